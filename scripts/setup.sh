@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs whatever is missing for running and testing; safe to run again (does nothing twice).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nodejs npm)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "需要 root 权限安装系统软件包：$*" >&2; return 1; fi
+}
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  case "$pkg" in
+    nodejs) command -v node >/dev/null && continue ;;
+    npm) command -v npm >/dev/null && continue ;;
+  esac
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> 安装系统软件包：${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+if [ ! -x .venv/bin/python ]; then
+  echo "==> 创建虚拟环境 .venv"
+  "$PYTHON" -m venv .venv
+fi
+req_hash=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+if [ "$(cat .venv/.requirements-hash 2>/dev/null)" != "$req_hash" ]; then
+  echo "==> 安装 Python 依赖"
+  .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+  echo "$req_hash" > .venv/.requirements-hash
+fi
+
+lock_hash=$(sha256sum package-lock.json scripts/build-assets.mjs | sha256sum | cut -d' ' -f1)
+if [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ] || [ ! -f webapp/static/vendor/bootstrap.min.css ]; then
+  echo "==> 安装前端依赖（npm ci）并构建静态资源"
+  npm ci --no-audit --no-fund --loglevel=error
+  npm run --silent build
+  echo "$lock_hash" > node_modules/.lock-hash
+fi

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets everything up and runs the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+echo "==> 测试：SQLite"
+env -u TEST_DATABASE_URL .venv/bin/python -m pytest "$@"
+
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  echo "==> 测试：PostgreSQL（${TEST_DATABASE_URL}，每次运行使用新建的临时数据库）"
+  .venv/bin/python -m pytest "$@"
+fi

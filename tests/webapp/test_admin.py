@@ -1,0 +1,56 @@
+"""Sysadmins keep the holiday table; coordinators and sysadmins read the audit trail."""
+import io
+
+from tests.helpers import csrf_token, login
+
+
+def test_an_applicant_cannot_open_the_audit_trail(client):
+    login(client, "machao")
+    response = client.get("/admin/audit")
+    assert response.status_code == 403
+    assert "系统管理员" in response.get_data(as_text=True)
+
+
+def test_the_sysadmin_filters_the_audit_trail_by_action(client):
+    login(client, "lina", "wrong")
+    login(client, "chenjing")
+    page = client.get("/admin/audit?action=session:login").get_data(as_text=True)
+    assert "session:login" in page and "陈静" in page
+    assert "demo:seeded" not in page
+
+
+def test_a_bad_date_filter_explains_the_format(client):
+    login(client, "chenjing")
+    page = client.get("/admin/audit?since=yesterday").get_data(as_text=True)
+    assert "YYYY-MM-DD" in page
+
+
+def test_the_calendar_page_shows_the_2026_holidays(client):
+    login(client, "chenjing")
+    page = client.get("/admin/calendar?year=2026").get_data(as_text=True)
+    assert "春节" in page and "2026-02-14" in page and "调休上班" in page
+    assert "provisional-warning" not in page
+
+
+def test_a_sysadmin_imports_the_2027_schedule(client):
+    login(client, "chenjing")
+    assert "provisional-warning" in client.get("/admin/calendar?year=2027").get_data(as_text=True)
+    data = {"year": "2027", "csrf_token": csrf_token(client, "/admin/calendar?year=2027"),
+            "file": (io.BytesIO("date,kind,name\n2027-01-01,holiday,元旦\n".encode()), "2027.csv")}
+    page = client.post("/admin/calendar/import", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "已导入" in page and "provisional-warning" not in page and "元旦" in page
+    exported = client.get("/admin/calendar/2027.csv").get_data(as_text=True)
+    assert "2027-01-01,holiday,元旦" in exported
+
+
+def test_a_bad_calendar_upload_keeps_the_old_schedule_and_says_which_row(client):
+    login(client, "chenjing")
+    data = {"year": "2026", "csrf_token": csrf_token(client, "/admin/calendar"),
+            "file": (io.BytesIO(b"date,kind,name\n2026-02-30,holiday,x\n"), "bad.csv")}
+    page = client.post("/admin/calendar/import", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "第2行" in page and "春节" in page
+
+
+def test_only_sysadmins_manage_the_calendar(client):
+    login(client, "lina")
+    assert client.get("/admin/calendar").status_code == 403

@@ -1,0 +1,76 @@
+"""Deploy refuses diagrams that could reach the OS or would fail later, naming the element."""
+import pytest
+
+from tests.helpers import BPMN_DIR
+from workflows import engine, lint
+from workflows.models import ProcessVersion
+
+THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")
+FORMS = lint.load_forms(BPMN_DIR / "forms")
+SCRIPT = 'decided = decision\nlabel = "通过" if decision == "approve" else "不通过"'
+TIMER = "working_day_start(working_days_after(submitted_at, 5))"
+
+
+def issues_of(xml: str, forms=FORMS) -> list[str]:
+    found, _ = engine.check(xml, forms)
+    return [str(i) for i in found]
+
+
+def test_the_test_process_passes_the_lint():
+    assert issues_of(THREE_STEP) == []
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("__import__('os').system('id')", "不允许使用以下划线开头的名称"),
+    ("x = ().__class__.__base__.__subclasses__()", "不允许使用以下划线开头的名称或属性"),
+    ("data = open('/etc/passwd').read()", "未知的名称：open"),
+    ("label = decisoin", "未知的名称：decisoin"),
+    ("label = (", "语法错误"),
+    ("import os", "不允许导入模块"),
+])
+def test_an_unsafe_or_broken_script_is_rejected_with_its_element_id(script, expected):
+    found = issues_of(THREE_STEP.replace(SCRIPT, script))
+    assert any(i.startswith("[ts_mark_decided]") and expected in i for i in found), found
+
+
+def test_a_condition_using_an_unknown_name_names_its_flow():
+    xml = THREE_STEP.replace('<bpmn:sequenceFlow id="ts_f4" sourceRef="ts_mark_decided" targetRef="ts_archive" />',
+                             '<bpmn:sequenceFlow id="ts_f4" sourceRef="ts_mark_decided" targetRef="ts_archive">'
+                             '<bpmn:conditionExpression>eval("1")</bpmn:conditionExpression></bpmn:sequenceFlow>')
+    assert any(i.startswith("[ts_f4]") and "条件表达式不安全" in i for i in issues_of(xml))
+
+
+def test_a_timer_expression_reaching_dunder_attributes_is_rejected():
+    found = issues_of(THREE_STEP.replace(TIMER, "submitted_at.__class__"))
+    assert any(i.startswith("[ts_remind]") and "定时器表达式不安全" in i for i in found)
+
+
+def test_a_lane_that_is_not_a_role_is_rejected():
+    found = issues_of(THREE_STEP.replace('name="coordinator"', 'name="领导"'))
+    assert any(i.startswith("[Lane_coordinator]") and "不是已知角色" in i for i in found)
+
+
+def test_a_dangling_sequence_flow_is_named():
+    found = issues_of(THREE_STEP.replace('targetRef="ts_archive"', 'targetRef="ts_nowhere"'))
+    assert any(i.startswith("[ts_f4]") and "ts_nowhere" in i for i in found)
+
+
+def test_a_missing_form_schema_is_named():
+    found = issues_of(THREE_STEP, {k: v for k, v in FORMS.items() if k != "three_step_review.schema.json"})
+    assert any(i.startswith("[ts_review]") and "three_step_review.schema.json" in i for i in found)
+
+
+def test_duplicate_ids_are_rejected():
+    xml = THREE_STEP.replace('<bpmn:endEvent id="ts_reminder_end">', '<bpmn:endEvent id="ts_end">')
+    assert any(i.startswith("[ts_end]") and "重复" in i for i in issues_of(xml))
+
+
+def test_a_file_that_is_not_xml_is_rejected_in_chinese():
+    assert issues_of("hello")[0].startswith("[文件] 不是有效的 XML")
+
+
+def test_a_rejected_deploy_stores_nothing(db):
+    with pytest.raises(engine.DeployRejected) as caught:
+        engine.deploy(db, THREE_STEP.replace(SCRIPT, "import os"), FORMS, None)
+    assert "未部署" in caught.value.message
+    assert db.query(ProcessVersion).count() == 0

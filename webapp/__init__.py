@@ -1,0 +1,36 @@
+"""Thin Flask UI and JSON API over the workflows package: wiring only."""
+from __future__ import annotations
+
+from flask import Flask
+
+from webapp.config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False
+
+    from webapp import cli, errors, filters
+    from webapp.extensions import csrf, db, login_manager
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    cli.init_app(app)
+
+    from webapp.admin import bp as admin_bp
+    from webapp.api import bp as api_bp
+    from webapp.auth import bp as auth_bp
+    from webapp.home import bp as home_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+    return app

@@ -1,0 +1,74 @@
+"""Login, logout and the person's own API tokens."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from webapp.extensions import db
+from webapp.security import AppUser
+from workflows import accounts
+from workflows.errors import DomainError
+
+bp = Blueprint("auth", __name__)
+
+
+def _policy() -> accounts.LoginPolicy:
+    cfg = current_app.config
+    return accounts.LoginPolicy(cfg["LOGIN_MAX_FAILURES"], timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.workbench")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.workbench"))
+    if request.method == "GET":
+        return render_template("auth/login.html", username="")
+    username = request.form.get("username", "")
+    try:
+        person = accounts.authenticate(db.session, username, request.form.get("password", ""),
+                                       request.remote_addr or "unknown", _policy())
+    except DomainError as err:
+        db.session.commit()  # keep the failure count
+        flash(err.message, "danger")
+        return render_template("auth/login.html", username=username), err.status
+    db.session.commit()
+    login_user(AppUser(person))
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    accounts.record_logout(db.session, current_user.person.id)
+    db.session.commit()
+    logout_user()
+    flash("您已安全退出", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    new_token = None
+    if request.method == "POST":
+        new_token = accounts.create_token(db.session, current_user.person.username)
+        db.session.commit()
+    return render_template("auth/tokens.html", tokens=accounts.tokens_of(db.session, current_user.person.id),
+                           new_token=new_token)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    accounts.revoke_token(db.session, current_user.person.id, token_id)
+    db.session.commit()
+    flash("令牌已吊销，使用它的程序将无法再访问接口", "success")
+    return redirect(url_for("auth.tokens"))

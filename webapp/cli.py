@@ -1,0 +1,153 @@
+"""flask commands: init-db, seed-demo, create-token, deploy-bpmn, calendar, tick, run-scheduler."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from workflows import accounts, calendar, clock, deadlines, demo, engine, lint, migrate
+from workflows.errors import DomainError
+from workflows.models import Person
+
+
+def _sessions():
+    return current_app.extensions["db_sessions"]
+
+
+def _engine():
+    return current_app.extensions["db_engine"]
+
+
+def init_db() -> int:
+    migrate.upgrade(_engine())
+    with _sessions().begin() as session:
+        return calendar.seed_from_package(session)
+
+
+def deploy_files(paths: list[Path], actor: str | None) -> int:
+    """Deploy each file with the form schemas of the forms/ folder beside it; 1 if any was rejected."""
+    status = 0
+    for path in paths:
+        forms = lint.load_forms(path.parent / "forms")
+        try:
+            with _sessions().begin() as session:
+                actor_id = session.scalar(select(Person.id).where(Person.username == actor)) if actor else None
+                result = engine.deploy(session, path.read_text(encoding="utf-8"), forms, actor_id)
+                version = result.version
+                click.echo(f"{path.name}: {version.process_key} 第 {version.version} 版"
+                           + ("（新版本）" if result.created else "（内容未变，沿用现有版本）"))
+        except DomainError as err:
+            status = 1
+            click.echo(f"{path.name}: {err.message}", err=True)
+            for line in err.details:
+                click.echo(f"  - {line}", err=True)
+    return status
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(calendar_cli)
+
+    @app.cli.command("init-db")
+    def init_db_command():
+        """Migrate the database to the newest schema and seed the holiday table."""
+        added = init_db()
+        click.echo(f"数据库已迁移到最新版本；工作日历新增 {added} 天")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load the demo units, people, roles and processes (idempotent)."""
+        init_db()
+        with _sessions().begin() as session:
+            added = demo.seed_org(session)
+        click.echo(f"示例数据：新增单位 {added['units']} 个，人员 {added['people']} 名；演示密码 {demo.DEMO_PASSWORD}")
+        bpmn_dir = Path(current_app.config["BPMN_DIR"])
+        files = sorted(bpmn_dir.glob("*.bpmn"))
+        if files and deploy_files(files, "liuyang"):
+            sys.exit(1)
+
+    @app.cli.command("create-token")
+    @click.argument("username")
+    def create_token_command(username):
+        """Print a new API token for USERNAME (shown once)."""
+        try:
+            with _sessions().begin() as session:
+                raw = accounts.create_token(session, username)
+        except DomainError as err:
+            raise click.ClickException(err.message) from None
+        click.echo(raw)
+
+    @app.cli.command("deploy-bpmn")
+    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--as", "actor", default=None, help="部署人用户名（记入审计）")
+    def deploy_bpmn_command(files, actor):
+        """Lint and deploy BPMN files; prints the new version or the lint errors."""
+        sys.exit(deploy_files(list(files), actor))
+
+    @app.cli.command("tick")
+    @click.option("--now", "at", default=None, help="按此时刻执行一次（ISO-8601，用于演练和测试）")
+    def tick_command(at):
+        """Run one deadline sweep."""
+        if at:
+            try:
+                moment = clock.parse_instant(at)
+            except ValueError:
+                raise click.BadParameter("时间格式应为 ISO-8601，例如 2026-02-27T09:00:00+08:00", param_hint="--now")
+            with clock.frozen(moment):
+                result = deadlines.sweep(_sessions())
+        else:
+            result = deadlines.sweep(_sessions())
+        click.echo(f"触发定时器 {result.fired} 个，涉及案件 {len(result.instances)} 件，失败 {len(result.failed)} 件")
+
+    @app.cli.command("run-scheduler")
+    def run_scheduler_command():
+        """Run the deadline sweep every SWEEP_INTERVAL_SECONDS seconds until stopped."""
+        from workflows.scheduler import run_forever
+
+        run_forever(_sessions(), current_app.config["SWEEP_INTERVAL_SECONDS"])
+
+
+calendar_cli = AppGroup("calendar", help="工作日历")
+
+
+@calendar_cli.command("add-working-days")
+@click.argument("start")
+@click.argument("n", type=int)
+def add_working_days_command(start, n):
+    """Print the N-th working day after START (START not counted)."""
+    try:
+        start_day = date.fromisoformat(start)
+    except ValueError:
+        raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="START") from None
+    if n < 1:
+        raise click.BadParameter("工作日数应为正整数", param_hint="N")
+    with _sessions()() as session:
+        due = calendar.add_working_days(session, start_day, n)
+    click.echo(due.day.isoformat())
+    if due.provisional:
+        click.echo("注意：计算跨越了尚未录入节假日安排的年份，结果为临时结果", err=True)
+
+
+@calendar_cli.command("export")
+@click.argument("year", type=int)
+def export_command(year):
+    """Print a year's schedule as CSV."""
+    with _sessions()() as session:
+        click.echo(calendar.export_year_csv(session, year), nl=False)
+
+
+@calendar_cli.command("import")
+@click.argument("year", type=int)
+@click.argument("file", type=click.File(encoding="utf-8"))
+def import_command(year, file):
+    """Replace a year's schedule from a CSV file (date,kind,name)."""
+    try:
+        with _sessions().begin() as session:
+            count = calendar.import_year_csv(session, year, file.read(), None)
+    except DomainError as err:
+        raise click.ClickException("\n".join([err.message, *err.details])) from None
+    click.echo(f"{year} 年作息安排已导入（{count} 天）")

@@ -1,0 +1,60 @@
+"""Every error answers in Chinese with what to do next: JSON under /api, a page elsewhere."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from workflows.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+HTTP_MESSAGES = {
+    400: ("bad_request", "请求格式不正确，请检查后重试"),
+    401: ("unauthorized", "未登录或令牌无效，请重新登录或使用有效的 API 令牌"),
+    403: ("forbidden", "您没有权限执行此操作，如需开通请联系本单位目录管理员或系统管理员"),
+    404: ("not_found", "您访问的内容不存在，可能已被删除，请返回上一页"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "数据已被他人修改，请刷新后重试"),
+    413: ("too_large", "上传的文件过大，请压缩后重试"),
+    422: ("validation_failed", "提交的内容有误，请按提示修改后重试"),
+    429: ("too_many_requests", "操作过于频繁，请稍后再试"),
+    500: ("server_error", "系统内部错误，您的操作未生效。请稍后重试，如仍有问题请联系系统管理员"),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def respond(status: int, code: str, message: str, details: list[str] | None = None):
+    if wants_json():
+        body = {"code": code, "message": message}
+        if details:
+            body["details"] = details
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, details=details or []), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(err: DomainError):
+        return respond(err.status, err.code, err.message, err.details)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(err: CSRFError):
+        return respond(400, "csrf_failed", "页面已过期或表单校验失败，请刷新页面后重新提交")
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        code, message = HTTP_MESSAGES.get(err.code, ("error", err.description or "请求失败"))
+        custom = err.description if err.description != type(err).description else None
+        return respond(err.code or 500, code, custom or message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        log.exception("unhandled error on %s", request.path)
+        code, message = HTTP_MESSAGES[500]
+        return respond(500, code, message)

@@ -1,0 +1,1 @@
+"""The domain of the county's government data sharing system; never imports Flask."""

@@ -1,0 +1,243 @@
+"""Working-day calendar: holidays and make-up days from an editable table, add_working_days."""
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, extract, func, insert, select
+from sqlalchemy.orm import Session
+
+from workflows import audit, clock
+from workflows.errors import ValidationFailed
+from workflows.models import CalendarDay, DayKind
+
+PACKAGE_SOURCE = "chinesecalendar"
+ADMIN_SOURCE = "管理员导入"
+_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Due:
+    day: date
+    provisional: bool
+
+    @property
+    def at(self) -> datetime:
+        return clock.end_of_day(self.day)
+
+
+class _YearCache:
+    """Per-process cache of loaded years; imports clear it, other workers refresh within minutes."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._years: dict[tuple[str, int], tuple[float, dict[date, DayKind]]] = {}
+
+    def get(self, session: Session, year: int) -> dict[date, DayKind] | None:
+        key = (str(session.get_bind().url), year)
+        hit = self._years.get(key)
+        if hit and time.monotonic() - hit[0] < _CACHE_SECONDS:
+            return hit[1]
+        rows = session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.provisional).where(
+            CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))).all()
+        days = {d: DayKind(k) for d, k, provisional in rows if not provisional} or None
+        with self._lock:
+            self._years[key] = (time.monotonic(), days)
+        return days
+
+    def clear(self):
+        with self._lock:
+            self._years.clear()
+
+
+_cache = _YearCache()
+
+
+def day_kind(session: Session, day: date) -> tuple[DayKind, bool]:
+    """The kind of a day and whether it is provisional (its year's schedule is not in the table)."""
+    days = _cache.get(session, day.year)
+    if days is None or day not in days:
+        return (DayKind.REST if day.weekday() >= 5 else DayKind.WORKDAY), True
+    return days[day], False
+
+
+def is_working_day(session: Session, day: date) -> bool:
+    return day_kind(session, day)[0].is_working
+
+
+def add_working_days(session: Session, start: date, n: int) -> Due:
+    """The n-th working day after start (start itself never counts)."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    day, counted, provisional = start, 0, False
+    while counted < n:
+        day += timedelta(days=1)
+        kind, day_provisional = day_kind(session, day)
+        provisional = provisional or day_provisional
+        if kind.is_working:
+            counted += 1
+    return Due(day, provisional)
+
+
+def working_days_after(session: Session, start: datetime | date | str, n: int) -> Due:
+    """Due for a period received at an instant: its Shanghai date is the uncounted start day."""
+    if isinstance(start, str):
+        start = clock.parse_instant(start)
+    if isinstance(start, datetime):
+        start = clock.local(start).date()
+    return add_working_days(session, start, n)
+
+
+def working_days_between(session: Session, start: date, end: date) -> int:
+    """Working days in (start, end]; negative when end is before start."""
+    sign = 1
+    if end < start:
+        start, end, sign = end, start, -1
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += is_working_day(session, day)
+    return sign * count
+
+
+def span_is_provisional(session: Session, start: date, end: date) -> bool:
+    return any(_cache.get(session, year) is None for year in range(start.year, end.year + 1))
+
+
+# --- the table itself -------------------------------------------------------
+
+def covered_years(session: Session) -> list[int]:
+    years = session.scalars(select(func.distinct(extract("year", CalendarDay.day)))).all()
+    return sorted(int(y) for y in years)
+
+
+def seed_from_package(session: Session) -> int:
+    """Fill every year the chinesecalendar package covers and the table lacks; returns days added."""
+    import chinese_calendar
+
+    first, last = _package_years(chinese_calendar)
+    have = set(covered_years(session))
+    rows = []
+    for year in range(first, last + 1):
+        if year in have:
+            continue
+        day = date(year, 1, 1)
+        while day.year == year:
+            rows.append(_package_row(chinese_calendar, day))
+            day += timedelta(days=1)
+    if rows:
+        session.execute(insert(CalendarDay), rows)
+    _cache.clear()
+    return len(rows)
+
+
+def _package_years(chinese_calendar) -> tuple[int, int]:
+    years = sorted({d.year for d in chinese_calendar.holidays})
+    return years[0], years[-1]
+
+
+def _package_row(chinese_calendar, day: date) -> dict:
+    on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    weekend = day.weekday() >= 5
+    if not on_holiday:
+        kind = DayKind.MAKEUP_WORKDAY if weekend else DayKind.WORKDAY
+    else:
+        kind = DayKind.HOLIDAY if name else DayKind.REST
+    label = HOLIDAY_NAMES.get(name, name or "") if name else ""
+    return {"day": day, "kind": kind.value, "name": label, "source": PACKAGE_SOURCE, "provisional": False}
+
+
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def year_days(session: Session, year: int) -> list[dict]:
+    """Every day of a year as shown and exported: from the table, or provisional weekends-only."""
+    stored = {row.day: row for row in session.scalars(select(CalendarDay).where(
+        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)))}
+    out, day = [], date(year, 1, 1)
+    while day.year == year:
+        row = stored.get(day)
+        if row:
+            out.append({"day": day, "kind": DayKind(row.kind), "name": row.name,
+                        "source": row.source, "provisional": row.provisional})
+        else:
+            out.append({"day": day, "kind": DayKind.REST if day.weekday() >= 5 else DayKind.WORKDAY,
+                        "name": "", "source": "", "provisional": True})
+        day += timedelta(days=1)
+    return out
+
+
+CSV_HEADER = ["date", "kind", "name"]
+
+
+def export_year_csv(session: Session, year: int) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(CSV_HEADER)
+    for d in year_days(session, year):
+        writer.writerow([d["day"].isoformat(), d["kind"].value, d["name"]])
+    return buf.getvalue()
+
+
+_KIND_BY_TEXT = {k.value: k for k in DayKind} | {k.label: k for k in DayKind}
+
+
+def import_year_csv(session: Session, year: int, text: str, actor_id: int | None) -> int:
+    """Replace a year's schedule from CSV (date,kind,name); all rows are checked before anything changes.
+
+    Dates the file omits are weekdays/weekends by default, so a file may list only the exceptions.
+    """
+    given = _parse_year_csv(year, text)
+    day, rows = date(year, 1, 1), []
+    while day.year == year:
+        kind, name = given.get(day, (DayKind.REST if day.weekday() >= 5 else DayKind.WORKDAY, ""))
+        rows.append({"day": day, "kind": kind.value, "name": name, "source": ADMIN_SOURCE,
+                     "provisional": False})
+        day += timedelta(days=1)
+    before = {"days": len(session.scalars(select(CalendarDay.day).where(
+        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))).all())}
+    session.execute(delete(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
+                                              CalendarDay.day <= date(year, 12, 31)))
+    session.execute(insert(CalendarDay), rows)
+    exceptions = sum(1 for r in rows if r["kind"] in ("holiday", "makeup_workday"))
+    audit.record(session, actor_id, "calendar", year, "calendar:imported", before,
+                 {"days": len(rows), "holidays_and_makeup_days": exceptions})
+    _cache.clear()
+    return len(rows)
+
+
+def _parse_year_csv(year: int, text: str) -> dict[date, tuple[DayKind, str]]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if not header or [h.strip().lower() for h in header[:2]] != CSV_HEADER[:2]:
+        raise ValidationFailed(["第1行：表头应为 date,kind,name（日期,类型,名称）"])
+    errors, given = [], {}
+    for lineno, row in enumerate(reader, start=2):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        try:
+            day = date.fromisoformat(row[0].strip())
+        except ValueError:
+            errors.append(f"第{lineno}行：日期“{row[0]}”格式应为 YYYY-MM-DD")
+            continue
+        if day.year != year:
+            errors.append(f"第{lineno}行：日期 {day} 不属于 {year} 年")
+        kind = _KIND_BY_TEXT.get(row[1].strip() if len(row) > 1 else "")
+        if kind is None:
+            errors.append(f"第{lineno}行：类型应为 workday/rest/holiday/makeup_workday"
+                          "（工作日/休息日/法定节假日/调休上班）之一")
+            continue
+        if day in given:
+            errors.append(f"第{lineno}行：日期 {day} 重复")
+        given[day] = (kind, row[2].strip() if len(row) > 2 else "")
+    if errors:
+        raise ValidationFailed(errors)
+    return given

@@ -1,0 +1,64 @@
+"""The periodic sweep: fire the timers of cases that are due, loading nothing else.
+
+Each sweep takes due instances in small batches; on PostgreSQL rows are taken with
+FOR UPDATE SKIP LOCKED so two schedulers never fire one timer twice.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from workflows import clock, engine
+from workflows.db import is_postgres
+from workflows.errors import DomainError
+from workflows.models import InstanceStatus, ProcessInstance
+
+log = logging.getLogger(__name__)
+BATCH = 50
+
+
+@dataclass
+class SweepResult:
+    fired: int = 0
+    failed: list[int] = field(default_factory=list)
+    instances: list[int] = field(default_factory=list)
+
+
+def sweep(sessions: sessionmaker, batch: int = BATCH) -> SweepResult:
+    """Fire every due timer once; a failing case is logged, left as it was and retried next sweep."""
+    result = SweepResult()
+    while True:
+        with sessions() as session, session.begin():
+            due = _take_due(session, batch, result.failed)
+            for instance in due:
+                _fire_one(session, instance, result)
+        if len(due) < batch:
+            return result
+
+
+def _take_due(session, batch: int, skip: list[int]) -> list[ProcessInstance]:
+    query = (select(ProcessInstance)
+             .where(ProcessInstance.status == InstanceStatus.RUNNING,
+                    ProcessInstance.next_timer_at <= clock.now())
+             .order_by(ProcessInstance.next_timer_at).limit(batch))
+    if skip:
+        query = query.where(ProcessInstance.id.not_in(skip))
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True, of=ProcessInstance)
+    return list(session.scalars(query).unique())
+
+
+def _fire_one(session, instance: ProcessInstance, result: SweepResult) -> None:
+    try:
+        with session.begin_nested():
+            fired = engine.fire_due_timers(session, instance)
+    except DomainError as err:
+        log.error("timer of instance %s failed: %s", instance.id, err.message)
+        result.failed.append(instance.id)
+        session.expire(instance)
+        return
+    result.instances.append(instance.id)
+    result.fired += len(fired)

@@ -1,0 +1,378 @@
+"""The only module that imports SpiffWorkflow: deploy, start, complete, fire timers, save/restore.
+
+Every operation runs inside the caller's transaction and never commits: if anything
+raises, the caller rolls back and the in-memory workflow is simply dropped.
+"""
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflows import audit, calendar, clock, lint, script_env
+from workflows.errors import AlreadyHandled, EngineStepFailed, Forbidden, NotFound, ValidationFailed
+from workflows.models import (
+    HumanTask, InstanceStatus, Person, ProcessInstance, ProcessVersion, RoleMembership, TaskStatus,
+    Unit, UnitKind,
+)
+
+log = logging.getLogger(__name__)
+
+
+class _ClockDatetime(datetime):
+    """SpiffWorkflow's timers ask datetime.now(); route that through our clock."""
+
+    @classmethod
+    def now(cls, tz=None):
+        current = clock.now()
+        return current.astimezone(tz) if tz else current
+
+
+spiff_timer.datetime = _ClockDatetime
+
+
+# --- restricted scripting -----------------------------------------------------
+
+class _RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    def evaluate(self, expression, context, external_context=None):
+        return script_env.evaluate(self.globals | (external_context or {}), expression, context)
+
+    def execute(self, script, context, external_context=None):
+        script_env.execute(self.globals | (external_context or {}), script, context)
+        return True
+
+
+def _script_engine(session: Session) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=_RestrictedEnvironment(script_env.build_globals(session)))
+
+
+# --- specs and state-only serialization ----------------------------------------
+
+_restoring_spec = contextvars.ContextVar("restoring_spec")
+
+
+class _StateOnlyConverter(BpmnWorkflowConverter):
+    """Stores the workflow's state without its spec; the spec comes from the version cache."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):
+        spec, subprocess_specs = _restoring_spec.get()
+        dct.pop("spec", None)
+        dct.pop("subprocess_specs", None)
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG | {BpmnWorkflow: _StateOnlyConverter}))
+_spec_cache: dict[str, tuple] = {}
+_spec_lock = threading.Lock()
+
+
+def _parse(xml: str, process_id: str):
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_xml(lint.parse_xml(xml), filename=f"{process_id}.bpmn")
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def _spec_for(version: ProcessVersion):
+    """Parse each process version once per process."""
+    cached = _spec_cache.get(version.content_hash)
+    if cached is None:
+        with _spec_lock:
+            cached = _spec_cache.get(version.content_hash)
+            if cached is None:
+                cached = _parse(version.bpmn_xml, version.process_key)
+                _spec_cache[version.content_hash] = cached
+    return cached
+
+
+def _dump(workflow: BpmnWorkflow) -> str:
+    return _serializer.serialize_json(workflow)
+
+
+def _restore(session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+    token = _restoring_spec.set(_spec_for(instance.process_version))
+    try:
+        workflow = _serializer.deserialize_json(instance.state)
+    finally:
+        _restoring_spec.reset(token)
+    workflow.script_engine = _script_engine(session)
+    return workflow
+
+
+# --- deploy -------------------------------------------------------------------
+
+class DeployRejected(ValidationFailed):
+    def __init__(self, issues: list[lint.LintIssue]):
+        super().__init__([str(i) for i in issues], "流程文件未通过检查，未部署。请按提示修改后重新部署")
+        self.issues = issues
+
+
+@dataclass(frozen=True)
+class Deployed:
+    version: ProcessVersion
+    created: bool
+
+
+def check(xml: str, forms: dict) -> tuple[list[lint.LintIssue], lint.Outline]:
+    """Everything deploy checks, without storing: the lint, then SpiffWorkflow's own parse."""
+    issues, outline = lint.lint(xml, forms)
+    if issues:
+        return issues, outline
+    try:
+        _parse(xml, outline.process_id)
+    except ValidationException as exc:
+        issues.append(lint.LintIssue(getattr(exc, "id", None) or "文件", f"流程结构错误：{exc}"))
+    except Exception as exc:  # the parser raises many kinds on malformed models
+        issues.append(lint.LintIssue("文件", f"流程无法解析：{exc}"))
+    return issues, outline
+
+
+def deploy(session: Session, xml: str, forms: dict, actor_id: int | None) -> Deployed:
+    """Store a new version when the content changed; identical content keeps the current one."""
+    issues, outline = check(xml, forms)
+    if issues:
+        raise DeployRejected(issues)
+    digest = hashlib.sha256(xml.encode("utf-8") + json.dumps(outline.forms, sort_keys=True,
+                                                             ensure_ascii=False).encode("utf-8")).hexdigest()
+    latest = latest_version(session, outline.process_id)
+    if latest is not None and latest.content_hash == digest:
+        return Deployed(latest, False)
+    version = ProcessVersion(process_key=outline.process_id, name=outline.name,
+                             version=(latest.version + 1) if latest else 1, bpmn_xml=xml,
+                             forms=outline.forms, content_hash=digest, deployed_by_id=actor_id,
+                             deployed_at=clock.now())
+    session.add(version)
+    session.flush()
+    audit.record(session, actor_id, "process", outline.process_id, "process:deployed",
+                 {"version": latest.version} if latest else None, {"version": version.version})
+    return Deployed(version, True)
+
+
+def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
+    return session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == process_key)
+                           .order_by(ProcessVersion.version.desc()).limit(1)).first()
+
+
+# --- running cases -----------------------------------------------------------
+
+def start(session: Session, process_key: str, actor_id: int | None, unit_id: int | None,
+          data: dict | None = None, subject: tuple[str, object] | None = None) -> ProcessInstance:
+    """Start a case on the latest version of a process and run it to its first wait."""
+    version = latest_version(session, process_key)
+    if version is None:
+        raise NotFound(f"流程“{process_key}”尚未部署，请联系流程建模人员部署后再试")
+    spec, subprocess_specs = _spec_for(version)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine(session))
+    workflow.data.update(data or {})
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(data or {})
+    _advance(workflow, workflow.do_engine_steps)
+    instance = ProcessInstance(process_version=version, state="{}", started_by_id=actor_id, unit_id=unit_id,
+                               subject_type=subject[0] if subject else None,
+                               subject_id=str(subject[1]) if subject else None, started_at=clock.now())
+    session.add(instance)
+    session.flush()
+    _sync(session, instance, workflow, actor_id)
+    audit.record(session, actor_id, "instance", instance.id, "instance:started", None,
+                 {"process": process_key, "version": version.version, "status": instance.status})
+    return instance
+
+
+def complete_task(session: Session, task_id: int, actor: Person, data: dict | None = None) -> HumanTask:
+    """Complete a human task as actor; exactly one of two concurrent completions wins."""
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("任务不存在或已被删除")
+    if not can_act(session, actor, task):
+        raise Forbidden("您没有办理此任务的权限：需要在办理单位担任相应角色")
+    if task.status != TaskStatus.OPEN:
+        raise AlreadyHandled()
+    now = clock.now()
+    claimed = session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN)
+                              .values(status=TaskStatus.COMPLETED, completed_at=now, completed_by_id=actor.id,
+                                      result=data or {}).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise AlreadyHandled()
+    session.refresh(task)
+    instance = task.instance
+    session.refresh(instance)
+    workflow = _restore(session, instance)
+    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    if spiff_task is None or spiff_task.state != TaskState.READY:
+        raise AlreadyHandled()
+
+    def run():
+        spiff_task.data.update(data or {})
+        spiff_task.run()
+        workflow.do_engine_steps()
+
+    _advance(workflow, run)
+    _sync(session, instance, workflow, actor.id)
+    audit.record(session, actor.id, "task", task.id, "task:completed", {"status": TaskStatus.OPEN.value},
+                 {"status": TaskStatus.COMPLETED.value, "result": data or {}, "late": task.is_overdue()})
+    return task
+
+
+def fire_due_timers(session: Session, instance: ProcessInstance) -> list[str]:
+    """Fire the timers of one case that are due now; returns the names of those that fired."""
+    workflow = _restore(session, instance)
+    before = {e.name for e in workflow.waiting_events()}
+    _advance(workflow, lambda: (workflow.refresh_timers(), workflow.do_engine_steps()))
+    fired = sorted(before - {e.name for e in workflow.waiting_events()})
+    _sync(session, instance, workflow, None)
+    audit.record(session, None, "instance", instance.id, "instance:timer_fired", None,
+                 {"timers": fired, "next_timer_at": instance.next_timer_at.isoformat() if instance.next_timer_at else None})
+    return fired
+
+
+def _advance(workflow: BpmnWorkflow, step) -> None:
+    try:
+        step()
+    except (SpiffWorkflowException, script_env.ScriptRejected) as exc:
+        raise EngineStepFailed(f"流程执行出错，本次操作未生效，案件保持原状：{_reason(exc)}。请联系流程建模人员") from exc
+
+
+def _reason(exc: Exception) -> str:
+    inner = getattr(exc, "error_type", None) or exc
+    task_spec = getattr(exc, "task_spec", None)
+    where = f"（环节 {task_spec.bpmn_id}）" if task_spec is not None and getattr(task_spec, "bpmn_id", None) else ""
+    return f"{inner}{where}"
+
+
+def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None) -> None:
+    """Mirror ready user tasks and the next timer beside the state, then save with the version check."""
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    open_rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                        HumanTask.status == TaskStatus.OPEN)).all()
+    for row in open_rows:
+        if row.spiff_task_id not in ready:
+            row.status = TaskStatus.CANCELLED
+            row.completed_at = clock.now()
+            audit.record(session, actor_id, "task", row.id, "task:closed_by_process",
+                         {"status": "open"}, {"status": "cancelled"})
+    known = {row.spiff_task_id for row in open_rows}
+    for spiff_id, spiff_task in ready.items():
+        if spiff_id not in known:
+            _open_task(session, instance, spiff_task)
+    instance.next_timer_at = _next_timer(workflow)
+    if workflow.is_completed():
+        instance.status = InstanceStatus.COMPLETED
+        instance.ended_at = clock.now()
+        instance.next_timer_at = None
+    instance.state = _dump(workflow)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise AlreadyHandled("该案件刚被他人处理，本次操作未生效，请刷新后重试") from exc
+
+
+def _open_task(session: Session, instance: ProcessInstance, spiff_task) -> HumanTask:
+    spec = spiff_task.task_spec
+    props = (spec.extensions or {}).get("properties", {})
+    role = lint.role_for_lane(spec.lane)
+    due_at, provisional = _due(session, spiff_task, props.get("due"))
+    row = HumanTask(instance_id=instance.id, spiff_task_id=str(spiff_task.id), task_key=spec.bpmn_id or spec.name,
+                    name=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.value if role else "",
+                    unit_id=_task_unit(session, instance, spiff_task, role, props.get("unit")),
+                    form=(spec.extensions or {}).get("formJsonSchemaFilename"), status=TaskStatus.OPEN,
+                    due_at=due_at, due_provisional=provisional, created_at=clock.now())
+    session.add(row)
+    session.flush()
+    audit.record(session, None, "task", row.id, "task:opened", None,
+                 {"name": row.name, "role": row.role, "unit_id": row.unit_id,
+                  "due_at": due_at.isoformat() if due_at else None})
+    return row
+
+
+def _due(session: Session, spiff_task, expression: str | None) -> tuple[datetime | None, bool]:
+    if not expression:
+        return None, False
+    value = spiff_task.workflow.script_engine.evaluate(spiff_task, expression)
+    due_at = clock.parse_instant(value)
+    provisional = calendar.span_is_provisional(session, clock.today(), clock.local(due_at).date())
+    return due_at, provisional
+
+
+def _task_unit(session, instance, spiff_task, role, unit_var: str | None) -> int | None:
+    if unit_var:
+        value = spiff_task.data.get(unit_var)
+        return int(value) if value not in (None, "") else None
+    if role is not None and role.value == "coordinator":
+        return session.scalar(select(Unit.id).where(Unit.kind == UnitKind.COORDINATOR).order_by(Unit.id).limit(1))
+    return instance.unit_id
+
+
+def _next_timer(workflow: BpmnWorkflow) -> datetime | None:
+    instants = []
+    for event in workflow.waiting_events():
+        value = event.value
+        if isinstance(value, dict):
+            value = value.get("next")
+        if isinstance(value, str):
+            try:
+                instants.append(spiff_timer.TimerEventDefinition.get_datetime(value))
+            except ValueError:
+                continue
+    return min(instants) if instants else None
+
+
+# --- who may act -------------------------------------------------------------
+
+def can_act(session: Session, person: Person, task: HumanTask) -> bool:
+    """The lane's role in the task's unit, or the person the task is assigned to."""
+    if task.assignee_id is not None:
+        return task.assignee_id == person.id
+    return session.scalar(select(func.count()).select_from(RoleMembership).where(
+        RoleMembership.person_id == person.id, RoleMembership.unit_id == task.unit_id,
+        RoleMembership.role == task.role)) > 0
+
+
+def open_tasks_for(session: Session, person: Person) -> list[HumanTask]:
+    """Open tasks the person may act on: by role in unit, or assigned to them; overdue first."""
+    memberships = session.execute(select(RoleMembership.unit_id, RoleMembership.role)
+                                  .where(RoleMembership.person_id == person.id)).all()
+    conditions = [(HumanTask.unit_id == unit_id) & (HumanTask.role == role) & HumanTask.assignee_id.is_(None)
+                  for unit_id, role in memberships]
+    conditions.append(HumanTask.assignee_id == person.id)
+    from sqlalchemy import or_
+
+    query = (select(HumanTask).where(HumanTask.status == TaskStatus.OPEN, or_(*conditions))
+             .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id))
+    return list(session.scalars(query))
+
+
+def task_data(session: Session, instance: ProcessInstance) -> dict:
+    """The case's current data as the engine sees it (for pages that show a case)."""
+    workflow = _restore(session, instance)
+    return dict(workflow.data) | {k: v for t in workflow.get_tasks(state=TaskState.READY) for k, v in t.data.items()}

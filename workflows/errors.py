@@ -1,0 +1,49 @@
+"""Domain errors; the web layer maps each to a 4xx status with its Chinese message."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+
+    def __init__(self, details: list[str], message: str = "提交的内容有误，请按提示修改后重试"):
+        super().__init__(message, details)
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class AlreadyHandled(Conflict):
+    code = "already_handled"
+
+    def __init__(self, message: str = "该任务已由他人办理，请刷新待办列表查看最新状态"):
+        super().__init__(message)
+
+
+class EngineStepFailed(DomainError):
+    """A script or expression failed while advancing a case; the stored case is unchanged."""
+
+    status = 422
+    code = "engine_step_failed"

@@ -1,0 +1,28 @@
+"""SQLAlchemy models, one module per aggregate; importing this registers them all."""
+from workflows.models.audit import AuditEvent
+from workflows.models.calendar import CalendarDay, DayKind
+from workflows.models.cases import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    ProcessVersion,
+    TaskStatus,
+)
+from workflows.models.org import (
+    ROLE_LABELS_BY_CODE,
+    ApiToken,
+    LoginFailure,
+    Person,
+    Responsibility,
+    ResponsibilityKind,
+    Role,
+    RoleMembership,
+    Unit,
+    UnitKind,
+)
+
+__all__ = [
+    "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",
+    "LoginFailure", "Person", "ProcessInstance", "ProcessVersion", "Responsibility",
+    "ResponsibilityKind", "Role", "RoleMembership", "TaskStatus", "Unit", "UnitKind",
+]

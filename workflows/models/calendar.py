@@ -1,0 +1,36 @@
+"""The editable table of days: the only source of working days the running system reads."""
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import Boolean, Date, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflows.db import Base
+
+
+class DayKind(enum.StrEnum):
+    WORKDAY = "workday"
+    REST = "rest"
+    HOLIDAY = "holiday"
+    MAKEUP_WORKDAY = "makeup_workday"
+
+    @property
+    def label(self) -> str:
+        return {"workday": "工作日", "rest": "休息日", "holiday": "法定节假日",
+                "makeup_workday": "调休上班"}[self.value]
+
+    @property
+    def is_working(self) -> bool:
+        return self in (DayKind.WORKDAY, DayKind.MAKEUP_WORKDAY)
+
+
+class CalendarDay(Base):
+    __tablename__ = "calendar_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[DayKind] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(40), default="")
+    source: Mapped[str] = mapped_column(String(60), default="")
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)

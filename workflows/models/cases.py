@@ -1,0 +1,118 @@
+"""Process versions, running instances and the human tasks mirrored beside their state."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflows import clock
+from workflows.db import Base, UTCDateTime
+from workflows.models.org import Person, Unit
+
+
+class InstanceStatus(enum.StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"running": "进行中", "completed": "已办结", "cancelled": "已取消"}[self.value]
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"open": "待办", "completed": "已办", "cancelled": "已关闭"}[self.value]
+
+
+class ProcessVersion(Base):
+    """One deployed BPMN file; cases pin the version they started on."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("process_key", "version", name="uq_process_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer)
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict] = mapped_column(JSON, default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    deployed_by: Mapped[Person | None] = relationship()
+
+
+class ProcessInstance(Base):
+    """A running case: serialized engine state plus the columns queries need."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (
+        Index("ix_instance_due_timer", "next_timer_at"),
+        Index("ix_instance_subject", "subject_type", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    status: Mapped[InstanceStatus] = mapped_column(String(20), default=InstanceStatus.RUNNING)
+    state: Mapped[str] = mapped_column(Text)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(Base):
+    """A ready user task, mirrored so task lists never load the engine."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_open", "status", "unit_id", "role"),
+        Index("ix_human_task_instance", "instance_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    task_key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    form: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[TaskStatus] = mapped_column(String(20), default=TaskStatus.OPEN)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    result: Mapped[dict | None] = mapped_column(JSON)
+
+    instance: Mapped[ProcessInstance] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    assignee: Mapped[Person | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[Person | None] = relationship(foreign_keys=[completed_by_id])
+
+    def is_overdue(self, at: datetime | None = None) -> bool:
+        """Overdue while open past its due instant; a late decision stays visible via completed_at."""
+        if self.due_at is None:
+            return False
+        moment = self.completed_at or at or clock.now()
+        return moment > self.due_at

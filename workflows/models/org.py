@@ -1,0 +1,142 @@
+"""Units, people, their roles per unit and their responsibilities."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflows.db import Base, UTCDateTime
+
+
+class Role(enum.StrEnum):
+    APPLICANT = "applicant"
+    REVIEWER = "reviewer"
+    UNIT_ADMIN = "unit_admin"
+    COORDINATOR = "coordinator"
+    MODELER = "modeler"
+    SYSADMIN = "sysadmin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.APPLICANT: "申请人",
+    Role.REVIEWER: "审核人",
+    Role.UNIT_ADMIN: "目录管理员",
+    Role.COORDINATOR: "协调员（县大数据局）",
+    Role.MODELER: "流程建模人员",
+    Role.SYSADMIN: "系统管理员",
+}
+ROLE_LABELS_BY_CODE = {role.value: label for role, label in ROLE_LABELS.items()}
+
+
+class UnitKind(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    DEPARTMENT = "department"
+    VERTICAL = "vertical"
+    INSTITUTION = "institution"
+    ASSOCIATION = "association"
+
+
+class ResponsibilityKind(enum.StrEnum):
+    FIRST_RESPONSIBLE = "first_responsible"
+    LEADER_IN_CHARGE = "leader_in_charge"
+    SECTION_CHIEF = "section_chief"
+
+    @property
+    def label(self) -> str:
+        return {"first_responsible": "第一责任人", "leader_in_charge": "分管领导",
+                "section_chief": "科室负责人"}[self.value]
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    short_name: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[UnitKind] = mapped_column(String(20))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    position: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    memberships: Mapped[list[RoleMembership]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin")
+
+    def has_role(self, role: Role | str, unit_id: int | None = None) -> bool:
+        return any(m.role == role and (unit_id is None or m.unit_id == unit_id)
+                   for m in self.memberships)
+
+
+class RoleMembership(Base):
+    """A role is held in one unit: reviewer of 县民政局 is not reviewer of 县公安局."""
+
+    __tablename__ = "role_membership"
+    __table_args__ = (UniqueConstraint("person_id", "unit_id", "role", name="uq_role_membership"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    role: Mapped[Role] = mapped_column(String(20))
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Responsibility(Base):
+    """Who is accountable in a unit (第一责任人, 分管领导, 科室负责人): notified, not permitted."""
+
+    __tablename__ = "responsibility"
+    __table_args__ = (UniqueConstraint("unit_id", "kind", name="uq_responsibility_unit_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    kind: Mapped[ResponsibilityKind] = mapped_column(String(30))
+
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    """A revocable bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    person: Mapped[Person] = relationship()
+
+
+class LoginFailure(Base):
+    """Failed logins, counted per username and address to slow down guessing."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_user_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
