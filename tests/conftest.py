@@ -94,3 +94,11 @@ def app(database_url):
 @pytest.fixture
 def client(app, sessions):
     return app.test_client()
+
+
+@pytest.fixture
+def demo_catalog(sessions):
+    """The 41 demo resources and 26 interfaces, published."""
+    with sessions.begin() as session:
+        demo.seed_catalog(session)
+    return sessions

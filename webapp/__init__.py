@@ -12,6 +12,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.json.ensure_ascii = False
+    app.json.sort_keys = False
 
     from webapp import cli, errors, filters
     from webapp.extensions import csrf, db, login_manager
@@ -26,10 +27,12 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
+    from webapp.catalog import bp as catalog_bp
     from webapp.home import bp as home_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(catalog_bp, url_prefix="/catalog")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)

@@ -64,7 +64,10 @@ def init_app(app: Flask) -> None:
         init_db()
         with _sessions().begin() as session:
             added = demo.seed_org(session)
-        click.echo(f"示例数据：新增单位 {added['units']} 个，人员 {added['people']} 名；演示密码 {demo.DEMO_PASSWORD}")
+            catalog_added = demo.seed_catalog(session)
+        click.echo(f"示例数据：新增单位 {added['units']} 个，人员 {added['people']} 名，"
+                   f"目录条目 {catalog_added['resources']} 个，数据接口 {catalog_added['interfaces']} 个；"
+                   f"演示密码 {demo.DEMO_PASSWORD}")
         bpmn_dir = Path(current_app.config["BPMN_DIR"])
         files = sorted(bpmn_dir.glob("*.bpmn"))
         if files and deploy_files(files, "liuyang"):

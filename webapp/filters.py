@@ -4,7 +4,19 @@ from __future__ import annotations
 from flask import Flask
 
 from workflows import clock
+from workflows import models
+from workflows.catalog_rules import LABELS as FIELD_LABELS
 from workflows.models import ROLE_LABELS_BY_CODE, ResponsibilityKind
+
+REVISION_LABELS = {"created": "新建", "updated": "修改", "published": "发布", "retired": "停用", "returned": "退回更正"}
+
+
+def enum_label(value, enum_name: str) -> str:
+    """The Chinese label of an enum code, e.g. {{ r.share_type|enum_label('ShareType') }}."""
+    if value in (None, ""):
+        return ""
+    member = getattr(models, enum_name).parse(str(value))
+    return member.label if member else str(value)
 
 
 def init_app(app: Flask) -> None:
@@ -12,4 +24,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda v: clock.fmt(v, with_time=False)
     app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS_BY_CODE.get(code, code)
     app.jinja_env.filters["resp_label"] = lambda code: ResponsibilityKind(code).label
+    app.jinja_env.filters["enum_label"] = enum_label
+    app.jinja_env.filters["revision_label"] = lambda code: REVISION_LABELS.get(code, code)
+    app.jinja_env.filters["field_label"] = lambda name: FIELD_LABELS.get(name, name)
     app.jinja_env.globals["now"] = clock.now

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import audit
-from workflows.models import Person, Responsibility, RoleMembership, Unit
+from workflows import audit, clock
+from workflows.models import (
+    CategoryClass, DataType, InfoItem, Interface, ObjectClass, OpenType, Person, Resource, ResourceFormat,
+    ResourceStatus, Responsibility, RoleMembership, Sensitivity, ShareMethod, ShareType, Unit, UpdateCycle,
+)
 from workflows.passwords import hash_password
 
 SEED_DIR = Path(__file__).parent / "seed"
@@ -50,3 +54,51 @@ def seed_org(session: Session, password: str = DEMO_PASSWORD) -> dict[str, int]:
         audit.record(session, None, "demo", "org", "demo:seeded", None, added)
     session.flush()
     return added
+
+
+def seed_catalog(session: Session) -> dict[str, int]:
+    """Published demo resources with their info items and interfaces (idempotent by code)."""
+    units = {u.code: u.id for u in session.scalars(select(Unit))}
+    existing = set(session.scalars(select(Resource.code)))
+    items_by_code: dict[str, list[dict]] = {}
+    for row in read_csv("info_items.csv"):
+        items_by_code.setdefault(row["resource_code"], []).append(row)
+    added = {"resources": 0, "interfaces": 0}
+    for row in read_csv("resources.csv"):
+        if row["code"] in existing:
+            continue
+        resource = _demo_resource(row, units[row["provider_unit_code"]])
+        resource.items = [InfoItem(position=i, name=item["name"], data_type=DataType.parse(item["data_type"]),
+                                   length=int(item["length"]) if item["length"] else None,
+                                   sensitive=item["sensitive"] == "yes")
+                          for i, item in enumerate(items_by_code.get(row["code"], []))]
+        session.add(resource)
+        added["resources"] += 1
+    session.flush()
+    ids = dict(session.execute(select(Resource.code, Resource.id)).all())
+    have = set(session.scalars(select(Interface.code)))
+    for row in read_csv("interfaces.csv"):
+        if row["code"] in have:
+            continue
+        scenarios = [s for s in row["business_scenarios"].split(";") if s]
+        session.add(Interface(code=row["code"], resource_id=ids[row["resource_code"]], name=row["name"],
+                              object_class=ObjectClass.parse(row["object_class"]), business_scenarios=scenarios,
+                              scenarios_text=" ".join(scenarios), method=row["method"],
+                              monthly_calls=int(row["monthly_calls"])))
+        added["interfaces"] += 1
+    if any(added.values()):
+        audit.record(session, None, "demo", "catalog", "demo:seeded", None, added)
+    session.flush()
+    return added
+
+
+def _demo_resource(row: dict, unit_id: int) -> Resource:
+    return Resource(
+        code=row["code"], name=row["name"], provider_unit_id=unit_id,
+        category_class=CategoryClass.parse(row["category_class"]), category_path=row["category_path"],
+        summary=row["summary"], format=ResourceFormat.parse(row["format"]),
+        share_type=ShareType.parse(row["share_type"]), share_condition=row["share_condition"],
+        share_method=ShareMethod.parse(row["share_method"]), open_type=OpenType.parse(row["open_type"]),
+        update_cycle=UpdateCycle.parse(row["update_cycle"]), sensitivity=Sensitivity.parse(row["sensitivity"]),
+        published_on=date.fromisoformat(row["published_on"]), status=ResourceStatus.PUBLISHED, revision=1,
+        updated_at=clock.now())

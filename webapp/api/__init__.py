@@ -49,3 +49,6 @@ def _subject_id(value):
 @bp.get("/tasks")
 def tasks():
     return jsonify({"items": [task_json(t) for t in engine.open_tasks_for(db.session, g.api_person)]})
+
+
+from webapp.api import catalog as _catalog  # noqa: E402,F401  (registers the catalog routes)

@@ -1,6 +1,11 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 from workflows.models.audit import AuditEvent
 from workflows.models.calendar import CalendarDay, DayKind
+from workflows.models.catalog import (
+    CategoryClass, DataType, InfoItem, Interface, ObjectClass, OpenType, Resource, ResourceFormat,
+    ResourceRevision, ResourceStatus, Sensitivity, ShareMethod, ShareType, UpdateCycle,
+)
+from workflows.models.demands import CatalogChange, ChangeKind, ChangeStatus, Demand, DemandStatus
 from workflows.models.cases import (
     HumanTask,
     InstanceStatus,
@@ -22,6 +27,9 @@ from workflows.models.org import (
 )
 
 __all__ = [
+    "CatalogChange", "CategoryClass", "ChangeKind", "ChangeStatus", "DataType", "Demand", "DemandStatus",
+    "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
+    "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",
     "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",
     "LoginFailure", "Person", "ProcessInstance", "ProcessVersion", "Responsibility",
     "ResponsibilityKind", "Role", "RoleMembership", "TaskStatus", "Unit", "UnitKind",

@@ -1,0 +1,68 @@
+"""A real browser (Debian's Chromium) against the app served on a free local port.
+
+One browser and one server per test session; every test starts from the demo organisation
+(the `sessions` fixture seeds it before and empties the database after each test).
+Never run `playwright install`: the browser is the system's /usr/bin/chromium.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VENDOR_CSS = Path(__file__).resolve().parents[2] / "webapp" / "static" / "vendor" / "bootstrap.min.css"
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Overrides pytest-playwright's fixture: the system Chromium, headless, no network side-trips."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: run `bash scripts/setup.sh`")
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def _served_app(app):
+    """The suite's app on 127.0.0.1:<free port>, in a background thread, for the whole session."""
+    if not VENDOR_CSS.exists():
+        pytest.fail("webapp/static/vendor is missing: run `bash scripts/setup.sh` (npm run build) first")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(_served_app):
+    """Overrides pytest-playwright's base_url, so `page.goto("/login")` reaches the live server."""
+    return _served_app
+
+
+@pytest.fixture(autouse=True)
+def live_server(_served_app, sessions):
+    """The live server's URL, with the demo organisation in its database for this test."""
+    return _served_app
+
+
+@pytest.fixture
+def phone_page(new_context):
+    """A page in a phone-sized browser (390×844, touch, mobile viewport meta honoured)."""
+    return new_context(**PHONE).new_page()

@@ -1,0 +1,60 @@
+"""Catalog pages: search with facets, entry detail, and the keeper's form that never loses input."""
+from tests.helpers import csrf_token, login
+
+FORM = {"name": "养犬登记信息", "summary": "犬只登记", "category_class": "departmental", "format": "database",
+        "share_type": "conditional", "share_condition": "仅用于执法", "share_method": "api",
+        "open_type": "not_open", "update_cycle": "daily", "sensitivity": "general",
+        "item_name": ["犬主姓名", "芯片号"], "item_type": ["string", "string"], "item_length": ["50", "20"],
+        "item_sensitive": ["no", "no"]}
+
+
+def test_the_search_page_finds_by_keyword_and_shows_facet_counts(client, demo_catalog):
+    login(client, "machao")
+    page = client.get("/catalog/?q=户籍").get_data(as_text=True)
+    assert "户籍人口基本信息" in page and "婚姻登记信息" not in page
+    assert "有条件共享（1）" in page
+
+
+def test_a_bad_filter_on_the_page_explains_and_still_shows_results(client, demo_catalog):
+    login(client, "machao")
+    response = client.get("/catalog/?share_type=maybe")
+    assert response.status_code == 200 and "参数 share_type" in response.get_data(as_text=True)
+
+
+def test_the_detail_page_shows_metadata_items_and_no_edit_button_for_other_units(client, demo_catalog):
+    login(client, "machao")
+    page = client.get("/catalog/resources/XY-GA-001").get_data(as_text=True)
+    assert "公民身份号码" in page and "仅限依法履职所需" in page and "修改</a>" not in page
+
+
+def test_a_keeper_saves_a_draft_publishes_it_and_sees_the_history(client, demo_catalog):
+    login(client, "huangtao")
+    token = csrf_token(client, "/catalog/new")
+    response = client.post("/catalog/new", data=FORM | {"csrf_token": token})
+    assert response.status_code == 302
+    code = response.headers["Location"].rsplit("/", 1)[-1]
+    client.post(f"/catalog/resources/{code}/publish", data={"csrf_token": token})
+    page = client.get(f"/catalog/resources/{code}").get_data(as_text=True)
+    assert "已发布" in page and "第 2 版 · 发布" in page and "黄涛" in page
+
+
+def test_a_rejected_form_keeps_everything_typed_and_names_the_problem(client, demo_catalog):
+    login(client, "huangtao")
+    token = csrf_token(client, "/catalog/new")
+    response = client.post("/catalog/new", data=FORM | {"share_condition": "", "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "有条件共享的资源必须填写共享条件" in page
+    assert 'value="养犬登记信息"' in page and 'value="芯片号"' in page
+
+
+def test_a_person_without_the_keeper_role_cannot_open_the_form(client, demo_catalog):
+    login(client, "machao")
+    assert client.get("/catalog/new").status_code == 403
+    assert client.get("/catalog/resources/XY-GA-001/edit").status_code == 403
+
+
+def test_the_interface_page_sorts_by_usage(client, demo_catalog):
+    login(client, "machao")
+    page = client.get("/catalog/interfaces?sort=-monthly_calls").get_data(as_text=True)
+    assert page.index("264,000") < page.index("153,400")

@@ -1,0 +1,168 @@
+"""Catalog pages: search, entry detail with history, and editing by the unit's catalog keeper."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from webapp.extensions import db
+from webapp.security import current_person
+from workflows import catalog, catalog_search
+from workflows.catalog import DuplicateSuspected, InvalidEntry
+from workflows.catalog_rules import ENUM_FIELDS
+from workflows.errors import DomainError, ValidationFailed
+from workflows.models import DataType, Role, Unit
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.before_request
+@login_required
+def _login():
+    return None
+
+
+@bp.get("/")
+def search():
+    try:
+        query = catalog_search.parse_resource_query(request.args)
+        page, errors = catalog_search.search_resources(db.session, query), []
+    except ValidationFailed as err:
+        query, errors = catalog_search.ResourceQuery(), err.details
+        page = catalog_search.search_resources(db.session, query)
+    return render_template("catalog/search.html", page=page, query=query, errors=errors, args=request.args,
+                           facet_names=FACET_LABELS)
+
+
+FACET_LABELS = {"share_type": "共享类型", "open_type": "开放类型", "category": "资源分类", "format": "资源格式",
+                "update_cycle": "更新周期", "sensitivity": "数据分级"}
+
+
+@bp.get("/interfaces")
+def interfaces():
+    try:
+        query = catalog_search.parse_interface_query(request.args)
+        errors = []
+    except ValidationFailed as err:
+        query, errors = catalog_search.InterfaceQuery(), err.details
+    page = catalog_search.search_interfaces(db.session, query)
+    return render_template("catalog/interfaces.html", page=page, query=query, errors=errors, args=request.args,
+                           scenarios=catalog_search.scenarios(db.session))
+
+
+@bp.get("/resources/<code>")
+def detail(code: str):
+    person = current_person()
+    resource = catalog.get_resource(db.session, person, code)
+    return render_template("catalog/detail.html", r=resource, history=catalog.history(db.session, person, resource.id),
+                           can_edit=catalog.can_edit(person, resource.provider_unit_id),
+                           is_coordinator=person.has_role(Role.COORDINATOR))
+
+
+def _editable_units(person) -> list[Unit]:
+    ids = {m.unit_id for m in person.memberships if m.role == Role.UNIT_ADMIN}
+    return [m.unit for m in person.memberships if m.unit_id in ids and m.role == Role.UNIT_ADMIN]
+
+
+def _form_input():
+    form = request.form
+    raw = {name: form.get(name, "") for name in list(ENUM_FIELDS) + [
+        "code", "name", "category_path", "summary", "share_condition", "mandate", "collection_note",
+        "published_on", "related_codes"]}
+    names, types = form.getlist("item_name"), form.getlist("item_type")
+    lengths, sensitive = form.getlist("item_length"), form.getlist("item_sensitive")
+    items = [{"name": n, "data_type": t, "length": ln, "sensitive": s}
+             for n, t, ln, s in zip(names, types, lengths, sensitive) if n.strip() or ln.strip()]
+    return raw, items, form.get("duplicate_reason", "")
+
+
+def _render_form(resource, raw, items, units, error: DomainError | None = None, status: int = 200):
+    problems = getattr(error, "problems", [])
+    return render_template("catalog/form.html", r=resource, raw=raw, items=items, units=units,
+                           field_errors={p.field: str(p) for p in problems if p.item is None},
+                           error=error, duplicates=getattr(error, "hints", []), enums=ENUM_FIELDS,
+                           data_types=list(DataType)), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    person = current_person()
+    units = _editable_units(person)
+    if not units:
+        return render_template("error.html", status=403, details=[],
+                               message="只有单位目录管理员可以新建目录条目，请联系本单位目录管理员"), 403
+    if request.method == "GET":
+        return _render_form(None, {"unit_id": str(units[0].id)}, [{}] * 3, units)
+    raw, items, reason = _form_input()
+    unit_id = request.form.get("unit_id", "") or str(units[0].id)
+    try:
+        resource = catalog.create_resource(db.session, person, int(unit_id) if unit_id.isdigit() else 0,
+                                           raw, items, reason)
+    except (InvalidEntry, DuplicateSuspected) as err:
+        db.session.rollback()
+        return _render_form(None, raw | {"unit_id": unit_id}, items or [{}], units, err, err.status)
+    db.session.commit()
+    flash(f"已保存草稿 {resource.code}。检查无误后请点击“发布”", "success")
+    return redirect(url_for("catalog.detail", code=resource.code))
+
+
+@bp.route("/resources/<code>/edit", methods=["GET", "POST"])
+def edit(code: str):
+    person = current_person()
+    resource = catalog.get_resource(db.session, person, code)
+    if not catalog.can_edit(person, resource.provider_unit_id):
+        return render_template("error.html", status=403, details=[],
+                               message="只有本单位的目录管理员可以修改此条目"), 403
+    if request.method == "GET":
+        raw = catalog.snapshot(resource)
+        raw["related_codes"] = ";".join(raw["related_codes"] or [])
+        return _render_form(resource, raw, raw.pop("items") + [{}], [])
+    raw, items, reason = _form_input()
+    try:
+        catalog.update_resource(db.session, person, resource.id, raw, items, reason)
+    except (InvalidEntry, DuplicateSuspected) as err:
+        db.session.rollback()
+        return _render_form(resource, raw, items or [{}], [], err, err.status)
+    db.session.commit()
+    flash("已保存修改，变更已记入历史版本", "success")
+    return redirect(url_for("catalog.detail", code=resource.code))
+
+
+def _act(code: str, action, message: str):
+    person = current_person()
+    resource = catalog.get_resource(db.session, person, code)
+    try:
+        action(person, resource.id)
+    except DomainError as err:
+        db.session.rollback()
+        for line in [err.message, *err.details]:
+            flash(line, "danger")
+        return redirect(url_for("catalog.detail", code=code))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("catalog.detail", code=code))
+
+
+@bp.post("/resources/<code>/publish")
+def publish(code: str):
+    return _act(code, lambda p, rid: catalog.publish(db.session, p, rid), "已发布，全县各单位均可检索到此条目")
+
+
+@bp.post("/resources/<code>/retire")
+def retire(code: str):
+    reason = request.form.get("reason", "")
+    return _act(code, lambda p, rid: catalog.retire(db.session, p, rid, reason), "已停用此条目")
+
+
+@bp.post("/resources/<code>/return")
+def return_for_correction(code: str):
+    reason = request.form.get("reason", "")
+    return _act(code, lambda p, rid: catalog.return_for_correction(db.session, p, rid, reason),
+                "已退回更正，目录管理员将在条目页看到更正要求")
+
+
+@bp.get("/mine")
+def mine():
+    person = current_person()
+    units = _editable_units(person) or [person.unit]
+    return render_template("catalog/mine.html", units=units,
+                           entries=catalog.unit_entries(db.session, person, [u.id for u in units]))

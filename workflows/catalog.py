@@ -1,0 +1,278 @@
+"""Catalog services: unit_admins keep their own unit's entries, coordinators oversee, everyone reads."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from workflows import audit, clock
+from workflows.catalog_rules import Problem, clean_resource, publish_problems
+from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from workflows.models import (
+    InfoItem, Person, Resource, ResourceRevision, ResourceStatus, Role, Unit,
+)
+
+SNAPSHOT_FIELDS = ("code", "name", "category_class", "category_path", "summary", "format", "share_type",
+                   "share_condition", "share_method", "open_type", "update_cycle", "sensitivity", "published_on",
+                   "related_codes", "mandate", "collection_note", "status")
+
+
+class InvalidEntry(ValidationFailed):
+    def __init__(self, problems: list[Problem]):
+        super().__init__([str(p) for p in problems], "目录条目填写不完整或有误，未保存，请按提示修改")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class DuplicateHint:
+    code: str
+    name: str
+    unit: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.unit}的“{self.name}”（{self.code}）：{self.why}"
+
+
+class DuplicateSuspected(Conflict):
+    code = "duplicate_suspected"
+
+    def __init__(self, hints: list[DuplicateHint]):
+        super().__init__("与其他单位已有目录可能重复（一数一源）。如确需单独采集，请填写理由（如法律依据）后再保存",
+                         [str(h) for h in hints])
+        self.hints = hints
+
+
+# --- permissions -------------------------------------------------------------
+
+def can_edit(person: Person, unit_id: int) -> bool:
+    return person.has_role(Role.UNIT_ADMIN, unit_id)
+
+
+def _require_edit(person: Person, resource: Resource) -> None:
+    if not can_edit(person, resource.provider_unit_id):
+        raise Forbidden("只有本单位的目录管理员可以修改本单位的目录条目")
+
+
+def can_see(person: Person, resource: Resource) -> bool:
+    return (resource.status == ResourceStatus.PUBLISHED or person.has_role(Role.COORDINATOR)
+            or person.unit_id == resource.provider_unit_id or can_edit(person, resource.provider_unit_id))
+
+
+def get_resource(session: Session, person: Person, key: int | str) -> Resource:
+    """By id or code; drafts and retired entries only for their unit and coordinators."""
+    column = Resource.id if isinstance(key, int) else Resource.code
+    resource = session.scalar(select(Resource).where(column == key))
+    if resource is None or not can_see(person, resource):
+        raise NotFound("目录条目不存在或尚未发布")
+    return resource
+
+
+# --- editing -----------------------------------------------------------------
+
+def snapshot(resource: Resource) -> dict:
+    data = {name: _plain(getattr(resource, name)) for name in SNAPSHOT_FIELDS}
+    data["items"] = [{"name": i.name, "data_type": _plain(i.data_type), "length": i.length,
+                      "sensitive": i.sensitive} for i in resource.items]
+    return data
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.value if hasattr(value, "value") else value
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+
+
+def create_resource(session: Session, actor: Person, unit_id: int, raw: dict, raw_items: list[dict],
+                    duplicate_reason: str = "") -> Resource:
+    if not can_edit(actor, unit_id):
+        raise Forbidden("只有本单位的目录管理员可以新建本单位的目录条目")
+    clean = _clean_or_raise(raw, raw_items)
+    unit = session.get(Unit, unit_id)
+    if not clean.values["code"]:
+        clean.values["code"] = next_code(session, unit)
+    _check_code_free(session, clean.values["code"], None)
+    _check_duplicates(session, clean, unit_id, None, duplicate_reason)
+    resource = Resource(provider_unit_id=unit_id, status=ResourceStatus.DRAFT, revision=0,
+                        duplicate_reason=duplicate_reason.strip(), updated_at=clock.now())
+    _apply(resource, clean)
+    session.add(resource)
+    session.flush()
+    _record(session, actor, resource, "created", {}, "")
+    return resource
+
+
+def update_resource(session: Session, actor: Person, resource_id: int, raw: dict, raw_items: list[dict],
+                    duplicate_reason: str = "") -> Resource:
+    resource = get_resource(session, actor, resource_id)
+    _require_edit(actor, resource)
+    if resource.status == ResourceStatus.RETIRED:
+        raise Conflict("已停用的条目不能修改")
+    clean = _clean_or_raise(raw, raw_items)
+    clean.values["code"] = clean.values["code"] or resource.code
+    _check_code_free(session, clean.values["code"], resource.id)
+    _check_duplicates(session, clean, resource.provider_unit_id, resource.id,
+                      duplicate_reason or resource.duplicate_reason)
+    if resource.status == ResourceStatus.PUBLISHED:
+        problems = publish_problems(clean.values, clean.items)
+        if problems:
+            raise InvalidEntry(problems)
+    before = snapshot(resource)
+    _apply(resource, clean)
+    if duplicate_reason:
+        resource.duplicate_reason = duplicate_reason.strip()
+    resource.correction_reason = ""
+    session.flush()
+    _record(session, actor, resource, "updated", before, "")
+    return resource
+
+
+def _clean_or_raise(raw: dict, raw_items: list[dict]):
+    clean, problems = clean_resource(raw, raw_items)
+    if problems:
+        raise InvalidEntry(problems)
+    return clean
+
+
+def _apply(resource: Resource, clean) -> None:
+    for name, value in clean.values.items():
+        if name != "published_on" or value is not None:
+            setattr(resource, name, value)
+    resource.items = [InfoItem(position=i, **item) for i, item in enumerate(clean.items)]
+    resource.updated_at = clock.now()
+
+
+def _check_code_free(session: Session, code: str, own_id: int | None) -> None:
+    other = session.scalar(select(Resource.id).where(Resource.code == code))
+    if other is not None and other != own_id:
+        raise InvalidEntry([Problem("code", f"“{code}”已被其他条目使用")])
+
+
+def next_code(session: Session, unit: Unit) -> str:
+    """Continue the unit's own code series (XY-GA-001 …), or start XY-<UNIT>-001."""
+    codes = session.scalars(select(Resource.code).where(Resource.provider_unit_id == unit.id)).all()
+    prefix, top = f"XY-{unit.code.upper()}", 0
+    for code in codes:
+        match = re.fullmatch(r"(.+)-(\d+)", code)
+        if match:
+            prefix, top = match.group(1), max(top, int(match.group(2)))
+    candidate = top + 1
+    while session.scalar(select(Resource.id).where(Resource.code == f"{prefix}-{candidate:03d}")):
+        candidate += 1
+    return f"{prefix}-{candidate:03d}"
+
+
+def publish(session: Session, actor: Person, resource_id: int) -> Resource:
+    resource = get_resource(session, actor, resource_id)
+    _require_edit(actor, resource)
+    if resource.status != ResourceStatus.DRAFT:
+        raise Conflict(f"条目当前为“{ResourceStatus(resource.status).label}”，只有草稿可以发布")
+    problems = publish_problems({"summary": resource.summary}, resource.items)
+    if problems:
+        raise InvalidEntry(problems)
+    before = snapshot(resource)
+    resource.status = ResourceStatus.PUBLISHED
+    resource.published_on = resource.published_on or clock.today()
+    resource.updated_at = clock.now()
+    _record(session, actor, resource, "published", before, "")
+    return resource
+
+
+def retire(session: Session, actor: Person, resource_id: int, reason: str) -> Resource:
+    resource = get_resource(session, actor, resource_id)
+    _require_edit(actor, resource)
+    if resource.status == ResourceStatus.RETIRED:
+        raise Conflict("条目已停用")
+    if len((reason or "").strip()) < 4:
+        raise ValidationFailed(["请填写停用原因（至少4个字）"])
+    before = snapshot(resource)
+    resource.status = ResourceStatus.RETIRED
+    resource.updated_at = clock.now()
+    _record(session, actor, resource, "retired", before, reason.strip())
+    return resource
+
+
+def return_for_correction(session: Session, actor: Person, resource_id: int, reason: str) -> Resource:
+    """A coordinator sends an entry back to its unit with what to correct; it stays visible meanwhile."""
+    if not actor.has_role(Role.COORDINATOR):
+        raise Forbidden("只有县大数据局协调员可以退回目录条目")
+    resource = get_resource(session, actor, resource_id)
+    if len((reason or "").strip()) < 6:
+        raise ValidationFailed(["请写明需要更正的具体内容（至少6个字）"])
+    before = snapshot(resource)
+    resource.correction_reason = reason.strip()
+    _record(session, actor, resource, "returned", before, reason.strip())
+    return resource
+
+
+def _record(session: Session, actor: Person, resource: Resource, action: str, before: dict, comment: str) -> None:
+    after = snapshot(resource)
+    resource.revision += 1
+    changes = _diff(before, after) if before else {"created": [None, resource.code]}
+    session.add(ResourceRevision(resource_id=resource.id, revision=resource.revision, action=action,
+                                 actor_id=actor.id, at=clock.now(), changes=changes, comment=comment))
+    audit.record(session, actor.id, "resource", resource.id, f"resource:{action}",
+                 {k: v[0] for k, v in changes.items()} if before else None,
+                 {k: v[1] for k, v in changes.items()} | ({"comment": comment} if comment else {}))
+
+
+def history(session: Session, person: Person, resource_id: int) -> list[ResourceRevision]:
+    get_resource(session, person, resource_id)
+    return list(session.scalars(select(ResourceRevision).where(ResourceRevision.resource_id == resource_id)
+                                .order_by(ResourceRevision.revision.desc())))
+
+
+# --- 一数一源 ------------------------------------------------------------------
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"\s+", "", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def find_duplicates(session: Session, name: str, item_names: list[str], unit_id: int,
+                    own_id: int | None = None) -> list[DuplicateHint]:
+    """Entries of other units with a similar name or a large overlap of info item names."""
+    hints: dict[str, DuplicateHint] = {}
+    grams = _bigrams(name)
+    if grams:
+        like = [Resource.name.contains(g, autoescape=True) for g in sorted(grams)[:12]]
+        candidates = session.scalars(select(Resource).where(
+            or_(*like), Resource.provider_unit_id != unit_id, Resource.status != ResourceStatus.RETIRED).limit(200))
+        for other in candidates:
+            theirs = _bigrams(other.name)
+            score = len(grams & theirs) / max(len(grams | theirs), 1)
+            if score >= 0.5 and other.id != own_id:
+                hints[other.code] = DuplicateHint(other.code, other.name, other.provider_unit.name,
+                                                  f"名称相近（相似度 {score:.0%}）")
+    names = {n for n in item_names if n}
+    if len(names) >= 2:
+        rows = session.execute(
+            select(InfoItem.resource_id, func.count()).join(Resource)
+            .where(InfoItem.name.in_(names), Resource.provider_unit_id != unit_id,
+                   Resource.status != ResourceStatus.RETIRED)
+            .group_by(InfoItem.resource_id).having(func.count() >= 2)).all()
+        for resource_id, shared in rows:
+            other = session.get(Resource, resource_id)
+            if other.id != own_id and shared / len(names) >= 0.5 and other.code not in hints:
+                hints[other.code] = DuplicateHint(other.code, other.name, other.provider_unit.name,
+                                                  f"{shared} 个信息项同名")
+    return list(hints.values())
+
+
+def _check_duplicates(session: Session, clean, unit_id: int, own_id: int | None, reason: str) -> None:
+    hints = find_duplicates(session, clean.values["name"], [i["name"] for i in clean.items], unit_id, own_id)
+    if hints and len((reason or "").strip()) < 4:
+        raise DuplicateSuspected(hints)
+
+
+def unit_entries(session: Session, person: Person, unit_ids: list[int]) -> list[Resource]:
+    """All entries of the given units in every status, for their own people and coordinators."""
+    allowed = [u for u in unit_ids if person.unit_id == u or can_edit(person, u) or person.has_role(Role.COORDINATOR)]
+    return list(session.scalars(select(Resource).where(Resource.provider_unit_id.in_(allowed))
+                                .order_by(Resource.status, Resource.code)))
