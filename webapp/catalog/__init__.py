@@ -166,3 +166,6 @@ def mine():
     units = _editable_units(person) or [person.unit]
     return render_template("catalog/mine.html", units=units,
                            entries=catalog.unit_entries(db.session, person, [u.id for u in units]))
+
+
+from webapp.catalog import excel as _excel  # noqa: E402,F401  (registers the Excel import/export routes)
