@@ -8,6 +8,9 @@ const copies = [
   ["node_modules/bootstrap/dist/js/bootstrap.bundle.min.js", `${out}/bootstrap.bundle.min.js`],
   ["node_modules/bootstrap-icons/font/bootstrap-icons.min.css", `${out}/bootstrap-icons.min.css`],
   ["node_modules/bootstrap-icons/font/fonts", `${out}/fonts`],
+  ["node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js", `${out}/bpmn-navigated-viewer.min.js`],
+  ["node_modules/bpmn-js/dist/bpmn-modeler.production.min.js", `${out}/bpmn-modeler.min.js`],
+  ["node_modules/bpmn-js/dist/assets", `${out}/bpmn-js`],
 ];
 for (const [from, to] of copies) {
   cpSync(from, to, { recursive: true });

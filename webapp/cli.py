@@ -72,6 +72,9 @@ def init_app(app: Flask) -> None:
         files = sorted(bpmn_dir.glob("*.bpmn"))
         if files and deploy_files(files, "liuyang"):
             sys.exit(1)
+        if files:
+            with _sessions().begin() as session:
+                click.echo(f"供需对接清单：新增示例需求 {demo.seed_demands(session)} 条")
 
     @app.cli.command("create-token")
     @click.argument("username")

@@ -28,3 +28,18 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["revision_label"] = lambda code: REVISION_LABELS.get(code, code)
     app.jinja_env.filters["field_label"] = lambda name: FIELD_LABELS.get(name, name)
     app.jinja_env.globals["now"] = clock.now
+    app.context_processor(_header_counts)
+
+
+def _header_counts() -> dict:
+    """Unread messages and open tasks for the navbar badges."""
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return {}
+    from notifications import inapp
+    from webapp.extensions import db
+    from workflows import engine
+
+    return {"unread_count": inapp.unread_count(db.session, current_user.person.id),
+            "open_task_count": len(engine.open_tasks_for(db.session, current_user.person))}

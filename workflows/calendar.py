@@ -187,9 +187,6 @@ def export_year_csv(session: Session, year: int) -> str:
     return buf.getvalue()
 
 
-_KIND_BY_TEXT = {k.value: k for k in DayKind} | {k.label: k for k in DayKind}
-
-
 def import_year_csv(session: Session, year: int, text: str, actor_id: int | None) -> int:
     """Replace a year's schedule from CSV (date,kind,name); all rows are checked before anything changes.
 
@@ -230,7 +227,7 @@ def _parse_year_csv(year: int, text: str) -> dict[date, tuple[DayKind, str]]:
             continue
         if day.year != year:
             errors.append(f"第{lineno}行：日期 {day} 不属于 {year} 年")
-        kind = _KIND_BY_TEXT.get(row[1].strip() if len(row) > 1 else "")
+        kind = DayKind.parse(row[1] if len(row) > 1 else "")
         if kind is None:
             errors.append(f"第{lineno}行：类型应为 workday/rest/holiday/makeup_workday"
                           "（工作日/休息日/法定节假日/调休上班）之一")

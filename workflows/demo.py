@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from workflows import audit, clock
 from workflows.models import (
-    CategoryClass, DataType, InfoItem, Interface, ObjectClass, OpenType, Person, Resource, ResourceFormat,
+    CategoryClass, DataType, Demand, InfoItem, Interface, ObjectClass, OpenType, Person, Resource, ResourceFormat,
     ResourceStatus, Responsibility, RoleMembership, Sensitivity, ShareMethod, ShareType, Unit, UpdateCycle,
 )
 from workflows.passwords import hash_password
@@ -102,3 +102,17 @@ def _demo_resource(row: dict, unit_id: int) -> Resource:
         update_cycle=UpdateCycle.parse(row["update_cycle"]), sensitivity=Sensitivity.parse(row["sensitivity"]),
         published_on=date.fromisoformat(row["published_on"]), status=ResourceStatus.PUBLISHED, revision=1,
         updated_at=clock.now())
+
+
+def seed_demands(session: Session) -> int:
+    """The demo supply-demand list; the out-of-catalog rows start their coordination (idempotent)."""
+    from workflows import demands
+
+    if session.scalar(select(Demand.id).limit(1)) is not None:
+        return 0
+    units = {u.code: u.id for u in session.scalars(select(Unit))}
+    rows = read_csv("demands.csv")
+    for row in rows:
+        demands.record_demand(session, None, units[row["requesting_unit_code"]], row["wanted_data"],
+                              row["scenario"], row["resource_code"] if row["in_catalog"] == "yes" else "")
+    return len(rows)

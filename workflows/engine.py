@@ -29,7 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflows import audit, calendar, clock, lint, script_env
+from workflows import audit, calendar, clock, events, lint, script_env
 from workflows.errors import AlreadyHandled, EngineStepFailed, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     HumanTask, InstanceStatus, Person, ProcessInstance, ProcessVersion, RoleMembership, TaskStatus,
@@ -63,7 +63,11 @@ class _RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
 
 def _script_engine(session: Session) -> PythonScriptEngine:
-    return PythonScriptEngine(environment=_RestrictedEnvironment(script_env.build_globals(session)))
+    """A fresh engine per operation; what scripts emit() waits in .emitted until the step succeeds."""
+    emitted: list = []
+    script_engine = PythonScriptEngine(environment=_RestrictedEnvironment(script_env.build_globals(session, emitted)))
+    script_engine.emitted = emitted
+    return script_engine
 
 
 # --- specs and state-only serialization ----------------------------------------
@@ -271,7 +275,32 @@ def _reason(exc: Exception) -> str:
 
 
 def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None) -> None:
-    """Mirror ready user tasks and the next timer beside the state, then save with the version check."""
+    """Mirror ready user tasks and the next timer beside the state, save with the version check, publish."""
+    opened, closed = _mirror_tasks(session, instance, workflow, actor_id)
+    instance.next_timer_at = _next_timer(workflow)
+    completed_now = workflow.is_completed() and instance.status != InstanceStatus.COMPLETED
+    if workflow.is_completed():
+        instance.status = InstanceStatus.COMPLETED
+        instance.ended_at = instance.ended_at or clock.now()
+        instance.next_timer_at = None
+    instance.state = _dump(workflow)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise AlreadyHandled("该案件刚被他人处理，本次操作未生效，请刷新后重试") from exc
+    for name, values in workflow.script_engine.emitted:
+        events.publish(session, f"bpmn.{name}", instance=instance, values=values)
+    workflow.script_engine.emitted.clear()
+    for row in closed:
+        events.publish(session, "task.closed", task=row)
+    for row in opened:
+        events.publish(session, "task.opened", task=row)
+    if completed_now:
+        events.publish(session, "instance.completed", instance=instance)
+
+
+def _mirror_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None):
+    """Open a row for every newly ready user task; close rows whose task the process moved past."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     open_rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                         HumanTask.status == TaskStatus.OPEN)).all()
@@ -282,19 +311,9 @@ def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, a
             audit.record(session, actor_id, "task", row.id, "task:closed_by_process",
                          {"status": "open"}, {"status": "cancelled"})
     known = {row.spiff_task_id for row in open_rows}
-    for spiff_id, spiff_task in ready.items():
-        if spiff_id not in known:
-            _open_task(session, instance, spiff_task)
-    instance.next_timer_at = _next_timer(workflow)
-    if workflow.is_completed():
-        instance.status = InstanceStatus.COMPLETED
-        instance.ended_at = clock.now()
-        instance.next_timer_at = None
-    instance.state = _dump(workflow)
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise AlreadyHandled("该案件刚被他人处理，本次操作未生效，请刷新后重试") from exc
+    opened = [_open_task(session, instance, t) for spiff_id, t in ready.items() if spiff_id not in known]
+    closed = [row for row in open_rows if row.status == TaskStatus.CANCELLED]
+    return opened, closed
 
 
 def _open_task(session: Session, instance: ProcessInstance, spiff_task) -> HumanTask:
@@ -376,3 +395,18 @@ def task_data(session: Session, instance: ProcessInstance) -> dict:
     """The case's current data as the engine sees it (for pages that show a case)."""
     workflow = _restore(session, instance)
     return dict(workflow.data) | {k: v for t in workflow.get_tasks(state=TaskState.READY) for k, v in t.data.items()}
+
+
+def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], list[str]]:
+    """BPMN element ids already passed and those active now, to colour the diagram of a case."""
+    workflow = _restore(session, instance)
+    done, active = set(), set()
+    for task in workflow.get_tasks():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        if task.state == TaskState.COMPLETED:
+            done.add(bpmn_id)
+        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            active.add(bpmn_id)
+    return sorted(done - active), sorted(active)

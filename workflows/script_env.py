@@ -27,7 +27,7 @@ SAFE_BUILTINS = {
                  "tuple", "zip", "True", "False", "None")
 }
 
-HELPER_NAMES = ("working_days_after", "working_day_start", "now_iso", "today_iso")
+HELPER_NAMES = ("working_days_after", "working_day_start", "now_iso", "today_iso", "emit")
 
 
 class ScriptRejected(Exception):
@@ -78,8 +78,12 @@ def known_global_names() -> set[str]:
     return set(SAFE_BUILTINS) | set(HELPER_NAMES)
 
 
-def build_globals(session) -> dict:
-    """Fresh globals for one engine operation; helpers that need the calendar use this session."""
+def build_globals(session, emitted: list | None = None) -> dict:
+    """Fresh globals for one engine operation; helpers that need the calendar use this session.
+
+    emit(name, **values) records a domain event (e.g. "reminder", "escalation") that the engine
+    publishes once the step has succeeded.
+    """
 
     def working_days_after(start, n):
         """End (23:59:59 Shanghai) of the n-th working day after start, as an ISO instant."""
@@ -95,8 +99,13 @@ def build_globals(session) -> dict:
     def today_iso():
         return clock.today().isoformat()
 
+    def emit(name, **values):
+        if emitted is not None:
+            emitted.append((str(name), values))
+        return True
+
     helpers = {"working_days_after": working_days_after, "working_day_start": working_day_start,
-               "now_iso": now_iso, "today_iso": today_iso}
+               "now_iso": now_iso, "today_iso": today_iso, "emit": emit}
     return {
         "__builtins__": dict(SAFE_BUILTINS) | helpers,
         "_getattr_": safer_getattr,

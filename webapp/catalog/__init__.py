@@ -169,3 +169,40 @@ def mine():
 
 
 from webapp.catalog import excel as _excel  # noqa: E402,F401  (registers the Excel import/export routes)
+
+
+@bp.route("/changes", methods=["GET", "POST"])
+def changes():
+    """二(三) change events: register one (opens the unit's 更新目录 task) and follow them."""
+    from workflows import catalog_changes
+    from workflows.models import ChangeKind
+
+    person = current_person()
+    errors, values = [], {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        unit_id = values.get("unit_id", "")
+        try:
+            change = catalog_changes.register_change(db.session, person, int(unit_id) if unit_id.isdigit() else 0,
+                                                     values.get("kind", ""), values.get("description", ""),
+                                                     values.get("effective_on", ""))
+        except DomainError as err:
+            db.session.rollback()
+            errors = [err.message, *err.details] if not err.details else err.details
+        else:
+            db.session.commit()
+            flash(f"已登记，{change.unit.name}须在 {change.due_on} 前更新目录", "success")
+            return redirect(url_for("catalog.change_detail", item_id=change.id))
+    units = catalog_changes.registrable_units(db.session, person)
+    return render_template("changes/list.html", changes=catalog_changes.list_changes(db.session, person),
+                           units=units, kinds=list(ChangeKind), errors=errors, values=values,
+                           is_late=catalog_changes.is_late), (422 if errors else 200)
+
+
+@bp.get("/changes/<int:item_id>")
+def change_detail(item_id: int):
+    from workflows import catalog_changes, tasks
+
+    change = catalog_changes.get_change(db.session, current_person(), item_id)
+    return render_template("changes/detail.html", change=change, late=catalog_changes.is_late(change),
+                           timeline=tasks.case_tasks(db.session, "catalog_change", change.id))

@@ -19,3 +19,25 @@ def workbench():
 @bp.route("/healthz")
 def healthz():
     return {"status": "ok"}
+
+
+@bp.get("/inbox")
+@login_required
+def inbox():
+    from notifications import inapp
+
+    return render_template("home/inbox.html", items=inapp.inbox(db.session, current_user.person.id))
+
+
+@bp.post("/inbox/read")
+@login_required
+def mark_read():
+    from flask import redirect, request, url_for
+
+    from notifications import inapp
+
+    item = request.form.get("id", "")
+    inapp.mark_read(db.session, current_user.person.id, int(item) if item.isdigit() else None)
+    db.session.commit()
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("home.inbox"))

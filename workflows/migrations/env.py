@@ -19,8 +19,13 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def _include(obj, name, type_, reflected, compare_to) -> bool:
+    """The FTS5 shadow tables are managed by hand in the migration that creates them."""
+    return not (type_ == "table" and name.startswith("resource_fts"))
+
+
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
+    context.configure(connection=connection, target_metadata=target_metadata, include_object=_include,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
     with context.begin_transaction():
         context.run_migrations()

@@ -5,6 +5,7 @@ from workflows.models.catalog import (
     CategoryClass, DataType, InfoItem, Interface, ObjectClass, OpenType, Resource, ResourceFormat,
     ResourceRevision, ResourceStatus, Sensitivity, ShareMethod, ShareType, UpdateCycle,
 )
+from workflows.models.notifications import EmailStatus, Notification, OutboxEmail
 from workflows.models.demands import CatalogChange, ChangeKind, ChangeStatus, Demand, DemandStatus
 from workflows.models.cases import (
     HumanTask,
@@ -27,6 +28,7 @@ from workflows.models.org import (
 )
 
 __all__ = [
+    "EmailStatus", "Notification", "OutboxEmail",
     "CatalogChange", "CategoryClass", "ChangeKind", "ChangeStatus", "DataType", "Demand", "DemandStatus",
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
     "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",

@@ -1,25 +1,20 @@
 """The editable table of days: the only source of working days the running system reads."""
 from __future__ import annotations
 
-import enum
 from datetime import date
 
 from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflows.db import Base
+from workflows.models.labels import LabeledEnum
 
 
-class DayKind(enum.StrEnum):
-    WORKDAY = "workday"
-    REST = "rest"
-    HOLIDAY = "holiday"
-    MAKEUP_WORKDAY = "makeup_workday"
-
-    @property
-    def label(self) -> str:
-        return {"workday": "工作日", "rest": "休息日", "holiday": "法定节假日",
-                "makeup_workday": "调休上班"}[self.value]
+class DayKind(LabeledEnum):
+    WORKDAY = "workday", "工作日"
+    REST = "rest", "休息日"
+    HOLIDAY = "holiday", "法定节假日"
+    MAKEUP_WORKDAY = "makeup_workday", "调休上班"
 
     @property
     def is_working(self) -> bool:

@@ -1,7 +1,6 @@
 """Process versions, running instances and the human tasks mirrored beside their state."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -9,27 +8,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows import clock
 from workflows.db import Base, UTCDateTime
+from workflows.models.labels import LabeledEnum
 from workflows.models.org import Person, Unit
 
 
-class InstanceStatus(enum.StrEnum):
-    RUNNING = "running"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return {"running": "进行中", "completed": "已办结", "cancelled": "已取消"}[self.value]
+class InstanceStatus(LabeledEnum):
+    RUNNING = "running", "进行中"
+    COMPLETED = "completed", "已办结"
+    CANCELLED = "cancelled", "已取消"
 
 
-class TaskStatus(enum.StrEnum):
-    OPEN = "open"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return {"open": "待办", "completed": "已办", "cancelled": "已关闭"}[self.value]
+class TaskStatus(LabeledEnum):
+    OPEN = "open", "待办"
+    COMPLETED = "completed", "已办"
+    CANCELLED = "cancelled", "已关闭"
 
 
 class ProcessVersion(Base):

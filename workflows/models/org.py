@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime
+from workflows.models.labels import LabeledEnum
 
 
 class Role(enum.StrEnum):
@@ -42,15 +43,10 @@ class UnitKind(enum.StrEnum):
     ASSOCIATION = "association"
 
 
-class ResponsibilityKind(enum.StrEnum):
-    FIRST_RESPONSIBLE = "first_responsible"
-    LEADER_IN_CHARGE = "leader_in_charge"
-    SECTION_CHIEF = "section_chief"
-
-    @property
-    def label(self) -> str:
-        return {"first_responsible": "第一责任人", "leader_in_charge": "分管领导",
-                "section_chief": "科室负责人"}[self.value]
+class ResponsibilityKind(LabeledEnum):
+    FIRST_RESPONSIBLE = "first_responsible", "第一责任人"
+    LEADER_IN_CHARGE = "leader_in_charge", "分管领导"
+    SECTION_CHIEF = "section_chief", "科室负责人"
 
 
 class Unit(Base):

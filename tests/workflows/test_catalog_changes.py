@@ -1,0 +1,113 @@
+"""二(三): a catalog change opens an update task due in 10 working days, with 催办 and 督办 but no auto-decision."""
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from tests.helpers import person, unit
+from workflows import catalog_changes, deadlines, engine, lint, tasks
+from workflows.errors import Forbidden, ValidationFailed
+from workflows.models import AuditEvent, ChangeStatus, HumanTask, Notification, TaskStatus
+
+SH = ZoneInfo("Asia/Shanghai")
+BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+
+
+def at(text):
+    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=SH), tick=False)
+
+
+@pytest.fixture
+def processes(sessions):
+    forms = lint.load_forms(BPMN / "forms")
+    with sessions.begin() as s:
+        for name in ("catalog_update.bpmn", "demand_coordination.bpmn"):
+            engine.deploy(s, (BPMN / name).read_text(encoding="utf-8"), forms, None)
+    return sessions
+
+
+def register(sessions, effective_on="2026-02-13", username="huangtao"):
+    with at(f"{effective_on}T10:00:00"), sessions.begin() as s:
+        change = catalog_changes.register_change(s, person(s, username), unit(s, "gaj").id, "law_revision",
+                                                 "《居民身份证法》修订，新增电子证照信息项", effective_on)
+        return change.id
+
+
+def open_tasks(sessions, change_id):
+    with sessions() as s:
+        return {t.name: t for t in tasks.case_tasks(s, "catalog_change", change_id) if t.status == TaskStatus.OPEN}
+
+
+def inbox_subjects(sessions, username):
+    with sessions() as s:
+        return [n.subject for n in s.scalars(select(Notification).where(
+            Notification.person_id == person(s, username).id).order_by(Notification.id))]
+
+
+def test_the_update_task_is_due_ten_working_days_after_the_change_across_spring_festival(processes):
+    change_id = register(processes)
+    update = open_tasks(processes, change_id)["更新目录"]
+    assert update.unit.code == "gaj" and update.role == "unit_admin"
+    assert update.due_at == datetime(2026, 3, 5, 23, 59, 59, tzinfo=SH)
+    with processes() as s:
+        assert s.get(type(update), update.id).instance.subject_id == str(change_id)
+    assert any("更新目录" in subject for subject in inbox_subjects(processes, "huangtao"))
+
+
+def test_the_keeper_is_reminded_on_the_last_day_and_the_bureau_escalates_after_it(processes):
+    change_id = register(processes)
+    with at("2026-03-04T18:00:00"):
+        deadlines.sweep(processes)
+    assert not any("催办" in s for s in inbox_subjects(processes, "huangtao"))
+    with at("2026-03-05T08:00:00"):
+        deadlines.sweep(processes)
+    assert any(s.startswith("【催办】") for s in inbox_subjects(processes, "huangtao"))
+    assert any(s.startswith("【催办】") for s in inbox_subjects(processes, "zhaomin"))  # the unit's 分管领导
+    assert not any(s.startswith("【催办】") for s in inbox_subjects(processes, "sunhong"))  # not a keeper
+    with at("2026-03-06T09:00:00"):
+        deadlines.sweep(processes)
+    names = open_tasks(processes, change_id)
+    assert set(names) == {"更新目录", "督办：目录更新逾期"}  # still the unit's to do: no decision by timeout
+    assert names["更新目录"].is_overdue()
+    assert any(s.startswith("【督办】") for s in inbox_subjects(processes, "wanglei"))  # a coordinator
+    assert any(s.startswith("【督办】") for s in inbox_subjects(processes, "zhaomin"))
+
+
+def test_updating_late_closes_the_escalation_and_is_recorded_as_late(processes):
+    change_id = register(processes)
+    with at("2026-03-06T09:00:00"):
+        deadlines.sweep(processes)
+        with processes.begin() as s:
+            update = open_tasks(processes, change_id)["更新目录"]
+            tasks.complete(s, person(s, "huangtao"), update.id, {"done_note": "新增电子证照信息项两项"})
+    assert open_tasks(processes, change_id) == {}
+    with processes() as s:
+        change = catalog_changes.get_change(s, person(s, "huangtao"), change_id)
+        assert change.status == ChangeStatus.DONE and catalog_changes.is_late(change)
+        done = s.scalars(select(AuditEvent).where(AuditEvent.action == "catalog_change:done")).one()
+        assert done.after["late"] is True
+        supervise = s.scalar(select(HumanTask).where(HumanTask.task_key == "cu_supervise"))
+        assert supervise.status == TaskStatus.CANCELLED
+
+
+def test_only_the_units_keeper_or_a_coordinator_registers_a_change(processes):
+    with processes() as s, pytest.raises(Forbidden):
+        catalog_changes.register_change(s, person(s, "machao"), unit(s, "gaj").id, "law_revision", "某法修订", "2026-02-13")
+    assert register(processes, username="wanglei")
+
+
+def test_a_bad_change_is_refused_with_every_problem(processes):
+    with processes() as s, pytest.raises(ValidationFailed) as caught:
+        catalog_changes.register_change(s, person(s, "huangtao"), unit(s, "gaj").id, "改名", "", "2026-02-30")
+    assert len(caught.value.details) == 3
+
+
+def test_a_change_late_in_december_has_a_provisional_due_date(processes):
+    change_id = register(processes, "2026-12-24")
+    with processes() as s:
+        change = catalog_changes.get_change(s, person(s, "huangtao"), change_id)
+        assert change.due_provisional is True and change.due_on == date(2027, 1, 7)
+    assert open_tasks(processes, change_id)["更新目录"].due_provisional is True

@@ -1,0 +1,200 @@
+"""A unit's catalog travels as an Excel workbook: exported, filled in, checked as a whole, then imported."""
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from tests.helpers import person, unit
+from workflows import catalog, catalog_excel
+from workflows.catalog import DuplicateSuspected
+from workflows.errors import Forbidden, ValidationFailed
+from workflows.models import AuditEvent, Resource, ResourceRevision, ResourceStatus
+
+DOG = {"资源名称": "养犬登记信息", "资源分类": "部门", "分类路径": "部门/公安/治安", "资源摘要": "本县犬只登记与年检信息",
+       "资源格式": "数据库", "共享类型": "有条件共享", "共享条件/不予共享依据": "仅用于城市管理执法", "共享方式": "接口",
+       "开放类型": "不予开放", "更新周期": "每日", "数据分级": "一般"}
+DOG_ITEMS = [["养犬登记信息", "犬主姓名", "字符型", 50, "否"], ["养犬登记信息", "犬只芯片号", "字符型", 20, "否"]]
+HOUSEHOLD = DOG | {"资源名称": "户籍人口信息"}
+HOUSEHOLD_ITEMS = [["户籍人口信息", "姓名", "字符型", 50, "否"], ["户籍人口信息", "公民身份号码", "字符型", 18, "是"]]
+
+
+def workbook(resources: list[dict], items: list[list]) -> bytes:
+    """The downloadable template with these rows (keyed by column title) instead of its examples."""
+    book = load_workbook(io.BytesIO(catalog_excel.template_workbook()))
+    sheet, item_sheet = book["资源目录"], book["信息项"]
+    sheet.delete_rows(2)
+    item_sheet.delete_rows(2, 2)
+    titles = [cell.value for cell in sheet[1]]
+    for row in resources:
+        sheet.append([row.get(title) for title in titles])
+    for row in items:
+        item_sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export(db, username="huangtao", unit_code="gaj") -> bytes:
+    return catalog_excel.export_workbook(db, person(db, username), unit(db, unit_code).id)
+
+
+def run_import(db, data: bytes, username="huangtao", unit_code="gaj", reason=""):
+    return catalog_excel.import_workbook(db, person(db, username), unit(db, unit_code).id, data, reason)
+
+
+def state(db) -> dict:
+    """Everything an import could change: entries, history and the audit trail."""
+    entries = {r.code: catalog.snapshot(r) for r in db.scalars(select(Resource))}
+    return {"entries": entries, "revisions": db.scalar(select(func.count()).select_from(ResourceRevision)),
+            "audit": db.scalar(select(func.count()).select_from(AuditEvent))}
+
+
+def test_exporting_and_importing_the_same_file_leaves_the_catalog_unchanged(db, demo_catalog):
+    before = state(db)
+    result = run_import(db, export(db))
+    assert (result.created, result.updated, result.published) == (0, 0, 0)
+    db.expire_all()
+    assert state(db) == before and len([c for c in before["entries"] if c.startswith("XY-GA-")]) == 4
+
+
+def test_the_export_has_one_labelled_row_per_entry_and_per_info_item(db, demo_catalog):
+    book = load_workbook(io.BytesIO(export(db)))
+    rows = list(book["资源目录"].iter_rows(values_only=True))
+    header, first = rows[0], dict(zip(rows[0], rows[1]))
+    assert header[:3] == ("资源代码", "资源名称", "资源分类") and header[-1] == "状态"
+    assert [r[0] for r in rows[1:]] == ["XY-GA-001", "XY-GA-002", "XY-GA-003", "XY-GA-004"]
+    assert (first["共享类型"], first["发布日期"], first["共享方式"], first["状态"]) == ("有条件共享", "2024-03-15", "接口", "已发布")
+    items = list(book["信息项"].iter_rows(values_only=True))
+    assert items[0] == ("资源代码", "信息项名称", "数据类型", "长度", "是否敏感(是/否)")
+    assert ("XY-GA-001", "公民身份号码", "字符型", 18, "是") in items and len(items) == 1 + 23
+    sheet = book["资源目录"]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert any("有条件共享" in rule.formula1 for rule in sheet.data_validations.dataValidation)
+
+
+def test_a_new_row_creates_a_draft_and_a_row_marked_published_is_published(db, demo_catalog):
+    vaccine = DOG | {"资源代码": "XY-GA-100", "资源名称": "犬只免疫信息", "状态": "已发布", "关联资源代码": "XY-GA-001；XY-GA-002"}
+    data = workbook([DOG, vaccine], DOG_ITEMS + [["XY-GA-100", "芯片号", "字符型", 20, "否"]])
+    result = run_import(db, data)
+    assert (result.created, result.updated, result.published) == (2, 0, 1)
+    dog = db.scalar(select(Resource).where(Resource.name == "养犬登记信息"))
+    assert dog.code == "XY-GA-005" and dog.status == ResourceStatus.DRAFT
+    assert [i.name for i in dog.items] == ["犬主姓名", "犬只芯片号"]
+    published = catalog.get_resource(db, person(db, "huangtao"), "XY-GA-100")
+    assert published.status == ResourceStatus.PUBLISHED and published.related_codes == ["XY-GA-001", "XY-GA-002"]
+    assert [h.action for h in catalog.history(db, person(db, "huangtao"), published.id)] == ["published", "created"]
+
+
+def test_an_edited_row_updates_only_its_entry_with_one_revision(db, demo_catalog):
+    book = load_workbook(io.BytesIO(export(db)))
+    book["资源目录"]["E3"] = "居民身份证申领、换领、补领和挂失记录"
+    out = io.BytesIO()
+    book.save(out)
+    assert run_import(db, out.getvalue()).updated == 1
+    latest = catalog.history(db, person(db, "huangtao"), catalog.get_resource(db, person(db, "huangtao"), "XY-GA-002").id)
+    assert latest[0].action == "updated" and list(latest[0].changes) == ["summary"]
+
+
+def test_info_items_listed_for_an_existing_entry_replace_its_items_and_keep_the_rest(db, demo_catalog):
+    data = workbook([], [["XY-GA-004", "案件编号", "字符型", 30, "否"], ["XY-GA-004", "办案单位", "字符型", 100, "否"]])
+    assert run_import(db, data).updated == 1
+    entry = catalog.get_resource(db, person(db, "huangtao"), "XY-GA-004")
+    assert [i.name for i in entry.items] == ["案件编号", "办案单位"] and entry.share_type == "not_shared"
+
+
+def test_a_bad_workbook_is_refused_whole_and_every_problem_names_sheet_row_and_column(db, demo_catalog):
+    before = state(db)
+    data = workbook([DOG, DOG | {"资源名称": "犬只年检信息", "共享条件/不予共享依据": None},
+                     DOG | {"资源名称": "犬只免疫信息", "发布日期": "2026-13-40"},
+                     DOG | {"资源名称": "犬只伤人信息", "共享类型": "半共享"}],
+                    DOG_ITEMS + [["XY-GA-999", "芯片号", "字符型", 20, "否"]])
+    with pytest.raises(ValidationFailed) as caught:
+        run_import(db, data)
+    assert caught.value.message == "导入文件有 4 处问题，未导入任何内容，请修改后重新上传"
+    assert caught.value.details[:3] == [
+        "工作表“资源目录”第3行“共享条件/不予共享依据”列：有条件共享的资源必须填写共享条件",
+        "工作表“资源目录”第4行“发布日期”列：“2026-13-40”不是有效日期，格式应为 YYYY-MM-DD",
+        "工作表“资源目录”第5行“共享类型”列：“半共享”不是有效值，应为 无条件共享、有条件共享、不予共享 之一"]
+    assert caught.value.details[3].startswith("工作表“信息项”第4行“资源代码”列：“XY-GA-999”既不在")
+    assert state(db) == before
+
+
+def test_problems_in_info_items_point_at_their_row_in_the_info_item_sheet(db, demo_catalog):
+    data = workbook([DOG | {"状态": "已发布"}], [DOG_ITEMS[0], ["养犬登记信息", "犬主姓名", "字型", "五十", "也许"]])
+    with pytest.raises(ValidationFailed) as caught:
+        run_import(db, data)
+    assert caught.value.details == [
+        "工作表“信息项”第3行“信息项名称”列：“犬主姓名”重复",
+        "工作表“信息项”第3行“数据类型”列：应为 字符型、数值型、整型、日期型、日期时间型、布尔型、二进制 之一",
+        "工作表“信息项”第3行“长度”列：“五十”应为正整数",
+        "工作表“信息项”第3行“是否敏感(是/否)”列：“也许”应为 是 或 否"]
+
+
+def test_codes_of_other_units_repeated_codes_and_impossible_statuses_are_problems(db, demo_catalog):
+    data = workbook([DOG | {"资源代码": "XY-GA-001"}, DOG | {"资源代码": "XY-MZ-001", "状态": "草稿"},
+                     DOG | {"资源代码": "XY-MZ-001"}, DOG | {"资源名称": "犬只信息", "状态": "已停用"}], [])
+    with pytest.raises(ValidationFailed) as caught:
+        run_import(db, data, "sunjie", "mzj")
+    assert caught.value.details == [
+        "工作表“资源目录”第2行“资源代码”列：“XY-GA-001”是县公安局的条目“户籍人口基本信息”的代码，不能导入到本单位",
+        "工作表“资源目录”第3行“状态”列：已发布的条目不能改回草稿；如不再提供请在条目页停用",
+        "工作表“资源目录”第4行“资源代码”列：“XY-MZ-001”与第3行重复，同一条目只能出现一次",
+        "工作表“资源目录”第5行“状态”列：新条目不能导入为“已停用”"]
+
+
+@pytest.mark.parametrize("data", ["资源代码,资源名称\nXY-GA-100,养犬登记信息\n".encode(), b"", b"PK\x03\x04broken"])
+def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(db, data):
+    with pytest.raises(ValidationFailed) as caught:
+        run_import(db, data)
+    assert caught.value.message == "文件不是有效的 Excel 工作簿（.xlsx），未导入任何内容"
+    assert "另存为" in caught.value.details[0]
+
+
+def test_a_missing_sheet_or_a_renamed_column_is_named(db):
+    book = load_workbook(io.BytesIO(workbook([DOG], DOG_ITEMS)))
+    book["资源目录"]["G1"] = "共享类别"
+    del book["信息项"]
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ValidationFailed) as caught:
+        run_import(db, out.getvalue())
+    assert caught.value.details == ["工作表“资源目录”第1行缺少列：共享类型（请勿修改或删除模板的表头）",
+                                    "缺少工作表“信息项”，请使用“下载模板”得到的工作簿填写"]
+
+
+def test_a_likely_duplicate_of_another_units_entry_needs_a_reason(db, demo_catalog):
+    data = workbook([HOUSEHOLD], HOUSEHOLD_ITEMS)
+    with pytest.raises(DuplicateSuspected) as caught:
+        run_import(db, data, "sunjie", "mzj")
+    assert any("XY-GA-001" in d and "第2行" in d for d in caught.value.details), caught.value.details
+    assert db.scalar(select(Resource).where(Resource.name == "户籍人口信息")) is None
+    assert run_import(db, data, "sunjie", "mzj", "依《社会救助暂行办法》须独立核实").created == 1
+    entry = db.scalar(select(Resource).where(Resource.name == "户籍人口信息"))
+    assert entry.code == "XY-MZ-006" and entry.duplicate_reason == "依《社会救助暂行办法》须独立核实"
+
+
+def test_the_template_explains_every_column_and_imports_nothing_but_its_examples(db):
+    book = load_workbook(io.BytesIO(catalog_excel.template_workbook()))
+    assert book.sheetnames == ["资源目录", "信息项", "填写说明"]
+    guide = [row for row in book["填写说明"].iter_rows(values_only=True)]
+    assert ("资源目录", "共享类型", "可选值：无条件共享、有条件共享、不予共享") in guide
+    result = run_import(db, catalog_excel.template_workbook())
+    assert (result.created, result.updated, result.published) == (0, 0, 0)
+
+
+def test_only_the_units_catalog_keeper_imports_and_coordinators_may_also_export(db, demo_catalog):
+    gaj = unit(db, "gaj").id
+    assert catalog_excel.export_workbook(db, person(db, "wanglei"), gaj)
+    for username in ("machao", "sunjie", "sunhong"):
+        with pytest.raises(Forbidden):
+            catalog_excel.export_workbook(db, person(db, username), gaj)
+    for username in ("machao", "sunjie", "wanglei"):
+        with pytest.raises(Forbidden):
+            catalog_excel.import_workbook(db, person(db, username), gaj, workbook([DOG], DOG_ITEMS))
+
+
+def test_an_import_into_an_unknown_unit_is_a_problem(db):
+    with pytest.raises(ValidationFailed) as caught:
+        catalog_excel.import_workbook(db, person(db, "huangtao"), 999999, workbook([DOG], DOG_ITEMS))
+    assert caught.value.details == ["所选单位不存在，请重新选择要导入的单位"]

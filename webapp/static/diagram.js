@@ -1,0 +1,21 @@
+// Shows a case's BPMN diagram with completed and current steps highlighted (bpmn-js, served locally).
+(function () {
+  var el = document.getElementById('case-diagram');
+  if (!el || !window.BpmnJS) { return; }
+  var viewer = new window.BpmnJS({ container: el });
+  var ids = function (name) { return (el.dataset[name] || '').split(',').filter(Boolean); };
+  fetch(el.dataset.src, { credentials: 'same-origin' })
+    .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+    .then(function (xml) { return viewer.importXML(xml); })
+    .then(function () {
+      var canvas = viewer.get('canvas');
+      var registry = viewer.get('elementRegistry');
+      ids('done').forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'step-done'); } });
+      ids('active').forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'step-active'); } });
+      canvas.zoom('fit-viewport');
+      el.dataset.rendered = 'true';
+    })
+    .catch(function () {
+      el.innerHTML = '<p class="text-muted p-3">流程图暂时无法显示，请刷新页面重试。</p>';
+    });
+})();

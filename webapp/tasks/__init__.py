@@ -1,0 +1,76 @@
+"""待办 / 已办 and the task page: context, diagram with the current step, deadline, form."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from webapp.extensions import db
+from webapp.forms import form_fields
+from webapp.security import current_person
+from workflows import engine, tasks
+from workflows.errors import DomainError
+
+bp = Blueprint("tasks", __name__)
+
+SUBJECT_PAGES = {"demand": "demands.detail", "catalog_change": "catalog.change_detail",
+                 "application": "applications.detail"}
+
+
+def subject_url(instance) -> str | None:
+    endpoint = SUBJECT_PAGES.get(instance.subject_type or "")
+    if endpoint is None or not instance.subject_id:
+        return None
+    try:
+        return url_for(endpoint, **{"item_id": int(instance.subject_id)})
+    except Exception:  # the subject's blueprint may not be installed
+        return None
+
+
+@bp.before_request
+@login_required
+def _login():
+    return None
+
+
+@bp.get("/")
+def inbox():
+    person = current_person()
+    process = request.args.get("process", "")
+    overdue = request.args.get("overdue") == "1"
+    return render_template("tasks/list.html", open_tasks=tasks.open_tasks(db.session, person, process, overdue),
+                           done=tasks.history(db.session, person, 50), processes=tasks.process_names(db.session),
+                           process=process, overdue=overdue, subject_url=subject_url)
+
+
+@bp.route("/<int:task_id>", methods=["GET", "POST"])
+def show(task_id: int):
+    person = current_person()
+    task = tasks.get_task(db.session, person, task_id)
+    errors, values = [], {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            tasks.complete(db.session, person, task_id, values)
+        except DomainError as err:
+            db.session.rollback()
+            errors = [err.message, *err.details]
+            task = tasks.get_task(db.session, person, task_id)
+        else:
+            db.session.commit()
+            flash(f"“{task.name}”已办理", "success")
+            return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
+    done, active = engine.progress(db.session, task.instance)
+    return render_template("tasks/show.html", task=task, fields=form_fields(db.session, tasks.form_schema(task)),
+                           can_act=engine.can_act(db.session, person, task), errors=errors, values=values,
+                           deadline=tasks.deadline(db.session, task), done_ids=done, active_ids=active,
+                           subject_url=subject_url(task.instance)), (422 if errors else 200)
+
+
+@bp.get("/diagram/<int:version_id>.bpmn")
+def diagram(version_id: int):
+    from workflows.models import ProcessVersion
+
+    version = db.session.get(ProcessVersion, version_id)
+    if version is None:
+        return render_template("error.html", status=404, message="流程版本不存在", details=[]), 404
+    return version.bpmn_xml, 200, {"Content-Type": "application/xml; charset=utf-8"}

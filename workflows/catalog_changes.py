@@ -1,0 +1,100 @@
+"""二(三): after a law revision or change of functions a unit updates its catalog within 10 working days."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows import audit, calendar, clock, engine, tasks
+from workflows.errors import Forbidden, NotFound, ValidationFailed
+from workflows.models import CatalogChange, ChangeKind, ChangeStatus, HumanTask, Person, Role, Unit
+
+PROCESS = "catalog_update"
+PERIOD_WORKING_DAYS = 10
+
+
+def register_change(session: Session, actor: Person, unit_id: int, kind: str, description: str,
+                    effective_on: str | date) -> CatalogChange:
+    """Record the event and open the unit's 更新目录 task, due 10 working days after it takes effect."""
+    if not (actor.has_role(Role.UNIT_ADMIN, unit_id) or actor.has_role(Role.COORDINATOR)):
+        raise Forbidden("只有本单位目录管理员或县大数据局协调员可以登记目录变更事项")
+    unit = session.get(Unit, unit_id)
+    problems = []
+    if unit is None:
+        problems.append("责任单位：不存在")
+    change_kind = ChangeKind.parse(kind)
+    if change_kind is None:
+        problems.append("变更类型：应为 法律法规修订 或 职能调整")
+    if len((description or "").strip()) < 4:
+        problems.append("变更内容：请写明修订的法规或调整的职能（至少4个字）")
+    day = _date(effective_on, problems)
+    if problems:
+        raise ValidationFailed(problems)
+    due = calendar.add_working_days(session, day, PERIOD_WORKING_DAYS)
+    change = CatalogChange(unit_id=unit_id, kind=change_kind, description=description.strip(), effective_on=day,
+                           due_on=due.day, due_provisional=due.provisional, created_by_id=actor.id,
+                           created_at=clock.now())
+    session.add(change)
+    session.flush()
+    instance = engine.start(session, PROCESS, actor.id, unit_id,
+                            {"change_id": change.id, "unit_id": unit_id, "effective_on": day.isoformat(),
+                             "period_days": PERIOD_WORKING_DAYS, "description": change.description},
+                            subject=("catalog_change", change.id))
+    change.instance_id = instance.id
+    audit.record(session, actor.id, "catalog_change", change.id, "catalog_change:registered", None,
+                 {"unit": unit.name, "kind": change_kind.value, "effective_on": day.isoformat(),
+                  "due_on": due.day.isoformat()})
+    return change
+
+
+def _date(value, problems: list[str]) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        problems.append("生效日期：格式应为 YYYY-MM-DD")
+        return None
+
+
+@tasks.handles(PROCESS, "cu_update")
+def _updated(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+    change = session.get(CatalogChange, int(task.instance.subject_id))
+    change.status = ChangeStatus.DONE
+    change.done_at = clock.now()
+    change.done_note = data["done_note"]
+    late = task.is_overdue(change.done_at)
+    audit.record(session, actor.id, "catalog_change", change.id, "catalog_change:done",
+                 {"status": ChangeStatus.OPEN.value}, {"status": ChangeStatus.DONE.value, "late": late})
+    return data
+
+
+def list_changes(session: Session, actor: Person) -> list[CatalogChange]:
+    """Coordinators see every unit's; others see their own units'."""
+    query = select(CatalogChange).order_by(CatalogChange.status, CatalogChange.due_on)
+    if not actor.has_role(Role.COORDINATOR):
+        query = query.where(CatalogChange.unit_id.in_({m.unit_id for m in actor.memberships} | {actor.unit_id}))
+    return list(session.scalars(query))
+
+
+def get_change(session: Session, actor: Person, change_id: int) -> CatalogChange:
+    change = session.get(CatalogChange, change_id)
+    if change is None or not (actor.has_role(Role.COORDINATOR) or actor.unit_id == change.unit_id
+                              or actor.has_role(Role.UNIT_ADMIN, change.unit_id)):
+        raise NotFound("变更事项不存在")
+    return change
+
+
+def is_late(change: CatalogChange) -> bool:
+    """Late when done after, or still open past, the end of the due day."""
+    moment = change.done_at or clock.now()
+    return moment > clock.end_of_day(change.due_on)
+
+
+def registrable_units(session: Session, actor: Person) -> list[Unit]:
+    """Coordinators register for any unit; a keeper for the units whose catalog they keep."""
+    query = select(Unit).order_by(Unit.id)
+    if not actor.has_role(Role.COORDINATOR):
+        query = query.where(Unit.id.in_([m.unit_id for m in actor.memberships if m.role == Role.UNIT_ADMIN]))
+    return list(session.scalars(query))

@@ -1,0 +1,98 @@
+"""The JSON Schemas that user tasks reference: Chinese validation and the option lists pages render.
+
+Supported: type string/integer/boolean, title, enum + enumNames, minLength, maxLength,
+minimum, maximum, required, and "x-required-when": {field: {other_field: [values]}}.
+"x-options": "units" fills an integer field's choices from the units table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.errors import ValidationFailed
+from workflows.models import Unit
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    spec: dict
+    required: bool
+
+    @property
+    def title(self) -> str:
+        return self.spec.get("title", self.name)
+
+    @property
+    def widget(self) -> str:
+        if self.spec.get("enum") or self.spec.get("x-options"):
+            return self.spec.get("x-widget", "select")
+        if self.spec.get("type") == "boolean":
+            return "checkbox"
+        return self.spec.get("x-widget", "input")
+
+
+def fields(schema: dict) -> list[Field]:
+    required = set(schema.get("required", []))
+    return [Field(name, spec, name in required) for name, spec in schema.get("properties", {}).items()]
+
+
+def options(session: Session, field: Field) -> list[tuple[str, str]]:
+    """(value, label) pairs for a select."""
+    if field.spec.get("x-options") == "units":
+        return [(str(uid), name) for uid, name in session.execute(select(Unit.id, Unit.name).order_by(Unit.id))]
+    names = field.spec.get("enumNames") or field.spec.get("enum", [])
+    return [(str(v), str(n)) for v, n in zip(field.spec.get("enum", []), names)]
+
+
+def validate(schema: dict, data: dict) -> dict:
+    """Cleaned values for the schema's fields; every problem raised at once, in Chinese."""
+    clean, problems = {}, []
+    for f in fields(schema):
+        value, problem = _coerce(f, data.get(f.name))
+        if problem:
+            problems.append(f"{f.title}：{problem}")
+        clean[f.name] = value
+    for name, conditions in schema.get("x-required-when", {}).items():
+        if all(clean.get(other) in values for other, values in conditions.items()) and clean.get(name) in (None, ""):
+            title = schema["properties"].get(name, {}).get("title", name)
+            problems.append(f"{title}：必填")
+    for f in fields(schema):
+        if f.required and clean.get(f.name) in (None, "") and not any(p.startswith(f"{f.title}：") for p in problems):
+            problems.append(f"{f.title}：必填")
+    if problems:
+        raise ValidationFailed(problems)
+    return clean
+
+
+def _coerce(f: Field, raw) -> tuple[object, str | None]:
+    kind = f.spec.get("type", "string")
+    if kind == "boolean":
+        return raw in (True, "true", "on", "1", "yes", 1), None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None
+    if kind == "integer":
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            return None, "应为整数"
+        return value, _range_problem(f.spec, value)
+    value = str(raw).strip()
+    if "enum" in f.spec and value not in [str(v) for v in f.spec["enum"]]:
+        labels = "、".join(n for _, n in zip(f.spec["enum"], f.spec.get("enumNames") or f.spec["enum"]))
+        return None, f"应为 {labels} 之一"
+    if len(value) < f.spec.get("minLength", 0):
+        return value, f"至少 {f.spec['minLength']} 个字"
+    if len(value) > f.spec.get("maxLength", 10000):
+        return value, f"不能超过 {f.spec['maxLength']} 个字"
+    return value, None
+
+
+def _range_problem(spec: dict, value: int) -> str | None:
+    if "minimum" in spec and value < spec["minimum"]:
+        return f"不能小于 {spec['minimum']}"
+    if "maximum" in spec and value > spec["maximum"]:
+        return f"不能大于 {spec['maximum']}"
+    return None
