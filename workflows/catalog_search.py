@@ -91,7 +91,8 @@ def _text_condition(session: Session, q: str):
     return or_(Resource.name.contains(q, autoescape=True), Resource.summary.contains(q, autoescape=True))
 
 
-def _resource_conditions(session: Session, query: ResourceQuery) -> list:
+def _resource_conditions(session: Session, query: ResourceQuery, without: str = "") -> list:
+    """The query's conditions; `without` leaves one facet's own filter out (for its counts)."""
     conditions = [Resource.status == ResourceStatus.PUBLISHED]
     if query.q:
         conditions.append(_text_condition(session, query.q))
@@ -100,7 +101,8 @@ def _resource_conditions(session: Session, query: ResourceQuery) -> list:
             select(Unit.id).where(or_(Unit.name.contains(query.unit, autoescape=True),
                                       Unit.short_name.contains(query.unit, autoescape=True)))))
     for name, member in query.filters.items():
-        conditions.append(_COLUMN[name] == member)
+        if name != without:
+            conditions.append(_COLUMN[name] == member)
     if query.category_path:
         conditions.append(Resource.category_path.startswith(query.category_path, autoescape=True))
     return conditions
@@ -108,28 +110,29 @@ def _resource_conditions(session: Session, query: ResourceQuery) -> list:
 
 def search_resources(session: Session, query: ResourceQuery) -> Page:
     conditions = _resource_conditions(session, query)
-    facets, total = _facets(session, conditions)
+    counts, total = _grouped_counts(session, conditions)
+    for name in query.filters:  # a chosen facet still shows what choosing another value would give
+        counts[name] = _grouped_counts(session, _resource_conditions(session, query, without=name))[0][name]
     rows = session.scalars(select(Resource).where(*conditions)
                            .order_by(Resource.published_on.desc(), Resource.code)
                            .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
+    facets = {name: [{"value": code, "label": FACETS[name](code).label, "count": n} for code, n in per.items()]
+              for name, per in counts.items()}
     return Page(list(rows), total, query.page, query.per_page, facets)
 
 
-def _facets(session: Session, conditions: list) -> tuple[dict, int]:
-    """All facet counts from one grouped scan of the matching entries."""
+def _grouped_counts(session: Session, conditions: list) -> tuple[dict, int]:
+    """Every facet's counts from one grouped scan of the matching entries, and their total."""
     columns = list(_COLUMN.values())
     rows = session.execute(select(*columns, func.count()).where(*conditions).group_by(*columns)).all()
     counts = {name: {m.value: 0 for m in enum_cls} for name, enum_cls in FACETS.items()}
     total = 0
-    for row in rows:
-        *values, count = row
+    for *values, count in rows:
         total += count
         for name, value in zip(_COLUMN, values):
             if value in counts[name]:
                 counts[name][value] += count
-    labelled = {name: [{"value": code, "label": FACETS[name](code).label, "count": n}
-                       for code, n in per.items()] for name, per in counts.items()}
-    return labelled, total
+    return counts, total
 
 
 # --- interfaces --------------------------------------------------------------

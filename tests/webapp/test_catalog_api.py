@@ -39,7 +39,9 @@ def test_filters_combine_and_facets_count_the_matches(api):
     body = api("/api/v1/catalog/resources", unit="公安", share_type="conditional").get_json()
     assert body["total"] == 3 and all(i["provider_unit"] == "县公安局" for i in body["items"])
     share = {f["value"]: f["count"] for f in body["facets"]["share_type"]}
-    assert share == {"unconditional": 0, "conditional": 3, "not_shared": 0}
+    assert share["conditional"] == 3 and share["not_shared"] == 1  # the other choices stay visible
+    opened = {f["value"]: f["count"] for f in body["facets"]["open_type"]}
+    assert sum(opened.values()) == 3  # other facets count within the filtered result
     everything = api("/api/v1/catalog/resources", per_page=5).get_json()
     counts = {f["value"]: f["count"] for f in everything["facets"]["share_type"]}
     assert counts == {"unconditional": 13, "conditional": 24, "not_shared": 4}
