@@ -102,3 +102,18 @@ def demo_catalog(sessions):
     with sessions.begin() as session:
         demo.seed_catalog(session)
     return sessions
+
+
+@pytest.fixture
+def processes(sessions):
+    """Every diagram in bpmn/ deployed, as seed-demo does."""
+    from pathlib import Path
+
+    from workflows import engine, lint
+
+    bpmn = Path(__file__).resolve().parents[1] / "bpmn"
+    forms = lint.load_forms(bpmn / "forms")
+    with sessions.begin() as session:
+        for path in sorted(bpmn.glob("*.bpmn")):
+            engine.deploy(session, path.read_text(encoding="utf-8"), forms, None)
+    return sessions

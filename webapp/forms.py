@@ -4,10 +4,10 @@ from __future__ import annotations
 from workflows import forms
 
 
-def form_fields(session, schema: dict | None) -> list[dict]:
+def form_fields(session, schema: dict | None, task=None) -> list[dict]:
     if not schema:
         return []
     return [{"name": f.name, "title": f.title, "widget": f.widget, "required": f.required,
-             "description": f.spec.get("description", ""), "options": forms.options(session, f),
+             "description": f.spec.get("description", ""), "options": forms.options(session, f, task),
              "type": f.spec.get("type", "string"), "min_length": f.spec.get("minLength")}
             for f in forms.fields(schema)]

@@ -410,3 +410,17 @@ def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], li
         elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
             active.add(bpmn_id)
     return sorted(done - active), sorted(active)
+
+
+def cancel(session: Session, instance_id: int, actor_id: int | None, reason: str) -> ProcessInstance:
+    """Stop a running case (e.g. the applicant withdraws): its open tasks close, its timers stop."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None or instance.status != InstanceStatus.RUNNING:
+        return instance
+    workflow = _restore(session, instance)
+    _advance(workflow, workflow.cancel)
+    _sync(session, instance, workflow, actor_id)
+    instance.status, instance.ended_at, instance.next_timer_at = InstanceStatus.CANCELLED, clock.now(), None
+    audit.record(session, actor_id, "instance", instance.id, "instance:cancelled",
+                 {"status": InstanceStatus.RUNNING.value}, {"status": InstanceStatus.CANCELLED.value, "reason": reason})
+    return instance

@@ -12,7 +12,7 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 _listeners: dict[str, list[Callable]] = defaultdict(list)
-_LISTENING_MODULES = ("workflows.reminders", "workflows.demands", "workflows.catalog_changes")
+_LISTENING_MODULES = ("workflows.reminders", "workflows.demands", "workflows.catalog_changes", "workflows.reviews")
 _loaded = False
 
 

@@ -2,7 +2,9 @@
 
 Supported: type string/integer/boolean, title, enum + enumNames, minLength, maxLength,
 minimum, maximum, required, and "x-required-when": {field: {other_field: [values]}}.
-"x-options": "units" fills an integer field's choices from the units table.
+"x-options": "units" fills an integer field's choices from the units table; other names are
+providers registered by domain modules (e.g. "subject_items": the info items of a task's application).
+Type "array" holds several chosen values (checkboxes).
 """
 from __future__ import annotations
 
@@ -11,8 +13,22 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from typing import Callable
+
 from workflows.errors import ValidationFailed
 from workflows.models import Unit
+
+_providers: dict[str, Callable] = {}
+
+
+def option_provider(name: str):
+    """Register fn(session, task) -> [(value, label)] for fields with "x-options": name."""
+
+    def decorator(fn: Callable) -> Callable:
+        _providers[name] = fn
+        return fn
+
+    return decorator
 
 
 @dataclass(frozen=True)
@@ -27,6 +43,10 @@ class Field:
 
     @property
     def widget(self) -> str:
+        if self.spec.get("type") == "array":
+            return "checkboxes"
+        if self.spec.get("format") == "date":
+            return "date"
         if self.spec.get("enum") or self.spec.get("x-options"):
             return self.spec.get("x-widget", "select")
         if self.spec.get("type") == "boolean":
@@ -39,10 +59,13 @@ def fields(schema: dict) -> list[Field]:
     return [Field(name, spec, name in required) for name, spec in schema.get("properties", {}).items()]
 
 
-def options(session: Session, field: Field) -> list[tuple[str, str]]:
-    """(value, label) pairs for a select."""
-    if field.spec.get("x-options") == "units":
+def options(session: Session, field: Field, task=None) -> list[tuple[str, str]]:
+    """(value, label) pairs for a select, radio group or checkboxes."""
+    source = field.spec.get("x-options")
+    if source == "units":
         return [(str(uid), name) for uid, name in session.execute(select(Unit.id, Unit.name).order_by(Unit.id))]
+    if source in _providers:
+        return _providers[source](session, task) if task is not None else []
     names = field.spec.get("enumNames") or field.spec.get("enum", [])
     return [(str(v), str(n)) for v, n in zip(field.spec.get("enum", []), names)]
 
@@ -60,7 +83,7 @@ def validate(schema: dict, data: dict) -> dict:
             title = schema["properties"].get(name, {}).get("title", name)
             problems.append(f"{title}：必填")
     for f in fields(schema):
-        if f.required and clean.get(f.name) in (None, "") and not any(p.startswith(f"{f.title}：") for p in problems):
+        if f.required and clean.get(f.name) in (None, "", []) and not any(p.startswith(f"{f.title}：") for p in problems):
             problems.append(f"{f.title}：必填")
     if problems:
         raise ValidationFailed(problems)
@@ -69,6 +92,9 @@ def validate(schema: dict, data: dict) -> dict:
 
 def _coerce(f: Field, raw) -> tuple[object, str | None]:
     kind = f.spec.get("type", "string")
+    if kind == "array":
+        values = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
+        return [str(v).strip() for v in values if str(v).strip()], None
     if kind == "boolean":
         return raw in (True, "true", "on", "1", "yes", 1), None
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -80,6 +106,8 @@ def _coerce(f: Field, raw) -> tuple[object, str | None]:
             return None, "应为整数"
         return value, _range_problem(f.spec, value)
     value = str(raw).strip()
+    if f.spec.get("format") == "date" and not _is_date(value):
+        return None, "日期格式应为 YYYY-MM-DD"
     if "enum" in f.spec and value not in [str(v) for v in f.spec["enum"]]:
         labels = "、".join(n for _, n in zip(f.spec["enum"], f.spec.get("enumNames") or f.spec["enum"]))
         return None, f"应为 {labels} 之一"
@@ -88,6 +116,16 @@ def _coerce(f: Field, raw) -> tuple[object, str | None]:
     if len(value) > f.spec.get("maxLength", 10000):
         return value, f"不能超过 {f.spec['maxLength']} 个字"
     return value, None
+
+
+def _is_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _range_problem(spec: dict, value: int) -> str | None:

@@ -1,6 +1,5 @@
 """二(三): a catalog change opens an update task due in 10 working days, with 催办 and 督办 but no auto-decision."""
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,25 +7,15 @@ import time_machine
 from sqlalchemy import select
 
 from tests.helpers import person, unit
-from workflows import catalog_changes, deadlines, engine, lint, tasks
+from workflows import catalog_changes, deadlines, tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import AuditEvent, ChangeStatus, HumanTask, Notification, TaskStatus
 
 SH = ZoneInfo("Asia/Shanghai")
-BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 
 
 def at(text):
     return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=SH), tick=False)
-
-
-@pytest.fixture
-def processes(sessions):
-    forms = lint.load_forms(BPMN / "forms")
-    with sessions.begin() as s:
-        for name in ("catalog_update.bpmn", "demand_coordination.bpmn"):
-            engine.deploy(s, (BPMN / name).read_text(encoding="utf-8"), forms, None)
-    return sessions
 
 
 def register(sessions, effective_on="2026-02-13", username="huangtao"):

@@ -7,7 +7,7 @@ import time_machine
 from sqlalchemy import select
 
 from tests.helpers import person, unit
-from tests.workflows.test_catalog_changes import inbox_subjects, processes  # noqa: F401 (fixture)
+from tests.workflows.test_catalog_changes import inbox_subjects
 from workflows import catalog, deadlines, demands, tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import Demand, DemandStatus, HumanTask, TaskStatus

@@ -48,7 +48,8 @@ def show(task_id: int):
     task = tasks.get_task(db.session, person, task_id)
     errors, values = [], {}
     if request.method == "POST":
-        values = request.form.to_dict()
+        values = {k: (v if len(v) > 1 or k in _array_fields(task) else v[0])
+                  for k, v in request.form.to_dict(flat=False).items()}
         try:
             tasks.complete(db.session, person, task_id, values)
         except DomainError as err:
@@ -60,10 +61,15 @@ def show(task_id: int):
             flash(f"“{task.name}”已办理", "success")
             return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
     done, active = engine.progress(db.session, task.instance)
-    return render_template("tasks/show.html", task=task, fields=form_fields(db.session, tasks.form_schema(task)),
+    return render_template("tasks/show.html", task=task, fields=form_fields(db.session, tasks.form_schema(task), task),
                            can_act=engine.can_act(db.session, person, task), errors=errors, values=values,
                            deadline=tasks.deadline(db.session, task), done_ids=done, active_ids=active,
                            subject_url=subject_url(task.instance)), (422 if errors else 200)
+
+
+def _array_fields(task) -> set[str]:
+    schema = tasks.form_schema(task) or {}
+    return {name for name, spec in schema.get("properties", {}).items() if spec.get("type") == "array"}
 
 
 @bp.get("/diagram/<int:version_id>.bpmn")

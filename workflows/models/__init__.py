@@ -5,6 +5,9 @@ from workflows.models.catalog import (
     CategoryClass, DataType, InfoItem, Interface, ObjectClass, OpenType, Resource, ResourceFormat,
     ResourceRevision, ResourceStatus, Sensitivity, ShareMethod, ShareType, UpdateCycle,
 )
+from workflows.models.applications import (
+    Application, ApplicationStatus, ApprovalRecord, Attachment, CallFrequency, Grant, GrantStatus,
+)
 from workflows.models.notifications import EmailStatus, Notification, OutboxEmail
 from workflows.models.demands import CatalogChange, ChangeKind, ChangeStatus, Demand, DemandStatus
 from workflows.models.cases import (
@@ -28,6 +31,7 @@ from workflows.models.org import (
 )
 
 __all__ = [
+    "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency", "Grant", "GrantStatus",
     "EmailStatus", "Notification", "OutboxEmail",
     "CatalogChange", "CategoryClass", "ChangeKind", "ChangeStatus", "DataType", "Demand", "DemandStatus",
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",

@@ -1,0 +1,163 @@
+"""Applications: 无条件 granted at once, 有条件 reviewed by the provider with specific reasons, records verifiable."""
+import subprocess
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from tests.helpers import person
+from workflows import applications, grants, records, tasks
+from workflows.errors import Forbidden, NotFound, ValidationFailed
+from workflows.models import Application, ApplicationStatus, GrantStatus, HumanTask, TaskStatus
+
+SH = ZoneInfo("Asia/Shanghai")
+HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
+             "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
+             "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
+             "undertaking": True, "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+
+
+def at(text):
+    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=SH), tick=False)
+
+
+@pytest.fixture
+def ready(processes, demo_catalog):
+    with at("2026-02-13T10:00:00"):
+        yield processes
+
+
+def apply(sessions, username="machao", **changes) -> int:
+    with sessions.begin() as s:
+        return applications.apply(s, person(s, username), HOUSEHOLD | changes).id
+
+
+def review_task(sessions, app_id) -> HumanTask:
+    with sessions() as s:
+        return next(t for t in tasks.case_tasks(s, "application", app_id)
+                    if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
+
+
+def decide(sessions, app_id, username="huangtao", **data):
+    task_id = review_task(sessions, app_id).id
+    with sessions.begin() as s:
+        tasks.complete(s, person(s, username), task_id, data)
+
+
+def status(sessions, app_id) -> str:
+    with sessions() as s:
+        return s.get(Application, app_id).status
+
+
+def test_a_conditional_application_waits_for_the_provider_for_five_working_days(ready):
+    app_id = apply(ready)
+    assert status(ready, app_id) == ApplicationStatus.IN_REVIEW
+    task = review_task(ready, app_id)
+    assert (task.unit.code, task.role) == ("gaj", "reviewer")
+    assert task.due_at == datetime(2026, 2, 27, 23, 59, 59, tzinfo=SH)
+
+
+def test_an_unconditional_resource_is_granted_at_once(ready):
+    with ready() as s:
+        code = s.scalar(select(Application.id).limit(1))  # none yet
+    assert code is None
+    app_id = apply(ready, resource_code="XY-SJ-001", items=["企业名称", "统一社会信用代码"],
+                   sensitive_justification="")
+    with ready() as s:
+        app = s.get(Application, app_id)
+        assert app.status == ApplicationStatus.APPROVED
+        grant = grants.for_application(s, app_id)
+        assert grant.status == GrantStatus.ACTIVE and grant.items == ["统一社会信用代码", "企业名称"]
+        assert records.for_application(s, app_id) is not None
+
+
+def test_a_not_shared_resource_cannot_be_applied_for_and_the_message_offers_alternatives(ready):
+    with ready() as s, pytest.raises(applications.NotShareable) as caught:
+        applications.apply(s, person(s, "machao"), HOUSEHOLD | {"resource_code": "XY-GA-004", "items": []})
+    assert "供需对接清单" in caught.value.message and "异议" in caught.value.message
+
+
+@pytest.mark.parametrize("reason", ["", "不同意", "不同意。", "不予通过！！", "数据敏感"])
+def test_a_rejection_without_a_specific_reason_is_refused(ready, reason):
+    app_id = apply(ready)
+    with pytest.raises(ValidationFailed):
+        decide(ready, app_id, decision="reject", reason=reason, rejection_category="no_basis")
+    assert status(ready, app_id) == ApplicationStatus.IN_REVIEW
+    assert review_task(ready, app_id).status == TaskStatus.OPEN
+
+
+def test_a_rejection_with_a_reason_reaches_the_applicant_with_a_verifiable_record(ready, tmp_path):
+    app_id = apply(ready)
+    reason = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
+    decide(ready, app_id, decision="reject", reason=reason, rejection_category="scope_exceeds")
+    with ready() as s:
+        app = s.get(Application, app_id)
+        assert app.status == ApplicationStatus.REJECTED and app.decision_reason == reason
+        assert grants.for_application(s, app_id) is None
+        record = records.for_application(s, app_id)
+        assert records.digest(records.content_for(s, app)) == record.sha256  # regenerating gives the same hash
+        pdf = tmp_path / "record.pdf"
+        pdf.write_bytes(record.pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("夏邑县政务数据共享审批记录", "县民政局", "县公安局", "户籍人口基本信息", "未通过", "黄涛"):
+        assert expected in text
+    assert reason[:20] in text.replace("\n", "")
+    assert record.sha256[:32] in text.replace("\n", "").replace(" ", "")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts
+
+
+def test_an_approval_may_narrow_items_and_validity_and_creates_the_grant(ready):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="approve", approved_items=["姓名", "公民身份号码"], approved_until="2026-12-31")
+    with ready() as s:
+        grant = grants.for_application(s, app_id)
+        assert grant.items == ["姓名", "公民身份号码"] and str(grant.valid_until) == "2026-12-31"
+        assert grants.is_authorised(s, grant.unit_id, grant.resource_id, "姓名")
+        assert not grants.is_authorised(s, grant.unit_id, grant.resource_id, "户籍地址")
+
+
+def test_returning_for_more_information_pauses_the_clock_and_resubmission_restarts_it(ready):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="return", reason="请补充低保申请受理通知书")
+    assert status(ready, app_id) == ApplicationStatus.RETURNED
+    with ready() as s:
+        resubmit = next(t for t in tasks.case_tasks(s, "application", app_id) if t.status == TaskStatus.OPEN)
+        assert (resubmit.task_key, resubmit.unit.code) == ("da_resubmit", "mzj")
+    with at("2026-03-02T09:00:00"):
+        with ready.begin() as s:
+            tasks.complete(s, person(s, "machao"), resubmit.id, {"resubmit_note": "已上传受理通知书"})
+        assert review_task(ready, app_id).due_at == datetime(2026, 3, 9, 23, 59, 59, tzinfo=SH)
+    assert status(ready, app_id) == ApplicationStatus.IN_REVIEW
+
+
+def test_the_applicant_withdraws_before_a_decision(ready):
+    app_id = apply(ready)
+    with ready.begin() as s:
+        applications.withdraw(s, person(s, "machao"), app_id, "业务调整")
+    with ready() as s:
+        assert s.get(Application, app_id).status == ApplicationStatus.WITHDRAWN
+        assert all(t.status == TaskStatus.CANCELLED for t in tasks.case_tasks(s, "application", app_id))
+
+
+def test_a_reviewer_of_another_unit_cannot_decide_and_another_applicant_cannot_read(ready):
+    app_id = apply(ready)
+    task_id = review_task(ready, app_id).id
+    with ready() as s, pytest.raises(Forbidden):
+        tasks.complete(s, person(s, "sunjie"), task_id, {"decision": "approve"})
+    with ready() as s, pytest.raises(NotFound):
+        applications.get_application(s, person(s, "lvping"), app_id)
+    with ready() as s:
+        assert applications.get_application(s, person(s, "huangtao"), app_id).id == app_id
+        assert applications.get_application(s, person(s, "wanglei"), app_id).id == app_id
+
+
+def test_an_incomplete_application_lists_every_problem(ready):
+    with ready() as s, pytest.raises(ValidationFailed) as caught:
+        applications.apply(s, person(s, "machao"), {"resource_code": "XY-GA-001", "items": ["公民身份号码", "血型"],
+                                                    "valid_until": "2020-01-01"})
+    details = " ".join(caught.value.details)
+    for expected in ("血型", "应用场景", "依据", "用途", "调用频次", "有效期至", "使用承诺"):
+        assert expected in details

@@ -1,0 +1,259 @@
+"""Data applications (四(三)): a unit applies with its usage scenario; 不予共享 data cannot be applied for."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows import audit, clock, engine
+from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from workflows.models import (
+    Application, ApplicationStatus, Attachment, CallFrequency, Person, Resource, ResourceStatus, Role, ShareType,
+)
+
+PROCESS = "data_application"
+REVIEW_WORKING_DAYS = 5
+MAX_VALIDITY = timedelta(days=3 * 366)
+UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所述应用场景使用共享数据，不篡改数据，不挪作他用，"
+               "不向任何第三方泄露或提供；落实数据安全管理责任，因管理不善造成数据安全问题的，由本单位承担相应责任。")
+ATTACHMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
+
+
+class NotShareable(DomainError):
+    status = 422
+    code = "not_shareable"
+
+
+@dataclass
+class ApplicationInput:
+    resource_code: str = ""
+    items: list[str] = field(default_factory=list)
+    scenario: str = ""
+    basis: str = ""
+    purpose: str = ""
+    frequency: str = ""
+    valid_until: str = ""
+    undertaking: bool = False
+    sensitive_justification: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: dict) -> ApplicationInput:
+        items = data.get("items") or []
+        if isinstance(items, str):
+            items = [i.strip() for i in items.replace("；", ";").replace(",", ";").split(";") if i.strip()]
+        undertaking = data.get("undertaking")
+        return cls(resource_code=str(data.get("resource_code") or "").strip(), items=[str(i) for i in items],
+                   scenario=str(data.get("scenario") or "").strip(), basis=str(data.get("basis") or "").strip(),
+                   purpose=str(data.get("purpose") or "").strip(), frequency=str(data.get("frequency") or "").strip(),
+                   valid_until=str(data.get("valid_until") or "").strip(),
+                   undertaking=undertaking is True or str(undertaking).lower() in ("true", "on", "1", "yes"),
+                   sensitive_justification=str(data.get("sensitive_justification") or "").strip())
+
+
+def shareable_resource(session: Session, code: str) -> Resource:
+    """A published entry that may be applied for; 不予共享 explains what to do instead."""
+    resource = session.scalar(select(Resource).where(Resource.code == code, Resource.status == ResourceStatus.PUBLISHED))
+    if resource is None:
+        raise NotFound(f"目录条目“{code}”不存在或未发布，请在资源目录中检索后再申请")
+    if resource.share_type == ShareType.NOT_SHARED:
+        raise NotShareable(f"“{resource.name}”为不予共享资源（依据：{resource.share_condition}），不能申请。"
+                           "如确有需要，可在供需对接清单登记需求，由县大数据局协调；对共享类型有异议的可提出异议")
+    return resource
+
+
+def applicant_units(person: Person) -> list[int]:
+    return sorted({m.unit_id for m in person.memberships if m.role == Role.APPLICANT})
+
+
+def _check(session: Session, unit_id: int, data: ApplicationInput, complete: bool) -> tuple[Resource, list[str], date | None]:
+    resource = shareable_resource(session, data.resource_code)
+    problems = []
+    if resource.provider_unit_id == unit_id:
+        problems.append("本单位的数据无需申请")
+    names = [i.name for i in resource.items]
+    unknown = [i for i in data.items if i not in names]
+    if unknown:
+        problems.append(f"信息项：{'、'.join(unknown)} 不属于该资源")
+    until = _until(data.valid_until, problems)
+    if complete:
+        problems += _completeness(resource, data, until)
+    if problems:
+        raise ValidationFailed(problems, "申请内容有误，未提交，请按提示修改")
+    return resource, names, until
+
+
+def _until(text: str, problems: list[str]) -> date | None:
+    if not text:
+        return None
+    try:
+        until = date.fromisoformat(text[:10])
+    except ValueError:
+        problems.append("有效期至：日期格式应为 YYYY-MM-DD")
+        return None
+    if until <= clock.today():
+        problems.append("有效期至：应晚于今天")
+    elif until > clock.today() + MAX_VALIDITY:
+        problems.append("有效期至：一次申请最长三年，到期后可重新申请")
+    return until
+
+
+def _completeness(resource: Resource, data: ApplicationInput, until: date | None) -> list[str]:
+    problems = []
+    if not data.items:
+        problems.append("信息项：请至少选择一项（按需申请，只选业务必需的）")
+    if len(data.scenario) < 6:
+        problems.append("应用场景：请具体写明使用数据的业务场景（至少6个字）")
+    if len(data.basis) < 4:
+        problems.append("法律或政策依据：必填")
+    if len(data.purpose) < 4:
+        problems.append("用途：必填")
+    if CallFrequency.parse(data.frequency) is None:
+        problems.append("预计调用频次：应为 " + "、".join(f.label for f in CallFrequency) + " 之一")
+    if until is None and not any(p.startswith("有效期至") for p in problems):
+        problems.append("有效期至：必填")
+    sensitive = [i.name for i in resource.items if i.sensitive and i.name in data.items]
+    if sensitive and len(data.sensitive_justification) < 6:
+        problems.append(f"敏感信息项（{'、'.join(sensitive)}）：请说明必须使用的理由（至少6个字）")
+    if not data.undertaking:
+        problems.append("使用承诺：请阅读并勾选“谁使用谁负责”承诺")
+    return problems
+
+
+def save_draft(session: Session, actor: Person, unit_id: int, raw: dict, application_id: int | None = None) -> Application:
+    """Keep what was typed, even incomplete; only what is present is checked."""
+    if not actor.has_role(Role.APPLICANT, unit_id):
+        raise Forbidden("只有本单位的申请人可以申请数据")
+    data = ApplicationInput.from_mapping(raw)
+    resource, _, until = _check(session, unit_id, data, complete=False)
+    app = _editable(session, actor, application_id) if application_id else None
+    if app is None:
+        app = Application(applicant_unit_id=unit_id, applicant_id=actor.id, created_at=clock.now(),
+                          status=ApplicationStatus.DRAFT)
+        session.add(app)
+    _fill(app, resource, data, until)
+    session.flush()
+    audit.record(session, actor.id, "application", app.id, "application:saved", None, {"status": app.status})
+    return app
+
+
+def _fill(app: Application, resource: Resource, data: ApplicationInput, until: date | None) -> None:
+    app.resource_id, app.provider_unit_id = resource.id, resource.provider_unit_id
+    app.items = [i.name for i in resource.items if i.name in data.items]
+    app.scenario, app.basis, app.purpose = data.scenario, data.basis, data.purpose
+    frequency = CallFrequency.parse(data.frequency)
+    app.frequency = frequency.value if frequency else ""
+    app.valid_until, app.undertaking = until, data.undertaking
+    app.sensitive_justification = data.sensitive_justification
+    app.updated_at = clock.now()
+
+
+def _editable(session: Session, actor: Person, application_id: int) -> Application:
+    app = get_application(session, actor, application_id)
+    if app.applicant_unit_id not in applicant_units(actor):
+        raise Forbidden("只有申请单位的申请人可以修改申请")
+    if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
+        raise Conflict(f"申请当前为“{ApplicationStatus(app.status).label}”，不能修改")
+    return app
+
+
+def submit(session: Session, actor: Person, application_id: int) -> Application:
+    """Check everything and start the case; 无条件共享 is granted by the process at once."""
+    app = _editable(session, actor, application_id)
+    if app.status != ApplicationStatus.DRAFT:
+        raise Conflict("退回补正的申请请在“补正后重新提交”任务中提交")
+    data = ApplicationInput(app.resource.code, list(app.items), app.scenario, app.basis, app.purpose, app.frequency,
+                            app.valid_until.isoformat() if app.valid_until else "", app.undertaking,
+                            app.sensitive_justification)
+    resource, _, _ = _check(session, app.applicant_unit_id, data, complete=True)
+    app.status, app.submitted_at = ApplicationStatus.SUBMITTED, clock.now()
+    app.number = f"SQ{clock.today().year}{app.id:06d}"
+    audit.record(session, actor.id, "application", app.id, "application:submitted",
+                 {"status": ApplicationStatus.DRAFT.value}, {"status": app.status, "number": app.number})
+    if resource.share_type == ShareType.CONDITIONAL:
+        app.status = ApplicationStatus.IN_REVIEW
+    instance = engine.start(session, PROCESS, actor.id, app.applicant_unit_id,
+                            {"application_id": app.id, "share_type": str(resource.share_type),
+                             "provider_unit_id": app.provider_unit_id, "applicant_unit_id": app.applicant_unit_id,
+                             "review_days": REVIEW_WORKING_DAYS}, subject=("application", app.id))
+    app.instance_id = instance.id
+    return app
+
+
+def apply(session: Session, actor: Person, raw: dict, unit_id: int | None = None) -> Application:
+    """Save and submit in one step (the JSON API)."""
+    units = applicant_units(actor)
+    if not units:
+        raise Forbidden("只有申请人可以申请数据，请联系本单位目录管理员开通")
+    unit_id = unit_id or units[0]
+    if not actor.has_role(Role.APPLICANT, unit_id):
+        raise Forbidden("只有本单位的申请人可以申请数据")
+    _check(session, unit_id, ApplicationInput.from_mapping(raw), complete=True)  # every problem at once
+    app = save_draft(session, actor, unit_id, raw)
+    return submit(session, actor, app.id)
+
+
+def withdraw(session: Session, actor: Person, application_id: int, reason: str = "") -> Application:
+    app = get_application(session, actor, application_id)
+    if app.applicant_unit_id not in applicant_units(actor):
+        raise Forbidden("只有申请单位的申请人可以撤回申请")
+    if app.status not in (*OPEN_STATUSES, ApplicationStatus.DRAFT):
+        raise Conflict(f"申请已{ApplicationStatus(app.status).label}，不能撤回")
+    before = app.status
+    if app.instance_id:
+        engine.cancel(session, app.instance_id, actor.id, reason or "申请人撤回")
+    app.status, app.updated_at = ApplicationStatus.WITHDRAWN, clock.now()
+    audit.record(session, actor.id, "application", app.id, "application:withdrawn", {"status": str(before)},
+                 {"status": app.status, "reason": reason})
+    return app
+
+
+def can_see(person: Person, app: Application) -> bool:
+    units = {m.unit_id for m in person.memberships} | {person.unit_id}
+    return (app.applicant_unit_id in units or (app.provider_unit_id in units and app.status != ApplicationStatus.DRAFT)
+            or (person.has_role(Role.COORDINATOR) and app.status != ApplicationStatus.DRAFT))
+
+
+def get_application(session: Session, actor: Person, application_id: int) -> Application:
+    app = session.get(Application, application_id)
+    if app is None or not can_see(actor, app):
+        raise NotFound("申请不存在，或您无权查看其他单位的申请")
+    return app
+
+
+def list_applications(session: Session, actor: Person, scope: str = "mine", status: str = "") -> list[Application]:
+    """mine: my units' applications; provider: applications for my units' data; all: coordinators."""
+    units = {m.unit_id for m in actor.memberships} | {actor.unit_id}
+    query = select(Application).order_by(Application.id.desc())
+    if scope == "provider":
+        query = query.where(Application.provider_unit_id.in_(units), Application.status != ApplicationStatus.DRAFT)
+    elif scope == "all" and actor.has_role(Role.COORDINATOR):
+        query = query.where(Application.status != ApplicationStatus.DRAFT)
+    else:
+        query = query.where(Application.applicant_unit_id.in_(units))
+    if ApplicationStatus.parse(status):
+        query = query.where(Application.status == ApplicationStatus.parse(status))
+    return list(session.scalars(query.limit(500)))
+
+
+def add_attachment(session: Session, actor: Person, application_id: int, filename: str, content_type: str,
+                   data: bytes) -> Attachment:
+    """PDF or images only, checked by their first bytes, at most 10 MB."""
+    app = _editable(session, actor, application_id)
+    magic = ATTACHMENT_TYPES.get(content_type)
+    if magic is None or not data.startswith(magic):
+        raise ValidationFailed(["附件：只接受 PDF、PNG 或 JPEG 文件"])
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed(["附件：单个文件不能超过 10 MB，请压缩后重试"])
+    name = (filename or "附件").replace("/", "_").replace("\\", "_")[-200:]
+    attachment = Attachment(application_id=app.id, filename=name, content_type=content_type, size=len(data),
+                            data=data, uploaded_by_id=actor.id, uploaded_at=clock.now())
+    session.add(attachment)
+    session.flush()
+    audit.record(session, actor.id, "application", app.id, "application:attachment_added", None,
+                 {"attachment": name, "size": len(data)})
+    return attachment
+

@@ -1,0 +1,109 @@
+"""Grants: the only authorisation for data to flow; they expire by the sweep and providers may revoke them."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import notifications
+from workflows import audit, clock, reminders
+from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from workflows.models import Application, Grant, GrantStatus, Person, Role, RoleMembership
+
+EXPIRY_NOTICE_DAYS = 7
+
+
+def create(session: Session, app: Application, items: list[str], until: date, actor_id: int | None) -> Grant:
+    grant = Grant(application_id=app.id, unit_id=app.applicant_unit_id, resource_id=app.resource_id,
+                  items=list(items), scenario=app.scenario, valid_from=clock.today(), valid_until=until,
+                  status=GrantStatus.ACTIVE, created_at=clock.now())
+    session.add(grant)
+    session.flush()
+    audit.record(session, actor_id, "grant", grant.id, "grant:created", None,
+                 {"application": app.number, "unit_id": grant.unit_id, "items": grant.items,
+                  "valid_until": until.isoformat()})
+    return grant
+
+
+def is_authorised(session: Session, unit_id: int, resource_id: int, item: str, on: date | None = None) -> bool:
+    """Whether a unit may receive one info item of a resource today: only an active grant says yes."""
+    on = on or clock.today()
+    grants = session.scalars(select(Grant).where(Grant.unit_id == unit_id, Grant.resource_id == resource_id,
+                                                 Grant.status == GrantStatus.ACTIVE, Grant.valid_from <= on,
+                                                 Grant.valid_until >= on))
+    return any(item in g.items for g in grants)
+
+
+def _unit_people(session: Session, unit_id: int, role: Role) -> list[Person]:
+    return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id)
+                                .where(RoleMembership.unit_id == unit_id, RoleMembership.role == role)))
+
+
+def can_revoke(person: Person, grant: Grant) -> bool:
+    provider = grant.resource.provider_unit_id
+    return person.has_role(Role.REVIEWER, provider) or person.has_role(Role.UNIT_ADMIN, provider)
+
+
+def revoke(session: Session, actor: Person, grant_id: int, reason: str) -> Grant:
+    grant = session.get(Grant, grant_id)
+    if grant is None:
+        raise NotFound("授权不存在")
+    if not can_revoke(actor, grant):
+        raise Forbidden("只有数据提供单位的审核人或目录管理员可以撤销授权")
+    if grant.status != GrantStatus.ACTIVE:
+        raise Conflict(f"授权已{GrantStatus(grant.status).label}")
+    if len((reason or "").strip()) < 6:
+        raise ValidationFailed(["撤销理由：请写明具体原因（至少6个字）"])
+    grant.status, grant.revoked_reason = GrantStatus.REVOKED, reason.strip()
+    grant.revoked_by_id, grant.revoked_at = actor.id, clock.now()
+    audit.record(session, actor.id, "grant", grant.id, "grant:revoked", {"status": "active"},
+                 {"status": "revoked", "reason": grant.revoked_reason})
+    _notify(session, grant, "grant_revoked")
+    return grant
+
+
+def _notify(session: Session, grant: Grant, template: str) -> None:
+    people = [grant.application.applicant] + _unit_people(session, grant.unit_id, Role.UNIT_ADMIN)
+    people += reminders.leader_in_charge(session, grant.unit_id) if template == "grant_revoked" else []
+    notifications.send(session, people, template, context(grant), f"/applications/{grant.application_id}")
+
+
+def context(grant: Grant) -> dict:
+    return {"unit_name": grant.unit.name, "resource_name": grant.resource.name, "number": grant.application.number,
+            "valid_until": grant.valid_until.isoformat(), "reason": grant.revoked_reason,
+            "items": "、".join(grant.items)}
+
+
+def expire_due(session: Session) -> tuple[int, int]:
+    """Expire grants past their end; warn once a week ahead. Returns (expired, warned)."""
+    today = clock.today()
+    expired = session.scalars(select(Grant).where(Grant.status == GrantStatus.ACTIVE, Grant.valid_until < today)).all()
+    for grant in expired:
+        grant.status = GrantStatus.EXPIRED
+        audit.record(session, None, "grant", grant.id, "grant:expired", {"status": "active"}, {"status": "expired"})
+        _notify(session, grant, "grant_expired")
+    soon = session.scalars(select(Grant).where(
+        Grant.status == GrantStatus.ACTIVE, Grant.expiry_notified.is_(False),
+        Grant.valid_until <= today + timedelta(days=EXPIRY_NOTICE_DAYS))).all()
+    for grant in soon:
+        grant.expiry_notified = True
+        _notify(session, grant, "grant_expiring")
+    return len(expired), len(soon)
+
+
+def list_grants(session: Session, actor: Person, scope: str = "mine") -> list[Grant]:
+    """mine: grants held by my units; provider: grants on my units' data; all: coordinators."""
+    units = {m.unit_id for m in actor.memberships} | {actor.unit_id}
+    query = select(Grant).order_by(Grant.id.desc())
+    if scope == "provider":
+        from workflows.models import Resource
+
+        query = query.join(Resource, Grant.resource_id == Resource.id).where(Resource.provider_unit_id.in_(units))
+    elif not (scope == "all" and actor.has_role(Role.COORDINATOR)):
+        query = query.where(Grant.unit_id.in_(units))
+    return list(session.scalars(query.limit(500)))
+
+
+def for_application(session: Session, application_id: int) -> Grant | None:
+    return session.scalar(select(Grant).where(Grant.application_id == application_id))

@@ -1,0 +1,131 @@
+"""Data applications (四(三)), their attachments, the grants they create and their approval records."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflows.db import Base, UTCDateTime
+from workflows.models.catalog import Resource
+from workflows.models.labels import LabeledEnum
+from workflows.models.org import Person, Unit
+
+
+class ApplicationStatus(LabeledEnum):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    IN_REVIEW = "in_review", "审核中"
+    RETURNED = "returned", "退回补正"
+    APPROVED = "approved", "已通过"
+    REJECTED = "rejected", "未通过"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class CallFrequency(LabeledEnum):
+    REALTIME = "realtime", "实时调用"
+    DAILY = "daily", "每日"
+    WEEKLY = "weekly", "每周"
+    MONTHLY = "monthly", "每月"
+    ONCE = "once", "一次性"
+
+
+class GrantStatus(LabeledEnum):
+    ACTIVE = "active", "有效"
+    EXPIRED = "expired", "已过期"
+    REVOKED = "revoked", "已撤销"
+
+
+class Application(Base):
+    __tablename__ = "application"
+    __table_args__ = (Index("ix_application_units", "applicant_unit_id", "provider_unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    applicant_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"))
+    provider_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    scenario: Mapped[str] = mapped_column(Text, default="")
+    basis: Mapped[str] = mapped_column(Text, default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    frequency: Mapped[str] = mapped_column(String(20), default="")
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    sensitive_justification: Mapped[str] = mapped_column(Text, default="")
+    undertaking: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[ApplicationStatus] = mapped_column(String(20), default=ApplicationStatus.DRAFT)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    rejection_category: Mapped[str] = mapped_column(String(40), default="")
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    applicant_unit: Mapped[Unit] = relationship(foreign_keys=[applicant_unit_id], lazy="joined")
+    provider_unit: Mapped[Unit] = relationship(foreign_keys=[provider_unit_id], lazy="joined")
+    applicant: Mapped[Person] = relationship(foreign_keys=[applicant_id], lazy="joined")
+    decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])
+    resource: Mapped[Resource] = relationship(lazy="joined")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="application", cascade="all, delete-orphan",
+                                                         order_by="Attachment.id")
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    application: Mapped[Application] = relationship(back_populates="attachments")
+
+
+class Grant(Base):
+    """The only thing that authorises data to flow: unit, resource, items, scenario, validity."""
+
+    __tablename__ = "data_grant"
+    __table_args__ = (Index("ix_grant_unit_status", "unit_id", "status"), Index("ix_grant_valid_until", "valid_until"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"))
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    scenario: Mapped[str] = mapped_column(Text, default="")
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    status: Mapped[GrantStatus] = mapped_column(String(20), default=GrantStatus.ACTIVE)
+    expiry_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    application: Mapped[Application] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    resource: Mapped[Resource] = relationship(lazy="joined")
+
+
+class ApprovalRecord(Base):
+    """The PDF made once at decision time; its SHA-256 (of the canonical content) is what /verify checks."""
+
+    __tablename__ = "approval_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[dict] = mapped_column(JSON)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    application: Mapped[Application] = relationship(lazy="joined")

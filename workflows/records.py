@@ -1,0 +1,106 @@
+"""PDF approval records: rendered once at decision time with WeasyPrint, verified by the SHA-256 of their content."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import segno
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows import audit, clock
+from workflows.models import (
+    Application, ApplicationStatus, ApprovalRecord, CallFrequency, Grant, HumanTask, ProcessInstance, ShareType,
+)
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
+REJECTION_LABELS = {"no_basis": "缺乏法律或政策依据", "scope_exceeds": "申请范围超出履职需要",
+                    "security": "涉及安全或保密要求", "not_in_duty": "不属于本单位数据", "other": "其他"}
+
+
+def base_url() -> str:
+    return os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+
+def _unit(unit) -> dict:
+    return {"name": unit.name, "credit_code": unit.credit_code}
+
+
+def _timeline(session: Session, app: Application) -> list[dict]:
+    steps = [{"step": "提交申请", "actor": f"{app.applicant.display_name}（{app.applicant_unit.name}）",
+              "at": clock.fmt(app.submitted_at), "due": "", "met": ""}]
+    rows = session.scalars(select(HumanTask).join(ProcessInstance).where(
+        ProcessInstance.subject_type == "application", ProcessInstance.subject_id == str(app.id))
+        .order_by(HumanTask.created_at, HumanTask.id))
+    for task in rows:
+        who = task.completed_by
+        actor = f"{who.display_name}（{who.unit.name}）" if who else ("流程关闭" if task.completed_at else "")
+        met = "" if task.due_at is None else ("逾期" if task.is_overdue() else "按期")
+        steps.append({"step": task.name, "actor": actor, "at": clock.fmt(task.completed_at) if task.completed_at else "办理中",
+                      "due": clock.fmt(task.due_at), "met": met, "comment": (task.result or {}).get("reason", "")})
+    return steps
+
+
+def content_for(session: Session, app: Application) -> dict:
+    """Everything the record states, in a canonical form: the same case always gives the same content."""
+    grant = session.scalar(select(Grant).where(Grant.application_id == app.id))
+    frequency = CallFrequency.parse(app.frequency)
+    return {
+        "title": "夏邑县政务数据共享审批记录", "number": app.number,
+        "applicant_unit": _unit(app.applicant_unit), "applicant": app.applicant.display_name,
+        "provider_unit": _unit(app.provider_unit),
+        "resource": {"code": app.resource.code, "name": app.resource.name,
+                     "share_type": ShareType(app.resource.share_type).label},
+        "requested_items": list(app.items), "scenario": app.scenario, "basis": app.basis, "purpose": app.purpose,
+        "frequency": frequency.label if frequency else "", "requested_until": str(app.valid_until or ""),
+        "timeline": _timeline(session, app),
+        "decision": ApplicationStatus(app.status).label, "reason": app.decision_reason,
+        "rejection_category": REJECTION_LABELS.get(app.rejection_category, ""),
+        "decided_by": app.decided_by.display_name if app.decided_by else "系统（无条件共享）",
+        "decided_at": clock.fmt(app.decided_at), "late": app.late,
+        "grant": None if grant is None else {"items": list(grant.items), "scenario": grant.scenario,
+                                             "valid_from": str(grant.valid_from), "valid_until": str(grant.valid_until)},
+    }
+
+
+def digest(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def render_pdf(content: dict, sha256: str) -> bytes:
+    from weasyprint import HTML
+
+    verify_url = f"{base_url()}/verify/{sha256}"
+    qr = segno.make(verify_url, error="m").svg_data_uri(scale=3, border=1)
+    html = _env.get_template("record.html").render(c=content, sha256=sha256, verify_url=verify_url, qr=qr)
+    return HTML(string=html).write_pdf()
+
+
+def create(session: Session, app: Application) -> ApprovalRecord:
+    """Made once, when the case is decided; later views read the stored PDF."""
+    existing = session.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == app.id))
+    if existing is not None:
+        return existing
+    session.flush()
+    content = content_for(session, app)
+    sha256 = digest(content)
+    record = ApprovalRecord(application_id=app.id, sha256=sha256, content=content,
+                            pdf=render_pdf(content, sha256), created_at=clock.now())
+    session.add(record)
+    session.flush()
+    audit.record(session, None, "application", app.id, "record:created", None, {"sha256": sha256})
+    return record
+
+
+def find(session: Session, sha256: str) -> ApprovalRecord | None:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        return None
+    return session.scalar(select(ApprovalRecord).where(ApprovalRecord.sha256 == sha256))
+
+
+def for_application(session: Session, application_id: int) -> ApprovalRecord | None:
+    return session.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == application_id))
