@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
+    from webapp.applications import bp as applications_bp
     from webapp.auth import bp as auth_bp
     from webapp.catalog import bp as catalog_bp
     from webapp.demands import bp as demands_bp
@@ -36,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(catalog_bp, url_prefix="/catalog")
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
+    app.register_blueprint(applications_bp)
     app.register_blueprint(demands_bp, url_prefix="/demands")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

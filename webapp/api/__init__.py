@@ -52,3 +52,4 @@ def tasks():
 
 
 from webapp.api import catalog as _catalog  # noqa: E402,F401  (registers the catalog routes)
+from webapp.api import applications as _applications  # noqa: E402,F401  (registers the application routes)
