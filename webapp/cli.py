@@ -10,7 +10,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from workflows import accounts, calendar, clock, deadlines, demo, engine, lint, migrate
+from notifications.email import SmtpSettings
+from workflows import accounts, calendar, clock, demo, engine, lint, migrate, periodic
 from workflows.errors import DomainError
 from workflows.models import Person
 
@@ -21,6 +22,11 @@ def _sessions():
 
 def _engine():
     return current_app.extensions["db_engine"]
+
+
+def smtp_settings(config) -> SmtpSettings:
+    return SmtpSettings(host=config["SMTP_HOST"], port=config["SMTP_PORT"], user=config["SMTP_USER"],
+                        password=config["SMTP_PASSWORD"], sender=config["SMTP_FROM"], starttls=config["SMTP_STARTTLS"])
 
 
 def init_db() -> int:
@@ -98,23 +104,24 @@ def init_app(app: Flask) -> None:
     @click.option("--now", "at", default=None, help="按此时刻执行一次（ISO-8601，用于演练和测试）")
     def tick_command(at):
         """Run one deadline sweep."""
+        smtp = smtp_settings(current_app.config)
         if at:
             try:
                 moment = clock.parse_instant(at)
             except ValueError:
                 raise click.BadParameter("时间格式应为 ISO-8601，例如 2026-02-27T09:00:00+08:00", param_hint="--now")
             with clock.frozen(moment):
-                result = deadlines.sweep(_sessions())
+                result = periodic.run_once(_sessions(), smtp)
         else:
-            result = deadlines.sweep(_sessions())
-        click.echo(f"触发定时器 {result.fired} 个，涉及案件 {len(result.instances)} 件，失败 {len(result.failed)} 件")
+            result = periodic.run_once(_sessions(), smtp)
+        click.echo(result.summary())
 
     @app.cli.command("run-scheduler")
     def run_scheduler_command():
         """Run the deadline sweep every SWEEP_INTERVAL_SECONDS seconds until stopped."""
         from workflows.scheduler import run_forever
 
-        run_forever(_sessions(), current_app.config["SWEEP_INTERVAL_SECONDS"])
+        run_forever(_sessions(), smtp_settings(current_app.config), current_app.config["SWEEP_INTERVAL_SECONDS"])
 
 
 calendar_cli = AppGroup("calendar", help="工作日历")

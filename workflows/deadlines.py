@@ -29,20 +29,22 @@ class SweepResult:
 
 def sweep(sessions: sessionmaker, batch: int = BATCH) -> SweepResult:
     """Fire every due timer once; a failing case is logged, left as it was and retried next sweep."""
-    result = SweepResult()
+    result, seen = SweepResult(), []
     while True:
         with sessions() as session, session.begin():
-            due = _take_due(session, batch, result.failed)
+            due = _take_due(session, batch, seen)
             for instance in due:
+                seen.append(instance.id)
                 _fire_one(session, instance, result)
         if len(due) < batch:
             return result
 
 
 def _take_due(session, batch: int, skip: list[int]) -> list[ProcessInstance]:
+    """Cases whose timer has passed (strictly: SpiffWorkflow fires only after the instant), once per sweep."""
     query = (select(ProcessInstance)
              .where(ProcessInstance.status == InstanceStatus.RUNNING,
-                    ProcessInstance.next_timer_at <= clock.now())
+                    ProcessInstance.next_timer_at < clock.now())
              .order_by(ProcessInstance.next_timer_at).limit(batch))
     if skip:
         query = query.where(ProcessInstance.id.not_in(skip))
@@ -60,5 +62,6 @@ def _fire_one(session, instance: ProcessInstance, result: SweepResult) -> None:
         result.failed.append(instance.id)
         session.expire(instance)
         return
-    result.instances.append(instance.id)
-    result.fired += len(fired)
+    if fired:
+        result.instances.append(instance.id)
+        result.fired += len(fired)

@@ -27,6 +27,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import audit, calendar, clock, events, lint, script_env
@@ -228,9 +229,11 @@ def complete_task(session: Session, task_id: int, actor: Person, data: dict | No
                                       result=data or {}).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         raise AlreadyHandled()
-    session.refresh(task)
+    for name, value in (("status", TaskStatus.COMPLETED), ("completed_at", now), ("completed_by_id", actor.id),
+                        ("result", data or {})):
+        set_committed_value(task, name, value)
     instance = task.instance
-    session.refresh(instance)
+    session.refresh(instance)  # the claim may have waited for another step of this case
     workflow = _restore(session, instance)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
@@ -255,8 +258,10 @@ def fire_due_timers(session: Session, instance: ProcessInstance) -> list[str]:
     _advance(workflow, lambda: (workflow.refresh_timers(), workflow.do_engine_steps()))
     fired = sorted(before - {e.name for e in workflow.waiting_events()})
     _sync(session, instance, workflow, None)
-    audit.record(session, None, "instance", instance.id, "instance:timer_fired", None,
-                 {"timers": fired, "next_timer_at": instance.next_timer_at.isoformat() if instance.next_timer_at else None})
+    if fired:
+        audit.record(session, None, "instance", instance.id, "instance:timer_fired", None,
+                     {"timers": fired,
+                      "next_timer_at": instance.next_timer_at.isoformat() if instance.next_timer_at else None})
     return fired
 
 

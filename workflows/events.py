@@ -28,12 +28,12 @@ def subscribe(name: str):
 
 
 def publish(session: Session, name: str, **payload) -> None:
-    _load_listeners()
+    load_listeners()
     for listener in list(_listeners.get(name, [])) + list(_listeners.get("*", [])):
         listener(session, event=name, **payload)
 
 
-def _load_listeners() -> None:
+def load_listeners() -> None:
     """Import the modules that subscribe, whatever the entry point (web, CLI, sweep, tests)."""
     global _loaded
     if not _loaded:

@@ -5,20 +5,23 @@ import logging
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from workflows import deadlines
+from workflows import periodic
 
 log = logging.getLogger(__name__)
 
 
-def run_forever(sessions, interval_seconds: int) -> None:
+def run_forever(sessions, smtp, interval_seconds: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     scheduler = BlockingScheduler(timezone="Asia/Shanghai")
 
     def job():
-        result = deadlines.sweep(sessions)
-        if result.fired or result.failed:
-            log.info("sweep fired %s timers in %s cases, %s failed", result.fired, len(result.instances),
-                     len(result.failed))
+        try:
+            result = periodic.run_once(sessions, smtp)
+        except Exception:  # keep the scheduler alive; the next pass retries
+            log.exception("periodic pass failed")
+            return
+        if result.timers_fired or result.failed_cases or result.emails_sent or result.grants_expired:
+            log.info(result.summary())
 
     scheduler.add_job(job, "interval", seconds=interval_seconds, max_instances=1, coalesce=True,
                       id="deadline-sweep", next_run_time=None)

@@ -6,9 +6,10 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import engine, forms
-from workflows.errors import AlreadyHandled, Forbidden, NotFound
-from workflows.models import HumanTask, Person, ProcessInstance, ProcessVersion, Role, TaskStatus
+import notifications
+from workflows import audit, calendar, clock, engine, forms, reminders
+from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
+from workflows.models import HumanTask, Person, ProcessInstance, ProcessVersion, Role, RoleMembership, TaskStatus
 
 Handler = Callable[[Session, Person, HumanTask, dict], dict | None]
 _handlers: dict[tuple[str, str], Handler] = {}
@@ -43,7 +44,7 @@ def get_task(session: Session, actor: Person, task_id: int) -> HumanTask:
 def complete(session: Session, actor: Person, task_id: int, data: dict) -> HumanTask:
     from workflows import events
 
-    events._load_listeners()  # the handlers live in the domain modules
+    events.load_listeners()  # the handlers live in the domain modules
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("任务不存在")
@@ -73,13 +74,32 @@ def case_tasks(session: Session, subject_type: str, subject_id) -> list[HumanTas
         .order_by(HumanTask.created_at, HumanTask.id)))
 
 
-def open_tasks(session: Session, actor: Person, process_key: str = "", overdue_only: bool = False) -> list[HumanTask]:
+def open_tasks(session: Session, actor: Person, process_key: str = "", overdue_only: bool = False,
+               unit_id: int | None = None, resource: str = "") -> list[HumanTask]:
+    """待办, overdue first then by due date, filtered by process, overdue, unit and resource keyword."""
     found = engine.open_tasks_for(session, actor)
     if process_key:
         found = [t for t in found if t.instance.process_version.process_key == process_key]
     if overdue_only:
         found = [t for t in found if t.is_overdue()]
-    return found
+    if unit_id:
+        found = [t for t in found if t.unit_id == unit_id]
+    if resource:
+        names = subject_resources(session, found)
+        found = [t for t in found if resource in names.get(t.instance_id, "")]
+    return sorted(found, key=lambda t: (not t.is_overdue(), t.due_at is None, t.due_at or clock.now(), t.id))
+
+
+def subject_resources(session: Session, found: list[HumanTask]) -> dict[int, str]:
+    """Resource code and name of each application case among the tasks, in one query."""
+    from workflows.models import Application, Resource
+
+    ids = {int(t.instance.subject_id) for t in found if t.instance.subject_type == "application"}
+    if not ids:
+        return {}
+    rows = session.execute(select(Application.instance_id, Resource.code, Resource.name)
+                           .join(Resource, Application.resource_id == Resource.id).where(Application.id.in_(ids)))
+    return {instance_id: f"{code} {name}" for instance_id, code, name in rows}
 
 
 def process_names(session: Session) -> dict[str, str]:
@@ -93,11 +113,62 @@ __all__ = ["complete", "case_tasks", "form_schema", "get_task", "handles", "hist
 
 def deadline(session: Session, task: HumanTask) -> dict | None:
     """Due instant, working days left (negative when overdue) and the provisional flag, for pages."""
-    from workflows import calendar, clock
-
     if task.due_at is None:
         return None
     end = task.completed_at or clock.now()
     left = calendar.working_days_between(session, clock.local(end).date(), clock.local(task.due_at).date())
     return {"due_at": task.due_at, "working_days_left": left, "overdue": task.is_overdue(),
             "provisional": task.due_provisional}
+
+
+def _candidate_or_assignee(actor: Person, task: HumanTask) -> None:
+    if task.status != TaskStatus.OPEN:
+        raise AlreadyHandled()
+    if not (actor.has_role(task.role, task.unit_id) or task.assignee_id == actor.id):
+        raise Forbidden("只有办理单位中担任相应角色的人员可以认领或转交此任务")
+
+
+def _assign(session: Session, actor: Person, task: HumanTask, assignee_id: int | None, action: str) -> HumanTask:
+    before = task.assignee_id
+    task.assignee_id = assignee_id
+    audit.record(session, actor.id, "task", task.id, f"task:{action}", {"assignee_id": before},
+                 {"assignee_id": assignee_id})
+    return task
+
+
+def claim(session: Session, actor: Person, task_id: int) -> HumanTask:
+    """Take a task so colleagues see it is being handled; only the claimer may then complete it."""
+    task = get_task(session, actor, task_id)
+    _candidate_or_assignee(actor, task)
+    if task.assignee_id not in (None, actor.id):
+        raise AlreadyHandled("该任务已由他人认领，如需接手请联系认领人转交")
+    return _assign(session, actor, task, actor.id, "claimed")
+
+
+def unclaim(session: Session, actor: Person, task_id: int) -> HumanTask:
+    task = get_task(session, actor, task_id)
+    if task.assignee_id != actor.id:
+        raise Forbidden("只有认领人可以放弃认领")
+    return _assign(session, actor, task, None, "unclaimed")
+
+
+def delegate(session: Session, actor: Person, task_id: int, username: str) -> HumanTask:
+    """Hand a task to a colleague with the same role in the same unit (e.g. when on leave)."""
+    task = get_task(session, actor, task_id)
+    _candidate_or_assignee(actor, task)
+    if task.assignee_id not in (None, actor.id):
+        raise Forbidden("该任务已由他人认领，只有认领人可以转交")
+    colleague = session.scalar(select(Person).where(Person.username == (username or "").strip()))
+    if colleague is None or colleague.id == actor.id or not colleague.has_role(task.role, task.unit_id):
+        raise ValidationFailed(["转交对象：须为本单位担任相同角色的其他同事"])
+    _assign(session, actor, task, colleague.id, "delegated")
+    notifications.send(session, [colleague], "new_task",
+                       reminders.context(task) | {"recipient_hint": f"{actor.display_name}转交："}, reminders.link(task))
+    return task
+
+
+def colleagues(session: Session, actor: Person, task: HumanTask) -> list[Person]:
+    """Who a task can be handed to."""
+    return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
+        RoleMembership.unit_id == task.unit_id, RoleMembership.role == task.role, Person.id != actor.id,
+        Person.active.is_(True))))

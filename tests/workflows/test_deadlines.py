@@ -97,3 +97,11 @@ def test_two_sweeps_at_once_fire_a_due_timer_once(sessions):
         firings = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "instance:timer_fired"))
         assert firings == len(cases)
     assert all(open_task_names(sessions, c) == ["审核", "督办跟进"] for c in cases)
+
+
+def test_a_sweep_exactly_at_the_timer_instant_ends_and_the_next_one_fires(sessions):
+    cases = [submitted_before_spring_festival(sessions) for _ in range(3)]
+    with clock.frozen(datetime(2026, 2, 27, 0, 0, tzinfo=SH)):
+        assert deadlines.sweep(sessions, batch=2).instances == []  # SpiffWorkflow fires strictly after
+    with clock.frozen(datetime(2026, 2, 27, 0, 0, 1, tzinfo=SH)):
+        assert sorted(deadlines.sweep(sessions, batch=2).instances) == sorted(cases)

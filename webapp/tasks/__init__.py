@@ -35,11 +35,44 @@ def _login():
 @bp.get("/")
 def inbox():
     person = current_person()
-    process = request.args.get("process", "")
-    overdue = request.args.get("overdue") == "1"
-    return render_template("tasks/list.html", open_tasks=tasks.open_tasks(db.session, person, process, overdue),
-                           done=tasks.history(db.session, person, 50), processes=tasks.process_names(db.session),
-                           process=process, overdue=overdue, subject_url=subject_url)
+    args = request.args
+    unit = args.get("unit", "")
+    found = tasks.open_tasks(db.session, person, args.get("process", ""), args.get("overdue") == "1",
+                             int(unit) if unit.isdigit() else None, args.get("resource", "").strip())
+    return render_template("tasks/list.html", open_tasks=found, done=tasks.history(db.session, person, 50),
+                           processes=tasks.process_names(db.session), args=args, subject_url=subject_url,
+                           units={m.unit_id: m.unit.name for m in person.memberships},
+                           resources=tasks.subject_resources(db.session, found))
+
+
+def _task_action(task_id: int, action, message: str):
+    try:
+        action()
+    except DomainError as err:
+        db.session.rollback()
+        for line in [err.message, *err.details]:
+            flash(line, "danger")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/<int:task_id>/claim")
+def claim(task_id: int):
+    return _task_action(task_id, lambda: tasks.claim(db.session, current_person(), task_id), "已认领，其他同事将看到由您办理")
+
+
+@bp.post("/<int:task_id>/unclaim")
+def unclaim(task_id: int):
+    return _task_action(task_id, lambda: tasks.unclaim(db.session, current_person(), task_id), "已放弃认领，任务回到本单位待办")
+
+
+@bp.post("/<int:task_id>/delegate")
+def delegate(task_id: int):
+    username = request.form.get("username", "")
+    return _task_action(task_id, lambda: tasks.delegate(db.session, current_person(), task_id, username),
+                        "已转交，对方将收到待办提醒")
 
 
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
@@ -64,6 +97,7 @@ def show(task_id: int):
     return render_template("tasks/show.html", task=task, fields=form_fields(db.session, tasks.form_schema(task), task),
                            can_act=engine.can_act(db.session, person, task), errors=errors, values=values,
                            deadline=tasks.deadline(db.session, task), done_ids=done, active_ids=active,
+                           colleagues=tasks.colleagues(db.session, person, task) if task.status == "open" else [],
                            subject_url=subject_url(task.instance)), (422 if errors else 200)
 
 

@@ -1,0 +1,39 @@
+"""Everything that runs on the clock, in one pass: timers, grant expiry, email delivery."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.orm import sessionmaker
+
+from notifications.email import SmtpSettings, deliver_pending
+from workflows import deadlines, grants
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PassResult:
+    timers_fired: int = 0
+    cases: int = 0
+    failed_cases: int = 0
+    grants_expired: int = 0
+    grants_warned: int = 0
+    emails_sent: int = 0
+    emails_failed: int = 0
+
+    def summary(self) -> str:
+        return (f"触发定时器 {self.timers_fired} 个，涉及案件 {self.cases} 件，失败 {self.failed_cases} 件；"
+                f"授权到期 {self.grants_expired} 项，到期提醒 {self.grants_warned} 项；"
+                f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封")
+
+
+def run_once(sessions: sessionmaker, smtp: SmtpSettings) -> PassResult:
+    """One pass; each part commits on its own, so a failing part never blocks the others."""
+    result = PassResult()
+    swept = deadlines.sweep(sessions)
+    result.timers_fired, result.cases, result.failed_cases = swept.fired, len(swept.instances), len(swept.failed)
+    with sessions.begin() as session:
+        result.grants_expired, result.grants_warned = grants.expire_due(session)
+    result.emails_sent, result.emails_failed = deliver_pending(sessions, smtp)
+    return result
