@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.catalog import bp as catalog_bp
     from webapp.demands import bp as demands_bp
     from webapp.home import bp as home_bp
+    from webapp.modeler import bp as modeler_bp
     from webapp.tasks import bp as tasks_bp
 
     app.register_blueprint(auth_bp)
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
     app.register_blueprint(applications_bp)
     app.register_blueprint(demands_bp, url_prefix="/demands")
+    app.register_blueprint(modeler_bp, url_prefix="/processes")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)

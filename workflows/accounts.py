@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflows import audit, clock, engine
 from workflows.errors import DomainError, NotFound
-from workflows.models import ApiToken, HumanTask, LoginFailure, Person, Responsibility, RoleMembership
+from workflows.models import ApiToken, HumanTask, LoginFailure, Person, Responsibility, Role, RoleMembership
 from workflows.passwords import verify_password
 
 
@@ -108,6 +108,7 @@ class Workbench:
     roles_by_unit: dict[str, list[str]] = field(default_factory=dict)
     responsibilities: list[Responsibility] = field(default_factory=list)
     open_tasks: list[HumanTask] = field(default_factory=list)
+    timeliness: list = field(default_factory=list)  # per unit, for coordinators (督办)
 
     @property
     def overdue_count(self) -> int:
@@ -125,4 +126,8 @@ def workbench(session: Session, person_id: int) -> Workbench:
     bench.responsibilities = list(session.scalars(select(Responsibility).where(
         Responsibility.person_id == person_id)))
     bench.open_tasks = engine.open_tasks_for(session, person)
+    if person.has_role(Role.COORDINATOR):
+        from workflows import supervision
+
+        bench.timeliness = [row for row in supervision.timeliness_by_unit(session) if row.open_overdue or row.done_late]
     return bench
