@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from notifications.email import SmtpSettings
-from workflows import accounts, calendar, clock, demo, engine, lint, migrate, periodic
+from workflows import accounts, calendar, clock, deadlines, demo, engine, lint, migrate, periodic
 from workflows.errors import DomainError
 from workflows.models import Person
 
@@ -160,7 +160,7 @@ def import_command(year, file):
     """Replace a year's schedule from a CSV file (date,kind,name)."""
     try:
         with _sessions().begin() as session:
-            count = calendar.import_year_csv(session, year, file.read(), None)
+            count, changed = deadlines.import_schedule(session, year, file.read(), None)
     except DomainError as err:
         raise click.ClickException("\n".join([err.message, *err.details])) from None
-    click.echo(f"{year} 年作息安排已导入（{count} 天）")
+    click.echo(f"{year} 年作息安排已导入（{count} 天），重新计算办理期限 {changed} 个")

@@ -429,3 +429,28 @@ def cancel(session: Session, instance_id: int, actor_id: int | None, reason: str
     audit.record(session, actor_id, "instance", instance.id, "instance:cancelled",
                  {"status": InstanceStatus.RUNNING.value}, {"status": InstanceStatus.CANCELLED.value, "reason": reason})
     return instance
+
+
+def recompute_deadlines(session: Session, instance: ProcessInstance, actor_id: int | None) -> int:
+    """Re-evaluate a case's timers and task due dates (after a year's schedule is entered); returns changes."""
+    workflow = _restore(session, instance)
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        if isinstance(getattr(task.task_spec, "event_definition", None), spiff_timer.TimerEventDefinition):
+            task.internal_data.pop("event_value", None)
+    _advance(workflow, workflow.refresh_timers)
+    changed = 0
+    for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                       HumanTask.status == TaskStatus.OPEN)):
+        spiff_task = workflow.get_task_from_id(UUID(row.spiff_task_id))
+        props = (spiff_task.task_spec.extensions or {}).get("properties", {}) if spiff_task else {}
+        if not props.get("due"):
+            continue
+        due_at, provisional = _due(session, spiff_task, props["due"])
+        if (due_at, provisional) != (row.due_at, row.due_provisional):
+            audit.record(session, actor_id, "task", row.id, "task:due_recomputed",
+                         {"due_at": row.due_at.isoformat() if row.due_at else None, "provisional": row.due_provisional},
+                         {"due_at": due_at.isoformat(), "provisional": provisional})
+            row.due_at, row.due_provisional = due_at, provisional
+            changed += 1
+    _sync(session, instance, workflow, actor_id)
+    return changed

@@ -100,3 +100,22 @@ def test_a_change_late_in_december_has_a_provisional_due_date(processes):
         change = catalog_changes.get_change(s, person(s, "huangtao"), change_id)
         assert change.due_provisional is True and change.due_on == date(2027, 1, 7)
     assert open_tasks(processes, change_id)["更新目录"].due_provisional is True
+
+
+def test_entering_the_2027_schedule_recomputes_provisional_deadlines_and_audits_them(processes):
+    from workflows import deadlines
+
+    change_id = register(processes, "2026-12-24")
+    with at("2026-12-24T11:00:00"), processes.begin() as s:
+        # 2027-01-01 a holiday, as the State Council will publish it; weekends stay rest days
+        days, changed = deadlines.import_schedule(s, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n", None)
+    assert days == 365 and changed == 1
+    task = open_tasks(processes, change_id)["更新目录"]
+    assert task.due_provisional is False and task.due_at == datetime(2027, 1, 8, 23, 59, 59, tzinfo=SH)
+    with processes() as s:
+        change = catalog_changes.get_change(s, person(s, "huangtao"), change_id)
+        assert (change.due_on, change.due_provisional) == (date(2027, 1, 8), False)
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "task:due_recomputed")).one()
+        assert event.before["provisional"] is True
+        instance = s.get(type(task.instance), task.instance_id)
+        assert instance.next_timer_at == datetime(2027, 1, 8, 0, 0, tzinfo=SH)  # the reminder moved too

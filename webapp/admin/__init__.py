@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.security import role_required
-from workflows import audit, calendar, clock
+from workflows import audit, calendar, clock, deadlines
 from workflows.errors import DomainError, ValidationFailed
 
 bp = Blueprint("admin", __name__)
@@ -83,12 +83,12 @@ def calendar_import():
             text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
             raise ValidationFailed(["文件不是 UTF-8 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”后重试"]) from None
-        count = calendar.import_year_csv(db.session, int(year_text), text, current_user.person.id)
+        count, changed = deadlines.import_schedule(db.session, int(year_text), text, current_user.person.id)
     except DomainError as err:
         db.session.rollback()
         for line in [err.message, *err.details]:
             flash(line, "danger")
         return redirect(url_for("admin.calendar_year", year=year_text if year_text.isdigit() else None))
     db.session.commit()
-    flash(f"{year_text} 年作息安排已导入（{count} 天），该年不再是临时安排", "success")
+    flash(f"{year_text} 年作息安排已导入（{count} 天），该年不再是临时安排；重新计算了 {changed} 个办理期限", "success")
     return redirect(url_for("admin.calendar_year", year=year_text))
