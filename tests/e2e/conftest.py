@@ -32,7 +32,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "i
 def browser_type_launch_args():
     """Overrides pytest-playwright's fixture: the system Chromium, headless, no network side-trips."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `bash scripts/setup.sh`")
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup.sh`")
     return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
 
 

@@ -5,13 +5,15 @@ from flask import Blueprint, g, jsonify, request
 
 from webapp.errors import respond
 from webapp.extensions import db
-from workflows import accounts, engine
+from workflows import accounts, tasks as task_services
 
 bp = Blueprint("api", __name__)
 
 
 @bp.before_request
 def _authenticate():
+    if request.endpoint == "api.openapi":  # the description of the API is public; everything else needs a token
+        return None
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     person = accounts.person_for_token(db.session, raw.strip()) if scheme.lower() == "bearer" and raw else None
@@ -48,8 +50,11 @@ def _subject_id(value):
 
 @bp.get("/tasks")
 def tasks():
-    return jsonify({"items": [task_json(t) for t in engine.open_tasks_for(db.session, g.api_person)]})
+    overdue = request.args.get("overdue", "").strip().lower() in ("1", "true", "yes")
+    found = task_services.open_tasks(db.session, g.api_person, request.args.get("process", "").strip(), overdue)
+    return jsonify({"items": [task_json(t) for t in found]})
 
 
 from webapp.api import catalog as _catalog  # noqa: E402,F401  (registers the catalog routes)
 from webapp.api import applications as _applications  # noqa: E402,F401  (registers the application routes)
+from webapp.api import openapi as _openapi  # noqa: E402,F401  (registers GET /openapi.json)

@@ -1,4 +1,215 @@
-"""/api/v1 applications, task completion, records and grants."""
+"""/api/v1 applications, task completion, records and grants: check the JSON's shape, call one service, answer JSON."""
 from __future__ import annotations
 
-from webapp.api import bp  # noqa: F401
+from flask import Response, g, jsonify, request, url_for
+
+from webapp.api import bp, task_json
+from webapp.extensions import db
+from workflows import applications, clock, grants, records, tasks
+from workflows.errors import DomainError, NotFound, ValidationFailed
+from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, TaskStatus
+
+ID = "int(max=2147483647)"  # a longer number is no id: 404 from routing, never a database overflow
+SCOPES = {"mine": "本单位", "provider": "本单位提供的数据", "all": "全部（仅协调员）"}
+TEXT_FIELDS = {"resource_code": "目录条目代码", "scenario": "应用场景", "basis": "法律或政策依据", "purpose": "用途",
+               "frequency": "预计调用频次", "valid_until": "有效期至", "sensitive_justification": "敏感信息项使用理由"}
+QUERY_PROBLEM = "查询参数有误，请按提示修改"
+TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修改"
+
+
+# --- input -------------------------------------------------------------------
+
+def _body(optional: bool = False) -> dict:
+    """The request's JSON object; a missing body counts as {} only where every field is optional."""
+    if optional and not request.get_data(cache=True):
+        return {}
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise DomainError("请求体应为 JSON 对象")
+    return data
+
+
+def _application_input(body: dict) -> int | None:
+    """Wrong JSON types are refused here, so the service only ever sees strings, lists and booleans."""
+    problems = [f"{label}（{name}）：应为字符串" for name, label in TEXT_FIELDS.items()
+                if body.get(name) is not None and not isinstance(body[name], str)]
+    code = body.get("resource_code")
+    if code is None or (isinstance(code, str) and not code.strip()):
+        problems.append("目录条目代码（resource_code）：必填，例如 XY-GA-001")
+    items = body.get("items")
+    if items is not None and not (isinstance(items, list) and all(isinstance(i, str) for i in items)):
+        problems.append("信息项（items）：应为信息项名称的数组，例如 [\"姓名\", \"公民身份号码\"]")
+    if body.get("undertaking") is not None and not isinstance(body["undertaking"], bool):
+        problems.append("使用承诺（undertaking）：应为布尔值 true")
+    unit_id = body.get("unit_id")
+    if unit_id is not None and (isinstance(unit_id, bool) or not isinstance(unit_id, int)):
+        problems.append("申请单位（unit_id）：应为整数")
+    if problems:
+        raise ValidationFailed(problems, TYPE_PROBLEM)
+    return unit_id
+
+
+def _form_input(body: dict) -> dict:
+    """Form values are scalars or lists of scalars; a reject without a category counts as “其他”."""
+    scalar = (str, int, float, bool, type(None))
+    problems = [f"字段 {name}：应为字符串、数字、布尔值或它们的数组" for name, value in body.items()
+                if not (isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value)))]
+    if problems:
+        raise ValidationFailed(problems, TYPE_PROBLEM)
+    if body.get("decision") == "reject" and not body.get("rejection_category"):
+        body["rejection_category"] = "other"
+    return body
+
+
+def _scope() -> str:
+    scope = request.args.get("scope", "").strip() or "mine"
+    if scope not in SCOPES:
+        choices = "、".join(f"{code}（{label}）" for code, label in SCOPES.items())
+        raise ValidationFailed([f"参数 scope 的值“{scope}”无效，可选：{choices}"], QUERY_PROBLEM)
+    return scope
+
+
+def _status() -> str:
+    status = request.args.get("status", "").strip()
+    if status and ApplicationStatus.parse(status) is None:
+        choices = "、".join(f"{m.value}（{m.label}）" for m in ApplicationStatus)
+        raise ValidationFailed([f"参数 status 的值“{status}”无效，可选：{choices}"], QUERY_PROBLEM)
+    return status
+
+
+# --- output ------------------------------------------------------------------
+
+def _iso(instant) -> str | None:
+    return clock.as_utc(instant).isoformat() if instant else None
+
+
+def _day(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def application_json(app, full: bool = False) -> dict:
+    frequency = CallFrequency.parse(app.frequency)
+    data = {
+        "id": app.id, "number": app.number, "status": app.status,
+        "status_label": ApplicationStatus(app.status).label,
+        "resource_code": app.resource.code, "resource_name": app.resource.name,
+        "applicant_unit": app.applicant_unit.name, "provider_unit": app.provider_unit.name,
+        "items": list(app.items), "frequency": app.frequency, "frequency_label": frequency.label if frequency else None,
+        "valid_until": _day(app.valid_until), "submitted_at": _iso(app.submitted_at),
+        "decided_at": _iso(app.decided_at), "late": app.late,
+    }
+    if not full:
+        return data
+    case = tasks.case_tasks(db.session, "application", app.id)
+    due = next((t.due_at for t in case if t.status == TaskStatus.OPEN and t.due_at), None)
+    grant = grants.for_application(db.session, app.id)
+    record = records.for_application(db.session, app.id)
+    return data | {
+        "applicant": app.applicant.display_name, "scenario": app.scenario, "basis": app.basis, "purpose": app.purpose,
+        "sensitive_justification": app.sensitive_justification, "decision_reason": app.decision_reason or None,
+        "rejection_category": app.rejection_category or None, "due_at": _iso(due),
+        "timeline": _timeline(app, case),
+        "grant": None if grant is None else {
+            "id": grant.id, "status": grant.status, "items": list(grant.items), "valid_from": _day(grant.valid_from),
+            "valid_until": _day(grant.valid_until), "scenario": grant.scenario},
+        "record": None if record is None else {
+            "sha256": record.sha256, "url": url_for("api.application_record", app_id=app.id),
+            "verify_url": f"/verify/{record.sha256}"},
+    }
+
+
+def _timeline(app, case) -> list[dict]:
+    steps = []
+    if app.submitted_at:
+        steps.append({"step": "提交申请", "unit": app.applicant_unit.name, "role": "applicant",
+                      "actor": app.applicant.display_name, "created_at": _iso(app.submitted_at),
+                      "completed_at": _iso(app.submitted_at), "due_at": None, "on_time": None,
+                      "status": TaskStatus.COMPLETED.value, "result": None})
+    for task in case:
+        steps.append({"step": task.name, "unit": task.unit.name if task.unit else None, "role": task.role,
+                      "actor": task.completed_by.display_name if task.completed_by else None,
+                      "created_at": _iso(task.created_at), "completed_at": _iso(task.completed_at),
+                      "due_at": _iso(task.due_at), "on_time": _on_time(task), "status": task.status,
+                      "result": task.result or None})
+    return steps
+
+
+def _on_time(task) -> bool | None:
+    """True once done by its due instant, False when past it; None while open in time or without a deadline."""
+    if task.due_at is None:
+        return None
+    if task.is_overdue():
+        return False
+    return True if task.status == TaskStatus.COMPLETED else None
+
+
+def grant_json(grant) -> dict:
+    return {"id": grant.id, "application_id": grant.application_id, "application_number": grant.application.number,
+            "unit": grant.unit.name, "resource_code": grant.resource.code, "resource_name": grant.resource.name,
+            "items": list(grant.items), "scenario": grant.scenario, "valid_from": _day(grant.valid_from),
+            "valid_until": _day(grant.valid_until), "status": grant.status,
+            "status_label": GrantStatus(grant.status).label}
+
+
+# --- routes ------------------------------------------------------------------
+
+@bp.post("/applications")
+def application_create():
+    body = _body()
+    unit_id = _application_input(body)
+    app = applications.apply(db.session, g.api_person, body, unit_id)
+    db.session.commit()
+    response = jsonify(application_json(app, full=True))
+    response.headers["Location"] = url_for("api.application_detail", app_id=app.id)
+    return response, 201
+
+
+@bp.get("/applications")
+def application_list():
+    found = applications.list_applications(db.session, g.api_person, _scope(), _status())
+    return jsonify({"items": [application_json(a) for a in found]})
+
+
+@bp.get(f"/applications/<{ID}:app_id>")
+def application_detail(app_id: int):
+    return jsonify(application_json(applications.get_application(db.session, g.api_person, app_id), full=True))
+
+
+@bp.post(f"/applications/<{ID}:app_id>/withdraw")
+def application_withdraw(app_id: int):
+    reason = _body(optional=True).get("reason") or ""
+    if not isinstance(reason, str):
+        raise ValidationFailed(["撤回理由（reason）：应为字符串"], TYPE_PROBLEM)
+    app = applications.withdraw(db.session, g.api_person, app_id, reason.strip())
+    db.session.commit()
+    return jsonify(application_json(app, full=True))
+
+
+@bp.get(f"/applications/<{ID}:app_id>/record.pdf")
+def application_record(app_id: int):
+    app = applications.get_application(db.session, g.api_person, app_id)
+    record = records.for_application(db.session, app.id)
+    if record is None:
+        raise NotFound(f"申请当前为“{ApplicationStatus(app.status).label}”，审批记录在作出通过或不通过决定后生成")
+    return Response(record.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{app.number}.pdf"'})
+
+
+@bp.post(f"/tasks/<{ID}:task_id>/complete")
+def task_complete(task_id: int):
+    task = tasks.complete(db.session, g.api_person, task_id, _form_input(_body()))
+    db.session.commit()
+    body = {"task": task_json(task)}
+    instance = task.instance
+    if instance.subject_type == "application" and (instance.subject_id or "").isdigit():
+        try:
+            body["application"] = application_json(
+                applications.get_application(db.session, g.api_person, int(instance.subject_id)), full=True)
+        except NotFound:  # e.g. a delegate from a third unit: the task is done, the case stays private
+            pass
+    return jsonify(body)
+
+
+@bp.get("/grants")
+def grant_list():
+    return jsonify({"items": [grant_json(x) for x in grants.list_grants(db.session, g.api_person, _scope())]})

@@ -1,6 +1,267 @@
 """Application pages: apply, my applications, the case page with timeline and record, grants, verification."""
 from __future__ import annotations
 
-from flask import Blueprint
+import mimetypes
+from datetime import timedelta
+from io import BytesIO
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_login import login_required
+
+from webapp.extensions import db
+from webapp.security import current_person
+from workflows import applications, clock, engine, grants, records, tasks
+from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, ProcessInstance, Role, TaskStatus
 
 bp = Blueprint("applications", __name__)
+
+TEXT_FIELDS = ("resource_code", "scenario", "basis", "purpose", "frequency", "valid_until", "sensitive_justification")
+# A service problem starts with the field's Chinese name; this puts it under that field.
+PROBLEM_FIELDS = {"信息项": "items", "应用场景": "scenario", "法律或政策依据": "basis", "用途": "purpose",
+                  "预计调用频次": "frequency", "有效期至": "valid_until", "敏感信息项": "sensitive_justification",
+                  "使用承诺": "undertaking", "附件": "attachments"}
+EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+WITHDRAWABLE = (*applications.OPEN_STATUSES, ApplicationStatus.DRAFT)
+
+
+# --- the application form ------------------------------------------------------
+
+def _units(person) -> list:
+    ids = applications.applicant_units(person)
+    return list({m.unit_id: m.unit for m in person.memberships if m.unit_id in ids}.values())
+
+
+def _typed() -> dict:
+    form = request.form
+    raw = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
+    return raw | {"items": form.getlist("items"), "undertaking": form.get("undertaking") == "true",
+                  "unit_id": form.get("unit_id", "")}
+
+
+def _values_of(app) -> dict:
+    return {"resource_code": app.resource.code, "items": list(app.items), "scenario": app.scenario,
+            "basis": app.basis, "purpose": app.purpose, "frequency": app.frequency,
+            "valid_until": app.valid_until.isoformat() if app.valid_until else "", "undertaking": app.undertaking,
+            "sensitive_justification": app.sensitive_justification, "unit_id": str(app.applicant_unit_id)}
+
+
+def _field_errors(problems: list[str]) -> dict[str, str]:
+    found = {}
+    for problem in problems:
+        head = problem.split("：", 1)[0].split("（", 1)[0]
+        if head in PROBLEM_FIELDS:
+            found.setdefault(PROBLEM_FIELDS[head], problem)
+    return found
+
+
+def _render_form(resource, values: dict, units: list, app=None, errors: list[str] | None = None, status: int = 200):
+    errors = errors or []
+    today = clock.today()
+    return render_template("applications/form.html", r=resource, values=values, units=units, app=app,
+                           errors=errors, field_errors=_field_errors(errors[1:]), frequencies=list(CallFrequency),
+                           undertaking=applications.UNDERTAKING, min_date=today + timedelta(days=1),
+                           max_date=today + applications.MAX_VALIDITY,
+                           resubmit=_resubmit_task(app) if app is not None else None), status
+
+
+def _resubmit_task(app):
+    """The open 补正后重新提交 task of a returned application, where it is resubmitted."""
+    if app.status != ApplicationStatus.RETURNED:
+        return None
+    return next((t for t in tasks.case_tasks(db.session, "application", app.id)
+                 if t.status == TaskStatus.OPEN and t.task_key == "da_resubmit"), None)
+
+
+def _attach(person, application_id: int, upload) -> None:
+    content_type = upload.mimetype
+    if content_type not in applications.ATTACHMENT_TYPES:
+        content_type = mimetypes.guess_type(upload.filename)[0] or content_type
+    try:
+        applications.add_attachment(db.session, person, application_id, upload.filename, content_type, upload.read())
+    except ValidationFailed as err:
+        raise ValidationFailed([f"{d}（{upload.filename}）" for d in err.details], "附件有误，未保存") from err
+
+
+def _save(person, resource, units: list, app=None):
+    """保存草稿, or save then 提交申请; attachments join the draft before it is submitted."""
+    raw, submitting = _typed(), request.form.get("action") == "submit"
+    unit_id = int(raw["unit_id"]) if raw["unit_id"].isdigit() else units[0].id
+    files = [f for f in request.files.getlist("attachments") if f and f.filename]
+    try:
+        saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None)
+        for upload in files:
+            _attach(person, saved.id, upload)
+        if submitting:
+            applications.submit(db.session, person, saved.id)
+    except DomainError as err:
+        db.session.rollback()
+        if err.status in (403, 404):
+            raise
+        headline = err.message if submitting or not isinstance(err, ValidationFailed) else "草稿未保存，请按提示修改"
+        errors = [headline, *err.details] + (["所选附件尚未保存，请改正后重新选择"] if files else [])
+        return _render_form(resource, raw, units, app, errors, err.status)
+    db.session.commit()
+    flash(_saved_message(saved, submitting), "success")
+    return redirect(url_for(".detail", item_id=saved.id))
+
+
+def _saved_message(app, submitted: bool) -> str:
+    if not submitted:
+        return "已保存草稿。检查无误后请点击“提交申请”"
+    if app.status == ApplicationStatus.APPROVED:
+        return f"申请 {app.number} 已通过：无条件共享资源，平台已直接授权"
+    return f"已提交申请 {app.number}，等待{app.provider_unit.name}在 5 个工作日内审核"
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@login_required
+def new():
+    person = current_person()
+    code = (request.form.get("resource_code") or request.args.get("resource", "")).strip()
+    try:
+        resource = applications.shareable_resource(db.session, code)
+    except applications.NotShareable as err:
+        return render_template("applications/not_shareable.html", message=err.message, code=code), err.status
+    units = _units(person)
+    if not units:
+        raise Forbidden("只有申请人可以申请数据，请联系本单位目录管理员开通申请人角色")
+    if request.method == "POST":
+        return _save(person, resource, units)
+    return _render_form(resource, {"resource_code": resource.code, "unit_id": str(units[0].id)}, units)
+
+
+def _editable(person, item_id: int):
+    app = applications.get_application(db.session, person, item_id)
+    if app.applicant_unit_id not in applications.applicant_units(person):
+        raise Forbidden("只有申请单位的申请人可以修改申请")
+    if app.status not in EDITABLE:
+        raise Conflict(f"申请当前为“{ApplicationStatus(app.status).label}”，不能修改")
+    return app
+
+
+@bp.route("/applications/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(item_id: int):
+    person = current_person()
+    app = _editable(person, item_id)
+    if request.method == "POST":
+        return _save(person, app.resource, _units(person), app)
+    return _render_form(app.resource, _values_of(app), _units(person), app)
+
+
+@bp.post("/applications/<int:item_id>/submit")
+@login_required
+def submit(item_id: int):
+    person = current_person()
+    try:
+        app = applications.submit(db.session, person, item_id)
+    except ValidationFailed as err:
+        db.session.rollback()
+        app = applications.get_application(db.session, person, item_id)
+        return _render_form(app.resource, _values_of(app), _units(person), app, [err.message, *err.details], 422)
+    except DomainError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    flash(_saved_message(app, True), "success")
+    return redirect(url_for(".detail", item_id=app.id))
+
+
+# --- lists and the case page ---------------------------------------------------------
+
+def _scopes(person) -> dict[str, str]:
+    scopes = {"mine": "本单位的申请"}
+    if person.has_role(Role.REVIEWER) or person.has_role(Role.UNIT_ADMIN):
+        scopes["provider"] = "对本单位数据的申请"
+    if person.has_role(Role.COORDINATOR):
+        scopes["all"] = "全部申请"
+    return scopes
+
+
+@bp.get("/applications")
+@login_required
+def index():
+    person = current_person()
+    scopes = _scopes(person)
+    scope = request.args.get("scope", "mine") if request.args.get("scope") in scopes else "mine"
+    chosen = ApplicationStatus.parse(request.args.get("status"))
+    status = chosen.value if chosen else ""
+    rows = applications.list_applications(db.session, person, scope, status)
+    return render_template("applications/list.html", rows=rows, scope=scope, scopes=scopes, status=status,
+                           statuses=list(ApplicationStatus))
+
+
+def _case(person, app) -> dict:
+    """What the case page shows besides the application: process, deadline, grant, record, allowed actions."""
+    instance = db.session.get(ProcessInstance, app.instance_id) if app.instance_id else None
+    done, active = engine.progress(db.session, instance) if instance else ([], [])
+    steps = tasks.case_tasks(db.session, "application", app.id)
+    open_steps = [t for t in steps if t.status == TaskStatus.OPEN]
+    review = next((t for t in open_steps if t.task_key == "da_review"), None)
+    grant = grants.for_application(db.session, app.id)
+    mine = app.applicant_unit_id in applications.applicant_units(person)
+    return {"instance": instance, "done_ids": done, "active_ids": active, "steps": steps,
+            "deadline": tasks.deadline(db.session, review) if review else None,
+            "actionable": [t for t in open_steps if engine.can_act(db.session, person, t)],
+            "grant": grant, "record": records.for_application(db.session, app.id),
+            "can_edit": mine and app.status in EDITABLE, "can_withdraw": mine and app.status in WITHDRAWABLE,
+            "can_revoke": grant is not None and grant.status == GrantStatus.ACTIVE and grants.can_revoke(person, grant),
+            "rejection_label": records.REJECTION_LABELS.get(app.rejection_category, "")}
+
+
+def render_case(person, app, errors: list[str] | None = None, values: dict | None = None, open_form: str = "",
+                status: int = 200):
+    return render_template("applications/detail.html", app=app, errors=errors or [], values=values or {},
+                           open_form=open_form, **_case(person, app)), status
+
+
+@bp.get("/applications/<int:item_id>")
+@login_required
+def detail(item_id: int):
+    person = current_person()
+    return render_case(person, applications.get_application(db.session, person, item_id))
+
+
+@bp.post("/applications/<int:item_id>/withdraw")
+@login_required
+def withdraw(item_id: int):
+    person = current_person()
+    reason = request.form.get("reason", "").strip()
+    try:
+        applications.withdraw(db.session, person, item_id, reason)
+    except DomainError as err:
+        db.session.rollback()
+        if err.status in (403, 404):
+            raise
+        app = applications.get_application(db.session, person, item_id)
+        return render_case(person, app, [err.message, *err.details], {"reason": reason}, "withdraw", err.status)
+    db.session.commit()
+    flash("已撤回申请，审核任务已关闭", "success")
+    return redirect(url_for(".detail", item_id=item_id))
+
+
+@bp.get("/applications/<int:item_id>/record.pdf")
+@login_required
+def record_pdf(item_id: int):
+    app = applications.get_application(db.session, current_person(), item_id)
+    record = records.for_application(db.session, app.id)
+    if record is None:
+        raise NotFound("该申请尚未作出决定，暂无审批记录")
+    return send_file(BytesIO(record.pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"审批记录-{app.number}.pdf")
+
+
+@bp.get("/applications/<int:item_id>/attachments/<int:att_id>")
+@login_required
+def attachment(item_id: int, att_id: int):
+    app = applications.get_application(db.session, current_person(), item_id)
+    found = next((a for a in app.attachments if a.id == att_id), None)
+    if found is None:
+        raise NotFound("附件不存在")
+    response = send_file(BytesIO(found.data), mimetype=found.content_type, download_name=found.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+from webapp.applications import grant_pages as _grant_pages  # noqa: E402,F401  (grants, order, /verify)

@@ -1,0 +1,128 @@
+"""Data applications in a real browser: apply from the catalog, the provider reviews, the applicant reads the result."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+
+from tests.helpers import person
+from workflows import applications, clock, tasks
+from workflows.models import TaskStatus
+
+DEMO_PASSWORD = "Demo@2026"
+SPECIFIC_REASON = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
+
+
+def log_out(page: Page, display_name: str) -> None:
+    page.get_by_role("button", name=re.compile(display_name)).click()
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
+
+
+def fill_application(page: Page, items: list[str], justification: str = "") -> None:
+    """Everything a complete application needs, chosen by the labels people read."""
+    for item in items:
+        page.get_by_label(item).check()
+    if justification:
+        page.get_by_label(re.compile(r"^敏感信息项使用理由")).fill(justification)
+    page.get_by_label(re.compile(r"^应用场景")).fill("最低生活保障家庭经济状况核对中核验申请人户籍")
+    page.get_by_label(re.compile(r"^法律或政策依据")).fill("《社会救助暂行办法》第十一条")
+    page.get_by_label(re.compile(r"^用途")).fill("核验低保申请人及家庭成员户籍")
+    page.get_by_label(re.compile(r"^预计调用频次")).select_option(label="每日")
+    page.get_by_label(re.compile(r"^有效期至")).fill((clock.today() + timedelta(days=365)).isoformat())
+    page.get_by_label(re.compile("谁使用谁负责")).check()
+
+
+def review_due(sessions) -> str:
+    with sessions() as s:
+        task = next(t for t in tasks.open_tasks(s, person(s, "huangtao")) if t.task_key == "da_review")
+        return clock.fmt(task.due_at)
+
+
+def approve_a_second_application(sessions) -> None:
+    raw = {"resource_code": "XY-GA-001", "items": ["姓名"], "scenario": "临时救助对象身份核验（第二次申请）",
+           "basis": "《社会救助暂行办法》第四十七条", "purpose": "核验临时救助对象身份", "frequency": "weekly",
+           "valid_until": (clock.today() + timedelta(days=90)).isoformat(), "undertaking": True}
+    with sessions.begin() as s:
+        app = applications.apply(s, person(s, "machao"), raw)
+        review = next(t for t in tasks.case_tasks(s, "application", app.id) if t.status == TaskStatus.OPEN)
+        tasks.complete(s, person(s, "huangtao"), review.id, {"decision": "approve"})
+
+
+def test_an_applicant_applies_the_provider_rejects_with_a_specific_reason_and_the_applicant_reads_it(
+        page: Page, processes, demo_catalog, tmp_path):
+    log_in(page, "machao")
+    page.get_by_role("link", name="资源目录", exact=True).click()
+    page.get_by_label("资源名称或摘要关键字").fill("户籍")
+    page.get_by_role("button", name="检索").click()
+    page.get_by_role("link", name="户籍人口基本信息").click()
+    page.get_by_role("link", name="申请使用").click()
+
+    expect(page.get_by_role("heading", name="申请使用数据")).to_be_visible()
+    expect(page.locator("#resource-card")).to_contain_text("仅限依法履职所需的身份核验")
+    fill_application(page, ["姓名", "公民身份号码"], justification="核对家庭成员身份必须使用身份证号")
+    page.get_by_role("button", name="提交申请").click()
+
+    expect(page.locator("#app-status")).to_have_text("审核中")
+    due = review_due(processes)
+    expect(page.locator("#review-deadline")).to_contain_text(f"期限 {due}")
+    expect(page.locator("#requested-items")).to_contain_text("公民身份号码（敏感）")
+    log_out(page, "马超")
+
+    log_in(page, "huangtao")
+    page.get_by_role("link", name=re.compile(r"^待办")).click()
+    task = page.locator("#open-task-list a").filter(has_text="审核申请")
+    expect(task).to_contain_text(f"期限 {due}")
+    task.click()
+    page.get_by_label("不通过", exact=True).check()
+    page.get_by_label("不通过类别").select_option(label="申请范围超出履职需要")
+    page.get_by_label("理由").fill("不同意")
+    page.get_by_role("button", name="提交").click()
+
+    expect(page.locator("#task-errors")).to_contain_text("不予通过必须写明具体理由")
+    expect(page.locator("#task-errors")).to_contain_text("不是具体理由")
+    page.get_by_label("理由").fill(SPECIFIC_REASON)
+    page.get_by_label("不通过类别").select_option(label="申请范围超出履职需要")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("alert").first).to_contain_text("“审核申请”已办理")
+    expect(page.locator("#app-status")).to_have_text("未通过")
+    log_out(page, "黄涛")
+
+    log_in(page, "machao")
+    page.locator("#mainNav").get_by_role("link", name="申请", exact=True).click()
+    page.locator("#application-list").get_by_role("link", name=re.compile(r"^SQ")).first.click()
+    expect(page.locator("#app-status")).to_have_text("未通过")
+    expect(page.locator("#decision")).to_contain_text(SPECIFIC_REASON)
+    expect(page.locator("#decision")).to_contain_text("申请范围超出履职需要")
+
+    # A second application, approved, gives a record the applicant downloads.
+    approve_a_second_application(processes)
+    page.locator("#mainNav").get_by_role("link", name="申请", exact=True).click()
+    rows = page.locator("#application-list tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("已通过")
+    rows.first.get_by_role("link", name=re.compile(r"^SQ")).click()
+    with page.expect_download() as caught:
+        page.get_by_role("link", name="下载审批记录（PDF）").click()
+    assert re.fullmatch(r"审批记录-SQ\d+\.pdf", caught.value.suggested_filename)
+    saved = tmp_path / "record.pdf"
+    caught.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+
+    # 无条件共享: granted the moment it is submitted.
+    page.goto("/catalog/resources/XY-SJ-001")
+    page.get_by_role("link", name="申请使用").click()
+    fill_application(page, ["统一社会信用代码", "企业名称"])
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#app-status")).to_have_text("已通过")
+    expect(page.locator("#grant-status")).to_have_text("有效")
+    expect(page.get_by_role("link", name="授权提供单")).to_be_visible()

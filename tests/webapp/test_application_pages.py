@@ -1,0 +1,281 @@
+"""Application pages: the form, the case page, the record PDF, grants and the public verification page."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from tests.helpers import csrf_token, login, person
+from workflows import applications, grants, records, tasks
+from workflows.models import Application, ApplicationStatus, GrantStatus, TaskStatus
+
+SH = ZoneInfo("Asia/Shanghai")
+FORM = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],
+        "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
+        "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
+        "undertaking": "true", "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+REASON = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
+
+
+@pytest.fixture
+def ready(processes, demo_catalog):
+    """The demo catalog and diagrams, on Friday 13 February 2026 (the review is due after the Spring Festival)."""
+    with time_machine.travel(datetime(2026, 2, 13, 10, 0, tzinfo=SH), tick=False):
+        yield processes
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def submit_form(client, data: dict, path: str = "/applications/new?resource=XY-GA-001", **extra):
+    return client.post(path, data={"csrf_token": csrf_token(client, "/applications")} | data | extra,
+                       content_type="multipart/form-data")
+
+
+def applied(sessions, code: str = "XY-GA-001", **changes) -> int:
+    raw = FORM | {"resource_code": code, "undertaking": True} | changes
+    with sessions.begin() as s:
+        return applications.apply(s, person(s, "machao"), raw).id
+
+
+def decide(sessions, app_id: int, **data) -> None:
+    with sessions.begin() as s:
+        task = next(t for t in tasks.case_tasks(s, "application", app_id)
+                    if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
+        tasks.complete(s, person(s, "huangtao"), task.id, data)
+
+
+def record_hash(sessions, app_id: int) -> str:
+    with sessions() as s:
+        return records.for_application(s, app_id).sha256
+
+
+def grant_id(sessions, app_id: int) -> int:
+    with sessions() as s:
+        return grants.for_application(s, app_id).id
+
+
+def test_an_applicant_applies_with_the_form_and_the_case_page_shows_in_review_and_the_deadline(client, ready):
+    login(client, "machao")
+    form = client.get("/applications/new?resource=XY-GA-001")
+    page = text_of(form)
+    for expected in ("户籍人口基本信息", "县公安局", "有条件共享", "仅限依法履职所需的身份核验", "公民身份号码 敏感",
+                     applications.UNDERTAKING, "保存草稿", "提交申请"):
+        assert expected in page
+
+    answer = submit_form(client, FORM, action="submit")
+
+    assert answer.status_code == 302
+    case = client.get(answer.headers["Location"])
+    page = text_of(case)
+    assert case.status_code == 200
+    assert re.search(r'id="app-status">审核中<', case.get_data(as_text=True))
+    assert "期限 2026-02-27 23:59" in page and "剩余 5 个工作日" in page
+    assert "已提交申请 SQ2026" in page and "撤回" in page
+    assert "去审核" not in page  # the applicant cannot review their own case
+
+
+def test_an_incomplete_form_keeps_what_was_typed_and_lists_every_problem(client, ready):
+    login(client, "machao")
+    typed = {"resource_code": "XY-GA-001", "items": ["公民身份号码", "性别"], "scenario": "低保核对中核验户籍",
+             "frequency": "weekly", "valid_until": "2026-08-31"}
+
+    answer = submit_form(client, typed, action="submit")
+
+    assert answer.status_code == 422
+    html, page = answer.get_data(as_text=True), text_of(answer)
+    assert "申请内容有误，未提交" in page
+    for problem in ("法律或政策依据：必填", "用途：必填", "敏感信息项（公民身份号码）", "使用承诺"):
+        assert problem in page
+    assert ">低保核对中核验户籍</textarea>" in html
+    assert re.search(r'value="公民身份号码" id="item-\d+" checked', html)
+    assert re.search(r'value="性别" id="item-\d+" checked', html)
+    assert not re.search(r'value="姓名" id="item-\d+" checked', html)
+    assert '<option value="weekly" selected>' in html and 'value="2026-08-31"' in html
+    assert 'id="basis" name="basis"' in html and "is-invalid" in html
+    with ready() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_saving_a_draft_keeps_the_attachment_and_the_draft_is_submitted_from_the_case_page(client, ready):
+    login(client, "machao")
+    scan = (io.BytesIO(b"%PDF-1.4 fake scan"), "低保受理通知书.pdf", "application/pdf")
+
+    answer = submit_form(client, FORM | {"attachments": scan}, action="save")
+
+    assert answer.status_code == 302
+    case = client.get(answer.headers["Location"])
+    assert "已保存草稿" in text_of(case) and 'id="app-status">草稿<' in case.get_data(as_text=True)
+    link = re.search(r'href="(/applications/\d+/attachments/\d+)">低保受理通知书.pdf', case.get_data(as_text=True))
+    download = client.get(link.group(1))
+    assert download.data == b"%PDF-1.4 fake scan" and download.mimetype == "application/pdf"
+    app_id = int(re.search(r"/applications/(\d+)", answer.headers["Location"]).group(1))
+
+    submitted = client.post(f"/applications/{app_id}/submit", data={"csrf_token": csrf_token(client, "/applications")})
+
+    assert submitted.status_code == 302
+    assert 'id="app-status">审核中<' in client.get(f"/applications/{app_id}").get_data(as_text=True)
+
+
+def test_an_attachment_that_is_not_a_pdf_or_image_is_refused_in_chinese(client, ready):
+    login(client, "machao")
+    macro = (io.BytesIO(b"MZ\x90\x00 not a pdf"), "说明.pdf", "application/pdf")
+
+    answer = submit_form(client, FORM | {"attachments": macro}, action="save")
+
+    assert answer.status_code == 422
+    page = text_of(answer)
+    assert "只接受 PDF、PNG 或 JPEG 文件（说明.pdf）" in page and "所选附件尚未保存" in page
+    with ready() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_the_not_shared_page_explains_and_points_to_supply_and_demand(client, ready):
+    login(client, "machao")
+
+    answer = client.get("/applications/new?resource=XY-GA-004")
+
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert "不予共享" in html and "刑事案件侦查信息" in html and "侦查过程信息依刑事诉讼相关法律规定" in html
+    assert 'href="/demands/new"' in html and 'href="/catalog/"' in html
+    assert "提交申请" not in html
+
+
+def test_an_applicant_of_another_unit_gets_404_for_the_case_page(client, ready):
+    app_id = applied(ready)
+    login(client, "lvping")
+    assert client.get(f"/applications/{app_id}").status_code == 404
+    assert client.get(f"/applications/{app_id}/record.pdf").status_code == 404
+
+
+def test_the_provider_reviewer_sees_the_case_with_a_link_to_review(client, ready):
+    app_id = applied(ready)
+    login(client, "huangtao")
+    page = text_of(client.get(f"/applications/{app_id}"))
+    assert "去审核" in page and "撤回" not in page
+    assert "SQ2026" in text_of(client.get("/applications?scope=provider"))
+
+
+def test_the_record_pdf_downloads_after_a_decision(client, ready):
+    app_id = applied(ready)
+    login(client, "machao")
+    assert client.get(f"/applications/{app_id}/record.pdf").status_code == 404
+
+    decide(ready, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds")
+
+    page = text_of(client.get(f"/applications/{app_id}"))
+    assert "未通过" in page and REASON in page and "申请范围超出履职需要" in page
+    pdf = client.get(f"/applications/{app_id}/record.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    disposition = pdf.headers["Content-Disposition"]
+    assert disposition.startswith("attachment") and "filename*=UTF-8''" + quote("审批记录-SQ2026") in disposition
+
+
+def test_the_verify_page_works_without_login_and_shows_the_grant_status(client, ready):
+    app_id = applied(ready)
+    decide(ready, app_id, decision="approve")
+    sha256 = record_hash(ready, app_id)
+
+    answer = client.get(f"/verify/{sha256}")
+
+    assert answer.status_code == 200
+    page = text_of(answer)
+    for expected in ("记录真实有效", "SQ2026", "县民政局", "县公安局", "户籍人口基本信息", "已通过", "有效"):
+        assert expected in page
+    assert "马超" not in page and "黄涛" not in page  # unit names and the decision only
+
+
+@pytest.mark.parametrize("bad", ["0" * 64, "not-a-hash", "ABC"])
+def test_an_unknown_hash_gives_404_with_advice(client, ready, bad):
+    answer = client.get(f"/verify/{bad}")
+    assert answer.status_code == 404
+    page = text_of(answer)
+    assert "未找到该审批记录" in page and "核对二维码或链接是否完整" in page
+
+
+def test_the_provider_reviewer_revokes_the_grant_and_the_verify_page_then_shows_revoked(client, ready):
+    app_id = applied(ready)
+    decide(ready, app_id, decision="approve")
+    login(client, "huangtao")
+    assert "撤销授权" in text_of(client.get(f"/applications/{app_id}"))
+    token = csrf_token(client, "/grants")
+
+    too_short = client.post(f"/grants/{grant_id(ready, app_id)}/revoke", data={"csrf_token": token, "reason": "违规"})
+    assert too_short.status_code == 422 and "撤销理由" in text_of(too_short)
+    answer = client.post(f"/grants/{grant_id(ready, app_id)}/revoke",
+                         data={"csrf_token": token, "reason": "发现超出授权场景使用数据，停止提供"})
+
+    assert answer.status_code == 302
+    with ready() as s:
+        assert grants.for_application(s, app_id).status == GrantStatus.REVOKED
+    assert 'id="grant-status">已撤销<' in client.get(f"/applications/{app_id}").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": token})
+    assert "已撤销" in text_of(client.get(f"/verify/{record_hash(ready, app_id)}"))
+
+
+def test_an_applicant_cannot_revoke(client, ready):
+    app_id = applied(ready)
+    decide(ready, app_id, decision="approve")
+    login(client, "machao")
+    assert "撤销授权" not in text_of(client.get(f"/applications/{app_id}"))
+
+    answer = client.post(f"/grants/{grant_id(ready, app_id)}/revoke",
+                         data={"csrf_token": csrf_token(client, "/grants"), "reason": "申请人自己想撤销授权"})
+
+    assert answer.status_code == 403
+    with ready() as s:
+        assert grants.for_application(s, app_id).status == GrantStatus.ACTIVE
+
+
+def test_the_order_is_printable_for_both_units_and_the_coordinator_only(client, ready):
+    app_id = applied(ready, "XY-SJ-001", items=["企业名称", "统一社会信用代码"], sensitive_justification="")
+    order = f"/grants/{grant_id(ready, app_id)}/order"
+    for username in ("machao", "zhenghui", "wanglei"):
+        login(client, username)
+        page = text_of(client.get(order))
+        for expected in ("市级政务数据共享交换平台建设单位", "企业登记注册信息", "县民政局", "统一社会信用代码",
+                         record_hash(ready, app_id), "打印"):
+            assert expected in page
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/grants")})
+    login(client, "lvping")
+    assert client.get(order).status_code == 404
+
+
+def test_the_applicant_withdraws_an_open_application(client, ready):
+    app_id = applied(ready)
+    login(client, "machao")
+
+    answer = client.post(f"/applications/{app_id}/withdraw",
+                         data={"csrf_token": csrf_token(client, "/applications"), "reason": "业务调整，暂不需要"})
+
+    assert answer.status_code == 302
+    with ready() as s:
+        assert s.get(Application, app_id).status == ApplicationStatus.WITHDRAWN
+    assert "已撤回" in text_of(client.get("/applications?status=withdrawn"))
+
+
+def test_a_returned_application_is_corrected_in_the_form_and_resubmitted_in_its_task(client, ready):
+    app_id = applied(ready)
+    decide(ready, app_id, decision="return", reason="请补充低保申请受理通知书")
+    login(client, "machao")
+    form = client.get(f"/applications/{app_id}/edit")
+    page = text_of(form)
+    assert "提供单位退回补正：请补充低保申请受理通知书" in page and "补正后重新提交" in page
+    assert "保存修改" in page and "提交申请" not in page
+
+    answer = submit_form(client, FORM | {"purpose": "核验低保申请人户籍（已补充受理通知书）"},
+                         path=f"/applications/{app_id}/edit", action="save")
+
+    assert answer.status_code == 302
+    with ready() as s:
+        app = s.get(Application, app_id)
+        assert app.status == ApplicationStatus.RETURNED and app.purpose.endswith("（已补充受理通知书）")

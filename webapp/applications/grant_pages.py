@@ -1,0 +1,83 @@
+"""Grant pages: the list, revocation by the provider, the 授权提供单 for the platform, and public verification."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from webapp.applications import bp, render_case
+from webapp.extensions import db
+from webapp.security import current_person
+from workflows import applications, clock, grants, records
+from workflows.errors import DomainError, NotFound
+from workflows.models import Grant, GrantStatus, Role
+
+GRANT_SCOPES = {"mine": "本单位获得的授权", "provider": "本单位数据的授权", "all": "全部授权"}
+
+
+def current_status(grant: Grant | None) -> GrantStatus | None:
+    """An active grant past its end is expired even before the nightly sweep has marked it."""
+    if grant is None:
+        return None
+    if grant.status == GrantStatus.ACTIVE and grant.valid_until < clock.today():
+        return GrantStatus.EXPIRED
+    return GrantStatus(grant.status)
+
+
+@bp.get("/grants")
+@login_required
+def grant_list():
+    person = current_person()
+    scopes = {k: v for k, v in GRANT_SCOPES.items() if k != "all" or person.has_role(Role.COORDINATOR)}
+    scope = request.args.get("scope") if request.args.get("scope") in scopes else "mine"
+    rows = grants.list_grants(db.session, person, scope)
+    return render_template("applications/grants.html", rows=rows, scope=scope, scopes=scopes,
+                           can_revoke={g.id for g in rows if g.status == GrantStatus.ACTIVE
+                                       and grants.can_revoke(person, g)}, current_status=current_status)
+
+
+@bp.post("/grants/<int:grant_id>/revoke")
+@login_required
+def revoke(grant_id: int):
+    person = current_person()
+    reason = request.form.get("reason", "").strip()
+    try:
+        grant = grants.revoke(db.session, person, grant_id, reason)
+    except DomainError as err:
+        db.session.rollback()
+        if err.status in (403, 404):
+            raise
+        app = applications.get_application(db.session, person, _grant(grant_id).application_id)
+        return render_case(person, app, [err.message, *err.details], {"revoke_reason": reason}, "revoke", err.status)
+    db.session.commit()
+    flash(f"已撤销授权：平台将停止向{grant.unit.name}提供“{grant.resource.name}”", "success")
+    if request.form.get("next") == "grants":
+        return redirect(url_for(".grant_list", scope="provider"))
+    return redirect(url_for(".detail", item_id=grant.application_id))
+
+
+def _grant(grant_id: int) -> Grant:
+    grant = db.session.get(Grant, grant_id)
+    if grant is None:
+        raise NotFound("授权不存在")
+    return grant
+
+
+@bp.get("/grants/<int:grant_id>/order")
+@login_required
+def order(grant_id: int):
+    """授权提供单: what the platform's builder needs to open the data flow, printable."""
+    grant = _grant(grant_id)
+    app = applications.get_application(db.session, current_person(), grant.application_id)  # both units, coordinators
+    return render_template("applications/order.html", grant=grant, app=app, status=current_status(grant),
+                           record=records.for_application(db.session, app.id))
+
+
+@bp.get("/verify/<sha256>")
+def verify(sha256: str):
+    """Public: anyone holding a printed record checks it here; only unit names and the decision are shown."""
+    record = records.find(db.session, sha256.strip().lower())
+    if record is None:
+        return render_template("verify.html", record=None, sha256=sha256), 404
+    grant = grants.for_application(db.session, record.application_id)
+    return render_template("verify.html", record=record, c=record.content, grant=grant,
+                           grant_status=current_status(grant), sha256=record.sha256)
