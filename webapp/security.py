@@ -55,3 +55,10 @@ def _labels(roles):
     from workflows.models import ROLE_LABELS_BY_CODE
 
     return [ROLE_LABELS_BY_CODE.get(r, r) for r in roles]
+
+
+def login_required_blueprint(bp) -> None:
+    """Every view of the blueprint needs a logged-in person."""
+    from flask_login import login_required
+
+    bp.before_request(login_required(lambda: None))

@@ -6,26 +6,13 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.pages import log_in, log_out
+
 from tests.helpers import person
 from workflows import applications, clock, tasks
 from workflows.models import TaskStatus
 
-DEMO_PASSWORD = "Demo@2026"
 SPECIFIC_REASON = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
-
-
-def log_out(page: Page, display_name: str) -> None:
-    page.get_by_role("button", name=re.compile(display_name)).click()
-    page.get_by_role("button", name="退出登录").click()
-    expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
 
 
 def fill_application(page: Page, items: list[str], justification: str = "") -> None:

@@ -5,26 +5,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.pages import log_in, log_out
+
 from tests.helpers import person, unit
 from workflows import catalog
 
-DEMO_PASSWORD = "Demo@2026"
 NEW_NAME = "养犬登记信息"
 SHARE_CONDITION = "仅限依法履职所需的犬只管理和投诉核查，须填报具体应用场景"
-
-
-def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
-
-
-def log_out(page: Page, display_name: str) -> None:
-    page.get_by_role("button", name=re.compile(display_name)).click()
-    page.get_by_role("button", name="退出登录").click()
-    expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
 
 
 def open_new_entry_form(page: Page) -> None:

@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import select
 
 from tests.helpers import person, unit
 from tests.workflows.test_catalog_changes import inbox_subjects

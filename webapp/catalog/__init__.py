@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 
 from webapp.extensions import db
-from webapp.security import current_person
+from webapp.security import current_person, login_required_blueprint
 from workflows import catalog, catalog_search
 from workflows.catalog import DuplicateSuspected, InvalidEntry
 from workflows.catalog_rules import ENUM_FIELDS
@@ -15,10 +14,7 @@ from workflows.models import DataType, Role, Unit
 bp = Blueprint("catalog", __name__)
 
 
-@bp.before_request
-@login_required
-def _login():
-    return None
+login_required_blueprint(bp)
 
 
 @bp.get("/")

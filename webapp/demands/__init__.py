@@ -2,20 +2,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 
 from webapp.extensions import db
-from webapp.security import current_person
+from webapp.security import current_person, login_required_blueprint
 from workflows import demands, tasks
 from workflows.errors import ValidationFailed
 
 bp = Blueprint("demands", __name__)
 
 
-@bp.before_request
-@login_required
-def _login():
-    return None
+login_required_blueprint(bp)
 
 
 @bp.get("/")

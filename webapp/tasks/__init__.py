@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 
 from webapp.extensions import db
 from webapp.forms import form_fields
-from webapp.security import current_person
+from webapp.security import current_person, login_required_blueprint
 from workflows import engine, tasks
 from workflows.errors import DomainError
 
@@ -26,10 +25,7 @@ def subject_url(instance) -> str | None:
         return None
 
 
-@bp.before_request
-@login_required
-def _login():
-    return None
+login_required_blueprint(bp)
 
 
 @bp.get("/")

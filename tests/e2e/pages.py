@@ -1,0 +1,22 @@
+"""Steps the browser journeys share."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from workflows.demo import DEMO_PASSWORD
+
+
+def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
+
+
+def log_out(page: Page, display_name: str) -> None:
+    page.get_by_role("button", name=re.compile(display_name)).click()
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
