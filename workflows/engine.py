@@ -402,10 +402,10 @@ def task_data(session: Session, instance: ProcessInstance) -> dict:
     return dict(workflow.data) | {k: v for t in workflow.get_tasks(state=TaskState.READY) for k, v in t.data.items()}
 
 
-def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], list[str]]:
-    """BPMN element ids already passed and those active now, to colour the diagram of a case."""
+def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], list[str], list[str]]:
+    """BPMN element ids already passed and active now (to colour the diagram), and the active steps' names."""
     workflow = _restore(session, instance)
-    done, active = set(), set()
+    done, active, names = set(), set(), []
     for task in workflow.get_tasks():
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)
         if not bpmn_id:
@@ -414,7 +414,8 @@ def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], li
             done.add(bpmn_id)
         elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
             active.add(bpmn_id)
-    return sorted(done - active), sorted(active)
+            names.append(task.task_spec.bpmn_name or bpmn_id)
+    return sorted(done - active), sorted(active), list(dict.fromkeys(names))
 
 
 def cancel(session: Session, instance_id: int, actor_id: int | None, reason: str) -> ProcessInstance:

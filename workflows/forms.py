@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from typing import Callable
 
+from workflows import events
 from workflows.errors import ValidationFailed
 from workflows.models import Unit
 
@@ -62,6 +63,7 @@ def fields(schema: dict) -> list[Field]:
 def options(session: Session, field: Field, task=None) -> list[tuple[str, str]]:
     """(value, label) pairs for a select, radio group or checkboxes."""
     source = field.spec.get("x-options")
+    events.load_listeners()  # providers live in the domain modules
     if source == "units":
         return [(str(uid), name) for uid, name in session.execute(select(Unit.id, Unit.name).order_by(Unit.id))]
     if source in _providers:

@@ -195,13 +195,13 @@ def index():
 def _case(person, app) -> dict:
     """What the case page shows besides the application: process, deadline, grant, record, allowed actions."""
     instance = db.session.get(ProcessInstance, app.instance_id) if app.instance_id else None
-    done, active = engine.progress(db.session, instance) if instance else ([], [])
+    done, active, active_names = engine.progress(db.session, instance) if instance else ([], [], [])
     steps = tasks.case_tasks(db.session, "application", app.id)
     open_steps = [t for t in steps if t.status == TaskStatus.OPEN]
     review = next((t for t in open_steps if t.task_key == "da_review"), None)
     grant = grants.for_application(db.session, app.id)
     mine = app.applicant_unit_id in applications.applicant_units(person)
-    return {"instance": instance, "done_ids": done, "active_ids": active, "steps": steps,
+    return {"instance": instance, "done_ids": done, "active_ids": active, "active_names": active_names, "steps": steps,
             "deadline": tasks.deadline(db.session, review) if review else None,
             "actionable": [t for t in open_steps if engine.can_act(db.session, person, t)],
             "grant": grant, "record": records.for_application(db.session, app.id),

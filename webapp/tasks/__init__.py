@@ -89,10 +89,10 @@ def show(task_id: int):
             db.session.commit()
             flash(f"“{task.name}”已办理", "success")
             return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
-    done, active = engine.progress(db.session, task.instance)
+    done, active, active_names = engine.progress(db.session, task.instance)
     return render_template("tasks/show.html", task=task, fields=form_fields(db.session, tasks.form_schema(task), task),
                            can_act=engine.can_act(db.session, person, task), errors=errors, values=values,
-                           deadline=tasks.deadline(db.session, task), done_ids=done, active_ids=active,
+                           deadline=tasks.deadline(db.session, task), done_ids=done, active_ids=active, active_names=active_names,
                            colleagues=tasks.colleagues(db.session, person, task) if task.status == "open" else [],
                            subject_url=subject_url(task.instance)), (422 if errors else 200)
 

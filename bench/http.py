@@ -1,0 +1,719 @@
+"""HTTP load benchmark: the JSON API under concurrent applicants and reviewers, served by gunicorn on PostgreSQL.
+
+What is measured
+  Setup (automated, not timed): a fresh PostgreSQL database `bench_<hex>` is created, then
+  `.venv/bin/flask --app webapp seed-demo` migrates it and loads the demo organisation, catalog and
+  the diagrams in bpmn/ (exactly what a new installation does). One API token is made per simulated
+  user with workflows.accounts.create_token (in-process, same code as `flask create-token`), so no two
+  users share a token row. gunicorn then serves `webapp:create_app()` on a free 127.0.0.1 port
+  (default `-w 4 -k gthread --threads 4`, env DATABASE_URL and SECRET_KEY) until /healthz answers.
+
+  Load: --users closed-loop users (default 50) for --seconds (default 60), one asyncio task each,
+  sharing one httpx.AsyncClient (keep-alive, one connection per user), no think time:
+    applicants (60%, default 30; the 19 demo people with role applicant, round-robin):
+      POST /api/v1/applications for a 有条件共享 resource of ANOTHER unit (the provider unit is
+      drawn uniformly among the 18 units that own such resources, then one of its resources), with
+      1-2 of its info items, scenario/basis/purpose, frequency daily, valid_until one year ahead,
+      undertaking true and always a sensitive_justification; then GET /api/v1/applications/<id>.
+    reviewers (40%, default 20; the 19 demo reviewers of those 18 units, round-robin, so
+      县公安局/县民政局/县人社局 have two reviewers each and can collide):
+      GET /api/v1/tasks, pick one open data_application review task at random and
+      POST /api/v1/tasks/<id>/complete with approve (70%) or reject with a specific reason (30%);
+      in 15% of the rounds also GET /api/v1/grants?scope=provider. With nothing to review the
+      reviewer waits --idle-ms (200) before asking again.
+  A 409 already_handled on a completion is the expected outcome when two reviewers of one unit
+  pick the same task: counted in its own column, not as an error. Every other non-2xx answer and
+  every transport error/timeout is an error. Users stop starting requests at the deadline; the
+  requests in flight finish and count. The first --warmup seconds (default 5) of the same load are
+  not counted (each gunicorn worker imports WeasyPrint and parses the BPMN on first use).
+
+  Printed: total requests, throughput, and per endpoint (method + route template) count, client
+  latency p50/p95/p99 in ms (request sent -> response read, includes queueing in gunicorn and the
+  client's own event-loop delay), server time p50/p95 (gunicorn access log %(D)s: from the worker
+  picking the request up to the response written), errors and 409s; PASS/MISS for the targets
+  (p95 < 150 ms for POST /api/v1/tasks/{id}/complete and GET /api/v1/tasks; zero errors); the
+  machine's load average before/after, CPU seconds used by gunicorn and by this client, and the
+  gunicorn/app configuration. Finally what the database holds (applications by status, open
+  tasks, grants, records), so task-list sizes can be put in context.
+
+  --profile attaches py-spy (`.venv/bin/pip install py-spy`) to the gunicorn master with
+  --subprocesses for the measured window and prints the hottest functions (own and inclusive
+  samples, idle threads excluded) and the raw collapsed stacks file.
+
+Run
+  .venv/bin/python bench/http.py                       # 50 users, 60 s (~1.5 min with setup)
+  .venv/bin/python bench/http.py --users 20 --seconds 20
+  .venv/bin/python bench/http.py --workers 2 --threads 8
+  .venv/bin/python bench/http.py --profile              # + where the gunicorn workers spend time
+
+PostgreSQL must accept `postgres` on 127.0.0.1:5432 (or --pg-url). Everything stays on 127.0.0.1.
+gunicorn is stopped and the database dropped WITH (FORCE) at the end, also on Ctrl-C or errors.
+On a shared 2-core box the client, gunicorn and PostgreSQL compete for the same CPUs: read the
+figures next to the printed load average. A benchmark, never a test.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named http.py: keep its own folder off sys.path, or `import http` (httpx, werkzeug,
+# urllib) would find this script instead of the standard library package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import csv
+import json
+import math
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from workflows import accounts, clock  # noqa: E402
+from workflows.db import make_engine, make_session_factory  # noqa: E402
+
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+VENV_BIN = ROOT / ".venv" / "bin"
+SEED = ROOT / "workflows" / "seed"
+HOST = "127.0.0.1"
+TARGET_P95_MS = 150.0
+TARGET_ROUTES = ("POST /api/v1/tasks/{id}/complete", "GET /api/v1/tasks")
+ROUTE_ORDER = ("POST /api/v1/applications", "GET /api/v1/applications/{id}", "GET /api/v1/tasks",
+               "POST /api/v1/tasks/{id}/complete", "GET /api/v1/grants")
+APPLICANT_SHARE = 0.6
+APPROVE_SHARE = 0.7
+GRANTS_SHARE = 0.15
+REJECT_REASON = "申请的信息项超出该应用场景所需的范围，请缩小范围后重新申请"
+REQUEST_TIMEOUT_S = 30.0
+ID_RE = re.compile(r"/\d+(?=/|$)")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- demo data ---------------------------------------------------------------------
+
+def read_csv(name: str) -> list[dict]:
+    with open(SEED / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@dataclass
+class Demo:
+    applicants: list[dict]            # people.csv rows with role applicant
+    reviewers: list[dict]             # reviewers of units that own 有条件共享 resources
+    conditional: dict[str, list[dict]]  # provider unit code -> its 有条件共享 resources (with "items")
+
+
+def load_demo() -> Demo:
+    items: dict[str, list[str]] = collections.defaultdict(list)
+    for row in read_csv("info_items.csv"):
+        items[row["resource_code"]].append(row["name"])
+    conditional: dict[str, list[dict]] = collections.defaultdict(list)
+    for row in read_csv("resources.csv"):
+        if row["share_type"] == "有条件共享" and items[row["code"]]:
+            conditional[row["provider_unit_code"]].append(row | {"items": items[row["code"]]})
+    people = read_csv("people.csv")
+    applicants = [p for p in people if "applicant" in p["roles"].split(";")]
+    reviewers = [p for p in people if "reviewer" in p["roles"].split(";") and p["unit_code"] in conditional]
+    return Demo(applicants, reviewers, dict(conditional))
+
+
+@dataclass
+class User:
+    kind: str       # applicant | reviewer
+    username: str
+    unit_code: str
+    token: str = ""
+
+
+def plan_users(demo: Demo, count: int) -> list[User]:
+    n_app = max(1, round(count * APPLICANT_SHARE)) if count > 1 else 1
+    n_rev = max(0, count - n_app)
+    users = [User("applicant", p["username"], p["unit_code"])
+             for p in (demo.applicants[i % len(demo.applicants)] for i in range(n_app))]
+    users += [User("reviewer", p["username"], p["unit_code"])
+              for p in (demo.reviewers[i % len(demo.reviewers)] for i in range(n_rev))]
+    return users
+
+
+# --- database ------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def fresh_database(server: str):
+    """A new bench_<hex> database, dropped WITH (FORCE) however the run ends."""
+    url = make_url(server)
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    log(f"created database {name}")
+    try:
+        yield name, url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with _signals_deferred():
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        log(f"dropped database {name}")
+
+
+def seed_demo(env: dict) -> str:
+    began = time.perf_counter()
+    done = subprocess.run([str(VENV_BIN / "flask"), "--app", "webapp", "seed-demo"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"seed-demo failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    log(f"seed-demo in {time.perf_counter() - began:.1f} s")
+    return done.stdout.strip()
+
+
+def make_tokens(db_url: str, users: list[User]) -> None:
+    """One token per simulated user (the same service `flask create-token` calls)."""
+    engine = make_engine(db_url)
+    try:
+        sessions = make_session_factory(engine)
+        with sessions.begin() as session:
+            for user in users:
+                user.token = accounts.create_token(session, user.username)
+    finally:
+        engine.dispose()
+
+
+def database_figures(db_url: str) -> list[tuple[str, object]]:
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            by_status = dict(conn.execute(text("SELECT status, count(*) FROM application GROUP BY status")).all())
+            open_tasks = conn.execute(text(
+                "SELECT u.code, count(*) FROM human_task t LEFT JOIN unit u ON u.id = t.unit_id "
+                "WHERE t.status = 'open' AND t.role = 'reviewer' GROUP BY u.code ORDER BY 2 DESC")).all()
+            scalar = lambda sql: conn.execute(text(sql)).scalar()  # noqa: E731
+            return [
+                ("applications by status", ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())) or "none"),
+                ("open review tasks", f"{sum(n for _, n in open_tasks)} (per unit: "
+                                      + ", ".join(f"{u} {n}" for u, n in open_tasks) + ")"),
+                ("grants", scalar("SELECT count(*) FROM data_grant")),
+                ("approval records (PDF)", scalar("SELECT count(*) FROM approval_record")),
+                ("avg PDF size", f"{(scalar('SELECT coalesce(avg(length(pdf)), 0) FROM approval_record') or 0) / 1024:.0f} KiB"),
+                ("audit rows", scalar("SELECT count(*) FROM audit_event")),
+                ("inbox / outbox rows", f"{scalar('SELECT count(*) FROM notification')} / "
+                                        f"{scalar('SELECT count(*) FROM outbox_email')}"),
+                ("database size", scalar("SELECT pg_size_pretty(pg_database_size(current_database()))")),
+            ]
+    finally:
+        engine.dispose()
+
+
+# --- gunicorn ------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    argv: list[str]
+    base_url: str
+    access_log: Path
+    error_log: Path
+
+
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, workers: int, threads: int, folder: Path):
+    port = free_port()
+    access_log, error_log = folder / "access.log", folder / "error.log"
+    argv = [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+            "-b", f"{HOST}:{port}", "--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT,
+            "--error-logfile", str(error_log), "webapp:create_app()"]
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    server = Server(process, argv, f"http://{HOST}:{port}", access_log, error_log)
+    try:
+        _wait_healthy(server)
+        yield server
+    finally:
+        with _signals_deferred():
+            _stop(process)
+        log(f"gunicorn (pid {process.pid}) stopped")
+
+
+def _wait_healthy(server: Server, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.process.returncode}:\n{_tail(server.error_log)}")
+        try:
+            if httpx.get(f"{server.base_url}/healthz", timeout=2.0).status_code == 200:
+                log(f"gunicorn (pid {server.process.pid}) answers on {server.base_url}")
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{_tail(server.error_log)}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the master (it stops its workers), SIGKILL to its process group if it hangs."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # the group gunicorn leads (start_new_session)
+            process.wait(10)
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    with contextlib.suppress(OSError):
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    return ""
+
+
+def process_tree_cpu(pid: int) -> float:
+    """utime + stime (s) of pid and its children, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            ppid = int(fields[1])
+            if int(entry.name) == pid or ppid == pid:
+                total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Let cleanup finish: a second Ctrl-C during it is held until it is done."""
+    pending = []
+    previous = signal.signal(signal.SIGINT, lambda *a: pending.append(a))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pending:
+        raise KeyboardInterrupt
+
+
+# --- load ----------------------------------------------------------------------------
+
+@dataclass
+class Sample:
+    route: str
+    status: int          # 0 = transport error
+    ms: float
+    outcome: str         # ok | conflict | error
+    detail: str = ""
+
+
+@dataclass
+class Run:
+    measure_from: float
+    samples: list[Sample] = field(default_factory=list)
+    task_list_sizes: list[int] = field(default_factory=list)
+    idle_polls: int = 0
+    decisions: collections.Counter = field(default_factory=collections.Counter)
+
+    def measuring(self) -> bool:
+        return time.monotonic() >= self.measure_from
+
+
+def route_of(method: str, path: str) -> str:
+    return f"{method} {ID_RE.sub('/{id}', path.split('?', 1)[0])}"
+
+
+async def call(client: httpx.AsyncClient, run: Run, user: User, method: str, path: str,
+               body: dict | None = None, params: dict | None = None, conflict_ok: bool = False):
+    """One request; records it when inside the measured window. Returns the parsed JSON or None."""
+    route = route_of(method, path)
+    counted = run.measuring()
+    began = time.perf_counter()
+    try:
+        response = await client.request(method, path, json=body, params=params,
+                                        headers={"Authorization": f"Bearer {user.token}"})
+        ms = (time.perf_counter() - began) * 1000
+    except httpx.HTTPError as exc:
+        ms = (time.perf_counter() - began) * 1000
+        if counted:
+            run.samples.append(Sample(route, 0, ms, "error", f"{type(exc).__name__}: {exc}"[:200]))
+        return None
+    data = None
+    with contextlib.suppress(ValueError):
+        data = response.json()
+    code = data.get("code") if isinstance(data, dict) else None
+    if 200 <= response.status_code < 300:
+        outcome = "ok"
+    elif conflict_ok and response.status_code == 409 and code == "already_handled":
+        outcome = "conflict"
+    else:
+        outcome = "error"
+    if counted:
+        detail = "" if outcome == "ok" else f"{code}: {(data or {}).get('message', response.text[:120]) if isinstance(data, dict) else response.text[:120]}"
+        run.samples.append(Sample(route, response.status_code, ms, outcome, detail[:200]))
+    return data if outcome == "ok" else None
+
+
+async def applicant(client: httpx.AsyncClient, run: Run, user: User, demo: Demo, deadline: float,
+                    rng: random.Random, think: float) -> None:
+    units = [u for u in demo.conditional if u != user.unit_code]
+    valid_until = (clock.today() + timedelta(days=365)).isoformat()
+    while time.monotonic() < deadline:
+        resource = rng.choice(demo.conditional[rng.choice(units)])
+        body = {"resource_code": resource["code"],
+                "items": rng.sample(resource["items"], k=min(len(resource["items"]), rng.choice((1, 2)))),
+                "scenario": f"压力测试：{resource['name']}用于政务服务事项办理中的信息核验",
+                "basis": "《政务信息资源共享管理暂行办法》第十条", "purpose": "核验办事群众提交的信息",
+                "frequency": "daily", "valid_until": valid_until, "undertaking": True,
+                "sensitive_justification": "办理业务时必须核对当事人身份，无法以其他方式替代"}
+        created = await call(client, run, user, "POST", "/api/v1/applications", body)
+        if created and time.monotonic() < deadline:
+            await call(client, run, user, "GET", f"/api/v1/applications/{created['id']}")
+        if think:
+            await asyncio.sleep(think)
+
+
+async def reviewer(client: httpx.AsyncClient, run: Run, user: User, deadline: float, rng: random.Random,
+                   think: float, idle: float) -> None:
+    while time.monotonic() < deadline:
+        listed = await call(client, run, user, "GET", "/api/v1/tasks")
+        items = (listed or {}).get("items") or []
+        if run.measuring() and listed is not None:
+            run.task_list_sizes.append(len(items))
+        reviews = [t for t in items if t.get("process") == "data_application" and t.get("role") == "reviewer"]
+        if not reviews:
+            if run.measuring():
+                run.idle_polls += 1
+            await asyncio.sleep(idle)
+            continue
+        if time.monotonic() >= deadline:
+            break
+        task = rng.choice(reviews)
+        if rng.random() < APPROVE_SHARE:
+            decision, body = "approve", {"decision": "approve"}
+        else:
+            decision, body = "reject", {"decision": "reject", "reason": REJECT_REASON}
+        done = await call(client, run, user, "POST", f"/api/v1/tasks/{task['id']}/complete", body, conflict_ok=True)
+        if done is not None and run.measuring():
+            run.decisions[decision] += 1
+        if rng.random() < GRANTS_SHARE and time.monotonic() < deadline:
+            await call(client, run, user, "GET", "/api/v1/grants", params={"scope": "provider"})
+        if think:
+            await asyncio.sleep(think)
+
+
+async def drive(base_url: str, users: list[User], demo: Demo, warmup: float, seconds: float, seed: int,
+                think_ms: float, idle_ms: float) -> tuple[Run, float]:
+    limits = httpx.Limits(max_connections=len(users) + 4, max_keepalive_connections=len(users) + 4)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S, trust_env=False) as client:
+        start = time.monotonic()
+        run = Run(measure_from=start + warmup)
+        deadline = run.measure_from + seconds
+        master = random.Random(seed)
+        jobs = []
+        for user in users:
+            rng = random.Random(master.random())
+            if user.kind == "applicant":
+                jobs.append(applicant(client, run, user, demo, deadline, rng, think_ms / 1000))
+            else:
+                jobs.append(reviewer(client, run, user, deadline, rng, think_ms / 1000, idle_ms / 1000))
+        # every loop stops at the deadline; the outer bound only guards against a stuck connection
+        await asyncio.wait_for(asyncio.gather(*jobs), timeout=warmup + seconds + REQUEST_TIMEOUT_S * 3)
+        ended = time.monotonic()
+    return run, ended - run.measure_from
+
+
+# --- profiling -----------------------------------------------------------------------
+
+@contextlib.contextmanager
+def py_spy(master_pid: int, folder: Path, enabled: bool, duration: float):
+    if not enabled:
+        yield None
+        return
+    exe = VENV_BIN / "py-spy"
+    if not exe.exists():
+        exe = Path(shutil.which("py-spy") or "")
+    if not exe.is_file():
+        log("--profile: py-spy not found; install it with .venv/bin/pip install py-spy")
+        yield None
+        return
+    out = folder / "py-spy.collapsed"
+    argv = [str(exe), "record", "--pid", str(master_pid), "--subprocesses", "--format", "raw", "--rate", "200",
+            "--duration", str(int(math.ceil(duration))), "--nonblocking", "-o", str(out)]
+    spy = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           start_new_session=True)
+    try:
+        yield out
+    finally:
+        try:
+            spy.wait(duration + 30)
+        except subprocess.TimeoutExpired:
+            spy.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                spy.wait(10)
+            if spy.poll() is None:
+                spy.kill()
+                spy.wait()
+        if spy.returncode not in (0, None) and not out.exists():
+            log(f"py-spy failed: {(spy.stderr.read() or b'').decode(errors='replace')[-800:]}")
+
+
+IDLE_FRAMES = ("select (selectors.py", "poll (selectors.py", "wait (threading.py", "_worker (concurrent/futures",
+               "accept (socket.py", "sleep (gunicorn/arbiter.py", "run (gunicorn/workers/gthread.py")
+
+
+def profile_report(path: Path, top: int = 25) -> list[str]:
+    """Own and inclusive samples per function from py-spy's collapsed stacks, request threads only."""
+    own, incl, total = collections.Counter(), collections.Counter(), 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = stack.split(";")
+        if not any("handle_request (gunicorn" in f or "handle (gunicorn" in f for f in frames):
+            continue  # idle pollers, the arbiter, the keep-alive loop
+        n = int(count)
+        total += n
+        own[_short(frames[-1])] += n
+        for name in {_short(f) for f in frames}:
+            incl[name] += n
+    if not total:
+        return ["(no request samples)"]
+    lines = [f"request-thread samples: {total}", "", "top inclusive (share of request time):"]
+    lines += [f"  {n / total:6.1%}  {name}" for name, n in incl.most_common(top + 15)
+              if not name.startswith(("<module>", "handle", "run (", "_bootstrap", "wsgi_app", "__call__",
+                                      "full_dispatch_request", "dispatch_request", "process_request",
+                                      "finish_request", "worker "))][:top]
+    lines += ["", "top own (where the CPU actually is):"]
+    lines += [f"  {n / total:6.1%}  {name}" for name, n in own.most_common(top)]
+    return lines
+
+
+def _short(frame: str) -> str:
+    """'fn (path/to/site-packages/pkg/mod.py:12)' -> 'fn (pkg/mod.py)'."""
+    match = re.match(r"(.*?) \((.*?)(?::\d+)?\)$", frame)
+    if not match:
+        return frame
+    name, where = match.groups()
+    for marker in ("site-packages/", "/work/main/", "lib/python3.11/"):
+        if marker in where:
+            where = where.split(marker, 1)[1]
+            break
+    return f"{name} ({where})"
+
+
+# --- report --------------------------------------------------------------------------
+
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    if not values:
+        return float("nan")
+    return values[max(0, min(len(values) - 1, math.ceil(q * len(values)) - 1))]
+
+
+def server_times(access_log: Path, window_requests: int) -> dict[str, list[float]]:
+    """gunicorn %(D)s (microseconds) per route, for the last window_requests API requests logged."""
+    rows = []
+    with contextlib.suppress(OSError):
+        for line in access_log.read_text(errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) == 4 and parts[1].startswith("/api/") and parts[3].isdigit():
+                rows.append((route_of(parts[0], parts[1]), int(parts[3]) / 1000))
+    found: dict[str, list[float]] = collections.defaultdict(list)
+    for route, ms in rows[-window_requests:] if window_requests else []:
+        found[route].append(ms)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def report(args, run: Run, elapsed: float, server: Server, users: list[User], load_before, load_after,
+           cpu_server: float, cpu_client: float, figures, seed_out: str, db_name: str) -> bool:
+    samples = run.samples
+    by_route: dict[str, list[Sample]] = collections.defaultdict(list)
+    for s in samples:
+        by_route[s.route].append(s)
+    routes = [r for r in ROUTE_ORDER if r in by_route] + sorted(r for r in by_route if r not in ROUTE_ORDER)
+    srv = server_times(server.access_log, len(samples))
+    errors = [s for s in samples if s.outcome == "error"]
+    conflicts = sum(1 for s in samples if s.outcome == "conflict")
+    n_app = sum(1 for u in users if u.kind == "applicant")
+
+    print()
+    print(f"HTTP load benchmark - {len(users)} users ({n_app} applicants, {len(users) - n_app} reviewers), "
+          f"{args.seconds:g} s measured after {args.warmup:g} s warm-up, seed {args.seed}")
+    print(f"  total requests   {len(samples)}")
+    print(f"  elapsed          {elapsed:.1f} s (until the last in-flight request answered)")
+    print(f"  throughput       {len(samples) / elapsed:.1f} req/s")
+    print(f"  errors           {len(errors)}    409 already_handled: {conflicts}")
+    print(f"  decisions        approve {run.decisions['approve']}, reject {run.decisions['reject']}; "
+          f"idle task-list polls {run.idle_polls}")
+    if run.task_list_sizes:
+        sizes = sorted(run.task_list_sizes)
+        print(f"  task list size   mean {sum(sizes) / len(sizes):.1f}, p50 {pct(sizes, .5):.0f}, "
+              f"max {sizes[-1]} items per GET /api/v1/tasks")
+    print()
+    header = (f"  {'endpoint':<34} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+              f"{'srv p50':>8} {'srv p95':>8} {'errors':>6} {'409':>5}")
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    for route in routes:
+        rows = by_route[route]
+        ms = sorted(s.ms for s in rows)
+        s_ms = srv.get(route, [])
+        print(f"  {route:<34} {len(rows):>6} {pct(ms, .5):>8.1f} {pct(ms, .95):>8.1f} {pct(ms, .99):>8.1f} "
+              f"{ms[-1]:>8.1f} {pct(s_ms, .5):>8.1f} {pct(s_ms, .95):>8.1f} "
+              f"{sum(1 for s in rows if s.outcome == 'error'):>6} {sum(1 for s in rows if s.outcome == 'conflict'):>5}")
+    print("  (p50-max: client side, send -> body read; srv: gunicorn request time %(D)s, excludes queueing "
+          "before a worker thread picks the request up)")
+    print()
+    print("Targets")
+    passed = True
+    for route in TARGET_ROUTES:
+        ms = sorted(s.ms for s in by_route.get(route, []))
+        ok = bool(ms) and pct(ms, .95) < TARGET_P95_MS
+        passed &= ok
+        value = f"{pct(ms, .95):.1f} ms" if ms else "no requests"
+        print(f"  {'PASS' if ok else 'MISS'}  p95 of {route:<34} < {TARGET_P95_MS:.0f} ms: {value}")
+    ok = not errors and bool(samples)
+    passed &= ok
+    print(f"  {'PASS' if ok else 'MISS'}  zero errors{'':<40}: {len(errors)} errors")
+    if errors:
+        print()
+        print("Errors (first of each kind)")
+        kinds = collections.Counter((s.route, s.status, s.detail) for s in errors)
+        for (route, status, detail), n in kinds.most_common(10):
+            print(f"  {n:>5} x {route} -> {status or 'transport'}: {detail}")
+    print()
+    print("Machine and configuration")
+    print(f"  load average     before {' '.join(f'{x:.2f}' for x in load_before)}, "
+          f"after {' '.join(f'{x:.2f}' for x in load_after)} (1/5/15 min), {os.cpu_count()} CPUs")
+    print(f"  CPU used         gunicorn master+workers {cpu_server:.1f} s, this client {cpu_client:.1f} s "
+          f"(over {args.warmup + elapsed:.0f} s of load)")
+    print(f"  gunicorn         {' '.join(Path(a).name if i == 0 else a for i, a in enumerate(server.argv))}")
+    import gunicorn as gunicorn_pkg
+    import sqlalchemy
+    print(f"  versions         Python {platform.python_version()}, gunicorn {gunicorn_pkg.__version__}, "
+          f"httpx {httpx.__version__}, SQLAlchemy {sqlalchemy.__version__}")
+    print(f"  app              DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}, SECRET_KEY set, "
+          "SMTP off (in-app inbox only); SQLAlchemy pool per worker: default QueuePool 5 + 10 overflow, pre-ping")
+    print(f"  client           one httpx.AsyncClient, {len(users) + 4} keep-alive connections max, "
+          f"timeout {REQUEST_TIMEOUT_S:.0f} s, think {args.think_ms:g} ms, idle wait {args.idle_ms:g} ms")
+    print(f"  seed-demo        {seed_out.splitlines()[0] if seed_out else ''}")
+    print()
+    print("Database after the run")
+    for name, value in figures:
+        print(f"  {name:<22} {value}")
+    return passed
+
+
+# --- main ----------------------------------------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring (not counted)")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--think-ms", type=float, default=0.0, help="pause after each user round")
+    parser.add_argument("--idle-ms", type=float, default=200.0, help="reviewer pause when there is nothing to review")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--pg-url", default=PG_SERVER)
+    parser.add_argument("--profile", action="store_true", help="py-spy the gunicorn workers during the measured window")
+    args = parser.parse_args()
+    if args.users < 2 or args.seconds <= 0:
+        parser.error("--users >= 2 and --seconds > 0")
+    if make_url(args.pg_url).host not in ("127.0.0.1", "localhost"):
+        parser.error("--pg-url must point at 127.0.0.1")
+
+    signal.signal(signal.SIGTERM, _interrupted)
+    demo = load_demo()
+    users = plan_users(demo, args.users)
+    folder = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    try:
+        with fresh_database(args.pg_url) as (db_name, db_url):
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "FLASK_"))}
+            env |= {"DATABASE_URL": db_url, "SECRET_KEY": secrets.token_hex(32), "PYTHONUNBUFFERED": "1",
+                    "PUBLIC_BASE_URL": f"http://{HOST}:5000"}
+            seed_out = seed_demo(env)
+            make_tokens(db_url, users)
+            log(f"{len(users)} API tokens created")
+            with gunicorn(env, args.workers, args.threads, folder) as server:
+                load_before = os.getloadavg()
+                cpu_server0, cpu_client0 = process_tree_cpu(server.process.pid), time.process_time()
+                log(f"driving {len(users)} users: {args.warmup:g} s warm-up + {args.seconds:g} s measured ...")
+
+                async def go():
+                    return await drive(server.base_url, users, demo, args.warmup, args.seconds, args.seed,
+                                       args.think_ms, args.idle_ms)
+
+                if args.profile:
+                    run, elapsed = asyncio.run(_profiled(go, server, folder, args))
+                else:
+                    run, elapsed = asyncio.run(go())
+                cpu_server = process_tree_cpu(server.process.pid) - cpu_server0
+                cpu_client = time.process_time() - cpu_client0
+                load_after = os.getloadavg()
+                time.sleep(0.5)  # let gunicorn flush its access log
+                passed = report(args, run, elapsed, server, users, load_before, load_after, cpu_server, cpu_client,
+                                database_figures(db_url), seed_out, db_name)
+                spy_out = folder / "py-spy.collapsed"
+                if args.profile and spy_out.exists():
+                    keep = Path(tempfile.gettempdir()) / f"bench-http-{db_name}.collapsed"
+                    shutil.copy(spy_out, keep)
+                    print()
+                    print(f"Profile of the gunicorn workers (py-spy, measured window; stacks kept in {keep})")
+                    for line in profile_report(spy_out):
+                        print(f"  {line}")
+        return 0 if passed else 1
+    except KeyboardInterrupt:
+        log("interrupted; cleaned up")
+        return 130
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _interrupted(*_args):
+    raise KeyboardInterrupt
+
+
+async def _profiled(go, server: Server, folder: Path, args):
+    """Start py-spy when the warm-up ends, so it samples the measured window only."""
+    task = asyncio.ensure_future(go())
+    await asyncio.sleep(args.warmup)
+    with py_spy(server.process.pid, folder, True, args.seconds):
+        result = await task
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

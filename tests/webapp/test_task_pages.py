@@ -1,0 +1,40 @@
+"""The task page: where the case stands, the deadline in working days, and a form with the case's own choices."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from tests.helpers import csrf_token, login
+from tests.workflows.test_applications import apply, review_task
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False)
+def test_the_review_page_shows_the_step_the_deadline_and_the_requested_items(client, processes, demo_catalog):
+    task_id = review_task(processes, apply(processes)).id
+    login(client, "huangtao")
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "当前环节：审核申请" in page
+    assert "剩余 5 个工作日" in page  # received Tuesday 02-24: due Tuesday 03-03
+    for item in ("姓名", "公民身份号码", "户籍地址"):
+        assert f'name="approved_items" value="{item}"' in page
+
+
+def test_a_refused_decision_keeps_the_choice_and_says_why(client, processes, demo_catalog):
+    with time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False):
+        task_id = review_task(processes, apply(processes)).id
+        login(client, "huangtao")
+        token = csrf_token(client, f"/tasks/{task_id}")
+        response = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "reject", "reason": "不同意",
+                                                          "rejection_category": "other"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "不是具体理由" in page
+    assert 'value="reject" checked' in page
+
+
+def test_a_reviewer_of_another_unit_cannot_open_the_task(client, processes, demo_catalog):
+    with time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False):
+        task_id = review_task(processes, apply(processes)).id
+    login(client, "lvping")
+    assert client.get(f"/tasks/{task_id}").status_code == 403
