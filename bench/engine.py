@@ -51,6 +51,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
+# Run as `python bench/engine.py`, this folder would come first on the path and bench/http.py would
+# shadow the standard library's http package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 import SpiffWorkflow  # noqa: E402
