@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, or_, select, text
+from sqlalchemy import String, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from workflows.errors import ValidationFailed
@@ -91,47 +91,64 @@ def _text_condition(session: Session, q: str):
     return or_(Resource.name.contains(q, autoescape=True), Resource.summary.contains(q, autoescape=True))
 
 
-def _resource_conditions(session: Session, query: ResourceQuery, without: str = "") -> list:
-    """The query's conditions; `without` leaves one facet's own filter out (for its counts)."""
-    conditions = [Resource.status == ResourceStatus.PUBLISHED]
+def _fts_drives(session: Session, query: ResourceQuery) -> bool:
+    return session.get_bind().dialect.name == "sqlite" and len(query.q) >= 3
+
+
+def _resource_conditions(session: Session, query: ResourceQuery, with_facet_filters: bool = True) -> list:
+    """The query's conditions; facet filters can be left out to count every facet in one scan."""
+    published = ResourceStatus.PUBLISHED.value
+    # With FTS hits in hand SQLite should fetch them by rowid: the unary + keeps it off the status index.
+    status = (literal_column("+resource.status", String) == published if _fts_drives(session, query)
+              else Resource.status == published)
+    conditions = [status]
     if query.q:
         conditions.append(_text_condition(session, query.q))
     if query.unit:
         conditions.append(Resource.provider_unit_id.in_(
             select(Unit.id).where(or_(Unit.name.contains(query.unit, autoescape=True),
                                       Unit.short_name.contains(query.unit, autoescape=True)))))
-    for name, member in query.filters.items():
-        if name != without:
-            conditions.append(_COLUMN[name] == member)
+    if with_facet_filters:
+        conditions += [_COLUMN[name] == member for name, member in query.filters.items()]
     if query.category_path:
         conditions.append(Resource.category_path.startswith(query.category_path, autoescape=True))
     return conditions
 
 
 def search_resources(session: Session, query: ResourceQuery) -> Page:
-    conditions = _resource_conditions(session, query)
-    counts, total = _grouped_counts(session, conditions)
-    for name in query.filters:  # a chosen facet still shows what choosing another value would give
-        counts[name] = _grouped_counts(session, _resource_conditions(session, query, without=name))[0][name]
-    rows = session.scalars(select(Resource).where(*conditions)
-                           .order_by(Resource.published_on.desc(), Resource.code)
-                           .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
+    counts, total = _facet_counts(session, query)
+    offset, rows = (query.page - 1) * query.per_page, []
+    if total > offset:
+        rows = session.scalars(select(Resource).where(*_resource_conditions(session, query))
+                               .order_by(Resource.published_on.desc(), Resource.code.desc())
+                               .limit(query.per_page).offset(offset)).all()
     facets = {name: [{"value": code, "label": FACETS[name](code).label, "count": n} for code, n in per.items()]
               for name, per in counts.items()}
     return Page(list(rows), total, query.page, query.per_page, facets)
 
 
-def _grouped_counts(session: Session, conditions: list) -> tuple[dict, int]:
-    """Every facet's counts from one grouped scan of the matching entries, and their total."""
-    columns = list(_COLUMN.values())
-    rows = session.execute(select(*columns, func.count()).where(*conditions).group_by(*columns)).all()
+def _facet_counts(session: Session, query: ResourceQuery) -> tuple[dict, int]:
+    """Every facet's counts and the total from ONE grouped scan that leaves the facet filters out.
+
+    A chosen facet still counts the other values it could switch to (rows failing only its own
+    filter); the other facets and the total count rows passing every filter.
+    """
+    columns, names = list(_COLUMN.values()), list(_COLUMN)
+    rows = session.execute(select(*columns, func.count())
+                           .where(*_resource_conditions(session, query, with_facet_filters=False))
+                           .group_by(*columns)).all()
+    wanted = {names.index(name): member.value for name, member in query.filters.items()}
     counts = {name: {m.value: 0 for m in enum_cls} for name, enum_cls in FACETS.items()}
     total = 0
-    for *values, count in rows:
-        total += count
-        for name, value in zip(_COLUMN, values):
-            if value in counts[name]:
-                counts[name][value] += count
+    for *values, n in rows:
+        failed = [i for i, value in wanted.items() if values[i] != value]
+        if not failed:
+            total += n
+            for i, name in enumerate(names):
+                if values[i] in counts[name]:
+                    counts[name][values[i]] += n
+        elif len(failed) == 1 and values[failed[0]] in counts[names[failed[0]]]:
+            counts[names[failed[0]]][values[failed[0]]] += n
     return counts, total
 
 

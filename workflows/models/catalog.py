@@ -86,6 +86,9 @@ class Resource(Base):
     __table_args__ = (
         Index("ix_resource_status_unit", "status", "provider_unit_id"),
         Index("ix_resource_share_type", "share_type"),
+        Index("ix_resource_status_published", "status", "published_on", "code"),
+        Index("ix_resource_facets", "status", "share_type", "open_type", "format", "category_class", "sensitivity",
+              "update_cycle"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
