@@ -4,12 +4,13 @@ What is measured
   Setup (automated, not timed): a fresh PostgreSQL database `bench_<hex>` is created, then
   `.venv/bin/flask --app webapp seed-demo` migrates it and loads the demo organisation, catalog and
   the diagrams in bpmn/ (exactly what a new installation does). One API token is made per simulated
-  user with workflows.accounts.create_token (in-process, same code as `flask create-token`), so no two
-  users share a token row. gunicorn then serves `webapp:create_app()` on a free 127.0.0.1 port
-  (default `-w 4 -k gthread --threads 4`, env DATABASE_URL and SECRET_KEY) until /healthz answers.
+  user with workflows.accounts.create_token (in-process, the service `flask create-token` calls), so
+  no two users share a token row. gunicorn then serves `webapp:create_app()` on a free 127.0.0.1
+  port (default `-w 4 -k gthread --threads 4`, env DATABASE_URL and SECRET_KEY, access log with the
+  request time and worker pid) until /healthz answers.
 
   Load: --users closed-loop users (default 50) for --seconds (default 60), one asyncio task each,
-  sharing one httpx.AsyncClient (keep-alive, one connection per user), no think time:
+  sharing one httpx.AsyncClient, no think time unless --think-ms:
     applicants (60%, default 30; the 19 demo people with role applicant, round-robin):
       POST /api/v1/applications for a 有条件共享 resource of ANOTHER unit (the provider unit is
       drawn uniformly among the 18 units that own such resources, then one of its resources), with
@@ -27,29 +28,42 @@ What is measured
   requests in flight finish and count. The first --warmup seconds (default 5) of the same load are
   not counted (each gunicorn worker imports WeasyPrint and parses the BPMN on first use).
 
-  Printed: total requests, throughput, and per endpoint (method + route template) count, client
-  latency p50/p95/p99 in ms (request sent -> response read, includes queueing in gunicorn and the
-  client's own event-loop delay), server time p50/p95 (gunicorn access log %(D)s: from the worker
-  picking the request up to the response written), errors and 409s; PASS/MISS for the targets
-  (p95 < 150 ms for POST /api/v1/tasks/{id}/complete and GET /api/v1/tasks; zero errors); the
-  machine's load average before/after, CPU seconds used by gunicorn and by this client, and the
-  gunicorn/app configuration. Finally what the database holds (applications by status, open
-  tasks, grants, records), so task-list sizes can be put in context.
+  Connections: by default every request opens its own connection (`Connection: close`), as behind
+  a reverse proxy without upstream keep-alive (nginx's default), so requests spread over the
+  workers. --keep-alive reuses one connection per user instead; gunicorn's gthread worker keeps a
+  connection on the worker that accepted it, and a burst of new connections is typically accepted
+  by ONE worker: then all the load runs in one process (one GIL) - the "per worker" line shows it.
+
+  Printed: total requests, throughput, requests in flight on average (Little's law: near --users
+  means the server is saturated and latency is queueing), and per endpoint (method + route
+  template) count, client latency p50/p95/p99/max in ms (request sent -> body read; includes
+  queueing in gunicorn and the client's own event-loop delay), server time p50/p95 (gunicorn access
+  log %(D)s: from a worker thread picking the request up to the response written), errors and 409s;
+  PASS/MISS for the targets (p95 < 150 ms for POST /api/v1/tasks/{id}/complete and GET
+  /api/v1/tasks; zero errors); the load average before/after, CPU seconds used by gunicorn, by the
+  PostgreSQL backends of the bench database and by this client (from /proc), the requests per
+  gunicorn worker, and the gunicorn/app/client configuration. Finally what the database holds
+  (applications by status, open review tasks per unit, grants, records, ...).
 
   --profile attaches py-spy (`.venv/bin/pip install py-spy`) to the gunicorn master with
-  --subprocesses for the measured window and prints the hottest functions (own and inclusive
-  samples, idle threads excluded) and the raw collapsed stacks file.
+  --subprocesses for the measured window and prints the request threads' samples by view, by kind
+  of work (PostgreSQL round trips, SQLAlchemy, WeasyPrint, SpiffWorkflow, ...), by app function
+  (inclusive) and by leaf function; the collapsed stacks are kept in $TMPDIR/bench-http-<db>.collapsed.
+  --profile-gil samples only the thread holding the GIL (Python CPU without the waits). py-spy
+  costs CPU itself: compare figures of runs without it.
 
 Run
   .venv/bin/python bench/http.py                       # 50 users, 60 s (~1.5 min with setup)
   .venv/bin/python bench/http.py --users 20 --seconds 20
-  .venv/bin/python bench/http.py --workers 2 --threads 8
-  .venv/bin/python bench/http.py --profile              # + where the gunicorn workers spend time
+  .venv/bin/python bench/http.py --think-ms 2000       # users pause 2 s after each round
+  .venv/bin/python bench/http.py --workers 2 --threads 8 --keep-alive
+  .venv/bin/python bench/http.py --profile [--profile-gil]
 
 PostgreSQL must accept `postgres` on 127.0.0.1:5432 (or --pg-url). Everything stays on 127.0.0.1.
-gunicorn is stopped and the database dropped WITH (FORCE) at the end, also on Ctrl-C or errors.
-On a shared 2-core box the client, gunicorn and PostgreSQL compete for the same CPUs: read the
-figures next to the printed load average. A benchmark, never a test.
+gunicorn is stopped and the database dropped WITH (FORCE) at the end, also on Ctrl-C, SIGTERM or
+errors. On a shared 2-core box the client, gunicorn and PostgreSQL compete for the same CPUs: read
+the figures next to the printed load average and CPU use. A benchmark, never a test: it exits 1
+when a target is missed, 0 when all pass.
 """
 from __future__ import annotations
 
@@ -65,7 +79,6 @@ import asyncio
 import collections
 import contextlib
 import csv
-import json
 import math
 import os
 import platform
@@ -105,6 +118,7 @@ APPROVE_SHARE = 0.7
 GRANTS_SHARE = 0.15
 REJECT_REASON = "申请的信息项超出该应用场景所需的范围，请缩小范围后重新申请"
 REQUEST_TIMEOUT_S = 30.0
+CLIENT_KEEPALIVE_S = 1.0
 ID_RE = re.compile(r"/\d+(?=/|$)")
 
 
@@ -216,7 +230,7 @@ def database_figures(db_url: str) -> list[tuple[str, object]]:
                                       + ", ".join(f"{u} {n}" for u, n in open_tasks) + ")"),
                 ("grants", scalar("SELECT count(*) FROM data_grant")),
                 ("approval records (PDF)", scalar("SELECT count(*) FROM approval_record")),
-                ("avg PDF size", f"{(scalar('SELECT coalesce(avg(length(pdf)), 0) FROM approval_record') or 0) / 1024:.0f} KiB"),
+                ("avg PDF size", f"{scalar('SELECT coalesce(avg(length(pdf)), 0) FROM approval_record') / 1024:.0f} KiB"),
                 ("audit rows", scalar("SELECT count(*) FROM audit_event")),
                 ("inbox / outbox rows", f"{scalar('SELECT count(*) FROM notification')} / "
                                         f"{scalar('SELECT count(*) FROM outbox_email')}"),
@@ -243,7 +257,7 @@ class Server:
     error_log: Path
 
 
-ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s %(p)s"  # method, path, status, microseconds, worker pid
 
 
 @contextlib.contextmanager
@@ -298,19 +312,42 @@ def _tail(path: Path, lines: int = 30) -> str:
     return ""
 
 
-def process_tree_cpu(pid: int) -> float:
-    """utime + stime (s) of pid and its children, from /proc."""
+def cpu_seconds(gunicorn_pid: int, db_name: str) -> tuple[float, dict[int, float]]:
+    """utime + stime (s) from /proc: gunicorn master + workers, and per PostgreSQL backend of db_name."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    server, backends = 0.0, {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         with contextlib.suppress(OSError, IndexError, ValueError):
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            ppid = int(fields[1])
-            if int(entry.name) == pid or ppid == pid:
-                total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            used = (int(fields[11]) + int(fields[12])) / tick
+            if int(entry.name) == gunicorn_pid or int(fields[1]) == gunicorn_pid:
+                server += used
+            elif f" {db_name} ".encode() in (entry / "cmdline").read_bytes().replace(b"\0", b" ") + b" ":
+                backends[int(entry.name)] = used  # "postgres: 15/main: postgres bench_... 127.0.0.1(port) idle"
+    return server, backends
+
+
+@dataclass
+class Cpu:
+    server: float = 0.0
+    postgres: float = 0.0
+    client: float = 0.0
+
+
+class CpuMeter:
+    """CPU used during the load by gunicorn, by the PostgreSQL backends serving it, and by this client."""
+
+    def __init__(self, gunicorn_pid: int, db_name: str):
+        self.pid, self.db_name = gunicorn_pid, db_name
+        self.server0, self.backends0 = cpu_seconds(gunicorn_pid, db_name)
+        self.client0 = time.process_time()
+
+    def used(self) -> Cpu:
+        server, backends = cpu_seconds(self.pid, self.db_name)  # the pools keep their backends open
+        return Cpu(server - self.server0, sum(v - self.backends0.get(pid, 0.0) for pid, v in backends.items()),
+                   time.process_time() - self.client0)
 
 
 @contextlib.contextmanager
@@ -344,6 +381,7 @@ class Run:
     task_list_sizes: list[int] = field(default_factory=list)
     idle_polls: int = 0
     decisions: collections.Counter = field(default_factory=collections.Counter)
+    last_answer: float = 0.0  # monotonic time the last request ended
 
     def measuring(self) -> bool:
         return time.monotonic() >= self.measure_from
@@ -365,9 +403,11 @@ async def call(client: httpx.AsyncClient, run: Run, user: User, method: str, pat
         ms = (time.perf_counter() - began) * 1000
     except httpx.HTTPError as exc:
         ms = (time.perf_counter() - began) * 1000
+        run.last_answer = time.monotonic()
         if counted:
             run.samples.append(Sample(route, 0, ms, "error", f"{type(exc).__name__}: {exc}"[:200]))
         return None
+    run.last_answer = time.monotonic()
     data = None
     with contextlib.suppress(ValueError):
         data = response.json()
@@ -379,9 +419,16 @@ async def call(client: httpx.AsyncClient, run: Run, user: User, method: str, pat
     else:
         outcome = "error"
     if counted:
-        detail = "" if outcome == "ok" else f"{code}: {(data or {}).get('message', response.text[:120]) if isinstance(data, dict) else response.text[:120]}"
+        message = data.get("message") if isinstance(data, dict) else None
+        detail = "" if outcome == "ok" else f"{code}: {message or response.text[:120]}"
         run.samples.append(Sample(route, response.status_code, ms, outcome, detail[:200]))
     return data if outcome == "ok" else None
+
+
+async def pause(seconds: float, deadline: float) -> None:
+    """Think or idle time, never past the deadline (so it does not stretch the measured window)."""
+    if seconds > 0:
+        await asyncio.sleep(max(0.0, min(seconds, deadline - time.monotonic())))
 
 
 async def applicant(client: httpx.AsyncClient, run: Run, user: User, demo: Demo, deadline: float,
@@ -399,22 +446,22 @@ async def applicant(client: httpx.AsyncClient, run: Run, user: User, demo: Demo,
         created = await call(client, run, user, "POST", "/api/v1/applications", body)
         if created and time.monotonic() < deadline:
             await call(client, run, user, "GET", f"/api/v1/applications/{created['id']}")
-        if think:
-            await asyncio.sleep(think)
+        await pause(think, deadline)
 
 
 async def reviewer(client: httpx.AsyncClient, run: Run, user: User, deadline: float, rng: random.Random,
                    think: float, idle: float) -> None:
     while time.monotonic() < deadline:
+        counted = run.measuring()
         listed = await call(client, run, user, "GET", "/api/v1/tasks")
         items = (listed or {}).get("items") or []
-        if run.measuring() and listed is not None:
+        if counted and listed is not None:
             run.task_list_sizes.append(len(items))
         reviews = [t for t in items if t.get("process") == "data_application" and t.get("role") == "reviewer"]
         if not reviews:
-            if run.measuring():
+            if counted:
                 run.idle_polls += 1
-            await asyncio.sleep(idle)
+            await pause(idle, deadline)
             continue
         if time.monotonic() >= deadline:
             break
@@ -423,19 +470,30 @@ async def reviewer(client: httpx.AsyncClient, run: Run, user: User, deadline: fl
             decision, body = "approve", {"decision": "approve"}
         else:
             decision, body = "reject", {"decision": "reject", "reason": REJECT_REASON}
+        counted = run.measuring()
         done = await call(client, run, user, "POST", f"/api/v1/tasks/{task['id']}/complete", body, conflict_ok=True)
-        if done is not None and run.measuring():
+        if done is not None and counted:
             run.decisions[decision] += 1
         if rng.random() < GRANTS_SHARE and time.monotonic() < deadline:
             await call(client, run, user, "GET", "/api/v1/grants", params={"scope": "provider"})
-        if think:
-            await asyncio.sleep(think)
+        await pause(think, deadline)
 
 
 async def drive(base_url: str, users: list[User], demo: Demo, warmup: float, seconds: float, seed: int,
-                think_ms: float, idle_ms: float) -> tuple[Run, float]:
-    limits = httpx.Limits(max_connections=len(users) + 4, max_keepalive_connections=len(users) + 4)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S, trust_env=False) as client:
+                think_ms: float, idle_ms: float, keep_alive: bool) -> tuple[Run, float]:
+    if keep_alive:
+        # gunicorn closes a keep-alive connection after 2 s idle (--keep-alive default); the client must give it
+        # up first, or a request sent as the server closes it fails with ReadError (a harness artefact)
+        limits = httpx.Limits(max_connections=len(users) + 4, max_keepalive_connections=len(users) + 4,
+                              keepalive_expiry=CLIENT_KEEPALIVE_S)
+        headers = {}
+    else:
+        # like a reverse proxy without upstream keep-alive (nginx's default): one connection per request, so
+        # every request goes to whichever worker accepts it; kept-alive connections stay with one worker
+        limits = httpx.Limits(max_connections=len(users) + 4, max_keepalive_connections=0)
+        headers = {"Connection": "close"}
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S, trust_env=False,
+                                 headers=headers) as client:
         start = time.monotonic()
         run = Run(measure_from=start + warmup)
         deadline = run.measure_from + seconds
@@ -447,16 +505,41 @@ async def drive(base_url: str, users: list[User], demo: Demo, warmup: float, sec
                 jobs.append(applicant(client, run, user, demo, deadline, rng, think_ms / 1000))
             else:
                 jobs.append(reviewer(client, run, user, deadline, rng, think_ms / 1000, idle_ms / 1000))
-        # every loop stops at the deadline; the outer bound only guards against a stuck connection
-        await asyncio.wait_for(asyncio.gather(*jobs), timeout=warmup + seconds + REQUEST_TIMEOUT_S * 3)
-        ended = time.monotonic()
-    return run, ended - run.measure_from
+        tasks = [asyncio.create_task(job) for job in jobs]
+        interrupted = []
+
+        def stop(signum):
+            interrupted.append(signum)
+            for task in tasks:
+                task.cancel()
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop, signum)
+        try:
+            # every loop stops at the deadline; this bound only guards against a stuck connection
+            _, stuck = await asyncio.wait(tasks, timeout=warmup + seconds + REQUEST_TIMEOUT_S * 3)
+            for task in stuck:
+                task.cancel()
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+    if interrupted:
+        raise KeyboardInterrupt
+    failures = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, asyncio.CancelledError)]
+    if failures:
+        raise failures[0]
+    if stuck:
+        log(f"{len(stuck)} users were still waiting after the outer bound and were cancelled")
+    # the window: from the end of the warm-up to the deadline, or to the last in-flight answer after it
+    return run, max(deadline, run.last_answer) - run.measure_from
 
 
 # --- profiling -----------------------------------------------------------------------
 
 @contextlib.contextmanager
-def py_spy(master_pid: int, folder: Path, enabled: bool, duration: float):
+def py_spy(master_pid: int, folder: Path, enabled: bool, duration: float, gil_only: bool = False):
     if not enabled:
         yield None
         return
@@ -468,55 +551,71 @@ def py_spy(master_pid: int, folder: Path, enabled: bool, duration: float):
         yield None
         return
     out = folder / "py-spy.collapsed"
-    argv = [str(exe), "record", "--pid", str(master_pid), "--subprocesses", "--format", "raw", "--rate", "200",
-            "--duration", str(int(math.ceil(duration))), "--nonblocking", "-o", str(out)]
+    argv = [str(exe), "record", "--pid", str(master_pid), "--subprocesses", "--format", "raw", "--rate", "50",
+            "--duration", str(int(math.ceil(duration))), "--nonblocking", "-o", str(out), *(["--gil"] if gil_only else [])]
     spy = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                            start_new_session=True)
     try:
         yield out
-    finally:
-        try:
-            spy.wait(duration + 30)
-        except subprocess.TimeoutExpired:
-            spy.send_signal(signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                spy.wait(10)
-            if spy.poll() is None:
-                spy.kill()
-                spy.wait()
-        if spy.returncode not in (0, None) and not out.exists():
-            log(f"py-spy failed: {(spy.stderr.read() or b'').decode(errors='replace')[-800:]}")
+    except BaseException:
+        _stop_spy(spy, 0)  # interrupted: do not wait for the sampling window to end
+        raise
+    _stop_spy(spy, duration + 30)
+    if spy.returncode != 0 and not out.exists():
+        log(f"py-spy failed: {(spy.stderr.read() or b'').decode(errors='replace')[-800:]}")
 
 
-IDLE_FRAMES = ("select (selectors.py", "poll (selectors.py", "wait (threading.py", "_worker (concurrent/futures",
-               "accept (socket.py", "sleep (gunicorn/arbiter.py", "run (gunicorn/workers/gthread.py")
+def _stop_spy(spy: subprocess.Popen, grace: float) -> None:
+    """Let py-spy finish its --duration (it writes the file on exit); SIGINT, then SIGKILL, after grace."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        spy.wait(grace)
+        return
+    spy.send_signal(signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        spy.wait(10)
+    if spy.poll() is None:
+        spy.kill()
+        spy.wait()
 
 
-def profile_report(path: Path, top: int = 25) -> list[str]:
-    """Own and inclusive samples per function from py-spy's collapsed stacks, request threads only."""
-    own, incl, total = collections.Counter(), collections.Counter(), 0
+APP_PACKAGES = ("workflows/", "webapp/", "notifications/")
+KINDS = (("WeasyPrint (PDF)", ("weasyprint/", "pydyf/", "cffi/", "tinycss2/", "cssselect2/", "fontTools/")),
+         ("SpiffWorkflow", ("SpiffWorkflow/",)), ("Jinja2", ("jinja2/",)),
+         ("SQLAlchemy (Python)", ("sqlalchemy/",)), ("Werkzeug/Flask", ("werkzeug/", "flask/")))
+
+
+def profile_report(path: Path, top: int = 20) -> list[str]:
+    """py-spy collapsed stacks of the request threads: by view, by kind of work, by app function, own time."""
+    by_view, by_kind, app_incl, own, total = (collections.Counter(), collections.Counter(), collections.Counter(),
+                                              collections.Counter(), 0)
     for line in path.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
-        frames = stack.split(";")
-        if not any("handle_request (gunicorn" in f or "handle (gunicorn" in f for f in frames):
+        frames = [_short(f) for f in stack.split(";") if not f.startswith("process ")]
+        if not any(f.startswith("ThreadWorker.handle_request") for f in frames):
             continue  # idle pollers, the arbiter, the keep-alive loop
         n = int(count)
         total += n
-        own[_short(frames[-1])] += n
-        for name in {_short(f) for f in frames}:
-            incl[name] += n
+        app = [f for f in frames if _where(f).startswith(APP_PACKAGES)]
+        by_view[next((f for f in app if _where(f).startswith("webapp/")), "(outside a view: gunicorn/flask)")] += n
+        leaf = _where(frames[-1])
+        if leaf.startswith("psycopg/"):
+            kind = "PostgreSQL round trips (psycopg: send, wait for the answer)"
+        else:
+            kind = next((label for label, prefixes in KINDS if any(_where(f).startswith(prefixes) for f in frames)
+                         and (label != "SQLAlchemy (Python)" or leaf.startswith("sqlalchemy/"))), "other Python")
+        by_kind[kind] += n
+        for name in set(app):
+            app_incl[name] += n
+        own[frames[-1]] += n
     if not total:
         return ["(no request samples)"]
-    lines = [f"request-thread samples: {total}", "", "top inclusive (share of request time):"]
-    lines += [f"  {n / total:6.1%}  {name}" for name, n in incl.most_common(top + 15)
-              if not name.startswith(("<module>", "handle", "run (", "_bootstrap", "wsgi_app", "__call__",
-                                      "full_dispatch_request", "dispatch_request", "process_request",
-                                      "finish_request", "worker "))][:top]
-    lines += ["", "top own (where the CPU actually is):"]
-    lines += [f"  {n / total:6.1%}  {name}" for name, n in own.most_common(top)]
-    return lines
+    share = lambda counter, k: [f"  {n / total:6.1%}  {name}" for name, n in counter.most_common(k)]  # noqa: E731
+    return ([f"request-thread samples: {total}", "",
+             "by view (first app frame):", *share(by_view, 10), "", "by kind of work:", *share(by_kind, 10), "",
+             "app functions, inclusive:", *share(app_incl, top), "", "leaf functions (own samples):",
+             *share(own, top)])
 
 
 def _short(frame: str) -> str:
@@ -525,11 +624,15 @@ def _short(frame: str) -> str:
     if not match:
         return frame
     name, where = match.groups()
-    for marker in ("site-packages/", "/work/main/", "lib/python3.11/"):
+    for marker in ("site-packages/", f"{ROOT}/", "lib/python3.11/"):
         if marker in where:
             where = where.split(marker, 1)[1]
             break
     return f"{name} ({where})"
+
+
+def _where(short: str) -> str:
+    return short.rsplit(" (", 1)[-1].rstrip(")")
 
 
 # --- report --------------------------------------------------------------------------
@@ -541,28 +644,30 @@ def pct(values: list[float], q: float) -> float:
     return values[max(0, min(len(values) - 1, math.ceil(q * len(values)) - 1))]
 
 
-def server_times(access_log: Path, window_requests: int) -> dict[str, list[float]]:
-    """gunicorn %(D)s (microseconds) per route, for the last window_requests API requests logged."""
+def server_times(access_log: Path, window_requests: int) -> tuple[dict[str, list[float]], collections.Counter]:
+    """gunicorn %(D)s in ms per route, and requests per worker pid, over the last window_requests API requests."""
     rows = []
     with contextlib.suppress(OSError):
         for line in access_log.read_text(errors="replace").splitlines():
             parts = line.split()
-            if len(parts) == 4 and parts[1].startswith("/api/") and parts[3].isdigit():
-                rows.append((route_of(parts[0], parts[1]), int(parts[3]) / 1000))
+            if len(parts) == 5 and parts[1].startswith("/api/") and parts[3].isdigit():
+                rows.append((route_of(parts[0], parts[1]), int(parts[3]) / 1000, parts[4].strip("<>")))
     found: dict[str, list[float]] = collections.defaultdict(list)
-    for route, ms in rows[-window_requests:] if window_requests else []:
+    workers = collections.Counter()
+    for route, ms, pid in rows[-window_requests:] if window_requests else []:
         found[route].append(ms)
-    return {k: sorted(v) for k, v in found.items()}
+        workers[pid] += 1
+    return {k: sorted(v) for k, v in found.items()}, workers
 
 
 def report(args, run: Run, elapsed: float, server: Server, users: list[User], load_before, load_after,
-           cpu_server: float, cpu_client: float, figures, seed_out: str, db_name: str) -> bool:
+           cpu: Cpu, figures, seed_out: str, db_name: str) -> bool:
     samples = run.samples
     by_route: dict[str, list[Sample]] = collections.defaultdict(list)
     for s in samples:
         by_route[s.route].append(s)
     routes = [r for r in ROUTE_ORDER if r in by_route] + sorted(r for r in by_route if r not in ROUTE_ORDER)
-    srv = server_times(server.access_log, len(samples))
+    srv, per_worker = server_times(server.access_log, len(samples))
     errors = [s for s in samples if s.outcome == "error"]
     conflicts = sum(1 for s in samples if s.outcome == "conflict")
     n_app = sum(1 for u in users if u.kind == "applicant")
@@ -574,6 +679,11 @@ def report(args, run: Run, elapsed: float, server: Server, users: list[User], lo
     print(f"  elapsed          {elapsed:.1f} s (until the last in-flight request answered)")
     print(f"  throughput       {len(samples) / elapsed:.1f} req/s")
     print(f"  errors           {len(errors)}    409 already_handled: {conflicts}")
+    if samples:
+        mean_s = sum(s.ms for s in samples) / len(samples) / 1000
+        print(f"  in flight        {len(samples) / elapsed * mean_s:.1f} requests on average (throughput x mean "
+              f"latency {mean_s * 1000:.0f} ms, Little's law) of {len(users)} users: near {len(users)} means every "
+              f"user is waiting on the server, i.e. saturated")
     print(f"  decisions        approve {run.decisions['approve']}, reject {run.decisions['reject']}; "
           f"idle task-list polls {run.idle_polls}")
     if run.task_list_sizes:
@@ -616,8 +726,18 @@ def report(args, run: Run, elapsed: float, server: Server, users: list[User], lo
     print("Machine and configuration")
     print(f"  load average     before {' '.join(f'{x:.2f}' for x in load_before)}, "
           f"after {' '.join(f'{x:.2f}' for x in load_after)} (1/5/15 min), {os.cpu_count()} CPUs")
-    print(f"  CPU used         gunicorn master+workers {cpu_server:.1f} s, this client {cpu_client:.1f} s "
-          f"(over {args.warmup + elapsed:.0f} s of load)")
+    wall = args.warmup + elapsed
+    busy = (cpu.server + cpu.postgres + cpu.client) / wall
+    print(f"  CPU used         gunicorn {cpu.server:.1f} s, PostgreSQL backends {cpu.postgres:.1f} s, "
+          f"this client {cpu.client:.1f} s, over {wall:.0f} s of load = {busy:.2f} of {os.cpu_count()} CPUs "
+          "(the rest of the box: other processes)")
+    if samples:
+        print(f"  CPU per request  gunicorn {cpu.server / len(samples) * 1000 * elapsed / wall:.1f} ms + "
+              f"PostgreSQL {cpu.postgres / len(samples) * 1000 * elapsed / wall:.1f} ms (mix average)")
+    if per_worker:
+        print("  per worker       " + ", ".join(f"pid {pid}: {n} ({n / sum(per_worker.values()):.0%})"
+                                                 for pid, n in per_worker.most_common())
+              + " of the requests")
     print(f"  gunicorn         {' '.join(Path(a).name if i == 0 else a for i, a in enumerate(server.argv))}")
     import gunicorn as gunicorn_pkg
     import sqlalchemy
@@ -625,7 +745,9 @@ def report(args, run: Run, elapsed: float, server: Server, users: list[User], lo
           f"httpx {httpx.__version__}, SQLAlchemy {sqlalchemy.__version__}")
     print(f"  app              DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}, SECRET_KEY set, "
           "SMTP off (in-app inbox only); SQLAlchemy pool per worker: default QueuePool 5 + 10 overflow, pre-ping")
-    print(f"  client           one httpx.AsyncClient, {len(users) + 4} keep-alive connections max, "
+    connections = (f"keep-alive (idle {CLIENT_KEEPALIVE_S:g} s; gunicorn's is 2 s)" if args.keep_alive
+                   else "a new connection per request (Connection: close)")
+    print(f"  client           one httpx.AsyncClient, {len(users) + 4} connections max, {connections}, "
           f"timeout {REQUEST_TIMEOUT_S:.0f} s, think {args.think_ms:g} ms, idle wait {args.idle_ms:g} ms")
     print(f"  seed-demo        {seed_out.splitlines()[0] if seed_out else ''}")
     print()
@@ -646,15 +768,20 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--think-ms", type=float, default=0.0, help="pause after each user round")
     parser.add_argument("--idle-ms", type=float, default=200.0, help="reviewer pause when there is nothing to review")
+    parser.add_argument("--keep-alive", action="store_true",
+                        help="reuse one connection per user (gunicorn then serves each user from one worker)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--pg-url", default=PG_SERVER)
     parser.add_argument("--profile", action="store_true", help="py-spy the gunicorn workers during the measured window")
+    parser.add_argument("--profile-gil", action="store_true",
+                        help="with --profile: sample only the thread holding the GIL (Python CPU, no waits)")
     args = parser.parse_args()
     if args.users < 2 or args.seconds <= 0:
         parser.error("--users >= 2 and --seconds > 0")
     if make_url(args.pg_url).host not in ("127.0.0.1", "localhost"):
         parser.error("--pg-url must point at 127.0.0.1")
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (`cmd &`)
     signal.signal(signal.SIGTERM, _interrupted)
     demo = load_demo()
     users = plan_users(demo, args.users)
@@ -669,29 +796,29 @@ def main() -> int:
             log(f"{len(users)} API tokens created")
             with gunicorn(env, args.workers, args.threads, folder) as server:
                 load_before = os.getloadavg()
-                cpu_server0, cpu_client0 = process_tree_cpu(server.process.pid), time.process_time()
+                meter = CpuMeter(server.process.pid, db_name)
                 log(f"driving {len(users)} users: {args.warmup:g} s warm-up + {args.seconds:g} s measured ...")
 
                 async def go():
                     return await drive(server.base_url, users, demo, args.warmup, args.seconds, args.seed,
-                                       args.think_ms, args.idle_ms)
+                                       args.think_ms, args.idle_ms, args.keep_alive)
 
                 if args.profile:
                     run, elapsed = asyncio.run(_profiled(go, server, folder, args))
                 else:
                     run, elapsed = asyncio.run(go())
-                cpu_server = process_tree_cpu(server.process.pid) - cpu_server0
-                cpu_client = time.process_time() - cpu_client0
+                cpu = meter.used()
                 load_after = os.getloadavg()
                 time.sleep(0.5)  # let gunicorn flush its access log
-                passed = report(args, run, elapsed, server, users, load_before, load_after, cpu_server, cpu_client,
+                passed = report(args, run, elapsed, server, users, load_before, load_after, cpu,
                                 database_figures(db_url), seed_out, db_name)
                 spy_out = folder / "py-spy.collapsed"
                 if args.profile and spy_out.exists():
                     keep = Path(tempfile.gettempdir()) / f"bench-http-{db_name}.collapsed"
                     shutil.copy(spy_out, keep)
                     print()
-                    print(f"Profile of the gunicorn workers (py-spy, measured window; stacks kept in {keep})")
+                    mode = "GIL holder only: Python CPU" if args.profile_gil else "active threads: CPU and waits"
+                    print(f"Profile of the gunicorn workers (py-spy, measured window, {mode}; stacks kept in {keep})")
                     for line in profile_report(spy_out):
                         print(f"  {line}")
         return 0 if passed else 1
@@ -710,7 +837,7 @@ async def _profiled(go, server: Server, folder: Path, args):
     """Start py-spy when the warm-up ends, so it samples the measured window only."""
     task = asyncio.ensure_future(go())
     await asyncio.sleep(args.warmup)
-    with py_spy(server.process.pid, folder, True, args.seconds):
+    with py_spy(server.process.pid, folder, True, args.seconds, args.profile_gil):
         result = await task
     return result
 
