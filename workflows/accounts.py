@@ -59,6 +59,9 @@ def record_logout(session: Session, person_id: int) -> None:
 
 # --- API tokens ---------------------------------------------------------------
 
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -91,7 +94,9 @@ def person_for_token(session: Session, raw: str) -> Person | None:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw or "")))
     if token is None or token.revoked_at is not None or not token.person.active:
         return None
-    token.last_used_at = clock.now()
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        token.last_used_at = now  # at most one write per token and interval, not one per request
     return token.person
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import sessionmaker
 
 from notifications.email import SmtpSettings, deliver_pending
-from workflows import deadlines, grants
+from workflows import deadlines, grants, records
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +21,12 @@ class PassResult:
     grants_warned: int = 0
     emails_sent: int = 0
     emails_failed: int = 0
+    records_rendered: int = 0
 
     def summary(self) -> str:
         return (f"触发定时器 {self.timers_fired} 个，涉及案件 {self.cases} 件，失败 {self.failed_cases} 件；"
                 f"授权到期 {self.grants_expired} 项，到期提醒 {self.grants_warned} 项；"
-                f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封")
+                f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封；生成审批记录 {self.records_rendered} 份")
 
 
 def run_once(sessions: sessionmaker, smtp: SmtpSettings) -> PassResult:
@@ -36,4 +37,5 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings) -> PassResult:
     with sessions.begin() as session:
         result.grants_expired, result.grants_warned = grants.expire_due(session)
     result.emails_sent, result.emails_failed = deliver_pending(sessions, smtp)
+    result.records_rendered = records.render_pending(sessions)
     return result

@@ -88,12 +88,36 @@ def create(session: Session, app: Application) -> ApprovalRecord:
     session.flush()
     content = content_for(session, app)
     sha256 = digest(content)
-    record = ApprovalRecord(application_id=app.id, sha256=sha256, content=content,
-                            pdf=render_pdf(content, sha256), created_at=clock.now())
+    record = ApprovalRecord(application_id=app.id, sha256=sha256, content=content, pdf=None,
+                            created_at=clock.now())  # the PDF is rendered by the sweep or on first download
     session.add(record)
     session.flush()
     audit.record(session, None, "application", app.id, "record:created", None, {"sha256": sha256})
     return record
+
+
+def pdf_for(session: Session, record: ApprovalRecord) -> bytes:
+    """The stored PDF; rendered from the stored content (which the SHA-256 covers) when not made yet."""
+    if record.pdf is None:
+        record.pdf = render_pdf(record.content, record.sha256)
+        session.flush()
+    return record.pdf
+
+
+def render_pending(sessions, limit: int = 100) -> int:
+    """Render the PDFs of records decided since the last pass; each in its own transaction."""
+    done = 0
+    for _ in range(limit):
+        with sessions.begin() as session:
+            query = select(ApprovalRecord.id).where(ApprovalRecord.pdf.is_(None)).order_by(ApprovalRecord.id).limit(1)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)  # several schedulers never render one record twice
+            record_id = session.scalar(query)
+            if record_id is None:
+                break
+            pdf_for(session, session.get(ApprovalRecord, record_id))
+            done += 1
+    return done
 
 
 def find(session: Session, sha256: str) -> ApprovalRecord | None:

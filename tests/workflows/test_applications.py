@@ -99,7 +99,7 @@ def test_a_rejection_with_a_reason_reaches_the_applicant_with_a_verifiable_recor
         record = records.for_application(s, app_id)
         assert records.digest(records.content_for(s, app)) == record.sha256  # regenerating gives the same hash
         pdf = tmp_path / "record.pdf"
-        pdf.write_bytes(record.pdf)
+        pdf.write_bytes(records.pdf_for(s, record))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for expected in ("夏邑县政务数据共享审批记录", "县民政局", "县公安局", "户籍人口基本信息", "未通过", "黄涛"):
         assert expected in text
@@ -161,3 +161,17 @@ def test_an_incomplete_application_lists_every_problem(ready):
     details = " ".join(caught.value.details)
     for expected in ("血型", "应用场景", "依据", "用途", "调用频次", "有效期至", "使用承诺"):
         assert expected in details
+
+
+def test_the_periodic_pass_renders_the_record_pdf_once_after_the_decision(ready):
+    from notifications.email import SmtpSettings
+    from workflows import periodic
+
+    app_id = apply(ready)
+    decide(ready, app_id, decision="approve")
+    with ready() as s:
+        assert records.for_application(s, app_id).pdf is None  # the decision did not wait for the PDF
+    assert periodic.run_once(ready, SmtpSettings()).records_rendered == 1
+    assert periodic.run_once(ready, SmtpSettings()).records_rendered == 0
+    with ready() as s:
+        assert records.for_application(s, app_id).pdf.startswith(b"%PDF")

@@ -191,7 +191,9 @@ def application_record(app_id: int):
     record = records.for_application(db.session, app.id)
     if record is None:
         raise NotFound(f"申请当前为“{ApplicationStatus(app.status).label}”，审批记录在作出通过或不通过决定后生成")
-    return Response(record.pdf, mimetype="application/pdf",
+    pdf = records.pdf_for(db.session, record)
+    db.session.commit()
+    return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{app.number}.pdf"'})
 
 

@@ -248,7 +248,9 @@ def record_pdf(item_id: int):
     record = records.for_application(db.session, app.id)
     if record is None:
         raise NotFound("该申请尚未作出决定，暂无审批记录")
-    return send_file(BytesIO(record.pdf), mimetype="application/pdf", as_attachment=True,
+    pdf = records.pdf_for(db.session, record)
+    db.session.commit()
+    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"审批记录-{app.number}.pdf")
 
 

@@ -125,7 +125,7 @@ class ApprovalRecord(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     content: Mapped[dict] = mapped_column(JSON)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # rendered after the decision
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     application: Mapped[Application] = relationship(lazy="joined")

@@ -117,7 +117,7 @@ class Resource(Base):
 
     provider_unit: Mapped[Unit] = relationship(lazy="joined")
     items: Mapped[list[InfoItem]] = relationship(back_populates="resource", cascade="all, delete-orphan",
-                                                 order_by="InfoItem.position", lazy="selectin")
+                                                 order_by="InfoItem.position")
 
 
 class InfoItem(Base):

@@ -74,7 +74,7 @@ class Person(Base):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     memberships: Mapped[list[RoleMembership]] = relationship(
-        back_populates="person", cascade="all, delete-orphan", lazy="selectin")
+        back_populates="person", cascade="all, delete-orphan")
 
     def has_role(self, role: Role | str, unit_id: int | None = None) -> bool:
         return any(m.role == role and (unit_id is None or m.unit_id == unit_id)
