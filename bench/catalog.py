@@ -63,13 +63,10 @@ import dataclasses
 import os
 import platform
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import unicodedata
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -82,10 +79,10 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy  # noqa: E402
 from sqlalchemy import func, insert, literal_column, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from workflows import catalog_search, demo, migrate  # noqa: E402
 from workflows.catalog_search import Page, parse_resource_query  # noqa: E402
+from bench import databases  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
 from workflows.models import (  # noqa: E402
     CategoryClass, OpenType, Resource, ResourceFormat, ResourceStatus, Sensitivity, ShareMethod, ShareType,
@@ -359,28 +356,11 @@ def print_results(title: str, results: list[Result], baseline: list[Result] | No
 
 # --- databases ---------------------------------------------------------------------
 
-@contextlib.contextmanager
 def sqlite_url():
-    folder = tempfile.mkdtemp(prefix="bench-catalog-")
-    try:
-        yield f"sqlite:///{folder}/bench.db"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return databases.sqlite_url("bench-catalog-")
 
 
-@contextlib.contextmanager
-def postgres_url(server: str):
-    url = make_url(server)
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+postgres_url = databases.postgres_url
 
 
 def load(url: str, rows: int):

@@ -31,18 +31,15 @@ on a busy 2-core box every figure moves. A benchmark, never a test.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
 import io
 import os
 import platform
 import pstats
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -62,9 +59,9 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import delete, event, func, insert, select, text, update  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from workflows import calendar, clock, deadlines, demo, engine, migrate  # noqa: E402
+from bench import databases  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
 from workflows.models import (  # noqa: E402
     HumanTask, InstanceStatus, Person, ProcessInstance, TaskStatus, Unit,
@@ -89,30 +86,11 @@ UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 # --- databases -------------------------------------------------------------------
 
-@contextlib.contextmanager
 def sqlite_url():
-    """A fresh SQLite file in a temp folder, removed afterwards (the sweep population is ~0.5 GB)."""
-    folder = tempfile.mkdtemp(prefix="bench-engine-")
-    try:
-        yield f"sqlite:///{folder}/bench.db"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return databases.sqlite_url("bench-engine-")
 
 
-@contextlib.contextmanager
-def postgres_url(server: str):
-    """A fresh bench_<hex> database on the server, dropped with FORCE afterwards."""
-    url = make_url(server)
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+postgres_url = databases.postgres_url
 
 
 def prepared(url: str):
