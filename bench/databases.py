@@ -23,8 +23,8 @@ def sqlite_url(prefix: str):
 
 
 @contextlib.contextmanager
-def postgres_url(server: str):
-    """A fresh bench_<hex> database on the server, dropped with FORCE afterwards."""
+def postgres_url(server: str, drop_guard=contextlib.nullcontext):
+    """A fresh bench_<hex> database on the server, dropped with FORCE afterwards (inside drop_guard())."""
     url = make_url(server)
     name = f"bench_{uuid.uuid4().hex[:12]}"
     admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
@@ -33,6 +33,6 @@ def postgres_url(server: str):
     try:
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
+        with drop_guard(), admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

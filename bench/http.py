@@ -91,7 +91,6 @@ import socket
 import subprocess
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -102,6 +101,7 @@ import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench import databases  # noqa: E402
 from workflows import accounts, clock  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
 
@@ -177,20 +177,13 @@ def plan_users(demo: Demo, count: int) -> list[User]:
 @contextlib.contextmanager
 def fresh_database(server: str):
     """A new bench_<hex> database, dropped WITH (FORCE) however the run ends."""
-    url = make_url(server)
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    log(f"created database {name}")
-    try:
-        yield name, url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with _signals_deferred():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        log(f"dropped database {name}")
+    with databases.postgres_url(server, drop_guard=_signals_deferred) as db_url:
+        name = make_url(db_url).database
+        log(f"created database {name}")
+        try:
+            yield name, db_url
+        finally:
+            log(f"dropping database {name}")
 
 
 def seed_demo(env: dict) -> str:
