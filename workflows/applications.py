@@ -125,10 +125,19 @@ def _completeness(resource: Resource, data: ApplicationInput, until: date | None
 
 def save_draft(session: Session, actor: Person, unit_id: int, raw: dict, application_id: int | None = None) -> Application:
     """Keep what was typed, even incomplete; only what is present is checked."""
-    if not actor.has_role(Role.APPLICANT, unit_id):
-        raise Forbidden("只有本单位的申请人可以申请数据")
+    _require_applicant(actor, unit_id)
     data = ApplicationInput.from_mapping(raw)
     resource, _, until = _check(session, unit_id, data, complete=False)
+    return _save(session, actor, unit_id, resource, data, until, application_id)
+
+
+def _require_applicant(actor: Person, unit_id: int) -> None:
+    if not actor.has_role(Role.APPLICANT, unit_id):
+        raise Forbidden("只有本单位的申请人可以申请数据")
+
+
+def _save(session: Session, actor: Person, unit_id: int, resource: Resource, data: ApplicationInput,
+          until: date | None, application_id: int | None = None) -> Application:
     app = _editable(session, actor, application_id) if application_id else None
     if app is None:
         app = Application(applicant_unit_id=unit_id, applicant_id=actor.id, created_at=clock.now(),
@@ -169,6 +178,11 @@ def submit(session: Session, actor: Person, application_id: int) -> Application:
                             app.valid_until.isoformat() if app.valid_until else "", app.undertaking,
                             app.sensitive_justification)
     resource, _, _ = _check(session, app.applicant_unit_id, data, complete=True)
+    return _start(session, actor, app, resource)
+
+
+def _start(session: Session, actor: Person, app: Application, resource: Resource) -> Application:
+    """Number the application and start its case (checked already)."""
     app.status, app.submitted_at = ApplicationStatus.SUBMITTED, clock.now()
     app.number = f"SQ{clock.today().year}{app.id:06d}"
     audit.record(session, actor.id, "application", app.id, "application:submitted",
@@ -189,11 +203,10 @@ def apply(session: Session, actor: Person, raw: dict, unit_id: int | None = None
     if not units:
         raise Forbidden("只有申请人可以申请数据，请联系本单位目录管理员开通")
     unit_id = unit_id or units[0]
-    if not actor.has_role(Role.APPLICANT, unit_id):
-        raise Forbidden("只有本单位的申请人可以申请数据")
-    _check(session, unit_id, ApplicationInput.from_mapping(raw), complete=True)  # every problem at once
-    app = save_draft(session, actor, unit_id, raw)
-    return submit(session, actor, app.id)
+    _require_applicant(actor, unit_id)
+    data = ApplicationInput.from_mapping(raw)
+    resource, _, until = _check(session, unit_id, data, complete=True)  # every problem at once, checked once
+    return _start(session, actor, _save(session, actor, unit_id, resource, data, until), resource)
 
 
 def withdraw(session: Session, actor: Person, application_id: int, reason: str = "") -> Application:
