@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from workflows import audit, clock, engine
+from workflows import audit, clock, engine, supervision
 from workflows.errors import DomainError, NotFound
 from workflows.models import ApiToken, HumanTask, LoginFailure, Person, Responsibility, Role, RoleMembership
 from workflows.passwords import verify_password
@@ -132,7 +132,5 @@ def workbench(session: Session, person_id: int) -> Workbench:
         Responsibility.person_id == person_id)))
     bench.open_tasks = engine.open_tasks_for(session, person)
     if person.has_role(Role.COORDINATOR):
-        from workflows import supervision
-
         bench.timeliness = [row for row in supervision.timeliness_by_unit(session) if row.open_overdue or row.done_late]
     return bench

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 import notifications
 from workflows import audit, clock, reminders
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, Grant, GrantStatus, Person, Role, RoleMembership
+from workflows.models import Application, Grant, GrantStatus, Person, Resource, Role, RoleMembership
 
 EXPIRY_NOTICE_DAYS = 7
 
@@ -97,8 +97,6 @@ def list_grants(session: Session, actor: Person, scope: str = "mine") -> list[Gr
     units = {m.unit_id for m in actor.memberships} | {actor.unit_id}
     query = select(Grant).order_by(Grant.id.desc())
     if scope == "provider":
-        from workflows.models import Resource
-
         query = query.join(Resource, Grant.resource_id == Resource.id).where(Resource.provider_unit_id.in_(units))
     elif not (scope == "all" and actor.has_role(Role.COORDINATOR)):
         query = query.where(Grant.unit_id.in_(units))

@@ -7,9 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import notifications
-from workflows import audit, calendar, clock, engine, forms, reminders
+from workflows import audit, calendar, clock, engine, events, forms, reminders
 from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
-from workflows.models import HumanTask, Person, ProcessInstance, ProcessVersion, Role, RoleMembership, TaskStatus
+from workflows.models import (
+    Application, HumanTask, Person, ProcessInstance, ProcessVersion, Resource, Role, RoleMembership, TaskStatus,
+)
 
 Handler = Callable[[Session, Person, HumanTask, dict], dict | None]
 _handlers: dict[tuple[str, str], Handler] = {}
@@ -42,8 +44,6 @@ def get_task(session: Session, actor: Person, task_id: int) -> HumanTask:
 
 
 def complete(session: Session, actor: Person, task_id: int, data: dict) -> HumanTask:
-    from workflows import events
-
     events.load_listeners()  # the handlers live in the domain modules
     task = session.get(HumanTask, task_id)
     if task is None:
@@ -92,8 +92,6 @@ def open_tasks(session: Session, actor: Person, process_key: str = "", overdue_o
 
 def subject_resources(session: Session, found: list[HumanTask]) -> dict[int, str]:
     """Resource code and name of each application case among the tasks, in one query."""
-    from workflows.models import Application, Resource
-
     ids = {int(t.instance.subject_id) for t in found if t.instance.subject_type == "application"}
     if not ids:
         return {}
