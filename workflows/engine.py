@@ -25,7 +25,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -389,8 +389,6 @@ def open_tasks_for(session: Session, person: Person) -> list[HumanTask]:
     conditions = [(HumanTask.unit_id == unit_id) & (HumanTask.role == role) & HumanTask.assignee_id.is_(None)
                   for unit_id, role in memberships]
     conditions.append(HumanTask.assignee_id == person.id)
-    from sqlalchemy import or_
-
     query = (select(HumanTask).where(HumanTask.status == TaskStatus.OPEN, or_(*conditions))
              .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id))
     return list(session.scalars(query))
