@@ -25,8 +25,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -214,12 +214,17 @@ def start(session: Session, process_key: str, actor_id: int | None, unit_id: int
     return instance
 
 
-def complete_task(session: Session, task_id: int, actor: Person, data: dict | None = None) -> HumanTask:
-    """Complete a human task as actor; exactly one of two concurrent completions wins."""
+def complete_task(session: Session, task_id: int, actor: Person, data: dict | None = None, *,
+                  authorised: bool = False) -> HumanTask:
+    """Complete a human task as actor; exactly one of two concurrent completions wins.
+
+    authorised=True means the caller has just checked can_act for this actor and task in this
+    transaction (tasks.complete does, before the domain handler runs), so it is not asked twice.
+    """
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("任务不存在或已被删除")
-    if not can_act(session, actor, task):
+    if not (authorised or can_act(session, actor, task)):
         raise Forbidden("您没有办理此任务的权限：需要在办理单位担任相应角色")
     if task.status != TaskStatus.OPEN:
         raise AlreadyHandled()
@@ -232,8 +237,7 @@ def complete_task(session: Session, task_id: int, actor: Person, data: dict | No
     for name, value in (("status", TaskStatus.COMPLETED), ("completed_at", now), ("completed_by_id", actor.id),
                         ("result", data or {})):
         set_committed_value(task, name, value)
-    instance = task.instance
-    session.refresh(instance)  # the claim may have waited for another step of this case
+    instance = _reload(session, task.instance)
     workflow = _restore(session, instance)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
@@ -249,6 +253,13 @@ def complete_task(session: Session, task_id: int, actor: Person, data: dict | No
     audit.record(session, actor.id, "task", task.id, "task:completed", {"status": TaskStatus.OPEN.value},
                  {"status": TaskStatus.COMPLETED.value, "result": data or {}, "late": task.is_overdue()})
     return task
+
+
+def _reload(session: Session, instance: ProcessInstance) -> ProcessInstance:
+    """Fresh columns and state in one query: the claim may have waited for another step of this case."""
+    return session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance.id)
+                           .options(undefer(ProcessInstance.state))
+                           .execution_options(populate_existing=True)).one()
 
 
 def fire_due_timers(session: Session, instance: ProcessInstance) -> list[str]:
@@ -374,12 +385,14 @@ def _next_timer(workflow: BpmnWorkflow) -> datetime | None:
 # --- who may act -------------------------------------------------------------
 
 def can_act(session: Session, person: Person, task: HumanTask) -> bool:
-    """The lane's role in the task's unit, or the person the task is assigned to."""
+    """The lane's role in the task's unit, or the person the task is assigned to.
+
+    Reads the person's memberships (loaded once per session and needed by the pages anyway);
+    a task without a unit matches no membership.
+    """
     if task.assignee_id is not None:
         return task.assignee_id == person.id
-    return session.scalar(select(func.count()).select_from(RoleMembership).where(
-        RoleMembership.person_id == person.id, RoleMembership.unit_id == task.unit_id,
-        RoleMembership.role == task.role)) > 0
+    return any(m.role == task.role and m.unit_id == task.unit_id for m in person.memberships)
 
 
 def open_tasks_for(session: Session, person: Person) -> list[HumanTask]:
