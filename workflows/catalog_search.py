@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, func, literal_column, or_, select, text
+from sqlalchemy import Integer, String, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from workflows.errors import ValidationFailed
+from workflows.facet_cache import FacetCache
 from workflows.models import (
-    CategoryClass, Interface, ObjectClass, OpenType, Resource, ResourceFormat, ResourceStatus, Sensitivity,
+    CatalogGeneration, CategoryClass, Interface, ObjectClass, OpenType, Resource, ResourceFormat, ResourceStatus, Sensitivity,
     ShareType, Unit, UpdateCycle,
 )
 
@@ -80,34 +81,76 @@ def parse_resource_query(args: dict) -> ResourceQuery:
     return query
 
 
-def _text_condition(session: Session, q: str):
-    """Substring match on name and summary: FTS5 trigram / pg_trgm for 3+ characters, LIKE below."""
-    if session.get_bind().dialect.name == "postgresql":
+# SQLite cannot know how many rows an FTS match returns; the vocabulary tables can. Few hits are
+# fetched by rowid; many are found by walking an index in order (measured in bench/catalog.py).
+FACETS_BY_ROWID_MAX = 8_000
+PAGE_BY_ROWID_MAX = 2_000
+_cache = FacetCache()
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _bigram_term(q: str) -> bool:
+    """One or two letters/digits (CJK included): one term of the SQLite bigram index."""
+    return len(q) <= 2 and q.isalnum()
+
+
+def _text_condition(session: Session, q: str, by_rowid: bool = True):
+    """Substring match on name and summary through the database's own index: trigrams for 3+
+    characters (FTS5 trigram / pg_trgm), bigrams below (FTS5 table of character pairs / a GIN
+    index over the text's bigram array); LIKE only for 1-2 characters with punctuation (SQLite)
+    or a single character (PostgreSQL). On SQLite the matches are fetched by rowid, or with
+    by_rowid=False only tested while an index is walked (the unary + hides the rowid from the planner)."""
+    if not _is_sqlite(session):
+        if len(q) == 2:
+            return text("resource.text_bigrams @> ARRAY[CAST(:bigram AS text)]").bindparams(bigram=q)
         return (Resource.name + literal_column("' '") + Resource.summary).contains(q, autoescape=True)
+    row_id = Resource.id if by_rowid else literal_column("+resource.id", Integer)
     if len(q) >= 3:
-        phrase = '"' + q.replace('"', '""') + '"'
-        return Resource.id.in_(text("SELECT rowid FROM resource_fts WHERE resource_fts MATCH :phrase")
-                               .bindparams(phrase=phrase))
+        return row_id.in_(text("SELECT rowid FROM resource_fts WHERE resource_fts MATCH :phrase")
+                          .bindparams(phrase='"' + q.replace('"', '""') + '"'))
+    if _bigram_term(q):
+        return row_id.in_(text("SELECT rowid FROM resource_bigram WHERE resource_bigram MATCH :term")
+                          .bindparams(term=f'"{q}"' if len(q) == 2 else f'"{q}" *'))
     return or_(Resource.name.contains(q, autoescape=True), Resource.summary.contains(q, autoescape=True))
 
 
-def _fts_drives(session: Session, query: ResourceQuery) -> bool:
-    return session.get_bind().dialect.name == "sqlite" and len(query.q) >= 3
+def _match_estimate(session: Session, q: str) -> int | None:
+    """An upper bound of the keyword's hits from the FTS vocabulary (SQLite only; None when unknown).
+    Trigrams: the rarest trigram's document count; bigrams: exact."""
+    if not q or not _is_sqlite(session):
+        return None
+    if len(q) >= 3:
+        table, terms = "resource_fts_vocab", sorted({q[i:i + 3].lower() for i in range(len(q) - 2)})
+    elif len(q) == 2 and _bigram_term(q):
+        table, terms = "resource_bigram_vocab", [q.lower()]
+    else:
+        return None
+    found = session.execute(text(f"SELECT doc FROM {table} WHERE term IN :terms")
+                            .bindparams(bindparam("terms", expanding=True)), {"terms": terms}).scalars().all()
+    return 0 if len(found) < len(terms) else min(found)
 
 
-def _resource_conditions(session: Session, query: ResourceQuery, with_facet_filters: bool = True) -> list:
-    """The query's conditions; facet filters can be left out to count every facet in one scan."""
+def _unit_ids(session: Session, keyword: str) -> list[int]:
+    return list(session.scalars(select(Unit.id).where(or_(Unit.name.contains(keyword, autoescape=True),
+                                                          Unit.short_name.contains(keyword, autoescape=True)))
+                                .order_by(Unit.id)))
+
+
+def _conditions(session: Session, query: ResourceQuery, unit_ids: list[int] | None,
+                with_facet_filters: bool = True, by_rowid: bool | None = None) -> list:
+    """The query's conditions; facet filters can be left out to count every facet in one scan.
+    by_rowid (SQLite, known hits): True fetches the matches by rowid (the unary + keeps the planner
+    off the status indexes), False walks a status index testing each row (None: the planner's choice)."""
     published = ResourceStatus.PUBLISHED.value
-    # With FTS hits in hand SQLite should fetch them by rowid: the unary + keeps it off the status index.
-    status = (literal_column("+resource.status", String) == published if _fts_drives(session, query)
-              else Resource.status == published)
-    conditions = [status]
+    status = literal_column("+resource.status", String) if by_rowid else Resource.status
+    conditions = [status == published]
     if query.q:
-        conditions.append(_text_condition(session, query.q))
-    if query.unit:
-        conditions.append(Resource.provider_unit_id.in_(
-            select(Unit.id).where(or_(Unit.name.contains(query.unit, autoescape=True),
-                                      Unit.short_name.contains(query.unit, autoescape=True)))))
+        conditions.append(_text_condition(session, query.q, by_rowid is not False))
+    if unit_ids is not None:
+        conditions.append(Resource.provider_unit_id.in_(unit_ids))
     if with_facet_filters:
         conditions += [_COLUMN[name] == member for name, member in query.filters.items()]
     if query.category_path:
@@ -116,28 +159,45 @@ def _resource_conditions(session: Session, query: ResourceQuery, with_facet_filt
 
 
 def search_resources(session: Session, query: ResourceQuery) -> Page:
-    counts, total = _facet_counts(session, query)
-    offset, rows = (query.page - 1) * query.per_page, []
+    unit_ids = _unit_ids(session, query.unit) if query.unit else None
+    estimate = _match_estimate(session, query.q)
+    rows = _grouped_rows(session, query, unit_ids, None if estimate is None else estimate <= FACETS_BY_ROWID_MAX)
+    counts, total = _facet_counts(rows, {name: member.value for name, member in query.filters.items()})
+    offset, items = (query.page - 1) * query.per_page, []
     if total > offset:
-        rows = session.scalars(select(Resource).where(*_resource_conditions(session, query))
-                               .order_by(Resource.published_on.desc(), Resource.code.desc())
-                               .limit(query.per_page).offset(offset)).all()
+        by_rowid = None if estimate is None else estimate <= PAGE_BY_ROWID_MAX
+        items = session.scalars(select(Resource).where(*_conditions(session, query, unit_ids, by_rowid=by_rowid))
+                                .order_by(Resource.published_on.desc(), Resource.code.desc())
+                                .limit(query.per_page).offset(offset)).all()
     facets = {name: [{"value": code, "label": FACETS[name](code).label, "count": n} for code, n in per.items()]
               for name, per in counts.items()}
-    return Page(list(rows), total, query.page, query.per_page, facets)
+    return Page(list(items), total, query.page, query.per_page, facets)
 
 
-def _facet_counts(session: Session, query: ResourceQuery) -> tuple[dict, int]:
-    """Every facet's counts and the total from ONE grouped scan that leaves the facet filters out.
+def _grouped_rows(session: Session, query: ResourceQuery, unit_ids: list[int] | None, by_rowid: bool | None) -> list:
+    """Published matches counted per combination of the six facets, facet filters left out;
+    served from the per-worker cache while the catalog generation is unchanged."""
+    key = (str(session.get_bind().url), query.q, tuple(unit_ids) if unit_ids is not None else None,
+           query.category_path)
+    token = session.scalar(select(CatalogGeneration.token).where(CatalogGeneration.id == 1))
+    rows = _cache.get(key, token)
+    if rows is None:
+        columns = list(_COLUMN.values())
+        statement = select(*columns, func.count()).where(
+            *_conditions(session, query, unit_ids, with_facet_filters=False, by_rowid=by_rowid)).group_by(*columns)
+        rows = [tuple(row) for row in session.execute(statement)]
+        _cache.put(key, token, rows)
+    return rows
+
+
+def _facet_counts(rows: list, chosen: dict[str, str]) -> tuple[dict, int]:
+    """Every facet's counts and the total from the grouped rows.
 
     A chosen facet still counts the other values it could switch to (rows failing only its own
     filter); the other facets and the total count rows passing every filter.
     """
-    columns, names = list(_COLUMN.values()), list(_COLUMN)
-    rows = session.execute(select(*columns, func.count())
-                           .where(*_resource_conditions(session, query, with_facet_filters=False))
-                           .group_by(*columns)).all()
-    wanted = {names.index(name): member.value for name, member in query.filters.items()}
+    names = list(_COLUMN)
+    wanted = {names.index(name): value for name, value in chosen.items()}
     counts = {name: {m.value: 0 for m in enum_cls} for name, enum_cls in FACETS.items()}
     total = 0
     for *values, n in rows:

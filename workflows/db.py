@@ -81,12 +81,23 @@ def _sqlite_engine(parsed, **kwargs) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+        # the triggers of the bigram search index call it (migration 0007)
+        dbapi_conn.create_function("xy_bigrams", 1, bigram_tokens, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def bigram_tokens(value: str | None) -> str | None:
+    """'户籍人口' -> '户籍 籍人 人口 口': every overlapping character pair plus the last character,
+    one token each, so an FTS5 table over them finds any 2-character substring by term and any
+    single character by prefix (SQLite's trigram index cannot answer fewer than 3 characters)."""
+    if value is None:
+        return None
+    return " ".join([value[i:i + 2] for i in range(len(value) - 1)] + [value[-1:]])
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -20,8 +20,8 @@ def run_migrations_online() -> None:
 
 
 def _include(obj, name, type_, reflected, compare_to) -> bool:
-    """The FTS5 shadow tables are managed by hand in the migration that creates them."""
-    return not (type_ == "table" and name.startswith("resource_fts"))
+    """The FTS5 tables and their shadow tables are managed by hand in the migrations that create them."""
+    return not (type_ == "table" and name.startswith(("resource_fts", "resource_bigram")))
 
 
 def _run(connection) -> None:

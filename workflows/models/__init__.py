@@ -2,7 +2,7 @@
 from workflows.models.audit import AuditEvent
 from workflows.models.calendar import CalendarDay, DayKind
 from workflows.models.catalog import (
-    CategoryClass, DataType, InfoItem, Interface, ObjectClass, OpenType, Resource, ResourceFormat,
+    CatalogGeneration, CategoryClass, DataType, InfoItem, Interface, ObjectClass, OpenType, Resource, ResourceFormat,
     ResourceRevision, ResourceStatus, Sensitivity, ShareMethod, ShareType, UpdateCycle,
 )
 from workflows.models.applications import (
@@ -33,7 +33,7 @@ from workflows.models.org import (
 __all__ = [
     "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency", "Grant", "GrantStatus",
     "EmailStatus", "Notification", "OutboxEmail",
-    "CatalogChange", "CategoryClass", "ChangeKind", "ChangeStatus", "DataType", "Demand", "DemandStatus",
+    "CatalogChange", "CatalogGeneration", "CategoryClass", "ChangeKind", "ChangeStatus", "DataType", "Demand", "DemandStatus",
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
     "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",
     "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime
@@ -87,8 +87,9 @@ class Resource(Base):
         Index("ix_resource_status_unit", "status", "provider_unit_id"),
         Index("ix_resource_share_type", "share_type"),
         Index("ix_resource_status_published", "status", "published_on", "code"),
+        # covering for the grouped facet count, unit filter included
         Index("ix_resource_facets", "status", "share_type", "open_type", "format", "category_class", "sensitivity",
-              "update_cycle"),
+              "update_cycle", "provider_unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +119,15 @@ class Resource(Base):
     provider_unit: Mapped[Unit] = relationship(lazy="joined")
     items: Mapped[list[InfoItem]] = relationship(back_populates="resource", cascade="all, delete-orphan",
                                                  order_by="InfoItem.position")
+
+
+class CatalogGeneration(Base):
+    """One row whose token changes (by trigger) on every write to resource: cached facet counts
+    stay valid while it is unchanged, in every web worker."""
+    __tablename__ = "catalog_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger)
 
 
 class InfoItem(Base):
