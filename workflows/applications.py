@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from workflows import audit, clock, engine
 from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
-    Application, ApplicationStatus, Attachment, CallFrequency, Person, Resource, ResourceStatus, Role, ShareType,
+    Application, ApplicationStatus, ApprovalRecord, Attachment, CallFrequency, Grant, Person, Resource, ResourceStatus,
+    Role, ShareType,
 )
 
 PROCESS = "data_application"
@@ -235,6 +236,17 @@ def get_application(session: Session, actor: Person, application_id: int) -> App
     if app is None or not can_see(actor, app):
         raise NotFound("申请不存在，或您无权查看其他单位的申请")
     return app
+
+
+def outcome(session: Session, application_id: int) -> tuple[Grant | None, str | None]:
+    """The grant and the approval record's SHA-256 of an application, in one query (what its answers show)."""
+    row = session.execute(
+        select(Grant, ApprovalRecord.sha256).select_from(Application)
+        .outerjoin(Grant, Grant.application_id == Application.id)
+        .outerjoin(ApprovalRecord, ApprovalRecord.application_id == Application.id)
+        .where(Application.id == application_id)
+        .options(lazyload(Grant.application), lazyload(Grant.unit), lazyload(Grant.resource))).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def list_applications(session: Session, actor: Person, scope: str = "mine", status: str = "") -> list[Application]:

@@ -19,8 +19,14 @@ GENERIC_REASONS = {"不同意", "不予同意", "不通过", "不予通过", "�
 
 
 def _application(session: Session, task_or_instance) -> Application:
+    """The case's application, held by the session so the handler, the decision and the answer load it once.
+
+    The session's identity map keeps objects only while something references them.
+    """
     instance = task_or_instance.instance if isinstance(task_or_instance, HumanTask) else task_or_instance
-    return session.get(Application, int(instance.subject_id))
+    app = session.get(Application, int(instance.subject_id))
+    session.info.setdefault("applications", {})[app.id] = app
+    return app
 
 
 def reason_problem(reason: str) -> str | None:
@@ -94,10 +100,10 @@ def _set_status(session: Session, actor_id: int | None, app: Application, status
 
 
 def _review_result(session: Session, instance: ProcessInstance) -> dict:
-    task = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.task_key == "da_review",
-                                                   HumanTask.status == TaskStatus.COMPLETED)
-                           .order_by(HumanTask.completed_at.desc())).first()
-    return dict(task.result or {}) if task else {}
+    result = session.scalars(select(HumanTask.result).where(
+        HumanTask.instance_id == instance.id, HumanTask.task_key == "da_review", HumanTask.status == TaskStatus.COMPLETED)
+        .order_by(HumanTask.completed_at.desc()).limit(1)).first()
+    return dict(result or {})
 
 
 def _decide(session: Session, app: Application, status: ApplicationStatus, items: list[str] | None,

@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from sqlalchemy import func, select
 
 from workflows import accounts
+from workflows.models import AuditEvent, Notification, OutboxEmail
 
 SH = ZoneInfo("Asia/Shanghai")
 HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
@@ -155,6 +157,28 @@ def test_a_reviewer_of_another_unit_can_neither_decide_nor_see_the_application(a
     assert api.get(f"/api/v1/applications/{created['id']}/record.pdf", "lvping").status_code == 404
     assert api.get(f"/api/v1/applications/{created['id']}", "huangtao").status_code == 200
     assert api.get("/api/v1/applications", "lvping", scope="provider").get_json()["items"] == []
+
+
+def test_a_stranger_completing_a_task_gets_403_in_chinese_and_leaves_no_trace(api):
+    created = api.apply()
+    task = api.review_task(created["id"])
+    api.headers("sunjie")  # the token (and its audit row) exists before
+    with api.sessions() as s:
+        before = [s.scalar(select(func.count()).select_from(t)) for t in (AuditEvent, Notification, OutboxEmail)]
+    response = api.complete(task["id"], {"decision": "reject", "reason": SPECIFIC}, "sunjie")
+    assert response.status_code == 403 and "您没有办理此任务的权限" in response.get_json()["message"]
+    with api.sessions() as s:
+        assert [s.scalar(select(func.count()).select_from(t)) for t in (AuditEvent, Notification, OutboxEmail)] == before
+    assert api.get(f"/api/v1/applications/{created['id']}").get_json() == created
+
+
+def test_the_completion_answers_the_application_exactly_as_reading_it_afterwards(api):
+    created = api.apply()
+    assert api.get(f"/api/v1/applications/{created['id']}").get_json() == created
+    for decision in ({"decision": "approve"}, {"decision": "reject", "reason": SPECIFIC}):
+        app_id = api.apply()["id"]
+        done = api.complete(api.review_task(app_id)["id"], decision).get_json()
+        assert done["application"] == api.get(f"/api/v1/applications/{app_id}", "huangtao").get_json()
 
 
 def test_two_reviewers_completing_the_same_task_at_once_one_wins_and_the_other_gets_409(api, app):

@@ -102,8 +102,7 @@ def application_json(app, full: bool = False) -> dict:
         return data
     case = tasks.case_tasks(db.session, "application", app.id)
     due = next((t.due_at for t in case if t.status == TaskStatus.OPEN and t.due_at), None)
-    grant = grants.for_application(db.session, app.id)
-    record = records.for_application(db.session, app.id)
+    grant, sha256 = applications.outcome(db.session, app.id)
     return data | {
         "applicant": app.applicant.display_name, "scenario": app.scenario, "basis": app.basis, "purpose": app.purpose,
         "sensitive_justification": app.sensitive_justification, "decision_reason": app.decision_reason or None,
@@ -112,9 +111,9 @@ def application_json(app, full: bool = False) -> dict:
         "grant": None if grant is None else {
             "id": grant.id, "status": grant.status, "items": list(grant.items), "valid_from": _day(grant.valid_from),
             "valid_until": _day(grant.valid_until), "scenario": grant.scenario},
-        "record": None if record is None else {
-            "sha256": record.sha256, "url": url_for("api.application_record", app_id=app.id),
-            "verify_url": f"/verify/{record.sha256}"},
+        "record": None if sha256 is None else {
+            "sha256": sha256, "url": url_for("api.application_record", app_id=app.id),
+            "verify_url": f"/verify/{sha256}"},
     }
 
 
@@ -158,8 +157,8 @@ def application_create():
     body = _body()
     unit_id = _application_input(body)
     app = applications.apply(db.session, g.api_person, body, unit_id)
+    response = jsonify(application_json(app, full=True))  # built in the same transaction, then committed
     db.session.commit()
-    response = jsonify(application_json(app, full=True))
     response.headers["Location"] = url_for("api.application_detail", app_id=app.id)
     return response, 201
 
@@ -181,8 +180,9 @@ def application_withdraw(app_id: int):
     if not isinstance(reason, str):
         raise ValidationFailed(["撤回理由（reason）：应为字符串"], TYPE_PROBLEM)
     app = applications.withdraw(db.session, g.api_person, app_id, reason.strip())
+    response = jsonify(application_json(app, full=True))
     db.session.commit()
-    return jsonify(application_json(app, full=True))
+    return response
 
 
 @bp.get(f"/applications/<{ID}:app_id>/record.pdf")
@@ -200,7 +200,6 @@ def application_record(app_id: int):
 @bp.post(f"/tasks/<{ID}:task_id>/complete")
 def task_complete(task_id: int):
     task = tasks.complete(db.session, g.api_person, task_id, _form_input(_body()))
-    db.session.commit()
     body = {"task": task_json(task)}
     instance = task.instance
     if instance.subject_type == "application" and (instance.subject_id or "").isdigit():
@@ -209,7 +208,9 @@ def task_complete(task_id: int):
                 applications.get_application(db.session, g.api_person, int(instance.subject_id)), full=True)
         except NotFound:  # e.g. a delegate from a third unit: the task is done, the case stays private
             pass
-    return jsonify(body)
+    response = jsonify(body)  # built in the completing transaction: one transaction per request
+    db.session.commit()
+    return response
 
 
 @bp.get("/grants")
