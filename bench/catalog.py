@@ -5,8 +5,8 @@ What is measured
   with workflows.migrate.upgrade and seeded with the demo organisation (16 units) and the 41 demo
   resources. Then N generated resources (default 100,000; all published, spread over the 16
   units) are bulk-inserted with SQLAlchemy core insert() in batches; the insert time is printed
-  (on SQLite the FTS5 trigram triggers keep resource_fts, on PostgreSQL the pg_trgm GIN index is
-  maintained - both are part of that cost). PostgreSQL is ANALYZEd after loading; SQLite is not,
+  (on SQLite triggers keep the FTS5 trigram and bigram tables, on PostgreSQL the pg_trgm GIN
+  index and the stored bigram array with its GIN index are maintained - part of that cost). PostgreSQL is ANALYZEd after loading; SQLite is not,
   just like a real installation.
 
   Names and summaries are built from Chinese word lists (domains such as 户籍/社保/不动产 with
@@ -28,6 +28,9 @@ What is measured
           (the cache holds counts for every filter) or a popular keyword costs
   Printed per type: matched total, n, p50/p95 in ms of each (whole call: session, generation
   token, facet counts, page, ORM loading) and PASS/MISS of each against the 50 ms p95 target.
+  Baseline, measured in the same run: the same code with LIKE '%keyword%' instead of the text
+  indexes and without the cache (5 calls per type; its p50 and how many times the cold call is
+  faster). Every call checks that the total is the same in all three ways.
 
   --explain prints, for every query type that missed, the facet query and the page query timed
   alone (cold) with the index hint the code chose and their plans (EXPLAIN QUERY PLAN on SQLite,
@@ -46,6 +49,8 @@ its own `bench_<hex>` database and drops it WITH (FORCE) at the end. A benchmark
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import os
 import platform
 import random
@@ -67,7 +72,8 @@ import sqlalchemy  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from workflows import catalog_search, demo, migrate  # noqa: E402
-from workflows.catalog_search import parse_resource_query  # noqa: E402
+from workflows.catalog_search import parse_resource_query
+from workflows.facet_cache import FacetCache  # noqa: E402
 from bench import databases  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
 from workflows.models import (  # noqa: E402
@@ -81,6 +87,7 @@ INSERT_BATCH = 5_000
 WARMUP = 3
 BUDGET_PER_TYPE_S = 3.0      # a slow query type is repeated fewer times (at least MIN_REPEAT)
 MIN_REPEAT = 10
+NAIVE_REPEAT = 5         # the LIKE baseline, cold, a few times per type
 SEED = 20260101
 
 # --- generated catalog -------------------------------------------------------------
@@ -211,6 +218,7 @@ class Result:
     total: int
     warm: list[float]
     cold: list[float]
+    naive: list[float] = dataclasses.field(default_factory=list)
 
     @staticmethod
     def pct(values: list[float], p: float) -> float:
@@ -254,7 +262,30 @@ def measure(sessions, query: QueryType, repeat: int) -> Result:
 
 
 def run_all(sessions, repeat: int) -> list[Result]:
-    return [measure(sessions, q, repeat) for q in QUERY_TYPES]
+    results = [measure(sessions, q, repeat) for q in QUERY_TYPES]
+    with naive_search():
+        for query, result in zip(QUERY_TYPES, results):
+            timed = [run_once(sessions, query.args, cold=True) for _ in range(NAIVE_REPEAT)]
+            if {total for total, _ in timed} != {result.total}:
+                raise SystemExit(f"{query.label}: the naive search found another total")
+            result.naive = [t for _, t in timed]
+    return results
+
+
+@contextlib.contextmanager
+def naive_search():
+    """The baseline: the same code with LIKE '%q%' instead of the text indexes and no facet cache."""
+    saved = catalog_search._text_condition, catalog_search._match_estimate, catalog_search._cache
+
+    def like(session, q, by_rowid=True):
+        return sqlalchemy.or_(Resource.name.contains(q, autoescape=True), Resource.summary.contains(q, autoescape=True))
+
+    catalog_search._text_condition, catalog_search._match_estimate = like, lambda session, q: None
+    catalog_search._cache = FacetCache(max_rows=0)
+    try:
+        yield
+    finally:
+        catalog_search._text_condition, catalog_search._match_estimate, catalog_search._cache = saved
 
 
 def _pad(label: str, width: int) -> str:
@@ -266,11 +297,13 @@ def _pad(label: str, width: int) -> str:
 def print_results(title: str, results: list[Result]) -> None:
     print(f"\n{title}")
     print(f"  {'query type':<44} {'matched':>8} {'n':>3}   {'warm p50':>8} {'p95':>6}   {'cold p50':>8} {'p95':>6}"
-          "  verdict warm/cold")
+          f"   {'naive p50':>9} {'÷cold':>6}  verdict warm/cold")
     for r in results:
         warm_ok, cold_ok = r.ok
+        naive = r.pct(r.naive, 0.5)
         print(f"  {_pad(r.label, 44)} {r.total:>8} {len(r.warm):>3}   {r.pct(r.warm, 0.5):>8.1f} "
-              f"{r.pct(r.warm, 0.95):>6.1f}   {r.pct(r.cold, 0.5):>8.1f} {r.pct(r.cold, 0.95):>6.1f}  "
+              f"{r.pct(r.warm, 0.95):>6.1f}   {r.pct(r.cold, 0.5):>8.1f} {r.pct(r.cold, 0.95):>6.1f}   "
+              f"{naive:>9.1f} {naive / r.pct(r.cold, 0.5):>5.1f}×  "
               f"{'PASS' if warm_ok else 'MISS'} / {'PASS' if cold_ok else 'MISS'}")
     for i, kind in enumerate(("warm (repeated search: next page, another facet, a popular keyword)",
                               "cold (first search after a catalog change)")):

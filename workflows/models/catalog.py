@@ -84,12 +84,13 @@ class ObjectClass(LabeledEnum):
 class Resource(Base):
     __tablename__ = "resource"
     __table_args__ = (
-        Index("ix_resource_status_unit", "status", "provider_unit_id"),
+        # covering for the grouped facet count of one unit's entries
+        Index("ix_resource_status_unit", "status", "provider_unit_id", "share_type", "open_type", "format",
+              "category_class", "sensitivity", "update_cycle"),
         Index("ix_resource_share_type", "share_type"),
         Index("ix_resource_status_published", "status", "published_on", "code"),
-        # covering for the grouped facet count, unit filter included
         Index("ix_resource_facets", "status", "share_type", "open_type", "format", "category_class", "sensitivity",
-              "update_cycle", "provider_unit_id"),
+              "update_cycle"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

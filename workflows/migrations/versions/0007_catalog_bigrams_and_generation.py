@@ -1,4 +1,4 @@
-"""catalog search: bigram index for 1-2 character keywords, covering facet index, catalog generation
+"""catalog search: bigram index for 1-2 character keywords, covering unit index, catalog generation
 
 Revision ID: 0007
 Revises: 0006
@@ -12,7 +12,7 @@ down_revision = '0006'
 branch_labels = None
 depends_on = None
 
-FACET_COLUMNS = ["status", "share_type", "open_type", "format", "category_class", "sensitivity", "update_cycle"]
+FACET_COLUMNS = ["share_type", "open_type", "format", "category_class", "sensitivity", "update_cycle"]
 
 # xy_bigrams() is registered on every SQLite connection by workflows.db (bigram_tokens).
 SQLITE_BIGRAMS = [
@@ -68,8 +68,9 @@ def upgrade() -> None:
                     sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_generation')))
     op.execute("INSERT INTO catalog_generation (id, token) VALUES (1, 0)")
     # Plain DROP/CREATE INDEX (no batch mode): rebuilding the table would drop the FTS triggers.
-    op.drop_index("ix_resource_facets", table_name="resource")
-    op.create_index("ix_resource_facets", "resource", FACET_COLUMNS + ["provider_unit_id"])
+    # One unit's entries: their facets counted from the index alone.
+    op.drop_index("ix_resource_status_unit", table_name="resource")
+    op.create_index("ix_resource_status_unit", "resource", ["status", "provider_unit_id"] + FACET_COLUMNS)
     sqlite = op.get_bind().dialect.name == "sqlite"
     for statement in (SQLITE_BIGRAMS + SQLITE_GENERATION if sqlite else POSTGRES_BIGRAMS + POSTGRES_GENERATION):
         op.execute(statement)
@@ -88,6 +89,6 @@ def downgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_resource_bigrams")
         op.execute("ALTER TABLE resource DROP COLUMN IF EXISTS text_bigrams")
         op.execute("DROP FUNCTION IF EXISTS xy_bigrams(text)")
-    op.drop_index("ix_resource_facets", table_name="resource")
-    op.create_index("ix_resource_facets", "resource", FACET_COLUMNS)
+    op.drop_index("ix_resource_status_unit", table_name="resource")
+    op.create_index("ix_resource_status_unit", "resource", ["status", "provider_unit_id"])
     op.drop_table('catalog_generation')
