@@ -25,8 +25,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy import inspect as sa_inspect, or_, select, update
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -69,6 +69,14 @@ def _script_engine(session: Session) -> PythonScriptEngine:
     script_engine = PythonScriptEngine(environment=_RestrictedEnvironment(script_env.build_globals(session, emitted)))
     script_engine.emitted = emitted
     return script_engine
+
+
+# --- loading rows ----------------------------------------------------------------
+
+# Task rows in lists join their case and its process version, whose form schemas (a JSON
+# document parsed for every row) only the page of a single task needs.
+TASK_ROWS = joinedload(HumanTask.instance).joinedload(ProcessInstance.process_version).defer(ProcessVersion.forms)
+_INSTANCE_COLUMNS = [column.key for column in sa_inspect(ProcessInstance).column_attrs]
 
 
 # --- specs and state-only serialization ----------------------------------------
@@ -257,9 +265,8 @@ def complete_task(session: Session, task_id: int, actor: Person, data: dict | No
 
 def _reload(session: Session, instance: ProcessInstance) -> ProcessInstance:
     """Fresh columns and state in one query: the claim may have waited for another step of this case."""
-    return session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance.id)
-                           .options(undefer(ProcessInstance.state))
-                           .execution_options(populate_existing=True)).one()
+    session.refresh(instance, _INSTANCE_COLUMNS)  # the version (immutable) stays as loaded
+    return instance
 
 
 def fire_due_timers(session: Session, instance: ProcessInstance) -> list[str]:
@@ -318,7 +325,7 @@ def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, a
 def _mirror_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None):
     """Open a row for every newly ready user task; close rows whose task the process moved past."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+    open_rows = session.scalars(select(HumanTask).options(TASK_ROWS).where(HumanTask.instance_id == instance.id,
                                                         HumanTask.status == TaskStatus.OPEN)).all()
     for row in open_rows:
         if row.spiff_task_id not in ready:
@@ -402,7 +409,7 @@ def open_tasks_for(session: Session, person: Person) -> list[HumanTask]:
     conditions = [(HumanTask.unit_id == unit_id) & (HumanTask.role == role) & HumanTask.assignee_id.is_(None)
                   for unit_id, role in memberships]
     conditions.append(HumanTask.assignee_id == person.id)
-    query = (select(HumanTask).where(HumanTask.status == TaskStatus.OPEN, or_(*conditions))
+    query = (select(HumanTask).options(TASK_ROWS).where(HumanTask.status == TaskStatus.OPEN, or_(*conditions))
              .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id))
     return list(session.scalars(query))
 

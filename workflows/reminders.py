@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import notifications
-from workflows import audit, clock, events
+from workflows import audit, clock, engine, events
 from workflows.models import (
     HumanTask, Person, ProcessInstance, Responsibility, ResponsibilityKind, Role, RoleMembership, TaskStatus,
 )
@@ -46,7 +46,8 @@ def _new_task(session: Session, event: str, task: HumanTask) -> None:
 
 
 def _open_tasks(session: Session, instance: ProcessInstance, key: str | None) -> list[HumanTask]:
-    query = select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
+    query = select(HumanTask).options(engine.TASK_ROWS).where(HumanTask.instance_id == instance.id,
+                                                               HumanTask.status == TaskStatus.OPEN)
     if key:
         query = query.where(HumanTask.task_key == key)
     return list(session.scalars(query))

@@ -71,7 +71,7 @@ def case_tasks(session: Session, subject_type: str, subject_id) -> list[HumanTas
     return list(session.scalars(
         select(HumanTask).join(ProcessInstance).where(ProcessInstance.subject_type == subject_type,
                                                       ProcessInstance.subject_id == str(subject_id))
-        .order_by(HumanTask.created_at, HumanTask.id)))
+        .options(engine.TASK_ROWS).order_by(HumanTask.created_at, HumanTask.id)))
 
 
 def open_tasks(session: Session, actor: Person, process_key: str = "", overdue_only: bool = False,
