@@ -151,7 +151,7 @@ def _save(session: Session, actor: Person, unit_id: int, resource: Resource, dat
 
 
 def _fill(app: Application, resource: Resource, data: ApplicationInput, until: date | None) -> None:
-    app.resource_id, app.provider_unit_id = resource.id, resource.provider_unit_id
+    app.resource, app.provider_unit_id = resource, resource.provider_unit_id  # the answer reads app.resource
     app.items = [i.name for i in resource.items if i.name in data.items]
     app.scenario, app.basis, app.purpose = data.scenario, data.basis, data.purpose
     frequency = CallFrequency.parse(data.frequency)

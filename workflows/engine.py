@@ -216,7 +216,7 @@ def start(session: Session, process_key: str, actor_id: int | None, unit_id: int
                                subject_id=str(subject[1]) if subject else None, started_at=clock.now())
     session.add(instance)
     session.flush()
-    _sync(session, instance, workflow, actor_id)
+    _sync(session, instance, workflow, actor_id, new=True)
     audit.record(session, actor_id, "instance", instance.id, "instance:started", None,
                  {"process": process_key, "version": version.version, "status": instance.status})
     return instance
@@ -297,9 +297,10 @@ def _reason(exc: Exception) -> str:
     return f"{inner}{where}"
 
 
-def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None) -> None:
+def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None,
+          new: bool = False) -> None:
     """Mirror ready user tasks and the next timer beside the state, save with the version check, publish."""
-    opened, closed = _mirror_tasks(session, instance, workflow, actor_id)
+    opened, closed = _mirror_tasks(session, instance, workflow, actor_id, new)
     instance.next_timer_at = _next_timer(workflow)
     completed_now = workflow.is_completed() and instance.status != InstanceStatus.COMPLETED
     if workflow.is_completed():
@@ -322,11 +323,15 @@ def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, a
         events.publish(session, "instance.completed", instance=instance)
 
 
-def _mirror_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None):
-    """Open a row for every newly ready user task; close rows whose task the process moved past."""
+def _mirror_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None,
+                  new: bool = False):
+    """Open a row for every newly ready user task; close rows whose task the process moved past.
+
+    A case started just now (new) has no rows yet, so there is nothing to look up.
+    """
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = session.scalars(select(HumanTask).options(TASK_ROWS).where(HumanTask.instance_id == instance.id,
-                                                        HumanTask.status == TaskStatus.OPEN)).all()
+    open_rows = [] if new else session.scalars(select(HumanTask).options(TASK_ROWS).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)).all()
     for row in open_rows:
         if row.spiff_task_id not in ready:
             row.status = TaskStatus.CANCELLED
