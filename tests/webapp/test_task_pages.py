@@ -38,3 +38,16 @@ def test_a_reviewer_of_another_unit_cannot_open_the_task(client, processes, demo
         task_id = review_task(processes, apply(processes)).id
     login(client, "lvping")
     assert client.get(f"/tasks/{task_id}").status_code == 403
+
+
+def test_the_task_list_counts_working_days_left_and_marks_an_overdue_review_in_red(client, processes, demo_catalog):
+    with time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False):
+        apply(processes)
+        login(client, "huangtao")
+        page = client.get("/tasks/").get_data(as_text=True)
+        assert "剩余 5 个工作日" in page and "list-group-item-danger" not in page
+    # due Monday 03-02 (Saturday 02-28 is a make-up working day); Thursday 03-05 is 3 working days later
+    with time_machine.travel(datetime(2026, 3, 5, 9, 0, tzinfo=SH), tick=False):
+        login(client, "huangtao")
+        page = client.get("/tasks/").get_data(as_text=True)
+        assert "已逾期 3 个工作日" in page and "list-group-item-danger" in page

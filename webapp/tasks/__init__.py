@@ -38,7 +38,8 @@ def inbox():
     return render_template("tasks/list.html", open_tasks=found, done=tasks.history(db.session, person, 50),
                            processes=tasks.process_names(db.session), args=args, subject_url=subject_url,
                            units={m.unit_id: m.unit.name for m in person.memberships},
-                           resources=tasks.subject_resources(db.session, found))
+                           resources=tasks.subject_resources(db.session, found),
+                           deadlines={t.id: tasks.deadline(db.session, t) for t in found})
 
 
 def _task_action(task_id: int, action, message: str):
