@@ -16,7 +16,7 @@ def test_the_review_page_shows_the_step_the_deadline_and_the_requested_items(cli
     login(client, "huangtao")
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "当前环节：审核申请" in page
-    assert "剩余 5 个工作日" in page  # received Tuesday 02-24: due Tuesday 03-03
+    assert "剩余 5 个工作日" in page  # received Tuesday 02-24: due Monday 03-02 (Saturday 02-28 is worked)
     for item in ("姓名", "公民身份号码", "户籍地址"):
         assert f'name="approved_items" value="{item}"' in page
 
