@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
 from workflows import audit, clock, engine
@@ -55,9 +55,12 @@ class ApplicationInput:
                    sensitive_justification=str(data.get("sensitive_justification") or "").strip())
 
 
+_PUBLISHED = select(Resource).where(Resource.code == bindparam("code"), Resource.status == ResourceStatus.PUBLISHED)
+
+
 def shareable_resource(session: Session, code: str) -> Resource:
     """A published entry that may be applied for; 不予共享 explains what to do instead."""
-    resource = session.scalar(select(Resource).where(Resource.code == code, Resource.status == ResourceStatus.PUBLISHED))
+    resource = session.scalar(_PUBLISHED, {"code": code})
     if resource is None:
         raise NotFound(f"目录条目“{code}”不存在或未发布，请在资源目录中检索后再申请")
     if resource.share_type == ShareType.NOT_SHARED:
@@ -238,14 +241,16 @@ def get_application(session: Session, actor: Person, application_id: int) -> App
     return app
 
 
+_OUTCOME = (select(Grant, ApprovalRecord.sha256).select_from(Application)
+            .outerjoin(Grant, Grant.application_id == Application.id)
+            .outerjoin(ApprovalRecord, ApprovalRecord.application_id == Application.id)
+            .where(Application.id == bindparam("id"))
+            .options(lazyload(Grant.application), lazyload(Grant.unit), lazyload(Grant.resource)))
+
+
 def outcome(session: Session, application_id: int) -> tuple[Grant | None, str | None]:
     """The grant and the approval record's SHA-256 of an application, in one query (what its answers show)."""
-    row = session.execute(
-        select(Grant, ApprovalRecord.sha256).select_from(Application)
-        .outerjoin(Grant, Grant.application_id == Application.id)
-        .outerjoin(ApprovalRecord, ApprovalRecord.application_id == Application.id)
-        .where(Application.id == application_id)
-        .options(lazyload(Grant.application), lazyload(Grant.unit), lazyload(Grant.resource))).first()
+    row = session.execute(_OUTCOME, {"id": application_id}).first()
     return (row[0], row[1]) if row else (None, None)
 
 

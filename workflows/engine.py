@@ -25,7 +25,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import inspect as sa_inspect, or_, select, update
+from sqlalchemy import bindparam, inspect as sa_inspect, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -75,6 +75,8 @@ def _script_engine(session: Session) -> PythonScriptEngine:
 
 # Task rows in lists join their case and its process version, whose form schemas (a JSON
 # document parsed for every row) only the page of a single task needs.
+# Statements run on every request are built once at import (module constants with bind
+# parameters): SQLAlchemy then skips rebuilding them and recomputing their cache key.
 TASK_ROWS = joinedload(HumanTask.instance).joinedload(ProcessInstance.process_version).defer(ProcessVersion.forms)
 _INSTANCE_COLUMNS = [column.key for column in sa_inspect(ProcessInstance).column_attrs]
 
@@ -192,9 +194,12 @@ def deploy(session: Session, xml: str, forms: dict, actor_id: int | None) -> Dep
     return Deployed(version, True)
 
 
+_LATEST_VERSION = (select(ProcessVersion).where(ProcessVersion.process_key == bindparam("process_key"))
+                   .order_by(ProcessVersion.version.desc()).limit(1))
+
+
 def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
-    return session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == process_key)
-                           .order_by(ProcessVersion.version.desc()).limit(1)).first()
+    return session.scalars(_LATEST_VERSION, {"process_key": process_key}).first()
 
 
 # --- running cases -----------------------------------------------------------
@@ -330,8 +335,7 @@ def _mirror_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWor
     A case started just now (new) has no rows yet, so there is nothing to look up.
     """
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = [] if new else session.scalars(select(HumanTask).options(TASK_ROWS).where(
-        HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)).all()
+    open_rows = [] if new else session.scalars(_OPEN_ROWS, {"instance_id": instance.id}).all()
     for row in open_rows:
         if row.spiff_task_id not in ready:
             row.status = TaskStatus.CANCELLED
@@ -342,6 +346,10 @@ def _mirror_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWor
     opened = [_open_task(session, instance, t) for spiff_id, t in ready.items() if spiff_id not in known]
     closed = [row for row in open_rows if row.status == TaskStatus.CANCELLED]
     return opened, closed
+
+
+_OPEN_ROWS = select(HumanTask).options(TASK_ROWS).where(HumanTask.instance_id == bindparam("instance_id"),
+                                                         HumanTask.status == TaskStatus.OPEN)
 
 
 def _open_task(session: Session, instance: ProcessInstance, spiff_task) -> HumanTask:
@@ -407,10 +415,12 @@ def can_act(session: Session, person: Person, task: HumanTask) -> bool:
     return any(m.role == task.role and m.unit_id == task.unit_id for m in person.memberships)
 
 
+_MEMBERSHIPS = select(RoleMembership.unit_id, RoleMembership.role).where(RoleMembership.person_id == bindparam("id"))
+
+
 def open_tasks_for(session: Session, person: Person) -> list[HumanTask]:
     """Open tasks the person may act on: by role in unit, or assigned to them; overdue first."""
-    memberships = session.execute(select(RoleMembership.unit_id, RoleMembership.role)
-                                  .where(RoleMembership.person_id == person.id)).all()
+    memberships = session.execute(_MEMBERSHIPS, {"id": person.id}).all()
     conditions = [(HumanTask.unit_id == unit_id) & (HumanTask.role == role) & HumanTask.assignee_id.is_(None)
                   for unit_id, role in memberships]
     conditions.append(HumanTask.assignee_id == person.id)

@@ -1,7 +1,7 @@
 """Who hears about a task: new task, 催办 before the deadline, 督办 after it. Timers never decide."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import notifications
@@ -11,12 +11,15 @@ from workflows.models import (
 )
 
 
+_CANDIDATES = select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
+    RoleMembership.unit_id == bindparam("unit_id"), RoleMembership.role == bindparam("role"), Person.active.is_(True))
+
+
 def candidates(session: Session, task: HumanTask) -> list[Person]:
     """The people who may act on the task: its assignee, or everyone with the lane's role in its unit."""
     if task.assignee_id:
         return [session.get(Person, task.assignee_id)]
-    return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
-        RoleMembership.unit_id == task.unit_id, RoleMembership.role == task.role, Person.active.is_(True))))
+    return list(session.scalars(_CANDIDATES, {"unit_id": task.unit_id, "role": task.role}))
 
 
 def leader_in_charge(session: Session, unit_id: int | None) -> list[Person]:

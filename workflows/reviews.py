@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import notifications
@@ -99,11 +99,13 @@ def _set_status(session: Session, actor_id: int | None, app: Application, status
                  {"status": status.value} | extra)
 
 
+_REVIEW_RESULT = (select(HumanTask.result).where(HumanTask.instance_id == bindparam("id"), HumanTask.task_key == "da_review",
+                                                  HumanTask.status == TaskStatus.COMPLETED)
+                  .order_by(HumanTask.completed_at.desc()).limit(1))
+
+
 def _review_result(session: Session, instance: ProcessInstance) -> dict:
-    result = session.scalars(select(HumanTask.result).where(
-        HumanTask.instance_id == instance.id, HumanTask.task_key == "da_review", HumanTask.status == TaskStatus.COMPLETED)
-        .order_by(HumanTask.completed_at.desc()).limit(1)).first()
-    return dict(result or {})
+    return dict(session.scalars(_REVIEW_RESULT, {"id": instance.id}).first() or {})
 
 
 def _decide(session: Session, app: Application, status: ApplicationStatus, items: list[str] | None,

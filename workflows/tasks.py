@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import notifications
@@ -66,12 +66,14 @@ def history(session: Session, actor: Person, limit: int = 100) -> list[HumanTask
                                 .order_by(HumanTask.completed_at.desc()).limit(limit)))
 
 
+_CASE_TASKS = (select(HumanTask).join(ProcessInstance)
+               .where(ProcessInstance.subject_type == bindparam("type"), ProcessInstance.subject_id == bindparam("id"))
+               .options(engine.TASK_ROWS).order_by(HumanTask.created_at, HumanTask.id))
+
+
 def case_tasks(session: Session, subject_type: str, subject_id) -> list[HumanTask]:
     """Every task of the cases about one subject, in order: the timeline's backbone."""
-    return list(session.scalars(
-        select(HumanTask).join(ProcessInstance).where(ProcessInstance.subject_type == subject_type,
-                                                      ProcessInstance.subject_id == str(subject_id))
-        .options(engine.TASK_ROWS).order_by(HumanTask.created_at, HumanTask.id)))
+    return list(session.scalars(_CASE_TASKS, {"type": subject_type, "id": str(subject_id)}))
 
 
 def open_tasks(session: Session, actor: Person, process_key: str = "", overdue_only: bool = False,
