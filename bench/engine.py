@@ -484,7 +484,7 @@ HOTSPOTS = [  # (label, file suffix, function): cumulative costs worth naming in
     ("engine._restore (deserialize state)", "workflows/engine.py", "_restore"),
     ("engine._dump (serialize state)", "workflows/engine.py", "_dump"),
     ("engine._sync (rows beside state, save)", "workflows/engine.py", "_sync"),
-    ("engine._open_task", "workflows/engine.py", "_open_task"),
+    ("engine._task_row (mirror a ready task)", "workflows/engine.py", "_task_row"),
     ("engine.can_act", "workflows/engine.py", "can_act"),
     ("engine.latest_version", "workflows/engine.py", "latest_version"),
     ("audit.record", "workflows/audit.py", "record"),

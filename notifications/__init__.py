@@ -34,18 +34,15 @@ def render(template: str, context: dict) -> tuple[str, str, str]:
 
 
 def send(session: Session, recipients: Iterable[Person], template: str, context: dict, link: str = "") -> int:
-    """Write one inbox row per distinct active recipient and queue their email; returns how many."""
+    """Write one inbox row per distinct active recipient and queue their email; returns how many.
+
+    The rows are added together, so the next flush writes each table in one multi-row INSERT.
+    """
     subject, text, html = render(template, context)
-    now, count, seen = clock.now(), 0, set()
-    for person in recipients:
-        if person is None or person.id in seen or not person.active:
-            continue
-        seen.add(person.id)
-        session.add(Notification(person_id=person.id, template=template, subject=subject, body=text,
-                                 link=link, created_at=now))
-        if person.email:
-            session.add(OutboxEmail(person_id=person.id, to_address=person.email, subject=subject,
-                                    body_text=text + (f"\n\n办理链接：{link}" if link else ""), body_html=html,
-                                    created_at=now, next_attempt_at=now))
-        count += 1
-    return count
+    people = list({p.id: p for p in recipients if p is not None and p.active}.values())
+    now, body_text = clock.now(), text + (f"\n\n办理链接：{link}" if link else "")
+    session.add_all([Notification(person_id=p.id, template=template, subject=subject, body=text, link=link,
+                                  created_at=now) for p in people])
+    session.add_all([OutboxEmail(person_id=p.id, to_address=p.email, subject=subject, body_text=body_text,
+                                 body_html=html, created_at=now, next_attempt_at=now) for p in people if p.email])
+    return len(people)

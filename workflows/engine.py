@@ -343,7 +343,14 @@ def _mirror_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWor
             audit.record(session, actor_id, "task", row.id, "task:closed_by_process",
                          {"status": "open"}, {"status": "cancelled"})
     known = {row.spiff_task_id for row in open_rows}
-    opened = [_open_task(session, instance, t) for spiff_id, t in ready.items() if spiff_id not in known]
+    opened = [_task_row(session, instance, t) for spiff_id, t in ready.items() if spiff_id not in known]
+    if opened:
+        session.add_all(opened)
+        session.flush()  # one INSERT for all new rows: their ids name them in the audit trail
+        for row in opened:
+            audit.record(session, None, "task", row.id, "task:opened", None,
+                         {"name": row.name, "role": row.role, "unit_id": row.unit_id,
+                          "due_at": row.due_at.isoformat() if row.due_at else None})
     closed = [row for row in open_rows if row.status == TaskStatus.CANCELLED]
     return opened, closed
 
@@ -352,22 +359,17 @@ _OPEN_ROWS = select(HumanTask).options(TASK_ROWS).where(HumanTask.instance_id ==
                                                          HumanTask.status == TaskStatus.OPEN)
 
 
-def _open_task(session: Session, instance: ProcessInstance, spiff_task) -> HumanTask:
+def _task_row(session: Session, instance: ProcessInstance, spiff_task) -> HumanTask:
+    """The queryable mirror of a ready user task: lane's role, unit, form and due date."""
     spec = spiff_task.task_spec
     props = (spec.extensions or {}).get("properties", {})
     role = lint.role_for_lane(spec.lane)
     due_at, provisional = _due(session, spiff_task, props.get("due"))
-    row = HumanTask(instance_id=instance.id, spiff_task_id=str(spiff_task.id), task_key=spec.bpmn_id or spec.name,
-                    name=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.value if role else "",
-                    unit_id=_task_unit(session, instance, spiff_task, role, props.get("unit")),
-                    form=(spec.extensions or {}).get("formJsonSchemaFilename"), status=TaskStatus.OPEN,
-                    due_at=due_at, due_provisional=provisional, created_at=clock.now())
-    session.add(row)
-    session.flush()
-    audit.record(session, None, "task", row.id, "task:opened", None,
-                 {"name": row.name, "role": row.role, "unit_id": row.unit_id,
-                  "due_at": due_at.isoformat() if due_at else None})
-    return row
+    return HumanTask(instance_id=instance.id, spiff_task_id=str(spiff_task.id), task_key=spec.bpmn_id or spec.name,
+                     name=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.value if role else "",
+                     unit_id=_task_unit(session, instance, spiff_task, role, props.get("unit")),
+                     form=(spec.extensions or {}).get("formJsonSchemaFilename"), status=TaskStatus.OPEN,
+                     due_at=due_at, due_provisional=provisional, created_at=clock.now())
 
 
 def _due(session: Session, spiff_task, expression: str | None) -> tuple[datetime | None, bool]:

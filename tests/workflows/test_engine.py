@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tests.helpers import BPMN_DIR, deploy_test_process, person, unit
 from workflows import engine
 from workflows.errors import AlreadyHandled, EngineStepFailed, Forbidden
-from workflows.models import AuditEvent, HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from workflows.models import AuditEvent, HumanTask, InstanceStatus, Notification, ProcessInstance, TaskStatus
 
 SH = ZoneInfo("Asia/Shanghai")
 THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")
@@ -150,3 +150,18 @@ def test_completing_an_already_completed_task_says_it_was_handled(process):
     complete(process, case, "machao", {"purpose": "核对"})
     with process() as s, pytest.raises(AlreadyHandled):
         engine.complete_task(s, task_id, person(s, "machao"), {"purpose": "again"})
+
+
+def test_tasks_that_become_ready_together_are_all_mirrored_audited_and_announced(sessions):
+    deploy_test_process(sessions, "two_at_once.bpmn")
+    with sessions.begin() as s:
+        case = engine.start(s, "two_at_once", None, unit(s, "mzj").id, {"provider_unit_id": unit(s, "gaj").id}).id
+    with sessions() as s:
+        rows = s.scalars(select(HumanTask).where(HumanTask.instance_id == case).order_by(HumanTask.id)).all()
+        assert [(r.name, r.unit.code, r.status) for r in rows] == [("第一审核", "gaj", "open"), ("第二审核", "gaj", "open")]
+        opened = s.scalars(select(AuditEvent.subject_id).where(AuditEvent.action == "task:opened")
+                           .order_by(AuditEvent.id)).all()
+        assert opened == [str(r.id) for r in rows]
+        inbox = s.scalars(select(Notification).where(Notification.template == "new_task")).all()
+        assert sorted((n.person_id, n.link) for n in inbox) == sorted(
+            (p.id, f"/tasks/{r.id}") for r in rows for p in (person(s, "huangtao"), person(s, "sunhong")))
