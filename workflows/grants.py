@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload
 
 import notifications
 from workflows import audit, clock, reminders
@@ -92,10 +92,14 @@ def expire_due(session: Session) -> tuple[int, int]:
     return len(expired), len(soon)
 
 
+# A grant list shows each grant's application number only: not the application's own units, applicant and resource.
+_LIST_LOAD = defaultload(Grant.application).lazyload("*")
+
+
 def list_grants(session: Session, actor: Person, scope: str = "mine") -> list[Grant]:
     """mine: grants held by my units; provider: grants on my units' data; all: coordinators."""
     units = {m.unit_id for m in actor.memberships} | {actor.unit_id}
-    query = select(Grant).order_by(Grant.id.desc())
+    query = select(Grant).options(_LIST_LOAD).order_by(Grant.id.desc())
     if scope == "provider":
         query = query.join(Resource, Grant.resource_id == Resource.id).where(Resource.provider_unit_id.in_(units))
     elif not (scope == "all" and actor.has_role(Role.COORDINATOR)):
