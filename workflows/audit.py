@@ -1,22 +1,89 @@
-"""Append-only audit trail; every state change in a service calls record()."""
+"""Append-only audit trail; every state change in a service calls record().
+
+Events wait in the session and are written together, one multi-row INSERT, when the
+transaction commits, or earlier when a query of the same transaction reads the audit trail.
+A rollback drops the events recorded inside what it rolls back (a savepoint or everything).
+"""
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.sql.util import find_tables
 
 from workflows import clock
 from workflows.models import AuditEvent, Person
 
+_PENDING = "audit_pending"  # session.info key: [(transaction recorded in, row), ...]
+
 
 def record(session: Session, actor_id: int | None, subject_type: str, subject_id,
-           action: str, before: dict | None = None, after: dict | None = None) -> AuditEvent:
-    event = AuditEvent(at=clock.now(), actor_id=actor_id, subject_type=subject_type,
-                       subject_id=str(subject_id), action=action, before=before, after=after)
-    session.add(event)
-    return event
+           action: str, before: dict | None = None, after: dict | None = None) -> None:
+    row = {"at": clock.now(), "actor_id": actor_id, "subject_type": subject_type, "subject_id": str(subject_id),
+           "action": action, "before": before, "after": after}
+    if not session.in_transaction():
+        session.begin()  # as Session.add does: the event belongs to the transaction starting now
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((transaction, row))
+
+
+def write_pending(session: Session) -> int:
+    """Insert the events recorded so far in this transaction; returns how many."""
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.execute(insert(AuditEvent.__table__), [row for _, row in pending])
+    return len(pending or ())
+
+
+@event.listens_for(Session, "before_commit")
+def _write_on_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_reading(state) -> None:
+    if state.session.info.get(_PENDING) and _reads_audit(state.statement):
+        write_pending(state.session)
+
+
+_reads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # statements built once are looked at once
+
+
+def _reads_audit(statement) -> bool:
+    try:
+        return _reads[statement]
+    except KeyError:
+        pass
+    except TypeError:  # not weakly referenceable: look every time
+        return AuditEvent.__table__ in find_tables(statement, check_columns=True, include_aliases=True)
+    found = _reads[statement] = AuditEvent.__table__ in find_tables(statement, check_columns=True,
+                                                                     include_aliases=True)
+    return found
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if pending:
+        pending[:] = [(t, row) for t, row in pending
+                      if previous_transaction.nested and not _within(t, previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed (already written), rolled back or closed
+        session.info.pop(_PENDING, None)
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @dataclass
