@@ -22,6 +22,7 @@ UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所�
 ATTACHMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
+DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 
 
 class NotShareable(DomainError):
@@ -248,9 +249,14 @@ _OUTCOME = (select(Grant, ApprovalRecord.sha256).select_from(Application)
             .options(lazyload(Grant.application), lazyload(Grant.unit), lazyload(Grant.resource)))
 
 
-def outcome(session: Session, application_id: int) -> tuple[Grant | None, str | None]:
-    """The grant and the approval record's SHA-256 of an application, in one query (what its answers show)."""
-    row = session.execute(_OUTCOME, {"id": application_id}).first()
+def outcome(session: Session, app: Application) -> tuple[Grant | None, str | None]:
+    """The grant and the approval record's SHA-256 of an application, in one query (what its answers show).
+
+    Only a decision (通过 or 未通过) makes them, so an undecided application needs no query.
+    """
+    if app.status not in DECIDED:
+        return None, None
+    row = session.execute(_OUTCOME, {"id": app.id}).first()
     return (row[0], row[1]) if row else (None, None)
 
 

@@ -102,7 +102,7 @@ def application_json(app, full: bool = False) -> dict:
         return data
     case = tasks.case_tasks(db.session, "application", app.id)
     due = next((t.due_at for t in case if t.status == TaskStatus.OPEN and t.due_at), None)
-    grant, sha256 = applications.outcome(db.session, app.id)
+    grant, sha256 = applications.outcome(db.session, app)
     return data | {
         "applicant": app.applicant.display_name, "scenario": app.scenario, "basis": app.basis, "purpose": app.purpose,
         "sensitive_justification": app.sensitive_justification, "decision_reason": app.decision_reason or None,
