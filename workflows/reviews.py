@@ -99,8 +99,9 @@ def _set_status(session: Session, actor_id: int | None, app: Application, status
                  {"status": status.value} | extra)
 
 
-_REVIEW_RESULT = (select(HumanTask.result).where(HumanTask.instance_id == bindparam("id"), HumanTask.task_key == "da_review",
-                                                  HumanTask.status == TaskStatus.COMPLETED)
+_REVIEW_RESULT = (select(HumanTask.result)
+                  .where(HumanTask.instance_id == bindparam("id"), HumanTask.task_key == "da_review",
+                         HumanTask.status == TaskStatus.COMPLETED)
                   .order_by(HumanTask.completed_at.desc()).limit(1))
 
 

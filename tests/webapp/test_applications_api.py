@@ -163,12 +163,14 @@ def test_a_stranger_completing_a_task_gets_403_in_chinese_and_leaves_no_trace(ap
     created = api.apply()
     task = api.review_task(created["id"])
     api.headers("sunjie")  # the token (and its audit row) exists before
-    with api.sessions() as s:
-        before = [s.scalar(select(func.count()).select_from(t)) for t in (AuditEvent, Notification, OutboxEmail)]
+    def counts():
+        with api.sessions() as s:
+            return [s.scalar(select(func.count()).select_from(t)) for t in (AuditEvent, Notification, OutboxEmail)]
+
+    before = counts()
     response = api.complete(task["id"], {"decision": "reject", "reason": SPECIFIC}, "sunjie")
     assert response.status_code == 403 and "您没有办理此任务的权限" in response.get_json()["message"]
-    with api.sessions() as s:
-        assert [s.scalar(select(func.count()).select_from(t)) for t in (AuditEvent, Notification, OutboxEmail)] == before
+    assert counts() == before
     assert api.get(f"/api/v1/applications/{created['id']}").get_json() == created
 
 
