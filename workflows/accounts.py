@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from workflows import audit, clock, engine, supervision
 from workflows.errors import DomainError, NotFound
@@ -91,7 +91,8 @@ def revoke_token(session: Session, person_id: int, token_id: int) -> None:
 
 
 def person_for_token(session: Session, raw: str) -> Person | None:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw or "")))
+    token = session.scalar(select(ApiToken).options(joinedload(ApiToken.person))
+                           .where(ApiToken.token_hash == _digest(raw or "")))
     if token is None or token.revoked_at is not None or not token.person.active:
         return None
     now = clock.now()

@@ -9,9 +9,9 @@ from pathlib import Path
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
-from workflows import audit, clock
+from workflows import audit, clock, engine
 from workflows.models import (
     Application, ApplicationStatus, ApprovalRecord, CallFrequency, Grant, HumanTask, ProcessInstance, ShareType,
 )
@@ -32,7 +32,7 @@ def _unit(unit) -> dict:
 def _timeline(session: Session, app: Application) -> list[dict]:
     steps = [{"step": "提交申请", "actor": f"{app.applicant.display_name}（{app.applicant_unit.name}）",
               "at": clock.fmt(app.submitted_at), "due": "", "met": ""}]
-    rows = session.scalars(select(HumanTask).join(ProcessInstance).where(
+    rows = session.scalars(select(HumanTask).options(engine.TASK_ROWS).join(ProcessInstance).where(
         ProcessInstance.subject_type == "application", ProcessInstance.subject_id == str(app.id))
         .order_by(HumanTask.created_at, HumanTask.id))
     for task in rows:
@@ -46,7 +46,8 @@ def _timeline(session: Session, app: Application) -> list[dict]:
 
 def content_for(session: Session, app: Application) -> dict:
     """Everything the record states, in a canonical form: the same case always gives the same content."""
-    grant = session.scalar(select(Grant).where(Grant.application_id == app.id))
+    grant = session.scalar(select(Grant).options(lazyload(Grant.application), lazyload(Grant.unit),
+                                                 lazyload(Grant.resource)).where(Grant.application_id == app.id))
     frequency = CallFrequency.parse(app.frequency)
     return {
         "title": "夏邑县政务数据共享审批记录", "number": app.number,
@@ -82,7 +83,8 @@ def render_pdf(content: dict, sha256: str) -> bytes:
 
 def create(session: Session, app: Application) -> ApprovalRecord:
     """Made once, when the case is decided; later views read the stored PDF."""
-    existing = session.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == app.id))
+    existing = session.scalar(select(ApprovalRecord).options(lazyload(ApprovalRecord.application))
+                              .where(ApprovalRecord.application_id == app.id))
     if existing is not None:
         return existing
     session.flush()
