@@ -12,6 +12,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from tests.helpers import csrf_token, login, person
+from tests.workflows.test_applications import apply
 from workflows import applications, grants, records, tasks
 from workflows.models import Application, ApplicationStatus, GrantStatus, TaskStatus
 
@@ -279,3 +280,15 @@ def test_a_returned_application_is_corrected_in_the_form_and_resubmitted_in_its_
     with ready() as s:
         app = s.get(Application, app_id)
         assert app.status == ApplicationStatus.RETURNED and app.purpose.endswith("（已补充受理通知书）")
+
+
+def test_the_application_list_shows_the_review_deadline_and_an_overdue_review_in_red(client, processes, demo_catalog):
+    with time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False):
+        apply(processes)
+        login(client, "machao")
+        assert "审核剩余 5 个工作日" in client.get("/applications").get_data(as_text=True)
+    # due Monday 03-02 (Saturday 02-28 is a make-up working day); Thursday 03-05 is 3 working days later
+    with time_machine.travel(datetime(2026, 3, 5, 9, 0, tzinfo=SH), tick=False):
+        login(client, "machao")
+        page = client.get("/applications").get_data(as_text=True)
+    assert re.search(r'review-deadline text-danger fw-bold">审核已逾期 3 个工作日', page)
