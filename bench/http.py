@@ -6,8 +6,9 @@ What is measured
   the diagrams in bpmn/ (exactly what a new installation does). One API token is made per simulated
   user with workflows.accounts.create_token (in-process, the service `flask create-token` calls), so
   no two users share a token row. gunicorn then serves `webapp:create_app()` on a free 127.0.0.1
-  port (default `-w 4 -k gthread --threads 4`, env DATABASE_URL and SECRET_KEY, access log with the
-  request time and worker pid) until /healthz answers.
+  port (default `-w 4 -k gthread --threads 1`: four single-threaded workers, as the README's
+  production command; threads of one worker contend for one GIL and stretch the tail), env
+  DATABASE_URL and SECRET_KEY, access log with the request time and worker pid, until /healthz answers.
 
   Load: --users closed-loop users (default 50) for --seconds (default 60), one asyncio task each,
   sharing one httpx.AsyncClient, no think time unless --think-ms:
@@ -758,7 +759,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring (not counted)")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--think-ms", type=float, default=0.0, help="pause after each user round")
     parser.add_argument("--idle-ms", type=float, default=200.0, help="reviewer pause when there is nothing to review")
     parser.add_argument("--keep-alive", action="store_true",
