@@ -6,8 +6,8 @@ What is measured
   resources. Then N generated resources (default 100,000; all published, spread over the 16
   units) are bulk-inserted with SQLAlchemy core insert() in batches; the insert time is printed
   (on SQLite triggers keep the FTS5 trigram and bigram tables, on PostgreSQL the pg_trgm GIN
-  index and the stored bigram array with its GIN index are maintained - part of that cost). PostgreSQL is ANALYZEd after loading; SQLite is not,
-  just like a real installation.
+  index and the stored bigram array with its GIN index are maintained - part of that cost).
+  PostgreSQL is ANALYZEd after loading; SQLite is not, just like a real installation.
 
   Names and summaries are built from Chinese word lists (domains such as 户籍/社保/不动产 with
   skewed weights, qualifiers, nouns such as 登记信息/缴费记录, unit names, towns, info-item names
@@ -361,20 +361,16 @@ def load(url: str, rows: int):
 # --- plans -------------------------------------------------------------------------
 
 def statements(session, args: dict) -> dict:
-    """The grouped facet count (cold) and the page query, built as search_resources builds them."""
+    """The grouped facet count (cold) and the page query, as search_resources builds them."""
     query = parse_resource_query(args)
     unit_ids = catalog_search._unit_ids(session, query.unit) if query.unit else None
     estimate = catalog_search._match_estimate(session, query.q)
-    plans = {"facets": None if estimate is None else estimate <= catalog_search.FACETS_BY_ROWID_MAX,
-             "page": None if estimate is None else estimate <= catalog_search.PAGE_BY_ROWID_MAX}
+    facets = catalog_search.by_rowid(estimate, catalog_search.FACETS_BY_ROWID_MAX)
+    page = catalog_search.by_rowid(estimate, catalog_search.PAGE_BY_ROWID_MAX)
     label = {None: "planner's choice", True: "hits by rowid", False: "index walk"}
-    columns = list(catalog_search._COLUMN.values())
-    grouped = select(*columns, func.count()).where(*catalog_search._conditions(
-        session, query, unit_ids, with_facet_filters=False, by_rowid=plans["facets"])).group_by(*columns)
-    page = (select(Resource.id).where(*catalog_search._conditions(session, query, unit_ids, by_rowid=plans["page"]))
-            .order_by(Resource.published_on.desc(), Resource.code.desc()).limit(query.per_page))
-    return {f"facets ({label[plans['facets']]}, estimate {estimate})": grouped,
-            f"page ({label[plans['page']]})": page}
+    return {f"facets ({label[facets]}, estimate {estimate})":
+            catalog_search.grouped_statement(session, query, unit_ids, facets),
+            f"page ({label[page]})": catalog_search.page_statement(session, query, unit_ids, page)}
 
 
 def explain(sessions, query: QueryType) -> None:

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Integer, String, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
+from workflows.db import is_postgres
 from workflows.errors import ValidationFailed
 from workflows.facet_cache import FacetCache
 from workflows.models import (
-    CatalogGeneration, CategoryClass, Interface, ObjectClass, OpenType, Resource, ResourceFormat, ResourceStatus, Sensitivity,
-    ShareType, Unit, UpdateCycle,
+    CatalogGeneration, CategoryClass, Interface, ObjectClass, OpenType, Resource, ResourceFormat, ResourceStatus,
+    Sensitivity, ShareType, Unit, UpdateCycle,
 )
 
 FACETS = {
@@ -88,10 +89,6 @@ PAGE_BY_ROWID_MAX = 2_000
 _cache = FacetCache()
 
 
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
 def _bigram_term(q: str) -> bool:
     """One or two letters/digits (CJK included): one term of the SQLite bigram index."""
     return len(q) <= 2 and q.isalnum()
@@ -103,7 +100,7 @@ def _text_condition(session: Session, q: str, by_rowid: bool = True):
     index over the text's bigram array); LIKE only for 1-2 characters with punctuation (SQLite)
     or a single character (PostgreSQL). On SQLite the matches are fetched by rowid, or with
     by_rowid=False only tested while an index is walked (the unary + hides the rowid from the planner)."""
-    if not _is_sqlite(session):
+    if is_postgres(session):
         if len(q) == 2:
             return text("resource.text_bigrams @> ARRAY[CAST(:bigram AS text)]").bindparams(bigram=q)
         return (Resource.name + literal_column("' '") + Resource.summary).contains(q, autoescape=True)
@@ -120,7 +117,7 @@ def _text_condition(session: Session, q: str, by_rowid: bool = True):
 def _match_estimate(session: Session, q: str) -> int | None:
     """An upper bound of the keyword's hits from the FTS vocabulary (SQLite only; None when unknown).
     Trigrams: the rarest trigram's document count; bigrams: exact."""
-    if not q or not _is_sqlite(session):
+    if not q or is_postgres(session):
         return None
     if len(q) >= 3:
         table, terms = "resource_fts_vocab", sorted({q[i:i + 3].lower() for i in range(len(q) - 2)})
@@ -131,6 +128,11 @@ def _match_estimate(session: Session, q: str) -> int | None:
     found = session.execute(text(f"SELECT doc FROM {table} WHERE term IN :terms")
                             .bindparams(bindparam("terms", expanding=True)), {"terms": terms}).scalars().all()
     return 0 if len(found) < len(terms) else min(found)
+
+
+def by_rowid(estimate: int | None, limit: int) -> bool | None:
+    """The plan for an estimated number of hits: True fetch by rowid, False walk an index, None unknown."""
+    return None if estimate is None else estimate <= limit
 
 
 def _unit_ids(session: Session, keyword: str) -> list[int]:
@@ -161,31 +163,38 @@ def _conditions(session: Session, query: ResourceQuery, unit_ids: list[int] | No
 def search_resources(session: Session, query: ResourceQuery) -> Page:
     unit_ids = _unit_ids(session, query.unit) if query.unit else None
     estimate = _match_estimate(session, query.q)
-    rows = _grouped_rows(session, query, unit_ids, None if estimate is None else estimate <= FACETS_BY_ROWID_MAX)
+    rows = _grouped_rows(session, query, unit_ids, by_rowid(estimate, FACETS_BY_ROWID_MAX))
     counts, total = _facet_counts(rows, {name: member.value for name, member in query.filters.items()})
     offset, items = (query.page - 1) * query.per_page, []
     if total > offset:
-        by_rowid = None if estimate is None else estimate <= PAGE_BY_ROWID_MAX
-        items = session.scalars(select(Resource).where(*_conditions(session, query, unit_ids, by_rowid=by_rowid))
-                                .order_by(Resource.published_on.desc(), Resource.code.desc())
-                                .limit(query.per_page).offset(offset)).all()
+        items = session.scalars(page_statement(session, query, unit_ids, by_rowid(estimate, PAGE_BY_ROWID_MAX))
+                                .offset(offset)).all()
     facets = {name: [{"value": code, "label": FACETS[name](code).label, "count": n} for code, n in per.items()]
               for name, per in counts.items()}
     return Page(list(items), total, query.page, query.per_page, facets)
 
 
-def _grouped_rows(session: Session, query: ResourceQuery, unit_ids: list[int] | None, by_rowid: bool | None) -> list:
-    """Published matches counted per combination of the six facets, facet filters left out;
-    served from the per-worker cache while the catalog generation is unchanged."""
+def page_statement(session: Session, query: ResourceQuery, unit_ids: list[int] | None, rowid_plan: bool | None):
+    return (select(Resource).where(*_conditions(session, query, unit_ids, by_rowid=rowid_plan))
+            .order_by(Resource.published_on.desc(), Resource.code.desc()).limit(query.per_page))
+
+
+def grouped_statement(session: Session, query: ResourceQuery, unit_ids: list[int] | None, rowid_plan: bool | None):
+    """Published matches counted per combination of the six facets, facet filters left out."""
+    columns = list(_COLUMN.values())
+    return (select(*columns, func.count())
+            .where(*_conditions(session, query, unit_ids, with_facet_filters=False, by_rowid=rowid_plan))
+            .group_by(*columns))
+
+
+def _grouped_rows(session: Session, query: ResourceQuery, unit_ids: list[int] | None, rowid_plan: bool | None) -> list:
+    """The grouped counts, served from the per-worker cache while the catalog generation is unchanged."""
     key = (str(session.get_bind().url), query.q, tuple(unit_ids) if unit_ids is not None else None,
            query.category_path)
     token = session.scalar(select(CatalogGeneration.token).where(CatalogGeneration.id == 1))
     rows = _cache.get(key, token)
     if rows is None:
-        columns = list(_COLUMN.values())
-        statement = select(*columns, func.count()).where(
-            *_conditions(session, query, unit_ids, with_facet_filters=False, by_rowid=by_rowid)).group_by(*columns)
-        rows = [tuple(row) for row in session.execute(statement)]
+        rows = [tuple(row) for row in session.execute(grouped_statement(session, query, unit_ids, rowid_plan))]
         _cache.put(key, token, rows)
     return rows
 
