@@ -15,6 +15,7 @@ from workflows.models import (
 )
 
 PROCESS = "data_application"
+REVIEW_TASK = "da_review"  # the provider's review in bpmn/data_application.bpmn
 REVIEW_WORKING_DAYS = 5
 MAX_VALIDITY = timedelta(days=3 * 366)
 UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所述应用场景使用共享数据，不篡改数据，不挪作他用，"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 import notifications
 from workflows import audit, clock, events, forms, grants, records, tasks
-from workflows.applications import PROCESS
+from workflows.applications import PROCESS, REVIEW_TASK
 from workflows.errors import ValidationFailed
 from workflows.models import Application, ApplicationStatus, HumanTask, Person, ProcessInstance, TaskStatus
 
@@ -46,7 +46,7 @@ def _requested_items(session: Session, task: HumanTask) -> list[tuple[str, str]]
     return [(name, name) for name in app.items]
 
 
-@tasks.handles(PROCESS, "da_review")
+@tasks.handles(PROCESS, REVIEW_TASK)
 def _reviewed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     app = _application(session, task)
     decision = data["decision"]
@@ -100,7 +100,7 @@ def _set_status(session: Session, actor_id: int | None, app: Application, status
 
 
 _REVIEW_RESULT = (select(HumanTask.result)
-                  .where(HumanTask.instance_id == bindparam("id"), HumanTask.task_key == "da_review",
+                  .where(HumanTask.instance_id == bindparam("id"), HumanTask.task_key == REVIEW_TASK,
                          HumanTask.status == TaskStatus.COMPLETED)
                   .order_by(HumanTask.completed_at.desc()).limit(1))
 

@@ -23,7 +23,6 @@ PROBLEM_FIELDS = {"信息项": "items", "应用场景": "scenario", "法律或�
                   "使用承诺": "undertaking", "附件": "attachments"}
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 WITHDRAWABLE = (*applications.OPEN_STATUSES, ApplicationStatus.DRAFT)
-REVIEW_TASK = "da_review"  # the provider's review in bpmn/data_application.bpmn
 
 
 # --- the application form ------------------------------------------------------
@@ -192,7 +191,7 @@ def index():
     in_review = [a.instance_id for a in rows if a.status == ApplicationStatus.IN_REVIEW and a.instance_id]
     return render_template("applications/list.html", rows=rows, scope=scope, scopes=scopes, status=status,
                            statuses=list(ApplicationStatus),
-                           deadlines=tasks.open_deadlines(db.session, in_review, REVIEW_TASK))
+                           deadlines=tasks.open_deadlines(db.session, in_review, applications.REVIEW_TASK))
 
 
 def _case(person, app) -> dict:
@@ -201,7 +200,7 @@ def _case(person, app) -> dict:
     done, active, active_names = engine.progress(db.session, instance) if instance else ([], [], [])
     steps = tasks.case_tasks(db.session, "application", app.id)
     open_steps = [t for t in steps if t.status == TaskStatus.OPEN]
-    review = next((t for t in open_steps if t.task_key == REVIEW_TASK), None)
+    review = next((t for t in open_steps if t.task_key == applications.REVIEW_TASK), None)
     grant = grants.for_application(db.session, app.id)
     mine = app.applicant_unit_id in applications.applicant_units(person)
     return {"instance": instance, "done_ids": done, "active_ids": active, "active_names": active_names, "steps": steps,
