@@ -127,5 +127,9 @@ class ApprovalRecord(Base):
     content: Mapped[dict] = mapped_column(JSON)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # rendered after the decision
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # a render that failed or ran out of time is retried later with a back-off, never blocking the others
+    render_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    render_error: Mapped[str | None] = mapped_column(Text)
+    next_render_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     application: Mapped[Application] = relationship(lazy="joined")

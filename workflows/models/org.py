@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime
@@ -71,6 +71,8 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # bumped at logout and password change: every session cookie carrying an older value is refused
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     memberships: Mapped[list[RoleMembership]] = relationship(
@@ -130,7 +132,8 @@ class LoginFailure(Base):
     """Failed logins, counted per username and address to slow down guessing."""
 
     __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_user_at", "username", "at"),)
+    __table_args__ = (Index("ix_login_failure_user_at", "username", "at"),
+                      Index("ix_login_failure_address_at", "address", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
