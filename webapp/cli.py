@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from notifications.email import SmtpSettings
-from workflows import accounts, calendar, clock, deadlines, demo, engine, lint, migrate, periodic
+from workflows import accounts, calendar, clock, deadlines, demo, engine, integrity, lint, migrate, periodic
 from workflows.errors import DomainError
 from workflows.models import Person
 
@@ -115,6 +115,18 @@ def init_app(app: Flask) -> None:
         else:
             result = periodic.run_once(_sessions(), smtp)
         click.echo(result.summary())
+
+    @app.cli.command("check-integrity")
+    def check_integrity_command():
+        """Scan the database for broken invariants (after an incident); exit 1 listing them."""
+        with _sessions()() as session:
+            problems = integrity.check(session)
+        for problem in problems:
+            click.echo(f"- {problem}")
+        if problems:
+            click.echo(f"发现 {len(problems)} 处不一致，请按上面的清单核查处理", err=True)
+            sys.exit(1)
+        click.echo("数据一致性检查通过：申请、审核任务、授权与流程状态相符")
 
     @app.cli.command("run-scheduler")
     def run_scheduler_command():

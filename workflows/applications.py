@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
-from workflows import audit, clock, engine
+from workflows import audit, clock, engine, integrity
 from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     Application, ApplicationStatus, ApprovalRecord, Attachment, CallFrequency, Grant, Person, Resource, ResourceStatus,
@@ -145,6 +145,10 @@ def _require_applicant(actor: Person, unit_id: int) -> None:
 def _save(session: Session, actor: Person, unit_id: int, resource: Resource, data: ApplicationInput,
           until: date | None, application_id: int | None = None) -> Application:
     app = _editable(session, actor, application_id) if application_id else None
+    if app is not None and app.status != ApplicationStatus.DRAFT and app.resource_id != resource.id:
+        raise ValidationFailed([f"目录条目：退回补正时不能更换所申请的资源（本申请为“{app.resource.name}”，"
+                                f"{app.resource.code}）。如需申请其他资源，请撤回本申请后另行申请"],
+                               "申请内容有误，未保存，请按提示修改")
     if app is None:
         app = Application(applicant_unit_id=unit_id, applicant_id=actor.id, created_at=clock.now(),
                           status=ApplicationStatus.DRAFT)
@@ -170,6 +174,7 @@ def _editable(session: Session, actor: Person, application_id: int) -> Applicati
     app = get_application(session, actor, application_id)
     if app.applicant_unit_id not in applicant_units(actor):
         raise Forbidden("只有申请单位的申请人可以修改申请")
+    app = _locked(session, app)
     if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
         raise Conflict(f"申请当前为“{ApplicationStatus(app.status).label}”，不能修改")
     return app
@@ -200,6 +205,7 @@ def _start(session: Session, actor: Person, app: Application, resource: Resource
                              "provider_unit_id": app.provider_unit_id, "applicant_unit_id": app.applicant_unit_id,
                              "review_days": REVIEW_WORKING_DAYS}, subject=("application", app.id))
     app.instance_id = instance.id
+    integrity.verify_application(session, app)
     return app
 
 
@@ -216,9 +222,16 @@ def apply(session: Session, actor: Person, raw: dict, unit_id: int | None = None
 
 
 def withdraw(session: Session, actor: Person, application_id: int, reason: str = "") -> Application:
+    """Stop an application before its decision; a decision taken at the same moment wins or loses whole."""
     app = get_application(session, actor, application_id)
     if app.applicant_unit_id not in applicant_units(actor):
         raise Forbidden("只有申请单位的申请人可以撤回申请")
+    seen_instance = app.instance_id
+    if seen_instance:
+        engine.lock_instance(session, seen_instance)  # the case first, as every step on it does
+    app = _locked(session, app)
+    if app.instance_id != seen_instance:
+        raise Conflict("申请刚刚已提交，请刷新页面后再撤回")
     if app.status not in (*OPEN_STATUSES, ApplicationStatus.DRAFT):
         raise Conflict(f"申请已{ApplicationStatus(app.status).label}，不能撤回")
     before = app.status
@@ -227,7 +240,17 @@ def withdraw(session: Session, actor: Person, application_id: int, reason: str =
     app.status, app.updated_at = ApplicationStatus.WITHDRAWN, clock.now()
     audit.record(session, actor.id, "application", app.id, "application:withdrawn", {"status": str(before)},
                  {"status": app.status, "reason": reason})
+    if app.instance_id:
+        integrity.verify_application(session, app)
     return app
+
+
+_LOCK = select(Application).where(Application.id == bindparam("id")).with_for_update(of=Application)
+
+
+def _locked(session: Session, app: Application) -> Application:
+    """The application row, locked for this transaction and read fresh (after its case's row, if any)."""
+    return session.execute(_LOCK, {"id": app.id}, execution_options={"populate_existing": True}).scalar_one()
 
 
 def can_see(person: Person, app: Application) -> bool:

@@ -25,8 +25,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, inspect as sa_inspect, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -78,7 +78,6 @@ def _script_engine(session: Session) -> PythonScriptEngine:
 # Statements run on every request are built once at import (module constants with bind
 # parameters): SQLAlchemy then skips rebuilding them and recomputing their cache key.
 TASK_ROWS = joinedload(HumanTask.instance).joinedload(ProcessInstance.process_version).defer(ProcessVersion.forms)
-_INSTANCE_COLUMNS = [column.key for column in sa_inspect(ProcessInstance).column_attrs]
 
 
 # --- specs and state-only serialization ----------------------------------------
@@ -228,29 +227,32 @@ def start(session: Session, process_key: str, actor_id: int | None, unit_id: int
 
 
 def complete_task(session: Session, task_id: int, actor: Person, data: dict | None = None, *,
-                  authorised: bool = False) -> HumanTask:
+                  authorised: bool = False, prepare=None) -> HumanTask:
     """Complete a human task as actor; exactly one of two concurrent completions wins.
 
-    authorised=True means the caller has just checked can_act for this actor and task in this
-    transaction (tasks.complete does, before the domain handler runs), so it is not asked twice.
+    Every step on a case takes the case's row first (lock_instance), then the task row, then whatever
+    `prepare(task)` (the domain handler) changes, so two steps on one case never wait for each other in
+    opposite orders. authorised=True means the caller has just checked can_act in this transaction.
     """
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("任务不存在或已被删除")
     if not (authorised or can_act(session, actor, task)):
         raise Forbidden("您没有办理此任务的权限：需要在办理单位担任相应角色")
-    if task.status != TaskStatus.OPEN:
-        raise AlreadyHandled()
+    instance = lock_instance(session, task.instance_id)
     now = clock.now()
     claimed = session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN)
                               .values(status=TaskStatus.COMPLETED, completed_at=now, completed_by_id=actor.id,
                                       result=data or {}).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         raise AlreadyHandled()
+    if prepare is not None:
+        data = prepare(task) or data
+        session.execute(update(HumanTask).where(HumanTask.id == task_id).values(result=data or {})
+                        .execution_options(synchronize_session=False))
     for name, value in (("status", TaskStatus.COMPLETED), ("completed_at", now), ("completed_by_id", actor.id),
                         ("result", data or {})):
         set_committed_value(task, name, value)
-    instance = _reload(session, task.instance)
     workflow = _restore(session, instance)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
@@ -268,10 +270,15 @@ def complete_task(session: Session, task_id: int, actor: Person, data: dict | No
     return task
 
 
-def _reload(session: Session, instance: ProcessInstance) -> ProcessInstance:
-    """Fresh columns and state in one query: the claim may have waited for another step of this case."""
-    session.refresh(instance, _INSTANCE_COLUMNS)  # the version (immutable) stays as loaded
-    return instance
+def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
+    """The case's row, locked for this transaction and read fresh: the first lock of every step on a case.
+
+    On PostgreSQL a concurrent step on the same case waits here, then sees what the other committed;
+    SQLite runs one writer at a time anyway.
+    """
+    return session.execute(select(ProcessInstance).where(ProcessInstance.id == instance_id)
+                           .options(undefer(ProcessInstance.state)).with_for_update(of=ProcessInstance)
+                           .execution_options(populate_existing=True)).scalar_one()
 
 
 def fire_due_timers(session: Session, instance: ProcessInstance) -> list[str]:
@@ -431,10 +438,20 @@ def open_tasks_for(session: Session, person: Person) -> list[HumanTask]:
     return list(session.scalars(query))
 
 
+def inspect(session: Session, instance: ProcessInstance) -> tuple[set[str], dict]:
+    """The ids of the user tasks ready in the stored state, and the case's data (the integrity check)."""
+    workflow = _restore(session, instance)
+    ready = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    return ready, _data(workflow)
+
+
+def _data(workflow: BpmnWorkflow) -> dict:
+    return dict(workflow.data) | {k: v for t in workflow.get_tasks(state=TaskState.READY) for k, v in t.data.items()}
+
+
 def task_data(session: Session, instance: ProcessInstance) -> dict:
     """The case's current data as the engine sees it (for pages that show a case)."""
-    workflow = _restore(session, instance)
-    return dict(workflow.data) | {k: v for t in workflow.get_tasks(state=TaskState.READY) for k, v in t.data.items()}
+    return _data(_restore(session, instance))
 
 
 def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], list[str], list[str]]:
@@ -455,8 +472,8 @@ def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], li
 
 def cancel(session: Session, instance_id: int, actor_id: int | None, reason: str) -> ProcessInstance:
     """Stop a running case (e.g. the applicant withdraws): its open tasks close, its timers stop."""
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None or instance.status != InstanceStatus.RUNNING:
+    instance = lock_instance(session, instance_id)
+    if instance.status != InstanceStatus.RUNNING:
         return instance
     workflow = _restore(session, instance)
     _advance(workflow, workflow.cancel)

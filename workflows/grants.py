@@ -3,18 +3,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defaultload
 
 import notifications
-from workflows import audit, clock, reminders
+from workflows import audit, clock, integrity, reminders
+from workflows.db import is_postgres
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, Grant, GrantStatus, Person, Resource, Role, RoleMembership
+from workflows.models import Application, Grant, GrantStatus, Person, Resource, Role, RoleMembership, ShareType
 
 EXPIRY_NOTICE_DAYS = 7
 
 
 def create(session: Session, app: Application, items: list[str], until: date, actor_id: int | None) -> Grant:
+    """A grant only as reviewed: the provider's reviewer decided (or the data is 无条件共享) on shareable data."""
+    _check_grantable(session, app, items, actor_id)
     grant = Grant(application_id=app.id, unit_id=app.applicant_unit_id, resource_id=app.resource_id,
                   items=list(items), scenario=app.scenario, valid_from=clock.today(), valid_until=until,
                   status=GrantStatus.ACTIVE, created_at=clock.now())
@@ -24,6 +27,21 @@ def create(session: Session, app: Application, items: list[str], until: date, ac
                  {"application": app.number, "unit_id": grant.unit_id, "items": grant.items,
                   "valid_until": until.isoformat()})
     return grant
+
+
+def _check_grantable(session: Session, app: Application, items: list[str], actor_id: int | None) -> None:
+    resource = app.resource
+    if not integrity.shareable(resource):
+        raise Conflict(f"“{resource.name}”已不予共享或已停用，不能授权。请刷新页面查看资源的最新状态")
+    if resource.provider_unit_id != app.provider_unit_id:
+        raise Conflict("申请的提供单位与资源的提供单位不一致，不能授权，请联系系统管理员核查")
+    if actor_id is None:
+        if resource.share_type != ShareType.UNCONDITIONAL:
+            raise Conflict(f"“{resource.name}”为有条件共享资源，须由提供单位审核人审核通过后才能授权")
+    elif not session.get(Person, actor_id).has_role(Role.REVIEWER, app.provider_unit_id):
+        raise Forbidden("只有数据提供单位的审核人可以审核通过并授权")
+    if not set(items) <= set(app.items):
+        raise Conflict("授权的信息项超出了申请范围，不能授权")
 
 
 def is_authorised(session: Session, unit_id: int, resource_id: int, item: str, on: date | None = None) -> bool:
@@ -45,8 +63,12 @@ def can_revoke(person: Person, grant: Grant) -> bool:
     return person.has_role(Role.REVIEWER, provider) or person.has_role(Role.UNIT_ADMIN, provider)
 
 
+_LOCK = select(Grant).where(Grant.id == bindparam("id")).with_for_update(of=Grant)
+
+
 def revoke(session: Session, actor: Person, grant_id: int, reason: str) -> Grant:
-    grant = session.get(Grant, grant_id)
+    """Revoke once: the grant's row is locked, so a second revocation or the expiry pass sees the first."""
+    grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
     if grant is None:
         raise NotFound("授权不存在")
     if not can_revoke(actor, grant):
@@ -78,7 +100,10 @@ def context(grant: Grant) -> dict:
 def expire_due(session: Session) -> tuple[int, int]:
     """Expire grants past their end; warn once a week ahead. Returns (expired, warned)."""
     today = clock.today()
-    expired = session.scalars(select(Grant).where(Grant.status == GrantStatus.ACTIVE, Grant.valid_until < today)).all()
+    due = select(Grant).where(Grant.status == GrantStatus.ACTIVE, Grant.valid_until < today)
+    if is_postgres(session):  # a grant being revoked right now is left to its revocation
+        due = due.with_for_update(of=Grant, skip_locked=True)
+    expired = session.scalars(due, execution_options={"populate_existing": True}).all()
     for grant in expired:
         grant.status = GrantStatus.EXPIRED
         audit.record(session, None, "grant", grant.id, "grant:expired", {"status": "active"}, {"status": "expired"})

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import notifications
-from workflows import audit, calendar, clock, engine, events, forms, reminders
+from workflows import audit, calendar, clock, engine, events, forms, integrity, reminders
 from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     Application, HumanTask, Person, ProcessInstance, ProcessVersion, Resource, Role, RoleMembership, TaskStatus,
@@ -44,6 +44,7 @@ def get_task(session: Session, actor: Person, task_id: int) -> HumanTask:
 
 
 def complete(session: Session, actor: Person, task_id: int, data: dict) -> HumanTask:
+    """Check the form, let the domain react once the case is locked, advance; an application case is verified after."""
     events.load_listeners()  # the handlers live in the domain modules
     task = session.get(HumanTask, task_id)
     if task is None:
@@ -55,9 +56,11 @@ def complete(session: Session, actor: Person, task_id: int, data: dict) -> Human
     schema = form_schema(task)
     clean = forms.validate(schema, data) if schema else {}
     handler = _handlers.get((task.instance.process_version.process_key, task.task_key))
-    if handler is not None:
-        clean = handler(session, actor, task, clean) or clean
-    return engine.complete_task(session, task.id, actor, clean, authorised=True)  # checked above, same transaction
+    prepare = (lambda locked: handler(session, actor, locked, clean)) if handler is not None else None
+    task = engine.complete_task(session, task.id, actor, clean, authorised=True, prepare=prepare)
+    if task.instance.subject_type == "application":
+        integrity.verify_application(session, session.get(Application, int(task.instance.subject_id)))
+    return task
 
 
 def history(session: Session, actor: Person, limit: int = 100) -> list[HumanTask]:

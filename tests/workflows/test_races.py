@@ -1,0 +1,152 @@
+"""Two people acting on one application at the same moment: one wins, the other hears 409, nothing forbidden remains.
+
+Each pair runs many times with two real threads (50 times on PostgreSQL, where rows are locked one by one and
+deadlocks are possible; fewer on SQLite, which queues every writer). After each trial the integrity check
+(the same one `flask check-integrity` runs) must find nothing wrong.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import person
+from tests.workflows.test_applications import HOUSEHOLD, at
+from workflows import applications, grants, integrity, tasks
+from workflows.errors import DomainError
+from workflows.models import Application, AuditEvent, ApplicationStatus, Grant, GrantStatus, HumanTask, TaskStatus
+
+TRIALS = 50 if os.environ.get("TEST_DATABASE_URL") else 8
+REASON = "申请的公民身份号码超出低保核对所需范围，请改为只申请姓名和户籍地址后重新申请"
+
+
+@pytest.fixture
+def ready(processes, demo_catalog):
+    with at("2026-02-13T10:00:00"):
+        yield processes
+
+
+def _apply(sessions) -> int:
+    with sessions.begin() as s:
+        return applications.apply(s, person(s, "machao"), HOUSEHOLD).id
+
+
+def _review_task(sessions, app_id: int) -> int:
+    with sessions() as s:
+        return s.scalar(select(HumanTask.id).join(Application, Application.instance_id == HumanTask.instance_id)
+                        .where(Application.id == app_id, HumanTask.task_key == applications.REVIEW_TASK,
+                               HumanTask.status == TaskStatus.OPEN))
+
+
+def _decision(username: str, data: dict):
+    def act(s, app_id, task_id):
+        tasks.complete(s, person(s, username), task_id, dict(data))
+    return act
+
+
+approve = _decision("huangtao", {"decision": "approve"})
+approve_too = _decision("sunhong", {"decision": "approve"})
+reject = _decision("sunhong", {"decision": "reject", "reason": REASON, "rejection_category": "scope_exceeds"})
+give_back = _decision("sunhong", {"decision": "return", "reason": "请补充低保申请受理通知书扫描件，并说明核对对象范围"})
+
+
+def withdraw(s, app_id, task_id):
+    applications.withdraw(s, person(s, "machao"), app_id, "业务调整，不再需要")
+
+
+def _race(sessions, first, second, app_id: int, task_id: int | None) -> list[str]:
+    """Both actions at once, each in its own transaction; returns 'ok' or the refusal's HTTP status per action."""
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def run(action):
+        barrier.wait()
+        try:
+            with sessions.begin() as s:
+                action(s, app_id, task_id)
+            outcomes.append("ok")
+        except DomainError as err:
+            outcomes.append(str(err.status))
+        except Exception as exc:  # a deadlock or any database error is what this test exists to catch
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in (first, second)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    return sorted(outcomes)
+
+
+def _assert_consistent(sessions) -> None:
+    with sessions() as s:
+        assert integrity.check(s) == []
+
+
+@pytest.mark.parametrize("first, second", [(withdraw, approve), (withdraw, reject), (approve, reject),
+                                           (approve, approve_too)],
+                         ids=["withdraw-approve", "withdraw-reject", "approve-reject", "approve-approve"])
+def test_two_exclusive_actions_at_once_end_with_one_winner_and_a_409(ready, first, second):
+    for _ in range(TRIALS):
+        app_id = _apply(ready)
+        outcomes = _race(ready, first, second, app_id, _review_task(ready, app_id))
+        assert outcomes == ["409", "ok"]
+        _assert_consistent(ready)
+    with ready() as s:
+        withdrawn = s.scalars(select(Application.id).where(Application.status == ApplicationStatus.WITHDRAWN)).all()
+        assert s.scalar(select(Grant.id).where(Grant.application_id.in_(withdrawn))) is None
+
+
+def test_withdrawing_while_the_reviewer_returns_it_leaves_a_consistent_case(ready):
+    for _ in range(TRIALS):
+        app_id = _apply(ready)
+        outcomes = _race(ready, withdraw, give_back, app_id, _review_task(ready, app_id))
+        assert outcomes in (["409", "ok"], ["ok", "ok"])  # returned first, then withdrawn: both are allowed
+        _assert_consistent(ready)
+        with ready() as s:
+            assert s.get(Application, app_id).status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.RETURNED)
+
+
+def _approved_grant(sessions) -> int:
+    app_id = _apply(sessions)
+    task_id = _review_task(sessions, app_id)
+    with sessions.begin() as s:
+        tasks.complete(s, person(s, "huangtao"), task_id,
+                       {"decision": "approve", "approved_until": (date(2026, 2, 13) + timedelta(days=3)).isoformat()})
+    with sessions() as s:
+        return grants.for_application(s, app_id).id
+
+
+def test_two_revocations_at_once_revoke_once(ready):
+    def revoke_as(username):
+        def act(s, app_id, grant_id):
+            grants.revoke(s, person(s, username), grant_id, "发现超范围使用，依约撤销授权")
+        return act
+
+    for _ in range(TRIALS):
+        grant_id = _approved_grant(ready)
+        assert _race(ready, revoke_as("huangtao"), revoke_as("sunhong"), 0, grant_id) == ["409", "ok"]
+        _assert_consistent(ready)
+
+
+def test_revoking_while_the_grant_expires_keeps_the_first_outcome(ready):
+    grant_ids = [_approved_grant(ready) for _ in range(TRIALS)]
+    with at("2026-02-20T09:00:00"):  # past every grant's end (13 Feb + 3 days)
+        def revoke(s, app_id, grant_id):
+            grants.revoke(s, person(s, "huangtao"), grant_id, "发现超范围使用，依约撤销授权")
+
+        def expire(s, app_id, grant_id):
+            grants.expire_due(s)
+
+        for grant_id in grant_ids:
+            outcomes = _race(ready, revoke, expire, 0, grant_id)
+            assert outcomes in (["409", "ok"], ["ok", "ok"])
+            with ready() as s:
+                grant = s.get(Grant, grant_id)
+                revoked = outcomes.count("ok") == 2
+                assert grant.status == (GrantStatus.REVOKED if revoked else GrantStatus.EXPIRED)
+                changes = s.scalars(select(AuditEvent.action).where(
+                    AuditEvent.subject_type == "grant", AuditEvent.subject_id == str(grant_id),
+                    AuditEvent.action.in_(["grant:revoked", "grant:expired"]))).all()
+                assert len(changes) == 1  # the loser changed nothing
+    _assert_consistent(ready)
