@@ -3,20 +3,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from workflows import audit, clock, engine
+from workflows.db import is_postgres
 from workflows.models import (
     Application, ApplicationStatus, ApprovalRecord, CallFrequency, Grant, HumanTask, ProcessInstance, ShareType,
 )
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
+RENDER_SECONDS = float(os.environ.get("RECORD_RENDER_SECONDS", 20))
+MAX_BACKOFF = timedelta(days=1)
 REJECTION_LABELS = {"no_basis": "缺乏法律或政策依据", "scope_exceeds": "申请范围超出履职需要",
                     "security": "涉及安全或保密要求", "not_in_duty": "不属于本单位数据", "other": "其他"}
 
@@ -81,6 +86,51 @@ def render_pdf(content: dict, sha256: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
+class RenderFailed(Exception):
+    """The PDF could not be made within its time budget (or at all); the record waits for a later try."""
+
+
+def _render_child(conn, content: dict, sha256: str) -> None:
+    try:
+        conn.send_bytes(render_pdf(content, sha256))
+    except Exception as exc:  # reported to the parent, which records it
+        conn.send_bytes(b"ERR" + str(exc)[:500].encode("utf-8", "replace"))
+    finally:
+        conn.close()
+
+
+_context = None
+
+
+def render_within(content: dict, sha256: str, seconds: float = RENDER_SECONDS) -> bytes:
+    """Render in a separate process that is killed when the budget runs out, so no worker hangs on one record.
+
+    The forkserver gives clean single-threaded children with WeasyPrint already imported.
+    """
+    global _context
+    if _context is None:
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(["workflows.records", "weasyprint"])
+    receiver, sender = _context.Pipe(duplex=False)
+    child = _context.Process(target=_render_child, args=(sender, content, sha256), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise RenderFailed(f"生成超过 {seconds:g} 秒，已中止")
+        data = receiver.recv_bytes()
+    except EOFError:
+        raise RenderFailed("生成进程意外退出") from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+    if data.startswith(b"ERR"):
+        raise RenderFailed(data[3:].decode("utf-8", "replace"))
+    return data
+
+
 def create(session: Session, app: Application) -> ApprovalRecord:
     """Made once, when the case is decided; later views read the stored PDF."""
     existing = session.scalar(select(ApprovalRecord).options(lazyload(ApprovalRecord.application))
@@ -98,28 +148,61 @@ def create(session: Session, app: Application) -> ApprovalRecord:
     return record
 
 
-def pdf_for(session: Session, record: ApprovalRecord) -> bytes:
-    """The stored PDF; rendered from the stored content (which the SHA-256 covers) when not made yet."""
+def pdf_for(session: Session, record: ApprovalRecord) -> bytes | None:
+    """The stored PDF, rendered from the stored content (which the SHA-256 covers) when not made yet.
+
+    None when rendering failed: the failure is kept on the record and the periodic pass retries it later.
+    """
     if record.pdf is None:
-        record.pdf = render_pdf(record.content, record.sha256)
+        try:
+            record.pdf = render_within(record.content, record.sha256)
+        except RenderFailed as exc:
+            _failed(session, record, str(exc))
+            return None
+        record.render_error, record.next_render_at = None, None
         session.flush()
     return record.pdf
 
 
+def _failed(session: Session, record: ApprovalRecord, error: str) -> None:
+    """Back off: 2, 4, 8 … minutes, at most a day, so one bad record never holds up the others."""
+    record.render_attempts += 1
+    record.render_error = error
+    record.next_render_at = clock.now() + min(timedelta(minutes=2 ** record.render_attempts), MAX_BACKOFF)
+    audit.record(session, None, "application", record.application_id, "record:render_failed", None,
+                 {"attempts": record.render_attempts, "error": error})
+    session.flush()
+
+
+_PENDING = (select(ApprovalRecord.id).where(ApprovalRecord.pdf.is_(None))
+            .where(or_(ApprovalRecord.next_render_at.is_(None), ApprovalRecord.next_render_at <= bindparam("now")))
+            .order_by(ApprovalRecord.render_attempts, ApprovalRecord.id).limit(1))
+
+
 def render_pending(sessions, limit: int = 100) -> int:
-    """Render the PDFs of records decided since the last pass; each in its own transaction."""
-    done = 0
+    """Render the PDFs of records decided since the last pass; each in its own transaction.
+
+    Records that failed before wait for their back-off and come after the fresh ones.
+    """
+    done, skip = 0, []
     for _ in range(limit):
         with sessions.begin() as session:
-            query = select(ApprovalRecord.id).where(ApprovalRecord.pdf.is_(None)).order_by(ApprovalRecord.id).limit(1)
-            if session.get_bind().dialect.name == "postgresql":
+            query = _PENDING.where(ApprovalRecord.id.not_in(skip)) if skip else _PENDING
+            if is_postgres(session):
                 query = query.with_for_update(skip_locked=True)  # several schedulers never render one record twice
-            record_id = session.scalar(query)
+            record_id = session.scalar(query, {"now": clock.now()})
             if record_id is None:
                 break
-            pdf_for(session, session.get(ApprovalRecord, record_id))
-            done += 1
+            skip.append(record_id)
+            done += pdf_for(session, session.get(ApprovalRecord, record_id)) is not None
     return done
+
+
+def failed(session: Session) -> list[ApprovalRecord]:
+    """Records whose PDF could not be made yet, for the sysadmin."""
+    return list(session.scalars(select(ApprovalRecord).where(ApprovalRecord.pdf.is_(None),
+                                                             ApprovalRecord.render_attempts > 0)
+                                .order_by(ApprovalRecord.id)))
 
 
 def find(session: Session, sha256: str) -> ApprovalRecord | None:

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.security import role_required
-from workflows import audit, calendar, clock, deadlines
+from workflows import audit, calendar, clock, deadlines, records
 from workflows.errors import DomainError, ValidationFailed
 
 bp = Blueprint("admin", __name__)
@@ -92,3 +92,9 @@ def calendar_import():
     db.session.commit()
     flash(f"{year_text} 年作息安排已导入（{count} 天），该年不再是临时安排；重新计算了 {changed} 个办理期限", "success")
     return redirect(url_for("admin.calendar_year", year=year_text))
+
+
+@bp.get("/records")
+@role_required("sysadmin")
+def record_failures():
+    return render_template("admin/records.html", failed=records.failed(db.session))

@@ -193,6 +193,9 @@ def application_record(app_id: int):
         raise NotFound(f"申请当前为“{ApplicationStatus(app.status).label}”，审批记录在作出通过或不通过决定后生成")
     pdf = records.pdf_for(db.session, record)
     db.session.commit()
+    if pdf is None:
+        response = jsonify({"code": "record_pending", "message": "审批记录的 PDF 正在生成，请稍后重试"})
+        return response, 503, {"Retry-After": "120"}
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{app.number}.pdf"'})
 

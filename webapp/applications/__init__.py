@@ -22,6 +22,7 @@ PROBLEM_FIELDS = {"信息项": "items", "应用场景": "scenario", "法律或�
                   "预计调用频次": "frequency", "有效期至": "valid_until", "敏感信息项": "sensitive_justification",
                   "使用承诺": "undertaking", "附件": "attachments"}
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+RECORD_PENDING = "审批记录的 PDF 正在生成，请两分钟后再下载；如长时间无法下载，请联系系统管理员"
 WITHDRAWABLE = (*applications.OPEN_STATUSES, ApplicationStatus.DRAFT)
 
 
@@ -252,6 +253,8 @@ def record_pdf(item_id: int):
         raise NotFound("该申请尚未作出决定，暂无审批记录")
     pdf = records.pdf_for(db.session, record)
     db.session.commit()
+    if pdf is None:
+        return render_template("error.html", status=503, message=RECORD_PENDING, details=[]), 503, {"Retry-After": "120"}
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"审批记录-{app.number}.pdf")
 
