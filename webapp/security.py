@@ -36,11 +36,13 @@ def _load_user(user_id: str):
 
 
 def start_session(person: Person) -> None:
+    """Log the person in with their current generation, so a later end_sessions refuses this cookie."""
     login_user(AppUser(person))
     session[GENERATION_KEY] = person.session_generation
 
 
 def end_session() -> None:
+    """Forget the login in this browser (end_sessions has already refused it everywhere)."""
     logout_user()
     session.pop(GENERATION_KEY, None)
 

@@ -82,5 +82,6 @@ def _address_wait(session: Session, address: str, policy: LoginPolicy, now: date
 
 
 def record_failure(session: Session, username: str, address: str) -> None:
+    """Count a failed attempt against both the account and the address."""
     session.add(LoginFailure(username=username[:64], address=address[:64], at=clock.now()))
     session.flush()
