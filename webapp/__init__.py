@@ -14,7 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from webapp import cli, errors, filters
+    from webapp import cli, errors, filters, hardening
     from webapp.extensions import csrf, db, login_manager
 
     db.init_app(app)
@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     filters.init_app(app)
     cli.init_app(app)
+    hardening.init_app(app)
 
     from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp

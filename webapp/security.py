@@ -1,10 +1,12 @@
 """Who is asking: the logged-in person (pages) or the token's person (API), and role checks."""
 from __future__ import annotations
 
+import unicodedata
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import abort, g
-from flask_login import UserMixin, current_user
+from flask import abort, g, session
+from flask_login import UserMixin, current_user, login_user, logout_user
 
 from webapp.extensions import db, login_manager
 from workflows.models import Person
@@ -21,10 +23,38 @@ class AppUser(UserMixin):
         return self.person.has_role(role, unit_id)
 
 
+GENERATION_KEY = "_generation"  # the person's session_generation when this cookie was issued
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
-    person = db.session.get(Person, int(user_id)) if user_id.isdigit() else None
-    return AppUser(person) if person is not None and person.active else None
+    """A session is honoured only while its person is active and has not ended their sessions since."""
+    person = db.session.get(Person, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
+    if person is None or not person.active or session.get(GENERATION_KEY) != person.session_generation:
+        return None
+    return AppUser(person)
+
+
+def start_session(person: Person) -> None:
+    """Log the person in with their current generation, so a later end_sessions refuses this cookie."""
+    login_user(AppUser(person))
+    session[GENERATION_KEY] = person.session_generation
+
+
+def end_session() -> None:
+    """Forget the login in this browser (end_sessions has already refused it everywhere)."""
+    logout_user()
+    session.pop(GENERATION_KEY, None)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A redirect target taken from the request, kept only when it is a path on this site."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(unicodedata.category(ch) == "Cc" for ch in target):
+        return default  # browsers read \ as / and drop tabs and newlines: "/\t/evil" becomes "//evil"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else default
 
 
 def current_person() -> Person:

@@ -6,11 +6,12 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from workflows import audit, clock, engine, supervision
+from workflows import audit, clock, engine, login_throttle, supervision
 from workflows.errors import DomainError, NotFound
+from workflows.login_throttle import LoginPolicy
 from workflows.models import ApiToken, HumanTask, LoginFailure, Person, Responsibility, Role, RoleMembership
 from workflows.passwords import verify_password
 
@@ -24,37 +25,53 @@ class LoginThrottled(DomainError):
     status = 429
     code = "too_many_attempts"
 
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
-@dataclass(frozen=True)
-class LoginPolicy:
-    max_failures: int = 5
-    window: timedelta = timedelta(minutes=15)
+
+THROTTLE_MESSAGES = {
+    "account": "该账号登录失败次数过多，请 {wait}后再试；如忘记密码，请联系系统管理员重置",
+    "address": "您所在网络的登录失败次数过多，请 {wait}后再试；如多人共用网络受到影响，请联系系统管理员",
+}
 
 
 def authenticate(session: Session, username: str, password: str, address: str,
                  policy: LoginPolicy = LoginPolicy()) -> Person:
-    """Check a password; after too many failures from one address the account waits out the window."""
+    """Check a password, after any wait the throttle imposes; unknown names cost and answer the same as wrong passwords."""
     username = (username or "").strip()
-    since = clock.now() - policy.window
-    failures = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == username, LoginFailure.address == address, LoginFailure.at >= since))
-    if failures >= policy.max_failures:
-        minutes = int(policy.window.total_seconds() // 60)
-        raise LoginThrottled(f"登录失败次数过多，请 {minutes} 分钟后再试，或联系系统管理员重置密码")
+    key, address = username[:64], (address or "unknown")[:64]  # a longer name is unknown anyway
+    wait = login_throttle.wait_before_login(session, key, address, policy)
+    if wait is not None:
+        audit.record(session, None, "login", key, "session:throttled", None,
+                     {"username": key, "address": address, "scope": wait.scope, "wait_seconds": wait.seconds})
+        raise LoginThrottled(THROTTLE_MESSAGES[wait.scope].format(wait=wait.text), wait.seconds)
     person = session.scalar(select(Person).where(Person.username == username))
-    if person is None or not person.active or not verify_password(person.password_hash, password or ""):
-        session.add(LoginFailure(username=username[:64], address=address[:64], at=clock.now()))
-        left = policy.max_failures - failures - 1
-        hint = f"，还可尝试 {left} 次" if left > 0 else "，账号已暂时锁定"
-        raise LoginRefused(f"用户名或密码错误{hint}")
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username,
-                                               LoginFailure.address == address))
+    known = person is not None and person.active
+    if not verify_password(person.password_hash if known else None, password or ""):
+        login_throttle.record_failure(session, key, address)
+        audit.record(session, None, "login", key, "session:login_failed", None, {"username": key, "address": address})
+        raise LoginRefused("用户名或密码错误" + _next_wait_hint(session, key, policy))
+    session.execute(delete(LoginFailure).where(LoginFailure.username == key))
     audit.record(session, person.id, "person", person.id, "session:login", None, {"address": address})
     return person
 
 
-def record_logout(session: Session, person_id: int) -> None:
-    audit.record(session, person_id, "person", person_id, "session:logout")
+def _next_wait_hint(session: Session, username: str, policy: LoginPolicy) -> str:
+    wait = login_throttle.account_wait(session, username, policy)
+    return f"；失败次数较多，请 {wait.text}后再试" if wait else ""
+
+
+def end_sessions(session: Session, person_id: int, actor_id: int | None, reason: str) -> int:
+    """Every session cookie of this person stops working at once (logout, password change, deactivation)."""
+    session.execute(update(Person).where(Person.id == person_id)
+                    .values(session_generation=Person.session_generation + 1))
+    generation = session.scalar(select(Person.session_generation).where(Person.id == person_id))
+    if generation is None:
+        raise NotFound("用户不存在")
+    audit.record(session, actor_id, "person", person_id, "session:ended", None,
+                 {"reason": reason, "generation": generation})
+    return generation
 
 
 # --- API tokens ---------------------------------------------------------------

@@ -63,6 +63,20 @@ def live_server(_served_app, sessions):
 
 
 @pytest.fixture
+def new_context(new_context):
+    """pytest-playwright's contexts, each reporting what the Content-Security-Policy refused: nothing may be."""
+    refused: list[str] = []
+
+    def watched(**kwargs):
+        context = new_context(**kwargs)
+        context.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+        return context
+
+    yield watched
+    assert refused == [], "the page needed something the CSP forbids (inline script or handler, outside asset)"
+
+
+@pytest.fixture
 def phone_page(new_context):
     """A page in a phone-sized browser (390×844, touch, mobile viewport meta honoured)."""
     return new_context(**PHONE).new_page()

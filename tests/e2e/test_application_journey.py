@@ -70,6 +70,7 @@ def test_an_applicant_applies_the_provider_rejects_with_a_specific_reason_and_th
     task = page.locator("#open-task-list a").filter(has_text="审核申请")
     expect(task).to_contain_text(f"期限 {due}")
     task.click()
+    expect(page.locator("#case-diagram")).to_have_attribute("data-rendered", "true")  # bpmn-js under the CSP
     page.get_by_label("不通过", exact=True).check()
     page.get_by_label("不通过类别").select_option(label="申请范围超出履职需要")
     page.get_by_label("理由").fill("不同意")
@@ -113,3 +114,10 @@ def test_an_applicant_applies_the_provider_rejects_with_a_specific_reason_and_th
     expect(page.locator("#app-status")).to_have_text("已通过")
     expect(page.locator("#grant-status")).to_have_text("有效")
     expect(page.get_by_role("link", name="授权提供单")).to_be_visible()
+
+    # The printable 授权提供单: its print button is bound by webapp/static/app.js, not an inline handler.
+    page.add_init_script("window.printed = 0; window.print = function () { window.printed += 1; };")
+    page.get_by_role("link", name="授权提供单").click()
+    expect(page.get_by_role("heading", name="夏邑县政务数据共享授权提供单")).to_be_visible()
+    page.get_by_role("button", name="打印").click()
+    assert page.evaluate("window.printed") == 1

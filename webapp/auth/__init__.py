@@ -4,25 +4,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from webapp.extensions import db
-from webapp.security import AppUser
+from webapp.security import end_session, safe_next, start_session
 from workflows import accounts
-from workflows.errors import DomainError
 
 bp = Blueprint("auth", __name__)
 
 
 def _policy() -> accounts.LoginPolicy:
     cfg = current_app.config
-    return accounts.LoginPolicy(cfg["LOGIN_MAX_FAILURES"], timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]))
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.workbench")
+    return accounts.LoginPolicy(max_failures=cfg["LOGIN_MAX_FAILURES"],
+                                window=timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
+                                first_delay=timedelta(seconds=cfg["LOGIN_DELAY_SECONDS"]),
+                                address_max_failures=cfg["LOGIN_ADDRESS_MAX_FAILURES"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -35,21 +31,23 @@ def login():
     try:
         person = accounts.authenticate(db.session, username, request.form.get("password", ""),
                                        request.remote_addr or "unknown", _policy())
-    except DomainError as err:
-        db.session.commit()  # keep the failure count
+    except (accounts.LoginRefused, accounts.LoginThrottled) as err:
+        db.session.commit()  # keep the failure count and the audit events
         flash(err.message, "danger")
-        return render_template("auth/login.html", username=username), err.status
+        headers = {"Retry-After": str(err.retry_after)} if isinstance(err, accounts.LoginThrottled) else {}
+        return render_template("auth/login.html", username=username), err.status, headers
     db.session.commit()
-    login_user(AppUser(person))
-    return redirect(_safe_next(request.args.get("next")))
+    start_session(person)
+    return redirect(safe_next(request.args.get("next"), url_for("home.workbench")))
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    accounts.record_logout(db.session, current_user.person.id)
+    """Ends every session of the person, on every browser, not only this cookie."""
+    accounts.end_sessions(db.session, current_user.person.id, current_user.person.id, "logout")
     db.session.commit()
-    logout_user()
+    end_session()
     flash("您已安全退出", "success")
     return redirect(url_for("auth.login"))
 

@@ -5,6 +5,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
+from webapp.security import safe_next
 from workflows import accounts
 
 bp = Blueprint("home", __name__)
@@ -39,5 +40,4 @@ def mark_read():
     item = request.form.get("id", "")
     inapp.mark_read(db.session, current_user.person.id, int(item) if item.isdigit() else None)
     db.session.commit()
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("home.inbox"))
+    return redirect(safe_next(request.form.get("next"), url_for("home.inbox")))

@@ -129,7 +129,7 @@ class ApiToken(Base):
 
 
 class LoginFailure(Base):
-    """Failed logins, counted per username and address to slow down guessing."""
+    """Failed logins, counted per account and per address (workflows/login_throttle) to slow down guessing."""
 
     __tablename__ = "login_failure"
     __table_args__ = (Index("ix_login_failure_user_at", "username", "at"),
