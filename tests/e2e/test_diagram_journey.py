@@ -28,8 +28,10 @@ def test_the_applicant_sees_the_case_diagram_with_the_current_step(page: Page, p
     expect(page.locator("#diagram-status")).to_contain_text("审核申请")
 
 
-def test_the_modeler_opens_the_latest_version_in_the_editor(page: Page, processes):
+def test_the_modeler_opens_the_latest_version_and_what_bpmn_js_writes_back_passes_the_check(page: Page, processes):
     log_in(page, "liuyang")
     page.goto("/processes/data_application/edit")
     expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
     expect(page.locator("#modeler .djs-element").first).to_be_visible()
+    page.get_by_role("button", name="检查").click()
+    expect(page.locator("#modeler-result")).to_have_text("检查通过，可以部署。")
