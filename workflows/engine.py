@@ -295,15 +295,15 @@ def fire_due_timers(session: Session, instance: ProcessInstance) -> list[str]:
     return fired
 
 
-def _advance(workflow: BpmnWorkflow, step) -> None:
+def _advance(workflow: BpmnWorkflow, step):
     try:
-        step()
+        return step()
     except (SpiffWorkflowException, script_env.ScriptRejected) as exc:
         raise EngineStepFailed(f"流程执行出错，本次操作未生效，案件保持原状：{_reason(exc)}。请联系流程建模人员") from exc
 
 
 def _reason(exc: Exception) -> str:
-    inner = getattr(exc, "error_type", None) or exc
+    inner = script_env.rejection_in(exc) or getattr(exc, "error_type", None) or exc
     task_spec = getattr(exc, "task_spec", None)
     where = f"（环节 {task_spec.bpmn_id}）" if task_spec is not None and getattr(task_spec, "bpmn_id", None) else ""
     return f"{inner}{where}"
@@ -382,7 +382,7 @@ def _task_row(session: Session, instance: ProcessInstance, spiff_task) -> HumanT
 def _due(session: Session, spiff_task, expression: str | None) -> tuple[datetime | None, bool]:
     if not expression:
         return None, False
-    value = spiff_task.workflow.script_engine.evaluate(spiff_task, expression)
+    value = _advance(spiff_task.workflow, lambda: spiff_task.workflow.script_engine.evaluate(spiff_task, expression))
     due_at = clock.parse_instant(value)
     provisional = calendar.span_is_provisional(session, clock.today(), clock.local(due_at).date())
     return due_at, provisional

@@ -5,6 +5,7 @@ Plain XML work only; the engine adds the SpiffWorkflow parse on top.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +15,38 @@ from workflows import script_env
 from workflows.models.org import ROLE_LABELS, Role
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+XIAYI = "http://xiayi.gov.example/bpmn/ext"  # our own extension elements and attributes, prefix xiayi
+XSI = "http://www.w3.org/2001/XMLSchema-instance"  # only xsi:type, which bpmn-js writes on conditions
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
+ALLOWED_NAMESPACES = frozenset({BPMN, BPMNDI, DC, DI, SPIFF, XIAYI})
+PLAIN_TEXT = {f"{{{BPMN}}}documentation": "说明（documentation）", f"{{{BPMN}}}text": "注释文字（text）"}
+# The unqualified attributes the BPMN 2.0, DI, DC and SpiffWorkflow schemas define (read from their XSDs).
+ATTRIBUTES = frozenset("""
+activityRef associationDirection attachedToRef backoff_base behavior bpmnElement calledChoreographyRef
+calledCollaborationRef calledElement cancelActivity cancelRemainingInstances capacity categoryValueRef
+choreographyActivityShape completionQuantity correlationKeyRef correlationPropertyRef dataObjectRef
+dataStoreRef default definition definitionalCollaborationRef direction documentation errorCode errorRef
+escalationCode escalationRef evaluatesToTypeRef eventGatewayType exporter exporterVersion expressionLanguage
+gatewayDirection height id implementation implementationRef importType initiatingParticipantRef
+innerConversationNodeRef innerMessageFlowRef inputDataRef instantiate isBold isClosed isCollection
+isExecutable isExpanded isForCompensation isHorizontal isImmediate isInterrupting isItalic isMarkerVisible
+isMessageVisible isRequired isSequential isStrikeThrough isUnderline isUnlimited itemKind itemRef
+itemSubjectRef labelStyle language location loopMaximum loopType maximum messageRef messageVisibleKind method
+minimum mustUnderstand name namespace noneBehaviorEventRef oneBehaviorEventRef operationRef ordering
+outerConversationNodeRef outerMessageFlowRef outputDataRef parallelMultiple parameterRef participantBandKind
+partitionElementRef processRef processType resolution resultVariable retries scriptFormat scriptLanguage
+signalRef size sourceElement sourceRef startQuantity structureRef targetElement targetNamespace targetRef
+testBefore textFormat triggeredByEvent type typeLanguage value waitForCompletion width x y
+""".split())
+# Flow nodes at which a case stops and waits; a cycle through none of them would keep the engine running.
+WAITING = frozenset({"userTask", "manualTask", "receiveTask", "intermediateCatchEvent", "eventBasedGateway",
+                     "callActivity"})
+SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+LOOP_MARKERS = ("standardLoopCharacteristics", "multiInstanceLoopCharacteristics")
 FORM_SUFFIX = ".schema.json"
 _ROLE_BY_LANE = {r.value: r for r in Role} | {label: role for role, label in ROLE_LABELS.items()}
 
@@ -79,17 +110,105 @@ def lint(xml: bytes | str, forms: dict[str, dict | str]) -> tuple[list[LintIssue
         return [LintIssue("文件", f"不是有效的 XML：{exc}")], outline
     if etree.QName(root).namespace != BPMN or etree.QName(root).localname != "definitions":
         return [LintIssue("文件", "不是 BPMN 2.0 文件（根元素应为 bpmn:definitions）")], outline
+    markup = _markup(root)
     processes = root.findall("bpmn:process[@isExecutable='true']", NS)
     if len(processes) != 1:
-        return [LintIssue("文件", "文件中应恰好有一个可执行流程（isExecutable=\"true\"），"
-                                f"实际为 {len(processes)} 个")], outline
+        return markup + [LintIssue("文件", "文件中应恰好有一个可执行流程（isExecutable=\"true\"），"
+                                         f"实际为 {len(processes)} 个")], outline
     process = processes[0]
     outline.process_id = process.get("id", "")
     outline.name = process.get("name") or outline.process_id
-    issues = _duplicate_ids(root) + _dangling_flows(process) + _lanes(process, outline)
+    issues = markup + _duplicate_ids(root) + _dangling_flows(process) + _endless(process) + _lanes(process, outline)
     issues += _forms(process, forms, outline)
     issues += _snippets(process, outline)
     return issues, outline
+
+
+def _owner_id(node) -> str:
+    """The id of the nearest element that has one, so a problem deep inside names what a modeler can find."""
+    element = node if isinstance(node.tag, str) else node.getparent()
+    for el in ([element, *element.iterancestors()] if element is not None else []):
+        if el.get("id"):
+            return el.get("id")
+    return "文件"
+
+
+def _prefixed(node, name: str) -> str:
+    qname = etree.QName(name)
+    prefix = next((p for p, uri in (node.nsmap or {}).items() if uri == qname.namespace and p), None)
+    return f"{prefix}:{qname.localname}" if prefix else (qname.localname if not qname.namespace else name)
+
+
+def _markup(root) -> list[LintIssue]:
+    """Only the BPMN, DI, SpiffWorkflow and xiayi vocabularies and plain-text documentation: nothing a browser could run."""
+    info, issues = root.getroottree().docinfo, []
+    if info.doctype or info.internalDTD is not None:
+        issues.append(LintIssue("文件", "不允许 DOCTYPE 声明或实体定义，请删除"))
+    stack = [root, *root.itersiblings(preceding=True), *root.itersiblings()]  # siblings: comments and PIs
+    while stack:
+        node = stack.pop()
+        problem = _markup_problem(node)
+        if problem:
+            issues.append(LintIssue(_owner_id(node), problem))
+        else:
+            stack.extend(node)
+    return issues
+
+
+def _markup_problem(node) -> str | None:
+    if node.tag is etree.Comment:
+        return None
+    if node.tag is etree.PI:
+        return f"不允许处理指令 <?{node.target} …?>，请删除"
+    if not isinstance(node.tag, str):
+        return "不允许实体引用，请改为普通文字"
+    parent = node.getparent()
+    if parent is not None and parent.tag in PLAIN_TEXT:
+        return f"{PLAIN_TEXT[parent.tag]}只能是纯文本，不能包含元素 <{_prefixed(node, node.tag)}>，请删除其中的标记"
+    namespace = etree.QName(node).namespace
+    if namespace not in ALLOWED_NAMESPACES:
+        return (f"含有不允许的元素 <{_prefixed(node, node.tag)}>（命名空间 {namespace or '无'}）："
+                "只能使用 BPMN、BPMN DI、SpiffWorkflow 和本系统扩展（xiayi）的元素")
+    for name in node.attrib:
+        qname = etree.QName(name)
+        allowed = (qname.localname in ATTRIBUTES if qname.namespace is None
+                   else qname.namespace in ALLOWED_NAMESPACES or (qname.namespace, qname.localname) == (XSI, "type"))
+        if not allowed:
+            return f"元素 <{_prefixed(node, node.tag)}> 含有不允许的属性“{_prefixed(node, name)}”，请删除"
+    return None
+
+
+def _waits(el) -> bool:
+    name = etree.QName(el).localname
+    if name in SUBPROCESSES:
+        return any(etree.QName(inner).localname in WAITING for inner in el.iter() if isinstance(inner.tag, str))
+    return name in WAITING
+
+
+def _endless(process) -> list[LintIssue]:
+    """Refuse what could keep the engine busy within one step: loop markers and cycles no person or event interrupts."""
+    issues = [LintIssue(_owner_id(marker.getparent()), "不支持循环或多实例标记（可能无休止地执行），请改用经过用户任务的顺序流")
+              for tag in LOOP_MARKERS for marker in process.iter(f"{{{BPMN}}}{tag}")]
+    automatic = {el.get("id") for el in process.iter() if isinstance(el.tag, str) and el.get("id") and not _waits(el)}
+    succ, pred = defaultdict(set), defaultdict(set)
+    for flow in process.iter(f"{{{BPMN}}}sequenceFlow"):
+        source, target = flow.get("sourceRef"), flow.get("targetRef")
+        if source in automatic and target in automatic:
+            succ[source].add(target)
+            pred[target].add(source)
+    alive = set(succ) | set(pred)
+    queue = [n for n in alive if not succ[n] or not pred[n]]
+    while queue:  # peel off nodes with no way in or out; what stays lies on a cycle
+        node = queue.pop()
+        if node not in alive:
+            continue
+        alive.discard(node)
+        queue.extend(m for m in succ[node] | pred[node] if m in alive and not (succ[m] & alive and pred[m] & alive))
+    if alive:
+        cycle = sorted(alive)
+        issues.append(LintIssue(cycle[0], f"流程中有不经过用户任务或等待事件的循环（{'、'.join(cycle)}），"
+                                          "会使流程引擎无休止地运行，请在循环中加入用户任务"))
+    return issues
 
 
 def _duplicate_ids(root) -> list[LintIssue]:
@@ -209,11 +328,10 @@ def _snippets(process, outline: Outline) -> list[LintIssue]:
         try:
             mode = "eval" if sn.kind == "expression" else "exec"
             reads, writes = script_env.names_read_and_written(sn.source, mode)
+            (script_env.compile_expression if sn.kind == "expression" else script_env.compile_script)(sn.source)
         except SyntaxError as exc:
             issues.append(LintIssue(sn.element_id, f"{sn.what}语法错误：第{exc.lineno}行 {exc.msg}"))
             continue
-        try:
-            (script_env.compile_expression if sn.kind == "expression" else script_env.compile_script)(sn.source)
         except script_env.ScriptRejected as exc:
             issues.append(LintIssue(sn.element_id, f"{sn.what}不安全：{exc}"))
             continue

@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflows import engine, lint
 from workflows.errors import Forbidden, NotFound, ValidationFailed
-from workflows.models import InstanceStatus, Person, ProcessInstance, ProcessVersion, Role
+from workflows.models import Application, HumanTask, InstanceStatus, Person, ProcessInstance, ProcessVersion, Role
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 
@@ -45,6 +45,29 @@ def latest_xml(session: Session, process_key: str) -> ProcessVersion:
     if version is None:
         raise NotFound(f"流程“{process_key}”不存在")
     return version
+
+
+def diagram(session: Session, actor: Person, version_id: int) -> ProcessVersion:
+    """A version's XML for modelers and for people who can see one of its cases; to anyone else it does not exist."""
+    version = session.get(ProcessVersion, version_id) if 0 < version_id < 2**31 else None
+    if version is None or not (actor.has_role(Role.MODELER) or _sees_a_case(session, actor, version_id)):
+        raise NotFound("流程图不存在，或您无权查看")
+    return version
+
+
+def _sees_a_case(session: Session, person: Person, version_id: int) -> bool:
+    """Coordinators see every case; others the cases their units started, handle or apply to, and their own tasks."""
+    on_version = ProcessInstance.process_version_id == version_id
+    if person.has_role(Role.COORDINATOR):
+        return session.scalar(select(exists().where(on_version)))
+    units = {m.unit_id for m in person.memberships} | {person.unit_id}
+    started = exists().where(on_version, ProcessInstance.unit_id.in_(units))
+    handled = exists().where(HumanTask.instance_id == ProcessInstance.id, on_version,
+                             or_(HumanTask.unit_id.in_(units), HumanTask.assignee_id == person.id,
+                                 HumanTask.completed_by_id == person.id))
+    applied = exists().where(Application.instance_id == ProcessInstance.id, on_version,
+                             or_(Application.applicant_unit_id.in_(units), Application.provider_unit_id.in_(units)))
+    return session.scalar(select(or_(started, handled, applied)))
 
 
 def _text(xml: bytes | str) -> str:

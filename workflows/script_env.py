@@ -1,7 +1,8 @@
 """The restricted world BPMN scripts, conditions and timer expressions live in.
 
 SpiffWorkflow evaluates with plain eval/exec; here every snippet is compiled with
-RestrictedPython and sees only whitelisted builtins and our helpers.
+RestrictedPython and sees only whitelisted builtins and our helpers, within the
+size and time limits of script_limits.
 """
 from __future__ import annotations
 
@@ -18,41 +19,46 @@ from RestrictedPython.Guards import (
     safer_getattr,
 )
 
-from workflows import calendar, clock
+from workflows import calendar, clock, script_limits as limits
+from workflows.script_limits import ScriptRejected
 
 SAFE_BUILTINS = {
     name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
     for name in ("abs", "all", "any", "bool", "dict", "enumerate", "float", "int", "isinstance",
-                 "len", "list", "max", "min", "range", "round", "set", "sorted", "str", "sum",
+                 "len", "list", "max", "min", "round", "set", "sorted", "str", "sum",
                  "tuple", "zip", "True", "False", "None")
-}
+} | {"range": limits.capped_range}
 
 HELPER_NAMES = ("working_days_after", "working_day_start", "now_iso", "today_iso", "emit")
-
-
-class ScriptRejected(Exception):
-    """A snippet the restricted compiler refuses; message in Chinese."""
+MAX_WORKING_DAYS = 1000
+_BUDGET = "_budget_"  # key of the operation's Budget in the globals; snippets cannot name it (leading "_")
 
 
 @lru_cache(maxsize=2048)
 def compile_expression(source: str):
-    result = compile_restricted_eval(source.strip())
-    if result.errors:
-        raise ScriptRejected("；".join(_translate(e) for e in result.errors))
-    return result.code
+    return _compile(source.strip(), "eval")
 
 
 @lru_cache(maxsize=2048)
 def compile_script(source: str):
-    if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(ast.parse(source))):
-        raise ScriptRejected("不允许导入模块（import），请只使用内置函数")
-    result = compile_restricted_exec(source)
+    return _compile(source, "exec")
+
+
+def _compile(source: str, mode: str):
+    try:
+        tree = limits.parse(source, mode)
+    except SyntaxError as exc:
+        raise ScriptRejected(f"语法错误：第{exc.lineno}行 {exc.msg}") from None
+    compile_restricted = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    result = compile_restricted(tree, filename=limits.SNIPPET_FILE, policy=limits.BudgetPolicy)
     if result.errors:
         raise ScriptRejected("；".join(_translate(e) for e in result.errors))
     return result.code
 
 
 def _translate(error: str) -> str:
+    if error.startswith("第"):  # the budget policy's own refusals are already in Chinese
+        return error
     if "invalid variable name" in error or "invalid attribute name" in error:
         return f"不允许使用以下划线开头的名称或属性（{error}）"
     if "SyntaxError" in error or "invalid syntax" in error:
@@ -61,8 +67,11 @@ def _translate(error: str) -> str:
 
 
 def names_read_and_written(source: str, mode: str) -> tuple[set[str], set[str]]:
-    """Names a snippet reads and names it binds, for the deploy-time unknown-name check."""
-    tree = ast.parse(source.strip(), mode=mode)
+    """Names a snippet reads and names it binds, for the deploy-time unknown-name check.
+
+    Raises SyntaxError, or ScriptRejected for a snippet too long or too deeply nested to parse safely.
+    """
+    tree = limits.parse(source.strip(), mode)
     read, written = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
@@ -87,7 +96,7 @@ def build_globals(session, emitted: list | None = None) -> dict:
 
     def working_days_after(start, n):
         """End (23:59:59 Shanghai) of the n-th working day after start, as an ISO instant."""
-        return calendar.working_days_after(session, _as_start(start), int(n)).at.isoformat()
+        return calendar.working_days_after(session, _as_start(start), _working_days(n)).at.isoformat()
 
     def working_day_start(due):
         """00:00 Shanghai of the day a due instant falls on: when the last-day reminder goes out."""
@@ -114,7 +123,18 @@ def build_globals(session, emitted: list | None = None) -> dict:
         "_write_": full_write_guard,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
+        "_binop_": limits.binop,
+        "_inplacevar_": limits.inplacevar,
+        _BUDGET: limits.Budget(),
     } | helpers
+
+
+def _working_days(n) -> int:
+    """A period the calendar walks day by day, so a snippet cannot ask it to walk for ever."""
+    days = int(n)
+    if not 0 <= days <= MAX_WORKING_DAYS:
+        raise ScriptRejected(f"工作日数应在 0 到 {MAX_WORKING_DAYS} 之间，这里是 {days}")
+    return days
 
 
 def _as_start(value):
@@ -123,10 +143,18 @@ def _as_start(value):
     return clock.parse_instant(str(value))
 
 
+def _budget(globals_: dict) -> limits.Budget:
+    """The operation's budget (build_globals makes one per engine operation), or a fresh one."""
+    budget = globals_.get(_BUDGET)
+    return budget if isinstance(budget, limits.Budget) else limits.Budget()
+
+
 def evaluate(globals_: dict, expression: str, context: dict):
+    code = compile_expression(expression)
     scope = dict(globals_)
     scope.update(context)
-    return eval(compile_expression(expression), scope)  # noqa: S307 - restricted bytecode
+    with _budget(globals_).running():
+        return eval(code, scope)  # noqa: S307 - restricted bytecode
 
 
 def execute(globals_: dict, script: str, context: dict) -> None:
@@ -134,13 +162,24 @@ def execute(globals_: dict, script: str, context: dict) -> None:
     clash = set(HELPER_NAMES) & set(context)
     if clash:
         raise ScriptRejected(f"任务数据中的字段名与内置函数重名：{', '.join(sorted(clash))}，请改名")
+    code = compile_script(script)
     scope = dict(globals_)
     scope.update(context)
-    exec(compile_script(script), scope)  # noqa: S102 - restricted bytecode
+    with _budget(globals_).running():
+        exec(code, scope)  # noqa: S102 - restricted bytecode
+    left = {key: value for key, value in scope.items()
+            if not (key.startswith("_") or key in globals_ or callable(value))}
+    limits.check_plain_size(left)
     for key in list(context):
         if key not in scope:
             del context[key]
-    for key, value in scope.items():
-        if key.startswith("_") or key in globals_ or callable(value):
-            continue
-        context[key] = value
+    context.update(left)
+
+
+def rejection_in(error: BaseException | None) -> ScriptRejected | None:
+    """The sandbox's refusal behind an engine error (SpiffWorkflow wraps it), so its Chinese message reaches people."""
+    for _ in range(10):
+        if error is None or isinstance(error, ScriptRejected):
+            return error
+        error = error.__cause__ or error.__context__
+    return None

@@ -1,0 +1,37 @@
+"""The diagram viewer and the modeler still draw a version's XML now that it is served as a plain-text download."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.pages import log_in
+from tests.helpers import person
+from workflows import applications, clock
+
+
+def applied(sessions) -> int:
+    raw = {"resource_code": "XY-GA-001", "items": ["姓名"], "scenario": "临时救助对象身份核验",
+           "basis": "《社会救助暂行办法》第四十七条", "purpose": "核验临时救助对象身份", "frequency": "weekly",
+           "valid_until": (clock.today() + timedelta(days=90)).isoformat(), "undertaking": True}
+    with sessions.begin() as s:
+        return applications.apply(s, person(s, "machao"), raw).id
+
+
+def test_the_applicant_sees_the_case_diagram_with_the_current_step(page: Page, processes, demo_catalog):
+    app_id = applied(processes)
+    log_in(page, "machao")
+    page.goto(f"/applications/{app_id}")
+    diagram = page.locator("#case-diagram")
+    expect(diagram).to_have_attribute("data-rendered", "true")
+    expect(diagram.locator(".step-active")).not_to_have_count(0)
+    expect(page.locator("#diagram-status")).to_contain_text("审核申请")
+
+
+def test_the_modeler_opens_the_latest_version_and_what_bpmn_js_writes_back_passes_the_check(page: Page, processes):
+    log_in(page, "liuyang")
+    page.goto("/processes/data_application/edit")
+    expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#modeler .djs-element").first).to_be_visible()
+    page.get_by_role("button", name="检查").click()
+    expect(page.locator("#modeler-result")).to_have_text("检查通过，可以部署。")

@@ -1,0 +1,142 @@
+"""No BPMN snippet can hang the engine: endless or explosive code is refused at deploy, the rest is stopped within a second."""
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from tests.helpers import BPMN_DIR, deploy_test_process, person, unit
+from workflows import engine, lint, script_env
+from workflows.errors import EngineStepFailed
+from workflows.models import HumanTask, ProcessInstance, TaskStatus
+
+THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")
+FORMS = lint.load_forms(BPMN_DIR / "forms")
+SCRIPT = 'decided = decision\nlabel = "通过" if decision == "approve" else "不通过"'
+CONDITION_FLOW = '<bpmn:sequenceFlow id="ts_f4" sourceRef="ts_mark_decided" targetRef="ts_archive" />'
+TEN_TO_THE_EIGHTH = "count = 0\nfor a in range(10000):\n    for b in range(10000):\n        count = count + 1"
+
+
+def issues_with_script(script: str) -> list[str]:
+    found, _ = engine.check(THREE_STEP.replace(SCRIPT, script), FORMS)
+    return [str(i) for i in found]
+
+
+def issues_with_condition(expression: str) -> list[str]:
+    flow = CONDITION_FLOW.replace(" />", f"><bpmn:conditionExpression>{expression}</bpmn:conditionExpression>"
+                                         "</bpmn:sequenceFlow>")
+    found, _ = engine.check(THREE_STEP.replace(CONDITION_FLOW, flow), FORMS)
+    return [str(i) for i in found]
+
+
+def run(script: str, data: dict | None = None) -> dict:
+    context = dict(data or {})
+    script_env.execute(script_env.build_globals(None), script, context)
+    return context
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("while True: pass", "不允许使用 while 循环"),
+    ("x = 9**9**9", "乘方（**）的指数只能是不超过 100 的数字常量"),
+    ("x = 2 ** decision", "乘方（**）的指数只能是"),
+    ("x = 'a'.ljust(10 ** 9)", "不允许调用 ljust"),
+    ("x = f'{decision:>999999999}'", "f-string 的格式说明只能是简短的常量"),
+    ("try:\n    x = 1\nexcept Exception:\n    pass", "不允许使用 try 语句"),
+])
+def test_an_endless_or_explosive_script_is_refused_at_deploy_naming_its_task(script, expected):
+    found = issues_with_script(script)
+    assert any(i.startswith("[ts_mark_decided] 脚本不安全") and expected in i for i in found), found
+
+
+@pytest.mark.parametrize("expression", [
+    "-" * 3000 + "1",
+    "[" * 150 + "]" * 150,
+    "(" * 300 + "1" + ")" * 300,
+    "1+" * 100000 + "1",
+    "-" * 100000 + "1",
+])
+def test_a_deeply_nested_condition_is_refused_naming_its_flow(expression):
+    found = issues_with_condition(expression)
+    assert any(i.startswith("[ts_f4] 条件表达式不安全") and ("嵌套层数过多" in i or "内容过长" in i) for i in found), found
+
+
+def test_ordinary_scripts_still_run_and_augmented_assignment_now_works():
+    assert run("total = 0\nfor i in range(10):\n    total += i\nlabel = f'{total:>4}' + '项'") == {
+        "total": 45, "i": 9, "label": "  45项"}
+    assert run("x = 2 ** 10 + 10 ** -2")["x"] == 1024.01
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("s = 'x' * 1000000", "结果过大"),
+    ("s = 'ab'\nfor i in range(100):\n    s = s + s", "结果过大"),
+    ("s = [0]\nfor i in range(100):\n    s += s", "结果过大"),
+    ("x = (2 ** 64) ** 100 * (2 ** 64) ** 100", "数值过大"),
+    ("x = 1 << 100000", "数值过大"),
+    ("n = range(100000)", "range() 最多 10000 个数"),
+    ("x = '%0999999999d' % 1", "不允许用 % 格式化字符串"),
+    ("x = []\nx.append(x)", "嵌套过深"),
+    ("x = working_days_after(now_iso(), 10 ** 6)", "工作日数应在 0 到 1000 之间"),
+])
+def test_a_value_that_would_grow_without_bound_is_refused_before_it_is_built(script, expected, sessions):
+    with sessions() as session, pytest.raises(script_env.ScriptRejected) as caught:
+        script_env.execute(script_env.build_globals(session), script, {})
+    assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize("script", [
+    TEN_TO_THE_EIGHTH,
+    "f = lambda n: 0 if n == 0 else f(n - 1) + f(n - 1)\nx = f(60)",
+    "x = sum(1 for a in range(10000) for b in range(10000))",
+    "x = [[0] * 10000 for i in range(10000)]",
+])
+def test_a_script_that_would_run_for_hours_is_stopped_within_about_a_second(script):
+    started = time.monotonic()
+    with pytest.raises(script_env.ScriptRejected) as caught:
+        run(script)
+    assert "运行超出限制" in str(caught.value)
+    assert time.monotonic() - started < 2.5
+
+
+def test_the_budget_is_shared_by_all_snippets_of_one_operation():
+    globals_ = script_env.build_globals(None)
+    small = "x = 0\nfor a in range(10000):\n    x = x + 1"
+    script_env.execute(globals_, small, {})
+    with pytest.raises(script_env.ScriptRejected):
+        for _ in range(100):
+            script_env.execute(globals_, small, {})
+    script_env.execute(script_env.build_globals(None), small, {})  # the next operation starts afresh
+
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def open_task(session, instance_id) -> HumanTask:
+    return session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                  HumanTask.status == TaskStatus.OPEN))
+
+
+def test_an_endless_script_stops_the_step_and_the_stored_case_stays_exactly_as_it_was(sessions):
+    deploy_test_process(sessions, xml=THREE_STEP.replace(SCRIPT, TEN_TO_THE_EIGHTH))  # bounded ranges pass the lint
+    with time_machine.travel(datetime(2026, 2, 16, 9, 0, tzinfo=SH), tick=False):
+        with sessions.begin() as s:
+            case = engine.start(s, "three_step", person(s, "machao").id, unit(s, "mzj").id,
+                                {"provider_unit_id": unit(s, "gaj").id, "submitted_at": "2026-02-13T10:00:00+08:00"}).id
+        with sessions.begin() as s:
+            engine.complete_task(s, open_task(s, case).id, person(s, "machao"), {"purpose": "核对"})
+        with sessions() as s:
+            stored = s.get(ProcessInstance, case)
+            before = (stored.state, stored.lock_version, stored.next_timer_at, open_task(s, case).id)
+        started = time.monotonic()
+        with sessions() as s, pytest.raises(EngineStepFailed) as caught:
+            try:
+                engine.complete_task(s, open_task(s, case).id, person(s, "huangtao"), {"decision": "approve"})
+            finally:
+                s.rollback()
+    assert time.monotonic() - started < 2.5
+    assert "运行超出限制" in caught.value.message and "案件保持原状" in caught.value.message
+    with sessions() as s:
+        stored = s.get(ProcessInstance, case)
+        assert (stored.state, stored.lock_version, stored.next_timer_at, open_task(s, case).id) == before
+        assert open_task(s, case).name == "审核"
