@@ -7,6 +7,7 @@ from flask import abort, g
 from flask_login import UserMixin, current_user
 
 from webapp.extensions import db, login_manager
+from webapp.params import parse_id
 from workflows.models import Person
 
 
@@ -23,7 +24,8 @@ class AppUser(UserMixin):
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    person = db.session.get(Person, int(user_id)) if user_id.isdigit() else None
+    person_id = parse_id(user_id)
+    person = db.session.get(Person, person_id) if person_id else None
     return AppUser(person) if person is not None and person.active else None
 
 
