@@ -9,10 +9,13 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from workflows import audit, clock, engine, supervision
-from workflows.errors import DomainError, NotFound
+from workflows import audit, clock, engine, inputs, supervision
+from workflows.errors import DomainError, NotFound, ValidationFailed
 from workflows.models import ApiToken, HumanTask, LoginFailure, Person, Responsibility, Role, RoleMembership
 from workflows.passwords import verify_password
+
+
+CREDENTIAL_LIMITS = {"username": ("用户名", 64), "password": ("密码", 128)}
 
 
 class LoginRefused(DomainError):
@@ -35,6 +38,8 @@ def authenticate(session: Session, username: str, password: str, address: str,
                  policy: LoginPolicy = LoginPolicy()) -> Person:
     """Check a password; after too many failures from one address the account waits out the window."""
     username = (username or "").strip()
+    if problems := inputs.length_problems({"username": username, "password": password or ""}, CREDENTIAL_LIMITS):
+        raise ValidationFailed(problems, "；".join(problems))
     since = clock.now() - policy.window
     failures = session.scalar(select(func.count()).select_from(LoginFailure).where(
         LoginFailure.username == username, LoginFailure.address == address, LoginFailure.at >= since))
