@@ -223,7 +223,8 @@ def _read_sheet(book, archive, sheet: str, columns: dict[str, str], problems: li
         too_long = [row.problem(name, f"内容超过 {spreadsheets.MAX_CELL_CHARS} 个字，请精简后重新上传")
                     for name, text in row.values.items() if len(text) > spreadsheets.MAX_CELL_CHARS]
         problems += too_long
-        if any(row.values.values()) and not too_long and not (row.values["code"] + row.values["name"]).startswith(EXAMPLE):
+        example = (row.values["code"] + row.values["name"]).startswith(EXAMPLE)
+        if any(row.values.values()) and not too_long and not example:
             rows.append(row)
     return rows
 

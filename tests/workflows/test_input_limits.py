@@ -1,4 +1,4 @@
-"""Every typed text has a limit named once in the domain; over it the service refuses in Chinese, never cuts or fails."""
+"""Every typed text has a limit named once in the domain; beyond it the service refuses in Chinese, never cuts."""
 from datetime import date
 
 import pytest
@@ -93,7 +93,8 @@ def test_the_eleventh_attachment_of_an_application_is_refused(ready):
 def test_an_attachment_name_loses_its_right_to_left_override_and_its_path(ready):
     app_id = draft(ready)
     with ready.begin() as s:
-        saved = applications.add_attachment(s, person(s, "machao"), app_id, "..\\证明\u202efdp.exe", "application/pdf", PDF)
+        saved = applications.add_attachment(s, person(s, "machao"), app_id, "..\\证明\u202efdp.exe",
+                                            "application/pdf", PDF)
         assert saved.filename == "_证明fdp.exe"
 
 
@@ -124,7 +125,8 @@ def test_a_catalog_entry_is_refused_field_by_field_over_its_limits(sessions):
 def test_an_info_item_length_in_other_digits_or_beyond_32_bits_is_a_problem_not_a_crash(sessions):
     with sessions.begin() as s:
         huangtao = person(s, "huangtao")
-        items = [{**ITEMS[0], "name": n, "length": v} for n, v in (("甲", "²"), ("乙", "١٢"), ("丙", "99999999999999999999"))]
+        typed = (("甲", "²"), ("乙", "١٢"), ("丙", "99999999999999999999"))
+        items = [{**ITEMS[0], "name": name, "length": length} for name, length in typed]
         details = refused(lambda: catalog.create_resource(s, huangtao, huangtao.unit_id, ENTRY, items))
     assert details == ["第1个信息项的长度：“²”应为正整数", "第2个信息项的长度：“١٢”应为正整数",
                        "第3个信息项的长度：“99999999999999999999”过大"]

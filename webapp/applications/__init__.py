@@ -265,7 +265,8 @@ def attachment(item_id: int, att_id: int):
     found = next((a for a in app.attachments if a.id == att_id), None)
     if found is None:
         raise NotFound("附件不存在")
-    response = send_file(BytesIO(found.data), mimetype=found.content_type, download_name=found.filename)
+    response = send_file(BytesIO(found.data), mimetype=found.content_type,
+                         download_name=inputs.clean_filename(found.filename))  # also names stored before cleaning
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
