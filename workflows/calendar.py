@@ -5,7 +5,6 @@ import csv
 import io
 import re
 import threading
-import unicodedata
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -262,7 +261,7 @@ def _parse_row(year: int, lineno: int, row: list[str], given: dict, errors: list
              f"{day} 是星期{WEEKDAYS[day.weekday()]}，调休上班日应为星期六或星期日"
              if kind == DayKind.MAKEUP_WORKDAY and day.weekday() < 5 else None,
              inputs.too_long("名称", name, NAME_LIMIT),
-             "名称含有不可见的控制字符，请删除" if any(unicodedata.category(c) == "Cc" for c in name) else None]
+             "名称含有不可见的控制字符，请删除" if inputs.has_control_characters(name) else None]
     errors += [f"{where}：{problem}" for problem in found if problem]
     if kind is not None:
         given[day] = (kind, name)

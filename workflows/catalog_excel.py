@@ -220,11 +220,11 @@ def _read_sheet(book, archive, sheet: str, columns: dict[str, str], problems: li
     rows = []
     for number, line in enumerate(lines, start=2):
         row = _Row(sheet, number, {name: _text(line[i] if i < len(line) else None) for name, i in index.items()})
-        too_long = [row.problem(name, f"内容超过 {spreadsheets.MAX_CELL_CHARS} 个字，请精简后重新上传")
-                    for name, text in row.values.items() if len(text) > spreadsheets.MAX_CELL_CHARS]
-        problems += too_long
+        unreadable = [row.problem(name, problem) for name, text in row.values.items()
+                      if (problem := spreadsheets.cell_problem(text))]
+        problems += unreadable
         example = (row.values["code"] + row.values["name"]).startswith(EXAMPLE)
-        if any(row.values.values()) and not too_long and not example:
+        if any(row.values.values()) and not unreadable and not example:
             rows.append(row)
     return rows
 

@@ -32,6 +32,11 @@ def length_problems(values: dict[str, str], limits: dict[str, tuple[str, int]]) 
     return [problem for problem in found if problem]
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether a text holds a control character (NUL, BEL, a line break …)."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
 def parse_int(value, low: int = INT32_MIN, high: int = INT32_MAX) -> int | None:
     """An integer typed in ASCII digits within [low, high] (at most 32 bits); anything else is None.
 

@@ -36,6 +36,11 @@ def safe_cell(value):
     return value
 
 
+def cell_problem(text: str) -> str | None:
+    """What is wrong with one cell's text read from an upload (XML itself cannot carry control characters)."""
+    return f"内容超过 {MAX_CELL_CHARS} 个字，请精简后重新上传" if len(text) > MAX_CELL_CHARS else None
+
+
 def typed_cell(text: str) -> str:
     """Undo safe_cell on text read back, so an exported file imports unchanged."""
     return text[1:] if text.startswith("'") and text[1:2] and text[1] in FORMULA_START else text
