@@ -161,8 +161,11 @@ def add_working_days_command(start, n):
 @click.argument("year", type=int)
 def export_command(year):
     """Print a year's schedule as CSV."""
-    with _sessions()() as session:
-        click.echo(calendar.export_year_csv(session, year), nl=False)
+    try:
+        with _sessions()() as session:
+            click.echo(calendar.export_year_csv(session, year), nl=False)
+    except DomainError as err:
+        raise click.ClickException("\n".join([err.message, *err.details])) from None
 
 
 @calendar_cli.command("import")

@@ -47,6 +47,9 @@ def load_config(instance_path: str) -> dict:
         "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
+        # one text field of a multipart form: large enough that an over-long text reaches the
+        # service and is refused with its field named (a million Chinese characters is 3 MB)
+        "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_FORM_FIELD_BYTES", 4 * 1024 * 1024)),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", 25)),
         "SMTP_USER": os.environ.get("SMTP_USER", ""),

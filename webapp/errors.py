@@ -51,6 +51,10 @@ def init_app(app: Flask) -> None:
     def _http(err: HTTPException):
         code, message = HTTP_MESSAGES.get(err.code, ("error", err.description or "请求失败"))
         custom = err.description if err.description != type(err).description else None
+        if err.code == 413 and (request.content_length or 0) <= (app.config["MAX_CONTENT_LENGTH"] or 0):
+            # the request fits its limit, so one text field of the form is what is too large
+            limit = (app.config["MAX_FORM_MEMORY_SIZE"] or 0) // 1024 // 1024
+            custom = custom or f"填写的文字过长（单个栏目超过 {limit} MB），请精简后重新提交"
         return respond(err.code or 500, code, custom or message)
 
     @app.errorhandler(Exception)

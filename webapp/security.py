@@ -9,6 +9,7 @@ from flask import abort, g, session
 from flask_login import UserMixin, current_user, login_user, logout_user
 
 from webapp.extensions import db, login_manager
+from webapp.params import parse_id
 from workflows.models import Person
 
 
@@ -29,7 +30,8 @@ GENERATION_KEY = "_generation"  # the person's session_generation when this cook
 @login_manager.user_loader
 def _load_user(user_id: str):
     """A session is honoured only while its person is active and has not ended their sessions since."""
-    person = db.session.get(Person, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
+    person_id = parse_id(user_id)
+    person = db.session.get(Person, person_id) if person_id else None
     if person is None or not person.active or session.get(GENERATION_KEY) != person.session_generation:
         return None
     return AppUser(person)

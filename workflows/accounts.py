@@ -9,11 +9,14 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from workflows import audit, clock, engine, login_throttle, supervision
-from workflows.errors import DomainError, NotFound
+from workflows import audit, clock, engine, inputs, login_throttle, supervision
+from workflows.errors import DomainError, NotFound, ValidationFailed
 from workflows.login_throttle import LoginPolicy
 from workflows.models import ApiToken, HumanTask, LoginFailure, Person, Responsibility, Role, RoleMembership
 from workflows.passwords import verify_password
+
+
+CREDENTIAL_LIMITS = {"username": ("用户名", 64), "password": ("密码", 128)}
 
 
 class LoginRefused(DomainError):
@@ -40,6 +43,8 @@ def authenticate(session: Session, username: str, password: str, address: str,
                  policy: LoginPolicy = LoginPolicy()) -> Person:
     """Check a password, after any wait the throttle imposes; unknown names cost and answer the same as wrong passwords."""
     username = (username or "").strip()
+    if problems := inputs.length_problems({"username": username, "password": password or ""}, CREDENTIAL_LIMITS):
+        raise ValidationFailed(problems, "；".join(problems))
     key, address = username[:64], (address or "unknown")[:64]  # a longer name is unknown anyway
     wait = login_throttle.wait_before_login(session, key, address, policy)
     if wait is not None:

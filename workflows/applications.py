@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
-from workflows import audit, clock, engine, integrity
+from workflows import audit, clock, engine, inputs, integrity
 from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     Application, ApplicationStatus, ApprovalRecord, Attachment, CallFrequency, Grant, Person, Resource, ResourceStatus,
@@ -22,6 +22,13 @@ UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所�
                "不向任何第三方泄露或提供；落实数据安全管理责任，因管理不善造成数据安全问题的，由本单位承担相应责任。")
 ATTACHMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+# The longest text a person or program may send; the form, the JSON API and the record share these.
+TEXT_LIMITS = {"resource_code": ("目录条目代码", 64), "scenario": ("应用场景", 2000), "basis": ("法律或政策依据", 1000),
+               "purpose": ("用途", 1000), "frequency": ("预计调用频次", 20), "valid_until": ("有效期至", 32),
+               "sensitive_justification": ("敏感信息项使用理由", 1000)}
+MAX_ITEMS, MAX_ITEM_NAME = 200, 100
+WITHDRAW_REASON_LIMIT = 1000
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 
@@ -56,6 +63,15 @@ class ApplicationInput:
                    undertaking=undertaking is True or str(undertaking).lower() in ("true", "on", "1", "yes"),
                    sensitive_justification=str(data.get("sensitive_justification") or "").strip())
 
+    def too_long(self) -> list[str]:
+        """Every field over its limit, found before anything is looked up or echoed back."""
+        problems = inputs.length_problems({name: getattr(self, name) for name in TEXT_LIMITS}, TEXT_LIMITS)
+        if len(self.items) > MAX_ITEMS:
+            problems.append(f"信息项：一次最多申请 {MAX_ITEMS} 项（现有 {len(self.items)} 项），请只选业务必需的")
+        elif any(len(name) > MAX_ITEM_NAME for name in self.items):
+            problems.append(f"信息项：名称不能超过 {MAX_ITEM_NAME} 个字，请从资源的信息项中选择")
+        return problems
+
 
 _PUBLISHED = select(Resource).where(Resource.code == bindparam("code"), Resource.status == ResourceStatus.PUBLISHED)
 
@@ -76,6 +92,8 @@ def applicant_units(person: Person) -> list[int]:
 
 
 def _check(session: Session, unit_id: int, data: ApplicationInput, complete: bool) -> tuple[Resource, list[str], date | None]:
+    if problems := data.too_long():
+        raise ValidationFailed(problems, "申请内容有误，未提交，请按提示修改")
     resource = shareable_resource(session, data.resource_code)
     problems = []
     if resource.provider_unit_id == unit_id:
@@ -223,6 +241,8 @@ def apply(session: Session, actor: Person, raw: dict, unit_id: int | None = None
 
 def withdraw(session: Session, actor: Person, application_id: int, reason: str = "") -> Application:
     """Stop an application before its decision; a decision taken at the same moment wins or loses whole."""
+    if problem := inputs.too_long("撤回理由", reason, WITHDRAW_REASON_LIMIT):
+        raise ValidationFailed([problem])
     app = get_application(session, actor, application_id)
     if app.applicant_unit_id not in applicant_units(actor):
         raise Forbidden("只有申请单位的申请人可以撤回申请")
@@ -301,17 +321,19 @@ def list_applications(session: Session, actor: Person, scope: str = "mine", stat
 
 def add_attachment(session: Session, actor: Person, application_id: int, filename: str, content_type: str,
                    data: bytes) -> Attachment:
-    """PDF or images only, checked by their first bytes, at most 10 MB."""
+    """PDF or images only, checked by their first bytes, at most 10 MB and 10 per application."""
     app = _editable(session, actor, application_id)
+    if len(app.attachments) >= MAX_ATTACHMENTS:
+        raise ValidationFailed([f"附件：每份申请最多 {MAX_ATTACHMENTS} 个附件，请将材料合并为一个 PDF 后上传"])
     magic = ATTACHMENT_TYPES.get(content_type)
     if magic is None or not data.startswith(magic):
         raise ValidationFailed(["附件：只接受 PDF、PNG 或 JPEG 文件"])
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise ValidationFailed(["附件：单个文件不能超过 10 MB，请压缩后重试"])
-    name = (filename or "附件").replace("/", "_").replace("\\", "_")[-200:]
+    name = inputs.clean_filename(filename)
     attachment = Attachment(application_id=app.id, filename=name, content_type=content_type, size=len(data),
                             data=data, uploaded_by_id=actor.id, uploaded_at=clock.now())
-    session.add(attachment)
+    app.attachments.append(attachment)  # the count above stays right for several uploads in one request
     session.flush()
     audit.record(session, actor.id, "application", app.id, "application:attachment_added", None,
                  {"attachment": name, "size": len(data)})

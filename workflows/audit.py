@@ -14,7 +14,7 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.util import find_tables
 
-from workflows import clock
+from workflows import clock, inputs
 from workflows.models import AuditEvent, Person
 
 _PENDING = "audit_pending"  # session.info key: [(transaction recorded in, row), ...]
@@ -94,6 +94,15 @@ class AuditFilter:
     subject_id: str = ""
     since: datetime | None = None
     until: datetime | None = None
+
+
+# No stored value is longer than its column, so a longer filter can only be a typo or a probe.
+FILTER_LIMITS = {"actor": ("操作人", 64), "action": ("动作", 60), "subject_type": ("对象类型", 40),
+                 "subject_id": ("对象编号", 64)}
+
+
+def filter_problems(flt: AuditFilter) -> list[str]:
+    return inputs.length_problems(vars(flt), FILTER_LIMITS)
 
 
 def list_events(session: Session, flt: AuditFilter, page: int = 1, per_page: int = 50):

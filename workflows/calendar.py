@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, extract, func, insert, select
 from sqlalchemy.orm import Session
 
-from workflows import audit, clock
+from workflows import audit, clock, inputs, spreadsheets
 from workflows.errors import ValidationFailed
 from workflows.models import CalendarDay, DayKind
 
@@ -176,14 +177,27 @@ def year_days(session: Session, year: int) -> list[dict]:
 
 
 CSV_HEADER = ["date", "kind", "name"]
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+NAME_LIMIT = 40  # the table's column
+MAX_CSV_LINES = 400  # a year has at most 366 days; a few blank lines are tolerated
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+WEEKDAYS = "一二三四五六日"
+
+
+def check_year(year: int) -> None:
+    """The years the calendar keeps; any other number is a typo, not a schedule."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationFailed([f"年份：应在 {FIRST_YEAR}–{LAST_YEAR} 之间，请检查后重试"],
+                               f"没有 {year} 年的作息安排")
 
 
 def export_year_csv(session: Session, year: int) -> str:
+    check_year(year)
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(CSV_HEADER)
     for d in year_days(session, year):
-        writer.writerow([d["day"].isoformat(), d["kind"].value, d["name"]])
+        writer.writerow([spreadsheets.safe_cell(v) for v in (d["day"].isoformat(), d["kind"].value, d["name"])])
     return buf.getvalue()
 
 
@@ -192,6 +206,7 @@ def import_year_csv(session: Session, year: int, text: str, actor_id: int | None
 
     Dates the file omits are weekdays/weekends by default, so a file may list only the exceptions.
     """
+    check_year(year)
     given = _parse_year_csv(year, text)
     day, rows = date(year, 1, 1), []
     while day.year == year:
@@ -213,28 +228,48 @@ def import_year_csv(session: Session, year: int, text: str, actor_id: int | None
 
 def _parse_year_csv(year: int, text: str) -> dict[date, tuple[DayKind, str]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
-    if not header or [h.strip().lower() for h in header[:2]] != CSV_HEADER[:2]:
-        raise ValidationFailed(["第1行：表头应为 date,kind,name（日期,类型,名称）"])
-    errors, given = [], {}
-    for lineno, row in enumerate(reader, start=2):
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        try:
-            day = date.fromisoformat(row[0].strip())
-        except ValueError:
-            errors.append(f"第{lineno}行：日期“{row[0]}”格式应为 YYYY-MM-DD")
-            continue
-        if day.year != year:
-            errors.append(f"第{lineno}行：日期 {day} 不属于 {year} 年")
-        kind = DayKind.parse(row[1] if len(row) > 1 else "")
-        if kind is None:
-            errors.append(f"第{lineno}行：类型应为 workday/rest/holiday/makeup_workday"
-                          "（工作日/休息日/法定节假日/调休上班）之一")
-            continue
-        if day in given:
-            errors.append(f"第{lineno}行：日期 {day} 重复")
-        given[day] = (kind, row[2].strip() if len(row) > 2 else "")
+    try:
+        header = next(reader, None)
+        if not header or [h.strip().lower() for h in header[:2]] != CSV_HEADER[:2]:
+            raise ValidationFailed(["第1行：表头应为 date,kind,name（日期,类型,名称）"])
+        errors, given = [], {}
+        for row in reader:
+            if reader.line_num > MAX_CSV_LINES:
+                errors.append(f"第{reader.line_num}行：文件超过 {MAX_CSV_LINES} 行，一年最多 366 天，请只保留该年的日期")
+                break
+            if row and any(cell.strip() for cell in row):
+                _parse_row(year, reader.line_num, row, given, errors)
+    except csv.Error:
+        raise ValidationFailed([f"第{reader.line_num}行：无法读取（含有空字符或过长的内容），请检查后另存为“CSV UTF-8”"]) from None
     if errors:
         raise ValidationFailed(errors)
     return given
+
+
+def _parse_row(year: int, lineno: int, row: list[str], given: dict, errors: list[str]) -> None:
+    """One line's date, kind and name, each checked; problems are added to errors with the line number."""
+    where, cell = f"第{lineno}行", row[0].strip()
+    if not _ISO_DAY.fullmatch(cell) or not _is_date(cell):
+        errors.append(f"{where}：日期“{inputs.shown(cell)}”格式应为 YYYY-MM-DD")
+        return
+    day = date.fromisoformat(cell)
+    kind = DayKind.parse(row[1] if len(row) > 1 else "")
+    name = spreadsheets.typed_cell(row[2].strip()) if len(row) > 2 else ""
+    found = [f"日期 {day} 不属于 {year} 年" if day.year != year else None,
+             f"日期 {day} 重复" if day in given else None,
+             "类型应为 workday/rest/holiday/makeup_workday（工作日/休息日/法定节假日/调休上班）之一" if kind is None else None,
+             f"{day} 是星期{WEEKDAYS[day.weekday()]}，调休上班日应为星期六或星期日"
+             if kind == DayKind.MAKEUP_WORKDAY and day.weekday() < 5 else None,
+             inputs.too_long("名称", name, NAME_LIMIT),
+             "名称含有不可见的控制字符，请删除" if inputs.has_control_characters(name) else None]
+    errors += [f"{where}：{problem}" for problem in found if problem]
+    if kind is not None:
+        given[day] = (kind, name)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from workflows import audit, clock
+from workflows import audit, clock, inputs
 from workflows.catalog_rules import Problem, clean_resource, publish_problems
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     InfoItem, Person, Resource, ResourceRevision, ResourceStatus, Role, Unit,
 )
 
+REASON_LIMIT = 500  # reasons are kept in 500-character columns (duplicate, correction, revision comment)
 SNAPSHOT_FIELDS = ("code", "name", "category_class", "category_path", "summary", "format", "share_type",
                    "share_condition", "share_method", "open_type", "update_cycle", "sensitivity", "published_on",
                    "related_codes", "mandate", "collection_note", "status")
@@ -93,6 +94,7 @@ def create_resource(session: Session, actor: Person, unit_id: int, raw: dict, ra
                     duplicate_reason: str = "") -> Resource:
     if not can_edit(actor, unit_id):
         raise Forbidden("只有本单位的目录管理员可以新建本单位的目录条目")
+    check_duplicate_reason(duplicate_reason)
     clean = _clean_or_raise(raw, raw_items)
     unit = session.get(Unit, unit_id)
     if not clean.values["code"]:
@@ -114,6 +116,7 @@ def update_resource(session: Session, actor: Person, resource_id: int, raw: dict
     _require_edit(actor, resource)
     if resource.status == ResourceStatus.RETIRED:
         raise Conflict("已停用的条目不能修改")
+    check_duplicate_reason(duplicate_reason)
     clean = _clean_or_raise(raw, raw_items)
     clean.values["code"] = clean.values["code"] or resource.code
     _check_code_free(session, clean.values["code"], resource.id)
@@ -131,6 +134,21 @@ def update_resource(session: Session, actor: Person, resource_id: int, raw: dict
     session.flush()
     _record(session, actor, resource, "updated", before, "")
     return resource
+
+
+def check_duplicate_reason(reason: str) -> None:
+    if len(reason.strip()) > REASON_LIMIT:
+        raise InvalidEntry([Problem("duplicate_reason", inputs.too_long_message(REASON_LIMIT, len(reason.strip())))])
+
+
+def _reason(label: str, reason: str, minimum: int, what: str) -> str:
+    """A retire or correction reason: long enough to say something, short enough to keep."""
+    text = (reason or "").strip()
+    if len(text) < minimum:
+        raise ValidationFailed([f"请{what}（至少{minimum}个字）"])
+    if problem := inputs.too_long(label, text, REASON_LIMIT):
+        raise ValidationFailed([problem])
+    return text
 
 
 def _clean_or_raise(raw: dict, raw_items: list[dict]):
@@ -189,12 +207,11 @@ def retire(session: Session, actor: Person, resource_id: int, reason: str) -> Re
     _require_edit(actor, resource)
     if resource.status == ResourceStatus.RETIRED:
         raise Conflict("条目已停用")
-    if len((reason or "").strip()) < 4:
-        raise ValidationFailed(["请填写停用原因（至少4个字）"])
+    reason = _reason("停用原因", reason, 4, "填写停用原因")
     before = snapshot(resource)
     resource.status = ResourceStatus.RETIRED
     resource.updated_at = clock.now()
-    _record(session, actor, resource, "retired", before, reason.strip())
+    _record(session, actor, resource, "retired", before, reason)
     return resource
 
 
@@ -203,11 +220,10 @@ def return_for_correction(session: Session, actor: Person, resource_id: int, rea
     if not actor.has_role(Role.COORDINATOR):
         raise Forbidden("只有县大数据局协调员可以退回目录条目")
     resource = get_resource(session, actor, resource_id)
-    if len((reason or "").strip()) < 6:
-        raise ValidationFailed(["请写明需要更正的具体内容（至少6个字）"])
+    reason = _reason("更正要求", reason, 6, "写明需要更正的具体内容")
     before = snapshot(resource)
-    resource.correction_reason = reason.strip()
-    _record(session, actor, resource, "returned", before, reason.strip())
+    resource.correction_reason = reason
+    _record(session, actor, resource, "returned", before, reason)
     return resource
 
 

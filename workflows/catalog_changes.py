@@ -6,12 +6,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import audit, calendar, clock, engine, tasks
+from workflows import audit, calendar, clock, engine, inputs, tasks
 from workflows.errors import Forbidden, NotFound, ValidationFailed
 from workflows.models import CatalogChange, ChangeKind, ChangeStatus, HumanTask, Person, Role, Unit
 
 PROCESS = "catalog_update"
 PERIOD_WORKING_DAYS = 10
+DESCRIPTION_LIMIT = 2000
 
 
 def register_change(session: Session, actor: Person, unit_id: int, kind: str, description: str,
@@ -28,6 +29,8 @@ def register_change(session: Session, actor: Person, unit_id: int, kind: str, de
         problems.append("变更类型：应为 法律法规修订 或 职能调整")
     if len((description or "").strip()) < 4:
         problems.append("变更内容：请写明修订的法规或调整的职能（至少4个字）")
+    elif problem := inputs.too_long("变更内容", description.strip(), DESCRIPTION_LIMIT):
+        problems.append(problem)
     day = _date(effective_on, problems)
     if problems:
         raise ValidationFailed(problems)
@@ -51,8 +54,11 @@ def register_change(session: Session, actor: Person, unit_id: int, kind: str, de
 def _date(value, problems: list[str]) -> date | None:
     if isinstance(value, date):
         return value
+    text = str(value or "").strip()
     try:
-        return date.fromisoformat(str(value or "").strip())
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
     except ValueError:
         problems.append("生效日期：格式应为 YYYY-MM-DD")
         return None

@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import catalog
+from workflows import catalog, spreadsheets
 from workflows.catalog import DuplicateSuspected, InvalidEntry
 from workflows.catalog_rules import ENUM_FIELDS, CleanResource, Problem, clean_resource, publish_problems
 from workflows.errors import Forbidden, NotFound, ValidationFailed
@@ -141,10 +141,8 @@ def _cell(name: str, value):
 
 
 def _append(sheet, values: list) -> None:
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"  # text, never a formula
+    sheet.append([spreadsheets.safe_cell(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v
+                  for v in values])
 
 
 def _to_bytes(book: Workbook) -> bytes:
@@ -176,14 +174,19 @@ def _fail(problems: list[tuple[int, int, str]]):
 
 
 def _read_workbook(data: bytes) -> tuple[list[_Row], list[_Row]]:
+    """Both sheets' rows; the file's sizes are checked before openpyxl unpacks anything."""
     problems: list = []
     try:
+        archive = spreadsheets.open_archive(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            rows = (_read_sheet(book, RESOURCE_SHEET, RESOURCE_COLUMNS, problems),
-                    _read_sheet(book, ITEM_SHEET, ITEM_COLUMNS, problems))
+            rows = (_read_sheet(book, archive, RESOURCE_SHEET, RESOURCE_COLUMNS, problems),
+                    _read_sheet(book, archive, ITEM_SHEET, ITEM_COLUMNS, problems))
         finally:
             book.close()
+            archive.close()
+    except ValidationFailed:
+        raise
     except Exception:  # openpyxl raises zip, XML, key and value errors for a file that is no workbook
         raise ValidationFailed(["请上传由“下载模板”或“导出本单位目录”得到并填写的 .xlsx 文件；"
                                 ".xls、.csv 等格式请先在 Excel 中“另存为” .xlsx 工作簿"],
@@ -197,11 +200,17 @@ def _title(value) -> str:
     return re.sub(r"[（(].*$", "", str(value or "")).strip()
 
 
-def _read_sheet(book, sheet: str, columns: dict[str, str], problems: list) -> list[_Row]:
+def _read_sheet(book, archive, sheet: str, columns: dict[str, str], problems: list) -> list[_Row]:
     if sheet not in book.sheetnames:
         problems.append((0, 0, f"缺少工作表“{sheet}”，请使用“下载模板”得到的工作簿填写"))
         return []
-    lines = book[sheet].iter_rows(values_only=True)
+    worksheet = book[sheet]
+    too_large = spreadsheets.scan_sheet(archive, worksheet._worksheet_path, sheet, MAX_ROWS)  # openpyxl's part name
+    if too_large:
+        problems.append((int(sheet == ITEM_SHEET), 0, too_large))
+        return []
+    worksheet.reset_dimensions()  # every row the sheet holds, also beyond the size its <dimension> declares
+    lines = worksheet.iter_rows(values_only=True)
     header = [_title(v) for v in next(lines, ())]
     missing = [t for t in columns if _title(t) not in header]
     if missing:
@@ -210,12 +219,13 @@ def _read_sheet(book, sheet: str, columns: dict[str, str], problems: list) -> li
     index = {name: header.index(_title(title)) for title, name in columns.items()}
     rows = []
     for number, line in enumerate(lines, start=2):
-        values = {name: _text(line[i] if i < len(line) else None) for name, i in index.items()}
-        if number > MAX_ROWS + 1 and any(values.values()):
-            problems.append((0, 0, f"工作表“{sheet}”超过 {MAX_ROWS} 行，请分批导入"))
-            break
-        if any(values.values()) and not (values["code"] + values["name"]).startswith(EXAMPLE):
-            rows.append(_Row(sheet, number, values))
+        row = _Row(sheet, number, {name: _text(line[i] if i < len(line) else None) for name, i in index.items()})
+        unreadable = [row.problem(name, problem) for name, text in row.values.items()
+                      if (problem := spreadsheets.cell_problem(text))]
+        problems += unreadable
+        example = (row.values["code"] + row.values["name"]).startswith(EXAMPLE)
+        if any(row.values.values()) and not unreadable and not example:
+            rows.append(row)
     return rows
 
 
@@ -227,7 +237,7 @@ def _text(value) -> str:
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return "" if value is None else str(value).strip()
+    return "" if value is None else spreadsheets.typed_cell(str(value).strip())
 
 
 # --- import: checking --------------------------------------------------------
@@ -353,6 +363,7 @@ def import_workbook(session: Session, person: Person, unit_id: int, data: bytes,
         _fail([(0, 0, "所选单位不存在，请重新选择要导入的单位")])
     if not catalog.can_edit(person, unit_id):
         raise Forbidden("只有本单位的目录管理员可以导入本单位的目录")
+    catalog.check_duplicate_reason(duplicate_reason)
     resource_rows, item_rows = _read_workbook(data)
     plans, problems = _make_plans(session, unit_id, resource_rows, item_rows)
     if problems:

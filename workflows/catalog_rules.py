@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from workflows import inputs
 from workflows.models import (
     CategoryClass, DataType, OpenType, ResourceFormat, Sensitivity, ShareMethod, ShareType, UpdateCycle,
 )
@@ -26,8 +27,10 @@ TEXT_FIELDS = {
     "mandate": ("三定职责依据", 500),
     "collection_note": ("采集登记说明", 500),
 }
+MAX_ITEMS, ITEM_NAME_LIMIT = 500, 100  # the info item name column holds 100 characters
+MAX_RELATED_CODES = 50
 LABELS = {k: v[0] for k, v in (ENUM_FIELDS | TEXT_FIELDS).items()} | {
-    "published_on": "发布日期", "related_codes": "关联资源代码", "items": "信息项"}
+    "published_on": "发布日期", "related_codes": "关联资源代码", "items": "信息项", "duplicate_reason": "单独采集理由"}
 ITEM_LABELS = {"name": "信息项名称", "data_type": "数据类型", "length": "长度", "sensitive": "是否敏感"}
 YES = {"yes", "是", "true", "1", "y", "on"}
 NO = {"no", "否", "false", "0", "n", "", "off"}
@@ -57,7 +60,7 @@ def clean_resource(raw: dict, raw_items: list[dict]) -> tuple[CleanResource, lis
     for name, (label, limit) in TEXT_FIELDS.items():
         value = str(raw.get(name) or "").strip()
         if len(value) > limit:
-            problems.append(Problem(name, f"不能超过 {limit} 个字"))
+            problems.append(Problem(name, inputs.too_long_message(limit, len(value))))
         out.values[name] = value
     if not out.values["name"]:
         problems.append(Problem("name", "必填"))
@@ -72,7 +75,9 @@ def clean_resource(raw: dict, raw_items: list[dict]) -> tuple[CleanResource, lis
         out.values[name] = member
     out.values["published_on"] = _date(raw.get("published_on"), problems)
     out.values["related_codes"] = _codes(raw.get("related_codes"))
-    problems += _share_rules(out.values)
+    problems += _code_problems(out.values["related_codes"]) + _share_rules(out.values)
+    if len(raw_items) > MAX_ITEMS:
+        return out, problems + [Problem("items", f"一个条目最多 {MAX_ITEMS} 个信息项（现有 {len(raw_items)} 个），请拆分条目")]
     out.items, item_problems = clean_items(raw_items)
     return out, problems + item_problems
 
@@ -96,6 +101,14 @@ def _codes(value) -> list[str]:
     return [c.strip() for c in str(value or "").replace("；", ";").replace(",", ";").split(";") if c.strip()]
 
 
+def _code_problems(codes: list[str]) -> list[Problem]:
+    limit = TEXT_FIELDS["code"][1]
+    if len(codes) > MAX_RELATED_CODES:
+        return [Problem("related_codes", f"最多 {MAX_RELATED_CODES} 个（现有 {len(codes)} 个）")]
+    return [Problem("related_codes", f"“{inputs.shown(code)}”{inputs.too_long_message(limit, len(code))}")
+            for code in codes if len(code) > limit]
+
+
 def _share_rules(values: dict) -> list[Problem]:
     share_type, method, condition = values["share_type"], values["share_method"], values["share_condition"]
     problems = []
@@ -117,6 +130,8 @@ def clean_items(raw_items: list[dict]) -> tuple[list[dict], list[Problem]]:
         name = str(raw.get("name") or "").strip()
         if not name:
             problems.append(Problem("name", "必填", index))
+        elif len(name) > ITEM_NAME_LIMIT:
+            problems.append(Problem("name", inputs.too_long_message(ITEM_NAME_LIMIT, len(name)), index))
         elif name in seen:
             problems.append(Problem("name", f"“{name}”重复", index))
         seen.add(name)
@@ -134,10 +149,11 @@ def _length(value, index: int, problems: list[Problem]) -> int | None:
     text = str(value if value is not None else "").strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) <= 0:
-        problems.append(Problem("length", f"“{text}”应为正整数", index))
-        return None
-    return int(text)
+    length = inputs.parse_int(text, low=1)
+    if length is None:
+        too_big = text.isascii() and text.isdigit() and int(text) > 0
+        problems.append(Problem("length", f"“{inputs.shown(text)}”" + ("过大" if too_big else "应为正整数"), index))
+    return length
 
 
 def _flag(value, index: int, problems: list[Problem]) -> bool:

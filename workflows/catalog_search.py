@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Integer, String, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
+from workflows import inputs
 from workflows.db import is_postgres
 from workflows.errors import ValidationFailed
 from workflows.facet_cache import FacetCache
@@ -22,6 +23,8 @@ _COLUMN = {"share_type": Resource.share_type, "open_type": Resource.open_type, "
            "category": Resource.category_class, "sensitivity": Resource.sensitivity,
            "update_cycle": Resource.update_cycle}
 MAX_PER_PAGE = 100
+KEYWORD_LIMITS = {"q": ("参数 q（关键词）", 50), "unit": ("参数 unit（单位关键词）", 50),
+                  "category": ("参数 category（资源分类）", 200), "scenario": ("参数 scenario（业务场景）", 50)}
 INTERFACE_SORTS = {"monthly_calls": Interface.monthly_calls, "name": Interface.name, "code": Interface.code}
 
 
@@ -48,21 +51,29 @@ class Page:
         return max((self.total + self.per_page - 1) // self.per_page, 1)
 
 
-def _int(value, name: str, label: str, low: int, high: int | None, default: int, problems: list[str]) -> int:
+def _int(value, name: str, label: str, low: int, high: int, default: int, problems: list[str]) -> int:
     text = str(value if value is not None else "").strip()
     if not text:
         return default
-    if not text.lstrip("-").isdigit() or int(text) < low or (high is not None and int(text) > high):
-        bound = f"{low}–{high}" if high is not None else f"不小于 {low}"
-        problems.append(f"参数 {name}（{label}）应为 {bound} 的整数")
+    number = inputs.parse_int(text, low, high)
+    if number is None:
+        problems.append(f"参数 {name}（{label}）应为 {low}–{high} 的整数（半角数字）")
         return default
-    return int(text)
+    return number
+
+
+def _texts(args: dict, names: tuple[str, ...], problems: list[str]) -> dict[str, str]:
+    """The keyword parameters, each refused (never cut) when longer than its limit."""
+    values = {name: str(args.get(name) or "").strip() for name in names}
+    problems += inputs.length_problems(values, {name: KEYWORD_LIMITS[name] for name in names})
+    return values
 
 
 def parse_resource_query(args: dict) -> ResourceQuery:
     """Query parameters as codes (share_type=conditional …); any bad value is a 422 in Chinese."""
     problems: list[str] = []
-    query = ResourceQuery(q=str(args.get("q") or "").strip()[:50], unit=str(args.get("unit") or "").strip()[:50])
+    texts = _texts(args, ("q", "unit", "category"), problems)
+    query = ResourceQuery(q=texts["q"], unit=texts["unit"])
     for name, enum_cls in FACETS.items():
         value = str(args.get(name) or "").strip()
         if not value:
@@ -72,10 +83,10 @@ def parse_resource_query(args: dict) -> ResourceQuery:
             query.category_path = value
         elif member is None:
             codes = "、".join(f"{m.value}（{m.label}）" for m in enum_cls)
-            problems.append(f"参数 {name} 的值“{value}”无效，可选：{codes}")
+            problems.append(f"参数 {name} 的值“{inputs.shown(value)}”无效，可选：{codes}")
         else:
             query.filters[name] = member
-    query.page = _int(args.get("page"), "page", "页码", 1, None, 1, problems)
+    query.page = _int(args.get("page"), "page", "页码", 1, inputs.INT32_MAX, 1, problems)
     query.per_page = _int(args.get("per_page"), "per_page", "每页条数", 1, MAX_PER_PAGE, 20, problems)
     if problems:
         raise ValidationFailed(problems, "查询参数有误，请按提示修改")
@@ -237,24 +248,24 @@ class InterfaceQuery:
 
 def parse_interface_query(args: dict) -> InterfaceQuery:
     problems: list[str] = []
-    query = InterfaceQuery(q=str(args.get("q") or "").strip()[:50],
-                           scenario=str(args.get("scenario") or "").strip()[:50])
+    texts = _texts(args, ("q", "scenario"), problems)
+    query = InterfaceQuery(q=texts["q"], scenario=texts["scenario"])
     object_class = str(args.get("object_class") or "").strip()
     if object_class:
         query.object_class = ObjectClass.parse(object_class)
         if query.object_class is None:
-            problems.append(f"参数 object_class 的值“{object_class}”无效，可选：person（自然人）、"
+            problems.append(f"参数 object_class 的值“{inputs.shown(object_class)}”无效，可选：person（自然人）、"
                             "legal_entity（法人）、other（其他）")
     if str(args.get("min_calls") or "").strip():
-        query.min_calls = _int(args.get("min_calls"), "min_calls", "月调用次数下限", 0, None, 0, problems)
+        query.min_calls = _int(args.get("min_calls"), "min_calls", "月调用次数下限", 0, inputs.INT32_MAX, 0, problems)
     if str(args.get("max_calls") or "").strip():
-        query.max_calls = _int(args.get("max_calls"), "max_calls", "月调用次数上限", 0, None, 0, problems)
+        query.max_calls = _int(args.get("max_calls"), "max_calls", "月调用次数上限", 0, inputs.INT32_MAX, 0, problems)
     sort = str(args.get("sort") or "-monthly_calls").strip()
     if sort.lstrip("-") not in INTERFACE_SORTS:
         problems.append("参数 sort 应为 monthly_calls、-monthly_calls、name、-name、code 或 -code")
     else:
         query.sort = sort
-    query.page = _int(args.get("page"), "page", "页码", 1, None, 1, problems)
+    query.page = _int(args.get("page"), "page", "页码", 1, inputs.INT32_MAX, 1, problems)
     query.per_page = _int(args.get("per_page"), "per_page", "每页条数", 1, MAX_PER_PAGE, 20, problems)
     if problems:
         raise ValidationFailed(problems, "查询参数有误，请按提示修改")

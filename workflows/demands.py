@@ -4,12 +4,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import audit, catalog_search, clock, engine, tasks
+from workflows import audit, catalog_search, clock, engine, inputs, tasks
 from workflows.errors import Forbidden, NotFound, ValidationFailed
 from workflows.models import Demand, DemandStatus, HumanTask, Person, Resource, ResourceStatus, Role, Unit
 
 PROCESS = "demand_coordination"
 REPLY_WORKING_DAYS = 5
+TEXT_LIMITS = {"wanted_data": ("所需数据", 200), "scenario": ("应用场景", 500), "resource_code": ("目录条目", 64)}
 
 
 def can_record(person: Person, unit_id: int) -> bool:
@@ -19,6 +20,8 @@ def can_record(person: Person, unit_id: int) -> bool:
 def suggestions(session: Session, wanted_data: str, limit: int = 5) -> list[Resource]:
     """Published entries that may already cover a demand, so the unit can apply instead."""
     text = (wanted_data or "").strip()
+    if problems := inputs.length_problems({"wanted_data": text}, TEXT_LIMITS):
+        raise ValidationFailed(problems)
     for keyword in (text, text[:4], text[:2]):
         if len(keyword) >= 2:
             query = catalog_search.ResourceQuery(q=keyword, per_page=limit)
@@ -33,7 +36,10 @@ def record_demand(session: Session, actor: Person | None, unit_id: int, wanted_d
     """A demand matched to a published entry is listed at once; any other starts the coordination process."""
     if actor is not None and not can_record(actor, unit_id):
         raise Forbidden("只有本单位的申请人或目录管理员可以登记共享需求")
-    problems = []
+    problems = inputs.length_problems({"wanted_data": (wanted_data or "").strip(), "scenario": (scenario or "").strip(),
+                                       "resource_code": resource_code.strip()}, TEXT_LIMITS)
+    if problems:
+        raise ValidationFailed(problems)
     if len((wanted_data or "").strip()) < 2:
         problems.append("所需数据：请写明需要的数据（至少2个字）")
     if len((scenario or "").strip()) < 4:

@@ -2,6 +2,8 @@
 
 Supported: type string/integer/boolean, title, enum + enumNames, minLength, maxLength,
 minimum, maximum, required, and "x-required-when": {field: {other_field: [values]}}.
+A string without maxLength holds at most DEFAULT_MAX_LENGTH characters; an integer is typed
+in ASCII digits and fits 32 bits; an array holds at most maxItems (default MAX_ITEMS) values.
 "x-options": "units" fills an integer field's choices from the units table; other names are
 providers registered by domain modules (e.g. "subject_items": the info items of a task's application).
 Type "array" holds several chosen values (checkboxes).
@@ -15,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from typing import Callable
 
-from workflows import events
+from workflows import events, inputs
 from workflows.errors import ValidationFailed
 from workflows.models import Unit
 
 _providers: dict[str, Callable] = {}
+DEFAULT_MAX_LENGTH = 2000
+MAX_ITEMS = 200
 
 
 def option_provider(name: str):
@@ -96,16 +100,21 @@ def _coerce(f: Field, raw) -> tuple[object, str | None]:
     kind = f.spec.get("type", "string")
     if kind == "array":
         values = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
-        return [str(v).strip() for v in values if str(v).strip()], None
+        values = [str(v).strip() for v in values if str(v).strip()]
+        limit, longest = f.spec.get("maxItems", MAX_ITEMS), max(map(len, values), default=0)
+        if len(values) > limit:
+            return [], f"最多选择 {limit} 项（现有 {len(values)} 项）"
+        if longest > DEFAULT_MAX_LENGTH:
+            return [], inputs.too_long_message(DEFAULT_MAX_LENGTH, longest)
+        return values, None
     if kind == "boolean":
         return raw in (True, "true", "on", "1", "yes", 1), None
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, None
     if kind == "integer":
-        try:
-            value = int(str(raw).strip())
-        except ValueError:
-            return None, "应为整数"
+        value = inputs.parse_int(raw)
+        if value is None:
+            return None, f"应为半角数字写的整数，且不超过 {inputs.INT32_MAX}"
         return value, _range_problem(f.spec, value)
     value = str(raw).strip()
     if f.spec.get("format") == "date" and not _is_date(value):
@@ -115,8 +124,9 @@ def _coerce(f: Field, raw) -> tuple[object, str | None]:
         return None, f"应为 {labels} 之一"
     if len(value) < f.spec.get("minLength", 0):
         return value, f"至少 {f.spec['minLength']} 个字"
-    if len(value) > f.spec.get("maxLength", 10000):
-        return value, f"不能超过 {f.spec['maxLength']} 个字"
+    limit = f.spec.get("maxLength", DEFAULT_MAX_LENGTH)
+    if len(value) > limit:
+        return value, inputs.too_long_message(limit, len(value))
     return value, None
 
 

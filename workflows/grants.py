@@ -7,12 +7,13 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defaultload
 
 import notifications
-from workflows import audit, clock, integrity, reminders
+from workflows import audit, clock, inputs, integrity, reminders
 from workflows.db import is_postgres
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import Application, Grant, GrantStatus, Person, Resource, Role, RoleMembership, ShareType
 
 EXPIRY_NOTICE_DAYS = 7
+REVOKE_REASON_LIMIT = 1000
 
 
 def create(session: Session, app: Application, items: list[str], until: date, actor_id: int | None) -> Grant:
@@ -77,6 +78,8 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str) -> Grant
         raise Conflict(f"授权已{GrantStatus(grant.status).label}")
     if len((reason or "").strip()) < 6:
         raise ValidationFailed(["撤销理由：请写明具体原因（至少6个字）"])
+    if problem := inputs.too_long("撤销理由", reason.strip(), REVOKE_REASON_LIMIT):
+        raise ValidationFailed([problem])
     grant.status, grant.revoked_reason = GrantStatus.REVOKED, reason.strip()
     grant.revoked_by_id, grant.revoked_at = actor.id, clock.now()
     audit.record(session, actor.id, "grant", grant.id, "grant:revoked", {"status": "active"},

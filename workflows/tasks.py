@@ -7,13 +7,15 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import notifications
-from workflows import audit, calendar, clock, engine, events, forms, integrity, reminders
+from workflows import audit, calendar, clock, engine, events, forms, inputs, integrity, reminders
 from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     Application, HumanTask, Person, ProcessInstance, ProcessVersion, Resource, Role, RoleMembership, TaskStatus,
 )
 
 Handler = Callable[[Session, Person, HumanTask, dict], dict | None]
+FILTER_LIMITS = {"process_key": ("流程", 64), "resource": ("资源关键词", 50)}
+USERNAME_LIMIT = 64
 _handlers: dict[tuple[str, str], Handler] = {}
 
 
@@ -82,6 +84,8 @@ def case_tasks(session: Session, subject_type: str, subject_id) -> list[HumanTas
 def open_tasks(session: Session, actor: Person, process_key: str = "", overdue_only: bool = False,
                unit_id: int | None = None, resource: str = "") -> list[HumanTask]:
     """待办, overdue first then by due date, filtered by process, overdue, unit and resource keyword."""
+    if problems := inputs.length_problems({"process_key": process_key, "resource": resource}, FILTER_LIMITS):
+        raise ValidationFailed(problems, "筛选条件有误，请按提示修改")
     found = engine.open_tasks_for(session, actor)
     if process_key:
         found = [t for t in found if t.instance.process_version.process_key == process_key]
@@ -171,6 +175,8 @@ def delegate(session: Session, actor: Person, task_id: int, username: str) -> Hu
     _candidate_or_assignee(actor, task)
     if task.assignee_id not in (None, actor.id):
         raise Forbidden("该任务已由他人认领，只有认领人可以转交")
+    if problem := inputs.too_long("转交对象（用户名）", (username or "").strip(), USERNAME_LIMIT):
+        raise ValidationFailed([problem])
     colleague = session.scalar(select(Person).where(Person.username == (username or "").strip()))
     if colleague is None or colleague.id == actor.id or not colleague.has_role(task.role, task.unit_id):
         raise ValidationFailed(["转交对象：须为本单位担任相同角色的其他同事"])

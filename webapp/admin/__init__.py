@@ -7,17 +7,18 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from webapp.extensions import db
+from webapp.params import page_param
 from webapp.security import role_required
-from workflows import audit, calendar, clock, deadlines, records
+from workflows import audit, calendar, clock, deadlines, inputs, records
 from workflows.errors import DomainError, ValidationFailed
 
 bp = Blueprint("admin", __name__)
 PER_PAGE = 50
+SHOWN_PROBLEMS = 20  # flashed messages travel in the session cookie
 
 
 def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() else 1
+    return page_param(request.args.get("page"))
 
 
 def _date_arg(name: str, errors: list[str]):
@@ -41,20 +42,21 @@ def audit_events():
                             subject_type=request.args.get("subject_type", "").strip(),
                             subject_id=request.args.get("subject_id", "").strip(),
                             since=since, until=until + timedelta(days=1) if until else None)
-    events, total = audit.list_events(db.session, flt, _page(), PER_PAGE)
+    too_long = audit.filter_problems(flt)
+    events, total = ([], 0) if too_long else audit.list_events(db.session, flt, _page(), PER_PAGE)
+    errors += too_long
     return render_template("admin/audit.html", events=events, total=total, page=_page(), per_page=PER_PAGE,
-                           errors=errors, args=request.args)
+                           errors=errors, args=request.args), (422 if errors else 200)
 
 
-def _year() -> int:
-    value = request.args.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else clock.today().year
+def _year(value: str | None) -> int | None:
+    return inputs.parse_int(value, calendar.FIRST_YEAR, calendar.LAST_YEAR)
 
 
 @bp.get("/calendar")
 @role_required("sysadmin")
 def calendar_year():
-    year = _year()
+    year = _year(request.args.get("year")) or clock.today().year
     days = calendar.year_days(db.session, year)
     return render_template("admin/calendar.html", year=year, days=days,
                            provisional=all(d["provisional"] for d in days),
@@ -72,26 +74,27 @@ def calendar_export(year: int):
 @bp.post("/calendar/import")
 @role_required("sysadmin")
 def calendar_import():
-    year_text = request.form.get("year", "")
+    year = _year(request.form.get("year"))
     upload = request.files.get("file")
     try:
-        if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-            raise ValidationFailed(["请填写 2000–2100 之间的年份"])
+        if year is None:
+            raise ValidationFailed([f"请填写 {calendar.FIRST_YEAR}–{calendar.LAST_YEAR} 之间的年份"])
         if upload is None or not upload.filename:
             raise ValidationFailed(["请选择要导入的 CSV 文件"])
         try:
             text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
             raise ValidationFailed(["文件不是 UTF-8 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”后重试"]) from None
-        count, changed = deadlines.import_schedule(db.session, int(year_text), text, current_user.person.id)
+        count, changed = deadlines.import_schedule(db.session, year, text, current_user.person.id)
     except DomainError as err:
         db.session.rollback()
-        for line in [err.message, *err.details]:
+        more = len(err.details) - SHOWN_PROBLEMS
+        for line in [err.message, *err.details[:SHOWN_PROBLEMS], *([f"……另有 {more} 处问题"] if more > 0 else [])]:
             flash(line, "danger")
-        return redirect(url_for("admin.calendar_year", year=year_text if year_text.isdigit() else None))
+        return redirect(url_for("admin.calendar_year", year=year))
     db.session.commit()
-    flash(f"{year_text} 年作息安排已导入（{count} 天），该年不再是临时安排；重新计算了 {changed} 个办理期限", "success")
-    return redirect(url_for("admin.calendar_year", year=year_text))
+    flash(f"{year} 年作息安排已导入（{count} 天），该年不再是临时安排；重新计算了 {changed} 个办理期限", "success")
+    return redirect(url_for("admin.calendar_year", year=year))
 
 
 @bp.get("/records")

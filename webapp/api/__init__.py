@@ -5,6 +5,7 @@ from flask import Blueprint, g, jsonify, request
 
 from webapp.errors import respond
 from webapp.extensions import db
+from webapp.params import parse_id
 from workflows import accounts, tasks as task_services
 
 bp = Blueprint("api", __name__)
@@ -46,7 +47,7 @@ def task_json(task) -> dict:
 
 
 def _subject_id(value):
-    return int(value) if value and value.isdigit() else value
+    return parse_id(value) or value
 
 
 @bp.get("/tasks")

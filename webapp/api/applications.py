@@ -5,6 +5,7 @@ from flask import Response, g, jsonify, request, url_for
 
 from webapp.api import bp, task_json
 from webapp.extensions import db
+from webapp.params import parse_id
 from workflows import applications, clock, grants, records, tasks
 from workflows.errors import DomainError, NotFound, ValidationFailed
 from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, TaskStatus
@@ -205,10 +206,11 @@ def task_complete(task_id: int):
     task = tasks.complete(db.session, g.api_person, task_id, _form_input(_body()))
     body = {"task": task_json(task)}
     instance = task.instance
-    if instance.subject_type == "application" and (instance.subject_id or "").isdigit():
+    subject_id = parse_id(instance.subject_id) if instance.subject_type == "application" else None
+    if subject_id:
         try:
             body["application"] = application_json(
-                applications.get_application(db.session, g.api_person, int(instance.subject_id)), full=True)
+                applications.get_application(db.session, g.api_person, subject_id), full=True)
         except NotFound:  # e.g. a delegate from a third unit: the task is done, the case stays private
             pass
     response = jsonify(body)  # built in the completing transaction: one transaction per request

@@ -9,8 +9,9 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_login import login_required
 
 from webapp.extensions import db
+from webapp.params import id_param
 from webapp.security import current_person
-from workflows import applications, clock, engine, grants, records, tasks
+from workflows import applications, clock, engine, grants, inputs, records, tasks
 from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, ProcessInstance, Role, TaskStatus
 
@@ -20,7 +21,7 @@ TEXT_FIELDS = ("resource_code", "scenario", "basis", "purpose", "frequency", "va
 # A service problem starts with the field's Chinese name; this puts it under that field.
 PROBLEM_FIELDS = {"信息项": "items", "应用场景": "scenario", "法律或政策依据": "basis", "用途": "purpose",
                   "预计调用频次": "frequency", "有效期至": "valid_until", "敏感信息项": "sensitive_justification",
-                  "使用承诺": "undertaking", "附件": "attachments"}
+                  "敏感信息项使用理由": "sensitive_justification", "使用承诺": "undertaking", "附件": "attachments"}
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 RECORD_PENDING = "审批记录的 PDF 正在生成，请两分钟后再下载；如长时间无法下载，请联系系统管理员"
 WITHDRAWABLE = (*applications.OPEN_STATUSES, ApplicationStatus.DRAFT)
@@ -81,13 +82,14 @@ def _attach(person, application_id: int, upload) -> None:
     try:
         applications.add_attachment(db.session, person, application_id, upload.filename, content_type, upload.read())
     except ValidationFailed as err:
-        raise ValidationFailed([f"{d}（{upload.filename}）" for d in err.details], "附件有误，未保存") from err
+        name = inputs.clean_filename(upload.filename)
+        raise ValidationFailed([f"{d}（{name}）" for d in err.details], "附件有误，未保存") from err
 
 
 def _save(person, resource, units: list, app=None):
     """保存草稿, or save then 提交申请; attachments join the draft before it is submitted."""
     raw, submitting = _typed(), request.form.get("action") == "submit"
-    unit_id = int(raw["unit_id"]) if raw["unit_id"].isdigit() else units[0].id
+    unit_id = id_param(raw["unit_id"], "申请单位") or units[0].id
     files = [f for f in request.files.getlist("attachments") if f and f.filename]
     try:
         saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None)
@@ -266,7 +268,8 @@ def attachment(item_id: int, att_id: int):
     found = next((a for a in app.attachments if a.id == att_id), None)
     if found is None:
         raise NotFound("附件不存在")
-    response = send_file(BytesIO(found.data), mimetype=found.content_type, download_name=found.filename)
+    response = send_file(BytesIO(found.data), mimetype=found.content_type,
+                         download_name=inputs.clean_filename(found.filename))  # also names stored before cleaning
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

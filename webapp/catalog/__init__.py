@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from webapp.extensions import db
+from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
 from workflows import catalog, catalog_search
 from workflows.catalog import DuplicateSuspected, InvalidEntry
@@ -91,7 +92,7 @@ def new():
     raw, items, reason = _form_input()
     unit_id = request.form.get("unit_id", "") or str(units[0].id)
     try:
-        resource = catalog.create_resource(db.session, person, int(unit_id) if unit_id.isdigit() else 0,
+        resource = catalog.create_resource(db.session, person, id_param(unit_id, "所属单位") or 0,
                                            raw, items, reason)
     except (InvalidEntry, DuplicateSuspected) as err:
         db.session.rollback()
@@ -179,7 +180,7 @@ def changes():
         values = request.form.to_dict()
         unit_id = values.get("unit_id", "")
         try:
-            change = catalog_changes.register_change(db.session, person, int(unit_id) if unit_id.isdigit() else 0,
+            change = catalog_changes.register_change(db.session, person, id_param(unit_id, "责任单位") or 0,
                                                      values.get("kind", ""), values.get("description", ""),
                                                      values.get("effective_on", ""))
         except DomainError as err:

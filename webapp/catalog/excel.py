@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 
 from webapp.catalog import _editable_units, bp
 from webapp.extensions import db
+from webapp.params import id_param
 from webapp.security import current_person
 from workflows import catalog_excel, clock
 from workflows.catalog import DuplicateSuspected
@@ -24,7 +25,7 @@ def _send(data: bytes, name: str):
 def export_xlsx():
     person = current_person()
     units = _editable_units(person)
-    unit_id = request.args.get("unit", type=int) or (units[0].id if units else person.unit_id)
+    unit_id = id_param(request.args.get("unit"), "单位") or (units[0].id if units else person.unit_id)
     data = catalog_excel.export_workbook(db.session, person, unit_id)
     names = {m.unit_id: m.unit.short_name for m in person.memberships}
     return _send(data, f"资源目录-{names.get(unit_id, unit_id)}-{clock.today():%Y%m%d}.xlsx")
@@ -65,7 +66,7 @@ def import_page():
     if request.method == "GET":
         return _render(units, unit_id)
     try:
-        result = catalog_excel.import_workbook(db.session, person, int(unit_id) if unit_id.isdigit() else 0,
+        result = catalog_excel.import_workbook(db.session, person, id_param(unit_id, "导入到单位") or 0,
                                                _uploaded_bytes(), request.form.get("duplicate_reason", ""))
     except (ValidationFailed, DuplicateSuspected) as err:
         db.session.rollback()

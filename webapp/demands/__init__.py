@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from webapp.extensions import db
+from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
 from workflows import demands, tasks
 from workflows.errors import ValidationFailed
@@ -32,25 +33,22 @@ def new():
                                message="只有申请人或目录管理员可以登记共享需求，请联系本单位目录管理员"), 403
     values = request.form.to_dict() if request.method == "POST" else {"unit_id": str(units[0].id)}
     suggestions, errors = [], []
-    if request.method == "POST":
-        if request.form.get("action") == "check":
+    try:
+        if request.method == "POST" and request.form.get("action") == "check":
             suggestions = demands.suggestions(db.session, values.get("wanted_data", ""))
             if not suggestions:
                 flash("目录中没有找到相近的资源，可以直接提交，由县大数据局协调", "info")
-        else:
-            unit_id = values.get("unit_id", "")
-            try:
-                demand = demands.record_demand(db.session, person, int(unit_id) if unit_id.isdigit() else 0,
-                                               values.get("wanted_data", ""), values.get("scenario", ""),
-                                               values.get("resource_code", ""))
-            except ValidationFailed as err:
-                db.session.rollback()
-                errors = err.details
-            else:
-                db.session.commit()
-                flash("已登记共享需求" + ("，已匹配目录条目，可直接申请使用" if demand.resource_id else
-                                       "，已提交县大数据局协调"), "success")
-                return redirect(url_for("demands.detail", item_id=demand.id))
+        elif request.method == "POST":
+            demand = demands.record_demand(db.session, person, id_param(values.get("unit_id"), "需求单位") or 0,
+                                           values.get("wanted_data", ""), values.get("scenario", ""),
+                                           values.get("resource_code", ""))
+            db.session.commit()
+            flash("已登记共享需求" + ("，已匹配目录条目，可直接申请使用" if demand.resource_id else
+                                   "，已提交县大数据局协调"), "success")
+            return redirect(url_for("demands.detail", item_id=demand.id))
+    except ValidationFailed as err:
+        db.session.rollback()
+        errors = err.details
     return render_template("demands/new.html", units=units, values=values, suggestions=suggestions,
                            errors=errors), (422 if errors else 200)
 

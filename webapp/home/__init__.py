@@ -5,6 +5,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
+from webapp.params import id_param
 from webapp.security import safe_next
 from workflows import accounts
 
@@ -38,6 +39,6 @@ def mark_read():
     from notifications import inapp
 
     item = request.form.get("id", "")
-    inapp.mark_read(db.session, current_user.person.id, int(item) if item.isdigit() else None)
+    inapp.mark_read(db.session, current_user.person.id, id_param(item, "消息"))
     db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("home.inbox")))

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from webapp.extensions import db
 from webapp.forms import form_fields
+from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
 from workflows import engine, processes, tasks
 from workflows.errors import DomainError
@@ -34,7 +35,7 @@ def inbox():
     args = request.args
     unit = args.get("unit", "")
     found = tasks.open_tasks(db.session, person, args.get("process", ""), args.get("overdue") == "1",
-                             int(unit) if unit.isdigit() else None, args.get("resource", "").strip())
+                             id_param(unit, "办理单位"), args.get("resource", "").strip())
     return render_template("tasks/list.html", open_tasks=found, done=tasks.history(db.session, person, 50),
                            processes=tasks.process_names(db.session), args=args, subject_url=subject_url,
                            units={m.unit_id: m.unit.name for m in person.memberships},

@@ -1,0 +1,146 @@
+"""Hostile workbooks are measured before they are read, and exported cells never run as formulas."""
+import functools
+import io
+import re
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from tests.helpers import person
+from tests.workflows.test_catalog_excel import DOG, DOG_ITEMS, export, run_import, state, workbook
+from workflows import catalog, spreadsheets
+from workflows.errors import ValidationFailed
+from workflows.models import Resource
+
+SHEET = "xl/worksheets/sheet1.xml"  # 资源目录 in the template
+TOO_LARGE = "文件过大或结构异常，未导入任何内容，请删除多余内容或分批导入"
+
+
+def patched(data: bytes, member: str, change) -> bytes:
+    """The workbook with one XML part rewritten, as a hand-edited or hostile file would be."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            target.writestr(info.filename, change(body) if info.filename == member else body)
+    return out.getvalue()
+
+
+def with_rows(data: bytes, rows: bytes) -> bytes:
+    return patched(data, SHEET, lambda body: body.replace(b"</sheetData>", rows + b"</sheetData>"))
+
+
+def million_blank_rows() -> bytes:
+    blank = b"".join(b'<row r="%d" spans="1:17"/>' % n for n in range(3, 1_000_003))
+    return with_rows(workbook([DOG], DOG_ITEMS), blank)
+
+
+@functools.cache
+def huge_shared_string() -> bytes:
+    """About 213 KB on disk; its one shared string unpacks to 200 MB."""
+    out = io.BytesIO(workbook([DOG], DOG_ITEMS))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(spreadsheets.SHARED_STRINGS, "w", force_zip64=True) as part:
+            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
+            for _ in range(200):
+                part.write(b"A" * (1 << 20))
+            part.write(b"</t></si></sst>")
+    return out.getvalue()
+
+
+def refused(db, data: bytes) -> ValidationFailed:
+    with pytest.raises(ValidationFailed) as caught:
+        run_import(db, data)
+    return caught.value
+
+
+def test_a_million_blank_rows_are_refused_at_the_first_row_over_the_cap(db, demo_catalog):
+    data = million_blank_rows()
+    assert len(data) > 2_000_000
+    before = state(db)
+    error = refused(db, data)
+    assert error.message == "导入文件有 1 处问题，未导入任何内容，请修改后重新上传"
+    assert error.details == ["工作表“资源目录”表头以下超过 5000 行（空行也计算在内），第5002行起未读取。"
+                             "请删除多余的行（包括末尾的空行）后分批导入"]
+    assert state(db) == before
+
+
+def test_a_shared_string_that_unpacks_to_200_mb_is_refused_from_the_central_directory(db):
+    data = huge_shared_string()
+    assert 200_000 < len(data) < 230_000
+    error = refused(db, data)
+    assert error.message == TOO_LARGE
+    assert error.details == ["文件解压后为 200 MB，超过 50 MB，请删除多余内容或分批导入",
+                             "文件中的文字内容（共享字符串）解压后为 200 MB，超过 10 MB，可能含有异常长的单元格，请检查后重新上传"]
+
+
+def test_a_part_that_unpacks_to_more_than_it_declares_is_no_workbook(db):
+    data = bytearray(workbook([DOG], DOG_ITEMS))
+    entry = data.find(SHEET.encode(), zipfile.ZipFile(io.BytesIO(data)).start_dir) - 46  # its central directory record
+    data[entry + 24:entry + 28] = (100).to_bytes(4, "little")  # claims 100 bytes unpacked
+    error = refused(db, bytes(data))
+    assert error.message == "文件不是有效的 Excel 工作簿（.xlsx），未导入任何内容"
+
+
+def test_rows_beyond_the_declared_dimension_are_read(db, demo_catalog):
+    dogs = [DOG | {"资源名称": f"犬只信息{n}"} for n in range(5)]
+    declared = b'<dimension ref="A1:B3"/>'
+    data = patched(workbook(dogs, []), SHEET, lambda body: re.sub(rb'<dimension ref="[^"]+"/>', declared, body))
+    assert load_workbook(io.BytesIO(data), read_only=True)["资源目录"].max_row == 3  # what the file declares
+    assert run_import(db, data).created == 5
+    names = set(db.scalars(select(Resource.name).where(Resource.name.like("犬只信息%"))))
+    assert names == {f"犬只信息{n}" for n in range(5)}
+
+
+def test_a_cell_far_to_the_right_is_refused_with_its_row(db):
+    far = b'<row r="3"><c r="XFD3" t="inlineStr"><is><t>x</t></is></c></row>'
+    error = refused(db, with_rows(workbook([DOG], DOG_ITEMS), far))
+    assert error.details == ["工作表“资源目录”第3行超过 100 列，请删除表格右侧多余的列"]
+
+
+def test_a_row_of_many_cells_is_refused_with_its_row(db):
+    cells = b"".join(b'<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(101))
+    error = refused(db, with_rows(workbook([DOG], DOG_ITEMS), b'<row r="3">' + cells + b"</row>"))
+    assert error.details == ["工作表“资源目录”第3行超过 100 列，请删除表格右侧多余的列"]
+
+
+def test_a_sheet_full_of_merged_cells_is_refused(db):
+    merges = b"".join(b'<mergeCell ref="A%d:B%d"/>' % (n, n) for n in range(3, 10_004))
+    data = patched(workbook([DOG], DOG_ITEMS), SHEET,
+                   lambda body: body.replace(b"</sheetData>", b"</sheetData><mergeCells>" + merges + b"</mergeCells>"))
+    assert refused(db, data).details == [
+        "工作表“资源目录”含有过多的格式、批注或合并单元格（超过 10000 项），请将数据复制到“下载模板”得到的新工作簿后重新上传"]
+
+
+def test_a_cell_of_more_than_5000_characters_is_refused_with_its_row_and_column(db):
+    error = refused(db, workbook([DOG | {"资源摘要": "摘" * 5001}], DOG_ITEMS))
+    assert error.details == ["工作表“资源目录”第2行“资源摘要”列：内容超过 5000 个字，请精简后重新上传"]
+
+
+def test_an_over_long_summary_is_named_by_row_and_column(db):
+    error = refused(db, workbook([DOG | {"资源摘要": "摘" * 2001}], DOG_ITEMS))
+    assert error.details == ["工作表“资源目录”第2行“资源摘要”列：不能超过 2000 个字（现有 2001 个字），请精简后重新提交"]
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://evil.example","点击")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_an_exported_cell_that_starts_a_formula_is_neutralised_and_imports_back_unchanged(db, demo_catalog, text):
+    with db.begin_nested():
+        huangtao = person(db, "huangtao")
+        entry = catalog.get_resource(db, huangtao, "XY-GA-002")
+        raw = catalog.snapshot(entry) | {"summary": text}
+        catalog.update_resource(db, huangtao, entry.id, raw, catalog.snapshot(entry)["items"])
+    data = export(db)
+    book = load_workbook(io.BytesIO(data))
+    row = next(r for r in book["资源目录"].iter_rows(values_only=True) if r[0] == "XY-GA-002")
+    assert row[4] == "'" + text.strip()  # entries are stored stripped
+    before = state(db)
+    assert run_import(db, data).updated == 0
+    assert state(db) == before
+
+
+def test_the_cell_guard_leaves_ordinary_values_alone():
+    ordinary = ["户籍", "2026-01-01", 18, None, "'=x"]
+    assert [spreadsheets.safe_cell(v) for v in ordinary] == ordinary
+    assert spreadsheets.typed_cell("'=x") == "=x" and spreadsheets.typed_cell("'户籍") == "'户籍"

@@ -1,0 +1,26 @@
+"""Numbers in query strings and forms: ASCII digits within 32 bits, so '²' or 20 digits never reach the database."""
+from __future__ import annotations
+
+from workflows import inputs
+from workflows.errors import ValidationFailed
+
+
+def parse_id(value) -> int | None:
+    """A positive id, or None for anything else ('', '²', '١٢', '-1', '99999999999999999999')."""
+    return inputs.parse_int(value, low=1)
+
+
+def id_param(value: str | None, label: str) -> int | None:
+    """An optional id chosen in a form or link: None when blank, a 422 naming the field when it is no id."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    number = parse_id(text)
+    if number is None:
+        raise ValidationFailed([f"{label}：应为列表中的一项（正整数编号），请重新选择"], "请求参数有误，请按提示修改")
+    return number
+
+
+def page_param(value: str | None) -> int:
+    """A page number; anything that is no page number is the first page."""
+    return parse_id(value) or 1

@@ -1,0 +1,68 @@
+"""Bounds shared by every typed value (forms, API, Excel, CSV), so each is refused the same way in Chinese."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+INT32_MIN, INT32_MAX = -2**31, 2**31 - 1
+_ASCII_INT = re.compile(r"-?[0-9]{1,10}")
+# Bidirectional controls make "txt.exe" look like "exe.txt"; they and every other control character go.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+FILENAME_MAX = 100
+_MAX_EXTENSION = 10
+
+
+def too_long_message(limit: int, length: int) -> str:
+    return f"不能超过 {limit} 个字（现有 {length} 个字），请精简后重新提交"
+
+
+def too_long(label: str, value: str, limit: int) -> str | None:
+    """The problem of a text over its limit, naming the field; None when it fits."""
+    return f"{label}：{too_long_message(limit, len(value))}" if len(value) > limit else None
+
+
+def shown(text: str, limit: int = 20) -> str:
+    """A typed value quoted back in a message, shortened so a huge value never fills the page."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def length_problems(values: dict[str, str], limits: dict[str, tuple[str, int]]) -> list[str]:
+    """Every value of `values` longer than its (label, limit) in `limits`."""
+    found = (too_long(label, values.get(name) or "", limit) for name, (label, limit) in limits.items())
+    return [problem for problem in found if problem]
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether a text holds a control character (NUL, BEL, a line break …)."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
+def parse_int(value, low: int = INT32_MIN, high: int = INT32_MAX) -> int | None:
+    """An integer typed in ASCII digits within [low, high] (at most 32 bits); anything else is None.
+
+    Python's int() also reads '²'-like or Arabic-Indic digits and numbers of any size, which
+    the database cannot hold: those are no valid input here.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value if value is not None else "").strip()
+        if not _ASCII_INT.fullmatch(text):
+            return None
+        number = int(text)
+    return number if max(low, INT32_MIN) <= number <= min(high, INT32_MAX) else None
+
+
+def clean_filename(name: str | None, default: str = "附件", limit: int = FILENAME_MAX) -> str:
+    """A file name safe to store and show: NFC, no control or bidi characters, no path, bounded, extension kept."""
+    text = unicodedata.normalize("NFC", name or "")
+    text = "".join(c for c in text if c not in BIDI_CONTROLS and not unicodedata.category(c).startswith("C"))
+    text = re.sub(r"[/\\]+", "_", text).strip()
+    stem, dot, extension = text.rpartition(".")
+    if not dot or not extension.strip() or len(extension) > _MAX_EXTENSION:
+        stem, extension = text, ""
+    suffix = f".{extension}" if extension else ""
+    stem = stem.lstrip(". ")[:limit - len(suffix)].strip() or default  # no hidden ".name"
+    return stem + suffix
