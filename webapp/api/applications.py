@@ -9,7 +9,6 @@ from workflows import applications, clock, grants, records, tasks
 from workflows.errors import DomainError, NotFound, ValidationFailed
 from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, TaskStatus
 
-ID = "int(max=2147483647)"  # a longer number is no id: 404 from routing, never a database overflow
 SCOPES = {"mine": "本单位", "provider": "本单位提供的数据", "all": "全部（仅协调员）"}
 TEXT_FIELDS = {"resource_code": "目录条目代码", "scenario": "应用场景", "basis": "法律或政策依据", "purpose": "用途",
                "frequency": "预计调用频次", "valid_until": "有效期至", "sensitive_justification": "敏感信息项使用理由"}
@@ -169,12 +168,12 @@ def application_list():
     return jsonify({"items": [application_json(a) for a in found]})
 
 
-@bp.get(f"/applications/<{ID}:app_id>")
+@bp.get("/applications/<int:app_id>")
 def application_detail(app_id: int):
     return jsonify(application_json(applications.get_application(db.session, g.api_person, app_id), full=True))
 
 
-@bp.post(f"/applications/<{ID}:app_id>/withdraw")
+@bp.post("/applications/<int:app_id>/withdraw")
 def application_withdraw(app_id: int):
     reason = _body(optional=True).get("reason") or ""
     if not isinstance(reason, str):
@@ -185,7 +184,7 @@ def application_withdraw(app_id: int):
     return response
 
 
-@bp.get(f"/applications/<{ID}:app_id>/record.pdf")
+@bp.get("/applications/<int:app_id>/record.pdf")
 def application_record(app_id: int):
     app = applications.get_application(db.session, g.api_person, app_id)
     record = records.for_application(db.session, app.id)
@@ -197,7 +196,7 @@ def application_record(app_id: int):
                     headers={"Content-Disposition": f'inline; filename="{app.number}.pdf"'})
 
 
-@bp.post(f"/tasks/<{ID}:task_id>/complete")
+@bp.post("/tasks/<int:task_id>/complete")
 def task_complete(task_id: int):
     task = tasks.complete(db.session, g.api_person, task_id, _form_input(_body()))
     body = {"task": task_json(task)}
