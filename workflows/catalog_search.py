@@ -1,13 +1,14 @@
 """Catalog and interface search (附件): Chinese substrings through the database's own text index."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, String, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from workflows.db import is_postgres
-from workflows.errors import ValidationFailed
+from workflows.errors import ValidationFailed, unknown_choice
 from workflows.facet_cache import FacetCache
 from workflows.models import (
     CatalogGeneration, CategoryClass, Interface, ObjectClass, OpenType, Resource, ResourceFormat, ResourceStatus,
@@ -22,7 +23,12 @@ _COLUMN = {"share_type": Resource.share_type, "open_type": Resource.open_type, "
            "category": Resource.category_class, "sensitivity": Resource.sensitivity,
            "update_cycle": Resource.update_cycle}
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
+MAX_CALLS = 2**31 - 1  # monthly_calls is an integer column
+_INTEGER = re.compile(r"-?[0-9]{1,12}")
 INTERFACE_SORTS = {"monthly_calls": Interface.monthly_calls, "name": Interface.name, "code": Interface.code}
+SORT_CHOICES = [("-monthly_calls", "月调用次数从高到低"), ("monthly_calls", "月调用次数从低到高"), ("name", "名称升序"),
+                ("-name", "名称降序"), ("code", "代码升序"), ("-code", "代码降序")]
 
 
 @dataclass
@@ -48,13 +54,13 @@ class Page:
         return max((self.total + self.per_page - 1) // self.per_page, 1)
 
 
-def _int(value, name: str, label: str, low: int, high: int | None, default: int, problems: list[str]) -> int:
+def _int(value, name: str, label: str, low: int, high: int, default: int, problems: list[str]) -> int:
+    """ASCII digits within the bounds (a page or a count the database can hold); anything else is a problem."""
     text = str(value if value is not None else "").strip()
     if not text:
         return default
-    if not text.lstrip("-").isdigit() or int(text) < low or (high is not None and int(text) > high):
-        bound = f"{low}–{high}" if high is not None else f"不小于 {low}"
-        problems.append(f"参数 {name}（{label}）应为 {bound} 的整数")
+    if not _INTEGER.fullmatch(text) or not low <= int(text) <= high:
+        problems.append(f"参数 {name}（{label}）应为 {low}–{high} 的整数")
         return default
     return int(text)
 
@@ -68,14 +74,12 @@ def parse_resource_query(args: dict) -> ResourceQuery:
         if not value:
             continue
         member = enum_cls.parse(value)
-        if member is None and name == "category":
-            query.category_path = value
-        elif member is None:
-            codes = "、".join(f"{m.value}（{m.label}）" for m in enum_cls)
-            problems.append(f"参数 {name} 的值“{value}”无效，可选：{codes}")
+        if member is None:
+            problems.append(unknown_choice(name, value, enum_cls.choices()))
         else:
             query.filters[name] = member
-    query.page = _int(args.get("page"), "page", "页码", 1, None, 1, problems)
+    query.category_path = str(args.get("category_path") or "").strip()[:200]
+    query.page = _int(args.get("page"), "page", "页码", 1, MAX_PAGE, 1, problems)
     query.per_page = _int(args.get("per_page"), "per_page", "每页条数", 1, MAX_PER_PAGE, 20, problems)
     if problems:
         raise ValidationFailed(problems, "查询参数有误，请按提示修改")
@@ -243,18 +247,17 @@ def parse_interface_query(args: dict) -> InterfaceQuery:
     if object_class:
         query.object_class = ObjectClass.parse(object_class)
         if query.object_class is None:
-            problems.append(f"参数 object_class 的值“{object_class}”无效，可选：person（自然人）、"
-                            "legal_entity（法人）、other（其他）")
+            problems.append(unknown_choice("object_class", object_class, ObjectClass.choices()))
     if str(args.get("min_calls") or "").strip():
-        query.min_calls = _int(args.get("min_calls"), "min_calls", "月调用次数下限", 0, None, 0, problems)
+        query.min_calls = _int(args.get("min_calls"), "min_calls", "月调用次数下限", 0, MAX_CALLS, 0, problems)
     if str(args.get("max_calls") or "").strip():
-        query.max_calls = _int(args.get("max_calls"), "max_calls", "月调用次数上限", 0, None, 0, problems)
+        query.max_calls = _int(args.get("max_calls"), "max_calls", "月调用次数上限", 0, MAX_CALLS, 0, problems)
     sort = str(args.get("sort") or "-monthly_calls").strip()
-    if sort.lstrip("-") not in INTERFACE_SORTS:
-        problems.append("参数 sort 应为 monthly_calls、-monthly_calls、name、-name、code 或 -code")
+    if sort not in dict(SORT_CHOICES):
+        problems.append(unknown_choice("sort", sort, SORT_CHOICES))
     else:
         query.sort = sort
-    query.page = _int(args.get("page"), "page", "页码", 1, None, 1, problems)
+    query.page = _int(args.get("page"), "page", "页码", 1, MAX_PAGE, 1, problems)
     query.per_page = _int(args.get("per_page"), "per_page", "每页条数", 1, MAX_PER_PAGE, 20, problems)
     if problems:
         raise ValidationFailed(problems, "查询参数有误，请按提示修改")

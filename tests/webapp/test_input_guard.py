@@ -1,5 +1,5 @@
-"""Input no view can handle (control characters, deep JSON, huge fields, ids beyond 32 bits) gets a 422 or 404
-with a Chinese message on both databases, never a 500."""
+"""Input no view can handle (control characters, deep JSON, huge fields, ids beyond 32 bits, unknown choices)
+gets a 422 or 404 with a Chinese message on both databases, never a 500."""
 from __future__ import annotations
 
 import json
@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import csrf_token, login
+from webapp.api.openapi import document
 from workflows import accounts, clock
 from workflows.models import Application
 
@@ -148,3 +149,50 @@ def test_the_largest_32_bit_id_reaches_the_database_and_is_simply_not_found(clie
     assert answer.status_code == 404 and answer.get_json()["code"] == "not_found"
     answer = client.post(f"/api/v1/tasks/{2**31 - 1}/complete", json={"decision": "approve"}, headers=token)
     assert answer.status_code == 404
+
+
+def _enum_parameters():
+    for path, operations in document()["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and "enum" in parameter["schema"]:
+                    yield pytest.param(path, parameter["name"], parameter["schema"]["enum"],
+                                       id=f"{path}?{parameter['name']}")
+
+
+def test_every_enum_parameter_is_found(app):
+    names = {(p.values[0], p.values[1]) for p in _enum_parameters()}
+    assert {("/tasks", "overdue"), ("/applications", "scope"), ("/applications", "status"), ("/grants", "scope"),
+            ("/catalog/interfaces", "object_class"), ("/catalog/interfaces", "sort"),
+            ("/catalog/resources", "category"), ("/catalog/resources", "share_type")} <= names
+
+
+@pytest.mark.parametrize("path, name, allowed", list(_enum_parameters()))
+def test_an_unknown_value_of_an_enum_parameter_is_422_listing_every_allowed_value(client, token, path, name, allowed):
+    answer = client.get(f"/api/v1{path}", query_string={name: "不存在的值"}, headers=token)
+    assert answer.status_code == 422, answer.get_json()
+    body = answer.get_json()
+    assert body["code"] == "validation_failed" and body["message"] == "查询参数有误，请按提示修改"
+    assert body["details"][0].startswith(f"参数 {name} 的值“不存在的值”无效，可选：")
+    assert all(value in body["details"][0] for value in allowed)
+    answer = client.get(f"/api/v1{path}", query_string={name: allowed[-1]}, headers=token)
+    assert answer.status_code == 200, answer.get_json()
+
+
+def test_an_unknown_value_of_an_enum_field_in_a_body_lists_every_allowed_value(client, processes, token):
+    answer = client.post("/api/v1/applications", json=HOUSEHOLD | {"frequency": "偶尔"}, headers=token)
+    assert answer.status_code == 422 and "实时调用、每日、每周、每月、一次性" in " ".join(answer.get_json()["details"])
+    created = client.post("/api/v1/applications", json=HOUSEHOLD, headers=token).get_json()
+    huangtao = bearer(processes, "huangtao")
+    task = next(t for t in client.get("/api/v1/tasks", headers=huangtao).get_json()["items"]
+                if t.get("application_id") == created["id"])
+    answer = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"decision": "maybe"}, headers=huangtao)
+    assert answer.status_code == 422
+    assert all(f"{code}（" in " ".join(answer.get_json()["details"]) for code in ("approve", "reject", "return"))
+
+
+def test_a_category_path_is_its_own_parameter_and_the_category_is_a_choice(client, token):
+    by_path = client.get("/api/v1/catalog/resources", query_string={"category_path": "基础/电子证照"}, headers=token)
+    assert by_path.status_code == 200 and by_path.get_json()["total"] == 4
+    answer = client.get("/api/v1/catalog/resources", query_string={"category": "基础/电子证照"}, headers=token)
+    assert answer.status_code == 422 and "base（基础）" in answer.get_json()["details"][0]

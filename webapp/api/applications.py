@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request, url_for
 
-from webapp.api import bp, task_json
+from webapp.api import QUERY_PROBLEM, bp, task_json
 from webapp.extensions import db
+from webapp.input_guard import MAX_ID
 from workflows import applications, clock, grants, records, tasks
-from workflows.errors import DomainError, NotFound, ValidationFailed
+from workflows.errors import DomainError, NotFound, ValidationFailed, unknown_choice
 from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, TaskStatus
 
 SCOPES = {"mine": "本单位", "provider": "本单位提供的数据", "all": "全部（仅协调员）"}
 TEXT_FIELDS = {"resource_code": "目录条目代码", "scenario": "应用场景", "basis": "法律或政策依据", "purpose": "用途",
                "frequency": "预计调用频次", "valid_until": "有效期至", "sensitive_justification": "敏感信息项使用理由"}
-QUERY_PROBLEM = "查询参数有误，请按提示修改"
 TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修改"
 
 
@@ -41,8 +41,9 @@ def _application_input(body: dict) -> int | None:
     if body.get("undertaking") is not None and not isinstance(body["undertaking"], bool):
         problems.append("使用承诺（undertaking）：应为布尔值 true")
     unit_id = body.get("unit_id")
-    if unit_id is not None and (isinstance(unit_id, bool) or not isinstance(unit_id, int)):
-        problems.append("申请单位（unit_id）：应为整数")
+    if unit_id is not None and (isinstance(unit_id, bool) or not isinstance(unit_id, int)
+                                or not 1 <= unit_id <= MAX_ID):
+        problems.append("申请单位（unit_id）：应为单位 ID（正整数）")
     if problems:
         raise ValidationFailed(problems, TYPE_PROBLEM)
     return unit_id
@@ -63,16 +64,14 @@ def _form_input(body: dict) -> dict:
 def _scope() -> str:
     scope = request.args.get("scope", "").strip() or "mine"
     if scope not in SCOPES:
-        choices = "、".join(f"{code}（{label}）" for code, label in SCOPES.items())
-        raise ValidationFailed([f"参数 scope 的值“{scope}”无效，可选：{choices}"], QUERY_PROBLEM)
+        raise ValidationFailed([unknown_choice("scope", scope, SCOPES.items())], QUERY_PROBLEM)
     return scope
 
 
 def _status() -> str:
     status = request.args.get("status", "").strip()
     if status and ApplicationStatus.parse(status) is None:
-        choices = "、".join(f"{m.value}（{m.label}）" for m in ApplicationStatus)
-        raise ValidationFailed([f"参数 status 的值“{status}”无效，可选：{choices}"], QUERY_PROBLEM)
+        raise ValidationFailed([unknown_choice("status", status, ApplicationStatus.choices())], QUERY_PROBLEM)
     return status
 
 
@@ -93,7 +92,8 @@ def application_json(app, full: bool = False) -> dict:
         "status_label": ApplicationStatus(app.status).label,
         "resource_code": app.resource.code, "resource_name": app.resource.name,
         "applicant_unit": app.applicant_unit.name, "provider_unit": app.provider_unit.name,
-        "items": list(app.items), "frequency": app.frequency, "frequency_label": frequency.label if frequency else None,
+        "items": list(app.items), "frequency": app.frequency or None,  # a draft may not have one yet
+        "frequency_label": frequency.label if frequency else None,
         "valid_until": _day(app.valid_until), "submitted_at": _iso(app.submitted_at),
         "decided_at": _iso(app.decided_at), "late": app.late,
     }
