@@ -2,7 +2,7 @@
 describes; a real journey through every operation answers exactly as documented, success and error alike."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from tests.helpers import person
 from webapp import create_app
 from webapp.api.openapi import document
-from workflows import accounts, applications
+from workflows import accounts, applications, clock
 
 SH = ZoneInfo("Asia/Shanghai")
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
@@ -36,6 +36,10 @@ COMPANY = {"resource_code": "XY-SJ-001", "items": ["企业名称", "统一社会
            "basis": "《优化营商环境条例》", "purpose": "核验企业登记状态", "frequency": "每日", "valid_until": "2027-02-13",
            "undertaking": True}
 
+SERVICE_RECORDS = {"resource_code": "XY-ZW-002", "items": ["办件编号", "办理状态"], "scenario": "核对低保申请事项的办理进度",
+                   "basis": "《社会救助暂行办法》第十一条", "purpose": "核对办理进度", "frequency": "weekly",
+                   "valid_until": (clock.today() + timedelta(days=365)).isoformat(), "undertaking": True}
+
 
 def bearer(sessions, username: str) -> dict:
     with sessions.begin() as s:
@@ -44,7 +48,10 @@ def bearer(sessions, username: str) -> dict:
 
 @pytest.fixture
 def lina(processes, demo_catalog) -> dict:
-    """A coordinator who is also unit admin, applicant and reviewer: every operation is open to her."""
+    """A coordinator who is also unit admin, applicant and reviewer: every operation is open to her. An application
+    for her unit's data waits for her review, so the first ids (which SQLite hands out again) reach a real case."""
+    with processes.begin() as s:
+        applications.apply(s, person(s, "machao"), SERVICE_RECORDS)
     return bearer(processes, "lina")
 
 
