@@ -14,13 +14,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from webapp import cli, errors, filters, hardening
+    from webapp import cli, errors, filters, hardening, input_guard
     from webapp.extensions import csrf, db, login_manager
 
     db.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
+    input_guard.init_app(app)  # before the blueprints: their <int:…> routes take its converter
     filters.init_app(app)
     cli.init_app(app)
     hardening.init_app(app)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from workflows import inputs
 from workflows.db import is_postgres
-from workflows.errors import ValidationFailed
+from workflows.errors import ValidationFailed, unknown_choice
 from workflows.facet_cache import FacetCache
 from workflows.models import (
     CatalogGeneration, CategoryClass, Interface, ObjectClass, OpenType, Resource, ResourceFormat, ResourceStatus,
@@ -24,8 +24,13 @@ _COLUMN = {"share_type": Resource.share_type, "open_type": Resource.open_type, "
            "update_cycle": Resource.update_cycle}
 MAX_PER_PAGE = 100
 KEYWORD_LIMITS = {"q": ("参数 q（关键词）", 50), "unit": ("参数 unit（单位关键词）", 50),
-                  "category": ("参数 category（资源分类）", 200), "scenario": ("参数 scenario（业务场景）", 50)}
+                  "category_path": ("参数 category_path（资源分类路径）", 200),
+                  "scenario": ("参数 scenario（业务场景）", 50)}
+MAX_PAGE = 100_000
+MAX_CALLS = 2**31 - 1  # monthly_calls is an integer column
 INTERFACE_SORTS = {"monthly_calls": Interface.monthly_calls, "name": Interface.name, "code": Interface.code}
+SORT_CHOICES = [("-monthly_calls", "月调用次数从高到低"), ("monthly_calls", "月调用次数从低到高"), ("name", "名称升序"),
+                ("-name", "名称降序"), ("code", "代码升序"), ("-code", "代码降序")]
 
 
 @dataclass
@@ -72,21 +77,19 @@ def _texts(args: dict, names: tuple[str, ...], problems: list[str]) -> dict[str,
 def parse_resource_query(args: dict) -> ResourceQuery:
     """Query parameters as codes (share_type=conditional …); any bad value is a 422 in Chinese."""
     problems: list[str] = []
-    texts = _texts(args, ("q", "unit", "category"), problems)
+    texts = _texts(args, ("q", "unit"), problems)
     query = ResourceQuery(q=texts["q"], unit=texts["unit"])
     for name, enum_cls in FACETS.items():
         value = str(args.get(name) or "").strip()
         if not value:
             continue
         member = enum_cls.parse(value)
-        if member is None and name == "category":
-            query.category_path = value
-        elif member is None:
-            codes = "、".join(f"{m.value}（{m.label}）" for m in enum_cls)
-            problems.append(f"参数 {name} 的值“{inputs.shown(value)}”无效，可选：{codes}")
+        if member is None:
+            problems.append(unknown_choice(name, value, enum_cls.choices()))
         else:
             query.filters[name] = member
-    query.page = _int(args.get("page"), "page", "页码", 1, inputs.INT32_MAX, 1, problems)
+    query.category_path = _texts(args, ("category_path",), problems)["category_path"]
+    query.page = _int(args.get("page"), "page", "页码", 1, MAX_PAGE, 1, problems)
     query.per_page = _int(args.get("per_page"), "per_page", "每页条数", 1, MAX_PER_PAGE, 20, problems)
     if problems:
         raise ValidationFailed(problems, "查询参数有误，请按提示修改")
@@ -254,18 +257,17 @@ def parse_interface_query(args: dict) -> InterfaceQuery:
     if object_class:
         query.object_class = ObjectClass.parse(object_class)
         if query.object_class is None:
-            problems.append(f"参数 object_class 的值“{inputs.shown(object_class)}”无效，可选：person（自然人）、"
-                            "legal_entity（法人）、other（其他）")
+            problems.append(unknown_choice("object_class", object_class, ObjectClass.choices()))
     if str(args.get("min_calls") or "").strip():
-        query.min_calls = _int(args.get("min_calls"), "min_calls", "月调用次数下限", 0, inputs.INT32_MAX, 0, problems)
+        query.min_calls = _int(args.get("min_calls"), "min_calls", "月调用次数下限", 0, MAX_CALLS, 0, problems)
     if str(args.get("max_calls") or "").strip():
-        query.max_calls = _int(args.get("max_calls"), "max_calls", "月调用次数上限", 0, inputs.INT32_MAX, 0, problems)
+        query.max_calls = _int(args.get("max_calls"), "max_calls", "月调用次数上限", 0, MAX_CALLS, 0, problems)
     sort = str(args.get("sort") or "-monthly_calls").strip()
-    if sort.lstrip("-") not in INTERFACE_SORTS:
-        problems.append("参数 sort 应为 monthly_calls、-monthly_calls、name、-name、code 或 -code")
+    if sort not in dict(SORT_CHOICES):
+        problems.append(unknown_choice("sort", sort, SORT_CHOICES))
     else:
         query.sort = sort
-    query.page = _int(args.get("page"), "page", "页码", 1, inputs.INT32_MAX, 1, problems)
+    query.page = _int(args.get("page"), "page", "页码", 1, MAX_PAGE, 1, problems)
     query.per_page = _int(args.get("per_page"), "per_page", "每页条数", 1, MAX_PER_PAGE, 20, problems)
     if problems:
         raise ValidationFailed(problems, "查询参数有误，请按提示修改")

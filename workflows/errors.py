@@ -47,3 +47,10 @@ class EngineStepFailed(DomainError):
 
     status = 422
     code = "engine_step_failed"
+
+
+def unknown_choice(name: str, value: str, choices) -> str:
+    """One wording wherever a parameter has fixed choices: the value sent and every value allowed, code（label）."""
+    shown = value if len(value) <= 50 else value[:50] + "…"
+    listed = "、".join(f"{code}（{label}）" for code, label in choices)
+    return f"参数 {name} 的值“{shown}”无效，可选：{listed}"

@@ -120,7 +120,8 @@ def _coerce(f: Field, raw) -> tuple[object, str | None]:
     if f.spec.get("format") == "date" and not _is_date(value):
         return None, "日期格式应为 YYYY-MM-DD"
     if "enum" in f.spec and value not in [str(v) for v in f.spec["enum"]]:
-        labels = "、".join(n for _, n in zip(f.spec["enum"], f.spec.get("enumNames") or f.spec["enum"]))
+        names = f.spec.get("enumNames") or f.spec["enum"]
+        labels = "、".join(str(v) if str(v) == n else f"{v}（{n}）" for v, n in zip(f.spec["enum"], names))
         return None, f"应为 {labels} 之一"
     if len(value) < f.spec.get("minLength", 0):
         return value, f"至少 {f.spec['minLength']} 个字"

@@ -94,3 +94,16 @@ def test_every_endpoint_except_the_document_answers_401_without_a_token(app, cli
             assert response.status_code == expected, (method, path)
             if expected == 401:
                 assert response.get_json()["code"] == "unauthorized"
+
+
+def test_lists_are_documented_as_the_arrays_the_api_returns(document):
+    schemas = document["components"]["schemas"]
+    assert schemas["Interface"]["properties"]["business_scenarios"]["type"] == "array"
+    assert schemas["ResourceDetail"]["allOf"][1]["properties"]["related_codes"]["type"] == "array"
+
+
+def test_every_operation_names_its_security_and_the_422_of_the_input_guard(document):
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            assert op["security"] == ([] if path == "/openapi.json" else [{"bearerAuth": []}]), (path, method)
+            assert op["responses"]["422"] == {"$ref": "#/components/responses/Unprocessable"}, (path, method)

@@ -208,7 +208,7 @@ def test_search_keywords_are_refused_beyond_their_limit_instead_of_cut():
 def test_search_numbers_in_other_digits_or_beyond_32_bits_are_problems(typed):
     details = refused(lambda: catalog_search.parse_interface_query({"page": typed, "min_calls": typed}))
     assert details == ["参数 min_calls（月调用次数下限）应为 0–2147483647 的整数（半角数字）",
-                       "参数 page（页码）应为 1–2147483647 的整数（半角数字）"]
+                       "参数 page（页码）应为 1–100000 的整数（半角数字）"]
 
 
 def test_an_audit_filter_longer_than_any_stored_value_is_a_problem():

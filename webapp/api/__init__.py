@@ -7,8 +7,12 @@ from webapp.errors import respond
 from webapp.extensions import db
 from webapp.params import parse_id
 from workflows import accounts, tasks as task_services
+from workflows.errors import ValidationFailed, unknown_choice
 
 bp = Blueprint("api", __name__)
+QUERY_PROBLEM = "查询参数有误，请按提示修改"
+OVERDUE = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False}
+OVERDUE_CHOICES = [(value, "只看已逾期" if only else "全部") for value, only in OVERDUE.items()]
 
 
 @bp.before_request
@@ -52,8 +56,11 @@ def _subject_id(value):
 
 @bp.get("/tasks")
 def tasks():
-    overdue = request.args.get("overdue", "").strip().lower() in ("1", "true", "yes")
-    found = task_services.open_tasks(db.session, g.api_person, request.args.get("process", "").strip(), overdue)
+    overdue = request.args.get("overdue", "").strip()
+    if overdue.lower() not in OVERDUE and overdue:
+        raise ValidationFailed([unknown_choice("overdue", overdue, OVERDUE_CHOICES)], QUERY_PROBLEM)
+    process = request.args.get("process", "").strip()
+    found = task_services.open_tasks(db.session, g.api_person, process, OVERDUE.get(overdue.lower(), False))
     return jsonify({"items": [task_json(t) for t in found]})
 
 

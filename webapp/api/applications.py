@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request, url_for
 
-from webapp.api import bp, task_json
+from webapp.api import QUERY_PROBLEM, bp, task_json
 from webapp.extensions import db
+from webapp.input_guard import MAX_ID
 from webapp.params import parse_id
 from workflows import applications, clock, grants, records, tasks
-from workflows.errors import DomainError, NotFound, ValidationFailed
+from workflows.errors import DomainError, NotFound, ValidationFailed, unknown_choice
 from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, TaskStatus
 
-ID = "int(max=2147483647)"  # a longer number is no id: 404 from routing, never a database overflow
 SCOPES = {"mine": "本单位", "provider": "本单位提供的数据", "all": "全部（仅协调员）"}
 TEXT_FIELDS = {"resource_code": "目录条目代码", "scenario": "应用场景", "basis": "法律或政策依据", "purpose": "用途",
                "frequency": "预计调用频次", "valid_until": "有效期至", "sensitive_justification": "敏感信息项使用理由"}
-QUERY_PROBLEM = "查询参数有误，请按提示修改"
 TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修改"
 
 
@@ -43,8 +42,9 @@ def _application_input(body: dict) -> int | None:
     if body.get("undertaking") is not None and not isinstance(body["undertaking"], bool):
         problems.append("使用承诺（undertaking）：应为布尔值 true")
     unit_id = body.get("unit_id")
-    if unit_id is not None and (isinstance(unit_id, bool) or not isinstance(unit_id, int)):
-        problems.append("申请单位（unit_id）：应为整数")
+    if unit_id is not None and (isinstance(unit_id, bool) or not isinstance(unit_id, int)
+                                or not 1 <= unit_id <= MAX_ID):
+        problems.append("申请单位（unit_id）：应为单位 ID（正整数）")
     if problems:
         raise ValidationFailed(problems, TYPE_PROBLEM)
     return unit_id
@@ -65,16 +65,14 @@ def _form_input(body: dict) -> dict:
 def _scope() -> str:
     scope = request.args.get("scope", "").strip() or "mine"
     if scope not in SCOPES:
-        choices = "、".join(f"{code}（{label}）" for code, label in SCOPES.items())
-        raise ValidationFailed([f"参数 scope 的值“{scope}”无效，可选：{choices}"], QUERY_PROBLEM)
+        raise ValidationFailed([unknown_choice("scope", scope, SCOPES.items())], QUERY_PROBLEM)
     return scope
 
 
 def _status() -> str:
     status = request.args.get("status", "").strip()
     if status and ApplicationStatus.parse(status) is None:
-        choices = "、".join(f"{m.value}（{m.label}）" for m in ApplicationStatus)
-        raise ValidationFailed([f"参数 status 的值“{status}”无效，可选：{choices}"], QUERY_PROBLEM)
+        raise ValidationFailed([unknown_choice("status", status, ApplicationStatus.choices())], QUERY_PROBLEM)
     return status
 
 
@@ -95,7 +93,8 @@ def application_json(app, full: bool = False) -> dict:
         "status_label": ApplicationStatus(app.status).label,
         "resource_code": app.resource.code, "resource_name": app.resource.name,
         "applicant_unit": app.applicant_unit.name, "provider_unit": app.provider_unit.name,
-        "items": list(app.items), "frequency": app.frequency, "frequency_label": frequency.label if frequency else None,
+        "items": list(app.items), "frequency": app.frequency or None,  # a draft may not have one yet
+        "frequency_label": frequency.label if frequency else None,
         "valid_until": _day(app.valid_until), "submitted_at": _iso(app.submitted_at),
         "decided_at": _iso(app.decided_at), "late": app.late,
     }
@@ -170,12 +169,12 @@ def application_list():
     return jsonify({"items": [application_json(a) for a in found]})
 
 
-@bp.get(f"/applications/<{ID}:app_id>")
+@bp.get("/applications/<int:app_id>")
 def application_detail(app_id: int):
     return jsonify(application_json(applications.get_application(db.session, g.api_person, app_id), full=True))
 
 
-@bp.post(f"/applications/<{ID}:app_id>/withdraw")
+@bp.post("/applications/<int:app_id>/withdraw")
 def application_withdraw(app_id: int):
     reason = _body(optional=True).get("reason") or ""
     if not isinstance(reason, str):
@@ -186,7 +185,7 @@ def application_withdraw(app_id: int):
     return response
 
 
-@bp.get(f"/applications/<{ID}:app_id>/record.pdf")
+@bp.get("/applications/<int:app_id>/record.pdf")
 def application_record(app_id: int):
     app = applications.get_application(db.session, g.api_person, app_id)
     record = records.for_application(db.session, app.id)
@@ -201,7 +200,7 @@ def application_record(app_id: int):
                     headers={"Content-Disposition": f'inline; filename="{app.number}.pdf"'})
 
 
-@bp.post(f"/tasks/<{ID}:task_id>/complete")
+@bp.post("/tasks/<int:task_id>/complete")
 def task_complete(task_id: int):
     task = tasks.complete(db.session, g.api_person, task_id, _form_input(_body()))
     body = {"task": task_json(task)}

@@ -3,9 +3,16 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from webapp.api import bp
-from workflows.catalog_search import FACETS, MAX_PER_PAGE
-from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, ObjectClass, TaskStatus
+from webapp.api import OVERDUE, bp
+from webapp.input_guard import MAX_ID
+from workflows.catalog_search import FACETS, MAX_CALLS, MAX_PAGE, MAX_PER_PAGE, SORT_CHOICES
+from workflows.models import (
+    ApplicationStatus, CallFrequency, DataType, GrantStatus, ObjectClass, ResourceStatus, Role, ShareMethod, TaskStatus,
+)
+from workflows.records import REJECTION_LABELS
+
+FACET_NAMES = {"share_type": "共享类型", "open_type": "开放类型", "format": "资源格式", "category": "资源分类",
+               "sensitivity": "数据分级", "update_cycle": "更新周期"}
 
 ERRORS = {
     "400": ("BadRequest", "请求体不是 JSON 对象或格式不正确（code: bad_request）"),
@@ -14,8 +21,10 @@ ERRORS = {
     "404": ("NotFound", "不存在，或无权查看其他单位的内容（code: not_found）"),
     "409": ("Conflict", "已由他人办理或状态不允许（code: already_handled / conflict）"),
     "413": ("TooLarge", "请求体超过大小上限（code: too_large）"),
-    "422": ("Unprocessable", "内容有误，details 逐条说明（code: validation_failed / not_shareable）"),
+    "422": ("Unprocessable", "内容有误，details 逐条说明（code: validation_failed / not_shareable / engine_step_failed；"
+                             "含控制字符、超长字段、JSON 嵌套过深时为 invalid_input）"),
 }
+BEARER = [{"bearerAuth": []}]
 
 
 # --- small builders ----------------------------------------------------------
@@ -29,6 +38,8 @@ def _text(description: str = "", **extra) -> dict:
 
 
 def _null(schema: dict) -> dict:
+    if "enum" in schema:
+        schema = schema | {"enum": [*schema["enum"], None]}
     return schema | {"nullable": True}
 
 
@@ -36,26 +47,43 @@ def _int(description: str = "", **extra) -> dict:
     return _s("integer", description, **extra)
 
 
+def _id(description: str = "") -> dict:
+    return _int(description, minimum=1, maximum=MAX_ID)
+
+
+def _bool(description: str = "") -> dict:
+    return _s("boolean", description)
+
+
 def _instant(description: str) -> dict:
-    return _null(_text(description + "（ISO-8601，UTC）", format="date-time"))
+    return _text(description + "（ISO-8601，UTC）", format="date-time")
 
 
 def _day(description: str) -> dict:
     return _null(_text(description + "（YYYY-MM-DD）", format="date"))
 
 
-def _enum(enum_cls, description: str) -> dict:
-    labels = "、".join(f"{m.value}={m.label}" for m in enum_cls)
-    return _text(f"{description}：{labels}", enum=[m.value for m in enum_cls])
+def _choices(pairs, description: str, labels: bool = False) -> dict:
+    """A string with fixed values; with labels=True the Chinese label is accepted in place of the code."""
+    pairs = list(pairs)
+    values = [code for code, _ in pairs] + ([label for _, label in pairs] if labels else [])
+    listed = "、".join(f"{code}={label}" for code, label in pairs)
+    return _text(f"{description}：{listed}" + ("（代码或中文名均可）" if labels else ""), enum=values)
+
+
+def _enum(enum_cls, description: str, labels: bool = False) -> dict:
+    return _choices(enum_cls.choices(), description, labels)
 
 
 def _arr(items: dict, description: str = "") -> dict:
     return _s("array", description, items=items)
 
 
-def _obj(properties: dict, required: tuple[str, ...] = (), description: str = "") -> dict:
+def _obj(properties: dict, required=(), description: str = "") -> dict:
+    """An object; `required=...` (Ellipsis) means every property is always present."""
+    names = list(properties) if required is ... else list(required)
     schema = _s("object", description, properties=properties)
-    return schema | ({"required": list(required)} if required else {})
+    return schema | ({"required": names} if names else {})
 
 
 def _ref(name: str) -> dict:
@@ -72,27 +100,28 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
 
 
 def _path(name: str, description: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": schema or _int(minimum=1, maximum=2147483647)}
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": schema or _id()}
 
 
 def _op(tag: str, summary: str, ok: tuple[str, dict, str], errors: tuple[str, ...] = (), *, status: str = "200",
         params=(), body: dict | None = None, body_required: bool = True, description: str = "",
-        public: bool = False, content: dict | None = None) -> dict:
-    """One operation: its success response, the listed error responses, and 401 unless public."""
+        public: bool = False, content: dict | None = None, headers: dict | None = None) -> dict:
+    """One operation: its success response, its error responses (401 unless public; 422 always, the input
+    guard refuses control characters in any parameter), and its security."""
     operation_id, schema, success = ok
     operation = {"tags": [tag], "summary": summary, "operationId": operation_id,
-                 "responses": {status: {"description": success, "content": content or _json(schema)}}}
+                 "responses": {status: {"description": success, "content": content or _json(schema)}},
+                 "security": [] if public else BEARER}
+    if headers:
+        operation["responses"][status]["headers"] = headers
     if description:
         operation["description"] = description
     if params:
         operation["parameters"] = list(params)
     if body is not None:
         operation["requestBody"] = {"required": body_required, "content": _json(body)}
-    for code in (errors if public else ("401", *errors)):
+    for code in sorted({*errors, "422", *(() if public else ("401",))}):
         operation["responses"][code] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
-    if public:
-        operation["security"] = []
     return operation
 
 
@@ -103,156 +132,184 @@ def _ok(operation_id: str, schema: dict, description: str = "成功") -> tuple[s
 # --- schemas -------------------------------------------------------------------
 
 def _schemas() -> dict:
-    unit, name = _text("单位名称"), _text("名称")
     return {
-        "Error": _obj({"code": _text("机器可读的错误代码，如 validation_failed、already_handled"),
+        "Error": _obj({"code": _text("机器可读的错误代码，如 validation_failed、already_handled、invalid_input"),
                        "message": _text("中文说明与下一步操作"),
                        "details": _arr(_text(), "逐条问题（字段：问题），仅在有时出现")}, ("code", "message")),
-        "Task": _obj({
-            "id": _int("任务 ID"), "name": _text("环节名称"), "process": _text("流程标识，如 data_application"),
-            "process_version": _int("流程版本"), "instance_id": _int("案件 ID"), "role": _text("办理角色代码"),
-            "unit": _null(unit), "status": _enum(TaskStatus, "任务状态"), "due_at": _instant("办理时限"),
-            "due_provisional": _s("boolean", "时限是否按未公布的节假日安排暂算"), "overdue": _s("boolean", "是否已逾期"),
-            "created_at": _instant("创建时间"),
-            "application_id": _int("申请 ID（申请类案件；其他案件为 <subject_type>_id 或 subject_id）"),
-        }, ("id", "name", "process", "due_at")),
+        "Task": _task(),
         "TimelineStep": _obj({
-            "step": _text("环节"), "unit": _null(unit), "role": _text("角色代码"), "actor": _null(_text("办理人")),
-            "created_at": _instant("开始"), "completed_at": _instant("完成"), "due_at": _instant("时限"),
-            "on_time": _null(_s("boolean", "按期（true）、逾期（false）、进行中或无时限（null）")),
-            "status": _text("open / completed / cancelled"),
+            "step": _text("环节"), "unit": _null(_text("单位名称")), "role": _role(), "actor": _null(_text("办理人")),
+            "created_at": _null(_instant("开始")), "completed_at": _null(_instant("完成")),
+            "due_at": _null(_instant("时限")),
+            "on_time": _null(_bool("按期（true）、逾期（false）、进行中或无时限（null）")),
+            "status": _enum(TaskStatus, "环节状态"),
             "result": _null(_s("object", "办理时提交的表单内容", additionalProperties=True)),
-        }),
-        "ApplicationSummary": _obj({
-            "id": _int(), "number": _null(_text("申请编号，如 SQ2026000001")),
-            "status": _enum(ApplicationStatus, "申请状态"), "status_label": _text("状态中文名"),
-            "resource_code": _text("目录条目代码"), "resource_name": name, "applicant_unit": unit,
-            "provider_unit": unit, "items": _arr(_text(), "申请的信息项"),
-            "frequency": _enum(CallFrequency, "预计调用频次"), "frequency_label": _null(_text()),
-            "valid_until": _day("申请有效期至"), "submitted_at": _instant("提交时间"),
-            "decided_at": _instant("决定时间"), "late": _s("boolean", "是否超过 5 个工作日时限才作出决定"),
-        }),
-        "Application": {"allOf": [_ref("ApplicationSummary"), _obj({
-            "applicant": _text("申请人"), "scenario": _text("应用场景"), "basis": _text("法律或政策依据"),
-            "purpose": _text("用途"), "sensitive_justification": _text("敏感信息项使用理由"),
-            "decision_reason": _null(_text("决定理由")), "rejection_category": _null(_text("不通过类别")),
-            "due_at": _instant("当前待办环节的办理时限；无条件共享直接通过时为 null"),
-            "timeline": _arr(_ref("TimelineStep"), "办理过程"),
-            "grant": _null(_obj({"id": _int(), "status": _enum(GrantStatus, "授权状态"),
-                                 "items": _arr(_text(), "授权的信息项"), "valid_from": _day("起"),
-                                 "valid_until": _day("止"), "scenario": _text("应用场景")}, description="授权")),
-            "record": _null(_obj({"sha256": _text("审批记录内容的 SHA-256"),
-                                  "url": _text("PDF 地址：/api/v1/applications/{id}/record.pdf"),
-                                  "verify_url": _text("核验页：/verify/{sha256}")}, description="审批记录（办结后）")),
-        })]},
-        "ApplicationInput": _obj({
-            "resource_code": _text("目录条目代码，如 XY-GA-001"),
-            "items": _arr(_text(), "信息项名称（按需申请，只选业务必需的）"),
-            "scenario": _text("应用场景（至少 6 个字）", minLength=6),
-            "basis": _text("法律或政策依据", minLength=4), "purpose": _text("用途", minLength=4),
-            "frequency": _text("预计调用频次：" + "、".join(f"{f.value}（{f.label}）" for f in CallFrequency)
-                               + "，代码或中文均可"),
-            "valid_until": _text("有效期至（YYYY-MM-DD，晚于今天、最长三年）", format="date"),
-            "undertaking": _s("boolean", "“谁使用谁负责”承诺，须为 true", enum=[True]),
-            "sensitive_justification": _text("申请敏感信息项时必填：必须使用的理由（至少 6 个字）"),
-            "unit_id": _int("以哪个单位的申请人身份申请；不填为本人第一个申请人单位"),
-        }, ("resource_code", "items", "scenario", "basis", "purpose", "frequency", "valid_until", "undertaking")),
+        }, ...),
+        "ApplicationSummary": _obj(_application_summary(), ...),
+        "Application": {"allOf": [_ref("ApplicationSummary"), _obj(_application_detail(), ...)]},
+        "ApplicationInput": _application_input(),
         "TaskCompletion": _obj({
-            "decision": _text("审核意见：approve 通过、reject 不通过、return 退回补正",
-                              enum=["approve", "reject", "return"]),
+            "decision": _choices([("approve", "通过"), ("reject", "不通过"), ("return", "退回补正")], "审核意见"),
             "reason": _text("理由：不通过须写明具体理由（至少 10 个字，不能只写“不同意”）；退回补正须写明需补充的材料"),
-            "rejection_category": _text("不通过类别，不填视为 other",
-                                        enum=["no_basis", "scope_exceeds", "security", "not_in_duty", "other"]),
+            "rejection_category": _choices(REJECTION_LABELS.items(), "不通过类别，不填视为 other"),
             "approved_items": _arr(_text(), "同意提供的信息项，可缩小申请范围；不填为申请的全部"),
             "approved_until": _text("授权有效期至，可缩短；不填为申请的有效期", format="date"),
-        }, description="数据申请审核环节的表单；其他任务提交各自表单的字段"),
+        }, description="数据申请审核环节的表单；其他任务提交各自表单的字段（字符串、数字、布尔值或它们的数组）"),
         "TaskCompleted": _obj({"task": _ref("Task"), "application": _ref("Application")}, ("task",)),
         "Grant": _obj({
-            "id": _int(), "application_id": _int(), "application_number": _null(_text("申请编号")),
-            "unit": _text("获得授权的单位"), "resource_code": _text(), "resource_name": name,
+            "id": _id(), "application_id": _id(), "application_number": _null(_text("申请编号")),
+            "unit": _text("获得授权的单位"), "resource_code": _text(), "resource_name": _text("名称"),
             "items": _arr(_text(), "授权的信息项"), "scenario": _text("应用场景"), "valid_from": _day("起"),
             "valid_until": _day("止"), "status": _enum(GrantStatus, "授权状态"), "status_label": _text(),
-        }),
-        "Resource": _obj({
-            "code": _text("目录条目代码"), "name": name, "provider_unit": unit, "provider_unit_code": _text(),
-            "provider_credit_code": _text("统一社会信用代码"), "summary": _text("摘要"), "status": _text(),
-            **{f"{k}{suffix}": _null(_text()) for k in ("share_type", "open_type", "share_method", "format",
-                                                        "category", "update_cycle", "sensitivity")
-               for suffix in ("", "_label")},
-            "category_path": _null(_text()), "published_on": _day("发布日期"),
-        }),
+        }, ...),
+        "Resource": _obj(_resource(), ...),
         "ResourceDetail": {"allOf": [_ref("Resource"), _obj({
-            "share_condition": _null(_text("共享条件或不予共享依据")), "related_codes": _null(_text()),
-            "revision": _int(),
-            "info_items": _arr(_obj({"name": name, "data_type": _text(), "data_type_label": _null(_text()),
-                                     "length": _null(_int()), "sensitive": _s("boolean", "是否敏感")}), "信息项"),
-        })]},
+            "share_condition": _text("共享条件或不予共享依据"),
+            "related_codes": _arr(_text(), "关联的目录条目代码"),
+            "revision": _int("修订版本号", minimum=1),
+            "info_items": _arr(_obj({"name": _text("名称"), "data_type": _enum(DataType, "数据类型"),
+                                     "data_type_label": _null(_text()), "length": _null(_int("长度")),
+                                     "sensitive": _bool("是否敏感")}, ...), "信息项"),
+        }, ...)]},
         "Interface": _obj({
-            "code": _text(), "name": name, "resource_code": _text(), "resource_name": _text(), "provider_unit": unit,
-            "object_class": _enum(ObjectClass, "对象类别"), "object_class_label": _null(_text()),
-            "business_scenarios": _null(_text("业务场景")), "method": _null(_text("调用方式")),
-            "monthly_calls": _null(_int("月调用次数")),
-        }),
+            "code": _text(), "name": _text("名称"), "resource_code": _text(), "resource_name": _text(),
+            "provider_unit": _text("提供单位"), "object_class": _enum(ObjectClass, "对象类别"),
+            "object_class_label": _null(_text()), "business_scenarios": _arr(_text(), "业务场景"),
+            "method": _text("调用方式，如 POST"), "monthly_calls": _int("月调用次数", minimum=0),
+        }, ...),
+    }
+
+
+def _role() -> dict:
+    return _choices([*((r.value, r.label) for r in Role), ("", "无")], "角色代码")
+
+
+def _task() -> dict:
+    case_ids = {f"{kind}_id": _id(f"{label} ID（{kind} 类案件才有）")
+                for kind, label in (("application", "申请"), ("catalog_change", "目录变更"), ("demand", "供需对接"))}
+    fields = {
+        "id": _id("任务 ID"), "name": _text("环节名称"), "process": _text("流程标识，如 data_application"),
+        "process_version": _int("流程版本", minimum=1), "instance_id": _id("案件 ID"), "role": _role(),
+        "unit": _null(_text("单位名称")), "status": _enum(TaskStatus, "任务状态"), "due_at": _null(_instant("办理时限")),
+        "due_provisional": _bool("时限是否按未公布的节假日安排暂算"), "overdue": _bool("是否已逾期"),
+        "created_at": _instant("创建时间"),
+    }
+    return _obj(fields | case_ids | {"subject_id": _null(_id("无业务对象的案件为 null"))}, list(fields),
+                "另有一个业务对象字段：application_id、catalog_change_id、demand_id 或 subject_id")
+
+
+def _application_summary() -> dict:
+    return {
+        "id": _id(), "number": _null(_text("申请编号，如 SQ2026000001；草稿为 null")),
+        "status": _enum(ApplicationStatus, "申请状态"), "status_label": _text("状态中文名"),
+        "resource_code": _text("目录条目代码"), "resource_name": _text("名称"), "applicant_unit": _text("申请单位"),
+        "provider_unit": _text("提供单位"), "items": _arr(_text(), "申请的信息项"),
+        "frequency": _null(_enum(CallFrequency, "预计调用频次（草稿未填时为 null）")),
+        "frequency_label": _null(_text()), "valid_until": _day("申请有效期至"),
+        "submitted_at": _null(_instant("提交时间")), "decided_at": _null(_instant("决定时间")),
+        "late": _bool("是否超过 5 个工作日时限才作出决定"),
+    }
+
+
+def _application_detail() -> dict:
+    grant = _obj({"id": _id(), "status": _enum(GrantStatus, "授权状态"), "items": _arr(_text(), "授权的信息项"),
+                  "valid_from": _day("起"), "valid_until": _day("止"), "scenario": _text("应用场景")}, ...,
+                 description="授权")
+    record = _obj({"sha256": _text("审批记录内容的 SHA-256", pattern="^[0-9a-f]{64}$"),
+                   "url": _text("PDF 地址：/api/v1/applications/{id}/record.pdf"),
+                   "verify_url": _text("核验页：/verify/{sha256}")}, ..., description="审批记录（办结后）")
+    return {
+        "applicant": _text("申请人"), "scenario": _text("应用场景"), "basis": _text("法律或政策依据"),
+        "purpose": _text("用途"), "sensitive_justification": _text("敏感信息项使用理由"),
+        "decision_reason": _null(_text("决定理由")),
+        "rejection_category": _null(_choices(REJECTION_LABELS.items(), "不通过类别")),
+        "due_at": _null(_instant("当前待办环节的办理时限；无条件共享直接通过时为 null")),
+        "timeline": _arr(_ref("TimelineStep"), "办理过程"), "grant": _null(grant), "record": _null(record),
+    }
+
+
+def _application_input() -> dict:
+    return _obj({
+        "resource_code": _text("目录条目代码，如 XY-GA-001"),
+        "items": _arr(_text(), "信息项名称（按需申请，只选业务必需的）"),
+        "scenario": _text("应用场景（至少 6 个字）", minLength=6),
+        "basis": _text("法律或政策依据", minLength=4), "purpose": _text("用途", minLength=4),
+        "frequency": _enum(CallFrequency, "预计调用频次", labels=True),
+        "valid_until": _text("有效期至（YYYY-MM-DD，晚于今天、最长三年）", format="date"),
+        "undertaking": _s("boolean", "“谁使用谁负责”承诺，须为 true", enum=[True]),
+        "sensitive_justification": _text("申请敏感信息项时必填：必须使用的理由（至少 6 个字）"),
+        "unit_id": _id("以哪个单位的申请人身份申请；不填为本人第一个申请人单位"),
+    }, ("resource_code", "items", "scenario", "basis", "purpose", "frequency", "valid_until", "undertaking"))
+
+
+def _resource() -> dict:
+    labelled = {}
+    for name, enum_cls in FACETS.items():
+        labelled |= {name: _enum(enum_cls, FACET_NAMES[name]), f"{name}_label": _null(_text("中文名"))}
+    return {
+        "code": _text("目录条目代码"), "name": _text("名称"), "provider_unit": _text("提供单位"),
+        "provider_unit_code": _text("提供单位代码"), "provider_credit_code": _text("统一社会信用代码"),
+        "summary": _text("摘要"), "status": _enum(ResourceStatus, "目录条目状态"), **labelled,
+        "share_method": _null(_enum(ShareMethod, "共享方式")), "share_method_label": _null(_text("中文名")),
+        "category_path": _text("分类路径，如 基础/人口/户籍；可为空"), "published_on": _day("发布日期"),
     }
 
 
 def _list_of(name: str) -> dict:
-    return _obj({"items": _arr(_ref(name))}, ("items",))
+    return _obj({"items": _arr(_ref(name))}, ...)
 
 
-def _page_of(name: str) -> dict:
-    facet = _arr(_obj({"value": _text(), "label": _text(), "count": _int()}))
-    return _obj({"items": _arr(_ref(name)), "total": _int("命中总数"), "page": _int("页码"),
-                 "per_page": _int("每页条数"), "pages": _int("总页数"),
-                 "facets": _s("object", "分面计数：字段 → [{value, label, count}]", additionalProperties=facet)},
-                ("items", "total", "page", "per_page", "pages"))
+def _page_of(name: str, facets: dict) -> dict:
+    counts = {key: _arr(_obj({"value": _text(enum=[m.value for m in enum_cls]), "label": _text(),
+                              "count": _int(minimum=0)}, ...)) for key, enum_cls in facets.items()}
+    return _obj({"items": _arr(_ref(name)), "total": _int("命中总数", minimum=0), "page": _int("页码", minimum=1),
+                 "per_page": _int("每页条数", minimum=1), "pages": _int("总页数", minimum=1),
+                 "facets": _obj(counts, ..., "分面计数：字段 → [{value, label, count}]")}, ...)
 
 
 # --- paths -------------------------------------------------------------------
 
 def _paging() -> list[dict]:
-    return [_query("page", "页码，从 1 开始", _int(minimum=1, default=1)),
+    return [_query("page", f"页码，1–{MAX_PAGE}", _int(minimum=1, maximum=MAX_PAGE, default=1)),
             _query("per_page", f"每页条数，1–{MAX_PER_PAGE}", _int(minimum=1, maximum=MAX_PER_PAGE, default=20))]
 
 
 def _scope(mine: str, provider: str) -> dict:
-    return _query("scope", f"mine：{mine}；provider：{provider}；all：全部（仅协调员，其他人等同 mine）",
-                  _text(enum=["mine", "provider", "all"], default="mine"))
+    return _query("scope", "范围，不填为 mine", _choices(
+        [("mine", mine), ("provider", provider), ("all", "全部（仅协调员，其他人等同 mine）")], "范围"))
 
 
-def _paths() -> dict:
-    app_id = _path("app_id", "申请 ID")
-    facets = [_query(k, f"按{k}筛选（代码或中文名）", _text(enum=[m.value for m in enum_cls]))
+def _catalog_paths() -> dict:
+    facets = [_query(k, f"按{FACET_NAMES[k]}筛选", _enum(enum_cls, FACET_NAMES[k], labels=True))
               for k, enum_cls in FACETS.items()]
+    calls = _int(minimum=0, maximum=MAX_CALLS)
     return {
-        "/tasks": {"get": _op("待办", "我的待办任务（逾期的在前）", _ok("listTasks", _list_of("Task")), params=[
-            _query("process", "按流程标识筛选，如 data_application"),
-            _query("overdue", "1：只看已逾期", _text(enum=["1", "0"])),
-        ])},
-        "/tasks/{task_id}/complete": {"post": _op(
-            "待办", "办理任务", _ok("completeTask", _ref("TaskCompleted"), "已办理；申请类案件同时返回申请的最新状态"),
-            ("400", "403", "404", "409", "413", "422"), params=[_path("task_id", "任务 ID")], body=_ref("TaskCompletion"),
-            description="同一任务只能办理一次：两人同时办理时，后到者得到 409 already_handled。"
-                        "不通过须写明具体理由，否则 422。")},
         "/catalog/resources": {"get": _op("资源目录", "检索目录条目（中文子串、分面计数）", _ok(
-            "searchResources", _page_of("Resource")), ("422",), params=[
-            _query("q", "关键词（名称或摘要的子串）"), _query("unit", "提供单位名称关键词"), *facets, *_paging()])},
+            "searchResources", _page_of("Resource", FACETS)), params=[
+            _query("q", "关键词（名称或摘要的子串）"), _query("unit", "提供单位名称关键词"), *facets,
+            _query("category_path", "分类路径前缀，如 基础/人口"), *_paging()])},
         "/catalog/resources/{code}": {"get": _op("资源目录", "目录条目详情与信息项", _ok(
             "getResource", _ref("ResourceDetail")), ("404",), params=[_path("code", "目录条目代码", _text())])},
-        "/catalog/interfaces": {"get": _op("资源目录", "检索共享接口", _ok("searchInterfaces", _page_of("Interface")),
-                                           ("422",), params=[
+        "/catalog/interfaces": {"get": _op("资源目录", "检索共享接口", _ok(
+            "searchInterfaces", _page_of("Interface", {"object_class": ObjectClass})), params=[
             _query("q", "接口或资源名称关键词"), _query("scenario", "业务场景关键词"),
-            _query("object_class", "对象类别", _text(enum=[m.value for m in ObjectClass])),
-            _query("min_calls", "月调用次数下限", _int(minimum=0)), _query("max_calls", "月调用次数上限", _int(minimum=0)),
-            _query("sort", "排序", _text(enum=["monthly_calls", "-monthly_calls", "name", "-name", "code", "-code"],
-                                         default="-monthly_calls")), *_paging()])},
+            _query("object_class", "对象类别", _enum(ObjectClass, "对象类别", labels=True)),
+            _query("min_calls", "月调用次数下限", calls), _query("max_calls", "月调用次数上限", calls),
+            _query("sort", "排序，不填为 -monthly_calls", _choices(SORT_CHOICES, "排序")), *_paging()])},
+    }
+
+
+def _application_paths() -> dict:
+    app_id = _path("app_id", "申请 ID")
+    return {
         "/applications": {
-            "get": _op("数据申请", "申请列表", _ok("listApplications", _list_of("ApplicationSummary")), ("422",), params=[
-                _scope("本单位提出的申请", "申请本单位数据的申请"),
-                _query("status", "按状态筛选（代码或中文名）", _text(enum=[m.value for m in ApplicationStatus]))]),
+            "get": _op("数据申请", "申请列表（最近 500 条）", _ok("listApplications", _list_of("ApplicationSummary")),
+                       params=[_scope("本单位提出的申请", "申请本单位数据的申请"),
+                               _query("status", "按状态筛选", _enum(ApplicationStatus, "申请状态", labels=True))]),
             "post": _op("数据申请", "提交数据申请", _ok("createApplication", _ref("Application"),
                                                       "已提交；有条件共享进入审核（due_at 为审核时限），无条件共享直接通过"),
-                        ("400", "403", "404", "413", "422"), status="201", body=_ref("ApplicationInput"),
+                        ("400", "403", "404", "409", "413"), status="201", body=_ref("ApplicationInput"),
+                        headers={"Location": {"description": "新申请的地址", "schema": _text()}},
                         description="不予共享的资源不能申请（422 not_shareable）；目录条目不存在或未发布为 404；"
                                     "没有申请人角色为 403。"),
         },
@@ -260,14 +317,31 @@ def _paths() -> dict:
                                               _ok("getApplication", _ref("Application")), ("404",), params=[app_id])},
         "/applications/{app_id}/withdraw": {"post": _op(
             "数据申请", "撤回申请（办结前）", _ok("withdrawApplication", _ref("Application")),
-            ("400", "403", "404", "409", "422"), params=[app_id],
+            ("400", "403", "404", "409", "413"), params=[app_id],
             body=_obj({"reason": _text("撤回理由（可不填）")}), body_required=False)},
         "/applications/{app_id}/record.pdf": {"get": _op(
             "数据申请", "审批记录 PDF（办结后）", _ok("getApplicationRecord", _text(format="binary"), "审批记录 PDF"),
             ("404",), params=[app_id], content={"application/pdf": {"schema": _text(format="binary")}},
             description="申请作出通过或不通过决定时生成；尚未办结为 404。")},
-        "/grants": {"get": _op("授权", "数据授权列表", _ok("listGrants", _list_of("Grant")), ("422",), params=[
+        "/grants": {"get": _op("授权", "数据授权列表", _ok("listGrants", _list_of("Grant")), params=[
             _scope("本单位获得的授权", "本单位数据上的授权")])},
+    }
+
+
+def _paths() -> dict:
+    overdue = [(code, "只看已逾期" if only else "全部") for code, only in OVERDUE.items()]
+    return {
+        "/tasks": {"get": _op("待办", "我的待办任务（逾期的在前）", _ok("listTasks", _list_of("Task")), params=[
+            _query("process", "按流程标识筛选，如 data_application"),
+            _query("overdue", "是否只看已逾期，不填为全部", _choices(overdue, "是否只看已逾期")),
+        ])},
+        "/tasks/{task_id}/complete": {"post": _op(
+            "待办", "办理任务", _ok("completeTask", _ref("TaskCompleted"), "已办理；申请类案件同时返回申请的最新状态"),
+            ("400", "403", "404", "409", "413"), params=[_path("task_id", "任务 ID")], body=_ref("TaskCompletion"),
+            description="同一任务只能办理一次：两人同时办理时，后到者得到 409 already_handled。"
+                        "不通过须写明具体理由，否则 422。")},
+        **_catalog_paths(),
+        **_application_paths(),
         "/openapi.json": {"get": _op("接口说明", "本文档（无需令牌）", _ok("getOpenAPI", _s("object", additionalProperties=True),
                                                                     "OpenAPI 3.0.3 文档"), public=True)},
     }
@@ -281,7 +355,7 @@ def document() -> dict:
                                 "Authorization: Bearer <令牌>（在“API 令牌”页面或 flask create-token 生成）。"
                                 "错误统一返回 {code, message, details}，message 为中文说明。"},
         "servers": [{"url": "/api/v1"}],
-        "security": [{"bearerAuth": []}],
+        "security": BEARER,
         "tags": [{"name": n} for n in ("待办", "资源目录", "数据申请", "授权", "接口说明")],
         "paths": _paths(),
         "components": {
