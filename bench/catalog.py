@@ -71,14 +71,23 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from workflows import catalog_search, demo, migrate  # noqa: E402
-from workflows.catalog_search import parse_resource_query
-from workflows.facet_cache import FacetCache  # noqa: E402
 from bench import databases  # noqa: E402
+from workflows import demo, migrate
+from workflows.catalog import search as catalog_search  # noqa: E402
+from workflows.catalog.facet_cache import FacetCache  # noqa: E402
+from workflows.catalog.search import parse_resource_query
 from workflows.db import make_engine, make_session_factory  # noqa: E402
 from workflows.models import (  # noqa: E402
-    CategoryClass, OpenType, Resource, ResourceFormat, ResourceStatus, Sensitivity, ShareMethod, ShareType,
-    Unit, UpdateCycle,
+    CategoryClass,
+    OpenType,
+    Resource,
+    ResourceFormat,
+    ResourceStatus,
+    Sensitivity,
+    ShareMethod,
+    ShareType,
+    Unit,
+    UpdateCycle,
 )
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -14,7 +14,7 @@ What is measured
      timer) is started; its rows are bulk-copied into the open population. Due copies get fresh
      task UUIDs and their open human_task row, so firing them does exactly what firing the real
      case does; not-due copies are bare rows whose timer is a month ahead. One
-     deadlines.sweep() call is timed per open/due mix, median of --repeat on fresh due rows.
+     sweep.sweep() call is timed per open/due mix, median of --repeat on fresh due rows.
      Target: 100,000 open / 100 due under 1 s, and the time following the due count, not the
      open count.
 
@@ -60,11 +60,17 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import delete, event, func, insert, select, text, update  # noqa: E402
 
-from workflows import calendar, clock, deadlines, demo, engine, migrate  # noqa: E402
 from bench import databases  # noqa: E402
+from workflows import calendar, clock, demo, engine, migrate
 from workflows.db import make_engine, make_session_factory  # noqa: E402
+from workflows.engine import serialization, sweep  # noqa: E402
 from workflows.models import (  # noqa: E402
-    HumanTask, InstanceStatus, Person, ProcessInstance, TaskStatus, Unit,
+    HumanTask,
+    InstanceStatus,
+    Person,
+    ProcessInstance,
+    TaskStatus,
+    Unit,
 )
 
 BENCH = Path(__file__).resolve().parent
@@ -164,11 +170,11 @@ def bare_case(spec, subprocess_specs) -> None:
 
 def restored(state: str, specs) -> BpmnWorkflow:
     """The engine's own state-only restore (private helpers, read only here)."""
-    token = engine._restoring_spec.set(specs)
+    token = serialization._restoring_spec.set(specs)
     try:
-        return engine._serializer.deserialize_json(state)
+        return serialization._serializer.deserialize_json(state)
     finally:
-        engine._restoring_spec.reset(token)
+        serialization._restoring_spec.reset(token)
 
 
 def state_floor_case(spec, subprocess_specs) -> None:
@@ -176,11 +182,11 @@ def state_floor_case(spec, subprocess_specs) -> None:
     the floor any design that stores each case between requests pays."""
     workflow = BpmnWorkflow(spec, subprocess_specs)
     workflow.do_engine_steps()
-    state = engine._dump(workflow)
+    state = serialization.dump(workflow)
     for _ in range(3):
         workflow = restored(state, (spec, subprocess_specs))
         complete_ready_task(workflow)
-        state = engine._dump(workflow)
+        state = serialization.dump(workflow)
     assert workflow.is_completed()
 
 
@@ -380,7 +386,7 @@ class SweepRun:
 def one_sweep(sessions, population: Population) -> tuple[float, int, int]:
     with clock.frozen(SWEEP_AT):
         began = time.perf_counter()
-        result = deadlines.sweep(sessions)
+        result = sweep.sweep(sessions)
         seconds = time.perf_counter() - began
     if sorted(result.instances) != sorted(population.due_ids):
         raise SystemExit(f"sweep fired {len(result.instances)} cases, expected the {len(population.due_ids)} due ones")
@@ -450,7 +456,7 @@ def print_throughput(args, bare: float, floor: float, results: list[BackendResul
 
 
 def print_sweeps(results: list[BackendResult], repeat: int) -> None:
-    print(f"\nSweep: one deadlines.sweep() call at {SWEEP_AT:%Y-%m-%d %H:%M} Shanghai, median of {repeat} on fresh "
+    print(f"\nSweep: one sweep.sweep() call at {SWEEP_AT:%Y-%m-%d %H:%M} Shanghai, median of {repeat} on fresh "
           f"due rows; the open cases are copies of one real {TIMER_WAIT.name} case")
     print(f"  {'':<12}{'open':>9}{'due':>7}{'sweep s':>10}{'min-max s':>15}{'ms/due':>9}{'fired':>7}{'failed':>7}"
           f"{'setup s':>9}")
@@ -479,14 +485,14 @@ def print_sweep_verdicts(backend: str, runs: list[SweepRun]) -> None:
 # --- profiling -----------------------------------------------------------------------
 
 HOTSPOTS = [  # (label, file suffix, function): cumulative costs worth naming in a report
-    ("engine.start", "workflows/engine.py", "start"),
-    ("engine.complete_task", "workflows/engine.py", "complete_task"),
-    ("engine._restore (deserialize state)", "workflows/engine.py", "_restore"),
-    ("engine._dump (serialize state)", "workflows/engine.py", "_dump"),
-    ("engine._sync (rows beside state, save)", "workflows/engine.py", "_sync"),
-    ("engine._task_row (mirror a ready task)", "workflows/engine.py", "_task_row"),
-    ("engine.can_act", "workflows/engine.py", "can_act"),
-    ("engine.latest_version", "workflows/engine.py", "latest_version"),
+    ("engine.start", "workflows/engine/runtime.py", "start"),
+    ("engine.complete_task", "workflows/engine/runtime.py", "complete_task"),
+    ("runtime._restore (deserialize state)", "workflows/engine/runtime.py", "_restore"),
+    ("serialization.dump (serialize state)", "workflows/engine/serialization.py", "dump"),
+    ("runtime._sync (rows beside state, save)", "workflows/engine/runtime.py", "_sync"),
+    ("runtime._task_row (mirror a ready task)", "workflows/engine/runtime.py", "_task_row"),
+    ("engine.can_act", "workflows/engine/runtime.py", "can_act"),
+    ("versions.latest_version", "workflows/engine/versions.py", "latest_version"),
     ("audit.record", "workflows/audit.py", "record"),
     ("events.publish", "workflows/events.py", "publish"),
     ("SpiffWorkflow do_engine_steps", "bpmn/workflow.py", "do_engine_steps"),

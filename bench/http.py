@@ -103,8 +103,9 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import databases  # noqa: E402
-from workflows import accounts, clock  # noqa: E402
+from workflows import clock
 from workflows.db import make_engine, make_session_factory  # noqa: E402
+from workflows.organisation import accounts  # noqa: E402
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 VENV_BIN = ROOT / ".venv" / "bin"

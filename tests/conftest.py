@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import delete, text
 from sqlalchemy.engine import make_url
 
-from workflows import calendar, demo, migrate
+from workflows import bootstrap, calendar, demo, migrate
 from workflows.db import Base, make_engine, make_session_factory, normalize_url
 from workflows.models import CalendarDay
+
 
 def _create_postgres_database(server_url: str) -> tuple[str, callable]:
     url = make_url(normalize_url(server_url))
@@ -38,6 +39,12 @@ def fresh_database_url(tmp_dir: Path) -> tuple[str, callable]:
     if server:
         return _create_postgres_database(server)
     return f"sqlite:///{tmp_dir / f'test-{uuid.uuid4().hex[:8]}.db'}", lambda: None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _wired():
+    """Every test runs with the handlers and listeners the app runs with."""
+    bootstrap.bootstrap()
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +116,8 @@ def processes(sessions):
     """Every diagram in bpmn/ deployed, as seed-demo does."""
     from pathlib import Path
 
-    from workflows import engine, lint
+    from workflows import engine
+    from workflows.engine import lint
 
     bpmn = Path(__file__).resolve().parents[1] / "bpmn"
     forms = lint.load_forms(bpmn / "forms")

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from workflows import engine as wf_engine, lint
+from workflows import engine as wf_engine
+from workflows.engine import lint
 from workflows.models import Person, Unit
 
 BPMN_DIR = Path(__file__).parent / "workflows" / "bpmn"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from webapp.config import load_config
+from workflows import bootstrap
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -13,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    bootstrap.bootstrap()
 
     from webapp import cli, errors, filters, hardening, input_guard
     from webapp.extensions import csrf, db, login_manager

@@ -11,9 +11,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from notifications.email import SmtpSettings
-from workflows import accounts, calendar, clock, deadlines, demo, engine, integrity, lint, migrate, periodic
+from workflows import calendar, clock, demo, engine, migrate, operations
+from workflows.engine import lint
 from workflows.errors import DomainError
 from workflows.models import Person
+from workflows.organisation import accounts
+from workflows.sharing import integrity
 
 
 def _sessions():
@@ -111,9 +114,9 @@ def init_app(app: Flask) -> None:
             except ValueError:
                 raise click.BadParameter("时间格式应为 ISO-8601，例如 2026-02-27T09:00:00+08:00", param_hint="--now")
             with clock.frozen(moment):
-                result = periodic.run_once(_sessions(), smtp)
+                result = operations.run_once(_sessions(), smtp)
         else:
-            result = periodic.run_once(_sessions(), smtp)
+            result = operations.run_once(_sessions(), smtp)
         click.echo(result.summary())
 
     @app.cli.command("check-integrity")
@@ -175,7 +178,7 @@ def import_command(year, file):
     """Replace a year's schedule from a CSV file (date,kind,name)."""
     try:
         with _sessions().begin() as session:
-            count, changed = deadlines.import_schedule(session, year, file.read(), None)
+            count, changed = operations.import_schedule(session, year, file.read(), None)
     except DomainError as err:
         raise click.ClickException("\n".join([err.message, *err.details])) from None
     click.echo(f"{year} 年作息安排已导入（{count} 天），重新计算办理期限 {changed} 个")

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_login import current_user
 
-from workflows import clock
-from workflows import models
-from workflows.catalog_rules import LABELS as FIELD_LABELS
+from notifications import inapp
+from webapp.extensions import db
+from workflows import clock, models
+from workflows.catalog.rules import LABELS as FIELD_LABELS
+from workflows.engine import tasks
 from workflows.models import ROLE_LABELS_BY_CODE, ResponsibilityKind
 
 REVISION_LABELS = {"created": "新建", "updated": "修改", "published": "发布", "retired": "停用", "returned": "退回更正"}
@@ -33,13 +36,7 @@ def init_app(app: Flask) -> None:
 
 def _header_counts() -> dict:
     """Unread messages and open tasks for the navbar badges."""
-    from flask_login import current_user
-
     if not current_user.is_authenticated:
         return {}
-    from notifications import inapp
-    from webapp.extensions import db
-    from workflows import engine
-
     return {"unread_count": inapp.unread_count(db.session, current_user.person.id),
-            "open_task_count": len(engine.open_tasks_for(db.session, current_user.person))}
+            "open_task_count": tasks.count_open_for(db.session, current_user.person)}

@@ -1,7 +1,7 @@
 """Turn a task's JSON Schema into the fields a template renders (the domain validates on submit)."""
 from __future__ import annotations
 
-from workflows import forms
+from workflows.engine import forms
 
 
 def form_fields(session, schema: dict | None, task=None) -> list[dict]:

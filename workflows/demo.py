@@ -10,10 +10,26 @@ from sqlalchemy.orm import Session
 
 from workflows import audit, clock
 from workflows.models import (
-    CategoryClass, DataType, Demand, InfoItem, Interface, ObjectClass, OpenType, Person, Resource, ResourceFormat,
-    ResourceStatus, Responsibility, RoleMembership, Sensitivity, ShareMethod, ShareType, Unit, UpdateCycle,
+    CategoryClass,
+    DataType,
+    Demand,
+    InfoItem,
+    Interface,
+    ObjectClass,
+    OpenType,
+    Person,
+    Resource,
+    ResourceFormat,
+    ResourceStatus,
+    Responsibility,
+    RoleMembership,
+    Sensitivity,
+    ShareMethod,
+    ShareType,
+    Unit,
+    UpdateCycle,
 )
-from workflows.passwords import hash_password
+from workflows.organisation.passwords import hash_password
 
 SEED_DIR = Path(__file__).parent / "seed"
 DEMO_PASSWORD = "Demo@2026"
@@ -106,7 +122,7 @@ def _demo_resource(row: dict, unit_id: int) -> Resource:
 
 def seed_demands(session: Session) -> int:
     """The demo supply-demand list; the out-of-catalog rows start their coordination (idempotent)."""
-    from workflows import demands
+    from workflows.catalog import demands
 
     if session.scalar(select(Demand.id).limit(1)) is not None:
         return 0

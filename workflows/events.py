@@ -1,42 +1,30 @@
-"""Domain events: the engine and BPMN scripts publish, domain modules and notifications listen.
+"""Domain events: the engine and BPMN scripts publish, feature packages listen.
 
-Listeners run inside the publisher's transaction, so what they write commits or rolls
-back with the step that caused it.
+Who hears what is listed once, in workflows/bootstrap.py, and handed over by `configure`. Listeners run
+inside the publisher's transaction, so what they write commits or rolls back with the step that caused it.
 """
 from __future__ import annotations
 
-import importlib
-from collections import defaultdict
 from typing import Callable
 
 from sqlalchemy.orm import Session
 
-_listeners: dict[str, list[Callable]] = defaultdict(list)
-_LISTENING_MODULES = ("workflows.reminders", "workflows.demands", "workflows.catalog_changes", "workflows.reviews")
-_loaded = False
+Listener = Callable[..., None]
+_listeners: dict[str, tuple[Listener, ...]] | None = None
 
 
-def subscribe(name: str):
-    """Decorator: call fn(session, **payload) whenever `name` is published."""
+class NotConfigured(RuntimeError):
+    """Publishing before bootstrap would silently drop every reaction: a grant, a record, a notice."""
 
-    def decorator(fn: Callable) -> Callable:
-        if fn not in _listeners[name]:
-            _listeners[name].append(fn)
-        return fn
 
-    return decorator
+def configure(listeners: dict[str, tuple[Listener, ...]]) -> None:
+    global _listeners
+    _listeners = dict(listeners)
 
 
 def publish(session: Session, name: str, **payload) -> None:
-    load_listeners()
-    for listener in list(_listeners.get(name, [])) + list(_listeners.get("*", [])):
+    """Call fn(session, event=name, **payload) for every listener of `name`."""
+    if _listeners is None:
+        raise NotConfigured("workflows.bootstrap.bootstrap() must run before any case moves")
+    for listener in _listeners.get(name, ()):
         listener(session, event=name, **payload)
-
-
-def load_listeners() -> None:
-    """Import the modules that subscribe, whatever the entry point (web, CLI, sweep, tests)."""
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        for module in _LISTENING_MODULES:
-            importlib.import_module(module)

@@ -5,7 +5,7 @@ import logging
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from workflows import periodic
+from workflows import operations
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ def run_forever(sessions, smtp, interval_seconds: int) -> None:
 
     def job():
         try:
-            result = periodic.run_once(sessions, smtp)
+            result = operations.run_once(sessions, smtp)
         except Exception:  # keep the scheduler alive; the next pass retries
             log.exception("periodic pass failed")
             return

@@ -7,10 +7,11 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import log_in, log_out
-
 from tests.helpers import person
-from workflows import applications, clock, tasks
+from workflows import clock
+from workflows.engine import tasks
 from workflows.models import TaskStatus
+from workflows.sharing import applications
 
 SPECIFIC_REASON = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
 

@@ -6,9 +6,8 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import log_in, log_out
-
 from tests.helpers import person, unit
-from workflows import catalog
+from workflows.catalog import entries
 
 NEW_NAME = "养犬登记信息"
 SHARE_CONDITION = "仅限依法履职所需的犬只管理和投诉核查，须填报具体应用场景"
@@ -139,8 +138,8 @@ def _publish_a_conditional_market_entry(sessions) -> None:
                "share_condition": "仅限安全监管和应急处置使用", "share_method": "api", "open_type": "not_open",
                "update_cycle": "monthly", "sensitivity": "general"}
         items = [{"name": "设备注册代码", "data_type": "string", "length": "30", "sensitive": "no"}]
-        entry = catalog.create_resource(session, keeper, scj.id, raw, items)
-        catalog.publish(session, keeper, entry.id)
+        entry = entries.create_resource(session, keeper, scj.id, raw, items)
+        entries.publish(session, keeper, entry.id)
 
 
 def test_filters_combine_on_the_search_page(page: Page, demo_catalog):

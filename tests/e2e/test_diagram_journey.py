@@ -7,7 +7,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import log_in
 from tests.helpers import person
-from workflows import applications, clock
+from workflows import clock
+from workflows.sharing import applications
 
 
 def applied(sessions) -> int:

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from notifications.email import SmtpSettings, deliver_pending
 from tests.helpers import person
-from workflows import applications, periodic
+from workflows import operations
 from workflows.models import EmailStatus, Notification, OutboxEmail
+from workflows.sharing import applications
 
 SH = ZoneInfo("Asia/Shanghai")
 APPLICATION = {"resource_code": "XY-GA-001", "items": ["姓名"], "scenario": "最低生活保障家庭经济状况核对",
@@ -78,7 +79,7 @@ def test_an_unreachable_mail_server_never_fails_the_action_and_the_sweep_retries
     with time_machine.travel(datetime(2026, 2, 13, 10, 2, tzinfo=SH), tick=False):
         assert deliver_pending(processes, settings) == (0, 0)  # not yet due again: backoff
     with time_machine.travel(datetime(2026, 2, 13, 10, 10, tzinfo=SH), tick=False):
-        result = periodic.run_once(processes, settings)
+        result = operations.run_once(processes, settings)
     assert result.emails_sent == 2 and len(inbox.messages) == 2
 
 

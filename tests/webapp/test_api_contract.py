@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, settings
 from tests.helpers import person
 from webapp import create_app
 from webapp.api.openapi import document
-from workflows import accounts, applications, clock
+from workflows import clock
+from workflows.organisation import accounts
+from workflows.sharing import applications
 
 SH = ZoneInfo("Asia/Shanghai")
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",

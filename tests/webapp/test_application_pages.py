@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from tests.helpers import csrf_token, login, person
 from tests.workflows.test_applications import apply
-from workflows import applications, grants, records, tasks
+from workflows.engine import tasks
 from workflows.models import Application, ApplicationStatus, GrantStatus, TaskStatus
+from workflows.sharing import applications, grants, records
 
 SH = ZoneInfo("Asia/Shanghai")
 FORM = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],

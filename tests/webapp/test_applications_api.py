@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from workflows import accounts
 from workflows.models import AuditEvent, Notification, OutboxEmail
+from workflows.organisation import accounts
 
 SH = ZoneInfo("Asia/Shanghai")
 HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],

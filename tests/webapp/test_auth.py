@@ -1,6 +1,6 @@
 """People log in with their password, see their workbench, and programs use revocable tokens."""
 from tests.helpers import csrf_token, login
-from workflows import accounts
+from workflows.organisation import accounts
 
 
 def test_the_login_page_speaks_chinese(client):

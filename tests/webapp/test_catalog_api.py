@@ -1,7 +1,7 @@
 """The catalog and interface search API: Chinese substrings, combined filters, facets, clear 4xx."""
 import pytest
 
-from workflows import accounts
+from workflows.organisation import accounts
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ import time_machine
 from sqlalchemy import select
 
 from tests.helpers import csrf_token, login, person
-from workflows import applications, clock
+from workflows import clock
 from workflows.models import Application, ProcessInstance, ProcessVersion
+from workflows.sharing import applications
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 CATALOG_UPDATE = (BPMN / "catalog_update.bpmn").read_text(encoding="utf-8")

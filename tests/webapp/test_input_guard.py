@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from tests.helpers import csrf_token, login
 from webapp.api.openapi import document
-from workflows import accounts, clock
+from workflows import clock
 from workflows.models import Application
+from workflows.organisation import accounts
 
 HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],
              "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",

@@ -10,8 +10,8 @@ from tests.webapp.test_application_pages import FORM, ready, submit_form, text_o
 from tests.webapp.test_applications_api import HOUSEHOLD, api  # noqa: F401  (fixture)
 from tests.webapp.test_catalog_excel_pages import upload
 from tests.workflows.test_spreadsheet_limits import huge_shared_string, million_blank_rows
-from workflows import accounts
 from workflows.models import Application, Attachment
+from workflows.organisation import accounts
 
 MILLION = "数" * 1_000_000
 TOO_LONG = "应用场景：不能超过 2000 个字（现有 1000000 个字），请精简后重新提交"

@@ -9,7 +9,7 @@ from flask import Response
 
 from tests.helpers import login
 from webapp import hardening
-from workflows import accounts
+from workflows.organisation import accounts
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "webapp" / "templates"
 EXPECTED = {

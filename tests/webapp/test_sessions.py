@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import csrf_token, login, person
-from workflows import accounts
 from workflows.models import AuditEvent
+from workflows.organisation import accounts
 
 # The inputs of the finding, as they arrive in the query string (still percent-encoded), and others like them.
 OFF_SITE_QUERIES = [

@@ -6,7 +6,7 @@ import time_machine
 
 from tests.helpers import deploy_test_process, login
 from tests.workflows.test_engine import complete, start_case
-from workflows import accounts
+from workflows.organisation import accounts
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -8,9 +8,10 @@ import time_machine
 from sqlalchemy import select
 
 from tests.helpers import person
-from workflows import applications, grants, records, tasks
+from workflows.engine import tasks
 from workflows.errors import Forbidden, NotFound, ValidationFailed
 from workflows.models import Application, ApplicationStatus, GrantStatus, HumanTask, TaskStatus
+from workflows.sharing import applications, grants, records
 
 SH = ZoneInfo("Asia/Shanghai")
 HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
@@ -165,13 +166,13 @@ def test_an_incomplete_application_lists_every_problem(ready):
 
 def test_the_periodic_pass_renders_the_record_pdf_once_after_the_decision(ready):
     from notifications.email import SmtpSettings
-    from workflows import periodic
+    from workflows import operations
 
     app_id = apply(ready)
     decide(ready, app_id, decision="approve")
     with ready() as s:
         assert records.for_application(s, app_id).pdf is None  # the decision did not wait for the PDF
-    assert periodic.run_once(ready, SmtpSettings()).records_rendered == 1
-    assert periodic.run_once(ready, SmtpSettings()).records_rendered == 0
+    assert operations.run_once(ready, SmtpSettings()).records_rendered == 1
+    assert operations.run_once(ready, SmtpSettings()).records_rendered == 0
     with ready() as s:
         assert records.for_application(s, app_id).pdf.startswith(b"%PDF")

@@ -3,8 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import person, unit
-from workflows import catalog
-from workflows.catalog import DuplicateSuspected, InvalidEntry
+from workflows.catalog import entries
+from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
 from workflows.errors import Forbidden, NotFound
 from workflows.models import AuditEvent, Resource, ResourceStatus
 
@@ -17,16 +17,16 @@ ITEMS = [{"name": "犬主姓名", "data_type": "字符型", "length": "50", "sen
 
 
 def draft(db, username="huangtao", unit_code="gaj", **changes):
-    return catalog.create_resource(db, person(db, username), unit(db, unit_code).id, ENTRY | changes, ITEMS)
+    return entries.create_resource(db, person(db, username), unit(db, unit_code).id, ENTRY | changes, ITEMS)
 
 
 def test_a_unit_admin_creates_and_publishes_an_entry_of_their_unit(db):
     entry = draft(db)
     assert entry.code == "XY-GA-005" or entry.code.startswith("XY-")
     assert entry.status == ResourceStatus.DRAFT
-    catalog.publish(db, person(db, "huangtao"), entry.id)
+    entries.publish(db, person(db, "huangtao"), entry.id)
     assert entry.status == ResourceStatus.PUBLISHED and entry.published_on is not None
-    assert [h.action for h in catalog.history(db, person(db, "huangtao"), entry.id)] == ["published", "created"]
+    assert [h.action for h in entries.history(db, person(db, "huangtao"), entry.id)] == ["published", "created"]
 
 
 def test_codes_continue_the_units_series(db, demo_catalog):
@@ -46,18 +46,18 @@ def test_only_the_units_own_catalog_keeper_creates_edits_publishes_and_retires(d
     actor = person(db, username)
     owner = {"gaj": "huangtao", "zwfw": "lina", "mzj": "sunjie"}[unit_code]
     if allowed:
-        entry = catalog.create_resource(db, actor, unit(db, unit_code).id, ENTRY, ITEMS)
-        catalog.update_resource(db, actor, entry.id, ENTRY | {"summary": "新摘要"}, ITEMS)
-        catalog.publish(db, actor, entry.id)
-        catalog.retire(db, actor, entry.id, "职能划转，不再采集")
+        entry = entries.create_resource(db, actor, unit(db, unit_code).id, ENTRY, ITEMS)
+        entries.update_resource(db, actor, entry.id, ENTRY | {"summary": "新摘要"}, ITEMS)
+        entries.publish(db, actor, entry.id)
+        entries.retire(db, actor, entry.id, "职能划转，不再采集")
         assert entry.status == ResourceStatus.RETIRED
         return
     with pytest.raises(Forbidden):
-        catalog.create_resource(db, actor, unit(db, unit_code).id, ENTRY, ITEMS)
+        entries.create_resource(db, actor, unit(db, unit_code).id, ENTRY, ITEMS)
     entry = draft(db, owner, unit_code)
-    for action in (lambda: catalog.update_resource(db, actor, entry.id, ENTRY, ITEMS),
-                   lambda: catalog.publish(db, actor, entry.id),
-                   lambda: catalog.retire(db, actor, entry.id, "不需要了哈")):
+    for action in (lambda: entries.update_resource(db, actor, entry.id, ENTRY, ITEMS),
+                   lambda: entries.publish(db, actor, entry.id),
+                   lambda: entries.retire(db, actor, entry.id, "不需要了哈")):
         with pytest.raises((Forbidden, NotFound)):
             action()
 
@@ -65,22 +65,22 @@ def test_only_the_units_own_catalog_keeper_creates_edits_publishes_and_retires(d
 def test_drafts_are_hidden_from_other_units_but_published_entries_are_not(db):
     entry = draft(db)
     with pytest.raises(NotFound):
-        catalog.get_resource(db, person(db, "machao"), entry.code)
-    assert catalog.get_resource(db, person(db, "wanglei"), entry.code) is entry  # coordinator
-    assert catalog.get_resource(db, person(db, "sunhong"), entry.code) is entry  # same unit
-    catalog.publish(db, person(db, "huangtao"), entry.id)
-    assert catalog.get_resource(db, person(db, "machao"), entry.code) is entry
+        entries.get_resource(db, person(db, "machao"), entry.code)
+    assert entries.get_resource(db, person(db, "wanglei"), entry.code) is entry  # coordinator
+    assert entries.get_resource(db, person(db, "sunhong"), entry.code) is entry  # same unit
+    entries.publish(db, person(db, "huangtao"), entry.id)
+    assert entries.get_resource(db, person(db, "machao"), entry.code) is entry
 
 
 def test_a_coordinator_returns_an_entry_with_a_reason_and_the_next_edit_clears_it(db):
     entry = draft(db)
     with pytest.raises(Forbidden):
-        catalog.return_for_correction(db, person(db, "sunjie"), entry.id, "共享类型填写有误请更正")
-    catalog.return_for_correction(db, person(db, "wanglei"), entry.id, "共享条件过宽，请写明具体用途")
+        entries.return_for_correction(db, person(db, "sunjie"), entry.id, "共享类型填写有误请更正")
+    entries.return_for_correction(db, person(db, "wanglei"), entry.id, "共享条件过宽，请写明具体用途")
     assert entry.correction_reason == "共享条件过宽，请写明具体用途"
-    catalog.update_resource(db, person(db, "huangtao"), entry.id, ENTRY | {"share_condition": "仅限执法核查"}, ITEMS)
+    entries.update_resource(db, person(db, "huangtao"), entry.id, ENTRY | {"share_condition": "仅限执法核查"}, ITEMS)
     assert entry.correction_reason == ""
-    latest = catalog.history(db, person(db, "huangtao"), entry.id)[0]
+    latest = entries.history(db, person(db, "huangtao"), entry.id)[0]
     assert latest.changes["share_condition"] == ["仅用于城市管理执法", "仅限执法核查"]
     assert latest.actor.username == "huangtao"
 
@@ -102,24 +102,24 @@ def test_an_incomplete_entry_is_refused_with_every_problem_named(db, changes, me
 
 
 def test_publishing_needs_a_summary_and_info_items(db):
-    entry = catalog.create_resource(db, person(db, "huangtao"), unit(db, "gaj").id, ENTRY | {"summary": ""}, [])
+    entry = entries.create_resource(db, person(db, "huangtao"), unit(db, "gaj").id, ENTRY | {"summary": ""}, [])
     with pytest.raises(InvalidEntry) as caught:
-        catalog.publish(db, person(db, "huangtao"), entry.id)
+        entries.publish(db, person(db, "huangtao"), entry.id)
     assert len(caught.value.details) == 2
 
 
 def test_a_likely_duplicate_of_another_units_entry_needs_a_reason(db, demo_catalog):
     items = [{"name": "姓名", "data_type": "字符型"}, {"name": "公民身份号码", "data_type": "字符型", "sensitive": "是"}]
     with pytest.raises(DuplicateSuspected) as caught:
-        catalog.create_resource(db, person(db, "sunjie"), unit(db, "mzj").id, ENTRY | {"name": "户籍人口信息"}, items)
+        entries.create_resource(db, person(db, "sunjie"), unit(db, "mzj").id, ENTRY | {"name": "户籍人口信息"}, items)
     assert any("XY-GA-001" in d for d in caught.value.details)
-    entry = catalog.create_resource(db, person(db, "sunjie"), unit(db, "mzj").id, ENTRY | {"name": "户籍人口信息"},
+    entry = entries.create_resource(db, person(db, "sunjie"), unit(db, "mzj").id, ENTRY | {"name": "户籍人口信息"},
                                     items, duplicate_reason="依《社会救助暂行办法》须独立核实")
     assert entry.duplicate_reason.startswith("依《社会救助暂行办法》")
 
 
 def test_every_catalog_change_is_audited(db):
     entry = draft(db)
-    catalog.publish(db, person(db, "huangtao"), entry.id)
+    entries.publish(db, person(db, "huangtao"), entry.id)
     actions = db.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "resource")).all()
     assert actions == ["resource:created", "resource:published"]

@@ -7,7 +7,8 @@ import time_machine
 from sqlalchemy import select
 
 from tests.helpers import person, unit
-from workflows import catalog_changes, deadlines, tasks
+from workflows.catalog import changes as catalog_changes
+from workflows.engine import sweep, tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import AuditEvent, ChangeStatus, HumanTask, Notification, TaskStatus
 
@@ -49,15 +50,15 @@ def test_the_update_task_is_due_ten_working_days_after_the_change_across_spring_
 def test_the_keeper_is_reminded_on_the_last_day_and_the_bureau_escalates_after_it(processes):
     change_id = register(processes)
     with at("2026-03-04T18:00:00"):
-        deadlines.sweep(processes)
+        sweep.sweep(processes)
     assert not any("催办" in s for s in inbox_subjects(processes, "huangtao"))
     with at("2026-03-05T08:00:00"):
-        deadlines.sweep(processes)
+        sweep.sweep(processes)
     assert any(s.startswith("【催办】") for s in inbox_subjects(processes, "huangtao"))
     assert any(s.startswith("【催办】") for s in inbox_subjects(processes, "zhaomin"))  # the unit's 分管领导
     assert not any(s.startswith("【催办】") for s in inbox_subjects(processes, "sunhong"))  # not a keeper
     with at("2026-03-06T09:00:00"):
-        deadlines.sweep(processes)
+        sweep.sweep(processes)
     names = open_tasks(processes, change_id)
     assert set(names) == {"更新目录", "督办：目录更新逾期"}  # still the unit's to do: no decision by timeout
     assert names["更新目录"].is_overdue()
@@ -68,7 +69,7 @@ def test_the_keeper_is_reminded_on_the_last_day_and_the_bureau_escalates_after_i
 def test_updating_late_closes_the_escalation_and_is_recorded_as_late(processes):
     change_id = register(processes)
     with at("2026-03-06T09:00:00"):
-        deadlines.sweep(processes)
+        sweep.sweep(processes)
         with processes.begin() as s:
             update = open_tasks(processes, change_id)["更新目录"]
             tasks.complete(s, person(s, "huangtao"), update.id, {"done_note": "新增电子证照信息项两项"})
@@ -103,12 +104,12 @@ def test_a_change_late_in_december_has_a_provisional_due_date(processes):
 
 
 def test_entering_the_2027_schedule_recomputes_provisional_deadlines_and_audits_them(processes):
-    from workflows import deadlines
+    from workflows import operations
 
     change_id = register(processes, "2026-12-24")
     with at("2026-12-24T11:00:00"), processes.begin() as s:
         # 2027-01-01 a holiday, as the State Council will publish it; weekends stay rest days
-        days, changed = deadlines.import_schedule(s, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n", None)
+        days, changed = operations.import_schedule(s, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n", None)
     assert days == 365 and changed == 1
     task = open_tasks(processes, change_id)["更新目录"]
     assert task.due_provisional is False and task.due_at == datetime(2027, 1, 8, 23, 59, 59, tzinfo=SH)

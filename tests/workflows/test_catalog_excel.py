@@ -6,8 +6,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.helpers import person, unit
-from workflows import catalog, catalog_excel
-from workflows.catalog import DuplicateSuspected
+from workflows.catalog import entries
+from workflows.catalog import excel as catalog_excel
+from workflows.catalog.entries import DuplicateSuspected
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import AuditEvent, Resource, ResourceRevision, ResourceStatus
 
@@ -45,8 +46,8 @@ def run_import(db, data: bytes, username="huangtao", unit_code="gaj", reason="")
 
 def state(db) -> dict:
     """Everything an import could change: entries, history and the audit trail."""
-    entries = {r.code: catalog.snapshot(r) for r in db.scalars(select(Resource))}
-    return {"entries": entries, "revisions": db.scalar(select(func.count()).select_from(ResourceRevision)),
+    snapshots = {r.code: entries.snapshot(r) for r in db.scalars(select(Resource))}
+    return {"entries": snapshots, "revisions": db.scalar(select(func.count()).select_from(ResourceRevision)),
             "audit": db.scalar(select(func.count()).select_from(AuditEvent))}
 
 
@@ -81,9 +82,9 @@ def test_a_new_row_creates_a_draft_and_a_row_marked_published_is_published(db, d
     dog = db.scalar(select(Resource).where(Resource.name == "养犬登记信息"))
     assert dog.code == "XY-GA-005" and dog.status == ResourceStatus.DRAFT
     assert [i.name for i in dog.items] == ["犬主姓名", "犬只芯片号"]
-    published = catalog.get_resource(db, person(db, "huangtao"), "XY-GA-100")
+    published = entries.get_resource(db, person(db, "huangtao"), "XY-GA-100")
     assert published.status == ResourceStatus.PUBLISHED and published.related_codes == ["XY-GA-001", "XY-GA-002"]
-    assert [h.action for h in catalog.history(db, person(db, "huangtao"), published.id)] == ["published", "created"]
+    assert [h.action for h in entries.history(db, person(db, "huangtao"), published.id)] == ["published", "created"]
 
 
 def test_an_edited_row_updates_only_its_entry_with_one_revision(db, demo_catalog):
@@ -92,14 +93,14 @@ def test_an_edited_row_updates_only_its_entry_with_one_revision(db, demo_catalog
     out = io.BytesIO()
     book.save(out)
     assert run_import(db, out.getvalue()).updated == 1
-    latest = catalog.history(db, person(db, "huangtao"), catalog.get_resource(db, person(db, "huangtao"), "XY-GA-002").id)
+    latest = entries.history(db, person(db, "huangtao"), entries.get_resource(db, person(db, "huangtao"), "XY-GA-002").id)
     assert latest[0].action == "updated" and list(latest[0].changes) == ["summary"]
 
 
 def test_info_items_listed_for_an_existing_entry_replace_its_items_and_keep_the_rest(db, demo_catalog):
     data = workbook([], [["XY-GA-004", "案件编号", "字符型", 30, "否"], ["XY-GA-004", "办案单位", "字符型", 100, "否"]])
     assert run_import(db, data).updated == 1
-    entry = catalog.get_resource(db, person(db, "huangtao"), "XY-GA-004")
+    entry = entries.get_resource(db, person(db, "huangtao"), "XY-GA-004")
     assert [i.name for i in entry.items] == ["案件编号", "办案单位"] and entry.share_type == "not_shared"
 
 

@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from workflows import catalog_search, demo
-from workflows.catalog_search import parse_resource_query, search_resources
+from workflows import demo
+from workflows.catalog import search as catalog_search
+from workflows.catalog.search import parse_resource_query, search_resources
 from workflows.models import Resource, ResourceStatus
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from tests.helpers import deploy_test_process
 from tests.workflows.test_engine import complete, start_case
-from workflows import clock, deadlines
+from workflows import clock
+from workflows.engine import sweep
 from workflows.models import AuditEvent, HumanTask, ProcessInstance, TaskStatus
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -38,10 +39,10 @@ def test_the_reminder_timer_waits_for_the_last_working_day(sessions):
     with sessions() as s:
         assert s.get(ProcessInstance, case).next_timer_at == datetime(2026, 2, 27, 0, 0, tzinfo=SH)
     with at("2026-02-26T23:59:00"):
-        assert deadlines.sweep(sessions).fired == 0
+        assert sweep.sweep(sessions).fired == 0
     assert open_task_names(sessions, case) == ["审核"]
     with at("2026-02-27T00:01:00"):
-        result = deadlines.sweep(sessions)
+        result = sweep.sweep(sessions)
     assert (result.fired, result.instances) == (1, [case])
     assert open_task_names(sessions, case) == ["审核", "督办跟进"]  # a timer never decides
     with sessions() as s:
@@ -64,14 +65,14 @@ def test_the_sweep_loads_only_cases_whose_timer_is_due(sessions):
         later = start_case(sessions, "2026-02-20T10:00:00+08:00")
         complete(sessions, later, "machao", {"purpose": "核对"})
     with at("2026-02-27T08:00:00"):
-        result = deadlines.sweep(sessions)
+        result = sweep.sweep(sessions)
     assert result.instances == [due_case]
 
 
 def test_tick_with_now_runs_the_sweep_as_if_at_that_time(sessions):
     case = submitted_before_spring_festival(sessions)
     with clock.frozen(datetime(2026, 2, 27, 9, 0, tzinfo=SH)):
-        assert deadlines.sweep(sessions).instances == [case]
+        assert sweep.sweep(sessions).instances == [case]
 
 
 def test_two_sweeps_at_once_fire_a_due_timer_once(sessions):
@@ -85,7 +86,7 @@ def test_two_sweeps_at_once_fire_a_due_timer_once(sessions):
 
     def run():
         barrier.wait()
-        results.append(deadlines.sweep(sessions, batch=2))
+        results.append(sweep.sweep(sessions, batch=2))
 
     with at("2026-02-27T09:00:00"):
         threads = [threading.Thread(target=run) for _ in range(2)]
@@ -102,6 +103,6 @@ def test_two_sweeps_at_once_fire_a_due_timer_once(sessions):
 def test_a_sweep_exactly_at_the_timer_instant_ends_and_the_next_one_fires(sessions):
     cases = [submitted_before_spring_festival(sessions) for _ in range(3)]
     with clock.frozen(datetime(2026, 2, 27, 0, 0, tzinfo=SH)):
-        assert deadlines.sweep(sessions, batch=2).instances == []  # SpiffWorkflow fires strictly after
+        assert sweep.sweep(sessions, batch=2).instances == []  # SpiffWorkflow fires strictly after
     with clock.frozen(datetime(2026, 2, 27, 0, 0, 1, tzinfo=SH)):
-        assert sorted(deadlines.sweep(sessions, batch=2).instances) == sorted(cases)
+        assert sorted(sweep.sweep(sessions, batch=2).instances) == sorted(cases)

@@ -7,7 +7,8 @@ import time_machine
 
 from tests.helpers import person, unit
 from tests.workflows.test_catalog_changes import inbox_subjects
-from workflows import catalog, deadlines, demands, tasks
+from workflows.catalog import demands, entries
+from workflows.engine import sweep, tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import Demand, DemandStatus, HumanTask, TaskStatus
 
@@ -67,13 +68,13 @@ def test_an_out_of_catalog_demand_is_assigned_answered_and_resolved_with_a_new_e
     with processes() as s, pytest.raises(ValidationFailed):
         tasks.complete(s, person(s, "wanglei"), close.id, {"outcome": "resolved", "resource_code": "XY-NONE-1"})
     with processes.begin() as s:
-        entry = catalog.create_resource(
+        entry = entries.create_resource(
             s, person(s, keeper), cl_id,
             {"name": "残疾人证核发信息", "summary": "残疾人证核发与等级", "category_class": "departmental",
              "format": "database", "share_type": "conditional", "share_condition": "用于身份核验",
              "share_method": "api", "open_type": "not_open", "update_cycle": "daily", "sensitivity": "important"},
             [{"name": "残疾人证号", "data_type": "字符型"}])
-        catalog.publish(s, person(s, keeper), entry.id)
+        entries.publish(s, person(s, keeper), entry.id)
         code = entry.code
     do(processes, "wanglei", close, outcome="resolved", resource_code=code)
     with processes() as s:
@@ -90,7 +91,7 @@ def test_a_late_answer_is_escalated_to_the_bureau_and_the_demand_stays_open(proc
     with at("2026-04-20T10:00:00"):
         do(processes, "wanglei", open_task(processes, demand_id), decision="assign", provider_unit_id=rsj)
     with at("2026-04-28T09:00:00"):
-        deadlines.sweep(processes)
+        sweep.sweep(processes)
     with processes() as s:
         names = {t.name for t in tasks.case_tasks(s, "demand", demand_id) if t.status == TaskStatus.OPEN}
         assert names == {"答复共享需求", "督办：需求答复逾期"}

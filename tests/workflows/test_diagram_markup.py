@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import BPMN_DIR
-from workflows import engine, lint
+from workflows import engine
+from workflows.engine import lint
 
 THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")
 FORMS = lint.load_forms(BPMN_DIR / "forms")

@@ -6,11 +6,15 @@ from sqlalchemy import func, select
 
 from tests.helpers import person
 from tests.workflows.test_applications import HOUSEHOLD, apply, decide, ready  # noqa: F401  (fixture)
-from workflows import (
-    accounts, applications, audit, catalog, catalog_changes, catalog_search, demands, forms, grants, inputs, tasks,
-)
+from workflows import audit, inputs
+from workflows.catalog import changes as catalog_changes
+from workflows.catalog import demands, entries
+from workflows.catalog import search as catalog_search
+from workflows.engine import forms, tasks
 from workflows.errors import ValidationFailed
 from workflows.models import Application, Attachment, Resource
+from workflows.organisation import accounts
+from workflows.sharing import applications, grants
 
 MILLION = "数" * 1_000_000
 PDF = b"%PDF-1.4 test"
@@ -116,7 +120,7 @@ def test_a_catalog_entry_is_refused_field_by_field_over_its_limits(sessions):
     with sessions.begin() as s:
         huangtao = person(s, "huangtao")
         raw = ENTRY | {"name": "犬" * 201, "related_codes": ";".join(["XY-GA-001"] * 51)}
-        details = refused(lambda: catalog.create_resource(s, huangtao, huangtao.unit_id, raw,
+        details = refused(lambda: entries.create_resource(s, huangtao, huangtao.unit_id, raw,
                                                           [{**ITEMS[0], "name": "名" * 101}]))
     assert details == ["资源名称：不能超过 200 个字（现有 201 个字），请精简后重新提交", "关联资源代码：最多 50 个（现有 51 个）",
                        "第1个信息项的信息项名称：不能超过 100 个字（现有 101 个字），请精简后重新提交"]
@@ -127,7 +131,7 @@ def test_an_info_item_length_in_other_digits_or_beyond_32_bits_is_a_problem_not_
         huangtao = person(s, "huangtao")
         typed = (("甲", "²"), ("乙", "١٢"), ("丙", "99999999999999999999"))
         items = [{**ITEMS[0], "name": name, "length": length} for name, length in typed]
-        details = refused(lambda: catalog.create_resource(s, huangtao, huangtao.unit_id, ENTRY, items))
+        details = refused(lambda: entries.create_resource(s, huangtao, huangtao.unit_id, ENTRY, items))
     assert details == ["第1个信息项的长度：“²”应为正整数", "第2个信息项的长度：“١٢”应为正整数",
                        "第3个信息项的长度：“99999999999999999999”过大"]
 
@@ -135,9 +139,9 @@ def test_an_info_item_length_in_other_digits_or_beyond_32_bits_is_a_problem_not_
 def test_reasons_kept_in_500_characters_are_refused_beyond(sessions, demo_catalog):
     with sessions.begin() as s:
         huangtao, entry = person(s, "huangtao"), s.scalar(select(Resource).where(Resource.code == "XY-GA-002"))
-        retire = refused(lambda: catalog.retire(s, huangtao, entry.id, "停" * 501))
-        correct = refused(lambda: catalog.return_for_correction(s, person(s, "wanglei"), entry.id, "改" * 501))
-        duplicate = refused(lambda: catalog.create_resource(s, huangtao, huangtao.unit_id, ENTRY, ITEMS, "因" * 501))
+        retire = refused(lambda: entries.retire(s, huangtao, entry.id, "停" * 501))
+        correct = refused(lambda: entries.return_for_correction(s, person(s, "wanglei"), entry.id, "改" * 501))
+        duplicate = refused(lambda: entries.create_resource(s, huangtao, huangtao.unit_id, ENTRY, ITEMS, "因" * 501))
     assert retire == ["停用原因：不能超过 500 个字（现有 501 个字），请精简后重新提交"]
     assert correct == ["更正要求：不能超过 500 个字（现有 501 个字），请精简后重新提交"]
     assert duplicate == ["单独采集理由：不能超过 500 个字（现有 501 个字），请精简后重新提交"]

@@ -6,12 +6,21 @@ from sqlalchemy import select, update
 
 from tests.helpers import person
 from tests.workflows.test_applications import HOUSEHOLD, apply, at, decide, review_task, status
-from workflows import applications, grants, integrity, tasks
+from workflows.engine import tasks
 from workflows.errors import Conflict, ValidationFailed
 from workflows.models import (
-    Application, ApplicationStatus, Grant, GrantStatus, HumanTask, InstanceStatus, ProcessInstance, Resource,
-    ShareType, TaskStatus,
+    Application,
+    ApplicationStatus,
+    Grant,
+    GrantStatus,
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    Resource,
+    ShareType,
+    TaskStatus,
 )
+from workflows.sharing import applications, grants, integrity
 
 RETURN = {"decision": "return", "reason": "请补充低保申请受理通知书扫描件，并说明核对对象范围"}
 PENSIONS = "XY-RS-001"  # 县人社局's 养老保险参保信息, with the sensitive item 缴费基数

@@ -2,7 +2,8 @@
 import pytest
 
 from tests.helpers import BPMN_DIR
-from workflows import engine, lint
+from workflows import engine
+from workflows.engine import lint
 from workflows.models import ProcessVersion
 
 THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")

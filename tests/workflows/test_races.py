@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from tests.helpers import person
 from tests.workflows.test_applications import HOUSEHOLD, at
-from workflows import applications, grants, integrity, tasks
+from workflows.engine import tasks
 from workflows.errors import DomainError
-from workflows.models import Application, AuditEvent, ApplicationStatus, Grant, GrantStatus, HumanTask, TaskStatus
+from workflows.models import Application, ApplicationStatus, AuditEvent, Grant, GrantStatus, HumanTask, TaskStatus
+from workflows.sharing import applications, grants, integrity
 
 TRIALS = 50 if os.environ.get("TEST_DATABASE_URL") else 8
 REASON = "申请的公民身份号码超出低保核对所需范围，请改为只申请姓名和户籍地址后重新申请"

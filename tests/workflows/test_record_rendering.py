@@ -7,8 +7,9 @@ from sqlalchemy.orm import undefer
 
 from tests.helpers import login
 from tests.workflows.test_applications import apply, at, decide
-from workflows import clock, records
+from workflows import clock
 from workflows.models import ApprovalRecord
+from workflows.sharing import records
 
 REASON = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
 

@@ -7,7 +7,8 @@ import time_machine
 from sqlalchemy import select
 
 from tests.helpers import BPMN_DIR, deploy_test_process, person, unit
-from workflows import engine, lint, script_env
+from workflows import engine
+from workflows.engine import lint, sandbox
 from workflows.errors import EngineStepFailed
 from workflows.models import HumanTask, ProcessInstance, TaskStatus
 
@@ -32,7 +33,7 @@ def issues_with_condition(expression: str) -> list[str]:
 
 def run(script: str, data: dict | None = None) -> dict:
     context = dict(data or {})
-    script_env.execute(script_env.build_globals(None), script, context)
+    sandbox.execute(sandbox.build_globals(None), script, context)
     return context
 
 
@@ -79,8 +80,8 @@ def test_ordinary_scripts_still_run_and_augmented_assignment_now_works():
     ("x = working_days_after(now_iso(), 10 ** 6)", "工作日数应在 0 到 1000 之间"),
 ])
 def test_a_value_that_would_grow_without_bound_is_refused_before_it_is_built(script, expected, sessions):
-    with sessions() as session, pytest.raises(script_env.ScriptRejected) as caught:
-        script_env.execute(script_env.build_globals(session), script, {})
+    with sessions() as session, pytest.raises(sandbox.ScriptRejected) as caught:
+        sandbox.execute(sandbox.build_globals(session), script, {})
     assert expected in str(caught.value)
 
 
@@ -91,19 +92,19 @@ def test_a_value_that_would_grow_without_bound_is_refused_before_it_is_built(scr
     "x = [[0] * 10000 for i in range(10000)]",
 ])
 def test_a_script_that_would_run_for_hours_is_stopped_by_its_budget(script):
-    with pytest.raises(script_env.ScriptRejected) as caught:
+    with pytest.raises(sandbox.ScriptRejected) as caught:
         run(script)
     assert "运行超出限制" in str(caught.value)
 
 
 def test_the_budget_is_shared_by_all_snippets_of_one_operation():
-    globals_ = script_env.build_globals(None)
+    globals_ = sandbox.build_globals(None)
     small = "x = 0\nfor a in range(10000):\n    x = x + 1"
-    script_env.execute(globals_, small, {})
-    with pytest.raises(script_env.ScriptRejected):
+    sandbox.execute(globals_, small, {})
+    with pytest.raises(sandbox.ScriptRejected):
         for _ in range(100):
-            script_env.execute(globals_, small, {})
-    script_env.execute(script_env.build_globals(None), small, {})  # the next operation starts afresh
+            sandbox.execute(globals_, small, {})
+    sandbox.execute(sandbox.build_globals(None), small, {})  # the next operation starts afresh
 
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from tests.helpers import person
 from tests.workflows.test_catalog_excel import DOG, DOG_ITEMS, export, run_import, state, workbook
-from workflows import catalog, spreadsheets
+from workflows import spreadsheets
+from workflows.catalog import entries
 from workflows.errors import ValidationFailed
 from workflows.models import Resource
 
@@ -128,9 +129,9 @@ def test_an_over_long_summary_is_named_by_row_and_column(db):
 def test_an_exported_cell_that_starts_a_formula_is_neutralised_and_imports_back_unchanged(db, demo_catalog, text):
     with db.begin_nested():
         huangtao = person(db, "huangtao")
-        entry = catalog.get_resource(db, huangtao, "XY-GA-002")
-        raw = catalog.snapshot(entry) | {"summary": text}
-        catalog.update_resource(db, huangtao, entry.id, raw, catalog.snapshot(entry)["items"])
+        entry = entries.get_resource(db, huangtao, "XY-GA-002")
+        raw = entries.snapshot(entry) | {"summary": text}
+        entries.update_resource(db, huangtao, entry.id, raw, entries.snapshot(entry)["items"])
     data = export(db)
     book = load_workbook(io.BytesIO(data))
     row = next(r for r in book["资源目录"].iter_rows(values_only=True) if r[0] == "XY-GA-002")

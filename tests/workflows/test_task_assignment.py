@@ -3,7 +3,7 @@ import pytest
 
 from tests.helpers import person
 from tests.workflows.test_applications import apply, review_task
-from workflows import tasks
+from workflows.engine import tasks
 from workflows.errors import AlreadyHandled, Forbidden, ValidationFailed
 from workflows.models import Notification
 

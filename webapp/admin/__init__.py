@@ -9,8 +9,9 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.params import page_param
 from webapp.security import role_required
-from workflows import audit, calendar, clock, deadlines, inputs, records
+from workflows import audit, calendar, clock, inputs, operations
 from workflows.errors import DomainError, ValidationFailed
+from workflows.sharing import records
 
 bp = Blueprint("admin", __name__)
 PER_PAGE = 50
@@ -85,7 +86,7 @@ def calendar_import():
             text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
             raise ValidationFailed(["文件不是 UTF-8 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”后重试"]) from None
-        count, changed = deadlines.import_schedule(db.session, year, text, current_user.person.id)
+        count, changed = operations.import_schedule(db.session, year, text, current_user.person.id)
     except DomainError as err:
         db.session.rollback()
         more = len(err.details) - SHOWN_PROBLEMS

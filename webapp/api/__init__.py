@@ -6,8 +6,9 @@ from flask import Blueprint, g, jsonify, request
 from webapp.errors import respond
 from webapp.extensions import db
 from webapp.params import parse_id
-from workflows import accounts, tasks as task_services
+from workflows.engine import tasks as task_services
 from workflows.errors import ValidationFailed, unknown_choice
+from workflows.organisation import accounts
 
 bp = Blueprint("api", __name__)
 QUERY_PROBLEM = "查询参数有误，请按提示修改"
@@ -64,6 +65,6 @@ def tasks():
     return jsonify({"items": [task_json(t) for t in found]})
 
 
-from webapp.api import catalog as _catalog  # noqa: E402,F401  (registers the catalog routes)
 from webapp.api import applications as _applications  # noqa: E402,F401  (registers the application routes)
+from webapp.api import catalog as _catalog  # noqa: E402,F401  (registers the catalog routes)
 from webapp.api import openapi as _openapi  # noqa: E402,F401  (registers GET /openapi.json)

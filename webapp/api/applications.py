@@ -7,9 +7,11 @@ from webapp.api import QUERY_PROBLEM, bp, task_json
 from webapp.extensions import db
 from webapp.input_guard import MAX_ID
 from webapp.params import parse_id
-from workflows import applications, clock, grants, records, tasks
+from workflows import clock
+from workflows.engine import tasks
 from workflows.errors import DomainError, NotFound, ValidationFailed, unknown_choice
 from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, TaskStatus
+from workflows.sharing import applications, grants, records
 
 SCOPES = {"mine": "本单位", "provider": "本单位提供的数据", "all": "全部（仅协调员）"}
 TEXT_FIELDS = {"resource_code": "目录条目代码", "scenario": "应用场景", "basis": "法律或政策依据", "purpose": "用途",

@@ -6,7 +6,8 @@ from flask import jsonify, request
 from webapp.api import bp
 from webapp.extensions import db
 from webapp.security import current_person
-from workflows import catalog, catalog_search
+from workflows.catalog import entries
+from workflows.catalog import search as catalog_search
 
 
 def _label(value, enum_name: str):
@@ -50,7 +51,7 @@ def catalog_resources():
 
 @bp.get("/catalog/resources/<code>")
 def catalog_resource(code: str):
-    return jsonify(resource_json(catalog.get_resource(db.session, current_person(), code), full=True))
+    return jsonify(resource_json(entries.get_resource(db.session, current_person(), code), full=True))
 
 
 @bp.get("/catalog/interfaces")

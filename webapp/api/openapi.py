@@ -5,11 +5,19 @@ from flask import jsonify
 
 from webapp.api import OVERDUE, bp
 from webapp.input_guard import MAX_ID
-from workflows.catalog_search import FACETS, MAX_CALLS, MAX_PAGE, MAX_PER_PAGE, SORT_CHOICES
+from workflows.catalog.search import FACETS, MAX_CALLS, MAX_PAGE, MAX_PER_PAGE, SORT_CHOICES
 from workflows.models import (
-    ApplicationStatus, CallFrequency, DataType, GrantStatus, ObjectClass, ResourceStatus, Role, ShareMethod, TaskStatus,
+    ApplicationStatus,
+    CallFrequency,
+    DataType,
+    GrantStatus,
+    ObjectClass,
+    ResourceStatus,
+    Role,
+    ShareMethod,
+    TaskStatus,
 )
-from workflows.records import REJECTION_LABELS
+from workflows.sharing.records import REJECTION_LABELS
 
 FACET_NAMES = {"share_type": "共享类型", "open_type": "开放类型", "format": "资源格式", "category": "资源分类",
                "sensitivity": "数据分级", "update_cycle": "更新周期"}

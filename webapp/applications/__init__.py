@@ -11,9 +11,11 @@ from flask_login import login_required
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person
-from workflows import applications, clock, engine, grants, inputs, records, tasks
+from workflows import clock, engine, inputs
+from workflows.engine import tasks
 from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, ProcessInstance, Role, TaskStatus
+from workflows.sharing import applications, grants, records
 
 bp = Blueprint("applications", __name__)
 

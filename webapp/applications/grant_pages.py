@@ -7,9 +7,10 @@ from flask_login import login_required
 from webapp.applications import bp, render_case
 from webapp.extensions import db
 from webapp.security import current_person
-from workflows import applications, clock, grants, records
+from workflows import clock
 from workflows.errors import DomainError, NotFound
 from workflows.models import Grant, GrantStatus, Role
+from workflows.sharing import applications, grants, records
 
 GRANT_SCOPES = {"mine": "本单位获得的授权", "provider": "本单位数据的授权", "all": "全部授权"}
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from webapp.extensions import db
 from webapp.security import end_session, safe_next, start_session
-from workflows import accounts
+from workflows.organisation import accounts
 
 bp = Blueprint("auth", __name__)
 

@@ -6,9 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
-from workflows import catalog, catalog_search
-from workflows.catalog import DuplicateSuspected, InvalidEntry
-from workflows.catalog_rules import ENUM_FIELDS
+from workflows.catalog import entries
+from workflows.catalog import search as catalog_search
+from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
+from workflows.catalog.rules import ENUM_FIELDS
 from workflows.errors import DomainError, ValidationFailed
 from workflows.models import DataType, Role, Unit
 
@@ -49,9 +50,9 @@ def interfaces():
 @bp.get("/resources/<code>")
 def detail(code: str):
     person = current_person()
-    resource = catalog.get_resource(db.session, person, code)
-    return render_template("catalog/detail.html", r=resource, history=catalog.history(db.session, person, resource.id),
-                           can_edit=catalog.can_edit(person, resource.provider_unit_id),
+    resource = entries.get_resource(db.session, person, code)
+    return render_template("catalog/detail.html", r=resource, history=entries.history(db.session, person, resource.id),
+                           can_edit=entries.can_edit(person, resource.provider_unit_id),
                            is_coordinator=person.has_role(Role.COORDINATOR))
 
 
@@ -92,7 +93,7 @@ def new():
     raw, items, reason = _form_input()
     unit_id = request.form.get("unit_id", "") or str(units[0].id)
     try:
-        resource = catalog.create_resource(db.session, person, id_param(unit_id, "所属单位") or 0,
+        resource = entries.create_resource(db.session, person, id_param(unit_id, "所属单位") or 0,
                                            raw, items, reason)
     except (InvalidEntry, DuplicateSuspected) as err:
         db.session.rollback()
@@ -105,17 +106,17 @@ def new():
 @bp.route("/resources/<code>/edit", methods=["GET", "POST"])
 def edit(code: str):
     person = current_person()
-    resource = catalog.get_resource(db.session, person, code)
-    if not catalog.can_edit(person, resource.provider_unit_id):
+    resource = entries.get_resource(db.session, person, code)
+    if not entries.can_edit(person, resource.provider_unit_id):
         return render_template("error.html", status=403, details=[],
                                message="只有本单位的目录管理员可以修改此条目"), 403
     if request.method == "GET":
-        raw = catalog.snapshot(resource)
+        raw = entries.snapshot(resource)
         raw["related_codes"] = ";".join(raw["related_codes"] or [])
         return _render_form(resource, raw, raw.pop("items") + [{}], [])
     raw, items, reason = _form_input()
     try:
-        catalog.update_resource(db.session, person, resource.id, raw, items, reason)
+        entries.update_resource(db.session, person, resource.id, raw, items, reason)
     except (InvalidEntry, DuplicateSuspected) as err:
         db.session.rollback()
         return _render_form(resource, raw, items or [{}], [], err, err.status)
@@ -126,7 +127,7 @@ def edit(code: str):
 
 def _act(code: str, action, message: str):
     person = current_person()
-    resource = catalog.get_resource(db.session, person, code)
+    resource = entries.get_resource(db.session, person, code)
     try:
         action(person, resource.id)
     except DomainError as err:
@@ -141,19 +142,19 @@ def _act(code: str, action, message: str):
 
 @bp.post("/resources/<code>/publish")
 def publish(code: str):
-    return _act(code, lambda p, rid: catalog.publish(db.session, p, rid), "已发布，全县各单位均可检索到此条目")
+    return _act(code, lambda p, rid: entries.publish(db.session, p, rid), "已发布，全县各单位均可检索到此条目")
 
 
 @bp.post("/resources/<code>/retire")
 def retire(code: str):
     reason = request.form.get("reason", "")
-    return _act(code, lambda p, rid: catalog.retire(db.session, p, rid, reason), "已停用此条目")
+    return _act(code, lambda p, rid: entries.retire(db.session, p, rid, reason), "已停用此条目")
 
 
 @bp.post("/resources/<code>/return")
 def return_for_correction(code: str):
     reason = request.form.get("reason", "")
-    return _act(code, lambda p, rid: catalog.return_for_correction(db.session, p, rid, reason),
+    return _act(code, lambda p, rid: entries.return_for_correction(db.session, p, rid, reason),
                 "已退回更正，目录管理员将在条目页看到更正要求")
 
 
@@ -162,7 +163,7 @@ def mine():
     person = current_person()
     units = _editable_units(person) or [person.unit]
     return render_template("catalog/mine.html", units=units,
-                           entries=catalog.unit_entries(db.session, person, [u.id for u in units]))
+                           entries=entries.unit_entries(db.session, person, [u.id for u in units]))
 
 
 from webapp.catalog import excel as _excel  # noqa: E402,F401  (registers the Excel import/export routes)
@@ -171,7 +172,7 @@ from webapp.catalog import excel as _excel  # noqa: E402,F401  (registers the Ex
 @bp.route("/changes", methods=["GET", "POST"])
 def changes():
     """二(三) change events: register one (opens the unit's 更新目录 task) and follow them."""
-    from workflows import catalog_changes
+    from workflows.catalog import changes as catalog_changes
     from workflows.models import ChangeKind
 
     person = current_person()
@@ -198,7 +199,8 @@ def changes():
 
 @bp.get("/changes/<int:item_id>")
 def change_detail(item_id: int):
-    from workflows import catalog_changes, tasks
+    from workflows.catalog import changes as catalog_changes
+    from workflows.engine import tasks
 
     change = catalog_changes.get_change(db.session, current_person(), item_id)
     return render_template("changes/detail.html", change=change, late=catalog_changes.is_late(change),

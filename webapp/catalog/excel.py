@@ -9,8 +9,9 @@ from webapp.catalog import _editable_units, bp
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person
-from workflows import catalog_excel, clock
-from workflows.catalog import DuplicateSuspected
+from workflows import clock
+from workflows.catalog import excel as catalog_excel
+from workflows.catalog.entries import DuplicateSuspected
 from workflows.errors import DomainError, ValidationFailed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,7 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
-from workflows import demands, tasks
+from workflows.catalog import demands
+from workflows.engine import tasks
 from workflows.errors import ValidationFailed
 
 bp = Blueprint("demands", __name__)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import safe_next
-from workflows import accounts
+from workflows.supervision import workbench as workbenches
 
 bp = Blueprint("home", __name__)
 
@@ -15,7 +15,7 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @login_required
 def workbench():
-    return render_template("home/workbench.html", bench=accounts.workbench(db.session, current_user.person.id))
+    return render_template("home/workbench.html", bench=workbenches.workbench(db.session, current_user.person.id))
 
 
 @bp.route("/healthz")

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from webapp.extensions import db
 from webapp.security import current_person, role_required
-from workflows import processes
+from workflows.engine import versions
 from workflows.errors import DomainError
 
 bp = Blueprint("modeler", __name__)
@@ -21,14 +21,14 @@ def _forms_dir() -> Path:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("modeler/index.html", overview=processes.overview(db.session),
+    return render_template("modeler/index.html", overview=versions.overview(db.session),
                            can_model=current_person().has_role("modeler"))
 
 
 @bp.get("/<process_key>/edit")
 @role_required("modeler")
 def edit(process_key: str):
-    return render_template("modeler/edit.html", version=processes.latest_xml(db.session, process_key))
+    return render_template("modeler/edit.html", version=versions.latest_xml(db.session, process_key))
 
 
 @bp.get("/new")
@@ -40,7 +40,7 @@ def new():
 @bp.post("/check")
 @role_required("modeler")
 def check():
-    issues = processes.check(request.get_data(), _forms_dir())
+    issues = versions.check_file(request.get_data(), _forms_dir())
     return jsonify({"ok": not issues, "issues": [{"element_id": i.element_id, "message": i.message} for i in issues]})
 
 
@@ -51,7 +51,7 @@ def deploy():
     upload = request.files.get("file")
     xml = upload.read() if upload else request.get_data()
     try:
-        result = processes.deploy(db.session, current_person(), xml, _forms_dir())
+        result = versions.deploy_file(db.session, current_person(), xml, _forms_dir())
     except DomainError as err:
         db.session.rollback()
         if upload:

@@ -7,7 +7,8 @@ from webapp.extensions import db
 from webapp.forms import form_fields
 from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
-from workflows import engine, processes, tasks
+from workflows import engine
+from workflows.engine import tasks, versions
 from workflows.errors import DomainError
 
 bp = Blueprint("tasks", __name__)
@@ -111,7 +112,7 @@ DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Polic
 @bp.get("/diagram/<int:version_id>.bpmn")
 def diagram(version_id: int):
     """The XML as a plain-text download: even a hostile file is never parsed as markup in our origin."""
-    version = processes.diagram(db.session, current_person(), version_id)
+    version = versions.diagram(db.session, current_person(), version_id)
     response = current_app.response_class(version.bpmn_xml, mimetype="text/plain", headers=DOWNLOAD_HEADERS)
     response.headers.set("Content-Disposition", "attachment", filename=f"process-{version.id}.bpmn")
     return response

@@ -1,15 +1,15 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
+from workflows.models.applications import (
+    Application,
+    ApplicationStatus,
+    ApprovalRecord,
+    Attachment,
+    CallFrequency,
+    Grant,
+    GrantStatus,
+)
 from workflows.models.audit import AuditEvent
 from workflows.models.calendar import CalendarDay, DayKind
-from workflows.models.catalog import (
-    CatalogGeneration, CategoryClass, DataType, InfoItem, Interface, ObjectClass, OpenType, Resource, ResourceFormat,
-    ResourceRevision, ResourceStatus, Sensitivity, ShareMethod, ShareType, UpdateCycle,
-)
-from workflows.models.applications import (
-    Application, ApplicationStatus, ApprovalRecord, Attachment, CallFrequency, Grant, GrantStatus,
-)
-from workflows.models.notifications import EmailStatus, Notification, OutboxEmail
-from workflows.models.demands import CatalogChange, ChangeKind, ChangeStatus, Demand, DemandStatus
 from workflows.models.cases import (
     HumanTask,
     InstanceStatus,
@@ -17,6 +17,25 @@ from workflows.models.cases import (
     ProcessVersion,
     TaskStatus,
 )
+from workflows.models.catalog import (
+    CatalogGeneration,
+    CategoryClass,
+    DataType,
+    InfoItem,
+    Interface,
+    ObjectClass,
+    OpenType,
+    Resource,
+    ResourceFormat,
+    ResourceRevision,
+    ResourceStatus,
+    Sensitivity,
+    ShareMethod,
+    ShareType,
+    UpdateCycle,
+)
+from workflows.models.demands import CatalogChange, ChangeKind, ChangeStatus, Demand, DemandStatus
+from workflows.models.notifications import EmailStatus, Notification, OutboxEmail
 from workflows.models.org import (
     ROLE_LABELS_BY_CODE,
     ApiToken,

@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-25 14:43:45.537946
 """
-from alembic import op
 import sqlalchemy as sa
-import workflows.db
+from alembic import op
 
+import workflows.db
 
 revision = '0001'
 down_revision = None

@@ -4,10 +4,10 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25 14:53:35.518917
 """
-from alembic import op
 import sqlalchemy as sa
-import workflows.db
+from alembic import op
 
+import workflows.db
 
 revision = '0002'
 down_revision = '0001'

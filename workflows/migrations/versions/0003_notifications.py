@@ -4,10 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25 15:01:35.158367
 """
-from alembic import op
 import sqlalchemy as sa
-import workflows.db
+from alembic import op
 
+import workflows.db
 
 revision = '0003'
 down_revision = '0002'

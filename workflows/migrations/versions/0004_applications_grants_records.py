@@ -4,10 +4,10 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25 15:13:17.098603
 """
-from alembic import op
 import sqlalchemy as sa
-import workflows.db
+from alembic import op
 
+import workflows.db
 
 revision = '0004'
 down_revision = '0003'

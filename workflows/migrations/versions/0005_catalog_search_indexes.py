@@ -5,9 +5,6 @@ Revises: 0004
 Create Date: 2026-11-25 15:53:31.555163
 """
 from alembic import op
-import sqlalchemy as sa
-import workflows.db
-
 
 revision = '0005'
 down_revision = '0004'

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from workflows import calendar, clock, engine
+from workflows import clock
 from workflows.db import is_postgres
+from workflows.engine import runtime
 from workflows.errors import DomainError
-from workflows.models import CatalogChange, ChangeStatus, HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from workflows.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -56,7 +57,7 @@ def _take_due(session, batch: int, skip: list[int]) -> list[ProcessInstance]:
 def _fire_one(session, instance: ProcessInstance, result: SweepResult) -> None:
     try:
         with session.begin_nested():
-            fired = engine.fire_due_timers(session, instance)
+            fired = runtime.fire_due_timers(session, instance)
     except DomainError as err:
         log.error("timer of instance %s failed: %s", instance.id, err.message)
         result.failed.append(instance.id)
@@ -67,20 +68,11 @@ def _fire_one(session, instance: ProcessInstance, result: SweepResult) -> None:
         result.fired += len(fired)
 
 
-def import_schedule(session, year: int, text: str, actor_id: int | None) -> tuple[int, int]:
-    """Enter a year's official schedule, then recompute every open deadline that was provisional.
-
-    Returns (days imported, deadlines changed); each changed due date writes an audit event.
-    """
-    days = calendar.import_year_csv(session, year, text, actor_id)
-    session.flush()
+def recompute_provisional(session, actor_id: int | None) -> int:
+    """After a year's schedule is entered: recompute every open due date that was provisional; returns how many changed."""
     changed = 0
     instance_ids = set(session.scalars(select(HumanTask.instance_id).where(
         HumanTask.status == TaskStatus.OPEN, HumanTask.due_provisional.is_(True))))
     for instance in session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids))):
-        changed += engine.recompute_deadlines(session, instance, actor_id)
-    for change in session.scalars(select(CatalogChange).where(CatalogChange.status == ChangeStatus.OPEN,
-                                                              CatalogChange.due_provisional.is_(True))):
-        due = calendar.add_working_days(session, change.effective_on, 10)
-        change.due_on, change.due_provisional = due.day, due.provisional
-    return days, changed
+        changed += runtime.recompute_deadlines(session, instance, actor_id)
+    return changed

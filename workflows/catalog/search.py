@@ -7,12 +7,22 @@ from sqlalchemy import Integer, String, bindparam, func, literal_column, or_, se
 from sqlalchemy.orm import Session
 
 from workflows import inputs
+from workflows.catalog.facet_cache import FacetCache
 from workflows.db import is_postgres
 from workflows.errors import ValidationFailed, unknown_choice
-from workflows.facet_cache import FacetCache
 from workflows.models import (
-    CatalogGeneration, CategoryClass, Interface, ObjectClass, OpenType, Resource, ResourceFormat, ResourceStatus,
-    Sensitivity, ShareType, Unit, UpdateCycle,
+    CatalogGeneration,
+    CategoryClass,
+    Interface,
+    ObjectClass,
+    OpenType,
+    Resource,
+    ResourceFormat,
+    ResourceStatus,
+    Sensitivity,
+    ShareType,
+    Unit,
+    UpdateCycle,
 )
 
 FACETS = {

@@ -1,35 +1,20 @@
 """Who hears about a task: new task, 催办 before the deadline, 督办 after it. Timers never decide."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import notifications
-from workflows import audit, clock, engine, events
-from workflows.models import (
-    HumanTask, Person, ProcessInstance, Responsibility, ResponsibilityKind, Role, RoleMembership, TaskStatus,
-)
-
-
-_CANDIDATES = select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
-    RoleMembership.unit_id == bindparam("unit_id"), RoleMembership.role == bindparam("role"), Person.active.is_(True))
+from workflows import audit, clock, engine
+from workflows.models import HumanTask, Person, ProcessInstance, TaskStatus
+from workflows.organisation.directory import coordinators, leader_in_charge, people_with_role
 
 
 def candidates(session: Session, task: HumanTask) -> list[Person]:
     """The people who may act on the task: its assignee, or everyone with the lane's role in its unit."""
     if task.assignee_id:
         return [session.get(Person, task.assignee_id)]
-    return list(session.scalars(_CANDIDATES, {"unit_id": task.unit_id, "role": task.role}))
-
-
-def leader_in_charge(session: Session, unit_id: int | None) -> list[Person]:
-    return list(session.scalars(select(Person).join(Responsibility, Responsibility.person_id == Person.id).where(
-        Responsibility.unit_id == unit_id, Responsibility.kind == ResponsibilityKind.LEADER_IN_CHARGE)))
-
-
-def coordinators(session: Session) -> list[Person]:
-    return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
-        RoleMembership.role == Role.COORDINATOR, Person.active.is_(True)).distinct()))
+    return people_with_role(session, task.unit_id, task.role)
 
 
 def context(task: HumanTask) -> dict:
@@ -43,9 +28,13 @@ def link(task: HumanTask) -> str:
     return f"/tasks/{task.id}"
 
 
-@events.subscribe("task.opened")
-def _new_task(session: Session, event: str, task: HumanTask) -> None:
+def new_task(session: Session, event: str, task: HumanTask) -> None:
     notifications.send(session, candidates(session, task), "new_task", context(task), link(task))
+
+
+def delegated(session: Session, event: str, task: HumanTask, actor: Person, colleague: Person) -> None:
+    notifications.send(session, [colleague], "new_task",
+                       context(task) | {"recipient_hint": f"{actor.display_name}转交："}, link(task))
 
 
 def _open_tasks(session: Session, instance: ProcessInstance, key: str | None) -> list[HumanTask]:
@@ -56,16 +45,14 @@ def _open_tasks(session: Session, instance: ProcessInstance, key: str | None) ->
     return list(session.scalars(query))
 
 
-@events.subscribe("bpmn.reminder")
-def _reminder(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
+def remind(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     for task in _open_tasks(session, instance, values.get("task")):
         people = candidates(session, task) + leader_in_charge(session, task.unit_id)
         sent = notifications.send(session, people, "reminder", context(task), link(task))
         audit.record(session, None, "task", task.id, "task:reminded", None, {"recipients": sent})
 
 
-@events.subscribe("bpmn.escalation")
-def _escalation(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
+def escalate(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     for task in _open_tasks(session, instance, values.get("task")):
         people = coordinators(session) + leader_in_charge(session, task.unit_id)
         sent = notifications.send(session, people, "escalation", context(task), link(task))

@@ -8,10 +8,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import notifications
-from workflows import audit, clock, events, forms, grants, records, tasks
-from workflows.applications import PROCESS, REVIEW_TASK
+from workflows import audit, clock
 from workflows.errors import ValidationFailed
 from workflows.models import Application, ApplicationStatus, HumanTask, Person, ProcessInstance, TaskStatus
+from workflows.sharing import grants, records
+from workflows.sharing.process import REVIEW_TASK
 
 MIN_REASON = 10
 GENERIC_REASONS = {"不同意", "不予同意", "不通过", "不予通过", "不批准", "不予批准", "拒绝", "驳回", "不行", "不可以",
@@ -40,14 +41,12 @@ def reason_problem(reason: str) -> str | None:
     return None
 
 
-@forms.option_provider("subject_items")
-def _requested_items(session: Session, task: HumanTask) -> list[tuple[str, str]]:
+def requested_items(session: Session, task: HumanTask) -> list[tuple[str, str]]:
     app = _application(session, task)
     return [(name, name) for name in app.items]
 
 
-@tasks.handles(PROCESS, REVIEW_TASK)
-def _reviewed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+def review_completed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     app = _application(session, task)
     decision = data["decision"]
     if decision == "reject":
@@ -84,8 +83,7 @@ def _narrowed_until(app: Application, text: str | None) -> str:
     return until.isoformat()
 
 
-@tasks.handles(PROCESS, "da_resubmit")
-def _resubmitted(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+def resubmitted(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     app = _application(session, task)
     app.review_rounds += 1
     _set_status(session, actor.id, app, ApplicationStatus.IN_REVIEW, note=data.get("resubmit_note", ""))
@@ -118,22 +116,19 @@ def _decide(session: Session, app: Application, status: ApplicationStatus, items
     _notify_applicant(session, app, ApplicationStatus(status).label, grant)
 
 
-@events.subscribe("bpmn.auto_grant")
-def _auto_grant(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
+def auto_granted(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     app = _application(session, instance)
     app.decision_reason = "无条件共享资源，按规定直接获取"
     _decide(session, app, ApplicationStatus.APPROVED, list(app.items), app.valid_until)
 
 
-@events.subscribe("bpmn.approved")
-def _approved(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
+def approved(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     app, result = _application(session, instance), _review_result(session, instance)
     _decide(session, app, ApplicationStatus.APPROVED, result.get("approved_items") or list(app.items),
             date.fromisoformat(result.get("approved_until") or app.valid_until.isoformat()))
 
 
-@events.subscribe("bpmn.rejected")
-def _rejected(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
+def rejected(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     _decide(session, _application(session, instance), ApplicationStatus.REJECTED, None, None)
 
 

@@ -4,13 +4,22 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import audit, catalog_search, clock, engine, inputs, tasks
+from workflows import audit, clock, engine, inputs
+from workflows.catalog import search as catalog_search
 from workflows.errors import Forbidden, NotFound, ValidationFailed
 from workflows.models import Demand, DemandStatus, HumanTask, Person, Resource, ResourceStatus, Role, Unit
 
 PROCESS = "demand_coordination"
 REPLY_WORKING_DAYS = 5
 TEXT_LIMITS = {"wanted_data": ("所需数据", 200), "scenario": ("应用场景", 500), "resource_code": ("目录条目", 64)}
+
+
+CONTRACT = engine.ProcessContract(
+    PROCESS,
+    tasks={"dc_assign": engine.TaskContract("分派共享需求", "coordinator", None, ("decision", "provider_unit_id", "note")),
+           "dc_answer": engine.TaskContract("答复共享需求", "unit_admin", "provider_unit_id",
+                                            ("answer", "resource_code", "reason")),
+           "dc_close": engine.TaskContract("确认办结", "coordinator", None, ("outcome", "resource_code", "note"))})
 
 
 def can_record(person: Person, unit_id: int) -> bool:
@@ -86,8 +95,7 @@ def _set_status(session: Session, actor: Person, demand: Demand, status: DemandS
                  {"status": status.value} | {k: (v if not hasattr(v, "id") else v.id) for k, v in changes.items()})
 
 
-@tasks.handles(PROCESS, "dc_assign")
-def _assigned(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+def assigned(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     demand = _demand_of(session, task)
     if data["decision"] == "assign":
         if session.get(Unit, data["provider_unit_id"]) is None:
@@ -103,8 +111,7 @@ def _assigned(session: Session, actor: Person, task: HumanTask, data: dict) -> d
     return data
 
 
-@tasks.handles(PROCESS, "dc_answer")
-def _answered(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+def answered(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     demand = _demand_of(session, task)
     text = "将编目发布" if data["answer"] == "will_publish" else "无法提供"
     detail = data.get("reason") or (f"目录条目 {data['resource_code']}" if data.get("resource_code") else "")
@@ -113,8 +120,7 @@ def _answered(session: Session, actor: Person, task: HumanTask, data: dict) -> d
     return data
 
 
-@tasks.handles(PROCESS, "dc_close")
-def _closed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+def closed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     demand = _demand_of(session, task)
     if data["outcome"] == "resolved":
         resource = session.scalar(select(Resource).where(Resource.code == data["resource_code"],

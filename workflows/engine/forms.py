@@ -11,13 +11,12 @@ Type "array" holds several chosen values (checkboxes).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from typing import Callable
-
-from workflows import events, inputs
+from workflows import inputs
 from workflows.errors import ValidationFailed
 from workflows.models import Unit
 
@@ -26,14 +25,10 @@ DEFAULT_MAX_LENGTH = 2000
 MAX_ITEMS = 200
 
 
-def option_provider(name: str):
-    """Register fn(session, task) -> [(value, label)] for fields with "x-options": name."""
-
-    def decorator(fn: Callable) -> Callable:
-        _providers[name] = fn
-        return fn
-
-    return decorator
+def configure(providers: dict[str, Callable]) -> None:
+    """fn(session, task) -> [(value, label)] for fields with "x-options": name; listed in workflows/bootstrap.py."""
+    _providers.clear()
+    _providers.update(providers)
 
 
 @dataclass(frozen=True)
@@ -67,7 +62,6 @@ def fields(schema: dict) -> list[Field]:
 def options(session: Session, field: Field, task=None) -> list[tuple[str, str]]:
     """(value, label) pairs for a select, radio group or checkboxes."""
     source = field.spec.get("x-options")
-    events.load_listeners()  # providers live in the domain modules
     if source == "units":
         return [(str(uid), name) for uid, name in session.execute(select(Unit.id, Unit.name).order_by(Unit.id))]
     if source in _providers:

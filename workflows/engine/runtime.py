@@ -1,40 +1,38 @@
-"""The only module that imports SpiffWorkflow: deploy, start, complete, fire timers, save/restore.
+"""Running cases: start, complete a task, fire due timers, cancel, recompute deadlines, and who may act.
 
 Every operation runs inside the caller's transaction and never commits: if anything
 raises, the caller rolls back and the in-memory workflow is simply dropped.
 """
 from __future__ import annotations
 
-import contextvars
-import hashlib
-import json
 import logging
-import threading
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflows import audit, calendar, clock, events, lint, script_env
-from workflows.errors import AlreadyHandled, EngineStepFailed, Forbidden, NotFound, ValidationFailed
+from workflows import audit, calendar, clock, events
+from workflows.engine import lint, sandbox, serialization
+from workflows.engine.versions import latest_version
+from workflows.errors import AlreadyHandled, EngineStepFailed, Forbidden, NotFound
 from workflows.models import (
-    HumanTask, InstanceStatus, Person, ProcessInstance, ProcessVersion, RoleMembership, TaskStatus,
-    Unit, UnitKind,
+    HumanTask,
+    InstanceStatus,
+    Person,
+    ProcessInstance,
+    ProcessVersion,
+    TaskStatus,
+    Unit,
+    UnitKind,
 )
 
 log = logging.getLogger(__name__)
@@ -56,17 +54,17 @@ spiff_timer.datetime = _ClockDatetime
 
 class _RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression, context, external_context=None):
-        return script_env.evaluate(self.globals | (external_context or {}), expression, context)
+        return sandbox.evaluate(self.globals | (external_context or {}), expression, context)
 
     def execute(self, script, context, external_context=None):
-        script_env.execute(self.globals | (external_context or {}), script, context)
+        sandbox.execute(self.globals | (external_context or {}), script, context)
         return True
 
 
 def _script_engine(session: Session) -> PythonScriptEngine:
     """A fresh engine per operation; what scripts emit() waits in .emitted until the step succeeds."""
     emitted: list = []
-    script_engine = PythonScriptEngine(environment=_RestrictedEnvironment(script_env.build_globals(session, emitted)))
+    script_engine = PythonScriptEngine(environment=_RestrictedEnvironment(sandbox.build_globals(session, emitted)))
     script_engine.emitted = emitted
     return script_engine
 
@@ -80,125 +78,10 @@ def _script_engine(session: Session) -> PythonScriptEngine:
 TASK_ROWS = joinedload(HumanTask.instance).joinedload(ProcessInstance.process_version).defer(ProcessVersion.forms)
 
 
-# --- specs and state-only serialization ----------------------------------------
-
-_restoring_spec = contextvars.ContextVar("restoring_spec")
-
-
-class _StateOnlyConverter(BpmnWorkflowConverter):
-    """Stores the workflow's state without its spec; the spec comes from the version cache."""
-
-    def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-    def from_dict(self, dct):
-        spec, subprocess_specs = _restoring_spec.get()
-        dct.pop("spec", None)
-        dct.pop("subprocess_specs", None)
-        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
-        return workflow
-
-
-_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG | {BpmnWorkflow: _StateOnlyConverter}))
-_spec_cache: dict[str, tuple] = {}
-_spec_lock = threading.Lock()
-
-
-def _parse(xml: str, process_id: str):
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_xml(lint.parse_xml(xml), filename=f"{process_id}.bpmn")
-    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
-
-
-def _spec_for(version: ProcessVersion):
-    """Parse each process version once per process."""
-    cached = _spec_cache.get(version.content_hash)
-    if cached is None:
-        with _spec_lock:
-            cached = _spec_cache.get(version.content_hash)
-            if cached is None:
-                cached = _parse(version.bpmn_xml, version.process_key)
-                _spec_cache[version.content_hash] = cached
-    return cached
-
-
-def _dump(workflow: BpmnWorkflow) -> str:
-    return _serializer.serialize_json(workflow)
-
-
 def _restore(session: Session, instance: ProcessInstance) -> BpmnWorkflow:
-    token = _restoring_spec.set(_spec_for(instance.process_version))
-    try:
-        workflow = _serializer.deserialize_json(instance.state)
-    finally:
-        _restoring_spec.reset(token)
+    workflow = serialization.load(instance.process_version, instance.state)
     workflow.script_engine = _script_engine(session)
     return workflow
-
-
-# --- deploy -------------------------------------------------------------------
-
-class DeployRejected(ValidationFailed):
-    def __init__(self, issues: list[lint.LintIssue]):
-        super().__init__([str(i) for i in issues], "流程文件未通过检查，未部署。请按提示修改后重新部署")
-        self.issues = issues
-
-
-@dataclass(frozen=True)
-class Deployed:
-    version: ProcessVersion
-    created: bool
-
-
-def check(xml: str, forms: dict) -> tuple[list[lint.LintIssue], lint.Outline]:
-    """Everything deploy checks, without storing: the lint, then SpiffWorkflow's own parse."""
-    issues, outline = lint.lint(xml, forms)
-    if issues:
-        return issues, outline
-    try:
-        _parse(xml, outline.process_id)
-    except ValidationException as exc:
-        issues.append(lint.LintIssue(getattr(exc, "id", None) or "文件", f"流程结构错误：{exc}"))
-    except Exception as exc:  # the parser raises many kinds on malformed models
-        issues.append(lint.LintIssue("文件", f"流程无法解析：{exc}"))
-    return issues, outline
-
-
-def deploy(session: Session, xml: str, forms: dict, actor_id: int | None) -> Deployed:
-    """Store a new version when the content changed; identical content keeps the current one."""
-    issues, outline = check(xml, forms)
-    if issues:
-        raise DeployRejected(issues)
-    digest = hashlib.sha256(xml.encode("utf-8") + json.dumps(outline.forms, sort_keys=True,
-                                                             ensure_ascii=False).encode("utf-8")).hexdigest()
-    latest = latest_version(session, outline.process_id)
-    if latest is not None and latest.content_hash == digest:
-        return Deployed(latest, False)
-    version = ProcessVersion(process_key=outline.process_id, name=outline.name,
-                             version=(latest.version + 1) if latest else 1, bpmn_xml=xml,
-                             forms=outline.forms, content_hash=digest, deployed_by_id=actor_id,
-                             deployed_at=clock.now())
-    session.add(version)
-    session.flush()
-    audit.record(session, actor_id, "process", outline.process_id, "process:deployed",
-                 {"version": latest.version} if latest else None, {"version": version.version})
-    return Deployed(version, True)
-
-
-_LATEST_VERSION = (select(ProcessVersion).where(ProcessVersion.process_key == bindparam("process_key"))
-                   .order_by(ProcessVersion.version.desc()).limit(1))
-
-
-def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
-    return session.scalars(_LATEST_VERSION, {"process_key": process_key}).first()
 
 
 # --- running cases -----------------------------------------------------------
@@ -209,7 +92,7 @@ def start(session: Session, process_key: str, actor_id: int | None, unit_id: int
     version = latest_version(session, process_key)
     if version is None:
         raise NotFound(f"流程“{process_key}”尚未部署，请联系流程建模人员部署后再试")
-    spec, subprocess_specs = _spec_for(version)
+    spec, subprocess_specs = serialization.spec_for(version)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine(session))
     workflow.data.update(data or {})
     for task in workflow.get_tasks(state=TaskState.READY):
@@ -298,12 +181,12 @@ def fire_due_timers(session: Session, instance: ProcessInstance) -> list[str]:
 def _advance(workflow: BpmnWorkflow, step):
     try:
         return step()
-    except (SpiffWorkflowException, script_env.ScriptRejected) as exc:
+    except (SpiffWorkflowException, sandbox.ScriptRejected) as exc:
         raise EngineStepFailed(f"流程执行出错，本次操作未生效，案件保持原状：{_reason(exc)}。请联系流程建模人员") from exc
 
 
 def _reason(exc: Exception) -> str:
-    inner = script_env.rejection_in(exc) or getattr(exc, "error_type", None) or exc
+    inner = sandbox.rejection_in(exc) or getattr(exc, "error_type", None) or exc
     task_spec = getattr(exc, "task_spec", None)
     where = f"（环节 {task_spec.bpmn_id}）" if task_spec is not None and getattr(task_spec, "bpmn_id", None) else ""
     return f"{inner}{where}"
@@ -319,7 +202,7 @@ def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, a
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = instance.ended_at or clock.now()
         instance.next_timer_at = None
-    instance.state = _dump(workflow)
+    instance.state = serialization.dump(workflow)
     try:
         session.flush()
     except StaleDataError as exc:
@@ -411,8 +294,6 @@ def _next_timer(workflow: BpmnWorkflow) -> datetime | None:
     return min(instants) if instants else None
 
 
-# --- who may act -------------------------------------------------------------
-
 def can_act(session: Session, person: Person, task: HumanTask) -> bool:
     """The lane's role in the task's unit, or the person the task is assigned to.
 
@@ -422,20 +303,6 @@ def can_act(session: Session, person: Person, task: HumanTask) -> bool:
     if task.assignee_id is not None:
         return task.assignee_id == person.id
     return any(m.role == task.role and m.unit_id == task.unit_id for m in person.memberships)
-
-
-_MEMBERSHIPS = select(RoleMembership.unit_id, RoleMembership.role).where(RoleMembership.person_id == bindparam("id"))
-
-
-def open_tasks_for(session: Session, person: Person) -> list[HumanTask]:
-    """Open tasks the person may act on: by role in unit, or assigned to them; overdue first."""
-    memberships = session.execute(_MEMBERSHIPS, {"id": person.id}).all()
-    conditions = [(HumanTask.unit_id == unit_id) & (HumanTask.role == role) & HumanTask.assignee_id.is_(None)
-                  for unit_id, role in memberships]
-    conditions.append(HumanTask.assignee_id == person.id)
-    query = (select(HumanTask).options(TASK_ROWS).where(HumanTask.status == TaskStatus.OPEN, or_(*conditions))
-             .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id))
-    return list(session.scalars(query))
 
 
 def inspect(session: Session, instance: ProcessInstance) -> tuple[set[str], dict]:

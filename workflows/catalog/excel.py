@@ -15,9 +15,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import catalog, spreadsheets
-from workflows.catalog import DuplicateSuspected, InvalidEntry
-from workflows.catalog_rules import ENUM_FIELDS, CleanResource, Problem, clean_resource, publish_problems
+from workflows import spreadsheets
+from workflows.catalog import entries
+from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
+from workflows.catalog.rules import ENUM_FIELDS, CleanResource, Problem, clean_resource, publish_problems
 from workflows.errors import Forbidden, NotFound, ValidationFailed
 from workflows.models import DataType, Person, Resource, ResourceStatus, Role, Unit
 
@@ -67,11 +68,11 @@ def export_workbook(session: Session, person: Person, unit_id: int) -> bytes:
     """Every entry of the unit in every status, in the same layout the import reads back."""
     if session.get(Unit, unit_id) is None:
         raise NotFound("所选单位不存在")
-    if not (catalog.can_edit(person, unit_id) or person.has_role(Role.COORDINATOR)):
+    if not (entries.can_edit(person, unit_id) or person.has_role(Role.COORDINATOR)):
         raise Forbidden("只有本单位的目录管理员或县大数据局协调员可以导出本单位的目录")
     book = _new_book()
-    for resource in sorted(catalog.unit_entries(session, person, [unit_id]), key=lambda r: r.code):
-        data = catalog.snapshot(resource)
+    for resource in sorted(entries.unit_entries(session, person, [unit_id]), key=lambda r: r.code):
+        data = entries.snapshot(resource)
         _append(book[RESOURCE_SHEET], [_cell(f, data[f]) for f in RESOURCE_COLUMNS.values()])
         for item in data["items"]:
             _append(book[ITEM_SHEET], [_cell(f, (item | {"code": resource.code})[f]) for f in ITEM_COLUMNS.values()])
@@ -306,9 +307,9 @@ def _check(plan: _Plan) -> list:
     if plan.row is not None:
         plan.raw = {k: v for k, v in plan.row.values.items() if k != "status"}
     else:
-        plan.raw = {k: v for k, v in catalog.snapshot(existing).items() if k not in ("items", "status")}
+        plan.raw = {k: v for k, v in entries.snapshot(existing).items() if k not in ("items", "status")}
     plan.raw_items = ([r.values for r in plan.items] if plan.items
-                      else catalog.snapshot(existing)["items"] if existing else [])
+                      else entries.snapshot(existing)["items"] if existing else [])
     plan.clean, found = clean_resource(plan.raw, plan.raw_items)
     plan.changed = existing is None or not _same(existing, plan.clean)
     problems = _status_problems(plan)
@@ -322,7 +323,7 @@ def _same(resource: Resource, clean: CleanResource) -> bool:
     values = clean.values | {"code": clean.values["code"] or resource.code,
                              "published_on": clean.values["published_on"] or resource.published_on}
     shadow = SimpleNamespace(**values, status=resource.status, items=[SimpleNamespace(**i) for i in clean.items])
-    return catalog.snapshot(shadow) == catalog.snapshot(resource)
+    return entries.snapshot(shadow) == entries.snapshot(resource)
 
 
 def _status_problems(plan: _Plan) -> list:
@@ -361,9 +362,9 @@ def import_workbook(session: Session, person: Person, unit_id: int, data: bytes,
     """Check the whole file, then save it in the caller's transaction; any problem means nothing is saved."""
     if session.get(Unit, unit_id) is None:
         _fail([(0, 0, "所选单位不存在，请重新选择要导入的单位")])
-    if not catalog.can_edit(person, unit_id):
+    if not entries.can_edit(person, unit_id):
         raise Forbidden("只有本单位的目录管理员可以导入本单位的目录")
-    catalog.check_duplicate_reason(duplicate_reason)
+    entries.check_duplicate_reason(duplicate_reason)
     resource_rows, item_rows = _read_workbook(data)
     plans, problems = _make_plans(session, unit_id, resource_rows, item_rows)
     if problems:
@@ -382,7 +383,7 @@ def _warn_duplicates(session: Session, unit_id: int, plans: list[_Plan], reason:
         if not plan.changed or (plan.existing is not None and plan.existing.duplicate_reason):
             continue
         name = plan.clean.values["name"]
-        found = catalog.find_duplicates(session, name, [i["name"] for i in plan.clean.items], unit_id,
+        found = entries.find_duplicates(session, name, [i["name"] for i in plan.clean.items], unit_id,
                                         plan.existing.id if plan.existing else None)
         plan.flagged = bool(found)
         for hint in found:
@@ -394,15 +395,15 @@ def _warn_duplicates(session: Session, unit_id: int, plans: list[_Plan], reason:
 def _save(session: Session, person: Person, unit_id: int, plan: _Plan, reason: str, result: ImportResult) -> None:
     try:
         if plan.existing is None:
-            resource = catalog.create_resource(session, person, unit_id, plan.raw, plan.raw_items, reason)
+            resource = entries.create_resource(session, person, unit_id, plan.raw, plan.raw_items, reason)
             result.created += 1
         elif plan.changed:
-            resource = catalog.update_resource(session, person, plan.existing.id, plan.raw, plan.raw_items, reason)
+            resource = entries.update_resource(session, person, plan.existing.id, plan.raw, plan.raw_items, reason)
             result.updated += 1
         else:
             resource = plan.existing
         if plan.status == ResourceStatus.PUBLISHED and resource.status == ResourceStatus.DRAFT:
-            catalog.publish(session, person, resource.id)
+            entries.publish(session, person, resource.id)
             result.published += 1
     except InvalidEntry as err:
         _fail([(0, 0, f"{plan.first_row.where(None)}：{detail}") for detail in err.details])

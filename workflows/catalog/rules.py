@@ -6,7 +6,14 @@ from datetime import date
 
 from workflows import inputs
 from workflows.models import (
-    CategoryClass, DataType, OpenType, ResourceFormat, Sensitivity, ShareMethod, ShareType, UpdateCycle,
+    CategoryClass,
+    DataType,
+    OpenType,
+    ResourceFormat,
+    Sensitivity,
+    ShareMethod,
+    ShareType,
+    UpdateCycle,
 )
 
 ENUM_FIELDS = {

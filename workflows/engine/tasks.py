@@ -3,31 +3,38 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-import notifications
-from workflows import audit, calendar, clock, engine, events, forms, inputs, integrity, reminders
+from workflows import audit, calendar, clock, events, inputs
+from workflows.engine import forms
+from workflows.engine.runtime import TASK_ROWS, can_act, complete_task
 from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
-    Application, HumanTask, Person, ProcessInstance, ProcessVersion, Resource, Role, RoleMembership, TaskStatus,
+    Application,
+    HumanTask,
+    Person,
+    ProcessInstance,
+    ProcessVersion,
+    Resource,
+    Role,
+    RoleMembership,
+    TaskStatus,
 )
 
 Handler = Callable[[Session, Person, HumanTask, dict], dict | None]
 FILTER_LIMITS = {"process_key": ("流程", 64), "resource": ("资源关键词", 50)}
 USERNAME_LIMIT = 64
-_handlers: dict[tuple[str, str], Handler] = {}
+_handlers: dict[tuple[str, str], Handler] | None = None
 
 
-def handles(process_key: str, *task_keys: str):
-    """Register a domain reaction to completing these tasks; it may refine the data or refuse."""
+def configure(handlers: dict[tuple[str, str], Handler]) -> None:
+    """Which domain function answers the completion of which (process, task); listed in workflows/bootstrap.py.
 
-    def decorator(fn: Handler) -> Handler:
-        for key in task_keys:
-            _handlers[(process_key, key)] = fn
-        return fn
-
-    return decorator
+    A handler runs once the case is locked: it may refine the form's data or refuse the completion.
+    """
+    global _handlers
+    _handlers = dict(handlers)
 
 
 def form_schema(task: HumanTask) -> dict | None:
@@ -39,19 +46,20 @@ def get_task(session: Session, actor: Person, task_id: int) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("任务不存在")
-    if not (engine.can_act(session, actor, task) or actor.has_role(Role.COORDINATOR)
+    if not (can_act(session, actor, task) or actor.has_role(Role.COORDINATOR)
             or actor.unit_id == task.unit_id or task.completed_by_id == actor.id):
         raise Forbidden("您无权查看此任务")
     return task
 
 
 def complete(session: Session, actor: Person, task_id: int, data: dict) -> HumanTask:
-    """Check the form, let the domain react once the case is locked, advance; an application case is verified after."""
-    events.load_listeners()  # the handlers live in the domain modules
+    """Check the form, let the domain react once the case is locked, advance; listeners hear task.completed."""
+    if _handlers is None:
+        raise events.NotConfigured("workflows.bootstrap.bootstrap() must run before a task is completed")
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("任务不存在")
-    if not engine.can_act(session, actor, task):
+    if not can_act(session, actor, task):
         raise Forbidden("您没有办理此任务的权限：需要在办理单位担任相应角色，或由他人转交给您")
     if task.status != TaskStatus.OPEN:
         raise AlreadyHandled()
@@ -59,9 +67,8 @@ def complete(session: Session, actor: Person, task_id: int, data: dict) -> Human
     clean = forms.validate(schema, data) if schema else {}
     handler = _handlers.get((task.instance.process_version.process_key, task.task_key))
     prepare = (lambda locked: handler(session, actor, locked, clean)) if handler is not None else None
-    task = engine.complete_task(session, task.id, actor, clean, authorised=True, prepare=prepare)
-    if task.instance.subject_type == "application":
-        integrity.verify_application(session, session.get(Application, int(task.instance.subject_id)))
+    task = complete_task(session, task.id, actor, clean, authorised=True, prepare=prepare)
+    events.publish(session, "task.completed", task=task)
     return task
 
 
@@ -73,7 +80,7 @@ def history(session: Session, actor: Person, limit: int = 100) -> list[HumanTask
 
 _CASE_TASKS = (select(HumanTask).join(ProcessInstance)
                .where(ProcessInstance.subject_type == bindparam("type"), ProcessInstance.subject_id == bindparam("id"))
-               .options(engine.TASK_ROWS).order_by(HumanTask.created_at, HumanTask.id))
+               .options(TASK_ROWS).order_by(HumanTask.created_at, HumanTask.id))
 
 
 def case_tasks(session: Session, subject_type: str, subject_id) -> list[HumanTask]:
@@ -86,7 +93,7 @@ def open_tasks(session: Session, actor: Person, process_key: str = "", overdue_o
     """待办, overdue first then by due date, filtered by process, overdue, unit and resource keyword."""
     if problems := inputs.length_problems({"process_key": process_key, "resource": resource}, FILTER_LIMITS):
         raise ValidationFailed(problems, "筛选条件有误，请按提示修改")
-    found = engine.open_tasks_for(session, actor)
+    found = open_tasks_for(session, actor)
     if process_key:
         found = [t for t in found if t.instance.process_version.process_key == process_key]
     if overdue_only:
@@ -113,9 +120,6 @@ def process_names(session: Session) -> dict[str, str]:
     rows = session.execute(select(ProcessVersion.process_key, ProcessVersion.name)
                            .order_by(ProcessVersion.version)).all()
     return {key: name for key, name in rows}
-
-
-__all__ = ["complete", "case_tasks", "form_schema", "get_task", "handles", "history", "open_tasks"]
 
 
 def deadline(session: Session, task: HumanTask) -> dict | None:
@@ -181,8 +185,7 @@ def delegate(session: Session, actor: Person, task_id: int, username: str) -> Hu
     if colleague is None or colleague.id == actor.id or not colleague.has_role(task.role, task.unit_id):
         raise ValidationFailed(["转交对象：须为本单位担任相同角色的其他同事"])
     _assign(session, actor, task, colleague.id, "delegated")
-    notifications.send(session, [colleague], "new_task",
-                       reminders.context(task) | {"recipient_hint": f"{actor.display_name}转交："}, reminders.link(task))
+    events.publish(session, "task.delegated", task=task, actor=actor, colleague=colleague)
     return task
 
 
@@ -191,3 +194,23 @@ def colleagues(session: Session, actor: Person, task: HumanTask) -> list[Person]
     return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
         RoleMembership.unit_id == task.unit_id, RoleMembership.role == task.role, Person.id != actor.id,
         Person.active.is_(True))))
+
+
+def _actionable(person: Person):
+    """Open tasks the person may act on: by role in unit, or assigned to them."""
+    conditions = [(HumanTask.unit_id == m.unit_id) & (HumanTask.role == m.role) & HumanTask.assignee_id.is_(None)
+                  for m in person.memberships]
+    conditions.append(HumanTask.assignee_id == person.id)
+    return (HumanTask.status == TaskStatus.OPEN) & or_(*conditions)
+
+
+def open_tasks_for(session: Session, person: Person) -> list[HumanTask]:
+    """Open tasks the person may act on, by due date."""
+    query = (select(HumanTask).options(TASK_ROWS).where(_actionable(person))
+             .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id))
+    return list(session.scalars(query))
+
+
+def count_open_for(session: Session, person: Person) -> int:
+    """How many open tasks the person may act on (the navbar's badge), counted by the database."""
+    return session.scalar(select(func.count()).select_from(HumanTask).where(_actionable(person)))

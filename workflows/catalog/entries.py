@@ -8,10 +8,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock, inputs
-from workflows.catalog_rules import Problem, clean_resource, publish_problems
+from workflows.catalog.rules import Problem, clean_resource, publish_problems
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
-    InfoItem, Person, Resource, ResourceRevision, ResourceStatus, Role, Unit,
+    InfoItem,
+    Person,
+    Resource,
+    ResourceRevision,
+    ResourceStatus,
+    Role,
+    Unit,
 )
 
 REASON_LIMIT = 500  # reasons are kept in 500-character columns (duplicate, correction, revision comment)

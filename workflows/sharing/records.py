@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session, lazyload
 from workflows import audit, clock, engine
 from workflows.db import is_postgres
 from workflows.models import (
-    Application, ApplicationStatus, ApprovalRecord, CallFrequency, Grant, HumanTask, ProcessInstance, ShareType,
+    Application,
+    ApplicationStatus,
+    ApprovalRecord,
+    CallFrequency,
+    Grant,
+    HumanTask,
+    ProcessInstance,
+    ShareType,
 )
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
@@ -110,7 +117,7 @@ def render_within(content: dict, sha256: str, seconds: float = RENDER_SECONDS) -
     global _context
     if _context is None:
         _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(["workflows.records", "weasyprint"])
+        _context.set_forkserver_preload(["workflows.sharing.records", "weasyprint"])
     receiver, sender = _context.Pipe(duplex=False)
     child = _context.Process(target=_render_child, args=(sender, content, sha256), daemon=True)
     child.start()

@@ -19,8 +19,9 @@ from RestrictedPython.Guards import (
     safer_getattr,
 )
 
-from workflows import calendar, clock, script_limits as limits
-from workflows.script_limits import ScriptRejected
+from workflows import calendar, clock
+from workflows.engine import limits
+from workflows.engine.limits import ScriptRejected
 
 SAFE_BUILTINS = {
     name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)

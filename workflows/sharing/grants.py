@@ -7,10 +7,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defaultload
 
 import notifications
-from workflows import audit, clock, inputs, integrity, reminders
+from workflows import audit, clock, inputs
 from workflows.db import is_postgres
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, Grant, GrantStatus, Person, Resource, Role, RoleMembership, ShareType
+from workflows.models import Application, Grant, GrantStatus, Person, Resource, Role, ShareType
+from workflows.organisation import directory
+from workflows.sharing import integrity
 
 EXPIRY_NOTICE_DAYS = 7
 REVOKE_REASON_LIMIT = 1000
@@ -54,11 +56,6 @@ def is_authorised(session: Session, unit_id: int, resource_id: int, item: str, o
     return any(item in g.items for g in grants)
 
 
-def _unit_people(session: Session, unit_id: int, role: Role) -> list[Person]:
-    return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id)
-                                .where(RoleMembership.unit_id == unit_id, RoleMembership.role == role)))
-
-
 def can_revoke(person: Person, grant: Grant) -> bool:
     provider = grant.resource.provider_unit_id
     return person.has_role(Role.REVIEWER, provider) or person.has_role(Role.UNIT_ADMIN, provider)
@@ -89,8 +86,8 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str) -> Grant
 
 
 def _notify(session: Session, grant: Grant, template: str) -> None:
-    people = [grant.application.applicant] + _unit_people(session, grant.unit_id, Role.UNIT_ADMIN)
-    people += reminders.leader_in_charge(session, grant.unit_id) if template == "grant_revoked" else []
+    people = [grant.application.applicant] + directory.people_with_role(session, grant.unit_id, Role.UNIT_ADMIN)
+    people += directory.leader_in_charge(session, grant.unit_id) if template == "grant_revoked" else []
     notifications.send(session, people, template, context(grant), f"/applications/{grant.application_id}")
 
 

@@ -14,11 +14,21 @@ from sqlalchemy.orm import Session
 from workflows import engine
 from workflows.errors import Conflict
 from workflows.models import (
-    Application, ApplicationStatus, Grant, GrantStatus, HumanTask, InstanceStatus, ProcessInstance, Resource,
-    ResourceStatus, Role, ShareType, TaskStatus,
+    Application,
+    ApplicationStatus,
+    Grant,
+    GrantStatus,
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    Resource,
+    ResourceStatus,
+    Role,
+    ShareType,
+    TaskStatus,
 )
+from workflows.sharing.process import RESUBMIT_TASK, REVIEW_TASK
 
-REVIEW_TASK, RESUBMIT_TASK = "da_review", "da_resubmit"
 _RUNNING = (ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
 _ENDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
 
@@ -99,6 +109,12 @@ def _grant_problems(session: Session, app: Application, resource: Resource, subj
     if grant.status == GrantStatus.ACTIVE and not shareable(resource):
         problems.append(Problem(subject, "资源已不予共享或已停用，授权却仍有效"))
     return problems
+
+
+def task_completed(session: Session, event: str, task: HumanTask) -> None:
+    """After every step of an application's case, the application must still hold its invariants."""
+    if task.instance.subject_type == "application":
+        verify_application(session, session.get(Application, int(task.instance.subject_id)))
 
 
 def shareable(resource: Resource) -> bool:

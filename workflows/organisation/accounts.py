@@ -1,20 +1,19 @@
-"""Logins, API tokens and what a person sees on their workbench."""
+"""Logins, sessions and API tokens."""
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from workflows import audit, clock, engine, inputs, login_throttle, supervision
+from workflows import audit, clock, inputs
 from workflows.errors import DomainError, NotFound, ValidationFailed
-from workflows.login_throttle import LoginPolicy
-from workflows.models import ApiToken, HumanTask, LoginFailure, Person, Responsibility, Role, RoleMembership
-from workflows.passwords import verify_password
-
+from workflows.models import ApiToken, LoginFailure, Person
+from workflows.organisation import login_throttle
+from workflows.organisation.login_throttle import LoginPolicy
+from workflows.organisation.passwords import verify_password
 
 CREDENTIAL_LIMITS = {"username": ("用户名", 64), "password": ("密码", 128)}
 
@@ -126,34 +125,3 @@ def person_for_token(session: Session, raw: str) -> Person | None:
 def tokens_of(session: Session, person_id: int) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.person_id == person_id)
                                 .order_by(ApiToken.id.desc())))
-
-
-# --- workbench ---------------------------------------------------------------
-
-@dataclass
-class Workbench:
-    person: Person
-    roles_by_unit: dict[str, list[str]] = field(default_factory=dict)
-    responsibilities: list[Responsibility] = field(default_factory=list)
-    open_tasks: list[HumanTask] = field(default_factory=list)
-    timeliness: list = field(default_factory=list)  # per unit, for coordinators (督办)
-
-    @property
-    def overdue_count(self) -> int:
-        return sum(1 for t in self.open_tasks if t.is_overdue())
-
-
-def workbench(session: Session, person_id: int) -> Workbench:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("用户不存在")
-    bench = Workbench(person=person)
-    for m in session.scalars(select(RoleMembership).where(RoleMembership.person_id == person_id)
-                             .order_by(RoleMembership.unit_id, RoleMembership.id)):
-        bench.roles_by_unit.setdefault(m.unit.name, []).append(m.role)
-    bench.responsibilities = list(session.scalars(select(Responsibility).where(
-        Responsibility.person_id == person_id)))
-    bench.open_tasks = engine.open_tasks_for(session, person)
-    if person.has_role(Role.COORDINATOR):
-        bench.timeliness = [row for row in supervision.timeliness_by_unit(session) if row.open_overdue or row.done_late]
-    return bench

@@ -1,4 +1,4 @@
-"""Everything that runs on the clock, in one pass: timers, grant expiry, email delivery."""
+"""What runs across features: the periodic pass (timers, grant expiry, email, records) and entering a year's schedule."""
 from __future__ import annotations
 
 import logging
@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import sessionmaker
 
 from notifications.email import SmtpSettings, deliver_pending
-from workflows import deadlines, grants, records
+from workflows import calendar
+from workflows.catalog import changes
+from workflows.engine import sweep
+from workflows.sharing import grants, records
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +35,22 @@ class PassResult:
 def run_once(sessions: sessionmaker, smtp: SmtpSettings) -> PassResult:
     """One pass; each part commits on its own, so a failing part never blocks the others."""
     result = PassResult()
-    swept = deadlines.sweep(sessions)
+    swept = sweep.sweep(sessions)
     result.timers_fired, result.cases, result.failed_cases = swept.fired, len(swept.instances), len(swept.failed)
     with sessions.begin() as session:
         result.grants_expired, result.grants_warned = grants.expire_due(session)
     result.emails_sent, result.emails_failed = deliver_pending(sessions, smtp)
     result.records_rendered = records.render_pending(sessions)
     return result
+
+
+def import_schedule(session, year: int, text: str, actor_id: int | None) -> tuple[int, int]:
+    """Enter a year's official schedule, then recompute every open deadline that was provisional.
+
+    Returns (days imported, deadlines changed); each changed due date writes an audit event.
+    """
+    days = calendar.import_year_csv(session, year, text, actor_id)
+    session.flush()
+    changed = sweep.recompute_provisional(session, actor_id)
+    changes.recompute_provisional_due(session)
+    return days, changed

@@ -7,15 +7,24 @@ from datetime import date, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
-from workflows import audit, clock, engine, inputs, integrity
+from workflows import audit, clock, engine, inputs
 from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
-    Application, ApplicationStatus, ApprovalRecord, Attachment, CallFrequency, Grant, Person, Resource, ResourceStatus,
-    Role, ShareType,
+    Application,
+    ApplicationStatus,
+    ApprovalRecord,
+    Attachment,
+    CallFrequency,
+    Grant,
+    Person,
+    Resource,
+    ResourceStatus,
+    Role,
+    ShareType,
 )
+from workflows.sharing import integrity
+from workflows.sharing.process import PROCESS, RESUBMIT_TASK, REVIEW_TASK  # noqa: F401  (pages read them here)
 
-PROCESS = "data_application"
-REVIEW_TASK = "da_review"  # the provider's review in bpmn/data_application.bpmn
 REVIEW_WORKING_DAYS = 5
 MAX_VALIDITY = timedelta(days=3 * 366)
 UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所述应用场景使用共享数据，不篡改数据，不挪作他用，"

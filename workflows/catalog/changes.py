@@ -6,13 +6,17 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import audit, calendar, clock, engine, inputs, tasks
+from workflows import audit, calendar, clock, engine, inputs
 from workflows.errors import Forbidden, NotFound, ValidationFailed
 from workflows.models import CatalogChange, ChangeKind, ChangeStatus, HumanTask, Person, Role, Unit
 
 PROCESS = "catalog_update"
 PERIOD_WORKING_DAYS = 10
 DESCRIPTION_LIMIT = 2000
+
+
+CONTRACT = engine.ProcessContract(
+    PROCESS, tasks={"cu_update": engine.TaskContract("更新目录", "unit_admin", "unit_id", ("done_note",))})
 
 
 def register_change(session: Session, actor: Person, unit_id: int, kind: str, description: str,
@@ -64,8 +68,7 @@ def _date(value, problems: list[str]) -> date | None:
         return None
 
 
-@tasks.handles(PROCESS, "cu_update")
-def _updated(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+def updated(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     change = session.get(CatalogChange, int(task.instance.subject_id))
     change.status = ChangeStatus.DONE
     change.done_at = clock.now()
@@ -104,3 +107,11 @@ def registrable_units(session: Session, actor: Person) -> list[Unit]:
     if not actor.has_role(Role.COORDINATOR):
         query = query.where(Unit.id.in_([m.unit_id for m in actor.memberships if m.role == Role.UNIT_ADMIN]))
     return list(session.scalars(query))
+
+
+def recompute_provisional_due(session: Session) -> None:
+    """Open changes whose due date crossed a year without its schedule get the date the entered schedule gives."""
+    for change in session.scalars(select(CatalogChange).where(CatalogChange.status == ChangeStatus.OPEN,
+                                                              CatalogChange.due_provisional.is_(True))):
+        due = calendar.add_working_days(session, change.effective_on, PERIOD_WORKING_DAYS)
+        change.due_on, change.due_provisional = due.day, due.provisional

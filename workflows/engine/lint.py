@@ -5,13 +5,14 @@ Plain XML work only; the engine adds the SpiffWorkflow parse on top.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
-from workflows import script_env
+from workflows.engine import sandbox
 from workflows.models.org import ROLE_LABELS, Role
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -76,6 +77,9 @@ class Outline:
     name: str = ""
     lanes: dict[str, str] = field(default_factory=dict)  # user task id -> role
     forms: dict[str, dict] = field(default_factory=dict)
+    task_forms: dict[str, str] = field(default_factory=dict)  # user task id -> form file name
+    task_properties: dict[str, dict[str, str]] = field(default_factory=dict)  # user task id -> its properties
+    emits: set[str] = field(default_factory=set)  # events the scripts emit("…")
 
 
 def role_for_lane(name: str | None) -> Role | None:
@@ -250,6 +254,7 @@ def _lanes(process, outline: Outline) -> list[LintIssue]:
         for ref in lane.findall("bpmn:flowNodeRef", NS):
             lane_of[(ref.text or "").strip()] = role
     for task in _user_tasks(process):
+        outline.task_properties[task.get("id")] = _properties(task)
         role = lane_of.get(task.get("id"))
         if role is None:
             issues.append(LintIssue(task.get("id"), "用户任务不在任何泳道中，无法确定由哪个角色办理"))
@@ -270,6 +275,7 @@ def _form_refs(process):
 def _forms(process, forms: dict, outline: Outline) -> list[LintIssue]:
     issues = []
     for el_id, name in _form_refs(process):
+        outline.task_forms[el_id] = name
         schema = forms.get(name)
         if schema is None:
             issues.append(LintIssue(el_id, f"引用的表单“{name}”不存在，请先放入 bpmn/forms/"))
@@ -311,6 +317,9 @@ def _collect_snippets(process) -> list[Snippet]:
     return out
 
 
+_EMITS = re.compile(r"""\bemit\(\s*["'](\w+)["']""")
+
+
 def _properties(el) -> dict[str, str]:
     return {p.get("name"): p.get("value", "") for p in
             el.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
@@ -327,21 +336,23 @@ def _snippets(process, outline: Outline) -> list[LintIssue]:
             continue
         try:
             mode = "eval" if sn.kind == "expression" else "exec"
-            reads, writes = script_env.names_read_and_written(sn.source, mode)
-            (script_env.compile_expression if sn.kind == "expression" else script_env.compile_script)(sn.source)
+            reads, writes = sandbox.names_read_and_written(sn.source, mode)
+            (sandbox.compile_expression if sn.kind == "expression" else sandbox.compile_script)(sn.source)
         except SyntaxError as exc:
             issues.append(LintIssue(sn.element_id, f"{sn.what}语法错误：第{exc.lineno}行 {exc.msg}"))
             continue
-        except script_env.ScriptRejected as exc:
+        except sandbox.ScriptRejected as exc:
             issues.append(LintIssue(sn.element_id, f"{sn.what}不安全：{exc}"))
             continue
         written |= writes
         parsed.append((sn, reads, writes))
+        if sn.kind == "script":
+            outline.emits |= set(_EMITS.findall(sn.source))
     for task in _user_tasks(process):
         unit_var = _properties(task).get("unit")
         if unit_var:
             parsed.append((Snippet(task.get("id"), "expression", unit_var, "办理单位变量（unit）"), {unit_var}, set()))
-    known = script_env.known_global_names() | written
+    known = sandbox.known_global_names() | written
     for sn, reads, writes in parsed:
         unknown = sorted(reads - known - writes)
         if unknown:

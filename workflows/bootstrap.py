@@ -1,0 +1,43 @@
+"""The one list of who answers what: which function handles each process task, who hears each event.
+
+Called once by the app factory (so by the CLI too), the scheduler and the tests. Nothing registers itself
+by being imported: a handler that is not listed here does not run, and this file shows every reaction.
+"""
+from __future__ import annotations
+
+from workflows import events
+from workflows.catalog import changes, demands
+from workflows.engine import forms, tasks, versions
+from workflows.sharing import integrity, process, reviews
+from workflows.supervision import reminders
+
+TASK_HANDLERS = {
+    (process.PROCESS, process.REVIEW_TASK): reviews.review_completed,
+    (process.PROCESS, process.RESUBMIT_TASK): reviews.resubmitted,
+    (demands.PROCESS, "dc_assign"): demands.assigned,
+    (demands.PROCESS, "dc_answer"): demands.answered,
+    (demands.PROCESS, "dc_close"): demands.closed,
+    (changes.PROCESS, "cu_update"): changes.updated,
+}
+
+LISTENERS = {
+    "task.opened": (reminders.new_task,),
+    "task.delegated": (reminders.delegated,),
+    "task.completed": (integrity.task_completed,),
+    "bpmn.reminder": (reminders.remind,),
+    "bpmn.escalation": (reminders.escalate,),
+    "bpmn.auto_grant": (reviews.auto_granted,),
+    "bpmn.approved": (reviews.approved,),
+    "bpmn.rejected": (reviews.rejected,),
+}
+
+FORM_OPTIONS = {"subject_items": reviews.requested_items}
+
+CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT)
+
+
+def bootstrap() -> None:
+    events.configure(LISTENERS)
+    tasks.configure(TASK_HANDLERS)
+    forms.configure(FORM_OPTIONS)
+    versions.configure(CONTRACTS)

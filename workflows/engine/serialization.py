@@ -1,0 +1,79 @@
+"""State-only save and restore of a case, and the spec of each process version parsed once per process.
+
+A stored case holds its workflow state without the spec (about half the size); the spec comes from the
+version's XML, parsed on first use and cached by content hash.
+"""
+from __future__ import annotations
+
+import contextvars
+import threading
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from workflows.engine import lint
+from workflows.models import ProcessVersion
+
+_restoring_spec = contextvars.ContextVar("restoring_spec")
+
+
+class _StateOnlyConverter(BpmnWorkflowConverter):
+    """Stores the workflow's state without its spec; the spec comes from the version cache."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):
+        spec, subprocess_specs = _restoring_spec.get()
+        dct.pop("spec", None)
+        dct.pop("subprocess_specs", None)
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG | {BpmnWorkflow: _StateOnlyConverter}))
+_spec_cache: dict[str, tuple] = {}
+_spec_lock = threading.Lock()
+
+
+def parse(xml: str, process_id: str):
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_xml(lint.parse_xml(xml), filename=f"{process_id}.bpmn")
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def spec_for(version: ProcessVersion):
+    """Parse each process version once per process."""
+    cached = _spec_cache.get(version.content_hash)
+    if cached is None:
+        with _spec_lock:
+            cached = _spec_cache.get(version.content_hash)
+            if cached is None:
+                cached = parse(version.bpmn_xml, version.process_key)
+                _spec_cache[version.content_hash] = cached
+    return cached
+
+
+def dump(workflow: BpmnWorkflow) -> str:
+    return _serializer.serialize_json(workflow)
+
+
+def load(version: ProcessVersion, state: str) -> BpmnWorkflow:
+    """A case from its stored state and its version's cached spec (the script engine is attached by the caller)."""
+    token = _restoring_spec.set(spec_for(version))
+    try:
+        return _serializer.deserialize_json(state)
+    finally:
+        _restoring_spec.reset(token)

@@ -1,0 +1,1 @@
+"""Units, people, roles, responsible persons, logins and API tokens."""

@@ -1,0 +1,17 @@
+"""The data application process (bpmn/data_application.bpmn) as the code relies on it: its keys and its contract."""
+from __future__ import annotations
+
+from workflows import engine
+
+PROCESS = "data_application"
+REVIEW_TASK = "da_review"  # the provider's review
+RESUBMIT_TASK = "da_resubmit"  # the applicant's resubmission after a return
+
+CONTRACT = engine.ProcessContract(
+    PROCESS,
+    tasks={REVIEW_TASK: engine.TaskContract("审核申请", "reviewer", "provider_unit_id",
+                                            ("decision", "reason", "rejection_category", "approved_items",
+                                             "approved_until")),
+           RESUBMIT_TASK: engine.TaskContract("补正后重新提交", "applicant", "applicant_unit_id", ("resubmit_note",))},
+    emits={"approved": "审核通过后的授权、审批记录和通知", "rejected": "不予通过的审批记录和通知",
+           "auto_grant": "无条件共享资源的直接授权"})
