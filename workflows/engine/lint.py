@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from workflows.engine import sandbox
+from workflows.engine import sandbox, structure
 from workflows.models.org import ROLE_LABELS, Role
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -123,6 +123,8 @@ def lint(xml: bytes | str, forms: dict[str, dict | str]) -> tuple[list[LintIssue
     outline.process_id = process.get("id", "")
     outline.name = process.get("name") or outline.process_id
     issues = markup + _duplicate_ids(root) + _dangling_flows(process) + _endless(process) + _lanes(process, outline)
+    if not issues:  # the shape is judged once every flow points at an element
+        issues += structure.issues(process, LintIssue)
     issues += _forms(process, forms, outline)
     issues += _snippets(process, outline)
     return issues, outline
