@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from workflows import clock
 from workflows.models import EmailStatus, OutboxEmail
+from workflows.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -50,7 +51,7 @@ def deliver_pending(sessions: sessionmaker, settings: SmtpSettings, limit: int =
     if not settings.enabled:
         return 0, 0
     sent = failed = 0
-    with sessions.begin() as session:
+    with unit_of_work(sessions) as session:
         rows = session.scalars(select(OutboxEmail).where(
             OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.next_attempt_at <= clock.now())
             .order_by(OutboxEmail.id).limit(limit)).all()

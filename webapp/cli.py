@@ -17,6 +17,7 @@ from workflows.errors import DomainError
 from workflows.models import Person
 from workflows.organisation import accounts
 from workflows.sharing import integrity
+from workflows.unit_of_work import unit_of_work
 
 
 def _sessions():
@@ -34,7 +35,7 @@ def smtp_settings(config) -> SmtpSettings:
 
 def init_db() -> int:
     migrate.upgrade(_engine())
-    with _sessions().begin() as session:
+    with unit_of_work(_sessions()) as session:
         return calendar.seed_from_package(session)
 
 
@@ -44,7 +45,7 @@ def deploy_files(paths: list[Path], actor: str | None) -> int:
     for path in paths:
         forms = lint.load_forms(path.parent / "forms")
         try:
-            with _sessions().begin() as session:
+            with unit_of_work(_sessions()) as session:
                 actor_id = session.scalar(select(Person.id).where(Person.username == actor)) if actor else None
                 result = engine.deploy(session, path.read_text(encoding="utf-8"), forms, actor_id)
                 version = result.version
@@ -71,7 +72,7 @@ def init_app(app: Flask) -> None:
     def seed_demo_command():
         """Load the demo units, people, roles and processes (idempotent)."""
         init_db()
-        with _sessions().begin() as session:
+        with unit_of_work(_sessions()) as session:
             added = demo.seed_org(session)
             catalog_added = demo.seed_catalog(session)
         click.echo(f"示例数据：新增单位 {added['units']} 个，人员 {added['people']} 名，"
@@ -82,7 +83,7 @@ def init_app(app: Flask) -> None:
         if files and deploy_files(files, "liuyang"):
             sys.exit(1)
         if files:
-            with _sessions().begin() as session:
+            with unit_of_work(_sessions()) as session:
                 click.echo(f"供需对接清单：新增示例需求 {demo.seed_demands(session)} 条")
 
     @app.cli.command("create-token")
@@ -90,7 +91,7 @@ def init_app(app: Flask) -> None:
     def create_token_command(username):
         """Print a new API token for USERNAME (shown once)."""
         try:
-            with _sessions().begin() as session:
+            with unit_of_work(_sessions()) as session:
                 raw = accounts.create_token(session, username)
         except DomainError as err:
             raise click.ClickException(err.message) from None
@@ -122,7 +123,7 @@ def init_app(app: Flask) -> None:
     @app.cli.command("check-integrity")
     def check_integrity_command():
         """Scan the database for broken invariants (after an incident); exit 1 listing them."""
-        with _sessions()() as session:
+        with unit_of_work(_sessions()) as session:
             problems = integrity.check(session)
         for problem in problems:
             click.echo(f"- {problem}")
@@ -153,7 +154,7 @@ def add_working_days_command(start, n):
         raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="START") from None
     if n < 1:
         raise click.BadParameter("工作日数应为正整数", param_hint="N")
-    with _sessions()() as session:
+    with unit_of_work(_sessions()) as session:
         due = calendar.add_working_days(session, start_day, n)
     click.echo(due.day.isoformat())
     if due.provisional:
@@ -165,7 +166,7 @@ def add_working_days_command(start, n):
 def export_command(year):
     """Print a year's schedule as CSV."""
     try:
-        with _sessions()() as session:
+        with unit_of_work(_sessions()) as session:
             click.echo(calendar.export_year_csv(session, year), nl=False)
     except DomainError as err:
         raise click.ClickException("\n".join([err.message, *err.details])) from None
@@ -177,7 +178,7 @@ def export_command(year):
 def import_command(year, file):
     """Replace a year's schedule from a CSV file (date,kind,name)."""
     try:
-        with _sessions().begin() as session:
+        with unit_of_work(_sessions()) as session:
             count, changed = operations.import_schedule(session, year, file.read(), None)
     except DomainError as err:
         raise click.ClickException("\n".join([err.message, *err.details])) from None

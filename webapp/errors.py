@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from webapp.extensions import db
 from workflows.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ def wants_json() -> bool:
 
 
 def respond(status: int, code: str, message: str, details: list[str] | None = None):
+    """The one error answer: nothing the request wrote is kept, and the person reads what to do next."""
+    db.fail()
     if wants_json():
         body = {"code": code, "message": message}
         if details:
@@ -60,5 +63,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("unhandled error on %s", request.path)
+        session.pop("_flashes", None)  # a success message queued before the failure would tell an untruth
         code, message = HTTP_MESSAGES[500]
         return respond(500, code, message)

@@ -86,14 +86,13 @@ def calendar_import():
             text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
             raise ValidationFailed(["文件不是 UTF-8 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”后重试"]) from None
-        count, changed = operations.import_schedule(db.session, year, text, current_user.person.id)
+        with db.attempt():
+            count, changed = operations.import_schedule(db.session, year, text, current_user.person.id)
     except DomainError as err:
-        db.session.rollback()
         more = len(err.details) - SHOWN_PROBLEMS
         for line in [err.message, *err.details[:SHOWN_PROBLEMS], *([f"……另有 {more} 处问题"] if more > 0 else [])]:
             flash(line, "danger")
         return redirect(url_for("admin.calendar_year", year=year))
-    db.session.commit()
     flash(f"{year} 年作息安排已导入（{count} 天），该年不再是临时安排；重新计算了 {changed} 个办理期限", "success")
     return redirect(url_for("admin.calendar_year", year=year))
 

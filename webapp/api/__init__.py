@@ -25,8 +25,6 @@ def _authenticate():
     person = accounts.person_for_token(db.session, raw.strip()) if scheme.lower() == "bearer" and raw else None
     if person is None:
         return respond(401, "unauthorized", "缺少或无效的 API 令牌：请在请求头中携带 Authorization: Bearer <令牌>")
-    if db.session.dirty:  # last_used_at, touched at most every few minutes
-        db.session.commit()  # otherwise the token check and the request share one transaction
     g.api_person = person
     return None
 

@@ -159,8 +159,7 @@ def application_create():
     body = _body()
     unit_id = _application_input(body)
     app = applications.apply(db.session, g.api_person, body, unit_id)
-    response = jsonify(application_json(app, full=True))  # built in the same transaction, then committed
-    db.session.commit()
+    response = jsonify(application_json(app, full=True))  # built in the request's transaction, then committed
     response.headers["Location"] = url_for("api.application_detail", app_id=app.id)
     return response, 201
 
@@ -182,9 +181,7 @@ def application_withdraw(app_id: int):
     if not isinstance(reason, str):
         raise ValidationFailed(["撤回理由（reason）：应为字符串"], TYPE_PROBLEM)
     app = applications.withdraw(db.session, g.api_person, app_id, reason.strip())
-    response = jsonify(application_json(app, full=True))
-    db.session.commit()
-    return response
+    return jsonify(application_json(app, full=True))
 
 
 @bp.get("/applications/<int:app_id>/record.pdf")
@@ -194,7 +191,6 @@ def application_record(app_id: int):
     if record is None:
         raise NotFound(f"申请当前为“{ApplicationStatus(app.status).label}”，审批记录在作出通过或不通过决定后生成")
     pdf = records.pdf_for(db.session, record)
-    db.session.commit()
     if pdf is None:
         response = jsonify({"code": "record_pending", "message": "审批记录的 PDF 正在生成，请稍后重试"})
         return response, 503, {"Retry-After": "120"}
@@ -214,9 +210,7 @@ def task_complete(task_id: int):
                 applications.get_application(db.session, g.api_person, subject_id), full=True)
         except NotFound:  # e.g. a delegate from a third unit: the task is done, the case stays private
             pass
-    response = jsonify(body)  # built in the completing transaction: one transaction per request
-    db.session.commit()
-    return response
+    return jsonify(body)  # built in the completing transaction: one transaction per request
 
 
 @bp.get("/grants")

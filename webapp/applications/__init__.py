@@ -94,19 +94,18 @@ def _save(person, resource, units: list, app=None):
     unit_id = id_param(raw["unit_id"], "申请单位") or units[0].id
     files = [f for f in request.files.getlist("attachments") if f and f.filename]
     try:
-        saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None)
-        for upload in files:
-            _attach(person, saved.id, upload)
-        if submitting:
-            applications.submit(db.session, person, saved.id)
+        with db.attempt():
+            saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None)
+            for upload in files:
+                _attach(person, saved.id, upload)
+            if submitting:
+                applications.submit(db.session, person, saved.id)
     except DomainError as err:
-        db.session.rollback()
         if err.status in (403, 404):
             raise
         headline = err.message if submitting or not isinstance(err, ValidationFailed) else "草稿未保存，请按提示修改"
         errors = [headline, *err.details] + (["所选附件尚未保存，请改正后重新选择"] if files else [])
         return _render_form(resource, raw, units, app, errors, err.status)
-    db.session.commit()
     flash(_saved_message(saved, submitting), "success")
     return redirect(url_for(".detail", item_id=saved.id))
 
@@ -160,15 +159,11 @@ def edit(item_id: int):
 def submit(item_id: int):
     person = current_person()
     try:
-        app = applications.submit(db.session, person, item_id)
+        with db.attempt():
+            app = applications.submit(db.session, person, item_id)
     except ValidationFailed as err:
-        db.session.rollback()
         app = applications.get_application(db.session, person, item_id)
         return _render_form(app.resource, _values_of(app), _units(person), app, [err.message, *err.details], 422)
-    except DomainError:
-        db.session.rollback()
-        raise
-    db.session.commit()
     flash(_saved_message(app, True), "success")
     return redirect(url_for(".detail", item_id=app.id))
 
@@ -236,14 +231,13 @@ def withdraw(item_id: int):
     person = current_person()
     reason = request.form.get("reason", "").strip()
     try:
-        applications.withdraw(db.session, person, item_id, reason)
+        with db.attempt():
+            applications.withdraw(db.session, person, item_id, reason)
     except DomainError as err:
-        db.session.rollback()
         if err.status in (403, 404):
             raise
         app = applications.get_application(db.session, person, item_id)
         return render_case(person, app, [err.message, *err.details], {"reason": reason}, "withdraw", err.status)
-    db.session.commit()
     flash("已撤回申请，审核任务已关闭", "success")
     return redirect(url_for(".detail", item_id=item_id))
 
@@ -256,7 +250,6 @@ def record_pdf(item_id: int):
     if record is None:
         raise NotFound("该申请尚未作出决定，暂无审批记录")
     pdf = records.pdf_for(db.session, record)
-    db.session.commit()
     if pdf is None:
         return render_template("error.html", status=503, message=RECORD_PENDING, details=[]), 503, {"Retry-After": "120"}
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,

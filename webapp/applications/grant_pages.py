@@ -42,14 +42,13 @@ def revoke(grant_id: int):
     person = current_person()
     reason = request.form.get("reason", "").strip()
     try:
-        grant = grants.revoke(db.session, person, grant_id, reason)
+        with db.attempt():
+            grant = grants.revoke(db.session, person, grant_id, reason)
     except DomainError as err:
-        db.session.rollback()
         if err.status in (403, 404):
             raise
         app = applications.get_application(db.session, person, _grant(grant_id).application_id)
         return render_case(person, app, [err.message, *err.details], {"revoke_reason": reason}, "revoke", err.status)
-    db.session.commit()
     flash(f"已撤销授权：平台将停止向{grant.unit.name}提供“{grant.resource.name}”", "success")
     if request.form.get("next") == "grants":
         return redirect(url_for(".grant_list", scope="provider"))

@@ -31,12 +31,10 @@ def login():
     try:
         person = accounts.authenticate(db.session, username, request.form.get("password", ""),
                                        request.remote_addr or "unknown", _policy())
-    except (accounts.LoginRefused, accounts.LoginThrottled) as err:
-        db.session.commit()  # keep the failure count and the audit events
+    except (accounts.LoginRefused, accounts.LoginThrottled) as err:  # the failure count and audit events are kept
         flash(err.message, "danger")
         headers = {"Retry-After": str(err.retry_after)} if isinstance(err, accounts.LoginThrottled) else {}
         return render_template("auth/login.html", username=username), err.status, headers
-    db.session.commit()
     start_session(person)
     return redirect(safe_next(request.args.get("next"), url_for("home.workbench")))
 
@@ -46,7 +44,6 @@ def login():
 def logout():
     """Ends every session of the person, on every browser, not only this cookie."""
     accounts.end_sessions(db.session, current_user.person.id, current_user.person.id, "logout")
-    db.session.commit()
     end_session()
     flash("您已安全退出", "success")
     return redirect(url_for("auth.login"))
@@ -58,7 +55,6 @@ def tokens():
     new_token = None
     if request.method == "POST":
         new_token = accounts.create_token(db.session, current_user.person.username)
-        db.session.commit()
     return render_template("auth/tokens.html", tokens=accounts.tokens_of(db.session, current_user.person.id),
                            new_token=new_token)
 
@@ -67,6 +63,5 @@ def tokens():
 @login_required
 def revoke_token(token_id: int):
     accounts.revoke_token(db.session, current_user.person.id, token_id)
-    db.session.commit()
     flash("令牌已吊销，使用它的程序将无法再访问接口", "success")
     return redirect(url_for("auth.tokens"))

@@ -93,12 +93,11 @@ def new():
     raw, items, reason = _form_input()
     unit_id = request.form.get("unit_id", "") or str(units[0].id)
     try:
-        resource = entries.create_resource(db.session, person, id_param(unit_id, "所属单位") or 0,
-                                           raw, items, reason)
+        with db.attempt():
+            resource = entries.create_resource(db.session, person, id_param(unit_id, "所属单位") or 0,
+                                               raw, items, reason)
     except (InvalidEntry, DuplicateSuspected) as err:
-        db.session.rollback()
         return _render_form(None, raw | {"unit_id": unit_id}, items or [{}], units, err, err.status)
-    db.session.commit()
     flash(f"已保存草稿 {resource.code}。检查无误后请点击“发布”", "success")
     return redirect(url_for("catalog.detail", code=resource.code))
 
@@ -116,11 +115,10 @@ def edit(code: str):
         return _render_form(resource, raw, raw.pop("items") + [{}], [])
     raw, items, reason = _form_input()
     try:
-        entries.update_resource(db.session, person, resource.id, raw, items, reason)
+        with db.attempt():
+            entries.update_resource(db.session, person, resource.id, raw, items, reason)
     except (InvalidEntry, DuplicateSuspected) as err:
-        db.session.rollback()
         return _render_form(resource, raw, items or [{}], [], err, err.status)
-    db.session.commit()
     flash("已保存修改，变更已记入历史版本", "success")
     return redirect(url_for("catalog.detail", code=resource.code))
 
@@ -129,13 +127,12 @@ def _act(code: str, action, message: str):
     person = current_person()
     resource = entries.get_resource(db.session, person, code)
     try:
-        action(person, resource.id)
+        with db.attempt():
+            action(person, resource.id)
     except DomainError as err:
-        db.session.rollback()
         for line in [err.message, *err.details]:
             flash(line, "danger")
         return redirect(url_for("catalog.detail", code=code))
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("catalog.detail", code=code))
 
@@ -181,14 +178,13 @@ def changes():
         values = request.form.to_dict()
         unit_id = values.get("unit_id", "")
         try:
-            change = catalog_changes.register_change(db.session, person, id_param(unit_id, "责任单位") or 0,
-                                                     values.get("kind", ""), values.get("description", ""),
-                                                     values.get("effective_on", ""))
+            with db.attempt():
+                change = catalog_changes.register_change(db.session, person, id_param(unit_id, "责任单位") or 0,
+                                                         values.get("kind", ""), values.get("description", ""),
+                                                         values.get("effective_on", ""))
         except DomainError as err:
-            db.session.rollback()
             errors = [err.message, *err.details] if not err.details else err.details
         else:
-            db.session.commit()
             flash(f"已登记，{change.unit.name}须在 {change.due_on} 前更新目录", "success")
             return redirect(url_for("catalog.change_detail", item_id=change.id))
     units = catalog_changes.registrable_units(db.session, person)

@@ -67,14 +67,10 @@ def import_page():
     if request.method == "GET":
         return _render(units, unit_id)
     try:
-        result = catalog_excel.import_workbook(db.session, person, id_param(unit_id, "导入到单位") or 0,
-                                               _uploaded_bytes(), request.form.get("duplicate_reason", ""))
+        with db.attempt():
+            result = catalog_excel.import_workbook(db.session, person, id_param(unit_id, "导入到单位") or 0,
+                                                   _uploaded_bytes(), request.form.get("duplicate_reason", ""))
     except (ValidationFailed, DuplicateSuspected) as err:
-        db.session.rollback()
         return _render(units, unit_id, err, err.status)
-    except DomainError:
-        db.session.rollback()
-        raise
-    db.session.commit()
     flash(f"已导入：新建 {result.created} 条，更新 {result.updated} 条，发布 {result.published} 条", "success")
     return redirect(url_for("catalog.mine"))

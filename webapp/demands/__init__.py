@@ -40,15 +40,14 @@ def new():
             if not suggestions:
                 flash("目录中没有找到相近的资源，可以直接提交，由县大数据局协调", "info")
         elif request.method == "POST":
-            demand = demands.record_demand(db.session, person, id_param(values.get("unit_id"), "需求单位") or 0,
-                                           values.get("wanted_data", ""), values.get("scenario", ""),
-                                           values.get("resource_code", ""))
-            db.session.commit()
+            with db.attempt():
+                demand = demands.record_demand(db.session, person, id_param(values.get("unit_id"), "需求单位") or 0,
+                                               values.get("wanted_data", ""), values.get("scenario", ""),
+                                               values.get("resource_code", ""))
             flash("已登记共享需求" + ("，已匹配目录条目，可直接申请使用" if demand.resource_id else
                                    "，已提交县大数据局协调"), "success")
             return redirect(url_for("demands.detail", item_id=demand.id))
     except ValidationFailed as err:
-        db.session.rollback()
         errors = err.details
     return render_template("demands/new.html", units=units, values=values, suggestions=suggestions,
                            errors=errors), (422 if errors else 200)

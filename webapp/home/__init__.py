@@ -40,5 +40,4 @@ def mark_read():
 
     item = request.form.get("id", "")
     inapp.mark_read(db.session, current_user.person.id, id_param(item, "消息"))
-    db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("home.inbox")))

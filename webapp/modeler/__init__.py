@@ -51,15 +51,14 @@ def deploy():
     upload = request.files.get("file")
     xml = upload.read() if upload else request.get_data()
     try:
-        result = versions.deploy_file(db.session, current_person(), xml, _forms_dir())
+        with db.attempt():
+            result = versions.deploy_file(db.session, current_person(), xml, _forms_dir())
     except DomainError as err:
-        db.session.rollback()
         if upload:
             for line in [err.message, *err.details]:
                 flash(line, "danger")
             return redirect(url_for("modeler.index"))
         return jsonify({"code": err.code, "message": err.message, "details": err.details}), err.status
-    db.session.commit()
     version = result.version
     message = (f"已部署 {version.name} 第 {version.version} 版：新案件使用新版本，进行中的案件仍按原版本办理"
                if result.created else f"内容未变化，仍为第 {version.version} 版")

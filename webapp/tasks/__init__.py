@@ -46,13 +46,12 @@ def inbox():
 
 def _task_action(task_id: int, action, message: str):
     try:
-        action()
+        with db.attempt():
+            action()
     except DomainError as err:
-        db.session.rollback()
         for line in [err.message, *err.details]:
             flash(line, "danger")
     else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
@@ -83,13 +82,12 @@ def show(task_id: int):
         values = {k: (v if len(v) > 1 or k in _array_fields(task) else v[0])
                   for k, v in request.form.to_dict(flat=False).items()}
         try:
-            tasks.complete(db.session, person, task_id, values)
+            with db.attempt():
+                tasks.complete(db.session, person, task_id, values)
         except DomainError as err:
-            db.session.rollback()
             errors = [err.message, *err.details]
             task = tasks.get_task(db.session, person, task_id)
         else:
-            db.session.commit()
             flash(f"“{task.name}”已办理", "success")
             return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
     done, active, active_names = engine.progress(db.session, task.instance)

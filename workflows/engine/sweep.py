@@ -16,6 +16,7 @@ from workflows.db import is_postgres
 from workflows.engine import runtime
 from workflows.errors import DomainError
 from workflows.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from workflows.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -32,7 +33,7 @@ def sweep(sessions: sessionmaker, batch: int = BATCH) -> SweepResult:
     """Fire every due timer once; a failing case is logged, left as it was and retried next sweep."""
     result, seen = SweepResult(), []
     while True:
-        with sessions() as session, session.begin():
+        with unit_of_work(sessions) as session:
             due = _take_due(session, batch, seen)
             for instance in due:
                 seen.append(instance.id)

@@ -25,6 +25,7 @@ from workflows.models import (
     ProcessInstance,
     ShareType,
 )
+from workflows.unit_of_work import unit_of_work
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
 RENDER_SECONDS = float(os.environ.get("RECORD_RENDER_SECONDS", 20))
@@ -193,7 +194,7 @@ def render_pending(sessions, limit: int = 100) -> int:
     """
     done, skip = 0, []
     for _ in range(limit):
-        with sessions.begin() as session:
+        with unit_of_work(sessions) as session:
             query = _PENDING.where(ApprovalRecord.id.not_in(skip)) if skip else _PENDING
             if is_postgres(session):
                 query = query.with_for_update(skip_locked=True)  # several schedulers never render one record twice
