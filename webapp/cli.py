@@ -16,6 +16,7 @@ from workflows.engine import lint
 from workflows.errors import DomainError
 from workflows.models import Person
 from workflows.organisation import accounts
+from workflows.scheduler import run_forever
 from workflows.sharing import integrity
 from workflows.unit_of_work import unit_of_work
 
@@ -135,8 +136,6 @@ def init_app(app: Flask) -> None:
     @app.cli.command("run-scheduler")
     def run_scheduler_command():
         """Run the deadline sweep every SWEEP_INTERVAL_SECONDS seconds until stopped."""
-        from workflows.scheduler import run_forever
-
         run_forever(_sessions(), smtp_settings(current_app.config), current_app.config["SWEEP_INTERVAL_SECONDS"])
 
 

@@ -7,6 +7,8 @@ import re
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
+from webapp.errors import respond
+
 MAX_ID = 2**31 - 1  # PostgreSQL's integer: the type of every id column
 MAX_JSON_DEPTH = 32
 MAX_FIELD_CHARS = 200_000  # a last resort; each field has its own, smaller limit in its service
@@ -39,8 +41,6 @@ def init_app(app: Flask) -> None:
 
 
 def _refuse_bad_input():
-    from webapp.errors import respond
-
     problems = [*_url_problems(), *_form_problems(), *_json_problems()]
     if problems:
         return respond(422, "invalid_input", MESSAGE, problems[:10])

@@ -6,11 +6,11 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, g, session
-from flask_login import UserMixin, current_user, login_user, logout_user
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
 from webapp.extensions import db, login_manager
 from webapp.params import parse_id
-from workflows.models import Person
+from workflows.models import ROLE_LABELS_BY_CODE, Person
 
 
 class AppUser(UserMixin):
@@ -84,13 +84,9 @@ def role_required(*roles: str):
 
 
 def _labels(roles):
-    from workflows.models import ROLE_LABELS_BY_CODE
-
     return [ROLE_LABELS_BY_CODE.get(r, r) for r in roles]
 
 
 def login_required_blueprint(bp) -> None:
     """Every view of the blueprint needs a logged-in person."""
-    from flask_login import login_required
-
     bp.before_request(login_required(lambda: None))

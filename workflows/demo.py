@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock
+from workflows.catalog import demands
 from workflows.models import (
     CategoryClass,
     DataType,
@@ -122,8 +123,6 @@ def _demo_resource(row: dict, unit_id: int) -> Resource:
 
 def seed_demands(session: Session) -> int:
     """The demo supply-demand list; the out-of-catalog rows start their coordination (idempotent)."""
-    from workflows.catalog import demands
-
     if session.scalar(select(Demand.id).limit(1)) is not None:
         return 0
     units = {u.code: u.id for u in session.scalars(select(Unit))}

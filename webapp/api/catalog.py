@@ -5,14 +5,13 @@ from flask import jsonify, request
 
 from webapp.api import bp
 from webapp.extensions import db
+from webapp.filters import enum_label
 from webapp.security import current_person
 from workflows.catalog import entries
 from workflows.catalog import search as catalog_search
 
 
 def _label(value, enum_name: str):
-    from webapp.filters import enum_label
-
     return enum_label(value, enum_name) if value else None
 
 

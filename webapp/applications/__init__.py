@@ -66,6 +66,7 @@ def _render_form(resource, values: dict, units: list, app=None, errors: list[str
                            errors=errors, field_errors=_field_errors(errors[1:]), frequencies=list(CallFrequency),
                            undertaking=applications.UNDERTAKING, min_date=today + timedelta(days=1),
                            max_date=today + applications.MAX_VALIDITY,
+                           review_days=applications.review_period(db.session, app),
                            resubmit=_resubmit_task(app) if app is not None else None), status
 
 
@@ -115,7 +116,8 @@ def _saved_message(app, submitted: bool) -> str:
         return "已保存草稿。检查无误后请点击“提交申请”"
     if app.status == ApplicationStatus.APPROVED:
         return f"申请 {app.number} 已通过：无条件共享资源，平台已直接授权"
-    return f"已提交申请 {app.number}，等待{app.provider_unit.name}在 5 个工作日内审核"
+    days = applications.review_period(db.session, app)
+    return f"已提交申请 {app.number}，等待{app.provider_unit.name}在 {days} 个工作日内审核"
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])

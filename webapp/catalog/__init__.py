@@ -6,12 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
+from workflows.catalog import changes as catalog_changes
 from workflows.catalog import entries
 from workflows.catalog import search as catalog_search
 from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
 from workflows.catalog.rules import ENUM_FIELDS
+from workflows.engine import tasks
 from workflows.errors import DomainError, ValidationFailed
-from workflows.models import DataType, Role, Unit
+from workflows.models import ChangeKind, DataType, Role, Unit
 
 bp = Blueprint("catalog", __name__)
 
@@ -169,9 +171,6 @@ from webapp.catalog import excel as _excel  # noqa: E402,F401  (registers the Ex
 @bp.route("/changes", methods=["GET", "POST"])
 def changes():
     """二(三) change events: register one (opens the unit's 更新目录 task) and follow them."""
-    from workflows.catalog import changes as catalog_changes
-    from workflows.models import ChangeKind
-
     person = current_person()
     errors, values = [], {}
     if request.method == "POST":
@@ -190,14 +189,12 @@ def changes():
     units = catalog_changes.registrable_units(db.session, person)
     return render_template("changes/list.html", changes=catalog_changes.list_changes(db.session, person),
                            units=units, kinds=list(ChangeKind), errors=errors, values=values,
-                           is_late=catalog_changes.is_late), (422 if errors else 200)
+                           is_late=catalog_changes.is_late, period=catalog_changes.update_period(db.session)), \
+        (422 if errors else 200)
 
 
 @bp.get("/changes/<int:item_id>")
 def change_detail(item_id: int):
-    from workflows.catalog import changes as catalog_changes
-    from workflows.engine import tasks
-
     change = catalog_changes.get_change(db.session, current_person(), item_id)
     return render_template("changes/detail.html", change=change, late=catalog_changes.is_late(change),
-                           timeline=tasks.case_tasks(db.session, "catalog_change", change.id))
+                           steps=tasks.case_tasks(db.session, "catalog_change", change.id))

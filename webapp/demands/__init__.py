@@ -58,4 +58,4 @@ def detail(item_id: int):
     person = current_person()
     demand = demands.get_demand(db.session, person, item_id)
     return render_template("demands/detail.html", demand=demand,
-                           timeline=tasks.case_tasks(db.session, "demand", demand.id))
+                           steps=tasks.case_tasks(db.session, "demand", demand.id))

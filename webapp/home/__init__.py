@@ -1,9 +1,10 @@
 """我的工作台: the person's units, roles and open tasks."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from notifications import inapp
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import safe_next
@@ -26,18 +27,12 @@ def healthz():
 @bp.get("/inbox")
 @login_required
 def inbox():
-    from notifications import inapp
-
     return render_template("home/inbox.html", items=inapp.inbox(db.session, current_user.person.id))
 
 
 @bp.post("/inbox/read")
 @login_required
 def mark_read():
-    from flask import redirect, request, url_for
-
-    from notifications import inapp
-
     item = request.form.get("id", "")
     inapp.mark_read(db.session, current_user.person.id, id_param(item, "消息"))
     return redirect(safe_next(request.form.get("next"), url_for("home.inbox")))

@@ -6,22 +6,22 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import audit, calendar, clock, engine, inputs
+from workflows import audit, clock, engine, inputs
 from workflows.errors import Forbidden, NotFound, ValidationFailed
 from workflows.models import CatalogChange, ChangeKind, ChangeStatus, HumanTask, Person, Role, Unit
 
 PROCESS = "catalog_update"
-PERIOD_WORKING_DAYS = 10
+UPDATE_TASK = "cu_update"
 DESCRIPTION_LIMIT = 2000
 
 
 CONTRACT = engine.ProcessContract(
-    PROCESS, tasks={"cu_update": engine.TaskContract("更新目录", "unit_admin", "unit_id", ("done_note",))})
+    PROCESS, tasks={UPDATE_TASK: engine.TaskContract("更新目录", "unit_admin", "unit_id", ("done_note",))})
 
 
 def register_change(session: Session, actor: Person, unit_id: int, kind: str, description: str,
                     effective_on: str | date) -> CatalogChange:
-    """Record the event and open the unit's 更新目录 task, due 10 working days after it takes effect."""
+    """Record the event and open the unit's 更新目录 task, due the period of the process after it takes effect."""
     if not (actor.has_role(Role.UNIT_ADMIN, unit_id) or actor.has_role(Role.COORDINATOR)):
         raise Forbidden("只有本单位目录管理员或县大数据局协调员可以登记目录变更事项")
     unit = session.get(Unit, unit_id)
@@ -38,21 +38,29 @@ def register_change(session: Session, actor: Person, unit_id: int, kind: str, de
     day = _date(effective_on, problems)
     if problems:
         raise ValidationFailed(problems)
-    due = calendar.add_working_days(session, day, PERIOD_WORKING_DAYS)
     change = CatalogChange(unit_id=unit_id, kind=change_kind, description=description.strip(), effective_on=day,
-                           due_on=due.day, due_provisional=due.provisional, created_by_id=actor.id,
-                           created_at=clock.now())
+                           due_on=day, created_by_id=actor.id, created_at=clock.now())
     session.add(change)
     session.flush()
     instance = engine.start(session, PROCESS, actor.id, unit_id,
                             {"change_id": change.id, "unit_id": unit_id, "effective_on": day.isoformat(),
-                             "period_days": PERIOD_WORKING_DAYS, "description": change.description},
+                             "description": change.description},
                             subject=("catalog_change", change.id))
     change.instance_id = instance.id
+    _follow_task(session, change)
     audit.record(session, actor.id, "catalog_change", change.id, "catalog_change:registered", None,
                  {"unit": unit.name, "kind": change_kind.value, "effective_on": day.isoformat(),
-                  "due_on": due.day.isoformat()})
+                  "due_on": change.due_on.isoformat()})
     return change
+
+
+def _follow_task(session: Session, change: CatalogChange) -> None:
+    """The change is due when its 更新目录 task is: the period lives in the process version, not here."""
+    task = session.scalar(select(HumanTask).where(HumanTask.instance_id == change.instance_id,
+                                                  HumanTask.task_key == UPDATE_TASK)
+                          .order_by(HumanTask.id.desc()).limit(1))
+    if task is not None and task.due_at is not None:
+        change.due_on, change.due_provisional = clock.local(task.due_at).date(), task.due_provisional
 
 
 def _date(value, problems: list[str]) -> date | None:
@@ -95,6 +103,11 @@ def get_change(session: Session, actor: Person, change_id: int) -> CatalogChange
     return change
 
 
+def update_period(session: Session) -> int | None:
+    """The working days a unit has to update its catalog (the 更新目录 task's period in the current version)."""
+    return engine.current_period(session, PROCESS, UPDATE_TASK)
+
+
 def is_late(change: CatalogChange) -> bool:
     """Late when done after, or still open past, the end of the due day."""
     moment = change.done_at or clock.now()
@@ -110,8 +123,7 @@ def registrable_units(session: Session, actor: Person) -> list[Unit]:
 
 
 def recompute_provisional_due(session: Session) -> None:
-    """Open changes whose due date crossed a year without its schedule get the date the entered schedule gives."""
+    """After the engine recomputed provisional task due dates, open changes follow their tasks."""
     for change in session.scalars(select(CatalogChange).where(CatalogChange.status == ChangeStatus.OPEN,
                                                               CatalogChange.due_provisional.is_(True))):
-        due = calendar.add_working_days(session, change.effective_on, PERIOD_WORKING_DAYS)
-        change.due_on, change.due_provisional = due.day, due.provisional
+        _follow_task(session, change)

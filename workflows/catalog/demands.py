@@ -10,7 +10,6 @@ from workflows.errors import Forbidden, NotFound, ValidationFailed
 from workflows.models import Demand, DemandStatus, HumanTask, Person, Resource, ResourceStatus, Role, Unit
 
 PROCESS = "demand_coordination"
-REPLY_WORKING_DAYS = 5
 TEXT_LIMITS = {"wanted_data": ("所需数据", 200), "scenario": ("应用场景", 500), "resource_code": ("目录条目", 64)}
 
 
@@ -71,8 +70,8 @@ def record_demand(session: Session, actor: Person | None, unit_id: int, wanted_d
     if resource is None:
         instance = engine.start(session, PROCESS, demand.created_by_id, unit_id,
                                 {"demand_id": demand.id, "requesting_unit_id": unit_id,
-                                 "wanted_data": demand.wanted_data, "scenario": demand.scenario,
-                                 "reply_days": REPLY_WORKING_DAYS}, subject=("demand", demand.id))
+                                 "wanted_data": demand.wanted_data, "scenario": demand.scenario},
+                                subject=("demand", demand.id))
         demand.instance_id = instance.id
     audit.record(session, demand.created_by_id, "demand", demand.id, "demand:recorded", None,
                  {"status": demand.status.value if hasattr(demand.status, "value") else demand.status,

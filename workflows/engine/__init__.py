@@ -16,4 +16,12 @@ from workflows.engine.runtime import (  # noqa: F401
     start,
     task_data,
 )
-from workflows.engine.versions import Deployed, DeployRejected, check, deploy, latest_version  # noqa: F401
+from workflows.engine.versions import (  # noqa: F401
+    Deployed,
+    DeployRejected,
+    check,
+    current_period,
+    deploy,
+    latest_version,
+    task_period,
+)

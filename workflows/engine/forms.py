@@ -11,6 +11,7 @@ Type "array" holds several chosen values (checkboxes).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 
 from sqlalchemy import select
@@ -126,8 +127,6 @@ def _coerce(f: Field, raw) -> tuple[object, str | None]:
 
 
 def _is_date(text: str) -> bool:
-    from datetime import date
-
     try:
         date.fromisoformat(text)
     except ValueError:

@@ -319,6 +319,31 @@ def _collect_snippets(process) -> list[Snippet]:
     return out
 
 
+_TASK_DUE = re.compile(r"""\btask_due\(\s*["'](\w+)["']""")
+
+
+def _periods(process, snippets: list[Snippet]) -> list[LintIssue]:
+    """A period is whole working days counted from a field; task_due() names a task that has one."""
+    issues, timed = [], set()
+    for task in _user_tasks(process):
+        props = _properties(task)
+        if "period" not in props:
+            continue
+        period = props["period"].strip()
+        if not (period.isascii() and period.isdigit() and 1 <= int(period) <= sandbox.MAX_WORKING_DAYS):
+            issues.append(LintIssue(task.get("id"), f"办理期限（period）应为 1 到 {sandbox.MAX_WORKING_DAYS} 之间的"
+                                                    f"工作日数，现为“{period}”"))
+        elif not props.get("period_start"):
+            issues.append(LintIssue(task.get("id"), "设置了办理期限（period），还需写明从哪个字段起算（period_start）"))
+        else:
+            timed.add(task.get("id"))
+    for sn in snippets:
+        for key in _TASK_DUE.findall(sn.source or ""):
+            if key not in timed:
+                issues.append(LintIssue(sn.element_id, f"{sn.what}引用的环节 {key} 没有设置办理期限（period）"))
+    return issues
+
+
 _EMITS = re.compile(r"""\bemit\(\s*["'](\w+)["']""")
 
 
@@ -351,9 +376,11 @@ def _snippets(process, outline: Outline) -> list[LintIssue]:
         if sn.kind == "script":
             outline.emits |= set(_EMITS.findall(sn.source))
     for task in _user_tasks(process):
-        unit_var = _properties(task).get("unit")
-        if unit_var:
-            parsed.append((Snippet(task.get("id"), "expression", unit_var, "办理单位变量（unit）"), {unit_var}, set()))
+        props = _properties(task)
+        for name, what in (("unit", "办理单位变量（unit）"), ("period_start", "期限起算字段（period_start）")):
+            if props.get(name):
+                parsed.append((Snippet(task.get("id"), "expression", props[name], what), {props[name]}, set()))
+    issues += _periods(process, snippets)
     known = sandbox.known_global_names() | written
     for sn, reads, writes in parsed:
         unknown = sorted(reads - known - writes)

@@ -61,10 +61,11 @@ class _RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
 
-def _script_engine(session: Session) -> PythonScriptEngine:
+def _script_engine(session: Session, version: ProcessVersion) -> PythonScriptEngine:
     """A fresh engine per operation; what scripts emit() waits in .emitted until the step succeeds."""
     emitted: list = []
-    script_engine = PythonScriptEngine(environment=_RestrictedEnvironment(sandbox.build_globals(session, emitted)))
+    helpers = sandbox.build_globals(session, emitted, serialization.periods_for(version))
+    script_engine = PythonScriptEngine(environment=_RestrictedEnvironment(helpers))
     script_engine.emitted = emitted
     return script_engine
 
@@ -80,7 +81,7 @@ TASK_ROWS = joinedload(HumanTask.instance).joinedload(ProcessInstance.process_ve
 
 def _restore(session: Session, instance: ProcessInstance) -> BpmnWorkflow:
     workflow = serialization.load(instance.process_version, instance.state)
-    workflow.script_engine = _script_engine(session)
+    workflow.script_engine = _script_engine(session, instance.process_version)
     return workflow
 
 
@@ -93,7 +94,7 @@ def start(session: Session, process_key: str, actor_id: int | None, unit_id: int
     if version is None:
         raise NotFound(f"流程“{process_key}”尚未部署，请联系流程建模人员部署后再试")
     spec, subprocess_specs = serialization.spec_for(version)
-    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine(session))
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine(session, version))
     workflow.data.update(data or {})
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data or {})
@@ -254,7 +255,7 @@ def _task_row(session: Session, instance: ProcessInstance, spiff_task) -> HumanT
     spec = spiff_task.task_spec
     props = (spec.extensions or {}).get("properties", {})
     role = lint.role_for_lane(spec.lane)
-    due_at, provisional = _due(session, spiff_task, props.get("due"))
+    due_at, provisional = _due(session, spiff_task)
     return HumanTask(instance_id=instance.id, spiff_task_id=str(spiff_task.id), task_key=spec.bpmn_id or spec.name,
                      name=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.value if role else "",
                      unit_id=_task_unit(session, instance, spiff_task, role, props.get("unit")),
@@ -262,7 +263,10 @@ def _task_row(session: Session, instance: ProcessInstance, spiff_task) -> HumanT
                      due_at=due_at, due_provisional=provisional, created_at=clock.now())
 
 
-def _due(session: Session, spiff_task, expression: str | None) -> tuple[datetime | None, bool]:
+def _due(session: Session, spiff_task) -> tuple[datetime | None, bool]:
+    """The end of the task's period (its `period` property), or of its `due` expression; none without either."""
+    props = (spiff_task.task_spec.extensions or {}).get("properties", {})
+    expression = f'task_due("{spiff_task.task_spec.bpmn_id}")' if props.get("period") else props.get("due")
     if not expression:
         return None, False
     value = _advance(spiff_task.workflow, lambda: spiff_task.workflow.script_engine.evaluate(spiff_task, expression))
@@ -362,11 +366,10 @@ def recompute_deadlines(session: Session, instance: ProcessInstance, actor_id: i
     for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                        HumanTask.status == TaskStatus.OPEN)):
         spiff_task = workflow.get_task_from_id(UUID(row.spiff_task_id))
-        props = (spiff_task.task_spec.extensions or {}).get("properties", {}) if spiff_task else {}
-        if not props.get("due"):
+        if spiff_task is None:
             continue
-        due_at, provisional = _due(session, spiff_task, props["due"])
-        if (due_at, provisional) != (row.due_at, row.due_provisional):
+        due_at, provisional = _due(session, spiff_task)
+        if due_at is not None and (due_at, provisional) != (row.due_at, row.due_provisional):
             audit.record(session, actor_id, "task", row.id, "task:due_recomputed",
                          {"due_at": row.due_at.isoformat() if row.due_at else None, "provisional": row.due_provisional},
                          {"due_at": due_at.isoformat(), "provisional": provisional})

@@ -7,6 +7,7 @@ size and time limits of script_limits.
 from __future__ import annotations
 
 import ast
+import contextvars
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -30,7 +31,8 @@ SAFE_BUILTINS = {
                  "tuple", "zip", "True", "False", "None")
 } | {"range": limits.capped_range}
 
-HELPER_NAMES = ("working_days_after", "working_day_start", "now_iso", "today_iso", "emit")
+HELPER_NAMES = ("working_days_after", "working_day_start", "now_iso", "today_iso", "emit", "task_due")
+_DATA: contextvars.ContextVar[dict] = contextvars.ContextVar("snippet_data")
 MAX_WORKING_DAYS = 1000
 _BUDGET = "_budget_"  # key of the operation's Budget in the globals; snippets cannot name it (leading "_")
 
@@ -88,11 +90,13 @@ def known_global_names() -> set[str]:
     return set(SAFE_BUILTINS) | set(HELPER_NAMES)
 
 
-def build_globals(session, emitted: list | None = None) -> dict:
+def build_globals(session, emitted: list | None = None, periods: dict[str, tuple[int, str]] | None = None) -> dict:
     """Fresh globals for one engine operation; helpers that need the calendar use this session.
 
     emit(name, **values) records a domain event (e.g. "reminder", "escalation") that the engine
-    publishes once the step has succeeded.
+    publishes once the step has succeeded. task_due(key) is the end of the period a user task declares
+    (its `period` working days after the instant in its `period_start` field), so the task's due date and
+    the timers around it are read from one property of the process version.
     """
 
     def working_days_after(start, n):
@@ -114,8 +118,17 @@ def build_globals(session, emitted: list | None = None) -> dict:
             emitted.append((str(name), values))
         return True
 
+    def task_due(key):
+        days, start_field = (periods or {}).get(str(key), (None, None))
+        if days is None:
+            raise ScriptRejected(f"环节 {key} 没有设置办理期限（period 属性）")
+        start = _DATA.get({}).get(start_field)
+        if start in (None, ""):
+            raise ScriptRejected(f"环节 {key} 的期限起算字段 {start_field} 还没有值")
+        return working_days_after(start, days)
+
     helpers = {"working_days_after": working_days_after, "working_day_start": working_day_start,
-               "now_iso": now_iso, "today_iso": today_iso, "emit": emit}
+               "now_iso": now_iso, "today_iso": today_iso, "emit": emit, "task_due": task_due}
     return {
         "__builtins__": dict(SAFE_BUILTINS) | helpers,
         "_getattr_": safer_getattr,
@@ -154,8 +167,12 @@ def evaluate(globals_: dict, expression: str, context: dict):
     code = compile_expression(expression)
     scope = dict(globals_)
     scope.update(context)
-    with _budget(globals_).running():
-        return eval(code, scope)  # noqa: S307 - restricted bytecode
+    token = _DATA.set(context)
+    try:
+        with _budget(globals_).running():
+            return eval(code, scope)  # noqa: S307 - restricted bytecode
+    finally:
+        _DATA.reset(token)
 
 
 def execute(globals_: dict, script: str, context: dict) -> None:
@@ -166,8 +183,12 @@ def execute(globals_: dict, script: str, context: dict) -> None:
     code = compile_script(script)
     scope = dict(globals_)
     scope.update(context)
-    with _budget(globals_).running():
-        exec(code, scope)  # noqa: S102 - restricted bytecode
+    token = _DATA.set(context)
+    try:
+        with _budget(globals_).running():
+            exec(code, scope)  # noqa: S102 - restricted bytecode
+    finally:
+        _DATA.reset(token)
     left = {key: value for key, value in scope.items()
             if not (key.startswith("_") or key in globals_ or callable(value))}
     limits.check_plain_size(left)

@@ -77,3 +77,20 @@ def load(version: ProcessVersion, state: str) -> BpmnWorkflow:
         return _serializer.deserialize_json(state)
     finally:
         _restoring_spec.reset(token)
+
+
+_periods: dict[str, dict[str, tuple[int, str]]] = {}
+
+
+def periods_for(version: ProcessVersion) -> dict[str, tuple[int, str]]:
+    """Each user task's period: working days after the instant in its period_start field (read once per version)."""
+    found = _periods.get(version.content_hash)
+    if found is None:
+        spec, _ = spec_for(version)
+        found = {}
+        for task_spec in spec.task_specs.values():
+            props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+            if props.get("period"):
+                found[task_spec.bpmn_id] = (int(props["period"]), props.get("period_start", ""))
+        _periods[version.content_hash] = found
+    return found

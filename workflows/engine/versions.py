@@ -84,6 +84,19 @@ def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
     return session.scalars(_LATEST_VERSION, {"process_key": process_key}).first()
 
 
+def task_period(version: ProcessVersion | None, task_key: str) -> int | None:
+    """The working days a user task of this version allows (its `period` property), for pages and messages."""
+    if version is None:
+        return None
+    found = serialization.periods_for(version).get(task_key)
+    return found[0] if found else None
+
+
+def current_period(session: Session, process_key: str, task_key: str) -> int | None:
+    """The period new cases of the process get (its latest version)."""
+    return task_period(latest_version(session, process_key), task_key)
+
+
 @dataclass
 class VersionRow:
     version: ProcessVersion

@@ -17,6 +17,7 @@ from workflows.models import (
     CallFrequency,
     Grant,
     Person,
+    ProcessInstance,
     Resource,
     ResourceStatus,
     Role,
@@ -25,7 +26,6 @@ from workflows.models import (
 from workflows.sharing import integrity
 from workflows.sharing.process import PROCESS, RESUBMIT_TASK, REVIEW_TASK  # noqa: F401  (pages read them here)
 
-REVIEW_WORKING_DAYS = 5
 MAX_VALIDITY = timedelta(days=3 * 366)
 UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所述应用场景使用共享数据，不篡改数据，不挪作他用，"
                "不向任何第三方泄露或提供；落实数据安全管理责任，因管理不善造成数据安全问题的，由本单位承担相应责任。")
@@ -94,6 +94,14 @@ def shareable_resource(session: Session, code: str) -> Resource:
         raise NotShareable(f"“{resource.name}”为不予共享资源（依据：{resource.share_condition}），不能申请。"
                            "如确有需要，可在供需对接清单登记需求，由县大数据局协调；对共享类型有异议的可提出异议")
     return resource
+
+
+def review_period(session: Session, app: Application | None = None) -> int | None:
+    """The working days the provider has to decide: from the application's own case, or what new cases get."""
+    if app is not None and app.instance_id:
+        instance = session.get(ProcessInstance, app.instance_id)
+        return engine.task_period(instance.process_version, REVIEW_TASK)
+    return engine.current_period(session, PROCESS, REVIEW_TASK)
 
 
 def applicant_units(person: Person) -> list[int]:
@@ -229,8 +237,8 @@ def _start(session: Session, actor: Person, app: Application, resource: Resource
         app.status = ApplicationStatus.IN_REVIEW
     instance = engine.start(session, PROCESS, actor.id, app.applicant_unit_id,
                             {"application_id": app.id, "share_type": str(resource.share_type),
-                             "provider_unit_id": app.provider_unit_id, "applicant_unit_id": app.applicant_unit_id,
-                             "review_days": REVIEW_WORKING_DAYS}, subject=("application", app.id))
+                             "provider_unit_id": app.provider_unit_id, "applicant_unit_id": app.applicant_unit_id},
+                            subject=("application", app.id))
     app.instance_id = instance.id
     integrity.verify_application(session, app)
     return app

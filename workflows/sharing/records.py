@@ -12,6 +12,7 @@ import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, lazyload
+from weasyprint import HTML
 
 from workflows import audit, clock, engine
 from workflows.db import is_postgres
@@ -86,8 +87,6 @@ def digest(content: dict) -> str:
 
 
 def render_pdf(content: dict, sha256: str) -> bytes:
-    from weasyprint import HTML
-
     verify_url = f"{base_url()}/verify/{sha256}"
     qr = segno.make(verify_url, error="m").svg_data_uri(scale=3, border=1)
     html = _env.get_template("record.html").render(c=content, sha256=sha256, verify_url=verify_url, qr=qr)
