@@ -147,7 +147,9 @@ def test_the_not_shared_page_explains_and_points_to_supply_and_demand(client, re
     assert answer.status_code == 422
     html = answer.get_data(as_text=True)
     assert "不予共享" in html and "刑事案件侦查信息" in html and "侦查过程信息依刑事诉讼相关法律规定" in html
-    assert 'href="/demands/new"' in html and 'href="/catalog/"' in html
+    assert 'href="/demands/new?resource=XY-GA-004"' in html and 'href="/catalog/"' in html
+    form = client.get("/demands/new?resource=XY-GA-004").get_data(as_text=True)
+    assert 'value="刑事案件侦查信息（XY-GA-004）"' in form  # the demand names the entry; the bureau coordinates it
     assert "提交申请" not in html
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.params import page_param
 from webapp.security import role_required
-from workflows import audit, calendar, clock, inputs, operations
+from workflows import audit, audit_text, calendar, clock, inputs, operations
 from workflows.errors import DomainError, ValidationFailed
 from workflows.sharing import records
 
@@ -46,7 +46,8 @@ def audit_events():
     too_long = audit.filter_problems(flt)
     events, total = ([], 0) if too_long else audit.list_events(db.session, flt, _page(), PER_PAGE)
     errors += too_long
-    return render_template("admin/audit.html", events=events, total=total, page=_page(), per_page=PER_PAGE,
+    return render_template("admin/audit.html", events=audit_text.describe(db.session, events), total=total,
+                           page=_page(), per_page=PER_PAGE, actions=audit_text.ACTIONS, subjects=audit_text.SUBJECTS,
                            errors=errors, args=request.args), (422 if errors else 200)
 
 

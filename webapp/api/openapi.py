@@ -12,12 +12,12 @@ from workflows.models import (
     DataType,
     GrantStatus,
     ObjectClass,
+    RejectionCategory,
     ResourceStatus,
     Role,
     ShareMethod,
     TaskStatus,
 )
-from workflows.sharing.records import REJECTION_LABELS
 
 FACET_NAMES = {"share_type": "共享类型", "open_type": "开放类型", "format": "资源格式", "category": "资源分类",
                "sensitivity": "数据分级", "update_cycle": "更新周期"}
@@ -159,7 +159,7 @@ def _schemas() -> dict:
         "TaskCompletion": _obj({
             "decision": _choices([("approve", "通过"), ("reject", "不通过"), ("return", "退回补正")], "审核意见"),
             "reason": _text("理由：不通过须写明具体理由（至少 10 个字，不能只写“不同意”）；退回补正须写明需补充的材料"),
-            "rejection_category": _choices(REJECTION_LABELS.items(), "不通过类别，不填视为 other"),
+            "rejection_category": _choices(RejectionCategory.choices(), "不通过类别，不填视为 other"),
             "approved_items": _arr(_text(), "同意提供的信息项，可缩小申请范围；不填为申请的全部"),
             "approved_until": _text("授权有效期至，可缩短；不填为申请的有效期", format="date"),
         }, description="数据申请审核环节的表单；其他任务提交各自表单的字段（字符串、数字、布尔值或它们的数组）"),
@@ -230,7 +230,7 @@ def _application_detail() -> dict:
         "applicant": _text("申请人"), "scenario": _text("应用场景"), "basis": _text("法律或政策依据"),
         "purpose": _text("用途"), "sensitive_justification": _text("敏感信息项使用理由"),
         "decision_reason": _null(_text("决定理由")),
-        "rejection_category": _null(_choices(REJECTION_LABELS.items(), "不通过类别")),
+        "rejection_category": _null(_choices(RejectionCategory.choices(), "不通过类别")),
         "due_at": _null(_instant("当前待办环节的办理时限；无条件共享直接通过时为 null")),
         "timeline": _arr(_ref("TimelineStep"), "办理过程"), "grant": _null(grant), "record": _null(record),
     }

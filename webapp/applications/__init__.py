@@ -11,11 +11,11 @@ from flask_login import login_required
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person
-from workflows import clock, engine, inputs
+from workflows import clock, inputs
 from workflows.engine import tasks
 from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, ProcessInstance, Role, TaskStatus
-from workflows.sharing import applications, grants, records
+from workflows.models import ApplicationStatus, CallFrequency, Role, TaskStatus
+from workflows.sharing import applications, pages, records
 
 bp = Blueprint("applications", __name__)
 
@@ -24,9 +24,7 @@ TEXT_FIELDS = ("resource_code", "scenario", "basis", "purpose", "frequency", "va
 PROBLEM_FIELDS = {"信息项": "items", "应用场景": "scenario", "法律或政策依据": "basis", "用途": "purpose",
                   "预计调用频次": "frequency", "有效期至": "valid_until", "敏感信息项": "sensitive_justification",
                   "敏感信息项使用理由": "sensitive_justification", "使用承诺": "undertaking", "附件": "attachments"}
-EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 RECORD_PENDING = "审批记录的 PDF 正在生成，请两分钟后再下载；如长时间无法下载，请联系系统管理员"
-WITHDRAWABLE = (*applications.OPEN_STATUSES, ApplicationStatus.DRAFT)
 
 
 # --- the application form ------------------------------------------------------
@@ -141,7 +139,7 @@ def _editable(person, item_id: int):
     app = applications.get_application(db.session, person, item_id)
     if app.applicant_unit_id not in applications.applicant_units(person):
         raise Forbidden("只有申请单位的申请人可以修改申请")
-    if app.status not in EDITABLE:
+    if app.status not in pages.EDITABLE:
         raise Conflict(f"申请当前为“{ApplicationStatus(app.status).label}”，不能修改")
     return app
 
@@ -196,35 +194,17 @@ def index():
                            deadlines=tasks.open_deadlines(db.session, in_review, applications.REVIEW_TASK))
 
 
-def _case(person, app) -> dict:
-    """What the case page shows besides the application: process, deadline, grant, record, allowed actions."""
-    instance = db.session.get(ProcessInstance, app.instance_id) if app.instance_id else None
-    done, active, active_names = engine.progress(db.session, instance) if instance else ([], [], [])
-    steps = tasks.case_tasks(db.session, "application", app.id)
-    open_steps = [t for t in steps if t.status == TaskStatus.OPEN]
-    review = next((t for t in open_steps if t.task_key == applications.REVIEW_TASK), None)
-    grant = grants.for_application(db.session, app.id)
-    mine = app.applicant_unit_id in applications.applicant_units(person)
-    return {"instance": instance, "done_ids": done, "active_ids": active, "active_names": active_names, "steps": steps,
-            "deadline": tasks.deadline(db.session, review) if review else None,
-            "actionable": [t for t in open_steps if engine.can_act(db.session, person, t)],
-            "grant": grant, "record": records.for_application(db.session, app.id),
-            "can_edit": mine and app.status in EDITABLE, "can_withdraw": mine and app.status in WITHDRAWABLE,
-            "can_revoke": grant is not None and grant.status == GrantStatus.ACTIVE and grants.can_revoke(person, grant),
-            "rejection_label": records.REJECTION_LABELS.get(app.rejection_category, "")}
-
-
-def render_case(person, app, errors: list[str] | None = None, values: dict | None = None, open_form: str = "",
-                status: int = 200):
-    return render_template("applications/detail.html", app=app, errors=errors or [], values=values or {},
-                           open_form=open_form, **_case(person, app)), status
+def render_case(person, item_id: int, errors: list[str] | None = None, values: dict | None = None,
+                open_form: str = "", status: int = 200):
+    page = pages.application_page(db.session, person, item_id)
+    return render_template("applications/detail.html", page=page, app=page.app, errors=errors or [],
+                           values=values or {}, open_form=open_form), status
 
 
 @bp.get("/applications/<int:item_id>")
 @login_required
 def detail(item_id: int):
-    person = current_person()
-    return render_case(person, applications.get_application(db.session, person, item_id))
+    return render_case(current_person(), item_id)
 
 
 @bp.post("/applications/<int:item_id>/withdraw")
@@ -238,8 +218,7 @@ def withdraw(item_id: int):
     except DomainError as err:
         if err.status in (403, 404):
             raise
-        app = applications.get_application(db.session, person, item_id)
-        return render_case(person, app, [err.message, *err.details], {"reason": reason}, "withdraw", err.status)
+        return render_case(person, item_id, [err.message, *err.details], {"reason": reason}, "withdraw", err.status)
     flash("已撤回申请，审核任务已关闭", "success")
     return redirect(url_for(".detail", item_id=item_id))
 

@@ -47,8 +47,8 @@ def revoke(grant_id: int):
     except DomainError as err:
         if err.status in (403, 404):
             raise
-        app = applications.get_application(db.session, person, _grant(grant_id).application_id)
-        return render_case(person, app, [err.message, *err.details], {"revoke_reason": reason}, "revoke", err.status)
+        return render_case(person, _grant(grant_id).application_id, [err.message, *err.details],
+                           {"revoke_reason": reason}, "revoke", err.status)
     flash(f"已撤销授权：平台将停止向{grant.unit.name}提供“{grant.resource.name}”", "success")
     if request.form.get("next") == "grants":
         return redirect(url_for(".grant_list", scope="provider"))

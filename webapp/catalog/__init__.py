@@ -197,4 +197,4 @@ def changes():
 def change_detail(item_id: int):
     change = catalog_changes.get_change(db.session, current_person(), item_id)
     return render_template("changes/detail.html", change=change, late=catalog_changes.is_late(change),
-                           steps=tasks.case_tasks(db.session, "catalog_change", change.id))
+                           timeline=tasks.timeline(db.session, current_person(), "catalog_change", change.id))

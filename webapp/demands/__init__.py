@@ -18,7 +18,9 @@ login_required_blueprint(bp)
 
 @bp.get("/")
 def index():
-    return render_template("demands/list.html", demands=demands.list_demands(db.session, current_person()))
+    person = current_person()
+    return render_template("demands/list.html", demands=demands.list_demands(db.session, person),
+                           can_record=bool(_recording_units(person)))
 
 
 def _recording_units(person):
@@ -32,7 +34,8 @@ def new():
     if not units:
         return render_template("error.html", status=403, details=[],
                                message="只有申请人或目录管理员可以登记共享需求，请联系本单位目录管理员"), 403
-    values = request.form.to_dict() if request.method == "POST" else {"unit_id": str(units[0].id)}
+    values = (request.form.to_dict() if request.method == "POST" else
+              {"unit_id": str(units[0].id)} | demands.prefill(db.session, request.args.get("resource", "")))
     suggestions, errors = [], []
     try:
         if request.method == "POST" and request.form.get("action") == "check":
@@ -58,4 +61,4 @@ def detail(item_id: int):
     person = current_person()
     demand = demands.get_demand(db.session, person, item_id)
     return render_template("demands/detail.html", demand=demand,
-                           steps=tasks.case_tasks(db.session, "demand", demand.id))
+                           timeline=tasks.timeline(db.session, person, "demand", demand.id))

@@ -4,11 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from webapp.extensions import db
-from webapp.forms import form_fields
 from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
-from workflows import engine
-from workflows.engine import tasks, versions
+from workflows.engine import pages, tasks, versions
 from workflows.errors import DomainError
 
 bp = Blueprint("tasks", __name__)
@@ -76,30 +74,25 @@ def delegate(task_id: int):
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
 def show(task_id: int):
     person = current_person()
-    task = tasks.get_task(db.session, person, task_id)
     errors, values = [], {}
     if request.method == "POST":
-        values = {k: (v if len(v) > 1 or k in _array_fields(task) else v[0])
+        values = {k: (v if len(v) > 1 or k in _array_fields(person, task_id) else v[0])
                   for k, v in request.form.to_dict(flat=False).items()}
         try:
             with db.attempt():
-                tasks.complete(db.session, person, task_id, values)
+                task = tasks.complete(db.session, person, task_id, values)
         except DomainError as err:
             errors = [err.message, *err.details]
-            task = tasks.get_task(db.session, person, task_id)
         else:
             flash(f"“{task.name}”已办理", "success")
             return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
-    done, active, active_names = engine.progress(db.session, task.instance)
-    return render_template("tasks/show.html", task=task, fields=form_fields(db.session, tasks.form_schema(task), task),
-                           can_act=engine.can_act(db.session, person, task), errors=errors, values=values,
-                           deadline=tasks.deadline(db.session, task), done_ids=done, active_ids=active, active_names=active_names,
-                           colleagues=tasks.colleagues(db.session, person, task) if task.status == "open" else [],
-                           subject_url=subject_url(task.instance)), (422 if errors else 200)
+    page = pages.task_page(db.session, person, task_id)
+    return render_template("tasks/show.html", page=page, task=page.task, errors=errors, values=values,
+                           subject_url=subject_url(page.task.instance)), (422 if errors else 200)
 
 
-def _array_fields(task) -> set[str]:
-    schema = tasks.form_schema(task) or {}
+def _array_fields(person, task_id: int) -> set[str]:
+    schema = tasks.form_schema(tasks.get_task(db.session, person, task_id)) or {}
     return {name for name, spec in schema.get("properties", {}).items() if spec.get("type") == "array"}
 
 

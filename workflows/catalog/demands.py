@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from workflows import audit, clock, engine, inputs
 from workflows.catalog import search as catalog_search
 from workflows.errors import Forbidden, NotFound, ValidationFailed
-from workflows.models import Demand, DemandStatus, HumanTask, Person, Resource, ResourceStatus, Role, Unit
+from workflows.models import Demand, DemandStatus, HumanTask, Person, Resource, ResourceStatus, Role, ShareType, Unit
 
 PROCESS = "demand_coordination"
 TEXT_LIMITS = {"wanted_data": ("所需数据", 200), "scenario": ("应用场景", 500), "resource_code": ("目录条目", 64)}
@@ -39,6 +39,16 @@ def suggestions(session: Session, wanted_data: str, limit: int = 5) -> list[Reso
     return []
 
 
+def prefill(session: Session, resource_code: str) -> dict:
+    """The demand form opened from a catalog entry: the entry named, matched unless it is 不予共享 (then coordinated)."""
+    resource = session.scalar(select(Resource).where(Resource.code == (resource_code or "").strip()[:64],
+                                                     Resource.status == ResourceStatus.PUBLISHED))
+    if resource is None:
+        return {}
+    shared = resource.share_type != ShareType.NOT_SHARED
+    return {"wanted_data": f"{resource.name}（{resource.code}）"[:200], "resource_code": resource.code if shared else ""}
+
+
 def record_demand(session: Session, actor: Person | None, unit_id: int, wanted_data: str, scenario: str,
                   resource_code: str = "") -> Demand:
     """A demand matched to a published entry is listed at once; any other starts the coordination process."""
@@ -58,6 +68,8 @@ def record_demand(session: Session, actor: Person | None, unit_id: int, wanted_d
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
             problems.append(f"目录条目：“{resource_code}”不存在或未发布")
+        elif resource.share_type == ShareType.NOT_SHARED:
+            resource = None  # 不予共享: the bureau coordinates, nothing can be applied for directly
     if problems:
         raise ValidationFailed(problems)
     demand = Demand(requesting_unit_id=unit_id, wanted_data=wanted_data.strip(), scenario=scenario.strip(),

@@ -71,6 +71,32 @@ def options(session: Session, field: Field, task=None) -> list[tuple[str, str]]:
     return [(str(v), str(n)) for v, n in zip(field.spec.get("enum", []), names)]
 
 
+def rendered(session: Session, schema: dict | None, task=None) -> list[dict]:
+    """The fields a page renders for a task's form, with their choices (the domain validates on submit)."""
+    return [{"name": f.name, "title": f.title, "widget": f.widget, "required": f.required,
+             "description": f.spec.get("description", ""), "options": options(session, f, task),
+             "type": f.spec.get("type", "string"), "min_length": f.spec.get("minLength")}
+            for f in fields(schema or {})]
+
+
+def readable(session: Session, schema: dict | None, values: dict, task=None) -> list[tuple[str, str]]:
+    """What a completed form says as a person reads it: each filled field's title and its values' labels."""
+    rows = []
+    for f in fields(schema or {}):
+        value = values.get(f.name)
+        if value in (None, "", [], False):
+            continue
+        labels = dict(options(session, f, task)) if f.widget in ("select", "radio", "checkboxes") else {}
+        if isinstance(value, list):
+            text = "、".join(labels.get(str(v), str(v)) for v in value)
+        elif value is True:
+            text = "是"
+        else:
+            text = labels.get(str(value), str(value))
+        rows.append((f.title, text))
+    return rows
+
+
 def validate(schema: dict, data: dict) -> dict:
     """Cleaned values for the schema's fields; every problem raised at once, in Chinese."""
     clean, problems = {}, []

@@ -1,6 +1,7 @@
 """Human task services for every process: check the form, let the domain react, advance the case."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import bindparam, func, or_, select
@@ -41,13 +42,34 @@ def form_schema(task: HumanTask) -> dict | None:
     return (task.instance.process_version.forms or {}).get(task.form) if task.form else None
 
 
+def can_view(session: Session, person: Person, task: HumanTask) -> bool:
+    """Who may open a task: who may act on it, its unit's people, who completed it, and coordinators."""
+    return (can_act(session, person, task) or person.has_role(Role.COORDINATOR) or person.unit_id == task.unit_id
+            or task.completed_by_id == person.id or any(m.unit_id == task.unit_id for m in person.memberships))
+
+
+def viewable(session: Session, person: Person, found: list[HumanTask]) -> set[int]:
+    """The ids among these tasks the person may open (a timeline links only those)."""
+    return {t.id for t in found if can_view(session, person, t)}
+
+
+@dataclass
+class Timeline:
+    steps: list[HumanTask]
+    viewable: set[int]  # the steps this person may open
+
+
+def timeline(session: Session, person: Person, subject_type: str, subject_id) -> Timeline:
+    """Every step of the cases about one subject, and which of them the person may open."""
+    steps = case_tasks(session, subject_type, subject_id)
+    return Timeline(steps, viewable(session, person, steps))
+
+
 def get_task(session: Session, actor: Person, task_id: int) -> HumanTask:
-    """A task its actor, the task's unit or a coordinator may look at."""
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("任务不存在")
-    if not (can_act(session, actor, task) or actor.has_role(Role.COORDINATOR)
-            or actor.unit_id == task.unit_id or task.completed_by_id == actor.id):
+    if not can_view(session, actor, task):
         raise Forbidden("您无权查看此任务")
     return task
 

@@ -7,6 +7,7 @@ from workflows.models.applications import (
     CallFrequency,
     Grant,
     GrantStatus,
+    RejectionCategory,
 )
 from workflows.models.audit import AuditEvent
 from workflows.models.calendar import CalendarDay, DayKind
@@ -51,6 +52,7 @@ from workflows.models.org import (
 
 __all__ = [
     "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency", "Grant", "GrantStatus",
+    "RejectionCategory",
     "EmailStatus", "Notification", "OutboxEmail",
     "CatalogChange", "CatalogGeneration", "CategoryClass", "ChangeKind", "ChangeStatus", "DataType", "Demand", "DemandStatus",
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",

@@ -30,6 +30,14 @@ class CallFrequency(LabeledEnum):
     ONCE = "once", "一次性"
 
 
+class RejectionCategory(LabeledEnum):
+    NO_BASIS = "no_basis", "缺乏法律或政策依据"
+    SCOPE_EXCEEDS = "scope_exceeds", "申请范围超出履职需要"
+    SECURITY = "security", "涉及安全或保密要求"
+    NOT_IN_DUTY = "not_in_duty", "不属于本单位数据"
+    OTHER = "other", "其他"
+
+
 class GrantStatus(LabeledEnum):
     ACTIVE = "active", "有效"
     EXPIRED = "expired", "已过期"

@@ -21,5 +21,11 @@ class LabeledEnum(enum.StrEnum):
         return None
 
     @classmethod
+    def label_of(cls, value: str | None) -> str:
+        """The Chinese label of a stored code, or "" for none: what a page or a record shows."""
+        member = cls.parse(value) if value else None
+        return member.label if member else ""
+
+    @classmethod
     def choices(cls) -> list[tuple[str, str]]:
         return [(m.value, m.label) for m in cls]

@@ -24,6 +24,7 @@ from workflows.models import (
     Grant,
     HumanTask,
     ProcessInstance,
+    RejectionCategory,
     ShareType,
 )
 from workflows.unit_of_work import unit_of_work
@@ -31,8 +32,6 @@ from workflows.unit_of_work import unit_of_work
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
 RENDER_SECONDS = float(os.environ.get("RECORD_RENDER_SECONDS", 20))
 MAX_BACKOFF = timedelta(days=1)
-REJECTION_LABELS = {"no_basis": "缺乏法律或政策依据", "scope_exceeds": "申请范围超出履职需要",
-                    "security": "涉及安全或保密要求", "not_in_duty": "不属于本单位数据", "other": "其他"}
 
 
 def base_url() -> str:
@@ -73,7 +72,7 @@ def content_for(session: Session, app: Application) -> dict:
         "frequency": frequency.label if frequency else "", "requested_until": str(app.valid_until or ""),
         "timeline": _timeline(session, app),
         "decision": ApplicationStatus(app.status).label, "reason": app.decision_reason,
-        "rejection_category": REJECTION_LABELS.get(app.rejection_category, ""),
+        "rejection_category": RejectionCategory.label_of(app.rejection_category),
         "decided_by": app.decided_by.display_name if app.decided_by else "系统（无条件共享）",
         "decided_at": clock.fmt(app.decided_at), "late": app.late,
         "grant": None if grant is None else {"items": list(grant.items), "scenario": grant.scenario,

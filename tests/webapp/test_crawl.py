@@ -1,0 +1,107 @@
+"""Every page as every role: follow each link a person is shown, breadth-first from the workbench.
+
+No page may answer 5xx, no link shown may lead to 403 or 404 (a button is shown only to those who may use it),
+and no page may show an internal code or a Python value where people read.
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+
+from tests import scenarios
+from tests.helpers import login
+
+ROLES = {"applicant": "machao", "reviewer": "huangtao", "unit_admin": "sunjie", "coordinator": "wanglei",
+         "modeler": "liuyang", "sysadmin": "chenjing", "anonymous": None}
+DOWNLOADS = (".pdf", ".csv", ".xlsx", ".bpmn", "/attachments/")
+MAX_VARIANTS = 3  # filter links of one page: a few combinations say enough
+MAX_PAGES = 400
+# Python values and internal codes that must never reach a reader (role ids, decision and status codes).
+LEAKS = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\[\s*'|\{\s*'|Traceback|\b(applicant|reviewer|unit_admin|coordinator"
+                   r"|modeler|sysadmin|approve|reject|in_review|not_shared|conditional|unconditional|scope_exceeds"
+                   r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update)\b")
+
+
+class Page(HTMLParser):
+    """The links of a page and the text a person reads (scripts, styles and attribute values excluded)."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.text, self._skip = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template"):
+            self._skip += 1
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.links.append(href)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def _target(href: str) -> str | None:
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or href.startswith("/static/"):
+        return None
+    if parts.path == "/logout" or parts.path.endswith(DOWNLOADS) or "/attachments/" in parts.path:
+        return None
+    query = urlencode(sorted(parse_qsl(parts.query)))
+    return parts.path + (f"?{query}" if query else "")
+
+
+def crawl(client, starts: list[str]) -> tuple[list[str], int]:
+    """Breadth-first over same-site links; returns the problems found and how many pages were read."""
+    problems, seen, variants = [], set(), {}
+    queue = deque((start, "(start)") for start in starts)
+    while queue and len(seen) < MAX_PAGES:
+        path, source = queue.popleft()
+        if path in seen:
+            continue
+        base = path.split("?")[0]
+        if "?" in path and variants.get(base, 0) >= MAX_VARIANTS:
+            continue
+        variants[base] = variants.get(base, 0) + ("?" in path)
+        seen.add(path)
+        answer = client.get(path, follow_redirects=True)
+        if answer.status_code >= 400:
+            problems.append(f"{path} (linked from {source}) answered {answer.status_code}")
+            continue
+        if "text/html" not in answer.content_type:
+            continue
+        page = Page()
+        page.feed(answer.get_data(as_text=True))
+        text = " ".join(" ".join(page.text).split())
+        for leak in sorted({m.group(0) for m in LEAKS.finditer(text)}):
+            at = text.find(leak)
+            problems.append(f"{path} shows “{leak}”: …{text[max(at - 40, 0):at + 40]}…")
+        for href in page.links:
+            found = _target(href)
+            if found and found not in seen:
+                queue.append((found, path))
+    return problems, len(seen)
+
+
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_page_a_role_can_reach_answers_and_reads_in_chinese(role, app, processes):
+    county = scenarios.build(processes)
+    client = app.test_client()
+    username = ROLES[role]
+    starts = ["/"] + [f"/verify/{sha}" for sha in county.records[:2]]
+    with scenarios.at("2026-03-02T10:00:00"):
+        if username:
+            assert login(client, username).status_code == 302
+        problems, pages = crawl(client, starts)
+    assert pages >= (3 if username is None else 30)  # anonymous: the login page and public verification pages
+    assert problems == []

@@ -1,0 +1,182 @@
+"""The audit trail as a person reads it: who (name and unit), when (Shanghai time), did what to which case, from → to.
+
+Events store codes; this turns them into Chinese once, for the audit page and anything else that shows them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows import clock
+from workflows.models import (
+    ROLE_LABELS_BY_CODE,
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    CallFrequency,
+    ChangeStatus,
+    DemandStatus,
+    GrantStatus,
+    HumanTask,
+    InstanceStatus,
+    Person,
+    ProcessVersion,
+    RejectionCategory,
+    ResourceStatus,
+    ShareType,
+    TaskStatus,
+    Unit,
+)
+from workflows.models.labels import LabeledEnum
+
+ACTIONS = {
+    "api_token:created": "创建 API 令牌", "api_token:revoked": "吊销 API 令牌",
+    "application:saved": "保存申请", "application:submitted": "提交申请", "application:withdrawn": "撤回申请",
+    "application:attachment_added": "上传附件", "calendar:imported": "导入作息安排",
+    "catalog_change:registered": "登记目录变更", "catalog_change:done": "完成目录更新",
+    "demand:recorded": "登记共享需求", "demand:assigned": "分派共享需求", "demand:answered": "答复共享需求",
+    "grant:created": "生成授权", "grant:expired": "授权到期", "grant:revoked": "撤销授权",
+    "instance:started": "案件开始", "instance:cancelled": "案件终止", "instance:timer_fired": "定时提醒触发",
+    "process:deployed": "部署流程新版本", "record:created": "生成审批记录", "record:render_failed": "审批记录 PDF 生成失败",
+    "session:login": "登录", "session:ended": "退出登录（结束全部会话）", "session:login_failed": "登录失败",
+    "session:throttled": "登录受限（失败次数过多）",
+    "task:opened": "生成待办", "task:completed": "办理任务", "task:closed_by_process": "流程结束时关闭任务",
+    "task:claimed": "认领任务", "task:unclaimed": "放弃认领", "task:delegated": "转交任务",
+    "task:reminded": "催办", "task:escalated": "督办", "task:due_recomputed": "重新计算期限",
+    "resource:created": "新建目录条目", "resource:updated": "修改目录条目", "resource:published": "发布目录条目",
+    "resource:retired": "停用目录条目", "resource:returned": "退回目录条目更正",
+}
+SUBJECTS = {"application": "申请", "task": "任务", "grant": "授权", "instance": "案件", "process": "流程",
+            "resource": "目录条目", "demand": "共享需求", "catalog_change": "目录变更", "person": "人员",
+            "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位"}
+KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
+        "decision": "审核意见", "rejection_category": "不通过类别", "items": "信息项", "approved_items": "同意提供的信息项",
+        "approved_until": "授权有效期至", "valid_until": "有效期至", "unit_id": "单位", "provider_unit_id": "提供单位",
+        "assignee_id": "办理人", "due_at": "期限", "provisional": "临时期限", "role": "角色", "name": "名称",
+        "recipients": "通知人数", "address": "来源地址", "username": "用户名", "version": "版本", "process": "流程",
+        "timers": "定时器", "next_timer_at": "下次提醒", "prefix": "令牌前缀", "person": "人员", "attachment": "附件",
+        "size": "大小（字节）", "sha256": "摘要", "error": "原因", "attempts": "尝试次数", "application": "申请",
+        "unit": "单位", "kind": "类型", "effective_on": "生效日期", "due_on": "更新期限", "answer": "答复",
+        "note": "说明", "resubmit_note": "补正说明", "done_note": "更新说明", "supervision_note": "督办意见",
+        "scope": "范围", "wait_seconds": "需等待（秒）", "revoked": "已吊销", "frequency": "调用频次",
+        "share_type": "共享类型", "code": "代码", "comment": "说明", "revision": "版本", "changes": "变更内容",
+        "changed": "变更数量", "days": "天数", "year": "年份", "outcome": "办理结果", "resource_code": "目录条目代码"}
+DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "assign": "分派", "refer": "报市级协调",
+             "close": "办结", "resolved": "已解决", "unresolved": "无法提供", "will_publish": "可以提供，将编目发布",
+             "cannot_provide": "无法提供"}
+STATUSES: dict[str, type[LabeledEnum]] = {
+    "application": ApplicationStatus, "grant": GrantStatus, "task": TaskStatus, "instance": InstanceStatus,
+    "resource": ResourceStatus, "demand": DemandStatus, "catalog_change": ChangeStatus}
+MAX_TEXT = 200
+
+
+@dataclass
+class AuditLine:
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (what, before, after)
+
+
+def describe(session: Session, events: list[AuditEvent]) -> list[AuditLine]:
+    """Each event in Chinese; the names it refers to (units, people, application numbers, tasks) load in four queries."""
+    names = _Names(session, events)
+    return [AuditLine(at=e.at, actor=names.actor(e), action=_action(e.action), subject=names.subject(e),
+                      changes=_changes(e, names)) for e in events]
+
+
+def _action(code: str) -> str:
+    if code in ACTIONS:
+        return ACTIONS[code]
+    kind, _, verb = code.partition(":")
+    enum_cls = STATUSES.get(kind)
+    member = enum_cls.parse(verb) if enum_cls else None
+    return f"{SUBJECTS.get(kind, '事项')}：{member.label}" if member else "其他操作"
+
+
+def _changes(event: AuditEvent, names: _Names) -> list[tuple[str, str, str]]:
+    before, after = event.before or {}, event.after or {}
+    rows = []
+    for key in list(dict.fromkeys([*before, *after])):
+        old, new = (names.value(event.subject_type, key, side.get(key)) for side in (before, after))
+        if old != new or key in after:
+            rows.append((KEYS.get(key, "其他"), old, new))
+    return rows
+
+
+class _Names:
+    """Looks up, once per page, the units, people, applications and tasks the events mention by id."""
+
+    def __init__(self, session: Session, events: list[AuditEvent]):
+        ids = {"unit": set(), "person": set(), "application": set(), "task": set()}
+        for e in events:
+            for side in (e.before or {}, e.after or {}):
+                ids["unit"] |= {v for k, v in side.items() if k.endswith("unit_id") and isinstance(v, int)}
+                ids["person"] |= {v for k, v in side.items() if k == "assignee_id" and isinstance(v, int)}
+            if e.subject_type in ("application", "task") and e.subject_id.isdigit():
+                ids[e.subject_type].add(int(e.subject_id))
+        self.units = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids["unit"]))).all())
+        self.people = dict(session.execute(select(Person.id, Person.display_name)
+                                           .where(Person.id.in_(ids["person"]))).all())
+        self.numbers = dict(session.execute(select(Application.id, Application.number)
+                                            .where(Application.id.in_(ids["application"]))).all())
+        self.tasks = dict(session.execute(select(HumanTask.id, HumanTask.name)
+                                          .where(HumanTask.id.in_(ids["task"]))).all())
+        self.processes = dict(session.execute(select(ProcessVersion.process_key, ProcessVersion.name)
+                                              .order_by(ProcessVersion.version)).all())
+
+    @staticmethod
+    def actor(event: AuditEvent) -> str:
+        if event.actor is None:
+            return "系统"
+        return f"{event.actor.display_name}（{event.actor.unit.name}）"
+
+    def subject(self, event: AuditEvent) -> str:
+        kind, key = event.subject_type, event.subject_id
+        label = SUBJECTS.get(kind, "事项")
+        if kind == "application" and key.isdigit():
+            return f"{label} {self.numbers.get(int(key)) or '草稿 #' + key}"
+        if kind == "task" and key.isdigit():
+            return f"{label}“{self.tasks.get(int(key), '#' + key)}”"
+        if kind == "process":
+            return f"{label}“{self.processes.get(key, key)}”"
+        return f"{label} {key}"
+
+    def value(self, subject_type: str, key: str, value) -> str:
+        if value is None or value == "" or value == []:
+            return ""
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, list):
+            return "、".join(self.value(subject_type, key, v) for v in value)
+        if isinstance(value, dict):
+            parts = [f"{KEYS.get(k, '其他')}：{self.value(subject_type, k, v)}" for k, v in value.items()
+                     if v not in (None, "", [])]
+            return "；".join(parts)
+        if key.endswith("unit_id") and isinstance(value, int):
+            return self.units.get(value, f"单位 {value}")
+        if key == "assignee_id" and isinstance(value, int):
+            return self.people.get(value, f"人员 {value}")
+        if key == "process" or (subject_type == "process" and key == "process_key"):
+            return self.processes.get(str(value), "流程")
+        return _text(subject_type, key, str(value))
+
+
+def _text(subject_type: str, key: str, value: str) -> str:
+    if key == "status" and subject_type in STATUSES:
+        return STATUSES[subject_type].label_of(value) or value
+    labelled = {"role": ROLE_LABELS_BY_CODE.get(value), "rejection_category": RejectionCategory.label_of(value),
+                "share_type": ShareType.label_of(value), "frequency": CallFrequency.label_of(value),
+                "decision": DECISIONS.get(value), "answer": DECISIONS.get(value), "outcome": DECISIONS.get(value)}
+    if labelled.get(key):
+        return labelled[key]
+    if len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":  # an ISO instant
+        try:
+            return clock.fmt(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…"
