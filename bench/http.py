@@ -464,7 +464,7 @@ async def reviewer(client: httpx.AsyncClient, run: Run, user: User, deadline: fl
         if rng.random() < APPROVE_SHARE:
             decision, body = "approve", {"decision": "approve"}
         else:
-            decision, body = "reject", {"decision": "reject", "reason": REJECT_REASON}
+            decision, body = "reject", {"decision": "reject", "reason": REJECT_REASON, "rejection_category": "scope_exceeds"}
         counted = run.measuring()
         done = await call(client, run, user, "POST", f"/api/v1/tasks/{task['id']}/complete", body, conflict_ok=True)
         if done is not None and counted:

@@ -30,13 +30,16 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def respond(status: int, code: str, message: str, details: list[str] | None = None):
+def respond(status: int, code: str, message: str, details: list[str] | None = None,
+            fields: dict[str, str] | None = None):
     """The one error answer: nothing the request wrote is kept, and the person reads what to do next."""
     db.fail()
     if wants_json():
         body = {"code": code, "message": message}
         if details:
-            body["details"] = details
+            body["details"] = [str(d) for d in details]
+        if fields:
+            body["fields"] = fields
         return jsonify(body), status
     return render_template("error.html", status=status, message=message, details=details or []), status
 
@@ -44,7 +47,7 @@ def respond(status: int, code: str, message: str, details: list[str] | None = No
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
-        return respond(err.status, err.code, err.message, err.details)
+        return respond(err.status, err.code, err.message, err.details, getattr(err, "fields", None))
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):

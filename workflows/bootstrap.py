@@ -33,11 +33,13 @@ LISTENERS = {
 
 FORM_OPTIONS = {"subject_items": reviews.requested_items}
 
+FORM_CHECKS = {"specific_reason": reviews.reason_check}
+
 CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT)
 
 
 def bootstrap() -> None:
     events.configure(LISTENERS)
     tasks.configure(TASK_HANDLERS)
-    forms.configure(FORM_OPTIONS)
+    forms.configure(FORM_OPTIONS, FORM_CHECKS)
     versions.configure(CONTRACTS)

@@ -12,12 +12,33 @@ class DomainError(Exception):
         self.details = details or []
 
 
+class FieldProblem(str):
+    """A problem that belongs to one input field: it reads as its message and knows its field,
+    so a form shows it under that field and the API names the field, without parsing the text."""
+
+    field: str
+
+    def __new__(cls, field: str, message: str):
+        problem = super().__new__(cls, message)
+        problem.field = field
+        return problem
+
+
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"
 
     def __init__(self, details: list[str], message: str = "提交的内容有误，请按提示修改后重试"):
         super().__init__(message, details)
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The first problem of each field that has one."""
+        found: dict[str, str] = {}
+        for problem in self.details:
+            if isinstance(problem, FieldProblem):
+                found.setdefault(problem.field, str(problem))
+        return found
 
 
 class NotFound(DomainError):

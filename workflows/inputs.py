@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from workflows.errors import FieldProblem
+
 INT32_MIN, INT32_MAX = -2**31, 2**31 - 1
 _ASCII_INT = re.compile(r"-?[0-9]{1,10}")
 # Bidirectional controls make "txt.exe" look like "exe.txt"; they and every other control character go.
@@ -16,9 +18,12 @@ def too_long_message(limit: int, length: int) -> str:
     return f"不能超过 {limit} 个字（现有 {length} 个字），请精简后重新提交"
 
 
-def too_long(label: str, value: str, limit: int) -> str | None:
+def too_long(label: str, value: str, limit: int, field: str | None = None) -> str | None:
     """The problem of a text over its limit, naming the field; None when it fits."""
-    return f"{label}：{too_long_message(limit, len(value))}" if len(value) > limit else None
+    if len(value) <= limit:
+        return None
+    message = f"{label}：{too_long_message(limit, len(value))}"
+    return FieldProblem(field, message) if field else message
 
 
 def shown(text: str, limit: int = 20) -> str:
@@ -28,7 +33,7 @@ def shown(text: str, limit: int = 20) -> str:
 
 def length_problems(values: dict[str, str], limits: dict[str, tuple[str, int]]) -> list[str]:
     """Every value of `values` longer than its (label, limit) in `limits`."""
-    found = (too_long(label, values.get(name) or "", limit) for name, (label, limit) in limits.items())
+    found = (too_long(label, values.get(name) or "", limit, name) for name, (label, limit) in limits.items())
     return [problem for problem in found if problem]
 
 

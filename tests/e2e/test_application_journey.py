@@ -77,7 +77,7 @@ def test_an_applicant_applies_the_provider_rejects_with_a_specific_reason_and_th
     page.get_by_label("理由").fill("不同意")
     page.get_by_role("button", name="提交").click()
 
-    expect(page.locator("#task-errors")).to_contain_text("不予通过必须写明具体理由")
+    expect(page.locator("#task-errors")).to_contain_text("提交的内容有误")
     expect(page.locator("#task-errors")).to_contain_text("不是具体理由")
     page.get_by_label("理由").fill(SPECIFIC_REASON)
     page.get_by_label("不通过类别").select_option(label="申请范围超出履职需要")

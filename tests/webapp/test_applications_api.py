@@ -71,9 +71,10 @@ def test_the_whole_journey_from_application_to_a_rejection_with_a_record(api):
 
     refused = api.complete(task["id"], {"decision": "reject", "reason": "不同意"})
     assert refused.status_code == 422 and refused.get_json()["code"] == "validation_failed"
-    assert "理由" in refused.get_json()["details"][0]
+    assert any(d.startswith("理由：") for d in refused.get_json()["details"])  # with the missing category, at once
+    assert set(refused.get_json()["fields"]) == {"reason", "rejection_category"}
 
-    done = api.complete(task["id"], {"decision": "reject", "reason": SPECIFIC})
+    done = api.complete(task["id"], {"decision": "reject", "reason": SPECIFIC, "rejection_category": "other"})
     assert done.status_code == 200
     assert done.get_json()["task"]["status"] == "completed"
     app = done.get_json()["application"]
@@ -177,7 +178,7 @@ def test_a_stranger_completing_a_task_gets_403_in_chinese_and_leaves_no_trace(ap
 def test_the_completion_answers_the_application_exactly_as_reading_it_afterwards(api):
     created = api.apply()
     assert api.get(f"/api/v1/applications/{created['id']}").get_json() == created
-    for decision in ({"decision": "approve"}, {"decision": "reject", "reason": SPECIFIC}):
+    for decision in ({"decision": "approve"}, {"decision": "reject", "reason": SPECIFIC, "rejection_category": "other"}):
         app_id = api.apply()["id"]
         done = api.complete(api.review_task(app_id)["id"], decision).get_json()
         assert done["application"] == api.get(f"/api/v1/applications/{app_id}", "huangtao").get_json()

@@ -39,7 +39,8 @@ def test_the_api_refuses_a_million_character_scenario_naming_the_field(api):
     assert response.get_json()["details"] == ["JSON 字段“scenario”超过 200000 个字符，请精简后重新提交"]
     response = api.post("/api/v1/applications", HOUSEHOLD | {"scenario": "核" * 2001})
     assert response.get_json() == {"code": "validation_failed", "message": "申请内容有误，未提交，请按提示修改",
-                                   "details": ["应用场景：不能超过 2000 个字（现有 2001 个字），请精简后重新提交"]}
+                                   "details": ["应用场景：不能超过 2000 个字（现有 2001 个字），请精简后重新提交"],
+                                   "fields": {"scenario": "应用场景：不能超过 2000 个字（现有 2001 个字），请精简后重新提交"}}
     assert api.apply(scenario="核" * 2000)["scenario"] == "核" * 2000
 
 

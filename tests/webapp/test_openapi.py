@@ -31,7 +31,7 @@ def test_the_document_is_public_openapi_3_0_3_with_bearer_auth_and_the_error_sha
             "description"]}
     assert document["security"] == [{"bearerAuth": []}]
     error = document["components"]["schemas"]["Error"]
-    assert set(error["properties"]) == {"code", "message", "details"} and error["required"] == ["code", "message"]
+    assert set(error["properties"]) == {"code", "message", "details", "fields"} and error["required"] == ["code", "message"]
     assert {"400", "401", "403", "404", "409", "422"} <= {
         code for path in document["paths"].values() for op in path.values() for code in op["responses"]}
 

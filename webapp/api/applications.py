@@ -53,14 +53,12 @@ def _application_input(body: dict) -> int | None:
 
 
 def _form_input(body: dict) -> dict:
-    """Form values are scalars or lists of scalars; a reject without a category counts as “其他”."""
+    """Form values are scalars or lists of scalars; the rules of the form are the web form's, checked by the service."""
     scalar = (str, int, float, bool, type(None))
     problems = [f"字段 {name}：应为字符串、数字、布尔值或它们的数组" for name, value in body.items()
                 if not (isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value)))]
     if problems:
         raise ValidationFailed(problems, TYPE_PROBLEM)
-    if body.get("decision") == "reject" and not body.get("rejection_category"):
-        body["rejection_category"] = "other"
     return body
 
 

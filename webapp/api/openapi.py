@@ -143,7 +143,10 @@ def _schemas() -> dict:
     return {
         "Error": _obj({"code": _text("机器可读的错误代码，如 validation_failed、already_handled、invalid_input"),
                        "message": _text("中文说明与下一步操作"),
-                       "details": _arr(_text(), "逐条问题（字段：问题），仅在有时出现")}, ("code", "message")),
+                       "details": _arr(_text(), "逐条问题（字段：问题），仅在有时出现"),
+                       "fields": {"type": "object", "additionalProperties": _text(),
+                                  "description": "出错的字段及其问题（字段名 → 说明），仅在问题属于某个字段时出现"}},
+                      ("code", "message")),
         "Task": _task(),
         "TimelineStep": _obj({
             "step": _text("环节"), "unit": _null(_text("单位名称")), "role": _role(), "actor": _null(_text("办理人")),
@@ -159,7 +162,7 @@ def _schemas() -> dict:
         "TaskCompletion": _obj({
             "decision": _choices([("approve", "通过"), ("reject", "不通过"), ("return", "退回补正")], "审核意见"),
             "reason": _text("理由：不通过须写明具体理由（至少 10 个字，不能只写“不同意”）；退回补正须写明需补充的材料"),
-            "rejection_category": _choices(RejectionCategory.choices(), "不通过类别，不填视为 other"),
+            "rejection_category": _choices(RejectionCategory.choices(), "不通过类别（decision 为 reject 时必填）"),
             "approved_items": _arr(_text(), "同意提供的信息项，可缩小申请范围；不填为申请的全部"),
             "approved_until": _text("授权有效期至，可缩短；不填为申请的有效期", format="date"),
         }, description="数据申请审核环节的表单；其他任务提交各自表单的字段（字符串、数字、布尔值或它们的数组）"),

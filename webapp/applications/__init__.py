@@ -13,17 +13,13 @@ from webapp.params import id_param
 from webapp.security import current_person
 from workflows import clock, inputs
 from workflows.engine import tasks
-from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from workflows.errors import Conflict, DomainError, FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import ApplicationStatus, CallFrequency, Role, TaskStatus
 from workflows.sharing import applications, pages, records
 
 bp = Blueprint("applications", __name__)
 
 TEXT_FIELDS = ("resource_code", "scenario", "basis", "purpose", "frequency", "valid_until", "sensitive_justification")
-# A service problem starts with the field's Chinese name; this puts it under that field.
-PROBLEM_FIELDS = {"信息项": "items", "应用场景": "scenario", "法律或政策依据": "basis", "用途": "purpose",
-                  "预计调用频次": "frequency", "有效期至": "valid_until", "敏感信息项": "sensitive_justification",
-                  "敏感信息项使用理由": "sensitive_justification", "使用承诺": "undertaking", "附件": "attachments"}
 RECORD_PENDING = "审批记录的 PDF 正在生成，请两分钟后再下载；如长时间无法下载，请联系系统管理员"
 
 
@@ -48,20 +44,12 @@ def _values_of(app) -> dict:
             "sensitive_justification": app.sensitive_justification, "unit_id": str(app.applicant_unit_id)}
 
 
-def _field_errors(problems: list[str]) -> dict[str, str]:
-    found = {}
-    for problem in problems:
-        head = problem.split("：", 1)[0].split("（", 1)[0]
-        if head in PROBLEM_FIELDS:
-            found.setdefault(PROBLEM_FIELDS[head], problem)
-    return found
-
-
-def _render_form(resource, values: dict, units: list, app=None, errors: list[str] | None = None, status: int = 200):
+def _render_form(resource, values: dict, units: list, app=None, errors: list[str] | None = None, status: int = 200,
+                 field_errors: dict[str, str] | None = None):
     errors = errors or []
     today = clock.today()
     return render_template("applications/form.html", r=resource, values=values, units=units, app=app,
-                           errors=errors, field_errors=_field_errors(errors[1:]), frequencies=list(CallFrequency),
+                           errors=errors, field_errors=field_errors or {}, frequencies=list(CallFrequency),
                            undertaking=applications.UNDERTAKING, min_date=today + timedelta(days=1),
                            max_date=today + applications.MAX_VALIDITY,
                            review_days=applications.review_period(db.session, app),
@@ -84,7 +72,8 @@ def _attach(person, application_id: int, upload) -> None:
         applications.add_attachment(db.session, person, application_id, upload.filename, content_type, upload.read())
     except ValidationFailed as err:
         name = inputs.clean_filename(upload.filename)
-        raise ValidationFailed([f"{d}（{name}）" for d in err.details], "附件有误，未保存") from err
+        raise ValidationFailed([FieldProblem("attachments", f"{d}（{name}）") for d in err.details],
+                               "附件有误，未保存") from err
 
 
 def _save(person, resource, units: list, app=None):
@@ -104,7 +93,8 @@ def _save(person, resource, units: list, app=None):
             raise
         headline = err.message if submitting or not isinstance(err, ValidationFailed) else "草稿未保存，请按提示修改"
         errors = [headline, *err.details] + (["所选附件尚未保存，请改正后重新选择"] if files else [])
-        return _render_form(resource, raw, units, app, errors, err.status)
+        fields = err.fields if isinstance(err, ValidationFailed) else {}
+        return _render_form(resource, raw, units, app, errors, err.status, fields)
     flash(_saved_message(saved, submitting), "success")
     return redirect(url_for(".detail", item_id=saved.id))
 
@@ -163,7 +153,8 @@ def submit(item_id: int):
             app = applications.submit(db.session, person, item_id)
     except ValidationFailed as err:
         app = applications.get_application(db.session, person, item_id)
-        return _render_form(app.resource, _values_of(app), _units(person), app, [err.message, *err.details], 422)
+        return _render_form(app.resource, _values_of(app), _units(person), app, [err.message, *err.details], 422,
+                            err.fields)
     flash(_saved_message(app, True), "success")
     return redirect(url_for(".detail", item_id=app.id))
 

@@ -74,7 +74,7 @@ def delegate(task_id: int):
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
 def show(task_id: int):
     person = current_person()
-    errors, values = [], {}
+    errors, values, fields = [], {}, {}
     if request.method == "POST":
         values = {k: (v if len(v) > 1 or k in _array_fields(person, task_id) else v[0])
                   for k, v in request.form.to_dict(flat=False).items()}
@@ -82,12 +82,12 @@ def show(task_id: int):
             with db.attempt():
                 task = tasks.complete(db.session, person, task_id, values)
         except DomainError as err:
-            errors = [err.message, *err.details]
+            errors, fields = [err.message, *err.details], getattr(err, "fields", {})
         else:
             flash(f"“{task.name}”已办理", "success")
             return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
     page = pages.task_page(db.session, person, task_id)
-    return render_template("tasks/show.html", page=page, task=page.task, errors=errors, values=values,
+    return render_template("tasks/show.html", page=page, task=page.task, errors=errors, values=values, fields=fields,
                            subject_url=subject_url(page.task.instance)), (422 if errors else 200)
 
 

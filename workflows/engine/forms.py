@@ -18,18 +18,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import inputs
-from workflows.errors import ValidationFailed
+from workflows.errors import FieldProblem, ValidationFailed
 from workflows.models import Unit
 
 _providers: dict[str, Callable] = {}
+_checks: dict[str, Callable] = {}
 DEFAULT_MAX_LENGTH = 2000
 MAX_ITEMS = 200
 
 
-def configure(providers: dict[str, Callable]) -> None:
-    """fn(session, task) -> [(value, label)] for fields with "x-options": name; listed in workflows/bootstrap.py."""
+def configure(providers: dict[str, Callable], checks: dict[str, Callable] | None = None) -> None:
+    """Listed in workflows/bootstrap.py: fn(session, task) -> [(value, label)] for fields with "x-options": name,
+    and fn(value, data) -> problem or None for fields with "x-check": name (a rule of the domain, such as a
+    specific rejection reason, checked together with the form's own rules so every problem shows at once)."""
     _providers.clear()
     _providers.update(providers)
+    _checks.clear()
+    _checks.update(checks or {})
 
 
 @dataclass(frozen=True)
@@ -103,15 +108,18 @@ def validate(schema: dict, data: dict) -> dict:
     for f in fields(schema):
         value, problem = _coerce(f, data.get(f.name))
         if problem:
-            problems.append(f"{f.title}：{problem}")
+            problems.append(FieldProblem(f.name, f"{f.title}：{problem}"))
         clean[f.name] = value
     for name, conditions in schema.get("x-required-when", {}).items():
         if all(clean.get(other) in values for other, values in conditions.items()) and clean.get(name) in (None, ""):
             title = schema["properties"].get(name, {}).get("title", name)
-            problems.append(f"{title}：必填")
+            problems.append(FieldProblem(name, f"{title}：必填"))
     for f in fields(schema):
         if f.required and clean.get(f.name) in (None, "", []) and not any(p.startswith(f"{f.title}：") for p in problems):
-            problems.append(f"{f.title}：必填")
+            problems.append(FieldProblem(f.name, f"{f.title}：必填"))
+        check = _checks.get(f.spec.get("x-check", ""))
+        if check and clean.get(f.name) not in (None, "", []) and (problem := check(clean[f.name], clean)):
+            problems.append(FieldProblem(f.name, f"{f.title}：{problem}"))
     if problems:
         raise ValidationFailed(problems)
     return clean

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
 from workflows import audit, clock, engine, inputs
-from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from workflows.errors import Conflict, DomainError, FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     Application,
     ApplicationStatus,
@@ -76,9 +76,9 @@ class ApplicationInput:
         """Every field over its limit, found before anything is looked up or echoed back."""
         problems = inputs.length_problems({name: getattr(self, name) for name in TEXT_LIMITS}, TEXT_LIMITS)
         if len(self.items) > MAX_ITEMS:
-            problems.append(f"信息项：一次最多申请 {MAX_ITEMS} 项（现有 {len(self.items)} 项），请只选业务必需的")
+            problems.append(FieldProblem("items", f"信息项：一次最多申请 {MAX_ITEMS} 项（现有 {len(self.items)} 项），请只选业务必需的"))
         elif any(len(name) > MAX_ITEM_NAME for name in self.items):
-            problems.append(f"信息项：名称不能超过 {MAX_ITEM_NAME} 个字，请从资源的信息项中选择")
+            problems.append(FieldProblem("items", f"信息项：名称不能超过 {MAX_ITEM_NAME} 个字，请从资源的信息项中选择"))
         return problems
 
 
@@ -118,7 +118,7 @@ def _check(session: Session, unit_id: int, data: ApplicationInput, complete: boo
     names = [i.name for i in resource.items]
     unknown = [i for i in data.items if i not in names]
     if unknown:
-        problems.append(f"信息项：{'、'.join(unknown)} 不属于该资源")
+        problems.append(FieldProblem("items", f"信息项：{'、'.join(unknown)} 不属于该资源"))
     until = _until(data.valid_until, problems)
     if complete:
         problems += _completeness(resource, data, until)
@@ -133,34 +133,34 @@ def _until(text: str, problems: list[str]) -> date | None:
     try:
         until = date.fromisoformat(text[:10])
     except ValueError:
-        problems.append("有效期至：日期格式应为 YYYY-MM-DD")
+        problems.append(FieldProblem("valid_until", "有效期至：日期格式应为 YYYY-MM-DD"))
         return None
     if until <= clock.today():
-        problems.append("有效期至：应晚于今天")
+        problems.append(FieldProblem("valid_until", "有效期至：应晚于今天"))
     elif until > clock.today() + MAX_VALIDITY:
-        problems.append("有效期至：一次申请最长三年，到期后可重新申请")
+        problems.append(FieldProblem("valid_until", "有效期至：一次申请最长三年，到期后可重新申请"))
     return until
 
 
 def _completeness(resource: Resource, data: ApplicationInput, until: date | None) -> list[str]:
     problems = []
     if not data.items:
-        problems.append("信息项：请至少选择一项（按需申请，只选业务必需的）")
+        problems.append(FieldProblem("items", "信息项：请至少选择一项（按需申请，只选业务必需的）"))
     if len(data.scenario) < 6:
-        problems.append("应用场景：请具体写明使用数据的业务场景（至少6个字）")
+        problems.append(FieldProblem("scenario", "应用场景：请具体写明使用数据的业务场景（至少6个字）"))
     if len(data.basis) < 4:
-        problems.append("法律或政策依据：必填")
+        problems.append(FieldProblem("basis", "法律或政策依据：必填"))
     if len(data.purpose) < 4:
-        problems.append("用途：必填")
+        problems.append(FieldProblem("purpose", "用途：必填"))
     if CallFrequency.parse(data.frequency) is None:
-        problems.append("预计调用频次：应为 " + "、".join(f.label for f in CallFrequency) + " 之一")
-    if until is None and not any(p.startswith("有效期至") for p in problems):
-        problems.append("有效期至：必填")
+        problems.append(FieldProblem("frequency", "预计调用频次：应为 " + "、".join(f.label for f in CallFrequency) + " 之一"))
+    if until is None and not data.valid_until:
+        problems.append(FieldProblem("valid_until", "有效期至：必填"))
     sensitive = [i.name for i in resource.items if i.sensitive and i.name in data.items]
     if sensitive and len(data.sensitive_justification) < 6:
-        problems.append(f"敏感信息项（{'、'.join(sensitive)}）：请说明必须使用的理由（至少6个字）")
+        problems.append(FieldProblem("sensitive_justification", f"敏感信息项（{'、'.join(sensitive)}）：请说明必须使用的理由（至少6个字）"))
     if not data.undertaking:
-        problems.append("使用承诺：请阅读并勾选“谁使用谁负责”承诺")
+        problems.append(FieldProblem("undertaking", "使用承诺：请阅读并勾选“谁使用谁负责”承诺"))
     return problems
 
 
@@ -341,12 +341,12 @@ def add_attachment(session: Session, actor: Person, application_id: int, filenam
     """PDF or images only, checked by their first bytes, at most 10 MB and 10 per application."""
     app = _editable(session, actor, application_id)
     if len(app.attachments) >= MAX_ATTACHMENTS:
-        raise ValidationFailed([f"附件：每份申请最多 {MAX_ATTACHMENTS} 个附件，请将材料合并为一个 PDF 后上传"])
+        raise ValidationFailed([FieldProblem("attachments", f"附件：每份申请最多 {MAX_ATTACHMENTS} 个附件，请将材料合并为一个 PDF 后上传")])
     magic = ATTACHMENT_TYPES.get(content_type)
     if magic is None or not data.startswith(magic):
-        raise ValidationFailed(["附件：只接受 PDF、PNG 或 JPEG 文件"])
+        raise ValidationFailed([FieldProblem("attachments", "附件：只接受 PDF、PNG 或 JPEG 文件")])
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise ValidationFailed(["附件：单个文件不能超过 10 MB，请压缩后重试"])
+        raise ValidationFailed([FieldProblem("attachments", "附件：单个文件不能超过 10 MB，请压缩后重试")])
     name = inputs.clean_filename(filename)
     attachment = Attachment(application_id=app.id, filename=name, content_type=content_type, size=len(data),
                             data=data, uploaded_by_id=actor.id, uploaded_at=clock.now())

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 import notifications
 from workflows import audit, clock
-from workflows.errors import ValidationFailed
+from workflows.errors import FieldProblem, ValidationFailed
 from workflows.models import Application, ApplicationStatus, HumanTask, Person, ProcessInstance, TaskStatus
 from workflows.sharing import grants, records
 from workflows.sharing.process import REVIEW_TASK
@@ -41,6 +41,11 @@ def reason_problem(reason: str) -> str | None:
     return None
 
 
+def reason_check(reason: str, data: dict) -> str | None:
+    """The form's x-check "specific_reason": a rejection says why, specifically."""
+    return reason_problem(reason) if data.get("decision") == "reject" else None
+
+
 def requested_items(session: Session, task: HumanTask) -> list[tuple[str, str]]:
     app = _application(session, task)
     return [(name, name) for name in app.items]
@@ -52,7 +57,7 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
     if decision == "reject":
         problem = reason_problem(data.get("reason") or "")
         if problem:
-            raise ValidationFailed([f"理由：{problem}"], "不予通过必须写明具体理由，未提交")
+            raise ValidationFailed([FieldProblem("reason", f"理由：{problem}")], "不予通过必须写明具体理由，未提交")
     if decision == "approve":
         data["approved_items"] = _narrowed_items(app, data.get("approved_items") or [])
         data["approved_until"] = _narrowed_until(app, data.get("approved_until"))
@@ -70,7 +75,7 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
 def _narrowed_items(app: Application, chosen: list[str]) -> list[str]:
     extra = [i for i in chosen if i not in app.items]
     if extra:
-        raise ValidationFailed([f"同意提供的信息项：{'、'.join(extra)} 不在申请范围内"])
+        raise ValidationFailed([FieldProblem("approved_items", f"同意提供的信息项：{'、'.join(extra)} 不在申请范围内")])
     return [i for i in app.items if i in chosen] or list(app.items)
 
 
@@ -79,7 +84,7 @@ def _narrowed_until(app: Application, text: str | None) -> str:
         return app.valid_until.isoformat()
     until = date.fromisoformat(text)
     if until > app.valid_until or until <= clock.today():
-        raise ValidationFailed([f"授权有效期至：应在今天之后、不晚于申请的 {app.valid_until}"])
+        raise ValidationFailed([FieldProblem("approved_until", f"授权有效期至：应在今天之后、不晚于申请的 {app.valid_until}")])
     return until.isoformat()
 
 
