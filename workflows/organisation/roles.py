@@ -12,9 +12,9 @@ from workflows.organisation.scope import AdminScope
 
 
 def parse_role(text: str) -> Role | None:
-    """A role from its code (reviewer) or its Chinese label (审核人)."""
+    """A role from its code (reviewer) or its Chinese label (审核人; 协调员 without its note in brackets)."""
     text = (text or "").strip()
-    return next((r for r in Role if text in (r.value, r.label)), None)
+    return next((r for r in Role if text in (r.value, r.label, r.label.split("（")[0])), None)
 
 
 def role_problem(role: Role, unit: Unit) -> str | None:
