@@ -52,8 +52,20 @@ def managed_person(session: Session, scope: AdminScope, person_id: int) -> Perso
     return person
 
 
+@dataclass
+class PeoplePage:
+    items: list[Person]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
 def search(session: Session, scope: AdminScope, text: str = "", unit_id: int | None = None, role: str = "",
-           status: str = "active", page: int = 1, per_page: int = 50) -> tuple[list[Person], int]:
+           status: str = "active", page: int = 1, per_page: int = 50) -> PeoplePage:
     """People by name, username or position, unit, role and status; a unit_admin sees their units' people."""
     scope.require_admin()
     text = (text or "").strip()
@@ -74,7 +86,7 @@ def search(session: Session, scope: AdminScope, text: str = "", unit_id: int | N
         query = query.where(Person.active.is_(status == "active"))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(Person.unit_id, Person.id).limit(per_page).offset((page - 1) * per_page))
-    return list(rows), total
+    return PeoplePage(list(rows), total, page, per_page)
 
 
 def clean_input(session: Session, data: PersonInput, person: Person | None) -> tuple[dict, Unit]:
