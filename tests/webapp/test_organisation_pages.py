@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.helpers import csrf_token, deploy_test_process, login, person, unit
 from tests.workflows.test_engine import complete, start_case
 from workflows.models import AuditEvent, Person
+from workflows.organisation import responsibilities
 
 EVERYONE_ELSE = ["machao", "wanglei", "liuyang", "sunhong"]  # applicant, coordinator, modeler, applicant+reviewer
 
@@ -140,3 +141,33 @@ def test_removing_the_last_reviewer_shows_the_open_tasks_and_offers_a_hand_over(
     assert response.status_code == 302
     with sessions() as s:
         assert person(s, "zhouli").has_role("reviewer") and not person(s, "huangtao").has_role("reviewer")
+
+
+def test_the_workbench_and_the_units_page_flag_a_unit_without_a_leader_in_charge(client, sessions, app):
+    with sessions.begin() as s:
+        responsibilities.set_holder(s, responsibilities.AdminScope.command_line(), unit(s, "mzj").id,
+                                    "leader_in_charge", "")
+        mzj = unit(s, "mzj").id
+    login(client, "lina")  # a coordinator, and unit_admin of the bureau only: the flag, no link to 县民政局
+    page = client.get("/").get_data(as_text=True)
+    assert "责任人未明确的单位（1）" in page and "县民政局</span>：缺分管领导（未指定）" in page
+    assert f'href="/org/units/{mzj}"' not in page
+    sysadmin = app.test_client()
+    login(sysadmin, "chenjing")
+    units_page = sysadmin.get("/org/units").get_data(as_text=True)
+    assert "1 个单位未明确全部责任人" in units_page and units_page.count('class="text-danger">未指定') == 1
+
+
+
+def test_the_login_watch_shows_failed_logins_and_unlocks(client, sessions, app):
+    other = app.test_client()
+    for _ in range(5):
+        login(other, "machao", "guess")
+    login(client, "chenjing")
+    page = client.get("/org/logins").get_data(as_text=True)
+    assert "machao" in page and "已限制" in page and "登录失败" in page
+    with sessions() as s:
+        machao = person(s, "machao").id
+    response = client.post(f"/org/people/{machao}/unlock", data={"csrf_token": csrf_token(client, "/org/logins")})
+    assert response.status_code == 302
+    assert login(other, "machao").status_code == 302
