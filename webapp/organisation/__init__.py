@@ -74,7 +74,7 @@ def person_new():
         except DomainError as err:
             error = err
     return render_template("organisation/person_new.html", data=data, units=choices, error=error,
-                           grantable=[r for r in Role if admin.may_grant(r)]), error.status if error else 200
+                           grantable=overview.grantable_roles(admin, choices)), error.status if error else 200
 
 
 def _person_page(person_id: int, error: DomainError | None = None, last_holder: dict | None = None):

@@ -8,11 +8,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflows import clock
-from workflows.models import HumanTask, LoginFailure, Person, Role, RoleMembership, Unit
+from workflows.models import HumanTask, LoginFailure, Person, Role, RoleMembership, Unit, UnitKind
 from workflows.organisation import handovers, login_throttle, people, responsibilities, units
 from workflows.organisation.login_throttle import LoginPolicy
 from workflows.organisation.responsibilities import UnitResponsibles
 from workflows.organisation.scope import AdminScope
+
+
+def grantable_roles(scope: AdminScope, role_units: list[Unit]) -> list[Role]:
+    """The roles this administrator may give in these units (协调员 only where the bureau is among them)."""
+    bureau = any(u.kind == UnitKind.COORDINATOR for u in role_units)
+    return [r for r in Role if scope.may_grant(r) and (r != Role.COORDINATOR or bureau)]
 
 
 @dataclass
@@ -28,14 +34,14 @@ class PersonPage:
 
 def person_page(session: Session, scope: AdminScope, person_id: int) -> PersonPage:
     person = people.managed_person(session, scope, person_id)
-    role_units = [u for u in units.visible_units(session, scope, include_inactive=False)]
+    role_units = units.visible_units(session, scope, include_inactive=False)
     colleagues = {}
     for unit_id in {m.unit_id for m in person.memberships}:
         colleagues[unit_id] = list(session.scalars(select(Person).where(
             Person.unit_id == unit_id, Person.active.is_(True), Person.id != person.id).order_by(Person.id)))
     failures = session.scalar(select(func.count()).select_from(LoginFailure).where(
         LoginFailure.username == person.username, LoginFailure.at >= clock.now() - login_throttle.ACCOUNT_MEMORY))
-    return PersonPage(person, role_units, [r for r in Role if scope.may_grant(r)],
+    return PersonPage(person, role_units, grantable_roles(scope, role_units),
                       people.assigned_open_tasks(session, person.id), failures, colleagues,
                       scope.everything or len(scope.unit_ids) > 1)
 

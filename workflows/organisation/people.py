@@ -95,8 +95,8 @@ def clean_input(session: Session, data: PersonInput, person: Person | None) -> t
               "position": data.position.strip(), "email": data.email.strip()}
     problems = inputs.length_problems(values, LIMITS)
     problems += [f"{LIMITS[k][0]}：不能含有换行等控制字符" for k, v in values.items() if inputs.has_control_characters(v)]
-    if person is None and not USERNAME_PATTERN.fullmatch(values["username"]):
-        problems.append("用户名：2–64 位小写字母、数字、点、下划线或连字符，以字母或数字开头，如 zhangsan")
+    if person is None:
+        problems[:0] = _username_problems(session, values["username"])
     if not values["display_name"]:
         problems.append("姓名：必填")
     if values["email"] and not EMAIL_PATTERN.fullmatch(values["email"]):
@@ -107,12 +107,17 @@ def clean_input(session: Session, data: PersonInput, person: Person | None) -> t
                         else "所在单位：必选")
     elif not unit.active and (person is None or person.unit_id != unit.id):
         problems.append(f"所在单位：{unit.name}已停用")
-    if (person is None and USERNAME_PATTERN.fullmatch(values["username"])
-            and person_by_username(session, values["username"]) is not None):
-        problems.append(f"用户名：“{values['username']}”已被占用，请换一个（如在后面加数字）")
     if problems:
         raise ValidationFailed(problems)
     return values, unit
+
+
+def _username_problems(session: Session, username: str) -> list[str]:
+    if not USERNAME_PATTERN.fullmatch(username):
+        return ["用户名：2–64 位小写字母、数字、点、下划线或连字符，以字母或数字开头，如 zhangsan"]
+    if person_by_username(session, username) is not None:
+        return [f"用户名：“{username}”已被占用，请换一个（如在后面加数字）"]
+    return []
 
 
 def wanted_roles(data: PersonInput, unit: Unit) -> list[Role]:

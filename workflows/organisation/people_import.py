@@ -69,7 +69,7 @@ def _intents(session: Session, scope: AdminScope, rows: list[Row]) -> list[_Inte
     for row in rows:
         username = row.values["username"].strip().lower()
         if username in seen:
-            problems.append(row.problem("username", f"“{inputs.shown(username)}”与第{seen[username]}行重复"))
+            problems.append(f"{row.where()} 用户名：“{inputs.shown(username)}”与第{seen[username]}行重复，每人只能出现一次")
             continue
         seen[username] = row.number
         found: list[str] = []

@@ -74,7 +74,7 @@ def test_one_bad_row_means_nothing_is_imported_and_each_problem_names_row_and_co
     details = refused.value.details
     assert "未导入任何内容" in refused.value.message
     assert "第4行 所在单位：“nope”不是已有单位的代码" in details
-    assert "第5行“用户名”列：“zhaoyun”与第3行重复" in details
+    assert "第5行 用户名：“zhaoyun”与第3行重复，每人只能出现一次" in details
     assert any(d.startswith("第6行 角色：“协调员（县大数据局）”只能在协调单位") for d in details)
     for expected in ("第7行 姓名：必填", "第7行 电子邮箱：", "第7行 角色：“boss”无效", "第7行 账号状态：“离职”无效"):
         assert any(d.startswith(expected) for d in details), expected
