@@ -32,12 +32,18 @@ def describe(task: HumanTask) -> str:
 
 
 def other_holders(session: Session, person_id: int, unit_id: int | None, role: str) -> list[Person]:
-    """Active people other than this one holding the role in the unit (any unit when unit_id is None)."""
-    query = select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
-        RoleMembership.role == str(role), Person.active.is_(True), Person.id != person_id)
+    """Active people other than this one holding the role in the unit (any unit when unit_id is None).
+
+    Every holder's rows are locked, this person's too (PostgreSQL), so two administrators removing the last
+    two holders at once are served one after the other, and the second sees that only one is left.
+    """
+    query = (select(RoleMembership.person_id).join(Person, RoleMembership.person_id == Person.id)
+             .where(RoleMembership.role == str(role), Person.active.is_(True))
+             .order_by(RoleMembership.id).with_for_update())
     if unit_id is not None:
         query = query.where(RoleMembership.unit_id == unit_id)
-    return list(session.scalars(query.distinct()))
+    ids = sorted(set(session.scalars(query)) - {person_id})
+    return [session.get(Person, i) for i in ids]
 
 
 def check_not_last_sysadmin(session: Session, person: Person) -> None:
