@@ -171,3 +171,39 @@ def test_the_login_watch_shows_failed_logins_and_unlocks(client, sessions, app):
     response = client.post(f"/org/people/{machao}/unlock", data={"csrf_token": csrf_token(client, "/org/logins")})
     assert response.status_code == 302
     assert login(other, "machao").status_code == 302
+
+
+def test_a_unit_admin_sees_no_link_to_a_person_they_may_not_manage(client, sessions):
+    i = ids(sessions)
+    login(client, "lina")  # unit_admin of the bureau, where chenjing is the sysadmin
+    for path in ("/org/people", f"/org/units/{ids_of_bureau(sessions)}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "陈静" in page and f'href="/org/people/{i["chenjing"]}"' not in page, path
+
+
+def ids_of_bureau(sessions) -> int:
+    with sessions() as s:
+        return unit(s, "zwfw").id
+
+
+@pytest.mark.parametrize("username", ["chenjing", "sunjie", "lina"])
+def test_every_link_of_the_organisation_pages_opens_for_whoever_sees_it(client, sessions, username):
+    """A small crawl: from the people page, every same-site link under /org/ answers 200 and shows no Python value."""
+    deploy_test_process(sessions)
+    complete(sessions, start_case(sessions), "machao", {"purpose": "核对"})
+    login(client, username)
+    seen, queue = set(), ["/org/people", "/"]
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        assert response.status_code == 200, (username, path, response.status_code)
+        if path.endswith(".xlsx"):
+            continue
+        page = response.get_data(as_text=True)
+        assert not re.search(r">\s*(None|True|False)\s*<|\['", page), (username, path)
+        links = re.findall(r'href="(/(?:org|account)/[^"#?]*(?:\?[^"#]*)?)"', page)
+        queue += [link.replace("&amp;", "&") for link in links if link not in seen]
+    assert len(seen) > 8

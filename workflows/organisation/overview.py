@@ -66,6 +66,7 @@ class UnitPage:
     responsibles: UnitResponsibles
     members: list[tuple[Person, list[str]]]  # people holding roles in the unit, with those roles
     candidates: list[Person]  # active people of the unit, for the responsible persons
+    manageable: set[int]  # whose page this administrator may open
     blockers: list[str] = field(default_factory=list)
 
 
@@ -78,7 +79,9 @@ def unit_page(session: Session, scope: AdminScope, unit_id: int) -> UnitPage:
         members.setdefault(m.person_id, (m.person, []))[1].append(m.role)
     candidates = list(session.scalars(select(Person).where(Person.unit_id == unit_id, Person.active.is_(True))
                                       .order_by(Person.id)))
-    page = UnitPage(unit, responsibilities.responsibles(session, [unit])[0], list(members.values()), candidates)
+    manageable = {p.id for p, _ in members.values() if scope.may_manage(p)}
+    page = UnitPage(unit, responsibilities.responsibles(session, [unit])[0], list(members.values()), candidates,
+                    manageable)
     if scope.everything and unit.active:
         page.blockers = units.blockers(session, unit_id)
     return page

@@ -58,6 +58,7 @@ class PeoplePage:
     total: int
     page: int
     per_page: int
+    manageable: set[int] = field(default_factory=set)  # whose page this administrator may open
 
     @property
     def pages(self) -> int:
@@ -86,7 +87,8 @@ def search(session: Session, scope: AdminScope, text: str = "", unit_id: int | N
         query = query.where(Person.active.is_(status == "active"))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(Person.unit_id, Person.id).limit(per_page).offset((page - 1) * per_page))
-    return PeoplePage(list(rows), total, page, per_page)
+    items = list(rows)
+    return PeoplePage(items, total, page, per_page, {p.id for p in items if scope.may_manage(p)})
 
 
 def clean_input(session: Session, data: PersonInput, person: Person | None) -> tuple[dict, Unit]:
