@@ -130,7 +130,10 @@ def _roles(text: str, unit: Unit | None, units: dict, scope: AdminScope, problem
 
 def _describe(intent: _Intent, names: dict[int, str]) -> Change:
     person, data, unit = intent.person, intent.data, intent.unit
-    label = lambda pairs: "、".join(f"{names[u]} {r.label}" for u, r in sorted(pairs))  # noqa: E731
+
+    def label(pairs) -> str:
+        return "、".join(f"{names[u]} {r.label}" for u, r in sorted(pairs))
+
     username = data.username.strip().lower()
     if person is None:
         line = f"新建账号 {data.display_name.strip()}（{unit.name}），生成一次性密码"
@@ -141,7 +144,7 @@ def _describe(intent: _Intent, names: dict[int, str]) -> Change:
                                  ("电子邮箱", person.email or "", data.email.strip())):
         if before != after:
             lines.append(f"{title}：{before or '（空）'} → {after or '（空）'}")
-    held = {(m.unit_id, Role(m.role)) for m in person.memberships}
+    held = _held(person)
     if added := intent.roles - held:
         lines.append(f"增加角色：{label(added)}")
     if removed := held - intent.roles:
@@ -153,44 +156,64 @@ def _describe(intent: _Intent, names: dict[int, str]) -> Change:
 
 # --- applying ------------------------------------------------------------------------
 
-def _apply(session: Session, scope: AdminScope, intents: list[_Intent], hasher=None) -> Applied:
-    """Creations, changes and grants first, then removals and deactivations, so a role moved within the file
-    never looks like its last holder leaving; every refusal is collected with its row."""
-    result, problems = Applied(), []
+class _Applier:
+    """Runs the services row by row; every refusal is collected with its row instead of stopping at the first."""
 
-    def step(intent: _Intent, action):
+    def __init__(self, session: Session, scope: AdminScope, hasher=None):
+        self.session, self.scope, self.hasher = session, scope, hasher
+        self.result, self.problems = Applied(), []
+
+    def step(self, intent: _Intent, action) -> object:
         try:
             return action()
         except DomainError as err:
-            problems.extend(f"{intent.row.where()} {d}" for d in (err.details or [err.message]))
+            self.problems.extend(f"{intent.row.where()} {d}" for d in (err.details or [err.message]))
+            return None
 
-    for intent in intents:
-        if intent.person is None:
-            intent.data.roles = [r.value for u, r in intent.roles if u == intent.unit.id]
-            kwargs = {"hasher": hasher} if hasher else {}
-            made = step(intent, lambda i=intent: people.create_person(session, scope, i.data, **kwargs))
-            if made:
-                intent.person = made[0]
-                result.created.append((made[0].username, made[0].display_name, made[1]))
-        else:
+    def create_or_update(self, intent: _Intent) -> None:
+        s, scope = self.session, self.scope
+        if intent.person is not None:
             if intent.active:
-                step(intent, lambda i=intent: people.reactivate_person(session, scope, i.person.id))
-            step(intent, lambda i=intent: people.update_person(session, scope, i.person.id, i.data))
+                self.step(intent, lambda: people.reactivate_person(s, scope, intent.person.id))
+            self.step(intent, lambda: people.update_person(s, scope, intent.person.id, intent.data))
+            return
+        intent.data.roles = [r.value for u, r in intent.roles if u == intent.unit.id]
+        extra = {"hasher": self.hasher} if self.hasher else {}
+        made = self.step(intent, lambda: people.create_person(s, scope, intent.data, **extra))
+        if made:
+            intent.person = made[0]
+            self.result.created.append((made[0].username, made[0].display_name, made[1]))
+
+    def grant(self, intent: _Intent) -> None:
+        for unit_id, role in sorted(intent.roles - _held(intent.person)):
+            self.step(intent, lambda u=unit_id, r=role: roles.grant_role(self.session, self.scope,
+                                                                         intent.person.id, u, r))
+
+    def remove(self, intent: _Intent) -> None:
+        for unit_id, role in sorted(_held(intent.person) - intent.roles):
+            self.step(intent, lambda u=unit_id, r=role: roles.revoke_role(self.session, self.scope,
+                                                                          intent.person.id, u, r))
+        if intent.active is False:
+            self.step(intent, lambda: people.deactivate_person(self.session, self.scope, intent.person.id))
+
+
+def _held(person: Person) -> set[tuple[int, Role]]:
+    return {(m.unit_id, Role(m.role)) for m in person.memberships}
+
+
+def _apply(session: Session, scope: AdminScope, intents: list[_Intent], hasher=None) -> Applied:
+    """Creations, changes and grants first, then removals and deactivations, so a role moved within the file
+    never looks like its last holder leaving."""
+    applier = _Applier(session, scope, hasher)
     for intent in intents:
-        if intent.person is not None:
-            held = {(m.unit_id, Role(m.role)) for m in intent.person.memberships}
-            for unit_id, role in sorted(intent.roles - held):
-                step(intent, lambda i=intent, u=unit_id, r=role: roles.grant_role(session, scope, i.person.id, u, r))
-    for intent in intents:
-        if intent.person is not None:
-            held = {(m.unit_id, Role(m.role)) for m in intent.person.memberships}
-            for unit_id, role in sorted(held - intent.roles):
-                step(intent, lambda i=intent, u=unit_id, r=role: roles.revoke_role(session, scope, i.person.id, u, r))
-            if intent.active is False:
-                step(intent, lambda i=intent: people.deactivate_person(session, scope, i.person.id))
-    if problems:
-        _fail(problems)
-    return result
+        applier.create_or_update(intent)
+    for intent in (i for i in intents if i.person is not None):
+        applier.grant(intent)
+    for intent in (i for i in intents if i.person is not None):
+        applier.remove(intent)
+    if applier.problems:
+        _fail(applier.problems)
+    return applier.result
 
 
 def _plan(session: Session, scope: AdminScope, data: bytes) -> tuple[list[_Intent], list[Change], str]:
