@@ -1,4 +1,4 @@
-"""flask commands: init-db, seed-demo, create-token, deploy-bpmn, calendar, tick, run-scheduler."""
+"""flask commands: init-db, seed-demo, create-token, deploy-bpmn, calendar, unit, user, tick, run-scheduler."""
 from __future__ import annotations
 
 import sys
@@ -61,7 +61,11 @@ def deploy_files(paths: list[Path], actor: str | None) -> int:
 
 
 def init_app(app: Flask) -> None:
+    from webapp.org_cli import unit_cli, user_cli
+
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(unit_cli)
+    app.cli.add_command(user_cli)
 
     @app.cli.command("init-db")
     def init_db_command():

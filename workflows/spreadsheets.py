@@ -149,3 +149,25 @@ def _column_number(letters: str) -> int:
     for letter in letters:
         number = number * 26 + ord(letter) - ord("A") + 1
     return number
+
+
+# --- small helpers every workbook shares ---------------------------------------------
+
+def cell_text(value) -> str:
+    """A cell as the text a person typed, whatever type Excel stored it as."""
+    from datetime import date, datetime
+
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else typed_cell(str(value).strip())
+
+
+def header_title(value) -> str:
+    """A header cell without its note in brackets: 角色（可多个） reads as 角色."""
+    return re.sub(r"[（(].*$", "", str(value or "")).strip()

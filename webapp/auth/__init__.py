@@ -13,7 +13,8 @@ from workflows.organisation import accounts
 bp = Blueprint("auth", __name__)
 
 
-def _policy() -> accounts.LoginPolicy:
+def login_policy() -> accounts.LoginPolicy:
+    """The login throttle as configured; the password change throttles the current password the same way."""
     cfg = current_app.config
     return accounts.LoginPolicy(max_failures=cfg["LOGIN_MAX_FAILURES"],
                                 window=timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
@@ -30,7 +31,7 @@ def login():
     username = request.form.get("username", "")
     try:
         person = accounts.authenticate(db.session, username, request.form.get("password", ""),
-                                       request.remote_addr or "unknown", _policy())
+                                       request.remote_addr or "unknown", login_policy())
     except (accounts.LoginRefused, accounts.LoginThrottled) as err:  # the failure count and audit events are kept
         flash(err.message, "danger")
         headers = {"Retry-After": str(err.retry_after)} if isinstance(err, accounts.LoginThrottled) else {}

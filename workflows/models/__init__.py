@@ -41,6 +41,7 @@ from workflows.models.org import (
     ROLE_LABELS_BY_CODE,
     ApiToken,
     LoginFailure,
+    PeopleImport,
     Person,
     Responsibility,
     ResponsibilityKind,
@@ -58,6 +59,6 @@ __all__ = [
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
     "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",
     "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",
-    "LoginFailure", "Person", "ProcessInstance", "ProcessVersion", "Responsibility",
+    "LoginFailure", "PeopleImport", "Person", "ProcessInstance", "ProcessVersion", "Responsibility",
     "ResponsibilityKind", "Role", "RoleMembership", "TaskStatus", "Unit", "UnitKind",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime
@@ -35,12 +35,12 @@ ROLE_LABELS = {
 ROLE_LABELS_BY_CODE = {role.value: label for role, label in ROLE_LABELS.items()}
 
 
-class UnitKind(enum.StrEnum):
-    COORDINATOR = "coordinator"
-    DEPARTMENT = "department"
-    VERTICAL = "vertical"
-    INSTITUTION = "institution"
-    ASSOCIATION = "association"
+class UnitKind(LabeledEnum):
+    COORDINATOR = "coordinator", "协调单位（县大数据局）"
+    DEPARTMENT = "department", "县直部门"
+    VERTICAL = "vertical", "垂直管理单位"
+    INSTITUTION = "institution", "事业单位"
+    ASSOCIATION = "association", "群团组织"
 
 
 class ResponsibilityKind(LabeledEnum):
@@ -57,7 +57,9 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     short_name: Mapped[str] = mapped_column(String(50))
     kind: Mapped[UnitKind] = mapped_column(String(20))
-    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)  # 统一社会信用代码, when known
+    # a deactivated unit keeps its history but takes no new people, roles or cases
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Person(Base):
@@ -73,6 +75,8 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # bumped at logout and password change: every session cookie carrying an older value is refused
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # set with a one-time password (new account, reset): the next login must choose a new one first
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     memberships: Mapped[list[RoleMembership]] = relationship(
@@ -139,3 +143,16 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PeopleImport(Base):
+    """An uploaded people workbook waiting between its preview and its confirmation (deleted once applied)."""
+
+    __tablename__ = "people_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    digest: Mapped[str] = mapped_column(String(64))  # of the changes the preview showed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

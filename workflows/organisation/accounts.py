@@ -13,7 +13,7 @@ from workflows.errors import DomainError, NotFound, ValidationFailed
 from workflows.models import ApiToken, LoginFailure, Person
 from workflows.organisation import login_throttle
 from workflows.organisation.login_throttle import LoginPolicy
-from workflows.organisation.passwords import verify_password
+from workflows.organisation.passwords import hash_password, password_problems, verify_password
 
 CREDENTIAL_LIMITS = {"username": ("用户名", 64), "password": ("密码", 128)}
 
@@ -125,3 +125,46 @@ def person_for_token(session: Session, raw: str) -> Person | None:
 def tokens_of(session: Session, person_id: int) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.person_id == person_id)
                                 .order_by(ApiToken.id.desc())))
+
+
+# --- passwords and lockouts ------------------------------------------------------
+
+def change_password(session: Session, person_id: int, current: str, new: str, repeated: str, address: str,
+                    policy: LoginPolicy = LoginPolicy()) -> Person:
+    """The person's own change: the current password is checked (and throttled) as at login; other sessions end."""
+    person = session.get(Person, person_id)
+    if person is None or not person.active:
+        raise NotFound("用户不存在")
+    key, address = person.username[:64], (address or "unknown")[:64]
+    if wait := login_throttle.wait_before_login(session, key, address, policy):
+        raise LoginThrottled(THROTTLE_MESSAGES[wait.scope].format(wait=wait.text), wait.seconds)
+    if problems := inputs.length_problems({"password": current or "", "new": new or ""},
+                                          {"password": ("当前密码", 128), "new": ("新密码", 128)}):
+        raise ValidationFailed(problems)
+    if not verify_password(person.password_hash, current or ""):
+        login_throttle.record_failure(session, key, address)
+        audit.record(session, person.id, "login", key, "session:login_failed",
+                     None, {"username": key, "address": address, "during": "password_change"})
+        raise ValidationFailed(["当前密码：不正确，请重新输入（忘记密码请联系管理员重置）"])
+    problems = password_problems(new or "", person.username)
+    if new != repeated:
+        problems.append("确认新密码：两次输入的新密码不一致")
+    if not problems and new == current:
+        problems.append("新密码不能与当前密码相同")
+    if problems:
+        raise ValidationFailed(problems)
+    was_one_time = person.must_change_password
+    person.password_hash, person.must_change_password = hash_password(new), False
+    session.execute(delete(LoginFailure).where(LoginFailure.username == key))
+    audit.record(session, person.id, "person", person.id, "person:password_changed", None,
+                 {"after_one_time_password": was_one_time})
+    end_sessions(session, person.id, person.id, "password_changed")
+    session.refresh(person)
+    return person
+
+
+def forget_failures(session: Session, actor_id: int | None, username: str) -> int:
+    """Unlock an account: its failed logins no longer count (the audit trail keeps them)."""
+    removed = session.execute(delete(LoginFailure).where(LoginFailure.username == username[:64])).rowcount
+    audit.record(session, actor_id, "login", username[:64], "session:unlocked", {"failures": removed}, {"failures": 0})
+    return removed

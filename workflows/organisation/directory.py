@@ -16,9 +16,10 @@ def people_with_role(session: Session, unit_id: int | None, role: Role | str) ->
 
 
 def leader_in_charge(session: Session, unit_id: int | None) -> list[Person]:
-    """The unit's 分管领导 (R28): told of reminders, escalations and revocations."""
+    """The unit's current 分管领导 (R28), while active: told of reminders, escalations and revocations."""
     return list(session.scalars(select(Person).join(Responsibility, Responsibility.person_id == Person.id).where(
-        Responsibility.unit_id == unit_id, Responsibility.kind == ResponsibilityKind.LEADER_IN_CHARGE)))
+        Responsibility.unit_id == unit_id, Responsibility.kind == ResponsibilityKind.LEADER_IN_CHARGE,
+        Person.active.is_(True))))
 
 
 def coordinators(session: Session) -> list[Person]:

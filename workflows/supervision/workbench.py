@@ -1,4 +1,5 @@
-"""我的工作台: a person's units and roles, responsibilities, open tasks and, for coordinators, late units."""
+"""我的工作台: a person's units and roles, responsibilities, open tasks and, for coordinators, late units and
+units lacking a responsible person."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from workflows.engine import tasks
 from workflows.errors import NotFound
 from workflows.models import HumanTask, Person, Responsibility, Role, RoleMembership
+from workflows.organisation import responsibilities
 from workflows.supervision import timeliness
 
 
@@ -19,6 +21,7 @@ class Workbench:
     responsibilities: list[Responsibility] = field(default_factory=list)
     open_tasks: list[HumanTask] = field(default_factory=list)
     timeliness: list = field(default_factory=list)  # per unit, for coordinators (督办)
+    responsible_gaps: list = field(default_factory=list)  # units lacking one of their three responsible persons (R28)
 
     @property
     def overdue_count(self) -> int:
@@ -38,4 +41,5 @@ def workbench(session: Session, person_id: int) -> Workbench:
     bench.open_tasks = tasks.open_tasks_for(session, person)
     if person.has_role(Role.COORDINATOR):
         bench.timeliness = [row for row in timeliness.timeliness_by_unit(session) if row.open_overdue or row.done_late]
+        bench.responsible_gaps = responsibilities.gaps(session)
     return bench

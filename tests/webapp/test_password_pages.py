@@ -1,0 +1,82 @@
+"""A one-time password leads to the password change before anything else; a deactivated person cannot log in."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.helpers import csrf_token, login, person
+from workflows.models import AuditEvent
+from workflows.organisation import people
+from workflows.organisation.scope import AdminScope
+
+
+def reset(sessions, username: str) -> str:
+    with sessions.begin() as s:
+        return people.reset_password(s, AdminScope.command_line(), person(s, username).id)
+
+
+def change(client, current: str, new: str, repeated: str | None = None):
+    token = csrf_token(client, "/account/password")
+    return client.post("/account/password", data={"current": current, "new": new, "repeated": repeated or new,
+                                                  "csrf_token": token})
+
+
+def test_after_a_one_time_password_every_page_leads_to_the_password_change(client, sessions):
+    password = reset(sessions, "machao")
+    assert login(client, "machao", password).status_code == 302
+    for path in ("/", "/catalog/", "/tasks/", "/account/tokens"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"] == "/account/password", path
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "您正在使用一次性密码登录" in page and "一次性密码" in page
+
+
+def test_a_weak_new_password_is_refused_and_the_person_stays_on_the_change(client, sessions):
+    password = reset(sessions, "machao")
+    login(client, "machao", password)
+    response = change(client, password, "machao2026")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "至少三类" in page and "不能包含用户名" in page
+    assert client.get("/").headers["Location"] == "/account/password"
+
+
+def test_the_new_password_opens_the_system_and_the_old_one_no_longer_works(client, sessions, app):
+    password = reset(sessions, "machao")
+    login(client, "machao", password)
+    response = change(client, password, "Qiu-Shui7Lan")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200  # still logged in in this browser
+    other = app.test_client()
+    assert login(other, "machao", password).status_code == 401
+    assert login(other, "machao", "Qiu-Shui7Lan").status_code == 302
+
+
+def test_anyone_changes_their_own_password_from_the_menu(client, sessions):
+    login(client, "machao")
+    assert "修改密码" in client.get("/").get_data(as_text=True)
+    assert change(client, "Demo@2026", "Qiu-Shui7Lan").status_code == 302
+    with sessions() as s:
+        assert s.scalar(select(AuditEvent).where(AuditEvent.action == "person:password_changed")) is not None
+
+
+def test_a_wrong_current_password_is_counted_and_shown(client, sessions):
+    login(client, "machao")
+    response = change(client, "guess", "Qiu-Shui7Lan")
+    assert response.status_code == 422 and "当前密码：不正确" in response.get_data(as_text=True)
+    with sessions() as s:
+        failed = s.scalar(select(AuditEvent).where(AuditEvent.action == "session:login_failed"))
+        assert failed.subject_id == "machao" and failed.after["during"] == "password_change"
+
+
+def test_a_deactivated_person_cannot_log_in_and_their_session_ends(client, sessions, app):
+    login(client, "machao")
+    assert client.get("/").status_code == 200
+    admin = app.test_client()
+    login(admin, "sunjie")
+    with sessions() as s:
+        machao = person(s, "machao").id
+    token = csrf_token(admin, f"/org/people/{machao}")
+    assert admin.post(f"/org/people/{machao}/deactivate", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").status_code == 302  # the open session has ended
+    response = login(client, "machao")
+    assert response.status_code == 401 and "用户名或密码错误" in response.get_data(as_text=True)

@@ -1,0 +1,80 @@
+"""Unit pages: the list with its responsible-person flags, a unit's page, and the sysadmin's changes."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from webapp.extensions import db
+from webapp.organisation import bp, scope
+from workflows.errors import DomainError
+from workflows.organisation import overview, responsibilities, units
+
+
+def unit_input(form) -> units.UnitInput:
+    return units.UnitInput(code=form.get("code", ""), name=form.get("name", ""),
+                           short_name=form.get("short_name", ""), kind=form.get("kind", ""),
+                           credit_code=form.get("credit_code", ""))
+
+
+@bp.get("/units")
+def unit_list():
+    return render_template("organisation/units.html", rows=overview.unit_rows(db.session, scope()))
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+def unit_new():
+    admin, data, error = scope(), units.UnitInput(), None
+    admin.require_sysadmin("新建单位")
+    if request.method == "POST":
+        data = unit_input(request.form)
+        try:
+            with db.attempt():
+                unit = units.create_unit(db.session, admin, data)
+            flash(f"已新建单位：{unit.name}。请为其指定三位责任人，并添加人员", "success")
+            return redirect(url_for("organisation.unit_show", unit_id=unit.id))
+        except DomainError as err:
+            error = err
+    return render_template("organisation/unit_new.html", data=data, error=error), error.status if error else 200
+
+
+def _unit_page(unit_id: int, error: DomainError | None = None, data: units.UnitInput | None = None):
+    page = overview.unit_page(db.session, scope(), unit_id)
+    return render_template("organisation/unit.html", page=page, u=page.unit, error=error,
+                           data=data or units.UnitInput.of(page.unit)), error.status if error else 200
+
+
+@bp.get("/units/<int:unit_id>")
+def unit_show(unit_id: int):
+    return _unit_page(unit_id)
+
+
+def _act(unit_id: int, action, done: str, data: units.UnitInput | None = None):
+    try:
+        with db.attempt():
+            action()
+    except DomainError as err:
+        return _unit_page(unit_id, err, data)
+    flash(done, "success")
+    return redirect(url_for("organisation.unit_show", unit_id=unit_id))
+
+
+@bp.post("/units/<int:unit_id>/edit")
+def unit_edit(unit_id: int):
+    data = unit_input(request.form)
+    return _act(unit_id, lambda: units.update_unit(db.session, scope(), unit_id, data), "单位信息已保存", data)
+
+
+@bp.post("/units/<int:unit_id>/deactivate")
+def unit_deactivate(unit_id: int):
+    return _act(unit_id, lambda: units.deactivate_unit(db.session, scope(), unit_id), "单位已停用")
+
+
+@bp.post("/units/<int:unit_id>/reactivate")
+def unit_reactivate(unit_id: int):
+    return _act(unit_id, lambda: units.reactivate_unit(db.session, scope(), unit_id), "单位已恢复")
+
+
+@bp.post("/units/<int:unit_id>/responsible")
+def unit_responsible(unit_id: int):
+    kind, username = request.form.get("kind", ""), request.form.get("username", "")
+    return _act(unit_id, lambda: responsibilities.set_holder(db.session, scope(), unit_id, kind, username),
+                "责任人已更新")
