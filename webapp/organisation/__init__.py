@@ -11,7 +11,7 @@ from webapp.extensions import db, login_manager
 from webapp.params import id_param, page_param
 from webapp.security import safe_next
 from workflows.errors import DomainError
-from workflows.models import Role, ResponsibilityKind, UnitKind
+from workflows.models import ResponsibilityKind, Role, UnitKind
 from workflows.organisation import handovers, overview, people, roles, units
 from workflows.organisation.handovers import LastHolder
 from workflows.organisation.scope import ADMIN_ROLES, AdminScope

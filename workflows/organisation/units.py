@@ -167,7 +167,7 @@ def blockers(session: Session, unit_id: int) -> list[str]:
                                           ProcessInstance.status == InstanceStatus.RUNNING)
             .order_by(ProcessInstance.id))])
     found.add("未办结的数据申请", [
-        f"{a.number or '#' + str(a.id)} {a.resource.name}（{a.status.label}）" for a in session.scalars(
+        f"{a.number or '#' + str(a.id)} {a.resource.name}（{ApplicationStatus.label_of(a.status)}）" for a in session.scalars(
             select(Application).where(Application.status.in_(OPEN_APPLICATION), or_(
                 Application.applicant_unit_id == unit_id, Application.provider_unit_id == unit_id))
             .order_by(Application.id))])
