@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, person
 from workflows.models import AuditEvent, Demand, LoginFailure
 
 
@@ -25,18 +25,24 @@ def failing_commit(app):
     event.remove(factory, "before_commit", refuse)
 
 
-def _record_demand(client):
+def _machao_unit(sessions) -> str:
+    with sessions() as s:
+        return str(person(s, "machao").unit_id)
+
+
+def _record_demand(client, sessions):
     token = csrf_token(client, "/demands/new")
-    return client.post("/demands/new", data={"csrf_token": token, "unit_id": "3", "wanted_data": "残疾人证信息",
-                                             "scenario": "政务服务办件中核验残疾人身份"})
+    return client.post("/demands/new", data={"csrf_token": token, "unit_id": _machao_unit(sessions),
+                                             "wanted_data": "残疾人证信息", "scenario": "政务服务办件中核验残疾人身份"})
 
 
 def test_a_commit_that_fails_answers_500_without_a_success_message_and_keeps_nothing(client, demo_catalog, processes,
                                                                                     failing_commit):
     login(client, "machao")
     token = csrf_token(client, "/demands/new")
+    unit_id = _machao_unit(processes)
     failing_commit["armed"] = True
-    answer = client.post("/demands/new", data={"csrf_token": token, "unit_id": "3", "wanted_data": "残疾人证信息",
+    answer = client.post("/demands/new", data={"csrf_token": token, "unit_id": unit_id, "wanted_data": "残疾人证信息",
                                                "scenario": "政务服务办件中核验残疾人身份"})
     assert failing_commit["fired"] and answer.status_code == 500
     assert "操作未生效" in answer.get_data(as_text=True)
@@ -48,7 +54,7 @@ def test_a_commit_that_fails_answers_500_without_a_success_message_and_keeps_not
 
 def test_a_successful_step_is_committed_before_the_answer_leaves(client, demo_catalog, processes):
     login(client, "machao")
-    answer = _record_demand(client)
+    answer = _record_demand(client, processes)
     assert answer.status_code == 302
     with processes() as s:
         assert s.scalar(select(Demand.wanted_data)) == "残疾人证信息"
@@ -57,8 +63,8 @@ def test_a_successful_step_is_committed_before_the_answer_leaves(client, demo_ca
 def test_a_refused_step_keeps_nothing_it_wrote(client, demo_catalog, processes):
     login(client, "machao")
     token = csrf_token(client, "/demands/new")
-    answer = client.post("/demands/new", data={"csrf_token": token, "unit_id": "3", "wanted_data": "证",
-                                               "scenario": ""})
+    answer = client.post("/demands/new", data={"csrf_token": token, "unit_id": _machao_unit(processes),
+                                               "wanted_data": "证", "scenario": ""})
     assert answer.status_code == 422
     with processes() as s:
         assert s.scalar(select(func.count()).select_from(Demand)) == 0
