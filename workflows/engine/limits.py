@@ -247,7 +247,8 @@ def check_plain_size(value) -> None:
 
 
 class Budget:
-    """Steps and seconds that all snippets of one engine operation may use together."""
+    """Steps and CPU seconds (of this thread: a busy machine never stops a legitimate step) that all snippets of
+    one engine operation may use together."""
 
     def __init__(self, steps: int = MAX_STEPS, seconds: float = MAX_SECONDS):
         self.steps_left, self.seconds_left = steps, seconds
@@ -255,7 +256,7 @@ class Budget:
 
     def charge(self, steps: int = 1) -> None:
         self.steps_left -= steps
-        if self.steps_left < 0 or time.monotonic() > self._deadline:
+        if self.steps_left < 0 or time.thread_time() > self._deadline:
             raise ScriptRejected(OVER_BUDGET)
 
     @contextmanager
@@ -264,7 +265,7 @@ class Budget:
         if _active.get() is not None:  # a snippet inside a snippet shares the outer run
             yield
             return
-        started = time.monotonic()
+        started = time.thread_time()
         self._deadline = started + self.seconds_left
         previous, token = sys.gettrace(), _active.set(self)
         sys.settrace(self._trace)
@@ -273,7 +274,7 @@ class Budget:
         finally:
             sys.settrace(previous)
             _active.reset(token)
-            self.seconds_left -= time.monotonic() - started
+            self.seconds_left -= time.thread_time() - started
 
     def _trace(self, frame, event, arg):
         if frame.f_code.co_filename != SNIPPET_FILE:
