@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from workflows.engine import forms as forms_schema
 from workflows.engine import sandbox, structure
 from workflows.models.org import ROLE_LABELS, Role
 
@@ -83,7 +84,27 @@ class Outline:
 
 
 def role_for_lane(name: str | None) -> Role | None:
+    """A lane named by a role code or its Chinese label (how versions before xiayi:role named their lanes)."""
     return _ROLE_BY_LANE.get((name or "").strip())
+
+
+def lane_role(lane) -> Role | None:
+    """The role a lane's tasks need: its xiayi:role attribute, else a role code or label as its name."""
+    code = lane.get(f"{{{XIAYI}}}role")
+    if code is not None:
+        return _ROLE_BY_LANE.get(code.strip())
+    return role_for_lane(lane.get("name"))
+
+
+def task_roles(xml: str) -> dict[str, str]:
+    """User task id -> role code, read from the lanes of a deployed (hence valid) file."""
+    roles = {}
+    for lane in parse_xml(xml).iter(f"{{{BPMN}}}lane"):
+        role = lane_role(lane)
+        for ref in lane.findall("bpmn:flowNodeRef", NS):
+            if role is not None:
+                roles[(ref.text or "").strip()] = role.value
+    return roles
 
 
 def load_forms(folder: Path) -> dict[str, dict | str]:
@@ -247,11 +268,9 @@ def _user_tasks(process):
 def _lanes(process, outline: Outline) -> list[LintIssue]:
     issues, lane_of = [], {}
     for lane in process.iter(f"{{{BPMN}}}lane"):
-        role = role_for_lane(lane.get("name"))
+        role = lane_role(lane)
         if role is None:
-            known = "、".join(r.value for r in Role)
-            issues.append(LintIssue(lane.get("id", "?"),
-                                    f"泳道名称“{lane.get('name') or ''}”不是已知角色（应为 {known} 或其中文名称）"))
+            issues.append(LintIssue(lane.get("id", "?"), _lane_problem(lane)))
             continue
         for ref in lane.findall("bpmn:flowNodeRef", NS):
             lane_of[(ref.text or "").strip()] = role
@@ -263,6 +282,14 @@ def _lanes(process, outline: Outline) -> list[LintIssue]:
         else:
             outline.lanes[task.get("id")] = role.value
     return issues
+
+
+def _lane_problem(lane) -> str:
+    known = "、".join(f"{label}（{role.value}）" for role, label in ROLE_LABELS.items())
+    code = lane.get(f"{{{XIAYI}}}role")
+    if code is not None:
+        return f"泳道“{lane.get('name') or lane.get('id')}”的办理角色“{code}”不存在，请在属性面板中选择：{known}"
+    return f"泳道“{lane.get('name') or ''}”没有设置办理角色：请在属性面板中选择角色（{known}）"
 
 
 def _form_refs(process):
@@ -283,8 +310,8 @@ def _forms(process, forms: dict, outline: Outline) -> list[LintIssue]:
             issues.append(LintIssue(el_id, f"引用的表单“{name}”不存在，请先放入 bpmn/forms/"))
         elif isinstance(schema, str):
             issues.append(LintIssue(el_id, f"表单“{name}”{schema}"))
-        elif not isinstance(schema.get("properties"), dict):
-            issues.append(LintIssue(el_id, f"表单“{name}”缺少 properties 定义"))
+        elif problems := forms_schema.schema_problems(schema, sandbox.known_global_names()):
+            issues += [LintIssue(el_id, f"表单“{name}”：{p}") for p in problems]
         else:
             outline.forms[name] = schema
     return issues

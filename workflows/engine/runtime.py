@@ -30,6 +30,7 @@ from workflows.models import (
     Person,
     ProcessInstance,
     ProcessVersion,
+    Role,
     TaskStatus,
     Unit,
     UnitKind,
@@ -254,7 +255,8 @@ def _task_row(session: Session, instance: ProcessInstance, spiff_task) -> HumanT
     """The queryable mirror of a ready user task: lane's role, unit, form and due date."""
     spec = spiff_task.task_spec
     props = (spec.extensions or {}).get("properties", {})
-    role = lint.role_for_lane(spec.lane)
+    code = serialization.roles_for(instance.process_version).get(spec.bpmn_id)
+    role = Role(code) if code else lint.role_for_lane(spec.lane)
     due_at, provisional = _due(session, spiff_task)
     return HumanTask(instance_id=instance.id, spiff_task_id=str(spiff_task.id), task_key=spec.bpmn_id or spec.name,
                      name=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.value if role else "",

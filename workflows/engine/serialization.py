@@ -94,3 +94,14 @@ def periods_for(version: ProcessVersion) -> dict[str, tuple[int, str]]:
                 found[task_spec.bpmn_id] = (int(props["period"]), props.get("period_start", ""))
         _periods[version.content_hash] = found
     return found
+
+
+_roles: dict[str, dict[str, str]] = {}
+
+
+def roles_for(version: ProcessVersion) -> dict[str, str]:
+    """Each user task's role code, from its lane's xiayi:role (or, in older versions, the lane's name)."""
+    found = _roles.get(version.content_hash)
+    if found is None:
+        found = _roles[version.content_hash] = lint.task_roles(version.bpmn_xml)
+    return found
