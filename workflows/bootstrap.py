@@ -40,4 +40,4 @@ def bootstrap() -> None:
     events.configure(LISTENERS)
     tasks.configure(TASK_HANDLERS)
     forms.configure(FORM_OPTIONS)
-    versions.configure(CONTRACTS)
+    versions.configure(CONTRACTS, reminders.TASK_TEMPLATES)

@@ -81,6 +81,7 @@ class Outline:
     task_forms: dict[str, str] = field(default_factory=dict)  # user task id -> form file name
     task_properties: dict[str, dict[str, str]] = field(default_factory=dict)  # user task id -> its properties
     emits: set[str] = field(default_factory=set)  # events the scripts emit("…")
+    templates: dict[str, set[str]] = field(default_factory=dict)  # element id -> emit(…, template="…") names
 
 
 def role_for_lane(name: str | None) -> Role | None:
@@ -275,7 +276,7 @@ def _lanes(process, outline: Outline) -> list[LintIssue]:
         for ref in lane.findall("bpmn:flowNodeRef", NS):
             lane_of[(ref.text or "").strip()] = role
     for task in _user_tasks(process):
-        outline.task_properties[task.get("id")] = _properties(task)
+        outline.task_properties[task.get("id")] = properties(task)
         role = lane_of.get(task.get("id"))
         if role is None:
             issues.append(LintIssue(task.get("id"), "用户任务不在任何泳道中，无法确定由哪个角色办理"))
@@ -317,7 +318,7 @@ def _forms(process, forms: dict, outline: Outline) -> list[LintIssue]:
     return issues
 
 
-def _collect_snippets(process) -> list[Snippet]:
+def collect_snippets(process) -> list[Snippet]:
     out = []
     for flow in process.iter(f"{{{BPMN}}}sequenceFlow"):
         cond = flow.find("bpmn:conditionExpression", NS)
@@ -340,7 +341,7 @@ def _collect_snippets(process) -> list[Snippet]:
             if node is not None:
                 out.append(Snippet(event_id, "expression", node.text or "", "定时器表达式"))
     for task in _user_tasks(process):
-        props = _properties(task)
+        props = properties(task)
         if "due" in props:
             out.append(Snippet(task.get("id"), "expression", props["due"], "期限表达式（due）"))
     return out
@@ -353,7 +354,7 @@ def _periods(process, snippets: list[Snippet]) -> list[LintIssue]:
     """A period is whole working days counted from a field; task_due() names a task that has one."""
     issues, timed = [], set()
     for task in _user_tasks(process):
-        props = _properties(task)
+        props = properties(task)
         if "period" not in props:
             continue
         period = props["period"].strip()
@@ -372,15 +373,16 @@ def _periods(process, snippets: list[Snippet]) -> list[LintIssue]:
 
 
 _EMITS = re.compile(r"""\bemit\(\s*["'](\w+)["']""")
+_TEMPLATE = re.compile(r"""\btemplate\s*=\s*["']([^"']*)["']""")
 
 
-def _properties(el) -> dict[str, str]:
+def properties(el) -> dict[str, str]:
     return {p.get("name"): p.get("value", "") for p in
             el.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
 
 
 def _snippets(process, outline: Outline) -> list[LintIssue]:
-    issues, snippets, written = [], _collect_snippets(process), set()
+    issues, snippets, written = [], collect_snippets(process), set()
     for form in outline.forms.values():
         written |= set(form.get("properties", {}))
     parsed = []
@@ -402,8 +404,10 @@ def _snippets(process, outline: Outline) -> list[LintIssue]:
         parsed.append((sn, reads, writes))
         if sn.kind == "script":
             outline.emits |= set(_EMITS.findall(sn.source))
+            if found := set(_TEMPLATE.findall(sn.source)):
+                outline.templates.setdefault(sn.element_id, set()).update(found)
     for task in _user_tasks(process):
-        props = _properties(task)
+        props = properties(task)
         for name, what in (("unit", "办理单位变量（unit）"), ("period_start", "期限起算字段（period_start）")):
             if props.get(name):
                 parsed.append((Snippet(task.get("id"), "expression", props[name], what), {props[name]}, set()))

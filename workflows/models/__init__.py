@@ -14,6 +14,7 @@ from workflows.models.cases import (
     HumanTask,
     InstanceStatus,
     ProcessInstance,
+    ProcessDraft,
     ProcessVersion,
     TaskStatus,
 )
@@ -56,6 +57,6 @@ __all__ = [
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
     "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",
     "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",
-    "LoginFailure", "Person", "ProcessInstance", "ProcessVersion", "Responsibility",
+    "LoginFailure", "Person", "ProcessDraft", "ProcessInstance", "ProcessVersion", "Responsibility",
     "ResponsibilityKind", "Role", "RoleMembership", "TaskStatus", "Unit", "UnitKind",
 ]
