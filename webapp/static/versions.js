@@ -15,7 +15,7 @@
             if (registry.get(id)) { canvas.addMarker(id, MARKERS[kind]); }
           });
         });
-        canvas.zoom('fit-viewport');
+        window.xiayiFitDiagram(viewer, el);
         el.dataset.rendered = 'true';
       })
       .catch(function () {

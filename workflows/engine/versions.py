@@ -25,6 +25,8 @@ class DeployRejected(ValidationFailed):
 class Deployed:
     version: ProcessVersion
     created: bool
+    dry_run: dryrun.DryRun | None = None
+    changes: tuple[str, ...] = ()  # what this version changes against the previous one, one line each
 
 
 @dataclass
@@ -112,7 +114,7 @@ def deploy(session: Session, xml: str, forms: dict, actor_id: int | None, note: 
     outline, digest = verdict.outline, _digest(xml, verdict.outline)
     latest = latest_version(session, outline.process_id)
     if latest is not None and latest.content_hash == digest:
-        return Deployed(latest, False)
+        return Deployed(latest, False, verdict.dry_run)
     if base_version is not None and latest is not None and latest.version != base_version:
         raise Conflict(f"“{latest.name}”已由他人部署为第 {latest.version} 版（您基于第 {base_version} 版修改），"
                        "未部署。请重新打开建模器，查看差异后再部署")
@@ -128,7 +130,7 @@ def deploy(session: Session, xml: str, forms: dict, actor_id: int | None, note: 
     audit.record(session, actor_id, "process", outline.process_id, "process:deployed",
                  {"version": latest.version} if latest else None,
                  {"version": version.version, "note": note, "changes": changes[:50]})
-    return Deployed(version, True)
+    return Deployed(version, True, verdict.dry_run, tuple(changes))
 
 
 def _note(note: str | None, latest: ProcessVersion | None) -> str | None:

@@ -4,7 +4,7 @@ import {
   isTextAreaEntryEdited, isTextFieldEntryEdited,
 } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
-import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
+import { getBusinessObject } from 'bpmn-js/lib/util/ModelUtil';
 
 import {
   bodyOf, conditionOf, property, scriptedNames, setBody, setCondition, setProperty, setTimerExpression,
@@ -17,13 +17,13 @@ const FORM = 'spiffworkflow:FormJsonSchemaFilename';
 function HelpList({ fields }) {
   const { helpers, builtins } = workspace.vocab;
   return (
-    <div class="xiayi-help">
-      <div>可用的内置函数：</div>
+    <details class="xiayi-help">
+      <summary>可用的函数和字段</summary>
       <ul>{helpers.map((h) => <li key={h.name}><code>{h.signature}</code> {h.doc}</li>)}</ul>
       <div>可用的 Python 函数：<code>{builtins.join(' ')}</code></div>
       {fields ? <div>表单字段：<code>{[...formFields().keys()].join(' ')}</code></div> : null}
       <div>不能导入模块，不能使用以下划线开头的名称。</div>
-    </div>
+    </details>
   );
 }
 
@@ -317,4 +317,3 @@ function NotifyEntry({ element, id, field }) {
   }} />;
 }
 
-export { is };

@@ -61,7 +61,6 @@ function groupsFor(element) {
 }
 
 export default function XiayiPropertiesProvider(propertiesPanel) {
-  propertiesPanel.registerProvider(LOW_PRIORITY, this);
   this.getGroups = function(element) {
     return function(groups) {
       const kept = groups.filter((g) => !HIDDEN.has(g.id));
@@ -69,6 +68,7 @@ export default function XiayiPropertiesProvider(propertiesPanel) {
       return [kept[0], ...ours, ...kept.slice(1)].filter(Boolean);
     };
   };
+  propertiesPanel.registerProvider(LOW_PRIORITY, this);
 }
 
 XiayiPropertiesProvider.$inject = ['propertiesPanel'];
