@@ -12,7 +12,6 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import log_in, log_out
 from tests.e2e.test_diagram_journey import applied
-from tests.helpers import person
 from workflows.engine import tasks
 from workflows.models import ProcessVersion, TaskStatus
 

@@ -80,6 +80,18 @@ def test_a_draft_is_kept_without_deploying_and_can_be_discarded(client, modeler,
         assert s.scalar(select(func.count()).select_from(ProcessDraft)) == 0
 
 
+def test_a_draft_of_a_process_never_deployed_is_listed_and_reopens(client, modeler):
+    xml = APPLICATION.replace('id="data_application"', 'id="data_application_trial"').replace(
+        'processRef="data_application"', 'processRef="data_application_trial"').replace(
+        'name="数据共享申请"', 'name="数据共享申请（试点）"')
+    assert post_json(client, "/processes/drafts", {"xml": xml}, modeler).status_code == 200
+    listing = client.get("/processes/").get_data(as_text=True)
+    assert "未部署的草稿" in listing and "数据共享申请（试点）" in listing and "尚未部署过" in listing
+    page = client.get("/processes/data_application_trial/edit")
+    assert page.status_code == 200 and "正在编辑草稿" in page.get_data(as_text=True)
+    assert client.get("/processes/no_such_process/edit").status_code == 404
+
+
 def test_a_form_edited_in_the_modeler_is_checked_and_deployed_with_the_version(client, modeler, processes):
     edited = json.loads(json.dumps(REVIEW_FORM))
     edited["properties"]["reason"]["title"] = "审核理由"

@@ -12,14 +12,13 @@ from webapp.extensions import db
 from webapp.security import current_person, role_required
 from workflows import bootstrap, clock
 from workflows.engine import forms as form_schemas
-from workflows.engine import sandbox, versions, workspace
-from workflows.errors import DomainError, ValidationFailed
-from workflows.models import ROLE_LABELS_BY_CODE, Role
+from workflows.engine import lint, sandbox, versions, workspace
+from workflows.errors import DomainError, NotFound, ValidationFailed
+from workflows.models import ROLE_LABELS_BY_CODE
 from workflows.supervision import reminders
 
 bp = Blueprint("modeler", __name__)
 PROCESS_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
-LANE_ROLES = (Role.APPLICANT, Role.REVIEWER, Role.UNIT_ADMIN, Role.COORDINATOR)
 EVENTS = {"reminder": "催办：通知办理人和分管领导", "escalation": "督办：通知县大数据局和分管领导"}
 SAMPLE_CONTEXT = {"task_name": "审核申请", "process_name": "数据共享申请", "instance_id": 123, "unit_name": "县民政局",
                   "due_text": "2026-05-12 23:59", "provisional": False, "recipient_hint": ""}
@@ -39,16 +38,19 @@ def checked_key(value: str) -> str:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("modeler/index.html", overview=versions.overview(db.session),
-                           can_model=current_person().has_role("modeler"))
+    can_model = current_person().has_role("modeler")
+    return render_template("modeler/index.html", overview=versions.overview(db.session), can_model=can_model,
+                           drafts=workspace.drafts(db.session) if can_model else [])
 
 
 @bp.get("/<process_key>/edit")
 @role_required("modeler")
 def edit(process_key: str):
     key = checked_key(process_key)
-    return render_template("modeler/edit.html", version=versions.latest_xml(db.session, key),
-                           draft=workspace.draft_for(db.session, key), key=key)
+    version, draft = versions.latest_version(db.session, key), workspace.draft_for(db.session, key)
+    if version is None and draft is None:
+        raise NotFound(f"流程“{key}”不存在，也没有它的草稿")
+    return render_template("modeler/edit.html", version=version, draft=draft, key=key)
 
 
 @bp.get("/new")
@@ -84,7 +86,7 @@ def vocabularies() -> dict:
     for name, title in reminders.TASK_TEMPLATES.items():
         subject, text, _ = notifications.render(name, SAMPLE_CONTEXT)
         templates.append({"name": name, "title": title, "subject": subject, "body": text})
-    return {"roles": [{"code": r.value, "label": ROLE_LABELS_BY_CODE[r.value]} for r in LANE_ROLES],
+    return {"roles": [{"code": r.value, "label": ROLE_LABELS_BY_CODE[r.value]} for r in lint.LANE_ROLES],
             "helpers": [{"name": n, "signature": sig, "doc": doc} for n, (sig, doc) in sandbox.HELPER_DOCS.items()],
             "builtins": sorted(n for n in sandbox.SAFE_BUILTINS if n[0].islower()),
             "events": [{"name": n, "doc": d} for n, d in events.items()], "templates": templates,

@@ -51,6 +51,7 @@ SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 LOOP_MARKERS = ("standardLoopCharacteristics", "multiInstanceLoopCharacteristics")
 FORM_SUFFIX = ".schema.json"
 _ROLE_BY_LANE = {r.value: r for r in Role} | {label: role for role, label in ROLE_LABELS.items()}
+LANE_ROLES = (Role.APPLICANT, Role.REVIEWER, Role.UNIT_ADMIN, Role.COORDINATOR)  # who handles tasks
 
 
 @dataclass(frozen=True)
@@ -286,7 +287,7 @@ def _lanes(process, outline: Outline) -> list[LintIssue]:
 
 
 def _lane_problem(lane) -> str:
-    known = "、".join(f"{label}（{role.value}）" for role, label in ROLE_LABELS.items())
+    known = "、".join(f"{ROLE_LABELS[role]}（{role.value}）" for role in LANE_ROLES)
     code = lane.get(f"{{{XIAYI}}}role")
     if code is not None:
         return f"泳道“{lane.get('name') or lane.get('id')}”的办理角色“{code}”不存在，请在属性面板中选择：{known}"

@@ -69,8 +69,8 @@ def check(xml: str, forms: dict) -> tuple[list[lint.LintIssue], lint.Outline]:
     """The static checks: the lint, the process's contract, then SpiffWorkflow's own parse."""
     issues, outline = lint.lint(xml, forms)
     issues += _template_issues(outline)
-    if not issues and outline.process_id in _contracts:
-        issues = contracts.issues(outline, _contracts[outline.process_id])
+    if outline.process_id in _contracts:  # named beside the drawing's problems: deleting a step breaks both
+        issues += contracts.issues(outline, _contracts[outline.process_id])
     if issues:
         return issues, outline
     try:
@@ -87,16 +87,17 @@ def verify(session: Session, xml: str, forms: dict) -> Verdict:
     issues, outline = check(xml, forms)
     if issues:
         return Verdict(issues, outline)
-    digest = _digest(xml, outline)
-    run = _passed_dry_runs.get(digest) or dryrun.run(session, xml, outline.process_id, outline.forms)
+    content = digest(xml, outline)
+    run = _passed_dry_runs.get(content) or dryrun.run(session, xml, outline.process_id, outline.forms)
     if run.ok:
         if len(_passed_dry_runs) > 256:
             _passed_dry_runs.clear()
-        _passed_dry_runs[digest] = run
+        _passed_dry_runs[content] = run
     return Verdict(run.issues(), outline, run)
 
 
-def _digest(xml: str, outline: lint.Outline) -> str:
+def digest(xml: str, outline: lint.Outline) -> str:
+    """The content a version is identified by: its XML and the forms it uses."""
     forms = json.dumps(outline.forms, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(xml.encode("utf-8") + forms.encode("utf-8")).hexdigest()
 
@@ -111,9 +112,9 @@ def deploy(session: Session, xml: str, forms: dict, actor_id: int | None, note: 
     verdict = verify(session, xml, forms)
     if verdict.issues:
         raise DeployRejected(verdict.issues, verdict.dry_run)
-    outline, digest = verdict.outline, _digest(xml, verdict.outline)
+    outline, content = verdict.outline, digest(xml, verdict.outline)
     latest = latest_version(session, outline.process_id)
-    if latest is not None and latest.content_hash == digest:
+    if latest is not None and latest.content_hash == content:
         return Deployed(latest, False, verdict.dry_run)
     if base_version is not None and latest is not None and latest.version != base_version:
         raise Conflict(f"“{latest.name}”已由他人部署为第 {latest.version} 版（您基于第 {base_version} 版修改），"
@@ -121,7 +122,7 @@ def deploy(session: Session, xml: str, forms: dict, actor_id: int | None, note: 
     note = _note(note, latest)
     version = ProcessVersion(process_key=outline.process_id, name=outline.name,
                              version=(latest.version + 1) if latest else 1, bpmn_xml=xml,
-                             forms=outline.forms, content_hash=digest, deployed_by_id=actor_id,
+                             forms=outline.forms, content_hash=content, deployed_by_id=actor_id,
                              deployed_at=clock.now(), note=note)
     session.add(version)
     session.flush()
@@ -200,13 +201,6 @@ def version_by_number(session: Session, process_key: str, number: int) -> Proces
                                                           ProcessVersion.version == number))
     if version is None:
         raise NotFound(f"流程“{process_key}”没有第 {number} 版")
-    return version
-
-
-def latest_xml(session: Session, process_key: str) -> ProcessVersion:
-    version = latest_version(session, process_key)
-    if version is None:
-        raise NotFound(f"流程“{process_key}”不存在")
     return version
 
 

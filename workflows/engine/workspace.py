@@ -68,6 +68,7 @@ class Preview:
     latest: ProcessVersion | None
     diff: versiondiff.VersionDiff | None
     rows: list[versions.VersionRow]
+    unchanged: bool = False  # the same content as the running version: nothing to deploy
 
     def as_dict(self) -> dict:
         latest = self.latest
@@ -75,8 +76,7 @@ class Preview:
                 "dry_run": self.verdict.dry_run.as_dict() if self.verdict.dry_run else None,
                 "process_key": self.verdict.outline.process_id, "name": self.verdict.outline.name,
                 "latest": {"version": latest.version, "id": latest.id} if latest else None,
-                "unchanged": bool(latest and self.diff is not None and not self.diff.changes
-                                  and latest.forms == self.verdict.outline.forms),
+                "unchanged": self.unchanged,
                 "diff": self.diff.as_dict() if self.diff else None,
                 "versions": [{"version": r.version.version, "running": r.running, "total": r.total}
                              for r in self.rows]}
@@ -96,7 +96,8 @@ def preview(session: Session, xml: bytes | str, forms: dict) -> Preview:
     if key and not any(i.element_id == "文件" for i in verdict.issues):
         diff = versiondiff.diff(latest.bpmn_xml if latest else None, latest.forms if latest else {},
                                 source, verdict.outline.forms)
-    return Preview(verdict, latest, diff, versions.process_rows(session, key) if key else [])
+    unchanged = latest is not None and verdict.ok and versions.digest(source, verdict.outline) == latest.content_hash
+    return Preview(verdict, latest, diff, versions.process_rows(session, key) if key else [], unchanged)
 
 
 def deploy(session: Session, actor: Person, xml: bytes | str, forms: dict, note: str | None,
@@ -108,6 +109,11 @@ def deploy(session: Session, actor: Person, xml: bytes | str, forms: dict, note:
     if deployed.created and draft is not None:
         session.delete(draft)
     return deployed
+
+
+def drafts(session: Session) -> list[ProcessDraft]:
+    """Every saved draft, newest first: the list page links to them, also to drafts of processes never deployed."""
+    return list(session.scalars(select(ProcessDraft).order_by(ProcessDraft.saved_at.desc())))
 
 
 def draft_for(session: Session, process_key: str) -> ProcessDraft | None:
