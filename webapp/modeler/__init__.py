@@ -146,7 +146,9 @@ def save_draft():
                                          _version_number(body.get("base_version")))
     except DomainError as err:
         return _refusal(err)
-    return jsonify({"ok": True, "message": f"草稿已保存（{clock.fmt(draft.saved_at)}），尚未部署，新案件仍使用当前版本",
+    running = versions.latest_version(db.session, draft.process_key)
+    after = f"，新案件仍使用第 {running.version} 版" if running else ""
+    return jsonify({"ok": True, "message": f"草稿已保存（{clock.fmt(draft.saved_at)}），尚未部署{after}",
                     "process_key": draft.process_key})
 
 

@@ -98,17 +98,6 @@ def lane_role(lane) -> Role | None:
     return role_for_lane(lane.get("name"))
 
 
-def task_roles(xml: str) -> dict[str, str]:
-    """User task id -> role code, read from the lanes of a deployed (hence valid) file."""
-    roles = {}
-    for lane in parse_xml(xml).iter(f"{{{BPMN}}}lane"):
-        role = lane_role(lane)
-        for ref in lane.findall("bpmn:flowNodeRef", NS):
-            if role is not None:
-                roles[(ref.text or "").strip()] = role.value
-    return roles
-
-
 def load_forms(folder: Path) -> dict[str, dict | str]:
     """Form schemas by file name; an unreadable file maps to its error text."""
     forms: dict[str, dict | str] = {}

@@ -116,5 +116,9 @@ def roles_for(version: ProcessVersion) -> dict[str, str]:
     """Each user task's role code, from its lane's xiayi:role (or, in older versions, the lane's name)."""
     found = _roles.get(version.content_hash)
     if found is None:
-        found = _roles[version.content_hash] = lint.task_roles(version.bpmn_xml)
+        found = {}
+        for lane in lint.parse_xml(version.bpmn_xml).iter(f"{{{lint.BPMN}}}lane"):
+            role = lint.lane_role(lane)
+            found |= {(ref.text or "").strip(): role.value for ref in lane.findall("bpmn:flowNodeRef", lint.NS) if role}
+        _roles[version.content_hash] = found
     return found
