@@ -38,8 +38,10 @@ if [ "$(cat .venv/.requirements-hash 2>/dev/null)" != "$req_hash" ]; then
   echo "$req_hash" > .venv/.requirements-hash
 fi
 
-lock_hash=$(sha256sum package-lock.json scripts/build-assets.mjs | sha256sum | cut -d' ' -f1)
-if [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ] || [ ! -f webapp/static/vendor/bootstrap.min.css ]; then
+# the lockfile, the build script and the modeler's sources (bundled by the build) decide whether to rebuild
+lock_hash=$(find package-lock.json scripts/build-assets.mjs webapp/static/modeler -type f -print0 | sort -z \
+  | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+if [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ] || [ ! -f webapp/static/vendor/xiayi-modeler.js ]; then
   echo "==> 安装前端依赖（npm ci）并构建静态资源"
   npm ci --no-audit --no-fund --loglevel=error
   npm run --silent build

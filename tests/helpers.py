@@ -20,10 +20,11 @@ def unit(session, code: str) -> Unit:
     return session.scalar(select(Unit).where(Unit.code == code))
 
 
-def deploy_test_process(sessions, name: str = "three_step.bpmn", xml: str | None = None):
+def deploy_test_process(sessions, name: str = "three_step.bpmn", xml: str | None = None,
+                        note: str = "测试用的新版本"):
     with sessions.begin() as session:
         source = xml if xml is not None else (BPMN_DIR / name).read_text(encoding="utf-8")
-        return wf_engine.deploy(session, source, lint.load_forms(BPMN_DIR / "forms"), None).version.version
+        return wf_engine.deploy(session, source, lint.load_forms(BPMN_DIR / "forms"), None, note).version.version
 
 
 def csrf_token(client, path: str = "/login") -> str:

@@ -40,18 +40,24 @@ def init_db() -> int:
         return calendar.seed_from_package(session)
 
 
-def deploy_files(paths: list[Path], actor: str | None) -> int:
-    """Deploy each file with the form schemas of the forms/ folder beside it; 1 if any was rejected."""
+def deploy_files(paths: list[Path], actor: str | None, note: str | None = None) -> int:
+    """Deploy each file with the form schemas of the forms/ folder beside it; 1 if any was rejected.
+
+    The same checks as the browser modeler (lint, contract, dry run); a change note is needed after version 1.
+    """
     status = 0
     for path in paths:
         forms = lint.load_forms(path.parent / "forms")
         try:
             with unit_of_work(_sessions()) as session:
                 actor_id = session.scalar(select(Person.id).where(Person.username == actor)) if actor else None
-                result = engine.deploy(session, path.read_text(encoding="utf-8"), forms, actor_id)
+                result = engine.deploy(session, path.read_text(encoding="utf-8"), forms, actor_id, note)
                 version = result.version
                 click.echo(f"{path.name}: {version.process_key} 第 {version.version} 版"
-                           + ("（新版本）" if result.created else "（内容未变，沿用现有版本）"))
+                           + ("（新版本）" if result.created else "（内容未变，沿用现有版本）")
+                           + (f"；试运行：{result.dry_run.summary}" if result.dry_run else ""))
+                for line in result.changes:
+                    click.echo(f"  · {line}")
         except DomainError as err:
             status = 1
             click.echo(f"{path.name}: {err.message}", err=True)
@@ -85,7 +91,7 @@ def init_app(app: Flask) -> None:
                    f"演示密码 {demo.DEMO_PASSWORD}")
         bpmn_dir = Path(current_app.config["BPMN_DIR"])
         files = sorted(bpmn_dir.glob("*.bpmn"))
-        if files and deploy_files(files, "liuyang"):
+        if files and deploy_files(files, "liuyang", "按 bpmn/ 目录中的流程文件更新示例流程"):
             sys.exit(1)
         if files:
             with unit_of_work(_sessions()) as session:
@@ -105,9 +111,10 @@ def init_app(app: Flask) -> None:
     @app.cli.command("deploy-bpmn")
     @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--as", "actor", default=None, help="部署人用户名（记入审计）")
-    def deploy_bpmn_command(files, actor):
-        """Lint and deploy BPMN files; prints the new version or the lint errors."""
-        sys.exit(deploy_files(list(files), actor))
+    @click.option("--note", default=None, help="变更说明：修改了什么、为什么修改（第 2 版起必填）")
+    def deploy_bpmn_command(files, actor, note):
+        """Check (lint, contract, dry run) and deploy BPMN files; prints the new version or the problems."""
+        sys.exit(deploy_files(list(files), actor, note))
 
     @app.cli.command("tick")
     @click.option("--now", "at", default=None, help="按此时刻执行一次（ISO-8601，用于演练和测试）")

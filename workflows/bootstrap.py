@@ -42,4 +42,4 @@ def bootstrap() -> None:
     events.configure(LISTENERS)
     tasks.configure(TASK_HANDLERS)
     forms.configure(FORM_OPTIONS, FORM_CHECKS)
-    versions.configure(CONTRACTS)
+    versions.configure(CONTRACTS, reminders.TASK_TEMPLATES)

@@ -84,6 +84,20 @@ def add_working_days(session: Session, start: date, n: int) -> Due:
     return Due(day, provisional)
 
 
+def subtract_working_days(session: Session, end: date, n: int) -> Due:
+    """The n-th working day before end (end itself never counts): when a reminder N days ahead goes out."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    day, counted, provisional = end, 0, False
+    while counted < n:
+        day -= timedelta(days=1)
+        kind, day_provisional = day_kind(session, day)
+        provisional = provisional or day_provisional
+        if kind.is_working:
+            counted += 1
+    return Due(day, provisional)
+
+
 def working_days_after(session: Session, start: datetime | date | str, n: int) -> Due:
     """Due for a period received at an instant: its Shanghai date is the uncounted start day."""
     if isinstance(start, str):

@@ -34,5 +34,5 @@ def test_the_modeler_opens_the_latest_version_and_what_bpmn_js_writes_back_passe
     page.goto("/processes/data_application/edit")
     expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
     expect(page.locator("#modeler .djs-element").first).to_be_visible()
-    page.get_by_role("button", name="检查").click()
-    expect(page.locator("#modeler-result")).to_have_text("检查通过，可以部署。")
+    page.get_by_role("button", name="检查", exact=True).click()
+    expect(page.locator("#modeler-result")).to_have_text("检查通过：5 条路径全部通过，可以部署。")

@@ -1,20 +1,114 @@
-"""The browser modeler and the error page work under the Content-Security-Policy (no inline script anywhere)."""
+"""The browser modeler under the Content-Security-Policy: a modeler shortens the review period in the properties panel,
+sees it in the confirmation, deploys, and moves a running case; a broken diagram never deploys."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+import pytest
+import time_machine
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import log_in
+from tests.e2e.pages import log_in, log_out
+from tests.e2e.test_diagram_journey import applied
+from workflows.engine import tasks
+from workflows.models import ProcessVersion, TaskStatus
+
+SH = ZoneInfo("Asia/Shanghai")
 
 
-def test_a_modeler_opens_a_deployed_process_and_checks_it(page: Page, processes):
+@pytest.fixture
+def monday(processes, demo_catalog):
+    """A week without holidays: 3 working days from Monday 2 March 2026 end on Thursday, 5 on the next Monday."""
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=SH), tick=True):
+        yield processes
+
+
+def review_of(sessions, app_id: int):
+    with sessions() as s:
+        return next(t for t in tasks.case_tasks(s, "application", app_id)
+                    if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
+
+
+def open_review_settings(page: Page) -> None:
+    page.goto("/processes/data_application/edit")
+    expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
+    page.locator("g[data-element-id=da_review]").click(position={"x": 30, "y": 20})
+    expect(page.locator("#properties")).to_contain_text("审核申请")
+    page.locator("#properties").get_by_text("办理设置").click()
+
+
+def test_a_modeler_shortens_the_review_period_deploys_it_and_moves_a_running_case(page: Page, monday):
+    older = applied(monday)
+    assert review_of(monday, older).due_at == datetime(2026, 3, 9, 23, 59, 59, tzinfo=SH)
+    log_in(page, "liuyang")
+    open_review_settings(page)
+    period = page.get_by_label("办理期限（工作日）")
+    expect(period).to_have_value("5")
+    period.fill("三天")
+    expect(page.locator("[data-entry-id=xiayi-period]")).to_contain_text("应为 1 到 1000 之间的整数")
+    period.fill("3")
+    period.press("Tab")
+
+    page.get_by_role("button", name="部署新版本…").click()
+    dialog = page.locator("#deploy-modal")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#deploy-diff")).to_have_text("审核申请：期限 5 → 3 个工作日")
+    expect(dialog.locator("#deploy-cases")).to_contain_text("第 1 版1 件1 件")
+    dialog.get_by_role("button", name="确认部署").click()
+    expect(dialog.locator("#deploy-error")).to_contain_text("请填写变更说明")
+    dialog.get_by_label(re.compile("^变更说明")).fill("按新规定，审核期限由 5 个工作日改为 3 个工作日")
+    dialog.get_by_role("button", name="确认部署").click()
+    expect(page.locator("#modeler-result")).to_contain_text("已部署 数据共享申请 第 2 版")
+
+    newer = applied(monday)
+    assert review_of(monday, newer).due_at == datetime(2026, 3, 5, 23, 59, 59, tzinfo=SH)
+    assert review_of(monday, older).due_at == datetime(2026, 3, 9, 23, 59, 59, tzinfo=SH)
+
+    kept = review_of(monday, older)
+    page.get_by_role("link", name="迁移进行中的案件").click()
+    row = page.locator(f"#case-{kept.instance_id}")
+    expect(row).to_contain_text("可以迁移")
+    expect(row).to_contain_text("“审核申请”到期 2026-03-09 23:59 → 2026-03-05 23:59")
+    row.get_by_role("button", name="迁移此案件").click()
+    expect(page.get_by_role("alert").first).to_contain_text(f"已把 1 个案件（#{kept.instance_id}）迁移到第 2 版")
+    moved = review_of(monday, older)
+    assert (moved.id, moved.spiff_task_id) == (kept.id, kept.spiff_task_id)
+    assert moved.due_at == datetime(2026, 3, 5, 23, 59, 59, tzinfo=SH)
+
+    log_out(page, "刘洋")
+    log_in(page, "huangtao")
+    page.goto(f"/tasks/{moved.id}")
+    expect(page.locator("#case-diagram")).to_have_attribute("data-rendered", "true")
+    expect(page.locator("#case-diagram")).to_contain_text("提供单位审核")  # lanes read in Chinese
+
+
+def test_a_deleted_flow_is_shown_on_the_diagram_and_never_deploys(page: Page, processes):
     log_in(page, "liuyang")
     page.goto("/processes/data_application/edit")
     expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
-    expect(page.locator("#modeler .djs-container")).to_be_visible()
-    page.get_by_role("button", name="检查").click()
-    expect(page.locator("#modeler-result")).to_contain_text("检查通过")
+    flow = page.locator("g[data-element-id=da_f6]").bounding_box()  # the flow from 审核申请 to the decision
+    page.mouse.click(flow["x"] + flow["width"] / 2, flow["y"] + flow["height"] / 2)
+    expect(page.locator("#properties")).to_contain_text("顺序流")
+    page.keyboard.press("Delete")
+    expect(page.locator(".bjsl-button")).to_contain_text("处错误")  # our bpmnlint rules, while drawing
+    page.get_by_role("button", name="部署新版本…").click()
+    expect(page.locator("#modeler-result")).to_contain_text("未通过检查，不能部署")
+    expect(page.locator("#modeler-result")).to_contain_text("“审核申请”之后无法到达任何结束事件")
+    expect(page.locator("g[data-element-id=da_review].check-issue")).to_have_count(1)
+    expect(page.locator("#deploy-modal")).not_to_be_visible()
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator("#modeler-result")).to_contain_text("草稿已保存")
+    with processes() as s:
+        assert s.query(ProcessVersion).filter_by(process_key="data_application").count() == 1
+
+
+def test_a_user_without_the_modeler_role_cannot_open_the_modeler(page: Page, processes):
+    log_in(page, "lina")
+    page.goto("/processes/data_application/edit")
+    expect(page.get_by_role("heading", name=re.compile("仅限以下角色访问：流程建模人员"))).to_be_visible()
+    expect(page.get_by_text("错误代码 403")).to_be_visible()
 
 
 def test_the_error_page_leads_back_to_the_previous_page(page: Page, live_server):

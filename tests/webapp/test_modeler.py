@@ -1,51 +1,177 @@
-"""Modelers check and deploy diagrams from the browser; nobody else can, and bad files explain themselves."""
+"""Modelers check, save drafts and deploy from the browser after a confirmation; nobody else can; bad files explain themselves."""
 import io
+import json
 from pathlib import Path
 
+import pytest
+from sqlalchemy import func, select
+
 from tests.helpers import csrf_token, login
+from workflows.models import AuditEvent, ProcessDraft, ProcessVersion
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
-CATALOG_UPDATE = (BPMN / "catalog_update.bpmn").read_bytes()
+CATALOG_UPDATE = (BPMN / "catalog_update.bpmn").read_text(encoding="utf-8")
+APPLICATION = (BPMN / "data_application.bpmn").read_text(encoding="utf-8")
+THREE_DAYS = APPLICATION.replace('name="period" value="5"', 'name="period" value="3"')
+REVIEW_FORM = json.loads((BPMN / "forms" / "application_review.schema.json").read_text(encoding="utf-8"))
 
 
 def post_xml(client, path, body, token):
     return client.post(path, data=body, headers={"Content-Type": "application/xml", "X-CSRFToken": token})
 
 
-def test_a_modeler_deploys_a_new_version_and_running_cases_keep_theirs(client, processes):
+def post_json(client, path, body, token):
+    return client.post(path, json=body, headers={"X-CSRFToken": token})
+
+
+@pytest.fixture
+def modeler(client, processes):
     login(client, "liuyang")
-    token = csrf_token(client, "/processes/")
-    changed = CATALOG_UPDATE.replace("更新目录</".encode(), "更新目录（新版）</".encode()).replace(
-        'name="更新目录"'.encode(), 'name="更新目录（新版）"'.encode())
-    response = post_xml(client, "/processes/deploy", changed, token)
-    assert response.status_code == 200 and response.get_json()["version"] == 2
+    return csrf_token(client, "/processes/")
+
+
+def versions_of(sessions, key: str) -> list[ProcessVersion]:
+    with sessions() as s:
+        return list(s.scalars(select(ProcessVersion).where(ProcessVersion.process_key == key)
+                              .order_by(ProcessVersion.version)))
+
+
+def test_the_confirmation_shows_the_changed_period_and_the_cases_on_each_version(client, modeler):
+    body = post_json(client, "/processes/preview", {"xml": THREE_DAYS}, modeler).get_json()
+    assert body["ok"] is True and body["dry_run"]["summary"] == "5 条路径全部通过"
+    assert body["diff"]["lines"] == ["审核申请：期限 5 → 3 个工作日"] and body["diff"]["changed"] == ["da_review"]
+    assert body["latest"]["version"] == 1 and body["versions"] == [{"version": 1, "running": 0, "total": 0}]
+
+
+def test_a_deploy_needs_a_change_note_and_the_list_shows_who_when_and_why(client, modeler, processes):
+    refused = post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "base_version": 1}, modeler)
+    assert refused.status_code == 422 and "变更说明" in refused.get_json()["message"]
+    assert len(versions_of(processes, "data_application")) == 1
+    deployed = post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "base_version": 1,
+                                                       "note": "按新规定审核期限改为 3 个工作日"}, modeler)
+    assert deployed.status_code == 200 and deployed.get_json()["version"] == 2
     page = client.get("/processes/").get_data(as_text=True)
-    assert "第 2 版" in page and "当前" in page
+    assert "按新规定审核期限改为 3 个工作日" in page and "刘洋" in page and "第 2 版" in page
+    with processes() as s:
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "process:deployed")
+                         .order_by(AuditEvent.id.desc()))
+        assert event.after["changes"] == ["审核申请：期限 5 → 3 个工作日"]
 
 
-def test_the_check_names_the_element_and_the_problem(client, processes):
-    login(client, "liuyang")
-    token = csrf_token(client, "/processes/")
-    bad = CATALOG_UPDATE.replace(b'emit("reminder", task="cu_update")', b"__import__('os').system('id')")
-    body = post_xml(client, "/processes/check", bad, token).get_json()
-    assert body["ok"] is False and body["issues"][0]["element_id"] == "cu_send_reminder"
-    response = post_xml(client, "/processes/deploy", bad, token)
-    assert response.status_code == 422 and "未部署" in response.get_json()["message"]
+def test_a_deploy_based_on_an_older_version_is_refused_instead_of_overwriting(client, modeler, processes):
+    post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "base_version": 1, "note": "三天"}, modeler)
+    four = APPLICATION.replace('name="period" value="5"', 'name="period" value="4"')
+    stale = post_json(client, "/processes/deploy", {"xml": four, "base_version": 1, "note": "四天"}, modeler)
+    assert stale.status_code == 409 and "已由他人部署为第 2 版" in stale.get_json()["message"]
+    assert len(versions_of(processes, "data_application")) == 2
 
 
-def test_garbage_and_non_utf8_uploads_get_chinese_messages(client, processes):
-    login(client, "liuyang")
-    token = csrf_token(client, "/processes/")
-    assert "不是有效的 XML" in post_xml(client, "/processes/deploy", b"<oops", token).get_json()["details"][0]
-    assert "UTF-8" in post_xml(client, "/processes/deploy", "流程".encode("gbk"), token).get_json()["details"][0]
-    page = client.post("/processes/deploy", data={"csrf_token": token, "file": (io.BytesIO(b"nonsense"), "x.bpmn")},
+def test_a_draft_is_kept_without_deploying_and_can_be_discarded(client, modeler, processes):
+    broken = APPLICATION.replace('<bpmn:sequenceFlow id="da_f6" sourceRef="da_review" targetRef="da_route_decision" />', "")
+    saved = post_json(client, "/processes/drafts", {"xml": broken, "base_version": 1}, modeler)
+    assert saved.status_code == 200 and "尚未部署" in saved.get_json()["message"]
+    assert len(versions_of(processes, "data_application")) == 1
+    workspace = client.get("/processes/workspace.json?key=data_application").get_json()
+    assert workspace["source"] == "draft" and workspace["xml"] == broken and workspace["base_version"] == 1
+    assert "正在编辑草稿" in client.get("/processes/data_application/edit").get_data(as_text=True)
+    client.post("/processes/data_application/draft/discard", data={"csrf_token": modeler})
+    assert client.get("/processes/workspace.json?key=data_application").get_json()["source"] == "version"
+    with processes() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessDraft)) == 0
+
+
+def test_a_draft_of_a_process_never_deployed_is_listed_and_reopens(client, modeler):
+    xml = APPLICATION.replace('id="data_application"', 'id="data_application_trial"').replace(
+        'processRef="data_application"', 'processRef="data_application_trial"').replace(
+        'name="数据共享申请"', 'name="数据共享申请（试点）"')
+    assert post_json(client, "/processes/drafts", {"xml": xml}, modeler).status_code == 200
+    listing = client.get("/processes/").get_data(as_text=True)
+    assert "未部署的草稿" in listing and "数据共享申请（试点）" in listing and "尚未部署过" in listing
+    page = client.get("/processes/data_application_trial/edit")
+    assert page.status_code == 200 and "正在编辑草稿" in page.get_data(as_text=True)
+    assert client.get("/processes/no_such_process/edit").status_code == 404
+
+
+def test_a_form_edited_in_the_modeler_is_checked_and_deployed_with_the_version(client, modeler, processes):
+    edited = json.loads(json.dumps(REVIEW_FORM))
+    edited["properties"]["reason"]["title"] = "审核理由"
+    edited["properties"]["urgent"] = {"type": "boolean", "title": "加急"}
+    preview = post_json(client, "/processes/preview", {"xml": APPLICATION,
+                                                      "forms": {"application_review.schema.json": edited}}, modeler)
+    assert "审核申请：表单 application_review.schema.json：新增字段 urgent，修改字段 reason" in \
+        preview.get_json()["diff"]["lines"]
+    post_json(client, "/processes/deploy", {"xml": APPLICATION, "note": "审核表单增加“加急”",
+                                            "forms": {"application_review.schema.json": edited}}, modeler)
+    latest = versions_of(processes, "data_application")[-1]
+    assert latest.version == 2 and latest.forms["application_review.schema.json"]["properties"]["urgent"]["title"] == "加急"
+    assert versions_of(processes, "data_application")[0].forms["application_review.schema.json"] == REVIEW_FORM
+
+
+@pytest.mark.parametrize("field, expected", [
+    ({"type": "number", "title": "金额"}, "类型“number”不支持"),
+    ({"type": "string", "enum": ["a", "b"], "enumNames": ["甲"]}, "enumNames 应与 enum 一一对应"),
+    ({"type": "string", "x-options": "secrets"}, "选项来源 x-options“secrets”不存在"),
+])
+def test_a_bad_form_schema_is_refused_naming_the_form_and_the_field(client, modeler, field, expected):
+    edited = json.loads(json.dumps(REVIEW_FORM))
+    edited["properties"]["extra"] = field
+    body = post_json(client, "/processes/check", {"xml": APPLICATION,
+                                                  "forms": {"application_review.schema.json": edited}}, modeler).get_json()
+    assert body["ok"] is False
+    assert any(i["element_id"] == "da_review" and "application_review.schema.json" in i["message"]
+               and "字段 extra" in i["message"] and expected in i["message"] for i in body["issues"]), body["issues"]
+
+
+def test_versions_are_viewed_downloaded_and_compared(client, modeler):
+    post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "note": "三天"}, modeler)
+    page = client.get("/processes/data_application/v1").get_data(as_text=True)
+    assert "数据共享申请 第 1 版" in page and "只读" in page and "首次部署" in page
+    xml = client.get("/processes/data_application/v2.bpmn")
+    assert xml.mimetype == "text/plain" and "attachment" in xml.headers["Content-Disposition"]
+    assert 'name="period" value="3"' in xml.get_data(as_text=True)
+    compared = client.get("/processes/data_application/compare?from=1&to=2").get_data(as_text=True)
+    assert "审核申请：期限 5 → 3 个工作日" in compared and 'data-changed="da_review"' in compared
+    assert client.get("/processes/data_application/v9").status_code == 404
+
+
+def test_garbage_and_non_utf8_uploads_get_chinese_messages(client, modeler):
+    assert "不是有效的 XML" in post_xml(client, "/processes/deploy", b"<oops", modeler).get_json()["details"][0]
+    assert "UTF-8" in post_xml(client, "/processes/deploy", "流程".encode("gbk"), modeler).get_json()["details"][0]
+    page = client.post("/processes/deploy", data={"csrf_token": modeler, "file": (io.BytesIO(b"nonsense"), "x.bpmn")},
                        follow_redirects=True).get_data(as_text=True)
     assert "不是有效的 XML" in page
+    odd = post_json(client, "/processes/check", {"xml": APPLICATION, "forms": {"../../etc/passwd": {}}}, modeler)
+    assert odd.status_code == 422 and "表单文件名" in odd.get_json()["details"][0]
 
 
-def test_only_modelers_may_edit_or_deploy(client, processes):
-    login(client, "lina")
+def test_an_upload_needs_a_change_note_too(client, modeler, processes):
+    upload = {"csrf_token": modeler, "file": (io.BytesIO(THREE_DAYS.encode()), "data_application.bpmn")}
+    assert "变更说明" in client.post("/processes/deploy", data=upload, follow_redirects=True).get_data(as_text=True)
+    upload = {"csrf_token": modeler, "note": "三天", "file": (io.BytesIO(THREE_DAYS.encode()), "data_application.bpmn")}
+    assert "已部署" in client.post("/processes/deploy", data=upload, follow_redirects=True).get_data(as_text=True)
+    assert [v.note for v in versions_of(processes, "data_application")] == ["首次部署", "三天"]
+
+
+OPEN_TO_ALL = {"modeler.index"}  # the process list is for everyone; everything else is for modelers
+
+
+def modeler_endpoints(app):
+    values = {"process_key": "data_application", "number": 1}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("modeler.") and rule.endpoint not in OPEN_TO_ALL:
+            method = "POST" if "POST" in rule.methods else "GET"
+            yield method, rule.build(values)[1]
+
+
+@pytest.mark.parametrize("username", ["lina", "machao"])
+def test_a_user_without_the_modeler_role_gets_403_on_every_modeler_and_deploy_endpoint(app, client, processes, username):
+    login(client, username)
     token = csrf_token(client, "/processes/")
-    assert client.get("/processes/catalog_update/edit").status_code == 403
-    assert post_xml(client, "/processes/deploy", CATALOG_UPDATE, token).status_code == 403
+    endpoints = list(modeler_endpoints(app))
+    assert len(endpoints) >= 12
+    for method, url in endpoints:
+        response = (client.post(url, data=APPLICATION.encode(), headers={"X-CSRFToken": token}) if method == "POST"
+                    else client.get(url))
+        assert response.status_code == 403, (method, url)
     assert "在建模器中编辑" not in client.get("/processes/").get_data(as_text=True)
+    assert len(versions_of(processes, "data_application")) == 1

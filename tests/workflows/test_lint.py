@@ -48,7 +48,14 @@ def test_a_timer_expression_reaching_dunder_attributes_is_rejected():
 
 def test_a_lane_that_is_not_a_role_is_rejected():
     found = issues_of(THREE_STEP.replace('name="coordinator"', 'name="领导"'))
-    assert any(i.startswith("[Lane_coordinator]") and "不是已知角色" in i for i in found)
+    assert any(i.startswith("[Lane_coordinator]") and "没有设置办理角色" in i for i in found)
+
+
+def test_a_lane_named_in_chinese_takes_its_role_from_the_xiayi_attribute():
+    xml = THREE_STEP.replace('xmlns:spiffworkflow=', 'xmlns:xiayi="http://xiayi.gov.example/bpmn/ext" xmlns:spiffworkflow=')
+    assert issues_of(xml.replace('name="coordinator"', 'name="县大数据局归档" xiayi:role="coordinator"')) == []
+    found = issues_of(xml.replace('name="coordinator"', 'name="县大数据局归档" xiayi:role="boss"'))
+    assert any(i.startswith("[Lane_coordinator]") and "办理角色“boss”不存在" in i for i in found)
 
 
 def test_a_dangling_sequence_flow_is_named():

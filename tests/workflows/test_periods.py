@@ -36,7 +36,7 @@ def ready(processes, demo_catalog):
 def test_a_new_version_with_a_shorter_period_applies_to_new_cases_only(ready):
     before = apply(ready)
     with ready.begin() as s:
-        assert engine.deploy(s, with_period("3"), FORMS, None).version.version == 2
+        assert engine.deploy(s, with_period("3"), FORMS, None, note="审核期限改为 3 个工作日").version.version == 2
     after = apply(ready)
     assert review_task(ready, before).due_at == datetime(2026, 2, 27, 23, 59, 59, tzinfo=SH)  # 5 working days
     assert review_task(ready, after).due_at == datetime(2026, 2, 25, 23, 59, 59, tzinfo=SH)  # 3, holiday skipped
@@ -46,7 +46,7 @@ def test_a_new_version_with_a_shorter_period_applies_to_new_cases_only(ready):
 
 def test_the_reminder_follows_the_period_of_the_version(ready):
     with ready.begin() as s:
-        engine.deploy(s, with_period("3"), FORMS, None)
+        engine.deploy(s, with_period("3"), FORMS, None, note="审核期限改为 3 个工作日")
     apply(ready)
     with at("2026-02-25T08:30:00"):  # the last of the 3 working days
         sweep.sweep(ready)
@@ -85,7 +85,7 @@ def test_a_catalog_change_is_due_when_its_update_task_is(processes, demo_catalog
 
 def test_the_application_form_states_the_period_of_the_current_version(ready, client):
     with ready.begin() as s:
-        engine.deploy(s, with_period("4"), FORMS, None)
+        engine.deploy(s, with_period("4"), FORMS, None, note="审核期限改为 4 个工作日")
     login(client, "machao")
     page = client.get(f"/applications/new?resource={HOUSEHOLD['resource_code']}").get_data(as_text=True)
     assert "提供单位在 4 个工作日内审核" in page

@@ -6,11 +6,11 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import BPMN_DIR, deploy_test_process, person, unit
-from workflows import engine
+from tests.helpers import BPMN_DIR, person, unit
+from workflows import clock, engine
 from workflows.engine import lint, sandbox
 from workflows.errors import EngineStepFailed
-from workflows.models import HumanTask, ProcessInstance, TaskStatus
+from workflows.models import HumanTask, ProcessInstance, ProcessVersion, TaskStatus
 
 THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")
 FORMS = lint.load_forms(BPMN_DIR / "forms")
@@ -115,8 +115,22 @@ def open_task(session, instance_id) -> HumanTask:
                                                   HumanTask.status == TaskStatus.OPEN))
 
 
+def test_the_dry_run_refuses_to_deploy_an_endless_script(db):
+    with pytest.raises(engine.DeployRejected) as caught:
+        engine.deploy(db, THREE_STEP.replace(SCRIPT, TEN_TO_THE_EIGHTH), FORMS, None)  # bounded ranges pass the lint
+    assert any(d.startswith("[ts_mark_decided] 试运行未通过") and "超出限制" in d for d in caught.value.details)
+
+
+def store_unchecked(sessions, xml: str) -> None:
+    """A version stored without the deploy checks, as an older release could have: the runtime must still hold."""
+    _, outline = engine.check(xml, FORMS)
+    with sessions.begin() as s:
+        s.add(ProcessVersion(process_key=outline.process_id, name=outline.name, version=1, bpmn_xml=xml,
+                             forms=outline.forms, content_hash="unchecked-endless-script", deployed_at=clock.now()))
+
+
 def test_an_endless_script_stops_the_step_and_the_stored_case_stays_exactly_as_it_was(sessions):
-    deploy_test_process(sessions, xml=THREE_STEP.replace(SCRIPT, TEN_TO_THE_EIGHTH))  # bounded ranges pass the lint
+    store_unchecked(sessions, THREE_STEP.replace(SCRIPT, TEN_TO_THE_EIGHTH))
     with time_machine.travel(datetime(2026, 2, 16, 9, 0, tzinfo=SH), tick=False):
         with sessions.begin() as s:
             case = engine.start(s, "three_step", person(s, "machao").id, unit(s, "mzj").id,

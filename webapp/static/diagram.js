@@ -1,4 +1,4 @@
-// Shows a case's BPMN diagram with completed and current steps highlighted (bpmn-js, served locally).
+// Shows a case's BPMN diagram with completed and current steps highlighted, fit to the card's width (bpmn-js).
 (function () {
   var el = document.getElementById('case-diagram');
   if (!el || !window.BpmnJS) { return; }
@@ -12,7 +12,12 @@
       var registry = viewer.get('elementRegistry');
       ids('done').forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'step-done'); } });
       ids('active').forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'step-active'); } });
-      canvas.zoom('fit-viewport');
+      var done = ids('done');
+      var reached = done.concat(ids('active'));
+      registry.filter(function (e) { return e.waypoints && e.source && e.target; }).forEach(function (flow) {
+        if (done.indexOf(flow.source.id) >= 0 && reached.indexOf(flow.target.id) >= 0) { canvas.addMarker(flow, 'step-done'); }
+      });
+      window.xiayiFitDiagram(viewer, el);
       el.dataset.rendered = 'true';
     })
     .catch(function () {

@@ -24,4 +24,5 @@ from workflows.engine.versions import (  # noqa: F401
     deploy,
     latest_version,
     task_period,
+    verify,
 )

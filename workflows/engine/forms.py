@@ -10,6 +10,7 @@ Type "array" holds several chosen values (checkboxes).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
@@ -174,3 +175,98 @@ def _range_problem(spec: dict, value: int) -> str | None:
     if "maximum" in spec and value > spec["maximum"]:
         return f"不能大于 {spec['maximum']}"
     return None
+
+
+# --- what a modeler may write in a form schema ------------------------------------------------------
+
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+TYPES = {"string": "文字", "integer": "整数", "boolean": "是/否", "array": "多选"}
+WIDGETS = {"input": "单行文本", "textarea": "多行文本", "radio": "单选按钮", "select": "下拉选择"}
+FORMATS = {"date": "日期"}
+_FIELD_KEYS = {"type", "title", "description", "enum", "enumNames", "x-widget", "x-options", "x-check", "format",
+               "minLength", "maxLength", "minimum", "maximum", "maxItems"}
+_SCHEMA_KEYS = {"title", "type", "description", "properties", "required", "x-required-when"}
+MAX_FIELDS = 60
+MAX_OPTIONS = 100
+
+
+def option_sources() -> dict[str, str]:
+    """The x-options names a field may use: the units table and the providers listed in bootstrap."""
+    return {"units": "单位列表"} | {name: "程序提供" for name in _providers}
+
+
+def schema_problems(schema, reserved: set[str] = frozenset()) -> list[str]:
+    """Everything in a form schema the pages and validation would not understand, in Chinese."""
+    if not isinstance(schema, dict):
+        return ["表单定义应为 JSON 对象"]
+    problems = [f"不支持的键“{k}”（可用：{'、'.join(sorted(_SCHEMA_KEYS))}）" for k in schema if k not in _SCHEMA_KEYS]
+    if schema.get("type", "object") != "object":
+        problems.append("表单的 type 应为 object")
+    if not isinstance(schema.get("title", ""), str):
+        problems.append("表单标题（title）应为文字")
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        return problems + ["缺少 properties 定义（字段列表）"]
+    if len(props) > MAX_FIELDS:
+        problems.append(f"字段过多：最多 {MAX_FIELDS} 个，现有 {len(props)} 个")
+    for name, spec in props.items():
+        problems += [f"字段 {name}：{p}" for p in _field_problems(name, spec, reserved)]
+    required = schema.get("required", [])
+    if not isinstance(required, list) or any(r not in props for r in required if isinstance(r, str)) \
+            or not all(isinstance(r, str) for r in required):
+        problems.append("必填字段（required）应为字段名的列表，且每个字段都已定义")
+    problems += _required_when_problems(schema.get("x-required-when", {}), props)
+    return problems
+
+
+def _field_problems(name: str, spec, reserved: set[str]) -> list[str]:
+    if not FIELD_NAME.match(str(name)):
+        return ["字段名只能用小写英文字母开头，由小写字母、数字和下划线组成（不超过 50 个字符）"]
+    if name in reserved:
+        return ["字段名与内置函数同名，会使脚本无法调用该函数，请换一个名字"]
+    if not isinstance(spec, dict):
+        return ["字段定义应为 JSON 对象"]
+    problems = [f"不支持的键“{k}”" for k in spec if k not in _FIELD_KEYS]
+    kind = spec.get("type", "string")
+    if kind not in TYPES:
+        problems.append(f"类型“{kind}”不支持（可用：{'、'.join(f'{k}（{v}）' for k, v in TYPES.items())}）")
+    for key in ("title", "description"):
+        if not isinstance(spec.get(key, ""), str) or len(spec.get(key, "")) > 500:
+            problems.append(f"{key} 应为不超过 500 字的文字")
+    if spec.get("x-widget", "input") not in WIDGETS:
+        problems.append(f"显示方式 x-widget“{spec.get('x-widget')}”不支持（可用：{'、'.join(WIDGETS)}）")
+    if "x-options" in spec and spec["x-options"] not in option_sources():
+        problems.append(f"选项来源 x-options“{spec['x-options']}”不存在（可用：{'、'.join(option_sources())}）")
+    if "x-check" in spec and spec["x-check"] not in _checks:
+        problems.append(f"检查规则 x-check“{spec['x-check']}”不存在（可用：{'、'.join(_checks) or '无'}）")
+    if "format" in spec and spec["format"] not in FORMATS:
+        problems.append(f"格式 format“{spec['format']}”不支持（可用：date）")
+    for key in ("minLength", "maxLength", "minimum", "maximum", "maxItems"):
+        if key in spec and (not isinstance(spec[key], int) or isinstance(spec[key], bool)):
+            problems.append(f"{key} 应为整数")
+    return problems + _enum_problems(spec)
+
+
+def _enum_problems(spec: dict) -> list[str]:
+    if "enum" not in spec:
+        return ["选项说明 enumNames 需要与 enum 一起使用"] if "enumNames" in spec else []
+    values, names = spec["enum"], spec.get("enumNames", spec["enum"])
+    if not isinstance(values, list) or not values or len(values) > MAX_OPTIONS \
+            or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+        return [f"可选值 enum 应为 1 到 {MAX_OPTIONS} 个文字或整数"]
+    if not isinstance(names, list) or len(names) != len(values) or not all(isinstance(n, str) for n in names):
+        return ["选项说明 enumNames 应与 enum 一一对应（同样多的文字）"]
+    if len(set(map(str, values))) != len(values):
+        return ["可选值 enum 有重复"]
+    return []
+
+
+def _required_when_problems(rules, props: dict) -> list[str]:
+    if not isinstance(rules, dict):
+        return ["条件必填（x-required-when）应为 JSON 对象"]
+    problems = []
+    for name, conditions in rules.items():
+        if name not in props or not isinstance(conditions, dict) or not all(
+                other in props and isinstance(values, list) for other, values in conditions.items()):
+            problems.append(f"条件必填（x-required-when）中 {name} 的写法不对：应为 {{字段: {{另一字段: [取值…]}}}}")
+    return problems

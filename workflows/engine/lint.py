@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from workflows.engine import forms as forms_schema
 from workflows.engine import sandbox, structure
 from workflows.models.org import ROLE_LABELS, Role
 
@@ -50,6 +51,7 @@ SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 LOOP_MARKERS = ("standardLoopCharacteristics", "multiInstanceLoopCharacteristics")
 FORM_SUFFIX = ".schema.json"
 _ROLE_BY_LANE = {r.value: r for r in Role} | {label: role for role, label in ROLE_LABELS.items()}
+LANE_ROLES = (Role.APPLICANT, Role.REVIEWER, Role.UNIT_ADMIN, Role.COORDINATOR)  # who handles tasks
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,20 @@ class Outline:
     task_forms: dict[str, str] = field(default_factory=dict)  # user task id -> form file name
     task_properties: dict[str, dict[str, str]] = field(default_factory=dict)  # user task id -> its properties
     emits: set[str] = field(default_factory=set)  # events the scripts emit("…")
+    templates: dict[str, set[str]] = field(default_factory=dict)  # element id -> emit(…, template="…") names
 
 
 def role_for_lane(name: str | None) -> Role | None:
+    """A lane named by a role code or its Chinese label (how versions before xiayi:role named their lanes)."""
     return _ROLE_BY_LANE.get((name or "").strip())
+
+
+def lane_role(lane) -> Role | None:
+    """The role a lane's tasks need: its xiayi:role attribute, else a role code or label as its name."""
+    code = lane.get(f"{{{XIAYI}}}role")
+    if code is not None:
+        return _ROLE_BY_LANE.get(code.strip())
+    return role_for_lane(lane.get("name"))
 
 
 def load_forms(folder: Path) -> dict[str, dict | str]:
@@ -247,22 +259,28 @@ def _user_tasks(process):
 def _lanes(process, outline: Outline) -> list[LintIssue]:
     issues, lane_of = [], {}
     for lane in process.iter(f"{{{BPMN}}}lane"):
-        role = role_for_lane(lane.get("name"))
+        role = lane_role(lane)
         if role is None:
-            known = "、".join(r.value for r in Role)
-            issues.append(LintIssue(lane.get("id", "?"),
-                                    f"泳道名称“{lane.get('name') or ''}”不是已知角色（应为 {known} 或其中文名称）"))
+            issues.append(LintIssue(lane.get("id", "?"), _lane_problem(lane)))
             continue
         for ref in lane.findall("bpmn:flowNodeRef", NS):
             lane_of[(ref.text or "").strip()] = role
     for task in _user_tasks(process):
-        outline.task_properties[task.get("id")] = _properties(task)
+        outline.task_properties[task.get("id")] = properties(task)
         role = lane_of.get(task.get("id"))
         if role is None:
             issues.append(LintIssue(task.get("id"), "用户任务不在任何泳道中，无法确定由哪个角色办理"))
         else:
             outline.lanes[task.get("id")] = role.value
     return issues
+
+
+def _lane_problem(lane) -> str:
+    known = "、".join(f"{ROLE_LABELS[role]}（{role.value}）" for role in LANE_ROLES)
+    code = lane.get(f"{{{XIAYI}}}role")
+    if code is not None:
+        return f"泳道“{lane.get('name') or lane.get('id')}”的办理角色“{code}”不存在，请在属性面板中选择：{known}"
+    return f"泳道“{lane.get('name') or ''}”没有设置办理角色：请在属性面板中选择角色（{known}）"
 
 
 def _form_refs(process):
@@ -283,14 +301,14 @@ def _forms(process, forms: dict, outline: Outline) -> list[LintIssue]:
             issues.append(LintIssue(el_id, f"引用的表单“{name}”不存在，请先放入 bpmn/forms/"))
         elif isinstance(schema, str):
             issues.append(LintIssue(el_id, f"表单“{name}”{schema}"))
-        elif not isinstance(schema.get("properties"), dict):
-            issues.append(LintIssue(el_id, f"表单“{name}”缺少 properties 定义"))
+        elif problems := forms_schema.schema_problems(schema, sandbox.known_global_names()):
+            issues += [LintIssue(el_id, f"表单“{name}”：{p}") for p in problems]
         else:
             outline.forms[name] = schema
     return issues
 
 
-def _collect_snippets(process) -> list[Snippet]:
+def collect_snippets(process) -> list[Snippet]:
     out = []
     for flow in process.iter(f"{{{BPMN}}}sequenceFlow"):
         cond = flow.find("bpmn:conditionExpression", NS)
@@ -313,7 +331,7 @@ def _collect_snippets(process) -> list[Snippet]:
             if node is not None:
                 out.append(Snippet(event_id, "expression", node.text or "", "定时器表达式"))
     for task in _user_tasks(process):
-        props = _properties(task)
+        props = properties(task)
         if "due" in props:
             out.append(Snippet(task.get("id"), "expression", props["due"], "期限表达式（due）"))
     return out
@@ -326,7 +344,7 @@ def _periods(process, snippets: list[Snippet]) -> list[LintIssue]:
     """A period is whole working days counted from a field; task_due() names a task that has one."""
     issues, timed = [], set()
     for task in _user_tasks(process):
-        props = _properties(task)
+        props = properties(task)
         if "period" not in props:
             continue
         period = props["period"].strip()
@@ -345,15 +363,16 @@ def _periods(process, snippets: list[Snippet]) -> list[LintIssue]:
 
 
 _EMITS = re.compile(r"""\bemit\(\s*["'](\w+)["']""")
+_TEMPLATE = re.compile(r"""\btemplate\s*=\s*["']([^"']*)["']""")
 
 
-def _properties(el) -> dict[str, str]:
+def properties(el) -> dict[str, str]:
     return {p.get("name"): p.get("value", "") for p in
             el.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
 
 
 def _snippets(process, outline: Outline) -> list[LintIssue]:
-    issues, snippets, written = [], _collect_snippets(process), set()
+    issues, snippets, written = [], collect_snippets(process), set()
     for form in outline.forms.values():
         written |= set(form.get("properties", {}))
     parsed = []
@@ -375,8 +394,10 @@ def _snippets(process, outline: Outline) -> list[LintIssue]:
         parsed.append((sn, reads, writes))
         if sn.kind == "script":
             outline.emits |= set(_EMITS.findall(sn.source))
+            if found := set(_TEMPLATE.findall(sn.source)):
+                outline.templates.setdefault(sn.element_id, set()).update(found)
     for task in _user_tasks(process):
-        props = _properties(task)
+        props = properties(task)
         for name, what in (("unit", "办理单位变量（unit）"), ("period_start", "期限起算字段（period_start）")):
             if props.get(name):
                 parsed.append((Snippet(task.get("id"), "expression", props[name], what), {props[name]}, set()))

@@ -10,7 +10,6 @@ from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -30,6 +29,7 @@ from workflows.models import (
     Person,
     ProcessInstance,
     ProcessVersion,
+    Role,
     TaskStatus,
     Unit,
     UnitKind,
@@ -52,22 +52,9 @@ spiff_timer.datetime = _ClockDatetime
 
 # --- restricted scripting -----------------------------------------------------
 
-class _RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    def evaluate(self, expression, context, external_context=None):
-        return sandbox.evaluate(self.globals | (external_context or {}), expression, context)
-
-    def execute(self, script, context, external_context=None):
-        sandbox.execute(self.globals | (external_context or {}), script, context)
-        return True
-
-
 def _script_engine(session: Session, version: ProcessVersion) -> PythonScriptEngine:
     """A fresh engine per operation; what scripts emit() waits in .emitted until the step succeeds."""
-    emitted: list = []
-    helpers = sandbox.build_globals(session, emitted, serialization.periods_for(version))
-    script_engine = PythonScriptEngine(environment=_RestrictedEnvironment(helpers))
-    script_engine.emitted = emitted
-    return script_engine
+    return sandbox.script_engine(session, serialization.periods_for(version))
 
 
 # --- loading rows ----------------------------------------------------------------
@@ -254,7 +241,8 @@ def _task_row(session: Session, instance: ProcessInstance, spiff_task) -> HumanT
     """The queryable mirror of a ready user task: lane's role, unit, form and due date."""
     spec = spiff_task.task_spec
     props = (spec.extensions or {}).get("properties", {})
-    role = lint.role_for_lane(spec.lane)
+    code = serialization.roles_for(instance.process_version).get(spec.bpmn_id)
+    role = Role(code) if code else lint.role_for_lane(spec.lane)
     due_at, provisional = _due(session, spiff_task)
     return HumanTask(instance_id=instance.id, spiff_task_id=str(spiff_task.id), task_key=spec.bpmn_id or spec.name,
                      name=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.value if role else "",

@@ -19,6 +19,8 @@ from RestrictedPython.Guards import (
     guarded_unpack_sequence,
     safer_getattr,
 )
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from workflows import calendar, clock
 from workflows.engine import limits
@@ -31,7 +33,18 @@ SAFE_BUILTINS = {
                  "tuple", "zip", "True", "False", "None")
 } | {"range": limits.capped_range}
 
-HELPER_NAMES = ("working_days_after", "working_day_start", "now_iso", "today_iso", "emit", "task_due")
+HELPER_NAMES = ("working_days_after", "working_days_before", "working_day_start", "now_iso", "today_iso", "emit",
+                "task_due")
+# What the modeler's properties panel lists beside every script, condition and timer.
+HELPER_DOCS = {
+    "task_due": ("task_due(\"环节id\")", "该用户任务办理期限的截止时刻（按其“办理期限”属性计算）"),
+    "working_days_after": ("working_days_after(起算时刻, 天数)", "起算时刻之后第 N 个工作日的 23:59:59（按工作日历）"),
+    "working_days_before": ("working_days_before(时刻, 天数)", "该时刻之前第 N 个工作日的 0 点（如期限前 2 个工作日催办）"),
+    "working_day_start": ("working_day_start(时刻)", "该时刻所在那一天的 0 点（用于“最后一个工作日催办”）"),
+    "now_iso": ("now_iso()", "当前时刻，如记录“收到申请”的时间"),
+    "today_iso": ("today_iso()", "今天的日期（上海时间）"),
+    "emit": ("emit(\"事件\", task=\"环节id\", template=\"通知模板\")", "发出事件：催办、督办、通过、不通过等，由程序发送通知"),
+}
 _DATA: contextvars.ContextVar[dict] = contextvars.ContextVar("snippet_data")
 MAX_WORKING_DAYS = 1000
 _BUDGET = "_budget_"  # key of the operation's Budget in the globals; snippets cannot name it (leading "_")
@@ -103,6 +116,13 @@ def build_globals(session, emitted: list | None = None, periods: dict[str, tuple
         """End (23:59:59 Shanghai) of the n-th working day after start, as an ISO instant."""
         return calendar.working_days_after(session, _as_start(start), _working_days(n)).at.isoformat()
 
+    def working_days_before(due, n):
+        """00:00 Shanghai of the n-th working day before the day a due instant falls on."""
+        day = clock.local(clock.parse_instant(due)).date()
+        days = _working_days(n)
+        found = calendar.subtract_working_days(session, day, days).day if days else day
+        return clock.start_of_day(found).isoformat()
+
     def working_day_start(due):
         """00:00 Shanghai of the day a due instant falls on: when the last-day reminder goes out."""
         return clock.start_of_day(clock.local(clock.parse_instant(due)).date()).isoformat()
@@ -127,7 +147,8 @@ def build_globals(session, emitted: list | None = None, periods: dict[str, tuple
             raise ScriptRejected(f"环节 {key} 的期限起算字段 {start_field} 还没有值")
         return working_days_after(start, days)
 
-    helpers = {"working_days_after": working_days_after, "working_day_start": working_day_start,
+    helpers = {"working_days_after": working_days_after, "working_days_before": working_days_before,
+               "working_day_start": working_day_start,
                "now_iso": now_iso, "today_iso": today_iso, "emit": emit, "task_due": task_due}
     return {
         "__builtins__": dict(SAFE_BUILTINS) | helpers,
@@ -205,3 +226,22 @@ def rejection_in(error: BaseException | None) -> ScriptRejected | None:
             return error
         error = error.__cause__ or error.__context__
     return None
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    """SpiffWorkflow's script environment, evaluating every snippet in this module's restricted world."""
+
+    def evaluate(self, expression, context, external_context=None):
+        return evaluate(self.globals | (external_context or {}), expression, context)
+
+    def execute(self, script, context, external_context=None):
+        execute(self.globals | (external_context or {}), script, context)
+        return True
+
+
+def script_engine(session, periods: dict[str, tuple[int, str]], engine_class=PythonScriptEngine):
+    """A fresh engine per operation; what scripts emit() waits in .emitted until the step succeeds."""
+    emitted: list = []
+    engine = engine_class(environment=RestrictedEnvironment(build_globals(session, emitted, periods)))
+    engine.emitted = emitted
+    return engine

@@ -72,11 +72,21 @@ def dump(workflow: BpmnWorkflow) -> str:
 
 def load(version: ProcessVersion, state: str) -> BpmnWorkflow:
     """A case from its stored state and its version's cached spec (the script engine is attached by the caller)."""
-    token = _restoring_spec.set(spec_for(version))
+    return load_with(spec_for(version), state)
+
+
+def load_with(specs: tuple, state: str) -> BpmnWorkflow:
+    """A workflow from state-only JSON and the (spec, subprocess specs) it runs on."""
+    token = _restoring_spec.set(specs)
     try:
         return _serializer.deserialize_json(state)
     finally:
         _restoring_spec.reset(token)
+
+
+def registry():
+    """The serializer's registry, which SpiffWorkflow's spec and workflow diffs compare task specs with."""
+    return _serializer.registry
 
 
 _periods: dict[str, dict[str, tuple[int, str]]] = {}
@@ -86,11 +96,29 @@ def periods_for(version: ProcessVersion) -> dict[str, tuple[int, str]]:
     """Each user task's period: working days after the instant in its period_start field (read once per version)."""
     found = _periods.get(version.content_hash)
     if found is None:
-        spec, _ = spec_for(version)
+        found = _periods[version.content_hash] = periods_of(spec_for(version)[0])
+    return found
+
+
+def periods_of(spec) -> dict[str, tuple[int, str]]:
+    found = {}
+    for task_spec in spec.task_specs.values():
+        props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+        if props.get("period"):
+            found[task_spec.bpmn_id] = (int(props["period"]), props.get("period_start", ""))
+    return found
+
+
+_roles: dict[str, dict[str, str]] = {}
+
+
+def roles_for(version: ProcessVersion) -> dict[str, str]:
+    """Each user task's role code, from its lane's xiayi:role (or, in older versions, the lane's name)."""
+    found = _roles.get(version.content_hash)
+    if found is None:
         found = {}
-        for task_spec in spec.task_specs.values():
-            props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
-            if props.get("period"):
-                found[task_spec.bpmn_id] = (int(props["period"]), props.get("period_start", ""))
-        _periods[version.content_hash] = found
+        for lane in lint.parse_xml(version.bpmn_xml).iter(f"{{{lint.BPMN}}}lane"):
+            role = lint.lane_role(lane)
+            found |= {(ref.text or "").strip(): role.value for ref in lane.findall("bpmn:flowNodeRef", lint.NS) if role}
+        _roles[version.content_hash] = found
     return found

@@ -4,46 +4,74 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from workflows import audit, clock
-from workflows.engine import contracts, lint, serialization
-from workflows.errors import Forbidden, NotFound, ValidationFailed
+from workflows import audit, clock, inputs
+from workflows.engine import contracts, dryrun, lint, serialization, versiondiff
+from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import Application, HumanTask, InstanceStatus, Person, ProcessInstance, ProcessVersion, Role
-
-MAX_BPMN_BYTES = 2 * 1024 * 1024
 
 
 class DeployRejected(ValidationFailed):
-    def __init__(self, issues: list[lint.LintIssue]):
+    def __init__(self, issues: list[lint.LintIssue], dry_run: dryrun.DryRun | None = None):
         super().__init__([str(i) for i in issues], "流程文件未通过检查，未部署。请按提示修改后重新部署")
         self.issues = issues
+        self.dry_run = dry_run
 
 
 @dataclass(frozen=True)
 class Deployed:
     version: ProcessVersion
     created: bool
+    dry_run: dryrun.DryRun | None = None
+    changes: tuple[str, ...] = ()  # what this version changes against the previous one, one line each
+
+
+@dataclass
+class Verdict:
+    """Everything deploy checks: the static issues, then the dry run of a version that has none."""
+
+    issues: list[lint.LintIssue]
+    outline: lint.Outline
+    dry_run: dryrun.DryRun | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
 
 
 _contracts: dict[str, contracts.ProcessContract] = {}
+_passed_dry_runs: dict[str, dryrun.DryRun] = {}
+NOTE_LIMIT = 2000
 
 
-def configure(process_contracts) -> None:
-    """The contracts of the processes the code drives; listed in workflows/bootstrap.py."""
+_templates: dict[str, str] = {}
+
+
+def configure(process_contracts, task_templates: dict[str, str] | None = None) -> None:
+    """The contracts of the processes the code drives and the notification templates a reminder or
+    escalation may name (emit(..., template=...)); both listed in workflows/bootstrap.py."""
     _contracts.clear()
     _contracts.update({c.process_key: c for c in process_contracts})
+    _templates.clear()
+    _templates.update(task_templates or {})
+
+
+def _template_issues(outline: lint.Outline) -> list[lint.LintIssue]:
+    known = "、".join(f"{name}（{title}）" for name, title in _templates.items())
+    return [lint.LintIssue(element_id, f"通知模板“{name}”不存在，可选：{known}")
+            for element_id, names in outline.templates.items() for name in sorted(names) if name not in _templates]
 
 
 def check(xml: str, forms: dict) -> tuple[list[lint.LintIssue], lint.Outline]:
-    """Everything deploy checks, without storing: the lint, the process's contract, then SpiffWorkflow's own parse."""
+    """The static checks: the lint, the process's contract, then SpiffWorkflow's own parse."""
     issues, outline = lint.lint(xml, forms)
-    if not issues and outline.process_id in _contracts:
-        issues = contracts.issues(outline, _contracts[outline.process_id])
+    issues += _template_issues(outline)
+    if outline.process_id in _contracts:  # named beside the drawing's problems: deleting a step breaks both
+        issues += contracts.issues(outline, _contracts[outline.process_id])
     if issues:
         return issues, outline
     try:
@@ -55,25 +83,66 @@ def check(xml: str, forms: dict) -> tuple[list[lint.LintIssue], lint.Outline]:
     return issues, outline
 
 
-def deploy(session: Session, xml: str, forms: dict, actor_id: int | None) -> Deployed:
-    """Store a new version when the content changed; identical content keeps the current one."""
+def verify(session: Session, xml: str, forms: dict) -> Verdict:
+    """The static checks and, when they pass, the dry run along every branch (a passing run is remembered)."""
     issues, outline = check(xml, forms)
     if issues:
-        raise DeployRejected(issues)
-    digest = hashlib.sha256(xml.encode("utf-8") + json.dumps(outline.forms, sort_keys=True,
-                                                             ensure_ascii=False).encode("utf-8")).hexdigest()
+        return Verdict(issues, outline)
+    content = digest(xml, outline)
+    run = _passed_dry_runs.get(content) or dryrun.run(session, xml, outline.process_id, outline.forms)
+    if run.ok:
+        if len(_passed_dry_runs) > 256:
+            _passed_dry_runs.clear()
+        _passed_dry_runs[content] = run
+    return Verdict(run.issues(), outline, run)
+
+
+def digest(xml: str, outline: lint.Outline) -> str:
+    """The content a version is identified by: its XML and the forms it uses."""
+    forms = json.dumps(outline.forms, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(xml.encode("utf-8") + forms.encode("utf-8")).hexdigest()
+
+
+def deploy(session: Session, xml: str, forms: dict, actor_id: int | None, note: str | None = None,
+           base_version: int | None = None) -> Deployed:
+    """Store a new version when the content changed; identical content keeps the current one.
+
+    A change note is required for every version after the first; base_version (the version the modeler
+    started from) refuses a deploy that would silently overwrite someone else's newer version.
+    """
+    verdict = verify(session, xml, forms)
+    if verdict.issues:
+        raise DeployRejected(verdict.issues, verdict.dry_run)
+    outline, content = verdict.outline, digest(xml, verdict.outline)
     latest = latest_version(session, outline.process_id)
-    if latest is not None and latest.content_hash == digest:
-        return Deployed(latest, False)
+    if latest is not None and latest.content_hash == content:
+        return Deployed(latest, False, verdict.dry_run)
+    if base_version is not None and latest is not None and latest.version != base_version:
+        raise Conflict(f"“{latest.name}”已由他人部署为第 {latest.version} 版（您基于第 {base_version} 版修改），"
+                       "未部署。请重新打开建模器，查看差异后再部署")
+    note = _note(note, latest)
     version = ProcessVersion(process_key=outline.process_id, name=outline.name,
                              version=(latest.version + 1) if latest else 1, bpmn_xml=xml,
-                             forms=outline.forms, content_hash=digest, deployed_by_id=actor_id,
-                             deployed_at=clock.now())
+                             forms=outline.forms, content_hash=content, deployed_by_id=actor_id,
+                             deployed_at=clock.now(), note=note)
     session.add(version)
     session.flush()
+    changes = versiondiff.diff(latest.bpmn_xml if latest else None, latest.forms if latest else {},
+                               xml, outline.forms).lines() if latest else []
     audit.record(session, actor_id, "process", outline.process_id, "process:deployed",
-                 {"version": latest.version} if latest else None, {"version": version.version})
-    return Deployed(version, True)
+                 {"version": latest.version} if latest else None,
+                 {"version": version.version, "note": note, "changes": changes[:50]})
+    return Deployed(version, True, verdict.dry_run, tuple(changes))
+
+
+def _note(note: str | None, latest: ProcessVersion | None) -> str | None:
+    note = (note or "").strip()
+    if not note and latest is not None:
+        raise ValidationFailed(["变更说明：必填。请写明本次修改了什么、为什么修改（如：审核期限由 5 个工作日改为 3 个工作日）"],
+                               "未部署：请填写变更说明")
+    if problem := inputs.too_long("变更说明", note, NOTE_LIMIT):
+        raise ValidationFailed([problem], "未部署：变更说明过长")
+    return note or "首次部署"
 
 
 _LATEST_VERSION = (select(ProcessVersion).where(ProcessVersion.process_key == bindparam("process_key"))
@@ -123,10 +192,16 @@ def overview(session: Session) -> dict[str, list[VersionRow]]:
     return result
 
 
-def latest_xml(session: Session, process_key: str) -> ProcessVersion:
-    version = latest_version(session, process_key)
+def process_rows(session: Session, process_key: str) -> list[VersionRow]:
+    """The versions of one process, newest first, with the cases running on each."""
+    return overview(session).get(process_key, [])
+
+
+def version_by_number(session: Session, process_key: str, number: int) -> ProcessVersion:
+    version = session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == process_key,
+                                                          ProcessVersion.version == number))
     if version is None:
-        raise NotFound(f"流程“{process_key}”不存在")
+        raise NotFound(f"流程“{process_key}”没有第 {number} 版")
     return version
 
 
@@ -151,26 +226,3 @@ def _sees_a_case(session: Session, person: Person, version_id: int) -> bool:
     applied = exists().where(Application.instance_id == ProcessInstance.id, on_version,
                              or_(Application.applicant_unit_id.in_(units), Application.provider_unit_id.in_(units)))
     return session.scalar(select(or_(started, handled, applied)))
-
-
-def _text(xml: bytes | str) -> str:
-    if isinstance(xml, bytes):
-        if len(xml) > MAX_BPMN_BYTES:
-            raise ValidationFailed(["流程文件超过 2 MB，请检查是否包含多余内容"])
-        try:
-            return xml.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationFailed(["流程文件不是 UTF-8 编码的 BPMN XML"]) from None
-    return xml
-
-
-def check_file(xml: bytes | str, forms_dir: Path) -> list[lint.LintIssue]:
-    """The checks of deploy_file, for the modeler's 检查 button."""
-    issues, _ = check(_text(xml), lint.load_forms(forms_dir))
-    return issues
-
-
-def deploy_file(session: Session, actor: Person, xml: bytes | str, forms_dir: Path) -> Deployed:
-    """A modeler deploys an uploaded or drawn file: new cases use the new version, running ones keep theirs."""
-    require_modeler(actor)
-    return deploy(session, _text(xml), lint.load_forms(forms_dir), actor.id)

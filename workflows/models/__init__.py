@@ -14,6 +14,7 @@ from workflows.models.calendar import CalendarDay, DayKind
 from workflows.models.cases import (
     HumanTask,
     InstanceStatus,
+    ProcessDraft,
     ProcessInstance,
     ProcessVersion,
     TaskStatus,
@@ -59,6 +60,6 @@ __all__ = [
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
     "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",
     "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",
-    "LoginFailure", "PeopleImport", "Person", "ProcessInstance", "ProcessVersion", "Responsibility",
+    "LoginFailure", "PeopleImport", "Person", "ProcessDraft", "ProcessInstance", "ProcessVersion", "Responsibility",
     "ResponsibilityKind", "Role", "RoleMembership", "TaskStatus", "Unit", "UnitKind",
 ]

@@ -37,10 +37,29 @@ class ProcessVersion(Base):
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     forms: Mapped[dict] = mapped_column(JSON, default=dict)
     content_hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)  # the modeler's change note: why this version exists
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     deployed_by: Mapped[Person | None] = relationship()
+
+
+class ProcessDraft(Base):
+    """A modeler's work on a process saved without deploying; one per process, the last save wins."""
+
+    __tablename__ = "process_draft"
+    __table_args__ = (UniqueConstraint("process_key", name="uq_process_draft_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict] = mapped_column(JSON, default=dict)
+    base_version: Mapped[int | None] = mapped_column(Integer)  # the version it was started from
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    saved_by: Mapped[Person | None] = relationship()
 
 
 class ProcessInstance(Base):

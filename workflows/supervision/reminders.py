@@ -9,6 +9,14 @@ from workflows import audit, clock, engine
 from workflows.models import HumanTask, Person, ProcessInstance, TaskStatus
 from workflows.organisation.directory import coordinators, leader_in_charge, people_with_role
 
+# The templates a diagram may choose for its reminders and escalations: emit("reminder", task=…, template=…).
+TASK_TEMPLATES = {"reminder": "催办（今日到期）", "escalation": "督办（已逾期）", "new_task": "新待办提醒"}
+
+
+def _template(values: dict, default: str) -> str:
+    chosen = values.get("template")
+    return chosen if chosen in TASK_TEMPLATES else default
+
 
 def candidates(session: Session, task: HumanTask) -> list[Person]:
     """The people who may act on the task: its assignee, or everyone with the lane's role in its unit."""
@@ -48,13 +56,13 @@ def _open_tasks(session: Session, instance: ProcessInstance, key: str | None) ->
 def remind(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     for task in _open_tasks(session, instance, values.get("task")):
         people = candidates(session, task) + leader_in_charge(session, task.unit_id)
-        sent = notifications.send(session, people, "reminder", context(task), link(task))
+        sent = notifications.send(session, people, _template(values, "reminder"), context(task), link(task))
         audit.record(session, None, "task", task.id, "task:reminded", None, {"recipients": sent})
 
 
 def escalate(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     for task in _open_tasks(session, instance, values.get("task")):
         people = coordinators(session) + leader_in_charge(session, task.unit_id)
-        sent = notifications.send(session, people, "escalation", context(task), link(task))
+        sent = notifications.send(session, people, _template(values, "escalation"), context(task), link(task))
         audit.record(session, None, "task", task.id, "task:escalated", None,
                      {"recipients": sent, "due_at": task.due_at.isoformat() if task.due_at else None})
