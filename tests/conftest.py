@@ -1,29 +1,36 @@
 """Real databases for every test: SQLite by default, PostgreSQL when TEST_DATABASE_URL names a server.
 
-Each test session migrates a fresh database (PostgreSQL: its own `ci_<random>` database);
-each test starts from the demo organisation and leaves no rows behind.
+Each test session migrates one template database and seeds the calendar and the demo organisation into it once.
+Tests run on a working copy of the template: `sessions` joins one connection whose outer transaction is rolled
+back when the test ends, so a test sees exactly the demo organisation and leaves nothing behind (the audit
+table refuses deletes, so nothing could be cleaned up by deleting rows anyway). A test whose commits must be
+seen by other connections (threads, a live server) names `committing_sessions` and gets a fresh copy of the
+template of its own; every fixture built on `sessions` (app, client, processes, demo_catalog) then uses it.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
+from tests.helpers import Api, at, deploy_product_processes, serving
 from workflows import bootstrap, calendar, demo, migrate
-from workflows.db import Base, make_engine, make_session_factory, normalize_url
-from workflows.models import CalendarDay
+from workflows.catalog import search
+from workflows.db import make_engine, make_session_factory, normalize_url
 
 
-def _create_postgres_database(server_url: str) -> tuple[str, callable]:
+def _create_postgres_database(server_url: str, template: str | None = None) -> tuple[str, callable]:
     url = make_url(normalize_url(server_url))
     name = f"ci_{uuid.uuid4().hex[:12]}"
     admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
 
     def drop():
         with admin.connect() as conn:
@@ -41,6 +48,29 @@ def fresh_database_url(tmp_dir: Path) -> tuple[str, callable]:
     return f"sqlite:///{tmp_dir / f'test-{uuid.uuid4().hex[:8]}.db'}", lambda: None
 
 
+class Template:
+    """A migrated database holding the calendar and the demo organisation, copied for each database a test uses."""
+
+    def __init__(self, tmp_dir: Path):
+        self.tmp_dir = tmp_dir
+        self.url, self.drop = fresh_database_url(tmp_dir)
+        engine = make_engine(self.url)
+        migrate.upgrade(engine)
+        with make_session_factory(engine).begin() as session:
+            calendar.seed_from_package(session)
+            demo.seed_org(session)
+        engine.dispose()  # PostgreSQL copies a template only while nobody is connected to it
+
+    def copy(self) -> tuple[str, callable]:
+        """A new database with the template's content (SQLite: a copy of the file; PostgreSQL: CREATE ... TEMPLATE)."""
+        server = os.environ.get("TEST_DATABASE_URL")
+        if server:
+            return _create_postgres_database(server, template=make_url(self.url).database)
+        path = self.tmp_dir / f"copy-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(make_url(self.url).database, path)
+        return f"sqlite:///{path}", path.unlink
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _wired():
     """Every test runs with the handlers and listeners the app runs with."""
@@ -48,13 +78,16 @@ def _wired():
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    url, drop = fresh_database_url(tmp_path_factory.mktemp("db"))
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    with make_session_factory(engine).begin() as session:
-        calendar.seed_from_package(session)
-    engine.dispose()
+def template(tmp_path_factory):
+    made = Template(tmp_path_factory.mktemp("db"))
+    yield made
+    made.drop()
+
+
+@pytest.fixture(scope="session")
+def database_url(template):
+    """The working copy that rolled-back tests share."""
+    url, drop = template.copy()
     yield url
     drop()
 
@@ -66,23 +99,42 @@ def db_engine(database_url):
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Per-process caches must not carry a rolled-back calendar or catalog into the next test."""
+    yield
+    calendar._cache.clear()
+    search._cache.clear()
+
+
 @pytest.fixture
-def sessions(db_engine):
-    """A session factory over a database holding exactly the demo organisation."""
-    factory = make_session_factory(db_engine)
-    with factory.begin() as session:
-        demo.seed_org(session)
-    yield factory
-    _clean(factory)
+def sessions(request):
+    """A session factory over a database holding exactly the demo organisation (and the calendar).
+
+    Rolled back at the end of the test, unless the test asked for `committing_sessions`.
+    """
+    if "committing_sessions" in request.fixturenames:
+        return request.getfixturevalue("committing_sessions")
+    return request.getfixturevalue("rolled_back_sessions")
 
 
-def _clean(factory) -> None:
-    with factory.begin() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name != CalendarDay.__tablename__:
-                session.execute(delete(table))
-        session.execute(delete(CalendarDay).where(CalendarDay.source != calendar.PACKAGE_SOURCE))
-        calendar.seed_from_package(session)
+@pytest.fixture
+def rolled_back_sessions(db_engine):
+    """Sessions joined to one connection's outer transaction: each session's commit releases a savepoint."""
+    with db_engine.connect() as connection:
+        outer = connection.begin()
+        yield sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        outer.rollback()
+
+
+@pytest.fixture
+def committing_sessions(template):
+    """Real commits on a database of this test's own, for threads and servers that open their own connections."""
+    url, drop = template.copy()
+    engine = make_engine(url)
+    yield make_session_factory(engine)
+    engine.dispose()
+    drop()
 
 
 @pytest.fixture
@@ -92,14 +144,21 @@ def db(sessions):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def suite_app(database_url):
     from webapp import create_app
 
     return create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret"})
 
 
 @pytest.fixture
-def client(app, sessions):
+def app(suite_app, sessions):
+    """The suite's app, its requests and CLI commands working in this test's sessions."""
+    with serving(suite_app, sessions):
+        yield suite_app
+
+
+@pytest.fixture
+def client(app):
     return app.test_client()
 
 
@@ -114,14 +173,18 @@ def demo_catalog(sessions):
 @pytest.fixture
 def processes(sessions):
     """Every diagram in bpmn/ deployed, as seed-demo does."""
-    from pathlib import Path
-
-    from workflows import engine
-    from workflows.engine import lint
-
-    bpmn = Path(__file__).resolve().parents[1] / "bpmn"
-    forms = lint.load_forms(bpmn / "forms")
-    with sessions.begin() as session:
-        for path in sorted(bpmn.glob("*.bpmn")):
-            engine.deploy(session, path.read_text(encoding="utf-8"), forms, None)
+    deploy_product_processes(sessions)
     return sessions
+
+
+@pytest.fixture
+def ready(processes, demo_catalog):
+    """The demo catalog and diagrams, on Friday 13 February 2026 (the review is due after the Spring Festival)."""
+    with at("2026-02-13T10:00:00"):
+        yield processes
+
+
+@pytest.fixture
+def api(client, ready):
+    """The JSON API as the demo people, with the demo catalog and diagrams, on 13 February 2026."""
+    return Api(client, ready)

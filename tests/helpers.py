@@ -1,15 +1,44 @@
-"""Small helpers the tests share: the demo people and units by name, test processes."""
+"""Small helpers the tests share: the demo people and units by name, the clock, a case in review, the web and API
+clients, Excel workbooks. Fixtures live in conftest.py; test modules import from here, never from each other."""
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
+import re
+import zipfile
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+import time_machine
+from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from workflows import engine as wf_engine
-from workflows.engine import lint
-from workflows.models import Person, Unit
+from workflows import spreadsheets
+from workflows.catalog import entries
+from workflows.catalog import excel as catalog_excel
+from workflows.engine import lint, tasks
+from workflows.models import (
+    Application,
+    AuditEvent,
+    HumanTask,
+    Notification,
+    Person,
+    Resource,
+    ResourceRevision,
+    TaskStatus,
+    Unit,
+)
+from workflows.organisation import accounts
+from workflows.sharing import applications
 
 BPMN_DIR = Path(__file__).parent / "workflows" / "bpmn"
+PRODUCT_BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
+SH = ZoneInfo("Asia/Shanghai")
+
+# --- people, units, processes, time ------------------------------------------------------------------------------
 
 
 def person(session, username: str) -> Person:
@@ -27,9 +56,92 @@ def deploy_test_process(sessions, name: str = "three_step.bpmn", xml: str | None
         return wf_engine.deploy(session, source, lint.load_forms(BPMN_DIR / "forms"), None, note).version.version
 
 
-def csrf_token(client, path: str = "/login") -> str:
-    import re
+def deploy_product_processes(sessions) -> None:
+    """Every diagram in bpmn/ deployed, as seed-demo does."""
+    forms = lint.load_forms(PRODUCT_BPMN_DIR / "forms")
+    with sessions.begin() as session:
+        for path in sorted(PRODUCT_BPMN_DIR.glob("*.bpmn")):
+            wf_engine.deploy(session, path.read_text(encoding="utf-8"), forms, None)
 
+
+def at(text: str):
+    """The clock at a Shanghai wall-clock time, e.g. at("2026-02-13T10:00:00")."""
+    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=SH), tick=False)
+
+
+def inbox_subjects(sessions, username: str) -> list[str]:
+    with sessions() as s:
+        return [n.subject for n in s.scalars(select(Notification).where(
+            Notification.person_id == person(s, username).id).order_by(Notification.id))]
+
+
+# --- the three-step test process (tests/workflows/bpmn/three_step.bpmn) ------------------------------------------
+
+def start_case(sessions, submitted_at: str = "2026-02-13T10:00:00+08:00") -> int:
+    with sessions.begin() as s:
+        instance = wf_engine.start(s, "three_step", person(s, "machao").id, unit(s, "mzj").id,
+                                   {"provider_unit_id": unit(s, "gaj").id, "submitted_at": submitted_at})
+        return instance.id
+
+
+def open_task(session, instance_id: int) -> HumanTask:
+    return session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                  HumanTask.status == TaskStatus.OPEN))
+
+
+def complete(sessions, instance_id: int, username: str, data: dict) -> HumanTask:
+    with sessions.begin() as s:
+        return wf_engine.complete_task(s, open_task(s, instance_id).id, person(s, username), data)
+
+
+# --- a data application (machao of 县民政局 asks 县公安局 for household data) ------------------------------------
+
+HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
+             "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
+             "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
+             "undertaking": True, "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+HOUSEHOLD_FORM = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],
+                  "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
+                  "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
+                  "undertaking": "true", "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+
+
+def apply(sessions, username: str = "machao", **changes) -> int:
+    with sessions.begin() as s:
+        return applications.apply(s, person(s, username), HOUSEHOLD | changes).id
+
+
+def review_task(sessions, app_id: int) -> HumanTask:
+    with sessions() as s:
+        return next(t for t in tasks.case_tasks(s, "application", app_id)
+                    if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
+
+
+def decide(sessions, app_id: int, username: str = "huangtao", **data) -> None:
+    task_id = review_task(sessions, app_id).id
+    with sessions.begin() as s:
+        tasks.complete(s, person(s, username), task_id, data)
+
+
+def status(sessions, app_id: int) -> str:
+    with sessions() as s:
+        return s.get(Application, app_id).status
+
+
+# --- the web app, its commands and its API ---------------------------------------------------------------------
+
+@contextlib.contextmanager
+def serving(app, sessions):
+    """The app's requests and commands work in the given sessions (the test's) for the duration."""
+    saved = app.extensions["db_sessions"]
+    app.extensions["db_sessions"] = sessions
+    try:
+        yield app
+    finally:
+        app.extensions["db_sessions"] = saved
+
+
+def csrf_token(client, path: str = "/login") -> str:
     page = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
@@ -37,3 +149,133 @@ def csrf_token(client, path: str = "/login") -> str:
 def login(client, username: str, password: str = "Demo@2026"):
     return client.post("/login", data={"username": username, "password": password,
                                        "csrf_token": csrf_token(client)})
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def submit_form(client, data: dict, path: str = "/applications/new?resource=XY-GA-001", **extra):
+    return client.post(path, data={"csrf_token": csrf_token(client, "/applications")} | data | extra,
+                       content_type="multipart/form-data")
+
+
+def upload(client, data: bytes, name: str = "catalog.xlsx", **fields):
+    token = csrf_token(client, "/catalog/import")
+    return client.post("/catalog/import", data={"file": (io.BytesIO(data), name), "csrf_token": token} | fields,
+                       content_type="multipart/form-data")
+
+
+def run_command(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def bearer(sessions, username: str) -> dict:
+    with sessions.begin() as s:
+        return {"Authorization": f"Bearer {accounts.create_token(s, username)}"}
+
+
+class Api:
+    """Calls the API as one of the demo people, each with their own token."""
+
+    def __init__(self, client, sessions):
+        self.client, self.sessions, self.tokens = client, sessions, {}
+
+    def headers(self, username: str) -> dict:
+        if username not in self.tokens:
+            self.tokens[username] = bearer(self.sessions, username)
+        return self.tokens[username]
+
+    def get(self, path, username="machao", **params):
+        return self.client.get(path, query_string=params, headers=self.headers(username))
+
+    def post(self, path, body=None, username="machao", **kwargs):
+        if body is not None:
+            kwargs["json"] = body
+        return self.client.post(path, headers=self.headers(username), **kwargs)
+
+    def apply(self, username="machao", **changes) -> dict:
+        response = self.post("/api/v1/applications", HOUSEHOLD | changes, username)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def review_task(self, app_id, username="huangtao") -> dict:
+        items = self.get("/api/v1/tasks", username).get_json()["items"]
+        return next(t for t in items if t.get("application_id") == app_id)
+
+    def complete(self, task_id, body, username="huangtao"):
+        return self.post(f"/api/v1/tasks/{task_id}/complete", body, username)
+
+
+# --- Excel workbooks of a unit's catalog -------------------------------------------------------------------------
+
+DOG = {"资源名称": "养犬登记信息", "资源分类": "部门", "分类路径": "部门/公安/治安", "资源摘要": "本县犬只登记与年检信息",
+       "资源格式": "数据库", "共享类型": "有条件共享", "共享条件/不予共享依据": "仅用于城市管理执法", "共享方式": "接口",
+       "开放类型": "不予开放", "更新周期": "每日", "数据分级": "一般"}
+DOG_ITEMS = [["养犬登记信息", "犬主姓名", "字符型", 50, "否"], ["养犬登记信息", "犬只芯片号", "字符型", 20, "否"]]
+HOUSEHOLD_ROW = DOG | {"资源名称": "户籍人口信息"}
+HOUSEHOLD_ROW_ITEMS = [["户籍人口信息", "姓名", "字符型", 50, "否"], ["户籍人口信息", "公民身份号码", "字符型", 18, "是"]]
+SHEET = "xl/worksheets/sheet1.xml"  # 资源目录 in the template
+
+
+def workbook(resources: list[dict], items: list[list]) -> bytes:
+    """The downloadable template with these rows (keyed by column title) instead of its examples."""
+    book = load_workbook(io.BytesIO(catalog_excel.template_workbook()))
+    sheet, item_sheet = book["资源目录"], book["信息项"]
+    sheet.delete_rows(2)
+    item_sheet.delete_rows(2, 2)
+    titles = [cell.value for cell in sheet[1]]
+    for row in resources:
+        sheet.append([row.get(title) for title in titles])
+    for row in items:
+        item_sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export(db, username="huangtao", unit_code="gaj") -> bytes:
+    return catalog_excel.export_workbook(db, person(db, username), unit(db, unit_code).id)
+
+
+def run_import(db, data: bytes, username="huangtao", unit_code="gaj", reason=""):
+    return catalog_excel.import_workbook(db, person(db, username), unit(db, unit_code).id, data, reason)
+
+
+def catalog_state(db) -> dict:
+    """Everything an import could change: entries, history and the audit trail."""
+    snapshots = {r.code: entries.snapshot(r) for r in db.scalars(select(Resource))}
+    return {"entries": snapshots, "revisions": db.scalar(select(func.count()).select_from(ResourceRevision)),
+            "audit": db.scalar(select(func.count()).select_from(AuditEvent))}
+
+
+def patched(data: bytes, member: str, change) -> bytes:
+    """The workbook with one XML part rewritten, as a hand-edited or hostile file would be."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            target.writestr(info.filename, change(body) if info.filename == member else body)
+    return out.getvalue()
+
+
+def with_rows(data: bytes, rows: bytes) -> bytes:
+    return patched(data, SHEET, lambda body: body.replace(b"</sheetData>", rows + b"</sheetData>"))
+
+
+def million_blank_rows() -> bytes:
+    blank = b"".join(b'<row r="%d" spans="1:17"/>' % n for n in range(3, 1_000_003))
+    return with_rows(workbook([DOG], DOG_ITEMS), blank)
+
+
+@functools.cache
+def huge_shared_string() -> bytes:
+    """About 213 KB on disk; its one shared string unpacks to 200 MB."""
+    out = io.BytesIO(workbook([DOG], DOG_ITEMS))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(spreadsheets.SHARED_STRINGS, "w", force_zip64=True) as part:
+            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
+            for _ in range(200):
+                part.write(b"A" * (1 << 20))
+            part.write(b"</t></si></sst>")
+    return out.getvalue()

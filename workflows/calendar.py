@@ -39,7 +39,7 @@ class _YearCache:
         self._years: dict[tuple[str, int], tuple[float, dict[date, DayKind]]] = {}
 
     def get(self, session: Session, year: int) -> dict[date, DayKind] | None:
-        key = (str(session.get_bind().url), year)
+        key = (str(session.get_bind().engine.url), year)
         hit = self._years.get(key)
         if hit and time.monotonic() - hit[0] < _CACHE_SECONDS:
             return hit[1]

@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 from datetime import timezone
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Enum, MetaData, create_engine, event
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -44,6 +45,18 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def coded(enum_cls, name: str, length: int = 20) -> Enum:
+    """A StrEnum stored as its code in a VARCHAR whose CHECK lists the codes, so the table refuses any other value.
+
+    `name` names the CHECK (ck_<table>_<name>); loading gives back the member, which still compares equal to its code.
+    """
+    return Enum(enum_cls, name=name, length=length, native_enum=False, create_constraint=True, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members])
+
+
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")  # JSONB on PostgreSQL: compact, comparable, indexable
 
 
 def normalize_url(url: str | None) -> str:

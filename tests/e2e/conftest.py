@@ -1,7 +1,7 @@
 """A real browser (Debian's Chromium) against the app served on a free local port.
 
-One browser and one server per test session; every test starts from the demo organisation
-(the `sessions` fixture seeds it before and empties the database after each test).
+One browser and one server per test session; the server answers in threads of its own, so every test gets a
+database of its own holding the demo organisation, with real commits (`committing_sessions`).
 Never run `playwright install`: the browser is the system's /usr/bin/chromium.
 """
 from __future__ import annotations
@@ -37,11 +37,11 @@ def browser_type_launch_args():
 
 
 @pytest.fixture(scope="session")
-def _served_app(app):
+def _served_app(suite_app):
     """The suite's app on 127.0.0.1:<free port>, in a background thread, for the whole session."""
     if not VENDOR_CSS.exists():
         pytest.fail("webapp/static/vendor is missing: run `bash scripts/setup.sh` (npm run build) first")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, suite_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -57,8 +57,8 @@ def base_url(_served_app):
 
 
 @pytest.fixture(autouse=True)
-def live_server(_served_app, sessions):
-    """The live server's URL, with the demo organisation in its database for this test."""
+def live_server(_served_app, app, committing_sessions):
+    """The live server's URL, serving this test's own database (the demo organisation, committed)."""
     return _served_app
 
 

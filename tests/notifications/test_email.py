@@ -3,7 +3,6 @@ import email
 import email.policy
 import socket
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -11,12 +10,11 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from notifications.email import SmtpSettings, deliver_pending
-from tests.helpers import person
+from tests.helpers import SH, person
 from workflows import operations
 from workflows.models import EmailStatus, Notification, OutboxEmail
 from workflows.sharing import applications
 
-SH = ZoneInfo("Asia/Shanghai")
 APPLICATION = {"resource_code": "XY-GA-001", "items": ["姓名"], "scenario": "最低生活保障家庭经济状况核对",
                "basis": "《社会救助暂行办法》", "purpose": "核验户籍", "frequency": "daily",
                "valid_until": "2027-02-13", "undertaking": True}

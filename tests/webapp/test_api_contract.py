@@ -3,21 +3,18 @@ describes; a real journey through every operation answers exactly as documented,
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import schemathesis
 import time_machine
 from hypothesis import HealthCheck, settings
 
-from tests.helpers import person
+from tests.helpers import SH, bearer, person
 from webapp import create_app
 from webapp.api.openapi import document
 from workflows import clock
-from workflows.organisation import accounts
 from workflows.sharing import applications
 
-SH = ZoneInfo("Asia/Shanghai")
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_headers_conformance", "response_schema_conformance")
 CONFIG = schemathesis.Config.from_dict({
@@ -41,11 +38,6 @@ COMPANY = {"resource_code": "XY-SJ-001", "items": ["企业名称", "统一社会
 SERVICE_RECORDS = {"resource_code": "XY-ZW-002", "items": ["办件编号", "办理状态"], "scenario": "核对低保申请事项的办理进度",
                    "basis": "《社会救助暂行办法》第十一条", "purpose": "核对办理进度", "frequency": "weekly",
                    "valid_until": (clock.today() + timedelta(days=365)).isoformat(), "undertaking": True}
-
-
-def bearer(sessions, username: str) -> dict:
-    with sessions.begin() as s:
-        return {"Authorization": f"Bearer {accounts.create_token(s, username)}"}
 
 
 @pytest.fixture

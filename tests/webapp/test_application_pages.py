@@ -5,53 +5,22 @@ import io
 import re
 from datetime import datetime
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import csrf_token, login, person
-from tests.workflows.test_applications import apply
-from workflows.engine import tasks
-from workflows.models import Application, ApplicationStatus, GrantStatus, TaskStatus
+from tests.helpers import HOUSEHOLD_FORM, SH, apply, csrf_token, decide, login, person, submit_form, text_of
+from workflows.models import Application, ApplicationStatus, GrantStatus
 from workflows.sharing import applications, grants, records
 
-SH = ZoneInfo("Asia/Shanghai")
-FORM = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],
-        "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
-        "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
-        "undertaking": "true", "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
 REASON = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
 
 
-@pytest.fixture
-def ready(processes, demo_catalog):
-    """The demo catalog and diagrams, on Friday 13 February 2026 (the review is due after the Spring Festival)."""
-    with time_machine.travel(datetime(2026, 2, 13, 10, 0, tzinfo=SH), tick=False):
-        yield processes
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-
-
-def submit_form(client, data: dict, path: str = "/applications/new?resource=XY-GA-001", **extra):
-    return client.post(path, data={"csrf_token": csrf_token(client, "/applications")} | data | extra,
-                       content_type="multipart/form-data")
-
-
 def applied(sessions, code: str = "XY-GA-001", **changes) -> int:
-    raw = FORM | {"resource_code": code, "undertaking": True} | changes
+    raw = HOUSEHOLD_FORM | {"resource_code": code, "undertaking": True} | changes
     with sessions.begin() as s:
         return applications.apply(s, person(s, "machao"), raw).id
-
-
-def decide(sessions, app_id: int, **data) -> None:
-    with sessions.begin() as s:
-        task = next(t for t in tasks.case_tasks(s, "application", app_id)
-                    if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
-        tasks.complete(s, person(s, "huangtao"), task.id, data)
 
 
 def record_hash(sessions, app_id: int) -> str:
@@ -72,7 +41,7 @@ def test_an_applicant_applies_with_the_form_and_the_case_page_shows_in_review_an
                      applications.UNDERTAKING, "保存草稿", "提交申请"):
         assert expected in page
 
-    answer = submit_form(client, FORM, action="submit")
+    answer = submit_form(client, HOUSEHOLD_FORM, action="submit")
 
     assert answer.status_code == 302
     case = client.get(answer.headers["Location"])
@@ -110,7 +79,7 @@ def test_saving_a_draft_keeps_the_attachment_and_the_draft_is_submitted_from_the
     login(client, "machao")
     scan = (io.BytesIO(b"%PDF-1.4 fake scan"), "低保受理通知书.pdf", "application/pdf")
 
-    answer = submit_form(client, FORM | {"attachments": scan}, action="save")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"attachments": scan}, action="save")
 
     assert answer.status_code == 302
     case = client.get(answer.headers["Location"])
@@ -130,7 +99,7 @@ def test_an_attachment_that_is_not_a_pdf_or_image_is_refused_in_chinese(client, 
     login(client, "machao")
     macro = (io.BytesIO(b"MZ\x90\x00 not a pdf"), "说明.pdf", "application/pdf")
 
-    answer = submit_form(client, FORM | {"attachments": macro}, action="save")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"attachments": macro}, action="save")
 
     assert answer.status_code == 422
     page = text_of(answer)
@@ -276,7 +245,7 @@ def test_a_returned_application_is_corrected_in_the_form_and_resubmitted_in_its_
     assert "提供单位退回补正：请补充低保申请受理通知书" in page and "补正后重新提交" in page
     assert "保存修改" in page and "提交申请" not in page
 
-    answer = submit_form(client, FORM | {"purpose": "核验低保申请人户籍（已补充受理通知书）"},
+    answer = submit_form(client, HOUSEHOLD_FORM | {"purpose": "核验低保申请人户籍（已补充受理通知书）"},
                          path=f"/applications/{app_id}/edit", action="save")
 
     assert answer.status_code == 302

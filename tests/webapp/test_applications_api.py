@@ -1,63 +1,16 @@
 """The applications API end to end: apply, review through /tasks, decide with specific reasons, records, grants."""
 import threading
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
+from tests.helpers import HOUSEHOLD
 from workflows.models import AuditEvent, Notification, OutboxEmail
-from workflows.organisation import accounts
 
-SH = ZoneInfo("Asia/Shanghai")
-HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
-             "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
-             "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
-             "undertaking": True, "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
 COMPANY = {"resource_code": "XY-SJ-001", "items": ["企业名称", "统一社会信用代码"], "scenario": "企业开办一件事中核验企业登记信息",
            "basis": "《优化营商环境条例》", "purpose": "核验企业登记状态", "frequency": "每日", "valid_until": "2027-02-13",
            "undertaking": True}
 SPECIFIC = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
-
-
-class Api:
-    """Calls the API as one of the demo people, each with their own token."""
-
-    def __init__(self, client, sessions):
-        self.client, self.sessions, self.tokens = client, sessions, {}
-
-    def headers(self, username: str) -> dict:
-        if username not in self.tokens:
-            with self.sessions.begin() as s:
-                self.tokens[username] = accounts.create_token(s, username)
-        return {"Authorization": f"Bearer {self.tokens[username]}"}
-
-    def get(self, path, username="machao", **params):
-        return self.client.get(path, query_string=params, headers=self.headers(username))
-
-    def post(self, path, body=None, username="machao", **kwargs):
-        if body is not None:
-            kwargs["json"] = body
-        return self.client.post(path, headers=self.headers(username), **kwargs)
-
-    def apply(self, username="machao", **changes) -> dict:
-        response = self.post("/api/v1/applications", HOUSEHOLD | changes, username)
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
-
-    def review_task(self, app_id, username="huangtao") -> dict:
-        items = self.get("/api/v1/tasks", username).get_json()["items"]
-        return next(t for t in items if t.get("application_id") == app_id)
-
-    def complete(self, task_id, body, username="huangtao"):
-        return self.post(f"/api/v1/tasks/{task_id}/complete", body, username)
-
-
-@pytest.fixture
-def api(client, processes, demo_catalog):
-    with time_machine.travel(datetime(2026, 2, 13, 10, 0, tzinfo=SH), tick=False):
-        yield Api(client, processes)
 
 
 def test_the_whole_journey_from_application_to_a_rejection_with_a_record(api):
@@ -184,7 +137,7 @@ def test_the_completion_answers_the_application_exactly_as_reading_it_afterwards
         assert done["application"] == api.get(f"/api/v1/applications/{app_id}", "huangtao").get_json()
 
 
-def test_two_reviewers_completing_the_same_task_at_once_one_wins_and_the_other_gets_409(api, app):
+def test_two_reviewers_completing_the_same_task_at_once_one_wins_and_the_other_gets_409(committing_sessions, api, app):
     created = api.apply()
     task = api.review_task(created["id"])
     headers = {name: api.headers(name) for name in ("huangtao", "sunhong")}

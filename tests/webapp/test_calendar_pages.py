@@ -5,8 +5,7 @@ from datetime import datetime, timezone
 import pytest
 import time_machine
 
-from tests.helpers import csrf_token, login
-from tests.webapp.test_cli import run
+from tests.helpers import csrf_token, login, run_command
 
 
 def import_csv(client, text: str, year: str = "2027"):
@@ -48,12 +47,12 @@ def test_a_file_of_many_bad_lines_shows_the_first_twenty_and_how_many_more(clien
 
 
 def test_the_export_command_refuses_an_absurd_year_in_chinese(app, sessions):
-    result = run(app, "calendar", "export", "0")
+    result = run_command(app, "calendar", "export", "0")
     assert result.exit_code == 1 and "没有 0 年的作息安排" in result.output and "Traceback" not in result.output
 
 
 def test_the_import_command_names_the_bad_line(app, sessions, tmp_path):
     path = tmp_path / "2027.csv"
     path.write_text("date,kind,name\n2027-01-04,makeup_workday,调休\n", encoding="utf-8")
-    result = run(app, "calendar", "import", "2027", str(path))
+    result = run_command(app, "calendar", "import", "2027", str(path))
     assert result.exit_code == 1 and "第2行：2027-01-04 是星期一，调休上班日应为星期六或星期日" in result.output

@@ -3,14 +3,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.helpers import csrf_token, login, unit
-from tests.workflows.test_catalog_excel import DOG, DOG_ITEMS, HOUSEHOLD, HOUSEHOLD_ITEMS, workbook
-
-
-def upload(client, data: bytes, name: str = "catalog.xlsx", **fields):
-    token = csrf_token(client, "/catalog/import")
-    return client.post("/catalog/import", data={"file": (io.BytesIO(data), name), "csrf_token": token} | fields,
-                       content_type="multipart/form-data")
+from tests.helpers import DOG, DOG_ITEMS, HOUSEHOLD_ROW, HOUSEHOLD_ROW_ITEMS, csrf_token, login, unit, upload, workbook
 
 
 def test_the_units_catalog_page_offers_template_export_and_import(client, demo_catalog):
@@ -75,7 +68,7 @@ def test_a_file_that_is_not_xlsx_gets_a_chinese_message(client, demo_catalog):
 
 def test_a_likely_duplicate_asks_for_a_reason_and_then_imports(client, demo_catalog):
     login(client, "sunjie")
-    data = workbook([HOUSEHOLD], HOUSEHOLD_ITEMS)
+    data = workbook([HOUSEHOLD_ROW], HOUSEHOLD_ROW_ITEMS)
     response = upload(client, data)
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and "XY-GA-001" in page and 'name="duplicate_reason"' in page

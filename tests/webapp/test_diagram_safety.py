@@ -2,13 +2,12 @@
 import io
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import csrf_token, login, person
+from tests.helpers import SH, csrf_token, login, person
 from workflows import clock
 from workflows.models import Application, ProcessInstance, ProcessVersion
 from workflows.sharing import applications
@@ -20,9 +19,6 @@ SCRIPT_IN_DOCUMENTATION = ('<bpmn:documentation><html:script xmlns:html="http://
                            "fetch('/api/v1/tokens', {method: 'POST'})</html:script></bpmn:documentation>")
 WITH_SCRIPT = CATALOG_UPDATE.replace(UPDATE_TASK, UPDATE_TASK + SCRIPT_IN_DOCUMENTATION)
 REFUSAL = "[cu_update] 说明（documentation）只能是纯文本，不能包含元素 <html:script>"
-SH = ZoneInfo("Asia/Shanghai")
-
-
 def post_xml(client, path, body: str, token: str):
     return client.post(path, data=body.encode("utf-8"),
                        headers={"Content-Type": "application/xml", "X-CSRFToken": token})

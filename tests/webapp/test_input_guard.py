@@ -9,11 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import csrf_token, login
+from tests.helpers import bearer, csrf_token, login
 from webapp.api.openapi import document
 from workflows import clock
 from workflows.models import Application
-from workflows.organisation import accounts
 
 HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],
              "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
@@ -21,11 +20,6 @@ HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号�
              "valid_until": (clock.today() + timedelta(days=365)).isoformat(),
              "undertaking": True, "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
 BIG_IDS = [2**31, 2**63, 10**30, "١٢", "²"]
-
-
-def bearer(sessions, username: str) -> dict:
-    with sessions.begin() as s:
-        return {"Authorization": f"Bearer {accounts.create_token(s, username)}"}
 
 
 @pytest.fixture

@@ -5,11 +5,17 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import csrf_token, login
-from tests.webapp.test_application_pages import FORM, ready, submit_form, text_of  # noqa: F401  (fixture)
-from tests.webapp.test_applications_api import HOUSEHOLD, api  # noqa: F401  (fixture)
-from tests.webapp.test_catalog_excel_pages import upload
-from tests.workflows.test_spreadsheet_limits import huge_shared_string, million_blank_rows
+from tests.helpers import (
+    HOUSEHOLD,
+    HOUSEHOLD_FORM,
+    csrf_token,
+    huge_shared_string,
+    login,
+    million_blank_rows,
+    submit_form,
+    text_of,
+    upload,
+)
 from workflows.models import Application, Attachment
 from workflows.organisation import accounts
 
@@ -19,7 +25,7 @@ TOO_LONG = "应用场景：不能超过 2000 个字（现有 1000000 个字）�
 
 def test_the_form_refuses_a_million_character_scenario_under_the_field(client, ready):
     login(client, "machao")
-    answer = submit_form(client, FORM | {"scenario": MILLION}, action="submit")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"scenario": MILLION}, action="submit")
     assert answer.status_code == 422
     html = answer.get_data(as_text=True)
     assert "申请内容有误，未提交" in html and TOO_LONG in html
@@ -30,7 +36,7 @@ def test_the_form_refuses_a_million_character_scenario_under_the_field(client, r
 
 def test_the_form_accepts_a_scenario_of_2000_characters(client, ready):
     login(client, "machao")
-    assert submit_form(client, FORM | {"scenario": "核" * 2000}, action="submit").status_code == 302
+    assert submit_form(client, HOUSEHOLD_FORM | {"scenario": "核" * 2000}, action="submit").status_code == 302
 
 
 def test_the_api_refuses_a_million_character_scenario_naming_the_field(api):
@@ -47,7 +53,7 @@ def test_the_api_refuses_a_million_character_scenario_naming_the_field(api):
 def test_eleven_attachments_in_one_save_are_refused_and_nothing_is_kept(client, ready):
     login(client, "machao")
     scans = [(io.BytesIO(b"%PDF-1.4 scan"), f"材料{n}.pdf", "application/pdf") for n in range(11)]
-    answer = submit_form(client, FORM | {"attachments": scans}, action="save")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"attachments": scans}, action="save")
     assert answer.status_code == 422
     assert "附件：每份申请最多 10 个附件，请将材料合并为一个 PDF 后上传（材料10.pdf）" in text_of(answer)
     with ready() as s:
@@ -57,7 +63,7 @@ def test_eleven_attachments_in_one_save_are_refused_and_nothing_is_kept(client, 
 def test_an_attachment_named_with_a_right_to_left_override_is_listed_without_it(client, ready):
     login(client, "machao")
     scan = (io.BytesIO(b"%PDF-1.4 scan"), "低保通知\u202efdp.exe", "application/pdf")
-    answer = submit_form(client, FORM | {"attachments": scan}, action="save")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"attachments": scan}, action="save")
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "低保通知fdp.exe" in page and "\u202e" not in page
 
@@ -128,6 +134,6 @@ def test_an_over_long_search_keyword_is_refused_not_cut(client, demo_catalog):
 
 def test_a_text_field_beyond_the_form_size_limit_is_explained_as_text_not_as_a_file(client, ready):
     login(client, "machao")
-    answer = submit_form(client, FORM | {"scenario": "数" * 2_000_000}, action="submit")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"scenario": "数" * 2_000_000}, action="submit")
     assert answer.status_code == 413
     assert "填写的文字过长（单个栏目超过 4 MB），请精简后重新提交" in answer.get_data(as_text=True)

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, serving
 from workflows import clock
 from workflows.models import AuditEvent, LoginFailure, Person
 
@@ -156,8 +156,8 @@ def test_x_forwarded_for_gives_the_address_behind_one_trusted_proxy(database_url
 
     behind_proxy = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
                                "TRUSTED_PROXY_COUNT": 1})
-    client = behind_proxy.test_client()
-    attempt(client, "machao", "wrong", address="10.0.0.1",
-            headers={"X-Forwarded-For": "198.51.100.99, 198.51.100.7"})  # the first part is the client's to forge
+    with serving(behind_proxy, sessions):
+        attempt(behind_proxy.test_client(), "machao", "wrong", address="10.0.0.1",
+                headers={"X-Forwarded-For": "198.51.100.99, 198.51.100.7"})  # the first part is the client's to forge
     with sessions() as s:
         assert s.scalar(select(LoginFailure.address)) == "198.51.100.7"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask import Response
 
-from tests.helpers import login
+from tests.helpers import login, serving
 from webapp import hardening
 from workflows.organisation import accounts
 
@@ -87,9 +87,9 @@ def _app_with_env(monkeypatch, database_url, **env):
     return create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret"})
 
 
-def _session_cookie_header(app) -> str:
-    client = app.test_client()
-    response = login(client, "lina")
+def _session_cookie_header(app, sessions) -> str:
+    with serving(app, sessions):
+        response = login(app.test_client(), "lina")
     assert response.status_code == 302
     return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
 
@@ -97,12 +97,12 @@ def _session_cookie_header(app) -> str:
 def test_cookies_are_secure_when_the_public_address_is_https(monkeypatch, database_url, sessions):
     app = _app_with_env(monkeypatch, database_url, PUBLIC_BASE_URL="https://data.xiayi.gov.example")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
-    assert "; Secure" in _session_cookie_header(app)
+    assert "; Secure" in _session_cookie_header(app, sessions)
 
 
 def test_cookies_are_not_secure_on_a_plain_http_demo(monkeypatch, database_url, sessions):
     app = _app_with_env(monkeypatch, database_url, PUBLIC_BASE_URL="http://127.0.0.1:5000")
-    assert "Secure" not in _session_cookie_header(app)
+    assert "Secure" not in _session_cookie_header(app, sessions)
 
 
 def test_an_explicit_session_cookie_secure_setting_wins(monkeypatch, database_url, sessions):

@@ -1,13 +1,9 @@
 """The task page: where the case stands, the deadline in working days, and a form with the case's own choices."""
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import time_machine
 
-from tests.helpers import csrf_token, login
-from tests.workflows.test_applications import apply, review_task
-
-SH = ZoneInfo("Asia/Shanghai")
+from tests.helpers import SH, apply, csrf_token, login, review_task
 
 
 @time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False)

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
-from tests.helpers import csrf_token, login, person
+from tests.helpers import csrf_token, login, unit
 from workflows.models import AuditEvent, Demand, LoginFailure
 
 
@@ -25,25 +25,20 @@ def failing_commit(app):
     event.remove(factory, "before_commit", refuse)
 
 
-def _machao_unit(sessions) -> str:
+def _demand_form(client, sessions, **changes) -> dict:
+    """machao's demand for his own unit (县民政局), with a fresh CSRF token."""
     with sessions() as s:
-        return str(person(s, "machao").unit_id)
-
-
-def _record_demand(client, sessions):
-    token = csrf_token(client, "/demands/new")
-    return client.post("/demands/new", data={"csrf_token": token, "unit_id": _machao_unit(sessions),
-                                             "wanted_data": "残疾人证信息", "scenario": "政务服务办件中核验残疾人身份"})
+        unit_id = str(unit(s, "mzj").id)
+    return {"csrf_token": csrf_token(client, "/demands/new"), "unit_id": unit_id, "wanted_data": "残疾人证信息",
+            "scenario": "政务服务办件中核验残疾人身份"} | changes
 
 
 def test_a_commit_that_fails_answers_500_without_a_success_message_and_keeps_nothing(client, demo_catalog, processes,
                                                                                     failing_commit):
     login(client, "machao")
-    token = csrf_token(client, "/demands/new")
-    unit_id = _machao_unit(processes)
+    form = _demand_form(client, processes)
     failing_commit["armed"] = True
-    answer = client.post("/demands/new", data={"csrf_token": token, "unit_id": unit_id, "wanted_data": "残疾人证信息",
-                                               "scenario": "政务服务办件中核验残疾人身份"})
+    answer = client.post("/demands/new", data=form)
     assert failing_commit["fired"] and answer.status_code == 500
     assert "操作未生效" in answer.get_data(as_text=True)
     page = client.get("/demands/").get_data(as_text=True)
@@ -54,7 +49,7 @@ def test_a_commit_that_fails_answers_500_without_a_success_message_and_keeps_not
 
 def test_a_successful_step_is_committed_before_the_answer_leaves(client, demo_catalog, processes):
     login(client, "machao")
-    answer = _record_demand(client, processes)
+    answer = client.post("/demands/new", data=_demand_form(client, processes))
     assert answer.status_code == 302
     with processes() as s:
         assert s.scalar(select(Demand.wanted_data)) == "残疾人证信息"
@@ -62,9 +57,7 @@ def test_a_successful_step_is_committed_before_the_answer_leaves(client, demo_ca
 
 def test_a_refused_step_keeps_nothing_it_wrote(client, demo_catalog, processes):
     login(client, "machao")
-    token = csrf_token(client, "/demands/new")
-    answer = client.post("/demands/new", data={"csrf_token": token, "unit_id": _machao_unit(processes),
-                                               "wanted_data": "证", "scenario": ""})
+    answer = client.post("/demands/new", data=_demand_form(client, processes, wanted_data="证", scenario=""))
     assert answer.status_code == 422
     with processes() as s:
         assert s.scalar(select(func.count()).select_from(Demand)) == 0

@@ -1,14 +1,10 @@
 """The workbench and the task API show a person the open tasks of their role in their unit."""
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import time_machine
 
-from tests.helpers import deploy_test_process, login
-from tests.workflows.test_engine import complete, start_case
+from tests.helpers import SH, complete, deploy_test_process, login, start_case
 from workflows.organisation import accounts
-
-SH = ZoneInfo("Asia/Shanghai")
 
 
 def a_case_waiting_for_review(sessions) -> int:

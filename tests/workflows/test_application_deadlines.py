@@ -1,22 +1,12 @@
 """The 5-working-day review across Spring Festival: 催办 on the last day, 督办 after, never a decision by timeout."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-import time_machine
 from sqlalchemy import select
 
-from tests.helpers import person
-from tests.workflows.test_applications import HOUSEHOLD, review_task
+from tests.helpers import HOUSEHOLD, at, person, review_task
 from workflows.engine import sweep, tasks
 from workflows.models import Application, ApplicationStatus, AuditEvent, Notification, TaskStatus
 from workflows.sharing import applications
 from workflows.supervision import timeliness
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text):
-    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=SH), tick=False)
 
 
 def subjects(sessions, username):

@@ -1,55 +1,15 @@
 """Applications: 无条件 granted at once, 有条件 reviewed by the provider with specific reasons, records verifiable."""
 import subprocess
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
-from tests.helpers import person
+from tests.helpers import HOUSEHOLD, SH, apply, at, decide, person, review_task, status
 from workflows.engine import tasks
 from workflows.errors import Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, ApplicationStatus, GrantStatus, HumanTask, TaskStatus
+from workflows.models import Application, ApplicationStatus, GrantStatus, TaskStatus
 from workflows.sharing import applications, grants, records
-
-SH = ZoneInfo("Asia/Shanghai")
-HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
-             "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
-             "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
-             "undertaking": True, "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
-
-
-def at(text):
-    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=SH), tick=False)
-
-
-@pytest.fixture
-def ready(processes, demo_catalog):
-    with at("2026-02-13T10:00:00"):
-        yield processes
-
-
-def apply(sessions, username="machao", **changes) -> int:
-    with sessions.begin() as s:
-        return applications.apply(s, person(s, username), HOUSEHOLD | changes).id
-
-
-def review_task(sessions, app_id) -> HumanTask:
-    with sessions() as s:
-        return next(t for t in tasks.case_tasks(s, "application", app_id)
-                    if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
-
-
-def decide(sessions, app_id, username="huangtao", **data):
-    task_id = review_task(sessions, app_id).id
-    with sessions.begin() as s:
-        tasks.complete(s, person(s, username), task_id, data)
-
-
-def status(sessions, app_id) -> str:
-    with sessions() as s:
-        return s.get(Application, app_id).status
 
 
 def test_a_conditional_application_waits_for_the_provider_for_five_working_days(ready):

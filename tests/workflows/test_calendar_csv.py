@@ -34,7 +34,7 @@ def test_a_repeated_date_names_the_second_line(db):
 
 
 def test_a_file_longer_than_a_year_is_refused_at_its_400th_line(db):
-    text = "".join(f"2027-01-01,holiday,元旦\n" if n == 0 else "\n" for n in range(1000))
+    text = "".join("2027-01-01,holiday,元旦\n" if n == 0 else "\n" for n in range(1000))
     assert problems(db, text) == ["第401行：文件超过 400 行，一年最多 366 天，请只保留该年的日期"]
 
 

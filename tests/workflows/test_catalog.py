@@ -1,11 +1,13 @@
 """Units keep their own catalog; coordinators oversee; every change is history."""
+import threading
+
 import pytest
 from sqlalchemy import select
 
 from tests.helpers import person, unit
 from workflows.catalog import entries
 from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
-from workflows.errors import Forbidden, NotFound
+from workflows.errors import DomainError, Forbidden, NotFound
 from workflows.models import AuditEvent, Resource, ResourceStatus
 
 ENTRY = {"name": "养犬登记信息", "summary": "本县犬只登记与年检信息", "category_class": "departmental",
@@ -31,6 +33,39 @@ def test_a_unit_admin_creates_and_publishes_an_entry_of_their_unit(db):
 
 def test_codes_continue_the_units_series(db, demo_catalog):
     assert draft(db).code == "XY-GA-005"
+
+
+
+def _create_at_once(sessions, codes: list[str]) -> list[str]:
+    """One thread per code ("" lets the unit's series choose), all released together; each entry's code or refusal."""
+    outcomes, barrier = [], threading.Barrier(len(codes))
+
+    def create(code):
+        barrier.wait()
+        try:
+            with sessions.begin() as s:
+                outcomes.append(entries.create_resource(s, person(s, "huangtao"), unit(s, "gaj").id,
+                                                        ENTRY | {"code": code}, ITEMS).code)
+        except DomainError as err:
+            outcomes.append(f"{err.status} {' '.join(err.details)}")
+        except Exception as exc:  # an IntegrityError here is the 500 this test exists to catch
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=create, args=(code,)) for code in codes]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    return sorted(outcomes)
+
+
+def test_keepers_creating_entries_of_one_unit_at_once_all_get_the_next_codes_of_the_series(committing_sessions):
+    assert _create_at_once(committing_sessions, [""] * 8) == [f"XY-GAJ-{n:03d}" for n in range(1, 9)]
+    with committing_sessions() as s:
+        assert len(s.scalars(select(Resource.id)).all()) == 8
+
+
+def test_two_keepers_choosing_the_same_code_at_once_get_one_entry_and_a_clear_refusal(committing_sessions):
+    outcomes = _create_at_once(committing_sessions, ["XY-GA-100", "XY-GA-100"])
+    assert outcomes == ["422 资源代码：“XY-GA-100”已被其他条目使用", "XY-GA-100"]
 
 
 PERMISSIONS = [

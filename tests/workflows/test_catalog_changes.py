@@ -1,22 +1,14 @@
 """二(三): a catalog change opens an update task due in 10 working days, with 催办 and 督办 but no auto-decision."""
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
-from tests.helpers import person, unit
+from tests.helpers import SH, at, inbox_subjects, person, unit
 from workflows.catalog import changes as catalog_changes
 from workflows.engine import sweep, tasks
 from workflows.errors import Forbidden, ValidationFailed
-from workflows.models import AuditEvent, ChangeStatus, HumanTask, Notification, TaskStatus
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text):
-    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=SH), tick=False)
+from workflows.models import AuditEvent, ChangeStatus, HumanTask, TaskStatus
 
 
 def register(sessions, effective_on="2026-02-13", username="huangtao"):
@@ -29,12 +21,6 @@ def register(sessions, effective_on="2026-02-13", username="huangtao"):
 def open_tasks(sessions, change_id):
     with sessions() as s:
         return {t.name: t for t in tasks.case_tasks(s, "catalog_change", change_id) if t.status == TaskStatus.OPEN}
-
-
-def inbox_subjects(sessions, username):
-    with sessions() as s:
-        return [n.subject for n in s.scalars(select(Notification).where(
-            Notification.person_id == person(s, username).id).order_by(Notification.id))]
 
 
 def test_the_update_task_is_due_ten_working_days_after_the_change_across_spring_festival(processes):

@@ -3,60 +3,33 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from tests.helpers import person, unit
+from tests.helpers import (
+    DOG,
+    DOG_ITEMS,
+    HOUSEHOLD_ROW,
+    HOUSEHOLD_ROW_ITEMS,
+    catalog_state,
+    export,
+    person,
+    run_import,
+    unit,
+    workbook,
+)
 from workflows.catalog import entries
 from workflows.catalog import excel as catalog_excel
 from workflows.catalog.entries import DuplicateSuspected
 from workflows.errors import Forbidden, ValidationFailed
-from workflows.models import AuditEvent, Resource, ResourceRevision, ResourceStatus
-
-DOG = {"资源名称": "养犬登记信息", "资源分类": "部门", "分类路径": "部门/公安/治安", "资源摘要": "本县犬只登记与年检信息",
-       "资源格式": "数据库", "共享类型": "有条件共享", "共享条件/不予共享依据": "仅用于城市管理执法", "共享方式": "接口",
-       "开放类型": "不予开放", "更新周期": "每日", "数据分级": "一般"}
-DOG_ITEMS = [["养犬登记信息", "犬主姓名", "字符型", 50, "否"], ["养犬登记信息", "犬只芯片号", "字符型", 20, "否"]]
-HOUSEHOLD = DOG | {"资源名称": "户籍人口信息"}
-HOUSEHOLD_ITEMS = [["户籍人口信息", "姓名", "字符型", 50, "否"], ["户籍人口信息", "公民身份号码", "字符型", 18, "是"]]
-
-
-def workbook(resources: list[dict], items: list[list]) -> bytes:
-    """The downloadable template with these rows (keyed by column title) instead of its examples."""
-    book = load_workbook(io.BytesIO(catalog_excel.template_workbook()))
-    sheet, item_sheet = book["资源目录"], book["信息项"]
-    sheet.delete_rows(2)
-    item_sheet.delete_rows(2, 2)
-    titles = [cell.value for cell in sheet[1]]
-    for row in resources:
-        sheet.append([row.get(title) for title in titles])
-    for row in items:
-        item_sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def export(db, username="huangtao", unit_code="gaj") -> bytes:
-    return catalog_excel.export_workbook(db, person(db, username), unit(db, unit_code).id)
-
-
-def run_import(db, data: bytes, username="huangtao", unit_code="gaj", reason=""):
-    return catalog_excel.import_workbook(db, person(db, username), unit(db, unit_code).id, data, reason)
-
-
-def state(db) -> dict:
-    """Everything an import could change: entries, history and the audit trail."""
-    snapshots = {r.code: entries.snapshot(r) for r in db.scalars(select(Resource))}
-    return {"entries": snapshots, "revisions": db.scalar(select(func.count()).select_from(ResourceRevision)),
-            "audit": db.scalar(select(func.count()).select_from(AuditEvent))}
+from workflows.models import Resource, ResourceStatus
 
 
 def test_exporting_and_importing_the_same_file_leaves_the_catalog_unchanged(db, demo_catalog):
-    before = state(db)
+    before = catalog_state(db)
     result = run_import(db, export(db))
     assert (result.created, result.updated, result.published) == (0, 0, 0)
     db.expire_all()
-    assert state(db) == before and len([c for c in before["entries"] if c.startswith("XY-GA-")]) == 4
+    assert catalog_state(db) == before and len([c for c in before["entries"] if c.startswith("XY-GA-")]) == 4
 
 
 def test_the_export_has_one_labelled_row_per_entry_and_per_info_item(db, demo_catalog):
@@ -105,7 +78,7 @@ def test_info_items_listed_for_an_existing_entry_replace_its_items_and_keep_the_
 
 
 def test_a_bad_workbook_is_refused_whole_and_every_problem_names_sheet_row_and_column(db, demo_catalog):
-    before = state(db)
+    before = catalog_state(db)
     data = workbook([DOG, DOG | {"资源名称": "犬只年检信息", "共享条件/不予共享依据": None},
                      DOG | {"资源名称": "犬只免疫信息", "发布日期": "2026-13-40"},
                      DOG | {"资源名称": "犬只伤人信息", "共享类型": "半共享"}],
@@ -118,7 +91,7 @@ def test_a_bad_workbook_is_refused_whole_and_every_problem_names_sheet_row_and_c
         "工作表“资源目录”第4行“发布日期”列：“2026-13-40”不是有效日期，格式应为 YYYY-MM-DD",
         "工作表“资源目录”第5行“共享类型”列：“半共享”不是有效值，应为 无条件共享、有条件共享、不予共享 之一"]
     assert caught.value.details[3].startswith("工作表“信息项”第4行“资源代码”列：“XY-GA-999”既不在")
-    assert state(db) == before
+    assert catalog_state(db) == before
 
 
 def test_problems_in_info_items_point_at_their_row_in_the_info_item_sheet(db, demo_catalog):
@@ -165,7 +138,7 @@ def test_a_missing_sheet_or_a_renamed_column_is_named(db):
 
 
 def test_a_likely_duplicate_of_another_units_entry_needs_a_reason(db, demo_catalog):
-    data = workbook([HOUSEHOLD], HOUSEHOLD_ITEMS)
+    data = workbook([HOUSEHOLD_ROW], HOUSEHOLD_ROW_ITEMS)
     with pytest.raises(DuplicateSuspected) as caught:
         run_import(db, data, "sunjie", "mzj")
     assert any("XY-GA-001" in d and "第2行" in d for d in caught.value.details), caught.value.details

@@ -1,22 +1,13 @@
 """The sweep fires due timers once, on the working-day calendar, and loads only due cases."""
 import threading
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import deploy_test_process
-from tests.workflows.test_engine import complete, start_case
+from tests.helpers import SH, at, complete, deploy_test_process, start_case
 from workflows import clock
 from workflows.engine import sweep
 from workflows.models import AuditEvent, HumanTask, ProcessInstance, TaskStatus
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text: str):
-    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=SH), tick=False)
 
 
 def submitted_before_spring_festival(sessions) -> int:
@@ -75,18 +66,18 @@ def test_tick_with_now_runs_the_sweep_as_if_at_that_time(sessions):
         assert sweep.sweep(sessions).instances == [case]
 
 
-def test_two_sweeps_at_once_fire_a_due_timer_once(sessions):
-    cases = [submitted_before_spring_festival(sessions)]
+def test_two_sweeps_at_once_fire_a_due_timer_once(committing_sessions):
+    cases = [submitted_before_spring_festival(committing_sessions)]
     with at("2026-02-13T11:00:00"):
         for _ in range(5):
-            case = start_case(sessions, "2026-02-13T11:00:00+08:00")
-            complete(sessions, case, "machao", {"purpose": "核对"})
+            case = start_case(committing_sessions, "2026-02-13T11:00:00+08:00")
+            complete(committing_sessions, case, "machao", {"purpose": "核对"})
             cases.append(case)
     results, barrier = [], threading.Barrier(2)
 
     def run():
         barrier.wait()
-        results.append(sweep.sweep(sessions, batch=2))
+        results.append(sweep.sweep(committing_sessions, batch=2))
 
     with at("2026-02-27T09:00:00"):
         threads = [threading.Thread(target=run) for _ in range(2)]
@@ -94,10 +85,10 @@ def test_two_sweeps_at_once_fire_a_due_timer_once(sessions):
         [t.join() for t in threads]
     fired = sorted(i for r in results for i in r.instances)
     assert fired == sorted(cases)
-    with sessions() as s:
+    with committing_sessions() as s:
         firings = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "instance:timer_fired"))
         assert firings == len(cases)
-    assert all(open_task_names(sessions, c) == ["审核", "督办跟进"] for c in cases)
+    assert all(open_task_names(committing_sessions, c) == ["审核", "督办跟进"] for c in cases)
 
 
 def test_a_sweep_exactly_at_the_timer_instant_ends_and_the_next_one_fires(sessions):

@@ -1,22 +1,13 @@
 """供需对接清单: matched demands list at once; others go to the bureau, the provider answers in time."""
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
-from tests.helpers import person, unit
-from tests.workflows.test_catalog_changes import inbox_subjects
+from tests.helpers import SH, at, inbox_subjects, person, unit
 from workflows.catalog import demands, entries
 from workflows.engine import sweep, tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import Demand, DemandStatus, HumanTask, TaskStatus
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text):
-    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=SH), tick=False)
 
 
 def open_task(sessions, demand_id) -> HumanTask | None:

@@ -1,37 +1,18 @@
 """The engine runs cases on pinned process versions, keeps rows beside its state, and never half-saves."""
 import threading
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import BPMN_DIR, deploy_test_process, person, unit
+from tests.helpers import BPMN_DIR, SH, complete, deploy_test_process, open_task, person, start_case, unit
 from workflows import engine
 from workflows.engine import serialization
 from workflows.errors import AlreadyHandled, EngineStepFailed, Forbidden
-from workflows.models import AuditEvent, HumanTask, InstanceStatus, Notification, ProcessInstance, TaskStatus
+from workflows.models import AuditEvent, HumanTask, InstanceStatus, Notification, ProcessInstance
 
-SH = ZoneInfo("Asia/Shanghai")
 THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")
-
-
-def start_case(sessions, submitted_at="2026-02-13T10:00:00+08:00") -> int:
-    with sessions.begin() as s:
-        instance = engine.start(s, "three_step", person(s, "machao").id, unit(s, "mzj").id,
-                                {"provider_unit_id": unit(s, "gaj").id, "submitted_at": submitted_at})
-        return instance.id
-
-
-def open_task(session, instance_id) -> HumanTask:
-    return session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                  HumanTask.status == TaskStatus.OPEN))
-
-
-def complete(sessions, instance_id, username, data) -> HumanTask:
-    with sessions.begin() as s:
-        return engine.complete_task(s, open_task(s, instance_id).id, person(s, username), data)
 
 
 @pytest.fixture
@@ -118,7 +99,7 @@ def test_a_script_error_leaves_the_stored_case_exactly_as_before(process):
         assert open_task(s, case).name == "审核"
 
 
-def test_two_reviewers_completing_the_same_task_at_once_one_wins(process):
+def test_two_reviewers_completing_the_same_task_at_once_one_wins(committing_sessions, process):
     case = start_case(process)
     complete(process, case, "machao", {"purpose": "核对"})
     with process() as s:

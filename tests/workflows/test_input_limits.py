@@ -4,8 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import person
-from tests.workflows.test_applications import HOUSEHOLD, apply, decide, ready  # noqa: F401  (fixture)
+from tests.helpers import HOUSEHOLD, apply, decide, person
 from workflows import audit, inputs
 from workflows.catalog import changes as catalog_changes
 from workflows.catalog import demands, entries

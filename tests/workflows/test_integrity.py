@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from tests.helpers import person
-from tests.workflows.test_applications import HOUSEHOLD, apply, at, decide, review_task, status
+from tests.helpers import HOUSEHOLD, apply, decide, person, review_task, status
 from workflows.engine import tasks
 from workflows.errors import Conflict, ValidationFailed
 from workflows.models import (
@@ -24,12 +23,6 @@ from workflows.sharing import applications, grants, integrity
 
 RETURN = {"decision": "return", "reason": "请补充低保申请受理通知书扫描件，并说明核对对象范围"}
 PENSIONS = "XY-RS-001"  # 县人社局's 养老保险参保信息, with the sensitive item 缴费基数
-
-
-@pytest.fixture
-def ready(processes, demo_catalog):
-    with at("2026-02-13T10:00:00"):
-        yield processes
 
 
 def resubmit(sessions, app_id, username="machao"):

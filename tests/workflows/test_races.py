@@ -13,8 +13,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import person
-from tests.workflows.test_applications import HOUSEHOLD, at
+from tests.helpers import HOUSEHOLD, at, person
 from workflows.engine import tasks
 from workflows.errors import DomainError
 from workflows.models import Application, ApplicationStatus, AuditEvent, Grant, GrantStatus, HumanTask, TaskStatus
@@ -22,12 +21,6 @@ from workflows.sharing import applications, grants, integrity
 
 TRIALS = 50 if os.environ.get("TEST_DATABASE_URL") else 8
 REASON = "申请的公民身份号码超出低保核对所需范围，请改为只申请姓名和户籍地址后重新申请"
-
-
-@pytest.fixture
-def ready(processes, demo_catalog):
-    with at("2026-02-13T10:00:00"):
-        yield processes
 
 
 def _apply(sessions) -> int:
@@ -87,7 +80,7 @@ def _assert_consistent(sessions) -> None:
 @pytest.mark.parametrize("first, second", [(withdraw, approve), (withdraw, reject), (approve, reject),
                                            (approve, approve_too)],
                          ids=["withdraw-approve", "withdraw-reject", "approve-reject", "approve-approve"])
-def test_two_exclusive_actions_at_once_end_with_one_winner_and_a_409(ready, first, second):
+def test_two_exclusive_actions_at_once_end_with_one_winner_and_a_409(committing_sessions, ready, first, second):
     for _ in range(TRIALS):
         app_id = _apply(ready)
         outcomes = _race(ready, first, second, app_id, _review_task(ready, app_id))
@@ -98,7 +91,7 @@ def test_two_exclusive_actions_at_once_end_with_one_winner_and_a_409(ready, firs
         assert s.scalar(select(Grant.id).where(Grant.application_id.in_(withdrawn))) is None
 
 
-def test_withdrawing_while_the_reviewer_returns_it_leaves_a_consistent_case(ready):
+def test_withdrawing_while_the_reviewer_returns_it_leaves_a_consistent_case(committing_sessions, ready):
     for _ in range(TRIALS):
         app_id = _apply(ready)
         outcomes = _race(ready, withdraw, give_back, app_id, _review_task(ready, app_id))
@@ -118,7 +111,7 @@ def _approved_grant(sessions) -> int:
         return grants.for_application(s, app_id).id
 
 
-def test_two_revocations_at_once_revoke_once(ready):
+def test_two_revocations_at_once_revoke_once(committing_sessions, ready):
     def revoke_as(username):
         def act(s, app_id, grant_id):
             grants.revoke(s, person(s, username), grant_id, "发现超范围使用，依约撤销授权")
@@ -130,7 +123,7 @@ def test_two_revocations_at_once_revoke_once(ready):
         _assert_consistent(ready)
 
 
-def test_revoking_while_the_grant_expires_keeps_the_first_outcome(ready):
+def test_revoking_while_the_grant_expires_keeps_the_first_outcome(committing_sessions, ready):
     grant_ids = [_approved_grant(ready) for _ in range(TRIALS)]
     with at("2026-02-20T09:00:00"):  # past every grant's end (13 Feb + 3 days)
         def revoke(s, app_id, grant_id):

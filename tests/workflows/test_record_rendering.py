@@ -5,8 +5,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import undefer
 
-from tests.helpers import login
-from tests.workflows.test_applications import apply, at, decide
+from tests.helpers import apply, at, decide, login
 from workflows import clock
 from workflows.models import ApprovalRecord
 from workflows.sharing import records

@@ -1,16 +1,14 @@
 """No BPMN snippet can hang the engine: endless or explosive code is refused at deploy, the rest is stopped within a second."""
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import select
 
-from tests.helpers import BPMN_DIR, person, unit
+from tests.helpers import BPMN_DIR, SH, open_task, person, unit
 from workflows import clock, engine
 from workflows.engine import lint, sandbox
 from workflows.errors import EngineStepFailed
-from workflows.models import HumanTask, ProcessInstance, ProcessVersion, TaskStatus
+from workflows.models import ProcessInstance, ProcessVersion
 
 THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")
 FORMS = lint.load_forms(BPMN_DIR / "forms")
@@ -105,14 +103,6 @@ def test_the_budget_is_shared_by_all_snippets_of_one_operation():
         for _ in range(100):
             sandbox.execute(globals_, small, {})
     sandbox.execute(sandbox.build_globals(None), small, {})  # the next operation starts afresh
-
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def open_task(session, instance_id) -> HumanTask:
-    return session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                  HumanTask.status == TaskStatus.OPEN))
 
 
 def test_the_dry_run_refuses_to_deploy_an_endless_script(db):

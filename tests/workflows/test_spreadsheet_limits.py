@@ -1,5 +1,4 @@
 """Hostile workbooks are measured before they are read, and exported cells never run as formulas."""
-import functools
 import io
 import re
 import zipfile
@@ -8,47 +7,26 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from tests.helpers import person
-from tests.workflows.test_catalog_excel import DOG, DOG_ITEMS, export, run_import, state, workbook
+from tests.helpers import (
+    DOG,
+    DOG_ITEMS,
+    SHEET,
+    catalog_state,
+    export,
+    huge_shared_string,
+    million_blank_rows,
+    patched,
+    person,
+    run_import,
+    with_rows,
+    workbook,
+)
 from workflows import spreadsheets
 from workflows.catalog import entries
 from workflows.errors import ValidationFailed
 from workflows.models import Resource
 
-SHEET = "xl/worksheets/sheet1.xml"  # 资源目录 in the template
 TOO_LARGE = "文件过大或结构异常，未导入任何内容，请删除多余内容或分批导入"
-
-
-def patched(data: bytes, member: str, change) -> bytes:
-    """The workbook with one XML part rewritten, as a hand-edited or hostile file would be."""
-    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            body = source.read(info)
-            target.writestr(info.filename, change(body) if info.filename == member else body)
-    return out.getvalue()
-
-
-def with_rows(data: bytes, rows: bytes) -> bytes:
-    return patched(data, SHEET, lambda body: body.replace(b"</sheetData>", rows + b"</sheetData>"))
-
-
-def million_blank_rows() -> bytes:
-    blank = b"".join(b'<row r="%d" spans="1:17"/>' % n for n in range(3, 1_000_003))
-    return with_rows(workbook([DOG], DOG_ITEMS), blank)
-
-
-@functools.cache
-def huge_shared_string() -> bytes:
-    """About 213 KB on disk; its one shared string unpacks to 200 MB."""
-    out = io.BytesIO(workbook([DOG], DOG_ITEMS))
-    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open(spreadsheets.SHARED_STRINGS, "w", force_zip64=True) as part:
-            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
-            for _ in range(200):
-                part.write(b"A" * (1 << 20))
-            part.write(b"</t></si></sst>")
-    return out.getvalue()
 
 
 def refused(db, data: bytes) -> ValidationFailed:
@@ -60,12 +38,12 @@ def refused(db, data: bytes) -> ValidationFailed:
 def test_a_million_blank_rows_are_refused_at_the_first_row_over_the_cap(db, demo_catalog):
     data = million_blank_rows()
     assert len(data) > 2_000_000
-    before = state(db)
+    before = catalog_state(db)
     error = refused(db, data)
     assert error.message == "导入文件有 1 处问题，未导入任何内容，请修改后重新上传"
     assert error.details == ["工作表“资源目录”表头以下超过 5000 行（空行也计算在内），第5002行起未读取。"
                              "请删除多余的行（包括末尾的空行）后分批导入"]
-    assert state(db) == before
+    assert catalog_state(db) == before
 
 
 def test_a_shared_string_that_unpacks_to_200_mb_is_refused_from_the_central_directory(db):
@@ -136,9 +114,9 @@ def test_an_exported_cell_that_starts_a_formula_is_neutralised_and_imports_back_
     book = load_workbook(io.BytesIO(data))
     row = next(r for r in book["资源目录"].iter_rows(values_only=True) if r[0] == "XY-GA-002")
     assert row[4] == "'" + text.strip()  # entries are stored stripped
-    before = state(db)
+    before = catalog_state(db)
     assert run_import(db, data).updated == 0
-    assert state(db) == before
+    assert catalog_state(db) == before
 
 
 def test_the_cell_guard_leaves_ordinary_values_alone():

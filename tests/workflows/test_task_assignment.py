@@ -1,20 +1,16 @@
 """Reviewers claim, give back and hand over tasks within their unit and role."""
 import pytest
 
-from tests.helpers import person
-from tests.workflows.test_applications import apply, review_task
+from tests.helpers import apply, person, review_task
 from workflows.engine import tasks
 from workflows.errors import AlreadyHandled, Forbidden, ValidationFailed
 from workflows.models import Notification
 
 
 @pytest.fixture
-def waiting(processes, demo_catalog):
-    from tests.workflows.test_applications import at
-
-    with at("2026-02-13T10:00:00"):
-        app_id = apply(processes)
-        yield processes, review_task(processes, app_id).id
+def waiting(ready):
+    app_id = apply(ready)
+    yield ready, review_task(ready, app_id).id
 
 
 def test_a_claimed_task_can_only_be_completed_by_the_claimer(waiting):

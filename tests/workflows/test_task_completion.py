@@ -2,20 +2,13 @@
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import person
-from tests.workflows.test_applications import HOUSEHOLD, apply, at, review_task
+from tests.helpers import HOUSEHOLD, apply, person, review_task
 from workflows.engine import tasks
 from workflows.errors import Forbidden
 from workflows.models import Application, AuditEvent, HumanTask, Notification, OutboxEmail, Person, TaskStatus
 from workflows.sharing import applications
 
 SPECIFIC = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
-
-
-@pytest.fixture
-def ready(processes, demo_catalog):
-    with at("2026-02-13T10:00:00"):
-        yield processes
 
 
 def traces(s, since: int = 0) -> dict[str, list[tuple]]:

@@ -39,7 +39,7 @@ def _typed() -> dict:
 
 def _values_of(app) -> dict:
     return {"resource_code": app.resource.code, "items": list(app.items), "scenario": app.scenario,
-            "basis": app.basis, "purpose": app.purpose, "frequency": app.frequency,
+            "basis": app.basis, "purpose": app.purpose, "frequency": app.frequency or "",
             "valid_until": app.valid_until.isoformat() if app.valid_until else "", "undertaking": app.undertaking,
             "sensitive_justification": app.sensitive_justification, "unit_id": str(app.applicant_unit_id)}
 

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock, inputs
@@ -20,6 +21,7 @@ from workflows.models import (
     Unit,
 )
 
+CODE_ATTEMPTS = 50  # each failed attempt means another entry of the unit was committed meanwhile
 REASON_LIMIT = 500  # reasons are kept in 500-character columns (duplicate, correction, revision comment)
 SNAPSHOT_FIELDS = ("code", "name", "category_class", "category_path", "summary", "format", "share_type",
                    "share_condition", "share_method", "open_type", "update_cycle", "sensitivity", "published_on",
@@ -102,18 +104,38 @@ def create_resource(session: Session, actor: Person, unit_id: int, raw: dict, ra
         raise Forbidden("只有本单位的目录管理员可以新建本单位的目录条目")
     check_duplicate_reason(duplicate_reason)
     clean = _clean_or_raise(raw, raw_items)
-    unit = session.get(Unit, unit_id)
-    if not clean.values["code"]:
-        clean.values["code"] = next_code(session, unit)
-    _check_code_free(session, clean.values["code"], None)
+    chosen = clean.values["code"]
+    if chosen:
+        _check_code_free(session, chosen, None)
     _check_duplicates(session, clean, unit_id, None, duplicate_reason)
-    resource = Resource(provider_unit_id=unit_id, status=ResourceStatus.DRAFT, revision=0,
-                        duplicate_reason=duplicate_reason.strip(), updated_at=clock.now())
-    _apply(resource, clean)
-    session.add(resource)
-    session.flush()
+    resource = _insert_with_free_code(session, session.get(Unit, unit_id), clean, chosen, duplicate_reason.strip())
     _record(session, actor, resource, "created", {}, "")
     return resource
+
+
+def _insert_with_free_code(session: Session, unit: Unit, clean, chosen: str, duplicate_reason: str) -> Resource:
+    """Insert the entry inside a savepoint; a code another transaction took meanwhile moves it to the next code.
+
+    The unique index decides, not an earlier look: two keepers of one unit saving at once both get an entry.
+    A code the keeper chose and someone else took meanwhile is refused as taken.
+    """
+    for _ in range(CODE_ATTEMPTS):
+        code = chosen or next_code(session, unit)
+        resource = Resource(provider_unit_id=unit.id, status=ResourceStatus.DRAFT, revision=0,
+                            duplicate_reason=duplicate_reason, updated_at=clock.now())
+        _apply(resource, clean)
+        resource.code = code
+        try:
+            with session.begin_nested():
+                session.add(resource)
+                session.flush()
+            return resource
+        except IntegrityError:
+            if session.scalar(select(Resource.id).where(Resource.code == code)) is None:
+                raise  # some other constraint: not ours to retry
+            if chosen:
+                raise InvalidEntry([Problem("code", f"“{code}”已被其他条目使用")]) from None
+    raise Conflict("本单位同时新建的条目过多，未能分配目录代码，请稍后重试")
 
 
 def update_resource(session: Session, actor: Person, resource_id: int, raw: dict, raw_items: list[dict],

@@ -213,7 +213,7 @@ def grouped_statement(session: Session, query: ResourceQuery, unit_ids: list[int
 
 def _grouped_rows(session: Session, query: ResourceQuery, unit_ids: list[int] | None, rowid_plan: bool | None) -> list:
     """The grouped counts, served from the per-worker cache while the catalog generation is unchanged."""
-    key = (str(session.get_bind().url), query.q, tuple(unit_ids) if unit_ids is not None else None,
+    key = (str(session.get_bind().engine.url), query.q, tuple(unit_ids) if unit_ids is not None else None,
            query.category_path)
     token = session.scalar(select(CatalogGeneration.token).where(CatalogGeneration.id == 1))
     rows = _cache.get(key, token)

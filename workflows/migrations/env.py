@@ -3,6 +3,7 @@ from alembic import context
 
 import workflows.models  # noqa: F401  (registers the tables)
 from workflows.db import Base, make_engine
+from workflows.migrate import broken_foreign_keys, foreign_keys_off, include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -19,16 +20,13 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _include(obj, name, type_, reflected, compare_to) -> bool:
-    """The FTS5 tables and their shadow tables are managed by hand in the migrations that create them."""
-    return not (type_ == "table" and name.startswith(("resource_fts", "resource_bigram")))
-
-
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, include_object=_include,
+    context.configure(connection=connection, target_metadata=target_metadata, include_object=include_object,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
-    with context.begin_transaction():
+    with foreign_keys_off(connection), context.begin_transaction():
         context.run_migrations()
+        if broken := broken_foreign_keys(connection):
+            raise RuntimeError(f"迁移后外键不一致，已回滚：{broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflows.db import Base, UTCDateTime
+from workflows.db import Base, JSONDocument, UTCDateTime, coded
 from workflows.models.catalog import Resource
 from workflows.models.labels import LabeledEnum
 from workflows.models.org import Person, Unit
@@ -51,22 +51,23 @@ class Application(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
     applicant_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
-    applicant_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"))
-    provider_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
-    items: Mapped[list] = mapped_column(JSON, default=list)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"), index=True)
+    provider_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    items: Mapped[list] = mapped_column(JSONDocument, default=list)
     scenario: Mapped[str] = mapped_column(Text, default="")
     basis: Mapped[str] = mapped_column(Text, default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
-    frequency: Mapped[str] = mapped_column(String(20), default="")
+    frequency: Mapped[CallFrequency | None] = mapped_column(coded(CallFrequency, "frequency"))  # None in a draft
     valid_until: Mapped[date | None] = mapped_column(Date)
     sensitive_justification: Mapped[str] = mapped_column(Text, default="")
     undertaking: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[ApplicationStatus] = mapped_column(String(20), default=ApplicationStatus.DRAFT)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    status: Mapped[ApplicationStatus] = mapped_column(coded(ApplicationStatus, "status"),
+                                                      default=ApplicationStatus.DRAFT)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     rejection_category: Mapped[str] = mapped_column(String(40), default="")
     late: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -92,7 +93,7 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     application: Mapped[Application] = relationship(back_populates="attachments")
@@ -107,15 +108,15 @@ class Grant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"))
-    items: Mapped[list] = mapped_column(JSON, default=list)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"), index=True)
+    items: Mapped[list] = mapped_column(JSONDocument, default=list)
     scenario: Mapped[str] = mapped_column(Text, default="")
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
-    status: Mapped[GrantStatus] = mapped_column(String(20), default=GrantStatus.ACTIVE)
+    status: Mapped[GrantStatus] = mapped_column(coded(GrantStatus, "status"), default=GrantStatus.ACTIVE)
     expiry_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
-    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -132,7 +133,7 @@ class ApprovalRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    content: Mapped[dict] = mapped_column(JSON)
+    content: Mapped[dict] = mapped_column(JSONDocument)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # rendered after the decision
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # a render that failed or ran out of time is retried later with a back-off, never blocking the others

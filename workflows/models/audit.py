@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflows.db import Base, UTCDateTime
+from workflows.db import Base, JSONDocument, UTCDateTime
 from workflows.models.org import Person
 
 
@@ -16,11 +16,11 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(60), index=True)
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
+    before: Mapped[dict | None] = mapped_column(JSONDocument)
+    after: Mapped[dict | None] = mapped_column(JSONDocument)
 
     actor: Mapped[Person | None] = relationship(lazy="joined")

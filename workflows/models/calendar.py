@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workflows.db import Base
+from workflows.db import Base, coded
 from workflows.models.labels import LabeledEnum
 
 
@@ -25,7 +25,7 @@ class CalendarDay(Base):
     __tablename__ = "calendar_day"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    kind: Mapped[DayKind] = mapped_column(String(20))
+    kind: Mapped[DayKind] = mapped_column(coded(DayKind, "kind"))
     name: Mapped[str] = mapped_column(String(40), default="")
     source: Mapped[str] = mapped_column(String(60), default="")
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows import clock
-from workflows.db import Base, UTCDateTime
+from workflows.db import Base, JSONDocument, UTCDateTime, coded
 from workflows.models.labels import LabeledEnum
 from workflows.models.org import Person, Unit
 
@@ -35,10 +35,11 @@ class ProcessVersion(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     version: Mapped[int] = mapped_column(Integer)
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    # JSON, not JSONB: JSONB reorders keys, and a schema's order of properties is the order of its form's fields
     forms: Mapped[dict] = mapped_column(JSON, default=dict)
     content_hash: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)  # the modeler's change note: why this version exists
-    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     deployed_by: Mapped[Person | None] = relationship()
@@ -56,7 +57,7 @@ class ProcessDraft(Base):
     bpmn_xml: Mapped[str] = mapped_column(Text)
     forms: Mapped[dict] = mapped_column(JSON, default=dict)
     base_version: Mapped[int | None] = mapped_column(Integer)  # the version it was started from
-    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     saved_by: Mapped[Person | None] = relationship()
@@ -72,15 +73,15 @@ class ProcessInstance(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
-    status: Mapped[InstanceStatus] = mapped_column(String(20), default=InstanceStatus.RUNNING)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    status: Mapped[InstanceStatus] = mapped_column(coded(InstanceStatus, "status"), default=InstanceStatus.RUNNING)
     state: Mapped[str] = mapped_column(Text, deferred=True)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[str | None] = mapped_column(String(64))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
-    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -104,17 +105,17 @@ class HumanTask(Base):
     spiff_task_id: Mapped[str] = mapped_column(String(36), unique=True)
     task_key: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    role: Mapped[str] = mapped_column(String(20))  # a Role code, or "" for a task outside any lane
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     form: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[TaskStatus] = mapped_column(String(20), default=TaskStatus.OPEN)
+    status: Mapped[TaskStatus] = mapped_column(coded(TaskStatus, "status"), default=TaskStatus.OPEN)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    result: Mapped[dict | None] = mapped_column(JSON)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    result: Mapped[dict | None] = mapped_column(JSONDocument)
 
     instance: Mapped[ProcessInstance] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflows.db import Base, UTCDateTime
+from workflows.db import Base, JSONDocument, UTCDateTime, coded
 from workflows.models.labels import LabeledEnum
 from workflows.models.org import Person, Unit
 
@@ -96,23 +96,23 @@ class Resource(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    provider_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
-    category_class: Mapped[CategoryClass] = mapped_column(String(20))
+    provider_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    category_class: Mapped[CategoryClass] = mapped_column(coded(CategoryClass, "category_class"))
     category_path: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
-    format: Mapped[ResourceFormat] = mapped_column(String(20))
-    share_type: Mapped[ShareType] = mapped_column(String(20))
+    format: Mapped[ResourceFormat] = mapped_column(coded(ResourceFormat, "format"))
+    share_type: Mapped[ShareType] = mapped_column(coded(ShareType, "share_type"))
     share_condition: Mapped[str] = mapped_column(Text, default="")
-    share_method: Mapped[ShareMethod | None] = mapped_column(String(20))
-    open_type: Mapped[OpenType] = mapped_column(String(20))
-    update_cycle: Mapped[UpdateCycle] = mapped_column(String(20))
-    sensitivity: Mapped[Sensitivity] = mapped_column(String(20))
+    share_method: Mapped[ShareMethod | None] = mapped_column(coded(ShareMethod, "share_method"))
+    open_type: Mapped[OpenType] = mapped_column(coded(OpenType, "open_type"))
+    update_cycle: Mapped[UpdateCycle] = mapped_column(coded(UpdateCycle, "update_cycle"))
+    sensitivity: Mapped[Sensitivity] = mapped_column(coded(Sensitivity, "sensitivity"))
     published_on: Mapped[date | None] = mapped_column(Date)
-    related_codes: Mapped[list] = mapped_column(JSON, default=list)
+    related_codes: Mapped[list] = mapped_column(JSONDocument, default=list)
     mandate: Mapped[str] = mapped_column(String(500), default="")
     collection_note: Mapped[str] = mapped_column(String(500), default="")
     duplicate_reason: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[ResourceStatus] = mapped_column(String(20), default=ResourceStatus.DRAFT)
+    status: Mapped[ResourceStatus] = mapped_column(coded(ResourceStatus, "status"), default=ResourceStatus.DRAFT)
     correction_reason: Mapped[str] = mapped_column(String(500), default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -141,7 +141,7 @@ class InfoItem(Base):
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(100))
-    data_type: Mapped[DataType] = mapped_column(String(20))
+    data_type: Mapped[DataType] = mapped_column(coded(DataType, "data_type"))
     length: Mapped[int | None] = mapped_column(Integer)
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -158,9 +158,9 @@ class ResourceRevision(Base):
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
     revision: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(40))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    changes: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     comment: Mapped[str] = mapped_column(String(500), default="")
 
     actor: Mapped[Person | None] = relationship(lazy="joined")
@@ -175,8 +175,8 @@ class Interface(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    object_class: Mapped[ObjectClass] = mapped_column(String(20), index=True)
-    business_scenarios: Mapped[list] = mapped_column(JSON, default=list)
+    object_class: Mapped[ObjectClass] = mapped_column(coded(ObjectClass, "object_class"), index=True)
+    business_scenarios: Mapped[list] = mapped_column(JSONDocument, default=list)
     scenarios_text: Mapped[str] = mapped_column(Text, default="")
     method: Mapped[str] = mapped_column(String(10), default="POST")
     monthly_calls: Mapped[int] = mapped_column(Integer, default=0, index=True)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflows.db import Base, UTCDateTime
+from workflows.db import Base, UTCDateTime, coded
 from workflows.models.catalog import Resource
 from workflows.models.labels import LabeledEnum
 from workflows.models.org import Person, Unit
@@ -27,12 +27,12 @@ class Demand(Base):
     requesting_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     wanted_data: Mapped[str] = mapped_column(String(200))
     scenario: Mapped[str] = mapped_column(String(500))
-    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resource.id"))
-    provider_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
-    status: Mapped[DemandStatus] = mapped_column(String(20))
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resource.id"), index=True)
+    provider_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    status: Mapped[DemandStatus] = mapped_column(coded(DemandStatus, "status"))
     answer: Mapped[str] = mapped_column(Text, default="")
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -59,14 +59,14 @@ class CatalogChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    kind: Mapped[ChangeKind] = mapped_column(String(20))
+    kind: Mapped[ChangeKind] = mapped_column(coded(ChangeKind, "kind"))
     description: Mapped[str] = mapped_column(Text)
     effective_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[ChangeStatus] = mapped_column(String(20), default=ChangeStatus.OPEN)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    status: Mapped[ChangeStatus] = mapped_column(coded(ChangeStatus, "status"), default=ChangeStatus.OPEN)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_note: Mapped[str] = mapped_column(Text, default="")

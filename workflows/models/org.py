@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflows.db import Base, UTCDateTime
+from workflows.db import Base, UTCDateTime, coded
 from workflows.models.labels import LabeledEnum
 
 
@@ -56,7 +56,7 @@ class Unit(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     short_name: Mapped[str] = mapped_column(String(50))
-    kind: Mapped[UnitKind] = mapped_column(String(20))
+    kind: Mapped[UnitKind] = mapped_column(coded(UnitKind, "kind"))
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)  # 统一社会信用代码, when known
     # a deactivated unit keeps its history but takes no new people, roles or cases
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
@@ -68,7 +68,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(50))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     position: Mapped[str] = mapped_column(String(50), default="")
     email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -96,7 +96,7 @@ class RoleMembership(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    role: Mapped[Role] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(coded(Role, "role"))
 
     person: Mapped[Person] = relationship(back_populates="memberships")
     unit: Mapped[Unit] = relationship(lazy="joined")
@@ -110,8 +110,8 @@ class Responsibility(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    kind: Mapped[ResponsibilityKind] = mapped_column(String(30))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[ResponsibilityKind] = mapped_column(coded(ResponsibilityKind, "kind", length=30))
 
     person: Mapped[Person] = relationship(lazy="joined")
 

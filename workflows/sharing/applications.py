@@ -198,8 +198,7 @@ def _fill(app: Application, resource: Resource, data: ApplicationInput, until: d
     app.resource, app.provider_unit_id = resource, resource.provider_unit_id  # the answer reads app.resource
     app.items = [i.name for i in resource.items if i.name in data.items]
     app.scenario, app.basis, app.purpose = data.scenario, data.basis, data.purpose
-    frequency = CallFrequency.parse(data.frequency)
-    app.frequency = frequency.value if frequency else ""
+    app.frequency = CallFrequency.parse(data.frequency)  # None until the applicant chooses one
     app.valid_until, app.undertaking = until, data.undertaking
     app.sensitive_justification = data.sensitive_justification
     app.updated_at = clock.now()
@@ -220,9 +219,9 @@ def submit(session: Session, actor: Person, application_id: int) -> Application:
     app = _editable(session, actor, application_id)
     if app.status != ApplicationStatus.DRAFT:
         raise Conflict("退回补正的申请请在“补正后重新提交”任务中提交")
-    data = ApplicationInput(app.resource.code, list(app.items), app.scenario, app.basis, app.purpose, app.frequency,
-                            app.valid_until.isoformat() if app.valid_until else "", app.undertaking,
-                            app.sensitive_justification)
+    data = ApplicationInput(app.resource.code, list(app.items), app.scenario, app.basis, app.purpose,
+                            app.frequency or "", app.valid_until.isoformat() if app.valid_until else "",
+                            app.undertaking, app.sensitive_justification)
     resource, _, _ = _check(session, app.applicant_unit_id, data, complete=True)
     return _start(session, actor, app, resource)
 

@@ -64,7 +64,8 @@ def _deactivate(actor: str, target: str):
     return act
 
 
-def test_two_sysadmins_removing_each_others_role_at_once_leave_one(sessions):
+def test_two_sysadmins_removing_each_others_role_at_once_leave_one(committing_sessions):
+    sessions = committing_sessions
     for _ in range(TRIALS):
         _two_sysadmins(sessions)
         outcomes = _race(sessions, _revoke("chenjing", "lina"), _revoke("lina", "chenjing"))
@@ -72,7 +73,8 @@ def test_two_sysadmins_removing_each_others_role_at_once_leave_one(sessions):
         assert _active_sysadmins(sessions) == 1
 
 
-def test_two_sysadmins_deactivating_each_other_at_once_leave_one(sessions):
+def test_two_sysadmins_deactivating_each_other_at_once_leave_one(committing_sessions):
+    sessions = committing_sessions
     for _ in range(TRIALS):
         _two_sysadmins(sessions)
         outcomes = _race(sessions, _deactivate("chenjing", "lina"), _deactivate("lina", "chenjing"))

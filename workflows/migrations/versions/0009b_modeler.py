@@ -31,9 +31,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('process_key', name='uq_process_draft_key'),
     )
+    op.create_index(op.f('ix_process_draft_saved_by_id'), 'process_draft', ['saved_by_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_process_draft_saved_by_id'), table_name='process_draft')
     op.drop_table('process_draft')
     with op.batch_alter_table('process_version', schema=None) as batch_op:
         batch_op.drop_column('note')
