@@ -58,3 +58,18 @@ def test_a_review_warns_when_its_resource_was_retired(client, ready):
     login(client, "huangtao")
     assert "已停用，不能审核通过" in text_of(client.get(f"/tasks/{task_id}"))
     assert "已停用，不能审核通过" in text_of(client.get(f"/applications/{app_id}"))
+
+
+def test_the_api_refuses_stock_reasons_and_a_second_return_like_the_form(api):
+    created = api.apply()
+    task = api.review_task(created["id"])
+    for reason in ("不符合要求，不予通过，不同意", "1234567890"):
+        refused = api.complete(task["id"], {"decision": "reject", "reason": reason, "rejection_category": "other"})
+        assert refused.status_code == 422 and "reason" in refused.get_json()["fields"]
+    assert api.complete(task["id"], {"decision": "return", "reason": RETURN_LIST}).status_code == 200
+    resubmit = next(t for t in api.get("/api/v1/tasks").get_json()["items"] if t.get("application_id") == created["id"])
+    assert api.complete(resubmit["id"], {"resubmit_note": "已上传受理通知书并说明核对范围"}, "machao").status_code == 200
+    again = api.review_task(created["id"])
+    refused = api.complete(again["id"], {"decision": "return", "reason": RETURN_LIST})
+    assert refused.status_code == 422 and "只能退回补正一次" in refused.get_json()["message"]
+    assert "decision" in refused.get_json()["fields"]
