@@ -6,6 +6,7 @@ from tests.helpers import apply, at, csrf_token, decide, login, person, review_t
 from workflows.catalog import entries
 from workflows.engine import tasks
 from workflows.models import Resource, TaskStatus
+from workflows.sharing import applications
 
 RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
 
@@ -73,3 +74,13 @@ def test_the_api_refuses_stock_reasons_and_a_second_return_like_the_form(api):
     refused = api.complete(again["id"], {"decision": "return", "reason": RETURN_LIST})
     assert refused.status_code == 422 and "只能退回补正一次" in refused.get_json()["message"]
     assert "decision" in refused.get_json()["fields"]
+
+
+def test_a_withdrawn_overdue_application_still_reads_as_late(client, ready):
+    app_id = apply(ready)
+    with at("2026-03-03T09:00:00"):
+        with ready.begin() as s:
+            applications.withdraw(s, person(s, "machao"), app_id, "业务调整")
+        login(client, "machao")
+        page = text_of(client.get(f"/applications/{app_id}"))
+    assert "审核逾期" in page and "逾期未办，流程结束时关闭" in page
