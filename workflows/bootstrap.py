@@ -31,7 +31,7 @@ LISTENERS = {
     "bpmn.rejected": (reviews.rejected,),
 }
 
-FORM_OPTIONS = {"subject_items": reviews.requested_items}
+FORM_OPTIONS = {"subject_items": reviews.requested_items, "review_decisions": reviews.review_decisions}
 
 FORM_CHECKS = {"specific_reason": reviews.reason_check}
 
