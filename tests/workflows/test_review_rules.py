@@ -60,6 +60,16 @@ def test_a_return_must_list_each_missing_material_specifically(ready, reason):
     assert status(ready, app_id) == ApplicationStatus.IN_REVIEW
 
 
+def test_the_applicant_told_of_a_return_is_sent_to_the_resubmit_task_not_to_a_record(ready):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="return", reason=RETURN_LIST)
+    with ready() as s:
+        told = s.scalars(select(Notification).where(Notification.person_id == person(s, "machao").id,
+                                                    Notification.template == "decision")).one()
+    assert "补正后重新提交" in told.body and "请补充低保申请受理通知书扫描件" in told.body
+    assert "审批记录" not in told.body
+
+
 def test_an_application_is_returned_once_then_the_reviewer_approves_or_rejects(ready):
     app_id = apply(ready)
     decide(ready, app_id, decision="return", reason=RETURN_LIST)

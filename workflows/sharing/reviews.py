@@ -192,5 +192,5 @@ def _notify_applicant(session: Session, app: Application, decision: str, grant=N
     context = {"applicant_unit": app.applicant_unit.name, "resource_name": app.resource.name, "number": app.number,
                "decision": decision, "reason": app.decision_reason,
                "valid_until": grant.valid_until.isoformat() if grant else "",
-               "items": "、".join(grant.items) if grant else ""}
+               "items": "、".join(grant.items) if grant else "", "returned": decision == "退回补正"}
     notifications.send(session, [app.applicant], "decision", context, f"/applications/{app.id}")
