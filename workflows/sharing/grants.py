@@ -64,12 +64,16 @@ def can_revoke(person: Person, grant: Grant) -> bool:
 _LOCK = select(Grant).where(Grant.id == bindparam("id")).with_for_update(of=Grant)
 
 
-def revoke(session: Session, actor: Person, grant_id: int, reason: str) -> Grant:
-    """Revoke once: the grant's row is locked, so a second revocation or the expiry pass sees the first."""
+def revoke(session: Session, actor: Person, grant_id: int, reason: str, objection_id: int | None = None) -> Grant:
+    """Revoke once: the grant's row is locked, so a second revocation or the expiry pass sees the first.
+
+    A coordinator revokes only by deciding an upheld usage objection (objection_id names it).
+    """
     grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
     if grant is None:
         raise NotFound("授权不存在")
-    if not can_revoke(actor, grant):
+    by_decision = objection_id is not None and actor.has_role(Role.COORDINATOR)
+    if not (by_decision or can_revoke(actor, grant)):
         raise Forbidden("只有数据提供单位的审核人或目录管理员可以撤销授权")
     if grant.status != GrantStatus.ACTIVE:
         raise Conflict(f"授权已{GrantStatus(grant.status).label}")
@@ -80,7 +84,8 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str) -> Grant
     grant.status, grant.revoked_reason = GrantStatus.REVOKED, reason.strip()
     grant.revoked_by_id, grant.revoked_at = actor.id, clock.now()
     audit.record(session, actor.id, "grant", grant.id, "grant:revoked", {"status": "active"},
-                 {"status": "revoked", "reason": grant.revoked_reason})
+                 {"status": "revoked", "reason": grant.revoked_reason}
+                 | ({"objection_id": objection_id} if objection_id else {}))
     _notify(session, grant, "grant_revoked")
     return grant
 
