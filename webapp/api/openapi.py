@@ -181,7 +181,7 @@ def _schemas() -> dict:
         "ObjectionInput": _obj({
             "type": _enum(ObjectionType, "类型代码"),
             "facts": _text("事实和理由（至少 10 个字）", minLength=10, maxLength=4000),
-            "request": _text("请求事项（至少 4 个字）", minLength=4, maxLength=2000),
+            "request": _text("请求事项（至少 2 个字）", minLength=2, maxLength=2000),
             "application_id": _id("所涉申请（资源申请异议必填）"),
             "resource_code": _text("所涉目录条目代码（数据目录纠错、数据质量异议必填）", maxLength=64),
             "grant_id": _id("所涉授权（数据使用异议必填）"),

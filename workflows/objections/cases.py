@@ -95,8 +95,8 @@ def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:
     problems += inputs.length_problems(texts, LIMITS)
     if len(texts["facts"]) < 10:
         problems.append(FieldProblem("facts", "事实和理由：请写明发生了什么、错在哪里（至少10个字）"))
-    if len(texts["request"]) < 4:
-        problems.append(FieldProblem("request", "请求事项：请写明希望如何处理（至少4个字）"))
+    if len(texts["request"]) < 2:
+        problems.append(FieldProblem("request", "请求事项：请写明希望如何处理（至少2个字）"))
     attachments = _attachments(raw.get("attachments"), problems)
     link = _linked(session, actor, kind, raw, problems) if kind else {}
     if problems:

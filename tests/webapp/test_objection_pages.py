@@ -1,0 +1,81 @@
+"""Objection pages: raised from a rejected application with the link prefilled, flags on the entry, the board,
+statistics with their Excel export."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from tests.helpers import apply, csrf_token, decide, login, text_of
+from tests.workflows.objections.helpers import accept_and_transfer, raise_, step
+
+REASON = "申请用途与所列法律依据不对应，缺少低保核对的授权文件"
+FACTS = "审核意见认为依据不足，但《社会救助暂行办法》第十一条明确要求核对户籍"
+
+
+def rejected(sessions) -> int:
+    app_id = apply(sessions)
+    decide(sessions, app_id, decision="reject", rejection_category="no_basis", reason=REASON)
+    return app_id
+
+
+def test_a_rejected_applicant_follows_the_link_to_a_prefilled_form_and_raises_an_objection(client, ready):
+    app_id = rejected(ready)
+    login(client, "machao")
+    case = client.get(f"/applications/{app_id}").get_data(as_text=True)
+    assert f'/objections/new?application={app_id}' in case
+    form = client.get(f"/objections/new?application={app_id}").get_data(as_text=True)
+    assert f'value="{app_id}"' in form and 'value="application_dispute" selected' in form
+    missing = client.post("/objections/new", data={"csrf_token": csrf_token(client, "/objections/new"),
+                                                   "type": "application_dispute", "application_id": str(app_id),
+                                                   "facts": "", "request": "请协调"})
+    assert missing.status_code == 422 and "事实和理由" in text_of(missing)
+    done = client.post("/objections/new", data={"csrf_token": csrf_token(client, "/objections/new"),
+                                                "type": "application_dispute", "application_id": str(app_id),
+                                                "facts": FACTS, "request": "请协调重新审核",
+                                                "attachment_name": ["驳回通知截图"], "attachment_note": ["审核意见原文"]},
+                       follow_redirects=True)
+    page = text_of(done)
+    assert "资源申请异议" in page and "已提交" in page and "驳回通知截图" in page and "受理审查" in page
+    assert "我的异议" in text_of(client.get("/objections/"))
+
+
+def test_an_entry_under_an_accepted_correction_shows_the_flag_to_everyone_who_sees_it(client, ready):
+    objection_id = raise_(ready, "machao", type="catalog_correction", resource_code="XY-GA-001",
+                          facts="目录中“户籍地址”信息项的更新周期写为每年，实际为实时更新", request="请更正更新周期")
+    login(client, "heming")
+    before = text_of(client.get("/catalog/resources/XY-GA-001"))
+    assert "户籍人口基本信息" in before and "存在异议" not in before
+    accept_and_transfer(ready, objection_id)
+    page = text_of(client.get("/catalog/resources/XY-GA-001"))
+    assert "存在异议" in page and "纠错或提出异议" in page
+    assert client.get(f"/objections/{objection_id}").status_code == 404  # not a unit it concerns
+
+
+def test_the_board_shows_overdue_first_and_filters_and_only_coordinators_see_it(app, client, ready):
+    first = raise_(ready, "machao", type="other", facts="县公安局共享接口多次中断，影响低保核对业务的开展", request="请督促修复")
+    second = raise_(ready, "huangtao", type="other", facts="县民政局反馈的数据质量问题与事实不符，需要核实", request="请核实")
+    step(ready, second, "ob_triage", "lina", {"decision": "reject", "reason": "所反映问题已在供需对接清单中办结，不再重复受理"})
+    login(client, "machao")
+    assert client.get("/objections/board").status_code == 403
+    client = app.test_client()
+    login(client, "lina")
+    board = text_of(client.get("/objections/board"))
+    assert f"{first}" in board and "不予受理" in board
+    only = text_of(client.get("/objections/board?status=not_accepted"))
+    assert "不予受理" in only and "受理审查" not in only
+    assert client.get("/objections/board?since=2026-13-01").status_code == 422
+
+
+def test_statistics_count_by_type_and_export_to_excel(app, client, ready):
+    raise_(ready, "machao", type="other", facts="县公安局共享接口多次中断，影响低保核对业务的开展", request="请督促修复")
+    login(client, "wanglei")
+    page = text_of(client.get("/objections/statistics"))
+    assert "共 1 件" in page and "其他 1" in page
+    export = client.get("/objections/statistics.xlsx")
+    assert export.status_code == 200
+    book = load_workbook(io.BytesIO(export.data))
+    assert book.sheetnames[0] == "按类型" and ["其他", 1] in [list(r) for r in book["按类型"].iter_rows(values_only=True)]
+    client = app.test_client()
+    login(client, "machao")
+    assert client.get("/objections/statistics").status_code == 403
