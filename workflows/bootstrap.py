@@ -34,7 +34,7 @@ TASK_HANDLERS = {
 LISTENERS = {
     "task.opened": (objections.task_opened, reminders.new_task),
     "task.delegated": (reminders.delegated,),
-    "task.completed": (integrity.task_completed,),
+    "task.completed": (integrity.task_completed, objections.task_completed),
     "bpmn.reminder": (reminders.remind,),
     "bpmn.escalation": (reminders.escalate,),
     "bpmn.auto_grant": (reviews.auto_granted,),

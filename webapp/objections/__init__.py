@@ -9,9 +9,10 @@ from webapp.extensions import db
 from webapp.params import id_param, parse_id
 from webapp.security import current_person, login_required_blueprint
 from workflows import clock
-from workflows.errors import ValidationFailed
+from workflows.errors import NotFound, ValidationFailed
 from workflows.models import ObjectionStatus, ObjectionType, Role, Unit
 from workflows.objections import cases, pages
+from workflows.objections import records as objection_records
 from workflows.objections import statistics as objection_statistics
 
 bp = Blueprint("objections", __name__)
@@ -70,6 +71,20 @@ def new():
 def detail(item_id: int):
     page = pages.objection_page(db.session, current_person(), item_id)
     return render_template("objections/detail.html", page=page, o=page.objection)
+
+
+@bp.get("/<int:item_id>/record.pdf")
+def record_pdf(item_id: int):
+    objection = cases.get_objection(db.session, current_person(), item_id)
+    record = objection_records.for_objection(db.session, objection.id)
+    if record is None:
+        raise NotFound("该异议尚未办结，暂无处理记录")
+    pdf = objection_records.pdf_for(db.session, record)
+    if pdf is None:
+        return render_template("error.html", status=503, message="处理记录正在生成，请稍后再下载", details=[]), 503, \
+            {"Retry-After": "120"}
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"异议处理记录-{record.content['number']}.pdf")
 
 
 @bp.get("/board")

@@ -45,6 +45,7 @@ from workflows.models.objections import (
     Objection,
     ObjectionAnswer,
     ObjectionOutcome,
+    ObjectionRecord,
     ObjectionStatus,
     ObjectionType,
 )
@@ -67,7 +68,7 @@ __all__ = [
     "RejectionCategory",
     "EmailStatus", "Notification", "OutboxEmail",
     "AnswerStance", "Correction", "CorrectionStatus", "Objection", "ObjectionAnswer", "ObjectionOutcome",
-    "ObjectionStatus", "ObjectionType",
+    "ObjectionRecord", "ObjectionStatus", "ObjectionType",
     "CatalogChange", "CatalogGeneration", "CategoryClass", "ChangeKind", "ChangeStatus", "DataType", "Demand", "DemandStatus",
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
     "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, Text
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, JSONDocument, UTCDateTime, coded
@@ -138,3 +138,16 @@ class Correction(Base):
     objection: Mapped[Objection] = relationship(lazy="joined")
     resource: Mapped[Resource] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class ObjectionRecord(Base):
+    """The record of a closed objection: content and SHA-256 fixed at closing, PDF rendered on first download."""
+
+    __tablename__ = "objection_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objection.id"), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[dict] = mapped_column(JSONDocument)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

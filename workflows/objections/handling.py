@@ -16,7 +16,7 @@ from workflows.models.objections import (
     ObjectionOutcome,
     ObjectionStatus,
 )
-from workflows.objections import cases, effects
+from workflows.objections import cases, effects, records
 from workflows.objections.process import ANSWERS, MAX_RESPONDERS, RAISER_TASKS
 from workflows.sharing import reviews
 
@@ -175,3 +175,12 @@ def responding_units(session: Session, task: HumanTask) -> list[tuple[str, str]]
     units = list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
     units.sort(key=lambda u: u.id != objection.concerned_unit_id)
     return [(str(u.id), u.name) for u in units]
+
+
+def task_completed(session: Session, event: str, task: HumanTask) -> None:
+    """Once the closing step is done, the record's content and hash are fixed (not by later steps like rating)."""
+    if task.instance.subject_type != "objection":
+        return
+    objection = session.get(Objection, int(task.instance.subject_id))
+    if objection.status in records.CLOSING:
+        records.close(session, objection)

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from workflows import clock, engine, inputs
 from workflows.engine import tasks
 from workflows.errors import Forbidden, ValidationFailed
-from workflows.models import HumanTask, Person, ProcessInstance, Role, TaskStatus, Unit
+from workflows.models import HumanTask, ObjectionRecord, Person, ProcessInstance, Role, TaskStatus, Unit
 from workflows.models.objections import Correction, Objection, ObjectionStatus, ObjectionType
-from workflows.objections import cases
+from workflows.objections import cases, records
 
 
 @dataclass
@@ -24,6 +24,7 @@ class ObjectionPage:
     actionable: list[HumanTask] = field(default_factory=list)
     deadlines: list[tuple[HumanTask, dict]] = field(default_factory=list)  # each open step with a period
     correction: Correction | None = None
+    record: ObjectionRecord | None = None
     responding_units: list[Unit] = field(default_factory=list)
     done_ids: list[str] = field(default_factory=list)
     active_ids: list[str] = field(default_factory=list)
@@ -41,6 +42,7 @@ def objection_page(session: Session, person: Person, objection_id: int) -> Objec
     open_steps = [t for t in page.steps if t.status == TaskStatus.OPEN]
     page.actionable = [t for t in open_steps if engine.can_act(session, person, t)]
     page.deadlines = [(t, tasks.deadline(session, t)) for t in open_steps if t.due_at is not None]
+    page.record = records.for_objection(session, objection.id)
     page.correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
     ids = objection.responding_unit_ids or []
     page.responding_units = list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []

@@ -1,4 +1,4 @@
-"""objection, objection_answer, objection_correction: 异议 and 纠错 (四(五), 三(四))
+"""objection, objection_answer, objection_correction, objection_record: 异议 and 纠错 (四(五), 三(四))
 
 Revision ID: 0010
 Revises: 0009b
@@ -104,13 +104,28 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id']),
         _check(op.f('ck_objection_correction_status'), 'status', ['open', 'done']),
         sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('objection_id'),
+        sa.UniqueConstraint('objection_id', name=op.f('uq_objection_correction_objection_id')),
     )
     for column in ('resource_id', 'unit_id', 'instance_id'):
         op.create_index(op.f(f'ix_objection_correction_{column}'), 'objection_correction', [column], unique=False)
 
+    op.create_table(
+        'objection_record',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('objection_id', sa.Integer(), nullable=False),
+        sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('content', JSONDocument, nullable=False),
+        sa.Column('pdf', sa.LargeBinary(), nullable=True),
+        sa.Column('created_at', UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['objection_id'], ['objection.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('objection_id', name=op.f('uq_objection_record_objection_id')),
+        sa.UniqueConstraint('sha256', name=op.f('uq_objection_record_sha256')),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table('objection_record')
     for column in ('resource_id', 'unit_id', 'instance_id'):
         op.drop_index(op.f(f'ix_objection_correction_{column}'), table_name='objection_correction')
     op.drop_table('objection_correction')
