@@ -42,7 +42,8 @@ LISTENERS = {
     "bpmn.rejected": (reviews.rejected,),
 }
 
-FORM_OPTIONS = {"subject_items": reviews.requested_items, "responding_units": objections.responding_units}
+FORM_OPTIONS = {"subject_items": reviews.requested_items, "review_decisions": reviews.review_decisions,
+                "responding_units": objections.responding_units}
 
 FORM_CHECKS = {"specific_reason": reviews.reason_check}
 

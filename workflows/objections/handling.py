@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import audit, clock
+from workflows import audit, clock, reasons
 from workflows.errors import FieldProblem, ValidationFailed
 from workflows.models import HumanTask, Person, Unit
 from workflows.models.objections import (
@@ -18,7 +18,6 @@ from workflows.models.objections import (
 )
 from workflows.objections import cases, effects, records
 from workflows.objections.process import ANSWERS, MAX_RESPONDERS, RAISER_TASKS
-from workflows.sharing import reviews
 
 
 def _objection(session: Session, task: HumanTask) -> Objection:
@@ -35,7 +34,7 @@ def set_status(session: Session, actor_id: int | None, objection: Objection, sta
 
 def _specific(field: str, text: str, what: str) -> None:
     """The rule for reasons shared with the application review (R17): specific, not a stock phrase."""
-    if problem := reviews.reason_problem(text):
+    if problem := reasons.reason_problem(text, what):
         raise ValidationFailed([FieldProblem(field, f"{what}：{problem}")], f"{what}必须写明具体理由，未提交")
 
 

@@ -19,7 +19,7 @@ from workflows.models import (
     RejectionCategory,
     TaskStatus,
 )
-from workflows.sharing import applications, grants, records
+from workflows.sharing import applications, grants, records, reviews
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 WITHDRAWABLE = (*applications.OPEN_STATUSES, ApplicationStatus.DRAFT)
@@ -39,6 +39,7 @@ class ApplicationPage:
     can_withdraw: bool = False
     can_revoke: bool = False
     rejection_label: str = ""
+    resource_warning: str | None = None  # the entry became 不予共享 or was retired while the case runs
     review_days: int | None = None
     done_ids: list[str] = field(default_factory=list)
     active_ids: list[str] = field(default_factory=list)
@@ -54,6 +55,7 @@ def application_page(session: Session, person: Person, application_id: int) -> A
         page.done_ids, page.active_ids, page.active_names = engine.progress(session, page.instance)
     page.steps = tasks.case_tasks(session, "application", app.id)
     page.viewable = tasks.viewable(session, person, page.steps)
+    page.resource_warning = reviews.resource_warning(app) if app.status in applications.OPEN_STATUSES else None
     open_steps = [t for t in page.steps if t.status == TaskStatus.OPEN]
     page.actionable = [t for t in open_steps if engine.can_act(session, person, t)]
     review = next((t for t in open_steps if t.task_key == applications.REVIEW_TASK), None)
@@ -65,3 +67,10 @@ def application_page(session: Session, person: Person, application_id: int) -> A
     page.can_revoke = (page.grant is not None and page.grant.status == GrantStatus.ACTIVE
                        and grants.can_revoke(person, page.grant))
     return page
+
+
+def task_warning(session: Session, task: HumanTask) -> str | None:
+    """What a reviewer must see on an open review: the resource can no longer be approved (changed under it)."""
+    if task.status != TaskStatus.OPEN or task.instance.subject_type != "application":
+        return None
+    return reviews.resource_warning(session.get(Application, int(task.instance.subject_id)))

@@ -40,6 +40,7 @@ def workbench(session: Session, person_id: int) -> Workbench:
         Responsibility.person_id == person_id)))
     bench.open_tasks = tasks.open_tasks_for(session, person)
     if person.has_role(Role.COORDINATOR):
-        bench.timeliness = [row for row in timeliness.timeliness_by_unit(session) if row.open_overdue or row.done_late]
+        bench.timeliness = [row for row in timeliness.timeliness_by_unit(session)
+                           if row.open_overdue or row.done_late or row.returned]
         bench.responsible_gaps = responsibilities.gaps(session)
     return bench
