@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.helpers import apply, csrf_token, decide, login, text_of
+from tests.helpers import apply, at, csrf_token, decide, login, text_of
 from tests.workflows.objections.helpers import accept_and_transfer, raise_, step
 
 REASON = "申请用途与所列法律依据不对应，缺少低保核对的授权文件"
@@ -79,3 +79,29 @@ def test_statistics_count_by_type_and_export_to_excel(app, client, ready):
     client = app.test_client()
     login(client, "machao")
     assert client.get("/objections/statistics").status_code == 403
+
+
+def test_a_usage_objection_is_linked_from_the_application_of_its_grant_and_back(client, ready):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="approve")
+    login(client, "huangtao")
+    case = client.get(f"/applications/{app_id}").get_data(as_text=True)
+    grant_id = int(case.split("/objections/new?grant=")[1].split('"')[0])
+    objection_id = raise_(ready, "huangtao", type="usage_dispute", grant_id=grant_id,
+                          facts="县民政局将户籍数据用于招商统计，超出申请的应用场景", request="请撤销授权")
+    accept_and_transfer(ready, objection_id, "mzj")
+    page = text_of(client.get(f"/applications/{app_id}"))
+    assert "存在异议" in page and f"异议 #{objection_id}" in page and "数据使用异议" in page
+    objection = client.get(f"/objections/{objection_id}").get_data(as_text=True)
+    assert f"/applications/{app_id}" in objection
+
+
+def test_overdue_objections_come_first_on_the_board(client, ready):
+    with at("2026-03-02T10:00:00"):
+        late = raise_(ready, "machao", type="other", facts="县公安局共享接口多次中断，影响低保核对业务的开展", request="请督促修复")
+    with at("2026-03-05T09:00:00"):
+        fresh = raise_(ready, "sunjie", type="other", facts="县人社局社保数据更新滞后，影响低保核对的准确性", request="请督促更新")
+        login(client, "lina")
+        rows = client.get("/objections/board").get_data(as_text=True).split("<tbody>")[1]
+    assert rows.index(f">{late}</a>") < rows.index(f">{fresh}</a>")
+    assert "已逾期" in rows.split(f">{fresh}</a>")[0]

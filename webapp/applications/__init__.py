@@ -197,7 +197,9 @@ def render_case(person, item_id: int, errors: list[str] | None = None, values: d
                 open_form: str = "", status: int = 200):
     page = pages.application_page(db.session, person, item_id)
     objections = {"flags": objection_cases.flags(db.session, application_id=item_id),
-                  "linked": [o for o in objection_cases.linked(db.session, application_id=item_id)
+                  "linked": [o for o in {o.id: o for o in objection_cases.linked(db.session, application_id=item_id)
+                                         + (objection_cases.linked(db.session, grant_id=page.grant.id)
+                                            if page.grant else [])}.values()
                              if objection_cases.can_see(person, o)],
                   "grant_flags": objection_cases.flags(db.session, grant_id=page.grant.id) if page.grant else []}
     return render_template("applications/detail.html", page=page, app=page.app, errors=errors or [],

@@ -1,5 +1,6 @@
 """Each path of an objection through bpmn/objection.bpmn: not accepted, more information, agreed, coordinated, referred."""
 import pytest
+from sqlalchemy import select
 
 from tests.helpers import person
 from tests.workflows.objections.helpers import (
@@ -10,8 +11,9 @@ from tests.workflows.objections.helpers import (
     state,
     step,
 )
+from workflows import audit_text
 from workflows.errors import ValidationFailed
-from workflows.models import ObjectionOutcome, ObjectionStatus
+from workflows.models import AuditEvent, ObjectionOutcome, ObjectionStatus
 from workflows.objections import cases
 
 
@@ -119,3 +121,17 @@ def test_coordination_fails_and_the_case_is_referred_to_the_county_government_as
     assert objection.status.label == "已提请县政府" and objection.outcome == ObjectionOutcome.REFERRED
     assert "3号" in objection.referral_document and str(objection.referred_on) == "2026-03-09"
     assert open_keys(ready, objection_id) == []
+
+
+def test_the_audit_trail_of_an_objection_reads_in_chinese(ready):
+    objection_id = raise_(ready, "huangtao", type="other", facts="县民政局与县公安局的人口数据口径不一致，核对结果互相矛盾",
+                          request="请统一口径")
+    accept_and_transfer(ready, objection_id, "gaj", "mzj")
+    with ready() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "objection",
+                                                    AuditEvent.subject_id == str(objection_id))
+                           .order_by(AuditEvent.id)).all()
+        lines = audit_text.describe(s, list(events))
+    assert [line.action for line in lines] == ["异议：已提交", "异议：已受理", "异议：已转办"]
+    assert lines[0].subject == f"异议 {objection_id}"
+    assert ("答复单位", "", "县公安局、县民政局") in lines[-1].changes
