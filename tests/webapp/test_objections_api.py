@@ -37,3 +37,17 @@ def test_an_unknown_type_or_missing_facts_answer_422_naming_the_fields(api):
 def test_an_application_dispute_names_the_application(api):
     response = api.post("/api/v1/objections", {"type": "application_dispute", "facts": FACTS, "request": "请协调"})
     assert response.status_code == 422 and "application_id" in response.get_json()["fields"]
+
+
+def test_over_long_text_and_ids_that_are_no_ids_are_refused_in_chinese(api, client):
+    huge = api.post("/api/v1/objections", {"type": "other", "facts": "事" * 1_000_000, "request": "请处理"})
+    assert huge.status_code == 422 and "facts" in " ".join(huge.get_json()["details"])
+    long = api.post("/api/v1/objections", {"type": "other", "facts": "事" * 4001, "request": "请处理"})
+    assert long.status_code == 422 and "4000" in long.get_json()["fields"]["facts"]
+    wrong = api.post("/api/v1/objections", {"type": "other", "facts": "县公安局共享接口多次中断影响业务", "request": "请处理",
+                                            "application_id": 2 ** 40})
+    assert wrong.status_code == 422 and "application_id" in " ".join(wrong.get_json()["details"])
+    assert api.get("/api/v1/objections/99999999999").status_code == 404
+    too_many = api.post("/api/v1/objections", {"type": "other", "facts": "县公安局共享接口多次中断影响业务", "request": "请处理",
+                                               "attachments": [{"name": f"材料{i}"} for i in range(6)]})
+    assert too_many.status_code == 422 and "attachments" in too_many.get_json()["fields"]
