@@ -106,3 +106,17 @@ def test_only_coordinators_decide_and_only_the_raiser_rates(ready, username):
     step(ready, objection_id, "ob_rate", "machao", {"rating": "5"})
     with ready() as s:
         assert all(t.status != TaskStatus.OPEN for t in tasks.case_tasks(s, "objection", objection_id))
+
+
+def test_the_coordinators_decision_is_reminded_and_escalated_too_but_never_taken_by_timeout(ready):
+    with at("2026-03-05T10:00:00"):
+        objection_id = raise_(ready, "machao", **OTHER)
+        accept_and_transfer(ready, objection_id, "gaj")
+        step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意统一口径"})
+    assert due_day(ready, objection_id, "ob_decide") == "2026-03-12"
+    before = len([s for s in inbox_subjects(ready, "wanglei") if s.startswith("【督办】")])
+    with at("2026-03-13T09:00:00"):
+        sweep.sweep(ready)
+    assert len([s for s in inbox_subjects(ready, "wanglei") if s.startswith("【督办】")]) == before + 1
+    assert open_keys(ready, objection_id) == ["ob_decide"]
+    assert state(ready, objection_id).status == ObjectionStatus.TRANSFERRED
