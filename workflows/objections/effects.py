@@ -11,14 +11,14 @@ from workflows.errors import FieldProblem, ValidationFailed
 from workflows.models import Person, ResourceRevision
 from workflows.models.objections import Correction, CorrectionStatus, Objection, ObjectionType
 from workflows.objections import cases
-from workflows.sharing import applications, grants
+from workflows.sharing import applications, grants, reviews
 
 
 def act(session: Session, actor: Person, objection: Objection, data: dict) -> dict:
     """Returns what the process needs to know next (a correction task and for whom)."""
     kind = ObjectionType(objection.kind)
     if kind == ObjectionType.APPLICATION_DISPUTE and objection.application_id:
-        return _reopen(session, actor, objection)
+        return _on_application(session, actor, objection, data)
     if kind in (ObjectionType.CATALOG_CORRECTION, ObjectionType.QUALITY_DISPUTE) and objection.resource_id:
         return _order_correction(session, actor, objection)
     if kind == ObjectionType.USAGE_DISPUTE and objection.grant_id:
@@ -27,9 +27,12 @@ def act(session: Session, actor: Person, objection: Objection, data: dict) -> di
     return {}
 
 
-def _reopen(session: Session, actor: Person, objection: Objection) -> dict:
+def _on_application(session: Session, actor: Person, objection: Objection, data: dict) -> dict:
     app = objection.application
-    if app.status == "rejected":
+    if app.status == "rejected" and data.get("application_action") == "approve":
+        reviews.approve_by_objection(session, actor, app.id, objection.opinion, objection.id)
+        objection.effect = f"县大数据局作出结论：申请 {app.number} 同意共享，已授权"
+    elif app.status == "rejected":
         applications.reopen_review(session, actor, app.id, objection.opinion, objection.id)
         objection.effect = f"申请 {app.number} 退回提供单位重新审核（附协调意见，5个工作日内办结）"
     else:

@@ -18,9 +18,13 @@ EXPIRY_NOTICE_DAYS = 7
 REVOKE_REASON_LIMIT = 1000
 
 
-def create(session: Session, app: Application, items: list[str], until: date, actor_id: int | None) -> Grant:
-    """A grant only as reviewed: the provider's reviewer decided (or the data is 无条件共享) on shareable data."""
-    _check_grantable(session, app, items, actor_id)
+def create(session: Session, app: Application, items: list[str], until: date, actor_id: int | None,
+           objection_id: int | None = None) -> Grant:
+    """A grant only as reviewed: the provider's reviewer decided (or the data is 无条件共享) on shareable data.
+
+    objection_id: the county data bureau's binding conclusion on an upheld objection (四(五)) decided it instead.
+    """
+    _check_grantable(session, app, items, actor_id, objection_id)
     grant = Grant(application_id=app.id, unit_id=app.applicant_unit_id, resource_id=app.resource_id,
                   items=list(items), scenario=app.scenario, valid_from=clock.today(), valid_until=until,
                   status=GrantStatus.ACTIVE, created_at=clock.now())
@@ -32,7 +36,8 @@ def create(session: Session, app: Application, items: list[str], until: date, ac
     return grant
 
 
-def _check_grantable(session: Session, app: Application, items: list[str], actor_id: int | None) -> None:
+def _check_grantable(session: Session, app: Application, items: list[str], actor_id: int | None,
+                     objection_id: int | None = None) -> None:
     resource = app.resource
     if not integrity.shareable(resource):
         raise Conflict(f"“{resource.name}”已不予共享或已停用，不能授权。请刷新页面查看资源的最新状态")
@@ -41,6 +46,9 @@ def _check_grantable(session: Session, app: Application, items: list[str], actor
     if actor_id is None:
         if resource.share_type != ShareType.UNCONDITIONAL:
             raise Conflict(f"“{resource.name}”为有条件共享资源，须由提供单位审核人审核通过后才能授权")
+    elif objection_id is not None:
+        if not session.get(Person, actor_id).has_role(Role.COORDINATOR):
+            raise Forbidden("只有县大数据局协调员可以根据异议决定授权")
     elif not session.get(Person, actor_id).has_role(Role.REVIEWER, app.provider_unit_id):
         raise Forbidden("只有数据提供单位的审核人可以审核通过并授权")
     if not set(items) <= set(app.items):

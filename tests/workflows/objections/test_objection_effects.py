@@ -123,3 +123,21 @@ def test_an_upheld_usage_dispute_revokes_the_grant_and_records_an_incident(ready
 
 def _inbox(session, person_id):
     return session.query(Notification).filter_by(person_id=person_id).all()
+
+
+def test_a_binding_conclusion_approves_the_rejected_application_and_creates_the_grant(ready):
+    app_id = rejected_application(ready)
+    objection_id = raise_(ready, application_id=app_id)
+    accept_and_transfer(ready, objection_id)
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "disagree", "position": "仍认为依据不足，维持原决定"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
+    step(ready, objection_id, "ob_coordinate", "lina",
+         {"meeting_date": "2026-03-05", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超",
+          "minutes": "双方陈述意见", "coordination_result": "upheld", "application_action": "approve",
+          "opinion": "低保核对属于法定职责，《社会救助暂行办法》第十一条授权核对户籍，应予共享"})
+    assert status(ready, app_id) == "approved"
+    with ready() as s:
+        grant = grants.for_application(s, app_id)
+        assert grant.status == GrantStatus.ACTIVE and grant.items == ["姓名", "公民身份号码", "户籍地址"]
+        assert s.query(AuditEvent).filter_by(action="grant:created").one().actor_id == person(s, "lina").id
+        assert "县大数据局作出结论" in state(ready, objection_id).effect
