@@ -83,3 +83,32 @@ def test_an_objection_against_a_rejection_is_followed_to_its_end(page: Page, pro
     expect(page.locator("#objection-status")).to_have_text("已评价")
     expect(page.locator("#rating")).to_contain_text("5 分")
     expect(page.locator("#record-pdf")).to_be_visible()
+
+
+def test_the_objection_pages_fit_a_phone(phone_page: Page, processes, demo_catalog):
+    app_id = apply(processes)
+    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON)
+    page = phone_page
+    log_in(page, "machao")
+    page.goto(f"/objections/new?application={app_id}")
+    assert _fits(page), "the raise form scrolls sideways on a phone"
+    page.get_by_label("事实和理由").fill(FACTS)
+    page.get_by_label("请求事项").fill("请县大数据局协调县公安局重新审核")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#objection-status")).to_have_text("已提交")
+    assert _fits(page), "the case page scrolls sideways on a phone"
+    page.goto("/objections/")
+    assert _fits(page), "my objections scroll sideways on a phone"
+    log_out_on_phone(page)
+    log_in(page, "lina")
+    for path in ("/objections/board", "/objections/statistics"):
+        page.goto(path)
+        assert _fits(page), f"{path} scrolls sideways on a phone"
+
+
+def log_out_on_phone(page: Page) -> None:
+    page.context.clear_cookies()
+
+
+def _fits(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
