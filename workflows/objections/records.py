@@ -13,6 +13,7 @@ from workflows.engine import tasks
 from workflows.models import HumanTask, ObjectionRecord, TaskStatus
 from workflows.models.objections import Objection, ObjectionStatus
 from workflows.sharing import records as approval_records
+from workflows.unit_of_work import unit_of_work
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
 CLOSING = (ObjectionStatus.CLOSED, ObjectionStatus.NOT_ACCEPTED, ObjectionStatus.REFERRED)
@@ -96,3 +97,17 @@ def find(session: Session, sha256: str) -> ObjectionRecord | None:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         return None
     return session.scalar(select(ObjectionRecord).where(ObjectionRecord.sha256 == sha256))
+
+
+def render_pending(sessions, limit: int = 50) -> int:
+    """Render the PDFs of objections closed since the last pass, each in its own transaction; a failure waits."""
+    done, tried = 0, []
+    for _ in range(limit):
+        with unit_of_work(sessions) as session:
+            query = select(ObjectionRecord).where(ObjectionRecord.pdf.is_(None)).order_by(ObjectionRecord.id).limit(1)
+            record = session.scalar(query.where(ObjectionRecord.id.not_in(tried)) if tried else query)
+            if record is None:
+                break
+            tried.append(record.id)
+            done += pdf_for(session, record) is not None
+    return done

@@ -46,3 +46,13 @@ def test_a_not_accepted_objection_gets_its_record_too(ready):
     with ready() as s:
         record = records.for_objection(s, objection_id)
         assert record.content["status"] == "不予受理" and "供需对接清单" in record.content["reason"]
+
+
+def test_the_periodic_pass_renders_the_records_of_closed_objections(ready):
+    objection_id = raise_(ready, "machao", **OTHER)
+    step(ready, objection_id, "ob_triage", "lina",
+         {"decision": "reject", "reason": "所反映问题已在供需对接清单中办结，不再重复受理"})
+    assert records.render_pending(ready) == 1
+    with ready() as s:
+        assert s.query(ObjectionRecord).filter_by(objection_id=objection_id).one().pdf.startswith(b"%PDF")
+    assert records.render_pending(ready) == 0
