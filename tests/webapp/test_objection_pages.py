@@ -105,3 +105,25 @@ def test_overdue_objections_come_first_on_the_board(client, ready):
         rows = client.get("/objections/board").get_data(as_text=True).split("<tbody>")[1]
     assert rows.index(f">{late}</a>") < rows.index(f">{fresh}</a>")
     assert "已逾期" in rows.split(f">{fresh}</a>")[0]
+
+
+def test_evidence_files_are_uploaded_with_the_objection_and_read_only_by_those_concerned(app, client, ready):
+    app_id = rejected(ready)
+    login(client, "machao")
+    form = {"csrf_token": csrf_token(client, "/objections/new"), "type": "application_dispute",
+            "application_id": str(app_id), "facts": FACTS, "request": "请协调重新审核"}
+    refused = client.post("/objections/new", data=form | {"files": (io.BytesIO(b"MZ\x90\x00"), "tool.exe")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "只接受 PDF、PNG 或 JPEG" in text_of(refused)
+    done = client.post("/objections/new", data=form | {"files": (io.BytesIO(b"%PDF-1.4 notice"), "驳回通知.pdf")},
+                       content_type="multipart/form-data", follow_redirects=True)
+    page = done.get_data(as_text=True)
+    href = next(part.split('"')[0] for part in page.split('href="') if "/files/" in part.split('"')[0])
+    assert "驳回通知.pdf" in page
+    assert client.get(href).data.startswith(b"%PDF")
+    coordinator = app.test_client()
+    login(coordinator, "lina")
+    assert coordinator.get(href).status_code == 200
+    stranger = app.test_client()
+    login(stranger, "heming")
+    assert stranger.get(href).status_code == 404

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import io
+import mimetypes
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from webapp.extensions import db
 from webapp.params import id_param, parse_id
 from webapp.security import current_person, login_required_blueprint
-from workflows import clock
-from workflows.errors import NotFound, ValidationFailed
+from workflows import clock, inputs
+from workflows.errors import FieldProblem, NotFound, ValidationFailed
 from workflows.models import ObjectionStatus, ObjectionType, Role, Unit
 from workflows.objections import cases, pages
 from workflows.objections import records as objection_records
 from workflows.objections import statistics as objection_statistics
+from workflows.sharing import applications
 
 bp = Blueprint("objections", __name__)
 login_required_blueprint(bp)
@@ -51,18 +53,41 @@ def _form_input() -> dict:
             "grant_id": form.get("grant_id", ""), "attachments": attachments}
 
 
+def _attach(person, objection, upload) -> None:
+    content_type = upload.mimetype
+    if content_type not in applications.ATTACHMENT_TYPES:
+        content_type = mimetypes.guess_type(upload.filename)[0] or content_type
+    try:
+        cases.add_file(db.session, person, objection, upload.filename, content_type, upload.read())
+    except ValidationFailed as err:
+        name = inputs.clean_filename(upload.filename)
+        raise ValidationFailed([FieldProblem("files", f"{d}（{name}）") for d in err.details], "证据文件有误，未提交") from err
+
+
+@bp.get("/<int:item_id>/files/<int:file_id>")
+def file(item_id: int, file_id: int):
+    found = cases.get_file(db.session, current_person(), item_id, file_id)
+    response = send_file(io.BytesIO(found.data), mimetype=found.content_type,
+                         download_name=inputs.clean_filename(found.filename))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     person = current_person()
     values, errors = (_form_input(), []) if request.method == "POST" else (_prefill(), [])
     if request.method == "POST":
+        files = [f for f in request.files.getlist("files") if f and f.filename]
         try:
             with db.attempt():
                 objection = cases.raise_objection(db.session, person, values)
+                for upload in files:
+                    _attach(person, objection, upload)
             flash("已提交，县大数据局将在2个工作日内受理审查", "success")
             return redirect(url_for(".detail", item_id=objection.id))
         except ValidationFailed as err:
-            errors = err.details
+            errors = err.details + (["所选证据文件尚未保存，请改正后重新选择"] if files else [])
     return render_template("objections/new.html", values=values, errors=errors, types=ObjectionType.choices(),
                            rows=ATTACHMENT_ROWS), (422 if errors else 200)
 

@@ -82,6 +82,7 @@ class Objection(Base):
     resource: Mapped[Resource | None] = relationship()
     grant: Mapped[Grant | None] = relationship()
     answers: Mapped[list[ObjectionAnswer]] = relationship(back_populates="objection", order_by="ObjectionAnswer.id")
+    files: Mapped[list[ObjectionFile]] = relationship(order_by="ObjectionFile.id")
 
     def is_open(self) -> bool:
         """Accepted and not yet decided: the object it concerns carries the flag."""
@@ -151,3 +152,18 @@ class ObjectionRecord(Base):
     content: Mapped[dict] = mapped_column(JSONDocument)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ObjectionFile(Base):
+    """Evidence uploaded with an objection (PDF or image), readable by those who may see the objection."""
+
+    __tablename__ = "objection_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objection.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -6,11 +6,19 @@ from sqlalchemy.orm import Session
 
 import notifications
 from workflows import audit, clock, engine, inputs
-from workflows.errors import FieldProblem, NotFound, ValidationFailed
+from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import Application, Grant, Person, Resource, ResourceStatus, Role
-from workflows.models.objections import Correction, CorrectionStatus, Objection, ObjectionStatus, ObjectionType
+from workflows.models.objections import (
+    Correction,
+    CorrectionStatus,
+    Objection,
+    ObjectionFile,
+    ObjectionStatus,
+    ObjectionType,
+)
 from workflows.objections.process import PROCESS
 from workflows.organisation.directory import coordinators
+from workflows.sharing import applications
 
 LIMITS = {"facts": ("事实和理由", 4000), "request": ("请求事项", 2000), "resource_code": ("目录条目代码", 64)}
 MAX_ATTACHMENTS, ATTACHMENT_NAME, ATTACHMENT_NOTE = 5, 200, 500
@@ -82,6 +90,36 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
         if key not in link:
             problems.append(FieldProblem(needed, f"{LINK_LABELS[needed]}：{kind.label}须写明所涉对象"))
     return link
+
+
+def add_file(session: Session, actor: Person, objection: Objection, filename: str, content_type: str,
+             data: bytes) -> ObjectionFile:
+    """Evidence as a PDF or image, checked by its first bytes, at most 10 MB and 5 files per objection."""
+    if objection.raiser_id != actor.id:
+        raise Forbidden("只有提出人可以上传证据材料")
+    if len(objection.files) >= MAX_ATTACHMENTS:
+        raise ValidationFailed([FieldProblem("files", f"证据文件：最多 {MAX_ATTACHMENTS} 个，请合并为一个 PDF 后上传")])
+    magic = applications.ATTACHMENT_TYPES.get(content_type)
+    if magic is None or not data.startswith(magic):
+        raise ValidationFailed([FieldProblem("files", "证据文件：只接受 PDF、PNG 或 JPEG 文件")])
+    if len(data) > applications.MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed([FieldProblem("files", "证据文件：单个文件不能超过 10 MB，请压缩后重试")])
+    name = inputs.clean_filename(filename)
+    found = ObjectionFile(objection_id=objection.id, filename=name, content_type=content_type, size=len(data),
+                          data=data, uploaded_by_id=actor.id, uploaded_at=clock.now())
+    objection.files.append(found)
+    session.flush()
+    audit.record(session, actor.id, "objection", objection.id, "objection:file_added", None,
+                 {"attachment": name, "size": len(data)})
+    return found
+
+
+def get_file(session: Session, actor: Person, objection_id: int, file_id: int) -> ObjectionFile:
+    objection = get_objection(session, actor, objection_id)
+    found = next((f for f in objection.files if f.id == file_id), None)
+    if found is None:
+        raise NotFound("证据文件不存在")
+    return found
 
 
 def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:

@@ -1,4 +1,4 @@
-"""objection, objection_answer, objection_correction, objection_record: 异议 and 纠错 (四(五), 三(四))
+"""objection, objection_answer, objection_correction, objection_record, objection_file: 异议 and 纠错 (四(五), 三(四))
 
 Revision ID: 0010
 Revises: 0009b
@@ -123,8 +123,28 @@ def upgrade() -> None:
         sa.UniqueConstraint('sha256', name=op.f('uq_objection_record_sha256')),
     )
 
+    op.create_table(
+        'objection_file',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('objection_id', sa.Integer(), nullable=False),
+        sa.Column('filename', sa.String(length=200), nullable=False),
+        sa.Column('content_type', sa.String(length=100), nullable=False),
+        sa.Column('size', sa.Integer(), nullable=False),
+        sa.Column('data', sa.LargeBinary(), nullable=False),
+        sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+        sa.Column('uploaded_at', UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['objection_id'], ['objection.id']),
+        sa.ForeignKeyConstraint(['uploaded_by_id'], ['person.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    for column in ('objection_id', 'uploaded_by_id'):
+        op.create_index(op.f(f'ix_objection_file_{column}'), 'objection_file', [column], unique=False)
+
 
 def downgrade() -> None:
+    for column in ('objection_id', 'uploaded_by_id'):
+        op.drop_index(op.f(f'ix_objection_file_{column}'), table_name='objection_file')
+    op.drop_table('objection_file')
     op.drop_table('objection_record')
     for column in ('resource_id', 'unit_id', 'instance_id'):
         op.drop_index(op.f(f'ix_objection_correction_{column}'), table_name='objection_correction')
