@@ -127,3 +127,15 @@ def test_evidence_files_are_uploaded_with_the_objection_and_read_only_by_those_c
     stranger = app.test_client()
     login(stranger, "heming")
     assert stranger.get(href).status_code == 404
+
+
+def test_the_reviewer_of_a_reopened_application_reads_the_coordinators_opinion_on_its_page(client, ready):
+    app_id = rejected(ready)
+    objection_id = raise_(ready, application_id=app_id)
+    accept_and_transfer(ready, objection_id)
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意重新审核"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld",
+                                                    "opinion": "申请依据充分，提供单位应重新审核并说明具体理由"})
+    login(client, "huangtao")
+    page = text_of(client.get(f"/applications/{app_id}"))
+    assert "审核中" in page and "县大数据局意见：申请依据充分" in page and "去审核" in page
