@@ -139,3 +139,11 @@ def test_the_reviewer_of_a_reopened_application_reads_the_coordinators_opinion_o
     login(client, "huangtao")
     page = text_of(client.get(f"/applications/{app_id}"))
     assert "审核中" in page and "县大数据局意见：申请依据充分" in page and "去审核" in page
+
+
+def test_a_not_shared_entry_offers_an_objection_to_its_share_type(client, ready):
+    login(client, "machao")
+    refused = client.get("/applications/new?resource=XY-GA-004")
+    assert "/objections/new?resource=XY-GA-004" in refused.get_data(as_text=True)
+    form = client.get("/objections/new?resource=XY-GA-004&type=catalog_correction").get_data(as_text=True)
+    assert 'value="XY-GA-004"' in form and 'value="catalog_correction" selected' in form
