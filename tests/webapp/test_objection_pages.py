@@ -147,3 +147,15 @@ def test_a_not_shared_entry_offers_an_objection_to_its_share_type(client, ready)
     assert "/objections/new?resource=XY-GA-004" in refused.get_data(as_text=True)
     form = client.get("/objections/new?resource=XY-GA-004&type=catalog_correction").get_data(as_text=True)
     assert 'value="XY-GA-004"' in form and 'value="catalog_correction" selected' in form
+
+
+def test_a_responding_unit_finds_the_objection_under_my_objections(app, ready):
+    objection_id = raise_(ready, "machao", type="other", facts="县公安局与县人社局的就业数据互相矛盾，影响低保核对",
+                          request="请核实")
+    accept_and_transfer(ready, objection_id, "rsj")
+    client = app.test_client()
+    login(client, "heming")  # 县人社局: neither raised it nor named in it, but asked to answer
+    assert f'/objections/{objection_id}"' in client.get("/objections/").get_data(as_text=True)
+    other = app.test_client()
+    login(other, "zhenghui")  # 县市场监管局: not concerned
+    assert f'/objections/{objection_id}"' not in other.get("/objections/").get_data(as_text=True)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 import notifications
 from workflows import audit, clock, engine, inputs
 from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, Grant, Person, Resource, ResourceStatus, Role
+from workflows.models import Application, Grant, HumanTask, Person, Resource, ResourceStatus, Role
 from workflows.models.objections import (
     Correction,
     CorrectionStatus,
@@ -16,7 +16,7 @@ from workflows.models.objections import (
     ObjectionStatus,
     ObjectionType,
 )
-from workflows.objections.process import PROCESS
+from workflows.objections.process import ANSWERS, PROCESS
 from workflows.organisation.directory import coordinators
 from workflows.sharing import applications
 
@@ -172,11 +172,11 @@ def get_objection(session: Session, actor: Person, objection_id: int) -> Objecti
 def list_mine(session: Session, actor: Person) -> list[Objection]:
     """我的异议: raised by my units, or raised against or transferred to them."""
     units = _units(actor)
-    query = select(Objection).where(or_(Objection.raiser_unit_id.in_(units), Objection.concerned_unit_id.in_(units)))
-    found = list(session.scalars(query.order_by(Objection.id.desc())))
-    transferred = [o for o in session.scalars(select(Objection).where(Objection.responding_unit_ids.is_not(None)))
-                   if units & set(o.responding_unit_ids or []) and o not in found]
-    return sorted(found + transferred, key=lambda o: -o.id)
+    answering = (select(HumanTask.instance_id)
+                 .where(HumanTask.task_key.in_(ANSWERS), HumanTask.unit_id.in_(units)).scalar_subquery())
+    query = select(Objection).where(or_(Objection.raiser_unit_id.in_(units), Objection.concerned_unit_id.in_(units),
+                                        Objection.instance_id.in_(answering)))
+    return list(session.scalars(query.order_by(Objection.id.desc())))
 
 
 def flags(session: Session, *, application_id: int | None = None, resource_id: int | None = None,
