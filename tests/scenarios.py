@@ -2,6 +2,7 @@
 at whole pages (the crawl) rather than one rule."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from workflows.catalog import changes as catalog_changes
 from workflows.catalog import demands
 from workflows.engine import sweep, tasks
 from workflows.models import Application, ApprovalRecord, HumanTask, TaskStatus
+from workflows.objections import cases as objection_cases
 from workflows.sharing import applications, grants
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -39,6 +41,7 @@ class County:
     records: list[str] = field(default_factory=list)  # SHA-256 of approval records
     change_id: int = 0
     demand_ids: list[int] = field(default_factory=list)
+    objections: dict[str, int] = field(default_factory=dict)  # status word -> objection id
 
 
 def _apply(sessions, data: dict, username: str = "machao") -> int:
@@ -84,6 +87,60 @@ def build(sessions) -> County:
     with at("2026-03-02T09:00:00"):  # the late application passed its 5 working days: 催办, then 督办
         sweep.sweep(sessions)
         county.applications["in_review"] = _apply(sessions, HOUSEHOLD)
+        _objections(sessions, county)
     with sessions() as s:
         county.records = list(s.scalars(select(ApprovalRecord.sha256)))
     return county
+
+
+def _objection_step(sessions, objection_id: int, key: str, username: str, data: dict) -> None:
+    with sessions() as s:
+        task_id = next(t.id for t in tasks.case_tasks(s, "objection", objection_id)
+                       if t.task_key == key and t.status == TaskStatus.OPEN)
+    with sessions.begin() as s:
+        tasks.complete(s, person(s, username), task_id, data)
+
+
+def _raise(sessions, username: str, **raw) -> int:
+    with sessions.begin() as s:
+        return objection_cases.raise_objection(s, person(s, username), raw).id
+
+
+def _objections(sessions, county: County) -> None:
+    """异议 in the statuses the pages show: submitted, awaiting information, transferred, correcting, rated."""
+    step = functools.partial(_objection_step, sessions)
+    with sessions() as s:
+        gaj, mzj, grant_id = str(unit(s, "gaj").id), str(unit(s, "mzj").id), grants.for_application(
+            s, county.applications["approved"]).id
+    county.objections["submitted"] = _raise(
+        sessions, "huangtao", type="usage_dispute", grant_id=grant_id, facts="县民政局将户籍数据用于招商统计，超出申请的应用场景",
+        request="请核查并撤销授权")
+    county.objections["awaiting_info"] = _raise(
+        sessions, "machao", type="other", facts="县公安局共享接口多次中断，影响低保核对业务的开展", request="请督促修复")
+    step(county.objections["awaiting_info"], "ob_triage", "lina",
+         {"decision": "ask_info", "info_request": "请补充接口中断的时间和错误截图"})
+    county.objections["transferred"] = _raise(
+        sessions, "machao", type="application_dispute", application_id=county.applications["rejected"],
+        facts="审核意见认为户籍地址超出所需，但低保核对需要核实户籍地址", request="请协调重新审核")
+    step(county.objections["transferred"], "ob_triage", "lina", {"decision": "accept"})
+    step(county.objections["transferred"], "ob_transfer", "lina", {"responding_unit_ids": [gaj]})
+    county.objections["correcting"] = _raise(
+        sessions, "machao", type="catalog_correction", resource_code="XY-GA-001",
+        facts="目录中户籍地址的更新周期填写为每年，实际为实时更新", request="请更正目录")
+    step(county.objections["correcting"], "ob_triage", "wanglei", {"decision": "accept"})
+    step(county.objections["correcting"], "ob_transfer", "wanglei", {"responding_unit_ids": [gaj]})
+    step(county.objections["correcting"], "ob_answer_1", "huangtao", {"stance": "agree", "position": "确有错误，将更正"})
+    step(county.objections["correcting"], "ob_decide", "wanglei",
+         {"resolution": "agreed", "outcome": "upheld", "opinion": "更新周期填写错误，由县公安局更正"})
+    county.objections["rated"] = _raise(
+        sessions, "sunjie", type="other", facts="县公安局与县民政局的人口口径不一致，核对结果互相矛盾", request="请统一口径")
+    step(county.objections["rated"], "ob_triage", "lina", {"decision": "accept"})
+    step(county.objections["rated"], "ob_transfer", "lina", {"responding_unit_ids": [gaj, mzj]})
+    step(county.objections["rated"], "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意以户籍为准"})
+    step(county.objections["rated"], "ob_answer_2", "sunjie", {"stance": "disagree", "position": "应以实际居住为准",
+                                                              "evidence": "《社会救助暂行办法》"})
+    step(county.objections["rated"], "ob_decide", "lina", {"resolution": "coordinate"})
+    step(county.objections["rated"], "ob_coordinate", "lina",
+         {"meeting_date": "2026-02-27", "participants": "县大数据局、县公安局、县民政局", "minutes": "双方陈述意见",
+          "coordination_result": "rejected", "opinion": "户籍口径已能满足核对需要，维持现有做法"})
+    step(county.objections["rated"], "ob_rate", "sunjie", {"rating": "4", "rating_comment": "协调及时"})

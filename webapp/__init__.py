@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.demands import bp as demands_bp
     from webapp.home import bp as home_bp
     from webapp.modeler import bp as modeler_bp
+    from webapp.objections import bp as objections_bp
     from webapp.organisation import bp as organisation_bp
     from webapp.organisation.account import bp as account_bp
     from webapp.tasks import bp as tasks_bp
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
     app.register_blueprint(applications_bp)
     app.register_blueprint(demands_bp, url_prefix="/demands")
+    app.register_blueprint(objections_bp, url_prefix="/objections")
     app.register_blueprint(modeler_bp, url_prefix="/processes")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(organisation_bp, url_prefix="/org")

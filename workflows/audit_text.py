@@ -22,6 +22,9 @@ from workflows.models import (
     GrantStatus,
     HumanTask,
     InstanceStatus,
+    ObjectionOutcome,
+    ObjectionStatus,
+    ObjectionType,
     Person,
     ProcessVersion,
     RejectionCategory,
@@ -48,10 +51,14 @@ ACTIONS = {
     "task:reminded": "催办", "task:escalated": "督办", "task:due_recomputed": "重新计算期限",
     "resource:created": "新建目录条目", "resource:updated": "修改目录条目", "resource:published": "发布目录条目",
     "resource:retired": "停用目录条目", "resource:returned": "退回目录条目更正",
+    "objection:answered": "答复异议", "objection:coordinated": "组织协调", "application:reopened": "根据异议决定重新审核",
+    "resource:correction_ordered": "责成纠错", "resource:corrected": "完成纠错", "unit:incident": "记录违规使用事件",
+    "task:assigned": "指定办理人",
 }
 SUBJECTS = {"application": "申请", "task": "任务", "grant": "授权", "instance": "案件", "process": "流程",
             "resource": "目录条目", "demand": "共享需求", "catalog_change": "目录变更", "person": "人员",
-            "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位"}
+            "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位",
+            "objection": "异议"}
 KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
         "decision": "审核意见", "rejection_category": "不通过类别", "items": "信息项", "approved_items": "同意提供的信息项",
         "approved_until": "授权有效期至", "valid_until": "有效期至", "unit_id": "单位", "provider_unit_id": "提供单位",
@@ -63,13 +70,18 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "note": "说明", "resubmit_note": "补正说明", "done_note": "更新说明", "supervision_note": "督办意见",
         "scope": "范围", "wait_seconds": "需等待（秒）", "revoked": "已吊销", "frequency": "调用频次",
         "share_type": "共享类型", "code": "代码", "comment": "说明", "revision": "版本", "changes": "变更内容",
-        "changed": "变更数量", "days": "天数", "year": "年份", "outcome": "办理结果", "resource_code": "目录条目代码"}
+        "changed": "变更数量", "days": "天数", "year": "年份", "outcome": "办理结果", "resource_code": "目录条目代码",
+        "opinion": "处理意见", "effect": "处理", "stance": "意见", "position": "答复意见", "supplement": "补充材料",
+        "info_request": "要求补充", "responding_unit_ids": "答复单位", "concerned_unit_id": "所涉单位", "rating": "评价",
+        "objection_id": "异议编号", "grant_id": "授权", "resource_id": "目录条目", "application_id": "申请",
+        "referred_on": "提请日期", "meeting_date": "协调日期", "participants": "参加单位和人员", "minutes": "协调纪要",
+        "corrected_on": "更正日期", "correction_id": "纠错编号"}
 DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "assign": "分派", "refer": "报市级协调",
              "close": "办结", "resolved": "已解决", "unresolved": "无法提供", "will_publish": "可以提供，将编目发布",
              "cannot_provide": "无法提供"}
 STATUSES: dict[str, type[LabeledEnum]] = {
     "application": ApplicationStatus, "grant": GrantStatus, "task": TaskStatus, "instance": InstanceStatus,
-    "resource": ResourceStatus, "demand": DemandStatus, "catalog_change": ChangeStatus}
+    "resource": ResourceStatus, "demand": DemandStatus, "catalog_change": ChangeStatus, "objection": ObjectionStatus}
 MAX_TEXT = 200
 
 
@@ -116,6 +128,8 @@ class _Names:
         for e in events:
             for side in (e.before or {}, e.after or {}):
                 ids["unit"] |= {v for k, v in side.items() if k.endswith("unit_id") and isinstance(v, int)}
+                ids["unit"] |= {u for k, v in side.items() if k.endswith("unit_ids") and isinstance(v, list)
+                                for u in v if isinstance(u, int)}
                 ids["person"] |= {v for k, v in side.items() if k == "assignee_id" and isinstance(v, int)}
             if e.subject_type in ("application", "task") and e.subject_id.isdigit():
                 ids[e.subject_type].add(int(e.subject_id))
@@ -157,7 +171,7 @@ class _Names:
             parts = [f"{KEYS.get(k, '其他')}：{self.value(subject_type, k, v)}" for k, v in value.items()
                      if v not in (None, "", [])]
             return "；".join(parts)
-        if key.endswith("unit_id") and isinstance(value, int):
+        if (key.endswith("unit_id") or key.endswith("unit_ids")) and isinstance(value, int):
             return self.units.get(value, f"单位 {value}")
         if key == "assignee_id" and isinstance(value, int):
             return self.people.get(value, f"人员 {value}")
@@ -167,6 +181,8 @@ class _Names:
 
 
 def _text(subject_type: str, key: str, value: str) -> str:
+    if subject_type == "objection" and key in ("outcome", "kind"):
+        return (ObjectionOutcome if key == "outcome" else ObjectionType).label_of(value) or value
     if key == "status" and subject_type in STATUSES:
         return STATUSES[subject_type].label_of(value) or value
     labelled = {"role": ROLE_LABELS_BY_CODE.get(value), "rejection_category": RejectionCategory.label_of(value),

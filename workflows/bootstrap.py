@@ -8,6 +8,8 @@ from __future__ import annotations
 from workflows import events
 from workflows.catalog import changes, demands
 from workflows.engine import forms, tasks, versions
+from workflows.objections import handling as objections
+from workflows.objections import process as objection_process
 from workflows.sharing import integrity, process, reviews
 from workflows.supervision import reminders
 
@@ -18,12 +20,21 @@ TASK_HANDLERS = {
     (demands.PROCESS, "dc_answer"): demands.answered,
     (demands.PROCESS, "dc_close"): demands.closed,
     (changes.PROCESS, "cu_update"): changes.updated,
+    (objection_process.PROCESS, objection_process.TRIAGE): objections.triaged,
+    (objection_process.PROCESS, objection_process.SUPPLEMENT): objections.supplemented,
+    (objection_process.PROCESS, objection_process.TRANSFER): objections.transferred,
+    **{(objection_process.PROCESS, key): objections.answered for key in objection_process.ANSWERS},
+    (objection_process.PROCESS, objection_process.DECIDE): objections.decided,
+    (objection_process.PROCESS, objection_process.COORDINATE): objections.coordinated,
+    (objection_process.PROCESS, objection_process.REFER): objections.referred,
+    (objection_process.PROCESS, objection_process.CORRECT): objections.corrected,
+    (objection_process.PROCESS, objection_process.RATE): objections.rated,
 }
 
 LISTENERS = {
-    "task.opened": (reminders.new_task,),
+    "task.opened": (objections.task_opened, reminders.new_task),
     "task.delegated": (reminders.delegated,),
-    "task.completed": (integrity.task_completed,),
+    "task.completed": (integrity.task_completed, objections.task_completed),
     "bpmn.reminder": (reminders.remind,),
     "bpmn.escalation": (reminders.escalate,),
     "bpmn.auto_grant": (reviews.auto_granted,),
@@ -31,11 +42,12 @@ LISTENERS = {
     "bpmn.rejected": (reviews.rejected,),
 }
 
-FORM_OPTIONS = {"subject_items": reviews.requested_items, "review_decisions": reviews.review_decisions}
+FORM_OPTIONS = {"subject_items": reviews.requested_items, "review_decisions": reviews.review_decisions,
+                "responding_units": objections.responding_units}
 
 FORM_CHECKS = {"specific_reason": reviews.reason_check}
 
-CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT)
+CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT, objection_process.CONTRACT)
 
 
 def bootstrap() -> None:

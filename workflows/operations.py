@@ -10,6 +10,7 @@ from notifications.email import SmtpSettings, deliver_pending
 from workflows import calendar
 from workflows.catalog import changes
 from workflows.engine import sweep
+from workflows.objections import records as objection_records
 from workflows.sharing import grants, records
 from workflows.unit_of_work import unit_of_work
 
@@ -41,7 +42,7 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings) -> PassResult:
     with unit_of_work(sessions) as session:
         result.grants_expired, result.grants_warned = grants.expire_due(session)
     result.emails_sent, result.emails_failed = deliver_pending(sessions, smtp)
-    result.records_rendered = records.render_pending(sessions)
+    result.records_rendered = records.render_pending(sessions) + objection_records.render_pending(sessions)
     return result
 
 

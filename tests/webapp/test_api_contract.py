@@ -71,6 +71,10 @@ class Journey:
         return response
 
 
+OBJECTION = {"type": "application_dispute", "facts": "审核意见未说明不予共享的具体依据，影响低保核对工作",
+             "request": "请县大数据局协调重新审核", "application_id": None}
+
+
 def test_every_operation_answers_a_real_journey_exactly_as_documented(app, processes, demo_catalog):
     with processes.begin() as s:
         applications.save_draft(s, person(s, "machao"), person(s, "machao").unit_id, {"resource_code": "XY-GA-001"})
@@ -103,4 +107,10 @@ def test_every_operation_answers_a_real_journey_exactly_as_documented(app, proce
         api.call("POST", "/applications/{app_id}/withdraw", "machao", 200,
                  path_parameters={"app_id": withdrawn["id"]}, body={"reason": "业务调整，暂不需要"})
         api.call("POST", "/applications/{app_id}/withdraw", "machao", 409, path_parameters={"app_id": withdrawn["id"]})
+        objection = api.call("POST", "/objections", "machao", 201,
+                             body=OBJECTION | {"application_id": reviewed["id"]}).json()
+        api.call("POST", "/objections", "machao", 422, body={"type": "complaint", "facts": ""})
+        seen = {"path_parameters": {"objection_id": objection["id"]}}
+        assert api.call("GET", "/objections/{objection_id}", "machao", 200, **seen).json()["status"] == "submitted"
+        api.call("GET", "/objections/{objection_id}", "heming", 404, **seen)
     assert api.called == {op["operationId"] for ops in document()["paths"].values() for op in ops.values()}

@@ -65,4 +65,5 @@ def tasks():
 
 from webapp.api import applications as _applications  # noqa: E402,F401  (registers the application routes)
 from webapp.api import catalog as _catalog  # noqa: E402,F401  (registers the catalog routes)
+from webapp.api import objections as _objections  # noqa: E402,F401  (registers the objection routes)
 from webapp.api import openapi as _openapi  # noqa: E402,F401  (registers GET /openapi.json)

@@ -7,11 +7,15 @@ from webapp.api import OVERDUE, bp
 from webapp.input_guard import MAX_ID
 from workflows.catalog.search import FACETS, MAX_CALLS, MAX_PAGE, MAX_PER_PAGE, SORT_CHOICES
 from workflows.models import (
+    AnswerStance,
     ApplicationStatus,
     CallFrequency,
     DataType,
     GrantStatus,
     ObjectClass,
+    ObjectionOutcome,
+    ObjectionStatus,
+    ObjectionType,
     RejectionCategory,
     ResourceStatus,
     Role,
@@ -174,6 +178,31 @@ def _schemas() -> dict:
             "valid_until": _day("止"), "status": _enum(GrantStatus, "授权状态"), "status_label": _text(),
         }, ...),
         "Resource": _obj(_resource(), ...),
+        "ObjectionInput": _obj({
+            "type": _enum(ObjectionType, "类型代码"),
+            "facts": _text("事实和理由（至少 10 个字）", minLength=10, maxLength=4000),
+            "request": _text("请求事项（至少 2 个字）", minLength=2, maxLength=2000),
+            "application_id": _id("所涉申请（资源申请异议必填）"),
+            "resource_code": _text("所涉目录条目代码（数据目录纠错、数据质量异议必填）", maxLength=64),
+            "grant_id": _id("所涉授权（数据使用异议必填）"),
+            "attachments": _arr(_obj({"name": _text("文件名"), "note": _text("说明")}, ("name",)), "证据材料（最多 5 个）"),
+        }, ("type", "facts", "request")),
+        "ObjectionCreated": _obj({"id": _id("异议 ID"), "status": _enum(ObjectionStatus, "异议状态"),
+                                  "status_label": _text("状态中文名")}, ...),
+        "Objection": _obj({
+            "id": _id(), "type": _enum(ObjectionType, "类型"), "type_label": _text(),
+            "status": _enum(ObjectionStatus, "状态"), "status_label": _text(), "facts": _text("事实和理由"),
+            "request": _text("请求事项"), "raiser_unit": _text("提出单位"),
+            "concerned_unit": _null(_text("所涉单位")), "application_id": _null(_id("所涉申请")),
+            "grant_id": _null(_id("所涉授权")), "resource_code": _null(_text("所涉目录条目")),
+            "outcome": _null(_enum(ObjectionOutcome, "处理结果")), "outcome_label": _null(_text()),
+            "opinion": _null(_text("处理意见")), "effect": _null(_text("对所涉对象的处理")),
+            "answers": _arr(_obj({"unit": _text("答复单位"), "stance": _choices(AnswerStance.choices(), "意见"),
+                                  "position": _text("答复意见"), "evidence": _text("依据和证据"),
+                                  "answered_at": _instant("答复时间")}, ...), "各单位答复"),
+            "rating": _null(_int("评价（1–5）", minimum=1, maximum=5)),
+            "created_at": _instant("提出时间"), "closed_at": _null(_instant("办结时间")),
+        }, ...),
         "ResourceDetail": {"allOf": [_ref("Resource"), _obj({
             "share_condition": _text("共享条件或不予共享依据"),
             "related_codes": _arr(_text(), "关联的目录条目代码"),
@@ -197,7 +226,8 @@ def _role() -> dict:
 
 def _task() -> dict:
     case_ids = {f"{kind}_id": _id(f"{label} ID（{kind} 类案件才有）")
-                for kind, label in (("application", "申请"), ("catalog_change", "目录变更"), ("demand", "供需对接"))}
+                for kind, label in (("application", "申请"), ("catalog_change", "目录变更"), ("demand", "供需对接"),
+                                    ("objection", "异议"))}
     fields = {
         "id": _id("任务 ID"), "name": _text("环节名称"), "process": _text("流程标识，如 data_application"),
         "process_version": _int("流程版本", minimum=1), "instance_id": _id("案件 ID"), "role": _role(),
@@ -206,7 +236,7 @@ def _task() -> dict:
         "created_at": _instant("创建时间"),
     }
     return _obj(fields | case_ids | {"subject_id": _null(_id("无业务对象的案件为 null"))}, list(fields),
-                "另有一个业务对象字段：application_id、catalog_change_id、demand_id 或 subject_id")
+                "另有一个业务对象字段：application_id、catalog_change_id、demand_id、objection_id 或 subject_id")
 
 
 def _application_summary() -> dict:
@@ -339,6 +369,21 @@ def _application_paths() -> dict:
     }
 
 
+def _objection_paths() -> dict:
+    return {
+        "/objections": {"post": _op(
+            "异议", "提出异议或纠错", _ok("createObjection", _ref("ObjectionCreated"), "已提交，县大数据局 2 个工作日内受理审查"),
+            ("400", "413"), status="201", body=_ref("ObjectionInput"),
+            headers={"Location": {"description": "新异议的地址", "schema": _text()}},
+            description="类型未知或缺少事实和理由为 422，fields 指出出错的字段。后续各环节通过待办接口办理，"
+                        "任务带 objection_id。")},
+        "/objections/{objection_id}": {"get": _op(
+            "异议", "异议详情", _ok("getObjection", _ref("Objection")), ("404",),
+            params=[_path("objection_id", "异议 ID")],
+            description="提出单位、所涉单位、答复单位和县大数据局协调员可以查看；其他人为 404。")},
+    }
+
+
 def _paths() -> dict:
     overdue = [(code, "只看已逾期" if only else "全部") for code, only in OVERDUE.items()]
     return {
@@ -353,6 +398,7 @@ def _paths() -> dict:
                         "不通过须写明具体理由，否则 422。")},
         **_catalog_paths(),
         **_application_paths(),
+        **_objection_paths(),
         "/openapi.json": {"get": _op("接口说明", "本文档（无需令牌）", _ok("getOpenAPI", _s("object", additionalProperties=True),
                                                                     "OpenAPI 3.0.3 文档"), public=True)},
     }
@@ -367,7 +413,7 @@ def document() -> dict:
                                 "错误统一返回 {code, message, details}，message 为中文说明。"},
         "servers": [{"url": "/api/v1"}],
         "security": BEARER,
-        "tags": [{"name": n} for n in ("待办", "资源目录", "数据申请", "授权", "接口说明")],
+        "tags": [{"name": n} for n in ("待办", "资源目录", "数据申请", "授权", "异议", "接口说明")],
         "paths": _paths(),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",

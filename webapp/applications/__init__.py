@@ -15,6 +15,7 @@ from workflows import clock, inputs
 from workflows.engine import tasks
 from workflows.errors import Conflict, DomainError, FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import ApplicationStatus, CallFrequency, Role, TaskStatus
+from workflows.objections import cases as objection_cases
 from workflows.sharing import applications, pages, records
 
 bp = Blueprint("applications", __name__)
@@ -195,8 +196,14 @@ def index():
 def render_case(person, item_id: int, errors: list[str] | None = None, values: dict | None = None,
                 open_form: str = "", status: int = 200):
     page = pages.application_page(db.session, person, item_id)
+    objections = {"flags": objection_cases.flags(db.session, application_id=item_id),
+                  "linked": [o for o in {o.id: o for o in objection_cases.linked(db.session, application_id=item_id)
+                                         + (objection_cases.linked(db.session, grant_id=page.grant.id)
+                                            if page.grant else [])}.values()
+                             if objection_cases.can_see(person, o)],
+                  "grant_flags": objection_cases.flags(db.session, grant_id=page.grant.id) if page.grant else []}
     return render_template("applications/detail.html", page=page, app=page.app, errors=errors or [],
-                           values=values or {}, open_form=open_form), status
+                           values=values or {}, open_form=open_form, objections=objections), status
 
 
 @bp.get("/applications/<int:item_id>")

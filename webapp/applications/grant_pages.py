@@ -10,6 +10,7 @@ from webapp.security import current_person
 from workflows import clock
 from workflows.errors import DomainError, NotFound
 from workflows.models import Grant, GrantStatus, Role
+from workflows.objections import records as objection_records
 from workflows.sharing import applications, grants, records
 
 GRANT_SCOPES = {"mine": "本单位获得的授权", "provider": "本单位数据的授权", "all": "全部授权"}
@@ -96,6 +97,9 @@ def verify(sha256: str):
     """Public: anyone holding a printed record checks it here; only unit names and the decision are shown."""
     record = records.find(db.session, sha256.strip().lower())
     if record is None:
+        found = objection_records.find(db.session, sha256.strip().lower())
+        if found is not None:  # the record of a closed objection carries the same kind of QR code
+            return render_template("objections/verify.html", c=found.content, sha256=found.sha256)
         return render_template("verify.html", record=None, sha256=sha256), 404
     grant = grants.for_application(db.session, record.application_id)
     return render_template("verify.html", record=record, c=record.content, grant=grant,

@@ -14,6 +14,7 @@ from workflows.catalog.rules import ENUM_FIELDS
 from workflows.engine import tasks
 from workflows.errors import DomainError, ValidationFailed
 from workflows.models import ChangeKind, DataType, Role, Unit
+from workflows.objections import cases as objection_cases
 
 bp = Blueprint("catalog", __name__)
 
@@ -55,7 +56,10 @@ def detail(code: str):
     resource = entries.get_resource(db.session, person, code)
     return render_template("catalog/detail.html", r=resource, history=entries.history(db.session, person, resource.id),
                            can_edit=entries.can_edit(person, resource.provider_unit_id),
-                           is_coordinator=person.has_role(Role.COORDINATOR))
+                           is_coordinator=person.has_role(Role.COORDINATOR),
+                           objection_flags=objection_cases.flags(db.session, resource_id=resource.id),
+                           objections=[o for o in objection_cases.linked(db.session, resource_id=resource.id)
+                                       if objection_cases.can_see(person, o)])
 
 
 def _editable_units(person) -> list[Unit]:

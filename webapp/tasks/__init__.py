@@ -13,7 +13,7 @@ from workflows.sharing import pages as sharing_pages
 bp = Blueprint("tasks", __name__)
 
 SUBJECT_PAGES = {"demand": "demands.detail", "catalog_change": "catalog.change_detail",
-                 "application": "applications.detail"}
+                 "application": "applications.detail", "objection": "objections.detail"}
 
 
 def subject_url(instance) -> str | None:

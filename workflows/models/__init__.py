@@ -38,6 +38,18 @@ from workflows.models.catalog import (
 )
 from workflows.models.demands import CatalogChange, ChangeKind, ChangeStatus, Demand, DemandStatus
 from workflows.models.notifications import EmailStatus, Notification, OutboxEmail
+from workflows.models.objections import (
+    AnswerStance,
+    Correction,
+    CorrectionStatus,
+    Objection,
+    ObjectionAnswer,
+    ObjectionFile,
+    ObjectionOutcome,
+    ObjectionRecord,
+    ObjectionStatus,
+    ObjectionType,
+)
 from workflows.models.org import (
     ROLE_LABELS_BY_CODE,
     ApiToken,
@@ -56,6 +68,8 @@ __all__ = [
     "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency", "Grant", "GrantStatus",
     "RejectionCategory",
     "EmailStatus", "Notification", "OutboxEmail",
+    "AnswerStance", "Correction", "CorrectionStatus", "Objection", "ObjectionAnswer", "ObjectionFile", "ObjectionOutcome",
+    "ObjectionRecord", "ObjectionStatus", "ObjectionType",
     "CatalogChange", "CatalogGeneration", "CategoryClass", "ChangeKind", "ChangeStatus", "DataType", "Demand", "DemandStatus",
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
     "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",

@@ -378,3 +378,34 @@ def add_attachment(session: Session, actor: Person, application_id: int, filenam
                  {"attachment": name, "size": len(data)})
     return attachment
 
+
+
+def reopen_review(session: Session, actor: Person, application_id: int, opinion: str, objection_id: int) -> Application:
+    """An upheld objection sends a rejected application back to the provider's review (四(五)).
+
+    A new review round on a new case about the same application: the first case, its decision and its record
+    stay in the history; the reviewer has a new 5-working-day period and reads the coordinator's opinion.
+    """
+    if not actor.has_role(Role.COORDINATOR):
+        raise Forbidden("只有县大数据局协调员可以根据异议决定重新启动审核")
+    app = session.get(Application, application_id)
+    if app is None:
+        raise NotFound("申请不存在")
+    if app.instance_id:
+        engine.lock_instance(session, app.instance_id)
+    app = _locked(session, app)
+    if app.status != ApplicationStatus.REJECTED:
+        raise Conflict(f"申请{ApplicationStatus(app.status).label}，只有未通过的申请可以重新审核")
+    before = app.status
+    app.status, app.updated_at, app.review_rounds = ApplicationStatus.IN_REVIEW, clock.now(), app.review_rounds + 1
+    app.decided_at, app.decided_by_id, app.late = None, None, False
+    instance = engine.start(session, PROCESS, actor.id, app.applicant_unit_id,
+                            {"application_id": app.id, "share_type": "conditional",
+                             "provider_unit_id": app.provider_unit_id, "applicant_unit_id": app.applicant_unit_id,
+                             "objection_id": objection_id, "objection_opinion": opinion},
+                            subject=("application", app.id))
+    app.instance_id = instance.id
+    audit.record(session, actor.id, "application", app.id, "application:reopened", {"status": str(before)},
+                 {"status": app.status, "objection_id": objection_id, "opinion": opinion})
+    integrity.verify_application(session, app)
+    return app

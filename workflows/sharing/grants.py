@@ -18,9 +18,13 @@ EXPIRY_NOTICE_DAYS = 7
 REVOKE_REASON_LIMIT = 1000
 
 
-def create(session: Session, app: Application, items: list[str], until: date, actor_id: int | None) -> Grant:
-    """A grant only as reviewed: the provider's reviewer decided (or the data is 无条件共享) on shareable data."""
-    _check_grantable(session, app, items, actor_id)
+def create(session: Session, app: Application, items: list[str], until: date, actor_id: int | None,
+           objection_id: int | None = None) -> Grant:
+    """A grant only as reviewed: the provider's reviewer decided (or the data is 无条件共享) on shareable data.
+
+    objection_id: the county data bureau's binding conclusion on an upheld objection (四(五)) decided it instead.
+    """
+    _check_grantable(session, app, items, actor_id, objection_id)
     grant = Grant(application_id=app.id, unit_id=app.applicant_unit_id, resource_id=app.resource_id,
                   items=list(items), scenario=app.scenario, valid_from=clock.today(), valid_until=until,
                   status=GrantStatus.ACTIVE, created_at=clock.now())
@@ -32,7 +36,8 @@ def create(session: Session, app: Application, items: list[str], until: date, ac
     return grant
 
 
-def _check_grantable(session: Session, app: Application, items: list[str], actor_id: int | None) -> None:
+def _check_grantable(session: Session, app: Application, items: list[str], actor_id: int | None,
+                     objection_id: int | None = None) -> None:
     resource = app.resource
     if not integrity.shareable(resource):
         raise Conflict(f"“{resource.name}”已不予共享或已停用，不能授权。请刷新页面查看资源的最新状态")
@@ -41,6 +46,9 @@ def _check_grantable(session: Session, app: Application, items: list[str], actor
     if actor_id is None:
         if resource.share_type != ShareType.UNCONDITIONAL:
             raise Conflict(f"“{resource.name}”为有条件共享资源，须由提供单位审核人审核通过后才能授权")
+    elif objection_id is not None:
+        if not session.get(Person, actor_id).has_role(Role.COORDINATOR):
+            raise Forbidden("只有县大数据局协调员可以根据异议决定授权")
     elif not session.get(Person, actor_id).has_role(Role.REVIEWER, app.provider_unit_id):
         raise Forbidden("只有数据提供单位的审核人可以审核通过并授权")
     if not set(items) <= set(app.items):
@@ -64,12 +72,16 @@ def can_revoke(person: Person, grant: Grant) -> bool:
 _LOCK = select(Grant).where(Grant.id == bindparam("id")).with_for_update(of=Grant)
 
 
-def revoke(session: Session, actor: Person, grant_id: int, reason: str) -> Grant:
-    """Revoke once: the grant's row is locked, so a second revocation or the expiry pass sees the first."""
+def revoke(session: Session, actor: Person, grant_id: int, reason: str, objection_id: int | None = None) -> Grant:
+    """Revoke once: the grant's row is locked, so a second revocation or the expiry pass sees the first.
+
+    A coordinator revokes only by deciding an upheld usage objection (objection_id names it).
+    """
     grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
     if grant is None:
         raise NotFound("授权不存在")
-    if not can_revoke(actor, grant):
+    by_decision = objection_id is not None and actor.has_role(Role.COORDINATOR)
+    if not (by_decision or can_revoke(actor, grant)):
         raise Forbidden("只有数据提供单位的审核人或目录管理员可以撤销授权")
     if grant.status != GrantStatus.ACTIVE:
         raise Conflict(f"授权已{GrantStatus(grant.status).label}")
@@ -80,7 +92,8 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str) -> Grant
     grant.status, grant.revoked_reason = GrantStatus.REVOKED, reason.strip()
     grant.revoked_by_id, grant.revoked_at = actor.id, clock.now()
     audit.record(session, actor.id, "grant", grant.id, "grant:revoked", {"status": "active"},
-                 {"status": "revoked", "reason": grant.revoked_reason})
+                 {"status": "revoked", "reason": grant.revoked_reason}
+                 | ({"objection_id": objection_id} if objection_id else {}))
     _notify(session, grant, "grant_revoked")
     return grant
 

@@ -98,7 +98,7 @@ def digest(content: dict) -> str:
 
 def render_pdf(content: dict, sha256: str, public_base_url: str | None = None) -> bytes:
     verify_url = f"{public_base_url or base_url()}/verify/{sha256}"
-    qr = segno.make(verify_url, error="m").svg_data_uri(scale=3, border=1)
+    qr = qr_data_uri(verify_url)
     html = _env.get_template("record.html").render(c=content, sha256=sha256, verify_url=verify_url, qr=qr)
     return HTML(string=html).write_pdf()
 
@@ -107,9 +107,15 @@ class RenderFailed(Exception):
     """The PDF could not be made within its time budget (or at all); the record waits for a later try."""
 
 
-def _render_child(conn, content: dict, sha256: str, public_base_url: str) -> None:
+def qr_data_uri(url: str) -> str:
+    """The verification QR code every record carries, as an inline SVG."""
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=1)
+
+
+def _render_child(conn, content: dict | str, sha256: str, public_base_url: str) -> None:
     try:
-        conn.send_bytes(render_pdf(content, sha256, public_base_url))
+        conn.send_bytes(HTML(string=content).write_pdf() if isinstance(content, str)
+                        else render_pdf(content, sha256, public_base_url))
     except Exception as exc:  # reported to the parent, which records it
         conn.send_bytes(b"ERR" + str(exc)[:500].encode("utf-8", "replace"))
     finally:
@@ -119,10 +125,11 @@ def _render_child(conn, content: dict, sha256: str, public_base_url: str) -> Non
 _context = None
 
 
-def render_within(content: dict, sha256: str, seconds: float = RENDER_SECONDS) -> bytes:
+def render_within(content: dict | str, sha256: str, seconds: float = RENDER_SECONDS) -> bytes:
     """Render in a separate process that is killed when the budget runs out, so no worker hangs on one record.
 
-    The forkserver gives clean single-threaded children with WeasyPrint already imported.
+    The forkserver gives clean single-threaded children with WeasyPrint already imported. Other records (the
+    objection record) pass their finished HTML instead of an approval record's content.
     """
     global _context
     if _context is None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 import notifications
 from workflows import audit, clock, reasons
 from workflows.engine import tasks
-from workflows.errors import Conflict, FieldProblem, ValidationFailed
+from workflows.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     Application,
     ApplicationStatus,
@@ -18,6 +18,7 @@ from workflows.models import (
     ProcessInstance,
     RejectionCategory,
     ResourceStatus,
+    Role,
     ShareType,
     TaskStatus,
 )
@@ -194,3 +195,26 @@ def _notify_applicant(session: Session, app: Application, decision: str, grant=N
                "valid_until": grant.valid_until.isoformat() if grant else "",
                "items": "、".join(grant.items) if grant else "", "returned": decision == "退回补正"}
     notifications.send(session, [app.applicant], "decision", context, f"/applications/{app.id}")
+
+
+def approve_by_objection(session: Session, actor: Person, application_id: int, conclusion: str,
+                         objection_id: int) -> Application:
+    """The county data bureau's binding conclusion on an upheld objection (四(五)): the rejected application is
+    approved as applied for and the grant is created; the provider's earlier decision stays in the history."""
+    if not actor.has_role(Role.COORDINATOR):
+        raise Forbidden("只有县大数据局协调员可以根据异议决定作出结论")
+    app = session.get(Application, application_id)
+    if app is None:
+        raise NotFound("申请不存在")
+    if app.status != ApplicationStatus.REJECTED:
+        raise Conflict(f"申请{ApplicationStatus(app.status).label}，只有未通过的申请可以根据异议结论授权")
+    if app.valid_until is None or app.valid_until <= clock.today():
+        raise Conflict("申请的有效期已过，不能授权，请申请单位重新申请")
+    app.decided_by_id, app.decided_at = actor.id, clock.now()
+    app.decision_reason = f"异议成立（异议编号 {objection_id}），县大数据局结论：{conclusion}"
+    _set_status(session, actor.id, app, ApplicationStatus.APPROVED, reason=app.decision_reason,
+                objection_id=objection_id)
+    grant = grants.create(session, app, list(app.items), app.valid_until, actor.id, objection_id=objection_id)
+    integrity.verify_application(session, app)
+    _notify_applicant(session, app, ApplicationStatus.APPROVED.label, grant)
+    return app

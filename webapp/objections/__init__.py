@@ -1,0 +1,147 @@
+"""异议 and 纠错 pages: raise one (from an application, entry or grant, or from 我的异议), follow it, the board."""
+from __future__ import annotations
+
+import io
+import mimetypes
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+
+from webapp.extensions import db
+from webapp.params import id_param, parse_id
+from webapp.security import current_person, login_required_blueprint
+from workflows import clock, inputs
+from workflows.errors import FieldProblem, NotFound, ValidationFailed
+from workflows.models import ObjectionStatus, ObjectionType, Role, Unit
+from workflows.objections import cases, pages
+from workflows.objections import records as objection_records
+from workflows.objections import statistics as objection_statistics
+from workflows.sharing import applications
+
+bp = Blueprint("objections", __name__)
+login_required_blueprint(bp)
+LINK_TYPES = {"application": "application_dispute", "resource": "catalog_correction", "grant": "usage_dispute"}
+ATTACHMENT_ROWS = 3
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/")
+def index():
+    person = current_person()
+    return render_template("objections/list.html", rows=cases.list_mine(db.session, person),
+                           is_coordinator=person.has_role(Role.COORDINATOR))
+
+
+def _prefill() -> dict:
+    """The link the page was opened from: ?application=<id>, ?resource=<code> or ?grant=<id>."""
+    values = {}
+    for name in LINK_TYPES:
+        text = (request.args.get(name) or "").strip()[:64]
+        if text:
+            key = "resource_code" if name == "resource" else f"{name}_id"
+            values |= {key: text if name == "resource" else str(parse_id(text) or ""), "type": LINK_TYPES[name]}
+    if ObjectionType.parse(request.args.get("type")):
+        values["type"] = ObjectionType.parse(request.args.get("type")).value
+    return values
+
+
+def _form_input() -> dict:
+    form = request.form
+    attachments = [{"name": n, "note": t} for n, t in zip(form.getlist("attachment_name"),
+                                                          form.getlist("attachment_note")) if n.strip()]
+    return {"type": form.get("type", ""), "facts": form.get("facts", ""), "request": form.get("request", ""),
+            "application_id": form.get("application_id", ""), "resource_code": form.get("resource_code", ""),
+            "grant_id": form.get("grant_id", ""), "attachments": attachments}
+
+
+def _attach(person, objection, upload) -> None:
+    content_type = upload.mimetype
+    if content_type not in applications.ATTACHMENT_TYPES:
+        content_type = mimetypes.guess_type(upload.filename)[0] or content_type
+    try:
+        cases.add_file(db.session, person, objection, upload.filename, content_type, upload.read())
+    except ValidationFailed as err:
+        name = inputs.clean_filename(upload.filename)
+        raise ValidationFailed([FieldProblem("files", f"{d}（{name}）") for d in err.details], "证据文件有误，未提交") from err
+
+
+@bp.get("/<int:item_id>/files/<int:file_id>")
+def file(item_id: int, file_id: int):
+    found = cases.get_file(db.session, current_person(), item_id, file_id)
+    response = send_file(io.BytesIO(found.data), mimetype=found.content_type,
+                         download_name=inputs.clean_filename(found.filename))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    person = current_person()
+    values, errors = (_form_input(), []) if request.method == "POST" else (_prefill(), [])
+    if request.method == "POST":
+        files = [f for f in request.files.getlist("files") if f and f.filename]
+        try:
+            with db.attempt():
+                objection = cases.raise_objection(db.session, person, values)
+                for upload in files:
+                    _attach(person, objection, upload)
+            flash("已提交，县大数据局将在2个工作日内受理审查", "success")
+            return redirect(url_for(".detail", item_id=objection.id))
+        except ValidationFailed as err:
+            errors = err.details + (["所选证据文件尚未保存，请改正后重新选择"] if files else [])
+    return render_template("objections/new.html", values=values, errors=errors, types=ObjectionType.choices(),
+                           rows=ATTACHMENT_ROWS), (422 if errors else 200)
+
+
+@bp.get("/<int:item_id>")
+def detail(item_id: int):
+    page = pages.objection_page(db.session, current_person(), item_id)
+    return render_template("objections/detail.html", page=page, o=page.objection)
+
+
+@bp.get("/<int:item_id>/record.pdf")
+def record_pdf(item_id: int):
+    objection = cases.get_objection(db.session, current_person(), item_id)
+    record = objection_records.for_objection(db.session, objection.id)
+    if record is None:
+        raise NotFound("该异议尚未办结，暂无处理记录")
+    pdf = objection_records.pdf_for(db.session, record)
+    if pdf is None:
+        return render_template("error.html", status=503, message="处理记录正在生成，请稍后再下载", details=[]), 503, \
+            {"Retry-After": "120"}
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"异议处理记录-{record.content['number']}.pdf")
+
+
+@bp.get("/board")
+def board():
+    person = current_person()
+    args = {name: (request.args.get(name) or "").strip() for name in ("status", "kind", "since", "until")}
+    unit_id = id_param(request.args.get("unit"), "单位")
+    errors, rows = [], []
+    try:
+        rows = pages.board(db.session, person, args["status"], unit_id, args["kind"], args["since"], args["until"])
+    except ValidationFailed as err:
+        errors = err.details
+    units = db.session.query(Unit).order_by(Unit.id).all()
+    return render_template("objections/board.html", rows=rows, errors=errors, args=args, unit_id=unit_id,
+                           units=units, statuses=ObjectionStatus.choices(), types=ObjectionType.choices()), \
+        (422 if errors else 200)
+
+
+@bp.get("/statistics")
+def statistics():
+    since, until = (request.args.get("since") or "").strip()[:10], (request.args.get("until") or "").strip()[:10]
+    try:
+        result = objection_statistics.figures(db.session, current_person(), since, until)
+    except ValidationFailed as err:
+        return render_template("objections/statistics.html", result=None, errors=err.details,
+                               since=since, until=until), 422
+    return render_template("objections/statistics.html", result=result, errors=[], since=since, until=until)
+
+
+@bp.get("/statistics.xlsx")
+def statistics_xlsx():
+    since, until = (request.args.get("since") or "").strip()[:10], (request.args.get("until") or "").strip()[:10]
+    result = objection_statistics.figures(db.session, current_person(), since, until)
+    return send_file(io.BytesIO(objection_statistics.workbook(result)), mimetype=XLSX, as_attachment=True,
+                     download_name=f"异议和纠错统计-{clock.today():%Y%m%d}.xlsx")

@@ -1,0 +1,216 @@
+"""Raising an objection and reading objections: who may see which, and the flags on what they concern."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+import notifications
+from workflows import audit, clock, engine, inputs
+from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
+from workflows.models import Application, Grant, HumanTask, Person, Resource, ResourceStatus, Role
+from workflows.models.objections import (
+    Correction,
+    CorrectionStatus,
+    Objection,
+    ObjectionFile,
+    ObjectionStatus,
+    ObjectionType,
+)
+from workflows.objections.process import ANSWERS, PROCESS
+from workflows.organisation.directory import coordinators
+from workflows.sharing import applications
+
+LIMITS = {"facts": ("事实和理由", 4000), "request": ("请求事项", 2000), "resource_code": ("目录条目代码", 64)}
+MAX_ATTACHMENTS, ATTACHMENT_NAME, ATTACHMENT_NOTE = 5, 200, 500
+NEEDS_LINK = {ObjectionType.APPLICATION_DISPUTE: "application_id", ObjectionType.CATALOG_CORRECTION: "resource_code",
+              ObjectionType.QUALITY_DISPUTE: "resource_code", ObjectionType.USAGE_DISPUTE: "grant_id"}
+LINK_LABELS = {"application_id": "所涉申请", "resource_code": "所涉目录条目", "grant_id": "所涉授权"}
+
+
+def _units(person: Person) -> set[int]:
+    return {m.unit_id for m in person.memberships} | {person.unit_id}
+
+
+def _int(value, name: str, problems: list) -> int | None:
+    if value in (None, ""):
+        return None
+    found = inputs.parse_int(value)
+    if found is None or found <= 0:
+        problems.append(FieldProblem(name, f"{LINK_LABELS[name]}：应为正整数编号"))
+    return found
+
+
+def _attachments(raw, problems: list) -> list[dict]:
+    """Described evidence (file name and what it shows); at most five."""
+    items = raw if isinstance(raw, list) else []
+    if len(items) > MAX_ATTACHMENTS:
+        problems.append(FieldProblem("attachments", f"附件：最多 {MAX_ATTACHMENTS} 个"))
+        return []
+    found = []
+    for item in items:
+        name = str((item or {}).get("name", "") if isinstance(item, dict) else item).strip()
+        note = str(item.get("note", "") if isinstance(item, dict) else "").strip()
+        if name and (len(name) > ATTACHMENT_NAME or len(note) > ATTACHMENT_NOTE):
+            problems.append(FieldProblem("attachments", f"附件：名称不超过{ATTACHMENT_NAME}字，说明不超过{ATTACHMENT_NOTE}字"))
+        elif name:
+            found.append({"name": name, "note": note})
+    return found
+
+
+def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, problems: list) -> dict:
+    """The application, entry or grant the objection concerns, and the unit it is raised against."""
+    application_id = _int(raw.get("application_id"), "application_id", problems)
+    grant_id = _int(raw.get("grant_id"), "grant_id", problems)
+    code = str(raw.get("resource_code") or "").strip()
+    link: dict = {}
+    if application_id:
+        app = session.get(Application, application_id)
+        if app is None or app.applicant_unit_id not in _units(actor) and app.provider_unit_id not in _units(actor):
+            problems.append(FieldProblem("application_id", "所涉申请：不存在，或不是本单位申请或审核的申请"))
+        else:
+            link |= {"application_id": app.id, "resource_id": app.resource_id, "concerned_unit_id": app.provider_unit_id}
+    if code and len(code) <= LIMITS["resource_code"][1]:
+        resource = session.scalar(select(Resource).where(Resource.code == code,
+                                                         Resource.status == ResourceStatus.PUBLISHED))
+        if resource is None:
+            problems.append(FieldProblem("resource_code", f"所涉目录条目：“{code}”不存在或未发布"))
+        else:
+            link |= {"resource_id": resource.id, "concerned_unit_id": resource.provider_unit_id}
+    if grant_id:
+        grant = session.get(Grant, grant_id)
+        units = _units(actor)
+        if grant is None or not (grant.unit_id in units or grant.resource.provider_unit_id in units):
+            problems.append(FieldProblem("grant_id", "所涉授权：不存在，或与本单位无关"))
+        else:
+            against = grant.unit_id if grant.resource.provider_unit_id in units else grant.resource.provider_unit_id
+            link |= {"grant_id": grant.id, "resource_id": grant.resource_id, "concerned_unit_id": against}
+    needed = NEEDS_LINK.get(kind)
+    if needed and not any(p.field == needed for p in problems if isinstance(p, FieldProblem)):
+        key = "resource_id" if needed == "resource_code" else needed
+        if key not in link:
+            problems.append(FieldProblem(needed, f"{LINK_LABELS[needed]}：{kind.label}须写明所涉对象"))
+    return link
+
+
+def add_file(session: Session, actor: Person, objection: Objection, filename: str, content_type: str,
+             data: bytes) -> ObjectionFile:
+    """Evidence as a PDF or image, checked by its first bytes, at most 10 MB and 5 files per objection."""
+    if objection.raiser_id != actor.id:
+        raise Forbidden("只有提出人可以上传证据材料")
+    if len(objection.files) >= MAX_ATTACHMENTS:
+        raise ValidationFailed([FieldProblem("files", f"证据文件：最多 {MAX_ATTACHMENTS} 个，请合并为一个 PDF 后上传")])
+    magic = applications.ATTACHMENT_TYPES.get(content_type)
+    if magic is None or not data.startswith(magic):
+        raise ValidationFailed([FieldProblem("files", "证据文件：只接受 PDF、PNG 或 JPEG 文件")])
+    if len(data) > applications.MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed([FieldProblem("files", "证据文件：单个文件不能超过 10 MB，请压缩后重试")])
+    name = inputs.clean_filename(filename)
+    found = ObjectionFile(objection_id=objection.id, filename=name, content_type=content_type, size=len(data),
+                          data=data, uploaded_by_id=actor.id, uploaded_at=clock.now())
+    objection.files.append(found)
+    session.flush()
+    audit.record(session, actor.id, "objection", objection.id, "objection:file_added", None,
+                 {"attachment": name, "size": len(data)})
+    return found
+
+
+def get_file(session: Session, actor: Person, objection_id: int, file_id: int) -> ObjectionFile:
+    objection = get_objection(session, actor, objection_id)
+    found = next((f for f in objection.files if f.id == file_id), None)
+    if found is None:
+        raise NotFound("证据文件不存在")
+    return found
+
+
+def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:
+    """Record what a unit disputes and start the case; the county data bureau triages it within 2 working days."""
+    problems: list = []
+    kind = ObjectionType.parse(str(raw.get("type") or raw.get("kind") or ""))
+    if kind is None:
+        problems.append(FieldProblem("type", "类型：应为 " + "、".join(f"{c}（{label}）" for c, label in
+                                                                    ObjectionType.choices()) + " 之一"))
+    texts = {name: str(raw.get(name) or "").strip() for name in ("facts", "request", "resource_code")}
+    problems += inputs.length_problems(texts, LIMITS)
+    if len(texts["facts"]) < 10:
+        problems.append(FieldProblem("facts", "事实和理由：请写明发生了什么、错在哪里（至少10个字）"))
+    if len(texts["request"]) < 2:
+        problems.append(FieldProblem("request", "请求事项：请写明希望如何处理（至少2个字）"))
+    attachments = _attachments(raw.get("attachments"), problems)
+    link = _linked(session, actor, kind, raw, problems) if kind else {}
+    if problems:
+        raise ValidationFailed(problems, "异议未提交：请按提示补全")
+    objection = Objection(kind=kind, status=ObjectionStatus.SUBMITTED, facts=texts["facts"], request=texts["request"],
+                          raiser_id=actor.id, raiser_unit_id=actor.unit_id, attachments=attachments,
+                          created_at=clock.now(), **link)
+    session.add(objection)
+    session.flush()
+    instance = engine.start(session, PROCESS, actor.id, actor.unit_id,
+                            {"objection_id": objection.id, "raiser_unit_id": actor.unit_id, "kind": kind.value,
+                             "facts": objection.facts, "request": objection.request, "needs_correction": False,
+                             "responding_unit_1": 0, "responding_unit_2": 0, "responding_unit_3": 0},
+                            subject=("objection", objection.id))
+    objection.instance_id = instance.id
+    audit.record(session, actor.id, "objection", objection.id, "objection:submitted", None,
+                 {"status": objection.status.value, "kind": kind.value} | {k: v for k, v in link.items()})
+    return objection
+
+
+def can_see(person: Person, objection: Objection) -> bool:
+    """The raiser's unit, the unit raised against, the responding units and coordinators."""
+    units = _units(person)
+    return (person.has_role(Role.COORDINATOR) or objection.raiser_unit_id in units
+            or objection.concerned_unit_id in units or bool(units & set(objection.responding_unit_ids or [])))
+
+
+def get_objection(session: Session, actor: Person, objection_id: int) -> Objection:
+    objection = session.get(Objection, objection_id)
+    if objection is None or not can_see(actor, objection):
+        raise NotFound("异议不存在")
+    return objection
+
+
+def list_mine(session: Session, actor: Person) -> list[Objection]:
+    """我的异议: raised by my units, or raised against or transferred to them."""
+    units = _units(actor)
+    answering = (select(HumanTask.instance_id)
+                 .where(HumanTask.task_key.in_(ANSWERS), HumanTask.unit_id.in_(units)).scalar_subquery())
+    query = select(Objection).where(or_(Objection.raiser_unit_id.in_(units), Objection.concerned_unit_id.in_(units),
+                                        Objection.instance_id.in_(answering)))
+    return list(session.scalars(query.order_by(Objection.id.desc())))
+
+
+def flags(session: Session, *, application_id: int | None = None, resource_id: int | None = None,
+          grant_id: int | None = None) -> list[str]:
+    """What an application, entry or grant page shows: "存在异议" while an accepted objection is open, "纠错中"."""
+    found = []
+    column, value = ((Objection.application_id, application_id) if application_id else
+                     (Objection.resource_id, resource_id) if resource_id else (Objection.grant_id, grant_id))
+    open_statuses = (ObjectionStatus.ACCEPTED, ObjectionStatus.TRANSFERRED, ObjectionStatus.COORDINATING)
+    if session.scalar(select(Objection.id).where(column == value, Objection.status.in_(open_statuses)).limit(1)):
+        found.append("存在异议")
+    if resource_id and session.scalar(select(Correction.id).where(Correction.resource_id == resource_id,
+                                                                  Correction.status == CorrectionStatus.OPEN).limit(1)):
+        found.append("纠错中")
+    return found
+
+
+def linked(session: Session, *, application_id: int | None = None, resource_id: int | None = None,
+           grant_id: int | None = None) -> list[Objection]:
+    """The objections about one object, for its page's timeline (the link seen from the other side)."""
+    column, value = ((Objection.application_id, application_id) if application_id else
+                     (Objection.resource_id, resource_id) if resource_id else (Objection.grant_id, grant_id))
+    return list(session.scalars(select(Objection).where(column == value).order_by(Objection.id)))
+
+
+def notify(session: Session, objection: Objection, people: list[Person], what: str) -> None:
+    context = {"objection_id": objection.id, "kind": objection.kind.label, "status": objection.status.label,
+               "what": what}
+    notifications.send(session, people, "objection", context, f"/objections/{objection.id}")
+
+
+def notify_raiser(session: Session, objection: Objection, what: str) -> None:
+    notify(session, objection, [objection.raiser], what)
+
+
+def notify_coordinators(session: Session, objection: Objection, what: str) -> None:
+    notify(session, objection, coordinators(session), what)

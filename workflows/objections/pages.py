@@ -1,0 +1,113 @@
+"""What the objection pages show, loaded up front: the case with its timeline and diagram, the coordinators' board."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows import clock, engine, inputs
+from workflows.engine import tasks
+from workflows.errors import Forbidden, ValidationFailed
+from workflows.models import HumanTask, ObjectionRecord, Person, ProcessInstance, Role, TaskStatus, Unit
+from workflows.models.objections import Correction, Objection, ObjectionStatus, ObjectionType
+from workflows.objections import cases, records
+
+
+@dataclass
+class ObjectionPage:
+    objection: Objection
+    instance: ProcessInstance | None = None
+    steps: list[HumanTask] = field(default_factory=list)
+    viewable: set[int] = field(default_factory=set)
+    actionable: list[HumanTask] = field(default_factory=list)
+    deadlines: list[tuple[HumanTask, dict]] = field(default_factory=list)  # each open step with a period
+    correction: Correction | None = None
+    record: ObjectionRecord | None = None
+    responding_units: list[Unit] = field(default_factory=list)
+    done_ids: list[str] = field(default_factory=list)
+    active_ids: list[str] = field(default_factory=list)
+    active_names: list[str] = field(default_factory=list)
+
+
+def objection_page(session: Session, person: Person, objection_id: int) -> ObjectionPage:
+    objection = cases.get_objection(session, person, objection_id)
+    page = ObjectionPage(objection=objection)
+    if objection.instance_id:
+        page.instance = session.get(ProcessInstance, objection.instance_id)
+        page.done_ids, page.active_ids, page.active_names = engine.progress(session, page.instance)
+    page.steps = tasks.case_tasks(session, "objection", objection.id)
+    page.viewable = tasks.viewable(session, person, page.steps)
+    open_steps = [t for t in page.steps if t.status == TaskStatus.OPEN]
+    page.actionable = [t for t in open_steps if engine.can_act(session, person, t)]
+    page.deadlines = [(t, tasks.deadline(session, t)) for t in open_steps if t.due_at is not None]
+    page.record = records.for_objection(session, objection.id)
+    page.correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
+    ids = objection.responding_unit_ids or []
+    page.responding_units = list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
+    return page
+
+
+@dataclass
+class BoardRow:
+    objection: Objection
+    step: HumanTask | None  # the open step that is due first
+    overdue: bool
+
+
+BOARD_LIMITS = {"status": ("状态", 20), "kind": ("类型", 20), "since": ("起始日期", 10), "until": ("截止日期", 10)}
+
+
+def _day(text: str, label: str, problems: list) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(f"{label}：格式应为 YYYY-MM-DD")
+        return None
+
+
+def board(session: Session, person: Person, status: str = "", unit_id: int | None = None, kind: str = "",
+          since: str = "", until: str = "") -> list[BoardRow]:
+    """The coordinators' board: every objection by status, overdue first, filtered by unit, type and period."""
+    if not person.has_role(Role.COORDINATOR):
+        raise Forbidden("只有县大数据局协调员可以查看异议处理台账")
+    problems = inputs.length_problems({"status": status, "kind": kind, "since": since, "until": until}, BOARD_LIMITS)
+    if status and ObjectionStatus.parse(status) is None:
+        problems.append("状态：不是已知的异议状态")
+    if kind and ObjectionType.parse(kind) is None:
+        problems.append("类型：不是已知的异议类型")
+    start, end = _day(since, "起始日期", problems), _day(until, "截止日期", problems)
+    if problems:
+        raise ValidationFailed(problems, "筛选条件有误，请按提示修改")
+    query = select(Objection).order_by(Objection.id.desc())
+    if status:
+        query = query.where(Objection.status == ObjectionStatus.parse(status))
+    if kind:
+        query = query.where(Objection.kind == ObjectionType.parse(kind))
+    if unit_id:
+        query = query.where((Objection.concerned_unit_id == unit_id) | (Objection.raiser_unit_id == unit_id))
+    if start:
+        query = query.where(Objection.created_at >= clock.start_of_day(start))
+    if end:
+        query = query.where(Objection.created_at <= clock.end_of_day(end))
+    found = list(session.scalars(query.limit(500)))
+    steps = _open_steps(session, [o.instance_id for o in found if o.instance_id])
+    rows = [BoardRow(o, steps.get(o.instance_id), False) for o in found]
+    for row in rows:
+        row.overdue = bool(row.step and row.step.is_overdue())
+    return sorted(rows, key=lambda r: (not r.overdue, r.step is None, r.step.due_at if r.step and r.step.due_at
+                                       else clock.now(), -r.objection.id))
+
+
+def _open_steps(session: Session, instance_ids: list[int]) -> dict[int, HumanTask]:
+    if not instance_ids:
+        return {}
+    found: dict[int, HumanTask] = {}
+    for task in session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
+                                                        HumanTask.status == TaskStatus.OPEN)
+                                .order_by(HumanTask.due_at.is_(None), HumanTask.due_at)):
+        found.setdefault(task.instance_id, task)
+    return found
