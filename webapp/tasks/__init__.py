@@ -7,6 +7,7 @@ from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
 from workflows.engine import pages, tasks, versions
+from workflows import case_names
 from workflows.errors import DomainError
 
 bp = Blueprint("tasks", __name__)
@@ -35,7 +36,9 @@ def inbox():
     unit = args.get("unit", "")
     found = tasks.open_tasks(db.session, person, args.get("process", ""), args.get("overdue") == "1",
                              id_param(unit, "办理单位"), args.get("resource", "").strip())
-    return render_template("tasks/list.html", open_tasks=found, done=tasks.history(db.session, person, 50),
+    done = tasks.history(db.session, person, 50)
+    return render_template("tasks/list.html", open_tasks=found, done=done,
+                           names=case_names.for_tasks(db.session, found + done), nudges=tasks.nudges(db.session, found),
                            processes=tasks.process_names(db.session), args=args, subject_url=subject_url,
                            units={m.unit_id: m.unit.name for m in person.memberships},
                            resources=tasks.subject_resources(db.session, found),
