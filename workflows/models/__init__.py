@@ -7,6 +7,7 @@ from workflows.models.applications import (
     CallFrequency,
     Grant,
     GrantStatus,
+    PendingUpload,
     RejectionCategory,
 )
 from workflows.models.audit import AuditEvent
@@ -37,6 +38,7 @@ from workflows.models.catalog import (
     UpdateCycle,
 )
 from workflows.models.demands import CatalogChange, ChangeKind, ChangeStatus, Demand, DemandStatus
+from workflows.models.opinions import OpinionTemplate
 from workflows.models.notifications import EmailStatus, Notification, OutboxEmail
 from workflows.models.org import (
     ROLE_LABELS_BY_CODE,
@@ -54,7 +56,7 @@ from workflows.models.org import (
 
 __all__ = [
     "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency", "Grant", "GrantStatus",
-    "RejectionCategory",
+    "PendingUpload", "RejectionCategory", "OpinionTemplate",
     "EmailStatus", "Notification", "OutboxEmail",
     "CatalogChange", "CatalogGeneration", "CategoryClass", "ChangeKind", "ChangeStatus", "DataType", "Demand", "DemandStatus",
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
