@@ -47,11 +47,13 @@ ACTIONS = {
     "task:claimed": "认领任务", "task:unclaimed": "放弃认领", "task:delegated": "转交任务",
     "task:reminded": "催办", "task:escalated": "督办", "task:due_recomputed": "重新计算期限",
     "resource:created": "新建目录条目", "resource:updated": "修改目录条目", "resource:published": "发布目录条目",
+    "opinion:added": "添加常用意见", "opinion:deleted": "删除常用意见",
     "resource:retired": "停用目录条目", "resource:returned": "退回目录条目更正",
 }
 SUBJECTS = {"application": "申请", "task": "任务", "grant": "授权", "instance": "案件", "process": "流程",
             "resource": "目录条目", "demand": "共享需求", "catalog_change": "目录变更", "person": "人员",
-            "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位"}
+            "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位",
+            "opinion": "常用意见"}
 KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
         "decision": "审核意见", "rejection_category": "不通过类别", "items": "信息项", "approved_items": "同意提供的信息项",
         "approved_until": "授权有效期至", "valid_until": "有效期至", "unit_id": "单位", "provider_unit_id": "提供单位",
@@ -63,7 +65,8 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "note": "说明", "resubmit_note": "补正说明", "done_note": "更新说明", "supervision_note": "督办意见",
         "scope": "范围", "wait_seconds": "需等待（秒）", "revoked": "已吊销", "frequency": "调用频次",
         "share_type": "共享类型", "code": "代码", "comment": "说明", "revision": "版本", "changes": "变更内容",
-        "changed": "变更数量", "days": "天数", "year": "年份", "outcome": "办理结果", "resource_code": "目录条目代码"}
+        "changed": "变更数量", "days": "天数", "year": "年份", "outcome": "办理结果", "resource_code": "目录条目代码",
+        "text": "内容"}
 DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "assign": "分派", "refer": "报市级协调",
              "close": "办结", "resolved": "已解决", "unresolved": "无法提供", "will_publish": "可以提供，将编目发布",
              "cannot_provide": "无法提供"}

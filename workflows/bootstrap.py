@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from workflows import events
 from workflows.catalog import changes, demands
-from workflows.engine import forms, tasks, versions
+from workflows.engine import forms, pages, tasks, versions
 from workflows.sharing import integrity, process, reviews
+from workflows.sharing import pages as sharing_pages
 from workflows.supervision import reminders
 
 TASK_HANDLERS = {
@@ -31,7 +32,9 @@ LISTENERS = {
     "bpmn.rejected": (reviews.rejected,),
 }
 
-FORM_OPTIONS = {"subject_items": reviews.requested_items}
+FORM_OPTIONS = {"subject_items": sharing_pages.review_items}
+
+CASE_PAGES = {"application": sharing_pages.review_case}
 
 FORM_CHECKS = {"specific_reason": reviews.reason_check}
 
@@ -42,4 +45,5 @@ def bootstrap() -> None:
     events.configure(LISTENERS)
     tasks.configure(TASK_HANDLERS)
     forms.configure(FORM_OPTIONS, FORM_CHECKS)
+    pages.configure(CASE_PAGES)
     versions.configure(CONTRACTS, reminders.TASK_TEMPLATES)

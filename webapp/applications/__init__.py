@@ -235,9 +235,14 @@ def attachment(item_id: int, att_id: int):
     found = next((a for a in app.attachments if a.id == att_id), None)
     if found is None:
         raise NotFound("附件不存在")
-    response = send_file(BytesIO(found.data), mimetype=found.content_type,
+    preview = request.args.get("preview") == "1" and found.content_type in applications.ATTACHMENT_TYPES
+    response = send_file(BytesIO(found.data), mimetype=found.content_type, as_attachment=not preview,
                          download_name=inputs.clean_filename(found.filename))  # also names stored before cleaning
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    # shown inline only as the PDF or image it was checked to be: no script, no form, nothing fetched elsewhere
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src 'self'; object-src 'self'; "
+                                                   "style-src 'unsafe-inline'; frame-ancestors 'self'")
     return response
 
 

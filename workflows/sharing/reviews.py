@@ -46,11 +46,6 @@ def reason_check(reason: str, data: dict) -> str | None:
     return reason_problem(reason) if data.get("decision") == "reject" else None
 
 
-def requested_items(session: Session, task: HumanTask) -> list[tuple[str, str]]:
-    app = _application(session, task)
-    return [(name, name) for name in app.items]
-
-
 def review_completed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     app = _application(session, task)
     decision = data["decision"]
@@ -59,7 +54,7 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
         if problem:
             raise ValidationFailed([FieldProblem("reason", f"理由：{problem}")], "不予通过必须写明具体理由，未提交")
     if decision == "approve":
-        data["approved_items"] = _narrowed_items(app, data.get("approved_items") or [])
+        data["approved_items"] = _narrowed_items(app, data.get("approved_items"))
         data["approved_until"] = _narrowed_until(app, data.get("approved_until"))
     app.late = task.is_overdue(clock.now())
     app.decision_reason = (data.get("reason") or "").strip()
@@ -72,11 +67,17 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
     return data
 
 
-def _narrowed_items(app: Application, chosen: list[str]) -> list[str]:
+def _narrowed_items(app: Application, chosen: list[str] | None) -> list[str]:
+    """What is checked is what is granted; left out altogether (an API call) means every requested item."""
+    if chosen is None:
+        return list(app.items)
     extra = [i for i in chosen if i not in app.items]
     if extra:
         raise ValidationFailed([FieldProblem("approved_items", f"同意提供的信息项：{'、'.join(extra)} 不在申请范围内")])
-    return [i for i in app.items if i in chosen] or list(app.items)
+    if not chosen:
+        raise ValidationFailed([FieldProblem("approved_items", "同意提供的信息项：至少勾选一项；如所有信息项都不能提供，"
+                                                               "请选择“不通过”并写明理由")], "通过时须勾选同意提供的信息项，未提交")
+    return [i for i in app.items if i in chosen]
 
 
 def _narrowed_until(app: Application, text: str | None) -> str:
