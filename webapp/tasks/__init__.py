@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
-from workflows.engine import pages, tasks, versions
 from workflows import case_names
+from workflows.engine import pages, tasks, versions
 from workflows.errors import DomainError, ValidationFailed
 from workflows.sharing import opinions as review_opinions
 

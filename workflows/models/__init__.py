@@ -38,8 +38,8 @@ from workflows.models.catalog import (
     UpdateCycle,
 )
 from workflows.models.demands import CatalogChange, ChangeKind, ChangeStatus, Demand, DemandStatus
-from workflows.models.opinions import OpinionTemplate
 from workflows.models.notifications import EmailStatus, Notification, OutboxEmail
+from workflows.models.opinions import OpinionTemplate
 from workflows.models.org import (
     ROLE_LABELS_BY_CODE,
     ApiToken,
