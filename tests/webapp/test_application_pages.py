@@ -103,7 +103,7 @@ def test_an_attachment_that_is_not_a_pdf_or_image_is_refused_in_chinese(client, 
 
     assert answer.status_code == 422
     page = text_of(answer)
-    assert "只接受 PDF、PNG 或 JPEG 文件（说明.pdf）" in page and "所选附件尚未保存" in page
+    assert "只接受 PDF、PNG 或 JPEG 文件（说明.pdf）" in page and "已上传：说明.pdf" not in page
     with ready() as s:
         assert s.scalar(select(func.count()).select_from(Application)) == 0
 
