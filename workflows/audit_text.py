@@ -10,10 +10,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import clock
+from workflows import case_names, clock
 from workflows.models import (
     ROLE_LABELS_BY_CODE,
-    Application,
     ApplicationStatus,
     AuditEvent,
     CallFrequency,
@@ -23,6 +22,7 @@ from workflows.models import (
     HumanTask,
     InstanceStatus,
     Person,
+    ProcessInstance,
     ProcessVersion,
     RejectionCategory,
     ResourceStatus,
@@ -115,20 +115,24 @@ class _Names:
     """Looks up, once per page, the units, people, applications and tasks the events mention by id."""
 
     def __init__(self, session: Session, events: list[AuditEvent]):
-        ids = {"unit": set(), "person": set(), "application": set(), "task": set()}
+        ids = {"unit": set(), "person": set(), "application": set(), "task": set(), "demand": set(),
+               "catalog_change": set(), "instance": set()}
         for e in events:
             for side in (e.before or {}, e.after or {}):
                 ids["unit"] |= {v for k, v in side.items() if k.endswith("unit_id") and isinstance(v, int)}
                 ids["person"] |= {v for k, v in side.items() if k == "assignee_id" and isinstance(v, int)}
-            if e.subject_type in ("application", "task") and e.subject_id.isdigit():
+            if e.subject_type in ids and e.subject_id.isdigit():
                 ids[e.subject_type].add(int(e.subject_id))
         self.units = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids["unit"]))).all())
         self.people = dict(session.execute(select(Person.id, Person.display_name)
                                            .where(Person.id.in_(ids["person"]))).all())
-        self.numbers = dict(session.execute(select(Application.id, Application.number)
-                                            .where(Application.id.in_(ids["application"]))).all())
-        self.tasks = dict(session.execute(select(HumanTask.id, HumanTask.name)
-                                          .where(HumanTask.id.in_(ids["task"]))).all())
+        self.cases = {(kind, i): name for kind in ("application", "demand", "catalog_change")
+                      for i, name in case_names.by_subject(session, kind, ids[kind]).items()}
+        instances = list(session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids["instance"]))))
+        self.cases |= {("instance", i): name for i, name in case_names.for_instances(session, instances).items()}
+        found = list(session.scalars(select(HumanTask).where(HumanTask.id.in_(ids["task"]))))
+        cases = case_names.for_instances(session, [t.instance for t in found])
+        self.tasks = {t.id: f"“{t.name}”（{cases[t.instance_id]}）" for t in found}
         self.processes = dict(session.execute(select(ProcessVersion.process_key, ProcessVersion.name)
                                               .order_by(ProcessVersion.version)).all())
 
@@ -141,10 +145,10 @@ class _Names:
     def subject(self, event: AuditEvent) -> str:
         kind, key = event.subject_type, event.subject_id
         label = SUBJECTS.get(kind, "事项")
-        if kind == "application" and key.isdigit():
-            return f"{label} {self.numbers.get(int(key)) or '草稿 #' + key}"
+        if kind in ("application", "demand", "catalog_change", "instance") and key.isdigit():
+            return self.cases.get((kind, int(key))) or f"{label}（已删除）"
         if kind == "task" and key.isdigit():
-            return f"{label}“{self.tasks.get(int(key), '#' + key)}”"
+            return f"{label}{self.tasks.get(int(key), '（已删除）')}"
         if kind == "process":
             return f"{label}“{self.processes.get(key, key)}”"
         return f"{label} {key}"

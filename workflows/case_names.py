@@ -37,29 +37,35 @@ def _fallback(instance: ProcessInstance) -> str:
     return f"{instance.process_version.name} {clock.fmt(instance.started_at)}发起"
 
 
+def by_subject(session: Session, kind: str, ids: set[int]) -> dict[int, str]:
+    """The names of the subjects of one kind (application, demand, catalog_change), in one query."""
+    if not ids:
+        return {}
+    if kind == "application":
+        rows = session.execute(select(Application.id, Application.number, Unit.name, Resource.name)
+                               .join(Unit, Unit.id == Application.applicant_unit_id)
+                               .join(Resource, Resource.id == Application.resource_id)
+                               .where(Application.id.in_(ids)))
+        return {i: application_name(n, u, r) for i, n, u, r in rows}
+    if kind == "demand":
+        rows = session.execute(select(Demand.id, Unit.name, Demand.wanted_data)
+                               .join(Unit, Unit.id == Demand.requesting_unit_id).where(Demand.id.in_(ids)))
+        return {i: demand_name(u, w) for i, u, w in rows}
+    if kind == "catalog_change":
+        rows = session.execute(select(CatalogChange.id, Unit.name, CatalogChange.kind, CatalogChange.effective_on)
+                               .join(Unit, Unit.id == CatalogChange.unit_id).where(CatalogChange.id.in_(ids)))
+        return {i: change_name(u, k.label, e) for i, u, k, e in rows}
+    return {}
+
+
 def for_instances(session: Session, instances: Iterable[ProcessInstance]) -> dict[int, str]:
-    """Each case's name by instance id: one query per kind of subject among them, none for what is already known."""
+    """Each case's name by instance id: one query per kind of subject among them."""
     found = {i.id: i for i in instances if i is not None}
     ids: dict[str, set[int]] = defaultdict(set)
     for instance in found.values():
         if instance.subject_type and (instance.subject_id or "").isdigit():
             ids[instance.subject_type].add(int(instance.subject_id))
-    named: dict[tuple[str, int], str] = {}
-    if ids["application"]:
-        rows = session.execute(select(Application.id, Application.number, Unit.name, Resource.name)
-                               .join(Unit, Unit.id == Application.applicant_unit_id)
-                               .join(Resource, Resource.id == Application.resource_id)
-                               .where(Application.id.in_(ids["application"])))
-        named |= {("application", i): application_name(n, u, r) for i, n, u, r in rows}
-    if ids["demand"]:
-        rows = session.execute(select(Demand.id, Unit.name, Demand.wanted_data)
-                               .join(Unit, Unit.id == Demand.requesting_unit_id).where(Demand.id.in_(ids["demand"])))
-        named |= {("demand", i): demand_name(u, w) for i, u, w in rows}
-    if ids["catalog_change"]:
-        rows = session.execute(select(CatalogChange.id, Unit.name, CatalogChange.kind, CatalogChange.effective_on)
-                               .join(Unit, Unit.id == CatalogChange.unit_id)
-                               .where(CatalogChange.id.in_(ids["catalog_change"])))
-        named |= {("catalog_change", i): change_name(u, k.label, e) for i, u, k, e in rows}
+    named = {(kind, i): name for kind, wanted in ids.items() for i, name in by_subject(session, kind, wanted).items()}
     return {iid: named.get((i.subject_type, int(i.subject_id)) if (i.subject_id or "").isdigit() else None)
             or _fallback(i) for iid, i in found.items()}
 

@@ -97,3 +97,17 @@ def test_task_lists_and_the_inbox_name_the_case_by_number_unit_and_resource(clie
     for path in ("/tasks/", "/", "/inbox"):
         page = text_of(client.get(path))
         assert NAME in page and "案件 #" not in page, path
+
+
+def test_the_audit_trail_names_cases_and_tasks_and_reads_the_decision_in_chinese(app, client, processes, waiting):
+    app_id, task_id = waiting
+    login(client, "huangtao")
+    token = csrf_token(client, f"/tasks/{task_id}")
+    client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve", "approved_items": ["姓名"]})
+    client = app.test_client()
+    login(client, "chenjing")
+    page = text_of(client.get("/admin/audit?subject_type=task"))
+    assert f"任务“审核申请”（{NAME}）" in page and "黄涛（县公安局）" in page
+    assert "审核意见：" in page and "通过" in page and "approve" not in page
+    page = text_of(client.get("/admin/audit?subject_type=application"))
+    assert NAME in page and "2026-02-24 09:00" in page  # Shanghai time, as the clock stood
