@@ -10,7 +10,17 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import HOUSEHOLD_FORM, SH, apply, csrf_token, decide, login, person, submit_form, text_of
+from tests.helpers import (
+    HOUSEHOLD_FORM,
+    SH,
+    apply,
+    csrf_token,
+    decide,
+    login,
+    person,
+    submit_form,
+    text_of,
+)
 from workflows.models import Application, ApplicationStatus, GrantStatus
 from workflows.sharing import applications, grants, records
 

@@ -7,7 +7,17 @@ from datetime import datetime, timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import HOUSEHOLD_FORM, SH, apply, csrf_token, decide, login, person, submit_form, text_of
+from tests.helpers import (
+    HOUSEHOLD_FORM,
+    SH,
+    apply,
+    csrf_token,
+    decide,
+    login,
+    person,
+    submit_form,
+    text_of,
+)
 from workflows.models import Application, Attachment, PendingUpload
 from workflows.sharing import uploads
 

@@ -6,18 +6,30 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from tests.helpers import SH, apply, csrf_token, login, person, review_task, text_of, unit
+from tests.helpers import (
+    SH,
+    apply,
+    csrf_token,
+    login,
+    person,
+    review_task,
+    text_of,
+    unit,
+)
 from workflows.errors import Forbidden
+from workflows.models import Application
 from workflows.sharing import grants, opinions
 
-NAME = "SQ2026000001 县民政局申请「户籍人口基本信息」"
+NAME = "{number} 县民政局申请「户籍人口基本信息」"
 
 
 @pytest.fixture
 def waiting(processes, demo_catalog):
     with time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False):
         app_id = apply(processes)
-        yield app_id, review_task(processes, app_id).id
+        with processes() as s:
+            name = NAME.format(number=s.get(Application, app_id).number)
+        yield app_id, review_task(processes, app_id).id, name
 
 
 def _checked(page: str) -> set[str]:
@@ -25,10 +37,10 @@ def _checked(page: str) -> set[str]:
 
 
 def test_the_task_page_shows_the_whole_application_with_every_item_checked(client, waiting):
-    app_id, task_id = waiting
+    app_id, task_id, name = waiting
     login(client, "huangtao")
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert NAME in page and "案件 #" not in page
+    assert name in page and "案件 #" not in page
     for fact in ("县民政局", "马超", "有条件共享", "最低生活保障家庭经济状况核对中核验申请人户籍", "《社会救助暂行办法》第十一条",
                  "核验低保申请人及家庭成员户籍", "每日", "2027-02-13", "核对家庭成员身份必须使用身份证号"):
         assert fact in page, fact
@@ -39,7 +51,7 @@ def test_the_task_page_shows_the_whole_application_with_every_item_checked(clien
 
 
 def test_an_unchecked_item_is_not_granted(client, processes, waiting):
-    app_id, task_id = waiting
+    app_id, task_id, name = waiting
     login(client, "huangtao")
     token = csrf_token(client, f"/tasks/{task_id}")
     answer = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve",
@@ -50,7 +62,7 @@ def test_an_unchecked_item_is_not_granted(client, processes, waiting):
 
 
 def test_approving_with_nothing_checked_is_refused_next_to_the_items(client, processes, waiting):
-    app_id, task_id = waiting
+    app_id, task_id, name = waiting
     login(client, "huangtao")
     token = csrf_token(client, f"/tasks/{task_id}")
     answer = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve"})
@@ -80,7 +92,7 @@ def test_personal_opinions_are_ones_own_and_unit_opinions_are_kept_by_the_unit_a
 
 
 def test_opinions_appear_beside_the_reason_and_are_managed_on_their_page(client, waiting):
-    app_id, task_id = waiting
+    app_id, task_id, name = waiting
     login(client, "huangtao")
     token = csrf_token(client, "/tasks/opinions")
     assert client.post("/tasks/opinions", data={"csrf_token": token, "text": "短"}).status_code == 422
@@ -93,21 +105,22 @@ def test_opinions_appear_beside_the_reason_and_are_managed_on_their_page(client,
 
 
 def test_task_lists_and_the_inbox_name_the_case_by_number_unit_and_resource(client, waiting):
+    name = waiting[2]
     login(client, "huangtao")
     for path in ("/tasks/", "/", "/inbox"):
         page = text_of(client.get(path))
-        assert NAME in page and "案件 #" not in page, path
+        assert name in page and "案件 #" not in page, path
 
 
 def test_the_audit_trail_names_cases_and_tasks_and_reads_the_decision_in_chinese(app, client, processes, waiting):
-    app_id, task_id = waiting
+    app_id, task_id, name = waiting
     login(client, "huangtao")
     token = csrf_token(client, f"/tasks/{task_id}")
     client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve", "approved_items": ["姓名"]})
     client = app.test_client()
     login(client, "chenjing")
     page = text_of(client.get("/admin/audit?subject_type=task"))
-    assert f"任务“审核申请”（{NAME}）" in page and "黄涛（县公安局）" in page
+    assert f"任务“审核申请”（{name}）" in page and "黄涛（县公安局）" in page
     assert "审核意见：" in page and "通过" in page and "approve" not in page
     page = text_of(client.get("/admin/audit?subject_type=application"))
-    assert NAME in page and "2026-02-24 09:00" in page  # Shanghai time, as the clock stood
+    assert name in page and "2026-02-24 09:00" in page  # Shanghai time, as the clock stood
