@@ -6,17 +6,8 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from tests.helpers import (
-    SH,
-    apply,
-    csrf_token,
-    login,
-    person,
-    review_task,
-    text_of,
-    unit,
-)
-from workflows.errors import Forbidden
+from tests.helpers import SH, apply, csrf_token, decide, login, person, review_task, text_of, unit
+from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import Application
 from workflows.sharing import grants, opinions
 
@@ -124,3 +115,18 @@ def test_the_audit_trail_names_cases_and_tasks_and_reads_the_decision_in_chinese
     assert "审核意见：" in page and "通过" in page and "approve" not in page
     page = text_of(client.get("/admin/audit?subject_type=application"))
     assert name in page and "2026-02-24 09:00" in page  # Shanghai time, as the clock stood
+
+
+def test_the_service_grants_what_is_listed_refuses_an_empty_list_and_reads_a_missing_list_as_everything(
+        processes, demo_catalog):
+    with time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False):
+        listed, empty, missing = apply(processes), apply(processes), apply(processes)
+        decide(processes, listed, decision="approve", approved_items=["公民身份号码"])
+        with pytest.raises(ValidationFailed) as refused:
+            decide(processes, empty, decision="approve", approved_items=[])
+        assert "approved_items" in refused.value.fields and "至少勾选一项" in refused.value.fields["approved_items"]
+        decide(processes, missing, decision="approve")
+    with processes() as s:
+        assert grants.for_application(s, listed).items == ["公民身份号码"]
+        assert grants.for_application(s, empty) is None
+        assert grants.for_application(s, missing).items == ["姓名", "公民身份号码", "户籍地址"]
