@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
+from tests import scenarios
 from tests.helpers import SH, apply, csrf_token, decide, login, person, review_task, text_of, unit
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import Application
@@ -130,3 +131,18 @@ def test_the_service_grants_what_is_listed_refuses_an_empty_list_and_reads_a_mis
         assert grants.for_application(s, listed).items == ["公民身份号码"]
         assert grants.for_application(s, empty) is None
         assert grants.for_application(s, missing).items == ["姓名", "公民身份号码", "户籍地址"]
+
+
+def test_reminded_and_escalated_tasks_are_marked_in_lists_and_the_inbox(app, processes):
+    scenarios.build(processes)  # one review passed its 5 working days: 催办 on the last day, 督办 after
+    reviewer, coordinator = app.test_client(), app.test_client()
+    with scenarios.at("2026-03-02T10:00:00"):
+        login(reviewer, "huangtao")
+        login(coordinator, "wanglei")
+        listed = reviewer.get("/tasks/").get_data(as_text=True)
+        assert re.search(r'nudge">督办</span>\s*</div>\s*<div class="case-name">SQ2026\d{6} 县民政局申请', listed)
+        assert 'nudge">催办</span>' in reviewer.get("/inbox").get_data(as_text=True)
+        assert 'nudge">督办</span>' in coordinator.get("/inbox").get_data(as_text=True)
+        bench = text_of(coordinator.get("/"))
+    assert re.search(r"督办：逾期未办的案件（1） SQ2026\d{6} 县民政局申请「户籍人口基本信息」 审核申请 · 办理单位 县公安局 · "
+                     r"已逾期 2 个工作日", bench)
