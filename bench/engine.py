@@ -61,7 +61,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import delete, event, func, insert, select, text, update  # noqa: E402
 
 from bench import databases  # noqa: E402
-from workflows import calendar, clock, demo, engine, migrate
+from workflows import bootstrap, calendar, clock, demo, engine, migrate  # noqa: E402
 from workflows.db import make_engine, make_session_factory  # noqa: E402
 from workflows.engine import serialization, sweep  # noqa: E402
 from workflows.models import (  # noqa: E402
@@ -579,6 +579,7 @@ def code_version() -> str:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    bootstrap.bootstrap()
     began = time.perf_counter()
     print(f"Engine benchmark: Python {platform.python_version()}, SpiffWorkflow {SpiffWorkflow.__version__}, "
           f"SQLAlchemy {sqlalchemy.__version__}, {os.cpu_count()} CPUs, load average at start "

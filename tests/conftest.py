@@ -23,6 +23,7 @@ from tests.helpers import Api, at, deploy_product_processes, serving
 from workflows import bootstrap, calendar, demo, migrate
 from workflows.catalog import search
 from workflows.db import make_engine, make_session_factory, normalize_url
+from workflows.sharing import records
 
 
 def _create_postgres_database(server_url: str, template: str | None = None) -> tuple[str, callable]:
@@ -105,6 +106,7 @@ def _fresh_caches():
     yield
     calendar._cache.clear()
     search._cache.clear()
+    records.configure(None)  # an app made with another PUBLIC_BASE_URL does not leak into the next test
 
 
 @pytest.fixture

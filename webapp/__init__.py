@@ -5,6 +5,7 @@ from flask import Flask
 
 from webapp.config import load_config
 from workflows import bootstrap
+from workflows.sharing import records
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -15,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     bootstrap.bootstrap()
+    records.configure(app.config["PUBLIC_BASE_URL"])  # the address in approval records' QR codes
 
     from webapp import cli, errors, filters, hardening, input_guard
     from webapp.extensions import csrf, db, login_manager

@@ -58,4 +58,5 @@ def load_config(instance_path: str) -> dict:
         "SMTP_STARTTLS": _flag("SMTP_STARTTLS", False),
         "BPMN_DIR": os.environ.get("BPMN_DIR", str(Path(__file__).resolve().parent.parent / "bpmn")),
         "SWEEP_INTERVAL_SECONDS": int(os.environ.get("SWEEP_INTERVAL_SECONDS", 60)),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").strip() or "http://127.0.0.1:5000",
     }

@@ -32,7 +32,7 @@ LISTENERS = {
     "bpmn.rejected": (reviews.rejected,),
 }
 
-FORM_OPTIONS = {"subject_items": sharing_pages.review_items}
+FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions": reviews.review_decisions}
 
 CASE_PAGES = {"application": sharing_pages.review_case}
 

@@ -1,9 +1,11 @@
 """Administration: the audit trail and the working-day calendar."""
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.extensions import db
@@ -16,6 +18,32 @@ from workflows.sharing import records
 bp = Blueprint("admin", __name__)
 PER_PAGE = 50
 SHOWN_PROBLEMS = 20  # flashed messages travel in the session cookie
+
+
+def _loopback(host: str) -> bool:
+    host = (host or "").strip("[]").lower()
+    if host in ("localhost", "0.0.0.0", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def public_address_warning() -> str | None:
+    """Records carry PUBLIC_BASE_URL in their QR code: a loopback address there, while people reach the system
+    at another address (production), makes every printed record unverifiable."""
+    configured = current_app.config.get("PUBLIC_BASE_URL", "")
+    if not _loopback(urlsplit(configured).hostname or "") or _loopback(urlsplit(request.host_url).hostname or ""):
+        return None
+    return (f"审批记录二维码中的核验地址是本机地址 {configured}，其他电脑和手机无法打开，打印的记录将无法核验。"
+            f"请将环境变量 PUBLIC_BASE_URL 设为用户访问本系统的地址（如 {request.host_url.rstrip('/')}）后重启服务。")
+
+
+@bp.context_processor
+def _warnings():
+    is_sysadmin = current_user.is_authenticated and current_user.has_role("sysadmin")
+    return {"public_address_warning": public_address_warning() if is_sysadmin else None}
 
 
 def _page() -> int:

@@ -86,7 +86,8 @@ def _day(day) -> str | None:
     return day.isoformat() if day else None
 
 
-def application_json(app, full: bool = False) -> dict:
+def application_json(app, full: bool = False, late: set[int] | None = None) -> dict:
+    late = applications.late_ids(db.session, [app]) if late is None else late
     frequency = CallFrequency.parse(app.frequency)
     data = {
         "id": app.id, "number": app.number, "status": app.status,
@@ -96,7 +97,7 @@ def application_json(app, full: bool = False) -> dict:
         "items": list(app.items), "frequency": app.frequency or None,  # a draft may not have one yet
         "frequency_label": frequency.label if frequency else None,
         "valid_until": _day(app.valid_until), "submitted_at": _iso(app.submitted_at),
-        "decided_at": _iso(app.decided_at), "late": app.late,
+        "decided_at": _iso(app.decided_at), "late": app.id in late,
     }
     if not full:
         return data
@@ -165,7 +166,8 @@ def application_create():
 @bp.get("/applications")
 def application_list():
     found = applications.list_applications(db.session, g.api_person, _scope(), _status())
-    return jsonify({"items": [application_json(a) for a in found]})
+    late = applications.late_ids(db.session, found)
+    return jsonify({"items": [application_json(a, late=late) for a in found]})
 
 
 @bp.get("/applications/<int:app_id>")

@@ -218,7 +218,7 @@ def _application_summary() -> dict:
         "frequency": _null(_enum(CallFrequency, "预计调用频次（草稿未填时为 null）")),
         "frequency_label": _null(_text()), "valid_until": _day("申请有效期至"),
         "submitted_at": _null(_instant("提交时间")), "decided_at": _null(_instant("决定时间")),
-        "late": _bool("是否超过审核期限（流程版本规定的工作日数）才作出决定"),
+        "late": _bool("是否逾期：审核期限已过仍未决定，或任一轮审核逾期后才作出决定或撤回（逾期记录不会因后续轮次消除）"),
     }
 
 

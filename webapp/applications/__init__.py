@@ -183,6 +183,13 @@ def _scopes(person) -> dict[str, str]:
     return scopes
 
 
+@bp.get("/applications/")
+@login_required
+def index_slash():
+    """The address the README and people type; the list lives at /applications."""
+    return redirect(url_for(".index", **request.args))
+
+
 @bp.get("/applications")
 @login_required
 def index():

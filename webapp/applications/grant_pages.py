@@ -24,13 +24,32 @@ def current_status(grant: Grant | None) -> GrantStatus | None:
     return GrantStatus(grant.status)
 
 
+@bp.get("/grants/")
+@login_required
+def grant_list_slash():
+    """The address the README and people type; the list lives at /grants."""
+    return redirect(url_for(".grant_list", **request.args))
+
+
+def _default_scope(person) -> str:
+    """A provider without an applicant role (a reviewer, a catalog keeper) opens on the grants of its own data."""
+    if person.has_role(Role.APPLICANT):
+        return "mine"
+    return "provider" if person.has_role(Role.REVIEWER) or person.has_role(Role.UNIT_ADMIN) else "mine"
+
+
 @bp.get("/grants")
 @login_required
 def grant_list():
     person = current_person()
     scopes = {k: v for k, v in GRANT_SCOPES.items() if k != "all" or person.has_role(Role.COORDINATOR)}
-    scope = request.args.get("scope") if request.args.get("scope") in scopes else "mine"
+    chosen = request.args.get("scope") if request.args.get("scope") in scopes else None
+    scope = chosen or _default_scope(person)
     rows = grants.list_grants(db.session, person, scope)
+    if not rows and chosen is None:  # never open on an empty tab when the other one holds grants
+        other = "provider" if scope == "mine" else "mine"
+        if other_rows := grants.list_grants(db.session, person, other):
+            scope, rows = other, other_rows
     return render_template("applications/grants.html", rows=rows, scope=scope, scopes=scopes,
                            can_revoke={g.id for g in rows if g.status == GrantStatus.ACTIVE
                                        and grants.can_revoke(person, g)}, current_status=current_status)

@@ -19,6 +19,12 @@ def workbench():
     return render_template("home/workbench.html", bench=workbenches.workbench(db.session, current_user.person.id))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on pages without our layout (PDFs, downloads); pages link the SVG itself."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.route("/healthz")
 def healthz():
     return {"status": "ok"}

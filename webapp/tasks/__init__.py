@@ -10,6 +10,7 @@ from workflows import case_names
 from workflows.engine import pages, tasks, versions
 from workflows.errors import DomainError, ValidationFailed
 from workflows.sharing import opinions as review_opinions
+from workflows.sharing import pages as sharing_pages
 
 bp = Blueprint("tasks", __name__)
 
@@ -94,7 +95,8 @@ def show(task_id: int):
             return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
     page = pages.task_page(db.session, person, task_id)
     return render_template("tasks/show.html", page=page, task=page.task, errors=errors, values=values, fields=fields,
-                           subject_url=subject_url(page.task.instance)), (422 if errors else 200)
+                           subject_url=subject_url(page.task.instance),
+                           warning=sharing_pages.task_warning(db.session, page.task)), (422 if errors else 200)
 
 
 def _array_fields(person, task_id: int) -> set[str]:

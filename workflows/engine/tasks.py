@@ -163,13 +163,16 @@ def process_names(session: Session) -> dict[str, str]:
 
 
 def deadline(session: Session, task: HumanTask) -> dict | None:
-    """Due instant, working days left (negative when overdue) and the provisional flag, for pages."""
+    """Due instant, working days left (negative when overdue) and the provisional flag, for pages; a task no longer
+    open says when it was done (completed_at, closed) instead of days left."""
     if task.due_at is None:
         return None
     end = task.completed_at or clock.now()
     left = calendar.working_days_between(session, clock.local(end).date(), clock.local(task.due_at).date())
     return {"due_at": task.due_at, "working_days_left": left, "overdue": task.is_overdue(),
-            "provisional": task.due_provisional}
+            "provisional": task.due_provisional,
+            "completed_at": task.completed_at if task.status != TaskStatus.OPEN else None,
+            "closed": task.status == TaskStatus.CANCELLED}
 
 
 def open_deadlines(session: Session, instance_ids: list[int], task_key: str) -> dict[int, dict]:

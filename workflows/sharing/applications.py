@@ -16,12 +16,14 @@ from workflows.models import (
     Attachment,
     CallFrequency,
     Grant,
+    HumanTask,
     Person,
     ProcessInstance,
     Resource,
     ResourceStatus,
     Role,
     ShareType,
+    TaskStatus,
 )
 from workflows.sharing import integrity
 from workflows.sharing.process import PROCESS, RESUBMIT_TASK, REVIEW_TASK  # noqa: F401  (pages read them here)
@@ -271,14 +273,35 @@ def withdraw(session: Session, actor: Person, application_id: int, reason: str =
     if app.status not in (*OPEN_STATUSES, ApplicationStatus.DRAFT):
         raise Conflict(f"申请已{ApplicationStatus(app.status).label}，不能撤回")
     before = app.status
+    app.late = bool(app.late) or _review_overdue(session, app)  # withdrawing never erases a late review (§5)
     if app.instance_id:
         engine.cancel(session, app.instance_id, actor.id, reason or "申请人撤回")
     app.status, app.updated_at = ApplicationStatus.WITHDRAWN, clock.now()
     audit.record(session, actor.id, "application", app.id, "application:withdrawn", {"status": str(before)},
-                 {"status": app.status, "reason": reason})
+                 {"status": app.status, "reason": reason, "late": app.late})
     if app.instance_id:
         integrity.verify_application(session, app)
     return app
+
+
+def _review_overdue(session: Session, app: Application) -> bool:
+    if not app.instance_id:
+        return False
+    return any(t.is_overdue() for t in session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == app.instance_id, HumanTask.task_key == REVIEW_TASK,
+        HumanTask.status == TaskStatus.OPEN)))
+
+
+def late_ids(session: Session, apps: list[Application]) -> set[int]:
+    """The applications that are late by now: a round decided or withdrawn late, or an open review past its due
+    instant; one query for a whole list."""
+    found = {a.id for a in apps if a.late}
+    by_instance = {a.instance_id: a.id for a in apps if a.instance_id and a.id not in found}
+    if by_instance:
+        found |= {by_instance[i] for i in session.scalars(select(HumanTask.instance_id).where(
+            HumanTask.instance_id.in_(by_instance), HumanTask.task_key == REVIEW_TASK,
+            HumanTask.status == TaskStatus.OPEN, HumanTask.due_at < clock.now()))}
+    return found
 
 
 _LOCK = select(Application).where(Application.id == bindparam("id")).with_for_update(of=Application)

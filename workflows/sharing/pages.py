@@ -26,7 +26,7 @@ from workflows.models import (
     ShareType,
     TaskStatus,
 )
-from workflows.sharing import applications, grants, opinions, records
+from workflows.sharing import applications, grants, opinions, records, reviews
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 WITHDRAWABLE = (*applications.OPEN_STATUSES, ApplicationStatus.DRAFT)
@@ -46,6 +46,7 @@ class ApplicationPage:
     can_withdraw: bool = False
     can_revoke: bool = False
     rejection_label: str = ""
+    resource_warning: str | None = None  # the entry became 不予共享 or was retired while the case runs
     review_days: int | None = None
     done_ids: list[str] = field(default_factory=list)
     active_ids: list[str] = field(default_factory=list)
@@ -61,6 +62,7 @@ def application_page(session: Session, person: Person, application_id: int) -> A
         page.done_ids, page.active_ids, page.active_names = engine.progress(session, page.instance)
     page.steps = tasks.case_tasks(session, "application", app.id)
     page.viewable = tasks.viewable(session, person, page.steps)
+    page.resource_warning = reviews.resource_warning(app) if app.status in applications.OPEN_STATUSES else None
     open_steps = [t for t in page.steps if t.status == TaskStatus.OPEN]
     page.actionable = [t for t in open_steps if engine.can_act(session, person, t)]
     review = next((t for t in open_steps if t.task_key == applications.REVIEW_TASK), None)
@@ -158,3 +160,10 @@ def _round(task: HumanTask) -> EarlierRound | None:
 
 def _who(task: HumanTask) -> str:
     return f"{task.completed_by.display_name}（{task.unit.name}）" if task.completed_by and task.unit else ""
+
+
+def task_warning(session: Session, task: HumanTask) -> str | None:
+    """What a reviewer must see on an open review: the resource can no longer be approved (changed under it)."""
+    if task.status != TaskStatus.OPEN or task.instance.subject_type != "application":
+        return None
+    return reviews.resource_warning(session.get(Application, int(task.instance.subject_id)))

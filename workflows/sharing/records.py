@@ -34,8 +34,18 @@ RENDER_SECONDS = float(os.environ.get("RECORD_RENDER_SECONDS", 20))
 MAX_BACKOFF = timedelta(days=1)
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+_configured_base_url: str | None = None
+
+
+def configure(public_base_url: str | None) -> None:
+    """The address people reach the system at (the app's PUBLIC_BASE_URL): records' verification URL and QR."""
+    global _configured_base_url
+    _configured_base_url = (public_base_url or "").strip().rstrip("/") or None
+
+
 def base_url() -> str:
-    return os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    return _configured_base_url or os.environ.get("PUBLIC_BASE_URL", DEFAULT_BASE_URL).strip().rstrip("/")
 
 
 def _unit(unit) -> dict:
@@ -74,6 +84,7 @@ def content_for(session: Session, app: Application) -> dict:
         "decision": ApplicationStatus(app.status).label, "reason": app.decision_reason,
         "rejection_category": RejectionCategory.label_of(app.rejection_category),
         "decided_by": app.decided_by.display_name if app.decided_by else "系统（无条件共享）",
+        "decided_by_unit": app.provider_unit.name,
         "decided_at": clock.fmt(app.decided_at), "late": app.late,
         "grant": None if grant is None else {"items": list(grant.items), "scenario": grant.scenario,
                                              "valid_from": str(grant.valid_from), "valid_until": str(grant.valid_until)},
@@ -85,8 +96,8 @@ def digest(content: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def render_pdf(content: dict, sha256: str) -> bytes:
-    verify_url = f"{base_url()}/verify/{sha256}"
+def render_pdf(content: dict, sha256: str, public_base_url: str | None = None) -> bytes:
+    verify_url = f"{public_base_url or base_url()}/verify/{sha256}"
     qr = segno.make(verify_url, error="m").svg_data_uri(scale=3, border=1)
     html = _env.get_template("record.html").render(c=content, sha256=sha256, verify_url=verify_url, qr=qr)
     return HTML(string=html).write_pdf()
@@ -96,9 +107,9 @@ class RenderFailed(Exception):
     """The PDF could not be made within its time budget (or at all); the record waits for a later try."""
 
 
-def _render_child(conn, content: dict, sha256: str) -> None:
+def _render_child(conn, content: dict, sha256: str, public_base_url: str) -> None:
     try:
-        conn.send_bytes(render_pdf(content, sha256))
+        conn.send_bytes(render_pdf(content, sha256, public_base_url))
     except Exception as exc:  # reported to the parent, which records it
         conn.send_bytes(b"ERR" + str(exc)[:500].encode("utf-8", "replace"))
     finally:
@@ -118,7 +129,7 @@ def render_within(content: dict, sha256: str, seconds: float = RENDER_SECONDS) -
         _context = multiprocessing.get_context("forkserver")
         _context.set_forkserver_preload(["workflows.sharing.records", "weasyprint"])
     receiver, sender = _context.Pipe(duplex=False)
-    child = _context.Process(target=_render_child, args=(sender, content, sha256), daemon=True)
+    child = _context.Process(target=_render_child, args=(sender, content, sha256, base_url()), daemon=True)
     child.start()
     sender.close()
     try:

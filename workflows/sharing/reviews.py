@@ -1,22 +1,28 @@
 """The provider's review (四(三)): decide within 5 working days, give specific reasons to reject; approval grants."""
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import notifications
-from workflows import audit, clock
-from workflows.errors import FieldProblem, ValidationFailed
-from workflows.models import Application, ApplicationStatus, HumanTask, Person, ProcessInstance, TaskStatus
-from workflows.sharing import grants, records
+from workflows import audit, clock, reasons
+from workflows.engine import tasks
+from workflows.errors import Conflict, FieldProblem, ValidationFailed
+from workflows.models import (
+    Application,
+    ApplicationStatus,
+    HumanTask,
+    Person,
+    ProcessInstance,
+    RejectionCategory,
+    ResourceStatus,
+    ShareType,
+    TaskStatus,
+)
+from workflows.sharing import grants, integrity, records
 from workflows.sharing.process import REVIEW_TASK
-
-MIN_REASON = 10
-GENERIC_REASONS = {"不同意", "不予同意", "不通过", "不予通过", "不批准", "不予批准", "拒绝", "驳回", "不行", "不可以",
-                   "不符合", "不符合条件", "不符合要求", "不同意共享", "不予共享", "无", "没有", "暂不同意", "不能提供"}
 
 
 def _application(session: Session, task_or_instance) -> Application:
@@ -30,33 +36,48 @@ def _application(session: Session, task_or_instance) -> Application:
     return app
 
 
-def reason_problem(reason: str) -> str | None:
-    """A rejection must say why, specifically (R17): not empty, not short, not a stock phrase."""
-    text = (reason or "").strip()
-    core = re.sub(r"[\s，。！？、,.!?；;：:（）()“”\"'…]+", "", text)
-    if core in GENERIC_REASONS or any(core == g * 2 or core == g + g for g in GENERIC_REASONS):
-        return f"“{text}”不是具体理由：请写明不予通过的依据和具体原因"
-    if len(core) < MIN_REASON:
-        return f"请写明具体理由（至少{MIN_REASON}个字），例如申请的信息项超出了哪项职责所需"
-    return None
+def reason_problem(reason: str, category: str = "") -> str | None:
+    """A rejection must say why, specifically (R17): the chosen category's label alone adds nothing."""
+    label = RejectionCategory.label_of(category) if category else ""
+    return reasons.reason_problem(reason, "理由", extra_stock=(label,) if label else ())
 
 
 def reason_check(reason: str, data: dict) -> str | None:
-    """The form's x-check "specific_reason": a rejection says why, specifically."""
-    return reason_problem(reason) if data.get("decision") == "reject" else None
+    """The form's x-check "specific_reason": a rejection says why; a return lists each missing thing (一次性告知)."""
+    if data.get("decision") == "reject":
+        return reason_problem(reason, data.get("rejection_category") or "")
+    if data.get("decision") == "return":
+        return "；".join(reasons.list_problems(reason)) or None
+    return None
+
+
+def returns(session: Session, app: Application, excluding: int | None = None) -> int:
+    """How many times the provider returned the application for more information (一次性告知 allows one);
+    excluding: the review being completed right now (its row is already marked done)."""
+    if not app.instance_id:
+        return 0
+    rows = session.execute(_REVIEW_RESULTS, {"id": app.instance_id})
+    return sum(1 for task_id, result in rows if task_id != excluding and (result or {}).get("decision") == "return")
+
+
+def review_decisions(session: Session, task: HumanTask) -> list[tuple[str, str]]:
+    """The decisions offered on a review: after a return and resubmission only approve or reject remain."""
+    spec = ((tasks.form_schema(task) or {}).get("properties") or {}).get("decision") or {}
+    values = spec.get("enum") or []
+    offered = list(zip(map(str, values), map(str, spec.get("enumNames") or values)))
+    if task.status == TaskStatus.OPEN and returns(session, _application(session, task)):
+        offered = [(value, label) for value, label in offered if value != "return"]
+    return offered
 
 
 def review_completed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     app = _application(session, task)
     decision = data["decision"]
-    if decision == "reject":
-        problem = reason_problem(data.get("reason") or "")
-        if problem:
-            raise ValidationFailed([FieldProblem("reason", f"理由：{problem}")], "不予通过必须写明具体理由，未提交")
+    _check_decision(session, app, task, data)
     if decision == "approve":
         data["approved_items"] = _narrowed_items(app, data.get("approved_items"))
         data["approved_until"] = _narrowed_until(app, data.get("approved_until"))
-    app.late = task.is_overdue(clock.now())
+    app.late = bool(app.late) or task.is_overdue(clock.now())  # a late round stays late (§5)
     app.decision_reason = (data.get("reason") or "").strip()
     app.rejection_category = data.get("rejection_category") or "" if decision == "reject" else ""
     if decision == "return":
@@ -65,6 +86,33 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
     else:
         app.decided_by_id = actor.id
     return data
+
+
+def _check_decision(session: Session, app: Application, task: HumanTask, data: dict) -> None:
+    """The rules the form cannot see: one return per application, approval only of data that is still shared."""
+    decision, reason = data["decision"], data.get("reason") or ""
+    if decision == "reject" and (problem := reason_problem(reason, data.get("rejection_category") or "")):
+        raise ValidationFailed([FieldProblem("reason", f"理由：{problem}")], "不予通过必须写明具体理由，未提交")
+    if decision == "return":
+        if returns(session, app, excluding=task.id):
+            raise ValidationFailed([FieldProblem("decision", "审核意见：本申请已退回补正过一次，补正后只能选择“通过”或“不通过”")],
+                                   "按一次性告知的要求，每件申请只能退回补正一次，未提交")
+        if problems := reasons.list_problems(reason):
+            raise ValidationFailed([FieldProblem("reason", f"理由：{p}") for p in problems],
+                                   "退回补正须逐项写明需要补充的材料或需说明的问题（一次性告知），未提交")
+    if decision == "approve" and (warning := resource_warning(app)):
+        raise Conflict(warning)
+
+
+def resource_warning(app: Application) -> str | None:
+    """What a reviewer must know when the entry changed under a running review: it can no longer be approved."""
+    resource = app.resource
+    if integrity.shareable(resource):
+        return None
+    change = "已停用" if resource.status == ResourceStatus.RETIRED else (
+        "已改为“不予共享”" if resource.share_type == ShareType.NOT_SHARED else "当前未发布")
+    return (f"所申请的资源“{resource.name}”{change}，不能审核通过，也不能授权。"
+            "请选择“不通过”并写明理由（如资源已改为不予共享及其依据）")
 
 
 def _narrowed_items(app: Application, chosen: list[str] | None) -> list[str]:
@@ -103,6 +151,9 @@ def _set_status(session: Session, actor_id: int | None, app: Application, status
                  {"status": status.value} | extra)
 
 
+_REVIEW_RESULTS = select(HumanTask.id, HumanTask.result).where(HumanTask.instance_id == bindparam("id"),
+                                                  HumanTask.task_key == REVIEW_TASK,
+                                                  HumanTask.status == TaskStatus.COMPLETED)
 _REVIEW_RESULT = (select(HumanTask.result)
                   .where(HumanTask.instance_id == bindparam("id"), HumanTask.task_key == REVIEW_TASK,
                          HumanTask.status == TaskStatus.COMPLETED)
@@ -142,5 +193,5 @@ def _notify_applicant(session: Session, app: Application, decision: str, grant=N
     context = {"applicant_unit": app.applicant_unit.name, "resource_name": app.resource.name, "number": app.number,
                "decision": decision, "reason": app.decision_reason,
                "valid_until": grant.valid_until.isoformat() if grant else "",
-               "items": "、".join(grant.items) if grant else ""}
+               "items": "、".join(grant.items) if grant else "", "returned": decision == "退回补正"}
     notifications.send(session, [app.applicant], "decision", context, f"/applications/{app.id}")

@@ -62,7 +62,7 @@ def remind(session: Session, event: str, instance: ProcessInstance, values: dict
 
 def escalate(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     for task in _open_tasks(session, instance, values.get("task")):
-        people = coordinators(session) + leader_in_charge(session, task.unit_id)
+        people = candidates(session, task) + coordinators(session) + leader_in_charge(session, task.unit_id)
         sent = notifications.send(session, people, _template(values, "escalation"), context(session, task), link(task))
         audit.record(session, None, "task", task.id, "task:escalated", None,
                      {"recipients": sent, "due_at": task.due_at.isoformat() if task.due_at else None})

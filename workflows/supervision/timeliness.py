@@ -16,6 +16,7 @@ class UnitTimeliness:
     open_overdue: int = 0
     done_late: int = 0
     done_on_time: int = 0
+    returned: int = 0  # reviews answered with 退回补正 (一次性告知: one per application)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -24,10 +25,13 @@ class UnitTimeliness:
 
 
 def timeliness_by_unit(session: Session, role: str | None = None) -> list[UnitTimeliness]:
-    """Tasks with a deadline, per responsible unit: still open past it, done late, done in time."""
+    """Tasks with a deadline, per responsible unit: still open past it, done late, done in time, and returns.
+
+    Lateness is never erased (§5): a task closed because its case was withdrawn after its deadline counts as late;
+    one closed in time counts neither way.
+    """
     now, rows = clock.now(), {}
-    query = select(HumanTask, Unit.name).join(Unit, HumanTask.unit_id == Unit.id).where(
-        HumanTask.due_at.is_not(None), HumanTask.status != TaskStatus.CANCELLED)
+    query = select(HumanTask, Unit.name).join(Unit, HumanTask.unit_id == Unit.id).where(HumanTask.due_at.is_not(None))
     if role:
         query = query.where(HumanTask.role == role)
     for task, unit_name in session.execute(query):
@@ -36,6 +40,7 @@ def timeliness_by_unit(session: Session, role: str | None = None) -> list[UnitTi
             entry.open_overdue += task.due_at < now
         elif task.is_overdue():
             entry.done_late += 1
-        else:
+        elif task.status == TaskStatus.COMPLETED:
             entry.done_on_time += 1
+        entry.returned += task.status == TaskStatus.COMPLETED and (task.result or {}).get("decision") == "return"
     return sorted(rows.values(), key=lambda r: (-r.open_overdue, -r.done_late, r.unit))

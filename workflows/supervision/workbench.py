@@ -53,7 +53,8 @@ def workbench(session: Session, person_id: int) -> Workbench:
     bench.open_tasks = tasks.open_tasks_for(session, person)
     overdue: list[HumanTask] = []
     if person.has_role(Role.COORDINATOR):
-        bench.timeliness = [row for row in timeliness.timeliness_by_unit(session) if row.open_overdue or row.done_late]
+        bench.timeliness = [row for row in timeliness.timeliness_by_unit(session)
+                           if row.open_overdue or row.done_late or row.returned]
         bench.responsible_gaps = responsibilities.gaps(session)
         overdue = overdue_tasks(session)
     bench.names = case_names.for_tasks(session, bench.open_tasks + overdue)

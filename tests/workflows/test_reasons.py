@@ -1,0 +1,35 @@
+"""The one check that a reason says something: refusals and returns, 不予共享 bases, and (later) objections."""
+import pytest
+
+from workflows import reasons
+
+STOCK = ["不同意不同意不同意不同意", "不符合要求不符合条件", "不符合要求，不予通过，不同意", "aaaaaaaaaa", "1234567890", "无",
+         "不同意。不同意。不同意。", "根据相关规定不予共享", ""]
+SPECIFIC = ["申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码",
+            "依《中华人民共和国居民身份证法》第十九条，公民身份号码不得向无关单位提供",
+            "请补充低保申请受理通知书扫描件，并说明核对对象范围"]
+
+
+@pytest.mark.parametrize("text", STOCK)
+def test_stock_phrases_repetition_and_text_without_chinese_substance_say_nothing(text):
+    problem = reasons.reason_problem(text)
+    assert problem and "请" in problem  # every refusal says what to write instead
+
+
+@pytest.mark.parametrize("text", SPECIFIC)
+def test_a_reason_that_names_what_is_missing_or_the_rule_passes(text):
+    assert reasons.reason_problem(text) is None
+
+
+def test_the_chosen_category_repeated_as_the_reason_adds_nothing():
+    assert reasons.reason_problem("申请范围超出履职需要", extra_stock=("申请范围超出履职需要",))
+    assert reasons.reason_problem(SPECIFIC[0], extra_stock=("申请范围超出履职需要",)) is None
+
+
+def test_a_return_list_is_split_into_numbered_items_each_checked_on_its_own():
+    text = "1. 请补充低保申请受理通知书扫描件\n2、说明核对对象的范围和人数\n（3）无"
+    assert reasons.listed_items(text) == ["请补充低保申请受理通知书扫描件", "说明核对对象的范围和人数", "无"]
+    problems = reasons.list_problems(text)
+    assert len(problems) == 1 and problems[0].startswith("第 3 项：")
+    assert reasons.list_problems(text.rsplit("\n", 1)[0]) == []
+    assert reasons.list_problems("") == ["请逐项列出补正事项（每行一项）"]
