@@ -33,7 +33,7 @@ MAX_PAGES = 400
 LEAKS = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\[\s*'|\{\s*'|Traceback|\b(applicant|reviewer|unit_admin|coordinator"
                    r"|modeler|sysadmin|approve|reject|in_review|not_shared|conditional|unconditional|scope_exceeds"
                    r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update|chinesecalendar)\b"
-                   r"|(案件|申请|任务) ?#\d")
+                   r"|(案件|申请|任务|需求|事项) ?#\d")
 
 
 class Page(HTMLParser):
