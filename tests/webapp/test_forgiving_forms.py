@@ -19,7 +19,7 @@ from tests.helpers import (
     text_of,
 )
 from workflows.models import Application, Attachment, PendingUpload
-from workflows.sharing import uploads
+from workflows.sharing import applications, uploads
 
 SCAN = b"%PDF-1.4 acceptance notice"
 
@@ -80,3 +80,18 @@ def test_after_saving_a_returned_application_the_message_names_the_button_on_the
                              follow_redirects=True)
     page = text_of(answer)
     assert "请点击下方“去办理：补正后重新提交”" in page and "去办理：补正后重新提交" in page.split("已保存修改")[1]
+
+
+def test_the_reviewer_previews_an_attachment_inline_with_safe_headers_and_downloads_it_otherwise(client, ready):
+    with ready.begin() as s:
+        machao = person(s, "machao")
+        app = applications.save_draft(s, machao, machao.unit_id, {"resource_code": "XY-GA-001", "items": ["姓名"]})
+        attachment = applications.add_attachment(s, machao, app.id, "受理通知书.pdf", "application/pdf", SCAN)
+        path = f"/applications/{app.id}/attachments/{attachment.id}"
+    login(client, "machao")
+    shown, saved = client.get(path + "?preview=1"), client.get(path)
+    assert shown.data == SCAN and shown.headers["Content-Disposition"].startswith("inline")
+    assert saved.headers["Content-Disposition"].startswith("attachment")
+    for answer in (shown, saved):
+        assert answer.headers["X-Content-Type-Options"] == "nosniff" and answer.mimetype == "application/pdf"
+        assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
