@@ -50,6 +50,13 @@ def test_the_reviewer_narrows_the_items_inserts_an_opinion_and_approves_from_the
     expect(page.locator("#case-items")).to_contain_text("公民身份号码 敏感")
     expect(page.locator("#case-attachments")).to_contain_text("低保受理通知书.pdf")
     expect(page.locator("#deadline-rule")).to_contain_text("催办")
+    page.locator("#case-attachments summary").click()  # the PDF shows inside the page, under its own strict policy
+    expect(page.locator("#case-attachments iframe")).to_be_visible()
+    diagram = page.locator("#case-diagram")
+    expect(diagram).to_have_attribute("data-rendered", "true")
+    before = diagram.locator(".viewport").first.get_attribute("transform")
+    page.get_by_role("button", name="放大").click()
+    expect(diagram.locator(".viewport").first).not_to_have_attribute("transform", before or "")
     form, facts = page.locator("#task-form").bounding_box(), case.bounding_box()
     assert form["x"] > facts["x"] + facts["width"] - 5  # side by side on a laptop
 

@@ -95,3 +95,4 @@ def test_the_reviewer_previews_an_attachment_inline_with_safe_headers_and_downlo
     for answer in (shown, saved):
         assert answer.headers["X-Content-Type-Options"] == "nosniff" and answer.mimetype == "application/pdf"
         assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
+    assert shown.headers["X-Frame-Options"] == "SAMEORIGIN" and saved.headers["X-Frame-Options"] == "DENY"

@@ -263,6 +263,7 @@ def attachment(item_id: int, att_id: int):
     # shown inline only as the PDF or image it was checked to be: no script, no form, nothing fetched elsewhere
     response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src 'self'; object-src 'self'; "
                                                    "style-src 'unsafe-inline'; frame-ancestors 'self'")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN" if preview else "DENY"  # previews show inside our own pages
     return response
 
 
