@@ -146,3 +146,13 @@ def test_reminded_and_escalated_tasks_are_marked_in_lists_and_the_inbox(app, pro
         bench = text_of(coordinator.get("/"))
     assert re.search(r"督办：逾期未办的案件（1） SQ2026\d{6} 县民政局申请「户籍人口基本信息」 审核申请 · 办理单位 县公安局 · "
                      r"已逾期 2 个工作日", bench)
+
+
+def test_nothing_checked_and_a_bad_validity_are_both_shown_at_once(client, waiting):
+    app_id, task_id, name = waiting
+    login(client, "huangtao")
+    token = csrf_token(client, f"/tasks/{task_id}")
+    answer = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve",
+                                                    "approved_until": "2030-01-01"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and 'id="error-approved_items"' in page and 'id="error-approved_until"' in page

@@ -75,8 +75,7 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
     decision = data["decision"]
     _check_decision(session, app, task, data)
     if decision == "approve":
-        data["approved_items"] = _narrowed_items(app, data.get("approved_items"))
-        data["approved_until"] = _narrowed_until(app, data.get("approved_until"))
+        data["approved_items"], data["approved_until"] = _narrowed(app, data)
     app.late = bool(app.late) or task.is_overdue(clock.now())  # a late round stays late (§5)
     app.decision_reason = (data.get("reason") or "").strip()
     app.rejection_category = data.get("rejection_category") or "" if decision == "reject" else ""
@@ -126,6 +125,19 @@ def _narrowed_items(app: Application, chosen: list[str] | None) -> list[str]:
         raise ValidationFailed([FieldProblem("approved_items", "同意提供的信息项：至少勾选一项；如所有信息项都不能提供，"
                                                                "请选择“不通过”并写明理由")], "通过时须勾选同意提供的信息项，未提交")
     return [i for i in app.items if i in chosen]
+
+
+def _narrowed(app: Application, data: dict) -> tuple[list[str], str]:
+    """The items and validity granted; a problem with each is shown together, not one submit after another."""
+    found, problems = [], []
+    for narrow, value in ((_narrowed_items, data.get("approved_items")), (_narrowed_until, data.get("approved_until"))):
+        try:
+            found.append(narrow(app, value))
+        except ValidationFailed as err:
+            problems += err.details
+    if problems:
+        raise ValidationFailed(problems, "通过时同意提供的信息项和授权有效期有误，未提交")
+    return found[0], found[1]
 
 
 def _narrowed_until(app: Application, text: str | None) -> str:
