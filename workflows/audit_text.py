@@ -10,10 +10,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import clock
+from workflows import case_names, clock
 from workflows.models import (
     ROLE_LABELS_BY_CODE,
-    Application,
     ApplicationStatus,
     AuditEvent,
     CallFrequency,
@@ -26,6 +25,7 @@ from workflows.models import (
     ObjectionStatus,
     ObjectionType,
     Person,
+    ProcessInstance,
     ProcessVersion,
     RejectionCategory,
     ResourceStatus,
@@ -50,6 +50,7 @@ ACTIONS = {
     "task:claimed": "认领任务", "task:unclaimed": "放弃认领", "task:delegated": "转交任务",
     "task:reminded": "催办", "task:escalated": "督办", "task:due_recomputed": "重新计算期限",
     "resource:created": "新建目录条目", "resource:updated": "修改目录条目", "resource:published": "发布目录条目",
+    "opinion:added": "添加常用意见", "opinion:deleted": "删除常用意见",
     "resource:retired": "停用目录条目", "resource:returned": "退回目录条目更正",
     "objection:answered": "答复异议", "objection:coordinated": "组织协调", "application:reopened": "根据异议决定重新审核",
     "resource:correction_ordered": "责成纠错", "resource:corrected": "完成纠错", "unit:incident": "记录违规使用事件",
@@ -58,7 +59,7 @@ ACTIONS = {
 SUBJECTS = {"application": "申请", "task": "任务", "grant": "授权", "instance": "案件", "process": "流程",
             "resource": "目录条目", "demand": "共享需求", "catalog_change": "目录变更", "person": "人员",
             "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位",
-            "objection": "异议"}
+            "objection": "异议", "opinion": "常用意见"}
 KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
         "decision": "审核意见", "rejection_category": "不通过类别", "items": "信息项", "approved_items": "同意提供的信息项",
         "approved_until": "授权有效期至", "valid_until": "有效期至", "unit_id": "单位", "provider_unit_id": "提供单位",
@@ -75,7 +76,8 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "info_request": "要求补充", "responding_unit_ids": "答复单位", "concerned_unit_id": "所涉单位", "rating": "评价",
         "objection_id": "异议编号", "grant_id": "授权", "resource_id": "目录条目", "application_id": "申请",
         "referred_on": "提请日期", "meeting_date": "协调日期", "participants": "参加单位和人员", "minutes": "协调纪要",
-        "corrected_on": "更正日期", "correction_id": "纠错编号"}
+        "corrected_on": "更正日期", "correction_id": "纠错编号",
+        "text": "内容"}
 DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "assign": "分派", "refer": "报市级协调",
              "close": "办结", "resolved": "已解决", "unresolved": "无法提供", "will_publish": "可以提供，将编目发布",
              "cannot_provide": "无法提供"}
@@ -124,22 +126,26 @@ class _Names:
     """Looks up, once per page, the units, people, applications and tasks the events mention by id."""
 
     def __init__(self, session: Session, events: list[AuditEvent]):
-        ids = {"unit": set(), "person": set(), "application": set(), "task": set()}
+        ids = {"unit": set(), "person": set(), "application": set(), "task": set(), "demand": set(),
+               "catalog_change": set(), "instance": set()}
         for e in events:
             for side in (e.before or {}, e.after or {}):
                 ids["unit"] |= {v for k, v in side.items() if k.endswith("unit_id") and isinstance(v, int)}
                 ids["unit"] |= {u for k, v in side.items() if k.endswith("unit_ids") and isinstance(v, list)
                                 for u in v if isinstance(u, int)}
                 ids["person"] |= {v for k, v in side.items() if k == "assignee_id" and isinstance(v, int)}
-            if e.subject_type in ("application", "task") and e.subject_id.isdigit():
+            if e.subject_type in ids and e.subject_id.isdigit():
                 ids[e.subject_type].add(int(e.subject_id))
         self.units = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids["unit"]))).all())
         self.people = dict(session.execute(select(Person.id, Person.display_name)
                                            .where(Person.id.in_(ids["person"]))).all())
-        self.numbers = dict(session.execute(select(Application.id, Application.number)
-                                            .where(Application.id.in_(ids["application"]))).all())
-        self.tasks = dict(session.execute(select(HumanTask.id, HumanTask.name)
-                                          .where(HumanTask.id.in_(ids["task"]))).all())
+        self.cases = {(kind, i): name for kind in ("application", "demand", "catalog_change")
+                      for i, name in case_names.by_subject(session, kind, ids[kind]).items()}
+        instances = list(session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids["instance"]))))
+        self.cases |= {("instance", i): name for i, name in case_names.for_instances(session, instances).items()}
+        found = list(session.scalars(select(HumanTask).where(HumanTask.id.in_(ids["task"]))))
+        cases = case_names.for_instances(session, [t.instance for t in found])
+        self.tasks = {t.id: f"“{t.name}”（{cases[t.instance_id]}）" for t in found}
         self.processes = dict(session.execute(select(ProcessVersion.process_key, ProcessVersion.name)
                                               .order_by(ProcessVersion.version)).all())
 
@@ -152,10 +158,10 @@ class _Names:
     def subject(self, event: AuditEvent) -> str:
         kind, key = event.subject_type, event.subject_id
         label = SUBJECTS.get(kind, "事项")
-        if kind == "application" and key.isdigit():
-            return f"{label} {self.numbers.get(int(key)) or '草稿 #' + key}"
+        if kind in ("application", "demand", "catalog_change", "instance") and key.isdigit():
+            return self.cases.get((kind, int(key))) or f"{label}（已删除）"
         if kind == "task" and key.isdigit():
-            return f"{label}“{self.tasks.get(int(key), '#' + key)}”"
+            return f"{label}{self.tasks.get(int(key), '（已删除）')}"
         if kind == "process":
             return f"{label}“{self.processes.get(key, key)}”"
         return f"{label} {key}"

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from workflows import events
 from workflows.catalog import changes, demands
-from workflows.engine import forms, tasks, versions
+from workflows.engine import forms, pages, tasks, versions
 from workflows.objections import handling as objections
 from workflows.objections import process as objection_process
 from workflows.sharing import integrity, process, reviews
+from workflows.sharing import pages as sharing_pages
 from workflows.supervision import reminders
 
 TASK_HANDLERS = {
@@ -42,8 +43,10 @@ LISTENERS = {
     "bpmn.rejected": (reviews.rejected,),
 }
 
-FORM_OPTIONS = {"subject_items": reviews.requested_items, "review_decisions": reviews.review_decisions,
+FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions": reviews.review_decisions,
                 "responding_units": objections.responding_units}
+
+CASE_PAGES = {"application": sharing_pages.review_case}
 
 FORM_CHECKS = {"specific_reason": reviews.reason_check}
 
@@ -54,4 +57,5 @@ def bootstrap() -> None:
     events.configure(LISTENERS)
     tasks.configure(TASK_HANDLERS)
     forms.configure(FORM_OPTIONS, FORM_CHECKS)
+    pages.configure(CASE_PAGES)
     versions.configure(CONTRACTS, reminders.TASK_TEMPLATES)

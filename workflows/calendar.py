@@ -18,6 +18,12 @@ from workflows.models import CalendarDay, DayKind
 
 PACKAGE_SOURCE = "chinesecalendar"
 ADMIN_SOURCE = "管理员导入"
+SOURCE_LABELS = {PACKAGE_SOURCE: "国务院办公厅节假日安排（随系统发布）", ADMIN_SOURCE: ADMIN_SOURCE}
+
+
+def source_label(source: str) -> str:
+    """Where a day's kind came from, as a person reads it (the stored value names a package)."""
+    return SOURCE_LABELS.get(source or "", "") or ("手工维护" if source else "—")
 _CACHE_SECONDS = 300
 
 

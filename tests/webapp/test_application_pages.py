@@ -10,7 +10,17 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import HOUSEHOLD_FORM, SH, apply, csrf_token, decide, login, person, submit_form, text_of
+from tests.helpers import (
+    HOUSEHOLD_FORM,
+    SH,
+    apply,
+    csrf_token,
+    decide,
+    login,
+    person,
+    submit_form,
+    text_of,
+)
 from workflows.models import Application, ApplicationStatus, GrantStatus
 from workflows.sharing import applications, grants, records
 
@@ -103,7 +113,7 @@ def test_an_attachment_that_is_not_a_pdf_or_image_is_refused_in_chinese(client, 
 
     assert answer.status_code == 422
     page = text_of(answer)
-    assert "只接受 PDF、PNG 或 JPEG 文件（说明.pdf）" in page and "所选附件尚未保存" in page
+    assert "只接受 PDF、PNG 或 JPEG 文件（说明.pdf）" in page and "已上传：说明.pdf" not in page
     with ready() as s:
         assert s.scalar(select(func.count()).select_from(Application)) == 0
 

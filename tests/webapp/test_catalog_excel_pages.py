@@ -3,7 +3,17 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.helpers import DOG, DOG_ITEMS, HOUSEHOLD_ROW, HOUSEHOLD_ROW_ITEMS, csrf_token, login, unit, upload, workbook
+from tests.helpers import (
+    DOG,
+    DOG_ITEMS,
+    HOUSEHOLD_ROW,
+    HOUSEHOLD_ROW_ITEMS,
+    csrf_token,
+    login,
+    unit,
+    upload,
+    workbook,
+)
 
 
 def test_the_units_catalog_page_offers_template_export_and_import(client, demo_catalog):

@@ -5,15 +5,24 @@ and no page may show an internal code or a Python value where people read.
 """
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+import socket
+import subprocess
 from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
+from notifications.email import SmtpSettings, deliver_pending
 from tests import scenarios
 from tests.helpers import login
+from workflows.models import ApprovalRecord
+from workflows.sharing import records
 
 ROLES = {"applicant": "machao", "reviewer": "huangtao", "unit_admin": "sunjie", "coordinator": "wanglei",
          "modeler": "liuyang", "sysadmin": "chenjing", "anonymous": None}
@@ -23,7 +32,8 @@ MAX_PAGES = 400
 # Python values and internal codes that must never reach a reader (role ids, decision and status codes).
 LEAKS = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\[\s*'|\{\s*'|Traceback|\b(applicant|reviewer|unit_admin|coordinator"
                    r"|modeler|sysadmin|approve|reject|in_review|not_shared|conditional|unconditional|scope_exceeds"
-                   r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update)\b")
+                   r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update|chinesecalendar)\b"
+                   r"|(案件|申请|任务|需求|事项) ?#\d")
 
 
 class Page(HTMLParser):
@@ -104,4 +114,57 @@ def test_every_page_a_role_can_reach_answers_and_reads_in_chinese(role, app, pro
             assert login(client, username).status_code == 302
         problems, pages = crawl(client, starts)
     assert pages >= (3 if username is None else 30)  # anonymous: the login page and public verification pages
+    assert problems == []
+
+
+class _Mailbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+def _leaks(where: str, text: str) -> list[str]:
+    text = " ".join(text.split())
+    found = []
+    for leak in sorted({m.group(0) for m in LEAKS.finditer(text)}):
+        at = text.find(leak)
+        found.append(f"{where} shows “{leak}”: …{text[max(at - 40, 0):at + 40]}…")
+    return found
+
+
+def test_every_email_sent_and_every_record_pdf_reads_in_chinese(processes, tmp_path):
+    """What leaves the system is read too: the emails (through a real SMTP server) and the record PDFs."""
+    county = scenarios.build(processes)
+    mailbox = _Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        sent, failed = deliver_pending(processes, SmtpSettings(host="127.0.0.1", port=port, sender="noreply@xiayi.test"))
+    finally:
+        controller.stop()
+    assert failed == 0 and sent == len(mailbox.messages) >= 10
+    problems = []
+    for message in mailbox.messages:
+        body = message.get_body(("plain",)).get_content()
+        problems += _leaks(f"email “{message['Subject']}”", f"{message['Subject']} {body}")
+    assert any("督办" in m["Subject"] for m in mailbox.messages) and any("催办" in m["Subject"] for m in mailbox.messages)
+    named = re.compile(r"SQ2026\d{6} \S+申请「|的共享需求「|目录更新「|YY2026\d{6} \S+提出「")
+    assert [m["Subject"] for m in mailbox.messages if m["Subject"].startswith(("【待办】", "【催办】", "【督办】"))
+            and not named.search(m["Subject"])] == []
+    with processes() as s:
+        found = list(s.scalars(select(ApprovalRecord)))
+        pdfs = [(r.sha256, records.pdf_for(s, r)) for r in found]
+    assert len(pdfs) == len(county.records) >= 3
+    for sha, pdf in pdfs:
+        path = tmp_path / f"{sha[:8]}.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert "夏邑县政务数据共享审批记录" in text
+        problems += _leaks(f"record {sha[:8]}", text)
     assert problems == []

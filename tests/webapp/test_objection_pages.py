@@ -91,7 +91,7 @@ def test_a_usage_objection_is_linked_from_the_application_of_its_grant_and_back(
                           facts="县民政局将户籍数据用于招商统计，超出申请的应用场景", request="请撤销授权")
     accept_and_transfer(ready, objection_id, "mzj")
     page = text_of(client.get(f"/applications/{app_id}"))
-    assert "存在异议" in page and f"异议 #{objection_id}" in page and "数据使用异议" in page
+    assert "存在异议" in page and f"YY2026{objection_id:06d}" in page and "数据使用异议" in page
     objection = client.get(f"/objections/{objection_id}").get_data(as_text=True)
     assert f"/applications/{app_id}" in objection
 
@@ -103,8 +103,9 @@ def test_overdue_objections_come_first_on_the_board(client, ready):
         fresh = raise_(ready, "sunjie", type="other", facts="县人社局社保数据更新滞后，影响低保核对的准确性", request="请督促更新")
         login(client, "lina")
         rows = client.get("/objections/board").get_data(as_text=True).split("<tbody>")[1]
-    assert rows.index(f">{late}</a>") < rows.index(f">{fresh}</a>")
-    assert "已逾期" in rows.split(f">{fresh}</a>")[0]
+    late_link, fresh_link = f">YY2026{late:06d}</a>", f">YY2026{fresh:06d}</a>"
+    assert rows.index(late_link) < rows.index(fresh_link)
+    assert "已逾期" in rows.split(fresh_link)[0]
 
 
 def test_evidence_files_are_uploaded_with_the_objection_and_read_only_by_those_concerned(app, client, ready):

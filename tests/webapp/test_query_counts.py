@@ -9,7 +9,7 @@ import contextlib
 import pytest
 from sqlalchemy import event
 
-from tests.helpers import Api, apply, login, person, unit
+from tests.helpers import Api, apply, login, person, review_task, unit
 from workflows.catalog import entries
 
 N = 3
@@ -77,7 +77,8 @@ def twice(db_engine, sessions, add, call) -> tuple[int, int]:
     return with_n, statements_of(db_engine, call)
 
 
-@pytest.mark.parametrize("username, path, cases", [("huangtao", "/tasks/", TO_GAJ),
+@pytest.mark.parametrize("username, path, cases", [("huangtao", "/tasks/", TO_GAJ), ("huangtao", "/", TO_GAJ),
+                                                   ("wanglei", "/", TO_GAJ),
                                                    ("machao", "/applications", BY_MACHAO),
                                                    ("huangtao", "/applications?scope=provider", TO_GAJ)])
 def test_a_list_page_runs_as_many_statements_with_twice_the_cases(client, ready, db_engine, username, path, cases):
@@ -91,6 +92,14 @@ def test_the_application_page_runs_as_many_statements_however_many_other_cases_t
     login(client, "machao")
     with_n, with_2n = twice(db_engine, ready, applying(ready, BY_MACHAO), lambda: client.get(f"/applications/{first}"))
     assert with_2n == with_n
+
+
+def test_the_reviewers_task_page_loads_the_whole_case_in_a_few_statements(client, ready, db_engine):
+    first = apply(ready)
+    task_id = review_task(ready, first).id
+    login(client, "huangtao")
+    with_n, with_2n = twice(db_engine, ready, applying(ready, TO_GAJ), lambda: client.get(f"/tasks/{task_id}"))
+    assert with_2n == with_n <= 30, with_n
 
 
 def test_the_catalog_search_runs_as_many_statements_with_twice_the_hits(client, ready, db_engine):

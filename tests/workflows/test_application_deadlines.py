@@ -4,7 +4,13 @@ from sqlalchemy import select
 
 from tests.helpers import HOUSEHOLD, at, person, review_task
 from workflows.engine import sweep, tasks
-from workflows.models import Application, ApplicationStatus, AuditEvent, Notification, TaskStatus
+from workflows.models import (
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    Notification,
+    TaskStatus,
+)
 from workflows.sharing import applications
 from workflows.supervision import timeliness
 

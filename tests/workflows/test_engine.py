@@ -6,11 +6,26 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import BPMN_DIR, SH, complete, deploy_test_process, open_task, person, start_case, unit
+from tests.helpers import (
+    BPMN_DIR,
+    SH,
+    complete,
+    deploy_test_process,
+    open_task,
+    person,
+    start_case,
+    unit,
+)
 from workflows import engine
 from workflows.engine import serialization
 from workflows.errors import AlreadyHandled, EngineStepFailed, Forbidden
-from workflows.models import AuditEvent, HumanTask, InstanceStatus, Notification, ProcessInstance
+from workflows.models import (
+    AuditEvent,
+    HumanTask,
+    InstanceStatus,
+    Notification,
+    ProcessInstance,
+)
 
 THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")
 

@@ -17,7 +17,13 @@ from tests.workflows.test_applications import apply, at, decide, review_task, st
 from workflows import engine
 from workflows.engine import lint, moving, versions
 from workflows.errors import Conflict, Forbidden
-from workflows.models import ApplicationStatus, AuditEvent, HumanTask, ProcessInstance, TaskStatus
+from workflows.models import (
+    ApplicationStatus,
+    AuditEvent,
+    HumanTask,
+    ProcessInstance,
+    TaskStatus,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"

@@ -16,7 +16,15 @@ from sqlalchemy import select
 from tests.helpers import HOUSEHOLD, at, person
 from workflows.engine import tasks
 from workflows.errors import DomainError
-from workflows.models import Application, ApplicationStatus, AuditEvent, Grant, GrantStatus, HumanTask, TaskStatus
+from workflows.models import (
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    Grant,
+    GrantStatus,
+    HumanTask,
+    TaskStatus,
+)
 from workflows.sharing import applications, grants, integrity
 
 TRIALS = 50 if os.environ.get("TEST_DATABASE_URL") else 8

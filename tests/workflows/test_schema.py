@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Enum, PrimaryKeyConstraint, UniqueConstraint, inspect, select, text, update
+from sqlalchemy import (
+    Enum,
+    PrimaryKeyConstraint,
+    UniqueConstraint,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from tests.conftest import fresh_database_url
@@ -13,7 +21,14 @@ from tests.helpers import HOUSEHOLD, apply, at, deploy_product_processes, person
 from workflows import calendar, demo, migrate
 from workflows.catalog import entries, search
 from workflows.db import Base, make_engine, make_session_factory
-from workflows.models import Application, ApplicationStatus, AuditEvent, CallFrequency, Resource, ResourceStatus
+from workflows.models import (
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    CallFrequency,
+    Resource,
+    ResourceStatus,
+)
 from workflows.sharing import applications
 
 CODED = [(table.name, column.name, [m.value for m in column.type.enum_class])

@@ -5,7 +5,15 @@ from sqlalchemy import select
 from tests.helpers import HOUSEHOLD, apply, person, review_task
 from workflows.engine import tasks
 from workflows.errors import Forbidden
-from workflows.models import Application, AuditEvent, HumanTask, Notification, OutboxEmail, Person, TaskStatus
+from workflows.models import (
+    Application,
+    AuditEvent,
+    HumanTask,
+    Notification,
+    OutboxEmail,
+    Person,
+    TaskStatus,
+)
 from workflows.sharing import applications
 
 SPECIFIC = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"

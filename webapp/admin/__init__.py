@@ -88,7 +88,7 @@ def _year(value: str | None) -> int | None:
 def calendar_year():
     year = _year(request.args.get("year")) or clock.today().year
     days = calendar.year_days(db.session, year)
-    return render_template("admin/calendar.html", year=year, days=days,
+    return render_template("admin/calendar.html", year=year, days=days, source_label=calendar.source_label,
                            provisional=all(d["provisional"] for d in days),
                            exceptions=[d for d in days if d["kind"] in ("holiday", "makeup_workday")])
 

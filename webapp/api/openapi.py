@@ -167,7 +167,7 @@ def _schemas() -> dict:
             "decision": _choices([("approve", "通过"), ("reject", "不通过"), ("return", "退回补正")], "审核意见"),
             "reason": _text("理由：不通过须写明具体理由（至少 10 个字，不能只写“不同意”）；退回补正须写明需补充的材料"),
             "rejection_category": _choices(RejectionCategory.choices(), "不通过类别（decision 为 reject 时必填）"),
-            "approved_items": _arr(_text(), "同意提供的信息项，可缩小申请范围；不填为申请的全部"),
+            "approved_items": _arr(_text(), "同意提供的信息项：给出的即为授权范围（至少一项，可缩小申请范围）；省略此字段为申请的全部"),
             "approved_until": _text("授权有效期至，可缩短；不填为申请的有效期", format="date"),
         }, description="数据申请审核环节的表单；其他任务提交各自表单的字段（字符串、数字、布尔值或它们的数组）"),
         "TaskCompleted": _obj({"task": _ref("Task"), "application": _ref("Application")}, ("task",)),

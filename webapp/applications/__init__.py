@@ -13,10 +13,10 @@ from webapp.params import id_param
 from webapp.security import current_person
 from workflows import clock, inputs
 from workflows.engine import tasks
-from workflows.errors import Conflict, DomainError, FieldProblem, Forbidden, NotFound, ValidationFailed
+from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from workflows.models import ApplicationStatus, CallFrequency, Role, TaskStatus
 from workflows.objections import cases as objection_cases
-from workflows.sharing import applications, pages, records
+from workflows.sharing import applications, pages, records, uploads
 
 bp = Blueprint("applications", __name__)
 
@@ -46,7 +46,7 @@ def _values_of(app) -> dict:
 
 
 def _render_form(resource, values: dict, units: list, app=None, errors: list[str] | None = None, status: int = 200,
-                 field_errors: dict[str, str] | None = None):
+                 field_errors: dict[str, str] | None = None, kept: list | None = None):
     errors = errors or []
     today = clock.today()
     return render_template("applications/form.html", r=resource, values=values, units=units, app=app,
@@ -54,7 +54,7 @@ def _render_form(resource, values: dict, units: list, app=None, errors: list[str
                            undertaking=applications.UNDERTAKING, min_date=today + timedelta(days=1),
                            max_date=today + applications.MAX_VALIDITY,
                            review_days=applications.review_period(db.session, app),
-                           resubmit=_resubmit_task(app) if app is not None else None), status
+                           resubmit=_resubmit_task(app) if app is not None else None, kept=kept or []), status
 
 
 def _resubmit_task(app):
@@ -65,42 +65,55 @@ def _resubmit_task(app):
                  if t.status == TaskStatus.OPEN and t.task_key == "da_resubmit"), None)
 
 
-def _attach(person, application_id: int, upload) -> None:
+def _chosen(upload) -> uploads.Chosen:
     content_type = upload.mimetype
     if content_type not in applications.ATTACHMENT_TYPES:
         content_type = mimetypes.guess_type(upload.filename)[0] or content_type
-    try:
-        applications.add_attachment(db.session, person, application_id, upload.filename, content_type, upload.read())
-    except ValidationFailed as err:
-        name = inputs.clean_filename(upload.filename)
-        raise ValidationFailed([FieldProblem("attachments", f"{d}（{name}）") for d in err.details],
-                               "附件有误，未保存") from err
+    return uploads.Chosen(upload.filename, content_type, upload.read())
 
 
 def _save(person, resource, units: list, app=None):
-    """保存草稿, or save then 提交申请; attachments join the draft before it is submitted."""
+    """保存草稿, or save then 提交申请; the files chosen are kept even when the form is refused."""
     raw, submitting = _typed(), request.form.get("action") == "submit"
     unit_id = id_param(raw["unit_id"], "申请单位") or units[0].id
-    files = [f for f in request.files.getlist("attachments") if f and f.filename]
+    files = [_chosen(f) for f in request.files.getlist("attachments") if f and f.filename]
+    with db.attempt():  # its own step: what is kept here survives a refusal below
+        tokens, refused = uploads.stash(db.session, person, files)
+    tokens = request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens
     try:
         with db.attempt():
             saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None)
-            for upload in files:
-                _attach(person, saved.id, upload)
+            uploads.attach(db.session, person, saved.id, tokens)
             if submitting:
-                applications.submit(db.session, person, saved.id)
+                _submit_with(saved.id, person, refused)
+            elif refused:
+                raise ValidationFailed(refused, "附件有误，未保存：请按提示换一个文件")
     except DomainError as err:
         if err.status in (403, 404):
             raise
         headline = err.message if submitting or not isinstance(err, ValidationFailed) else "草稿未保存，请按提示修改"
-        errors = [headline, *err.details] + (["所选附件尚未保存，请改正后重新选择"] if files else [])
+        kept = uploads.pending(db.session, person, tokens)
+        errors = [headline, *err.details] + (["已选的附件已暂存（见“附件”处），改正后提交即可，无需重新选择"] if kept else [])
         fields = err.fields if isinstance(err, ValidationFailed) else {}
-        return _render_form(resource, raw, units, app, errors, err.status, fields)
+        return _render_form(resource, raw, units, app, errors, err.status, fields, kept)
     flash(_saved_message(saved, submitting), "success")
     return redirect(url_for(".detail", item_id=saved.id))
 
 
+def _submit_with(application_id: int, person, refused: list) -> None:
+    """Submit; a refused file and the form's own problems are shown together, not one pass after another."""
+    try:
+        applications.submit(db.session, person, application_id)
+    except ValidationFailed as err:
+        raise ValidationFailed([*err.details, *refused], err.message) from err
+    if refused:
+        raise ValidationFailed(refused, "附件有误，未提交：请按提示换一个文件")
+
+
 def _saved_message(app, submitted: bool) -> str:
+    if not submitted and app.status == ApplicationStatus.RETURNED:
+        return ("已保存修改。请点击下方“去办理：补正后重新提交”，写明补正说明后点击“提交”，"
+                "提供单位将重新起算审核期限")
     if not submitted:
         return "已保存草稿。检查无误后请点击“提交申请”"
     if app.status == ApplicationStatus.APPROVED:
@@ -249,9 +262,15 @@ def attachment(item_id: int, att_id: int):
     found = next((a for a in app.attachments if a.id == att_id), None)
     if found is None:
         raise NotFound("附件不存在")
-    response = send_file(BytesIO(found.data), mimetype=found.content_type,
+    preview = request.args.get("preview") == "1" and found.content_type in applications.ATTACHMENT_TYPES
+    response = send_file(BytesIO(found.data), mimetype=found.content_type, as_attachment=not preview,
                          download_name=inputs.clean_filename(found.filename))  # also names stored before cleaning
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    # shown inline only as the PDF or image it was checked to be: no script, no form, nothing fetched elsewhere
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src 'self'; object-src 'self'; "
+                                                   "style-src 'unsafe-inline'; frame-ancestors 'self'")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN" if preview else "DENY"  # previews show inside our own pages
     return response
 
 

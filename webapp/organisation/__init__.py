@@ -10,6 +10,7 @@ from flask_login import current_user
 from webapp.extensions import db, login_manager
 from webapp.params import id_param, page_param
 from webapp.security import safe_next
+from workflows import case_names
 from workflows.errors import DomainError
 from workflows.models import ResponsibilityKind, Role, UnitKind
 from workflows.organisation import handovers, overview, people, roles, units
@@ -154,7 +155,9 @@ def person_reset_password(person_id: int):
 
 @bp.get("/handovers")
 def handover_list():
-    return render_template("organisation/handovers.html", rows=overview.waiting_tasks(db.session, scope()))
+    rows = overview.waiting_tasks(db.session, scope())
+    return render_template("organisation/handovers.html", rows=rows,
+                           names=case_names.for_tasks(db.session, [t for t, _ in rows]))
 
 
 @bp.post("/handovers/<int:task_id>")

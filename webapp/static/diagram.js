@@ -18,6 +18,13 @@
         if (done.indexOf(flow.source.id) >= 0 && reached.indexOf(flow.target.id) >= 0) { canvas.addMarker(flow, 'step-done'); }
       });
       window.xiayiFitDiagram(viewer, el);
+      document.querySelectorAll('.diagram-zoom').forEach(function (button) {
+        button.addEventListener('click', function () {
+          var how = button.getAttribute('data-zoom');
+          if (how === 'fit') { canvas.zoom('fit-viewport', 'auto'); return; }
+          canvas.zoom(canvas.zoom() * (how === 'in' ? 1.25 : 0.8));
+        });
+      });
       el.dataset.rendered = 'true';
     })
     .catch(function () {

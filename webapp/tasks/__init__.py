@@ -6,8 +6,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
+from workflows import case_names
 from workflows.engine import pages, tasks, versions
-from workflows.errors import DomainError
+from workflows.errors import DomainError, ValidationFailed
+from workflows.sharing import opinions as review_opinions
 from workflows.sharing import pages as sharing_pages
 
 bp = Blueprint("tasks", __name__)
@@ -36,7 +38,9 @@ def inbox():
     unit = args.get("unit", "")
     found = tasks.open_tasks(db.session, person, args.get("process", ""), args.get("overdue") == "1",
                              id_param(unit, "办理单位"), args.get("resource", "").strip())
-    return render_template("tasks/list.html", open_tasks=found, done=tasks.history(db.session, person, 50),
+    done = tasks.history(db.session, person, 50)
+    return render_template("tasks/list.html", open_tasks=found, done=done,
+                           names=case_names.for_tasks(db.session, found + done), nudges=tasks.nudges(db.session, found),
                            processes=tasks.process_names(db.session), args=args, subject_url=subject_url,
                            units={m.unit_id: m.unit.name for m in person.memberships},
                            resources=tasks.subject_resources(db.session, found),
@@ -77,8 +81,10 @@ def show(task_id: int):
     person = current_person()
     errors, values, fields = [], {}, {}
     if request.method == "POST":
-        values = {k: (v if len(v) > 1 or k in _array_fields(person, task_id) else v[0])
-                  for k, v in request.form.to_dict(flat=False).items()}
+        arrays = _array_fields(person, task_id)
+        values = {k: (v if len(v) > 1 or k in arrays else v[0]) for k, v in request.form.to_dict(flat=False).items()
+                  if k != "csrf_token"}
+        values |= {name: [] for name in arrays if name not in values}  # nothing checked is a choice too
         try:
             with db.attempt():
                 task = tasks.complete(db.session, person, task_id, values)
@@ -109,3 +115,37 @@ def diagram(version_id: int):
     response = current_app.response_class(version.bpmn_xml, mimetype="text/plain", headers=DOWNLOAD_HEADERS)
     response.headers.set("Content-Disposition", "attachment", filename=f"process-{version.id}.bpmn")
     return response
+
+
+# --- 常用意见 ----------------------------------------------------------------------------------------
+
+@bp.get("/opinions")
+def opinions():
+    return _opinions_page()
+
+
+def _opinions_page(errors: list[str] | None = None, fields: dict | None = None, values: dict | None = None,
+                   status: int = 200):
+    book = review_opinions.book(db.session, current_person())
+    return render_template("tasks/opinions.html", book=book, errors=errors or [], fields=fields or {},
+                           values=values or {}), status
+
+
+@bp.post("/opinions")
+def add_opinion():
+    text, scope = request.form.get("text", ""), request.form.get("unit_id", "")
+    try:
+        with db.attempt():
+            review_opinions.add(db.session, current_person(), text, id_param(scope, "适用范围") if scope else None)
+    except ValidationFailed as err:
+        return _opinions_page([err.message, *err.details], err.fields, {"text": text, "unit_id": scope}, err.status)
+    flash("已保存。办理审核任务时，点击“理由”上方的常用意见即可插入", "success")
+    return redirect(url_for("tasks.opinions"))
+
+
+@bp.post("/opinions/<int:template_id>/delete")
+def delete_opinion(template_id: int):
+    with db.attempt():
+        review_opinions.delete(db.session, current_person(), template_id)
+    flash("已删除该常用意见", "success")
+    return redirect(url_for("tasks.opinions"))

@@ -81,7 +81,8 @@ def rendered(session: Session, schema: dict | None, task=None) -> list[dict]:
     """The fields a page renders for a task's form, with their choices (the domain validates on submit)."""
     return [{"name": f.name, "title": f.title, "widget": f.widget, "required": f.required,
              "description": f.spec.get("description", ""), "options": options(session, f, task),
-             "type": f.spec.get("type", "string"), "min_length": f.spec.get("minLength")}
+             "type": f.spec.get("type", "string"), "min_length": f.spec.get("minLength"),
+             "checked_all": f.spec.get("x-checked") == "all", "check": f.spec.get("x-check", "")}
             for f in fields(schema or {})]
 
 
@@ -129,7 +130,9 @@ def validate(schema: dict, data: dict) -> dict:
 def _coerce(f: Field, raw) -> tuple[object, str | None]:
     kind = f.spec.get("type", "string")
     if kind == "array":
-        values = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
+        if raw is None:
+            return None, None  # not given at all: the domain decides what that means (e.g. the whole request)
+        values = raw if isinstance(raw, list) else ([] if raw == "" else [raw])
         values = [str(v).strip() for v in values if str(v).strip()]
         limit, longest = f.spec.get("maxItems", MAX_ITEMS), max(map(len, values), default=0)
         if len(values) > limit:
@@ -183,7 +186,8 @@ FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 TYPES = {"string": "文字", "integer": "整数", "boolean": "是/否", "array": "多选"}
 WIDGETS = {"input": "单行文本", "textarea": "多行文本", "radio": "单选按钮", "select": "下拉选择"}
 FORMATS = {"date": "日期"}
-_FIELD_KEYS = {"type", "title", "description", "enum", "enumNames", "x-widget", "x-options", "x-check", "format",
+_FIELD_KEYS = {"type", "title", "description", "enum", "enumNames", "x-widget", "x-options", "x-check", "x-checked",
+               "format",
                "minLength", "maxLength", "minimum", "maximum", "maxItems"}
 _SCHEMA_KEYS = {"title", "type", "description", "properties", "required", "x-required-when"}
 MAX_FIELDS = 60
@@ -239,6 +243,8 @@ def _field_problems(name: str, spec, reserved: set[str]) -> list[str]:
         problems.append(f"选项来源 x-options“{spec['x-options']}”不存在（可用：{'、'.join(option_sources())}）")
     if "x-check" in spec and spec["x-check"] not in _checks:
         problems.append(f"检查规则 x-check“{spec['x-check']}”不存在（可用：{'、'.join(_checks) or '无'}）")
+    if "x-checked" in spec and (spec["x-checked"] != "all" or kind != "array"):
+        problems.append("默认勾选 x-checked 只能用于多选字段，取值为 all（默认全部勾选）")
     if "format" in spec and spec["format"] not in FORMATS:
         problems.append(f"格式 format“{spec['format']}”不支持（可用：date）")
     for key in ("minLength", "maxLength", "minimum", "maximum", "maxItems"):

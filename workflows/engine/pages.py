@@ -2,11 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy.orm import Session
 
+from workflows import case_names
 from workflows.engine import forms, runtime, tasks
 from workflows.models import HumanTask, Person, TaskStatus
+
+_cases: dict[str, Callable] = {}
+
+
+def configure(cases: dict[str, Callable]) -> None:
+    """Listed in workflows/bootstrap.py: fn(session, person, task) -> what a task page shows of its case,
+    by the case's subject type (a data application shows the whole application beside the decision)."""
+    _cases.clear()
+    _cases.update(cases)
 
 
 @dataclass
@@ -20,6 +31,9 @@ class TaskPage:
     done_ids: list[str] = field(default_factory=list)
     active_ids: list[str] = field(default_factory=list)
     active_names: list[str] = field(default_factory=list)
+    case: object | None = None  # the subject's own page model, e.g. sharing.pages.ReviewCase
+    case_name: str = ""
+    initial: dict = field(default_factory=dict)  # the form's values before anything is typed
 
 
 def task_page(session: Session, person: Person, task_id: int) -> TaskPage:
@@ -29,9 +43,13 @@ def task_page(session: Session, person: Person, task_id: int) -> TaskPage:
     page = TaskPage(task=task, can_act=acting, deadline=tasks.deadline(session, task))
     if acting:
         page.fields = forms.rendered(session, schema, task)
+        page.initial = {f["name"]: [value for value, _ in f["options"]] for f in page.fields if f.get("checked_all")}
     if task.status == TaskStatus.COMPLETED:
         page.result = forms.readable(session, schema, task.result or {}, task)
     if task.status == TaskStatus.OPEN:
         page.colleagues = tasks.colleagues(session, person, task)
     page.done_ids, page.active_ids, page.active_names = runtime.progress(session, task.instance)
+    page.case_name = case_names.of_instance(session, task.instance)
+    if loader := _cases.get(task.instance.subject_type or ""):
+        page.case = loader(session, person, task)
     return page

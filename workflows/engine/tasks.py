@@ -13,6 +13,7 @@ from workflows.engine.runtime import TASK_ROWS, can_act, complete_task
 from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     Application,
+    AuditEvent,
     HumanTask,
     Person,
     ProcessInstance,
@@ -136,6 +137,23 @@ def subject_resources(session: Session, found: list[HumanTask]) -> dict[int, str
     rows = session.execute(select(Application.instance_id, Resource.code, Resource.name)
                            .join(Resource, Application.resource_id == Resource.id).where(Application.id.in_(ids)))
     return {instance_id: f"{code} {name}" for instance_id, code, name in rows}
+
+
+NUDGES = {"task:escalated": "督办", "task:reminded": "催办"}
+
+
+def nudges(session: Session, found: list[HumanTask]) -> dict[int, str]:
+    """Which listed tasks were 催办 or 督办 (the stronger wins), by task id, in one query over the audit trail."""
+    ids = [str(t.id) for t in found if t.status == TaskStatus.OPEN]
+    if not ids:
+        return {}
+    rows = session.execute(select(AuditEvent.subject_id, AuditEvent.action).where(
+        AuditEvent.subject_type == "task", AuditEvent.subject_id.in_(ids), AuditEvent.action.in_(list(NUDGES))))
+    marks: dict[int, str] = {}
+    for subject_id, action in rows:
+        if marks.get(int(subject_id)) != "督办":
+            marks[int(subject_id)] = NUDGES[action]
+    return marks
 
 
 def process_names(session: Session) -> dict[str, str]:

@@ -7,6 +7,7 @@ from workflows.models.applications import (
     CallFrequency,
     Grant,
     GrantStatus,
+    PendingUpload,
     RejectionCategory,
 )
 from workflows.models.audit import AuditEvent
@@ -50,6 +51,7 @@ from workflows.models.objections import (
     ObjectionStatus,
     ObjectionType,
 )
+from workflows.models.opinions import OpinionTemplate
 from workflows.models.org import (
     ROLE_LABELS_BY_CODE,
     ApiToken,
@@ -66,7 +68,7 @@ from workflows.models.org import (
 
 __all__ = [
     "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency", "Grant", "GrantStatus",
-    "RejectionCategory",
+    "PendingUpload", "RejectionCategory", "OpinionTemplate",
     "EmailStatus", "Notification", "OutboxEmail",
     "AnswerStance", "Correction", "CorrectionStatus", "Objection", "ObjectionAnswer", "ObjectionFile", "ObjectionOutcome",
     "ObjectionRecord", "ObjectionStatus", "ObjectionType",

@@ -99,6 +99,24 @@ class Attachment(Base):
     application: Mapped[Application] = relationship(back_populates="attachments")
 
 
+class PendingUpload(Base):
+    """A file chosen on a form whose submit failed: kept under a token so the person need not choose it again.
+
+    Moved onto the application when the form is saved; rows older than a day are swept away.
+    """
+
+    __tablename__ = "pending_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class Grant(Base):
     """The only thing that authorises data to flow: unit, resource, items, scenario, validity."""
 

@@ -75,6 +75,11 @@ class Objection(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    @property
+    def number(self) -> str:
+        """What people call it: YY, the year raised and the sequence, like SQ for applications."""
+        return f"YY{self.created_at:%Y}{self.id:06d}"
+
     raiser: Mapped[Person] = relationship(foreign_keys=[raiser_id], lazy="joined")
     raiser_unit: Mapped[Unit] = relationship(foreign_keys=[raiser_unit_id], lazy="joined")
     concerned_unit: Mapped[Unit | None] = relationship(foreign_keys=[concerned_unit_id], lazy="joined")

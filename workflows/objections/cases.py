@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import notifications
-from workflows import audit, clock, engine, inputs
+from workflows import audit, case_names, clock, engine, inputs
 from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import Application, Grant, HumanTask, Person, Resource, ResourceStatus, Role
 from workflows.models.objections import (
@@ -203,8 +203,8 @@ def linked(session: Session, *, application_id: int | None = None, resource_id: 
 
 
 def notify(session: Session, objection: Objection, people: list[Person], what: str) -> None:
-    context = {"objection_id": objection.id, "kind": objection.kind.label, "status": objection.status.label,
-               "what": what}
+    context = {"name": case_names.objection_name(objection.number, objection.raiser_unit.name, objection.kind.label),
+               "status": objection.status.label, "what": what}
     notifications.send(session, people, "objection", context, f"/objections/{objection.id}")
 
 

@@ -40,7 +40,7 @@ def _steps(session: Session, objection: Objection) -> list[dict]:
 def content_for(session: Session, objection: Objection) -> dict:
     """Everything the record states, canonical: the same case always gives the same content."""
     return {
-        "title": "夏邑县政务数据共享异议处理记录", "number": f"YY{objection.created_at:%Y}{objection.id:06d}",
+        "title": "夏邑县政务数据共享异议处理记录", "number": objection.number,
         "kind": objection.kind.label, "raiser_unit": objection.raiser_unit.name, "raiser": objection.raiser.display_name,
         "concerned_unit": objection.concerned_unit.name if objection.concerned_unit else "",
         "concerns": _concerns(objection), "facts": objection.facts, "request": objection.request,

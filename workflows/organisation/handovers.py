@@ -3,9 +3,9 @@ and the open tasks of a deactivated person wait, listed, for someone to take the
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from workflows import audit, engine, events
+from workflows import audit, case_names, engine, events
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import ROLE_LABELS_BY_CODE, HumanTask, Person, Role, RoleMembership, TaskStatus
 from workflows.organisation.scope import AdminScope
@@ -28,7 +28,8 @@ def open_role_tasks(session: Session, unit_id: int, role: str) -> list[HumanTask
 def describe(task: HumanTask) -> str:
     """One line naming a task the way the task list does."""
     who = f"，已由{task.assignee.display_name}认领" if task.assignee_id else ""
-    return f"{task.name}（{task.instance.process_version.name} · 案件 #{task.instance_id}{who}）"
+    name = case_names.of_instance(object_session(task), task.instance)
+    return f"{task.name}（{name}{who}）"
 
 
 def other_holders(session: Session, person_id: int, unit_id: int | None, role: str) -> list[Person]:

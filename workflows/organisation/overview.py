@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workflows import clock
+from workflows import case_names, clock
 from workflows.models import HumanTask, LoginFailure, Person, Role, RoleMembership, Unit, UnitKind
 from workflows.organisation import handovers, login_throttle, people, responsibilities, units
 from workflows.organisation.login_throttle import LoginPolicy
@@ -30,6 +30,7 @@ class PersonPage:
     failures: int
     colleagues: dict[int, list[Person]]  # per unit: who could take over a role's open tasks
     may_edit_unit: bool
+    names: dict[int, str] = field(default_factory=dict)  # case names of the open tasks, by instance id
 
 
 def person_page(session: Session, scope: AdminScope, person_id: int) -> PersonPage:
@@ -41,9 +42,9 @@ def person_page(session: Session, scope: AdminScope, person_id: int) -> PersonPa
             Person.unit_id == unit_id, Person.active.is_(True), Person.id != person.id).order_by(Person.id)))
     failures = session.scalar(select(func.count()).select_from(LoginFailure).where(
         LoginFailure.username == person.username, LoginFailure.at >= clock.now() - login_throttle.ACCOUNT_MEMORY))
-    return PersonPage(person, role_units, grantable_roles(scope, role_units),
-                      people.assigned_open_tasks(session, person.id), failures, colleagues,
-                      scope.everything or len(scope.unit_ids) > 1)
+    open_tasks = people.assigned_open_tasks(session, person.id)
+    return PersonPage(person, role_units, grantable_roles(scope, role_units), open_tasks, failures, colleagues,
+                      scope.everything or len(scope.unit_ids) > 1, case_names.for_tasks(session, open_tasks))
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from workflows import audit, inputs
+from workflows import audit, case_names, inputs
 from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.models import (
     Application,
@@ -157,17 +157,15 @@ def blockers(session: Session, unit_id: int) -> list[str]:
     found.add("在用人员，请先调往其他单位或停用", [
         f"{p.display_name}（{p.username}）" for p in session.scalars(
             select(Person).where(Person.unit_id == unit_id, Person.active.is_(True)).order_by(Person.id))])
-    found.add("待办任务，请先办结或转交", [
-        f"{t.name}（案件 #{t.instance_id}）" for t in session.scalars(
-            select(HumanTask).where(HumanTask.unit_id == unit_id, HumanTask.status == TaskStatus.OPEN)
-            .order_by(HumanTask.id))])
-    found.add("进行中的案件", [
-        f"#{i.id} {i.process_version.name}" for i in session.scalars(
-            select(ProcessInstance).where(ProcessInstance.unit_id == unit_id,
-                                          ProcessInstance.status == InstanceStatus.RUNNING)
-            .order_by(ProcessInstance.id))])
+    open_tasks = list(session.scalars(select(HumanTask).where(HumanTask.unit_id == unit_id,
+                                                              HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.id)))
+    running = list(session.scalars(select(ProcessInstance).where(
+        ProcessInstance.unit_id == unit_id, ProcessInstance.status == InstanceStatus.RUNNING).order_by(ProcessInstance.id)))
+    names = case_names.for_instances(session, [t.instance for t in open_tasks] + running)
+    found.add("待办任务，请先办结或转交", [f"{t.name}（{names[t.instance_id]}）" for t in open_tasks])
+    found.add("进行中的案件", [f"{names[i.id]}（{i.process_version.name}）" for i in running])
     found.add("未办结的数据申请", [
-        f"{a.number or '#' + str(a.id)} {a.resource.name}（{ApplicationStatus.label_of(a.status)}）" for a in session.scalars(
+        f"{case_names.of_application(a)}（{ApplicationStatus.label_of(a.status)}）" for a in session.scalars(
             select(Application).where(Application.status.in_(OPEN_APPLICATION), or_(
                 Application.applicant_unit_id == unit_id, Application.provider_unit_id == unit_id))
             .order_by(Application.id))])

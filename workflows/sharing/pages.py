@@ -3,23 +3,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import engine
+from workflows import case_names, engine
 from workflows.engine import tasks
 from workflows.models import (
     Application,
     ApplicationStatus,
     ApprovalRecord,
+    Attachment,
+    CallFrequency,
     Grant,
     GrantStatus,
     HumanTask,
+    InfoItem,
+    OpinionTemplate,
     Person,
     ProcessInstance,
     RejectionCategory,
+    Sensitivity,
+    ShareType,
     TaskStatus,
 )
-from workflows.sharing import applications, grants, records, reviews
+from workflows.sharing import applications, grants, opinions, records, reviews
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 WITHDRAWABLE = (*applications.OPEN_STATUSES, ApplicationStatus.DRAFT)
@@ -67,6 +74,92 @@ def application_page(session: Session, person: Person, application_id: int) -> A
     page.can_revoke = (page.grant is not None and page.grant.status == GrantStatus.ACTIVE
                        and grants.can_revoke(person, page.grant))
     return page
+
+
+# --- the reviewer's task page: the whole case beside the decision form ---------------------------------------
+
+@dataclass
+class ItemRow:
+    name: str
+    sensitive: bool
+
+
+@dataclass
+class EarlierRound:
+    """A step already taken on the case: a return with its reason, a resubmission with its note, a decision."""
+    task: HumanTask
+    decision: str  # 退回补正 / 补正后重新提交 / 通过 / 不通过
+    text: str
+    who: str = ""
+
+
+@dataclass
+class ReviewCase:
+    app: Application
+    name: str
+    items: list[ItemRow]
+    attachments: list[Attachment]
+    rounds: list[EarlierRound]
+    opinions: list[OpinionTemplate]
+    review_days: int | None
+    frequency: str = ""
+    share_type: str = ""
+    sensitivity: str = ""
+
+    @property
+    def has_sensitive(self) -> bool:
+        return any(i.sensitive for i in self.items)
+
+
+DEADLINE_RULE = ("期限按工作日计算；最后一个工作日系统向审核人发出催办，逾期后报县政务服务和大数据管理局督办并计入考核。"
+                 "系统不会因超时自动作出决定，仍须由审核人办理。")
+_DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正"}
+
+
+def sensitive_items(session: Session, app: Application) -> dict[str, bool]:
+    rows = session.execute(select(InfoItem.name, InfoItem.sensitive).where(InfoItem.resource_id == app.resource_id))
+    return {name: bool(flag) for name, flag in rows}
+
+
+def review_items(session: Session, task: HumanTask) -> list[tuple[str, str]]:
+    """The x-options "subject_items" of the review form: each requested item, the sensitive ones marked 敏感."""
+    app = session.get(Application, int(task.instance.subject_id))
+    marks = sensitive_items(session, app)
+    return [(name, f"{name}（敏感）" if marks.get(name) else name) for name in app.items]
+
+
+def review_case(session: Session, person: Person, task: HumanTask) -> ReviewCase | None:
+    """What the reviewer reads before deciding, loaded in a handful of queries (the template runs none)."""
+    if task.instance.subject_type != "application" or not (task.instance.subject_id or "").isdigit():
+        return None
+    app = session.get(Application, int(task.instance.subject_id))
+    if app is None:
+        return None
+    marks = sensitive_items(session, app)
+    attachments = list(session.scalars(select(Attachment).where(Attachment.application_id == app.id)
+                                       .order_by(Attachment.id)))
+    rounds = [_round(t) for t in tasks.case_tasks(session, "application", app.id)
+              if t.status == TaskStatus.COMPLETED and t.id != task.id]
+    return ReviewCase(app=app, name=case_names.of_application(app),
+                      items=[ItemRow(n, marks.get(n, False)) for n in app.items], attachments=attachments,
+                      rounds=[r for r in rounds if r], opinions=opinions.for_person(session, person, task.unit_id),
+                      review_days=applications.review_period(session, app),
+                      frequency=CallFrequency.label_of(app.frequency) if app.frequency else "",
+                      share_type=ShareType.label_of(app.resource.share_type),
+                      sensitivity=Sensitivity.label_of(app.resource.sensitivity))
+
+
+def _round(task: HumanTask) -> EarlierRound | None:
+    result = task.result or {}
+    if task.task_key == applications.RESUBMIT_TASK:
+        return EarlierRound(task, "补正后重新提交", result.get("resubmit_note") or "", _who(task))
+    if task.task_key == applications.REVIEW_TASK and result.get("decision") in _DECISIONS:
+        return EarlierRound(task, _DECISIONS[result["decision"]], result.get("reason") or "", _who(task))
+    return None
+
+
+def _who(task: HumanTask) -> str:
+    return f"{task.completed_by.display_name}（{task.unit.name}）" if task.completed_by and task.unit else ""
 
 
 def task_warning(session: Session, task: HumanTask) -> str | None:

@@ -71,18 +71,12 @@ def review_decisions(session: Session, task: HumanTask) -> list[tuple[str, str]]
     return offered
 
 
-def requested_items(session: Session, task: HumanTask) -> list[tuple[str, str]]:
-    app = _application(session, task)
-    return [(name, name) for name in app.items]
-
-
 def review_completed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     app = _application(session, task)
     decision = data["decision"]
     _check_decision(session, app, task, data)
     if decision == "approve":
-        data["approved_items"] = _narrowed_items(app, data.get("approved_items") or [])
-        data["approved_until"] = _narrowed_until(app, data.get("approved_until"))
+        data["approved_items"], data["approved_until"] = _narrowed(app, data)
     app.late = bool(app.late) or task.is_overdue(clock.now())  # a late round stays late (§5)
     app.decision_reason = (data.get("reason") or "").strip()
     app.rejection_category = data.get("rejection_category") or "" if decision == "reject" else ""
@@ -121,11 +115,30 @@ def resource_warning(app: Application) -> str | None:
             "请选择“不通过”并写明理由（如资源已改为不予共享及其依据）")
 
 
-def _narrowed_items(app: Application, chosen: list[str]) -> list[str]:
+def _narrowed_items(app: Application, chosen: list[str] | None) -> list[str]:
+    """What is checked is what is granted; left out altogether (an API call) means every requested item."""
+    if chosen is None:
+        return list(app.items)
     extra = [i for i in chosen if i not in app.items]
     if extra:
         raise ValidationFailed([FieldProblem("approved_items", f"同意提供的信息项：{'、'.join(extra)} 不在申请范围内")])
-    return [i for i in app.items if i in chosen] or list(app.items)
+    if not chosen:
+        raise ValidationFailed([FieldProblem("approved_items", "同意提供的信息项：至少勾选一项；如所有信息项都不能提供，"
+                                                               "请选择“不通过”并写明理由")], "通过时须勾选同意提供的信息项，未提交")
+    return [i for i in app.items if i in chosen]
+
+
+def _narrowed(app: Application, data: dict) -> tuple[list[str], str]:
+    """The items and validity granted; a problem with each is shown together, not one submit after another."""
+    found, problems = [], []
+    for narrow, value in ((_narrowed_items, data.get("approved_items")), (_narrowed_until, data.get("approved_until"))):
+        try:
+            found.append(narrow(app, value))
+        except ValidationFailed as err:
+            problems += err.details
+    if problems:
+        raise ValidationFailed(problems, "通过时同意提供的信息项和授权有效期有误，未提交")
+    return found[0], found[1]
 
 
 def _narrowed_until(app: Application, text: str | None) -> str:

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import notifications
-from workflows import audit, clock, engine
+from workflows import audit, case_names, clock, engine
 from workflows.models import HumanTask, Person, ProcessInstance, TaskStatus
 from workflows.organisation.directory import coordinators, leader_in_charge, people_with_role
 
@@ -25,9 +25,9 @@ def candidates(session: Session, task: HumanTask) -> list[Person]:
     return people_with_role(session, task.unit_id, task.role)
 
 
-def context(task: HumanTask) -> dict:
+def context(session: Session, task: HumanTask) -> dict:
     return {"task_name": task.name, "process_name": task.instance.process_version.name,
-            "instance_id": task.instance_id, "unit_name": task.unit.name if task.unit else "",
+            "case_name": case_names.of_instance(session, task.instance), "unit_name": task.unit.name if task.unit else "",
             "due_text": clock.fmt(task.due_at) if task.due_at else "", "provisional": task.due_provisional,
             "recipient_hint": ""}
 
@@ -37,12 +37,12 @@ def link(task: HumanTask) -> str:
 
 
 def new_task(session: Session, event: str, task: HumanTask) -> None:
-    notifications.send(session, candidates(session, task), "new_task", context(task), link(task))
+    notifications.send(session, candidates(session, task), "new_task", context(session, task), link(task))
 
 
 def delegated(session: Session, event: str, task: HumanTask, actor: Person, colleague: Person) -> None:
     notifications.send(session, [colleague], "new_task",
-                       context(task) | {"recipient_hint": f"{actor.display_name}转交："}, link(task))
+                       context(session, task) | {"recipient_hint": f"{actor.display_name}转交："}, link(task))
 
 
 def _open_tasks(session: Session, instance: ProcessInstance, key: str | None) -> list[HumanTask]:
@@ -56,13 +56,13 @@ def _open_tasks(session: Session, instance: ProcessInstance, key: str | None) ->
 def remind(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     for task in _open_tasks(session, instance, values.get("task")):
         people = candidates(session, task) + leader_in_charge(session, task.unit_id)
-        sent = notifications.send(session, people, _template(values, "reminder"), context(task), link(task))
+        sent = notifications.send(session, people, _template(values, "reminder"), context(session, task), link(task))
         audit.record(session, None, "task", task.id, "task:reminded", None, {"recipients": sent})
 
 
 def escalate(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     for task in _open_tasks(session, instance, values.get("task")):
         people = candidates(session, task) + coordinators(session) + leader_in_charge(session, task.unit_id)
-        sent = notifications.send(session, people, _template(values, "escalation"), context(task), link(task))
+        sent = notifications.send(session, people, _template(values, "escalation"), context(session, task), link(task))
         audit.record(session, None, "task", task.id, "task:escalated", None,
                      {"recipients": sent, "due_at": task.due_at.isoformat() if task.due_at else None})

@@ -7,11 +7,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.engine import tasks
+from workflows import calendar, case_names, clock
+from workflows.engine import TASK_ROWS, tasks
 from workflows.errors import NotFound
-from workflows.models import HumanTask, Person, Responsibility, Role, RoleMembership
+from workflows.models import HumanTask, Person, Responsibility, Role, RoleMembership, TaskStatus
 from workflows.organisation import responsibilities
 from workflows.supervision import timeliness
+
+
+@dataclass
+class OverdueCase:
+    task: HumanTask
+    case_name: str
+    unit_name: str
+    days_overdue: int  # working days past the deadline
 
 
 @dataclass
@@ -22,6 +31,9 @@ class Workbench:
     open_tasks: list[HumanTask] = field(default_factory=list)
     timeliness: list = field(default_factory=list)  # per unit, for coordinators (督办)
     responsible_gaps: list = field(default_factory=list)  # units lacking one of their three responsible persons (R28)
+    names: dict[int, str] = field(default_factory=dict)  # case names by instance id
+    nudges: dict[int, str] = field(default_factory=dict)  # 催办 / 督办 by task id
+    overdue_cases: list[OverdueCase] = field(default_factory=list)  # for coordinators: the 督办 list
 
     @property
     def overdue_count(self) -> int:
@@ -39,8 +51,27 @@ def workbench(session: Session, person_id: int) -> Workbench:
     bench.responsibilities = list(session.scalars(select(Responsibility).where(
         Responsibility.person_id == person_id)))
     bench.open_tasks = tasks.open_tasks_for(session, person)
+    overdue: list[HumanTask] = []
     if person.has_role(Role.COORDINATOR):
         bench.timeliness = [row for row in timeliness.timeliness_by_unit(session)
                            if row.open_overdue or row.done_late or row.returned]
         bench.responsible_gaps = responsibilities.gaps(session)
+        overdue = overdue_tasks(session)
+    bench.names = case_names.for_tasks(session, bench.open_tasks + overdue)
+    bench.nudges = tasks.nudges(session, bench.open_tasks)
+    bench.overdue_cases = [OverdueCase(t, bench.names[t.instance_id], t.unit.name if t.unit else "",
+                                       days_overdue(session, t)) for t in overdue]
     return bench
+
+
+def overdue_tasks(session: Session) -> list[HumanTask]:
+    """Every open task past its deadline, in every unit, longest overdue first."""
+    return list(session.scalars(select(HumanTask).options(TASK_ROWS).where(
+        HumanTask.status == TaskStatus.OPEN, HumanTask.due_at.is_not(None), HumanTask.due_at < clock.now())
+        .order_by(HumanTask.due_at, HumanTask.id).limit(200)))
+
+
+def days_overdue(session: Session, task: HumanTask) -> int:
+    """Working days from the deadline to today (at least 1 once it has passed)."""
+    days = calendar.working_days_between(session, clock.local(task.due_at).date(), clock.today())
+    return max(days, 1)

@@ -8,7 +8,11 @@ from tests.helpers import person
 from workflows.errors import ValidationFailed
 from workflows.models import AuditEvent, LoginFailure
 from workflows.organisation import accounts
-from workflows.organisation.passwords import one_time_password, password_problems, verify_password
+from workflows.organisation.passwords import (
+    one_time_password,
+    password_problems,
+    verify_password,
+)
 
 
 @pytest.mark.parametrize("password, why", [

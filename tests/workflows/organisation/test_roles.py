@@ -46,7 +46,7 @@ def test_removing_the_last_reviewer_of_a_unit_with_open_reviews_is_refused_with_
         with pytest.raises(LastHolder) as refused:
             roles.revoke_role(s, scope_of(s, "chenjing"), huangtao.id, huangtao.unit_id, "reviewer")
         assert "唯一的审核人" in refused.value.message and "1 项审核人待办" in refused.value.message
-        assert refused.value.details == [f"审核（{PROCESS_NAME} · 案件 #{review_waiting}）"]
+        assert refused.value.details[0].startswith(f"审核（{PROCESS_NAME} ") and "案件 #" not in refused.value.details[0]
         with pytest.raises(LastHolder):
             people.deactivate_person(s, scope_of(s, "chenjing"), huangtao.id)
 
