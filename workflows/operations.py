@@ -11,7 +11,7 @@ from workflows import calendar
 from workflows.catalog import changes
 from workflows.engine import sweep
 from workflows.objections import records as objection_records
-from workflows.sharing import grants, records
+from workflows.sharing import grants, records, uploads
 from workflows.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings) -> PassResult:
     result.timers_fired, result.cases, result.failed_cases = swept.fired, len(swept.instances), len(swept.failed)
     with unit_of_work(sessions) as session:
         result.grants_expired, result.grants_warned = grants.expire_due(session)
+        uploads.forget_expired(session)
     result.emails_sent, result.emails_failed = deliver_pending(sessions, smtp)
     result.records_rendered = records.render_pending(sessions) + objection_records.render_pending(sessions)
     return result

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from tests.helpers import apply, at, csrf_token, decide, login, text_of
 from tests.workflows.objections.helpers import accept_and_transfer, raise_, step
+from workflows.sharing import records
 
 REASON = "申请用途与所列法律依据不对应，缺少低保核对的授权文件"
 FACTS = "审核意见认为依据不足，但《社会救助暂行办法》第十一条明确要求核对户籍"
@@ -160,3 +161,23 @@ def test_a_responding_unit_finds_the_objection_under_my_objections(app, ready):
     other = app.test_client()
     login(other, "zhenghui")  # 县市场监管局: not concerned
     assert f'/objections/{objection_id}"' not in other.get("/objections/").get_data(as_text=True)
+
+
+def test_the_record_of_a_decision_overturned_after_an_objection_points_anyone_to_the_new_record(client, ready):
+    app_id = rejected(ready)
+    with ready() as s:
+        first = records.for_application(s, app_id).sha256
+    objection_id = raise_(ready, "machao", type="application_dispute", application_id=app_id, facts=FACTS,
+                          request="请协调重新审核")
+    accept_and_transfer(ready, objection_id, "gaj")
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意重新审核"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld",
+                                                    "opinion": "申请依据充分，提供单位应重新审核并说明具体理由"})
+    decide(ready, app_id, decision="approve")
+    with ready() as s:
+        newest = records.for_application(s, app_id).sha256
+    old_page = text_of(client.get(f"/verify/{first}"))
+    assert "记录真实有效" in old_page and "未通过" in old_page and "以最新审批记录为准" in old_page
+    assert "授权当前状态" not in old_page  # the grant belongs to the new decision
+    assert f"/verify/{newest}" in client.get(f"/verify/{first}").get_data(as_text=True)
+    assert "以最新审批记录为准" not in text_of(client.get(f"/verify/{newest}"))

@@ -103,4 +103,5 @@ def verify(sha256: str):
         return render_template("verify.html", record=None, sha256=sha256), 404
     grant = grants.for_application(db.session, record.application_id)
     return render_template("verify.html", record=record, c=record.content, grant=grant,
-                           grant_status=current_status(grant), sha256=record.sha256)
+                           grant_status=current_status(grant), sha256=record.sha256,
+                           newer=records.superseded_by(db.session, record))

@@ -144,12 +144,15 @@ class Grant(Base):
 
 
 class ApprovalRecord(Base):
-    """The PDF made once at decision time; its SHA-256 (of the canonical content) is what /verify checks."""
+    """The PDF made once per decision; its SHA-256 (of the canonical content) is what /verify checks.
+
+    An application has more than one when an upheld objection reopens its review: each decision keeps its own
+    record, and the newest is the one that holds."""
 
     __tablename__ = "approval_record"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     content: Mapped[dict] = mapped_column(JSONDocument)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # rendered after the decision

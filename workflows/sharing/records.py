@@ -156,11 +156,12 @@ def render_within(content: dict | str, sha256: str, seconds: float = RENDER_SECO
 
 
 def create(session: Session, app: Application) -> ApprovalRecord:
-    """Made once, when the case is decided; later views read the stored PDF."""
-    existing = session.scalar(select(ApprovalRecord).options(lazyload(ApprovalRecord.application))
-                              .where(ApprovalRecord.application_id == app.id))
-    if existing is not None:
-        return existing
+    """Made once per decision (a review reopened by an objection decides again); later views read the stored PDF."""
+    latest = session.scalar(select(ApprovalRecord).options(lazyload(ApprovalRecord.application))
+                            .where(ApprovalRecord.application_id == app.id).order_by(ApprovalRecord.id.desc()).limit(1))
+    if latest is not None and (latest.content.get("decided_at"), latest.content.get("decision")) == (
+            clock.fmt(app.decided_at), ApplicationStatus(app.status).label):
+        return latest
     session.flush()
     content = content_for(session, app)
     sha256 = digest(content)
@@ -236,4 +237,12 @@ def find(session: Session, sha256: str) -> ApprovalRecord | None:
 
 
 def for_application(session: Session, application_id: int) -> ApprovalRecord | None:
-    return session.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == application_id))
+    """The record of the application's latest decision, the one that holds."""
+    return session.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == application_id)
+                          .order_by(ApprovalRecord.id.desc()).limit(1))
+
+
+def superseded_by(session: Session, record: ApprovalRecord) -> ApprovalRecord | None:
+    """A later decision on the same application (after a reopened review), which the verify page points to."""
+    newest = for_application(session, record.application_id)
+    return newest if newest is not None and newest.id != record.id else None

@@ -14,6 +14,7 @@ from workflows.catalog import entries
 from workflows.engine import tasks
 from workflows.errors import ValidationFailed
 from workflows.models import (
+    ApprovalRecord,
     AuditEvent,
     Correction,
     CorrectionStatus,
@@ -24,7 +25,7 @@ from workflows.models import (
     TaskStatus,
 )
 from workflows.objections import cases
-from workflows.sharing import grants
+from workflows.sharing import grants, records
 
 UPHOLD = {"resolution": "agreed", "outcome": "upheld", "opinion": "申请依据充分，提供单位应重新审核并说明具体理由"}
 
@@ -47,10 +48,16 @@ def test_an_upheld_application_dispute_reopens_the_review_and_the_reviewer_can_t
         reopened = s.query(AuditEvent).filter_by(action="application:reopened").one()
         assert reopened.after["objection_id"] == objection_id and "重新审核" in reopened.after["opinion"]
         assert [o.id for o in cases.linked(s, application_id=app_id)] == [objection_id]
+    with ready() as s:
+        first = records.for_application(s, app_id)
     decide(ready, app_id, decision="approve")
     assert status(ready, app_id) == "approved"
     with ready() as s:
         assert grants.for_application(s, app_id).status == GrantStatus.ACTIVE
+        newest = records.for_application(s, app_id)  # each decision keeps its record; the newest holds
+        assert (first.content["decision"], newest.content["decision"]) == ("未通过", "已通过")
+        assert records.superseded_by(s, s.get(ApprovalRecord, first.id)).id == newest.id
+        assert records.superseded_by(s, newest) is None
 
 
 def test_an_upheld_catalog_correction_opens_a_task_that_closes_only_with_a_new_revision(ready):
