@@ -17,6 +17,7 @@ def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
 
 
 def log_out(page: Page, display_name: str) -> None:
+    page.wait_for_load_state("load")  # the menu opens by script: on a busy machine a click can come before it runs
     page.get_by_role("button", name=re.compile(display_name)).click()
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
