@@ -2,7 +2,9 @@
 import io
 import re
 
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, person, unit
+from workflows.organisation import people, responsibilities, roles
+from workflows.organisation.scope import AdminScope
 
 
 def test_an_applicant_cannot_open_the_audit_trail(client):
@@ -59,9 +61,6 @@ def test_only_sysadmins_manage_the_calendar(client):
 
 
 def test_organisation_changes_read_in_chinese_in_the_audit_trail(client, sessions):
-    from tests.helpers import person, unit
-    from workflows.organisation import people, responsibilities, roles
-    from workflows.organisation.scope import AdminScope
     with sessions.begin() as s:
         admin = AdminScope.of(person(s, "chenjing"))
         sunhong, mzj, gaj = person(s, "sunhong"), unit(s, "mzj"), unit(s, "gaj")
