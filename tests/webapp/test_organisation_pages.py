@@ -258,3 +258,17 @@ def test_deactivating_someone_with_claimed_tasks_opens_the_hand_over_list(client
     page = client.post(f"/org/people/{zhouli}/deactivate", data={"csrf_token": token},
                        follow_redirects=True).get_data(as_text=True)
     assert "账号已停用" in page and "其名下没有已认领的待办，无需转交" in page and "在下方转交" not in page
+
+
+def test_a_username_typed_with_capitals_is_saved_in_lower_case_and_the_admin_is_told(client, sessions):
+    login(client, "sunjie")
+    form = client.get("/org/people/new").get_data(as_text=True)
+    assert "大写字母按小写保存（输入 ZhangSan 将保存为 zhangsan）" in form
+    response = client.post("/org/people/new", data={"username": "ZhangSan", "display_name": "张三", "unit_code": "mzj",
+                                                    "csrf_token": csrf_token(client, "/org/people/new")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "用户名已按小写保存为 <code>zhangsan</code>（您输入的是“ZhangSan”），登录时请输入 zhangsan" in page
+    response = client.post("/org/people/new", data={"username": "zhaoyun", "display_name": "赵云", "unit_code": "mzj",
+                                                    "csrf_token": csrf_token(client, "/org/people/new")})
+    assert 'id="username-lowered"' not in response.get_data(as_text=True)

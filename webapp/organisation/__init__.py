@@ -70,7 +70,7 @@ def person_new():
             with db.attempt():
                 person, password = people.create_person(db.session, admin, data)
             return render_template("organisation/one_time_password.html", person=person, password=password,
-                                   created=True), 200, NO_STORE
+                                   created=True, typed_username=data.username.strip()), 200, NO_STORE
         except DomainError as err:
             error = err
     return render_template("organisation/person_new.html", data=data, units=choices, error=error,
