@@ -214,6 +214,7 @@ def test_moving_a_person_says_which_roles_of_the_old_unit_went(client, sessions)
     with sessions() as s:
         sunhong = person(s, "sunhong").id
     login(client, "chenjing")
+    assert "调往其他单位时，其在县公安局担任的角色随之取消" in client.get(f"/org/people/{sunhong}").get_data(as_text=True)
     token = csrf_token(client, f"/org/people/{sunhong}")
     page = client.post(f"/org/people/{sunhong}/edit", data={"display_name": "孙红", "unit_code": "mzj",
                                                             "csrf_token": token}, follow_redirects=True)

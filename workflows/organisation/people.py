@@ -210,7 +210,8 @@ def _leave_unit(session: Session, scope: AdminScope, person: Person, new_unit: U
     """Roles of the old unit go (claimed tasks back to its pool); county-wide roles (系统管理员, 流程建模人员) follow."""
     old = person.unit
     moved.unit_name = old.name
-    leaving = [m for m in person.memberships if m.unit_id == old.id and m.role not in SYSADMIN_ONLY_ROLES]
+    leaving = sorted((m for m in person.memberships if m.unit_id == old.id and m.role not in SYSADMIN_ONLY_ROLES),
+                     key=lambda m: list(Role).index(Role(m.role)))  # named in the order the pages list roles
     if person.active:
         try:
             for membership in leaving:
