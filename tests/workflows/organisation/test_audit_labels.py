@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 import workflows
-from workflows import audit_text
-from workflows.models import ApplicationStatus, DemandStatus
+from tests.helpers import person, unit
+from workflows import audit_text, clock
+from workflows.models import ApplicationStatus, AuditEvent, DemandStatus
 
 ROOT = Path(workflows.__file__).parent
 ACTION_CODE = re.compile(r"[a-z_]+:[a-z_]+")
@@ -54,3 +55,35 @@ def test_every_audited_action_has_a_chinese_name():
     unnamed = sorted(code for code in codes if audit_text.label(code) is None)
     assert unnamed == []
 
+
+
+def test_handovers_drafts_case_moves_and_sign_outs_read_without_codes(sessions):
+    with sessions() as s:
+        sunjie, gaj = person(s, "sunjie"), unit(s, "gaj")
+        events = [
+            AuditEvent(at=clock.now(), subject_type="task", subject_id="1", action="task:handed_over",
+                       before={"assignee_id": None}, after={"assignee_id": sunjie.id}),
+            AuditEvent(at=clock.now(), subject_type="task", subject_id="1", action="task:released",
+                       before={"assignee_id": sunjie.id}, after={"assignee_id": None}),
+            AuditEvent(at=clock.now(), subject_type="process", subject_id="x", action="process:draft_saved",
+                       before=None, after={"base_version": 2}),
+            AuditEvent(at=clock.now(), subject_type="instance", subject_id="7", action="instance:migrated",
+                       before={"version": 2, "version_id": 11}, after={"version": 4, "version_id": 19}),
+            AuditEvent(at=clock.now(), subject_type="person", subject_id=str(sunjie.id), action="session:ended",
+                       before=None, after={"reason": "logout", "generation": 3}),
+            AuditEvent(at=clock.now(), subject_type="unit", subject_id=str(gaj.id), action="responsibility:set",
+                       before={"kind": "section_chief", "person": None}, after={"kind": "section_chief",
+                                                                                "person": "sunjie"}),
+            AuditEvent(at=clock.now(), subject_type="unit", subject_id=str(gaj.id), action="unit:updated",
+                       before={"kind": "department"}, after={"kind": "vertical"}),
+        ]
+        lines = audit_text.describe(s, events)
+    shown = [(line.action, line.subject, line.changes) for line in lines]
+    assert shown[0][0] == "管理员转交任务" and ("办理人", "", "孙杰") in shown[0][2]
+    assert shown[1][0] == "任务退回单位待办" and ("办理人", "孙杰", "") in shown[1][2]
+    assert shown[2] == ("保存流程草稿", "流程“x”", [("基于版本", "", "2")])
+    assert shown[3] == ("迁移案件", "案件 7", [("版本", "2", "4")])
+    assert shown[4] == ("退出登录（结束全部会话）", "人员 孙杰", [("理由", "", "本人退出登录")])
+    assert shown[5][0] == "设置责任人" and shown[5][1] == "单位 县公安局"
+    assert ("类型", "科室负责人", "科室负责人") in shown[5][2] and ("人员", "", "孙杰（sunjie）") in shown[5][2]
+    assert shown[6][2] == [("类型", "县直部门", "垂直管理单位")]
