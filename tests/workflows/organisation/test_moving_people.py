@@ -7,7 +7,9 @@ from tests.helpers import person, unit
 from tests.workflows.organisation.conftest import scope_of
 from tests.workflows.test_engine import open_task
 from workflows.engine import tasks
-from workflows.organisation import people, roles
+from workflows.errors import ValidationFailed
+from workflows.models import RoleMembership
+from workflows.organisation import handovers, people, roles
 from workflows.organisation.handovers import LastHolder
 
 
@@ -60,3 +62,16 @@ def test_a_units_admin_removes_a_role_held_there_by_someone_of_another_unit(sess
         roles.revoke_role(s, scope_of(s, "huangtao"), person(s, "machao").id, unit(s, "gaj").id, "reviewer")
     with sessions() as s:
         assert not person(s, "machao").has_role("reviewer")
+
+
+def test_someone_left_with_a_role_in_a_unit_they_no_longer_work_in_is_not_offered_its_tasks(sessions, review_waiting):
+    with sessions.begin() as s:  # as a move before roles went with it left things
+        machao = person(s, "machao")
+        machao.memberships.append(RoleMembership(unit_id=unit(s, "gaj").id, role="reviewer"))
+        open_task(s, review_waiting).assignee_id = person(s, "sunhong").id
+        people.deactivate_person(s, scope_of(s, "huangtao"), person(s, "sunhong").id)
+    with sessions() as s:
+        offered = [p.username for p in handovers.successors(s, open_task(s, review_waiting))]
+        assert offered == ["huangtao"]
+        with pytest.raises(ValidationFailed):
+            handovers.reassign(s, scope_of(s, "huangtao"), open_task(s, review_waiting).id, "machao")
