@@ -80,7 +80,8 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "one_time": "一次性密码", "after_one_time_password": "首次登录改密", "failures": "登录失败次数",
         "during": "发生于", "short_name": "简称", "credit_code": "统一社会信用代码", "successor": "接替人",
         "file": "文件", "created": "新建", "updated": "修改人数", "base_version": "基于版本",
-        "holidays_and_makeup_days": "节假日和调休天数", "people": "人员", "units": "单位"}
+        "holidays_and_makeup_days": "节假日和调休天数", "people": "人员", "units": "单位", "resource": "目录条目",
+        "resources": "目录条目", "interfaces": "数据接口"}
 HIDDEN_KEYS = {"generation", "version_id"}  # internal counters and ids, meaningless to a reader
 BOOLEANS = {"active": ("启用", "停用"), "revoked": ("已吊销", "未吊销"), "one_time": ("已生成", "无"),
             "provisional": ("是", "否"), "late": ("逾期", "未逾期")}
@@ -135,7 +136,8 @@ def _changes(event: AuditEvent, names: _Names) -> list[tuple[str, str, str]]:
             continue
         old, new = (names.value(event.subject_type, key, side.get(key), event.action) for side in (before, after))
         if old != new or key in after:
-            rows.append((KEYS.get(key, "其他"), old, new))
+            what = "单位状态" if (event.subject_type, key) == ("unit", "active") else KEYS.get(key, "其他")
+            rows.append((what, old, new))
     return rows
 
 

@@ -45,6 +45,22 @@ def _recorded_actions() -> tuple[set[str], set[str]]:
     return codes, prefixes
 
 
+def test_every_value_the_code_writes_has_a_chinese_name():
+    keys = set()
+    for path in ROOT.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "record"
+                    and isinstance(call.func.value, ast.Name) and call.func.value.id == "audit"):
+                for side in call.args[5:7]:
+                    for node in ast.walk(side):
+                        if isinstance(node, ast.Dict):
+                            keys |= {k.value for k in node.keys if isinstance(k, ast.Constant)}
+    assert {"unit", "role", "successor", "kind", "one_time", "reason"} <= keys
+    assert sorted(keys - set(audit_text.KEYS) - audit_text.HIDDEN_KEYS) == []
+
+
 def test_every_audited_action_has_a_chinese_name():
     codes, prefixes = _recorded_actions()
     assert {"role:granted", "person:password_reset", "task:handed_over", "instance:migrated",
@@ -76,6 +92,8 @@ def test_handovers_drafts_case_moves_and_sign_outs_read_without_codes(sessions):
                                                                                 "person": "sunjie"}),
             AuditEvent(at=clock.now(), subject_type="unit", subject_id=str(gaj.id), action="unit:updated",
                        before={"kind": "department"}, after={"kind": "vertical"}),
+            AuditEvent(at=clock.now(), subject_type="unit", subject_id=str(gaj.id), action="unit:deactivated",
+                       before={"active": True}, after={"active": False}),
         ]
         lines = audit_text.describe(s, events)
     shown = [(line.action, line.subject, line.changes) for line in lines]
@@ -87,3 +105,4 @@ def test_handovers_drafts_case_moves_and_sign_outs_read_without_codes(sessions):
     assert shown[5][0] == "设置责任人" and shown[5][1] == "单位 县公安局"
     assert ("类型", "科室负责人", "科室负责人") in shown[5][2] and ("人员", "", "孙杰（sunjie）") in shown[5][2]
     assert shown[6][2] == [("类型", "县直部门", "垂直管理单位")]
+    assert shown[7] == ("停用单位", "单位 县公安局", [("单位状态", "启用", "停用")])
