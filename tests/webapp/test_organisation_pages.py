@@ -273,3 +273,20 @@ def test_a_username_typed_with_capitals_is_saved_in_lower_case_and_the_admin_is_
     response = client.post("/org/people/new", data={"username": "zhaoyun", "display_name": "赵云", "unit_code": "mzj",
                                                     "csrf_token": csrf_token(client, "/org/people/new")})
     assert 'id="username-lowered"' not in response.get_data(as_text=True)
+
+
+def test_moving_the_last_reviewer_of_a_unit_with_open_reviews_is_refused_on_the_page(client, sessions):
+    deploy_test_process(sessions)
+    case = start_case(sessions)
+    complete(sessions, case, "machao", {"purpose": "核对"})
+    with sessions.begin() as s:
+        s.delete(next(m for m in person(s, "sunhong").memberships if m.role == "reviewer"))
+        huangtao = person(s, "huangtao").id
+    login(client, "chenjing")
+    response = client.post(f"/org/people/{huangtao}/edit", data={
+        "display_name": "黄涛", "unit_code": "mzj", "csrf_token": csrf_token(client, f"/org/people/{huangtao}")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "不能调往县民政局：调动会取消其在县公安局的角色。" in page and f"案件 #{case}" in page
+    with sessions() as s:
+        assert person(s, "huangtao").unit.code == "gaj" and person(s, "huangtao").has_role("reviewer")
