@@ -112,7 +112,9 @@ def list_events(session: Session, flt: AuditFilter, page: int = 1, per_page: int
         query = query.join(Person, AuditEvent.actor_id == Person.id).where(
             (Person.username == flt.actor) | (Person.display_name.contains(flt.actor)))
     if flt.action:
-        query = query.where(AuditEvent.action.contains(flt.action))
+        # a chosen action (session:login) is that action, not session:login_failed; a bare word matches any
+        query = query.where(AuditEvent.action == flt.action if ":" in flt.action.strip(":")
+                            else AuditEvent.action.contains(flt.action))
     if flt.subject_type:
         query = query.where(AuditEvent.subject_type == flt.subject_type)
     if flt.subject_id:

@@ -29,9 +29,11 @@ from workflows.models import (
     ProcessVersion,
     RejectionCategory,
     ResourceStatus,
+    ResponsibilityKind,
     ShareType,
     TaskStatus,
     Unit,
+    UnitKind,
 )
 from workflows.models.labels import LabeledEnum
 
@@ -52,14 +54,23 @@ ACTIONS = {
     "resource:created": "新建目录条目", "resource:updated": "修改目录条目", "resource:published": "发布目录条目",
     "opinion:added": "添加常用意见", "opinion:deleted": "删除常用意见",
     "resource:retired": "停用目录条目", "resource:returned": "退回目录条目更正",
-    "objection:answered": "答复异议", "objection:coordinated": "组织协调", "application:reopened": "根据异议决定重新审核",
+    "objection:answered": "答复异议", "objection:file_added": "上传异议证据材料", "objection:coordinated": "组织协调", "application:reopened": "根据异议决定重新审核",
     "resource:correction_ordered": "责成纠错", "resource:corrected": "完成纠错", "unit:incident": "记录违规使用事件",
     "task:assigned": "指定办理人",
+    "person:created": "新建人员", "person:updated": "修改人员信息", "person:deactivated": "停用账号",
+    "person:reactivated": "恢复账号", "person:password_reset": "重置密码", "person:password_changed": "修改密码",
+    "session:unlocked": "解除登录限制", "people:imported": "导入人员和角色",
+    "role:granted": "授予角色", "role:revoked": "取消角色", "responsibility:set": "设置责任人",
+    "unit:created": "新建单位", "unit:updated": "修改单位信息", "unit:deactivated": "停用单位",
+    "unit:reactivated": "恢复单位",
+    "task:handed_over": "管理员转交任务", "task:released": "任务退回单位待办",
+    "process:draft_saved": "保存流程草稿", "process:draft_discarded": "放弃流程草稿",
+    "instance:migrated": "迁移案件", "demo:seeded": "载入演示数据",
 }
 SUBJECTS = {"application": "申请", "task": "任务", "grant": "授权", "instance": "案件", "process": "流程",
             "resource": "目录条目", "demand": "共享需求", "catalog_change": "目录变更", "person": "人员",
             "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位",
-            "objection": "异议", "opinion": "常用意见"}
+            "objection": "异议", "opinion": "常用意见", "people_import": "人员导入", "demo": "演示数据"}
 KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
         "decision": "审核意见", "rejection_category": "不通过类别", "items": "信息项", "approved_items": "同意提供的信息项",
         "approved_until": "授权有效期至", "valid_until": "有效期至", "unit_id": "单位", "provider_unit_id": "提供单位",
@@ -72,12 +83,26 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "scope": "范围", "wait_seconds": "需等待（秒）", "revoked": "已吊销", "frequency": "调用频次",
         "share_type": "共享类型", "code": "代码", "comment": "说明", "revision": "版本", "changes": "变更内容",
         "changed": "变更数量", "days": "天数", "year": "年份", "outcome": "办理结果", "resource_code": "目录条目代码",
-        "opinion": "处理意见", "effect": "处理", "stance": "意见", "position": "答复意见", "supplement": "补充材料",
+        "effect": "处理", "stance": "意见", "supplement": "补充材料",
         "info_request": "要求补充", "responding_unit_ids": "答复单位", "concerned_unit_id": "所涉单位", "rating": "评价",
         "objection_id": "异议编号", "grant_id": "授权", "resource_id": "目录条目", "application_id": "申请",
         "referred_on": "提请日期", "meeting_date": "协调日期", "participants": "参加单位和人员", "minutes": "协调纪要",
         "corrected_on": "更正日期", "correction_id": "纠错编号",
-        "text": "内容"}
+        "text": "内容",
+        "display_name": "姓名", "position": "职务", "email": "电子邮箱", "roles": "角色", "active": "账号状态",
+        "one_time": "一次性密码", "after_one_time_password": "首次登录改密", "failures": "登录失败次数",
+        "during": "发生于", "short_name": "简称", "credit_code": "统一社会信用代码", "successor": "接替人",
+        "file": "文件", "created": "新建", "updated": "修改人数", "base_version": "基于版本",
+        "holidays_and_makeup_days": "节假日和调休天数", "people": "人员", "units": "单位", "resource": "目录条目",
+        "resources": "目录条目", "interfaces": "数据接口"}
+HIDDEN_KEYS = {"generation", "version_id"}  # internal counters and ids, meaningless to a reader
+BOOLEANS = {"active": ("启用", "停用"), "revoked": ("已吊销", "未吊销"), "one_time": ("已生成", "无"),
+            "provisional": ("是", "否"), "late": ("逾期", "未逾期")}
+END_REASONS = {"logout": "本人退出登录", "password_changed": "修改了密码", "deactivated": "账号被停用",
+               "password_reset": "管理员重置了密码"}
+DURING = {"password_change": "修改密码时"}
+# the same key means something else on an objection than on a person
+KEYS_BY_SUBJECT = {"objection": {"position": "答复意见", "opinion": "处理意见"}}
 DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "assign": "分派", "refer": "报市级协调",
              "close": "办结", "resolved": "已解决", "unresolved": "无法提供", "will_publish": "可以提供，将编目发布",
              "cannot_provide": "无法提供"}
@@ -103,6 +128,12 @@ def describe(session: Session, events: list[AuditEvent]) -> list[AuditLine]:
                       changes=_changes(e, names)) for e in events]
 
 
+def label(code: str) -> str | None:
+    """The Chinese name of an action code, or None when there is none (the page would say 其他操作)."""
+    text = _action(code)
+    return None if text == "其他操作" else text
+
+
 def _action(code: str) -> str:
     if code in ACTIONS:
         return ACTIONS[code]
@@ -112,13 +143,20 @@ def _action(code: str) -> str:
     return f"{SUBJECTS.get(kind, '事项')}：{member.label}" if member else "其他操作"
 
 
+def key_label(subject_type: str, key: str) -> str:
+    return KEYS_BY_SUBJECT.get(subject_type, {}).get(key) or KEYS.get(key, "其他")
+
+
 def _changes(event: AuditEvent, names: _Names) -> list[tuple[str, str, str]]:
     before, after = event.before or {}, event.after or {}
     rows = []
     for key in list(dict.fromkeys([*before, *after])):
-        old, new = (names.value(event.subject_type, key, side.get(key)) for side in (before, after))
+        if key in HIDDEN_KEYS:
+            continue
+        old, new = (names.value(event.subject_type, key, side.get(key), event.action) for side in (before, after))
         if old != new or key in after:
-            rows.append((KEYS.get(key, "其他"), old, new))
+            what = "单位状态" if (event.subject_type, key) == ("unit", "active") else key_label(event.subject_type, key)
+            rows.append((what, old, new))
     return rows
 
 
@@ -128,15 +166,19 @@ class _Names:
     def __init__(self, session: Session, events: list[AuditEvent]):
         ids = {"unit": set(), "person": set(), "application": set(), "task": set(), "demand": set(),
                "catalog_change": set(), "instance": set()}
+        codes, usernames = set(), set()
         for e in events:
             for side in (e.before or {}, e.after or {}):
                 ids["unit"] |= {v for k, v in side.items() if k.endswith("unit_id") and isinstance(v, int)}
                 ids["unit"] |= {u for k, v in side.items() if k.endswith("unit_ids") and isinstance(v, list)
                                 for u in v if isinstance(u, int)}
                 ids["person"] |= {v for k, v in side.items() if k == "assignee_id" and isinstance(v, int)}
+                codes |= {v for k, v in side.items() if k == "unit" and isinstance(v, str)}
+                usernames |= {v for k, v in side.items() if k in ("person", "successor") and isinstance(v, str)}
             if e.subject_type in ids and e.subject_id.isdigit():
                 ids[e.subject_type].add(int(e.subject_id))
         self.units = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids["unit"]))).all())
+        self.unit_codes = dict(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes))).all())
         self.people = dict(session.execute(select(Person.id, Person.display_name)
                                            .where(Person.id.in_(ids["person"]))).all())
         self.cases = {(kind, i): name for kind in ("application", "demand", "catalog_change")
@@ -146,6 +188,8 @@ class _Names:
         found = list(session.scalars(select(HumanTask).where(HumanTask.id.in_(ids["task"]))))
         cases = case_names.for_instances(session, [t.instance for t in found])
         self.tasks = {t.id: f"“{t.name}”（{cases[t.instance_id]}）" for t in found}
+        self.usernames = dict(session.execute(select(Person.username, Person.display_name)
+                                              .where(Person.username.in_(usernames))).all())
         self.processes = dict(session.execute(select(ProcessVersion.process_key, ProcessVersion.name)
                                               .order_by(ProcessVersion.version)).all())
 
@@ -164,34 +208,54 @@ class _Names:
             return f"{label}{self.tasks.get(int(key), '（已删除）')}"
         if kind == "process":
             return f"{label}“{self.processes.get(key, key)}”"
+        if kind == "person" and key.isdigit() and int(key) in self.people:
+            return f"{label} {self.people[int(key)]}"
+        if kind == "unit" and key.isdigit() and int(key) in self.units:
+            return f"{label} {self.units[int(key)]}"
+        if kind == "calendar":
+            return f"{key} 年{label}"
         return f"{label} {key}"
 
-    def value(self, subject_type: str, key: str, value) -> str:
+    def value(self, subject_type: str, key: str, value, action: str = "") -> str:
         if value is None or value == "" or value == []:
             return ""
         if isinstance(value, bool):
-            return "是" if value else "否"
+            yes, no = BOOLEANS.get(key, ("是", "否"))
+            return yes if value else no
         if isinstance(value, list):
-            return "、".join(self.value(subject_type, key, v) for v in value)
+            return "、".join(self.value(subject_type, key, v, action) for v in value)
         if isinstance(value, dict):
-            parts = [f"{KEYS.get(k, '其他')}：{self.value(subject_type, k, v)}" for k, v in value.items()
-                     if v not in (None, "", [])]
+            parts = [f"{key_label(subject_type, k)}：{self.value(subject_type, k, v, action)}" for k, v in value.items()
+                     if v not in (None, "", []) and k not in HIDDEN_KEYS]
             return "；".join(parts)
         if (key.endswith("unit_id") or key.endswith("unit_ids")) and isinstance(value, int):
             return self.units.get(value, f"单位 {value}")
         if key == "assignee_id" and isinstance(value, int):
             return self.people.get(value, f"人员 {value}")
+        if key == "unit" and isinstance(value, str):
+            return self.unit_codes.get(value, value)
+        if key in ("person", "successor") and isinstance(value, str) and value in self.usernames:
+            return f"{self.usernames[value]}（{value}）"
         if key == "process" or (subject_type == "process" and key == "process_key"):
             return self.processes.get(str(value), "流程")
-        return _text(subject_type, key, str(value))
+        return _text(subject_type, key, str(value), action)
 
 
-def _text(subject_type: str, key: str, value: str) -> str:
+def _text(subject_type: str, key: str, value: str, action: str = "") -> str:
     if subject_type == "objection" and key in ("outcome", "kind"):
         return (ObjectionOutcome if key == "outcome" else ObjectionType).label_of(value) or value
     if key == "status" and subject_type in STATUSES:
         return STATUSES[subject_type].label_of(value) or value
-    labelled = {"role": ROLE_LABELS_BY_CODE.get(value), "rejection_category": RejectionCategory.label_of(value),
+    if key == "kind":
+        found = (ResponsibilityKind.label_of(value) if action == "responsibility:set"
+                 else UnitKind.label_of(value) if subject_type == "unit" else None)
+        if found:
+            return found
+    if key == "reason" and action == "session:ended":
+        return END_REASONS.get(value, value)
+    labelled = {"role": ROLE_LABELS_BY_CODE.get(value), "roles": ROLE_LABELS_BY_CODE.get(value),
+                "rejection_category": RejectionCategory.label_of(value),
+                "during": DURING.get(value),
                 "share_type": ShareType.label_of(value), "frequency": CallFrequency.label_of(value),
                 "decision": DECISIONS.get(value), "answer": DECISIONS.get(value), "outcome": DECISIONS.get(value)}
     if labelled.get(key):

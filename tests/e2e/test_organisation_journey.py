@@ -6,6 +6,9 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import log_in, log_out
+from tests.helpers import unit
+from workflows.organisation import people
+from workflows.organisation.scope import AdminScope
 
 
 def test_a_new_person_logs_in_with_the_one_time_password_and_changes_it(page: Page, live_server):
@@ -53,3 +56,26 @@ def test_a_new_person_logs_in_with_the_one_time_password_and_changes_it(page: Pa
 
     log_in(page, "zhaoyun", "Qiu-Shui7Lan")
     expect(page.get_by_text("赵云 · 县民政局")).to_be_visible()
+
+
+LONG_USERNAME = "a" + "very.long.username-" * 3 + "x" * 6  # 64 characters, no place to break
+
+
+def test_the_unit_page_and_the_people_list_fit_a_phone(phone_page: Page, committing_sessions):
+    with committing_sessions.begin() as s:
+        mzj = unit(s, "mzj").id
+        people.create_person(s, AdminScope.command_line(), people.PersonInput(
+            username=LONG_USERNAME, display_name="欧阳明月", unit_code="mzj"))
+    log_in(phone_page, "sunjie")
+    phone_page.goto(f"/org/units/{mzj}")
+    expect(phone_page.locator("#responsibles")).to_be_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone_page.goto(f"/org/people?unit={mzj}")
+    name = phone_page.locator("#people-table td").filter(has_text="欧阳明月")
+    expect(name).to_be_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert name.locator("a").bounding_box()["height"] < 30  # the name on one line, not one character per line
+    username = phone_page.locator("#people-table code").filter(has_text=LONG_USERNAME[:20])
+    assert username.bounding_box()["width"] > 100  # the long username wraps over a few lines of many characters
+    unit_cell = phone_page.locator("#people-table tr").filter(has_text="欧阳明月").locator("td").nth(2)
+    assert unit_cell.bounding_box()["width"] > 50  # 县民政局 on one line

@@ -1,7 +1,10 @@
 """Sysadmins keep the holiday table; coordinators and sysadmins read the audit trail."""
 import io
+import re
 
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, person, unit
+from workflows.organisation import people, responsibilities, roles
+from workflows.organisation.scope import AdminScope
 
 
 def test_an_applicant_cannot_open_the_audit_trail(client):
@@ -15,8 +18,9 @@ def test_the_sysadmin_filters_the_audit_trail_by_action(client):
     login(client, "lina", "wrong")
     login(client, "chenjing")
     page = client.get("/admin/audit?action=session:login").get_data(as_text=True)
-    assert "session:login" in page and "陈静" in page
-    assert "demo:seeded" not in page
+    table = page[page.index('id="audit-table"'):]
+    assert 'value="session:login" selected' in page and "陈静" in table and "登录" in table
+    assert "载入演示数据" not in table and "登录失败" not in table
 
 
 def test_a_bad_date_filter_explains_the_format(client):
@@ -54,3 +58,33 @@ def test_a_bad_calendar_upload_keeps_the_old_schedule_and_says_which_row(client)
 def test_only_sysadmins_manage_the_calendar(client):
     login(client, "lina")
     assert client.get("/admin/calendar").status_code == 403
+
+
+def test_organisation_changes_read_in_chinese_in_the_audit_trail(client, sessions):
+    with sessions.begin() as s:
+        admin = AdminScope.of(person(s, "chenjing"))
+        sunhong, mzj, gaj = person(s, "sunhong"), unit(s, "mzj"), unit(s, "gaj")
+        created, _ = people.create_person(s, admin, people.PersonInput(
+            username="zhaoyun", display_name="赵云", unit_code="mzj", roles=["applicant", "reviewer"]))
+        roles.grant_role(s, admin, sunhong.id, gaj.id, "unit_admin")
+        people.update_person(s, admin, created.id, people.PersonInput(display_name="赵云", unit_code="czj"))
+        people.reset_password(s, admin, created.id)
+        people.deactivate_person(s, admin, created.id)
+        responsibilities.set_holder(s, admin, mzj.id, "first_responsible", "sunjie")
+    login(client, "chenjing")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "chenjing")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    table = page[page.index('id="audit-table"'):]
+    for label in ("新建人员", "授予角色", "修改人员信息", "重置密码", "停用账号", "设置责任人", "退出登录"):
+        assert label in table, label
+    assert "其他操作" not in table and "其他：" not in table
+    for shown in ("申请人、审核人", "目录管理员", "县民政局 → 县财政局", "第一责任人", "启用 → 停用", "本人退出登录",
+                  "孙杰（sunjie）", "人员 赵云"):
+        assert shown in table, shown
+    words = set(re.findall(r"(?<![\w@.])[a-z_]{3,}(?![\w@.])", re.sub(r"<[^>]+>", " ", table)))
+    assert not words & {"applicant", "reviewer", "unit_admin", "mzj", "czj", "first_responsible", "logout", "true",
+                        "false", "deactivated", "password_reset"}
+    options = page[page.index('name="action"'):page.index("</select>", page.index('name="action"'))]
+    for label in ("授予角色", "取消角色", "迁移案件", "保存流程草稿", "管理员转交任务", "重置密码"):
+        assert label in options, label

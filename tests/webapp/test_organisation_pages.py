@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import csrf_token, deploy_test_process, login, person, unit
-from tests.workflows.test_engine import complete, start_case
+from tests.workflows.test_engine import complete, open_task, start_case
 from workflows.models import AuditEvent, Person
-from workflows.organisation import responsibilities
+from workflows.organisation import responsibilities, roles
+from workflows.organisation.scope import AdminScope
 
 EVERYONE_ELSE = ["machao", "wanglei", "liuyang", "sunhong"]  # applicant, coordinator, modeler, applicant+reviewer
 
@@ -207,3 +208,85 @@ def test_every_link_of_the_organisation_pages_opens_for_whoever_sees_it(client, 
         links = re.findall(r'href="(/(?:org|account)/[^"#?]*(?:\?[^"#]*)?)"', page)
         queue += [link.replace("&amp;", "&") for link in links if link not in seen]
     assert len(seen) > 8
+
+
+def test_moving_a_person_says_which_roles_of_the_old_unit_went(client, sessions):
+    with sessions() as s:
+        sunhong = person(s, "sunhong").id
+    login(client, "chenjing")
+    assert "调往其他单位时，其在县公安局担任的角色随之取消" in client.get(f"/org/people/{sunhong}").get_data(as_text=True)
+    token = csrf_token(client, f"/org/people/{sunhong}")
+    page = client.post(f"/org/people/{sunhong}/edit", data={"display_name": "孙红", "unit_code": "mzj",
+                                                            "csrf_token": token}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "人员信息已保存" in text and "已取消其在县公安局担任的角色：申请人、审核人" in text
+    roles_card = text[text.index('id="person-roles"'):]
+    assert "未担任任何角色" in roles_card[:roles_card.index("</ul>")]
+
+
+def test_a_units_admin_sees_and_removes_a_role_held_there_by_someone_of_another_unit(client, sessions):
+    with sessions.begin() as s:
+        machao, gaj = person(s, "machao"), unit(s, "gaj")
+        roles.grant_role(s, AdminScope.of(person(s, "chenjing")), machao.id, gaj.id, "reviewer")
+        machao_id, gaj_id = machao.id, gaj.id
+    login(client, "huangtao")
+    page = client.get(f"/org/units/{gaj_id}").get_data(as_text=True)
+    members = page[page.index('id="unit-members"'):]
+    assert "马超" in members and "（现属县民政局）" in members and "取消本单位审核人角色" in members
+    assert f'href="/org/people/{machao_id}"' not in members
+    response = client.post(f"/org/units/{gaj_id}/roles/revoke", data={
+        "person_id": machao_id, "role": "reviewer", "csrf_token": csrf_token(client, f"/org/units/{gaj_id}")},
+        follow_redirects=True)
+    members = response.get_data(as_text=True)
+    assert "已取消其在本单位的角色" in members
+    assert "马超" not in members[members.index('id="unit-members"'):]
+
+
+def test_deactivating_someone_with_claimed_tasks_opens_the_hand_over_list(client, sessions):
+    deploy_test_process(sessions)
+    case = start_case(sessions)
+    complete(sessions, case, "machao", {"purpose": "核对"})
+    with sessions.begin() as s:
+        open_task(s, case).assignee_id = person(s, "sunhong").id
+        sunhong, zhouli = person(s, "sunhong").id, person(s, "zhouli").id
+    login(client, "chenjing")
+    token = csrf_token(client, f"/org/people/{sunhong}")
+    response = client.post(f"/org/people/{sunhong}/deactivate", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/org/handovers")
+    page = client.get("/org/handovers").get_data(as_text=True)
+    assert "账号已停用" in page and "其已认领的 1 项待办尚未办结，已列在下方" in page
+    assert "三步审核 2026-" in page[page.index('id="handover-table"'):]
+    page = client.post(f"/org/people/{zhouli}/deactivate", data={"csrf_token": token},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "账号已停用" in page and "其名下没有已认领的待办，无需转交" in page and "在下方转交" not in page
+
+
+def test_a_username_typed_with_capitals_is_saved_in_lower_case_and_the_admin_is_told(client, sessions):
+    login(client, "sunjie")
+    form = client.get("/org/people/new").get_data(as_text=True)
+    assert "大写字母按小写保存（输入 ZhangSan 将保存为 zhangsan）" in form
+    response = client.post("/org/people/new", data={"username": "ZhangSan", "display_name": "张三", "unit_code": "mzj",
+                                                    "csrf_token": csrf_token(client, "/org/people/new")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "用户名已按小写保存为 <code>zhangsan</code>（您输入的是“ZhangSan”），登录时请输入 zhangsan" in page
+    response = client.post("/org/people/new", data={"username": "zhaoyun", "display_name": "赵云", "unit_code": "mzj",
+                                                    "csrf_token": csrf_token(client, "/org/people/new")})
+    assert 'id="username-lowered"' not in response.get_data(as_text=True)
+
+
+def test_moving_the_last_reviewer_of_a_unit_with_open_reviews_is_refused_on_the_page(client, sessions):
+    deploy_test_process(sessions)
+    case = start_case(sessions)
+    complete(sessions, case, "machao", {"purpose": "核对"})
+    with sessions.begin() as s:
+        s.delete(next(m for m in person(s, "sunhong").memberships if m.role == "reviewer"))
+        huangtao = person(s, "huangtao").id
+    login(client, "chenjing")
+    response = client.post(f"/org/people/{huangtao}/edit", data={
+        "display_name": "黄涛", "unit_code": "mzj", "csrf_token": csrf_token(client, f"/org/people/{huangtao}")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "不能调往县民政局：调动会取消其在县公安局的角色。" in page and "三步审核 2026-" in page
+    with sessions() as s:
+        assert person(s, "huangtao").unit.code == "gaj" and person(s, "huangtao").has_role("reviewer")

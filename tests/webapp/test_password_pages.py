@@ -80,3 +80,29 @@ def test_a_deactivated_person_cannot_log_in_and_their_session_ends(client, sessi
     assert client.get("/").status_code == 302  # the open session has ended
     response = login(client, "machao")
     assert response.status_code == 401 and "用户名或密码错误" in response.get_data(as_text=True)
+
+
+def test_an_empty_password_change_names_each_empty_field_by_its_label(client, sessions):
+    password = reset(sessions, "machao")
+    login(client, "machao", password)
+    response = client.post("/account/password", data={"current": "", "new": "", "repeated": "",
+                                                       "csrf_token": csrf_token(client, "/account/password")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "一次性密码：必填" in page and "新密码：必填" in page and "再次输入新密码：必填" in page
+    assert "当前密码" not in page
+    response = change(client, "Wrong-0ne-time", "Qiu-Shui7Lan")
+    assert "一次性密码：不正确" in response.get_data(as_text=True)
+    with sessions() as s:
+        assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "session:login_failed")).all()) == 1
+
+
+def test_a_login_with_empty_fields_asks_for_them(client, sessions):
+    for username, password, asked in (("", "", "请输入用户名和密码"), ("machao", "", "请输入密码"),
+                                      ("", "Demo@2026", "请输入用户名")):
+        response = client.post("/login", data={"username": username, "password": password,
+                                               "csrf_token": csrf_token(client)})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and asked in page and "用户名或密码错误" not in page
+    with sessions() as s:
+        assert s.scalar(select(AuditEvent).where(AuditEvent.action == "session:login_failed")) is None

@@ -37,7 +37,7 @@ def test_a_task_is_delegated_to_a_colleague_with_the_same_role_who_is_notified(w
         tasks.delegate(s, person(s, "huangtao"), task_id, "sunhong")
     with sessions() as s:
         assert s.query(Notification).filter(Notification.person_id == person(s, "sunhong").id,
-                                            Notification.body.contains("黄涛转交")).count() == 1
+                                            Notification.body.contains("黄涛将任务转交给您：")).count() == 1
     with sessions() as s, pytest.raises(Forbidden):
         tasks.complete(s, person(s, "huangtao"), task_id, {"decision": "approve"})
     with sessions.begin() as s:

@@ -29,6 +29,11 @@ def login():
     if request.method == "GET":
         return render_template("auth/login.html", username="")
     username = request.form.get("username", "")
+    if not username.strip() or not request.form.get("password", ""):  # not an attempt: nothing is counted
+        missing = "用户名和密码" if not username.strip() and not request.form.get("password", "") else (
+            "用户名" if not username.strip() else "密码")
+        flash(f"请输入{missing}", "warning")
+        return render_template("auth/login.html", username=username), 422
     try:
         person = accounts.authenticate(db.session, username, request.form.get("password", ""),
                                        request.remote_addr or "unknown", login_policy())

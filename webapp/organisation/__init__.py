@@ -71,7 +71,7 @@ def person_new():
             with db.attempt():
                 person, password = people.create_person(db.session, admin, data)
             return render_template("organisation/one_time_password.html", person=person, password=password,
-                                   created=True), 200, NO_STORE
+                                   created=True, typed_username=data.username.strip()), 200, NO_STORE
         except DomainError as err:
             error = err
     return render_template("organisation/person_new.html", data=data, units=choices, error=error,
@@ -105,8 +105,12 @@ def _act(person_id: int, action, done: str):
 
 @bp.post("/people/<int:person_id>/edit")
 def person_edit(person_id: int):
-    return _act(person_id, lambda: people.update_person(db.session, scope(), person_id, person_input(request.form)),
-                "人员信息已保存")
+    moved = people.Moved("")
+    response = _act(person_id, lambda: people.update_person(db.session, scope(), person_id,
+                                                              person_input(request.form), moved), "人员信息已保存")
+    if moved.roles and not isinstance(response, tuple):
+        flash(moved.message(), "warning")
+    return response
 
 
 @bp.post("/people/<int:person_id>/roles")
@@ -127,8 +131,16 @@ def role_revoke(person_id: int):
 
 @bp.post("/people/<int:person_id>/deactivate")
 def person_deactivate(person_id: int):
-    return _act(person_id, lambda: people.deactivate_person(db.session, scope(), person_id),
-                "账号已停用，该人员已在所有设备上退出登录；其未办结的待办请在下方转交")
+    left: list = []
+    response = _act(person_id, lambda: left.extend(people.deactivate_person(db.session, scope(), person_id)),
+                    "账号已停用，该人员已在所有设备上退出登录")
+    if isinstance(response, tuple):  # refused: the person page says why
+        return response
+    if not left:
+        flash("其名下没有已认领的待办，无需转交", "info")
+        return response
+    flash(f"其已认领的 {len(left)} 项待办尚未办结，已列在下方，请逐项转交给同事或退回单位待办", "warning")
+    return redirect(url_for("organisation.handover_list"))
 
 
 @bp.post("/people/<int:person_id>/reactivate")

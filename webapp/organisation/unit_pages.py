@@ -5,8 +5,9 @@ from flask import flash, redirect, render_template, request, url_for
 
 from webapp.extensions import db
 from webapp.organisation import bp, scope
+from webapp.params import id_param
 from workflows.errors import DomainError
-from workflows.organisation import overview, responsibilities, units
+from workflows.organisation import overview, responsibilities, roles, units
 
 
 def unit_input(form) -> units.UnitInput:
@@ -78,3 +79,12 @@ def unit_responsible(unit_id: int):
     kind, username = request.form.get("kind", ""), request.form.get("username", "")
     return _act(unit_id, lambda: responsibilities.set_holder(db.session, scope(), unit_id, kind, username),
                 "责任人已更新")
+
+
+@bp.post("/units/<int:unit_id>/roles/revoke")
+def unit_role_revoke(unit_id: int):
+    """The unit's admin takes a role in this unit from someone who now works in another unit."""
+    person_id = id_param(request.form.get("person_id"), "人员") or 0
+    role = request.form.get("role", "")
+    return _act(unit_id, lambda: roles.revoke_role(db.session, scope(), person_id, unit_id, role),
+                "已取消其在本单位的角色；其已认领的本单位待办已退回本单位待办")

@@ -136,19 +136,24 @@ def change_password(session: Session, person_id: int, current: str, new: str, re
     if person is None or not person.active:
         raise NotFound("用户不存在")
     key, address = person.username[:64], (address or "unknown")[:64]
+    current_label = "一次性密码" if person.must_change_password else "当前密码"  # as the page labels it
     if wait := login_throttle.wait_before_login(session, key, address, policy):
         raise LoginThrottled(THROTTLE_MESSAGES[wait.scope].format(wait=wait.text), wait.seconds)
-    if problems := inputs.length_problems({"password": current or "", "new": new or ""},
-                                          {"password": ("当前密码", 128), "new": ("新密码", 128)}):
+    typed = {"password": current or "", "new": new or "", "repeated": repeated or ""}
+    labels = {"password": (current_label, 128), "new": ("新密码", 128), "repeated": ("再次输入新密码", 128)}
+    if empty := [f"{labels[k][0]}：必填" for k, v in typed.items() if not v]:
+        raise ValidationFailed(empty)
+    if problems := inputs.length_problems(typed, labels):
         raise ValidationFailed(problems)
     if not verify_password(person.password_hash, current or ""):
         login_throttle.record_failure(session, key, address)
         audit.record(session, person.id, "login", key, "session:login_failed",
                      None, {"username": key, "address": address, "during": "password_change"})
-        raise ValidationFailed(["当前密码：不正确，请重新输入（忘记密码请联系管理员重置）"])
+        forgot = "请核对管理员给您的一次性密码" if person.must_change_password else "忘记密码请联系管理员重置"
+        raise ValidationFailed([f"{current_label}：不正确，请重新输入（{forgot}）"])
     problems = password_problems(new or "", person.username)
     if new != repeated:
-        problems.append("确认新密码：两次输入的新密码不一致")
+        problems.append("再次输入新密码：两次输入的新密码不一致")
     if not problems and new == current:
         problems.append("新密码不能与当前密码相同")
     if problems:

@@ -109,9 +109,10 @@ def waiting_tasks(session: Session, scope: AdminScope) -> list[HumanTask]:
 
 
 def successors(session: Session, task: HumanTask) -> list[Person]:
-    """Who may take the task over: active people with its role in its unit."""
+    """Who may take the task over: active people of its unit with its role there (as a role's successor must be)."""
     return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
         RoleMembership.unit_id == task.unit_id, RoleMembership.role == task.role, Person.active.is_(True),
+        Person.unit_id == task.unit_id,
         Person.id != (task.assignee_id or 0)).order_by(Person.id)))
 
 

@@ -69,6 +69,7 @@ class UnitPage:
     candidates: list[Person]  # active people of the unit, for the responsible persons
     manageable: set[int]  # whose page this administrator may open
     blockers: list[str] = field(default_factory=list)
+    revocable: set[tuple[int, str]] = field(default_factory=set)  # roles here of people now in another unit
 
 
 def unit_page(session: Session, scope: AdminScope, unit_id: int) -> UnitPage:
@@ -81,8 +82,10 @@ def unit_page(session: Session, scope: AdminScope, unit_id: int) -> UnitPage:
     candidates = list(session.scalars(select(Person).where(Person.unit_id == unit_id, Person.active.is_(True))
                                       .order_by(Person.id)))
     manageable = {p.id for p, _ in members.values() if scope.may_manage(p)}
+    revocable = {(p.id, r) for p, held in members.values() if p.unit_id != unit_id for r in held
+                 if scope.may_grant(r)}
     page = UnitPage(unit, responsibilities.responsibles(session, [unit])[0], list(members.values()), candidates,
-                    manageable)
+                    manageable, revocable=revocable)
     if scope.everything and unit.active:
         page.blockers = units.blockers(session, unit_id)
     return page

@@ -13,7 +13,7 @@ from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import HumanTask, LoginFailure, Person, Role, RoleMembership, TaskStatus, Unit
 from workflows.organisation import accounts, handovers, roles
 from workflows.organisation.passwords import hash_password, one_time_password
-from workflows.organisation.scope import AdminScope
+from workflows.organisation.scope import SYSADMIN_ONLY_ROLES, AdminScope
 
 LIMITS = {"username": ("用户名", 64), "display_name": ("姓名", 50), "position": ("职务", 50),
           "email": ("电子邮箱", 200)}
@@ -161,8 +161,31 @@ def create_person(session: Session, scope: AdminScope, data: PersonInput,
     return person, password
 
 
-def update_person(session: Session, scope: AdminScope, person_id: int, data: PersonInput) -> Person:
-    """Name, position, email and unit; roles are granted and removed one by one (roles.py)."""
+@dataclass
+class Moved:
+    """What a move to another unit took away: the roles held in the old unit, and claimed tasks given back."""
+
+    unit_name: str
+    roles: list[str] = field(default_factory=list)
+    released: int = 0
+
+    def message(self) -> str:
+        if not self.roles:
+            return ""
+        text = f"已取消其在{self.unit_name}担任的角色：{'、'.join(self.roles)}"
+        if self.released:
+            text += f"；其已认领的 {self.released} 项待办已退回{self.unit_name}的待办，由该单位担任相应角色的同事认领"
+        return text
+
+
+def update_person(session: Session, scope: AdminScope, person_id: int, data: PersonInput,
+                  moved: Moved | None = None) -> Person:
+    """Name, position, email and unit; roles are granted and removed one by one (roles.py).
+
+    A move to another unit takes away the roles held in the old unit, claimed tasks going back to that unit's
+    pool (as when removing a role); it is refused, with the tasks, when the person is the last to hold such a
+    role while the unit has open tasks for it. `moved` (when given) is filled with what was taken away.
+    """
     person = managed_person(session, scope, person_id)
     values, unit = clean_input(session, data, person)
     scope.require_unit(unit.id)
@@ -171,6 +194,8 @@ def update_person(session: Session, scope: AdminScope, person_id: int, data: Per
     after = {"display_name": values["display_name"], "position": values["position"], "email": values["email"],
              "unit": unit.code}
     changed = {k: v for k, v in after.items() if before[k] != v}
+    if "unit" in changed:
+        _leave_unit(session, scope, person, unit, moved if moved is not None else Moved(person.unit.name))
     if changed:
         person.display_name, person.position = values["display_name"], values["position"]
         person.email, person.unit_id = values["email"] or None, unit.id
@@ -179,6 +204,36 @@ def update_person(session: Session, scope: AdminScope, person_id: int, data: Per
         audit.record(session, scope.actor_id, "person", person.id, "person:updated",
                      {k: before[k] for k in changed}, changed)
     return person
+
+
+def _leave_unit(session: Session, scope: AdminScope, person: Person, new_unit: Unit, moved: Moved) -> None:
+    """Roles of the old unit go (claimed tasks back to its pool); county-wide roles (系统管理员, 流程建模人员) follow."""
+    old = person.unit
+    moved.unit_name = old.name
+    leaving = sorted((m for m in person.memberships if m.unit_id == old.id and m.role not in SYSADMIN_ONLY_ROLES),
+                     key=lambda m: list(Role).index(Role(m.role)))  # named in the order the pages list roles
+    if person.active:
+        try:
+            for membership in leaving:
+                handovers.refuse_stranding(session, person, old.id, membership.role, old.name)
+        except handovers.LastHolder as err:
+            raise handovers.LastHolder(f"不能调往{new_unit.name}：调动会取消其在{old.name}的角色。{err.message}",
+                                       err.details) from None
+    for membership in leaving:
+        role = Role(membership.role)
+        moved.released += handovers.release(session, scope.actor_id, person, old.id, role)
+        moved.roles.append(role.label)
+        person.memberships.remove(membership)
+        audit.record(session, scope.actor_id, "person", person.id, "role:revoked",
+                     {"unit": old.code, "role": role.value}, {"reason": f"调往{new_unit.name}"})
+    for membership in [m for m in person.memberships if m.unit_id == old.id]:  # county-wide: they follow the person
+        if person.has_role(membership.role, new_unit.id):
+            person.memberships.remove(membership)
+        else:
+            membership.unit_id = new_unit.id
+        audit.record(session, scope.actor_id, "person", person.id, "role:granted", {"unit": old.code},
+                     {"unit": new_unit.code, "role": str(membership.role)})
+    session.flush()
 
 
 def deactivate_person(session: Session, scope: AdminScope, person_id: int) -> list[HumanTask]:

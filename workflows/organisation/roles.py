@@ -69,7 +69,8 @@ def revoke_role(session: Session, scope: AdminScope, person_id: int, unit_id: in
     """
     person, unit = _load(session, person_id, unit_id)
     role = _role(role_text)
-    scope.require_manage(person)
+    if person.unit_id == unit.id or not scope.covers_unit(unit.id):  # a unit's admin takes its roles from anyone
+        scope.require_manage(person)
     scope.require_grant(role, unit.id)
     membership = next((m for m in person.memberships if m.role == role and m.unit_id == unit.id), None)
     if membership is None:

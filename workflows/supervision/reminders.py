@@ -41,8 +41,8 @@ def new_task(session: Session, event: str, task: HumanTask) -> None:
 
 
 def delegated(session: Session, event: str, task: HumanTask, actor: Person, colleague: Person) -> None:
-    notifications.send(session, [colleague], "new_task",
-                       context(session, task) | {"recipient_hint": f"{actor.display_name}转交："}, link(task))
+    notifications.send(session, [colleague], "task_delegated",
+                       context(session, task) | {"actor_name": actor.display_name}, link(task))
 
 
 def _open_tasks(session: Session, instance: ProcessInstance, key: str | None) -> list[HumanTask]:
