@@ -1,6 +1,7 @@
 """Catalog and interface search (附件): Chinese substrings through the database's own text index."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, String, bindparam, func, literal_column, or_, select, text
@@ -159,6 +160,10 @@ def by_rowid(estimate: int | None, limit: int) -> bool | None:
     return None if estimate is None else estimate <= limit
 
 
+# A keyword that could be part of a 资源代码 (XY-GA-001, "ga-001", "GA"): also matched on the code, in any case.
+_CODE_FRAGMENT = re.compile(r"[A-Za-z0-9-]{2,30}")
+
+
 def _unit_ids(session: Session, keyword: str) -> list[int]:
     return list(session.scalars(select(Unit.id).where(or_(Unit.name.contains(keyword, autoescape=True),
                                                           Unit.short_name.contains(keyword, autoescape=True)))
@@ -174,7 +179,10 @@ def _conditions(session: Session, query: ResourceQuery, unit_ids: list[int] | No
     status = literal_column("+resource.status", String) if by_rowid else Resource.status
     conditions = [status == published]
     if query.q:
-        conditions.append(_text_condition(session, query.q, by_rowid is not False))
+        condition = _text_condition(session, query.q, by_rowid is not False)
+        if _CODE_FRAGMENT.fullmatch(query.q):
+            condition = or_(condition, func.upper(Resource.code).contains(query.q.upper(), autoescape=True))
+        conditions.append(condition)
     if unit_ids is not None:
         conditions.append(Resource.provider_unit_id.in_(unit_ids))
     if with_facet_filters:
@@ -186,7 +194,7 @@ def _conditions(session: Session, query: ResourceQuery, unit_ids: list[int] | No
 
 def search_resources(session: Session, query: ResourceQuery) -> Page:
     unit_ids = _unit_ids(session, query.unit) if query.unit else None
-    estimate = _match_estimate(session, query.q)
+    estimate = None if _CODE_FRAGMENT.fullmatch(query.q) else _match_estimate(session, query.q)
     rows = _grouped_rows(session, query, unit_ids, by_rowid(estimate, FACETS_BY_ROWID_MAX))
     counts, total = _facet_counts(rows, {name: member.value for name, member in query.filters.items()})
     offset, items = (query.page - 1) * query.per_page, []
