@@ -19,10 +19,11 @@ def test_the_sysadmin_filters_the_audit_trail_by_action(client):
     assert "demo:seeded" not in page
 
 
-def test_a_bad_date_filter_explains_the_format(client):
+def test_a_bad_date_filter_explains_the_format_by_its_label_and_lists_no_events(client):
     login(client, "chenjing")
-    page = client.get("/admin/audit?since=yesterday").get_data(as_text=True)
-    assert "YYYY-MM-DD" in page
+    assert "<td>陈静" in client.get("/admin/audit?action=session:login").get_data(as_text=True)
+    page = client.get("/admin/audit?action=session:login&since=yesterday").get_data(as_text=True)
+    assert "开始日期：“yesterday”格式应为 YYYY-MM-DD" in page and "<td>陈静" not in page
 
 
 def test_the_calendar_page_shows_the_2026_holidays(client):

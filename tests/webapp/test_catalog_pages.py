@@ -1,4 +1,6 @@
 """Catalog pages: search with facets, entry detail, and the keeper's form that never loses input."""
+import pytest
+
 from tests.helpers import csrf_token, login
 
 FORM = {"name": "养犬登记信息", "summary": "犬只登记", "category_class": "departmental", "format": "database",
@@ -15,10 +17,29 @@ def test_the_search_page_finds_by_keyword_and_shows_facet_counts(client, demo_ca
     assert "有条件共享（1）" in page
 
 
-def test_a_bad_filter_on_the_page_explains_and_still_shows_results(client, demo_catalog):
+def test_a_bad_filter_on_the_page_explains_in_plain_chinese_and_shows_no_results(client, demo_catalog):
     login(client, "machao")
     response = client.get("/catalog/?share_type=maybe")
-    assert response.status_code == 200 and "参数 share_type" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "共享类型：“maybe”不是可选的值，请从列表中选择（可选：无条件共享、有条件共享、不予共享）" in page
+    assert "share_type" not in page.split('id="catalog-search"')[0] and "unconditional（" not in page
+    assert "户籍人口基本信息" not in page and "查询条件有误，未检索" in page
+
+
+@pytest.mark.parametrize("path, message, listed", [
+    ("/catalog/?q=" + "户" * 51, "关键词：不能超过 50 个字（现有 51 个字）", "户籍人口基本信息"),
+    ("/catalog/?q=户籍&per_page=abc", "每页条数：应为 1 到 100 之间的整数（半角数字），现为“abc”", "户籍人口基本信息"),
+    ("/catalog/interfaces?min_calls=abc", "月调用次数下限：应为 0 到 2147483647 之间的整数（半角数字），现为“abc”",
+     "<td><code>"),
+    ("/catalog/interfaces?object_class=alien", "对象分类：“alien”不是可选的值", "<td><code>"),
+    ("/catalog/interfaces?sort=zzz", "排序：“zzz”不是可选的值", "<td><code>"),
+])
+def test_an_invalid_search_shows_the_error_by_field_name_and_no_results(client, demo_catalog, path, message, listed):
+    login(client, "machao")
+    page = client.get(path).get_data(as_text=True)
+    assert message in page and "查询条件有误，未检索" in page
+    assert listed not in page and "参数 " not in page
 
 
 def test_the_detail_page_shows_metadata_items_and_no_edit_button_for_other_units(client, demo_catalog):

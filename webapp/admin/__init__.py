@@ -57,7 +57,7 @@ def _date_arg(name: str, errors: list[str]):
     try:
         return clock.start_of_day(datetime.strptime(value, "%Y-%m-%d").date())
     except ValueError:
-        errors.append(f"日期“{value}”格式应为 YYYY-MM-DD")
+        errors.append(f"{'开始日期' if name == 'since' else '结束日期'}：“{inputs.shown(value)}”格式应为 YYYY-MM-DD")
         return None
 
 
@@ -71,9 +71,8 @@ def audit_events():
                             subject_type=request.args.get("subject_type", "").strip(),
                             subject_id=request.args.get("subject_id", "").strip(),
                             since=since, until=until + timedelta(days=1) if until else None)
-    too_long = audit.filter_problems(flt)
-    events, total = ([], 0) if too_long else audit.list_events(db.session, flt, _page(), PER_PAGE)
-    errors += too_long
+    errors += audit.filter_problems(flt)  # any problem: no events rather than every event unfiltered
+    events, total = ([], 0) if errors else audit.list_events(db.session, flt, _page(), PER_PAGE)
     return render_template("admin/audit.html", events=audit_text.describe(db.session, events), total=total,
                            page=_page(), per_page=PER_PAGE, actions=audit_text.ACTIONS, subjects=audit_text.SUBJECTS,
                            errors=errors, args=request.args), (422 if errors else 200)

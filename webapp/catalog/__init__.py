@@ -26,9 +26,9 @@ def search():
     try:
         query = catalog_search.parse_resource_query(request.args)
         page, errors = catalog_search.search_resources(db.session, query), []
-    except ValidationFailed as err:
+    except ValidationFailed as err:  # nothing is searched: the error shows with no results
         query, errors = catalog_search.ResourceQuery(), err.details
-        page = catalog_search.search_resources(db.session, query)
+        page = catalog_search.refused_page()
     return render_template("catalog/search.html", page=page, query=query, errors=errors, args=request.args,
                            facet_names=FACET_LABELS)
 
@@ -41,10 +41,10 @@ FACET_LABELS = {"share_type": "共享类型", "open_type": "开放类型", "cate
 def interfaces():
     try:
         query = catalog_search.parse_interface_query(request.args)
-        errors = []
-    except ValidationFailed as err:
+        page, errors = catalog_search.search_interfaces(db.session, query), []
+    except ValidationFailed as err:  # nothing is searched: the error shows with no results
         query, errors = catalog_search.InterfaceQuery(), err.details
-    page = catalog_search.search_interfaces(db.session, query)
+        page = catalog_search.refused_page(("object_class",))
     return render_template("catalog/interfaces.html", page=page, query=query, errors=errors, args=request.args,
                            scenarios=catalog_search.scenarios(db.session))
 
