@@ -1,4 +1,6 @@
 """Catalog pages: search with facets, entry detail, and the keeper's form that never loses input."""
+import re
+
 import pytest
 
 from tests.helpers import csrf_token, login
@@ -79,3 +81,15 @@ def test_the_interface_page_sorts_by_usage(client, demo_catalog):
     login(client, "machao")
     page = client.get("/catalog/interfaces?sort=-monthly_calls").get_data(as_text=True)
     assert page.index("264,000") < page.index("153,400")
+
+
+def test_a_catalog_change_dated_years_ago_is_refused_on_the_page_and_opens_no_task(client, ready):
+    login(client, "huangtao")
+    form = {"csrf_token": csrf_token(client, "/catalog/changes"), "unit_id": "", "kind": "law_revision",
+            "description": "《居民身份证法》修订，新增电子证照信息项", "effective_on": "2020-01-01"}
+    page = client.get("/catalog/changes").get_data(as_text=True)
+    form["unit_id"] = re.search(r'<option value="(\d+)"[^>]*>县公安局', page).group(1)
+    answer = client.post("/catalog/changes", data=form)
+    assert answer.status_code == 422
+    assert "生效日期：2020-01-01 早于一年前，请核对年份" in answer.get_data(as_text=True)
+    assert "更新目录" not in client.get("/tasks/").get_data(as_text=True)
