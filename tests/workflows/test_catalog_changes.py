@@ -132,3 +132,14 @@ def test_an_effective_date_more_than_a_year_away_is_refused_as_a_likely_typo(pro
     assert caught.value.details[0].startswith(message)
     with processes() as s:
         assert s.scalars(select(HumanTask)).all() == []
+
+
+def test_a_sweep_running_late_after_the_deadline_sends_the_escalation_but_no_due_today_reminder(processes):
+    change_id = register(processes)  # due 2026-03-05 23:59; the scheduler was down from 03-04 to 03-06
+    with at("2026-03-06T09:00:00"):
+        sweep.sweep(processes)
+    subjects = inbox_subjects(processes, "huangtao")
+    assert any(s.startswith("【督办】") for s in subjects)
+    assert not any(s.startswith("【催办】") for s in subjects)
+    assert not any(s.startswith("【催办】") for s in inbox_subjects(processes, "zhaomin"))
+    assert set(open_tasks(processes, change_id)) == {"更新目录", "督办：目录更新逾期"}
