@@ -93,3 +93,15 @@ def test_a_catalog_change_dated_years_ago_is_refused_on_the_page_and_opens_no_ta
     assert answer.status_code == 422
     assert "生效日期：2020-01-01 早于一年前，请核对年份" in answer.get_data(as_text=True)
     assert "更新目录" not in client.get("/tasks/").get_data(as_text=True)
+
+
+def test_an_applicant_viewing_their_own_units_entry_is_told_no_application_is_needed(client, ready):
+    login(client, "machao")  # 县民政局
+    own = client.get("/catalog/resources/XY-MZ-001").get_data(as_text=True)
+    assert "本单位数据，无需申请" in own and "申请使用</a>" not in own
+    other = client.get("/catalog/resources/XY-GA-001").get_data(as_text=True)
+    assert "申请使用</a>" in other and "本单位数据，无需申请" not in other
+    form = client.get("/applications/new?resource=XY-MZ-001")
+    page = form.get_data(as_text=True)
+    assert form.status_code == 200 and "本单位数据，无需申请" in page and 'name="purpose"' not in page
+    assert 'name="purpose"' in client.get("/applications/new?resource=XY-GA-001").get_data(as_text=True)

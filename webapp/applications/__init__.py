@@ -117,9 +117,12 @@ def new():
         resource = applications.shareable_resource(db.session, code)
     except applications.NotShareable as err:
         return render_template("applications/not_shareable.html", message=err.message, code=code), err.status
-    units = _units(person)
-    if not units:
+    all_units = _units(person)
+    if not all_units:
         raise Forbidden("只有申请人可以申请数据，请联系本单位目录管理员开通申请人角色")
+    units = [u for u in all_units if u.id != resource.provider_unit_id]
+    if not units:  # said before anything is typed, not after submitting
+        return render_template("applications/own_unit.html", r=resource)
     if request.method == "POST":
         return _save(person, resource, units)
     return _render_form(resource, {"resource_code": resource.code, "unit_id": str(units[0].id)}, units)

@@ -55,7 +55,14 @@ def detail(code: str):
     resource = entries.get_resource(db.session, person, code)
     return render_template("catalog/detail.html", r=resource, history=entries.history(db.session, person, resource.id),
                            can_edit=entries.can_edit(person, resource.provider_unit_id),
+                           own_unit=_own_unit_only(person, resource.provider_unit_id),
                            is_coordinator=person.has_role(Role.COORDINATOR))
+
+
+def _own_unit_only(person, unit_id: int) -> bool:
+    """The entry is the person's own unit's and they apply for no other unit: nothing to apply for."""
+    applying = {m.unit_id for m in person.memberships if m.role == Role.APPLICANT} or {person.unit_id}
+    return applying == {unit_id}
 
 
 def _editable_units(person) -> list[Unit]:
