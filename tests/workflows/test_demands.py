@@ -104,3 +104,18 @@ def test_the_bureau_can_refer_a_demand_to_the_city(processes, demo_catalog):
 def test_an_applicant_of_another_unit_cannot_record_for_this_unit(processes):
     with processes() as s, pytest.raises(Forbidden):
         demands.record_demand(s, person(s, "machao"), unit(s, "gaj").id, "某数据", "某业务场景")
+
+
+def test_a_demand_for_a_not_shared_entry_keeps_the_entry_and_its_unit_while_the_bureau_triages(processes, demo_catalog):
+    with at("2026-04-20T09:00:00"), processes.begin() as s:
+        demand = demands.record_demand(s, person(s, "machao"), unit(s, "mzj").id, "刑事案件侦查信息",
+                                       "核查低保申请人涉案情况", "XY-GA-004")
+        demand_id, gaj_id = demand.id, unit(s, "gaj").id
+        assert demand.status == DemandStatus.COORDINATING and demand.instance_id is not None
+        assert (demand.resource.code, demand.provider_unit_id) == ("XY-GA-004", gaj_id)
+    assign = open_task(processes, demand_id)
+    assert (assign.name, assign.role) == ("分派共享需求", "coordinator")
+    with at("2026-04-20T10:00:00"):
+        do(processes, "wanglei", assign, decision="assign", provider_unit_id=str(gaj_id))
+    answer = open_task(processes, demand_id)
+    assert (answer.name, answer.unit_id) == ("答复共享需求", gaj_id)

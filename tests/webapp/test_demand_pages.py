@@ -1,0 +1,21 @@
+"""供需对接 pages: a demand recorded from a catalog entry keeps the entry and its unit."""
+import re
+
+from tests.helpers import csrf_token, login
+
+
+def test_a_demand_from_a_not_shared_entry_keeps_the_entry_and_its_unit_for_the_bureau(client, app, ready):
+    login(client, "machao")
+    form = client.get("/demands/new?resource=XY-GA-004").get_data(as_text=True)
+    assert 'name="resource_code" value="XY-GA-004"' in form
+    unit_id = re.search(r'name="unit_id" value="(\d+)"', form).group(1)
+    answer = client.post("/demands/new", data={
+        "csrf_token": csrf_token(client, "/demands/new"), "unit_id": unit_id, "wanted_data": "刑事案件侦查信息（XY-GA-004）",
+        "scenario": "核查低保申请人涉案情况", "resource_code": "XY-GA-004"})
+    assert answer.status_code == 302
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "XY-GA-004 刑事案件侦查信息" in page and "县公安局" in page and "待分派" not in page
+    assert "由县大数据局确认分派" in page and "协调中" in page
+    coordinator = app.test_client()
+    login(coordinator, "wanglei")
+    assert "分派共享需求" in coordinator.get("/tasks/").get_data(as_text=True)
