@@ -119,3 +119,30 @@ def test_a_demand_for_a_not_shared_entry_keeps_the_entry_and_its_unit_while_the_
         do(processes, "wanglei", assign, decision="assign", provider_unit_id=str(gaj_id))
     answer = open_task(processes, demand_id)
     assert (answer.name, answer.unit_id) == ("答复共享需求", gaj_id)
+
+
+def test_an_answer_naming_a_catalog_code_that_is_not_the_units_entry_is_refused_naming_the_field(processes,
+                                                                                                demo_catalog):
+    demand_id = out_of_catalog(processes)
+    with processes() as s:
+        cl_id = unit(s, "cl").id
+    with at("2026-04-20T10:00:00"):
+        do(processes, "wanglei", open_task(processes, demand_id), decision="assign", provider_unit_id=str(cl_id))
+    answer = open_task(processes, demand_id)
+    for code in ("XY-NOPE-999", "XY-GA-001"):  # none, and another unit's entry
+        with processes() as s, pytest.raises(ValidationFailed) as caught:
+            tasks.complete(s, person(s, "jiahong"), answer.id, {"answer": "will_publish", "resource_code": code})
+        assert caught.value.fields == {"resource_code": f"目录条目代码：“{code}”不是县残疾人联合会的目录条目（已发布或草稿），"
+                                                        "请核对代码；尚未编目可留空"}
+    assert open_task(processes, demand_id).name == "答复共享需求"
+    with processes.begin() as s:
+        entry = entries.create_resource(
+            s, person(s, "jiahong"), cl_id,
+            {"name": "残疾人证核发信息", "summary": "残疾人证核发与等级", "category_class": "departmental",
+             "format": "database", "share_type": "conditional", "share_condition": "用于身份核验",
+             "share_method": "api", "open_type": "not_open", "update_cycle": "daily", "sensitivity": "important"},
+            [{"name": "残疾人证号", "data_type": "字符型"}])
+        code = entry.code
+    do(processes, "jiahong", answer, answer="will_publish", resource_code=code.lower())
+    with processes() as s:
+        assert s.get(Demand, demand_id).answer == f"将编目发布：目录条目 {code}"

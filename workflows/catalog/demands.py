@@ -1,12 +1,12 @@
 """供需对接清单: what units need; demands outside the catalog are coordinated by the county data bureau."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock, engine, inputs
 from workflows.catalog import search as catalog_search
-from workflows.errors import Forbidden, NotFound, ValidationFailed
+from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import Demand, DemandStatus, HumanTask, Person, Resource, ResourceStatus, Role, ShareType, Unit
 
 PROCESS = "demand_coordination"
@@ -123,8 +123,24 @@ def assigned(session: Session, actor: Person, task: HumanTask, data: dict) -> di
     return data
 
 
+def _own_entry(session: Session, unit_id: int | None, code: str) -> Resource | None:
+    """The answering unit's entry with this code (any case), draft or published."""
+    return session.scalar(select(Resource).where(func.upper(Resource.code) == code.upper(),
+                                                 Resource.provider_unit_id == unit_id,
+                                                 Resource.status != ResourceStatus.RETIRED))
+
+
 def answered(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     demand = _demand_of(session, task)
+    code = (data.get("resource_code") or "").strip()
+    if code:
+        entry = _own_entry(session, task.unit_id, code)
+        if entry is None:
+            unit_name = task.unit.name if task.unit else "本单位"
+            raise ValidationFailed([FieldProblem("resource_code", (
+                f"目录条目代码：“{inputs.shown(code, 30)}”不是{unit_name}的目录条目（已发布或草稿），请核对代码；"
+                "尚未编目可留空"))], "答复未提交，请按提示修改")
+        data = data | {"resource_code": entry.code}
     text = "将编目发布" if data["answer"] == "will_publish" else "无法提供"
     detail = data.get("reason") or (f"目录条目 {data['resource_code']}" if data.get("resource_code") else "")
     demand.answer = f"{text}：{detail}" if detail else text
@@ -138,7 +154,8 @@ def closed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict
         resource = session.scalar(select(Resource).where(Resource.code == data["resource_code"],
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
-            raise ValidationFailed([f"新目录条目代码：“{data['resource_code']}”不存在或尚未发布，请提供单位先发布"])
+            raise ValidationFailed([FieldProblem("resource_code", f"新目录条目代码：“{inputs.shown(data['resource_code'], 30)}”"
+                                                                  "不存在或尚未发布，请提供单位先发布")])
         _set_status(session, actor, demand, DemandStatus.RESOLVED, resource_id=resource.id,
                     provider_unit_id=resource.provider_unit_id)
     else:
