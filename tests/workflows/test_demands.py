@@ -132,8 +132,8 @@ def test_an_answer_naming_a_catalog_code_that_is_not_the_units_entry_is_refused_
     for code in ("XY-NOPE-999", "XY-GA-001"):  # none, and another unit's entry
         with processes() as s, pytest.raises(ValidationFailed) as caught:
             tasks.complete(s, person(s, "jiahong"), answer.id, {"answer": "will_publish", "resource_code": code})
-        assert caught.value.fields == {"resource_code": f"目录条目代码：“{code}”不是县残疾人联合会的目录条目（已发布或草稿），"
-                                                        "请核对代码；尚未编目可留空"}
+        assert caught.value.fields == {
+            "resource_code": f"目录条目代码：“{code}”不是县残疾人联合会的目录条目（已发布或草稿），请核对代码；尚未编目可留空"}
     assert open_task(processes, demand_id).name == "答复共享需求"
     with processes.begin() as s:
         entry = entries.create_resource(

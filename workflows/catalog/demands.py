@@ -154,8 +154,9 @@ def closed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict
         resource = session.scalar(select(Resource).where(Resource.code == data["resource_code"],
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
-            raise ValidationFailed([FieldProblem("resource_code", f"新目录条目代码：“{inputs.shown(data['resource_code'], 30)}”"
-                                                                  "不存在或尚未发布，请提供单位先发布")])
+            shown = inputs.shown(data["resource_code"], 30)
+            raise ValidationFailed([FieldProblem("resource_code",
+                                                 f"新目录条目代码：“{shown}”不存在或尚未发布，请提供单位先发布")])
         _set_status(session, actor, demand, DemandStatus.RESOLVED, resource_id=resource.id,
                     provider_unit_id=resource.provider_unit_id)
     else:
