@@ -4,6 +4,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.helpers import SCHEDULE_2027_AFTER_NEW_YEAR as SCHEDULE
 from tests.helpers import SH, at, inbox_subjects, person, unit
 from workflows.catalog import changes as catalog_changes
 from workflows.engine import sweep, tasks
@@ -95,7 +96,7 @@ def test_entering_the_2027_schedule_recomputes_provisional_deadlines_and_audits_
     change_id = register(processes, "2026-12-24")
     with at("2026-12-24T11:00:00"), processes.begin() as s:
         # 2027-01-01 a holiday, as the State Council will publish it; weekends stay rest days
-        days, changed = operations.import_schedule(s, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n", None)
+        days, changed = operations.import_schedule(s, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n" + SCHEDULE, None)
     assert days == 365 and changed == 1
     task = open_tasks(processes, change_id)["更新目录"]
     assert task.due_provisional is False and task.due_at == datetime(2027, 1, 8, 23, 59, 59, tzinfo=SH)
