@@ -105,3 +105,4 @@ def test_an_applicant_viewing_their_own_units_entry_is_told_no_application_is_ne
     page = form.get_data(as_text=True)
     assert form.status_code == 200 and "本单位数据，无需申请" in page and 'name="purpose"' not in page
     assert 'name="purpose"' in client.get("/applications/new?resource=XY-GA-001").get_data(as_text=True)
+

@@ -13,7 +13,7 @@ from webapp.params import id_param
 from webapp.security import current_person
 from workflows import clock, inputs
 from workflows.engine import tasks
-from workflows.errors import Conflict, DomainError, FieldProblem, Forbidden, NotFound, ValidationFailed
+from workflows.errors import Conflict, DomainError, FieldProblem, Forbidden, NotFound, ValidationFailed, unknown_choice
 from workflows.models import ApplicationStatus, CallFrequency, Role, TaskStatus
 from workflows.sharing import applications, pages, records
 
@@ -186,12 +186,17 @@ def index():
     person = current_person()
     scopes = _scopes(person)
     scope = request.args.get("scope", "mine") if request.args.get("scope") in scopes else "mine"
-    chosen = ApplicationStatus.parse(request.args.get("status"))
+    typed_scope, typed_status = (request.args.get(name, "").strip() for name in ("scope", "status"))
+    chosen = ApplicationStatus.parse(typed_status)
     status = chosen.value if chosen else ""
-    rows = applications.list_applications(db.session, person, scope, status)
+    errors = ([unknown_choice("范围", typed_scope, scopes.items())] if typed_scope and typed_scope not in scopes
+              else []) + ([unknown_choice("状态", typed_status, ApplicationStatus.choices())]
+                          if typed_status and chosen is None else [])
+    # a filter that cannot be applied shows the error and no rows, never every application unfiltered
+    rows = [] if errors else applications.list_applications(db.session, person, scope, status)
     in_review = [a.instance_id for a in rows if a.status == ApplicationStatus.IN_REVIEW and a.instance_id]
     return render_template("applications/list.html", rows=rows, scope=scope, scopes=scopes, status=status,
-                           statuses=list(ApplicationStatus),
+                           statuses=list(ApplicationStatus), errors=errors,
                            deadlines=tasks.open_deadlines(db.session, in_review, applications.REVIEW_TASK))
 
 
