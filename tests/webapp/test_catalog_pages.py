@@ -106,3 +106,15 @@ def test_an_applicant_viewing_their_own_units_entry_is_told_no_application_is_ne
     assert form.status_code == 200 and "本单位数据，无需申请" in page and 'name="purpose"' not in page
     assert 'name="purpose"' in client.get("/applications/new?resource=XY-GA-001").get_data(as_text=True)
 
+
+
+def test_a_related_code_that_is_not_in_the_catalog_is_refused_under_its_field(client, demo_catalog):
+    login(client, "huangtao")
+    token = csrf_token(client, "/catalog/new")
+    response = client.post("/catalog/new", data=FORM | {"related_codes": "xy-ga-001；XY-NOPE-999", "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "“XY-NOPE-999”在目录中不存在，请核对资源代码" in page
+    assert "“xy-ga-001”在目录中不存在" not in page  # the existing code, in any case, is no problem
+    saved = client.post("/catalog/new", data=FORM | {"related_codes": "xy-ga-001", "csrf_token": token})
+    assert saved.status_code == 302
+    assert "XY-GA-001" in client.get(saved.headers["Location"]).get_data(as_text=True)
