@@ -46,7 +46,7 @@ def interfaces():
         query, errors = catalog_search.InterfaceQuery(), err.details
         page = catalog_search.refused_page(("object_class",))
     return render_template("catalog/interfaces.html", page=page, query=query, errors=errors, args=request.args,
-                           scenarios=catalog_search.scenarios(db.session))
+                           scenarios=catalog_search.scenarios(db.session), sort_choices=catalog_search.SORT_CHOICES)
 
 
 @bp.get("/resources/<code>")
