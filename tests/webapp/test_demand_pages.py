@@ -40,3 +40,14 @@ def test_answering_a_demand_with_an_unknown_catalog_code_shows_the_problem_under
     assert answer.status_code == 422
     assert "目录条目代码：“XY-NOPE-999”不是县残疾人联合会的目录条目（已发布或草稿），请核对代码" in page
     assert "答复共享需求" in client.get("/tasks/").get_data(as_text=True)
+
+
+def test_looking_up_similar_entries_keeps_the_entry_the_form_was_opened_from(client, ready):
+    login(client, "machao")
+    form = client.get("/demands/new?resource=XY-GA-004").get_data(as_text=True)
+    assert "关联目录条目：<code>XY-GA-004</code>" in form
+    page = client.post("/demands/new", data={
+        "csrf_token": csrf_token(client, "/demands/new"), "unit_id": re.search(r'name="unit_id" value="(\d+)"', form)[1],
+        "wanted_data": "户籍人口信息", "scenario": "", "resource_code": "XY-GA-004", "action": "check"}
+    ).get_data(as_text=True)
+    assert re.search(r'value="XY-GA-004" checked', page) and not re.search(r'id="s-none" value="" checked', page)
