@@ -279,3 +279,22 @@ def huge_shared_string() -> bytes:
                 part.write(b"A" * (1 << 20))
             part.write(b"</t></si></sst>")
     return out.getvalue()
+
+
+# The 2027 statutory holidays after New Year's Day, in the form the State Council publishes them
+# (fictional dates): a calendar import must hold a whole year's schedule, so tests add their own lines to it.
+SCHEDULE_2027_AFTER_NEW_YEAR = "".join(
+    f"2027-{day},holiday,{name}\n" for name, days in (
+        ("春节", ["02-06", "02-07", "02-08", "02-09", "02-10", "02-11", "02-12", "02-13", "02-14"]),
+        ("清明节", ["04-05"]), ("劳动节", ["05-01", "05-02", "05-03", "05-04", "05-05"]), ("端午节", ["06-09"]),
+        ("中秋节", ["09-15"]), ("国庆节", ["10-01", "10-02", "10-03", "10-04", "10-05", "10-06", "10-07"]))
+    for day in days)
+
+
+def confirm_calendar_preview(client, preview: str):
+    """Press 确认替换 on a calendar import preview page: its hidden fields and text sent back."""
+    import html
+    form = {name: html.unescape(value) for name, value in re.findall(
+        r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview)}
+    form["csv_text"] = html.unescape(re.search(r'<textarea name="csv_text"[^>]*>(.*?)</textarea>', preview, re.S)[1])
+    return client.post("/admin/calendar/import", data=form, follow_redirects=True)

@@ -84,7 +84,12 @@ def build(sessions) -> County:
                                                      "《社会救助暂行办法》修订，调整低保认定条件", "2026-02-13")
             county.change_id = change.id
             county.demand_ids = [d.id for d in demands.list_demands(s, person(s, "lina"))]
-    with at("2026-03-02T09:00:00"):  # the late application passed its 5 working days: 催办, then 督办
+    with sessions() as s:
+        due = s.scalar(select(HumanTask.due_at).join(Application, Application.instance_id == HumanTask.instance_id)
+                       .where(Application.id == county.applications["late"], HumanTask.status == TaskStatus.OPEN))
+    with time_machine.travel(due.astimezone(SH).replace(hour=9, minute=0), tick=False):
+        sweep.sweep(sessions)  # the morning of its last working day: 催办
+    with at("2026-03-02T09:00:00"):  # the late application passed its 5 working days: 督办
         sweep.sweep(sessions)
         county.applications["in_review"] = _apply(sessions, HOUSEHOLD)
         _objections(sessions, county)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import threading
@@ -221,19 +222,113 @@ def export_year_csv(session: Session, year: int) -> str:
     return buf.getvalue()
 
 
-def import_year_csv(session: Session, year: int, text: str, actor_id: int | None) -> int:
-    """Replace a year's schedule from CSV (date,kind,name); all rows are checked before anything changes.
+# The State Council's yearly schedule: 11 statutory holiday days before 2025, 13 since, with the days around
+# them always given as holidays; a file with fewer, or without 春节, is not that schedule.
+MIN_HOLIDAY_DAYS = 11
+FESTIVALS = ("元旦", "春节", "清明", "劳动节", "端午", "中秋", "国庆")
+REQUIRED_FESTIVAL = "春节"
 
-    Dates the file omits are weekdays/weekends by default, so a file may list only the exceptions.
-    """
-    check_year(year)
-    given = _parse_year_csv(year, text)
+
+@dataclass
+class YearPreview:
+    """What an import would change in a year, shown before anything is replaced."""
+    year: int
+    added: list[dict]  # days that become (or change to another) 法定节假日 / 调休上班
+    removed: list[dict]  # days that are 法定节假日 / 调休上班 now and would no longer be
+    holidays_before: int
+    holidays_after: int
+    makeup_before: int
+    makeup_after: int
+    replaces: str  # the source of the schedule replaced ("" when the year is still provisional)
+    warnings: list[str]
+    digest: str  # the current year's content: a confirmation of a stale preview is refused
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.added and not self.removed
+
+
+def _new_rows(year: int, given: dict) -> list[dict]:
     day, rows = date(year, 1, 1), []
     while day.year == year:
         kind, name = given.get(day, (DayKind.REST if day.weekday() >= 5 else DayKind.WORKDAY, ""))
         rows.append({"day": day, "kind": kind.value, "name": name, "source": ADMIN_SOURCE,
                      "provisional": False})
         day += timedelta(days=1)
+    return rows
+
+
+def _statutory_problems(year: int, rows: list[dict]) -> tuple[list[str], list[str]]:
+    """(refusals, warnings) of a year's rows against what every State Council schedule contains."""
+    holidays = [r for r in rows if r["kind"] == DayKind.HOLIDAY.value]
+    names = "".join(r["name"] for r in holidays)
+    refusals = []
+    if len(holidays) < MIN_HOLIDAY_DAYS:
+        refusals.append(f"文件中 {year} 年的法定节假日只有 {len(holidays)} 天，国务院公布的全年安排至少有 "
+                        f"{MIN_HOLIDAY_DAYS} 天（2025 年起 13 天）：这不是完整的全年安排，未导入")
+    if REQUIRED_FESTIVAL not in names:
+        refusals.append(f"文件中没有名称含“{REQUIRED_FESTIVAL}”的法定节假日：请导入国务院公布的完整全年安排（名称列写明节日）")
+    missing = [f for f in FESTIVALS if f != REQUIRED_FESTIVAL and f not in names]
+    warnings = [f"文件中没有名称含 {'、'.join(missing)} 的法定节假日，请核对是否遗漏"] if missing else []
+    return refusals, warnings
+
+
+def _exceptional(kind) -> bool:
+    return str(getattr(kind, "value", kind)) in (DayKind.HOLIDAY.value, DayKind.MAKEUP_WORKDAY.value)
+
+
+def _count(days, kind: DayKind) -> int:
+    return sum(1 for d in days if str(getattr(d["kind"], "value", d["kind"])) == kind.value)
+
+
+def year_digest(session: Session, year: int) -> str:
+    return hashlib.sha256(export_year_csv(session, year).encode()).hexdigest()[:32]
+
+
+def preview_year_csv(session: Session, year: int, text: str) -> YearPreview:
+    """What importing the file would change, compared with the year as it is; nothing is changed.
+    A file that is not a complete statutory schedule is refused here as on import."""
+    check_year(year)
+    rows = _new_rows(year, _parse_year_csv(year, text))
+    refusals, warnings = _statutory_problems(year, rows)
+    if refusals:
+        raise ValidationFailed(refusals, f"{year} 年作息安排未导入：文件不完整")
+    current = {d["day"]: d for d in year_days(session, year)}
+    added, removed = [], []
+    for row in rows:
+        old = current[row["day"]]
+        old_kind = DayKind(old["kind"])
+        if _exceptional(row["kind"]) and (old_kind.value != row["kind"] or old["name"] != row["name"]):
+            added.append({"day": row["day"], "kind": DayKind(row["kind"]).label, "name": row["name"],
+                          "before": old_kind.label})
+        elif _exceptional(old_kind) and not _exceptional(row["kind"]):
+            removed.append({"day": row["day"], "kind": old_kind.label, "name": old["name"],
+                            "after": DayKind(row["kind"]).label})
+    sources = sorted({d["source"] for d in current.values() if not d["provisional"] and d["source"]})
+    preview = YearPreview(year, added, removed,
+                          _count(current.values(), DayKind.HOLIDAY), _count(rows, DayKind.HOLIDAY),
+                          _count(current.values(), DayKind.MAKEUP_WORKDAY), _count(rows, DayKind.MAKEUP_WORKDAY),
+                          "、".join(sources), warnings, year_digest(session, year))
+    if preview.replaces and preview.holidays_after < preview.holidays_before:
+        preview.warnings.append(f"导入后法定节假日将从 {preview.holidays_before} 天减少到 {preview.holidays_after} 天")
+    return preview
+
+
+def import_year_csv(session: Session, year: int, text: str, actor_id: int | None, digest: str | None = None) -> int:
+    """Replace a year's schedule from CSV (date,kind,name); all rows are checked before anything changes.
+
+    Dates the file omits are weekdays/weekends by default, so a file may list only the exceptions; a file
+    that is not a complete statutory schedule is refused. With digest (the preview's), a year changed since
+    the preview is refused.
+    """
+    check_year(year)
+    rows = _new_rows(year, _parse_year_csv(year, text))
+    refusals, _warnings = _statutory_problems(year, rows)
+    if refusals:
+        raise ValidationFailed(refusals, f"{year} 年作息安排未导入：文件不完整")
+    if digest is not None and digest != year_digest(session, year):
+        raise ValidationFailed([f"{year} 年作息安排在预览之后已被修改，请重新上传文件查看变化后再确认"],
+                               f"{year} 年作息安排未导入")
     before = {"days": len(session.scalars(select(CalendarDay.day).where(
         CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))).all())}
     session.execute(delete(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),

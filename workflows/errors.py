@@ -70,8 +70,14 @@ class EngineStepFailed(DomainError):
     code = "engine_step_failed"
 
 
-def unknown_choice(name: str, value: str, choices) -> str:
-    """One wording wherever a parameter has fixed choices: the value sent and every value allowed, code（label）."""
-    shown = value if len(value) <= 50 else value[:50] + "…"
-    listed = "、".join(f"{code}（{label}）" for code, label in choices)
-    return f"参数 {name} 的值“{shown}”无效，可选：{listed}"
+# Query parameters of the API and list pages by the name a person reads on the page.
+PARAMETER_LABELS = {"scope": "范围", "status": "状态", "overdue": "是否逾期", "process": "流程", "sort": "排序"}
+
+
+def unknown_choice(label: str, value: str, choices) -> str:
+    """One wording wherever a field has fixed choices: the field as shown, the value sent and the choices by their
+    Chinese names (a parameter name such as "scope" is shown by its label)."""
+    label = PARAMETER_LABELS.get(label, label)
+    shown = value if len(value) <= 20 else value[:20] + "…"
+    listed = "、".join(str(name) for _code, name in choices)
+    return f"{label}：“{shown}”不是可选的值，请从列表中选择（可选：{listed}）"

@@ -47,12 +47,12 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings) -> PassResult:
     return result
 
 
-def import_schedule(session, year: int, text: str, actor_id: int | None) -> tuple[int, int]:
+def import_schedule(session, year: int, text: str, actor_id: int | None, digest: str | None = None) -> tuple[int, int]:
     """Enter a year's official schedule, then recompute every open deadline that was provisional.
 
     Returns (days imported, deadlines changed); each changed due date writes an audit event.
     """
-    days = calendar.import_year_csv(session, year, text, actor_id)
+    days = calendar.import_year_csv(session, year, text, actor_id, digest)
     session.flush()
     changed = sweep.recompute_provisional(session, actor_id)
     changes.recompute_provisional_due(session)

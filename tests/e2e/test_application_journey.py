@@ -50,7 +50,7 @@ def test_an_applicant_applies_the_provider_rejects_with_a_specific_reason_and_th
         page: Page, processes, demo_catalog, tmp_path):
     log_in(page, "machao")
     page.get_by_role("link", name="资源目录", exact=True).click()
-    page.get_by_label("资源名称或摘要关键字").fill("户籍")
+    page.get_by_label("关键词（资源名称、摘要或代码）").fill("户籍")
     page.get_by_role("button", name="检索").click()
     page.get_by_role("link", name="户籍人口基本信息").click()
     page.get_by_role("link", name="申请使用").click()

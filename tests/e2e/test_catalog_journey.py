@@ -77,11 +77,11 @@ def test_a_unit_admin_publishes_an_entry_and_a_user_of_another_unit_finds_it_by_
     log_in(page, "machao")
     page.get_by_role("link", name="资源目录", exact=True).click()
     expect(page.locator("#result-total")).to_have_text("42")  # the 41 demo entries and the new one
-    page.get_by_label("资源名称或摘要关键字").fill("养犬")
+    page.get_by_label("关键词（资源名称、摘要或代码）").fill("养犬")
     page.get_by_role("button", name="检索").click()
 
     expect(page.locator("#result-total")).to_have_text("1")
-    expect(page.get_by_label("资源名称或摘要关键字")).to_have_value("养犬")
+    expect(page.get_by_label("关键词（资源名称、摘要或代码）")).to_have_value("养犬")
     row = page.locator("#catalog-results tbody tr").filter(has=page.get_by_role("link", name=NEW_NAME))
     expect(row).to_have_count(1)
     expect(row).to_contain_text("县公安局")
@@ -152,12 +152,12 @@ def test_filters_combine_on_the_search_page(page: Page, demo_catalog):
     all_unconditional = int(re.search(r"（(\d+)）", unconditional.inner_text()).group(1))
 
     share_type.select_option(value=unconditional.get_attribute("value"))
-    page.get_by_label("单位名称关键字").fill("市场")
+    page.get_by_label("单位名称关键词").fill("市场")
     page.get_by_role("button", name="检索").click()
 
     # The page comes back with both filters still chosen.
     expect(page).to_have_url(re.compile(r"[?&]share_type=unconditional(&|$)"))
-    expect(page.get_by_label("单位名称关键字")).to_have_value("市场")
+    expect(page.get_by_label("单位名称关键词")).to_have_value("市场")
     expect(share_type.locator("option:checked")).to_contain_text("无条件共享")
 
     rows = page.locator("#catalog-results tbody tr")

@@ -2,7 +2,7 @@
 import io
 import re
 
-from tests.helpers import csrf_token, login, person, unit
+from tests.helpers import SCHEDULE_2027_AFTER_NEW_YEAR, confirm_calendar_preview, csrf_token, login, person, unit
 from workflows.organisation import people, responsibilities, roles
 from workflows.organisation.scope import AdminScope
 
@@ -23,10 +23,11 @@ def test_the_sysadmin_filters_the_audit_trail_by_action(client):
     assert "载入演示数据" not in table and "登录失败" not in table
 
 
-def test_a_bad_date_filter_explains_the_format(client):
+def test_a_bad_date_filter_explains_the_format_by_its_label_and_lists_no_events(client):
     login(client, "chenjing")
-    page = client.get("/admin/audit?since=yesterday").get_data(as_text=True)
-    assert "YYYY-MM-DD" in page
+    assert "<td>陈静" in client.get("/admin/audit?action=session:login").get_data(as_text=True)
+    page = client.get("/admin/audit?action=session:login&since=yesterday").get_data(as_text=True)
+    assert "开始日期：“yesterday”格式应为 YYYY-MM-DD" in page and "<td>陈静" not in page
 
 
 def test_the_calendar_page_shows_the_2026_holidays(client):
@@ -36,15 +37,31 @@ def test_the_calendar_page_shows_the_2026_holidays(client):
     assert "provisional-warning" not in page
 
 
-def test_a_sysadmin_imports_the_2027_schedule(client):
+def test_a_sysadmin_previews_the_2027_schedule_and_it_is_imported_only_once_confirmed(client):
     login(client, "chenjing")
     assert "provisional-warning" in client.get("/admin/calendar?year=2027").get_data(as_text=True)
+    text = "date,kind,name\n2027-01-01,holiday,元旦\n" + SCHEDULE_2027_AFTER_NEW_YEAR
     data = {"year": "2027", "csrf_token": csrf_token(client, "/admin/calendar?year=2027"),
-            "file": (io.BytesIO("date,kind,name\n2027-01-01,holiday,元旦\n".encode()), "2027.csv")}
-    page = client.post("/admin/calendar/import", data=data, follow_redirects=True).get_data(as_text=True)
+            "file": (io.BytesIO(text.encode()), "2027.csv")}
+    preview = client.post("/admin/calendar/import", data=data).get_data(as_text=True)
+    assert "确认导入 2027 年作息安排" in preview and "尚未导入，现有安排没有任何改变" in preview
+    assert "法定节假日：0 天 → 25 天" in preview and "新增或改变 25 天，取消 0 天" in preview
+    assert "2027 年目前为临时安排" in preview and "2027-02-06" in preview
+    assert "provisional-warning" in client.get("/admin/calendar?year=2027").get_data(as_text=True)
+    page = confirm_calendar_preview(client, preview).get_data(as_text=True)
     assert "已导入" in page and "provisional-warning" not in page and "元旦" in page
     exported = client.get("/admin/calendar/2027.csv").get_data(as_text=True)
-    assert "2027-01-01,holiday,元旦" in exported
+    assert "2027-01-01,holiday,元旦" in exported and "2027-02-06,holiday,春节" in exported
+
+
+def test_a_one_line_year_file_is_refused_loudly_and_the_year_stays_as_it_was(client):
+    login(client, "chenjing")
+    data = {"year": "2026", "csrf_token": csrf_token(client, "/admin/calendar"),
+            "file": (io.BytesIO("date,kind,name\n2026-01-01,holiday,元旦\n".encode()), "2026.csv")}
+    page = client.post("/admin/calendar/import", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "2026 年作息安排未导入：文件不完整" in page and "法定节假日只有 1 天" in page
+    assert "没有名称含“春节”的法定节假日" in page and "确认替换" not in page
+    assert "2026-02-14" in client.get("/admin/calendar?year=2026").get_data(as_text=True)
 
 
 def test_a_bad_calendar_upload_keeps_the_old_schedule_and_says_which_row(client):

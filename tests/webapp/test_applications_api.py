@@ -204,7 +204,7 @@ def test_the_application_list_filters_by_scope_and_status(api):
         "户籍人口基本信息", "县公安局", "审核中")
     for bad in ({"scope": "everyone"}, {"status": "lost"}):
         response = api.get("/api/v1/applications", **bad)
-        assert response.status_code == 422 and "参数" in response.get_json()["details"][0]
+        assert response.status_code == 422 and "不是可选的值" in response.get_json()["details"][0]
     assert api.get("/api/v1/grants", scope="nobody").status_code == 422
 
 

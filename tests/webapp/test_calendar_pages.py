@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 import time_machine
 
-from tests.helpers import csrf_token, login, run_command
+from tests.helpers import SCHEDULE_2027_AFTER_NEW_YEAR, confirm_calendar_preview, csrf_token, login, run_command
 
 
 def import_csv(client, text: str, year: str = "2027"):
@@ -33,7 +33,8 @@ def test_the_calendar_page_of_an_absurd_year_shows_this_year(client, year):
 
 def test_an_exported_holiday_name_that_starts_a_formula_is_quoted(client):
     login(client, "chenjing")
-    assert "已导入" in import_csv(client, "date,kind,name\n2027-01-01,holiday,=cmd|' /C calc'!A0\n").get_data(as_text=True)
+    preview = import_csv(client, "date,kind,name\n2027-01-01,holiday,=cmd|' /C calc'!A0\n" + SCHEDULE_2027_AFTER_NEW_YEAR)
+    assert "已导入" in confirm_calendar_preview(client, preview.get_data(as_text=True)).get_data(as_text=True)
     exported = client.get("/admin/calendar/2027.csv").get_data(as_text=True)
     assert "2027-01-01,holiday,'=cmd|' /C calc'!A0" in exported
 

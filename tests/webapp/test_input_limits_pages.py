@@ -70,9 +70,9 @@ def test_an_attachment_named_with_a_right_to_left_override_is_listed_without_it(
 
 @pytest.mark.parametrize("typed", ["²", "١٢", "99999999999999999999"])
 @pytest.mark.parametrize("path, status, message", [
-    ("/catalog/?page={}", 200, "参数 page（页码）应为 1–100000 的整数（半角数字）"),
-    ("/catalog/interfaces?min_calls={}", 200, "参数 min_calls（月调用次数下限）应为 0–2147483647 的整数"),
-    ("/api/v1/catalog/resources?per_page={}", 422, "参数 per_page（每页条数）应为 1–100 的整数"),
+    ("/catalog/?page={}", 200, "页码：应为 1 到 100000 之间的整数（半角数字）"),
+    ("/catalog/interfaces?min_calls={}", 200, "月调用次数下限：应为 0 到 2147483647 之间的整数"),
+    ("/api/v1/catalog/resources?per_page={}", 422, "每页条数：应为 1 到 100 之间的整数"),
     ("/tasks/?unit={}", 422, "办理单位：应为列表中的一项（正整数编号），请重新选择"),
     ("/catalog/export.xlsx?unit={}", 422, "单位：应为列表中的一项（正整数编号），请重新选择"),
 ])
@@ -129,7 +129,7 @@ def test_the_import_page_refuses_a_million_blank_rows_and_a_huge_shared_string(c
 def test_an_over_long_search_keyword_is_refused_not_cut(client, demo_catalog):
     login(client, "machao")
     page = client.get("/catalog/?q=" + "户" * 51).get_data(as_text=True)
-    assert "参数 q（关键词）：不能超过 50 个字（现有 51 个字）" in page
+    assert "关键词：不能超过 50 个字（现有 51 个字）" in page
 
 
 def test_a_text_field_beyond_the_form_size_limit_is_explained_as_text_not_as_a_file(client, ready):

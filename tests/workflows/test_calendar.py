@@ -3,6 +3,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from tests.helpers import SCHEDULE_2027_AFTER_NEW_YEAR as SCHEDULE
 from workflows import calendar
 from workflows.errors import ValidationFailed
 from workflows.models import DayKind
@@ -64,7 +65,7 @@ def test_a_2027_date_is_provisional_until_its_schedule_is_entered(db):
 
 
 def test_importing_a_year_makes_it_official_and_its_holidays_count(db):
-    csv_text = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,法定节假日,元旦\n2027-01-03,rest,\n"
+    csv_text = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,法定节假日,元旦\n2027-01-03,rest,\n" + SCHEDULE
     calendar.import_year_csv(db, 2027, csv_text, None)
     db.flush()
     result = calendar.add_working_days(db, date(2026, 12, 28), 5)
@@ -89,3 +90,40 @@ def test_export_then_import_gives_the_same_year(db):
     db.flush()
     assert calendar.export_year_csv(db, 2026) == exported
     assert due(db, "2026-02-13", 5) == "2026-02-27"
+
+
+def test_a_year_file_without_the_statutory_holidays_is_refused_and_changes_nothing(db):
+    before = calendar.export_year_csv(db, 2027)
+    with pytest.raises(ValidationFailed) as only_new_year:
+        calendar.import_year_csv(db, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n", None)
+    assert only_new_year.value.message == "2027 年作息安排未导入：文件不完整"
+    assert only_new_year.value.details[0].startswith("文件中 2027 年的法定节假日只有 1 天，国务院公布的全年安排至少有 11 天")
+    no_spring_festival = "date,kind,name\n" + SCHEDULE.replace("春节", "假期")
+    with pytest.raises(ValidationFailed) as caught:
+        calendar.preview_year_csv(db, 2027, no_spring_festival)
+    assert caught.value.details == ["文件中没有名称含“春节”的法定节假日：请导入国务院公布的完整全年安排（名称列写明节日）"]
+    assert calendar.export_year_csv(db, 2027) == before
+
+
+def test_the_preview_lists_the_days_added_and_removed_against_the_current_year_and_changes_nothing(db):
+    before = calendar.export_year_csv(db, 2026)
+    assert "2026-10-07,holiday,国庆节" in before and "2026-12-31,workday,\r\n" in before
+    edited = before.replace("2026-10-07,holiday,国庆节", "2026-10-07,rest,").replace(  # 国庆 one day shorter
+        "2026-12-31,workday,", "2026-12-31,holiday,跨年")
+    preview = calendar.preview_year_csv(db, 2026, edited)
+    assert [(d["day"], d["kind"], d["name"]) for d in preview.added] == [(date(2026, 12, 31), "法定节假日", "跨年")]
+    assert [d["day"] for d in preview.removed] == [date(2026, 10, 7)] and preview.replaces
+    assert preview.holidays_after == preview.holidays_before
+    assert calendar.export_year_csv(db, 2026) == before
+    calendar.import_year_csv(db, 2026, edited, None, preview.digest)
+    assert calendar.day_kind(db, date(2026, 12, 31)) == (DayKind.HOLIDAY, False)
+
+
+def test_a_confirmation_of_a_preview_that_went_stale_is_refused(db):
+    preview = calendar.preview_year_csv(db, 2027, "date,kind,name\n" + SCHEDULE)
+    assert preview.replaces == "" and preview.warnings == ["文件中没有名称含 元旦 的法定节假日，请核对是否遗漏"]
+    calendar.import_year_csv(db, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n" + SCHEDULE, None)
+    with pytest.raises(ValidationFailed) as caught:
+        calendar.import_year_csv(db, 2027, "date,kind,name\n" + SCHEDULE, None, preview.digest)
+    assert caught.value.details == ["2027 年作息安排在预览之后已被修改，请重新上传文件查看变化后再确认"]
+    assert calendar.day_kind(db, date(2027, 1, 1)) == (DayKind.HOLIDAY, False)

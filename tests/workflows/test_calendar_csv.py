@@ -1,6 +1,7 @@
 """The calendar CSV: every field of an imported line is checked with its line number; exported cells never run."""
 import pytest
 
+from tests.helpers import SCHEDULE_2027_AFTER_NEW_YEAR as SCHEDULE
 from workflows import calendar
 from workflows.errors import ValidationFailed
 
@@ -58,7 +59,7 @@ def test_a_year_outside_2000_to_2100_is_refused_for_import_and_export(db, year):
 
 def test_a_name_that_starts_a_formula_is_exported_quoted_and_imports_back_unchanged(db):
     calendar.import_year_csv(db, 2027, HEADER + "2027-01-01,holiday,\"=HYPERLINK(\"\"http://evil.example\"\")\"\n"
-                                               "2027-01-02,holiday,@SUM(1)\n2027-01-03,holiday,-1+1\n", None)
+                                               "2027-01-02,holiday,@SUM(1)\n2027-01-03,holiday,-1+1\n" + SCHEDULE, None)
     exported = calendar.export_year_csv(db, 2027)
     assert "2027-01-01,holiday,\"'=HYPERLINK(\"\"http://evil.example\"\")\"" in exported
     assert "2027-01-02,holiday,'@SUM(1)" in exported and "2027-01-03,holiday,'-1+1" in exported

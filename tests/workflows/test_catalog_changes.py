@@ -4,6 +4,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.helpers import SCHEDULE_2027_AFTER_NEW_YEAR as SCHEDULE
 from tests.helpers import SH, at, inbox_subjects, person, unit
 from workflows.catalog import changes as catalog_changes
 from workflows.engine import sweep, tasks
@@ -95,7 +96,7 @@ def test_entering_the_2027_schedule_recomputes_provisional_deadlines_and_audits_
     change_id = register(processes, "2026-12-24")
     with at("2026-12-24T11:00:00"), processes.begin() as s:
         # 2027-01-01 a holiday, as the State Council will publish it; weekends stay rest days
-        days, changed = operations.import_schedule(s, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n", None)
+        days, changed = operations.import_schedule(s, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n" + SCHEDULE, None)
     assert days == 365 and changed == 1
     task = open_tasks(processes, change_id)["更新目录"]
     assert task.due_provisional is False and task.due_at == datetime(2027, 1, 8, 23, 59, 59, tzinfo=SH)
@@ -106,3 +107,40 @@ def test_entering_the_2027_schedule_recomputes_provisional_deadlines_and_audits_
         assert event.before["provisional"] is True
         instance = s.get(type(task.instance), task.instance_id)
         assert instance.next_timer_at == datetime(2027, 1, 8, 0, 0, tzinfo=SH)  # the reminder moved too
+
+
+def test_a_change_registered_after_it_took_effect_counts_its_ten_days_from_registration(processes):
+    with at("2026-11-30T10:00:00"), processes.begin() as s:
+        change = catalog_changes.register_change(s, person(s, "huangtao"), unit(s, "gaj").id, "law_revision",
+                                                 "《居民身份证法》修订，新增电子证照信息项", "2026-11-20")
+        change_id, effective_on, due_on = change.id, change.effective_on, change.due_on
+    assert (effective_on, due_on) == (date(2026, 11, 20), date(2026, 12, 14))  # 10 working days after 11-30
+    with at("2026-12-01T09:00:00"):
+        sweep.sweep(processes)
+    names = open_tasks(processes, change_id)
+    assert set(names) == {"更新目录"} and not names["更新目录"].is_overdue()
+    assert not any(s.startswith(("【督办】", "【催办】")) for s in inbox_subjects(processes, "huangtao"))
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("2020-01-01", "生效日期：2020-01-01 早于一年前，请核对年份"),
+    ("2028-01-01", "生效日期：2028-01-01 晚于一年后，请核对年份"),
+])
+def test_an_effective_date_more_than_a_year_away_is_refused_as_a_likely_typo(processes, typed, message):
+    with at("2026-11-30T10:00:00"), processes() as s, pytest.raises(ValidationFailed) as caught:
+        catalog_changes.register_change(s, person(s, "huangtao"), unit(s, "gaj").id, "law_revision",
+                                        "《居民身份证法》修订，新增电子证照信息项", typed)
+    assert caught.value.details[0].startswith(message)
+    with processes() as s:
+        assert s.scalars(select(HumanTask)).all() == []
+
+
+def test_a_sweep_running_late_after_the_deadline_sends_the_escalation_but_no_due_today_reminder(processes):
+    change_id = register(processes)  # due 2026-03-05 23:59; the scheduler was down from 03-04 to 03-06
+    with at("2026-03-06T09:00:00"):
+        sweep.sweep(processes)
+    subjects = inbox_subjects(processes, "huangtao")
+    assert any(s.startswith("【督办】") for s in subjects)
+    assert not any(s.startswith("【催办】") for s in subjects)
+    assert not any(s.startswith("【催办】") for s in inbox_subjects(processes, "zhaomin"))
+    assert set(open_tasks(processes, change_id)) == {"更新目录", "督办：目录更新逾期"}

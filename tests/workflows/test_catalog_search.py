@@ -104,3 +104,16 @@ def test_an_empty_catalog_searches_without_error(sessions):
     with sessions.begin() as session:
         demo.seed_catalog(session)
     assert search(sessions, q="户籍").total > 0
+
+
+def test_a_resource_code_whole_or_in_part_and_in_any_case_finds_its_entries(demo_catalog, plan):
+    with demo_catalog() as session:
+        published = session.scalars(select(Resource).where(Resource.status == ResourceStatus.PUBLISHED)).all()
+    assert "XY-GA-001" in {r.code for r in published}
+    for word in ("XY-GA-001", "GA-001", "xy-ga-001", "ga-00", "MZ", "-001", "XY-NOPE-9"):
+        expected = {r.code for r in published
+                    if word.lower() in f"{r.name} {r.summary}".lower() or word.upper() in r.code.upper()}
+        page = search(demo_catalog, q=word)
+        assert (page.total, codes(page)) == (len(expected), expected), word
+    assert codes(search(demo_catalog, q="XY-GA-001")) == {"XY-GA-001"}
+    assert "XY-GA-001" in codes(search(demo_catalog, q="ga-001"))

@@ -104,3 +104,45 @@ def test_the_bureau_can_refer_a_demand_to_the_city(processes, demo_catalog):
 def test_an_applicant_of_another_unit_cannot_record_for_this_unit(processes):
     with processes() as s, pytest.raises(Forbidden):
         demands.record_demand(s, person(s, "machao"), unit(s, "gaj").id, "某数据", "某业务场景")
+
+
+def test_a_demand_for_a_not_shared_entry_keeps_the_entry_and_its_unit_while_the_bureau_triages(processes, demo_catalog):
+    with at("2026-04-20T09:00:00"), processes.begin() as s:
+        demand = demands.record_demand(s, person(s, "machao"), unit(s, "mzj").id, "刑事案件侦查信息",
+                                       "核查低保申请人涉案情况", "XY-GA-004")
+        demand_id, gaj_id = demand.id, unit(s, "gaj").id
+        assert demand.status == DemandStatus.COORDINATING and demand.instance_id is not None
+        assert (demand.resource.code, demand.provider_unit_id) == ("XY-GA-004", gaj_id)
+    assign = open_task(processes, demand_id)
+    assert (assign.name, assign.role) == ("分派共享需求", "coordinator")
+    with at("2026-04-20T10:00:00"):
+        do(processes, "wanglei", assign, decision="assign", provider_unit_id=str(gaj_id))
+    answer = open_task(processes, demand_id)
+    assert (answer.name, answer.unit_id) == ("答复共享需求", gaj_id)
+
+
+def test_an_answer_naming_a_catalog_code_that_is_not_the_units_entry_is_refused_naming_the_field(processes,
+                                                                                                demo_catalog):
+    demand_id = out_of_catalog(processes)
+    with processes() as s:
+        cl_id = unit(s, "cl").id
+    with at("2026-04-20T10:00:00"):
+        do(processes, "wanglei", open_task(processes, demand_id), decision="assign", provider_unit_id=str(cl_id))
+    answer = open_task(processes, demand_id)
+    for code in ("XY-NOPE-999", "XY-GA-001"):  # none, and another unit's entry
+        with processes() as s, pytest.raises(ValidationFailed) as caught:
+            tasks.complete(s, person(s, "jiahong"), answer.id, {"answer": "will_publish", "resource_code": code})
+        assert caught.value.fields == {
+            "resource_code": f"目录条目代码：“{code}”不是县残疾人联合会的目录条目（已发布或草稿），请核对代码；尚未编目可留空"}
+    assert open_task(processes, demand_id).name == "答复共享需求"
+    with processes.begin() as s:
+        entry = entries.create_resource(
+            s, person(s, "jiahong"), cl_id,
+            {"name": "残疾人证核发信息", "summary": "残疾人证核发与等级", "category_class": "departmental",
+             "format": "database", "share_type": "conditional", "share_condition": "用于身份核验",
+             "share_method": "api", "open_type": "not_open", "update_cycle": "daily", "sensitivity": "important"},
+            [{"name": "残疾人证号", "data_type": "字符型"}])
+        code = entry.code
+    do(processes, "jiahong", answer, answer="will_publish", resource_code=code.lower())
+    with processes() as s:
+        assert s.get(Demand, demand_id).answer == f"将编目发布：目录条目 {code}"

@@ -202,16 +202,16 @@ def test_delegating_to_an_over_long_username_is_refused(ready):
 
 def test_search_keywords_are_refused_beyond_their_limit_instead_of_cut():
     details = refused(lambda: catalog_search.parse_resource_query({"q": "户" * 51, "unit": "局" * 51}))
-    assert details == ["参数 q（关键词）：不能超过 50 个字（现有 51 个字），请精简后重新提交",
-                       "参数 unit（单位关键词）：不能超过 50 个字（现有 51 个字），请精简后重新提交"]
+    assert details == ["关键词：不能超过 50 个字（现有 51 个字），请精简后重新提交",
+                       "单位名称关键词：不能超过 50 个字（现有 51 个字），请精简后重新提交"]
     assert catalog_search.parse_resource_query({"q": "户" * 50}).q == "户" * 50
 
 
 @pytest.mark.parametrize("typed", ["²", "١٢", "99999999999999999999"])
 def test_search_numbers_in_other_digits_or_beyond_32_bits_are_problems(typed):
     details = refused(lambda: catalog_search.parse_interface_query({"page": typed, "min_calls": typed}))
-    assert details == ["参数 min_calls（月调用次数下限）应为 0–2147483647 的整数（半角数字）",
-                       "参数 page（页码）应为 1–100000 的整数（半角数字）"]
+    assert details == [f"月调用次数下限：应为 0 到 2147483647 之间的整数（半角数字），现为“{typed}”",
+                       f"页码：应为 1 到 100000 之间的整数（半角数字），现为“{typed}”"]
 
 
 def test_an_audit_filter_longer_than_any_stored_value_is_a_problem():

@@ -57,7 +57,7 @@ def _date_arg(name: str, errors: list[str]):
     try:
         return clock.start_of_day(datetime.strptime(value, "%Y-%m-%d").date())
     except ValueError:
-        errors.append(f"日期“{value}”格式应为 YYYY-MM-DD")
+        errors.append(f"{'开始日期' if name == 'since' else '结束日期'}：“{inputs.shown(value)}”格式应为 YYYY-MM-DD")
         return None
 
 
@@ -71,9 +71,8 @@ def audit_events():
                             subject_type=request.args.get("subject_type", "").strip(),
                             subject_id=request.args.get("subject_id", "").strip(),
                             since=since, until=until + timedelta(days=1) if until else None)
-    too_long = audit.filter_problems(flt)
-    events, total = ([], 0) if too_long else audit.list_events(db.session, flt, _page(), PER_PAGE)
-    errors += too_long
+    errors += audit.filter_problems(flt)  # any problem: no events rather than every event unfiltered
+    events, total = ([], 0) if errors else audit.list_events(db.session, flt, _page(), PER_PAGE)
     return render_template("admin/audit.html", events=audit_text.describe(db.session, events), total=total,
                            page=_page(), per_page=PER_PAGE, actions=audit_text.ACTIONS, subjects=audit_text.SUBJECTS,
                            errors=errors, args=request.args), (422 if errors else 200)
@@ -104,19 +103,20 @@ def calendar_export(year: int):
 @bp.post("/calendar/import")
 @role_required("sysadmin")
 def calendar_import():
+    """Upload: a preview of what changes, nothing replaced. Confirmation (the previewed text and the year's
+    digest sent back): the year is replaced, unless it changed since the preview."""
     year = _year(request.form.get("year"))
-    upload = request.files.get("file")
+    confirmed = request.form.get("confirm") == "1"
     try:
         if year is None:
             raise ValidationFailed([f"请填写 {calendar.FIRST_YEAR}–{calendar.LAST_YEAR} 之间的年份"])
-        if upload is None or not upload.filename:
-            raise ValidationFailed(["请选择要导入的 CSV 文件"])
-        try:
-            text = upload.read().decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationFailed(["文件不是 UTF-8 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”后重试"]) from None
+        text = request.form.get("csv_text", "") if confirmed else _uploaded_text(request.files.get("file"))
+        if not confirmed:
+            preview = calendar.preview_year_csv(db.session, year, text)
+            return render_template("admin/calendar_preview.html", preview=preview, csv_text=text)
         with db.attempt():
-            count, changed = operations.import_schedule(db.session, year, text, current_user.person.id)
+            count, changed = operations.import_schedule(db.session, year, text, current_user.person.id,
+                                                        request.form.get("digest", ""))
     except DomainError as err:
         more = len(err.details) - SHOWN_PROBLEMS
         for line in [err.message, *err.details[:SHOWN_PROBLEMS], *([f"……另有 {more} 处问题"] if more > 0 else [])]:
@@ -124,6 +124,15 @@ def calendar_import():
         return redirect(url_for("admin.calendar_year", year=year))
     flash(f"{year} 年作息安排已导入（{count} 天），该年不再是临时安排；重新计算了 {changed} 个办理期限", "success")
     return redirect(url_for("admin.calendar_year", year=year))
+
+
+def _uploaded_text(upload) -> str:
+    if upload is None or not upload.filename:
+        raise ValidationFailed(["请选择要导入的 CSV 文件"])
+    try:
+        return upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed(["文件不是 UTF-8 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”后重试"]) from None
 
 
 @bp.get("/records")

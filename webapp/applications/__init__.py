@@ -13,7 +13,7 @@ from webapp.params import id_param
 from webapp.security import current_person
 from workflows import clock, inputs
 from workflows.engine import tasks
-from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed, unknown_choice
 from workflows.models import ApplicationStatus, CallFrequency, Role, TaskStatus
 from workflows.objections import cases as objection_cases
 from workflows.sharing import applications, pages, records, uploads
@@ -131,9 +131,12 @@ def new():
         resource = applications.shareable_resource(db.session, code)
     except applications.NotShareable as err:
         return render_template("applications/not_shareable.html", message=err.message, code=code), err.status
-    units = _units(person)
-    if not units:
+    all_units = _units(person)
+    if not all_units:
         raise Forbidden("只有申请人可以申请数据，请联系本单位目录管理员开通申请人角色")
+    units = [u for u in all_units if u.id != resource.provider_unit_id]
+    if not units:  # said before anything is typed, not after submitting
+        return render_template("applications/own_unit.html", r=resource)
     if request.method == "POST":
         return _save(person, resource, units)
     return _render_form(resource, {"resource_code": resource.code, "unit_id": str(units[0].id)}, units)
@@ -197,12 +200,17 @@ def index():
     person = current_person()
     scopes = _scopes(person)
     scope = request.args.get("scope", "mine") if request.args.get("scope") in scopes else "mine"
-    chosen = ApplicationStatus.parse(request.args.get("status"))
+    typed_scope, typed_status = (request.args.get(name, "").strip() for name in ("scope", "status"))
+    chosen = ApplicationStatus.parse(typed_status)
     status = chosen.value if chosen else ""
-    rows = applications.list_applications(db.session, person, scope, status)
+    errors = ([unknown_choice("范围", typed_scope, scopes.items())] if typed_scope and typed_scope not in scopes
+              else []) + ([unknown_choice("状态", typed_status, ApplicationStatus.choices())]
+                          if typed_status and chosen is None else [])
+    # a filter that cannot be applied shows the error and no rows, never every application unfiltered
+    rows = [] if errors else applications.list_applications(db.session, person, scope, status)
     in_review = [a.instance_id for a in rows if a.status == ApplicationStatus.IN_REVIEW and a.instance_id]
     return render_template("applications/list.html", rows=rows, scope=scope, scopes=scopes, status=status,
-                           statuses=list(ApplicationStatus),
+                           statuses=list(ApplicationStatus), errors=errors,
                            deadlines=tasks.open_deadlines(db.session, in_review, applications.REVIEW_TASK))
 
 

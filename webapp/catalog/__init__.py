@@ -27,9 +27,9 @@ def search():
     try:
         query = catalog_search.parse_resource_query(request.args)
         page, errors = catalog_search.search_resources(db.session, query), []
-    except ValidationFailed as err:
+    except ValidationFailed as err:  # nothing is searched: the error shows with no results
         query, errors = catalog_search.ResourceQuery(), err.details
-        page = catalog_search.search_resources(db.session, query)
+        page = catalog_search.refused_page()
     return render_template("catalog/search.html", page=page, query=query, errors=errors, args=request.args,
                            facet_names=FACET_LABELS)
 
@@ -42,12 +42,12 @@ FACET_LABELS = {"share_type": "共享类型", "open_type": "开放类型", "cate
 def interfaces():
     try:
         query = catalog_search.parse_interface_query(request.args)
-        errors = []
-    except ValidationFailed as err:
+        page, errors = catalog_search.search_interfaces(db.session, query), []
+    except ValidationFailed as err:  # nothing is searched: the error shows with no results
         query, errors = catalog_search.InterfaceQuery(), err.details
-    page = catalog_search.search_interfaces(db.session, query)
+        page = catalog_search.refused_page(("object_class",))
     return render_template("catalog/interfaces.html", page=page, query=query, errors=errors, args=request.args,
-                           scenarios=catalog_search.scenarios(db.session))
+                           scenarios=catalog_search.scenarios(db.session), sort_choices=catalog_search.SORT_CHOICES)
 
 
 @bp.get("/resources/<code>")
@@ -56,10 +56,17 @@ def detail(code: str):
     resource = entries.get_resource(db.session, person, code)
     return render_template("catalog/detail.html", r=resource, history=entries.history(db.session, person, resource.id),
                            can_edit=entries.can_edit(person, resource.provider_unit_id),
+                           own_unit=_own_unit_only(person, resource.provider_unit_id),
                            is_coordinator=person.has_role(Role.COORDINATOR),
                            objection_flags=objection_cases.flags(db.session, resource_id=resource.id),
                            objections=[o for o in objection_cases.linked(db.session, resource_id=resource.id)
                                        if objection_cases.can_see(person, o)])
+
+
+def _own_unit_only(person, unit_id: int) -> bool:
+    """The entry is the person's own unit's and they apply for no other unit: nothing to apply for."""
+    applying = {m.unit_id for m in person.memberships if m.role == Role.APPLICANT} or {person.unit_id}
+    return applying == {unit_id}
 
 
 def _editable_units(person) -> list[Unit]:

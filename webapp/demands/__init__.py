@@ -9,6 +9,7 @@ from webapp.security import current_person, login_required_blueprint
 from workflows.catalog import demands
 from workflows.engine import tasks
 from workflows.errors import ValidationFailed
+from workflows.models import DemandStatus
 
 bp = Blueprint("demands", __name__)
 
@@ -47,7 +48,7 @@ def new():
                 demand = demands.record_demand(db.session, person, id_param(values.get("unit_id"), "需求单位") or 0,
                                                values.get("wanted_data", ""), values.get("scenario", ""),
                                                values.get("resource_code", ""))
-            flash("已登记共享需求" + ("，已匹配目录条目，可直接申请使用" if demand.resource_id else
+            flash("已登记共享需求" + ("，已匹配目录条目，可直接申请使用" if demand.status == DemandStatus.MATCHED else
                                    "，已提交县大数据局协调"), "success")
             return redirect(url_for("demands.detail", item_id=demand.id))
     except ValidationFailed as err:

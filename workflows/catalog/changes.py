@@ -1,7 +1,7 @@
 """二(三): after a law revision or change of functions a unit updates its catalog within 10 working days."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +13,8 @@ from workflows.models import CatalogChange, ChangeKind, ChangeStatus, HumanTask,
 PROCESS = "catalog_update"
 UPDATE_TASK = "cu_update"
 DESCRIPTION_LIMIT = 2000
+# How far the 生效日期 may lie from the registration day: beyond it the date is most likely a typo (2020 for 2026).
+EFFECTIVE_WINDOW = timedelta(days=366)
 
 
 CONTRACT = engine.ProcessContract(
@@ -36,14 +38,22 @@ def register_change(session: Session, actor: Person, unit_id: int, kind: str, de
     elif problem := inputs.too_long("变更内容", description.strip(), DESCRIPTION_LIMIT):
         problems.append(problem)
     day = _date(effective_on, problems)
+    today = clock.today()
+    if day is not None and day < today - EFFECTIVE_WINDOW:
+        problems.append(f"生效日期：{day} 早于一年前，请核对年份（已生效的变更最早可登记 {today - EFFECTIVE_WINDOW} 起的）")
+    elif day is not None and day > today + EFFECTIVE_WINDOW:
+        problems.append(f"生效日期：{day} 晚于一年后，请核对年份（最晚可登记 {today + EFFECTIVE_WINDOW} 生效的变更）")
     if problems:
         raise ValidationFailed(problems)
+    # R6 counts the 10 working days from the change; one registered after it took effect counts from its
+    # registration, so no unit is handed a task that is overdue the moment it opens.
+    counted_from = max(day, today)
     change = CatalogChange(unit_id=unit_id, kind=change_kind, description=description.strip(), effective_on=day,
                            due_on=day, created_by_id=actor.id, created_at=clock.now())
     session.add(change)
     session.flush()
     instance = engine.start(session, PROCESS, actor.id, unit_id,
-                            {"change_id": change.id, "unit_id": unit_id, "effective_on": day.isoformat(),
+                            {"change_id": change.id, "unit_id": unit_id, "effective_on": counted_from.isoformat(),
                              "description": change.description},
                             subject=("catalog_change", change.id))
     change.instance_id = instance.id

@@ -1,12 +1,12 @@
 """供需对接清单: what units need; demands outside the catalog are coordinated by the county data bureau."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock, engine, inputs
 from workflows.catalog import search as catalog_search
-from workflows.errors import Forbidden, NotFound, ValidationFailed
+from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import Demand, DemandStatus, HumanTask, Person, Resource, ResourceStatus, Role, ShareType, Unit
 
 PROCESS = "demand_coordination"
@@ -40,18 +40,19 @@ def suggestions(session: Session, wanted_data: str, limit: int = 5) -> list[Reso
 
 
 def prefill(session: Session, resource_code: str) -> dict:
-    """The demand form opened from a catalog entry: the entry named, matched unless it is 不予共享 (then coordinated)."""
+    """The demand form opened from a catalog entry: the entry named and kept (matched, or coordinated if 不予共享)."""
     resource = session.scalar(select(Resource).where(Resource.code == (resource_code or "").strip()[:64],
                                                      Resource.status == ResourceStatus.PUBLISHED))
     if resource is None:
         return {}
-    shared = resource.share_type != ShareType.NOT_SHARED
-    return {"wanted_data": f"{resource.name}（{resource.code}）"[:200], "resource_code": resource.code if shared else ""}
+    return {"wanted_data": f"{resource.name}（{resource.code}）"[:200], "resource_code": resource.code}
 
 
 def record_demand(session: Session, actor: Person | None, unit_id: int, wanted_data: str, scenario: str,
                   resource_code: str = "") -> Demand:
-    """A demand matched to a published entry is listed at once; any other starts the coordination process."""
+    """A demand matched to a shareable published entry is listed at once; any other starts the coordination
+    process. A demand for a 不予共享 entry keeps the entry and its unit as the preset provider: the bureau still
+    decides (分派、报市级或办结), seeing on the demand which unit holds the data."""
     if actor is not None and not can_record(actor, unit_id):
         raise Forbidden("只有本单位的申请人或目录管理员可以登记共享需求")
     problems = inputs.length_problems({"wanted_data": (wanted_data or "").strip(), "scenario": (scenario or "").strip(),
@@ -62,24 +63,24 @@ def record_demand(session: Session, actor: Person | None, unit_id: int, wanted_d
         problems.append("所需数据：请写明需要的数据（至少2个字）")
     if len((scenario or "").strip()) < 4:
         problems.append("应用场景：请写明用于什么业务（至少4个字）")
-    resource = None
+    resource = matched = None
     if resource_code.strip():
         resource = session.scalar(select(Resource).where(Resource.code == resource_code.strip(),
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
             problems.append(f"目录条目：“{resource_code}”不存在或未发布")
-        elif resource.share_type == ShareType.NOT_SHARED:
-            resource = None  # 不予共享: the bureau coordinates, nothing can be applied for directly
+        elif resource.share_type != ShareType.NOT_SHARED:
+            matched = resource  # 不予共享: the bureau coordinates, nothing can be applied for directly
     if problems:
         raise ValidationFailed(problems)
     demand = Demand(requesting_unit_id=unit_id, wanted_data=wanted_data.strip(), scenario=scenario.strip(),
                     resource_id=resource.id if resource else None,
                     provider_unit_id=resource.provider_unit_id if resource else None,
-                    status=DemandStatus.MATCHED if resource else DemandStatus.COORDINATING,
+                    status=DemandStatus.MATCHED if matched else DemandStatus.COORDINATING,
                     created_by_id=actor.id if actor else None, created_at=clock.now())
     session.add(demand)
     session.flush()
-    if resource is None:
+    if matched is None:
         instance = engine.start(session, PROCESS, demand.created_by_id, unit_id,
                                 {"demand_id": demand.id, "requesting_unit_id": unit_id,
                                  "wanted_data": demand.wanted_data, "scenario": demand.scenario},
@@ -122,8 +123,24 @@ def assigned(session: Session, actor: Person, task: HumanTask, data: dict) -> di
     return data
 
 
+def _own_entry(session: Session, unit_id: int | None, code: str) -> Resource | None:
+    """The answering unit's entry with this code (any case), draft or published."""
+    return session.scalar(select(Resource).where(func.upper(Resource.code) == code.upper(),
+                                                 Resource.provider_unit_id == unit_id,
+                                                 Resource.status != ResourceStatus.RETIRED))
+
+
 def answered(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     demand = _demand_of(session, task)
+    code = (data.get("resource_code") or "").strip()
+    if code:
+        entry = _own_entry(session, task.unit_id, code)
+        if entry is None:
+            unit_name = task.unit.name if task.unit else "本单位"
+            raise ValidationFailed([FieldProblem("resource_code", (
+                f"目录条目代码：“{inputs.shown(code, 30)}”不是{unit_name}的目录条目（已发布或草稿），请核对代码；"
+                "尚未编目可留空"))], "答复未提交，请按提示修改")
+        data = data | {"resource_code": entry.code}
     text = "将编目发布" if data["answer"] == "will_publish" else "无法提供"
     detail = data.get("reason") or (f"目录条目 {data['resource_code']}" if data.get("resource_code") else "")
     demand.answer = f"{text}：{detail}" if detail else text
@@ -137,7 +154,9 @@ def closed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict
         resource = session.scalar(select(Resource).where(Resource.code == data["resource_code"],
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
-            raise ValidationFailed([f"新目录条目代码：“{data['resource_code']}”不存在或尚未发布，请提供单位先发布"])
+            shown = inputs.shown(data["resource_code"], 30)
+            raise ValidationFailed([FieldProblem("resource_code",
+                                                 f"新目录条目代码：“{shown}”不存在或尚未发布，请提供单位先发布")])
         _set_status(session, actor, demand, DemandStatus.RESOLVED, resource_id=resource.id,
                     provider_unit_id=resource.provider_unit_id)
     else:

@@ -107,6 +107,7 @@ def create_resource(session: Session, actor: Person, unit_id: int, raw: dict, ra
     chosen = clean.values["code"]
     if chosen:
         _check_code_free(session, chosen, None)
+    _check_related(session, clean.values["related_codes"])
     _check_duplicates(session, clean, unit_id, None, duplicate_reason)
     resource = _insert_with_free_code(session, session.get(Unit, unit_id), clean, chosen, duplicate_reason.strip())
     _record(session, actor, resource, "created", {}, "")
@@ -148,6 +149,7 @@ def update_resource(session: Session, actor: Person, resource_id: int, raw: dict
     clean = _clean_or_raise(raw, raw_items)
     clean.values["code"] = clean.values["code"] or resource.code
     _check_code_free(session, clean.values["code"], resource.id)
+    _check_related(session, clean.values["related_codes"])
     _check_duplicates(session, clean, resource.provider_unit_id, resource.id,
                       duplicate_reason or resource.duplicate_reason)
     if resource.status == ResourceStatus.PUBLISHED:
@@ -192,6 +194,19 @@ def _apply(resource: Resource, clean) -> None:
             setattr(resource, name, value)
     resource.items = [InfoItem(position=i, **item) for i, item in enumerate(clean.items)]
     resource.updated_at = clock.now()
+
+
+def _check_related(session: Session, codes: list[str]) -> None:
+    """Every 关联资源代码 names an entry of the catalog (any case; stored as the entry spells it)."""
+    if not codes:
+        return
+    found = {code.upper(): code for code in session.scalars(
+        select(Resource.code).where(func.upper(Resource.code).in_([c.upper() for c in codes])))}
+    unknown = [c for c in codes if c.upper() not in found]
+    if unknown:
+        raise InvalidEntry([Problem("related_codes", f"“{inputs.shown(code, 30)}”在目录中不存在，请核对资源代码")
+                            for code in unknown])
+    codes[:] = [found[c.upper()] for c in codes]
 
 
 def _check_code_free(session: Session, code: str, own_id: int | None) -> None:

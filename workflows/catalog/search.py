@@ -1,6 +1,7 @@
 """Catalog and interface search (附件): Chinese substrings through the database's own text index."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, String, bindparam, func, literal_column, or_, select, text
@@ -33,9 +34,12 @@ _COLUMN = {"share_type": Resource.share_type, "open_type": Resource.open_type, "
            "category": Resource.category_class, "sensitivity": Resource.sensitivity,
            "update_cycle": Resource.update_cycle}
 MAX_PER_PAGE = 100
-KEYWORD_LIMITS = {"q": ("参数 q（关键词）", 50), "unit": ("参数 unit（单位关键词）", 50),
-                  "category_path": ("参数 category_path（资源分类路径）", 200),
-                  "scenario": ("参数 scenario（业务场景）", 50)}
+KEYWORD_LIMITS = {"q": ("关键词", 50), "unit": ("单位名称关键词", 50), "category_path": ("资源分类路径", 200),
+                  "scenario": ("业务场景", 50)}
+# The names the search forms show for their fields: every message names the field as the person sees it.
+FIELD_LABELS = {"share_type": "共享类型", "open_type": "开放类型", "category": "资源分类", "format": "资源格式",
+                "update_cycle": "更新周期", "sensitivity": "数据分级", "object_class": "对象分类", "sort": "排序",
+                "page": "页码", "per_page": "每页条数", "min_calls": "月调用次数下限", "max_calls": "月调用次数上限"}
 MAX_PAGE = 100_000
 MAX_CALLS = 2**31 - 1  # monthly_calls is an integer column
 INTERFACE_SORTS = {"monthly_calls": Interface.monthly_calls, "name": Interface.name, "code": Interface.code}
@@ -66,13 +70,20 @@ class Page:
         return max((self.total + self.per_page - 1) // self.per_page, 1)
 
 
+def refused_page(facet_names=tuple(FACETS)) -> Page:
+    """What a refused query shows: no entries (never the whole catalog) and the filter choices without counts."""
+    enums = FACETS | {"object_class": ObjectClass}
+    return Page([], 0, 1, 20, {name: [{"value": m.value, "label": m.label, "count": None} for m in enums[name]]
+                               for name in facet_names})
+
+
 def _int(value, name: str, label: str, low: int, high: int, default: int, problems: list[str]) -> int:
     text = str(value if value is not None else "").strip()
     if not text:
         return default
     number = inputs.parse_int(text, low, high)
     if number is None:
-        problems.append(f"参数 {name}（{label}）应为 {low}–{high} 的整数（半角数字）")
+        problems.append(f"{label}：应为 {low} 到 {high} 之间的整数（半角数字），现为“{inputs.shown(text)}”")
         return default
     return number
 
@@ -95,7 +106,7 @@ def parse_resource_query(args: dict) -> ResourceQuery:
             continue
         member = enum_cls.parse(value)
         if member is None:
-            problems.append(unknown_choice(name, value, enum_cls.choices()))
+            problems.append(unknown_choice(FIELD_LABELS[name], value, enum_cls.choices()))
         else:
             query.filters[name] = member
     query.category_path = _texts(args, ("category_path",), problems)["category_path"]
@@ -159,6 +170,10 @@ def by_rowid(estimate: int | None, limit: int) -> bool | None:
     return None if estimate is None else estimate <= limit
 
 
+# A keyword that could be part of a 资源代码 (XY-GA-001, "ga-001", "GA"): also matched on the code, in any case.
+_CODE_FRAGMENT = re.compile(r"[A-Za-z0-9-]{2,30}")
+
+
 def _unit_ids(session: Session, keyword: str) -> list[int]:
     return list(session.scalars(select(Unit.id).where(or_(Unit.name.contains(keyword, autoescape=True),
                                                           Unit.short_name.contains(keyword, autoescape=True)))
@@ -174,7 +189,10 @@ def _conditions(session: Session, query: ResourceQuery, unit_ids: list[int] | No
     status = literal_column("+resource.status", String) if by_rowid else Resource.status
     conditions = [status == published]
     if query.q:
-        conditions.append(_text_condition(session, query.q, by_rowid is not False))
+        condition = _text_condition(session, query.q, by_rowid is not False)
+        if _CODE_FRAGMENT.fullmatch(query.q):
+            condition = or_(condition, func.upper(Resource.code).contains(query.q.upper(), autoescape=True))
+        conditions.append(condition)
     if unit_ids is not None:
         conditions.append(Resource.provider_unit_id.in_(unit_ids))
     if with_facet_filters:
@@ -186,7 +204,7 @@ def _conditions(session: Session, query: ResourceQuery, unit_ids: list[int] | No
 
 def search_resources(session: Session, query: ResourceQuery) -> Page:
     unit_ids = _unit_ids(session, query.unit) if query.unit else None
-    estimate = _match_estimate(session, query.q)
+    estimate = None if _CODE_FRAGMENT.fullmatch(query.q) else _match_estimate(session, query.q)
     rows = _grouped_rows(session, query, unit_ids, by_rowid(estimate, FACETS_BY_ROWID_MAX))
     counts, total = _facet_counts(rows, {name: member.value for name, member in query.filters.items()})
     offset, items = (query.page - 1) * query.per_page, []
@@ -267,14 +285,14 @@ def parse_interface_query(args: dict) -> InterfaceQuery:
     if object_class:
         query.object_class = ObjectClass.parse(object_class)
         if query.object_class is None:
-            problems.append(unknown_choice("object_class", object_class, ObjectClass.choices()))
+            problems.append(unknown_choice(FIELD_LABELS["object_class"], object_class, ObjectClass.choices()))
     if str(args.get("min_calls") or "").strip():
         query.min_calls = _int(args.get("min_calls"), "min_calls", "月调用次数下限", 0, MAX_CALLS, 0, problems)
     if str(args.get("max_calls") or "").strip():
         query.max_calls = _int(args.get("max_calls"), "max_calls", "月调用次数上限", 0, MAX_CALLS, 0, problems)
     sort = str(args.get("sort") or "-monthly_calls").strip()
     if sort not in dict(SORT_CHOICES):
-        problems.append(unknown_choice("sort", sort, SORT_CHOICES))
+        problems.append(unknown_choice(FIELD_LABELS["sort"], sort, SORT_CHOICES))
     else:
         query.sort = sort
     query.page = _int(args.get("page"), "page", "页码", 1, MAX_PAGE, 1, problems)

@@ -54,7 +54,11 @@ def _open_tasks(session: Session, instance: ProcessInstance, key: str | None) ->
 
 
 def remind(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
+    """The last-day 催办, unless the deadline has already passed when the timer fires (a sweep that ran late
+    after scheduler downtime): "今日到期" would then be false, and the 督办 fired in the same sweep says it."""
     for task in _open_tasks(session, instance, values.get("task")):
+        if task.is_overdue():
+            continue
         people = candidates(session, task) + leader_in_charge(session, task.unit_id)
         sent = notifications.send(session, people, _template(values, "reminder"), context(session, task), link(task))
         audit.record(session, None, "task", task.id, "task:reminded", None, {"recipients": sent})
