@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import HOUSEHOLD_FORM, SH, apply, csrf_token, decide, login, person, submit_form, text_of
+from tests.helpers import HOUSEHOLD_FORM, SH, apply, at, csrf_token, decide, login, person, submit_form, text_of
 from workflows.models import Application, ApplicationStatus, GrantStatus
 from workflows.sharing import applications, grants, records
 
@@ -264,3 +264,10 @@ def test_the_application_list_shows_the_review_deadline_and_an_overdue_review_in
         login(client, "machao")
         page = client.get("/applications").get_data(as_text=True)
     assert re.search(r'review-deadline text-danger fw-bold">审核已逾期 3 个工作日', page)
+
+
+def test_the_date_picker_and_the_hint_end_exactly_three_years_after_today(client, ready):
+    with at("2026-11-30T10:00:00"):
+        login(client, "machao")
+        html = client.get("/applications/new?resource=XY-GA-001").get_data(as_text=True)
+    assert 'max="2029-11-30"' in html and "一次最长三年（至 2029-11-30）" in html

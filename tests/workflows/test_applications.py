@@ -136,3 +136,17 @@ def test_the_periodic_pass_renders_the_record_pdf_once_after_the_decision(ready)
     assert operations.run_once(ready, SmtpSettings()).records_rendered == 0
     with ready() as s:
         assert records.for_application(s, app_id).pdf.startswith(b"%PDF")
+
+
+def test_validity_is_at_most_exactly_three_years_from_the_submission_day(ready):
+    with at("2026-11-30T10:00:00"):
+        with pytest.raises(ValidationFailed) as caught:
+            apply(ready, valid_until="2029-12-01")
+        assert "一次申请最长三年" in " ".join(caught.value.details)
+        app_id = apply(ready, valid_until="2029-11-30")
+    assert status(ready, app_id) == ApplicationStatus.IN_REVIEW
+
+
+def test_three_years_from_a_leap_day_ends_on_the_last_day_of_february():
+    from datetime import date
+    assert applications.latest_valid_until(date(2028, 2, 29)) == date(2031, 2, 28)

@@ -51,7 +51,7 @@ def _render_form(resource, values: dict, units: list, app=None, errors: list[str
     return render_template("applications/form.html", r=resource, values=values, units=units, app=app,
                            errors=errors, field_errors=field_errors or {}, frequencies=list(CallFrequency),
                            undertaking=applications.UNDERTAKING, min_date=today + timedelta(days=1),
-                           max_date=today + applications.MAX_VALIDITY,
+                           max_date=applications.latest_valid_until(today),
                            review_days=applications.review_period(db.session, app),
                            resubmit=_resubmit_task(app) if app is not None else None), status
 

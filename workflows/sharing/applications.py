@@ -28,7 +28,15 @@ from workflows.models import (
 from workflows.sharing import integrity
 from workflows.sharing.process import PROCESS, RESUBMIT_TASK, REVIEW_TASK  # noqa: F401  (pages read them here)
 
-MAX_VALIDITY = timedelta(days=3 * 366)
+MAX_VALIDITY_YEARS = 3
+
+
+def latest_valid_until(submitted: date) -> date:
+    """一次最长三年: the same calendar day three years on (29 Feb falls back to 28 Feb)."""
+    try:
+        return submitted.replace(year=submitted.year + MAX_VALIDITY_YEARS)
+    except ValueError:
+        return submitted.replace(year=submitted.year + MAX_VALIDITY_YEARS, day=28)
 UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所述应用场景使用共享数据，不篡改数据，不挪作他用，"
                "不向任何第三方泄露或提供；落实数据安全管理责任，因管理不善造成数据安全问题的，由本单位承担相应责任。")
 ATTACHMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
@@ -139,7 +147,7 @@ def _until(text: str, problems: list[str]) -> date | None:
         return None
     if until <= clock.today():
         problems.append(FieldProblem("valid_until", "有效期至：应晚于今天"))
-    elif until > clock.today() + MAX_VALIDITY:
+    elif until > latest_valid_until(clock.today()):
         problems.append(FieldProblem("valid_until", "有效期至：一次申请最长三年，到期后可重新申请"))
     return until
 
