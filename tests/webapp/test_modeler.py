@@ -134,6 +134,12 @@ def test_versions_are_viewed_downloaded_and_compared(client, modeler):
     assert client.get("/processes/data_application/v9").status_code == 404
 
 
+def test_comparing_a_version_with_itself_asks_for_two_different_versions(client, modeler):
+    post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "note": "三天"}, modeler)
+    page = client.get("/processes/data_application/compare?from=2&to=2").get_data(as_text=True)
+    assert "请选择两个不同的版本" in page and "两个版本的流程内容相同" not in page
+
+
 def test_garbage_and_non_utf8_uploads_get_chinese_messages(client, modeler):
     assert "不是有效的 XML" in post_xml(client, "/processes/deploy", b"<oops", modeler).get_json()["details"][0]
     assert "UTF-8" in post_xml(client, "/processes/deploy", "流程".encode("gbk"), modeler).get_json()["details"][0]
