@@ -150,3 +150,16 @@ def test_validity_is_at_most_exactly_three_years_from_the_submission_day(ready):
 def test_three_years_from_a_leap_day_ends_on_the_last_day_of_february():
     from datetime import date
     assert applications.latest_valid_until(date(2028, 2, 29)) == date(2031, 2, 28)
+
+
+@pytest.mark.parametrize("reason", ["aaaaaaaaaa", "不同意不同意", "违规使用数据", "撤销撤销撤销撤销撤销撤销"])
+def test_revoking_a_grant_needs_a_specific_reason_like_a_rejection(ready, reason):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="approve")
+    with ready() as s:
+        grant_id = grants.for_application(s, app_id).id
+    with ready() as s, pytest.raises(ValidationFailed) as caught:
+        grants.revoke(s, person(s, "huangtao"), grant_id, reason)
+    assert "撤销理由" in " ".join(caught.value.details)
+    with ready() as s:
+        assert grants.for_application(s, app_id).status == GrantStatus.ACTIVE
