@@ -271,3 +271,19 @@ def test_the_date_picker_and_the_hint_end_exactly_three_years_after_today(client
         login(client, "machao")
         html = client.get("/applications/new?resource=XY-GA-001").get_data(as_text=True)
     assert 'max="2029-11-30"' in html and "一次最长三年（至 2029-11-30）" in html
+
+
+def test_a_draft_is_discarded_not_withdrawn_and_leaves_the_list(client, ready):
+    login(client, "machao")
+    saved = submit_form(client, HOUSEHOLD_FORM, action="save")
+    app_id = int(re.search(r"/applications/(\d+)", saved.headers["Location"]).group(1))
+    case = text_of(client.get(f"/applications/{app_id}"))
+    assert "作废草稿" in case and "确认撤回" not in case
+
+    answer = client.post(f"/applications/{app_id}/withdraw", data={"csrf_token": csrf_token(client, "/applications")},
+                         follow_redirects=True)
+
+    page = text_of(answer)
+    assert "草稿已作废" in page and "审核任务已关闭" not in page
+    assert f'href="/applications/{app_id}"' not in answer.get_data(as_text=True)
+    assert "草稿已作废" in text_of(client.get(f"/applications/{app_id}"))

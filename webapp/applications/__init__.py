@@ -212,11 +212,14 @@ def withdraw(item_id: int):
     reason = request.form.get("reason", "").strip()
     try:
         with db.attempt():
-            applications.withdraw(db.session, person, item_id, reason)
+            app = applications.withdraw(db.session, person, item_id, reason)
     except DomainError as err:
         if err.status in (403, 404):
             raise
         return render_case(person, item_id, [err.message, *err.details], {"reason": reason}, "withdraw", err.status)
+    if applications.is_discarded_draft(app):
+        flash("草稿已作废（尚未提交，没有审核任务），不再列在申请中", "success")
+        return redirect(url_for(".index"))
     flash("已撤回申请，审核任务已关闭", "success")
     return redirect(url_for(".detail", item_id=item_id))
 

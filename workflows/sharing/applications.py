@@ -351,10 +351,18 @@ def outcome(session: Session, app: Application) -> tuple[Grant | None, str | Non
     return (row[0], row[1]) if row else (None, None)
 
 
+_DISCARDED_DRAFT = (Application.status == ApplicationStatus.WITHDRAWN) & Application.instance_id.is_(None)
+
+
+def is_discarded_draft(app: Application) -> bool:
+    """A draft withdrawn before it was ever submitted: no review existed, so it is 作废, not 撤回."""
+    return app.status == ApplicationStatus.WITHDRAWN and not app.instance_id
+
+
 def list_applications(session: Session, actor: Person, scope: str = "mine", status: str = "") -> list[Application]:
     """mine: my units' applications; provider: applications for my units' data; all: coordinators."""
     units = {m.unit_id for m in actor.memberships} | {actor.unit_id}
-    query = select(Application).order_by(Application.id.desc())
+    query = select(Application).order_by(Application.id.desc()).where(~_DISCARDED_DRAFT)
     if scope == "provider":
         query = query.where(Application.provider_unit_id.in_(units), Application.status != ApplicationStatus.DRAFT)
     elif scope == "all" and actor.has_role(Role.COORDINATOR):
