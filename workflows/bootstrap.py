@@ -20,6 +20,8 @@ TASK_HANDLERS = {
     (changes.PROCESS, "cu_update"): changes.updated,
 }
 
+CLOSED_NOTICES = {process.PROCESS: reviews.closed_notice}
+
 LISTENERS = {
     "task.opened": (reminders.new_task,),
     "task.delegated": (reminders.delegated,),
@@ -40,6 +42,6 @@ CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT)
 
 def bootstrap() -> None:
     events.configure(LISTENERS)
-    tasks.configure(TASK_HANDLERS)
+    tasks.configure(TASK_HANDLERS, CLOSED_NOTICES)
     forms.configure(FORM_OPTIONS, FORM_CHECKS)
     versions.configure(CONTRACTS, reminders.TASK_TEMPLATES)

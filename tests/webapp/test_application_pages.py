@@ -10,7 +10,19 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import HOUSEHOLD_FORM, SH, apply, at, csrf_token, decide, login, person, submit_form, text_of
+from tests.helpers import (
+    HOUSEHOLD_FORM,
+    SH,
+    apply,
+    at,
+    csrf_token,
+    decide,
+    login,
+    person,
+    review_task,
+    submit_form,
+    text_of,
+)
 from workflows.models import Application, ApplicationStatus, GrantStatus
 from workflows.sharing import applications, grants, records
 
@@ -287,3 +299,18 @@ def test_a_draft_is_discarded_not_withdrawn_and_leaves_the_list(client, ready):
     assert "草稿已作废" in page and "审核任务已关闭" not in page
     assert f'href="/applications/{app_id}"' not in answer.get_data(as_text=True)
     assert "草稿已作废" in text_of(client.get(f"/applications/{app_id}"))
+
+
+def test_the_reviewer_approving_a_withdrawn_application_is_told_the_applicant_withdrew(client, ready):
+    app_id = applied(ready)
+    task_id = review_task(ready, app_id).id
+    login(client, "huangtao")
+    token = csrf_token(client, f"/tasks/{task_id}")
+    with at("2026-02-16T09:30:00"), ready.begin() as s:
+        applications.withdraw(s, person(s, "machao"), app_id, "业务调整")
+
+    answer = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve",
+                                                    "approved_items": ["姓名"]})
+
+    page = text_of(answer)
+    assert "申请人已于2026-02-16 09:30撤回申请，无需办理" in page and "已由他人办理" not in page

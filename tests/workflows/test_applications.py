@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.helpers import HOUSEHOLD, SH, apply, at, decide, person, review_task, status
 from workflows.engine import tasks
-from workflows.errors import Forbidden, NotFound, ValidationFailed
+from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
 from workflows.models import Application, ApplicationStatus, GrantStatus, TaskStatus
 from workflows.sharing import applications, grants, records
 
@@ -163,3 +163,26 @@ def test_revoking_a_grant_needs_a_specific_reason_like_a_rejection(ready, reason
     assert "撤销理由" in " ".join(caught.value.details)
     with ready() as s:
         assert grants.for_application(s, app_id).status == GrantStatus.ACTIVE
+
+
+def test_approving_after_the_applicant_withdrew_says_so_with_the_time(ready):
+    app_id = apply(ready)
+    task_id = review_task(ready, app_id).id
+    with at("2026-02-16T09:30:00"), ready.begin() as s:
+        applications.withdraw(s, person(s, "machao"), app_id, "业务调整")
+    with ready() as s, pytest.raises(AlreadyHandled) as caught:
+        tasks.complete(s, person(s, "huangtao"), task_id, {"decision": "approve"})
+    assert caught.value.message == "申请人已于2026-02-16 09:30撤回申请，无需办理"
+
+
+def test_the_same_reviewer_submitting_twice_is_told_when_he_handled_it(ready):
+    app_id = apply(ready)
+    task_id = review_task(ready, app_id).id
+    with at("2026-02-16T09:30:00"):
+        decide(ready, app_id, decision="approve")
+    with ready() as s, pytest.raises(AlreadyHandled) as caught:
+        tasks.complete(s, person(s, "huangtao"), task_id, {"decision": "approve"})
+    assert caught.value.message.startswith("您已于2026-02-16 09:30办理此任务")
+    with ready() as s, pytest.raises(AlreadyHandled) as caught:
+        tasks.complete(s, person(s, "sunhong"), task_id, {"decision": "approve"})
+    assert "已由他人办理" in caught.value.message
