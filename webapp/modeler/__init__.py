@@ -97,6 +97,9 @@ def vocabularies() -> dict:
 def _submission() -> tuple[bytes | str, dict, dict]:
     """(xml, forms to check with, the request's JSON) from a JSON body {xml, forms, …} or a bare XML body."""
     body = request.get_json(silent=True) if request.is_json else None
+    if body is None and request.is_json:
+        problem = form_schemas.json_problem(request.get_data().decode("utf-8", "replace"))
+        raise ValidationFailed([f"请求内容：{problem or 'JSON 格式错误'}"], "提交的内容不是有效的 JSON，未检查")
     if body is None:
         return request.get_data(), workspace.library(db.session, None, forms_dir()), {}
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
