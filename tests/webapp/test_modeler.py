@@ -215,3 +215,16 @@ def test_the_form_editor_explains_invalid_json_in_chinese_like_the_server():
         "第 1 行第 12 个字符附近：JSON 格式错误（内容不完整（缺少结尾的括号、引号或值））",
         None,
     ]
+
+
+def test_a_repeated_identical_deploy_answers_with_the_version_the_first_one_created(client, modeler, processes):
+    body = {"xml": THREE_DAYS, "base_version": 1, "note": "按新规定审核期限改为 3 个工作日"}
+    first = post_json(client, "/processes/deploy", body, modeler).get_json()
+    second = post_json(client, "/processes/deploy", body, modeler).get_json()
+    assert first["version"] == second["version"] == 2
+    assert second["message"] == first["message"] and second["message"].startswith("已部署 数据共享申请 第 2 版")
+    assert len(versions_of(processes, "data_application")) == 2
+    page = client.get("/processes/data_application/edit").get_data(as_text=True)
+    assert "当前部署：第 2 版" in page
+    again = post_json(client, "/processes/deploy", body | {"base_version": 2}, modeler).get_json()
+    assert again["message"] == "内容未变化，仍为第 2 版"

@@ -193,11 +193,13 @@ def deploy():
         return _refusal(err)
     version = result.version
     message = (f"已部署 {version.name} 第 {version.version} 版：新案件使用新版本，进行中的案件仍按原版本办理，"
-               "可在“迁移案件”中把它们移到新版本" if result.created else f"内容未变化，仍为第 {version.version} 版")
+               "可在“迁移案件”中把它们移到新版本" if result.created or result.repeated
+               else f"内容未变化，仍为第 {version.version} 版")
     if upload:
         flash(message, "success")
         return redirect(url_for("modeler.index"))
-    return jsonify({"ok": True, "version": version.version, "created": result.created, "message": message,
+    return jsonify({"ok": True, "version": version.version, "created": result.created or result.repeated,
+                    "message": message,
                     "process_key": version.process_key})
 
 

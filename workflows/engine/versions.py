@@ -28,6 +28,7 @@ class Deployed:
     created: bool
     dry_run: dryrun.DryRun | None = None
     changes: tuple[str, ...] = ()  # what this version changes against the previous one, one line each
+    repeated: bool = False  # the same person's deploy of this content a moment ago (a double click, a retry)
 
 
 @dataclass
@@ -116,7 +117,9 @@ def deploy(session: Session, xml: str, forms: dict, actor_id: int | None, note: 
     outline, content = verdict.outline, digest(xml, verdict.outline)
     latest = latest_version(session, outline.process_id)
     if latest is not None and latest.content_hash == content:
-        return Deployed(latest, False, verdict.dry_run)
+        repeated = (base_version is not None and latest.version == base_version + 1
+                    and latest.deployed_by_id is not None and latest.deployed_by_id == actor_id)
+        return Deployed(latest, False, verdict.dry_run, repeated=repeated)
     if base_version is not None and latest is not None and latest.version != base_version:
         raise Conflict(f"“{latest.name}”已由他人部署为第 {latest.version} 版（您基于第 {base_version} 版修改），"
                        "未部署。请重新打开建模器，查看差异后再部署")
