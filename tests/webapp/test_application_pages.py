@@ -115,7 +115,33 @@ def test_an_attachment_that_is_not_a_pdf_or_image_is_refused_in_chinese(client, 
 
     assert answer.status_code == 422
     page = text_of(answer)
-    assert "只接受 PDF、PNG 或 JPEG 文件（说明.pdf）" in page and "所选附件尚未保存" in page
+    assert "文件内容不是有效的 PDF，可能已损坏，请重新导出后上传（说明.pdf）" in page and "所选附件尚未保存" in page
+    with ready() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_a_file_of_another_kind_is_refused_by_its_kind_and_a_broken_image_as_damaged(client, ready):
+    login(client, "machao")
+    word = (io.BytesIO(b"PK\x03\x04 docx"), "说明.docx", "application/octet-stream")
+    page = text_of(submit_form(client, HOUSEHOLD_FORM | {"attachments": word}, action="save"))
+    assert "只接受 PDF、PNG 或 JPEG 文件（说明.docx）" in page
+    photo = (io.BytesIO(b"%PDF-1.4 not an image"), "照片.jpg", "image/jpeg")
+    page = text_of(submit_form(client, HOUSEHOLD_FORM | {"attachments": photo}, action="save"))
+    assert "文件内容不是有效的 图片，可能已损坏，请重新导出后上传（照片.jpg）" in page
+
+
+def test_an_upload_beyond_the_request_limit_says_the_limit_and_that_nothing_was_saved(client, app, ready,
+                                                                                     monkeypatch):
+    login(client, "machao")
+    token = csrf_token(client, "/applications")
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    scan = (io.BytesIO(b"%PDF-1.4" + b"0" * 2 * 1024 * 1024), "扫描件.pdf", "application/pdf")
+    answer = client.post("/applications/new?resource=XY-GA-001", content_type="multipart/form-data",
+                         data={"csrf_token": token, "action": "submit", "attachments": scan} | HOUSEHOLD_FORM)
+    page = text_of(answer)
+    assert answer.status_code == 413
+    assert "一次提交（含全部附件）最多 1 MB" in page and "本次提交的内容（包括填写的文字和附件）均未保存" in page
+    assert "之前已保存的内容不受影响" not in page
     with ready() as s:
         assert s.scalar(select(func.count()).select_from(Application)) == 0
 

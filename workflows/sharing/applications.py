@@ -381,8 +381,11 @@ def add_attachment(session: Session, actor: Person, application_id: int, filenam
     if len(app.attachments) >= MAX_ATTACHMENTS:
         raise ValidationFailed([FieldProblem("attachments", f"附件：每份申请最多 {MAX_ATTACHMENTS} 个附件，请将材料合并为一个 PDF 后上传")])
     magic = ATTACHMENT_TYPES.get(content_type)
-    if magic is None or not data.startswith(magic):
+    if magic is None:
         raise ValidationFailed([FieldProblem("attachments", "附件：只接受 PDF、PNG 或 JPEG 文件")])
+    if not data.startswith(magic):
+        kind = "PDF" if content_type == "application/pdf" else "图片"
+        raise ValidationFailed([FieldProblem("attachments", f"附件：文件内容不是有效的 {kind}，可能已损坏，请重新导出后上传")])
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise ValidationFailed([FieldProblem("attachments", "附件：单个文件不能超过 10 MB，请压缩后重试")])
     name = inputs.clean_filename(filename)
