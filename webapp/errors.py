@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request, session
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from webapp.extensions import db
+from webapp.extensions import db, login_manager
 from workflows.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):
+        if not wants_json() and request.endpoint != "auth.login" and not current_user.is_authenticated:
+            return login_manager.unauthorized()  # the login ended with the session: say the form was not saved
         return respond(400, "csrf_failed", "页面已过期或表单校验失败，请刷新页面后重新提交")
 
     @app.errorhandler(HTTPException)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import time_machine
@@ -24,6 +24,7 @@ from tests.helpers import (
     text_of,
 )
 from workflows.models import Application, ApplicationStatus, GrantStatus
+from workflows.organisation import accounts
 from workflows.sharing import applications, grants, records
 
 REASON = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
@@ -340,3 +341,54 @@ def test_the_reviewer_approving_a_withdrawn_application_is_told_the_applicant_wi
 
     page = text_of(answer)
     assert "申请人已于2026-02-16 09:30撤回申请，无需办理" in page and "已由他人办理" not in page
+
+
+def next_of(answer) -> str:
+    location = urlsplit(answer.headers["Location"])
+    assert location.path == "/login"
+    return parse_qs(location.query)["next"][0]
+
+
+def _ended_elsewhere(ready, username: str) -> None:
+    """Logging out in another tab (or browser) ends every session of the person."""
+    with ready.begin() as s:
+        someone = person(s, username)
+        accounts.end_sessions(s, someone.id, someone.id, "logout")
+
+
+@pytest.mark.parametrize("lost", ["login", "session"])
+def test_a_form_sent_after_the_login_ended_says_it_was_not_saved_and_leads_back_to_the_form(client, ready, lost):
+    login(client, "machao")
+    token = csrf_token(client, "/applications/new?resource=XY-GA-001")
+    if lost == "login":
+        _ended_elsewhere(ready, "machao")
+    else:
+        client.delete_cookie("session")  # the whole session cookie expired
+
+    answer = client.post("/applications/new?resource=XY-GA-001", data={"csrf_token": token, "action": "submit"}
+                         | HOUSEHOLD_FORM, headers={"Referer": "http://localhost/applications/new?resource=XY-GA-001"})
+
+    assert answer.status_code == 302
+    assert next_of(answer) == "/applications/new?resource=XY-GA-001"
+    page = text_of(client.get(answer.headers["Location"]))
+    assert "您的登录已过期，刚才的提交未保存，请重新登录后再提交" in page and "请先登录" not in page
+    back = client.post(answer.headers["Location"], data={"username": "machao", "password": "Demo@2026",
+                                                         "csrf_token": csrf_token(client)})
+    assert back.headers["Location"] == "/applications/new?resource=XY-GA-001"
+    with ready() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_a_post_only_action_after_the_login_ended_returns_to_the_page_it_was_sent_from(client, ready):
+    app_id = applied(ready)
+    login(client, "machao")
+    token = csrf_token(client, f"/applications/{app_id}")
+    _ended_elsewhere(ready, "machao")
+    answer = client.post(f"/applications/{app_id}/withdraw", data={"csrf_token": token, "reason": "不需要了"},
+                         headers={"Referer": f"http://evil.example/applications/{app_id}"})
+    assert next_of(answer) == "/"
+    answer = client.post(f"/applications/{app_id}/withdraw", data={"csrf_token": token, "reason": "不需要了"},
+                         headers={"Referer": f"http://localhost/applications/{app_id}"})
+    assert next_of(answer) == f"/applications/{app_id}"
+    with ready() as s:
+        assert s.get(Application, app_id).status == ApplicationStatus.IN_REVIEW
