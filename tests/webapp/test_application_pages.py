@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from tests.helpers import (
     HOUSEHOLD_FORM,
     SH,
+    another_case,
     apply,
     at,
     csrf_token,
@@ -33,7 +34,7 @@ REASON = "申请的户籍地址信息项超出最低生活保障核对所需范�
 def applied(sessions, code: str = "XY-GA-001", **changes) -> int:
     raw = HOUSEHOLD_FORM | {"resource_code": code, "undertaking": True} | changes
     with sessions.begin() as s:
-        return applications.apply(s, person(s, "machao"), raw).id
+        return applications.apply(s, person(s, "machao"), another_case(s, "machao", raw)).id
 
 
 def record_hash(sessions, app_id: int) -> str:
@@ -392,3 +393,27 @@ def test_a_post_only_action_after_the_login_ended_returns_to_the_page_it_was_sen
     assert next_of(answer) == f"/applications/{app_id}"
     with ready() as s:
         assert s.get(Application, app_id).status == ApplicationStatus.IN_REVIEW
+
+
+def test_the_same_form_sent_twice_creates_one_application_and_shows_the_first(client, ready):
+    login(client, "machao")
+    html = client.get("/applications/new?resource=XY-GA-001").get_data(as_text=True)
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    first = submit_form(client, HOUSEHOLD_FORM, action="submit", form_token=token)
+    again = submit_form(client, HOUSEHOLD_FORM, action="submit", form_token=token)
+    assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
+    assert "此表单已提交过，未重复提交" in text_of(client.get(again.headers["Location"]))
+    with ready() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 1
+
+
+def test_a_new_form_with_the_same_application_under_way_names_and_links_the_first(client, ready):
+    first = applied(ready)
+    with ready() as s:
+        number = s.get(Application, first).number
+    login(client, "machao")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"scenario": "最低生活保障家庭经济状况核对中核验申请人户籍"},
+                         action="submit")
+    assert answer.status_code == 409
+    assert f"本单位已有同一资源、同一应用场景的申请 {number}（审核中），未重复提交" in text_of(answer)
+    assert f'id="existing-application" href="/applications/{first}"' in answer.get_data(as_text=True)

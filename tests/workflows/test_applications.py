@@ -186,3 +186,19 @@ def test_the_same_reviewer_submitting_twice_is_told_when_he_handled_it(ready):
     with ready() as s, pytest.raises(AlreadyHandled) as caught:
         tasks.complete(s, person(s, "sunhong"), task_id, {"decision": "approve"})
     assert "已由他人办理" in caught.value.message
+
+
+def test_a_second_identical_application_while_the_first_is_open_is_refused_naming_the_first(ready):
+    first = apply(ready)
+    with ready() as s:
+        number = s.get(Application, first).number
+    with ready() as s, pytest.raises(applications.DuplicateApplication) as caught:
+        applications.apply(s, person(s, "machao"), HOUSEHOLD)
+    assert number in caught.value.message and caught.value.existing_id == first
+    other_need = apply(ready, scenario="临时救助对象身份核验中核验户籍")  # another scenario is another need
+    assert status(ready, other_need) == ApplicationStatus.IN_REVIEW
+    with ready.begin() as s:
+        applications.withdraw(s, person(s, "machao"), first, "重新申请")
+    with ready.begin() as s:
+        again = applications.apply(s, person(s, "machao"), HOUSEHOLD).id
+    assert status(ready, again) == ApplicationStatus.IN_REVIEW

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import mimetypes
+import secrets
 from datetime import timedelta
 from io import BytesIO
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, session, url_for
 from flask_login import login_required
 
 from webapp.extensions import db
@@ -44,12 +45,19 @@ def _values_of(app) -> dict:
             "sensitive_justification": app.sensitive_justification, "unit_id": str(app.applicant_unit_id)}
 
 
+def _existing(err) -> tuple[int, str] | None:
+    """The application a refused duplicate names, to link to it."""
+    return (err.existing_id, err.existing_number) if isinstance(err, applications.DuplicateApplication) else None
+
+
 def _render_form(resource, values: dict, units: list, app=None, errors: list[str] | None = None, status: int = 200,
-                 field_errors: dict[str, str] | None = None):
+                 field_errors: dict[str, str] | None = None, existing: tuple[int, str] | None = None):
     errors = errors or []
     today = clock.today()
     return render_template("applications/form.html", r=resource, values=values, units=units, app=app,
-                           errors=errors, field_errors=field_errors or {}, frequencies=list(CallFrequency),
+                           errors=errors, existing=existing, field_errors=field_errors or {},
+                           form_token=request.form.get("form_token", "")[:FORM_TOKEN_LIMIT] or secrets.token_urlsafe(16),
+                           frequencies=list(CallFrequency),
                            undertaking=applications.UNDERTAKING, min_date=today + timedelta(days=1),
                            max_date=applications.latest_valid_until(today),
                            review_days=applications.review_period(db.session, app),
@@ -76,8 +84,30 @@ def _attach(person, application_id: int, upload) -> None:
                                "附件有误，未保存") from err
 
 
+FORM_TOKEN_LIMIT = 64
+SENT_FORMS = "sent_application_forms"  # form token -> the application it created, for the last few forms
+
+
+def _sent_before(token: str):
+    """A new-application form sent a second time (back, then submit again) answers with what the first created."""
+    sent = session.get(SENT_FORMS, {}).get(token) if token else None
+    if sent is None:
+        return None
+    flash("此表单已提交过，未重复提交；以下是当时保存的申请", "warning")
+    return redirect(url_for(".detail", item_id=sent))
+
+
+def _remember_sent(token: str, app_id: int) -> None:
+    if token:
+        sent = session.get(SENT_FORMS, {}) | {token: app_id}
+        session[SENT_FORMS] = dict(list(sent.items())[-20:])
+
+
 def _save(person, resource, units: list, app=None):
     """保存草稿, or save then 提交申请; attachments join the draft before it is submitted."""
+    token = request.form.get("form_token", "")[:FORM_TOKEN_LIMIT] if app is None else ""
+    if answer := _sent_before(token):
+        return answer
     raw, submitting = _typed(), request.form.get("action") == "submit"
     unit_id = id_param(raw["unit_id"], "申请单位") or units[0].id
     files = [f for f in request.files.getlist("attachments") if f and f.filename]
@@ -94,7 +124,8 @@ def _save(person, resource, units: list, app=None):
         headline = err.message if submitting or not isinstance(err, ValidationFailed) else "草稿未保存，请按提示修改"
         errors = [headline, *err.details] + (["所选附件尚未保存，请改正后重新选择"] if files else [])
         fields = err.fields if isinstance(err, ValidationFailed) else {}
-        return _render_form(resource, raw, units, app, errors, err.status, fields)
+        return _render_form(resource, raw, units, app, errors, err.status, fields, _existing(err))
+    _remember_sent(token, saved.id)
     flash(_saved_message(saved, submitting), "success")
     return redirect(url_for(".detail", item_id=saved.id))
 
@@ -151,10 +182,10 @@ def submit(item_id: int):
     try:
         with db.attempt():
             app = applications.submit(db.session, person, item_id)
-    except ValidationFailed as err:
+    except (ValidationFailed, applications.DuplicateApplication) as err:
         app = applications.get_application(db.session, person, item_id)
-        return _render_form(app.resource, _values_of(app), _units(person), app, [err.message, *err.details], 422,
-                            err.fields)
+        return _render_form(app.resource, _values_of(app), _units(person), app, [err.message, *err.details],
+                            err.status, getattr(err, "fields", {}), _existing(err))
     flash(_saved_message(app, True), "success")
     return redirect(url_for(".detail", item_id=app.id))
 

@@ -1,6 +1,7 @@
 """Data applications (四(三)): a unit applies with its usage scenario; 不予共享 data cannot be applied for."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,6 +25,7 @@ from workflows.models import (
     Role,
     ShareType,
     TaskStatus,
+    Unit,
 )
 from workflows.sharing import integrity
 from workflows.sharing.process import PROCESS, RESUBMIT_TASK, REVIEW_TASK  # noqa: F401  (pages read them here)
@@ -48,8 +50,19 @@ TEXT_LIMITS = {"resource_code": ("目录条目代码", 64), "scenario": ("应用
                "sensitive_justification": ("敏感信息项使用理由", 1000)}
 MAX_ITEMS, MAX_ITEM_NAME = 200, 100
 WITHDRAW_REASON_LIMIT = 1000
+_PUNCT = re.compile(r"[\s\W_]+")
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+
+
+class DuplicateApplication(Conflict):
+    """The unit already has an application for this resource with the same scenario under way."""
+
+    def __init__(self, existing: Application):
+        self.existing_id, self.existing_number = existing.id, existing.number
+        label = ApplicationStatus(existing.status).label
+        super().__init__(f"本单位已有同一资源、同一应用场景的申请 {existing.number}（{label}），未重复提交",
+                         [f"请在申请 {existing.number} 中查看进度或补正；确有不同的应用场景，请写明该场景后再申请"])
 
 
 class NotShareable(DomainError):
@@ -236,8 +249,21 @@ def submit(session: Session, actor: Person, application_id: int) -> Application:
     return _start(session, actor, app, resource)
 
 
+def _refuse_duplicate(session: Session, app: Application) -> None:
+    """One application per unit, resource and scenario at a time: a second identical one (back, then submit again)
+    is refused, naming the first; another scenario for the same resource is a different need and goes ahead."""
+    session.execute(select(Unit.id).where(Unit.id == app.applicant_unit_id).with_for_update())  # one at a time
+    scenario = _PUNCT.sub("", app.scenario or "")
+    for other in session.scalars(select(Application).where(
+            Application.applicant_unit_id == app.applicant_unit_id, Application.resource_id == app.resource_id,
+            Application.id != app.id, Application.status.in_(OPEN_STATUSES)).order_by(Application.id)):
+        if _PUNCT.sub("", other.scenario or "") == scenario:
+            raise DuplicateApplication(other)
+
+
 def _start(session: Session, actor: Person, app: Application, resource: Resource) -> Application:
     """Number the application and start its case (checked already)."""
+    _refuse_duplicate(session, app)
     app.status, app.submitted_at = ApplicationStatus.SUBMITTED, clock.now()
     app.number = f"SQ{clock.today().year}{app.id:06d}"
     audit.record(session, actor.id, "application", app.id, "application:submitted",
