@@ -9,7 +9,7 @@ from workflows import events
 from workflows.catalog import changes, demands
 from workflows.engine import forms, tasks, versions
 from workflows.sharing import integrity, process, reviews
-from workflows.supervision import reminders
+from workflows.supervision import deadline_changes, reminders
 
 TASK_HANDLERS = {
     (process.PROCESS, process.REVIEW_TASK): reviews.review_completed,
@@ -25,6 +25,7 @@ CLOSED_NOTICES = {process.PROCESS: reviews.closed_notice}
 LISTENERS = {
     "task.opened": (reminders.new_task,),
     "task.delegated": (reminders.delegated,),
+    "task.due_moved": (deadline_changes.due_moved,),
     "task.completed": (integrity.task_completed,),
     "bpmn.reminder": (reminders.remind,),
     "bpmn.escalation": (reminders.escalate,),

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, inbox_subjects, login, person, text_of
 from tests.workflows.test_applications import apply, at, review_task
 from tests.workflows.test_moving_cases import FORMS, THREE_DAYS
 from workflows import engine
-from workflows.models import ProcessInstance
+from workflows.engine import tasks
+from workflows.models import Application, ProcessInstance
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -67,3 +68,30 @@ def test_a_move_without_a_choice_explains_itself(client, two_versions):
     token = csrf_token(client, "/processes/data_application/move")
     response = client.post("/processes/data_application/move", data={"csrf_token": token, "from": "1", "to": "2"})
     assert response.status_code == 422 and "请选择要迁移的案件" in response.get_data(as_text=True)
+
+
+def test_the_preview_names_each_case_and_marks_a_shortened_deadline(client, two_versions):
+    sessions, first, _ = two_versions
+    login(client, "liuyang")
+    page = text_of(client.get("/processes/data_application/move?from=1&to=2"))
+    with sessions() as s:
+        number = s.get(Application, first).number
+    assert f"{number} · 县民政局 · 户籍人口基本信息" in page
+    assert "“审核申请”到期 2026-02-27 23:59 → 2026-02-25 23:59 期限缩短 迁移后办理人将收到新期限的通知" in page
+
+
+def test_after_a_move_the_assignee_or_the_units_reviewers_get_the_new_deadline(client, two_versions):
+    sessions, first, second = two_versions
+    claimed = review_task(sessions, first).id
+    with sessions.begin() as s:
+        tasks.claim(s, person(s, "huangtao"), claimed)
+    before = {name: inbox_subjects(sessions, name) for name in ("huangtao", "sunhong")}
+    login(client, "liuyang")
+    token = csrf_token(client, "/processes/data_application/move")
+    with at("2026-02-13T11:00:00"):
+        client.post("/processes/data_application/move", data={"csrf_token": token, "from": "1", "to": "2", "all": "1"})
+    new = {name: inbox_subjects(sessions, name)[len(before[name]):] for name in before}
+    first_case, second_case = review_task(sessions, first).instance_id, review_task(sessions, second).instance_id
+    assert new["huangtao"] == [f"【期限提前】审核申请（数据共享申请 #{first_case}）新期限 2026-02-25 23:59",
+                               f"【期限提前】审核申请（数据共享申请 #{second_case}）新期限 2026-02-25 23:59"]
+    assert new["sunhong"] == [f"【期限提前】审核申请（数据共享申请 #{second_case}）新期限 2026-02-25 23:59"]

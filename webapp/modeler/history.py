@@ -73,7 +73,7 @@ def move_preview(process_key: str):
     target = versions.version_by_number(db.session, key, target_number)
     moves = moving.candidates(db.session, source, target) if source.id != target.id else []
     return render_template("modeler/move.html", key=key, rows=rows, source=source, target=target, moves=moves,
-                           limit=moving.MAX_LISTED)
+                           labels=moving.case_labels(db.session, [m.instance for m in moves]), limit=moving.MAX_LISTED)
 
 
 @bp.post("/<process_key>/move")
