@@ -135,3 +135,14 @@ def test_a_double_click_on_confirm_deploys_once_and_shows_the_success(page: Page
     expect(page.locator("#current-version")).to_have_text("当前部署：第 2 版")
     with monday() as s:
         assert s.query(ProcessVersion).filter_by(process_key="data_application").count() == 2
+
+
+def test_the_form_editor_explains_invalid_json_in_chinese_with_line_and_column(page: Page, monday):
+    log_in(page, "liuyang")
+    open_review_settings(page)
+    page.locator("#form-edit-btn").click()
+    editor = page.locator("#form-json")
+    expect(editor).to_be_visible()
+    editor.fill('{"title": "办理", "type": "object", bad}')
+    expect(page.locator("#form-problems")).to_have_text(
+        "第 1 行第 35 个字符附近：JSON 格式错误（此处应为用双引号括起的属性名或 “}”）")
