@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import person, unit
+from tests.helpers import another_case, person, unit
 from workflows import demo
 from workflows.catalog import changes as catalog_changes
 from workflows.catalog import demands
@@ -46,7 +46,7 @@ class County:
 
 def _apply(sessions, data: dict, username: str = "machao") -> int:
     with sessions.begin() as s:
-        return applications.apply(s, person(s, username), data).id
+        return applications.apply(s, person(s, username), another_case(s, username, data)).id
 
 
 def _decide(sessions, app_id: int, username: str = "huangtao", **data) -> None:

@@ -40,10 +40,11 @@ def init_db() -> int:
         return calendar.seed_from_package(session)
 
 
-def deploy_files(paths: list[Path], actor: str | None, note: str | None = None) -> int:
+def deploy_files(paths: list[Path], actor: str | None, note: str | None = None, once: bool = False) -> int:
     """Deploy each file with the form schemas of the forms/ folder beside it; 1 if any was rejected.
 
     The same checks as the browser modeler (lint, contract, dry run); a change note is needed after version 1.
+    once: a file whose content was deployed before (as any version) is not deployed again.
     """
     status = 0
     for path in paths:
@@ -51,7 +52,7 @@ def deploy_files(paths: list[Path], actor: str | None, note: str | None = None) 
         try:
             with unit_of_work(_sessions()) as session:
                 actor_id = session.scalar(select(Person.id).where(Person.username == actor)) if actor else None
-                result = engine.deploy(session, path.read_text(encoding="utf-8"), forms, actor_id, note)
+                result = engine.deploy(session, path.read_text(encoding="utf-8"), forms, actor_id, note, once=once)
                 version = result.version
                 click.echo(f"{path.name}: {version.process_key} 第 {version.version} 版"
                            + ("（新版本）" if result.created else "（内容未变，沿用现有版本）")
@@ -91,7 +92,7 @@ def init_app(app: Flask) -> None:
                    f"演示密码 {demo.DEMO_PASSWORD}")
         bpmn_dir = Path(current_app.config["BPMN_DIR"])
         files = sorted(bpmn_dir.glob("*.bpmn"))
-        if files and deploy_files(files, "liuyang", "按 bpmn/ 目录中的流程文件更新示例流程"):
+        if files and deploy_files(files, None, "系统按 bpmn/ 目录中的流程文件更新示例流程", once=True):
             sys.exit(1)
         if files:
             with unit_of_work(_sessions()) as session:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request, session
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from webapp.extensions import db
+from webapp.extensions import db, login_manager
 from workflows.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,11 @@ def wants_json() -> bool:
 
 
 def respond(status: int, code: str, message: str, details: list[str] | None = None,
-            fields: dict[str, str] | None = None):
-    """The one error answer: nothing the request wrote is kept, and the person reads what to do next."""
+            fields: dict[str, str] | None = None, note: str | None = None):
+    """The one error answer: nothing the request wrote is kept, and the person reads what to do next.
+
+    note: what became of the person's input, when the general "之前已保存的内容不受影响" would mislead.
+    """
     db.fail()
     if wants_json():
         body = {"code": code, "message": message}
@@ -41,7 +45,12 @@ def respond(status: int, code: str, message: str, details: list[str] | None = No
         if fields:
             body["fields"] = fields
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message, details=details or []), status
+    return render_template("error.html", status=status, message=message, details=details or [],
+                           note=note), status
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{max(limit // 1024, 1)} KB"
 
 
 def init_app(app: Flask) -> None:
@@ -51,17 +60,29 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):
+        if not wants_json() and request.endpoint != "auth.login" and not current_user.is_authenticated:
+            return login_manager.unauthorized()  # the login ended with the session: say the form was not saved
         return respond(400, "csrf_failed", "页面已过期或表单校验失败，请刷新页面后重新提交")
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         code, message = HTTP_MESSAGES.get(err.code, ("error", err.description or "请求失败"))
         custom = err.description if err.description != type(err).description else None
-        if err.code == 413 and (request.content_length or 0) <= (app.config["MAX_CONTENT_LENGTH"] or 0):
+        if err.code == 413:
+            return _too_large(custom)
+        return respond(err.code or 500, code, custom or message)
+
+    def _too_large(custom: str | None):
+        total = _size(app.config["MAX_CONTENT_LENGTH"] or 0)
+        if (request.content_length or 0) <= (app.config["MAX_CONTENT_LENGTH"] or 0):
             # the request fits its limit, so one text field of the form is what is too large
             limit = (app.config["MAX_FORM_MEMORY_SIZE"] or 0) // 1024 // 1024
-            custom = custom or f"填写的文字过长（单个栏目超过 {limit} MB），请精简后重新提交"
-        return respond(err.code or 500, code, custom or message)
+            message = custom or f"填写的文字过长（单个栏目超过 {limit} MB），请精简后重新提交"
+        else:
+            message = custom or (f"提交的内容过大：一次提交（含全部附件）最多 {total}，本次提交未被接收，"
+                                 "请压缩或拆分文件后重新提交")
+        return respond(413, "too_large", message,
+                       note="本次提交的内容（包括填写的文字和附件）均未保存，请返回上一页修改后重新提交。")
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

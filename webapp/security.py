@@ -5,7 +5,7 @@ import unicodedata
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, g, session
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
 from webapp.extensions import db, login_manager
@@ -24,6 +24,7 @@ class AppUser(UserMixin):
         return self.person.has_role(role, unit_id)
 
 
+EXPIRED_POST = "您的登录已过期，刚才的提交未保存，请重新登录后再提交"
 GENERATION_KEY = "_generation"  # the person's session_generation when this cookie was issued
 
 
@@ -90,3 +91,30 @@ def _labels(roles):
 def login_required_blueprint(bp) -> None:
     """Every view of the blueprint needs a logged-in person."""
     bp.before_request(login_required(lambda: None))
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    """To the login page, then back: a page asked for comes back; a form sent without a login was NOT saved,
+    so the person is told so and returns to the page the form was on."""
+    if request.path.startswith("/api/"):
+        abort(401)
+    if request.method in ("GET", "HEAD"):
+        flash(login_manager.login_message, login_manager.login_message_category)
+        back = request.full_path.rstrip("?")
+    else:
+        flash(EXPIRED_POST, "danger")
+        back = form_page()
+    return redirect(url_for("auth.login", next=safe_next(back, url_for("home.workbench"))))
+
+
+def form_page() -> str:
+    """The same-site page a POST came from (its Referer), else the POST's own address when it has a page."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    try:
+        current_app.url_map.bind(request.host).match(request.path, method="GET")
+    except Exception:  # noqa: BLE001 - no page at this address (405/404/redirect): go home
+        return url_for("home.workbench")
+    return request.full_path.rstrip("?")

@@ -12,7 +12,7 @@ from workflows.objections import handling as objections
 from workflows.objections import process as objection_process
 from workflows.sharing import integrity, process, reviews
 from workflows.sharing import pages as sharing_pages
-from workflows.supervision import reminders
+from workflows.supervision import deadline_changes, reminders
 
 TASK_HANDLERS = {
     (process.PROCESS, process.REVIEW_TASK): reviews.review_completed,
@@ -32,9 +32,12 @@ TASK_HANDLERS = {
     (objection_process.PROCESS, objection_process.RATE): objections.rated,
 }
 
+CLOSED_NOTICES = {process.PROCESS: reviews.closed_notice}
+
 LISTENERS = {
     "task.opened": (objections.task_opened, reminders.new_task),
     "task.delegated": (reminders.delegated,),
+    "task.due_moved": (deadline_changes.due_moved,),
     "task.completed": (integrity.task_completed, objections.task_completed),
     "bpmn.reminder": (reminders.remind,),
     "bpmn.escalation": (reminders.escalate,),
@@ -55,7 +58,7 @@ CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT, objection_pro
 
 def bootstrap() -> None:
     events.configure(LISTENERS)
-    tasks.configure(TASK_HANDLERS)
+    tasks.configure(TASK_HANDLERS, CLOSED_NOTICES)
     forms.configure(FORM_OPTIONS, FORM_CHECKS)
     pages.configure(CASE_PAGES)
     versions.configure(CONTRACTS, reminders.TASK_TEMPLATES)

@@ -122,3 +122,17 @@ def test_an_applicant_applies_the_provider_rejects_with_a_specific_reason_and_th
     expect(page.get_by_role("heading", name="夏邑县政务数据共享授权提供单")).to_be_visible()
     page.get_by_role("button", name="打印").click()
     assert page.evaluate("window.printed") == 1
+
+
+def test_a_double_click_on_submit_sends_one_application_and_going_back_and_resending_creates_none(
+        page: Page, processes, demo_catalog):
+    log_in(page, "machao")
+    page.goto("/applications/new?resource=XY-GA-001")
+    fill_application(page, ["姓名", "公民身份号码"], justification="核对家庭成员身份必须使用身份证号")
+    page.get_by_role("button", name="提交申请").dblclick()
+    expect(page.get_by_role("alert").first).to_contain_text("已提交申请 SQ")
+    page.go_back()
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.get_by_role("alert").first).to_contain_text("未重复提交")  # the form again, or the same application
+    with processes() as s:
+        assert len(applications.list_applications(s, person(s, "machao"))) == 1

@@ -61,6 +61,7 @@ def test_a_modeler_shortens_the_review_period_deploys_it_and_moves_a_running_cas
     dialog.get_by_label(re.compile("^变更说明")).fill("按新规定，审核期限由 5 个工作日改为 3 个工作日")
     dialog.get_by_role("button", name="确认部署").click()
     expect(page.locator("#modeler-result")).to_contain_text("已部署 数据共享申请 第 2 版")
+    expect(page.locator("#current-version")).to_have_text("当前部署：第 2 版")
 
     newer = applied(monday)
     assert review_of(monday, newer).due_at == datetime(2026, 3, 5, 23, 59, 59, tzinfo=SH)
@@ -118,3 +119,30 @@ def test_the_error_page_leads_back_to_the_previous_page(page: Page, live_server)
     page.get_by_role("link", name="返回上一页").click()
     expect(page).to_have_url(f"{live_server}/")
     expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
+
+
+def test_a_double_click_on_confirm_deploys_once_and_shows_the_success(page: Page, monday):
+    log_in(page, "liuyang")
+    open_review_settings(page)
+    page.get_by_label("办理期限（工作日）").fill("3")
+    page.get_by_label("办理期限（工作日）").press("Tab")
+    page.get_by_role("button", name="部署新版本…").click()
+    dialog = page.locator("#deploy-modal")
+    dialog.get_by_label(re.compile("^变更说明")).fill("按新规定，审核期限由 5 个工作日改为 3 个工作日")
+    dialog.get_by_role("button", name="确认部署").dblclick()
+    expect(page.locator("#modeler-result")).to_contain_text("已部署 数据共享申请 第 2 版")
+    expect(page.locator("#modeler-result")).not_to_contain_text("内容未变化")
+    expect(page.locator("#current-version")).to_have_text("当前部署：第 2 版")
+    with monday() as s:
+        assert s.query(ProcessVersion).filter_by(process_key="data_application").count() == 2
+
+
+def test_the_form_editor_explains_invalid_json_in_chinese_with_line_and_column(page: Page, monday):
+    log_in(page, "liuyang")
+    open_review_settings(page)
+    page.locator("#form-edit-btn").click()
+    editor = page.locator("#form-json")
+    expect(editor).to_be_visible()
+    editor.fill('{"title": "办理", "type": "object", bad}')
+    expect(page.locator("#form-problems")).to_have_text(
+        "第 1 行第 35 个字符附近：JSON 格式错误（此处应为用双引号括起的属性名或 “}”）")

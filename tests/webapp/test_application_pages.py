@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import time_machine
@@ -13,15 +13,19 @@ from sqlalchemy import func, select
 from tests.helpers import (
     HOUSEHOLD_FORM,
     SH,
+    another_case,
     apply,
+    at,
     csrf_token,
     decide,
     login,
     person,
+    review_task,
     submit_form,
     text_of,
 )
 from workflows.models import Application, ApplicationStatus, GrantStatus
+from workflows.organisation import accounts
 from workflows.sharing import applications, grants, records
 
 REASON = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
@@ -30,7 +34,7 @@ REASON = "申请的户籍地址信息项超出最低生活保障核对所需范�
 def applied(sessions, code: str = "XY-GA-001", **changes) -> int:
     raw = HOUSEHOLD_FORM | {"resource_code": code, "undertaking": True} | changes
     with sessions.begin() as s:
-        return applications.apply(s, person(s, "machao"), raw).id
+        return applications.apply(s, person(s, "machao"), another_case(s, "machao", raw)).id
 
 
 def record_hash(sessions, app_id: int) -> str:
@@ -113,7 +117,33 @@ def test_an_attachment_that_is_not_a_pdf_or_image_is_refused_in_chinese(client, 
 
     assert answer.status_code == 422
     page = text_of(answer)
-    assert "只接受 PDF、PNG 或 JPEG 文件（说明.pdf）" in page and "已上传：说明.pdf" not in page
+    assert "文件内容不是有效的 PDF，可能已损坏，请重新导出后上传（说明.pdf）" in page and "已上传：说明.pdf" not in page
+    with ready() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_a_file_of_another_kind_is_refused_by_its_kind_and_a_broken_image_as_damaged(client, ready):
+    login(client, "machao")
+    word = (io.BytesIO(b"PK\x03\x04 docx"), "说明.docx", "application/octet-stream")
+    page = text_of(submit_form(client, HOUSEHOLD_FORM | {"attachments": word}, action="save"))
+    assert "只接受 PDF、PNG 或 JPEG 文件（说明.docx）" in page
+    photo = (io.BytesIO(b"%PDF-1.4 not an image"), "照片.jpg", "image/jpeg")
+    page = text_of(submit_form(client, HOUSEHOLD_FORM | {"attachments": photo}, action="save"))
+    assert "文件内容不是有效的 图片，可能已损坏，请重新导出后上传（照片.jpg）" in page
+
+
+def test_an_upload_beyond_the_request_limit_says_the_limit_and_that_nothing_was_saved(client, app, ready,
+                                                                                     monkeypatch):
+    login(client, "machao")
+    token = csrf_token(client, "/applications")
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    scan = (io.BytesIO(b"%PDF-1.4" + b"0" * 2 * 1024 * 1024), "扫描件.pdf", "application/pdf")
+    answer = client.post("/applications/new?resource=XY-GA-001", content_type="multipart/form-data",
+                         data={"csrf_token": token, "action": "submit", "attachments": scan} | HOUSEHOLD_FORM)
+    page = text_of(answer)
+    assert answer.status_code == 413
+    assert "一次提交（含全部附件）最多 1 MB" in page and "本次提交的内容（包括填写的文字和附件）均未保存" in page
+    assert "之前已保存的内容不受影响" not in page
     with ready() as s:
         assert s.scalar(select(func.count()).select_from(Application)) == 0
 
@@ -274,3 +304,116 @@ def test_the_application_list_shows_the_review_deadline_and_an_overdue_review_in
         login(client, "machao")
         page = client.get("/applications").get_data(as_text=True)
     assert re.search(r'review-deadline text-danger fw-bold">审核已逾期 3 个工作日', page)
+
+
+def test_the_date_picker_and_the_hint_end_exactly_three_years_after_today(client, ready):
+    with at("2026-11-30T10:00:00"):
+        login(client, "machao")
+        html = client.get("/applications/new?resource=XY-GA-001").get_data(as_text=True)
+    assert 'max="2029-11-30"' in html and "一次最长三年（至 2029-11-30）" in html
+
+
+def test_a_draft_is_discarded_not_withdrawn_and_leaves_the_list(client, ready):
+    login(client, "machao")
+    saved = submit_form(client, HOUSEHOLD_FORM, action="save")
+    app_id = int(re.search(r"/applications/(\d+)", saved.headers["Location"]).group(1))
+    case = text_of(client.get(f"/applications/{app_id}"))
+    assert "作废草稿" in case and "确认撤回" not in case
+
+    answer = client.post(f"/applications/{app_id}/withdraw", data={"csrf_token": csrf_token(client, "/applications")},
+                         follow_redirects=True)
+
+    page = text_of(answer)
+    assert "草稿已作废" in page and "审核任务已关闭" not in page
+    assert f'href="/applications/{app_id}"' not in answer.get_data(as_text=True)
+    assert "草稿已作废" in text_of(client.get(f"/applications/{app_id}"))
+
+
+def test_the_reviewer_approving_a_withdrawn_application_is_told_the_applicant_withdrew(client, ready):
+    app_id = applied(ready)
+    task_id = review_task(ready, app_id).id
+    login(client, "huangtao")
+    token = csrf_token(client, f"/tasks/{task_id}")
+    with at("2026-02-16T09:30:00"), ready.begin() as s:
+        applications.withdraw(s, person(s, "machao"), app_id, "业务调整")
+
+    answer = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve",
+                                                    "approved_items": ["姓名"]})
+
+    page = text_of(answer)
+    assert "申请人已于2026-02-16 09:30撤回申请，无需办理" in page and "已由他人办理" not in page
+
+
+def next_of(answer) -> str:
+    location = urlsplit(answer.headers["Location"])
+    assert location.path == "/login"
+    return parse_qs(location.query)["next"][0]
+
+
+def _ended_elsewhere(ready, username: str) -> None:
+    """Logging out in another tab (or browser) ends every session of the person."""
+    with ready.begin() as s:
+        someone = person(s, username)
+        accounts.end_sessions(s, someone.id, someone.id, "logout")
+
+
+@pytest.mark.parametrize("lost", ["login", "session"])
+def test_a_form_sent_after_the_login_ended_says_it_was_not_saved_and_leads_back_to_the_form(client, ready, lost):
+    login(client, "machao")
+    token = csrf_token(client, "/applications/new?resource=XY-GA-001")
+    if lost == "login":
+        _ended_elsewhere(ready, "machao")
+    else:
+        client.delete_cookie("session")  # the whole session cookie expired
+
+    answer = client.post("/applications/new?resource=XY-GA-001", data={"csrf_token": token, "action": "submit"}
+                         | HOUSEHOLD_FORM, headers={"Referer": "http://localhost/applications/new?resource=XY-GA-001"})
+
+    assert answer.status_code == 302
+    assert next_of(answer) == "/applications/new?resource=XY-GA-001"
+    page = text_of(client.get(answer.headers["Location"]))
+    assert "您的登录已过期，刚才的提交未保存，请重新登录后再提交" in page and "请先登录" not in page
+    back = client.post(answer.headers["Location"], data={"username": "machao", "password": "Demo@2026",
+                                                         "csrf_token": csrf_token(client)})
+    assert back.headers["Location"] == "/applications/new?resource=XY-GA-001"
+    with ready() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_a_post_only_action_after_the_login_ended_returns_to_the_page_it_was_sent_from(client, ready):
+    app_id = applied(ready)
+    login(client, "machao")
+    token = csrf_token(client, f"/applications/{app_id}")
+    _ended_elsewhere(ready, "machao")
+    answer = client.post(f"/applications/{app_id}/withdraw", data={"csrf_token": token, "reason": "不需要了"},
+                         headers={"Referer": f"http://evil.example/applications/{app_id}"})
+    assert next_of(answer) == "/"
+    answer = client.post(f"/applications/{app_id}/withdraw", data={"csrf_token": token, "reason": "不需要了"},
+                         headers={"Referer": f"http://localhost/applications/{app_id}"})
+    assert next_of(answer) == f"/applications/{app_id}"
+    with ready() as s:
+        assert s.get(Application, app_id).status == ApplicationStatus.IN_REVIEW
+
+
+def test_the_same_form_sent_twice_creates_one_application_and_shows_the_first(client, ready):
+    login(client, "machao")
+    html = client.get("/applications/new?resource=XY-GA-001").get_data(as_text=True)
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    first = submit_form(client, HOUSEHOLD_FORM, action="submit", form_token=token)
+    again = submit_form(client, HOUSEHOLD_FORM, action="submit", form_token=token)
+    assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
+    assert "此表单已提交过，未重复提交" in text_of(client.get(again.headers["Location"]))
+    with ready() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 1
+
+
+def test_a_new_form_with_the_same_application_under_way_names_and_links_the_first(client, ready):
+    first = applied(ready)
+    with ready() as s:
+        number = s.get(Application, first).number
+    login(client, "machao")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"scenario": "最低生活保障家庭经济状况核对中核验申请人户籍"},
+                         action="submit")
+    assert answer.status_code == 409
+    assert f"本单位已有同一资源、同一应用场景的申请 {number}（审核中），未重复提交" in text_of(answer)
+    assert f'id="existing-application" href="/applications/{first}"' in answer.get_data(as_text=True)

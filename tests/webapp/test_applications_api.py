@@ -260,3 +260,4 @@ def test_a_huge_body_answers_413_in_json(api, app, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
     response = api.post("/api/v1/applications", HOUSEHOLD | {"scenario": "大" * 2000})
     assert response.status_code == 413 and response.get_json()["code"] == "too_large"
+    assert "最多 0 MB" not in response.get_json()["message"] and "未被接收" in response.get_json()["message"]

@@ -1,12 +1,17 @@
 """The flask commands a newcomer and an operator use."""
+import shutil
 from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import sessionmaker
 
 from tests.conftest import fresh_database_url
-from tests.helpers import BPMN_DIR, run_command
+from tests.helpers import BPMN_DIR, PRODUCT_BPMN_DIR, person, run_command
 from webapp import create_app
+from workflows import engine as wf_engine
 from workflows.db import make_engine
+from workflows.engine import lint
+from workflows.models import ProcessVersion
 
 
 def test_init_db_migrates_an_empty_database_to_head(tmp_path):
@@ -69,6 +74,37 @@ def test_seed_demo_loads_the_demo_people_once(tmp_path):
         first = run_command(app, "seed-demo")
         assert "人员 68 名" in first.output, first.output
         assert "人员 0 名" in run_command(app, "seed-demo").output
+        app.extensions["db_engine"].dispose()
+    finally:
+        drop()
+
+
+def test_seeding_again_keeps_the_modelers_version_and_a_changed_file_is_deployed_by_the_system(tmp_path):
+    bpmn = Path(tmp_path) / "bpmn"
+    shutil.copytree(PRODUCT_BPMN_DIR, bpmn)
+    url, drop = fresh_database_url(tmp_path)
+    try:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "BPMN_DIR": str(bpmn)})
+        assert run_command(app, "seed-demo").exit_code == 0
+        sessions = sessionmaker(app.extensions["db_engine"])
+        source = (bpmn / "data_application.bpmn").read_text(encoding="utf-8")
+        with sessions.begin() as s:
+            wf_engine.deploy(s, source.replace('name="period" value="5"', 'name="period" value="3"'),
+                             lint.load_forms(bpmn / "forms"), person(s, "liuyang").id, "审核期限改为 3 个工作日")
+
+        assert run_command(app, "seed-demo").exit_code == 0
+
+        def deployers():
+            with sessions() as s:
+                return [(v.version, v.deployed_by.username if v.deployed_by else None) for v in s.scalars(
+                    select(ProcessVersion).where(ProcessVersion.process_key == "data_application")
+                    .order_by(ProcessVersion.version))]
+        assert deployers() == [(1, None), (2, "liuyang")]
+
+        (bpmn / "data_application.bpmn").write_text(source.replace('name="period" value="5"',
+                                                                   'name="period" value="4"'), encoding="utf-8")
+        assert run_command(app, "seed-demo").exit_code == 0
+        assert deployers() == [(1, None), (2, "liuyang"), (3, None)]
         app.extensions["db_engine"].dispose()
     finally:
         drop()

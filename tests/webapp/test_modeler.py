@@ -134,6 +134,12 @@ def test_versions_are_viewed_downloaded_and_compared(client, modeler):
     assert client.get("/processes/data_application/v9").status_code == 404
 
 
+def test_comparing_a_version_with_itself_asks_for_two_different_versions(client, modeler):
+    post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "note": "三天"}, modeler)
+    page = client.get("/processes/data_application/compare?from=2&to=2").get_data(as_text=True)
+    assert "请选择两个不同的版本" in page and "两个版本的流程内容相同" not in page
+
+
 def test_garbage_and_non_utf8_uploads_get_chinese_messages(client, modeler):
     assert "不是有效的 XML" in post_xml(client, "/processes/deploy", b"<oops", modeler).get_json()["details"][0]
     assert "UTF-8" in post_xml(client, "/processes/deploy", "流程".encode("gbk"), modeler).get_json()["details"][0]
@@ -175,3 +181,50 @@ def test_a_user_without_the_modeler_role_gets_403_on_every_modeler_and_deploy_en
         assert response.status_code == 403, (method, url)
     assert "在建模器中编辑" not in client.get("/processes/").get_data(as_text=True)
     assert len(versions_of(processes, "data_application")) == 1
+
+
+def test_invalid_json_is_explained_in_chinese_with_line_and_column(client, modeler):
+    broken = client.post("/processes/preview", data='{"xml": "<x/>", bad}',
+                         headers={"Content-Type": "application/json", "X-CSRFToken": modeler})
+    assert broken.status_code == 422
+    assert "第 1 行第 17 个字符附近：JSON 格式错误" in broken.get_json()["details"][0]
+    form_text = '{"title": "办理", "type": "object", bad}'
+    answer = post_json(client, "/processes/preview", {"xml": APPLICATION, "forms": {"x.schema.json": form_text}},
+                       modeler)
+    assert answer.status_code == 422
+    assert answer.get_json()["details"] == ["表单“x.schema.json”：第 1 行第 35 个字符附近：JSON 格式错误（此处应为用双引号括起的属性名或 “}”）"]
+
+
+SCRIPT = """
+import { jsonProblem } from '%s';
+console.log(JSON.stringify(process.argv.slice(1).map((t) => jsonProblem(t))));
+"""
+
+
+def test_the_form_editor_explains_invalid_json_in_chinese_like_the_server():
+    import subprocess
+
+    module = (Path(__file__).resolve().parents[2] / "webapp" / "static" / "modeler" / "json-errors.js").as_uri()
+    texts = ['{"title": "办理", "type": "object", bad}', '{"a": 1,}', "{\n  \"a\": 'x'\n}", '{"a": [1, 2', '{"a": 1}']
+    shown = subprocess.run(["node", "--input-type=module", "-e", SCRIPT % module, *texts], capture_output=True,
+                           text=True, check=True).stdout
+    assert json.loads(shown) == [
+        "第 1 行第 35 个字符附近：JSON 格式错误（此处应为用双引号括起的属性名或 “}”）",
+        "第 1 行第 9 个字符附近：JSON 格式错误（最后一项后面多了逗号）",
+        "第 2 行第 8 个字符附近：JSON 格式错误（字符串和属性名要用双引号 \"，不能用单引号）",
+        "第 1 行第 12 个字符附近：JSON 格式错误（内容不完整（缺少结尾的括号、引号或值））",
+        None,
+    ]
+
+
+def test_a_repeated_identical_deploy_answers_with_the_version_the_first_one_created(client, modeler, processes):
+    body = {"xml": THREE_DAYS, "base_version": 1, "note": "按新规定审核期限改为 3 个工作日"}
+    first = post_json(client, "/processes/deploy", body, modeler).get_json()
+    second = post_json(client, "/processes/deploy", body, modeler).get_json()
+    assert first["version"] == second["version"] == 2
+    assert second["message"] == first["message"] and second["message"].startswith("已部署 数据共享申请 第 2 版")
+    assert len(versions_of(processes, "data_application")) == 2
+    page = client.get("/processes/data_application/edit").get_data(as_text=True)
+    assert "当前部署：第 2 版" in page
+    again = post_json(client, "/processes/deploy", body | {"base_version": 2}, modeler).get_json()
+    assert again["message"] == "内容未变化，仍为第 2 版"

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, inbox_subjects, login, person, text_of
 from tests.workflows.test_applications import apply, at, review_task
 from tests.workflows.test_moving_cases import FORMS, THREE_DAYS
 from workflows import engine
-from workflows.models import ProcessInstance
+from workflows.engine import tasks
+from workflows.models import Application, ProcessInstance
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -44,7 +45,9 @@ def test_moving_one_case_leaves_the_other_on_its_version(client, two_versions):
         page = client.post("/processes/data_application/move", data={"csrf_token": token, "from": "1", "to": "2",
                                                                      "instance_id": str(case)},
                            follow_redirects=True).get_data(as_text=True)
-    assert f"已把 1 个案件（#{case}）迁移到第 2 版" in page and "可迁移 1 件" in page
+    with sessions() as s:
+        number = s.get(Application, first).number
+    assert f"已把 1 个案件（{number} 县民政局申请「户籍人口基本信息」）迁移到第 2 版" in page and "可迁移 1 件" in page
     assert review_task(sessions, first).due_at == datetime(2026, 2, 25, 23, 59, 59, tzinfo=SH)
     assert review_task(sessions, second).due_at == datetime(2026, 2, 27, 23, 59, 59, tzinfo=SH)
 
@@ -67,3 +70,31 @@ def test_a_move_without_a_choice_explains_itself(client, two_versions):
     token = csrf_token(client, "/processes/data_application/move")
     response = client.post("/processes/data_application/move", data={"csrf_token": token, "from": "1", "to": "2"})
     assert response.status_code == 422 and "请选择要迁移的案件" in response.get_data(as_text=True)
+
+
+def test_the_preview_names_each_case_and_marks_a_shortened_deadline(client, two_versions):
+    sessions, first, _ = two_versions
+    login(client, "liuyang")
+    page = text_of(client.get("/processes/data_application/move?from=1&to=2"))
+    with sessions() as s:
+        number = s.get(Application, first).number
+    assert f"{number} 县民政局申请「户籍人口基本信息」" in page
+    assert "“审核申请”到期 2026-02-27 23:59 → 2026-02-25 23:59 期限缩短 迁移后办理人将收到新期限的通知" in page
+
+
+def test_after_a_move_the_assignee_or_the_units_reviewers_get_the_new_deadline(client, two_versions):
+    sessions, first, second = two_versions
+    claimed = review_task(sessions, first).id
+    with sessions.begin() as s:
+        tasks.claim(s, person(s, "huangtao"), claimed)
+    before = {name: inbox_subjects(sessions, name) for name in ("huangtao", "sunhong")}
+    login(client, "liuyang")
+    token = csrf_token(client, "/processes/data_application/move")
+    with at("2026-02-13T11:00:00"):
+        client.post("/processes/data_application/move", data={"csrf_token": token, "from": "1", "to": "2", "all": "1"})
+    new = {name: inbox_subjects(sessions, name)[len(before[name]):] for name in before}
+    with sessions() as s:
+        first_number, second_number = s.get(Application, first).number, s.get(Application, second).number
+    moved = "【期限提前】审核申请：{} 县民政局申请「户籍人口基本信息」，新期限 2026-02-25 23:59"
+    assert new["huangtao"] == [moved.format(first_number), moved.format(second_number)]
+    assert new["sunhong"] == [moved.format(second_number)]

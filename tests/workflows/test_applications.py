@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.helpers import HOUSEHOLD, SH, apply, at, decide, person, review_task, status
 from workflows.engine import tasks
-from workflows.errors import Forbidden, NotFound, ValidationFailed
+from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
 from workflows.models import Application, ApplicationStatus, GrantStatus, TaskStatus
 from workflows.sharing import applications, grants, records
 
@@ -136,3 +136,69 @@ def test_the_periodic_pass_renders_the_record_pdf_once_after_the_decision(ready)
     assert operations.run_once(ready, SmtpSettings()).records_rendered == 0
     with ready() as s:
         assert records.for_application(s, app_id).pdf.startswith(b"%PDF")
+
+
+def test_validity_is_at_most_exactly_three_years_from_the_submission_day(ready):
+    with at("2026-11-30T10:00:00"):
+        with pytest.raises(ValidationFailed) as caught:
+            apply(ready, valid_until="2029-12-01")
+        assert "一次申请最长三年" in " ".join(caught.value.details)
+        app_id = apply(ready, valid_until="2029-11-30")
+    assert status(ready, app_id) == ApplicationStatus.IN_REVIEW
+
+
+def test_three_years_from_a_leap_day_ends_on_the_last_day_of_february():
+    from datetime import date
+    assert applications.latest_valid_until(date(2028, 2, 29)) == date(2031, 2, 28)
+
+
+@pytest.mark.parametrize("reason", ["aaaaaaaaaa", "不同意不同意", "违规使用数据", "撤销撤销撤销撤销撤销撤销"])
+def test_revoking_a_grant_needs_a_specific_reason_like_a_rejection(ready, reason):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="approve")
+    with ready() as s:
+        grant_id = grants.for_application(s, app_id).id
+    with ready() as s, pytest.raises(ValidationFailed) as caught:
+        grants.revoke(s, person(s, "huangtao"), grant_id, reason)
+    assert "撤销理由" in " ".join(caught.value.details)
+    with ready() as s:
+        assert grants.for_application(s, app_id).status == GrantStatus.ACTIVE
+
+
+def test_approving_after_the_applicant_withdrew_says_so_with_the_time(ready):
+    app_id = apply(ready)
+    task_id = review_task(ready, app_id).id
+    with at("2026-02-16T09:30:00"), ready.begin() as s:
+        applications.withdraw(s, person(s, "machao"), app_id, "业务调整")
+    with ready() as s, pytest.raises(AlreadyHandled) as caught:
+        tasks.complete(s, person(s, "huangtao"), task_id, {"decision": "approve"})
+    assert caught.value.message == "申请人已于2026-02-16 09:30撤回申请，无需办理"
+
+
+def test_the_same_reviewer_submitting_twice_is_told_when_he_handled_it(ready):
+    app_id = apply(ready)
+    task_id = review_task(ready, app_id).id
+    with at("2026-02-16T09:30:00"):
+        decide(ready, app_id, decision="approve")
+    with ready() as s, pytest.raises(AlreadyHandled) as caught:
+        tasks.complete(s, person(s, "huangtao"), task_id, {"decision": "approve"})
+    assert caught.value.message.startswith("您已于2026-02-16 09:30办理此任务")
+    with ready() as s, pytest.raises(AlreadyHandled) as caught:
+        tasks.complete(s, person(s, "sunhong"), task_id, {"decision": "approve"})
+    assert "已由他人办理" in caught.value.message
+
+
+def test_a_second_identical_application_while_the_first_is_open_is_refused_naming_the_first(ready):
+    first = apply(ready)
+    with ready() as s:
+        number = s.get(Application, first).number
+    with ready() as s, pytest.raises(applications.DuplicateApplication) as caught:
+        applications.apply(s, person(s, "machao"), HOUSEHOLD)
+    assert number in caught.value.message and caught.value.existing_id == first
+    other_need = apply(ready, scenario="临时救助对象身份核验中核验户籍")  # another scenario is another need
+    assert status(ready, other_need) == ApplicationStatus.IN_REVIEW
+    with ready.begin() as s:
+        applications.withdraw(s, person(s, "machao"), first, "重新申请")
+    with ready.begin() as s:
+        again = applications.apply(s, person(s, "machao"), HOUSEHOLD).id
+    assert status(ready, again) == ApplicationStatus.IN_REVIEW

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import mimetypes
+import secrets
 from datetime import timedelta
 from io import BytesIO
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, session, url_for
 from flask_login import login_required
 
 from webapp.extensions import db
@@ -45,14 +46,22 @@ def _values_of(app) -> dict:
             "sensitive_justification": app.sensitive_justification, "unit_id": str(app.applicant_unit_id)}
 
 
+def _existing(err) -> tuple[int, str] | None:
+    """The application a refused duplicate names, to link to it."""
+    return (err.existing_id, err.existing_number) if isinstance(err, applications.DuplicateApplication) else None
+
+
 def _render_form(resource, values: dict, units: list, app=None, errors: list[str] | None = None, status: int = 200,
-                 field_errors: dict[str, str] | None = None, kept: list | None = None):
+                 field_errors: dict[str, str] | None = None, kept: list | None = None,
+                 existing: tuple[int, str] | None = None):
     errors = errors or []
     today = clock.today()
     return render_template("applications/form.html", r=resource, values=values, units=units, app=app,
-                           errors=errors, field_errors=field_errors or {}, frequencies=list(CallFrequency),
+                           errors=errors, existing=existing, field_errors=field_errors or {},
+                           form_token=request.form.get("form_token", "")[:FORM_TOKEN_LIMIT] or secrets.token_urlsafe(16),
+                           frequencies=list(CallFrequency),
                            undertaking=applications.UNDERTAKING, min_date=today + timedelta(days=1),
-                           max_date=today + applications.MAX_VALIDITY,
+                           max_date=applications.latest_valid_until(today),
                            review_days=applications.review_period(db.session, app),
                            resubmit=_resubmit_task(app) if app is not None else None, kept=kept or []), status
 
@@ -72,8 +81,30 @@ def _chosen(upload) -> uploads.Chosen:
     return uploads.Chosen(upload.filename, content_type, upload.read())
 
 
+FORM_TOKEN_LIMIT = 64
+SENT_FORMS = "sent_application_forms"  # form token -> the application it created, for the last few forms
+
+
+def _sent_before(token: str):
+    """A new-application form sent a second time (back, then submit again) answers with what the first created."""
+    sent = session.get(SENT_FORMS, {}).get(token) if token else None
+    if sent is None:
+        return None
+    flash("此表单已提交过，未重复提交；以下是当时保存的申请", "warning")
+    return redirect(url_for(".detail", item_id=sent))
+
+
+def _remember_sent(token: str, app_id: int) -> None:
+    if token:
+        sent = session.get(SENT_FORMS, {}) | {token: app_id}
+        session[SENT_FORMS] = dict(list(sent.items())[-20:])
+
+
 def _save(person, resource, units: list, app=None):
     """保存草稿, or save then 提交申请; the files chosen are kept even when the form is refused."""
+    token = request.form.get("form_token", "")[:FORM_TOKEN_LIMIT] if app is None else ""
+    if answer := _sent_before(token):
+        return answer
     raw, submitting = _typed(), request.form.get("action") == "submit"
     unit_id = id_param(raw["unit_id"], "申请单位") or units[0].id
     files = [_chosen(f) for f in request.files.getlist("attachments") if f and f.filename]
@@ -95,7 +126,8 @@ def _save(person, resource, units: list, app=None):
         kept = uploads.pending(db.session, person, tokens)
         errors = [headline, *err.details] + (["已选的附件已暂存（见“附件”处），改正后提交即可，无需重新选择"] if kept else [])
         fields = err.fields if isinstance(err, ValidationFailed) else {}
-        return _render_form(resource, raw, units, app, errors, err.status, fields, kept)
+        return _render_form(resource, raw, units, app, errors, err.status, fields, kept, _existing(err))
+    _remember_sent(token, saved.id)
     flash(_saved_message(saved, submitting), "success")
     return redirect(url_for(".detail", item_id=saved.id))
 
@@ -168,10 +200,10 @@ def submit(item_id: int):
     try:
         with db.attempt():
             app = applications.submit(db.session, person, item_id)
-    except ValidationFailed as err:
+    except (ValidationFailed, applications.DuplicateApplication) as err:
         app = applications.get_application(db.session, person, item_id)
-        return _render_form(app.resource, _values_of(app), _units(person), app, [err.message, *err.details], 422,
-                            err.fields)
+        return _render_form(app.resource, _values_of(app), _units(person), app, [err.message, *err.details],
+                            err.status, getattr(err, "fields", {}), _existing(err))
     flash(_saved_message(app, True), "success")
     return redirect(url_for(".detail", item_id=app.id))
 
@@ -240,11 +272,14 @@ def withdraw(item_id: int):
     reason = request.form.get("reason", "").strip()
     try:
         with db.attempt():
-            applications.withdraw(db.session, person, item_id, reason)
+            app = applications.withdraw(db.session, person, item_id, reason)
     except DomainError as err:
         if err.status in (403, 404):
             raise
         return render_case(person, item_id, [err.message, *err.details], {"reason": reason}, "withdraw", err.status)
+    if applications.is_discarded_draft(app):
+        flash("草稿已作废（尚未提交，没有审核任务），不再列在申请中", "success")
+        return redirect(url_for(".index"))
     flash("已撤回申请，审核任务已关闭", "success")
     return redirect(url_for(".detail", item_id=item_id))
 

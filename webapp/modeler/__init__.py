@@ -98,6 +98,9 @@ def vocabularies() -> dict:
 def _submission() -> tuple[bytes | str, dict, dict]:
     """(xml, forms to check with, the request's JSON) from a JSON body {xml, forms, …} or a bare XML body."""
     body = request.get_json(silent=True) if request.is_json else None
+    if body is None and request.is_json:
+        problem = form_schemas.json_problem(request.get_data().decode("utf-8", "replace"))
+        raise ValidationFailed([f"请求内容：{problem or 'JSON 格式错误'}"], "提交的内容不是有效的 JSON，未检查")
     if body is None:
         return request.get_data(), workspace.library(db.session, None, forms_dir()), {}
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
@@ -191,11 +194,13 @@ def deploy():
         return _refusal(err)
     version = result.version
     message = (f"已部署 {version.name} 第 {version.version} 版：新案件使用新版本，进行中的案件仍按原版本办理，"
-               "可在“迁移案件”中把它们移到新版本" if result.created else f"内容未变化，仍为第 {version.version} 版")
+               "可在“迁移案件”中把它们移到新版本" if result.created or result.repeated
+               else f"内容未变化，仍为第 {version.version} 版")
     if upload:
         flash(message, "success")
         return redirect(url_for("modeler.index"))
-    return jsonify({"ok": True, "version": version.version, "created": result.created, "message": message,
+    return jsonify({"ok": True, "version": version.version, "created": result.created or result.repeated,
+                    "message": message,
                     "process_key": version.process_key})
 
 

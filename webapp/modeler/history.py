@@ -73,7 +73,7 @@ def move_preview(process_key: str):
     target = versions.version_by_number(db.session, key, target_number)
     moves = moving.candidates(db.session, source, target) if source.id != target.id else []
     return render_template("modeler/move.html", key=key, rows=rows, source=source, target=target, moves=moves,
-                           limit=moving.MAX_LISTED)
+                           labels=moving.case_labels(db.session, [m.instance for m in moves]), limit=moving.MAX_LISTED)
 
 
 @bp.post("/<process_key>/move")
@@ -96,7 +96,7 @@ def move(process_key: str):
         except DomainError as err:
             flash(err.message, "danger")
     if moved:
-        flash(f"已把 {len(moved)} 个案件（#{'、#'.join(map(str, moved))}）迁移到第 {target.version} 版，"
+        flash(f"已把 {len(moved)} 个案件（{'、'.join(moving.names_of(db.session, moved))}）迁移到第 {target.version} 版，"
               "办理期限已按新版本重新计算", "success")
     elif not ids:
         flash("没有可迁移的案件", "warning")

@@ -10,6 +10,7 @@ Type "array" holds several chosen values (checkboxes).
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -276,3 +277,30 @@ def _required_when_problems(rules, props: dict) -> list[str]:
                 other in props and isinstance(values, list) for other, values in conditions.items()):
             problems.append(f"条件必填（x-required-when）中 {name} 的写法不对：应为 {{字段: {{另一字段: [取值…]}}}}")
     return problems
+
+
+_JSON_REASONS = (  # Python's json messages, in the words the modeler's editor uses (webapp/static/modeler/json-errors.js)
+    ("Expecting property name enclosed in double quotes", "此处应为用双引号括起的属性名或 “}”"),
+    ("Expecting ':' delimiter", "属性名后面应为冒号 “:”"),
+    ("Expecting ',' delimiter", "此处应为逗号 “,” 或结尾的括号"),
+    ("Expecting value", "此处应为一个值（字符串、数字、对象、数组、true、false 或 null）"),
+    ("Unterminated string", "字符串缺少结尾的双引号 \""),
+    ("Invalid control character", "字符串中不能直接换行或含控制字符"),
+    ("Invalid \\escape", "无效的转义字符（反斜杠 \\ 要写成 \\\\）"),
+    ("Invalid \\uXXXX escape", "转义字符 \\u 后应为 4 位十六进制数"),
+    ("Extra data", "值结束后还有多余的内容"),
+)
+
+
+def json_problem(text: str) -> str | None:
+    """None when the text is valid JSON, else where and why it is not, in Chinese (第 L 行第 C 个字符附近：…)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        at_end = err.pos >= len(text.rstrip())
+        reason = "内容不完整（缺少结尾的括号、引号或值）" if at_end else next(
+            (zh for en, zh in _JSON_REASONS if err.msg.startswith(en)), "请检查括号、引号和逗号")
+        return f"第 {err.lineno} 行第 {err.colno} 个字符附近：JSON 格式错误（{reason}）"
+    except RecursionError:
+        return "JSON 嵌套层次过深"
+    return None

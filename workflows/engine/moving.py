@@ -15,10 +15,17 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import audit, clock
+from workflows import audit, case_names, clock, events
 from workflows.engine import runtime, serialization, versions
 from workflows.errors import Conflict, NotFound
-from workflows.models import HumanTask, InstanceStatus, Person, ProcessInstance, ProcessVersion, TaskStatus
+from workflows.models import (
+    HumanTask,
+    InstanceStatus,
+    Person,
+    ProcessInstance,
+    ProcessVersion,
+    TaskStatus,
+)
 
 MAX_LISTED = 200
 _OPEN = TaskState.READY | TaskState.WAITING
@@ -33,6 +40,18 @@ class Move:
     reason: str = ""
     steps: list[str] = field(default_factory=list)  # the open steps, as people know them
     changes: list[str] = field(default_factory=list)  # e.g. "审核申请：到期 05-12 17:00 → 05-08 23:59"
+    shortened: bool = False  # some open step would be due earlier: its people are told after the move
+
+
+def case_labels(session: Session, instances: list[ProcessInstance]) -> dict[int, str]:
+    """How people name each case in the move table (SQ… 县民政局申请「…」), in one query per kind."""
+    return case_names.for_instances(session, instances)
+
+
+def names_of(session: Session, instance_ids: list[int]) -> list[str]:
+    instances = list(session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids))))
+    named = case_names.for_instances(session, instances)
+    return [named[i] for i in instance_ids if i in named]
 
 
 def candidates(session: Session, source: ProcessVersion, target: ProcessVersion) -> list[Move]:
@@ -83,9 +102,14 @@ def _judge(session: Session, instance: ProcessInstance, target: ProcessVersion, 
         return Move(instance, False, f"在新版本上无法继续：{getattr(exc, 'message', exc)}", steps)
     changes = [f"“{row.name}”到期 {clock.fmt(row.due_at) or '无'} → {clock.fmt(due) or '无'}"
                for row, due, _ in dues if due != row.due_at]
+    shortened = any(_earlier(row.due_at, due) for row, due, _ in dues)
     if write:
         _store(session, instance, workflow, target, dues, actor_id, source)
-    return Move(instance, True, "", steps, changes or ["办理期限不变"])
+    return Move(instance, True, "", steps, changes or ["办理期限不变"], shortened)
+
+
+def _earlier(before: datetime | None, after: datetime | None) -> bool:
+    return after is not None and (before is None or after < before)
 
 
 def _obstacle(workflow, source: ProcessVersion, target: ProcessVersion) -> str:
@@ -121,6 +145,7 @@ def _new_dues(session: Session, workflow, instance: ProcessInstance) -> list[tup
 def _store(session: Session, instance: ProcessInstance, workflow, target: ProcessVersion, dues,
            actor_id: int | None, source: ProcessVersion) -> None:
     """Save the moved case with its rows and timers as the new version has them, in the caller's transaction."""
+    moved = []
     for row, due, provisional in dues:
         task = workflow.get_task_from_id(UUID(row.spiff_task_id))
         row.name = task.task_spec.bpmn_name or row.name
@@ -129,6 +154,8 @@ def _store(session: Session, instance: ProcessInstance, workflow, target: Proces
             audit.record(session, actor_id, "task", row.id, "task:due_recomputed",
                          {"due_at": row.due_at.isoformat() if row.due_at else None},
                          {"due_at": due.isoformat() if due else None, "reason": f"迁移到第 {target.version} 版"})
+            if due != row.due_at:
+                moved.append((row, row.due_at))
             row.due_at, row.due_provisional = due, provisional
     instance.process_version = target
     runtime._sync(session, instance, workflow, actor_id)
@@ -136,3 +163,5 @@ def _store(session: Session, instance: ProcessInstance, workflow, target: Proces
                  {"version": source.version, "version_id": source.id},
                  {"version": target.version, "version_id": target.id,
                   "next_timer_at": instance.next_timer_at.isoformat() if instance.next_timer_at else None})
+    for row, before in moved:  # whoever handles the step learns the new deadline
+        events.publish(session, "task.due_moved", task=row, before=before, version=target.version)

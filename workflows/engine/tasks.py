@@ -27,16 +27,32 @@ from workflows.models import (
 Handler = Callable[[Session, Person, HumanTask, dict], dict | None]
 FILTER_LIMITS = {"process_key": ("流程", 64), "resource": ("资源关键词", 50)}
 USERNAME_LIMIT = 64
+ClosedNotice = Callable[[Session, HumanTask], str | None]
 _handlers: dict[tuple[str, str], Handler] | None = None
+_closed_notices: dict[str, ClosedNotice] = {}
 
 
-def configure(handlers: dict[tuple[str, str], Handler]) -> None:
+def configure(handlers: dict[tuple[str, str], Handler], closed_notices: dict[str, ClosedNotice] | None = None) -> None:
     """Which domain function answers the completion of which (process, task); listed in workflows/bootstrap.py.
 
     A handler runs once the case is locked: it may refine the form's data or refuse the completion.
+    closed_notices: per process, why a task closed without anyone handling it, in the user's words.
     """
-    global _handlers
+    global _handlers, _closed_notices
     _handlers = dict(handlers)
+    _closed_notices = dict(closed_notices or {})
+
+
+def closed_message(session: Session, actor: Person, task: HumanTask) -> str:
+    """Why a task can no longer be completed: done by this person, closed by the case (e.g. withdrawn), or by another."""
+    if task.status == TaskStatus.COMPLETED and task.completed_by_id == actor.id:
+        return f"您已于{clock.fmt(task.completed_at)}办理此任务，无需重复提交"
+    if task.status == TaskStatus.CANCELLED:
+        notice = _closed_notices.get(task.instance.process_version.process_key)
+        if notice is not None and (message := notice(session, task)):
+            return message
+        return "此任务所在的案件已终止，无需办理"
+    return AlreadyHandled().message
 
 
 def form_schema(task: HumanTask) -> dict | None:
@@ -85,12 +101,18 @@ def complete(session: Session, actor: Person, task_id: int, data: dict) -> Human
     if not can_act(session, actor, task):
         raise Forbidden("您没有办理此任务的权限：需要在办理单位担任相应角色，或由他人转交给您")
     if task.status != TaskStatus.OPEN:
-        raise AlreadyHandled()
+        raise AlreadyHandled(closed_message(session, actor, task))
     schema = form_schema(task)
     clean = forms.validate(schema, data) if schema else {}
     handler = _handlers.get((task.instance.process_version.process_key, task.task_key))
     prepare = (lambda locked: handler(session, actor, locked, clean)) if handler is not None else None
-    task = complete_task(session, task.id, actor, clean, authorised=True, prepare=prepare)
+    try:
+        task = complete_task(session, task.id, actor, clean, authorised=True, prepare=prepare)
+    except AlreadyHandled:
+        session.refresh(task)  # closed a moment ago, by someone else or by the case: say which
+        if task.status == TaskStatus.OPEN:
+            raise
+        raise AlreadyHandled(closed_message(session, actor, task)) from None
     events.publish(session, "task.completed", task=task)
     return task
 

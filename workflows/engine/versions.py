@@ -28,6 +28,7 @@ class Deployed:
     created: bool
     dry_run: dryrun.DryRun | None = None
     changes: tuple[str, ...] = ()  # what this version changes against the previous one, one line each
+    repeated: bool = False  # the same person's deploy of this content a moment ago (a double click, a retry)
 
 
 @dataclass
@@ -104,11 +105,13 @@ def digest(xml: str, outline: lint.Outline) -> str:
 
 
 def deploy(session: Session, xml: str, forms: dict, actor_id: int | None, note: str | None = None,
-           base_version: int | None = None) -> Deployed:
+           base_version: int | None = None, once: bool = False) -> Deployed:
     """Store a new version when the content changed; identical content keeps the current one.
 
     A change note is required for every version after the first; base_version (the version the modeler
     started from) refuses a deploy that would silently overwrite someone else's newer version.
+    once: content any earlier version already had is not deployed again (the demo seed re-reading bpmn/ must not
+    replace what a modeler deployed since).
     """
     verdict = verify(session, xml, forms)
     if verdict.issues:
@@ -116,6 +119,11 @@ def deploy(session: Session, xml: str, forms: dict, actor_id: int | None, note: 
     outline, content = verdict.outline, digest(xml, verdict.outline)
     latest = latest_version(session, outline.process_id)
     if latest is not None and latest.content_hash == content:
+        repeated = (base_version is not None and latest.version == base_version + 1
+                    and latest.deployed_by_id is not None and latest.deployed_by_id == actor_id)
+        return Deployed(latest, False, verdict.dry_run, repeated=repeated)
+    if once and latest is not None and session.scalar(select(ProcessVersion.id).where(
+            ProcessVersion.process_key == outline.process_id, ProcessVersion.content_hash == content).limit(1)):
         return Deployed(latest, False, verdict.dry_run)
     if base_version is not None and latest is not None and latest.version != base_version:
         raise Conflict(f"“{latest.name}”已由他人部署为第 {latest.version} 版（您基于第 {base_version} 版修改），"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workflows import audit, clock
 from workflows.engine import lint, versiondiff, versions
+from workflows.engine.forms import json_problem
 from workflows.errors import NotFound, ValidationFailed
 from workflows.models import Person, ProcessDraft, ProcessVersion
 
@@ -49,15 +50,19 @@ def merged_forms(base: dict, submitted) -> dict:
         return dict(base)
     if not isinstance(submitted, dict) or len(submitted) > MAX_FORMS:
         raise ValidationFailed([f"表单：应为“文件名 → 表单定义”的对象，最多 {MAX_FORMS} 个"])
-    problems = []
+    problems, parsed = [], {}
     for name, schema in submitted.items():
         if not FORM_NAME.match(str(name)):
             problems.append(f"表单文件名“{str(name)[:80]}”无效：应为小写英文、数字和下划线，以 .schema.json 结尾")
-        elif len(json.dumps(schema, ensure_ascii=False)) > MAX_FORM_BYTES:
+        elif len(schema if isinstance(schema, str) else json.dumps(schema, ensure_ascii=False)) > MAX_FORM_BYTES:
             problems.append(f"表单“{name}”过大（超过 {MAX_FORM_BYTES // 1000} KB），请精简")
+        elif isinstance(schema, str) and (problem := json_problem(schema)):
+            problems.append(f"表单“{name}”：{problem}")
+        else:
+            parsed[name] = json.loads(schema) if isinstance(schema, str) else schema
     if problems:
         raise ValidationFailed(problems, "表单定义有误，未检查")
-    return dict(base) | dict(submitted)
+    return dict(base) | parsed
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Data applications (四(三)): a unit applies with its usage scenario; 不予共享 data cannot be applied for."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
@@ -24,11 +25,20 @@ from workflows.models import (
     Role,
     ShareType,
     TaskStatus,
+    Unit,
 )
 from workflows.sharing import integrity
 from workflows.sharing.process import PROCESS, RESUBMIT_TASK, REVIEW_TASK  # noqa: F401  (pages read them here)
 
-MAX_VALIDITY = timedelta(days=3 * 366)
+MAX_VALIDITY_YEARS = 3
+
+
+def latest_valid_until(submitted: date) -> date:
+    """一次最长三年: the same calendar day three years on (29 Feb falls back to 28 Feb)."""
+    try:
+        return submitted.replace(year=submitted.year + MAX_VALIDITY_YEARS)
+    except ValueError:
+        return submitted.replace(year=submitted.year + MAX_VALIDITY_YEARS, day=28)
 UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所述应用场景使用共享数据，不篡改数据，不挪作他用，"
                "不向任何第三方泄露或提供；落实数据安全管理责任，因管理不善造成数据安全问题的，由本单位承担相应责任。")
 ATTACHMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
@@ -40,8 +50,19 @@ TEXT_LIMITS = {"resource_code": ("目录条目代码", 64), "scenario": ("应用
                "sensitive_justification": ("敏感信息项使用理由", 1000)}
 MAX_ITEMS, MAX_ITEM_NAME = 200, 100
 WITHDRAW_REASON_LIMIT = 1000
+_PUNCT = re.compile(r"[\s\W_]+")
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+
+
+class DuplicateApplication(Conflict):
+    """The unit already has an application for this resource with the same scenario under way."""
+
+    def __init__(self, existing: Application):
+        self.existing_id, self.existing_number = existing.id, existing.number
+        label = ApplicationStatus(existing.status).label
+        super().__init__(f"本单位已有同一资源、同一应用场景的申请 {existing.number}（{label}），未重复提交",
+                         [f"请在申请 {existing.number} 中查看进度或补正；确有不同的应用场景，请写明该场景后再申请"])
 
 
 class NotShareable(DomainError):
@@ -139,7 +160,7 @@ def _until(text: str, problems: list[str]) -> date | None:
         return None
     if until <= clock.today():
         problems.append(FieldProblem("valid_until", "有效期至：应晚于今天"))
-    elif until > clock.today() + MAX_VALIDITY:
+    elif until > latest_valid_until(clock.today()):
         problems.append(FieldProblem("valid_until", "有效期至：一次申请最长三年，到期后可重新申请"))
     return until
 
@@ -228,8 +249,21 @@ def submit(session: Session, actor: Person, application_id: int) -> Application:
     return _start(session, actor, app, resource)
 
 
+def _refuse_duplicate(session: Session, app: Application) -> None:
+    """One application per unit, resource and scenario at a time: a second identical one (back, then submit again)
+    is refused, naming the first; another scenario for the same resource is a different need and goes ahead."""
+    session.execute(select(Unit.id).where(Unit.id == app.applicant_unit_id).with_for_update())  # one at a time
+    scenario = _PUNCT.sub("", app.scenario or "")
+    for other in session.scalars(select(Application).where(
+            Application.applicant_unit_id == app.applicant_unit_id, Application.resource_id == app.resource_id,
+            Application.id != app.id, Application.status.in_(OPEN_STATUSES)).order_by(Application.id)):
+        if _PUNCT.sub("", other.scenario or "") == scenario:
+            raise DuplicateApplication(other)
+
+
 def _start(session: Session, actor: Person, app: Application, resource: Resource) -> Application:
     """Number the application and start its case (checked already)."""
+    _refuse_duplicate(session, app)
     app.status, app.submitted_at = ApplicationStatus.SUBMITTED, clock.now()
     app.number = f"SQ{clock.today().year}{app.id:06d}"
     audit.record(session, actor.id, "application", app.id, "application:submitted",
@@ -343,10 +377,18 @@ def outcome(session: Session, app: Application) -> tuple[Grant | None, str | Non
     return (row[0], row[1]) if row else (None, None)
 
 
+_DISCARDED_DRAFT = (Application.status == ApplicationStatus.WITHDRAWN) & Application.instance_id.is_(None)
+
+
+def is_discarded_draft(app: Application) -> bool:
+    """A draft withdrawn before it was ever submitted: no review existed, so it is 作废, not 撤回."""
+    return app.status == ApplicationStatus.WITHDRAWN and not app.instance_id
+
+
 def list_applications(session: Session, actor: Person, scope: str = "mine", status: str = "") -> list[Application]:
     """mine: my units' applications; provider: applications for my units' data; all: coordinators."""
     units = {m.unit_id for m in actor.memberships} | {actor.unit_id}
-    query = select(Application).order_by(Application.id.desc())
+    query = select(Application).order_by(Application.id.desc()).where(~_DISCARDED_DRAFT)
     if scope == "provider":
         query = query.where(Application.provider_unit_id.in_(units), Application.status != ApplicationStatus.DRAFT)
     elif scope == "all" and actor.has_role(Role.COORDINATOR):
@@ -365,8 +407,11 @@ def add_attachment(session: Session, actor: Person, application_id: int, filenam
     if len(app.attachments) >= MAX_ATTACHMENTS:
         raise ValidationFailed([FieldProblem("attachments", f"附件：每份申请最多 {MAX_ATTACHMENTS} 个附件，请将材料合并为一个 PDF 后上传")])
     magic = ATTACHMENT_TYPES.get(content_type)
-    if magic is None or not data.startswith(magic):
+    if magic is None:
         raise ValidationFailed([FieldProblem("attachments", "附件：只接受 PDF、PNG 或 JPEG 文件")])
+    if not data.startswith(magic):
+        kind = "PDF" if content_type == "application/pdf" else "图片"
+        raise ValidationFailed([FieldProblem("attachments", f"附件：文件内容不是有效的 {kind}，可能已损坏，请重新导出后上传")])
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise ValidationFailed([FieldProblem("attachments", "附件：单个文件不能超过 10 MB，请压缩后重试")])
     name = inputs.clean_filename(filename)

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defaultload
 
 import notifications
-from workflows import audit, clock, inputs
+from workflows import audit, clock, inputs, reasons
 from workflows.db import is_postgres
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import Application, Grant, GrantStatus, Person, Resource, Role, ShareType
@@ -71,6 +71,8 @@ def can_revoke(person: Person, grant: Grant) -> bool:
 
 _LOCK = select(Grant).where(Grant.id == bindparam("id")).with_for_update(of=Grant)
 
+REVOKE_HINT = "请写明具体原因：发现了什么违规使用、违反了哪项约定或规定"
+
 
 def revoke(session: Session, actor: Person, grant_id: int, reason: str, objection_id: int | None = None) -> Grant:
     """Revoke once: the grant's row is locked, so a second revocation or the expiry pass sees the first.
@@ -85,9 +87,9 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str, objectio
         raise Forbidden("只有数据提供单位的审核人或目录管理员可以撤销授权")
     if grant.status != GrantStatus.ACTIVE:
         raise Conflict(f"授权已{GrantStatus(grant.status).label}")
-    if len((reason or "").strip()) < 6:
-        raise ValidationFailed(["撤销理由：请写明具体原因（至少6个字）"])
-    if problem := inputs.too_long("撤销理由", reason.strip(), REVOKE_REASON_LIMIT):
+    if problem := inputs.too_long("撤销理由", (reason or "").strip(), REVOKE_REASON_LIMIT):
+        raise ValidationFailed([problem])
+    if problem := reasons.reason_problem(reason, "撤销理由", hint=REVOKE_HINT):
         raise ValidationFailed([problem])
     grant.status, grant.revoked_reason = GrantStatus.REVOKED, reason.strip()
     grant.revoked_by_id, grant.revoked_at = actor.id, clock.now()

@@ -26,6 +26,14 @@ from workflows.sharing import grants, integrity, records
 from workflows.sharing.process import REVIEW_TASK
 
 
+def closed_notice(session: Session, task: HumanTask) -> str | None:
+    """A review or resubmission closed because the applicant withdrew: nothing is left to do."""
+    app = session.get(Application, int(task.instance.subject_id))
+    if app is not None and app.status == ApplicationStatus.WITHDRAWN:
+        return f"申请人已于{clock.fmt(app.updated_at)}撤回申请，无需办理"
+    return None
+
+
 def _application(session: Session, task_or_instance) -> Application:
     """The case's application, held by the session so the handler, the decision and the answer load it once.
 

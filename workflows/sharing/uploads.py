@@ -30,8 +30,11 @@ def problem_of(chosen: Chosen) -> FieldProblem | None:
     """The same rules as an attachment: PDF, PNG or JPEG by their first bytes, at most 10 MB."""
     name = inputs.clean_filename(chosen.filename)
     magic = applications.ATTACHMENT_TYPES.get(chosen.content_type)
-    if magic is None or not chosen.data.startswith(magic):
+    if magic is None:
         return FieldProblem("attachments", f"附件：只接受 PDF、PNG 或 JPEG 文件（{name}）")
+    if not chosen.data.startswith(magic):
+        kind = "PDF" if chosen.content_type == "application/pdf" else "图片"
+        return FieldProblem("attachments", f"附件：文件内容不是有效的 {kind}，可能已损坏，请重新导出后上传（{name}）")
     if len(chosen.data) > applications.MAX_ATTACHMENT_BYTES:
         return FieldProblem("attachments", f"附件：单个文件不能超过 10 MB，请压缩后重试（{name}）")
     return None

@@ -2,6 +2,7 @@
 // The edited schema goes with the diagram to the server, which checks it and deploys it with the version.
 import { getBusinessObject } from 'bpmn-js/lib/util/ModelUtil';
 
+import { jsonProblem } from './json-errors';
 import { bodyOf, setBody } from './model';
 import { workspace } from './state';
 
@@ -121,7 +122,7 @@ export function setupFormEditor(modeler, onChange) {
     try {
       schema = JSON.parse(text.value);
     } catch (err) {
-      problems.textContent = `JSON 格式错误：${err.message}`;
+      problems.textContent = jsonProblem(text.value) || 'JSON 格式错误，请检查括号、引号和逗号';
       return null;
     }
     const found = problemsOf(schema);

@@ -183,7 +183,16 @@ class Page {
       note.focus();
       return;
     }
-    const { status, body } = await this.post(this.data.deploy, { note: note.value });
+    const button = document.getElementById('deploy-confirm');
+    if (button.disabled) { return; } // a double click deploys once and shows the first click's answer
+    button.disabled = true;
+    let answer;
+    try {
+      answer = await this.post(this.data.deploy, { note: note.value });
+    } finally {
+      button.disabled = false;
+    }
+    const { status, body } = answer;
     if (status !== 200) {
       error.replaceChildren(text('div', body.message, { class: 'text-danger' }),
         issueList(this.modeler, body.issues || (body.details || []).map((d) => ({ message: d }))));
@@ -192,6 +201,9 @@ class Page {
     window.bootstrap.Modal.getOrCreateInstance(document.getElementById('deploy-modal')).hide();
     const previous = this.baseVersion;
     this.baseVersion = body.version;
+    const badge = document.getElementById('current-version');
+    badge.textContent = `当前部署：第 ${body.version} 版`;
+    badge.classList.remove('d-none');
     note.value = '';
     this.setDirty(false);
     const parts = [body.message, link(this.data.versions.replace('__KEY__', body.process_key), '查看版本')];
