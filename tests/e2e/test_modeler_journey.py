@@ -73,7 +73,7 @@ def test_a_modeler_shortens_the_review_period_deploys_it_and_moves_a_running_cas
     expect(row).to_contain_text("可以迁移")
     expect(row).to_contain_text("“审核申请”到期 2026-03-09 23:59 → 2026-03-05 23:59")
     row.get_by_role("button", name="迁移此案件").click()
-    expect(page.get_by_role("alert").first).to_contain_text(f"已把 1 个案件（#{kept.instance_id}）迁移到第 2 版")
+    expect(page.get_by_role("alert").first).to_contain_text(re.compile(r"已把 1 个案件（SQ\d{10} 县民政局申请「.+」）迁移到第 2 版"))
     moved = review_of(monday, older)
     assert (moved.id, moved.spiff_task_id) == (kept.id, kept.spiff_task_id)
     assert moved.due_at == datetime(2026, 3, 5, 23, 59, 59, tzinfo=SH)
