@@ -77,8 +77,10 @@ def test_an_incomplete_form_keeps_what_was_typed_and_lists_every_problem(client,
     assert answer.status_code == 422
     html, page = answer.get_data(as_text=True), text_of(answer)
     assert "申请内容有误，未提交" in page
-    for problem in ("法律或政策依据：必填", "用途：必填", "敏感信息项（公民身份号码）", "使用承诺"):
+    for problem in ("法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，至少 4 个字",
+                    "用途：请写明申请数据的具体用途，至少 4 个字", "敏感信息项（公民身份号码）", "使用承诺"):
         assert problem in page
+    assert "：必填" not in page
     assert ">低保核对中核验户籍</textarea>" in html
     assert re.search(r'value="公民身份号码" id="item-\d+" checked', html)
     assert re.search(r'value="性别" id="item-\d+" checked', html)
@@ -87,6 +89,29 @@ def test_an_incomplete_form_keeps_what_was_typed_and_lists_every_problem(client,
     assert 'id="basis" name="basis"' in html and "is-invalid" in html
     with ready() as s:
         assert s.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_a_form_with_a_bad_date_lists_the_date_and_every_other_problem_in_one_answer(client, ready):
+    login(client, "machao")
+    typed = HOUSEHOLD_FORM | {"valid_until": "2031-01-01", "scenario": "     ", "sensitive_justification": "",
+                              "undertaking": ""}
+
+    page = text_of(submit_form(client, typed, action="submit"))
+
+    for problem in ("有效期至：一次申请最长三年", "应用场景：请具体写明使用数据的业务场景", "敏感信息项（公民身份号码）：请说明必须使用的理由",
+                    "使用承诺：请阅读并勾选"):
+        assert problem in page
+
+
+def test_a_one_letter_basis_and_no_frequency_say_what_is_expected(client, ready):
+    login(client, "machao")
+
+    page = text_of(submit_form(client, HOUSEHOLD_FORM | {"basis": "x", "frequency": "", "valid_until": ""},
+                               action="submit"))
+
+    assert "法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，至少 4 个字" in page
+    assert "预计调用频次：请选择调用频次" in page and "之一" not in page
+    assert "有效期至：请选择有效期截止日期" in page and "：必填" not in page
 
 
 def test_saving_a_draft_keeps_the_attachment_and_the_draft_is_submitted_from_the_case_page(client, ready):

@@ -124,6 +124,15 @@ def test_an_incomplete_application_lists_every_problem(ready):
         assert expected in details
 
 
+def test_saving_in_order_to_submit_lists_a_bad_date_with_every_missing_part(ready):
+    raw = HOUSEHOLD | {"valid_until": "2031-01-01", "scenario": "   ", "sensitive_justification": "",
+                       "undertaking": False}
+    with ready() as s, pytest.raises(ValidationFailed) as caught:
+        applications.save_draft(s, person(s, "machao"), person(s, "machao").unit_id, raw, complete=True)
+    assert {p.field for p in caught.value.details} >= {"valid_until", "scenario", "sensitive_justification",
+                                                        "undertaking"}
+
+
 def test_the_periodic_pass_renders_the_record_pdf_once_after_the_decision(ready):
     from notifications.email import SmtpSettings
     from workflows import operations

@@ -113,7 +113,8 @@ def _save(person, resource, units: list, app=None):
     tokens = request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens
     try:
         with db.attempt():
-            saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None)
+            saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None,
+                                             complete=submitting)  # every problem in one pass
             uploads.attach(db.session, person, saved.id, tokens)
             if submitting:
                 _submit_with(saved.id, person, refused)

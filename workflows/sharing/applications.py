@@ -49,6 +49,7 @@ TEXT_LIMITS = {"resource_code": ("目录条目代码", 64), "scenario": ("应用
                "purpose": ("用途", 1000), "frequency": ("预计调用频次", 20), "valid_until": ("有效期至", 32),
                "sensitive_justification": ("敏感信息项使用理由", 1000)}
 MAX_ITEMS, MAX_ITEM_NAME = 200, 100
+MIN_SCENARIO, MIN_BASIS, MIN_PURPOSE, MIN_JUSTIFICATION = 6, 4, 4, 6  # the least a specific answer takes
 WITHDRAW_REASON_LIMIT = 1000
 _PUNCT = re.compile(r"[\s\W_]+")
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
@@ -169,29 +170,35 @@ def _completeness(resource: Resource, data: ApplicationInput, until: date | None
     problems = []
     if not data.items:
         problems.append(FieldProblem("items", "信息项：请至少选择一项（按需申请，只选业务必需的）"))
-    if len(data.scenario) < 6:
-        problems.append(FieldProblem("scenario", "应用场景：请具体写明使用数据的业务场景（至少6个字）"))
-    if len(data.basis) < 4:
-        problems.append(FieldProblem("basis", "法律或政策依据：必填"))
-    if len(data.purpose) < 4:
-        problems.append(FieldProblem("purpose", "用途：必填"))
-    if CallFrequency.parse(data.frequency) is None:
+    if len(data.scenario) < MIN_SCENARIO:
+        problems.append(FieldProblem("scenario", f"应用场景：请具体写明使用数据的业务场景，至少 {MIN_SCENARIO} 个字"))
+    if len(data.basis) < MIN_BASIS:
+        problems.append(FieldProblem("basis", "法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，"
+                                              f"至少 {MIN_BASIS} 个字"))
+    if len(data.purpose) < MIN_PURPOSE:
+        problems.append(FieldProblem("purpose", f"用途：请写明申请数据的具体用途，至少 {MIN_PURPOSE} 个字"))
+    if not data.frequency:
+        problems.append(FieldProblem("frequency", "预计调用频次：请选择调用频次"))
+    elif CallFrequency.parse(data.frequency) is None:
         problems.append(FieldProblem("frequency", "预计调用频次：应为 " + "、".join(f.label for f in CallFrequency) + " 之一"))
     if until is None and not data.valid_until:
-        problems.append(FieldProblem("valid_until", "有效期至：必填"))
+        problems.append(FieldProblem("valid_until", "有效期至：请选择有效期截止日期（最长三年，到期后可重新申请）"))
     sensitive = [i.name for i in resource.items if i.sensitive and i.name in data.items]
-    if sensitive and len(data.sensitive_justification) < 6:
-        problems.append(FieldProblem("sensitive_justification", f"敏感信息项（{'、'.join(sensitive)}）：请说明必须使用的理由（至少6个字）"))
+    if sensitive and len(data.sensitive_justification) < MIN_JUSTIFICATION:
+        problems.append(FieldProblem("sensitive_justification", f"敏感信息项（{'、'.join(sensitive)}）：请说明必须使用的理由，"
+                                                                f"至少 {MIN_JUSTIFICATION} 个字"))
     if not data.undertaking:
         problems.append(FieldProblem("undertaking", "使用承诺：请阅读并勾选“谁使用谁负责”承诺"))
     return problems
 
 
-def save_draft(session: Session, actor: Person, unit_id: int, raw: dict, application_id: int | None = None) -> Application:
-    """Keep what was typed, even incomplete; only what is present is checked."""
+def save_draft(session: Session, actor: Person, unit_id: int, raw: dict, application_id: int | None = None,
+               complete: bool = False) -> Application:
+    """Keep what was typed, even incomplete; only what is present is checked. `complete` (saving in order to submit)
+    checks everything a submission needs in the same pass, so every problem is told at once."""
     _require_applicant(actor, unit_id)
     data = ApplicationInput.from_mapping(raw)
-    resource, _, until = _check(session, unit_id, data, complete=False)
+    resource, _, until = _check(session, unit_id, data, complete=complete)
     return _save(session, actor, unit_id, resource, data, until, application_id)
 
 
