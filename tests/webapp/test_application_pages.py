@@ -338,6 +338,17 @@ def test_the_date_picker_and_the_hint_end_exactly_three_years_after_today(client
     assert 'max="2029-11-30"' in html and "一次最长三年（至 2029-11-30）" in html
 
 
+def test_a_draft_is_named_application_draft_and_never_by_its_id(client, ready):
+    login(client, "machao")
+    saved = submit_form(client, HOUSEHOLD_FORM, action="save")
+    app_id = int(re.search(r"/applications/(\d+)", saved.headers["Location"]).group(1))
+
+    for path in ("/applications", f"/applications/{app_id}", f"/applications/{app_id}/edit"):
+        page = text_of(client.get(path))
+        assert "申请草稿" in page, path
+        assert f"#{app_id}" not in page and "草稿 #" not in page, path
+
+
 def test_a_draft_is_discarded_not_withdrawn_and_leaves_the_list(client, ready):
     login(client, "machao")
     saved = submit_form(client, HOUSEHOLD_FORM, action="save")
