@@ -4,11 +4,11 @@ from __future__ import annotations
 import mimetypes
 import secrets
 from datetime import timedelta
-from io import BytesIO
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required
 
+from webapp import downloads
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person
@@ -295,8 +295,7 @@ def record_pdf(item_id: int):
     pdf = records.pdf_for(db.session, record)
     if pdf is None:
         return render_template("error.html", status=503, message=RECORD_PENDING, details=[]), 503, {"Retry-After": "120"}
-    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"审批记录-{app.number}.pdf")
+    return downloads.send(pdf, "application/pdf", f"审批记录-{app.number}.pdf", f"{app.number}.pdf")
 
 
 @bp.get("/applications/<int:item_id>/attachments/<int:att_id>")
@@ -307,8 +306,9 @@ def attachment(item_id: int, att_id: int):
     if found is None:
         raise NotFound("附件不存在")
     preview = request.args.get("preview") == "1" and found.content_type in applications.ATTACHMENT_TYPES
-    response = send_file(BytesIO(found.data), mimetype=found.content_type, as_attachment=not preview,
-                         download_name=inputs.clean_filename(found.filename))  # also names stored before cleaning
+    name = inputs.clean_filename(found.filename)  # also names stored before cleaning
+    response = downloads.send(found.data, found.content_type, name,
+                              downloads.ascii_name(name, f"{app.number or 'draft'}-attachment-{found.id}"), preview)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     # shown inline only as the PDF or image it was checked to be: no script, no form, nothing fetched elsewhere
