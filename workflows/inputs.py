@@ -37,6 +37,12 @@ def length_problems(values: dict[str, str], limits: dict[str, tuple[str, int]]) 
     return [problem for problem in found if problem]
 
 
+def catalog_code(text) -> str:
+    """A catalog code as typed ("xy-ga-001 ", full-width "ＸＹ－ＧＡ－００１") in the form codes are stored in
+    ("XY-GA-001"): one normalisation before every lookup of a typed code."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or ""))).upper()
+
+
 def file_size(size: int | None) -> str:
     """A file's size as people read it everywhere (pages, lists, messages): whole KB below 1 MB, MB with one decimal
     above, both rounded up, so a 400-byte file reads "1 KB" on every page."""

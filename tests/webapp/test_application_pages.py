@@ -114,6 +114,18 @@ def test_a_one_letter_basis_and_no_frequency_say_what_is_expected(client, ready)
     assert "有效期至：请选择有效期截止日期" in page and "：必填" not in page
 
 
+def test_a_code_typed_with_a_trailing_space_in_lower_case_opens_the_form_and_applies(client, ready):
+    login(client, "machao")
+    form = client.get("/applications/new?resource=xy-ga-001%20")
+    assert form.status_code == 200 and "户籍人口基本信息" in text_of(form) and "不存在" not in text_of(form)
+
+    answer = submit_form(client, HOUSEHOLD_FORM | {"resource_code": "xy-ga-001 "}, "/applications/new",
+                         action="submit")
+
+    assert answer.status_code == 302
+    assert "已提交申请 SQ2026" in text_of(client.get(answer.headers["Location"]))
+
+
 def test_saving_a_draft_keeps_the_attachment_and_the_draft_is_submitted_from_the_case_page(client, ready):
     login(client, "machao")
     scan = (io.BytesIO(b"%PDF-1.4 fake scan"), "低保受理通知书.pdf", "application/pdf")

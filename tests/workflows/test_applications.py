@@ -133,6 +133,13 @@ def test_saving_in_order_to_submit_lists_a_bad_date_with_every_missing_part(read
                                                         "undertaking"}
 
 
+def test_a_catalog_code_typed_in_lower_case_with_spaces_finds_the_entry(ready):
+    app_id = apply(ready, resource_code=" xy-ga-001 ")
+    with ready() as s:
+        assert s.get(Application, app_id).resource.code == "XY-GA-001"
+        assert applications.shareable_resource(s, "ｘｙ－ｇａ－００１").code == "XY-GA-001"  # typed full-width
+
+
 def test_the_periodic_pass_renders_the_record_pdf_once_after_the_decision(ready):
     from notifications.email import SmtpSettings
     from workflows import operations

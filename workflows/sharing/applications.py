@@ -89,7 +89,7 @@ class ApplicationInput:
         if isinstance(items, str):
             items = [i.strip() for i in items.replace("；", ";").replace(",", ";").split(";") if i.strip()]
         undertaking = data.get("undertaking")
-        return cls(resource_code=str(data.get("resource_code") or "").strip(), items=[str(i) for i in items],
+        return cls(resource_code=inputs.catalog_code(data.get("resource_code"))[:200], items=[str(i) for i in items],
                    scenario=str(data.get("scenario") or "").strip(), basis=str(data.get("basis") or "").strip(),
                    purpose=str(data.get("purpose") or "").strip(), frequency=str(data.get("frequency") or "").strip(),
                    valid_until=str(data.get("valid_until") or "").strip(),
@@ -110,10 +110,11 @@ _PUBLISHED = select(Resource).where(Resource.code == bindparam("code"), Resource
 
 
 def shareable_resource(session: Session, code: str) -> Resource:
-    """A published entry that may be applied for; 不予共享 explains what to do instead."""
-    resource = session.scalar(_PUBLISHED, {"code": code})
+    """A published entry that may be applied for (the code as typed: spaces and case aside); 不予共享 explains what to
+    do instead."""
+    resource = session.scalar(_PUBLISHED, {"code": inputs.catalog_code(code)[:200]})
     if resource is None:
-        raise NotFound(f"目录条目“{code}”不存在或未发布，请在资源目录中检索后再申请")
+        raise NotFound(f"目录条目“{inputs.shown(code.strip(), 30)}”不存在或未发布，请在资源目录中检索后再申请")
     if resource.share_type == ShareType.NOT_SHARED:
         raise NotShareable(f"“{resource.name}”为不予共享资源（依据：{resource.share_condition}），不能申请。"
                            "如确有需要，可在供需对接清单登记需求，由县大数据局协调；对共享类型有异议的可提出异议")
