@@ -24,7 +24,7 @@ from tests.helpers import (
     submit_form,
     text_of,
 )
-from workflows.models import Application, ApplicationStatus, GrantStatus
+from workflows.models import Application, ApplicationStatus, AuditEvent, GrantStatus
 from workflows.organisation import accounts
 from workflows.sharing import applications, grants, records
 
@@ -329,6 +329,46 @@ def test_a_returned_application_is_corrected_in_the_form_and_resubmitted_in_its_
     with ready() as s:
         app = s.get(Application, app_id)
         assert app.status == ApplicationStatus.RETURNED and app.purpose.endswith("（已补充受理通知书）")
+
+
+def test_a_returned_application_drops_a_wrong_attachment_after_confirming_and_the_trail_says_so(client, ready):
+    login(client, "machao")
+    wrong = (io.BytesIO(b"%PDF-1.4 wrong scan"), "错误的通知书.pdf", "application/pdf")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"attachments": wrong}, action="submit")
+    app_id = int(re.search(r"/applications/(\d+)", answer.headers["Location"]).group(1))
+    decide(ready, app_id, decision="return", reason="所附受理通知书不是本案的，请更换")
+    edit = client.get(f"/applications/{app_id}/edit").get_data(as_text=True)
+    confirm_path = re.search(r'id="remove-attachment-\d+" href="([^"]+)"', edit).group(1)
+
+    confirm = client.get(confirm_path)
+
+    assert "确定从申请中移除附件“ 错误的通知书.pdf ”（1 KB）吗" in text_of(confirm) and "取消" in text_of(confirm)
+    with ready() as s:
+        assert len(s.get(Application, app_id).attachments) == 1  # asking removes nothing
+    removed = client.post(confirm_path, data={"csrf_token": csrf_token(client, f"/applications/{app_id}/edit")},
+                          follow_redirects=True)
+    assert "已移除附件“错误的通知书.pdf”" in text_of(removed)
+    assert "错误的通知书.pdf" not in text_of(client.get(f"/applications/{app_id}"))
+    with ready() as s:
+        trail = [e.action for e in s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "application", AuditEvent.subject_id == str(app_id)))]
+    assert "application:attachment_removed" in trail
+
+
+def test_an_attachment_cannot_be_removed_once_the_application_is_under_review(client, ready):
+    login(client, "machao")
+    scan = (io.BytesIO(b"%PDF-1.4 scan"), "受理通知书.pdf", "application/pdf")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"attachments": scan}, action="submit")
+    app_id = int(re.search(r"/applications/(\d+)", answer.headers["Location"]).group(1))
+    with ready() as s:
+        att_id = s.get(Application, app_id).attachments[0].id
+    path = f"/applications/{app_id}/attachments/{att_id}/remove"
+
+    refused = client.post(path, data={"csrf_token": csrf_token(client, f"/applications/{app_id}")})
+
+    assert refused.status_code == 409 and "不能修改" in text_of(refused)
+    assert client.get(path).status_code == 409
+    assert "受理通知书.pdf" in text_of(client.get(f"/applications/{app_id}"))
+    assert "移除" not in text_of(client.get(f"/applications/{app_id}"))
 
 
 def test_the_application_list_shows_the_review_deadline_and_an_overdue_review_in_red(client, processes, demo_catalog):

@@ -432,6 +432,20 @@ def add_attachment(session: Session, actor: Person, application_id: int, filenam
     return attachment
 
 
+def remove_attachment(session: Session, actor: Person, application_id: int, attachment_id: int) -> Attachment:
+    """The applicant drops an attachment while the application is theirs to edit (a draft, or returned for
+    correction); audited with the file's name and size. Returns the removed attachment."""
+    app = _editable(session, actor, application_id)
+    found = next((a for a in app.attachments if a.id == attachment_id), None)
+    if found is None:
+        raise NotFound("附件不存在或已移除")
+    app.attachments.remove(found)  # delete-orphan: the file goes with it
+    app.updated_at = clock.now()
+    session.flush()
+    audit.record(session, actor.id, "application", app.id, "application:attachment_removed",
+                 {"attachment": found.filename, "size": found.size}, None)
+    return found
+
 
 def reopen_review(session: Session, actor: Person, application_id: int, opinion: str, objection_id: int) -> Application:
     """An upheld objection sends a rejected application back to the provider's review (四(五)).
