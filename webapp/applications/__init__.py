@@ -194,24 +194,21 @@ def edit(item_id: int):
     return _render_form(app.resource, _values_of(app), _units(person), app)
 
 
-@bp.get("/applications/<int:item_id>/attachments/<int:att_id>/remove")
+@bp.route("/applications/<int:item_id>/attachments/<int:att_id>/remove", methods=["GET", "POST"])
 @login_required
-def confirm_remove_attachment(item_id: int, att_id: int):
-    """Asks before an attachment is removed (no script needed): the file named, with 确认移除 and 取消."""
-    app = _editable(current_person(), item_id)
+def remove_attachment(item_id: int, att_id: int):
+    """GET asks before an attachment is removed (no script needed): the file named, with 确认移除 and 取消."""
+    person = current_person()
+    if request.method == "POST":
+        with db.attempt():
+            removed = applications.remove_attachment(db.session, person, item_id, att_id)
+        flash(f"已移除附件“{removed.filename}”", "success")
+        return redirect(url_for(".edit", item_id=item_id) + "#attachments")
+    app = _editable(person, item_id)
     found = next((a for a in app.attachments if a.id == att_id), None)
     if found is None:
         raise NotFound("附件不存在或已移除")
     return render_template("applications/remove_attachment.html", app=app, attachment=found)
-
-
-@bp.post("/applications/<int:item_id>/attachments/<int:att_id>/remove")
-@login_required
-def remove_attachment(item_id: int, att_id: int):
-    with db.attempt():
-        removed = applications.remove_attachment(db.session, current_person(), item_id, att_id)
-    flash(f"已移除附件“{removed.filename}”", "success")
-    return redirect(url_for(".edit", item_id=item_id) + "#attachments")
 
 
 @bp.post("/applications/<int:item_id>/submit")
