@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from notifications import inapp
 from webapp.extensions import db
-from workflows import clock, models
+from workflows import clock, inputs, models
 from workflows.catalog.rules import LABELS as FIELD_LABELS
 from workflows.engine import tasks
 from workflows.models import ROLE_LABELS_BY_CODE, ResponsibilityKind
@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["enum_label"] = enum_label
     app.jinja_env.filters["revision_label"] = lambda code: REVISION_LABELS.get(code, code)
     app.jinja_env.filters["field_label"] = lambda name: FIELD_LABELS.get(name, name)
+    app.jinja_env.filters["filesize"] = inputs.file_size  # one way to show a file's size everywhere
     app.jinja_env.globals["now"] = clock.now
     app.context_processor(_header_counts)
 

@@ -41,6 +41,7 @@ ACTIONS = {
     "api_token:created": "创建 API 令牌", "api_token:revoked": "吊销 API 令牌",
     "application:saved": "保存申请", "application:submitted": "提交申请", "application:withdrawn": "撤回申请",
     "application:attachment_added": "上传附件", "calendar:imported": "导入作息安排",
+    "application:attachment_removed": "移除附件",
     "catalog_change:registered": "登记目录变更", "catalog_change:done": "完成目录更新",
     "demand:recorded": "登记共享需求", "demand:assigned": "分派共享需求", "demand:answered": "答复共享需求",
     "grant:created": "生成授权", "grant:expired": "授权到期", "grant:revoked": "撤销授权",

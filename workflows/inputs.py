@@ -37,6 +37,22 @@ def length_problems(values: dict[str, str], limits: dict[str, tuple[str, int]]) 
     return [problem for problem in found if problem]
 
 
+def catalog_code(text) -> str:
+    """A catalog code as typed ("xy-ga-001 ", full-width "ＸＹ－ＧＡ－００１") in the form codes are stored in
+    ("XY-GA-001"): one normalisation before every lookup of a typed code."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or ""))).upper()
+
+
+def file_size(size: int | None) -> str:
+    """A file's size as people read it everywhere (pages, lists, messages): whole KB below 1 MB, MB with one decimal
+    above, both rounded up, so a 400-byte file reads "1 KB" on every page."""
+    size = max(int(size or 0), 0)
+    if size < 1024 * 1024:
+        return f"{-(-size // 1024)} KB"
+    tenths = -(-size * 10 // (1024 * 1024))
+    return f"{tenths // 10}.{tenths % 10} MB"
+
+
 def has_control_characters(text: str) -> bool:
     """Whether a text holds a control character (NUL, BEL, a line break …)."""
     return any(unicodedata.category(c) == "Cc" for c in text)

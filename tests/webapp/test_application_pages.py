@@ -24,7 +24,7 @@ from tests.helpers import (
     submit_form,
     text_of,
 )
-from workflows.models import Application, ApplicationStatus, GrantStatus
+from workflows.models import Application, ApplicationStatus, AuditEvent, GrantStatus
 from workflows.organisation import accounts
 from workflows.sharing import applications, grants, records
 
@@ -77,8 +77,10 @@ def test_an_incomplete_form_keeps_what_was_typed_and_lists_every_problem(client,
     assert answer.status_code == 422
     html, page = answer.get_data(as_text=True), text_of(answer)
     assert "申请内容有误，未提交" in page
-    for problem in ("法律或政策依据：必填", "用途：必填", "敏感信息项（公民身份号码）", "使用承诺"):
+    for problem in ("法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，至少 4 个字",
+                    "用途：请写明申请数据的具体用途，至少 4 个字", "敏感信息项（公民身份号码）", "使用承诺"):
         assert problem in page
+    assert "：必填" not in page
     assert ">低保核对中核验户籍</textarea>" in html
     assert re.search(r'value="公民身份号码" id="item-\d+" checked', html)
     assert re.search(r'value="性别" id="item-\d+" checked', html)
@@ -87,6 +89,41 @@ def test_an_incomplete_form_keeps_what_was_typed_and_lists_every_problem(client,
     assert 'id="basis" name="basis"' in html and "is-invalid" in html
     with ready() as s:
         assert s.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_a_form_with_a_bad_date_lists_the_date_and_every_other_problem_in_one_answer(client, ready):
+    login(client, "machao")
+    typed = HOUSEHOLD_FORM | {"valid_until": "2031-01-01", "scenario": "     ", "sensitive_justification": "",
+                              "undertaking": ""}
+
+    page = text_of(submit_form(client, typed, action="submit"))
+
+    for problem in ("有效期至：一次申请最长三年", "应用场景：请具体写明使用数据的业务场景", "敏感信息项（公民身份号码）：请说明必须使用的理由",
+                    "使用承诺：请阅读并勾选"):
+        assert problem in page
+
+
+def test_a_one_letter_basis_and_no_frequency_say_what_is_expected(client, ready):
+    login(client, "machao")
+
+    page = text_of(submit_form(client, HOUSEHOLD_FORM | {"basis": "x", "frequency": "", "valid_until": ""},
+                               action="submit"))
+
+    assert "法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，至少 4 个字" in page
+    assert "预计调用频次：请选择调用频次" in page and "之一" not in page
+    assert "有效期至：请选择有效期截止日期" in page and "：必填" not in page
+
+
+def test_a_code_typed_with_a_trailing_space_in_lower_case_opens_the_form_and_applies(client, ready):
+    login(client, "machao")
+    form = client.get("/applications/new?resource=xy-ga-001%20")
+    assert form.status_code == 200 and "户籍人口基本信息" in text_of(form) and "不存在" not in text_of(form)
+
+    answer = submit_form(client, HOUSEHOLD_FORM | {"resource_code": "xy-ga-001 "}, "/applications/new",
+                         action="submit")
+
+    assert answer.status_code == 302
+    assert "已提交申请 SQ2026" in text_of(client.get(answer.headers["Location"]))
 
 
 def test_saving_a_draft_keeps_the_attachment_and_the_draft_is_submitted_from_the_case_page(client, ready):
@@ -294,6 +331,46 @@ def test_a_returned_application_is_corrected_in_the_form_and_resubmitted_in_its_
         assert app.status == ApplicationStatus.RETURNED and app.purpose.endswith("（已补充受理通知书）")
 
 
+def test_a_returned_application_drops_a_wrong_attachment_after_confirming_and_the_trail_says_so(client, ready):
+    login(client, "machao")
+    wrong = (io.BytesIO(b"%PDF-1.4 wrong scan"), "错误的通知书.pdf", "application/pdf")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"attachments": wrong}, action="submit")
+    app_id = int(re.search(r"/applications/(\d+)", answer.headers["Location"]).group(1))
+    decide(ready, app_id, decision="return", reason="所附受理通知书不是本案的，请更换")
+    edit = client.get(f"/applications/{app_id}/edit").get_data(as_text=True)
+    confirm_path = re.search(r'id="remove-attachment-\d+" href="([^"]+)"', edit).group(1)
+
+    confirm = client.get(confirm_path)
+
+    assert "确定从申请中移除附件“ 错误的通知书.pdf ”（1 KB）吗" in text_of(confirm) and "取消" in text_of(confirm)
+    with ready() as s:
+        assert len(s.get(Application, app_id).attachments) == 1  # asking removes nothing
+    removed = client.post(confirm_path, data={"csrf_token": csrf_token(client, f"/applications/{app_id}/edit")},
+                          follow_redirects=True)
+    assert "已移除附件“错误的通知书.pdf”" in text_of(removed)
+    assert "错误的通知书.pdf" not in text_of(client.get(f"/applications/{app_id}"))
+    with ready() as s:
+        trail = [e.action for e in s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "application", AuditEvent.subject_id == str(app_id)))]
+    assert "application:attachment_removed" in trail
+
+
+def test_an_attachment_cannot_be_removed_once_the_application_is_under_review(client, ready):
+    login(client, "machao")
+    scan = (io.BytesIO(b"%PDF-1.4 scan"), "受理通知书.pdf", "application/pdf")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"attachments": scan}, action="submit")
+    app_id = int(re.search(r"/applications/(\d+)", answer.headers["Location"]).group(1))
+    with ready() as s:
+        att_id = s.get(Application, app_id).attachments[0].id
+    path = f"/applications/{app_id}/attachments/{att_id}/remove"
+
+    refused = client.post(path, data={"csrf_token": csrf_token(client, f"/applications/{app_id}")})
+
+    assert refused.status_code == 409 and "不能修改" in text_of(refused)
+    assert client.get(path).status_code == 409
+    assert "受理通知书.pdf" in text_of(client.get(f"/applications/{app_id}"))
+    assert "移除" not in text_of(client.get(f"/applications/{app_id}"))
+
+
 def test_the_application_list_shows_the_review_deadline_and_an_overdue_review_in_red(client, processes, demo_catalog):
     with time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False):
         apply(processes)
@@ -311,6 +388,17 @@ def test_the_date_picker_and_the_hint_end_exactly_three_years_after_today(client
         login(client, "machao")
         html = client.get("/applications/new?resource=XY-GA-001").get_data(as_text=True)
     assert 'max="2029-11-30"' in html and "一次最长三年（至 2029-11-30）" in html
+
+
+def test_a_draft_is_named_application_draft_and_never_by_its_id(client, ready):
+    login(client, "machao")
+    saved = submit_form(client, HOUSEHOLD_FORM, action="save")
+    app_id = int(re.search(r"/applications/(\d+)", saved.headers["Location"]).group(1))
+
+    for path in ("/applications", f"/applications/{app_id}", f"/applications/{app_id}/edit"):
+        page = text_of(client.get(path))
+        assert "申请草稿" in page, path
+        assert f"#{app_id}" not in page and "草稿 #" not in page, path
 
 
 def test_a_draft_is_discarded_not_withdrawn_and_leaves_the_list(client, ready):

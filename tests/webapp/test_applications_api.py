@@ -101,6 +101,19 @@ def test_every_validation_problem_is_listed_at_once(api):
         assert field in details
 
 
+def test_a_bad_date_blank_scenario_missing_reason_and_undertaking_are_named_field_by_field_at_once(api):
+    body = HOUSEHOLD | {"valid_until": "2031-01-01", "scenario": "   ", "sensitive_justification": "",
+                        "undertaking": False, "basis": "x", "frequency": ""}
+
+    response = api.post("/api/v1/applications", body)
+
+    assert response.status_code == 422
+    fields = response.get_json()["fields"]
+    assert set(fields) == {"valid_until", "scenario", "sensitive_justification", "undertaking", "basis", "frequency"}
+    assert fields["basis"] == "法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，至少 4 个字"
+    assert fields["frequency"] == "预计调用频次：请选择调用频次"
+
+
 def test_a_reviewer_of_another_unit_can_neither_decide_nor_see_the_application(api):
     created = api.apply()
     task = api.review_task(created["id"])

@@ -96,6 +96,30 @@ def test_opinions_appear_beside_the_reason_and_are_managed_on_their_page(client,
     assert 'data-text="请补充低保申请受理通知书扫描件"' in task_page and 'data-target="f-reason"' in task_page
 
 
+def test_a_long_opinion_is_not_cut_by_the_page_but_refused_naming_the_limit(client, waiting):
+    login(client, "huangtao")
+    form = client.get("/tasks/opinions").get_data(as_text=True)
+    textarea = re.search(r'<textarea[^>]*id="opinion-text"[^>]*>', form).group(0)
+    assert "maxlength" not in textarea  # a browser would cut a pasted text silently
+
+    answer = client.post("/tasks/opinions", data={"csrf_token": csrf_token(client, "/tasks/opinions"),
+                                                  "text": "请补充材料" * 120})
+
+    assert answer.status_code == 422
+    assert "意见内容：不能超过 500 个字（现有 600 个字）" in text_of(answer) and "已保存" not in text_of(answer)
+
+
+def test_a_duplicate_opinion_on_the_page_says_it_was_not_saved_again(client, waiting):
+    login(client, "sunhong")
+    token = csrf_token(client, "/tasks/opinions")
+    assert client.post("/tasks/opinions", data={"csrf_token": token, "text": "请补充低保申请受理通知书扫描件"}).status_code == 302
+
+    answer = client.post("/tasks/opinions", data={"csrf_token": token, "text": "请补充低保申请受理通知书扫描件"})
+
+    assert answer.status_code == 422 and "已有相同的一条，未重复保存" in text_of(answer)
+    assert "我的常用意见（1）" in text_of(client.get("/tasks/opinions"))
+
+
 def test_task_lists_and_the_inbox_name_the_case_by_number_unit_and_resource(client, waiting):
     name = waiting[2]
     login(client, "huangtao")

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import HOUSEHOLD, SH, apply, at, decide, person, review_task, status
+from workflows import audit_text
 from workflows.engine import tasks
-from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, ApplicationStatus, GrantStatus, TaskStatus
+from workflows.errors import AlreadyHandled, Conflict, Forbidden, NotFound, ValidationFailed
+from workflows.models import Application, ApplicationStatus, Attachment, AuditEvent, GrantStatus, TaskStatus
 from workflows.sharing import applications, grants, records
 
 
@@ -122,6 +123,45 @@ def test_an_incomplete_application_lists_every_problem(ready):
     details = " ".join(caught.value.details)
     for expected in ("血型", "应用场景", "依据", "用途", "调用频次", "有效期至", "使用承诺"):
         assert expected in details
+
+
+def test_saving_in_order_to_submit_lists_a_bad_date_with_every_missing_part(ready):
+    raw = HOUSEHOLD | {"valid_until": "2031-01-01", "scenario": "   ", "sensitive_justification": "",
+                       "undertaking": False}
+    with ready() as s, pytest.raises(ValidationFailed) as caught:
+        applications.save_draft(s, person(s, "machao"), person(s, "machao").unit_id, raw, complete=True)
+    assert {p.field for p in caught.value.details} >= {"valid_until", "scenario", "sensitive_justification",
+                                                        "undertaking"}
+
+
+def test_a_catalog_code_typed_in_lower_case_with_spaces_finds_the_entry(ready):
+    app_id = apply(ready, resource_code=" xy-ga-001 ")
+    with ready() as s:
+        assert s.get(Application, app_id).resource.code == "XY-GA-001"
+        assert applications.shareable_resource(s, "ｘｙ－ｇａ－００１").code == "XY-GA-001"  # typed full-width
+
+
+def test_an_attachment_is_removed_only_while_the_applicant_may_edit_and_the_removal_is_audited(ready):
+    app_id = apply(ready)  # in review
+    with ready.begin() as s:
+        app = s.get(Application, app_id)
+        app.attachments.append(Attachment(filename="错误的通知书.pdf", content_type="application/pdf", size=9,
+                                          data=b"%PDF-1.4x", uploaded_by_id=app.applicant_id,
+                                          uploaded_at=app.submitted_at))
+    with ready() as s:
+        att_id = s.get(Application, app_id).attachments[0].id
+    with ready() as s, pytest.raises(Conflict):
+        applications.remove_attachment(s, person(s, "machao"), app_id, att_id)  # under review: not editable
+    decide(ready, app_id, decision="return", reason="所附受理通知书不是本案的，请更换")
+    with ready() as s, pytest.raises((Forbidden, NotFound)):
+        applications.remove_attachment(s, person(s, "huangtao"), app_id, att_id)  # the reviewer cannot
+    with ready.begin() as s:
+        applications.remove_attachment(s, person(s, "machao"), app_id, att_id)
+    with ready() as s:
+        assert s.get(Application, app_id).attachments == []
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "application:attachment_removed")).one()
+        assert event.before == {"attachment": "错误的通知书.pdf", "size": 9}
+    assert audit_text.label("application:attachment_removed") == "移除附件"
 
 
 def test_the_periodic_pass_renders_the_record_pdf_once_after_the_decision(ready):

@@ -31,6 +31,12 @@ def test_a_unit_admin_creates_and_publishes_an_entry_of_their_unit(db):
     assert [h.action for h in entries.history(db, person(db, "huangtao"), entry.id)] == ["published", "created"]
 
 
+def test_related_codes_typed_with_spaces_lower_case_and_chinese_separators_are_kept_as_the_catalog_spells_them(
+        db, demo_catalog):
+    entry = draft(db, related_codes=" xy-bdc-001 、xy-mz-001， ")
+    assert entry.related_codes == ["XY-BDC-001", "XY-MZ-001"]
+
+
 def test_codes_continue_the_units_series(db, demo_catalog):
     assert draft(db).code == "XY-GA-005"
 

@@ -35,6 +35,13 @@ def test_a_demand_for_a_published_entry_is_matched_at_once(processes, demo_catal
         assert demand.resource.code == "XY-BDC-001" and demand.provider_unit_id == demand.resource.provider_unit_id
 
 
+def test_a_demand_naming_an_entry_in_lower_case_with_a_trailing_space_is_matched(processes, demo_catalog):
+    with processes.begin() as s:
+        demand = demands.record_demand(s, person(s, "machao"), unit(s, "mzj").id, "不动产登记信息",
+                                       "最低生活保障家庭经济状况核对", "xy-bdc-001 ")
+        assert demand.status == DemandStatus.MATCHED and demand.resource.code == "XY-BDC-001"
+
+
 def test_the_catalog_suggests_entries_that_may_already_cover_a_demand(processes, demo_catalog):
     with processes() as s:
         assert "XY-GA-001" in [r.code for r in demands.suggestions(s, "户籍人口信息")]
@@ -67,7 +74,7 @@ def test_an_out_of_catalog_demand_is_assigned_answered_and_resolved_with_a_new_e
             [{"name": "残疾人证号", "data_type": "字符型"}])
         entries.publish(s, person(s, keeper), entry.id)
         code = entry.code
-    do(processes, "wanglei", close, outcome="resolved", resource_code=code)
+    do(processes, "wanglei", close, outcome="resolved", resource_code=f" {code.lower()} ")  # as typed
     with processes() as s:
         demand = s.get(Demand, demand_id)
         assert demand.status == DemandStatus.RESOLVED and demand.resource.code == code

@@ -4,11 +4,11 @@ from __future__ import annotations
 import mimetypes
 import secrets
 from datetime import timedelta
-from io import BytesIO
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required
 
+from webapp import downloads
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person
@@ -113,7 +113,8 @@ def _save(person, resource, units: list, app=None):
     tokens = request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens
     try:
         with db.attempt():
-            saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None)
+            saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None,
+                                             complete=submitting)  # every problem in one pass
             uploads.attach(db.session, person, saved.id, tokens)
             if submitting:
                 _submit_with(saved.id, person, refused)
@@ -191,6 +192,23 @@ def edit(item_id: int):
     if request.method == "POST":
         return _save(person, app.resource, _units(person), app)
     return _render_form(app.resource, _values_of(app), _units(person), app)
+
+
+@bp.route("/applications/<int:item_id>/attachments/<int:att_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_attachment(item_id: int, att_id: int):
+    """GET asks before an attachment is removed (no script needed): the file named, with 确认移除 and 取消."""
+    person = current_person()
+    if request.method == "POST":
+        with db.attempt():
+            removed = applications.remove_attachment(db.session, person, item_id, att_id)
+        flash(f"已移除附件“{removed.filename}”", "success")
+        return redirect(url_for(".edit", item_id=item_id) + "#attachments")
+    app = _editable(person, item_id)
+    found = next((a for a in app.attachments if a.id == att_id), None)
+    if found is None:
+        raise NotFound("附件不存在或已移除")
+    return render_template("applications/remove_attachment.html", app=app, attachment=found)
 
 
 @bp.post("/applications/<int:item_id>/submit")
@@ -294,8 +312,7 @@ def record_pdf(item_id: int):
     pdf = records.pdf_for(db.session, record)
     if pdf is None:
         return render_template("error.html", status=503, message=RECORD_PENDING, details=[]), 503, {"Retry-After": "120"}
-    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"审批记录-{app.number}.pdf")
+    return downloads.send(pdf, "application/pdf", f"审批记录-{app.number}.pdf", f"{app.number}.pdf")
 
 
 @bp.get("/applications/<int:item_id>/attachments/<int:att_id>")
@@ -306,8 +323,9 @@ def attachment(item_id: int, att_id: int):
     if found is None:
         raise NotFound("附件不存在")
     preview = request.args.get("preview") == "1" and found.content_type in applications.ATTACHMENT_TYPES
-    response = send_file(BytesIO(found.data), mimetype=found.content_type, as_attachment=not preview,
-                         download_name=inputs.clean_filename(found.filename))  # also names stored before cleaning
+    name = inputs.clean_filename(found.filename)  # also names stored before cleaning
+    response = downloads.send(found.data, found.content_type, name,
+                              downloads.ascii_name(name, f"{app.number or 'draft'}-attachment-{found.id}"), preview)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     # shown inline only as the PDF or image it was checked to be: no script, no form, nothing fetched elsewhere

@@ -1,10 +1,9 @@
 """Excel import and export of a unit's catalog (routes on the catalog blueprint)."""
 from __future__ import annotations
 
-import io
+from flask import flash, redirect, render_template, request, url_for
 
-from flask import flash, redirect, render_template, request, send_file, url_for
-
+from webapp import downloads
 from webapp.catalog import _editable_units, bp
 from webapp.extensions import db
 from webapp.params import id_param
@@ -18,8 +17,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-def _send(data: bytes, name: str):
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+def _send(data: bytes, name: str, ascii: str):
+    return downloads.send(data, XLSX, name, ascii)
 
 
 @bp.get("/export.xlsx")
@@ -28,13 +27,14 @@ def export_xlsx():
     units = _editable_units(person)
     unit_id = id_param(request.args.get("unit"), "单位") or (units[0].id if units else person.unit_id)
     data = catalog_excel.export_workbook(db.session, person, unit_id)
-    names = {m.unit_id: m.unit.short_name for m in person.memberships}
-    return _send(data, f"资源目录-{names.get(unit_id, unit_id)}-{clock.today():%Y%m%d}.xlsx")
+    unit = {m.unit_id: m.unit for m in person.memberships}.get(unit_id)
+    return _send(data, f"资源目录-{unit.short_name if unit else unit_id}-{clock.today():%Y%m%d}.xlsx",
+                 f"catalog-{unit.code if unit else unit_id}-{clock.today():%Y%m%d}.xlsx")
 
 
 @bp.get("/template.xlsx")
 def template_xlsx():
-    return _send(catalog_excel.template_workbook(), "资源目录导入模板.xlsx")
+    return _send(catalog_excel.template_workbook(), "资源目录导入模板.xlsx", "catalog-template.xlsx")
 
 
 def _uploaded_bytes() -> bytes:

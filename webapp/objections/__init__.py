@@ -6,6 +6,7 @@ import mimetypes
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
+from webapp import downloads
 from webapp.extensions import db
 from webapp.params import id_param, parse_id
 from webapp.security import current_person, login_required_blueprint
@@ -108,8 +109,8 @@ def record_pdf(item_id: int):
     if pdf is None:
         return render_template("error.html", status=503, message="处理记录正在生成，请稍后再下载", details=[]), 503, \
             {"Retry-After": "120"}
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"异议处理记录-{record.content['number']}.pdf")
+    number = record.content["number"]
+    return downloads.send(pdf, "application/pdf", f"异议处理记录-{number}.pdf", f"{number}.pdf")
 
 
 @bp.get("/board")
@@ -143,5 +144,5 @@ def statistics():
 def statistics_xlsx():
     since, until = (request.args.get("since") or "").strip()[:10], (request.args.get("until") or "").strip()[:10]
     result = objection_statistics.figures(db.session, current_person(), since, until)
-    return send_file(io.BytesIO(objection_statistics.workbook(result)), mimetype=XLSX, as_attachment=True,
-                     download_name=f"异议和纠错统计-{clock.today():%Y%m%d}.xlsx")
+    return downloads.send(objection_statistics.workbook(result), XLSX, f"异议和纠错统计-{clock.today():%Y%m%d}.xlsx",
+                          f"statistics-{clock.today():%Y%m%d}.xlsx")

@@ -1,10 +1,9 @@
 """Excel import and export of people and their roles: upload, preview every change, confirm."""
 from __future__ import annotations
 
-import io
+from flask import flash, redirect, render_template, request, url_for
 
-from flask import flash, redirect, render_template, request, send_file, url_for
-
+from webapp import downloads
 from webapp.extensions import db
 from webapp.organisation import NO_STORE, bp, scope
 from webapp.params import id_param
@@ -16,18 +15,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
-def _send(data: bytes, name: str):
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+def _send(data: bytes, name: str, ascii: str):
+    return downloads.send(data, XLSX, name, ascii)
 
 
 @bp.get("/people/export.xlsx")
 def people_export():
-    return _send(people_excel.export_workbook(db.session, scope()), f"人员与角色-{clock.today():%Y%m%d}.xlsx")
+    return _send(people_excel.export_workbook(db.session, scope()), f"人员与角色-{clock.today():%Y%m%d}.xlsx",
+                 f"people-{clock.today():%Y%m%d}.xlsx")
 
 
 @bp.get("/people/template.xlsx")
 def people_template():
-    return _send(people_excel.template_workbook(), "人员导入模板.xlsx")
+    return _send(people_excel.template_workbook(), "人员导入模板.xlsx", "people-template.xlsx")
 
 
 def _uploaded() -> tuple[str, bytes]:

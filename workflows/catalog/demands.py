@@ -41,7 +41,7 @@ def suggestions(session: Session, wanted_data: str, limit: int = 5) -> list[Reso
 
 def prefill(session: Session, resource_code: str) -> dict:
     """The demand form opened from a catalog entry: the entry named and kept (matched, or coordinated if 不予共享)."""
-    resource = session.scalar(select(Resource).where(Resource.code == (resource_code or "").strip()[:64],
+    resource = session.scalar(select(Resource).where(Resource.code == inputs.catalog_code(resource_code)[:64],
                                                      Resource.status == ResourceStatus.PUBLISHED))
     if resource is None:
         return {}
@@ -65,7 +65,7 @@ def record_demand(session: Session, actor: Person | None, unit_id: int, wanted_d
         problems.append("应用场景：请写明用于什么业务（至少4个字）")
     resource = matched = None
     if resource_code.strip():
-        resource = session.scalar(select(Resource).where(Resource.code == resource_code.strip(),
+        resource = session.scalar(select(Resource).where(Resource.code == inputs.catalog_code(resource_code),
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
             problems.append(f"目录条目：“{resource_code}”不存在或未发布")
@@ -132,7 +132,7 @@ def _own_entry(session: Session, unit_id: int | None, code: str) -> Resource | N
 
 def answered(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     demand = _demand_of(session, task)
-    code = (data.get("resource_code") or "").strip()
+    code = inputs.catalog_code(data.get("resource_code"))
     if code:
         entry = _own_entry(session, task.unit_id, code)
         if entry is None:
@@ -151,7 +151,7 @@ def answered(session: Session, actor: Person, task: HumanTask, data: dict) -> di
 def closed(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     demand = _demand_of(session, task)
     if data["outcome"] == "resolved":
-        resource = session.scalar(select(Resource).where(Resource.code == data["resource_code"],
+        resource = session.scalar(select(Resource).where(Resource.code == inputs.catalog_code(data["resource_code"]),
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
             shown = inputs.shown(data["resource_code"], 30)

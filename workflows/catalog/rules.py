@@ -1,6 +1,7 @@
 """What a catalog entry must contain (R13, §6 of RULES.md), checked the same way for forms, API and Excel."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -105,9 +106,9 @@ def _date(value, problems: list[Problem]) -> date | None:
 
 
 def _codes(value) -> list[str]:
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [c.strip() for c in str(value or "").replace("；", ";").replace(",", ";").split(";") if c.strip()]
+    """关联资源代码 as typed: separated by ; , ， 、 or spaces, each normalised (case, full-width) as stored."""
+    parts = value if isinstance(value, list) else re.split(r"[;；,，、\s]+", str(value or ""))
+    return [code for code in (inputs.catalog_code(v) for v in parts) if code]
 
 
 def _code_problems(codes: list[str]) -> list[Problem]:

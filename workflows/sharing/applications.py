@@ -49,6 +49,7 @@ TEXT_LIMITS = {"resource_code": ("目录条目代码", 64), "scenario": ("应用
                "purpose": ("用途", 1000), "frequency": ("预计调用频次", 20), "valid_until": ("有效期至", 32),
                "sensitive_justification": ("敏感信息项使用理由", 1000)}
 MAX_ITEMS, MAX_ITEM_NAME = 200, 100
+MIN_SCENARIO, MIN_BASIS, MIN_PURPOSE, MIN_JUSTIFICATION = 6, 4, 4, 6  # the least a specific answer takes
 WITHDRAW_REASON_LIMIT = 1000
 _PUNCT = re.compile(r"[\s\W_]+")
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
@@ -88,7 +89,7 @@ class ApplicationInput:
         if isinstance(items, str):
             items = [i.strip() for i in items.replace("；", ";").replace(",", ";").split(";") if i.strip()]
         undertaking = data.get("undertaking")
-        return cls(resource_code=str(data.get("resource_code") or "").strip(), items=[str(i) for i in items],
+        return cls(resource_code=inputs.catalog_code(data.get("resource_code"))[:200], items=[str(i) for i in items],
                    scenario=str(data.get("scenario") or "").strip(), basis=str(data.get("basis") or "").strip(),
                    purpose=str(data.get("purpose") or "").strip(), frequency=str(data.get("frequency") or "").strip(),
                    valid_until=str(data.get("valid_until") or "").strip(),
@@ -109,10 +110,11 @@ _PUBLISHED = select(Resource).where(Resource.code == bindparam("code"), Resource
 
 
 def shareable_resource(session: Session, code: str) -> Resource:
-    """A published entry that may be applied for; 不予共享 explains what to do instead."""
-    resource = session.scalar(_PUBLISHED, {"code": code})
+    """A published entry that may be applied for (the code as typed: spaces and case aside); 不予共享 explains what to
+    do instead."""
+    resource = session.scalar(_PUBLISHED, {"code": inputs.catalog_code(code)[:200]})
     if resource is None:
-        raise NotFound(f"目录条目“{code}”不存在或未发布，请在资源目录中检索后再申请")
+        raise NotFound(f"目录条目“{inputs.shown(code.strip(), 30)}”不存在或未发布，请在资源目录中检索后再申请")
     if resource.share_type == ShareType.NOT_SHARED:
         raise NotShareable(f"“{resource.name}”为不予共享资源（依据：{resource.share_condition}），不能申请。"
                            "如确有需要，可在供需对接清单登记需求，由县大数据局协调；对共享类型有异议的可提出异议")
@@ -169,29 +171,35 @@ def _completeness(resource: Resource, data: ApplicationInput, until: date | None
     problems = []
     if not data.items:
         problems.append(FieldProblem("items", "信息项：请至少选择一项（按需申请，只选业务必需的）"))
-    if len(data.scenario) < 6:
-        problems.append(FieldProblem("scenario", "应用场景：请具体写明使用数据的业务场景（至少6个字）"))
-    if len(data.basis) < 4:
-        problems.append(FieldProblem("basis", "法律或政策依据：必填"))
-    if len(data.purpose) < 4:
-        problems.append(FieldProblem("purpose", "用途：必填"))
-    if CallFrequency.parse(data.frequency) is None:
+    if len(data.scenario) < MIN_SCENARIO:
+        problems.append(FieldProblem("scenario", f"应用场景：请具体写明使用数据的业务场景，至少 {MIN_SCENARIO} 个字"))
+    if len(data.basis) < MIN_BASIS:
+        problems.append(FieldProblem("basis", "法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，"
+                                              f"至少 {MIN_BASIS} 个字"))
+    if len(data.purpose) < MIN_PURPOSE:
+        problems.append(FieldProblem("purpose", f"用途：请写明申请数据的具体用途，至少 {MIN_PURPOSE} 个字"))
+    if not data.frequency:
+        problems.append(FieldProblem("frequency", "预计调用频次：请选择调用频次"))
+    elif CallFrequency.parse(data.frequency) is None:
         problems.append(FieldProblem("frequency", "预计调用频次：应为 " + "、".join(f.label for f in CallFrequency) + " 之一"))
     if until is None and not data.valid_until:
-        problems.append(FieldProblem("valid_until", "有效期至：必填"))
+        problems.append(FieldProblem("valid_until", "有效期至：请选择有效期截止日期（最长三年，到期后可重新申请）"))
     sensitive = [i.name for i in resource.items if i.sensitive and i.name in data.items]
-    if sensitive and len(data.sensitive_justification) < 6:
-        problems.append(FieldProblem("sensitive_justification", f"敏感信息项（{'、'.join(sensitive)}）：请说明必须使用的理由（至少6个字）"))
+    if sensitive and len(data.sensitive_justification) < MIN_JUSTIFICATION:
+        problems.append(FieldProblem("sensitive_justification", f"敏感信息项（{'、'.join(sensitive)}）：请说明必须使用的理由，"
+                                                                f"至少 {MIN_JUSTIFICATION} 个字"))
     if not data.undertaking:
         problems.append(FieldProblem("undertaking", "使用承诺：请阅读并勾选“谁使用谁负责”承诺"))
     return problems
 
 
-def save_draft(session: Session, actor: Person, unit_id: int, raw: dict, application_id: int | None = None) -> Application:
-    """Keep what was typed, even incomplete; only what is present is checked."""
+def save_draft(session: Session, actor: Person, unit_id: int, raw: dict, application_id: int | None = None,
+               complete: bool = False) -> Application:
+    """Keep what was typed, even incomplete; only what is present is checked. `complete` (saving in order to submit)
+    checks everything a submission needs in the same pass, so every problem is told at once."""
     _require_applicant(actor, unit_id)
     data = ApplicationInput.from_mapping(raw)
-    resource, _, until = _check(session, unit_id, data, complete=False)
+    resource, _, until = _check(session, unit_id, data, complete=complete)
     return _save(session, actor, unit_id, resource, data, until, application_id)
 
 
@@ -423,6 +431,20 @@ def add_attachment(session: Session, actor: Person, application_id: int, filenam
                  {"attachment": name, "size": len(data)})
     return attachment
 
+
+def remove_attachment(session: Session, actor: Person, application_id: int, attachment_id: int) -> Attachment:
+    """The applicant drops an attachment while the application is theirs to edit (a draft, or returned for
+    correction); audited with the file's name and size. Returns the removed attachment."""
+    app = _editable(session, actor, application_id)
+    found = next((a for a in app.attachments if a.id == attachment_id), None)
+    if found is None:
+        raise NotFound("附件不存在或已移除")
+    app.attachments.remove(found)  # delete-orphan: the file goes with it
+    app.updated_at = clock.now()
+    session.flush()
+    audit.record(session, actor.id, "application", app.id, "application:attachment_removed",
+                 {"attachment": found.filename, "size": found.size}, None)
+    return found
 
 
 def reopen_review(session: Session, actor: Person, application_id: int, opinion: str, objection_id: int) -> Application:

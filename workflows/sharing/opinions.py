@@ -4,6 +4,7 @@ Personal ones belong to one person; unit-wide ones are kept by the unit's 目录
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -16,6 +17,7 @@ from workflows.models import OpinionTemplate, Person, Role, Unit
 MAX_TEXT = 500
 MIN_TEXT = 4
 MAX_PER_OWNER = 50
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass
@@ -55,6 +57,9 @@ def add(session: Session, actor: Person, text: str, unit_id: int | None = None) 
         raise ValidationFailed([problem])
     if len(text) < MIN_TEXT:
         raise ValidationFailed([FieldProblem("text", f"意见内容：至少 {MIN_TEXT} 个字，请写出可直接使用的完整意见")])
+    if same := _same_text(session, actor, text, unit_id):
+        where = "单位常用意见" if same.unit_id is not None else "您的常用意见"
+        raise ValidationFailed([FieldProblem("text", f"意见内容：{where}中已有相同的一条，未重复保存；可直接使用已有的")])
     owner = OpinionTemplate.unit_id == unit_id if unit_id is not None else OpinionTemplate.person_id == actor.id
     if len(session.scalars(select(OpinionTemplate.id).where(owner)).all()) >= MAX_PER_OWNER:
         raise ValidationFailed([FieldProblem("text", f"意见内容：最多保存 {MAX_PER_OWNER} 条，请先删除不再使用的")])
@@ -65,6 +70,15 @@ def add(session: Session, actor: Person, text: str, unit_id: int | None = None) 
     audit.record(session, actor.id, "opinion", row.id, "opinion:added", None,
                  {"unit_id": unit_id, "text": text} if unit_id else {"text": text})
     return row
+
+
+def _same_text(session: Session, actor: Person, text: str, unit_id: int | None) -> OpinionTemplate | None:
+    """An existing template with the same words (spaces aside) where the new one would be listed: a personal one
+    among the person's own and their units' shared ones, a unit-wide one among that unit's."""
+    key = _SPACES.sub("", text)
+    rows = for_person(session, actor) if unit_id is None else session.scalars(
+        select(OpinionTemplate).where(OpinionTemplate.unit_id == unit_id))
+    return next((r for r in rows if _SPACES.sub("", r.text) == key), None)
 
 
 def delete(session: Session, actor: Person, template_id: int) -> None:
