@@ -72,13 +72,14 @@ def move(session: Session, actor: Person, instance_id: int, target_id: int) -> M
     if target is None or instance is None:
         raise NotFound("案件或目标版本不存在")
     instance = runtime.lock_instance(session, instance_id)
+    name = case_names.of_instance(session, instance)
     if instance.process_version.process_key != target.process_key or instance.process_version_id == target.id:
-        raise Conflict(f"案件 #{instance_id} 不能迁移：不是同一流程，或已在第 {target.version} 版")
+        raise Conflict(f"{name} 不能迁移：不是同一流程，或已在第 {target.version} 版")
     if instance.status != InstanceStatus.RUNNING:
-        raise Conflict(f"案件 #{instance_id} 已{instance.status.label}，不需要迁移")
+        raise Conflict(f"{name} 已{instance.status.label}，不需要迁移")
     result = _judge(session, instance, target, write=True, actor_id=actor.id)
     if not result.movable:
-        raise Conflict(f"案件 #{instance_id} 不能迁移：{result.reason}")
+        raise Conflict(f"{name} 不能迁移：{result.reason}")
     return result
 
 

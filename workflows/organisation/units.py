@@ -170,7 +170,7 @@ def blockers(session: Session, unit_id: int) -> list[str]:
                 Application.applicant_unit_id == unit_id, Application.provider_unit_id == unit_id))
             .order_by(Application.id))])
     found.add("有效的授权，请先到期或撤销", [
-        f"#{g.id} {g.resource.name}（{g.unit.short_name}）" for g in session.scalars(
+        f"{g.application.number} {g.unit.short_name}使用「{g.resource.name}」" for g in session.scalars(
             select(Grant).join(Resource, Grant.resource_id == Resource.id).where(
                 Grant.status == GrantStatus.ACTIVE,
                 or_(Grant.unit_id == unit_id, Resource.provider_unit_id == unit_id)).order_by(Grant.id))])
