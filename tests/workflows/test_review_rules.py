@@ -11,7 +11,7 @@ from workflows.catalog.entries import InvalidEntry
 from workflows.engine import forms, sweep, tasks
 from workflows.errors import Conflict, ValidationFailed
 from workflows.models import Application, ApplicationStatus, HumanTask, Notification, Resource, TaskStatus
-from workflows.sharing import applications, grants, pages, reviews
+from workflows.sharing import applications, grants, pages, records, reviews
 from workflows.supervision import timeliness
 
 SPECIFIC = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
@@ -92,6 +92,9 @@ def test_an_application_is_returned_once_then_the_reviewer_approves_or_rejects(r
         decide(ready, app_id, decision="approve")
     assert status(ready, app_id) == ApplicationStatus.APPROVED
     assert police_unit_figures(ready).returned == 1  # returns are counted for the coordinators
+    with ready() as s:  # the record tells the whole round: what was asked and what the applicant answered
+        said = [step.get("comment") for step in records.for_application(s, app_id).content["timeline"]]
+    assert RETURN_LIST in said and "已上传受理通知书并说明核对范围" in said
 
 
 # --- lateness is a fact of each round -------------------------------------------------------------------------

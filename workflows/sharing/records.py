@@ -52,6 +52,11 @@ def _unit(unit) -> dict:
     return {"name": unit.name, "credit_code": unit.credit_code}
 
 
+def _comment(result: dict) -> str:
+    """What the step said: the reviewer's reason, or the applicant's 补正说明 on resubmission."""
+    return result.get("reason") or result.get("resubmit_note") or ""
+
+
 def _timeline(session: Session, app: Application) -> list[dict]:
     steps = [{"step": "提交申请", "actor": f"{app.applicant.display_name}（{app.applicant_unit.name}）",
               "at": clock.fmt(app.submitted_at), "due": "", "met": ""}]
@@ -63,7 +68,7 @@ def _timeline(session: Session, app: Application) -> list[dict]:
         actor = f"{who.display_name}（{who.unit.name}）" if who else ("流程关闭" if task.completed_at else "")
         met = "" if task.due_at is None else ("逾期" if task.is_overdue() else "按期")
         steps.append({"step": task.name, "actor": actor, "at": clock.fmt(task.completed_at) if task.completed_at else "办理中",
-                      "due": clock.fmt(task.due_at), "met": met, "comment": (task.result or {}).get("reason", "")})
+                      "due": clock.fmt(task.due_at), "met": met, "comment": _comment(task.result or {})})
     return steps
 
 
