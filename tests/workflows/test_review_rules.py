@@ -10,7 +10,14 @@ from workflows.catalog import entries
 from workflows.catalog.entries import InvalidEntry
 from workflows.engine import forms, sweep, tasks
 from workflows.errors import Conflict, ValidationFailed
-from workflows.models import Application, ApplicationStatus, HumanTask, Notification, Resource, TaskStatus
+from workflows.models import (
+    Application,
+    ApplicationStatus,
+    HumanTask,
+    Notification,
+    Resource,
+    TaskStatus,
+)
 from workflows.sharing import applications, grants, pages, records, reviews
 from workflows.supervision import timeliness
 
