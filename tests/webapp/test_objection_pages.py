@@ -8,10 +8,16 @@ from openpyxl import load_workbook
 
 from tests.helpers import apply, at, csrf_token, decide, login, text_of
 from tests.workflows.objections.helpers import accept_and_transfer, raise_, step
-from workflows.sharing import records
+from workflows.models import Application
+from workflows.sharing import grants, records
 
 REASON = "申请用途与所列法律依据不对应，缺少低保核对的授权文件"
 FACTS = "审核意见认为依据不足，但《社会救助暂行办法》第十一条明确要求核对户籍"
+
+
+def number_of(sessions, app_id: int) -> str:
+    with sessions() as s:
+        return s.get(Application, app_id).number
 
 
 def rejected(sessions) -> int:
@@ -26,13 +32,14 @@ def test_a_rejected_applicant_follows_the_link_to_a_prefilled_form_and_raises_an
     case = client.get(f"/applications/{app_id}").get_data(as_text=True)
     assert f'/objections/new?application={app_id}' in case
     form = client.get(f"/objections/new?application={app_id}").get_data(as_text=True)
-    assert f'value="{app_id}"' in form and 'value="application_dispute" selected' in form
+    number = number_of(ready, app_id)
+    assert f'value="{number}"' in form and 'value="application_dispute" selected' in form
     missing = client.post("/objections/new", data={"csrf_token": csrf_token(client, "/objections/new"),
-                                                   "type": "application_dispute", "application_id": str(app_id),
+                                                   "type": "application_dispute", "application_number": number,
                                                    "facts": "", "request": "请协调"})
     assert missing.status_code == 422 and "事实和理由" in text_of(missing)
     done = client.post("/objections/new", data={"csrf_token": csrf_token(client, "/objections/new"),
-                                                "type": "application_dispute", "application_id": str(app_id),
+                                                "type": "application_dispute", "application_number": number,
                                                 "facts": FACTS, "request": "请协调重新审核",
                                                 "attachment_name": ["驳回通知截图"], "attachment_note": ["审核意见原文"]},
                        follow_redirects=True)
@@ -113,7 +120,7 @@ def test_evidence_files_are_uploaded_with_the_objection_and_read_only_by_those_c
     app_id = rejected(ready)
     login(client, "machao")
     form = {"csrf_token": csrf_token(client, "/objections/new"), "type": "application_dispute",
-            "application_id": str(app_id), "facts": FACTS, "request": "请协调重新审核"}
+            "application_number": number_of(ready, app_id), "facts": FACTS, "request": "请协调重新审核"}
     refused = client.post("/objections/new", data=form | {"files": (io.BytesIO(b"MZ\x90\x00"), "tool.exe")},
                           content_type="multipart/form-data")
     assert refused.status_code == 422 and "只接受 PDF、PNG 或 JPEG" in text_of(refused)
@@ -181,3 +188,21 @@ def test_the_record_of_a_decision_overturned_after_an_objection_points_anyone_to
     assert "授权当前状态" not in old_page  # the grant belongs to the new decision
     assert f"/verify/{newest}" in client.get(f"/verify/{first}").get_data(as_text=True)
     assert "以最新审批记录为准" not in text_of(client.get(f"/verify/{newest}"))
+
+
+def test_the_form_refuses_a_grant_of_another_application_and_names_grants_by_their_application_number(client, ready):
+    granted = apply(ready)
+    decide(ready, granted, decision="approve")
+    other = rejected(ready)
+    login(client, "machao")
+    refused = client.post("/objections/new", data={
+        "csrf_token": csrf_token(client, "/objections/new"), "type": "usage_dispute", "facts": FACTS,
+        "request": "请核实", "grant_number": number_of(ready, granted), "application_number": number_of(ready, other)})
+    assert refused.status_code == 422 and "一件异议只涉及一个对象" in text_of(refused)
+    with ready() as s:
+        grant_id = grants.for_application(s, granted).id
+    objection_id = raise_(ready, "huangtao", type="usage_dispute", grant_id=grant_id, facts=FACTS, request="请核实")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "huangtao")
+    page = text_of(client.get(f"/objections/{objection_id}"))
+    assert f"授权：{number_of(ready, granted)}「户籍人口基本信息」" in page and "#" not in page.split("所涉对象")[1][:60]

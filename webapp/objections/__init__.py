@@ -11,7 +11,7 @@ from webapp.params import id_param, parse_id
 from webapp.security import current_person, login_required_blueprint
 from workflows import clock, inputs
 from workflows.errors import FieldProblem, NotFound, ValidationFailed
-from workflows.models import ObjectionStatus, ObjectionType, Role, Unit
+from workflows.models import Application, Grant, ObjectionStatus, ObjectionType, Role, Unit
 from workflows.objections import cases, pages
 from workflows.objections import records as objection_records
 from workflows.objections import statistics as objection_statistics
@@ -32,13 +32,21 @@ def index():
 
 
 def _prefill() -> dict:
-    """The link the page was opened from: ?application=<id>, ?resource=<code> or ?grant=<id>."""
+    """The link the page was opened from: ?application=<id>, ?resource=<code> or ?grant=<id>, shown as numbers."""
     values = {}
     for name in LINK_TYPES:
         text = (request.args.get(name) or "").strip()[:64]
-        if text:
-            key = "resource_code" if name == "resource" else f"{name}_id"
-            values |= {key: text if name == "resource" else str(parse_id(text) or ""), "type": LINK_TYPES[name]}
+        if not text:
+            continue
+        values["type"] = LINK_TYPES[name]
+        if name == "resource":
+            values["resource_code"] = text
+        elif name == "application":
+            app = db.session.get(Application, parse_id(text) or 0)
+            values["application_number"] = app.number if app and app.number else ""
+        else:
+            grant = db.session.get(Grant, parse_id(text) or 0)
+            values["grant_number"] = grant.application.number if grant else ""
     if ObjectionType.parse(request.args.get("type")):
         values["type"] = ObjectionType.parse(request.args.get("type")).value
     return values
@@ -49,8 +57,9 @@ def _form_input() -> dict:
     attachments = [{"name": n, "note": t} for n, t in zip(form.getlist("attachment_name"),
                                                           form.getlist("attachment_note")) if n.strip()]
     return {"type": form.get("type", ""), "facts": form.get("facts", ""), "request": form.get("request", ""),
-            "application_id": form.get("application_id", ""), "resource_code": form.get("resource_code", ""),
-            "grant_id": form.get("grant_id", ""), "attachments": attachments}
+            "application_number": form.get("application_number", "")[:32],
+            "resource_code": form.get("resource_code", "")[:64], "grant_number": form.get("grant_number", "")[:32],
+            "attachments": attachments}
 
 
 def _attach(person, objection, upload) -> None:

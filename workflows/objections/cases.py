@@ -1,7 +1,7 @@
 """Raising an objection and reading objections: who may see which, and the flags on what they concern."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import notifications
@@ -57,35 +57,77 @@ def _attachments(raw, problems: list) -> list[dict]:
     return found
 
 
+def _by_number(session: Session, text: str, name: str, problems: list) -> Application | None:
+    """An application named by its number (SQ…), as people know it; the form never asks for internal ids."""
+    number = text.strip().upper()
+    found = session.scalar(select(Application).where(Application.number == number)) if len(number) <= 32 else None
+    if found is None:
+        problems.append(FieldProblem(name, f"{LINK_LABELS[name]}：“{inputs.shown(text)}”不是已提交申请的申请编号"
+                                           "（如 SQ2026000001）"))
+    return found
+
+
+def _grant_label(grant: Grant) -> str:
+    return f"授权（{grant.application.number}「{grant.resource.name}」，{grant.unit.name}）"
+
+
 def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, problems: list) -> dict:
-    """The application, entry or grant the objection concerns, and the unit it is raised against."""
+    """The one application, entry or grant the objection concerns, and the unit it is raised against.
+
+    Several may be named only when they belong together (the grant of that application, the entry of that
+    application or grant): what the case page shows is what an upheld objection acts on."""
     application_id = _int(raw.get("application_id"), "application_id", problems)
     grant_id = _int(raw.get("grant_id"), "grant_id", problems)
+    app_number = str(raw.get("application_number") or "").strip()
+    grant_number = str(raw.get("grant_number") or "").strip()
     code = str(raw.get("resource_code") or "").strip()
     link: dict = {}
-    if application_id:
-        app = session.get(Application, application_id)
-        if app is None or app.applicant_unit_id not in _units(actor) and app.provider_unit_id not in _units(actor):
+    units = _units(actor)
+    app = grant = resource = None
+    if application_id or app_number:
+        app = (session.get(Application, application_id) if application_id else
+               _by_number(session, app_number, "application_id", problems))
+        if (app is None and application_id) or app and app.applicant_unit_id not in units \
+                and app.provider_unit_id not in units:
             problems.append(FieldProblem("application_id", "所涉申请：不存在，或不是本单位申请或审核的申请"))
-        else:
-            link |= {"application_id": app.id, "resource_id": app.resource_id, "concerned_unit_id": app.provider_unit_id}
+            app = None
     if code and len(code) <= LIMITS["resource_code"][1]:
-        resource = session.scalar(select(Resource).where(Resource.code == code,
+        resource = session.scalar(select(Resource).where(func.upper(Resource.code) == code.upper(),
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
             problems.append(FieldProblem("resource_code", f"所涉目录条目：“{code}”不存在或未发布"))
+    if grant_id or grant_number:
+        if grant_id:
+            grant = session.get(Grant, grant_id)
         else:
-            link |= {"resource_id": resource.id, "concerned_unit_id": resource.provider_unit_id}
-    if grant_id:
-        grant = session.get(Grant, grant_id)
-        units = _units(actor)
-        if grant is None or not (grant.unit_id in units or grant.resource.provider_unit_id in units):
+            granted = _by_number(session, grant_number, "grant_id", problems)
+            grant = session.scalar(select(Grant).where(Grant.application_id == granted.id)) if granted else None
+            if granted is not None and grant is None:
+                problems.append(FieldProblem("grant_id", f"所涉授权：申请 {granted.number} 没有授权"))
+        if grant is not None and not (grant.unit_id in units or grant.resource.provider_unit_id in units):
+            grant = None
+        if grant is None and not any(p.field == "grant_id" for p in problems if isinstance(p, FieldProblem)):
             problems.append(FieldProblem("grant_id", "所涉授权：不存在，或与本单位无关"))
-        else:
+    if grant and app and grant.application_id != app.id:
+        problems.append(FieldProblem("grant_id", f"所涉对象不一致：{_grant_label(grant)}不是申请 {app.number} 的授权。"
+                                                 "一件异议只涉及一个对象，请只填写与异议类型相应的一项"))
+    elif resource and (app or grant) and resource.id != (app or grant).resource_id:
+        other = f"申请 {app.number}" if app else _grant_label(grant)
+        problems.append(FieldProblem("resource_code", f"所涉对象不一致：目录条目 {resource.code} 不是{other}所涉的条目。"
+                                                      "一件异议只涉及一个对象，请只填写与异议类型相应的一项"))
+    else:
+        needed = NEEDS_LINK.get(kind)
+        chosen = ({"application_id": app, "grant_id": grant, "resource_code": resource}[needed] if needed
+                  else grant or app or resource)
+        if isinstance(chosen, Grant):
             against = grant.unit_id if grant.resource.provider_unit_id in units else grant.resource.provider_unit_id
-            link |= {"grant_id": grant.id, "resource_id": grant.resource_id, "concerned_unit_id": against}
+            link = {"grant_id": grant.id, "resource_id": grant.resource_id, "concerned_unit_id": against}
+        elif isinstance(chosen, Application):
+            link = {"application_id": app.id, "resource_id": app.resource_id, "concerned_unit_id": app.provider_unit_id}
+        elif chosen is not None:
+            link = {"resource_id": resource.id, "concerned_unit_id": resource.provider_unit_id}
     needed = NEEDS_LINK.get(kind)
-    if needed and not any(p.field == needed for p in problems if isinstance(p, FieldProblem)):
+    if needed and not any(p.field in LINK_LABELS for p in problems if isinstance(p, FieldProblem)):
         key = "resource_id" if needed == "resource_code" else needed
         if key not in link:
             problems.append(FieldProblem(needed, f"{LINK_LABELS[needed]}：{kind.label}须写明所涉对象"))
