@@ -206,3 +206,15 @@ def test_the_form_refuses_a_grant_of_another_application_and_names_grants_by_the
     login(client, "huangtao")
     page = text_of(client.get(f"/objections/{objection_id}"))
     assert f"授权：{number_of(ready, granted)}「户籍人口基本信息」" in page and "#" not in page.split("所涉对象")[1][:60]
+
+
+def test_dates_out_of_range_or_reversed_are_explained_beside_the_field_on_the_board_and_statistics(client, ready):
+    login(client, "lina")
+    for path in ("/objections/statistics", "/objections/board", "/objections/statistics.xlsx"):
+        early = client.get(f"{path}?since=0001-01-01")
+        assert early.status_code == 422 and "起始日期：日期超出范围（应在 2000-01-01 至 2099-12-31 之间）" in text_of(early)
+        assert 'id="error-since"' in early.get_data(as_text=True)
+        late = client.get(f"{path}?until=9999-12-31")
+        assert late.status_code == 422 and "截止日期：日期超出范围" in text_of(late)
+        reversed_ = client.get(f"{path}?since=2026-06-01&until=2026-01-01")
+        assert reversed_.status_code == 422 and "截止日期：2026-01-01 早于起始日期 2026-06-01" in text_of(reversed_)

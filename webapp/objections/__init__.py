@@ -126,31 +126,44 @@ def board():
     person = current_person()
     args = {name: (request.args.get(name) or "").strip() for name in ("status", "kind", "since", "until")}
     unit_id = id_param(request.args.get("unit"), "单位")
-    errors, rows = [], []
+    errors, rows, fields = [], [], {}
     try:
         rows = pages.board(db.session, person, args["status"], unit_id, args["kind"], args["since"], args["until"])
     except ValidationFailed as err:
-        errors = err.details
+        errors, fields = err.details, err.fields
     units = db.session.query(Unit).order_by(Unit.id).all()
-    return render_template("objections/board.html", rows=rows, errors=errors, args=args, unit_id=unit_id,
+    return render_template("objections/board.html", rows=rows, errors=errors, fields=fields, args=args, unit_id=unit_id,
                            units=units, statuses=ObjectionStatus.choices(), types=ObjectionType.choices()), \
         (422 if errors else 200)
 
 
+def _statistics(since: str, until: str):
+    """The figures, or the page with each period problem beside its field (422)."""
+    try:
+        return objection_statistics.figures(db.session, current_person(), since, until), None
+    except ValidationFailed as err:
+        return None, (render_template("objections/statistics.html", result=None, errors=err.details,
+                                      fields=err.fields, since=since, until=until), 422)
+
+
+def _period() -> tuple[str, str]:
+    return (request.args.get("since") or "").strip()[:10], (request.args.get("until") or "").strip()[:10]
+
+
 @bp.get("/statistics")
 def statistics():
-    since, until = (request.args.get("since") or "").strip()[:10], (request.args.get("until") or "").strip()[:10]
-    try:
-        result = objection_statistics.figures(db.session, current_person(), since, until)
-    except ValidationFailed as err:
-        return render_template("objections/statistics.html", result=None, errors=err.details,
-                               since=since, until=until), 422
-    return render_template("objections/statistics.html", result=result, errors=[], since=since, until=until)
+    since, until = _period()
+    result, refused = _statistics(since, until)
+    if refused:
+        return refused
+    return render_template("objections/statistics.html", result=result, errors=[], fields={}, since=since,
+                           until=until)
 
 
 @bp.get("/statistics.xlsx")
 def statistics_xlsx():
-    since, until = (request.args.get("since") or "").strip()[:10], (request.args.get("until") or "").strip()[:10]
-    result = objection_statistics.figures(db.session, current_person(), since, until)
+    result, refused = _statistics(*_period())
+    if refused:
+        return refused
     return send_file(io.BytesIO(objection_statistics.workbook(result)), mimetype=XLSX, as_attachment=True,
                      download_name=f"异议和纠错统计-{clock.today():%Y%m%d}.xlsx")

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -59,16 +57,6 @@ class BoardRow:
 BOARD_LIMITS = {"status": ("状态", 20), "kind": ("类型", 20), "since": ("起始日期", 10), "until": ("截止日期", 10)}
 
 
-def _day(text: str, label: str, problems: list) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        problems.append(f"{label}：格式应为 YYYY-MM-DD")
-        return None
-
-
 def board(session: Session, person: Person, status: str = "", unit_id: int | None = None, kind: str = "",
           since: str = "", until: str = "") -> list[BoardRow]:
     """The coordinators' board: every objection by status, overdue first, filtered by unit, type and period."""
@@ -79,7 +67,9 @@ def board(session: Session, person: Person, status: str = "", unit_id: int | Non
         problems.append("状态：不是已知的异议状态")
     if kind and ObjectionType.parse(kind) is None:
         problems.append("类型：不是已知的异议类型")
-    start, end = _day(since, "起始日期", problems), _day(until, "截止日期", problems)
+    start = inputs.parse_day(since[:10], "起始日期", problems, "since")
+    end = inputs.parse_day(until[:10], "截止日期", problems, "until")
+    inputs.period_problems(start, end, problems)
     if problems:
         raise ValidationFailed(problems, "筛选条件有误，请按提示修改")
     query = select(Objection).order_by(Objection.id.desc())
