@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import clock, engine, inputs
-from workflows.engine import tasks
+from workflows import case_names, clock, engine, inputs
+from workflows.engine import forms, tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import HumanTask, ObjectionRecord, Person, ProcessInstance, Role, TaskStatus, Unit
 from workflows.models.objections import Correction, Objection, ObjectionStatus, ObjectionType
 from workflows.objections import cases, records
+from workflows.objections.process import TRANSFER
 
 
 @dataclass
@@ -46,6 +47,51 @@ def objection_page(session: Session, person: Person, objection_id: int) -> Objec
     ids = objection.responding_unit_ids or []
     page.responding_units = list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
     return page
+
+
+@dataclass
+class EarlierStep:
+    task: HumanTask
+    who: str
+    result: list[tuple[str, str]]
+
+
+@dataclass
+class ObjectionCase:
+    """What every objection task page shows beside its form: the case as the person acting needs to read it."""
+    objection: Objection
+    name: str
+    files: list = field(default_factory=list)
+    transfer_note: str = ""
+    responding_units: list[Unit] = field(default_factory=list)
+    steps: list[EarlierStep] = field(default_factory=list)  # what was done before, in order
+    correction: Correction | None = None
+    kind: str = "objection"
+    opinions: list = field(default_factory=list)  # no 常用意见 on objection forms
+    review_days: int | None = None
+
+
+def objection_case(session: Session, person: Person, task: HumanTask) -> ObjectionCase | None:
+    """Loaded for an objection task page (workflows/bootstrap.py CASE_PAGES)."""
+    if task.instance.subject_type != "objection" or not (task.instance.subject_id or "").isdigit():
+        return None
+    objection = session.get(Objection, int(task.instance.subject_id))
+    if objection is None:
+        return None
+    case = ObjectionCase(objection=objection, name=case_names.of_instance(session, task.instance),
+                         files=list(objection.files))
+    for step in tasks.case_tasks(session, "objection", objection.id):
+        if step.status != TaskStatus.COMPLETED or step.id == task.id:
+            continue
+        who = f"{step.completed_by.display_name}（{step.unit.name}）" if step.completed_by and step.unit else ""
+        readable = forms.readable(session, tasks.form_schema(step), step.result or {}, step)
+        case.steps.append(EarlierStep(step, who, readable))
+        if step.task_key == TRANSFER:
+            case.transfer_note = (step.result or {}).get("transfer_note") or ""
+    ids = objection.responding_unit_ids or []
+    case.responding_units = list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
+    case.correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
+    return case
 
 
 @dataclass

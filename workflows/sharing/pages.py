@@ -105,6 +105,7 @@ class ReviewCase:
     frequency: str = ""
     share_type: str = ""
     sensitivity: str = ""
+    kind: str = "application"  # which case template the task page uses
 
     @property
     def has_sensitive(self) -> bool:

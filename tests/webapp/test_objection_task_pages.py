@@ -1,0 +1,47 @@
+"""Every objection task page shows the case beside its form: facts, request, evidence, what it concerns, the transfer
+note, the answers so far and what was asked for."""
+from __future__ import annotations
+
+from tests.helpers import csrf_token, login, text_of, unit
+from tests.workflows.objections.helpers import open_task, raise_, rejected_application, step
+from workflows.models import Application
+
+FACTS = "审核意见认为依据不足，但《社会救助暂行办法》第十一条明确要求核对户籍"
+
+
+def _switch(client, username: str) -> None:
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, username)
+
+
+def _page(client, ready, objection_id: int, key: str) -> str:
+    return text_of(client.get(f"/tasks/{open_task(ready, objection_id, key).id}"))
+
+
+def test_each_objection_step_shows_the_case_and_what_was_done_before(client, ready):
+    app_id = rejected_application(ready)
+    with ready() as s:
+        number = s.get(Application, app_id).number
+    objection_id = raise_(ready, application_id=app_id, facts=FACTS, request="请协调县公安局重新审核",
+                          attachments=[{"name": "驳回通知截图", "note": "审核意见原文"}])
+    login(client, "lina")
+    triage = _page(client, ready, objection_id, "ob_triage")
+    assert FACTS in triage and "请协调县公安局重新审核" in triage and "驳回通知截图 — 审核意见原文" in triage
+    assert f"申请 {number}" in triage and "这是第一步" in triage
+    step(ready, objection_id, "ob_triage", "lina", {"decision": "ask_info", "info_request": "请补充低保核对的授权文件"})
+    _switch(client, "machao")
+    assert "要求补充 请补充低保核对的授权文件" in _page(client, ready, objection_id, "ob_supplement")
+    step(ready, objection_id, "ob_supplement", "machao", {"supplement": "已补充县政府授权文件（县政〔2026〕3号）"})
+    step(ready, objection_id, "ob_triage", "lina", {"decision": "accept"})
+    with ready() as s:
+        gaj = str(unit(s, "gaj").id)
+    step(ready, objection_id, "ob_transfer", "lina", {"responding_unit_ids": [gaj],
+                                                        "transfer_note": "请重点说明驳回的具体依据"})
+    _switch(client, "huangtao")
+    answer = _page(client, ready, objection_id, "ob_answer_1")
+    assert FACTS in answer and "转办说明 请重点说明驳回的具体依据" in answer and "县政〔2026〕3号" in answer
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意重新审核，请补充授权文件"})
+    _switch(client, "lina")
+    decide = _page(client, ready, objection_id, "ob_decide")
+    assert "各单位答复（1） 县公安局 · 认可异议请求 同意重新审核，请补充授权文件" in decide
+    assert "受理审查" in decide and "要求补充 请补充低保核对的授权文件" in decide and FACTS in decide
