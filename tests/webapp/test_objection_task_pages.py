@@ -2,11 +2,17 @@
 note, the answers so far and what was asked for."""
 from __future__ import annotations
 
-from tests.helpers import csrf_token, login, text_of, unit
+import re
+
+from tests.helpers import csrf_token, login, person, review_task, text_of, unit
 from tests.workflows.objections.helpers import open_task, raise_, rejected_application, step
-from workflows.models import Application
+from workflows.models import Application, Notification
 
 FACTS = "审核意见认为依据不足，但《社会救助暂行办法》第十一条明确要求核对户籍"
+
+
+def text_of_html(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def _switch(client, username: str) -> None:
@@ -45,3 +51,26 @@ def test_each_objection_step_shows_the_case_and_what_was_done_before(client, rea
     decide = _page(client, ready, objection_id, "ob_decide")
     assert "各单位答复（1） 县公安局 · 认可异议请求 同意重新审核，请补充授权文件" in decide
     assert "受理审查" in decide and "要求补充 请补充低保核对的授权文件" in decide and FACTS in decide
+
+
+def test_the_reopened_review_shows_the_objection_and_the_coordinators_opinion_on_the_page_and_in_the_message(
+        client, ready):
+    app_id = rejected_application(ready)
+    objection_id = raise_(ready, application_id=app_id, facts=FACTS, request="请协调县公安局重新审核")
+    step(ready, objection_id, "ob_triage", "lina", {"decision": "accept"})
+    with ready() as s:
+        gaj = str(unit(s, "gaj").id)
+    step(ready, objection_id, "ob_transfer", "lina", {"responding_unit_ids": [gaj]})
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意重新审核"})
+    opinion = "申请依据充分，由县公安局重新审核并说明具体理由"
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld", "opinion": opinion})
+    number = f"YY2026{objection_id:06d}"
+    with ready() as s:
+        message = s.query(Notification).filter_by(person_id=person(s, "huangtao").id, template="new_task") \
+            .order_by(Notification.id.desc()).first()
+        assert f"本次审核因异议 {number}（县民政局提出）成立而重新启动，县大数据局处理意见：{opinion}" in message.body
+    login(client, "huangtao")
+    html = client.get(f"/tasks/{review_task(ready, app_id).id}").get_data(as_text=True)
+    rounds = text_of_html(html.split('id="case-rounds"')[1].split("</ul>")[0])
+    assert "不通过" in rounds and f"异议成立，重新审核 · {number} （县民政局提出）" in rounds
+    assert f"县大数据局处理意见：{opinion}" in rounds and f'href="/objections/{objection_id}"' in html
