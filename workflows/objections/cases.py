@@ -245,7 +245,7 @@ def linked(session: Session, *, application_id: int | None = None, resource_id: 
 
 
 def notify(session: Session, objection: Objection, people: list[Person], what: str) -> None:
-    context = {"name": case_names.objection_name(objection.number, objection.raiser_unit.name, objection.kind.label),
+    context = {"name": case_names.objection_name(objection),
                "status": objection.status.label, "what": what}
     notifications.send(session, people, "objection", context, f"/objections/{objection.id}")
 

@@ -62,7 +62,7 @@ def _order_correction(session: Session, actor: Person, objection: Objection) -> 
 def _act_on_grant(session: Session, actor: Person, objection: Objection, data: dict) -> dict:
     grant = objection.grant
     if data.get("grant_action") == "revoke" and grant.status == "active":
-        grants.revoke(session, actor, grant.id, f"异议成立（异议编号 {objection.id}）：{objection.opinion}",
+        grants.revoke(session, actor, grant.id, f"异议成立（异议编号 {objection.number}）：{objection.opinion}",
                       objection_id=objection.id)
         objection.effect = f"撤销{grant.unit.name}对“{grant.resource.name}”的授权"
     else:
@@ -91,5 +91,6 @@ def complete_correction(session: Session, actor: Person, objection: Objection, d
     correction.done_note, correction.corrected_on = data["done_note"].strip(), corrected_on
     audit.record(session, actor.id, "resource", correction.resource_id, "resource:corrected",
                  {"status": CorrectionStatus.OPEN.value},
-                 {"objection_id": objection.id, "corrected_on": corrected_on.isoformat(), "late": late})
+                 {"status": CorrectionStatus.DONE.value, "objection_id": objection.id,
+                  "corrected_on": corrected_on.isoformat(), "late": late})
     cases.notify_raiser(session, objection, f"所涉单位已完成纠正：{correction.done_note}")

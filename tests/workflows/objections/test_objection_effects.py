@@ -122,7 +122,7 @@ def test_an_upheld_usage_dispute_revokes_the_grant_and_records_an_incident(ready
                                                             "grant_action": "revoke", "incident": True})
     with ready() as s:
         grant = s.get(Grant, grant_id)
-        assert grant.status == GrantStatus.REVOKED and f"异议编号 {objection_id}" in grant.revoked_reason
+        assert grant.status == GrantStatus.REVOKED and f"异议编号 YY2026{objection_id:06d}" in grant.revoked_reason
         incident = s.query(AuditEvent).filter_by(action="unit:incident").one()
         assert str(incident.subject_id) == str(grant.unit_id)
         assert "撤销" in s.get(Objection, objection_id).effect

@@ -133,5 +133,5 @@ def test_the_audit_trail_of_an_objection_reads_in_chinese(ready):
                            .order_by(AuditEvent.id)).all()
         lines = audit_text.describe(s, list(events))
     assert [line.action for line in lines] == ["异议：已提交", "异议：已受理", "异议：已转办"]
-    assert lines[0].subject == f"异议 {objection_id}"
+    assert lines[0].subject == f"YY2026{objection_id:06d} 县公安局提出异议「县民政局与县公安局的人口数据口径…」"
     assert ("答复单位", "", "县公安局、县民政局") in lines[-1].changes
