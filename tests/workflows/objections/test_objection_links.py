@@ -3,6 +3,7 @@ import pytest
 
 from tests.helpers import apply, decide, person
 from tests.workflows.objections.helpers import accept_and_transfer, raise_, rejected_application, state, step
+from workflows import case_names
 from workflows.errors import ValidationFailed
 from workflows.models import Application, Grant, GrantStatus
 from workflows.objections import cases
@@ -67,3 +68,14 @@ def test_an_entry_that_is_not_the_applications_entry_is_refused(ready):
         cases.raise_objection(s, person(s, "machao"), {"type": "catalog_correction", "facts": "x" * 20, "request": "请更正",
                                                        "resource_code": "XY-MZ-001", "application_id": app_id})
     assert "目录条目 XY-MZ-001 不是申请" in " ".join(refused.value.details)
+
+
+def test_two_objections_of_one_unit_are_told_apart_by_what_they_concern(ready):
+    app_id = rejected_application(ready)
+    number = _numbers(ready, app_id)[0]
+    first = raise_(ready, application_id=app_id)
+    second = raise_(ready, type="catalog_correction", resource_code="XY-GA-001", request="请更正")
+    with ready() as s:
+        names = case_names.by_subject(s, "objection", {first, second})
+    assert names[first] == f"YY2026{first:06d} 县民政局对 {number}「户籍人口基本信息」提出资源申请异议"
+    assert names[second] == f"YY2026{second:06d} 县民政局对 XY-GA-001「户籍人口基本信息」提出数据目录纠错"
