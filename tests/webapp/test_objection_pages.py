@@ -218,3 +218,17 @@ def test_dates_out_of_range_or_reversed_are_explained_beside_the_field_on_the_bo
         assert late.status_code == 422 and "截止日期：日期超出范围" in text_of(late)
         reversed_ = client.get(f"{path}?since=2026-06-01&until=2026-01-01")
         assert reversed_.status_code == 422 and "截止日期：2026-01-01 早于起始日期 2026-06-01" in text_of(reversed_)
+
+
+def test_a_chosen_evidence_file_is_kept_when_the_form_is_refused_and_submitted_with_the_corrected_form(client, ready):
+    app_id = rejected(ready)
+    login(client, "machao")
+    form = {"csrf_token": csrf_token(client, "/objections/new"), "type": "application_dispute",
+            "application_number": number_of(ready, app_id), "facts": "", "request": "请协调重新审核"}
+    refused = client.post("/objections/new", data=form | {"files": (io.BytesIO(b"%PDF-1.4 notice"), "驳回通知.pdf")},
+                          content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "已上传：驳回通知.pdf" in text_of(refused) and "无需重新选择" in text_of(refused)
+    token = page.split('name="pending" value="')[1].split('"')[0]
+    done = client.post("/objections/new", data=form | {"facts": FACTS, "pending": token}, follow_redirects=True)
+    assert done.status_code == 200 and "驳回通知.pdf" in text_of(done) and "已提交" in text_of(done)

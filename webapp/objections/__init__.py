@@ -15,7 +15,7 @@ from workflows.models import Application, Grant, ObjectionStatus, ObjectionType,
 from workflows.objections import cases, pages
 from workflows.objections import records as objection_records
 from workflows.objections import statistics as objection_statistics
-from workflows.sharing import applications
+from workflows.sharing import applications, uploads
 
 bp = Blueprint("objections", __name__)
 login_required_blueprint(bp)
@@ -62,15 +62,17 @@ def _form_input() -> dict:
             "attachments": attachments}
 
 
-def _attach(person, objection, upload) -> None:
+def _chosen(upload) -> uploads.Chosen:
     content_type = upload.mimetype
     if content_type not in applications.ATTACHMENT_TYPES:
         content_type = mimetypes.guess_type(upload.filename)[0] or content_type
-    try:
-        cases.add_file(db.session, person, objection, upload.filename, content_type, upload.read())
-    except ValidationFailed as err:
-        name = inputs.clean_filename(upload.filename)
-        raise ValidationFailed([FieldProblem("files", f"{d}（{name}）") for d in err.details], "证据文件有误，未提交") from err
+    return uploads.Chosen(upload.filename, content_type, upload.read())
+
+
+def _evidence(problems: list) -> list:
+    """The kept-files check speaks of 附件; on this form they are 证据文件."""
+    return [FieldProblem("files", str(p).replace("附件：", "证据文件：", 1).replace("每份申请", "每件异议", 1))
+            for p in problems]
 
 
 @bp.get("/<int:item_id>/files/<int:file_id>")
@@ -84,21 +86,32 @@ def file(item_id: int, file_id: int):
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
+    """The files chosen are kept when the form is refused (as on the application form), offered again ticked."""
     person = current_person()
-    values, errors = (_form_input(), []) if request.method == "POST" else (_prefill(), [])
+    values, errors, kept = (_form_input(), [], []) if request.method == "POST" else (_prefill(), [], [])
     if request.method == "POST":
-        files = [f for f in request.files.getlist("files") if f and f.filename]
+        files = [_chosen(f) for f in request.files.getlist("files") if f and f.filename]
+        with db.attempt():  # its own step: what is kept here survives a refusal below
+            tokens, refused = uploads.stash(db.session, person, files)
+        tokens = request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens
         try:
             with db.attempt():
-                objection = cases.raise_objection(db.session, person, values)
-                for upload in files:
-                    _attach(person, objection, upload)
+                try:
+                    objection = cases.raise_objection(db.session, person, values)
+                except ValidationFailed as err:
+                    raise ValidationFailed([*err.details, *_evidence(refused)], err.message) from err
+                if refused:
+                    raise ValidationFailed(_evidence(refused), "证据文件有误，未提交：请按提示换一个文件")
+                for row in uploads.pending(db.session, person, tokens):
+                    cases.add_file(db.session, person, objection, row.filename, row.content_type, row.data)
+                    db.session.delete(row)
             flash("已提交，县大数据局将在2个工作日内受理审查", "success")
             return redirect(url_for(".detail", item_id=objection.id))
         except ValidationFailed as err:
-            errors = err.details + (["所选证据文件尚未保存，请改正后重新选择"] if files else [])
+            kept = uploads.pending(db.session, person, tokens)
+            errors = err.details + (["已选的证据文件已暂存（见“证据文件”处），改正后提交即可，无需重新选择"] if kept else [])
     return render_template("objections/new.html", values=values, errors=errors, types=ObjectionType.choices(),
-                           rows=ATTACHMENT_ROWS), (422 if errors else 200)
+                           rows=ATTACHMENT_ROWS, kept=kept), (422 if errors else 200)
 
 
 @bp.get("/<int:item_id>")
