@@ -121,12 +121,17 @@ def coordinated(session: Session, actor: Person, task: HumanTask, data: dict) ->
 
 
 def _close(session: Session, actor: Person, objection: Objection, outcome: ObjectionOutcome, data: dict) -> dict:
-    """Record the decision, act on what the objection concerns, lift the flag; tell the raiser."""
+    """Record the decision, act on what the objection concerns, lift the flag; tell the raiser. A decision that
+    orders a correction leaves the objection 纠错中 until the unit concerned has corrected (then it is 办结)."""
     objection.outcome, objection.opinion, objection.closed_at = outcome, data["opinion"].strip(), clock.now()
     extra = effects.act(session, actor, objection, data) if outcome == ObjectionOutcome.UPHELD else {}
-    set_status(session, actor.id, objection, ObjectionStatus.CLOSED, outcome=outcome.value, opinion=objection.opinion,
-               effect=objection.effect)
-    cases.notify_raiser(session, objection, f"已办结：{outcome.label}。{objection.opinion}")
+    correcting = bool(extra.get("needs_correction"))
+    set_status(session, actor.id, objection, ObjectionStatus.CORRECTING if correcting else ObjectionStatus.CLOSED,
+               outcome=outcome.value, opinion=objection.opinion, effect=objection.effect)
+    if correcting:
+        cases.notify_raiser(session, objection, f"{outcome.label}，{objection.effect}；纠正完成后办结")
+    else:
+        cases.notify_raiser(session, objection, f"{outcome.label}。处理意见：{objection.opinion}")
     return {"needs_correction": False} | extra
 
 
@@ -141,7 +146,10 @@ def referred(session: Session, actor: Person, task: HumanTask, data: dict) -> di
 
 
 def corrected(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
-    effects.complete_correction(session, actor, _objection(session, task), data, task.is_overdue(clock.now()))
+    """The correction done, the objection is 办结: its record is fixed once this step is completed."""
+    objection = _objection(session, task)
+    effects.complete_correction(session, actor, objection, data, task.is_overdue(clock.now()))
+    set_status(session, actor.id, objection, ObjectionStatus.CLOSED)
     return data
 
 

@@ -3,7 +3,7 @@ a QR to the public verification page."""
 import re
 import subprocess
 
-from tests.workflows.objections.helpers import accept_and_transfer, raise_, step
+from tests.workflows.objections.helpers import accept_and_transfer, raise_, state, step
 from workflows.models import ObjectionRecord
 from workflows.objections import records
 
@@ -56,3 +56,22 @@ def test_the_periodic_pass_renders_the_records_of_closed_objections(ready):
     with ready() as s:
         assert s.query(ObjectionRecord).filter_by(objection_id=objection_id).one().pdf.startswith(b"%PDF")
     assert records.render_pending(ready) == 0
+
+
+def test_an_objection_that_orders_a_correction_is_not_closed_nor_recorded_until_the_correction_is_done(ready):
+    objection_id = raise_(ready, "machao", type="quality_dispute", resource_code="XY-GA-001",
+                          facts="共享的户籍数据中有大量已迁出人员仍显示为本县户籍", request="请核实并更正数据")
+    accept_and_transfer(ready, objection_id)
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "数据同步延迟，将更正"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld",
+                                                    "opinion": "数据同步延迟属实，由县公安局更正"})
+    assert state(ready, objection_id).status.label == "纠错中"
+    with ready() as s:
+        assert records.for_objection(s, objection_id) is None
+    step(ready, objection_id, "ob_correct", "huangtao", {"done_note": "已重新同步迁出人员数据", "corrected_on": "2026-03-10"})
+    assert state(ready, objection_id).status.label == "已办结"
+    with ready() as s:
+        content = records.for_objection(s, objection_id).content
+    assert "纠正目录或数据" in [row["step"] for row in content["steps"]]
+    assert content["correction"]["status"] == "已纠正" and content["correction"]["corrected_on"] == "2026-03-10"
+    assert content["status"] == "已办结"
