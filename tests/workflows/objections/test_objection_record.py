@@ -75,3 +75,30 @@ def test_an_objection_that_orders_a_correction_is_not_closed_nor_recorded_until_
     assert "纠正目录或数据" in [row["step"] for row in content["steps"]]
     assert content["correction"]["status"] == "已纠正" and content["correction"]["corrected_on"] == "2026-03-10"
     assert content["status"] == "已办结"
+
+
+def test_a_coordinated_then_referred_case_fits_one_page_with_a_signature_block(ready, tmp_path):
+    objection_id = raise_(ready, "machao", **OTHER | {"facts": "县民政局与县公安局的人口数据口径不一致，核对结果互相矛盾，" * 4,
+                                                       "request": "请县大数据局协调两单位统一人口数据口径，并明确今后核对以哪一口径为准"})
+    accept_and_transfer(ready, objection_id, "gaj", "mzj")
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意以户籍登记为准统一口径" * 3,
+                                                          "evidence": "《户口登记条例》第三条"})
+    step(ready, objection_id, "ob_answer_2", "sunjie", {"stance": "disagree", "position": "低保核对应以实际居住为准" * 3,
+                                                        "evidence": "《社会救助暂行办法》第十一条"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
+    step(ready, objection_id, "ob_coordinate", "lina",
+         {"meeting_date": "2026-02-20", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超、县民政局孙杰",
+          "minutes": "双方陈述意见，各自坚持本单位口径，未能达成一致，同意提请县政府数据共享工作领导小组研究。" * 2,
+          "coordination_result": "refer", "opinion": "两单位口径分歧涉及业务职责划分，提请领导小组研究决定"})
+    step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究人口数据口径争议的请示",
+                                                   "referred_on": "2026-02-24"})
+    with ready.begin() as s:
+        pdf = tmp_path / "referred.pdf"
+        pdf.write_bytes(records.pdf_for(s, records.for_objection(s, objection_id)))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.M)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "经办人（签字）" in text and "县政务服务和大数据管理局（盖章）" in text and "提请文件" in text
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    right = max(float(x) for x in re.findall(r'xMax="([0-9.]+)"', boxes))
+    assert right <= 595.3 - 14 * 72 / 25.4 + 1  # nothing past the right margin (是否按期 is read whole)
