@@ -1,6 +1,8 @@
 """Raising an objection and reading objections: who may see which, and the flags on what they concern."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -195,6 +197,21 @@ def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:
     audit.record(session, actor.id, "objection", objection.id, "objection:submitted", None,
                  {"status": objection.status.value, "kind": kind.value} | {k: v for k, v in link.items()})
     return objection
+
+
+def check_day(field: str, label: str, text: str, earliest: datetime | None) -> date:
+    """A date of something that already happened in this case: not in the future, not before `earliest`."""
+    problems: list = []
+    day = inputs.parse_day(text, label, problems, field)
+    if day is None:
+        raise ValidationFailed(problems or [FieldProblem(field, f"{label}：请填写日期")])
+    first = clock.local(earliest).date() if earliest else None
+    if day > clock.today():
+        raise ValidationFailed([FieldProblem(field, f"{label}：{day} 晚于今天（{clock.today()}），请填写实际发生的日期")])
+    if first and day < first:
+        raise ValidationFailed([FieldProblem(field, f"{label}：{day} 早于{'异议提出' if field != 'corrected_on' else '处理决定'}"
+                                                    f"的日期 {first}，请核对")])
+    return day
 
 
 def can_see(person: Person, objection: Objection) -> bool:

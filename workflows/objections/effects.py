@@ -1,8 +1,6 @@
 """What an upheld objection does to what it concerns, through the services that own it (never by editing rows)."""
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -86,7 +84,7 @@ def complete_correction(session: Session, actor: Person, objection: Objection, d
     else:
         if not data.get("corrected_on"):
             raise ValidationFailed([FieldProblem("corrected_on", "数据更正日期：数据质量纠错须写明数据更正的日期")])
-        corrected_on = date.fromisoformat(data["corrected_on"])
+        corrected_on = cases.check_day("corrected_on", "数据更正日期", data["corrected_on"], objection.closed_at)
     correction.status, correction.done_at = CorrectionStatus.DONE, clock.now()
     correction.done_note, correction.corrected_on = data["done_note"].strip(), corrected_on
     audit.record(session, actor.id, "resource", correction.resource_id, "resource:corrected",

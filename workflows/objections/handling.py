@@ -1,8 +1,6 @@
 """The steps of an objection, as the task handlers bootstrap lists: triage, transfer, answers, decision, rating."""
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -110,6 +108,7 @@ def decided(session: Session, actor: Person, task: HumanTask, data: dict) -> dic
 def coordinated(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     objection = _objection(session, task)
     _specific("opinion", data.get("opinion") or "", "决定及理由")
+    cases.check_day("meeting_date", "协调日期", data["meeting_date"], objection.created_at)
     objection.coordination = {"meeting_date": data["meeting_date"], "participants": data["participants"].strip(),
                               "minutes": data["minutes"].strip()}
     audit.record(session, actor.id, "objection", objection.id, "objection:coordinated", None,
@@ -138,7 +137,11 @@ def _close(session: Session, actor: Person, objection: Objection, outcome: Objec
 def referred(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     objection = _objection(session, task)
     objection.referral_document = data["referral_document"].strip()
-    objection.referred_on = date.fromisoformat(data["referred_on"])
+    objection.referred_on = cases.check_day("referred_on", "提请日期", data["referred_on"], objection.created_at)
+    meeting = (objection.coordination or {}).get("meeting_date")
+    if meeting and objection.referred_on.isoformat() < meeting:
+        raise ValidationFailed([FieldProblem("referred_on", f"提请日期：{objection.referred_on} 早于协调日期 {meeting}，"
+                                                            "协调不成后才能提请，请核对")])
     objection.outcome, objection.closed_at = ObjectionOutcome.REFERRED, clock.now()
     set_status(session, actor.id, objection, ObjectionStatus.REFERRED, referred_on=data["referred_on"])
     cases.notify_raiser(session, objection, "协调不成，已提请县政府数据共享工作领导小组研究")

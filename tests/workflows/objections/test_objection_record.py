@@ -68,12 +68,12 @@ def test_an_objection_that_orders_a_correction_is_not_closed_nor_recorded_until_
     assert state(ready, objection_id).status.label == "纠错中"
     with ready() as s:
         assert records.for_objection(s, objection_id) is None
-    step(ready, objection_id, "ob_correct", "huangtao", {"done_note": "已重新同步迁出人员数据", "corrected_on": "2026-03-10"})
+    step(ready, objection_id, "ob_correct", "huangtao", {"done_note": "已重新同步迁出人员数据", "corrected_on": "2026-02-13"})
     assert state(ready, objection_id).status.label == "已办结"
     with ready() as s:
         content = records.for_objection(s, objection_id).content
     assert "纠正目录或数据" in [row["step"] for row in content["steps"]]
-    assert content["correction"]["status"] == "已纠正" and content["correction"]["corrected_on"] == "2026-03-10"
+    assert content["correction"]["status"] == "已纠正" and content["correction"]["corrected_on"] == "2026-02-13"
     assert content["status"] == "已办结"
 
 
@@ -87,11 +87,11 @@ def test_a_coordinated_then_referred_case_fits_one_page_with_a_signature_block(r
                                                         "evidence": "《社会救助暂行办法》第十一条"})
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
     step(ready, objection_id, "ob_coordinate", "lina",
-         {"meeting_date": "2026-02-20", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超、县民政局孙杰",
+         {"meeting_date": "2026-02-13", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超、县民政局孙杰",
           "minutes": "双方陈述意见，各自坚持本单位口径，未能达成一致，同意提请县政府数据共享工作领导小组研究。" * 2,
           "coordination_result": "refer", "opinion": "两单位口径分歧涉及业务职责划分，提请领导小组研究决定"})
     step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究人口数据口径争议的请示",
-                                                   "referred_on": "2026-02-24"})
+                                                   "referred_on": "2026-02-13"})
     with ready.begin() as s:
         pdf = tmp_path / "referred.pdf"
         pdf.write_bytes(records.pdf_for(s, records.for_objection(s, objection_id)))
