@@ -74,3 +74,18 @@ def test_the_reopened_review_shows_the_objection_and_the_coordinators_opinion_on
     rounds = text_of_html(html.split('id="case-rounds"')[1].split("</ul>")[0])
     assert "不通过" in rounds and f"异议成立，重新审核 · {number} （县民政局提出）" in rounds
     assert f"县大数据局处理意见：{opinion}" in rounds and f'href="/objections/{objection_id}"' in html
+
+
+def test_an_application_reopened_by_an_objection_is_not_counted_as_corrected(client, ready):
+    app_id = rejected_application(ready)
+    objection_id = raise_(ready, application_id=app_id, facts=FACTS, request="请协调县公安局重新审核")
+    step(ready, objection_id, "ob_triage", "lina", {"decision": "accept"})
+    with ready() as s:
+        gaj = str(unit(s, "gaj").id)
+    step(ready, objection_id, "ob_transfer", "lina", {"responding_unit_ids": [gaj]})
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意重新审核"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld",
+                                                    "opinion": "申请依据充分，由县公安局重新审核并说明具体理由"})
+    login(client, "machao")
+    page = text_of(client.get(f"/applications/{app_id}"))
+    assert "审核中" in page and "补正" not in page.split("提交时间")[1][:40]
