@@ -2,6 +2,7 @@
 note, the answers so far and what was asked for."""
 from __future__ import annotations
 
+import io
 import re
 
 from tests.helpers import csrf_token, login, person, review_task, text_of, unit
@@ -89,3 +90,22 @@ def test_an_application_reopened_by_an_objection_is_not_counted_as_corrected(cli
     login(client, "machao")
     page = text_of(client.get(f"/applications/{app_id}"))
     assert "审核中" in page and "补正" not in page.split("提交时间")[1][:40]
+
+
+def test_the_raiser_uploads_evidence_files_at_the_supplement_step_and_no_longer_once_accepted(client, ready):
+    objection_id = raise_(ready, type="other", facts=FACTS, request="请督促修复")
+    step(ready, objection_id, "ob_triage", "lina", {"decision": "ask_info", "info_request": "请补充接口中断的错误截图"})
+    login(client, "machao")
+    task_path = f"/tasks/{open_task(ready, objection_id, 'ob_supplement').id}"
+    page = client.get(task_path).get_data(as_text=True)
+    assert 'id="evidence-upload"' in page
+    done = client.post(f"/objections/{objection_id}/files", follow_redirects=True, content_type="multipart/form-data",
+                       data={"csrf_token": csrf_token(client, task_path), "next": task_path,
+                             "files": (io.BytesIO(b"\x89PNG\r\n\x1a\n screenshot"), "错误截图.png")})
+    assert done.request.path == task_path and "已上传 1 个证据文件" in text_of(done) and "错误截图.png" in text_of(done)
+    step(ready, objection_id, "ob_supplement", "machao", {"supplement": "已上传错误截图"})
+    step(ready, objection_id, "ob_triage", "lina", {"decision": "accept"})
+    late = client.post(f"/objections/{objection_id}/files", follow_redirects=True, content_type="multipart/form-data",
+                       data={"csrf_token": csrf_token(client, f"/objections/{objection_id}"),
+                             "files": (io.BytesIO(b"%PDF-1.4 more"), "补充.pdf")})
+    assert "异议已受理审查，不能再上传证据文件" in text_of(late) and "补充.pdf" not in text_of(late)

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 
 from webapp.extensions import db
 from webapp.params import id_param, parse_id
-from webapp.security import current_person, login_required_blueprint
+from webapp.security import current_person, login_required_blueprint, safe_next
 from workflows import clock, inputs
 from workflows.errors import FieldProblem, NotFound, ValidationFailed
 from workflows.models import Application, Grant, ObjectionStatus, ObjectionType, Role, Unit
@@ -112,6 +112,27 @@ def new():
             errors = err.details + (["已选的证据文件已暂存（见“证据文件”处），改正后提交即可，无需重新选择"] if kept else [])
     return render_template("objections/new.html", values=values, errors=errors, types=ObjectionType.choices(),
                            rows=ATTACHMENT_ROWS, kept=kept), (422 if errors else 200)
+
+
+@bp.post("/<int:item_id>/files")
+def upload(item_id: int):
+    """补充材料: the raiser adds evidence files (PDF or image) to the objection until it is accepted."""
+    person = current_person()
+    objection = cases.get_objection(db.session, person, item_id)
+    back = safe_next(request.form.get("next"), url_for(".detail", item_id=item_id))
+    files = [_chosen(f) for f in request.files.getlist("files") if f and f.filename][:cases.MAX_ATTACHMENTS + 1]
+    if not files:
+        flash("请先选择要上传的证据文件", "danger")
+        return redirect(back)
+    try:
+        with db.attempt():
+            for chosen in files:
+                cases.add_file(db.session, person, objection, chosen.filename, chosen.content_type, chosen.data)
+    except ValidationFailed as err:
+        flash("证据文件未上传：" + "；".join(err.details), "danger")
+        return redirect(back)
+    flash(f"已上传 {len(files)} 个证据文件", "success")
+    return redirect(back)
 
 
 @bp.get("/<int:item_id>")

@@ -26,6 +26,7 @@ LIMITS = {"facts": ("事实和理由", 4000), "request": ("请求事项", 2000),
 MAX_ATTACHMENTS, ATTACHMENT_NAME, ATTACHMENT_NOTE = 5, 200, 500
 NEEDS_LINK = {ObjectionType.APPLICATION_DISPUTE: "application_id", ObjectionType.CATALOG_CORRECTION: "resource_code",
               ObjectionType.QUALITY_DISPUTE: "resource_code", ObjectionType.USAGE_DISPUTE: "grant_id"}
+EVIDENCE_OPEN = (ObjectionStatus.SUBMITTED, ObjectionStatus.AWAITING_INFO)  # until triage is done
 LINK_LABELS = {"application_id": "所涉申请", "resource_code": "所涉目录条目", "grant_id": "所涉授权"}
 
 
@@ -141,6 +142,8 @@ def add_file(session: Session, actor: Person, objection: Objection, filename: st
     """Evidence as a PDF or image, checked by its first bytes, at most 10 MB and 5 files per objection."""
     if objection.raiser_id != actor.id:
         raise Forbidden("只有提出人可以上传证据材料")
+    if objection.status not in EVIDENCE_OPEN:
+        raise ValidationFailed([FieldProblem("files", "证据文件：异议已受理审查，不能再上传证据文件")])
     if len(objection.files) >= MAX_ATTACHMENTS:
         raise ValidationFailed([FieldProblem("files", f"证据文件：最多 {MAX_ATTACHMENTS} 个，请合并为一个 PDF 后上传")])
     magic = applications.ATTACHMENT_TYPES.get(content_type)

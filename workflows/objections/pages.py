@@ -69,6 +69,7 @@ class ObjectionCase:
     kind: str = "objection"
     opinions: list = field(default_factory=list)  # no 常用意见 on objection forms
     review_days: int | None = None
+    can_upload: bool = False  # the raiser adds evidence files until the objection is accepted (补充材料)
 
 
 def objection_case(session: Session, person: Person, task: HumanTask) -> ObjectionCase | None:
@@ -79,7 +80,8 @@ def objection_case(session: Session, person: Person, task: HumanTask) -> Objecti
     if objection is None:
         return None
     case = ObjectionCase(objection=objection, name=case_names.of_instance(session, task.instance),
-                         files=list(objection.files))
+                         files=list(objection.files),
+                         can_upload=objection.raiser_id == person.id and objection.status in cases.EVIDENCE_OPEN)
     for step in tasks.case_tasks(session, "objection", objection.id):
         if step.status != TaskStatus.COMPLETED or step.id == task.id:
             continue
