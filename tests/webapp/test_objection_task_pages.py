@@ -109,3 +109,24 @@ def test_the_raiser_uploads_evidence_files_at_the_supplement_step_and_no_longer_
                        data={"csrf_token": csrf_token(client, f"/objections/{objection_id}"),
                              "files": (io.BytesIO(b"%PDF-1.4 more"), "补充.pdf")})
     assert "异议已受理审查，不能再上传证据文件" in text_of(late) and "补充.pdf" not in text_of(late)
+
+
+def test_the_correction_task_links_to_the_entrys_edit_page_and_its_refusal_says_where(client, ready):
+    objection_id = raise_(ready, type="catalog_correction", resource_code="XY-GA-001",
+                          facts="目录中户籍地址的更新周期填写为每年，实际为实时更新", request="请更正目录")
+    step(ready, objection_id, "ob_triage", "lina", {"decision": "accept"})
+    with ready() as s:
+        gaj = str(unit(s, "gaj").id)
+    step(ready, objection_id, "ob_transfer", "lina", {"responding_unit_ids": [gaj]})
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "确有错误，将更正"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld",
+                                                    "opinion": "更新周期填写错误，由县公安局更正"})
+    login(client, "huangtao")
+    path = f"/tasks/{open_task(ready, objection_id, 'ob_correct').id}"
+    page = client.get(path).get_data(as_text=True)
+    assert 'id="correction-edit" href="/catalog/resources/XY-GA-001/edit"' in page
+    assert client.get("/catalog/resources/XY-GA-001/edit").status_code == 200
+    refused = client.post(path, data={"csrf_token": csrf_token(client, path), "done_note": "已更正更新周期"})
+    assert refused.status_code == 422
+    assert "目录条目 XY-GA-001 还没有新的修订版本。请先点击本页“修改目录条目”按钮" in text_of(refused)
+    assert 'id="correction-edit"' in refused.get_data(as_text=True)

@@ -77,8 +77,8 @@ def complete_correction(session: Session, actor: Person, objection: Objection, d
     correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
     if objection.kind == ObjectionType.CATALOG_CORRECTION:
         if _revision(session, correction.resource_id) <= correction.revision_from:
-            raise ValidationFailed([FieldProblem("done_note", "纠正情况：目录条目还没有新的修订版本，"
-                                                              "请先在目录中修改该条目并保存，再办结本任务")],
+            raise ValidationFailed([FieldProblem("done_note", f"纠正情况：目录条目 {correction.resource.code} 还没有新的修订版本。"
+                                                              "请先点击本页“修改目录条目”按钮修改该条目并保存，再办结本任务")],
                                    "目录条目尚未修改，不能办结纠错任务")
         corrected_on = clock.today()
     else:
