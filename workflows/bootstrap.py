@@ -49,7 +49,7 @@ FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions":
 
 CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case}
 
-FORM_CHECKS = {"specific_reason": reviews.reason_check}
+FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check}
 
 CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT, objection_process.CONTRACT)
 

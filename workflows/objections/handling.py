@@ -30,10 +30,22 @@ def set_status(session: Session, actor_id: int | None, objection: Objection, sta
                  {"status": status.value} | extra)
 
 
-def _specific(field: str, text: str, what: str) -> None:
+NOT_ACCEPTED_HINT = "请写明具体内容：为什么不予受理，例如不属于受理范围、已在何处办结、依据哪项规定"
+DECISION_HINT = "请写明具体内容：认定的事实、依据的规定，以及所涉单位应当如何处理"
+ANSWER_HINT = "请写明具体内容：本单位是否认可、理由和将如何处理"
+
+
+def _specific(field: str, text: str, what: str, hint: str = DECISION_HINT) -> None:
     """The rule for reasons shared with the application review (R17): specific, not a stock phrase."""
-    if problem := reasons.reason_problem(text, what):
+    if problem := reasons.reason_problem(text, what, hint=hint):
         raise ValidationFailed([FieldProblem(field, f"{what}：{problem}")], f"{what}必须写明具体理由，未提交")
+
+
+def reason_check(reason: str, data: dict) -> str | None:
+    """The triage form's x-check "objection_reason": a refusal to accept says why, in the words of an objection."""
+    if data.get("decision") == "reject":
+        return reasons.reason_problem(reason, "不予受理的理由", hint=NOT_ACCEPTED_HINT)
+    return None
 
 
 def triaged(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
@@ -44,7 +56,7 @@ def triaged(session: Session, actor: Person, task: HumanTask, data: dict) -> dic
         set_status(session, actor.id, objection, ObjectionStatus.ACCEPTED)
         cases.notify_raiser(session, objection, "县大数据局已受理，将转办有关单位答复")
     elif decision == "reject":
-        _specific("reason", data.get("reason") or "", "不予受理的理由")
+        _specific("reason", data.get("reason") or "", "不予受理的理由", NOT_ACCEPTED_HINT)
         objection.not_accepted_reason, objection.closed_at = data["reason"].strip(), clock.now()
         set_status(session, actor.id, objection, ObjectionStatus.NOT_ACCEPTED, reason=objection.not_accepted_reason)
         cases.notify_raiser(session, objection, f"不予受理。理由：{objection.not_accepted_reason}")
@@ -84,7 +96,10 @@ def transferred(session: Session, actor: Person, task: HumanTask, data: dict) ->
 
 
 def answered(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+    """A unit's answer says something: "同意同意" or a bare "同意" is refused as everywhere else (R17)."""
     objection = _objection(session, task)
+    if problem := reasons.reason_problem(data.get("position"), "答复意见", minimum=3, hint=ANSWER_HINT):
+        raise ValidationFailed([FieldProblem("position", f"答复意见：{problem}")], "答复意见必须写明具体内容，未提交")
     answer = ObjectionAnswer(objection_id=objection.id, unit_id=task.unit_id, stance=AnswerStance(data["stance"]),
                              position=data["position"].strip(), evidence=(data.get("evidence") or "").strip(),
                              answered_by_id=actor.id, answered_at=clock.now(), late=task.is_overdue(clock.now()))

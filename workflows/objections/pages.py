@@ -12,7 +12,7 @@ from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import HumanTask, ObjectionRecord, Person, ProcessInstance, Role, TaskStatus, Unit
 from workflows.models.objections import Correction, Objection, ObjectionStatus, ObjectionType
 from workflows.objections import cases, records
-from workflows.objections.process import TRANSFER
+from workflows.objections.process import CORRECT, TRANSFER
 
 
 @dataclass
@@ -70,6 +70,7 @@ class ObjectionCase:
     opinions: list = field(default_factory=list)  # no 常用意见 on objection forms
     review_days: int | None = None
     can_upload: bool = False  # the raiser adds evidence files until the objection is accepted (补充材料)
+    can_correct: bool = False  # the person acting on the open correction task, who may edit the entry
 
 
 def objection_case(session: Session, person: Person, task: HumanTask) -> ObjectionCase | None:
@@ -93,6 +94,8 @@ def objection_case(session: Session, person: Person, task: HumanTask) -> Objecti
     ids = objection.responding_unit_ids or []
     case.responding_units = list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
     case.correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
+    case.can_correct = (task.task_key == CORRECT and task.status == TaskStatus.OPEN
+                        and engine.can_act(session, person, task))
     return case
 
 

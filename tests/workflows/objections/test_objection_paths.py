@@ -30,7 +30,7 @@ def test_not_accepted_needs_a_specific_reason_and_ends_the_case(ready):
     objection_id = raise_(ready, application_id=rejected_application(ready))
     with pytest.raises(ValidationFailed) as refused:
         step(ready, objection_id, "ob_triage", "lina", {"decision": "reject", "reason": "不同意"})
-    assert "具体理由" in " ".join(refused.value.details)
+    assert "不是具体不予受理的理由" in " ".join(refused.value.details)
     step(ready, objection_id, "ob_triage", "lina",
          {"decision": "reject", "reason": "该申请已由申请单位撤回后重新提交，本异议所涉决定已不存在"})
     objection = state(ready, objection_id)
@@ -153,3 +153,17 @@ def test_a_coordination_in_the_future_or_a_referral_before_the_objection_was_rai
                                                        "referred_on": "2026-01-05"})
     assert "提请日期：2026-01-05 早于异议提出的日期 2026-02-13，请核对" in early.value.details
     assert open_keys(ready, objection_id) == ["ob_refer"]
+
+
+def test_an_answer_that_repeats_itself_is_refused_and_a_refusal_to_accept_is_asked_for_in_objection_words(ready):
+    objection_id = raise_(ready, application_id=rejected_application(ready))
+    with pytest.raises(ValidationFailed) as vague:
+        step(ready, objection_id, "ob_triage", "lina", {"decision": "reject", "reason": "不同意"})
+    message = " ".join(vague.value.details)
+    assert "为什么不予受理" in message and "信息项" not in message
+    accept_and_transfer(ready, objection_id)
+    with pytest.raises(ValidationFailed) as repeated:
+        step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意同意"})
+    assert "答复意见：“同意同意”是同一句话的重复" in " ".join(repeated.value.details)
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意重新审核"})
+    assert open_keys(ready, objection_id) == ["ob_decide"]

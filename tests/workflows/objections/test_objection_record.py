@@ -81,9 +81,11 @@ def test_a_coordinated_then_referred_case_fits_one_page_with_a_signature_block(r
     objection_id = raise_(ready, "machao", **OTHER | {"facts": "县民政局与县公安局的人口数据口径不一致，核对结果互相矛盾，" * 4,
                                                        "request": "请县大数据局协调两单位统一人口数据口径，并明确今后核对以哪一口径为准"})
     accept_and_transfer(ready, objection_id, "gaj", "mzj")
-    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意以户籍登记为准统一口径" * 3,
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意以户籍登记为准统一口径，户籍登记由公安机关依法办理，"
+                                                                      "数据权威完整，可作为县内各部门核对的统一依据",
                                                           "evidence": "《户口登记条例》第三条"})
-    step(ready, objection_id, "ob_answer_2", "sunjie", {"stance": "disagree", "position": "低保核对应以实际居住为准" * 3,
+    step(ready, objection_id, "ob_answer_2", "sunjie", {"stance": "disagree", "position": "低保核对应以实际居住为准，人户分离情况在本县较为普遍，"
+                                                                        "仅按户籍核对会遗漏实际居住在本县的困难家庭",
                                                         "evidence": "《社会救助暂行办法》第十一条"})
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
     step(ready, objection_id, "ob_coordinate", "lina",
