@@ -130,3 +130,26 @@ def test_the_correction_task_links_to_the_entrys_edit_page_and_its_refusal_says_
     assert refused.status_code == 422
     assert "目录条目 XY-GA-001 还没有新的修订版本。请先点击本页“修改目录条目”按钮" in text_of(refused)
     assert 'id="correction-edit"' in refused.get_data(as_text=True)
+
+
+def test_a_notice_needing_no_action_offers_to_view_it_and_says_the_decision_once(client, ready):
+    objection_id = raise_(ready, type="other", facts=FACTS, request="请督促修复")
+    step(ready, objection_id, "ob_triage", "lina", {"decision": "accept"})
+    with ready() as s:
+        gaj = str(unit(s, "gaj").id)
+    step(ready, objection_id, "ob_transfer", "lina", {"responding_unit_ids": [gaj]})
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "接口已修复并加强监测"})
+    opinion = "异议成立。县公安局已修复接口，今后中断须在2小时内通报"
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld", "opinion": opinion})
+    with ready() as s:
+        notice = s.query(Notification).filter_by(person_id=person(s, "machao").id, template="objection") \
+            .order_by(Notification.id.desc()).first()
+    assert notice.subject.endswith("：异议成立") and opinion not in notice.subject
+    assert notice.body.count(opinion) == 1 and "当前状态：已办结" in notice.body
+    login(client, "machao")
+    inbox = client.get("/inbox").get_data(as_text=True)
+    item = inbox.split(notice.subject)[1].split("list-group-item")[0]
+    assert f'href="/objections/{objection_id}">查看</a>' in item and "去办理" not in item
+    _switch(client, "lina")
+    tasks_inbox = client.get("/inbox").get_data(as_text=True)
+    assert '">去办理</a>' in tasks_inbox  # lina's new tasks still say 去办理

@@ -264,15 +264,16 @@ def linked(session: Session, *, application_id: int | None = None, resource_id: 
     return list(session.scalars(select(Objection).where(column == value).order_by(Objection.id)))
 
 
-def notify(session: Session, objection: Objection, people: list[Person], what: str) -> None:
-    context = {"name": case_names.objection_name(objection),
-               "status": objection.status.label, "what": what}
+def notify(session: Session, objection: Objection, people: list[Person], what: str, detail: str = "") -> None:
+    """`what` heads the message (short: what happened); `detail` (a reason, an opinion) is said once, in the body."""
+    context = {"name": case_names.objection_name(objection), "status": objection.status.label, "what": what,
+               "detail": detail}
     notifications.send(session, people, "objection", context, f"/objections/{objection.id}")
 
 
-def notify_raiser(session: Session, objection: Objection, what: str) -> None:
-    notify(session, objection, [objection.raiser], what)
+def notify_raiser(session: Session, objection: Objection, what: str, detail: str = "") -> None:
+    notify(session, objection, [objection.raiser], what, detail)
 
 
-def notify_coordinators(session: Session, objection: Objection, what: str) -> None:
-    notify(session, objection, coordinators(session), what)
+def notify_coordinators(session: Session, objection: Objection, what: str, detail: str = "") -> None:
+    notify(session, objection, coordinators(session), what, detail)

@@ -91,4 +91,4 @@ def complete_correction(session: Session, actor: Person, objection: Objection, d
                  {"status": CorrectionStatus.OPEN.value},
                  {"status": CorrectionStatus.DONE.value, "objection_id": objection.id,
                   "corrected_on": corrected_on.isoformat(), "late": late})
-    cases.notify_raiser(session, objection, f"所涉单位已完成纠正：{correction.done_note}")
+    cases.notify_raiser(session, objection, "所涉单位已完成纠正", f"纠正情况：{correction.done_note}")

@@ -59,7 +59,7 @@ def triaged(session: Session, actor: Person, task: HumanTask, data: dict) -> dic
         _specific("reason", data.get("reason") or "", "不予受理的理由", NOT_ACCEPTED_HINT)
         objection.not_accepted_reason, objection.closed_at = data["reason"].strip(), clock.now()
         set_status(session, actor.id, objection, ObjectionStatus.NOT_ACCEPTED, reason=objection.not_accepted_reason)
-        cases.notify_raiser(session, objection, f"不予受理。理由：{objection.not_accepted_reason}")
+        cases.notify_raiser(session, objection, "不予受理", f"理由：{objection.not_accepted_reason}")
     else:
         if objection.info_request:
             raise ValidationFailed([FieldProblem("decision", "审查意见：已经要求补充过一次材料（一次性告知），"
@@ -143,9 +143,11 @@ def _close(session: Session, actor: Person, objection: Objection, outcome: Objec
     set_status(session, actor.id, objection, ObjectionStatus.CORRECTING if correcting else ObjectionStatus.CLOSED,
                outcome=outcome.value, opinion=objection.opinion, effect=objection.effect)
     if correcting:
-        cases.notify_raiser(session, objection, f"{outcome.label}，{objection.effect}；纠正完成后办结")
+        cases.notify_raiser(session, objection, f"{outcome.label}，待所涉单位纠正后办结",
+                            f"处理意见：{objection.opinion}\n处理：{objection.effect}")
     else:
-        cases.notify_raiser(session, objection, f"{outcome.label}。处理意见：{objection.opinion}")
+        cases.notify_raiser(session, objection, outcome.label, f"处理意见：{objection.opinion}"
+                            + (f"\n处理：{objection.effect}" if objection.effect else ""))
     return {"needs_correction": False} | extra
 
 
