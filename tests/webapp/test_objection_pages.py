@@ -6,10 +6,10 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.helpers import apply, at, csrf_token, decide, login, text_of
+from tests.helpers import apply, at, csrf_token, decide, login, person, text_of
 from tests.workflows.objections.helpers import accept_and_transfer, raise_, step
 from workflows.models import Application
-from workflows.sharing import grants, records
+from workflows.sharing import applications, grants, records
 
 REASON = "申请用途与所列法律依据不对应，缺少低保核对的授权文件"
 FACTS = "审核意见认为依据不足，但《社会救助暂行办法》第十一条明确要求核对户籍"
@@ -232,3 +232,22 @@ def test_a_chosen_evidence_file_is_kept_when_the_form_is_refused_and_submitted_w
     token = page.split('name="pending" value="')[1].split('"')[0]
     done = client.post("/objections/new", data=form | {"facts": FACTS, "pending": token}, follow_redirects=True)
     assert done.status_code == 200 and "驳回通知.pdf" in text_of(done) and "已提交" in text_of(done)
+
+
+def test_raise_objection_is_offered_only_to_the_applicant_on_a_review_result(client, ready):
+    app_id = rejected(ready)
+    withdrawn = apply(ready)
+    with ready.begin() as s:
+        applications.withdraw(s, person(s, "machao"), withdrawn, "业务调整，不再需要")
+    login(client, "machao")
+    assert 'id="dispute-application"' in client.get(f"/applications/{app_id}").get_data(as_text=True)
+    page = client.get(f"/applications/{withdrawn}").get_data(as_text=True)
+    assert 'id="dispute-application"' not in page and "提出异议" not in text_of(client.get(f"/applications/{withdrawn}"))
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "huangtao")
+    own = text_of(client.get(f"/applications/{app_id}"))
+    assert "未通过" in own and "提出异议" not in own and "对决定有异议的" not in own
+    refused = client.post("/objections/new", data={
+        "csrf_token": csrf_token(client, "/objections/new"), "type": "application_dispute", "facts": FACTS,
+        "request": "请协调", "application_number": number_of(ready, app_id)})
+    assert refused.status_code == 422 and "资源申请异议由申请单位对退回、通过或不通过的审核结果提出" in text_of(refused)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 import notifications
 from workflows import audit, case_names, clock, engine, inputs
 from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, Grant, HumanTask, Person, Resource, ResourceStatus, Role
+from workflows.models import Application, ApplicationStatus, Grant, HumanTask, Person, Resource, ResourceStatus, Role
 from workflows.models.objections import (
     Correction,
     CorrectionStatus,
@@ -32,6 +32,15 @@ LINK_LABELS = {"application_id": "所涉申请", "resource_code": "所涉目录�
 
 def _units(person: Person) -> set[int]:
     return {m.unit_id for m in person.memberships} | {person.unit_id}
+
+
+DISPUTABLE = (ApplicationStatus.RETURNED, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+
+
+def can_dispute_application(person: Person, app: Application) -> bool:
+    """资源申请异议 is the applicant's, about a review result (returned, approved or not approved): not the
+    reviewer's about their own decision, not on a draft or a withdrawn application."""
+    return app.status in DISPUTABLE and app.applicant_unit_id in _units(person)
 
 
 def _int(value, name: str, problems: list) -> int | None:
@@ -129,6 +138,11 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
             link = {"application_id": app.id, "resource_id": app.resource_id, "concerned_unit_id": app.provider_unit_id}
         elif chosen is not None:
             link = {"resource_id": resource.id, "concerned_unit_id": resource.provider_unit_id}
+    if kind == ObjectionType.APPLICATION_DISPUTE and link.get("application_id") and not can_dispute_application(
+            actor, app):
+        problems.append(FieldProblem("application_id", f"所涉申请：申请 {app.number}（{app.status.label}）不能提出资源申请异议。"
+                                                       "资源申请异议由申请单位对退回、通过或不通过的审核结果提出"))
+        link = {}
     needed = NEEDS_LINK.get(kind)
     if needed and not any(p.field in LINK_LABELS for p in problems if isinstance(p, FieldProblem)):
         key = "resource_id" if needed == "resource_code" else needed
