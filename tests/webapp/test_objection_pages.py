@@ -251,3 +251,19 @@ def test_raise_objection_is_offered_only_to_the_applicant_on_a_review_result(cli
         "csrf_token": csrf_token(client, "/objections/new"), "type": "application_dispute", "facts": FACTS,
         "request": "请协调", "application_number": number_of(ready, app_id)})
     assert refused.status_code == 422 and "资源申请异议由申请单位对退回、通过或不通过的审核结果提出" in text_of(refused)
+
+
+def test_a_grant_under_an_open_objection_shows_the_flag_in_the_grant_list_and_on_its_order(client, ready):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="approve")
+    with ready() as s:
+        grant_id = grants.for_application(s, app_id).id
+    objection_id = raise_(ready, "huangtao", type="usage_dispute", grant_id=grant_id,
+                          facts="县民政局将户籍数据用于招商统计，超出申请的应用场景", request="请撤销授权")
+    login(client, "machao")
+    assert "存在异议" not in text_of(client.get("/grants?scope=mine"))
+    accept_and_transfer(ready, objection_id, "mzj")
+    listed = client.get("/grants?scope=mine").get_data(as_text=True)
+    row = next(r for r in listed.split("<tr") if f">{number_of(ready, app_id)}</a>" in r)
+    assert "存在异议" in row
+    assert 'id="order-disputed"' in client.get(f"/grants/{grant_id}/order").get_data(as_text=True)

@@ -270,6 +270,15 @@ def flags(session: Session, *, application_id: int | None = None, resource_id: i
     return found
 
 
+def disputed_grants(session: Session, grant_ids: list[int]) -> set[int]:
+    """Which of these grants carry "存在异议" (an accepted objection on them not yet decided), in one query."""
+    if not grant_ids:
+        return set()
+    open_statuses = (ObjectionStatus.ACCEPTED, ObjectionStatus.TRANSFERRED, ObjectionStatus.COORDINATING)
+    return set(session.scalars(select(Objection.grant_id).where(Objection.grant_id.in_(grant_ids),
+                                                                Objection.status.in_(open_statuses))))
+
+
 def linked(session: Session, *, application_id: int | None = None, resource_id: int | None = None,
            grant_id: int | None = None) -> list[Objection]:
     """The objections about one object, for its page's timeline (the link seen from the other side)."""
