@@ -153,3 +153,20 @@ def test_a_notice_needing_no_action_offers_to_view_it_and_says_the_decision_once
     _switch(client, "lina")
     tasks_inbox = client.get("/inbox").get_data(as_text=True)
     assert '">去办理</a>' in tasks_inbox  # lina's new tasks still say 去办理
+
+
+def test_the_decision_form_asks_only_what_applies_to_the_objection_type_and_answer_steps_read_plainly(client, ready):
+    app_id = rejected_application(ready)
+    objection_id = raise_(ready, application_id=app_id, facts=FACTS, request="请协调县公安局重新审核")
+    step(ready, objection_id, "ob_triage", "lina", {"decision": "accept"})
+    with ready() as s:
+        gaj = str(unit(s, "gaj").id)
+    step(ready, objection_id, "ob_transfer", "lina", {"responding_unit_ids": [gaj]})
+    login(client, "huangtao")
+    answer = text_of(client.get(f"/tasks/{open_task(ready, objection_id, 'ob_answer_1').id}"))
+    assert "答复异议" in answer and "答复单位一" not in answer
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意重新审核"})
+    _switch(client, "lina")
+    decide = client.get(f"/tasks/{open_task(ready, objection_id, 'ob_decide').id}").get_data(as_text=True)
+    assert 'name="application_action"' in decide
+    assert 'name="grant_action"' not in decide and 'name="incident"' not in decide

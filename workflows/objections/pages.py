@@ -12,7 +12,7 @@ from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import HumanTask, ObjectionRecord, Person, ProcessInstance, Role, TaskStatus, Unit
 from workflows.models.objections import Correction, Objection, ObjectionStatus, ObjectionType
 from workflows.objections import cases, records
-from workflows.objections.process import CORRECT, TRANSFER
+from workflows.objections.process import COORDINATE, CORRECT, DECIDE, TRANSFER
 
 
 @dataclass
@@ -71,6 +71,12 @@ class ObjectionCase:
     review_days: int | None = None
     can_upload: bool = False  # the raiser adds evidence files until the objection is accepted (补充材料)
     can_correct: bool = False  # the person acting on the open correction task, who may edit the entry
+    hidden_fields: list[str] = field(default_factory=list)  # decision fields that do not apply to this type
+
+
+# 研究处理意见 and 协调 ask what to do with an application or a grant only where the objection concerns one
+HIDDEN_BY_KIND = {ObjectionType.APPLICATION_DISPUTE: ["grant_action", "incident"],
+                  ObjectionType.USAGE_DISPUTE: ["application_action"]}
 
 
 def objection_case(session: Session, person: Person, task: HumanTask) -> ObjectionCase | None:
@@ -94,6 +100,9 @@ def objection_case(session: Session, person: Person, task: HumanTask) -> Objecti
     ids = objection.responding_unit_ids or []
     case.responding_units = list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
     case.correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
+    if task.task_key in (DECIDE, COORDINATE):
+        case.hidden_fields = HIDDEN_BY_KIND.get(ObjectionType(objection.kind), ["application_action", "grant_action",
+                                                                                 "incident"])
     case.can_correct = (task.task_key == CORRECT and task.status == TaskStatus.OPEN
                         and engine.can_act(session, person, task))
     return case
