@@ -50,6 +50,6 @@ def test_objection_entries_name_objects_by_number_and_choices_by_label(ready):
     lines = _lines(ready)
     text = "\n".join(lines)
     assert [line for line in lines if CODES.search(line) or IDS.search(line)] == []
-    assert "各方意见：意见一致，记录处理结果；办理结果：异议成立" in text and "对授权的处理：撤销授权" in text
+    assert "各方意见：意见一致，记录处理结果" in text and "办理结果：异议成立" in text and "对授权的处理：撤销授权" in text
     assert f"异议编号： → YY2026{usage:06d}" in text
     assert f"更新周期：{UpdateCycle.label_of(before['update_cycle'])} → {UpdateCycle.label_of(after)}" in text and "纠错状态" not in text and "状态：纠错中 → 已纠正" in text
