@@ -267,3 +267,11 @@ def test_a_grant_under_an_open_objection_shows_the_flag_in_the_grant_list_and_on
     row = next(r for r in listed.split("<tr") if f">{number_of(ready, app_id)}</a>" in r)
     assert "存在异议" in row
     assert 'id="order-disputed"' in client.get(f"/grants/{grant_id}/order").get_data(as_text=True)
+
+
+def test_the_form_prefilled_from_a_link_never_shows_the_number_of_someone_elses_application(client, ready):
+    app_id = rejected(ready)
+    login(client, "lina")  # the county data bureau neither applied nor reviewed
+    form = client.get(f"/objections/new?application={app_id}").get_data(as_text=True)
+    assert f'value="{number_of(ready, app_id)}"' not in form
+    assert 'id="application_number" name="application_number" maxlength="32" value=""' in form

@@ -34,6 +34,8 @@ def index():
 def _prefill() -> dict:
     """The link the page was opened from: ?application=<id>, ?resource=<code> or ?grant=<id>, shown as numbers."""
     values = {}
+    person = current_person()
+    units = {m.unit_id for m in person.memberships} | {person.unit_id}
     for name in LINK_TYPES:
         text = (request.args.get(name) or "").strip()[:64]
         if not text:
@@ -41,12 +43,14 @@ def _prefill() -> dict:
         values["type"] = LINK_TYPES[name]
         if name == "resource":
             values["resource_code"] = text
-        elif name == "application":
+        elif name == "application":  # only what this person may see: their unit applied or reviewed
             app = db.session.get(Application, parse_id(text) or 0)
-            values["application_number"] = app.number if app and app.number else ""
+            mine = app is not None and bool(units & {app.applicant_unit_id, app.provider_unit_id})
+            values["application_number"] = app.number if mine and app.number else ""
         else:
             grant = db.session.get(Grant, parse_id(text) or 0)
-            values["grant_number"] = grant.application.number if grant else ""
+            mine = grant is not None and bool(units & {grant.unit_id, grant.resource.provider_unit_id})
+            values["grant_number"] = grant.application.number if mine else ""
     if ObjectionType.parse(request.args.get("type")):
         values["type"] = ObjectionType.parse(request.args.get("type")).value
     return values
