@@ -146,6 +146,6 @@ def _objections(sessions, county: County) -> None:
                                                               "evidence": "《社会救助暂行办法》"})
     step(county.objections["rated"], "ob_decide", "lina", {"resolution": "coordinate"})
     step(county.objections["rated"], "ob_coordinate", "lina",
-         {"meeting_date": "2026-02-27", "participants": "县大数据局、县公安局、县民政局", "minutes": "双方陈述意见",
+         {"meeting_date": "2026-03-02", "participants": "县大数据局、县公安局、县民政局", "minutes": "双方陈述意见",
           "coordination_result": "rejected", "opinion": "户籍口径已能满足核对需要，维持现有做法"})
     step(county.objections["rated"], "ob_rate", "sunjie", {"rating": "4", "rating_comment": "协调及时"})

@@ -13,27 +13,39 @@ from sqlalchemy.orm import Session
 from workflows import case_names, clock
 from workflows.models import (
     ROLE_LABELS_BY_CODE,
+    AnswerStance,
+    Application,
     ApplicationStatus,
     AuditEvent,
     CallFrequency,
+    CategoryClass,
     ChangeStatus,
+    CorrectionStatus,
     DemandStatus,
+    Grant,
     GrantStatus,
     HumanTask,
     InstanceStatus,
+    Objection,
     ObjectionOutcome,
     ObjectionStatus,
     ObjectionType,
+    OpenType,
     Person,
     ProcessInstance,
     ProcessVersion,
     RejectionCategory,
+    Resource,
+    ResourceFormat,
     ResourceStatus,
     ResponsibilityKind,
+    Sensitivity,
+    ShareMethod,
     ShareType,
     TaskStatus,
     Unit,
     UnitKind,
+    UpdateCycle,
 )
 from workflows.models.labels import LabeledEnum
 
@@ -88,25 +100,45 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "info_request": "要求补充", "responding_unit_ids": "答复单位", "concerned_unit_id": "所涉单位", "rating": "评价",
         "objection_id": "异议编号", "grant_id": "授权", "resource_id": "目录条目", "application_id": "申请",
         "referred_on": "提请日期", "meeting_date": "协调日期", "participants": "参加单位和人员", "minutes": "协调纪要",
-        "corrected_on": "更正日期", "correction_id": "纠错编号",
-        "text": "内容",
+        "corrected_on": "更正日期",
+        "text": "内容", "resolution": "各方意见", "coordination_result": "协调结果", "application_action": "对申请的处理",
+        "grant_action": "对授权的处理", "incident": "记录违规使用事件", "opinion": "处理意见", "evidence": "依据",
+        "rating_comment": "评价意见", "transfer_note": "转办说明", "referral_document": "提请文件",
+        "correction_unit_id": "纠错单位", "correction": "纠错状态",
+        "category_class": "门类", "category_path": "分类", "summary": "摘要", "format": "数据格式",
+        "share_condition": "共享条件", "share_method": "共享方式", "open_type": "开放类型", "update_cycle": "更新周期",
+        "sensitivity": "敏感程度", "published_on": "发布日期", "related_codes": "关联条目", "mandate": "职责依据",
+        "collection_note": "采集说明",
         "display_name": "姓名", "position": "职务", "email": "电子邮箱", "roles": "角色", "active": "账号状态",
         "one_time": "一次性密码", "after_one_time_password": "首次登录改密", "failures": "登录失败次数",
         "during": "发生于", "short_name": "简称", "credit_code": "统一社会信用代码", "successor": "接替人",
         "file": "文件", "created": "新建", "updated": "修改人数", "base_version": "基于版本",
         "holidays_and_makeup_days": "节假日和调休天数", "people": "人员", "units": "单位", "resource": "目录条目",
         "resources": "目录条目", "interfaces": "数据接口"}
-HIDDEN_KEYS = {"generation", "version_id"}  # internal counters and ids, meaningless to a reader
+# internal counters, ids and the process's own routing values, meaningless to a reader
+HIDDEN_KEYS = {"generation", "version_id", "correction_id", "needs_correction", "responding_unit_1",
+               "responding_unit_2", "responding_unit_3"}
 BOOLEANS = {"active": ("启用", "停用"), "revoked": ("已吊销", "未吊销"), "one_time": ("已生成", "无"),
             "provisional": ("是", "否"), "late": ("逾期", "未逾期")}
 END_REASONS = {"logout": "本人退出登录", "password_changed": "修改了密码", "deactivated": "账号被停用",
                "password_reset": "管理员重置了密码"}
 DURING = {"password_change": "修改密码时"}
 # the same key means something else on an objection than on a person
-KEYS_BY_SUBJECT = {"objection": {"position": "答复意见", "opinion": "处理意见"}}
+KEYS_BY_SUBJECT = {"objection": {"position": "答复意见", "opinion": "处理意见"},
+                   "task": {"position": "答复意见", "stance": "是否认可"}}
 DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "assign": "分派", "refer": "报市级协调",
              "close": "办结", "resolved": "已解决", "unresolved": "无法提供", "will_publish": "可以提供，将编目发布",
-             "cannot_provide": "无法提供"}
+             "cannot_provide": "无法提供", "accept": "受理", "ask_info": "要求补充材料（一次性告知）"}
+# the values of the objection forms (bpmn/forms/objection_*.schema.json) by their labels
+OBJECTION_CHOICES = {
+    "resolution": {"agreed": "意见一致，记录处理结果", "coordinate": "意见不一致，组织协调"},
+    "coordination_result": {"upheld": "决定：异议成立", "rejected": "决定：异议不成立",
+                            "refer": "协调不成，提请县政府数据共享工作领导小组"},
+    "application_action": {"reopen": "退回提供单位重新审核", "approve": "县大数据局作出结论：同意共享并授权"},
+    "grant_action": {"revoke": "撤销授权", "keep": "保留授权，责令整改"}}
+CATALOG_CHOICES: dict[str, type[LabeledEnum]] = {
+    "category_class": CategoryClass, "format": ResourceFormat, "share_method": ShareMethod, "open_type": OpenType,
+    "update_cycle": UpdateCycle, "sensitivity": Sensitivity}
 STATUSES: dict[str, type[LabeledEnum]] = {
     "application": ApplicationStatus, "grant": GrantStatus, "task": TaskStatus, "instance": InstanceStatus,
     "resource": ResourceStatus, "demand": DemandStatus, "catalog_change": ChangeStatus, "objection": ObjectionStatus}
@@ -125,7 +157,7 @@ class AuditLine:
 def describe(session: Session, events: list[AuditEvent]) -> list[AuditLine]:
     """Each event in Chinese; the names it refers to (units, people, application numbers, tasks) load in four queries."""
     names = _Names(session, events)
-    return [AuditLine(at=e.at, actor=names.actor(e), action=_action(e.action), subject=names.subject(e),
+    return [AuditLine(at=e.at, actor=names.actor(e), action=_action(e.action, e.subject_type), subject=names.subject(e),
                       changes=_changes(e, names)) for e in events]
 
 
@@ -135,7 +167,9 @@ def label(code: str) -> str | None:
     return None if text == "其他操作" else text
 
 
-def _action(code: str) -> str:
+def _action(code: str, subject_type: str = "") -> str:
+    if code == "record:created" and subject_type == "objection":
+        return "生成异议处理记录"
     if code in ACTIONS:
         return ACTIONS[code]
     kind, _, verb = code.partition(":")
@@ -166,13 +200,15 @@ class _Names:
 
     def __init__(self, session: Session, events: list[AuditEvent]):
         ids = {"unit": set(), "person": set(), "application": set(), "task": set(), "demand": set(),
-               "catalog_change": set(), "instance": set()}
+               "catalog_change": set(), "instance": set(), "objection": set(), "grant": set(), "resource": set()}
         codes, usernames = set(), set()
         for e in events:
-            for side in (e.before or {}, e.after or {}):
-                ids["unit"] |= {v for k, v in side.items() if k.endswith("unit_id") and isinstance(v, int)}
-                ids["unit"] |= {u for k, v in side.items() if k.endswith("unit_ids") and isinstance(v, list)
-                                for u in v if isinstance(u, int)}
+            for side in _sides(e):
+                ids["unit"] |= {_id(v) for k, v in side.items() if k.endswith("unit_id") and _id(v)}
+                ids["unit"] |= {_id(u) for k, v in side.items() if k.endswith("unit_ids") and isinstance(v, list)
+                                for u in v if _id(u)}
+                for kind in ("objection", "grant", "resource", "application"):
+                    ids[kind] |= {_id(v) for k, v in side.items() if k == f"{kind}_id" and _id(v)}
                 ids["person"] |= {v for k, v in side.items() if k == "assignee_id" and isinstance(v, int)}
                 codes |= {v for k, v in side.items() if k == "unit" and isinstance(v, str)}
                 usernames |= {v for k, v in side.items() if k in ("person", "successor") and isinstance(v, str)}
@@ -182,8 +218,16 @@ class _Names:
         self.unit_codes = dict(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes))).all())
         self.people = dict(session.execute(select(Person.id, Person.display_name)
                                            .where(Person.id.in_(ids["person"]))).all())
-        self.cases = {(kind, i): name for kind in ("application", "demand", "catalog_change")
+        self.cases = {(kind, i): name for kind in ("application", "demand", "catalog_change", "objection")
                       for i, name in case_names.by_subject(session, kind, ids[kind]).items()}
+        self.numbers = dict(session.execute(select(Application.id, Application.number)
+                                            .where(Application.id.in_(ids["application"]))).all())
+        self.objections = {o.id: o.number for o in session.scalars(select(Objection)
+                                                                    .where(Objection.id.in_(ids["objection"])))}
+        self.grants = {g.id: f"{g.application.number}「{g.resource.name}」（{g.unit.name}）"
+                       for g in session.scalars(select(Grant).where(Grant.id.in_(ids["grant"])))}
+        self.resources = {r.id: f"{r.code} {r.name}"
+                          for r in session.scalars(select(Resource).where(Resource.id.in_(ids["resource"])))}
         instances = list(session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids["instance"]))))
         self.cases |= {("instance", i): name for i, name in case_names.for_instances(session, instances).items()}
         found = list(session.scalars(select(HumanTask).where(HumanTask.id.in_(ids["task"]))))
@@ -203,7 +247,7 @@ class _Names:
     def subject(self, event: AuditEvent) -> str:
         kind, key = event.subject_type, event.subject_id
         label = SUBJECTS.get(kind, "事项")
-        if kind in ("application", "demand", "catalog_change", "instance") and key.isdigit():
+        if kind in ("application", "demand", "catalog_change", "instance", "objection") and key.isdigit():
             return self.cases.get((kind, int(key))) or f"{label}（已删除）"
         if kind == "task" and key.isdigit():
             return f"{label}{self.tasks.get(int(key), '（已删除）')}"
@@ -213,6 +257,10 @@ class _Names:
             return f"{label} {self.people[int(key)]}"
         if kind == "unit" and key.isdigit() and int(key) in self.units:
             return f"{label} {self.units[int(key)]}"
+        if kind == "grant" and key.isdigit() and int(key) in self.grants:
+            return f"{label} {self.grants[int(key)]}"
+        if kind == "resource" and key.isdigit() and int(key) in self.resources:
+            return f"{label} {self.resources[int(key)]}"
         if kind == "calendar":
             return f"{key} 年{label}"
         return f"{label} {key}"
@@ -229,10 +277,14 @@ class _Names:
             parts = [f"{key_label(subject_type, k)}：{self.value(subject_type, k, v, action)}" for k, v in value.items()
                      if v not in (None, "", []) and k not in HIDDEN_KEYS]
             return "；".join(parts)
-        if (key.endswith("unit_id") or key.endswith("unit_ids")) and isinstance(value, int):
-            return self.units.get(value, f"单位 {value}")
+        if (key.endswith("unit_id") or key.endswith("unit_ids")) and _id(value):
+            return self.units.get(_id(value), "（已删除的单位）")
+        named = {"objection_id": self.objections, "grant_id": self.grants, "resource_id": self.resources,
+                 "application_id": self.numbers}.get(key)
+        if named is not None and _id(value):
+            return named.get(_id(value)) or "（已删除）"
         if key == "assignee_id" and isinstance(value, int):
-            return self.people.get(value, f"人员 {value}")
+            return self.people.get(value, "（已删除的人员）")
         if key == "unit" and isinstance(value, str):
             return self.unit_codes.get(value, value)
         if key in ("person", "successor") and isinstance(value, str) and value in self.usernames:
@@ -242,9 +294,38 @@ class _Names:
         return _text(subject_type, key, str(value), action)
 
 
+def _id(value) -> int | None:
+    """An id as events hold it: an int, or digits from a submitted form ("2")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) <= 10 else None
+
+
+def _sides(event: AuditEvent) -> list[dict]:
+    """Before, after and the dicts nested in them (a task's result), where ids to be named may stand."""
+    sides = [event.before or {}, event.after or {}]
+    return sides + [v for side in sides for v in side.values() if isinstance(v, dict)]
+
+
 def _text(subject_type: str, key: str, value: str, action: str = "") -> str:
     if subject_type == "objection" and key in ("outcome", "kind"):
         return (ObjectionOutcome if key == "outcome" else ObjectionType).label_of(value) or value
+    if action == "objection:coordinated" and key == "result":
+        key = "coordination_result"
+    if key in OBJECTION_CHOICES and value in OBJECTION_CHOICES[key]:
+        return OBJECTION_CHOICES[key][value]
+    if key == "outcome" and ObjectionOutcome.label_of(value):
+        return ObjectionOutcome.label_of(value)
+    if key == "stance" and AnswerStance.label_of(value):
+        return AnswerStance.label_of(value)
+    if key == "rating" and value.isdigit():
+        return f"{value} 分"
+    if key in CATALOG_CHOICES and CATALOG_CHOICES[key].label_of(value):
+        return CATALOG_CHOICES[key].label_of(value)
+    if key in ("status", "correction") and action.startswith("resource:correct"):
+        return CorrectionStatus.label_of(value) or value
     if key == "status" and subject_type in STATUSES:
         return STATUSES[subject_type].label_of(value) or value
     if key == "kind":

@@ -9,6 +9,7 @@ from workflows import events
 from workflows.catalog import changes, demands
 from workflows.engine import forms, pages, tasks, versions
 from workflows.objections import handling as objections
+from workflows.objections import pages as objection_pages
 from workflows.objections import process as objection_process
 from workflows.sharing import integrity, process, reviews
 from workflows.sharing import pages as sharing_pages
@@ -49,9 +50,9 @@ LISTENERS = {
 FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions": reviews.review_decisions,
                 "responding_units": objections.responding_units}
 
-CASE_PAGES = {"application": sharing_pages.review_case}
+CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case}
 
-FORM_CHECKS = {"specific_reason": reviews.reason_check}
+FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check}
 
 CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT, objection_process.CONTRACT)
 

@@ -25,8 +25,21 @@ def demand_name(unit_name: str, wanted: str) -> str:
     return f"{unit_name}的共享需求「{wanted}」"
 
 
-def objection_name(number: str, unit_name: str, kind_label: str) -> str:
-    return f"{number} {unit_name}提出「{kind_label}」"
+def objection_name(objection: Objection) -> str:
+    """"YY2026000001 县民政局对 SQ2026000002「户籍人口基本信息」提出资源申请异议": the object it concerns tells
+    two objections of one unit apart; one without an object is named by the start of its facts."""
+    head = f"{objection.number} {objection.raiser_unit.name}"
+    kind = objection.kind.label
+    if objection.grant is not None:
+        grant = objection.grant
+        return f"{head}对 {grant.application.number}「{grant.resource.name}」的授权提出{kind}"
+    if objection.application is not None:
+        app = objection.application
+        return f"{head}对 {app.number or DRAFT}「{app.resource.name}」提出{kind}"
+    if objection.resource is not None:
+        return f"{head}对 {objection.resource.code}「{objection.resource.name}」提出{kind}"
+    facts = objection.facts.replace("\n", " ").strip()
+    return f"{head}提出异议「{facts[:16]}{'…' if len(facts) > 16 else ''}」"
 
 
 def change_name(unit_name: str, kind_label: str, effective_on) -> str:
@@ -60,8 +73,10 @@ def by_subject(session: Session, kind: str, ids: set[int]) -> dict[int, str]:
                                .join(Unit, Unit.id == CatalogChange.unit_id).where(CatalogChange.id.in_(ids)))
         return {i: change_name(u, k.label, e) for i, u, k, e in rows}
     if kind == "objection":
-        rows = session.scalars(select(Objection).options(joinedload(Objection.raiser_unit)).where(Objection.id.in_(ids)))
-        return {o.id: objection_name(o.number, o.raiser_unit.name, o.kind.label) for o in rows}
+        rows = session.scalars(select(Objection).options(
+            joinedload(Objection.raiser_unit), joinedload(Objection.application).joinedload(Application.resource),
+            joinedload(Objection.grant), joinedload(Objection.resource)).where(Objection.id.in_(ids)))
+        return {o.id: objection_name(o) for o in rows.unique()}
     return {}
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from workflows.errors import FieldProblem
 
@@ -87,3 +88,32 @@ def clean_filename(name: str | None, default: str = "附件", limit: int = FILEN
     suffix = f".{extension}" if extension else ""
     stem = stem.lstrip(". ")[:limit - len(suffix)].strip() or default  # no hidden ".name"
     return stem + suffix
+
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # any date a person types in this system lies within
+
+
+def parse_day(text, label: str, problems: list, field: str | None = None) -> date | None:
+    """A date typed as YYYY-MM-DD within 2000–2099; anything else adds a problem naming the field, None."""
+    text = str(text or "").strip()
+    if not text:
+        return None
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        day = date.fromisoformat(text)
+    except ValueError:
+        problems.append(FieldProblem(field, f"{label}：“{shown(text)}”格式应为 YYYY-MM-DD") if field
+                        else f"{label}：“{shown(text)}”格式应为 YYYY-MM-DD")
+        return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        message = f"{label}：日期超出范围（应在 {FIRST_DAY} 至 {LAST_DAY} 之间）"
+        problems.append(FieldProblem(field, message) if field else message)
+        return None
+    return day
+
+
+def period_problems(start: date | None, end: date | None, problems: list, field: str = "until") -> None:
+    """A period whose end lies before its start is said so rather than giving silently nothing."""
+    if start and end and end < start:
+        problems.append(FieldProblem(field, f"截止日期：{end} 早于起始日期 {start}，请交换或改正"))

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import log_in, log_out
 from tests.helpers import apply, decide
+from workflows.models import Application
 
 REASON = "申请用途与所列法律依据不对应，缺少低保核对的授权文件"
 FACTS = "审核意见认为依据不足，但《社会救助暂行办法》第十一条明确要求核对申请人户籍"
@@ -27,7 +28,9 @@ def test_an_objection_against_a_rejection_is_followed_to_its_end(page: Page, pro
     expect(page.locator("#app-status")).to_have_text("未通过")
     page.locator("#raise-objection").click()
     expect(page.get_by_label("类型")).to_have_value("application_dispute")
-    expect(page.get_by_label("所涉申请（ID）")).to_have_value(str(app_id))
+    with processes() as s:
+        number = s.get(Application, app_id).number
+    expect(page.get_by_label("所涉申请（申请编号）")).to_have_value(number)
     page.get_by_label("事实和理由").fill(FACTS)
     page.get_by_label("请求事项").fill("请县大数据局协调县公安局重新审核")
     page.get_by_role("button", name="提交").click()

@@ -154,7 +154,7 @@ def test_every_email_sent_and_every_record_pdf_reads_in_chinese(processes, tmp_p
         body = message.get_body(("plain",)).get_content()
         problems += _leaks(f"email “{message['Subject']}”", f"{message['Subject']} {body}")
     assert any("督办" in m["Subject"] for m in mailbox.messages) and any("催办" in m["Subject"] for m in mailbox.messages)
-    named = re.compile(r"SQ2026\d{6} \S+申请「|的共享需求「|目录更新「|YY2026\d{6} \S+提出「")
+    named = re.compile(r"SQ2026\d{6} \S+申请「|的共享需求「|目录更新「|YY2026\d{6} \S+(对 \S+」\S*提出\S|提出异议「)")
     assert [m["Subject"] for m in mailbox.messages if m["Subject"].startswith(("【待办】", "【催办】", "【督办】"))
             and not named.search(m["Subject"])] == []
     with processes() as s:

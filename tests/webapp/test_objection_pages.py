@@ -6,12 +6,18 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.helpers import apply, at, csrf_token, decide, login, text_of
+from tests.helpers import apply, at, csrf_token, decide, login, person, text_of
 from tests.workflows.objections.helpers import accept_and_transfer, raise_, step
-from workflows.sharing import records
+from workflows.models import Application
+from workflows.sharing import applications, grants, records
 
 REASON = "申请用途与所列法律依据不对应，缺少低保核对的授权文件"
 FACTS = "审核意见认为依据不足，但《社会救助暂行办法》第十一条明确要求核对户籍"
+
+
+def number_of(sessions, app_id: int) -> str:
+    with sessions() as s:
+        return s.get(Application, app_id).number
 
 
 def rejected(sessions) -> int:
@@ -26,13 +32,14 @@ def test_a_rejected_applicant_follows_the_link_to_a_prefilled_form_and_raises_an
     case = client.get(f"/applications/{app_id}").get_data(as_text=True)
     assert f'/objections/new?application={app_id}' in case
     form = client.get(f"/objections/new?application={app_id}").get_data(as_text=True)
-    assert f'value="{app_id}"' in form and 'value="application_dispute" selected' in form
+    number = number_of(ready, app_id)
+    assert f'value="{number}"' in form and 'value="application_dispute" selected' in form
     missing = client.post("/objections/new", data={"csrf_token": csrf_token(client, "/objections/new"),
-                                                   "type": "application_dispute", "application_id": str(app_id),
+                                                   "type": "application_dispute", "application_number": number,
                                                    "facts": "", "request": "请协调"})
     assert missing.status_code == 422 and "事实和理由" in text_of(missing)
     done = client.post("/objections/new", data={"csrf_token": csrf_token(client, "/objections/new"),
-                                                "type": "application_dispute", "application_id": str(app_id),
+                                                "type": "application_dispute", "application_number": number,
                                                 "facts": FACTS, "request": "请协调重新审核",
                                                 "attachment_name": ["驳回通知截图"], "attachment_note": ["审核意见原文"]},
                        follow_redirects=True)
@@ -113,7 +120,7 @@ def test_evidence_files_are_uploaded_with_the_objection_and_read_only_by_those_c
     app_id = rejected(ready)
     login(client, "machao")
     form = {"csrf_token": csrf_token(client, "/objections/new"), "type": "application_dispute",
-            "application_id": str(app_id), "facts": FACTS, "request": "请协调重新审核"}
+            "application_number": number_of(ready, app_id), "facts": FACTS, "request": "请协调重新审核"}
     refused = client.post("/objections/new", data=form | {"files": (io.BytesIO(b"MZ\x90\x00"), "tool.exe")},
                           content_type="multipart/form-data")
     assert refused.status_code == 422 and "只接受 PDF、PNG 或 JPEG" in text_of(refused)
@@ -181,3 +188,90 @@ def test_the_record_of_a_decision_overturned_after_an_objection_points_anyone_to
     assert "授权当前状态" not in old_page  # the grant belongs to the new decision
     assert f"/verify/{newest}" in client.get(f"/verify/{first}").get_data(as_text=True)
     assert "以最新审批记录为准" not in text_of(client.get(f"/verify/{newest}"))
+
+
+def test_the_form_refuses_a_grant_of_another_application_and_names_grants_by_their_application_number(client, ready):
+    granted = apply(ready)
+    decide(ready, granted, decision="approve")
+    other = rejected(ready)
+    login(client, "machao")
+    refused = client.post("/objections/new", data={
+        "csrf_token": csrf_token(client, "/objections/new"), "type": "usage_dispute", "facts": FACTS,
+        "request": "请核实", "grant_number": number_of(ready, granted), "application_number": number_of(ready, other)})
+    assert refused.status_code == 422 and "一件异议只涉及一个对象" in text_of(refused)
+    with ready() as s:
+        grant_id = grants.for_application(s, granted).id
+    objection_id = raise_(ready, "huangtao", type="usage_dispute", grant_id=grant_id, facts=FACTS, request="请核实")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "huangtao")
+    page = text_of(client.get(f"/objections/{objection_id}"))
+    assert f"授权：{number_of(ready, granted)}「户籍人口基本信息」" in page and "#" not in page.split("所涉对象")[1][:60]
+
+
+def test_dates_out_of_range_or_reversed_are_explained_beside_the_field_on_the_board_and_statistics(client, ready):
+    login(client, "lina")
+    for path in ("/objections/statistics", "/objections/board", "/objections/statistics.xlsx"):
+        early = client.get(f"{path}?since=0001-01-01")
+        assert early.status_code == 422 and "起始日期：日期超出范围（应在 2000-01-01 至 2099-12-31 之间）" in text_of(early)
+        assert 'id="error-since"' in early.get_data(as_text=True)
+        late = client.get(f"{path}?until=9999-12-31")
+        assert late.status_code == 422 and "截止日期：日期超出范围" in text_of(late)
+        reversed_ = client.get(f"{path}?since=2026-06-01&until=2026-01-01")
+        assert reversed_.status_code == 422 and "截止日期：2026-01-01 早于起始日期 2026-06-01" in text_of(reversed_)
+
+
+def test_a_chosen_evidence_file_is_kept_when_the_form_is_refused_and_submitted_with_the_corrected_form(client, ready):
+    app_id = rejected(ready)
+    login(client, "machao")
+    form = {"csrf_token": csrf_token(client, "/objections/new"), "type": "application_dispute",
+            "application_number": number_of(ready, app_id), "facts": "", "request": "请协调重新审核"}
+    refused = client.post("/objections/new", data=form | {"files": (io.BytesIO(b"%PDF-1.4 notice"), "驳回通知.pdf")},
+                          content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "已上传：驳回通知.pdf" in text_of(refused) and "无需重新选择" in text_of(refused)
+    token = page.split('name="pending" value="')[1].split('"')[0]
+    done = client.post("/objections/new", data=form | {"facts": FACTS, "pending": token}, follow_redirects=True)
+    assert done.status_code == 200 and "驳回通知.pdf" in text_of(done) and "已提交" in text_of(done)
+
+
+def test_raise_objection_is_offered_only_to_the_applicant_on_a_review_result(client, ready):
+    app_id = rejected(ready)
+    withdrawn = apply(ready)
+    with ready.begin() as s:
+        applications.withdraw(s, person(s, "machao"), withdrawn, "业务调整，不再需要")
+    login(client, "machao")
+    assert 'id="dispute-application"' in client.get(f"/applications/{app_id}").get_data(as_text=True)
+    page = client.get(f"/applications/{withdrawn}").get_data(as_text=True)
+    assert 'id="dispute-application"' not in page and "提出异议" not in text_of(client.get(f"/applications/{withdrawn}"))
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "huangtao")
+    own = text_of(client.get(f"/applications/{app_id}"))
+    assert "未通过" in own and "提出异议" not in own and "对决定有异议的" not in own
+    refused = client.post("/objections/new", data={
+        "csrf_token": csrf_token(client, "/objections/new"), "type": "application_dispute", "facts": FACTS,
+        "request": "请协调", "application_number": number_of(ready, app_id)})
+    assert refused.status_code == 422 and "资源申请异议由申请单位对退回、通过或不通过的审核结果提出" in text_of(refused)
+
+
+def test_a_grant_under_an_open_objection_shows_the_flag_in_the_grant_list_and_on_its_order(client, ready):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="approve")
+    with ready() as s:
+        grant_id = grants.for_application(s, app_id).id
+    objection_id = raise_(ready, "huangtao", type="usage_dispute", grant_id=grant_id,
+                          facts="县民政局将户籍数据用于招商统计，超出申请的应用场景", request="请撤销授权")
+    login(client, "machao")
+    assert "存在异议" not in text_of(client.get("/grants?scope=mine"))
+    accept_and_transfer(ready, objection_id, "mzj")
+    listed = client.get("/grants?scope=mine").get_data(as_text=True)
+    row = next(r for r in listed.split("<tr") if f">{number_of(ready, app_id)}</a>" in r)
+    assert "存在异议" in row
+    assert 'id="order-disputed"' in client.get(f"/grants/{grant_id}/order").get_data(as_text=True)
+
+
+def test_the_form_prefilled_from_a_link_never_shows_the_number_of_someone_elses_application(client, ready):
+    app_id = rejected(ready)
+    login(client, "lina")  # the county data bureau neither applied nor reviewed
+    form = client.get(f"/objections/new?application={app_id}").get_data(as_text=True)
+    assert f'value="{number_of(ready, app_id)}"' not in form
+    assert 'id="application_number" name="application_number" maxlength="32" value=""' in form

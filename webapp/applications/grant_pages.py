@@ -10,6 +10,7 @@ from webapp.security import current_person
 from workflows import clock
 from workflows.errors import DomainError, NotFound
 from workflows.models import Grant, GrantStatus, Role
+from workflows.objections import cases as objection_cases
 from workflows.objections import records as objection_records
 from workflows.sharing import applications, grants, records
 
@@ -53,7 +54,8 @@ def grant_list():
             scope, rows = other, other_rows
     return render_template("applications/grants.html", rows=rows, scope=scope, scopes=scopes,
                            can_revoke={g.id for g in rows if g.status == GrantStatus.ACTIVE
-                                       and grants.can_revoke(person, g)}, current_status=current_status)
+                                       and grants.can_revoke(person, g)}, current_status=current_status,
+                           disputed=objection_cases.disputed_grants(db.session, [g.id for g in rows]))
 
 
 @bp.post("/grants/<int:grant_id>/revoke")
@@ -89,7 +91,8 @@ def order(grant_id: int):
     grant = _grant(grant_id)
     app = applications.get_application(db.session, current_person(), grant.application_id)  # both units, coordinators
     return render_template("applications/order.html", grant=grant, app=app, status=current_status(grant),
-                           record=records.for_application(db.session, app.id))
+                           record=records.for_application(db.session, app.id),
+                           disputed=bool(objection_cases.disputed_grants(db.session, [grant.id])))
 
 
 @bp.get("/verify/<sha256>")

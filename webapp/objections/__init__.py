@@ -9,14 +9,14 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from webapp import downloads
 from webapp.extensions import db
 from webapp.params import id_param, parse_id
-from webapp.security import current_person, login_required_blueprint
+from webapp.security import current_person, login_required_blueprint, safe_next
 from workflows import clock, inputs
 from workflows.errors import FieldProblem, NotFound, ValidationFailed
-from workflows.models import ObjectionStatus, ObjectionType, Role, Unit
+from workflows.models import Application, Grant, ObjectionStatus, ObjectionType, Role, Unit
 from workflows.objections import cases, pages
 from workflows.objections import records as objection_records
 from workflows.objections import statistics as objection_statistics
-from workflows.sharing import applications
+from workflows.sharing import applications, uploads
 
 bp = Blueprint("objections", __name__)
 login_required_blueprint(bp)
@@ -33,13 +33,25 @@ def index():
 
 
 def _prefill() -> dict:
-    """The link the page was opened from: ?application=<id>, ?resource=<code> or ?grant=<id>."""
+    """The link the page was opened from: ?application=<id>, ?resource=<code> or ?grant=<id>, shown as numbers."""
     values = {}
+    person = current_person()
+    units = {m.unit_id for m in person.memberships} | {person.unit_id}
     for name in LINK_TYPES:
         text = (request.args.get(name) or "").strip()[:64]
-        if text:
-            key = "resource_code" if name == "resource" else f"{name}_id"
-            values |= {key: text if name == "resource" else str(parse_id(text) or ""), "type": LINK_TYPES[name]}
+        if not text:
+            continue
+        values["type"] = LINK_TYPES[name]
+        if name == "resource":
+            values["resource_code"] = text
+        elif name == "application":  # only what this person may see: their unit applied or reviewed
+            app = db.session.get(Application, parse_id(text) or 0)
+            mine = app is not None and bool(units & {app.applicant_unit_id, app.provider_unit_id})
+            values["application_number"] = app.number if mine and app.number else ""
+        else:
+            grant = db.session.get(Grant, parse_id(text) or 0)
+            mine = grant is not None and bool(units & {grant.unit_id, grant.resource.provider_unit_id})
+            values["grant_number"] = grant.application.number if mine else ""
     if ObjectionType.parse(request.args.get("type")):
         values["type"] = ObjectionType.parse(request.args.get("type")).value
     return values
@@ -50,19 +62,22 @@ def _form_input() -> dict:
     attachments = [{"name": n, "note": t} for n, t in zip(form.getlist("attachment_name"),
                                                           form.getlist("attachment_note")) if n.strip()]
     return {"type": form.get("type", ""), "facts": form.get("facts", ""), "request": form.get("request", ""),
-            "application_id": form.get("application_id", ""), "resource_code": form.get("resource_code", ""),
-            "grant_id": form.get("grant_id", ""), "attachments": attachments}
+            "application_number": form.get("application_number", "")[:32],
+            "resource_code": form.get("resource_code", "")[:64], "grant_number": form.get("grant_number", "")[:32],
+            "attachments": attachments}
 
 
-def _attach(person, objection, upload) -> None:
+def _chosen(upload) -> uploads.Chosen:
     content_type = upload.mimetype
     if content_type not in applications.ATTACHMENT_TYPES:
         content_type = mimetypes.guess_type(upload.filename)[0] or content_type
-    try:
-        cases.add_file(db.session, person, objection, upload.filename, content_type, upload.read())
-    except ValidationFailed as err:
-        name = inputs.clean_filename(upload.filename)
-        raise ValidationFailed([FieldProblem("files", f"{d}（{name}）") for d in err.details], "证据文件有误，未提交") from err
+    return uploads.Chosen(upload.filename, content_type, upload.read())
+
+
+def _evidence(problems: list) -> list:
+    """The kept-files check speaks of 附件; on this form they are 证据文件."""
+    return [FieldProblem("files", str(p).replace("附件：", "证据文件：", 1).replace("每份申请", "每件异议", 1))
+            for p in problems]
 
 
 @bp.get("/<int:item_id>/files/<int:file_id>")
@@ -76,21 +91,53 @@ def file(item_id: int, file_id: int):
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
+    """The files chosen are kept when the form is refused (as on the application form), offered again ticked."""
     person = current_person()
-    values, errors = (_form_input(), []) if request.method == "POST" else (_prefill(), [])
+    values, errors, kept = (_form_input(), [], []) if request.method == "POST" else (_prefill(), [], [])
     if request.method == "POST":
-        files = [f for f in request.files.getlist("files") if f and f.filename]
+        files = [_chosen(f) for f in request.files.getlist("files") if f and f.filename]
+        with db.attempt():  # its own step: what is kept here survives a refusal below
+            tokens, refused = uploads.stash(db.session, person, files)
+        tokens = request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens
         try:
             with db.attempt():
-                objection = cases.raise_objection(db.session, person, values)
-                for upload in files:
-                    _attach(person, objection, upload)
+                try:
+                    objection = cases.raise_objection(db.session, person, values)
+                except ValidationFailed as err:
+                    raise ValidationFailed([*err.details, *_evidence(refused)], err.message) from err
+                if refused:
+                    raise ValidationFailed(_evidence(refused), "证据文件有误，未提交：请按提示换一个文件")
+                for row in uploads.pending(db.session, person, tokens):
+                    cases.add_file(db.session, person, objection, row.filename, row.content_type, row.data)
+                    db.session.delete(row)
             flash("已提交，县大数据局将在2个工作日内受理审查", "success")
             return redirect(url_for(".detail", item_id=objection.id))
         except ValidationFailed as err:
-            errors = err.details + (["所选证据文件尚未保存，请改正后重新选择"] if files else [])
+            kept = uploads.pending(db.session, person, tokens)
+            errors = err.details + (["已选的证据文件已暂存（见“证据文件”处），改正后提交即可，无需重新选择"] if kept else [])
     return render_template("objections/new.html", values=values, errors=errors, types=ObjectionType.choices(),
-                           rows=ATTACHMENT_ROWS), (422 if errors else 200)
+                           rows=ATTACHMENT_ROWS, kept=kept), (422 if errors else 200)
+
+
+@bp.post("/<int:item_id>/files")
+def upload(item_id: int):
+    """补充材料: the raiser adds evidence files (PDF or image) to the objection until it is accepted."""
+    person = current_person()
+    objection = cases.get_objection(db.session, person, item_id)
+    back = safe_next(request.form.get("next"), url_for(".detail", item_id=item_id))
+    files = [_chosen(f) for f in request.files.getlist("files") if f and f.filename][:cases.MAX_ATTACHMENTS + 1]
+    if not files:
+        flash("请先选择要上传的证据文件", "danger")
+        return redirect(back)
+    try:
+        with db.attempt():
+            for chosen in files:
+                cases.add_file(db.session, person, objection, chosen.filename, chosen.content_type, chosen.data)
+    except ValidationFailed as err:
+        flash("证据文件未上传：" + "；".join(err.details), "danger")
+        return redirect(back)
+    flash(f"已上传 {len(files)} 个证据文件", "success")
+    return redirect(back)
 
 
 @bp.get("/<int:item_id>")
@@ -118,31 +165,44 @@ def board():
     person = current_person()
     args = {name: (request.args.get(name) or "").strip() for name in ("status", "kind", "since", "until")}
     unit_id = id_param(request.args.get("unit"), "单位")
-    errors, rows = [], []
+    errors, rows, fields = [], [], {}
     try:
         rows = pages.board(db.session, person, args["status"], unit_id, args["kind"], args["since"], args["until"])
     except ValidationFailed as err:
-        errors = err.details
+        errors, fields = err.details, err.fields
     units = db.session.query(Unit).order_by(Unit.id).all()
-    return render_template("objections/board.html", rows=rows, errors=errors, args=args, unit_id=unit_id,
+    return render_template("objections/board.html", rows=rows, errors=errors, fields=fields, args=args, unit_id=unit_id,
                            units=units, statuses=ObjectionStatus.choices(), types=ObjectionType.choices()), \
         (422 if errors else 200)
 
 
+def _statistics(since: str, until: str):
+    """The figures, or the page with each period problem beside its field (422)."""
+    try:
+        return objection_statistics.figures(db.session, current_person(), since, until), None
+    except ValidationFailed as err:
+        return None, (render_template("objections/statistics.html", result=None, errors=err.details,
+                                      fields=err.fields, since=since, until=until), 422)
+
+
+def _period() -> tuple[str, str]:
+    return (request.args.get("since") or "").strip()[:10], (request.args.get("until") or "").strip()[:10]
+
+
 @bp.get("/statistics")
 def statistics():
-    since, until = (request.args.get("since") or "").strip()[:10], (request.args.get("until") or "").strip()[:10]
-    try:
-        result = objection_statistics.figures(db.session, current_person(), since, until)
-    except ValidationFailed as err:
-        return render_template("objections/statistics.html", result=None, errors=err.details,
-                               since=since, until=until), 422
-    return render_template("objections/statistics.html", result=result, errors=[], since=since, until=until)
+    since, until = _period()
+    result, refused = _statistics(since, until)
+    if refused:
+        return refused
+    return render_template("objections/statistics.html", result=result, errors=[], fields={}, since=since,
+                           until=until)
 
 
 @bp.get("/statistics.xlsx")
 def statistics_xlsx():
-    since, until = (request.args.get("since") or "").strip()[:10], (request.args.get("until") or "").strip()[:10]
-    result = objection_statistics.figures(db.session, current_person(), since, until)
+    result, refused = _statistics(*_period())
+    if refused:
+        return refused
     return downloads.send(objection_statistics.workbook(result), XLSX, f"异议和纠错统计-{clock.today():%Y%m%d}.xlsx",
                           f"statistics-{clock.today():%Y%m%d}.xlsx")

@@ -29,6 +29,7 @@ class ObjectionStatus(LabeledEnum):
     TRANSFERRED = "transferred", "已转办"
     COORDINATING = "coordinating", "协调中"
     REFERRED = "referred", "已提请县政府"
+    CORRECTING = "correcting", "纠错中"  # upheld, the unit concerned still has to correct: not yet 办结
     CLOSED = "closed", "已办结"
     RATED = "rated", "已评价"
 

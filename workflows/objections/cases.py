@@ -1,13 +1,15 @@
 """Raising an objection and reading objections: who may see which, and the flags on what they concern."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import notifications
 from workflows import audit, case_names, clock, engine, inputs
 from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, Grant, HumanTask, Person, Resource, ResourceStatus, Role
+from workflows.models import Application, ApplicationStatus, Grant, HumanTask, Person, Resource, ResourceStatus, Role
 from workflows.models.objections import (
     Correction,
     CorrectionStatus,
@@ -24,11 +26,21 @@ LIMITS = {"facts": ("事实和理由", 4000), "request": ("请求事项", 2000),
 MAX_ATTACHMENTS, ATTACHMENT_NAME, ATTACHMENT_NOTE = 5, 200, 500
 NEEDS_LINK = {ObjectionType.APPLICATION_DISPUTE: "application_id", ObjectionType.CATALOG_CORRECTION: "resource_code",
               ObjectionType.QUALITY_DISPUTE: "resource_code", ObjectionType.USAGE_DISPUTE: "grant_id"}
+EVIDENCE_OPEN = (ObjectionStatus.SUBMITTED, ObjectionStatus.AWAITING_INFO)  # until triage is done
 LINK_LABELS = {"application_id": "所涉申请", "resource_code": "所涉目录条目", "grant_id": "所涉授权"}
 
 
 def _units(person: Person) -> set[int]:
     return {m.unit_id for m in person.memberships} | {person.unit_id}
+
+
+DISPUTABLE = (ApplicationStatus.RETURNED, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+
+
+def can_dispute_application(person: Person, app: Application) -> bool:
+    """资源申请异议 is the applicant's, about a review result (returned, approved or not approved): not the
+    reviewer's about their own decision, not on a draft or a withdrawn application."""
+    return app.status in DISPUTABLE and app.applicant_unit_id in _units(person)
 
 
 def _int(value, name: str, problems: list) -> int | None:
@@ -57,35 +69,82 @@ def _attachments(raw, problems: list) -> list[dict]:
     return found
 
 
+def _by_number(session: Session, text: str, name: str, problems: list) -> Application | None:
+    """An application named by its number (SQ…), as people know it; the form never asks for internal ids."""
+    number = text.strip().upper()
+    found = session.scalar(select(Application).where(Application.number == number)) if len(number) <= 32 else None
+    if found is None:
+        problems.append(FieldProblem(name, f"{LINK_LABELS[name]}：“{inputs.shown(text)}”不是已提交申请的申请编号"
+                                           "（如 SQ2026000001）"))
+    return found
+
+
+def _grant_label(grant: Grant) -> str:
+    return f"授权（{grant.application.number}「{grant.resource.name}」，{grant.unit.name}）"
+
+
 def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, problems: list) -> dict:
-    """The application, entry or grant the objection concerns, and the unit it is raised against."""
+    """The one application, entry or grant the objection concerns, and the unit it is raised against.
+
+    Several may be named only when they belong together (the grant of that application, the entry of that
+    application or grant): what the case page shows is what an upheld objection acts on."""
     application_id = _int(raw.get("application_id"), "application_id", problems)
     grant_id = _int(raw.get("grant_id"), "grant_id", problems)
+    app_number = str(raw.get("application_number") or "").strip()
+    grant_number = str(raw.get("grant_number") or "").strip()
     code = str(raw.get("resource_code") or "").strip()
     link: dict = {}
-    if application_id:
-        app = session.get(Application, application_id)
-        if app is None or app.applicant_unit_id not in _units(actor) and app.provider_unit_id not in _units(actor):
+    units = _units(actor)
+    app = grant = resource = None
+    if application_id or app_number:
+        app = (session.get(Application, application_id) if application_id else
+               _by_number(session, app_number, "application_id", problems))
+        if (app is None and application_id) or app and app.applicant_unit_id not in units \
+                and app.provider_unit_id not in units:
             problems.append(FieldProblem("application_id", "所涉申请：不存在，或不是本单位申请或审核的申请"))
-        else:
-            link |= {"application_id": app.id, "resource_id": app.resource_id, "concerned_unit_id": app.provider_unit_id}
+            app = None
     if code and len(code) <= LIMITS["resource_code"][1]:
-        resource = session.scalar(select(Resource).where(Resource.code == code,
+        resource = session.scalar(select(Resource).where(func.upper(Resource.code) == code.upper(),
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
             problems.append(FieldProblem("resource_code", f"所涉目录条目：“{code}”不存在或未发布"))
+    if grant_id or grant_number:
+        if grant_id:
+            grant = session.get(Grant, grant_id)
         else:
-            link |= {"resource_id": resource.id, "concerned_unit_id": resource.provider_unit_id}
-    if grant_id:
-        grant = session.get(Grant, grant_id)
-        units = _units(actor)
-        if grant is None or not (grant.unit_id in units or grant.resource.provider_unit_id in units):
+            granted = _by_number(session, grant_number, "grant_id", problems)
+            grant = session.scalar(select(Grant).where(Grant.application_id == granted.id)) if granted else None
+            if granted is not None and grant is None:
+                problems.append(FieldProblem("grant_id", f"所涉授权：申请 {granted.number} 没有授权"))
+        if grant is not None and not (grant.unit_id in units or grant.resource.provider_unit_id in units):
+            grant = None
+        if grant is None and not any(p.field == "grant_id" for p in problems if isinstance(p, FieldProblem)):
             problems.append(FieldProblem("grant_id", "所涉授权：不存在，或与本单位无关"))
-        else:
+    if grant and app and grant.application_id != app.id:
+        problems.append(FieldProblem("grant_id", f"所涉对象不一致：{_grant_label(grant)}不是申请 {app.number} 的授权。"
+                                                 "一件异议只涉及一个对象，请只填写与异议类型相应的一项"))
+    elif resource and (app or grant) and resource.id != (app or grant).resource_id:
+        other = f"申请 {app.number}" if app else _grant_label(grant)
+        problems.append(FieldProblem("resource_code", f"所涉对象不一致：目录条目 {resource.code} 不是{other}所涉的条目。"
+                                                      "一件异议只涉及一个对象，请只填写与异议类型相应的一项"))
+    else:
+        needed = NEEDS_LINK.get(kind)
+        chosen = ({"application_id": app, "grant_id": grant, "resource_code": resource}[needed] if needed
+                  else grant or app or resource)
+        if isinstance(chosen, Grant):
             against = grant.unit_id if grant.resource.provider_unit_id in units else grant.resource.provider_unit_id
-            link |= {"grant_id": grant.id, "resource_id": grant.resource_id, "concerned_unit_id": against}
+            link = {"grant_id": grant.id, "resource_id": grant.resource_id, "concerned_unit_id": against}
+        elif isinstance(chosen, Application):
+            link = {"application_id": app.id, "resource_id": app.resource_id, "concerned_unit_id": app.provider_unit_id}
+        elif chosen is not None:
+            link = {"resource_id": resource.id, "concerned_unit_id": resource.provider_unit_id}
+    if kind == ObjectionType.APPLICATION_DISPUTE and link.get("application_id") and not can_dispute_application(
+            actor, app):
+        problems.append(FieldProblem("application_id", f"所涉申请：申请 {app.number}（{app.status.label}）不能提出资源申请异议。"
+                                                       "资源申请异议由申请单位对退回、通过或不通过的审核结果提出"))
+        link = {}
     needed = NEEDS_LINK.get(kind)
-    if needed and not any(p.field == needed for p in problems if isinstance(p, FieldProblem)):
+    if needed and not any(p.field in LINK_LABELS for p in problems if isinstance(p, FieldProblem)):
         key = "resource_id" if needed == "resource_code" else needed
         if key not in link:
             problems.append(FieldProblem(needed, f"{LINK_LABELS[needed]}：{kind.label}须写明所涉对象"))
@@ -97,6 +156,8 @@ def add_file(session: Session, actor: Person, objection: Objection, filename: st
     """Evidence as a PDF or image, checked by its first bytes, at most 10 MB and 5 files per objection."""
     if objection.raiser_id != actor.id:
         raise Forbidden("只有提出人可以上传证据材料")
+    if objection.status not in EVIDENCE_OPEN:
+        raise ValidationFailed([FieldProblem("files", "证据文件：异议已受理审查，不能再上传证据文件")])
     if len(objection.files) >= MAX_ATTACHMENTS:
         raise ValidationFailed([FieldProblem("files", f"证据文件：最多 {MAX_ATTACHMENTS} 个，请合并为一个 PDF 后上传")])
     magic = applications.ATTACHMENT_TYPES.get(content_type)
@@ -155,6 +216,21 @@ def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:
     return objection
 
 
+def check_day(field: str, label: str, text: str, earliest: datetime | None) -> date:
+    """A date of something that already happened in this case: not in the future, not before `earliest`."""
+    problems: list = []
+    day = inputs.parse_day(text, label, problems, field)
+    if day is None:
+        raise ValidationFailed(problems or [FieldProblem(field, f"{label}：请填写日期")])
+    first = clock.local(earliest).date() if earliest else None
+    if day > clock.today():
+        raise ValidationFailed([FieldProblem(field, f"{label}：{day} 晚于今天（{clock.today()}），请填写实际发生的日期")])
+    if first and day < first:
+        raise ValidationFailed([FieldProblem(field, f"{label}：{day} 早于{'异议提出' if field != 'corrected_on' else '处理决定'}"
+                                                    f"的日期 {first}，请核对")])
+    return day
+
+
 def can_see(person: Person, objection: Objection) -> bool:
     """The raiser's unit, the unit raised against, the responding units and coordinators."""
     units = _units(person)
@@ -194,6 +270,15 @@ def flags(session: Session, *, application_id: int | None = None, resource_id: i
     return found
 
 
+def disputed_grants(session: Session, grant_ids: list[int]) -> set[int]:
+    """Which of these grants carry "存在异议" (an accepted objection on them not yet decided), in one query."""
+    if not grant_ids:
+        return set()
+    open_statuses = (ObjectionStatus.ACCEPTED, ObjectionStatus.TRANSFERRED, ObjectionStatus.COORDINATING)
+    return set(session.scalars(select(Objection.grant_id).where(Objection.grant_id.in_(grant_ids),
+                                                                Objection.status.in_(open_statuses))))
+
+
 def linked(session: Session, *, application_id: int | None = None, resource_id: int | None = None,
            grant_id: int | None = None) -> list[Objection]:
     """The objections about one object, for its page's timeline (the link seen from the other side)."""
@@ -202,15 +287,16 @@ def linked(session: Session, *, application_id: int | None = None, resource_id: 
     return list(session.scalars(select(Objection).where(column == value).order_by(Objection.id)))
 
 
-def notify(session: Session, objection: Objection, people: list[Person], what: str) -> None:
-    context = {"name": case_names.objection_name(objection.number, objection.raiser_unit.name, objection.kind.label),
-               "status": objection.status.label, "what": what}
+def notify(session: Session, objection: Objection, people: list[Person], what: str, detail: str = "") -> None:
+    """`what` heads the message (short: what happened); `detail` (a reason, an opinion) is said once, in the body."""
+    context = {"name": case_names.objection_name(objection), "status": objection.status.label, "what": what,
+               "detail": detail}
     notifications.send(session, people, "objection", context, f"/objections/{objection.id}")
 
 
-def notify_raiser(session: Session, objection: Objection, what: str) -> None:
-    notify(session, objection, [objection.raiser], what)
+def notify_raiser(session: Session, objection: Objection, what: str, detail: str = "") -> None:
+    notify(session, objection, [objection.raiser], what, detail)
 
 
-def notify_coordinators(session: Session, objection: Objection, what: str) -> None:
-    notify(session, objection, coordinators(session), what)
+def notify_coordinators(session: Session, objection: Objection, what: str, detail: str = "") -> None:
+    notify(session, objection, coordinators(session), what, detail)

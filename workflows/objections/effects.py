@@ -1,8 +1,6 @@
 """What an upheld objection does to what it concerns, through the services that own it (never by editing rows)."""
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -62,7 +60,7 @@ def _order_correction(session: Session, actor: Person, objection: Objection) -> 
 def _act_on_grant(session: Session, actor: Person, objection: Objection, data: dict) -> dict:
     grant = objection.grant
     if data.get("grant_action") == "revoke" and grant.status == "active":
-        grants.revoke(session, actor, grant.id, f"异议成立（异议编号 {objection.id}）：{objection.opinion}",
+        grants.revoke(session, actor, grant.id, f"异议成立（异议编号 {objection.number}）：{objection.opinion}",
                       objection_id=objection.id)
         objection.effect = f"撤销{grant.unit.name}对“{grant.resource.name}”的授权"
     else:
@@ -79,17 +77,18 @@ def complete_correction(session: Session, actor: Person, objection: Objection, d
     correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
     if objection.kind == ObjectionType.CATALOG_CORRECTION:
         if _revision(session, correction.resource_id) <= correction.revision_from:
-            raise ValidationFailed([FieldProblem("done_note", "纠正情况：目录条目还没有新的修订版本，"
-                                                              "请先在目录中修改该条目并保存，再办结本任务")],
+            raise ValidationFailed([FieldProblem("done_note", f"纠正情况：目录条目 {correction.resource.code} 还没有新的修订版本。"
+                                                              "请先点击本页“修改目录条目”按钮修改该条目并保存，再办结本任务")],
                                    "目录条目尚未修改，不能办结纠错任务")
         corrected_on = clock.today()
     else:
         if not data.get("corrected_on"):
             raise ValidationFailed([FieldProblem("corrected_on", "数据更正日期：数据质量纠错须写明数据更正的日期")])
-        corrected_on = date.fromisoformat(data["corrected_on"])
+        corrected_on = cases.check_day("corrected_on", "数据更正日期", data["corrected_on"], objection.closed_at)
     correction.status, correction.done_at = CorrectionStatus.DONE, clock.now()
     correction.done_note, correction.corrected_on = data["done_note"].strip(), corrected_on
     audit.record(session, actor.id, "resource", correction.resource_id, "resource:corrected",
                  {"status": CorrectionStatus.OPEN.value},
-                 {"objection_id": objection.id, "corrected_on": corrected_on.isoformat(), "late": late})
-    cases.notify_raiser(session, objection, f"所涉单位已完成纠正：{correction.done_note}")
+                 {"status": CorrectionStatus.DONE.value, "objection_id": objection.id,
+                  "corrected_on": corrected_on.isoformat(), "late": late})
+    cases.notify_raiser(session, objection, "所涉单位已完成纠正", f"纠正情况：{correction.done_note}")

@@ -1,8 +1,6 @@
 """The steps of an objection, as the task handlers bootstrap lists: triage, transfer, answers, decision, rating."""
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,10 +30,22 @@ def set_status(session: Session, actor_id: int | None, objection: Objection, sta
                  {"status": status.value} | extra)
 
 
-def _specific(field: str, text: str, what: str) -> None:
+NOT_ACCEPTED_HINT = "请写明具体内容：为什么不予受理，例如不属于受理范围、已在何处办结、依据哪项规定"
+DECISION_HINT = "请写明具体内容：认定的事实、依据的规定，以及所涉单位应当如何处理"
+ANSWER_HINT = "请写明具体内容：本单位是否认可、理由和将如何处理"
+
+
+def _specific(field: str, text: str, what: str, hint: str = DECISION_HINT) -> None:
     """The rule for reasons shared with the application review (R17): specific, not a stock phrase."""
-    if problem := reasons.reason_problem(text, what):
+    if problem := reasons.reason_problem(text, what, hint=hint):
         raise ValidationFailed([FieldProblem(field, f"{what}：{problem}")], f"{what}必须写明具体理由，未提交")
+
+
+def reason_check(reason: str, data: dict) -> str | None:
+    """The triage form's x-check "objection_reason": a refusal to accept says why, in the words of an objection."""
+    if data.get("decision") == "reject":
+        return reasons.reason_problem(reason, "不予受理的理由", hint=NOT_ACCEPTED_HINT)
+    return None
 
 
 def triaged(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
@@ -46,10 +56,10 @@ def triaged(session: Session, actor: Person, task: HumanTask, data: dict) -> dic
         set_status(session, actor.id, objection, ObjectionStatus.ACCEPTED)
         cases.notify_raiser(session, objection, "县大数据局已受理，将转办有关单位答复")
     elif decision == "reject":
-        _specific("reason", data.get("reason") or "", "不予受理的理由")
+        _specific("reason", data.get("reason") or "", "不予受理的理由", NOT_ACCEPTED_HINT)
         objection.not_accepted_reason, objection.closed_at = data["reason"].strip(), clock.now()
         set_status(session, actor.id, objection, ObjectionStatus.NOT_ACCEPTED, reason=objection.not_accepted_reason)
-        cases.notify_raiser(session, objection, f"不予受理。理由：{objection.not_accepted_reason}")
+        cases.notify_raiser(session, objection, "不予受理", f"理由：{objection.not_accepted_reason}")
     else:
         if objection.info_request:
             raise ValidationFailed([FieldProblem("decision", "审查意见：已经要求补充过一次材料（一次性告知），"
@@ -86,7 +96,10 @@ def transferred(session: Session, actor: Person, task: HumanTask, data: dict) ->
 
 
 def answered(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+    """A unit's answer says something: "同意同意" or a bare "同意" is refused as everywhere else (R17)."""
     objection = _objection(session, task)
+    if problem := reasons.reason_problem(data.get("position"), "答复意见", minimum=3, hint=ANSWER_HINT):
+        raise ValidationFailed([FieldProblem("position", f"答复意见：{problem}")], "答复意见必须写明具体内容，未提交")
     answer = ObjectionAnswer(objection_id=objection.id, unit_id=task.unit_id, stance=AnswerStance(data["stance"]),
                              position=data["position"].strip(), evidence=(data.get("evidence") or "").strip(),
                              answered_by_id=actor.id, answered_at=clock.now(), late=task.is_overdue(clock.now()))
@@ -110,6 +123,7 @@ def decided(session: Session, actor: Person, task: HumanTask, data: dict) -> dic
 def coordinated(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     objection = _objection(session, task)
     _specific("opinion", data.get("opinion") or "", "决定及理由")
+    cases.check_day("meeting_date", "协调日期", data["meeting_date"], objection.created_at)
     objection.coordination = {"meeting_date": data["meeting_date"], "participants": data["participants"].strip(),
                               "minutes": data["minutes"].strip()}
     audit.record(session, actor.id, "objection", objection.id, "objection:coordinated", None,
@@ -121,19 +135,30 @@ def coordinated(session: Session, actor: Person, task: HumanTask, data: dict) ->
 
 
 def _close(session: Session, actor: Person, objection: Objection, outcome: ObjectionOutcome, data: dict) -> dict:
-    """Record the decision, act on what the objection concerns, lift the flag; tell the raiser."""
+    """Record the decision, act on what the objection concerns, lift the flag; tell the raiser. A decision that
+    orders a correction leaves the objection 纠错中 until the unit concerned has corrected (then it is 办结)."""
     objection.outcome, objection.opinion, objection.closed_at = outcome, data["opinion"].strip(), clock.now()
     extra = effects.act(session, actor, objection, data) if outcome == ObjectionOutcome.UPHELD else {}
-    set_status(session, actor.id, objection, ObjectionStatus.CLOSED, outcome=outcome.value, opinion=objection.opinion,
-               effect=objection.effect)
-    cases.notify_raiser(session, objection, f"已办结：{outcome.label}。{objection.opinion}")
+    correcting = bool(extra.get("needs_correction"))
+    set_status(session, actor.id, objection, ObjectionStatus.CORRECTING if correcting else ObjectionStatus.CLOSED,
+               outcome=outcome.value, opinion=objection.opinion, effect=objection.effect)
+    if correcting:
+        cases.notify_raiser(session, objection, f"{outcome.label}，待所涉单位纠正后办结",
+                            f"处理意见：{objection.opinion}\n处理：{objection.effect}")
+    else:
+        cases.notify_raiser(session, objection, outcome.label, f"处理意见：{objection.opinion}"
+                            + (f"\n处理：{objection.effect}" if objection.effect else ""))
     return {"needs_correction": False} | extra
 
 
 def referred(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     objection = _objection(session, task)
     objection.referral_document = data["referral_document"].strip()
-    objection.referred_on = date.fromisoformat(data["referred_on"])
+    objection.referred_on = cases.check_day("referred_on", "提请日期", data["referred_on"], objection.created_at)
+    meeting = (objection.coordination or {}).get("meeting_date")
+    if meeting and objection.referred_on.isoformat() < meeting:
+        raise ValidationFailed([FieldProblem("referred_on", f"提请日期：{objection.referred_on} 早于协调日期 {meeting}，"
+                                                            "协调不成后才能提请，请核对")])
     objection.outcome, objection.closed_at = ObjectionOutcome.REFERRED, clock.now()
     set_status(session, actor.id, objection, ObjectionStatus.REFERRED, referred_on=data["referred_on"])
     cases.notify_raiser(session, objection, "协调不成，已提请县政府数据共享工作领导小组研究")
@@ -141,7 +166,10 @@ def referred(session: Session, actor: Person, task: HumanTask, data: dict) -> di
 
 
 def corrected(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
-    effects.complete_correction(session, actor, _objection(session, task), data, task.is_overdue(clock.now()))
+    """The correction done, the objection is 办结: its record is fixed once this step is completed."""
+    objection = _objection(session, task)
+    effects.complete_correction(session, actor, objection, data, task.is_overdue(clock.now()))
+    set_status(session, actor.id, objection, ObjectionStatus.CLOSED)
     return data
 
 

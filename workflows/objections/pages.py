@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import clock, engine, inputs
-from workflows.engine import tasks
+from workflows import case_names, clock, engine, inputs
+from workflows.engine import forms, tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import HumanTask, ObjectionRecord, Person, ProcessInstance, Role, TaskStatus, Unit
 from workflows.models.objections import Correction, Objection, ObjectionStatus, ObjectionType
 from workflows.objections import cases, records
+from workflows.objections.process import COORDINATE, CORRECT, DECIDE, TRANSFER
 
 
 @dataclass
@@ -50,6 +50,65 @@ def objection_page(session: Session, person: Person, objection_id: int) -> Objec
 
 
 @dataclass
+class EarlierStep:
+    task: HumanTask
+    who: str
+    result: list[tuple[str, str]]
+
+
+@dataclass
+class ObjectionCase:
+    """What every objection task page shows beside its form: the case as the person acting needs to read it."""
+    objection: Objection
+    name: str
+    files: list = field(default_factory=list)
+    transfer_note: str = ""
+    responding_units: list[Unit] = field(default_factory=list)
+    steps: list[EarlierStep] = field(default_factory=list)  # what was done before, in order
+    correction: Correction | None = None
+    kind: str = "objection"
+    opinions: list = field(default_factory=list)  # no 常用意见 on objection forms
+    review_days: int | None = None
+    can_upload: bool = False  # the raiser adds evidence files until the objection is accepted (补充材料)
+    can_correct: bool = False  # the person acting on the open correction task, who may edit the entry
+    hidden_fields: list[str] = field(default_factory=list)  # decision fields that do not apply to this type
+
+
+# 研究处理意见 and 协调 ask what to do with an application or a grant only where the objection concerns one
+HIDDEN_BY_KIND = {ObjectionType.APPLICATION_DISPUTE: ["grant_action", "incident"],
+                  ObjectionType.USAGE_DISPUTE: ["application_action"]}
+
+
+def objection_case(session: Session, person: Person, task: HumanTask) -> ObjectionCase | None:
+    """Loaded for an objection task page (workflows/bootstrap.py CASE_PAGES)."""
+    if task.instance.subject_type != "objection" or not (task.instance.subject_id or "").isdigit():
+        return None
+    objection = session.get(Objection, int(task.instance.subject_id))
+    if objection is None:
+        return None
+    case = ObjectionCase(objection=objection, name=case_names.of_instance(session, task.instance),
+                         files=list(objection.files),
+                         can_upload=objection.raiser_id == person.id and objection.status in cases.EVIDENCE_OPEN)
+    for step in tasks.case_tasks(session, "objection", objection.id):
+        if step.status != TaskStatus.COMPLETED or step.id == task.id:
+            continue
+        who = f"{step.completed_by.display_name}（{step.unit.name}）" if step.completed_by and step.unit else ""
+        readable = forms.readable(session, tasks.form_schema(step), step.result or {}, step)
+        case.steps.append(EarlierStep(step, who, readable))
+        if step.task_key == TRANSFER:
+            case.transfer_note = (step.result or {}).get("transfer_note") or ""
+    ids = objection.responding_unit_ids or []
+    case.responding_units = list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
+    case.correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
+    if task.task_key in (DECIDE, COORDINATE):
+        case.hidden_fields = HIDDEN_BY_KIND.get(ObjectionType(objection.kind), ["application_action", "grant_action",
+                                                                                 "incident"])
+    case.can_correct = (task.task_key == CORRECT and task.status == TaskStatus.OPEN
+                        and engine.can_act(session, person, task))
+    return case
+
+
+@dataclass
 class BoardRow:
     objection: Objection
     step: HumanTask | None  # the open step that is due first
@@ -57,16 +116,6 @@ class BoardRow:
 
 
 BOARD_LIMITS = {"status": ("状态", 20), "kind": ("类型", 20), "since": ("起始日期", 10), "until": ("截止日期", 10)}
-
-
-def _day(text: str, label: str, problems: list) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        problems.append(f"{label}：格式应为 YYYY-MM-DD")
-        return None
 
 
 def board(session: Session, person: Person, status: str = "", unit_id: int | None = None, kind: str = "",
@@ -79,7 +128,9 @@ def board(session: Session, person: Person, status: str = "", unit_id: int | Non
         problems.append("状态：不是已知的异议状态")
     if kind and ObjectionType.parse(kind) is None:
         problems.append("类型：不是已知的异议类型")
-    start, end = _day(since, "起始日期", problems), _day(until, "截止日期", problems)
+    start = inputs.parse_day(since[:10], "起始日期", problems, "since")
+    end = inputs.parse_day(until[:10], "截止日期", problems, "until")
+    inputs.period_problems(start, end, problems)
     if problems:
         raise ValidationFailed(problems, "筛选条件有误，请按提示修改")
     query = select(Objection).order_by(Objection.id.desc())

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from workflows import audit, clock
 from workflows.engine import tasks
 from workflows.models import HumanTask, ObjectionRecord, TaskStatus
-from workflows.models.objections import Objection, ObjectionStatus
+from workflows.models.objections import Correction, Objection, ObjectionStatus
 from workflows.sharing import records as approval_records
 from workflows.unit_of_work import unit_of_work
 
@@ -54,7 +54,17 @@ def content_for(session: Session, objection: Objection) -> dict:
         "referral": objection.referral_document,
         "closed_at": clock.fmt(objection.closed_at),
         "steps": _steps(session, objection),
+        "correction": _correction(session, objection),
     }
+
+
+def _correction(session: Session, objection: Objection) -> dict:
+    found = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
+    if found is None:
+        return {}
+    return {"unit": found.unit.name, "resource": f"{found.resource.code} {found.resource.name}",
+            "status": found.status.label, "note": found.done_note,
+            "corrected_on": found.corrected_on.isoformat() if found.corrected_on else ""}
 
 
 def close(session: Session, objection: Objection) -> ObjectionRecord:

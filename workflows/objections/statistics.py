@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import calendar, clock
+from workflows import calendar, clock, inputs
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import HumanTask, Person, ProcessInstance, Role, TaskStatus
 from workflows.models.objections import Objection, ObjectionOutcome, ObjectionStatus, ObjectionType
@@ -30,22 +30,15 @@ class Figures:
     average_rating: float | None = None
     ratings: list[tuple[int, int]] = field(default_factory=list)
 
-def _day(text: str, label: str, problems: list) -> date | None:
-    text = (text or "").strip()[:10]
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        problems.append(f"{label}：格式应为 YYYY-MM-DD")
-        return None
 
 def figures(session: Session, person: Person, since: str = "", until: str = "") -> Figures:
     """Objections raised in the period (by the day they were raised), as the county's 考核 reads them."""
     if not person.has_role(Role.COORDINATOR):
         raise Forbidden("只有县大数据局协调员可以查看异议统计")
     problems: list = []
-    start, end = _day(since, "起始日期", problems), _day(until, "截止日期", problems)
+    start = inputs.parse_day(since[:10], "起始日期", problems, "since")
+    end = inputs.parse_day(until[:10], "截止日期", problems, "until")
+    inputs.period_problems(start, end, problems)
     if problems:
         raise ValidationFailed(problems, "统计期间有误，请按提示修改")
     query = select(Objection)
@@ -73,6 +66,7 @@ def figures(session: Session, person: Person, since: str = "", until: str = "") 
     result.ratings = [(score, counted[score]) for score in range(5, 0, -1)]
     return result
 
+
 def _steps(session: Session, instance_ids: list[int]) -> list[tuple[str, int, float, int]]:
     if not instance_ids:
         return []
@@ -85,6 +79,7 @@ def _steps(session: Session, instance_ids: list[int]) -> list[tuple[str, int, fl
         days[name].append(calendar.working_days_between(session, start, end))
         late[name] += task.is_overdue(task.completed_at)
     return [(name, len(values), round(sum(values) / len(values), 1), late[name]) for name, values in days.items()]
+
 
 def workbook(result: Figures) -> bytes:
     """The figures as an Excel workbook, one sheet per table."""

@@ -464,7 +464,7 @@ def reopen_review(session: Session, actor: Person, application_id: int, opinion:
     if app.status != ApplicationStatus.REJECTED:
         raise Conflict(f"申请{ApplicationStatus(app.status).label}，只有未通过的申请可以重新审核")
     before = app.status
-    app.status, app.updated_at, app.review_rounds = ApplicationStatus.IN_REVIEW, clock.now(), app.review_rounds + 1
+    app.status, app.updated_at = ApplicationStatus.IN_REVIEW, clock.now()  # a new review, not a 补正 round
     app.decided_at, app.decided_by_id, app.late = None, None, False
     instance = engine.start(session, PROCESS, actor.id, app.applicant_unit_id,
                             {"application_id": app.id, "share_type": "conditional",

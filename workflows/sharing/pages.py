@@ -18,6 +18,8 @@ from workflows.models import (
     GrantStatus,
     HumanTask,
     InfoItem,
+    Objection,
+    ObjectionOutcome,
     OpinionTemplate,
     Person,
     ProcessInstance,
@@ -105,6 +107,8 @@ class ReviewCase:
     frequency: str = ""
     share_type: str = ""
     sensitivity: str = ""
+    kind: str = "application"  # which case template the task page uses
+    objections: list[Objection] = field(default_factory=list)  # upheld ones that reopened this review
 
     @property
     def has_sensitive(self) -> bool:
@@ -128,6 +132,16 @@ def review_items(session: Session, task: HumanTask) -> list[tuple[str, str]]:
     return [(name, f"{name}（敏感）" if marks.get(name) else name) for name in app.items]
 
 
+def reopening_objections(session: Session, instance: ProcessInstance) -> list[Objection]:
+    """The upheld objections decided before this review case started: the coordinator's opinion it must weigh."""
+    if instance.subject_type != "application" or not (instance.subject_id or "").isdigit():
+        return []
+    return list(session.scalars(select(Objection).where(Objection.application_id == int(instance.subject_id),
+                                                        Objection.outcome == ObjectionOutcome.UPHELD,
+                                                        Objection.closed_at <= instance.started_at)
+                                .order_by(Objection.id)))
+
+
 def review_case(session: Session, person: Person, task: HumanTask) -> ReviewCase | None:
     """What the reviewer reads before deciding, loaded in a handful of queries (the template runs none)."""
     if task.instance.subject_type != "application" or not (task.instance.subject_id or "").isdigit():
@@ -146,7 +160,8 @@ def review_case(session: Session, person: Person, task: HumanTask) -> ReviewCase
                       review_days=applications.review_period(session, app),
                       frequency=CallFrequency.label_of(app.frequency) if app.frequency else "",
                       share_type=ShareType.label_of(app.resource.share_type),
-                      sensitivity=Sensitivity.label_of(app.resource.sensitivity))
+                      sensitivity=Sensitivity.label_of(app.resource.sensitivity),
+                      objections=reopening_objections(session, task.instance))
 
 
 def _round(task: HumanTask) -> EarlierRound | None:

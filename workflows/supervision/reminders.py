@@ -8,6 +8,8 @@ import notifications
 from workflows import audit, case_names, clock, engine
 from workflows.models import HumanTask, Person, ProcessInstance, TaskStatus
 from workflows.organisation.directory import coordinators, leader_in_charge, people_with_role
+from workflows.sharing import applications
+from workflows.sharing import pages as sharing_pages
 
 # The templates a diagram may choose for its reminders and escalations: emit("reminder", task=…, template=…).
 TASK_TEMPLATES = {"reminder": "催办（今日到期）", "escalation": "督办（已逾期）", "new_task": "新待办提醒"}
@@ -25,8 +27,17 @@ def candidates(session: Session, task: HumanTask) -> list[Person]:
     return people_with_role(session, task.unit_id, task.role)
 
 
+def _objection_note(session: Session, task: HumanTask) -> str:
+    """A review reopened by an upheld objection says so, with the coordinator's opinion to weigh."""
+    if task.task_key != applications.REVIEW_TASK:
+        return ""
+    return "".join(f"本次审核因异议 {o.number}（{o.raiser_unit.name}提出）成立而重新启动，县大数据局处理意见：{o.opinion}\n"
+                   for o in sharing_pages.reopening_objections(session, task.instance))
+
+
 def context(session: Session, task: HumanTask) -> dict:
-    return {"task_name": task.name, "process_name": task.instance.process_version.name,
+    return {"objection_note": _objection_note(session, task),
+            "task_name": task.name, "process_name": task.instance.process_version.name,
             "case_name": case_names.of_instance(session, task.instance), "unit_name": task.unit.name if task.unit else "",
             "due_text": clock.fmt(task.due_at) if task.due_at else "", "provisional": task.due_provisional,
             "recipient_hint": ""}

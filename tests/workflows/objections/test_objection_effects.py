@@ -99,10 +99,10 @@ def test_a_quality_correction_needs_the_date_the_data_was_corrected(ready):
     step(ready, objection_id, "ob_decide", "lina", UPHOLD)
     with pytest.raises(ValidationFailed):
         step(ready, objection_id, "ob_correct", "huangtao", {"done_note": "已重新同步迁出人员数据"})
-    step(ready, objection_id, "ob_correct", "huangtao", {"done_note": "已重新同步迁出人员数据", "corrected_on": "2026-03-10"})
+    step(ready, objection_id, "ob_correct", "huangtao", {"done_note": "已重新同步迁出人员数据", "corrected_on": "2026-02-13"})
     with ready() as s:
         correction = s.query(Correction).filter_by(objection_id=objection_id).one()
-        assert correction.status == CorrectionStatus.DONE and str(correction.corrected_on) == "2026-03-10"
+        assert correction.status == CorrectionStatus.DONE and str(correction.corrected_on) == "2026-02-13"
 
 
 def test_an_upheld_usage_dispute_revokes_the_grant_and_records_an_incident(ready):
@@ -122,7 +122,7 @@ def test_an_upheld_usage_dispute_revokes_the_grant_and_records_an_incident(ready
                                                             "grant_action": "revoke", "incident": True})
     with ready() as s:
         grant = s.get(Grant, grant_id)
-        assert grant.status == GrantStatus.REVOKED and f"异议编号 {objection_id}" in grant.revoked_reason
+        assert grant.status == GrantStatus.REVOKED and f"异议编号 YY2026{objection_id:06d}" in grant.revoked_reason
         incident = s.query(AuditEvent).filter_by(action="unit:incident").one()
         assert str(incident.subject_id) == str(grant.unit_id)
         assert "撤销" in s.get(Objection, objection_id).effect
@@ -139,7 +139,7 @@ def test_a_binding_conclusion_approves_the_rejected_application_and_creates_the_
     step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "disagree", "position": "仍认为依据不足，维持原决定"})
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
     step(ready, objection_id, "ob_coordinate", "lina",
-         {"meeting_date": "2026-03-05", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超",
+         {"meeting_date": "2026-02-13", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超",
           "minutes": "双方陈述意见", "coordination_result": "upheld", "application_action": "approve",
           "opinion": "低保核对属于法定职责，《社会救助暂行办法》第十一条授权核对户籍，应予共享"})
     assert status(ready, app_id) == "approved"

@@ -30,7 +30,7 @@ def test_not_accepted_needs_a_specific_reason_and_ends_the_case(ready):
     objection_id = raise_(ready, application_id=rejected_application(ready))
     with pytest.raises(ValidationFailed) as refused:
         step(ready, objection_id, "ob_triage", "lina", {"decision": "reject", "reason": "不同意"})
-    assert "具体理由" in " ".join(refused.value.details)
+    assert "不是具体不予受理的理由" in " ".join(refused.value.details)
     step(ready, objection_id, "ob_triage", "lina",
          {"decision": "reject", "reason": "该申请已由申请单位撤回后重新提交，本异议所涉决定已不存在"})
     objection = state(ready, objection_id)
@@ -81,7 +81,7 @@ def coordinate(ready, objection_id, result, opinion="经协调，申请用途符
         step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
         assert state(ready, objection_id).status == ObjectionStatus.COORDINATING
     step(ready, objection_id, "ob_coordinate", "lina",
-         {"meeting_date": "2026-03-05", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超",
+         {"meeting_date": "2026-02-13", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超",
           "minutes": "双方陈述意见，县大数据局依据通知四(五)作出决定", "coordination_result": result,
           "opinion": opinion})
 
@@ -116,10 +116,10 @@ def test_coordination_fails_and_the_case_is_referred_to_the_county_government_as
     coordinate(ready, objection_id, "refer", opinion="双方对安全要求的理解分歧较大，协调未能达成一致意见")
     assert open_keys(ready, objection_id) == ["ob_refer"]
     step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示",
-                                                   "referred_on": "2026-03-09"})
+                                                   "referred_on": "2026-02-13"})
     objection = state(ready, objection_id)
     assert objection.status.label == "已提请县政府" and objection.outcome == ObjectionOutcome.REFERRED
-    assert "3号" in objection.referral_document and str(objection.referred_on) == "2026-03-09"
+    assert "3号" in objection.referral_document and str(objection.referred_on) == "2026-02-13"
     assert open_keys(ready, objection_id) == []
 
 
@@ -133,5 +133,37 @@ def test_the_audit_trail_of_an_objection_reads_in_chinese(ready):
                            .order_by(AuditEvent.id)).all()
         lines = audit_text.describe(s, list(events))
     assert [line.action for line in lines] == ["异议：已提交", "异议：已受理", "异议：已转办"]
-    assert lines[0].subject == f"异议 {objection_id}"
+    assert lines[0].subject == f"YY2026{objection_id:06d} 县公安局提出异议「县民政局与县公安局的人口数据口径…」"
     assert ("答复单位", "", "县公安局、县民政局") in lines[-1].changes
+
+
+def test_a_coordination_in_the_future_or_a_referral_before_the_objection_was_raised_is_refused(ready):
+    objection_id = raise_(ready, application_id=rejected_application(ready))
+    accept_and_transfer(ready, objection_id)
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "disagree", "position": "涉及安全要求，不能共享"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
+    meeting = {"participants": "县大数据局李娜、县公安局黄涛", "minutes": "双方陈述意见，未能达成一致",
+               "coordination_result": "refer", "opinion": "双方对安全要求的理解分歧较大，协调未能达成一致意见"}
+    with pytest.raises(ValidationFailed) as future:
+        step(ready, objection_id, "ob_coordinate", "lina", meeting | {"meeting_date": "2030-01-01"})
+    assert "协调日期：2030-01-01 晚于今天（2026-02-13），请填写实际发生的日期" in future.value.details
+    step(ready, objection_id, "ob_coordinate", "lina", meeting | {"meeting_date": "2026-02-13"})
+    with pytest.raises(ValidationFailed) as early:
+        step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究的请示",
+                                                       "referred_on": "2026-01-05"})
+    assert "提请日期：2026-01-05 早于异议提出的日期 2026-02-13，请核对" in early.value.details
+    assert open_keys(ready, objection_id) == ["ob_refer"]
+
+
+def test_an_answer_that_repeats_itself_is_refused_and_a_refusal_to_accept_is_asked_for_in_objection_words(ready):
+    objection_id = raise_(ready, application_id=rejected_application(ready))
+    with pytest.raises(ValidationFailed) as vague:
+        step(ready, objection_id, "ob_triage", "lina", {"decision": "reject", "reason": "不同意"})
+    message = " ".join(vague.value.details)
+    assert "为什么不予受理" in message and "信息项" not in message
+    accept_and_transfer(ready, objection_id)
+    with pytest.raises(ValidationFailed) as repeated:
+        step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意同意"})
+    assert "答复意见：“同意同意”是同一句话的重复" in " ".join(repeated.value.details)
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意重新审核"})
+    assert open_keys(ready, objection_id) == ["ob_decide"]
