@@ -7,7 +7,7 @@ import unicodedata
 from io import BytesIO
 from urllib.parse import quote
 
-from flask import Response, send_file
+from flask import Response, render_template, send_file
 
 _NOT_ASCII_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -35,3 +35,11 @@ def send(data: bytes, mimetype: str, name: str, ascii: str | None = None, inline
         response.headers.set("Content-Disposition", "inline" if inline else "attachment", filename=fallback,
                              **{"filename*": "UTF-8''" + quote(name, safe="!#$&+-.^_`|~")})
     return response
+
+
+def record_pdf(pdf: bytes | None, name: str, ascii: str):
+    """A record's PDF, or 503 with when to come back while the periodic pass is still rendering it."""
+    if pdf is None:
+        message = "记录的 PDF 正在生成，请两分钟后再下载；如长时间无法下载，请联系系统管理员"
+        return render_template("error.html", status=503, message=message, details=[]), 503, {"Retry-After": "120"}
+    return send(pdf, "application/pdf", name, ascii)

@@ -22,7 +22,6 @@ from workflows.sharing import applications, pages, records, uploads
 bp = Blueprint("applications", __name__)
 
 TEXT_FIELDS = ("resource_code", "scenario", "basis", "purpose", "frequency", "valid_until", "sensitive_justification")
-RECORD_PENDING = "审批记录的 PDF 正在生成，请两分钟后再下载；如长时间无法下载，请联系系统管理员"
 
 
 # --- the application form ------------------------------------------------------
@@ -310,10 +309,7 @@ def record_pdf(item_id: int):
     record = records.for_application(db.session, app.id)
     if record is None:
         raise NotFound("该申请尚未作出决定，暂无审批记录")
-    pdf = records.pdf_for(db.session, record)
-    if pdf is None:
-        return render_template("error.html", status=503, message=RECORD_PENDING, details=[]), 503, {"Retry-After": "120"}
-    return downloads.send(pdf, "application/pdf", f"审批记录-{app.number}.pdf", f"{app.number}.pdf")
+    return downloads.record_pdf(records.pdf_for(db.session, record), f"审批记录-{app.number}.pdf", f"{app.number}.pdf")
 
 
 @bp.get("/applications/<int:item_id>/attachments/<int:att_id>")

@@ -152,12 +152,9 @@ def record_pdf(item_id: int):
     record = objection_records.for_objection(db.session, objection.id)
     if record is None:
         raise NotFound("该异议尚未办结，暂无处理记录")
-    pdf = objection_records.pdf_for(db.session, record)
-    if pdf is None:
-        return render_template("error.html", status=503, message="处理记录正在生成，请稍后再下载", details=[]), 503, \
-            {"Retry-After": "120"}
     number = record.content["number"]
-    return downloads.send(pdf, "application/pdf", f"异议处理记录-{number}.pdf", f"{number}.pdf")
+    return downloads.record_pdf(objection_records.pdf_for(db.session, record), f"异议处理记录-{number}.pdf",
+                                f"{number}.pdf")
 
 
 @bp.get("/board")
