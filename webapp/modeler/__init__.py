@@ -22,7 +22,7 @@ PROCESS_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
 EVENTS = {"reminder": "催办：通知办理人和分管领导", "escalation": "督办：通知县大数据局和分管领导"}
 SAMPLE_CONTEXT = {"task_name": "审核申请", "process_name": "数据共享申请", "unit_name": "县公安局",
                   "case_name": "SQ2026000123 县民政局申请「户籍人口基本信息」",
-                  "due_text": "2026-05-12 23:59", "provisional": False, "recipient_hint": ""}
+                  "due_text": "2026-05-12 23:59", "provisional": False, "recipient_hint": "", "objection_note": ""}
 
 
 def forms_dir() -> Path:
