@@ -167,6 +167,13 @@ def label(code: str) -> str | None:
     return None if text == "其他操作" else text
 
 
+def filter_actions() -> dict[str, str]:
+    """Every action the audit page can filter on: the named ones and each status a subject can take."""
+    statuses = {f"{kind}:{member.value}": f"{SUBJECTS.get(kind, '事项')}：{member.label}"
+                for kind, enum_cls in STATUSES.items() for member in enum_cls}
+    return ACTIONS | {code: label for code, label in statuses.items() if code not in ACTIONS}
+
+
 def _action(code: str, subject_type: str = "") -> str:
     if code == "record:created" and subject_type == "objection":
         return "生成异议处理记录"

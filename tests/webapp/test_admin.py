@@ -2,7 +2,16 @@
 import io
 import re
 
-from tests.helpers import SCHEDULE_2027_AFTER_NEW_YEAR, confirm_calendar_preview, csrf_token, login, person, unit
+from tests.helpers import (
+    SCHEDULE_2027_AFTER_NEW_YEAR,
+    apply,
+    confirm_calendar_preview,
+    csrf_token,
+    decide,
+    login,
+    person,
+    unit,
+)
 from workflows.organisation import people, responsibilities, roles
 from workflows.organisation.scope import AdminScope
 
@@ -21,6 +30,15 @@ def test_the_sysadmin_filters_the_audit_trail_by_action(client):
     table = page[page.index('id="audit-table"'):]
     assert 'value="session:login" selected' in page and "陈静" in table and "登录" in table
     assert "载入演示数据" not in table and "登录失败" not in table
+
+
+def test_the_audit_trail_filters_by_a_status_change_such_as_approval(client, ready):
+    decide(ready, apply(ready), decision="approve")
+    login(client, "chenjing")
+    page = client.get("/admin/audit?action=application:approved").get_data(as_text=True)
+    table = page[page.index('id="audit-table"'):]
+    assert 'value="application:approved" selected' in page and ">申请：已通过</option>" in page
+    assert "申请：已通过" in table and "县民政局申请「户籍人口基本信息」" in table and "提交申请" not in table
 
 
 def test_a_bad_date_filter_explains_the_format_by_its_label_and_lists_no_events(client):

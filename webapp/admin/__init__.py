@@ -74,7 +74,7 @@ def audit_events():
     errors += audit.filter_problems(flt)  # any problem: no events rather than every event unfiltered
     events, total = ([], 0) if errors else audit.list_events(db.session, flt, _page(), PER_PAGE)
     return render_template("admin/audit.html", events=audit_text.describe(db.session, events), total=total,
-                           page=_page(), per_page=PER_PAGE, actions=audit_text.ACTIONS, subjects=audit_text.SUBJECTS,
+                           page=_page(), per_page=PER_PAGE, actions=audit_text.filter_actions(), subjects=audit_text.SUBJECTS,
                            errors=errors, args=request.args), (422 if errors else 200)
 
 
