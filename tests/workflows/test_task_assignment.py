@@ -4,7 +4,8 @@ import pytest
 from tests.helpers import apply, person, review_task
 from workflows.engine import tasks
 from workflows.errors import AlreadyHandled, Forbidden, ValidationFailed
-from workflows.models import Notification
+from workflows.models import HumanTask, Notification
+from workflows.supervision import reminders
 
 
 @pytest.fixture
@@ -49,3 +50,10 @@ def test_the_task_list_filters_by_resource_and_puts_overdue_first(waiting):
     with sessions() as s:
         assert [t.id for t in tasks.open_tasks(s, person(s, "huangtao"), resource="户籍")] == [task_id]
         assert tasks.open_tasks(s, person(s, "huangtao"), resource="婚姻") == []
+
+
+def test_the_modelers_sample_message_context_has_exactly_the_keys_a_real_task_message_gets(ready):
+    """The properties panel renders the task templates with the sample: a key only one of them has breaks it."""
+    task = review_task(ready, apply(ready))
+    with ready() as s:
+        assert set(reminders.context(s, s.get(HumanTask, task.id))) == set(reminders.SAMPLE_CONTEXT)

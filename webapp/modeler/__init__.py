@@ -20,9 +20,6 @@ from workflows.supervision import reminders
 bp = Blueprint("modeler", __name__)
 PROCESS_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
 EVENTS = {"reminder": "催办：通知办理人和分管领导", "escalation": "督办：通知县大数据局和分管领导"}
-SAMPLE_CONTEXT = {"task_name": "审核申请", "process_name": "数据共享申请", "unit_name": "县公安局",
-                  "case_name": "SQ2026000123 县民政局申请「户籍人口基本信息」",
-                  "due_text": "2026-05-12 23:59", "provisional": False, "recipient_hint": "", "objection_note": ""}
 
 
 def forms_dir() -> Path:
@@ -85,7 +82,7 @@ def vocabularies() -> dict:
     events = dict(EVENTS) | {event: effect for contract in bootstrap.CONTRACTS for event, effect in contract.emits.items()}
     templates = []
     for name, title in reminders.TASK_TEMPLATES.items():
-        subject, text, _ = notifications.render(name, SAMPLE_CONTEXT)
+        subject, text, _ = notifications.render(name, reminders.SAMPLE_CONTEXT)
         templates.append({"name": name, "title": title, "subject": subject, "body": text})
     return {"roles": [{"code": r.value, "label": ROLE_LABELS_BY_CODE[r.value]} for r in lint.LANE_ROLES],
             "helpers": [{"name": n, "signature": sig, "doc": doc} for n, (sig, doc) in sandbox.HELPER_DOCS.items()],

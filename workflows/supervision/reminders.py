@@ -39,8 +39,13 @@ def context(session: Session, task: HumanTask) -> dict:
     return {"objection_note": _objection_note(session, task),
             "task_name": task.name, "process_name": task.instance.process_version.name,
             "case_name": case_names.of_instance(session, task.instance), "unit_name": task.unit.name if task.unit else "",
-            "due_text": clock.fmt(task.due_at) if task.due_at else "", "provisional": task.due_provisional,
-            "recipient_hint": ""}
+            "due_text": clock.fmt(task.due_at) if task.due_at else "", "provisional": task.due_provisional}
+
+
+# What context() gives, for showing the task templates in the modeler: kept beside it so the keys stay the same.
+SAMPLE_CONTEXT = {"objection_note": "", "task_name": "审核申请", "process_name": "数据共享申请",
+                  "case_name": "SQ2026000123 县民政局申请「户籍人口基本信息」", "unit_name": "县公安局",
+                  "due_text": "2026-05-12 23:59", "provisional": False}
 
 
 def link(task: HumanTask) -> str:
