@@ -1,7 +1,6 @@
 """Application pages: apply, my applications, the case page with timeline and record, grants, verification."""
 from __future__ import annotations
 
-import mimetypes
 import secrets
 from datetime import timedelta
 
@@ -9,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import login_required
 
 from webapp import downloads
+from webapp import uploads as web_uploads
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person
@@ -73,13 +73,6 @@ def _resubmit_task(app):
                  if t.status == TaskStatus.OPEN and t.task_key == "da_resubmit"), None)
 
 
-def _chosen(upload) -> uploads.Chosen:
-    content_type = upload.mimetype
-    if content_type not in applications.ATTACHMENT_TYPES:
-        content_type = mimetypes.guess_type(upload.filename)[0] or content_type
-    return uploads.Chosen(upload.filename, content_type, upload.read())
-
-
 FORM_TOKEN_LIMIT = 64
 SENT_FORMS = "sent_application_forms"  # form token -> the application it created, for the last few forms
 
@@ -106,10 +99,7 @@ def _save(person, resource, units: list, app=None):
         return answer
     raw, submitting = _typed(), request.form.get("action") == "submit"
     unit_id = id_param(raw["unit_id"], "申请单位") or units[0].id
-    files = [_chosen(f) for f in request.files.getlist("attachments") if f and f.filename]
-    with db.attempt():  # its own step: what is kept here survives a refusal below
-        tokens, refused = uploads.stash(db.session, person, files)
-    tokens = request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens
+    tokens, refused = web_uploads.keep_chosen(person, "attachments")
     try:
         with db.attempt():
             saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None,

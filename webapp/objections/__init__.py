@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import io
-import mimetypes
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from webapp import downloads
+from webapp import uploads as web_uploads
 from webapp.extensions import db
 from webapp.params import id_param, parse_id
 from webapp.security import current_person, login_required_blueprint, safe_next
@@ -16,7 +16,7 @@ from workflows.models import Application, Grant, ObjectionStatus, ObjectionType,
 from workflows.objections import cases, pages
 from workflows.objections import records as objection_records
 from workflows.objections import statistics as objection_statistics
-from workflows.sharing import applications, uploads
+from workflows.sharing import uploads
 
 bp = Blueprint("objections", __name__)
 login_required_blueprint(bp)
@@ -67,13 +67,6 @@ def _form_input() -> dict:
             "attachments": attachments}
 
 
-def _chosen(upload) -> uploads.Chosen:
-    content_type = upload.mimetype
-    if content_type not in applications.ATTACHMENT_TYPES:
-        content_type = mimetypes.guess_type(upload.filename)[0] or content_type
-    return uploads.Chosen(upload.filename, content_type, upload.read())
-
-
 def _evidence(problems: list) -> list:
     """The kept-files check speaks of 附件; on this form they are 证据文件."""
     return [FieldProblem("files", str(p).replace("附件：", "证据文件：", 1).replace("每份申请", "每件异议", 1))
@@ -95,10 +88,7 @@ def new():
     person = current_person()
     values, errors, kept = (_form_input(), [], []) if request.method == "POST" else (_prefill(), [], [])
     if request.method == "POST":
-        files = [_chosen(f) for f in request.files.getlist("files") if f and f.filename]
-        with db.attempt():  # its own step: what is kept here survives a refusal below
-            tokens, refused = uploads.stash(db.session, person, files)
-        tokens = request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens
+        tokens, refused = web_uploads.keep_chosen(person, "files")
         try:
             with db.attempt():
                 try:
@@ -125,7 +115,7 @@ def upload(item_id: int):
     person = current_person()
     objection = cases.get_objection(db.session, person, item_id)
     back = safe_next(request.form.get("next"), url_for(".detail", item_id=item_id))
-    files = [_chosen(f) for f in request.files.getlist("files") if f and f.filename][:cases.MAX_ATTACHMENTS + 1]
+    files = web_uploads.chosen_files("files")[:cases.MAX_ATTACHMENTS + 1]
     if not files:
         flash("请先选择要上传的证据文件", "danger")
         return redirect(back)

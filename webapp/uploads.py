@@ -1,0 +1,29 @@
+"""Files chosen on a form: read as the domain's Chosen, and kept across a refused submit (sharing/uploads.py)."""
+from __future__ import annotations
+
+import mimetypes
+
+from flask import request
+
+from webapp.extensions import db
+from workflows.sharing import applications, uploads
+
+
+def chosen_files(field: str) -> list[uploads.Chosen]:
+    """The files of `field`, typed by the browser or, when it says nothing useful, by their name."""
+    files = []
+    for upload in request.files.getlist(field):
+        if upload and upload.filename:
+            content_type = upload.mimetype
+            if content_type not in applications.ATTACHMENT_TYPES:
+                content_type = mimetypes.guess_type(upload.filename)[0] or content_type
+            files.append(uploads.Chosen(upload.filename, content_type, upload.read()))
+    return files
+
+
+def keep_chosen(person, field: str) -> tuple[list[str], list]:
+    """Keep the files chosen now in a step of their own (they survive a refusal of the form), then add the tokens of
+    those kept on an earlier try; returns (tokens, problems of the files refused)."""
+    with db.attempt():
+        tokens, refused = uploads.stash(db.session, person, chosen_files(field))
+    return request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens, refused
