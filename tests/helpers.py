@@ -6,6 +6,7 @@ import contextlib
 import functools
 import io
 import re
+import threading
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from workflows import spreadsheets
 from workflows.catalog import entries
 from workflows.catalog import excel as catalog_excel
 from workflows.engine import lint, tasks
+from workflows.errors import DomainError
 from workflows.models import (
     Application,
     AuditEvent,
@@ -313,3 +315,25 @@ def confirm_calendar_preview(client, preview: str):
         r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview)}
     form["csv_text"] = html.unescape(re.search(r'<textarea name="csv_text"[^>]*>(.*?)</textarea>', preview, re.S)[1])
     return client.post("/admin/calendar/import", data=form, follow_redirects=True)
+
+
+def race(sessions, first, second) -> list[str]:
+    """Both actions at once, each in its own transaction; per action 'ok', the refusal's HTTP status, or the error
+    (a deadlock or any database error is what a race test exists to catch). Sorted, so the order does not matter."""
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def run(action):
+        barrier.wait()
+        try:
+            with sessions.begin() as s:
+                action(s)
+            outcomes.append("ok")
+        except DomainError as err:
+            outcomes.append(str(err.status))
+        except Exception as exc:
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in (first, second)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    return sorted(outcomes)

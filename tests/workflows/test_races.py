@@ -7,15 +7,13 @@ deadlocks are possible; fewer on SQLite, which queues every writer). After each 
 from __future__ import annotations
 
 import os
-import threading
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import HOUSEHOLD, at, person
+from tests.helpers import HOUSEHOLD, at, person, race
 from workflows.engine import tasks
-from workflows.errors import DomainError
 from workflows.models import (
     Application,
     ApplicationStatus,
@@ -60,24 +58,7 @@ def withdraw(s, app_id, task_id):
 
 
 def _race(sessions, first, second, app_id: int, task_id: int | None) -> list[str]:
-    """Both actions at once, each in its own transaction; returns 'ok' or the refusal's HTTP status per action."""
-    outcomes, barrier = [], threading.Barrier(2)
-
-    def run(action):
-        barrier.wait()
-        try:
-            with sessions.begin() as s:
-                action(s, app_id, task_id)
-            outcomes.append("ok")
-        except DomainError as err:
-            outcomes.append(str(err.status))
-        except Exception as exc:  # a deadlock or any database error is what this test exists to catch
-            outcomes.append(f"{type(exc).__name__}: {exc}")
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in (first, second)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    return sorted(outcomes)
+    return race(sessions, lambda s: first(s, app_id, task_id), lambda s: second(s, app_id, task_id))
 
 
 def _assert_consistent(sessions) -> None:

@@ -2,37 +2,15 @@
 from __future__ import annotations
 
 import os
-import threading
 
 from sqlalchemy import func, select
 
-from tests.helpers import person
-from workflows.errors import DomainError
+from tests.helpers import person, race
 from workflows.models import Person, Role, RoleMembership
 from workflows.organisation import people, roles
 from workflows.organisation.scope import AdminScope
 
 TRIALS = 20 if os.environ.get("TEST_DATABASE_URL") else 5
-
-
-def _race(sessions, first, second) -> list[str]:
-    outcomes, barrier = [], threading.Barrier(2)
-
-    def run(action):
-        barrier.wait()
-        try:
-            with sessions.begin() as s:
-                action(s)
-            outcomes.append("ok")
-        except DomainError as err:
-            outcomes.append(str(err.status))
-        except Exception as exc:  # a deadlock or any database error is what this test exists to catch
-            outcomes.append(f"{type(exc).__name__}: {exc}")
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in (first, second)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    return sorted(outcomes)
 
 
 def _two_sysadmins(sessions) -> None:
@@ -68,7 +46,7 @@ def test_two_sysadmins_removing_each_others_role_at_once_leave_one(committing_se
     sessions = committing_sessions
     for _ in range(TRIALS):
         _two_sysadmins(sessions)
-        outcomes = _race(sessions, _revoke("chenjing", "lina"), _revoke("lina", "chenjing"))
+        outcomes = race(sessions, _revoke("chenjing", "lina"), _revoke("lina", "chenjing"))
         assert outcomes in (["409", "ok"], ["403", "ok"])  # 403: the loser was no longer a sysadmin when it ran
         assert _active_sysadmins(sessions) == 1
 
@@ -77,6 +55,6 @@ def test_two_sysadmins_deactivating_each_other_at_once_leave_one(committing_sess
     sessions = committing_sessions
     for _ in range(TRIALS):
         _two_sysadmins(sessions)
-        outcomes = _race(sessions, _deactivate("chenjing", "lina"), _deactivate("lina", "chenjing"))
+        outcomes = race(sessions, _deactivate("chenjing", "lina"), _deactivate("lina", "chenjing"))
         assert outcomes in (["409", "ok"], ["403", "ok"])
         assert _active_sysadmins(sessions) == 1
