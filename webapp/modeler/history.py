@@ -7,6 +7,7 @@ from webapp.extensions import db
 from webapp.modeler import bp, checked_key
 from webapp.params import id_param
 from webapp.security import current_person, role_required
+from workflows import case_names
 from workflows.engine import moving, versions, workspace
 from workflows.errors import DomainError, NotFound, ValidationFailed
 
@@ -73,7 +74,7 @@ def move_preview(process_key: str):
     target = versions.version_by_number(db.session, key, target_number)
     moves = moving.candidates(db.session, source, target) if source.id != target.id else []
     return render_template("modeler/move.html", key=key, rows=rows, source=source, target=target, moves=moves,
-                           labels=moving.case_labels(db.session, [m.instance for m in moves]), limit=moving.MAX_LISTED)
+                           labels=case_names.for_instances(db.session, [m.instance for m in moves]), limit=moving.MAX_LISTED)
 
 
 @bp.post("/<process_key>/move")

@@ -43,11 +43,6 @@ class Move:
     shortened: bool = False  # some open step would be due earlier: its people are told after the move
 
 
-def case_labels(session: Session, instances: list[ProcessInstance]) -> dict[int, str]:
-    """How people name each case in the move table (SQ… 县民政局申请「…」), in one query per kind."""
-    return case_names.for_instances(session, instances)
-
-
 def names_of(session: Session, instance_ids: list[int]) -> list[str]:
     instances = list(session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids))))
     named = case_names.for_instances(session, instances)
