@@ -37,6 +37,14 @@ def send(data: bytes, mimetype: str, name: str, ascii: str | None = None, inline
     return response
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook(data: bytes, name: str, ascii: str) -> Response:
+    """An Excel workbook (catalog, people, statistics) under its Chinese name."""
+    return send(data, XLSX, name, ascii)
+
+
 def record_pdf(pdf: bytes | None, name: str, ascii: str):
     """A record's PDF, or 503 with when to come back while the periodic pass is still rendering it."""
     if pdf is None:

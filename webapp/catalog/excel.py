@@ -13,12 +13,7 @@ from workflows.catalog import excel as catalog_excel
 from workflows.catalog.entries import DuplicateSuspected
 from workflows.errors import DomainError, ValidationFailed
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
-
-def _send(data: bytes, name: str, ascii: str):
-    return downloads.send(data, XLSX, name, ascii)
 
 
 @bp.get("/export.xlsx")
@@ -28,13 +23,13 @@ def export_xlsx():
     unit_id = id_param(request.args.get("unit"), "单位") or (units[0].id if units else person.unit_id)
     data = catalog_excel.export_workbook(db.session, person, unit_id)
     unit = {m.unit_id: m.unit for m in person.memberships}.get(unit_id)
-    return _send(data, f"资源目录-{unit.short_name if unit else unit_id}-{clock.today():%Y%m%d}.xlsx",
-                 f"catalog-{unit.code if unit else unit_id}-{clock.today():%Y%m%d}.xlsx")
+    return downloads.workbook(data, f"资源目录-{unit.short_name if unit else unit_id}-{clock.today():%Y%m%d}.xlsx",
+                              f"catalog-{unit.code if unit else unit_id}-{clock.today():%Y%m%d}.xlsx")
 
 
 @bp.get("/template.xlsx")
 def template_xlsx():
-    return _send(catalog_excel.template_workbook(), "资源目录导入模板.xlsx", "catalog-template.xlsx")
+    return downloads.workbook(catalog_excel.template_workbook(), "资源目录导入模板.xlsx", "catalog-template.xlsx")
 
 
 def _uploaded_bytes() -> bytes:

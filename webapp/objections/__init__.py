@@ -22,7 +22,6 @@ bp = Blueprint("objections", __name__)
 login_required_blueprint(bp)
 LINK_TYPES = {"application": "application_dispute", "resource": "catalog_correction", "grant": "usage_dispute"}
 ATTACHMENT_ROWS = 3
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/")
@@ -191,5 +190,5 @@ def statistics_xlsx():
     result, refused = _statistics(*_period())
     if refused:
         return refused
-    return downloads.send(objection_statistics.workbook(result), XLSX, f"异议和纠错统计-{clock.today():%Y%m%d}.xlsx",
-                          f"statistics-{clock.today():%Y%m%d}.xlsx")
+    return downloads.workbook(objection_statistics.workbook(result), f"异议和纠错统计-{clock.today():%Y%m%d}.xlsx",
+                              f"statistics-{clock.today():%Y%m%d}.xlsx")

@@ -11,23 +11,19 @@ from workflows import clock
 from workflows.errors import DomainError, ValidationFailed
 from workflows.organisation import people_excel, people_import
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
-
-
-def _send(data: bytes, name: str, ascii: str):
-    return downloads.send(data, XLSX, name, ascii)
 
 
 @bp.get("/people/export.xlsx")
 def people_export():
-    return _send(people_excel.export_workbook(db.session, scope()), f"人员与角色-{clock.today():%Y%m%d}.xlsx",
-                 f"people-{clock.today():%Y%m%d}.xlsx")
+    today = f"{clock.today():%Y%m%d}"
+    return downloads.workbook(people_excel.export_workbook(db.session, scope()), f"人员与角色-{today}.xlsx",
+                              f"people-{today}.xlsx")
 
 
 @bp.get("/people/template.xlsx")
 def people_template():
-    return _send(people_excel.template_workbook(), "人员导入模板.xlsx", "people-template.xlsx")
+    return downloads.workbook(people_excel.template_workbook(), "人员导入模板.xlsx", "people-template.xlsx")
 
 
 def _uploaded() -> tuple[str, bytes]:
