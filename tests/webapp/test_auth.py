@@ -24,6 +24,17 @@ def test_a_person_logs_in_and_sees_units_roles_and_responsibility(client):
     assert "科室负责人" in page
 
 
+def test_a_username_typed_with_capitals_logs_in_as_it_was_saved_in_lower_case(client):
+    assert login(client, " MaChao ").status_code == 302
+    assert "马超" in client.get("/").get_data(as_text=True)
+
+
+def test_failures_under_differently_capitalised_names_count_for_one_account(client):
+    for name in ("machao", "MaChao", "MACHAO", "Machao", "mAchao"):
+        login(client, name, "wrong")
+    assert login(client, "machao").status_code == 429
+
+
 def test_a_wrong_password_is_refused_with_a_clear_message(client):
     response = login(client, "lina", "wrong")
     assert response.status_code == 401

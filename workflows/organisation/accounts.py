@@ -41,7 +41,7 @@ THROTTLE_MESSAGES = {
 def authenticate(session: Session, username: str, password: str, address: str,
                  policy: LoginPolicy = LoginPolicy()) -> Person:
     """Check a password, after any wait the throttle imposes; unknown names cost and answer the same as wrong passwords."""
-    username = (username or "").strip()
+    username = (username or "").strip().lower()  # saved in lower case; "MaChao" is machao, and throttled as one
     if problems := inputs.length_problems({"username": username, "password": password or ""}, CREDENTIAL_LIMITS):
         raise ValidationFailed(problems, "；".join(problems))
     key, address = username[:64], (address or "unknown")[:64]  # a longer name is unknown anyway
