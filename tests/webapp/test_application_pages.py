@@ -103,6 +103,19 @@ def test_a_form_with_a_bad_date_lists_the_date_and_every_other_problem_in_one_an
         assert problem in page
 
 
+def test_a_wrong_kind_of_file_is_named_beside_the_forms_other_problems_and_the_good_file_is_kept(client, ready):
+    login(client, "machao")
+    word = (io.BytesIO(b"PK\x03\x04 docx"), "说明.docx", "application/octet-stream")
+    scan = (io.BytesIO(b"%PDF-1.4 scan"), "证明材料.pdf", "application/pdf")
+    typed = HOUSEHOLD_FORM | {"scenario": "     ", "undertaking": "", "attachments": [word, scan]}
+
+    page = text_of(submit_form(client, typed, action="submit"))
+
+    for problem in ("应用场景：请具体写明使用数据的业务场景", "使用承诺：请阅读并勾选", "只接受 PDF、PNG 或 JPEG 文件（说明.docx）",
+                    "已上传：证明材料.pdf"):
+        assert problem in page
+
+
 def test_a_one_letter_basis_and_no_frequency_say_what_is_expected(client, ready):
     login(client, "machao")
 

@@ -112,6 +112,8 @@ def _save(person, resource, units: list, app=None):
     except DomainError as err:
         if err.status in (403, 404):
             raise
+        if isinstance(err, ValidationFailed) and refused:  # a refused file is named with the form's own problems
+            err = ValidationFailed([*err.details, *(p for p in refused if p not in err.details)], err.message)
         headline = err.message if submitting or not isinstance(err, ValidationFailed) else "草稿未保存，请按提示修改"
         kept = uploads.pending(db.session, person, tokens)
         errors = [headline, *err.details] + (["已选的附件已暂存（见“附件”处），改正后提交即可，无需重新选择"] if kept else [])
@@ -123,11 +125,8 @@ def _save(person, resource, units: list, app=None):
 
 
 def _submit_with(application_id: int, person, refused: list) -> None:
-    """Submit; a refused file and the form's own problems are shown together, not one pass after another."""
-    try:
-        applications.submit(db.session, person, application_id)
-    except ValidationFailed as err:
-        raise ValidationFailed([*err.details, *refused], err.message) from err
+    """Submit; a refused file stops the submission even when the form itself is complete."""
+    applications.submit(db.session, person, application_id)
     if refused:
         raise ValidationFailed(refused, "附件有误，未提交：请按提示换一个文件")
 
