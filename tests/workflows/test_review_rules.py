@@ -13,6 +13,7 @@ from workflows.errors import Conflict, ValidationFailed
 from workflows.models import (
     Application,
     ApplicationStatus,
+    AuditEvent,
     HumanTask,
     Notification,
     Resource,
@@ -102,6 +103,17 @@ def test_an_application_is_returned_once_then_the_reviewer_approves_or_rejects(r
     with ready() as s:  # the record tells the whole round: what was asked and what the applicant answered
         said = [step.get("comment") for step in records.for_application(s, app_id).content["timeline"]]
     assert RETURN_LIST in said and "已上传受理通知书并说明核对范围" in said
+
+
+def test_a_rejection_records_no_items_as_granted_though_the_boxes_started_checked(ready):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="reject", rejection_category="scope_exceeds", reason=SPECIFIC,
+           approved_items=["姓名", "公民身份号码"])
+    with ready() as s:
+        done = next(t for t in tasks.case_tasks(s, "application", app_id) if t.task_key == "da_review")
+        assert "approved_items" not in done.result and "approved_until" not in done.result
+        events = s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "task")).all()
+        assert all("approved_items" not in (e.after or {}) for e in events)
 
 
 # --- lateness is a fact of each round -------------------------------------------------------------------------

@@ -85,6 +85,9 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
     _check_decision(session, app, task, data)
     if decision == "approve":
         data["approved_items"], data["approved_until"] = _narrowed(app, data)
+    else:  # the boxes start checked: on a rejection or a return they grant nothing and are not recorded as granted
+        data.pop("approved_items", None)
+        data.pop("approved_until", None)
     app.late = bool(app.late) or task.is_overdue(clock.now())  # a late round stays late (§5)
     app.decision_reason = (data.get("reason") or "").strip()
     app.rejection_category = data.get("rejection_category") or "" if decision == "reject" else ""
