@@ -107,4 +107,4 @@ def verify(sha256: str):
     grant = grants.for_application(db.session, record.application_id)
     return render_template("verify.html", record=record, c=record.content, grant=grant,
                            grant_status=current_status(grant), sha256=record.sha256,
-                           newer=records.superseded_by(db.session, record))
+                           newer=records.superseded_by(db.session, record), reopened=records.reopened(record))

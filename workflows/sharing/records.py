@@ -247,6 +247,11 @@ def for_application(session: Session, application_id: int) -> ApprovalRecord | N
                           .order_by(ApprovalRecord.id.desc()).limit(1))
 
 
+def reopened(record: ApprovalRecord) -> bool:
+    """The decision this record states was set aside (an upheld objection reopened the review) and none stands yet."""
+    return record.application.status in (ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
+
+
 def superseded_by(session: Session, record: ApprovalRecord) -> ApprovalRecord | None:
     """A later decision on the same application (after a reopened review), which the verify page points to."""
     newest = for_application(session, record.application_id)
