@@ -8,6 +8,7 @@ import time_machine
 
 from tests import scenarios
 from tests.helpers import SH, apply, csrf_token, decide, login, person, review_task, text_of, unit
+from workflows.engine import tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import Application
 from workflows.sharing import grants, opinions
@@ -94,6 +95,17 @@ def test_opinions_appear_beside_the_reason_and_are_managed_on_their_page(client,
     task_page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert 'class="btn btn-sm btn-outline-secondary opinion-insert' in task_page
     assert 'data-text="请补充低保申请受理通知书扫描件"' in task_page and 'data-target="f-reason"' in task_page
+    assert "管理常用意见" in task_page
+
+
+def test_the_applicants_resubmit_task_offers_no_reviewers_opinion_tools(client, processes, waiting):
+    app_id, task_id, _ = waiting
+    decide(processes, app_id, decision="return", reason="1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数")
+    with processes() as s:
+        resubmit = next(t for t in tasks.case_tasks(s, "application", app_id) if t.task_key == "da_resubmit")
+    login(client, "machao")
+    page = text_of(client.get(f"/tasks/{resubmit.id}"))
+    assert "补正说明" in page and "管理常用意见" not in page
 
 
 def test_a_long_opinion_is_not_cut_by_the_page_but_refused_naming_the_limit(client, waiting):
