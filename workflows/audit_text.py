@@ -122,6 +122,7 @@ BOOLEANS = {"active": ("启用", "停用"), "revoked": ("已吊销", "未吊销"
             "provisional": ("是", "否"), "late": ("逾期", "未逾期")}
 END_REASONS = {"logout": "本人退出登录", "password_changed": "修改了密码", "deactivated": "账号被停用",
                "password_reset": "管理员重置了密码"}
+DEMO_PARTS = {"org": "单位和人员", "catalog": "资源目录"}
 DURING = {"password_change": "修改密码时"}
 # the same key means something else on an objection than on a person
 KEYS_BY_SUBJECT = {"objection": {"position": "答复意见", "opinion": "处理意见"},
@@ -270,6 +271,8 @@ class _Names:
             return f"{label} {self.resources[int(key)]}"
         if kind == "calendar":
             return f"{key} 年{label}"
+        if kind == "demo":
+            return f"{label}（{DEMO_PARTS.get(key, '其他')}）"
         return f"{label} {key}"
 
     def value(self, subject_type: str, key: str, value, action: str = "") -> str:

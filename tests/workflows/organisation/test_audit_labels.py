@@ -96,6 +96,8 @@ def test_handovers_drafts_case_moves_and_sign_outs_read_without_codes(sessions):
                        before={"kind": "department"}, after={"kind": "vertical"}),
             AuditEvent(at=clock.now(), subject_type="unit", subject_id=str(gaj.id), action="unit:deactivated",
                        before={"active": True}, after={"active": False}),
+            AuditEvent(at=clock.now(), subject_type="demo", subject_id="catalog", action="demo:seeded",
+                       before=None, after={"resources": 41}),
         ]
         lines = audit_text.describe(s, events)
     shown = [(line.action, line.subject, line.changes) for line in lines]
@@ -108,3 +110,4 @@ def test_handovers_drafts_case_moves_and_sign_outs_read_without_codes(sessions):
     assert ("类型", "科室负责人", "科室负责人") in shown[5][2] and ("人员", "", "孙杰（sunjie）") in shown[5][2]
     assert shown[6][2] == [("类型", "县直部门", "垂直管理单位")]
     assert shown[7] == ("停用单位", "单位 县公安局", [("单位状态", "启用", "停用")])
+    assert shown[8] == ("载入演示数据", "演示数据（资源目录）", [("目录条目", "", "41")])
