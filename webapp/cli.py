@@ -17,7 +17,6 @@ from workflows.errors import DomainError
 from workflows.models import Person
 from workflows.organisation import accounts
 from workflows.scheduler import run_forever
-from workflows.sharing import integrity
 from workflows.unit_of_work import unit_of_work
 
 
@@ -137,13 +136,13 @@ def init_app(app: Flask) -> None:
     def check_integrity_command():
         """Scan the database for broken invariants (after an incident); exit 1 listing them."""
         with unit_of_work(_sessions()) as session:
-            problems = integrity.check(session)
+            problems = operations.check_integrity(session)
         for problem in problems:
             click.echo(f"- {problem}")
         if problems:
             click.echo(f"发现 {len(problems)} 处不一致，请按上面的清单核查处理", err=True)
             sys.exit(1)
-        click.echo("数据一致性检查通过：申请、审核任务、授权与流程状态相符")
+        click.echo("数据一致性检查通过：申请、审核任务、授权、异议与流程状态相符")
 
     @app.cli.command("run-scheduler")
     def run_scheduler_command():

@@ -21,6 +21,7 @@ from workflows.models import (
     CategoryClass,
     ChangeStatus,
     CorrectionStatus,
+    FilePurpose,
     DemandStatus,
     Grant,
     GrantStatus,
@@ -79,6 +80,8 @@ ACTIONS = {
     "task:handed_over": "管理员转交任务", "task:released": "任务退回单位待办",
     "process:draft_saved": "保存流程草稿", "process:draft_discarded": "放弃流程草稿",
     "instance:migrated": "迁移案件", "demo:seeded": "载入演示数据",
+    "application:coordination_closed": "县大数据局协调办结（按未通过办结）",
+    "objection:government_decided": "记录县政府决定",
 }
 SUBJECTS = {"application": "申请", "task": "任务", "grant": "授权", "instance": "案件", "process": "流程",
             "resource": "目录条目", "demand": "共享需求", "catalog_change": "目录变更", "person": "人员",
@@ -114,7 +117,8 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "during": "发生于", "short_name": "简称", "credit_code": "统一社会信用代码", "successor": "接替人",
         "file": "文件", "created": "新建", "updated": "修改人数", "base_version": "基于版本",
         "holidays_and_makeup_days": "节假日和调休天数", "people": "人员", "units": "单位", "resource": "目录条目",
-        "resources": "目录条目", "interfaces": "数据接口"}
+        "resources": "目录条目", "interfaces": "数据接口", "government_decision": "县政府决定",
+        "purpose": "文件类别", "decided_on": "决定日期", "content": "决定内容", "next_step": "处理方式"}
 # internal counters, ids and the process's own routing values, meaningless to a reader
 HIDDEN_KEYS = {"generation", "version_id", "correction_id", "needs_correction", "responding_unit_1",
                "responding_unit_2", "responding_unit_3"}
@@ -132,7 +136,8 @@ DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正
              "cannot_provide": "无法提供", "accept": "受理", "ask_info": "要求补充材料（一次性告知）"}
 # the values of the objection forms (bpmn/forms/objection_*.schema.json) by their labels
 OBJECTION_CHOICES = {
-    "resolution": {"agreed": "意见一致，记录处理结果", "coordinate": "意见不一致，组织协调"},
+    "resolution": {"agreed": "意见一致，记录处理结果", "coordinate": "意见不一致，组织协调",
+                   "refer": "提请县政府数据共享工作领导小组"},
     "coordination_result": {"upheld": "决定：异议成立", "rejected": "决定：异议不成立",
                             "refer": "协调不成，提请县政府数据共享工作领导小组"},
     "application_action": {"reopen": "退回提供单位重新审核", "approve": "县大数据局作出结论：同意共享并授权"},
@@ -330,6 +335,10 @@ def _text(subject_type: str, key: str, value: str, action: str = "") -> str:
         return ObjectionOutcome.label_of(value)
     if key == "stance" and AnswerStance.label_of(value):
         return AnswerStance.label_of(value)
+    if key == "purpose" and FilePurpose.label_of(value):
+        return FilePurpose.label_of(value)
+    if key == "next_step":
+        return {"reopen": "再次协调，退回提供单位重新审核", "conclude": "按未通过办结"}.get(value, value)
     if key == "rating" and value.isdigit():
         return f"{value} 分"
     if key in CATALOG_CHOICES and CATALOG_CHOICES[key].label_of(value):

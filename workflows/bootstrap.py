@@ -8,16 +8,18 @@ from __future__ import annotations
 from workflows import events
 from workflows.catalog import changes, demands
 from workflows.engine import forms, pages, tasks, versions
+from workflows.objections import cases as objection_cases
 from workflows.objections import handling as objections
 from workflows.objections import pages as objection_pages
 from workflows.objections import process as objection_process
-from workflows.sharing import integrity, process, reviews
+from workflows.sharing import integrity, process, reviews, visibility
 from workflows.sharing import pages as sharing_pages
 from workflows.supervision import deadline_changes, reminders
 
 TASK_HANDLERS = {
     (process.PROCESS, process.REVIEW_TASK): reviews.review_completed,
     (process.PROCESS, process.RESUBMIT_TASK): reviews.resubmitted,
+    (process.PROCESS, process.COORDINATE_TASK): reviews.bureau_coordinated,
     (demands.PROCESS, "dc_assign"): demands.assigned,
     (demands.PROCESS, "dc_answer"): demands.answered,
     (demands.PROCESS, "dc_close"): demands.closed,
@@ -29,6 +31,7 @@ TASK_HANDLERS = {
     (objection_process.PROCESS, objection_process.DECIDE): objections.decided,
     (objection_process.PROCESS, objection_process.COORDINATE): objections.coordinated,
     (objection_process.PROCESS, objection_process.REFER): objections.referred,
+    (objection_process.PROCESS, objection_process.GOVERNMENT): objections.government_decided,
     (objection_process.PROCESS, objection_process.CORRECT): objections.corrected,
     (objection_process.PROCESS, objection_process.RATE): objections.rated,
 }
@@ -52,14 +55,21 @@ FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions":
 
 CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case}
 
-FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check}
+FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check,
+               "coordination_opinion": reviews.coordination_check}
+
+# Who must step aside from a task although their role would let them act (回避): fn(session, person, task) -> why
+RECUSALS = {objection_process.PROCESS: objection_cases.recusal}
+
+# Who may see a case at all, by its subject: the task pages follow the subject's own pages
+CASE_VISIBILITY = {"application": visibility.case_visible, "objection": objection_cases.case_visible}
 
 CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT, objection_process.CONTRACT)
 
 
 def bootstrap() -> None:
     events.configure(LISTENERS)
-    tasks.configure(TASK_HANDLERS, CLOSED_NOTICES)
+    tasks.configure(TASK_HANDLERS, CLOSED_NOTICES, RECUSALS, CASE_VISIBILITY)
     forms.configure(FORM_OPTIONS, FORM_CHECKS)
     pages.configure(CASE_PAGES)
     versions.configure(CONTRACTS, reminders.TASK_TEMPLATES)

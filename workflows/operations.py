@@ -10,8 +10,9 @@ from notifications.email import SmtpSettings, deliver_pending
 from workflows import calendar
 from workflows.catalog import changes
 from workflows.engine import sweep
+from workflows.objections import integrity as objection_integrity
 from workflows.objections import records as objection_records
-from workflows.sharing import grants, records, uploads
+from workflows.sharing import grants, integrity, records, uploads
 from workflows.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -57,3 +58,8 @@ def import_schedule(session, year: int, text: str, actor_id: int | None, digest:
     changed = sweep.recompute_provisional(session, actor_id)
     changes.recompute_provisional_due(session)
     return days, changed
+
+
+def check_integrity(session) -> list:
+    """Every invariant of the whole database: applications, grants and cases, then objections."""
+    return integrity.check(session) + objection_integrity.check(session)

@@ -28,7 +28,7 @@ def run(db, xml: str) -> dryrun.DryRun:
 
 
 def test_every_shipped_process_passes_along_every_path(db):
-    expected = {"data_application": 5, "catalog_update": 2, "demand_coordination": 3}
+    expected = {"data_application": 7, "catalog_update": 2, "demand_coordination": 3}
     for key, paths in expected.items():
         result = dryrun.run(db, (BPMN / f"{key}.bpmn").read_text(encoding="utf-8"), key, FORMS)
         assert result.ok and result.summary == f"{paths} 条路径全部通过", key
@@ -47,7 +47,7 @@ def test_the_paths_of_the_application_cover_every_branch_and_the_deadline_timers
 def test_a_condition_that_fails_on_one_branch_only_is_caught_on_that_flow(db):
     result = run(db, FAILS_ON_RETURN)
     failed = [p for p in result.paths if not p.ok]
-    assert result.summary == "5 条路径中 1 条未通过" and len(failed) == 1
+    assert result.summary == "7 条路径中 1 条未通过" and len(failed) == 1
     assert failed[0].where == "da_f8" and "ValueError" in failed[0].message
     assert failed[0].choices == ["共享类型=有条件共享", "审核意见=退回补正（暂停计时）"]
     assert failed[0].flows == ["da_f1", "da_f3", "da_f5", "da_f6"]  # drawn on the diagram up to the failing flow

@@ -115,7 +115,17 @@ def application_json(app, full: bool = False, late: set[int] | None = None) -> d
         "record": None if sha256 is None else {
             "sha256": sha256, "url": url_for("api.application_record", app_id=app.id),
             "verify_url": f"/verify/{sha256}"},
+        "records": _records(app, sha256),
     }
+
+
+def _records(app, current: str | None) -> list[dict]:
+    """Every record of the application, oldest first; `current` marks the one whose decision holds now."""
+    if app.status == ApplicationStatus.DRAFT or not app.submitted_at:
+        return []
+    return [{"sha256": r.sha256, "decision": r.content.get("decision", ""), "decided_at": r.content.get("decided_at", ""),
+             "current": r.sha256 == current, "verify_url": f"/verify/{r.sha256}"}
+            for r in records.history(db.session, app.id)]
 
 
 def _timeline(app, case) -> list[dict]:

@@ -265,7 +265,14 @@ def _application_detail() -> dict:
         "decision_reason": _null(_text("决定理由")),
         "rejection_category": _null(_choices(RejectionCategory.choices(), "不通过类别")),
         "due_at": _null(_instant("当前待办环节的办理时限；无条件共享直接通过时为 null")),
-        "timeline": _arr(_ref("TimelineStep"), "办理过程"), "grant": _null(grant), "record": _null(record),
+        "timeline": _arr(_ref("TimelineStep"), "办理过程"), "grant": _null(grant),
+        "record": _null(record | {"description": "现行有效决定的审批记录（最新一份）；决定被异议撤销、重新审核期间为 null"}),
+        "records": _arr(_obj({"sha256": _text("审批记录内容的 SHA-256", pattern="^[0-9a-f]{64}$"),
+                              "decision": _text("该记录所载的审核结论，如 已通过、未通过"),
+                              "decided_at": _text("该记录所载的决定时间（北京时间）"),
+                              "current": _bool("是否为现行有效的记录（其后的决定或重新审核会使之失效）"),
+                              "verify_url": _text("核验页：/verify/{sha256}")}, ...),
+                        "本申请的全部审批记录，按生成先后排列（最早在前）；异议重新审核后会有多份"),
     }
 
 

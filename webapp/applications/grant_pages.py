@@ -91,7 +91,7 @@ def order(grant_id: int):
     grant = _grant(grant_id)
     app = applications.get_application(db.session, current_person(), grant.application_id)  # both units, coordinators
     return render_template("applications/order.html", grant=grant, app=app, status=current_status(grant),
-                           record=records.for_application(db.session, app.id),
+                           record=records.for_grant(db.session, grant),
                            disputed=bool(objection_cases.disputed_grants(db.session, [grant.id])))
 
 

@@ -12,11 +12,11 @@ from webapp.params import id_param, parse_id
 from webapp.security import current_person, login_required_blueprint, safe_next
 from workflows import clock, inputs
 from workflows.errors import FieldProblem, NotFound, ValidationFailed
-from workflows.models import Application, Grant, ObjectionStatus, ObjectionType, Role, Unit
+from workflows.models import Application, FilePurpose, Grant, ObjectionStatus, ObjectionType, Role, Unit
 from workflows.objections import cases, pages
 from workflows.objections import records as objection_records
 from workflows.objections import statistics as objection_statistics
-from workflows.sharing import uploads
+from workflows.sharing import uploads, visibility
 
 bp = Blueprint("objections", __name__)
 login_required_blueprint(bp)
@@ -28,14 +28,14 @@ ATTACHMENT_ROWS = 3
 def index():
     person = current_person()
     return render_template("objections/list.html", rows=cases.list_mine(db.session, person),
-                           is_coordinator=person.has_role(Role.COORDINATOR))
+                           is_coordinator=person.has_role(Role.COORDINATOR), periods=cases.periods(db.session))
 
 
 def _prefill() -> dict:
-    """The link the page was opened from: ?application=<id>, ?resource=<code> or ?grant=<id>, shown as numbers."""
+    """The link the page was opened from: ?application=<id>, ?resource=<code> or ?grant=<id>, shown as numbers,
+    and only for what concerns the person's unit (the one rule of sharing.visibility)."""
     values = {}
     person = current_person()
-    units = {m.unit_id for m in person.memberships} | {person.unit_id}
     for name in LINK_TYPES:
         text = (request.args.get(name) or "").strip()[:64]
         if not text:
@@ -43,14 +43,14 @@ def _prefill() -> dict:
         values["type"] = LINK_TYPES[name]
         if name == "resource":
             values["resource_code"] = text
-        elif name == "application":  # only what this person may see: their unit applied or reviewed
+        elif name == "application":
             app = db.session.get(Application, parse_id(text) or 0)
-            mine = app is not None and bool(units & {app.applicant_unit_id, app.provider_unit_id})
-            values["application_number"] = app.number if mine and app.number else ""
+            values["application_number"] = app.number if app and visibility.application_concerns(person, app) \
+                and app.number else ""
         else:
             grant = db.session.get(Grant, parse_id(text) or 0)
-            mine = grant is not None and bool(units & {grant.unit_id, grant.resource.provider_unit_id})
-            values["grant_number"] = grant.application.number if mine else ""
+            values["grant_number"] = grant.application.number if grant and visibility.grant_concerns(person, grant) \
+                else ""
     if ObjectionType.parse(request.args.get("type")):
         values["type"] = ObjectionType.parse(request.args.get("type")).value
     return values
@@ -99,33 +99,38 @@ def new():
                 for row in uploads.pending(db.session, person, tokens):
                     cases.add_file(db.session, person, objection, row.filename, row.content_type, row.data)
                     db.session.delete(row)
-            flash("已提交，县大数据局将在2个工作日内受理审查", "success")
+            days = cases.periods(db.session)["triage"]
+            flash(f"已提交，县大数据局将在{days}个工作日内受理审查" if days else "已提交，县大数据局将受理审查", "success")
             return redirect(url_for(".detail", item_id=objection.id))
         except ValidationFailed as err:
             kept = uploads.pending(db.session, person, tokens)
             errors = err.details + (["已选的证据文件已暂存（见“证据文件”处），改正后提交即可，无需重新选择"] if kept else [])
     return render_template("objections/new.html", values=values, errors=errors, types=ObjectionType.choices(),
-                           rows=ATTACHMENT_ROWS, kept=kept), (422 if errors else 200)
+                           rows=ATTACHMENT_ROWS, kept=kept, periods=cases.periods(db.session)), (422 if errors else 200)
 
 
 @bp.post("/<int:item_id>/files")
 def upload(item_id: int):
-    """补充材料: the raiser adds evidence files (PDF or image) to the objection until it is accepted."""
+    """补充材料: the raiser adds evidence files (PDF or image) until the objection is accepted; the coordinator
+    recording the county government's decision adds its document (purpose=government_decision)."""
     person = current_person()
     objection = cases.get_objection(db.session, person, item_id)
+    purpose = FilePurpose.parse(request.form.get("purpose")) or FilePurpose.EVIDENCE
+    label = "县政府决定文件" if purpose == FilePurpose.GOVERNMENT_DECISION else "证据文件"
     back = safe_next(request.form.get("next"), url_for(".detail", item_id=item_id))
     files = web_uploads.chosen_files("files")[:cases.MAX_ATTACHMENTS + 1]
     if not files:
-        flash("请先选择要上传的证据文件", "danger")
+        flash(f"请先选择要上传的{label}", "danger")
         return redirect(back)
     try:
         with db.attempt():
             for chosen in files:
-                cases.add_file(db.session, person, objection, chosen.filename, chosen.content_type, chosen.data)
+                cases.add_file(db.session, person, objection, chosen.filename, chosen.content_type, chosen.data,
+                               purpose)
     except ValidationFailed as err:
-        flash("证据文件未上传：" + "；".join(err.details), "danger")
+        flash(f"{label}未上传：" + "；".join(err.details), "danger")
         return redirect(back)
-    flash(f"已上传 {len(files)} 个证据文件", "success")
+    flash(f"已上传 {len(files)} 个{label}", "success")
     return redirect(back)
 
 

@@ -13,6 +13,7 @@ from workflows.engine.runtime import (  # noqa: F401
     lock_instance,
     progress,
     recompute_deadlines,
+    recusal,
     start,
     task_data,
 )

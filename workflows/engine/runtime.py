@@ -5,6 +5,8 @@ raises, the caller rolls back and the in-memory workflow is simply dropped.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import logging
 from datetime import datetime
 from uuid import UUID
@@ -286,15 +288,31 @@ def _next_timer(workflow: BpmnWorkflow) -> datetime | None:
     return min(instants) if instants else None
 
 
+_recusals: dict[str, Callable] = {}
+
+
+def configure_recusals(recusals: dict[str, Callable]) -> None:
+    """Per process: fn(session, person, task) -> why this person must step aside from the task (回避), or None."""
+    _recusals.clear()
+    _recusals.update(recusals)
+
+
+def recusal(session: Session, person: Person, task: HumanTask) -> str | None:
+    check = _recusals.get(task.instance.process_version.process_key) if _recusals else None
+    return check(session, person, task) if check is not None else None
+
+
 def can_act(session: Session, person: Person, task: HumanTask) -> bool:
-    """The lane's role in the task's unit, or the person the task is assigned to.
+    """The lane's role in the task's unit, or the person the task is assigned to, unless they must step aside.
 
     Reads the person's memberships (loaded once per session and needed by the pages anyway);
     a task without a unit matches no membership.
     """
     if task.assignee_id is not None:
-        return task.assignee_id == person.id
-    return any(m.role == task.role and m.unit_id == task.unit_id for m in person.memberships)
+        allowed = task.assignee_id == person.id
+    else:
+        allowed = any(m.role == task.role and m.unit_id == task.unit_id for m in person.memberships)
+    return allowed and recusal(session, person, task) is None
 
 
 def inspect(session: Session, instance: ProcessInstance) -> tuple[set[str], dict]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from workflows import audit, calendar, clock, events, inputs
 from workflows.engine import forms
-from workflows.engine.runtime import TASK_ROWS, can_act, complete_task
+from workflows.engine.runtime import TASK_ROWS, can_act, complete_task, configure_recusals, recusal
 from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     Application,
@@ -30,17 +30,25 @@ USERNAME_LIMIT = 64
 ClosedNotice = Callable[[Session, HumanTask], str | None]
 _handlers: dict[tuple[str, str], Handler] | None = None
 _closed_notices: dict[str, ClosedNotice] = {}
+_visibility: dict[str, Callable] = {}
 
 
-def configure(handlers: dict[tuple[str, str], Handler], closed_notices: dict[str, ClosedNotice] | None = None) -> None:
+def configure(handlers: dict[tuple[str, str], Handler], closed_notices: dict[str, ClosedNotice] | None = None,
+              recusals: dict[str, Callable] | None = None, visibility: dict[str, Callable] | None = None) -> None:
     """Which domain function answers the completion of which (process, task); listed in workflows/bootstrap.py.
 
     A handler runs once the case is locked: it may refine the form's data or refuse the completion.
     closed_notices: per process, why a task closed without anyone handling it, in the user's words.
+    recusals: per process, who must step aside from a task their role would let them do.
+    visibility: per subject type, fn(session, person, subject_id) -> whether the person may see that case at all
+    (a task page shows the case: only to those who may see it).
     """
     global _handlers, _closed_notices
     _handlers = dict(handlers)
     _closed_notices = dict(closed_notices or {})
+    _visibility.clear()
+    _visibility.update(visibility or {})
+    configure_recusals(recusals or {})
 
 
 def closed_message(session: Session, actor: Person, task: HumanTask) -> str:
@@ -60,9 +68,15 @@ def form_schema(task: HumanTask) -> dict | None:
 
 
 def can_view(session: Session, person: Person, task: HumanTask) -> bool:
-    """Who may open a task: who may act on it, its unit's people, who completed it, and coordinators."""
-    return (can_act(session, person, task) or person.has_role(Role.COORDINATOR) or person.unit_id == task.unit_id
-            or task.completed_by_id == person.id or any(m.unit_id == task.unit_id for m in person.memberships))
+    """Who may open a task: who may act on it or completed it, and whoever may see its case (the subject's own
+    rule); for cases without one, its unit's people and coordinators."""
+    if task.completed_by_id == person.id or can_act(session, person, task):
+        return True
+    visible = _visibility.get(task.instance.subject_type or "")
+    if visible is not None:
+        return visible(session, person, task.instance.subject_id)
+    return (person.has_role(Role.COORDINATOR) or person.unit_id == task.unit_id
+            or any(m.unit_id == task.unit_id for m in person.memberships))
 
 
 def viewable(session: Session, person: Person, found: list[HumanTask]) -> set[int]:
@@ -99,7 +113,7 @@ def complete(session: Session, actor: Person, task_id: int, data: dict) -> Human
     if task is None:
         raise NotFound("任务不存在")
     if not can_act(session, actor, task):
-        raise Forbidden("您没有办理此任务的权限：需要在办理单位担任相应角色，或由他人转交给您")
+        raise Forbidden(recusal(session, actor, task) or "您没有办理此任务的权限：需要在办理单位担任相应角色，或由他人转交给您")
     if task.status != TaskStatus.OPEN:
         raise AlreadyHandled(closed_message(session, actor, task))
     schema = form_schema(task)
@@ -207,11 +221,13 @@ def open_deadlines(session: Session, instance_ids: list[int], task_key: str) -> 
     return {task.instance_id: deadline(session, task) for task in found}
 
 
-def _candidate_or_assignee(actor: Person, task: HumanTask) -> None:
+def _candidate_or_assignee(session: Session, actor: Person, task: HumanTask) -> None:
     if task.status != TaskStatus.OPEN:
         raise AlreadyHandled()
     if not (actor.has_role(task.role, task.unit_id) or task.assignee_id == actor.id):
         raise Forbidden("只有办理单位中担任相应角色的人员可以认领或转交此任务")
+    if why := recusal(session, actor, task):
+        raise Forbidden(why)
 
 
 def _assign(session: Session, actor: Person, task: HumanTask, assignee_id: int | None, action: str) -> HumanTask:
@@ -225,7 +241,7 @@ def _assign(session: Session, actor: Person, task: HumanTask, assignee_id: int |
 def claim(session: Session, actor: Person, task_id: int) -> HumanTask:
     """Take a task so colleagues see it is being handled; only the claimer may then complete it."""
     task = get_task(session, actor, task_id)
-    _candidate_or_assignee(actor, task)
+    _candidate_or_assignee(session, actor, task)
     if task.assignee_id not in (None, actor.id):
         raise AlreadyHandled("该任务已由他人认领，如需接手请联系认领人转交")
     return _assign(session, actor, task, actor.id, "claimed")
@@ -241,7 +257,7 @@ def unclaim(session: Session, actor: Person, task_id: int) -> HumanTask:
 def delegate(session: Session, actor: Person, task_id: int, username: str) -> HumanTask:
     """Hand a task to a colleague with the same role in the same unit (e.g. when on leave)."""
     task = get_task(session, actor, task_id)
-    _candidate_or_assignee(actor, task)
+    _candidate_or_assignee(session, actor, task)
     if task.assignee_id not in (None, actor.id):
         raise Forbidden("该任务已由他人认领，只有认领人可以转交")
     if problem := inputs.too_long("转交对象（用户名）", (username or "").strip(), USERNAME_LIMIT):
@@ -249,16 +265,19 @@ def delegate(session: Session, actor: Person, task_id: int, username: str) -> Hu
     colleague = session.scalar(select(Person).where(Person.username == (username or "").strip()))
     if colleague is None or colleague.id == actor.id or not colleague.has_role(task.role, task.unit_id):
         raise ValidationFailed(["转交对象：须为本单位担任相同角色的其他同事"])
+    if recusal(session, colleague, task):
+        raise ValidationFailed([f"转交对象：{colleague.display_name}须回避此事项，请转交给其他同事"])
     _assign(session, actor, task, colleague.id, "delegated")
     events.publish(session, "task.delegated", task=task, actor=actor, colleague=colleague)
     return task
 
 
 def colleagues(session: Session, actor: Person, task: HumanTask) -> list[Person]:
-    """Who a task can be handed to."""
-    return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
+    """Who a task can be handed to (not those who must step aside from it)."""
+    found = session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
         RoleMembership.unit_id == task.unit_id, RoleMembership.role == task.role, Person.id != actor.id,
-        Person.active.is_(True))))
+        Person.active.is_(True)))
+    return [p for p in found if recusal(session, p, task) is None]
 
 
 def _actionable(person: Person):
@@ -270,12 +289,15 @@ def _actionable(person: Person):
 
 
 def open_tasks_for(session: Session, person: Person) -> list[HumanTask]:
-    """Open tasks the person may act on, by due date."""
+    """Open tasks the person may act on, by due date (not those they must step aside from)."""
     query = (select(HumanTask).options(TASK_ROWS).where(_actionable(person))
              .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id))
-    return list(session.scalars(query))
+    return [t for t in session.scalars(query) if recusal(session, person, t) is None]
 
 
 def count_open_for(session: Session, person: Person) -> int:
-    """How many open tasks the person may act on (the navbar's badge), counted by the database."""
+    """How many open tasks the person may act on (the navbar's badge), counted by the database; coordinators, who
+    may have to step aside from some, are counted task by task."""
+    if person.has_role(Role.COORDINATOR):
+        return len(open_tasks_for(session, person))
     return session.scalar(select(func.count()).select_from(HumanTask).where(_actionable(person)))

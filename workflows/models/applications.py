@@ -17,6 +17,7 @@ class ApplicationStatus(LabeledEnum):
     SUBMITTED = "submitted", "已提交"
     IN_REVIEW = "in_review", "审核中"
     RETURNED = "returned", "退回补正"
+    COORDINATING = "coordinating", "县大数据局协调中"  # the provider answered it cannot carry out a county decision
     APPROVED = "approved", "已通过"
     REJECTED = "rejected", "未通过"
     WITHDRAWN = "withdrawn", "已撤回"
@@ -137,10 +138,13 @@ class Grant(Base):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the record of the decision that created this grant (the 授权提供单 cites it, not a later one)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("approval_record.id"), index=True)
 
     application: Mapped[Application] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship(lazy="joined")
     resource: Mapped[Resource] = relationship(lazy="joined")
+    revoked_by: Mapped[Person | None] = relationship(foreign_keys=[revoked_by_id])
 
 
 class ApprovalRecord(Base):

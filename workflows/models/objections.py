@@ -68,6 +68,8 @@ class Objection(Base):
     coordination: Mapped[dict] = mapped_column(JSONDocument, default=dict)  # date, participants, minutes
     referral_document: Mapped[str] = mapped_column(Text, default="")
     referred_on: Mapped[date | None] = mapped_column(Date)
+    # the county government's decision on a referral: number, decided_on, content, outcome (upheld/rejected)
+    government_decision: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     effect: Mapped[str] = mapped_column(Text, default="")  # what the decision did to what it concerns
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str] = mapped_column(Text, default="")
@@ -160,13 +162,21 @@ class ObjectionRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class FilePurpose(LabeledEnum):
+    EVIDENCE = "evidence", "证据材料"
+    GOVERNMENT_DECISION = "government_decision", "县政府决定文件"
+
+
 class ObjectionFile(Base):
-    """Evidence uploaded with an objection (PDF or image), readable by those who may see the objection."""
+    """A file of an objection (PDF or image): the raiser's evidence, or the county government's decision document
+    the coordinator records; readable by those who may see the objection."""
 
     __tablename__ = "objection_file"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     objection_id: Mapped[int] = mapped_column(ForeignKey("objection.id"), index=True)
+    purpose: Mapped[FilePurpose] = mapped_column(coded(FilePurpose, "purpose", 24), default=FilePurpose.EVIDENCE,
+                                                 server_default=FilePurpose.EVIDENCE.value)
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

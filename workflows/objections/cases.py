@@ -9,21 +9,33 @@ from sqlalchemy.orm import Session
 import notifications
 from workflows import audit, case_names, clock, engine, inputs
 from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, ApplicationStatus, Grant, HumanTask, Person, Resource, ResourceStatus, Role
+from workflows.models import (
+    Application,
+    ApplicationStatus,
+    Grant,
+    HumanTask,
+    Person,
+    Resource,
+    ResourceStatus,
+    Role,
+    TaskStatus,
+)
 from workflows.models.objections import (
     Correction,
     CorrectionStatus,
+    FilePurpose,
     Objection,
     ObjectionFile,
     ObjectionStatus,
     ObjectionType,
 )
-from workflows.objections.process import ANSWERS, PROCESS
+from workflows.objections.process import ANSWERS, BUREAU_TASKS, GOVERNMENT, PROCESS, TRIAGE
 from workflows.organisation.directory import coordinators
-from workflows.sharing import applications
+from workflows.sharing import applications, visibility
 
 LIMITS = {"facts": ("事实和理由", 4000), "request": ("请求事项", 2000), "resource_code": ("目录条目代码", 64)}
 MAX_ATTACHMENTS, ATTACHMENT_NAME, ATTACHMENT_NOTE = 5, 200, 500
+MAX_GOVERNMENT_FILES = 3
 NEEDS_LINK = {ObjectionType.APPLICATION_DISPUTE: "application_id", ObjectionType.CATALOG_CORRECTION: "resource_code",
               ObjectionType.QUALITY_DISPUTE: "resource_code", ObjectionType.USAGE_DISPUTE: "grant_id"}
 EVIDENCE_OPEN = (ObjectionStatus.SUBMITTED, ObjectionStatus.AWAITING_INFO)  # until triage is done
@@ -35,6 +47,13 @@ def _units(person: Person) -> set[int]:
 
 
 DISPUTABLE = (ApplicationStatus.RETURNED, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+# Why an application without a decision to dispute cannot be the subject of a 资源申请异议, and what to do instead.
+NOT_DISPUTABLE = {
+    ApplicationStatus.SUBMITTED: "申请尚未进入审核，请等待提供单位的审核结果",
+    ApplicationStatus.IN_REVIEW: "提供单位正在审核，尚无审核结果；请等待审核结果，逾期未审核的系统会报县大数据局督办",
+    ApplicationStatus.COORDINATING: "县大数据局正在就提供单位的答复组织协调，请等待协调结果",
+    ApplicationStatus.WITHDRAWN: "申请已撤回，没有可以异议的审核结果；如仍需要数据，请重新申请",
+}
 
 
 def can_dispute_application(person: Person, app: Application) -> bool:
@@ -69,14 +88,38 @@ def _attachments(raw, problems: list) -> list[dict]:
     return found
 
 
-def _by_number(session: Session, text: str, name: str, problems: list) -> Application | None:
-    """An application named by its number (SQ…), as people know it; the form never asks for internal ids."""
-    number = text.strip().upper()
-    found = session.scalar(select(Application).where(Application.number == number)) if len(number) <= 32 else None
-    if found is None:
-        problems.append(FieldProblem(name, f"{LINK_LABELS[name]}：“{inputs.shown(text)}”不是已提交申请的申请编号"
-                                           "（如 SQ2026000001）"))
-    return found
+NOT_OURS = "所涉申请：“{}”不是本单位申请或审核的申请编号（如 SQ2026000001），请核对"
+
+
+def _application(session: Session, actor: Person, by_id: int | None, number: str, problems: list) -> Application | None:
+    """The application named (by number as people know it, or by id from a link), if it is the person's unit's
+    own business. Any other number gets the same answer whether it exists or not, so the form tells nobody
+    about another unit's applications."""
+    text = number.strip().upper()
+    if by_id:
+        app = session.get(Application, by_id)
+    else:
+        app = session.scalar(select(Application).where(Application.number == text)) if len(text) <= 32 else None
+    if app is None or not visibility.application_concerns(actor, app):
+        problems.append(FieldProblem("application_id", NOT_OURS.format(inputs.shown(number or str(by_id)))))
+        return None
+    return app
+
+
+def _grant(session: Session, actor: Person, by_id: int | None, number: str, problems: list) -> Grant | None:
+    """The grant named (by its application's number, or by id from a link), if it is held by or given on the data
+    of the person's unit; otherwise one answer whatever exists, as for applications."""
+    if by_id:
+        grant = session.get(Grant, by_id)
+    else:
+        text = number.strip().upper()
+        grant = session.scalar(select(Grant).join(Application, Grant.application_id == Application.id)
+                               .where(Application.number == text)) if len(text) <= 32 else None
+    if grant is None or not visibility.grant_concerns(actor, grant):
+        problems.append(FieldProblem("grant_id", f"所涉授权：“{inputs.shown(number or str(by_id))}”不是本单位获得或本单位"
+                                                 "数据的授权（填写授权所属的申请编号，如 SQ2026000001），请核对"))
+        return None
+    return grant
 
 
 def _grant_label(grant: Grant) -> str:
@@ -97,29 +140,14 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
     units = _units(actor)
     app = grant = resource = None
     if application_id or app_number:
-        app = (session.get(Application, application_id) if application_id else
-               _by_number(session, app_number, "application_id", problems))
-        if (app is None and application_id) or app and app.applicant_unit_id not in units \
-                and app.provider_unit_id not in units:
-            problems.append(FieldProblem("application_id", "所涉申请：不存在，或不是本单位申请或审核的申请"))
-            app = None
+        app = _application(session, actor, application_id, app_number, problems)
     if code and len(code) <= LIMITS["resource_code"][1]:
         resource = session.scalar(select(Resource).where(func.upper(Resource.code) == code.upper(),
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
             problems.append(FieldProblem("resource_code", f"所涉目录条目：“{code}”不存在或未发布"))
     if grant_id or grant_number:
-        if grant_id:
-            grant = session.get(Grant, grant_id)
-        else:
-            granted = _by_number(session, grant_number, "grant_id", problems)
-            grant = session.scalar(select(Grant).where(Grant.application_id == granted.id)) if granted else None
-            if granted is not None and grant is None:
-                problems.append(FieldProblem("grant_id", f"所涉授权：申请 {granted.number} 没有授权"))
-        if grant is not None and not (grant.unit_id in units or grant.resource.provider_unit_id in units):
-            grant = None
-        if grant is None and not any(p.field == "grant_id" for p in problems if isinstance(p, FieldProblem)):
-            problems.append(FieldProblem("grant_id", "所涉授权：不存在，或与本单位无关"))
+        grant = _grant(session, actor, grant_id, grant_number, problems)
     if grant and app and grant.application_id != app.id:
         problems.append(FieldProblem("grant_id", f"所涉对象不一致：{_grant_label(grant)}不是申请 {app.number} 的授权。"
                                                  "一件异议只涉及一个对象，请只填写与异议类型相应的一项"))
@@ -140,8 +168,9 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
             link = {"resource_id": resource.id, "concerned_unit_id": resource.provider_unit_id}
     if kind == ObjectionType.APPLICATION_DISPUTE and link.get("application_id") and not can_dispute_application(
             actor, app):
+        why = NOT_DISPUTABLE.get(ApplicationStatus(app.status), "资源申请异议由申请单位对退回、通过或不通过的审核结果提出")
         problems.append(FieldProblem("application_id", f"所涉申请：申请 {app.number}（{app.status.label}）不能提出资源申请异议。"
-                                                       "资源申请异议由申请单位对退回、通过或不通过的审核结果提出"))
+                                                       f"{why}"))
         link = {}
     needed = NEEDS_LINK.get(kind)
     if needed and not any(p.field in LINK_LABELS for p in problems if isinstance(p, FieldProblem)):
@@ -152,26 +181,40 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
 
 
 def add_file(session: Session, actor: Person, objection: Objection, filename: str, content_type: str,
-             data: bytes) -> ObjectionFile:
-    """Evidence as a PDF or image, checked by its first bytes, at most 10 MB and 5 files per objection."""
-    if objection.raiser_id != actor.id:
-        raise Forbidden("只有提出人可以上传证据材料")
-    if objection.status not in EVIDENCE_OPEN:
-        raise ValidationFailed([FieldProblem("files", "证据文件：异议已受理审查，不能再上传证据文件")])
-    if len(objection.files) >= MAX_ATTACHMENTS:
-        raise ValidationFailed([FieldProblem("files", f"证据文件：最多 {MAX_ATTACHMENTS} 个，请合并为一个 PDF 后上传")])
+             data: bytes, purpose: FilePurpose = FilePurpose.EVIDENCE) -> ObjectionFile:
+    """A PDF or image, checked by its first bytes, at most 10 MB: the raiser's evidence (5 files, until the
+    objection is accepted), or the county government's decision document, added by the coordinator recording it."""
+    same = [f for f in objection.files if f.purpose == purpose]
+    if purpose == FilePurpose.GOVERNMENT_DECISION:
+        task = session.scalar(select(HumanTask).where(HumanTask.instance_id == objection.instance_id,
+                                                      HumanTask.task_key == GOVERNMENT,
+                                                      HumanTask.status == TaskStatus.OPEN))
+        if task is None:
+            raise ValidationFailed([FieldProblem("government_file", "县政府决定文件：只能在“记录县政府决定”环节上传")])
+        if not engine.can_act(session, actor, task):
+            raise Forbidden(engine.recusal(session, actor, task) or "只有办理“记录县政府决定”的协调员可以上传县政府决定文件")
+        field, limit = "government_file", MAX_GOVERNMENT_FILES
+    else:
+        if objection.raiser_id != actor.id:
+            raise Forbidden("只有提出人可以上传证据材料")
+        if objection.status not in EVIDENCE_OPEN:
+            raise ValidationFailed([FieldProblem("files", "证据文件：异议已受理审查，不能再上传证据文件")])
+        field, limit = "files", MAX_ATTACHMENTS
+    label = purpose.label if purpose == FilePurpose.GOVERNMENT_DECISION else "证据文件"
+    if len(same) >= limit:
+        raise ValidationFailed([FieldProblem(field, f"{label}：最多 {limit} 个，请合并为一个 PDF 后上传")])
     magic = applications.ATTACHMENT_TYPES.get(content_type)
     if magic is None or not data.startswith(magic):
-        raise ValidationFailed([FieldProblem("files", "证据文件：只接受 PDF、PNG 或 JPEG 文件")])
+        raise ValidationFailed([FieldProblem(field, f"{label}：只接受 PDF、PNG 或 JPEG 文件")])
     if len(data) > applications.MAX_ATTACHMENT_BYTES:
-        raise ValidationFailed([FieldProblem("files", "证据文件：单个文件不能超过 10 MB，请压缩后重试")])
+        raise ValidationFailed([FieldProblem(field, f"{label}：单个文件不能超过 10 MB，请压缩后重试")])
     name = inputs.clean_filename(filename)
     found = ObjectionFile(objection_id=objection.id, filename=name, content_type=content_type, size=len(data),
-                          data=data, uploaded_by_id=actor.id, uploaded_at=clock.now())
+                          data=data, uploaded_by_id=actor.id, uploaded_at=clock.now(), purpose=purpose)
     objection.files.append(found)
     session.flush()
     audit.record(session, actor.id, "objection", objection.id, "objection:file_added", None,
-                 {"attachment": name, "size": len(data)})
+                 {"attachment": name, "size": len(data), "purpose": purpose.value})
     return found
 
 
@@ -216,8 +259,15 @@ def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:
     return objection
 
 
-def check_day(field: str, label: str, text: str, earliest: datetime | None) -> date:
-    """A date of something that already happened in this case: not in the future, not before `earliest`."""
+def periods(session: Session) -> dict[str, int | None]:
+    """The working days new objections get for triage and for the units' answers (the process's latest version)."""
+    return {"triage": engine.current_period(session, PROCESS, TRIAGE),
+            "answer": engine.current_period(session, PROCESS, ANSWERS[0])}
+
+
+def check_day(field: str, label: str, text: str, earliest: datetime | None, since: str = "异议提出") -> date:
+    """A date of something that already happened in this case: not in the future, not before `earliest` (the day
+    `since` names: when the objection was raised, decided, referred …)."""
     problems: list = []
     day = inputs.parse_day(text, label, problems, field)
     if day is None:
@@ -226,9 +276,29 @@ def check_day(field: str, label: str, text: str, earliest: datetime | None) -> d
     if day > clock.today():
         raise ValidationFailed([FieldProblem(field, f"{label}：{day} 晚于今天（{clock.today()}），请填写实际发生的日期")])
     if first and day < first:
-        raise ValidationFailed([FieldProblem(field, f"{label}：{day} 早于{'异议提出' if field != 'corrected_on' else '处理决定'}"
-                                                    f"的日期 {first}，请核对")])
+        raise ValidationFailed([FieldProblem(field, f"{label}：{day} 早于{since}的日期 {first}，请核对")])
     return day
+
+
+UNIT_WORK = (Role.APPLICANT, Role.REVIEWER, Role.UNIT_ADMIN)  # acting for a unit in sharing its data
+
+
+def recusal(session: Session, person: Person, task: HumanTask) -> str | None:
+    """Why a coordinator must step aside from the bureau's steps of this objection (回避), or None: they raised it, or
+    they do the data work of the unit that raised it or that it is raised against (apply, review or keep its
+    catalog there)."""
+    if task.task_key not in BUREAU_TASKS or task.instance.subject_type != "objection":
+        return None
+    objection = session.get(Objection, int(task.instance.subject_id))
+    if objection is None:
+        return None
+    if objection.raiser_id == person.id:
+        return "您是本异议的提出人，须回避：本异议由县大数据局其他协调员办理"
+    working = {m.unit_id: m.unit.name for m in person.memberships if m.role in UNIT_WORK}
+    for unit_id, what in ((objection.concerned_unit_id, "所涉单位"), (objection.raiser_unit_id, "提出单位")):
+        if unit_id in working:
+            return f"您在{what}（{working[unit_id]}）担任职务，须回避：本异议由县大数据局其他协调员办理"
+    return None
 
 
 def can_see(person: Person, objection: Objection) -> bool:
@@ -236,6 +306,12 @@ def can_see(person: Person, objection: Objection) -> bool:
     units = _units(person)
     return (person.has_role(Role.COORDINATOR) or objection.raiser_unit_id in units
             or objection.concerned_unit_id in units or bool(units & set(objection.responding_unit_ids or [])))
+
+
+def case_visible(session: Session, person: Person, subject_id: str | None) -> bool:
+    """For a task page of an objection's case: the same rule as the objection's own page."""
+    objection = session.get(Objection, int(subject_id)) if (subject_id or "").isdigit() else None
+    return objection is not None and can_see(person, objection)
 
 
 def get_objection(session: Session, actor: Person, objection_id: int) -> Objection:

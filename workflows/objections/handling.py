@@ -4,17 +4,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import audit, clock, reasons
+from workflows import audit, clock, engine, reasons
 from workflows.errors import FieldProblem, ValidationFailed
-from workflows.models import HumanTask, Person, Unit
+from workflows.models import HumanTask, InstanceStatus, Person, Unit
 from workflows.models.objections import (
     AnswerStance,
+    FilePurpose,
     Objection,
     ObjectionAnswer,
     ObjectionOutcome,
     ObjectionStatus,
 )
-from workflows.objections import cases, effects, records
+from workflows.objections import cases, effects, integrity, records
 from workflows.objections.process import ANSWERS, MAX_RESPONDERS, RAISER_TASKS
 
 
@@ -90,7 +91,8 @@ def transferred(session: Session, actor: Person, task: HumanTask, data: dict) ->
     objection.responding_unit_ids = ids
     set_status(session, actor.id, objection, ObjectionStatus.TRANSFERRED, responding_unit_ids=ids,
                note=data.get("transfer_note") or "")
-    cases.notify_raiser(session, objection, "已转办有关单位，各单位自转办起5个工作日内答复")
+    days = engine.task_period(task.instance.process_version, ANSWERS[0])
+    cases.notify_raiser(session, objection, "已转办有关单位" + (f"，各单位自转办起{days}个工作日内答复" if days else ""))
     padded = ids + [0] * (MAX_RESPONDERS - len(ids))
     return data | {f"responding_unit_{n}": unit_id for n, unit_id in enumerate(padded, start=1)}
 
@@ -109,15 +111,34 @@ def answered(session: Session, actor: Person, task: HumanTask, data: dict) -> di
     return data
 
 
+def _agreement_problem(objection: Objection, outcome: ObjectionOutcome) -> str | None:
+    """意见一致 only when every responding unit's answer agrees with the recorded outcome (四(五): the bureau
+    communicates and coordinates; it does not overrule a unit that disagrees)."""
+    agreeing = AnswerStance.AGREE if outcome == ObjectionOutcome.UPHELD else AnswerStance.DISAGREE
+    others = [a for a in objection.answers if a.stance != agreeing]
+    if not others:
+        return None
+    who = "、".join(f"{a.unit.name}答复“{a.stance.label}”" for a in others)
+    return (f"各方意见：{who}，与处理结果“{outcome.label}”不一致，不能记录为意见一致。"
+            "请选择“意见不一致，组织协调”或“提请县政府数据共享工作领导小组”")
+
+
 def decided(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+    """研究处理意见: record an outcome all sides agree on, or go on to coordination or referral (then nothing is
+    recorded as decided: the form's other fields are dropped, not kept half-filled)."""
     objection = _objection(session, task)
-    if data["resolution"] == "coordinate":
+    resolution = data["resolution"]
+    if resolution == "coordinate":
         set_status(session, actor.id, objection, ObjectionStatus.COORDINATING)
         cases.notify_raiser(session, objection, "各方意见不一致，县大数据局将组织协调")
-        return data | {"needs_correction": False}
-    if (data.get("opinion") or "").strip().__len__() < 4:
-        raise ValidationFailed([FieldProblem("opinion", "处理意见：请写明结论和理由")])
-    return data | _close(session, actor, objection, ObjectionOutcome(data["outcome"]), data)
+        return {"resolution": resolution, "needs_correction": False}
+    if resolution == "refer":
+        return {"resolution": resolution, "needs_correction": False}
+    outcome = ObjectionOutcome(data["outcome"])
+    if problem := _agreement_problem(objection, outcome):
+        raise ValidationFailed([FieldProblem("resolution", problem)], "各方意见不一致，未提交")
+    _specific("opinion", data.get("opinion") or "", "处理意见")
+    return data | _close(session, actor, objection, outcome, data)
 
 
 def coordinated(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
@@ -134,24 +155,34 @@ def coordinated(session: Session, actor: Person, task: HumanTask, data: dict) ->
     return data | _close(session, actor, objection, ObjectionOutcome(data["coordination_result"]), data)
 
 
-def _close(session: Session, actor: Person, objection: Objection, outcome: ObjectionOutcome, data: dict) -> dict:
+def _close(session: Session, actor: Person, objection: Objection, outcome: ObjectionOutcome, data: dict,
+           government: dict | None = None) -> dict:
     """Record the decision, act on what the objection concerns, lift the flag; tell the raiser. A decision that
     orders a correction leaves the objection 纠错中 until the unit concerned has corrected (then it is 办结)."""
-    objection.outcome, objection.opinion, objection.closed_at = outcome, data["opinion"].strip(), clock.now()
-    extra = effects.act(session, actor, objection, data) if outcome == ObjectionOutcome.UPHELD else {}
+    objection.outcome, objection.closed_at = outcome, clock.now()
+    objection.opinion = _without_label(data["opinion"].strip(), outcome)
+    upheld = outcome == ObjectionOutcome.UPHELD
+    extra = effects.act(session, actor, objection, data, government) if upheld else {}
     correcting = bool(extra.get("needs_correction"))
     set_status(session, actor.id, objection, ObjectionStatus.CORRECTING if correcting else ObjectionStatus.CLOSED,
                outcome=outcome.value, opinion=objection.opinion, effect=objection.effect)
-    if correcting:
-        cases.notify_raiser(session, objection, f"{outcome.label}，待所涉单位纠正后办结",
-                            f"处理意见：{objection.opinion}\n处理：{objection.effect}")
-    else:
-        cases.notify_raiser(session, objection, outcome.label, f"处理意见：{objection.opinion}"
-                            + (f"\n处理：{objection.effect}" if objection.effect else ""))
+    detail = f"处理意见：{objection.opinion}" + (f"\n处理：{objection.effect}" if objection.effect else "")
+    cases.notify_raiser(session, objection, f"{outcome.label}，待所涉单位纠正后办结" if correcting else outcome.label,
+                        detail)
     return {"needs_correction": False} | extra
 
 
+def _without_label(opinion: str, outcome: ObjectionOutcome) -> str:
+    """The opinion as the reason, without the outcome's own words in front ("异议成立：…"): pages, records and notices
+    put the outcome beside it already, so it is said once."""
+    for prefix in (f"{outcome.label}，", f"{outcome.label}：", f"{outcome.label}:", f"{outcome.label}。"):
+        if opinion.startswith(prefix) and len(opinion) > len(prefix):
+            return opinion[len(prefix):].strip()
+    return opinion
+
+
 def referred(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+    """提请县政府: the case waits for the county government's decision, which the coordinator records next."""
     objection = _objection(session, task)
     objection.referral_document = data["referral_document"].strip()
     objection.referred_on = cases.check_day("referred_on", "提请日期", data["referred_on"], objection.created_at)
@@ -159,10 +190,30 @@ def referred(session: Session, actor: Person, task: HumanTask, data: dict) -> di
     if meeting and objection.referred_on.isoformat() < meeting:
         raise ValidationFailed([FieldProblem("referred_on", f"提请日期：{objection.referred_on} 早于协调日期 {meeting}，"
                                                             "协调不成后才能提请，请核对")])
-    objection.outcome, objection.closed_at = ObjectionOutcome.REFERRED, clock.now()
+    objection.outcome = ObjectionOutcome.REFERRED
     set_status(session, actor.id, objection, ObjectionStatus.REFERRED, referred_on=data["referred_on"])
-    cases.notify_raiser(session, objection, "协调不成，已提请县政府数据共享工作领导小组研究")
+    cases.notify_raiser(session, objection, "已提请县政府数据共享工作领导小组研究",
+                        "县政府作出决定后，县大数据局将记录决定并按决定办理")
     return data
+
+
+def government_decided(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+    """The county government decided a referral: the coordinator records its document and acts on it. Where it
+    upholds an application dispute, the provider reviews again with the decision before it (the provider still
+    decides: approves, or answers why it cannot, which comes back to the bureau)."""
+    objection = _objection(session, task)
+    if not any(f.purpose == FilePurpose.GOVERNMENT_DECISION for f in objection.files):
+        raise ValidationFailed([FieldProblem("government_file", "县政府决定文件：请先在本页“县政府决定文件”处上传决定文件"
+                                                                "（PDF 或图片），再提交")], "缺少县政府决定文件，未提交")
+    earliest = clock.start_of_day(objection.referred_on) if objection.referred_on else objection.created_at
+    decided_on = cases.check_day("government_decided_on", "决定日期", data["government_decided_on"], earliest, "提请")
+    outcome = ObjectionOutcome(data["government_outcome"])
+    decision = {"number": data["government_number"].strip(), "decided_on": decided_on.isoformat(),
+                "content": data["government_content"].strip(), "outcome": outcome.value}
+    objection.government_decision = decision
+    audit.record(session, actor.id, "objection", objection.id, "objection:government_decided", None, decision)
+    opinion = f"依据县政府决定（{decision['number']}，{decision['decided_on']}）"
+    return data | _close(session, actor, objection, outcome, data | {"opinion": opinion}, decision)
 
 
 def corrected(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
@@ -205,9 +256,16 @@ def responding_units(session: Session, task: HumanTask) -> list[tuple[str, str]]
 
 
 def task_completed(session: Session, event: str, task: HumanTask) -> None:
-    """Once the closing step is done, the record's content and hash are fixed (not by later steps like rating)."""
+    """Once the closing step is done, the record's content and hash are fixed (not by later steps like rating).
+
+    A referral closes the case only on versions that ended there (before the county government's decision was
+    recorded in the process); on later versions the case goes on to that decision."""
     if task.instance.subject_type != "objection":
         return
     objection = session.get(Objection, int(task.instance.subject_id))
-    if objection.status in records.CLOSING:
+    if objection.status == ObjectionStatus.REFERRED and task.instance.status != InstanceStatus.RUNNING:
+        objection.closed_at = objection.closed_at or clock.now()
         records.close(session, objection)
+    elif objection.status in records.CLOSING:
+        records.close(session, objection)
+    integrity.verify_objection(session, objection)

@@ -10,9 +10,9 @@ from workflows import case_names, clock, engine, inputs
 from workflows.engine import forms, tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import HumanTask, ObjectionRecord, Person, ProcessInstance, Role, TaskStatus, Unit
-from workflows.models.objections import Correction, Objection, ObjectionStatus, ObjectionType
+from workflows.models.objections import Correction, FilePurpose, Objection, ObjectionStatus, ObjectionType
 from workflows.objections import cases, records
-from workflows.objections.process import COORDINATE, CORRECT, DECIDE, TRANSFER
+from workflows.objections.process import COORDINATE, CORRECT, DECIDE, GOVERNMENT, TRANSFER
 
 
 @dataclass
@@ -72,11 +72,14 @@ class ObjectionCase:
     can_upload: bool = False  # the raiser adds evidence files until the objection is accepted (补充材料)
     can_correct: bool = False  # the person acting on the open correction task, who may edit the entry
     hidden_fields: list[str] = field(default_factory=list)  # decision fields that do not apply to this type
+    government_files: list = field(default_factory=list)  # the county government's decision document(s)
+    can_upload_government: bool = False  # the coordinator recording that decision adds its document here
 
 
-# 研究处理意见 and 协调 ask what to do with an application or a grant only where the objection concerns one
-HIDDEN_BY_KIND = {ObjectionType.APPLICATION_DISPUTE: ["grant_action", "incident"],
-                  ObjectionType.USAGE_DISPUTE: ["application_action"]}
+# 研究处理意见, 协调 and the county government's decision ask what to do with a grant only where the objection
+# concerns one (an upheld application dispute always goes back to the provider's review: nothing to choose)
+HIDDEN_BY_KIND = {ObjectionType.USAGE_DISPUTE: []}
+GRANT_FIELDS = ["grant_action", "incident"]
 
 
 def objection_case(session: Session, person: Person, task: HumanTask) -> ObjectionCase | None:
@@ -100,9 +103,12 @@ def objection_case(session: Session, person: Person, task: HumanTask) -> Objecti
     ids = objection.responding_unit_ids or []
     case.responding_units = list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
     case.correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
-    if task.task_key in (DECIDE, COORDINATE):
-        case.hidden_fields = HIDDEN_BY_KIND.get(ObjectionType(objection.kind), ["application_action", "grant_action",
-                                                                                 "incident"])
+    if task.task_key in (DECIDE, COORDINATE, GOVERNMENT):
+        case.hidden_fields = HIDDEN_BY_KIND.get(ObjectionType(objection.kind), GRANT_FIELDS)
+    case.government_files = [f for f in objection.files if f.purpose == FilePurpose.GOVERNMENT_DECISION]
+    case.files = [f for f in objection.files if f.purpose == FilePurpose.EVIDENCE]
+    case.can_upload_government = (task.task_key == GOVERNMENT and task.status == TaskStatus.OPEN
+                                  and engine.can_act(session, person, task))
     case.can_correct = (task.task_key == CORRECT and task.status == TaskStatus.OPEN
                         and engine.can_act(session, person, task))
     return case

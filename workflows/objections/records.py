@@ -16,7 +16,7 @@ from workflows.sharing import records as approval_records
 from workflows.unit_of_work import unit_of_work
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
-CLOSING = (ObjectionStatus.CLOSED, ObjectionStatus.NOT_ACCEPTED, ObjectionStatus.REFERRED)
+CLOSING = (ObjectionStatus.CLOSED, ObjectionStatus.NOT_ACCEPTED)
 
 
 def _concerns(objection: Objection) -> str:
@@ -52,6 +52,7 @@ def content_for(session: Session, objection: Objection) -> dict:
         "outcome": objection.outcome.label if objection.outcome else "",
         "reason": objection.not_accepted_reason or objection.opinion, "effect": objection.effect,
         "referral": objection.referral_document,
+        **({"government": dict(objection.government_decision)} if objection.government_decision else {}),
         "closed_at": clock.fmt(objection.closed_at),
         "steps": _steps(session, objection),
         "correction": _correction(session, objection),

@@ -30,7 +30,8 @@ LIMITS = {"code": ("单位代码", 32), "name": ("单位名称", 100), "short_na
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{2,32}")
 # GB 32100: 18 characters of digits and capitals without I, O, S, V, Z
 CREDIT_CODE_PATTERN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
-OPEN_APPLICATION = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
+OPEN_APPLICATION = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED,
+                    ApplicationStatus.COORDINATING)
 SHOWN_BLOCKERS = 10
 
 

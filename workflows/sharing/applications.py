@@ -27,7 +27,7 @@ from workflows.models import (
     TaskStatus,
     Unit,
 )
-from workflows.sharing import integrity
+from workflows.sharing import integrity, visibility
 from workflows.sharing.process import PROCESS, RESUBMIT_TASK, REVIEW_TASK  # noqa: F401  (pages read them here)
 
 MAX_VALIDITY_YEARS = 3
@@ -52,7 +52,8 @@ MAX_ITEMS, MAX_ITEM_NAME = 200, 100
 MIN_SCENARIO, MIN_BASIS, MIN_PURPOSE, MIN_JUSTIFICATION = 6, 4, 4, 6  # the least a specific answer takes
 WITHDRAW_REASON_LIMIT = 1000
 _PUNCT = re.compile(r"[\s\W_]+")
-OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
+OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED,
+                 ApplicationStatus.COORDINATING)
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 
 
@@ -354,28 +355,24 @@ def _locked(session: Session, app: Application) -> Application:
     return session.execute(_LOCK, {"id": app.id}, execution_options={"populate_existing": True}).scalar_one()
 
 
-def can_see(person: Person, app: Application) -> bool:
-    units = {m.unit_id for m in person.memberships} | {person.unit_id}
-    return (app.applicant_unit_id in units or (app.provider_unit_id in units and app.status != ApplicationStatus.DRAFT)
-            or (person.has_role(Role.COORDINATOR) and app.status != ApplicationStatus.DRAFT))
-
-
 def get_application(session: Session, actor: Person, application_id: int) -> Application:
     app = session.get(Application, application_id)
-    if app is None or not can_see(actor, app):
+    if app is None or not visibility.application_visible(actor, app):
         raise NotFound("申请不存在，或您无权查看其他单位的申请")
     return app
 
 
-_OUTCOME = (select(Grant, ApprovalRecord.sha256).select_from(Application)
+_NEWEST_RECORD = (select(ApprovalRecord.sha256).where(ApprovalRecord.application_id == Application.id)
+                  .order_by(ApprovalRecord.id.desc()).limit(1).correlate(Application).scalar_subquery())
+_OUTCOME = (select(Grant, _NEWEST_RECORD).select_from(Application)
             .outerjoin(Grant, Grant.application_id == Application.id)
-            .outerjoin(ApprovalRecord, ApprovalRecord.application_id == Application.id)
             .where(Application.id == bindparam("id"))
             .options(lazyload(Grant.application), lazyload(Grant.unit), lazyload(Grant.resource)))
 
 
 def outcome(session: Session, app: Application) -> tuple[Grant | None, str | None]:
-    """The grant and the approval record's SHA-256 of an application, in one query (what its answers show).
+    """The grant and the SHA-256 of the record of the decision that holds now: the newest record (a review reopened
+    by an objection decides again, and its record comes after the earlier ones).
 
     Only a decision (通过 or 未通过) makes them, so an undecided application needs no query.
     """
@@ -447,11 +444,13 @@ def remove_attachment(session: Session, actor: Person, application_id: int, atta
     return found
 
 
-def reopen_review(session: Session, actor: Person, application_id: int, opinion: str, objection_id: int) -> Application:
-    """An upheld objection sends a rejected application back to the provider's review (四(五)).
+def reopen_review(session: Session, actor: Person, application_id: int, objection_id: int, opinion: str,
+                  government: dict | None = None) -> Application:
+    """An upheld objection sets aside the provider's refusal or return (四(五)); the provider reviews again.
 
-    A new review round on a new case about the same application: the first case, its decision and its record
-    stay in the history; the reviewer has a new 5-working-day period and reads the coordinator's opinion.
+    A new review round on a new case about the same application, with a full period from the current version: the
+    earlier case, its decision and its record stay in the history. The reviewer reads the bureau's opinion, or the
+    county government's decision (`government`), and still decides: only the provider grants.
     """
     if not actor.has_role(Role.COORDINATOR):
         raise Forbidden("只有县大数据局协调员可以根据异议决定重新启动审核")
@@ -461,18 +460,21 @@ def reopen_review(session: Session, actor: Person, application_id: int, opinion:
     if app.instance_id:
         engine.lock_instance(session, app.instance_id)
     app = _locked(session, app)
-    if app.status != ApplicationStatus.REJECTED:
-        raise Conflict(f"申请{ApplicationStatus(app.status).label}，只有未通过的申请可以重新审核")
+    if app.status not in (ApplicationStatus.REJECTED, ApplicationStatus.RETURNED):
+        raise Conflict(f"申请{ApplicationStatus(app.status).label}，只有未通过或退回补正的申请可以重新审核")
     before = app.status
+    if app.status == ApplicationStatus.RETURNED:  # the return is set aside: the applicant's 补正 task goes
+        engine.cancel(session, app.instance_id, actor.id, "异议成立，撤销退回补正，由提供单位继续审核")
     app.status, app.updated_at = ApplicationStatus.IN_REVIEW, clock.now()  # a new review, not a 补正 round
-    app.decided_at, app.decided_by_id, app.late = None, None, False
+    app.decided_at, app.decided_by_id = None, None  # lateness of earlier rounds stays recorded (§5)
+    data = {"application_id": app.id, "share_type": "conditional", "provider_unit_id": app.provider_unit_id,
+            "applicant_unit_id": app.applicant_unit_id, "objection_id": objection_id, "objection_opinion": opinion}
     instance = engine.start(session, PROCESS, actor.id, app.applicant_unit_id,
-                            {"application_id": app.id, "share_type": "conditional",
-                             "provider_unit_id": app.provider_unit_id, "applicant_unit_id": app.applicant_unit_id,
-                             "objection_id": objection_id, "objection_opinion": opinion},
+                            data | ({"government_decision": government} if government else {}),
                             subject=("application", app.id))
     app.instance_id = instance.id
     audit.record(session, actor.id, "application", app.id, "application:reopened", {"status": str(before)},
-                 {"status": app.status, "objection_id": objection_id, "opinion": opinion})
+                 {"status": app.status, "objection_id": objection_id, "opinion": opinion}
+                 | ({"government_decision": government["number"]} if government else {}))
     integrity.verify_application(session, app)
     return app

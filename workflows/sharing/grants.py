@@ -18,13 +18,12 @@ EXPIRY_NOTICE_DAYS = 7
 REVOKE_REASON_LIMIT = 1000
 
 
-def create(session: Session, app: Application, items: list[str], until: date, actor_id: int | None,
-           objection_id: int | None = None) -> Grant:
+def create(session: Session, app: Application, items: list[str], until: date, actor_id: int | None) -> Grant:
     """A grant only as reviewed: the provider's reviewer decided (or the data is 无条件共享) on shareable data.
 
-    objection_id: the county data bureau's binding conclusion on an upheld objection (四(五)) decided it instead.
+    Nobody else grants: the county data bureau coordinates and supervises (四(五)), it never decides for a provider.
     """
-    _check_grantable(session, app, items, actor_id, objection_id)
+    _check_grantable(session, app, items, actor_id)
     grant = Grant(application_id=app.id, unit_id=app.applicant_unit_id, resource_id=app.resource_id,
                   items=list(items), scenario=app.scenario, valid_from=clock.today(), valid_until=until,
                   status=GrantStatus.ACTIVE, created_at=clock.now())
@@ -36,8 +35,7 @@ def create(session: Session, app: Application, items: list[str], until: date, ac
     return grant
 
 
-def _check_grantable(session: Session, app: Application, items: list[str], actor_id: int | None,
-                     objection_id: int | None = None) -> None:
+def _check_grantable(session: Session, app: Application, items: list[str], actor_id: int | None) -> None:
     resource = app.resource
     if not integrity.shareable(resource):
         raise Conflict(f"“{resource.name}”已不予共享或已停用，不能授权。请刷新页面查看资源的最新状态")
@@ -46,9 +44,6 @@ def _check_grantable(session: Session, app: Application, items: list[str], actor
     if actor_id is None:
         if resource.share_type != ShareType.UNCONDITIONAL:
             raise Conflict(f"“{resource.name}”为有条件共享资源，须由提供单位审核人审核通过后才能授权")
-    elif objection_id is not None:
-        if not session.get(Person, actor_id).has_role(Role.COORDINATOR):
-            raise Forbidden("只有县大数据局协调员可以根据异议决定授权")
     elif not session.get(Person, actor_id).has_role(Role.REVIEWER, app.provider_unit_id):
         raise Forbidden("只有数据提供单位的审核人可以审核通过并授权")
     if not set(items) <= set(app.items):
@@ -74,10 +69,12 @@ _LOCK = select(Grant).where(Grant.id == bindparam("id")).with_for_update(of=Gran
 REVOKE_HINT = "请写明具体原因：发现了什么违规使用、违反了哪项约定或规定"
 
 
-def revoke(session: Session, actor: Person, grant_id: int, reason: str, objection_id: int | None = None) -> Grant:
+def revoke(session: Session, actor: Person, grant_id: int, reason: str, objection_id: int | None = None,
+           basis: str = "") -> Grant:
     """Revoke once: the grant's row is locked, so a second revocation or the expiry pass sees the first.
 
-    A coordinator revokes only by deciding an upheld usage objection (objection_id names it).
+    A coordinator revokes only by deciding an upheld usage objection (objection_id names it, `basis` says so in
+    the reason people read: "根据异议 YY… 的处理决定").
     """
     grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
     if grant is None:
@@ -91,7 +88,7 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str, objectio
         raise ValidationFailed([problem])
     if problem := reasons.reason_problem(reason, "撤销理由", hint=REVOKE_HINT):
         raise ValidationFailed([problem])
-    grant.status, grant.revoked_reason = GrantStatus.REVOKED, reason.strip()
+    grant.status, grant.revoked_reason = GrantStatus.REVOKED, f"{basis}：{reason.strip()}" if basis else reason.strip()
     grant.revoked_by_id, grant.revoked_at = actor.id, clock.now()
     audit.record(session, actor.id, "grant", grant.id, "grant:revoked", {"status": "active"},
                  {"status": "revoked", "reason": grant.revoked_reason}
@@ -106,10 +103,20 @@ def _notify(session: Session, grant: Grant, template: str) -> None:
     notifications.send(session, people, template, context(grant), f"/applications/{grant.application_id}")
 
 
+def revoked_by_unit(grant: Grant) -> str:
+    """Who revoked, as people name it: the provider, or the county data bureau on an objection it decided."""
+    by = grant.revoked_by
+    if by is None:
+        return ""
+    if can_revoke(by, grant):
+        return grant.resource.provider_unit.name
+    return next((m.unit.name for m in by.memberships if m.role == Role.COORDINATOR), by.unit.name)
+
+
 def context(grant: Grant) -> dict:
     return {"unit_name": grant.unit.name, "resource_name": grant.resource.name, "number": grant.application.number,
             "valid_until": grant.valid_until.isoformat(), "reason": grant.revoked_reason,
-            "items": "、".join(grant.items)}
+            "revoked_by": revoked_by_unit(grant), "items": "、".join(grant.items)}
 
 
 def expire_due(session: Session) -> tuple[int, int]:

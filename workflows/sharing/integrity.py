@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflows import engine
@@ -27,9 +27,9 @@ from workflows.models import (
     ShareType,
     TaskStatus,
 )
-from workflows.sharing.process import RESUBMIT_TASK, REVIEW_TASK
+from workflows.sharing.process import COORDINATE_TASK, RESUBMIT_TASK, REVIEW_TASK
 
-_RUNNING = (ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
+_RUNNING = (ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED, ApplicationStatus.COORDINATING)
 _ENDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
 
 
@@ -77,6 +77,8 @@ def application_problems(session: Session, app: Application) -> list[Problem]:
         problems.append(Problem(subject, f"状态为“{ApplicationStatus(app.status).label}”，却仍有待办审核任务"))
     if app.status == ApplicationStatus.RETURNED and counts[RESUBMIT_TASK] != 1:
         problems.append(Problem(subject, f"退回补正，但申请单位的补正任务为 {counts[RESUBMIT_TASK]} 个（应恰好 1 个）"))
+    if app.status == ApplicationStatus.COORDINATING and counts[COORDINATE_TASK] != 1:
+        problems.append(Problem(subject, f"县大数据局协调中，但协调任务为 {counts[COORDINATE_TASK]} 个（应恰好 1 个）"))
     if app.status == ApplicationStatus.SUBMITTED:
         problems.append(Problem(subject, "停留在“已提交”状态，未进入审核或授权"))
     problems += _instance_problems(session, app, subject)
@@ -108,6 +110,32 @@ def _grant_problems(session: Session, app: Application, resource: Resource, subj
         problems.append(Problem(subject, "授权的信息项超出了申请范围"))
     if grant.status == GrantStatus.ACTIVE and not shareable(resource):
         problems.append(Problem(subject, "资源已不予共享或已停用，授权却仍有效"))
+    return problems + _decision_problems(session, app, grant, subject)
+
+
+_APPROVALS = (select(HumanTask).join(ProcessInstance)
+              .where(ProcessInstance.subject_type == "application", ProcessInstance.subject_id == bindparam("id"),
+                     HumanTask.task_key == REVIEW_TASK, HumanTask.status == TaskStatus.COMPLETED)
+              .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1))
+
+
+def _decision_problems(session: Session, app: Application, grant: Grant, subject: str) -> list[Problem]:
+    """Only the provider grants (四(三)): a grant rests on the latest review of the application being an approval by a
+    reviewer of the provider unit who is the application's decider, for no more than was approved; a grant without
+    any review is one of 无条件共享 data, decided by nobody."""
+    review = session.scalars(_APPROVALS, {"id": str(app.id)}).first()
+    if review is None:
+        return [] if app.decided_by_id is None else [Problem(subject, "授权没有提供单位的审核决定，却记为有人决定")]
+    result = review.result or {}
+    problems = []
+    if result.get("decision") != "approve":
+        problems.append(Problem(subject, "授权不是基于提供单位审核人的通过决定（最近一次审核的结论不是“通过”）"))
+    elif review.unit_id != app.provider_unit_id or review.role != Role.REVIEWER:
+        problems.append(Problem(subject, "作出通过决定的不是提供单位的审核人"))
+    elif review.completed_by_id != app.decided_by_id:
+        problems.append(Problem(subject, "授权记载的决定人与提供单位作出通过决定的审核人不一致"))
+    elif not set(grant.items) <= set(result.get("approved_items") or app.items):
+        problems.append(Problem(subject, "授权的信息项超出了提供单位同意提供的范围"))
     return problems
 
 

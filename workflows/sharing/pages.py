@@ -29,6 +29,7 @@ from workflows.models import (
     TaskStatus,
 )
 from workflows.sharing import applications, grants, opinions, records, reviews
+from workflows.sharing.process import COORDINATE_TASK
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 WITHDRAWABLE = (*applications.OPEN_STATUSES, ApplicationStatus.DRAFT)
@@ -117,7 +118,7 @@ class ReviewCase:
 
 DEADLINE_RULE = ("期限按工作日计算；最后一个工作日系统向审核人发出催办，逾期后报县政务服务和大数据管理局督办并计入考核。"
                  "系统不会因超时自动作出决定，仍须由审核人办理。")
-_DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正"}
+_DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "cannot": "不能执行县政府决定"}
 
 
 def sensitive_items(session: Session, app: Application) -> dict[str, bool]:
@@ -130,16 +131,6 @@ def review_items(session: Session, task: HumanTask) -> list[tuple[str, str]]:
     app = session.get(Application, int(task.instance.subject_id))
     marks = sensitive_items(session, app)
     return [(name, f"{name}（敏感）" if marks.get(name) else name) for name in app.items]
-
-
-def reopening_objections(session: Session, instance: ProcessInstance) -> list[Objection]:
-    """The upheld objections decided before this review case started: the coordinator's opinion it must weigh."""
-    if instance.subject_type != "application" or not (instance.subject_id or "").isdigit():
-        return []
-    return list(session.scalars(select(Objection).where(Objection.application_id == int(instance.subject_id),
-                                                        Objection.outcome == ObjectionOutcome.UPHELD,
-                                                        Objection.closed_at <= instance.started_at)
-                                .order_by(Objection.id)))
 
 
 def review_case(session: Session, person: Person, task: HumanTask) -> ReviewCase | None:
@@ -161,7 +152,7 @@ def review_case(session: Session, person: Person, task: HumanTask) -> ReviewCase
                       frequency=CallFrequency.label_of(app.frequency) if app.frequency else "",
                       share_type=ShareType.label_of(app.resource.share_type),
                       sensitivity=Sensitivity.label_of(app.resource.sensitivity),
-                      objections=reopening_objections(session, task.instance))
+                      objections=reviews.objections_before(session, task.instance))
 
 
 def _round(task: HumanTask) -> EarlierRound | None:
@@ -170,6 +161,9 @@ def _round(task: HumanTask) -> EarlierRound | None:
         return EarlierRound(task, "补正后重新提交", result.get("resubmit_note") or "", _who(task))
     if task.task_key == applications.REVIEW_TASK and result.get("decision") in _DECISIONS:
         return EarlierRound(task, _DECISIONS[result["decision"]], result.get("reason") or "", _who(task))
+    if task.task_key == COORDINATE_TASK:
+        step = "县大数据局再次协调" if result.get("next_step") == "reopen" else "县大数据局协调办结"
+        return EarlierRound(task, step, result.get("opinion") or "", _who(task))
     return None
 
 

@@ -20,13 +20,17 @@ from workflows.models import (
     Application,
     ApplicationStatus,
     ApprovalRecord,
+    AuditEvent,
     CallFrequency,
     Grant,
     HumanTask,
+    Objection,
+    Person,
     ProcessInstance,
     RejectionCategory,
     ShareType,
 )
+from workflows.sharing.process import REVIEW_TASK
 from workflows.unit_of_work import unit_of_work
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
@@ -53,23 +57,48 @@ def _unit(unit) -> dict:
 
 
 def _comment(result: dict) -> str:
-    """What the step said: the reviewer's reason, or the applicant's 补正说明 on resubmission."""
-    return result.get("reason") or result.get("resubmit_note") or ""
+    """What the step said: the reviewer's reason, the applicant's 补正说明, or the bureau's coordination opinion."""
+    return result.get("reason") or result.get("resubmit_note") or result.get("opinion") or ""
+
+
+_REOPENINGS = (select(AuditEvent).where(AuditEvent.subject_type == "application", AuditEvent.subject_id == bindparam("id"),
+                                        AuditEvent.action == "application:reopened").order_by(AuditEvent.id))
+
+
+def _reopenings(session: Session, app: Application) -> list[dict]:
+    """Each review reopened by an upheld objection (or on the county government's decision), as a step."""
+    found = []
+    for event in session.scalars(_REOPENINGS, {"id": str(app.id)}):
+        after = event.after or {}
+        objection = session.get(Objection, after.get("objection_id") or 0)
+        number = objection.number if objection else ""
+        government = after.get("government_decision")
+        actor = session.get(Person, event.actor_id) if event.actor_id else None
+        found.append({"step": f"依据县政府决定重新审核（{government}，异议 {number}）" if government
+                      else f"异议成立，重新审核（异议 {number}）",
+                      "actor": f"{actor.display_name}（{actor.unit.name}）" if actor else "",
+                      "at": clock.fmt(event.at), "due": "", "met": "", "comment": "" if government else after.get("opinion", "")})
+    return found
 
 
 def _timeline(session: Session, app: Application) -> list[dict]:
+    """Submission, then each case's steps in order; a case started by an upheld objection opens with that step."""
     steps = [{"step": "提交申请", "actor": f"{app.applicant.display_name}（{app.applicant_unit.name}）",
               "at": clock.fmt(app.submitted_at), "due": "", "met": ""}]
     rows = session.scalars(select(HumanTask).options(engine.TASK_ROWS).join(ProcessInstance).where(
         ProcessInstance.subject_type == "application", ProcessInstance.subject_id == str(app.id))
-        .order_by(HumanTask.created_at, HumanTask.id))
+        .order_by(HumanTask.instance_id, HumanTask.created_at, HumanTask.id))
+    reopenings, case = iter(_reopenings(session, app)), None
     for task in rows:
+        if case is not None and task.instance_id != case:
+            steps.append(next(reopenings, None))
+        case = task.instance_id
         who = task.completed_by
         actor = f"{who.display_name}（{who.unit.name}）" if who else ("流程关闭" if task.completed_at else "")
         met = "" if task.due_at is None else ("逾期" if task.is_overdue() else "按期")
         steps.append({"step": task.name, "actor": actor, "at": clock.fmt(task.completed_at) if task.completed_at else "办理中",
                       "due": clock.fmt(task.due_at), "met": met, "comment": _comment(task.result or {})})
-    return steps
+    return [s for s in steps if s]
 
 
 def content_for(session: Session, app: Application) -> dict:
@@ -91,9 +120,15 @@ def content_for(session: Session, app: Application) -> dict:
         "decided_by": app.decided_by.display_name if app.decided_by else "系统（无条件共享）",
         "decided_by_unit": app.provider_unit.name,
         "decided_at": clock.fmt(app.decided_at), "late": app.late,
+        "review_days": _review_days(session, app),
         "grant": None if grant is None else {"items": list(grant.items), "scenario": grant.scenario,
                                              "valid_from": str(grant.valid_from), "valid_until": str(grant.valid_until)},
     }
+
+
+def _review_days(session: Session, app: Application) -> int | None:
+    instance = session.get(ProcessInstance, app.instance_id) if app.instance_id else None
+    return engine.task_period(instance.process_version, REVIEW_TASK) if instance else None
 
 
 def digest(content: dict) -> str:
@@ -161,15 +196,17 @@ def render_within(content: dict | str, sha256: str, seconds: float = RENDER_SECO
 
 
 def create(session: Session, app: Application) -> ApprovalRecord:
-    """Made once per decision (a review reopened by an objection decides again); later views read the stored PDF."""
-    latest = session.scalar(select(ApprovalRecord).options(lazyload(ApprovalRecord.application))
-                            .where(ApprovalRecord.application_id == app.id).order_by(ApprovalRecord.id.desc()).limit(1))
-    if latest is not None and (latest.content.get("decided_at"), latest.content.get("decision")) == (
-            clock.fmt(app.decided_at), ApplicationStatus(app.status).label):
-        return latest
+    """Made once per decision (a review reopened by an objection decides again); later views read the stored PDF.
+
+    Asked twice for the same decision, it gives the record already made: the same content is the same record.
+    """
     session.flush()
     content = content_for(session, app)
     sha256 = digest(content)
+    latest = session.scalar(select(ApprovalRecord).options(lazyload(ApprovalRecord.application))
+                            .where(ApprovalRecord.application_id == app.id).order_by(ApprovalRecord.id.desc()).limit(1))
+    if latest is not None and latest.sha256 == sha256:
+        return latest
     record = ApprovalRecord(application_id=app.id, sha256=sha256, content=content, pdf=None,
                             created_at=clock.now())  # the PDF is rendered by the sweep or on first download
     session.add(record)
@@ -241,15 +278,27 @@ def find(session: Session, sha256: str) -> ApprovalRecord | None:
     return session.scalar(select(ApprovalRecord).where(ApprovalRecord.sha256 == sha256))
 
 
+def history(session: Session, application_id: int) -> list[ApprovalRecord]:
+    """Every record of the application, oldest first: one per decision (a reopened review decides again)."""
+    return list(session.scalars(select(ApprovalRecord).options(lazyload(ApprovalRecord.application))
+                                .where(ApprovalRecord.application_id == application_id).order_by(ApprovalRecord.id)))
+
+
 def for_application(session: Session, application_id: int) -> ApprovalRecord | None:
     """The record of the application's latest decision, the one that holds."""
     return session.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == application_id)
                           .order_by(ApprovalRecord.id.desc()).limit(1))
 
 
+def for_grant(session: Session, grant: Grant) -> ApprovalRecord | None:
+    """The record of the decision that created the grant: what its 授权提供单 cites, whatever came later."""
+    return session.get(ApprovalRecord, grant.record_id) if grant.record_id else None
+
+
 def reopened(record: ApprovalRecord) -> bool:
     """The decision this record states was set aside (an upheld objection reopened the review) and none stands yet."""
-    return record.application.status in (ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED)
+    return record.application.status in (ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED,
+                                         ApplicationStatus.COORDINATING)
 
 
 def superseded_by(session: Session, record: ApprovalRecord) -> ApprovalRecord | None:

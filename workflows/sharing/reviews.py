@@ -9,20 +9,21 @@ from sqlalchemy.orm import Session
 import notifications
 from workflows import audit, clock, reasons
 from workflows.engine import tasks
-from workflows.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
+from workflows.errors import Conflict, FieldProblem, ValidationFailed
 from workflows.models import (
     Application,
     ApplicationStatus,
     HumanTask,
+    Objection,
+    ObjectionOutcome,
     Person,
     ProcessInstance,
     RejectionCategory,
     ResourceStatus,
-    Role,
     ShareType,
     TaskStatus,
 )
-from workflows.sharing import grants, integrity, records
+from workflows.sharing import applications, grants, integrity, records
 from workflows.sharing.process import REVIEW_TASK
 
 
@@ -57,24 +58,61 @@ def reason_check(reason: str, data: dict) -> str | None:
         return reason_problem(reason, data.get("rejection_category") or "")
     if data.get("decision") == "return":
         return "；".join(reasons.list_problems(reason)) or None
+    if data.get("decision") == CANNOT:
+        return reasons.reason_problem(reason, "理由", hint=CANNOT_HINT)
     return None
 
 
 def returns(session: Session, app: Application, excluding: int | None = None) -> int:
-    """How many times the provider returned the application for more information (一次性告知 allows one);
-    excluding: the review being completed right now (its row is already marked done)."""
+    """How many times the provider returned the application for more information, over all its review cases
+    (一次性告知 allows one, also after an objection reopened the review); excluding: the review being completed right
+    now (its row is already marked done)."""
     if not app.instance_id:
         return 0
-    rows = session.execute(_REVIEW_RESULTS, {"id": app.instance_id})
+    rows = session.execute(_REVIEW_RESULTS, {"id": str(app.id)})
     return sum(1 for task_id, result in rows if task_id != excluding and (result or {}).get("decision") == "return")
 
 
+def government_decision(session: Session, instance: ProcessInstance) -> dict | None:
+    """The county government's decision this review case was reopened on, if any: then the provider approves or
+    answers why it cannot (which goes back to the bureau); it neither rejects nor returns."""
+    for objection in reversed(objections_before(session, instance)):
+        decision = objection.government_decision or {}
+        return decision if decision.get("outcome") == "upheld" else None
+    return None
+
+
+def objections_before(session: Session, instance: ProcessInstance) -> list[Objection]:
+    """The upheld objections decided before this review case started: the opinion (or decision) it must weigh."""
+    if instance.subject_type != "application" or not (instance.subject_id or "").isdigit():
+        return []
+    return list(session.scalars(select(Objection).where(Objection.application_id == int(instance.subject_id),
+                                                        Objection.outcome == ObjectionOutcome.UPHELD,
+                                                        Objection.closed_at <= instance.started_at)
+                                .order_by(Objection.id)))
+
+
 def review_decisions(session: Session, task: HumanTask) -> list[tuple[str, str]]:
-    """The decisions offered on a review: after a return and resubmission only approve or reject remain."""
+    """The decisions offered on a review: after a return only approve or reject remain; on a county government's
+    decision, approve or answer that it cannot be carried out."""
+    if task.status != TaskStatus.OPEN:
+        return _decisions(task)
+    return _offered(session, task, _application(session, task))
+
+
+def _decisions(task: HumanTask) -> list[tuple[str, str]]:
     spec = ((tasks.form_schema(task) or {}).get("properties") or {}).get("decision") or {}
     values = spec.get("enum") or []
-    offered = list(zip(map(str, values), map(str, spec.get("enumNames") or values)))
-    if task.status == TaskStatus.OPEN and returns(session, _application(session, task)):
+    return list(zip(map(str, values), map(str, spec.get("enumNames") or values)))
+
+
+def _offered(session: Session, task: HumanTask, app: Application, excluding: int | None = None) -> list[tuple[str, str]]:
+    """excluding: the review being completed right now (its row is already marked done)."""
+    offered = _decisions(task)
+    if government_decision(session, task.instance):
+        return [(value, label) for value, label in offered if value in ("approve", CANNOT)]
+    offered = [(value, label) for value, label in offered if value != CANNOT]
+    if returns(session, app, excluding=excluding):
         offered = [(value, label) for value, label in offered if value != "return"]
     return offered
 
@@ -83,6 +121,8 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
     app = _application(session, task)
     decision = data["decision"]
     _check_decision(session, app, task, data)
+    if decision == CANNOT:
+        return _cannot_comply(session, actor, app, data)
     if decision == "approve":
         data["approved_items"], data["approved_until"] = _narrowed(app, data)
     else:  # the boxes start checked: on a rejection or a return they grant nothing and are not recorded as granted
@@ -100,17 +140,23 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
 
 
 def _check_decision(session: Session, app: Application, task: HumanTask, data: dict) -> None:
-    """The rules the form cannot see: one return per application, approval only of data that is still shared."""
+    """The rules the form cannot see: one return per application, approval only of data that is still shared, and
+    on a county government's decision only approval or a reasoned answer that it cannot be carried out."""
     decision, reason = data["decision"], data.get("reason") or ""
+    if decision == "return" and returns(session, app, excluding=task.id):
+        raise ValidationFailed([FieldProblem("decision", "审核意见：本申请已退回补正过一次，补正后只能选择“通过”或“不通过”")],
+                               "按一次性告知的要求，每件申请只能退回补正一次，未提交")
+    offered = dict(_offered(session, task, app, excluding=task.id))
+    if decision not in offered:
+        raise ValidationFailed([FieldProblem("decision", "审核意见：本次审核只能选择" + "、".join(
+            f"“{label}”" for label in offered.values()))], "审核意见不在可选范围内，未提交")
     if decision == "reject" and (problem := reason_problem(reason, data.get("rejection_category") or "")):
         raise ValidationFailed([FieldProblem("reason", f"理由：{problem}")], "不予通过必须写明具体理由，未提交")
-    if decision == "return":
-        if returns(session, app, excluding=task.id):
-            raise ValidationFailed([FieldProblem("decision", "审核意见：本申请已退回补正过一次，补正后只能选择“通过”或“不通过”")],
-                                   "按一次性告知的要求，每件申请只能退回补正一次，未提交")
-        if problems := reasons.list_problems(reason):
-            raise ValidationFailed([FieldProblem("reason", f"理由：{p}") for p in problems],
-                                   "退回补正须逐项写明需要补充的材料或需说明的问题（一次性告知），未提交")
+    if decision == CANNOT and (problem := reasons.reason_problem(reason, "理由", hint=CANNOT_HINT)):
+        raise ValidationFailed([FieldProblem("reason", f"理由：{problem}")], "不能执行县政府决定的，须写明具体理由，未提交")
+    if decision == "return" and (problems := reasons.list_problems(reason)):
+        raise ValidationFailed([FieldProblem("reason", f"理由：{p}") for p in problems],
+                               "退回补正须逐项写明需要补充的材料或需说明的问题（一次性告知），未提交")
     if decision == "approve" and (warning := resource_warning(app)):
         raise Conflict(warning)
 
@@ -124,6 +170,44 @@ def resource_warning(app: Application) -> str | None:
         "已改为“不予共享”" if resource.share_type == ShareType.NOT_SHARED else "当前未发布")
     return (f"所申请的资源“{resource.name}”{change}，不能审核通过，也不能授权。"
             "请选择“不通过”并写明理由（如资源已改为不予共享及其依据）")
+
+
+CANNOT = "cannot"  # the provider answers it cannot carry out the county government's decision
+CANNOT_HINT = "请写明具体原因：哪项法律法规或安全要求使本单位不能按县政府决定提供，或提供需要什么条件"
+
+
+def _cannot_comply(session: Session, actor: Person, app: Application, data: dict) -> dict:
+    """The provider's answer goes back to the bureau, which coordinates again or closes the case as not approved;
+    nothing is granted and the bureau decides nothing in the provider's place."""
+    data.pop("approved_items", None)
+    data.pop("approved_until", None)
+    app.decision_reason, app.rejection_category = data["reason"].strip(), ""
+    app.decided_by_id = actor.id
+    _set_status(session, actor.id, app, ApplicationStatus.COORDINATING, reason=app.decision_reason)
+    _notify_applicant(session, app, "提供单位答复不能执行县政府决定，县大数据局协调中")
+    return data
+
+
+def coordination_check(opinion: str, data: dict) -> str | None:
+    """The x-check "coordination_opinion" of 研究提供单位意见: the bureau's opinion says something specific."""
+    return reasons.reason_problem(opinion, "协调意见", hint="请写明具体内容：协调了什么、请提供单位重点考虑哪些事实和依据")
+
+
+def bureau_coordinated(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+    """研究提供单位意见: the bureau sends the case back to the provider with its opinion (a full period anew), or
+    closes it as not approved on the provider's answer; either way the provider's decision stands as the provider's."""
+    app = _application(session, task)
+    if problem := coordination_check(data.get("opinion") or "", data):
+        raise ValidationFailed([FieldProblem("opinion", f"协调意见：{problem}")], "协调意见必须写明具体内容，未提交")
+    opinion = data["opinion"].strip()
+    if data["next_step"] == "reopen":
+        app.decided_by_id, app.decision_reason = None, ""
+        app.review_rounds += 1
+        _set_status(session, actor.id, app, ApplicationStatus.IN_REVIEW, opinion=opinion)
+    else:
+        audit.record(session, actor.id, "application", app.id, "application:coordination_closed", None,
+                     {"opinion": opinion})
+    return data
 
 
 def _narrowed_items(app: Application, chosen: list[str] | None) -> list[str]:
@@ -175,9 +259,9 @@ def _set_status(session: Session, actor_id: int | None, app: Application, status
                  {"status": status.value} | extra)
 
 
-_REVIEW_RESULTS = select(HumanTask.id, HumanTask.result).where(HumanTask.instance_id == bindparam("id"),
-                                                  HumanTask.task_key == REVIEW_TASK,
-                                                  HumanTask.status == TaskStatus.COMPLETED)
+_REVIEW_RESULTS = (select(HumanTask.id, HumanTask.result).join(ProcessInstance)
+                   .where(ProcessInstance.subject_type == "application", ProcessInstance.subject_id == bindparam("id"),
+                          HumanTask.task_key == REVIEW_TASK, HumanTask.status == TaskStatus.COMPLETED))
 _REVIEW_RESULT = (select(HumanTask.result)
                   .where(HumanTask.instance_id == bindparam("id"), HumanTask.task_key == REVIEW_TASK,
                          HumanTask.status == TaskStatus.COMPLETED)
@@ -193,7 +277,9 @@ def _decide(session: Session, app: Application, status: ApplicationStatus, items
     app.decided_at = clock.now()
     _set_status(session, app.decided_by_id, app, status, reason=app.decision_reason, late=app.late)
     grant = grants.create(session, app, items, until, app.decided_by_id) if status == ApplicationStatus.APPROVED else None
-    records.create(session, app)
+    record = records.create(session, app)
+    if grant is not None:
+        grant.record_id = record.id  # the 授权提供单 cites the decision that made the grant
     _notify_applicant(session, app, ApplicationStatus(status).label, grant)
 
 
@@ -217,28 +303,7 @@ def _notify_applicant(session: Session, app: Application, decision: str, grant=N
     context = {"applicant_unit": app.applicant_unit.name, "resource_name": app.resource.name, "number": app.number,
                "decision": decision, "reason": app.decision_reason,
                "valid_until": grant.valid_until.isoformat() if grant else "",
-               "items": "、".join(grant.items) if grant else "", "returned": decision == "退回补正"}
+               "items": "、".join(grant.items) if grant else "", "returned": decision == "退回补正",
+               "decided": app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED),
+               "review_days": applications.review_period(session, app)}
     notifications.send(session, [app.applicant], "decision", context, f"/applications/{app.id}")
-
-
-def approve_by_objection(session: Session, actor: Person, application_id: int, conclusion: str,
-                         objection_id: int) -> Application:
-    """The county data bureau's binding conclusion on an upheld objection (四(五)): the rejected application is
-    approved as applied for and the grant is created; the provider's earlier decision stays in the history."""
-    if not actor.has_role(Role.COORDINATOR):
-        raise Forbidden("只有县大数据局协调员可以根据异议决定作出结论")
-    app = session.get(Application, application_id)
-    if app is None:
-        raise NotFound("申请不存在")
-    if app.status != ApplicationStatus.REJECTED:
-        raise Conflict(f"申请{ApplicationStatus(app.status).label}，只有未通过的申请可以根据异议结论授权")
-    if app.valid_until is None or app.valid_until <= clock.today():
-        raise Conflict("申请的有效期已过，不能授权，请申请单位重新申请")
-    app.decided_by_id, app.decided_at = actor.id, clock.now()
-    app.decision_reason = f"异议成立（异议编号 {objection_id}），县大数据局结论：{conclusion}"
-    _set_status(session, actor.id, app, ApplicationStatus.APPROVED, reason=app.decision_reason,
-                objection_id=objection_id)
-    grant = grants.create(session, app, list(app.items), app.valid_until, actor.id, objection_id=objection_id)
-    integrity.verify_application(session, app)
-    _notify_applicant(session, app, ApplicationStatus.APPROVED.label, grant)
-    return app

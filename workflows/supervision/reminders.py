@@ -9,7 +9,7 @@ from workflows import audit, case_names, clock, engine
 from workflows.models import HumanTask, Person, ProcessInstance, TaskStatus
 from workflows.organisation.directory import coordinators, leader_in_charge, people_with_role
 from workflows.sharing import applications
-from workflows.sharing import pages as sharing_pages
+from workflows.sharing import reviews
 
 # The templates a diagram may choose for its reminders and escalations: emit("reminder", task=…, template=…).
 TASK_TEMPLATES = {"reminder": "催办（今日到期）", "escalation": "督办（已逾期）", "new_task": "新待办提醒"}
@@ -31,8 +31,15 @@ def _objection_note(session: Session, task: HumanTask) -> str:
     """A review reopened by an upheld objection says so, with the coordinator's opinion to weigh."""
     if task.task_key != applications.REVIEW_TASK:
         return ""
-    return "".join(f"本次审核因异议 {o.number}（{o.raiser_unit.name}提出）成立而重新启动，县大数据局处理意见：{o.opinion}\n"
-                   for o in sharing_pages.reopening_objections(session, task.instance))
+    notes = []
+    for o in reviews.objections_before(session, task.instance):
+        decision = o.government_decision or {}
+        if decision.get("outcome") == "upheld":
+            notes.append(f"本次审核依据县政府决定（{decision['number']}，{decision['decided_on']}）重新启动（异议 {o.number}），"
+                         f"决定内容：{decision['content']}。请通过，或写明不能执行的具体理由（报县大数据局协调）\n")
+        else:
+            notes.append(f"本次审核因异议 {o.number}（{o.raiser_unit.name}提出）成立而重新启动，县大数据局处理意见：{o.opinion}\n")
+    return "".join(notes)
 
 
 def context(session: Session, task: HumanTask) -> dict:

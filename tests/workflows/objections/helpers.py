@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.helpers import apply, decide, person, unit
 from workflows.engine import tasks
-from workflows.models import HumanTask, Objection, TaskStatus
+from workflows.models import FilePurpose, HumanTask, Objection, TaskStatus
 from workflows.objections import cases
 
 FACTS = "我局申请的户籍数据被以“不同意”为由驳回，未说明具体依据，影响低保核对工作"
@@ -45,6 +45,21 @@ def open_keys(sessions, objection_id: int) -> list[str]:
     with sessions() as s:
         return sorted(t.task_key for t in tasks.case_tasks(s, "objection", objection_id)
                       if t.status == TaskStatus.OPEN)
+
+
+DECISION_PDF = "%PDF-1.4\n% 夏政文〔2026〕12号 县政府关于人口数据共享争议的决定\n%%EOF\n".encode()
+
+
+def record_government_decision(sessions, objection_id: int, outcome: str = "upheld", username: str = "lina",
+                               **extra) -> None:
+    """The coordinator uploads the county government's decision document, then records the decision."""
+    with sessions.begin() as s:
+        cases.add_file(s, person(s, username), s.get(Objection, objection_id), "县政府决定.pdf", "application/pdf",
+                       DECISION_PDF, FilePurpose.GOVERNMENT_DECISION)
+    step(sessions, objection_id, "ob_government", username,
+         {"government_number": "夏政文〔2026〕12号", "government_decided_on": "2026-02-13",
+          "government_content": "经县政府数据共享工作领导小组研究，低保核对属于法定职责，县公安局应按申请共享户籍人口信息。",
+          "government_outcome": outcome} | extra)
 
 
 def accept_and_transfer(sessions, objection_id: int, *codes: str) -> None:

@@ -32,14 +32,14 @@ def test_objection_entries_name_objects_by_number_and_choices_by_label(ready):
     usage = raise_(ready, "huangtao", type="usage_dispute", grant_id=grant_id,
                    facts="县民政局将户籍数据用于招商引资统计，超出低保核对的应用场景", request="请撤销授权")
     accept_and_transfer(ready, usage, "mzj")
-    step(ready, usage, "ob_answer_1", "sunjie", {"stance": "disagree", "position": "仅做了汇总统计"})
+    step(ready, usage, "ob_answer_1", "sunjie", {"stance": "agree", "position": "确曾用于汇总统计，接受处理"})
     step(ready, usage, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld", "grant_action": "revoke",
                                              "incident": True, "opinion": "超出申请的应用场景使用数据"})
     catalog = raise_(ready, "machao", type="catalog_correction", resource_code="XY-GA-002",
                      facts="目录中该条目的更新周期填写有误，与实际更新频率不符", request="请更正更新周期")
     accept_and_transfer(ready, catalog)
     step(ready, catalog, "ob_answer_1", "huangtao", {"stance": "agree", "position": "确有错误"})
-    step(ready, catalog, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld", "opinion": "由县公安局更正"})
+    step(ready, catalog, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld", "opinion": "更新周期填写错误，由县公安局更正"})
     with ready.begin() as s:
         huangtao = person(s, "huangtao")
         entry = entries.get_resource(s, huangtao, "XY-GA-002")

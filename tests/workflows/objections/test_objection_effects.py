@@ -25,7 +25,7 @@ from workflows.models import (
     TaskStatus,
 )
 from workflows.objections import cases
-from workflows.sharing import grants, records
+from workflows.sharing import grants, records, reviews
 
 UPHOLD = {"resolution": "agreed", "outcome": "upheld", "opinion": "申请依据充分，提供单位应重新审核并说明具体理由"}
 
@@ -117,12 +117,13 @@ def test_an_upheld_usage_dispute_revokes_the_grant_and_records_an_incident(ready
     accept_and_transfer(ready, objection_id, "mzj")
     with ready() as s:
         assert cases.flags(s, grant_id=grant_id) == ["存在异议"]
-    step(ready, objection_id, "ob_answer_1", "sunjie", {"stance": "disagree", "position": "仅做了汇总统计，未泄露个人信息"})
+    step(ready, objection_id, "ob_answer_1", "sunjie", {"stance": "agree", "position": "确曾用于汇总统计，接受处理并整改"})
     step(ready, objection_id, "ob_decide", "lina", UPHOLD | {"opinion": "超出申请的应用场景使用数据，违反谁使用谁负责的要求",
                                                             "grant_action": "revoke", "incident": True})
     with ready() as s:
         grant = s.get(Grant, grant_id)
-        assert grant.status == GrantStatus.REVOKED and f"异议编号 YY2026{objection_id:06d}" in grant.revoked_reason
+        assert grant.status == GrantStatus.REVOKED
+        assert grant.revoked_reason == f"根据异议 YY2026{objection_id:06d} 的处理决定：超出申请的应用场景使用数据，违反谁使用谁负责的要求"
         incident = s.query(AuditEvent).filter_by(action="unit:incident").one()
         assert str(incident.subject_id) == str(grant.unit_id)
         assert "撤销" in s.get(Objection, objection_id).effect
@@ -132,19 +133,30 @@ def _inbox(session, person_id):
     return session.query(Notification).filter_by(person_id=person_id).all()
 
 
-def test_a_binding_conclusion_approves_the_rejected_application_and_creates_the_grant(ready):
-    app_id = rejected_application(ready)
-    objection_id = raise_(ready, application_id=app_id)
+RETURN = "请补充低保申请受理通知书扫描件\n请说明核对对象的范围和人数"
+
+
+def test_an_upheld_dispute_against_a_return_sets_it_aside_and_the_provider_reviews_again(ready):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="return", reason=RETURN)
+    objection_id = raise_(ready, application_id=app_id, facts="退回要求的受理通知书并非法定材料，低保核对不需要该材料",
+                          request="请撤销退回，由县公安局继续审核")
     accept_and_transfer(ready, objection_id)
-    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "disagree", "position": "仍认为依据不足，维持原决定"})
-    step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
-    step(ready, objection_id, "ob_coordinate", "lina",
-         {"meeting_date": "2026-02-13", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超",
-          "minutes": "双方陈述意见", "coordination_result": "upheld", "application_action": "approve",
-          "opinion": "低保核对属于法定职责，《社会救助暂行办法》第十一条授权核对户籍，应予共享"})
-    assert status(ready, app_id) == "approved"
+    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "经核实确无必要补充该材料，同意继续审核"})
+    step(ready, objection_id, "ob_decide", "lina", UPHOLD)
+    assert status(ready, app_id) == "in_review"
+    assert state(ready, objection_id).effect.startswith("撤销退回补正，")
     with ready() as s:
-        grant = grants.for_application(s, app_id)
-        assert grant.status == GrantStatus.ACTIVE and grant.items == ["姓名", "公民身份号码", "户籍地址"]
-        assert s.query(AuditEvent).filter_by(action="grant:created").one().actor_id == person(s, "lina").id
-        assert "县大数据局作出结论" in state(ready, objection_id).effect
+        steps = tasks.case_tasks(s, "application", app_id)
+        assert [(t.task_key, t.status) for t in steps if t.task_key == "da_resubmit"] == [("da_resubmit", TaskStatus.CANCELLED)]
+        review = next(t for t in steps if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
+        assert review.due_at is not None and review.unit.name == "县公安局"
+
+        assert "return" not in [v for v, _ in reviews.review_decisions(s, review)]  # 一次性告知: returned once already
+
+
+def test_an_objection_on_an_application_without_a_decision_is_refused_saying_why(ready):
+    app_id = apply(ready)
+    with pytest.raises(ValidationFailed) as refused:
+        raise_(ready, application_id=app_id)
+    assert "提供单位正在审核，尚无审核结果" in " ".join(refused.value.details)

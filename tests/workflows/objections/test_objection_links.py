@@ -43,7 +43,7 @@ def test_the_grant_of_that_application_is_accepted_and_the_upheld_objection_revo
                           application_id=second)
     assert (state(ready, objection_id).grant_id, state(ready, objection_id).application_id) == (second_grant, None)
     accept_and_transfer(ready, objection_id, "mzj")
-    step(ready, objection_id, "ob_answer_1", "sunjie", {"stance": "disagree", "position": "用于低保核对，未超出场景"})
+    step(ready, objection_id, "ob_answer_1", "sunjie", {"stance": "agree", "position": "经自查确有超出场景使用，接受处理"})
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld", "grant_action": "revoke",
                                                     "opinion": "经核实超出申请的应用场景，撤销该授权"})
     with ready() as s:
@@ -59,7 +59,7 @@ def test_the_application_is_named_by_its_number_and_an_internal_id_typed_as_a_nu
     with pytest.raises(ValidationFailed) as refused, ready.begin() as s:
         cases.raise_objection(s, person(s, "machao"), {"type": "application_dispute", "facts": "x" * 20,
                                                        "request": "请协调", "application_number": str(app_id)})
-    assert f"“{app_id}”不是已提交申请的申请编号（如 SQ2026000001）" in " ".join(refused.value.details)
+    assert f"“{app_id}”不是本单位申请或审核的申请编号（如 SQ2026000001）" in " ".join(refused.value.details)
 
 
 def test_an_entry_that_is_not_the_applications_entry_is_refused(ready):

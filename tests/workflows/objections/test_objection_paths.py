@@ -14,7 +14,7 @@ from tests.workflows.objections.helpers import (
 from workflows import audit_text
 from workflows.errors import ValidationFailed
 from workflows.models import AuditEvent, ObjectionOutcome, ObjectionStatus
-from workflows.objections import cases
+from workflows.objections import cases, records
 
 
 def test_a_raised_objection_waits_for_the_coordinators_triage_within_two_working_days(ready):
@@ -109,7 +109,7 @@ def test_coordinated_and_upheld_the_decision_is_recorded_with_its_reasons(ready)
     assert "社会救助" in objection.opinion and objection.effect
 
 
-def test_coordination_fails_and_the_case_is_referred_to_the_county_government_as_its_last_step(ready):
+def test_coordination_fails_the_case_is_referred_and_waits_for_the_county_governments_decision(ready):
     objection_id = raise_(ready, application_id=rejected_application(ready))
     accept_and_transfer(ready, objection_id)
     step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "disagree", "position": "涉及安全要求，不能共享"})
@@ -120,7 +120,9 @@ def test_coordination_fails_and_the_case_is_referred_to_the_county_government_as
     objection = state(ready, objection_id)
     assert objection.status.label == "已提请县政府" and objection.outcome == ObjectionOutcome.REFERRED
     assert "3号" in objection.referral_document and str(objection.referred_on) == "2026-02-13"
-    assert open_keys(ready, objection_id) == []
+    assert open_keys(ready, objection_id) == ["ob_government"]  # the county government decides, the bureau records it
+    with ready() as s:
+        assert records.for_objection(s, objection_id) is None  # nothing is decided yet: no record
 
 
 def test_the_audit_trail_of_an_objection_reads_in_chinese(ready):

@@ -3,7 +3,7 @@ a QR to the public verification page."""
 import re
 import subprocess
 
-from tests.workflows.objections.helpers import accept_and_transfer, raise_, state, step
+from tests.workflows.objections.helpers import accept_and_transfer, raise_, record_government_decision, state, step
 from workflows.models import ObjectionRecord
 from workflows.objections import records
 
@@ -94,6 +94,7 @@ def test_a_coordinated_then_referred_case_fits_one_page_with_a_signature_block(r
           "coordination_result": "refer", "opinion": "两单位口径分歧涉及业务职责划分，提请领导小组研究决定"})
     step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究人口数据口径争议的请示",
                                                    "referred_on": "2026-02-13"})
+    record_government_decision(ready, objection_id, "rejected", government_content="维持现行做法，低保核对以户籍登记为准。")
     with ready.begin() as s:
         pdf = tmp_path / "referred.pdf"
         pdf.write_bytes(records.pdf_for(s, records.for_objection(s, objection_id)))
@@ -101,6 +102,7 @@ def test_a_coordinated_then_referred_case_fits_one_page_with_a_signature_block(r
     assert re.search(r"^Pages:\s+1$", info, re.M)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "经办人（签字）" in text and "县政务服务和大数据管理局（盖章）" in text and "提请文件" in text
+    assert "县政府决定" in text and "夏政文〔2026〕12号" in text
     boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     right = max(float(x) for x in re.findall(r'xMax="([0-9.]+)"', boxes))
     assert right <= 595.3 - 14 * 72 / 25.4 + 1  # nothing past the right margin (是否按期 is read whole)
