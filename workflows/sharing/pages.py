@@ -47,6 +47,7 @@ class ApplicationPage:
     can_edit: bool = False
     can_withdraw: bool = False
     can_revoke: bool = False
+    can_dispute_use: bool = False  # 数据使用异议 is about a grant still in force (or ended by expiry), not a revoked one
     rejection_label: str = ""
     resource_warning: str | None = None  # the entry became 不予共享 or was retired while the case runs
     review_days: int | None = None
@@ -75,6 +76,7 @@ def application_page(session: Session, person: Person, application_id: int) -> A
     page.can_withdraw = mine and app.status in WITHDRAWABLE
     page.can_revoke = (page.grant is not None and page.grant.status == GrantStatus.ACTIVE
                        and grants.can_revoke(person, page.grant))
+    page.can_dispute_use = page.grant is not None and page.grant.status != GrantStatus.REVOKED
     return page
 
 
