@@ -300,6 +300,9 @@ def record_pdf(item_id: int):
     record = records.for_application(db.session, app.id)
     if record is None:
         raise NotFound("该申请尚未作出决定，暂无审批记录")
+    if records.reopened(record):
+        raise Conflict("原审批决定已因异议处理被撤销，申请正在重新审核：重新作出决定后可下载新的审批记录；"
+                       "原记录可在申请页面点击“在线核验”查看")
     return downloads.record_pdf(records.pdf_for(db.session, record), f"审批记录-{app.number}.pdf", f"{app.number}.pdf")
 
 

@@ -44,6 +44,7 @@ class ApplicationPage:
     deadline: dict | None = None
     grant: Grant | None = None
     record: ApprovalRecord | None = None
+    record_set_aside: bool = False  # the record's decision was set aside by an objection; the review runs again
     can_edit: bool = False
     can_withdraw: bool = False
     can_revoke: bool = False
@@ -71,6 +72,7 @@ def application_page(session: Session, person: Person, application_id: int) -> A
     review = next((t for t in open_steps if t.task_key == applications.REVIEW_TASK), None)
     page.deadline = tasks.deadline(session, review) if review else None
     page.grant, page.record = grants.for_application(session, app.id), records.for_application(session, app.id)
+    page.record_set_aside = page.record is not None and records.reopened(page.record)
     mine = app.applicant_unit_id in applications.applicant_units(person)
     page.can_edit = mine and app.status in EDITABLE
     page.can_withdraw = mine and app.status in WITHDRAWABLE
