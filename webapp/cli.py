@@ -185,11 +185,40 @@ def export_command(year):
 @calendar_cli.command("import")
 @click.argument("year", type=int)
 @click.argument("file", type=click.File(encoding="utf-8"))
-def import_command(year, file):
-    """Replace a year's schedule from a CSV file (date,kind,name)."""
+@click.option("--dry-run", is_flag=True, help="只检查文件并列出与现有安排相比的变化，不导入")
+def import_command(year, file, dry_run):
+    """Replace a year's schedule from a CSV file (date,kind,name); --dry-run only shows what would change."""
+    text = file.read()
     try:
         with unit_of_work(_sessions()) as session:
-            count, changed = operations.import_schedule(session, year, file.read(), None)
+            if dry_run:
+                preview = calendar.preview_year_csv(session, year, text)
+            else:
+                count, changed = operations.import_schedule(session, year, text, None)
     except DomainError as err:
         raise click.ClickException("\n".join([err.message, *err.details])) from None
+    if dry_run:
+        click.echo("\n".join(preview_lines(preview)))
+        return
     click.echo(f"{year} 年作息安排已导入（{count} 天），重新计算办理期限 {changed} 个")
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def preview_lines(preview: calendar.YearPreview) -> list[str]:
+    """What the browser's import preview shows, as lines for the terminal."""
+    year = preview.year
+    lines = [f"试运行：{year} 年作息安排未导入，现有安排没有任何改变",
+             f"将整体替换现有的 {year} 年安排（来源：{preview.replaces}）" if preview.replaces
+             else f"{year} 年目前为临时安排（仅周末休息），导入后成为正式安排",
+             f"法定节假日：{preview.holidays_before} 天 → {preview.holidays_after} 天；"
+             f"调休上班日：{preview.makeup_before} 天 → {preview.makeup_after} 天",
+             f"新增或改变 {len(preview.added)} 天，取消 {len(preview.removed)} 天"
+             + ("（与现有安排相同）" if preview.unchanged else "")]
+    lines += [f"  + {d['day']} 星期{WEEKDAYS[d['day'].weekday()]} {d['kind']} {d['name']}（原为{d['before']}）"
+              for d in preview.added]
+    lines += [f"  - {d['day']} 星期{WEEKDAYS[d['day'].weekday()]} {d['kind']} {d['name']}（导入后为{d['after']}）"
+              for d in preview.removed]
+    lines += [f"注意：{w}" for w in preview.warnings]
+    return lines + ["核对无误后，去掉 --dry-run 再运行一次即导入"]

@@ -55,6 +55,8 @@ FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions":
 
 CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case}
 
+FORM_INITIAL = {(demands.PROCESS, "dc_assign"): demands.assign_initial}
+
 FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check,
                "coordination_opinion": reviews.coordination_check}
 
@@ -71,5 +73,5 @@ def bootstrap() -> None:
     events.configure(LISTENERS)
     tasks.configure(TASK_HANDLERS, CLOSED_NOTICES, RECUSALS, CASE_VISIBILITY)
     forms.configure(FORM_OPTIONS, FORM_CHECKS)
-    pages.configure(CASE_PAGES)
+    pages.configure(CASE_PAGES, FORM_INITIAL)
     versions.configure(CONTRACTS, reminders.TASK_TEMPLATES)

@@ -308,7 +308,7 @@ def preview_year_csv(session: Session, year: int, text: str) -> YearPreview:
     preview = YearPreview(year, added, removed,
                           _count(current.values(), DayKind.HOLIDAY), _count(rows, DayKind.HOLIDAY),
                           _count(current.values(), DayKind.MAKEUP_WORKDAY), _count(rows, DayKind.MAKEUP_WORKDAY),
-                          "、".join(sources), warnings, year_digest(session, year))
+                          "、".join(source_label(s) for s in sources), warnings, year_digest(session, year))
     if preview.replaces and preview.holidays_after < preview.holidays_before:
         preview.warnings.append(f"导入后法定节假日将从 {preview.holidays_before} 天减少到 {preview.holidays_after} 天")
     return preview

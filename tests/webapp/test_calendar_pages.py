@@ -57,3 +57,35 @@ def test_the_import_command_names_the_bad_line(app, sessions, tmp_path):
     path.write_text("date,kind,name\n2027-01-04,makeup_workday,调休\n", encoding="utf-8")
     result = run_command(app, "calendar", "import", "2027", str(path))
     assert result.exit_code == 1 and "第2行：2027-01-04 是星期一，调休上班日应为星期六或星期日" in result.output
+
+
+def test_the_import_command_with_dry_run_lists_what_would_change_and_changes_nothing(app, sessions, tmp_path):
+    path = tmp_path / "2027.csv"
+    path.write_text("date,kind,name\n2027-01-01,holiday,元旦\n" + SCHEDULE_2027_AFTER_NEW_YEAR, encoding="utf-8")
+    before = run_command(app, "calendar", "export", "2027").output
+    result = run_command(app, "calendar", "import", "2027", str(path), "--dry-run")
+    assert result.exit_code == 0 and result.output.startswith("试运行：2027 年作息安排未导入，现有安排没有任何改变")
+    assert "2027 年目前为临时安排（仅周末休息），导入后成为正式安排" in result.output
+    assert "法定节假日：0 天 → 25 天" in result.output
+    assert "  + 2027-02-08 星期一 法定节假日 春节（原为工作日）" in result.output
+    assert run_command(app, "calendar", "export", "2027").output == before
+    imported = run_command(app, "calendar", "import", "2027", str(path))
+    assert imported.exit_code == 0 and "2027 年作息安排已导入（365 天）" in imported.output
+    assert run_command(app, "calendar", "export", "2027").output != before
+
+
+def test_a_dry_run_over_an_official_year_names_its_source_and_the_days_it_would_cancel(app, sessions, tmp_path):
+    path = tmp_path / "2026.csv"
+    path.write_text(run_command(app, "calendar", "export", "2026").output.replace(
+        "2026-10-07,holiday,国庆节", "2026-10-07,rest,"), encoding="utf-8")
+    result = run_command(app, "calendar", "import", "2026", str(path), "--dry-run")
+    assert "将整体替换现有的 2026 年安排（来源：国务院办公厅节假日安排（随系统发布））" in result.output
+    assert "  - 2026-10-07 星期三 法定节假日 国庆节（导入后为休息日）" in result.output
+    assert "chinesecalendar" not in result.output
+
+
+def test_a_dry_run_of_a_bad_file_names_the_bad_line_and_exits_1(app, sessions, tmp_path):
+    path = tmp_path / "2027.csv"
+    path.write_text("date,kind,name\n2027-01-04,makeup_workday,调休\n", encoding="utf-8")
+    result = run_command(app, "calendar", "import", "2027", str(path), "--dry-run")
+    assert result.exit_code == 1 and "第2行：2027-01-04 是星期一，调休上班日应为星期六或星期日" in result.output

@@ -51,3 +51,33 @@ def test_looking_up_similar_entries_keeps_the_entry_the_form_was_opened_from(cli
         "wanted_data": "户籍人口信息", "scenario": "", "resource_code": "XY-GA-004", "action": "check"}
     ).get_data(as_text=True)
     assert re.search(r'value="XY-GA-004" checked', page) and not re.search(r'id="s-none" value="" checked', page)
+
+
+def open_assign_task(sessions, demand_id: int) -> int:
+    with sessions() as s:
+        return [t.id for t in tasks.case_tasks(s, "demand", demand_id) if t.status == TaskStatus.OPEN][0]
+
+
+def test_assigning_a_demand_starts_on_the_provider_the_demand_names(client, ready):
+    with ready.begin() as s:
+        named = demands.record_demand(s, person(s, "machao"), unit(s, "mzj").id, "刑事案件侦查信息（XY-GA-004）",
+                                      "核查低保申请人涉案情况", "XY-GA-004")
+        unnamed = demands.record_demand(s, person(s, "machao"), unit(s, "mzj").id, "残疾人证信息", "核验残疾人身份")
+        police, ids = unit(s, "gaj").id, (named.id, unnamed.id)
+    login(client, "wanglei")
+    page = client.get(f"/tasks/{open_assign_task(ready, ids[0])}").get_data(as_text=True)
+    assert re.search(rf'<option value="{police}" selected>县公安局</option>', page)
+    assert len(re.findall(r"<option [^>]*selected", page)) == 1
+    other = client.get(f"/tasks/{open_assign_task(ready, ids[1])}").get_data(as_text=True)
+    assert "<option value=\"\">请选择</option>" in other and not re.search(r"<option [^>]*selected", other)
+
+
+def test_a_provider_cleared_before_a_refused_submission_stays_cleared(client, ready):
+    with ready.begin() as s:
+        demand_id = demands.record_demand(s, person(s, "machao"), unit(s, "mzj").id, "刑事案件侦查信息（XY-GA-004）",
+                                          "核查低保申请人涉案情况", "XY-GA-004").id
+    task_id = open_assign_task(ready, demand_id)
+    login(client, "wanglei")
+    refused = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_token(client, f"/tasks/{task_id}"),
+                                                     "decision": "assign", "provider_unit_id": ""})
+    assert refused.status_code == 422 and not re.search(r"<option [^>]*selected", refused.get_data(as_text=True))

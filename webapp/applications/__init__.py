@@ -17,7 +17,7 @@ from workflows.engine import tasks
 from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed, unknown_choice
 from workflows.models import ApplicationStatus, CallFrequency, Role, TaskStatus
 from workflows.objections import cases as objection_cases
-from workflows.sharing import applications, pages, records, uploads
+from workflows.sharing import applications, grants, pages, records, uploads
 
 bp = Blueprint("applications", __name__)
 
@@ -247,9 +247,11 @@ def index():
     # a filter that cannot be applied shows the error and no rows, never every application unfiltered
     rows = [] if errors else applications.list_applications(db.session, person, scope, status)
     in_review = [a.instance_id for a in rows if a.status == ApplicationStatus.IN_REVIEW and a.instance_id]
+    approved = [a.id for a in rows if a.status == ApplicationStatus.APPROVED]
     return render_template("applications/list.html", rows=rows, scope=scope, scopes=scopes, status=status,
                            statuses=list(ApplicationStatus), errors=errors,
-                           deadlines=tasks.open_deadlines(db.session, in_review, applications.REVIEW_TASK))
+                           deadlines=tasks.open_deadlines(db.session, in_review, applications.REVIEW_TASK),
+                           ended_grants=grants.ended_by_application(db.session, approved))
 
 
 def render_case(person, item_id: int, errors: list[str] | None = None, values: dict | None = None,
@@ -298,6 +300,9 @@ def record_pdf(item_id: int):
     record = records.for_application(db.session, app.id)
     if record is None:
         raise NotFound("该申请尚未作出决定，暂无审批记录")
+    if records.reopened(record):
+        raise Conflict("原审批决定已因异议处理被撤销，申请正在重新审核：重新作出决定后可下载新的审批记录；"
+                       "原记录可在申请页面点击“在线核验”查看")
     return downloads.record_pdf(records.pdf_for(db.session, record), f"审批记录-{app.number}.pdf", f"{app.number}.pdf")
 
 

@@ -8,7 +8,7 @@ from webapp.applications import bp, render_case
 from webapp.extensions import db
 from webapp.security import current_person
 from workflows import clock
-from workflows.errors import DomainError, NotFound
+from workflows.errors import DomainError, NotFound, unknown_choice
 from workflows.models import Grant, GrantStatus, Role
 from workflows.objections import cases as objection_cases
 from workflows.objections import records as objection_records
@@ -45,17 +45,21 @@ def _default_scope(person) -> str:
 def grant_list():
     person = current_person()
     scopes = {k: v for k, v in GRANT_SCOPES.items() if k != "all" or person.has_role(Role.COORDINATOR)}
-    chosen = request.args.get("scope") if request.args.get("scope") in scopes else None
-    scope = chosen or _default_scope(person)
-    rows = grants.list_grants(db.session, person, scope)
-    if not rows and chosen is None:  # never open on an empty tab when the other one holds grants
+    typed = (request.args.get("scope") or "").strip()
+    chosen = typed if typed in scopes else None
+    # a scope that cannot be applied is said so and lists nothing, never some other list as if it were asked for
+    errors = [unknown_choice("范围", typed, scopes.items())] if typed and chosen is None else []
+    scope = "" if errors else chosen or _default_scope(person)
+    rows = grants.list_grants(db.session, person, scope) if scope else []
+    if not rows and scope and chosen is None:  # never open on an empty tab when the other one holds grants
         other = "provider" if scope == "mine" else "mine"
         if other_rows := grants.list_grants(db.session, person, other):
             scope, rows = other, other_rows
-    return render_template("applications/grants.html", rows=rows, scope=scope, scopes=scopes,
+    return render_template("applications/grants.html", rows=rows, scope=scope, scopes=scopes, errors=errors,
                            can_revoke={g.id for g in rows if g.status == GrantStatus.ACTIVE
                                        and grants.can_revoke(person, g)}, current_status=current_status,
-                           disputed=objection_cases.disputed_grants(db.session, [g.id for g in rows]))
+                           disputed=objection_cases.disputed_grants(db.session, [g.id for g in rows])), \
+        (422 if errors else 200)
 
 
 @bp.post("/grants/<int:grant_id>/revoke")

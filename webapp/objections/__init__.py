@@ -177,7 +177,8 @@ def _statistics(since: str, until: str):
 
 
 def _period() -> tuple[str, str]:
-    return (request.args.get("since") or "").strip()[:10], (request.args.get("until") or "").strip()[:10]
+    """As typed (bounded), so "2026-01-01abc" is refused beside its field rather than read as 2026-01-01."""
+    return (request.args.get("since") or "").strip()[:32], (request.args.get("until") or "").strip()[:32]
 
 
 @bp.get("/statistics")

@@ -107,6 +107,12 @@ def _set_status(session: Session, actor: Person, demand: Demand, status: DemandS
                  {"status": status.value} | {k: (v if not hasattr(v, "id") else v.id) for k, v in changes.items()})
 
 
+def assign_initial(session: Session, task: HumanTask) -> dict:
+    """分派共享需求 starts on the provider the demand names (the unit of the 不予共享 entry it was raised from)."""
+    demand = _demand_of(session, task)
+    return {"provider_unit_id": str(demand.provider_unit_id)} if demand.provider_unit_id else {}
+
+
 def assigned(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
     demand = _demand_of(session, task)
     if data["decision"] == "assign":

@@ -12,13 +12,18 @@ from workflows.engine import forms, runtime, tasks, versions
 from workflows.models import HumanTask, Person, TaskStatus
 
 _cases: dict[str, Callable] = {}
+_initial: dict[tuple[str, str], Callable] = {}
 
 
-def configure(cases: dict[str, Callable]) -> None:
+def configure(cases: dict[str, Callable], initial: dict[tuple[str, str], Callable] | None = None) -> None:
     """Listed in workflows/bootstrap.py: fn(session, person, task) -> what a task page shows of its case,
-    by the case's subject type (a data application shows the whole application beside the decision)."""
+    by the case's subject type (a data application shows the whole application beside the decision);
+    fn(session, task) -> the values a task's form starts on, by (process, task), where the case already
+    names them (the provider a demand names)."""
     _cases.clear()
     _cases.update(cases)
+    _initial.clear()
+    _initial.update(initial or {})
 
 
 @dataclass
@@ -64,6 +69,8 @@ def task_page(session: Session, person: Person, task_id: int) -> TaskPage:
     if acting:
         page.fields = _with_periods(forms.rendered(session, schema, task), task)
         page.initial = {f["name"]: [value for value, _ in f["options"]] for f in page.fields if f.get("checked_all")}
+        if starter := _initial.get((task.instance.process_version.process_key, task.task_key)):
+            page.initial |= starter(session, task)
     if task.status == TaskStatus.COMPLETED:
         page.result = forms.readable(session, schema, task.result or {}, task)
     if task.status == TaskStatus.OPEN:

@@ -36,8 +36,8 @@ def figures(session: Session, person: Person, since: str = "", until: str = "") 
     if not person.has_role(Role.COORDINATOR):
         raise Forbidden("只有县大数据局协调员可以查看异议统计")
     problems: list = []
-    start = inputs.parse_day(since[:10], "起始日期", problems, "since")
-    end = inputs.parse_day(until[:10], "截止日期", problems, "until")
+    start = inputs.parse_day(since, "起始日期", problems, "since")
+    end = inputs.parse_day(until, "截止日期", problems, "until")
     inputs.period_problems(start, end, problems)
     if problems:
         raise ValidationFailed(problems, "统计期间有误，请按提示修改")

@@ -45,9 +45,11 @@ class ApplicationPage:
     deadline: dict | None = None
     grant: Grant | None = None
     record: ApprovalRecord | None = None
+    record_set_aside: bool = False  # the record's decision was set aside by an objection; the review runs again
     can_edit: bool = False
     can_withdraw: bool = False
     can_revoke: bool = False
+    can_dispute_use: bool = False  # 数据使用异议 is about a grant still in force (or ended by expiry), not a revoked one
     rejection_label: str = ""
     resource_warning: str | None = None  # the entry became 不予共享 or was retired while the case runs
     review_days: int | None = None
@@ -71,11 +73,13 @@ def application_page(session: Session, person: Person, application_id: int) -> A
     review = next((t for t in open_steps if t.task_key == applications.REVIEW_TASK), None)
     page.deadline = tasks.deadline(session, review) if review else None
     page.grant, page.record = grants.for_application(session, app.id), records.for_application(session, app.id)
+    page.record_set_aside = page.record is not None and records.reopened(page.record)
     mine = app.applicant_unit_id in applications.applicant_units(person)
     page.can_edit = mine and app.status in EDITABLE
     page.can_withdraw = mine and app.status in WITHDRAWABLE
     page.can_revoke = (page.grant is not None and page.grant.status == GrantStatus.ACTIVE
                        and grants.can_revoke(person, page.grant))
+    page.can_dispute_use = page.grant is not None and page.grant.status != GrantStatus.REVOKED
     return page
 
 
