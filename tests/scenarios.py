@@ -15,7 +15,7 @@ from workflows import demo
 from workflows.catalog import changes as catalog_changes
 from workflows.catalog import demands
 from workflows.engine import sweep, tasks
-from workflows.models import Application, ApprovalRecord, HumanTask, TaskStatus
+from workflows.models import Application, ApprovalRecord, FilePurpose, HumanTask, Objection, TaskStatus
 from workflows.objections import cases as objection_cases
 from workflows.sharing import applications, grants
 
@@ -149,3 +149,36 @@ def _objections(sessions, county: County) -> None:
          {"meeting_date": "2026-03-02", "participants": "县大数据局、县公安局、县民政局", "minutes": "双方陈述意见",
           "coordination_result": "rejected", "opinion": "户籍口径已能满足核对需要，维持现有做法"})
     step(county.objections["rated"], "ob_rate", "sunjie", {"rating": "4", "rating_comment": "协调及时"})
+    _referred(sessions, county, step)
+
+
+DECISION_PDF = "%PDF-1.4\n% 夏政文〔2026〕12号\n%%EOF\n".encode()
+
+
+def _referred(sessions, county: County, step) -> None:
+    """A dispute referred to the county government, waiting for its decision; and one whose decision ordered sharing,
+    which the provider answered it cannot carry out, so the bureau coordinates (协调中)."""
+    with sessions() as s:
+        gaj = str(unit(s, "gaj").id)
+    for word in ("referred", "coordinating"):
+        app_id = _apply(sessions, HOUSEHOLD)
+        _decide(sessions, app_id, decision="reject", rejection_category="no_basis",
+                reason="申请所列依据与低保核对无关，缺少县民政局的核对授权文件")
+        objection_id = _raise(sessions, "machao", type="application_dispute", application_id=app_id,
+                              facts="低保核对属于法定职责，县公安局以依据不足为由不予通过", request="请协调县公安局共享")
+        step(objection_id, "ob_triage", "wanglei", {"decision": "accept"})
+        step(objection_id, "ob_transfer", "wanglei", {"responding_unit_ids": [gaj]})
+        step(objection_id, "ob_answer_1", "huangtao", {"stance": "disagree", "position": "仍认为依据不足，维持不予通过的决定"})
+        step(objection_id, "ob_decide", "wanglei", {"resolution": "refer"})
+        step(objection_id, "ob_refer", "wanglei", {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示",
+                                                   "referred_on": "2026-03-02"})
+        county.objections[word] = objection_id
+        if word == "coordinating":
+            with sessions.begin() as s:
+                objection_cases.add_file(s, person(s, "wanglei"), s.get(Objection, objection_id), "县政府决定.pdf",
+                                         "application/pdf", DECISION_PDF, FilePurpose.GOVERNMENT_DECISION)
+            step(objection_id, "ob_government", "wanglei",
+                 {"government_number": "夏政文〔2026〕12号", "government_decided_on": "2026-03-02",
+                  "government_content": "低保核对属于法定职责，县公安局应按申请共享户籍人口信息。", "government_outcome": "upheld"})
+            _decide(sessions, app_id, decision="cannot", reason="户籍地址库由省公安厅垂直管理，本局无权限向县级平台推送")
+            county.applications["coordinating"] = app_id
