@@ -379,7 +379,7 @@ def _application_paths() -> dict:
 def _objection_paths() -> dict:
     return {
         "/objections": {"post": _op(
-            "异议", "提出异议或纠错", _ok("createObjection", _ref("ObjectionCreated"), "已提交，县大数据局 2 个工作日内受理审查"),
+            "异议", "提出异议或纠错", _ok("createObjection", _ref("ObjectionCreated"), "已提交，县大数据局在受理审查期限内受理审查（期限见流程的“受理审查”环节）"),
             ("400", "413"), status="201", body=_ref("ObjectionInput"),
             headers={"Location": {"description": "新异议的地址", "schema": _text()}},
             description="类型未知或缺少事实和理由为 422，fields 指出出错的字段。后续各环节通过待办接口办理，"

@@ -17,7 +17,7 @@
       registry.filter(function (e) { return e.waypoints && e.source && e.target; }).forEach(function (flow) {
         if (done.indexOf(flow.source.id) >= 0 && reached.indexOf(flow.target.id) >= 0) { canvas.addMarker(flow, 'step-done'); }
       });
-      window.xiayiFitDiagram(viewer, el);
+      window.xiayiFitDiagram(viewer, el, ids('active')[0]);
       document.querySelectorAll('.diagram-zoom').forEach(function (button) {
         button.addEventListener('click', function () {
           var how = button.getAttribute('data-zoom');

@@ -2,6 +2,7 @@
 provider's review, is not upheld, or goes to the county government, whose decision the provider then carries out
 or answers why it cannot."""
 import pytest
+from sqlalchemy import update
 
 from tests.helpers import decide, person, review_task, status
 from tests.workflows.objections.helpers import (
@@ -15,7 +16,17 @@ from tests.workflows.objections.helpers import (
 )
 from workflows.engine import tasks
 from workflows.errors import ValidationFailed
-from workflows.models import Application, ApplicationStatus, AuditEvent, Grant, GrantStatus, HumanTask, TaskStatus
+from workflows.models import (
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    Grant,
+    GrantStatus,
+    HumanTask,
+    Objection,
+    ObjectionStatus,
+    TaskStatus,
+)
 from workflows.objections import integrity as objection_integrity
 from workflows.sharing import grants, integrity, records, reviews
 
@@ -178,3 +189,16 @@ def test_no_grant_can_rest_on_anything_but_the_providers_approval(ready):
     with ready() as s:
         found = [str(p) for p in integrity.check(s)]
     assert any("授权不是基于提供单位审核人的通过决定" in p for p in found)
+
+
+def test_check_integrity_reports_an_objection_whose_status_or_effect_disagrees_with_what_happened(app, ready):
+    app_id = rejected_application(ready)
+    objection_id = raise_(ready, application_id=app_id)
+    accept_and_transfer(ready, objection_id)  # transferred: the answer is open
+    with ready.begin() as s:  # an incident leaves it 已办结 with its answer still open, claiming a reopened review
+        s.execute(update(Objection).where(Objection.id == objection_id).values(
+            status=ObjectionStatus.CLOSED, outcome="upheld", effect="申请退回县公安局重新审核"))
+    broken = app.test_cli_runner().invoke(args=["check-integrity"])
+    assert broken.exit_code == 1
+    assert f"异议 YY2026{objection_id:06d}：状态为“已办结”，待办环节却是（ob_answer_1）" in broken.output
+    assert "处理结果记载“重新审核”，申请却没有重新审核" in broken.output
