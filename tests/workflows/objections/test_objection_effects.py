@@ -25,6 +25,7 @@ from workflows.models import (
     TaskStatus,
 )
 from workflows.objections import cases
+from workflows.objections import records as objection_records
 from workflows.sharing import grants, records, reviews
 
 UPHOLD = {"resolution": "agreed", "outcome": "upheld", "opinion": "申请依据充分，提供单位应重新审核并说明具体理由"}
@@ -160,3 +161,22 @@ def test_an_objection_on_an_application_without_a_decision_is_refused_saying_why
     with pytest.raises(ValidationFailed) as refused:
         raise_(ready, application_id=app_id)
     assert "提供单位正在审核，尚无审核结果" in " ".join(refused.value.details)
+
+
+def test_the_record_of_a_usage_dispute_says_the_grant_was_already_revoked_not_that_it_was_kept(ready):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="approve")
+    with ready() as s:
+        grant_id = grants.for_application(s, app_id).id
+    objection_id = raise_(ready, "huangtao", type="usage_dispute", grant_id=grant_id,
+                          facts="县民政局将户籍数据用于招商引资统计，超出低保核对的应用场景", request="请撤销授权")
+    accept_and_transfer(ready, objection_id, "mzj")
+    step(ready, objection_id, "ob_answer_1", "sunjie", {"stance": "agree", "position": "确曾用于汇总统计，接受处理并整改"})
+    with ready.begin() as s:  # meanwhile the provider revokes it itself
+        grants.revoke(s, person(s, "huangtao"), grant_id, "发现超出应用场景使用，依约撤销授权")
+    step(ready, objection_id, "ob_decide", "lina", UPHOLD | {"opinion": "超出申请的低保核对场景使用户籍数据",
+                                                            "grant_action": "revoke"})
+    effect = state(ready, objection_id).effect
+    assert "已撤销" in effect and "未再处理" in effect and "保留" not in effect
+    with ready() as s:
+        assert objection_records.for_objection(s, objection_id).content["effect"] == effect
