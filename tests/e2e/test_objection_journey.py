@@ -7,7 +7,9 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import log_in, log_out
-from tests.helpers import apply, decide
+from tests.helpers import apply, decide, person
+from workflows import clock
+from workflows.objections import cases
 from workflows.models import Application
 
 REASON = "申请用途与所列法律依据不对应，缺少低保核对的授权文件"
@@ -115,3 +117,66 @@ def log_out_on_phone(page: Page) -> None:
 
 def _fits(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_referral_is_decided_by_the_county_government_and_the_provider_carries_it_out(page: Page, processes,
+                                                                                        demo_catalog, tmp_path):
+    """The provider disagrees: the bureau cannot record agreement, refers the case, records the county government's
+    decision with its document, and the provider's reviewer reads it on the review page and approves."""
+    app_id = apply(processes)
+    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON)
+    with processes.begin() as s:
+        cases.raise_objection(s, person(s, "machao"), {"type": "application_dispute", "facts": FACTS,
+                                                       "request": "请协调县公安局共享", "application_id": app_id})
+    log_in(page, "wanglei")
+    open_task(page, "受理审查")
+    page.get_by_label("受理（标记所涉对象并转办）").check()
+    page.get_by_role("button", name="提交").click()
+    page.get_by_role("link", name="去办理：转办答复单位").click()
+    page.get_by_label("县公安局", exact=True).check()
+    page.get_by_role("button", name="提交").click()
+    log_out(page, "王磊")
+
+    log_in(page, "huangtao")
+    open_task(page, "答复异议")
+    page.get_by_label("不认可异议请求", exact=True).check()
+    page.get_by_label("答复意见").fill("依据仍不充分，维持不予通过的决定")
+    page.get_by_role("button", name="提交").click()
+    log_out(page, "黄涛")
+
+    log_in(page, "wanglei")
+    open_task(page, "研究处理意见")
+    page.get_by_label("意见一致，记录处理结果").check()
+    page.get_by_label("异议成立", exact=True).check()
+    page.get_by_label("处理意见").fill("低保核对属于法定职责，《社会救助暂行办法》第十一条授权核对户籍")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#task-errors")).to_contain_text("不能记录为意见一致")
+    page.get_by_label("提请县政府数据共享工作领导小组").check()
+    page.get_by_role("button", name="提交").click()
+    page.get_by_role("link", name="去办理：提请县政府领导小组").click()
+    page.get_by_label("提请文件（文号和主要内容）").fill("夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示")
+    page.get_by_label("提请日期").fill(clock.today().isoformat())
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#objection-status")).to_have_text("已提请县政府")
+    page.get_by_role("link", name="去办理：记录县政府决定").click()
+    decision = tmp_path / "夏政文〔2026〕12号.pdf"
+    decision.write_bytes(b"%PDF-1.4 county decision")
+    page.locator("#government-files").set_input_files(str(decision))
+    page.locator("#government-upload").get_by_role("button", name="上传", exact=True).click()
+    expect(page.locator("#government-upload")).to_contain_text("夏政文〔2026〕12号.pdf")
+    page.get_by_label("决定文号").fill("夏政文〔2026〕12号")
+    page.get_by_label("决定日期").fill(clock.today().isoformat())
+    page.get_by_label("决定内容").fill("低保核对属于法定职责，县公安局应按申请共享户籍人口信息。")
+    page.get_by_label(re.compile("^异议成立，按决定办理")).check()
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#government-decision")).to_contain_text("夏政文〔2026〕12号")
+    log_out(page, "王磊")
+
+    log_in(page, "huangtao")
+    open_task(page, "审核申请")
+    expect(page.locator("#case-government-note")).to_contain_text("依据县政府决定重新启动")
+    expect(page.locator("#case-government")).to_contain_text("夏政文〔2026〕12号.pdf")
+    expect(page.get_by_label("退回补正（暂停计时）")).to_have_count(0)
+    page.get_by_label("通过（同时授权平台提供数据）").check()
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#app-status")).to_have_text("已通过")
