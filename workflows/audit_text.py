@@ -118,7 +118,9 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "file": "文件", "created": "新建", "updated": "修改人数", "base_version": "基于版本",
         "holidays_and_makeup_days": "节假日和调休天数", "people": "人员", "units": "单位", "resource": "目录条目",
         "resources": "目录条目", "interfaces": "数据接口", "government_decision": "县政府决定",
-        "purpose": "文件类别", "decided_on": "决定日期", "content": "决定内容", "next_step": "处理方式"}
+        "purpose": "文件类别", "decided_on": "决定日期", "content": "决定内容", "next_step": "处理方式",
+        "government_number": "决定文号", "government_decided_on": "决定日期", "government_content": "决定内容",
+        "government_outcome": "决定结果"}
 # internal counters, ids and the process's own routing values, meaningless to a reader
 HIDDEN_KEYS = {"generation", "version_id", "correction_id", "needs_correction", "responding_unit_1",
                "responding_unit_2", "responding_unit_3"}
@@ -141,7 +143,8 @@ OBJECTION_CHOICES = {
     "coordination_result": {"upheld": "决定：异议成立", "rejected": "决定：异议不成立",
                             "refer": "协调不成，提请县政府数据共享工作领导小组"},
     "application_action": {"reopen": "退回提供单位重新审核", "approve": "县大数据局作出结论：同意共享并授权"},
-    "grant_action": {"revoke": "撤销授权", "keep": "保留授权，责令整改"}}
+    "grant_action": {"revoke": "撤销授权", "keep": "保留授权，责令整改"},
+    "government_outcome": {"upheld": "异议成立，按决定办理", "rejected": "异议不成立"}}
 CATALOG_CHOICES: dict[str, type[LabeledEnum]] = {
     "category_class": CategoryClass, "format": ResourceFormat, "share_method": ShareMethod, "open_type": OpenType,
     "update_cycle": UpdateCycle, "sensitivity": Sensitivity}
