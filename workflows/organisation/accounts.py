@@ -53,16 +53,16 @@ def authenticate(session: Session, username: str, password: str, address: str,
     person = session.scalar(select(Person).where(Person.username == username))
     known = person is not None and person.active
     if not verify_password(person.password_hash if known else None, password or ""):
-        login_throttle.record_failure(session, key, address)
         audit.record(session, None, "login", key, "session:login_failed", None, {"username": key, "address": address})
-        raise LoginRefused("用户名或密码错误" + _next_wait_hint(session, key, policy))
-    session.execute(delete(LoginFailure).where(LoginFailure.username == key))
+        login_throttle.record_failure(session, key, address, policy)
+        raise LoginRefused("用户名或密码错误" + _next_wait_hint(session, key, address, policy))
+    login_throttle.forget_failures_from(session, key, address)
     audit.record(session, person.id, "person", person.id, "session:login", None, {"address": address})
     return person
 
 
-def _next_wait_hint(session: Session, username: str, policy: LoginPolicy) -> str:
-    wait = login_throttle.account_wait(session, username, policy)
+def _next_wait_hint(session: Session, username: str, address: str, policy: LoginPolicy) -> str:
+    wait = login_throttle.account_wait(session, username, address, policy)
     return f"；失败次数较多，请 {wait.text}后再试" if wait else ""
 
 
@@ -146,9 +146,9 @@ def change_password(session: Session, person_id: int, current: str, new: str, re
     if problems := inputs.length_problems(typed, labels):
         raise ValidationFailed(problems)
     if not verify_password(person.password_hash, current or ""):
-        login_throttle.record_failure(session, key, address)
         audit.record(session, person.id, "login", key, "session:login_failed",
                      None, {"username": key, "address": address, "during": "password_change"})
+        login_throttle.record_failure(session, key, address, policy)
         forgot = "请核对管理员给您的一次性密码" if person.must_change_password else "忘记密码请联系管理员重置"
         raise ValidationFailed([f"{current_label}：不正确，请重新输入（{forgot}）"])
     problems = password_problems(new or "", person.username)
