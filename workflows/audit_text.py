@@ -62,6 +62,7 @@ ACTIONS = {
     "session:login": "登录", "session:ended": "退出登录（结束全部会话）", "session:login_failed": "登录失败",
     "session:throttled": "登录受限（失败次数过多）",
     "session:ceiling_reached": "登录失败达到每日上限（已通知系统管理员）",
+    "session:deactivated_login": "已停用的账号尝试登录",
     "task:opened": "生成待办", "task:completed": "办理任务", "task:closed_by_process": "流程结束时关闭任务",
     "task:claimed": "认领任务", "task:unclaimed": "放弃认领", "task:delegated": "转交任务",
     "task:reminded": "催办", "task:escalated": "督办", "task:due_recomputed": "重新计算期限",

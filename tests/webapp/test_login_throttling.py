@@ -174,11 +174,24 @@ def test_an_unknown_or_inactive_username_costs_the_same_scrypt_as_a_known_one(cl
     known = calls[:]
     with sessions.begin() as s:
         s.scalar(select(Person).where(Person.username == "wanglei")).active = False
-    for username in ("nobody-here", "wanglei"):
+    for username, password in (("nobody-here", "Demo@2026"), ("wanglei", "wrong-password")):
         calls.clear()
-        response = attempt(client, username, "Demo@2026")
-        assert response.status_code == 401
+        response = attempt(client, username, password)
+        assert response.status_code == 401 and message(response) == "用户名或密码错误"
         assert calls and calls[-1] == known[-1] == (2**15, 8, 1)
+
+
+def test_a_deactivated_person_who_types_the_right_password_is_told_the_account_is_deactivated(client, sessions):
+    with sessions.begin() as s:
+        s.scalar(select(Person).where(Person.username == "wanglei")).active = False
+    response = attempt(client, "wanglei", "Demo@2026", HOME)
+    assert response.status_code == 403
+    assert message(response) == "您的账号已停用，不能登录。如需恢复，请联系本单位目录管理员或系统管理员"
+    assert client.get("/").status_code == 302  # still not logged in
+    with sessions() as s:
+        assert s.scalar(select(LoginFailure.id).where(LoginFailure.username == "wanglei")) is None
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "session:deactivated_login"))
+        assert event.after == {"username": "wanglei", "address": HOME}
 
 
 def test_x_forwarded_for_is_ignored_without_a_trusted_proxy(client, sessions):

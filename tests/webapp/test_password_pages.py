@@ -78,8 +78,9 @@ def test_a_deactivated_person_cannot_log_in_and_their_session_ends(client, sessi
     token = csrf_token(admin, f"/org/people/{machao}")
     assert admin.post(f"/org/people/{machao}/deactivate", data={"csrf_token": token}).status_code == 302
     assert client.get("/").status_code == 302  # the open session has ended
-    response = login(client, "machao")
-    assert response.status_code == 401 and "用户名或密码错误" in response.get_data(as_text=True)
+    response = login(client, "machao")  # the right password: told why, since only machao knows it
+    assert response.status_code == 403 and "您的账号已停用，不能登录" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
 
 
 def test_an_empty_password_change_names_each_empty_field_by_its_label(client, sessions):

@@ -23,6 +23,13 @@ class LoginRefused(DomainError):
     code = "login_refused"
 
 
+class AccountDeactivated(LoginRefused):
+    """The right password of a deactivated account: told only to someone who knows that password."""
+
+    status = 403
+    code = "account_deactivated"
+
+
 class LoginThrottled(DomainError):
     status = 429
     code = "too_many_attempts"
@@ -51,11 +58,14 @@ def authenticate(session: Session, username: str, password: str, address: str,
                      {"username": key, "address": address, "scope": wait.scope, "wait_seconds": wait.seconds})
         raise LoginThrottled(THROTTLE_MESSAGES[wait.scope].format(wait=wait.text), wait.seconds)
     person = session.scalar(select(Person).where(Person.username == username))
-    known = person is not None and person.active
-    if not verify_password(person.password_hash if known else None, password or ""):
+    if not verify_password(person.password_hash if person is not None else None, password or ""):
         audit.record(session, None, "login", key, "session:login_failed", None, {"username": key, "address": address})
         login_throttle.record_failure(session, key, address, policy)
         raise LoginRefused("用户名或密码错误" + _next_wait_hint(session, key, address, policy))
+    if not person.active:
+        audit.record(session, None, "login", key, "session:deactivated_login", None,
+                     {"username": key, "address": address})
+        raise AccountDeactivated("您的账号已停用，不能登录。如需恢复，请联系本单位目录管理员或系统管理员")
     login_throttle.forget_failures_from(session, key, address)
     audit.record(session, person.id, "person", person.id, "session:login", None, {"address": address})
     return person
