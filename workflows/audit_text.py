@@ -63,6 +63,7 @@ ACTIONS = {
     "session:throttled": "登录受限（失败次数过多）",
     "session:ceiling_reached": "登录失败达到每日上限（已通知系统管理员）",
     "session:deactivated_login": "已停用的账号尝试登录",
+    "session:one_time_password_expired": "一次性密码过期后尝试登录",
     "task:opened": "生成待办", "task:completed": "办理任务", "task:closed_by_process": "流程结束时关闭任务",
     "task:claimed": "认领任务", "task:unclaimed": "放弃认领", "task:delegated": "转交任务",
     "task:reminded": "催办", "task:escalated": "督办", "task:due_recomputed": "重新计算期限",
@@ -155,13 +156,19 @@ class AuditLine:
     action: str
     subject: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (what, before, after)
+    unit: str = ""  # the unit the actor acted for, "" when the event does not say
 
 
 def describe(session: Session, events: list[AuditEvent]) -> list[AuditLine]:
     """Each event in Chinese; the names it refers to (units, people, application numbers, tasks) load in four queries."""
     names = _Names(session, events)
     return [AuditLine(at=e.at, actor=names.actor(e), action=_action(e.action, e.subject_type), subject=names.subject(e),
-                      changes=_changes(e, names)) for e in events]
+                      changes=_changes(e, names), unit=e.unit.name if e.unit else "") for e in events]
+
+
+def filter_units(session: Session) -> dict[int, str]:
+    """Every unit, for filtering the audit trail by the unit acted for (deactivated ones keep their history)."""
+    return dict(session.execute(select(Unit.id, Unit.name).order_by(Unit.active.desc(), Unit.id)).all())
 
 
 def label(code: str) -> str | None:
