@@ -30,6 +30,13 @@ class AccountDeactivated(LoginRefused):
     code = "account_deactivated"
 
 
+class OneTimePasswordExpired(LoginRefused):
+    """The right one-time password, given too long ago: a new one must be asked for."""
+
+    status = 403
+    code = "one_time_password_expired"
+
+
 class LoginThrottled(DomainError):
     status = 429
     code = "too_many_attempts"
@@ -66,9 +73,26 @@ def authenticate(session: Session, username: str, password: str, address: str,
         audit.record(session, None, "login", key, "session:deactivated_login", None,
                      {"username": key, "address": address})
         raise AccountDeactivated("您的账号已停用，不能登录。如需恢复，请联系本单位目录管理员或系统管理员")
+    _refuse_expired_one_time_password(session, person, key, address, policy)
     login_throttle.forget_failures_from(session, key, address)
     audit.record(session, person.id, "person", person.id, "session:login", None, {"address": address})
     return person
+
+
+def one_time_password_expired(person: Person, policy: LoginPolicy) -> bool:
+    """A one-time password not changed within its lifetime no longer opens the account."""
+    issued = person.one_time_password_issued_at
+    return person.must_change_password and issued is not None and clock.now() > issued + policy.one_time_password_lifetime
+
+
+def _refuse_expired_one_time_password(session: Session, person: Person, key: str, address: str,
+                                      policy: LoginPolicy) -> None:
+    if one_time_password_expired(person, policy):
+        audit.record(session, None, "login", key, "session:one_time_password_expired", None,
+                     {"username": key, "address": address})
+        hours = int(policy.one_time_password_lifetime.total_seconds() // 3600)
+        raise OneTimePasswordExpired(f"您的一次性密码已过期（一次性密码 {hours} 小时内有效），不能再用于登录。"
+                                     "请联系本单位目录管理员或系统管理员重新生成一次性密码")
 
 
 def _next_wait_hint(session: Session, username: str, address: str, policy: LoginPolicy) -> str:
@@ -170,6 +194,7 @@ def change_password(session: Session, person_id: int, current: str, new: str, re
         raise ValidationFailed(problems)
     was_one_time = person.must_change_password
     person.password_hash, person.must_change_password = hash_password(new), False
+    person.one_time_password_issued_at = None
     session.execute(delete(LoginFailure).where(LoginFailure.username == key))
     audit.record(session, person.id, "person", person.id, "person:password_changed", None,
                  {"after_one_time_password": was_one_time})

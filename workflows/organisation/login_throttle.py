@@ -34,6 +34,7 @@ class LoginPolicy:
     first_delay: timedelta = timedelta(seconds=30)  # doubled after every further failure, up to the window
     address_max_accounts: int = 20  # distinct accounts failing from one address within the window
     account_alert_failures: int = 100  # one account's failures within a day, from all addresses: tell the sysadmins
+    one_time_password_lifetime: timedelta = timedelta(hours=72)  # unused one-time passwords stop working after it
 
 
 @dataclass(frozen=True)

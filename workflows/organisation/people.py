@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from workflows import audit, inputs
+from workflows import audit, clock, inputs
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import HumanTask, LoginFailure, Person, Role, RoleMembership, TaskStatus, Unit
 from workflows.organisation import accounts, handovers, roles
@@ -152,7 +152,8 @@ def create_person(session: Session, scope: AdminScope, data: PersonInput,
     password = one_time_password()
     person = Person(username=values["username"], display_name=values["display_name"], unit_id=unit.id,
                     position=values["position"], email=values["email"] or None,
-                    password_hash=hasher(password), active=True, must_change_password=True)
+                    password_hash=hasher(password), active=True, must_change_password=True,
+                    one_time_password_issued_at=clock.now())
     person.memberships = [RoleMembership(unit_id=unit.id, role=role) for role in wanted]
     session.add(person)
     session.flush()
@@ -275,6 +276,7 @@ def reset_password(session: Session, scope: AdminScope, person_id: int) -> str:
         raise Conflict(f"{person.display_name}的账号已停用，请先恢复账号再重置密码")
     password = one_time_password()
     person.password_hash, person.must_change_password = hash_password(password), True
+    person.one_time_password_issued_at = clock.now()
     session.execute(delete(LoginFailure).where(LoginFailure.username == person.username))
     audit.record(session, scope.actor_id, "person", person.id, "person:password_reset", None, {"one_time": True})
     accounts.end_sessions(session, person.id, scope.actor_id, "password_reset")
