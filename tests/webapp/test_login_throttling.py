@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import csrf_token, inbox_subjects, login, serving, text_of
+from tests.helpers import at, csrf_token, inbox_subjects, login, run_command, serving, text_of
 from workflows import clock
 from workflows.models import AuditEvent, LoginFailure, Person
 
@@ -210,3 +210,20 @@ def test_x_forwarded_for_gives_the_address_behind_one_trusted_proxy(database_url
                 headers={"X-Forwarded-For": "198.51.100.99, 198.51.100.7"})  # the first part is the client's to forge
     with sessions() as s:
         assert s.scalar(select(LoginFailure.address)) == "198.51.100.7"
+
+
+def test_failed_logins_past_their_retention_are_deleted_by_the_periodic_pass_and_stay_in_the_audit(
+        app, client, sessions, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURE_RETENTION_DAYS", 7)
+    with at("2026-03-01T10:00:00"):
+        fail(client, "machao", 2, CAFE)
+    with at("2026-03-08T09:00:00"):
+        fail(client, "lina", 1, OFFICE)
+    output = run_command(app, "tick", "--now", "2026-03-08T10:01:00+08:00").output
+    assert "清除过期的登录失败记录 2 条" in output
+    with sessions() as s:
+        assert list(s.scalars(select(LoginFailure.username))) == ["lina"]
+        assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "session:login_failed")).all()) == 3
+
+    monkeypatch.setitem(app.config, "LOGIN_FAILURE_RETENTION_DAYS", 0)  # too short: throttling still reads a day
+    assert "清除过期的登录失败记录 0 条" in run_command(app, "tick", "--now", "2026-03-08T10:02:00+08:00").output

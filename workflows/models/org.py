@@ -139,7 +139,8 @@ class LoginFailure(Base):
 
     __tablename__ = "login_failure"
     __table_args__ = (Index("ix_login_failure_user_at", "username", "at"),
-                      Index("ix_login_failure_address_at", "address", "at"))
+                      Index("ix_login_failure_address_at", "address", "at"),
+                      Index("ix_login_failure_at", "at"))  # the retention purge
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))

@@ -23,6 +23,7 @@ from workflows.models import AuditEvent, LoginFailure
 from workflows.organisation import directory
 
 ACCOUNT_MEMORY = timedelta(days=1)  # an account's failures count until a successful login there, for at most a day
+FAILURE_RETENTION = timedelta(days=7)  # then the periodic pass deletes them; the audit trail keeps each attempt
 MAX_DOUBLINGS = 20  # keeps 2**n small; the delay is capped by the window long before this
 CEILING_ACTION = "session:ceiling_reached"
 
@@ -140,3 +141,10 @@ def forget_failures_from(session: Session, username: str, address: str) -> None:
     """A successful login forgives its own address's failures; guesses from elsewhere still count."""
     session.execute(delete(LoginFailure).where(LoginFailure.username == username[:64],
                                                LoginFailure.address == address[:64]))
+
+
+def forget_old_failures(session: Session, retention: timedelta = FAILURE_RETENTION) -> int:
+    """Delete failed logins past their retention (never within the day throttling reads); returns how many."""
+    oldest_kept = clock.now() - max(retention, ACCOUNT_MEMORY)
+    return session.execute(delete(LoginFailure).where(LoginFailure.at < oldest_kept)
+                           .execution_options(synchronize_session=False)).rowcount or 0

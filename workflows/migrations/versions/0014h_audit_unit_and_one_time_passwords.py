@@ -1,4 +1,5 @@
-"""audit_event.unit_id: the unit an actor acted for; person.one_time_password_issued_at: one-time passwords expire
+"""audit_event.unit_id: the unit an actor acted for; person.one_time_password_issued_at: one-time passwords expire;
+login_failure.at indexed for the retention purge
 
 Adding a nullable column is an ALTER TABLE on both databases (no rebuild), so audit_event keeps its append-only
 triggers. One-time passwords already given count from this migration.
@@ -34,9 +35,11 @@ def upgrade() -> None:
                       sa.column('one_time_password_issued_at', UTCDateTime()))
     op.execute(person.update().where(person.c.must_change_password == sa.true())
                .values(one_time_password_issued_at=clock.now()))
+    op.create_index('ix_login_failure_at', 'login_failure', ['at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_login_failure_at', table_name='login_failure')
     op.drop_column('person', 'one_time_password_issued_at')
     op.drop_index(op.f('ix_audit_event_unit_id'), table_name='audit_event')
     if op.get_bind().dialect.name != "sqlite":
