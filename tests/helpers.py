@@ -33,7 +33,7 @@ from workflows.models import (
     TaskStatus,
     Unit,
 )
-from workflows.organisation import accounts
+from workflows.organisation import accounts, responsibilities
 from workflows.sharing import applications
 
 BPMN_DIR = Path(__file__).parent / "workflows" / "bpmn"
@@ -49,6 +49,11 @@ def person(session, username: str) -> Person:
 
 def unit(session, code: str) -> Unit:
     return session.scalar(select(Unit).where(Unit.code == code))
+
+
+def gap_of(session, code: str) -> list[str]:
+    """What the units page and the coordinators' workbench say the unit lacks."""
+    return next((g.missing for g in responsibilities.gaps(session) if g.unit.code == code), [])
 
 
 def deploy_test_process(sessions, name: str = "three_step.bpmn", xml: str | None = None,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -22,6 +22,10 @@ from workflows.unit_of_work import unit_of_work
 
 def _sessions():
     return current_app.extensions["db_sessions"]
+
+
+def _login_failure_retention() -> timedelta:
+    return timedelta(days=current_app.config["LOGIN_FAILURE_RETENTION_DAYS"])
 
 
 def _engine():
@@ -127,9 +131,9 @@ def init_app(app: Flask) -> None:
             except ValueError:
                 raise click.BadParameter("时间格式应为 ISO-8601，例如 2026-02-27T09:00:00+08:00", param_hint="--now")
             with clock.frozen(moment):
-                result = operations.run_once(_sessions(), smtp)
+                result = operations.run_once(_sessions(), smtp, _login_failure_retention())
         else:
-            result = operations.run_once(_sessions(), smtp)
+            result = operations.run_once(_sessions(), smtp, _login_failure_retention())
         click.echo(result.summary())
 
     @app.cli.command("check-integrity")
@@ -147,7 +151,8 @@ def init_app(app: Flask) -> None:
     @app.cli.command("run-scheduler")
     def run_scheduler_command():
         """Run the deadline sweep every SWEEP_INTERVAL_SECONDS seconds until stopped."""
-        run_forever(_sessions(), smtp_settings(current_app.config), current_app.config["SWEEP_INTERVAL_SECONDS"])
+        run_forever(_sessions(), smtp_settings(current_app.config), current_app.config["SWEEP_INTERVAL_SECONDS"],
+                    _login_failure_retention())
 
 
 calendar_cli = AppGroup("calendar", help="工作日历")

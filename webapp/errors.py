@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, jsonify, make_response, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -70,7 +70,20 @@ def init_app(app: Flask) -> None:
         custom = err.description if err.description != type(err).description else None
         if err.code == 413:
             return _too_large(custom)
+        if err.code == 405:
+            return _method_not_allowed(err)
         return respond(err.code or 500, code, custom or message)
+
+    def _method_not_allowed(err: HTTPException):
+        """RFC 9110: a 405 names the methods the address does accept, in its Allow header and in the message."""
+        allowed = sorted(getattr(err, "valid_methods", None) or [])
+        named = [m for m in allowed if m not in ("HEAD", "OPTIONS")]  # the ones a person would choose
+        message = f"该地址不支持 {request.method} 请求" + (f"，请改用 {'、'.join(named)}" if named else "")
+        response, status = respond(405, "method_not_allowed", message)
+        response = make_response(response, status)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
 
     def _too_large(custom: str | None):
         total = _size(app.config["MAX_CONTENT_LENGTH"] or 0)

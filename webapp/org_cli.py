@@ -53,7 +53,8 @@ def create_user_command(username, display_name, unit_code, roles, position, emai
     person, password = _run(lambda s: people.create_person(s, AdminScope.command_line(), data))
     click.echo(f"已新建账号：{person.username}（{person.display_name}）")
     click.echo(f"一次性密码：{password}")
-    click.echo("请将一次性密码当面或通过安全渠道交给本人；首次登录后须立即修改密码。")
+    click.echo(f"请将一次性密码当面或通过安全渠道交给本人；它在 {current_app.config['ONE_TIME_PASSWORD_HOURS']} 小时内有效，"
+               "首次登录后须立即修改密码。")
 
 
 @user_cli.command("reset-password")
@@ -69,4 +70,5 @@ def reset_password_command(username):
 
     password = _run(reset)
     click.echo(f"已重置 {username} 的密码，一次性密码：{password}")
-    click.echo("该用户已在所有设备上退出登录；下次登录后须立即修改密码。")
+    click.echo(f"该用户已在所有设备上退出登录；一次性密码 {current_app.config['ONE_TIME_PASSWORD_HOURS']} 小时内有效，"
+               "下次登录后须立即修改密码。")

@@ -1,4 +1,5 @@
-"""Numbers in query strings and forms: ASCII digits within 32 bits, so '²' or 20 digits never reach the database."""
+"""Query strings and forms: numbers are ASCII digits within 32 bits, so '²' or 20 digits never reach the database;
+a choice given empty is a choice like any other, and refused when it is none."""
 from __future__ import annotations
 
 from workflows import inputs
@@ -24,3 +25,12 @@ def id_param(value: str | None, label: str) -> int | None:
 def page_param(value: str | None) -> int:
     """A page number; anything that is no page number is the first page."""
     return parse_id(value) or 1
+
+
+def given(args, name: str) -> str | None:
+    """A query parameter as typed: None when the address does not carry it, its stripped text when it does.
+
+    An empty value (scope=) is given, and so refused like any value that is not one of the choices,
+    instead of quietly meaning "not given"."""
+    value = args.get(name)
+    return None if value is None else value.strip()

@@ -3,10 +3,15 @@
 Events wait in the session and are written together, one multi-row INSERT, when the
 transaction commits, or earlier when a query of the same transaction reads the audit trail.
 A rollback drops the events recorded inside what it rolls back (a savepoint or everything).
+
+Each event keeps the unit its actor acted for, as it was then: given to record(), or set around
+a step by acting_for() (a task's unit, an application's unit), or else the actor's own unit.
 """
 from __future__ import annotations
 
+import contextlib
 import weakref
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,16 +23,36 @@ from workflows import clock, inputs
 from workflows.models import AuditEvent, Person
 
 _PENDING = "audit_pending"  # session.info key: [(transaction recorded in, row), ...]
+_acting_unit: ContextVar[int | None] = ContextVar("audit_acting_unit", default=None)
+
+
+@contextlib.contextmanager
+def acting_for(unit_id: int | None):
+    """Events recorded inside are stamped with this unit: the step acts for it, whoever's unit the actor is in."""
+    token = _acting_unit.set(unit_id)
+    try:
+        yield
+    finally:
+        _acting_unit.reset(token)
 
 
 def record(session: Session, actor_id: int | None, subject_type: str, subject_id,
-           action: str, before: dict | None = None, after: dict | None = None) -> None:
+           action: str, before: dict | None = None, after: dict | None = None, unit_id: int | None = None) -> None:
     row = {"at": clock.now(), "actor_id": actor_id, "subject_type": subject_type, "subject_id": str(subject_id),
-           "action": action, "before": before, "after": after}
+           "action": action, "before": before, "after": after,
+           "unit_id": _acted_for(session, actor_id) if unit_id is None else unit_id}
     if not session.in_transaction():
         session.begin()  # as Session.add does: the event belongs to the transaction starting now
     transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_PENDING, []).append((transaction, row))
+
+
+def _acted_for(session: Session, actor_id: int | None) -> int | None:
+    if (unit_id := _acting_unit.get()) is not None or actor_id is None:
+        return unit_id
+    with session.no_autoflush:
+        actor = session.get(Person, actor_id)  # the current user: already in the session, no query
+    return actor.unit_id if actor is not None else None
 
 
 def write_pending(session: Session) -> int:
@@ -94,6 +119,7 @@ class AuditFilter:
     subject_id: str = ""
     since: datetime | None = None
     until: datetime | None = None
+    unit_id: int | None = None  # the unit acted for
 
 
 # No stored value is longer than its column, so a longer filter can only be a typo or a probe.
@@ -119,6 +145,8 @@ def list_events(session: Session, flt: AuditFilter, page: int = 1, per_page: int
         query = query.where(AuditEvent.subject_type == flt.subject_type)
     if flt.subject_id:
         query = query.where(AuditEvent.subject_id == flt.subject_id)
+    if flt.unit_id:
+        query = query.where(AuditEvent.unit_id == flt.unit_id)
     if flt.since:
         query = query.where(AuditEvent.at >= flt.since)
     if flt.until:

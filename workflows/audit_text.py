@@ -62,6 +62,9 @@ ACTIONS = {
     "process:deployed": "部署流程新版本", "record:created": "生成审批记录", "record:render_failed": "审批记录 PDF 生成失败",
     "session:login": "登录", "session:ended": "退出登录（结束全部会话）", "session:login_failed": "登录失败",
     "session:throttled": "登录受限（失败次数过多）",
+    "session:ceiling_reached": "登录失败达到每日上限（已通知系统管理员）",
+    "session:deactivated_login": "已停用的账号尝试登录",
+    "session:one_time_password_expired": "一次性密码过期后尝试登录",
     "task:opened": "生成待办", "task:completed": "办理任务", "task:closed_by_process": "流程结束时关闭任务",
     "task:claimed": "认领任务", "task:unclaimed": "放弃认领", "task:delegated": "转交任务",
     "task:reminded": "催办", "task:escalated": "督办", "task:due_recomputed": "重新计算期限",
@@ -114,7 +117,7 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "collection_note": "采集说明",
         "display_name": "姓名", "position": "职务", "email": "电子邮箱", "roles": "角色", "active": "账号状态",
         "one_time": "一次性密码", "after_one_time_password": "首次登录改密", "failures": "登录失败次数",
-        "during": "发生于", "short_name": "简称", "credit_code": "统一社会信用代码", "successor": "接替人",
+        "during": "发生于", "addresses": "来源地址数", "short_name": "简称", "credit_code": "统一社会信用代码", "successor": "接替人",
         "file": "文件", "created": "新建", "updated": "修改人数", "base_version": "基于版本",
         "holidays_and_makeup_days": "节假日和调休天数", "people": "人员", "units": "单位", "resource": "目录条目",
         "resources": "目录条目", "interfaces": "数据接口", "government_decision": "县政府决定",
@@ -161,13 +164,19 @@ class AuditLine:
     action: str
     subject: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (what, before, after)
+    unit: str = ""  # the unit the actor acted for, "" when the event does not say
 
 
 def describe(session: Session, events: list[AuditEvent]) -> list[AuditLine]:
     """Each event in Chinese; the names it refers to (units, people, application numbers, tasks) load in four queries."""
     names = _Names(session, events)
     return [AuditLine(at=e.at, actor=names.actor(e), action=_action(e.action, e.subject_type), subject=names.subject(e),
-                      changes=_changes(e, names)) for e in events]
+                      changes=_changes(e, names), unit=e.unit.name if e.unit else "") for e in events]
+
+
+def filter_units(session: Session) -> dict[int, str]:
+    """Every unit, for filtering the audit trail by the unit acted for (deactivated ones keep their history)."""
+    return dict(session.execute(select(Unit.id, Unit.name).order_by(Unit.active.desc(), Unit.id)).all())
 
 
 def label(code: str) -> str | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import sessionmaker
 
@@ -12,6 +13,7 @@ from workflows.catalog import changes
 from workflows.engine import sweep
 from workflows.objections import integrity as objection_integrity
 from workflows.objections import records as objection_records
+from workflows.organisation import login_throttle
 from workflows.sharing import grants, integrity, records, uploads
 from workflows.unit_of_work import unit_of_work
 
@@ -28,14 +30,17 @@ class PassResult:
     emails_sent: int = 0
     emails_failed: int = 0
     records_rendered: int = 0
+    login_failures_purged: int = 0
 
     def summary(self) -> str:
         return (f"触发定时器 {self.timers_fired} 个，涉及案件 {self.cases} 件，失败 {self.failed_cases} 件；"
                 f"授权到期 {self.grants_expired} 项，到期提醒 {self.grants_warned} 项；"
-                f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封；生成审批记录 {self.records_rendered} 份")
+                f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封；生成审批记录 {self.records_rendered} 份；"
+                f"清除过期的登录失败记录 {self.login_failures_purged} 条")
 
 
-def run_once(sessions: sessionmaker, smtp: SmtpSettings) -> PassResult:
+def run_once(sessions: sessionmaker, smtp: SmtpSettings,
+             login_failure_retention: timedelta = login_throttle.FAILURE_RETENTION) -> PassResult:
     """One pass; each part commits on its own, so a failing part never blocks the others."""
     result = PassResult()
     swept = sweep.sweep(sessions)
@@ -43,6 +48,7 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings) -> PassResult:
     with unit_of_work(sessions) as session:
         result.grants_expired, result.grants_warned = grants.expire_due(session)
         uploads.forget_expired(session)
+        result.login_failures_purged = login_throttle.forget_old_failures(session, login_failure_retention)
     result.emails_sent, result.emails_failed = deliver_pending(sessions, smtp)
     result.records_rendered = records.render_pending(sessions) + objection_records.render_pending(sessions)
     return result

@@ -41,6 +41,23 @@ def test_the_audit_trail_filters_by_a_status_change_such_as_approval(client, rea
     assert "申请：已通过" in table and "县民政局申请「户籍人口基本信息」" in table and "提交申请" not in table
 
 
+def test_the_audit_trail_shows_and_filters_the_unit_each_person_acted_for(client, ready, sessions):
+    app_id = apply(ready)
+    with ready.begin() as s:
+        person(s, "huangtao").unit_id = unit(s, "mzj").id  # moved since, still a reviewer of 县公安局
+    decide(ready, app_id, decision="approve")
+    with sessions() as s:
+        gaj = unit(s, "gaj").id
+    login(client, "chenjing")
+    page = client.get(f"/admin/audit?unit={gaj}").get_data(as_text=True)
+    table = page[page.index('id="audit-table"'):]
+    assert "<th>代表单位</th>" in page and f'<option value="{gaj}" selected>县公安局</option>' in page
+    assert re.search(r"<td>黄涛（县民政局）</td>\s*<td>县公安局</td>\s*<td>办理任务</td>", table)
+    assert "提交申请" not in table
+    everything = client.get("/admin/audit").get_data(as_text=True)
+    assert re.search(r"<td>马超（县民政局）</td>\s*<td>县民政局</td>\s*<td>提交申请</td>", everything)
+
+
 def test_a_bad_date_filter_explains_the_format_by_its_label_and_lists_no_events(client):
     login(client, "chenjing")
     assert "<td>陈静" in client.get("/admin/audit?action=session:login").get_data(as_text=True)

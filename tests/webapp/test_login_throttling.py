@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import csrf_token, serving
+from tests.helpers import at, csrf_token, inbox_subjects, login, run_command, serving, text_of
 from workflows import clock
 from workflows.models import AuditEvent, LoginFailure, Person
 
@@ -40,19 +40,55 @@ def fail(client, username: str, times: int, address: str = OFFICE) -> list:
     return [attempt(client, username, "wrong-password", address) for _ in range(times)]
 
 
-def test_five_wrong_passwords_make_the_owner_wait_30_seconds_then_log_in_from_another_address(app, client, moment):
+def test_five_wrong_passwords_make_that_address_wait_30_seconds_then_the_right_one_logs_in(client, moment):
     answers = fail(client, "machao", 5, OFFICE)
     assert [r.status_code for r in answers] == [401] * 5
     assert message(answers[-1]) == "用户名或密码错误；失败次数较多，请 30 秒后再试"
 
-    at_home = app.test_client()
-    too_soon = attempt(at_home, "machao", address=HOME)
+    too_soon = attempt(client, "machao", address=OFFICE)
     assert too_soon.status_code == 429 and too_soon.headers["Retry-After"] == "30"
     assert message(too_soon) == "该账号登录失败次数过多，请 30 秒后再试；如忘记密码，请联系系统管理员重置"
 
     moment.shift(timedelta(seconds=31))
-    assert attempt(at_home, "machao", address=HOME).status_code == 302
-    assert at_home.get("/").status_code == 200
+    assert attempt(client, "machao", address=OFFICE).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_machao_at_the_office_logs_in_at_once_while_someone_at_a_cafe_guesses_his_password(app, client, moment):
+    guesses = fail(app.test_client(), "machao", 8, CAFE)
+    assert guesses[-1].status_code == 429  # the guesser waits
+    assert attempt(client, "machao", address=OFFICE).status_code == 302
+    assert client.get("/").status_code == 200
+    assert attempt(app.test_client(), "machao", address=CAFE).status_code == 429  # his login forgave only the office
+
+
+def test_an_office_behind_one_address_is_not_locked_out_by_a_few_colleagues_typos(client, moment):
+    for username in ("machao", "sunjie", "lina", "wanglei", "liuyang"):
+        assert [r.status_code for r in fail(client, username, 5, OFFICE)] == [401] * 5  # 25 failures, 5 accounts
+    assert attempt(client, "huangtao", address=OFFICE).status_code == 302
+
+
+def test_a_hundred_failures_in_a_day_tell_every_sysadmin_once_and_show_on_the_login_security_page(
+        app, client, sessions, moment, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_ALERT_FAILURES", 10)  # the default, 100, as NIST suggests
+    subject = "【登录安全】账号 lina 24 小时内登录失败 10 次"
+    for n in range(1, 10):
+        fail(app.test_client(), "lina", 1, f"198.51.100.{n}")
+    assert inbox_subjects(sessions, "chenjing") == []
+    fail(app.test_client(), "lina", 1, "198.51.100.10")
+    assert inbox_subjects(sessions, "chenjing") == [subject]
+    fail(app.test_client(), "lina", 5, "198.51.100.11")
+    assert inbox_subjects(sessions, "chenjing") == [subject]  # once a day per account
+
+    login(client, "chenjing")
+    row = text_of(client.get("/org/logins")).split("lina", 1)[1]
+    assert "15 11 个" in row and "24 小时内失败达到上限，已通知系统管理员" in row  # 15 failures from 11 addresses
+
+    assert attempt(app.test_client(), "lina", address=OFFICE).status_code == 302  # lina herself is not locked out
+    moment.shift(timedelta(days=1, minutes=1))
+    fail(app.test_client(), "lina", 5, "198.51.100.12")
+    fail(app.test_client(), "lina", 5, "198.51.100.13")
+    assert inbox_subjects(sessions, "chenjing") == [subject, subject]
 
 
 def test_the_wait_doubles_with_every_further_failure_and_a_good_login_resets_it(client, moment):
@@ -138,11 +174,24 @@ def test_an_unknown_or_inactive_username_costs_the_same_scrypt_as_a_known_one(cl
     known = calls[:]
     with sessions.begin() as s:
         s.scalar(select(Person).where(Person.username == "wanglei")).active = False
-    for username in ("nobody-here", "wanglei"):
+    for username, password in (("nobody-here", "Demo@2026"), ("wanglei", "wrong-password")):
         calls.clear()
-        response = attempt(client, username, "Demo@2026")
-        assert response.status_code == 401
+        response = attempt(client, username, password)
+        assert response.status_code == 401 and message(response) == "用户名或密码错误"
         assert calls and calls[-1] == known[-1] == (2**15, 8, 1)
+
+
+def test_a_deactivated_person_who_types_the_right_password_is_told_the_account_is_deactivated(client, sessions):
+    with sessions.begin() as s:
+        s.scalar(select(Person).where(Person.username == "wanglei")).active = False
+    response = attempt(client, "wanglei", "Demo@2026", HOME)
+    assert response.status_code == 403
+    assert message(response) == "您的账号已停用，不能登录。如需恢复，请联系本单位目录管理员或系统管理员"
+    assert client.get("/").status_code == 302  # still not logged in
+    with sessions() as s:
+        assert s.scalar(select(LoginFailure.id).where(LoginFailure.username == "wanglei")) is None
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "session:deactivated_login"))
+        assert event.after == {"username": "wanglei", "address": HOME}
 
 
 def test_x_forwarded_for_is_ignored_without_a_trusted_proxy(client, sessions):
@@ -161,3 +210,20 @@ def test_x_forwarded_for_gives_the_address_behind_one_trusted_proxy(database_url
                 headers={"X-Forwarded-For": "198.51.100.99, 198.51.100.7"})  # the first part is the client's to forge
     with sessions() as s:
         assert s.scalar(select(LoginFailure.address)) == "198.51.100.7"
+
+
+def test_failed_logins_past_their_retention_are_deleted_by_the_periodic_pass_and_stay_in_the_audit(
+        app, client, sessions, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURE_RETENTION_DAYS", 7)
+    with at("2026-03-01T10:00:00"):
+        fail(client, "machao", 2, CAFE)
+    with at("2026-03-08T09:00:00"):
+        fail(client, "lina", 1, OFFICE)
+    output = run_command(app, "tick", "--now", "2026-03-08T10:01:00+08:00").output
+    assert "清除过期的登录失败记录 2 条" in output
+    with sessions() as s:
+        assert list(s.scalars(select(LoginFailure.username))) == ["lina"]
+        assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "session:login_failed")).all()) == 3
+
+    monkeypatch.setitem(app.config, "LOGIN_FAILURE_RETENTION_DAYS", 0)  # too short: throttling still reads a day
+    assert "清除过期的登录失败记录 0 条" in run_command(app, "tick", "--now", "2026-03-08T10:02:00+08:00").output

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import csrf_token, deploy_test_process, login, person, unit
+from tests.helpers import csrf_token, deploy_test_process, login, person, text_of, unit
 from tests.workflows.test_engine import complete, open_task, start_case
 from workflows.models import AuditEvent, Person
 from workflows.organisation import responsibilities, roles
@@ -290,3 +290,26 @@ def test_moving_the_last_reviewer_of_a_unit_with_open_reviews_is_refused_on_the_
     assert "不能调往县民政局：调动会取消其在县公安局的角色。" in page and "三步审核 2026-" in page
     with sessions() as s:
         assert person(s, "huangtao").unit.code == "gaj" and person(s, "huangtao").has_role("reviewer")
+
+
+def test_moving_the_only_catalog_admin_asks_on_the_page_then_the_unit_is_flagged(client, sessions, app):
+    with sessions() as s:
+        sunjie = person(s, "sunjie").id
+    login(client, "chenjing")
+    token = csrf_token(client, f"/org/people/{sunjie}")
+    typed = {"display_name": "孙杰", "unit_code": "gaj", "position": "科长", "email": "", "csrf_token": token}
+    asked = client.post(f"/org/people/{sunjie}/edit", data=typed)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 409
+    assert "把孙杰调往县公安局会使县民政局失去唯一的目录管理员、科室负责人，请确认后再办理" in text_of(asked)
+    confirm = page[page.index('id="confirm-loss"'):page.index("</form>", page.index('id="confirm-loss"'))]
+    assert '<input type="hidden" name="unit_code" value="gaj">' in confirm and 'name="confirmed" value="1"' in confirm
+    with sessions() as s:
+        assert person(s, "sunjie").unit.code == "mzj"  # asking changed nothing
+    done = client.post(f"/org/people/{sunjie}/edit", data=typed | {"confirmed": "1"}, follow_redirects=True)
+    assert "县民政局的科室负责人已空缺，请在单位页面重新指定" in text_of(done)
+    assert "1 个单位未明确全部责任人（第一责任人、分管领导、科室负责人）或没有目录管理员" in text_of(
+        client.get("/org/units"))
+    coordinator = app.test_client()
+    login(coordinator, "wanglei")
+    assert "县民政局 ：缺科室负责人（未指定）、目录管理员（无在用人员）" in text_of(coordinator.get("/"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.helpers import csrf_token, login, person
+from tests.helpers import at, csrf_token, login, person, text_of
 from workflows.models import AuditEvent
 from workflows.organisation import people
 from workflows.organisation.scope import AdminScope
@@ -78,8 +78,9 @@ def test_a_deactivated_person_cannot_log_in_and_their_session_ends(client, sessi
     token = csrf_token(admin, f"/org/people/{machao}")
     assert admin.post(f"/org/people/{machao}/deactivate", data={"csrf_token": token}).status_code == 302
     assert client.get("/").status_code == 302  # the open session has ended
-    response = login(client, "machao")
-    assert response.status_code == 401 and "用户名或密码错误" in response.get_data(as_text=True)
+    response = login(client, "machao")  # the right password: told why, since only machao knows it
+    assert response.status_code == 403 and "您的账号已停用，不能登录" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
 
 
 def test_an_empty_password_change_names_each_empty_field_by_its_label(client, sessions):
@@ -106,3 +107,31 @@ def test_a_login_with_empty_fields_asks_for_them(client, sessions):
         assert response.status_code == 422 and asked in page and "用户名或密码错误" not in page
     with sessions() as s:
         assert s.scalar(select(AuditEvent).where(AuditEvent.action == "session:login_failed")) is None
+
+
+def test_a_one_time_password_opens_the_account_for_72_hours_then_asks_for_a_new_one(app, client, sessions):
+    with at("2026-03-02T09:00:00"):
+        password = reset(sessions, "machao")
+    with at("2026-03-05T08:59:00"):
+        assert login(app.test_client(), "machao", password).status_code == 302
+    with at("2026-03-05T09:01:00"):
+        response = login(client, "machao", password)
+    assert response.status_code == 403
+    assert ("您的一次性密码已过期（一次性密码 72 小时内有效），不能再用于登录。"
+            "请联系本单位目录管理员或系统管理员重新生成一次性密码") in text_of(response)
+    assert client.get("/").status_code == 302
+    with sessions() as s:
+        assert s.scalar(select(AuditEvent.action).where(AuditEvent.action == "session:one_time_password_expired"))
+
+
+def test_the_lifetime_of_one_time_passwords_is_a_setting_and_a_chosen_password_never_expires(
+        app, client, sessions, monkeypatch):
+    monkeypatch.setitem(app.config, "ONE_TIME_PASSWORD_HOURS", 24)
+    with at("2026-03-02T09:00:00"):
+        machao_once, sunjie_once = reset(sessions, "machao"), reset(sessions, "sunjie")
+        login(client, "machao", machao_once)
+        assert change(client, machao_once, "Xiayi#Minzheng8").status_code == 302
+    with at("2026-03-03T09:01:00"):
+        assert login(app.test_client(), "machao", "Xiayi#Minzheng8").status_code == 302
+        response = login(app.test_client(), "sunjie", sunjie_once)
+    assert response.status_code == 403 and "一次性密码 24 小时内有效" in text_of(response)

@@ -1,7 +1,7 @@
 """The audit trail: events wait in the session, go to the database together, and vanish with a rollback."""
 from sqlalchemy import event, func, select
 
-from tests.helpers import person
+from tests.helpers import apply, decide, person, unit
 from workflows import audit
 from workflows.models import AuditEvent
 
@@ -79,3 +79,28 @@ def test_a_rollback_or_a_session_closed_without_commit_writes_nothing(sessions):
         audit.record(s, None, "test", 3, "test:closed")
     with sessions() as s:
         assert actions(s) == ["test:committed"]
+
+
+def test_each_event_keeps_the_unit_acted_for_though_the_actor_has_moved_to_another_unit(ready):
+    app_id = apply(ready)  # machao, for 县民政局
+    with ready.begin() as s:
+        person(s, "huangtao").unit_id = unit(s, "mzj").id  # moved to 县民政局, still a reviewer of 县公安局
+    decide(ready, app_id, decision="approve")
+    with ready() as s:
+        units = {e.action: e.unit.name for e in s.scalars(select(AuditEvent).where(
+            AuditEvent.action.in_(["application:submitted", "task:completed", "grant:created"])))}
+        assert units == {"application:submitted": "县民政局", "task:completed": "县公安局", "grant:created": "县公安局"}
+
+
+def test_an_event_outside_any_step_is_stamped_with_the_actors_own_unit_unless_told_otherwise(sessions):
+    with sessions.begin() as s:
+        huangtao = person(s, "huangtao")
+        audit.record(s, huangtao.id, "test", 1, "test:own")
+        audit.record(s, huangtao.id, "test", 2, "test:told", unit_id=unit(s, "mzj").id)
+        with audit.acting_for(unit(s, "zwfw").id):
+            audit.record(s, huangtao.id, "test", 3, "test:step")
+        audit.record(s, None, "test", 4, "test:system")
+    with sessions() as s:
+        stamped = {e.action: e.unit.code if e.unit else None
+                   for e in s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "test"))}
+    assert stamped == {"test:own": "gaj", "test:told": "mzj", "test:step": "zwfw", "test:system": None}

@@ -105,3 +105,14 @@ def test_only_a_modeler_moves_cases(sessions):
     deploy_test_process(sessions, xml=THREE_STEP.replace('name="填写申请"', 'name="填写用途"'))
     with sessions() as s, pytest.raises(Forbidden):
         moving.move(s, person(s, "lina"), case_id, pair(s, "three_step")[1].id)
+
+
+def test_a_cancelled_case_is_not_moved_and_the_message_says_so_once(sessions):
+    deploy_test_process(sessions)
+    case_id = start_three_step(sessions)
+    deploy_test_process(sessions, xml=THREE_STEP.replace('name="填写申请"', 'name="填写用途"'))
+    with sessions.begin() as s:
+        engine.cancel(s, case_id, person(s, "machao").id, "不再需要")
+    with sessions() as s, pytest.raises(Conflict) as caught:
+        moving.move(s, person(s, "liuyang"), case_id, pair(s, "three_step")[1].id)
+    assert caught.value.message.endswith(" 已取消，不需要迁移") and "已已" not in caught.value.message

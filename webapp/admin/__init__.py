@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.params import page_param
+from webapp.params import id_param, page_param
 from webapp.security import role_required
 from workflows import audit, audit_text, calendar, clock, inputs, operations
 from workflows.errors import DomainError, ValidationFailed
@@ -70,12 +70,14 @@ def audit_events():
                             action=request.args.get("action", "").strip(),
                             subject_type=request.args.get("subject_type", "").strip(),
                             subject_id=request.args.get("subject_id", "").strip(),
-                            since=since, until=until + timedelta(days=1) if until else None)
+                            since=since, until=until + timedelta(days=1) if until else None,
+                            unit_id=id_param(request.args.get("unit"), "代表单位"))
     errors += audit.filter_problems(flt)  # any problem: no events rather than every event unfiltered
     events, total = ([], 0) if errors else audit.list_events(db.session, flt, _page(), PER_PAGE)
     return render_template("admin/audit.html", events=audit_text.describe(db.session, events), total=total,
                            page=_page(), per_page=PER_PAGE, actions=audit_text.filter_actions(), subjects=audit_text.SUBJECTS,
-                           errors=errors, args=request.args), (422 if errors else 200)
+                           units=audit_text.filter_units(db.session), errors=errors, args=request.args), \
+        (422 if errors else 200)
 
 
 def _year(value: str | None) -> int | None:

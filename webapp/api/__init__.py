@@ -5,7 +5,7 @@ from flask import Blueprint, g, jsonify, request
 
 from webapp.errors import respond
 from webapp.extensions import db
-from webapp.params import parse_id
+from webapp.params import given, parse_id
 from workflows.engine import tasks as task_services
 from workflows.errors import ValidationFailed, unknown_choice
 from workflows.organisation import accounts
@@ -55,11 +55,11 @@ def _subject_id(value):
 
 @bp.get("/tasks")
 def tasks():
-    overdue = request.args.get("overdue", "").strip()
-    if overdue.lower() not in OVERDUE and overdue:
+    overdue = given(request.args, "overdue")
+    if overdue is not None and overdue.lower() not in OVERDUE:
         raise ValidationFailed([unknown_choice("overdue", overdue, OVERDUE_CHOICES)], QUERY_PROBLEM)
     process = request.args.get("process", "").strip()
-    found = task_services.open_tasks(db.session, g.api_person, process, OVERDUE.get(overdue.lower(), False))
+    found = task_services.open_tasks(db.session, g.api_person, process, OVERDUE.get((overdue or "").lower(), False))
     return jsonify({"items": [task_json(t) for t in found]})
 
 

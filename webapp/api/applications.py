@@ -6,7 +6,7 @@ from flask import Response, g, jsonify, request, url_for
 from webapp.api import QUERY_PROBLEM, bp, task_json
 from webapp.extensions import db
 from webapp.input_guard import MAX_ID
-from webapp.params import parse_id
+from webapp.params import given, parse_id
 from workflows import clock
 from workflows.engine import tasks
 from workflows.errors import DomainError, NotFound, ValidationFailed, unknown_choice
@@ -63,17 +63,17 @@ def _form_input(body: dict) -> dict:
 
 
 def _scope() -> str:
-    scope = request.args.get("scope", "").strip() or "mine"
-    if scope not in SCOPES:
+    scope = given(request.args, "scope")
+    if scope is not None and scope not in SCOPES:
         raise ValidationFailed([unknown_choice("scope", scope, SCOPES.items())], QUERY_PROBLEM)
-    return scope
+    return scope or "mine"
 
 
 def _status() -> str:
-    status = request.args.get("status", "").strip()
-    if status and ApplicationStatus.parse(status) is None:
+    status = given(request.args, "status")
+    if status is not None and ApplicationStatus.parse(status) is None:
         raise ValidationFailed([unknown_choice("status", status, ApplicationStatus.choices())], QUERY_PROBLEM)
-    return status
+    return status or ""
 
 
 # --- output ------------------------------------------------------------------

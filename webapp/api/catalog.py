@@ -44,7 +44,8 @@ def _page_json(page, items) -> dict:
 
 @bp.get("/catalog/resources")
 def catalog_resources():
-    page = catalog_search.search_resources(db.session, catalog_search.parse_resource_query(request.args))
+    query = catalog_search.parse_resource_query(request.args, blank_means_all=False)  # share_type= is refused
+    page = catalog_search.search_resources(db.session, query)
     return jsonify(_page_json(page, [resource_json(r) for r in page.items]))
 
 
@@ -55,7 +56,8 @@ def catalog_resource(code: str):
 
 @bp.get("/catalog/interfaces")
 def catalog_interfaces():
-    page = catalog_search.search_interfaces(db.session, catalog_search.parse_interface_query(request.args))
+    query = catalog_search.parse_interface_query(request.args, blank_means_all=False)
+    page = catalog_search.search_interfaces(db.session, query)
     items = [{"code": i.code, "name": i.name, "resource_code": i.resource.code, "resource_name": i.resource.name,
               "provider_unit": i.resource.provider_unit.name, "object_class": i.object_class,
               "object_class_label": _label(i.object_class, "ObjectClass"), "business_scenarios": i.business_scenarios,

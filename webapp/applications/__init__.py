@@ -10,7 +10,7 @@ from flask_login import login_required
 from webapp import downloads
 from webapp import uploads as web_uploads
 from webapp.extensions import db
-from webapp.params import id_param
+from webapp.params import given, id_param
 from webapp.security import current_person
 from workflows import clock, inputs
 from workflows.engine import tasks
@@ -237,13 +237,14 @@ def index_slash():
 def index():
     person = current_person()
     scopes = _scopes(person)
-    scope = request.args.get("scope", "mine") if request.args.get("scope") in scopes else "mine"
-    typed_scope, typed_status = (request.args.get(name, "").strip() for name in ("scope", "status"))
+    typed_scope, typed_status = given(request.args, "scope"), given(request.args, "status")
+    scope = typed_scope if typed_scope in scopes else "mine"
     chosen = ApplicationStatus.parse(typed_status)
     status = chosen.value if chosen else ""
-    errors = ([unknown_choice("范围", typed_scope, scopes.items())] if typed_scope and typed_scope not in scopes
-              else []) + ([unknown_choice("状态", typed_status, ApplicationStatus.choices())]
-                          if typed_status and chosen is None else [])
+    errors = ([unknown_choice("范围", typed_scope, scopes.items())]
+              if typed_scope is not None and typed_scope not in scopes else []) + (
+        [unknown_choice("状态", typed_status, ApplicationStatus.choices())]
+        if typed_status is not None and chosen is None else [])
     # a filter that cannot be applied shows the error and no rows, never every application unfiltered
     rows = [] if errors else applications.list_applications(db.session, person, scope, status)
     in_review = [a.instance_id for a in rows if a.status == ApplicationStatus.IN_REVIEW and a.instance_id]

@@ -19,7 +19,9 @@ def login_policy() -> accounts.LoginPolicy:
     return accounts.LoginPolicy(max_failures=cfg["LOGIN_MAX_FAILURES"],
                                 window=timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
                                 first_delay=timedelta(seconds=cfg["LOGIN_DELAY_SECONDS"]),
-                                address_max_failures=cfg["LOGIN_ADDRESS_MAX_FAILURES"])
+                                address_max_accounts=cfg["LOGIN_ADDRESS_MAX_ACCOUNTS"],
+                                account_alert_failures=cfg["LOGIN_ACCOUNT_ALERT_FAILURES"],
+                                one_time_password_lifetime=timedelta(hours=cfg["ONE_TIME_PASSWORD_HOURS"]))
 
 
 @bp.route("/login", methods=["GET", "POST"])

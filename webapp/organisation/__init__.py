@@ -106,9 +106,10 @@ def _act(person_id: int, action, done: str):
 @bp.post("/people/<int:person_id>/edit")
 def person_edit(person_id: int):
     moved = people.Moved("")
-    response = _act(person_id, lambda: people.update_person(db.session, scope(), person_id,
-                                                              person_input(request.form), moved), "人员信息已保存")
-    if moved.roles and not isinstance(response, tuple):
+    confirmed = request.form.get("confirmed") == "1"  # the unit's only 目录管理员 or a responsible person leaves
+    response = _act(person_id, lambda: people.update_person(db.session, scope(), person_id, person_input(request.form),
+                                                              moved, confirmed), "人员信息已保存")
+    if moved.message() and not isinstance(response, tuple):
         flash(moved.message(), "warning")
     return response
 
@@ -124,9 +125,10 @@ def role_grant(person_id: int):
 def role_revoke(person_id: int):
     unit_id = id_param(request.form.get("unit_id"), "单位") or 0
     role, successor = request.form.get("role", ""), request.form.get("successor", "")
+    confirmed = request.form.get("confirmed") == "1"
     message = "角色已取消" + ("，其待办已转交接手人" if successor else "")
-    return _act(person_id, lambda: roles.revoke_role(db.session, scope(), person_id, unit_id, role, successor),
-                message)
+    return _act(person_id, lambda: roles.revoke_role(db.session, scope(), person_id, unit_id, role, successor,
+                                                     confirmed), message)
 
 
 @bp.post("/people/<int:person_id>/deactivate")

@@ -85,6 +85,6 @@ def unit_responsible(unit_id: int):
 def unit_role_revoke(unit_id: int):
     """The unit's admin takes a role in this unit from someone who now works in another unit."""
     person_id = id_param(request.form.get("person_id"), "人员") or 0
-    role = request.form.get("role", "")
-    return _act(unit_id, lambda: roles.revoke_role(db.session, scope(), person_id, unit_id, role),
+    role, confirmed = request.form.get("role", ""), request.form.get("confirmed") == "1"
+    return _act(unit_id, lambda: roles.revoke_role(db.session, scope(), person_id, unit_id, role, confirmed=confirmed),
                 "已取消其在本单位的角色；其已认领的本单位待办已退回本单位待办")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from webapp.extensions import db
-from webapp.params import id_param
+from webapp.params import given, id_param
 from webapp.security import current_person, login_required_blueprint
 from workflows import case_names
 from workflows.engine import pages, tasks, versions
@@ -35,8 +35,11 @@ login_required_blueprint(bp)
 def inbox():
     person = current_person()
     args = request.args
-    unit = args.get("unit", "")
-    found = tasks.open_tasks(db.session, person, args.get("process", ""), args.get("overdue") == "1",
+    unit, overdue = args.get("unit", ""), given(args, "overdue")
+    if overdue not in (None, "1"):  # the form's checkbox sends 1 or nothing
+        raise ValidationFailed([f"只看已逾期：“{overdue[:20]}”不是可选的值，请在待办页面勾选或取消勾选“只看已逾期”后重新筛选"],
+                               "请求参数有误，请按提示修改")
+    found = tasks.open_tasks(db.session, person, args.get("process", ""), overdue == "1",
                              id_param(unit, "办理单位"), args.get("resource", "").strip())
     done = tasks.history(db.session, person, 50)
     return render_template("tasks/list.html", open_tasks=found, done=done,

@@ -278,7 +278,9 @@ def _record(session: Session, actor: Person, resource: Resource, action: str, be
                                  actor_id=actor.id, at=clock.now(), changes=changes, comment=comment))
     audit.record(session, actor.id, "resource", resource.id, f"resource:{action}",
                  {k: v[0] for k, v in changes.items()} if before else None,
-                 {k: v[1] for k, v in changes.items()} | ({"comment": comment} if comment else {}))
+                 {k: v[1] for k, v in changes.items()} | ({"comment": comment} if comment else {}),
+                 # its 目录管理员 acts for the entry's unit; a coordinator returning it, for the bureau
+                 unit_id=resource.provider_unit_id if can_edit(actor, resource.provider_unit_id) else None)
 
 
 def history(session: Session, person: Person, resource_id: int) -> list[ResourceRevision]:

@@ -95,14 +95,16 @@ def _texts(args: dict, names: tuple[str, ...], problems: list[str]) -> dict[str,
     return values
 
 
-def parse_resource_query(args: dict) -> ResourceQuery:
-    """Query parameters as codes (share_type=conditional …); any bad value is a 422 in Chinese."""
+def parse_resource_query(args: dict, blank_means_all: bool = True) -> ResourceQuery:
+    """Query parameters as codes (share_type=conditional …); any bad value is a 422 in Chinese.
+
+    A search form's 全部 sends share_type= (blank_means_all); the API refuses an empty choice like any unknown one."""
     problems: list[str] = []
     texts = _texts(args, ("q", "unit"), problems)
     query = ResourceQuery(q=texts["q"], unit=texts["unit"])
     for name, enum_cls in FACETS.items():
-        value = str(args.get(name) or "").strip()
-        if not value:
+        value = _chosen(args, name, blank_means_all)
+        if value is None:
             continue
         member = enum_cls.parse(value)
         if member is None:
@@ -115,6 +117,13 @@ def parse_resource_query(args: dict) -> ResourceQuery:
     if problems:
         raise ValidationFailed(problems, "查询参数有误，请按提示修改")
     return query
+
+
+def _chosen(args: dict, name: str, blank_means_all: bool) -> str | None:
+    """A choice's text, or None when none was made: absent, or blank where a form's 全部 sends it blank."""
+    value = args.get(name)
+    text = None if value is None else str(value).strip()
+    return None if text == "" and blank_means_all else text
 
 
 # SQLite cannot know how many rows an FTS match returns; the vocabulary tables can. Few hits are
@@ -277,12 +286,12 @@ class InterfaceQuery:
     per_page: int = 20
 
 
-def parse_interface_query(args: dict) -> InterfaceQuery:
+def parse_interface_query(args: dict, blank_means_all: bool = True) -> InterfaceQuery:
     problems: list[str] = []
     texts = _texts(args, ("q", "scenario"), problems)
     query = InterfaceQuery(q=texts["q"], scenario=texts["scenario"])
-    object_class = str(args.get("object_class") or "").strip()
-    if object_class:
+    object_class = _chosen(args, "object_class", blank_means_all)
+    if object_class is not None:
         query.object_class = ObjectClass.parse(object_class)
         if query.object_class is None:
             problems.append(unknown_choice(FIELD_LABELS["object_class"], object_class, ObjectClass.choices()))
@@ -290,7 +299,8 @@ def parse_interface_query(args: dict) -> InterfaceQuery:
         query.min_calls = _int(args.get("min_calls"), "min_calls", "月调用次数下限", 0, MAX_CALLS, 0, problems)
     if str(args.get("max_calls") or "").strip():
         query.max_calls = _int(args.get("max_calls"), "max_calls", "月调用次数上限", 0, MAX_CALLS, 0, problems)
-    sort = str(args.get("sort") or "-monthly_calls").strip()
+    sort = _chosen(args, "sort", blank_means_all)
+    sort = "-monthly_calls" if sort is None else sort
     if sort not in dict(SORT_CHOICES):
         problems.append(unknown_choice(FIELD_LABELS["sort"], sort, SORT_CHOICES))
     else:

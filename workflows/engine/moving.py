@@ -71,7 +71,7 @@ def move(session: Session, actor: Person, instance_id: int, target_id: int) -> M
     if instance.process_version.process_key != target.process_key or instance.process_version_id == target.id:
         raise Conflict(f"{name} 不能迁移：不是同一流程，或已在第 {target.version} 版")
     if instance.status != InstanceStatus.RUNNING:
-        raise Conflict(f"{name} 已{instance.status.label}，不需要迁移")
+        raise Conflict(f"{name} {instance.status.label}，不需要迁移")  # the label says 已办结 or 已取消
     result = _judge(session, instance, target, write=True, actor_id=actor.id)
     if not result.movable:
         raise Conflict(f"{name} 不能迁移：{result.reason}")

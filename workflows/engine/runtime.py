@@ -136,10 +136,11 @@ def complete_task(session: Session, task_id: int, actor: Person, data: dict | No
         spiff_task.run()
         workflow.do_engine_steps()
 
-    _advance(workflow, run)
-    _sync(session, instance, workflow, actor.id)
-    audit.record(session, actor.id, "task", task.id, "task:completed", {"status": TaskStatus.OPEN.value},
-                 {"status": TaskStatus.COMPLETED.value, "result": data or {}, "late": task.is_overdue()})
+    with audit.acting_for(task.unit_id):
+        _advance(workflow, run)
+        _sync(session, instance, workflow, actor.id)
+        audit.record(session, actor.id, "task", task.id, "task:completed", {"status": TaskStatus.OPEN.value},
+                     {"status": TaskStatus.COMPLETED.value, "result": data or {}, "late": task.is_overdue()})
     return task
 
 

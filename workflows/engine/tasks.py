@@ -120,14 +120,15 @@ def complete(session: Session, actor: Person, task_id: int, data: dict) -> Human
     clean = forms.validate(schema, data) if schema else {}
     handler = _handlers.get((task.instance.process_version.process_key, task.task_key))
     prepare = (lambda locked: handler(session, actor, locked, clean)) if handler is not None else None
-    try:
-        task = complete_task(session, task.id, actor, clean, authorised=True, prepare=prepare)
-    except AlreadyHandled:
-        session.refresh(task)  # closed a moment ago, by someone else or by the case: say which
-        if task.status == TaskStatus.OPEN:
-            raise
-        raise AlreadyHandled(closed_message(session, actor, task)) from None
-    events.publish(session, "task.completed", task=task)
+    with audit.acting_for(task.unit_id):  # what the step and its listeners record was done for the task's unit
+        try:
+            task = complete_task(session, task.id, actor, clean, authorised=True, prepare=prepare)
+        except AlreadyHandled:
+            session.refresh(task)  # closed a moment ago, by someone else or by the case: say which
+            if task.status == TaskStatus.OPEN:
+                raise
+            raise AlreadyHandled(closed_message(session, actor, task)) from None
+        events.publish(session, "task.completed", task=task)
     return task
 
 
@@ -234,7 +235,7 @@ def _assign(session: Session, actor: Person, task: HumanTask, assignee_id: int |
     before = task.assignee_id
     task.assignee_id = assignee_id
     audit.record(session, actor.id, "task", task.id, f"task:{action}", {"assignee_id": before},
-                 {"assignee_id": assignee_id})
+                 {"assignee_id": assignee_id}, unit_id=task.unit_id)
     return task
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, JSONDocument, UTCDateTime
-from workflows.models.org import Person
+from workflows.models.org import Person, Unit
 
 
 class AuditEvent(Base):
@@ -17,6 +17,8 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    # the unit the actor acted for (a task's unit, an application's unit …), as it was: people move between units
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(60), index=True)
@@ -24,3 +26,4 @@ class AuditEvent(Base):
     after: Mapped[dict | None] = mapped_column(JSONDocument)
 
     actor: Mapped[Person | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")

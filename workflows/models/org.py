@@ -77,6 +77,8 @@ class Person(Base):
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # set with a one-time password (new account, reset): the next login must choose a new one first
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # when that one-time password was given: it expires (ONE_TIME_PASSWORD_HOURS) if never used
+    one_time_password_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     memberships: Mapped[list[RoleMembership]] = relationship(
@@ -137,7 +139,8 @@ class LoginFailure(Base):
 
     __tablename__ = "login_failure"
     __table_args__ = (Index("ix_login_failure_user_at", "username", "at"),
-                      Index("ix_login_failure_address_at", "address", "at"))
+                      Index("ix_login_failure_address_at", "address", "at"),
+                      Index("ix_login_failure_at", "at"))  # the retention purge
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))

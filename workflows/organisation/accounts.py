@@ -23,6 +23,20 @@ class LoginRefused(DomainError):
     code = "login_refused"
 
 
+class AccountDeactivated(LoginRefused):
+    """The right password of a deactivated account: told only to someone who knows that password."""
+
+    status = 403
+    code = "account_deactivated"
+
+
+class OneTimePasswordExpired(LoginRefused):
+    """The right one-time password, given too long ago: a new one must be asked for."""
+
+    status = 403
+    code = "one_time_password_expired"
+
+
 class LoginThrottled(DomainError):
     status = 429
     code = "too_many_attempts"
@@ -51,18 +65,38 @@ def authenticate(session: Session, username: str, password: str, address: str,
                      {"username": key, "address": address, "scope": wait.scope, "wait_seconds": wait.seconds})
         raise LoginThrottled(THROTTLE_MESSAGES[wait.scope].format(wait=wait.text), wait.seconds)
     person = session.scalar(select(Person).where(Person.username == username))
-    known = person is not None and person.active
-    if not verify_password(person.password_hash if known else None, password or ""):
-        login_throttle.record_failure(session, key, address)
+    if not verify_password(person.password_hash if person is not None else None, password or ""):
         audit.record(session, None, "login", key, "session:login_failed", None, {"username": key, "address": address})
-        raise LoginRefused("用户名或密码错误" + _next_wait_hint(session, key, policy))
-    session.execute(delete(LoginFailure).where(LoginFailure.username == key))
+        login_throttle.record_failure(session, key, address, policy)
+        raise LoginRefused("用户名或密码错误" + _next_wait_hint(session, key, address, policy))
+    if not person.active:
+        audit.record(session, None, "login", key, "session:deactivated_login", None,
+                     {"username": key, "address": address})
+        raise AccountDeactivated("您的账号已停用，不能登录。如需恢复，请联系本单位目录管理员或系统管理员")
+    _refuse_expired_one_time_password(session, person, key, address, policy)
+    login_throttle.forget_failures_from(session, key, address)
     audit.record(session, person.id, "person", person.id, "session:login", None, {"address": address})
     return person
 
 
-def _next_wait_hint(session: Session, username: str, policy: LoginPolicy) -> str:
-    wait = login_throttle.account_wait(session, username, policy)
+def one_time_password_expired(person: Person, policy: LoginPolicy) -> bool:
+    """A one-time password not changed within its lifetime no longer opens the account."""
+    issued = person.one_time_password_issued_at
+    return person.must_change_password and issued is not None and clock.now() > issued + policy.one_time_password_lifetime
+
+
+def _refuse_expired_one_time_password(session: Session, person: Person, key: str, address: str,
+                                      policy: LoginPolicy) -> None:
+    if one_time_password_expired(person, policy):
+        audit.record(session, None, "login", key, "session:one_time_password_expired", None,
+                     {"username": key, "address": address})
+        hours = int(policy.one_time_password_lifetime.total_seconds() // 3600)
+        raise OneTimePasswordExpired(f"您的一次性密码已过期（一次性密码 {hours} 小时内有效），不能再用于登录。"
+                                     "请联系本单位目录管理员或系统管理员重新生成一次性密码")
+
+
+def _next_wait_hint(session: Session, username: str, address: str, policy: LoginPolicy) -> str:
+    wait = login_throttle.account_wait(session, username, address, policy)
     return f"；失败次数较多，请 {wait.text}后再试" if wait else ""
 
 
@@ -146,9 +180,9 @@ def change_password(session: Session, person_id: int, current: str, new: str, re
     if problems := inputs.length_problems(typed, labels):
         raise ValidationFailed(problems)
     if not verify_password(person.password_hash, current or ""):
-        login_throttle.record_failure(session, key, address)
         audit.record(session, person.id, "login", key, "session:login_failed",
                      None, {"username": key, "address": address, "during": "password_change"})
+        login_throttle.record_failure(session, key, address, policy)
         forgot = "请核对管理员给您的一次性密码" if person.must_change_password else "忘记密码请联系管理员重置"
         raise ValidationFailed([f"{current_label}：不正确，请重新输入（{forgot}）"])
     problems = password_problems(new or "", person.username)
@@ -160,6 +194,7 @@ def change_password(session: Session, person_id: int, current: str, new: str, re
         raise ValidationFailed(problems)
     was_one_time = person.must_change_password
     person.password_hash, person.must_change_password = hash_password(new), False
+    person.one_time_password_issued_at = None
     session.execute(delete(LoginFailure).where(LoginFailure.username == key))
     audit.record(session, person.id, "person", person.id, "person:password_changed", None,
                  {"after_one_time_password": was_one_time})

@@ -26,3 +26,9 @@ def coordinators(session: Session) -> list[Person]:
     """Everyone at the county data bureau who coordinates and receives escalations."""
     return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
         RoleMembership.role == Role.COORDINATOR, Person.active.is_(True)).distinct()))
+
+
+def sysadmins(session: Session) -> list[Person]:
+    """Everyone who keeps accounts and logins: told when one account fails to log in too often."""
+    return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
+        RoleMembership.role == Role.SYSADMIN, Person.active.is_(True)).distinct()))

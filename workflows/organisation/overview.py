@@ -96,19 +96,25 @@ class AccountFailures:
     username: str
     person: Person | None
     count: int
+    addresses: int
     last_at: datetime
-    wait: login_throttle.Wait | None
+    wait: login_throttle.Wait | None  # the longest any address faces
+    alerted: bool  # reached the daily ceiling: the sysadmins were told
 
 
 def login_watch(session: Session, scope: AdminScope, policy: LoginPolicy) -> list[AccountFailures]:
     """Accounts with failed logins still counted against them, most recent first (the sysadmin unlocks them)."""
     scope.require_sysadmin("查看登录失败和锁定情况")
-    rows = session.execute(select(LoginFailure.username, func.count(), func.max(LoginFailure.at))
+    rows = session.execute(select(LoginFailure.username, func.count(), func.count(LoginFailure.address.distinct()),
+                                  func.max(LoginFailure.at))
                            .where(LoginFailure.at >= clock.now() - login_throttle.ACCOUNT_MEMORY)
                            .group_by(LoginFailure.username).order_by(func.max(LoginFailure.at).desc()).limit(200)).all()
-    known = {p.username: p for p in session.scalars(select(Person).where(Person.username.in_([r[0] for r in rows])))}
-    return [AccountFailures(name, known.get(name), count, clock.as_utc(last),
-                            login_throttle.account_wait(session, name, policy)) for name, count, last in rows]
+    names = [r[0] for r in rows]
+    known = {p.username: p for p in session.scalars(select(Person).where(Person.username.in_(names)))}
+    alerted = login_throttle.alerted_accounts(session, names)
+    return [AccountFailures(name, known.get(name), count, addresses, clock.as_utc(last),
+                            login_throttle.longest_wait(session, name, policy), name in alerted)
+            for name, count, addresses, last in rows]
 
 
 def waiting_tasks(session: Session, scope: AdminScope) -> list[tuple[HumanTask, list[Person]]]:

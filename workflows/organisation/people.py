@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from workflows import audit, inputs
+from workflows import audit, clock, inputs
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import HumanTask, LoginFailure, Person, Role, RoleMembership, TaskStatus, Unit
-from workflows.organisation import accounts, handovers, roles
+from workflows.organisation import accounts, handovers, losses, roles
 from workflows.organisation.passwords import hash_password, one_time_password
 from workflows.organisation.scope import SYSADMIN_ONLY_ROLES, AdminScope
 
@@ -152,7 +152,8 @@ def create_person(session: Session, scope: AdminScope, data: PersonInput,
     password = one_time_password()
     person = Person(username=values["username"], display_name=values["display_name"], unit_id=unit.id,
                     position=values["position"], email=values["email"] or None,
-                    password_hash=hasher(password), active=True, must_change_password=True)
+                    password_hash=hasher(password), active=True, must_change_password=True,
+                    one_time_password_issued_at=clock.now())
     person.memberships = [RoleMembership(unit_id=unit.id, role=role) for role in wanted]
     session.add(person)
     session.flush()
@@ -163,28 +164,33 @@ def create_person(session: Session, scope: AdminScope, data: PersonInput,
 
 @dataclass
 class Moved:
-    """What a move to another unit took away: the roles held in the old unit, and claimed tasks given back."""
+    """What a move to another unit took away: the roles held in the old unit, claimed tasks given back, and the
+    responsibilities left vacant there."""
 
     unit_name: str
     roles: list[str] = field(default_factory=list)
     released: int = 0
+    vacated: list[str] = field(default_factory=list)
 
     def message(self) -> str:
-        if not self.roles:
-            return ""
-        text = f"已取消其在{self.unit_name}担任的角色：{'、'.join(self.roles)}"
+        parts = []
+        if self.roles:
+            parts.append(f"已取消其在{self.unit_name}担任的角色：{'、'.join(self.roles)}")
         if self.released:
-            text += f"；其已认领的 {self.released} 项待办已退回{self.unit_name}的待办，由该单位担任相应角色的同事认领"
-        return text
+            parts.append(f"其已认领的 {self.released} 项待办已退回{self.unit_name}的待办，由该单位担任相应角色的同事认领")
+        if self.vacated:
+            parts.append(f"{self.unit_name}的{'、'.join(self.vacated)}已空缺，请在单位页面重新指定")
+        return "；".join(parts)
 
 
 def update_person(session: Session, scope: AdminScope, person_id: int, data: PersonInput,
-                  moved: Moved | None = None) -> Person:
+                  moved: Moved | None = None, confirmed: bool = False) -> Person:
     """Name, position, email and unit; roles are granted and removed one by one (roles.py).
 
     A move to another unit takes away the roles held in the old unit, claimed tasks going back to that unit's
     pool (as when removing a role); it is refused, with the tasks, when the person is the last to hold such a
-    role while the unit has open tasks for it. `moved` (when given) is filled with what was taken away.
+    role while the unit has open tasks for it, and asks to be confirmed (losses.UnitWouldLose) when the unit
+    would lose its only 目录管理员 or a responsible person. `moved` (when given) is filled with what was taken away.
     """
     person = managed_person(session, scope, person_id)
     values, unit = clean_input(session, data, person)
@@ -195,7 +201,7 @@ def update_person(session: Session, scope: AdminScope, person_id: int, data: Per
              "unit": unit.code}
     changed = {k: v for k, v in after.items() if before[k] != v}
     if "unit" in changed:
-        _leave_unit(session, scope, person, unit, moved if moved is not None else Moved(person.unit.name))
+        _leave_unit(session, scope, person, unit, moved if moved is not None else Moved(person.unit.name), confirmed)
     if changed:
         person.display_name, person.position = values["display_name"], values["position"]
         person.email, person.unit_id = values["email"] or None, unit.id
@@ -206,8 +212,10 @@ def update_person(session: Session, scope: AdminScope, person_id: int, data: Per
     return person
 
 
-def _leave_unit(session: Session, scope: AdminScope, person: Person, new_unit: Unit, moved: Moved) -> None:
-    """Roles of the old unit go (claimed tasks back to its pool); county-wide roles (系统管理员, 流程建模人员) follow."""
+def _leave_unit(session: Session, scope: AdminScope, person: Person, new_unit: Unit, moved: Moved,
+                confirmed: bool) -> None:
+    """Roles of the old unit go (claimed tasks back to its pool); county-wide roles (系统管理员, 流程建模人员) follow;
+    the old unit's responsibilities the person held fall vacant."""
     old = person.unit
     moved.unit_name = old.name
     leaving = sorted((m for m in person.memberships if m.unit_id == old.id and m.role not in SYSADMIN_ONLY_ROLES),
@@ -219,6 +227,9 @@ def _leave_unit(session: Session, scope: AdminScope, person: Person, new_unit: U
         except handovers.LastHolder as err:
             raise handovers.LastHolder(f"不能调往{new_unit.name}：调动会取消其在{old.name}的角色。{err.message}",
                                        err.details) from None
+    losses.require_confirmed(session, person, old, f"把{person.display_name}调往{new_unit.name}", confirmed,
+                             leaving=True)
+    moved.vacated = losses.leave_responsibilities(session, scope.actor_id, person, old)
     for membership in leaving:
         role = Role(membership.role)
         moved.released += handovers.release(session, scope.actor_id, person, old.id, role)
@@ -275,6 +286,7 @@ def reset_password(session: Session, scope: AdminScope, person_id: int) -> str:
         raise Conflict(f"{person.display_name}的账号已停用，请先恢复账号再重置密码")
     password = one_time_password()
     person.password_hash, person.must_change_password = hash_password(password), True
+    person.one_time_password_issued_at = clock.now()
     session.execute(delete(LoginFailure).where(LoginFailure.username == person.username))
     audit.record(session, scope.actor_id, "person", person.id, "person:password_reset", None, {"one_time": True})
     accounts.end_sessions(session, person.id, scope.actor_id, "password_reset")

@@ -175,7 +175,8 @@ class _Applier:
         if intent.person is not None:
             if intent.active:
                 self.step(intent, lambda: people.reactivate_person(s, scope, intent.person.id))
-            self.step(intent, lambda: people.update_person(s, scope, intent.person.id, intent.data))
+            self.step(intent, lambda: people.update_person(s, scope, intent.person.id, intent.data,
+                                                           confirmed=True))  # the preview was the question
             return
         intent.data.roles = [r.value for u, r in intent.roles if u == intent.unit.id]
         extra = {"hasher": self.hasher} if self.hasher else {}
@@ -192,7 +193,7 @@ class _Applier:
     def remove(self, intent: _Intent) -> None:
         for unit_id, role in sorted(_held(intent.person) - intent.roles):
             self.step(intent, lambda u=unit_id, r=role: roles.revoke_role(self.session, self.scope,
-                                                                          intent.person.id, u, r))
+                                                                          intent.person.id, u, r, confirmed=True))
         if intent.active is False:
             self.step(intent, lambda: people.deactivate_person(self.session, self.scope, intent.person.id))
 

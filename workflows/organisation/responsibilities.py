@@ -1,4 +1,5 @@
-"""The three responsible persons of each unit (R28): named by its 目录管理员 or the sysadmin, flagged when missing."""
+"""The three responsible persons of each unit (R28): named by its 目录管理员 or the sysadmin, flagged when missing,
+as is a unit left without a 目录管理员."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from workflows import audit, inputs
 from workflows.errors import NotFound, ValidationFailed
 from workflows.models import Person, Responsibility, ResponsibilityKind, Unit, UnitKind
+from workflows.organisation import losses
 from workflows.organisation.scope import AdminScope
 
 
@@ -16,20 +18,25 @@ from workflows.organisation.scope import AdminScope
 class UnitResponsibles:
     unit: Unit
     holders: dict[ResponsibilityKind, Person | None] = field(default_factory=dict)
+    admins: int = 1  # active people holding 目录管理员 in the unit
 
     @property
     def missing(self) -> list[str]:
-        """Each responsibility without an active holder, as people read it: 分管领导（未指定）."""
-        return [f"{kind.label}（{'未指定' if person is None else person.display_name + '已停用'}）"
-                for kind, person in self.holders.items() if person is None or not person.active]
+        """Each responsibility without an active holder, as people read it: 分管领导（未指定）; and the 目录管理员."""
+        lacking = [f"{kind.label}（{'未指定' if person is None else person.display_name + '已停用'}）"
+                   for kind, person in self.holders.items() if person is None or not person.active]
+        return lacking + (["目录管理员（无在用人员）"] if not self.admins else [])
 
 
 def responsibles(session: Session, units: list[Unit]) -> list[UnitResponsibles]:
-    """The holders of each unit's three responsibilities, in one query."""
+    """The holders of each unit's three responsibilities and how many 目录管理员 it has, in two queries."""
     by_unit = {u.id: UnitResponsibles(u, {kind: None for kind in ResponsibilityKind}) for u in units}
     if by_unit:
         for row in session.scalars(select(Responsibility).where(Responsibility.unit_id.in_(by_unit))):
             by_unit[row.unit_id].holders[ResponsibilityKind(row.kind)] = row.person
+        admins = losses.active_admins(session, list(by_unit))
+        for unit_id, row in by_unit.items():
+            row.admins = admins.get(unit_id, 0)
     return list(by_unit.values())
 
 

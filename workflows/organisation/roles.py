@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from workflows import audit
 from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.models import Person, Role, RoleMembership, Unit, UnitKind
-from workflows.organisation import handovers
+from workflows.organisation import handovers, losses
 from workflows.organisation.scope import AdminScope
 
 
@@ -62,8 +62,9 @@ def grant_role(session: Session, scope: AdminScope, person_id: int, unit_id: int
 
 
 def revoke_role(session: Session, scope: AdminScope, person_id: int, unit_id: int, role_text: str,
-                successor_username: str = "") -> int:
-    """Take a role away; the last holder of a role with open tasks goes only with a successor, who gets them.
+                successor_username: str = "", confirmed: bool = False) -> int:
+    """Take a role away; the last holder of a role with open tasks goes only with a successor, who gets them,
+    and the unit's only 目录管理员 only once confirmed (losses.UnitWouldLose).
 
     Returns how many tasks were handed to the successor.
     """
@@ -81,6 +82,9 @@ def revoke_role(session: Session, scope: AdminScope, person_id: int, unit_id: in
     successor = _successor(session, scope, person, unit, role, successor_username) if stranded else None
     if stranded and successor is None:
         handovers.refuse_stranding(session, person, unit.id, role, unit.name)
+    if role == Role.UNIT_ADMIN and successor is None:
+        losses.require_confirmed(session, person, unit, f"取消{person.display_name}的目录管理员角色", confirmed,
+                                 leaving=False)
     if successor is not None:
         grant_role(session, scope, successor.id, unit.id, role)
     handovers.release(session, scope.actor_id, person, unit.id, role)
@@ -109,6 +113,6 @@ def set_roles(session: Session, scope: AdminScope, person: Person, wanted: set[t
     """Make the person hold exactly these (unit, role) pairs, each change checked and audited (the import)."""
     held = {(m.unit_id, Role(m.role)) for m in person.memberships}
     for unit_id, role in sorted(held - wanted):
-        revoke_role(session, scope, person.id, unit_id, role)
+        revoke_role(session, scope, person.id, unit_id, role, confirmed=True)  # the import's preview asked
     for unit_id, role in sorted(wanted - held):
         grant_role(session, scope, person.id, unit_id, role)

@@ -222,7 +222,8 @@ def _save(session: Session, actor: Person, unit_id: int, resource: Resource, dat
         session.add(app)
     _fill(app, resource, data, until)
     session.flush()
-    audit.record(session, actor.id, "application", app.id, "application:saved", None, {"status": app.status})
+    audit.record(session, actor.id, "application", app.id, "application:saved", None, {"status": app.status},
+                 unit_id=app.applicant_unit_id)
     return app
 
 
@@ -271,7 +272,12 @@ def _refuse_duplicate(session: Session, app: Application) -> None:
 
 
 def _start(session: Session, actor: Person, app: Application, resource: Resource) -> Application:
-    """Number the application and start its case (checked already)."""
+    """Number the application and start its case (checked already), for the applicant's unit."""
+    with audit.acting_for(app.applicant_unit_id):  # also the case's start and an unconditional grant
+        return _number_and_start(session, actor, app, resource)
+
+
+def _number_and_start(session: Session, actor: Person, app: Application, resource: Resource) -> Application:
     _refuse_duplicate(session, app)
     app.status, app.submitted_at = ApplicationStatus.SUBMITTED, clock.now()
     app.number = f"SQ{clock.today().year}{app.id:06d}"
@@ -317,11 +323,12 @@ def withdraw(session: Session, actor: Person, application_id: int, reason: str =
         raise Conflict(f"申请已{ApplicationStatus(app.status).label}，不能撤回")
     before = app.status
     app.late = bool(app.late) or _review_overdue(session, app)  # withdrawing never erases a late review (§5)
-    if app.instance_id:
-        engine.cancel(session, app.instance_id, actor.id, reason or "申请人撤回")
-    app.status, app.updated_at = ApplicationStatus.WITHDRAWN, clock.now()
-    audit.record(session, actor.id, "application", app.id, "application:withdrawn", {"status": str(before)},
-                 {"status": app.status, "reason": reason, "late": app.late})
+    with audit.acting_for(app.applicant_unit_id):
+        if app.instance_id:
+            engine.cancel(session, app.instance_id, actor.id, reason or "申请人撤回")
+        app.status, app.updated_at = ApplicationStatus.WITHDRAWN, clock.now()
+        audit.record(session, actor.id, "application", app.id, "application:withdrawn", {"status": str(before)},
+                     {"status": app.status, "reason": reason, "late": app.late})
     if app.instance_id:
         integrity.verify_application(session, app)
     return app
@@ -425,7 +432,7 @@ def add_attachment(session: Session, actor: Person, application_id: int, filenam
     app.attachments.append(attachment)  # the count above stays right for several uploads in one request
     session.flush()
     audit.record(session, actor.id, "application", app.id, "application:attachment_added", None,
-                 {"attachment": name, "size": len(data)})
+                 {"attachment": name, "size": len(data)}, unit_id=app.applicant_unit_id)
     return attachment
 
 
@@ -440,7 +447,7 @@ def remove_attachment(session: Session, actor: Person, application_id: int, atta
     app.updated_at = clock.now()
     session.flush()
     audit.record(session, actor.id, "application", app.id, "application:attachment_removed",
-                 {"attachment": found.filename, "size": found.size}, None)
+                 {"attachment": found.filename, "size": found.size}, None, unit_id=app.applicant_unit_id)
     return found
 
 

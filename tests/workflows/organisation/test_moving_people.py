@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import person, unit
+from tests.helpers import gap_of, person, unit
 from tests.workflows.organisation.conftest import scope_of
 from tests.workflows.test_engine import open_task
 from workflows.engine import tasks
@@ -11,6 +11,7 @@ from workflows.errors import ValidationFailed
 from workflows.models import RoleMembership
 from workflows.organisation import handovers, people, roles
 from workflows.organisation.handovers import LastHolder
+from workflows.organisation.losses import UnitWouldLose
 
 
 def move(s, username: str, unit_code: str, admin: str = "chenjing") -> people.Moved:
@@ -75,3 +76,41 @@ def test_someone_left_with_a_role_in_a_unit_they_no_longer_work_in_is_not_offere
         assert offered == ["huangtao"]
         with pytest.raises(ValidationFailed):
             handovers.reassign(s, scope_of(s, "huangtao"), open_task(s, review_waiting).id, "machao")
+
+
+def test_moving_the_only_catalog_admin_and_section_chief_asks_first_and_then_flags_the_unit(sessions):
+    with sessions() as s:
+        with pytest.raises(UnitWouldLose) as asked:
+            move(s, "sunjie", "gaj")
+        assert asked.value.message == "把孙杰调往县公安局会使县民政局失去唯一的目录管理员、科室负责人，请确认后再办理"
+        assert asked.value.details == [
+            "孙杰是县民政局唯一的目录管理员：把孙杰调往县公安局后县民政局将没有人维护资源目录和本单位人员，"
+            "请尽快为其授予新的目录管理员",
+            "孙杰是县民政局的科室负责人：把孙杰调往县公安局后该职责将空缺，请尽快在单位页面重新指定科室负责人"]
+        assert person(s, "sunjie").unit.code == "mzj" and gap_of(s, "mzj") == []  # nothing changed
+    with sessions.begin() as s:
+        sunjie, moved = person(s, "sunjie"), people.Moved("")
+        people.update_person(s, scope_of(s, "chenjing"), sunjie.id, people.PersonInput(
+            display_name=sunjie.display_name, unit_code="gaj", position=sunjie.position), moved, confirmed=True)
+    assert moved.message().endswith("县民政局的科室负责人已空缺，请在单位页面重新指定")
+    with sessions() as s:
+        assert person(s, "sunjie").unit.code == "gaj"
+        assert gap_of(s, "mzj") == ["科室负责人（未指定）", "目录管理员（无在用人员）"]
+
+
+def test_removing_the_only_catalog_admin_role_asks_first_and_a_second_one_goes_without_asking(sessions):
+    with sessions() as s:
+        with pytest.raises(UnitWouldLose) as asked:
+            roles.revoke_role(s, scope_of(s, "chenjing"), person(s, "sunjie").id, unit(s, "mzj").id, "unit_admin")
+        assert asked.value.message == "取消孙杰的目录管理员角色会使县民政局失去唯一的目录管理员，请确认后再办理"
+    with sessions.begin() as s:
+        roles.revoke_role(s, scope_of(s, "chenjing"), person(s, "sunjie").id, unit(s, "mzj").id, "unit_admin",
+                          confirmed=True)
+    with sessions() as s:
+        assert gap_of(s, "mzj") == ["目录管理员（无在用人员）"]
+    with sessions.begin() as s:
+        for username in ("sunjie", "machao"):
+            roles.grant_role(s, scope_of(s, "chenjing"), person(s, username).id, unit(s, "mzj").id, "unit_admin")
+        roles.revoke_role(s, scope_of(s, "chenjing"), person(s, "sunjie").id, unit(s, "mzj").id, "unit_admin")
+    with sessions() as s:
+        assert gap_of(s, "mzj") == []

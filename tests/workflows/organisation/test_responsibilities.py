@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import person, unit
+from tests.helpers import gap_of, person, unit
 from tests.workflows.organisation.conftest import scope_of
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import AuditEvent
@@ -12,16 +12,13 @@ from workflows.organisation import directory, people, responsibilities, units
 from workflows.organisation.scope import AdminScope
 
 
-def gap_of(session, code: str) -> list[str]:
-    return next((g.missing for g in responsibilities.gaps(session) if g.unit.code == code), [])
-
-
 def test_the_demo_units_name_all_three_and_a_new_unit_is_flagged(sessions):
     with sessions.begin() as s:
         assert responsibilities.gaps(s) == []
         units.create_unit(s, AdminScope.command_line(), units.UnitInput(code="wlj", name="县文化广电和旅游局"))
     with sessions() as s:
-        assert gap_of(s, "wlj") == ["第一责任人（未指定）", "分管领导（未指定）", "科室负责人（未指定）"]
+        assert gap_of(s, "wlj") == ["第一责任人（未指定）", "分管领导（未指定）", "科室负责人（未指定）",
+                                    "目录管理员（无在用人员）"]
 
 
 def test_a_deactivated_holder_leaves_the_unit_flagged(sessions):
