@@ -11,6 +11,9 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -313,8 +316,13 @@ def task_data(session: Session, instance: ProcessInstance) -> dict:
     return _data(_restore(session, instance))
 
 
+# What waits without being a step of the case: the timers on a task's border (催办, 逾期督办) wait beside the task,
+# and a gateway waits for the other branches to arrive.
+_NOT_STEPS = (BoundaryEvent, ExclusiveGateway, UnstructuredJoin, EventBasedGateway)
+
+
 def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], list[str], list[str]]:
-    """BPMN element ids already passed and active now (to colour the diagram), and the active steps' names."""
+    """BPMN element ids already passed and the steps active now (to colour the diagram), and those steps' names."""
     workflow = _restore(session, instance)
     done, active, names = set(), set(), []
     for task in workflow.get_tasks():
@@ -323,7 +331,8 @@ def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], li
             continue
         if task.state == TaskState.COMPLETED:
             done.add(bpmn_id)
-        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED) \
+                and not isinstance(task.task_spec, _NOT_STEPS):
             active.add(bpmn_id)
             names.append(task.task_spec.bpmn_name or bpmn_id)
     return sorted(done - active), sorted(active), list(dict.fromkeys(names))
