@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import audit, calendar, clock, events
-from workflows.engine import lint, sandbox, serialization
+from workflows.engine import explain, lint, sandbox, serialization
 from workflows.engine.versions import latest_version
 from workflows.errors import AlreadyHandled, EngineStepFailed, Forbidden, NotFound
 from workflows.models import (
@@ -177,10 +177,9 @@ def _advance(workflow: BpmnWorkflow, step):
 
 
 def _reason(exc: Exception) -> str:
-    inner = sandbox.rejection_in(exc) or getattr(exc, "error_type", None) or exc
     task_spec = getattr(exc, "task_spec", None)
-    where = f"（环节 {task_spec.bpmn_id}）" if task_spec is not None and getattr(task_spec, "bpmn_id", None) else ""
-    return f"{inner}{where}"
+    step = getattr(task_spec, "bpmn_name", None) or getattr(task_spec, "bpmn_id", None)
+    return explain.cause(exc) + (f"（环节“{step}”）" if step else "")
 
 
 def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None,
