@@ -146,3 +146,18 @@ def test_the_form_editor_explains_invalid_json_in_chinese_with_line_and_column(p
     editor.fill('{"title": "办理", "type": "object", bad}')
     expect(page.locator("#form-problems")).to_have_text(
         "第 1 行第 35 个字符附近：JSON 格式错误（此处应为用双引号括起的属性名或 “}”）")
+
+
+def selected_text(page: Page, label: str) -> str:
+    return page.get_by_label(label, exact=True).evaluate("s => s.options[s.selectedIndex].text")
+
+
+def test_the_properties_panel_names_data_fields_in_chinese(page: Page, processes):
+    log_in(page, "liuyang")
+    open_review_settings(page)
+    assert selected_text(page, "期限起算字段") == "提供方收到申请的时刻"
+    assert selected_text(page, "办理单位字段") == "提供单位"
+    options = page.get_by_label("期限起算字段", exact=True).locator("option").all_text_contents()
+    assert not [o for o in options if re.search(r"[a-z]_[a-z]", o)], options  # no received_at, valid_until …
+    expect(page.locator("[data-entry-id=xiayi-period-start]")).to_contain_text("字段：received_at")  # small print
+

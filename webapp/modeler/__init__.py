@@ -89,7 +89,8 @@ def vocabularies() -> dict:
             "builtins": sorted(n for n in sandbox.SAFE_BUILTINS if n[0].islower()),
             "events": [{"name": n, "doc": d} for n, d in events.items()], "templates": templates,
             "option_sources": form_schemas.option_sources(), "widgets": form_schemas.WIDGETS,
-            "types": form_schemas.TYPES, "max_working_days": sandbox.MAX_WORKING_DAYS}
+            "types": form_schemas.TYPES, "field_titles": form_schemas.RECORDED_TIMES,
+            "max_working_days": sandbox.MAX_WORKING_DAYS}
 
 
 def _submission() -> tuple[bytes | str, dict, dict]:
