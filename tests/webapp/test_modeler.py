@@ -158,6 +158,40 @@ def test_an_upload_needs_a_change_note_too(client, modeler, processes):
     assert [v.note for v in versions_of(processes, "data_application")] == ["首次部署", "三天"]
 
 
+def test_a_file_from_another_modeler_opens_without_its_extensions_and_deploys_once_confirmed(client, modeler, processes):
+    exported = (BPMN_DIR / "camunda_export.bpmn").read_bytes()
+    refused = post_xml(client, "/processes/deploy", exported, modeler).get_json()
+    assert "请在建模器中用“打开文件”打开" in refused["details"][0]
+    opened = client.post("/processes/open", data={"file": (io.BytesIO(exported), "导出.bpmn")},
+                         headers={"X-CSRFToken": modeler}).get_json()
+    assert opened["process_key"] == "camunda_export" and opened["base_version"] is None
+    assert opened["removed"] == [
+        "文件：属性 modeler:executionPlatform、属性 modeler:executionPlatformVersion",
+        "“外部导出的审核流程”：属性 camunda:historyTimeToLive",
+        "“发起”：扩展元素 <signavio:signavioMetaData>",
+        "“填写申请”：属性 camunda:assignee、属性 camunda:candidateGroups",
+        "“审核”：扩展元素 <camunda:inputOutput>",
+        "流程图的显示样式：属性 bioc:stroke、属性 bioc:fill、属性 color:background-color、属性 color:border-color（共 4 处）"]
+    assert 'xsi:schemaLocation="' in opened["xml"] and 'xml:lang="zh-CN"' in opened["xml"]  # accepted as they are
+    forms = {name: opened["forms"][name] for name in ("application_start.schema.json", "application_review.schema.json")}
+    deployed = post_json(client, "/processes/deploy", {"xml": opened["xml"], "forms": forms}, modeler)
+    assert deployed.status_code == 200 and deployed.get_json()["version"] == 1
+    with processes() as s:
+        stored = s.scalar(select(ProcessVersion.bpmn_xml).where(ProcessVersion.process_key == "camunda_export"))
+    assert stored == opened["xml"]
+
+
+@pytest.mark.parametrize("body, expected", [
+    (b"hello", "不是有效的 XML：第 1 行第 1 个字符附近开头应为 < 标签"),
+    (b"<html><body/></html>", "不是 BPMN 2.0 文件（根元素应为 bpmn:definitions）"),
+    ("流程".encode("gbk"), "流程文件不是 UTF-8 编码的 BPMN XML"),
+])
+def test_a_file_that_is_not_bpmn_does_not_open_and_says_why(client, modeler, body, expected):
+    answer = client.post("/processes/open", data={"file": (io.BytesIO(body), "x.bpmn")}, headers={"X-CSRFToken": modeler})
+    assert answer.status_code == 422 and answer.get_json()["details"] == [expected]
+    assert answer.get_json()["message"] == "文件无法打开，建模器中的流程图未改变"
+
+
 OPEN_TO_ALL = {"modeler.index"}  # the process list is for everyone; everything else is for modelers
 
 

@@ -138,6 +138,18 @@ def preview():
     return check()
 
 
+@bp.post("/open")
+@role_required("modeler")
+def open_file():
+    """A file chosen in the browser modeler, without other tools' extensions; the page lists them before showing it."""
+    upload = request.files.get("file")
+    try:
+        body = workspace.open_file(db.session, upload.read() if upload else request.get_data(), forms_dir())
+    except DomainError as err:
+        return _refusal(err)
+    return jsonify({"ok": True} | body)
+
+
 @bp.post("/drafts")
 @role_required("modeler")
 def save_draft():
