@@ -89,3 +89,9 @@ def test_a_script_that_fails_only_on_real_data_is_explained_in_chinese_naming_th
     with sessions() as s, pytest.raises(EngineStepFailed) as caught:
         engine.complete_task(s, open_task(s, case).id, person(s, "huangtao"), {"decision": "approve", "reason": ""})
     assert caught.value.message == "流程执行出错，本次操作未生效，案件保持原状：第2行：除数为零（环节“记录决定”）。请联系流程建模人员"
+
+
+def test_an_element_the_engine_cannot_run_is_named_and_explained_in_chinese():
+    xml = XML.replace("<bpmn:exclusiveGateway id=", "<bpmn:complexGateway id=").replace(
+        "</bpmn:exclusiveGateway>", "</bpmn:complexGateway>")
+    assert issues_of(xml) == ["[cd_decision] “审核意见”：这种元素本系统不能执行，请改用用户任务、脚本任务、排他网关、并行网关或包容网关"]

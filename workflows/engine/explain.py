@@ -162,6 +162,24 @@ _ENGINE = [
 ]
 
 
+_PARSER = [
+    (r"There is no support implemented for this task type\..*",
+     "这种元素本系统不能执行，请改用用户任务、脚本任务、排他网关、并行网关或包容网关"),
+    (r"No start event found.*", "没有开始事件"),
+    (r"Process \S+ is not executable.*", "流程没有设为可执行"),
+    (r"(Unknown Time Specification|Time Specification Error).*", "定时器的时间设置无法识别"),
+    (r"A SubWorkflow Must contain an End event.*", "子流程需要一个结束事件"),
+    (r"Conditional event definition with missing condition.*", "条件事件缺少条件"),
+    (r"Cannot resolve data(Input|Output)Association (\S+).*", lambda m: f"数据关联 {m[2]} 找不到对应的数据对象"),
+    (r"Duplicate process ID: (\S+).*", lambda m: f"流程 id {m[1]} 重复"),
+]
+
+
+def parser(message: str) -> str:
+    """SpiffWorkflow's parser refusing a diagram the lint let through, in Chinese."""
+    return _sub(_PARSER, message) or f"流程图无法解析（SpiffWorkflow 提示：{message}）"
+
+
 def _line(exc: BaseException) -> int | None:
     """The snippet's line the error was raised on, read from the traceback's frames of snippet code."""
     lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == SNIPPET_FILE]
