@@ -15,7 +15,7 @@ from lxml import etree
 from workflows.engine import explain, markup, sandbox, structure
 from workflows.engine import forms as forms_schema
 from workflows.engine.markup import BPMN, SPIFF, XIAYI, XSI, parse_xml  # noqa: F401  (the names lint's users read)
-from workflows.engine.naming import Names
+from workflows.engine.naming import Names, owner_id
 from workflows.models.org import ROLE_LABELS, Role
 
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
@@ -120,7 +120,7 @@ def _waits(el) -> bool:
 
 def _endless(process, names: Names) -> list[LintIssue]:
     """Refuse what could keep the engine busy within one step: loop markers and cycles no person or event interrupts."""
-    issues = [LintIssue(markup.owner_id(marker), f"{names.owner(marker)}：不支持循环或多实例标记（可能无休止地执行），"
+    issues = [LintIssue(owner_id(marker), f"{names.owner(marker)}：不支持循环或多实例标记（可能无休止地执行），"
                                                  "请改用经过用户任务的顺序流")
               for tag in LOOP_MARKERS for marker in process.iter(f"{{{BPMN}}}{tag}")]
     automatic = {el.get("id") for el in process.iter() if isinstance(el.tag, str) and el.get("id") and not _waits(el)}

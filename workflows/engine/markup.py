@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from workflows.engine.naming import Names
+from workflows.engine.naming import Names, owner_id
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -99,15 +99,6 @@ def check(root, issue) -> list:
         else:
             stack.extend(node)
     return found
-
-
-def owner_id(node) -> str:
-    """The id of the nearest element that has one, so a problem deep inside names what a modeler can find."""
-    element = node if isinstance(node.tag, str) else node.getparent()
-    for el in ([element, *element.iterancestors()] if element is not None else []):
-        if el.get("id"):
-            return el.get("id")
-    return "文件"
 
 
 def _problem(node, names: Names) -> str | None:

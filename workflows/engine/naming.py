@@ -70,8 +70,14 @@ class Names:
 
     def owner(self, node) -> str:
         """The nearest element with an id around a node (itself included), labelled; the file when there is none."""
-        element = node if isinstance(node.tag, str) else node.getparent()
-        for el in ([element, *element.iterancestors()] if element is not None else []):
-            if el.get("id"):
-                return self.label(el)
-        return "文件"
+        found = owner_id(node)
+        return self.label(self.by_id[found]) if found in self.by_id else "文件"
+
+
+def owner_id(node) -> str:
+    """The id of the nearest element that has one, so a problem deep inside names what a modeler can find."""
+    element = node if isinstance(node.tag, str) else node.getparent()
+    for el in ([element, *element.iterancestors()] if element is not None else []):
+        if el.get("id"):
+            return el.get("id")
+    return "文件"

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflows.engine import lint
+from workflows.engine import lint, naming
 from workflows.engine.naming import Names
 from workflows.models import ROLE_LABELS_BY_CODE
 
-KINDS = {"userTask": "用户任务", "scriptTask": "脚本任务", "task": "任务", "manualTask": "人工任务",
-         "serviceTask": "服务任务", "sendTask": "发送任务", "receiveTask": "接收任务", "businessRuleTask": "规则任务",
-         "callActivity": "调用活动", "subProcess": "子流程", "startEvent": "开始事件", "endEvent": "结束事件",
-         "boundaryEvent": "边界事件", "intermediateCatchEvent": "中间捕获事件", "intermediateThrowEvent": "中间抛出事件",
-         "exclusiveGateway": "排他网关", "inclusiveGateway": "包容网关", "parallelGateway": "并行网关",
-         "eventBasedGateway": "事件网关", "sequenceFlow": "顺序流", "lane": "泳道"}  # what a diff compares
+COMPARED = ("userTask", "scriptTask", "task", "manualTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
+            "callActivity", "subProcess", "startEvent", "endEvent", "boundaryEvent", "intermediateCatchEvent",
+            "intermediateThrowEvent", "exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway",
+            "sequenceFlow", "lane")
+KINDS = {kind: naming.KINDS[kind] for kind in COMPARED}  # what a diff compares, by its Chinese kind
 _PROPERTY_LABELS = {"unit": "办理单位字段", "period_start": "期限起算字段", "due": "期限表达式"}
 _SPIFF = "spiffworkflow:"
 
