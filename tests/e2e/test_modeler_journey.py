@@ -11,6 +11,7 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import log_in, log_out
+from tests.helpers import BPMN_DIR
 from tests.e2e.test_diagram_journey import applied
 from workflows.engine import tasks
 from workflows.models import ProcessVersion, TaskStatus
@@ -146,3 +147,46 @@ def test_the_form_editor_explains_invalid_json_in_chinese_with_line_and_column(p
     editor.fill('{"title": "办理", "type": "object", bad}')
     expect(page.locator("#form-problems")).to_have_text(
         "第 1 行第 35 个字符附近：JSON 格式错误（此处应为用双引号括起的属性名或 “}”）")
+
+
+def selected_text(page: Page, label: str) -> str:
+    return page.get_by_label(label, exact=True).evaluate("s => s.options[s.selectedIndex].text")
+
+
+def test_the_properties_panel_names_data_fields_in_chinese(page: Page, processes):
+    log_in(page, "liuyang")
+    open_review_settings(page)
+    assert selected_text(page, "期限起算字段") == "提供方收到申请的时刻"
+    assert selected_text(page, "办理单位字段") == "提供单位"
+    options = page.get_by_label("期限起算字段", exact=True).locator("option").all_text_contents()
+    assert not [o for o in options if re.search(r"[a-z]_[a-z]", o)], options  # no received_at, valid_until …
+    expect(page.locator("[data-entry-id=xiayi-period-start]")).to_contain_text("字段：received_at")  # small print
+
+
+def test_a_diagram_exported_by_another_modeler_opens_without_its_extensions_and_deploys(page: Page, processes):
+    log_in(page, "liuyang")
+    page.goto("/processes/new")
+    expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
+    page.locator("#open-file").set_input_files(BPMN_DIR / "camunda_export.bpmn")
+    dialog = page.locator("#open-modal")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#open-removed-list")).to_contain_text("“填写申请”：属性 camunda:assignee、属性 camunda:candidateGroups")
+    expect(dialog.locator("#open-removed-list li")).to_have_count(6)
+    dialog.get_by_role("button", name="取消").click()
+    expect(page.locator("#modeler-result")).to_contain_text("未打开“camunda_export.bpmn”，建模器中的流程图未改变")
+    expect(page.locator("g[data-element-id=ce_review]")).to_have_count(0)
+    page.locator("#open-file").set_input_files(BPMN_DIR / "camunda_export.bpmn")
+    dialog.get_by_role("button", name="删除这些扩展并打开").click()
+    expect(page.locator("#modeler-result")).to_contain_text("已打开文件“camunda_export.bpmn”（流程 camunda_export）")
+    expect(page.locator("g[data-element-id=ce_review]")).to_have_count(1)
+    page.get_by_role("button", name="检查", exact=True).click()
+    expect(page.locator("#modeler-result")).to_contain_text("检查通过")
+    page.get_by_role("button", name="部署新版本…").click()
+    deploy = page.locator("#deploy-modal")
+    expect(deploy).to_be_visible()
+    deploy.get_by_label(re.compile("^变更说明")).fill("从 Camunda Modeler 导入")
+    deploy.get_by_role("button", name="确认部署").click()
+    expect(page.locator("#modeler-result")).to_contain_text("已部署 外部导出的审核流程 第 1 版")
+    with processes() as s:
+        stored = s.query(ProcessVersion).filter_by(process_key="camunda_export").one().bpmn_xml
+    assert "camunda:" not in stored and "xsi:schemaLocation" in stored and 'xml:lang="zh-CN"' in stored

@@ -65,6 +65,7 @@ def test_an_applicant_applies_with_the_form_and_the_case_page_shows_in_review_an
     assert "期限 2026-02-27 23:59" in page and "剩余 5 个工作日" in page
     assert "已提交申请 SQ2026" in page and "撤回" in page
     assert "去审核" not in page  # the applicant cannot review their own case
+    assert 'id="diagram-status">当前环节：审核申请</div>' in case.get_data(as_text=True)  # not its timers (催办, 督办)
 
 
 def test_an_incomplete_form_keeps_what_was_typed_and_lists_every_problem(client, ready):

@@ -18,7 +18,7 @@ UPDATE_TASK = '<bpmn:userTask id="cu_update" name="更新目录">'
 SCRIPT_IN_DOCUMENTATION = ('<bpmn:documentation><html:script xmlns:html="http://www.w3.org/1999/xhtml">'
                            "fetch('/api/v1/tokens', {method: 'POST'})</html:script></bpmn:documentation>")
 WITH_SCRIPT = CATALOG_UPDATE.replace(UPDATE_TASK, UPDATE_TASK + SCRIPT_IN_DOCUMENTATION)
-REFUSAL = "[cu_update] 说明（documentation）只能是纯文本，不能包含元素 <html:script>"
+REFUSAL = "[cu_update] “更新目录”的说明（documentation）只能是纯文本，不能包含元素 <html:script>"
 def post_xml(client, path, body: str, token: str):
     return client.post(path, data=body.encode("utf-8"),
                        headers={"Content-Type": "application/xml", "X-CSRFToken": token})

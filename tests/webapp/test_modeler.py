@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import csrf_token, login
+from tests.helpers import BPMN_DIR, csrf_token, login
 from workflows.models import AuditEvent, ProcessDraft, ProcessVersion
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
@@ -158,6 +158,40 @@ def test_an_upload_needs_a_change_note_too(client, modeler, processes):
     assert [v.note for v in versions_of(processes, "data_application")] == ["首次部署", "三天"]
 
 
+def test_a_file_from_another_modeler_opens_without_its_extensions_and_deploys_once_confirmed(client, modeler, processes):
+    exported = (BPMN_DIR / "camunda_export.bpmn").read_bytes()
+    refused = post_xml(client, "/processes/deploy", exported, modeler).get_json()
+    assert "请在建模器中用“打开文件”打开" in refused["details"][0]
+    opened = client.post("/processes/open", data={"file": (io.BytesIO(exported), "导出.bpmn")},
+                         headers={"X-CSRFToken": modeler}).get_json()
+    assert opened["process_key"] == "camunda_export" and opened["base_version"] is None
+    assert opened["removed"] == [
+        "文件：属性 modeler:executionPlatform、属性 modeler:executionPlatformVersion",
+        "“外部导出的审核流程”：属性 camunda:historyTimeToLive",
+        "“发起”：扩展元素 <signavio:signavioMetaData>",
+        "“填写申请”：属性 camunda:assignee、属性 camunda:candidateGroups",
+        "“审核”：扩展元素 <camunda:inputOutput>",
+        "流程图的显示样式：属性 bioc:stroke、属性 bioc:fill、属性 color:background-color、属性 color:border-color（共 4 处）"]
+    assert 'xsi:schemaLocation="' in opened["xml"] and 'xml:lang="zh-CN"' in opened["xml"]  # accepted as they are
+    forms = {name: opened["forms"][name] for name in ("application_start.schema.json", "application_review.schema.json")}
+    deployed = post_json(client, "/processes/deploy", {"xml": opened["xml"], "forms": forms}, modeler)
+    assert deployed.status_code == 200 and deployed.get_json()["version"] == 1
+    with processes() as s:
+        stored = s.scalar(select(ProcessVersion.bpmn_xml).where(ProcessVersion.process_key == "camunda_export"))
+    assert stored == opened["xml"]
+
+
+@pytest.mark.parametrize("body, expected", [
+    (b"hello", "不是有效的 XML：第 1 行第 1 个字符附近开头应为 < 标签"),
+    (b"<html><body/></html>", "不是 BPMN 2.0 文件（根元素应为 bpmn:definitions）"),
+    ("流程".encode("gbk"), "流程文件不是 UTF-8 编码的 BPMN XML"),
+])
+def test_a_file_that_is_not_bpmn_does_not_open_and_says_why(client, modeler, body, expected):
+    answer = client.post("/processes/open", data={"file": (io.BytesIO(body), "x.bpmn")}, headers={"X-CSRFToken": modeler})
+    assert answer.status_code == 422 and answer.get_json()["details"] == [expected]
+    assert answer.get_json()["message"] == "文件无法打开，建模器中的流程图未改变"
+
+
 OPEN_TO_ALL = {"modeler.index"}  # the process list is for everyone; everything else is for modelers
 
 
@@ -215,6 +249,46 @@ def test_the_form_editor_explains_invalid_json_in_chinese_like_the_server():
         "第 1 行第 12 个字符附近：JSON 格式错误（内容不完整（缺少结尾的括号、引号或值））",
         None,
     ]
+
+
+LINT_SCRIPT = """
+import { readFileSync } from 'node:fs';
+import { BpmnModdle } from 'bpmn-moddle';
+import { Linter } from 'bpmnlint';
+const { lintConfig } = await import('%s');
+const extension = (name) => JSON.parse(readFileSync(new URL(name, '%s'), 'utf8'));
+const moddle = new BpmnModdle({ spiffworkflow: extension('moddle-spiffworkflow.json'), xiayi: extension('moddle-xiayi.json') });
+const { rootElement } = await moddle.fromXML(readFileSync(process.argv[1], 'utf8'));
+const roles = ['applicant', 'reviewer', 'coordinator'].map((code) => ({ code, label: code }));
+const { resolver, config } = lintConfig({ roles, max_working_days: 1000 });
+const reports = await new Linter({ resolver, config }).lint(rootElement);
+console.log(JSON.stringify(Object.values(reports).flat().filter((r) => r.category === 'error')));
+"""
+
+
+def browser_lint(tmp_path, xml: str) -> list[dict]:
+    """Our bpmnlint rules (webapp/static/modeler/lint.js) as the browser modeler runs them while drawing."""
+    import subprocess
+
+    folder = Path(__file__).resolve().parents[2] / "webapp" / "static" / "modeler"
+    (tmp_path / "diagram.bpmn").write_text(xml, encoding="utf-8")
+    script = LINT_SCRIPT % ((folder / "lint.js").as_uri(), folder.as_uri() + "/")
+    shown = subprocess.run(["node", "--no-warnings", "--input-type=module", "-e", script, str(tmp_path / "diagram.bpmn")],
+                           capture_output=True, text=True, check=True, cwd=folder).stdout
+    return [{"id": r["id"], "message": r["message"]} for r in json.loads(shown)]
+
+
+def test_while_drawing_a_conditional_and_a_default_flow_to_one_step_pass_and_a_true_duplicate_is_named(tmp_path):
+    xml = (BPMN_DIR / "condition_and_default.bpmn").read_text(encoding="utf-8")
+    assert browser_lint(tmp_path, xml) == []
+    twin = '<bpmn:sequenceFlow id="cd_f6b" sourceRef="cd_decision" targetRef="cd_archive" />'
+    flow = '<bpmn:sequenceFlow id="cd_f6" sourceRef="cd_decision" targetRef="cd_archive" />'
+    assert browser_lint(tmp_path, xml.replace(flow, flow + twin)) == [
+        {"id": "cd_f6b", "message": "「审核意见」到「归档」的连线重复：已有一条起点和终点相同的连线，都没有条件，请删除多余的一条"}]
+    assert browser_lint(tmp_path, xml.replace('<bpmn:conditionExpression>decision == "reject"</bpmn:conditionExpression>',
+                                              "")) == [
+        {"id": "cd_decision", "message": "网关“审核意见”有 3 条出口，除默认流外每条都需要条件"},
+        {"id": "cd_f5", "message": "「审核意见」到「不通过」的连线需要条件表达式，或设为网关的默认流"}]
 
 
 def test_a_repeated_identical_deploy_answers_with_the_version_the_first_one_created(client, modeler, processes):

@@ -5,7 +5,7 @@ import pytest
 
 from tests.helpers import BPMN_DIR
 from workflows import engine
-from workflows.engine import lint
+from workflows.engine import lint, markup
 
 THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")
 FORMS = lint.load_forms(BPMN_DIR / "forms")
@@ -26,7 +26,7 @@ def in_review(markup: str, attributes: str = "") -> str:
 
 def test_a_script_element_in_documentation_is_refused_naming_the_task():
     found = issues_of(in_review(SCRIPT_IN_DOCUMENTATION))
-    assert found == ["[ts_review] 说明（documentation）只能是纯文本，不能包含元素 <html:script>，请删除其中的标记"]
+    assert found == ["[ts_review] “审核”的说明（documentation）只能是纯文本，不能包含元素 <html:script>，请删除其中的标记"]
 
 
 @pytest.mark.parametrize("attributes, expected", [
@@ -97,3 +97,25 @@ def test_loop_markers_are_refused_naming_the_task():
     xml = THREE_STEP.replace('<bpmn:scriptTask id="ts_mark_decided" name="记录决定">',
                              '<bpmn:scriptTask id="ts_mark_decided" name="记录决定">' + marker)
     assert any(i.startswith("[ts_mark_decided]") and "不支持循环或多实例标记" in i for i in issues_of(xml))
+
+
+def test_schema_location_and_xml_lang_alone_never_refuse_a_file():
+    xml = (THREE_STEP.replace('xmlns:bpmn=', f'xmlns:xsi="{lint.XSI}" xsi:schemaLocation="{lint.BPMN} BPMN20.xsd" '
+                                             'xmlns:bpmn=', 1)
+           .replace(REVIEW, REVIEW + '<bpmn:documentation xml:lang="zh-CN">核对身份</bpmn:documentation>'))
+    assert issues_of(xml) == []
+
+
+def test_another_tools_extension_is_refused_at_deploy_saying_how_to_open_the_file():
+    found = issues_of(in_review("", ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" camunda:assignee="demo"'))
+    assert found == ["[ts_review] “审核”（元素 <bpmn:userTask>）含有不允许的属性“camunda:assignee”，请删除。"
+                     "其他建模工具导出的文件，请在建模器中用“打开文件”打开，这些扩展会被列出并删除"]
+
+
+def test_opening_a_file_keeps_the_text_of_marked_up_documentation_and_drops_processing_instructions():
+    xml = in_review('<bpmn:documentation>审核时请核对<html:b xmlns:html="http://www.w3.org/1999/xhtml">身份证</html:b>'
+                    "原件<?php echo 1; ?></bpmn:documentation>")
+    opened = markup.strip(xml)
+    assert opened.removed == ["“审核”：说明（documentation）中的标记 <html:b>（文字已保留）、处理指令 <?php?>"]
+    assert "<bpmn:documentation>审核时请核对身份证原件</bpmn:documentation>" in opened.xml
+    assert issues_of(opened.xml) == []

@@ -48,7 +48,8 @@ def test_a_condition_that_fails_on_one_branch_only_is_caught_on_that_flow(db):
     result = run(db, FAILS_ON_RETURN)
     failed = [p for p in result.paths if not p.ok]
     assert result.summary == "7 条路径中 1 条未通过" and len(failed) == 1
-    assert failed[0].where == "da_f8" and "ValueError" in failed[0].message
+    assert failed[0].where == "da_f8"
+    assert failed[0].message == "连线「退回补正（暂停计时）」上的条件：无法把 '试运行示例数据' 转换为整数"
     assert failed[0].choices == ["共享类型=有条件共享", "审核意见=退回补正（暂停计时）"]
     assert failed[0].flows == ["da_f1", "da_f3", "da_f5", "da_f6"]  # drawn on the diagram up to the failing flow
     assert [p.ok for p in result.paths if "审核意见=通过（同时授权平台提供数据）" in p.choices] == [True]

@@ -83,6 +83,15 @@ def test_a_new_version_does_not_change_cases_already_running(process):
         assert open_task(s, newer).name == "审核（新版）"
 
 
+def test_the_current_step_is_the_task_and_not_the_reminder_timer_on_its_border(process):
+    case = start_case(process)
+    complete(process, case, "machao", {"purpose": "核对"})
+    with process() as s:
+        done, active, names = engine.progress(s, s.get(ProcessInstance, case))
+    assert (active, names) == (["ts_review"], ["审核"])  # ts_remind (催办) waits on its border, it is no step
+    assert {"ts_start", "ts_fill"} <= set(done)
+
+
 def test_deploying_the_same_content_again_keeps_the_version(process):
     assert deploy_test_process(process) == 1
 

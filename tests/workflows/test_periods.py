@@ -72,7 +72,7 @@ def test_a_timer_naming_a_task_without_a_period_is_refused():
     xml = APPLICATION.replace('<bpmn:timeDate>task_due("da_review")</bpmn:timeDate>',
                               '<bpmn:timeDate>task_due("da_resubmit")</bpmn:timeDate>')
     found = [str(i) for i in engine.check(xml, FORMS)[0]]
-    assert any(i.startswith("[da_overdue]") and "da_resubmit 没有设置办理期限" in i for i in found), found
+    assert any(i.startswith("[da_overdue]") and "引用的环节“补正后重新提交”（da_resubmit）没有设置办理期限" in i for i in found), found
 
 
 def test_a_catalog_change_is_due_when_its_update_task_is(processes, demo_catalog):

@@ -45,7 +45,7 @@ def run(script: str, data: dict | None = None) -> dict:
 ])
 def test_an_endless_or_explosive_script_is_refused_at_deploy_naming_its_task(script, expected):
     found = issues_with_script(script)
-    assert any(i.startswith("[ts_mark_decided] 脚本不安全") and expected in i for i in found), found
+    assert any(i.startswith("[ts_mark_decided] “记录决定”的脚本不安全") and expected in i for i in found), found
 
 
 @pytest.mark.parametrize("expression", [
@@ -57,7 +57,7 @@ def test_an_endless_or_explosive_script_is_refused_at_deploy_naming_its_task(scr
 ])
 def test_a_deeply_nested_condition_is_refused_naming_its_flow(expression):
     found = issues_with_condition(expression)
-    assert any(i.startswith("[ts_f4] 条件表达式不安全") and ("嵌套层数过多" in i or "内容过长" in i) for i in found), found
+    assert any(i.startswith("[ts_f4] 「记录决定」到「归档」的连线上的条件表达式不安全") and ("嵌套层数过多" in i or "内容过长" in i) for i in found), found
 
 
 def test_ordinary_scripts_still_run_and_augmented_assignment_now_works():

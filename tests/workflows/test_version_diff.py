@@ -34,7 +34,9 @@ def test_removed_and_added_elements_and_a_changed_condition_are_named():
     new = new.replace('<bpmn:endEvent id="da_reminder_end" name="催办已发出">', '<bpmn:endEvent id="da_reminder_done" name="已催办">')
     found = lines(APPLICATION, new)
     assert "新增结束事件“已催办”" in found and "删除结束事件“催办已发出”" in found
-    assert '退回补正（暂停计时）：条件 “decision == "return"” → “decision in ("return",)”' in found
+    assert '连线「退回补正（暂停计时）」：条件 “decision == "return"” → “decision in ("return",)”' in found
+    assert "「催办审核人和分管领导」到「da_reminder_end」的连线：连接 “催办审核人和分管领导 → 催办已发出” → " \
+           "“催办审核人和分管领导 → da_reminder_end”" in found  # an unnamed flow, by the steps it joins
     assert any(line.startswith("不通过：告知理由：脚本") for line in found)
 
 

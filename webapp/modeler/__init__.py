@@ -89,7 +89,8 @@ def vocabularies() -> dict:
             "builtins": sorted(n for n in sandbox.SAFE_BUILTINS if n[0].islower()),
             "events": [{"name": n, "doc": d} for n, d in events.items()], "templates": templates,
             "option_sources": form_schemas.option_sources(), "widgets": form_schemas.WIDGETS,
-            "types": form_schemas.TYPES, "max_working_days": sandbox.MAX_WORKING_DAYS}
+            "types": form_schemas.TYPES, "field_titles": form_schemas.RECORDED_TIMES,
+            "max_working_days": sandbox.MAX_WORKING_DAYS}
 
 
 def _submission() -> tuple[bytes | str, dict, dict]:
@@ -135,6 +136,18 @@ def check():
 def preview():
     """The deploy confirmation: checks, the difference from the running version, cases per version."""
     return check()
+
+
+@bp.post("/open")
+@role_required("modeler")
+def open_file():
+    """A file chosen in the browser modeler, without other tools' extensions; the page lists them before showing it."""
+    upload = request.files.get("file")
+    try:
+        body = workspace.open_file(db.session, upload.read() if upload else request.get_data(), forms_dir())
+    except DomainError as err:
+        return _refusal(err)
+    return jsonify({"ok": True} | body)
 
 
 @bp.post("/drafts")

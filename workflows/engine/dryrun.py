@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import clock
-from workflows.engine import lint, sample, sandbox, serialization
+from workflows.engine import explain, lint, sample, sandbox, serialization
 from workflows.models import Unit
 
 MAX_PATHS = 40
@@ -201,7 +201,7 @@ class _Explorer:
         try:
             clock.parse_instant(task.workflow.script_engine.evaluate(task, expression))
         except Exception as exc:  # any failure of the expression is the modeler's to fix
-            return f"办理期限无法计算：{_cause(exc)}"
+            return f"{self._subject(task.task_spec.bpmn_id)}的办理期限无法计算：{explain.cause(exc)}"
         return None
 
     def _step(self, workflow: BpmnWorkflow, step, choices: list[str], forced) -> bool:
@@ -209,9 +209,14 @@ class _Explorer:
             step()
         except Exception as exc:  # the engine raises many kinds; every one ends this path as failed
             where = self._where(exc)
-            self._leaf(workflow, choices, "error", forced, where, _cause(exc))
+            self._leaf(workflow, choices, "error", forced, where, f"{self._subject(where)}：{explain.cause(exc)}")
             return False
         return True
+
+    def _subject(self, where: str) -> str:
+        """“记录决定”, or 「审核意见」到「补正」的连线上的条件: what failed, as the modeler finds it on the drawing."""
+        label = self.shape.labels.get(where, where or "流程")
+        return f"{label}上的条件" if where in self.shape.flow_names else label
 
     def _where(self, exc) -> str:
         task = getattr(exc, "task", None)
@@ -256,23 +261,6 @@ def _timer_instants(workflow: BpmnWorkflow) -> list:
             except ValueError:
                 continue
     return found
-
-
-def _cause(exc: BaseException) -> str:
-    rejected = sandbox.rejection_in(exc)
-    if rejected is not None:
-        return str(rejected)
-    inner = exc
-    for _ in range(5):
-        nxt = inner.__cause__ or inner.__context__
-        if nxt is None:
-            break
-        inner = nxt
-    if isinstance(inner, NameError):
-        return f"这条路径上名称“{getattr(inner, 'name', '') or inner}”还没有值（前面的环节没有填写或赋值）"
-    if isinstance(inner, KeyError):
-        return f"这条路径上字段 {inner} 还没有值"
-    return f"执行出错（{type(inner).__name__}：{inner}）"
 
 
 def run(session: Session, xml: str, process_id: str, forms: dict) -> DryRun:

@@ -187,6 +187,11 @@ FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 TYPES = {"string": "文字", "integer": "整数", "boolean": "是/否", "array": "多选"}
 WIDGETS = {"input": "单行文本", "textarea": "多行文本", "radio": "单选按钮", "select": "下拉选择"}
 FORMATS = {"date": "日期"}
+# Times the shipped processes' scripts record (`received_at = now_iso()`): no form gives them a title, yet a modeler
+# picks a task's period start among them. A field of a new diagram is shown by the step whose script records it.
+RECORDED_TIMES = {"received_at": "提供方收到申请的时刻", "assigned_at": "分派给提供单位的时刻", "triage_from": "收到异议的时刻",
+                  "accepted_at": "受理的时刻", "transferred_at": "转办的时刻", "answered_at": "答复齐备的时刻",
+                  "coordinating_from": "开始组织协调的时刻", "decided_at": "作出决定的时刻"}
 _FIELD_KEYS = {"type", "title", "description", "enum", "enumNames", "x-widget", "x-options", "x-check", "x-checked",
                "format",
                "minLength", "maxLength", "minimum", "maximum", "maxItems"}

@@ -12,38 +12,13 @@ from pathlib import Path
 
 from lxml import etree
 
+from workflows.engine import explain, markup, sandbox, structure
 from workflows.engine import forms as forms_schema
-from workflows.engine import sandbox, structure
+from workflows.engine.markup import BPMN, SPIFF, XIAYI, XSI, parse_xml  # noqa: F401  (the names lint's users read)
+from workflows.engine.naming import Names, owner_id
 from workflows.models.org import ROLE_LABELS, Role
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC = "http://www.omg.org/spec/DD/20100524/DC"
-DI = "http://www.omg.org/spec/DD/20100524/DI"
-SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-XIAYI = "http://xiayi.gov.example/bpmn/ext"  # our own extension elements and attributes, prefix xiayi
-XSI = "http://www.w3.org/2001/XMLSchema-instance"  # only xsi:type, which bpmn-js writes on conditions
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
-ALLOWED_NAMESPACES = frozenset({BPMN, BPMNDI, DC, DI, SPIFF, XIAYI})
-PLAIN_TEXT = {f"{{{BPMN}}}documentation": "说明（documentation）", f"{{{BPMN}}}text": "注释文字（text）"}
-# The unqualified attributes the BPMN 2.0, DI, DC and SpiffWorkflow schemas define (read from their XSDs).
-ATTRIBUTES = frozenset("""
-activityRef associationDirection attachedToRef backoff_base behavior bpmnElement calledChoreographyRef
-calledCollaborationRef calledElement cancelActivity cancelRemainingInstances capacity categoryValueRef
-choreographyActivityShape completionQuantity correlationKeyRef correlationPropertyRef dataObjectRef
-dataStoreRef default definition definitionalCollaborationRef direction documentation errorCode errorRef
-escalationCode escalationRef evaluatesToTypeRef eventGatewayType exporter exporterVersion expressionLanguage
-gatewayDirection height id implementation implementationRef importType initiatingParticipantRef
-innerConversationNodeRef innerMessageFlowRef inputDataRef instantiate isBold isClosed isCollection
-isExecutable isExpanded isForCompensation isHorizontal isImmediate isInterrupting isItalic isMarkerVisible
-isMessageVisible isRequired isSequential isStrikeThrough isUnderline isUnlimited itemKind itemRef
-itemSubjectRef labelStyle language location loopMaximum loopType maximum messageRef messageVisibleKind method
-minimum mustUnderstand name namespace noneBehaviorEventRef oneBehaviorEventRef operationRef ordering
-outerConversationNodeRef outerMessageFlowRef outputDataRef parallelMultiple parameterRef participantBandKind
-partitionElementRef processRef processType resolution resultVariable retries scriptFormat scriptLanguage
-signalRef size sourceElement sourceRef startQuantity structureRef targetElement targetNamespace targetRef
-testBefore textFormat triggeredByEvent type typeLanguage value waitForCompletion width x y
-""".split())
 # Flow nodes at which a case stops and waits; a cycle through none of them would keep the engine running.
 WAITING = frozenset({"userTask", "manualTask", "receiveTask", "intermediateCatchEvent", "eventBasedGateway",
                      "callActivity"})
@@ -111,89 +86,29 @@ def load_forms(folder: Path) -> dict[str, dict | str]:
     return forms
 
 
-def parse_xml(xml: bytes | str):
-    if isinstance(xml, str):
-        xml = xml.encode("utf-8")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    return etree.fromstring(xml, parser)
-
-
 def lint(xml: bytes | str, forms: dict[str, dict | str]) -> tuple[list[LintIssue], Outline]:
     outline = Outline()
     try:
         root = parse_xml(xml)
     except etree.XMLSyntaxError as exc:
-        return [LintIssue("文件", f"不是有效的 XML：{exc}")], outline
-    if etree.QName(root).namespace != BPMN or etree.QName(root).localname != "definitions":
-        return [LintIssue("文件", "不是 BPMN 2.0 文件（根元素应为 bpmn:definitions）")], outline
-    markup = _markup(root)
+        return [LintIssue("文件", markup.xml_problem(exc))], outline
+    if etree.QName(root) != etree.QName(BPMN, "definitions"):
+        return [LintIssue("文件", markup.NOT_BPMN)], outline
+    names, found = Names(root), markup.check(root, LintIssue)
     processes = root.findall("bpmn:process[@isExecutable='true']", NS)
     if len(processes) != 1:
-        return markup + [LintIssue("文件", "文件中应恰好有一个可执行流程（isExecutable=\"true\"），"
+        return found + [LintIssue("文件", "文件中应恰好有一个可执行流程（isExecutable=\"true\"），"
                                          f"实际为 {len(processes)} 个")], outline
     process = processes[0]
     outline.process_id = process.get("id", "")
     outline.name = process.get("name") or outline.process_id
-    issues = markup + _duplicate_ids(root) + _dangling_flows(process) + _endless(process) + _lanes(process, outline)
+    issues = found + _duplicate_ids(root, names) + _dangling_flows(process, names) + _endless(process, names)
+    issues += _lanes(process, outline, names)
     if not issues:  # the shape is judged once every flow points at an element
-        issues += structure.issues(process, LintIssue)
+        issues += structure.issues(process, LintIssue, names)
     issues += _forms(process, forms, outline)
-    issues += _snippets(process, outline)
+    issues += _snippets(process, outline, names)
     return issues, outline
-
-
-def _owner_id(node) -> str:
-    """The id of the nearest element that has one, so a problem deep inside names what a modeler can find."""
-    element = node if isinstance(node.tag, str) else node.getparent()
-    for el in ([element, *element.iterancestors()] if element is not None else []):
-        if el.get("id"):
-            return el.get("id")
-    return "文件"
-
-
-def _prefixed(node, name: str) -> str:
-    qname = etree.QName(name)
-    prefix = next((p for p, uri in (node.nsmap or {}).items() if uri == qname.namespace and p), None)
-    return f"{prefix}:{qname.localname}" if prefix else (qname.localname if not qname.namespace else name)
-
-
-def _markup(root) -> list[LintIssue]:
-    """Only the BPMN, DI, SpiffWorkflow and xiayi vocabularies and plain-text documentation: nothing a browser could run."""
-    info, issues = root.getroottree().docinfo, []
-    if info.doctype or info.internalDTD is not None:
-        issues.append(LintIssue("文件", "不允许 DOCTYPE 声明或实体定义，请删除"))
-    stack = [root, *root.itersiblings(preceding=True), *root.itersiblings()]  # siblings: comments and PIs
-    while stack:
-        node = stack.pop()
-        problem = _markup_problem(node)
-        if problem:
-            issues.append(LintIssue(_owner_id(node), problem))
-        else:
-            stack.extend(node)
-    return issues
-
-
-def _markup_problem(node) -> str | None:
-    if node.tag is etree.Comment:
-        return None
-    if node.tag is etree.PI:
-        return f"不允许处理指令 <?{node.target} …?>，请删除"
-    if not isinstance(node.tag, str):
-        return "不允许实体引用，请改为普通文字"
-    parent = node.getparent()
-    if parent is not None and parent.tag in PLAIN_TEXT:
-        return f"{PLAIN_TEXT[parent.tag]}只能是纯文本，不能包含元素 <{_prefixed(node, node.tag)}>，请删除其中的标记"
-    namespace = etree.QName(node).namespace
-    if namespace not in ALLOWED_NAMESPACES:
-        return (f"含有不允许的元素 <{_prefixed(node, node.tag)}>（命名空间 {namespace or '无'}）："
-                "只能使用 BPMN、BPMN DI、SpiffWorkflow 和本系统扩展（xiayi）的元素")
-    for name in node.attrib:
-        qname = etree.QName(name)
-        allowed = (qname.localname in ATTRIBUTES if qname.namespace is None
-                   else qname.namespace in ALLOWED_NAMESPACES or (qname.namespace, qname.localname) == (XSI, "type"))
-        if not allowed:
-            return f"元素 <{_prefixed(node, node.tag)}> 含有不允许的属性“{_prefixed(node, name)}”，请删除"
-    return None
 
 
 def _waits(el) -> bool:
@@ -203,9 +118,10 @@ def _waits(el) -> bool:
     return name in WAITING
 
 
-def _endless(process) -> list[LintIssue]:
+def _endless(process, names: Names) -> list[LintIssue]:
     """Refuse what could keep the engine busy within one step: loop markers and cycles no person or event interrupts."""
-    issues = [LintIssue(_owner_id(marker.getparent()), "不支持循环或多实例标记（可能无休止地执行），请改用经过用户任务的顺序流")
+    issues = [LintIssue(owner_id(marker), f"{names.owner(marker)}：不支持循环或多实例标记（可能无休止地执行），"
+                                                 "请改用经过用户任务的顺序流")
               for tag in LOOP_MARKERS for marker in process.iter(f"{{{BPMN}}}{tag}")]
     automatic = {el.get("id") for el in process.iter() if isinstance(el.tag, str) and el.get("id") and not _waits(el)}
     succ, pred = defaultdict(set), defaultdict(set)
@@ -224,31 +140,32 @@ def _endless(process) -> list[LintIssue]:
         queue.extend(m for m in succ[node] | pred[node] if m in alive and not (succ[m] & alive and pred[m] & alive))
     if alive:
         cycle = sorted(alive)
-        issues.append(LintIssue(cycle[0], f"流程中有不经过用户任务或等待事件的循环（{'、'.join(cycle)}），"
+        issues.append(LintIssue(cycle[0], f"流程中有不经过用户任务或等待事件的循环（{'、'.join(map(names.of, cycle))}），"
                                           "会使流程引擎无休止地运行，请在循环中加入用户任务"))
     return issues
 
 
-def _duplicate_ids(root) -> list[LintIssue]:
+def _duplicate_ids(root, names: Names) -> list[LintIssue]:
     seen, issues = set(), []
     for el in root.iter():
         el_id = el.get("id") if isinstance(el.tag, str) else None
         if not el_id:
             continue
         if el_id in seen:
-            issues.append(LintIssue(el_id, "元素 id 重复，请改为唯一的 id"))
+            issues.append(LintIssue(el_id, f"{names.label(el)}的 id 与另一个元素重复，请改为唯一的 id"))
         seen.add(el_id)
     return issues
 
 
-def _dangling_flows(process) -> list[LintIssue]:
+def _dangling_flows(process, names: Names) -> list[LintIssue]:
     ids = {el.get("id") for el in process.iter() if isinstance(el.tag, str) and el.get("id")}
     issues = []
     for flow in process.iter(f"{{{BPMN}}}sequenceFlow"):
         for end, label in (("sourceRef", "起点"), ("targetRef", "终点")):
             ref = flow.get(end)
             if not ref or ref not in ids:
-                issues.append(LintIssue(flow.get("id", "?"), f"顺序流的{label}“{ref or '空'}”不存在，请连接到流程中的元素"))
+                issues.append(LintIssue(flow.get("id", "?"), f"{names.label(flow)}的{label}“{ref or '空'}”不存在，"
+                                                             "请连接到流程中的元素"))
     return issues
 
 
@@ -256,7 +173,7 @@ def _user_tasks(process):
     return list(process.iter(f"{{{BPMN}}}userTask"))
 
 
-def _lanes(process, outline: Outline) -> list[LintIssue]:
+def _lanes(process, outline: Outline, names: Names) -> list[LintIssue]:
     issues, lane_of = [], {}
     for lane in process.iter(f"{{{BPMN}}}lane"):
         role = lane_role(lane)
@@ -269,7 +186,7 @@ def _lanes(process, outline: Outline) -> list[LintIssue]:
         outline.task_properties[task.get("id")] = properties(task)
         role = lane_of.get(task.get("id"))
         if role is None:
-            issues.append(LintIssue(task.get("id"), "用户任务不在任何泳道中，无法确定由哪个角色办理"))
+            issues.append(LintIssue(task.get("id"), f"用户任务{names.label(task)}不在任何泳道中，无法确定由哪个角色办理"))
         else:
             outline.lanes[task.get("id")] = role.value
     return issues
@@ -340,7 +257,7 @@ def collect_snippets(process) -> list[Snippet]:
 _TASK_DUE = re.compile(r"""\btask_due\(\s*["'](\w+)["']""")
 
 
-def _periods(process, snippets: list[Snippet]) -> list[LintIssue]:
+def _periods(process, snippets: list[Snippet], names: Names) -> list[LintIssue]:
     """A period is whole working days counted from a field; task_due() names a task that has one."""
     issues, timed = [], set()
     for task in _user_tasks(process):
@@ -358,8 +275,16 @@ def _periods(process, snippets: list[Snippet]) -> list[LintIssue]:
     for sn in snippets:
         for key in _TASK_DUE.findall(sn.source or ""):
             if key not in timed:
-                issues.append(LintIssue(sn.element_id, f"{sn.what}引用的环节 {key} 没有设置办理期限（period）"))
+                issues.append(LintIssue(sn.element_id, f"{_where(names, sn)}引用的环节{names.of(key)}（{key}）"
+                                                       "没有设置办理期限（period）"))
     return issues
+
+
+def _where(names: Names, sn: Snippet) -> str:
+    """“记录决定”的脚本, 「审核意见」到「通过」的连线上的条件表达式: where the modeler finds the snippet."""
+    el = names.by_id.get(sn.element_id)
+    joint = "上的" if el is not None and etree.QName(el).localname == "sequenceFlow" else "的"
+    return f"{names.of(sn.element_id)}{joint}{sn.what}"
 
 
 _EMITS = re.compile(r"""\bemit\(\s*["'](\w+)["']""")
@@ -371,24 +296,29 @@ def properties(el) -> dict[str, str]:
             el.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
 
 
-def _snippets(process, outline: Outline) -> list[LintIssue]:
-    issues, snippets, written = [], collect_snippets(process), set()
+def _compiled(sn: Snippet) -> tuple[set[str], set[str]]:
+    """The names a snippet reads and writes once it compiles in the sandbox; SyntaxError or ScriptRejected if not."""
+    mode = "eval" if sn.kind == "expression" else "exec"
+    reads, writes = sandbox.names_read_and_written(sn.source, mode)
+    (sandbox.compile_expression if sn.kind == "expression" else sandbox.compile_script)(sn.source)
+    return reads, writes
+
+
+def _snippets(process, outline: Outline, names: Names) -> list[LintIssue]:
+    issues, snippets, written, parsed = [], collect_snippets(process), set(), []
     for form in outline.forms.values():
         written |= set(form.get("properties", {}))
-    parsed = []
     for sn in snippets:
         if not (sn.source or "").strip():
-            issues.append(LintIssue(sn.element_id, f"{sn.what}为空"))
+            issues.append(LintIssue(sn.element_id, f"{_where(names, sn)}为空"))
             continue
         try:
-            mode = "eval" if sn.kind == "expression" else "exec"
-            reads, writes = sandbox.names_read_and_written(sn.source, mode)
-            (sandbox.compile_expression if sn.kind == "expression" else sandbox.compile_script)(sn.source)
+            reads, writes = _compiled(sn)
         except SyntaxError as exc:
-            issues.append(LintIssue(sn.element_id, f"{sn.what}语法错误：第{exc.lineno}行 {exc.msg}"))
+            issues.append(LintIssue(sn.element_id, f"{_where(names, sn)}{explain.syntax_error(exc)}"))
             continue
         except sandbox.ScriptRejected as exc:
-            issues.append(LintIssue(sn.element_id, f"{sn.what}不安全：{exc}"))
+            issues.append(LintIssue(sn.element_id, f"{_where(names, sn)}不安全：{exc}"))
             continue
         written |= writes
         parsed.append((sn, reads, writes))
@@ -401,11 +331,10 @@ def _snippets(process, outline: Outline) -> list[LintIssue]:
         for name, what in (("unit", "办理单位变量（unit）"), ("period_start", "期限起算字段（period_start）")):
             if props.get(name):
                 parsed.append((Snippet(task.get("id"), "expression", props[name], what), {props[name]}, set()))
-    issues += _periods(process, snippets)
+    issues += _periods(process, snippets, names)
     known = sandbox.known_global_names() | written
     for sn, reads, writes in parsed:
-        unknown = sorted(reads - known - writes)
-        if unknown:
-            issues.append(LintIssue(sn.element_id, f"{sn.what}使用了未知的名称：{'、'.join(unknown)}"
+        if unknown := sorted(reads - known - writes):
+            issues.append(LintIssue(sn.element_id, f"{_where(names, sn)}使用了未知名称 {'、'.join(unknown)}"
                                                    "（只能使用表单字段、脚本中赋值的变量和内置函数）"))
     return issues

@@ -13,6 +13,9 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -22,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import audit, calendar, clock, events
-from workflows.engine import lint, sandbox, serialization
+from workflows.engine import explain, lint, sandbox, serialization
 from workflows.engine.versions import latest_version
 from workflows.errors import AlreadyHandled, EngineStepFailed, Forbidden, NotFound
 from workflows.models import (
@@ -177,10 +180,9 @@ def _advance(workflow: BpmnWorkflow, step):
 
 
 def _reason(exc: Exception) -> str:
-    inner = sandbox.rejection_in(exc) or getattr(exc, "error_type", None) or exc
     task_spec = getattr(exc, "task_spec", None)
-    where = f"（环节 {task_spec.bpmn_id}）" if task_spec is not None and getattr(task_spec, "bpmn_id", None) else ""
-    return f"{inner}{where}"
+    step = getattr(task_spec, "bpmn_name", None) or getattr(task_spec, "bpmn_id", None)
+    return explain.cause(exc) + (f"（环节“{step}”）" if step else "")
 
 
 def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None,
@@ -332,8 +334,13 @@ def task_data(session: Session, instance: ProcessInstance) -> dict:
     return _data(_restore(session, instance))
 
 
+# What waits without being a step of the case: the timers on a task's border (催办, 逾期督办) wait beside the task,
+# and a gateway waits for the other branches to arrive.
+_NOT_STEPS = (BoundaryEvent, ExclusiveGateway, UnstructuredJoin, EventBasedGateway)
+
+
 def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], list[str], list[str]]:
-    """BPMN element ids already passed and active now (to colour the diagram), and the active steps' names."""
+    """BPMN element ids already passed and the steps active now (to colour the diagram), and those steps' names."""
     workflow = _restore(session, instance)
     done, active, names = set(), set(), []
     for task in workflow.get_tasks():
@@ -342,7 +349,8 @@ def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], li
             continue
         if task.state == TaskState.COMPLETED:
             done.add(bpmn_id)
-        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED) \
+                and not isinstance(task.task_spec, _NOT_STEPS):
             active.add(bpmn_id)
             names.append(task.task_spec.bpmn_name or bpmn_id)
     return sorted(done - active), sorted(active), list(dict.fromkeys(names))

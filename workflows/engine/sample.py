@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from workflows import clock
 from workflows.engine import forms, lint, sandbox
+from workflows.engine.naming import Names
 
 MAX_VARIANTS = 12
 _BPMN = f"{{{lint.BPMN}}}"
@@ -85,25 +86,28 @@ def _value(f: forms.Field, unit_id: int):
 class Shape:
     """What the dry run needs of the diagram: flows by their ends, gateway conditions, names, the start form."""
 
-    flows: dict[tuple[str, str], str] = field(default_factory=dict)
+    flows: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # a conditional and a default flow may
+    # join the same two elements: a run through them is drawn along both
     outputs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # gateway -> [(flow, target)]
     conditions: dict[str, dict[str, str]] = field(default_factory=dict)  # gateway -> {expression: flow}
     names: dict[str, str] = field(default_factory=dict)
     flow_names: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # element id -> how a message names it (naming.Names)
     start_form: str | None = None
     varied: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, xml: str) -> Shape:
-        process = lint.parse_xml(xml).find("bpmn:process[@isExecutable='true']", lint.NS)
-        shape = cls()
+        root = lint.parse_xml(xml)
+        process, names = root.find("bpmn:process[@isExecutable='true']", lint.NS), Names(root)
+        shape = cls(labels={i: names.label(el) for i, el in names.by_id.items()})
         kinds = {el.get("id"): el.tag for el in process.iter() if isinstance(el.tag, str) and el.get("id")}
         for el in process.iter():
             if isinstance(el.tag, str) and el.get("id") and el.get("name") and el.tag != _BPMN + "sequenceFlow":
                 shape.names[el.get("id")] = el.get("name").strip()
         for flow in process.iter(_BPMN + "sequenceFlow"):
             source, target = flow.get("sourceRef"), flow.get("targetRef")
-            shape.flows[(source, target)] = flow.get("id")
+            shape.flows.setdefault((source, target), []).append(flow.get("id"))
             shape.flow_names[flow.get("id")] = (flow.get("name") or "").strip()
             if kinds.get(source, "").removeprefix(_BPMN) in _CHOOSING:
                 shape.outputs.setdefault(source, []).append((flow.get("id"), target))
@@ -130,9 +134,8 @@ class Shape:
             parent = task.parent
             while parent is not None and not getattr(parent.task_spec, "bpmn_id", None):
                 parent = parent.parent
-            flow = self.flows.get((parent.task_spec.bpmn_id, bpmn_id)) if parent is not None else None
-            if flow and flow not in flows:
-                flows.append(flow)
+            between = self.flows.get((parent.task_spec.bpmn_id, bpmn_id), []) if parent is not None else []
+            flows += [flow for flow in between if flow not in flows]
         return elements, flows
 
     def describe_branch(self, gateway: str, target: str) -> str:

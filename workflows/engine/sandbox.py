@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from workflows import calendar, clock
-from workflows.engine import limits
+from workflows.engine import explain, limits
 from workflows.engine.limits import ScriptRejected
 
 SAFE_BUILTINS = {
@@ -64,22 +64,12 @@ def _compile(source: str, mode: str):
     try:
         tree = limits.parse(source, mode)
     except SyntaxError as exc:
-        raise ScriptRejected(f"语法错误：第{exc.lineno}行 {exc.msg}") from None
+        raise ScriptRejected(explain.syntax_error(exc)) from None
     compile_restricted = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     result = compile_restricted(tree, filename=limits.SNIPPET_FILE, policy=limits.BudgetPolicy)
     if result.errors:
-        raise ScriptRejected("；".join(_translate(e) for e in result.errors))
+        raise ScriptRejected("；".join(dict.fromkeys(explain.restricted(e) for e in result.errors)))
     return result.code
-
-
-def _translate(error: str) -> str:
-    if error.startswith("第"):  # the budget policy's own refusals are already in Chinese
-        return error
-    if "invalid variable name" in error or "invalid attribute name" in error:
-        return f"不允许使用以下划线开头的名称或属性（{error}）"
-    if "SyntaxError" in error or "invalid syntax" in error:
-        return f"语法错误（{error}）"
-    return f"不允许的写法（{error}）"
 
 
 def names_read_and_written(source: str, mode: str) -> tuple[set[str], set[str]]:

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflows.engine import lint
+from workflows.engine import lint, naming
+from workflows.engine.naming import Names
 from workflows.models import ROLE_LABELS_BY_CODE
 
-KINDS = {"userTask": "用户任务", "scriptTask": "脚本任务", "task": "任务", "manualTask": "人工任务",
-         "serviceTask": "服务任务", "sendTask": "发送任务", "receiveTask": "接收任务", "businessRuleTask": "规则任务",
-         "callActivity": "调用活动", "subProcess": "子流程", "startEvent": "开始事件", "endEvent": "结束事件",
-         "boundaryEvent": "边界事件", "intermediateCatchEvent": "中间捕获事件", "intermediateThrowEvent": "中间抛出事件",
-         "exclusiveGateway": "排他网关", "inclusiveGateway": "包容网关", "parallelGateway": "并行网关",
-         "eventBasedGateway": "事件网关", "sequenceFlow": "顺序流", "lane": "泳道"}
+COMPARED = ("userTask", "scriptTask", "task", "manualTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
+            "callActivity", "subProcess", "startEvent", "endEvent", "boundaryEvent", "intermediateCatchEvent",
+            "intermediateThrowEvent", "exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway",
+            "sequenceFlow", "lane")
+KINDS = {kind: naming.KINDS[kind] for kind in COMPARED}  # what a diff compares, by its Chinese kind
 _PROPERTY_LABELS = {"unit": "办理单位字段", "period_start": "期限起算字段", "due": "期限表达式"}
 _SPIFF = "spiffworkflow:"
 
@@ -26,9 +26,12 @@ class Element:
     name: str
     facts: dict[str, str] = field(default_factory=dict)
     lane: tuple[str, str] | None = None  # (id, name) of its lane: a move counts, renaming the lane does not
+    flow: str = ""  # a sequence flow as naming.Names calls it: 连线「通过」, 「审核申请」到「不通过」的连线
 
     @property
     def label(self) -> str:
+        if self.flow:
+            return self.flow
         return f"{KINDS.get(self.kind, self.kind)}“{self.name}”" if self.name else KINDS.get(self.kind, self.kind)
 
 
@@ -82,7 +85,8 @@ def diff(old_xml: str | None, old_forms: dict, new_xml: str, new_forms: dict) ->
 
 def elements(xml: str) -> dict[str, Element]:
     """Every flow node, flow and lane of the executable process with the facts the engine reads from it."""
-    process = lint.parse_xml(xml).find("bpmn:process[@isExecutable='true']", lint.NS)
+    root = lint.parse_xml(xml)
+    process, names = root.find("bpmn:process[@isExecutable='true']", lint.NS), Names(root)
     if process is None:
         return {}
     found, lane_of = {}, {}  # node id -> (lane id, lane name)
@@ -96,21 +100,22 @@ def elements(xml: str) -> dict[str, Element]:
         kind = el.tag.split("}")[-1] if isinstance(el.tag, str) else ""
         if kind not in KINDS or kind == "lane" or not el.get("id"):
             continue
-        found[el.get("id")] = Element(kind, (el.get("name") or "").strip(), _facts(el, kind), lane_of.get(el.get("id")))
+        found[el.get("id")] = Element(kind, (el.get("name") or "").strip(), _facts(el, kind, names),
+                                      lane_of.get(el.get("id")), names.label(el) if kind == "sequenceFlow" else "")
     return found
 
 
-def _facts(el, kind: str) -> dict[str, str]:
+def _facts(el, kind: str, names: Names) -> dict[str, str]:
     facts = {}
     if kind == "sequenceFlow":
-        facts["连接"] = f"{el.get('sourceRef')} → {el.get('targetRef')}"
+        facts["连接"] = f"{names.step(el.get('sourceRef'))} → {names.step(el.get('targetRef'))}"
         facts["条件"] = (el.findtext("bpmn:conditionExpression", namespaces=lint.NS) or "").strip()
     if el.get("default"):
-        facts["默认流"] = el.get("default")
+        facts["默认流"] = names.of(el.get("default"))
     if kind == "scriptTask":
         facts["脚本"] = (el.findtext("bpmn:script", namespaces=lint.NS) or "").strip()
     if kind == "boundaryEvent":
-        facts["附着于"] = el.get("attachedToRef") or ""
+        facts["附着于"] = names.step(el.get("attachedToRef"))
         facts["中断任务"] = "否" if el.get("cancelActivity") == "false" else "是"
     for tag in ("timeDate", "timeDuration", "timeCycle"):
         text = el.findtext(f"bpmn:timerEventDefinition/bpmn:{tag}", namespaces=lint.NS)
@@ -127,7 +132,7 @@ def _facts(el, kind: str) -> dict[str, str]:
 
 
 def _details(old: Element, new: Element) -> list[str]:
-    who = new.name or old.name or KINDS.get(new.kind, new.kind)
+    who = new.flow or new.name or old.name or KINDS.get(new.kind, new.kind)
     out = []
     if old.kind != new.kind:
         out.append(f"{who}：类型 {KINDS.get(old.kind, old.kind)} → {KINDS.get(new.kind, new.kind)}")

@@ -10,7 +10,8 @@ from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock, inputs
-from workflows.engine import contracts, dryrun, lint, serialization, versiondiff
+from workflows.engine import contracts, dryrun, explain, lint, serialization, versiondiff
+from workflows.engine.naming import Names
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import Application, HumanTask, InstanceStatus, Person, ProcessInstance, ProcessVersion, Role
 
@@ -78,9 +79,11 @@ def check(xml: str, forms: dict) -> tuple[list[lint.LintIssue], lint.Outline]:
     try:
         serialization.parse(xml, outline.process_id)
     except ValidationException as exc:
-        issues.append(lint.LintIssue(getattr(exc, "id", None) or "文件", f"流程结构错误：{exc}"))
+        where = getattr(exc, "id", None) or "文件"
+        label = Names(lint.parse_xml(xml)).of(where) if where != "文件" else "文件"
+        issues.append(lint.LintIssue(where, f"{label}：{explain.parser(str(exc.args[0]) if exc.args else str(exc))}"))
     except Exception as exc:  # the parser raises many kinds on malformed models
-        issues.append(lint.LintIssue("文件", f"流程无法解析：{exc}"))
+        issues.append(lint.LintIssue("文件", f"流程无法解析：{explain.parser(str(exc))}"))
     return issues, outline
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock
-from workflows.engine import lint, versiondiff, versions
+from workflows.engine import lint, markup, versiondiff, versions
 from workflows.engine.forms import json_problem
 from workflows.errors import NotFound, ValidationFailed
 from workflows.models import Person, ProcessDraft, ProcessVersion
@@ -114,6 +114,22 @@ def deploy(session: Session, actor: Person, xml: bytes | str, forms: dict, note:
     if deployed.created and draft is not None:
         session.delete(draft)
     return deployed
+
+
+def open_file(session: Session, xml: bytes | str, forms_dir: Path) -> dict:
+    """A file from disk opened in the browser modeler: other tools' extensions taken out and listed for the modeler to
+    confirm, with the forms of its process and the version it would follow. Nothing is stored."""
+    try:
+        stripped = markup.strip(text(xml))
+        if not stripped.process_id:
+            raise ValueError("文件中没有流程（bpmn:process）")
+    except (ValueError, ValidationFailed) as exc:
+        details = exc.details if isinstance(exc, ValidationFailed) else [str(exc)]
+        raise ValidationFailed(details, "文件无法打开，建模器中的流程图未改变") from None
+    latest = versions.latest_version(session, stripped.process_id)
+    return {"xml": stripped.xml, "removed": stripped.removed, "process_key": stripped.process_id,
+            "forms": library(session, stripped.process_id, forms_dir),
+            "base_version": latest.version if latest else None}
 
 
 def drafts(session: Session) -> list[ProcessDraft]:

@@ -7,6 +7,7 @@ import lintModule from 'bpmn-js-bpmnlint';
 import { setupFormEditor } from './forms-editor';
 import { lintConfig } from './lint';
 import { usedForms } from './model';
+import { setupOpenFile } from './open-file';
 import spiffworkflow from './moddle-spiffworkflow.json';
 import xiayi from './moddle-xiayi.json';
 import XiayiPropertiesProvider from './panel/provider';
@@ -70,6 +71,7 @@ class Page {
     this.modeler.get('canvas').zoom('fit-viewport');
     this.modeler.on('commandStack.changed', () => this.setDirty(true));
     setupFormEditor(this.modeler, () => this.setDirty(true));
+    setupOpenFile(this);
     window.addEventListener('beforeunload', (event) => { if (this.dirty) { event.preventDefault(); } });
     this.bind();
     this.root.dataset.ready = 'true';

@@ -1,6 +1,6 @@
 // Our own bpmnlint rules, run in the browser while drawing (bpmn-js-bpmnlint), each problem named on its element
 // in Chinese. The server's checks (workflows/engine/lint.py, structure.py, the dry run) stay the authority.
-import StaticResolver from 'bpmnlint/lib/resolver/static-resolver';
+import StaticResolver from 'bpmnlint/lib/resolver/static-resolver.js';
 import { is, isAny } from 'bpmnlint-utils';
 
 const NODE_TYPES = ['bpmn:Task', 'bpmn:Gateway', 'bpmn:Event', 'bpmn:SubProcess', 'bpmn:CallActivity'];
@@ -26,6 +26,15 @@ function walk(seeds, next) {
 
 function label(node) {
   return node.name ? `“${node.name}”` : '该元素';
+}
+
+function step(node) {
+  return (node && (node.name || '').trim()) || '未命名的元素';
+}
+
+// As the server names a flow (workflows/engine/naming.py): 连线「通过」, 「审核申请」到「不通过」的连线.
+function flowLabel(flow) {
+  return (flow.name || '').trim() ? `连线「${flow.name.trim()}」` : `「${step(flow.sourceRef)}」到「${step(flow.targetRef)}」的连线`;
 }
 
 // Every element reachable from a start event and able to reach an end event.
@@ -62,16 +71,21 @@ const gatewayConditions = rule((node, reporter) => {
     && !(f.conditionExpression && (f.conditionExpression.body || '').trim()));
   if (bare.length) {
     reporter.report(node.id, `网关${label(node)}有 ${outgoing.length} 条出口，除默认流外每条都需要条件`);
-    bare.forEach((f) => reporter.report(f.id, '这条顺序流需要条件表达式，或设为网关的默认流'));
+    bare.forEach((f) => reporter.report(f.id, `${flowLabel(f)}需要条件表达式，或设为网关的默认流`));
   }
 });
 
+// bpmnlint's no-duplicate-sequence-flows: the same source, target and condition twice. A conditional flow and the
+// default flow to one target are two different flows.
 const duplicateFlows = rule((node, reporter) => {
   if (!is(node, 'bpmn:Process') && !is(node, 'bpmn:SubProcess')) { return; }
   const seen = new Set();
   (node.flowElements || []).filter((e) => is(e, 'bpmn:SequenceFlow')).forEach((f) => {
-    const key = `${f.sourceRef && f.sourceRef.id}>${f.targetRef && f.targetRef.id}`;
-    if (seen.has(key)) { reporter.report(f.id, '重复的顺序流：两个元素之间已有一条，请删除多余的一条'); }
+    const condition = f.conditionExpression ? (f.conditionExpression.body || '').trim() : '';
+    const key = JSON.stringify([f.sourceRef && f.sourceRef.id, f.targetRef && f.targetRef.id, condition]);
+    if (seen.has(key)) {
+      reporter.report(f.id, `${flowLabel(f)}重复：已有一条起点和终点相同的连线，${condition ? '条件也相同' : '都没有条件'}，请删除多余的一条`);
+    }
     seen.add(key);
   });
 });

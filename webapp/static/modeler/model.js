@@ -144,14 +144,17 @@ export function usedForms(injector) {
   return [...names];
 }
 
-/** Names scripts assign (`x = …`), so a period can count from a time a script records. */
+/** Names scripts assign (`x = …`) and the script task that assigns each, so a period can count from a time a
+ * script records and the panel can say which step recorded it. */
 export function scriptedNames(injector) {
-  const names = new Set();
+  const names = {};
   injector.get('elementRegistry').forEach((e) => {
-    if (is(e, 'bpmn:ScriptTask')) {
-      const script = getBusinessObject(e).get('script') || '';
-      for (const match of script.matchAll(/^\s*([a-z_][a-z0-9_]*)\s*=(?!=)/gim)) { names.add(match[1]); }
+    if (is(e, 'bpmn:ScriptTask') && e.type !== 'label') {
+      const bo = getBusinessObject(e);
+      for (const match of (bo.get('script') || '').matchAll(/^\s*([a-z_][a-z0-9_]*)\s*=(?!=)/gim)) {
+        names[match[1]] = names[match[1]] || bo.name || e.id;
+      }
     }
   });
-  return [...names];
+  return names;
 }

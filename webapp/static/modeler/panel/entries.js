@@ -10,7 +10,7 @@ import {
   bodyOf, conditionOf, property, scriptedNames, setBody, setCondition, setProperty, setTimerExpression,
   timerExpression, userTasks,
 } from '../model';
-import { formFields, formTitle, workspace } from '../state';
+import { fieldTitle, formFields, formTitle, titled, workspace } from '../state';
 
 const FORM = 'spiffworkflow:FormJsonSchemaFilename';
 
@@ -21,10 +21,16 @@ function HelpList({ fields }) {
       <summary>可用的函数和字段</summary>
       <ul>{helpers.map((h) => <li key={h.name}><code>{h.signature}</code> {h.doc}</li>)}</ul>
       <div>可用的 Python 函数：<code>{builtins.join(' ')}</code></div>
-      {fields ? <div>表单字段：<code>{[...formFields().keys()].join(' ')}</code></div> : null}
+      {fields ? <div>表单字段：{[...formFields().keys()].map((n, i) => (
+        <span key={n}>{i ? '、' : ''}{fieldTitle(n)} <code>{n}</code></span>))}</div> : null}
       <div>不能导入模块，不能使用以下划线开头的名称。</div>
     </details>
   );
+}
+
+/** The code behind a Chinese choice, in small print for whoever needs to find it in the XML. */
+function Code({ text }) {
+  return <div class="xiayi-code text-muted">{text}</div>;
 }
 
 export function LaneRoleEntry({ element, id }) {
@@ -37,7 +43,7 @@ export function LaneRoleEntry({ element, id }) {
     getValue: () => bo.get('xiayi:role') || (legacy ? legacy.code : ''),
     setValue: (value) => modeling.updateProperties(element, { 'xiayi:role': value || undefined }),
     getOptions: () => [{ value: '', label: '（请选择角色）' },
-      ...workspace.vocab.roles.map((r) => ({ value: r.code, label: `${r.label}（${r.code}）` }))],
+      ...workspace.vocab.roles.map((r) => ({ value: r.code, label: r.label }))],
     isEdited: isSelectEntryEdited,
   }} />;
 }
@@ -50,10 +56,11 @@ export function FormEntry({ element, id }) {
   if (current && !names.includes(current)) { names.unshift(current); }
   return <SelectEntry {...{
     element, id, label: '表单',
-    description: current && !workspace.forms[current] ? '该表单不存在，请重新选择或新建' : '办理人填写的表单（bpmn/forms 中的 JSON Schema）',
+    description: current && !workspace.forms[current] ? '该表单不存在，请重新选择或新建'
+      : <div>办理人填写的表单{current ? <Code text={`表单文件：${current}`} /> : null}</div>,
     getValue: () => current,
     setValue: (value) => setBody(injector, element, FORM, value),
-    getOptions: () => [{ value: '', label: '（无表单）' }, ...names.map((n) => ({ value: n, label: formTitle(n) }))],
+    getOptions: () => [{ value: '', label: '（无表单）' }, ...titled(names, formTitle)],
   }} />;
 }
 
@@ -97,14 +104,15 @@ export function PeriodStartEntry({ element, id }) {
   const injector = useService('injector');
   const bo = getBusinessObject(element);
   const current = property(bo, 'period_start');
-  const names = new Set([...scriptedNames(injector), ...[...formFields()].filter(([n, s]) => isTimeField(n, s)).map(([n]) => n)]);
+  const recorded = scriptedNames(injector);
+  const names = new Set([...Object.keys(recorded), ...[...formFields()].filter(([n, s]) => isTimeField(n, s)).map(([n]) => n)]);
   if (current) { names.add(current); }
   return <SelectEntry {...{
     element, id, label: '期限起算字段',
-    description: '从哪个时刻开始计算期限，如脚本记录的“收到申请”时间 received_at',
+    description: <div>从哪个时刻开始计算期限，如脚本记录的“提供方收到申请的时刻”{current ? <Code text={`字段：${current}`} /> : null}</div>,
     getValue: () => current,
     setValue: (value) => setProperty(injector, element, 'period_start', value),
-    getOptions: () => [{ value: '', label: '（请选择）' }, ...[...names].sort().map((n) => ({ value: n, label: n }))],
+    getOptions: () => [{ value: '', label: '（请选择）' }, ...titled([...names], (n) => fieldTitle(n, recorded))],
   }} />;
 }
 
@@ -120,10 +128,11 @@ export function UnitEntry({ element, id }) {
   if (current && !names.includes(current)) { names.push(current); }
   return <SelectEntry {...{
     element, id, label: '办理单位字段',
-    description: '任务交给哪个单位办理：表单中选择单位的字段；不选则为发起案件的单位（县大数据局泳道为县大数据局）',
+    description: <div>任务交给哪个单位办理：表单中选择的单位；不选则为发起案件的单位（县大数据局泳道为县大数据局）
+      {current ? <Code text={`字段：${current}`} /> : null}</div>,
     getValue: () => current,
     setValue: (value) => setProperty(injector, element, 'unit', value),
-    getOptions: () => [{ value: '', label: '（发起单位）' }, ...names.map((n) => ({ value: n, label: n }))],
+    getOptions: () => [{ value: '', label: '（发起单位）' }, ...titled(names, (n) => fieldTitle(n))],
   }} />;
 }
 
@@ -194,8 +203,11 @@ function TimerTaskEntry({ element, id }) {
     description: '只能选择设置了办理期限的用户任务',
     getValue: () => timer.task,
     setValue: (task) => setTimerExpression(injector, element, writeTimer({ ...timer, task })),
-    getOptions: () => userTasks(injector).filter((t) => t.timed || t.id === timer.task)
-      .map((t) => ({ value: t.id, label: `${t.name}（${t.id}）${t.timed ? '' : '：未设置期限'}` })),
+    getOptions: () => {
+      const tasks = userTasks(injector).filter((t) => t.timed || t.id === timer.task);
+      const byId = Object.fromEntries(tasks.map((t) => [t.id, `${t.name}${t.timed ? '' : '（未设置期限）'}`]));
+      return titled(tasks.map((t) => t.id), (taskId) => byId[taskId]);
+    },
   }} />;
 }
 
@@ -287,9 +299,10 @@ export function NotifyEntries(element) {
 
 function notifyOptions(field, injector) {
   const { events, templates } = workspace.vocab;
-  if (field === 'event') { return [{ value: '', label: '（不发事件）' }, ...events.map((e) => ({ value: e.name, label: `${e.name}：${e.doc}` }))]; }
-  if (field === 'task') { return [{ value: '', label: '（全部待办环节）' }, ...userTasks(injector).map((t) => ({ value: t.id, label: `${t.name}（${t.id}）` }))]; }
-  return [{ value: '', label: '（按事件默认）' }, ...templates.map((t) => ({ value: t.name, label: `${t.title}（${t.name}）` }))];
+  const pick = (items, key, title) => titled(items.map((i) => i[key]), (v) => title(items.find((i) => i[key] === v)));
+  if (field === 'event') { return [{ value: '', label: '（不发事件）' }, ...pick(events, 'name', (e) => e.doc)]; }
+  if (field === 'task') { return [{ value: '', label: '（全部待办环节）' }, ...pick(userTasks(injector), 'id', (t) => t.name)]; }
+  return [{ value: '', label: '（按事件默认）' }, ...pick(templates, 'name', (t) => t.title)];
 }
 
 const NOTIFY_LABELS = { event: '发出的事件', task: '针对的环节', template: '通知模板' };
