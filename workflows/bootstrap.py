@@ -11,7 +11,7 @@ from workflows.engine import forms, pages, tasks, versions
 from workflows.objections import handling as objections
 from workflows.objections import pages as objection_pages
 from workflows.objections import process as objection_process
-from workflows.sharing import integrity, process, reviews
+from workflows.sharing import integrity, process, rejections, resubmission, reviews
 from workflows.sharing import pages as sharing_pages
 from workflows.supervision import deadline_changes, reminders
 
@@ -48,6 +48,7 @@ LISTENERS = {
 }
 
 FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions": reviews.review_decisions,
+                "holder_units": rejections.holder_units, "returned_items": resubmission.returned_items,
                 "responding_units": objections.responding_units}
 
 CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case}

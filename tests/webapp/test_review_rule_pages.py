@@ -9,6 +9,7 @@ from workflows.models import Resource, TaskStatus
 from workflows.sharing import applications
 
 RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
+ANSWERS = ["已上传低保申请受理通知书扫描件", "核对对象为申请人及共同生活的家庭成员，约 3 人"]
 
 
 def test_the_api_says_late_for_an_open_review_past_its_deadline(api):
@@ -40,7 +41,7 @@ def test_the_form_offers_no_second_return_and_the_service_refuses_one(client, re
     with ready() as s:
         resubmit = next(t for t in tasks.case_tasks(s, "application", app_id) if t.status == TaskStatus.OPEN)
     with ready.begin() as s:
-        tasks.complete(s, person(s, "machao"), resubmit.id, {"resubmit_note": "已上传受理通知书并说明核对范围"})
+        tasks.complete(s, person(s, "machao"), resubmit.id, {"answers": ANSWERS})
     task_id = review_task(ready, app_id).id
     login(client, "huangtao")
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
@@ -69,7 +70,7 @@ def test_the_api_refuses_stock_reasons_and_a_second_return_like_the_form(api):
         assert refused.status_code == 422 and "reason" in refused.get_json()["fields"]
     assert api.complete(task["id"], {"decision": "return", "reason": RETURN_LIST}).status_code == 200
     resubmit = next(t for t in api.get("/api/v1/tasks").get_json()["items"] if t.get("application_id") == created["id"])
-    assert api.complete(resubmit["id"], {"resubmit_note": "已上传受理通知书并说明核对范围"}, "machao").status_code == 200
+    assert api.complete(resubmit["id"], {"answers": ANSWERS}, "machao").status_code == 200
     again = api.review_task(created["id"])
     refused = api.complete(again["id"], {"decision": "return", "reason": RETURN_LIST})
     assert refused.status_code == 422 and "只能退回补正一次" in refused.get_json()["message"]
