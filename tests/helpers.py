@@ -162,6 +162,18 @@ def decide(sessions, app_id: int, username: str = "huangtao", **data) -> None:
         tasks.complete(s, person(s, username), task_id, data)
 
 
+RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
+RETURN_ANSWERS = ["已上传低保申请受理通知书扫描件（民低保〔2026〕18号）", "核对对象为申请人及共同生活的家庭成员，约 3 人"]
+
+
+def returned(sessions) -> tuple[int, int]:
+    """An application returned with RETURN_LIST: its id and the applicant's open 补正后重新提交 task."""
+    app_id = apply(sessions)
+    decide(sessions, app_id, decision="return", reason=RETURN_LIST)
+    with sessions() as s:
+        return app_id, next(t.id for t in tasks.case_tasks(s, "application", app_id) if t.status == TaskStatus.OPEN)
+
+
 def status(sessions, app_id: int) -> str:
     with sessions() as s:
         return s.get(Application, app_id).status

@@ -4,20 +4,11 @@ and the reviewer's next page showing each answer beside its item."""
 import io
 import re
 
-from tests.helpers import apply, csrf_token, decide, login, review_task, text_of
-from workflows.engine import tasks
-from workflows.models import Application, TaskStatus
+from tests.helpers import RETURN_ANSWERS, csrf_token, login, returned, review_task, text_of
+from workflows.models import Application
 
-RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
-ANSWERS = ["已上传低保申请受理通知书扫描件（民低保〔2026〕18号）", "核对对象为申请人及共同生活的家庭成员，约 3 人"]
+ANSWERS = RETURN_ANSWERS
 SCAN = b"%PDF-1.4\n% acceptance notice\n"
-
-
-def returned(sessions) -> tuple[int, int]:
-    app_id = apply(sessions)
-    decide(sessions, app_id, decision="return", reason=RETURN_LIST)
-    with sessions() as s:
-        return app_id, next(t.id for t in tasks.case_tasks(s, "application", app_id) if t.status == TaskStatus.OPEN)
 
 
 def _send(client, task_id: int, answers: list[str], files=(), pending=()):

@@ -2,14 +2,13 @@
 time, the warning on a review whose resource stopped being shared, and the one-return choice on the form."""
 from sqlalchemy import select
 
-from tests.helpers import apply, at, csrf_token, decide, login, person, review_task, text_of
+from tests.helpers import RETURN_ANSWERS, RETURN_LIST, apply, at, csrf_token, decide, login, person, review_task, text_of
 from workflows.catalog import entries
 from workflows.engine import tasks
 from workflows.models import Resource, TaskStatus
 from workflows.sharing import applications
 
-RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
-ANSWERS = ["已上传低保申请受理通知书扫描件", "核对对象为申请人及共同生活的家庭成员，约 3 人"]
+ANSWERS = RETURN_ANSWERS
 
 
 def test_the_api_says_late_for_an_open_review_past_its_deadline(api):

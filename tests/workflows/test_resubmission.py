@@ -2,24 +2,15 @@
 each one (and may attach files), and the reviewer and the record read each answer beside its item."""
 import pytest
 
-from tests.helpers import apply, decide, person, review_task, status
+from tests.helpers import RETURN_ANSWERS, RETURN_LIST, decide, person, returned, review_task, status
 from workflows.engine import forms, tasks
 from workflows.errors import ValidationFailed
-from workflows.models import Application, ApplicationStatus, TaskStatus
+from workflows.models import Application, ApplicationStatus, HumanTask, TaskStatus
 from workflows.sharing import pages, records, uploads
 
-RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
-ITEMS = ["请补充低保申请受理通知书扫描件", "请说明核对对象的范围和预计人数"]
-ANSWERS = ["已上传低保申请受理通知书扫描件（民低保〔2026〕18号）", "核对对象为申请人及共同生活的家庭成员，约 3 人"]
+ITEMS = ["请补充低保申请受理通知书扫描件", "请说明核对对象的范围和预计人数"]  # RETURN_LIST, one per line
+ANSWERS = RETURN_ANSWERS
 SCAN = b"%PDF-1.4\n% acceptance notice\n"
-
-
-def returned(sessions) -> tuple[int, int]:
-    app_id = apply(sessions)
-    decide(sessions, app_id, decision="return", reason=RETURN_LIST)
-    with sessions() as s:
-        task = next(t for t in tasks.case_tasks(s, "application", app_id) if t.status == TaskStatus.OPEN)
-    return app_id, task.id
 
 
 def resubmit(sessions, task_id: int, **data):
@@ -32,7 +23,7 @@ def test_a_return_is_kept_as_its_items_and_the_resubmission_form_asks_about_each
     with ready() as s:
         done = next(t for t in tasks.case_tasks(s, "application", app_id) if t.task_key == "da_review")
         assert done.result["return_items"] == ITEMS
-        task = s.get(tasks.HumanTask, task_id)
+        task = s.get(HumanTask, task_id)
         answers = next(f for f in forms.rendered(s, tasks.form_schema(task), task) if f["name"] == "answers")
     assert answers["widget"] == "answers" and [label for _, label in answers["options"]] == ITEMS
 
@@ -63,9 +54,9 @@ def test_answers_and_files_reach_the_next_review_and_the_record(ready):
     with ready() as s:
         app = s.get(Application, app_id)
         assert [a.filename for a in app.attachments] == ["受理通知书.pdf"]
-        assert s.get(tasks.HumanTask, task_id).result["attachments"] == ["受理通知书.pdf"]  # names, never tokens
+        assert s.get(HumanTask, task_id).result["attachments"] == ["受理通知书.pdf"]  # names, never tokens
         case = pages.review_case(s, person(s, "huangtao"), review_task(ready, app_id))
-        completed = s.get(tasks.HumanTask, task_id)
+        completed = s.get(HumanTask, task_id)
         readable = forms.readable(s, tasks.form_schema(completed), completed.result, completed)
     asked, answered = case.rounds
     assert asked.items == ITEMS

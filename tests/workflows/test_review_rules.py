@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import HOUSEHOLD, apply, at, decide, person, review_task, status
+from tests.helpers import HOUSEHOLD, RETURN_ANSWERS, RETURN_LIST, apply, at, decide, person, review_task, status
 from workflows.catalog import entries
 from workflows.catalog.entries import InvalidEntry
 from workflows.engine import forms, sweep, tasks
@@ -23,8 +23,7 @@ from workflows.sharing import applications, grants, pages, records, reviews
 from workflows.supervision import timeliness
 
 SPECIFIC = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
-RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
-ANSWERS = ["已上传低保申请受理通知书扫描件", "核对对象为申请人及共同生活的家庭成员，约 3 人"]
+ANSWERS = RETURN_ANSWERS
 
 
 def resubmit(sessions, app_id: int, username: str = "machao") -> None:
