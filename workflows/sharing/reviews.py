@@ -231,7 +231,8 @@ def _notify_applicant(session: Session, app: Application, decision: str, grant=N
                       fact: rejections.Fact | None = None) -> None:
     context = {"applicant_unit": app.applicant_unit.name, "resource_name": app.resource.name, "number": app.number,
                "decision": decision, "reason": app.decision_reason,
-               "category": RejectionCategory.label_of(app.rejection_category) if fact else "",
+               "category": RejectionCategory.label_of(app.rejection_category)
+               if decision == ApplicationStatus.REJECTED.label else "",
                "fact": str(fact) if fact else "",
                "valid_until": grant.valid_until.isoformat() if grant else "",
                "items": "、".join(grant.items) if grant else "", "returned": decision == "退回补正",
