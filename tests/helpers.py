@@ -107,6 +107,30 @@ HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号�
              "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
              "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
              "undertaking": True, "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+# a rejection for lack of basis names the basis it finds insufficient (quoting HOUSEHOLD's)
+MISSING_BASIS = "《社会救助暂行办法》第十一条只规定核对家庭收入和财产状况，未授权获取户籍信息"
+# A sentence that fits every application, and per rejection category of a HOUSEHOLD application: the field of the fact
+# the category asks for, a fact that says nothing of this application, a specific fact and a specific reason
+# (units by their code).
+GENERIC_REJECTION = "该申请不符合本单位数据共享的有关规定要求"
+REJECTION_FACTS = {
+    "no_basis": ("missing_basis", "依据不足，请补充相关法律法规", MISSING_BASIS,
+                 "申请所列依据只涉及家庭经济状况核对，不能作为获取户籍地址的依据"),
+    "scope_exceeds": ("concerns", ["不动产权证号"], ["户籍地址"],
+                      "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"),
+    "security": ("provision", "有关保密规定", "《中华人民共和国数据安全法》第二十一条",
+                 "公民身份号码属于重要数据，须按数据分类分级保护制度经单位主要负责人审批后方可提供"),
+    "not_in_duty": ("holder_unit_id", "gaj", "bdc",
+                    "不动产登记信息由县不动产登记中心采集和管理，本局未掌握该数据，请向县不动产登记中心申请"),
+}
+
+
+def rejection_fact(sessions, field: str, value):
+    """A fact of REJECTION_FACTS as a form or the API sends it: a unit by its id."""
+    if field != "holder_unit_id":
+        return value
+    with sessions() as s:
+        return unit(s, value).id
 HOUSEHOLD_FORM = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],
                   "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
                   "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
@@ -141,6 +165,18 @@ def decide(sessions, app_id: int, username: str = "huangtao", **data) -> None:
     task_id = review_task(sessions, app_id).id
     with sessions.begin() as s:
         tasks.complete(s, person(s, username), task_id, data)
+
+
+RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
+RETURN_ANSWERS = ["已上传低保申请受理通知书扫描件（民低保〔2026〕18号）", "核对对象为申请人及共同生活的家庭成员，约 3 人"]
+
+
+def returned(sessions) -> tuple[int, int]:
+    """An application returned with RETURN_LIST: its id and the applicant's open 补正后重新提交 task."""
+    app_id = apply(sessions)
+    decide(sessions, app_id, decision="return", reason=RETURN_LIST)
+    with sessions() as s:
+        return app_id, next(t.id for t in tasks.case_tasks(s, "application", app_id) if t.status == TaskStatus.OPEN)
 
 
 def status(sessions, app_id: int) -> str:

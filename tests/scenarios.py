@@ -75,7 +75,7 @@ def build(sessions) -> County:
         _decide(sessions, county.applications["approved"], decision="approve", approved_items=["姓名", "户籍地址"])
         _decide(sessions, county.applications["revoked"], decision="approve")
         _decide(sessions, county.applications["rejected"], username="sunhong", decision="reject", reason=REJECTION,
-                rejection_category="scope_exceeds")
+                rejection_category="scope_exceeds", concerns=["户籍地址"])
         with sessions.begin() as s:
             applications.withdraw(s, person(s, "machao"), county.applications["withdrawn"], "业务调整，不再需要")
             grant = grants.for_application(s, county.applications["revoked"])

@@ -6,7 +6,10 @@ import mimetypes
 from flask import request
 
 from webapp.extensions import db
+from workflows.errors import DomainError, ValidationFailed
 from workflows.sharing import applications, uploads
+
+KEPT_NOTE = "已选的附件已暂存（见“附件”处），改正后提交即可，无需重新选择"
 
 
 def chosen_files(field: str) -> list[uploads.Chosen]:
@@ -27,3 +30,10 @@ def keep_chosen(person, field: str) -> tuple[list[str], list]:
     with db.attempt():
         tokens, refused = uploads.stash(db.session, person, chosen_files(field))
     return request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens, refused
+
+
+def with_refused(err: DomainError, refused: list) -> DomainError:
+    """A refused file is named together with the form's own problems, whichever step finds them first."""
+    if isinstance(err, ValidationFailed) and refused:
+        return ValidationFailed([*err.details, *(p for p in refused if p not in err.details)], err.message)
+    return err

@@ -12,7 +12,7 @@ from workflows.objections import cases as objection_cases
 from workflows.objections import handling as objections
 from workflows.objections import pages as objection_pages
 from workflows.objections import process as objection_process
-from workflows.sharing import integrity, process, reviews, visibility
+from workflows.sharing import integrity, process, rejections, resubmission, reviews, visibility
 from workflows.sharing import pages as sharing_pages
 from workflows.supervision import deadline_changes, reminders
 
@@ -51,6 +51,7 @@ LISTENERS = {
 }
 
 FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions": reviews.review_decisions,
+                "holder_units": rejections.holder_units, "returned_items": resubmission.returned_items,
                 "responding_units": objections.responding_units}
 
 CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case}

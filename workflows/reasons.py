@@ -95,5 +95,24 @@ def list_problems(text: str | None, what: str = "补正事项") -> list[str]:
     return problems
 
 
+# A provision people can look up: 《title》 with an article (第十九条), or a document number (国办发〔2021〕6号).
+_TITLE = r"《[^《》\n]{2,80}》"
+_ARTICLE = r"第\s*[一二三四五六七八九十百零〇两\d]{1,6}\s*条"
+_TITLED_ARTICLE = re.compile(_TITLE + r"[^《》。；;\n]{0,20}?" + _ARTICLE)
+_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff“”\"‘’']{2,20}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号")
+
+
+def names_provision(text: str | None) -> bool:
+    """Whether a text names a provision someone can look up: a law or regulation in 《》 with its article
+    (《中华人民共和国数据安全法》第二十一条), or a document by its number (国办发〔2021〕6号)."""
+    text = text or ""
+    return bool(_TITLED_ARTICLE.search(text) or _DOCUMENT_NUMBER.search(text))
+
+
+def names_title(text: str | None) -> bool:
+    """Whether a text names a law, regulation or document by its title in 《》 (at least two characters)."""
+    return bool(re.search(_TITLE, text or ""))
+
+
 def _shown(text: str, limit: int = 20) -> str:
     return text if len(text) <= limit else text[:limit] + "…"

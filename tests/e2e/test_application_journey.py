@@ -72,15 +72,20 @@ def test_an_applicant_applies_the_provider_rejects_with_a_specific_reason_and_th
     expect(task).to_contain_text(f"期限 {due}")
     task.click()
     expect(page.locator("#case-diagram")).to_have_attribute("data-rendered", "true")  # bpmn-js under the CSP
+    concerns = page.locator(".form-field").filter(has_text="超出履职需要的信息项")
+    expect(page.get_by_label("不通过类别")).to_be_hidden()  # asked for once 不通过 is chosen
     page.get_by_label("不通过", exact=True).check()
+    expect(concerns).to_be_hidden()
     page.get_by_label("不通过类别").select_option(label="申请范围超出履职需要")
+    expect(concerns).to_be_visible()  # the fact this category asks for
     page.get_by_label("理由").fill("不同意")
     page.get_by_role("button", name="提交").click()
 
     expect(page.locator("#task-errors")).to_contain_text("提交的内容有误")
     expect(page.locator("#task-errors")).to_contain_text("不是具体理由")
+    expect(page.locator("#error-concerns")).to_contain_text("不通过类别为“申请范围超出履职需要”时必填")
     page.get_by_label("理由").fill(SPECIFIC_REASON)
-    page.get_by_label("不通过类别").select_option(label="申请范围超出履职需要")
+    concerns.get_by_label("公民身份号码（敏感）").check()
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_role("alert").first).to_contain_text("“审核申请”已办理")
     expect(page.locator("#app-status")).to_have_text("未通过")
@@ -92,6 +97,7 @@ def test_an_applicant_applies_the_provider_rejects_with_a_specific_reason_and_th
     expect(page.locator("#app-status")).to_have_text("未通过")
     expect(page.locator("#decision")).to_contain_text(SPECIFIC_REASON)
     expect(page.locator("#decision")).to_contain_text("申请范围超出履职需要")
+    expect(page.locator("#rejection-fact")).to_have_text("超出履职需要的信息项：公民身份号码")
 
     # A second application, approved, gives a record the applicant downloads.
     approve_a_second_application(processes)

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import log_in, log_out
-from tests.helpers import apply, decide, person
+from tests.helpers import MISSING_BASIS, apply, decide, person
 from workflows import clock
 from workflows.objections import cases
 from workflows.models import Application
@@ -23,7 +23,8 @@ def open_task(page: Page, name: str) -> None:
 
 def test_an_objection_against_a_rejection_is_followed_to_its_end(page: Page, processes, demo_catalog):
     app_id = apply(processes)
-    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON)
+    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON,
+           missing_basis=MISSING_BASIS)
 
     log_in(page, "machao")
     page.goto(f"/applications/{app_id}")
@@ -92,7 +93,8 @@ def test_an_objection_against_a_rejection_is_followed_to_its_end(page: Page, pro
 
 def test_the_objection_pages_fit_a_phone(phone_page: Page, processes, demo_catalog):
     app_id = apply(processes)
-    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON)
+    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON,
+           missing_basis=MISSING_BASIS)
     page = phone_page
     log_in(page, "machao")
     page.goto(f"/objections/new?application={app_id}")

@@ -60,9 +60,10 @@ def test_the_reviewer_narrows_the_items_inserts_an_opinion_and_approves_from_the
     form, facts = page.locator("#task-form").bounding_box(), case.bounding_box()
     assert form["x"] > facts["x"] + facts["width"] - 5  # side by side on a laptop
 
+    granted = page.locator(".form-field").filter(has_text="同意提供的信息项")
     for item in ("姓名", "公民身份号码（敏感）", "户籍地址（敏感）"):
-        expect(page.get_by_label(item, exact=True)).to_be_checked()
-    page.get_by_label("户籍地址（敏感）", exact=True).uncheck()
+        expect(granted.get_by_label(item, exact=True)).to_be_checked()
+    granted.get_by_label("户籍地址（敏感）", exact=True).uncheck()
     page.get_by_label(re.compile(r"^通过")).check()
     page.locator(".opinion-insert").filter(has_text=OPINION[:10]).click()
     expect(page.get_by_label("理由")).to_have_value(OPINION)

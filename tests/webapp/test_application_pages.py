@@ -233,7 +233,8 @@ def test_the_record_pdf_downloads_after_a_decision(client, ready):
     login(client, "machao")
     assert client.get(f"/applications/{app_id}/record.pdf").status_code == 404
 
-    decide(ready, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds")
+    decide(ready, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds",
+           concerns=["公民身份号码"])
 
     page = text_of(client.get(f"/applications/{app_id}"))
     assert "未通过" in page and REASON in page and "申请范围超出履职需要" in page

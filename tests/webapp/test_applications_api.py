@@ -181,8 +181,8 @@ def test_a_returned_application_is_resubmitted_through_the_applicants_own_task(a
     returned = api.complete(task["id"], {"decision": "return", "reason": "请补充低保审核的受理通知书编号"})
     assert returned.get_json()["application"]["status"] == "returned"
     resubmit = api.review_task(created["id"], "machao")
-    assert api.complete(resubmit["id"], {"resubmit_note": 5}, "machao").status_code == 422
-    done = api.complete(resubmit["id"], {"resubmit_note": "已补充受理通知书编号"}, "machao")
+    assert api.complete(resubmit["id"], {"answers": 5}, "machao").status_code == 422
+    done = api.complete(resubmit["id"], {"answers": ["受理通知书编号为民低保〔2026〕18号"]}, "machao")
     assert done.status_code == 200 and done.get_json()["application"]["status"] == "in_review"
     assert done.get_json()["application"]["due_at"] == "2026-02-27T15:59:59+00:00"
     assert api.review_task(created["id"])["id"] != task["id"]

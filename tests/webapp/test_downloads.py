@@ -28,7 +28,8 @@ def _submitted(client, **files) -> int:
 def test_the_record_pdf_is_named_by_its_number_in_ascii_and_in_chinese(client, ready):
     login(client, "machao")
     app_id = _submitted(client)
-    decide(ready, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds")
+    decide(ready, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds",
+           concerns=["公民身份号码"])
     with ready() as s:
         number = s.get(Application, app_id).number
 

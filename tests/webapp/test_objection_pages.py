@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.helpers import apply, at, csrf_token, decide, login, person, text_of
+from tests.helpers import MISSING_BASIS, apply, at, csrf_token, decide, login, person, text_of
 from tests.workflows.objections.helpers import accept_and_transfer, raise_, step
 from workflows.models import Application
 from workflows.sharing import applications, grants, records
@@ -22,7 +22,8 @@ def number_of(sessions, app_id: int) -> str:
 
 def rejected(sessions) -> int:
     app_id = apply(sessions)
-    decide(sessions, app_id, decision="reject", rejection_category="no_basis", reason=REASON)
+    decide(sessions, app_id, decision="reject", rejection_category="no_basis", reason=REASON,
+           missing_basis=MISSING_BASIS)
     return app_id
 
 

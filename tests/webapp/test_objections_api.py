@@ -1,5 +1,5 @@
 """The objections API: raise with a type code, 422 with fields for bad input, read by those concerned, tasks carry the id."""
-from tests.helpers import decide
+from tests.helpers import MISSING_BASIS, decide
 
 FACTS = "审核意见未说明不予共享的具体依据，影响低保核对工作"
 
@@ -7,7 +7,7 @@ FACTS = "审核意见未说明不予共享的具体依据，影响低保核对�
 def test_an_objection_raised_through_the_api_is_read_by_those_concerned_and_its_tasks_carry_its_id(api, sessions):
     created = api.apply()
     decide(sessions, created["id"], decision="reject", rejection_category="no_basis",
-           reason="申请用途与所列法律依据不对应，缺少低保核对的授权文件")
+           reason="申请用途与所列法律依据不对应，缺少低保核对的授权文件", missing_basis=MISSING_BASIS)
     response = api.post("/api/v1/objections", {"type": "application_dispute", "facts": FACTS, "request": "请协调重新审核",
                                                "application_id": created["id"]})
     assert response.status_code == 201

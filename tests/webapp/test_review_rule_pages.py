@@ -2,13 +2,13 @@
 time, the warning on a review whose resource stopped being shared, and the one-return choice on the form."""
 from sqlalchemy import select
 
-from tests.helpers import apply, at, csrf_token, decide, login, person, review_task, text_of
+from tests.helpers import RETURN_ANSWERS, RETURN_LIST, apply, at, csrf_token, decide, login, person, review_task, text_of
 from workflows.catalog import entries
 from workflows.engine import tasks
 from workflows.models import Resource, TaskStatus
 from workflows.sharing import applications
 
-RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
+ANSWERS = RETURN_ANSWERS
 
 
 def test_the_api_says_late_for_an_open_review_past_its_deadline(api):
@@ -40,7 +40,7 @@ def test_the_form_offers_no_second_return_and_the_service_refuses_one(client, re
     with ready() as s:
         resubmit = next(t for t in tasks.case_tasks(s, "application", app_id) if t.status == TaskStatus.OPEN)
     with ready.begin() as s:
-        tasks.complete(s, person(s, "machao"), resubmit.id, {"resubmit_note": "已上传受理通知书并说明核对范围"})
+        tasks.complete(s, person(s, "machao"), resubmit.id, {"answers": ANSWERS})
     task_id = review_task(ready, app_id).id
     login(client, "huangtao")
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
@@ -69,7 +69,7 @@ def test_the_api_refuses_stock_reasons_and_a_second_return_like_the_form(api):
         assert refused.status_code == 422 and "reason" in refused.get_json()["fields"]
     assert api.complete(task["id"], {"decision": "return", "reason": RETURN_LIST}).status_code == 200
     resubmit = next(t for t in api.get("/api/v1/tasks").get_json()["items"] if t.get("application_id") == created["id"])
-    assert api.complete(resubmit["id"], {"resubmit_note": "已上传受理通知书并说明核对范围"}, "machao").status_code == 200
+    assert api.complete(resubmit["id"], {"answers": ANSWERS}, "machao").status_code == 200
     again = api.review_task(created["id"])
     refused = api.complete(again["id"], {"decision": "return", "reason": RETURN_LIST})
     assert refused.status_code == 422 and "只能退回补正一次" in refused.get_json()["message"]

@@ -105,7 +105,7 @@ def test_the_applicants_resubmit_task_offers_no_reviewers_opinion_tools(client, 
         resubmit = next(t for t in tasks.case_tasks(s, "application", app_id) if t.task_key == "da_resubmit")
     login(client, "machao")
     page = text_of(client.get(f"/tasks/{resubmit.id}"))
-    assert "补正说明" in page and "管理常用意见" not in page
+    assert "逐项答复" in page and "管理常用意见" not in page
 
 
 def test_a_long_opinion_is_not_cut_by_the_page_but_refused_naming_the_limit(client, waiting):

@@ -53,7 +53,8 @@ def test_a_rejection_without_a_specific_reason_is_refused(ready, reason):
 def test_a_rejection_with_a_reason_reaches_the_applicant_with_a_verifiable_record(ready, tmp_path):
     app_id = apply(ready)
     reason = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
-    decide(ready, app_id, decision="reject", reason=reason, rejection_category="scope_exceeds")
+    decide(ready, app_id, decision="reject", reason=reason, rejection_category="scope_exceeds",
+           concerns=["户籍地址"])
     with ready() as s:
         app = s.get(Application, app_id)
         assert app.status == ApplicationStatus.REJECTED and app.decision_reason == reason
@@ -90,7 +91,7 @@ def test_returning_for_more_information_pauses_the_clock_and_resubmission_restar
         assert (resubmit.task_key, resubmit.unit.code) == ("da_resubmit", "mzj")
     with at("2026-03-02T09:00:00"):
         with ready.begin() as s:
-            tasks.complete(s, person(s, "machao"), resubmit.id, {"resubmit_note": "已上传受理通知书"})
+            tasks.complete(s, person(s, "machao"), resubmit.id, {"answers": ["已上传低保申请受理通知书扫描件"]})
         assert review_task(ready, app_id).due_at == datetime(2026, 3, 9, 23, 59, 59, tzinfo=SH)
     assert status(ready, app_id) == ApplicationStatus.IN_REVIEW
 

@@ -30,7 +30,7 @@ def resubmit(sessions, app_id, username="machao"):
         task_id = next(t.id for t in tasks.case_tasks(s, "application", app_id)
                        if t.task_key == "da_resubmit" and t.status == TaskStatus.OPEN)
     with sessions.begin() as s:
-        tasks.complete(s, person(s, username), task_id, {"resubmit_note": "已补充受理通知书"})
+        tasks.complete(s, person(s, username), task_id, {"answers": ["已上传受理通知书扫描件，核对对象为申请人家庭成员"]})
 
 
 def test_a_returned_application_cannot_be_switched_to_another_units_resource(ready):

@@ -49,7 +49,8 @@ def _decision(username: str, data: dict):
 
 approve = _decision("huangtao", {"decision": "approve"})
 approve_too = _decision("sunhong", {"decision": "approve"})
-reject = _decision("sunhong", {"decision": "reject", "reason": REASON, "rejection_category": "scope_exceeds"})
+reject = _decision("sunhong", {"decision": "reject", "reason": REASON, "rejection_category": "scope_exceeds",
+                                   "concerns": ["公民身份号码"]})
 give_back = _decision("sunhong", {"decision": "return", "reason": "请补充低保申请受理通知书扫描件，并说明核对对象范围"})
 
 

@@ -33,3 +33,16 @@ def test_a_return_list_is_split_into_numbered_items_each_checked_on_its_own():
     assert len(problems) == 1 and problems[0].startswith("第 3 项：")
     assert reasons.list_problems(text.rsplit("\n", 1)[0]) == []
     assert reasons.list_problems("") == ["请逐项列出补正事项（每行一项）"]
+
+
+@pytest.mark.parametrize("text", ["《中华人民共和国数据安全法》第二十一条", "依据《中华人民共和国保守国家秘密法》第十三条第一款",
+                                  "《政务数据共享管理办法（试行）》第12条", "《保守国家秘密法》（2024年修订）第三十条",
+                                  "国办发〔2021〕6号", "夏“放管服”组办〔2021〕12号", "豫政办[2023]15号"])
+def test_a_provision_is_a_titled_law_with_its_article_or_a_document_number(text):
+    assert reasons.names_provision(text)
+
+
+@pytest.mark.parametrize("text", ["有关保密规定", "《保密法》", "相关法律法规", "第十条", "〔2021〕6号", "国办发2021年6号", "《》第一条",
+                                  "根据相关规定不予共享"])
+def test_a_law_without_its_article_a_bare_article_or_a_vague_rule_is_no_provision(text):
+    assert not reasons.names_provision(text)

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from PIL import Image
 
-from tests.helpers import apply, at, decide, person
+from tests.helpers import RETURN_ANSWERS, apply, at, decide, person
 from workflows.engine import tasks
 from workflows.models import Application, TaskStatus
 from workflows.sharing import records
@@ -28,7 +28,7 @@ def _returned_resubmitted_and_approved(sessions) -> int:
         resubmit = next(t for t in tasks.case_tasks(s, "application", app_id) if t.status == TaskStatus.OPEN)
     with at("2026-03-02T09:00:00"):
         with sessions.begin() as s:
-            tasks.complete(s, person(s, "machao"), resubmit.id, {"resubmit_note": "已上传受理通知书并说明核对范围"})
+            tasks.complete(s, person(s, "machao"), resubmit.id, {"answers": RETURN_ANSWERS})
         decide(sessions, app_id, decision="approve", approved_items=["姓名", "公民身份号码"])
     return app_id
 
@@ -61,7 +61,7 @@ def test_the_timeline_stays_inside_the_page_margins_and_shows_each_time_on_one_l
         resubmit = next(t for t in tasks.case_tasks(s, "application", app_id) if t.status == TaskStatus.OPEN)
     with at("2026-03-02T09:00:00"):
         with ready.begin() as s:
-            tasks.complete(s, person(s, "machao"), resubmit.id, {"resubmit_note": "已上传" + "X" * 120})
+            tasks.complete(s, person(s, "machao"), resubmit.id, {"answers": ["已上传受理材料" + "X" * 120, "核对对象为申请人家庭成员"]})
         decide(ready, app_id, decision="approve", approved_items=["姓名", "公民身份号码"])
     with ready.begin() as s:
         (tmp_path / "record.pdf").write_bytes(records.pdf_for(s, records.for_application(s, app_id)))
@@ -96,7 +96,8 @@ def test_a_timeline_over_two_pages_stays_inside_the_margin_repeats_its_headings_
     with ready() as s:
         resubmit = next(t for t in tasks.case_tasks(s, "application", app_id) if t.status == TaskStatus.OPEN)
     with at("2026-04-02T09:00:00"), ready.begin() as s:
-        tasks.complete(s, person(s, "machao"), resubmit.id, {"resubmit_note": "已上传受理通知书"})
+        answers = [f"附件第{n}号文件" for n in range(1, len(MISSING) + 1)]
+        tasks.complete(s, person(s, "machao"), resubmit.id, {"answers": answers})
     with at("2026-05-29T17:30:00"):
         decide(ready, app_id, decision="approve", approved_items=["姓名", "公民身份号码"])
     with ready.begin() as s:

@@ -19,7 +19,8 @@ def decided(processes, demo_catalog):
     with at("2026-02-13T10:00:00"):
         ids = [apply(processes) for _ in range(2)]
         for app_id in ids:
-            decide(processes, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds")
+            decide(processes, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds",
+                   concerns=["户籍地址"])
         with processes.begin() as s:
             broken = s.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == ids[0]))
             s.execute(update(ApprovalRecord).where(ApprovalRecord.id == broken.id)

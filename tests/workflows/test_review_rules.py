@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import HOUSEHOLD, apply, at, decide, person, review_task, status
+from tests.helpers import HOUSEHOLD, RETURN_ANSWERS, RETURN_LIST, apply, at, decide, person, review_task, status
 from workflows.catalog import entries
 from workflows.catalog.entries import InvalidEntry
 from workflows.engine import forms, sweep, tasks
@@ -23,7 +23,7 @@ from workflows.sharing import applications, grants, pages, records, reviews
 from workflows.supervision import timeliness
 
 SPECIFIC = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
-RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
+ANSWERS = RETURN_ANSWERS
 
 
 def resubmit(sessions, app_id: int, username: str = "machao") -> None:
@@ -31,7 +31,7 @@ def resubmit(sessions, app_id: int, username: str = "machao") -> None:
         task = next(t for t in tasks.case_tasks(s, "application", app_id)
                     if t.task_key == "da_resubmit" and t.status == TaskStatus.OPEN)
     with sessions.begin() as s:
-        tasks.complete(s, person(s, username), task.id, {"resubmit_note": "已上传受理通知书并说明核对范围"})
+        tasks.complete(s, person(s, username), task.id, {"answers": ANSWERS})
 
 
 def police_unit_figures(sessions):
@@ -53,7 +53,7 @@ def test_a_rejection_with_stock_phrases_repetition_or_no_substance_is_refused(re
 
 def test_a_specific_rejection_reason_is_accepted(ready):
     app_id = apply(ready)
-    decide(ready, app_id, decision="reject", reason=SPECIFIC, rejection_category="scope_exceeds")
+    decide(ready, app_id, decision="reject", reason=SPECIFIC, rejection_category="scope_exceeds", concerns=["户籍地址"])
     assert status(ready, app_id) == ApplicationStatus.REJECTED
 
 
@@ -101,14 +101,17 @@ def test_an_application_is_returned_once_then_the_reviewer_approves_or_rejects(r
     assert status(ready, app_id) == ApplicationStatus.APPROVED
     assert police_unit_figures(ready).returned == 1  # returns are counted for the coordinators
     with ready() as s:  # the record tells the whole round: what was asked and what the applicant answered
-        said = [step.get("comment") for step in records.for_application(s, app_id).content["timeline"]]
-    assert RETURN_LIST in said and "已上传受理通知书并说明核对范围" in said
+        timeline = records.for_application(s, app_id).content["timeline"]
+    assert RETURN_LIST in [step.get("comment") for step in timeline]
+    answered = next(step["answers"] for step in timeline if step.get("answers"))
+    assert answered == [{"item": "请补充低保申请受理通知书扫描件", "answer": ANSWERS[0]},
+                        {"item": "请说明核对对象的范围和预计人数", "answer": ANSWERS[1]}]
 
 
 def test_a_rejection_records_no_items_as_granted_though_the_boxes_started_checked(ready):
     app_id = apply(ready)
     decide(ready, app_id, decision="reject", rejection_category="scope_exceeds", reason=SPECIFIC,
-           approved_items=["姓名", "公民身份号码"])
+           concerns=["户籍地址"], approved_items=["姓名", "公民身份号码"])
     with ready() as s:
         done = next(t for t in tasks.case_tasks(s, "application", app_id) if t.task_key == "da_review")
         assert "approved_items" not in done.result and "approved_until" not in done.result
@@ -157,7 +160,8 @@ def test_a_withdrawal_in_time_counts_neither_way(ready):
 def test_a_rejection_after_the_deadline_is_late(ready):
     app_id = apply(ready)
     with at("2026-03-03T09:00:00"):
-        decide(ready, app_id, decision="reject", reason=SPECIFIC, rejection_category="scope_exceeds")
+        decide(ready, app_id, decision="reject", reason=SPECIFIC, rejection_category="scope_exceeds",
+               concerns=["户籍地址"])
     with ready() as s:
         assert s.get(Application, app_id).late is True
 
@@ -208,7 +212,7 @@ def test_a_review_shows_that_its_resource_stopped_being_shared_and_approval_is_r
         decide(ready, app_id, decision="approve")
     assert "不能审核通过" in refused.value.message and "不通过" in refused.value.message
     decide(ready, app_id, decision="reject", reason="该资源已改为不予共享或已停用，依据见资源目录中的说明",
-           rejection_category="no_basis")
+           rejection_category="no_basis", missing_basis="资源已不予共享，依据《中华人民共和国居民身份证法》第十九条")
     with ready() as s:
         assert grants.for_application(s, app_id) is None
 

@@ -75,7 +75,8 @@ def test_a_rejection_writes_every_audit_event_notification_and_email(ready):
     before = last_audit_id(ready)
     with ready.begin() as s:
         tasks.complete(s, person(s, "huangtao"), task_id, {"decision": "reject", "reason": SPECIFIC,
-                                                          "rejection_category": "scope_exceeds"})
+                                                          "rejection_category": "scope_exceeds",
+                                                          "concerns": ["户籍地址"]})
     with ready() as s:
         found = traces(s, before)
         assert found["audit"] == sorted([("task:completed", "task", "huangtao"),

@@ -11,7 +11,7 @@ from workflows import clock
 from workflows.engine import tasks
 from workflows.errors import DomainError, NotFound, ValidationFailed, unknown_choice
 from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, TaskStatus
-from workflows.sharing import applications, grants, records
+from workflows.sharing import applications, grants, records, rejections
 
 SCOPES = {"mine": "本单位", "provider": "本单位提供的数据", "all": "全部（仅协调员）"}
 TEXT_FIELDS = {"resource_code": "目录条目代码", "scenario": "应用场景", "basis": "法律或政策依据", "purpose": "用途",
@@ -104,10 +104,12 @@ def application_json(app, full: bool = False, late: set[int] | None = None) -> d
     case = tasks.case_tasks(db.session, "application", app.id)
     due = next((t.due_at for t in case if t.status == TaskStatus.OPEN and t.due_at), None)
     grant, sha256 = applications.outcome(db.session, app)
+    fact = rejections.of_steps(db.session, case) if app.status == ApplicationStatus.REJECTED else None
     return data | {
         "applicant": app.applicant.display_name, "scenario": app.scenario, "basis": app.basis, "purpose": app.purpose,
         "sensitive_justification": app.sensitive_justification, "decision_reason": app.decision_reason or None,
-        "rejection_category": app.rejection_category or None, "due_at": _iso(due),
+        "rejection_category": app.rejection_category or None, "rejection_fact": fact._asdict() if fact else None,
+        "due_at": _iso(due),
         "timeline": _timeline(app, case),
         "grant": None if grant is None else {
             "id": grant.id, "status": grant.status, "items": list(grant.items), "valid_from": _day(grant.valid_from),

@@ -22,6 +22,7 @@ from workflows.models import (
     ShareMethod,
     TaskStatus,
 )
+from workflows.sharing import rejections
 
 FACET_NAMES = {"share_type": "共享类型", "open_type": "开放类型", "format": "资源格式", "category": "资源分类",
                "sensitivity": "数据分级", "update_cycle": "更新周期"}
@@ -165,11 +166,25 @@ def _schemas() -> dict:
         "ApplicationInput": _application_input(),
         "TaskCompletion": _obj({
             "decision": _choices([("approve", "通过"), ("reject", "不通过"), ("return", "退回补正")], "审核意见"),
-            "reason": _text("理由：不通过须写明具体理由（至少 10 个字，不能只写“不同意”）；退回补正须写明需补充的材料"),
-            "rejection_category": _choices(RejectionCategory.choices(), "不通过类别（decision 为 reject 时必填）"),
+            "reason": _text("理由：不通过须写明具体理由（除去套话至少 10 个不同的汉字，不能只写“不同意”）；"
+                            "退回补正须一次性逐项列出需补充的材料或需说明的问题，每行一项"),
+            "rejection_category": _choices(RejectionCategory.choices(), "不通过类别（decision 为 reject 时必填）；"
+                                           "各类别须同时提交该类别要求的具体内容，其他（other）的理由须指明本申请的信息项、"
+                                           "资源名称、应用场景中的说法、申请编号、附件名称或日期"),
+            "missing_basis": _text("缺少或不足的依据（类别 no_basis 时必填）：引用申请所列依据说明其为何不足，"
+                                   "或写明缺少的法律法规、文件名称（用《》）或文号", maxLength=500),
+            "concerns": _arr(_text(), "超出履职需要的信息项（类别 scope_exceeds 时必填）：从申请的信息项中选择，至少一项"),
+            "provision": _text("涉及的安全或保密规定（类别 security 时必填）：《法规名称》加条款，如《中华人民共和国数据安全法》"
+                               "第二十一条，或文件文号，如国办发〔2021〕6号", maxLength=200),
+            "holder_unit_id": _id("掌握该数据的单位 ID（类别 not_in_duty 时必填）：在用的其他单位，不能是提供单位本身"),
             "approved_items": _arr(_text(), "同意提供的信息项：给出的即为授权范围（至少一项，可缩小申请范围）；省略此字段为申请的全部"),
             "approved_until": _text("授权有效期至，可缩短；不填为申请的有效期", format="date"),
-        }, description="数据申请审核环节的表单；其他任务提交各自表单的字段（字符串、数字、布尔值或它们的数组）"),
+            "answers": _arr(_text(maxLength=2000), "补正后重新提交：对退回的每一项补正事项依次答复（与退回的事项一一对应、"
+                                                   "顺序相同），每项写明补充了什么或作何说明；第 n 项有误时 fields 中为 "
+                                                   "answers.{n-1}"),
+            "resubmit_note": _text("补正后重新提交：其他说明（选填）", maxLength=2000),
+        }, description="数据申请审核与补正环节的表单；其他任务提交各自表单的字段（字符串、数字、布尔值或它们的数组）。"
+                       "缺少或不符合要求的内容返回 422，fields 指出字段，说明与网页表单相同；补正附件请在网页上传"),
         "TaskCompleted": _obj({"task": _ref("Task"), "application": _ref("Application")}, ("task",)),
         "Grant": _obj({
             "id": _id(), "application_id": _id(), "application_number": _null(_text("申请编号")),
@@ -264,6 +279,9 @@ def _application_detail() -> dict:
         "purpose": _text("用途"), "sensitive_justification": _text("敏感信息项使用理由"),
         "decision_reason": _null(_text("决定理由")),
         "rejection_category": _null(_choices(RejectionCategory.choices(), "不通过类别")),
+        "rejection_fact": _null(_obj({"field": _choices([(f, t) for f, t in rejections.TITLES.items()], "字段"),
+                                      "title": _text("名称"), "text": _text("内容")}, ...,
+                                     "不通过类别要求写明的具体内容（如超出履职需要的信息项），未通过时才有")),
         "due_at": _null(_instant("当前待办环节的办理时限；无条件共享直接通过时为 null")),
         "timeline": _arr(_ref("TimelineStep"), "办理过程"), "grant": _null(grant),
         "record": _null(record | {"description": "现行有效决定的审批记录（最新一份）；决定被异议撤销、重新审核期间为 null"}),

@@ -112,11 +112,10 @@ def _save(person, resource, units: list, app=None):
     except DomainError as err:
         if err.status in (403, 404):
             raise
-        if isinstance(err, ValidationFailed) and refused:  # a refused file is named with the form's own problems
-            err = ValidationFailed([*err.details, *(p for p in refused if p not in err.details)], err.message)
+        err = web_uploads.with_refused(err, refused)
         headline = err.message if submitting or not isinstance(err, ValidationFailed) else "草稿未保存，请按提示修改"
         kept = uploads.pending(db.session, person, tokens)
-        errors = [headline, *err.details] + (["已选的附件已暂存（见“附件”处），改正后提交即可，无需重新选择"] if kept else [])
+        errors = [headline, *err.details] + ([web_uploads.KEPT_NOTE] if kept else [])
         fields = err.fields if isinstance(err, ValidationFailed) else {}
         return _render_form(resource, raw, units, app, errors, err.status, fields, kept, _existing(err))
     _remember_sent(token, saved.id)
@@ -133,7 +132,7 @@ def _submit_with(application_id: int, person, refused: list) -> None:
 
 def _saved_message(app, submitted: bool) -> str:
     if not submitted and app.status == ApplicationStatus.RETURNED:
-        return ("已保存修改。请点击下方“去办理：补正后重新提交”，写明补正说明后点击“提交”，"
+        return ("已保存修改。请点击下方“去办理：补正后重新提交”，逐项答复提供单位要求的每一项后点击“提交”，"
                 "提供单位将重新起算审核期限")
     if not submitted:
         return "已保存草稿。检查无误后请点击“提交申请”"

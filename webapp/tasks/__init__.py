@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from webapp import uploads as web_uploads
 from webapp.extensions import db
 from webapp.params import given, id_param
 from webapp.security import current_person, login_required_blueprint
@@ -11,6 +12,7 @@ from workflows.engine import pages, tasks, versions
 from workflows.errors import DomainError, ValidationFailed
 from workflows.sharing import opinions as review_opinions
 from workflows.sharing import pages as sharing_pages
+from workflows.sharing import uploads
 
 bp = Blueprint("tasks", __name__)
 
@@ -82,29 +84,37 @@ def delegate(task_id: int):
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
 def show(task_id: int):
     person = current_person()
-    errors, values, fields = [], {}, {}
+    errors, values, fields, kept = [], {}, {}, []
     if request.method == "POST":
-        arrays = _array_fields(person, task_id)
+        arrays, files = _array_fields(person, task_id)
         values = {k: (v if len(v) > 1 or k in arrays else v[0]) for k, v in request.form.to_dict(flat=False).items()
-                  if k != "csrf_token"}
+                  if k not in ("csrf_token", "pending")}
         values |= {name: [] for name in arrays if name not in values}  # nothing checked is a choice too
+        tokens, refused = web_uploads.keep_chosen(person, files[0]) if files else ([], [])
+        values |= {name: tokens for name in files}
         try:
             with db.attempt():
                 task = tasks.complete(db.session, person, task_id, values)
+                if refused:
+                    raise ValidationFailed(refused, "附件有误，未提交：请按提示换一个文件")
         except DomainError as err:
-            errors, fields = [err.message, *err.details], getattr(err, "fields", {})
+            err, kept = web_uploads.with_refused(err, refused), uploads.pending(db.session, person, tokens)
+            errors = [err.message, *err.details] + ([web_uploads.KEPT_NOTE] if kept else [])
+            fields = getattr(err, "fields", {})
         else:
             flash(f"“{task.name}”已办理", "success")
             return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
     page = pages.task_page(db.session, person, task_id)
     return render_template("tasks/show.html", page=page, task=page.task, errors=errors, values=values, fields=fields,
-                           subject_url=subject_url(page.task.instance),
+                           kept=kept, subject_url=subject_url(page.task.instance),
                            warning=sharing_pages.task_warning(db.session, page.task)), (422 if errors else 200)
 
 
-def _array_fields(person, task_id: int) -> set[str]:
+def _array_fields(person, task_id: int) -> tuple[set[str], list[str]]:
+    """The form's fields that hold lists, and among them those whose files the page uploads (x-widget files)."""
     schema = tasks.form_schema(tasks.get_task(db.session, person, task_id)) or {}
-    return {name for name, spec in schema.get("properties", {}).items() if spec.get("type") == "array"}
+    arrays = {name: spec for name, spec in schema.get("properties", {}).items() if spec.get("type") == "array"}
+    return set(arrays), [name for name, spec in arrays.items() if spec.get("x-widget") == "files"]
 
 
 DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'",

@@ -6,10 +6,14 @@ A string without maxLength holds at most DEFAULT_MAX_LENGTH characters; an integ
 in ASCII digits and fits 32 bits; an array holds at most maxItems (default MAX_ITEMS) values.
 "x-options": "units" fills an integer field's choices from the units table; other names are
 providers registered by domain modules (e.g. "subject_items": the info items of a task's application).
-Type "array" holds several chosen values (checkboxes).
+Type "array" holds several chosen values (checkboxes); with "x-widget": "answers" it holds one text per option
+(a box for each question the options list, answered in their order), with "x-widget": "files" the tokens of files
+kept for the person (the page uploads them; the domain handler moves them where they belong).
+"x-shown-when" (same shape as x-required-when) shows a field only while its condition holds; otherwise it holds nothing.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -52,7 +56,7 @@ class Field:
     @property
     def widget(self) -> str:
         if self.spec.get("type") == "array":
-            return "checkboxes"
+            return self.spec["x-widget"] if self.spec.get("x-widget") in ARRAY_WIDGETS else "checkboxes"
         if self.spec.get("format") == "date":
             return "date"
         if self.spec.get("enum") or self.spec.get("x-options"):
@@ -80,10 +84,12 @@ def options(session: Session, field: Field, task=None) -> list[tuple[str, str]]:
 
 def rendered(session: Session, schema: dict | None, task=None) -> list[dict]:
     """The fields a page renders for a task's form, with their choices (the domain validates on submit)."""
+    shown_when = (schema or {}).get("x-shown-when", {})
     return [{"name": f.name, "title": f.title, "widget": f.widget, "required": f.required,
              "description": f.spec.get("description", ""), "options": options(session, f, task),
              "type": f.spec.get("type", "string"), "min_length": f.spec.get("minLength"),
-             "checked_all": f.spec.get("x-checked") == "all", "check": f.spec.get("x-check", "")}
+             "checked_all": f.spec.get("x-checked") == "all", "check": f.spec.get("x-check", ""),
+             "shown_when": shown_when.get(f.name)}
             for f in fields(schema or {})]
 
 
@@ -94,8 +100,11 @@ def readable(session: Session, schema: dict | None, values: dict, task=None) -> 
         value = values.get(f.name)
         if value in (None, "", [], False):
             continue
-        labels = dict(options(session, f, task)) if f.widget in ("select", "radio", "checkboxes") else {}
-        if isinstance(value, list):
+        labels = dict(options(session, f, task)) if f.widget in ("select", "radio", "checkboxes", "answers") else {}
+        if f.widget == "answers" and isinstance(value, list):  # each question with its answer
+            questions = list(labels.values())
+            text = "\n".join(f"{q}：{a}" if q else str(a) for q, a in itertools.zip_longest(questions[:len(value)], value))
+        elif isinstance(value, list):
             text = "、".join(labels.get(str(v), str(v)) for v in value)
         elif value is True:
             text = "是"
@@ -113,10 +122,14 @@ def validate(schema: dict, data: dict) -> dict:
         if problem:
             problems.append(FieldProblem(f.name, f"{f.title}：{problem}"))
         clean[f.name] = value
+    for name, conditions in schema.get("x-shown-when", {}).items():  # a field not shown holds nothing
+        if not _holds(clean, conditions):
+            clean[name] = None
+            problems = [p for p in problems if p.field != name]
     for name, conditions in schema.get("x-required-when", {}).items():
-        if all(clean.get(other) in values for other, values in conditions.items()) and clean.get(name) in (None, ""):
+        if _holds(clean, conditions) and clean.get(name) in (None, "", []):
             title = schema["properties"].get(name, {}).get("title", name)
-            problems.append(FieldProblem(name, f"{title}：必填"))
+            problems.append(FieldProblem(name, f"{title}：{_when(schema, conditions, clean)}必填"))
     for f in fields(schema):
         if f.required and clean.get(f.name) in (None, "", []) and not any(p.startswith(f"{f.title}：") for p in problems):
             problems.append(FieldProblem(f.name, f"{f.title}：必填"))
@@ -128,18 +141,33 @@ def validate(schema: dict, data: dict) -> dict:
     return clean
 
 
+def _holds(clean: dict, conditions: dict) -> bool:
+    return all(clean.get(other) in values for other, values in conditions.items())
+
+
+def _when(schema: dict, conditions: dict, clean: dict) -> str:
+    """When a conditional field is required, as a person reads it: 不通过类别为“其他”时."""
+    other = list(conditions)[-1]
+    spec = schema["properties"].get(other, {})
+    labels = dict(zip(map(str, spec.get("enum", [])), map(str, spec.get("enumNames") or spec.get("enum", []))))
+    value = str(clean.get(other))
+    return f"{spec.get('title', other)}为“{labels.get(value, value)}”时"
+
+
 def _coerce(f: Field, raw) -> tuple[object, str | None]:
     kind = f.spec.get("type", "string")
     if kind == "array":
         if raw is None:
             return None, None  # not given at all: the domain decides what that means (e.g. the whole request)
         values = raw if isinstance(raw, list) else ([] if raw == "" else [raw])
-        values = [str(v).strip() for v in values if str(v).strip()]
+        values = [str(v).strip() for v in values]
+        if f.widget != "answers":  # an unanswered question keeps its place; an empty choice is no choice
+            values = [v for v in values if v]
         limit, longest = f.spec.get("maxItems", MAX_ITEMS), max(map(len, values), default=0)
         if len(values) > limit:
-            return [], f"最多选择 {limit} 项（现有 {len(values)} 项）"
-        if longest > DEFAULT_MAX_LENGTH:
-            return [], inputs.too_long_message(DEFAULT_MAX_LENGTH, longest)
+            return [], f"最多{'' if f.widget == 'answers' else '选择'} {limit} 项（现有 {len(values)} 项）"
+        if longest > (most := f.spec.get("maxLength", DEFAULT_MAX_LENGTH)):
+            return [], inputs.too_long_message(most, longest)
         return values, None
     if kind == "boolean":
         return raw in (True, "true", "on", "1", "yes", 1), None
@@ -185,7 +213,9 @@ def _range_problem(spec: dict, value: int) -> str | None:
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 TYPES = {"string": "文字", "integer": "整数", "boolean": "是/否", "array": "多选"}
-WIDGETS = {"input": "单行文本", "textarea": "多行文本", "radio": "单选按钮", "select": "下拉选择"}
+WIDGETS = {"input": "单行文本", "textarea": "多行文本", "radio": "单选按钮", "select": "下拉选择",
+           "answers": "逐项答复（每个选项一个文本框）", "files": "上传文件"}
+ARRAY_WIDGETS = ("answers", "files")  # only for type array
 FORMATS = {"date": "日期"}
 # Times the shipped processes' scripts record (`received_at = now_iso()`): no form gives them a title, yet a modeler
 # picks a task's period start among them. A field of a new diagram is shown by the step whose script records it.
@@ -195,7 +225,7 @@ RECORDED_TIMES = {"received_at": "提供方收到申请的时刻", "assigned_at"
 _FIELD_KEYS = {"type", "title", "description", "enum", "enumNames", "x-widget", "x-options", "x-check", "x-checked",
                "format",
                "minLength", "maxLength", "minimum", "maximum", "maxItems"}
-_SCHEMA_KEYS = {"title", "type", "description", "properties", "required", "x-required-when"}
+_SCHEMA_KEYS = {"title", "type", "description", "properties", "required", "x-required-when", "x-shown-when"}
 MAX_FIELDS = 60
 MAX_OPTIONS = 100
 
@@ -226,6 +256,7 @@ def schema_problems(schema, reserved: set[str] = frozenset()) -> list[str]:
             or not all(isinstance(r, str) for r in required):
         problems.append("必填字段（required）应为字段名的列表，且每个字段都已定义")
     problems += _required_when_problems(schema.get("x-required-when", {}), props)
+    problems += _required_when_problems(schema.get("x-shown-when", {}), props, "x-shown-when", "条件显示")
     return problems
 
 
@@ -245,6 +276,8 @@ def _field_problems(name: str, spec, reserved: set[str]) -> list[str]:
             problems.append(f"{key} 应为不超过 500 字的文字")
     if spec.get("x-widget", "input") not in WIDGETS:
         problems.append(f"显示方式 x-widget“{spec.get('x-widget')}”不支持（可用：{'、'.join(WIDGETS)}）")
+    elif spec.get("x-widget") in ARRAY_WIDGETS and kind != "array":
+        problems.append(f"显示方式 x-widget“{spec['x-widget']}”只能用于多选（array）字段")
     if "x-options" in spec and spec["x-options"] not in option_sources():
         problems.append(f"选项来源 x-options“{spec['x-options']}”不存在（可用：{'、'.join(option_sources())}）")
     if "x-check" in spec and spec["x-check"] not in _checks:
@@ -273,14 +306,14 @@ def _enum_problems(spec: dict) -> list[str]:
     return []
 
 
-def _required_when_problems(rules, props: dict) -> list[str]:
+def _required_when_problems(rules, props: dict, key: str = "x-required-when", what: str = "条件必填") -> list[str]:
     if not isinstance(rules, dict):
-        return ["条件必填（x-required-when）应为 JSON 对象"]
+        return [f"{what}（{key}）应为 JSON 对象"]
     problems = []
     for name, conditions in rules.items():
-        if name not in props or not isinstance(conditions, dict) or not all(
+        if name not in props or not isinstance(conditions, dict) or not conditions or not all(
                 other in props and isinstance(values, list) for other, values in conditions.items()):
-            problems.append(f"条件必填（x-required-when）中 {name} 的写法不对：应为 {{字段: {{另一字段: [取值…]}}}}")
+            problems.append(f"{what}（{key}）中 {name} 的写法不对：应为 {{字段: {{另一字段: [取值…]}}}}")
     return problems
 
 

@@ -251,7 +251,7 @@ def submit(session: Session, actor: Person, application_id: int) -> Application:
     """Check everything and start the case; 无条件共享 is granted by the process at once."""
     app = _editable(session, actor, application_id)
     if app.status != ApplicationStatus.DRAFT:
-        raise Conflict("退回补正的申请不在此提交：请点击申请页上的“去办理：补正后重新提交”，写明补正说明后点击“提交”")
+        raise Conflict("退回补正的申请不在此提交：请点击申请页上的“去办理：补正后重新提交”，逐项答复后点击“提交”")
     data = ApplicationInput(app.resource.code, list(app.items), app.scenario, app.basis, app.purpose,
                             app.frequency or "", app.valid_until.isoformat() if app.valid_until else "",
                             app.undertaking, app.sensitive_justification)

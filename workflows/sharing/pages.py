@@ -28,7 +28,7 @@ from workflows.models import (
     ShareType,
     TaskStatus,
 )
-from workflows.sharing import applications, grants, opinions, records, reviews
+from workflows.sharing import applications, grants, opinions, records, rejections, resubmission, reviews
 from workflows.sharing.process import COORDINATE_TASK
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
@@ -51,6 +51,7 @@ class ApplicationPage:
     can_revoke: bool = False
     can_dispute_use: bool = False  # 数据使用异议 is about a grant still in force (or ended by expiry), not a revoked one
     rejection_label: str = ""
+    rejection_fact: rejections.Fact | None = None  # what the category asked for: the items, the provision, the unit …
     resource_warning: str | None = None  # the entry became 不予共享 or was retired while the case runs
     review_days: int | None = None
     done_ids: list[str] = field(default_factory=list)
@@ -67,6 +68,8 @@ def application_page(session: Session, person: Person, application_id: int) -> A
         page.done_ids, page.active_ids, page.active_names = engine.progress(session, page.instance)
     page.steps = tasks.case_tasks(session, "application", app.id)
     page.viewable = tasks.viewable(session, person, page.steps)
+    if app.status == ApplicationStatus.REJECTED:
+        page.rejection_fact = rejections.of_steps(session, page.steps)
     page.resource_warning = reviews.resource_warning(app) if app.status in applications.OPEN_STATUSES else None
     open_steps = [t for t in page.steps if t.status == TaskStatus.OPEN]
     page.actionable = [t for t in open_steps if engine.can_act(session, person, t)]
@@ -93,11 +96,15 @@ class ItemRow:
 
 @dataclass
 class EarlierRound:
-    """A step already taken on the case: a return with its reason, a resubmission with its note, a decision."""
+    """A step already taken on the case: a return with its items, a resubmission with its answers beside each item
+    (and the files it brought), a decision."""
     task: HumanTask
     decision: str  # 退回补正 / 补正后重新提交 / 通过 / 不通过
     text: str
     who: str = ""
+    items: list[str] = field(default_factory=list)  # what a return asked for
+    answers: list[tuple[str, str]] = field(default_factory=list)  # (item asked, answer) of a resubmission
+    files: list[str] = field(default_factory=list)  # attached with the resubmission
 
 
 @dataclass
@@ -113,6 +120,7 @@ class ReviewCase:
     share_type: str = ""
     sensitivity: str = ""
     kind: str = "application"  # which case template the task page uses
+    resubmission: bool = False  # the applicant's 补正 task: each item asked is answered, the application may be edited
     objections: list[Objection] = field(default_factory=list)  # upheld ones that reopened this review
 
     @property
@@ -147,8 +155,9 @@ def review_case(session: Session, person: Person, task: HumanTask) -> ReviewCase
     marks = sensitive_items(session, app)
     attachments = list(session.scalars(select(Attachment).where(Attachment.application_id == app.id)
                                        .order_by(Attachment.id)))
-    rounds = [_round(t) for t in tasks.case_tasks(session, "application", app.id)
-              if t.status == TaskStatus.COMPLETED and t.id != task.id]
+    steps = tasks.case_tasks(session, "application", app.id)
+    answers = resubmission.answered(steps)
+    rounds = [_round(t, answers.get(t.id, [])) for t in steps if t.status == TaskStatus.COMPLETED and t.id != task.id]
     return ReviewCase(app=app, name=case_names.of_application(app),
                       items=[ItemRow(n, marks.get(n, False)) for n in app.items], attachments=attachments,
                       rounds=[r for r in rounds if r], opinions=opinions.for_person(session, person, task.unit_id),
@@ -156,13 +165,17 @@ def review_case(session: Session, person: Person, task: HumanTask) -> ReviewCase
                       frequency=CallFrequency.label_of(app.frequency) if app.frequency else "",
                       share_type=ShareType.label_of(app.resource.share_type),
                       sensitivity=Sensitivity.label_of(app.resource.sensitivity),
-                      objections=reviews.objections_before(session, task.instance))
+                      objections=reviews.objections_before(session, task.instance),
+                      resubmission=task.task_key == applications.RESUBMIT_TASK and task.status == TaskStatus.OPEN)
 
 
-def _round(task: HumanTask) -> EarlierRound | None:
+def _round(task: HumanTask, answers: list[tuple[str, str]]) -> EarlierRound | None:
     result = task.result or {}
     if task.task_key == applications.RESUBMIT_TASK:
-        return EarlierRound(task, "补正后重新提交", result.get("resubmit_note") or "", _who(task))
+        return EarlierRound(task, "补正后重新提交", result.get("resubmit_note") or "", _who(task), answers=answers,
+                            files=list(result.get("attachments") or []))
+    if task.task_key == applications.REVIEW_TASK and result.get("decision") == "return":
+        return EarlierRound(task, _DECISIONS["return"], "", _who(task), items=resubmission.asked(result))
     if task.task_key == applications.REVIEW_TASK and result.get("decision") in _DECISIONS:
         return EarlierRound(task, _DECISIONS[result["decision"]], result.get("reason") or "", _who(task))
     if task.task_key == COORDINATE_TASK:

@@ -30,6 +30,7 @@ from workflows.models import (
     RejectionCategory,
     ShareType,
 )
+from workflows.sharing import rejections, resubmission
 from workflows.sharing.process import REVIEW_TASK
 from workflows.unit_of_work import unit_of_work
 
@@ -81,13 +82,11 @@ def _reopenings(session: Session, app: Application) -> list[dict]:
     return found
 
 
-def _timeline(session: Session, app: Application) -> list[dict]:
+def _timeline(session: Session, app: Application, rows: list[HumanTask]) -> list[dict]:
     """Submission, then each case's steps in order; a case started by an upheld objection opens with that step."""
     steps = [{"step": "提交申请", "actor": f"{app.applicant.display_name}（{app.applicant_unit.name}）",
               "at": clock.fmt(app.submitted_at), "due": "", "met": ""}]
-    rows = session.scalars(select(HumanTask).options(engine.TASK_ROWS).join(ProcessInstance).where(
-        ProcessInstance.subject_type == "application", ProcessInstance.subject_id == str(app.id))
-        .order_by(HumanTask.instance_id, HumanTask.created_at, HumanTask.id))
+    answers = resubmission.answered(rows)
     reopenings, case = iter(_reopenings(session, app)), None
     for task in rows:
         if case is not None and task.instance_id != case:
@@ -96,15 +95,30 @@ def _timeline(session: Session, app: Application) -> list[dict]:
         who = task.completed_by
         actor = f"{who.display_name}（{who.unit.name}）" if who else ("流程关闭" if task.completed_at else "")
         met = "" if task.due_at is None else ("逾期" if task.is_overdue() else "按期")
-        steps.append({"step": task.name, "actor": actor, "at": clock.fmt(task.completed_at) if task.completed_at else "办理中",
-                      "due": clock.fmt(task.due_at), "met": met, "comment": _comment(task.result or {})})
+        step = {"step": task.name, "actor": actor, "at": clock.fmt(task.completed_at) if task.completed_at else "办理中",
+                "due": clock.fmt(task.due_at), "met": met, "comment": _comment(task.result or {})}
+        if task.id in answers:  # the 补正: each item asked with its answer, and the files that came with them
+            step |= {"answers": [{"item": item, "answer": answer} for item, answer in answers[task.id]],
+                     "attachments": list((task.result or {}).get("attachments") or [])}
+        steps.append(step)
     return [s for s in steps if s]
 
 
+def _fact(session: Session, app: Application, rows: list[HumanTask]) -> dict | None:
+    """What the rejection's category asked for (the items, the provision, the unit …), as the record prints it."""
+    fact = rejections.of_steps(session, rows) if app.status == ApplicationStatus.REJECTED else None
+    return {"title": fact.title, "text": fact.text} if fact else None
+
+
 def content_for(session: Session, app: Application) -> dict:
-    """Everything the record states, in a canonical form: the same case always gives the same content."""
+    """Everything the record states, in a canonical form: the same case always gives the same content.
+
+    Keys are only ever added (rejection_fact; a 补正 step's answers and attachments): stored records keep theirs."""
     grant = session.scalar(select(Grant).options(lazyload(Grant.application), lazyload(Grant.unit),
                                                  lazyload(Grant.resource)).where(Grant.application_id == app.id))
+    rows = list(session.scalars(select(HumanTask).options(engine.TASK_ROWS).join(ProcessInstance).where(
+        ProcessInstance.subject_type == "application", ProcessInstance.subject_id == str(app.id))
+        .order_by(HumanTask.instance_id, HumanTask.created_at, HumanTask.id)))
     frequency = CallFrequency.parse(app.frequency)
     return {
         "title": "夏邑县政务数据共享审批记录", "number": app.number,
@@ -114,9 +128,10 @@ def content_for(session: Session, app: Application) -> dict:
                      "share_type": ShareType(app.resource.share_type).label},
         "requested_items": list(app.items), "scenario": app.scenario, "basis": app.basis, "purpose": app.purpose,
         "frequency": frequency.label if frequency else "", "requested_until": str(app.valid_until or ""),
-        "timeline": _timeline(session, app),
+        "timeline": _timeline(session, app, rows),
         "decision": ApplicationStatus(app.status).label, "reason": app.decision_reason,
         "rejection_category": RejectionCategory.label_of(app.rejection_category),
+        "rejection_fact": _fact(session, app, rows),
         "decided_by": app.decided_by.display_name if app.decided_by else "系统（无条件共享）",
         "decided_by_unit": app.provider_unit.name,
         "decided_at": clock.fmt(app.decided_at), "late": app.late,

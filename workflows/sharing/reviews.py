@@ -23,7 +23,7 @@ from workflows.models import (
     ShareType,
     TaskStatus,
 )
-from workflows.sharing import applications, grants, integrity, records
+from workflows.sharing import applications, grants, integrity, records, rejections, resubmission, uploads
 from workflows.sharing.process import REVIEW_TASK
 
 
@@ -128,6 +128,8 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
     else:  # the boxes start checked: on a rejection or a return they grant nothing and are not recorded as granted
         data.pop("approved_items", None)
         data.pop("approved_until", None)
+    if decision == "return":  # 一次性告知: the list is kept as items, each answered on resubmission
+        data["return_items"] = reasons.listed_items(data.get("reason"))
     app.late = bool(app.late) or task.is_overdue(clock.now())  # a late round stays late (§5)
     app.decision_reason = (data.get("reason") or "").strip()
     app.rejection_category = data.get("rejection_category") or "" if decision == "reject" else ""
@@ -150,8 +152,12 @@ def _check_decision(session: Session, app: Application, task: HumanTask, data: d
     if decision not in offered:
         raise ValidationFailed([FieldProblem("decision", "审核意见：本次审核只能选择" + "、".join(
             f"“{label}”" for label in offered.values()))], "审核意见不在可选范围内，未提交")
-    if decision == "reject" and (problem := reason_problem(reason, data.get("rejection_category") or "")):
-        raise ValidationFailed([FieldProblem("reason", f"理由：{problem}")], "不予通过必须写明具体理由，未提交")
+    if decision == "reject":
+        problem = reason_problem(reason, data.get("rejection_category") or "")
+        found = [FieldProblem("reason", f"理由：{problem}")] if problem else []
+        found += [p for p in rejections.problems(session, app, data) if not (problem and p.field == "reason")]
+        if found:
+            raise ValidationFailed(found, "不予通过必须写明具体理由和所选类别要求的具体内容，未提交")
     if decision == CANNOT and (problem := reasons.reason_problem(reason, "理由", hint=CANNOT_HINT)):
         raise ValidationFailed([FieldProblem("reason", f"理由：{problem}")], "不能执行县政府决定的，须写明具体理由，未提交")
     if decision == "return" and (problems := reasons.list_problems(reason)):
@@ -246,7 +252,14 @@ def _narrowed_until(app: Application, text: str | None) -> str:
 
 
 def resubmitted(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
+    """Each item of the return answered (where the version's form asks for answers), the files chosen attached."""
     app = _application(session, task)
+    if "answers" in data:
+        asked = resubmission.questions(session, task)
+        if problems := resubmission.answer_problems(asked, data.get("answers") or []):
+            raise ValidationFailed(problems, "请对提供单位要求补正的每一项分别写明答复，未提交")
+    if "attachments" in data:  # the tokens of the files kept for this person become the application's attachments
+        data["attachments"] = uploads.attach(session, actor, app.id, data.get("attachments") or [])
     app.review_rounds += 1
     _set_status(session, actor.id, app, ApplicationStatus.IN_REVIEW, note=data.get("resubmit_note", ""))
     return data
@@ -273,14 +286,14 @@ def _review_result(session: Session, instance: ProcessInstance) -> dict:
 
 
 def _decide(session: Session, app: Application, status: ApplicationStatus, items: list[str] | None,
-            until: date | None) -> None:
+            until: date | None, fact: rejections.Fact | None = None) -> None:
     app.decided_at = clock.now()
     _set_status(session, app.decided_by_id, app, status, reason=app.decision_reason, late=app.late)
     grant = grants.create(session, app, items, until, app.decided_by_id) if status == ApplicationStatus.APPROVED else None
     record = records.create(session, app)
     if grant is not None:
         grant.record_id = record.id  # the 授权提供单 cites the decision that made the grant
-    _notify_applicant(session, app, ApplicationStatus(status).label, grant)
+    _notify_applicant(session, app, ApplicationStatus(status).label, grant, fact)
 
 
 def auto_granted(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
@@ -296,12 +309,17 @@ def approved(session: Session, event: str, instance: ProcessInstance, values: di
 
 
 def rejected(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
-    _decide(session, _application(session, instance), ApplicationStatus.REJECTED, None, None)
+    fact = rejections.stated(session, _review_result(session, instance))
+    _decide(session, _application(session, instance), ApplicationStatus.REJECTED, None, None, fact)
 
 
-def _notify_applicant(session: Session, app: Application, decision: str, grant=None) -> None:
+def _notify_applicant(session: Session, app: Application, decision: str, grant=None,
+                      fact: rejections.Fact | None = None) -> None:
     context = {"applicant_unit": app.applicant_unit.name, "resource_name": app.resource.name, "number": app.number,
                "decision": decision, "reason": app.decision_reason,
+               "category": RejectionCategory.label_of(app.rejection_category)
+               if decision == ApplicationStatus.REJECTED.label else "",
+               "fact": str(fact) if fact else "",
                "valid_until": grant.valid_until.isoformat() if grant else "",
                "items": "、".join(grant.items) if grant else "", "returned": decision == "退回补正",
                "decided": app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED),

@@ -71,13 +71,13 @@ def pending(session: Session, actor: Person, tokens: list[str]) -> list[PendingU
         PendingUpload.uploaded_at > clock.now() - KEPT_FOR).order_by(PendingUpload.id)))
 
 
-def attach(session: Session, actor: Person, application_id: int, tokens: list[str]) -> int:
-    """Move the kept files onto the application; returns how many."""
+def attach(session: Session, actor: Person, application_id: int, tokens: list[str]) -> list[str]:
+    """Move the kept files onto the application; returns their names."""
     found = pending(session, actor, tokens)
     for row in found:
         applications.add_attachment(session, actor, application_id, row.filename, row.content_type, row.data)
         session.delete(row)
-    return len(found)
+    return [row.filename for row in found]
 
 
 def forget_expired(session: Session) -> int:

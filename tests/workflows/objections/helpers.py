@@ -1,7 +1,7 @@
 """Steps of an objection as the demo people take them (imported by the objection tests only)."""
 from __future__ import annotations
 
-from tests.helpers import apply, decide, person, unit
+from tests.helpers import MISSING_BASIS, apply, decide, person, unit
 from workflows.engine import tasks
 from workflows.models import FilePurpose, HumanTask, Objection, TaskStatus
 from workflows.objections import cases
@@ -18,7 +18,7 @@ def raise_(sessions, username: str = "machao", **raw) -> int:
 def rejected_application(sessions) -> int:
     app_id = apply(sessions)
     decide(sessions, app_id, decision="reject", rejection_category="no_basis",
-           reason="申请用途与所列法律依据不对应，缺少低保核对的授权文件")
+           reason="申请用途与所列法律依据不对应，缺少低保核对的授权文件", missing_basis=MISSING_BASIS)
     return app_id
 
 
