@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import another_case, person, unit
+from tests.helpers import MISSING_BASIS, another_case, person, unit
 from workflows import demo
 from workflows.catalog import changes as catalog_changes
 from workflows.catalog import demands
@@ -162,7 +162,7 @@ def _referred(sessions, county: County, step) -> None:
         gaj = str(unit(s, "gaj").id)
     for word in ("referred", "coordinating"):
         app_id = _apply(sessions, HOUSEHOLD)
-        _decide(sessions, app_id, decision="reject", rejection_category="no_basis",
+        _decide(sessions, app_id, decision="reject", rejection_category="no_basis", missing_basis=MISSING_BASIS,
                 reason="申请所列依据与低保核对无关，缺少县民政局的核对授权文件")
         objection_id = _raise(sessions, "machao", type="application_dispute", application_id=app_id,
                               facts="低保核对属于法定职责，县公安局以依据不足为由不予通过", request="请协调县公安局共享")

@@ -100,7 +100,7 @@ def test_the_provider_may_refuse_again_after_a_reopened_review_and_no_path_ends_
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
     step(ready, objection_id, "ob_coordinate", "lina", COORDINATED | {
         "coordination_result": "upheld", "opinion": "低保核对属于法定职责，《社会救助暂行办法》第十一条授权核对户籍"})
-    decide(ready, app_id, decision="reject", rejection_category="security",
+    decide(ready, app_id, decision="reject", rejection_category="security", provision="《个人信息保护法》第二十八条",
            reason="户籍地址属于敏感个人信息，依《个人信息保护法》第二十八条须单独同意，本次仍不能提供")
     assert status(ready, app_id) == ApplicationStatus.REJECTED
     _no_grant_and_consistent(ready, app_id)
