@@ -126,7 +126,8 @@ def test_a_referral_is_decided_by_the_county_government_and_the_provider_carries
     """The provider disagrees: the bureau cannot record agreement, refers the case, records the county government's
     decision with its document, and the provider's reviewer reads it on the review page and approves."""
     app_id = apply(processes)
-    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON)
+    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON,
+           missing_basis=MISSING_BASIS)
     with processes.begin() as s:
         cases.raise_objection(s, person(s, "machao"), {"type": "application_dispute", "facts": FACTS,
                                                        "request": "请协调县公安局共享", "application_id": app_id})

@@ -25,6 +25,8 @@ def test_no_menu_entry_wraps_at_1280_px_for_any_role(new_context, processes, dem
         page = new_context(viewport={"width": 1280, "height": 800}).new_page()
         log_in(page, who)
         expect(page.locator("#mainNav")).to_be_visible()
+        page.wait_for_load_state("load")
+        page.evaluate("document.fonts.ready.then(() => true)")  # measured in the fonts the page ends up with
         entries = page.evaluate(MEASURE)
         wrapped += [f"{who}: {e['name']} ({e['lines']:.1f} lines)" for e in entries if e["lines"] > 1.5]
         rows[who] = len({round(e["top"]) for e in entries})
