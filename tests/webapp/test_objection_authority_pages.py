@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 
-from tests.helpers import HOUSEHOLD, apply, csrf_token, decide, login, person, review_task, text_of
+from tests.helpers import HOUSEHOLD, csrf_token, decide, login, person, review_task, text_of
 from tests.workflows.objections.helpers import (
     accept_and_transfer,
+    answered_usage_dispute,
     open_task,
     raise_,
     record_government_decision,
@@ -82,14 +83,7 @@ def test_the_api_answer_carries_the_newest_record_and_every_record_in_order_afte
 
 
 def test_a_revocation_by_the_bureau_says_the_bureau_revoked_it_and_why_once(ready):
-    app_id = apply(ready)
-    decide(ready, app_id, decision="approve")
-    with ready() as s:
-        grant_id = grants.for_application(s, app_id).id
-    objection_id = raise_(ready, "huangtao", type="usage_dispute", grant_id=grant_id,
-                          facts="县民政局将户籍数据用于招商引资统计，超出低保核对的应用场景", request="请撤销授权")
-    accept_and_transfer(ready, objection_id, "mzj")
-    step(ready, objection_id, "ob_answer_1", "sunjie", {"stance": "agree", "position": "确曾用于汇总统计，接受处理并整改"})
+    app_id, _, objection_id = answered_usage_dispute(ready)
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld", "grant_action": "revoke",
                                                     "opinion": "异议成立：超出申请的低保核对场景使用户籍数据"})
     with ready() as s:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from tests.helpers import MISSING_BASIS, apply, decide, person, unit
 from workflows.engine import tasks
-from workflows.models import FilePurpose, HumanTask, Objection, TaskStatus
+from sqlalchemy import select
+
+from workflows.models import FilePurpose, Grant, HumanTask, Objection, TaskStatus
 from workflows.objections import cases
 
 FACTS = "我局申请的户籍数据被以“不同意”为由驳回，未说明具体依据，影响低保核对工作"
@@ -60,6 +62,23 @@ def record_government_decision(sessions, objection_id: int, outcome: str = "uphe
          {"government_number": "夏政文〔2026〕12号", "government_decided_on": "2026-02-13",
           "government_content": "经县政府数据共享工作领导小组研究，低保核对属于法定职责，县公安局应按申请共享户籍人口信息。",
           "government_outcome": outcome} | extra)
+
+
+OUT_OF_SCENARIO = "县民政局将户籍数据用于招商引资统计，超出低保核对的应用场景"
+ADMITTED = {"stance": "agree", "position": "确曾用于汇总统计，接受处理并整改"}
+
+
+def answered_usage_dispute(sessions) -> tuple[int, int, int]:
+    """县公安局 disputes how 县民政局 uses its approved grant; 县民政局 answers that it did: (app, grant, objection)."""
+    app_id = apply(sessions)
+    decide(sessions, app_id, decision="approve")
+    with sessions() as s:
+        grant_id = s.scalar(select(Grant.id).where(Grant.application_id == app_id))
+    objection_id = raise_(sessions, "huangtao", type="usage_dispute", grant_id=grant_id, facts=OUT_OF_SCENARIO,
+                          request="请撤销授权")
+    accept_and_transfer(sessions, objection_id, "mzj")
+    step(sessions, objection_id, "ob_answer_1", "sunjie", ADMITTED)
+    return app_id, grant_id, objection_id
 
 
 def accept_and_transfer(sessions, objection_id: int, *codes: str) -> None:

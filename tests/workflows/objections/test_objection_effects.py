@@ -4,6 +4,7 @@ import pytest
 from tests.helpers import apply, decide, person, review_task, status
 from tests.workflows.objections.helpers import (
     accept_and_transfer,
+    answered_usage_dispute,
     open_keys,
     raise_,
     rejected_application,
@@ -164,14 +165,7 @@ def test_an_objection_on_an_application_without_a_decision_is_refused_saying_why
 
 
 def test_the_record_of_a_usage_dispute_says_the_grant_was_already_revoked_not_that_it_was_kept(ready):
-    app_id = apply(ready)
-    decide(ready, app_id, decision="approve")
-    with ready() as s:
-        grant_id = grants.for_application(s, app_id).id
-    objection_id = raise_(ready, "huangtao", type="usage_dispute", grant_id=grant_id,
-                          facts="县民政局将户籍数据用于招商引资统计，超出低保核对的应用场景", request="请撤销授权")
-    accept_and_transfer(ready, objection_id, "mzj")
-    step(ready, objection_id, "ob_answer_1", "sunjie", {"stance": "agree", "position": "确曾用于汇总统计，接受处理并整改"})
+    _, grant_id, objection_id = answered_usage_dispute(ready)
     with ready.begin() as s:  # meanwhile the provider revokes it itself
         grants.revoke(s, person(s, "huangtao"), grant_id, "发现超出应用场景使用，依约撤销授权")
     step(ready, objection_id, "ob_decide", "lina", UPHOLD | {"opinion": "超出申请的低保核对场景使用户籍数据",
