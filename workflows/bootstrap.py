@@ -6,12 +6,12 @@ by being imported: a handler that is not listed here does not run, and this file
 from __future__ import annotations
 
 from workflows import events
-from workflows.catalog import changes, demands
+from workflows.catalog import changes, confirmations, demands, proposals
 from workflows.engine import forms, pages, tasks, versions
 from workflows.objections import handling as objections
 from workflows.objections import pages as objection_pages
 from workflows.objections import process as objection_process
-from workflows.sharing import integrity, process, reviews
+from workflows.sharing import affected, integrity, process, reviews
 from workflows.sharing import pages as sharing_pages
 from workflows.supervision import deadline_changes, reminders
 
@@ -21,7 +21,10 @@ TASK_HANDLERS = {
     (demands.PROCESS, "dc_assign"): demands.assigned,
     (demands.PROCESS, "dc_answer"): demands.answered,
     (demands.PROCESS, "dc_close"): demands.closed,
-    (changes.PROCESS, "cu_update"): changes.updated,
+    (changes.PROCESS, changes.UPDATE_TASK): changes.updated,
+    (changes.PROCESS, changes.CONFIRM_TASK): changes.confirmed_none,
+    (proposals.PROCESS, proposals.CONFIRM_TASK): confirmations.confirmed,
+    (affected.PROCESS, affected.DECIDE_TASK): affected.handled,
     (objection_process.PROCESS, objection_process.TRIAGE): objections.triaged,
     (objection_process.PROCESS, objection_process.SUPPLEMENT): objections.supplemented,
     (objection_process.PROCESS, objection_process.TRANSFER): objections.transferred,
@@ -45,16 +48,20 @@ LISTENERS = {
     "bpmn.auto_grant": (reviews.auto_granted,),
     "bpmn.approved": (reviews.approved,),
     "bpmn.rejected": (reviews.rejected,),
+    "entry_change.effective": (affected.change_effective,),
 }
 
 FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions": reviews.review_decisions,
-                "responding_units": objections.responding_units}
+                "responding_units": objections.responding_units, "unit_revisions": changes.revised_entries}
 
-CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case}
+CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case,
+              "entry_change": sharing_pages.change_case, "catalog_change": changes.change_case}
 
-FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check}
+FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check,
+               "entry_change_return": proposals.return_check, "catalog_update_return": changes.return_check}
 
-CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT, objection_process.CONTRACT)
+CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT, objection_process.CONTRACT, proposals.CONTRACT,
+             affected.CONTRACT)
 
 
 def bootstrap() -> None:
