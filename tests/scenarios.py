@@ -13,11 +13,11 @@ from sqlalchemy import select
 from tests.helpers import another_case, person, unit
 from workflows import demo
 from workflows.catalog import changes as catalog_changes
-from workflows.catalog import demands
+from workflows.catalog import demands, entries, proposals
 from workflows.engine import sweep, tasks
-from workflows.models import Application, ApprovalRecord, HumanTask, TaskStatus
+from workflows.models import Application, ApprovalRecord, HumanTask, Resource, TaskStatus
 from workflows.objections import cases as objection_cases
-from workflows.sharing import applications, grants
+from workflows.sharing import affected, applications, grants
 
 SH = ZoneInfo("Asia/Shanghai")
 HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
@@ -27,6 +27,11 @@ HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号�
 COMPANIES = {"resource_code": "XY-SJ-001", "items": ["企业名称", "统一社会信用代码"], "scenario": "市场主体登记信息核验",
              "basis": "《优化营商环境条例》", "purpose": "核验企业登记信息", "frequency": "weekly",
              "valid_until": "2027-02-13", "undertaking": True}
+VEHICLES = {"resource_code": "XY-GA-003", "items": ["号牌号码", "车辆类型", "所有人姓名"],
+            "scenario": "社会救助家庭经济状况核对中核查申请人名下机动车", "basis": "《社会救助暂行办法》第十一条",
+            "purpose": "核查低保申请家庭的车辆财产", "frequency": "weekly", "valid_until": "2027-02-13", "undertaking": True}
+VEHICLES_BASIS = "依《中华人民共和国道路交通安全法》第一百一十二条，机动车登记信息仅限公安机关交通管理部门使用"
+KEEP = "低保年度复核正在进行，复核结束前仍须核查车辆，届时不再续期"
 REJECTION = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
 RETURN = "请补充低保申请受理通知书扫描件，并说明核对对象的范围"
 
@@ -42,6 +47,8 @@ class County:
     change_id: int = 0
     demand_ids: list[int] = field(default_factory=list)
     objections: dict[str, int] = field(default_factory=dict)  # status word -> objection id
+    entry_changes: dict[str, int] = field(default_factory=dict)  # status word -> entry change id
+    late_change_id: int = 0
 
 
 def _apply(sessions, data: dict, username: str = "machao") -> int:
@@ -84,6 +91,7 @@ def build(sessions) -> County:
                                                      "《社会救助暂行办法》修订，调整低保认定条件", "2026-02-13")
             county.change_id = change.id
             county.demand_ids = [d.id for d in demands.list_demands(s, person(s, "lina"))]
+    _entry_changes(sessions, county)
     with sessions() as s:
         due = s.scalar(select(HumanTask.due_at).join(Application, Application.instance_id == HumanTask.instance_id)
                        .where(Application.id == county.applications["late"], HumanTask.status == TaskStatus.OPEN))
@@ -98,14 +106,6 @@ def build(sessions) -> County:
     return county
 
 
-def _objection_step(sessions, objection_id: int, key: str, username: str, data: dict) -> None:
-    with sessions() as s:
-        task_id = next(t.id for t in tasks.case_tasks(s, "objection", objection_id)
-                       if t.task_key == key and t.status == TaskStatus.OPEN)
-    with sessions.begin() as s:
-        tasks.complete(s, person(s, username), task_id, data)
-
-
 def _raise(sessions, username: str, **raw) -> int:
     with sessions.begin() as s:
         return objection_cases.raise_objection(s, person(s, username), raw).id
@@ -113,7 +113,7 @@ def _raise(sessions, username: str, **raw) -> int:
 
 def _objections(sessions, county: County) -> None:
     """异议 in the statuses the pages show: submitted, awaiting information, transferred, correcting, rated."""
-    step = functools.partial(_objection_step, sessions)
+    step = functools.partial(_step, sessions, "objection")
     with sessions() as s:
         gaj, mzj, grant_id = str(unit(s, "gaj").id), str(unit(s, "mzj").id), grants.for_application(
             s, county.applications["approved"]).id
@@ -149,3 +149,53 @@ def _objections(sessions, county: County) -> None:
          {"meeting_date": "2026-03-02", "participants": "县大数据局、县公安局、县民政局", "minutes": "双方陈述意见",
           "coordination_result": "rejected", "opinion": "户籍口径已能满足核对需要，维持现有做法"})
     step(county.objections["rated"], "ob_rate", "sunjie", {"rating": "4", "rating_comment": "协调及时"})
+
+
+def _entry_changes(sessions, county: County) -> None:
+    """不予共享 confirmed with one grant kept and one still to decide; a removal returned; a retirement pending; a
+    catalog change registered late and one waiting for the bureau's confirmation that no entry is affected."""
+    step = functools.partial(_step, sessions)
+    with at("2026-02-13T11:00:00"):
+        vehicles = [_apply(sessions, VEHICLES, username) for username in ("machao", "lina")]
+        for app_id in vehicles:
+            _decide(sessions, app_id, decision="approve")
+        with sessions.begin() as s:
+            county.entry_changes["effective"] = _propose(s, "XY-GA-003", {"share_type": "not_shared", "share_method": "",
+                                                                           "share_condition": VEHICLES_BASIS})
+        step("entry_change", county.entry_changes["effective"], "ec_confirm", "wanglei", {"decision": "approve"})
+        with sessions.begin() as s:
+            row = next(r for r in affected.rows(s, county.entry_changes["effective"])
+                       if r.grant.application_id == vehicles[0])
+            affected.decide(s, person(s, "huangtao"), row.id, "keep", KEEP)
+            county.entry_changes["returned"] = _propose(s, "XY-GA-002", {}, drop="签发机关",
+                                                        reason="签发机关均为本县公安局，信息项没有区分意义，不再维护")
+        step("entry_change", county.entry_changes["returned"], "ec_confirm", "wanglei",
+             {"decision": "return", "reason": "签发机关是证件核验的必要信息，删除会影响各单位核验证件"})
+        with sessions.begin() as s:
+            resource = s.scalar(select(Resource).where(Resource.code == "XY-GA-002"))
+            entries.retire(s, person(s, "huangtao"), resource.id, "居民身份证信息已并入全省统一的电子证照库")
+            county.entry_changes["pending"] = proposals.open_change(s, resource.id).id
+            county.late_change_id = catalog_changes.register_change(
+                s, person(s, "huangtao"), unit(s, "gaj").id, "function_change", "机构改革后交通管理职能调整到县交通运输局",
+                "2026-01-05").id
+            confirming = catalog_changes.register_change(
+                s, person(s, "sunjie"), unit(s, "mzj").id, "law_revision", "《社会救助暂行办法》修订，调整特困人员认定条件",
+                "2026-02-13").id
+        step("catalog_change", confirming, "cu_update", "sunjie",
+             {"outcome": "none_affected", "done_note": "特困人员认定条件调整不涉及本局目录条目的信息项"})
+
+
+def _propose(session, code: str, changes: dict, drop: str = "", reason: str = "") -> int:
+    resource = session.scalar(select(Resource).where(Resource.code == code))
+    raw = {k: v for k, v in entries.snapshot(resource).items() if k not in ("code", "status")}
+    items = [i for i in raw.pop("items") if i["name"] != drop]
+    entries.update_resource(session, person(session, "huangtao"), resource.id, raw | changes, items, change_reason=reason)
+    return proposals.open_change(session, resource.id).id
+
+
+def _step(sessions, subject_type: str, subject_id: int, key: str, username: str, data: dict) -> None:
+    with sessions() as s:
+        task_id = next(t.id for t in tasks.case_tasks(s, subject_type, subject_id)
+                       if t.task_key == key and t.status == TaskStatus.OPEN)
+    with sessions.begin() as s:
+        tasks.complete(s, person(s, username), task_id, data)
