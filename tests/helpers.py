@@ -156,13 +156,23 @@ def household_as_entered(session) -> tuple[Resource, dict, list[dict]]:
     return resource, raw, raw.pop("items")
 
 
+def propose(sessions, code: str = "XY-GA-001", changes: dict | None = None, drop: str = "", reason: str = "",
+            username: str = "huangtao") -> int:
+    """The keeper edits a published entry of 县公安局 (changes; the item `drop` removed, for `reason`); returns the
+    change now waiting for the bureau."""
+    with sessions.begin() as s:
+        resource = s.scalar(select(Resource).where(Resource.code == code))
+        raw = {k: v for k, v in entries.snapshot(resource).items() if k not in ("code", "status")}
+        items = [i for i in raw.pop("items") if i["name"] != drop]
+        entries.update_resource(s, person(s, username), resource.id, raw | (changes or {}), items,
+                                change_reason=reason)
+        return proposals.open_change(s, resource.id).id
+
+
 def propose_not_shared(sessions, basis: str = BASIS, username: str = "huangtao", **changes) -> int:
     """The keeper switches XY-GA-001 to 不予共享; returns the change waiting for the bureau."""
-    with sessions.begin() as s:
-        resource, raw, items = household_as_entered(s)
-        entries.update_resource(s, person(s, username), resource.id, raw | {
-            "share_type": "not_shared", "share_method": "", "share_condition": basis} | changes, items)
-        return proposals.open_change(s, resource.id).id
+    return propose(sessions, changes={"share_type": "not_shared", "share_method": "", "share_condition": basis}
+                   | changes, username=username)
 
 
 def step(sessions, subject_type: str, subject_id: int, task_key: str, username: str, data: dict) -> None:

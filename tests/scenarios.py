@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import another_case, person, unit
+from tests.helpers import another_case, person, propose, unit
+from tests.helpers import step as helper_step
 from workflows import demo
 from workflows.catalog import changes as catalog_changes
 from workflows.catalog import demands, entries, proposals
@@ -113,7 +114,7 @@ def _raise(sessions, username: str, **raw) -> int:
 
 def _objections(sessions, county: County) -> None:
     """异议 in the statuses the pages show: submitted, awaiting information, transferred, correcting, rated."""
-    step = functools.partial(_step, sessions, "objection")
+    step = functools.partial(helper_step, sessions, "objection")
     with sessions() as s:
         gaj, mzj, grant_id = str(unit(s, "gaj").id), str(unit(s, "mzj").id), grants.for_application(
             s, county.applications["approved"]).id
@@ -154,21 +155,20 @@ def _objections(sessions, county: County) -> None:
 def _entry_changes(sessions, county: County) -> None:
     """不予共享 confirmed with one grant kept and one still to decide; a removal returned; a retirement pending; a
     catalog change registered late and one waiting for the bureau's confirmation that no entry is affected."""
-    step = functools.partial(_step, sessions)
+    step = functools.partial(helper_step, sessions)
     with at("2026-02-13T11:00:00"):
         vehicles = [_apply(sessions, VEHICLES, username) for username in ("machao", "lina")]
         for app_id in vehicles:
             _decide(sessions, app_id, decision="approve")
-        with sessions.begin() as s:
-            county.entry_changes["effective"] = _propose(s, "XY-GA-003", {"share_type": "not_shared", "share_method": "",
-                                                                           "share_condition": VEHICLES_BASIS})
+        county.entry_changes["effective"] = propose(sessions, "XY-GA-003", {
+            "share_type": "not_shared", "share_method": "", "share_condition": VEHICLES_BASIS})
         step("entry_change", county.entry_changes["effective"], "ec_confirm", "wanglei", {"decision": "approve"})
         with sessions.begin() as s:
             row = next(r for r in affected.rows(s, county.entry_changes["effective"])
                        if r.grant.application_id == vehicles[0])
             affected.decide(s, person(s, "huangtao"), row.id, "keep", KEEP)
-            county.entry_changes["returned"] = _propose(s, "XY-GA-002", {}, drop="签发机关",
-                                                        reason="签发机关均为本县公安局，信息项没有区分意义，不再维护")
+        county.entry_changes["returned"] = propose(sessions, "XY-GA-002", drop="签发机关",
+                                                   reason="签发机关均为本县公安局，信息项没有区分意义，不再维护")
         step("entry_change", county.entry_changes["returned"], "ec_confirm", "wanglei",
              {"decision": "return", "reason": "签发机关是证件核验的必要信息，删除会影响各单位核验证件"})
         with sessions.begin() as s:
@@ -183,19 +183,3 @@ def _entry_changes(sessions, county: County) -> None:
                 "2026-02-13").id
         step("catalog_change", confirming, "cu_update", "sunjie",
              {"outcome": "none_affected", "done_note": "特困人员认定条件调整不涉及本局目录条目的信息项"})
-
-
-def _propose(session, code: str, changes: dict, drop: str = "", reason: str = "") -> int:
-    resource = session.scalar(select(Resource).where(Resource.code == code))
-    raw = {k: v for k, v in entries.snapshot(resource).items() if k not in ("code", "status")}
-    items = [i for i in raw.pop("items") if i["name"] != drop]
-    entries.update_resource(session, person(session, "huangtao"), resource.id, raw | changes, items, change_reason=reason)
-    return proposals.open_change(session, resource.id).id
-
-
-def _step(sessions, subject_type: str, subject_id: int, key: str, username: str, data: dict) -> None:
-    with sessions() as s:
-        task_id = next(t.id for t in tasks.case_tasks(s, subject_type, subject_id)
-                       if t.task_key == key and t.status == TaskStatus.OPEN)
-    with sessions.begin() as s:
-        tasks.complete(s, person(s, username), task_id, data)

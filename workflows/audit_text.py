@@ -152,6 +152,7 @@ STATUSES: dict[str, type[LabeledEnum]] = {
     "resource": ResourceStatus, "demand": DemandStatus, "catalog_change": ChangeStatus, "objection": ObjectionStatus,
     "entry_change": EntryChangeStatus}
 MAX_TEXT = 200
+CASE_SUBJECTS = ("application", "demand", "catalog_change", "objection", "entry_change")  # named by case_names
 
 
 @dataclass
@@ -235,7 +236,7 @@ class _Names:
         self.unit_codes = dict(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes))).all())
         self.people = dict(session.execute(select(Person.id, Person.display_name)
                                            .where(Person.id.in_(ids["person"]))).all())
-        self.cases = {(kind, i): name for kind in ("application", "demand", "catalog_change", "objection", "entry_change")
+        self.cases = {(kind, i): name for kind in CASE_SUBJECTS
                       for i, name in case_names.by_subject(session, kind, ids[kind]).items()}
         self.numbers = dict(session.execute(select(Application.id, Application.number)
                                             .where(Application.id.in_(ids["application"]))).all())
@@ -264,7 +265,7 @@ class _Names:
     def subject(self, event: AuditEvent) -> str:
         kind, key = event.subject_type, event.subject_id
         label = SUBJECTS.get(kind, "事项")
-        if kind in ("application", "demand", "catalog_change", "instance", "objection", "entry_change") and key.isdigit():
+        if kind in (*CASE_SUBJECTS, "instance") and key.isdigit():
             return self.cases.get((kind, int(key))) or f"{label}（已删除）"
         if kind == "task" and key.isdigit():
             return f"{label}{self.tasks.get(int(key), '（已删除）')}"

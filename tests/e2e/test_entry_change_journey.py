@@ -6,16 +6,11 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import log_in, log_out
+from tests.e2e.pages import log_in, log_out, open_task
 from tests.helpers import BASIS, apply, decide
 
 KEEP = "低保年度复核正在进行，复核结束前仍须核对户籍，届时不再续期"
 REVOKE = "该单位的应用场景不属于居民身份证法允许提供的情形，立即停止提供"
-
-
-def open_task(page: Page, name: str) -> None:
-    page.get_by_role("link", name=re.compile(r"^待办")).click()
-    page.locator("#open-task-list a").filter(has_text=name).first.click()
 
 
 def test_a_not_shared_switch_is_confirmed_and_the_provider_keeps_one_grant_and_revokes_another(page: Page, processes,

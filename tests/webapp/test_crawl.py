@@ -32,8 +32,8 @@ MAX_PAGES = 400
 # Python values and internal codes that must never reach a reader (role ids, decision and status codes).
 LEAKS = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\[\s*'|\{\s*'|Traceback|\b(applicant|reviewer|unit_admin|coordinator"
                    r"|modeler|sysadmin|approve|reject|in_review|not_shared|conditional|unconditional|scope_exceeds"
-                   r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update|entry_change|affected_grants"
-                   r"|none_affected|remove_items|chinesecalendar)\b"
+                   r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update|entry_change"
+                   r"|affected_grants|none_affected|remove_items|chinesecalendar)\b"
                    r"|(案件|申请|任务|需求|事项) ?#\d")
 
 

@@ -149,7 +149,8 @@ def _revisions(session: Session, change: CatalogChange) -> list[tuple]:
 def revised_entries(session: Session, task: HumanTask) -> list[tuple[str, str]]:
     """The x-options "unit_revisions" of 更新目录: the unit's entries revised since the change was registered."""
     change = session.get(CatalogChange, int(task.instance.subject_id))
-    return [(code, f"{code} {name}（第 {rev} 版，{clock.fmt(at)}）") for _, code, name, rev, at in _revisions(session, change)]
+    return [(code, f"{code} {name}（第 {rev} 版，{clock.fmt(at)}）")
+            for _, code, name, rev, at in _revisions(session, change)]
 
 
 def return_check(reason: str, data: dict) -> str | None:

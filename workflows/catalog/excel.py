@@ -320,8 +320,8 @@ def _check(plan: _Plan) -> list:
 
 def _withheld_problems(plan: _Plan) -> list:
     """不予共享 and removed items of a published entry wait for the bureau: that is done on the entry's page."""
-    withheld = proposals.withheld_part(plan.existing, plan.clean) if plan.existing is not None and plan.changed else None
-    if withheld is None:
+    withheld = plan.existing is not None and plan.changed and proposals.withheld_part(plan.existing, plan.clean)
+    if not withheld:
         return []
     what = "改为不予共享" if withheld.not_shared else f"删除信息项“{'、'.join(withheld.removed)}”"
     return [plan.first_row.problem("share_type" if withheld.not_shared else "code",

@@ -72,7 +72,8 @@ from workflows.models.org import (
 )
 
 __all__ = [
-    "AffectedGrant", "AffectedStatus", "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency", "Grant", "GrantStatus",
+    "AffectedGrant", "AffectedStatus", "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency",
+    "Grant", "GrantStatus",
     "PendingUpload", "RejectionCategory", "OpinionTemplate",
     "EmailStatus", "Notification", "OutboxEmail",
     "AnswerStance", "Correction", "CorrectionStatus", "Objection", "ObjectionAnswer", "ObjectionFile", "ObjectionOutcome",

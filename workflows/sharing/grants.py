@@ -79,18 +79,8 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str, objectio
 
     A coordinator revokes only by deciding an upheld usage objection (objection_id names it).
     """
-    grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
-    if grant is None:
-        raise NotFound("授权不存在")
     by_decision = objection_id is not None and actor.has_role(Role.COORDINATOR)
-    if not (by_decision or can_revoke(actor, grant)):
-        raise Forbidden("只有数据提供单位的审核人或目录管理员可以撤销授权")
-    if grant.status != GrantStatus.ACTIVE:
-        raise Conflict(f"授权已{GrantStatus(grant.status).label}")
-    if problem := inputs.too_long("撤销理由", (reason or "").strip(), REVOKE_REASON_LIMIT):
-        raise ValidationFailed([problem])
-    if problem := reasons.reason_problem(reason, "撤销理由", hint=REVOKE_HINT):
-        raise ValidationFailed([problem])
+    grant = _decidable(session, actor, grant_id, "撤销", reason, REVOKE_HINT, by_decision)
     grant.status, grant.revoked_reason = GrantStatus.REVOKED, reason.strip()
     grant.revoked_by_id, grant.revoked_at = actor.id, clock.now()
     audit.record(session, actor.id, "grant", grant.id, "grant:revoked", {"status": "active"},
@@ -110,17 +100,7 @@ def keep(session: Session, actor: Person, grant_id: int, reason: str, removed_it
     Items removed from the entry stop being provided: they leave the grant, and a grant left with none cannot be
     kept. Returns the grant and the items it lost.
     """
-    grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
-    if grant is None:
-        raise NotFound("授权不存在")
-    if not can_revoke(actor, grant):
-        raise Forbidden("只有数据提供单位的审核人或目录管理员可以决定保留授权")
-    if grant.status != GrantStatus.ACTIVE:
-        raise Conflict(f"授权已{GrantStatus(grant.status).label}，无需再决定保留")
-    if problem := inputs.too_long("保留理由", (reason or "").strip(), REVOKE_REASON_LIMIT):
-        raise ValidationFailed([problem])
-    if problem := reasons.reason_problem(reason, "保留理由", hint=KEEP_HINT):
-        raise ValidationFailed([problem])
+    grant = _decidable(session, actor, grant_id, "保留", reason, KEEP_HINT)
     dropped = [item for item in grant.items if item in removed_items]
     if dropped and len(dropped) == len(grant.items):
         raise Conflict(f"该授权的信息项“{'、'.join(dropped)}”已全部从目录中删除，不能保留，请选择撤销")
@@ -130,6 +110,24 @@ def keep(session: Session, actor: Person, grant_id: int, reason: str, removed_it
                  {"items": grant.items, "reason": reason.strip(), "valid_until": grant.valid_until.isoformat()})
     _notify(session, grant, "grant_kept", {"reason": reason.strip(), "dropped": "、".join(dropped), "what": change})
     return grant, dropped
+
+
+def _decidable(session: Session, actor: Person, grant_id: int, verb: str, reason: str, hint: str,
+               by_decision: bool = False) -> Grant:
+    """The grant's row, locked (a second decision or the expiry pass waits and then sees this one), once the actor
+    may decide on it, it is still active and the reason says something specific."""
+    grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
+    if grant is None:
+        raise NotFound("授权不存在")
+    if not (by_decision or can_revoke(actor, grant)):
+        raise Forbidden(f"只有数据提供单位的审核人或目录管理员可以{verb}授权")
+    if grant.status != GrantStatus.ACTIVE:
+        raise Conflict(f"授权已{GrantStatus(grant.status).label}")
+    if problem := inputs.too_long(f"{verb}理由", (reason or "").strip(), REVOKE_REASON_LIMIT):
+        raise ValidationFailed([problem])
+    if problem := reasons.reason_problem(reason, f"{verb}理由", hint=hint):
+        raise ValidationFailed([problem])
+    return grant
 
 
 def _notify(session: Session, grant: Grant, template: str, extra: dict | None = None) -> None:
