@@ -49,7 +49,6 @@ class County:
     demand_ids: list[int] = field(default_factory=list)
     objections: dict[str, int] = field(default_factory=dict)  # status word -> objection id
     entry_changes: dict[str, int] = field(default_factory=dict)  # status word -> entry change id
-    late_change_id: int = 0
 
 
 def _apply(sessions, data: dict, username: str = "machao") -> int:
@@ -92,7 +91,6 @@ def build(sessions) -> County:
                                                      "《社会救助暂行办法》修订，调整低保认定条件", "2026-02-13")
             county.change_id = change.id
             county.demand_ids = [d.id for d in demands.list_demands(s, person(s, "lina"))]
-    _entry_changes(sessions, county)
     with sessions() as s:
         due = s.scalar(select(HumanTask.due_at).join(Application, Application.instance_id == HumanTask.instance_id)
                        .where(Application.id == county.applications["late"], HumanTask.status == TaskStatus.OPEN))
@@ -102,6 +100,7 @@ def build(sessions) -> County:
         sweep.sweep(sessions)
         county.applications["in_review"] = _apply(sessions, HOUSEHOLD)
         _objections(sessions, county)
+    _entry_changes(sessions, county)
     with sessions() as s:
         county.records = list(s.scalars(select(ApprovalRecord.sha256)))
     return county
@@ -154,9 +153,10 @@ def _objections(sessions, county: County) -> None:
 
 def _entry_changes(sessions, county: County) -> None:
     """不予共享 confirmed with one grant kept and one still to decide; a removal returned; a retirement pending; a
-    catalog change registered late and one waiting for the bureau's confirmation that no entry is affected."""
+    catalog change waiting for the bureau's confirmation that no entry is affected. After the morning's sweep, so none
+    of it is overdue when the pages are read."""
     step = functools.partial(helper_step, sessions)
-    with at("2026-02-13T11:00:00"):
+    with at("2026-03-02T09:30:00"):
         vehicles = [_apply(sessions, VEHICLES, username) for username in ("machao", "lina")]
         for app_id in vehicles:
             _decide(sessions, app_id, decision="approve")
@@ -175,11 +175,8 @@ def _entry_changes(sessions, county: County) -> None:
             resource = s.scalar(select(Resource).where(Resource.code == "XY-GA-002"))
             entries.retire(s, person(s, "huangtao"), resource.id, "居民身份证信息已并入全省统一的电子证照库")
             county.entry_changes["pending"] = proposals.open_change(s, resource.id).id
-            county.late_change_id = catalog_changes.register_change(
-                s, person(s, "huangtao"), unit(s, "gaj").id, "function_change", "机构改革后交通管理职能调整到县交通运输局",
-                "2026-01-05").id
             confirming = catalog_changes.register_change(
                 s, person(s, "sunjie"), unit(s, "mzj").id, "law_revision", "《社会救助暂行办法》修订，调整特困人员认定条件",
-                "2026-02-13").id
+                "2026-02-27").id
         step("catalog_change", confirming, "cu_update", "sunjie",
              {"outcome": "none_affected", "done_note": "特困人员认定条件调整不涉及本局目录条目的信息项"})
