@@ -195,6 +195,18 @@ def test_a_second_withdrawing_change_waits_until_the_first_is_decided_but_other_
         entries.update_resource(s, person(s, "huangtao"), resource.id, raw | {"update_cycle": "daily"}, items)
 
 
+def test_a_draft_switched_to_not_shared_losing_an_item_or_retired_changes_at_once(ready):
+    with ready.begin() as s:
+        huangtao = person(s, "huangtao")
+        resource, raw, items = household_as_entered(s)
+        draft = entries.create_resource(s, huangtao, huangtao.unit_id, raw | {"name": "户籍人口迁移信息"}, items)
+        entries.update_resource(s, huangtao, draft.id, raw | {"name": "户籍人口迁移信息", "share_type": "not_shared",
+                                                              "share_method": "", "share_condition": BASIS}, items[:-1])
+        assert (draft.share_type, len(draft.items)) == (ShareType.NOT_SHARED, len(items) - 1)
+        entries.retire(s, huangtao, draft.id, "登记有误，改由户籍迁移条目提供")
+        assert draft.status == ResourceStatus.RETIRED and proposals.open_change(s, draft.id) is None
+
+
 def test_the_coordinator_is_reminded_and_escalated_but_nothing_is_decided_by_timeout(ready):
     change_id = propose_not_shared(ready)
     with at("2026-03-04T09:00:00"):
@@ -207,7 +219,7 @@ def test_the_coordinator_is_reminded_and_escalated_but_nothing_is_decided_by_tim
 
 # --- retiring and removing an info item go the same way --------------------------------------------------------------
 
-def test_retiring_a_published_entry_waits_for_the_bureau_and_a_draft_retires_at_once(ready):
+def test_retiring_a_published_entry_waits_for_the_bureau_and_reaches_its_grants(ready):
     granted(ready, "machao")
     with ready.begin() as s:
         entries.retire(s, person(s, "huangtao"), household(s).id, "该资源已并入人口综合库，原条目停用")

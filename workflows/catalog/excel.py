@@ -312,21 +312,12 @@ def _check(plan: _Plan) -> list:
                       else entries.snapshot(existing)["items"] if existing else [])
     plan.clean, found = clean_resource(plan.raw, plan.raw_items)
     plan.changed = existing is None or not _same(existing, plan.clean)
-    problems = _status_problems(plan) + _withheld_problems(plan)
+    problems = _status_problems(plan)
+    if plan.existing is not None and plan.changed and (held := proposals.not_by_import(plan.existing, plan.clean)):
+        problems.append(plan.first_row.problem(*held))
     if plan.status == ResourceStatus.PUBLISHED and (plan.changed or existing.status != plan.status):
         found += publish_problems(plan.clean.values, plan.clean.items)
     return problems + [_locate(plan, p) for p in found]
-
-
-def _withheld_problems(plan: _Plan) -> list:
-    """不予共享 and removed items of a published entry wait for the bureau: that is done on the entry's page."""
-    withheld = plan.existing is not None and plan.changed and proposals.withheld_part(plan.existing, plan.clean)
-    if not withheld:
-        return []
-    what = "改为不予共享" if withheld.not_shared else f"删除信息项“{'、'.join(withheld.removed)}”"
-    return [plan.first_row.problem("share_type" if withheld.not_shared else "code",
-                                   f"已发布条目{what}须经县大数据局确认后才生效，不能通过导入完成：请在条目页修改并提交确认，"
-                                   "或在文件中保留原有的共享类型和信息项")]
 
 
 def _same(resource: Resource, clean: CleanResource) -> bool:

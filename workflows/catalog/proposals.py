@@ -63,6 +63,18 @@ def withheld_part(resource: Resource, clean) -> Withheld | None:
     return Withheld(switch, clean.values["share_condition"] if switch else "", removed)
 
 
+def not_by_import(resource: Resource, clean) -> tuple[str, str] | None:
+    """(column, message) when an imported row would withdraw data from a published entry: that waits for the bureau,
+    which the entry's page asks for; the Excel import saves everything at once or nothing."""
+    withheld = withheld_part(resource, clean)
+    if withheld is None:
+        return None
+    what = "改为不予共享" if withheld.not_shared else f"删除信息项“{'、'.join(withheld.removed)}”"
+    return ("share_type" if withheld.not_shared else "code",
+            f"已发布条目{what}须经县大数据局确认后才生效，不能通过导入完成：请在条目页修改并提交确认，"
+            "或在文件中保留原有的共享类型和信息项")
+
+
 def keep_current(resource: Resource, clean, withheld: Withheld) -> None:
     """The edit without its withheld part: the entry's share attributes and removed items stay until confirmed."""
     if withheld.not_shared:
