@@ -20,6 +20,7 @@ from workflows import engine as wf_engine
 from workflows import spreadsheets
 from workflows.catalog import entries
 from workflows.catalog import excel as catalog_excel
+from workflows.catalog import proposals
 from workflows.engine import lint, tasks
 from workflows.errors import DomainError
 from workflows.models import (
@@ -182,6 +183,50 @@ def returned(sessions) -> tuple[int, int]:
 def status(sessions, app_id: int) -> str:
     with sessions() as s:
         return s.get(Application, app_id).status
+
+
+# --- a change that withdraws data from a published entry (县公安局's household data) and reaches its grants -----
+
+BASIS = "依《中华人民共和国居民身份证法》第十九条，公民身份号码等个人信息不得向无关单位提供"
+
+
+def household_as_entered(session) -> tuple[Resource, dict, list[dict]]:
+    """XY-GA-001 as its edit form holds it: the fields and the info items."""
+    resource = session.scalar(select(Resource).where(Resource.code == "XY-GA-001"))
+    raw = {k: v for k, v in entries.snapshot(resource).items() if k not in ("code", "status")}
+    return resource, raw, raw.pop("items")
+
+
+def propose(sessions, code: str = "XY-GA-001", changes: dict | None = None, drop: str = "", reason: str = "",
+            username: str = "huangtao") -> int:
+    """The keeper edits a published entry of 县公安局 (changes; the item `drop` removed, for `reason`); returns the
+    change now waiting for the bureau."""
+    with sessions.begin() as s:
+        resource = s.scalar(select(Resource).where(Resource.code == code))
+        raw = {k: v for k, v in entries.snapshot(resource).items() if k not in ("code", "status")}
+        items = [i for i in raw.pop("items") if i["name"] != drop]
+        entries.update_resource(s, person(s, username), resource.id, raw | (changes or {}), items,
+                                change_reason=reason)
+        return proposals.open_change(s, resource.id).id
+
+
+def propose_not_shared(sessions, basis: str = BASIS, username: str = "huangtao", **changes) -> int:
+    """The keeper switches XY-GA-001 to 不予共享; returns the change waiting for the bureau."""
+    return propose(sessions, changes={"share_type": "not_shared", "share_method": "", "share_condition": basis}
+                   | changes, username=username)
+
+
+def step(sessions, subject_type: str, subject_id: int, task_key: str, username: str, data: dict) -> None:
+    """Complete the open task `task_key` of the cases about one subject, as that person."""
+    with sessions() as s:
+        task_id = next(t.id for t in tasks.case_tasks(s, subject_type, subject_id)
+                       if t.task_key == task_key and t.status == TaskStatus.OPEN)
+    with sessions.begin() as s:
+        tasks.complete(s, person(s, username), task_id, data)
+
+
+def confirm_change(sessions, change_id: int, username: str = "wanglei", **data) -> None:
+    step(sessions, "entry_change", change_id, "ec_confirm", username, {"decision": "approve"} | data)
 
 
 # --- the web app, its commands and its API ---------------------------------------------------------------------

@@ -10,14 +10,15 @@ from zoneinfo import ZoneInfo
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import MISSING_BASIS, another_case, person, unit
+from tests.helpers import MISSING_BASIS, another_case, person, propose, unit
+from tests.helpers import step as helper_step
 from workflows import demo
 from workflows.catalog import changes as catalog_changes
-from workflows.catalog import demands
+from workflows.catalog import demands, entries, proposals
 from workflows.engine import sweep, tasks
-from workflows.models import Application, ApprovalRecord, FilePurpose, HumanTask, Objection, TaskStatus
+from workflows.models import Application, ApprovalRecord, FilePurpose, HumanTask, Objection, Resource, TaskStatus
 from workflows.objections import cases as objection_cases
-from workflows.sharing import applications, grants
+from workflows.sharing import affected, applications, grants
 
 SH = ZoneInfo("Asia/Shanghai")
 HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
@@ -27,6 +28,11 @@ HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号�
 COMPANIES = {"resource_code": "XY-SJ-001", "items": ["企业名称", "统一社会信用代码"], "scenario": "市场主体登记信息核验",
              "basis": "《优化营商环境条例》", "purpose": "核验企业登记信息", "frequency": "weekly",
              "valid_until": "2027-02-13", "undertaking": True}
+VEHICLES = {"resource_code": "XY-GA-003", "items": ["号牌号码", "车辆类型", "所有人姓名"],
+            "scenario": "社会救助家庭经济状况核对中核查申请人名下机动车", "basis": "《社会救助暂行办法》第十一条",
+            "purpose": "核查低保申请家庭的车辆财产", "frequency": "weekly", "valid_until": "2027-02-13", "undertaking": True}
+VEHICLES_BASIS = "依《中华人民共和国道路交通安全法》第一百一十二条，机动车登记信息仅限公安机关交通管理部门使用"
+KEEP = "低保年度复核正在进行，复核结束前仍须核查车辆，届时不再续期"
 REJECTION = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
 RETURN = "请补充低保申请受理通知书扫描件，并说明核对对象的范围"
 
@@ -42,6 +48,7 @@ class County:
     change_id: int = 0
     demand_ids: list[int] = field(default_factory=list)
     objections: dict[str, int] = field(default_factory=dict)  # status word -> objection id
+    entry_changes: dict[str, int] = field(default_factory=dict)  # status word -> entry change id
 
 
 def _apply(sessions, data: dict, username: str = "machao") -> int:
@@ -93,17 +100,10 @@ def build(sessions) -> County:
         sweep.sweep(sessions)
         county.applications["in_review"] = _apply(sessions, HOUSEHOLD)
         _objections(sessions, county)
+    _entry_changes(sessions, county)
     with sessions() as s:
         county.records = list(s.scalars(select(ApprovalRecord.sha256)))
     return county
-
-
-def _objection_step(sessions, objection_id: int, key: str, username: str, data: dict) -> None:
-    with sessions() as s:
-        task_id = next(t.id for t in tasks.case_tasks(s, "objection", objection_id)
-                       if t.task_key == key and t.status == TaskStatus.OPEN)
-    with sessions.begin() as s:
-        tasks.complete(s, person(s, username), task_id, data)
 
 
 def _raise(sessions, username: str, **raw) -> int:
@@ -113,7 +113,7 @@ def _raise(sessions, username: str, **raw) -> int:
 
 def _objections(sessions, county: County) -> None:
     """异议 in the statuses the pages show: submitted, awaiting information, transferred, correcting, rated."""
-    step = functools.partial(_objection_step, sessions)
+    step = functools.partial(helper_step, sessions, "objection")
     with sessions() as s:
         gaj, mzj, grant_id = str(unit(s, "gaj").id), str(unit(s, "mzj").id), grants.for_application(
             s, county.applications["approved"]).id
@@ -182,3 +182,34 @@ def _referred(sessions, county: County, step) -> None:
                   "government_content": "低保核对属于法定职责，县公安局应按申请共享户籍人口信息。", "government_outcome": "upheld"})
             _decide(sessions, app_id, decision="cannot", reason="户籍地址库由省公安厅垂直管理，本局无权限向县级平台推送")
             county.applications["coordinating"] = app_id
+
+
+def _entry_changes(sessions, county: County) -> None:
+    """不予共享 confirmed with one grant kept and one still to decide; a removal returned; a retirement pending; a
+    catalog change waiting for the bureau's confirmation that no entry is affected. After the morning's sweep, so none
+    of it is overdue when the pages are read."""
+    step = functools.partial(helper_step, sessions)
+    with at("2026-03-02T09:30:00"):
+        vehicles = [_apply(sessions, VEHICLES, username) for username in ("machao", "lina")]
+        for app_id in vehicles:
+            _decide(sessions, app_id, decision="approve")
+        county.entry_changes["effective"] = propose(sessions, "XY-GA-003", {
+            "share_type": "not_shared", "share_method": "", "share_condition": VEHICLES_BASIS})
+        step("entry_change", county.entry_changes["effective"], "ec_confirm", "wanglei", {"decision": "approve"})
+        with sessions.begin() as s:
+            row = next(r for r in affected.rows(s, county.entry_changes["effective"])
+                       if r.grant.application_id == vehicles[0])
+            affected.decide(s, person(s, "huangtao"), row.id, "keep", KEEP)
+        county.entry_changes["returned"] = propose(sessions, "XY-GA-002", drop="签发机关",
+                                                   reason="签发机关均为本县公安局，信息项没有区分意义，不再维护")
+        step("entry_change", county.entry_changes["returned"], "ec_confirm", "wanglei",
+             {"decision": "return", "reason": "签发机关是证件核验的必要信息，删除会影响各单位核验证件"})
+        with sessions.begin() as s:
+            resource = s.scalar(select(Resource).where(Resource.code == "XY-GA-002"))
+            entries.retire(s, person(s, "huangtao"), resource.id, "居民身份证信息已并入全省统一的电子证照库")
+            county.entry_changes["pending"] = proposals.open_change(s, resource.id).id
+            confirming = catalog_changes.register_change(
+                s, person(s, "sunjie"), unit(s, "mzj").id, "law_revision", "《社会救助暂行办法》修订，调整特困人员认定条件",
+                "2026-02-27").id
+        step("catalog_change", confirming, "cu_update", "sunjie",
+             {"outcome": "none_affected", "done_note": "特困人员认定条件调整不涉及本局目录条目的信息项"})

@@ -19,10 +19,13 @@ from workflows.models import (
     AuditEvent,
     CallFrequency,
     CategoryClass,
+    ChangeKind,
     ChangeStatus,
     CorrectionStatus,
     FilePurpose,
     DemandStatus,
+    EntryChangeKind,
+    EntryChangeStatus,
     Grant,
     GrantStatus,
     HumanTask,
@@ -58,6 +61,8 @@ ACTIONS = {
     "catalog_change:registered": "登记目录变更", "catalog_change:done": "完成目录更新",
     "demand:recorded": "登记共享需求", "demand:assigned": "分派共享需求", "demand:answered": "答复共享需求",
     "grant:created": "生成授权", "grant:expired": "授权到期", "grant:revoked": "撤销授权",
+    "grant:affected": "目录条目变更生效，授权列给提供单位决定", "grant:kept": "决定保留授权至到期",
+    "grant:affected_ended": "授权已失效，无需再决定",
     "instance:started": "案件开始", "instance:cancelled": "案件终止", "instance:timer_fired": "定时提醒触发",
     "process:deployed": "部署流程新版本", "record:created": "生成审批记录", "record:render_failed": "审批记录 PDF 生成失败",
     "session:login": "登录", "session:ended": "退出登录（结束全部会话）", "session:login_failed": "登录失败",
@@ -89,7 +94,8 @@ ACTIONS = {
 SUBJECTS = {"application": "申请", "task": "任务", "grant": "授权", "instance": "案件", "process": "流程",
             "resource": "目录条目", "demand": "共享需求", "catalog_change": "目录变更", "person": "人员",
             "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位",
-            "objection": "异议", "opinion": "常用意见", "people_import": "人员导入", "demo": "演示数据"}
+            "objection": "异议", "opinion": "常用意见", "people_import": "人员导入", "demo": "演示数据",
+            "entry_change": "目录条目变更"}
 KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
         "decision": "审核意见", "rejection_category": "不通过类别", "items": "信息项", "approved_items": "同意提供的信息项",
         "approved_until": "授权有效期至", "valid_until": "有效期至", "unit_id": "单位", "provider_unit_id": "提供单位",
@@ -125,12 +131,13 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "resources": "目录条目", "interfaces": "数据接口", "government_decision": "县政府决定",
         "purpose": "文件类别", "decided_on": "决定日期", "content": "决定内容", "next_step": "处理方式",
         "government_number": "决定文号", "government_decided_on": "决定日期", "government_content": "决定内容",
-        "government_outcome": "决定结果"}
+        "government_outcome": "决定结果", "basis": "依据或理由", "removed_items": "删除的信息项",
+        "entry_change": "目录条目变更", "grant_status": "授权状态", "registered_late": "登记时已逾期"}
 # internal counters, ids and the process's own routing values, meaningless to a reader
 HIDDEN_KEYS = {"generation", "version_id", "correction_id", "needs_correction", "responding_unit_1",
                "responding_unit_2", "responding_unit_3"}
 BOOLEANS = {"active": ("启用", "停用"), "revoked": ("已吊销", "未吊销"), "one_time": ("已生成", "无"),
-            "provisional": ("是", "否"), "late": ("逾期", "未逾期")}
+            "provisional": ("是", "否"), "late": ("逾期", "未逾期"), "registered_late": ("是", "否")}
 END_REASONS = {"logout": "本人退出登录", "password_changed": "修改了密码", "deactivated": "账号被停用",
                "password_reset": "管理员重置了密码"}
 DEMO_PARTS = {"org": "单位和人员", "catalog": "资源目录"}
@@ -140,7 +147,8 @@ KEYS_BY_SUBJECT = {"objection": {"position": "答复意见", "opinion": "处理�
                    "task": {"position": "答复意见", "stance": "是否认可"}}
 DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "assign": "分派", "refer": "报市级协调",
              "close": "办结", "resolved": "已解决", "unresolved": "无法提供", "will_publish": "可以提供，将编目发布",
-             "cannot_provide": "无法提供", "accept": "受理", "ask_info": "要求补充材料（一次性告知）"}
+             "cannot_provide": "无法提供", "accept": "受理", "ask_info": "要求补充材料（一次性告知）",
+             "revised": "已修订本单位的目录条目", "none_affected": "本单位没有受影响的目录条目", "confirm": "确认"}
 # the values of the objection forms (bpmn/forms/objection_*.schema.json) by their labels
 OBJECTION_CHOICES = {
     "resolution": {"agreed": "意见一致，记录处理结果", "coordinate": "意见不一致，组织协调",
@@ -155,8 +163,10 @@ CATALOG_CHOICES: dict[str, type[LabeledEnum]] = {
     "update_cycle": UpdateCycle, "sensitivity": Sensitivity}
 STATUSES: dict[str, type[LabeledEnum]] = {
     "application": ApplicationStatus, "grant": GrantStatus, "task": TaskStatus, "instance": InstanceStatus,
-    "resource": ResourceStatus, "demand": DemandStatus, "catalog_change": ChangeStatus, "objection": ObjectionStatus}
+    "resource": ResourceStatus, "demand": DemandStatus, "catalog_change": ChangeStatus, "objection": ObjectionStatus,
+    "entry_change": EntryChangeStatus}
 MAX_TEXT = 200
+CASE_SUBJECTS = ("application", "demand", "catalog_change", "objection", "entry_change")  # named by case_names
 
 
 @dataclass
@@ -227,7 +237,8 @@ class _Names:
 
     def __init__(self, session: Session, events: list[AuditEvent]):
         ids = {"unit": set(), "person": set(), "application": set(), "task": set(), "demand": set(),
-               "catalog_change": set(), "instance": set(), "objection": set(), "grant": set(), "resource": set()}
+               "catalog_change": set(), "instance": set(), "objection": set(), "grant": set(), "resource": set(),
+               "entry_change": set()}
         codes, usernames = set(), set()
         for e in events:
             for side in _sides(e):
@@ -245,7 +256,7 @@ class _Names:
         self.unit_codes = dict(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes))).all())
         self.people = dict(session.execute(select(Person.id, Person.display_name)
                                            .where(Person.id.in_(ids["person"]))).all())
-        self.cases = {(kind, i): name for kind in ("application", "demand", "catalog_change", "objection")
+        self.cases = {(kind, i): name for kind in CASE_SUBJECTS
                       for i, name in case_names.by_subject(session, kind, ids[kind]).items()}
         self.numbers = dict(session.execute(select(Application.id, Application.number)
                                             .where(Application.id.in_(ids["application"]))).all())
@@ -274,7 +285,7 @@ class _Names:
     def subject(self, event: AuditEvent) -> str:
         kind, key = event.subject_type, event.subject_id
         label = SUBJECTS.get(kind, "事项")
-        if kind in ("application", "demand", "catalog_change", "instance", "objection") and key.isdigit():
+        if kind in (*CASE_SUBJECTS, "instance") and key.isdigit():
             return self.cases.get((kind, int(key))) or f"{label}（已删除）"
         if kind == "task" and key.isdigit():
             return f"{label}{self.tasks.get(int(key), '（已删除）')}"
@@ -363,7 +374,9 @@ def _text(subject_type: str, key: str, value: str, action: str = "") -> str:
         return STATUSES[subject_type].label_of(value) or value
     if key == "kind":
         found = (ResponsibilityKind.label_of(value) if action == "responsibility:set"
-                 else UnitKind.label_of(value) if subject_type == "unit" else None)
+                 else UnitKind.label_of(value) if subject_type == "unit"
+                 else {"entry_change": EntryChangeKind, "catalog_change": ChangeKind}.get(subject_type, UnitKind)
+                 .label_of(value))
         if found:
             return found
     if key == "reason" and action == "session:ended":
@@ -372,6 +385,7 @@ def _text(subject_type: str, key: str, value: str, action: str = "") -> str:
                 "rejection_category": RejectionCategory.label_of(value),
                 "during": DURING.get(value),
                 "share_type": ShareType.label_of(value), "frequency": CallFrequency.label_of(value),
+                "grant_status": GrantStatus.label_of(value),
                 "decision": DECISIONS.get(value), "answer": DECISIONS.get(value), "outcome": DECISIONS.get(value)}
     if labelled.get(key):
         return labelled[key]

@@ -6,13 +6,13 @@ by being imported: a handler that is not listed here does not run, and this file
 from __future__ import annotations
 
 from workflows import events
-from workflows.catalog import changes, demands
+from workflows.catalog import changes, confirmations, demands, proposals
 from workflows.engine import forms, pages, tasks, versions
 from workflows.objections import cases as objection_cases
 from workflows.objections import handling as objections
 from workflows.objections import pages as objection_pages
 from workflows.objections import process as objection_process
-from workflows.sharing import integrity, process, rejections, resubmission, reviews, visibility
+from workflows.sharing import affected, integrity, process, rejections, resubmission, reviews, visibility
 from workflows.sharing import pages as sharing_pages
 from workflows.supervision import deadline_changes, reminders
 
@@ -23,7 +23,10 @@ TASK_HANDLERS = {
     (demands.PROCESS, "dc_assign"): demands.assigned,
     (demands.PROCESS, "dc_answer"): demands.answered,
     (demands.PROCESS, "dc_close"): demands.closed,
-    (changes.PROCESS, "cu_update"): changes.updated,
+    (changes.PROCESS, changes.UPDATE_TASK): changes.updated,
+    (changes.PROCESS, changes.CONFIRM_TASK): changes.confirmed_none,
+    (proposals.PROCESS, proposals.CONFIRM_TASK): confirmations.confirmed,
+    (affected.PROCESS, affected.DECIDE_TASK): affected.handled,
     (objection_process.PROCESS, objection_process.TRIAGE): objections.triaged,
     (objection_process.PROCESS, objection_process.SUPPLEMENT): objections.supplemented,
     (objection_process.PROCESS, objection_process.TRANSFER): objections.transferred,
@@ -48,18 +51,21 @@ LISTENERS = {
     "bpmn.auto_grant": (reviews.auto_granted,),
     "bpmn.approved": (reviews.approved,),
     "bpmn.rejected": (reviews.rejected,),
+    "entry_change.effective": (affected.change_effective,),
 }
 
 FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions": reviews.review_decisions,
                 "holder_units": rejections.holder_units, "returned_items": resubmission.returned_items,
-                "responding_units": objections.responding_units}
+                "responding_units": objections.responding_units, "unit_revisions": changes.revised_entries}
 
-CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case}
+CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case,
+              "entry_change": sharing_pages.change_case, "catalog_change": changes.change_case}
 
 FORM_INITIAL = {(demands.PROCESS, "dc_assign"): demands.assign_initial}
 
 FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check,
-               "coordination_opinion": reviews.coordination_check}
+               "coordination_opinion": reviews.coordination_check,
+               "entry_change_return": proposals.return_check, "catalog_update_return": changes.return_check}
 
 # Who must step aside from a task although their role would let them act (回避): fn(session, person, task) -> why
 RECUSALS = {objection_process.PROCESS: objection_cases.recusal}
@@ -67,7 +73,8 @@ RECUSALS = {objection_process.PROCESS: objection_cases.recusal}
 # Who may see a case at all, by its subject: the task pages follow the subject's own pages
 CASE_VISIBILITY = {"application": visibility.case_visible, "objection": objection_cases.case_visible}
 
-CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT, objection_process.CONTRACT)
+CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT, objection_process.CONTRACT, proposals.CONTRACT,
+             affected.CONTRACT)
 
 
 def bootstrap() -> None:

@@ -11,7 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from workflows import clock
-from workflows.models import Application, CatalogChange, Demand, Objection, ProcessInstance, Resource, Unit
+from workflows.models import (
+    Application,
+    CatalogChange,
+    Demand,
+    EntryChange,
+    EntryChangeKind,
+    Objection,
+    ProcessInstance,
+    Resource,
+    Unit,
+)
 
 DRAFT = "申请草稿"
 
@@ -46,6 +56,15 @@ def change_name(unit_name: str, kind_label: str, effective_on) -> str:
     return f"{unit_name}目录更新「{kind_label}，{effective_on:%Y年%m月%d日}起」"
 
 
+def entry_change_name(change: EntryChange) -> str:
+    """"县公安局「户籍人口基本信息」改为不予共享": whose entry, which one, what is to happen to it."""
+    return _entry_change(change.unit.name, change.resource.name, EntryChangeKind(change.kind).label)
+
+
+def _entry_change(unit_name: str, resource_name: str, kind_label: str) -> str:
+    return f"{unit_name}「{resource_name}」{kind_label}"
+
+
 def of_application(app: Application) -> str:
     return application_name(app.number, app.applicant_unit.name, app.resource.name)
 
@@ -55,7 +74,7 @@ def _fallback(instance: ProcessInstance) -> str:
 
 
 def by_subject(session: Session, kind: str, ids: set[int]) -> dict[int, str]:
-    """The names of the subjects of one kind (application, demand, catalog_change), in one query."""
+    """The names of the subjects of one kind (application, demand, catalog_change, entry_change), in one query."""
     if not ids:
         return {}
     if kind == "application":
@@ -72,6 +91,11 @@ def by_subject(session: Session, kind: str, ids: set[int]) -> dict[int, str]:
         rows = session.execute(select(CatalogChange.id, Unit.name, CatalogChange.kind, CatalogChange.effective_on)
                                .join(Unit, Unit.id == CatalogChange.unit_id).where(CatalogChange.id.in_(ids)))
         return {i: change_name(u, k.label, e) for i, u, k, e in rows}
+    if kind == "entry_change":
+        rows = session.execute(select(EntryChange.id, Unit.name, Resource.name, EntryChange.kind)
+                               .join(Unit, Unit.id == EntryChange.unit_id)
+                               .join(Resource, Resource.id == EntryChange.resource_id).where(EntryChange.id.in_(ids)))
+        return {i: _entry_change(u, r, k.label) for i, u, r, k in rows}
     if kind == "objection":
         rows = session.scalars(select(Objection).options(
             joinedload(Objection.raiser_unit), joinedload(Objection.application).joinedload(Application.resource),

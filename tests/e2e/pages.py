@@ -21,3 +21,9 @@ def log_out(page: Page, display_name: str) -> None:
     page.get_by_role("button", name=re.compile(display_name)).click()
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
+
+
+def open_task(page: Page, name: str) -> None:
+    """From the navbar's 待办, the first open task of that name."""
+    page.get_by_role("link", name=re.compile(r"^待办")).click()
+    page.locator("#open-task-list a").filter(has_text=name).first.click()

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import log_in, log_out
+from tests.e2e.pages import log_in, log_out, open_task
 from tests.helpers import MISSING_BASIS, apply, decide, person
 from workflows import clock
 from workflows.objections import cases
@@ -14,11 +14,6 @@ from workflows.models import Application
 
 REASON = "申请用途与所列法律依据不对应，缺少低保核对的授权文件"
 FACTS = "审核意见认为依据不足，但《社会救助暂行办法》第十一条明确要求核对申请人户籍"
-
-
-def open_task(page: Page, name: str) -> None:
-    page.get_by_role("link", name=re.compile(r"^待办")).click()
-    page.locator("#open-task-list a").filter(has_text=name).first.click()
 
 
 def test_an_objection_against_a_rejection_is_followed_to_its_end(page: Page, processes, demo_catalog):

@@ -32,7 +32,8 @@ MAX_PAGES = 400
 # Python values and internal codes that must never reach a reader (role ids, decision and status codes).
 LEAKS = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\[\s*'|\{\s*'|Traceback|\b(applicant|reviewer|unit_admin|coordinator"
                    r"|modeler|sysadmin|approve|reject|in_review|not_shared|conditional|unconditional|scope_exceeds"
-                   r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update|chinesecalendar)\b"
+                   r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update|entry_change"
+                   r"|affected_grants|none_affected|remove_items|chinesecalendar)\b"
                    r"|(案件|申请|任务|需求|事项) ?#\d")
 
 
@@ -154,7 +155,8 @@ def test_every_email_sent_and_every_record_pdf_reads_in_chinese(processes, tmp_p
         body = message.get_body(("plain",)).get_content()
         problems += _leaks(f"email “{message['Subject']}”", f"{message['Subject']} {body}")
     assert any("督办" in m["Subject"] for m in mailbox.messages) and any("催办" in m["Subject"] for m in mailbox.messages)
-    named = re.compile(r"SQ2026\d{6} \S+申请「|的共享需求「|目录更新「|YY2026\d{6} \S+(对 \S+」\S*提出\S|提出异议「)")
+    named = re.compile(r"SQ2026\d{6} \S+申请「|的共享需求「|目录更新「|YY2026\d{6} \S+(对 \S+」\S*提出\S|提出异议「)"
+                       r"|」(改为不予共享|停用条目|删除信息项)")
     assert [m["Subject"] for m in mailbox.messages if m["Subject"].startswith(("【待办】", "【催办】", "【督办】"))
             and not named.search(m["Subject"])] == []
     with processes() as s:

@@ -2,8 +2,20 @@
 time, the warning on a review whose resource stopped being shared, and the one-return choice on the form."""
 from sqlalchemy import select
 
-from tests.helpers import RETURN_ANSWERS, RETURN_LIST, apply, at, csrf_token, decide, login, person, review_task, text_of
-from workflows.catalog import entries
+from tests.helpers import (
+    RETURN_ANSWERS,
+    RETURN_LIST,
+    apply,
+    at,
+    confirm_change,
+    csrf_token,
+    decide,
+    login,
+    person,
+    review_task,
+    text_of,
+)
+from workflows.catalog import entries, proposals
 from workflows.engine import tasks
 from workflows.models import Resource, TaskStatus
 from workflows.sharing import applications
@@ -55,6 +67,8 @@ def test_a_review_warns_when_its_resource_was_retired(client, ready):
     with ready.begin() as s:
         resource_id = s.scalar(select(Resource.id).where(Resource.code == "XY-GA-001"))
         entries.retire(s, person(s, "huangtao"), resource_id, "该资源已并入人口综合库，原条目停用")
+        change_id = proposals.open_change(s, resource_id).id
+    confirm_change(ready, change_id)  # a published entry retires once the county data bureau confirms it
     task_id = review_task(ready, app_id).id
     login(client, "huangtao")
     assert "已停用，不能审核通过" in text_of(client.get(f"/tasks/{task_id}"))

@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.helpers import (
+    BASIS,
     DOG,
     DOG_ITEMS,
     HOUSEHOLD_ROW,
@@ -70,11 +71,35 @@ def test_an_edited_row_updates_only_its_entry_with_one_revision(db, demo_catalog
     assert latest[0].action == "updated" and list(latest[0].changes) == ["summary"]
 
 
+CASE_ITEMS = [["XY-GA-004", "案件编号", "字符型", 30, "否"], ["XY-GA-004", "案件类别", "字符型", 20, "否"],
+              ["XY-GA-004", "立案日期", "日期型", 10, "否"], ["XY-GA-004", "涉案人员身份号码", "字符型", 18, "是"]]
+
+
 def test_info_items_listed_for_an_existing_entry_replace_its_items_and_keep_the_rest(db, demo_catalog):
-    data = workbook([], [["XY-GA-004", "案件编号", "字符型", 30, "否"], ["XY-GA-004", "办案单位", "字符型", 100, "否"]])
+    data = workbook([], CASE_ITEMS + [["XY-GA-004", "办案单位", "字符型", 100, "否"]])
     assert run_import(db, data).updated == 1
     entry = entries.get_resource(db, person(db, "huangtao"), "XY-GA-004")
-    assert [i.name for i in entry.items] == ["案件编号", "办案单位"] and entry.share_type == "not_shared"
+    assert [i.name for i in entry.items][-1] == "办案单位" and len(entry.items) == 5 and entry.share_type == "not_shared"
+
+
+def test_removing_items_of_a_published_entry_or_switching_it_to_not_shared_is_left_to_its_page(db, demo_catalog):
+    before = catalog_state(db)
+    removed = workbook([], CASE_ITEMS[:2])
+    switched = workbook([HOUSEHOLD_ROW | {"资源代码": "XY-GA-001", "资源名称": "户籍人口基本信息", "共享类型": "不予共享",
+                                          "共享方式": None, "共享条件/不予共享依据": BASIS}], [])
+    for data, what in ((removed, "删除信息项“立案日期、涉案人员身份号码”"), (switched, "改为不予共享")):
+        with pytest.raises(ValidationFailed) as caught:
+            run_import(db, data)
+        assert f"已发布条目{what}须经县大数据局确认后才生效" in caught.value.details[0]
+    assert catalog_state(db) == before
+
+
+def test_a_not_shared_entry_imported_without_a_named_law_is_refused(db, demo_catalog):
+    data = workbook([DOG | {"共享类型": "不予共享", "共享方式": None,
+                            "共享条件/不予共享依据": "本单位领导研究决定暂缓共享该类数据资源"}], DOG_ITEMS)
+    with pytest.raises(ValidationFailed) as caught:
+        run_import(db, data)
+    assert "没有写明具体的法律、行政法规或政策文件" in caught.value.details[0] and "第十九条" in caught.value.details[0]
 
 
 def test_a_bad_workbook_is_refused_whole_and_every_problem_names_sheet_row_and_column(db, demo_catalog):

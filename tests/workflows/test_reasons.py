@@ -46,3 +46,17 @@ def test_a_provision_is_a_titled_law_with_its_article_or_a_document_number(text)
                                   "根据相关规定不予共享"])
 def test_a_law_without_its_article_a_bare_article_or_a_vague_rule_is_no_provision(text):
     assert not reasons.names_provision(text)
+
+
+@pytest.mark.parametrize("basis", ["依《中华人民共和国居民身份证法》第十九条，公民身份号码等个人信息不得向无关单位提供",
+                                   "根据国办发〔2021〕6号文件，涉及侦查秘密的户籍数据不予共享",
+                                   "依据豫政[2020]35号文件第三部分，本类数据暂不共享", "依据豫政［2020］35号文件，本类数据暂不共享"])
+def test_a_not_shared_basis_naming_a_titled_rule_with_its_article_or_a_document_number_stands(basis):
+    assert reasons.basis_problem(basis) is None
+
+
+@pytest.mark.parametrize("basis", ["本单位领导研究决定暂缓共享该类数据资源", "依《刑事诉讼法》规定侦查过程信息不得对外提供",
+                                   "依据《》第一条规定这个数据不共享给别的单位", "根据相关规定不予共享"])
+def test_a_not_shared_basis_without_a_named_rule_is_refused_with_an_example(basis):
+    problem = reasons.basis_problem(basis)
+    assert problem and "例如：“依《中华人民共和国居民身份证法》第十九条" in problem

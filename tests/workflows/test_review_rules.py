@@ -5,8 +5,21 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import HOUSEHOLD, RETURN_ANSWERS, RETURN_LIST, apply, at, decide, person, review_task, status
-from workflows.catalog import entries
+from tests.helpers import (
+    HOUSEHOLD,
+    RETURN_ANSWERS,
+    RETURN_LIST,
+    apply,
+    at,
+    confirm_change,
+    decide,
+    household_as_entered,
+    person,
+    propose_not_shared,
+    review_task,
+    status,
+)
+from workflows.catalog import entries, proposals
 from workflows.catalog.entries import InvalidEntry
 from workflows.engine import forms, sweep, tasks
 from workflows.errors import Conflict, ValidationFailed
@@ -168,36 +181,26 @@ def test_a_rejection_after_the_deadline_is_late(ready):
 
 # --- 不予共享 and retired entries ---------------------------------------------------------------------------------
 
-def _household_as_entered(s) -> tuple[int, dict, list[dict]]:
-    resource = s.scalar(select(Resource).where(Resource.code == "XY-GA-001"))
-    raw = {k: v for k, v in entries.snapshot(resource).items() if k not in ("code", "status")}
-    items = [{"name": i.name, "data_type": i.data_type, "length": i.length, "sensitive": i.sensitive}
-             for i in resource.items]
-    return resource.id, raw, items
-
-
 @pytest.mark.parametrize("basis", ["无", "根据相关规定不予共享", "不符合要求，不予共享"])
 def test_not_shared_needs_a_specific_legal_or_policy_basis(ready, basis):
     with ready() as s:
-        resource_id, raw, items = _household_as_entered(s)
+        resource, raw, items = household_as_entered(s)
         with pytest.raises(InvalidEntry) as refused:
-            entries.update_resource(s, person(s, "huangtao"), resource_id, raw | {
+            entries.update_resource(s, person(s, "huangtao"), resource.id, raw | {
                 "share_type": "not_shared", "share_condition": basis, "share_method": ""}, items)
     assert any("不予共享依据" in d and "法律" in d for d in refused.value.details), refused.value.details
 
 
 def _made_not_shared(sessions) -> None:
-    with sessions.begin() as s:
-        resource_id, raw, items = _household_as_entered(s)
-        entries.update_resource(s, person(s, "huangtao"), resource_id, raw | {
-            "share_type": "not_shared", "share_method": "",
-            "share_condition": "依《中华人民共和国居民身份证法》第十九条，公民身份号码等个人信息不得向无关单位提供"}, items)
+    confirm_change(sessions, propose_not_shared(sessions))
 
 
 def _retired(sessions) -> None:
     with sessions.begin() as s:
         resource_id = s.scalar(select(Resource.id).where(Resource.code == "XY-GA-001"))
         entries.retire(s, person(s, "huangtao"), resource_id, "该资源已并入人口综合库，原条目停用")
+        change_id = proposals.open_change(s, resource_id).id
+    confirm_change(sessions, change_id)
 
 
 @pytest.mark.parametrize("change, word", [(_made_not_shared, "不予共享"), (_retired, "已停用")])

@@ -242,7 +242,7 @@ def _role() -> dict:
 def _task() -> dict:
     case_ids = {f"{kind}_id": _id(f"{label} ID（{kind} 类案件才有）")
                 for kind, label in (("application", "申请"), ("catalog_change", "目录变更"), ("demand", "供需对接"),
-                                    ("objection", "异议"))}
+                                    ("objection", "异议"), ("entry_change", "目录条目变更"))}
     fields = {
         "id": _id("任务 ID"), "name": _text("环节名称"), "process": _text("流程标识，如 data_application"),
         "process_version": _int("流程版本", minimum=1), "instance_id": _id("案件 ID"), "role": _role(),
@@ -251,7 +251,8 @@ def _task() -> dict:
         "created_at": _instant("创建时间"),
     }
     return _obj(fields | case_ids | {"subject_id": _null(_id("无业务对象的案件为 null"))}, list(fields),
-                "另有一个业务对象字段：application_id、catalog_change_id、demand_id、objection_id 或 subject_id")
+                "另有一个业务对象字段：application_id、catalog_change_id、demand_id、objection_id、entry_change_id"
+                "或 subject_id")
 
 
 def _application_summary() -> dict:

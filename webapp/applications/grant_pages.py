@@ -7,12 +7,13 @@ from flask_login import login_required
 from webapp.applications import bp, render_case
 from webapp.extensions import db
 from webapp.security import current_person
+from webapp.tasks import render_task
 from workflows import clock
 from workflows.errors import DomainError, NotFound, unknown_choice
-from workflows.models import Grant, GrantStatus, Role
+from workflows.models import AffectedGrant, Grant, GrantStatus, Role
 from workflows.objections import cases as objection_cases
 from workflows.objections import records as objection_records
-from workflows.sharing import applications, grants, records
+from workflows.sharing import affected, applications, grants, records
 
 GRANT_SCOPES = {"mine": "本单位获得的授权", "provider": "本单位数据的授权", "all": "全部授权"}
 
@@ -58,7 +59,8 @@ def grant_list():
     return render_template("applications/grants.html", rows=rows, scope=scope, scopes=scopes, errors=errors,
                            can_revoke={g.id for g in rows if g.status == GrantStatus.ACTIVE
                                        and grants.can_revoke(person, g)}, current_status=current_status,
-                           disputed=objection_cases.disputed_grants(db.session, [g.id for g in rows])), \
+                           disputed=objection_cases.disputed_grants(db.session, [g.id for g in rows]),
+                           notes=affected.notes(db.session, [g.id for g in rows])), \
         (422 if errors else 200)
 
 
@@ -81,6 +83,36 @@ def revoke(grant_id: int):
     return redirect(url_for(".detail", item_id=grant.application_id))
 
 
+@bp.post("/grants/affected/<int:row_id>")
+@login_required
+def decide_affected(row_id: int):
+    """The provider revokes a grant a catalog change reached, or keeps it until expiry, from its task page."""
+    person = current_person()
+    decision, reason = request.form.get("decision", ""), request.form.get("reason", "")
+    task = affected.open_task(db.session, _affected(row_id).instance_id)
+    try:
+        with db.attempt():
+            row = affected.decide(db.session, person, row_id, decision, reason)
+    except DomainError as err:
+        if err.status in (403, 404) or task is None:
+            raise
+        return render_task(person, task.id, [err.message, *err.details],
+                           {"affected_row": row_id, "decision": decision, "reason": reason}, {}, err.status)
+    done = "撤销" if decision == "revoke" else f"保留至 {row.grant.valid_until}"
+    flash(f"已决定{done}：{row.grant.unit.name}（{row.grant.application.number}）", "success")
+    if affected.open_task(db.session, row.instance_id) is None:
+        flash("受影响的授权已全部处理，任务已办结", "success")
+        return redirect(url_for("catalog.entry_change_detail", item_id=row.change_id))
+    return redirect(url_for("tasks.show", task_id=task.id))
+
+
+def _affected(row_id: int):
+    row = db.session.get(AffectedGrant, row_id) if 0 < row_id < 2**31 else None
+    if row is None:
+        raise NotFound("受影响的授权不存在")
+    return row
+
+
 def _grant(grant_id: int) -> Grant:
     grant = db.session.get(Grant, grant_id)
     if grant is None:
@@ -96,7 +128,8 @@ def order(grant_id: int):
     app = applications.get_application(db.session, current_person(), grant.application_id)  # both units, coordinators
     return render_template("applications/order.html", grant=grant, app=app, status=current_status(grant),
                            record=records.for_grant(db.session, grant),
-                           disputed=bool(objection_cases.disputed_grants(db.session, [grant.id])))
+                           disputed=bool(objection_cases.disputed_grants(db.session, [grant.id])),
+                           note=affected.notes(db.session, [grant.id]).get(grant.id))
 
 
 @bp.get("/verify/<sha256>")

@@ -7,7 +7,7 @@ from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person, login_required_blueprint
 from workflows.catalog import changes as catalog_changes
-from workflows.catalog import entries
+from workflows.catalog import entries, proposals
 from workflows.catalog import search as catalog_search
 from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
 from workflows.catalog.rules import ENUM_FIELDS
@@ -15,6 +15,7 @@ from workflows.engine import tasks
 from workflows.errors import DomainError, ValidationFailed
 from workflows.models import ChangeKind, DataType, Role, Unit
 from workflows.objections import cases as objection_cases
+from workflows.sharing import affected
 
 bp = Blueprint("catalog", __name__)
 
@@ -54,7 +55,9 @@ def interfaces():
 def detail(code: str):
     person = current_person()
     resource = entries.get_resource(db.session, person, code)
+    changes = proposals.for_resource(db.session, person, resource.id)
     return render_template("catalog/detail.html", r=resource, history=entries.history(db.session, person, resource.id),
+                           changes=changes, pending=next((c for c in changes if c.status == "pending"), None),
                            can_edit=entries.can_edit(person, resource.provider_unit_id),
                            own_unit=_own_unit_only(person, resource.provider_unit_id),
                            is_coordinator=person.has_role(Role.COORDINATOR),
@@ -127,12 +130,16 @@ def edit(code: str):
         raw["related_codes"] = ";".join(raw["related_codes"] or [])
         return _render_form(resource, raw, raw.pop("items") + [{}], [])
     raw, items, reason = _form_input()
+    raw["change_reason"] = request.form.get("change_reason", "")
     try:
         with db.attempt():
-            entries.update_resource(db.session, person, resource.id, raw, items, reason)
+            entries.update_resource(db.session, person, resource.id, raw, items, reason, raw["change_reason"])
     except (InvalidEntry, DuplicateSuspected) as err:
         return _render_form(resource, raw, items or [{}], [], err, err.status)
-    flash("已保存修改，变更已记入历史版本", "success")
+    if pending := proposals.open_change(db.session, resource.id):
+        flash(f"其他修改已保存；{pending.summary()}须经县大数据局确认后生效，确认前条目保持原状", "warning")
+    else:
+        flash("已保存修改，变更已记入历史版本", "success")
     return redirect(url_for("catalog.detail", code=resource.code))
 
 
@@ -158,7 +165,18 @@ def publish(code: str):
 @bp.post("/resources/<code>/retire")
 def retire(code: str):
     reason = request.form.get("reason", "")
-    return _act(code, lambda p, rid: entries.retire(db.session, p, rid, reason), "已停用此条目")
+    published = entries.get_resource(db.session, current_person(), code).status == "published"
+    return _act(code, lambda p, rid: entries.retire(db.session, p, rid, reason),
+                "已提交县大数据局确认：确认后停用，受影响的授权将列给本单位逐项处理" if published else "已停用此条目")
+
+
+@bp.get("/entry-changes/<int:item_id>")
+def entry_change_detail(item_id: int):
+    """不予共享, retirement or removed items: the bureau's confirmation and what became of each grant."""
+    person = current_person()
+    change = proposals.get_change(db.session, person, item_id)
+    return render_template("catalog/entry_change.html", change=change, rows=affected.rows(db.session, change.id),
+                           timeline=tasks.timeline(db.session, person, "entry_change", change.id))
 
 
 @bp.post("/resources/<code>/return")
@@ -195,7 +213,11 @@ def changes():
         except DomainError as err:
             errors = [err.message, *err.details] if not err.details else err.details
         else:
-            flash(f"已登记，{change.unit.name}须在 {change.due_on} 前更新目录", "success")
+            if change.registered_late:
+                flash(f"已登记。更新期限 {change.due_on} 自生效之日起算，登记时已过，此事项已逾期并报县大数据局督办；"
+                      f"请{change.unit.name}尽快更新目录", "warning")
+            else:
+                flash(f"已登记，{change.unit.name}须在 {change.due_on} 前更新目录", "success")
             return redirect(url_for("catalog.change_detail", item_id=change.id))
     units = catalog_changes.registrable_units(db.session, person)
     return render_template("changes/list.html", changes=catalog_changes.list_changes(db.session, person),
@@ -208,4 +230,5 @@ def changes():
 def change_detail(item_id: int):
     change = catalog_changes.get_change(db.session, current_person(), item_id)
     return render_template("changes/detail.html", change=change, late=catalog_changes.is_late(change),
+                           period=catalog_changes.update_period(db.session, change),
                            timeline=tasks.timeline(db.session, current_person(), "catalog_change", change.id))

@@ -17,7 +17,8 @@ from workflows.sharing import uploads
 bp = Blueprint("tasks", __name__)
 
 SUBJECT_PAGES = {"demand": "demands.detail", "catalog_change": "catalog.change_detail",
-                 "application": "applications.detail", "objection": "objections.detail"}
+                 "application": "applications.detail", "objection": "objections.detail",
+                 "entry_change": "catalog.entry_change_detail"}
 
 
 def subject_url(instance) -> str | None:
@@ -104,10 +105,17 @@ def show(task_id: int):
         else:
             flash(f"“{task.name}”已办理", "success")
             return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
+    return render_task(person, task_id, errors, values, fields, kept=kept)
+
+
+def render_task(person, task_id: int, errors: list, values: dict, fields: dict, status: int = 422,
+                kept: list | None = None):
+    """The task page; with errors (of its form, or of a decision made on it) it answers `status`; `kept`: files
+    chosen on a refused submit, offered again."""
     page = pages.task_page(db.session, person, task_id)
     return render_template("tasks/show.html", page=page, task=page.task, errors=errors, values=values, fields=fields,
-                           kept=kept, subject_url=subject_url(page.task.instance),
-                           warning=sharing_pages.task_warning(db.session, page.task)), (422 if errors else 200)
+                           kept=kept or [], subject_url=subject_url(page.task.instance),
+                           warning=sharing_pages.task_warning(db.session, page.task)), (status if errors else 200)
 
 
 def _array_fields(person, task_id: int) -> tuple[set[str], list[str]]:

@@ -9,15 +9,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock, inputs
+from workflows.catalog import proposals
 from workflows.catalog.rules import Problem, clean_resource, publish_problems
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
+    EntryChange,
+    EntryChangeKind,
     InfoItem,
     Person,
     Resource,
     ResourceRevision,
     ResourceStatus,
     Role,
+    ShareType,
     Unit,
 )
 
@@ -140,7 +144,9 @@ def _insert_with_free_code(session: Session, unit: Unit, clean, chosen: str, dup
 
 
 def update_resource(session: Session, actor: Person, resource_id: int, raw: dict, raw_items: list[dict],
-                    duplicate_reason: str = "") -> Resource:
+                    duplicate_reason: str = "", change_reason: str = "") -> Resource:
+    """Save an edit; of a published entry, a switch to 不予共享 and removed info items wait for the bureau
+    (proposals), while the rest of the edit saves at once. change_reason: why the items are removed."""
     resource = get_resource(session, actor, resource_id)
     _require_edit(actor, resource)
     if resource.status == ResourceStatus.RETIRED:
@@ -156,13 +162,21 @@ def update_resource(session: Session, actor: Person, resource_id: int, raw: dict
         problems = publish_problems(clean.values, clean.items)
         if problems:
             raise InvalidEntry(problems)
+    withheld = proposals.withheld_part(resource, clean)
+    if withheld is not None:
+        if problems := proposals.withheld_problems(session, resource, withheld, change_reason):
+            raise InvalidEntry(problems)
+        proposals.keep_current(resource, clean, withheld)
     before = snapshot(resource)
     _apply(resource, clean)
     if duplicate_reason:
         resource.duplicate_reason = duplicate_reason.strip()
-    resource.correction_reason = ""
     session.flush()
-    _record(session, actor, resource, "updated", before, "")
+    if withheld is None or snapshot(resource) != before:
+        resource.correction_reason = ""
+        _record(session, actor, resource, "updated", before, "")
+    if withheld is not None:
+        proposals.propose(session, actor, resource, withheld.kind, withheld.basis or change_reason, withheld.removed)
     return resource
 
 
@@ -246,15 +260,40 @@ def publish(session: Session, actor: Person, resource_id: int) -> Resource:
 
 
 def retire(session: Session, actor: Person, resource_id: int, reason: str) -> Resource:
+    """A draft retires at once; a published entry's retirement waits for the bureau (its grants depend on it)."""
     resource = get_resource(session, actor, resource_id)
     _require_edit(actor, resource)
     if resource.status == ResourceStatus.RETIRED:
         raise Conflict("条目已停用")
     reason = _reason("停用原因", reason, 4, "填写停用原因")
+    if resource.status == ResourceStatus.PUBLISHED:
+        if pending := proposals.open_change(session, resource.id, lock=True):
+            raise Conflict(f"此条目已有一项变更待县大数据局确认（{pending.summary()}），确认或退回后才能提交停用")
+        proposals.propose(session, actor, resource, EntryChangeKind.RETIRE, reason, [])
+        return resource
     before = snapshot(resource)
     resource.status = ResourceStatus.RETIRED
     resource.updated_at = clock.now()
     _record(session, actor, resource, "retired", before, reason)
+    return resource
+
+
+def apply_confirmed(session: Session, actor: Person, change: EntryChange) -> Resource:
+    """A change the bureau confirmed reaches the entry: a new revision, in the confirming coordinator's name."""
+    resource = session.get(Resource, change.resource_id)
+    before = snapshot(resource)
+    if change.kind == EntryChangeKind.RETIRE:
+        resource.status = ResourceStatus.RETIRED
+    if change.kind == EntryChangeKind.NOT_SHARED:
+        resource.share_type, resource.share_condition, resource.share_method = ShareType.NOT_SHARED, change.basis, None
+    if change.removed_items:
+        resource.items = [item for item in resource.items if item.name not in change.removed_items]
+    resource.updated_at = clock.now()
+    session.flush()
+    comment = (f"经县大数据局确认生效（{change.requested_by.display_name}于{clock.fmt(change.requested_at)}提出）："
+               f"{change.summary()}")
+    _record(session, actor, resource, "retired" if change.kind == EntryChangeKind.RETIRE else "updated", before,
+            inputs.shown(comment, REASON_LIMIT - 1))
     return resource
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import spreadsheets
-from workflows.catalog import entries
+from workflows.catalog import entries, proposals
 from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
 from workflows.catalog.rules import ENUM_FIELDS, CleanResource, Problem, clean_resource, publish_problems
 from workflows.errors import Forbidden, NotFound, ValidationFailed
@@ -313,6 +313,8 @@ def _check(plan: _Plan) -> list:
     plan.clean, found = clean_resource(plan.raw, plan.raw_items)
     plan.changed = existing is None or not _same(existing, plan.clean)
     problems = _status_problems(plan)
+    if plan.existing is not None and plan.changed and (held := proposals.not_by_import(plan.existing, plan.clean)):
+        problems.append(plan.first_row.problem(*held))
     if plan.status == ResourceStatus.PUBLISHED and (plan.changed or existing.status != plan.status):
         found += publish_problems(plan.clean.values, plan.clean.items)
     return problems + [_locate(plan, p) for p in found]

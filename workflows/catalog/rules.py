@@ -35,8 +35,6 @@ TEXT_FIELDS = {
     "mandate": ("三定职责依据", 500),
     "collection_note": ("采集登记说明", 500),
 }
-NOT_SHARED_HINT = ("请写明不予共享所依据的法律、行政法规或国家政策的名称和条款及其理由，"
-                   "例如“依《中华人民共和国刑事诉讼法》第一百五十二条，侦查过程信息不得对外提供”")
 MAX_ITEMS, ITEM_NAME_LIMIT = 500, 100  # the info item name column holds 100 characters
 MAX_RELATED_CODES = 50
 LABELS = {k: v[0] for k, v in (ENUM_FIELDS | TEXT_FIELDS).items()} | {
@@ -127,7 +125,7 @@ def _share_rules(values: dict) -> list[Problem]:
     if share_type == ShareType.NOT_SHARED:
         if not condition:
             problems.append(Problem("share_condition", "不予共享的资源必须填写法律、行政法规或国家政策依据"))
-        elif problem := reasons.reason_problem(condition, "不予共享依据", hint=NOT_SHARED_HINT):
+        elif problem := reasons.basis_problem(condition):
             problems.append(Problem("share_condition", problem))
         if method is not None:
             problems.append(Problem("share_method", "不予共享的资源不应填写共享方式"))

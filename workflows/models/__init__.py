@@ -1,5 +1,7 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 from workflows.models.applications import (
+    AffectedGrant,
+    AffectedStatus,
     Application,
     ApplicationStatus,
     ApprovalRecord,
@@ -24,6 +26,9 @@ from workflows.models.catalog import (
     CatalogGeneration,
     CategoryClass,
     DataType,
+    EntryChange,
+    EntryChangeKind,
+    EntryChangeStatus,
     InfoItem,
     Interface,
     ObjectClass,
@@ -68,12 +73,14 @@ from workflows.models.org import (
 )
 
 __all__ = [
-    "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency", "Grant", "GrantStatus",
+    "AffectedGrant", "AffectedStatus", "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency",
+    "Grant", "GrantStatus",
     "PendingUpload", "RejectionCategory", "OpinionTemplate",
     "EmailStatus", "Notification", "OutboxEmail",
     "AnswerStance", "Correction", "CorrectionStatus", "FilePurpose", "Objection", "ObjectionAnswer", "ObjectionFile", "ObjectionOutcome",
     "ObjectionRecord", "ObjectionStatus", "ObjectionType",
     "CatalogChange", "CatalogGeneration", "CategoryClass", "ChangeKind", "ChangeStatus", "DataType", "Demand", "DemandStatus",
+    "EntryChange", "EntryChangeKind", "EntryChangeStatus",
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
     "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",
     "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, JSONDocument, UTCDateTime, coded
-from workflows.models.catalog import Resource
+from workflows.models.catalog import EntryChange, Resource
 from workflows.models.labels import LabeledEnum
 from workflows.models.org import Person, Unit
 
@@ -145,6 +145,34 @@ class Grant(Base):
     unit: Mapped[Unit] = relationship(lazy="joined")
     resource: Mapped[Resource] = relationship(lazy="joined")
     revoked_by: Mapped[Person | None] = relationship(foreign_keys=[revoked_by_id])
+
+
+class AffectedStatus(LabeledEnum):
+    OPEN = "open", "待提供单位决定"
+    REVOKED = "revoked", "已撤销"
+    KEPT = "kept", "保留至到期"
+    ENDED = "ended", "已失效"
+
+
+class AffectedGrant(Base):
+    """An active grant that a confirmed catalog change reached: the provider revokes it or keeps it until expiry."""
+
+    __tablename__ = "affected_grant"
+    __table_args__ = (UniqueConstraint("change_id", "grant_id", name="uq_affected_grant"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("entry_change.id"))
+    grant_id: Mapped[int] = mapped_column(ForeignKey("data_grant.id"), index=True)
+    status: Mapped[AffectedStatus] = mapped_column(coded(AffectedStatus, "status"), default=AffectedStatus.OPEN)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    dropped_items: Mapped[list] = mapped_column(JSONDocument, default=list)  # removed items a kept grant loses
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    change: Mapped[EntryChange] = relationship(lazy="joined")
+    grant: Mapped[Grant] = relationship(lazy="joined")
+    decided_by: Mapped[Person | None] = relationship()
 
 
 class ApprovalRecord(Base):

@@ -166,6 +166,59 @@ class ResourceRevision(Base):
     actor: Mapped[Person | None] = relationship(lazy="joined")
 
 
+class EntryChangeKind(LabeledEnum):
+    NOT_SHARED = "not_shared", "改为不予共享"
+    RETIRE = "retire", "停用条目"
+    REMOVE_ITEMS = "remove_items", "删除信息项"
+
+
+class EntryChangeStatus(LabeledEnum):
+    PENDING = "pending", "待县大数据局确认"
+    RETURNED = "returned", "已退回"
+    EFFECTIVE = "effective", "已生效"
+
+
+class EntryChange(Base):
+    """A change to a published entry that withdraws data (不予共享, retirement, removed info items): it waits for
+    the county data bureau's confirmation, and only then reaches the entry and, through it, its grants."""
+
+    __tablename__ = "entry_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    kind: Mapped[EntryChangeKind] = mapped_column(coded(EntryChangeKind, "kind"))
+    status: Mapped[EntryChangeStatus] = mapped_column(coded(EntryChangeStatus, "status"),
+                                                      default=EntryChangeStatus.PENDING)
+    basis: Mapped[str] = mapped_column(Text, default="")  # the 不予共享 basis, or why it is retired or items removed
+    removed_items: Mapped[list] = mapped_column(JSONDocument, default=list)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    affected_grants: Mapped[int] = mapped_column(Integer, default=0)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+
+    resource: Mapped[Resource] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    requested_by: Mapped[Person] = relationship(foreign_keys=[requested_by_id], lazy="joined")
+    decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def withdraws_all(self) -> bool:
+        """不予共享 and retirement end what every grant on the entry provides; a removal only the removed items."""
+        return self.kind != EntryChangeKind.REMOVE_ITEMS
+
+    def summary(self) -> str:
+        """"改为不予共享（依据：…）", "停用条目（理由：…）", "删除信息项“户籍地址”（理由：…）"; removed items always named."""
+        removed = f"，并删除信息项“{'、'.join(self.removed_items)}”" if self.removed_items else ""
+        if self.kind == EntryChangeKind.REMOVE_ITEMS:
+            return f"删除信息项“{'、'.join(self.removed_items)}”（理由：{self.basis}）"
+        label = "依据" if self.kind == EntryChangeKind.NOT_SHARED else "理由"
+        return f"{self.kind.label}{removed}（{label}：{self.basis}）"
+
+
 class Interface(Base):
     """A data interface (数据接口) that serves one resource."""
 

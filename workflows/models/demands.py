@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime, coded
@@ -49,7 +49,9 @@ class ChangeKind(LabeledEnum):
 
 class ChangeStatus(LabeledEnum):
     OPEN = "open", "待更新"
+    CONFIRMING = "confirming", "待县大数据局确认"
     DONE = "done", "已更新"
+    NO_EFFECT = "no_effect", "经确认无需更新"
 
 
 class CatalogChange(Base):
@@ -70,5 +72,10 @@ class CatalogChange(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_note: Mapped[str] = mapped_column(Text, default="")
+    registered_late: Mapped[bool] = mapped_column(Boolean, default=False)  # its due day had passed when registered
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resource.id"), index=True)  # the entry revised
+    resource_revision: Mapped[int | None] = mapped_column(Integer)
+    return_reason: Mapped[str] = mapped_column(Text, default="")  # why the bureau sent "no entry affected" back
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+    resource: Mapped[Resource | None] = relationship()

@@ -76,18 +76,8 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str, objectio
     A coordinator revokes only by deciding an upheld usage objection (objection_id names it, `basis` says so in
     the reason people read: "根据异议 YY… 的处理决定").
     """
-    grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
-    if grant is None:
-        raise NotFound("授权不存在")
     by_decision = objection_id is not None and actor.has_role(Role.COORDINATOR)
-    if not (by_decision or can_revoke(actor, grant)):
-        raise Forbidden("只有数据提供单位的审核人或目录管理员可以撤销授权")
-    if grant.status != GrantStatus.ACTIVE:
-        raise Conflict(f"授权已{GrantStatus(grant.status).label}")
-    if problem := inputs.too_long("撤销理由", (reason or "").strip(), REVOKE_REASON_LIMIT):
-        raise ValidationFailed([problem])
-    if problem := reasons.reason_problem(reason, "撤销理由", hint=REVOKE_HINT):
-        raise ValidationFailed([problem])
+    grant = _decidable(session, actor, grant_id, "撤销", reason, REVOKE_HINT, by_decision)
     grant.status, grant.revoked_reason = GrantStatus.REVOKED, f"{basis}：{reason.strip()}" if basis else reason.strip()
     grant.revoked_by_id, grant.revoked_at = actor.id, clock.now()
     audit.record(session, actor.id, "grant", grant.id, "grant:revoked", {"status": "active"},
@@ -97,10 +87,56 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str, objectio
     return grant
 
 
-def _notify(session: Session, grant: Grant, template: str) -> None:
+KEEP_HINT = "请写明具体原因：为什么该单位在到期前仍可使用这些数据，例如正在办理的业务必须继续核对、已有哪些安全措施"
+
+
+def keep(session: Session, actor: Person, grant_id: int, reason: str, removed_items: list[str],
+         change: str) -> tuple[Grant, list[str]]:
+    """Keep a grant until it expires although its resource changed (change: what happened, for the grantee).
+
+    Items removed from the entry stop being provided: they leave the grant, and a grant left with none cannot be
+    kept. Returns the grant and the items it lost.
+    """
+    grant = _decidable(session, actor, grant_id, "保留", reason, KEEP_HINT)
+    dropped = [item for item in grant.items if item in removed_items]
+    if dropped and len(dropped) == len(grant.items):
+        raise Conflict(f"该授权的信息项“{'、'.join(dropped)}”已全部从目录中删除，不能保留，请选择撤销")
+    before = list(grant.items)
+    grant.items = [item for item in grant.items if item not in dropped]
+    audit.record(session, actor.id, "grant", grant.id, "grant:kept", {"items": before},
+                 {"items": grant.items, "reason": reason.strip(), "valid_until": grant.valid_until.isoformat()})
+    _notify(session, grant, "grant_kept", {"reason": reason.strip(), "dropped": "、".join(dropped), "what": change})
+    return grant, dropped
+
+
+def _decidable(session: Session, actor: Person, grant_id: int, verb: str, reason: str, hint: str,
+               by_decision: bool = False) -> Grant:
+    """The grant's row, locked (a second decision or the expiry pass waits and then sees this one), once the actor
+    may decide on it, it is still active and the reason says something specific."""
+    grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
+    if grant is None:
+        raise NotFound("授权不存在")
+    if not (by_decision or can_revoke(actor, grant)):
+        raise Forbidden(f"只有数据提供单位的审核人或目录管理员可以{verb}授权")
+    if grant.status != GrantStatus.ACTIVE:
+        raise Conflict(f"授权已{GrantStatus(grant.status).label}")
+    if problem := inputs.too_long(f"{verb}理由", (reason or "").strip(), REVOKE_REASON_LIMIT):
+        raise ValidationFailed([problem])
+    if problem := reasons.reason_problem(reason, f"{verb}理由", hint=hint):
+        raise ValidationFailed([problem])
+    return grant
+
+
+def _notify(session: Session, grant: Grant, template: str, extra: dict | None = None) -> None:
     people = [grant.application.applicant] + directory.people_with_role(session, grant.unit_id, Role.UNIT_ADMIN)
     people += directory.leader_in_charge(session, grant.unit_id) if template == "grant_revoked" else []
-    notifications.send(session, people, template, context(grant), f"/applications/{grant.application_id}")
+    notifications.send(session, people, template, context(grant) | (extra or {}),
+                       f"/applications/{grant.application_id}")
+
+
+def notify_changed(session: Session, grant: Grant, what: str, change: str) -> None:
+    """The grantee hears that the resource changed under its grant, before the provider decides on it."""
+    _notify(session, grant, "resource_changed", {"what": what, "change": change})
 
 
 def revoked_by_unit(grant: Grant) -> str:

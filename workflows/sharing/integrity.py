@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from workflows import engine
 from workflows.errors import Conflict
 from workflows.models import (
+    AffectedGrant,
+    AffectedStatus,
     Application,
     ApplicationStatus,
     Grant,
@@ -108,8 +110,8 @@ def _grant_problems(session: Session, app: Application, resource: Resource, subj
         problems.append(Problem(subject, "授权的单位或资源与申请不一致"))
     if not set(grant.items) <= set(app.items):
         problems.append(Problem(subject, "授权的信息项超出了申请范围"))
-    if grant.status == GrantStatus.ACTIVE and not shareable(resource):
-        problems.append(Problem(subject, "资源已不予共享或已停用，授权却仍有效"))
+    if grant.status == GrantStatus.ACTIVE:
+        problems += _withdrawn_problems(session, grant, resource, subject)
     return problems + _decision_problems(session, app, grant, subject)
 
 
@@ -137,6 +139,26 @@ def _decision_problems(session: Session, app: Application, grant: Grant, subject
     elif not set(grant.items) <= set(result.get("approved_items") or app.items):
         problems.append(Problem(subject, "授权的信息项超出了提供单位同意提供的范围"))
     return problems
+
+
+def _withdrawn_problems(session: Session, grant: Grant, resource: Resource, subject: str) -> list[Problem]:
+    """An active grant on a 不予共享 or retired entry, or holding an item the entry no longer has, needs the
+    provider's decision to keep it, or an open task where the provider is to decide (workflows/sharing/affected)."""
+    gone = [item for item in grant.items if item not in {i.name for i in resource.items}]
+    if shareable(resource) and not gone:
+        return []
+    latest = session.scalar(select(AffectedGrant).where(AffectedGrant.grant_id == grant.id)
+                            .order_by(AffectedGrant.id.desc()).limit(1))
+    if latest is not None and latest.status == AffectedStatus.KEPT and not gone:
+        return []
+    if latest is not None and latest.status == AffectedStatus.OPEN and session.scalar(
+            select(HumanTask.id).where(HumanTask.instance_id == latest.instance_id,
+                                       HumanTask.status == TaskStatus.OPEN).limit(1)):
+        return []
+    undecided = "且提供单位既未决定保留至到期，也没有待办的处理任务"
+    if not shareable(resource):
+        return [Problem(subject, f"资源已不予共享或已停用，授权却仍有效，{undecided}")]
+    return [Problem(subject, f"授权仍含目录中已删除的信息项“{'、'.join(gone)}”，{undecided}")]
 
 
 def task_completed(session: Session, event: str, task: HumanTask) -> None:

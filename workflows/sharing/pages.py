@@ -9,11 +9,14 @@ from sqlalchemy.orm import Session
 from workflows import case_names, engine
 from workflows.engine import tasks
 from workflows.models import (
+    AffectedGrant,
     Application,
     ApplicationStatus,
     ApprovalRecord,
     Attachment,
     CallFrequency,
+    EntryChange,
+    EntryChangeStatus,
     Grant,
     GrantStatus,
     HumanTask,
@@ -28,7 +31,7 @@ from workflows.models import (
     ShareType,
     TaskStatus,
 )
-from workflows.sharing import applications, grants, opinions, records, rejections, resubmission, reviews
+from workflows.sharing import affected, applications, grants, opinions, records, rejections, resubmission, reviews
 from workflows.sharing.process import COORDINATE_TASK
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
@@ -44,6 +47,7 @@ class ApplicationPage:
     actionable: list[HumanTask] = field(default_factory=list)
     deadline: dict | None = None
     grant: Grant | None = None
+    grant_note: str | None = None  # what a catalog change did to the grant (affected.note)
     record: ApprovalRecord | None = None
     record_set_aside: bool = False  # the record's decision was set aside by an objection; the review runs again
     can_edit: bool = False
@@ -77,6 +81,7 @@ def application_page(session: Session, person: Person, application_id: int) -> A
     page.deadline = tasks.deadline(session, review) if review else None
     page.grant, page.record = grants.for_application(session, app.id), records.for_application(session, app.id)
     page.record_set_aside = page.record is not None and records.reopened(page.record)
+    page.grant_note = affected.notes(session, [page.grant.id]).get(page.grant.id) if page.grant else None
     mine = app.applicant_unit_id in applications.applicant_units(person)
     page.can_edit = mine and app.status in EDITABLE
     page.can_withdraw = mine and app.status in WITHDRAWABLE
@@ -193,3 +198,31 @@ def task_warning(session: Session, task: HumanTask) -> str | None:
     if task.status != TaskStatus.OPEN or task.instance.subject_type != "application":
         return None
     return reviews.resource_warning(session.get(Application, int(task.instance.subject_id)))
+
+
+# --- a catalog change that reached grants: the bureau's confirmation and the provider's decisions --------------
+
+@dataclass
+class ChangeCase:
+    change: EntryChange
+    name: str
+    rows: list[AffectedGrant]  # once effective: each grant it reached, with the provider's decision
+    preview: list[Grant]  # while pending: the active grants it would reach
+    notes: dict[int, str]
+    can_decide: bool  # the person may decide on the listed grants now
+    kind: str = "entry_change"
+    opinions: list = field(default_factory=list)
+    review_days: int | None = None
+
+
+def change_case(session: Session, person: Person, task: HumanTask) -> ChangeCase | None:
+    """The change beside the bureau's confirmation form, or the grants beside the provider's task."""
+    if not (task.instance.subject_id or "").isdigit():
+        return None
+    change = session.get(EntryChange, int(task.instance.subject_id))
+    rows = affected.rows(session, change.id)
+    decide = task.task_key == affected.DECIDE_TASK and task.status == TaskStatus.OPEN and engine.can_act(
+        session, person, task)
+    return ChangeCase(change, case_names.entry_change_name(change), rows,
+                      affected.reached(session, change) if change.status == EntryChangeStatus.PENDING else [],
+                      affected.notes(session, [r.grant_id for r in rows]), decide)
