@@ -99,12 +99,13 @@ def list_problems(text: str | None, what: str = "补正事项") -> list[str]:
 _TITLE = r"《[^《》\n]{2,80}》"
 _ARTICLE = r"第\s*[一二三四五六七八九十百零〇两\d]{1,6}\s*条"
 _TITLED_ARTICLE = re.compile(_TITLE + r"[^《》。；;\n]{0,20}?" + _ARTICLE)
-_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff“”\"‘’']{2,20}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号")
+_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff“”\"‘’']{1,20}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号")
 
 
 def names_provision(text: str | None) -> bool:
     """Whether a text names a provision someone can look up: a law or regulation in 《》 with its article
-    (《中华人民共和国数据安全法》第二十一条), or a document by its number (国办发〔2021〕6号)."""
+    (《中华人民共和国数据安全法》第二十一条), or a document by its number (国办发〔2021〕6号; 〔〕, [] and ［］).
+    The one rule for a rejection's provision and a 不予共享 basis."""
     text = text or ""
     return bool(_TITLED_ARTICLE.search(text) or _DOCUMENT_NUMBER.search(text))
 
@@ -123,17 +124,6 @@ def _shown(text: str, limit: int = 20) -> str:
 BASIS_EXAMPLE = "依《中华人民共和国居民身份证法》第十九条，公民身份号码等个人信息不得向无关单位提供"
 BASIS_HINT = ("请写明所依据的法律、行政法规或政策文件：书名号内的名称加条款（如《中华人民共和国居民身份证法》第十九条），"
               f"或文件编号（如 国办发〔2021〕6号、豫政〔2020〕35号）。例如：“{BASIS_EXAMPLE}”")
-_TITLED = re.compile(r"《[^《》]{2,60}》")
-_ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]{1,8}条")
-_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［]\s*(?:19|20)\d{2}\s*[〕\]］]\s*第?\s*\d{1,4}\s*号")
-
-
-def names_a_rule(text: str | None) -> bool:
-    """《名称》 with an article (第…条), or a document number (国办发〔2021〕6号; [] and ［］ brackets too)."""
-    text = text or ""
-    return bool((_TITLED.search(text) and _ARTICLE.search(text)) or _DOCUMENT_NUMBER.search(text))
-
-
 def basis_problem(text: str | None, what: str = "不予共享依据") -> str | None:
     """Why a 不予共享 basis does not stand, in Chinese, or None: it must say something and name the rule it rests on.
 
@@ -141,6 +131,6 @@ def basis_problem(text: str | None, what: str = "不予共享依据") -> str | N
     """
     if problem := reason_problem(text, what, hint=BASIS_HINT):
         return problem
-    if not names_a_rule(text):
+    if not names_provision(text):
         return f"“{_shown(text.strip())}”没有写明具体的法律、行政法规或政策文件，不能作为{what}。{BASIS_HINT}"
     return None

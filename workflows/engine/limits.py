@@ -22,8 +22,10 @@ limits above keep every such call small.
 from __future__ import annotations
 
 import ast
+import gc
 import operator
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -248,11 +250,23 @@ def check_plain_size(value) -> None:
 
 class Budget:
     """Steps and CPU seconds (of this thread: a busy machine never stops a legitimate step) that all snippets of
-    one engine operation may use together."""
+    one engine operation may use together. Time the interpreter spends collecting garbage while a snippet runs is
+    not the snippet's: a full collection in a worker with a large heap can take a second on its own."""
 
     def __init__(self, steps: int = MAX_STEPS, seconds: float = MAX_SECONDS):
         self.steps_left, self.seconds_left = steps, seconds
         self._deadline = 0.0
+        self._owner, self._collecting_since = 0, None
+
+    def _collecting(self, phase: str, info: dict) -> None:
+        """gc.callbacks: move the deadline by the collection's own CPU time, when it ran in this thread."""
+        if threading.get_ident() != self._owner:
+            return
+        if phase == "start":
+            self._collecting_since = time.thread_time()
+        elif self._collecting_since is not None:
+            self._deadline += time.thread_time() - self._collecting_since
+            self._collecting_since = None
 
     def charge(self, steps: int = 1) -> None:
         self.steps_left -= steps
@@ -266,15 +280,18 @@ class Budget:
             yield
             return
         started = time.thread_time()
-        self._deadline = started + self.seconds_left
+        self._deadline, self._owner = started + self.seconds_left, threading.get_ident()
         previous, token = sys.gettrace(), _active.set(self)
+        gc.callbacks.append(self._collecting)
         sys.settrace(self._trace)
         try:
             yield
         finally:
             sys.settrace(previous)
+            gc.callbacks.remove(self._collecting)
             _active.reset(token)
-            self.seconds_left -= time.thread_time() - started
+            collecting = self._deadline - (started + self.seconds_left)
+            self.seconds_left -= (time.thread_time() - started) - collecting
 
     def _trace(self, frame, event, arg):
         if frame.f_code.co_filename != SNIPPET_FILE:
