@@ -16,9 +16,9 @@ from workflows import demo
 from workflows.catalog import changes as catalog_changes
 from workflows.catalog import demands, entries, proposals
 from workflows.engine import sweep, tasks
-from workflows.models import Application, ApprovalRecord, FilePurpose, HumanTask, Objection, Resource, TaskStatus
+from workflows.models import Application, ApprovalRecord, HumanTask, Resource, TaskStatus
 from workflows.objections import cases as objection_cases
-from workflows.sharing import affected, applications, grants
+from workflows.sharing import affected, applications, grants, uploads
 
 SH = ZoneInfo("Asia/Shanghai")
 HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
@@ -37,6 +37,7 @@ REJECTION = "申请的户籍地址信息项超出最低生活保障核对所需�
 RETURN = "请补充低保申请受理通知书扫描件，并说明核对对象的范围"
 
 
+REFERRAL = "县公安局坚持认为户籍地址不能共享，与县民政局的低保核对职责分歧无法协调一致"
 def at(text: str):
     return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=SH), tick=False)
 
@@ -169,17 +170,18 @@ def _referred(sessions, county: County, step) -> None:
         step(objection_id, "ob_triage", "wanglei", {"decision": "accept"})
         step(objection_id, "ob_transfer", "wanglei", {"responding_unit_ids": [gaj]})
         step(objection_id, "ob_answer_1", "huangtao", {"stance": "disagree", "position": "仍认为依据不足，维持不予通过的决定"})
-        step(objection_id, "ob_decide", "wanglei", {"resolution": "refer"})
+        step(objection_id, "ob_decide", "wanglei", {"resolution": "refer", "opinion": REFERRAL})
         step(objection_id, "ob_refer", "wanglei", {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示",
                                                    "referred_on": "2026-03-02"})
         county.objections[word] = objection_id
         if word == "coordinating":
             with sessions.begin() as s:
-                objection_cases.add_file(s, person(s, "wanglei"), s.get(Objection, objection_id), "县政府决定.pdf",
-                                         "application/pdf", DECISION_PDF, FilePurpose.GOVERNMENT_DECISION)
+                tokens, _ = uploads.stash(s, person(s, "wanglei"),
+                                          [uploads.Chosen("县政府决定.pdf", "application/pdf", DECISION_PDF)])
             step(objection_id, "ob_government", "wanglei",
                  {"government_number": "夏政文〔2026〕12号", "government_decided_on": "2026-03-02",
-                  "government_content": "低保核对属于法定职责，县公安局应按申请共享户籍人口信息。", "government_outcome": "upheld"})
+                  "government_content": "低保核对属于法定职责，县公安局应按申请共享户籍人口信息。", "government_outcome": "upheld",
+                  "government_file": tokens})
             _decide(sessions, app_id, decision="cannot", reason="户籍地址库由省公安厅垂直管理，本局无权限向县级平台推送")
             county.applications["coordinating"] = app_id
 

@@ -131,7 +131,7 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "resources": "目录条目", "interfaces": "数据接口", "government_decision": "县政府决定",
         "purpose": "文件类别", "decided_on": "决定日期", "content": "决定内容", "next_step": "处理方式",
         "government_number": "决定文号", "government_decided_on": "决定日期", "government_content": "决定内容",
-        "government_outcome": "决定结果", "basis": "依据或理由", "removed_items": "删除的信息项",
+        "government_outcome": "决定结果", "government_file": "县政府决定文件", "basis": "依据或理由", "removed_items": "删除的信息项",
         "entry_change": "目录条目变更", "grant_status": "授权状态", "registered_late": "登记时已逾期"}
 # internal counters, ids and the process's own routing values, meaningless to a reader
 HIDDEN_KEYS = {"generation", "version_id", "correction_id", "needs_correction", "responding_unit_1",

@@ -61,7 +61,8 @@ FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions":
 CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case,
               "entry_change": sharing_pages.change_case, "catalog_change": changes.change_case}
 
-FORM_INITIAL = {(demands.PROCESS, "dc_assign"): demands.assign_initial}
+FORM_INITIAL = {(demands.PROCESS, "dc_assign"): demands.assign_initial,
+                (objection_process.PROCESS, objection_process.TRANSFER): objections.transfer_initial}
 
 FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check,
                "coordination_opinion": reviews.coordination_check,

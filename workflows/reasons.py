@@ -23,6 +23,12 @@ STOCK_PHRASES = tuple(sorted({
     "根据规定", "依据规定", "相关规定", "有关规定", "法律法规", "相关法律法规", "有关法律法规", "国家政策", "相关政策",
     "有关政策", "不予", "特此说明", "谢谢",
 }, key=len, reverse=True))
+# Phrases every reason in this system could contain, whatever the case: they name no item, law, unit or fact of it
+# ("该申请不符合本单位数据共享的有关规定要求" says nothing once they and the stock phrases are taken out).
+BOILERPLATE = ("该申请", "本申请", "此申请", "此项申请", "申请事项", "本单位", "我单位", "本部门", "政务数据", "数据共享",
+               "共享数据", "数据资源", "有关规定", "相关规定", "有关要求", "相关要求", "规定要求", "有关政策", "相关政策",
+               "按照", "根据", "依照", "经研究", "研究决定", "决定", "需要", "办理", "请按照", "有关", "相关", "规定",
+               "要求", "情况", "事项", "明确", "规范", "不明确", "不规范")
 # Characters that carry no meaning on their own.
 PARTICLES = frozenset("的了是和与及或等之其也都而并但就把被")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -32,7 +38,7 @@ _NUMBERING = re.compile(r"^\s*(?:[(（]?\s*(?:\d{1,3}|[一二三四五六七八�
 
 
 def _without_stock(text: str, extra: tuple[str, ...]) -> str:
-    for phrase in sorted((*STOCK_PHRASES, *(e for e in extra if e)), key=len, reverse=True):
+    for phrase in sorted((*STOCK_PHRASES, *BOILERPLATE, *(e for e in extra if e)), key=len, reverse=True):
         text = text.replace(phrase, " ")
     return text
 

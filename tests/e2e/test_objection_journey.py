@@ -159,15 +159,16 @@ def test_a_referral_is_decided_by_the_county_government_and_the_provider_carries
     page.get_by_role("link", name="去办理：记录县政府决定").click()
     decision = tmp_path / "夏政文〔2026〕12号.pdf"
     decision.write_bytes(b"%PDF-1.4 county decision")
-    page.locator("#government-files").set_input_files(str(decision))
-    page.locator("#government-upload").get_by_role("button", name="上传", exact=True).click()
-    expect(page.locator("#government-upload")).to_contain_text("夏政文〔2026〕12号.pdf")
     page.get_by_label("决定文号").fill("夏政文〔2026〕12号")
     page.get_by_label("决定日期").fill(clock.today().isoformat())
     page.get_by_label("决定内容").fill("低保核对属于法定职责，县公安局应按申请共享户籍人口信息。")
     page.get_by_label(re.compile("^异议成立，按决定办理")).check()
+    page.get_by_role("button", name="提交").click()  # without its document: refused, nothing typed is lost
+    expect(page.locator("#task-errors")).to_contain_text("请选择县政府决定文件")
+    expect(page.get_by_label("决定文号")).to_have_value("夏政文〔2026〕12号")
+    page.get_by_label("县政府决定文件").set_input_files(str(decision))
     page.get_by_role("button", name="提交").click()
-    expect(page.locator("#government-decision")).to_contain_text("夏政文〔2026〕12号")
+    expect(page.locator("#government-decision")).to_contain_text("夏政文〔2026〕12号.pdf")
     log_out(page, "王磊")
 
     log_in(page, "huangtao")

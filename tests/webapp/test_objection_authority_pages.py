@@ -18,6 +18,7 @@ from tests.workflows.objections.helpers import (
 from workflows.models import Application, GrantStatus, Notification
 from workflows.sharing import applications, grants
 
+REFERRAL = "县公安局坚持认为户籍地址不能共享，与县民政局的低保核对职责分歧无法协调一致"
 DISAGREES = {"stance": "disagree", "position": "仍认为依据不足，维持原决定，不同意共享户籍地址"}
 
 
@@ -26,7 +27,7 @@ def _referred_refusal(ready) -> tuple[int, int]:
     objection_id = raise_(ready, application_id=app_id)
     accept_and_transfer(ready, objection_id)
     step(ready, objection_id, "ob_answer_1", "huangtao", DISAGREES)
-    step(ready, objection_id, "ob_decide", "lina", {"resolution": "refer"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "refer", "opinion": REFERRAL})
     step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示",
                                                    "referred_on": "2026-02-13"})
     return app_id, objection_id
@@ -50,19 +51,16 @@ def test_the_government_decision_is_recorded_with_its_document_and_shown_on_the_
     app_id, objection_id = _referred_refusal(ready)
     login(client, "lina")
     path = f"/tasks/{open_task(ready, objection_id, 'ob_government').id}"
-    page = text_of(client.get(path))
-    assert "县政府决定文件" in page and "尚未上传" in page
-    form = {"csrf_token": csrf_token(client, path), "government_number": "夏政文〔2026〕12号",
-            "government_decided_on": "2026-02-13", "government_outcome": "upheld",
-            "government_content": "低保核对属于法定职责，县公安局应按申请共享户籍人口信息。"}
-    refused = client.post(path, data=form)
-    assert refused.status_code == 422 and "请先在本页“县政府决定文件”处上传决定文件" in text_of(refused)
-    uploaded = client.post(f"/objections/{objection_id}/files", follow_redirects=True, content_type="multipart/form-data",
-                           data={"csrf_token": csrf_token(client, path), "next": path, "purpose": "government_decision",
-                                 "files": (io.BytesIO(b"%PDF-1.4 decision"), "夏政文〔2026〕12号.pdf")})
-    assert "已上传 1 个县政府决定文件" in text_of(uploaded)
-    done = client.post(path, data=form | {"csrf_token": csrf_token(client, path)}, follow_redirects=True)
-    assert done.status_code == 200 and "夏政文〔2026〕12号" in text_of(done)
+    assert "县政府决定文件" in text_of(client.get(path))
+    form = {"government_number": "夏政文〔2026〕12号", "government_decided_on": "2026-02-13",
+            "government_outcome": "upheld", "government_content": "低保核对属于法定职责，县公安局应按申请共享户籍人口信息。"}
+    refused = client.post(path, data=form | {"csrf_token": csrf_token(client, path)}, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "请选择县政府决定文件" in text_of(refused)
+    assert 'value="夏政文〔2026〕12号"' in refused.get_data(as_text=True)  # what was typed is still there
+    done = client.post(path, data=form | {"csrf_token": csrf_token(client, path),
+                                          "government_file": (io.BytesIO(b"%PDF-1.4 decision"), "夏政文〔2026〕12号.pdf")},
+                       content_type="multipart/form-data", follow_redirects=True)
+    assert done.status_code == 200 and "夏政文〔2026〕12号.pdf" in text_of(done)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, "huangtao")
     review = text_of(client.get(f"/tasks/{review_task(ready, app_id).id}"))

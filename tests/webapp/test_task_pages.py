@@ -3,7 +3,7 @@ from datetime import datetime
 
 import time_machine
 
-from tests.helpers import SH, apply, csrf_token, login, review_task
+from tests.helpers import SH, apply, csrf_token, login, review_task, text_of
 
 
 @time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False)
@@ -29,11 +29,14 @@ def test_a_refused_decision_keeps_the_choice_and_says_why(client, processes, dem
     assert 'value="reject" checked' in page
 
 
-def test_a_reviewer_of_another_unit_cannot_open_the_task(client, processes, demo_catalog):
+def test_a_reviewer_of_another_unit_cannot_open_the_task_nor_tell_it_from_one_that_does_not_exist(
+        client, processes, demo_catalog):
     with time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False):
         task_id = review_task(processes, apply(processes)).id
     login(client, "lvping")
-    assert client.get(f"/tasks/{task_id}").status_code == 403
+    other, missing = client.get(f"/tasks/{task_id}"), client.get("/tasks/999999")
+    assert other.status_code == missing.status_code == 404
+    assert text_of(other).replace(str(task_id), "") == text_of(missing).replace("999999", "")
 
 
 def test_the_task_list_counts_working_days_left_and_marks_an_overdue_review_in_red(client, processes, demo_catalog):

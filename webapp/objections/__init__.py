@@ -12,7 +12,7 @@ from webapp.params import id_param, parse_id
 from webapp.security import current_person, login_required_blueprint, safe_next
 from workflows import clock, inputs
 from workflows.errors import FieldProblem, NotFound, ValidationFailed
-from workflows.models import Application, FilePurpose, Grant, ObjectionStatus, ObjectionType, Role, Unit
+from workflows.models import Application, Grant, ObjectionStatus, ObjectionType, Role, Unit
 from workflows.objections import cases, pages
 from workflows.objections import records as objection_records
 from workflows.objections import statistics as objection_statistics
@@ -111,26 +111,22 @@ def new():
 
 @bp.post("/<int:item_id>/files")
 def upload(item_id: int):
-    """补充材料: the raiser adds evidence files (PDF or image) until the objection is accepted; the coordinator
-    recording the county government's decision adds its document (purpose=government_decision)."""
+    """补充材料: the raiser adds evidence files (PDF or image) to the objection until it is accepted."""
     person = current_person()
     objection = cases.get_objection(db.session, person, item_id)
-    purpose = FilePurpose.parse(request.form.get("purpose")) or FilePurpose.EVIDENCE
-    label = "县政府决定文件" if purpose == FilePurpose.GOVERNMENT_DECISION else "证据文件"
     back = safe_next(request.form.get("next"), url_for(".detail", item_id=item_id))
     files = web_uploads.chosen_files("files")[:cases.MAX_ATTACHMENTS + 1]
     if not files:
-        flash(f"请先选择要上传的{label}", "danger")
+        flash("请先选择要上传的证据文件", "danger")
         return redirect(back)
     try:
         with db.attempt():
             for chosen in files:
-                cases.add_file(db.session, person, objection, chosen.filename, chosen.content_type, chosen.data,
-                               purpose)
+                cases.add_file(db.session, person, objection, chosen.filename, chosen.content_type, chosen.data)
     except ValidationFailed as err:
-        flash(f"{label}未上传：" + "；".join(err.details), "danger")
+        flash("证据文件未上传：" + "；".join(err.details), "danger")
         return redirect(back)
-    flash(f"已上传 {len(files)} 个{label}", "success")
+    flash(f"已上传 {len(files)} 个证据文件", "success")
     return redirect(back)
 
 

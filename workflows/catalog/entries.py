@@ -8,10 +8,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflows import audit, clock, inputs
+from workflows import audit, clock, inputs, reasons
 from workflows.catalog import proposals
 from workflows.catalog.rules import Problem, clean_resource, publish_problems
-from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from workflows.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     EntryChange,
     EntryChangeKind,
@@ -259,6 +259,9 @@ def publish(session: Session, actor: Person, resource_id: int) -> Resource:
     return resource
 
 
+RETIRE_HINT = "请写明具体原因：该条目为什么停用，例如数据已并入哪个系统、哪项职能已调整、由哪个条目替代"
+
+
 def retire(session: Session, actor: Person, resource_id: int, reason: str) -> Resource:
     """A draft retires at once; a published entry's retirement waits for the bureau (its grants depend on it)."""
     resource = get_resource(session, actor, resource_id)
@@ -266,6 +269,8 @@ def retire(session: Session, actor: Person, resource_id: int, reason: str) -> Re
     if resource.status == ResourceStatus.RETIRED:
         raise Conflict("条目已停用")
     reason = _reason("停用原因", reason, 4, "填写停用原因")
+    if problem := reasons.reason_problem(reason, "停用原因", hint=RETIRE_HINT):
+        raise ValidationFailed([FieldProblem("reason", problem)], "停用原因必须写明具体内容，未提交")
     if resource.status == ResourceStatus.PUBLISHED:
         if pending := proposals.open_change(session, resource.id, lock=True):
             raise Conflict(f"此条目已有一项变更待县大数据局确认（{pending.summary()}），确认或退回后才能提交停用")

@@ -100,8 +100,8 @@ def get_task(session: Session, actor: Person, task_id: int) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("任务不存在")
-    if not can_view(session, actor, task):
-        raise Forbidden("您无权查看此任务")
+    if not can_view(session, actor, task):  # the same answer as for a number that does not exist
+        raise NotFound("任务不存在")
     return task
 
 
@@ -110,7 +110,7 @@ def complete(session: Session, actor: Person, task_id: int, data: dict) -> Human
     if _handlers is None:
         raise events.NotConfigured("workflows.bootstrap.bootstrap() must run before a task is completed")
     task = session.get(HumanTask, task_id)
-    if task is None:
+    if task is None or not can_view(session, actor, task):
         raise NotFound("任务不存在")
     if not can_act(session, actor, task):
         raise Forbidden(recusal(session, actor, task) or "您没有办理此任务的权限：需要在办理单位担任相应角色，或由他人转交给您")

@@ -29,7 +29,7 @@ from workflows.models.objections import (
     ObjectionStatus,
     ObjectionType,
 )
-from workflows.objections.process import ANSWERS, BUREAU_TASKS, GOVERNMENT, PROCESS, TRIAGE
+from workflows.objections.process import ANSWERS, BUREAU_TASKS, PROCESS, TRIAGE
 from workflows.organisation.directory import coordinators
 from workflows.sharing import applications, visibility
 
@@ -181,27 +181,24 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
 
 
 def add_file(session: Session, actor: Person, objection: Objection, filename: str, content_type: str,
-             data: bytes, purpose: FilePurpose = FilePurpose.EVIDENCE) -> ObjectionFile:
-    """A PDF or image, checked by its first bytes, at most 10 MB: the raiser's evidence (5 files, until the
-    objection is accepted), or the county government's decision document, added by the coordinator recording it."""
-    same = [f for f in objection.files if f.purpose == purpose]
-    if purpose == FilePurpose.GOVERNMENT_DECISION:
-        task = session.scalar(select(HumanTask).where(HumanTask.instance_id == objection.instance_id,
-                                                      HumanTask.task_key == GOVERNMENT,
-                                                      HumanTask.status == TaskStatus.OPEN))
-        if task is None:
-            raise ValidationFailed([FieldProblem("government_file", "县政府决定文件：只能在“记录县政府决定”环节上传")])
-        if not engine.can_act(session, actor, task):
-            raise Forbidden(engine.recusal(session, actor, task) or "只有办理“记录县政府决定”的协调员可以上传县政府决定文件")
-        field, limit = "government_file", MAX_GOVERNMENT_FILES
-    else:
-        if objection.raiser_id != actor.id:
-            raise Forbidden("只有提出人可以上传证据材料")
-        if objection.status not in EVIDENCE_OPEN:
-            raise ValidationFailed([FieldProblem("files", "证据文件：异议已受理审查，不能再上传证据文件")])
-        field, limit = "files", MAX_ATTACHMENTS
-    label = purpose.label if purpose == FilePurpose.GOVERNMENT_DECISION else "证据文件"
-    if len(same) >= limit:
+             data: bytes) -> ObjectionFile:
+    """The raiser's evidence (PDF or image, at most 5 files), until the objection is accepted."""
+    if objection.raiser_id != actor.id:
+        raise Forbidden("只有提出人可以上传证据材料")
+    if objection.status not in EVIDENCE_OPEN:
+        raise ValidationFailed([FieldProblem("files", "证据文件：异议已受理审查，不能再上传证据文件")])
+    return store_file(session, actor, objection, filename, content_type, data, FilePurpose.EVIDENCE)
+
+
+FILE_FIELDS = {FilePurpose.EVIDENCE: ("files", "证据文件", MAX_ATTACHMENTS),
+               FilePurpose.GOVERNMENT_DECISION: ("government_file", "县政府决定文件", MAX_GOVERNMENT_FILES)}
+
+
+def store_file(session: Session, actor: Person, objection: Objection, filename: str, content_type: str,
+               data: bytes, purpose: FilePurpose) -> ObjectionFile:
+    """A file of the objection, checked by its first bytes, at most 10 MB, within its purpose's count."""
+    field, label, limit = FILE_FIELDS[purpose]
+    if len([f for f in objection.files if f.purpose == purpose]) >= limit:
         raise ValidationFailed([FieldProblem(field, f"{label}：最多 {limit} 个，请合并为一个 PDF 后上传")])
     magic = applications.ATTACHMENT_TYPES.get(content_type)
     if magic is None or not data.startswith(magic):

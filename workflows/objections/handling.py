@@ -16,6 +16,7 @@ from workflows.models.objections import (
     ObjectionStatus,
 )
 from workflows.objections import cases, effects, integrity, records
+from workflows.sharing import uploads
 from workflows.objections.process import ANSWERS, MAX_RESPONDERS, RAISER_TASKS
 
 
@@ -33,6 +34,7 @@ def set_status(session: Session, actor_id: int | None, objection: Objection, sta
 
 NOT_ACCEPTED_HINT = "请写明具体内容：为什么不予受理，例如不属于受理范围、已在何处办结、依据哪项规定"
 DECISION_HINT = "请写明具体内容：认定的事实、依据的规定，以及所涉单位应当如何处理"
+REFER_HINT = "请写明为什么提请县政府：各方在哪一点上意见不一致、涉及哪项职责或规定"
 ANSWER_HINT = "请写明具体内容：本单位是否认可、理由和将如何处理"
 
 
@@ -65,6 +67,9 @@ def triaged(session: Session, actor: Person, task: HumanTask, data: dict) -> dic
         if objection.info_request:
             raise ValidationFailed([FieldProblem("decision", "审查意见：已经要求补充过一次材料（一次性告知），"
                                                              "不能再次要求补充，请受理或不予受理")])
+        if problems := reasons.list_problems(data.get("info_request"), "需补充的材料"):
+            raise ValidationFailed([FieldProblem("info_request", f"需补充的材料：{p}") for p in problems],
+                                   "一次性告知须逐项写明需要补充的材料，未提交")
         objection.info_request = data["info_request"].strip()
         set_status(session, actor.id, objection, ObjectionStatus.AWAITING_INFO, info_request=objection.info_request)
     return data
@@ -88,6 +93,10 @@ def transferred(session: Session, actor: Person, task: HumanTask, data: dict) ->
             ids.append(unit_id)
     if not 1 <= len(ids) <= MAX_RESPONDERS:
         raise ValidationFailed([FieldProblem("responding_unit_ids", f"答复单位：请选择1至{MAX_RESPONDERS}个单位")])
+    if objection.concerned_unit_id and objection.concerned_unit_id not in ids:
+        raise ValidationFailed([FieldProblem("responding_unit_ids", f"答复单位：须包括所涉单位（{objection.concerned_unit.name}）。"
+                                                                    "异议针对该单位，应由该单位答复；可再选其他有关单位")],
+                               "所涉单位未列为答复单位，未提交")
     objection.responding_unit_ids = ids
     set_status(session, actor.id, objection, ObjectionStatus.TRANSFERRED, responding_unit_ids=ids,
                note=data.get("transfer_note") or "")
@@ -115,6 +124,9 @@ def _agreement_problem(objection: Objection, outcome: ObjectionOutcome) -> str |
     """意见一致 only when every responding unit's answer agrees with the recorded outcome (四(五): the bureau
     communicates and coordinates; it does not overrule a unit that disagrees)."""
     agreeing = AnswerStance.AGREE if outcome == ObjectionOutcome.UPHELD else AnswerStance.DISAGREE
+    if objection.concerned_unit_id and objection.concerned_unit_id not in {a.unit_id for a in objection.answers}:
+        return (f"各方意见：所涉单位（{objection.concerned_unit.name}）没有答复，不能记录为意见一致。"
+                "请组织协调（听取该单位意见）或提请县政府数据共享工作领导小组")
     others = [a for a in objection.answers if a.stance != agreeing]
     if not others:
         return None
@@ -132,8 +144,9 @@ def decided(session: Session, actor: Person, task: HumanTask, data: dict) -> dic
         set_status(session, actor.id, objection, ObjectionStatus.COORDINATING)
         cases.notify_raiser(session, objection, "各方意见不一致，县大数据局将组织协调")
         return {"resolution": resolution, "needs_correction": False}
-    if resolution == "refer":
-        return {"resolution": resolution, "needs_correction": False}
+    if resolution == "refer":  # why it goes to the county government is said here; the document follows
+        _specific("opinion", data.get("opinion") or "", "提请理由", REFER_HINT)
+        return {"resolution": resolution, "opinion": data["opinion"].strip(), "needs_correction": False}
     outcome = ObjectionOutcome(data["outcome"])
     if problem := _agreement_problem(objection, outcome):
         raise ValidationFailed([FieldProblem("resolution", problem)], "各方意见不一致，未提交")
@@ -202,9 +215,15 @@ def government_decided(session: Session, actor: Person, task: HumanTask, data: d
     upholds an application dispute, the provider reviews again with the decision before it (the provider still
     decides: approves, or answers why it cannot, which comes back to the bureau)."""
     objection = _objection(session, task)
+    kept = uploads.pending(session, actor, data.get("government_file") or [])
+    for row in kept:
+        cases.store_file(session, actor, objection, row.filename, row.content_type, row.data,
+                         FilePurpose.GOVERNMENT_DECISION)
+        session.delete(row)
     if not any(f.purpose == FilePurpose.GOVERNMENT_DECISION for f in objection.files):
-        raise ValidationFailed([FieldProblem("government_file", "县政府决定文件：请先在本页“县政府决定文件”处上传决定文件"
-                                                                "（PDF 或图片），再提交")], "缺少县政府决定文件，未提交")
+        raise ValidationFailed([FieldProblem("government_file", "县政府决定文件：请选择县政府决定文件（PDF 或图片）后一并提交")],
+                               "缺少县政府决定文件，未提交")
+    data = data | {"government_file": [row.filename for row in kept]}
     earliest = clock.start_of_day(objection.referred_on) if objection.referred_on else objection.created_at
     decided_on = cases.check_day("government_decided_on", "决定日期", data["government_decided_on"], earliest, "提请")
     outcome = ObjectionOutcome(data["government_outcome"])
@@ -245,6 +264,12 @@ def task_opened(session: Session, event: str, task: HumanTask) -> None:
 def open_answers(session: Session, objection: Objection) -> list[HumanTask]:
     return list(session.scalars(select(HumanTask).where(HumanTask.instance_id == objection.instance_id,
                                                         HumanTask.task_key.in_(ANSWERS))))
+
+
+def transfer_initial(session: Session, task: HumanTask) -> dict:
+    """转办答复单位 starts with the unit the objection is raised against ticked: it must answer."""
+    objection = _objection(session, task)
+    return {"responding_unit_ids": [str(objection.concerned_unit_id)]} if objection.concerned_unit_id else {}
 
 
 def responding_units(session: Session, task: HumanTask) -> list[tuple[str, str]]:

@@ -73,7 +73,6 @@ class ObjectionCase:
     can_correct: bool = False  # the person acting on the open correction task, who may edit the entry
     hidden_fields: list[str] = field(default_factory=list)  # decision fields that do not apply to this type
     government_files: list = field(default_factory=list)  # the county government's decision document(s)
-    can_upload_government: bool = False  # the coordinator recording that decision adds its document here
 
 
 # 研究处理意见, 协调 and the county government's decision ask what to do with a grant only where the objection
@@ -107,8 +106,6 @@ def objection_case(session: Session, person: Person, task: HumanTask) -> Objecti
         case.hidden_fields = HIDDEN_BY_KIND.get(ObjectionType(objection.kind), GRANT_FIELDS)
     case.government_files = [f for f in objection.files if f.purpose == FilePurpose.GOVERNMENT_DECISION]
     case.files = [f for f in objection.files if f.purpose == FilePurpose.EVIDENCE]
-    case.can_upload_government = (task.task_key == GOVERNMENT and task.status == TaskStatus.OPEN
-                                  and engine.can_act(session, person, task))
     case.can_correct = (task.task_key == CORRECT and task.status == TaskStatus.OPEN
                         and engine.can_act(session, person, task))
     return case

@@ -126,7 +126,15 @@ class ReviewCase:
     sensitivity: str = ""
     kind: str = "application"  # which case template the task page uses
     resubmission: bool = False  # the applicant's 补正 task: each item asked is answered, the application may be edited
+    step: str = ""  # the task's key: what the page asks of the person (review, 补正, the bureau's coordination)
     objections: list[Objection] = field(default_factory=list)  # upheld ones that reopened this review
+
+    @property
+    def history(self) -> list[tuple[str, object]]:
+        """The earlier rounds and the objections that reopened the review, in the order they happened."""
+        dated = [(r.task.completed_at, 0, "round", r) for r in self.rounds]
+        dated += [(o.closed_at, 1, "objection", o) for o in self.objections]
+        return [(kind, item) for _, _, kind, item in sorted(dated, key=lambda d: (d[0], d[1]))]
 
     @property
     def has_sensitive(self) -> bool:
@@ -171,7 +179,8 @@ def review_case(session: Session, person: Person, task: HumanTask) -> ReviewCase
                       share_type=ShareType.label_of(app.resource.share_type),
                       sensitivity=Sensitivity.label_of(app.resource.sensitivity),
                       objections=reviews.objections_before(session, task.instance),
-                      resubmission=task.task_key == applications.RESUBMIT_TASK and task.status == TaskStatus.OPEN)
+                      resubmission=task.task_key == applications.RESUBMIT_TASK and task.status == TaskStatus.OPEN,
+                      step=task.task_key)
 
 
 def _round(task: HumanTask, answers: list[tuple[str, str]]) -> EarlierRound | None:

@@ -24,7 +24,7 @@ from workflows.models import (
     TaskStatus,
 )
 from workflows.sharing import applications, grants, integrity, records, rejections, resubmission, uploads
-from workflows.sharing.process import REVIEW_TASK
+from workflows.sharing.process import COORDINATE_TASK, REVIEW_TASK
 
 
 def closed_notice(session: Session, task: HumanTask) -> str | None:
@@ -90,6 +90,18 @@ def objections_before(session: Session, instance: ProcessInstance) -> list[Objec
                                                         Objection.outcome == ObjectionOutcome.UPHELD,
                                                         Objection.closed_at <= instance.started_at)
                                 .order_by(Objection.id)))
+
+
+_COORDINATIONS = (select(HumanTask.result).where(HumanTask.instance_id == bindparam("id"),
+                                                HumanTask.task_key == COORDINATE_TASK,
+                                                HumanTask.status == TaskStatus.COMPLETED)
+                  .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1))
+
+
+def coordinated_again(session: Session, instance: ProcessInstance) -> str | None:
+    """The bureau's opinion when it last sent this case back to the provider after a "cannot" answer, if it did."""
+    result = session.scalars(_COORDINATIONS, {"id": instance.id}).first() or {}
+    return result.get("opinion") if result.get("next_step") == "reopen" else None
 
 
 def review_decisions(session: Session, task: HumanTask) -> list[tuple[str, str]]:
@@ -206,9 +218,8 @@ def bureau_coordinated(session: Session, actor: Person, task: HumanTask, data: d
     if problem := coordination_check(data.get("opinion") or "", data):
         raise ValidationFailed([FieldProblem("opinion", f"协调意见：{problem}")], "协调意见必须写明具体内容，未提交")
     opinion = data["opinion"].strip()
-    if data["next_step"] == "reopen":
+    if data["next_step"] == "reopen":  # a new period at the provider, not a 补正 (review_rounds counts those)
         app.decided_by_id, app.decision_reason = None, ""
-        app.review_rounds += 1
         _set_status(session, actor.id, app, ApplicationStatus.IN_REVIEW, opinion=opinion)
     else:
         audit.record(session, actor.id, "application", app.id, "application:coordination_closed", None,

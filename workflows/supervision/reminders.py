@@ -27,6 +27,12 @@ def candidates(session: Session, task: HumanTask) -> list[Person]:
     return people_with_role(session, task.unit_id, task.role)
 
 
+def _audience(session: Session, task: HumanTask, people: list[Person]) -> list[Person]:
+    """Who is told about a task: never someone who must step aside from it (the raiser of an objection is not
+    asked to triage it, reminded or escalated about it)."""
+    return [p for p in people if engine.recusal(session, p, task) is None]
+
+
 def _objection_note(session: Session, task: HumanTask) -> str:
     """A review reopened by an upheld objection says so, with the coordinator's opinion to weigh."""
     if task.task_key != applications.REVIEW_TASK:
@@ -39,6 +45,8 @@ def _objection_note(session: Session, task: HumanTask) -> str:
                          f"决定内容：{decision['content']}。请通过，或写明不能执行的具体理由（报县大数据局协调）\n")
         else:
             notes.append(f"本次审核因异议 {o.number}（{o.raiser_unit.name}提出）成立而重新启动，县大数据局处理意见：{o.opinion}\n")
+    if again := reviews.coordinated_again(session, task.instance):
+        notes.append(f"县大数据局已就本单位“不能执行”的答复再次协调，协调意见：{again}\n")
     return "".join(notes)
 
 
@@ -60,7 +68,8 @@ def link(task: HumanTask) -> str:
 
 
 def new_task(session: Session, event: str, task: HumanTask) -> None:
-    notifications.send(session, candidates(session, task), "new_task", context(session, task), link(task))
+    notifications.send(session, _audience(session, task, candidates(session, task)), "new_task",
+                       context(session, task), link(task))
 
 
 def delegated(session: Session, event: str, task: HumanTask, actor: Person, colleague: Person) -> None:
@@ -82,14 +91,15 @@ def remind(session: Session, event: str, instance: ProcessInstance, values: dict
     for task in _open_tasks(session, instance, values.get("task")):
         if task.is_overdue():
             continue
-        people = candidates(session, task) + leader_in_charge(session, task.unit_id)
+        people = _audience(session, task, candidates(session, task) + leader_in_charge(session, task.unit_id))
         sent = notifications.send(session, people, _template(values, "reminder"), context(session, task), link(task))
         audit.record(session, None, "task", task.id, "task:reminded", None, {"recipients": sent})
 
 
 def escalate(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     for task in _open_tasks(session, instance, values.get("task")):
-        people = candidates(session, task) + coordinators(session) + leader_in_charge(session, task.unit_id)
+        people = _audience(session, task, candidates(session, task) + coordinators(session)
+                           + leader_in_charge(session, task.unit_id))
         sent = notifications.send(session, people, _template(values, "escalation"), context(session, task), link(task))
         audit.record(session, None, "task", task.id, "task:escalated", None,
                      {"recipients": sent, "due_at": task.due_at.isoformat() if task.due_at else None})

@@ -1,12 +1,13 @@
 """Steps of an objection as the demo people take them (imported by the objection tests only)."""
 from __future__ import annotations
 
-from tests.helpers import MISSING_BASIS, apply, decide, person, unit
-from workflows.engine import tasks
 from sqlalchemy import select
 
-from workflows.models import FilePurpose, Grant, HumanTask, Objection, TaskStatus
+from tests.helpers import MISSING_BASIS, apply, decide, person, unit
+from workflows.engine import tasks
+from workflows.models import Grant, HumanTask, Objection, TaskStatus
 from workflows.objections import cases
+from workflows.sharing import uploads
 
 FACTS = "我局申请的户籍数据被以“不同意”为由驳回，未说明具体依据，影响低保核对工作"
 
@@ -54,14 +55,13 @@ DECISION_PDF = "%PDF-1.4\n% 夏政文〔2026〕12号 县政府关于人口数据
 
 def record_government_decision(sessions, objection_id: int, outcome: str = "upheld", username: str = "lina",
                                **extra) -> None:
-    """The coordinator uploads the county government's decision document, then records the decision."""
+    """The coordinator records the decision with its document, chosen on the same form."""
     with sessions.begin() as s:
-        cases.add_file(s, person(s, username), s.get(Objection, objection_id), "县政府决定.pdf", "application/pdf",
-                       DECISION_PDF, FilePurpose.GOVERNMENT_DECISION)
+        tokens, _ = uploads.stash(s, person(s, username), [uploads.Chosen("县政府决定.pdf", "application/pdf", DECISION_PDF)])
     step(sessions, objection_id, "ob_government", username,
          {"government_number": "夏政文〔2026〕12号", "government_decided_on": "2026-02-13",
           "government_content": "经县政府数据共享工作领导小组研究，低保核对属于法定职责，县公安局应按申请共享户籍人口信息。",
-          "government_outcome": outcome} | extra)
+          "government_outcome": outcome, "government_file": tokens} | extra)
 
 
 OUT_OF_SCENARIO = "县民政局将户籍数据用于招商引资统计，超出低保核对的应用场景"

@@ -30,6 +30,7 @@ from workflows.models import (
 from workflows.objections import integrity as objection_integrity
 from workflows.sharing import grants, integrity, records, reviews
 
+REFERRAL = "县公安局坚持认为户籍地址不能共享，与县民政局的低保核对职责分歧无法协调一致"
 DISAGREES = {"stance": "disagree", "position": "仍认为依据不足，维持原决定，不同意共享户籍地址"}
 COORDINATED = {"meeting_date": "2026-02-13", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超",
                "minutes": "双方陈述意见，县公安局坚持原决定"}
@@ -108,7 +109,7 @@ def test_the_provider_may_refuse_again_after_a_reopened_review_and_no_path_ends_
 
 def test_a_referral_whose_government_decision_orders_sharing_reaches_the_providers_review(ready):
     app_id, objection_id = _disputed_refusal(ready)
-    step(ready, objection_id, "ob_decide", "lina", {"resolution": "refer"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "refer", "opinion": REFERRAL})
     step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示",
                                                    "referred_on": "2026-02-13"})
     with pytest.raises(ValidationFailed) as refused:  # the decision is recorded with its document
@@ -139,7 +140,7 @@ def test_a_referral_whose_government_decision_orders_sharing_reaches_the_provide
 
 def test_a_provider_that_cannot_carry_out_the_decision_answers_why_and_the_bureau_coordinates(ready):
     app_id, objection_id = _disputed_refusal(ready)
-    step(ready, objection_id, "ob_decide", "lina", {"resolution": "refer"})
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "refer", "opinion": REFERRAL})
     step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示",
                                                    "referred_on": "2026-02-13"})
     record_government_decision(ready, objection_id)
