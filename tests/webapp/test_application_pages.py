@@ -520,3 +520,13 @@ def test_a_new_form_with_the_same_application_under_way_names_and_links_the_firs
     assert answer.status_code == 409
     assert f"本单位已有同一资源、同一应用场景的申请 {number}（审核中），未重复提交" in text_of(answer)
     assert f'id="existing-application" href="/applications/{first}"' in answer.get_data(as_text=True)
+
+
+def test_the_order_of_a_revoked_grant_tells_the_platform_to_stop_not_to_provide(client, ready):
+    app_id = applied(ready, "XY-SJ-001", items=["企业名称", "统一社会信用代码"], sensitive_justification="")
+    with ready.begin() as s:
+        grants.revoke(s, person(s, "zhenghui"), grant_id(ready, app_id), "发现超出应用场景使用，依约撤销授权")
+    login(client, "machao")
+    page = text_of(client.get(f"/grants/{grant_id(ready, app_id)}/order"))
+    assert "本提供单已失效：此授权已撤销，请立即停止向县民政局提供下列数据" in page
+    assert "同意通过政务数据共享交换平台" not in page and "请按本单所列信息项" not in page

@@ -263,7 +263,7 @@ def render_case(person, item_id: int, errors: list[str] | None = None, values: d
                                             if page.grant else [])}.values()
                              if objection_cases.can_see(person, o)],
                   "grant_flags": objection_cases.flags(db.session, grant_id=page.grant.id) if page.grant else [],
-                  "can_dispute": objection_cases.can_dispute_application(person, page.app)}
+                  "can_dispute": objection_cases.can_dispute_application(db.session, person, page.app)}
     return render_template("applications/detail.html", page=page, app=page.app, errors=errors or [],
                            values=values or {}, open_form=open_form, objections=objections), status
 

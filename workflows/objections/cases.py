@@ -56,10 +56,18 @@ NOT_DISPUTABLE = {
 }
 
 
-def can_dispute_application(person: Person, app: Application) -> bool:
+def can_dispute_application(session: Session, person: Person, app: Application) -> bool:
     """资源申请异议 is the applicant's, about a review result (returned, approved or not approved): not the
-    reviewer's about their own decision, not on a draft or a withdrawn application."""
-    return app.status in DISPUTABLE and app.applicant_unit_id in _units(person)
+    reviewer's about their own decision, not on a draft or a withdrawn application, and not once the county
+    government has decided the dispute (its decision is the last word)."""
+    return (app.status in DISPUTABLE and app.applicant_unit_id in _units(person)
+            and government_decided(session, app) is None)
+
+
+def government_decided(session: Session, app: Application) -> dict | None:
+    """The county government's decision on a dispute about this application, if one was recorded."""
+    decisions = session.scalars(select(Objection.government_decision).where(Objection.application_id == app.id))
+    return next((d for d in decisions if d), None)
 
 
 def _int(value, name: str, problems: list) -> int | None:
@@ -167,8 +175,10 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
         elif chosen is not None:
             link = {"resource_id": resource.id, "concerned_unit_id": resource.provider_unit_id}
     if kind == ObjectionType.APPLICATION_DISPUTE and link.get("application_id") and not can_dispute_application(
-            actor, app):
-        why = NOT_DISPUTABLE.get(ApplicationStatus(app.status), "资源申请异议由申请单位对退回、通过或不通过的审核结果提出")
+            session, actor, app):
+        decided = government_decided(session, app)
+        why = (f"县政府已就本申请作出决定（{decided['number']}），不再受理资源申请异议" if decided else
+               NOT_DISPUTABLE.get(ApplicationStatus(app.status), "资源申请异议由申请单位对退回、通过或不通过的审核结果提出"))
         problems.append(FieldProblem("application_id", f"所涉申请：申请 {app.number}（{app.status.label}）不能提出资源申请异议。"
                                                        f"{why}"))
         link = {}

@@ -96,7 +96,7 @@ def decide(session: Session, actor: Person, row_id: int, decision: str, reason: 
     reason = _checked(decision, reason)
     what = what_happened(row.change)
     if decision == "revoke":
-        grants.revoke(session, actor, row.grant_id, f"资源{what}：{reason}")
+        grants.revoke(session, actor, row.grant_id, reason, basis="" if what in reason else f"资源{what}")
         row.status = AffectedStatus.REVOKED
     else:
         row.dropped_items = grants.keep(session, actor, row.grant_id, reason, row.change.removed_items, what)[1]

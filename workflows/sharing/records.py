@@ -29,9 +29,10 @@ from workflows.models import (
     ProcessInstance,
     RejectionCategory,
     ShareType,
+    TaskStatus,
 )
 from workflows.sharing import rejections, resubmission
-from workflows.sharing.process import REVIEW_TASK
+from workflows.sharing.process import COORDINATE_TASK, REVIEW_TASK
 from workflows.unit_of_work import unit_of_work
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
@@ -55,6 +56,25 @@ def base_url() -> str:
 
 def _unit(unit) -> dict:
     return {"name": unit.name, "credit_code": unit.credit_code}
+
+
+_RESULTS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "cannot": "不能执行县政府决定"}
+_NEXT_STEPS = {"reopen": "再次协调，退回提供单位重新审核", "conclude": "按未通过办结并报告县政府"}
+
+
+def _result(session: Session, task: HumanTask) -> str:
+    """What the step decided, as the record states it: the review's decision (with the category and the fact of a
+    rejection), or what the bureau did with the provider's answer."""
+    result = task.result or {}
+    if task.task_key == REVIEW_TASK and result.get("decision") in _RESULTS:
+        said = _RESULTS[result["decision"]]
+        if result["decision"] == "reject" and (category := RejectionCategory.label_of(result.get("rejection_category"))):
+            fact = rejections.stated(session, result)
+            said += f"（{category}；{fact}）" if fact else f"（{category}）"
+        return said
+    if task.task_key == COORDINATE_TASK:
+        return _NEXT_STEPS.get(result.get("next_step"), "")
+    return ""
 
 
 def _comment(result: dict) -> str:
@@ -97,11 +117,24 @@ def _timeline(session: Session, app: Application, rows: list[HumanTask]) -> list
         met = "" if task.due_at is None else ("逾期" if task.is_overdue() else "按期")
         step = {"step": task.name, "actor": actor, "at": clock.fmt(task.completed_at) if task.completed_at else "办理中",
                 "due": clock.fmt(task.due_at), "met": met, "comment": _comment(task.result or {})}
+        if said := _result(session, task):
+            step["result"] = said
         if task.id in answers:  # the 补正: each item asked with its answer, and the files that came with them
             step |= {"answers": [{"item": item, "answer": answer} for item, answer in answers[task.id]],
                      "attachments": list((task.result or {}).get("attachments") or [])}
         steps.append(step)
     return [s for s in steps if s]
+
+
+def _closing_note(session: Session, app: Application, rows: list[HumanTask]) -> str:
+    """A case the bureau closed after the provider answered it could not carry out the county government's
+    decision says so: the 未通过 is the provider's answer, not a refusal that nobody questioned."""
+    last = next((t for t in reversed(rows) if t.status == TaskStatus.COMPLETED), None)
+    if app.status != ApplicationStatus.REJECTED or last is None or last.task_key != COORDINATE_TASK:
+        return ""
+    opinion = (last.result or {}).get("opinion", "")
+    return (f"{app.provider_unit.name}答复不能执行县政府决定，县大数据局协调后按未通过办结并报告县政府"
+            + (f"：{opinion}" if opinion else ""))
 
 
 def _fact(session: Session, app: Application, rows: list[HumanTask]) -> dict | None:
@@ -132,6 +165,7 @@ def content_for(session: Session, app: Application) -> dict:
         "decision": ApplicationStatus(app.status).label, "reason": app.decision_reason,
         "rejection_category": RejectionCategory.label_of(app.rejection_category),
         "rejection_fact": _fact(session, app, rows),
+        **({"closing_note": note} if (note := _closing_note(session, app, rows)) else {}),
         "decided_by": app.decided_by.display_name if app.decided_by else "系统（无条件共享）",
         "decided_by_unit": app.provider_unit.name,
         "decided_at": clock.fmt(app.decided_at), "late": app.late,

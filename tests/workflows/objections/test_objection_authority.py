@@ -4,7 +4,7 @@ or answers why it cannot."""
 import pytest
 from sqlalchemy import update
 
-from tests.helpers import decide, person, review_task, status
+from tests.helpers import MISSING_BASIS, decide, person, review_task, status
 from tests.workflows.objections.helpers import (
     accept_and_transfer,
     open_keys,
@@ -173,9 +173,15 @@ def test_a_provider_that_cannot_carry_out_the_decision_answers_why_and_the_burea
     with ready() as s:
         app = s.get(Application, app_id)
         assert app.decided_by.username == "huangtao"  # the provider's answer is the decision, not the bureau's
-        timeline = [step["step"] for step in records.for_application(s, app_id).content["timeline"]]
+        content = records.for_application(s, app_id).content
+    timeline = [step["step"] for step in content["timeline"]]
     assert "依据县政府决定重新审核（夏政文〔2026〕12号，异议 YY2026" in " ".join(timeline)
     assert timeline.count("研究提供单位意见") == 2
+    said = [(step["step"], step.get("result")) for step in content["timeline"] if step.get("result")]
+    assert said[0] == ("审核申请", "不通过（缺乏法律或政策依据；缺少或不足的依据：" + MISSING_BASIS + "）")
+    assert [r for _, r in said[1:]] == ["不能执行县政府决定", "再次协调，退回提供单位重新审核", "不能执行县政府决定",
+                                       "按未通过办结并报告县政府"]
+    assert content["decision"] == "未通过" and "县大数据局协调后按未通过办结并报告县政府" in content["closing_note"]
 
 
 def test_no_grant_can_rest_on_anything_but_the_providers_approval(ready):
@@ -203,3 +209,14 @@ def test_check_integrity_reports_an_objection_whose_status_or_effect_disagrees_w
     assert broken.exit_code == 1
     assert f"异议 YY2026{objection_id:06d}：状态为“已办结”，待办环节却是（ob_answer_1）" in broken.output
     assert "处理结果记载“重新审核”，申请却没有重新审核" in broken.output
+
+
+def test_once_the_county_government_decided_no_further_dispute_of_the_application_is_taken(ready):
+    app_id, objection_id = _disputed_refusal(ready)
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "refer", "opinion": REFERRAL})
+    step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示",
+                                                   "referred_on": "2026-02-13"})
+    record_government_decision(ready, objection_id, "rejected")
+    with pytest.raises(ValidationFailed) as refused:
+        raise_(ready, application_id=app_id)
+    assert "县政府已就本申请作出决定（夏政文〔2026〕12号），不再受理资源申请异议" in " ".join(refused.value.details)
