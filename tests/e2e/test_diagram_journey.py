@@ -36,7 +36,7 @@ def test_the_modeler_opens_the_latest_version_and_what_bpmn_js_writes_back_passe
     expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
     expect(page.locator("#modeler .djs-element").first).to_be_visible()
     page.get_by_role("button", name="检查", exact=True).click()
-    expect(page.locator("#modeler-result")).to_have_text("检查通过：7 条路径全部通过，可以部署。")
+    expect(page.locator("#modeler-result")).to_have_text("检查通过：8 条路径全部通过，可以部署。")
 
 
 def test_the_wide_objection_diagram_is_shown_at_a_readable_scale_around_the_current_step(page: Page, processes,

@@ -38,7 +38,7 @@ def versions_of(sessions, key: str) -> list[ProcessVersion]:
 
 def test_the_confirmation_shows_the_changed_period_and_the_cases_on_each_version(client, modeler):
     body = post_json(client, "/processes/preview", {"xml": THREE_DAYS}, modeler).get_json()
-    assert body["ok"] is True and body["dry_run"]["summary"] == "7 条路径全部通过"
+    assert body["ok"] is True and body["dry_run"]["summary"] == "8 条路径全部通过"
     assert body["diff"]["lines"] == ["审核申请：期限 5 → 3 个工作日"] and body["diff"]["changed"] == ["da_review"]
     assert body["latest"]["version"] == 1 and body["versions"] == [{"version": 1, "running": 0, "total": 0}]
 

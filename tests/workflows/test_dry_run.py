@@ -28,7 +28,7 @@ def run(db, xml: str) -> dryrun.DryRun:
 
 
 def test_every_shipped_process_passes_along_every_path(db):
-    expected = {"data_application": 7, "catalog_update": 4, "demand_coordination": 3, "entry_change": 3,
+    expected = {"data_application": 8, "catalog_update": 4, "demand_coordination": 3, "entry_change": 3,
                 "affected_grants": 2}
     for key, paths in expected.items():
         result = dryrun.run(db, (BPMN / f"{key}.bpmn").read_text(encoding="utf-8"), key, FORMS)
@@ -48,7 +48,7 @@ def test_the_paths_of_the_application_cover_every_branch_and_the_deadline_timers
 def test_a_condition_that_fails_on_one_branch_only_is_caught_on_that_flow(db):
     result = run(db, FAILS_ON_RETURN)
     failed = [p for p in result.paths if not p.ok]
-    assert result.summary == "7 条路径中 1 条未通过" and len(failed) == 1
+    assert result.summary == "8 条路径中 1 条未通过" and len(failed) == 1
     assert failed[0].where == "da_f8"
     assert failed[0].message == "连线「退回补正（暂停计时）」上的条件：无法把 '试运行示例数据' 转换为整数"
     assert failed[0].choices == ["共享类型=有条件共享", "审核意见=退回补正（暂停计时）"]
