@@ -10,7 +10,7 @@ import os
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.helpers import HOUSEHOLD, at, person, race
 from workflows.engine import tasks
@@ -133,4 +133,70 @@ def test_revoking_while_the_grant_expires_keeps_the_first_outcome(committing_ses
                     AuditEvent.subject_type == "grant", AuditEvent.subject_id == str(grant_id),
                     AuditEvent.action.in_(["grant:revoked", "grant:expired"]))).all()
                 assert len(changes) == 1  # the loser changed nothing
+    _assert_consistent(ready)
+
+
+def _draft(sessions, username: str, scenario: str) -> int:
+    with sessions.begin() as s:
+        applicant = person(s, username)
+        return applications.save_draft(s, applicant, applicant.unit_id, HOUSEHOLD | {"scenario": scenario}).id
+
+
+def _submit(username: str, app_id: int):
+    return lambda s: applications.submit(s, person(s, username), app_id)
+
+
+def test_two_applicants_of_one_unit_submitting_at_once_both_get_their_case(committing_sessions, ready):
+    for trial in range(TRIALS):
+        mine = _draft(ready, "machao", f"{HOUSEHOLD['scenario']}（第{trial}批低保）")
+        theirs = _draft(ready, "zhuxia", f"{HOUSEHOLD['scenario']}（第{trial}批特困供养）")
+        assert race(ready, _submit("machao", mine), _submit("zhuxia", theirs)) == ["ok", "ok"]
+    _assert_consistent(ready)
+    with ready() as s:
+        assert s.scalar(select(func.count(Application.id)).where(Application.status == ApplicationStatus.IN_REVIEW)) \
+            == 2 * TRIALS
+
+
+def test_one_need_submitted_by_two_applicants_at_once_starts_one_case(committing_sessions, ready):
+    for trial in range(TRIALS):
+        scenario = f"{HOUSEHOLD['scenario']}（第{trial}批）"
+        mine, theirs = _draft(ready, "machao", scenario), _draft(ready, "zhuxia", scenario)
+        assert race(ready, _submit("machao", mine), _submit("zhuxia", theirs)) == ["409", "ok"]
+    _assert_consistent(ready)
+
+
+def _apply_as(username: str, scenario: str):
+    return lambda s: applications.apply(s, person(s, username), HOUSEHOLD | {"scenario": scenario})
+
+
+def test_two_applicants_of_one_unit_applying_through_the_api_at_once_both_get_their_case(committing_sessions, ready):
+    for trial in range(TRIALS):
+        assert race(ready, _apply_as("machao", f"{HOUSEHOLD['scenario']}（第{trial}批低保）"),
+                    _apply_as("zhuxia", f"{HOUSEHOLD['scenario']}（第{trial}批特困供养）")) == ["ok", "ok"]
+    _assert_consistent(ready)
+
+
+def test_moving_a_case_while_its_review_is_decided_ends_on_one_version_without_an_error(committing_sessions, ready):
+    from tests.workflows.test_moving_cases import FORMS, THREE_DAYS, pair
+    from workflows import engine
+    from workflows.engine import moving
+
+    app_ids = [_draft(ready, "machao", f"{HOUSEHOLD['scenario']}（第{trial}批）") for trial in range(TRIALS)]
+    for app_id in app_ids:
+        with ready.begin() as s:
+            applications.submit(s, person(s, "machao"), app_id)
+    cases = [(app_id, _review_task(ready, app_id)) for app_id in app_ids]
+    with ready.begin() as s:
+        engine.deploy(s, THREE_DAYS, FORMS, None, note="审核期限改为 3 个工作日")
+        newer = pair(s, "data_application")[1].id
+    for app_id, task_id in cases:
+        with ready() as s:
+            instance_id = s.get(Application, app_id).instance_id
+
+        def move(s, app_id, task_id):
+            moving.move(s, person(s, "liuyang"), instance_id, newer)
+
+        assert _race(ready, move, approve, app_id, task_id) in (["409", "ok"], ["ok", "ok"])
+        with ready() as s:
+            assert s.get(Application, app_id).status == ApplicationStatus.APPROVED
     _assert_consistent(ready)

@@ -103,7 +103,7 @@ def open_change(session: Session, resource_id: int, lock: bool = False) -> Entry
     """The entry's change waiting for the bureau; lock=True takes the entry's row first, so two keepers submitting
     at once cannot both open one."""
     if lock:
-        session.execute(select(Resource.id).where(Resource.id == resource_id).with_for_update())
+        session.execute(select(Resource.id).where(Resource.id == resource_id).with_for_update(key_share=True))
     return session.scalar(select(EntryChange).where(EntryChange.resource_id == resource_id,
                                                     EntryChange.status == EntryChangeStatus.PENDING))
 

@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload, undefer
+from sqlalchemy.orm import Session, joinedload, lazyload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -151,10 +151,13 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     """The case's row, locked for this transaction and read fresh: the first lock of every step on a case.
 
     On PostgreSQL a concurrent step on the same case waits here, then sees what the other committed;
-    SQLite runs one writer at a time anyway.
+    SQLite runs one writer at a time anyway. No join: after the wait PostgreSQL rechecks only the locked row and
+    would pair a case moved meanwhile with its old version row, so the version is read afterwards. FOR NO KEY
+    UPDATE, so rows that merely reference the case (its tasks, audit events) need not wait.
     """
     return session.execute(select(ProcessInstance).where(ProcessInstance.id == instance_id)
-                           .options(undefer(ProcessInstance.state)).with_for_update(of=ProcessInstance)
+                           .options(undefer(ProcessInstance.state), lazyload(ProcessInstance.process_version))
+                           .with_for_update(of=ProcessInstance, key_share=True)
                            .execution_options(populate_existing=True)).scalar_one()
 
 

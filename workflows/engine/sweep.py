@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import lazyload, sessionmaker
 
 from workflows import clock
 from workflows.db import is_postgres
@@ -51,7 +51,8 @@ def _take_due(session, batch: int, skip: list[int]) -> list[ProcessInstance]:
     if skip:
         query = query.where(ProcessInstance.id.not_in(skip))
     if is_postgres(session):
-        query = query.with_for_update(skip_locked=True, of=ProcessInstance)
+        query = query.options(lazyload(ProcessInstance.process_version)).with_for_update(
+            skip_locked=True, of=ProcessInstance, key_share=True)
     return list(session.scalars(query).unique())
 
 

@@ -261,8 +261,12 @@ def submit(session: Session, actor: Person, application_id: int) -> Application:
 
 def _refuse_duplicate(session: Session, app: Application) -> None:
     """One application per unit, resource and scenario at a time: a second identical one (back, then submit again)
-    is refused, naming the first; another scenario for the same resource is a different need and goes ahead."""
-    session.execute(select(Unit.id).where(Unit.id == app.applicant_unit_id).with_for_update())  # one at a time
+    is refused, naming the first; another scenario for the same resource is a different need and goes ahead.
+
+    The unit's submissions queue on its row. FOR NO KEY UPDATE, because this transaction and another one of the
+    unit have already inserted rows that reference the unit (their drafts, audit events), which holds KEY SHARE
+    on it: FOR UPDATE would wait for those, and the two would deadlock."""
+    session.execute(select(Unit.id).where(Unit.id == app.applicant_unit_id).with_for_update(key_share=True))
     scenario = _PUNCT.sub("", app.scenario or "")
     for other in session.scalars(select(Application).where(
             Application.applicant_unit_id == app.applicant_unit_id, Application.resource_id == app.resource_id,
@@ -354,7 +358,9 @@ def late_ids(session: Session, apps: list[Application]) -> set[int]:
     return found
 
 
-_LOCK = select(Application).where(Application.id == bindparam("id")).with_for_update(of=Application)
+# No joins under the lock (PostgreSQL rechecks only the locked row after a wait); see engine.lock_instance.
+_LOCK = (select(Application).where(Application.id == bindparam("id")).options(lazyload("*"))
+         .with_for_update(of=Application, key_share=True))
 
 
 def _locked(session: Session, app: Application) -> Application:

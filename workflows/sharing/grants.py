@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, defaultload
+from sqlalchemy.orm import Session, defaultload, lazyload
 
 import notifications
 from workflows import audit, clock, inputs, reasons
@@ -64,7 +64,7 @@ def can_revoke(person: Person, grant: Grant) -> bool:
     return person.has_role(Role.REVIEWER, provider) or person.has_role(Role.UNIT_ADMIN, provider)
 
 
-_LOCK = select(Grant).where(Grant.id == bindparam("id")).with_for_update(of=Grant)
+_LOCK = select(Grant).where(Grant.id == bindparam("id")).options(lazyload("*")).with_for_update(of=Grant, key_share=True)
 
 REVOKE_HINT = "请写明具体原因：发现了什么违规使用、违反了哪项约定或规定"
 
@@ -160,7 +160,7 @@ def expire_due(session: Session) -> tuple[int, int]:
     today = clock.today()
     due = select(Grant).where(Grant.status == GrantStatus.ACTIVE, Grant.valid_until < today)
     if is_postgres(session):  # a grant being revoked right now is left to its revocation
-        due = due.with_for_update(of=Grant, skip_locked=True)
+        due = due.options(lazyload("*")).with_for_update(of=Grant, skip_locked=True, key_share=True)
     expired = session.scalars(due, execution_options={"populate_existing": True}).all()
     for grant in expired:
         grant.status = GrantStatus.EXPIRED
