@@ -403,10 +403,10 @@ def confirm_calendar_preview(client, preview: str):
     return client.post("/admin/calendar/import", data=form, follow_redirects=True)
 
 
-def race(sessions, first, second) -> list[str]:
-    """Both actions at once, each in its own transaction; per action 'ok', the refusal's HTTP status, or the error
+def race(sessions, *actions) -> list[str]:
+    """All actions at once, each in its own transaction; per action 'ok', the refusal's HTTP status, or the error
     (a deadlock or any database error is what a race test exists to catch). Sorted, so the order does not matter."""
-    outcomes, barrier = [], threading.Barrier(2)
+    outcomes, barrier = [], threading.Barrier(len(actions))
 
     def run(action):
         barrier.wait()
@@ -419,7 +419,7 @@ def race(sessions, first, second) -> list[str]:
         except Exception as exc:
             outcomes.append(f"{type(exc).__name__}: {exc}")
 
-    threads = [threading.Thread(target=run, args=(a,)) for a in (first, second)]
+    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
     [t.start() for t in threads]
     [t.join() for t in threads]
     return sorted(outcomes)

@@ -200,3 +200,29 @@ def test_moving_a_case_while_its_review_is_decided_ends_on_one_version_without_a
         with ready() as s:
             assert s.get(Application, app_id).status == ApplicationStatus.APPROVED
     _assert_consistent(ready)
+
+
+def test_three_identical_move_requests_at_once_move_the_case_once(committing_sessions, ready):
+    from tests.workflows.test_moving_cases import FORMS, THREE_DAYS, pair
+    from workflows import engine
+    from workflows.engine import moving
+
+    app_ids = [_draft(ready, "machao", f"{HOUSEHOLD['scenario']}（第{trial}批）") for trial in range(TRIALS)]
+    for app_id in app_ids:
+        with ready.begin() as s:
+            applications.submit(s, person(s, "machao"), app_id)
+    with ready.begin() as s:
+        engine.deploy(s, THREE_DAYS, FORMS, None, note="审核期限改为 3 个工作日")
+        newer = pair(s, "data_application")[1].id
+    for app_id in app_ids:
+        with ready() as s:
+            instance_id = s.get(Application, app_id).instance_id
+
+        def move(s):
+            moving.move(s, person(s, "liuyang"), instance_id, newer)
+
+        assert race(ready, move, move, move) == ["409", "409", "ok"]
+        with ready() as s:
+            assert s.scalar(select(func.count(AuditEvent.id)).where(
+                AuditEvent.action == "instance:migrated", AuditEvent.subject_id == str(instance_id))) == 1
+    _assert_consistent(ready)
