@@ -114,6 +114,7 @@ MISSING_BASIS = "《社会救助暂行办法》第十一条只规定核对家庭
 # the category asks for, a fact that says nothing of this application, a specific fact and a specific reason
 # (units by their code).
 GENERIC_REJECTION = "该申请不符合本单位数据共享的有关规定要求"
+VAGUE_REJECTION = "经局领导集体研究，暂不宜对外提供"  # no stock phrase in it, yet it fits every application
 REJECTION_FACTS = {
     "no_basis": ("missing_basis", "依据不足，请补充相关法律法规", MISSING_BASIS,
                  "申请所列依据只涉及家庭经济状况核对，不能作为获取户籍地址的依据"),

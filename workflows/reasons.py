@@ -130,13 +130,13 @@ def _shown(text: str, limit: int = 20) -> str:
 BASIS_EXAMPLE = "依《中华人民共和国居民身份证法》第十九条，公民身份号码等个人信息不得向无关单位提供"
 BASIS_HINT = ("请写明所依据的法律、行政法规或政策文件：书名号内的名称加条款（如《中华人民共和国居民身份证法》第十九条），"
               f"或文件编号（如 国办发〔2021〕6号、豫政〔2020〕35号）。例如：“{BASIS_EXAMPLE}”")
+
+
 def basis_problem(text: str | None, what: str = "不予共享依据") -> str | None:
     """Why a 不予共享 basis does not stand, in Chinese, or None: it must say something and name the rule it rests on.
 
     The one check of a basis: the entry form, the Excel import, the API and the catalog service all call it.
     """
-    if problem := reason_problem(text, what, hint=BASIS_HINT):
-        return problem
-    if not names_provision(text):
+    if (text or "").strip() and not names_provision(text):  # the missing law first: it is what to add
         return f"“{_shown(text.strip())}”没有写明具体的法律、行政法规或政策文件，不能作为{what}。{BASIS_HINT}"
-    return None
+    return reason_problem(text, what, hint=BASIS_HINT)

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from tests.helpers import (
-    GENERIC_REJECTION,
     REJECTION_FACTS,
+    VAGUE_REJECTION,
     apply,
     csrf_token,
     login,
@@ -54,10 +54,10 @@ def test_a_generic_rejection_is_refused_in_each_category_in_the_same_words_on_th
     login(client, "huangtao")
     for fact in (None, vague):
         sent = {} if fact is None else {field: rejection_fact(ready, field, fact)}
-        page = _post(client, web_task, decision="reject", rejection_category=category, reason=GENERIC_REJECTION,
+        page = _post(client, web_task, decision="reject", rejection_category=category, reason=VAGUE_REJECTION,
                      **{k: _form_value(v) for k, v in sent.items()})
         answer = api.complete(api_task, {"decision": "reject", "rejection_category": category,
-                                         "reason": GENERIC_REJECTION} | sent)
+                                         "reason": VAGUE_REJECTION} | sent)
         assert page.status_code == answer.status_code == 422
         said = _error(page.get_data(as_text=True), field)
         assert said and answer.get_json()["fields"] == {field: said}
@@ -75,7 +75,7 @@ def test_other_is_refused_on_the_web_unless_the_reason_names_something_of_the_ap
     app_id = apply(ready)
     task_id = review_task(ready, app_id).id
     login(client, "huangtao")
-    refused = _post(client, task_id, decision="reject", rejection_category="other", reason=GENERIC_REJECTION)
+    refused = _post(client, task_id, decision="reject", rejection_category="other", reason=VAGUE_REJECTION)
     assert refused.status_code == 422 and "指明本申请的具体内容" in _error(refused.get_data(as_text=True), "reason")
     assert _post(client, task_id, decision="reject", rejection_category="other",
                  reason="本局户籍系统迁移期间无法提供户籍地址，请于2026年7月1日后重新申请").status_code == 302

@@ -91,7 +91,7 @@ def test_only_the_units_own_catalog_keeper_creates_edits_publishes_and_retires(p
         entry = entries.create_resource(db, actor, unit(db, unit_code).id, ENTRY, ITEMS)
         entries.update_resource(db, actor, entry.id, ENTRY | {"summary": "新摘要"}, ITEMS)
         entries.publish(db, actor, entry.id)
-        entries.retire(db, actor, entry.id, "职能划转，不再采集")
+        entries.retire(db, actor, entry.id, "职能已划转县行政审批服务局，本局自2026年3月起不再采集")
         assert entry.status == ResourceStatus.PUBLISHED  # until the county data bureau confirms it
         assert proposals.open_change(db, entry.id).kind == EntryChangeKind.RETIRE
         return

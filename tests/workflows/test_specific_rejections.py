@@ -10,6 +10,7 @@ from tests.helpers import (
     GENERIC_REJECTION,
     HOUSEHOLD,
     REJECTION_FACTS,
+    VAGUE_REJECTION,
     apply,
     decide,
     person,
@@ -22,8 +23,7 @@ from workflows.errors import ValidationFailed
 from workflows.models import Application, ApplicationStatus, Notification, Unit
 from workflows.sharing import applications, pages, records, rejections
 
-GENERIC, FACTS = GENERIC_REJECTION, REJECTION_FACTS
-VAGUE = "经局领导集体研究，暂不宜对外提供"  # no stock phrase in it, yet it fits every application
+GENERIC, VAGUE, FACTS = GENERIC_REJECTION, VAGUE_REJECTION, REJECTION_FACTS
 
 
 def test_the_stock_sentence_is_refused_as_boilerplate_and_a_vague_one_passes_that_check_on_its_own():
