@@ -104,7 +104,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import databases  # noqa: E402
 from workflows import clock
-from workflows.db import make_engine, make_session_factory  # noqa: E402
+from workflows.db import make_engine, make_session_factory, normalize_url  # noqa: E402
 from workflows.organisation import accounts  # noqa: E402
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -774,6 +774,7 @@ def main() -> int:
     parser.add_argument("--profile-gil", action="store_true",
                         help="with --profile: sample only the thread holding the GIL (Python CPU, no waits)")
     args = parser.parse_args()
+    args.pg_url = normalize_url(args.pg_url)
     if args.users < 2 or args.seconds <= 0:
         parser.error("--users >= 2 and --seconds > 0")
     if make_url(args.pg_url).host not in ("127.0.0.1", "localhost"):

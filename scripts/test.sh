@@ -13,4 +13,6 @@ env -u TEST_DATABASE_URL .venv/bin/python -m pytest "$@"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "==> 测试：PostgreSQL（${TEST_DATABASE_URL}，每次运行使用新建的临时数据库）"
   .venv/bin/python -m pytest "$@"
+  echo "==> 负载冒烟：gunicorn + PostgreSQL，20 个用户 10 秒；任何 5xx 或连接错误即失败（不看耗时）"
+  .venv/bin/python bench/http.py --users 20 --seconds 10 --warmup 3 --errors-only --pg-url "$TEST_DATABASE_URL"
 fi
