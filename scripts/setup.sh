@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nodejs npm)
+APT_PACKAGES=(fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nodejs npm postgresql-client)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -15,6 +15,7 @@ for pkg in "${APT_PACKAGES[@]}"; do
   case "$pkg" in
     nodejs) command -v node >/dev/null && continue ;;
     npm) command -v npm >/dev/null && continue ;;
+    postgresql-client) command -v pg_dump >/dev/null && continue ;;  # backup/restore on PostgreSQL
   esac
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done

@@ -1,4 +1,5 @@
-"""flask commands: init-db, seed-demo, create-token, deploy-bpmn, calendar, unit, user, tick, run-scheduler."""
+"""flask commands: init-db, seed-demo, create-token, deploy-bpmn, calendar, unit, user, tick, run-scheduler,
+backup, restore."""
 from __future__ import annotations
 
 import sys
@@ -11,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from notifications.email import SmtpSettings
-from workflows import calendar, clock, demo, engine, migrate, operations
+from workflows import backup, calendar, clock, demo, engine, migrate, operations
 from workflows.engine import lint
 from workflows.errors import DomainError
 from workflows.models import Person
@@ -147,6 +148,38 @@ def init_app(app: Flask) -> None:
             click.echo(f"发现 {len(problems)} 处不一致，请按上面的清单核查处理", err=True)
             sys.exit(1)
         click.echo("数据一致性检查通过：申请、审核任务、授权、异议与流程状态相符")
+
+    @app.cli.command("backup")
+    @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+    def backup_command(directory):
+        """Write a consistent backup (database with its files and PDFs, manifest.json of hashes) into DIRECTORY."""
+        try:
+            manifest = backup.backup(_engine(), directory, click.echo)
+        except DomainError as err:
+            raise click.ClickException("\n".join([err.message, *err.details])) from None
+        tables, files = manifest["tables"], manifest["stored_files"]
+        click.echo(f"备份完成：{directory}；数据库迁移版本 {manifest['migration_head']}，{len(tables)} 张表共 "
+                   f"{sum(tables.values())} 行，其中申请 {tables.get('application', 0)} 件、审批记录 "
+                   f"{tables.get('approval_record', 0)} 份；已存文件 {len(files)} 个（附件与 PDF，"
+                   f"共 {sum(f['size'] for f in files)} 字节）；清单 {backup.MANIFEST} 记录了每个文件的 SHA-256")
+
+    @app.cli.command("restore")
+    @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    def restore_command(directory):
+        """Restore a backup made by `backup` into the EMPTY database of DATABASE_URL, after checking every hash."""
+        try:
+            result = backup.restore(_engine(), directory, click.echo)
+        except DomainError as err:
+            raise click.ClickException("\n".join([err.message, *err.details])) from None
+        for problem in result.problems:
+            click.echo(f"- {problem}", err=True)
+        if result.problems:
+            click.echo(f"恢复后有 {len(result.problems)} 处与备份清单不符，请勿投入使用", err=True)
+            sys.exit(1)
+        click.echo(f"恢复完成：{result.tables} 张表共 {result.rows} 行、已存文件 {result.files} 个，与备份清单一致；"
+                   f"数据库迁移版本 {result.migration_head}")
+        if result.migration_head != result.code_head:
+            click.echo(f"注意：本程序的最新迁移版本为 {result.code_head}，请运行 flask --app webapp init-db 升级数据库")
 
     @app.cli.command("run-scheduler")
     def run_scheduler_command():
