@@ -8,8 +8,8 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from workflows import clock
 from workflows.models import EmailStatus, OutboxEmail
@@ -94,3 +94,11 @@ def _failed(row: OutboxEmail, error: str) -> None:
         log.error("giving up email %s to %s after %s attempts: %s", row.id, row.to_address, row.attempts, error)
     else:
         row.next_attempt_at = clock.now() + timedelta(minutes=2 ** row.attempts)
+
+
+def forget_sent(session: Session, retention: timedelta) -> int:
+    """Delete outbox rows sent longer ago than the retention; pending and failed ones stay for the retries and the
+    sysadmin. Returns how many."""
+    return session.execute(delete(OutboxEmail).where(OutboxEmail.status == EmailStatus.SENT,
+                                                     OutboxEmail.sent_at < clock.now() - retention)
+                           .execution_options(synchronize_session=False)).rowcount or 0

@@ -1,7 +1,9 @@
-"""The in-app inbox: unread count in the header, a list, mark as read."""
+"""The in-app inbox: unread count in the header, a list, mark as read, and the retention of read messages."""
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from workflows import clock
@@ -24,3 +26,11 @@ def mark_read(session: Session, person_id: int, notification_id: int | None = No
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
     return session.execute(query.values(read_at=clock.now())).rowcount
+
+
+def forget_read(session: Session, retention: timedelta) -> int:
+    """Delete messages read and older than the retention; unread ones stay until read (the audit trail keeps what
+    happened, a message only tells of it). Returns how many."""
+    return session.execute(delete(Notification).where(Notification.read_at.is_not(None),
+                                                      Notification.created_at < clock.now() - retention)
+                           .execution_options(synchronize_session=False)).rowcount or 0

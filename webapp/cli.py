@@ -25,8 +25,11 @@ def _sessions():
     return current_app.extensions["db_sessions"]
 
 
-def _login_failure_retention() -> timedelta:
-    return timedelta(days=current_app.config["LOGIN_FAILURE_RETENTION_DAYS"])
+def retention(config) -> operations.Retention:
+    """How long the periodic pass keeps what only serves for a while (the *_RETENTION_DAYS settings)."""
+    return operations.Retention(login_failures=timedelta(days=config["LOGIN_FAILURE_RETENTION_DAYS"]),
+                                read_notifications=timedelta(days=config["NOTIFICATION_RETENTION_DAYS"]),
+                                sent_emails=timedelta(days=config["SENT_EMAIL_RETENTION_DAYS"]))
 
 
 def _engine():
@@ -132,9 +135,9 @@ def init_app(app: Flask) -> None:
             except ValueError:
                 raise click.BadParameter("时间格式应为 ISO-8601，例如 2026-02-27T09:00:00+08:00", param_hint="--now")
             with clock.frozen(moment):
-                result = operations.run_once(_sessions(), smtp, _login_failure_retention())
+                result = operations.run_once(_sessions(), smtp, retention(current_app.config))
         else:
-            result = operations.run_once(_sessions(), smtp, _login_failure_retention())
+            result = operations.run_once(_sessions(), smtp, retention(current_app.config))
         click.echo(result.summary())
 
     @app.cli.command("check-integrity")
@@ -185,7 +188,7 @@ def init_app(app: Flask) -> None:
     def run_scheduler_command():
         """Run the deadline sweep every SWEEP_INTERVAL_SECONDS seconds until stopped."""
         run_forever(_sessions(), smtp_settings(current_app.config), current_app.config["SWEEP_INTERVAL_SECONDS"],
-                    _login_failure_retention())
+                    retention(current_app.config))
 
 
 calendar_cli = AppGroup("calendar", help="工作日历")

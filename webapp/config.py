@@ -47,6 +47,8 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_ACCOUNT_ALERT_FAILURES": int(os.environ.get("LOGIN_ACCOUNT_ALERT_FAILURES", 100)),
         "ONE_TIME_PASSWORD_HOURS": int(os.environ.get("ONE_TIME_PASSWORD_HOURS", 72)),
         "LOGIN_FAILURE_RETENTION_DAYS": int(os.environ.get("LOGIN_FAILURE_RETENTION_DAYS", 7)),
+        "NOTIFICATION_RETENTION_DAYS": int(os.environ.get("NOTIFICATION_RETENTION_DAYS", 180)),
+        "SENT_EMAIL_RETENTION_DAYS": int(os.environ.get("SENT_EMAIL_RETENTION_DAYS", 30)),
         "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),

@@ -1,4 +1,5 @@
-"""What runs across features: the periodic pass (timers, grant expiry, email, records) and entering a year's schedule."""
+"""What runs across features: the periodic pass (timers, grant expiry, email, records, retention) and entering a
+year's schedule."""
 from __future__ import annotations
 
 import logging
@@ -7,7 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy.orm import sessionmaker
 
-from notifications.email import SmtpSettings, deliver_pending
+from notifications import inapp
+from notifications.email import SmtpSettings, deliver_pending, forget_sent
 from workflows import calendar
 from workflows.catalog import changes
 from workflows.engine import sweep
@@ -18,6 +20,19 @@ from workflows.sharing import grants, integrity, records, uploads
 from workflows.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long the pass keeps rows that only serve for a while (config: *_RETENTION_DAYS).
+
+    Pending uploads go after their own day (sharing/uploads.KEPT_FOR). The audit trail, the records, grants and
+    everything a decision rests on are never deleted.
+    """
+
+    login_failures: timedelta = login_throttle.FAILURE_RETENTION
+    read_notifications: timedelta = timedelta(days=180)
+    sent_emails: timedelta = timedelta(days=30)
 
 
 @dataclass
@@ -31,25 +46,31 @@ class PassResult:
     emails_failed: int = 0
     records_rendered: int = 0
     login_failures_purged: int = 0
+    notifications_purged: int = 0
+    emails_purged: int = 0
+    pending_uploads_purged: int = 0
 
     def summary(self) -> str:
         return (f"触发定时器 {self.timers_fired} 个，涉及案件 {self.cases} 件，失败 {self.failed_cases} 件；"
                 f"授权到期 {self.grants_expired} 项，到期提醒 {self.grants_warned} 项；"
                 f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封；生成审批记录 {self.records_rendered} 份；"
-                f"清除过期的登录失败记录 {self.login_failures_purged} 条")
+                f"清除过期的登录失败记录 {self.login_failures_purged} 条、已读消息 {self.notifications_purged} 条、"
+                f"已发送邮件 {self.emails_purged} 封、暂存附件 {self.pending_uploads_purged} 个")
 
 
-def run_once(sessions: sessionmaker, smtp: SmtpSettings,
-             login_failure_retention: timedelta = login_throttle.FAILURE_RETENTION) -> PassResult:
+def run_once(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = Retention()) -> PassResult:
     """One pass; each part commits on its own, so a failing part never blocks the others."""
     result = PassResult()
     swept = sweep.sweep(sessions)
     result.timers_fired, result.cases, result.failed_cases = swept.fired, len(swept.instances), len(swept.failed)
     with unit_of_work(sessions) as session:
         result.grants_expired, result.grants_warned = grants.expire_due(session)
-        uploads.forget_expired(session)
-        result.login_failures_purged = login_throttle.forget_old_failures(session, login_failure_retention)
     result.emails_sent, result.emails_failed = deliver_pending(sessions, smtp)
+    with unit_of_work(sessions) as session:
+        result.pending_uploads_purged = uploads.forget_expired(session)
+        result.login_failures_purged = login_throttle.forget_old_failures(session, retention.login_failures)
+        result.notifications_purged = inapp.forget_read(session, retention.read_notifications)
+        result.emails_purged = forget_sent(session, retention.sent_emails)
     result.records_rendered = records.render_pending(sessions) + objection_records.render_pending(sessions)
     return result
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import logging
 
-from datetime import timedelta
-
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from workflows import operations
@@ -12,13 +10,13 @@ from workflows import operations
 log = logging.getLogger(__name__)
 
 
-def run_forever(sessions, smtp, interval_seconds: int, login_failure_retention: timedelta) -> None:
+def run_forever(sessions, smtp, interval_seconds: int, retention: operations.Retention) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     scheduler = BlockingScheduler(timezone="Asia/Shanghai")
 
     def job():
         try:
-            result = operations.run_once(sessions, smtp, login_failure_retention)
+            result = operations.run_once(sessions, smtp, retention)
         except Exception:  # keep the scheduler alive; the next pass retries
             log.exception("periodic pass failed")
             return
