@@ -74,6 +74,12 @@ def deploy_files(paths: list[Path], actor: str | None, note: str | None = None, 
     return status
 
 
+def _refused(err: DomainError) -> None:
+    """A refused backup or restore: the reason in Chinese on stderr, exit 1 (no English "Error:" prefix)."""
+    click.echo("\n".join([err.message, *(f"  - {d}" for d in err.details)]), err=True)
+    sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
     from webapp.org_cli import unit_cli, user_cli
 
@@ -159,7 +165,7 @@ def init_app(app: Flask) -> None:
         try:
             manifest = backup.backup(_engine(), directory, click.echo)
         except DomainError as err:
-            raise click.ClickException("\n".join([err.message, *err.details])) from None
+            _refused(err)
         tables, files = manifest["tables"], manifest["stored_files"]
         click.echo(f"备份完成：{directory}；数据库迁移版本 {manifest['migration_head']}，{len(tables)} 张表共 "
                    f"{sum(tables.values())} 行，其中申请 {tables.get('application', 0)} 件、审批记录 "
@@ -173,7 +179,7 @@ def init_app(app: Flask) -> None:
         try:
             result = backup.restore(_engine(), directory, click.echo)
         except DomainError as err:
-            raise click.ClickException("\n".join([err.message, *err.details])) from None
+            _refused(err)
         for problem in result.problems:
             click.echo(f"- {problem}", err=True)
         if result.problems:
