@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from tests.helpers import Api, at, deploy_product_processes, serving
+from webapp import rate_limit
 from workflows import bootstrap, calendar, demo, migrate
 from workflows.catalog import search
 from workflows.db import make_engine, make_session_factory, normalize_url
@@ -102,10 +103,11 @@ def db_engine(database_url):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """Per-process caches must not carry a rolled-back calendar or catalog into the next test."""
+    """Per-process caches must not carry a rolled-back calendar or catalog, or one test's requests, into the next test."""
     yield
     calendar._cache.clear()
     search._cache.clear()
+    rate_limit.public_pages.clear()
     records.configure(None)  # an app made with another PUBLIC_BASE_URL does not leak into the next test
 
 

@@ -50,6 +50,10 @@ def load_config(instance_path: str) -> dict:
         "NOTIFICATION_RETENTION_DAYS": int(os.environ.get("NOTIFICATION_RETENTION_DAYS", 180)),
         "SENT_EMAIL_RETENTION_DAYS": int(os.environ.get("SENT_EMAIL_RETENTION_DAYS", 30)),
         "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
+        # the catalog anyone may browse without an account (the notice's annex), and its share per client address
+        "PUBLIC_CATALOG": _flag("PUBLIC_CATALOG", True),
+        "PUBLIC_RATE_LIMIT": int(os.environ.get("PUBLIC_RATE_LIMIT", 60)),
+        "PUBLIC_RATE_WINDOW_SECONDS": int(os.environ.get("PUBLIC_RATE_WINDOW_SECONDS", 60)),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
         # one text field of a multipart form: large enough that an over-long text reaches the

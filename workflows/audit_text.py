@@ -46,6 +46,7 @@ from workflows.models import (
     Sensitivity,
     ShareMethod,
     ShareType,
+    SiteTextKind,
     TaskStatus,
     Unit,
     UnitKind,
@@ -90,12 +91,13 @@ ACTIONS = {
     "instance:migrated": "迁移案件", "demo:seeded": "载入演示数据",
     "application:coordination_closed": "县大数据局协调办结（按未通过办结）",
     "objection:government_decided": "记录县政府决定",
+    "site_text:updated": "修改公开页面文字",
 }
 SUBJECTS = {"application": "申请", "task": "任务", "grant": "授权", "instance": "案件", "process": "流程",
             "resource": "目录条目", "demand": "共享需求", "catalog_change": "目录变更", "person": "人员",
             "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位",
             "objection": "异议", "opinion": "常用意见", "people_import": "人员导入", "demo": "演示数据",
-            "entry_change": "目录条目变更"}
+            "entry_change": "目录条目变更", "site_text": "公开页面文字"}
 KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
         "decision": "审核意见", "rejection_category": "不通过类别", "items": "信息项", "approved_items": "同意提供的信息项",
         "approved_until": "授权有效期至", "valid_until": "有效期至", "unit_id": "单位", "provider_unit_id": "提供单位",
@@ -132,7 +134,8 @@ KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "�
         "purpose": "文件类别", "decided_on": "决定日期", "content": "决定内容", "next_step": "处理方式",
         "government_number": "决定文号", "government_decided_on": "决定日期", "government_content": "决定内容",
         "government_outcome": "决定结果", "government_file": "县政府决定文件", "basis": "依据或理由", "removed_items": "删除的信息项",
-        "entry_change": "目录条目变更", "grant_status": "授权状态", "registered_late": "登记时已逾期"}
+        "entry_change": "目录条目变更", "grant_status": "授权状态", "registered_late": "登记时已逾期",
+        "title": "标题", "length": "正文字数"}
 # internal counters, ids and the process's own routing values, meaningless to a reader
 HIDDEN_KEYS = {"generation", "version_id", "correction_id", "needs_correction", "responding_unit_1",
                "responding_unit_2", "responding_unit_3"}
@@ -303,6 +306,8 @@ class _Names:
             return f"{key} 年{label}"
         if kind == "demo":
             return f"{label}（{DEMO_PARTS.get(key, '其他')}）"
+        if kind == "site_text":
+            return f"{label}（{SiteTextKind.label_of(key) or '其他'}）"
         return f"{label} {key}"
 
     def value(self, subject_type: str, key: str, value, action: str = "") -> str:

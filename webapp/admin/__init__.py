@@ -141,3 +141,6 @@ def _uploaded_text(upload) -> str:
 @role_required("sysadmin")
 def record_failures():
     return render_template("admin/records.html", failed=records.failed(db.session))
+
+
+from webapp.admin import site_texts as _site_texts  # noqa: E402,F401  (registers the policy and help text pages)

@@ -55,6 +55,7 @@ class ResourceQuery:
     category_path: str = ""
     page: int = 1
     per_page: int = 20
+    shared_only: bool = False  # the public catalog: 不予共享 entries are neither listed nor counted
 
 
 @dataclass
@@ -204,6 +205,8 @@ def _conditions(session: Session, query: ResourceQuery, unit_ids: list[int] | No
         conditions.append(condition)
     if unit_ids is not None:
         conditions.append(Resource.provider_unit_id.in_(unit_ids))
+    if query.shared_only:
+        conditions.append(Resource.share_type != ShareType.NOT_SHARED)
     if with_facet_filters:
         conditions += [_COLUMN[name] == member for name, member in query.filters.items()]
     if query.category_path:
@@ -241,7 +244,7 @@ def grouped_statement(session: Session, query: ResourceQuery, unit_ids: list[int
 def _grouped_rows(session: Session, query: ResourceQuery, unit_ids: list[int] | None, rowid_plan: bool | None) -> list:
     """The grouped counts, served from the per-worker cache while the catalog generation is unchanged."""
     key = (str(session.get_bind().engine.url), query.q, tuple(unit_ids) if unit_ids is not None else None,
-           query.category_path)
+           query.category_path, query.shared_only)
     token = session.scalar(select(CatalogGeneration.token).where(CatalogGeneration.id == 1))
     rows = _cache.get(key, token)
     if rows is None:
@@ -312,8 +315,12 @@ def parse_interface_query(args: dict, blank_means_all: bool = True) -> Interface
     return query
 
 
-def search_interfaces(session: Session, query: InterfaceQuery) -> Page:
-    conditions = [Interface.resource_id.in_(select(Resource.id).where(Resource.status == ResourceStatus.PUBLISHED))]
+def search_interfaces(session: Session, query: InterfaceQuery, shared_only: bool = False) -> Page:
+    """shared_only (the public catalog): interfaces of 不予共享 entries are neither listed nor counted."""
+    published = select(Resource.id).where(Resource.status == ResourceStatus.PUBLISHED)
+    if shared_only:
+        published = published.where(Resource.share_type != ShareType.NOT_SHARED)
+    conditions = [Interface.resource_id.in_(published)]
     if query.q:
         conditions.append(or_(Interface.name.contains(query.q, autoescape=True),
                               Interface.resource_id.in_(select(Resource.id).where(
@@ -338,9 +345,12 @@ def search_interfaces(session: Session, query: InterfaceQuery) -> Page:
     return Page(list(rows), total, query.page, query.per_page, facets)
 
 
-def scenarios(session: Session) -> list[str]:
-    """Every business scenario named by an interface, for the filter list."""
-    found = set()
-    for values in session.scalars(select(Interface.business_scenarios)):
+def scenarios(session: Session, shared_only: bool = False) -> list[str]:
+    """Every business scenario named by an interface, for the filter list (shared_only: of shared entries only)."""
+    found, query = set(), select(Interface.business_scenarios)
+    if shared_only:
+        query = query.join(Resource, Interface.resource_id == Resource.id).where(
+            Resource.status == ResourceStatus.PUBLISHED, Resource.share_type != ShareType.NOT_SHARED)
+    for values in session.scalars(query):
         found.update(values or [])
     return sorted(found)

@@ -59,6 +59,7 @@ from workflows.models.objections import (
 )
 from workflows.models.opinions import OpinionTemplate
 from workflows.models.org import (
+    ROLE_DUTIES,
     ROLE_LABELS_BY_CODE,
     ApiToken,
     LoginFailure,
@@ -71,6 +72,7 @@ from workflows.models.org import (
     Unit,
     UnitKind,
 )
+from workflows.models.site import SiteText, SiteTextKind
 
 __all__ = [
     "AffectedGrant", "AffectedStatus", "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency",
@@ -83,7 +85,8 @@ __all__ = [
     "EntryChange", "EntryChangeKind", "EntryChangeStatus",
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
     "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",
-    "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",
+    "ROLE_DUTIES", "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",
     "LoginFailure", "PeopleImport", "Person", "ProcessDraft", "ProcessInstance", "ProcessVersion", "Responsibility",
     "ResponsibilityKind", "Role", "RoleMembership", "TaskStatus", "Unit", "UnitKind",
+    "SiteText", "SiteTextKind",
 ]
