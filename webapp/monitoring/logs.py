@@ -16,7 +16,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 GIVEN_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")  # an id from the proxy is kept only when it is this plain
 UNMATCHED = "<unmatched>"
 log = logging.getLogger("webapp.requests")
-OUR_LOGGERS = ("webapp", "workflows", "notifications", "apscheduler")
+OUR_LOGGERS = ("webapp", "workflows", "notifications")
 
 
 class JsonFormatter(logging.Formatter):
