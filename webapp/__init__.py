@@ -18,10 +18,12 @@ def create_app(config: dict | None = None) -> Flask:
     bootstrap.bootstrap()
     records.configure(app.config["PUBLIC_BASE_URL"])  # the address in approval records' QR codes
 
-    from webapp import cli, errors, filters, hardening, input_guard
+    from webapp import cli, errors, filters, hardening, input_guard, monitoring
     from webapp.extensions import csrf, db, login_manager
 
+    monitoring.init_app(app)  # before the database: the request's log line is written after its commit
     db.init_app(app)
+    app.after_request(monitoring.logs.remember_who)  # after the database: who asked, read before the commit
     login_manager.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
@@ -38,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.demands import bp as demands_bp
     from webapp.home import bp as home_bp
     from webapp.modeler import bp as modeler_bp
+    from webapp.monitoring import bp as monitoring_bp
     from webapp.objections import bp as objections_bp
     from webapp.organisation import bp as organisation_bp
     from webapp.organisation.account import bp as account_bp
@@ -46,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(monitoring_bp)
     app.register_blueprint(catalog_bp, url_prefix="/catalog")
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
     app.register_blueprint(applications_bp)

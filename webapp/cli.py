@@ -141,9 +141,9 @@ def init_app(app: Flask) -> None:
             except ValueError:
                 raise click.BadParameter("时间格式应为 ISO-8601，例如 2026-02-27T09:00:00+08:00", param_hint="--now")
             with clock.frozen(moment):
-                result = operations.run_once(_sessions(), smtp, retention(current_app.config))
+                result = operations.run_pass(_sessions(), smtp, retention(current_app.config))
         else:
-            result = operations.run_once(_sessions(), smtp, retention(current_app.config))
+            result = operations.run_pass(_sessions(), smtp, retention(current_app.config))
         click.echo(result.summary())
 
     @app.cli.command("check-integrity")

@@ -31,6 +31,7 @@ def _https_public_address() -> bool:
 
 def load_config(instance_path: str) -> dict:
     secure = _flag("SESSION_COOKIE_SECURE", _https_public_address())
+    sweep_interval = int(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'xiayi-data.db'}",
         "SECRET_KEY": _secret_key(instance_path),
@@ -66,6 +67,11 @@ def load_config(instance_path: str) -> dict:
         "SMTP_FROM": os.environ.get("SMTP_FROM", "noreply@xiayi.gov.example"),
         "SMTP_STARTTLS": _flag("SMTP_STARTTLS", False),
         "BPMN_DIR": os.environ.get("BPMN_DIR", str(Path(__file__).resolve().parent.parent / "bpmn")),
-        "SWEEP_INTERVAL_SECONDS": int(os.environ.get("SWEEP_INTERVAL_SECONDS", 60)),
+        "SWEEP_INTERVAL_SECONDS": sweep_interval,
+        # /readyz fails when no periodic pass has ended for this long
+        "SCHEDULER_STALE_SECONDS": int(os.environ.get("SCHEDULER_STALE_SECONDS", 3 * sweep_interval)),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", ""),  # json | text; empty: text in debug mode, else json
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOWED_ADDRESSES": os.environ.get("METRICS_ALLOWED_ADDRESSES", ""),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").strip() or "http://127.0.0.1:5000",
     }

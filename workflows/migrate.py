@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -36,6 +39,17 @@ def _run(engine: Engine, step, revision: str) -> None:
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn
         step(cfg, revision)
+
+
+@functools.cache
+def code_heads() -> frozenset[str]:
+    """The newest revision(s) the code's migrations reach."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def database_heads(conn: Connection) -> frozenset[str]:
+    """The revision(s) the database was migrated to; empty for a database never migrated."""
+    return frozenset(MigrationContext.configure(conn).get_current_heads())
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

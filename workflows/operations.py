@@ -3,14 +3,15 @@ year's schedule."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.orm import sessionmaker
 
 from notifications import inapp
 from notifications.email import SmtpSettings, deliver_pending, forget_sent
-from workflows import calendar
+from workflows import calendar, clock, heartbeat
 from workflows.catalog import changes
 from workflows.engine import sweep
 from workflows.objections import integrity as objection_integrity
@@ -20,6 +21,7 @@ from workflows.sharing import grants, integrity, records, uploads
 from workflows.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
+SKIPPED = "另一个调度进程正在执行本轮定时任务，本进程跳过本轮"
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,16 @@ class PassResult:
     notifications_purged: int = 0
     emails_purged: int = 0
     pending_uploads_purged: int = 0
+    failed_errors: dict[int, str] = field(default_factory=dict)  # failed case (instance id) -> why
+    skipped: bool = False  # another scheduler was running the pass
+
+    @property
+    def failures(self) -> int:
+        return self.failed_cases + self.emails_failed
 
     def summary(self) -> str:
+        if self.skipped:
+            return SKIPPED
         return (f"触发定时器 {self.timers_fired} 个，涉及案件 {self.cases} 件，失败 {self.failed_cases} 件；"
                 f"授权到期 {self.grants_expired} 项，到期提醒 {self.grants_warned} 项；"
                 f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封；生成审批记录 {self.records_rendered} 份；"
@@ -63,6 +73,7 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = 
     result = PassResult()
     swept = sweep.sweep(sessions)
     result.timers_fired, result.cases, result.failed_cases = swept.fired, len(swept.instances), len(swept.failed)
+    result.failed_errors = swept.errors
     with unit_of_work(sessions) as session:
         result.grants_expired, result.grants_warned = grants.expire_due(session)
     result.emails_sent, result.emails_failed = deliver_pending(sessions, smtp)
@@ -73,6 +84,34 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = 
         result.emails_purged = forget_sent(session, retention.sent_emails)
     result.records_rendered = records.render_pending(sessions) + objection_records.render_pending(sessions)
     return result
+
+
+def run_pass(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = Retention()) -> PassResult:
+    """The scheduler's pass: run by one scheduler at a time (the others skip it), leaving its heartbeat."""
+    with heartbeat.only_scheduler(sessions) as mine:
+        if not mine:
+            log.info(SKIPPED)
+            return PassResult(skipped=True)
+        started, begun = clock.now(), time.monotonic()
+        try:
+            result = run_once(sessions, smtp, retention)
+        except Exception as exc:
+            _record_failed_pass(sessions, started, begun, exc)
+            raise
+        heartbeat.record(sessions, started, _ms_since(begun), timers_fired=result.timers_fired,
+                         failures=result.failures, failed_cases=result.failed_errors, summary=result.summary())
+        return result
+
+
+def _record_failed_pass(sessions, started, begun: float, exc: Exception) -> None:
+    try:
+        heartbeat.record(sessions, started, _ms_since(begun), error=f"{type(exc).__name__}: {exc}"[:2000])
+    except Exception:  # the database itself may be what failed: the pass's own error is the one to raise
+        log.exception("could not record the failed pass")
+
+
+def _ms_since(begun: float) -> int:
+    return round((time.monotonic() - begun) * 1000)
 
 
 def import_schedule(session, year: int, text: str, actor_id: int | None, digest: str | None = None) -> tuple[int, int]:

@@ -1,4 +1,4 @@
-"""APScheduler loop around the sweep; with PostgreSQL several schedulers may run side by side."""
+"""APScheduler loop around the periodic pass; on PostgreSQL several may run (one per host): one runs each pass."""
 from __future__ import annotations
 
 import logging
@@ -16,10 +16,12 @@ def run_forever(sessions, smtp, interval_seconds: int, retention: operations.Ret
 
     def job():
         try:
-            result = operations.run_once(sessions, smtp, retention)
+            result = operations.run_pass(sessions, smtp, retention)
         except Exception:  # keep the scheduler alive; the next pass retries
             log.exception("periodic pass failed")
             return
+        if result.skipped:
+            return  # run_pass logged it
         if result.timers_fired or result.failed_cases or result.emails_sent or result.grants_expired:
             log.info(result.summary())
 

@@ -1,4 +1,4 @@
-"""Administration: the audit trail and the working-day calendar."""
+"""Administration: the audit trail, the working-day calendar and how the system runs."""
 from __future__ import annotations
 
 import ipaddress
@@ -11,7 +11,8 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.params import id_param, page_param
 from webapp.security import role_required
-from workflows import audit, audit_text, calendar, clock, inputs, operations
+from webapp.monitoring import stale_after
+from workflows import audit, audit_text, calendar, clock, inputs, monitoring, operations
 from workflows.errors import DomainError, ValidationFailed
 from workflows.sharing import records
 
@@ -141,6 +142,14 @@ def _uploaded_text(upload) -> str:
 @role_required("sysadmin")
 def record_failures():
     return render_template("admin/records.html", failed=records.failed(db.session))
+
+
+@bp.get("/system")
+@role_required("sysadmin")
+def system_status():
+    """系统运行状况: the scheduler's last pass and what failed, so the sysadmin sees trouble before people do."""
+    return render_template("admin/system.html", status=monitoring.system_status(db.session, stale_after()),
+                           stale_seconds=int(stale_after().total_seconds()))
 
 
 from webapp.admin import site_texts as _site_texts  # noqa: E402,F401  (registers the policy and help text pages)

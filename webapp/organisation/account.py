@@ -12,7 +12,8 @@ from workflows.organisation import accounts
 
 bp = Blueprint("account", __name__)
 # what a person who must change a one-time password may still open
-ALLOWED_BEFORE_CHANGE = {"account.change_password", "auth.logout", "static", "home.healthz"}
+ALLOWED_BEFORE_CHANGE = {"account.change_password", "auth.logout", "static", "home.healthz",
+                         "monitoring.readyz", "monitoring.prometheus_metrics"}
 
 
 @bp.before_app_request

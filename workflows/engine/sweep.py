@@ -27,6 +27,7 @@ class SweepResult:
     fired: int = 0
     failed: list[int] = field(default_factory=list)
     instances: list[int] = field(default_factory=list)
+    errors: dict[int, str] = field(default_factory=dict)  # why each failed case failed, for the sysadmin
 
 
 def sweep(sessions: sessionmaker, batch: int = BATCH) -> SweepResult:
@@ -63,6 +64,7 @@ def _fire_one(session, instance: ProcessInstance, result: SweepResult) -> None:
     except DomainError as err:
         log.error("timer of instance %s failed: %s", instance.id, err.message)
         result.failed.append(instance.id)
+        result.errors[instance.id] = err.message
         session.expire(instance)
         return
     if fired:

@@ -57,6 +57,7 @@ from workflows.models.objections import (
     ObjectionStatus,
     ObjectionType,
 )
+from workflows.models.operations import PERIODIC_PASS, SchedulerHeartbeat
 from workflows.models.opinions import OpinionTemplate
 from workflows.models.org import (
     ROLE_DUTIES,
@@ -77,7 +78,7 @@ from workflows.models.site import SiteText, SiteTextKind
 __all__ = [
     "AffectedGrant", "AffectedStatus", "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency",
     "Grant", "GrantStatus",
-    "PendingUpload", "RejectionCategory", "OpinionTemplate",
+    "PendingUpload", "RejectionCategory", "OpinionTemplate", "PERIODIC_PASS", "SchedulerHeartbeat",
     "EmailStatus", "Notification", "OutboxEmail",
     "AnswerStance", "Correction", "CorrectionStatus", "FilePurpose", "Objection", "ObjectionAnswer", "ObjectionFile", "ObjectionOutcome",
     "ObjectionRecord", "ObjectionStatus", "ObjectionType",
