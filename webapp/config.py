@@ -69,7 +69,7 @@ def load_config(instance_path: str) -> dict:
         "BPMN_DIR": os.environ.get("BPMN_DIR", str(Path(__file__).resolve().parent.parent / "bpmn")),
         "SWEEP_INTERVAL_SECONDS": sweep_interval,
         # /readyz fails when no periodic pass has ended for this long
-        "SCHEDULER_STALE_SECONDS": int(os.environ.get("SCHEDULER_STALE_SECONDS", 3 * sweep_interval)),
+        "SCHEDULER_STALE_SECONDS": int(os.environ.get("SCHEDULER_STALE_SECONDS") or 3 * sweep_interval),
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", ""),  # json | text; empty: text in debug mode, else json
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "METRICS_ALLOWED_ADDRESSES": os.environ.get("METRICS_ALLOWED_ADDRESSES", ""),
