@@ -151,7 +151,8 @@ KEYS_BY_SUBJECT = {"objection": {"position": "答复意见", "opinion": "处理�
 DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "assign": "分派", "refer": "报市级协调",
              "close": "办结", "resolved": "已解决", "unresolved": "无法提供", "will_publish": "可以提供，将编目发布",
              "cannot_provide": "无法提供", "accept": "受理", "ask_info": "要求补充材料（一次性告知）",
-             "revised": "已修订本单位的目录条目", "none_affected": "本单位没有受影响的目录条目", "confirm": "确认"}
+             "revised": "已修订本单位的目录条目", "none_affected": "本单位没有受影响的目录条目", "confirm": "确认",
+             "cannot": "不能执行县政府决定"}
 # the values of the objection forms (bpmn/forms/objection_*.schema.json) by their labels
 OBJECTION_CHOICES = {
     "resolution": {"agreed": "意见一致，记录处理结果", "coordinate": "意见不一致，组织协调",

@@ -46,6 +46,9 @@ def test_the_confirmation_shows_the_changed_period_and_the_cases_on_each_version
 def test_a_deploy_needs_a_change_note_and_the_list_shows_who_when_and_why(client, modeler, processes):
     refused = post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "base_version": 1}, modeler)
     assert refused.status_code == 422 and "变更说明" in refused.get_json()["message"]
+    for said in ("无", "修改"):  # a note that says nothing is refused like an empty one
+        vague = post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "base_version": 1, "note": said}, modeler)
+        assert vague.status_code == 422 and "请写明本次修改了什么" in str(vague.get_json())
     assert len(versions_of(processes, "data_application")) == 1
     deployed = post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "base_version": 1,
                                                        "note": "按新规定审核期限改为 3 个工作日"}, modeler)
@@ -59,9 +62,9 @@ def test_a_deploy_needs_a_change_note_and_the_list_shows_who_when_and_why(client
 
 
 def test_a_deploy_based_on_an_older_version_is_refused_instead_of_overwriting(client, modeler, processes):
-    post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "base_version": 1, "note": "三天"}, modeler)
+    post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "base_version": 1, "note": "审核期限改为三天"}, modeler)
     four = APPLICATION.replace('name="period" value="5"', 'name="period" value="4"')
-    stale = post_json(client, "/processes/deploy", {"xml": four, "base_version": 1, "note": "四天"}, modeler)
+    stale = post_json(client, "/processes/deploy", {"xml": four, "base_version": 1, "note": "审核期限改为四天"}, modeler)
     assert stale.status_code == 409 and "已由他人部署为第 2 版" in stale.get_json()["message"]
     assert len(versions_of(processes, "data_application")) == 2
 
@@ -123,7 +126,7 @@ def test_a_bad_form_schema_is_refused_naming_the_form_and_the_field(client, mode
 
 
 def test_versions_are_viewed_downloaded_and_compared(client, modeler):
-    post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "note": "三天"}, modeler)
+    post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "note": "审核期限改为三天"}, modeler)
     page = client.get("/processes/data_application/v1").get_data(as_text=True)
     assert "数据共享申请 第 1 版" in page and "只读" in page and "首次部署" in page
     xml = client.get("/processes/data_application/v2.bpmn")
@@ -135,7 +138,7 @@ def test_versions_are_viewed_downloaded_and_compared(client, modeler):
 
 
 def test_comparing_a_version_with_itself_asks_for_two_different_versions(client, modeler):
-    post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "note": "三天"}, modeler)
+    post_json(client, "/processes/deploy", {"xml": THREE_DAYS, "note": "审核期限改为三天"}, modeler)
     page = client.get("/processes/data_application/compare?from=2&to=2").get_data(as_text=True)
     assert "请选择两个不同的版本" in page and "两个版本的流程内容相同" not in page
 
@@ -153,9 +156,9 @@ def test_garbage_and_non_utf8_uploads_get_chinese_messages(client, modeler):
 def test_an_upload_needs_a_change_note_too(client, modeler, processes):
     upload = {"csrf_token": modeler, "file": (io.BytesIO(THREE_DAYS.encode()), "data_application.bpmn")}
     assert "变更说明" in client.post("/processes/deploy", data=upload, follow_redirects=True).get_data(as_text=True)
-    upload = {"csrf_token": modeler, "note": "三天", "file": (io.BytesIO(THREE_DAYS.encode()), "data_application.bpmn")}
+    upload = {"csrf_token": modeler, "note": "审核期限改为三天", "file": (io.BytesIO(THREE_DAYS.encode()), "data_application.bpmn")}
     assert "已部署" in client.post("/processes/deploy", data=upload, follow_redirects=True).get_data(as_text=True)
-    assert [v.note for v in versions_of(processes, "data_application")] == ["首次部署", "三天"]
+    assert [v.note for v in versions_of(processes, "data_application")] == ["首次部署", "审核期限改为三天"]
 
 
 def test_a_file_from_another_modeler_opens_without_its_extensions_and_deploys_once_confirmed(client, modeler, processes):

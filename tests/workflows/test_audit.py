@@ -104,3 +104,21 @@ def test_an_event_outside_any_step_is_stamped_with_the_actors_own_unit_unless_to
         stamped = {e.action: e.unit.code if e.unit else None
                    for e in s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "test"))}
     assert stamped == {"test:own": "gaj", "test:told": "mzj", "test:step": "zwfw", "test:system": None}
+
+
+def test_every_choice_of_every_task_form_reads_in_chinese_on_the_audit_page():
+    """A task's result is shown on the audit page by its choices' labels, never as the code the form sends."""
+    import json
+    from pathlib import Path
+
+    from workflows import audit_text
+
+    raw = []
+    for schema in sorted(Path(__file__).resolve().parents[2].joinpath("bpmn", "forms").glob("*.schema.json")):
+        if schema.name.endswith("_start.schema.json"):  # a start form fills the subject, whose own labels apply
+            continue
+        for key, field in json.loads(schema.read_text(encoding="utf-8")).get("properties", {}).items():
+            for value in field.get("enum") or (field.get("items") or {}).get("enum") or []:
+                if isinstance(value, str) and value and audit_text._text("task", key, value, "task:completed") == value:
+                    raw.append(f"{schema.name} {key}={value}")
+    assert raw == []

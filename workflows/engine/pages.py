@@ -41,6 +41,7 @@ class TaskPage:
     case_name: str = ""
     initial: dict = field(default_factory=dict)  # the form's values before anything is typed
     recusal: str | None = None  # why this person, whose role would let them act, must step aside
+    period: int | None = None  # this step's working days in the case's version
 
 
 _PERIOD = re.compile(r"\{period:([A-Za-z_][\w-]*)\}")
@@ -65,7 +66,8 @@ def task_page(session: Session, person: Person, task_id: int) -> TaskPage:
     task = tasks.get_task(session, person, task_id)
     schema = tasks.form_schema(task)
     acting = task.status == TaskStatus.OPEN and runtime.can_act(session, person, task)
-    page = TaskPage(task=task, can_act=acting, deadline=tasks.deadline(session, task))
+    page = TaskPage(task=task, can_act=acting, deadline=tasks.deadline(session, task),
+                    period=versions.task_period(task.instance.process_version, task.task_key))
     if acting:
         page.fields = _with_periods(forms.rendered(session, schema, task), task)
         page.initial = {f["name"]: [value for value, _ in f["options"]] for f in page.fields if f.get("checked_all")}

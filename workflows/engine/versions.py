@@ -9,7 +9,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from workflows import audit, clock, inputs
+from workflows import audit, clock, inputs, reasons
 from workflows.engine import contracts, dryrun, explain, lint, serialization, versiondiff
 from workflows.engine.naming import Names
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -153,6 +153,9 @@ def _note(note: str | None, latest: ProcessVersion | None) -> str | None:
                                "未部署：请填写变更说明")
     if problem := inputs.too_long("变更说明", note, NOTE_LIMIT):
         raise ValidationFailed([problem], "未部署：变更说明过长")
+    if note and latest is not None and (problem := reasons.reason_problem(
+            note, "变更说明", minimum=4, hint="请写明本次修改了什么、为什么修改（如：审核期限由 5 个工作日改为 3 个工作日）")):
+        raise ValidationFailed([f"变更说明：{problem}"], "未部署：变更说明要写明具体内容")
     return note or "首次部署"
 
 

@@ -177,7 +177,8 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
     if kind == ObjectionType.APPLICATION_DISPUTE and link.get("application_id") and not can_dispute_application(
             session, actor, app):
         decided = government_decided(session, app)
-        why = (f"县政府已就本申请作出决定（{decided['number']}），不再受理资源申请异议" if decided else
+        why = (f"本申请的争议已提请县政府决定（{decided['number']}），并已按该决定办理，不再受理资源申请异议；"
+               "对办理情况有意见的，请联系县政务服务和大数据管理局" if decided else
                NOT_DISPUTABLE.get(ApplicationStatus(app.status), "资源申请异议由申请单位对退回、通过或不通过的审核结果提出"))
         problems.append(FieldProblem("application_id", f"所涉申请：申请 {app.number}（{app.status.label}）不能提出资源申请异议。"
                                                        f"{why}"))

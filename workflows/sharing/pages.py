@@ -50,6 +50,7 @@ class ApplicationPage:
     grant_note: str | None = None  # what a catalog change did to the grant (affected.note)
     record: ApprovalRecord | None = None
     record_set_aside: bool = False  # the record's decision was set aside by an objection; the review runs again
+    closing_note: str = ""  # how the bureau closed a case the provider could not carry out the county decision on
     can_edit: bool = False
     can_withdraw: bool = False
     can_revoke: bool = False
@@ -81,6 +82,8 @@ def application_page(session: Session, person: Person, application_id: int) -> A
     page.deadline = tasks.deadline(session, review) if review else None
     page.grant, page.record = grants.for_application(session, app.id), records.for_application(session, app.id)
     page.record_set_aside = page.record is not None and records.reopened(page.record)
+    if page.record is not None and not page.record_set_aside:
+        page.closing_note = page.record.content.get("closing_note", "")
     page.grant_note = affected.notes(session, [page.grant.id]).get(page.grant.id) if page.grant else None
     mine = app.applicant_unit_id in applications.applicant_units(person)
     page.can_edit = mine and app.status in EDITABLE

@@ -97,7 +97,8 @@ def _reopenings(session: Session, app: Application) -> list[dict]:
         actor = session.get(Person, event.actor_id) if event.actor_id else None
         found.append({"step": f"依据县政府决定重新审核（{government}，异议 {number}）" if government
                       else f"异议成立，重新审核（异议 {number}）",
-                      "actor": f"{actor.display_name}（{actor.unit.name}）" if actor else "",
+                      "actor": (f"{actor.display_name}（{actor.unit.name}{'，登记县政府决定' if government else ''}）"
+                                if actor else ""),
                       "at": clock.fmt(event.at), "due": "", "met": "", "comment": "" if government else after.get("opinion", "")})
     return found
 

@@ -304,7 +304,7 @@ def _decide(session: Session, app: Application, status: ApplicationStatus, items
     record = records.create(session, app)
     if grant is not None:
         grant.record_id = record.id  # the 授权提供单 cites the decision that made the grant
-    _notify_applicant(session, app, ApplicationStatus(status).label, grant, fact)
+    _notify_applicant(session, app, ApplicationStatus(status).label, grant, fact, record.content.get("closing_note", ""))
 
 
 def auto_granted(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
@@ -325,12 +325,12 @@ def rejected(session: Session, event: str, instance: ProcessInstance, values: di
 
 
 def _notify_applicant(session: Session, app: Application, decision: str, grant=None,
-                      fact: rejections.Fact | None = None) -> None:
+                      fact: rejections.Fact | None = None, closing: str = "") -> None:
     context = {"applicant_unit": app.applicant_unit.name, "resource_name": app.resource.name, "number": app.number,
                "decision": decision, "reason": app.decision_reason,
                "category": RejectionCategory.label_of(app.rejection_category)
                if decision == ApplicationStatus.REJECTED.label else "",
-               "fact": str(fact) if fact else "",
+               "fact": str(fact) if fact else "", "closing": closing,
                "valid_until": grant.valid_until.isoformat() if grant else "",
                "items": "、".join(grant.items) if grant else "", "returned": decision == "退回补正",
                "decided": app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED),

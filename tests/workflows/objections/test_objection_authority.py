@@ -2,7 +2,7 @@
 provider's review, is not upheld, or goes to the county government, whose decision the provider then carries out
 or answers why it cannot."""
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.helpers import MISSING_BASIS, decide, person, review_task, status
 from tests.workflows.objections.helpers import (
@@ -23,12 +23,14 @@ from workflows.models import (
     Grant,
     GrantStatus,
     HumanTask,
+    Notification,
     Objection,
     ObjectionStatus,
     TaskStatus,
 )
 from workflows.objections import integrity as objection_integrity
 from workflows.sharing import grants, integrity, records, reviews
+from workflows.sharing import pages as sharing_pages
 
 REFERRAL = "县公安局坚持认为户籍地址不能共享，与县民政局的低保核对职责分歧无法协调一致"
 DISAGREES = {"stance": "disagree", "position": "仍认为依据不足，维持原决定，不同意共享户籍地址"}
@@ -182,6 +184,12 @@ def test_a_provider_that_cannot_carry_out_the_decision_answers_why_and_the_burea
     assert [r for _, r in said[1:]] == ["不能执行县政府决定", "再次协调，退回提供单位重新审核", "不能执行县政府决定",
                                        "按未通过办结并报告县政府"]
     assert content["decision"] == "未通过" and "县大数据局协调后按未通过办结并报告县政府" in content["closing_note"]
+    with ready() as s:  # the applicant's page and message say how it closed, not only 未通过 and the provider's reason
+        machao = person(s, "machao")
+        assert "县大数据局协调后按未通过办结" in sharing_pages.application_page(s, machao, app_id).closing_note
+        last = s.scalars(select(Notification).where(Notification.person_id == machao.id, Notification.template == "decision")
+                         .order_by(Notification.id.desc())).first()
+        assert "审批结果：未通过" in last.body and "办结说明：县公安局答复不能执行县政府决定" in last.body
 
 
 def test_no_grant_can_rest_on_anything_but_the_providers_approval(ready):
@@ -219,4 +227,4 @@ def test_once_the_county_government_decided_no_further_dispute_of_the_applicatio
     record_government_decision(ready, objection_id, "rejected")
     with pytest.raises(ValidationFailed) as refused:
         raise_(ready, application_id=app_id)
-    assert "县政府已就本申请作出决定（夏政文〔2026〕12号），不再受理资源申请异议" in " ".join(refused.value.details)
+    assert "本申请的争议已提请县政府决定（夏政文〔2026〕12号），并已按该决定办理，不再受理资源申请异议" in " ".join(refused.value.details)

@@ -208,9 +208,9 @@ class Page {
     badge.classList.remove('d-none');
     note.value = '';
     this.setDirty(false);
-    const parts = [body.message, link(this.data.versions.replace('__KEY__', body.process_key), '查看版本')];
+    const parts = [body.message, ' ', link(this.data.versions.replace('__KEY__', body.process_key), '查看版本')];
     if (previous) {
-      parts.push(link(`${this.data.move.replace('__KEY__', body.process_key)}?from=${previous}&to=${body.version}`, '迁移进行中的案件'));
+      parts.push(' · ', link(`${this.data.move.replace('__KEY__', body.process_key)}?from=${previous}&to=${body.version}`, '迁移进行中的案件'));
     }
     message(this.out, 'success', ...parts);
   }
