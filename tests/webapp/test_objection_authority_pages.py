@@ -66,6 +66,11 @@ def test_the_government_decision_is_recorded_with_its_document_and_shown_on_the_
     review = text_of(client.get(f"/tasks/{review_task(ready, app_id).id}"))
     assert "本次审核依据县政府决定重新启动" in review and "夏政文〔2026〕12号" in review
     assert "不能执行县政府决定" in review and "退回补正（暂停计时）" not in review
+    decide(ready, app_id, decision="approve")
+    with ready() as s:
+        grant_id = grants.for_application(s, app_id).id
+    order = text_of(client.get(f"/grants/{grant_id}/order"))  # the 授权提供单 says what the approval rests on
+    assert "经县公安局审核（有条件共享，依县政府决定（夏政文〔2026〕12号）重新审核通过）" in order
 
 
 def test_the_api_answer_carries_the_newest_record_and_every_record_in_order_after_a_reopened_review(api, ready):

@@ -10,10 +10,10 @@ from webapp.security import current_person
 from webapp.tasks import render_task
 from workflows import clock
 from workflows.errors import DomainError, NotFound, unknown_choice
-from workflows.models import AffectedGrant, Grant, GrantStatus, Role
+from workflows.models import AffectedGrant, Grant, GrantStatus, ProcessInstance, Role
 from workflows.objections import cases as objection_cases
 from workflows.objections import records as objection_records
-from workflows.sharing import affected, applications, grants, records
+from workflows.sharing import affected, applications, grants, records, reviews
 
 GRANT_SCOPES = {"mine": "本单位获得的授权", "provider": "本单位数据的授权", "all": "全部授权"}
 
@@ -106,6 +106,17 @@ def decide_affected(row_id: int):
     return redirect(url_for("tasks.show", task_id=task.id))
 
 
+@bp.get("/grants/affected/<int:row_id>")
+@login_required
+def affected_page(row_id: int):
+    """The address a refused decision left in the browser: reopened, it leads back to the task (or the change)."""
+    row = _affected(row_id)
+    task = affected.open_task(db.session, row.instance_id)
+    if task is None:
+        return redirect(url_for("catalog.entry_change_detail", item_id=row.change_id))
+    return redirect(url_for("tasks.show", task_id=task.id))
+
+
 def _affected(row_id: int):
     row = db.session.get(AffectedGrant, row_id) if 0 < row_id < 2**31 else None
     if row is None:
@@ -129,7 +140,9 @@ def order(grant_id: int):
     return render_template("applications/order.html", grant=grant, app=app, status=current_status(grant),
                            record=records.for_grant(db.session, grant),
                            disputed=bool(objection_cases.disputed_grants(db.session, [grant.id])),
-                           note=affected.notes(db.session, [grant.id]).get(grant.id))
+                           note=affected.notes(db.session, [grant.id]).get(grant.id),
+                           government=reviews.government_decision(db.session, instance) if (
+                               instance := db.session.get(ProcessInstance, app.instance_id or 0)) else None)
 
 
 @bp.get("/verify/<sha256>")

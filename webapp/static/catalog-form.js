@@ -10,3 +10,18 @@
     body.appendChild(row);
   });
 })();
+
+// 不予共享 has no 共享方式: choosing it empties and disables that field (a disabled field is not sent), and choosing
+// another type enables it again; the server refuses a method on a not-shared entry in any case.
+(function () {
+  var type = document.getElementById('share_type');
+  var method = document.getElementById('share_method');
+  if (!type || !method) { return; }
+  function follow() {
+    var notShared = type.value === 'not_shared';
+    if (notShared) { method.value = ''; }
+    method.disabled = notShared;
+  }
+  type.addEventListener('change', follow);
+  follow();
+})();
