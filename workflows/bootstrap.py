@@ -65,7 +65,8 @@ FORM_INITIAL = {(demands.PROCESS, "dc_assign"): demands.assign_initial,
                 (objection_process.PROCESS, objection_process.TRANSFER): objections.transfer_initial}
 
 FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check,
-               "coordination_opinion": reviews.coordination_check,
+               "coordination_opinion": reviews.coordination_check, "decision_opinion": objections.decision_check,
+               "past_day": objection_cases.past_day_check,
                "entry_change_return": proposals.return_check, "catalog_update_return": changes.return_check}
 
 # Who must step aside from a task although their role would let them act (回避): fn(session, person, task) -> why

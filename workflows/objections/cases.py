@@ -281,11 +281,21 @@ def check_day(field: str, label: str, text: str, earliest: datetime | None, sinc
     if day is None:
         raise ValidationFailed(problems or [FieldProblem(field, f"{label}：请填写日期")])
     first = clock.local(earliest).date() if earliest else None
-    if day > clock.today():
-        raise ValidationFailed([FieldProblem(field, f"{label}：{day} 晚于今天（{clock.today()}），请填写实际发生的日期")])
+    if problem := past_day_check(text, {}):
+        raise ValidationFailed([FieldProblem(field, f"{label}：{problem}")])
     if first and day < first:
         raise ValidationFailed([FieldProblem(field, f"{label}：{day} 早于{since}的日期 {first}，请核对")])
     return day
+
+
+def past_day_check(text: str, data: dict) -> str | None:
+    """The x-check "past_day" of a date on which something already happened (a meeting, a referral, a decision),
+    checked with the rest of the form so every problem shows at once."""
+    try:
+        day = date.fromisoformat(str(text))
+    except ValueError:
+        return None  # the form's own date rule answers that
+    return f"{day} 晚于今天（{clock.today()}），请填写实际发生的日期" if day > clock.today() else None
 
 
 UNIT_WORK = (Role.APPLICANT, Role.REVIEWER, Role.UNIT_ADMIN)  # acting for a unit in sharing its data

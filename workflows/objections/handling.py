@@ -44,6 +44,11 @@ def _specific(field: str, text: str, what: str, hint: str = DECISION_HINT) -> No
         raise ValidationFailed([FieldProblem(field, f"{what}：{problem}")], f"{what}必须写明具体理由，未提交")
 
 
+def decision_check(opinion: str, data: dict) -> str | None:
+    """The x-check "decision_opinion" of the coordinator's 决定及理由: specific, checked with the rest of the form."""
+    return reasons.reason_problem(opinion, "决定及理由", hint=DECISION_HINT)
+
+
 def reason_check(reason: str, data: dict) -> str | None:
     """The triage form's x-check "objection_reason": a refusal to accept says why, in the words of an objection."""
     if data.get("decision") == "reject":

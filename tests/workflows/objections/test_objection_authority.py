@@ -228,3 +228,21 @@ def test_once_the_county_government_decided_no_further_dispute_of_the_applicatio
     with pytest.raises(ValidationFailed) as refused:
         raise_(ready, application_id=app_id)
     assert "本申请的争议已提请县政府决定（夏政文〔2026〕12号），并已按该决定办理，不再受理资源申请异议" in " ".join(refused.value.details)
+
+
+def test_the_coordination_form_names_every_problem_at_once(ready):
+    """A future date, an empty list of participants and a stock opinion are all refused in one answer, not one
+    submit after another."""
+    app_id, objection_id = _disputed_refusal(ready)
+    step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
+    with pytest.raises(ValidationFailed) as refused:
+        step(ready, objection_id, "ob_coordinate", "lina", {"meeting_date": "2027-03-01", "participants": "无",
+                                                            "minutes": "无", "coordination_result": "upheld",
+                                                            "opinion": "不同意"})
+    assert set(refused.value.fields) == {"meeting_date", "participants", "minutes", "opinion"}
+    assert "晚于今天" in refused.value.fields["meeting_date"] and "套话" in refused.value.fields["opinion"]
+    with pytest.raises(ValidationFailed) as referral:
+        step(ready, objection_id, "ob_coordinate", "lina", COORDINATED | {
+            "coordination_result": "refer", "opinion": "双方分歧在于户籍地址是否属于低保核对必需信息项，协调未能一致"})
+        step(ready, objection_id, "ob_refer", "lina", {"referral_document": "无", "referred_on": "2027-01-01"})
+    assert set(referral.value.fields) == {"referral_document", "referred_on"}
