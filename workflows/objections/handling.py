@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from workflows import audit, clock, engine, reasons
 from workflows.errors import FieldProblem, ValidationFailed
-from workflows.models import HumanTask, InstanceStatus, Person, Unit
+from workflows.models import HumanTask, InstanceStatus, Person, Unit, UnitKind
 from workflows.models.objections import (
     AnswerStance,
     FilePurpose,
@@ -92,8 +92,12 @@ def transferred(session: Session, actor: Person, task: HumanTask, data: dict) ->
     ids = []
     for value in data.get("responding_unit_ids") or []:
         unit_id = int(value) if str(value).isdigit() else 0
-        if session.get(Unit, unit_id) is None:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
             raise ValidationFailed([FieldProblem("responding_unit_ids", f"答复单位：“{value}”不存在")])
+        if not _may_answer(objection, unit):
+            raise ValidationFailed([FieldProblem("responding_unit_ids", f"答复单位：{unit.name}负责处理异议，"
+                                                                        "不作为答复单位；请选择被提出异议的单位和其他有关单位")])
         if unit_id not in ids:
             ids.append(unit_id)
     if not 1 <= len(ids) <= MAX_RESPONDERS:
@@ -277,10 +281,17 @@ def transfer_initial(session: Session, task: HumanTask) -> dict:
     return {"responding_unit_ids": [str(objection.concerned_unit_id)]} if objection.concerned_unit_id else {}
 
 
+def _may_answer(objection: Objection, unit: Unit) -> bool:
+    """Who answers an objection: not the bureau that handles it, unless it is the unit raised against (the bureau
+    keeps a catalog of its own). The raising unit may be asked, e.g. to state its need beside the provider."""
+    return unit.id == objection.concerned_unit_id or (unit.active and unit.kind != UnitKind.COORDINATOR)
+
+
 def responding_units(session: Session, task: HumanTask) -> list[tuple[str, str]]:
-    """The transfer form's choices: every active unit, the one raised against first."""
+    """The transfer form's choices: the units that may answer, the one raised against first."""
     objection = _objection(session, task)
-    units = list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
+    units = [u for u in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id))
+             if _may_answer(objection, u)]
     units.sort(key=lambda u: u.id != objection.concerned_unit_id)
     return [(str(u.id), u.name) for u in units]
 

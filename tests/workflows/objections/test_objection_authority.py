@@ -4,10 +4,11 @@ or answers why it cannot."""
 import pytest
 from sqlalchemy import select, update
 
-from tests.helpers import MISSING_BASIS, decide, person, review_task, status
+from tests.helpers import MISSING_BASIS, decide, person, review_task, status, unit
 from tests.workflows.objections.helpers import (
     accept_and_transfer,
     open_keys,
+    open_task,
     raise_,
     record_government_decision,
     rejected_application,
@@ -28,6 +29,7 @@ from workflows.models import (
     ObjectionStatus,
     TaskStatus,
 )
+from workflows.objections import handling as objections_handling
 from workflows.objections import integrity as objection_integrity
 from workflows.sharing import grants, integrity, records, reviews
 from workflows.sharing import pages as sharing_pages
@@ -246,3 +248,17 @@ def test_the_coordination_form_names_every_problem_at_once(ready):
             "coordination_result": "refer", "opinion": "双方分歧在于户籍地址是否属于低保核对必需信息项，协调未能一致"})
         step(ready, objection_id, "ob_refer", "lina", {"referral_document": "无", "referred_on": "2027-01-01"})
     assert set(referral.value.fields) == {"referral_document", "referred_on"}
+
+
+def test_the_bureau_is_neither_offered_nor_taken_as_a_responding_unit(ready):
+    app_id = rejected_application(ready)
+    objection_id = raise_(ready, application_id=app_id)  # 县民政局 against 县公安局
+    step(ready, objection_id, "ob_triage", "lina", {"decision": "accept"})
+    task_id = open_task(ready, objection_id, "ob_transfer").id
+    with ready() as s:
+        offered = [name for _, name in objections_handling.responding_units(s, s.get(HumanTask, task_id))]
+        bureau = unit(s, "zwfw").id
+    assert offered[0] == "县公安局" and "县政务服务和大数据管理局" not in offered
+    with pytest.raises(ValidationFailed) as refused:
+        step(ready, objection_id, "ob_transfer", "lina", {"responding_unit_ids": [str(bureau)]})
+    assert "不作为答复单位" in refused.value.fields["responding_unit_ids"]
