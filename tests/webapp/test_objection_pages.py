@@ -181,12 +181,14 @@ def test_the_record_of_a_decision_overturned_after_an_objection_points_anyone_to
     step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意重新审核"})
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld",
                                                     "opinion": "申请依据充分，提供单位应重新审核并说明具体理由"})
-    assert "该决定已因异议处理被撤销，申请正由提供单位重新审核" in text_of(client.get(f"/verify/{first}"))
+    reopened = text_of(client.get(f"/verify/{first}"))
+    assert "记录真实有效，但该决定已撤销、正在重新审核" in reopened  # the headline, not only the note beneath it
+    assert "该决定已因异议处理被撤销，申请正由提供单位重新审核" in reopened
     decide(ready, app_id, decision="approve")
     with ready() as s:
         newest = records.for_application(s, app_id).sha256
     old_page = text_of(client.get(f"/verify/{first}"))
-    assert "记录真实有效" in old_page and "未通过" in old_page and "以最新审批记录为准" in old_page
+    assert "记录真实有效，但已被新的决定取代" in old_page and "未通过" in old_page and "以最新审批记录为准" in old_page
     assert "授权当前状态" not in old_page  # the grant belongs to the new decision
     assert f"/verify/{newest}" in client.get(f"/verify/{first}").get_data(as_text=True)
     assert "以最新审批记录为准" not in text_of(client.get(f"/verify/{newest}"))
