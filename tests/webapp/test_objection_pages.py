@@ -192,6 +192,8 @@ def test_the_record_of_a_decision_overturned_after_an_objection_points_anyone_to
     assert "授权当前状态" not in old_page  # the grant belongs to the new decision
     assert f"/verify/{newest}" in client.get(f"/verify/{first}").get_data(as_text=True)
     assert "以最新审批记录为准" not in text_of(client.get(f"/verify/{newest}"))
+    login(client, "machao")  # the objection's page says what came of the reopened review
+    assert "后续办理：申请 SQ2026" in (page := text_of(client.get(f"/objections/{objection_id}"))) and "现为“已通过”" in page
     assert "已因异议处理被撤销" not in text_of(client.get(f"/verify/{newest}"))
 
 

@@ -9,10 +9,27 @@ from sqlalchemy.orm import Session
 from workflows import case_names, clock, engine, inputs
 from workflows.engine import forms, tasks
 from workflows.errors import Forbidden, ValidationFailed
-from workflows.models import HumanTask, ObjectionRecord, Person, ProcessInstance, Role, TaskStatus, Unit
-from workflows.models.objections import Correction, FilePurpose, Objection, ObjectionStatus, ObjectionType
+from workflows.models import (
+    ApplicationStatus,
+    HumanTask,
+    ObjectionRecord,
+    Person,
+    ProcessInstance,
+    Role,
+    TaskStatus,
+    Unit,
+)
+from workflows.models.objections import (
+    Correction,
+    FilePurpose,
+    Objection,
+    ObjectionOutcome,
+    ObjectionStatus,
+    ObjectionType,
+)
 from workflows.objections import cases, records
 from workflows.objections.process import COORDINATE, CORRECT, DECIDE, GOVERNMENT, TRANSFER
+from workflows.sharing import records as sharing_records
 
 
 @dataclass
@@ -29,6 +46,7 @@ class ObjectionPage:
     done_ids: list[str] = field(default_factory=list)
     active_ids: list[str] = field(default_factory=list)
     active_names: list[str] = field(default_factory=list)
+    application_now: str = ""  # where the disputed application stands since: the reopened review's outcome
 
 
 def objection_page(session: Session, person: Person, objection_id: int) -> ObjectionPage:
@@ -46,7 +64,21 @@ def objection_page(session: Session, person: Person, objection_id: int) -> Objec
     page.correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
     ids = objection.responding_unit_ids or []
     page.responding_units = list(session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
+    page.application_now = _application_now(session, objection)
     return page
+
+
+def _application_now(session: Session, objection: Objection) -> str:
+    """An upheld application dispute reopened the review; its page says what came of it, not only what was ordered."""
+    app = objection.application
+    if app is None or objection.outcome != ObjectionOutcome.UPHELD or objection.closed_at is None:
+        return ""
+    said = f"申请 {app.number} 现为“{ApplicationStatus(app.status).label}”"
+    record = sharing_records.for_application(session, app.id)
+    if app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED) and record is not None:
+        said += f"（{record.content.get('decided_at', '')}）" + (
+            f"：{note}" if (note := record.content.get("closing_note")) else "")
+    return said
 
 
 @dataclass
