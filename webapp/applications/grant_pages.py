@@ -83,10 +83,12 @@ def revoke(grant_id: int):
     return redirect(url_for(".detail", item_id=grant.application_id))
 
 
-@bp.post("/grants/affected/<int:row_id>")
+@bp.route("/grants/affected/<int:row_id>", methods=["GET", "POST"])  # one rule: a too-long id is a 404 for both
 @login_required
 def decide_affected(row_id: int):
     """The provider revokes a grant a catalog change reached, or keeps it until expiry, from its task page."""
+    if request.method == "GET":
+        return _back_to_affected_task(row_id)
     person = current_person()
     decision, reason = request.form.get("decision", ""), request.form.get("reason", "")
     task = affected.open_task(db.session, _affected(row_id).instance_id)
@@ -106,9 +108,7 @@ def decide_affected(row_id: int):
     return redirect(url_for("tasks.show", task_id=task.id))
 
 
-@bp.get("/grants/affected/<int:row_id>")
-@login_required
-def affected_page(row_id: int):
+def _back_to_affected_task(row_id: int):
     """The address a refused decision left in the browser: reopened, it leads back to the task (or the change)."""
     row = _affected(row_id)
     task = affected.open_task(db.session, row.instance_id)
