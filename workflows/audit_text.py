@@ -101,7 +101,7 @@ SUBJECTS = {"application": "申请", "task": "任务", "grant": "授权", "insta
             "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位",
             "objection": "异议", "opinion": "常用意见", "people_import": "人员导入", "demo": "演示数据",
             "entry_change": "目录条目变更", "site_text": "公开页面文字"}
-KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
+KEYS = {"company": "所属公司", "expires_on": "账号有效期至", "undertaking": "保密承诺", "status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
         "decision": "审核意见", "rejection_category": "不通过类别", "items": "信息项", "approved_items": "同意提供的信息项",
         "approved_until": "授权有效期至", "valid_until": "有效期至", "unit_id": "单位", "provider_unit_id": "提供单位",
         "assignee_id": "办理人", "due_at": "期限", "provisional": "临时期限", "role": "角色", "name": "名称",

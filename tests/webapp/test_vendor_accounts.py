@@ -163,7 +163,7 @@ def test_the_first_responsible_sees_the_units_vendor_accounts_and_another_unit_d
         listing = text_of(client.get("/vendors/"))
         assert "王工" in listing and "华信科技有限公司" in listing and "2026-06-30" in listing and "已签署" in listing
         other = client.application.test_client()
-        login(other, "machao")  # an applicant of 县公安局: no unit of theirs to oversee
+        login(other, "machao")  # an applicant of 县民政局: neither its 第一责任人 nor its 目录管理员
         assert other.get("/vendors/").status_code == 403
 
 
