@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.objections import bp as objections_bp
     from webapp.organisation import bp as organisation_bp
     from webapp.organisation.account import bp as account_bp
+    from webapp.organisation.vendors import bp as vendors_bp
     from webapp.public import bp as public_bp
     from webapp.tasks import bp as tasks_bp
 
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(organisation_bp, url_prefix="/org")
     app.register_blueprint(account_bp)
+    app.register_blueprint(vendors_bp, url_prefix="/vendors")
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)

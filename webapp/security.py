@@ -11,6 +11,7 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 from webapp.extensions import db, login_manager
 from webapp.params import parse_id
 from workflows.models import ROLE_LABELS_BY_CODE, Person
+from workflows.organisation.accounts import may_keep_session
 
 
 class AppUser(UserMixin):
@@ -33,7 +34,7 @@ def _load_user(user_id: str):
     """A session is honoured only while its person is active and has not ended their sessions since."""
     person_id = parse_id(user_id)
     person = db.session.get(Person, person_id) if person_id else None
-    if person is None or not person.active or session.get(GENERATION_KEY) != person.session_generation:
+    if person is None or not may_keep_session(person) or session.get(GENERATION_KEY) != person.session_generation:
         return None
     return AppUser(person)
 

@@ -71,6 +71,9 @@ ACTIONS = {
     "session:ceiling_reached": "登录失败达到每日上限（已通知系统管理员）",
     "session:deactivated_login": "已停用的账号尝试登录",
     "session:one_time_password_expired": "一次性密码过期后尝试登录",
+    "session:vendor_expired_login": "运维厂商人员账号到期后尝试登录",
+    "vendor:created": "新建运维厂商人员账号", "vendor:undertaking_accepted": "签署保密承诺",
+    "vendor:expiry_reminded": "提醒运维厂商人员账号即将到期",
     "task:opened": "生成待办", "task:completed": "办理任务", "task:closed_by_process": "流程结束时关闭任务",
     "task:claimed": "认领任务", "task:unclaimed": "放弃认领", "task:delegated": "转交任务",
     "task:reminded": "催办", "task:escalated": "督办", "task:due_recomputed": "重新计算期限",
@@ -98,7 +101,7 @@ SUBJECTS = {"application": "申请", "task": "任务", "grant": "授权", "insta
             "api_token": "API 令牌", "login": "登录账号", "calendar": "工作日历", "unit": "单位",
             "objection": "异议", "opinion": "常用意见", "people_import": "人员导入", "demo": "演示数据",
             "entry_change": "目录条目变更", "site_text": "公开页面文字"}
-KEYS = {"status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
+KEYS = {"company": "所属公司", "expires_on": "账号有效期至", "undertaking": "保密承诺", "status": "状态", "reason": "理由", "number": "编号", "result": "办理结果", "late": "是否逾期",
         "decision": "审核意见", "rejection_category": "不通过类别", "items": "信息项", "approved_items": "同意提供的信息项",
         "approved_until": "授权有效期至", "valid_until": "有效期至", "unit_id": "单位", "provider_unit_id": "提供单位",
         "assignee_id": "办理人", "due_at": "期限", "provisional": "临时期限", "role": "角色", "name": "名称",

@@ -16,7 +16,7 @@ from workflows.catalog import changes
 from workflows.engine import sweep
 from workflows.objections import integrity as objection_integrity
 from workflows.objections import records as objection_records
-from workflows.organisation import login_throttle
+from workflows.organisation import login_throttle, vendors
 from workflows.sharing import grants, integrity, records, uploads
 from workflows.unit_of_work import unit_of_work
 
@@ -44,6 +44,7 @@ class PassResult:
     failed_cases: int = 0
     grants_expired: int = 0
     grants_warned: int = 0
+    vendors_reminded: int = 0
     emails_sent: int = 0
     emails_failed: int = 0
     records_rendered: int = 0
@@ -63,6 +64,7 @@ class PassResult:
             return SKIPPED
         return (f"触发定时器 {self.timers_fired} 个，涉及案件 {self.cases} 件，失败 {self.failed_cases} 件；"
                 f"授权到期 {self.grants_expired} 项，到期提醒 {self.grants_warned} 项；"
+                f"运维厂商人员账号到期提醒 {self.vendors_reminded} 个；"
                 f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封；生成审批记录 {self.records_rendered} 份；"
                 f"清除过期的登录失败记录 {self.login_failures_purged} 条、已读消息 {self.notifications_purged} 条、"
                 f"已发送邮件 {self.emails_purged} 封、暂存附件 {self.pending_uploads_purged} 个")
@@ -76,6 +78,8 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = 
     result.failed_errors = swept.errors
     with unit_of_work(sessions) as session:
         result.grants_expired, result.grants_warned = grants.expire_due(session)
+    with unit_of_work(sessions) as session:
+        result.vendors_reminded = vendors.remind_expiring(session)
     result.emails_sent, result.emails_failed = deliver_pending(sessions, smtp)
     with unit_of_work(sessions) as session:
         result.pending_uploads_purged = uploads.forget_expired(session)

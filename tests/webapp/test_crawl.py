@@ -21,11 +21,13 @@ from sqlalchemy import select
 from notifications.email import SmtpSettings, deliver_pending
 from tests import scenarios
 from tests.helpers import login
+from tests.vendor_helpers import VENDOR_PASSWORD, make_vendor
 from workflows.models import ApprovalRecord
 from workflows.sharing import records
 
 ROLES = {"applicant": "machao", "reviewer": "huangtao", "unit_admin": "sunjie", "coordinator": "wanglei",
-         "modeler": "liuyang", "sysadmin": "chenjing", "anonymous": None}
+         "modeler": "liuyang", "sysadmin": "chenjing", "township": "baixue", "first_responsible": "wugang",
+         "vendor": "wanggong", "anonymous": None}
 DOWNLOADS = (".pdf", ".csv", ".xlsx", ".bpmn", "/attachments/")
 MAX_VARIANTS = 3  # filter links of one page: a few combinations say enough
 MAX_PAGES = 400
@@ -110,9 +112,12 @@ def test_every_page_a_role_can_reach_answers_and_reads_in_chinese(role, app, pro
     county = scenarios.build(processes)
     client = app.test_client()
     username = ROLES[role]
-    starts = ["/"] + [f"/verify/{sha}" for sha in county.records[:2]]
+    starts = ["/"] + [f"/verify/{sha}" for sha in county.records[:2]] * (role != "vendor")
     with scenarios.at("2026-03-02T10:00:00"):
-        if username:
+        if role == "vendor":  # 县民政局's system vendor, password chosen and 保密承诺 signed
+            make_vendor(processes)
+            assert login(client, username, VENDOR_PASSWORD).status_code == 302
+        elif username:
             assert login(client, username).status_code == 302
         problems, pages = crawl(client, starts)
     assert pages >= 30  # anonymous: the login page, the public catalog, policy, help and public verification pages

@@ -8,6 +8,7 @@ from notifications import inapp
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import safe_next
+from workflows.organisation import vendors
 from workflows.supervision import workbench as workbenches
 
 bp = Blueprint("home", __name__)
@@ -16,7 +17,11 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @login_required
 def workbench():
-    return render_template("home/workbench.html", bench=workbenches.workbench(db.session, current_user.person.id))
+    person = current_user.person
+    if person.is_vendor:  # no roles, no cases: their account, the undertaking and the pages open to them
+        return render_template("home/vendor.html", person=person, account=person.vendor)
+    return render_template("home/workbench.html", bench=workbenches.workbench(db.session, person.id),
+                           vendor_units=vendors.listed_units(db.session, person))
 
 
 @bp.get("/favicon.ico")

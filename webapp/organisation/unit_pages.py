@@ -18,7 +18,8 @@ def unit_input(form) -> units.UnitInput:
 
 @bp.get("/units")
 def unit_list():
-    return render_template("organisation/units.html", rows=overview.unit_rows(db.session, scope()))
+    kind = request.args.get("kind", "")[:20]
+    return render_template("organisation/units.html", rows=overview.unit_rows(db.session, scope(), kind), kind=kind)
 
 
 @bp.route("/units/new", methods=["GET", "POST"])

@@ -72,10 +72,12 @@ from workflows.models.org import (
     RoleMembership,
     Unit,
     UnitKind,
+    VendorAccount,
 )
 from workflows.models.site import SiteText, SiteTextKind
 
 __all__ = [
+    "VendorAccount",
     "AffectedGrant", "AffectedStatus", "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency",
     "Grant", "GrantStatus",
     "PendingUpload", "RejectionCategory", "OpinionTemplate", "PERIODIC_PASS", "SchedulerHeartbeat",

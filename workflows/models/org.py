@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, false, true
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime, coded
@@ -53,6 +53,7 @@ class UnitKind(LabeledEnum):
     VERTICAL = "vertical", "垂直管理单位"
     INSTITUTION = "institution", "事业单位"
     ASSOCIATION = "association", "群团组织"
+    TOWNSHIP = "township", "乡镇（街道）"  # applies and provides like a county unit (三(一))
 
 
 class ResponsibilityKind(LabeledEnum):
@@ -95,10 +96,42 @@ class Person(Base):
     unit: Mapped[Unit] = relationship(lazy="joined")
     memberships: Mapped[list[RoleMembership]] = relationship(
         back_populates="person", cascade="all, delete-orphan")
+    # present for the staff of a company that builds or runs the unit's systems (运维厂商人员, notice 五)
+    vendor: Mapped[VendorAccount | None] = relationship(
+        lazy="joined", back_populates="person", foreign_keys="VendorAccount.person_id", uselist=False)
+
+    @property
+    def is_vendor(self) -> bool:
+        return self.vendor is not None
 
     def has_role(self, role: Role | str, unit_id: int | None = None) -> bool:
         return any(m.role == role and (unit_id is None or m.unit_id == unit_id)
                    for m in self.memberships)
+
+
+class VendorAccount(Base):
+    """A vendor's or operator's account: no roles, no application content, an end date and an undertaking."""
+
+    __tablename__ = "vendor_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    company: Mapped[str] = mapped_column(String(100))
+    expires_on: Mapped[date] = mapped_column(Date)  # the last day the account may log in
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the 保密承诺 accepted at first login; nothing else opens before it
+    undertaking_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # when the unit's 第一责任人 and 目录管理员 were told that the end date is near (once)
+    expiry_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="vendor", foreign_keys=[person_id])
+
+    def is_expired(self, today: date) -> bool:
+        return today > self.expires_on
+
+    def expires_soon(self, today: date, days: int) -> bool:
+        return not self.is_expired(today) and self.expires_on <= today + timedelta(days=days)
 
 
 class RoleMembership(Base):

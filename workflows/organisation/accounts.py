@@ -37,6 +37,13 @@ class OneTimePasswordExpired(LoginRefused):
     code = "one_time_password_expired"
 
 
+class VendorAccountExpired(LoginRefused):
+    """The right password of a vendor's account past its end date."""
+
+    status = 403
+    code = "vendor_account_expired"
+
+
 class LoginThrottled(DomainError):
     status = 429
     code = "too_many_attempts"
@@ -73,6 +80,7 @@ def authenticate(session: Session, username: str, password: str, address: str,
         audit.record(session, None, "login", key, "session:deactivated_login", None,
                      {"username": key, "address": address})
         raise AccountDeactivated("您的账号已停用，不能登录。如需恢复，请联系本单位目录管理员或系统管理员")
+    _refuse_expired_vendor(session, person, key, address)
     _refuse_expired_one_time_password(session, person, key, address, policy)
     login_throttle.forget_failures_from(session, key, address)
     audit.record(session, person.id, "person", person.id, "session:login", None, {"address": address})
@@ -93,6 +101,19 @@ def _refuse_expired_one_time_password(session: Session, person: Person, key: str
         hours = int(policy.one_time_password_lifetime.total_seconds() // 3600)
         raise OneTimePasswordExpired(f"您的一次性密码已过期（一次性密码 {hours} 小时内有效），不能再用于登录。"
                                      "请联系本单位目录管理员或系统管理员重新生成一次性密码")
+
+
+def _refuse_expired_vendor(session: Session, person: Person, key: str, address: str) -> None:
+    if person.vendor is not None and person.vendor.is_expired(clock.today()):
+        audit.record(session, None, "login", key, "session:vendor_expired_login", None,
+                     {"username": key, "address": address, "expires_on": person.vendor.expires_on.isoformat()})
+        raise VendorAccountExpired(f"您的运维厂商人员账号已于 {person.vendor.expires_on.isoformat()} 到期，不能再登录。"
+                                   "如工作仍需继续，请联系本单位目录管理员重新开通")
+
+
+def may_keep_session(person: Person) -> bool:
+    """A session stays open while the account is active and, for a vendor, not past its end date."""
+    return person.active and (person.vendor is None or not person.vendor.is_expired(clock.today()))
 
 
 def _next_wait_hint(session: Session, username: str, address: str, policy: LoginPolicy) -> str:
@@ -149,6 +170,8 @@ def person_for_token(session: Session, raw: str) -> Person | None:
     token = session.scalar(select(ApiToken).options(joinedload(ApiToken.person))
                            .where(ApiToken.token_hash == _digest(raw or "")))
     if token is None or token.revoked_at is not None or not token.person.active:
+        return None
+    if token.person.is_vendor:  # the API carries applications and grants: never a vendor's
         return None
     now = clock.now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:

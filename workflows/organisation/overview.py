@@ -54,8 +54,10 @@ class UnitRow:
     active_people: int
 
 
-def unit_rows(session: Session, scope: AdminScope) -> list[UnitRow]:
-    listed = units.visible_units(session, scope)
+def unit_rows(session: Session, scope: AdminScope, kind: str = "") -> list[UnitRow]:
+    """The units this administrator sees, of one kind (县直部门, 乡镇（街道）…) when one is chosen."""
+    chosen = UnitKind.parse(kind) if kind else None
+    listed = [u for u in units.visible_units(session, scope) if chosen is None or u.kind == chosen]
     counts = dict(session.execute(select(Person.unit_id, func.count()).where(Person.active.is_(True))
                                   .group_by(Person.unit_id)).all())
     return [UnitRow(r.unit, r, counts.get(r.unit.id, 0)) for r in responsibilities.responsibles(session, listed)]
