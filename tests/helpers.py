@@ -64,6 +64,11 @@ def deploy_test_process(sessions, name: str = "three_step.bpmn", xml: str | None
         return wf_engine.deploy(session, source, lint.load_forms(BPMN_DIR / "forms"), None, note).version.version
 
 
+APPLICATION_XML = (PRODUCT_BPMN_DIR / "data_application.bpmn").read_text(encoding="utf-8")
+THREE_DAYS = APPLICATION_XML.replace('name="period" value="5"', 'name="period" value="3"')  # the review in 3 days
+PRODUCT_FORMS = lint.load_forms(PRODUCT_BPMN_DIR / "forms")
+
+
 def deploy_product_processes(sessions) -> None:
     """Every diagram in bpmn/ deployed, as seed-demo does."""
     forms = lint.load_forms(PRODUCT_BPMN_DIR / "forms")
@@ -424,3 +429,18 @@ def race(sessions, *actions) -> list[str]:
     [t.start() for t in threads]
     [t.join() for t in threads]
     return sorted(outcomes)
+
+
+def people_workbook(rows: list[list], base: bytes | None = None) -> bytes:
+    """The people template (or the given export) with these rows appended, as a unit's admin fills it in."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from workflows.organisation import people_excel
+    book = load_workbook(io.BytesIO(base or people_excel.template_workbook()))
+    for row in rows:
+        book[people_excel.SHEET].append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

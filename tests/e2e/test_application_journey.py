@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import log_in, log_out
+from tests.e2e.pages import fill_application, log_in, log_out
 from tests.helpers import person
 from workflows import clock
 from workflows.engine import tasks
@@ -16,18 +16,6 @@ from workflows.sharing import applications
 SPECIFIC_REASON = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
 
 
-def fill_application(page: Page, items: list[str], justification: str = "") -> None:
-    """Everything a complete application needs, chosen by the labels people read."""
-    for item in items:
-        page.get_by_label(item).check()
-    if justification:
-        page.get_by_label(re.compile(r"^敏感信息项使用理由")).fill(justification)
-    page.get_by_label(re.compile(r"^应用场景")).fill("最低生活保障家庭经济状况核对中核验申请人户籍")
-    page.get_by_label(re.compile(r"^法律或政策依据")).fill("《社会救助暂行办法》第十一条")
-    page.get_by_label(re.compile(r"^用途")).fill("核验低保申请人及家庭成员户籍")
-    page.get_by_label(re.compile(r"^预计调用频次")).select_option(label="每日")
-    page.get_by_label(re.compile(r"^有效期至")).fill((clock.today() + timedelta(days=365)).isoformat())
-    page.get_by_label(re.compile("谁使用谁负责")).check()
 
 
 def review_due(sessions) -> str:

@@ -1,23 +1,11 @@
 """The diagram viewer and the modeler still draw a version's XML now that it is served as a plain-text download."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import log_in
-from tests.helpers import another_case, person
-from workflows import clock
+from tests.e2e.pages import applied, log_in
+from tests.helpers import person
 from workflows.objections import cases
-from workflows.sharing import applications
-
-
-def applied(sessions) -> int:
-    raw = {"resource_code": "XY-GA-001", "items": ["姓名"], "scenario": "临时救助对象身份核验",
-           "basis": "《社会救助暂行办法》第四十七条", "purpose": "核验临时救助对象身份", "frequency": "weekly",
-           "valid_until": (clock.today() + timedelta(days=90)).isoformat(), "undertaking": True}
-    with sessions.begin() as s:
-        return applications.apply(s, person(s, "machao"), another_case(s, "machao", raw)).id
 
 
 def test_the_applicant_sees_the_case_diagram_with_the_current_step(page: Page, processes, demo_catalog):

@@ -10,9 +10,8 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import log_in, log_out
+from tests.e2e.pages import applied, log_in, log_out
 from tests.helpers import BPMN_DIR
-from tests.e2e.test_diagram_journey import applied
 from workflows.engine import tasks
 from workflows.models import ProcessVersion, TaskStatus
 

@@ -2,35 +2,16 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import log_in
-from tests.e2e.test_application_journey import fill_application
-from tests.helpers import person
-from workflows import clock
+from tests.e2e.pages import OPINION, SCAN, fill_application, log_in, submitted_with_attachment
 from workflows.engine import tasks
 from workflows.models import TaskStatus
-from workflows.sharing import applications, grants, opinions
-
-SCAN = b"%PDF-1.4\n% a scanned acceptance notice\n"
-OPINION = "申请材料齐全，依据充分，同意按勾选的信息项提供"
+from workflows.sharing import grants
 
 
-def submitted_with_attachment(sessions) -> int:
-    raw = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
-           "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
-           "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily",
-           "valid_until": (clock.today() + timedelta(days=300)).isoformat(), "undertaking": True,
-           "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
-    with sessions.begin() as s:
-        machao = person(s, "machao")
-        app = applications.save_draft(s, machao, machao.unit_id, raw)
-        applications.add_attachment(s, machao, app.id, "低保受理通知书.pdf", "application/pdf", SCAN)
-        applications.submit(s, machao, app.id)
-        opinions.add(s, person(s, "huangtao"), OPINION)
-        return app.id
+
 
 
 def test_the_reviewer_narrows_the_items_inserts_an_opinion_and_approves_from_the_task_page(

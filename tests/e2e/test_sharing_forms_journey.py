@@ -6,8 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import log_in
-from tests.e2e.test_reviewer_journey import submitted_with_attachment
+from tests.e2e.pages import log_in, submitted_with_attachment
 from tests.helpers import person
 from workflows.engine import tasks
 from workflows.models import OpinionTemplate, TaskStatus

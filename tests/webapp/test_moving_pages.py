@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import csrf_token, inbox_subjects, login, person, text_of
-from tests.workflows.test_applications import apply, at, review_task
-from tests.workflows.test_moving_cases import FORMS, THREE_DAYS
+from tests.helpers import PRODUCT_FORMS as FORMS
+from tests.helpers import THREE_DAYS, apply, at, review_task
 from workflows import engine
 from workflows.engine import tasks
 from workflows.models import Application, ProcessInstance

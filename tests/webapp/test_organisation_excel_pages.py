@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from tests.helpers import csrf_token, login, person
-from tests.workflows.organisation.test_people_import import workbook
+from tests.helpers import people_workbook as workbook
 from workflows.models import Person
 
 

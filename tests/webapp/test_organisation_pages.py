@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import csrf_token, deploy_test_process, login, person, text_of, unit
-from tests.workflows.test_engine import complete, open_task, start_case
+from tests.helpers import complete, open_task, start_case
 from workflows.models import AuditEvent, Person
 from workflows.organisation import responsibilities, roles
 from workflows.organisation.scope import AdminScope

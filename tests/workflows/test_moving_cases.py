@@ -6,16 +6,27 @@ a case whose current step is gone, or is handled by another role, stays where it
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import BPMN_DIR, deploy_test_process, person, unit
-from tests.workflows.test_applications import apply, at, decide, review_task, status
+from tests.helpers import (
+    APPLICATION_XML,
+    BPMN_DIR,
+    PRODUCT_FORMS,
+    THREE_DAYS,
+    apply,
+    at,
+    decide,
+    deploy_test_process,
+    person,
+    review_task,
+    status,
+    unit,
+)
 from workflows import engine
-from workflows.engine import lint, moving, versions
+from workflows.engine import moving, versions
 from workflows.errors import Conflict, Forbidden
 from workflows.models import (
     ApplicationStatus,
@@ -26,10 +37,7 @@ from workflows.models import (
 )
 
 SH = ZoneInfo("Asia/Shanghai")
-BPMN = Path(__file__).resolve().parents[2] / "bpmn"
-APPLICATION = (BPMN / "data_application.bpmn").read_text(encoding="utf-8")
-THREE_DAYS = APPLICATION.replace('name="period" value="5"', 'name="period" value="3"')
-FORMS = lint.load_forms(BPMN / "forms")
+APPLICATION, FORMS = APPLICATION_XML, PRODUCT_FORMS
 THREE_STEP = (BPMN_DIR / "three_step.bpmn").read_text(encoding="utf-8")
 
 

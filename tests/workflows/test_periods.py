@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import login, person, unit
-from tests.workflows.test_applications import HOUSEHOLD, apply, at, review_task
+from tests.helpers import HOUSEHOLD, apply, at, review_task
 from workflows import engine
 from workflows.catalog import changes
 from workflows.engine import lint, sweep

@@ -12,8 +12,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import HOUSEHOLD, at, person, race
-from workflows.engine import tasks
+from tests.helpers import HOUSEHOLD, PRODUCT_FORMS, THREE_DAYS, at, person, race
+from workflows import engine
+from workflows.engine import moving, tasks, versions
 from workflows.models import (
     Application,
     ApplicationStatus,
@@ -177,18 +178,14 @@ def test_two_applicants_of_one_unit_applying_through_the_api_at_once_both_get_th
 
 
 def test_moving_a_case_while_its_review_is_decided_ends_on_one_version_without_an_error(committing_sessions, ready):
-    from tests.workflows.test_moving_cases import FORMS, THREE_DAYS, pair
-    from workflows import engine
-    from workflows.engine import moving
-
     app_ids = [_draft(ready, "machao", f"{HOUSEHOLD['scenario']}（第{trial}批）") for trial in range(TRIALS)]
     for app_id in app_ids:
         with ready.begin() as s:
             applications.submit(s, person(s, "machao"), app_id)
     cases = [(app_id, _review_task(ready, app_id)) for app_id in app_ids]
     with ready.begin() as s:
-        engine.deploy(s, THREE_DAYS, FORMS, None, note="审核期限改为 3 个工作日")
-        newer = pair(s, "data_application")[1].id
+        engine.deploy(s, THREE_DAYS, PRODUCT_FORMS, None, note="审核期限改为 3 个工作日")
+        newer = versions.version_by_number(s, "data_application", 2).id
     for app_id, task_id in cases:
         with ready() as s:
             instance_id = s.get(Application, app_id).instance_id
@@ -203,17 +200,13 @@ def test_moving_a_case_while_its_review_is_decided_ends_on_one_version_without_a
 
 
 def test_three_identical_move_requests_at_once_move_the_case_once(committing_sessions, ready):
-    from tests.workflows.test_moving_cases import FORMS, THREE_DAYS, pair
-    from workflows import engine
-    from workflows.engine import moving
-
     app_ids = [_draft(ready, "machao", f"{HOUSEHOLD['scenario']}（第{trial}批）") for trial in range(TRIALS)]
     for app_id in app_ids:
         with ready.begin() as s:
             applications.submit(s, person(s, "machao"), app_id)
     with ready.begin() as s:
-        engine.deploy(s, THREE_DAYS, FORMS, None, note="审核期限改为 3 个工作日")
-        newer = pair(s, "data_application")[1].id
+        engine.deploy(s, THREE_DAYS, PRODUCT_FORMS, None, note="审核期限改为 3 个工作日")
+        newer = versions.version_by_number(s, "data_application", 2).id
     for app_id in app_ids:
         with ready() as s:
             instance_id = s.get(Application, app_id).instance_id

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from tests.helpers import deploy_test_process, person
-from tests.workflows.test_engine import complete, start_case
+from tests.helpers import complete, start_case
 from workflows.organisation.scope import AdminScope
 
 SH = ZoneInfo("Asia/Shanghai")

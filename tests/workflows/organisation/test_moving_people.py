@@ -5,7 +5,7 @@ import pytest
 
 from tests.helpers import gap_of, person, unit
 from tests.workflows.organisation.conftest import scope_of
-from tests.workflows.test_engine import open_task
+from tests.helpers import open_task
 from workflows.engine import tasks
 from workflows.errors import ValidationFailed
 from workflows.models import RoleMembership

@@ -1,28 +1,16 @@
 """People and roles in Excel: the export imports back unchanged; a preview shows every change; one bad row, nothing."""
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from tests.helpers import people_workbook as workbook
 from tests.helpers import person
 from tests.workflows.organisation.conftest import scope_of
 from workflows.errors import NotFound, ValidationFailed
 from workflows.models import AuditEvent, PeopleImport, Person
 from workflows.organisation import people_excel, people_import
 from workflows.organisation.passwords import verify_password
-
-
-def workbook(rows: list[list], base: bytes | None = None) -> bytes:
-    """A filled template (or the given export) with these rows appended."""
-    book = load_workbook(io.BytesIO(base or people_excel.template_workbook()))
-    for row in rows:
-        book[people_excel.SHEET].append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def exported(session, username: str) -> bytes:

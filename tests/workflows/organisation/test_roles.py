@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.helpers import person, unit
 from tests.workflows.organisation.conftest import scope_of
-from tests.workflows.test_engine import open_task
+from tests.helpers import open_task
 from workflows.errors import Conflict, Forbidden, ValidationFailed
 from workflows.models import AuditEvent, HumanTask
 from workflows.organisation import people, roles
