@@ -31,6 +31,8 @@ AUDIT = """async (rules) => {
     targets: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' — ' + n.failureSummary.split('\\n').slice(1).join(' '))
   }));
 }"""
+DRAWN = """() => document.querySelectorAll('[data-src]:not([data-rendered]), #modeler:not([data-ready])').length === 0
+  && (!document.getElementById('modeler') || document.querySelector('.bjsl-button'))"""
 LINKS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))"
 
 
@@ -41,10 +43,6 @@ def _local(base: str, href: str) -> str | None:
     if parts.path.endswith(SKIPPED) or "/attachments/" in parts.path or "/files/" in parts.path:
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-DRAWN = """() => document.querySelectorAll('[data-src]:not([data-rendered]), #modeler:not([data-ready])').length === 0
-  && (!document.getElementById('modeler') || document.querySelector('.bjsl-button'))"""
 
 
 def audit_as(page, routes, base: str, starts: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -90,7 +88,8 @@ def test_every_kind_of_page_each_role_reaches_has_no_serious_accessibility_viola
         counts[role] = len(audited)
         failures += [f"as {role}: {failure}" for failure in found]
         context.close()
-    assert min(counts.values()) >= 5 and sum(counts.values()) >= 150, counts
+    signed_in = [n for role, n in counts.items() if role != "anonymous"]
+    assert counts["anonymous"] >= 6 and min(signed_in) >= 25, counts  # anonymous: login, public catalog, policy, help…
     assert failures == [], f"{len(failures)} serious or critical violations:\n" + "\n".join(failures)
 
 
