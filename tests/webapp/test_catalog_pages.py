@@ -118,3 +118,16 @@ def test_a_related_code_that_is_not_in_the_catalog_is_refused_under_its_field(cl
     saved = client.post("/catalog/new", data=FORM | {"related_codes": "xy-ga-001", "csrf_token": token})
     assert saved.status_code == 302
     assert "XY-GA-001" in client.get(saved.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username, forms", [
+    ("machao", set()),  # another unit's applicant: neither form, not even hidden
+    ("huangtao", {"retire-form"}),  # the provider's catalog keeper
+    ("wanglei", {"return-form"}),  # a coordinator of the county data bureau
+])
+def test_the_entry_page_carries_the_retire_and_return_forms_only_for_those_who_may_use_them(client, demo_catalog,
+                                                                                           username, forms):
+    login(client, username)
+    page = client.get("/catalog/resources/XY-GA-001").get_data(as_text=True)
+    assert {form for form in ("retire-form", "return-form") if f'id="{form}"' in page} == forms
+    assert ("/catalog/resources/XY-GA-001/retire" in page) == ("retire-form" in forms)
