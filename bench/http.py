@@ -118,7 +118,9 @@ ROUTE_ORDER = ("POST /api/v1/applications", "GET /api/v1/applications/{id}", "GE
 APPLICANT_SHARE = 0.6
 APPROVE_SHARE = 0.7
 GRANTS_SHARE = 0.15
-REJECT_REASON = "申请的信息项超出该应用场景所需的范围，请缩小范围后重新申请"
+# a rejection as the review rules want it (R17): a category, the fact it asks for, and a reason specific to it
+REJECT = {"decision": "reject", "rejection_category": "security", "provision": "《中华人民共和国数据安全法》第二十一条",
+          "reason": "该资源属于重要数据，依数据分类分级保护制度须经本单位主要负责人审批后方可对外提供"}
 REQUEST_TIMEOUT_S = 30.0
 CLIENT_KEEPALIVE_S = 1.0
 ID_RE = re.compile(r"/\d+(?=/|$)")
@@ -430,11 +432,13 @@ async def applicant(client: httpx.AsyncClient, run: Run, user: User, demo: Demo,
                     rng: random.Random, think: float) -> None:
     units = [u for u in demo.conditional if u != user.unit_code]
     valid_until = (clock.today() + timedelta(days=365)).isoformat()
+    rounds = 0
     while time.monotonic() < deadline:
+        rounds += 1  # each round a different need: one unit's identical application is refused (409) by design
         resource = rng.choice(demo.conditional[rng.choice(units)])
         body = {"resource_code": resource["code"],
                 "items": rng.sample(resource["items"], k=min(len(resource["items"]), rng.choice((1, 2)))),
-                "scenario": f"压力测试：{resource['name']}用于政务服务事项办理中的信息核验",
+                "scenario": f"压力测试：{resource['name']}用于政务服务事项办理中的信息核验（{user.username} 第 {rounds} 批）",
                 "basis": "《政务信息资源共享管理暂行办法》第十条", "purpose": "核验办事群众提交的信息",
                 "frequency": "daily", "valid_until": valid_until, "undertaking": True,
                 "sensitive_justification": "办理业务时必须核对当事人身份，无法以其他方式替代"}
@@ -464,7 +468,7 @@ async def reviewer(client: httpx.AsyncClient, run: Run, user: User, deadline: fl
         if rng.random() < APPROVE_SHARE:
             decision, body = "approve", {"decision": "approve"}
         else:
-            decision, body = "reject", {"decision": "reject", "reason": REJECT_REASON, "rejection_category": "scope_exceeds"}
+            decision, body = "reject", dict(REJECT)
         counted = run.measuring()
         done = await call(client, run, user, "POST", f"/api/v1/tasks/{task['id']}/complete", body, conflict_ok=True)
         if done is not None and counted:
