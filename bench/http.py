@@ -80,6 +80,7 @@ import asyncio
 import collections
 import contextlib
 import csv
+import itertools
 import math
 import os
 import platform
@@ -428,17 +429,19 @@ async def pause(seconds: float, deadline: float) -> None:
         await asyncio.sleep(max(0.0, min(seconds, deadline - time.monotonic())))
 
 
+_NEEDS = itertools.count(1)
+
+
 async def applicant(client: httpx.AsyncClient, run: Run, user: User, demo: Demo, deadline: float,
                     rng: random.Random, think: float) -> None:
     units = [u for u in demo.conditional if u != user.unit_code]
     valid_until = (clock.today() + timedelta(days=365)).isoformat()
-    rounds = 0
     while time.monotonic() < deadline:
-        rounds += 1  # each round a different need: one unit's identical application is refused (409) by design
+        need = next(_NEEDS)  # each round a different need: one unit's identical application is refused (409) by design
         resource = rng.choice(demo.conditional[rng.choice(units)])
         body = {"resource_code": resource["code"],
                 "items": rng.sample(resource["items"], k=min(len(resource["items"]), rng.choice((1, 2)))),
-                "scenario": f"压力测试：{resource['name']}用于政务服务事项办理中的信息核验（{user.username} 第 {rounds} 批）",
+                "scenario": f"压力测试：{resource['name']}用于政务服务事项办理中的信息核验（第 {need} 批）",
                 "basis": "《政务信息资源共享管理暂行办法》第十条", "purpose": "核验办事群众提交的信息",
                 "frequency": "daily", "valid_until": valid_until, "undertaking": True,
                 "sensitive_justification": "办理业务时必须核对当事人身份，无法以其他方式替代"}
