@@ -10,7 +10,7 @@ from webapp.params import given, parse_id
 from workflows import clock
 from workflows.engine import tasks
 from workflows.errors import DomainError, NotFound, ValidationFailed, unknown_choice
-from workflows.models import ApplicationStatus, CallFrequency, GrantStatus, TaskStatus
+from workflows.models import ApplicationStatus, CallFrequency, TaskStatus
 from workflows.sharing import applications, grants, records, rejections
 
 SCOPES = {"mine": "本单位", "provider": "本单位提供的数据", "all": "全部（仅协调员）"}
@@ -112,7 +112,8 @@ def application_json(app, full: bool = False, late: set[int] | None = None) -> d
         "due_at": _iso(due),
         "timeline": _timeline(app, case),
         "grant": None if grant is None else {
-            "id": grant.id, "status": grant.status, "items": list(grant.items), "valid_from": _day(grant.valid_from),
+            "id": grant.id, "status": grant.effective_status(clock.today()), "items": list(grant.items),
+            "valid_from": _day(grant.valid_from),
             "valid_until": _day(grant.valid_until), "scenario": grant.scenario},
         "record": None if sha256 is None else {
             "sha256": sha256, "url": url_for("api.application_record", app_id=app.id),
@@ -159,8 +160,8 @@ def grant_json(grant) -> dict:
     return {"id": grant.id, "application_id": grant.application_id, "application_number": grant.application.number,
             "unit": grant.unit.name, "resource_code": grant.resource.code, "resource_name": grant.resource.name,
             "items": list(grant.items), "scenario": grant.scenario, "valid_from": _day(grant.valid_from),
-            "valid_until": _day(grant.valid_until), "status": grant.status,
-            "status_label": GrantStatus(grant.status).label}
+            "valid_until": _day(grant.valid_until), "status": (status := grant.effective_status(clock.today())),
+            "status_label": status.label}
 
 
 # --- routes ------------------------------------------------------------------

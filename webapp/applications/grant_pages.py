@@ -19,12 +19,7 @@ GRANT_SCOPES = {"mine": "本单位获得的授权", "provider": "本单位数据
 
 
 def current_status(grant: Grant | None) -> GrantStatus | None:
-    """An active grant past its end is expired even before the nightly sweep has marked it."""
-    if grant is None:
-        return None
-    if grant.status == GrantStatus.ACTIVE and grant.valid_until < clock.today():
-        return GrantStatus.EXPIRED
-    return GrantStatus(grant.status)
+    return None if grant is None else grant.effective_status(clock.today())
 
 
 @bp.get("/grants/")

@@ -11,6 +11,7 @@ from workflows.models.applications import (
     GrantStatus,
     PendingUpload,
     RejectionCategory,
+    effective_grant_status,
 )
 from workflows.models.audit import AuditEvent
 from workflows.models.calendar import CalendarDay, DayKind
@@ -79,7 +80,7 @@ from workflows.models.site import SiteText, SiteTextKind
 __all__ = [
     "VendorAccount",
     "AffectedGrant", "AffectedStatus", "Application", "ApplicationStatus", "ApprovalRecord", "Attachment", "CallFrequency",
-    "Grant", "GrantStatus",
+    "Grant", "GrantStatus", "effective_grant_status",
     "PendingUpload", "RejectionCategory", "OpinionTemplate", "PERIODIC_PASS", "SchedulerHeartbeat",
     "EmailStatus", "Notification", "OutboxEmail",
     "AnswerStance", "Correction", "CorrectionStatus", "FilePurpose", "Objection", "ObjectionAnswer", "ObjectionFile", "ObjectionOutcome",

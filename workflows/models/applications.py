@@ -146,6 +146,16 @@ class Grant(Base):
     resource: Mapped[Resource] = relationship(lazy="joined")
     revoked_by: Mapped[Person | None] = relationship(foreign_keys=[revoked_by_id])
 
+    def effective_status(self, today: date) -> GrantStatus:
+        """The status as of today: pages, the API and the lists read this, not the stored column."""
+        return effective_grant_status(self.status, self.valid_until, today)
+
+
+def effective_grant_status(status: str, valid_until: date, today: date) -> GrantStatus:
+    """An active grant past its end is expired even before the nightly sweep has marked it."""
+    status = GrantStatus(status)
+    return GrantStatus.EXPIRED if status == GrantStatus.ACTIVE and valid_until < today else status
+
 
 class AffectedStatus(LabeledEnum):
     OPEN = "open", "待提供单位决定"

@@ -10,7 +10,16 @@ import notifications
 from workflows import audit, clock, inputs, reasons
 from workflows.db import is_postgres
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, Grant, GrantStatus, Person, Resource, Role, ShareType
+from workflows.models import (
+    Application,
+    Grant,
+    GrantStatus,
+    Person,
+    Resource,
+    Role,
+    ShareType,
+    effective_grant_status,
+)
 from workflows.organisation import directory
 from workflows.sharing import integrity
 
@@ -203,8 +212,6 @@ def ended_by_application(session: Session, application_ids: list[int]) -> dict[i
                            .where(Grant.application_id.in_(application_ids)))
     today, ended = clock.today(), {}
     for application_id, status, valid_until in rows:
-        if status == GrantStatus.ACTIVE and valid_until < today:
-            status = GrantStatus.EXPIRED
-        if status != GrantStatus.ACTIVE:
-            ended[application_id] = GrantStatus(status)
+        if (now := effective_grant_status(status, valid_until, today)) != GrantStatus.ACTIVE:
+            ended[application_id] = now
     return ended
