@@ -7,6 +7,9 @@ bash scripts/setup.sh
 echo "==> 检查模块依赖方向（import-linter，.importlinter）"
 .venv/bin/lint-imports --no-cache >/dev/null || { .venv/bin/lint-imports --no-cache; exit 1; }
 
+echo "==> 代码检查（ruff，pyproject.toml）"
+.venv/bin/ruff check --quiet . || { .venv/bin/ruff check .; exit 1; }
+
 echo "==> 测试：SQLite"
 env -u TEST_DATABASE_URL .venv/bin/python -m pytest "$@"
 

@@ -11,7 +11,6 @@ from collections import deque
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import pytest
 from playwright.sync_api import expect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect

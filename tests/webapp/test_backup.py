@@ -11,7 +11,7 @@ import threading
 from sqlalchemy import func, select, text
 
 from tests.conftest import fresh_database_url
-from tests.helpers import HOUSEHOLD, another_case, decide, person, review_task, run_command, text_of
+from tests.helpers import HOUSEHOLD, another_case, decide, person, run_command, text_of
 from webapp import create_app
 from workflows import backup, operations
 from workflows.db import Base, make_engine, make_session_factory

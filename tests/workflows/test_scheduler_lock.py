@@ -5,7 +5,6 @@ from __future__ import annotations
 import queue
 import threading
 
-from sqlalchemy import select
 
 from notifications.email import SmtpSettings
 from tests.helpers import apply, at, inbox_subjects

@@ -18,7 +18,6 @@ from workflows.models import (
     Resource,
     ResourceStatus,
     Role,
-    TaskStatus,
 )
 from workflows.models.objections import (
     Correction,

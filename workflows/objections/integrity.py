@@ -8,7 +8,6 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.errors import Conflict
 from workflows.models import AuditEvent, Grant, GrantStatus, HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from workflows.models.objections import Correction, Objection, ObjectionOutcome, ObjectionStatus, ObjectionType
 from workflows.objections.process import (

@@ -22,7 +22,6 @@ from workflows.models import (
     HumanTask,
     InfoItem,
     Objection,
-    ObjectionOutcome,
     OpinionTemplate,
     Person,
     ProcessInstance,
