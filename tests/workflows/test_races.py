@@ -177,43 +177,37 @@ def test_two_applicants_of_one_unit_applying_through_the_api_at_once_both_get_th
     _assert_consistent(ready)
 
 
-def test_moving_a_case_while_its_review_is_decided_ends_on_one_version_without_an_error(committing_sessions, ready):
-    app_ids = [_draft(ready, "machao", f"{HOUSEHOLD['scenario']}（第{trial}批）") for trial in range(TRIALS)]
+def _cases_on_the_old_version(sessions) -> tuple[list[tuple[int, int, int]], int]:
+    """TRIALS applications in review on version 1, then version 2 deployed: each (application, review task, case)
+    and the new version's id."""
+    app_ids = [_draft(sessions, "machao", f"{HOUSEHOLD['scenario']}（第{trial}批）") for trial in range(TRIALS)]
     for app_id in app_ids:
-        with ready.begin() as s:
+        with sessions.begin() as s:
             applications.submit(s, person(s, "machao"), app_id)
-    cases = [(app_id, _review_task(ready, app_id)) for app_id in app_ids]
-    with ready.begin() as s:
+    with sessions() as s:
+        cases = [(app_id, _review_task(sessions, app_id), s.get(Application, app_id).instance_id) for app_id in app_ids]
+    with sessions.begin() as s:
         engine.deploy(s, THREE_DAYS, PRODUCT_FORMS, None, note="审核期限改为 3 个工作日")
-        newer = versions.version_by_number(s, "data_application", 2).id
-    for app_id, task_id in cases:
-        with ready() as s:
-            instance_id = s.get(Application, app_id).instance_id
+        return cases, versions.version_by_number(s, "data_application", 2).id
 
-        def move(s, app_id, task_id):
-            moving.move(s, person(s, "liuyang"), instance_id, newer)
 
-        assert _race(ready, move, approve, app_id, task_id) in (["409", "ok"], ["ok", "ok"])
+def _mover(instance_id: int, version_id: int):
+    return lambda s, *_: moving.move(s, person(s, "liuyang"), instance_id, version_id)
+
+
+def test_moving_a_case_while_its_review_is_decided_ends_on_one_version_without_an_error(committing_sessions, ready):
+    cases, newer = _cases_on_the_old_version(ready)
+    for app_id, task_id, instance_id in cases:
+        assert _race(ready, _mover(instance_id, newer), approve, app_id, task_id) in (["409", "ok"], ["ok", "ok"])
         with ready() as s:
             assert s.get(Application, app_id).status == ApplicationStatus.APPROVED
     _assert_consistent(ready)
 
 
 def test_three_identical_move_requests_at_once_move_the_case_once(committing_sessions, ready):
-    app_ids = [_draft(ready, "machao", f"{HOUSEHOLD['scenario']}（第{trial}批）") for trial in range(TRIALS)]
-    for app_id in app_ids:
-        with ready.begin() as s:
-            applications.submit(s, person(s, "machao"), app_id)
-    with ready.begin() as s:
-        engine.deploy(s, THREE_DAYS, PRODUCT_FORMS, None, note="审核期限改为 3 个工作日")
-        newer = versions.version_by_number(s, "data_application", 2).id
-    for app_id in app_ids:
-        with ready() as s:
-            instance_id = s.get(Application, app_id).instance_id
-
-        def move(s):
-            moving.move(s, person(s, "liuyang"), instance_id, newer)
-
+    cases, newer = _cases_on_the_old_version(ready)
+    for _, _, instance_id in cases:
+        move = _mover(instance_id, newer)
         assert race(ready, move, move, move) == ["409", "409", "ok"]
         with ready() as s:
             assert s.scalar(select(func.count(AuditEvent.id)).where(
