@@ -117,3 +117,12 @@ def period_problems(start: date | None, end: date | None, problems: list, field:
     """A period whose end lies before its start is said so rather than giving silently nothing."""
     if start and end and end < start:
         problems.append(FieldProblem(field, f"截止日期：{end} 早于起始日期 {start}，请交换或改正"))
+
+
+def years_on(day, years: int):
+    """The same calendar day so many years on (29 February falls back to 28 February): the longest validity of an
+    application and of a vendor account."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

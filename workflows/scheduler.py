@@ -25,11 +25,20 @@ def run_forever(sessions, smtp, interval_seconds: int, retention: operations.Ret
         if result.timers_fired or result.failed_cases or result.emails_sent or result.grants_expired:
             log.info(result.summary())
 
-    scheduler.add_job(job, "interval", seconds=interval_seconds, max_instances=1, coalesce=True,
-                      id="deadline-sweep", next_run_time=None)
+    schedule(scheduler, job, interval_seconds)
     job()
     log.info("scheduler started: deadline sweep every %s s", interval_seconds)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         log.info("scheduler stopped")
+
+
+def schedule(scheduler, job, interval_seconds: int) -> None:
+    """The pass every interval, the first one interval after start (run_forever runs one at once itself).
+
+    Never next_run_time=None: APScheduler takes that for "add the job paused", and the pass would run only once."""
+    scheduler.add_job(job, "interval", seconds=interval_seconds, max_instances=1, coalesce=True, id=JOB_ID)
+
+
+JOB_ID = "deadline-sweep"

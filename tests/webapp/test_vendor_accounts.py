@@ -40,10 +40,12 @@ def test_company_and_end_date_are_required_and_the_end_date_may_not_be_past(clie
         missing = _new_vendor_form(client, company="", expires_on="")
         past = _new_vendor_form(client, expires_on="2026-03-01")
         garbled = _new_vendor_form(client, expires_on="明年")
+        too_long = _new_vendor_form(client, expires_on="2029-03-03")  # three years on is 2029-03-02, as for applications
     assert missing.status_code == 422
     assert "所属公司：必填" in text_of(missing) and "账号有效期至：必填" in text_of(missing)
     assert past.status_code == 422 and "不能早于今天（2026-03-02）" in text_of(past)
     assert garbled.status_code == 422 and "不是有效日期" in text_of(garbled)
+    assert too_long.status_code == 422 and "最长三年（不晚于 2029-03-02）" in text_of(too_long)
 
 
 def test_a_unit_admin_cannot_open_a_vendor_account_for_another_unit(client):

@@ -184,11 +184,15 @@ def _cases_on_the_old_version(sessions) -> tuple[list[tuple[int, int, int]], int
     for app_id in app_ids:
         with sessions.begin() as s:
             applications.submit(s, person(s, "machao"), app_id)
-    with sessions() as s:
-        cases = [(app_id, _review_task(sessions, app_id), s.get(Application, app_id).instance_id) for app_id in app_ids]
+    cases = [(app_id, _review_task(sessions, app_id), _case_of(sessions, app_id)) for app_id in app_ids]
     with sessions.begin() as s:
         engine.deploy(s, THREE_DAYS, PRODUCT_FORMS, None, note="审核期限改为 3 个工作日")
         return cases, versions.version_by_number(s, "data_application", 2).id
+
+
+def _case_of(sessions, app_id: int) -> int:
+    with sessions() as s:  # one session at a time: SQLite lets one connection write, and each begins IMMEDIATE
+        return s.get(Application, app_id).instance_id
 
 
 def _mover(instance_id: int, version_id: int):

@@ -29,7 +29,7 @@ from workflows.organisation.passwords import hash_password, one_time_password
 from workflows.organisation.scope import AdminScope
 
 REMIND_DAYS = 10
-LONGEST = timedelta(days=366 * 3)  # an account that outlives any contract is a door left open
+LONGEST_YEARS = 3  # an account that outlives any contract is a door left open
 COMPANY_LIMIT = 100
 UNDERTAKING = (
     "本人作为为本单位建设、运行或维护信息系统的厂商人员，郑重承诺：",
@@ -72,8 +72,8 @@ def _company_and_end(data: VendorInput) -> tuple[str, date | None, list[str]]:
     today = clock.today()
     if end is not None and end < today:
         problems.append(f"账号有效期至：不能早于今天（{today.isoformat()}）")
-    elif end is not None and end > today + LONGEST:
-        problems.append(f"账号有效期至：最长三年（不晚于 {(today + LONGEST).isoformat()}），到期后可重新开通")
+    elif end is not None and end > (latest := inputs.years_on(today, LONGEST_YEARS)):
+        problems.append(f"账号有效期至：最长三年（不晚于 {latest.isoformat()}），到期后可重新开通")
     return company, end, problems
 
 

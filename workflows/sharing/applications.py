@@ -34,11 +34,8 @@ MAX_VALIDITY_YEARS = 3
 
 
 def latest_valid_until(submitted: date) -> date:
-    """一次最长三年: the same calendar day three years on (29 Feb falls back to 28 Feb)."""
-    try:
-        return submitted.replace(year=submitted.year + MAX_VALIDITY_YEARS)
-    except ValueError:
-        return submitted.replace(year=submitted.year + MAX_VALIDITY_YEARS, day=28)
+    """一次最长三年."""
+    return inputs.years_on(submitted, MAX_VALIDITY_YEARS)
 UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所述应用场景使用共享数据，不篡改数据，不挪作他用，"
                "不向任何第三方泄露或提供；落实数据安全管理责任，因管理不善造成数据安全问题的，由本单位承担相应责任。")
 ATTACHMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
