@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from workflows import case_names, clock, heartbeat, migrate
 from workflows.models import (
+    ApprovalRecord,
     EmailStatus,
     HumanTask,
     OutboxEmail,
@@ -107,6 +108,7 @@ class SystemStatus:
     stale: bool
     failed_cases: list[dict] = field(default_factory=list)  # {"name", "error"}
     failed_renders: list = field(default_factory=list)
+    waiting_renders: int = 0  # decided records whose PDF the next pass makes
     unsent_mails: list[OutboxEmail] = field(default_factory=list)
     pending_mails: int = 0
 
@@ -121,6 +123,7 @@ def system_status(session: Session, max_age: timedelta) -> SystemStatus:
         status.failed_cases = [{"name": names.get(c["instance_id"], "已删除的案件"), "error": c["error"]}
                                for c in beat.failed_cases]
     status.failed_renders = records.failed(session)
+    status.waiting_renders = session.scalar(select(func.count(ApprovalRecord.id)).where(ApprovalRecord.pdf.is_(None)))
     status.unsent_mails = list(session.scalars(
         select(OutboxEmail).where(OutboxEmail.last_error != "", OutboxEmail.status != EmailStatus.SENT)
         .order_by(OutboxEmail.id.desc()).limit(SHOWN_MAILS)))

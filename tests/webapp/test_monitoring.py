@@ -173,3 +173,10 @@ def test_only_the_sysadmin_opens_the_system_page(client):
     login(client, "machao")
     assert client.get("/admin/system").status_code == 403
     assert 'href="/admin/system"' not in client.get("/").get_data(as_text=True)
+
+
+def test_a_record_whose_pdf_waits_for_the_pass_is_not_reported_as_made(client, api):
+    api.complete(api.review_task(api.apply()["id"])["id"], {"decision": "approve"})  # decided: its PDF comes next pass
+    login(client, "chenjing")
+    page = text_of(client.get("/admin/system"))
+    assert "1 份审批记录的 PDF 等待下一轮定时任务生成" in page and "均已生成" not in page
