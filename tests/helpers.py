@@ -34,7 +34,7 @@ from workflows.models import (
     TaskStatus,
     Unit,
 )
-from workflows.organisation import accounts, responsibilities
+from workflows.organisation import accounts, people_excel, responsibilities
 from workflows.sharing import applications
 
 BPMN_DIR = Path(__file__).parent / "workflows" / "bpmn"
@@ -433,11 +433,6 @@ def race(sessions, *actions) -> list[str]:
 
 def people_workbook(rows: list[list], base: bytes | None = None) -> bytes:
     """The people template (or the given export) with these rows appended, as a unit's admin fills it in."""
-    import io
-
-    from openpyxl import load_workbook
-
-    from workflows.organisation import people_excel
     book = load_workbook(io.BytesIO(base or people_excel.template_workbook()))
     for row in rows:
         book[people_excel.SHEET].append(row)

@@ -8,6 +8,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from workflows import operations
 
 log = logging.getLogger(__name__)
+JOB_ID = "deadline-sweep"
 
 
 def run_forever(sessions, smtp, interval_seconds: int, retention: operations.Retention) -> None:
@@ -40,5 +41,3 @@ def schedule(scheduler, job, interval_seconds: int) -> None:
     Never next_run_time=None: APScheduler takes that for "add the job paused", and the pass would run only once."""
     scheduler.add_job(job, "interval", seconds=interval_seconds, max_instances=1, coalesce=True, id=JOB_ID)
 
-
-JOB_ID = "deadline-sweep"

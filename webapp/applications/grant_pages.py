@@ -132,12 +132,12 @@ def order(grant_id: int):
     """授权提供单: what the platform's builder needs to open the data flow, printable."""
     grant = _grant(grant_id)
     app = applications.get_application(db.session, current_person(), grant.application_id)  # both units, coordinators
+    case = db.session.get(ProcessInstance, app.instance_id) if app.instance_id else None
     return render_template("applications/order.html", grant=grant, app=app, status=current_status(grant),
                            record=records.for_grant(db.session, grant),
                            disputed=bool(objection_cases.disputed_grants(db.session, [grant.id])),
                            note=affected.notes(db.session, [grant.id]).get(grant.id),
-                           government=reviews.government_decision(db.session, instance) if (
-                               instance := db.session.get(ProcessInstance, app.instance_id or 0)) else None)
+                           government=reviews.government_decision(db.session, case) if case else None)
 
 
 @bp.get("/verify/<sha256>")
