@@ -10,6 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from tests.helpers import apply, at, decide, login, serving, text_of
+from tests.vendor_helpers import VENDOR_PASSWORD, make_vendor
 from workflows import clock
 from workflows.models import Application, Interface, Resource
 
@@ -142,3 +143,31 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_share(database_u
 
         assert [get("198.51.100.7"), get("198.51.100.7"), get("198.51.100.7")] == [200, 200, 429]
         assert get("198.51.100.8") == 200
+
+
+def test_a_page_past_the_last_says_so_and_leads_to_the_last_page(client, demo_catalog):
+    past = text_of(client.get("/public/catalog?page=9999"))
+    assert "第 9999 页已超过最后一页（共 2 页，37 条）" in past and "转到最后一页" in past
+    assert "第 9999 / 2 页" not in past
+    assert 'href="?page=2"' in client.get("/public/catalog?page=9999").get_data(as_text=True)
+
+
+def test_the_429_page_tells_each_person_what_they_can_do_next(app, demo_catalog, sessions, monkeypatch, moment):
+    monkeypatch.setitem(app.config, "PUBLIC_RATE_LIMIT", 1)
+    moment.move_to("2026-03-02T10:00:00+08:00")
+    make_vendor(sessions)
+
+    def refused_as(username: str | None, address: str) -> str:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        if username:
+            login(client, username, *([VENDOR_PASSWORD] if username == "wanggong" else []))
+        client.get("/public/catalog")
+        refused = client.get("/public/catalog")
+        assert refused.status_code == 429
+        return text_of(refused)
+
+    assert "登录后可在“资源目录”中检索" in refused_as(None, "10.1.0.1")
+    assert "也可在“资源目录”中检索" in refused_as("machao", "10.1.0.2")
+    vendor = refused_as("wanggong", "10.1.0.3")  # the public catalog is the only one a vendor's account opens
+    assert "请" in vendor and "资源目录”中检索" not in vendor

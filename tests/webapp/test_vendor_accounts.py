@@ -41,11 +41,13 @@ def test_company_and_end_date_are_required_and_the_end_date_may_not_be_past(clie
         past = _new_vendor_form(client, expires_on="2026-03-01")
         garbled = _new_vendor_form(client, expires_on="明年")
         too_long = _new_vendor_form(client, expires_on="2029-03-03")  # three years on is 2029-03-02, as for applications
+        placeholder = _new_vendor_form(client, company="无")
     assert missing.status_code == 422
     assert "所属公司：必填" in text_of(missing) and "账号有效期至：必填" in text_of(missing)
     assert past.status_code == 422 and "不能早于今天（2026-03-02）" in text_of(past)
     assert garbled.status_code == 422 and "不是有效日期" in text_of(garbled)
     assert too_long.status_code == 422 and "最长三年（不晚于 2029-03-02）" in text_of(too_long)
+    assert placeholder.status_code == 422 and "所属公司：“无”不是公司名称" in text_of(placeholder)
 
 
 def test_a_unit_admin_cannot_open_a_vendor_account_for_another_unit(client):
@@ -116,6 +118,8 @@ def test_a_vendor_gets_no_page_or_api_answer_that_carries_applications_grants_at
             blueprint = rule.endpoint.split(".")[0]
             if "GET" not in rule.methods or (blueprint not in CASE_BLUEPRINTS and rule.endpoint != "auth.tokens"):
                 continue
+            if rule.endpoint == "applications.verify":  # open to anyone holding a printed record, checked below
+                continue
             path = _sample_path(rule, ids)
             response = client.get(path)
             if response.status_code == 200:
@@ -132,6 +136,11 @@ def test_a_vendor_gets_no_page_or_api_answer_that_carries_applications_grants_at
         assert client.get("/catalog/resources/XY-GA-001").status_code == 403  # the catalog as the public sees it
         assert client.get("/public/catalog/XY-GA-001").status_code == 200
         assert client.get("/help").status_code == 200 and client.get("/policy").status_code == 200
+        verified = client.get(f"/verify/{county.records[0]}")  # as it opens without an account, no more
+        assert verified.status_code == 200
+        anonymous = text_of(app.test_client().get(f"/verify/{county.records[0]}"))
+        shown = text_of(verified)
+        assert shown[shown.index("记录真实有效"):] == anonymous[anonymous.index("记录真实有效"):]
 
 
 def test_a_vendor_is_shown_only_the_pages_open_to_them(app, client, sessions):

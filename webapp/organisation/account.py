@@ -20,7 +20,8 @@ ALLOWED_BEFORE_CHANGE = {"account.change_password", "auth.logout", "static", "ho
 BEFORE_UNDERTAKING = ALLOWED_BEFORE_CHANGE | {"account.undertaking", "home.favicon"}
 VENDOR_MAY_OPEN = BEFORE_UNDERTAKING | {
     "account.change_password", "home.workbench", "home.inbox", "home.mark_read", "auth.login",
-    "public.catalog", "public.entry", "public.interfaces", "public.policy", "public.help_page"}
+    "public.catalog", "public.entry", "public.interfaces", "public.policy", "public.help_page",
+    "applications.verify"}  # what anyone without an account may check, a vendor may check too
 
 
 @bp.before_app_request

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_login import current_user
 
 from webapp.catalog import FACET_LABELS
 from webapp.extensions import db
@@ -29,8 +30,13 @@ def _catalog_gate():
     verdict = public_pages.hit(request.remote_addr or "unknown", limit, window)
     if verdict.allowed:
         return None
+    note = f"请 {verdict.retry_after} 秒后再试。"
+    if not current_user.is_authenticated:
+        note += "登录后可在“资源目录”中检索，不受此限制。"
+    elif not current_user.person.is_vendor:  # a vendor's account opens only this catalog
+        note += "也可在“资源目录”中检索，不受此限制。"
     page = render_template("error.html", status=429, message=TOO_MANY.format(window=window, limit=limit),
-                           details=[], note=f"请 {verdict.retry_after} 秒后再试。登录后可在“资源目录”中检索，不受此限制。")
+                           details=[], note=note)
     return page, 429, {"Retry-After": str(verdict.retry_after)}
 
 

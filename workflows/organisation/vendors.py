@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notifications import send
-from workflows import audit, clock, inputs
+from workflows import audit, clock, inputs, reasons
 from workflows.errors import Conflict, Forbidden, ValidationFailed
 from workflows.models import (
     Person,
@@ -31,6 +31,7 @@ from workflows.organisation.scope import AdminScope
 REMIND_DAYS = 10
 LONGEST_YEARS = 3  # an account that outlives any contract is a door left open
 COMPANY_LIMIT = 100
+COMPANY_SHORTEST = 4  # the shortest full name of a company ("某某公司")
 UNDERTAKING = (
     "本人作为为本单位建设、运行或维护信息系统的厂商人员，郑重承诺：",
     "一、严格遵守《中华人民共和国数据安全法》《中华人民共和国个人信息保护法》《政务数据共享条例》"
@@ -57,6 +58,9 @@ def _company_and_end(data: VendorInput) -> tuple[str, date | None, list[str]]:
     company, problems = data.company.strip(), []
     if not company:
         problems.append("所属公司：必填，请填写厂商的公司全称")
+    elif len(company) < COMPANY_SHORTEST or company in reasons.STOCK_PHRASES:
+        problems.append(f"所属公司：“{inputs.shown(company)}”不是公司名称，请填写营业执照上的公司全称，"
+                        "如“某某信息技术有限公司”")
     elif problem := inputs.too_long("所属公司", company, COMPANY_LIMIT):
         problems.append(problem)
     elif inputs.has_control_characters(company):
