@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from workflows import clock
@@ -36,13 +37,17 @@ def render(template: str, context: dict) -> tuple[str, str, str]:
 def send(session: Session, recipients: Iterable[Person], template: str, context: dict, link: str = "") -> int:
     """Write one inbox row per distinct active recipient and queue their email; returns how many.
 
-    The rows are added together, so the next flush writes each table in one multi-row INSERT.
+    Each table is written by one executemany of a Core INSERT, on every database: nothing reads the new rows back.
     """
     subject, text, html = render(template, context)
     people = list({p.id: p for p in recipients if p is not None and p.active}.values())
     now, body_text = clock.now(), text + (f"\n\n办理链接：{link}" if link else "")
-    session.add_all([Notification(person_id=p.id, template=template, subject=subject, body=text, link=link,
-                                  created_at=now) for p in people])
-    session.add_all([OutboxEmail(person_id=p.id, to_address=p.email, subject=subject, body_text=body_text,
-                                 body_html=html, created_at=now, next_attempt_at=now) for p in people if p.email])
+    if people:
+        session.execute(insert(Notification.__table__), [
+            {"person_id": p.id, "template": template, "subject": subject, "body": text, "link": link,
+             "created_at": now} for p in people])
+    if mailed := [p for p in people if p.email]:
+        session.execute(insert(OutboxEmail.__table__), [
+            {"person_id": p.id, "to_address": p.email, "subject": subject, "body_text": body_text, "body_html": html,
+             "created_at": now, "next_attempt_at": now} for p in mailed])
     return len(people)

@@ -91,7 +91,9 @@ def start(session: Session, process_key: str, actor_id: int | None, unit_id: int
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data or {})
     _advance(workflow, workflow.do_engine_steps)
-    instance = ProcessInstance(process_version=version, state="{}", started_by_id=actor_id, unit_id=unit_id,
+    # inserted with its state and timer, so that _sync finds nothing left to UPDATE
+    instance = ProcessInstance(process_version=version, state=serialization.dump(workflow), started_by_id=actor_id,
+                               unit_id=unit_id, next_timer_at=_next_timer(workflow),
                                subject_type=subject[0] if subject else None,
                                subject_id=str(subject[1]) if subject else None, started_at=clock.now())
     session.add(instance)
@@ -110,11 +112,12 @@ def complete_task(session: Session, task_id: int, actor: Person, data: dict | No
     `prepare(task)` (the domain handler) changes, so two steps on one case never wait for each other in
     opposite orders. authorised=True means the caller has just checked can_act in this transaction.
     """
-    task = session.get(HumanTask, task_id)
+    task = session.get(HumanTask, task_id, options=[TASK_ROWS])  # its case's version comes along, then is reused
     if task is None:
         raise NotFound("任务不存在或已被删除")
     if not (authorised or can_act(session, actor, task)):
         raise Forbidden("您没有办理此任务的权限：需要在办理单位担任相应角色")
+    _version = task.instance.process_version  # held: the session's identity map keeps only what is referenced
     instance = lock_instance(session, task.instance_id)
     now = clock.now()
     claimed = session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN)
@@ -155,10 +158,14 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     would pair a case moved meanwhile with its old version row, so the version is read afterwards. FOR NO KEY
     UPDATE, so rows that merely reference the case (its tasks, audit events) need not wait.
     """
-    return session.execute(select(ProcessInstance).where(ProcessInstance.id == instance_id)
-                           .options(undefer(ProcessInstance.state), lazyload(ProcessInstance.process_version))
-                           .with_for_update(of=ProcessInstance, key_share=True)
-                           .execution_options(populate_existing=True)).scalar_one()
+    instance = session.execute(select(ProcessInstance).where(ProcessInstance.id == instance_id)
+                               .options(undefer(ProcessInstance.state), lazyload(ProcessInstance.process_version))
+                               .with_for_update(of=ProcessInstance, key_share=True)
+                               .execution_options(populate_existing=True)).scalar_one()
+    # a version is never changed once deployed: the one already in the session serves (a lazy load here would
+    # inherit populate_existing and read it again)
+    set_committed_value(instance, "process_version", session.get(ProcessVersion, instance.process_version_id))
+    return instance
 
 
 def fire_due_timers(session: Session, instance: ProcessInstance) -> list[str]:
@@ -241,8 +248,8 @@ def _mirror_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWor
     return opened, closed
 
 
-_OPEN_ROWS = select(HumanTask).options(TASK_ROWS).where(HumanTask.instance_id == bindparam("instance_id"),
-                                                         HumanTask.status == TaskStatus.OPEN)
+_OPEN_ROWS = (select(HumanTask).options(lazyload(HumanTask.instance))  # the locked case is in the session already
+              .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.status == TaskStatus.OPEN))
 
 
 def _task_row(session: Session, instance: ProcessInstance, spiff_task) -> HumanTask:
@@ -276,8 +283,14 @@ def _task_unit(session, instance, spiff_task, role, unit_var: str | None) -> int
         value = spiff_task.data.get(unit_var)
         return int(value) if value not in (None, "") else None
     if role is not None and role.value == "coordinator":
-        return session.scalar(select(Unit.id).where(Unit.kind == UnitKind.COORDINATOR).order_by(Unit.id).limit(1))
+        if _COORDINATOR_UNIT not in session.info:  # asked once per transaction, however many tasks open
+            session.info[_COORDINATOR_UNIT] = session.scalar(
+                select(Unit.id).where(Unit.kind == UnitKind.COORDINATOR).order_by(Unit.id).limit(1))
+        return session.info[_COORDINATOR_UNIT]
     return instance.unit_id
+
+
+_COORDINATOR_UNIT = "engine.coordinator_unit_id"
 
 
 def _next_timer(workflow: BpmnWorkflow) -> datetime | None:
