@@ -113,6 +113,8 @@ VENV_BIN = ROOT / ".venv" / "bin"
 SEED = ROOT / "workflows" / "seed"
 HOST = "127.0.0.1"
 TARGET_P95_MS = 150.0
+TARGET_CPU_MS = 8.0
+TARGET_RPS = 150.0
 TARGET_ROUTES = ("POST /api/v1/tasks/{id}/complete", "GET /api/v1/tasks")
 ROUTE_ORDER = ("POST /api/v1/applications", "GET /api/v1/applications/{id}", "GET /api/v1/tasks",
                "POST /api/v1/tasks/{id}/complete", "GET /api/v1/grants")
@@ -370,6 +372,8 @@ class Sample:
     ms: float
     outcome: str         # ok | conflict | error
     detail: str = ""
+    cpu_ms: float = 0.0  # the worker's CPU for this request (Server-Timing), and its time waiting on the database
+    db_ms: float = 0.0
 
 
 @dataclass
@@ -419,8 +423,15 @@ async def call(client: httpx.AsyncClient, run: Run, user: User, method: str, pat
     if counted:
         message = data.get("message") if isinstance(data, dict) else None
         detail = "" if outcome == "ok" else f"{code}: {message or response.text[:120]}"
-        run.samples.append(Sample(route, response.status_code, ms, outcome, detail[:200]))
+        run.samples.append(Sample(route, response.status_code, ms, outcome, detail[:200],
+                                  *server_timing(response.headers.get("Server-Timing", ""))))
     return data if outcome == "ok" else None
+
+
+def server_timing(header: str) -> tuple[float, float]:
+    """(cpu ms, db ms) from the app's `Server-Timing: cpu;dur=…, db;dur=…`."""
+    found = dict(re.findall(r"(\w+);dur=([0-9.]+)", header))
+    return float(found.get("cpu", 0)), float(found.get("db", 0))
 
 
 async def pause(seconds: float, deadline: float) -> None:
@@ -662,6 +673,29 @@ def server_times(access_log: Path, window_requests: int) -> tuple[dict[str, list
     return {k: sorted(v) for k, v in found.items()}, workers
 
 
+def print_cpu_per_endpoint(routes: list[str], by_route: dict, cpu: "Cpu", measured_share: float) -> None:
+    """The worker's own CPU per request from Server-Timing, and the PostgreSQL backends' CPU of the measured window
+    shared out by each endpoint's share of the time requests spent waiting on the database (an apportionment:
+    PostgreSQL cannot say which request used its CPU)."""
+    db_total = sum(s.db_ms for rows in by_route.values() for s in rows) or 1.0
+    postgres_ms = cpu.postgres * measured_share * 1000
+    print()
+    print(f"  {'endpoint':<34} {'count':>6} {'app CPU ms':>11} {'db wait ms':>11} {'PG CPU ms':>10}   (means)")
+    for route in routes:
+        rows = by_route[route]
+        db_sum = sum(s.db_ms for s in rows)
+        print(f"  {route:<34} {len(rows):>6} {sum(s.cpu_ms for s in rows) / len(rows):>11.1f} "
+              f"{db_sum / len(rows):>11.1f} {postgres_ms * db_sum / db_total / len(rows):>10.1f}")
+    every = [s for rows in by_route.values() for s in rows]
+    if every:
+        app_cpu = sum(s.cpu_ms for s in every) / len(every)
+        print(f"  {'all (mix)':<34} {len(every):>6} {app_cpu:>11.1f} {sum(s.db_ms for s in every) / len(every):>11.1f} "
+              f"{postgres_ms / len(every):>10.1f}")
+        print(f"  target: app CPU per request <= {TARGET_CPU_MS:.0f} ms: {app_cpu:.1f} ms   "
+              f"{'PASS' if app_cpu <= TARGET_CPU_MS else 'MISS'}  (request threads only; the gunicorn line below "
+              "also counts the workers' start-up and idle)")
+
+
 def report(args, run: Run, elapsed: float, server: Server, users: list[User], load_before, load_after,
            cpu: Cpu, figures, seed_out: str, db_name: str) -> bool:
     samples = run.samples
@@ -679,7 +713,9 @@ def report(args, run: Run, elapsed: float, server: Server, users: list[User], lo
           f"{args.seconds:g} s measured after {args.warmup:g} s warm-up, seed {args.seed}")
     print(f"  total requests   {len(samples)}")
     print(f"  elapsed          {elapsed:.1f} s (until the last in-flight request answered)")
-    print(f"  throughput       {len(samples) / elapsed:.1f} req/s")
+    rps = len(samples) / elapsed
+    print(f"  throughput       {rps:.1f} req/s   target at saturation (no think time) >= {TARGET_RPS:.0f}: "
+          f"{'PASS' if rps >= TARGET_RPS else 'MISS'}")
     print(f"  errors           {len(errors)}    409 already_handled: {conflicts}")
     if samples:
         mean_s = sum(s.ms for s in samples) / len(samples) / 1000
@@ -706,6 +742,7 @@ def report(args, run: Run, elapsed: float, server: Server, users: list[User], lo
               f"{sum(1 for s in rows if s.outcome == 'error'):>6} {sum(1 for s in rows if s.outcome == 'conflict'):>5}")
     print("  (p50-max: client side, send -> body read; srv: gunicorn request time %(D)s, excludes queueing "
           "before a worker thread picks the request up)")
+    print_cpu_per_endpoint(routes, by_route, cpu, elapsed / (args.warmup + elapsed))
     print()
     print("Targets")
     passed = True
@@ -796,7 +833,7 @@ def main() -> int:
         with fresh_database(args.pg_url) as (db_name, db_url):
             env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "FLASK_"))}
             env |= {"DATABASE_URL": db_url, "SECRET_KEY": secrets.token_hex(32), "PYTHONUNBUFFERED": "1",
-                    "PUBLIC_BASE_URL": f"http://{HOST}:5000"}
+                    "PUBLIC_BASE_URL": f"http://{HOST}:5000", "SERVER_TIMING": "1"}
             seed_out = seed_demo(env)
             make_tokens(db_url, users)
             log(f"{len(users)} API tokens created")

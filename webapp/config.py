@@ -72,6 +72,8 @@ def load_config(instance_path: str) -> dict:
         "SCHEDULER_STALE_SECONDS": int(os.environ.get("SCHEDULER_STALE_SECONDS") or 3 * sweep_interval),
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", ""),  # json | text; empty: text in debug mode, else json
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        # a Server-Timing header with each request's CPU and database time (the load benchmark reads it)
+        "SERVER_TIMING": _flag("SERVER_TIMING", False),
         "METRICS_ALLOWED_ADDRESSES": os.environ.get("METRICS_ALLOWED_ADDRESSES", ""),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").strip() or "http://127.0.0.1:5000",
     }

@@ -136,6 +136,16 @@ def test_a_request_writes_one_json_line_with_its_id_person_unit_route_status_and
     assert (line["person_id"], line["unit_id"]) == (person(db, "machao").id, unit(db, "mzj").id)
     assert (line["route"], line["path"], line["status"]) == ("/applications/<int:item_id>", "/applications/999999", 404)
     assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
+    assert line["cpu_ms"] > 0 and line["db_ms"] > 0  # the page asked the database for the application
+    assert "Server-Timing" not in answer.headers  # told only when the operator turns it on
+
+
+def test_with_server_timing_on_each_answer_tells_its_cpu_and_database_time(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SERVER_TIMING", True)
+    login(client, "machao")
+    timing = client.get("/applications").headers["Server-Timing"]
+    cpu, db_time = (float(part.split("dur=")[1]) for part in timing.split(", "))
+    assert timing.startswith("cpu;dur=") and cpu > 0 and db_time > 0
 
 
 def test_a_request_without_an_id_or_with_a_strange_one_gets_a_new_one(client, caplog):

@@ -8,7 +8,9 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from webapp.monitoring import metrics
 
@@ -60,6 +62,19 @@ def init_app(app: Flask) -> None:
     configure(app)
     app.before_request(_start)
     app.after_request(_finish)
+    if not event.contains(Engine, "after_cursor_execute", _statement_ended):
+        event.listen(Engine, "before_cursor_execute", _statement_began)
+        event.listen(Engine, "after_cursor_execute", _statement_ended)
+
+
+def _statement_began(conn, cursor, statement, parameters, context, executemany):
+    conn.info["statement_began"] = time.perf_counter()
+
+
+def _statement_ended(conn, cursor, statement, parameters, context, executemany):
+    """The request's time waiting on the database, beside its own CPU time: where a slow request spent it."""
+    if has_request_context() and "db_seconds" in g:
+        g.db_seconds += time.perf_counter() - conn.info.pop("statement_began", time.perf_counter())
 
 
 def remember_who(response):
@@ -71,7 +86,7 @@ def remember_who(response):
 
 
 def _start() -> None:
-    g.request_started = time.perf_counter()
+    g.request_started, g.cpu_started, g.db_seconds = time.perf_counter(), time.thread_time(), 0.0
     given = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = given if GIVEN_ID.fullmatch(given) else uuid.uuid4().hex
 
@@ -79,13 +94,18 @@ def _start() -> None:
 def _finish(response):
     started = g.get("request_started", time.perf_counter())
     seconds = time.perf_counter() - started
+    cpu_ms = round((time.thread_time() - g.get("cpu_started", time.thread_time())) * 1000, 1)
+    db_ms = round(g.get("db_seconds", 0.0) * 1000, 1)
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
     request_id = g.get("request_id") or uuid.uuid4().hex
     response.headers[REQUEST_ID_HEADER] = request_id
     person_id, unit_id = g.get("log_person", (None, None))
     fields = {"request_id": request_id, "method": request.method, "route": route, "path": request.path,
               "status": response.status_code, "duration_ms": round(seconds * 1000, 1),
+              "cpu_ms": cpu_ms, "db_ms": db_ms,
               "person_id": person_id, "unit_id": unit_id, "remote_addr": request.remote_addr}
+    if current_app.config.get("SERVER_TIMING"):  # for bench/http.py: this worker's CPU and database time
+        response.headers["Server-Timing"] = f"cpu;dur={cpu_ms}, db;dur={db_ms}"
     log.info("%s %s %s %.1fms request_id=%s person=%s", request.method, route, response.status_code,
              seconds * 1000, request_id, person_id or "-", extra={"fields": fields})
     metrics.observe_request(route, request.method, response.status_code, seconds)
