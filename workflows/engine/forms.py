@@ -256,7 +256,7 @@ def _problems(schema: dict, errors) -> list[FieldProblem]:
     """What is wrong with each value (the first thing, in the form's order), then which conditional fields are
     missing, then each field that is required yet empty and each domain check's objection."""
     errors, titles = list(errors), {f.name: f.title for f in fields(schema)}
-    wrong, missing, rest = {}, [], []
+    wrong, rest = {}, []
     for e in sorted((e for e in errors if e.validator in _SAYS), key=lambda e: list(_SAYS).index(e.validator)):
         wrong.setdefault(e.path[0], _SAYS[e.validator](e, schema["properties"][e.path[0]]))
     missing = [(e.path[0], e.message) for e in errors if e.validator in ("x-required-when", "x-shown-when")]
