@@ -11,7 +11,7 @@ import notifications
 from webapp.extensions import db
 from webapp.security import current_person, role_required
 from workflows import bootstrap, clock
-from workflows.engine import forms as form_schemas
+from workflows.engine import form_meta, forms as form_schemas
 from workflows.engine import lint, sandbox, versions, workspace
 from workflows.errors import DomainError, NotFound, ValidationFailed
 from workflows.models import ROLE_LABELS_BY_CODE
@@ -88,8 +88,8 @@ def vocabularies() -> dict:
             "helpers": [{"name": n, "signature": sig, "doc": doc} for n, (sig, doc) in sandbox.HELPER_DOCS.items()],
             "builtins": sorted(n for n in sandbox.SAFE_BUILTINS if n[0].islower()),
             "events": [{"name": n, "doc": d} for n, d in events.items()], "templates": templates,
-            "option_sources": form_schemas.option_sources(), "widgets": form_schemas.WIDGETS,
-            "types": form_schemas.TYPES, "field_titles": form_schemas.RECORDED_TIMES,
+            "option_sources": form_schemas.option_sources(), "widgets": form_meta.WIDGETS,
+            "types": form_meta.TYPES, "field_titles": form_meta.RECORDED_TIMES,
             "max_working_days": sandbox.MAX_WORKING_DAYS}
 
 
@@ -97,7 +97,7 @@ def _submission() -> tuple[bytes | str, dict, dict]:
     """(xml, forms to check with, the request's JSON) from a JSON body {xml, forms, …} or a bare XML body."""
     body = request.get_json(silent=True) if request.is_json else None
     if body is None and request.is_json:
-        problem = form_schemas.json_problem(request.get_data().decode("utf-8", "replace"))
+        problem = form_meta.json_problem(request.get_data().decode("utf-8", "replace"))
         raise ValidationFailed([f"请求内容：{problem or 'JSON 格式错误'}"], "提交的内容不是有效的 JSON，未检查")
     if body is None:
         return request.get_data(), workspace.library(db.session, None, forms_dir()), {}

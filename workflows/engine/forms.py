@@ -10,20 +10,23 @@ Type "array" holds several chosen values (checkboxes); with "x-widget": "answers
 (a box for each question the options list, answered in their order), with "x-widget": "files" the tokens of files
 kept for the person (the page uploads them; the domain handler moves them where they belong).
 "x-shown-when" (same shape as x-required-when) shows a field only while its condition holds; otherwise it holds nothing.
+Submitted data is typed and trimmed, then validated by jsonschema's Draft 2020-12 validator extended with these keywords;
+its errors become the Chinese problems a person reads under each field.
 """
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Callable
 
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import inputs
+from workflows.engine import form_meta
+from workflows.engine.form_meta import ARRAY_WIDGETS, INTEGERS, TYPES
 from workflows.errors import FieldProblem, ValidationFailed
 from workflows.models import Unit
 
@@ -115,120 +118,157 @@ def readable(session: Session, schema: dict | None, values: dict, task=None) -> 
 
 
 def validate(schema: dict, data: dict) -> dict:
-    """Cleaned values for the schema's fields; every problem raised at once, in Chinese."""
-    clean, problems = {}, []
-    for f in fields(schema):
-        value, problem = _coerce(f, data.get(f.name))
-        if problem:
-            problems.append(FieldProblem(f.name, f"{f.title}：{problem}"))
-        clean[f.name] = value
-    for name, conditions in schema.get("x-shown-when", {}).items():  # a field not shown holds nothing
-        if not _holds(clean, conditions):
-            clean[name] = None
-            problems = [p for p in problems if p.field != name]
-    for name, conditions in schema.get("x-required-when", {}).items():
-        if _holds(clean, conditions) and clean.get(name) in (None, "", []):
-            title = schema["properties"].get(name, {}).get("title", name)
-            problems.append(FieldProblem(name, f"{title}：{_when(schema, conditions, clean)}必填"))
-    for f in fields(schema):
-        if f.required and clean.get(f.name) in (None, "", []) and not any(p.startswith(f"{f.title}：") for p in problems):
-            problems.append(FieldProblem(f.name, f"{f.title}：必填"))
-        check = _checks.get(f.spec.get("x-check", ""))
-        if check and clean.get(f.name) not in (None, "", []) and (problem := check(clean[f.name], clean)):
-            problems.append(FieldProblem(f.name, f"{f.title}：{problem}"))
-    if problems:
+    """Cleaned values for the schema's fields; every problem jsonschema finds raised at once, in Chinese."""
+    clean = _cleaned(schema, data)
+    filled = {name: value for name, value in clean.items() if value not in (None, "", [])}
+    errors = _FormValidator(schema, format_checker=_DATES).iter_errors(filled)
+    if problems := _problems(schema, errors):
         raise ValidationFailed(problems)
     return clean
 
 
-def _holds(clean: dict, conditions: dict) -> bool:
-    return all(clean.get(other) in values for other, values in conditions.items())
+def _cleaned(schema: dict, data: dict) -> dict:
+    """What an HTML form sends, typed and trimmed; a field not shown for the choices made holds nothing."""
+    clean = {f.name: _coerced(f, data.get(f.name)) for f in fields(schema)}
+    shown_when = schema.get("x-shown-when", {})
+    while hidden := [name for name, conditions in shown_when.items()
+                     if clean.get(name) is not None and not _holds(clean, conditions)]:
+        clean.update(dict.fromkeys(hidden))  # hiding one field may hide those shown by its value
+    return clean
 
 
-def _when(schema: dict, conditions: dict, clean: dict) -> str:
-    """When a conditional field is required, as a person reads it: 不通过类别为“其他”时."""
-    other = list(conditions)[-1]
-    spec = schema["properties"].get(other, {})
-    labels = dict(zip(map(str, spec.get("enum", [])), map(str, spec.get("enumNames") or spec.get("enum", []))))
-    value = str(clean.get(other))
-    return f"{spec.get('title', other)}为“{labels.get(value, value)}”时"
-
-
-def _coerce(f: Field, raw) -> tuple[object, str | None]:
+def _coerced(f: Field, raw):
+    """The value as the schema's type holds it where it reads as one; anything else is left for jsonschema to refuse."""
     kind = f.spec.get("type", "string")
     if kind == "array":
         if raw is None:
-            return None, None  # not given at all: the domain decides what that means (e.g. the whole request)
-        values = raw if isinstance(raw, list) else ([] if raw == "" else [raw])
-        values = [str(v).strip() for v in values]
-        if f.widget != "answers":  # an unanswered question keeps its place; an empty choice is no choice
-            values = [v for v in values if v]
-        limit, longest = f.spec.get("maxItems", MAX_ITEMS), max(map(len, values), default=0)
-        if len(values) > limit:
-            return [], f"最多{'' if f.widget == 'answers' else '选择'} {limit} 项（现有 {len(values)} 项）"
-        if longest > (most := f.spec.get("maxLength", DEFAULT_MAX_LENGTH)):
-            return [], inputs.too_long_message(most, longest)
-        return values, None
+            return None  # not given at all: the domain decides what that means (e.g. the whole request)
+        values = [str(v).strip() for v in (raw if isinstance(raw, list) else ([] if raw == "" else [raw]))]
+        return values if f.widget == "answers" else [v for v in values if v]  # an unanswered question keeps its place
     if kind == "boolean":
-        return raw in (True, "true", "on", "1", "yes", 1), None
+        return raw in (True, "true", "on", "1", "yes", 1)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None, None
-    if kind == "integer":
-        value = inputs.parse_int(raw)
-        if value is None:
-            return None, f"应为半角数字写的整数，且不超过 {inputs.INT32_MAX}"
-        return value, _range_problem(f.spec, value)
-    value = str(raw).strip()
-    if f.spec.get("format") == "date" and not _is_date(value):
-        return None, "日期格式应为 YYYY-MM-DD"
-    if "enum" in f.spec and value not in [str(v) for v in f.spec["enum"]]:
-        names = f.spec.get("enumNames") or f.spec["enum"]
-        labels = "、".join(str(v) if str(v) == n else f"{v}（{n}）" for v, n in zip(f.spec["enum"], names))
-        return None, f"应为 {labels} 之一"
-    if len(value) < f.spec.get("minLength", 0):
-        return value, f"至少 {f.spec['minLength']} 个字"
-    limit = f.spec.get("maxLength", DEFAULT_MAX_LENGTH)
-    if len(value) > limit:
-        return value, inputs.too_long_message(limit, len(value))
-    return value, None
+        return None
+    if kind == "integer" and isinstance(raw, str) and _ASCII_INT.fullmatch(raw.strip()):
+        return int(raw)
+    return raw if kind == "integer" else str(raw).strip()
 
 
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+def _holds(values: dict, conditions: dict) -> bool:
+    return all(values.get(other) in allowed for other, allowed in conditions.items())
 
 
-def _range_problem(spec: dict, value: int) -> str | None:
-    if "minimum" in spec and value < spec["minimum"]:
-        return f"不能小于 {spec['minimum']}"
-    if "maximum" in spec and value > spec["maximum"]:
-        return f"不能大于 {spec['maximum']}"
-    return None
+def _when(schema: dict, conditions: dict, values: dict) -> str:
+    """When a conditional field is required, as a person reads it: 不通过类别为“其他”时."""
+    other = list(conditions)[-1]
+    spec = schema["properties"].get(other, {})
+    value = str(values.get(other))
+    return f"{spec.get('title', other)}为“{dict(_labels(spec)).get(value, value)}”时"
 
 
-# --- what a modeler may write in a form schema ------------------------------------------------------
+def _labels(spec: dict) -> list[tuple[str, str]]:
+    return list(zip(map(str, spec.get("enum", [])), map(str, spec.get("enumNames") or spec.get("enum", []))))
 
-FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
-TYPES = {"string": "文字", "integer": "整数", "boolean": "是/否", "array": "多选"}
-WIDGETS = {"input": "单行文本", "textarea": "多行文本", "radio": "单选按钮", "select": "下拉选择",
-           "answers": "逐项答复（每个选项一个文本框）", "files": "上传文件"}
-ARRAY_WIDGETS = ("answers", "files")  # only for type array
-FORMATS = {"date": "日期"}
-# Times the shipped processes' scripts record (`received_at = now_iso()`): no form gives them a title, yet a modeler
-# picks a task's period start among them. A field of a new diagram is shown by the step whose script records it.
-RECORDED_TIMES = {"received_at": "提供方收到申请的时刻", "assigned_at": "分派给提供单位的时刻", "triage_from": "收到异议的时刻",
-                  "accepted_at": "受理的时刻", "transferred_at": "转办的时刻", "answered_at": "答复齐备的时刻",
-                  "coordinating_from": "开始组织协调的时刻", "decided_at": "作出决定的时刻"}
-_FIELD_KEYS = {"type", "title", "description", "enum", "enumNames", "x-widget", "x-options", "x-check", "x-checked",
-               "format",
-               "minLength", "maxLength", "minimum", "maximum", "maxItems"}
-_SCHEMA_KEYS = {"title", "type", "description", "properties", "required", "x-required-when", "x-shown-when"}
-MAX_FIELDS = 60
-MAX_OPTIONS = 100
 
+# --- our keywords, as keywords of jsonschema's Draft 2020-12 validator ------------------------------------
+
+_ASCII_INT = re.compile(r"-?[0-9]{1,20}")  # longer digit runs are no 32-bit integer; int() would only slow down
+_DRAFT = Draft202012Validator.VALIDATORS
+_DATES = FormatChecker(formats=("date",))  # YYYY-MM-DD, a day that exists
+
+
+def _typed(validator, kind, instance, schema):
+    """A type here carries the bounds every value of it has: 32 bits, DEFAULT_MAX_LENGTH characters, MAX_ITEMS values."""
+    if wrong := list(_DRAFT["type"](validator, kind, instance, schema)):
+        yield from wrong
+    elif kind == "integer" and not inputs.INT32_MIN <= instance <= inputs.INT32_MAX:
+        yield ValidationError("an integer beyond 32 bits", validator="type")
+    elif kind == "string" and "maxLength" not in schema and len(instance) > DEFAULT_MAX_LENGTH:
+        yield ValidationError("too long", validator="maxLength", validator_value=DEFAULT_MAX_LENGTH)
+    elif kind == "array":
+        if "maxItems" not in schema and len(instance) > MAX_ITEMS:
+            yield ValidationError("too many values", validator="maxItems", validator_value=MAX_ITEMS)
+        longest, limit = max(instance, key=len, default=""), schema.get("maxLength", DEFAULT_MAX_LENGTH)
+        if len(longest) > limit:  # an array's maxLength bounds each of its values
+            yield ValidationError("a value too long", validator="maxLength", validator_value=limit, instance=longest)
+
+
+def _enum(validator, choices, instance, schema):
+    """A form sends text, so a value matches a choice by its text; each value of an array is one of the choices."""
+    texts = {str(choice) for choice in choices}
+    if any(str(value) not in texts for value in (instance if isinstance(instance, list) else [instance])):
+        yield ValidationError("not one of the choices")
+
+
+def _required(validator, names, instance, schema):
+    """Names the missing field, which jsonschema's own required keyword says only in English prose."""
+    for name in names:
+        if name not in instance:
+            yield ValidationError("必填", path=[name])
+
+
+def _required_when(validator, rules, instance, schema):
+    """x-required-when: {field: {other_field: [values]}}: the field is required while every other field holds one of
+    its values, and the problem says when."""
+    for name, conditions in rules.items():
+        if name not in instance and _holds(instance, conditions):
+            yield ValidationError(f"{_when(schema, conditions, instance)}必填", path=[name])
+
+
+def _shown_when(validator, rules, instance, schema):
+    """x-shown-when (same shape): a field not shown holds nothing (cleaning empties it; this says it must)."""
+    for name, conditions in rules.items():
+        if name in instance and not _holds(instance, conditions):
+            yield ValidationError("当前不显示，不应填写", path=[name])
+
+
+def _properties(validator, properties, instance, schema):
+    """Each field's own keywords, then x-check: a rule of the domain that reads the whole form, run on a value of the
+    field's type, format and choices (a text too long may also be too vague: both show at once)."""
+    errors = list(_DRAFT["properties"](validator, properties, instance, schema))
+    yield from errors
+    unfit = {e.path[0] for e in errors if e.validator in ("type", "format", "enum")}
+    for name, spec in properties.items():
+        check = _checks.get(spec.get("x-check", ""))
+        if check and name in instance and name not in unfit and (problem := check(instance[name], instance)):
+            yield ValidationError(problem, validator="x-check", path=[name])
+
+
+_FormValidator = validators.extend(Draft202012Validator, {
+    "type": _typed, "enum": _enum, "required": _required, "properties": _properties,
+    "x-required-when": _required_when, "x-shown-when": _shown_when}, type_checker=INTEGERS)
+
+_SAYS = {  # jsonschema's keywords in the words a person filling the form reads; ours speak Chinese already
+    "type": lambda e, spec: (f"应为半角数字写的整数，且不超过 {inputs.INT32_MAX}" if e.validator_value == "integer"
+                             else f"应为{TYPES.get(e.validator_value, e.validator_value)}"),
+    "format": lambda e, spec: "日期格式应为 YYYY-MM-DD",
+    "enum": lambda e, spec: "应为 {} 之一".format("、".join(v if v == n else f"{v}（{n}）" for v, n in _labels(spec))),
+    "minLength": lambda e, spec: f"至少 {e.validator_value} 个字",
+    "maxItems": lambda e, spec: (f"最多{'' if spec.get('x-widget') == 'answers' else '选择'} {e.validator_value} 项"
+                                 f"（现有 {len(e.instance)} 项）"),
+    "maxLength": lambda e, spec: inputs.too_long_message(e.validator_value, len(e.instance)),
+    "minimum": lambda e, spec: f"不能小于 {e.validator_value}",
+    "maximum": lambda e, spec: f"不能大于 {e.validator_value}",
+}
+
+
+def _problems(schema: dict, errors) -> list[FieldProblem]:
+    """What is wrong with each value (the first thing, in the form's order), then which conditional fields are
+    missing, then each field that is required yet empty and each domain check's objection."""
+    errors, titles = list(errors), {f.name: f.title for f in fields(schema)}
+    wrong, rest = {}, []
+    for e in sorted((e for e in errors if e.validator in _SAYS), key=lambda e: list(_SAYS).index(e.validator)):
+        wrong.setdefault(e.path[0], _SAYS[e.validator](e, schema["properties"][e.path[0]]))
+    missing = [(e.path[0], e.message) for e in errors if e.validator in ("x-required-when", "x-shown-when")]
+    said = set(wrong) | {name for name, _ in missing}
+    for name in titles:
+        rest += [(name, e.message) for e in errors if e.path[0] == name and (
+            e.validator == "x-check" or e.validator == "required" and name not in said)]
+    found = [(name, wrong[name]) for name in titles if name in wrong] + missing + rest
+    return [FieldProblem(name, f"{titles[name]}：{message}") for name, message in found]
+
+
+# --- what a modeler may write: checked against workflows/engine/form_meta.py's meta-schema ------------------
 
 def option_sources() -> dict[str, str]:
     """The x-options names a field may use: the units table and the providers listed in bootstrap."""
@@ -237,108 +277,4 @@ def option_sources() -> dict[str, str]:
 
 def schema_problems(schema, reserved: set[str] = frozenset()) -> list[str]:
     """Everything in a form schema the pages and validation would not understand, in Chinese."""
-    if not isinstance(schema, dict):
-        return ["表单定义应为 JSON 对象"]
-    problems = [f"不支持的键“{k}”（可用：{'、'.join(sorted(_SCHEMA_KEYS))}）" for k in schema if k not in _SCHEMA_KEYS]
-    if schema.get("type", "object") != "object":
-        problems.append("表单的 type 应为 object")
-    if not isinstance(schema.get("title", ""), str):
-        problems.append("表单标题（title）应为文字")
-    props = schema.get("properties")
-    if not isinstance(props, dict):
-        return problems + ["缺少 properties 定义（字段列表）"]
-    if len(props) > MAX_FIELDS:
-        problems.append(f"字段过多：最多 {MAX_FIELDS} 个，现有 {len(props)} 个")
-    for name, spec in props.items():
-        problems += [f"字段 {name}：{p}" for p in _field_problems(name, spec, reserved)]
-    required = schema.get("required", [])
-    if not isinstance(required, list) or any(r not in props for r in required if isinstance(r, str)) \
-            or not all(isinstance(r, str) for r in required):
-        problems.append("必填字段（required）应为字段名的列表，且每个字段都已定义")
-    problems += _required_when_problems(schema.get("x-required-when", {}), props)
-    problems += _required_when_problems(schema.get("x-shown-when", {}), props, "x-shown-when", "条件显示")
-    return problems
-
-
-def _field_problems(name: str, spec, reserved: set[str]) -> list[str]:
-    if not FIELD_NAME.match(str(name)):
-        return ["字段名只能用小写英文字母开头，由小写字母、数字和下划线组成（不超过 50 个字符）"]
-    if name in reserved:
-        return ["字段名与内置函数同名，会使脚本无法调用该函数，请换一个名字"]
-    if not isinstance(spec, dict):
-        return ["字段定义应为 JSON 对象"]
-    problems = [f"不支持的键“{k}”" for k in spec if k not in _FIELD_KEYS]
-    kind = spec.get("type", "string")
-    if kind not in TYPES:
-        problems.append(f"类型“{kind}”不支持（可用：{'、'.join(f'{k}（{v}）' for k, v in TYPES.items())}）")
-    for key in ("title", "description"):
-        if not isinstance(spec.get(key, ""), str) or len(spec.get(key, "")) > 500:
-            problems.append(f"{key} 应为不超过 500 字的文字")
-    if spec.get("x-widget", "input") not in WIDGETS:
-        problems.append(f"显示方式 x-widget“{spec.get('x-widget')}”不支持（可用：{'、'.join(WIDGETS)}）")
-    elif spec.get("x-widget") in ARRAY_WIDGETS and kind != "array":
-        problems.append(f"显示方式 x-widget“{spec['x-widget']}”只能用于多选（array）字段")
-    if "x-options" in spec and spec["x-options"] not in option_sources():
-        problems.append(f"选项来源 x-options“{spec['x-options']}”不存在（可用：{'、'.join(option_sources())}）")
-    if "x-check" in spec and spec["x-check"] not in _checks:
-        problems.append(f"检查规则 x-check“{spec['x-check']}”不存在（可用：{'、'.join(_checks) or '无'}）")
-    if "x-checked" in spec and (spec["x-checked"] != "all" or kind != "array"):
-        problems.append("默认勾选 x-checked 只能用于多选字段，取值为 all（默认全部勾选）")
-    if "format" in spec and spec["format"] not in FORMATS:
-        problems.append(f"格式 format“{spec['format']}”不支持（可用：date）")
-    for key in ("minLength", "maxLength", "minimum", "maximum", "maxItems"):
-        if key in spec and (not isinstance(spec[key], int) or isinstance(spec[key], bool)):
-            problems.append(f"{key} 应为整数")
-    return problems + _enum_problems(spec)
-
-
-def _enum_problems(spec: dict) -> list[str]:
-    if "enum" not in spec:
-        return ["选项说明 enumNames 需要与 enum 一起使用"] if "enumNames" in spec else []
-    values, names = spec["enum"], spec.get("enumNames", spec["enum"])
-    if not isinstance(values, list) or not values or len(values) > MAX_OPTIONS \
-            or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
-        return [f"可选值 enum 应为 1 到 {MAX_OPTIONS} 个文字或整数"]
-    if not isinstance(names, list) or len(names) != len(values) or not all(isinstance(n, str) for n in names):
-        return ["选项说明 enumNames 应与 enum 一一对应（同样多的文字）"]
-    if len(set(map(str, values))) != len(values):
-        return ["可选值 enum 有重复"]
-    return []
-
-
-def _required_when_problems(rules, props: dict, key: str = "x-required-when", what: str = "条件必填") -> list[str]:
-    if not isinstance(rules, dict):
-        return [f"{what}（{key}）应为 JSON 对象"]
-    problems = []
-    for name, conditions in rules.items():
-        if name not in props or not isinstance(conditions, dict) or not conditions or not all(
-                other in props and isinstance(values, list) for other, values in conditions.items()):
-            problems.append(f"{what}（{key}）中 {name} 的写法不对：应为 {{字段: {{另一字段: [取值…]}}}}")
-    return problems
-
-
-_JSON_REASONS = (  # Python's json messages, in the words the modeler's editor uses (webapp/static/modeler/json-errors.js)
-    ("Expecting property name enclosed in double quotes", "此处应为用双引号括起的属性名或 “}”"),
-    ("Expecting ':' delimiter", "属性名后面应为冒号 “:”"),
-    ("Expecting ',' delimiter", "此处应为逗号 “,” 或结尾的括号"),
-    ("Expecting value", "此处应为一个值（字符串、数字、对象、数组、true、false 或 null）"),
-    ("Unterminated string", "字符串缺少结尾的双引号 \""),
-    ("Invalid control character", "字符串中不能直接换行或含控制字符"),
-    ("Invalid \\escape", "无效的转义字符（反斜杠 \\ 要写成 \\\\）"),
-    ("Invalid \\uXXXX escape", "转义字符 \\u 后应为 4 位十六进制数"),
-    ("Extra data", "值结束后还有多余的内容"),
-)
-
-
-def json_problem(text: str) -> str | None:
-    """None when the text is valid JSON, else where and why it is not, in Chinese (第 L 行第 C 个字符附近：…)."""
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as err:
-        at_end = err.pos >= len(text.rstrip())
-        reason = "内容不完整（缺少结尾的括号、引号或值）" if at_end else next(
-            (zh for en, zh in _JSON_REASONS if err.msg.startswith(en)), "请检查括号、引号和逗号")
-        return f"第 {err.lineno} 行第 {err.colno} 个字符附近：JSON 格式错误（{reason}）"
-    except RecursionError:
-        return "JSON 嵌套层次过深"
-    return None
+    return form_meta.problems(schema, option_sources(), list(_checks), reserved)

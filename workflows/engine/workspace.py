@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from workflows import audit, clock
 from workflows.engine import lint, markup, versiondiff, versions
-from workflows.engine.forms import json_problem
+from workflows.engine.form_meta import json_problem
 from workflows.errors import NotFound, ValidationFailed
 from workflows.models import Person, ProcessDraft, ProcessVersion
 
