@@ -1,8 +1,10 @@
 """The audit trail: events wait in the session, go to the database together, and vanish with a rollback."""
+import json
+
 from sqlalchemy import event, func, select
 
-from tests.helpers import apply, decide, person, unit
-from workflows import audit
+from tests.helpers import PRODUCT_BPMN_DIR, apply, decide, person, unit
+from workflows import audit, audit_text
 from workflows.models import AuditEvent
 
 
@@ -108,13 +110,8 @@ def test_an_event_outside_any_step_is_stamped_with_the_actors_own_unit_unless_to
 
 def test_every_choice_of_every_task_form_reads_in_chinese_on_the_audit_page():
     """A task's result is shown on the audit page by its choices' labels, never as the code the form sends."""
-    import json
-    from pathlib import Path
-
-    from workflows import audit_text
-
     raw = []
-    for schema in sorted(Path(__file__).resolve().parents[2].joinpath("bpmn", "forms").glob("*.schema.json")):
+    for schema in sorted(PRODUCT_BPMN_DIR.joinpath("forms").glob("*.schema.json")):
         if schema.name.endswith("_start.schema.json"):  # a start form fills the subject, whose own labels apply
             continue
         for key, field in json.loads(schema.read_text(encoding="utf-8")).get("properties", {}).items():

@@ -5,16 +5,16 @@ goes every way first, names the element and the path, and keeps nothing it did.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import PRODUCT_BPMN_DIR
 from workflows import engine
 from workflows.engine import dryrun, lint
 from workflows.models import AuditEvent, HumanTask, ProcessInstance
 
-BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+BPMN = PRODUCT_BPMN_DIR
 APPLICATION = (BPMN / "data_application.bpmn").read_text(encoding="utf-8")
 FORMS = lint.load_forms(BPMN / "forms")
 RETURN_CONDITION = '<bpmn:conditionExpression>decision == "return"</bpmn:conditionExpression>'

@@ -1,9 +1,8 @@
 """A diagram holds only BPMN, DI, SpiffWorkflow and our own vocabulary, plain-text documentation, and no endless cycle."""
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import BPMN_DIR
+from tests.helpers import PRODUCT_BPMN_DIR, BPMN_DIR
 from workflows import engine
 from workflows.engine import lint, markup
 
@@ -78,7 +77,7 @@ def test_what_bpmn_js_writes_and_our_own_extensions_pass():
     assert issues_of(xml) == []
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[2] / "bpmn").glob("*.bpmn")))
+@pytest.mark.parametrize("path", sorted(PRODUCT_BPMN_DIR.glob("*.bpmn")))
 def test_the_shipped_diagrams_pass(path):
     found, _ = engine.check(path.read_text(encoding="utf-8"), lint.load_forms(path.parent / "forms"))
     assert found == [], path.name

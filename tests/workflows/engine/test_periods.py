@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import login, person, unit
+from tests.helpers import PRODUCT_BPMN_DIR, login, person, unit
 from tests.helpers import HOUSEHOLD, apply, at, review_task
 from workflows import engine
 from workflows.catalog import changes
@@ -17,7 +16,7 @@ from workflows.models import Notification
 from workflows.sharing import applications
 
 SH = ZoneInfo("Asia/Shanghai")
-BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+BPMN = PRODUCT_BPMN_DIR
 APPLICATION = (BPMN / "data_application.bpmn").read_text(encoding="utf-8")
 FORMS = lint.load_forms(BPMN / "forms")
 FIVE = '<spiffworkflow:property name="period" value="5" />'

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import csrf_token, login
+from tests.helpers import PRODUCT_BPMN_DIR, csrf_token, login
 from workflows import engine
 from workflows.engine import lint
 from workflows.models import ProcessVersion
 
-BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+BPMN = PRODUCT_BPMN_DIR
 APPLICATION = (BPMN / "data_application.bpmn").read_text(encoding="utf-8")
 FORMS = lint.load_forms(BPMN / "forms")
 

@@ -3,7 +3,7 @@
 Run it deliberately, when a release changes what a stored case looks like, never to make a failing golden test
 pass: the golden test exists so that a SpiffWorkflow upgrade which cannot restore last release's cases fails.
 
-    .venv/bin/python -m tests.workflows.golden.regenerate
+    .venv/bin/python -m tests.workflows.engine.golden.regenerate
 """
 from __future__ import annotations
 

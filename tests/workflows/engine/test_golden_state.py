@@ -1,9 +1,9 @@
 """Cases stored by an earlier release still restore and run to their end (guards SpiffWorkflow upgrades).
 
-tests/workflows/golden/ holds the state of a data application waiting in review and of one returned for more
+tests/workflows/engine/golden/ holds the state of a data application waiting in review and of one returned for more
 information, as this release stored them, with the diagram and forms they ran on. Each is put back as a stored row
 of its own version (never re-linted: an upgrade does not redeploy old versions) and taken to a decision.
-Regenerate them deliberately with `.venv/bin/python -m tests.workflows.golden.regenerate`.
+Regenerate them deliberately with `.venv/bin/python -m tests.workflows.engine.golden.regenerate`.
 """
 from __future__ import annotations
 

@@ -2,11 +2,11 @@
 says when, one answer box per question, and the modeler's check of all three."""
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 
+from tests.helpers import PRODUCT_BPMN_DIR
 from workflows import clock
 from workflows.engine import form_meta, forms, sandbox
 from workflows.errors import ValidationFailed
@@ -54,7 +54,7 @@ def test_the_modeler_is_told_what_a_form_gets_wrong_about_the_new_keywords(schem
 
 # --- every shipped form: the meta-schema accepts it, a complete sample passes, each required field is named ----------
 
-FORMS = sorted(Path(__file__).resolve().parents[2].joinpath("bpmn", "forms").glob("*.schema.json"))
+FORMS = sorted(PRODUCT_BPMN_DIR.joinpath("forms").glob("*.schema.json"))
 SPECIFIC = "身份证号和家庭住址两个信息项超出低保资格核查所需，依据《社会救助暂行办法》第十一条只需核对收入"
 
 

@@ -1,11 +1,11 @@
 """What a new version changes, as the deploy confirmation and the versions page say it: added, removed, changed."""
 from __future__ import annotations
 
-from pathlib import Path
 
+from tests.helpers import PRODUCT_BPMN_DIR
 from workflows.engine import lint, versiondiff
 
-BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+BPMN = PRODUCT_BPMN_DIR
 APPLICATION = (BPMN / "data_application.bpmn").read_text(encoding="utf-8")
 FORMS = lint.load_forms(BPMN / "forms")
 
