@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.extensions import db
 from webapp.security import role_required
 from workflows.errors import ValidationFailed

@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from webapp.applications import bp, render_case
+from webapp.applications.blueprint import bp
+from webapp.applications.views import render_case
 from webapp.extensions import db
 from webapp.security import current_person
-from webapp.tasks import render_task
+from webapp.tasks.views import render_task
 from workflows import clock
 from workflows.errors import DomainError, NotFound, unknown_choice
 from workflows.models import AffectedGrant, Grant, GrantStatus, ProcessInstance, Role

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp import downloads
-from webapp.catalog import _editable_units, bp
+from webapp.catalog.blueprint import bp
+from webapp.catalog.views import _editable_units
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.security import current_person

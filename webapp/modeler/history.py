@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from webapp.extensions import db
-from webapp.modeler import bp, checked_key
+from webapp.modeler.blueprint import bp
+from webapp.modeler.views import checked_key
 from webapp.params import id_param
 from webapp.security import current_person, role_required
 from workflows import case_names

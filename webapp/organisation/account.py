@@ -2,16 +2,16 @@
 vendor's 保密承诺 and the few pages a vendor may open."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.auth import login_policy
+from webapp.auth.views import login_policy
 from webapp.extensions import db
+from webapp.organisation.blueprint import account_bp as bp
 from webapp.security import start_session
 from workflows.errors import DomainError
 from workflows.organisation import accounts, vendors
 
-bp = Blueprint("account", __name__)
 # what a person who must change a one-time password may still open
 ALLOWED_BEFORE_CHANGE = {"account.change_password", "auth.logout", "static", "home.healthz",
                          "monitoring.readyz", "monitoring.prometheus_metrics"}

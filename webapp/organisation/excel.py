@@ -5,7 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 
 from webapp import downloads
 from webapp.extensions import db
-from webapp.organisation import NO_STORE, bp, scope
+from webapp.organisation.blueprint import bp
+from webapp.organisation.views import NO_STORE, scope
 from webapp.params import id_param
 from workflows import clock
 from workflows.errors import DomainError, ValidationFailed

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.extensions import db
-from webapp.organisation import bp, scope
+from webapp.organisation.blueprint import bp
+from webapp.organisation.views import scope
 from webapp.params import id_param
 from workflows.errors import DomainError
 from workflows.organisation import overview, responsibilities, roles, units

@@ -1,18 +1,16 @@
 """运维厂商人员账号: the list for the unit's 第一责任人 and 目录管理员, and the new account form for the 目录管理员."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.organisation import NO_STORE, scope
-from webapp.security import login_required_blueprint
+from webapp.organisation.blueprint import vendors_bp as bp
+from webapp.organisation.views import NO_STORE, scope
 from workflows import clock
 from workflows.errors import DomainError
 from workflows.organisation import units, vendors
 
-bp = Blueprint("vendors", __name__)
-login_required_blueprint(bp)
 
 
 @bp.get("/")
