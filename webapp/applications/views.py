@@ -12,10 +12,11 @@ from webapp import uploads as web_uploads
 from webapp.applications.blueprint import bp
 from webapp.extensions import db
 from webapp.params import given, id_param
+from webapp.refusals import Refusal, refusal
 from webapp.security import current_person
 from workflows import clock, inputs
 from workflows.engine import tasks
-from workflows.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed, unknown_choice
+from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed, unknown_choice
 from workflows.models import ApplicationStatus, CallFrequency, Role, TaskStatus
 from workflows.objections import cases as objection_cases
 from workflows.sharing import applications, grants, pages, records, uploads
@@ -99,25 +100,24 @@ def _save(person, resource, units: list, app=None):
         return answer
     raw, submitting = _typed(), request.form.get("action") == "submit"
     unit_id = id_param(raw["unit_id"], "申请单位") or units[0].id
-    tokens, refused = web_uploads.keep_chosen(person, "attachments")
-    try:
-        with db.attempt():
-            saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None,
-                                             complete=submitting)  # every problem in one pass
-            uploads.attach(db.session, person, saved.id, tokens)
-            if submitting:
-                _submit_with(saved.id, person, refused)
-            elif refused:
-                raise ValidationFailed(refused, "附件有误，未保存：请按提示换一个文件")
-    except DomainError as err:
-        if err.status in (403, 404):
-            raise
-        err = web_uploads.with_refused(err, refused)
-        headline = err.message if submitting or not isinstance(err, ValidationFailed) else "草稿未保存，请按提示修改"
-        kept = uploads.pending(db.session, person, tokens)
-        errors = [headline, *err.details] + ([web_uploads.KEPT_NOTE] if kept else [])
-        fields = err.fields if isinstance(err, ValidationFailed) else {}
-        return _render_form(resource, raw, units, app, errors, err.status, fields, kept, _existing(err))
+    tokens, refused_files = web_uploads.keep_chosen(person, "attachments")
+
+    def form_again(r: Refusal):
+        r, kept = web_uploads.keeping(r, refused_files, person, tokens)
+        if not submitting and isinstance(r.error, ValidationFailed):
+            r = r.headed("草稿未保存，请按提示修改")
+        return _render_form(resource, raw, units, app, r.problems, r.status, r.fields, kept, _existing(r.error))
+
+    with refusal(form_again) as refused:
+        saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None,
+                                         complete=submitting)  # every problem in one pass
+        uploads.attach(db.session, person, saved.id, tokens)
+        if submitting:
+            _submit_with(saved.id, person, refused_files)
+        elif refused_files:
+            raise ValidationFailed(refused_files, "附件有误，未保存：请按提示换一个文件")
+    if refused:
+        return refused.page
     _remember_sent(token, saved.id)
     flash(_saved_message(saved, submitting), "success")
     return redirect(url_for(".detail", item_id=saved.id))
@@ -202,13 +202,16 @@ def remove_attachment(item_id: int, att_id: int):
 @login_required
 def submit(item_id: int):
     person = current_person()
-    try:
-        with db.attempt():
-            app = applications.submit(db.session, person, item_id)
-    except (ValidationFailed, applications.DuplicateApplication) as err:
+
+    def form_again(r: Refusal):
         app = applications.get_application(db.session, person, item_id)
-        return _render_form(app.resource, _values_of(app), _units(person), app, [err.message, *err.details],
-                            err.status, getattr(err, "fields", {}), _existing(err))
+        return _render_form(app.resource, _values_of(app), _units(person), app, r.problems, r.status, r.fields,
+                            _existing(r.error))
+
+    with refusal(form_again, catch=(ValidationFailed, applications.DuplicateApplication)) as refused:
+        app = applications.submit(db.session, person, item_id)
+    if refused:
+        return refused.page
     flash(_saved_message(app, True), "success")
     return redirect(url_for(".detail", item_id=app.id))
 
@@ -279,13 +282,11 @@ def detail(item_id: int):
 def withdraw(item_id: int):
     person = current_person()
     reason = request.form.get("reason", "").strip()
-    try:
-        with db.attempt():
-            app = applications.withdraw(db.session, person, item_id, reason)
-    except DomainError as err:
-        if err.status in (403, 404):
-            raise
-        return render_case(person, item_id, [err.message, *err.details], {"reason": reason}, "withdraw", err.status)
+    with refusal(lambda r: render_case(person, item_id, r.problems, {"reason": reason}, "withdraw", r.status)) \
+            as refused:
+        app = applications.withdraw(db.session, person, item_id, reason)
+    if refused:
+        return refused.page
     if applications.is_discarded_draft(app):
         flash("草稿已作废（尚未提交，没有审核任务），不再列在申请中", "success")
         return redirect(url_for(".index"))

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from webapp.catalog.blueprint import bp
 from webapp.extensions import db
 from webapp.params import id_param
+from webapp.refusals import back_to, refusal
 from webapp.security import current_person
 from workflows.catalog import changes as catalog_changes
 from workflows.catalog import entries, proposals
@@ -104,12 +105,11 @@ def new():
         return _render_form(None, {"unit_id": str(units[0].id)}, [{}] * 3, units)
     raw, items, reason = _form_input()
     unit_id = request.form.get("unit_id", "") or str(units[0].id)
-    try:
-        with db.attempt():
-            resource = entries.create_resource(db.session, person, id_param(unit_id, "所属单位") or 0,
-                                               raw, items, reason)
-    except (InvalidEntry, DuplicateSuspected) as err:
-        return _render_form(None, raw | {"unit_id": unit_id}, items or [{}], units, err, err.status)
+    with refusal(lambda r: _render_form(None, raw | {"unit_id": unit_id}, items or [{}], units, r.error, r.status),
+                 catch=(InvalidEntry, DuplicateSuspected)) as refused:
+        resource = entries.create_resource(db.session, person, id_param(unit_id, "所属单位") or 0, raw, items, reason)
+    if refused:
+        return refused.page
     flash(f"已保存草稿 {resource.code}。检查无误后请点击“发布”", "success")
     return redirect(url_for("catalog.detail", code=resource.code))
 
@@ -127,11 +127,11 @@ def edit(code: str):
         return _render_form(resource, raw, raw.pop("items") + [{}], [])
     raw, items, reason = _form_input()
     raw["change_reason"] = request.form.get("change_reason", "")
-    try:
-        with db.attempt():
-            entries.update_resource(db.session, person, resource.id, raw, items, reason, raw["change_reason"])
-    except (InvalidEntry, DuplicateSuspected) as err:
-        return _render_form(resource, raw, items or [{}], [], err, err.status)
+    with refusal(lambda r: _render_form(resource, raw, items or [{}], [], r.error, r.status),
+                 catch=(InvalidEntry, DuplicateSuspected)) as refused:
+        entries.update_resource(db.session, person, resource.id, raw, items, reason, raw["change_reason"])
+    if refused:
+        return refused.page
     if pending := proposals.open_change(db.session, resource.id):
         flash(f"其他修改已保存；{pending.summary()}须经县大数据局确认后生效，确认前条目保持原状", "warning")
     else:
@@ -142,15 +142,13 @@ def edit(code: str):
 def _act(code: str, action, message: str):
     person = current_person()
     resource = entries.get_resource(db.session, person, code)
-    try:
-        with db.attempt():
-            action(person, resource.id)
-    except DomainError as err:
-        for line in [err.message, *err.details]:
-            flash(line, "danger")
-        return redirect(url_for("catalog.detail", code=code))
+    back = url_for("catalog.detail", code=code)
+    with refusal(back_to(back), passed_on=()) as refused:
+        action(person, resource.id)
+    if refused:
+        return refused.page
     flash(message, "success")
-    return redirect(url_for("catalog.detail", code=code))
+    return redirect(back)
 
 
 @bp.post("/resources/<code>/publish")
@@ -194,27 +192,29 @@ def mine():
 def changes():
     """二(三) change events: register one (opens the unit's 更新目录 task) and follow them."""
     person = current_person()
-    errors, values = [], {}
-    if request.method == "POST":
-        values = request.form.to_dict()
-        unit_id = values.get("unit_id", "")
-        try:
-            with db.attempt():
-                change = catalog_changes.register_change(db.session, person, id_param(unit_id, "责任单位") or 0,
-                                                         values.get("kind", ""), values.get("description", ""),
-                                                         values.get("effective_on", ""))
-        except DomainError as err:
-            errors = [err.message, *err.details] if not err.details else err.details
-        else:
-            if change.registered_late:
-                flash(f"已登记。更新期限 {change.due_on} 自生效之日起算，登记时已过，此事项已逾期并报县大数据局督办；"
-                      f"请{change.unit.name}尽快更新目录", "warning")
-            else:
-                flash(f"已登记，{change.unit.name}须在 {change.due_on} 前更新目录", "success")
-            return redirect(url_for("catalog.change_detail", item_id=change.id))
+    if request.method == "GET":
+        return _changes_page(person)
+    values = request.form.to_dict()
+    unit_id = values.get("unit_id", "")
+    # the problems alone when there are any, else the headline; every refusal, 403 too, shows on this page
+    with refusal(lambda r: _changes_page(person, list(r.details) or r.problems, values), passed_on=()) as refused:
+        change = catalog_changes.register_change(db.session, person, id_param(unit_id, "责任单位") or 0,
+                                                 values.get("kind", ""), values.get("description", ""),
+                                                 values.get("effective_on", ""))
+    if refused:
+        return refused.page
+    if change.registered_late:
+        flash(f"已登记。更新期限 {change.due_on} 自生效之日起算，登记时已过，此事项已逾期并报县大数据局督办；"
+              f"请{change.unit.name}尽快更新目录", "warning")
+    else:
+        flash(f"已登记，{change.unit.name}须在 {change.due_on} 前更新目录", "success")
+    return redirect(url_for("catalog.change_detail", item_id=change.id))
+
+
+def _changes_page(person, errors: list[str] | None = None, values: dict | None = None):
     units = catalog_changes.registrable_units(db.session, person)
     return render_template("changes/list.html", changes=catalog_changes.list_changes(db.session, person),
-                           units=units, kinds=list(ChangeKind), errors=errors, values=values,
+                           units=units, kinds=list(ChangeKind), errors=errors or [], values=values or {},
                            is_late=catalog_changes.is_late, period=catalog_changes.update_period(db.session)), \
         (422 if errors else 200)
 

@@ -6,14 +6,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from webapp import uploads as web_uploads
 from webapp.extensions import db
 from webapp.params import given, id_param
+from webapp.refusals import Refusal, back_to, refusal
 from webapp.security import current_person
 from webapp.tasks.blueprint import bp
 from workflows import case_names
 from workflows.engine import pages, tasks, versions
-from workflows.errors import DomainError, ValidationFailed
+from workflows.errors import ValidationFailed
 from workflows.sharing import opinions as review_opinions
 from workflows.sharing import pages as sharing_pages
-from workflows.sharing import uploads
 
 
 SUBJECT_PAGES = {"demand": "demands.detail", "catalog_change": "catalog.change_detail",
@@ -51,15 +51,13 @@ def inbox():
 
 
 def _task_action(task_id: int, action, message: str):
-    try:
-        with db.attempt():
-            action()
-    except DomainError as err:
-        for line in [err.message, *err.details]:
-            flash(line, "danger")
-    else:
-        flash(message, "success")
-    return redirect(url_for("tasks.show", task_id=task_id))
+    back = url_for("tasks.show", task_id=task_id)
+    with refusal(back_to(back), passed_on=()) as refused:
+        action()
+    if refused:
+        return refused.page
+    flash(message, "success")
+    return redirect(back)
 
 
 @bp.post("/<int:task_id>/claim")
@@ -82,27 +80,27 @@ def delegate(task_id: int):
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
 def show(task_id: int):
     person = current_person()
-    errors, values, fields, kept = [], {}, {}, []
     if request.method == "POST":
         arrays, files = _array_fields(person, task_id)
         values = {k: (v if len(v) > 1 or k in arrays else v[0]) for k, v in request.form.to_dict(flat=False).items()
                   if k not in ("csrf_token", "pending")}
         values |= {name: [] for name in arrays if name not in values}  # nothing checked is a choice too
-        tokens, refused = web_uploads.keep_chosen(person, files[0]) if files else ([], [])
+        tokens, refused_files = web_uploads.keep_chosen(person, files[0]) if files else ([], [])
         values |= {name: tokens for name in files}
-        try:
-            with db.attempt():
-                task = tasks.complete(db.session, person, task_id, values)
-                if refused:
-                    raise ValidationFailed(refused, "附件有误，未提交：请按提示换一个文件")
-        except DomainError as err:
-            err, kept = web_uploads.with_refused(err, refused), uploads.pending(db.session, person, tokens)
-            errors = [err.message, *err.details] + ([web_uploads.KEPT_NOTE] if kept else [])
-            fields = getattr(err, "fields", {})
-        else:
-            flash(f"“{task.name}”已办理", "success")
-            return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
-    return render_task(person, task_id, errors, values, fields, kept=kept)
+
+        def form_again(r: Refusal):  # the task page answers 422 whatever the refusal, and says a 403 itself
+            r, kept = web_uploads.keeping(r, refused_files, person, tokens)
+            return render_task(person, task_id, r.problems, values, r.fields, kept=kept)
+
+        with refusal(form_again, passed_on=()) as refused:
+            task = tasks.complete(db.session, person, task_id, values)
+            if refused_files:
+                raise ValidationFailed(refused_files, "附件有误，未提交：请按提示换一个文件")
+        if refused:
+            return refused.page
+        flash(f"“{task.name}”已办理", "success")
+        return redirect(subject_url(task.instance) or url_for("tasks.inbox"))
+    return render_task(person, task_id, [], {}, {})
 
 
 def render_task(person, task_id: int, errors: list, values: dict, fields: dict, status: int = 422,
@@ -152,11 +150,11 @@ def _opinions_page(errors: list[str] | None = None, fields: dict | None = None, 
 @bp.post("/opinions")
 def add_opinion():
     text, scope = request.form.get("text", ""), request.form.get("unit_id", "")
-    try:
-        with db.attempt():
-            review_opinions.add(db.session, current_person(), text, id_param(scope, "适用范围") if scope else None)
-    except ValidationFailed as err:
-        return _opinions_page([err.message, *err.details], err.fields, {"text": text, "unit_id": scope}, err.status)
+    with refusal(lambda r: _opinions_page(r.problems, r.fields, {"text": text, "unit_id": scope}, r.status),
+                 catch=ValidationFailed) as refused:
+        review_opinions.add(db.session, current_person(), text, id_param(scope, "适用范围") if scope else None)
+    if refused:
+        return refused.page
     flash("已保存。办理审核任务时，点击“理由”上方的常用意见即可插入", "success")
     return redirect(url_for("tasks.opinions"))
 
