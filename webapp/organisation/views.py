@@ -10,6 +10,7 @@ from flask_login import current_user
 from webapp.extensions import db, login_manager
 from webapp.organisation.blueprint import bp
 from webapp.params import id_param, page_param
+from webapp.refusals import Refusal, back_to, refusal
 from webapp.security import safe_next
 from workflows import case_names
 from workflows.errors import DomainError
@@ -64,18 +65,20 @@ def people_list():
 def person_new():
     admin = scope()
     choices = units.visible_units(db.session, admin, include_inactive=False)
-    data, error = people.PersonInput(unit_code=choices[0].code if len(choices) == 1 else ""), None
-    if request.method == "POST":
-        data = person_input(request.form)
-        try:
-            with db.attempt():
-                person, password = people.create_person(db.session, admin, data)
-            return render_template("organisation/one_time_password.html", person=person, password=password,
-                                   created=True, typed_username=data.username.strip()), 200, NO_STORE
-        except DomainError as err:
-            error = err
-    return render_template("organisation/person_new.html", data=data, units=choices, error=error,
-                           grantable=overview.grantable_roles(admin, choices)), error.status if error else 200
+
+    def form(data: people.PersonInput, error: DomainError | None = None, status: int = 200):
+        return render_template("organisation/person_new.html", data=data, units=choices, error=error,
+                               grantable=overview.grantable_roles(admin, choices)), status
+
+    if request.method == "GET":
+        return form(people.PersonInput(unit_code=choices[0].code if len(choices) == 1 else ""))
+    data = person_input(request.form)
+    with refusal(lambda r: form(data, r.error, r.status), passed_on=()) as refused:
+        person, password = people.create_person(db.session, admin, data)
+    if refused:
+        return refused.page
+    return render_template("organisation/one_time_password.html", person=person, password=password,
+                           created=True, typed_username=data.username.strip()), 200, NO_STORE
 
 
 def _person_page(person_id: int, error: DomainError | None = None, last_holder: dict | None = None):
@@ -92,13 +95,15 @@ def person_show(person_id: int):
 
 def _act(person_id: int, action, done: str):
     """Run one change of the person page; a refusal is shown on the page, nothing of it kept."""
-    try:
-        with db.attempt():
-            action()
-    except LastHolder as err:
-        return _person_page(person_id, err, {"unit_id": request.form.get("unit_id"), "role": request.form.get("role")})
-    except DomainError as err:
-        return _person_page(person_id, err)
+    def page_again(r: Refusal):  # the last holder of a role is offered a successor for the same unit and role
+        last_holder = {"unit_id": request.form.get("unit_id"), "role": request.form.get("role")} \
+            if isinstance(r.error, LastHolder) else None
+        return _person_page(person_id, r.error, last_holder)
+
+    with refusal(page_again, passed_on=()) as refused:
+        action()
+    if refused:
+        return refused.page
     flash(done, "success")
     return redirect(url_for("organisation.person_show", person_id=person_id))
 
@@ -157,11 +162,10 @@ def person_unlock(person_id: int):
 
 @bp.post("/people/<int:person_id>/reset-password")
 def person_reset_password(person_id: int):
-    try:
-        with db.attempt():
-            password = people.reset_password(db.session, scope(), person_id)
-    except DomainError as err:
-        return _person_page(person_id, err)
+    with refusal(lambda r: _person_page(person_id, r.error), passed_on=()) as refused:
+        password = people.reset_password(db.session, scope(), person_id)
+    if refused:
+        return refused.page
     person = people.get_person(db.session, person_id)
     return render_template("organisation/one_time_password.html", person=person, password=password,
                            created=False), 200, NO_STORE
@@ -177,12 +181,9 @@ def handover_list():
 @bp.post("/handovers/<int:task_id>")
 def handover(task_id: int):
     username = request.form.get("username", "")
-    try:
-        with db.attempt():
-            handovers.reassign(db.session, scope(), task_id, username)
-    except DomainError as err:
-        for line in [err.message, *err.details]:
-            flash(line, "danger")
-        return redirect(url_for("organisation.handover_list"))
+    with refusal(back_to(url_for("organisation.handover_list")), passed_on=()) as refused:
+        handovers.reassign(db.session, scope(), task_id, username)
+    if refused:
+        return refused.page
     flash("任务已转交" if username else "任务已退回本单位待办，由担任相应角色的同事认领", "success")
     return redirect(safe_next(request.form.get("next"), url_for("organisation.handover_list")))
