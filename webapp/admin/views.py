@@ -11,10 +11,11 @@ from flask_login import current_user
 from webapp.admin.blueprint import bp
 from webapp.extensions import db
 from webapp.params import id_param, page_param
+from webapp.refusals import back_to, refusal
 from webapp.security import role_required
 from webapp.monitoring.views import stale_after
 from workflows import audit, audit_text, calendar, clock, inputs, monitoring, operations
-from workflows.errors import DomainError, ValidationFailed
+from workflows.errors import ValidationFailed
 from workflows.sharing import records
 
 PER_PAGE = 50
@@ -110,23 +111,21 @@ def calendar_import():
     digest sent back): the year is replaced, unless it changed since the preview."""
     year = _year(request.form.get("year"))
     confirmed = request.form.get("confirm") == "1"
-    try:
+    back = url_for("admin.calendar_year", year=year)
+    with refusal(back_to(back, shown=SHOWN_PROBLEMS), passed_on=(), savepoint=False) as refused:
         if year is None:
             raise ValidationFailed([f"请填写 {calendar.FIRST_YEAR}–{calendar.LAST_YEAR} 之间的年份"])
         text = request.form.get("csv_text", "") if confirmed else _uploaded_text(request.files.get("file"))
         if not confirmed:
             preview = calendar.preview_year_csv(db.session, year, text)
             return render_template("admin/calendar_preview.html", preview=preview, csv_text=text)
-        with db.attempt():
+        with db.attempt():  # the preview wrote nothing; only the import is undone when refused
             count, changed = operations.import_schedule(db.session, year, text, current_user.person.id,
                                                         request.form.get("digest", ""))
-    except DomainError as err:
-        more = len(err.details) - SHOWN_PROBLEMS
-        for line in [err.message, *err.details[:SHOWN_PROBLEMS], *([f"……另有 {more} 处问题"] if more > 0 else [])]:
-            flash(line, "danger")
-        return redirect(url_for("admin.calendar_year", year=year))
+    if refused:
+        return refused.page
     flash(f"{year} 年作息安排已导入（{count} 天），该年不再是临时安排；重新计算了 {changed} 个办理期限", "success")
-    return redirect(url_for("admin.calendar_year", year=year))
+    return redirect(back)
 
 
 def _uploaded_text(upload) -> str:

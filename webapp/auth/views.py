@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from webapp.auth.blueprint import bp
 from webapp.extensions import db
+from webapp.refusals import Refusal, refusal
 from webapp.security import end_session, safe_next, start_session
 from workflows.organisation import accounts
 
@@ -35,13 +36,19 @@ def login():
             "用户名" if not username.strip() else "密码")
         flash(f"请输入{missing}", "warning")
         return render_template("auth/login.html", username=username), 422
-    try:
+
+    def login_again(r: Refusal):  # a deactivated account's 403 is said on the login page too
+        flash(r.headline, "danger")
+        headers = {"Retry-After": str(r.error.retry_after)} if isinstance(r.error, accounts.LoginThrottled) else {}
+        return render_template("auth/login.html", username=username), r.status, headers
+
+    # no savepoint: the failure count and audit events are kept
+    with refusal(login_again, catch=(accounts.LoginRefused, accounts.LoginThrottled), passed_on=(),
+                 savepoint=False) as refused:
         person = accounts.authenticate(db.session, username, request.form.get("password", ""),
                                        request.remote_addr or "unknown", login_policy())
-    except (accounts.LoginRefused, accounts.LoginThrottled) as err:  # the failure count and audit events are kept
-        flash(err.message, "danger")
-        headers = {"Retry-After": str(err.retry_after)} if isinstance(err, accounts.LoginThrottled) else {}
-        return render_template("auth/login.html", username=username), err.status, headers
+    if refused:
+        return refused.page
     start_session(person)
     return redirect(safe_next(request.args.get("next"), url_for("home.workbench")))
 

@@ -9,12 +9,13 @@ from flask_login import login_required
 
 import notifications
 from webapp.extensions import db
+from webapp.refusals import Refusal, back_to, refusal
 from webapp.modeler.blueprint import bp
 from webapp.security import current_person, role_required
 from workflows import bootstrap, clock
 from workflows.engine import form_meta, forms as form_schemas
 from workflows.engine import lint, sandbox, versions, workspace
-from workflows.errors import DomainError, NotFound, ValidationFailed
+from workflows.errors import NotFound, ValidationFailed
 from workflows.models import ROLE_LABELS_BY_CODE
 from workflows.supervision import reminders
 
@@ -112,22 +113,24 @@ def _key_of(xml: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _refusal(err: DomainError):
+def _refusal(refused: Refusal):
+    """The modeler page's script shows the refusal: the problems, and a deploy's issues by element."""
+    err = refused.error
     body = {"ok": False, "code": err.code, "message": err.message, "details": err.details}
     if isinstance(err, versions.DeployRejected):
         body["issues"] = [{"element_id": i.element_id, "message": i.message} for i in err.issues]
         body["dry_run"] = err.dry_run.as_dict() if err.dry_run else None
-    return jsonify(body), err.status
+    return jsonify(body), refused.status
 
 
 @bp.post("/check")
 @role_required("modeler")
 def check():
-    try:
+    with refusal(_refusal, passed_on=(), savepoint=False) as refused:
         xml, forms, _ = _submission()
         result = workspace.preview(db.session, xml, forms)
-    except DomainError as err:
-        return _refusal(err)
+    if refused:
+        return refused.page
     return jsonify(result.as_dict())
 
 
@@ -143,23 +146,23 @@ def preview():
 def open_file():
     """A file chosen in the browser modeler, without other tools' extensions; the page lists them before showing it."""
     upload = request.files.get("file")
-    try:
+    with refusal(_refusal, passed_on=(), savepoint=False) as refused:
         body = workspace.open_file(db.session, upload.read() if upload else request.get_data(), forms_dir())
-    except DomainError as err:
-        return _refusal(err)
+    if refused:
+        return refused.page
     return jsonify({"ok": True} | body)
 
 
 @bp.post("/drafts")
 @role_required("modeler")
 def save_draft():
-    try:
+    with refusal(_refusal, passed_on=(), savepoint=False) as refused:
         xml, _, body = _submission()
         with db.attempt():
             draft = workspace.save_draft(db.session, current_person(), xml, body.get("forms") or {},
                                          _version_number(body.get("base_version")))
-    except DomainError as err:
-        return _refusal(err)
+    if refused:
+        return refused.page
     running = versions.latest_version(db.session, draft.process_key)
     after = f"，新案件仍使用第 {running.version} 版" if running else ""
     return jsonify({"ok": True, "message": f"草稿已保存（{clock.fmt(draft.saved_at)}），尚未部署{after}",
@@ -188,7 +191,8 @@ def _version_number(value) -> int | None:
 def deploy():
     """JSON from the modeler page (after its confirmation); a file upload with its change note from the list page."""
     upload = request.files.get("file")
-    try:
+    # a file from the list page goes back to it with the problems; the modeler page's script reads JSON
+    with refusal(back_to(url_for("modeler.index")) if upload else _refusal, passed_on=(), savepoint=False) as refused:
         if upload:
             xml, forms, body = upload.read(), workspace.library(db.session, None, forms_dir()), request.form
         else:
@@ -196,12 +200,8 @@ def deploy():
         with db.attempt():
             result = workspace.deploy(db.session, current_person(), xml, forms, body.get("note"),
                                       None if upload else _version_number(body.get("base_version")))
-    except DomainError as err:
-        if upload:
-            for line in [err.message, *err.details]:
-                flash(line, "danger")
-            return redirect(url_for("modeler.index"))
-        return _refusal(err)
+    if refused:
+        return refused.page
     version = result.version
     message = (f"已部署 {version.name} 第 {version.version} 版：新案件使用新版本，进行中的案件仍按原版本办理，"
                "可在“迁移案件”中把它们移到新版本" if result.created or result.repeated

@@ -10,6 +10,7 @@ from webapp import uploads as web_uploads
 from webapp.extensions import db
 from webapp.objections.blueprint import bp
 from webapp.params import id_param, parse_id
+from webapp.refusals import Refusal, refusal
 from webapp.security import current_person, safe_next
 from workflows import clock, inputs
 from workflows.errors import FieldProblem, NotFound, ValidationFailed
@@ -21,6 +22,7 @@ from workflows.sharing import uploads, visibility
 
 LINK_TYPES = {"application": "application_dispute", "resource": "catalog_correction", "grant": "usage_dispute"}
 ATTACHMENT_ROWS = 3
+EVIDENCE_KEPT = "已选的证据文件已暂存（见“证据文件”处），改正后提交即可，无需重新选择"
 
 
 @bp.get("/")
@@ -84,28 +86,36 @@ def file(item_id: int, file_id: int):
 def new():
     """The files chosen are kept when the form is refused (as on the application form), offered again ticked."""
     person = current_person()
-    values, errors, kept = (_form_input(), [], []) if request.method == "POST" else (_prefill(), [], [])
-    if request.method == "POST":
-        tokens, refused = web_uploads.keep_chosen(person, "files")
+    if request.method == "GET":
+        return _new_form(_prefill())
+    values = _form_input()
+    tokens, refused_files = web_uploads.keep_chosen(person, "files")
+
+    def form_again(r: Refusal):
+        kept = uploads.pending(db.session, person, tokens)
+        return _new_form(values, [*r.details, *([EVIDENCE_KEPT] if kept else [])], kept)
+
+    with refusal(form_again, catch=ValidationFailed) as refused:
         try:
-            with db.attempt():
-                try:
-                    objection = cases.raise_objection(db.session, person, values)
-                except ValidationFailed as err:
-                    raise ValidationFailed([*err.details, *_evidence(refused)], err.message) from err
-                if refused:
-                    raise ValidationFailed(_evidence(refused), "证据文件有误，未提交：请按提示换一个文件")
-                for row in uploads.pending(db.session, person, tokens):
-                    cases.add_file(db.session, person, objection, row.filename, row.content_type, row.data)
-                    db.session.delete(row)
-            days = cases.periods(db.session)["triage"]
-            flash(f"已提交，县大数据局将在{days}个工作日内受理审查" if days else "已提交，县大数据局将受理审查", "success")
-            return redirect(url_for(".detail", item_id=objection.id))
-        except ValidationFailed as err:
-            kept = uploads.pending(db.session, person, tokens)
-            errors = err.details + (["已选的证据文件已暂存（见“证据文件”处），改正后提交即可，无需重新选择"] if kept else [])
-    return render_template("objections/new.html", values=values, errors=errors, types=ObjectionType.choices(),
-                           rows=ATTACHMENT_ROWS, kept=kept, periods=cases.periods(db.session)), (422 if errors else 200)
+            objection = cases.raise_objection(db.session, person, values)
+        except ValidationFailed as err:  # the form's problems and the refused files' at once
+            raise ValidationFailed([*err.details, *_evidence(refused_files)], err.message) from err
+        if refused_files:
+            raise ValidationFailed(_evidence(refused_files), "证据文件有误，未提交：请按提示换一个文件")
+        for row in uploads.pending(db.session, person, tokens):
+            cases.add_file(db.session, person, objection, row.filename, row.content_type, row.data)
+            db.session.delete(row)
+    if refused:
+        return refused.page
+    days = cases.periods(db.session)["triage"]
+    flash(f"已提交，县大数据局将在{days}个工作日内受理审查" if days else "已提交，县大数据局将受理审查", "success")
+    return redirect(url_for(".detail", item_id=objection.id))
+
+
+def _new_form(values: dict, errors: list[str] | None = None, kept: list | None = None):
+    return render_template("objections/new.html", values=values, errors=errors or [], types=ObjectionType.choices(),
+                           rows=ATTACHMENT_ROWS, kept=kept or [], periods=cases.periods(db.session)), \
+        (422 if errors else 200)
 
 
 @bp.post("/<int:item_id>/files")
@@ -118,13 +128,16 @@ def upload(item_id: int):
     if not files:
         flash("请先选择要上传的证据文件", "danger")
         return redirect(back)
-    try:
-        with db.attempt():
-            for chosen in files:
-                cases.add_file(db.session, person, objection, chosen.filename, chosen.content_type, chosen.data)
-    except ValidationFailed as err:
-        flash("证据文件未上传：" + "；".join(err.details), "danger")
+
+    def not_uploaded(r: Refusal):
+        flash("证据文件未上传：" + "；".join(r.details), "danger")
         return redirect(back)
+
+    with refusal(not_uploaded, catch=ValidationFailed) as refused:
+        for chosen in files:
+            cases.add_file(db.session, person, objection, chosen.filename, chosen.content_type, chosen.data)
+    if refused:
+        return refused.page
     flash(f"已上传 {len(files)} 个证据文件", "success")
     return redirect(back)
 
