@@ -206,7 +206,7 @@ def submit(item_id: int):
     def form_again(r: Refusal):
         app = applications.get_application(db.session, person, item_id)
         return _render_form(app.resource, _values_of(app), _units(person), app, r.problems, r.status, r.fields,
-                            _existing(r.error))
+                            existing=_existing(r.error))
 
     with refusal(form_again, catch=(ValidationFailed, applications.DuplicateApplication)) as refused:
         app = applications.submit(db.session, person, item_id)
