@@ -1,10 +1,9 @@
 """One way from a refused domain action back to its page, so every form says what was wrong the same way.
 
-    with refusal(lambda r: render_case(person, item_id, r.problems, {"reason": reason}, "withdraw", r.status)) \\
-            as refused:
+    with refusal(lambda r: render_case(person, item_id, r.problems, {"reason": reason}, r.status)) as refused:
         app = applications.withdraw(db.session, person, item_id, reason)
     if refused:
-        return refused.page
+        return refused.page  # the case page again: the problems, the reason as typed, the refusal's status
 
 The block runs in a savepoint of its own: a refusal undoes only what the block wrote, and the rest of the request
 (files kept for the next try, a counted failed login) is still committed. A 403 or 404 goes on to the global error
