@@ -42,9 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.modeler import bp as modeler_bp
     from webapp.monitoring import bp as monitoring_bp
     from webapp.objections import bp as objections_bp
+    from webapp.organisation import account_bp, vendors_bp
     from webapp.organisation import bp as organisation_bp
-    from webapp.organisation.account import bp as account_bp
-    from webapp.organisation.vendors import bp as vendors_bp
     from webapp.public import bp as public_bp
     from webapp.tasks import bp as tasks_bp
 

@@ -6,6 +6,7 @@ import mimetypes
 from flask import request
 
 from webapp.extensions import db
+from webapp.refusals import Refusal
 from workflows.errors import DomainError, ValidationFailed
 from workflows.sharing import applications, uploads
 
@@ -30,6 +31,14 @@ def keep_chosen(person, field: str) -> tuple[list[str], list]:
     with db.attempt():
         tokens, refused = uploads.stash(db.session, person, chosen_files(field))
     return request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens, refused
+
+
+def keeping(refused: Refusal, files: list, person, tokens: list[str]) -> tuple[Refusal, list]:
+    """A refused form that had files: a refused file is named with the form's own problems, and when files were kept
+    for the next try the page says so; returns the refusal and the kept files to offer again."""
+    kept = uploads.pending(db.session, person, tokens)
+    refused = Refusal.of(with_refused(refused.error, files)).headed(refused.headline)
+    return (refused.noting(KEPT_NOTE) if kept else refused), kept
 
 
 def with_refused(err: DomainError, refused: list) -> DomainError:

@@ -522,6 +522,22 @@ def test_a_new_form_with_the_same_application_under_way_names_and_links_the_firs
     assert f'id="existing-application" href="/applications/{first}"' in answer.get_data(as_text=True)
 
 
+def test_submitting_a_draft_while_the_same_application_is_under_way_links_the_first_and_offers_no_files(
+        client, ready):
+    login(client, "machao")
+    draft = int(submit_form(client, HOUSEHOLD_FORM, action="save").headers["Location"].rsplit("/", 1)[1])
+    first = applied(ready)
+    with ready() as s:
+        number = s.get(Application, first).number
+    answer = client.post(f"/applications/{draft}/submit",
+                         data={"csrf_token": csrf_token(client, f"/applications/{draft}")})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert f"本单位已有同一资源、同一应用场景的申请 {number}（审核中），未重复提交" in text_of(answer)
+    assert f'id="existing-application" href="/applications/{first}"' in html
+    assert "已上传" not in text_of(answer)
+
+
 def test_the_order_of_a_revoked_grant_tells_the_platform_to_stop_not_to_provide(client, ready):
     app_id = applied(ready, "XY-SJ-001", items=["企业名称", "统一社会信用代码"], sensitive_justification="")
     with ready.begin() as s:

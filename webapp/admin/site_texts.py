@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.extensions import db
+from webapp.refusals import refusal
 from webapp.security import role_required
 from workflows.errors import ValidationFailed
 from workflows.models import SiteTextKind
@@ -23,12 +24,12 @@ def site_text(kind: str):
         return render_template("admin/site_text.html", kind=chosen, title=current.title, body=current.body,
                                errors={}, limits=texts.LIMITS, current=current)
     data = texts.SiteTextInput(request.form.get("title", ""), request.form.get("body", ""))
-    try:
-        with db.attempt():
-            texts.save_text(db.session, current_user.person.id, chosen, data)
-    except ValidationFailed as err:
-        return render_template("admin/site_text.html", kind=chosen, title=data.title, body=data.body,
-                               errors=err.fields, limits=texts.LIMITS,
-                               current=texts.get_text(db.session, chosen)), 422
+    with refusal(lambda r: (render_template("admin/site_text.html", kind=chosen, title=data.title, body=data.body,
+                                            errors=r.fields, limits=texts.LIMITS,
+                                            current=texts.get_text(db.session, chosen)), 422),
+                 catch=ValidationFailed) as refused:
+        texts.save_text(db.session, current_user.person.id, chosen, data)
+    if refused:
+        return refused.page
     flash(f"已保存“{chosen.label}”，所有人（包括未登录的访问者）看到的是新内容", "success")
     return redirect(url_for(SHOWN_ON[chosen]))

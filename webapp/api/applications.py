@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request, url_for
 
-from webapp.api import QUERY_PROBLEM, bp, task_json
+from webapp.api.blueprint import bp
+from webapp.api.views import QUERY_PROBLEM, task_json
 from webapp.extensions import db
 from webapp.input_guard import MAX_ID
 from webapp.params import given, parse_id

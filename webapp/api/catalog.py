@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from webapp.api import bp
+from webapp.api.blueprint import bp
 from webapp.extensions import db
 from webapp.filters import enum_label
 from webapp.security import current_person

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, url_for
 
-from webapp.api import bp
+from webapp.api.blueprint import bp
 from webapp.api.applications import _body
 from webapp.extensions import db
 from webapp.input_guard import MAX_ID

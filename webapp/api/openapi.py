@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from webapp.api import OVERDUE, bp
+from webapp.api.blueprint import bp
+from webapp.api.views import OVERDUE
 from webapp.input_guard import MAX_ID
 from workflows.catalog.search import FACETS, MAX_CALLS, MAX_PAGE, MAX_PER_PAGE, SORT_CHOICES
 from workflows.models import (

@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from webapp.applications import bp, render_case
+from webapp.applications.blueprint import bp
+from webapp.applications.views import render_case
 from webapp.extensions import db
+from webapp.refusals import Refusal, refusal
 from webapp.security import current_person
-from webapp.tasks import render_task
+from webapp.tasks.views import render_task
 from workflows import clock
-from workflows.errors import DomainError, NotFound, unknown_choice
+from workflows.errors import NotFound, unknown_choice
 from workflows.models import AffectedGrant, Grant, GrantStatus, ProcessInstance, Role
 from workflows.objections import cases as objection_cases
 from workflows.objections import records as objection_records
@@ -64,14 +66,11 @@ def grant_list():
 def revoke(grant_id: int):
     person = current_person()
     reason = request.form.get("reason", "").strip()
-    try:
-        with db.attempt():
-            grant = grants.revoke(db.session, person, grant_id, reason)
-    except DomainError as err:
-        if err.status in (403, 404):
-            raise
-        return render_case(person, _grant(grant_id).application_id, [err.message, *err.details],
-                           {"revoke_reason": reason}, "revoke", err.status)
+    with refusal(lambda r: render_case(person, _grant(grant_id).application_id, r.problems,
+                                       {"revoke_reason": reason}, "revoke", r.status)) as refused:
+        grant = grants.revoke(db.session, person, grant_id, reason)
+    if refused:
+        return refused.page
     flash(f"已撤销授权：平台将停止向{grant.unit.name}提供“{grant.resource.name}”", "success")
     if request.form.get("next") == "grants":
         return redirect(url_for(".grant_list", scope="provider"))
@@ -87,14 +86,17 @@ def decide_affected(row_id: int):
     person = current_person()
     decision, reason = request.form.get("decision", ""), request.form.get("reason", "")
     task = affected.open_task(db.session, _affected(row_id).instance_id)
-    try:
-        with db.attempt():
-            row = affected.decide(db.session, person, row_id, decision, reason)
-    except DomainError as err:
-        if err.status in (403, 404) or task is None:
-            raise
-        return render_task(person, task.id, [err.message, *err.details],
-                           {"affected_row": row_id, "decision": decision, "reason": reason}, {}, err.status)
+
+    def task_again(r: Refusal):
+        if task is None:  # no task page to show it on: the error page says it
+            raise r.error
+        return render_task(person, task.id, r.problems,
+                           {"affected_row": row_id, "decision": decision, "reason": reason}, {}, r.status)
+
+    with refusal(task_again) as refused:
+        row = affected.decide(db.session, person, row_id, decision, reason)
+    if refused:
+        return refused.page
     done = "撤销" if decision == "revoke" else f"保留至 {row.grant.valid_until}"
     flash(f"已决定{done}：{row.grant.unit.name}（{row.grant.application.number}）", "success")
     if affected.open_task(db.session, row.instance_id) is None:

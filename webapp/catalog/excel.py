@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp import downloads
-from webapp.catalog import _editable_units, bp
+from webapp.catalog.blueprint import bp
+from webapp.catalog.views import _editable_units
 from webapp.extensions import db
 from webapp.params import id_param
+from webapp.refusals import refusal
 from webapp.security import current_person
 from workflows import clock
 from workflows.catalog import excel as catalog_excel
@@ -61,11 +63,11 @@ def import_page():
     unit_id = request.form.get("unit_id", "") or str(units[0].id)
     if request.method == "GET":
         return _render(units, unit_id)
-    try:
-        with db.attempt():
-            result = catalog_excel.import_workbook(db.session, person, id_param(unit_id, "导入到单位") or 0,
-                                                   _uploaded_bytes(), request.form.get("duplicate_reason", ""))
-    except (ValidationFailed, DuplicateSuspected) as err:
-        return _render(units, unit_id, err, err.status)
+    with refusal(lambda r: _render(units, unit_id, r.error, r.status),
+                 catch=(ValidationFailed, DuplicateSuspected)) as refused:
+        result = catalog_excel.import_workbook(db.session, person, id_param(unit_id, "导入到单位") or 0,
+                                               _uploaded_bytes(), request.form.get("duplicate_reason", ""))
+    if refused:
+        return refused.page
     flash(f"已导入：新建 {result.created} 条，更新 {result.updated} 条，发布 {result.published} 条", "success")
     return redirect(url_for("catalog.mine"))

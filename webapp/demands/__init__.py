@@ -1,65 +1,10 @@
-"""供需对接清单 pages: the unit's list, recording a demand (with catalog suggestions), a demand's progress."""
+"""供需对接清单 pages.
+
+The blueprint lives in blueprint.py; importing its route modules here registers their routes.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from webapp.demands import views
+from webapp.demands.blueprint import bp
 
-from webapp.extensions import db
-from webapp.params import id_param
-from webapp.security import current_person, login_required_blueprint
-from workflows.catalog import demands
-from workflows.engine import tasks
-from workflows.errors import ValidationFailed
-from workflows.models import DemandStatus
-
-bp = Blueprint("demands", __name__)
-
-
-login_required_blueprint(bp)
-
-
-@bp.get("/")
-def index():
-    person = current_person()
-    return render_template("demands/list.html", demands=demands.list_demands(db.session, person),
-                           can_record=bool(_recording_units(person)))
-
-
-def _recording_units(person):
-    return [m.unit for m in person.memberships if demands.can_record(person, m.unit_id)]
-
-
-@bp.route("/new", methods=["GET", "POST"])
-def new():
-    person = current_person()
-    units = list({u.id: u for u in _recording_units(person)}.values())
-    if not units:
-        return render_template("error.html", status=403, details=[],
-                               message="只有申请人或目录管理员可以登记共享需求，请联系本单位目录管理员"), 403
-    values = (request.form.to_dict() if request.method == "POST" else
-              {"unit_id": str(units[0].id)} | demands.prefill(db.session, request.args.get("resource", "")))
-    suggestions, errors = [], []
-    try:
-        if request.method == "POST" and request.form.get("action") == "check":
-            suggestions = demands.suggestions(db.session, values.get("wanted_data", ""))
-            if not suggestions:
-                flash("目录中没有找到相近的资源，可以直接提交，由县大数据局协调", "info")
-        elif request.method == "POST":
-            with db.attempt():
-                demand = demands.record_demand(db.session, person, id_param(values.get("unit_id"), "需求单位") or 0,
-                                               values.get("wanted_data", ""), values.get("scenario", ""),
-                                               values.get("resource_code", ""))
-            flash("已登记共享需求" + ("，已匹配目录条目，可直接申请使用" if demand.status == DemandStatus.MATCHED else
-                                   "，已提交县大数据局协调"), "success")
-            return redirect(url_for("demands.detail", item_id=demand.id))
-    except ValidationFailed as err:
-        errors = err.details
-    return render_template("demands/new.html", units=units, values=values, suggestions=suggestions,
-                           errors=errors), (422 if errors else 200)
-
-
-@bp.get("/<int:item_id>")
-def detail(item_id: int):
-    person = current_person()
-    demand = demands.get_demand(db.session, person, item_id)
-    return render_template("demands/detail.html", demand=demand,
-                           timeline=tasks.timeline(db.session, person, "demand", demand.id))
+__all__ = ["bp", "views"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from webapp.extensions import db
-from webapp.modeler import bp, checked_key
+from webapp.modeler.blueprint import bp
+from webapp.modeler.views import checked_key
 from webapp.params import id_param
+from webapp.refusals import refusal
 from webapp.security import current_person, role_required
 from workflows import case_names
 from workflows.engine import moving, versions, workspace
-from workflows.errors import DomainError, NotFound, ValidationFailed
+from workflows.errors import NotFound, ValidationFailed
 
 DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
                     "Cache-Control": "private, no-store"}
@@ -89,13 +91,11 @@ def move(process_key: str):
         raise ValidationFailed(["请选择要迁移的案件，或点击“迁移全部可迁移的案件”"])
     ids = [chosen] if chosen else [m.instance.id for m in moving.candidates(db.session, source, target) if m.movable]
     moved = []
-    for instance_id in ids:
-        try:
-            with db.attempt():
-                moving.move(db.session, current_person(), instance_id, target.id)
+    for instance_id in ids:  # one case at a time: a refused one is named and the others still move
+        with refusal(lambda r: flash(r.headline, "danger"), passed_on=()) as refused:
+            moving.move(db.session, current_person(), instance_id, target.id)
+        if not refused:
             moved.append(instance_id)
-        except DomainError as err:
-            flash(err.message, "danger")
     if moved:
         flash(f"已把 {len(moved)} 个案件（{'、'.join(moving.names_of(db.session, moved))}）迁移到第 {target.version} 版，"
               "办理期限已按新版本重新计算", "success")

@@ -1,17 +1,17 @@
-"""What operators and their tools read: /readyz, /metrics, and one log line per request."""
+"""What operators and their tools read: /readyz, /metrics, and one log line per request.
+
+The blueprint lives in blueprint.py; importing its route module here registers its routes.
+"""
 from __future__ import annotations
 
-import hmac
 import ipaddress
-from datetime import timedelta
 
-from flask import Blueprint, Flask, Response, abort, current_app, request
+from flask import Flask
 
-from webapp.extensions import db
-from webapp.monitoring import logs, metrics
-from workflows import monitoring
+from webapp.monitoring import logs, metrics, views
+from webapp.monitoring.blueprint import bp
 
-bp = Blueprint("monitoring", __name__)
+__all__ = ["allowed_networks", "bp", "init_app", "logs", "metrics", "views"]
 
 
 def init_app(app: Flask) -> None:
@@ -29,40 +29,3 @@ def allowed_networks(listed: str) -> list:
         except ValueError:
             raise ValueError(f"METRICS_ALLOWED_ADDRESSES 中的“{item}”不是有效的 IP 地址或网段") from None
     return networks
-
-
-def stale_after() -> timedelta:
-    return timedelta(seconds=current_app.config["SCHEDULER_STALE_SECONDS"])
-
-
-@bp.get("/readyz")
-def readyz():
-    """Ready to serve: the database answers, its schema is current and the scheduler ran recently."""
-    checks = monitoring.readiness(current_app.extensions["db_sessions"], stale_after())
-    failing = [c for c in checks if not c.ok]
-    body = {"status": "ok" if not failing else "unavailable",
-            "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}}
-    if failing:
-        body["message"] = "未就绪：" + "；".join(f"{c.name}：{c.detail}" for c in failing)
-    return body, 200 if not failing else 503
-
-
-@bp.get("/metrics")
-def prometheus_metrics():
-    if not _may_read_metrics():
-        abort(404)
-    text = metrics.exposition(monitoring.gauges(db.session))
-    return Response(text, mimetype="text/plain; version=0.0.4; charset=utf-8")
-
-
-def _may_read_metrics() -> bool:
-    """From a configured address, or with METRICS_TOKEN as a bearer token; anyone else finds nothing here."""
-    token = current_app.config.get("METRICS_TOKEN", "")
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if token and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
-        return True
-    try:
-        address = ipaddress.ip_address(request.remote_addr or "")
-    except ValueError:
-        return False
-    return any(address in network for network in current_app.config.get("METRICS_ALLOWED_NETWORKS", []))

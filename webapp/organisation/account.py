@@ -2,16 +2,16 @@
 vendor's 保密承诺 and the few pages a vendor may open."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.auth import login_policy
+from webapp.auth.views import login_policy
 from webapp.extensions import db
+from webapp.organisation.blueprint import account_bp as bp
+from webapp.refusals import Refusal, refusal
 from webapp.security import start_session
-from workflows.errors import DomainError
 from workflows.organisation import accounts, vendors
 
-bp = Blueprint("account", __name__)
 # what a person who must change a one-time password may still open
 ALLOWED_BEFORE_CHANGE = {"account.change_password", "auth.logout", "static", "home.healthz",
                          "monitoring.readyz", "monitoring.prometheus_metrics"}
@@ -69,14 +69,19 @@ def change_password():
     person = current_user.person
     if request.method == "GET":
         return render_template("organisation/change_password.html", error=None, forced=person.must_change_password)
-    try:  # no savepoint: a wrong current password is counted as a failed login even though the change is refused
+
+    def form_again(r: Refusal):
+        headers = {"Retry-After": str(r.error.retry_after)} if isinstance(r.error, accounts.LoginThrottled) else {}
+        return render_template("organisation/change_password.html", error=r.error,
+                               forced=person.must_change_password), r.status, headers
+
+    # no savepoint: a wrong current password is counted as a failed login even though the change is refused
+    with refusal(form_again, passed_on=(), savepoint=False) as refused:
         changed = accounts.change_password(db.session, person.id, request.form.get("current", ""),
                                            request.form.get("new", ""), request.form.get("repeated", ""),
                                            request.remote_addr or "unknown", login_policy())
-    except DomainError as err:
-        headers = {"Retry-After": str(err.retry_after)} if isinstance(err, accounts.LoginThrottled) else {}
-        return render_template("organisation/change_password.html", error=err,
-                               forced=person.must_change_password), err.status, headers
+    if refused:
+        return refused.page
     start_session(changed)  # this browser stays logged in with the new generation; every other session has ended
     flash("密码已修改，其他设备上的登录已全部退出", "success")
     return redirect(url_for("home.workbench"))

@@ -5,10 +5,12 @@ from flask import flash, redirect, render_template, request, url_for
 
 from webapp import downloads
 from webapp.extensions import db
-from webapp.organisation import NO_STORE, bp, scope
+from webapp.organisation.blueprint import bp
+from webapp.organisation.views import NO_STORE, scope
 from webapp.params import id_param
+from webapp.refusals import Refusal, refusal
 from workflows import clock
-from workflows.errors import DomainError, ValidationFailed
+from workflows.errors import ValidationFailed
 from workflows.organisation import people_excel, people_import
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -38,27 +40,29 @@ def _uploaded() -> tuple[str, bytes]:
     return upload.filename, data
 
 
+def _import_page(refused: Refusal):
+    return render_template("organisation/import.html", error=refused.error), refused.status
+
+
 @bp.route("/people/import", methods=["GET", "POST"])
 def people_import_page():
     admin = scope()
     if request.method == "GET":
         return render_template("organisation/import.html", error=None)
-    try:
-        with db.attempt():
-            preview = people_import.preview(db.session, admin, *_uploaded())
-    except DomainError as err:
-        return render_template("organisation/import.html", error=err), err.status
+    with refusal(_import_page, passed_on=()) as refused:
+        preview = people_import.preview(db.session, admin, *_uploaded())
+    if refused:
+        return refused.page
     return render_template("organisation/import_preview.html", preview=preview)
 
 
 @bp.post("/people/import/confirm")
 def people_import_confirm():
     import_id = id_param(request.form.get("import_id"), "导入批次") or 0
-    try:
-        with db.attempt():
-            done = people_import.confirm(db.session, scope(), import_id)
-    except DomainError as err:
-        return render_template("organisation/import.html", error=err), err.status
+    with refusal(_import_page, passed_on=()) as refused:
+        done = people_import.confirm(db.session, scope(), import_id)
+    if refused:
+        return refused.page
     if not done.created:
         flash(f"导入完成：修改 {done.updated} 人，{done.unchanged} 人无变化", "success")
         return redirect(url_for("organisation.people_list"))

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import render_template
 
-from webapp.auth import login_policy
+from webapp.auth.views import login_policy
 from webapp.extensions import db
-from webapp.organisation import bp, scope
+from webapp.organisation.blueprint import bp
+from webapp.organisation.views import scope
 from workflows import audit
 from workflows.organisation import overview
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.extensions import db
-from webapp.organisation import bp, scope
+from webapp.organisation.blueprint import bp
+from webapp.organisation.views import scope
 from webapp.params import id_param
+from webapp.refusals import refusal
 from workflows.errors import DomainError
 from workflows.organisation import overview, responsibilities, roles, units
 
@@ -24,18 +26,18 @@ def unit_list():
 
 @bp.route("/units/new", methods=["GET", "POST"])
 def unit_new():
-    admin, data, error = scope(), units.UnitInput(), None
+    admin = scope()
     admin.require_sysadmin("新建单位")
-    if request.method == "POST":
-        data = unit_input(request.form)
-        try:
-            with db.attempt():
-                unit = units.create_unit(db.session, admin, data)
-            flash(f"已新建单位：{unit.name}。请为其指定三位责任人，并添加人员", "success")
-            return redirect(url_for("organisation.unit_show", unit_id=unit.id))
-        except DomainError as err:
-            error = err
-    return render_template("organisation/unit_new.html", data=data, error=error), error.status if error else 200
+    if request.method == "GET":
+        return render_template("organisation/unit_new.html", data=units.UnitInput(), error=None)
+    data = unit_input(request.form)
+    with refusal(lambda r: (render_template("organisation/unit_new.html", data=data, error=r.error), r.status),
+                 passed_on=()) as refused:
+        unit = units.create_unit(db.session, admin, data)
+    if refused:
+        return refused.page
+    flash(f"已新建单位：{unit.name}。请为其指定三位责任人，并添加人员", "success")
+    return redirect(url_for("organisation.unit_show", unit_id=unit.id))
 
 
 def _unit_page(unit_id: int, error: DomainError | None = None, data: units.UnitInput | None = None):
@@ -50,11 +52,10 @@ def unit_show(unit_id: int):
 
 
 def _act(unit_id: int, action, done: str, data: units.UnitInput | None = None):
-    try:
-        with db.attempt():
-            action()
-    except DomainError as err:
-        return _unit_page(unit_id, err, data)
+    with refusal(lambda r: _unit_page(unit_id, r.error, data), passed_on=()) as refused:
+        action()
+    if refused:
+        return refused.page
     flash(done, "success")
     return redirect(url_for("organisation.unit_show", unit_id=unit_id))
 

@@ -1,18 +1,17 @@
 """运维厂商人员账号: the list for the unit's 第一责任人 and 目录管理员, and the new account form for the 目录管理员."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.organisation import NO_STORE, scope
-from webapp.security import login_required_blueprint
+from webapp.organisation.blueprint import vendors_bp as bp
+from webapp.organisation.views import NO_STORE, scope
+from webapp.refusals import refusal
 from workflows import clock
 from workflows.errors import DomainError
 from workflows.organisation import units, vendors
 
-bp = Blueprint("vendors", __name__)
-login_required_blueprint(bp)
 
 
 @bp.get("/")
@@ -27,16 +26,18 @@ def vendor_new():
     admin = scope()
     admin.require_admin()
     choices = units.visible_units(db.session, admin, include_inactive=False)
-    data, error = vendors.VendorInput(unit_code=choices[0].code if len(choices) == 1 else ""), None
-    if request.method == "POST":
-        data = vendors.VendorInput(**{k: request.form.get(k, "") for k in
-                                      ("username", "display_name", "unit_code", "email", "company", "expires_on")})
-        try:
-            with db.attempt():
-                person, password = vendors.create_vendor(db.session, admin, data)
-            return render_template("organisation/one_time_password.html", person=person, password=password,
-                                   created=True, typed_username=data.username.strip()), 200, NO_STORE
-        except DomainError as err:
-            error = err
-    return render_template("organisation/vendor_new.html", data=data, units=choices, error=error,
-                           limit=vendors.COMPANY_LIMIT), error.status if error else 200
+
+    def form(data: vendors.VendorInput, error: DomainError | None = None, status: int = 200):
+        return render_template("organisation/vendor_new.html", data=data, units=choices, error=error,
+                               limit=vendors.COMPANY_LIMIT), status
+
+    if request.method == "GET":
+        return form(vendors.VendorInput(unit_code=choices[0].code if len(choices) == 1 else ""))
+    data = vendors.VendorInput(**{k: request.form.get(k, "") for k in
+                                  ("username", "display_name", "unit_code", "email", "company", "expires_on")})
+    with refusal(lambda r: form(data, r.error, r.status), passed_on=()) as refused:
+        person, password = vendors.create_vendor(db.session, admin, data)
+    if refused:
+        return refused.page
+    return render_template("organisation/one_time_password.html", person=person, password=password,
+                           created=True, typed_username=data.username.strip()), 200, NO_STORE

@@ -1,0 +1,81 @@
+"""Pages anyone may open without an account: the shared catalog (附件: 不需账号登录), the policy and the help page."""
+from __future__ import annotations
+
+from flask import abort, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from webapp.catalog.views import FACET_LABELS
+from webapp.extensions import db
+from webapp.public.blueprint import bp
+from webapp.rate_limit import public_pages
+from workflows.catalog import public
+from workflows.catalog import search as catalog_search
+from workflows.errors import ValidationFailed
+from workflows.models import ROLE_DUTIES, SiteTextKind
+from workflows.site import texts
+
+CATALOG_ENDPOINTS = ("public.catalog", "public.entry", "public.interfaces")
+TOO_MANY = "访问过于频繁：同一地址每 {window} 秒最多打开公开目录 {limit} 次"
+
+
+@bp.before_request
+def _catalog_gate():
+    """The public catalog answers 404 when switched off, and 429 to an address past its share of requests."""
+    if request.endpoint not in CATALOG_ENDPOINTS:
+        return None
+    cfg = current_app.config
+    if not cfg["PUBLIC_CATALOG"]:
+        abort(404)
+    limit, window = cfg["PUBLIC_RATE_LIMIT"], cfg["PUBLIC_RATE_WINDOW_SECONDS"]
+    verdict = public_pages.hit(request.remote_addr or "unknown", limit, window)
+    if verdict.allowed:
+        return None
+    note = f"请 {verdict.retry_after} 秒后再试。"
+    if not current_user.is_authenticated:
+        note += "登录后可在“资源目录”中检索，不受此限制。"
+    elif not current_user.person.is_vendor:  # a vendor's account opens only this catalog
+        note += "也可在“资源目录”中检索，不受此限制。"
+    page = render_template("error.html", status=429, message=TOO_MANY.format(window=window, limit=limit),
+                           details=[], note=note)
+    return page, 429, {"Retry-After": str(verdict.retry_after)}
+
+
+@bp.get("/public/catalog")
+def catalog():
+    try:
+        query = public.parse_query(request.args)
+        page, errors = public.search_entries(db.session, query), []
+    except ValidationFailed as err:  # nothing is searched: the error shows with no results
+        page, errors = public.refused_page(), err.details
+    return render_template("public/catalog.html", page=page, errors=errors, args=request.args,
+                           facet_names=FACET_LABELS), (422 if errors else 200)
+
+
+@bp.get("/public/catalog/<code>")
+def entry(code: str):
+    return render_template("public/entry.html", entry=public.get_entry(db.session, code))
+
+
+@bp.get("/public/interfaces")
+def interfaces():
+    try:
+        query = catalog_search.parse_interface_query(request.args)
+        page, errors = public.search_interfaces(db.session, query), []
+    except ValidationFailed as err:
+        query, errors = catalog_search.InterfaceQuery(), err.details
+        page = catalog_search.refused_page(("object_class",))
+    return render_template("catalog/interfaces.html", page=page, query=query, errors=errors, args=request.args,
+                           scenarios=public.scenarios(db.session), sort_choices=catalog_search.SORT_CHOICES,
+                           entry_endpoint="public.entry", catalog_url=url_for("public.catalog"),
+                           heading="数据接口（公开）"), (422 if errors else 200)
+
+
+@bp.get("/policy")
+def policy():
+    return render_template("public/policy.html", text=texts.get_text(db.session, SiteTextKind.POLICY))
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("public/help.html", contact=texts.get_text(db.session, SiteTextKind.HELP),
+                           duties=ROLE_DUTIES)
