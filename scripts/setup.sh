@@ -31,11 +31,12 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> 创建虚拟环境 .venv"
   "$PYTHON" -m venv .venv
 fi
-req_hash=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+# the whole tree, every file checked against its hash in the lock (scripts/lock.sh writes it from requirements*.txt)
+req_hash=$(cat requirements-dev.lock | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/.requirements-hash 2>/dev/null)" != "$req_hash" ]; then
-  echo "==> 安装 Python 依赖"
+  echo "==> 安装 Python 依赖（requirements-dev.lock，逐个校验哈希）"
   .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+  .venv/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.lock
   echo "$req_hash" > .venv/.requirements-hash
 fi
 
