@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload, sessionmaker
+from sqlalchemy.orm import lazyload, sessionmaker, undefer
 
 from workflows import clock
 from workflows.db import is_postgres
@@ -45,7 +45,7 @@ def sweep(sessions: sessionmaker, batch: int = BATCH) -> SweepResult:
 
 def _take_due(session, batch: int, skip: list[int]) -> list[ProcessInstance]:
     """Cases whose timer has passed (strictly: SpiffWorkflow fires only after the instant), once per sweep."""
-    query = (select(ProcessInstance)
+    query = (select(ProcessInstance).options(undefer(ProcessInstance.state))  # each is restored: no read per case
              .where(ProcessInstance.status == InstanceStatus.RUNNING,
                     ProcessInstance.next_timer_at < clock.now())
              .order_by(ProcessInstance.next_timer_at).limit(batch))

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from tests.helpers import SH, deploy_test_process, open_task, person, unit
 from workflows import engine
+from workflows.engine import sweep
 
 
 @pytest.fixture
@@ -71,3 +72,21 @@ def test_completing_a_task_reads_the_task_and_the_process_version_once(process):
     assert _reads(statements, "human_task") == 2  # the task, then the case's open tasks once it is locked
     assert sum(s.startswith("INSERT INTO notification") for s in statements) == 1
     assert len(statements) <= 11, statements
+
+
+def test_the_sweep_reads_each_due_case_once_with_its_state(sessions):
+    deploy_test_process(sessions)
+    cases = []
+    with time_machine.travel(datetime(2026, 2, 13, 10, 0, tzinfo=SH), tick=False):
+        for _ in range(3):
+            with sessions.begin() as s:
+                case = engine.start(s, "three_step", person(s, "machao").id, unit(s, "mzj").id,
+                                    {"provider_unit_id": unit(s, "gaj").id,
+                                     "submitted_at": "2026-02-13T10:00:00+08:00"}).id
+            with sessions.begin() as s:
+                engine.complete_task(s, open_task(s, case).id, person(s, "machao"), {"purpose": "核对"})
+            cases.append(case)
+    with time_machine.travel(datetime(2026, 2, 27, 0, 1, tzinfo=SH), tick=False), counting() as statements:
+        assert sweep.sweep(sessions).fired == 3
+    assert _reads(statements, "process_instance") == 1  # the due cases with their state, in one query
+    assert len(statements) <= 1 + 10 * len(cases), statements
