@@ -31,7 +31,7 @@ from workflows.models import (
     ShareType,
     TaskStatus,
 )
-from workflows.sharing import rejections, resubmission
+from workflows.sharing import rejections, resubmission, visibility
 from workflows.sharing.audit_events import NEXT_STEPS, REVIEW_DECISIONS
 from workflows.sharing.process import COORDINATE_TASK, REVIEW_TASK
 from workflows.unit_of_work import unit_of_work
@@ -335,6 +335,12 @@ def for_application(session: Session, application_id: int) -> ApprovalRecord | N
     """The record of the application's latest decision, the one that holds."""
     return session.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == application_id)
                           .order_by(ApprovalRecord.id.desc()).limit(1))
+
+
+def for_download(session: Session, actor: Person, application_id: int) -> ApprovalRecord | None:
+    """The record that holds now, as its downloads give it: to whom visibility.record_visible allows, else none."""
+    record = for_application(session, application_id)
+    return record if record is not None and visibility.record_visible(actor, record) else None
 
 
 def for_grant(session: Session, grant: Grant) -> ApprovalRecord | None:
