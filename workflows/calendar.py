@@ -14,12 +14,18 @@ from sqlalchemy import delete, extract, func, insert, select
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock, inputs, spreadsheets
+from workflows.audit_text import Events
 from workflows.errors import ValidationFailed
 from workflows.models import CalendarDay, DayKind
 
 PACKAGE_SOURCE = "chinesecalendar"
 ADMIN_SOURCE = "管理员导入"
 SOURCE_LABELS = {PACKAGE_SOURCE: "国务院办公厅节假日安排（随系统发布）", ADMIN_SOURCE: ADMIN_SOURCE}
+
+
+AUDIT_EVENTS = Events(actions={"calendar:imported": "导入作息安排"}, subjects={"calendar": "工作日历"},
+                      subject_names={"calendar": lambda year: f"{year} 年工作日历"},
+                      keys={"days": "天数", "year": "年份", "holidays_and_makeup_days": "节假日和调休天数"})
 
 
 def source_label(source: str) -> str:

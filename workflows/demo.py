@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock
+from workflows.audit_text import Events
 from workflows.catalog import demands
 from workflows.models import (
     CategoryClass,
@@ -34,6 +35,10 @@ from workflows.organisation.passwords import hash_password
 
 SEED_DIR = Path(__file__).parent / "seed"
 DEMO_PASSWORD = "Demo@2026"
+DEMO_PARTS = {"org": "单位和人员", "catalog": "资源目录"}
+AUDIT_EVENTS = Events(actions={"demo:seeded": "载入演示数据"}, subjects={"demo": "演示数据"},
+                      subject_names={"demo": lambda part: f"演示数据（{DEMO_PARTS.get(part, '其他')}）"},
+                      keys={"people": "人员", "units": "单位", "resources": "目录条目", "interfaces": "数据接口"})
 
 
 def read_csv(name: str) -> list[dict]:

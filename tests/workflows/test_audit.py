@@ -1,11 +1,13 @@
 """The audit trail: events wait in the session, go to the database together, and vanish with a rollback."""
 import json
 
+import pytest
 from sqlalchemy import event, func, select
 
-from tests.helpers import PRODUCT_BPMN_DIR, apply, decide, person, unit
-from workflows import audit, audit_text
+from tests.helpers import PRODUCT_BPMN_DIR, RETURN_LIST, apply, decide, person, unit
+from workflows import audit, audit_text, bootstrap
 from workflows.models import AuditEvent
+from workflows.sharing.audit_events import NEXT_STEPS, REVIEW_DECISIONS
 
 
 def actions(session) -> list[str]:
@@ -119,3 +121,42 @@ def test_every_choice_of_every_task_form_reads_in_chinese_on_the_audit_page():
                 if isinstance(value, str) and value and audit_text._text("task", key, value, "task:completed") == value:
                     raw.append(f"{schema.name} {key}={value}")
     assert raw == []
+
+
+def test_a_review_decision_reads_on_the_audit_page_as_the_record_states_it(ready):
+    app_id = apply(ready)
+    decide(ready, app_id, decision="return", reason=RETURN_LIST)
+    with ready() as s:
+        completed = s.scalars(select(AuditEvent).where(AuditEvent.action == "task:completed")).one()
+        line = audit_text.describe(s, [completed])[0]
+    assert line.action == "办理任务"
+    result = next(after for what, _, after in line.changes if what == "办理结果")
+    assert f"审核意见：{REVIEW_DECISIONS['return']}" in result.split("；") and "return" not in result
+
+
+def test_the_same_code_reads_in_the_words_of_the_form_that_sent_it():
+    """approve, reject and return mean different things in different forms: each form's choice reads as its own."""
+    def read(form: str, key: str, value: str) -> str:
+        return audit_text._text("task", key, value, "task:completed", f"{form}.schema.json")
+
+    assert read("application_review", "decision", "reject") == "不通过"
+    assert read("objection_triage", "decision", "reject") == "不予受理"
+    assert read("entry_change_confirm", "decision", "approve") == "确认"
+    assert read("catalog_update_confirm", "decision", "return") == "退回"
+    # the bureau's closing of a case the provider could not carry out is reported to the county government,
+    # as the record and the form say
+    assert read("application_coordinate", "next_step", "conclude") == NEXT_STEPS["conclude"] == "按未通过办结并报告县政府"
+    assert audit_text.label("application:coordination_closed") == "县大数据局协调办结（按未通过办结并报告县政府）"
+
+
+def test_a_label_two_features_declare_differently_stops_the_bootstrap():
+    try:
+        with pytest.raises(ValueError, match="declared twice"):
+            audit_text.configure([audit_text.Events(actions={"x:done": "办结"}),
+                                  audit_text.Events(actions={"x:done": "完成"})])
+        with pytest.raises(ValueError, match="declared twice"):
+            audit_text.configure([audit_text.Events(values={"decision": {"approve": "通过"}}),
+                                  audit_text.Events(values={"decision": {"approve": "同意"}})])
+    finally:
+        bootstrap.bootstrap()
+    assert audit_text.label("x:done") is None and audit_text.label("task:completed") == "办理任务"

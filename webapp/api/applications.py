@@ -201,7 +201,7 @@ def application_withdraw(app_id: int):
 @bp.get("/applications/<int:app_id>/record.pdf")
 def application_record(app_id: int):
     app = applications.get_application(db.session, g.api_person, app_id)
-    record = records.for_application(db.session, app.id)
+    record = records.for_download(db.session, g.api_person, app.id)
     if record is None:
         raise NotFound(f"申请当前为“{ApplicationStatus(app.status).label}”，审批记录在作出通过或不通过决定后生成")
     pdf = records.pdf_for(db.session, record)

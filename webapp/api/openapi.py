@@ -24,6 +24,7 @@ from workflows.models import (
     TaskStatus,
 )
 from workflows.sharing import rejections
+from workflows.sharing.audit_events import REVIEW_DECISIONS
 
 FACET_NAMES = {"share_type": "共享类型", "open_type": "开放类型", "format": "资源格式", "category": "资源分类",
                "sensitivity": "数据分级", "update_cycle": "更新周期"}
@@ -166,7 +167,7 @@ def _schemas() -> dict:
         "Application": {"allOf": [_ref("ApplicationSummary"), _obj(_application_detail(), ...)]},
         "ApplicationInput": _application_input(),
         "TaskCompletion": _obj({
-            "decision": _choices([("approve", "通过"), ("reject", "不通过"), ("return", "退回补正")], "审核意见"),
+            "decision": _choices([(code, REVIEW_DECISIONS[code]) for code in ("approve", "reject", "return")], "审核意见"),
             "reason": _text("理由：不通过须写明具体理由（除去套话至少 10 个不同的汉字，不能只写“不同意”）；"
                             "退回补正须一次性逐项列出需补充的材料或需说明的问题，每行一项"),
             "rejection_category": _choices(RejectionCategory.choices(), "不通过类别（decision 为 reject 时必填）；"

@@ -15,7 +15,7 @@ from workflows.errors import NotFound, unknown_choice
 from workflows.models import AffectedGrant, Grant, GrantStatus, ProcessInstance, Role
 from workflows.objections import cases as objection_cases
 from workflows.objections import records as objection_records
-from workflows.sharing import affected, applications, grants, records, reviews
+from workflows.sharing import affected, grants, records, reviews
 
 GRANT_SCOPES = {"mine": "本单位获得的授权", "provider": "本单位数据的授权", "all": "全部授权"}
 
@@ -132,8 +132,8 @@ def _grant(grant_id: int) -> Grant:
 @login_required
 def order(grant_id: int):
     """授权提供单: what the platform's builder needs to open the data flow, printable."""
-    grant = _grant(grant_id)
-    app = applications.get_application(db.session, current_person(), grant.application_id)  # both units, coordinators
+    grant = grants.get_grant(db.session, current_person(), grant_id)  # both units, coordinators
+    app = grant.application
     case = db.session.get(ProcessInstance, app.instance_id) if app.instance_id else None
     return render_template("applications/order.html", grant=grant, app=app, status=current_status(grant),
                            record=records.for_grant(db.session, grant),

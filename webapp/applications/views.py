@@ -297,8 +297,9 @@ def withdraw(item_id: int):
 @bp.get("/applications/<int:item_id>/record.pdf")
 @login_required
 def record_pdf(item_id: int):
-    app = applications.get_application(db.session, current_person(), item_id)
-    record = records.for_application(db.session, app.id)
+    person = current_person()
+    app = applications.get_application(db.session, person, item_id)
+    record = records.for_download(db.session, person, app.id)
     if record is None:
         raise NotFound("该申请尚未作出决定，暂无审批记录")
     if records.reopened(record):

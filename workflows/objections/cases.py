@@ -41,10 +41,6 @@ EVIDENCE_OPEN = (ObjectionStatus.SUBMITTED, ObjectionStatus.AWAITING_INFO)  # un
 LINK_LABELS = {"application_id": "所涉申请", "resource_code": "所涉目录条目", "grant_id": "所涉授权"}
 
 
-def _units(person: Person) -> set[int]:
-    return {m.unit_id for m in person.memberships} | {person.unit_id}
-
-
 DISPUTABLE = (ApplicationStatus.RETURNED, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 # Why an application without a decision to dispute cannot be the subject of a 资源申请异议, and what to do instead.
 NOT_DISPUTABLE = {
@@ -59,7 +55,7 @@ def can_dispute_application(session: Session, person: Person, app: Application) 
     """资源申请异议 is the applicant's, about a review result (returned, approved or not approved): not the
     reviewer's about their own decision, not on a draft or a withdrawn application, and not once the county
     government has decided the dispute (its decision is the last word)."""
-    return (app.status in DISPUTABLE and app.applicant_unit_id in _units(person)
+    return (app.status in DISPUTABLE and app.applicant_unit_id in visibility.units_of(person)
             and government_decided(session, app) is None)
 
 
@@ -144,7 +140,7 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
     grant_number = str(raw.get("grant_number") or "").strip()
     code = str(raw.get("resource_code") or "").strip()
     link: dict = {}
-    units = _units(actor)
+    units = visibility.units_of(actor)
     app = grant = resource = None
     if application_id or app_number:
         app = _application(session, actor, application_id, app_number, problems)
@@ -320,7 +316,7 @@ def recusal(session: Session, person: Person, task: HumanTask) -> str | None:
 
 def can_see(person: Person, objection: Objection) -> bool:
     """The raiser's unit, the unit raised against, the responding units and coordinators."""
-    units = _units(person)
+    units = visibility.units_of(person)
     return (person.has_role(Role.COORDINATOR) or objection.raiser_unit_id in units
             or objection.concerned_unit_id in units or bool(units & set(objection.responding_unit_ids or [])))
 
@@ -340,7 +336,7 @@ def get_objection(session: Session, actor: Person, objection_id: int) -> Objecti
 
 def list_mine(session: Session, actor: Person) -> list[Objection]:
     """我的异议: raised by my units, or raised against or transferred to them."""
-    units = _units(actor)
+    units = visibility.units_of(actor)
     answering = (select(HumanTask.instance_id)
                  .where(HumanTask.task_key.in_(ANSWERS), HumanTask.unit_id.in_(units)).scalar_subquery())
     query = select(Objection).where(or_(Objection.raiser_unit_id.in_(units), Objection.concerned_unit_id.in_(units),

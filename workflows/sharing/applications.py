@@ -402,7 +402,7 @@ def is_discarded_draft(app: Application) -> bool:
 
 def list_applications(session: Session, actor: Person, scope: str = "mine", status: str = "") -> list[Application]:
     """mine: my units' applications; provider: applications for my units' data; all: coordinators."""
-    units = {m.unit_id for m in actor.memberships} | {actor.unit_id}
+    units = visibility.units_of(actor)
     query = select(Application).order_by(Application.id.desc()).where(~_DISCARDED_DRAFT)
     if scope == "provider":
         query = query.where(Application.provider_unit_id.in_(units), Application.status != ApplicationStatus.DRAFT)

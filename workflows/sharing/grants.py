@@ -21,7 +21,7 @@ from workflows.models import (
     effective_grant_status,
 )
 from workflows.organisation import directory
-from workflows.sharing import integrity
+from workflows.sharing import integrity, visibility
 
 EXPIRY_NOTICE_DAYS = 7
 REVOKE_REASON_LIMIT = 1000
@@ -123,7 +123,7 @@ def _decidable(session: Session, actor: Person, grant_id: int, verb: str, reason
     """The grant's row, locked (a second decision or the expiry pass waits and then sees this one), once the actor
     may decide on it, it is still active and the reason says something specific."""
     grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
-    if grant is None:
+    if grant is None or not visibility.grant_visible(actor, grant):
         raise NotFound("授权不存在")
     if not (by_decision or can_revoke(actor, grant)):
         raise Forbidden(f"只有数据提供单位的审核人或目录管理员可以{verb}授权")
@@ -188,9 +188,17 @@ def expire_due(session: Session) -> tuple[int, int]:
 _LIST_LOAD = defaultload(Grant.application).lazyload("*")
 
 
+def get_grant(session: Session, actor: Person, grant_id: int) -> Grant:
+    """A grant as its page, its 授权提供单 and the API show it: to whom visibility.grant_visible allows, else absent."""
+    grant = session.get(Grant, grant_id)
+    if grant is None or not visibility.grant_visible(actor, grant):
+        raise NotFound("授权不存在")
+    return grant
+
+
 def list_grants(session: Session, actor: Person, scope: str = "mine") -> list[Grant]:
     """mine: grants held by my units; provider: grants on my units' data; all: coordinators."""
-    units = {m.unit_id for m in actor.memberships} | {actor.unit_id}
+    units = visibility.units_of(actor)
     query = select(Grant).options(_LIST_LOAD).order_by(Grant.id.desc())
     if scope == "provider":
         query = query.join(Resource, Grant.resource_id == Resource.id).where(Resource.provider_unit_id.in_(units))

@@ -31,6 +31,7 @@ from workflows.models import (
     TaskStatus,
 )
 from workflows.sharing import affected, applications, grants, opinions, records, rejections, resubmission, reviews
+from workflows.sharing.audit_events import REVIEW_DECISIONS
 from workflows.sharing.process import COORDINATE_TASK
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
@@ -145,7 +146,6 @@ class ReviewCase:
 
 DEADLINE_RULE = ("期限按工作日计算；最后一个工作日系统向审核人发出催办，逾期后报县政务服务和大数据管理局督办并计入考核。"
                  "系统不会因超时自动作出决定，仍须由审核人办理。")
-_DECISIONS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "cannot": "不能执行县政府决定"}
 
 
 def sensitive_items(session: Session, app: Application) -> dict[str, bool]:
@@ -191,9 +191,9 @@ def _round(task: HumanTask, answers: list[tuple[str, str]]) -> EarlierRound | No
         return EarlierRound(task, "补正后重新提交", result.get("resubmit_note") or "", _who(task), answers=answers,
                             files=list(result.get("attachments") or []))
     if task.task_key == applications.REVIEW_TASK and result.get("decision") == "return":
-        return EarlierRound(task, _DECISIONS["return"], "", _who(task), items=resubmission.asked(result))
-    if task.task_key == applications.REVIEW_TASK and result.get("decision") in _DECISIONS:
-        return EarlierRound(task, _DECISIONS[result["decision"]], result.get("reason") or "", _who(task))
+        return EarlierRound(task, REVIEW_DECISIONS["return"], "", _who(task), items=resubmission.asked(result))
+    if task.task_key == applications.REVIEW_TASK and result.get("decision") in REVIEW_DECISIONS:
+        return EarlierRound(task, REVIEW_DECISIONS[result["decision"]], result.get("reason") or "", _who(task))
     if task.task_key == COORDINATE_TASK:
         step = "县大数据局再次协调" if result.get("next_step") == "reopen" else "县大数据局协调办结"
         return EarlierRound(task, step, result.get("opinion") or "", _who(task))

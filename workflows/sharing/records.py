@@ -31,7 +31,8 @@ from workflows.models import (
     ShareType,
     TaskStatus,
 )
-from workflows.sharing import rejections, resubmission
+from workflows.sharing import rejections, resubmission, visibility
+from workflows.sharing.audit_events import NEXT_STEPS, REVIEW_DECISIONS
 from workflows.sharing.process import COORDINATE_TASK, REVIEW_TASK
 from workflows.unit_of_work import unit_of_work
 
@@ -58,22 +59,18 @@ def _unit(unit) -> dict:
     return {"name": unit.name, "credit_code": unit.credit_code}
 
 
-_RESULTS = {"approve": "通过", "reject": "不通过", "return": "退回补正", "cannot": "不能执行县政府决定"}
-_NEXT_STEPS = {"reopen": "再次协调，退回提供单位重新审核", "conclude": "按未通过办结并报告县政府"}
-
-
 def _result(session: Session, task: HumanTask) -> str:
     """What the step decided, as the record states it: the review's decision (with the category and the fact of a
     rejection), or what the bureau did with the provider's answer."""
     result = task.result or {}
-    if task.task_key == REVIEW_TASK and result.get("decision") in _RESULTS:
-        said = _RESULTS[result["decision"]]
+    if task.task_key == REVIEW_TASK and result.get("decision") in REVIEW_DECISIONS:
+        said = REVIEW_DECISIONS[result["decision"]]
         if result["decision"] == "reject" and (category := RejectionCategory.label_of(result.get("rejection_category"))):
             fact = rejections.stated(session, result)
             said += f"（{category}；{fact}）" if fact else f"（{category}）"
         return said
     if task.task_key == COORDINATE_TASK:
-        return _NEXT_STEPS.get(result.get("next_step"), "")
+        return NEXT_STEPS.get(result.get("next_step"), "")
     return ""
 
 
@@ -134,7 +131,7 @@ def _closing_note(session: Session, app: Application, rows: list[HumanTask]) -> 
     if app.status != ApplicationStatus.REJECTED or last is None or last.task_key != COORDINATE_TASK:
         return ""
     opinion = (last.result or {}).get("opinion", "")
-    return (f"{app.provider_unit.name}答复不能执行县政府决定，县大数据局协调后按未通过办结并报告县政府"
+    return (f"{app.provider_unit.name}答复{REVIEW_DECISIONS['cannot']}，县大数据局协调后{NEXT_STEPS['conclude']}"
             + (f"：{opinion}" if opinion else ""))
 
 
@@ -338,6 +335,12 @@ def for_application(session: Session, application_id: int) -> ApprovalRecord | N
     """The record of the application's latest decision, the one that holds."""
     return session.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == application_id)
                           .order_by(ApprovalRecord.id.desc()).limit(1))
+
+
+def for_download(session: Session, actor: Person, application_id: int) -> ApprovalRecord | None:
+    """The record that holds now, as its downloads give it: to whom visibility.record_visible allows, else none."""
+    record = for_application(session, application_id)
+    return record if record is not None and visibility.record_visible(actor, record) else None
 
 
 def for_grant(session: Session, grant: Grant) -> ApprovalRecord | None:

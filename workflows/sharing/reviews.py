@@ -24,6 +24,7 @@ from workflows.models import (
     TaskStatus,
 )
 from workflows.sharing import applications, grants, integrity, records, rejections, resubmission, uploads
+from workflows.sharing.audit_events import REVIEW_DECISIONS
 from workflows.sharing.process import COORDINATE_TASK, REVIEW_TASK
 
 
@@ -147,7 +148,7 @@ def review_completed(session: Session, actor: Person, task: HumanTask, data: dic
     app.rejection_category = data.get("rejection_category") or "" if decision == "reject" else ""
     if decision == "return":
         _set_status(session, actor.id, app, ApplicationStatus.RETURNED, reason=app.decision_reason)
-        _notify_applicant(session, app, "退回补正")
+        _notify_applicant(session, app, REVIEW_DECISIONS["return"])
     else:
         app.decided_by_id = actor.id
     return data
@@ -202,7 +203,7 @@ def _cannot_comply(session: Session, actor: Person, app: Application, data: dict
     app.decision_reason, app.rejection_category = data["reason"].strip(), ""
     app.decided_by_id = actor.id
     _set_status(session, actor.id, app, ApplicationStatus.COORDINATING, reason=app.decision_reason)
-    _notify_applicant(session, app, "提供单位答复不能执行县政府决定，县大数据局协调中")
+    _notify_applicant(session, app, f"提供单位答复{REVIEW_DECISIONS[CANNOT]}，县大数据局协调中")
     return data
 
 
@@ -332,7 +333,7 @@ def _notify_applicant(session: Session, app: Application, decision: str, grant=N
                if decision == ApplicationStatus.REJECTED.label else "",
                "fact": str(fact) if fact else "", "closing": closing,
                "valid_until": grant.valid_until.isoformat() if grant else "",
-               "items": "、".join(grant.items) if grant else "", "returned": decision == "退回补正",
+               "items": "、".join(grant.items) if grant else "", "returned": decision == REVIEW_DECISIONS["return"],
                "decided": app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED),
                "review_days": applications.review_period(session, app)}
     notifications.send(session, [app.applicant], "decision", context, f"/applications/{app.id}")
