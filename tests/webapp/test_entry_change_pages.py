@@ -91,6 +91,9 @@ def test_the_bureau_confirms_on_its_task_page_and_the_provider_keeps_a_grant_fro
     assert refused.status_code == 422 and "保留至到期理由" in text_of(refused)
     reopened = provider.get(f"/grants/affected/{row}")  # the address the refusal left in the browser, reloaded
     assert reopened.status_code == 302 and reopened.location.endswith(f"/tasks/{task_id}")
+    stranger = app.test_client()
+    login(stranger, "gaopeng")  # 县人社局: neither party to the grant
+    assert stranger.get(f"/grants/affected/{row}").status_code == 404  # not even told the grant exists
     kept = provider.post(f"/grants/affected/{row}", data={"csrf_token": csrf_token(provider, f"/tasks/{task_id}"),
                                                            "decision": "keep", "reason": KEEP}, follow_redirects=True)
     assert "任务已办结" in text_of(kept) and "保留至到期" in text_of(kept)

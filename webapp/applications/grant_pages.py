@@ -106,8 +106,10 @@ def decide_affected(row_id: int):
 
 
 def _back_to_affected_task(row_id: int):
-    """The address a refused decision left in the browser: reopened, it leads back to the task (or the change)."""
+    """The address a refused decision left in the browser: reopened, it leads back to the task (or the change);
+    to whom may not see the grant it is absent, as the grant's own page is."""
     row = _affected(row_id)
+    grants.get_grant(db.session, current_person(), row.grant_id)
     task = affected.open_task(db.session, row.instance_id)
     if task is None:
         return redirect(url_for("catalog.entry_change_detail", item_id=row.change_id))
