@@ -371,7 +371,7 @@ def _parse_row(year: int, lineno: int, row: list[str], given: dict, errors: list
     """One line's date, kind and name, each checked; problems are added to errors with the line number."""
     where, cell = f"第{lineno}行", row[0].strip()
     if not _ISO_DAY.fullmatch(cell) or not _is_date(cell):
-        errors.append(f"{where}：日期“{inputs.shown(cell)}”格式应为 YYYY-MM-DD")
+        errors.append(f"{where}：日期{inputs.not_a_day(cell)}")
         return
     day = date.fromisoformat(cell)
     kind = DayKind.parse(row[1] if len(row) > 1 else "")

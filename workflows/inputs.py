@@ -93,6 +93,16 @@ def clean_filename(name: str | None, default: str = "附件", limit: int = FILEN
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # any date a person types in this system lies within
 
 
+_DAY_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def not_a_day(text: str) -> str:
+    """Why a typed text is no date, and how to type one: a day that does not exist is told apart from a wrong shape."""
+    if _DAY_SHAPE.fullmatch(text.strip()):
+        return f"“{shown(text)}”不是存在的日期，请核对年、月、日后按 2026-12-31 的格式填写"
+    return f"“{shown(text)}”不是有效日期，请按 2026-12-31 的格式填写"
+
+
 def parse_day(text, label: str, problems: list, field: str | None = None) -> date | None:
     """A date typed as YYYY-MM-DD within 2000–2099; anything else adds a problem naming the field, None."""
     text = str(text or "").strip()
@@ -103,8 +113,8 @@ def parse_day(text, label: str, problems: list, field: str | None = None) -> dat
             raise ValueError(text)
         day = date.fromisoformat(text)
     except ValueError:
-        problems.append(FieldProblem(field, f"{label}：“{shown(text)}”格式应为 YYYY-MM-DD") if field
-                        else f"{label}：“{shown(text)}”格式应为 YYYY-MM-DD")
+        message = f"{label}：{not_a_day(text)}"
+        problems.append(FieldProblem(field, message) if field else message)
         return None
     if not FIRST_DAY <= day <= LAST_DAY:
         message = f"{label}：日期超出范围（应在 {FIRST_DAY} 至 {LAST_DAY} 之间）"

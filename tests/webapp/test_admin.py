@@ -62,7 +62,7 @@ def test_a_bad_date_filter_explains_the_format_by_its_label_and_lists_no_events(
     login(client, "chenjing")
     assert "<td>陈静" in client.get("/admin/audit?action=session:login").get_data(as_text=True)
     page = client.get("/admin/audit?action=session:login&since=yesterday").get_data(as_text=True)
-    assert "开始日期：“yesterday”格式应为 YYYY-MM-DD" in page and "<td>陈静" not in page
+    assert "开始日期：“yesterday”不是有效日期，请按 2026-12-31 的格式填写" in page and "<td>陈静" not in page
 
 
 def test_the_calendar_page_shows_the_2026_holidays(client):

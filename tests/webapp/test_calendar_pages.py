@@ -43,7 +43,7 @@ def test_a_file_of_many_bad_lines_shows_the_first_twenty_and_how_many_more(clien
     login(client, "chenjing")
     lines = "".join(f"2027-13-{n:02d},holiday,x\n" for n in range(1, 31))
     page = import_csv(client, "date,kind,name\n" + lines).get_data(as_text=True)
-    assert "第2行：日期“2027-13-01”格式应为 YYYY-MM-DD" in page and "第21行" in page
+    assert "第2行：日期“2027-13-01”不是存在的日期，请核对年、月、日后按 2026-12-31 的格式填写" in page and "第21行" in page
     assert "第22行" not in page and "……另有 10 处问题" in page
 
 

@@ -59,7 +59,7 @@ def _date_arg(name: str, errors: list[str]):
     try:
         return clock.start_of_day(datetime.strptime(value, "%Y-%m-%d").date())
     except ValueError:
-        errors.append(f"{'开始日期' if name == 'since' else '结束日期'}：“{inputs.shown(value)}”格式应为 YYYY-MM-DD")
+        errors.append(f"{'开始日期' if name == 'since' else '结束日期'}：{inputs.not_a_day(value)}")
         return None
 
 

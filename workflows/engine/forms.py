@@ -241,7 +241,7 @@ _FormValidator = validators.extend(Draft202012Validator, {
 _SAYS = {  # jsonschema's keywords in the words a person filling the form reads; ours speak Chinese already
     "type": lambda e, spec: (f"应为半角数字写的整数，且不超过 {inputs.INT32_MAX}" if e.validator_value == "integer"
                              else f"应为{TYPES.get(e.validator_value, e.validator_value)}"),
-    "format": lambda e, spec: "日期格式应为 YYYY-MM-DD",
+    "format": lambda e, spec: inputs.not_a_day(str(e.instance)),
     "enum": lambda e, spec: "应为 {} 之一".format("、".join(v if v == n else f"{v}（{n}）" for v, n in _labels(spec))),
     "minLength": lambda e, spec: f"至少 {e.validator_value} 个字",
     "maxItems": lambda e, spec: (f"最多{'' if spec.get('x-widget') == 'answers' else '选择'} {e.validator_value} 项"
