@@ -26,11 +26,22 @@ from workflows.models import (
     Person,
     ProcessInstance,
     RejectionCategory,
+    Role,
     Sensitivity,
     ShareType,
     TaskStatus,
 )
-from workflows.sharing import affected, applications, grants, opinions, records, rejections, resubmission, reviews
+from workflows.sharing import (
+    affected,
+    applications,
+    grants,
+    opinions,
+    records,
+    rejections,
+    resubmission,
+    reviews,
+    visibility,
+)
 from workflows.sharing.audit_events import REVIEW_DECISIONS
 from workflows.sharing.process import COORDINATE_TASK
 
@@ -75,7 +86,11 @@ def application_page(session: Session, person: Person, application_id: int) -> A
     page.viewable = tasks.viewable(session, person, page.steps)
     if app.status == ApplicationStatus.REJECTED:
         page.rejection_fact = rejections.of_steps(session, page.steps)
-    page.resource_warning = reviews.resource_warning(app) if app.status in applications.OPEN_STATUSES else None
+    if app.status in applications.OPEN_STATUSES:
+        units = visibility.units_of(person)
+        reader = ("reviewer" if app.provider_unit_id in units and person.has_role(Role.REVIEWER)
+                  else "applicant" if app.applicant_unit_id in units else "other")
+        page.resource_warning = reviews.resource_warning(app, reader)
     open_steps = [t for t in page.steps if t.status == TaskStatus.OPEN]
     page.actionable = [t for t in open_steps if engine.can_act(session, person, t)]
     review = next((t for t in open_steps if t.task_key == applications.REVIEW_TASK), None)

@@ -180,15 +180,23 @@ def _check_decision(session: Session, app: Application, task: HumanTask, data: d
         raise Conflict(warning)
 
 
-def resource_warning(app: Application) -> str | None:
-    """What a reviewer must know when the entry changed under a running review: it can no longer be approved."""
+_WHAT_NEXT = {  # who reads the warning decides what it asks of them: only the provider's reviewers decide
+    "reviewer": "请选择“不通过”并写明理由（如资源已改为不予共享及其依据）",
+    "applicant": ("提供单位将作出不通过决定。您可以撤回本申请；如认为该资源应当共享，可对目录提出异议（目录纠错），"
+                  "或在“供需对接”中登记需求"),
+    "other": "提供单位应作出不通过决定",
+}
+
+
+def resource_warning(app: Application, reader: str = "reviewer") -> str | None:
+    """What the case's readers must know when the entry changed under a running review: it can no longer be
+    approved; reader ("reviewer", "applicant" or "other") chooses what the warning asks of them."""
     resource = app.resource
     if integrity.shareable(resource):
         return None
     change = "已停用" if resource.status == ResourceStatus.RETIRED else (
         "已改为“不予共享”" if resource.share_type == ShareType.NOT_SHARED else "当前未发布")
-    return (f"所申请的资源“{resource.name}”{change}，不能审核通过，也不能授权。"
-            "请选择“不通过”并写明理由（如资源已改为不予共享及其依据）")
+    return f"所申请的资源“{resource.name}”{change}，不能审核通过，也不能授权。{_WHAT_NEXT[reader]}"
 
 
 CANNOT = "cannot"  # the provider answers it cannot carry out the county government's decision

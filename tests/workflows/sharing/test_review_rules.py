@@ -211,6 +211,9 @@ def test_a_review_shows_that_its_resource_stopped_being_shared_and_approval_is_r
     with ready() as s:
         assert word in pages.task_warning(s, task)
         assert word in pages.application_page(s, person(s, "huangtao"), app_id).resource_warning
+        told_applicant = pages.application_page(s, person(s, "machao"), app_id).resource_warning
+        assert word in told_applicant and "撤回本申请" in told_applicant  # what the applicant can do, not the reviewer
+        assert "请选择“不通过”" not in told_applicant
     with pytest.raises(Conflict) as refused:
         decide(ready, app_id, decision="approve")
     assert "不能审核通过" in refused.value.message and "不通过" in refused.value.message
