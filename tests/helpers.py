@@ -113,6 +113,8 @@ HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号�
              "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
              "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
              "undertaking": True, "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+# an approval that leaves requested items out says why, as a rejection does
+NARROWED = "户籍地址超出核对低保申请人身份的履职需要，不予提供"
 # a rejection for lack of basis names the basis it finds insufficient (quoting HOUSEHOLD's)
 MISSING_BASIS = "《社会救助暂行办法》第十一条只规定核对家庭收入和财产状况，未授权获取户籍信息"
 # A sentence that fits every application, and per rejection category of a HOUSEHOLD application: the field of the fact

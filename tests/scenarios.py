@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import MISSING_BASIS, another_case, person, propose, unit
+from tests.helpers import MISSING_BASIS, NARROWED, another_case, person, propose, unit
 from tests.helpers import step as helper_step
 from workflows import demo
 from workflows.catalog import changes as catalog_changes
@@ -80,7 +80,8 @@ def build(sessions) -> County:
             county.applications[word] = _apply(sessions, HOUSEHOLD)
         county.applications["unconditional"] = _apply(sessions, COMPANIES)
         _decide(sessions, county.applications["returned"], decision="return", reason=RETURN)
-        _decide(sessions, county.applications["approved"], decision="approve", approved_items=["姓名", "户籍地址"])
+        _decide(sessions, county.applications["approved"], decision="approve", approved_items=["姓名", "户籍地址"],
+                reason=NARROWED)
         _decide(sessions, county.applications["revoked"], decision="approve")
         _decide(sessions, county.applications["rejected"], username="sunhong", decision="reject", reason=REJECTION,
                 rejection_category="scope_exceeds", concerns=["户籍地址"])

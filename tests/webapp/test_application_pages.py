@@ -11,6 +11,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from tests.helpers import (
+    NARROWED,
     HOUSEHOLD_FORM,
     SH,
     another_case,
@@ -441,7 +442,7 @@ def test_the_reviewer_approving_a_withdrawn_application_is_told_the_applicant_wi
         applications.withdraw(s, person(s, "machao"), app_id, "业务调整")
 
     answer = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve",
-                                                    "approved_items": ["姓名"]})
+                                                    "approved_items": ["姓名"], "reason": NARROWED})
 
     page = text_of(answer)
     assert "申请人已于2026-02-16 09:30撤回申请，无需办理" in page and "已由他人办理" not in page

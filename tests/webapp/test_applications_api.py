@@ -4,7 +4,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import HOUSEHOLD
+from tests.helpers import NARROWED, HOUSEHOLD
 from workflows.models import AuditEvent, Notification, OutboxEmail
 
 COMPANY = {"resource_code": "XY-SJ-001", "items": ["企业名称", "统一社会信用代码"], "scenario": "企业开办一件事中核验企业登记信息",
@@ -57,7 +57,7 @@ def test_an_approval_with_narrowed_items_creates_the_grant_listed_under_grants(a
     created = api.apply()
     task = api.review_task(created["id"])
     done = api.complete(task["id"], {"decision": "approve", "approved_items": ["姓名", "公民身份号码"],
-                                     "approved_until": "2026-12-31"})
+                                     "approved_until": "2026-12-31", "reason": NARROWED})
     app = done.get_json()["application"]
     assert app["status"] == "approved" and app["record"] is not None
     assert (app["grant"]["items"], app["grant"]["valid_until"]) == (["姓名", "公民身份号码"], "2026-12-31")

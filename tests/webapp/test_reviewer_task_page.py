@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from tests import scenarios
-from tests.helpers import SH, apply, csrf_token, decide, login, person, review_task, text_of, unit
+from tests.helpers import NARROWED, SH, apply, csrf_token, decide, login, person, review_task, text_of, unit
 from workflows.engine import tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import Application
@@ -48,10 +48,30 @@ def test_an_unchecked_item_is_not_granted(client, processes, waiting):
     login(client, "huangtao")
     token = csrf_token(client, f"/tasks/{task_id}")
     answer = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve",
-                                                    "approved_items": ["姓名", "户籍地址"]})
+                                                    "approved_items": ["姓名", "户籍地址"], "reason": NARROWED})
     assert answer.status_code == 302
     with processes() as s:
         assert grants.for_application(s, app_id).items == ["姓名", "户籍地址"]
+
+
+def test_leaving_an_item_out_of_an_approval_needs_a_specific_reason_beside_the_reason_box(client, processes,
+                                                                                          waiting):
+    app_id, task_id, name = waiting
+    login(client, "huangtao")
+    token = csrf_token(client, f"/tasks/{task_id}")
+    said = []
+    for reason in ("", "不同意"):
+        answer = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve", "reason": reason,
+                                                        "approved_items": ["姓名", "公民身份号码"]})
+        assert answer.status_code == 422 and 'id="error-reason"' in answer.get_data(as_text=True)
+        said.append(text_of(answer))
+    assert "未同意提供 户籍地址，须在理由中写明原因" in said[0] and "“不同意”只是套话" in said[1]
+    with processes() as s:
+        assert grants.for_application(s, app_id) is None  # nothing granted by a refused step
+    client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve", "reason": NARROWED,
+                                           "approved_items": ["姓名", "公民身份号码"]})
+    with processes() as s:
+        assert grants.for_application(s, app_id).items == ["姓名", "公民身份号码"]
 
 
 def test_approving_with_nothing_checked_is_refused_next_to_the_items(client, processes, waiting):
@@ -144,7 +164,8 @@ def test_the_audit_trail_names_cases_and_tasks_and_reads_the_decision_in_chinese
     app_id, task_id, name = waiting
     login(client, "huangtao")
     token = csrf_token(client, f"/tasks/{task_id}")
-    client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve", "approved_items": ["姓名"]})
+    client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve", "approved_items": ["姓名"],
+                                           "reason": NARROWED})
     client = app.test_client()
     login(client, "chenjing")
     page = text_of(client.get("/admin/audit?subject_type=task"))
@@ -158,7 +179,7 @@ def test_the_service_grants_what_is_listed_refuses_an_empty_list_and_reads_a_mis
         processes, demo_catalog):
     with time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False):
         listed, empty, missing = apply(processes), apply(processes), apply(processes)
-        decide(processes, listed, decision="approve", approved_items=["公民身份号码"])
+        decide(processes, listed, decision="approve", approved_items=["公民身份号码"], reason=NARROWED)
         with pytest.raises(ValidationFailed) as refused:
             decide(processes, empty, decision="approve", approved_items=[])
         assert "approved_items" in refused.value.fields and "至少勾选一项" in refused.value.fields["approved_items"]

@@ -257,9 +257,18 @@ def _narrowed(app: Application, data: dict) -> tuple[list[str], str]:
             found.append(narrow(app, value))
         except ValidationFailed as err:
             problems += err.details
+    left_out = [i for i in app.items if found and i not in found[0]]
+    if left_out and (problem := reasons.reason_problem(data.get("reason"), "理由", hint=NARROWED_HINT)):
+        said = f"未同意提供 {'、'.join(left_out)}，须在理由中写明原因。{NARROWED_HINT}" if not (
+            data.get("reason") or "").strip() else problem
+        problems.append(FieldProblem("reason", f"理由：{said}"))
     if problems:
-        raise ValidationFailed(problems, "通过时同意提供的信息项和授权有效期有误，未提交")
+        raise ValidationFailed(problems, "通过时同意提供的信息项、授权有效期或理由有误，未提交")
     return found[0], found[1]
+
+
+# an approval that leaves requested items out refuses those items: like a rejection it says why (R17)
+NARROWED_HINT = "请写明不提供这些信息项的具体原因，如超出所述应用场景的履职需要，或依据哪项规定不能提供"
 
 
 def _narrowed_until(app: Application, text: str | None) -> str:

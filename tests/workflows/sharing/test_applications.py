@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import HOUSEHOLD, SH, apply, at, decide, person, review_task, status
+from tests.helpers import NARROWED, HOUSEHOLD, SH, apply, at, decide, person, review_task, status
 from workflows import audit_text
 from workflows.engine import tasks
 from workflows.errors import AlreadyHandled, Conflict, Forbidden, NotFound, ValidationFailed
@@ -74,7 +74,8 @@ def test_a_rejection_with_a_reason_reaches_the_applicant_with_a_verifiable_recor
 
 def test_an_approval_may_narrow_items_and_validity_and_creates_the_grant(ready):
     app_id = apply(ready)
-    decide(ready, app_id, decision="approve", approved_items=["姓名", "公民身份号码"], approved_until="2026-12-31")
+    decide(ready, app_id, decision="approve", approved_items=["姓名", "公民身份号码"], approved_until="2026-12-31",
+           reason=NARROWED)
     with ready() as s:
         grant = grants.for_application(s, app_id)
         assert grant.items == ["姓名", "公民身份号码"] and str(grant.valid_until) == "2026-12-31"

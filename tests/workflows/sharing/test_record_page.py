@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from PIL import Image
 
-from tests.helpers import RETURN_ANSWERS, apply, at, decide, person
+from tests.helpers import NARROWED, RETURN_ANSWERS, apply, at, decide, person
 from workflows.engine import tasks
 from workflows.models import Application, TaskStatus
 from workflows.sharing import records
@@ -29,7 +29,7 @@ def _returned_resubmitted_and_approved(sessions) -> int:
     with at("2026-03-02T09:00:00"):
         with sessions.begin() as s:
             tasks.complete(s, person(s, "machao"), resubmit.id, {"answers": RETURN_ANSWERS})
-        decide(sessions, app_id, decision="approve", approved_items=["姓名", "公民身份号码"])
+        decide(sessions, app_id, decision="approve", approved_items=["姓名", "公民身份号码"], reason=NARROWED)
     return app_id
 
 
@@ -62,7 +62,7 @@ def test_the_timeline_stays_inside_the_page_margins_and_shows_each_time_on_one_l
     with at("2026-03-02T09:00:00"):
         with ready.begin() as s:
             tasks.complete(s, person(s, "machao"), resubmit.id, {"answers": ["已上传受理材料" + "X" * 120, "核对对象为申请人家庭成员"]})
-        decide(ready, app_id, decision="approve", approved_items=["姓名", "公民身份号码"])
+        decide(ready, app_id, decision="approve", approved_items=["姓名", "公民身份号码"], reason=NARROWED)
     with ready.begin() as s:
         (tmp_path / "record.pdf").write_bytes(records.pdf_for(s, records.for_application(s, app_id)))
     subprocess.run(["pdftoppm", "-r", "72", "-gray", "-png", "-singlefile", str(tmp_path / "record.pdf"),
@@ -99,7 +99,7 @@ def test_a_timeline_over_two_pages_stays_inside_the_margin_repeats_its_headings_
         answers = [f"附件第{n}号文件" for n in range(1, len(MISSING) + 1)]
         tasks.complete(s, person(s, "machao"), resubmit.id, {"answers": answers})
     with at("2026-05-29T17:30:00"):
-        decide(ready, app_id, decision="approve", approved_items=["姓名", "公民身份号码"])
+        decide(ready, app_id, decision="approve", approved_items=["姓名", "公民身份号码"], reason=NARROWED)
     with ready.begin() as s:
         (tmp_path / "record.pdf").write_bytes(records.pdf_for(s, records.for_application(s, app_id)))
     subprocess.run(["pdftoppm", "-r", "72", "-gray", "-png", str(tmp_path / "record.pdf"), str(tmp_path / "page")],
