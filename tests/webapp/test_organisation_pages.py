@@ -313,3 +313,17 @@ def test_moving_the_only_catalog_admin_asks_on_the_page_then_the_unit_is_flagged
     coordinator = app.test_client()
     login(coordinator, "wanglei")
     assert "县民政局 ：缺科室负责人（未指定）、目录管理员（无在用人员）" in text_of(coordinator.get("/"))
+
+
+def test_a_refused_edit_of_a_person_keeps_what_was_typed(client, sessions):
+    with sessions() as s:
+        sunjie = person(s, "sunjie").id
+    login(client, "chenjing")
+    refused = client.post(f"/org/people/{sunjie}/edit", data={
+        "display_name": "孙杰杰", "unit_code": "mzj", "position": "副科长", "email": "sunjie@@x",
+        "csrf_token": csrf_token(client, f"/org/people/{sunjie}")})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "邮箱" in text_of(refused)
+    assert 'value="孙杰杰"' in page and 'value="副科长"' in page and 'value="sunjie@@x"' in page
+    with sessions() as s:
+        assert person(s, "sunjie").display_name == "孙杰"  # nothing of the refused edit saved

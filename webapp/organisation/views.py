@@ -81,11 +81,13 @@ def person_new():
                            created=True, typed_username=data.username.strip()), 200, NO_STORE
 
 
-def _person_page(person_id: int, error: DomainError | None = None, last_holder: dict | None = None):
+def _person_page(person_id: int, error: DomainError | None = None, last_holder: dict | None = None,
+                 typed: dict | None = None):
+    """typed: what a refused edit sent, shown again in the edit form so nothing typed is lost."""
     page = overview.person_page(db.session, scope(), person_id)
     status = error.status if error else 200
     return render_template("organisation/person.html", page=page, p=page.person, error=error,
-                           last_holder=last_holder), status
+                           last_holder=last_holder, typed=typed or {}), status
 
 
 @bp.get("/people/<int:person_id>")
@@ -98,7 +100,8 @@ def _act(person_id: int, action, done: str):
     def page_again(r: Refusal):  # the last holder of a role is offered a successor for the same unit and role
         last_holder = {"unit_id": request.form.get("unit_id"), "role": request.form.get("role")} \
             if isinstance(r.error, LastHolder) else None
-        return _person_page(person_id, r.error, last_holder)
+        typed = request.form if request.endpoint == "organisation.person_edit" else None
+        return _person_page(person_id, r.error, last_holder, typed)
 
     with refusal(page_again, passed_on=()) as refused:
         action()
