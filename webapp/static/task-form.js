@@ -22,3 +22,26 @@
   form.addEventListener('change', update);
   update();
 })();
+
+// Evidence files chosen in the objection's own upload form are sent only by its 上传 button: submitting the task
+// with files still chosen there would lose them without a word, so the task waits and says what to do.
+(function () {
+  var form = document.getElementById('task-form');
+  var chosen = document.getElementById('evidence-files');
+  if (!form || !chosen) return;
+  form.addEventListener('submit', function (event) {
+    if (!chosen.files || !chosen.files.length) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var note = document.getElementById('evidence-pending');
+    if (!note) {
+      note = document.createElement('div');
+      note.id = 'evidence-pending';
+      note.className = 'alert alert-warning small mt-2 mb-0';
+      note.setAttribute('role', 'alert');
+      chosen.closest('form').appendChild(note);
+    }
+    note.textContent = '已选择的 ' + chosen.files.length + ' 个证据文件尚未上传：请先点击“上传”，或清除所选文件，再提交办理。';
+    chosen.focus();
+  }, true);
+})();
