@@ -10,6 +10,7 @@ from tests.helpers import (
     decide,
     login,
     person,
+    text_of,
     unit,
 )
 from workflows.organisation import people, responsibilities, roles
@@ -140,3 +141,9 @@ def test_organisation_changes_read_in_chinese_in_the_audit_trail(client, session
     options = page[page.index('name="action"'):page.index("</select>", page.index('name="action"'))]
     for label in ("授予角色", "取消角色", "迁移案件", "保存流程草稿", "管理员转交任务", "重置密码"):
         assert label in options, label
+
+
+def test_an_audit_page_past_the_last_says_so_and_leads_to_the_last_page(client):
+    login(client, "chenjing")
+    past = text_of(client.get("/admin/audit?page=9999"))
+    assert "第 9999 页已超过最后一页" in past and "转到最后一页" in past
