@@ -136,3 +136,51 @@ def years_on(day, years: int):
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+# --- pydantic's errors in Chinese -------------------------------------------------
+# Each input shape is a pydantic model (titles are the Chinese field names); its errors reach people through here.
+# A message may use {title}, {name}, {length} (of what was sent) and the error's own context, e.g. {max_length}.
+MESSAGES = {
+    "missing": "{title}（{name}）：必填",
+    "string_type": "{title}（{name}）：应为字符串",
+    "bool_type": "{title}（{name}）：应为布尔值 true 或 false",
+    "bool_parsing": "{title}（{name}）：应为布尔值 true 或 false",
+    "int_type": "{title}（{name}）：应为整数",
+    "int_parsing": "{title}（{name}）：应为整数",
+    "list_type": "{title}（{name}）：应为数组",
+    "string_too_short": "{title}：至少 {min_length} 个字",
+    "too_short": "{title}：至少 {min_length} 项",
+    "too_long": "{title}：最多 {max_length} 项（现有 {actual_length} 项）",
+    "literal_error": "{title}：应为 {expected}",
+    "greater_than_equal": "{title}（{name}）：不能小于 {ge}",
+    "less_than_equal": "{title}（{name}）：不能大于 {le}",
+}
+REFUSED = "refused"  # the type of a PydanticCustomError whose message is already the Chinese sentence to show
+
+
+def field_problems(error, model, messages: dict | None = None) -> list[FieldProblem]:
+    """Every error of a pydantic ValidationError as the problem people read, naming the field by its Chinese title;
+    `messages` words a field's errors its own way, by (field, error type) or (field, "*"). Repeats are told once."""
+    messages = messages or {}
+    problems: list[FieldProblem] = []
+    for found in error.errors(include_url=False):
+        name = str(found["loc"][0]) if found["loc"] else ""
+        problem = FieldProblem(name, _message(model, name, found, messages))
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def _message(model, name: str, found: dict, messages: dict) -> str:
+    kind, context, sent = found["type"], found.get("ctx") or {}, found.get("input")
+    if kind == REFUSED:
+        return found["msg"]
+    field = model.model_fields.get(name)
+    title = field.title if field and field.title else name
+    template = messages.get((name, kind)) or messages.get((name, "*"))
+    if template is None and kind == "string_too_long":
+        return f"{title}：{too_long_message(context['max_length'], len(sent))}"
+    template = template or MESSAGES.get(kind, "{title}（{name}）：格式有误")
+    length = len(sent) if isinstance(sent, str | list | tuple) else 0
+    return template.format(title=title, name=name, length=length, **context)

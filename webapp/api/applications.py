@@ -6,7 +6,6 @@ from flask import Response, g, jsonify, request, url_for
 from webapp.api.blueprint import bp
 from webapp.api.views import QUERY_PROBLEM, task_json
 from webapp.extensions import db
-from webapp.input_guard import MAX_ID
 from webapp.params import given, parse_id
 from workflows import clock
 from workflows.engine import tasks
@@ -15,8 +14,6 @@ from workflows.models import ApplicationStatus, CallFrequency, TaskStatus
 from workflows.sharing import applications, grants, records, rejections
 
 SCOPES = {"mine": "本单位", "provider": "本单位提供的数据", "all": "全部（仅协调员）"}
-TEXT_FIELDS = {"resource_code": "目录条目代码", "scenario": "应用场景", "basis": "法律或政策依据", "purpose": "用途",
-               "frequency": "预计调用频次", "valid_until": "有效期至", "sensitive_justification": "敏感信息项使用理由"}
 TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修改"
 
 
@@ -30,27 +27,6 @@ def _body(optional: bool = False) -> dict:
     if not isinstance(data, dict):
         raise DomainError("请求体应为 JSON 对象")
     return data
-
-
-def _application_input(body: dict) -> int | None:
-    """Wrong JSON types are refused here, so the service only ever sees strings, lists and booleans."""
-    problems = [f"{label}（{name}）：应为字符串" for name, label in TEXT_FIELDS.items()
-                if body.get(name) is not None and not isinstance(body[name], str)]
-    code = body.get("resource_code")
-    if code is None or (isinstance(code, str) and not code.strip()):
-        problems.append("目录条目代码（resource_code）：必填，例如 XY-GA-001")
-    items = body.get("items")
-    if items is not None and not (isinstance(items, list) and all(isinstance(i, str) for i in items)):
-        problems.append("信息项（items）：应为信息项名称的数组，例如 [\"姓名\", \"公民身份号码\"]")
-    if body.get("undertaking") is not None and not isinstance(body["undertaking"], bool):
-        problems.append("使用承诺（undertaking）：应为布尔值 true")
-    unit_id = body.get("unit_id")
-    if unit_id is not None and (isinstance(unit_id, bool) or not isinstance(unit_id, int)
-                                or not 1 <= unit_id <= MAX_ID):
-        problems.append("申请单位（unit_id）：应为单位 ID（正整数）")
-    if problems:
-        raise ValidationFailed(problems, TYPE_PROBLEM)
-    return unit_id
 
 
 def _form_input(body: dict) -> dict:
@@ -169,9 +145,8 @@ def grant_json(grant) -> dict:
 
 @bp.post("/applications")
 def application_create():
-    body = _body()
-    unit_id = _application_input(body)
-    app = applications.apply(db.session, g.api_person, body, unit_id)
+    _body()  # a JSON object, else 400
+    app = applications.apply(db.session, g.api_person, applications.ApplicationShape.parse_json(request.get_data()))
     response = jsonify(application_json(app, full=True))  # built in the request's transaction, then committed
     response.headers["Location"] = url_for("api.application_detail", app_id=app.id)
     return response, 201

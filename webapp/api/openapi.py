@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from webapp.api.blueprint import bp
+from webapp.api.schemas import openapi_schema
 from webapp.api.views import OVERDUE
 from webapp.input_guard import MAX_ID
 from workflows.catalog.search import FACETS, MAX_CALLS, MAX_PAGE, MAX_PER_PAGE, SORT_CHOICES
@@ -25,6 +26,7 @@ from workflows.models import (
 )
 from workflows.sharing import rejections
 from workflows.sharing.audit_events import REVIEW_DECISIONS
+from workflows.sharing.inputs import ApplicationInput
 
 FACET_NAMES = {"share_type": "共享类型", "open_type": "开放类型", "format": "资源格式", "category": "资源分类",
                "sensitivity": "数据分级", "update_cycle": "更新周期"}
@@ -165,7 +167,8 @@ def _schemas() -> dict:
         }, ...),
         "ApplicationSummary": _obj(_application_summary(), ...),
         "Application": {"allOf": [_ref("ApplicationSummary"), _obj(_application_detail(), ...)]},
-        "ApplicationInput": _application_input(),
+        "ApplicationInput": openapi_schema(ApplicationInput, "数据申请：字段、上限与网页表单相同；缺少或不符合要求的内容返回 422，"
+                                                             "fields 指出字段，说明与网页表单相同"),
         "TaskCompletion": _obj({
             "decision": _choices([(code, REVIEW_DECISIONS[code]) for code in ("approve", "reject", "return")], "审核意见"),
             "reason": _text("理由：不通过须写明具体理由（除去套话至少 10 个不同的汉字，不能只写“不同意”）；"
@@ -295,20 +298,6 @@ def _application_detail() -> dict:
                               "verify_url": _text("核验页：/verify/{sha256}")}, ...),
                         "本申请的全部审批记录，按生成先后排列（最早在前）；异议重新审核后会有多份"),
     }
-
-
-def _application_input() -> dict:
-    return _obj({
-        "resource_code": _text("目录条目代码，如 XY-GA-001"),
-        "items": _arr(_text(), "信息项名称（按需申请，只选业务必需的）"),
-        "scenario": _text("应用场景（至少 6 个字）", minLength=6),
-        "basis": _text("法律或政策依据", minLength=4), "purpose": _text("用途", minLength=4),
-        "frequency": _enum(CallFrequency, "预计调用频次", labels=True),
-        "valid_until": _text("有效期至（YYYY-MM-DD，晚于今天、最长三年）", format="date"),
-        "undertaking": _s("boolean", "“谁使用谁负责”承诺，须为 true", enum=[True]),
-        "sensitive_justification": _text("申请敏感信息项时必填：必须使用的理由（至少 6 个字）"),
-        "unit_id": _id("以哪个单位的申请人身份申请；不填为本人第一个申请人单位"),
-    }, ("resource_code", "items", "scenario", "basis", "purpose", "frequency", "valid_until", "undertaking"))
 
 
 def _resource() -> dict:

@@ -1,0 +1,36 @@
+"""The OpenAPI 3.0.3 schema of an input model: what the service checks is what the document says."""
+from __future__ import annotations
+
+from typing import Any
+
+NULL = {"type": "null"}
+
+
+def openapi_schema(model, description: str = "") -> dict:
+    """`model_json_schema()` in OpenAPI 3.0.3's dialect: nullable instead of anyOf with null, enum instead of const,
+    nested models inlined (no $defs left to dangle) and the Chinese description in place of the docstring."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+    schema.pop("title", None)
+    schema.pop("description", None)
+    if description:
+        schema["description"] = description
+    return _adapted(schema, defs)
+
+
+def _adapted(node: Any, defs: dict) -> Any:
+    if isinstance(node, list):
+        return [_adapted(value, defs) for value in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return _adapted(defs[node["$ref"].rsplit("/", 1)[-1]], defs) | {k: v for k, v in node.items() if k != "$ref"}
+    node = dict(node)
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    options = node.get("anyOf")
+    if options and NULL in options:
+        rest = [option for option in options if option != NULL]
+        del node["anyOf"]
+        node = (rest[0] if len(rest) == 1 else {"anyOf": rest}) | node | {"nullable": True}
+    return {key: _adapted(value, defs) for key, value in node.items()}
