@@ -5,7 +5,11 @@ import re
 import unicodedata
 from datetime import date
 
-from workflows.errors import FieldProblem
+from pydantic import BeforeValidator, ValidationError
+from pydantic.json_schema import WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from workflows.errors import FieldProblem, ValidationFailed, unknown_choice
 
 INT32_MIN, INT32_MAX = -2**31, 2**31 - 1
 _ASCII_INT = re.compile(r"-?[0-9]{1,10}")
@@ -184,3 +188,83 @@ def _message(model, name: str, found: dict, messages: dict) -> str:
     template = template or MESSAGES.get(kind, "{title}（{name}）：格式有误")
     length = len(sent) if isinstance(sent, str | list | tuple) else 0
     return template.format(title=title, name=name, length=length, **context)
+
+
+# --- query parameters ----------------------------------------------------------------
+QUERY_PROBLEM = "查询参数有误，请按提示修改"
+
+
+def refused(message: str) -> PydanticCustomError:
+    """An error whose message is already the Chinese sentence people read."""
+    return PydanticCustomError(REFUSED, message)
+
+
+def _blank_means_none(info) -> bool:
+    return (info.context or {}).get("blank_means_all", True)
+
+
+def choice(enum_cls, label: str) -> BeforeValidator:
+    """A labelled enum member from its code or its Chinese name; a search form's 全部 sends it blank."""
+    def member(value, info):
+        if value is None or isinstance(value, enum_cls):
+            return value
+        text = str(value).strip()
+        if text == "" and _blank_means_none(info):
+            return None
+        if (found := enum_cls.parse(text)) is None:
+            raise refused(unknown_choice(label, text, enum_cls.choices()))
+        return found
+    member.choice = True
+    return BeforeValidator(member)
+
+
+def one_of(pairs, label: str) -> BeforeValidator:
+    """One of fixed (code, name) choices, by its code."""
+    codes = dict(pairs)
+
+    def code(value, info):
+        text = str(value).strip()
+        if text not in codes:
+            raise refused(unknown_choice(label, text, pairs))
+        return text
+    code.choice = True
+    return BeforeValidator(code)
+
+
+def whole_number(label: str, low: int, high: int) -> BeforeValidator:
+    """A number in ASCII digits within [low, high]; other digits and numbers beyond 32 bits are refused."""
+    def number(value):
+        if value is None or (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
+            return value
+        text = str(value).strip()
+        if (found := parse_int(text, low, high)) is None:
+            raise refused(f"{label}：应为 {low} 到 {high} 之间的整数（半角数字），现为“{shown(text)}”")
+        return found
+    return BeforeValidator(number)
+
+
+def choices_schema(pairs, description: str, labels: bool = False) -> WithJsonSchema:
+    """A choice as the API documents it: its codes (and Chinese names where those are accepted too)."""
+    pairs = list(pairs)
+    listed = "、".join(f"{code}={label}" for code, label in pairs)
+    values = [code for code, _ in pairs] + ([label for _, label in pairs] if labels else [])
+    return WithJsonSchema({"type": "string", "enum": values,
+                           "description": f"{description}：{listed}" + ("（代码或中文名均可）" if labels else "")})
+
+
+def _is_choice(field) -> bool:
+    return any(getattr(getattr(m, "func", None), "choice", False) for m in field.metadata)
+
+
+def parse_query(model, args, blank_means_all: bool = True):
+    """The query parameters a model declares, read from a query string or form; a blank number or text is as good as
+    absent, a blank choice too where a form's 全部 sends it blank (not in the API). Every problem at once."""
+    values = {}
+    for name, field in model.model_fields.items():
+        value = None if field.exclude else args.get(name)
+        if value is not None and (str(value).strip() or (not blank_means_all and _is_choice(field))):
+            values[name] = str(value).strip()
+    try:
+        return model.model_validate(values, context={"blank_means_all": blank_means_all})
+    except ValidationError as error:
+        raise ValidationFailed(field_problems(error, model), QUERY_PROBLEM) from None

@@ -4,16 +4,16 @@ from __future__ import annotations
 from flask import Response, g, jsonify, request, url_for
 
 from webapp.api.blueprint import bp
-from webapp.api.views import QUERY_PROBLEM, task_json
+from webapp.api.views import task_json
 from webapp.extensions import db
-from webapp.params import given, parse_id
-from workflows import clock
+from webapp.params import parse_id
+from workflows import clock, inputs
 from workflows.engine import tasks
-from workflows.errors import DomainError, NotFound, ValidationFailed, unknown_choice
+from workflows.errors import DomainError, NotFound, ValidationFailed
 from workflows.models import ApplicationStatus, CallFrequency, TaskStatus
 from workflows.sharing import applications, grants, records, rejections
+from workflows.sharing.inputs import ApplicationQuery, GrantQuery
 
-SCOPES = {"mine": "本单位", "provider": "本单位提供的数据", "all": "全部（仅协调员）"}
 TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修改"
 
 
@@ -37,20 +37,6 @@ def _form_input(body: dict) -> dict:
     if problems:
         raise ValidationFailed(problems, TYPE_PROBLEM)
     return body
-
-
-def _scope() -> str:
-    scope = given(request.args, "scope")
-    if scope is not None and scope not in SCOPES:
-        raise ValidationFailed([unknown_choice("scope", scope, SCOPES.items())], QUERY_PROBLEM)
-    return scope or "mine"
-
-
-def _status() -> str:
-    status = given(request.args, "status")
-    if status is not None and ApplicationStatus.parse(status) is None:
-        raise ValidationFailed([unknown_choice("status", status, ApplicationStatus.choices())], QUERY_PROBLEM)
-    return status or ""
 
 
 # --- output ------------------------------------------------------------------
@@ -154,7 +140,8 @@ def application_create():
 
 @bp.get("/applications")
 def application_list():
-    found = applications.list_applications(db.session, g.api_person, _scope(), _status())
+    query = inputs.parse_query(ApplicationQuery, request.args, blank_means_all=False)
+    found = applications.list_applications(db.session, g.api_person, query.scope, query.status or "")
     late = applications.late_ids(db.session, found)
     return jsonify({"items": [application_json(a, late=late) for a in found]})
 
@@ -204,4 +191,5 @@ def task_complete(task_id: int):
 
 @bp.get("/grants")
 def grant_list():
-    return jsonify({"items": [grant_json(x) for x in grants.list_grants(db.session, g.api_person, _scope())]})
+    query = inputs.parse_query(GrantQuery, request.args, blank_means_all=False)
+    return jsonify({"items": [grant_json(x) for x in grants.list_grants(db.session, g.api_person, query.scope)]})

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import jsonify
 
 from webapp.api.blueprint import bp
-from webapp.api.schemas import openapi_schema
-from webapp.api.views import OVERDUE
+from webapp.api.schemas import openapi_schema, query_parameters
 from webapp.input_guard import MAX_ID
-from workflows.catalog.search import FACETS, MAX_CALLS, MAX_PAGE, MAX_PER_PAGE, SORT_CHOICES
+from workflows.catalog.queries import FACETS, InterfaceQuery, ResourceQuery
+from workflows.engine.tasks import TaskQuery
 from workflows.models import (
     AnswerStance,
     ApplicationStatus,
@@ -26,7 +26,7 @@ from workflows.models import (
 )
 from workflows.sharing import rejections
 from workflows.sharing.audit_events import REVIEW_DECISIONS
-from workflows.sharing.inputs import ApplicationInput
+from workflows.sharing.inputs import ApplicationInput, ApplicationQuery, GrantQuery
 
 FACET_NAMES = {"share_type": "共享类型", "open_type": "开放类型", "format": "资源格式", "category": "资源分类",
                "sensitivity": "数据分级", "update_cycle": "更新周期"}
@@ -109,11 +109,6 @@ def _ref(name: str) -> dict:
 
 def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
-
-
-def _query(name: str, description: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or _text()}
 
 
 def _path(name: str, description: str, schema: dict | None = None) -> dict:
@@ -327,33 +322,15 @@ def _page_of(name: str, facets: dict) -> dict:
 
 # --- paths -------------------------------------------------------------------
 
-def _paging() -> list[dict]:
-    return [_query("page", f"页码，1–{MAX_PAGE}", _int(minimum=1, maximum=MAX_PAGE, default=1)),
-            _query("per_page", f"每页条数，1–{MAX_PER_PAGE}", _int(minimum=1, maximum=MAX_PER_PAGE, default=20))]
-
-
-def _scope(mine: str, provider: str) -> dict:
-    return _query("scope", "范围，不填为 mine", _choices(
-        [("mine", mine), ("provider", provider), ("all", "全部（仅协调员，其他人等同 mine）")], "范围"))
-
-
 def _catalog_paths() -> dict:
-    facets = [_query(k, f"按{FACET_NAMES[k]}筛选", _enum(enum_cls, FACET_NAMES[k], labels=True))
-              for k, enum_cls in FACETS.items()]
-    calls = _int(minimum=0, maximum=MAX_CALLS)
     return {
         "/catalog/resources": {"get": _op("资源目录", "检索目录条目（中文子串、分面计数）", _ok(
-            "searchResources", _page_of("Resource", FACETS)), params=[
-            _query("q", "关键词（名称或摘要的子串）"), _query("unit", "提供单位名称关键词"), *facets,
-            _query("category_path", "分类路径前缀，如 基础/人口"), *_paging()])},
+            "searchResources", _page_of("Resource", FACETS)), params=query_parameters(ResourceQuery))},
         "/catalog/resources/{code}": {"get": _op("资源目录", "目录条目详情与信息项", _ok(
             "getResource", _ref("ResourceDetail")), ("404",), params=[_path("code", "目录条目代码", _text())])},
         "/catalog/interfaces": {"get": _op("资源目录", "检索共享接口", _ok(
-            "searchInterfaces", _page_of("Interface", {"object_class": ObjectClass})), params=[
-            _query("q", "接口或资源名称关键词"), _query("scenario", "业务场景关键词"),
-            _query("object_class", "对象类别", _enum(ObjectClass, "对象类别", labels=True)),
-            _query("min_calls", "月调用次数下限", calls), _query("max_calls", "月调用次数上限", calls),
-            _query("sort", "排序，不填为 -monthly_calls", _choices(SORT_CHOICES, "排序")), *_paging()])},
+            "searchInterfaces", _page_of("Interface", {"object_class": ObjectClass})),
+            params=query_parameters(InterfaceQuery))},
     }
 
 
@@ -362,8 +339,7 @@ def _application_paths() -> dict:
     return {
         "/applications": {
             "get": _op("数据申请", "申请列表（最近 500 条）", _ok("listApplications", _list_of("ApplicationSummary")),
-                       params=[_scope("本单位提出的申请", "申请本单位数据的申请"),
-                               _query("status", "按状态筛选", _enum(ApplicationStatus, "申请状态", labels=True))]),
+                       params=query_parameters(ApplicationQuery)),
             "post": _op("数据申请", "提交数据申请", _ok("createApplication", _ref("Application"),
                                                       "已提交；有条件共享进入审核（due_at 为审核时限），无条件共享直接通过"),
                         ("400", "403", "404", "409", "413"), status="201", body=_ref("ApplicationInput"),
@@ -381,8 +357,8 @@ def _application_paths() -> dict:
             "数据申请", "审批记录 PDF（办结后）", _ok("getApplicationRecord", _text(format="binary"), "审批记录 PDF"),
             ("404",), params=[app_id], content={"application/pdf": {"schema": _text(format="binary")}},
             description="申请作出通过或不通过决定时生成；尚未办结为 404。")},
-        "/grants": {"get": _op("授权", "数据授权列表", _ok("listGrants", _list_of("Grant")), params=[
-            _scope("本单位获得的授权", "本单位数据上的授权")])},
+        "/grants": {"get": _op("授权", "数据授权列表", _ok("listGrants", _list_of("Grant")),
+                               params=query_parameters(GrantQuery))},
     }
 
 
@@ -402,12 +378,9 @@ def _objection_paths() -> dict:
 
 
 def _paths() -> dict:
-    overdue = [(code, "只看已逾期" if only else "全部") for code, only in OVERDUE.items()]
     return {
-        "/tasks": {"get": _op("待办", "我的待办任务（逾期的在前）", _ok("listTasks", _list_of("Task")), params=[
-            _query("process", "按流程标识筛选，如 data_application"),
-            _query("overdue", "是否只看已逾期，不填为全部", _choices(overdue, "是否只看已逾期")),
-        ])},
+        "/tasks": {"get": _op("待办", "我的待办任务（逾期的在前）", _ok("listTasks", _list_of("Task")),
+                              params=query_parameters(TaskQuery))},
         "/tasks/{task_id}/complete": {"post": _op(
             "待办", "办理任务", _ok("completeTask", _ref("TaskCompleted"), "已办理；申请类案件同时返回申请的最新状态"),
             ("400", "403", "404", "409", "413"), params=[_path("task_id", "任务 ID")], body=_ref("TaskCompletion"),

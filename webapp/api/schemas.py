@@ -34,3 +34,16 @@ def _adapted(node: Any, defs: dict) -> Any:
         del node["anyOf"]
         node = (rest[0] if len(rest) == 1 else {"anyOf": rest}) | node | {"nullable": True}
     return {key: _adapted(value, defs) for key, value in node.items()}
+
+
+def query_parameters(model) -> list[dict]:
+    """The query parameters of a GET, one per field of its query model, each optional."""
+    parameters = []
+    for name, schema in openapi_schema(model)["properties"].items():
+        schema = {key: value for key, value in schema.items() if key != "title" and value is not None}
+        if "enum" in schema and schema.get("default") not in schema["enum"]:
+            schema.pop("default", None)  # the parsed default (overdue=False) is no value one sends
+        description = schema.pop("description", "") or model.model_fields[name].title or name
+        parameters.append({"name": name, "in": "query", "required": False, "description": description,
+                           "schema": schema})
+    return parameters

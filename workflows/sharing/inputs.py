@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from workflows import clock, inputs
 from workflows.errors import FieldProblem, ValidationFailed
-from workflows.models import CallFrequency
+from workflows.models import ApplicationStatus, CallFrequency
 
 MAX_VALIDITY_YEARS = 3
 MAX_ITEMS, MAX_ITEM_NAME = 200, 100
@@ -177,3 +177,29 @@ class ApplicationInput(ApplicationDraft):
         if CallFrequency.parse(text) is None:
             raise _refused("预计调用频次：应为 " + "、".join(f.label for f in CallFrequency) + " 之一")
         return text
+
+
+# --- the API's list filters ---------------------------------------------------------
+SCOPES = [("mine", "本单位"), ("provider", "本单位提供的数据"), ("all", "全部（仅协调员）")]
+
+
+def _scope(mine: str, provider: str):
+    described = [("mine", mine), ("provider", provider), ("all", "全部（仅协调员，其他人等同 mine）")]
+    return Annotated[str, inputs.one_of(SCOPES, "scope"), inputs.choices_schema(described, "范围，不填为 mine")]
+
+
+ApplicationScope, GrantScope = _scope("本单位提出的申请", "申请本单位数据的申请"), _scope("本单位获得的授权", "本单位数据上的授权")
+
+
+class ApplicationQuery(BaseModel):
+    """GET /api/v1/applications: whose applications, in which status."""
+
+    scope: ApplicationScope = "mine"
+    status: Annotated[ApplicationStatus | None, inputs.choice(ApplicationStatus, "status"),
+                      inputs.choices_schema(ApplicationStatus.choices(), "按状态筛选", labels=True)] = None
+
+
+class GrantQuery(BaseModel):
+    """GET /api/v1/grants: the grants the unit holds, or those on its data."""
+
+    scope: GrantScope = "mine"
