@@ -164,11 +164,11 @@ REFUSED = "refused"  # the type of a PydanticCustomError whose message is alread
 
 
 def field_problems(error, model, messages: dict | None = None) -> list[FieldProblem]:
-    """Every error of a pydantic ValidationError as the problem people read, naming the field by its Chinese title;
+    """Every error of a pydantic ValidationError (or some of its errors) as the problem people read, naming the field by its Chinese title;
     `messages` words a field's errors its own way, by (field, error type) or (field, "*"). Repeats are told once."""
     messages = messages or {}
     problems: list[FieldProblem] = []
-    for found in error.errors(include_url=False):
+    for found in error if isinstance(error, list) else error.errors(include_url=False):
         name = str(found["loc"][0]) if found["loc"] else ""
         problem = FieldProblem(name, _message(model, name, found, messages))
         if problem not in problems:

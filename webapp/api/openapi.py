@@ -24,6 +24,7 @@ from workflows.models import (
     ShareMethod,
     TaskStatus,
 )
+from workflows.objections.inputs import ObjectionInput
 from workflows.sharing import rejections
 from workflows.sharing.audit_events import REVIEW_DECISIONS
 from workflows.sharing.inputs import ApplicationInput, ApplicationQuery, GrantQuery
@@ -193,15 +194,7 @@ def _schemas() -> dict:
             "valid_until": _day("止"), "status": _enum(GrantStatus, "授权状态"), "status_label": _text(),
         }, ...),
         "Resource": _obj(_resource(), ...),
-        "ObjectionInput": _obj({
-            "type": _enum(ObjectionType, "类型代码"),
-            "facts": _text("事实和理由（至少 10 个字）", minLength=10, maxLength=4000),
-            "request": _text("请求事项（至少 2 个字）", minLength=2, maxLength=2000),
-            "application_id": _id("所涉申请（资源申请异议必填）"),
-            "resource_code": _text("所涉目录条目代码（数据目录纠错、数据质量异议必填）", maxLength=64),
-            "grant_id": _id("所涉授权（数据使用异议必填）"),
-            "attachments": _arr(_obj({"name": _text("文件名"), "note": _text("说明")}, ("name",)), "证据材料（最多 5 个）"),
-        }, ("type", "facts", "request")),
+        "ObjectionInput": openapi_schema(ObjectionInput, "异议或纠错：类型未知、缺少事实和理由等返回 422，fields 指出字段"),
         "ObjectionCreated": _obj({"id": _id("异议 ID"), "status": _enum(ObjectionStatus, "异议状态"),
                                   "status_label": _text("状态中文名")}, ...),
         "Objection": _obj({

@@ -24,7 +24,8 @@ def _adapted(node: Any, defs: dict) -> Any:
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
-        return _adapted(defs[node["$ref"].rsplit("/", 1)[-1]], defs) | {k: v for k, v in node.items() if k != "$ref"}
+        target = {k: v for k, v in defs[node["$ref"].rsplit("/", 1)[-1]].items() if k not in ("title", "description")}
+        return _adapted(target, defs) | {k: v for k, v in node.items() if k != "$ref"}  # no docstring in the document
     node = dict(node)
     if "const" in node:
         node["enum"] = [node.pop("const")]
@@ -33,6 +34,8 @@ def _adapted(node: Any, defs: dict) -> Any:
         rest = [option for option in options if option != NULL]
         del node["anyOf"]
         node = (rest[0] if len(rest) == 1 else {"anyOf": rest}) | node | {"nullable": True}
+    if "default" in node and node["default"] is None and not node.get("nullable"):
+        del node["default"]  # a schema replaced by WithJsonSchema keeps the field's None, which it does not allow
     return {key: _adapted(value, defs) for key, value in node.items()}
 
 
