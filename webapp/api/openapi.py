@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from webapp.api.blueprint import bp
-from webapp.api.schemas import openapi_schema, query_parameters
+from webapp.api.schemas import openapi_schema, query_parameters, task_form_schema
 from webapp.input_guard import MAX_ID
 from workflows.catalog.queries import FACETS, InterfaceQuery, ResourceQuery
 from workflows.engine.tasks import TaskQuery
@@ -26,7 +26,6 @@ from workflows.models import (
 )
 from workflows.objections.inputs import ObjectionInput
 from workflows.sharing import rejections
-from workflows.sharing.audit_events import REVIEW_DECISIONS
 from workflows.sharing.inputs import ApplicationInput, ApplicationQuery, GrantQuery
 
 FACET_NAMES = {"share_type": "共享类型", "open_type": "开放类型", "format": "资源格式", "category": "资源分类",
@@ -165,27 +164,11 @@ def _schemas() -> dict:
         "Application": {"allOf": [_ref("ApplicationSummary"), _obj(_application_detail(), ...)]},
         "ApplicationInput": openapi_schema(ApplicationInput, "数据申请：字段、上限与网页表单相同；缺少或不符合要求的内容返回 422，"
                                                              "fields 指出字段，说明与网页表单相同"),
-        "TaskCompletion": _obj({
-            "decision": _choices([(code, REVIEW_DECISIONS[code]) for code in ("approve", "reject", "return")], "审核意见"),
-            "reason": _text("理由：不通过须写明具体理由（除去套话至少 10 个不同的汉字，不能只写“不同意”）；"
-                            "退回补正须一次性逐项列出需补充的材料或需说明的问题，每行一项"),
-            "rejection_category": _choices(RejectionCategory.choices(), "不通过类别（decision 为 reject 时必填）；"
-                                           "各类别须同时提交该类别要求的具体内容，其他（other）的理由须指明本申请的信息项、"
-                                           "资源名称、应用场景中的说法、申请编号、附件名称或日期"),
-            "missing_basis": _text("缺少或不足的依据（类别 no_basis 时必填）：引用申请所列依据说明其为何不足，"
-                                   "或写明缺少的法律法规、文件名称（用《》）或文号", maxLength=500),
-            "concerns": _arr(_text(), "超出履职需要的信息项（类别 scope_exceeds 时必填）：从申请的信息项中选择，至少一项"),
-            "provision": _text("涉及的安全或保密规定（类别 security 时必填）：《法规名称》加条款，如《中华人民共和国数据安全法》"
-                               "第二十一条，或文件文号，如国办发〔2021〕6号", maxLength=200),
-            "holder_unit_id": _id("掌握该数据的单位 ID（类别 not_in_duty 时必填）：在用的其他单位，不能是提供单位本身"),
-            "approved_items": _arr(_text(), "同意提供的信息项：给出的即为授权范围（至少一项，可缩小申请范围）；省略此字段为申请的全部"),
-            "approved_until": _text("授权有效期至，可缩短；不填为申请的有效期", format="date"),
-            "answers": _arr(_text(maxLength=2000), "补正后重新提交：对退回的每一项补正事项依次答复（与退回的事项一一对应、"
-                                                   "顺序相同），每项写明补充了什么或作何说明；第 n 项有误时 fields 中为 "
-                                                   "answers.{n-1}"),
-            "resubmit_note": _text("补正后重新提交：其他说明（选填）", maxLength=2000),
-        }, description="数据申请审核与补正环节的表单；其他任务提交各自表单的字段（字符串、数字、布尔值或它们的数组）。"
-                       "缺少或不符合要求的内容返回 422，fields 指出字段，说明与网页表单相同；补正附件请在网页上传"),
+        "TaskCompletion": task_form_schema(
+            ("application_review.schema.json", "application_resubmit.schema.json"), ("attachments",),
+            "数据申请审核（decision 等）与补正（answers 等）环节的表单，即流程表单本身；其他任务提交各自表单的字段（字符串、"
+            "数字、布尔值或它们的数组）。缺少或不符合要求的内容返回 422，fields 指出字段，说明与网页表单相同；第 n 项答复有误时 "
+            "fields 中为 answers.{n-1}；补正附件请在网页上传"),
         "TaskCompleted": _obj({"task": _ref("Task"), "application": _ref("Application")}, ("task",)),
         "Grant": _obj({
             "id": _id(), "application_id": _id(), "application_number": _null(_text("申请编号")),

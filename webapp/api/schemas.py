@@ -1,6 +1,8 @@
 """The OpenAPI 3.0.3 schema of an input model: what the service checks is what the document says."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 NULL = {"type": "null"}
@@ -50,3 +52,36 @@ def query_parameters(model) -> list[dict]:
         parameters.append({"name": name, "in": "query", "required": False, "description": description,
                            "schema": schema})
     return parameters
+
+
+FORMS_DIR = Path(__file__).resolve().parents[2] / "bpmn" / "forms"
+# Keys of our BPMN form schemas that are the web form's (widgets, option lists, conditions), not the JSON's.
+FORM_ONLY = ("enumNames", "x-widget", "x-options", "x-check", "x-checked")
+
+
+def task_form_schema(names: tuple[str, ...], skipped: tuple[str, ...], description: str) -> dict:
+    """The body of a task completion as the shipped BPMN forms declare it (the forms validate it when the task is
+    completed): their fields in OpenAPI's dialect, each choice's Chinese names in its description."""
+    properties = {}
+    for name in names:
+        form = json.loads((FORMS_DIR / name).read_text(encoding="utf-8"))
+        when = form.get("x-required-when", {})
+        for field, spec in form["properties"].items():
+            if field not in skipped:
+                properties[field] = _form_field(spec, when.get(field))
+    return {"type": "object", "description": description, "properties": properties}
+
+
+def _form_field(spec: dict, required_when: dict | None) -> dict:
+    field = {key: value for key, value in spec.items() if key not in FORM_ONLY}
+    if "enumNames" in spec:
+        listed = "、".join(f"{code}={label}" for code, label in zip(spec["enum"], spec["enumNames"]))
+        field["description"] = f"{listed}。{spec.get('description', '')}".rstrip("。")
+    if required_when:
+        condition = "、".join(f"{name} 为 {' 或 '.join(values)}" for name, values in required_when.items())
+        field["description"] = f"{condition} 时必填。{field.get('description', '')}".rstrip("。")
+    if field.get("type") == "array":  # in our forms an array's maxLength bounds each of its texts
+        field["items"] = {"type": "string"} | ({"maxLength": field.pop("maxLength")} if "maxLength" in field else {})
+    if field.get("type") == "integer":
+        field["minimum"] = 1
+    return field
