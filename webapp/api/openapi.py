@@ -6,7 +6,7 @@ from flask import jsonify
 from webapp.api.blueprint import bp
 from webapp.api.schemas import openapi_schema, query_parameters, task_form_schema
 from webapp.input_guard import MAX_ID
-from workflows.catalog.queries import FACETS, InterfaceQuery, ResourceQuery
+from workflows.catalog.queries import FACETS, FIELD_LABELS, InterfaceQuery, ResourceQuery
 from workflows.engine.tasks import TaskQuery
 from workflows.models import (
     AnswerStance,
@@ -27,9 +27,6 @@ from workflows.models import (
 from workflows.objections.inputs import ObjectionInput
 from workflows.sharing import rejections
 from workflows.sharing.inputs import ApplicationInput, ApplicationQuery, GrantQuery
-
-FACET_NAMES = {"share_type": "共享类型", "open_type": "开放类型", "format": "资源格式", "category": "资源分类",
-               "sensitivity": "数据分级", "update_cycle": "更新周期"}
 
 ERRORS = {
     "400": ("BadRequest", "请求体不是 JSON 对象或格式不正确（code: bad_request）"),
@@ -80,16 +77,14 @@ def _day(description: str) -> dict:
     return _null(_text(description + "（YYYY-MM-DD）", format="date"))
 
 
-def _choices(pairs, description: str, labels: bool = False) -> dict:
-    """A string with fixed values; with labels=True the Chinese label is accepted in place of the code."""
+def _choices(pairs, description: str) -> dict:
+    """A string with fixed values (answers carry codes; the inputs, generated from their models, take names too)."""
     pairs = list(pairs)
-    values = [code for code, _ in pairs] + ([label for _, label in pairs] if labels else [])
-    listed = "、".join(f"{code}={label}" for code, label in pairs)
-    return _text(f"{description}：{listed}" + ("（代码或中文名均可）" if labels else ""), enum=values)
+    return _text(f"{description}：" + "、".join(f"{code}={label}" for code, label in pairs), enum=[c for c, _ in pairs])
 
 
-def _enum(enum_cls, description: str, labels: bool = False) -> dict:
-    return _choices(enum_cls.choices(), description, labels)
+def _enum(enum_cls, description: str) -> dict:
+    return _choices(enum_cls.choices(), description)
 
 
 def _arr(items: dict, description: str = "") -> dict:
@@ -274,7 +269,7 @@ def _application_detail() -> dict:
 def _resource() -> dict:
     labelled = {}
     for name, enum_cls in FACETS.items():
-        labelled |= {name: _enum(enum_cls, FACET_NAMES[name]), f"{name}_label": _null(_text("中文名"))}
+        labelled |= {name: _enum(enum_cls, FIELD_LABELS[name]), f"{name}_label": _null(_text("中文名"))}
     return {
         "code": _text("目录条目代码"), "name": _text("名称"), "provider_unit": _text("提供单位"),
         "provider_unit_code": _text("提供单位代码"), "provider_credit_code": _text("统一社会信用代码"),
