@@ -34,10 +34,7 @@ def _typed() -> dict:
 
 
 def _values_of(app) -> dict:
-    return {"resource_code": app.resource.code, "items": list(app.items), "scenario": app.scenario,
-            "basis": app.basis, "purpose": app.purpose, "frequency": app.frequency or "",
-            "valid_until": app.valid_until.isoformat() if app.valid_until else "", "undertaking": app.undertaking,
-            "sensitive_justification": app.sensitive_justification, "unit_id": str(app.applicant_unit_id)}
+    return applications.ApplicationShape.of(app).model_dump() | {"unit_id": str(app.applicant_unit_id)}
 
 
 def _existing(err) -> tuple[int, str] | None:

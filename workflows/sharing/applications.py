@@ -168,12 +168,7 @@ def submit(session: Session, actor: Person, application_id: int) -> Application:
     app = _editable(session, actor, application_id)
     if app.status != ApplicationStatus.DRAFT:
         raise Conflict("退回补正的申请不在此提交：请点击申请页上的“去办理：补正后重新提交”，逐项答复后点击“提交”")
-    data = ApplicationShape.parse({
-        "resource_code": app.resource.code, "items": list(app.items), "scenario": app.scenario, "basis": app.basis,
-        "purpose": app.purpose, "frequency": app.frequency or "",
-        "valid_until": app.valid_until.isoformat() if app.valid_until else "", "undertaking": app.undertaking,
-        "sensitive_justification": app.sensitive_justification})
-    resource = _check(session, app.applicant_unit_id, data, complete=True)
+    resource = _check(session, app.applicant_unit_id, ApplicationShape.of(app), complete=True)
     return _start(session, actor, app, resource)
 
 

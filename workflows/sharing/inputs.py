@@ -123,6 +123,15 @@ class ApplicationShape(BaseModel):
     def problems(cls, error: ValidationError) -> list[FieldProblem]:
         return inputs.field_problems(error, cls, cls.MESSAGES)
 
+    @classmethod
+    def of(cls, app) -> ApplicationShape:
+        """What a saved application says, as it was typed: submitting a draft checks it, its form shows it again."""
+        return cls.parse({
+            "resource_code": app.resource.code, "items": list(app.items), "scenario": app.scenario,
+            "basis": app.basis, "purpose": app.purpose, "frequency": app.frequency or "",
+            "valid_until": app.valid_until.isoformat() if app.valid_until else "", "undertaking": app.undertaking,
+            "sensitive_justification": app.sensitive_justification, "unit_id": app.applicant_unit_id})
+
     def until(self) -> date | None:
         """The day typed in valid_until, once the draft's rules passed."""
         return date.fromisoformat(self.valid_until[:10]) if self.valid_until else None
