@@ -268,3 +268,10 @@ def parse_query(model, args, blank_means_all: bool = True):
         return model.model_validate(values, context={"blank_means_all": blank_means_all})
     except ValidationError as error:
         raise ValidationFailed(field_problems(error, model), QUERY_PROBLEM) from None
+
+
+def one_line(model, text: str, field: str) -> str:
+    """A one-line text of a model's field (a name, a code); a line break or any control character is refused."""
+    if has_control_characters(text):
+        raise refused(f"{model.model_fields[field].title}：不能含有换行等控制字符")
+    return text

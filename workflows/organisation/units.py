@@ -63,9 +63,7 @@ class CheckedUnit(UnitInput):
     @field_validator("code", "name", "short_name", "credit_code")
     @classmethod
     def _one_line(cls, text: str, info) -> str:
-        if inputs.has_control_characters(text):
-            raise inputs.refused(f"{cls.model_fields[info.field_name].title}：不能含有换行等控制字符")
-        return text
+        return inputs.one_line(cls, text, info.field_name)
 
     @field_validator("code")
     @classmethod
