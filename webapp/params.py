@@ -2,6 +2,8 @@
 a choice given empty is a choice like any other, and refused when it is none."""
 from __future__ import annotations
 
+from typing import get_origin
+
 from workflows import inputs
 from workflows.errors import ValidationFailed
 
@@ -34,3 +36,10 @@ def given(args, name: str) -> str | None:
     instead of quietly meaning "not given"."""
     value = args.get(name)
     return None if value is None else value.strip()
+
+
+def form_values(form, model) -> dict:
+    """What a form sent for each field of an input model, as typed: every value of a list field, the one value
+    (trimmed) of any other; the model reads them as it reads JSON."""
+    return {name: form.getlist(name) if get_origin(field.annotation) is list else form.get(name, "").strip()
+            for name, field in model.model_fields.items()}

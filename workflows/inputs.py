@@ -5,7 +5,11 @@ import re
 import unicodedata
 from datetime import date
 
-from workflows.errors import FieldProblem
+from pydantic import BeforeValidator, ValidationError
+from pydantic.json_schema import WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from workflows.errors import FieldProblem, ValidationFailed, unknown_choice
 
 INT32_MIN, INT32_MAX = -2**31, 2**31 - 1
 _ASCII_INT = re.compile(r"-?[0-9]{1,10}")
@@ -136,3 +140,138 @@ def years_on(day, years: int):
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+# --- pydantic's errors in Chinese -------------------------------------------------
+# Each input shape is a pydantic model (titles are the Chinese field names); its errors reach people through here.
+# A message may use {title}, {name}, {length} (of what was sent) and the error's own context, e.g. {max_length}.
+MESSAGES = {
+    "missing": "{title}（{name}）：必填",
+    "string_type": "{title}（{name}）：应为字符串",
+    "bool_type": "{title}（{name}）：应为布尔值 true 或 false",
+    "bool_parsing": "{title}（{name}）：应为布尔值 true 或 false",
+    "int_type": "{title}（{name}）：应为整数",
+    "int_parsing": "{title}（{name}）：应为整数",
+    "list_type": "{title}（{name}）：应为数组",
+    "string_too_short": "{title}：至少 {min_length} 个字",
+    "too_short": "{title}：至少 {min_length} 项",
+    "too_long": "{title}：最多 {max_length} 项（现有 {actual_length} 项）",
+    "literal_error": "{title}：应为 {expected}",
+    "greater_than_equal": "{title}（{name}）：不能小于 {ge}",
+    "less_than_equal": "{title}（{name}）：不能大于 {le}",
+}
+REFUSED = "refused"  # the type of a PydanticCustomError whose message is already the Chinese sentence to show
+
+
+def field_problems(error, model, messages: dict | None = None) -> list[FieldProblem]:
+    """Every error of a pydantic ValidationError (or some of its errors) as the problem people read, naming the field by its Chinese title;
+    `messages` words a field's errors its own way, by (field, error type) or (field, "*"). Repeats are told once."""
+    messages = messages or {}
+    problems: list[FieldProblem] = []
+    for found in error if isinstance(error, list) else error.errors(include_url=False):
+        name = str(found["loc"][0]) if found["loc"] else ""
+        problem = FieldProblem(name, _message(model, name, found, messages))
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def _message(model, name: str, found: dict, messages: dict) -> str:
+    kind, context, sent = found["type"], found.get("ctx") or {}, found.get("input")
+    if kind == REFUSED:
+        return found["msg"]
+    field = model.model_fields.get(name)
+    title = field.title if field and field.title else name
+    template = messages.get((name, kind)) or messages.get((name, "*"))
+    if template is None and kind == "string_too_long":
+        return f"{title}：{too_long_message(context['max_length'], len(sent))}"
+    template = template or MESSAGES.get(kind, "{title}（{name}）：格式有误")
+    length = len(sent) if isinstance(sent, str | list | tuple) else 0
+    return template.format(title=title, name=name, length=length, **context)
+
+
+# --- query parameters ----------------------------------------------------------------
+QUERY_PROBLEM = "查询参数有误，请按提示修改"
+
+
+def refused(message: str) -> PydanticCustomError:
+    """An error whose message is already the Chinese sentence people read."""
+    return PydanticCustomError(REFUSED, message)
+
+
+def _blank_means_none(info) -> bool:
+    return (info.context or {}).get("blank_means_all", True)
+
+
+def choice(enum_cls, label: str) -> BeforeValidator:
+    """A labelled enum member from its code or its Chinese name; a search form's 全部 sends it blank."""
+    def member(value, info):
+        if value is None or isinstance(value, enum_cls):
+            return value
+        text = str(value).strip()
+        if text == "" and _blank_means_none(info):
+            return None
+        if (found := enum_cls.parse(text)) is None:
+            raise refused(unknown_choice(label, text, enum_cls.choices()))
+        return found
+    member.choice = True
+    return BeforeValidator(member)
+
+
+def one_of(pairs, label: str) -> BeforeValidator:
+    """One of fixed (code, name) choices, by its code."""
+    codes = dict(pairs)
+
+    def code(value, info):
+        text = str(value).strip()
+        if text not in codes:
+            raise refused(unknown_choice(label, text, pairs))
+        return text
+    code.choice = True
+    return BeforeValidator(code)
+
+
+def whole_number(label: str, low: int, high: int) -> BeforeValidator:
+    """A number in ASCII digits within [low, high]; other digits and numbers beyond 32 bits are refused."""
+    def number(value):
+        if value is None or (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
+            return value
+        text = str(value).strip()
+        if (found := parse_int(text, low, high)) is None:
+            raise refused(f"{label}：应为 {low} 到 {high} 之间的整数（半角数字），现为“{shown(text)}”")
+        return found
+    return BeforeValidator(number)
+
+
+def choices_schema(pairs, description: str, labels: bool = False) -> WithJsonSchema:
+    """A choice as the API documents it: its codes (and Chinese names where those are accepted too)."""
+    pairs = list(pairs)
+    listed = "、".join(f"{code}={label}" for code, label in pairs)
+    values = [code for code, _ in pairs] + ([label for _, label in pairs] if labels else [])
+    return WithJsonSchema({"type": "string", "enum": values,
+                           "description": f"{description}：{listed}" + ("（代码或中文名均可）" if labels else "")})
+
+
+def _is_choice(field) -> bool:
+    return any(getattr(getattr(m, "func", None), "choice", False) for m in field.metadata)
+
+
+def parse_query(model, args, blank_means_all: bool = True):
+    """The query parameters a model declares, read from a query string or form; a blank number or text is as good as
+    absent, a blank choice too where a form's 全部 sends it blank (not in the API). Every problem at once."""
+    values = {}
+    for name, field in model.model_fields.items():
+        value = None if field.exclude else args.get(name)
+        if value is not None and (str(value).strip() or (not blank_means_all and _is_choice(field))):
+            values[name] = str(value).strip()
+    try:
+        return model.model_validate(values, context={"blank_means_all": blank_means_all})
+    except ValidationError as error:
+        raise ValidationFailed(field_problems(error, model), QUERY_PROBLEM) from None
+
+
+def one_line(model, text: str, field: str) -> str:
+    """A one-line text of a model's field (a name, a code); a line break or any control character is refused."""
+    if has_control_characters(text):
+        raise refused(f"{model.model_fields[field].title}：不能含有换行等控制字符")
+    return text

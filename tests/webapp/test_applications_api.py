@@ -1,10 +1,12 @@
 """The applications API end to end: apply, review through /tasks, decide with specific reasons, records, grants."""
+import html
+import re
 import threading
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import NARROWED, HOUSEHOLD
+from tests.helpers import HOUSEHOLD, HOUSEHOLD_FORM, NARROWED, login, submit_form
 from workflows.models import AuditEvent, Notification, OutboxEmail
 
 COMPANY = {"resource_code": "XY-SJ-001", "items": ["企业名称", "统一社会信用代码"], "scenario": "企业开办一件事中核验企业登记信息",
@@ -112,6 +114,22 @@ def test_a_bad_date_blank_scenario_missing_reason_and_undertaking_are_named_fiel
     assert set(fields) == {"valid_until", "scenario", "sensitive_justification", "undertaking", "basis", "frequency"}
     assert fields["basis"] == "法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，至少 4 个字"
     assert fields["frequency"] == "预计调用频次：请选择调用频次"
+
+
+@pytest.mark.parametrize("changes", [
+    {"scenario": "核" * 2001, "basis": "法" * 1001, "items": ["姓" * 101]},
+    {"scenario": "核验", "basis": "x", "purpose": "", "frequency": "", "valid_until": "2031-01-01", "undertaking": False},
+    {"valid_until": "2027/02/13", "frequency": "偶尔", "items": ["姓名", "指纹"], "sensitive_justification": ""},
+])
+def test_the_same_bad_application_is_told_the_same_words_beside_the_form_fields_and_in_the_api(api, client, changes):
+    answer = api.post("/api/v1/applications", HOUSEHOLD | changes)
+    login(client, "machao")
+    form = HOUSEHOLD_FORM | {k: v for k, v in changes.items() if k != "undertaking"}
+    page = submit_form(client, form | ({"undertaking": ""} if "undertaking" in changes else {}), action="submit")
+    beside_fields = re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', page.get_data(as_text=True))
+    assert answer.status_code == page.status_code == 422
+    assert sorted(answer.get_json()["fields"].values()) == sorted(html.unescape(m) for m in beside_fields)
+    assert set(answer.get_json()["fields"]) >= {name for name in changes if name != "sensitive_justification"}
 
 
 def test_a_reviewer_of_another_unit_can_neither_decide_nor_see_the_application(api):

@@ -51,3 +51,11 @@ def test_over_long_text_and_ids_that_are_no_ids_are_refused_in_chinese(api, clie
     too_many = api.post("/api/v1/objections", {"type": "other", "facts": "县公安局共享接口多次中断影响业务", "request": "请处理",
                                                "attachments": [{"name": f"材料{i}"} for i in range(6)]})
     assert too_many.status_code == 422 and "attachments" in too_many.get_json()["fields"]
+
+
+def test_evidence_that_is_no_list_of_named_files_is_refused_with_the_shape_it_should_have(api):
+    for attachments in ({}, "证明.pdf", [{"name": 5}], [1]):
+        response = api.post("/api/v1/objections", {"type": "other", "facts": "县公安局共享接口多次中断影响业务",
+                                                   "request": "请处理", "attachments": attachments})
+        assert response.status_code == 422, attachments
+        assert response.get_json()["fields"] == {"attachments": '附件（attachments）：应为 [{"name": 文件名, "note": 说明}] 数组'}

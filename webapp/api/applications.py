@@ -4,19 +4,16 @@ from __future__ import annotations
 from flask import Response, g, jsonify, request, url_for
 
 from webapp.api.blueprint import bp
-from webapp.api.views import QUERY_PROBLEM, task_json
+from webapp.api.views import task_json
 from webapp.extensions import db
-from webapp.input_guard import MAX_ID
-from webapp.params import given, parse_id
-from workflows import clock
+from webapp.params import parse_id
+from workflows import clock, inputs
 from workflows.engine import tasks
-from workflows.errors import DomainError, NotFound, ValidationFailed, unknown_choice
+from workflows.errors import DomainError, NotFound, ValidationFailed
 from workflows.models import ApplicationStatus, CallFrequency, TaskStatus
 from workflows.sharing import applications, grants, records, rejections
+from workflows.sharing.inputs import ApplicationQuery, GrantQuery
 
-SCOPES = {"mine": "本单位", "provider": "本单位提供的数据", "all": "全部（仅协调员）"}
-TEXT_FIELDS = {"resource_code": "目录条目代码", "scenario": "应用场景", "basis": "法律或政策依据", "purpose": "用途",
-               "frequency": "预计调用频次", "valid_until": "有效期至", "sensitive_justification": "敏感信息项使用理由"}
 TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修改"
 
 
@@ -32,27 +29,6 @@ def _body(optional: bool = False) -> dict:
     return data
 
 
-def _application_input(body: dict) -> int | None:
-    """Wrong JSON types are refused here, so the service only ever sees strings, lists and booleans."""
-    problems = [f"{label}（{name}）：应为字符串" for name, label in TEXT_FIELDS.items()
-                if body.get(name) is not None and not isinstance(body[name], str)]
-    code = body.get("resource_code")
-    if code is None or (isinstance(code, str) and not code.strip()):
-        problems.append("目录条目代码（resource_code）：必填，例如 XY-GA-001")
-    items = body.get("items")
-    if items is not None and not (isinstance(items, list) and all(isinstance(i, str) for i in items)):
-        problems.append("信息项（items）：应为信息项名称的数组，例如 [\"姓名\", \"公民身份号码\"]")
-    if body.get("undertaking") is not None and not isinstance(body["undertaking"], bool):
-        problems.append("使用承诺（undertaking）：应为布尔值 true")
-    unit_id = body.get("unit_id")
-    if unit_id is not None and (isinstance(unit_id, bool) or not isinstance(unit_id, int)
-                                or not 1 <= unit_id <= MAX_ID):
-        problems.append("申请单位（unit_id）：应为单位 ID（正整数）")
-    if problems:
-        raise ValidationFailed(problems, TYPE_PROBLEM)
-    return unit_id
-
-
 def _form_input(body: dict) -> dict:
     """Form values are scalars or lists of scalars; the rules of the form are the web form's, checked by the service."""
     scalar = (str, int, float, bool, type(None))
@@ -61,20 +37,6 @@ def _form_input(body: dict) -> dict:
     if problems:
         raise ValidationFailed(problems, TYPE_PROBLEM)
     return body
-
-
-def _scope() -> str:
-    scope = given(request.args, "scope")
-    if scope is not None and scope not in SCOPES:
-        raise ValidationFailed([unknown_choice("scope", scope, SCOPES.items())], QUERY_PROBLEM)
-    return scope or "mine"
-
-
-def _status() -> str:
-    status = given(request.args, "status")
-    if status is not None and ApplicationStatus.parse(status) is None:
-        raise ValidationFailed([unknown_choice("status", status, ApplicationStatus.choices())], QUERY_PROBLEM)
-    return status or ""
 
 
 # --- output ------------------------------------------------------------------
@@ -169,9 +131,8 @@ def grant_json(grant) -> dict:
 
 @bp.post("/applications")
 def application_create():
-    body = _body()
-    unit_id = _application_input(body)
-    app = applications.apply(db.session, g.api_person, body, unit_id)
+    _body()  # a JSON object, else 400
+    app = applications.apply(db.session, g.api_person, applications.ApplicationShape.parse_json(request.get_data()))
     response = jsonify(application_json(app, full=True))  # built in the request's transaction, then committed
     response.headers["Location"] = url_for("api.application_detail", app_id=app.id)
     return response, 201
@@ -179,7 +140,8 @@ def application_create():
 
 @bp.get("/applications")
 def application_list():
-    found = applications.list_applications(db.session, g.api_person, _scope(), _status())
+    query = inputs.parse_query(ApplicationQuery, request.args, blank_means_all=False)
+    found = applications.list_applications(db.session, g.api_person, query.scope, query.status or "")
     late = applications.late_ids(db.session, found)
     return jsonify({"items": [application_json(a, late=late) for a in found]})
 
@@ -229,4 +191,5 @@ def task_complete(task_id: int):
 
 @bp.get("/grants")
 def grant_list():
-    return jsonify({"items": [grant_json(x) for x in grants.list_grants(db.session, g.api_person, _scope())]})
+    query = inputs.parse_query(GrantQuery, request.args, blank_means_all=False)
+    return jsonify({"items": [grant_json(x) for x in grants.list_grants(db.session, g.api_person, query.scope)]})

@@ -1,34 +1,21 @@
 """/api/v1 objections: raise one, read one; its steps go through the task API (each task carries objection_id)."""
 from __future__ import annotations
 
-from flask import g, jsonify, url_for
+from flask import g, jsonify, request, url_for
 
 from webapp.api.blueprint import bp
 from webapp.api.applications import _body
 from webapp.extensions import db
 from webapp.input_guard import MAX_ID
-from workflows.errors import NotFound, ValidationFailed
+from workflows.errors import NotFound
 from workflows.objections import cases
+from workflows.objections.inputs import ObjectionInput
 
-TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修改"
-TEXTS = {"type": "类型", "facts": "事实和理由", "request": "请求事项", "resource_code": "目录条目代码"}
-IDS = {"application_id": "所涉申请", "grant_id": "所涉授权"}
-
-
-def _objection_input(body: dict) -> dict:
+def _objection_input() -> dict:
     """Wrong JSON types are refused here; the service checks the content and names each field in Chinese."""
-    problems = [f"{label}（{name}）：应为字符串" for name, label in TEXTS.items()
-                if body.get(name) is not None and not isinstance(body[name], str)]
-    problems += [f"{label}（{name}）：应为正整数编号" for name, label in IDS.items()
-                 if body.get(name) is not None and (isinstance(body[name], bool) or not isinstance(body[name], int)
-                                                    or not 1 <= body[name] <= MAX_ID)]
-    attachments = body.get("attachments")
-    if attachments is not None and not (isinstance(attachments, list) and all(
-            isinstance(a, dict) and all(isinstance(v, str) for v in a.values()) for a in attachments)):
-        problems.append("附件（attachments）：应为 [{\"name\": 文件名, \"note\": 说明}] 数组")
-    if problems:
-        raise ValidationFailed(problems, TYPE_PROBLEM)
-    return {k: body.get(k) for k in (*TEXTS, *IDS, "attachments")}
+    body = _body()
+    ObjectionInput.check_json_types(request.get_data())
+    return {name: body.get(name) for name in ObjectionInput.model_fields}
 
 
 def objection_json(objection) -> dict:
@@ -53,7 +40,7 @@ def objection_json(objection) -> dict:
 
 @bp.post("/objections")
 def create_objection():
-    objection = cases.raise_objection(db.session, g.api_person, _objection_input(_body()))
+    objection = cases.raise_objection(db.session, g.api_person, _objection_input())
     response = jsonify({"id": objection.id, "status": objection.status.value,
                         "status_label": objection.status.label})
     response.status_code = 201

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import jsonify
 
 from webapp.api.blueprint import bp
-from webapp.api.views import OVERDUE
+from webapp.api.schemas import openapi_schema, query_parameters, task_form_schema
 from webapp.input_guard import MAX_ID
-from workflows.catalog.search import FACETS, MAX_CALLS, MAX_PAGE, MAX_PER_PAGE, SORT_CHOICES
+from workflows.catalog.queries import FACETS, FIELD_LABELS, InterfaceQuery, ResourceQuery
+from workflows.engine.tasks import TaskQuery
 from workflows.models import (
     AnswerStance,
     ApplicationStatus,
@@ -23,11 +24,9 @@ from workflows.models import (
     ShareMethod,
     TaskStatus,
 )
+from workflows.objections.inputs import ObjectionInput
 from workflows.sharing import rejections
-from workflows.sharing.audit_events import REVIEW_DECISIONS
-
-FACET_NAMES = {"share_type": "共享类型", "open_type": "开放类型", "format": "资源格式", "category": "资源分类",
-               "sensitivity": "数据分级", "update_cycle": "更新周期"}
+from workflows.sharing.inputs import ApplicationInput, ApplicationQuery, GrantQuery
 
 ERRORS = {
     "400": ("BadRequest", "请求体不是 JSON 对象或格式不正确（code: bad_request）"),
@@ -78,16 +77,14 @@ def _day(description: str) -> dict:
     return _null(_text(description + "（YYYY-MM-DD）", format="date"))
 
 
-def _choices(pairs, description: str, labels: bool = False) -> dict:
-    """A string with fixed values; with labels=True the Chinese label is accepted in place of the code."""
+def _choices(pairs, description: str) -> dict:
+    """A string with fixed values (answers carry codes; the inputs, generated from their models, take names too)."""
     pairs = list(pairs)
-    values = [code for code, _ in pairs] + ([label for _, label in pairs] if labels else [])
-    listed = "、".join(f"{code}={label}" for code, label in pairs)
-    return _text(f"{description}：{listed}" + ("（代码或中文名均可）" if labels else ""), enum=values)
+    return _text(f"{description}：" + "、".join(f"{code}={label}" for code, label in pairs), enum=[c for c, _ in pairs])
 
 
-def _enum(enum_cls, description: str, labels: bool = False) -> dict:
-    return _choices(enum_cls.choices(), description, labels)
+def _enum(enum_cls, description: str) -> dict:
+    return _choices(enum_cls.choices(), description)
 
 
 def _arr(items: dict, description: str = "") -> dict:
@@ -107,11 +104,6 @@ def _ref(name: str) -> dict:
 
 def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
-
-
-def _query(name: str, description: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or _text()}
 
 
 def _path(name: str, description: str, schema: dict | None = None) -> dict:
@@ -165,28 +157,13 @@ def _schemas() -> dict:
         }, ...),
         "ApplicationSummary": _obj(_application_summary(), ...),
         "Application": {"allOf": [_ref("ApplicationSummary"), _obj(_application_detail(), ...)]},
-        "ApplicationInput": _application_input(),
-        "TaskCompletion": _obj({
-            "decision": _choices([(code, REVIEW_DECISIONS[code]) for code in ("approve", "reject", "return")], "审核意见"),
-            "reason": _text("理由：不通过须写明具体理由（除去套话至少 10 个不同的汉字，不能只写“不同意”）；"
-                            "退回补正须一次性逐项列出需补充的材料或需说明的问题，每行一项"),
-            "rejection_category": _choices(RejectionCategory.choices(), "不通过类别（decision 为 reject 时必填）；"
-                                           "各类别须同时提交该类别要求的具体内容，其他（other）的理由须指明本申请的信息项、"
-                                           "资源名称、应用场景中的说法、申请编号、附件名称或日期"),
-            "missing_basis": _text("缺少或不足的依据（类别 no_basis 时必填）：引用申请所列依据说明其为何不足，"
-                                   "或写明缺少的法律法规、文件名称（用《》）或文号", maxLength=500),
-            "concerns": _arr(_text(), "超出履职需要的信息项（类别 scope_exceeds 时必填）：从申请的信息项中选择，至少一项"),
-            "provision": _text("涉及的安全或保密规定（类别 security 时必填）：《法规名称》加条款，如《中华人民共和国数据安全法》"
-                               "第二十一条，或文件文号，如国办发〔2021〕6号", maxLength=200),
-            "holder_unit_id": _id("掌握该数据的单位 ID（类别 not_in_duty 时必填）：在用的其他单位，不能是提供单位本身"),
-            "approved_items": _arr(_text(), "同意提供的信息项：给出的即为授权范围（至少一项，可缩小申请范围）；省略此字段为申请的全部"),
-            "approved_until": _text("授权有效期至，可缩短；不填为申请的有效期", format="date"),
-            "answers": _arr(_text(maxLength=2000), "补正后重新提交：对退回的每一项补正事项依次答复（与退回的事项一一对应、"
-                                                   "顺序相同），每项写明补充了什么或作何说明；第 n 项有误时 fields 中为 "
-                                                   "answers.{n-1}"),
-            "resubmit_note": _text("补正后重新提交：其他说明（选填）", maxLength=2000),
-        }, description="数据申请审核与补正环节的表单；其他任务提交各自表单的字段（字符串、数字、布尔值或它们的数组）。"
-                       "缺少或不符合要求的内容返回 422，fields 指出字段，说明与网页表单相同；补正附件请在网页上传"),
+        "ApplicationInput": openapi_schema(ApplicationInput, "数据申请：字段、上限与网页表单相同；缺少或不符合要求的内容返回 422，"
+                                                             "fields 指出字段，说明与网页表单相同"),
+        "TaskCompletion": task_form_schema(
+            ("application_review.schema.json", "application_resubmit.schema.json"), ("attachments",),
+            "数据申请审核（decision 等）与补正（answers 等）环节的表单，即流程表单本身；其他任务提交各自表单的字段（字符串、"
+            "数字、布尔值或它们的数组）。缺少或不符合要求的内容返回 422，fields 指出字段，说明与网页表单相同；第 n 项答复有误时 "
+            "fields 中为 answers.{n-1}；补正附件请在网页上传"),
         "TaskCompleted": _obj({"task": _ref("Task"), "application": _ref("Application")}, ("task",)),
         "Grant": _obj({
             "id": _id(), "application_id": _id(), "application_number": _null(_text("申请编号")),
@@ -195,15 +172,7 @@ def _schemas() -> dict:
             "valid_until": _day("止"), "status": _enum(GrantStatus, "授权状态"), "status_label": _text(),
         }, ...),
         "Resource": _obj(_resource(), ...),
-        "ObjectionInput": _obj({
-            "type": _enum(ObjectionType, "类型代码"),
-            "facts": _text("事实和理由（至少 10 个字）", minLength=10, maxLength=4000),
-            "request": _text("请求事项（至少 2 个字）", minLength=2, maxLength=2000),
-            "application_id": _id("所涉申请（资源申请异议必填）"),
-            "resource_code": _text("所涉目录条目代码（数据目录纠错、数据质量异议必填）", maxLength=64),
-            "grant_id": _id("所涉授权（数据使用异议必填）"),
-            "attachments": _arr(_obj({"name": _text("文件名"), "note": _text("说明")}, ("name",)), "证据材料（最多 5 个）"),
-        }, ("type", "facts", "request")),
+        "ObjectionInput": openapi_schema(ObjectionInput, "异议或纠错：类型未知、缺少事实和理由等返回 422，fields 指出字段"),
         "ObjectionCreated": _obj({"id": _id("异议 ID"), "status": _enum(ObjectionStatus, "异议状态"),
                                   "status_label": _text("状态中文名")}, ...),
         "Objection": _obj({
@@ -297,24 +266,10 @@ def _application_detail() -> dict:
     }
 
 
-def _application_input() -> dict:
-    return _obj({
-        "resource_code": _text("目录条目代码，如 XY-GA-001"),
-        "items": _arr(_text(), "信息项名称（按需申请，只选业务必需的）"),
-        "scenario": _text("应用场景（至少 6 个字）", minLength=6),
-        "basis": _text("法律或政策依据", minLength=4), "purpose": _text("用途", minLength=4),
-        "frequency": _enum(CallFrequency, "预计调用频次", labels=True),
-        "valid_until": _text("有效期至（YYYY-MM-DD，晚于今天、最长三年）", format="date"),
-        "undertaking": _s("boolean", "“谁使用谁负责”承诺，须为 true", enum=[True]),
-        "sensitive_justification": _text("申请敏感信息项时必填：必须使用的理由（至少 6 个字）"),
-        "unit_id": _id("以哪个单位的申请人身份申请；不填为本人第一个申请人单位"),
-    }, ("resource_code", "items", "scenario", "basis", "purpose", "frequency", "valid_until", "undertaking"))
-
-
 def _resource() -> dict:
     labelled = {}
     for name, enum_cls in FACETS.items():
-        labelled |= {name: _enum(enum_cls, FACET_NAMES[name]), f"{name}_label": _null(_text("中文名"))}
+        labelled |= {name: _enum(enum_cls, FIELD_LABELS[name]), f"{name}_label": _null(_text("中文名"))}
     return {
         "code": _text("目录条目代码"), "name": _text("名称"), "provider_unit": _text("提供单位"),
         "provider_unit_code": _text("提供单位代码"), "provider_credit_code": _text("统一社会信用代码"),
@@ -338,33 +293,15 @@ def _page_of(name: str, facets: dict) -> dict:
 
 # --- paths -------------------------------------------------------------------
 
-def _paging() -> list[dict]:
-    return [_query("page", f"页码，1–{MAX_PAGE}", _int(minimum=1, maximum=MAX_PAGE, default=1)),
-            _query("per_page", f"每页条数，1–{MAX_PER_PAGE}", _int(minimum=1, maximum=MAX_PER_PAGE, default=20))]
-
-
-def _scope(mine: str, provider: str) -> dict:
-    return _query("scope", "范围，不填为 mine", _choices(
-        [("mine", mine), ("provider", provider), ("all", "全部（仅协调员，其他人等同 mine）")], "范围"))
-
-
 def _catalog_paths() -> dict:
-    facets = [_query(k, f"按{FACET_NAMES[k]}筛选", _enum(enum_cls, FACET_NAMES[k], labels=True))
-              for k, enum_cls in FACETS.items()]
-    calls = _int(minimum=0, maximum=MAX_CALLS)
     return {
         "/catalog/resources": {"get": _op("资源目录", "检索目录条目（中文子串、分面计数）", _ok(
-            "searchResources", _page_of("Resource", FACETS)), params=[
-            _query("q", "关键词（名称或摘要的子串）"), _query("unit", "提供单位名称关键词"), *facets,
-            _query("category_path", "分类路径前缀，如 基础/人口"), *_paging()])},
+            "searchResources", _page_of("Resource", FACETS)), params=query_parameters(ResourceQuery))},
         "/catalog/resources/{code}": {"get": _op("资源目录", "目录条目详情与信息项", _ok(
             "getResource", _ref("ResourceDetail")), ("404",), params=[_path("code", "目录条目代码", _text())])},
         "/catalog/interfaces": {"get": _op("资源目录", "检索共享接口", _ok(
-            "searchInterfaces", _page_of("Interface", {"object_class": ObjectClass})), params=[
-            _query("q", "接口或资源名称关键词"), _query("scenario", "业务场景关键词"),
-            _query("object_class", "对象类别", _enum(ObjectClass, "对象类别", labels=True)),
-            _query("min_calls", "月调用次数下限", calls), _query("max_calls", "月调用次数上限", calls),
-            _query("sort", "排序，不填为 -monthly_calls", _choices(SORT_CHOICES, "排序")), *_paging()])},
+            "searchInterfaces", _page_of("Interface", {"object_class": ObjectClass})),
+            params=query_parameters(InterfaceQuery))},
     }
 
 
@@ -373,8 +310,7 @@ def _application_paths() -> dict:
     return {
         "/applications": {
             "get": _op("数据申请", "申请列表（最近 500 条）", _ok("listApplications", _list_of("ApplicationSummary")),
-                       params=[_scope("本单位提出的申请", "申请本单位数据的申请"),
-                               _query("status", "按状态筛选", _enum(ApplicationStatus, "申请状态", labels=True))]),
+                       params=query_parameters(ApplicationQuery)),
             "post": _op("数据申请", "提交数据申请", _ok("createApplication", _ref("Application"),
                                                       "已提交；有条件共享进入审核（due_at 为审核时限），无条件共享直接通过"),
                         ("400", "403", "404", "409", "413"), status="201", body=_ref("ApplicationInput"),
@@ -392,8 +328,8 @@ def _application_paths() -> dict:
             "数据申请", "审批记录 PDF（办结后）", _ok("getApplicationRecord", _text(format="binary"), "审批记录 PDF"),
             ("404",), params=[app_id], content={"application/pdf": {"schema": _text(format="binary")}},
             description="申请作出通过或不通过决定时生成；尚未办结为 404。")},
-        "/grants": {"get": _op("授权", "数据授权列表", _ok("listGrants", _list_of("Grant")), params=[
-            _scope("本单位获得的授权", "本单位数据上的授权")])},
+        "/grants": {"get": _op("授权", "数据授权列表", _ok("listGrants", _list_of("Grant")),
+                               params=query_parameters(GrantQuery))},
     }
 
 
@@ -413,12 +349,9 @@ def _objection_paths() -> dict:
 
 
 def _paths() -> dict:
-    overdue = [(code, "只看已逾期" if only else "全部") for code, only in OVERDUE.items()]
     return {
-        "/tasks": {"get": _op("待办", "我的待办任务（逾期的在前）", _ok("listTasks", _list_of("Task")), params=[
-            _query("process", "按流程标识筛选，如 data_application"),
-            _query("overdue", "是否只看已逾期，不填为全部", _choices(overdue, "是否只看已逾期")),
-        ])},
+        "/tasks": {"get": _op("待办", "我的待办任务（逾期的在前）", _ok("listTasks", _list_of("Task")),
+                              params=query_parameters(TaskQuery))},
         "/tasks/{task_id}/complete": {"post": _op(
             "待办", "办理任务", _ok("completeTask", _ref("TaskCompleted"), "已办理；申请类案件同时返回申请的最新状态"),
             ("400", "403", "404", "409", "413"), params=[_path("task_id", "任务 ID")], body=_ref("TaskCompletion"),

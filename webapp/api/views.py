@@ -6,14 +6,10 @@ from flask import g, jsonify, request
 from webapp.api.blueprint import bp
 from webapp.errors import respond
 from webapp.extensions import db
-from webapp.params import given, parse_id
+from webapp.params import parse_id
+from workflows import inputs
 from workflows.engine import tasks as task_services
-from workflows.errors import ValidationFailed, unknown_choice
 from workflows.organisation import accounts
-
-QUERY_PROBLEM = "查询参数有误，请按提示修改"
-OVERDUE = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False}
-OVERDUE_CHOICES = [(value, "只看已逾期" if only else "全部") for value, only in OVERDUE.items()]
 
 
 @bp.before_request
@@ -55,9 +51,6 @@ def _subject_id(value):
 
 @bp.get("/tasks")
 def tasks():
-    overdue = given(request.args, "overdue")
-    if overdue is not None and overdue.lower() not in OVERDUE:
-        raise ValidationFailed([unknown_choice("overdue", overdue, OVERDUE_CHOICES)], QUERY_PROBLEM)
-    process = request.args.get("process", "").strip()
-    found = task_services.open_tasks(db.session, g.api_person, process, OVERDUE.get((overdue or "").lower(), False))
+    query = inputs.parse_query(task_services.TaskQuery, request.args, blank_means_all=False)
+    found = task_services.open_tasks(db.session, g.api_person, query.process, query.overdue)
     return jsonify({"items": [task_json(t) for t in found]})

@@ -11,7 +11,7 @@ from webapp import downloads
 from webapp import uploads as web_uploads
 from webapp.applications.blueprint import bp
 from webapp.extensions import db
-from webapp.params import given, id_param
+from webapp.params import form_values, given, id_param
 from webapp.refusals import Refusal, refusal
 from webapp.security import current_person
 from workflows import clock, inputs
@@ -22,9 +22,6 @@ from workflows.objections import cases as objection_cases
 from workflows.sharing import applications, grants, pages, records, uploads
 
 
-TEXT_FIELDS = ("resource_code", "scenario", "basis", "purpose", "frequency", "valid_until", "sensitive_justification")
-
-
 # --- the application form ------------------------------------------------------
 
 def _units(person) -> list:
@@ -33,17 +30,11 @@ def _units(person) -> list:
 
 
 def _typed() -> dict:
-    form = request.form
-    raw = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
-    return raw | {"items": form.getlist("items"), "undertaking": form.get("undertaking") == "true",
-                  "unit_id": form.get("unit_id", "")}
+    return form_values(request.form, applications.ApplicationShape)
 
 
 def _values_of(app) -> dict:
-    return {"resource_code": app.resource.code, "items": list(app.items), "scenario": app.scenario,
-            "basis": app.basis, "purpose": app.purpose, "frequency": app.frequency or "",
-            "valid_until": app.valid_until.isoformat() if app.valid_until else "", "undertaking": app.undertaking,
-            "sensitive_justification": app.sensitive_justification, "unit_id": str(app.applicant_unit_id)}
+    return applications.ApplicationShape.of(app).model_dump() | {"unit_id": str(app.applicant_unit_id)}
 
 
 def _existing(err) -> tuple[int, str] | None:
@@ -109,7 +100,7 @@ def _save(person, resource, units: list, app=None):
         return _render_form(resource, raw, units, app, r.problems, r.status, r.fields, kept, _existing(r.error))
 
     with refusal(form_again) as refused:
-        saved = applications.save_draft(db.session, person, unit_id, raw, app.id if app else None,
+        saved = applications.save_draft(db.session, person, unit_id, raw | {"unit_id": unit_id}, app.id if app else None,
                                          complete=submitting)  # every problem in one pass
         uploads.attach(db.session, person, saved.id, tokens)
         if submitting:

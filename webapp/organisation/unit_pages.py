@@ -6,16 +6,14 @@ from flask import flash, redirect, render_template, request, url_for
 from webapp.extensions import db
 from webapp.organisation.blueprint import bp
 from webapp.organisation.views import scope
-from webapp.params import id_param
+from webapp.params import form_values, id_param
 from webapp.refusals import refusal
 from workflows.errors import DomainError
 from workflows.organisation import overview, responsibilities, roles, units
 
 
 def unit_input(form) -> units.UnitInput:
-    return units.UnitInput(code=form.get("code", ""), name=form.get("name", ""),
-                           short_name=form.get("short_name", ""), kind=form.get("kind", ""),
-                           credit_code=form.get("credit_code", ""))
+    return units.UnitInput(**form_values(form, units.UnitInput))
 
 
 @bp.get("/units")

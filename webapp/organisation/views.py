@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from webapp.extensions import db, login_manager
 from webapp.organisation.blueprint import bp
-from webapp.params import id_param, page_param
+from webapp.params import form_values, id_param, page_param
 from webapp.refusals import Refusal, back_to, refusal
 from webapp.security import safe_next
 from workflows import case_names
@@ -41,9 +41,7 @@ def scope() -> AdminScope:
 
 
 def person_input(form) -> people.PersonInput:
-    return people.PersonInput(username=form.get("username", ""), display_name=form.get("display_name", ""),
-                              unit_code=form.get("unit_code", ""), position=form.get("position", ""),
-                              email=form.get("email", ""), roles=form.getlist("roles"))
+    return people.PersonInput(**form_values(form, people.PersonInput))
 
 
 @bp.get("/people")

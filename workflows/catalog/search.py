@@ -7,55 +7,34 @@ from dataclasses import dataclass, field
 from sqlalchemy import Integer, String, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
-from workflows import inputs
 from workflows.catalog.facet_cache import FacetCache
+from workflows.catalog.queries import (  # noqa: F401  (callers find the queries beside the search)
+    FACETS,
+    FIELD_LABELS,
+    MAX_CALLS,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    SORT_CHOICES,
+    InterfaceQuery,
+    ResourceQuery,
+    parse_interface_query,
+    parse_resource_query,
+)
 from workflows.db import is_postgres
-from workflows.errors import ValidationFailed, unknown_choice
 from workflows.models import (
     CatalogGeneration,
-    CategoryClass,
     Interface,
     ObjectClass,
-    OpenType,
     Resource,
-    ResourceFormat,
     ResourceStatus,
-    Sensitivity,
     ShareType,
     Unit,
-    UpdateCycle,
 )
 
-FACETS = {
-    "share_type": ShareType, "open_type": OpenType, "format": ResourceFormat,
-    "category": CategoryClass, "sensitivity": Sensitivity, "update_cycle": UpdateCycle,
-}
 _COLUMN = {"share_type": Resource.share_type, "open_type": Resource.open_type, "format": Resource.format,
            "category": Resource.category_class, "sensitivity": Resource.sensitivity,
            "update_cycle": Resource.update_cycle}
-MAX_PER_PAGE = 100
-KEYWORD_LIMITS = {"q": ("关键词", 50), "unit": ("单位名称关键词", 50), "category_path": ("资源分类路径", 200),
-                  "scenario": ("业务场景", 50)}
-# The names the search forms show for their fields: every message names the field as the person sees it.
-FIELD_LABELS = {"share_type": "共享类型", "open_type": "开放类型", "category": "资源分类", "format": "资源格式",
-                "update_cycle": "更新周期", "sensitivity": "数据分级", "object_class": "对象分类", "sort": "排序",
-                "page": "页码", "per_page": "每页条数", "min_calls": "月调用次数下限", "max_calls": "月调用次数上限"}
-MAX_PAGE = 100_000
-MAX_CALLS = 2**31 - 1  # monthly_calls is an integer column
 INTERFACE_SORTS = {"monthly_calls": Interface.monthly_calls, "name": Interface.name, "code": Interface.code}
-SORT_CHOICES = [("-monthly_calls", "月调用次数从高到低"), ("monthly_calls", "月调用次数从低到高"), ("name", "名称升序"),
-                ("-name", "名称降序"), ("code", "代码升序"), ("-code", "代码降序")]
-
-
-@dataclass
-class ResourceQuery:
-    q: str = ""
-    unit: str = ""
-    filters: dict = field(default_factory=dict)  # facet name -> enum member
-    category_path: str = ""
-    page: int = 1
-    per_page: int = 20
-    shared_only: bool = False  # the public catalog: 不予共享 entries are neither listed nor counted
 
 
 @dataclass
@@ -76,55 +55,6 @@ def refused_page(facet_names=tuple(FACETS)) -> Page:
     enums = FACETS | {"object_class": ObjectClass}
     return Page([], 0, 1, 20, {name: [{"value": m.value, "label": m.label, "count": None} for m in enums[name]]
                                for name in facet_names})
-
-
-def _int(value, name: str, label: str, low: int, high: int, default: int, problems: list[str]) -> int:
-    text = str(value if value is not None else "").strip()
-    if not text:
-        return default
-    number = inputs.parse_int(text, low, high)
-    if number is None:
-        problems.append(f"{label}：应为 {low} 到 {high} 之间的整数（半角数字），现为“{inputs.shown(text)}”")
-        return default
-    return number
-
-
-def _texts(args: dict, names: tuple[str, ...], problems: list[str]) -> dict[str, str]:
-    """The keyword parameters, each refused (never cut) when longer than its limit."""
-    values = {name: str(args.get(name) or "").strip() for name in names}
-    problems += inputs.length_problems(values, {name: KEYWORD_LIMITS[name] for name in names})
-    return values
-
-
-def parse_resource_query(args: dict, blank_means_all: bool = True) -> ResourceQuery:
-    """Query parameters as codes (share_type=conditional …); any bad value is a 422 in Chinese.
-
-    A search form's 全部 sends share_type= (blank_means_all); the API refuses an empty choice like any unknown one."""
-    problems: list[str] = []
-    texts = _texts(args, ("q", "unit"), problems)
-    query = ResourceQuery(q=texts["q"], unit=texts["unit"])
-    for name, enum_cls in FACETS.items():
-        value = _chosen(args, name, blank_means_all)
-        if value is None:
-            continue
-        member = enum_cls.parse(value)
-        if member is None:
-            problems.append(unknown_choice(FIELD_LABELS[name], value, enum_cls.choices()))
-        else:
-            query.filters[name] = member
-    query.category_path = _texts(args, ("category_path",), problems)["category_path"]
-    query.page = _int(args.get("page"), "page", "页码", 1, MAX_PAGE, 1, problems)
-    query.per_page = _int(args.get("per_page"), "per_page", "每页条数", 1, MAX_PER_PAGE, 20, problems)
-    if problems:
-        raise ValidationFailed(problems, "查询参数有误，请按提示修改")
-    return query
-
-
-def _chosen(args: dict, name: str, blank_means_all: bool) -> str | None:
-    """A choice's text, or None when none was made: absent, or blank where a form's 全部 sends it blank."""
-    value = args.get(name)
-    text = None if value is None else str(value).strip()
-    return None if text == "" and blank_means_all else text
 
 
 # SQLite cannot know how many rows an FTS match returns; the vocabulary tables can. Few hits are
@@ -276,44 +206,6 @@ def _facet_counts(rows: list, chosen: dict[str, str]) -> tuple[dict, int]:
 
 
 # --- interfaces --------------------------------------------------------------
-
-@dataclass
-class InterfaceQuery:
-    q: str = ""
-    scenario: str = ""
-    object_class: ObjectClass | None = None
-    min_calls: int | None = None
-    max_calls: int | None = None
-    sort: str = "-monthly_calls"
-    page: int = 1
-    per_page: int = 20
-
-
-def parse_interface_query(args: dict, blank_means_all: bool = True) -> InterfaceQuery:
-    problems: list[str] = []
-    texts = _texts(args, ("q", "scenario"), problems)
-    query = InterfaceQuery(q=texts["q"], scenario=texts["scenario"])
-    object_class = _chosen(args, "object_class", blank_means_all)
-    if object_class is not None:
-        query.object_class = ObjectClass.parse(object_class)
-        if query.object_class is None:
-            problems.append(unknown_choice(FIELD_LABELS["object_class"], object_class, ObjectClass.choices()))
-    if str(args.get("min_calls") or "").strip():
-        query.min_calls = _int(args.get("min_calls"), "min_calls", "月调用次数下限", 0, MAX_CALLS, 0, problems)
-    if str(args.get("max_calls") or "").strip():
-        query.max_calls = _int(args.get("max_calls"), "max_calls", "月调用次数上限", 0, MAX_CALLS, 0, problems)
-    sort = _chosen(args, "sort", blank_means_all)
-    sort = "-monthly_calls" if sort is None else sort
-    if sort not in dict(SORT_CHOICES):
-        problems.append(unknown_choice(FIELD_LABELS["sort"], sort, SORT_CHOICES))
-    else:
-        query.sort = sort
-    query.page = _int(args.get("page"), "page", "页码", 1, MAX_PAGE, 1, problems)
-    query.per_page = _int(args.get("per_page"), "per_page", "每页条数", 1, MAX_PER_PAGE, 20, problems)
-    if problems:
-        raise ValidationFailed(problems, "查询参数有误，请按提示修改")
-    return query
-
 
 def search_interfaces(session: Session, query: InterfaceQuery, shared_only: bool = False) -> Page:
     """shared_only (the public catalog): interfaces of 不予共享 entries are neither listed nor counted."""

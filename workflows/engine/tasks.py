@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Annotated, Callable
 
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflows import audit, calendar, clock, events, inputs
 from workflows.engine import forms
 from workflows.engine.runtime import TASK_ROWS, can_act, complete_task, configure_recusals, recusal
-from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed
+from workflows.errors import AlreadyHandled, Forbidden, NotFound, ValidationFailed, unknown_choice
 from workflows.models import (
     Application,
     AuditEvent,
@@ -27,6 +28,30 @@ from workflows.models import (
 Handler = Callable[[Session, Person, HumanTask, dict], dict | None]
 FILTER_LIMITS = {"process_key": ("流程", 64), "resource": ("资源关键词", 50)}
 USERNAME_LIMIT = 64
+OVERDUE = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False}
+OVERDUE_CHOICES = [(value, "只看已逾期" if only else "全部") for value, only in OVERDUE.items()]
+
+
+def _overdue(value):
+    if isinstance(value, bool):
+        return value
+    if (text := str(value).strip()).lower() not in OVERDUE:
+        raise inputs.refused(unknown_choice("overdue", text, OVERDUE_CHOICES))
+    return OVERDUE[text.lower()]
+
+
+_overdue.choice = True  # a blank overdue= is refused in the API like any value that is none of these
+
+
+class TaskQuery(BaseModel):
+    """GET /api/v1/tasks: the person's open tasks of one process, or only the overdue ones."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    process: str = Field("", title="流程", max_length=FILTER_LIMITS["process_key"][1],
+                         description="按流程标识筛选，如 data_application")
+    overdue: Annotated[bool, BeforeValidator(_overdue),
+                       inputs.choices_schema(OVERDUE_CHOICES, "是否只看已逾期，不填为全部")] = False
 ClosedNotice = Callable[[Session, HumanTask], str | None]
 _handlers: dict[tuple[str, str], Handler] | None = None
 _closed_notices: dict[str, ClosedNotice] = {}

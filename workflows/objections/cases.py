@@ -28,12 +28,11 @@ from workflows.models.objections import (
     ObjectionStatus,
     ObjectionType,
 )
+from workflows.objections.inputs import CODE_LIMIT, MAX_ATTACHMENTS, ObjectionInput  # noqa: F401  (the form counts files)
 from workflows.objections.process import ANSWERS, BUREAU_TASKS, PROCESS, TRIAGE
 from workflows.organisation.directory import coordinators
 from workflows.sharing import applications, visibility
 
-LIMITS = {"facts": ("事实和理由", 4000), "request": ("请求事项", 2000), "resource_code": ("目录条目代码", 64)}
-MAX_ATTACHMENTS, ATTACHMENT_NAME, ATTACHMENT_NOTE = 5, 200, 500
 MAX_GOVERNMENT_FILES = 3
 NEEDS_LINK = {ObjectionType.APPLICATION_DISPUTE: "application_id", ObjectionType.CATALOG_CORRECTION: "resource_code",
               ObjectionType.QUALITY_DISPUTE: "resource_code", ObjectionType.USAGE_DISPUTE: "grant_id"}
@@ -71,23 +70,6 @@ def _int(value, name: str, problems: list) -> int | None:
     found = inputs.parse_int(value)
     if found is None or found <= 0:
         problems.append(FieldProblem(name, f"{LINK_LABELS[name]}：应为正整数编号"))
-    return found
-
-
-def _attachments(raw, problems: list) -> list[dict]:
-    """Described evidence (file name and what it shows); at most five."""
-    items = raw if isinstance(raw, list) else []
-    if len(items) > MAX_ATTACHMENTS:
-        problems.append(FieldProblem("attachments", f"附件：最多 {MAX_ATTACHMENTS} 个"))
-        return []
-    found = []
-    for item in items:
-        name = str((item or {}).get("name", "") if isinstance(item, dict) else item).strip()
-        note = str(item.get("note", "") if isinstance(item, dict) else "").strip()
-        if name and (len(name) > ATTACHMENT_NAME or len(note) > ATTACHMENT_NOTE):
-            problems.append(FieldProblem("attachments", f"附件：名称不超过{ATTACHMENT_NAME}字，说明不超过{ATTACHMENT_NOTE}字"))
-        elif name:
-            found.append({"name": name, "note": note})
     return found
 
 
@@ -144,7 +126,7 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
     app = grant = resource = None
     if application_id or app_number:
         app = _application(session, actor, application_id, app_number, problems)
-    if code and len(code) <= LIMITS["resource_code"][1]:
+    if code and len(code) <= CODE_LIMIT:
         resource = session.scalar(select(Resource).where(func.upper(Resource.code) == code.upper(),
                                                          Resource.status == ResourceStatus.PUBLISHED))
         if resource is None:
@@ -231,23 +213,14 @@ def get_file(session: Session, actor: Person, objection_id: int, file_id: int) -
 
 def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:
     """Record what a unit disputes and start the case; the county data bureau triages it within 2 working days."""
-    problems: list = []
-    kind = ObjectionType.parse(str(raw.get("type") or raw.get("kind") or ""))
-    if kind is None:
-        problems.append(FieldProblem("type", "类型：应为 " + "、".join(f"{c}（{label}）" for c, label in
-                                                                    ObjectionType.choices()) + " 之一"))
-    texts = {name: str(raw.get(name) or "").strip() for name in ("facts", "request", "resource_code")}
-    problems += inputs.length_problems(texts, LIMITS)
-    if len(texts["facts"]) < 10:
-        problems.append(FieldProblem("facts", "事实和理由：请写明发生了什么、错在哪里（至少10个字）"))
-    if len(texts["request"]) < 2:
-        problems.append(FieldProblem("request", "请求事项：请写明希望如何处理（至少2个字）"))
-    attachments = _attachments(raw.get("attachments"), problems)
-    link = _linked(session, actor, kind, raw, problems) if kind else {}
+    data, problems = ObjectionInput.check(raw)
+    kind = data.type if data else ObjectionType.parse(str(raw.get("type") or raw.get("kind") or ""))
+    link = _linked(session, actor, kind, raw, problems) if kind else {}  # what it concerns, in the same pass
     if problems:
-        raise ValidationFailed(problems, "异议未提交：请按提示补全")
-    objection = Objection(kind=kind, status=ObjectionStatus.SUBMITTED, facts=texts["facts"], request=texts["request"],
-                          raiser_id=actor.id, raiser_unit_id=actor.unit_id, attachments=attachments,
+        raise ValidationFailed(list(dict.fromkeys(problems)), "异议未提交：请按提示补全")
+    objection = Objection(kind=kind, status=ObjectionStatus.SUBMITTED, facts=data.facts, request=data.request,
+                          raiser_id=actor.id, raiser_unit_id=actor.unit_id,
+                          attachments=[evidence.model_dump() for evidence in data.attachments],
                           created_at=clock.now(), **link)
     session.add(objection)
     session.flush()

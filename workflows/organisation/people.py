@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -15,22 +16,64 @@ from workflows.organisation import accounts, handovers, losses, roles
 from workflows.organisation.passwords import hash_password, one_time_password
 from workflows.organisation.scope import SYSADMIN_ONLY_ROLES, AdminScope
 
-LIMITS = {"username": ("用户名", 64), "display_name": ("姓名", 50), "position": ("职务", 50),
-          "email": ("电子邮箱", 200)}
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 STATUS_FILTERS = {"active": "在用", "inactive": "已停用", "all": "全部"}
 SEARCH_LIMIT = 50
 
 
-@dataclass
-class PersonInput:
+class PersonInput(BaseModel):
+    """A person as typed on the form, the command line or an import row, kept as typed to be shown again."""
+
     username: str = ""
     display_name: str = ""
     unit_code: str = ""
     position: str = ""
     email: str = ""
-    roles: list[str] = field(default_factory=list)  # in the person's own unit
+    roles: list[str] = []  # in the person's own unit
+
+
+class CheckedPerson(PersonInput):
+    """What a person's details must be, field by field; the unit and the roles are checked against the database."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    username: str = Field("", title="用户名", max_length=64)
+    display_name: str = Field("", title="姓名", max_length=50)
+    position: str = Field("", title="职务", max_length=50)
+    email: str = Field("", title="电子邮箱", max_length=200)
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _lower_case(cls, username):
+        return username.strip().lower() if isinstance(username, str) else username
+
+    @field_validator("username", "display_name", "position", "email")
+    @classmethod
+    def _one_line(cls, text: str, info) -> str:
+        return inputs.one_line(cls, text, info.field_name)
+
+    @field_validator("username")
+    @classmethod
+    def _a_username(cls, username: str, info) -> str:
+        """Only a new account's username is checked: an existing one is kept as it is."""
+        if (info.context or {}).get("new") and not USERNAME_PATTERN.fullmatch(username):
+            raise inputs.refused("用户名：2–64 位小写字母、数字、点、下划线或连字符，以字母或数字开头，如 zhangsan")
+        return username
+
+    @field_validator("display_name")
+    @classmethod
+    def _named(cls, name: str) -> str:
+        if not name:
+            raise inputs.refused("姓名：必填")
+        return name
+
+    @field_validator("email")
+    @classmethod
+    def _an_address(cls, email: str) -> str:
+        if email and not EMAIL_PATTERN.fullmatch(email):
+            raise inputs.refused(f"电子邮箱：“{inputs.shown(email)}”格式不正确，如 zhangsan@xiayi.gov.cn；没有可留空")
+        return email
 
 
 def get_person(session: Session, person_id: int) -> Person:
@@ -93,16 +136,14 @@ def search(session: Session, scope: AdminScope, text: str = "", unit_id: int | N
 
 def clean_input(session: Session, data: PersonInput, person: Person | None) -> tuple[dict, Unit]:
     """The typed values, trimmed, with the unit they name; every problem at once, each naming its field."""
-    values = {"username": data.username.strip().lower(), "display_name": data.display_name.strip(),
-              "position": data.position.strip(), "email": data.email.strip()}
-    problems = inputs.length_problems(values, LIMITS)
-    problems += [f"{LIMITS[k][0]}：不能含有换行等控制字符" for k, v in values.items() if inputs.has_control_characters(v)]
-    if person is None:
-        problems[:0] = _username_problems(session, values["username"])
-    if not values["display_name"]:
-        problems.append("姓名：必填")
-    if values["email"] and not EMAIL_PATTERN.fullmatch(values["email"]):
-        problems.append(f"电子邮箱：“{inputs.shown(values['email'])}”格式不正确，如 zhangsan@xiayi.gov.cn；没有可留空")
+    values, problems = {}, []
+    try:
+        checked = CheckedPerson.model_validate(data.model_dump(), context={"new": person is None})
+        values = checked.model_dump(include={"username", "display_name", "position", "email"})
+    except ValidationError as error:
+        problems = inputs.field_problems(error, CheckedPerson)
+    if person is None and not any(p.field == "username" for p in problems):
+        problems[:0] = _username_taken(session, data.username.strip().lower())
     unit = session.scalar(select(Unit).where(Unit.code == data.unit_code.strip())) if data.unit_code.strip() else None
     if unit is None:
         problems.append(f"所在单位：“{inputs.shown(data.unit_code.strip())}”不是已有单位的代码" if data.unit_code.strip()
@@ -114,9 +155,7 @@ def clean_input(session: Session, data: PersonInput, person: Person | None) -> t
     return values, unit
 
 
-def _username_problems(session: Session, username: str) -> list[str]:
-    if not USERNAME_PATTERN.fullmatch(username):
-        return ["用户名：2–64 位小写字母、数字、点、下划线或连字符，以字母或数字开头，如 zhangsan"]
+def _username_taken(session: Session, username: str) -> list[str]:
     if person_by_username(session, username) is not None:
         return [f"用户名：“{username}”已被占用，请换一个（如在后面加数字）"]
     return []

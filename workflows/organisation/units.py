@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -25,8 +26,6 @@ from workflows.models import (
 )
 from workflows.organisation.scope import AdminScope
 
-LIMITS = {"code": ("单位代码", 32), "name": ("单位名称", 100), "short_name": ("简称", 50),
-          "credit_code": ("统一社会信用代码", 18)}
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{2,32}")
 # GB 32100: 18 characters of digits and capitals without I, O, S, V, Z
 CREDIT_CODE_PATTERN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
@@ -35,8 +34,9 @@ OPEN_APPLICATION = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, Ap
 SHOWN_BLOCKERS = 10
 
 
-@dataclass
-class UnitInput:
+class UnitInput(BaseModel):
+    """A unit as typed on its form or given to the command line, kept as typed so a refused form shows it again."""
+
     code: str = ""
     name: str = ""
     short_name: str = ""
@@ -45,7 +45,60 @@ class UnitInput:
 
     @classmethod
     def of(cls, unit: Unit) -> UnitInput:
-        return cls(unit.code, unit.name, unit.short_name, str(unit.kind), unit.credit_code or "")
+        return cls(code=unit.code, name=unit.name, short_name=unit.short_name, kind=str(unit.kind),
+                   credit_code=unit.credit_code or "")
+
+
+class CheckedUnit(UnitInput):
+    """What a unit must be, field by field, each field by the name its form shows."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    code: str = Field("", title="单位代码", max_length=32)
+    name: str = Field("", title="单位名称", max_length=100)
+    short_name: str = Field("", title="简称", max_length=50)
+    kind: str = Field(UnitKind.DEPARTMENT.value, title="单位类型")
+    credit_code: str = Field("", title="统一社会信用代码", max_length=18)
+
+    @field_validator("code", "name", "short_name", "credit_code")
+    @classmethod
+    def _one_line(cls, text: str, info) -> str:
+        return inputs.one_line(cls, text, info.field_name)
+
+    @field_validator("code")
+    @classmethod
+    def _a_code(cls, code: str) -> str:
+        if not code:
+            raise inputs.refused("单位代码：必填，如 mzj（字母、数字、下划线或连字符，2–32 位）")
+        if not CODE_PATTERN.fullmatch(code):
+            raise inputs.refused(f"单位代码：“{inputs.shown(code)}”无效，只能用字母、数字、下划线或连字符，2–32 位")
+        return code
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, name: str) -> str:
+        if not name:
+            raise inputs.refused("单位名称：必填，如 县民政局")
+        return name
+
+    @field_validator("kind")
+    @classmethod
+    def _a_kind(cls, kind: str) -> str:
+        if (found := UnitKind.parse(kind)) is None:
+            raise inputs.refused("单位类型：请从列表中选择")
+        return found.value
+
+    @field_validator("credit_code")
+    @classmethod
+    def _gb_32100(cls, code: str) -> str:
+        if code and not CREDIT_CODE_PATTERN.fullmatch(code.upper()):
+            raise inputs.refused("统一社会信用代码：应为 18 位数字或大写字母（不含 I、O、S、V、Z），不清楚可留空")
+        return code.upper()
+
+    @model_validator(mode="after")
+    def _short_name(self) -> CheckedUnit:
+        self.short_name = self.short_name or self.name[:50]
+        return self
 
 
 def get_unit(session: Session, unit_id: int) -> Unit:
@@ -75,26 +128,10 @@ def visible_units(session: Session, scope: AdminScope, include_inactive: bool = 
 
 
 def _clean(session: Session, data: UnitInput, unit: Unit | None) -> UnitInput:
-    values = {k: (v or "").strip() for k, v in vars(data).items()}
-    clean = UnitInput(**values)
-    clean.credit_code = clean.credit_code.upper()
-    clean.short_name = clean.short_name or clean.name[:50]
-    problems = inputs.length_problems(values, LIMITS)
-    problems += [f"{LIMITS[k][0]}：不能含有换行等控制字符" for k, v in values.items()
-                 if k in LIMITS and inputs.has_control_characters(v)]
-    if not clean.code:
-        problems.append("单位代码：必填，如 mzj（字母、数字、下划线或连字符，2–32 位）")
-    elif not CODE_PATTERN.fullmatch(clean.code):
-        problems.append(f"单位代码：“{inputs.shown(clean.code)}”无效，只能用字母、数字、下划线或连字符，2–32 位")
-    if not clean.name:
-        problems.append("单位名称：必填，如 县民政局")
-    if clean.credit_code and not CREDIT_CODE_PATTERN.fullmatch(clean.credit_code):
-        problems.append("统一社会信用代码：应为 18 位数字或大写字母（不含 I、O、S、V、Z），不清楚可留空")
-    if UnitKind.parse(clean.kind) is None:
-        problems.append("单位类型：请从列表中选择")
-    if problems:
-        raise ValidationFailed(problems)
-    clean.kind = UnitKind.parse(clean.kind).value
+    try:
+        clean = CheckedUnit.model_validate({k: v or "" for k, v in data.model_dump().items()})
+    except ValidationError as error:
+        raise ValidationFailed(inputs.field_problems(error, CheckedUnit)) from None
     _check_unique(session, clean, unit)
     return clean
 
@@ -130,8 +167,8 @@ def update_unit(session: Session, scope: AdminScope, unit_id: int, data: UnitInp
     scope.require_sysadmin("修改单位信息")
     unit = get_unit(session, unit_id)
     clean = _clean(session, data, unit)
-    before = vars(UnitInput.of(unit))
-    changed = {k: v for k, v in vars(clean).items() if before[k] != v}
+    before = UnitInput.of(unit).model_dump()
+    changed = {k: v for k, v in clean.model_dump().items() if before[k] != v}
     if changed:
         for name, value in changed.items():
             setattr(unit, name, None if name == "credit_code" and not value else value)

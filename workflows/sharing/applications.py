@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
@@ -28,25 +26,21 @@ from workflows.models import (
     Unit,
 )
 from workflows.sharing import integrity, visibility
+from workflows.sharing.inputs import (  # noqa: F401  (pages read latest_valid_until here)
+    MIN_JUSTIFICATION,
+    REFUSED_APPLICATION,
+    ApplicationDraft,
+    ApplicationInput,
+    ApplicationShape,
+    latest_valid_until,
+)
 from workflows.sharing.process import PROCESS, RESUBMIT_TASK, REVIEW_TASK  # noqa: F401  (pages read them here)
 
-MAX_VALIDITY_YEARS = 3
-
-
-def latest_valid_until(submitted: date) -> date:
-    """一次最长三年."""
-    return inputs.years_on(submitted, MAX_VALIDITY_YEARS)
 UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所述应用场景使用共享数据，不篡改数据，不挪作他用，"
                "不向任何第三方泄露或提供；落实数据安全管理责任，因管理不善造成数据安全问题的，由本单位承担相应责任。")
 ATTACHMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
-# The longest text a person or program may send; the form, the JSON API and the record share these.
-TEXT_LIMITS = {"resource_code": ("目录条目代码", 64), "scenario": ("应用场景", 2000), "basis": ("法律或政策依据", 1000),
-               "purpose": ("用途", 1000), "frequency": ("预计调用频次", 20), "valid_until": ("有效期至", 32),
-               "sensitive_justification": ("敏感信息项使用理由", 1000)}
-MAX_ITEMS, MAX_ITEM_NAME = 200, 100
-MIN_SCENARIO, MIN_BASIS, MIN_PURPOSE, MIN_JUSTIFICATION = 6, 4, 4, 6  # the least a specific answer takes
 WITHDRAW_REASON_LIMIT = 1000
 _PUNCT = re.compile(r"[\s\W_]+")
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED,
@@ -67,41 +61,6 @@ class DuplicateApplication(Conflict):
 class NotShareable(DomainError):
     status = 422
     code = "not_shareable"
-
-
-@dataclass
-class ApplicationInput:
-    resource_code: str = ""
-    items: list[str] = field(default_factory=list)
-    scenario: str = ""
-    basis: str = ""
-    purpose: str = ""
-    frequency: str = ""
-    valid_until: str = ""
-    undertaking: bool = False
-    sensitive_justification: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: dict) -> ApplicationInput:
-        items = data.get("items") or []
-        if isinstance(items, str):
-            items = [i.strip() for i in items.replace("；", ";").replace(",", ";").split(";") if i.strip()]
-        undertaking = data.get("undertaking")
-        return cls(resource_code=inputs.catalog_code(data.get("resource_code"))[:200], items=[str(i) for i in items],
-                   scenario=str(data.get("scenario") or "").strip(), basis=str(data.get("basis") or "").strip(),
-                   purpose=str(data.get("purpose") or "").strip(), frequency=str(data.get("frequency") or "").strip(),
-                   valid_until=str(data.get("valid_until") or "").strip(),
-                   undertaking=undertaking is True or str(undertaking).lower() in ("true", "on", "1", "yes"),
-                   sensitive_justification=str(data.get("sensitive_justification") or "").strip())
-
-    def too_long(self) -> list[str]:
-        """Every field over its limit, found before anything is looked up or echoed back."""
-        problems = inputs.length_problems({name: getattr(self, name) for name in TEXT_LIMITS}, TEXT_LIMITS)
-        if len(self.items) > MAX_ITEMS:
-            problems.append(FieldProblem("items", f"信息项：一次最多申请 {MAX_ITEMS} 项（现有 {len(self.items)} 项），请只选业务必需的"))
-        elif any(len(name) > MAX_ITEM_NAME for name in self.items):
-            problems.append(FieldProblem("items", f"信息项：名称不能超过 {MAX_ITEM_NAME} 个字，请从资源的信息项中选择"))
-        return problems
 
 
 _PUBLISHED = select(Resource).where(Resource.code == bindparam("code"), Resource.status == ResourceStatus.PUBLISHED)
@@ -131,9 +90,8 @@ def applicant_units(person: Person) -> list[int]:
     return sorted({m.unit_id for m in person.memberships if m.role == Role.APPLICANT})
 
 
-def _check(session: Session, unit_id: int, data: ApplicationInput, complete: bool) -> tuple[Resource, list[str], date | None]:
-    if problems := data.too_long():
-        raise ValidationFailed(problems, "申请内容有误，未提交，请按提示修改")
+def _check(session: Session, unit_id: int, data: ApplicationShape, complete: bool) -> Resource:
+    """Everything wrong with an application at once; the shape was checked before anything was looked up."""
     resource = shareable_resource(session, data.resource_code)
     problems = []
     if resource.provider_unit_id == unit_id:
@@ -142,63 +100,24 @@ def _check(session: Session, unit_id: int, data: ApplicationInput, complete: boo
     unknown = [i for i in data.items if i not in names]
     if unknown:
         problems.append(FieldProblem("items", f"信息项：{'、'.join(unknown)} 不属于该资源"))
-    until = _until(data.valid_until, problems)
-    if complete:
-        problems += _completeness(resource, data, until)
-    if problems:
-        raise ValidationFailed(problems, "申请内容有误，未提交，请按提示修改")
-    return resource, names, until
-
-
-def _until(text: str, problems: list[str]) -> date | None:
-    if not text:
-        return None
-    try:
-        until = date.fromisoformat(text[:10])
-    except ValueError:
-        problems.append(FieldProblem("valid_until", "有效期至：日期格式应为 YYYY-MM-DD"))
-        return None
-    if until <= clock.today():
-        problems.append(FieldProblem("valid_until", "有效期至：应晚于今天"))
-    elif until > latest_valid_until(clock.today()):
-        problems.append(FieldProblem("valid_until", "有效期至：一次申请最长三年，到期后可重新申请"))
-    return until
-
-
-def _completeness(resource: Resource, data: ApplicationInput, until: date | None) -> list[str]:
-    problems = []
-    if not data.items:
-        problems.append(FieldProblem("items", "信息项：请至少选择一项（按需申请，只选业务必需的）"))
-    if len(data.scenario) < MIN_SCENARIO:
-        problems.append(FieldProblem("scenario", f"应用场景：请具体写明使用数据的业务场景，至少 {MIN_SCENARIO} 个字"))
-    if len(data.basis) < MIN_BASIS:
-        problems.append(FieldProblem("basis", "法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，"
-                                              f"至少 {MIN_BASIS} 个字"))
-    if len(data.purpose) < MIN_PURPOSE:
-        problems.append(FieldProblem("purpose", f"用途：请写明申请数据的具体用途，至少 {MIN_PURPOSE} 个字"))
-    if not data.frequency:
-        problems.append(FieldProblem("frequency", "预计调用频次：请选择调用频次"))
-    elif CallFrequency.parse(data.frequency) is None:
-        problems.append(FieldProblem("frequency", "预计调用频次：应为 " + "、".join(f.label for f in CallFrequency) + " 之一"))
-    if until is None and not data.valid_until:
-        problems.append(FieldProblem("valid_until", "有效期至：请选择有效期截止日期（最长三年，到期后可重新申请）"))
+    problems += data.problems_as(ApplicationInput if complete else ApplicationDraft)
     sensitive = [i.name for i in resource.items if i.sensitive and i.name in data.items]
-    if sensitive and len(data.sensitive_justification) < MIN_JUSTIFICATION:
+    if complete and sensitive and len(data.sensitive_justification) < MIN_JUSTIFICATION:
         problems.append(FieldProblem("sensitive_justification", f"敏感信息项（{'、'.join(sensitive)}）：请说明必须使用的理由，"
                                                                 f"至少 {MIN_JUSTIFICATION} 个字"))
-    if not data.undertaking:
-        problems.append(FieldProblem("undertaking", "使用承诺：请阅读并勾选“谁使用谁负责”承诺"))
-    return problems
+    if problems:
+        raise ValidationFailed(problems, REFUSED_APPLICATION)
+    return resource
 
 
-def save_draft(session: Session, actor: Person, unit_id: int, raw: dict, application_id: int | None = None,
-               complete: bool = False) -> Application:
+def save_draft(session: Session, actor: Person, unit_id: int, raw: dict | ApplicationShape,
+               application_id: int | None = None, complete: bool = False) -> Application:
     """Keep what was typed, even incomplete; only what is present is checked. `complete` (saving in order to submit)
     checks everything a submission needs in the same pass, so every problem is told at once."""
     _require_applicant(actor, unit_id)
-    data = ApplicationInput.from_mapping(raw)
-    resource, _, until = _check(session, unit_id, data, complete=complete)
-    return _save(session, actor, unit_id, resource, data, until, application_id)
+    data = ApplicationShape.parse(raw)
+    resource = _check(session, unit_id, data, complete=complete)
+    return _save(session, actor, unit_id, resource, data, application_id)
 
 
 def _require_applicant(actor: Person, unit_id: int) -> None:
@@ -206,8 +125,8 @@ def _require_applicant(actor: Person, unit_id: int) -> None:
         raise Forbidden("只有本单位的申请人可以申请数据")
 
 
-def _save(session: Session, actor: Person, unit_id: int, resource: Resource, data: ApplicationInput,
-          until: date | None, application_id: int | None = None) -> Application:
+def _save(session: Session, actor: Person, unit_id: int, resource: Resource, data: ApplicationShape,
+          application_id: int | None = None) -> Application:
     app = _editable(session, actor, application_id) if application_id else None
     if app is not None and app.status != ApplicationStatus.DRAFT and app.resource_id != resource.id:
         raise ValidationFailed([f"目录条目：退回补正时不能更换所申请的资源（本申请为“{app.resource.name}”，"
@@ -217,19 +136,19 @@ def _save(session: Session, actor: Person, unit_id: int, resource: Resource, dat
         app = Application(applicant_unit_id=unit_id, applicant_id=actor.id, created_at=clock.now(),
                           status=ApplicationStatus.DRAFT)
         session.add(app)
-    _fill(app, resource, data, until)
+    _fill(app, resource, data)
     session.flush()
     audit.record(session, actor.id, "application", app.id, "application:saved", None, {"status": app.status},
                  unit_id=app.applicant_unit_id)
     return app
 
 
-def _fill(app: Application, resource: Resource, data: ApplicationInput, until: date | None) -> None:
+def _fill(app: Application, resource: Resource, data: ApplicationShape) -> None:
     app.resource, app.provider_unit_id = resource, resource.provider_unit_id  # the answer reads app.resource
     app.items = [i.name for i in resource.items if i.name in data.items]
     app.scenario, app.basis, app.purpose = data.scenario, data.basis, data.purpose
     app.frequency = CallFrequency.parse(data.frequency)  # None until the applicant chooses one
-    app.valid_until, app.undertaking = until, data.undertaking
+    app.valid_until, app.undertaking = data.until(), data.undertaking
     app.sensitive_justification = data.sensitive_justification
     app.updated_at = clock.now()
 
@@ -249,10 +168,7 @@ def submit(session: Session, actor: Person, application_id: int) -> Application:
     app = _editable(session, actor, application_id)
     if app.status != ApplicationStatus.DRAFT:
         raise Conflict("退回补正的申请不在此提交：请点击申请页上的“去办理：补正后重新提交”，逐项答复后点击“提交”")
-    data = ApplicationInput(app.resource.code, list(app.items), app.scenario, app.basis, app.purpose,
-                            app.frequency or "", app.valid_until.isoformat() if app.valid_until else "",
-                            app.undertaking, app.sensitive_justification)
-    resource, _, _ = _check(session, app.applicant_unit_id, data, complete=True)
+    resource = _check(session, app.applicant_unit_id, ApplicationShape.of(app), complete=True)
     return _start(session, actor, app, resource)
 
 
@@ -295,16 +211,16 @@ def _number_and_start(session: Session, actor: Person, app: Application, resourc
     return app
 
 
-def apply(session: Session, actor: Person, raw: dict, unit_id: int | None = None) -> Application:
-    """Save and submit in one step (the JSON API)."""
+def apply(session: Session, actor: Person, raw: dict | ApplicationShape, unit_id: int | None = None) -> Application:
+    """Save and submit in one step (the JSON API); the unit is the one named, else the person's first."""
     units = applicant_units(actor)
     if not units:
         raise Forbidden("只有申请人可以申请数据，请联系本单位目录管理员开通")
-    unit_id = unit_id or units[0]
+    data = ApplicationShape.parse(raw)
+    unit_id = unit_id or data.unit_id or units[0]
     _require_applicant(actor, unit_id)
-    data = ApplicationInput.from_mapping(raw)
-    resource, _, until = _check(session, unit_id, data, complete=True)  # every problem at once, checked once
-    return _start(session, actor, _save(session, actor, unit_id, resource, data, until), resource)
+    resource = _check(session, unit_id, data, complete=True)  # every problem at once, checked once
+    return _start(session, actor, _save(session, actor, unit_id, resource, data), resource)
 
 
 def withdraw(session: Session, actor: Person, application_id: int, reason: str = "") -> Application:
