@@ -156,7 +156,7 @@ class ApplicationDraft(ApplicationShape):
         try:
             until = date.fromisoformat(text[:10])
         except ValueError:
-            raise _refused("有效期至：日期格式应为 YYYY-MM-DD") from None
+            raise _refused(f"有效期至：{inputs.not_a_day(text)}") from None
         if until <= clock.today():
             raise _refused("有效期至：应晚于今天")
         if until > latest_valid_until(clock.today()):
