@@ -547,3 +547,13 @@ def test_the_order_of_a_revoked_grant_tells_the_platform_to_stop_not_to_provide(
     page = text_of(client.get(f"/grants/{grant_id(ready, app_id)}/order"))
     assert "本提供单已失效：此授权已撤销，请立即停止向县民政局提供下列数据" in page
     assert "同意通过政务数据共享交换平台" not in page and "请按本单所列信息项" not in page
+
+
+def test_every_problem_of_an_application_is_shown_at_the_first_submit(client, ready):
+    login(client, "machao")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"purpose": "核" * 1200, "scenario": "低保",
+                                                   "valid_until": "2026-02-30"}, action="submit")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert html.count('class="invalid-feedback d-block"') == 3  # beside 应用场景, 用途 and 有效期至
+    assert "不能超过 1000 个字" in text_of(answer) and "2026-02-30”不是存在的日期" in text_of(answer)

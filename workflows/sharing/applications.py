@@ -115,9 +115,19 @@ def save_draft(session: Session, actor: Person, unit_id: int, raw: dict | Applic
     """Keep what was typed, even incomplete; only what is present is checked. `complete` (saving in order to submit)
     checks everything a submission needs in the same pass, so every problem is told at once."""
     _require_applicant(actor, unit_id)
-    data = ApplicationShape.parse(raw)
+    data = _shape(raw, complete)
     resource = _check(session, unit_id, data, complete=complete)
     return _save(session, actor, unit_id, resource, data, application_id)
+
+
+def _shape(raw: dict | ApplicationShape, complete: bool) -> ApplicationShape:
+    """The shape of what was sent; when it is refused, every field's problem is told in that one answer (a text
+    too long and a date that does not exist together), not one submit after another."""
+    try:
+        return ApplicationShape.parse(raw)
+    except ValidationFailed:
+        (ApplicationInput if complete else ApplicationDraft).parse(raw)  # raises with all the problems
+        raise
 
 
 def _require_applicant(actor: Person, unit_id: int) -> None:
@@ -216,7 +226,7 @@ def apply(session: Session, actor: Person, raw: dict | ApplicationShape, unit_id
     units = applicant_units(actor)
     if not units:
         raise Forbidden("只有申请人可以申请数据，请联系本单位目录管理员开通")
-    data = ApplicationShape.parse(raw)
+    data = _shape(raw, complete=True)
     unit_id = unit_id or data.unit_id or units[0]
     _require_applicant(actor, unit_id)
     resource = _check(session, unit_id, data, complete=True)  # every problem at once, checked once
