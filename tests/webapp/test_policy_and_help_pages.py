@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import at, csrf_token, login, text_of
+from tests.helpers import PRODUCT_FORMS, THREE_DAYS, at, csrf_token, deploy_product_processes, login, text_of
+from workflows import engine
 from workflows.models import AuditEvent, ROLE_LABELS_BY_CODE
 
 
@@ -26,13 +27,21 @@ def test_the_application_form_and_every_footer_link_to_the_policy(client, ready)
     assert 'href="/policy"' in client.get("/catalog/").get_data(as_text=True).split('id="site-footer"')[1]
 
 
-def test_the_help_page_gives_the_contact_how_to_get_an_account_and_every_role(client):
+def test_the_help_page_gives_the_contact_how_to_get_an_account_and_every_role(client, ready):
     page = text_of(client.get("/help"))
     assert "联系电话：6226835" in page
     assert "目录管理员" in page and "为本单位开通第一位目录管理员" in page
     for label in ROLE_LABELS_BY_CODE.values():
         assert label in page
     assert "5 个工作日内" in page  # the reviewer's duty
+
+
+def test_the_help_page_states_the_review_period_the_deployed_process_gives(client, sessions):
+    deploy_product_processes(sessions)
+    with sessions.begin() as s:
+        engine.deploy(s, THREE_DAYS, PRODUCT_FORMS, None, note="审核期限改为 3 个工作日")
+    page = text_of(client.get("/help"))
+    assert "在 3 个工作日内作出通过" in page and "5 个工作日内" not in page
 
 
 @pytest.mark.parametrize("username", [None, "machao", "chenjing"])

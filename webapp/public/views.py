@@ -12,6 +12,7 @@ from workflows.catalog import public
 from workflows.catalog import search as catalog_search
 from workflows.errors import ValidationFailed
 from workflows.models import ROLE_DUTIES, SiteTextKind
+from workflows.sharing import applications
 from workflows.site import texts
 
 CATALOG_ENDPOINTS = ("public.catalog", "public.entry", "public.interfaces")
@@ -77,5 +78,7 @@ def policy():
 
 @bp.get("/help")
 def help_page():
-    return render_template("public/help.html", contact=texts.get_text(db.session, SiteTextKind.HELP),
-                           duties=ROLE_DUTIES)
+    days = applications.review_period(db.session)  # as the deployed process says, never a typed number
+    period = f"{days} 个工作日" if days else "规定期限"
+    duties = {role: text.replace("{review_days} 个工作日", period) for role, text in ROLE_DUTIES.items()}
+    return render_template("public/help.html", contact=texts.get_text(db.session, SiteTextKind.HELP), duties=duties)

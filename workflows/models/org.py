@@ -37,7 +37,7 @@ ROLE_LABELS_BY_CODE = {role.value: label for role, label in ROLE_LABELS.items()}
 ROLE_DUTIES = {
     Role.APPLICANT: "代表本单位申请使用其他单位的共享数据：填写应用场景、用途、依据和所需信息项，按授权范围使用数据；"
                     "可提出异议和数据纠错。",
-    Role.REVIEWER: "审核其他单位对本单位有条件共享数据的申请，在 5 个工作日内作出通过、不通过（须说明具体理由）或退回补正。",
+    Role.REVIEWER: "审核其他单位对本单位有条件共享数据的申请，在 {review_days} 个工作日内作出通过、不通过（须说明具体理由）或退回补正。",
     Role.UNIT_ADMIN: "维护本单位的政务数据资源目录和供需对接清单，在职能或法规变化后 10 个工作日内更新目录；"
                      "为本单位人员开通账号、分配角色。",
     Role.COORDINATOR: "县政务服务和大数据管理局的工作人员：协调目录和清单之外的共享需求，受理和处理异议，"
