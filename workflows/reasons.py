@@ -84,6 +84,9 @@ def listed_items(text: str | None) -> list[str]:
     return [item for item in items if item]
 
 
+LIST_HINT = "请逐项写明需要补充的具体材料或需说明的具体问题，如：加盖公章的低保核对工作授权文件；说明每月调用户籍接口的次数"
+
+
 def list_problems(text: str | None, what: str = "补正事项") -> list[str]:
     """一次性告知: at least one item, each checked like a reason (at least MIN_ITEM_SUBSTANCE characters of substance
     on its own, MIN_SUBSTANCE over the list); every problem named by its item's number."""
@@ -94,9 +97,9 @@ def list_problems(text: str | None, what: str = "补正事项") -> list[str]:
         return [f"{what}最多 {MAX_LISTED} 项（现有 {len(items)} 项），请合并后重新填写"]
     problems = []
     for number, item in enumerate(items, 1):
-        if problem := reason_problem(item, what, minimum=MIN_ITEM_SUBSTANCE):
+        if problem := reason_problem(item, what, minimum=MIN_ITEM_SUBSTANCE, hint=LIST_HINT):
             problems.append(f"第 {number} 项：{problem}" if len(items) > 1 else problem)
-    if not problems and (problem := reason_problem("；".join(items), what)):
+    if not problems and (problem := reason_problem("；".join(items), what, hint=LIST_HINT)):
         problems.append(problem)
     return problems
 
