@@ -171,3 +171,10 @@ def test_the_429_page_tells_each_person_what_they_can_do_next(app, demo_catalog,
     assert "也可在“资源目录”中检索" in refused_as("machao", "10.1.0.2")
     vendor = refused_as("wanggong", "10.1.0.3")  # the public catalog is the only one a vendor's account opens
     assert "请" in vendor and "资源目录”中检索" not in vendor
+
+
+def test_an_error_page_offers_anyone_without_an_account_the_catalog_and_the_login(client, demo_catalog):
+    missing = client.get("/public/catalog/XY-NO-999")
+    page = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "回到工作台" not in page
+    assert 'href="/public/catalog"' in page and 'href="/login"' in page
