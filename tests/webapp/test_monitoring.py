@@ -177,6 +177,14 @@ def test_the_sysadmin_sees_the_last_pass_and_the_emails_it_could_not_send(app, c
     assert "2026-02-13 10:05" in text and "触发定时器 0 个" in text and "失败 2 项" in text  # both reviewers' emails
     assert "无法连接邮件服务器" in text and "发送失败的邮件" not in text
     assert 'href="/admin/system"' in menu  # in the sysadmin's menu
+    assert "未配置邮件服务器" not in text
+
+
+def test_without_a_mail_server_the_system_page_says_mails_wait_and_how_to_send_them(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SMTP_HOST", "")
+    login(client, "chenjing")
+    text = text_of(client.get("/admin/system"))
+    assert "未配置邮件服务器（环境变量 SMTP_HOST），邮件不会发出" in text and "设置 SMTP_HOST" in text
 
 
 def test_only_the_sysadmin_opens_the_system_page(client):
