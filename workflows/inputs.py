@@ -97,6 +97,15 @@ def clean_filename(name: str | None, default: str = "附件", limit: int = FILEN
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # any date a person types in this system lies within
 
 
+_BETWEEN_HANZI = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
+def search_words(text: str) -> str:
+    """A keyword as people paste it, as the catalog stores its words: full-width letters and digits as ASCII
+    (ＸＹ-ＧＡ-001), no spaces between Chinese characters (户 籍), single spaces elsewhere."""
+    return " ".join(_BETWEEN_HANZI.sub("", unicodedata.normalize("NFKC", text)).split())
+
+
 _DAY_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, text_of
 
 FORM = {"name": "养犬登记信息", "summary": "犬只登记", "category_class": "departmental", "format": "database",
         "share_type": "conditional", "share_condition": "仅用于执法", "share_method": "api",
@@ -131,3 +131,10 @@ def test_the_entry_page_carries_the_retire_and_return_forms_only_for_those_who_m
     page = client.get("/catalog/resources/XY-GA-001").get_data(as_text=True)
     assert {form for form in ("retire-form", "return-form") if f'id="{form}"' in page} == forms
     assert ("/catalog/resources/XY-GA-001/retire" in page) == ("retire-form" in forms)
+
+
+def test_a_keyword_pasted_with_spaces_or_in_full_width_finds_what_it_names(client, demo_catalog):
+    login(client, "machao")
+    for typed in ("户 籍", "ＸＹ-ＧＡ-001", " 户籍人口 "):
+        found = text_of(client.get("/catalog/", query_string={"q": typed}))
+        assert "户籍人口基本信息" in found, typed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from workflows import inputs
@@ -67,6 +67,11 @@ class ResourceQuery(BaseModel):
     per_page: PerPage = 20
     shared_only: SkipJsonSchema[bool] = Field(False, exclude=True)  # the public catalog: 不予共享 entries are neither listed nor counted
 
+    @field_validator("q", "unit", "category_path")
+    @classmethod
+    def _as_pasted(cls, text: str) -> str:
+        return inputs.search_words(text)
+
     @property
     def filters(self) -> dict:
         """The facets chosen: name -> enum member."""
@@ -90,6 +95,11 @@ class InterfaceQuery(BaseModel):
                     choices_schema(SORT_CHOICES, "排序，不填为 -monthly_calls")] = "-monthly_calls"
     page: Page = 1
     per_page: PerPage = 20
+
+    @field_validator("q", "scenario")
+    @classmethod
+    def _as_pasted(cls, text: str) -> str:
+        return inputs.search_words(text)
 
 
 def parse_resource_query(args, blank_means_all: bool = True) -> ResourceQuery:
