@@ -110,7 +110,11 @@ def review_decisions(session: Session, task: HumanTask) -> list[tuple[str, str]]
     decision, approve or answer that it cannot be carried out."""
     if task.status != TaskStatus.OPEN:
         return _decisions(task)
-    return _offered(session, task, _application(session, task))
+    app = _application(session, task)
+    offered = _offered(session, task, app)
+    if resource_warning(app):  # the resource stopped being shared: 通过 is not offered (the service refuses it too)
+        offered = [(value, label) for value, label in offered if value != "approve"]
+    return offered
 
 
 def _decisions(task: HumanTask) -> list[tuple[str, str]]:

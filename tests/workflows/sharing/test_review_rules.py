@@ -210,6 +210,7 @@ def test_a_review_shows_that_its_resource_stopped_being_shared_and_approval_is_r
     task = review_task(ready, app_id)
     with ready() as s:
         assert word in pages.task_warning(s, task)
+        assert "approve" not in dict(reviews.review_decisions(s, s.get(HumanTask, task.id)))  # 通过 is not offered
         assert word in pages.application_page(s, person(s, "huangtao"), app_id).resource_warning
         told_applicant = pages.application_page(s, person(s, "machao"), app_id).resource_warning
         assert word in told_applicant and "撤回本申请" in told_applicant  # what the applicant can do, not the reviewer
