@@ -105,7 +105,7 @@ def init_app(app: Flask) -> None:
                    f"演示密码 {demo.DEMO_PASSWORD}")
         bpmn_dir = Path(current_app.config["BPMN_DIR"])
         files = sorted(bpmn_dir.glob("*.bpmn"))
-        if files and deploy_files(files, None, "系统按 bpmn/ 目录中的流程文件更新示例流程", once=True):
+        if files and deploy_files(files, None, "随系统版本发布的流程图（部署时由系统自动更新）", once=True):
             sys.exit(1)
         if files:
             with unit_of_work(_sessions()) as session:
