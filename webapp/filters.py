@@ -9,7 +9,7 @@ from webapp.extensions import db
 from workflows import clock, inputs, models
 from workflows.catalog.rules import LABELS as FIELD_LABELS
 from workflows.engine import tasks
-from workflows.models import ROLE_LABELS_BY_CODE, ResponsibilityKind
+from workflows.models import RESPONSIBILITY_DUTIES, ROLE_LABELS_BY_CODE, ResponsibilityKind
 
 REVISION_LABELS = {"created": "新建", "updated": "修改", "published": "发布", "retired": "停用", "returned": "退回更正"}
 
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda v: clock.fmt(v, with_time=False)
     app.jinja_env.filters["role_label"] = lambda code: ROLE_LABELS_BY_CODE.get(code, code)
     app.jinja_env.filters["resp_label"] = lambda code: ResponsibilityKind(code).label
+    app.jinja_env.filters["resp_duty"] = lambda code: RESPONSIBILITY_DUTIES[ResponsibilityKind(code)]
     app.jinja_env.filters["enum_label"] = enum_label
     app.jinja_env.filters["revision_label"] = lambda code: REVISION_LABELS.get(code, code)
     app.jinja_env.filters["field_label"] = lambda name: FIELD_LABELS.get(name, name)

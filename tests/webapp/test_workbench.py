@@ -3,7 +3,7 @@ from datetime import datetime
 
 import time_machine
 
-from tests.helpers import SH, complete, deploy_test_process, login, start_case
+from tests.helpers import SH, complete, deploy_test_process, login, start_case, text_of
 from workflows.organisation import accounts
 
 
@@ -47,3 +47,9 @@ def test_the_task_api_lists_the_callers_open_tasks(client, sessions):
     assert [(t["name"], t["process"], t["instance_id"]) for t in items] == [("审核", "three_step", case)]
     assert items[0]["due_at"] == "2026-02-27T15:59:59+00:00"
     assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {other}"}).get_json() == {"items": []}
+
+
+def test_a_person_with_a_responsibility_reads_its_unit_and_what_it_means_on_the_workbench(client):
+    login(client, "wanglei")
+    page = text_of(client.get("/"))
+    assert "县政务服务和大数据管理局 · 分管领导" in page and "催办、督办" in page

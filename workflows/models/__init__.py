@@ -61,6 +61,7 @@ from workflows.models.objections import (
 from workflows.models.operations import PERIODIC_PASS, SchedulerHeartbeat
 from workflows.models.opinions import OpinionTemplate
 from workflows.models.org import (
+    RESPONSIBILITY_DUTIES,
     ROLE_DUTIES,
     ROLE_LABELS_BY_CODE,
     ApiToken,
@@ -89,7 +90,7 @@ __all__ = [
     "EntryChange", "EntryChangeKind", "EntryChangeStatus",
     "InfoItem", "Interface", "ObjectClass", "OpenType", "Resource", "ResourceFormat", "ResourceRevision",
     "ResourceStatus", "Sensitivity", "ShareMethod", "ShareType", "UpdateCycle",
-    "ROLE_DUTIES", "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",
+    "RESPONSIBILITY_DUTIES", "ROLE_DUTIES", "ROLE_LABELS_BY_CODE", "ApiToken", "AuditEvent", "CalendarDay", "DayKind", "HumanTask", "InstanceStatus",
     "LoginFailure", "PeopleImport", "Person", "ProcessDraft", "ProcessInstance", "ProcessVersion", "Responsibility",
     "ResponsibilityKind", "Role", "RoleMembership", "TaskStatus", "Unit", "UnitKind",
     "SiteText", "SiteTextKind",

@@ -62,6 +62,14 @@ class ResponsibilityKind(LabeledEnum):
     SECTION_CHIEF = "section_chief", "科室负责人"
 
 
+# What each responsibility means here (notice 六(一)), as the person holding it reads it on the workbench.
+RESPONSIBILITY_DUTIES = {
+    ResponsibilityKind.FIRST_RESPONSIBLE: "本单位政务数据共享工作的第一责任人；可查看本单位的运维厂商人员账号",
+    ResponsibilityKind.LEADER_IN_CHARGE: "分管本单位数据共享工作；本单位待办的催办、督办和本单位所获授权被撤销的通知同时发给您",
+    ResponsibilityKind.SECTION_CHIEF: "具体负责本单位数据共享工作，组织目录编制更新和申请审核",
+}
+
+
 class Unit(Base):
     __tablename__ = "unit"
 
@@ -161,6 +169,7 @@ class Responsibility(Base):
     kind: Mapped[ResponsibilityKind] = mapped_column(coded(ResponsibilityKind, "kind", length=30))
 
     person: Mapped[Person] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="joined")
 
 
 class ApiToken(Base):
