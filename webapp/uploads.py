@@ -10,7 +10,7 @@ from webapp.refusals import Refusal
 from workflows.errors import DomainError, ValidationFailed
 from workflows.sharing import applications, uploads
 
-KEPT_NOTE = "已选的附件已暂存（见“附件”处），改正后提交即可，无需重新选择"
+KEPT_NOTE = "已选的文件已暂存（列为“已上传”），改正后提交即可，无需重新选择"
 
 
 def chosen_files(field: str) -> list[uploads.Chosen]:
