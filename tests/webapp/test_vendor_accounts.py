@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 from tests import scenarios
 from tests.helpers import at, bearer, csrf_token, login, person, text_of
 from tests.vendor_helpers import VENDOR_PASSWORD, make_vendor
+from workflows import clock
 from workflows.models import AuditEvent
 
 CASE_BLUEPRINTS = ("applications", "objections", "tasks", "demands", "admin", "organisation", "modeler")
@@ -183,3 +184,39 @@ def _first_responsible(sessions, unit_code: str) -> str:
     with sessions() as s:
         return s.scalar(select(Responsibility).join(Unit, Unit.id == Responsibility.unit_id).where(
             Unit.code == unit_code, Responsibility.kind == ResponsibilityKind.FIRST_RESPONSIBLE)).person.username
+
+
+def _renew(client, person_id: int, expires_on: str):
+    return client.post(f"/vendors/{person_id}/renew",
+                       data={"expires_on": expires_on, "csrf_token": csrf_token(client, "/vendors/")})
+
+
+def test_the_unit_admin_moves_a_vendor_accounts_last_day_and_the_reminder_comes_again(client, sessions):
+    with at("2026-06-20T10:00:00"):
+        make_vendor(sessions, expires_on="2026-06-30")
+        with sessions.begin() as s:
+            vendor = person(s, "wanggong")
+            vendor.vendor.expiry_reminded_at, vendor_id = clock.now(), vendor.id
+        login(client, "sunjie")
+        too_far = _renew(client, vendor_id, "2030-01-01")
+        renewed = _renew(client, vendor_id, "2026-12-31")
+        listing = text_of(client.get("/vendors/"))
+    assert too_far.status_code == 422 and "最长三年" in text_of(too_far)
+    assert 'value="2030-01-01"' in too_far.get_data(as_text=True)  # what was typed stays in its box
+    assert renewed.status_code == 302 and "2026-12-31" in listing
+    with sessions() as s:
+        account = person(s, "wanggong").vendor
+        assert account.expires_on.isoformat() == "2026-12-31" and account.expiry_reminded_at is None
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "vendor:renewed"))
+        assert (event.before, event.after) == ({"expires_on": "2026-06-30"}, {"expires_on": "2026-12-31"})
+
+
+def test_the_admin_of_another_unit_cannot_move_the_last_day(client, sessions):
+    with at("2026-06-20T10:00:00"):
+        make_vendor(sessions, expires_on="2026-06-30")
+        with sessions() as s:
+            vendor_id = person(s, "wanggong").id
+        login(client, "huangtao")  # 县公安局's 目录管理员
+        assert _renew(client, vendor_id, "2026-12-31").status_code in (403, 404)
+    with sessions() as s:
+        assert person(s, "wanggong").vendor.expires_on.isoformat() == "2026-06-30"

@@ -1,7 +1,7 @@
 """运维厂商人员账号: the list for the unit's 第一责任人 and 目录管理员, and the new account form for the 目录管理员."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.extensions import db
@@ -15,10 +15,23 @@ from workflows.organisation import units, vendors
 
 
 @bp.get("/")
-def vendor_list():
+def vendor_list(error: DomainError | None = None, typed: dict | None = None, status: int = 200):
     accounts = vendors.vendor_accounts(db.session, current_user.person)
     return render_template("organisation/vendors.html", accounts=accounts, today=clock.today(),
-                           remind_days=vendors.REMIND_DAYS, may_create=scope().is_admin)
+                           remind_days=vendors.REMIND_DAYS, may_create=scope().is_admin, error=error,
+                           typed=typed or {}), status
+
+
+@bp.post("/<int:person_id>/renew")
+def vendor_renew(person_id: int):
+    """The account's last day moved (a contract extended or ended early); a refused date shows on the list again."""
+    typed = request.form.get("expires_on", "")
+    with refusal(lambda r: vendor_list(r.error, {str(person_id): typed}, r.status)) as refused:
+        account = vendors.renew_vendor(db.session, scope(), person_id, typed)
+    if refused:
+        return refused.page
+    flash(f"已将{account.person.display_name}的账号有效期改为 {account.expires_on.isoformat()}", "success")
+    return redirect(url_for("vendors.vendor_list"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ AUDIT_EVENTS = Events(
         "session:deactivated_login": "已停用的账号尝试登录",
         "session:one_time_password_expired": "一次性密码过期后尝试登录",
         "session:vendor_expired_login": "运维厂商人员账号到期后尝试登录", "session:unlocked": "解除登录限制",
-        "vendor:created": "新建运维厂商人员账号", "vendor:undertaking_accepted": "签署保密承诺",
+        "vendor:created": "新建运维厂商人员账号", "vendor:renewed": "修改运维厂商人员账号有效期", "vendor:undertaking_accepted": "签署保密承诺",
         "vendor:expiry_reminded": "提醒运维厂商人员账号即将到期",
         "person:created": "新建人员", "person:updated": "修改人员信息", "person:deactivated": "停用账号",
         "person:reactivated": "恢复账号", "person:password_reset": "重置密码", "person:password_changed": "修改密码",

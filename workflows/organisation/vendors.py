@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from notifications import send
 from workflows import audit, clock, inputs, reasons
-from workflows.errors import Conflict, Forbidden, ValidationFailed
+from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     Person,
     Responsibility,
@@ -65,20 +65,42 @@ def _company_and_end(data: VendorInput) -> tuple[str, date | None, list[str]]:
         problems.append(problem)
     elif inputs.has_control_characters(company):
         problems.append("所属公司：不能含有换行等控制字符")
-    text, end = data.expires_on.strip()[:20], None
+    end = _end_date(data.expires_on, problems)
+    return company, end, problems
+
+
+def _end_date(typed: str, problems: list[str]) -> date | None:
+    """The account's last day: from today, at most three years on (as an application's validity)."""
+    text = typed.strip()[:20]
     if not text:
         problems.append("账号有效期至：必填，请选择合同或工作结束的日期")
-    else:
-        try:
-            end = date.fromisoformat(text)
-        except ValueError:
-            problems.append(f"账号有效期至：“{inputs.shown(text)}”不是有效日期，请按 2026-12-31 的格式填写")
+        return None
+    end = inputs.parse_day(text, "账号有效期至", problems)
     today = clock.today()
     if end is not None and end < today:
         problems.append(f"账号有效期至：不能早于今天（{today.isoformat()}）")
     elif end is not None and end > (latest := inputs.years_on(today, LONGEST_YEARS)):
-        problems.append(f"账号有效期至：最长三年（不晚于 {latest.isoformat()}），到期后可重新开通")
-    return company, end, problems
+        problems.append(f"账号有效期至：最长三年（不晚于 {latest.isoformat()}），到期后可续期")
+    return end
+
+
+def renew_vendor(session: Session, scope: AdminScope, person_id: int, expires_on: str) -> VendorAccount:
+    """The unit's 目录管理员 moves a vendor account's last day (a contract extended or ended early); the reminder
+    before the new end is sent again."""
+    scope.require_admin()
+    account = session.scalar(select(VendorAccount).where(VendorAccount.person_id == person_id))
+    if account is None:
+        raise NotFound("运维厂商人员账号不存在")
+    scope.require_unit(account.person.unit_id)
+    problems: list[str] = []
+    end = _end_date(expires_on, problems)
+    if problems:
+        raise ValidationFailed(problems, "账号有效期未修改：请按提示改正")
+    before = account.expires_on
+    account.expires_on, account.expiry_reminded_at = end, None
+    audit.record(session, scope.actor_id, "person", person_id, "vendor:renewed",
+                 {"expires_on": before.isoformat()}, {"expires_on": end.isoformat()})
+    return account
 
 
 def create_vendor(session: Session, scope: AdminScope, data: VendorInput,
