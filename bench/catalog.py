@@ -46,6 +46,7 @@ Run
 PostgreSQL must accept `postgres` on 127.0.0.1:5432 (override with --pg-url); the bench creates
 its own `bench_<hex>` database and drops it WITH (FORCE) at the end. A benchmark, never a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -94,9 +95,9 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_P95_MS = 50.0
 INSERT_BATCH = 5_000
 WARMUP = 3
-BUDGET_PER_TYPE_S = 3.0      # a slow query type is repeated fewer times (at least MIN_REPEAT)
+BUDGET_PER_TYPE_S = 3.0  # a slow query type is repeated fewer times (at least MIN_REPEAT)
 MIN_REPEAT = 10
-NAIVE_REPEAT = 5         # the LIKE baseline, cold, a few times per type
+NAIVE_REPEAT = 5  # the LIKE baseline, cold, a few times per type
 SEED = 20260101
 
 # --- generated catalog -------------------------------------------------------------
@@ -124,18 +125,82 @@ DOMAINS = [
     ("殡葬", 0.3, ["mzj"], ["火化", "墓地"]),
     ("消防", 0.3, ["zwfw", "zjj"], ["检查", "验收"]),
 ]
-NOUNS = ["登记信息", "基本信息", "缴费记录", "许可证照", "检查记录", "变更信息", "注销信息", "统计数据",
-         "核验结果", "审批信息", "备案信息", "处罚信息", "年度报告", "发放台账", "名录"]
+NOUNS = [
+    "登记信息",
+    "基本信息",
+    "缴费记录",
+    "许可证照",
+    "检查记录",
+    "变更信息",
+    "注销信息",
+    "统计数据",
+    "核验结果",
+    "审批信息",
+    "备案信息",
+    "处罚信息",
+    "年度报告",
+    "发放台账",
+    "名录",
+]
 NOUN_WEIGHTS = [10, 10, 6, 5, 5, 5, 3, 4, 3, 4, 3, 3, 2, 2, 2]
-FIELDS = ["姓名", "公民身份号码", "统一社会信用代码", "地址", "联系电话", "出生日期", "登记日期", "证照编号",
-          "有效期限", "金额", "面积", "法定代表人", "性别", "民族", "单位名称", "经营范围", "办理状态",
-          "审批意见", "发证机关", "缴费基数", "参保状态", "房屋坐落", "车辆号牌", "学校名称"]
-TOWNS = ["城关镇", "会亭镇", "马头镇", "济阳镇", "李集镇", "车站镇", "杨集镇", "韩道口镇", "太平镇", "罗庄镇",
-         "火店镇", "北岭镇", "郭店镇", "业庙乡", "中峰乡", "桑堌乡", "胡桥乡", "何营乡", "王集乡", "歧河乡"]
+FIELDS = [
+    "姓名",
+    "公民身份号码",
+    "统一社会信用代码",
+    "地址",
+    "联系电话",
+    "出生日期",
+    "登记日期",
+    "证照编号",
+    "有效期限",
+    "金额",
+    "面积",
+    "法定代表人",
+    "性别",
+    "民族",
+    "单位名称",
+    "经营范围",
+    "办理状态",
+    "审批意见",
+    "发证机关",
+    "缴费基数",
+    "参保状态",
+    "房屋坐落",
+    "车辆号牌",
+    "学校名称",
+]
+TOWNS = [
+    "城关镇",
+    "会亭镇",
+    "马头镇",
+    "济阳镇",
+    "李集镇",
+    "车站镇",
+    "杨集镇",
+    "韩道口镇",
+    "太平镇",
+    "罗庄镇",
+    "火店镇",
+    "北岭镇",
+    "郭店镇",
+    "业庙乡",
+    "中峰乡",
+    "桑堌乡",
+    "胡桥乡",
+    "何营乡",
+    "王集乡",
+    "歧河乡",
+]
 # (phrase, probability per summary): rare words so that some keywords match only a few rows
 RARE = [("危险化学品", 0.002), ("量子通信", 0.0001), ("非物质文化遗产", 0.001), ("冷链食品", 0.003)]
-CYCLE_WORDS = {UpdateCycle.REALTIME: "实时", UpdateCycle.DAILY: "每日", UpdateCycle.WEEKLY: "每周",
-               UpdateCycle.MONTHLY: "每月", UpdateCycle.QUARTERLY: "每季度", UpdateCycle.YEARLY: "每年"}
+CYCLE_WORDS = {
+    UpdateCycle.REALTIME: "实时",
+    UpdateCycle.DAILY: "每日",
+    UpdateCycle.WEEKLY: "每周",
+    UpdateCycle.MONTHLY: "每月",
+    UpdateCycle.QUARTERLY: "每季度",
+    UpdateCycle.YEARLY: "每年",
+}
 FIRST_DAY = date(2019, 1, 1)
 LAST_DAY = date(2026, 11, 1)
 
@@ -175,18 +240,33 @@ def generated_rows(count: int, units: dict[str, tuple[int, str, str]], rng: rand
                 parts.append(f"涉及{phrase}相关内容")
         category = rng.choice(cats)
         yield {
-            "code": f"BX-{unit_code.upper()}-{i:06d}", "name": name, "provider_unit_id": unit_id,
-            "category_class": category, "category_path": f"{category.label}/{domain}/{qualifier or noun}",
-            "summary": "，".join(parts), "format": rng.choice(formats), "share_type": rng.choice(share),
-            "share_condition": "", "share_method": rng.choice(methods), "open_type": rng.choice(opens),
-            "update_cycle": cycle, "sensitivity": rng.choice(sens),
-            "published_on": FIRST_DAY + timedelta(days=rng.randrange(span)), "related_codes": [],
-            "mandate": "", "collection_note": "", "duplicate_reason": "", "status": ResourceStatus.PUBLISHED,
-            "correction_reason": "", "revision": 1, "updated_at": now,
+            "code": f"BX-{unit_code.upper()}-{i:06d}",
+            "name": name,
+            "provider_unit_id": unit_id,
+            "category_class": category,
+            "category_path": f"{category.label}/{domain}/{qualifier or noun}",
+            "summary": "，".join(parts),
+            "format": rng.choice(formats),
+            "share_type": rng.choice(share),
+            "share_condition": "",
+            "share_method": rng.choice(methods),
+            "open_type": rng.choice(opens),
+            "update_cycle": cycle,
+            "sensitivity": rng.choice(sens),
+            "published_on": FIRST_DAY + timedelta(days=rng.randrange(span)),
+            "related_codes": [],
+            "mandate": "",
+            "collection_note": "",
+            "duplicate_reason": "",
+            "status": ResourceStatus.PUBLISHED,
+            "correction_reason": "",
+            "revision": 1,
+            "updated_at": now,
         }
 
 
 # --- query types -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QueryType:
@@ -196,8 +276,10 @@ class QueryType:
 
 def _keyword(q: str, note: str, unit: str) -> list[QueryType]:
     chars = f"{len(q)}ch"
-    return [QueryType(f"{chars} {q} ({note})", {"q": q}),
-            QueryType(f"{chars} {q} +conditional+unit={unit}", {"q": q, "share_type": "conditional", "unit": unit})]
+    return [
+        QueryType(f"{chars} {q} ({note})", {"q": q}),
+        QueryType(f"{chars} {q} +conditional+unit={unit}", {"q": q, "share_type": "conditional", "unit": unit}),
+    ]
 
 
 QUERY_TYPES = [
@@ -212,14 +294,16 @@ QUERY_TYPES = [
     *_keyword("危险化学", "rare", "大数据"),
     *_keyword("量子通信", "very rare", "大数据"),
     QueryType("no keyword, share_type=conditional", {"share_type": "conditional"}),
-    QueryType("no keyword, conditional+unit=公安+format", {"share_type": "conditional", "unit": "公安",
-                                                          "format": "database"}),
+    QueryType(
+        "no keyword, conditional+unit=公安+format", {"share_type": "conditional", "unit": "公安", "format": "database"}
+    ),
     QueryType("first page, no filters", {}),
     QueryType("page 50, no filters", {"page": "50"}),
 ]
 
 
 # --- timing ------------------------------------------------------------------------
+
 
 @dataclass
 class Result:
@@ -305,22 +389,31 @@ def _pad(label: str, width: int) -> str:
 
 def print_results(title: str, results: list[Result]) -> None:
     print(f"\n{title}")
-    print(f"  {'query type':<44} {'matched':>8} {'n':>3}   {'warm p50':>8} {'p95':>6}   {'cold p50':>8} {'p95':>6}"
-          f"   {'naive p50':>9} {'÷cold':>6}  verdict warm/cold")
+    print(
+        f"  {'query type':<44} {'matched':>8} {'n':>3}   {'warm p50':>8} {'p95':>6}   {'cold p50':>8} {'p95':>6}"
+        f"   {'naive p50':>9} {'÷cold':>6}  verdict warm/cold"
+    )
     for r in results:
         warm_ok, cold_ok = r.ok
         naive = r.pct(r.naive, 0.5)
-        print(f"  {_pad(r.label, 44)} {r.total:>8} {len(r.warm):>3}   {r.pct(r.warm, 0.5):>8.1f} "
-              f"{r.pct(r.warm, 0.95):>6.1f}   {r.pct(r.cold, 0.5):>8.1f} {r.pct(r.cold, 0.95):>6.1f}   "
-              f"{naive:>9.1f} {naive / r.pct(r.cold, 0.5):>5.1f}×  "
-              f"{'PASS' if warm_ok else 'MISS'} / {'PASS' if cold_ok else 'MISS'}")
-    for i, kind in enumerate(("warm (repeated search: next page, another facet, a popular keyword)",
-                              "cold (first search after a catalog change)")):
+        print(
+            f"  {_pad(r.label, 44)} {r.total:>8} {len(r.warm):>3}   {r.pct(r.warm, 0.5):>8.1f} "
+            f"{r.pct(r.warm, 0.95):>6.1f}   {r.pct(r.cold, 0.5):>8.1f} {r.pct(r.cold, 0.95):>6.1f}   "
+            f"{naive:>9.1f} {naive / r.pct(r.cold, 0.5):>5.1f}×  "
+            f"{'PASS' if warm_ok else 'MISS'} / {'PASS' if cold_ok else 'MISS'}"
+        )
+    for i, kind in enumerate(
+        (
+            "warm (repeated search: next page, another facet, a popular keyword)",
+            "cold (first search after a catalog change)",
+        )
+    ):
         passed = sum(r.ok[i] for r in results)
         print(f"  {kind}: {passed} PASS, {len(results) - passed} MISS (target p95 < {TARGET_P95_MS:.0f} ms)")
 
 
 # --- databases ---------------------------------------------------------------------
+
 
 def sqlite_url():
     return databases.sqlite_url("bench-catalog-")
@@ -361,13 +454,16 @@ def load(url: str, rows: int):
         analyze_s = time.perf_counter() - began
     with sessions() as session:
         count = session.scalar(select(func.count()).select_from(Resource))
-    print(f"  loaded {count} resources ({rows} generated + demo): insert {insert_s:.1f} s "
-          f"({rows / insert_s:,.0f} rows/s, batches of {INSERT_BATCH})"
-          + (f", VACUUM ANALYZE {analyze_s:.1f} s" if analyze_s else ""))
+    print(
+        f"  loaded {count} resources ({rows} generated + demo): insert {insert_s:.1f} s "
+        f"({rows / insert_s:,.0f} rows/s, batches of {INSERT_BATCH})"
+        + (f", VACUUM ANALYZE {analyze_s:.1f} s" if analyze_s else "")
+    )
     return db, sessions
 
 
 # --- plans -------------------------------------------------------------------------
+
 
 def statements(session, args: dict) -> dict:
     """The grouped facet count (cold) and the page query, as search_resources builds them."""
@@ -377,9 +473,12 @@ def statements(session, args: dict) -> dict:
     facets = catalog_search.by_rowid(estimate, catalog_search.FACETS_BY_ROWID_MAX)
     page = catalog_search.by_rowid(estimate, catalog_search.PAGE_BY_ROWID_MAX)
     label = {None: "planner's choice", True: "hits by rowid", False: "index walk"}
-    return {f"facets ({label[facets]}, estimate {estimate})":
-            catalog_search.grouped_statement(session, query, unit_ids, facets),
-            f"page ({label[page]})": catalog_search.page_statement(session, query, unit_ids, page)}
+    return {
+        f"facets ({label[facets]}, estimate {estimate})": catalog_search.grouped_statement(
+            session, query, unit_ids, facets
+        ),
+        f"page ({label[page]})": catalog_search.page_statement(session, query, unit_ids, page),
+    }
 
 
 def explain(sessions, query: QueryType) -> None:
@@ -400,8 +499,11 @@ def explain(sessions, query: QueryType) -> None:
                 for row in rows:
                     print(f"       {row[-1]}")
             else:
-                rows = session.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + str(compiled),
-                                                            compiled.params).all()
+                rows = (
+                    session.connection()
+                    .exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + str(compiled), compiled.params)
+                    .all()
+                )
                 for row in rows:
                     print(f"       {row[0]}")
 
@@ -415,6 +517,7 @@ def explain_misses(sessions, results: list[Result]) -> None:
 
 
 # --- main --------------------------------------------------------------------------
+
 
 def bench_backend(name: str, url: str, args) -> None:
     print(f"\n=== {name} ===")
@@ -436,11 +539,15 @@ def main() -> None:
     parser.add_argument("--pg-url", default=PG_SERVER)
     parser.add_argument("--explain", action="store_true", help="print plans of the query types that miss")
     args = parser.parse_args()
-    print(f"catalog search benchmark: {args.rows:,} generated resources, repeat {args.repeat} "
-          f"(+{WARMUP} warm-up), target p95 < {TARGET_P95_MS:.0f} ms")
-    print(f"python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, "
-          f"sqlite {__import__('sqlite3').sqlite_version}, {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.2f} (other work on the machine skews the figures)")
+    print(
+        f"catalog search benchmark: {args.rows:,} generated resources, repeat {args.repeat} "
+        f"(+{WARMUP} warm-up), target p95 < {TARGET_P95_MS:.0f} ms"
+    )
+    print(
+        f"python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, "
+        f"sqlite {__import__('sqlite3').sqlite_version}, {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.2f} (other work on the machine skews the figures)"
+    )
     began = time.perf_counter()
     if args.only in (None, "sqlite"):
         with sqlite_url() as url:

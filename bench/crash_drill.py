@@ -21,6 +21,7 @@ Run
   .venv/bin/python bench/crash_drill.py                  # 60 s, a kill every 4 s
   .venv/bin/python bench/crash_drill.py --seconds 120 --kill-every 3
 """
+
 from __future__ import annotations
 
 import sys
@@ -72,8 +73,13 @@ class Drill:
 
 def call(drill: Drill, client: httpx.Client, method: str, path: str, token: str, body=None) -> httpx.Response | None:
     try:
-        answer = client.request(method, drill.base_url + path, json=body, timeout=30,
-                                headers={"Authorization": f"Bearer {token}", "Connection": "close"})
+        answer = client.request(
+            method,
+            drill.base_url + path,
+            json=body,
+            timeout=30,
+            headers={"Authorization": f"Bearer {token}", "Connection": "close"},
+        )
     except httpx.HTTPError:
         drill.count("transport error (during a kill)")
         drill.stop.wait(0.2)  # the server is being restarted
@@ -89,15 +95,29 @@ def applicant(drill: Drill, user: load.User, demo: load.Demo, rng: random.Random
         while not drill.stop.is_set():
             unit = rng.choice([u for u in demo.conditional if u != user.unit_code])
             resource = rng.choice(demo.conditional[unit])
-            body = {"resource_code": resource["code"], "items": resource["items"][:2], "scenario": "低保家庭经济状况核对",
-                    "basis": "《社会救助暂行办法》第十一条", "purpose": "核对申请人家庭情况", "frequency": "daily",
-                    "valid_until": until, "undertaking": True, "sensitive_justification": "核对身份必须使用敏感信息项"}
+            body = {
+                "resource_code": resource["code"],
+                "items": resource["items"][:2],
+                "scenario": "低保家庭经济状况核对",
+                "basis": "《社会救助暂行办法》第十一条",
+                "purpose": "核对申请人家庭情况",
+                "frequency": "daily",
+                "valid_until": until,
+                "undertaking": True,
+                "sensitive_justification": "核对身份必须使用敏感信息项",
+            }
             answer = call(drill, client, "POST", "/api/v1/applications", user.token, body)
             if answer is not None and answer.status_code == 201:
                 drill.count("applications created", drill.actions)
                 if rng.random() < 0.15:
-                    done = call(drill, client, "POST", f"/api/v1/applications/{answer.json()['id']}/withdraw",
-                                user.token, {"reason": "业务调整"})
+                    done = call(
+                        drill,
+                        client,
+                        "POST",
+                        f"/api/v1/applications/{answer.json()['id']}/withdraw",
+                        user.token,
+                        {"reason": "业务调整"},
+                    )
                     if done is not None and done.status_code == 200:
                         drill.count("withdrawals", drill.actions)
             resubmit(drill, client, user, rng)
@@ -109,8 +129,14 @@ def resubmit(drill: Drill, client: httpx.Client, user: load.User, rng: random.Ra
         return
     mine = [t for t in found.json()["items"] if t["name"].startswith("补正")]
     if mine:
-        done = call(drill, client, "POST", f"/api/v1/tasks/{rng.choice(mine)['id']}/complete", user.token,
-                    {"resubmit_note": "已补充受理文书"})
+        done = call(
+            drill,
+            client,
+            "POST",
+            f"/api/v1/tasks/{rng.choice(mine)['id']}/complete",
+            user.token,
+            {"resubmit_note": "已补充受理文书"},
+        )
         if done is not None and done.status_code == 200:
             drill.count("resubmissions", drill.actions)
 
@@ -119,15 +145,22 @@ def reviewer(drill: Drill, user: load.User, rng: random.Random) -> None:
     with httpx.Client() as client:
         while not drill.stop.is_set():
             found = call(drill, client, "GET", "/api/v1/tasks?process=data_application", user.token)
-            reviews = [t for t in found.json()["items"] if t["role"] == "reviewer"] if (
-                found is not None and found.status_code == 200) else []
+            reviews = (
+                [t for t in found.json()["items"] if t["role"] == "reviewer"]
+                if (found is not None and found.status_code == 200)
+                else []
+            )
             if not reviews:
                 drill.stop.wait(0.3)
                 continue
             pick = rng.random()
-            body = ({"decision": "approve"} if pick < 0.6 else
-                    {"decision": "reject", "reason": REASON, "rejection_category": "scope_exceeds"} if pick < 0.85 else
-                    {"decision": "return", "reason": RETURN_NOTE})
+            body = (
+                {"decision": "approve"}
+                if pick < 0.6
+                else {"decision": "reject", "reason": REASON, "rejection_category": "scope_exceeds"}
+                if pick < 0.85
+                else {"decision": "return", "reason": RETURN_NOTE}
+            )
             done = call(drill, client, "POST", f"/api/v1/tasks/{rng.choice(reviews)['id']}/complete", user.token, body)
             if done is not None and done.status_code == 200:
                 drill.count(f"decisions: {body['decision']}", drill.actions)
@@ -144,10 +177,25 @@ def workers_of(master: int) -> list[int]:
 
 
 def start_server(env: dict, folder: Path, port: int) -> subprocess.Popen:
-    argv = [str(load.VENV_BIN / "gunicorn"), "-w", "4", "-b", f"{load.HOST}:{port}",
-            "--error-logfile", str(folder / "error.log"), "webapp:create_app()"]
-    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    argv = [
+        str(load.VENV_BIN / "gunicorn"),
+        "-w",
+        "4",
+        "-b",
+        f"{load.HOST}:{port}",
+        "--error-logfile",
+        str(folder / "error.log"),
+        "webapp:create_app()",
+    ]
+    process = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     server = load.Server(process, argv, f"http://{load.HOST}:{port}", folder / "access.log", folder / "error.log")
     load._wait_healthy(server)
     return process
@@ -171,8 +219,14 @@ def killer(drill: Drill, env: dict, folder: Path, every: float, rng: random.Rand
 
 
 def check_integrity(env: dict) -> tuple[int, str]:
-    done = subprocess.run([str(load.VENV_BIN / "flask"), "--app", "webapp", "check-integrity"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(load.VENV_BIN / "flask"), "--app", "webapp", "check-integrity"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return done.returncode, (done.stdout + done.stderr).strip()
 
 
@@ -196,11 +250,23 @@ def main() -> int:
         port = load.free_port()
         drill, holder = Drill(), [start_server(env, folder, port), port]
         drill.base_url = f"http://{load.HOST}:{port}"
-        threads = [threading.Thread(target=applicant if u.kind == "applicant" else reviewer,
-                                    args=(drill, u, demo, random.Random(rng.random())) if u.kind == "applicant"
-                                    else (drill, u, random.Random(rng.random())), daemon=True) for u in users]
-        threads.append(threading.Thread(target=killer, args=(drill, env, folder, args.kill_every,
-                                                             random.Random(rng.random()), holder), daemon=True))
+        threads = [
+            threading.Thread(
+                target=applicant if u.kind == "applicant" else reviewer,
+                args=(drill, u, demo, random.Random(rng.random()))
+                if u.kind == "applicant"
+                else (drill, u, random.Random(rng.random())),
+                daemon=True,
+            )
+            for u in users
+        ]
+        threads.append(
+            threading.Thread(
+                target=killer,
+                args=(drill, env, folder, args.kill_every, random.Random(rng.random()), holder),
+                daemon=True,
+            )
+        )
         began = time.monotonic()
         [t.start() for t in threads]
         drill.stop.wait(args.seconds)

@@ -1,4 +1,5 @@
 """Throwaway databases for the benchmarks: a temp SQLite file, or a fresh bench_<hex> PostgreSQL database."""
+
 from __future__ import annotations
 
 import contextlib

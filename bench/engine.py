@@ -31,6 +31,7 @@ Figures go to stdout, progress to stderr. PostgreSQL must accept `postgres` on 1
 SQLite file lives in a temp folder that is removed. The machine's load average is printed:
 on a busy 2-core box every figure moves. A benchmark, never a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,8 @@ THREE_TASKS = BENCH / "three_tasks.bpmn"
 TIMER_WAIT = BENCH / "timer_wait.bpmn"
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SH = ZoneInfo("Asia/Shanghai")
-CASES_AT = datetime(2026, 2, 16, 9, 0, tzinfo=SH)   # a working day before the reminder
-SWEEP_AT = datetime(2026, 3, 2, 9, 0, tzinfo=SH)    # after the reminder instant 2026-03-01 00:00
+CASES_AT = datetime(2026, 2, 16, 9, 0, tzinfo=SH)  # a working day before the reminder
+SWEEP_AT = datetime(2026, 3, 2, 9, 0, tzinfo=SH)  # after the reminder instant 2026-03-01 00:00
 NOT_DUE_FROM = clock.as_utc(SWEEP_AT + timedelta(days=30))
 TASK_DATA = {"comment": "同意"}
 FLOOR_TARGET = 1.5
@@ -97,6 +98,7 @@ UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 
 # --- databases -------------------------------------------------------------------
+
 
 def sqlite_url():
     return databases.sqlite_url("bench-engine-")
@@ -123,6 +125,7 @@ def deploy(sessions, path: Path) -> None:
 
 # --- throughput ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Actors:
     """Demo people who hold the lane's role in the unit each task lands in."""
@@ -146,8 +149,9 @@ def service_case(sessions, actors: Actors) -> int:
         instance_id = engine.start(s, "bench_three", actors.applicant, actors.unit_id, {}).id
     for actor_id in (actors.applicant, actors.reviewer, actors.coordinator):
         with sessions.begin() as s:
-            task_id = s.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance_id,
-                                                          HumanTask.status == TaskStatus.OPEN))
+            task_id = s.scalar(
+                select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN)
+            )
             engine.complete_task(s, task_id, s.get(Person, actor_id), dict(TASK_DATA))
     return instance_id
 
@@ -205,24 +209,53 @@ def persisted_floor_case(db, version_id: int, actors: Actors, spec, subprocess_s
     workflow.do_engine_steps()
     state, now = serialization.dump(workflow), clock.now()
     with db.begin() as conn:
-        case_id = conn.execute(insert(cases).values(
-            process_version_id=version_id, status=InstanceStatus.RUNNING.value, state=state, lock_version=1,
-            unit_id=actors.unit_id, started_by_id=actors.applicant, started_at=now).returning(cases.c.id)).scalar_one()
-        conn.execute(insert(audit).values(at=now, actor_id=actors.applicant, unit_id=actors.unit_id,
-                                          subject_type="instance", subject_id=str(case_id), action="instance:started"))
+        case_id = conn.execute(
+            insert(cases)
+            .values(
+                process_version_id=version_id,
+                status=InstanceStatus.RUNNING.value,
+                state=state,
+                lock_version=1,
+                unit_id=actors.unit_id,
+                started_by_id=actors.applicant,
+                started_at=now,
+            )
+            .returning(cases.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(audit).values(
+                at=now,
+                actor_id=actors.applicant,
+                unit_id=actors.unit_id,
+                subject_type="instance",
+                subject_id=str(case_id),
+                action="instance:started",
+            )
+        )
     for version, actor_id in enumerate((actors.applicant, actors.reviewer, actors.coordinator), start=1):
         with db.begin() as conn:
-            workflow = restored(conn.scalar(select(cases.c.state).where(cases.c.id == case_id)),
-                                (spec, subprocess_specs))
+            workflow = restored(
+                conn.scalar(select(cases.c.state).where(cases.c.id == case_id)), (spec, subprocess_specs)
+            )
             complete_ready_task(workflow)
             status = InstanceStatus.COMPLETED if workflow.is_completed() else InstanceStatus.RUNNING
-            changed = conn.execute(update(cases).where(cases.c.id == case_id, cases.c.lock_version == version)
-                                   .values(state=serialization.dump(workflow), lock_version=version + 1,
-                                           status=status.value)).rowcount
+            changed = conn.execute(
+                update(cases)
+                .where(cases.c.id == case_id, cases.c.lock_version == version)
+                .values(state=serialization.dump(workflow), lock_version=version + 1, status=status.value)
+            ).rowcount
             assert changed == 1
-            conn.execute(insert(audit).values(at=now, actor_id=actor_id, unit_id=actors.unit_id,
-                                              subject_type="instance", subject_id=str(case_id),
-                                              action="task:completed", after=dict(TASK_DATA)))
+            conn.execute(
+                insert(audit).values(
+                    at=now,
+                    actor_id=actor_id,
+                    unit_id=actors.unit_id,
+                    subject_type="instance",
+                    subject_id=str(case_id),
+                    action="task:completed",
+                    after=dict(TASK_DATA),
+                )
+            )
     assert workflow.is_completed()
 
 
@@ -254,8 +287,9 @@ def seconds_per_case(run, cases: int, warmup: int, rounds: int = ROUNDS) -> floa
 def check_all_completed(sessions, expected: int) -> None:
     """A benchmark of cases that silently stopped half-way would measure nothing."""
     with sessions() as s:
-        done = s.scalar(select(func.count()).select_from(ProcessInstance)
-                        .where(ProcessInstance.status == InstanceStatus.COMPLETED))
+        done = s.scalar(
+            select(func.count()).select_from(ProcessInstance).where(ProcessInstance.status == InstanceStatus.COMPLETED)
+        )
     if done != expected:
         raise SystemExit(f"expected {expected} completed cases, found {done}")
 
@@ -294,6 +328,7 @@ def in_memory_throughput(run_case, cases: int, warmup: int) -> float:
 
 # --- sweep population --------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Template:
     """The rows of one real case waiting on its reminder, to be copied."""
@@ -309,15 +344,22 @@ def real_waiting_case(sessions) -> Template:
     actors = demo_actors(sessions)
     with clock.frozen(CASES_AT), sessions.begin() as s:
         case_id = engine.start(s, "bench_timer", actors.applicant, actors.unit_id, {}).id
-    instance_cols = ("process_version_id", "status", "state", "next_timer_at", "unit_id",
-                     "started_by_id", "started_at")
-    task_cols = ("spiff_task_id", "task_key", "name", "role", "unit_id", "form", "status",
-                 "due_provisional", "created_at")
+    instance_cols = ("process_version_id", "status", "state", "next_timer_at", "unit_id", "started_by_id", "started_at")
+    task_cols = (
+        "spiff_task_id",
+        "task_key",
+        "name",
+        "role",
+        "unit_id",
+        "form",
+        "status",
+        "due_provisional",
+        "created_at",
+    )
     with sessions.begin() as s:
         instance = s.get(ProcessInstance, case_id)
         task = s.scalar(select(HumanTask).where(HumanTask.instance_id == case_id))
-        template = Template({c: getattr(instance, c) for c in instance_cols},
-                            {c: getattr(task, c) for c in task_cols})
+        template = Template({c: getattr(instance, c) for c in instance_cols}, {c: getattr(task, c) for c in task_cols})
         s.execute(update(ProcessInstance).where(ProcessInstance.id == case_id).values(next_timer_at=NOT_DUE_FROM))
     assert template.instance["next_timer_at"] is not None, "the template case waits on no timer"
     return template
@@ -357,21 +399,29 @@ class Population:
 
     def _running(self) -> int:
         with self.db.connect() as conn:
-            return conn.scalar(select(func.count()).select_from(ProcessInstance)
-                               .where(ProcessInstance.status == InstanceStatus.RUNNING))
+            return conn.scalar(
+                select(func.count())
+                .select_from(ProcessInstance)
+                .where(ProcessInstance.status == InstanceStatus.RUNNING)
+            )
 
     def _retire(self, ids: list[int]) -> None:
         table = ProcessInstance.__table__
         for start in range(0, len(ids), 1_000):
             with self.db.begin() as conn:
-                conn.execute(update(table).where(table.c.id.in_(ids[start:start + 1_000]))
-                             .values(status=InstanceStatus.CANCELLED.value))
+                conn.execute(
+                    update(table)
+                    .where(table.c.id.in_(ids[start : start + 1_000]))
+                    .values(status=InstanceStatus.CANCELLED.value)
+                )
 
     def _insert_not_due(self, count: int) -> None:
         base = dict(self.template.instance, lock_version=1)
         for start in range(0, count, INSERT_BATCH):
-            rows = [dict(base, next_timer_at=NOT_DUE_FROM + timedelta(seconds=i))
-                    for i in range(start, min(start + INSERT_BATCH, count))]
+            rows = [
+                dict(base, next_timer_at=NOT_DUE_FROM + timedelta(seconds=i))
+                for i in range(start, min(start + INSERT_BATCH, count))
+            ]
             with self.db.begin() as conn:
                 conn.execute(insert(ProcessInstance.__table__), rows)
 
@@ -379,23 +429,39 @@ class Population:
         """Due copies fire for real: fresh task ids and their open review row."""
         if not count:
             return
-        states, task_ids = zip(*(with_fresh_uuids(self.template.instance["state"],
-                                                  self.template.task["spiff_task_id"]) for _ in range(count)))
+        states, task_ids = zip(
+            *(
+                with_fresh_uuids(self.template.instance["state"], self.template.task["spiff_task_id"])
+                for _ in range(count)
+            )
+        )
         table = ProcessInstance.__table__
         base = dict(self.template.instance, lock_version=1)
         with self.db.begin() as conn:
-            ids = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                               [dict(base, state=state) for state in states]).scalars().all()
-            conn.execute(insert(HumanTask.__table__),
-                         [dict(self.template.task, instance_id=i, spiff_task_id=t) for i, t in zip(ids, task_ids)])
+            ids = (
+                conn.execute(
+                    insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                    [dict(base, state=state) for state in states],
+                )
+                .scalars()
+                .all()
+            )
+            conn.execute(
+                insert(HumanTask.__table__),
+                [dict(self.template.task, instance_id=i, spiff_task_id=t) for i, t in zip(ids, task_ids)],
+            )
         self.due_ids = list(ids)
 
     def _delete_not_due(self, count: int) -> None:
         """Bare copies only: no task rows, no audit, nothing refers to them."""
         table = ProcessInstance.__table__
-        bare = select(table.c.id).outerjoin(HumanTask.__table__, HumanTask.__table__.c.instance_id == table.c.id) \
-            .where(table.c.next_timer_at >= NOT_DUE_FROM, HumanTask.__table__.c.id.is_(None)) \
-            .order_by(table.c.id.desc()).limit(count)
+        bare = (
+            select(table.c.id)
+            .outerjoin(HumanTask.__table__, HumanTask.__table__.c.instance_id == table.c.id)
+            .where(table.c.next_timer_at >= NOT_DUE_FROM, HumanTask.__table__.c.id.is_(None))
+            .order_by(table.c.id.desc())
+            .limit(count)
+        )
         with self.db.begin() as conn:
             victims = conn.scalars(bare).all()
             conn.execute(delete(table).where(table.c.id.in_(victims)))
@@ -413,6 +479,7 @@ class Population:
 
 
 # --- sweep -----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SweepRun:
@@ -464,6 +531,7 @@ def sweep_runs(db, sessions, open_count: int, repeat: int) -> list[SweepRun]:
 
 # --- printing ----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class BackendResult:
     name: str
@@ -490,8 +558,10 @@ def throughput_row(label: str, per_case: float, bare: float, statements: int | N
 
 
 def print_throughput(args, bare: float, floor: float, results: list[BackendResult]) -> None:
-    print(f"\nThroughput: {THREE_TASKS.name}; a case = start + 3 completions, each its own transaction; "
-          f"median of {ROUNDS} rounds over {args.cases} cases after {args.warmup} warm-up")
+    print(
+        f"\nThroughput: {THREE_TASKS.name}; a case = start + 3 completions, each its own transaction; "
+        f"median of {ROUNDS} rounds over {args.cases} cases after {args.warmup} warm-up"
+    )
     print(f"  {'':<36}{'cases/s':>9}{'ms/case':>10}{'vs bare':>10}{'SQL/case':>10}")
     print(throughput_row("bare SpiffWorkflow, in memory", bare, bare))
     print(throughput_row("bare + state saved/restored per step", floor, bare))
@@ -500,36 +570,48 @@ def print_throughput(args, bare: float, floor: float, results: list[BackendResul
         print(throughput_row(f"service layer, {r.name}", r.per_case, bare, r.statements))
     for r in results:
         ratio = r.per_case / r.floor
-        print(f"  target: {r.name} service layer <= {FLOOR_TARGET}x its floor: {ratio:.2f}x"
-              f"   {verdict(ratio <= FLOOR_TARGET)};  <= {STATEMENTS_TARGET} SQL statements per case: "
-              f"{r.statements}   {verdict(r.statements <= STATEMENTS_TARGET)}")
+        print(
+            f"  target: {r.name} service layer <= {FLOOR_TARGET}x its floor: {ratio:.2f}x"
+            f"   {verdict(ratio <= FLOOR_TARGET)};  <= {STATEMENTS_TARGET} SQL statements per case: "
+            f"{r.statements}   {verdict(r.statements <= STATEMENTS_TARGET)}"
+        )
 
 
 def print_sweeps(results: list[BackendResult], repeat: int) -> None:
-    print(f"\nSweep: one sweep.sweep() call at {SWEEP_AT:%Y-%m-%d %H:%M} Shanghai, median of {repeat} on fresh "
-          f"due rows; the open cases are copies of one real {TIMER_WAIT.name} case")
-    print(f"  {'':<12}{'open':>9}{'due':>7}{'sweep s':>10}{'min-max s':>15}{'ms/due':>9}{'fired':>7}{'failed':>7}"
-          f"{'setup s':>9}")
+    print(
+        f"\nSweep: one sweep.sweep() call at {SWEEP_AT:%Y-%m-%d %H:%M} Shanghai, median of {repeat} on fresh "
+        f"due rows; the open cases are copies of one real {TIMER_WAIT.name} case"
+    )
+    print(
+        f"  {'':<12}{'open':>9}{'due':>7}{'sweep s':>10}{'min-max s':>15}{'ms/due':>9}{'fired':>7}{'failed':>7}"
+        f"{'setup s':>9}"
+    )
     for r in results:
         for run in r.sweeps:
             per_due = f"{run.median * 1000 / run.due:9.2f}" if run.due else f"{'-':>9}"
             spread = f"{min(run.seconds):.3f}-{max(run.seconds):.3f}"
-            print(f"  {r.name:<12}{run.open_count:>9,}{run.due:>7,}{run.median:10.3f}{spread:>15}{per_due}"
-                  f"{run.fired:>7}{run.failed:>7}{run.setup_seconds:9.1f}")
+            print(
+                f"  {r.name:<12}{run.open_count:>9,}{run.due:>7,}{run.median:10.3f}{spread:>15}{per_due}"
+                f"{run.fired:>7}{run.failed:>7}{run.setup_seconds:9.1f}"
+            )
     for r in results:
         print_sweep_verdicts(r.name, r.sweeps)
 
 
 def print_sweep_verdicts(backend: str, runs: list[SweepRun]) -> None:
     small, _empty, full, many = runs
-    print(f"  {backend}: {full.open_count:,} open / {full.due} due in {full.median:.3f} s"
-          f"   target < {SWEEP_TARGET_S:.0f} s: {verdict(full.median < SWEEP_TARGET_S)}")
+    print(
+        f"  {backend}: {full.open_count:,} open / {full.due} due in {full.median:.3f} s"
+        f"   target < {SWEEP_TARGET_S:.0f} s: {verdict(full.median < SWEEP_TARGET_S)}"
+    )
     open_growth = full.median / small.median
     due_growth = many.median / full.median
     follows_due = open_growth < 2 and due_growth > (many.due / full.due) / 2
-    print(f"  {backend}: {full.open_count / small.open_count:.0f}x the open cases -> {open_growth:.2f}x the time;"
-          f" {many.due / full.due:.0f}x the due cases -> {due_growth:.2f}x the time"
-          f"   grows with due, not open: {verdict(follows_due)}")
+    print(
+        f"  {backend}: {full.open_count / small.open_count:.0f}x the open cases -> {open_growth:.2f}x the time;"
+        f" {many.due / full.due:.0f}x the due cases -> {due_growth:.2f}x the time"
+        f"   grows with due, not open: {verdict(follows_due)}"
+    )
 
 
 # --- profiling -----------------------------------------------------------------------
@@ -563,22 +645,29 @@ def profile_service_layer(sessions, cases: int) -> str:
         profiler.runcall(lambda: [service_case(sessions, actors) for _ in range(cases)])
     stats = pstats.Stats(profiler)
     total = sum(tt for _, _, tt, _, _ in stats.stats.values())
-    lines = [f"\nProfile: {cases} service-layer cases on SQLite, {total * 1000 / cases:.2f} ms/case under cProfile",
-             f"  {'cumulative cost':<42}{'ms/case':>9}{'share':>8}"]
+    lines = [
+        f"\nProfile: {cases} service-layer cases on SQLite, {total * 1000 / cases:.2f} ms/case under cProfile",
+        f"  {'cumulative cost':<42}{'ms/case':>9}{'share':>8}",
+    ]
     for label, suffix, name in HOTSPOTS:
-        found = [ct for (file, _, func), (_, _, _, ct, _) in stats.stats.items()
-                 if func == name and file.endswith(suffix)]
+        found = [
+            ct for (file, _, func), (_, _, _, ct, _) in stats.stats.items() if func == name and file.endswith(suffix)
+        ]
         if found:
             lines.append(f"  {label:<42}{sum(found) * 1000 / cases:9.2f}{sum(found) / total:8.0%}")
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(20)
     lines.append("  top 20 functions by own time (ncalls tottime percall cumtime percall):")
-    lines += ["  " + re.sub(r"\S*/site-packages/|" + re.escape(str(ROOT)) + "/", "", line)
-              for line in out.getvalue().splitlines()[6:] if line.strip()]
+    lines += [
+        "  " + re.sub(r"\S*/site-packages/|" + re.escape(str(ROOT)) + "/", "", line)
+        for line in out.getvalue().splitlines()[6:]
+        if line.strip()
+    ]
     return "\n".join(lines)
 
 
 # --- main --------------------------------------------------------------------------
+
 
 def backends(args):
     if args.only in (None, "sqlite"):
@@ -622,6 +711,7 @@ def parse_args(argv=None):
 
 def code_version() -> str:
     """Which code was measured: the commit, and whether workflows/ had uncommitted changes."""
+
     def git(*cmd):
         return subprocess.run(["git", "-C", str(ROOT), *cmd], capture_output=True, text=True).stdout.strip()
 
@@ -633,9 +723,11 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     bootstrap.bootstrap()
     began = time.perf_counter()
-    print(f"Engine benchmark: Python {platform.python_version()}, SpiffWorkflow {SpiffWorkflow.__version__}, "
-          f"SQLAlchemy {sqlalchemy.__version__}, {os.cpu_count()} CPUs, load average at start "
-          f"{os.getloadavg()[0]:.1f}; code {code_version()}")
+    print(
+        f"Engine benchmark: Python {platform.python_version()}, SpiffWorkflow {SpiffWorkflow.__version__}, "
+        f"SQLAlchemy {sqlalchemy.__version__}, {os.cpu_count()} CPUs, load average at start "
+        f"{os.getloadavg()[0]:.1f}; code {code_version()}"
+    )
     progress("bare SpiffWorkflow in memory")
     bare = in_memory_throughput(bare_case, args.cases, args.warmup)
     floor = in_memory_throughput(state_floor_case, args.cases, args.warmup)

@@ -66,6 +66,7 @@ errors. On a shared 2-core box the client, gunicorn and PostgreSQL compete for t
 the figures next to the printed load average and CPU use. A benchmark, never a test: it exits 1
 when a target is missed, 0 when all pass.
 """
+
 from __future__ import annotations
 
 import sys
@@ -116,14 +117,23 @@ TARGET_P95_MS = 150.0
 TARGET_CPU_MS = 8.0
 TARGET_RPS = 150.0
 TARGET_ROUTES = ("POST /api/v1/tasks/{id}/complete", "GET /api/v1/tasks")
-ROUTE_ORDER = ("POST /api/v1/applications", "GET /api/v1/applications/{id}", "GET /api/v1/tasks",
-               "POST /api/v1/tasks/{id}/complete", "GET /api/v1/grants")
+ROUTE_ORDER = (
+    "POST /api/v1/applications",
+    "GET /api/v1/applications/{id}",
+    "GET /api/v1/tasks",
+    "POST /api/v1/tasks/{id}/complete",
+    "GET /api/v1/grants",
+)
 APPLICANT_SHARE = 0.6
 APPROVE_SHARE = 0.7
 GRANTS_SHARE = 0.15
 # a rejection as the review rules want it (R17): a category, the fact it asks for, and a reason specific to it
-REJECT = {"decision": "reject", "rejection_category": "security", "provision": "《中华人民共和国数据安全法》第二十一条",
-          "reason": "该资源属于重要数据，依数据分类分级保护制度须经本单位主要负责人审批后方可对外提供"}
+REJECT = {
+    "decision": "reject",
+    "rejection_category": "security",
+    "provision": "《中华人民共和国数据安全法》第二十一条",
+    "reason": "该资源属于重要数据，依数据分类分级保护制度须经本单位主要负责人审批后方可对外提供",
+}
 REQUEST_TIMEOUT_S = 30.0
 CLIENT_KEEPALIVE_S = 1.0
 ID_RE = re.compile(r"/\d+(?=/|$)")
@@ -135,6 +145,7 @@ def log(message: str) -> None:
 
 # --- demo data ---------------------------------------------------------------------
 
+
 def read_csv(name: str) -> list[dict]:
     with open(SEED / name, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -142,8 +153,8 @@ def read_csv(name: str) -> list[dict]:
 
 @dataclass
 class Demo:
-    applicants: list[dict]            # people.csv rows with role applicant
-    reviewers: list[dict]             # reviewers of units that own 有条件共享 resources
+    applicants: list[dict]  # people.csv rows with role applicant
+    reviewers: list[dict]  # reviewers of units that own 有条件共享 resources
     conditional: dict[str, list[dict]]  # provider unit code -> its 有条件共享 resources (with "items")
 
 
@@ -163,7 +174,7 @@ def load_demo() -> Demo:
 
 @dataclass
 class User:
-    kind: str       # applicant | reviewer
+    kind: str  # applicant | reviewer
     username: str
     unit_code: str
     token: str = ""
@@ -172,14 +183,19 @@ class User:
 def plan_users(demo: Demo, count: int) -> list[User]:
     n_app = max(1, round(count * APPLICANT_SHARE)) if count > 1 else 1
     n_rev = max(0, count - n_app)
-    users = [User("applicant", p["username"], p["unit_code"])
-             for p in (demo.applicants[i % len(demo.applicants)] for i in range(n_app))]
-    users += [User("reviewer", p["username"], p["unit_code"])
-              for p in (demo.reviewers[i % len(demo.reviewers)] for i in range(n_rev))]
+    users = [
+        User("applicant", p["username"], p["unit_code"])
+        for p in (demo.applicants[i % len(demo.applicants)] for i in range(n_app))
+    ]
+    users += [
+        User("reviewer", p["username"], p["unit_code"])
+        for p in (demo.reviewers[i % len(demo.reviewers)] for i in range(n_rev))
+    ]
     return users
 
 
 # --- database ------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def fresh_database(server: str):
@@ -195,8 +211,14 @@ def fresh_database(server: str):
 
 def seed_demo(env: dict) -> str:
     began = time.perf_counter()
-    done = subprocess.run([str(VENV_BIN / "flask"), "--app", "webapp", "seed-demo"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "webapp", "seed-demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"seed-demo failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     log(f"seed-demo in {time.perf_counter() - began:.1f} s")
@@ -220,20 +242,31 @@ def database_figures(db_url: str) -> list[tuple[str, object]]:
     try:
         with engine.connect() as conn:
             by_status = dict(conn.execute(text("SELECT status, count(*) FROM application GROUP BY status")).all())
-            open_tasks = conn.execute(text(
-                "SELECT u.code, count(*) FROM human_task t LEFT JOIN unit u ON u.id = t.unit_id "
-                "WHERE t.status = 'open' AND t.role = 'reviewer' GROUP BY u.code ORDER BY 2 DESC")).all()
+            open_tasks = conn.execute(
+                text(
+                    "SELECT u.code, count(*) FROM human_task t LEFT JOIN unit u ON u.id = t.unit_id "
+                    "WHERE t.status = 'open' AND t.role = 'reviewer' GROUP BY u.code ORDER BY 2 DESC"
+                )
+            ).all()
             scalar = lambda sql: conn.execute(text(sql)).scalar()  # noqa: E731
             return [
                 ("applications by status", ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())) or "none"),
-                ("open review tasks", f"{sum(n for _, n in open_tasks)} (per unit: "
-                                      + ", ".join(f"{u} {n}" for u, n in open_tasks) + ")"),
+                (
+                    "open review tasks",
+                    f"{sum(n for _, n in open_tasks)} (per unit: " + ", ".join(f"{u} {n}" for u, n in open_tasks) + ")",
+                ),
                 ("grants", scalar("SELECT count(*) FROM data_grant")),
                 ("approval records (PDF)", scalar("SELECT count(*) FROM approval_record")),
-                ("avg PDF size", f"{scalar('SELECT coalesce(avg(length(pdf)), 0) FROM approval_record') / 1024:.0f} KiB"),
+                (
+                    "avg PDF size",
+                    f"{scalar('SELECT coalesce(avg(length(pdf)), 0) FROM approval_record') / 1024:.0f} KiB",
+                ),
                 ("audit rows", scalar("SELECT count(*) FROM audit_event")),
-                ("inbox / outbox rows", f"{scalar('SELECT count(*) FROM notification')} / "
-                                        f"{scalar('SELECT count(*) FROM outbox_email')}"),
+                (
+                    "inbox / outbox rows",
+                    f"{scalar('SELECT count(*) FROM notification')} / "
+                    f"{scalar('SELECT count(*) FROM outbox_email')}",
+                ),
                 ("database size", scalar("SELECT pg_size_pretty(pg_database_size(current_database()))")),
             ]
     finally:
@@ -241,6 +274,7 @@ def database_figures(db_url: str) -> list[tuple[str, object]]:
 
 
 # --- gunicorn ------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -264,11 +298,33 @@ ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s %(p)s"  # method, path, status, microse
 def gunicorn(env: dict, workers: int, threads: int, folder: Path):
     port = free_port()
     access_log, error_log = folder / "access.log", folder / "error.log"
-    argv = [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-            "-b", f"{HOST}:{port}", "--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT,
-            "--error-logfile", str(error_log), "webapp:create_app()"]
-    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    argv = [
+        str(VENV_BIN / "gunicorn"),
+        "-w",
+        str(workers),
+        "-k",
+        "gthread",
+        "--threads",
+        str(threads),
+        "-b",
+        f"{HOST}:{port}",
+        "--access-logfile",
+        str(access_log),
+        "--access-logformat",
+        ACCESS_FORMAT,
+        "--error-logfile",
+        str(error_log),
+        "webapp:create_app()",
+    ]
+    process = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     server = Server(process, argv, f"http://{HOST}:{port}", access_log, error_log)
     try:
         _wait_healthy(server)
@@ -346,8 +402,11 @@ class CpuMeter:
 
     def used(self) -> Cpu:
         server, backends = cpu_seconds(self.pid, self.db_name)  # the pools keep their backends open
-        return Cpu(server - self.server0, sum(v - self.backends0.get(pid, 0.0) for pid, v in backends.items()),
-                   time.process_time() - self.client0)
+        return Cpu(
+            server - self.server0,
+            sum(v - self.backends0.get(pid, 0.0) for pid, v in backends.items()),
+            time.process_time() - self.client0,
+        )
 
 
 @contextlib.contextmanager
@@ -365,12 +424,13 @@ def _signals_deferred():
 
 # --- load ----------------------------------------------------------------------------
 
+
 @dataclass
 class Sample:
     route: str
-    status: int          # 0 = transport error
+    status: int  # 0 = transport error
     ms: float
-    outcome: str         # ok | conflict | error
+    outcome: str  # ok | conflict | error
     detail: str = ""
     cpu_ms: float = 0.0  # the worker's CPU for this request (Server-Timing), and its time waiting on the database
     db_ms: float = 0.0
@@ -393,15 +453,24 @@ def route_of(method: str, path: str) -> str:
     return f"{method} {ID_RE.sub('/{id}', path.split('?', 1)[0])}"
 
 
-async def call(client: httpx.AsyncClient, run: Run, user: User, method: str, path: str,
-               body: dict | None = None, params: dict | None = None, conflict_ok: bool = False):
+async def call(
+    client: httpx.AsyncClient,
+    run: Run,
+    user: User,
+    method: str,
+    path: str,
+    body: dict | None = None,
+    params: dict | None = None,
+    conflict_ok: bool = False,
+):
     """One request; records it when inside the measured window. Returns the parsed JSON or None."""
     route = route_of(method, path)
     counted = run.measuring()
     began = time.perf_counter()
     try:
-        response = await client.request(method, path, json=body, params=params,
-                                        headers={"Authorization": f"Bearer {user.token}"})
+        response = await client.request(
+            method, path, json=body, params=params, headers={"Authorization": f"Bearer {user.token}"}
+        )
         ms = (time.perf_counter() - began) * 1000
     except httpx.HTTPError as exc:
         ms = (time.perf_counter() - began) * 1000
@@ -423,8 +492,16 @@ async def call(client: httpx.AsyncClient, run: Run, user: User, method: str, pat
     if counted:
         message = data.get("message") if isinstance(data, dict) else None
         detail = "" if outcome == "ok" else f"{code}: {message or response.text[:120]}"
-        run.samples.append(Sample(route, response.status_code, ms, outcome, detail[:200],
-                                  *server_timing(response.headers.get("Server-Timing", ""))))
+        run.samples.append(
+            Sample(
+                route,
+                response.status_code,
+                ms,
+                outcome,
+                detail[:200],
+                *server_timing(response.headers.get("Server-Timing", "")),
+            )
+        )
     return data if outcome == "ok" else None
 
 
@@ -443,27 +520,34 @@ async def pause(seconds: float, deadline: float) -> None:
 _NEEDS = itertools.count(1)
 
 
-async def applicant(client: httpx.AsyncClient, run: Run, user: User, demo: Demo, deadline: float,
-                    rng: random.Random, think: float) -> None:
+async def applicant(
+    client: httpx.AsyncClient, run: Run, user: User, demo: Demo, deadline: float, rng: random.Random, think: float
+) -> None:
     units = [u for u in demo.conditional if u != user.unit_code]
     valid_until = (clock.today() + timedelta(days=365)).isoformat()
     while time.monotonic() < deadline:
         need = next(_NEEDS)  # each round a different need: one unit's identical application is refused (409) by design
         resource = rng.choice(demo.conditional[rng.choice(units)])
-        body = {"resource_code": resource["code"],
-                "items": rng.sample(resource["items"], k=min(len(resource["items"]), rng.choice((1, 2)))),
-                "scenario": f"压力测试：{resource['name']}用于政务服务事项办理中的信息核验（第 {need} 批）",
-                "basis": "《政务信息资源共享管理暂行办法》第十条", "purpose": "核验办事群众提交的信息",
-                "frequency": "daily", "valid_until": valid_until, "undertaking": True,
-                "sensitive_justification": "办理业务时必须核对当事人身份，无法以其他方式替代"}
+        body = {
+            "resource_code": resource["code"],
+            "items": rng.sample(resource["items"], k=min(len(resource["items"]), rng.choice((1, 2)))),
+            "scenario": f"压力测试：{resource['name']}用于政务服务事项办理中的信息核验（第 {need} 批）",
+            "basis": "《政务信息资源共享管理暂行办法》第十条",
+            "purpose": "核验办事群众提交的信息",
+            "frequency": "daily",
+            "valid_until": valid_until,
+            "undertaking": True,
+            "sensitive_justification": "办理业务时必须核对当事人身份，无法以其他方式替代",
+        }
         created = await call(client, run, user, "POST", "/api/v1/applications", body)
         if created and time.monotonic() < deadline:
             await call(client, run, user, "GET", f"/api/v1/applications/{created['id']}")
         await pause(think, deadline)
 
 
-async def reviewer(client: httpx.AsyncClient, run: Run, user: User, deadline: float, rng: random.Random,
-                   think: float, idle: float) -> None:
+async def reviewer(
+    client: httpx.AsyncClient, run: Run, user: User, deadline: float, rng: random.Random, think: float, idle: float
+) -> None:
     while time.monotonic() < deadline:
         counted = run.measuring()
         listed = await call(client, run, user, "GET", "/api/v1/tasks")
@@ -492,21 +576,34 @@ async def reviewer(client: httpx.AsyncClient, run: Run, user: User, deadline: fl
         await pause(think, deadline)
 
 
-async def drive(base_url: str, users: list[User], demo: Demo, warmup: float, seconds: float, seed: int,
-                think_ms: float, idle_ms: float, keep_alive: bool) -> tuple[Run, float]:
+async def drive(
+    base_url: str,
+    users: list[User],
+    demo: Demo,
+    warmup: float,
+    seconds: float,
+    seed: int,
+    think_ms: float,
+    idle_ms: float,
+    keep_alive: bool,
+) -> tuple[Run, float]:
     if keep_alive:
         # gunicorn closes a keep-alive connection after 2 s idle (--keep-alive default); the client must give it
         # up first, or a request sent as the server closes it fails with ReadError (a harness artefact)
-        limits = httpx.Limits(max_connections=len(users) + 4, max_keepalive_connections=len(users) + 4,
-                              keepalive_expiry=CLIENT_KEEPALIVE_S)
+        limits = httpx.Limits(
+            max_connections=len(users) + 4,
+            max_keepalive_connections=len(users) + 4,
+            keepalive_expiry=CLIENT_KEEPALIVE_S,
+        )
         headers = {}
     else:
         # like a reverse proxy without upstream keep-alive (nginx's default): one connection per request, so
         # every request goes to whichever worker accepts it; kept-alive connections stay with one worker
         limits = httpx.Limits(max_connections=len(users) + 4, max_keepalive_connections=0)
         headers = {"Connection": "close"}
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S, trust_env=False,
-                                 headers=headers) as client:
+    async with httpx.AsyncClient(
+        base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S, trust_env=False, headers=headers
+    ) as client:
         start = time.monotonic()
         run = Run(measure_from=start + warmup)
         deadline = run.measure_from + seconds
@@ -551,6 +648,7 @@ async def drive(base_url: str, users: list[User], demo: Demo, warmup: float, sec
 
 # --- profiling -----------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def py_spy(master_pid: int, folder: Path, enabled: bool, duration: float, gil_only: bool = False):
     if not enabled:
@@ -564,10 +662,26 @@ def py_spy(master_pid: int, folder: Path, enabled: bool, duration: float, gil_on
         yield None
         return
     out = folder / "py-spy.collapsed"
-    argv = [str(exe), "record", "--pid", str(master_pid), "--subprocesses", "--format", "raw", "--rate", "50",
-            "--duration", str(int(math.ceil(duration))), "--nonblocking", "-o", str(out), *(["--gil"] if gil_only else [])]
-    spy = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                           start_new_session=True)
+    argv = [
+        str(exe),
+        "record",
+        "--pid",
+        str(master_pid),
+        "--subprocesses",
+        "--format",
+        "raw",
+        "--rate",
+        "50",
+        "--duration",
+        str(int(math.ceil(duration))),
+        "--nonblocking",
+        "-o",
+        str(out),
+        *(["--gil"] if gil_only else []),
+    ]
+    spy = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     try:
         yield out
     except BaseException:
@@ -592,15 +706,24 @@ def _stop_spy(spy: subprocess.Popen, grace: float) -> None:
 
 
 APP_PACKAGES = ("workflows/", "webapp/", "notifications/")
-KINDS = (("WeasyPrint (PDF)", ("weasyprint/", "pydyf/", "cffi/", "tinycss2/", "cssselect2/", "fontTools/")),
-         ("SpiffWorkflow", ("SpiffWorkflow/",)), ("Jinja2", ("jinja2/",)),
-         ("SQLAlchemy (Python)", ("sqlalchemy/",)), ("Werkzeug/Flask", ("werkzeug/", "flask/")))
+KINDS = (
+    ("WeasyPrint (PDF)", ("weasyprint/", "pydyf/", "cffi/", "tinycss2/", "cssselect2/", "fontTools/")),
+    ("SpiffWorkflow", ("SpiffWorkflow/",)),
+    ("Jinja2", ("jinja2/",)),
+    ("SQLAlchemy (Python)", ("sqlalchemy/",)),
+    ("Werkzeug/Flask", ("werkzeug/", "flask/")),
+)
 
 
 def profile_report(path: Path, top: int = 20) -> list[str]:
     """py-spy collapsed stacks of the request threads: by view, by kind of work, by app function, own time."""
-    by_view, by_kind, app_incl, own, total = (collections.Counter(), collections.Counter(), collections.Counter(),
-                                              collections.Counter(), 0)
+    by_view, by_kind, app_incl, own, total = (
+        collections.Counter(),
+        collections.Counter(),
+        collections.Counter(),
+        collections.Counter(),
+        0,
+    )
     for line in path.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
@@ -616,8 +739,15 @@ def profile_report(path: Path, top: int = 20) -> list[str]:
         if leaf.startswith("psycopg/"):
             kind = "PostgreSQL round trips (psycopg: send, wait for the answer)"
         else:
-            kind = next((label for label, prefixes in KINDS if any(_where(f).startswith(prefixes) for f in frames)
-                         and (label != "SQLAlchemy (Python)" or leaf.startswith("sqlalchemy/"))), "other Python")
+            kind = next(
+                (
+                    label
+                    for label, prefixes in KINDS
+                    if any(_where(f).startswith(prefixes) for f in frames)
+                    and (label != "SQLAlchemy (Python)" or leaf.startswith("sqlalchemy/"))
+                ),
+                "other Python",
+            )
         by_kind[kind] += n
         for name in set(app):
             app_incl[name] += n
@@ -625,10 +755,21 @@ def profile_report(path: Path, top: int = 20) -> list[str]:
     if not total:
         return ["(no request samples)"]
     share = lambda counter, k: [f"  {n / total:6.1%}  {name}" for name, n in counter.most_common(k)]  # noqa: E731
-    return ([f"request-thread samples: {total}", "",
-             "by view (first app frame):", *share(by_view, 10), "", "by kind of work:", *share(by_kind, 10), "",
-             "app functions, inclusive:", *share(app_incl, top), "", "leaf functions (own samples):",
-             *share(own, top)])
+    return [
+        f"request-thread samples: {total}",
+        "",
+        "by view (first app frame):",
+        *share(by_view, 10),
+        "",
+        "by kind of work:",
+        *share(by_kind, 10),
+        "",
+        "app functions, inclusive:",
+        *share(app_incl, top),
+        "",
+        "leaf functions (own samples):",
+        *share(own, top),
+    ]
 
 
 def _short(frame: str) -> str:
@@ -649,6 +790,7 @@ def _where(short: str) -> str:
 
 
 # --- report --------------------------------------------------------------------------
+
 
 def pct(values: list[float], q: float) -> float:
     """Nearest-rank percentile of sorted values."""
@@ -684,20 +826,37 @@ def print_cpu_per_endpoint(routes: list[str], by_route: dict, cpu: "Cpu", measur
     for route in routes:
         rows = by_route[route]
         db_sum = sum(s.db_ms for s in rows)
-        print(f"  {route:<34} {len(rows):>6} {sum(s.cpu_ms for s in rows) / len(rows):>11.1f} "
-              f"{db_sum / len(rows):>11.1f} {postgres_ms * db_sum / db_total / len(rows):>10.1f}")
+        print(
+            f"  {route:<34} {len(rows):>6} {sum(s.cpu_ms for s in rows) / len(rows):>11.1f} "
+            f"{db_sum / len(rows):>11.1f} {postgres_ms * db_sum / db_total / len(rows):>10.1f}"
+        )
     every = [s for rows in by_route.values() for s in rows]
     if every:
         app_cpu = sum(s.cpu_ms for s in every) / len(every)
-        print(f"  {'all (mix)':<34} {len(every):>6} {app_cpu:>11.1f} {sum(s.db_ms for s in every) / len(every):>11.1f} "
-              f"{postgres_ms / len(every):>10.1f}")
-        print(f"  target: app CPU per request <= {TARGET_CPU_MS:.0f} ms: {app_cpu:.1f} ms   "
-              f"{'PASS' if app_cpu <= TARGET_CPU_MS else 'MISS'}  (request threads only; the gunicorn line below "
-              "also counts the workers' start-up and idle)")
+        print(
+            f"  {'all (mix)':<34} {len(every):>6} {app_cpu:>11.1f} {sum(s.db_ms for s in every) / len(every):>11.1f} "
+            f"{postgres_ms / len(every):>10.1f}"
+        )
+        print(
+            f"  target: app CPU per request <= {TARGET_CPU_MS:.0f} ms: {app_cpu:.1f} ms   "
+            f"{'PASS' if app_cpu <= TARGET_CPU_MS else 'MISS'}  (request threads only; the gunicorn line below "
+            "also counts the workers' start-up and idle)"
+        )
 
 
-def report(args, run: Run, elapsed: float, server: Server, users: list[User], load_before, load_after,
-           cpu: Cpu, figures, seed_out: str, db_name: str) -> bool:
+def report(
+    args,
+    run: Run,
+    elapsed: float,
+    server: Server,
+    users: list[User],
+    load_before,
+    load_after,
+    cpu: Cpu,
+    figures,
+    seed_out: str,
+    db_name: str,
+) -> bool:
     samples = run.samples
     by_route: dict[str, list[Sample]] = collections.defaultdict(list)
     for s in samples:
@@ -709,46 +868,62 @@ def report(args, run: Run, elapsed: float, server: Server, users: list[User], lo
     n_app = sum(1 for u in users if u.kind == "applicant")
 
     print()
-    print(f"HTTP load benchmark - {len(users)} users ({n_app} applicants, {len(users) - n_app} reviewers), "
-          f"{args.seconds:g} s measured after {args.warmup:g} s warm-up, seed {args.seed}")
+    print(
+        f"HTTP load benchmark - {len(users)} users ({n_app} applicants, {len(users) - n_app} reviewers), "
+        f"{args.seconds:g} s measured after {args.warmup:g} s warm-up, seed {args.seed}"
+    )
     print(f"  total requests   {len(samples)}")
     print(f"  elapsed          {elapsed:.1f} s (until the last in-flight request answered)")
     rps = len(samples) / elapsed
-    print(f"  throughput       {rps:.1f} req/s   target at saturation (no think time) >= {TARGET_RPS:.0f}: "
-          f"{'PASS' if rps >= TARGET_RPS else 'MISS'}")
+    print(
+        f"  throughput       {rps:.1f} req/s   target at saturation (no think time) >= {TARGET_RPS:.0f}: "
+        f"{'PASS' if rps >= TARGET_RPS else 'MISS'}"
+    )
     print(f"  errors           {len(errors)}    409 already_handled: {conflicts}")
     if samples:
         mean_s = sum(s.ms for s in samples) / len(samples) / 1000
-        print(f"  in flight        {len(samples) / elapsed * mean_s:.1f} requests on average (throughput x mean "
-              f"latency {mean_s * 1000:.0f} ms, Little's law) of {len(users)} users: near {len(users)} means every "
-              f"user is waiting on the server, i.e. saturated")
-    print(f"  decisions        approve {run.decisions['approve']}, reject {run.decisions['reject']}; "
-          f"idle task-list polls {run.idle_polls}")
+        print(
+            f"  in flight        {len(samples) / elapsed * mean_s:.1f} requests on average (throughput x mean "
+            f"latency {mean_s * 1000:.0f} ms, Little's law) of {len(users)} users: near {len(users)} means every "
+            f"user is waiting on the server, i.e. saturated"
+        )
+    print(
+        f"  decisions        approve {run.decisions['approve']}, reject {run.decisions['reject']}; "
+        f"idle task-list polls {run.idle_polls}"
+    )
     if run.task_list_sizes:
         sizes = sorted(run.task_list_sizes)
-        print(f"  task list size   mean {sum(sizes) / len(sizes):.1f}, p50 {pct(sizes, .5):.0f}, "
-              f"max {sizes[-1]} items per GET /api/v1/tasks")
+        print(
+            f"  task list size   mean {sum(sizes) / len(sizes):.1f}, p50 {pct(sizes, .5):.0f}, "
+            f"max {sizes[-1]} items per GET /api/v1/tasks"
+        )
     print()
-    header = (f"  {'endpoint':<34} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-              f"{'srv p50':>8} {'srv p95':>8} {'errors':>6} {'409':>5}")
+    header = (
+        f"  {'endpoint':<34} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'srv p50':>8} {'srv p95':>8} {'errors':>6} {'409':>5}"
+    )
     print(header)
     print("  " + "-" * (len(header) - 2))
     for route in routes:
         rows = by_route[route]
         ms = sorted(s.ms for s in rows)
         s_ms = srv.get(route, [])
-        print(f"  {route:<34} {len(rows):>6} {pct(ms, .5):>8.1f} {pct(ms, .95):>8.1f} {pct(ms, .99):>8.1f} "
-              f"{ms[-1]:>8.1f} {pct(s_ms, .5):>8.1f} {pct(s_ms, .95):>8.1f} "
-              f"{sum(1 for s in rows if s.outcome == 'error'):>6} {sum(1 for s in rows if s.outcome == 'conflict'):>5}")
-    print("  (p50-max: client side, send -> body read; srv: gunicorn request time %(D)s, excludes queueing "
-          "before a worker thread picks the request up)")
+        print(
+            f"  {route:<34} {len(rows):>6} {pct(ms, .5):>8.1f} {pct(ms, .95):>8.1f} {pct(ms, .99):>8.1f} "
+            f"{ms[-1]:>8.1f} {pct(s_ms, .5):>8.1f} {pct(s_ms, .95):>8.1f} "
+            f"{sum(1 for s in rows if s.outcome == 'error'):>6} {sum(1 for s in rows if s.outcome == 'conflict'):>5}"
+        )
+    print(
+        "  (p50-max: client side, send -> body read; srv: gunicorn request time %(D)s, excludes queueing "
+        "before a worker thread picks the request up)"
+    )
     print_cpu_per_endpoint(routes, by_route, cpu, elapsed / (args.warmup + elapsed))
     print()
     print("Targets")
     passed = True
     for route in TARGET_ROUTES:
         ms = sorted(s.ms for s in by_route.get(route, []))
-        ok = bool(ms) and pct(ms, .95) < TARGET_P95_MS
+        ok = bool(ms) and pct(ms, 0.95) < TARGET_P95_MS
         passed &= ok
         value = f"{pct(ms, .95):.1f} ms" if ms else "no requests"
         print(f"  {'PASS' if ok else 'MISS'}  p95 of {route:<34} < {TARGET_P95_MS:.0f} ms: {value}")
@@ -763,31 +938,49 @@ def report(args, run: Run, elapsed: float, server: Server, users: list[User], lo
             print(f"  {n:>5} x {route} -> {status or 'transport'}: {detail}")
     print()
     print("Machine and configuration")
-    print(f"  load average     before {' '.join(f'{x:.2f}' for x in load_before)}, "
-          f"after {' '.join(f'{x:.2f}' for x in load_after)} (1/5/15 min), {os.cpu_count()} CPUs")
+    print(
+        f"  load average     before {' '.join(f'{x:.2f}' for x in load_before)}, "
+        f"after {' '.join(f'{x:.2f}' for x in load_after)} (1/5/15 min), {os.cpu_count()} CPUs"
+    )
     wall = args.warmup + elapsed
     busy = (cpu.server + cpu.postgres + cpu.client) / wall
-    print(f"  CPU used         gunicorn {cpu.server:.1f} s, PostgreSQL backends {cpu.postgres:.1f} s, "
-          f"this client {cpu.client:.1f} s, over {wall:.0f} s of load = {busy:.2f} of {os.cpu_count()} CPUs "
-          "(the rest of the box: other processes)")
+    print(
+        f"  CPU used         gunicorn {cpu.server:.1f} s, PostgreSQL backends {cpu.postgres:.1f} s, "
+        f"this client {cpu.client:.1f} s, over {wall:.0f} s of load = {busy:.2f} of {os.cpu_count()} CPUs "
+        "(the rest of the box: other processes)"
+    )
     if samples:
-        print(f"  CPU per request  gunicorn {cpu.server / len(samples) * 1000 * elapsed / wall:.1f} ms + "
-              f"PostgreSQL {cpu.postgres / len(samples) * 1000 * elapsed / wall:.1f} ms (mix average)")
+        print(
+            f"  CPU per request  gunicorn {cpu.server / len(samples) * 1000 * elapsed / wall:.1f} ms + "
+            f"PostgreSQL {cpu.postgres / len(samples) * 1000 * elapsed / wall:.1f} ms (mix average)"
+        )
     if per_worker:
-        print("  per worker       " + ", ".join(f"pid {pid}: {n} ({n / sum(per_worker.values()):.0%})"
-                                                 for pid, n in per_worker.most_common())
-              + " of the requests")
+        print(
+            "  per worker       "
+            + ", ".join(f"pid {pid}: {n} ({n / sum(per_worker.values()):.0%})" for pid, n in per_worker.most_common())
+            + " of the requests"
+        )
     print(f"  gunicorn         {' '.join(Path(a).name if i == 0 else a for i, a in enumerate(server.argv))}")
     import gunicorn as gunicorn_pkg
     import sqlalchemy
-    print(f"  versions         Python {platform.python_version()}, gunicorn {gunicorn_pkg.__version__}, "
-          f"httpx {httpx.__version__}, SQLAlchemy {sqlalchemy.__version__}")
-    print(f"  app              DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}, SECRET_KEY set, "
-          "SMTP off (in-app inbox only); SQLAlchemy pool per worker: default QueuePool 5 + 10 overflow, pre-ping")
-    connections = (f"keep-alive (idle {CLIENT_KEEPALIVE_S:g} s; gunicorn's is 2 s)" if args.keep_alive
-                   else "a new connection per request (Connection: close)")
-    print(f"  client           one httpx.AsyncClient, {len(users) + 4} connections max, {connections}, "
-          f"timeout {REQUEST_TIMEOUT_S:.0f} s, think {args.think_ms:g} ms, idle wait {args.idle_ms:g} ms")
+
+    print(
+        f"  versions         Python {platform.python_version()}, gunicorn {gunicorn_pkg.__version__}, "
+        f"httpx {httpx.__version__}, SQLAlchemy {sqlalchemy.__version__}"
+    )
+    print(
+        f"  app              DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}, SECRET_KEY set, "
+        "SMTP off (in-app inbox only); SQLAlchemy pool per worker: default QueuePool 5 + 10 overflow, pre-ping"
+    )
+    connections = (
+        f"keep-alive (idle {CLIENT_KEEPALIVE_S:g} s; gunicorn's is 2 s)"
+        if args.keep_alive
+        else "a new connection per request (Connection: close)"
+    )
+    print(
+        f"  client           one httpx.AsyncClient, {len(users) + 4} connections max, {connections}, "
+        f"timeout {REQUEST_TIMEOUT_S:.0f} s, think {args.think_ms:g} ms, idle wait {args.idle_ms:g} ms"
+    )
     print(f"  seed-demo        {seed_out.splitlines()[0] if seed_out else ''}")
     print()
     print("Database after the run")
@@ -798,6 +991,7 @@ def report(args, run: Run, elapsed: float, server: Server, users: list[User], lo
 
 # --- main ----------------------------------------------------------------------------
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--users", type=int, default=50)
@@ -807,16 +1001,24 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--think-ms", type=float, default=0.0, help="pause after each user round")
     parser.add_argument("--idle-ms", type=float, default=200.0, help="reviewer pause when there is nothing to review")
-    parser.add_argument("--keep-alive", action="store_true",
-                        help="reuse one connection per user (gunicorn then serves each user from one worker)")
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="reuse one connection per user (gunicorn then serves each user from one worker)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--errors-only", action="store_true",
-                        help="exit status from errors alone (CI's smoke run: any 5xx or transport error fails, "
-                             "timing never does)")
+    parser.add_argument(
+        "--errors-only",
+        action="store_true",
+        help="exit status from errors alone (CI's smoke run: any 5xx or transport error fails, " "timing never does)",
+    )
     parser.add_argument("--pg-url", default=PG_SERVER)
     parser.add_argument("--profile", action="store_true", help="py-spy the gunicorn workers during the measured window")
-    parser.add_argument("--profile-gil", action="store_true",
-                        help="with --profile: sample only the thread holding the GIL (Python CPU, no waits)")
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="with --profile: sample only the thread holding the GIL (Python CPU, no waits)",
+    )
     args = parser.parse_args()
     args.pg_url = normalize_url(args.pg_url)
     if args.users < 2 or args.seconds <= 0:
@@ -832,8 +1034,13 @@ def main() -> int:
     try:
         with fresh_database(args.pg_url) as (db_name, db_url):
             env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "FLASK_"))}
-            env |= {"DATABASE_URL": db_url, "SECRET_KEY": secrets.token_hex(32), "PYTHONUNBUFFERED": "1",
-                    "PUBLIC_BASE_URL": f"http://{HOST}:5000", "SERVER_TIMING": "1"}
+            env |= {
+                "DATABASE_URL": db_url,
+                "SECRET_KEY": secrets.token_hex(32),
+                "PYTHONUNBUFFERED": "1",
+                "PUBLIC_BASE_URL": f"http://{HOST}:5000",
+                "SERVER_TIMING": "1",
+            }
             seed_out = seed_demo(env)
             make_tokens(db_url, users)
             log(f"{len(users)} API tokens created")
@@ -843,8 +1050,17 @@ def main() -> int:
                 log(f"driving {len(users)} users: {args.warmup:g} s warm-up + {args.seconds:g} s measured ...")
 
                 async def go():
-                    return await drive(server.base_url, users, demo, args.warmup, args.seconds, args.seed,
-                                       args.think_ms, args.idle_ms, args.keep_alive)
+                    return await drive(
+                        server.base_url,
+                        users,
+                        demo,
+                        args.warmup,
+                        args.seconds,
+                        args.seed,
+                        args.think_ms,
+                        args.idle_ms,
+                        args.keep_alive,
+                    )
 
                 if args.profile:
                     run, elapsed = asyncio.run(_profiled(go, server, folder, args))
@@ -853,8 +1069,19 @@ def main() -> int:
                 cpu = meter.used()
                 load_after = os.getloadavg()
                 time.sleep(0.5)  # let gunicorn flush its access log
-                passed = report(args, run, elapsed, server, users, load_before, load_after, cpu,
-                                database_figures(db_url), seed_out, db_name)
+                passed = report(
+                    args,
+                    run,
+                    elapsed,
+                    server,
+                    users,
+                    load_before,
+                    load_after,
+                    cpu,
+                    database_figures(db_url),
+                    seed_out,
+                    db_name,
+                )
                 spy_out = folder / "py-spy.collapsed"
                 if args.profile and spy_out.exists():
                     keep = Path(tempfile.gettempdir()) / f"bench-http-{db_name}.collapsed"

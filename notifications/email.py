@@ -1,4 +1,5 @@
 """SMTP delivery of the outbox; retried with backoff, never raising into the caller."""
+
 from __future__ import annotations
 
 import logging
@@ -52,9 +53,12 @@ def deliver_pending(sessions: sessionmaker, settings: SmtpSettings, limit: int =
         return 0, 0
     sent = failed = 0
     with unit_of_work(sessions) as session:
-        rows = session.scalars(select(OutboxEmail).where(
-            OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.next_attempt_at <= clock.now())
-            .order_by(OutboxEmail.id).limit(limit)).all()
+        rows = session.scalars(
+            select(OutboxEmail)
+            .where(OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.next_attempt_at <= clock.now())
+            .order_by(OutboxEmail.id)
+            .limit(limit)
+        ).all()
         if not rows:
             return 0, 0
         try:
@@ -93,12 +97,17 @@ def _failed(row: OutboxEmail, error: str) -> None:
         row.status = EmailStatus.FAILED
         log.error("giving up email %s to %s after %s attempts: %s", row.id, row.to_address, row.attempts, error)
     else:
-        row.next_attempt_at = clock.now() + timedelta(minutes=2 ** row.attempts)
+        row.next_attempt_at = clock.now() + timedelta(minutes=2**row.attempts)
 
 
 def forget_sent(session: Session, retention: timedelta) -> int:
     """Delete outbox rows sent longer ago than the retention; pending and failed ones stay for the retries and the
     sysadmin. Returns how many."""
-    return session.execute(delete(OutboxEmail).where(OutboxEmail.status == EmailStatus.SENT,
-                                                     OutboxEmail.sent_at < clock.now() - retention)
-                           .execution_options(synchronize_session=False)).rowcount or 0
+    return (
+        session.execute(
+            delete(OutboxEmail)
+            .where(OutboxEmail.status == EmailStatus.SENT, OutboxEmail.sent_at < clock.now() - retention)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )

@@ -1,4 +1,5 @@
 """The in-app inbox: unread count in the header, a list, mark as read, and the retention of read messages."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,13 +12,22 @@ from workflows.models import Notification
 
 
 def unread_count(session: Session, person_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.person_id == person_id, Notification.read_at.is_(None)))
+    return session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.person_id == person_id, Notification.read_at.is_(None))
+    )
 
 
 def inbox(session: Session, person_id: int, limit: int = 100) -> list[Notification]:
-    return list(session.scalars(select(Notification).where(Notification.person_id == person_id)
-                                .order_by(Notification.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.person_id == person_id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def mark_read(session: Session, person_id: int, notification_id: int | None = None) -> int:
@@ -31,6 +41,11 @@ def mark_read(session: Session, person_id: int, notification_id: int | None = No
 def forget_read(session: Session, retention: timedelta) -> int:
     """Delete messages read and older than the retention; unread ones stay until read (the audit trail keeps what
     happened, a message only tells of it). Returns how many."""
-    return session.execute(delete(Notification).where(Notification.read_at.is_not(None),
-                                                      Notification.created_at < clock.now() - retention)
-                           .execution_options(synchronize_session=False)).rowcount or 0
+    return (
+        session.execute(
+            delete(Notification)
+            .where(Notification.read_at.is_not(None), Notification.created_at < clock.now() - retention)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )

@@ -7,8 +7,9 @@ bash scripts/setup.sh
 echo "==> 检查模块依赖方向（import-linter，.importlinter）"
 .venv/bin/lint-imports --no-cache >/dev/null || { .venv/bin/lint-imports --no-cache; exit 1; }
 
-echo "==> 代码检查（ruff，pyproject.toml）"
+echo "==> 代码检查与格式（ruff check + ruff format，pyproject.toml）"
 .venv/bin/ruff check --quiet . || { .venv/bin/ruff check .; exit 1; }
+.venv/bin/ruff format --check --quiet . || { echo "格式不符：运行 .venv/bin/ruff format . 后再提交"; .venv/bin/ruff format --check .; exit 1; }
 
 echo "==> 测试：SQLite"
 env -u TEST_DATABASE_URL .venv/bin/python -m pytest "$@"

@@ -7,6 +7,7 @@ table refuses deletes, so nothing could be cleaned up by deleting rows anyway). 
 seen by other connections (threads, a live server) names `committing_sessions` and gets a fresh copy of the
 template of its own; every fixture built on `sessions` (app, client, processes, demo_catalog) then uses it.
 """
+
 from __future__ import annotations
 
 import os

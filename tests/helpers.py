@@ -1,5 +1,6 @@
 """Small helpers the tests share: the demo people and units by name, the clock, a case in review, the web and API
 clients, Excel workbooks. Fixtures live in conftest.py; test modules import from here, never from each other."""
+
 from __future__ import annotations
 
 import contextlib
@@ -57,8 +58,7 @@ def gap_of(session, code: str) -> list[str]:
     return next((g.missing for g in responsibilities.gaps(session) if g.unit.code == code), [])
 
 
-def deploy_test_process(sessions, name: str = "three_step.bpmn", xml: str | None = None,
-                        note: str = "测试用的新版本"):
+def deploy_test_process(sessions, name: str = "three_step.bpmn", xml: str | None = None, note: str = "测试用的新版本"):
     with sessions.begin() as session:
         source = xml if xml is not None else (BPMN_DIR / name).read_text(encoding="utf-8")
         return wf_engine.deploy(session, source, lint.load_forms(BPMN_DIR / "forms"), None, note).version.version
@@ -84,22 +84,33 @@ def at(text: str):
 
 def inbox_subjects(sessions, username: str) -> list[str]:
     with sessions() as s:
-        return [n.subject for n in s.scalars(select(Notification).where(
-            Notification.person_id == person(s, username).id).order_by(Notification.id))]
+        return [
+            n.subject
+            for n in s.scalars(
+                select(Notification).where(Notification.person_id == person(s, username).id).order_by(Notification.id)
+            )
+        ]
 
 
 # --- the three-step test process (tests/workflows/bpmn/three_step.bpmn) ------------------------------------------
 
+
 def start_case(sessions, submitted_at: str = "2026-02-13T10:00:00+08:00") -> int:
     with sessions.begin() as s:
-        instance = wf_engine.start(s, "three_step", person(s, "machao").id, unit(s, "mzj").id,
-                                   {"provider_unit_id": unit(s, "gaj").id, "submitted_at": submitted_at})
+        instance = wf_engine.start(
+            s,
+            "three_step",
+            person(s, "machao").id,
+            unit(s, "mzj").id,
+            {"provider_unit_id": unit(s, "gaj").id, "submitted_at": submitted_at},
+        )
         return instance.id
 
 
 def open_task(session, instance_id: int) -> HumanTask:
-    return session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                  HumanTask.status == TaskStatus.OPEN))
+    return session.scalar(
+        select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN)
+    )
 
 
 def complete(sessions, instance_id: int, username: str, data: dict) -> HumanTask:
@@ -109,10 +120,17 @@ def complete(sessions, instance_id: int, username: str, data: dict) -> HumanTask
 
 # --- a data application (machao of 县民政局 asks 县公安局 for household data) ------------------------------------
 
-HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
-             "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
-             "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
-             "undertaking": True, "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+HOUSEHOLD = {
+    "resource_code": "XY-GA-001",
+    "items": ["姓名", "公民身份号码", "户籍地址"],
+    "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍",
+    "basis": "《社会救助暂行办法》第十一条",
+    "purpose": "核验低保申请人及家庭成员户籍",
+    "frequency": "daily",
+    "valid_until": "2027-02-13",
+    "undertaking": True,
+    "sensitive_justification": "核对家庭成员身份必须使用身份证号",
+}
 # an approval that leaves requested items out says why, as a rejection does
 NARROWED = "户籍地址超出核对低保申请人身份的履职需要，不予提供"
 # a rejection for lack of basis names the basis it finds insufficient (quoting HOUSEHOLD's)
@@ -123,14 +141,30 @@ MISSING_BASIS = "《社会救助暂行办法》第十一条只规定核对家庭
 GENERIC_REJECTION = "该申请不符合本单位数据共享的有关规定要求"
 VAGUE_REJECTION = "经局领导集体研究，暂不宜对外提供"  # no stock phrase in it, yet it fits every application
 REJECTION_FACTS = {
-    "no_basis": ("missing_basis", "依据不足，请补充相关法律法规", MISSING_BASIS,
-                 "申请所列依据只涉及家庭经济状况核对，不能作为获取户籍地址的依据"),
-    "scope_exceeds": ("concerns", ["不动产权证号"], ["户籍地址"],
-                      "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"),
-    "security": ("provision", "有关保密规定", "《中华人民共和国数据安全法》第二十一条",
-                 "公民身份号码属于重要数据，须按数据分类分级保护制度经单位主要负责人审批后方可提供"),
-    "not_in_duty": ("holder_unit_id", "gaj", "bdc",
-                    "不动产登记信息由县不动产登记中心采集和管理，本局未掌握该数据，请向县不动产登记中心申请"),
+    "no_basis": (
+        "missing_basis",
+        "依据不足，请补充相关法律法规",
+        MISSING_BASIS,
+        "申请所列依据只涉及家庭经济状况核对，不能作为获取户籍地址的依据",
+    ),
+    "scope_exceeds": (
+        "concerns",
+        ["不动产权证号"],
+        ["户籍地址"],
+        "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码",
+    ),
+    "security": (
+        "provision",
+        "有关保密规定",
+        "《中华人民共和国数据安全法》第二十一条",
+        "公民身份号码属于重要数据，须按数据分类分级保护制度经单位主要负责人审批后方可提供",
+    ),
+    "not_in_duty": (
+        "holder_unit_id",
+        "gaj",
+        "bdc",
+        "不动产登记信息由县不动产登记中心采集和管理，本局未掌握该数据，请向县不动产登记中心申请",
+    ),
 }
 
 
@@ -140,18 +174,30 @@ def rejection_fact(sessions, field: str, value):
         return value
     with sessions() as s:
         return unit(s, value).id
-HOUSEHOLD_FORM = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],
-                  "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
-                  "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
-                  "undertaking": "true", "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+
+
+HOUSEHOLD_FORM = {
+    "resource_code": "XY-GA-001",
+    "items": ["姓名", "公民身份号码"],
+    "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍",
+    "basis": "《社会救助暂行办法》第十一条",
+    "purpose": "核验低保申请人及家庭成员户籍",
+    "frequency": "daily",
+    "valid_until": "2027-02-13",
+    "undertaking": "true",
+    "sensitive_justification": "核对家庭成员身份必须使用身份证号",
+}
 
 
 def another_case(session, username: str, data: dict) -> dict:
     """The data with its scenario numbered when the unit already has this very application under way: tests that
     start several cases start several needs, as a unit may not send the same application twice."""
-    found = session.scalars(select(Application.scenario).where(
-        Application.applicant_unit_id == person(session, username).unit_id,
-        Application.status.in_(applications.OPEN_STATUSES))).all()
+    found = session.scalars(
+        select(Application.scenario).where(
+            Application.applicant_unit_id == person(session, username).unit_id,
+            Application.status.in_(applications.OPEN_STATUSES),
+        )
+    ).all()
     scenario, n = data.get("scenario", ""), 1
     while scenario in found:
         n += 1
@@ -166,8 +212,11 @@ def apply(sessions, username: str = "machao", **changes) -> int:
 
 def review_task(sessions, app_id: int) -> HumanTask:
     with sessions() as s:
-        return next(t for t in tasks.case_tasks(s, "application", app_id)
-                    if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
+        return next(
+            t
+            for t in tasks.case_tasks(s, "application", app_id)
+            if t.task_key == "da_review" and t.status == TaskStatus.OPEN
+        )
 
 
 def decide(sessions, app_id: int, username: str = "huangtao", **data) -> None:
@@ -177,7 +226,10 @@ def decide(sessions, app_id: int, username: str = "huangtao", **data) -> None:
 
 
 RETURN_LIST = "1. 请补充低保申请受理通知书扫描件\n2. 请说明核对对象的范围和预计人数"
-RETURN_ANSWERS = ["已上传低保申请受理通知书扫描件（民低保〔2026〕18号）", "核对对象为申请人及共同生活的家庭成员，约 3 人"]
+RETURN_ANSWERS = [
+    "已上传低保申请受理通知书扫描件（民低保〔2026〕18号）",
+    "核对对象为申请人及共同生活的家庭成员，约 3 人",
+]
 
 
 def returned(sessions) -> tuple[int, int]:
@@ -205,30 +257,41 @@ def household_as_entered(session) -> tuple[Resource, dict, list[dict]]:
     return resource, raw, raw.pop("items")
 
 
-def propose(sessions, code: str = "XY-GA-001", changes: dict | None = None, drop: str = "", reason: str = "",
-            username: str = "huangtao") -> int:
+def propose(
+    sessions,
+    code: str = "XY-GA-001",
+    changes: dict | None = None,
+    drop: str = "",
+    reason: str = "",
+    username: str = "huangtao",
+) -> int:
     """The keeper edits a published entry of 县公安局 (changes; the item `drop` removed, for `reason`); returns the
     change now waiting for the bureau."""
     with sessions.begin() as s:
         resource = s.scalar(select(Resource).where(Resource.code == code))
         raw = {k: v for k, v in entries.snapshot(resource).items() if k not in ("code", "status")}
         items = [i for i in raw.pop("items") if i["name"] != drop]
-        entries.update_resource(s, person(s, username), resource.id, raw | (changes or {}), items,
-                                change_reason=reason)
+        entries.update_resource(s, person(s, username), resource.id, raw | (changes or {}), items, change_reason=reason)
         return proposals.open_change(s, resource.id).id
 
 
 def propose_not_shared(sessions, basis: str = BASIS, username: str = "huangtao", **changes) -> int:
     """The keeper switches XY-GA-001 to 不予共享; returns the change waiting for the bureau."""
-    return propose(sessions, changes={"share_type": "not_shared", "share_method": "", "share_condition": basis}
-                   | changes, username=username)
+    return propose(
+        sessions,
+        changes={"share_type": "not_shared", "share_method": "", "share_condition": basis} | changes,
+        username=username,
+    )
 
 
 def step(sessions, subject_type: str, subject_id: int, task_key: str, username: str, data: dict) -> None:
     """Complete the open task `task_key` of the cases about one subject, as that person."""
     with sessions() as s:
-        task_id = next(t.id for t in tasks.case_tasks(s, subject_type, subject_id)
-                       if t.task_key == task_key and t.status == TaskStatus.OPEN)
+        task_id = next(
+            t.id
+            for t in tasks.case_tasks(s, subject_type, subject_id)
+            if t.task_key == task_key and t.status == TaskStatus.OPEN
+        )
     with sessions.begin() as s:
         tasks.complete(s, person(s, username), task_id, data)
 
@@ -238,6 +301,7 @@ def confirm_change(sessions, change_id: int, username: str = "wanglei", **data) 
 
 
 # --- the web app, its commands and its API ---------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def serving(app, sessions):
@@ -256,8 +320,7 @@ def csrf_token(client, path: str = "/login") -> str:
 
 
 def login(client, username: str, password: str = "Demo@2026"):
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf_token(client)})
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_token(client)})
 
 
 def text_of(response) -> str:
@@ -265,14 +328,20 @@ def text_of(response) -> str:
 
 
 def submit_form(client, data: dict, path: str = "/applications/new?resource=XY-GA-001", **extra):
-    return client.post(path, data={"csrf_token": csrf_token(client, "/applications")} | data | extra,
-                       content_type="multipart/form-data")
+    return client.post(
+        path,
+        data={"csrf_token": csrf_token(client, "/applications")} | data | extra,
+        content_type="multipart/form-data",
+    )
 
 
 def upload(client, data: bytes, name: str = "catalog.xlsx", **fields):
     token = csrf_token(client, "/catalog/import")
-    return client.post("/catalog/import", data={"file": (io.BytesIO(data), name), "csrf_token": token} | fields,
-                       content_type="multipart/form-data")
+    return client.post(
+        "/catalog/import",
+        data={"file": (io.BytesIO(data), name), "csrf_token": token} | fields,
+        content_type="multipart/form-data",
+    )
 
 
 def run_command(app, *args):
@@ -320,12 +389,25 @@ class Api:
 
 # --- Excel workbooks of a unit's catalog -------------------------------------------------------------------------
 
-DOG = {"资源名称": "养犬登记信息", "资源分类": "部门", "分类路径": "部门/公安/治安", "资源摘要": "本县犬只登记与年检信息",
-       "资源格式": "数据库", "共享类型": "有条件共享", "共享条件/不予共享依据": "仅用于城市管理执法", "共享方式": "接口",
-       "开放类型": "不予开放", "更新周期": "每日", "数据分级": "一般"}
+DOG = {
+    "资源名称": "养犬登记信息",
+    "资源分类": "部门",
+    "分类路径": "部门/公安/治安",
+    "资源摘要": "本县犬只登记与年检信息",
+    "资源格式": "数据库",
+    "共享类型": "有条件共享",
+    "共享条件/不予共享依据": "仅用于城市管理执法",
+    "共享方式": "接口",
+    "开放类型": "不予开放",
+    "更新周期": "每日",
+    "数据分级": "一般",
+}
 DOG_ITEMS = [["养犬登记信息", "犬主姓名", "字符型", 50, "否"], ["养犬登记信息", "犬只芯片号", "字符型", 20, "否"]]
 HOUSEHOLD_ROW = DOG | {"资源名称": "户籍人口信息"}
-HOUSEHOLD_ROW_ITEMS = [["户籍人口信息", "姓名", "字符型", 50, "否"], ["户籍人口信息", "公民身份号码", "字符型", 18, "是"]]
+HOUSEHOLD_ROW_ITEMS = [
+    ["户籍人口信息", "姓名", "字符型", 50, "否"],
+    ["户籍人口信息", "公民身份号码", "字符型", 18, "是"],
+]
 SHEET = "xl/worksheets/sheet1.xml"  # 资源目录 in the template
 
 
@@ -356,8 +438,11 @@ def run_import(db, data: bytes, username="huangtao", unit_code="gaj", reason="")
 def catalog_state(db) -> dict:
     """Everything an import could change: entries, history and the audit trail."""
     snapshots = {r.code: entries.snapshot(r) for r in db.scalars(select(Resource))}
-    return {"entries": snapshots, "revisions": db.scalar(select(func.count()).select_from(ResourceRevision)),
-            "audit": db.scalar(select(func.count()).select_from(AuditEvent))}
+    return {
+        "entries": snapshots,
+        "revisions": db.scalar(select(func.count()).select_from(ResourceRevision)),
+        "audit": db.scalar(select(func.count()).select_from(AuditEvent)),
+    }
 
 
 def patched(data: bytes, member: str, change) -> bytes:
@@ -395,18 +480,27 @@ def huge_shared_string() -> bytes:
 # The 2027 statutory holidays after New Year's Day, in the form the State Council publishes them
 # (fictional dates): a calendar import must hold a whole year's schedule, so tests add their own lines to it.
 SCHEDULE_2027_AFTER_NEW_YEAR = "".join(
-    f"2027-{day},holiday,{name}\n" for name, days in (
+    f"2027-{day},holiday,{name}\n"
+    for name, days in (
         ("春节", ["02-06", "02-07", "02-08", "02-09", "02-10", "02-11", "02-12", "02-13", "02-14"]),
-        ("清明节", ["04-05"]), ("劳动节", ["05-01", "05-02", "05-03", "05-04", "05-05"]), ("端午节", ["06-09"]),
-        ("中秋节", ["09-15"]), ("国庆节", ["10-01", "10-02", "10-03", "10-04", "10-05", "10-06", "10-07"]))
-    for day in days)
+        ("清明节", ["04-05"]),
+        ("劳动节", ["05-01", "05-02", "05-03", "05-04", "05-05"]),
+        ("端午节", ["06-09"]),
+        ("中秋节", ["09-15"]),
+        ("国庆节", ["10-01", "10-02", "10-03", "10-04", "10-05", "10-06", "10-07"]),
+    )
+    for day in days
+)
 
 
 def confirm_calendar_preview(client, preview: str):
     """Press 确认替换 on a calendar import preview page: its hidden fields and text sent back."""
     import html
-    form = {name: html.unescape(value) for name, value in re.findall(
-        r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview)}
+
+    form = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview)
+    }
     form["csv_text"] = html.unescape(re.search(r'<textarea name="csv_text"[^>]*>(.*?)</textarea>', preview, re.S)[1])
     return client.post("/admin/calendar/import", data=form, follow_redirects=True)
 

@@ -1,5 +1,6 @@
 """The hashed locks hold the whole dependency tree at the versions requirements*.txt pin: a pin changed without
 running scripts/lock.sh fails here, not on a county's server during `pip install --require-hashes`."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,9 @@ def locked(path: Path) -> dict[str, tuple[str, list[str]]]:
     return entries
 
 
-@pytest.mark.parametrize("chosen, lock", [("requirements.txt", "requirements.lock"),
-                                          ("requirements-dev.txt", "requirements-dev.lock")])
+@pytest.mark.parametrize(
+    "chosen, lock", [("requirements.txt", "requirements.lock"), ("requirements-dev.txt", "requirements-dev.lock")]
+)
 def test_every_pin_is_locked_at_its_version_and_every_locked_file_has_a_hash(chosen, lock):
     wanted, held = pins(ROOT / chosen), locked(ROOT / lock)
     assert {n: v for n, v in wanted.items() if held.get(n, (None,))[0] != v} == {}, f"run scripts/lock.sh ({lock})"

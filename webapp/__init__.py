@@ -1,4 +1,5 @@
 """Thin Flask UI and JSON API over the workflows package: wiring only."""
+
 from __future__ import annotations
 
 from flask import Flask

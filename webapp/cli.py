@@ -1,5 +1,6 @@
 """flask commands: init-db, seed-demo, create-token, deploy-bpmn, calendar, unit, user, tick, run-scheduler,
 backup, restore."""
+
 from __future__ import annotations
 
 import sys
@@ -27,9 +28,11 @@ def _sessions():
 
 def retention(config) -> operations.Retention:
     """How long the periodic pass keeps what only serves for a while (the *_RETENTION_DAYS settings)."""
-    return operations.Retention(login_failures=timedelta(days=config["LOGIN_FAILURE_RETENTION_DAYS"]),
-                                read_notifications=timedelta(days=config["NOTIFICATION_RETENTION_DAYS"]),
-                                sent_emails=timedelta(days=config["SENT_EMAIL_RETENTION_DAYS"]))
+    return operations.Retention(
+        login_failures=timedelta(days=config["LOGIN_FAILURE_RETENTION_DAYS"]),
+        read_notifications=timedelta(days=config["NOTIFICATION_RETENTION_DAYS"]),
+        sent_emails=timedelta(days=config["SENT_EMAIL_RETENTION_DAYS"]),
+    )
 
 
 def _engine():
@@ -37,8 +40,14 @@ def _engine():
 
 
 def smtp_settings(config) -> SmtpSettings:
-    return SmtpSettings(host=config["SMTP_HOST"], port=config["SMTP_PORT"], user=config["SMTP_USER"],
-                        password=config["SMTP_PASSWORD"], sender=config["SMTP_FROM"], starttls=config["SMTP_STARTTLS"])
+    return SmtpSettings(
+        host=config["SMTP_HOST"],
+        port=config["SMTP_PORT"],
+        user=config["SMTP_USER"],
+        password=config["SMTP_PASSWORD"],
+        sender=config["SMTP_FROM"],
+        starttls=config["SMTP_STARTTLS"],
+    )
 
 
 def init_db() -> int:
@@ -61,9 +70,11 @@ def deploy_files(paths: list[Path], actor: str | None, note: str | None = None, 
                 actor_id = session.scalar(select(Person.id).where(Person.username == actor)) if actor else None
                 result = engine.deploy(session, path.read_text(encoding="utf-8"), forms, actor_id, note, once=once)
                 version = result.version
-                click.echo(f"{path.name}: {version.process_key} 第 {version.version} 版"
-                           + ("（新版本）" if result.created else "（内容未变，沿用现有版本）")
-                           + (f"；试运行：{result.dry_run.summary}" if result.dry_run else ""))
+                click.echo(
+                    f"{path.name}: {version.process_key} 第 {version.version} 版"
+                    + ("（新版本）" if result.created else "（内容未变，沿用现有版本）")
+                    + (f"；试运行：{result.dry_run.summary}" if result.dry_run else "")
+                )
                 for line in result.changes:
                     click.echo(f"  · {line}")
         except DomainError as err:
@@ -100,9 +111,11 @@ def init_app(app: Flask) -> None:
         with unit_of_work(_sessions()) as session:
             added = demo.seed_org(session)
             catalog_added = demo.seed_catalog(session)
-        click.echo(f"示例数据：新增单位 {added['units']} 个，人员 {added['people']} 名，"
-                   f"目录条目 {catalog_added['resources']} 个，数据接口 {catalog_added['interfaces']} 个；"
-                   f"演示密码 {demo.DEMO_PASSWORD}")
+        click.echo(
+            f"示例数据：新增单位 {added['units']} 个，人员 {added['people']} 名，"
+            f"目录条目 {catalog_added['resources']} 个，数据接口 {catalog_added['interfaces']} 个；"
+            f"演示密码 {demo.DEMO_PASSWORD}"
+        )
         bpmn_dir = Path(current_app.config["BPMN_DIR"])
         files = sorted(bpmn_dir.glob("*.bpmn"))
         if files and deploy_files(files, None, "随系统版本发布的流程图（部署时由系统自动更新）", once=True):
@@ -167,10 +180,12 @@ def init_app(app: Flask) -> None:
         except DomainError as err:
             _refused(err)
         tables, files = manifest["tables"], manifest["stored_files"]
-        click.echo(f"备份完成：{directory}；数据库迁移版本 {manifest['migration_head']}，{len(tables)} 张表共 "
-                   f"{sum(tables.values())} 行，其中申请 {tables.get('application', 0)} 件、审批记录 "
-                   f"{tables.get('approval_record', 0)} 份；已存文件 {len(files)} 个（附件与 PDF，"
-                   f"共 {sum(f['size'] for f in files)} 字节）；清单 {backup.MANIFEST} 记录了每个文件的 SHA-256")
+        click.echo(
+            f"备份完成：{directory}；数据库迁移版本 {manifest['migration_head']}，{len(tables)} 张表共 "
+            f"{sum(tables.values())} 行，其中申请 {tables.get('application', 0)} 件、审批记录 "
+            f"{tables.get('approval_record', 0)} 份；已存文件 {len(files)} 个（附件与 PDF，"
+            f"共 {sum(f['size'] for f in files)} 字节）；清单 {backup.MANIFEST} 记录了每个文件的 SHA-256"
+        )
 
     @app.cli.command("restore")
     @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -185,16 +200,22 @@ def init_app(app: Flask) -> None:
         if result.problems:
             click.echo(f"恢复后有 {len(result.problems)} 处与备份清单不符，请勿投入使用", err=True)
             sys.exit(1)
-        click.echo(f"恢复完成：{result.tables} 张表共 {result.rows} 行、已存文件 {result.files} 个，与备份清单一致；"
-                   f"数据库迁移版本 {result.migration_head}")
+        click.echo(
+            f"恢复完成：{result.tables} 张表共 {result.rows} 行、已存文件 {result.files} 个，与备份清单一致；"
+            f"数据库迁移版本 {result.migration_head}"
+        )
         if result.migration_head != result.code_head:
             click.echo(f"注意：本程序的最新迁移版本为 {result.code_head}，请运行 flask --app webapp init-db 升级数据库")
 
     @app.cli.command("run-scheduler")
     def run_scheduler_command():
         """Run the deadline sweep every SWEEP_INTERVAL_SECONDS seconds until stopped."""
-        run_forever(_sessions(), smtp_settings(current_app.config), current_app.config["SWEEP_INTERVAL_SECONDS"],
-                    retention(current_app.config))
+        run_forever(
+            _sessions(),
+            smtp_settings(current_app.config),
+            current_app.config["SWEEP_INTERVAL_SECONDS"],
+            retention(current_app.config),
+        )
 
 
 calendar_cli = AppGroup("calendar", help="工作日历")
@@ -256,16 +277,23 @@ WEEKDAYS = "一二三四五六日"
 def preview_lines(preview: calendar.YearPreview) -> list[str]:
     """What the browser's import preview shows, as lines for the terminal."""
     year = preview.year
-    lines = [f"试运行：{year} 年作息安排未导入，现有安排没有任何改变",
-             f"将整体替换现有的 {year} 年安排（来源：{preview.replaces}）" if preview.replaces
-             else f"{year} 年目前为临时安排（仅周末休息），导入后成为正式安排",
-             f"法定节假日：{preview.holidays_before} 天 → {preview.holidays_after} 天；"
-             f"调休上班日：{preview.makeup_before} 天 → {preview.makeup_after} 天",
-             f"新增或改变 {len(preview.added)} 天，取消 {len(preview.removed)} 天"
-             + ("（与现有安排相同）" if preview.unchanged else "")]
-    lines += [f"  + {d['day']} 星期{WEEKDAYS[d['day'].weekday()]} {d['kind']} {d['name']}（原为{d['before']}）"
-              for d in preview.added]
-    lines += [f"  - {d['day']} 星期{WEEKDAYS[d['day'].weekday()]} {d['kind']} {d['name']}（导入后为{d['after']}）"
-              for d in preview.removed]
+    lines = [
+        f"试运行：{year} 年作息安排未导入，现有安排没有任何改变",
+        f"将整体替换现有的 {year} 年安排（来源：{preview.replaces}）"
+        if preview.replaces
+        else f"{year} 年目前为临时安排（仅周末休息），导入后成为正式安排",
+        f"法定节假日：{preview.holidays_before} 天 → {preview.holidays_after} 天；"
+        f"调休上班日：{preview.makeup_before} 天 → {preview.makeup_after} 天",
+        f"新增或改变 {len(preview.added)} 天，取消 {len(preview.removed)} 天"
+        + ("（与现有安排相同）" if preview.unchanged else ""),
+    ]
+    lines += [
+        f"  + {d['day']} 星期{WEEKDAYS[d['day'].weekday()]} {d['kind']} {d['name']}（原为{d['before']}）"
+        for d in preview.added
+    ]
+    lines += [
+        f"  - {d['day']} 星期{WEEKDAYS[d['day'].weekday()]} {d['kind']} {d['name']}（导入后为{d['after']}）"
+        for d in preview.removed
+    ]
     lines += [f"注意：{w}" for w in preview.warnings]
     return lines + ["核对无误后，去掉 --dry-run 再运行一次即导入"]

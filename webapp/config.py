@@ -1,4 +1,5 @@
 """Configuration from environment variables, with defaults that are safe for a demo."""
+
 from __future__ import annotations
 
 import os

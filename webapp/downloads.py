@@ -1,5 +1,6 @@
 """Files sent for download: the Chinese name in filename*, and an ASCII name that still says what the file is for the
 few programs that read only filename (never "-SQ2026000001.pdf" left over from stripping the Chinese)."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,12 @@ def send(data: bytes, mimetype: str, name: str, ascii: str | None = None, inline
     if fallback == name:
         response.headers.set("Content-Disposition", "inline" if inline else "attachment", filename=name)
     else:
-        response.headers.set("Content-Disposition", "inline" if inline else "attachment", filename=fallback,
-                             **{"filename*": "UTF-8''" + quote(name, safe="!#$&+-.^_`|~")})
+        response.headers.set(
+            "Content-Disposition",
+            "inline" if inline else "attachment",
+            filename=fallback,
+            **{"filename*": "UTF-8''" + quote(name, safe="!#$&+-.^_`|~")},
+        )
     return response
 
 

@@ -1,4 +1,5 @@
 """Every error answers in Chinese with what to do next: JSON under /api, a page elsewhere."""
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,14 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def respond(status: int, code: str, message: str, details: list[str] | None = None,
-            fields: dict[str, str] | None = None, note: str | None = None):
+def respond(
+    status: int,
+    code: str,
+    message: str,
+    details: list[str] | None = None,
+    fields: dict[str, str] | None = None,
+    note: str | None = None,
+):
     """The one error answer: nothing the request wrote is kept, and the person reads what to do next.
 
     note: what became of the person's input, when the general "之前已保存的内容不受影响" would mislead.
@@ -45,8 +52,7 @@ def respond(status: int, code: str, message: str, details: list[str] | None = No
         if fields:
             body["fields"] = fields
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message, details=details or [],
-                           note=note), status
+    return render_template("error.html", status=status, message=message, details=details or [], note=note), status
 
 
 def _size(limit: int) -> str:
@@ -92,10 +98,15 @@ def init_app(app: Flask) -> None:
             limit = (app.config["MAX_FORM_MEMORY_SIZE"] or 0) // 1024 // 1024
             message = custom or f"填写的文字过长（单个栏目超过 {limit} MB），请精简后重新提交"
         else:
-            message = custom or (f"提交的内容过大：一次提交（含全部附件）最多 {total}，本次提交未被接收，"
-                                 "请压缩或拆分文件后重新提交")
-        return respond(413, "too_large", message,
-                       note="本次提交的内容（包括填写的文字和附件）均未保存，请返回上一页修改后重新提交。")
+            message = custom or (
+                f"提交的内容过大：一次提交（含全部附件）最多 {total}，本次提交未被接收，" "请压缩或拆分文件后重新提交"
+            )
+        return respond(
+            413,
+            "too_large",
+            message,
+            note="本次提交的内容（包括填写的文字和附件）均未保存，请返回上一页修改后重新提交。",
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

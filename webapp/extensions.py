@@ -1,4 +1,5 @@
 """Extensions bound in create_app; nothing happens at import time."""
+
 from __future__ import annotations
 
 import contextlib

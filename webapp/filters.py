@@ -1,4 +1,5 @@
 """Jinja filters: instants shown in Asia/Shanghai, enum labels in Chinese."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -40,5 +41,7 @@ def _header_counts() -> dict:
     """Unread messages and open tasks for the navbar badges."""
     if not current_user.is_authenticated:
         return {}
-    return {"unread_count": inapp.unread_count(db.session, current_user.person.id),
-            "open_task_count": tasks.count_open_for(db.session, current_user.person)}
+    return {
+        "unread_count": inapp.unread_count(db.session, current_user.person.id),
+        "open_task_count": tasks.count_open_for(db.session, current_user.person),
+    }

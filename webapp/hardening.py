@@ -1,19 +1,22 @@
 """Browser-side protections on every response, and the client's real address behind trusted proxies."""
+
 from __future__ import annotations
 
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",  # no inline script: a stored <script> or on*= attribute cannot run
-    "style-src 'self' 'unsafe-inline'",  # bpmn-js and Bootstrap set style attributes
-    "img-src 'self' data:",
-    "frame-ancestors 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "object-src 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",  # no inline script: a stored <script> or on*= attribute cannot run
+        "style-src 'self' 'unsafe-inline'",  # bpmn-js and Bootstrap set style attributes
+        "img-src 'self' data:",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+    ]
+)
 
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",

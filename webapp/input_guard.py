@@ -1,4 +1,5 @@
 """Input no view can handle is refused with a 422 before any view runs, so it never reaches the database as a 500."""
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,12 @@ def _refuse_bad_input():
 
 
 def _url_problems() -> list[str]:
-    found = [p for name, value in (request.view_args or {}).items() if isinstance(value, str)
-             for p in _check("地址中的参数", name, value, _BAD_IN_URL)]
+    found = [
+        p
+        for name, value in (request.view_args or {}).items()
+        if isinstance(value, str)
+        for p in _check("地址中的参数", name, value, _BAD_IN_URL)
+    ]
     for name, value in request.args.items(multi=True):
         if name == "next":  # a redirect target: safe_next drops a bad one and the person still logs in
             continue
@@ -63,8 +68,9 @@ def _form_problems() -> list[str]:
     found = []
     for name, value in request.form.items(multi=True):
         # a form's texts are bounded by MAX_FORM_MEMORY_SIZE and by their services, which name the field on the form
-        found += _check("表单字段名", name, name, _BAD_IN_TEXT) + _check("表单字段", name, value, _BAD_IN_TEXT,
-                                                                        limit=None)
+        found += _check("表单字段名", name, name, _BAD_IN_TEXT) + _check(
+            "表单字段", name, value, _BAD_IN_TEXT, limit=None
+        )
     for name, upload in request.files.items(multi=True):
         found += _check("上传文件的字段名", name, name, _BAD_IN_TEXT)
         found += _check("上传文件名", name, upload.filename or "", _BAD_IN_TEXT)

@@ -1,4 +1,5 @@
 """flask commands for the first setup and for scripts: `unit create`, `user create`, `user reset-password`."""
+
 from __future__ import annotations
 
 import click
@@ -42,19 +43,31 @@ def create_unit_command(code, name, short_name, kind, credit_code):
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="姓名")
 @click.option("--unit", "unit_code", required=True, help="所在单位的代码")
-@click.option("--role", "roles", multiple=True, help="在所在单位担任的角色，可重复：applicant reviewer unit_admin "
-                                                     "coordinator modeler sysadmin")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    help="在所在单位担任的角色，可重复：applicant reviewer unit_admin " "coordinator modeler sysadmin",
+)
 @click.option("--position", default="", help="职务")
 @click.option("--email", default="", help="电子邮箱")
 def create_user_command(username, display_name, unit_code, roles, position, email):
     """Create an account and print its one-time password (changed at the first login)."""
-    data = people.PersonInput(username=username, display_name=display_name, unit_code=unit_code,
-                              position=position, email=email, roles=list(roles))
+    data = people.PersonInput(
+        username=username,
+        display_name=display_name,
+        unit_code=unit_code,
+        position=position,
+        email=email,
+        roles=list(roles),
+    )
     person, password = _run(lambda s: people.create_person(s, AdminScope.command_line(), data))
     click.echo(f"已新建账号：{person.username}（{person.display_name}）")
     click.echo(f"一次性密码：{password}")
-    click.echo(f"请将一次性密码当面或通过安全渠道交给本人；它在 {current_app.config['ONE_TIME_PASSWORD_HOURS']} 小时内有效，"
-               "首次登录后须立即修改密码。")
+    click.echo(
+        f"请将一次性密码当面或通过安全渠道交给本人；它在 {current_app.config['ONE_TIME_PASSWORD_HOURS']} 小时内有效，"
+        "首次登录后须立即修改密码。"
+    )
 
 
 @user_cli.command("reset-password")
@@ -70,5 +83,7 @@ def reset_password_command(username):
 
     password = _run(reset)
     click.echo(f"已重置 {username} 的密码，一次性密码：{password}")
-    click.echo(f"该用户已在所有设备上退出登录；一次性密码 {current_app.config['ONE_TIME_PASSWORD_HOURS']} 小时内有效，"
-               "下次登录后须立即修改密码。")
+    click.echo(
+        f"该用户已在所有设备上退出登录；一次性密码 {current_app.config['ONE_TIME_PASSWORD_HOURS']} 小时内有效，"
+        "下次登录后须立即修改密码。"
+    )

@@ -1,5 +1,6 @@
 """Query strings and forms: numbers are ASCII digits within 32 bits, so '²' or 20 digits never reach the database;
 a choice given empty is a choice like any other, and refused when it is none."""
+
 from __future__ import annotations
 
 from typing import get_origin
@@ -41,5 +42,7 @@ def given(args, name: str) -> str | None:
 def form_values(form, model) -> dict:
     """What a form sent for each field of an input model, as typed: every value of a list field, the one value
     (trimmed) of any other; the model reads them as it reads JSON."""
-    return {name: form.getlist(name) if get_origin(field.annotation) is list else form.get(name, "").strip()
-            for name, field in model.model_fields.items()}
+    return {
+        name: form.getlist(name) if get_origin(field.annotation) is list else form.get(name, "").strip()
+        for name, field in model.model_fields.items()
+    }

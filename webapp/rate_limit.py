@@ -4,6 +4,7 @@ Counted in this process's memory: under gunicorn each worker counts on its own, 
 once per worker (the deployment guide lets nginx's limit_req hold the hard line). request.remote_addr is the client
 as hardening's ProxyFix reads it: X-Forwarded-For counts only behind TRUSTED_PROXY_COUNT proxies.
 """
+
 from __future__ import annotations
 
 import math

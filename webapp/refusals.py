@@ -9,6 +9,7 @@ The block runs in a savepoint of its own: a refusal undoes only what the block w
 (files kept for the next try, a counted failed login) is still committed. A 403 or 404 goes on to the global error
 pages; anything else the action refuses becomes the view's own page, drawn by its render function.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -51,8 +52,13 @@ class Refusal:
         return replace(self, details=(*self.details, *notes))
 
 
-def refusal(render: Callable[[Refusal], Any], *, catch: type | tuple[type, ...] = DomainError,
-            passed_on: tuple[int, ...] = PASSED_ON, savepoint: bool = True) -> Refused:
+def refusal(
+    render: Callable[[Refusal], Any],
+    *,
+    catch: type | tuple[type, ...] = DomainError,
+    passed_on: tuple[int, ...] = PASSED_ON,
+    savepoint: bool = True,
+) -> Refused:
     """The block it guards runs; when the domain refuses it, the page is what render(Refusal) returns.
 
     catch: the refusals this page shows (others go on to the error handlers);
@@ -65,8 +71,13 @@ def refusal(render: Callable[[Refusal], Any], *, catch: type | tuple[type, ...] 
 class Refused:
     """After the block: true when it was refused, with `refusal` and the `page` to answer with."""
 
-    def __init__(self, render: Callable[[Refusal], Any], catch: type | tuple[type, ...], passed_on: tuple[int, ...],
-                 savepoint: bool):
+    def __init__(
+        self,
+        render: Callable[[Refusal], Any],
+        catch: type | tuple[type, ...],
+        passed_on: tuple[int, ...],
+        savepoint: bool,
+    ):
         self._render, self._catch, self._passed_on, self._savepoint = render, catch, passed_on, savepoint
         self._step: contextlib.AbstractContextManager = contextlib.nullcontext()
         self.refusal: Refusal | None = None
@@ -94,10 +105,12 @@ def back_to(url: str, shown: int | None = None) -> Callable[[Refusal], Any]:
     """For a button on a page that answers with that page again: each problem flashed, then the redirect.
 
     shown: at most this many problems, then how many more (flashed messages travel in the session cookie)."""
+
     def page(refused: Refusal):
-        lines = refused.problems if shown is None else refused.problems[:shown + 1]
+        lines = refused.problems if shown is None else refused.problems[: shown + 1]
         more = len(refused.problems) - len(lines)
         for line in [*lines, *([f"……另有 {more} 处问题"] if more > 0 else [])]:
             flash(line, "danger")
         return redirect(url)
+
     return page

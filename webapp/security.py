@@ -1,4 +1,5 @@
 """Who is asking: the logged-in person (pages) or the token's person (API), and role checks."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,4 +1,5 @@
 """Files chosen on a form: read as the domain's Chosen, and kept across a refused submit (sharing/uploads.py)."""
+
 from __future__ import annotations
 
 import mimetypes
@@ -30,7 +31,7 @@ def keep_chosen(person, field: str) -> tuple[list[str], list]:
     those kept on an earlier try; returns (tokens, problems of the files refused)."""
     with db.attempt():
         tokens, refused = uploads.stash(db.session, person, chosen_files(field))
-    return request.form.getlist("pending")[:uploads.MAX_TOKENS] + tokens, refused
+    return request.form.getlist("pending")[: uploads.MAX_TOKENS] + tokens, refused
 
 
 def keeping(refused: Refusal, files: list, person, tokens: list[str]) -> tuple[Refusal, list]:

@@ -7,6 +7,7 @@ A rollback drops the events recorded inside what it rolls back (a savepoint or e
 Each event keeps the unit its actor acted for, as it was then: given to record(), or set around
 a step by acting_for() (a task's unit, an application's unit), or else the actor's own unit.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -36,11 +37,26 @@ def acting_for(unit_id: int | None):
         _acting_unit.reset(token)
 
 
-def record(session: Session, actor_id: int | None, subject_type: str, subject_id,
-           action: str, before: dict | None = None, after: dict | None = None, unit_id: int | None = None) -> None:
-    row = {"at": clock.now(), "actor_id": actor_id, "subject_type": subject_type, "subject_id": str(subject_id),
-           "action": action, "before": before, "after": after,
-           "unit_id": _acted_for(session, actor_id) if unit_id is None else unit_id}
+def record(
+    session: Session,
+    actor_id: int | None,
+    subject_type: str,
+    subject_id,
+    action: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    unit_id: int | None = None,
+) -> None:
+    row = {
+        "at": clock.now(),
+        "actor_id": actor_id,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "action": action,
+        "before": before,
+        "after": after,
+        "unit_id": _acted_for(session, actor_id) if unit_id is None else unit_id,
+    }
     if not session.in_transaction():
         session.begin()  # as Session.add does: the event belongs to the transaction starting now
     transaction = session.get_nested_transaction() or session.get_transaction()
@@ -84,8 +100,7 @@ def _reads_audit(statement) -> bool:
         pass
     except TypeError:  # not weakly referenceable: look every time
         return AuditEvent.__table__ in find_tables(statement, check_columns=True, include_aliases=True)
-    found = _reads[statement] = AuditEvent.__table__ in find_tables(statement, check_columns=True,
-                                                                     include_aliases=True)
+    found = _reads[statement] = AuditEvent.__table__ in find_tables(statement, check_columns=True, include_aliases=True)
     return found
 
 
@@ -93,8 +108,9 @@ def _reads_audit(statement) -> bool:
 def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
     pending = session.info.get(_PENDING)
     if pending:
-        pending[:] = [(t, row) for t, row in pending
-                      if previous_transaction.nested and not _within(t, previous_transaction)]
+        pending[:] = [
+            (t, row) for t, row in pending if previous_transaction.nested and not _within(t, previous_transaction)
+        ]
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -123,8 +139,12 @@ class AuditFilter:
 
 
 # No stored value is longer than its column, so a longer filter can only be a typo or a probe.
-FILTER_LIMITS = {"actor": ("操作人", 64), "action": ("动作", 60), "subject_type": ("对象类型", 40),
-                 "subject_id": ("对象编号", 64)}
+FILTER_LIMITS = {
+    "actor": ("操作人", 64),
+    "action": ("动作", 60),
+    "subject_type": ("对象类型", 40),
+    "subject_id": ("对象编号", 64),
+}
 
 
 def filter_problems(flt: AuditFilter) -> list[str]:
@@ -136,11 +156,13 @@ def list_events(session: Session, flt: AuditFilter, page: int = 1, per_page: int
     query = select(AuditEvent)
     if flt.actor:
         query = query.join(Person, AuditEvent.actor_id == Person.id).where(
-            (Person.username == flt.actor) | (Person.display_name.contains(flt.actor)))
+            (Person.username == flt.actor) | (Person.display_name.contains(flt.actor))
+        )
     if flt.action:
         # a chosen action (session:login) is that action, not session:login_failed; a bare word matches any
-        query = query.where(AuditEvent.action == flt.action if ":" in flt.action.strip(":")
-                            else AuditEvent.action.contains(flt.action))
+        query = query.where(
+            AuditEvent.action == flt.action if ":" in flt.action.strip(":") else AuditEvent.action.contains(flt.action)
+        )
     if flt.subject_type:
         query = query.where(AuditEvent.subject_type == flt.subject_type)
     if flt.subject_id:
@@ -152,6 +174,5 @@ def list_events(session: Session, flt: AuditFilter, page: int = 1, per_page: int
     if flt.until:
         query = query.where(AuditEvent.at < flt.until)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(AuditEvent.id.desc())
-                           .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = session.scalars(query.order_by(AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
     return rows, total

@@ -4,6 +4,7 @@ Events store codes. Each feature declares beside its services the actions it rec
 (an `Events`); workflows/bootstrap.py hands every declaration to `configure`, so this module knows no feature's
 words and a label exists once, where its feature keeps it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -35,6 +36,7 @@ Reader = Mapping[str, str] | type[LabeledEnum] | Callable[[str], str | None]
 @dataclass(frozen=True)
 class Events:
     """What one feature writes to the audit trail, in the words the audit page shows."""
+
     actions: Mapping[str, str] = field(default_factory=dict)  # action code → what was done
     actions_by_subject: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (action, subject) → label
     subjects: Mapping[str, str] = field(default_factory=dict)  # subject type → what it is
@@ -102,8 +104,18 @@ CASE_SUBJECTS = ("application", "demand", "catalog_change", "objection", "entry_
 def configure(declarations: Iterable[Events]) -> None:
     """Take every feature's declaration (from workflows/bootstrap.py); a label declared twice differently fails."""
     global _configured
-    for registry in (ACTIONS, SUBJECTS, KEYS, KEYS_BY_SUBJECT, HIDDEN_KEYS, STATUSES, _ACTIONS_BY_SUBJECT,
-                     _SUBJECT_NAMES, _BOOLEANS, _READERS):
+    for registry in (
+        ACTIONS,
+        SUBJECTS,
+        KEYS,
+        KEYS_BY_SUBJECT,
+        HIDDEN_KEYS,
+        STATUSES,
+        _ACTIONS_BY_SUBJECT,
+        _SUBJECT_NAMES,
+        _BOOLEANS,
+        _READERS,
+    ):
         registry.clear()
     for d in declarations:
         _merge(ACTIONS, d.actions, "action")
@@ -116,9 +128,12 @@ def configure(declarations: Iterable[Events]) -> None:
             _merge(KEYS_BY_SUBJECT.setdefault(subject, {}), keys, f"key on {subject}")
         HIDDEN_KEYS.update(d.hidden_keys)
         _merge(_BOOLEANS, d.booleans, "yes/no of")
-        scoped = [("", "", d.values), *(("subject", s, v) for s, v in d.values_by_subject.items()),
-                  *(("action", a, v) for a, v in d.values_by_action.items()),
-                  *(("form", f, v) for f, v in d.values_by_form.items())]
+        scoped = [
+            ("", "", d.values),
+            *(("subject", s, v) for s, v in d.values_by_subject.items()),
+            *(("action", a, v) for a, v in d.values_by_action.items()),
+            *(("form", f, v) for f, v in d.values_by_form.items()),
+        ]
         for scope, name, readers in scoped:
             for key, reader in readers.items():
                 _READERS.setdefault((scope, name, key), _Reader()).add(reader, f"value of {key} ({scope} {name})")
@@ -129,13 +144,35 @@ def configure(declarations: Iterable[Events]) -> None:
 
 # The words of the trail itself: the ids it names (a unit, a person, a case), and fields every feature records.
 COMMON = Events(
-    keys={"status": "状态", "reason": "理由", "note": "说明", "comment": "说明", "name": "名称", "kind": "类型",
-          "number": "编号", "code": "代码", "late": "是否逾期", "opinion": "处理意见", "unit_id": "单位",
-          "unit": "单位", "person": "人员", "assignee_id": "办理人", "provider_unit_id": "提供单位",
-          "application_id": "申请", "grant_id": "授权", "resource_id": "目录条目", "objection_id": "异议编号",
-          "attachment": "附件", "attachments": "附件", "size": "大小（字节）", "sha256": "摘要", "error": "原因",
-          "file": "文件"},
-    booleans={"late": ("逾期", "未逾期")})
+    keys={
+        "status": "状态",
+        "reason": "理由",
+        "note": "说明",
+        "comment": "说明",
+        "name": "名称",
+        "kind": "类型",
+        "number": "编号",
+        "code": "代码",
+        "late": "是否逾期",
+        "opinion": "处理意见",
+        "unit_id": "单位",
+        "unit": "单位",
+        "person": "人员",
+        "assignee_id": "办理人",
+        "provider_unit_id": "提供单位",
+        "application_id": "申请",
+        "grant_id": "授权",
+        "resource_id": "目录条目",
+        "objection_id": "异议编号",
+        "attachment": "附件",
+        "attachments": "附件",
+        "size": "大小（字节）",
+        "sha256": "摘要",
+        "error": "原因",
+        "file": "文件",
+    },
+    booleans={"late": ("逾期", "未逾期")},
+)
 
 
 def _require_configured() -> None:
@@ -157,8 +194,17 @@ def describe(session: Session, events: list[AuditEvent]) -> list[AuditLine]:
     """Each event in Chinese; the names it refers to (units, people, application numbers, tasks) load in four queries."""
     _require_configured()
     names = _Names(session, events)
-    return [AuditLine(at=e.at, actor=names.actor(e), action=_action(e.action, e.subject_type), subject=names.subject(e),
-                      changes=_changes(e, names), unit=e.unit.name if e.unit else "") for e in events]
+    return [
+        AuditLine(
+            at=e.at,
+            actor=names.actor(e),
+            action=_action(e.action, e.subject_type),
+            subject=names.subject(e),
+            changes=_changes(e, names),
+            unit=e.unit.name if e.unit else "",
+        )
+        for e in events
+    ]
 
 
 def filter_units(session: Session) -> dict[int, str]:
@@ -175,8 +221,11 @@ def label(code: str) -> str | None:
 def filter_actions() -> dict[str, str]:
     """Every action the audit page can filter on: the named ones and each status a subject can take."""
     _require_configured()
-    statuses = {f"{kind}:{member.value}": f"{SUBJECTS.get(kind, '事项')}：{member.label}"
-                for kind, enum_cls in STATUSES.items() for member in enum_cls}
+    statuses = {
+        f"{kind}:{member.value}": f"{SUBJECTS.get(kind, '事项')}：{member.label}"
+        for kind, enum_cls in STATUSES.items()
+        for member in enum_cls
+    }
     return ACTIONS | {code: label for code, label in statuses.items() if code not in ACTIONS}
 
 
@@ -198,8 +247,11 @@ def key_label(subject_type: str, key: str) -> str:
 
 def _changes(event: AuditEvent, names: _Names) -> list[tuple[str, str, str]]:
     before, after = event.before or {}, event.after or {}
-    form = names.forms.get(int(event.subject_id), "") if event.subject_type == "task" and event.subject_id.isdigit() \
+    form = (
+        names.forms.get(int(event.subject_id), "")
+        if event.subject_type == "task" and event.subject_id.isdigit()
         else ""
+    )
     rows = []
     for key in list(dict.fromkeys([*before, *after])):
         if key in HIDDEN_KEYS:
@@ -214,15 +266,30 @@ class _Names:
     """Looks up, once per page, the units, people, applications and tasks the events mention by id."""
 
     def __init__(self, session: Session, events: list[AuditEvent]):
-        ids = {"unit": set(), "person": set(), "application": set(), "task": set(), "demand": set(),
-               "catalog_change": set(), "instance": set(), "objection": set(), "grant": set(), "resource": set(),
-               "entry_change": set()}
+        ids = {
+            "unit": set(),
+            "person": set(),
+            "application": set(),
+            "task": set(),
+            "demand": set(),
+            "catalog_change": set(),
+            "instance": set(),
+            "objection": set(),
+            "grant": set(),
+            "resource": set(),
+            "entry_change": set(),
+        }
         codes, usernames = set(), set()
         for e in events:
             for side in _sides(e):
                 ids["unit"] |= {_id(v) for k, v in side.items() if k.endswith("unit_id") and _id(v)}
-                ids["unit"] |= {_id(u) for k, v in side.items() if k.endswith("unit_ids") and isinstance(v, list)
-                                for u in v if _id(u)}
+                ids["unit"] |= {
+                    _id(u)
+                    for k, v in side.items()
+                    if k.endswith("unit_ids") and isinstance(v, list)
+                    for u in v
+                    if _id(u)
+                }
                 for kind in ("objection", "grant", "resource", "application"):
                     ids[kind] |= {_id(v) for k, v in side.items() if k == f"{kind}_id" and _id(v)}
                 ids["person"] |= {v for k, v in side.items() if k == "assignee_id" and isinstance(v, int)}
@@ -232,28 +299,44 @@ class _Names:
                 ids[e.subject_type].add(int(e.subject_id))
         self.units = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids["unit"]))).all())
         self.unit_codes = dict(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes))).all())
-        self.people = dict(session.execute(select(Person.id, Person.display_name)
-                                           .where(Person.id.in_(ids["person"]))).all())
-        self.cases = {(kind, i): name for kind in CASE_SUBJECTS
-                      for i, name in case_names.by_subject(session, kind, ids[kind]).items()}
-        self.numbers = dict(session.execute(select(Application.id, Application.number)
-                                            .where(Application.id.in_(ids["application"]))).all())
-        self.objections = {o.id: o.number for o in session.scalars(select(Objection)
-                                                                    .where(Objection.id.in_(ids["objection"])))}
-        self.grants = {g.id: f"{g.application.number}「{g.resource.name}」（{g.unit.name}）"
-                       for g in session.scalars(select(Grant).where(Grant.id.in_(ids["grant"])))}
-        self.resources = {r.id: f"{r.code} {r.name}"
-                          for r in session.scalars(select(Resource).where(Resource.id.in_(ids["resource"])))}
+        self.people = dict(
+            session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids["person"]))).all()
+        )
+        self.cases = {
+            (kind, i): name
+            for kind in CASE_SUBJECTS
+            for i, name in case_names.by_subject(session, kind, ids[kind]).items()
+        }
+        self.numbers = dict(
+            session.execute(
+                select(Application.id, Application.number).where(Application.id.in_(ids["application"]))
+            ).all()
+        )
+        self.objections = {
+            o.id: o.number for o in session.scalars(select(Objection).where(Objection.id.in_(ids["objection"])))
+        }
+        self.grants = {
+            g.id: f"{g.application.number}「{g.resource.name}」（{g.unit.name}）"
+            for g in session.scalars(select(Grant).where(Grant.id.in_(ids["grant"])))
+        }
+        self.resources = {
+            r.id: f"{r.code} {r.name}"
+            for r in session.scalars(select(Resource).where(Resource.id.in_(ids["resource"])))
+        }
         instances = list(session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids["instance"]))))
         self.cases |= {("instance", i): name for i, name in case_names.for_instances(session, instances).items()}
         found = list(session.scalars(select(HumanTask).where(HumanTask.id.in_(ids["task"]))))
         cases = case_names.for_instances(session, [t.instance for t in found])
         self.tasks = {t.id: f"“{t.name}”（{cases[t.instance_id]}）" for t in found}
         self.forms = {t.id: t.form or "" for t in found}  # a task's result reads in the words of its form
-        self.usernames = dict(session.execute(select(Person.username, Person.display_name)
-                                              .where(Person.username.in_(usernames))).all())
-        self.processes = dict(session.execute(select(ProcessVersion.process_key, ProcessVersion.name)
-                                              .order_by(ProcessVersion.version)).all())
+        self.usernames = dict(
+            session.execute(select(Person.username, Person.display_name).where(Person.username.in_(usernames))).all()
+        )
+        self.processes = dict(
+            session.execute(
+                select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)
+            ).all()
+        )
 
     @staticmethod
     def actor(event: AuditEvent) -> str:
@@ -286,13 +369,20 @@ class _Names:
         if isinstance(value, list):
             return "、".join(self.value(subject_type, key, v, action, form) for v in value)
         if isinstance(value, dict):
-            parts = [f"{key_label(subject_type, k)}：{self.value(subject_type, k, v, action, form)}"
-                     for k, v in value.items() if v not in (None, "", []) and k not in HIDDEN_KEYS]
+            parts = [
+                f"{key_label(subject_type, k)}：{self.value(subject_type, k, v, action, form)}"
+                for k, v in value.items()
+                if v not in (None, "", []) and k not in HIDDEN_KEYS
+            ]
             return "；".join(parts)
         if (key.endswith("unit_id") or key.endswith("unit_ids")) and _id(value):
             return self.units.get(_id(value), "（已删除的单位）")
-        named = {"objection_id": self.objections, "grant_id": self.grants, "resource_id": self.resources,
-                 "application_id": self.numbers}.get(key)
+        named = {
+            "objection_id": self.objections,
+            "grant_id": self.grants,
+            "resource_id": self.resources,
+            "application_id": self.numbers,
+        }.get(key)
         if named is not None and _id(value):
             return named.get(_id(value)) or "（已删除）"
         if key == "assignee_id" and isinstance(value, int):

@@ -12,6 +12,7 @@ that snapshot, and the counts and file hashes are read in the same transaction, 
 to the row while applications keep being submitted and decided. SQLite: the sqlite3 backup API copies the database
 in one step under a read lock, and the manifest is read from the copy.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,12 @@ FORMAT = "xiayi-backup/1"
 MANIFEST = "manifest.json"
 DUMP = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 # (kind shown to people, model, column holding the bytes, column naming the file or None)
-STORED_FILES = (("申请附件", Attachment, "data", "filename"), ("异议材料", ObjectionFile, "data", "filename"),
-                ("审批记录 PDF", ApprovalRecord, "pdf", None), ("异议处理记录 PDF", ObjectionRecord, "pdf", None))
+STORED_FILES = (
+    ("申请附件", Attachment, "data", "filename"),
+    ("异议材料", ObjectionFile, "data", "filename"),
+    ("审批记录 PDF", ApprovalRecord, "pdf", None),
+    ("异议处理记录 PDF", ObjectionRecord, "pdf", None),
+)
 CHUNK = 1 << 20
 
 Say = Callable[[str], None]
@@ -73,24 +78,36 @@ def sha256_of(path: Path) -> str:
 
 # --- what a database holds -----------------------------------------------------------------------------------------
 
+
 def describe(conn: Connection) -> dict:
     """Row counts of every table, the migration the schema is at, and each stored file's hash and size."""
     names = set(inspect(conn).get_table_names())
-    tables = {t.name: conn.scalar(select(func.count()).select_from(t))
-              for t in Base.metadata.sorted_tables if t.name in names}
+    tables = {
+        t.name: conn.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables if t.name in names
+    }
     head = conn.scalar(text("SELECT version_num FROM alembic_version")) if "alembic_version" in names else ""
     files = []
     for kind, model, column, name_column in STORED_FILES:
         data = getattr(model, column)
         label = getattr(model, name_column) if name_column else model.sha256
-        for row_id, label_value, blob in conn.execute(select(model.id, label, data).where(data.is_not(None))
-                                                      .order_by(model.id)):
-            files.append({"table": model.__tablename__, "id": row_id, "kind": kind, "name": label_value,
-                          "sha256": hashlib.sha256(blob).hexdigest(), "size": len(blob)})
+        for row_id, label_value, blob in conn.execute(
+            select(model.id, label, data).where(data.is_not(None)).order_by(model.id)
+        ):
+            files.append(
+                {
+                    "table": model.__tablename__,
+                    "id": row_id,
+                    "kind": kind,
+                    "name": label_value,
+                    "sha256": hashlib.sha256(blob).hexdigest(),
+                    "size": len(blob),
+                }
+            )
     return {"migration_head": head or "", "tables": tables, "stored_files": files}
 
 
 # --- backup --------------------------------------------------------------------------------------------------------
+
 
 def backup(engine: Engine, directory: Path, say: Say = print) -> dict:
     """Write the snapshot and manifest.json into `directory` (new or empty); returns the manifest."""
@@ -104,10 +121,16 @@ def backup(engine: Engine, directory: Path, say: Say = print) -> dict:
     taken_at = clock.now()
     described = _backup_postgres(engine, dump, say) if kind == "postgresql" else _backup_sqlite(engine, dump, say)
     say("正在计算备份文件的 SHA-256 …")
-    manifest = {"format": FORMAT, "created_at": taken_at.isoformat(), "database": kind,
-                "migration_head": described["migration_head"], "code_head": code_head(),
-                "files": [{"path": dump.name, "sha256": sha256_of(dump), "size": dump.stat().st_size}],
-                "tables": described["tables"], "stored_files": described["stored_files"]}
+    manifest = {
+        "format": FORMAT,
+        "created_at": taken_at.isoformat(),
+        "database": kind,
+        "migration_head": described["migration_head"],
+        "code_head": code_head(),
+        "files": [{"path": dump.name, "sha256": sha256_of(dump), "size": dump.stat().st_size}],
+        "tables": described["tables"],
+        "stored_files": described["stored_files"],
+    }
     (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 
@@ -117,8 +140,18 @@ def _backup_postgres(engine: Engine, dump: Path, say: Say) -> dict:
         with conn.begin():
             snapshot = conn.scalar(text("SELECT pg_export_snapshot()"))
             say(f"已固定数据库快照 {snapshot}，正在用 pg_dump 导出 …")
-            _run_tool(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-                       "--file", str(dump)], engine)
+            _run_tool(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot}",
+                    "--file",
+                    str(dump),
+                ],
+                engine,
+            )
             say("正在统计同一快照中的各表行数和已存文件 …")
             return describe(conn)
 
@@ -143,6 +176,7 @@ def _backup_sqlite(engine: Engine, dump: Path, say: Say) -> dict:
 
 
 # --- restore -------------------------------------------------------------------------------------------------------
+
 
 def read_verified_manifest(directory: Path, say: Say = print) -> dict:
     """The manifest, once every file it lists is there with its size and SHA-256; a refusal names the file."""
@@ -174,13 +208,17 @@ def restore(engine: Engine, directory: Path, say: Say = print) -> RestoreResult:
     if manifest["database"] != kind:
         raise BackupRefused(f"该备份来自 {manifest['database']} 数据库，不能恢复到 {kind} 数据库")
     if existing := _tables_in(engine):
-        raise Conflict(f"目标数据库不是空的（已有 {len(existing)} 张表，如 {', '.join(sorted(existing)[:3])}），"
-                       "为免覆盖现有数据，恢复只写入空数据库；请新建一个空数据库后重试")
+        raise Conflict(
+            f"目标数据库不是空的（已有 {len(existing)} 张表，如 {', '.join(sorted(existing)[:3])}），"
+            "为免覆盖现有数据，恢复只写入空数据库；请新建一个空数据库后重试"
+        )
     dump = directory / manifest["files"][0]["path"]
     say("备份校验通过，正在恢复数据库 …")
     if kind == "postgresql":
-        _run_tool(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                   str(dump)], engine)
+        _run_tool(
+            ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", str(dump)],
+            engine,
+        )
     else:
         _restore_sqlite(engine, dump)
     engine.dispose()
@@ -191,9 +229,13 @@ def restore(engine: Engine, directory: Path, say: Say = print) -> RestoreResult:
 
 
 def _compare(manifest: dict, found: dict) -> RestoreResult:
-    result = RestoreResult(tables=len(found["tables"]), rows=sum(found["tables"].values()),
-                           files=len(found["stored_files"]), migration_head=found["migration_head"],
-                           code_head=code_head())
+    result = RestoreResult(
+        tables=len(found["tables"]),
+        rows=sum(found["tables"].values()),
+        files=len(found["stored_files"]),
+        migration_head=found["migration_head"],
+        code_head=code_head(),
+    )
     for table, count in manifest["tables"].items():
         if found["tables"].get(table) != count:
             result.problems.append(f"表 {table}：清单记录 {count} 行，恢复后 {found['tables'].get(table, '无此表')}")
@@ -240,7 +282,9 @@ def _run_tool(args: list[str], engine: Engine) -> None:
     try:
         done = subprocess.run([*args, f"--dbname={dsn}"], env=env, capture_output=True, text=True)
     except FileNotFoundError:
-        raise BackupRefused(f"找不到 {args[0]}：请先安装 PostgreSQL 客户端（apt-get install postgresql-client），"
-                            "其版本不得低于数据库服务器") from None
+        raise BackupRefused(
+            f"找不到 {args[0]}：请先安装 PostgreSQL 客户端（apt-get install postgresql-client），"
+            "其版本不得低于数据库服务器"
+        ) from None
     if done.returncode != 0:
         raise BackupRefused(f"{args[0]} 执行失败，未完成", [line for line in done.stderr.splitlines() if line][-5:])

@@ -3,6 +3,7 @@
 Called once by the app factory (so by the CLI too), the scheduler and the tests. Nothing registers itself
 by being imported: a handler that is not listed here does not run, and this file shows every reaction.
 """
+
 from __future__ import annotations
 
 from workflows import audit_text, calendar, demo, events
@@ -61,20 +62,36 @@ LISTENERS = {
     "entry_change.effective": (affected.change_effective,),
 }
 
-FORM_OPTIONS = {"subject_items": sharing_pages.review_items, "review_decisions": reviews.review_decisions,
-                "holder_units": rejections.holder_units, "returned_items": resubmission.returned_items,
-                "responding_units": objections.responding_units, "unit_revisions": changes.revised_entries}
+FORM_OPTIONS = {
+    "subject_items": sharing_pages.review_items,
+    "review_decisions": reviews.review_decisions,
+    "holder_units": rejections.holder_units,
+    "returned_items": resubmission.returned_items,
+    "responding_units": objections.responding_units,
+    "unit_revisions": changes.revised_entries,
+}
 
-CASE_PAGES = {"application": sharing_pages.review_case, "objection": objection_pages.objection_case,
-              "entry_change": sharing_pages.change_case, "catalog_change": changes.change_case}
+CASE_PAGES = {
+    "application": sharing_pages.review_case,
+    "objection": objection_pages.objection_case,
+    "entry_change": sharing_pages.change_case,
+    "catalog_change": changes.change_case,
+}
 
-FORM_INITIAL = {(demands.PROCESS, "dc_assign"): demands.assign_initial,
-                (objection_process.PROCESS, objection_process.TRANSFER): objections.transfer_initial}
+FORM_INITIAL = {
+    (demands.PROCESS, "dc_assign"): demands.assign_initial,
+    (objection_process.PROCESS, objection_process.TRANSFER): objections.transfer_initial,
+}
 
-FORM_CHECKS = {"specific_reason": reviews.reason_check, "objection_reason": objections.reason_check,
-               "coordination_opinion": reviews.coordination_check, "decision_opinion": objections.decision_check,
-               "past_day": objection_cases.past_day_check,
-               "entry_change_return": proposals.return_check, "catalog_update_return": changes.return_check}
+FORM_CHECKS = {
+    "specific_reason": reviews.reason_check,
+    "objection_reason": objections.reason_check,
+    "coordination_opinion": reviews.coordination_check,
+    "decision_opinion": objections.decision_check,
+    "past_day": objection_cases.past_day_check,
+    "entry_change_return": proposals.return_check,
+    "catalog_update_return": changes.return_check,
+}
 
 # Who must step aside from a task although their role would let them act (回避): fn(session, person, task) -> why
 RECUSALS = {objection_process.PROCESS: objection_cases.recusal}
@@ -82,14 +99,29 @@ RECUSALS = {objection_process.PROCESS: objection_cases.recusal}
 # Who may see a case at all, by its subject: the task pages follow the subject's own pages
 CASE_VISIBILITY = {"application": visibility.case_visible, "objection": objection_cases.case_visible}
 
-CONTRACTS = (process.CONTRACT, demands.CONTRACT, changes.CONTRACT, objection_process.CONTRACT, proposals.CONTRACT,
-             affected.CONTRACT)
+CONTRACTS = (
+    process.CONTRACT,
+    demands.CONTRACT,
+    changes.CONTRACT,
+    objection_process.CONTRACT,
+    proposals.CONTRACT,
+    affected.CONTRACT,
+)
 
 # What each feature writes to the audit trail and how it reads: an action no feature declares shows as 其他操作,
 # which tests/workflows/organisation/test_audit_labels.py forbids for every action the code records
-AUDIT_EVENTS = (audit_text.COMMON, calendar.AUDIT_EVENTS, engine_audit.AUDIT_EVENTS, organisation_audit.AUDIT_EVENTS,
-                site_audit.AUDIT_EVENTS, catalog_audit.AUDIT_EVENTS, sharing_audit.AUDIT_EVENTS,
-                objection_audit.AUDIT_EVENTS, supervision_audit.AUDIT_EVENTS, demo.AUDIT_EVENTS)
+AUDIT_EVENTS = (
+    audit_text.COMMON,
+    calendar.AUDIT_EVENTS,
+    engine_audit.AUDIT_EVENTS,
+    organisation_audit.AUDIT_EVENTS,
+    site_audit.AUDIT_EVENTS,
+    catalog_audit.AUDIT_EVENTS,
+    sharing_audit.AUDIT_EVENTS,
+    objection_audit.AUDIT_EVENTS,
+    supervision_audit.AUDIT_EVENTS,
+    demo.AUDIT_EVENTS,
+)
 
 
 def bootstrap() -> None:

@@ -1,4 +1,5 @@
 """Working-day calendar: holidays and make-up days from an editable table, add_working_days."""
+
 from __future__ import annotations
 
 import csv
@@ -23,14 +24,19 @@ ADMIN_SOURCE = "管理员导入"
 SOURCE_LABELS = {PACKAGE_SOURCE: "国务院办公厅节假日安排（随系统发布）", ADMIN_SOURCE: ADMIN_SOURCE}
 
 
-AUDIT_EVENTS = Events(actions={"calendar:imported": "导入作息安排"}, subjects={"calendar": "工作日历"},
-                      subject_names={"calendar": lambda year: f"{year} 年工作日历"},
-                      keys={"days": "天数", "year": "年份", "holidays_and_makeup_days": "节假日和调休天数"})
+AUDIT_EVENTS = Events(
+    actions={"calendar:imported": "导入作息安排"},
+    subjects={"calendar": "工作日历"},
+    subject_names={"calendar": lambda year: f"{year} 年工作日历"},
+    keys={"days": "天数", "year": "年份", "holidays_and_makeup_days": "节假日和调休天数"},
+)
 
 
 def source_label(source: str) -> str:
     """Where a day's kind came from, as a person reads it (the stored value names a package)."""
     return SOURCE_LABELS.get(source or "", "") or ("手工维护" if source else "—")
+
+
 _CACHE_SECONDS = 300
 
 
@@ -56,8 +62,11 @@ class _YearCache:
         hit = self._years.get(key)
         if hit and time.monotonic() - hit[0] < _CACHE_SECONDS:
             return hit[1]
-        rows = session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.provisional).where(
-            CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))).all()
+        rows = session.execute(
+            select(CalendarDay.day, CalendarDay.kind, CalendarDay.provisional).where(
+                CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
+            )
+        ).all()
         days = {d: DayKind(k) for d, k, provisional in rows if not provisional} or None
         with self._lock:
             self._years[key] = (time.monotonic(), days)
@@ -138,6 +147,7 @@ def span_is_provisional(session: Session, start: date, end: date) -> bool:
 
 # --- the table itself -------------------------------------------------------
 
+
 def covered_years(session: Session) -> list[int]:
     years = session.scalars(select(func.distinct(extract("year", CalendarDay.day)))).all()
     return sorted(int(y) for y in years)
@@ -180,25 +190,48 @@ def _package_row(chinese_calendar, day: date) -> dict:
 
 
 HOLIDAY_NAMES = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 
 
 def year_days(session: Session, year: int) -> list[dict]:
     """Every day of a year as shown and exported: from the table, or provisional weekends-only."""
-    stored = {row.day: row for row in session.scalars(select(CalendarDay).where(
-        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)))}
+    stored = {
+        row.day: row
+        for row in session.scalars(
+            select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+        )
+    }
     out, day = [], date(year, 1, 1)
     while day.year == year:
         row = stored.get(day)
         if row:
-            out.append({"day": day, "kind": DayKind(row.kind), "name": row.name,
-                        "source": row.source, "provisional": row.provisional})
+            out.append(
+                {
+                    "day": day,
+                    "kind": DayKind(row.kind),
+                    "name": row.name,
+                    "source": row.source,
+                    "provisional": row.provisional,
+                }
+            )
         else:
-            out.append({"day": day, "kind": DayKind.REST if day.weekday() >= 5 else DayKind.WORKDAY,
-                        "name": "", "source": "", "provisional": True})
+            out.append(
+                {
+                    "day": day,
+                    "kind": DayKind.REST if day.weekday() >= 5 else DayKind.WORKDAY,
+                    "name": "",
+                    "source": "",
+                    "provisional": True,
+                }
+            )
         day += timedelta(days=1)
     return out
 
@@ -214,8 +247,7 @@ WEEKDAYS = "一二三四五六日"
 def check_year(year: int) -> None:
     """The years the calendar keeps; any other number is a typo, not a schedule."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationFailed([f"年份：应在 {FIRST_YEAR}–{LAST_YEAR} 之间，请检查后重试"],
-                               f"没有 {year} 年的作息安排")
+        raise ValidationFailed([f"年份：应在 {FIRST_YEAR}–{LAST_YEAR} 之间，请检查后重试"], f"没有 {year} 年的作息安排")
 
 
 def export_year_csv(session: Session, year: int) -> str:
@@ -238,6 +270,7 @@ REQUIRED_FESTIVAL = "春节"
 @dataclass
 class YearPreview:
     """What an import would change in a year, shown before anything is replaced."""
+
     year: int
     added: list[dict]  # days that become (or change to another) 法定节假日 / 调休上班
     removed: list[dict]  # days that are 法定节假日 / 调休上班 now and would no longer be
@@ -258,8 +291,7 @@ def _new_rows(year: int, given: dict) -> list[dict]:
     day, rows = date(year, 1, 1), []
     while day.year == year:
         kind, name = given.get(day, (DayKind.REST if day.weekday() >= 5 else DayKind.WORKDAY, ""))
-        rows.append({"day": day, "kind": kind.value, "name": name, "source": ADMIN_SOURCE,
-                     "provisional": False})
+        rows.append({"day": day, "kind": kind.value, "name": name, "source": ADMIN_SOURCE, "provisional": False})
         day += timedelta(days=1)
     return rows
 
@@ -270,10 +302,14 @@ def _statutory_problems(year: int, rows: list[dict]) -> tuple[list[str], list[st
     names = "".join(r["name"] for r in holidays)
     refusals = []
     if len(holidays) < MIN_HOLIDAY_DAYS:
-        refusals.append(f"文件中 {year} 年的法定节假日只有 {len(holidays)} 天，国务院公布的全年安排至少有 "
-                        f"{MIN_HOLIDAY_DAYS} 天（2025 年起 13 天）：这不是完整的全年安排，未导入")
+        refusals.append(
+            f"文件中 {year} 年的法定节假日只有 {len(holidays)} 天，国务院公布的全年安排至少有 "
+            f"{MIN_HOLIDAY_DAYS} 天（2025 年起 13 天）：这不是完整的全年安排，未导入"
+        )
     if REQUIRED_FESTIVAL not in names:
-        refusals.append(f"文件中没有名称含“{REQUIRED_FESTIVAL}”的法定节假日：请导入国务院公布的完整全年安排（名称列写明节日）")
+        refusals.append(
+            f"文件中没有名称含“{REQUIRED_FESTIVAL}”的法定节假日：请导入国务院公布的完整全年安排（名称列写明节日）"
+        )
     missing = [f for f in FESTIVALS if f != REQUIRED_FESTIVAL and f not in names]
     warnings = [f"文件中没有名称含 {'、'.join(missing)} 的法定节假日，请核对是否遗漏"] if missing else []
     return refusals, warnings
@@ -305,16 +341,26 @@ def preview_year_csv(session: Session, year: int, text: str) -> YearPreview:
         old = current[row["day"]]
         old_kind = DayKind(old["kind"])
         if _exceptional(row["kind"]) and (old_kind.value != row["kind"] or old["name"] != row["name"]):
-            added.append({"day": row["day"], "kind": DayKind(row["kind"]).label, "name": row["name"],
-                          "before": old_kind.label})
+            added.append(
+                {"day": row["day"], "kind": DayKind(row["kind"]).label, "name": row["name"], "before": old_kind.label}
+            )
         elif _exceptional(old_kind) and not _exceptional(row["kind"]):
-            removed.append({"day": row["day"], "kind": old_kind.label, "name": old["name"],
-                            "after": DayKind(row["kind"]).label})
+            removed.append(
+                {"day": row["day"], "kind": old_kind.label, "name": old["name"], "after": DayKind(row["kind"]).label}
+            )
     sources = sorted({d["source"] for d in current.values() if not d["provisional"] and d["source"]})
-    preview = YearPreview(year, added, removed,
-                          _count(current.values(), DayKind.HOLIDAY), _count(rows, DayKind.HOLIDAY),
-                          _count(current.values(), DayKind.MAKEUP_WORKDAY), _count(rows, DayKind.MAKEUP_WORKDAY),
-                          "、".join(source_label(s) for s in sources), warnings, year_digest(session, year))
+    preview = YearPreview(
+        year,
+        added,
+        removed,
+        _count(current.values(), DayKind.HOLIDAY),
+        _count(rows, DayKind.HOLIDAY),
+        _count(current.values(), DayKind.MAKEUP_WORKDAY),
+        _count(rows, DayKind.MAKEUP_WORKDAY),
+        "、".join(source_label(s) for s in sources),
+        warnings,
+        year_digest(session, year),
+    )
     if preview.replaces and preview.holidays_after < preview.holidays_before:
         preview.warnings.append(f"导入后法定节假日将从 {preview.holidays_before} 天减少到 {preview.holidays_after} 天")
     return preview
@@ -333,16 +379,32 @@ def import_year_csv(session: Session, year: int, text: str, actor_id: int | None
     if refusals:
         raise ValidationFailed(refusals, f"{year} 年作息安排未导入：文件不完整")
     if digest is not None and digest != year_digest(session, year):
-        raise ValidationFailed([f"{year} 年作息安排在预览之后已被修改，请重新上传文件查看变化后再确认"],
-                               f"{year} 年作息安排未导入")
-    before = {"days": len(session.scalars(select(CalendarDay.day).where(
-        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))).all())}
-    session.execute(delete(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
-                                              CalendarDay.day <= date(year, 12, 31)))
+        raise ValidationFailed(
+            [f"{year} 年作息安排在预览之后已被修改，请重新上传文件查看变化后再确认"], f"{year} 年作息安排未导入"
+        )
+    before = {
+        "days": len(
+            session.scalars(
+                select(CalendarDay.day).where(
+                    CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
+                )
+            ).all()
+        )
+    }
+    session.execute(
+        delete(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+    )
     session.execute(insert(CalendarDay), rows)
     exceptions = sum(1 for r in rows if r["kind"] in ("holiday", "makeup_workday"))
-    audit.record(session, actor_id, "calendar", year, "calendar:imported", before,
-                 {"days": len(rows), "holidays_and_makeup_days": exceptions})
+    audit.record(
+        session,
+        actor_id,
+        "calendar",
+        year,
+        "calendar:imported",
+        before,
+        {"days": len(rows), "holidays_and_makeup_days": exceptions},
+    )
     _cache.clear()
     return len(rows)
 
@@ -356,12 +418,16 @@ def _parse_year_csv(year: int, text: str) -> dict[date, tuple[DayKind, str]]:
         errors, given = [], {}
         for row in reader:
             if reader.line_num > MAX_CSV_LINES:
-                errors.append(f"第{reader.line_num}行：文件超过 {MAX_CSV_LINES} 行，一年最多 366 天，请只保留该年的日期")
+                errors.append(
+                    f"第{reader.line_num}行：文件超过 {MAX_CSV_LINES} 行，一年最多 366 天，请只保留该年的日期"
+                )
                 break
             if row and any(cell.strip() for cell in row):
                 _parse_row(year, reader.line_num, row, given, errors)
     except csv.Error:
-        raise ValidationFailed([f"第{reader.line_num}行：无法读取（含有空字符或过长的内容），请检查后另存为“CSV UTF-8”"]) from None
+        raise ValidationFailed(
+            [f"第{reader.line_num}行：无法读取（含有空字符或过长的内容），请检查后另存为“CSV UTF-8”"]
+        ) from None
     if errors:
         raise ValidationFailed(errors)
     return given
@@ -376,13 +442,18 @@ def _parse_row(year: int, lineno: int, row: list[str], given: dict, errors: list
     day = date.fromisoformat(cell)
     kind = DayKind.parse(row[1] if len(row) > 1 else "")
     name = spreadsheets.typed_cell(row[2].strip()) if len(row) > 2 else ""
-    found = [f"日期 {day} 不属于 {year} 年" if day.year != year else None,
-             f"日期 {day} 重复" if day in given else None,
-             "类型应为 workday/rest/holiday/makeup_workday（工作日/休息日/法定节假日/调休上班）之一" if kind is None else None,
-             f"{day} 是星期{WEEKDAYS[day.weekday()]}，调休上班日应为星期六或星期日"
-             if kind == DayKind.MAKEUP_WORKDAY and day.weekday() < 5 else None,
-             inputs.too_long("名称", name, NAME_LIMIT),
-             "名称含有不可见的控制字符，请删除" if inputs.has_control_characters(name) else None]
+    found = [
+        f"日期 {day} 不属于 {year} 年" if day.year != year else None,
+        f"日期 {day} 重复" if day in given else None,
+        "类型应为 workday/rest/holiday/makeup_workday（工作日/休息日/法定节假日/调休上班）之一"
+        if kind is None
+        else None,
+        f"{day} 是星期{WEEKDAYS[day.weekday()]}，调休上班日应为星期六或星期日"
+        if kind == DayKind.MAKEUP_WORKDAY and day.weekday() < 5
+        else None,
+        inputs.too_long("名称", name, NAME_LIMIT),
+        "名称含有不可见的控制字符，请删除" if inputs.has_control_characters(name) else None,
+    ]
     errors += [f"{where}：{problem}" for problem in found if problem]
     if kind is not None:
         given[day] = (kind, name)

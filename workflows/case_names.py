@@ -2,6 +2,7 @@
 
 "SQ2026000001 县民政局申请「户籍人口基本信息」" reads the same in task lists, task pages, messages, emails and timelines.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -36,7 +37,7 @@ def demand_name(unit_name: str, wanted: str) -> str:
 
 
 def objection_name(objection: Objection) -> str:
-    """"YY2026000001 县民政局对 SQ2026000002「户籍人口基本信息」提出资源申请异议": the object it concerns tells
+    """ "YY2026000001 县民政局对 SQ2026000002「户籍人口基本信息」提出资源申请异议": the object it concerns tells
     two objections of one unit apart; one without an object is named by the start of its facts."""
     head = f"{objection.number} {objection.raiser_unit.name}"
     kind = objection.kind.label
@@ -57,7 +58,7 @@ def change_name(unit_name: str, kind_label: str, effective_on) -> str:
 
 
 def entry_change_name(change: EntryChange) -> str:
-    """"县公安局「户籍人口基本信息」改为不予共享": whose entry, which one, what is to happen to it."""
+    """ "县公安局「户籍人口基本信息」改为不予共享": whose entry, which one, what is to happen to it."""
     return _entry_change(change.unit.name, change.resource.name, EntryChangeKind(change.kind).label)
 
 
@@ -78,28 +79,46 @@ def by_subject(session: Session, kind: str, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     if kind == "application":
-        rows = session.execute(select(Application.id, Application.number, Unit.name, Resource.name)
-                               .join(Unit, Unit.id == Application.applicant_unit_id)
-                               .join(Resource, Resource.id == Application.resource_id)
-                               .where(Application.id.in_(ids)))
+        rows = session.execute(
+            select(Application.id, Application.number, Unit.name, Resource.name)
+            .join(Unit, Unit.id == Application.applicant_unit_id)
+            .join(Resource, Resource.id == Application.resource_id)
+            .where(Application.id.in_(ids))
+        )
         return {i: application_name(n, u, r) for i, n, u, r in rows}
     if kind == "demand":
-        rows = session.execute(select(Demand.id, Unit.name, Demand.wanted_data)
-                               .join(Unit, Unit.id == Demand.requesting_unit_id).where(Demand.id.in_(ids)))
+        rows = session.execute(
+            select(Demand.id, Unit.name, Demand.wanted_data)
+            .join(Unit, Unit.id == Demand.requesting_unit_id)
+            .where(Demand.id.in_(ids))
+        )
         return {i: demand_name(u, w) for i, u, w in rows}
     if kind == "catalog_change":
-        rows = session.execute(select(CatalogChange.id, Unit.name, CatalogChange.kind, CatalogChange.effective_on)
-                               .join(Unit, Unit.id == CatalogChange.unit_id).where(CatalogChange.id.in_(ids)))
+        rows = session.execute(
+            select(CatalogChange.id, Unit.name, CatalogChange.kind, CatalogChange.effective_on)
+            .join(Unit, Unit.id == CatalogChange.unit_id)
+            .where(CatalogChange.id.in_(ids))
+        )
         return {i: change_name(u, k.label, e) for i, u, k, e in rows}
     if kind == "entry_change":
-        rows = session.execute(select(EntryChange.id, Unit.name, Resource.name, EntryChange.kind)
-                               .join(Unit, Unit.id == EntryChange.unit_id)
-                               .join(Resource, Resource.id == EntryChange.resource_id).where(EntryChange.id.in_(ids)))
+        rows = session.execute(
+            select(EntryChange.id, Unit.name, Resource.name, EntryChange.kind)
+            .join(Unit, Unit.id == EntryChange.unit_id)
+            .join(Resource, Resource.id == EntryChange.resource_id)
+            .where(EntryChange.id.in_(ids))
+        )
         return {i: _entry_change(u, r, k.label) for i, u, r, k in rows}
     if kind == "objection":
-        rows = session.scalars(select(Objection).options(
-            joinedload(Objection.raiser_unit), joinedload(Objection.application).joinedload(Application.resource),
-            joinedload(Objection.grant), joinedload(Objection.resource)).where(Objection.id.in_(ids)))
+        rows = session.scalars(
+            select(Objection)
+            .options(
+                joinedload(Objection.raiser_unit),
+                joinedload(Objection.application).joinedload(Application.resource),
+                joinedload(Objection.grant),
+                joinedload(Objection.resource),
+            )
+            .where(Objection.id.in_(ids))
+        )
         return {o.id: objection_name(o) for o in rows.unique()}
     return {}
 
@@ -112,8 +131,10 @@ def for_instances(session: Session, instances: Iterable[ProcessInstance]) -> dic
         if instance.subject_type and (instance.subject_id or "").isdigit():
             ids[instance.subject_type].add(int(instance.subject_id))
     named = {(kind, i): name for kind, wanted in ids.items() for i, name in by_subject(session, kind, wanted).items()}
-    return {iid: named.get((i.subject_type, int(i.subject_id)) if (i.subject_id or "").isdigit() else None)
-            or _fallback(i) for iid, i in found.items()}
+    return {
+        iid: named.get((i.subject_type, int(i.subject_id)) if (i.subject_id or "").isdigit() else None) or _fallback(i)
+        for iid, i in found.items()
+    }
 
 
 def of_instance(session: Session, instance: ProcessInstance) -> str:

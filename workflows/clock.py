@@ -1,4 +1,5 @@
 """The one source of "now", so tests and drills can move time for everything at once."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Engine and session factory for SQLite (default) and PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,15 @@ def coded(enum_cls, name: str, length: int = 20) -> Enum:
 
     `name` names the CHECK (ck_<table>_<name>); loading gives back the member, which still compares equal to its code.
     """
-    return Enum(enum_cls, name=name, length=length, native_enum=False, create_constraint=True, validate_strings=True,
-                values_callable=lambda members: [m.value for m in members])
+    return Enum(
+        enum_cls,
+        name=name,
+        length=length,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")  # JSONB on PostgreSQL: compact, comparable, indexable
@@ -63,9 +71,9 @@ def normalize_url(url: str | None) -> str:
     """Accept postgresql:// and postgres:// as psycopg 3 URLs."""
     url = url or os.environ.get("DATABASE_URL") or DEFAULT_URL
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -110,7 +118,7 @@ def bigram_tokens(value: str | None) -> str | None:
     single character by prefix (SQLite's trigram index cannot answer fewer than 3 characters)."""
     if value is None:
         return None
-    return " ".join([value[i:i + 2] for i in range(len(value) - 1)] + [value[-1:]])
+    return " ".join([value[i : i + 2] for i in range(len(value) - 1)] + [value[-1:]])
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
@@ -120,4 +128,3 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 def is_postgres(session_or_engine) -> bool:
     bind = session_or_engine.get_bind() if hasattr(session_or_engine, "get_bind") else session_or_engine
     return bind.dialect.name == "postgresql"
-

@@ -1,4 +1,5 @@
 """Loads the fictional demo units, people, roles and responsible persons shipped in workflows/seed/."""
+
 from __future__ import annotations
 
 import csv
@@ -36,9 +37,12 @@ from workflows.organisation.passwords import hash_password
 SEED_DIR = Path(__file__).parent / "seed"
 DEMO_PASSWORD = "Demo@2026"
 DEMO_PARTS = {"org": "单位和人员", "catalog": "资源目录"}
-AUDIT_EVENTS = Events(actions={"demo:seeded": "载入演示数据"}, subjects={"demo": "演示数据"},
-                      subject_names={"demo": lambda part: f"演示数据（{DEMO_PARTS.get(part, '其他')}）"},
-                      keys={"people": "人员", "units": "单位", "resources": "目录条目", "interfaces": "数据接口"})
+AUDIT_EVENTS = Events(
+    actions={"demo:seeded": "载入演示数据"},
+    subjects={"demo": "演示数据"},
+    subject_names={"demo": lambda part: f"演示数据（{DEMO_PARTS.get(part, '其他')}）"},
+    keys={"people": "人员", "units": "单位", "resources": "目录条目", "interfaces": "数据接口"},
+)
 
 
 def read_csv(name: str) -> list[dict]:
@@ -52,8 +56,13 @@ def seed_org(session: Session, password: str = DEMO_PASSWORD) -> dict[str, int]:
     added = {"units": 0, "people": 0}
     for row in read_csv("units.csv"):
         if row["code"] not in units:
-            units[row["code"]] = Unit(code=row["code"], name=row["name"], short_name=row["short_name"],
-                                      kind=row["kind"], credit_code=row["credit_code"])
+            units[row["code"]] = Unit(
+                code=row["code"],
+                name=row["name"],
+                short_name=row["short_name"],
+                kind=row["kind"],
+                credit_code=row["credit_code"],
+            )
             session.add(units[row["code"]])
             added["units"] += 1
     session.flush()
@@ -63,9 +72,14 @@ def seed_org(session: Session, password: str = DEMO_PASSWORD) -> dict[str, int]:
         if row["username"] in existing:
             continue
         unit = units[row["unit_code"]]
-        person = Person(username=row["username"], display_name=row["display_name"], unit_id=unit.id,
-                        position=row["position"], password_hash=shared_hash,
-                        email=f"{row['username']}@xiayi.gov.example")
+        person = Person(
+            username=row["username"],
+            display_name=row["display_name"],
+            unit_id=unit.id,
+            position=row["position"],
+            password_hash=shared_hash,
+            email=f"{row['username']}@xiayi.gov.example",
+        )
         person.memberships = [RoleMembership(unit_id=unit.id, role=r) for r in row["roles"].split(";") if r]
         session.add(person)
         session.flush()
@@ -90,10 +104,16 @@ def seed_catalog(session: Session) -> dict[str, int]:
         if row["code"] in existing:
             continue
         resource = _demo_resource(row, units[row["provider_unit_code"]])
-        resource.items = [InfoItem(position=i, name=item["name"], data_type=DataType.parse(item["data_type"]),
-                                   length=int(item["length"]) if item["length"] else None,
-                                   sensitive=item["sensitive"] == "yes")
-                          for i, item in enumerate(items_by_code.get(row["code"], []))]
+        resource.items = [
+            InfoItem(
+                position=i,
+                name=item["name"],
+                data_type=DataType.parse(item["data_type"]),
+                length=int(item["length"]) if item["length"] else None,
+                sensitive=item["sensitive"] == "yes",
+            )
+            for i, item in enumerate(items_by_code.get(row["code"], []))
+        ]
         session.add(resource)
         added["resources"] += 1
     session.flush()
@@ -103,10 +123,18 @@ def seed_catalog(session: Session) -> dict[str, int]:
         if row["code"] in have:
             continue
         scenarios = [s for s in row["business_scenarios"].split(";") if s]
-        session.add(Interface(code=row["code"], resource_id=ids[row["resource_code"]], name=row["name"],
-                              object_class=ObjectClass.parse(row["object_class"]), business_scenarios=scenarios,
-                              scenarios_text=" ".join(scenarios), method=row["method"],
-                              monthly_calls=int(row["monthly_calls"])))
+        session.add(
+            Interface(
+                code=row["code"],
+                resource_id=ids[row["resource_code"]],
+                name=row["name"],
+                object_class=ObjectClass.parse(row["object_class"]),
+                business_scenarios=scenarios,
+                scenarios_text=" ".join(scenarios),
+                method=row["method"],
+                monthly_calls=int(row["monthly_calls"]),
+            )
+        )
         added["interfaces"] += 1
     if any(added.values()):
         audit.record(session, None, "demo", "catalog", "demo:seeded", None, added)
@@ -116,14 +144,24 @@ def seed_catalog(session: Session) -> dict[str, int]:
 
 def _demo_resource(row: dict, unit_id: int) -> Resource:
     return Resource(
-        code=row["code"], name=row["name"], provider_unit_id=unit_id,
-        category_class=CategoryClass.parse(row["category_class"]), category_path=row["category_path"],
-        summary=row["summary"], format=ResourceFormat.parse(row["format"]),
-        share_type=ShareType.parse(row["share_type"]), share_condition=row["share_condition"],
-        share_method=ShareMethod.parse(row["share_method"]), open_type=OpenType.parse(row["open_type"]),
-        update_cycle=UpdateCycle.parse(row["update_cycle"]), sensitivity=Sensitivity.parse(row["sensitivity"]),
-        published_on=date.fromisoformat(row["published_on"]), status=ResourceStatus.PUBLISHED, revision=1,
-        updated_at=clock.now())
+        code=row["code"],
+        name=row["name"],
+        provider_unit_id=unit_id,
+        category_class=CategoryClass.parse(row["category_class"]),
+        category_path=row["category_path"],
+        summary=row["summary"],
+        format=ResourceFormat.parse(row["format"]),
+        share_type=ShareType.parse(row["share_type"]),
+        share_condition=row["share_condition"],
+        share_method=ShareMethod.parse(row["share_method"]),
+        open_type=OpenType.parse(row["open_type"]),
+        update_cycle=UpdateCycle.parse(row["update_cycle"]),
+        sensitivity=Sensitivity.parse(row["sensitivity"]),
+        published_on=date.fromisoformat(row["published_on"]),
+        status=ResourceStatus.PUBLISHED,
+        revision=1,
+        updated_at=clock.now(),
+    )
 
 
 def seed_demands(session: Session) -> int:
@@ -133,6 +171,12 @@ def seed_demands(session: Session) -> int:
     units = {u.code: u.id for u in session.scalars(select(Unit))}
     rows = read_csv("demands.csv")
     for row in rows:
-        demands.record_demand(session, None, units[row["requesting_unit_code"]], row["wanted_data"],
-                              row["scenario"], row["resource_code"] if row["in_catalog"] == "yes" else "")
+        demands.record_demand(
+            session,
+            None,
+            units[row["requesting_unit_code"]],
+            row["wanted_data"],
+            row["scenario"],
+            row["resource_code"] if row["in_catalog"] == "yes" else "",
+        )
     return len(rows)

@@ -1,4 +1,5 @@
 """Domain errors; the web layer maps each to a 4xx status with its Chinese message."""
+
 from __future__ import annotations
 
 

@@ -3,6 +3,7 @@
 Who hears what is listed once, in workflows/bootstrap.py, and handed over by `configure`. Listeners run
 inside the publisher's transaction, so what they write commits or rolls back with the step that caused it.
 """
+
 from __future__ import annotations
 
 from typing import Callable

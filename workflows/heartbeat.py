@@ -3,6 +3,7 @@
 On PostgreSQL a pass runs under a session-level advisory lock, so when several hosts run `run-scheduler` one pass
 runs and the others skip it; SQLite runs one scheduler by rule, so nothing is taken there.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -44,9 +45,17 @@ def only_scheduler(sessions: sessionmaker) -> Iterator[bool]:
             conn.close()
 
 
-def record(sessions: sessionmaker, started: datetime, duration_ms: int, *, timers_fired: int = 0,
-           failures: int = 0, failed_cases: dict[int, str] | None = None, summary: str = "",
-           error: str = "") -> None:
+def record(
+    sessions: sessionmaker,
+    started: datetime,
+    duration_ms: int,
+    *,
+    timers_fired: int = 0,
+    failures: int = 0,
+    failed_cases: dict[int, str] | None = None,
+    summary: str = "",
+    error: str = "",
+) -> None:
     """Overwrite the heartbeat with this pass; a pass that stopped on an error counts as a failed pass."""
     with unit_of_work(sessions) as session:
         beat = session.get(SchedulerHeartbeat, PERIODIC_PASS, with_for_update=True)
@@ -55,8 +64,10 @@ def record(sessions: sessionmaker, started: datetime, duration_ms: int, *, timer
             session.add(beat)
         beat.started_at, beat.finished_at, beat.duration_ms = started, clock.now(), duration_ms
         beat.timers_fired, beat.failures, beat.summary, beat.error = timers_fired, failures, summary, error
-        beat.failed_cases = [{"instance_id": i, "error": message}
-                             for i, message in sorted((failed_cases or {}).items())[:SHOWN_FAILED_CASES]]
+        beat.failed_cases = [
+            {"instance_id": i, "error": message}
+            for i, message in sorted((failed_cases or {}).items())[:SHOWN_FAILED_CASES]
+        ]
         beat.host = socket.gethostname()[:200]
         beat.passes = (beat.passes or 0) + 1
         beat.failed_passes = (beat.failed_passes or 0) + bool(error)

@@ -1,4 +1,5 @@
 """Bounds shared by every typed value (forms, API, Excel, CSV), so each is refused the same way in Chinese."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from workflows.errors import FieldProblem, ValidationFailed, unknown_choice
 
-INT32_MIN, INT32_MAX = -2**31, 2**31 - 1
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 _ASCII_INT = re.compile(r"-?[0-9]{1,10}")
 # Bidirectional controls make "txt.exe" look like "exe.txt"; they and every other control character go.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -90,7 +91,7 @@ def clean_filename(name: str | None, default: str = "附件", limit: int = FILEN
     if not dot or not extension.strip() or len(extension) > _MAX_EXTENSION:
         stem, extension = text, ""
     suffix = f".{extension}" if extension else ""
-    stem = stem.lstrip(". ")[:limit - len(suffix)].strip() or default  # no hidden ".name"
+    stem = stem.lstrip(". ")[: limit - len(suffix)].strip() or default  # no hidden ".name"
     return stem + suffix
 
 
@@ -214,6 +215,7 @@ def _blank_means_none(info) -> bool:
 
 def choice(enum_cls, label: str) -> BeforeValidator:
     """A labelled enum member from its code or its Chinese name; a search form's 全部 sends it blank."""
+
     def member(value, info):
         if value is None or isinstance(value, enum_cls):
             return value
@@ -223,6 +225,7 @@ def choice(enum_cls, label: str) -> BeforeValidator:
         if (found := enum_cls.parse(text)) is None:
             raise refused(unknown_choice(label, text, enum_cls.choices()))
         return found
+
     member.choice = True
     return BeforeValidator(member)
 
@@ -236,12 +239,14 @@ def one_of(pairs, label: str) -> BeforeValidator:
         if text not in codes:
             raise refused(unknown_choice(label, text, pairs))
         return text
+
     code.choice = True
     return BeforeValidator(code)
 
 
 def whole_number(label: str, low: int, high: int) -> BeforeValidator:
     """A number in ASCII digits within [low, high]; other digits and numbers beyond 32 bits are refused."""
+
     def number(value):
         if value is None or (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
             return value
@@ -249,6 +254,7 @@ def whole_number(label: str, low: int, high: int) -> BeforeValidator:
         if (found := parse_int(text, low, high)) is None:
             raise refused(f"{label}：应为 {low} 到 {high} 之间的整数（半角数字），现为“{shown(text)}”")
         return found
+
     return BeforeValidator(number)
 
 
@@ -257,8 +263,13 @@ def choices_schema(pairs, description: str, labels: bool = False) -> WithJsonSch
     pairs = list(pairs)
     listed = "、".join(f"{code}={label}" for code, label in pairs)
     values = [code for code, _ in pairs] + ([label for _, label in pairs] if labels else [])
-    return WithJsonSchema({"type": "string", "enum": values,
-                           "description": f"{description}：{listed}" + ("（代码或中文名均可）" if labels else "")})
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "enum": values,
+            "description": f"{description}：{listed}" + ("（代码或中文名均可）" if labels else ""),
+        }
+    )
 
 
 def _is_choice(field) -> bool:

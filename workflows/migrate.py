@@ -1,4 +1,5 @@
 """Runs Alembic migrations programmatically (init-db and the test suite share this)."""
+
 from __future__ import annotations
 
 import contextlib

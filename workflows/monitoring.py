@@ -2,6 +2,7 @@
 
 Every figure is computed from the database when asked, so any web worker answers the same.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -50,8 +51,12 @@ def _migrations(sessions: sessionmaker) -> Check:
     if found == wanted:
         return Check("数据库迁移", True, f"数据库结构为最新版本 {'、'.join(sorted(wanted))}")
     shown = "、".join(sorted(found)) or "未迁移"
-    return Check("数据库迁移", False, f"数据库结构版本为 {shown}，程序需要 {'、'.join(sorted(wanted))}："
-                                     "请执行 flask --app webapp init-db 完成迁移")
+    return Check(
+        "数据库迁移",
+        False,
+        f"数据库结构版本为 {shown}，程序需要 {'、'.join(sorted(wanted))}："
+        "请执行 flask --app webapp init-db 完成迁移",
+    )
 
 
 def _scheduler(sessions: sessionmaker, max_age: timedelta) -> Check:
@@ -64,14 +69,19 @@ def _scheduler(sessions: sessionmaker, max_age: timedelta) -> Check:
         return Check("定时任务调度器", False, "调度器从未运行：请启动 run-scheduler 服务")
     age = int(beat.age(clock.now()).total_seconds())
     if beat.is_stale(clock.now(), max_age):
-        return Check("定时任务调度器", False, f"调度器最近一次运行结束于 {age} 秒前，超过 {int(max_age.total_seconds())} 秒："
-                                           "请检查 run-scheduler 服务是否在运行")
+        return Check(
+            "定时任务调度器",
+            False,
+            f"调度器最近一次运行结束于 {age} 秒前，超过 {int(max_age.total_seconds())} 秒："
+            "请检查 run-scheduler 服务是否在运行",
+        )
     return Check("定时任务调度器", True, f"调度器最近一次运行结束于 {age} 秒前")
 
 
 @dataclass
 class Gauges:
     """The figures /metrics computes at scrape time."""
+
     open_tasks: list[tuple[str, str, int]]  # (process, step, count)
     overdue_tasks: list[tuple[str, int]]  # (process, count)
     mail_queue: dict[str, int]  # pending / failed
@@ -83,27 +93,42 @@ class Gauges:
 def gauges(session: Session) -> Gauges:
     now = clock.now()
     open_rows = session.execute(
-        select(ProcessVersion.process_key, HumanTask.task_key, func.count(HumanTask.id),
-               func.count(HumanTask.id).filter(HumanTask.due_at < now))
+        select(
+            ProcessVersion.process_key,
+            HumanTask.task_key,
+            func.count(HumanTask.id),
+            func.count(HumanTask.id).filter(HumanTask.due_at < now),
+        )
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
         .join(ProcessVersion, ProcessInstance.process_version_id == ProcessVersion.id)
         .where(HumanTask.status == TaskStatus.OPEN)
-        .group_by(ProcessVersion.process_key, HumanTask.task_key)).all()
+        .group_by(ProcessVersion.process_key, HumanTask.task_key)
+    ).all()
     overdue: dict[str, int] = {}
     for process, _step, _count, late in open_rows:
         overdue[process] = overdue.get(process, 0) + late
-    mails = dict(session.execute(select(OutboxEmail.status, func.count(OutboxEmail.id))
-                                 .where(OutboxEmail.status != EmailStatus.SENT).group_by(OutboxEmail.status)).all())
+    mails = dict(
+        session.execute(
+            select(OutboxEmail.status, func.count(OutboxEmail.id))
+            .where(OutboxEmail.status != EmailStatus.SENT)
+            .group_by(OutboxEmail.status)
+        ).all()
+    )
     beat = heartbeat.last(session)
-    return Gauges(open_tasks=[(p, s, c) for p, s, c, _late in open_rows], overdue_tasks=sorted(overdue.items()),
-                  mail_queue={status.value: mails.get(status, 0) for status in (EmailStatus.PENDING, EmailStatus.FAILED)},
-                  renders_failed=len(records.failed(session)), beat=beat,
-                  beat_age_seconds=beat.age(now).total_seconds() if beat else None)
+    return Gauges(
+        open_tasks=[(p, s, c) for p, s, c, _late in open_rows],
+        overdue_tasks=sorted(overdue.items()),
+        mail_queue={status.value: mails.get(status, 0) for status in (EmailStatus.PENDING, EmailStatus.FAILED)},
+        renders_failed=len(records.failed(session)),
+        beat=beat,
+        beat_age_seconds=beat.age(now).total_seconds() if beat else None,
+    )
 
 
 @dataclass
 class SystemStatus:
     """系统运行状况: the last pass, what failed in it and what still waits."""
+
     beat: SchedulerHeartbeat | None
     stale: bool
     failed_cases: list[dict] = field(default_factory=list)  # {"name", "error"}
@@ -118,15 +143,23 @@ def system_status(session: Session, max_age: timedelta) -> SystemStatus:
     status = SystemStatus(beat=beat, stale=beat is None or beat.is_stale(clock.now(), max_age))
     if beat is not None and beat.failed_cases:
         ids = [c["instance_id"] for c in beat.failed_cases]
-        names = case_names.for_instances(session, session.scalars(
-            select(ProcessInstance).where(ProcessInstance.id.in_(ids))))
-        status.failed_cases = [{"name": names.get(c["instance_id"], "已删除的案件"), "error": c["error"]}
-                               for c in beat.failed_cases]
+        names = case_names.for_instances(
+            session, session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))
+        )
+        status.failed_cases = [
+            {"name": names.get(c["instance_id"], "已删除的案件"), "error": c["error"]} for c in beat.failed_cases
+        ]
     status.failed_renders = records.failed(session)
     status.waiting_renders = session.scalar(select(func.count(ApprovalRecord.id)).where(ApprovalRecord.pdf.is_(None)))
-    status.unsent_mails = list(session.scalars(
-        select(OutboxEmail).where(OutboxEmail.last_error != "", OutboxEmail.status != EmailStatus.SENT)
-        .order_by(OutboxEmail.id.desc()).limit(SHOWN_MAILS)))
-    status.pending_mails = session.scalar(select(func.count(OutboxEmail.id))
-                                          .where(OutboxEmail.status == EmailStatus.PENDING))
+    status.unsent_mails = list(
+        session.scalars(
+            select(OutboxEmail)
+            .where(OutboxEmail.last_error != "", OutboxEmail.status != EmailStatus.SENT)
+            .order_by(OutboxEmail.id.desc())
+            .limit(SHOWN_MAILS)
+        )
+    )
+    status.pending_mails = session.scalar(
+        select(func.count(OutboxEmail.id)).where(OutboxEmail.status == EmailStatus.PENDING)
+    )
     return status

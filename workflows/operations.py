@@ -1,5 +1,6 @@
 """What runs across features: the periodic pass (timers, grant expiry, email, records, retention) and entering a
 year's schedule."""
+
 from __future__ import annotations
 
 import logging
@@ -62,12 +63,14 @@ class PassResult:
     def summary(self) -> str:
         if self.skipped:
             return SKIPPED
-        return (f"触发定时器 {self.timers_fired} 个，涉及案件 {self.cases} 件，失败 {self.failed_cases} 件；"
-                f"授权到期 {self.grants_expired} 项，到期提醒 {self.grants_warned} 项；"
-                f"运维厂商人员账号到期提醒 {self.vendors_reminded} 个；"
-                f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封；生成审批记录 {self.records_rendered} 份；"
-                f"清除过期的登录失败记录 {self.login_failures_purged} 条、已读消息 {self.notifications_purged} 条、"
-                f"已发送邮件 {self.emails_purged} 封、暂存附件 {self.pending_uploads_purged} 个")
+        return (
+            f"触发定时器 {self.timers_fired} 个，涉及案件 {self.cases} 件，失败 {self.failed_cases} 件；"
+            f"授权到期 {self.grants_expired} 项，到期提醒 {self.grants_warned} 项；"
+            f"运维厂商人员账号到期提醒 {self.vendors_reminded} 个；"
+            f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封；生成审批记录 {self.records_rendered} 份；"
+            f"清除过期的登录失败记录 {self.login_failures_purged} 条、已读消息 {self.notifications_purged} 条、"
+            f"已发送邮件 {self.emails_purged} 封、暂存附件 {self.pending_uploads_purged} 个"
+        )
 
 
 def run_once(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = Retention()) -> PassResult:
@@ -102,8 +105,15 @@ def run_pass(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = 
         except Exception as exc:
             _record_failed_pass(sessions, started, begun, exc)
             raise
-        heartbeat.record(sessions, started, _ms_since(begun), timers_fired=result.timers_fired,
-                         failures=result.failures, failed_cases=result.failed_errors, summary=result.summary())
+        heartbeat.record(
+            sessions,
+            started,
+            _ms_since(begun),
+            timers_fired=result.timers_fired,
+            failures=result.failures,
+            failed_cases=result.failed_errors,
+            summary=result.summary(),
+        )
         return result
 
 

@@ -1,4 +1,5 @@
 """APScheduler loop around the periodic pass; on PostgreSQL several may run (one per host): one runs each pass."""
+
 from __future__ import annotations
 
 import logging
@@ -40,4 +41,3 @@ def schedule(scheduler, job, interval_seconds: int) -> None:
 
     Never next_run_time=None: APScheduler takes that for "add the job paused", and the pass would run only once."""
     scheduler.add_job(job, "interval", seconds=interval_seconds, max_instances=1, coalesce=True, id=JOB_ID)
-

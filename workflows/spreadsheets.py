@@ -6,6 +6,7 @@ unpacked. The parts openpyxl reads whole on opening (shared strings, styles) are
 file's own manifest and relationships put them and counted with a streaming parser that builds
 nothing and stops at the first cap; each sheet is counted the same way before openpyxl reads it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,6 +38,7 @@ _CELL_REF = re.compile(r"([A-Z]{1,3})[0-9]*")
 
 # --- export --------------------------------------------------------------------
 
+
 def safe_cell(value):
     """An exported CSV or Excel value: text a spreadsheet would run as a formula gets a leading quote."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
@@ -55,6 +57,7 @@ def typed_cell(text: str) -> str:
 
 
 # --- import --------------------------------------------------------------------
+
 
 def open_archive(data: bytes) -> zipfile.ZipFile:
     """The upload as a zip whose parts are within the caps before openpyxl reads any of them
@@ -83,8 +86,12 @@ def _size_problems(archive: zipfile.ZipFile) -> list[str]:
     if total > MAX_UNPACKED_BYTES:
         problems.append(f"文件解压后为 {_mb(total)}，超过 {_mb(MAX_UNPACKED_BYTES)}，请删除多余内容或分批导入")
     if problems:
-        return problems + [problem for info in parts if info.filename == SHARED_STRINGS
-                           if (problem := _KINDS["strings"].size_problem(info))]
+        return problems + [
+            problem
+            for info in parts
+            if info.filename == SHARED_STRINGS
+            if (problem := _KINDS["strings"].size_problem(info))
+        ]
     return []
 
 
@@ -109,15 +116,19 @@ class _Kind:
     def size_problem(self, info: zipfile.ZipInfo) -> str | None:
         if info.file_size <= self.max_bytes:
             return None
-        return (f"文件中的{self.title.format(part=info.filename)}解压后为 {_mb(info.file_size)}，超过 {_mb(self.max_bytes)}，"
-                f"{self.advice}")
+        return (
+            f"文件中的{self.title.format(part=info.filename)}解压后为 {_mb(info.file_size)}，超过 {_mb(self.max_bytes)}，"
+            f"{self.advice}"
+        )
 
     def count_problem(self, part: str, count: int, elements: int) -> str | None:
         if count > self.max_count:
             return f"文件中的{self.title.format(part=part)}超过 {self.max_count} {self.unit}，未读取。{self.advice}"
         if elements > self.max_elements:
-            return (f"文件中的{self.title.format(part=part)}结构异常（超过 {self.max_elements} 个元素），未读取。"
-                    f"{self.advice}")
+            return (
+                f"文件中的{self.title.format(part=part)}结构异常（超过 {self.max_elements} 个元素），未读取。"
+                f"{self.advice}"
+            )
         return None
 
 
@@ -125,11 +136,28 @@ _SPREADSHEETML = "application/vnd.openxmlformats-officedocument.spreadsheetml."
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _FRESH_BOOK = "请将数据复制到“下载模板”得到的新工作簿（粘贴为数值）后重新上传"
 _KINDS = {
-    "strings": _Kind("文字内容（共享字符串 {part}）", _SPREADSHEETML + "sharedStrings+xml", _RELATIONSHIPS + "sharedStrings",
-                     "si", "条", MAX_SHARED_STRINGS, 4 * MAX_SHARED_STRINGS, MAX_SHARED_STRINGS_BYTES,
-                     "可能含有异常长的单元格或过多内容，请检查后重新上传或分批导入"),
-    "styles": _Kind("单元格格式（样式 {part}）", _SPREADSHEETML + "styles+xml", _RELATIONSHIPS + "styles",
-                    "xf", "种", MAX_CELL_FORMATS, 5 * MAX_CELL_FORMATS, 5 * MB, _FRESH_BOOK),
+    "strings": _Kind(
+        "文字内容（共享字符串 {part}）",
+        _SPREADSHEETML + "sharedStrings+xml",
+        _RELATIONSHIPS + "sharedStrings",
+        "si",
+        "条",
+        MAX_SHARED_STRINGS,
+        4 * MAX_SHARED_STRINGS,
+        MAX_SHARED_STRINGS_BYTES,
+        "可能含有异常长的单元格或过多内容，请检查后重新上传或分批导入",
+    ),
+    "styles": _Kind(
+        "单元格格式（样式 {part}）",
+        _SPREADSHEETML + "styles+xml",
+        _RELATIONSHIPS + "styles",
+        "xf",
+        "种",
+        MAX_CELL_FORMATS,
+        5 * MAX_CELL_FORMATS,
+        5 * MB,
+        _FRESH_BOOK,
+    ),
 }
 
 
@@ -180,8 +208,10 @@ def _target(rels: str, target: str) -> str:
 
 def _manifest_entries(archive: zipfile.ZipFile, name: str) -> list[tuple[str, dict]]:
     """The elements of [Content_Types].xml or a .rels part: small in any real workbook, so a large one is refused."""
-    problem = (f"文件的部件清单（{name}）结构异常，不是正常的 Excel 工作簿。"
-               "请在 Excel 中打开后“另存为”新的 .xlsx 工作簿再上传")
+    problem = (
+        f"文件的部件清单（{name}）结构异常，不是正常的 Excel 工作簿。"
+        "请在 Excel 中打开后“另存为”新的 .xlsx 工作簿再上传"
+    )
     if archive.getinfo(name).file_size > MAX_MANIFEST_BYTES:
         raise _CapReached(problem)
     entries: list[tuple[str, dict]] = []
@@ -269,8 +299,10 @@ class _SheetScan:
         else:
             self.other += 1
             if self.other > MAX_OTHER_ELEMENTS:
-                self._stop(f"工作表“{self.sheet}”含有过多的格式、批注或合并单元格（超过 {MAX_OTHER_ELEMENTS} 项），"
-                           "请将数据复制到“下载模板”得到的新工作簿后重新上传")
+                self._stop(
+                    f"工作表“{self.sheet}”含有过多的格式、批注或合并单元格（超过 {MAX_OTHER_ELEMENTS} 项），"
+                    "请将数据复制到“下载模板”得到的新工作簿后重新上传"
+                )
 
     def end(self, name: str) -> None:
         if name.rpartition(" ")[2] == "sheetData":
@@ -281,8 +313,10 @@ class _SheetScan:
         self.row = max(given, self.row + 1)  # every <row> counts: a repeated or smaller r hides none
         self.cells = self.elements = 0
         if self.row > self.max_rows + self.header_rows:
-            self._stop(f"工作表“{self.sheet}”表头以下超过 {self.max_rows} 行（空行也计算在内），"
-                       f"第{self.row}行起未读取。请删除多余的行（包括末尾的空行）后分批导入")
+            self._stop(
+                f"工作表“{self.sheet}”表头以下超过 {self.max_rows} 行（空行也计算在内），"
+                f"第{self.row}行起未读取。请删除多余的行（包括末尾的空行）后分批导入"
+            )
 
     def _start_cell(self, ref: str) -> None:
         self.cells += 1
@@ -300,6 +334,7 @@ def _column_number(letters: str) -> int:
 
 
 # --- small helpers every workbook shares ---------------------------------------------
+
 
 def cell_text(value) -> str:
     """A cell as the text a person typed, whatever type Excel stored it as."""

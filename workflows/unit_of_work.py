@@ -3,6 +3,7 @@
 Services never commit: they take the session of the unit of work they run in. What a step writes, audit
 events and queued notices included, commits together or not at all.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -4,6 +4,7 @@ One browser and one server per test session; the server answers in threads of it
 database of its own holding the demo organisation, with real commits (`committing_sessions`).
 Never run `playwright install`: the browser is the system's /usr/bin/chromium.
 """
+
 from __future__ import annotations
 
 import threading

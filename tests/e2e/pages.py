@@ -1,4 +1,5 @@
 """Steps the browser journeys share."""
+
 from __future__ import annotations
 
 import re
@@ -38,20 +39,34 @@ def open_task(page: Page, name: str) -> None:
 
 # --- cases the journeys start from ----------------------------------------------------------------------------
 
+
 def applied(sessions) -> int:
-    raw = {"resource_code": "XY-GA-001", "items": ["姓名"], "scenario": "临时救助对象身份核验",
-           "basis": "《社会救助暂行办法》第四十七条", "purpose": "核验临时救助对象身份", "frequency": "weekly",
-           "valid_until": (clock.today() + timedelta(days=90)).isoformat(), "undertaking": True}
+    raw = {
+        "resource_code": "XY-GA-001",
+        "items": ["姓名"],
+        "scenario": "临时救助对象身份核验",
+        "basis": "《社会救助暂行办法》第四十七条",
+        "purpose": "核验临时救助对象身份",
+        "frequency": "weekly",
+        "valid_until": (clock.today() + timedelta(days=90)).isoformat(),
+        "undertaking": True,
+    }
     with sessions.begin() as s:
         return applications.apply(s, person(s, "machao"), another_case(s, "machao", raw)).id
 
 
 def submitted_with_attachment(sessions) -> int:
-    raw = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码", "户籍地址"],
-           "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
-           "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily",
-           "valid_until": (clock.today() + timedelta(days=300)).isoformat(), "undertaking": True,
-           "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+    raw = {
+        "resource_code": "XY-GA-001",
+        "items": ["姓名", "公民身份号码", "户籍地址"],
+        "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍",
+        "basis": "《社会救助暂行办法》第十一条",
+        "purpose": "核验低保申请人及家庭成员户籍",
+        "frequency": "daily",
+        "valid_until": (clock.today() + timedelta(days=300)).isoformat(),
+        "undertaking": True,
+        "sensitive_justification": "核对家庭成员身份必须使用身份证号",
+    }
     with sessions.begin() as s:
         machao = person(s, "machao")
         app = applications.save_draft(s, machao, machao.unit_id, raw)

@@ -4,6 +4,7 @@ The browser follows the links each person is shown, breadth-first from the workb
 the first page it reaches of each route (the others of a route share its template); axe-core is injected from
 node_modules (no CDN). A serious or critical violation fails, naming the rule, the page and the elements.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,15 @@ from tests import scenarios
 from tests.e2e.pages import log_in
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-ROLES = {"applicant": "machao", "reviewer": "huangtao", "unit_admin": "sunjie", "coordinator": "wanglei",
-         "modeler": "liuyang", "sysadmin": "chenjing", "anonymous": None}
+ROLES = {
+    "applicant": "machao",
+    "reviewer": "huangtao",
+    "unit_admin": "sunjie",
+    "coordinator": "wanglei",
+    "modeler": "liuyang",
+    "sysadmin": "chenjing",
+    "anonymous": None,
+}
 SKIPPED = (".pdf", ".csv", ".xlsx", ".bpmn", ".xml", ".json")
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AUDIT = """async (rules) => {
@@ -64,14 +72,17 @@ def audit_as(page, routes, base: str, starts: list[str]) -> tuple[dict[str, str]
         page.wait_for_function(DRAWN)  # diagrams, the modeler and its lint badge are drawn after the page loads
         audited[endpoint] = path
         for violation in page.evaluate(AUDIT, RULES):
-            failures.append(f"{path} [{violation['impact']}] {violation['rule']}: {violation['help']}\n    "
-                            + "\n    ".join(violation["targets"]))
+            failures.append(
+                f"{path} [{violation['impact']}] {violation['rule']}: {violation['help']}\n    "
+                + "\n    ".join(violation["targets"])
+            )
         queue.extend(found for href in page.evaluate(LINKS) if (found := _local(base, href)))
     return audited, failures
 
 
-def test_every_kind_of_page_each_role_reaches_has_no_serious_accessibility_violation(processes, app, new_context,
-                                                                                   live_server):
+def test_every_kind_of_page_each_role_reaches_has_no_serious_accessibility_violation(
+    processes, app, new_context, live_server
+):
     assert AXE.exists(), "node_modules/axe-core is missing: run `npm ci`"
     county = scenarios.build(processes)
     routes = app.url_map.bind("127.0.0.1")

@@ -1,4 +1,5 @@
 """Data applications in a real browser: apply from the catalog, the provider reviews, the applicant reads the result."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,6 @@ from workflows.sharing import applications
 SPECIFIC_REASON = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
 
 
-
-
 def review_due(sessions) -> str:
     with sessions() as s:
         task = next(t for t in tasks.open_tasks(s, person(s, "huangtao")) if t.task_key == "da_review")
@@ -25,9 +24,16 @@ def review_due(sessions) -> str:
 
 
 def approve_a_second_application(sessions) -> None:
-    raw = {"resource_code": "XY-GA-001", "items": ["姓名"], "scenario": "临时救助对象身份核验（第二次申请）",
-           "basis": "《社会救助暂行办法》第四十七条", "purpose": "核验临时救助对象身份", "frequency": "weekly",
-           "valid_until": (clock.today() + timedelta(days=90)).isoformat(), "undertaking": True}
+    raw = {
+        "resource_code": "XY-GA-001",
+        "items": ["姓名"],
+        "scenario": "临时救助对象身份核验（第二次申请）",
+        "basis": "《社会救助暂行办法》第四十七条",
+        "purpose": "核验临时救助对象身份",
+        "frequency": "weekly",
+        "valid_until": (clock.today() + timedelta(days=90)).isoformat(),
+        "undertaking": True,
+    }
     with sessions.begin() as s:
         app = applications.apply(s, person(s, "machao"), raw)
         review = next(t for t in tasks.case_tasks(s, "application", app.id) if t.status == TaskStatus.OPEN)
@@ -35,7 +41,8 @@ def approve_a_second_application(sessions) -> None:
 
 
 def test_an_applicant_applies_the_provider_rejects_with_a_specific_reason_and_the_applicant_reads_it(
-        page: Page, processes, demo_catalog, tmp_path):
+    page: Page, processes, demo_catalog, tmp_path
+):
     log_in(page, "machao")
     page.get_by_role("link", name="资源目录", exact=True).click()
     page.get_by_label("关键词（资源名称、摘要或代码）").fill("户籍")
@@ -119,7 +126,8 @@ def test_an_applicant_applies_the_provider_rejects_with_a_specific_reason_and_th
 
 
 def test_a_double_click_on_submit_sends_one_application_and_going_back_and_resending_creates_none(
-        page: Page, processes, demo_catalog):
+    page: Page, processes, demo_catalog
+):
     log_in(page, "machao")
     page.goto("/applications/new?resource=XY-GA-001")
     fill_application(page, ["姓名", "公民身份号码"], justification="核对家庭成员身份必须使用身份证号")

@@ -1,4 +1,5 @@
 """The resource catalog in a real browser: a unit's keeper publishes an entry, others find it and filter."""
+
 from __future__ import annotations
 
 import re
@@ -133,10 +134,18 @@ def _publish_a_conditional_market_entry(sessions) -> None:
     """All demo entries of 县市场监管局 are 无条件共享; one 有条件共享 entry lets the share filter bite."""
     with sessions.begin() as session:
         keeper, scj = person(session, "zhenghui"), unit(session, "scj")
-        raw = {"name": "特种设备检验检测信息", "summary": "电梯、锅炉等特种设备定期检验结果",
-               "category_class": "departmental", "format": "database", "share_type": "conditional",
-               "share_condition": "仅限安全监管和应急处置使用", "share_method": "api", "open_type": "not_open",
-               "update_cycle": "monthly", "sensitivity": "general"}
+        raw = {
+            "name": "特种设备检验检测信息",
+            "summary": "电梯、锅炉等特种设备定期检验结果",
+            "category_class": "departmental",
+            "format": "database",
+            "share_type": "conditional",
+            "share_condition": "仅限安全监管和应急处置使用",
+            "share_method": "api",
+            "open_type": "not_open",
+            "update_cycle": "monthly",
+            "sensitivity": "general",
+        }
         items = [{"name": "设备注册代码", "data_type": "string", "length": "30", "sensitive": "no"}]
         entry = entries.create_resource(session, keeper, scj.id, raw, items)
         entries.publish(session, keeper, entry.id)

@@ -1,5 +1,6 @@
 """不予共享 in a real browser: the keeper's switch without a named law is refused, with one it waits for the bureau;
 the bureau confirms; the provider keeps one grant until expiry and revokes another; the grantee reads it on /grants."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,9 @@ KEEP = "低保年度复核正在进行，复核结束前仍须核对户籍，届
 REVOKE = "该单位的应用场景不属于居民身份证法允许提供的情形，立即停止提供"
 
 
-def test_a_not_shared_switch_is_confirmed_and_the_provider_keeps_one_grant_and_revokes_another(page: Page, processes,
-                                                                                               demo_catalog):
+def test_a_not_shared_switch_is_confirmed_and_the_provider_keeps_one_grant_and_revokes_another(
+    page: Page, processes, demo_catalog
+):
     for username in ("machao", "lina"):
         decide(processes, apply(processes, username), decision="approve")
 
@@ -22,7 +24,9 @@ def test_a_not_shared_switch_is_confirmed_and_the_provider_keeps_one_grant_and_r
     page.goto("/catalog/resources/XY-GA-001")
     page.get_by_role("link", name="修改").click()
     page.get_by_label("共享类型", exact=True).select_option(label="不予共享")
-    expect(page.get_by_label("共享方式", exact=True)).to_be_disabled()  # 不予共享 has no 共享方式: emptied for the clerk
+    expect(
+        page.get_by_label("共享方式", exact=True)
+    ).to_be_disabled()  # 不予共享 has no 共享方式: emptied for the clerk
     expect(page.get_by_label("共享方式", exact=True)).to_have_value("")
     page.get_by_label("共享条件 / 不予共享依据").fill("本单位领导研究决定暂缓共享该类数据资源")
     page.get_by_role("button", name="保存").click()

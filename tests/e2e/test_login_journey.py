@@ -1,4 +1,5 @@
 """A person logs in with a real browser, finds their workbench, and logs out — on a desk and on a phone."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The browser modeler under the Content-Security-Policy: a modeler shortens the review period in the properties panel,
 sees it in the confirmation, deploys, and moves a running case; a broken diagram never deploys."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,11 @@ def monday(processes, demo_catalog):
 
 def review_of(sessions, app_id: int):
     with sessions() as s:
-        return next(t for t in tasks.case_tasks(s, "application", app_id)
-                    if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
+        return next(
+            t
+            for t in tasks.case_tasks(s, "application", app_id)
+            if t.task_key == "da_review" and t.status == TaskStatus.OPEN
+        )
 
 
 def open_review_settings(page: Page) -> None:
@@ -73,7 +77,9 @@ def test_a_modeler_shortens_the_review_period_deploys_it_and_moves_a_running_cas
     expect(row).to_contain_text("可以迁移")
     expect(row).to_contain_text("“审核申请”到期 2026-03-09 23:59 → 2026-03-05 23:59")
     row.get_by_role("button", name="迁移此案件").click()
-    expect(page.get_by_role("alert").first).to_contain_text(re.compile(r"已把 1 个案件（SQ\d{10} 县民政局申请「.+」）迁移到第 2 版"))
+    expect(page.get_by_role("alert").first).to_contain_text(
+        re.compile(r"已把 1 个案件（SQ\d{10} 县民政局申请「.+」）迁移到第 2 版")
+    )
     moved = review_of(monday, older)
     assert (moved.id, moved.spiff_task_id) == (kept.id, kept.spiff_task_id)
     assert moved.due_at == datetime(2026, 3, 5, 23, 59, 59, tzinfo=SH)
@@ -145,7 +151,8 @@ def test_the_form_editor_explains_invalid_json_in_chinese_with_line_and_column(p
     expect(editor).to_be_visible()
     editor.fill('{"title": "办理", "type": "object", bad}')
     expect(page.locator("#form-problems")).to_have_text(
-        "第 1 行第 35 个字符附近：JSON 格式错误（此处应为用双引号括起的属性名或 “}”）")
+        "第 1 行第 35 个字符附近：JSON 格式错误（此处应为用双引号括起的属性名或 “}”）"
+    )
 
 
 def selected_text(page: Page, label: str) -> str:
@@ -169,7 +176,9 @@ def test_a_diagram_exported_by_another_modeler_opens_without_its_extensions_and_
     page.locator("#open-file").set_input_files(BPMN_DIR / "camunda_export.bpmn")
     dialog = page.locator("#open-modal")
     expect(dialog).to_be_visible()
-    expect(dialog.locator("#open-removed-list")).to_contain_text("“填写申请”：属性 camunda:assignee、属性 camunda:candidateGroups")
+    expect(dialog.locator("#open-removed-list")).to_contain_text(
+        "“填写申请”：属性 camunda:assignee、属性 camunda:candidateGroups"
+    )
     expect(dialog.locator("#open-removed-list li")).to_have_count(6)
     dialog.get_by_role("button", name="取消").click()
     expect(page.locator("#modeler-result")).to_contain_text("未打开“camunda_export.bpmn”，建模器中的流程图未改变")

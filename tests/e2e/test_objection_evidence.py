@@ -1,4 +1,5 @@
 """Evidence files chosen in the objection's upload form but not uploaded are not lost by submitting the task."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -7,11 +8,17 @@ from tests.e2e.pages import log_in
 from tests.workflows.objections.helpers import open_task, raise_, rejected_application, step
 
 
-def test_submitting_the_supplement_with_chosen_files_not_uploaded_waits_and_says_what_to_do(page: Page, processes,
-                                                                                            demo_catalog, tmp_path):
+def test_submitting_the_supplement_with_chosen_files_not_uploaded_waits_and_says_what_to_do(
+    page: Page, processes, demo_catalog, tmp_path
+):
     objection_id = raise_(processes, application_id=rejected_application(processes))
-    step(processes, objection_id, "ob_triage", "lina",
-         {"decision": "ask_info", "info_request": "请补充驳回通知的截图和低保核对的文件依据"})
+    step(
+        processes,
+        objection_id,
+        "ob_triage",
+        "lina",
+        {"decision": "ask_info", "info_request": "请补充驳回通知的截图和低保核对的文件依据"},
+    )
     task_id = open_task(processes, objection_id, "ob_supplement").id
     scan = tmp_path / "驳回通知.pdf"
     scan.write_bytes(b"%PDF-1.4\n%%EOF\n")

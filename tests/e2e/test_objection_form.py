@@ -1,4 +1,5 @@
 """The objection form in a real browser: only the object field the chosen type needs is shown."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -9,8 +10,13 @@ from workflows.models import Application
 
 FACTS = "使用单位将户籍数据用于授权场景以外的招商统计，违反使用承诺"
 FIELDS = {"application_number": "所涉申请", "resource_code": "所涉目录条目代码", "grant_number": "所涉授权"}
-NEEDS = {"数据目录纠错": ["resource_code"], "资源申请异议": ["application_number"], "数据使用异议": ["grant_number"],
-         "数据质量异议": ["resource_code"], "其他": ["application_number", "resource_code", "grant_number"]}
+NEEDS = {
+    "数据目录纠错": ["resource_code"],
+    "资源申请异议": ["application_number"],
+    "数据使用异议": ["grant_number"],
+    "数据质量异议": ["resource_code"],
+    "其他": ["application_number", "resource_code", "grant_number"],
+}
 
 
 def test_the_form_shows_only_the_object_field_of_the_chosen_type(page: Page, processes, demo_catalog):

@@ -1,5 +1,6 @@
 """An objection in a real browser: raised from a rejected application, handled by the county data bureau and the
 provider, the review reopened and approved, the raiser rates the handling."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,9 @@ FACTS = "审核意见认为依据不足，但《社会救助暂行办法》第�
 
 def test_an_objection_against_a_rejection_is_followed_to_its_end(page: Page, processes, demo_catalog):
     app_id = apply(processes)
-    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON,
-           missing_basis=MISSING_BASIS)
+    decide(
+        processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON, missing_basis=MISSING_BASIS
+    )
 
     log_in(page, "machao")
     page.goto(f"/applications/{app_id}")
@@ -88,8 +90,9 @@ def test_an_objection_against_a_rejection_is_followed_to_its_end(page: Page, pro
 
 def test_the_objection_pages_fit_a_phone(phone_page: Page, processes, demo_catalog):
     app_id = apply(processes)
-    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON,
-           missing_basis=MISSING_BASIS)
+    decide(
+        processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON, missing_basis=MISSING_BASIS
+    )
     page = phone_page
     log_in(page, "machao")
     page.goto(f"/objections/new?application={app_id}")
@@ -116,16 +119,21 @@ def _fits(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_referral_is_decided_by_the_county_government_and_the_provider_carries_it_out(page: Page, processes,
-                                                                                        demo_catalog, tmp_path):
+def test_a_referral_is_decided_by_the_county_government_and_the_provider_carries_it_out(
+    page: Page, processes, demo_catalog, tmp_path
+):
     """The provider disagrees: the bureau cannot record agreement, refers the case, records the county government's
     decision with its document, and the provider's reviewer reads it on the review page and approves."""
     app_id = apply(processes)
-    decide(processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON,
-           missing_basis=MISSING_BASIS)
+    decide(
+        processes, app_id, decision="reject", rejection_category="no_basis", reason=REASON, missing_basis=MISSING_BASIS
+    )
     with processes.begin() as s:
-        cases.raise_objection(s, person(s, "machao"), {"type": "application_dispute", "facts": FACTS,
-                                                       "request": "请协调县公安局共享", "application_id": app_id})
+        cases.raise_objection(
+            s,
+            person(s, "machao"),
+            {"type": "application_dispute", "facts": FACTS, "request": "请协调县公安局共享", "application_id": app_id},
+        )
     log_in(page, "wanglei")
     open_task(page, "受理审查")
     page.get_by_label("受理（标记所涉对象并转办）").check()

@@ -1,4 +1,5 @@
 """The sysadmin creates a person and gives a role; that person logs in with the one-time password and sets their own."""
+
 from __future__ import annotations
 
 import re
@@ -64,8 +65,11 @@ LONG_USERNAME = "a" + "very.long.username-" * 3 + "x" * 6  # 64 characters, no p
 def test_the_unit_page_and_the_people_list_fit_a_phone(phone_page: Page, committing_sessions):
     with committing_sessions.begin() as s:
         mzj = unit(s, "mzj").id
-        people.create_person(s, AdminScope.command_line(), people.PersonInput(
-            username=LONG_USERNAME, display_name="欧阳明月", unit_code="mzj"))
+        people.create_person(
+            s,
+            AdminScope.command_line(),
+            people.PersonInput(username=LONG_USERNAME, display_name="欧阳明月", unit_code="mzj"),
+        )
     log_in(phone_page, "sunjie")
     phone_page.goto(f"/org/units/{mzj}")
     expect(phone_page.locator("#responsibles")).to_be_visible()

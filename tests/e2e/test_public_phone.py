@@ -1,5 +1,6 @@
 """Without an account, on a phone: from the login page to a shared entry's info items, and the policy and help pages,
 with nothing to scroll sideways."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect

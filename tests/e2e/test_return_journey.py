@@ -1,6 +1,7 @@
 """一次性告知 in a real browser: the provider returns an application once with a list of what is missing, the applicant
 answers each item on the 补正 page (attaching the missing file there), and the provider reads each answer beside its
 item and can then only approve or reject."""
+
 from __future__ import annotations
 
 import re
@@ -20,11 +21,17 @@ SCAN = b"%PDF-1.4\n% a scanned acceptance notice\n"
 
 
 def an_application_in_review(sessions) -> str:
-    raw = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],
-           "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
-           "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily",
-           "valid_until": (clock.today() + timedelta(days=365)).isoformat(), "undertaking": True,
-           "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+    raw = {
+        "resource_code": "XY-GA-001",
+        "items": ["姓名", "公民身份号码"],
+        "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍",
+        "basis": "《社会救助暂行办法》第十一条",
+        "purpose": "核验低保申请人及家庭成员户籍",
+        "frequency": "daily",
+        "valid_until": (clock.today() + timedelta(days=365)).isoformat(),
+        "undertaking": True,
+        "sensitive_justification": "核对家庭成员身份必须使用身份证号",
+    }
     with sessions.begin() as s:
         return applications.apply(s, person(s, "machao"), raw).number
 
@@ -36,7 +43,8 @@ def open_review(page: Page) -> None:
 
 
 def test_an_application_is_returned_once_resubmitted_and_then_only_approved_or_rejected(
-        page: Page, processes, demo_catalog):
+    page: Page, processes, demo_catalog
+):
     number = an_application_in_review(processes)
 
     log_in(page, "huangtao")
@@ -62,8 +70,9 @@ def test_an_application_is_returned_once_resubmitted_and_then_only_approved_or_r
     expect(second).to_be_visible()
     first.fill("已补充")  # says nothing of what was done
     second.fill(SCOPE)
-    page.get_by_label("补充附件").set_input_files(files=[{"name": "低保受理通知书.pdf", "mimeType": "application/pdf",
-                                                         "buffer": SCAN}])
+    page.get_by_label("补充附件").set_input_files(
+        files=[{"name": "低保受理通知书.pdf", "mimeType": "application/pdf", "buffer": SCAN}]
+    )
     page.get_by_role("button", name="提交").click()
     expect(page.locator("#error-answers-1")).to_contain_text("套话")
     expect(page.locator("#kept-attachments")).to_contain_text("已上传：低保受理通知书.pdf")  # kept, not chosen again

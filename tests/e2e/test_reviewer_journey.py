@@ -1,4 +1,5 @@
 """The reviewer decides from the task page alone, and a refused application form keeps its attachment."""
+
 from __future__ import annotations
 
 import re
@@ -11,11 +12,9 @@ from workflows.models import TaskStatus
 from workflows.sharing import grants
 
 
-
-
-
 def test_the_reviewer_narrows_the_items_inserts_an_opinion_and_approves_from_the_task_page(
-        page: Page, processes, demo_catalog):
+    page: Page, processes, demo_catalog
+):
     app_id = submitted_with_attachment(processes)
     page.set_viewport_size({"width": 1366, "height": 800})
     log_in(page, "huangtao")
@@ -73,8 +72,9 @@ def test_a_refused_application_keeps_the_chosen_attachment(page: Page, processes
     page.goto("/applications/new?resource=XY-GA-001")
     fill_application(page, ["姓名"])
     page.get_by_label(re.compile(r"^应用场景")).fill("")
-    page.get_by_label("附件").set_input_files(files=[{"name": "受理通知书.pdf", "mimeType": "application/pdf",
-                                                     "buffer": SCAN}])
+    page.get_by_label("附件").set_input_files(
+        files=[{"name": "受理通知书.pdf", "mimeType": "application/pdf", "buffer": SCAN}]
+    )
     page.get_by_role("button", name="提交申请").click()
 
     expect(page.locator("#kept-attachments")).to_contain_text("已上传：受理通知书.pdf（可移除")

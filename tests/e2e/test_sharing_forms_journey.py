@@ -1,5 +1,6 @@
 """In Chromium: a long 常用意见 is refused naming the limit (never cut while pasting), and a returned application drops
 a wrong attachment after a confirmation."""
+
 from __future__ import annotations
 
 import re
@@ -26,9 +27,14 @@ def test_a_600_character_opinion_is_refused_with_the_limit_and_not_saved_cut(pag
 def test_a_returned_application_removes_its_wrong_attachment_after_confirming(page: Page, processes, demo_catalog):
     app_id = submitted_with_attachment(processes)
     with processes.begin() as s:
-        review = next(t for t in tasks.case_tasks(s, "application", app_id)
-                      if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
-        tasks.complete(s, person(s, "huangtao"), review.id, {"decision": "return", "reason": "所附受理通知书不是本案的，请更换"})
+        review = next(
+            t
+            for t in tasks.case_tasks(s, "application", app_id)
+            if t.task_key == "da_review" and t.status == TaskStatus.OPEN
+        )
+        tasks.complete(
+            s, person(s, "huangtao"), review.id, {"decision": "return", "reason": "所附受理通知书不是本案的，请更换"}
+        )
     log_in(page, "machao")
     page.goto(f"/applications/{app_id}/edit")
     page.locator("#saved-attachments").get_by_role("link", name=re.compile("移除")).click()

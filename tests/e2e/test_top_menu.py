@@ -1,4 +1,5 @@
 """The top menu on a 1280 px laptop: no entry breaks inside its name, for any role."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect

@@ -1,4 +1,5 @@
 """Email goes through a real SMTP server; when it cannot be reached the user's action still succeeds."""
+
 import email
 import email.policy
 import re
@@ -16,9 +17,16 @@ from workflows import operations
 from workflows.models import EmailStatus, Notification, OutboxEmail
 from workflows.sharing import applications
 
-APPLICATION = {"resource_code": "XY-GA-001", "items": ["姓名"], "scenario": "最低生活保障家庭经济状况核对",
-               "basis": "《社会救助暂行办法》", "purpose": "核验户籍", "frequency": "daily",
-               "valid_until": "2027-02-13", "undertaking": True}
+APPLICATION = {
+    "resource_code": "XY-GA-001",
+    "items": ["姓名"],
+    "scenario": "最低生活保障家庭经济状况核对",
+    "basis": "《社会救助暂行办法》",
+    "purpose": "核验户籍",
+    "frequency": "daily",
+    "valid_until": "2027-02-13",
+    "undertaking": True,
+}
 
 
 class Inbox:

@@ -1,5 +1,6 @@
 """A return for more information (退回补正) that says nothing specific is told how to list what is missing, not
 how to word a rejection."""
+
 from workflows import reasons
 
 

@@ -1,4 +1,5 @@
 """Sysadmins keep the holiday table; coordinators and sysadmins read the audit trail."""
+
 import io
 import re
 
@@ -28,7 +29,7 @@ def test_the_sysadmin_filters_the_audit_trail_by_action(client):
     login(client, "lina", "wrong")
     login(client, "chenjing")
     page = client.get("/admin/audit?action=session:login").get_data(as_text=True)
-    table = page[page.index('id="audit-table"'):]
+    table = page[page.index('id="audit-table"') :]
     assert 'value="session:login" selected' in page and "陈静" in table and "登录" in table
     assert "载入演示数据" not in table and "登录失败" not in table
 
@@ -37,7 +38,7 @@ def test_the_audit_trail_filters_by_a_status_change_such_as_approval(client, rea
     decide(ready, apply(ready), decision="approve")
     login(client, "chenjing")
     page = client.get("/admin/audit?action=application:approved").get_data(as_text=True)
-    table = page[page.index('id="audit-table"'):]
+    table = page[page.index('id="audit-table"') :]
     assert 'value="application:approved" selected' in page and ">申请：已通过</option>" in page
     assert "申请：已通过" in table and "县民政局申请「户籍人口基本信息」" in table and "提交申请" not in table
 
@@ -51,7 +52,7 @@ def test_the_audit_trail_shows_and_filters_the_unit_each_person_acted_for(client
         gaj = unit(s, "gaj").id
     login(client, "chenjing")
     page = client.get(f"/admin/audit?unit={gaj}").get_data(as_text=True)
-    table = page[page.index('id="audit-table"'):]
+    table = page[page.index('id="audit-table"') :]
     assert "<th>代表单位</th>" in page and f'<option value="{gaj}" selected>县公安局</option>' in page
     assert re.search(r"<td>黄涛（县民政局）</td>\s*<td>县公安局</td>\s*<td>办理任务</td>", table)
     assert "提交申请" not in table
@@ -77,8 +78,11 @@ def test_a_sysadmin_previews_the_2027_schedule_and_it_is_imported_only_once_conf
     login(client, "chenjing")
     assert "provisional-warning" in client.get("/admin/calendar?year=2027").get_data(as_text=True)
     text = "date,kind,name\n2027-01-01,holiday,元旦\n" + SCHEDULE_2027_AFTER_NEW_YEAR
-    data = {"year": "2027", "csrf_token": csrf_token(client, "/admin/calendar?year=2027"),
-            "file": (io.BytesIO(text.encode()), "2027.csv")}
+    data = {
+        "year": "2027",
+        "csrf_token": csrf_token(client, "/admin/calendar?year=2027"),
+        "file": (io.BytesIO(text.encode()), "2027.csv"),
+    }
     preview = client.post("/admin/calendar/import", data=data).get_data(as_text=True)
     assert "确认导入 2027 年作息安排" in preview and "尚未导入，现有安排没有任何改变" in preview
     assert "法定节假日：0 天 → 25 天" in preview and "新增或改变 25 天，取消 0 天" in preview
@@ -92,8 +96,11 @@ def test_a_sysadmin_previews_the_2027_schedule_and_it_is_imported_only_once_conf
 
 def test_a_one_line_year_file_is_refused_loudly_and_the_year_stays_as_it_was(client):
     login(client, "chenjing")
-    data = {"year": "2026", "csrf_token": csrf_token(client, "/admin/calendar"),
-            "file": (io.BytesIO("date,kind,name\n2026-01-01,holiday,元旦\n".encode()), "2026.csv")}
+    data = {
+        "year": "2026",
+        "csrf_token": csrf_token(client, "/admin/calendar"),
+        "file": (io.BytesIO("date,kind,name\n2026-01-01,holiday,元旦\n".encode()), "2026.csv"),
+    }
     page = client.post("/admin/calendar/import", data=data, follow_redirects=True).get_data(as_text=True)
     assert "2026 年作息安排未导入：文件不完整" in page and "法定节假日只有 1 天" in page
     assert "没有名称含“春节”的法定节假日" in page and "确认替换" not in page
@@ -102,8 +109,11 @@ def test_a_one_line_year_file_is_refused_loudly_and_the_year_stays_as_it_was(cli
 
 def test_a_bad_calendar_upload_keeps_the_old_schedule_and_says_which_row(client):
     login(client, "chenjing")
-    data = {"year": "2026", "csrf_token": csrf_token(client, "/admin/calendar"),
-            "file": (io.BytesIO(b"date,kind,name\n2026-02-30,holiday,x\n"), "bad.csv")}
+    data = {
+        "year": "2026",
+        "csrf_token": csrf_token(client, "/admin/calendar"),
+        "file": (io.BytesIO(b"date,kind,name\n2026-02-30,holiday,x\n"), "bad.csv"),
+    }
     page = client.post("/admin/calendar/import", data=data, follow_redirects=True).get_data(as_text=True)
     assert "第2行" in page and "春节" in page
 
@@ -117,8 +127,13 @@ def test_organisation_changes_read_in_chinese_in_the_audit_trail(client, session
     with sessions.begin() as s:
         admin = AdminScope.of(person(s, "chenjing"))
         sunhong, mzj, gaj = person(s, "sunhong"), unit(s, "mzj"), unit(s, "gaj")
-        created, _ = people.create_person(s, admin, people.PersonInput(
-            username="zhaoyun", display_name="赵云", unit_code="mzj", roles=["applicant", "reviewer"]))
+        created, _ = people.create_person(
+            s,
+            admin,
+            people.PersonInput(
+                username="zhaoyun", display_name="赵云", unit_code="mzj", roles=["applicant", "reviewer"]
+            ),
+        )
         roles.grant_role(s, admin, sunhong.id, gaj.id, "unit_admin")
         people.update_person(s, admin, created.id, people.PersonInput(display_name="赵云", unit_code="czj"))
         people.reset_password(s, admin, created.id)
@@ -128,17 +143,36 @@ def test_organisation_changes_read_in_chinese_in_the_audit_trail(client, session
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, "chenjing")
     page = client.get("/admin/audit").get_data(as_text=True)
-    table = page[page.index('id="audit-table"'):]
+    table = page[page.index('id="audit-table"') :]
     for label in ("新建人员", "授予角色", "修改人员信息", "重置密码", "停用账号", "设置责任人", "退出登录"):
         assert label in table, label
     assert "其他操作" not in table and "其他：" not in table
-    for shown in ("申请人、审核人", "目录管理员", "县民政局 → 县财政局", "第一责任人", "启用 → 停用", "本人退出登录",
-                  "孙杰（sunjie）", "人员 赵云"):
+    for shown in (
+        "申请人、审核人",
+        "目录管理员",
+        "县民政局 → 县财政局",
+        "第一责任人",
+        "启用 → 停用",
+        "本人退出登录",
+        "孙杰（sunjie）",
+        "人员 赵云",
+    ):
         assert shown in table, shown
     words = set(re.findall(r"(?<![\w@.])[a-z_]{3,}(?![\w@.])", re.sub(r"<[^>]+>", " ", table)))
-    assert not words & {"applicant", "reviewer", "unit_admin", "mzj", "czj", "first_responsible", "logout", "true",
-                        "false", "deactivated", "password_reset"}
-    options = page[page.index('name="action"'):page.index("</select>", page.index('name="action"'))]
+    assert not words & {
+        "applicant",
+        "reviewer",
+        "unit_admin",
+        "mzj",
+        "czj",
+        "first_responsible",
+        "logout",
+        "true",
+        "false",
+        "deactivated",
+        "password_reset",
+    }
+    options = page[page.index('name="action"') : page.index("</select>", page.index('name="action"'))]
     for label in ("授予角色", "取消角色", "迁移案件", "保存流程草稿", "管理员转交任务", "重置密码"):
         assert label in options, label
 

@@ -1,5 +1,6 @@
 """The API against its own document (schemathesis): generated requests get no 5xx and only answers the document
 describes; a real journey through every operation answers exactly as documented, success and error alike."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -15,29 +16,59 @@ from webapp.api.openapi import document
 from workflows import clock
 from workflows.sharing import applications
 
-CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-          "response_headers_conformance", "response_schema_conformance")
-CONFIG = schemathesis.Config.from_dict({
-    "seed": 20260213,  # the same requests on every run: a failure in CI reproduces locally
-    "generation": {"max-examples": 25},  # per operation: the whole file runs in about 25 s
-    "phases": {"stateful": {"enabled": False}},
-    "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
-})
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+)
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20260213,  # the same requests on every run: a failure in CI reproduces locally
+        "generation": {"max-examples": 25},  # per operation: the whole file runs in about 25 s
+        "phases": {"stateful": {"enabled": False}},
+        "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+    }
+)
 # The document is loaded from the app itself, in-process over WSGI; it needs no database.
 SCHEMA = schemathesis.openapi.from_wsgi(
-    "/api/v1/openapi.json", create_app({"DATABASE_URL": "sqlite://", "TESTING": True, "SECRET_KEY": "contract"}),
-    config=CONFIG)
-HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],
-             "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
-             "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily", "valid_until": "2027-02-13",
-             "undertaking": True, "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
-COMPANY = {"resource_code": "XY-SJ-001", "items": ["企业名称", "统一社会信用代码"], "scenario": "企业开办一件事中核验企业登记信息",
-           "basis": "《优化营商环境条例》", "purpose": "核验企业登记状态", "frequency": "每日", "valid_until": "2027-02-13",
-           "undertaking": True}
+    "/api/v1/openapi.json",
+    create_app({"DATABASE_URL": "sqlite://", "TESTING": True, "SECRET_KEY": "contract"}),
+    config=CONFIG,
+)
+HOUSEHOLD = {
+    "resource_code": "XY-GA-001",
+    "items": ["姓名", "公民身份号码"],
+    "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍",
+    "basis": "《社会救助暂行办法》第十一条",
+    "purpose": "核验低保申请人及家庭成员户籍",
+    "frequency": "daily",
+    "valid_until": "2027-02-13",
+    "undertaking": True,
+    "sensitive_justification": "核对家庭成员身份必须使用身份证号",
+}
+COMPANY = {
+    "resource_code": "XY-SJ-001",
+    "items": ["企业名称", "统一社会信用代码"],
+    "scenario": "企业开办一件事中核验企业登记信息",
+    "basis": "《优化营商环境条例》",
+    "purpose": "核验企业登记状态",
+    "frequency": "每日",
+    "valid_until": "2027-02-13",
+    "undertaking": True,
+}
 
-SERVICE_RECORDS = {"resource_code": "XY-ZW-002", "items": ["办件编号", "办理状态"], "scenario": "核对低保申请事项的办理进度",
-                   "basis": "《社会救助暂行办法》第十一条", "purpose": "核对办理进度", "frequency": "weekly",
-                   "valid_until": (clock.today() + timedelta(days=365)).isoformat(), "undertaking": True}
+SERVICE_RECORDS = {
+    "resource_code": "XY-ZW-002",
+    "items": ["办件编号", "办理状态"],
+    "scenario": "核对低保申请事项的办理进度",
+    "basis": "《社会救助暂行办法》第十一条",
+    "purpose": "核对办理进度",
+    "frequency": "weekly",
+    "valid_until": (clock.today() + timedelta(days=365)).isoformat(),
+    "undertaking": True,
+}
 
 
 @pytest.fixture
@@ -71,8 +102,12 @@ class Journey:
         return response
 
 
-OBJECTION = {"type": "application_dispute", "facts": "审核意见未说明不予共享的具体依据，影响低保核对工作",
-             "request": "请县大数据局协调重新审核", "application_id": None}
+OBJECTION = {
+    "type": "application_dispute",
+    "facts": "审核意见未说明不予共享的具体依据，影响低保核对工作",
+    "request": "请县大数据局协调重新审核",
+    "application_id": None,
+}
 
 
 def test_every_operation_answers_a_real_journey_exactly_as_documented(app, processes, demo_catalog):
@@ -91,8 +126,11 @@ def test_every_operation_answers_a_real_journey_exactly_as_documented(app, proce
         assert approved["status"] == "approved" and approved["grant"] and approved["record"]
         record = {"path_parameters": {"app_id": reviewed["id"]}}
         api.call("GET", "/applications/{app_id}/record.pdf", "machao", 404, **record)
-        task = next(t for t in api.call("GET", "/tasks", "huangtao", 200).json()["items"]
-                    if t.get("application_id") == reviewed["id"])
+        task = next(
+            t
+            for t in api.call("GET", "/tasks", "huangtao", 200).json()["items"]
+            if t.get("application_id") == reviewed["id"]
+        )
         decision = {"path_parameters": {"task_id": task["id"]}, "body": {"decision": "approve"}}
         done = api.call("POST", "/tasks/{task_id}/complete", "huangtao", 200, **decision).json()
         assert done["application"]["status"] == "approved"
@@ -104,11 +142,18 @@ def test_every_operation_answers_a_real_journey_exactly_as_documented(app, proce
         api.call("GET", "/applications", "huangtao", 200, query={"scope": "provider", "status": "approved"})
         assert len(api.call("GET", "/grants", "machao", 200).json()["items"]) == 2
         withdrawn = api.call("POST", "/applications", "machao", 201, body=HOUSEHOLD).json()
-        api.call("POST", "/applications/{app_id}/withdraw", "machao", 200,
-                 path_parameters={"app_id": withdrawn["id"]}, body={"reason": "业务调整，暂不需要"})
+        api.call(
+            "POST",
+            "/applications/{app_id}/withdraw",
+            "machao",
+            200,
+            path_parameters={"app_id": withdrawn["id"]},
+            body={"reason": "业务调整，暂不需要"},
+        )
         api.call("POST", "/applications/{app_id}/withdraw", "machao", 409, path_parameters={"app_id": withdrawn["id"]})
-        objection = api.call("POST", "/objections", "machao", 201,
-                             body=OBJECTION | {"application_id": reviewed["id"]}).json()
+        objection = api.call(
+            "POST", "/objections", "machao", 201, body=OBJECTION | {"application_id": reviewed["id"]}
+        ).json()
         api.call("POST", "/objections", "machao", 422, body={"type": "complaint", "facts": ""})
         seen = {"path_parameters": {"objection_id": objection["id"]}}
         assert api.call("GET", "/objections/{objection_id}", "machao", 200, **seen).json()["status"] == "submitted"

@@ -1,4 +1,5 @@
 """Application pages: the form, the case page, the record PDF, grants and the public verification page."""
+
 from __future__ import annotations
 
 import io
@@ -52,8 +53,16 @@ def test_an_applicant_applies_with_the_form_and_the_case_page_shows_in_review_an
     login(client, "machao")
     form = client.get("/applications/new?resource=XY-GA-001")
     page = text_of(form)
-    for expected in ("户籍人口基本信息", "县公安局", "有条件共享", "仅限依法履职所需的身份核验", "公民身份号码 敏感",
-                     applications.UNDERTAKING, "保存草稿", "提交申请"):
+    for expected in (
+        "户籍人口基本信息",
+        "县公安局",
+        "有条件共享",
+        "仅限依法履职所需的身份核验",
+        "公民身份号码 敏感",
+        applications.UNDERTAKING,
+        "保存草稿",
+        "提交申请",
+    ):
         assert expected in page
 
     answer = submit_form(client, HOUSEHOLD_FORM, action="submit")
@@ -71,16 +80,25 @@ def test_an_applicant_applies_with_the_form_and_the_case_page_shows_in_review_an
 
 def test_an_incomplete_form_keeps_what_was_typed_and_lists_every_problem(client, ready):
     login(client, "machao")
-    typed = {"resource_code": "XY-GA-001", "items": ["公民身份号码", "性别"], "scenario": "低保核对中核验户籍",
-             "frequency": "weekly", "valid_until": "2026-08-31"}
+    typed = {
+        "resource_code": "XY-GA-001",
+        "items": ["公民身份号码", "性别"],
+        "scenario": "低保核对中核验户籍",
+        "frequency": "weekly",
+        "valid_until": "2026-08-31",
+    }
 
     answer = submit_form(client, typed, action="submit")
 
     assert answer.status_code == 422
     html, page = answer.get_data(as_text=True), text_of(answer)
     assert "申请内容有误，未提交" in page
-    for problem in ("法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，至少 4 个字",
-                    "用途：请写明申请数据的具体用途，至少 4 个字", "敏感信息项（公民身份号码）", "使用承诺"):
+    for problem in (
+        "法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，至少 4 个字",
+        "用途：请写明申请数据的具体用途，至少 4 个字",
+        "敏感信息项（公民身份号码）",
+        "使用承诺",
+    ):
         assert problem in page
     assert "：必填" not in page
     assert ">低保核对中核验户籍</textarea>" in html
@@ -95,13 +113,21 @@ def test_an_incomplete_form_keeps_what_was_typed_and_lists_every_problem(client,
 
 def test_a_form_with_a_bad_date_lists_the_date_and_every_other_problem_in_one_answer(client, ready):
     login(client, "machao")
-    typed = HOUSEHOLD_FORM | {"valid_until": "2031-01-01", "scenario": "     ", "sensitive_justification": "",
-                              "undertaking": ""}
+    typed = HOUSEHOLD_FORM | {
+        "valid_until": "2031-01-01",
+        "scenario": "     ",
+        "sensitive_justification": "",
+        "undertaking": "",
+    }
 
     page = text_of(submit_form(client, typed, action="submit"))
 
-    for problem in ("有效期至：一次申请最长三年", "应用场景：请具体写明使用数据的业务场景", "敏感信息项（公民身份号码）：请说明必须使用的理由",
-                    "使用承诺：请阅读并勾选"):
+    for problem in (
+        "有效期至：一次申请最长三年",
+        "应用场景：请具体写明使用数据的业务场景",
+        "敏感信息项（公民身份号码）：请说明必须使用的理由",
+        "使用承诺：请阅读并勾选",
+    ):
         assert problem in page
 
 
@@ -113,16 +139,21 @@ def test_a_wrong_kind_of_file_is_named_beside_the_forms_other_problems_and_the_g
 
     page = text_of(submit_form(client, typed, action="submit"))
 
-    for problem in ("应用场景：请具体写明使用数据的业务场景", "使用承诺：请阅读并勾选", "只接受 PDF、PNG 或 JPEG 文件（说明.docx）",
-                    "已上传：证明材料.pdf"):
+    for problem in (
+        "应用场景：请具体写明使用数据的业务场景",
+        "使用承诺：请阅读并勾选",
+        "只接受 PDF、PNG 或 JPEG 文件（说明.docx）",
+        "已上传：证明材料.pdf",
+    ):
         assert problem in page
 
 
 def test_a_one_letter_basis_and_no_frequency_say_what_is_expected(client, ready):
     login(client, "machao")
 
-    page = text_of(submit_form(client, HOUSEHOLD_FORM | {"basis": "x", "frequency": "", "valid_until": ""},
-                               action="submit"))
+    page = text_of(
+        submit_form(client, HOUSEHOLD_FORM | {"basis": "x", "frequency": "", "valid_until": ""}, action="submit")
+    )
 
     assert "法律或政策依据：请写明具体的法律、法规或政策文件名称及条款，至少 4 个字" in page
     assert "预计调用频次：请选择调用频次" in page and "之一" not in page
@@ -134,8 +165,7 @@ def test_a_code_typed_with_a_trailing_space_in_lower_case_opens_the_form_and_app
     form = client.get("/applications/new?resource=xy-ga-001%20")
     assert form.status_code == 200 and "户籍人口基本信息" in text_of(form) and "不存在" not in text_of(form)
 
-    answer = submit_form(client, HOUSEHOLD_FORM | {"resource_code": "xy-ga-001 "}, "/applications/new",
-                         action="submit")
+    answer = submit_form(client, HOUSEHOLD_FORM | {"resource_code": "xy-ga-001 "}, "/applications/new", action="submit")
 
     assert answer.status_code == 302
     assert "已提交申请 SQ2026" in text_of(client.get(answer.headers["Location"]))
@@ -184,14 +214,16 @@ def test_a_file_of_another_kind_is_refused_by_its_kind_and_a_broken_image_as_dam
     assert "文件内容不是有效的 图片，可能已损坏，请重新导出后上传（照片.jpg）" in page
 
 
-def test_an_upload_beyond_the_request_limit_says_the_limit_and_that_nothing_was_saved(client, app, ready,
-                                                                                     monkeypatch):
+def test_an_upload_beyond_the_request_limit_says_the_limit_and_that_nothing_was_saved(client, app, ready, monkeypatch):
     login(client, "machao")
     token = csrf_token(client, "/applications")
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
     scan = (io.BytesIO(b"%PDF-1.4" + b"0" * 2 * 1024 * 1024), "扫描件.pdf", "application/pdf")
-    answer = client.post("/applications/new?resource=XY-GA-001", content_type="multipart/form-data",
-                         data={"csrf_token": token, "action": "submit", "attachments": scan} | HOUSEHOLD_FORM)
+    answer = client.post(
+        "/applications/new?resource=XY-GA-001",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "action": "submit", "attachments": scan} | HOUSEHOLD_FORM,
+    )
     page = text_of(answer)
     assert answer.status_code == 413
     assert "一次提交（含全部附件）最多 1 MB" in page and "本次提交的内容（包括填写的文字和附件）均未保存" in page
@@ -234,8 +266,9 @@ def test_the_record_pdf_downloads_after_a_decision(client, ready):
     login(client, "machao")
     assert client.get(f"/applications/{app_id}/record.pdf").status_code == 404
 
-    decide(ready, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds",
-           concerns=["公民身份号码"])
+    decide(
+        ready, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds", concerns=["公民身份号码"]
+    )
 
     page = text_of(client.get(f"/applications/{app_id}"))
     assert "未通过" in page and REASON in page and "申请范围超出履职需要" in page
@@ -277,8 +310,10 @@ def test_the_provider_reviewer_revokes_the_grant_and_the_verify_page_then_shows_
 
     too_short = client.post(f"/grants/{grant_id(ready, app_id)}/revoke", data={"csrf_token": token, "reason": "违规"})
     assert too_short.status_code == 422 and "撤销理由" in text_of(too_short)
-    answer = client.post(f"/grants/{grant_id(ready, app_id)}/revoke",
-                         data={"csrf_token": token, "reason": "发现超出授权场景使用数据，停止提供"})
+    answer = client.post(
+        f"/grants/{grant_id(ready, app_id)}/revoke",
+        data={"csrf_token": token, "reason": "发现超出授权场景使用数据，停止提供"},
+    )
 
     assert answer.status_code == 302
     with ready() as s:
@@ -294,8 +329,10 @@ def test_an_applicant_cannot_revoke(client, ready):
     login(client, "machao")
     assert "撤销授权" not in text_of(client.get(f"/applications/{app_id}"))
 
-    answer = client.post(f"/grants/{grant_id(ready, app_id)}/revoke",
-                         data={"csrf_token": csrf_token(client, "/grants"), "reason": "申请人自己想撤销授权"})
+    answer = client.post(
+        f"/grants/{grant_id(ready, app_id)}/revoke",
+        data={"csrf_token": csrf_token(client, "/grants"), "reason": "申请人自己想撤销授权"},
+    )
 
     assert answer.status_code == 403
     with ready() as s:
@@ -308,8 +345,14 @@ def test_the_order_is_printable_for_both_units_and_the_coordinator_only(client, 
     for username in ("machao", "zhenghui", "wanglei"):
         login(client, username)
         page = text_of(client.get(order))
-        for expected in ("市级政务数据共享交换平台建设单位", "企业登记注册信息", "县民政局", "统一社会信用代码",
-                         record_hash(ready, app_id), "打印"):
+        for expected in (
+            "市级政务数据共享交换平台建设单位",
+            "企业登记注册信息",
+            "县民政局",
+            "统一社会信用代码",
+            record_hash(ready, app_id),
+            "打印",
+        ):
             assert expected in page
         client.post("/logout", data={"csrf_token": csrf_token(client, "/grants")})
     login(client, "lvping")
@@ -320,8 +363,10 @@ def test_the_applicant_withdraws_an_open_application(client, ready):
     app_id = applied(ready)
     login(client, "machao")
 
-    answer = client.post(f"/applications/{app_id}/withdraw",
-                         data={"csrf_token": csrf_token(client, "/applications"), "reason": "业务调整，暂不需要"})
+    answer = client.post(
+        f"/applications/{app_id}/withdraw",
+        data={"csrf_token": csrf_token(client, "/applications"), "reason": "业务调整，暂不需要"},
+    )
 
     assert answer.status_code == 302
     with ready() as s:
@@ -338,8 +383,12 @@ def test_a_returned_application_is_corrected_in_the_form_and_resubmitted_in_its_
     assert "提供单位退回补正：请补充低保申请受理通知书" in page and "补正后重新提交" in page
     assert "保存修改" in page and "提交申请" not in page
 
-    answer = submit_form(client, HOUSEHOLD_FORM | {"purpose": "核验低保申请人户籍（已补充受理通知书）"},
-                         path=f"/applications/{app_id}/edit", action="save")
+    answer = submit_form(
+        client,
+        HOUSEHOLD_FORM | {"purpose": "核验低保申请人户籍（已补充受理通知书）"},
+        path=f"/applications/{app_id}/edit",
+        action="save",
+    )
 
     assert answer.status_code == 302
     with ready() as s:
@@ -361,12 +410,18 @@ def test_a_returned_application_drops_a_wrong_attachment_after_confirming_and_th
     assert "确定从申请中移除附件“ 错误的通知书.pdf ”（1 KB）吗" in text_of(confirm) and "取消" in text_of(confirm)
     with ready() as s:
         assert len(s.get(Application, app_id).attachments) == 1  # asking removes nothing
-    removed = client.post(confirm_path, data={"csrf_token": csrf_token(client, f"/applications/{app_id}/edit")},
-                          follow_redirects=True)
+    removed = client.post(
+        confirm_path, data={"csrf_token": csrf_token(client, f"/applications/{app_id}/edit")}, follow_redirects=True
+    )
     assert "已移除附件“错误的通知书.pdf”" in text_of(removed)
     assert "错误的通知书.pdf" not in text_of(client.get(f"/applications/{app_id}"))
     with ready() as s:
-        trail = [e.action for e in s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "application", AuditEvent.subject_id == str(app_id)))]
+        trail = [
+            e.action
+            for e in s.scalars(
+                select(AuditEvent).where(AuditEvent.subject_type == "application", AuditEvent.subject_id == str(app_id))
+            )
+        ]
     assert "application:attachment_removed" in trail
 
 
@@ -424,8 +479,11 @@ def test_a_draft_is_discarded_not_withdrawn_and_leaves_the_list(client, ready):
     case = text_of(client.get(f"/applications/{app_id}"))
     assert "作废草稿" in case and "确认撤回" not in case
 
-    answer = client.post(f"/applications/{app_id}/withdraw", data={"csrf_token": csrf_token(client, "/applications")},
-                         follow_redirects=True)
+    answer = client.post(
+        f"/applications/{app_id}/withdraw",
+        data={"csrf_token": csrf_token(client, "/applications")},
+        follow_redirects=True,
+    )
 
     page = text_of(answer)
     assert "草稿已作废" in page and "审核任务已关闭" not in page
@@ -441,8 +499,10 @@ def test_the_reviewer_approving_a_withdrawn_application_is_told_the_applicant_wi
     with at("2026-02-16T09:30:00"), ready.begin() as s:
         applications.withdraw(s, person(s, "machao"), app_id, "业务调整")
 
-    answer = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve",
-                                                    "approved_items": ["姓名"], "reason": NARROWED})
+    answer = client.post(
+        f"/tasks/{task_id}",
+        data={"csrf_token": token, "decision": "approve", "approved_items": ["姓名"], "reason": NARROWED},
+    )
 
     page = text_of(answer)
     assert "申请人已于2026-02-16 09:30撤回申请，无需办理" in page and "已由他人办理" not in page
@@ -470,15 +530,20 @@ def test_a_form_sent_after_the_login_ended_says_it_was_not_saved_and_leads_back_
     else:
         client.delete_cookie("session")  # the whole session cookie expired
 
-    answer = client.post("/applications/new?resource=XY-GA-001", data={"csrf_token": token, "action": "submit"}
-                         | HOUSEHOLD_FORM, headers={"Referer": "http://localhost/applications/new?resource=XY-GA-001"})
+    answer = client.post(
+        "/applications/new?resource=XY-GA-001",
+        data={"csrf_token": token, "action": "submit"} | HOUSEHOLD_FORM,
+        headers={"Referer": "http://localhost/applications/new?resource=XY-GA-001"},
+    )
 
     assert answer.status_code == 302
     assert next_of(answer) == "/applications/new?resource=XY-GA-001"
     page = text_of(client.get(answer.headers["Location"]))
     assert "您的登录已过期，刚才的提交未保存，请重新登录后再提交" in page and "请先登录" not in page
-    back = client.post(answer.headers["Location"], data={"username": "machao", "password": "Demo@2026",
-                                                         "csrf_token": csrf_token(client)})
+    back = client.post(
+        answer.headers["Location"],
+        data={"username": "machao", "password": "Demo@2026", "csrf_token": csrf_token(client)},
+    )
     assert back.headers["Location"] == "/applications/new?resource=XY-GA-001"
     with ready() as s:
         assert s.scalar(select(func.count()).select_from(Application)) == 0
@@ -489,11 +554,17 @@ def test_a_post_only_action_after_the_login_ended_returns_to_the_page_it_was_sen
     login(client, "machao")
     token = csrf_token(client, f"/applications/{app_id}")
     _ended_elsewhere(ready, "machao")
-    answer = client.post(f"/applications/{app_id}/withdraw", data={"csrf_token": token, "reason": "不需要了"},
-                         headers={"Referer": f"http://evil.example/applications/{app_id}"})
+    answer = client.post(
+        f"/applications/{app_id}/withdraw",
+        data={"csrf_token": token, "reason": "不需要了"},
+        headers={"Referer": f"http://evil.example/applications/{app_id}"},
+    )
     assert next_of(answer) == "/"
-    answer = client.post(f"/applications/{app_id}/withdraw", data={"csrf_token": token, "reason": "不需要了"},
-                         headers={"Referer": f"http://localhost/applications/{app_id}"})
+    answer = client.post(
+        f"/applications/{app_id}/withdraw",
+        data={"csrf_token": token, "reason": "不需要了"},
+        headers={"Referer": f"http://localhost/applications/{app_id}"},
+    )
     assert next_of(answer) == f"/applications/{app_id}"
     with ready() as s:
         assert s.get(Application, app_id).status == ApplicationStatus.IN_REVIEW
@@ -516,22 +587,23 @@ def test_a_new_form_with_the_same_application_under_way_names_and_links_the_firs
     with ready() as s:
         number = s.get(Application, first).number
     login(client, "machao")
-    answer = submit_form(client, HOUSEHOLD_FORM | {"scenario": "最低生活保障家庭经济状况核对中核验申请人户籍"},
-                         action="submit")
+    answer = submit_form(
+        client, HOUSEHOLD_FORM | {"scenario": "最低生活保障家庭经济状况核对中核验申请人户籍"}, action="submit"
+    )
     assert answer.status_code == 409
     assert f"本单位已有同一资源、同一应用场景的申请 {number}（审核中），未重复提交" in text_of(answer)
     assert f'id="existing-application" href="/applications/{first}"' in answer.get_data(as_text=True)
 
 
-def test_submitting_a_draft_while_the_same_application_is_under_way_links_the_first_and_offers_no_files(
-        client, ready):
+def test_submitting_a_draft_while_the_same_application_is_under_way_links_the_first_and_offers_no_files(client, ready):
     login(client, "machao")
     draft = int(submit_form(client, HOUSEHOLD_FORM, action="save").headers["Location"].rsplit("/", 1)[1])
     first = applied(ready)
     with ready() as s:
         number = s.get(Application, first).number
-    answer = client.post(f"/applications/{draft}/submit",
-                         data={"csrf_token": csrf_token(client, f"/applications/{draft}")})
+    answer = client.post(
+        f"/applications/{draft}/submit", data={"csrf_token": csrf_token(client, f"/applications/{draft}")}
+    )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 409
     assert f"本单位已有同一资源、同一应用场景的申请 {number}（审核中），未重复提交" in text_of(answer)
@@ -551,8 +623,11 @@ def test_the_order_of_a_revoked_grant_tells_the_platform_to_stop_not_to_provide(
 
 def test_every_problem_of_an_application_is_shown_at_the_first_submit(client, ready):
     login(client, "machao")
-    answer = submit_form(client, HOUSEHOLD_FORM | {"purpose": "核" * 1200, "scenario": "低保",
-                                                   "valid_until": "2026-02-30"}, action="submit")
+    answer = submit_form(
+        client,
+        HOUSEHOLD_FORM | {"purpose": "核" * 1200, "scenario": "低保", "valid_until": "2026-02-30"},
+        action="submit",
+    )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert html.count('class="invalid-feedback d-block"') == 3  # beside 应用场景, 用途 and 有效期至

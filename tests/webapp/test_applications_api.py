@@ -1,4 +1,5 @@
 """The applications API end to end: apply, review through /tasks, decide with specific reasons, records, grants."""
+
 import html
 import re
 import threading
@@ -9,9 +10,16 @@ from sqlalchemy import func, select
 from tests.helpers import HOUSEHOLD, HOUSEHOLD_FORM, NARROWED, login, submit_form
 from workflows.models import AuditEvent, Notification, OutboxEmail
 
-COMPANY = {"resource_code": "XY-SJ-001", "items": ["企业名称", "统一社会信用代码"], "scenario": "企业开办一件事中核验企业登记信息",
-           "basis": "《优化营商环境条例》", "purpose": "核验企业登记状态", "frequency": "每日", "valid_until": "2027-02-13",
-           "undertaking": True}
+COMPANY = {
+    "resource_code": "XY-SJ-001",
+    "items": ["企业名称", "统一社会信用代码"],
+    "scenario": "企业开办一件事中核验企业登记信息",
+    "basis": "《优化营商环境条例》",
+    "purpose": "核验企业登记状态",
+    "frequency": "每日",
+    "valid_until": "2027-02-13",
+    "undertaking": True,
+}
 SPECIFIC = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
 
 
@@ -41,7 +49,11 @@ def test_the_whole_journey_from_application_to_a_rejection_with_a_record(api):
     assert [s["step"] for s in detail["timeline"]][0] == "提交申请"
     review = detail["timeline"][-1]
     assert (review["unit"], review["actor"], review["on_time"], review["result"]["reason"]) == (
-        "县公安局", "黄涛", True, SPECIFIC)
+        "县公安局",
+        "黄涛",
+        True,
+        SPECIFIC,
+    )
     record = detail["record"]
     assert record["url"] == f"/api/v1/applications/{created['id']}/record.pdf"
     assert record["verify_url"] == f"/verify/{record['sha256']}"
@@ -58,17 +70,26 @@ def test_the_record_of_an_undecided_application_is_not_found_yet(api):
 def test_an_approval_with_narrowed_items_creates_the_grant_listed_under_grants(api):
     created = api.apply()
     task = api.review_task(created["id"])
-    done = api.complete(task["id"], {"decision": "approve", "approved_items": ["姓名", "公民身份号码"],
-                                     "approved_until": "2026-12-31", "reason": NARROWED})
+    done = api.complete(
+        task["id"],
+        {
+            "decision": "approve",
+            "approved_items": ["姓名", "公民身份号码"],
+            "approved_until": "2026-12-31",
+            "reason": NARROWED,
+        },
+    )
     app = done.get_json()["application"]
     assert app["status"] == "approved" and app["record"] is not None
     assert (app["grant"]["items"], app["grant"]["valid_until"]) == (["姓名", "公民身份号码"], "2026-12-31")
     held = api.get("/api/v1/grants").get_json()["items"]
     assert [(g["application_id"], g["unit"], g["resource_code"], g["status"], g["status_label"]) for g in held] == [
-        (created["id"], "县民政局", "XY-GA-001", "active", "有效")]
+        (created["id"], "县民政局", "XY-GA-001", "active", "有效")
+    ]
     assert held[0]["items"] == ["姓名", "公民身份号码"] and held[0]["valid_from"] == "2026-02-13"
     assert [g["id"] for g in api.get("/api/v1/grants", "huangtao", scope="provider").get_json()["items"]] == [
-        held[0]["id"]]
+        held[0]["id"]
+    ]
     assert api.get("/api/v1/grants", "huangtao").get_json()["items"] == []
 
 
@@ -95,8 +116,16 @@ def test_a_person_without_the_applicant_role_cannot_apply(api):
 
 
 def test_every_validation_problem_is_listed_at_once(api):
-    response = api.post("/api/v1/applications", {"resource_code": "XY-GA-001", "items": ["姓名", "指纹"],
-                                                 "scenario": "核验", "frequency": "hourly", "valid_until": "2030-01-01"})
+    response = api.post(
+        "/api/v1/applications",
+        {
+            "resource_code": "XY-GA-001",
+            "items": ["姓名", "指纹"],
+            "scenario": "核验",
+            "frequency": "hourly",
+            "valid_until": "2030-01-01",
+        },
+    )
     assert response.status_code == 422
     details = " ".join(response.get_json()["details"])
     for field in ("指纹", "应用场景", "法律或政策依据", "用途", "预计调用频次", "有效期至", "使用承诺"):
@@ -104,8 +133,14 @@ def test_every_validation_problem_is_listed_at_once(api):
 
 
 def test_a_bad_date_blank_scenario_missing_reason_and_undertaking_are_named_field_by_field_at_once(api):
-    body = HOUSEHOLD | {"valid_until": "2031-01-01", "scenario": "   ", "sensitive_justification": "",
-                        "undertaking": False, "basis": "x", "frequency": ""}
+    body = HOUSEHOLD | {
+        "valid_until": "2031-01-01",
+        "scenario": "   ",
+        "sensitive_justification": "",
+        "undertaking": False,
+        "basis": "x",
+        "frequency": "",
+    }
 
     response = api.post("/api/v1/applications", body)
 
@@ -116,11 +151,21 @@ def test_a_bad_date_blank_scenario_missing_reason_and_undertaking_are_named_fiel
     assert fields["frequency"] == "预计调用频次：请选择调用频次"
 
 
-@pytest.mark.parametrize("changes", [
-    {"scenario": "核" * 2001, "basis": "法" * 1001, "items": ["姓" * 101]},
-    {"scenario": "核验", "basis": "x", "purpose": "", "frequency": "", "valid_until": "2031-01-01", "undertaking": False},
-    {"valid_until": "2027/02/13", "frequency": "偶尔", "items": ["姓名", "指纹"], "sensitive_justification": ""},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"scenario": "核" * 2001, "basis": "法" * 1001, "items": ["姓" * 101]},
+        {
+            "scenario": "核验",
+            "basis": "x",
+            "purpose": "",
+            "frequency": "",
+            "valid_until": "2031-01-01",
+            "undertaking": False,
+        },
+        {"valid_until": "2027/02/13", "frequency": "偶尔", "items": ["姓名", "指纹"], "sensitive_justification": ""},
+    ],
+)
 def test_the_same_bad_application_is_told_the_same_words_beside_the_form_fields_and_in_the_api(api, client, changes):
     answer = api.post("/api/v1/applications", HOUSEHOLD | changes)
     login(client, "machao")
@@ -149,6 +194,7 @@ def test_a_stranger_completing_a_task_gets_403_in_chinese_and_leaves_no_trace(ap
     created = api.apply()
     task = api.review_task(created["id"])
     api.headers("sunjie")  # the token (and its audit row) exists before
+
     def counts():
         with api.sessions() as s:
             return [s.scalar(select(func.count()).select_from(t)) for t in (AuditEvent, Notification, OutboxEmail)]
@@ -163,7 +209,10 @@ def test_a_stranger_completing_a_task_gets_403_in_chinese_and_leaves_no_trace(ap
 def test_the_completion_answers_the_application_exactly_as_reading_it_afterwards(api):
     created = api.apply()
     assert api.get(f"/api/v1/applications/{created['id']}").get_json() == created
-    for decision in ({"decision": "approve"}, {"decision": "reject", "reason": SPECIFIC, "rejection_category": "other"}):
+    for decision in (
+        {"decision": "approve"},
+        {"decision": "reject", "reason": SPECIFIC, "rejection_category": "other"},
+    ):
         app_id = api.apply()["id"]
         done = api.complete(api.review_task(app_id)["id"], decision).get_json()
         assert done["application"] == api.get(f"/api/v1/applications/{app_id}", "huangtao").get_json()
@@ -178,8 +227,9 @@ def test_two_reviewers_completing_the_same_task_at_once_one_wins_and_the_other_g
     def decide(name):
         client = app.test_client()
         start.wait()
-        answers[name] = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=headers[name],
-                                    json={"decision": "approve"})
+        answers[name] = client.post(
+            f"/api/v1/tasks/{task['id']}/complete", headers=headers[name], json={"decision": "approve"}
+        )
 
     threads = [threading.Thread(target=decide, args=(name,)) for name in headers]
     for thread in threads:
@@ -233,16 +283,25 @@ def test_the_application_list_filters_by_scope_and_status(api):
     assert len(ids("wanglei", scope="all")) == 2
     summary = api.get("/api/v1/applications").get_json()["items"][-1]
     assert (summary["resource_name"], summary["provider_unit"], summary["status_label"]) == (
-        "户籍人口基本信息", "县公安局", "审核中")
+        "户籍人口基本信息",
+        "县公安局",
+        "审核中",
+    )
     for bad in ({"scope": "everyone"}, {"status": "lost"}):
         response = api.get("/api/v1/applications", **bad)
         assert response.status_code == 422 and "不是可选的值" in response.get_json()["details"][0]
     assert api.get("/api/v1/grants", scope="nobody").status_code == 422
 
 
-@pytest.mark.parametrize("body, status", [
-    ("not json", 400), ("[1, 2]", 400), ("null", 400), ("\"text\"", 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ("not json", 400),
+        ("[1, 2]", 400),
+        ("null", 400),
+        ('"text"', 400),
+    ],
+)
 def test_a_body_that_is_not_a_json_object_answers_400(api, body, status):
     for path in ("/api/v1/applications", "/api/v1/tasks/1/complete", "/api/v1/applications/1/withdraw"):
         response = api.post(path, data=body, content_type="application/json")
@@ -250,24 +309,42 @@ def test_a_body_that_is_not_a_json_object_answers_400(api, body, status):
         assert response.get_json() == {"code": "bad_request", "message": "请求体应为 JSON 对象"}
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"items": 5}, "items"), ({"items": [1, 2]}, "items"), ({"undertaking": "yes"}, "undertaking"),
-    ({"valid_until": "tomorrow"}, "有效期至"), ({"valid_until": 20270213}, "valid_until"),
-    ({"scenario": {"text": "x"}}, "scenario"), ({"unit_id": "abc"}, "unit_id"), ({"unit_id": True}, "unit_id"),
-    ({"resource_code": None}, "resource_code"), ({"resource_code": ["XY-GA-001"]}, "resource_code"),
-    ({"frequency": 3}, "frequency"), ({"valid_until": "2027-02-30"}, "有效期至"),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"items": 5}, "items"),
+        ({"items": [1, 2]}, "items"),
+        ({"undertaking": "yes"}, "undertaking"),
+        ({"valid_until": "tomorrow"}, "有效期至"),
+        ({"valid_until": 20270213}, "valid_until"),
+        ({"scenario": {"text": "x"}}, "scenario"),
+        ({"unit_id": "abc"}, "unit_id"),
+        ({"unit_id": True}, "unit_id"),
+        ({"resource_code": None}, "resource_code"),
+        ({"resource_code": ["XY-GA-001"]}, "resource_code"),
+        ({"frequency": 3}, "frequency"),
+        ({"valid_until": "2027-02-30"}, "有效期至"),
+    ],
+)
 def test_wrong_json_types_answer_422_with_the_field_named(api, changes, expected):
     response = api.post("/api/v1/applications", HOUSEHOLD | changes)
     assert response.status_code == 422
     assert expected in " ".join(response.get_json()["details"])
 
 
-@pytest.mark.parametrize("body", [
-    {"decision": "maybe"}, {"decision": ["approve"]}, {"decision": {"x": 1}}, {"decision": "approve", "approved_items": 7},
-    {"decision": "approve", "approved_until": "tomorrow"}, {"decision": "approve", "approved_items": [{"a": 1}]},
-    {"decision": "return"}, {},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"decision": "maybe"},
+        {"decision": ["approve"]},
+        {"decision": {"x": 1}},
+        {"decision": "approve", "approved_items": 7},
+        {"decision": "approve", "approved_until": "tomorrow"},
+        {"decision": "approve", "approved_items": [{"a": 1}]},
+        {"decision": "return"},
+        {},
+    ],
+)
 def test_a_bad_completion_answers_422_and_leaves_the_task_open(api, body):
     created = api.apply()
     task = api.review_task(created["id"])
@@ -276,13 +353,20 @@ def test_a_bad_completion_answers_422_and_leaves_the_task_open(api, body):
     assert api.review_task(created["id"])["id"] == task["id"]
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/api/v1/applications/abc"), ("get", "/api/v1/applications/99999999999999999999"),
-    ("get", "/api/v1/applications/0"), ("get", "/api/v1/applications/123456"),
-    ("get", "/api/v1/applications/2147483648/record.pdf"), ("post", "/api/v1/tasks/abc/complete"),
-    ("post", "/api/v1/tasks/99999999999999999999/complete"), ("post", "/api/v1/tasks/123456/complete"),
-    ("post", "/api/v1/applications/-1/withdraw"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/applications/abc"),
+        ("get", "/api/v1/applications/99999999999999999999"),
+        ("get", "/api/v1/applications/0"),
+        ("get", "/api/v1/applications/123456"),
+        ("get", "/api/v1/applications/2147483648/record.pdf"),
+        ("post", "/api/v1/tasks/abc/complete"),
+        ("post", "/api/v1/tasks/99999999999999999999/complete"),
+        ("post", "/api/v1/tasks/123456/complete"),
+        ("post", "/api/v1/applications/-1/withdraw"),
+    ],
+)
 def test_ids_that_are_not_there_answer_404_in_json(api, method, path):
     response = getattr(api, method)(path, **({"body": {"decision": "approve"}} if method == "post" else {}))
     assert response.status_code == 404 and response.get_json()["code"] == "not_found"

@@ -1,4 +1,5 @@
 """People log in with their password, see their workbench, and programs use revocable tokens."""
+
 from tests.helpers import csrf_token, login
 from workflows.organisation import accounts
 
@@ -97,7 +98,9 @@ def test_the_api_refuses_missing_and_bad_tokens_in_chinese(client):
 
 def test_a_person_creates_a_token_on_the_tokens_page(client):
     login(client, "machao")
-    page = client.post("/account/tokens", data={"csrf_token": csrf_token(client, "/account/tokens")}).get_data(as_text=True)
+    page = client.post("/account/tokens", data={"csrf_token": csrf_token(client, "/account/tokens")}).get_data(
+        as_text=True
+    )
     assert "只显示这一次" in page
     import re
 

@@ -2,6 +2,7 @@
 
 Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL (pg_dump of an exported snapshot), as CI does.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,12 @@ from workflows.models import Application, ApprovalRecord
 from workflows.sharing import applications, records
 
 SCAN = "%PDF-1.4\n% 低保申请受理通知书扫描件\n".encode() + bytes(range(256)) * 8
-REJECTION = {"decision": "reject", "reason": "申请的公民身份号码超出低保核对所需范围，请改为只申请姓名和户籍地址后重新申请",
-             "rejection_category": "scope_exceeds", "concerns": ["公民身份号码"]}
+REJECTION = {
+    "decision": "reject",
+    "reason": "申请的公民身份号码超出低保核对所需范围，请改为只申请姓名和户籍地址后重新申请",
+    "rejection_category": "scope_exceeds",
+    "concerns": ["公民身份号码"],
+}
 
 
 def _url(sessions) -> str:
@@ -36,7 +41,9 @@ def _submit_and_decide(sessions, n: int) -> None:
     with sessions.begin() as s:
         machao = person(s, "machao")
         draft = applications.save_draft(s, machao, machao.unit_id, another_case(s, "machao", HOUSEHOLD), complete=True)
-        applications.add_attachment(s, machao, draft.id, f"受理通知书{n}.pdf", "application/pdf", SCAN + str(n).encode())
+        applications.add_attachment(
+            s, machao, draft.id, f"受理通知书{n}.pdf", "application/pdf", SCAN + str(n).encode()
+        )
         app_id = applications.submit(s, machao, draft.id).id
     if n % 2:
         decide(sessions, app_id, decision="approve")
@@ -72,8 +79,7 @@ class Office(threading.Thread):
             assert self.worked_after_snapshot.wait(120), "no application was decided during the backup"
 
 
-def test_a_backup_taken_while_people_work_restores_whole_into_a_fresh_database(committing_sessions, ready,
-                                                                                tmp_path):
+def test_a_backup_taken_while_people_work_restores_whole_into_a_fresh_database(committing_sessions, ready, tmp_path):
     for n in range(2):
         _submit_and_decide(ready, n)
     assert records.render_pending(ready) == 2  # the stored PDFs of the first decisions are in the backup too

@@ -1,4 +1,5 @@
 """The calendar pages and commands answer absurd years and hostile files in Chinese, never with a 500."""
+
 import io
 from datetime import datetime, timezone
 
@@ -9,8 +10,11 @@ from tests.helpers import SCHEDULE_2027_AFTER_NEW_YEAR, confirm_calendar_preview
 
 
 def import_csv(client, text: str, year: str = "2027"):
-    data = {"year": year, "csrf_token": csrf_token(client, "/admin/calendar"),
-            "file": (io.BytesIO(text.encode()), f"{year}.csv")}
+    data = {
+        "year": year,
+        "csrf_token": csrf_token(client, "/admin/calendar"),
+        "file": (io.BytesIO(text.encode()), f"{year}.csv"),
+    }
     return client.post("/admin/calendar/import", data=data, follow_redirects=True)
 
 
@@ -33,7 +37,9 @@ def test_the_calendar_page_of_an_absurd_year_shows_this_year(client, year):
 
 def test_an_exported_holiday_name_that_starts_a_formula_is_quoted(client):
     login(client, "chenjing")
-    preview = import_csv(client, "date,kind,name\n2027-01-01,holiday,=cmd|' /C calc'!A0\n" + SCHEDULE_2027_AFTER_NEW_YEAR)
+    preview = import_csv(
+        client, "date,kind,name\n2027-01-01,holiday,=cmd|' /C calc'!A0\n" + SCHEDULE_2027_AFTER_NEW_YEAR
+    )
     assert "已导入" in confirm_calendar_preview(client, preview.get_data(as_text=True)).get_data(as_text=True)
     exported = client.get("/admin/calendar/2027.csv").get_data(as_text=True)
     assert "2027-01-01,holiday,'=cmd|' /C calc'!A0" in exported
@@ -43,7 +49,9 @@ def test_a_file_of_many_bad_lines_shows_the_first_twenty_and_how_many_more(clien
     login(client, "chenjing")
     lines = "".join(f"2027-13-{n:02d},holiday,x\n" for n in range(1, 31))
     page = import_csv(client, "date,kind,name\n" + lines).get_data(as_text=True)
-    assert "第2行：日期“2027-13-01”不是存在的日期，请核对年、月、日后按 2026-12-31 的格式填写" in page and "第21行" in page
+    assert (
+        "第2行：日期“2027-13-01”不是存在的日期，请核对年、月、日后按 2026-12-31 的格式填写" in page and "第21行" in page
+    )
     assert "第22行" not in page and "……另有 10 处问题" in page
 
 
@@ -76,8 +84,10 @@ def test_the_import_command_with_dry_run_lists_what_would_change_and_changes_not
 
 def test_a_dry_run_over_an_official_year_names_its_source_and_the_days_it_would_cancel(app, sessions, tmp_path):
     path = tmp_path / "2026.csv"
-    path.write_text(run_command(app, "calendar", "export", "2026").output.replace(
-        "2026-10-07,holiday,国庆节", "2026-10-07,rest,"), encoding="utf-8")
+    path.write_text(
+        run_command(app, "calendar", "export", "2026").output.replace("2026-10-07,holiday,国庆节", "2026-10-07,rest,"),
+        encoding="utf-8",
+    )
     result = run_command(app, "calendar", "import", "2026", str(path), "--dry-run")
     assert "将整体替换现有的 2026 年安排（来源：国务院办公厅节假日安排（随系统发布））" in result.output
     assert "  - 2026-10-07 星期三 法定节假日 国庆节（导入后为休息日）" in result.output

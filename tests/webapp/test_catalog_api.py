@@ -1,4 +1,5 @@
 """The catalog and interface search API: Chinese substrings, combined filters, facets, clear 4xx."""
+
 import pytest
 
 from workflows.organisation import accounts
@@ -19,12 +20,15 @@ def names(response):
     return [i["name"] for i in response.get_json()["items"]]
 
 
-@pytest.mark.parametrize("q, expected", [
-    ("户籍", "户籍人口基本信息"),          # two characters: the LIKE path
-    ("户籍人口", "户籍人口基本信息"),      # four characters: the text index
-    ("婚", "婚姻登记信息"),                # one character
-    ("身份和户籍登记", "户籍人口基本信息"),  # a substring of the summary
-])
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("户籍", "户籍人口基本信息"),  # two characters: the LIKE path
+        ("户籍人口", "户籍人口基本信息"),  # four characters: the text index
+        ("婚", "婚姻登记信息"),  # one character
+        ("身份和户籍登记", "户籍人口基本信息"),  # a substring of the summary
+    ],
+)
 def test_a_chinese_keyword_finds_resources_by_substring(api, q, expected):
     assert expected in names(api("/api/v1/catalog/resources", q=q))
 
@@ -74,8 +78,9 @@ def test_interfaces_sort_by_usage_and_filter_by_scenario_class_and_range(api):
     assert calls == sorted(calls, reverse=True) and calls[0] == 264000
     assert body["items"][0]["resource_code"] and body["items"][0]["business_scenarios"]
     ranged = api("/api/v1/catalog/interfaces", min_calls=10000, max_calls=100000, object_class="person").get_json()
-    assert ranged["items"] and all(10000 <= i["monthly_calls"] <= 100000 and i["object_class"] == "person"
-                                   for i in ranged["items"])
+    assert ranged["items"] and all(
+        10000 <= i["monthly_calls"] <= 100000 and i["object_class"] == "person" for i in ranged["items"]
+    )
     scenario = api("/api/v1/catalog/interfaces", scenario="社会救助资格审核").get_json()
     assert "IF-001" in [i["code"] for i in scenario["items"]]
 

@@ -1,4 +1,5 @@
 """The Excel pages: download the template and the unit's catalog, upload a filled-in workbook."""
+
 import io
 
 from openpyxl import load_workbook
@@ -29,7 +30,9 @@ def test_a_keeper_downloads_the_template_and_the_units_catalog(client, demo_cata
     assert load_workbook(io.BytesIO(template.data)).sheetnames == ["资源目录", "信息项", "填写说明"]
     export = client.get("/catalog/export.xlsx")
     assert export.status_code == 200 and "attachment" in export.headers["Content-Disposition"]
-    codes = [row[0] for row in load_workbook(io.BytesIO(export.data))["资源目录"].iter_rows(min_row=2, values_only=True)]
+    codes = [
+        row[0] for row in load_workbook(io.BytesIO(export.data))["资源目录"].iter_rows(min_row=2, values_only=True)
+    ]
     assert codes == ["XY-GA-001", "XY-GA-002", "XY-GA-003", "XY-GA-004"]
 
 
@@ -52,8 +55,10 @@ def test_a_new_entry_uploaded_on_the_page_is_created_and_published(client, demo_
 
 def test_a_bad_workbook_lists_every_problem_and_saves_nothing(client, demo_catalog):
     login(client, "huangtao")
-    data = workbook([DOG | {"共享条件/不予共享依据": None}, DOG | {"资源名称": "犬只免疫信息", "发布日期": "昨天"}],
-                    DOG_ITEMS + [["XY-GA-999", "芯片号", "字符型", 20, "否"]])
+    data = workbook(
+        [DOG | {"共享条件/不予共享依据": None}, DOG | {"资源名称": "犬只免疫信息", "发布日期": "昨天"}],
+        DOG_ITEMS + [["XY-GA-999", "芯片号", "字符型", 20, "否"]],
+    )
     response = upload(client, data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and 'class="alert alert-danger" role="alert" id="import-errors"' in page
@@ -71,8 +76,11 @@ def test_a_file_that_is_not_xlsx_gets_a_chinese_message(client, demo_catalog):
         page = response.get_data(as_text=True)
         assert response.status_code == 422 and "文件不是有效的 Excel 工作簿（.xlsx）" in page
         assert 'id="import-form"' in page
-    response = client.post("/catalog/import", data={"csrf_token": csrf_token(client, "/catalog/import")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/catalog/import",
+        data={"csrf_token": csrf_token(client, "/catalog/import")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and "请选择要导入的 Excel 文件" in response.get_data(as_text=True)
 
 

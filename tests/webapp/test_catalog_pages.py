@@ -1,15 +1,27 @@
 """Catalog pages: search with facets, entry detail, and the keeper's form that never loses input."""
+
 import re
 
 import pytest
 
 from tests.helpers import csrf_token, login, text_of
 
-FORM = {"name": "养犬登记信息", "summary": "犬只登记", "category_class": "departmental", "format": "database",
-        "share_type": "conditional", "share_condition": "仅用于执法", "share_method": "api",
-        "open_type": "not_open", "update_cycle": "daily", "sensitivity": "general",
-        "item_name": ["犬主姓名", "芯片号"], "item_type": ["string", "string"], "item_length": ["50", "20"],
-        "item_sensitive": ["no", "no"]}
+FORM = {
+    "name": "养犬登记信息",
+    "summary": "犬只登记",
+    "category_class": "departmental",
+    "format": "database",
+    "share_type": "conditional",
+    "share_condition": "仅用于执法",
+    "share_method": "api",
+    "open_type": "not_open",
+    "update_cycle": "daily",
+    "sensitivity": "general",
+    "item_name": ["犬主姓名", "芯片号"],
+    "item_type": ["string", "string"],
+    "item_length": ["50", "20"],
+    "item_sensitive": ["no", "no"],
+}
 
 
 def test_the_search_page_finds_by_keyword_and_shows_facet_counts(client, demo_catalog):
@@ -29,14 +41,24 @@ def test_a_bad_filter_on_the_page_explains_in_plain_chinese_and_shows_no_results
     assert "户籍人口基本信息" not in page and "查询条件有误，未检索" in page
 
 
-@pytest.mark.parametrize("path, message, listed", [
-    ("/catalog/?q=" + "户" * 51, "关键词：不能超过 50 个字（现有 51 个字）", "户籍人口基本信息"),
-    ("/catalog/?q=户籍&per_page=abc", "每页条数：应为 1 到 100 之间的整数（半角数字），现为“abc”", "户籍人口基本信息"),
-    ("/catalog/interfaces?min_calls=abc", "月调用次数下限：应为 0 到 2147483647 之间的整数（半角数字），现为“abc”",
-     "<td><code>"),
-    ("/catalog/interfaces?object_class=alien", "对象分类：“alien”不是可选的值", "<td><code>"),
-    ("/catalog/interfaces?sort=zzz", "排序：“zzz”不是可选的值", "<td><code>"),
-])
+@pytest.mark.parametrize(
+    "path, message, listed",
+    [
+        ("/catalog/?q=" + "户" * 51, "关键词：不能超过 50 个字（现有 51 个字）", "户籍人口基本信息"),
+        (
+            "/catalog/?q=户籍&per_page=abc",
+            "每页条数：应为 1 到 100 之间的整数（半角数字），现为“abc”",
+            "户籍人口基本信息",
+        ),
+        (
+            "/catalog/interfaces?min_calls=abc",
+            "月调用次数下限：应为 0 到 2147483647 之间的整数（半角数字），现为“abc”",
+            "<td><code>",
+        ),
+        ("/catalog/interfaces?object_class=alien", "对象分类：“alien”不是可选的值", "<td><code>"),
+        ("/catalog/interfaces?sort=zzz", "排序：“zzz”不是可选的值", "<td><code>"),
+    ],
+)
 def test_an_invalid_search_shows_the_error_by_field_name_and_no_results(client, demo_catalog, path, message, listed):
     login(client, "machao")
     page = client.get(path).get_data(as_text=True)
@@ -85,8 +107,13 @@ def test_the_interface_page_sorts_by_usage(client, demo_catalog):
 
 def test_a_catalog_change_dated_years_ago_is_refused_on_the_page_and_opens_no_task(client, ready):
     login(client, "huangtao")
-    form = {"csrf_token": csrf_token(client, "/catalog/changes"), "unit_id": "", "kind": "law_revision",
-            "description": "《居民身份证法》修订，新增电子证照信息项", "effective_on": "2020-01-01"}
+    form = {
+        "csrf_token": csrf_token(client, "/catalog/changes"),
+        "unit_id": "",
+        "kind": "law_revision",
+        "description": "《居民身份证法》修订，新增电子证照信息项",
+        "effective_on": "2020-01-01",
+    }
     page = client.get("/catalog/changes").get_data(as_text=True)
     form["unit_id"] = re.search(r'<option value="(\d+)"[^>]*>县公安局', page).group(1)
     answer = client.post("/catalog/changes", data=form)
@@ -107,7 +134,6 @@ def test_an_applicant_viewing_their_own_units_entry_is_told_no_application_is_ne
     assert 'name="purpose"' in client.get("/applications/new?resource=XY-GA-001").get_data(as_text=True)
 
 
-
 def test_a_related_code_that_is_not_in_the_catalog_is_refused_under_its_field(client, demo_catalog):
     login(client, "huangtao")
     token = csrf_token(client, "/catalog/new")
@@ -120,13 +146,17 @@ def test_a_related_code_that_is_not_in_the_catalog_is_refused_under_its_field(cl
     assert "XY-GA-001" in client.get(saved.headers["Location"]).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("username, forms", [
-    ("machao", set()),  # another unit's applicant: neither form, not even hidden
-    ("huangtao", {"retire-form"}),  # the provider's catalog keeper
-    ("wanglei", {"return-form"}),  # a coordinator of the county data bureau
-])
-def test_the_entry_page_carries_the_retire_and_return_forms_only_for_those_who_may_use_them(client, demo_catalog,
-                                                                                           username, forms):
+@pytest.mark.parametrize(
+    "username, forms",
+    [
+        ("machao", set()),  # another unit's applicant: neither form, not even hidden
+        ("huangtao", {"retire-form"}),  # the provider's catalog keeper
+        ("wanglei", {"return-form"}),  # a coordinator of the county data bureau
+    ],
+)
+def test_the_entry_page_carries_the_retire_and_return_forms_only_for_those_who_may_use_them(
+    client, demo_catalog, username, forms
+):
     login(client, username)
     page = client.get("/catalog/resources/XY-GA-001").get_data(as_text=True)
     assert {form for form in ("retire-form", "return-form") if f'id="{form}"' in page} == forms

@@ -1,4 +1,5 @@
 """The flask commands a newcomer and an operator use."""
+
 import shutil
 from pathlib import Path
 
@@ -22,8 +23,19 @@ def test_init_db_migrates_an_empty_database_to_head(tmp_path):
         assert result.exit_code == 0, result.output
         engine = make_engine(url)
         tables = set(inspect(engine).get_table_names())
-        assert {"unit", "person", "role_membership", "responsibility", "process_version", "process_instance",
-                "human_task", "audit_event", "calendar_day", "api_token", "alembic_version"} <= tables
+        assert {
+            "unit",
+            "person",
+            "role_membership",
+            "responsibility",
+            "process_version",
+            "process_instance",
+            "human_task",
+            "audit_event",
+            "calendar_day",
+            "api_token",
+            "alembic_version",
+        } <= tables
         engine.dispose()
         assert run_command(app, "init-db").exit_code == 0  # safe to run twice
         app.extensions["db_engine"].dispose()
@@ -72,8 +84,15 @@ def test_seed_demo_loads_the_demo_people_once(tmp_path):
     try:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "BPMN_DIR": str(Path(tmp_path) / "none")})
         first = run_command(app, "seed-demo")
-        people = len((Path(__file__).resolve().parents[2] / "workflows" / "seed" / "people.csv")
-                     .read_text(encoding="utf-8").strip().splitlines()) - 1  # every person of the seed, once
+        people = (
+            len(
+                (Path(__file__).resolve().parents[2] / "workflows" / "seed" / "people.csv")
+                .read_text(encoding="utf-8")
+                .strip()
+                .splitlines()
+            )
+            - 1
+        )  # every person of the seed, once
         assert f"人员 {people} 名" in first.output, first.output
         assert "人员 0 名" in run_command(app, "seed-demo").output
         app.extensions["db_engine"].dispose()
@@ -91,20 +110,32 @@ def test_seeding_again_keeps_the_modelers_version_and_a_changed_file_is_deployed
         sessions = sessionmaker(app.extensions["db_engine"])
         source = (bpmn / "data_application.bpmn").read_text(encoding="utf-8")
         with sessions.begin() as s:
-            wf_engine.deploy(s, source.replace('name="period" value="5"', 'name="period" value="3"'),
-                             lint.load_forms(bpmn / "forms"), person(s, "liuyang").id, "审核期限改为 3 个工作日")
+            wf_engine.deploy(
+                s,
+                source.replace('name="period" value="5"', 'name="period" value="3"'),
+                lint.load_forms(bpmn / "forms"),
+                person(s, "liuyang").id,
+                "审核期限改为 3 个工作日",
+            )
 
         assert run_command(app, "seed-demo").exit_code == 0
 
         def deployers():
             with sessions() as s:
-                return [(v.version, v.deployed_by.username if v.deployed_by else None) for v in s.scalars(
-                    select(ProcessVersion).where(ProcessVersion.process_key == "data_application")
-                    .order_by(ProcessVersion.version))]
+                return [
+                    (v.version, v.deployed_by.username if v.deployed_by else None)
+                    for v in s.scalars(
+                        select(ProcessVersion)
+                        .where(ProcessVersion.process_key == "data_application")
+                        .order_by(ProcessVersion.version)
+                    )
+                ]
+
         assert deployers() == [(1, None), (2, "liuyang")]
 
-        (bpmn / "data_application.bpmn").write_text(source.replace('name="period" value="5"',
-                                                                   'name="period" value="4"'), encoding="utf-8")
+        (bpmn / "data_application.bpmn").write_text(
+            source.replace('name="period" value="5"', 'name="period" value="4"'), encoding="utf-8"
+        )
         assert run_command(app, "seed-demo").exit_code == 0
         assert deployers() == [(1, None), (2, "liuyang"), (3, None)]
         app.extensions["db_engine"].dispose()

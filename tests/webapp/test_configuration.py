@@ -1,5 +1,6 @@
 """Every setting the code or the demo script reads is in the README's configuration table, so nobody has to read
 the source to find it."""
+
 import re
 from pathlib import Path
 
@@ -15,9 +16,11 @@ def configuration_table() -> str:
 
 
 def test_every_environment_variable_read_by_the_app_or_dev_sh_is_in_the_readme_table():
-    read = {name for path in [*ROOT.glob("webapp/**/*.py"), *ROOT.glob("workflows/**/*.py"),
-                              *ROOT.glob("notifications/**/*.py")]
-            for name in READ_FROM_ENVIRONMENT.findall(path.read_text(encoding="utf-8"))}
+    read = {
+        name
+        for path in [*ROOT.glob("webapp/**/*.py"), *ROOT.glob("workflows/**/*.py"), *ROOT.glob("notifications/**/*.py")]
+        for name in READ_FROM_ENVIRONMENT.findall(path.read_text(encoding="utf-8"))
+    }
     read |= set(READ_BY_SCRIPT.findall((ROOT / "scripts" / "dev.sh").read_text(encoding="utf-8")))
     assert {"PORT", "DATABASE_URL", "SMTP_STARTTLS"} <= read  # the patterns find what they should
     table = configuration_table()

@@ -3,6 +3,7 @@
 No page may answer 5xx, no link shown may lead to 403 or 404 (a button is shown only to those who may use it),
 and no page may show an internal code or a Python value where people read.
 """
+
 from __future__ import annotations
 
 import email
@@ -25,18 +26,29 @@ from tests.vendor_helpers import VENDOR_PASSWORD, make_vendor
 from workflows.models import ApprovalRecord
 from workflows.sharing import records
 
-ROLES = {"applicant": "machao", "reviewer": "huangtao", "unit_admin": "sunjie", "coordinator": "wanglei",
-         "modeler": "liuyang", "sysadmin": "chenjing", "township": "baixue", "first_responsible": "wugang",
-         "vendor": "wanggong", "anonymous": None}
+ROLES = {
+    "applicant": "machao",
+    "reviewer": "huangtao",
+    "unit_admin": "sunjie",
+    "coordinator": "wanglei",
+    "modeler": "liuyang",
+    "sysadmin": "chenjing",
+    "township": "baixue",
+    "first_responsible": "wugang",
+    "vendor": "wanggong",
+    "anonymous": None,
+}
 DOWNLOADS = (".pdf", ".csv", ".xlsx", ".bpmn", "/attachments/")
 MAX_VARIANTS = 3  # filter links of one page: a few combinations say enough
 MAX_PAGES = 400
 # Python values and internal codes that must never reach a reader (role ids, decision and status codes).
-LEAKS = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\[\s*'|\{\s*'|Traceback|\b(applicant|reviewer|unit_admin|coordinator"
-                   r"|modeler|sysadmin|approve|reject|in_review|not_shared|conditional|unconditional|scope_exceeds"
-                   r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update|entry_change"
-                   r"|affected_grants|none_affected|remove_items|chinesecalendar)\b"
-                   r"|(案件|申请|任务|需求|事项) ?#\d")
+LEAKS = re.compile(
+    r"\bNone\b|\bTrue\b|\bFalse\b|\[\s*'|\{\s*'|Traceback|\b(applicant|reviewer|unit_admin|coordinator"
+    r"|modeler|sysadmin|approve|reject|in_review|not_shared|conditional|unconditional|scope_exceeds"
+    r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update|entry_change"
+    r"|affected_grants|none_affected|remove_items|chinesecalendar)\b"
+    r"|(案件|申请|任务|需求|事项) ?#\d"
+)
 
 
 class Page(HTMLParser):
@@ -104,8 +116,6 @@ def crawl(client, starts: list[str]) -> tuple[list[str], int]:
     return problems, len(seen)
 
 
-
-
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_page_a_role_can_reach_answers_and_reads_in_chinese(role, app, processes, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_RATE_LIMIT", 10_000)  # the crawl reads every public page in one minute
@@ -152,7 +162,9 @@ def test_every_email_sent_and_every_record_pdf_reads_in_chinese(processes, tmp_p
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        sent, failed = deliver_pending(processes, SmtpSettings(host="127.0.0.1", port=port, sender="noreply@xiayi.test"))
+        sent, failed = deliver_pending(
+            processes, SmtpSettings(host="127.0.0.1", port=port, sender="noreply@xiayi.test")
+        )
     finally:
         controller.stop()
     assert failed == 0 and sent == len(mailbox.messages) >= 10
@@ -160,11 +172,18 @@ def test_every_email_sent_and_every_record_pdf_reads_in_chinese(processes, tmp_p
     for message in mailbox.messages:
         body = message.get_body(("plain",)).get_content()
         problems += _leaks(f"email “{message['Subject']}”", f"{message['Subject']} {body}")
-    assert any("督办" in m["Subject"] for m in mailbox.messages) and any("催办" in m["Subject"] for m in mailbox.messages)
-    named = re.compile(r"SQ2026\d{6} \S+申请「|的共享需求「|目录更新「|YY2026\d{6} \S+(对 \S+」\S*提出\S|提出异议「)"
-                       r"|」(改为不予共享|停用条目|删除信息项)")
-    assert [m["Subject"] for m in mailbox.messages if m["Subject"].startswith(("【待办】", "【催办】", "【督办】"))
-            and not named.search(m["Subject"])] == []
+    assert any("督办" in m["Subject"] for m in mailbox.messages) and any(
+        "催办" in m["Subject"] for m in mailbox.messages
+    )
+    named = re.compile(
+        r"SQ2026\d{6} \S+申请「|的共享需求「|目录更新「|YY2026\d{6} \S+(对 \S+」\S*提出\S|提出异议「)"
+        r"|」(改为不予共享|停用条目|删除信息项)"
+    )
+    assert [
+        m["Subject"]
+        for m in mailbox.messages
+        if m["Subject"].startswith(("【待办】", "【催办】", "【督办】")) and not named.search(m["Subject"])
+    ] == []
     with processes() as s:
         found = list(s.scalars(select(ApprovalRecord)))
         pdfs = [(r.sha256, records.pdf_for(s, r)) for r in found]

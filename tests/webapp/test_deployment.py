@@ -1,5 +1,6 @@
 """The shipped deployment (deploy/: systemd units, nginx site, environment file) and the README's guide name only
 commands, settings and files that exist, so a county IT office following them never meets a typo of ours."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,11 @@ INSTALLED = "/opt/xiayi"  # where the guide checks the repository out
 UNITS = sorted(DEPLOY.glob("*.service")) + sorted(DEPLOY.glob("*.timer"))
 # `flask --app webapp …`, or `xiayi-flask …` (deploy/xiayi-flask: the same as the service user)
 FLASK_CALL = re.compile(r"(?:flask --app webapp|xiayi-flask) ((?:[a-z][a-z-]*)(?: [a-z][a-z-]*)*)")
-SOURCES = [ROOT / "webapp" / "config.py", *sorted((ROOT / "workflows").rglob("*.py")),
-           *sorted((ROOT / "notifications").rglob("*.py"))]
+SOURCES = [
+    ROOT / "webapp" / "config.py",
+    *sorted((ROOT / "workflows").rglob("*.py")),
+    *sorted((ROOT / "notifications").rglob("*.py")),
+]
 READ_SETTING = re.compile(r"""(?:os\.environ\.get|os\.environ\[|_flag)\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
 
 
@@ -49,7 +53,7 @@ def settings_the_app_reads() -> set[str]:
 
 def in_repo(path: str) -> Path:
     assert path.startswith(INSTALLED + "/") or path == INSTALLED, path
-    return ROOT / path[len(INSTALLED):].lstrip("/")
+    return ROOT / path[len(INSTALLED) :].lstrip("/")
 
 
 def flask_commands(text: str) -> list[list[str]]:
@@ -70,13 +74,16 @@ def assert_command_exists(app, words: list[str]) -> None:
 
 @pytest.fixture(scope="module")
 def cli_app(tmp_path_factory):
-    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('deploy') / 'x.db'}",
-                       "SECRET_KEY": "x"})
+    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('deploy') / 'x.db'}", "SECRET_KEY": "x"})
 
 
 def test_the_shipped_units_run_commands_and_files_that_exist(cli_app):
-    assert {p.name for p in UNITS} >= {"xiayi-web.service", "xiayi-scheduler.service", "xiayi-backup.service",
-                                       "xiayi-backup.timer"}
+    assert {p.name for p in UNITS} >= {
+        "xiayi-web.service",
+        "xiayi-scheduler.service",
+        "xiayi-backup.service",
+        "xiayi-backup.timer",
+    }
     called = []
     for unit in UNITS:
         for section, key, value in unit_entries(unit):
@@ -126,15 +133,19 @@ def test_the_nginx_site_serves_the_static_folder_over_tls_and_lets_the_app_refus
 def test_the_environment_example_lists_exactly_the_settings_the_app_reads():
     example = env_example()
     read = settings_the_app_reads()
-    assert set(example) == read, (f"not read by the app: {sorted(set(example) - read)}; "
-                                  f"missing from the example: {sorted(read - set(example))}")
+    assert set(example) == read, (
+        f"not read by the app: {sorted(set(example) - read)}; "
+        f"missing from the example: {sorted(read - set(example))}"
+    )
     assert example["PUBLIC_BASE_URL"].startswith("https://")
     assert in_repo(example["BPMN_DIR"]).is_dir()
 
 
 def test_every_command_the_readme_and_the_deploy_folder_name_exists(cli_app):
-    texts = [(ROOT / "README.md").read_text(encoding="utf-8"),
-             *(p.read_text(encoding="utf-8") for p in DEPLOY.iterdir() if p.is_file())]
+    texts = [
+        (ROOT / "README.md").read_text(encoding="utf-8"),
+        *(p.read_text(encoding="utf-8") for p in DEPLOY.iterdir() if p.is_file()),
+    ]
     named = [words for text in texts for words in flask_commands(text)]
     assert len(named) >= 10
     for words in named:
@@ -144,7 +155,12 @@ def test_every_command_the_readme_and_the_deploy_folder_name_exists(cli_app):
 def test_every_deploy_file_the_readme_names_is_shipped():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     named = set(re.findall(r"deploy/([\w.-]+)", readme))
-    assert {"xiayi-web.service", "xiayi-scheduler.service", "nginx-xiayi.conf", "xiayi.env.example",
-            "xiayi-flask"} <= named
+    assert {
+        "xiayi-web.service",
+        "xiayi-scheduler.service",
+        "nginx-xiayi.conf",
+        "xiayi.env.example",
+        "xiayi-flask",
+    } <= named
     for name in named:
         assert (DEPLOY / name).is_file(), name

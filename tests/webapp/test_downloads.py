@@ -1,4 +1,5 @@
 """Downloads keep their Chinese name (filename*) and an ASCII name that still says what the file is (filename)."""
+
 from __future__ import annotations
 
 import io
@@ -28,8 +29,9 @@ def _submitted(client, **files) -> int:
 def test_the_record_pdf_is_named_by_its_number_in_ascii_and_in_chinese(client, ready):
     login(client, "machao")
     app_id = _submitted(client)
-    decide(ready, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds",
-           concerns=["公民身份号码"])
+    decide(
+        ready, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds", concerns=["公民身份号码"]
+    )
     with ready() as s:
         number = s.get(Application, app_id).number
 

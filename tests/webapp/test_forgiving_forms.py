@@ -1,5 +1,6 @@
 """Forms that forgive: a refused submit keeps the files already chosen, shows every problem at once, and the
 messages name buttons that exist."""
+
 import io
 import re
 from datetime import datetime, timedelta
@@ -51,8 +52,11 @@ def test_a_refused_submit_keeps_the_chosen_file_and_the_next_submit_attaches_it(
 def test_a_kept_file_unticked_is_not_saved_and_another_persons_token_attaches_nothing(app, client, ready):
     login(client, "machao")
     scan = (io.BytesIO(SCAN), "受理通知书.pdf", "application/pdf")
-    tokens = _kept_tokens(submit_form(client, HOUSEHOLD_FORM | {"scenario": "", "attachments": scan}, action="submit")
-                          .get_data(as_text=True))
+    tokens = _kept_tokens(
+        submit_form(client, HOUSEHOLD_FORM | {"scenario": "", "attachments": scan}, action="submit").get_data(
+            as_text=True
+        )
+    )
     colleague = app.test_client()
     login(colleague, "zhuxia")  # a colleague who somehow got the token
     assert submit_form(colleague, HOUSEHOLD_FORM | {"pending": tokens}, action="save").status_code == 302
@@ -78,9 +82,11 @@ def test_after_saving_a_returned_application_the_message_names_the_button_on_the
         decide(ready, app_id, decision="return", reason="请补充低保申请受理通知书扫描件，并说明核对对象的范围")
         login(client, "machao")
         token = csrf_token(client, f"/applications/{app_id}/edit")
-        answer = client.post(f"/applications/{app_id}/edit", data=HOUSEHOLD_FORM | {"csrf_token": token,
-                                                                                   "action": "save"},
-                             follow_redirects=True)
+        answer = client.post(
+            f"/applications/{app_id}/edit",
+            data=HOUSEHOLD_FORM | {"csrf_token": token, "action": "save"},
+            follow_redirects=True,
+        )
     page = text_of(answer)
     assert "请点击下方“去办理：补正后重新提交”" in page and "去办理：补正后重新提交" in page.split("已保存修改")[1]
 

@@ -1,5 +1,6 @@
 """Input no view can handle (control characters, deep JSON, huge fields, ids beyond 32 bits, unknown choices)
 gets a 422 or 404 with a Chinese message on both databases, never a 500."""
+
 from __future__ import annotations
 
 import json
@@ -14,11 +15,17 @@ from webapp.api.openapi import document
 from workflows import clock
 from workflows.models import Application
 
-HOUSEHOLD = {"resource_code": "XY-GA-001", "items": ["姓名", "公民身份号码"],
-             "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍", "basis": "《社会救助暂行办法》第十一条",
-             "purpose": "核验低保申请人及家庭成员户籍", "frequency": "daily",
-             "valid_until": (clock.today() + timedelta(days=365)).isoformat(),
-             "undertaking": True, "sensitive_justification": "核对家庭成员身份必须使用身份证号"}
+HOUSEHOLD = {
+    "resource_code": "XY-GA-001",
+    "items": ["姓名", "公民身份号码"],
+    "scenario": "最低生活保障家庭经济状况核对中核验申请人户籍",
+    "basis": "《社会救助暂行办法》第十一条",
+    "purpose": "核验低保申请人及家庭成员户籍",
+    "frequency": "daily",
+    "valid_until": (clock.today() + timedelta(days=365)).isoformat(),
+    "undertaking": True,
+    "sensitive_justification": "核对家庭成员身份必须使用身份证号",
+}
 BIG_IDS = [2**31, 2**63, 10**30, "١٢", "²"]
 
 
@@ -48,16 +55,21 @@ def count(sessions, model) -> int:
 
 
 def test_a_nul_in_the_login_username_gets_the_chinese_message_and_nobody_is_logged_in(client, sessions):
-    answer = client.post("/login", data={"username": "lina\x00", "password": "Demo@2026",
-                                         "csrf_token": csrf_token(client)})
+    answer = client.post(
+        "/login", data={"username": "lina\x00", "password": "Demo@2026", "csrf_token": csrf_token(client)}
+    )
     refused(answer, "表单字段“username”含有不可见的控制字符")
     assert client.get("/").status_code == 302  # still on the way to the login page
 
 
 def test_a_nul_in_a_form_field_is_refused_and_nothing_is_saved(client, processes, demo_catalog):
     login(client, "machao")
-    data = {"csrf_token": csrf_token(client, "/applications"), "resource_code": "XY-GA-001",
-            "scenario": "最低生活保障\x00核对", "action": "save"}
+    data = {
+        "csrf_token": csrf_token(client, "/applications"),
+        "resource_code": "XY-GA-001",
+        "scenario": "最低生活保障\x00核对",
+        "action": "save",
+    }
     answer = client.post("/applications/new?resource=XY-GA-001", data=data, content_type="multipart/form-data")
     refused(answer, "表单字段“scenario”")
     assert count(processes, Application) == 0
@@ -75,16 +87,20 @@ def test_a_control_character_in_a_query_argument_or_path_value_is_refused_in_the
     refused(client.get("/api/v1/catalog/resources/XY%00GA", headers=token), "地址中的参数“code”")
 
 
-@pytest.mark.parametrize("body, where", [
-    (HOUSEHOLD | {"scenario": "最低生活保障\x00家庭核对"}, "JSON 字段“scenario”"),
-    (HOUSEHOLD | {"items": ["姓名", "公民\x00身份号码"]}, "JSON 字段“items[1]”"),
-    (HOUSEHOLD | {"items\x00": []}, "JSON 字段名“items\\u0000”"),
-    (HOUSEHOLD | {"basis": "依据\x1b[31m"}, "JSON 字段“basis”"),
-    (HOUSEHOLD | {"purpose": "用途\x85"}, "JSON 字段“purpose”"),
-    (HOUSEHOLD | {"purpose": "用途\ud800"}, "JSON 字段“purpose”"),
-])
-def test_a_control_character_in_a_json_value_or_key_is_refused_and_nothing_is_saved(client, processes, token, body,
-                                                                                   where):
+@pytest.mark.parametrize(
+    "body, where",
+    [
+        (HOUSEHOLD | {"scenario": "最低生活保障\x00家庭核对"}, "JSON 字段“scenario”"),
+        (HOUSEHOLD | {"items": ["姓名", "公民\x00身份号码"]}, "JSON 字段“items[1]”"),
+        (HOUSEHOLD | {"items\x00": []}, "JSON 字段名“items\\u0000”"),
+        (HOUSEHOLD | {"basis": "依据\x1b[31m"}, "JSON 字段“basis”"),
+        (HOUSEHOLD | {"purpose": "用途\x85"}, "JSON 字段“purpose”"),
+        (HOUSEHOLD | {"purpose": "用途\ud800"}, "JSON 字段“purpose”"),
+    ],
+)
+def test_a_control_character_in_a_json_value_or_key_is_refused_and_nothing_is_saved(
+    client, processes, token, body, where
+):
     for content_type in ("application/json", "text/plain"):  # the API reads any body as JSON
         sent = client.post("/api/v1/applications", data=json.dumps(body), content_type=content_type, headers=token)
         refused(sent, where)
@@ -92,28 +108,34 @@ def test_a_control_character_in_a_json_value_or_key_is_refused_and_nothing_is_sa
 
 
 def test_tab_and_newline_are_text_and_pass_the_guard(client, token):
-    answer = client.post("/api/v1/applications", json=HOUSEHOLD | {"scenario": "核对低保家庭：\n\t第一步核验户籍"},
-                         headers=token)
+    answer = client.post(
+        "/api/v1/applications", json=HOUSEHOLD | {"scenario": "核对低保家庭：\n\t第一步核验户籍"}, headers=token
+    )
     assert answer.status_code == 201, answer.get_json()
 
 
 def test_a_field_beyond_the_last_resort_size_is_refused(client, token):
-    refused(client.get("/api/v1/catalog/resources", query_string={"q": "户" * 200_001}, headers=token),
-            "超过 200000 个字符")
-    refused(client.post("/api/v1/applications", json=HOUSEHOLD | {"basis": "依" * 200_001}, headers=token),
-            "JSON 字段“basis”超过 200000 个字符")
+    refused(
+        client.get("/api/v1/catalog/resources", query_string={"q": "户" * 200_001}, headers=token), "超过 200000 个字符"
+    )
+    refused(
+        client.post("/api/v1/applications", json=HOUSEHOLD | {"basis": "依" * 200_001}, headers=token),
+        "JSON 字段“basis”超过 200000 个字符",
+    )
 
 
-@pytest.mark.parametrize("raw", ["[" * 100_000, "[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000,
-                                 "[" * 33 + "]" * 33])
+@pytest.mark.parametrize(
+    "raw", ["[" * 100_000, "[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000, "[" * 33 + "]" * 33]
+)
 def test_deeply_nested_json_is_refused_before_it_is_parsed(client, token, raw):
     answer = client.post("/api/v1/applications", data=raw, content_type="application/json", headers=token)
     refused(answer, "嵌套超过 32 层")
 
 
 def test_json_nested_32_levels_passes_the_guard_and_the_view_explains_what_it_expects(client, token):
-    answer = client.post("/api/v1/applications", data="[" * 32 + "]" * 32, content_type="application/json",
-                         headers=token)
+    answer = client.post(
+        "/api/v1/applications", data="[" * 32 + "]" * 32, content_type="application/json", headers=token
+    )
     assert answer.status_code == 400 and answer.get_json()["message"] == "请求体应为 JSON 对象"
 
 
@@ -148,15 +170,23 @@ def _enum_parameters():
         for method, operation in operations.items():
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "query" and "enum" in parameter["schema"]:
-                    yield pytest.param(path, parameter["name"], parameter["schema"]["enum"],
-                                       id=f"{path}?{parameter['name']}")
+                    yield pytest.param(
+                        path, parameter["name"], parameter["schema"]["enum"], id=f"{path}?{parameter['name']}"
+                    )
 
 
 def test_every_enum_parameter_is_found(app):
     names = {(p.values[0], p.values[1]) for p in _enum_parameters()}
-    assert {("/tasks", "overdue"), ("/applications", "scope"), ("/applications", "status"), ("/grants", "scope"),
-            ("/catalog/interfaces", "object_class"), ("/catalog/interfaces", "sort"),
-            ("/catalog/resources", "category"), ("/catalog/resources", "share_type")} <= names
+    assert {
+        ("/tasks", "overdue"),
+        ("/applications", "scope"),
+        ("/applications", "status"),
+        ("/grants", "scope"),
+        ("/catalog/interfaces", "object_class"),
+        ("/catalog/interfaces", "sort"),
+        ("/catalog/resources", "category"),
+        ("/catalog/resources", "share_type"),
+    } <= names
 
 
 @pytest.mark.parametrize("path, name, allowed", list(_enum_parameters()))
@@ -177,8 +207,11 @@ def test_an_unknown_value_of_an_enum_field_in_a_body_lists_every_allowed_value(c
     assert answer.status_code == 422 and "实时调用、每日、每周、每月、一次性" in " ".join(answer.get_json()["details"])
     created = client.post("/api/v1/applications", json=HOUSEHOLD, headers=token).get_json()
     huangtao = bearer(processes, "huangtao")
-    task = next(t for t in client.get("/api/v1/tasks", headers=huangtao).get_json()["items"]
-                if t.get("application_id") == created["id"])
+    task = next(
+        t
+        for t in client.get("/api/v1/tasks", headers=huangtao).get_json()["items"]
+        if t.get("application_id") == created["id"]
+    )
     answer = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"decision": "maybe"}, headers=huangtao)
     assert answer.status_code == 422
     assert all(f"{code}（" in " ".join(answer.get_json()["details"]) for code in ("approve", "reject", "return"))

@@ -1,4 +1,5 @@
 """The findings' exact inputs through pages and the API: refused in Chinese with the field named, never a 500."""
+
 import io
 import re
 
@@ -44,9 +45,12 @@ def test_the_api_refuses_a_million_character_scenario_naming_the_field(api):
     assert response.status_code == 422  # the request guard's last resort, before any service
     assert response.get_json()["details"] == ["JSON 字段“scenario”超过 200000 个字符，请精简后重新提交"]
     response = api.post("/api/v1/applications", HOUSEHOLD | {"scenario": "核" * 2001})
-    assert response.get_json() == {"code": "validation_failed", "message": "申请内容有误，未提交，请按提示修改",
-                                   "details": ["应用场景：不能超过 2000 个字（现有 2001 个字），请精简后重新提交"],
-                                   "fields": {"scenario": "应用场景：不能超过 2000 个字（现有 2001 个字），请精简后重新提交"}}
+    assert response.get_json() == {
+        "code": "validation_failed",
+        "message": "申请内容有误，未提交，请按提示修改",
+        "details": ["应用场景：不能超过 2000 个字（现有 2001 个字），请精简后重新提交"],
+        "fields": {"scenario": "应用场景：不能超过 2000 个字（现有 2001 个字），请精简后重新提交"},
+    }
     assert api.apply(scenario="核" * 2000)["scenario"] == "核" * 2000
 
 
@@ -69,15 +73,19 @@ def test_an_attachment_named_with_a_right_to_left_override_is_listed_without_it(
 
 
 @pytest.mark.parametrize("typed", ["²", "١٢", "99999999999999999999"])
-@pytest.mark.parametrize("path, status, message", [
-    ("/catalog/?page={}", 200, "页码：应为 1 到 100000 之间的整数（半角数字）"),
-    ("/catalog/interfaces?min_calls={}", 200, "月调用次数下限：应为 0 到 2147483647 之间的整数"),
-    ("/api/v1/catalog/resources?per_page={}", 422, "每页条数：应为 1 到 100 之间的整数"),
-    ("/tasks/?unit={}", 422, "办理单位：应为列表中的一项（正整数编号），请重新选择"),
-    ("/catalog/export.xlsx?unit={}", 422, "单位：应为列表中的一项（正整数编号），请重新选择"),
-])
-def test_numbers_in_other_digits_or_beyond_32_bits_in_a_query_are_explained(client, demo_catalog, path, status,
-                                                                            message, typed):
+@pytest.mark.parametrize(
+    "path, status, message",
+    [
+        ("/catalog/?page={}", 200, "页码：应为 1 到 100000 之间的整数（半角数字）"),
+        ("/catalog/interfaces?min_calls={}", 200, "月调用次数下限：应为 0 到 2147483647 之间的整数"),
+        ("/api/v1/catalog/resources?per_page={}", 422, "每页条数：应为 1 到 100 之间的整数"),
+        ("/tasks/?unit={}", 422, "办理单位：应为列表中的一项（正整数编号），请重新选择"),
+        ("/catalog/export.xlsx?unit={}", 422, "单位：应为列表中的一项（正整数编号），请重新选择"),
+    ],
+)
+def test_numbers_in_other_digits_or_beyond_32_bits_in_a_query_are_explained(
+    client, demo_catalog, path, status, message, typed
+):
     headers = {}
     if path.startswith("/api/"):
         with demo_catalog.begin() as s:
@@ -96,12 +104,18 @@ def test_an_audit_page_number_that_is_no_number_shows_the_first_page(client, typ
     assert response.status_code == 200 and "审计日志" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path, data, message", [
-    ("/demands/new", {"unit_id": "99999999999999999999", "wanted_data": "不动产登记信息", "scenario": "办理入学资格审核"},
-     "需求单位：应为列表中的一项"),
-    ("/inbox/read", {"id": "²"}, "消息：应为列表中的一项"),
-    ("/admin/calendar/import", {"year": "²"}, None),
-])
+@pytest.mark.parametrize(
+    "path, data, message",
+    [
+        (
+            "/demands/new",
+            {"unit_id": "99999999999999999999", "wanted_data": "不动产登记信息", "scenario": "办理入学资格审核"},
+            "需求单位：应为列表中的一项",
+        ),
+        ("/inbox/read", {"id": "²"}, "消息：应为列表中的一项"),
+        ("/admin/calendar/import", {"year": "²"}, None),
+    ],
+)
 def test_numbers_in_a_form_that_are_no_ids_are_explained(client, path, data, message):
     login(client, "chenjing" if "calendar" in path else "machao")
     response = client.post(path, data=data | {"csrf_token": csrf_token(client, "/")}, follow_redirects=True)
@@ -111,8 +125,9 @@ def test_numbers_in_a_form_that_are_no_ids_are_explained(client, path, data, mes
 
 
 def test_an_over_long_username_at_login_is_refused_in_chinese(client):
-    response = client.post("/login", data={"username": "u" * 1000, "password": "Demo@2026",
-                                           "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/login", data={"username": "u" * 1000, "password": "Demo@2026", "csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 422
     assert "用户名：不能超过 64 个字（现有 1000 个字）" in response.get_data(as_text=True)
 

@@ -1,15 +1,19 @@
 """List pages with query filters: a filter that cannot be applied is explained and lists nothing."""
+
 import pytest
 
 from tests.helpers import apply, decide, login
 
 
-@pytest.mark.parametrize("query, message", [
-    ("status=lost", "状态：“lost”不是可选的值，请从列表中选择（可选：草稿、"),
-    ("scope=everyone", "范围：“everyone”不是可选的值，请从列表中选择（可选：本单位的申请"),
-    ("status=", "状态：“”不是可选的值，请从列表中选择（可选：草稿、"),
-    ("scope=", "范围：“”不是可选的值，请从列表中选择（可选：本单位的申请"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("status=lost", "状态：“lost”不是可选的值，请从列表中选择（可选：草稿、"),
+        ("scope=everyone", "范围：“everyone”不是可选的值，请从列表中选择（可选：本单位的申请"),
+        ("status=", "状态：“”不是可选的值，请从列表中选择（可选：草稿、"),
+        ("scope=", "范围：“”不是可选的值，请从列表中选择（可选：本单位的申请"),
+    ],
+)
 def test_an_unknown_filter_of_the_application_list_is_explained_and_lists_nothing(client, ready, query, message):
     apply(ready, "machao")
     login(client, "machao")

@@ -1,4 +1,5 @@
 """Guessing is slowed per account and per address, never locks a person out for good, and tells no one which names exist."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,9 @@ def attempt(client, username: str, password: str = "Demo@2026", address: str = O
     """A login from that address; the client stays there (a session is bound to its address)."""
     client.environ_base["REMOTE_ADDR"] = address
     token = csrf_token(client)
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                       headers=headers or {})
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}, headers=headers or {}
+    )
 
 
 def message(response) -> str:
@@ -69,7 +71,8 @@ def test_an_office_behind_one_address_is_not_locked_out_by_a_few_colleagues_typo
 
 
 def test_a_hundred_failures_in_a_day_tell_every_sysadmin_once_and_show_on_the_login_security_page(
-        app, client, sessions, moment, monkeypatch):
+    app, client, sessions, moment, monkeypatch
+):
     monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_ALERT_FAILURES", 10)  # the default, 100, as NIST suggests
     subject = "【登录安全】账号 lina 24 小时内登录失败 10 次"
     for n in range(1, 10):
@@ -130,8 +133,9 @@ def test_spraying_one_password_across_25_usernames_from_one_address_is_stopped(a
     answers = [attempt(client, name, SPRAYED, CAFE) for name in usernames]
 
     assert [r.status_code for r in answers] == [401] * 20 + [429] * 5
-    assert message(answers[-1]) == ("您所在网络的登录失败次数过多，请 15 分钟后再试；"
-                                    "如多人共用网络受到影响，请联系系统管理员")
+    assert message(answers[-1]) == (
+        "您所在网络的登录失败次数过多，请 15 分钟后再试；" "如多人共用网络受到影响，请联系系统管理员"
+    )
     assert attempt(client, "lina", address=CAFE).status_code == 429  # even the right password waits
     with sessions() as s:
         assert s.scalar(select(LoginFailure.id).where(LoginFailure.address == CAFE).limit(1)) is not None
@@ -146,8 +150,7 @@ def test_failed_and_throttled_logins_are_audited_without_the_password(client, se
     fail(client, "machao", 5, CAFE)
     attempt(client, "machao", address=CAFE)
     with sessions() as s:
-        events = list(s.scalars(select(AuditEvent).where(AuditEvent.action.like("session:%"))
-                                .order_by(AuditEvent.id)))
+        events = list(s.scalars(select(AuditEvent).where(AuditEvent.action.like("session:%")).order_by(AuditEvent.id)))
     assert [e.action for e in events] == ["session:login_failed"] * 5 + ["session:throttled"]
     assert events[0].after == {"username": "machao", "address": CAFE}
     assert events[-1].after == {"username": "machao", "address": CAFE, "scope": "account", "wait_seconds": 30}
@@ -203,17 +206,24 @@ def test_x_forwarded_for_is_ignored_without_a_trusted_proxy(client, sessions):
 def test_x_forwarded_for_gives_the_address_behind_one_trusted_proxy(database_url, sessions):
     from webapp import create_app
 
-    behind_proxy = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
-                               "TRUSTED_PROXY_COUNT": 1})
+    behind_proxy = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret", "TRUSTED_PROXY_COUNT": 1}
+    )
     with serving(behind_proxy, sessions):
-        attempt(behind_proxy.test_client(), "machao", "wrong", address="10.0.0.1",
-                headers={"X-Forwarded-For": "198.51.100.99, 198.51.100.7"})  # the first part is the client's to forge
+        attempt(
+            behind_proxy.test_client(),
+            "machao",
+            "wrong",
+            address="10.0.0.1",
+            headers={"X-Forwarded-For": "198.51.100.99, 198.51.100.7"},
+        )  # the first part is the client's to forge
     with sessions() as s:
         assert s.scalar(select(LoginFailure.address)) == "198.51.100.7"
 
 
 def test_failed_logins_past_their_retention_are_deleted_by_the_periodic_pass_and_stay_in_the_audit(
-        app, client, sessions, monkeypatch):
+    app, client, sessions, monkeypatch
+):
     monkeypatch.setitem(app.config, "LOGIN_FAILURE_RETENTION_DAYS", 7)
     with at("2026-03-01T10:00:00"):
         fail(client, "machao", 2, CAFE)

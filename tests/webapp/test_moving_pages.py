@@ -1,4 +1,5 @@
 """The modeler previews the running cases of a version, then moves one or all of them to another version."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -42,9 +43,11 @@ def test_moving_one_case_leaves_the_other_on_its_version(client, two_versions):
     token = csrf_token(client, "/processes/data_application/move")
     case = review_task(sessions, first).instance_id
     with at("2026-02-13T11:00:00"):
-        page = client.post("/processes/data_application/move", data={"csrf_token": token, "from": "1", "to": "2",
-                                                                     "instance_id": str(case)},
-                           follow_redirects=True).get_data(as_text=True)
+        page = client.post(
+            "/processes/data_application/move",
+            data={"csrf_token": token, "from": "1", "to": "2", "instance_id": str(case)},
+            follow_redirects=True,
+        ).get_data(as_text=True)
     with sessions() as s:
         number = s.get(Application, first).number
     assert f"已把 1 个案件（{number} 县民政局申请「户籍人口基本信息」）迁移到第 2 版" in page and "可迁移 1 件" in page
@@ -57,9 +60,11 @@ def test_moving_all_cases_moves_every_movable_one(client, two_versions):
     login(client, "liuyang")
     token = csrf_token(client, "/processes/data_application/move")
     with at("2026-02-13T11:00:00"):
-        page = client.post("/processes/data_application/move", data={"csrf_token": token, "from": "1", "to": "2",
-                                                                     "all": "1"},
-                           follow_redirects=True).get_data(as_text=True)
+        page = client.post(
+            "/processes/data_application/move",
+            data={"csrf_token": token, "from": "1", "to": "2", "all": "1"},
+            follow_redirects=True,
+        ).get_data(as_text=True)
     assert "已把 2 个案件" in page and "第 1 版没有进行中的案件" in page
     with sessions() as s:
         assert {i.process_version.version for i in s.scalars(select(ProcessInstance))} == {2}
@@ -92,7 +97,7 @@ def test_after_a_move_the_assignee_or_the_units_reviewers_get_the_new_deadline(c
     token = csrf_token(client, "/processes/data_application/move")
     with at("2026-02-13T11:00:00"):
         client.post("/processes/data_application/move", data={"csrf_token": token, "from": "1", "to": "2", "all": "1"})
-    new = {name: inbox_subjects(sessions, name)[len(before[name]):] for name in before}
+    new = {name: inbox_subjects(sessions, name)[len(before[name]) :] for name in before}
     with sessions() as s:
         first_number, second_number = s.get(Application, first).number, s.get(Application, second).number
     moved = "【期限提前】审核申请：{} 县民政局申请「户籍人口基本信息」，新期限 2026-02-25 23:59"

@@ -1,5 +1,6 @@
 """Where people look for things: 流程管理 in the menu for modelers, the README's addresses, the provider's grants,
 a demand opened from a resource page, the favicon."""
+
 import re
 
 from tests.helpers import apply, decide, login, text_of

@@ -1,5 +1,6 @@
 """The crumb above an objection leads back to the list each person finds it in: the board for coordinators,
 我的异议 for the units concerned."""
+
 from __future__ import annotations
 
 import re
@@ -10,12 +11,15 @@ from tests.helpers import csrf_token, login
 from tests.workflows.objections.helpers import accept_and_transfer, raise_, rejected_application
 
 
-@pytest.mark.parametrize("who, crumb, href", [
-    ("lina", "异议处理台账", "/objections/board"),  # coordinator (also an applicant of the bureau)
-    ("wanglei", "异议处理台账", "/objections/board"),  # coordinator only
-    ("machao", "我的异议", "/objections/"),  # the raiser
-    ("huangtao", "我的异议", "/objections/"),  # the unit it concerns, asked to answer
-])
+@pytest.mark.parametrize(
+    "who, crumb, href",
+    [
+        ("lina", "异议处理台账", "/objections/board"),  # coordinator (also an applicant of the bureau)
+        ("wanglei", "异议处理台账", "/objections/board"),  # coordinator only
+        ("machao", "我的异议", "/objections/"),  # the raiser
+        ("huangtao", "我的异议", "/objections/"),  # the unit it concerns, asked to answer
+    ],
+)
 def test_the_crumb_of_an_objection_leads_to_the_list_that_holds_it_for_each_role(client, ready, who, crumb, href):
     objection_id = raise_(ready, application_id=rejected_application(ready))
     accept_and_transfer(ready, objection_id)

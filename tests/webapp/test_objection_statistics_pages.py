@@ -1,4 +1,5 @@
 """The objection statistics and their Excel export read one period form and refuse a bad date the same way."""
+
 from __future__ import annotations
 
 import io
@@ -14,11 +15,14 @@ def form_of(html: str) -> str:
     return re.search(r'<form[^>]*id="statistics-form".*?</form>', html, re.S).group(0)
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("2026-02-30", "起始日期：“2026-02-30”不是存在的日期，请核对年、月、日后按 2026-12-31 的格式填写"),
-    ("2026-01-01abc", "起始日期：“2026-01-01abc”不是有效日期，请按 2026-12-31 的格式填写"),
-    ("0001-01-01", "起始日期：日期超出范围（应在 2000-01-01 至 2099-12-31 之间）"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("2026-02-30", "起始日期：“2026-02-30”不是存在的日期，请核对年、月、日后按 2026-12-31 的格式填写"),
+        ("2026-01-01abc", "起始日期：“2026-01-01abc”不是有效日期，请按 2026-12-31 的格式填写"),
+        ("0001-01-01", "起始日期：日期超出范围（应在 2000-01-01 至 2099-12-31 之间）"),
+    ],
+)
 def test_the_export_refuses_a_bad_date_beside_the_field_exactly_as_the_page_does(client, ready, bad, message):
     login(client, "lina")
     shown = client.get(f"/objections/statistics?since={bad}")

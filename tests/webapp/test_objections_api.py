@@ -1,4 +1,5 @@
 """The objections API: raise with a type code, 422 with fields for bad input, read by those concerned, tasks carry the id."""
+
 from tests.helpers import MISSING_BASIS, decide
 
 FACTS = "审核意见未说明不予共享的具体依据，影响低保核对工作"
@@ -6,10 +7,18 @@ FACTS = "审核意见未说明不予共享的具体依据，影响低保核对�
 
 def test_an_objection_raised_through_the_api_is_read_by_those_concerned_and_its_tasks_carry_its_id(api, sessions):
     created = api.apply()
-    decide(sessions, created["id"], decision="reject", rejection_category="no_basis",
-           reason="申请用途与所列法律依据不对应，缺少低保核对的授权文件", missing_basis=MISSING_BASIS)
-    response = api.post("/api/v1/objections", {"type": "application_dispute", "facts": FACTS, "request": "请协调重新审核",
-                                               "application_id": created["id"]})
+    decide(
+        sessions,
+        created["id"],
+        decision="reject",
+        rejection_category="no_basis",
+        reason="申请用途与所列法律依据不对应，缺少低保核对的授权文件",
+        missing_basis=MISSING_BASIS,
+    )
+    response = api.post(
+        "/api/v1/objections",
+        {"type": "application_dispute", "facts": FACTS, "request": "请协调重新审核", "application_id": created["id"]},
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert body["status"] == "submitted" and response.headers["Location"].endswith(f"/objections/{body['id']}")
@@ -17,7 +26,9 @@ def test_an_objection_raised_through_the_api_is_read_by_those_concerned_and_its_
         seen = api.get(f"/api/v1/objections/{body['id']}", username)
         assert seen.status_code == 200 and seen.get_json()["concerned_unit"] == "县公安局"
     assert api.get(f"/api/v1/objections/{body['id']}", "heming").status_code == 404
-    triage = next(t for t in api.get("/api/v1/tasks", "lina").get_json()["items"] if t.get("objection_id") == body["id"])
+    triage = next(
+        t for t in api.get("/api/v1/tasks", "lina").get_json()["items"] if t.get("objection_id") == body["id"]
+    )
     assert triage["name"] == "受理审查" and triage["due_at"]
     done = api.complete(triage["id"], {"decision": "accept"}, username="lina")
     assert done.status_code == 200
@@ -44,18 +55,36 @@ def test_over_long_text_and_ids_that_are_no_ids_are_refused_in_chinese(api, clie
     assert huge.status_code == 422 and "facts" in " ".join(huge.get_json()["details"])
     long = api.post("/api/v1/objections", {"type": "other", "facts": "事" * 4001, "request": "请处理"})
     assert long.status_code == 422 and "4000" in long.get_json()["fields"]["facts"]
-    wrong = api.post("/api/v1/objections", {"type": "other", "facts": "县公安局共享接口多次中断影响业务", "request": "请处理",
-                                            "application_id": 2 ** 40})
+    wrong = api.post(
+        "/api/v1/objections",
+        {"type": "other", "facts": "县公安局共享接口多次中断影响业务", "request": "请处理", "application_id": 2**40},
+    )
     assert wrong.status_code == 422 and "application_id" in " ".join(wrong.get_json()["details"])
     assert api.get("/api/v1/objections/99999999999").status_code == 404
-    too_many = api.post("/api/v1/objections", {"type": "other", "facts": "县公安局共享接口多次中断影响业务", "request": "请处理",
-                                               "attachments": [{"name": f"材料{i}"} for i in range(6)]})
+    too_many = api.post(
+        "/api/v1/objections",
+        {
+            "type": "other",
+            "facts": "县公安局共享接口多次中断影响业务",
+            "request": "请处理",
+            "attachments": [{"name": f"材料{i}"} for i in range(6)],
+        },
+    )
     assert too_many.status_code == 422 and "attachments" in too_many.get_json()["fields"]
 
 
 def test_evidence_that_is_no_list_of_named_files_is_refused_with_the_shape_it_should_have(api):
     for attachments in ({}, "证明.pdf", [{"name": 5}], [1]):
-        response = api.post("/api/v1/objections", {"type": "other", "facts": "县公安局共享接口多次中断影响业务",
-                                                   "request": "请处理", "attachments": attachments})
+        response = api.post(
+            "/api/v1/objections",
+            {
+                "type": "other",
+                "facts": "县公安局共享接口多次中断影响业务",
+                "request": "请处理",
+                "attachments": attachments,
+            },
+        )
         assert response.status_code == 422, attachments
-        assert response.get_json()["fields"] == {"attachments": '附件（attachments）：应为 [{"name": 文件名, "note": 说明}] 数组'}
+        assert response.get_json()["fields"] == {
+            "attachments": '附件（attachments）：应为 [{"name": 文件名, "note": 说明}] 数组'
+        }

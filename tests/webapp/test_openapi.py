@@ -1,4 +1,5 @@
 """The OpenAPI document: public, valid JSON, and describing exactly the routes the app serves under /api/v1."""
+
 import re
 
 import pytest
@@ -15,7 +16,7 @@ def api_rules(app):
 
 def openapi_path(rule: str) -> str:
     """Flask's /applications/<int(max=…):app_id> is OpenAPI's /applications/{app_id}."""
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX):])
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX) :])
 
 
 @pytest.fixture
@@ -28,13 +29,19 @@ def document(client):
 def test_the_document_is_public_openapi_3_0_3_with_bearer_auth_and_the_error_shape(document):
     assert document["openapi"] == "3.0.3" and document["info"]["title"]
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "description": document["components"]["securitySchemes"]["bearerAuth"][
-            "description"]}
+        "type": "http",
+        "scheme": "bearer",
+        "description": document["components"]["securitySchemes"]["bearerAuth"]["description"],
+    }
     assert document["security"] == [{"bearerAuth": []}]
     error = document["components"]["schemas"]["Error"]
-    assert set(error["properties"]) == {"code", "message", "details", "fields"} and error["required"] == ["code", "message"]
+    assert set(error["properties"]) == {"code", "message", "details", "fields"} and error["required"] == [
+        "code",
+        "message",
+    ]
     assert {"400", "401", "403", "404", "409", "422"} <= {
-        code for path in document["paths"].values() for op in path.values() for code in op["responses"]}
+        code for path in document["paths"].values() for op in path.values() for code in op["responses"]
+    }
 
 
 def test_it_describes_every_api_route_and_method_and_nothing_else(app, document):
@@ -81,8 +88,9 @@ def test_every_reference_resolves(document):
 
 def test_the_document_passes_the_openapi_3_0_validator_with_no_error(document):
     assert document["openapi"].startswith("3.0.")
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-              for e in OpenAPIV30SpecValidator(document).iter_errors()]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in OpenAPIV30SpecValidator(document).iter_errors()
+    ]
     assert errors == []
 
 

@@ -1,4 +1,5 @@
 """Importing people from Excel on the page: upload, preview, confirm; a bad row changes nothing and says where."""
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,11 @@ from workflows.models import Person
 
 def upload(client, data: bytes, name: str = "人员.xlsx"):
     token = csrf_token(client, "/org/people/import")
-    return client.post("/org/people/import", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/org/people/import",
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_upload_preview_and_confirm(client, sessions):
@@ -25,13 +29,17 @@ def test_upload_preview_and_confirm(client, sessions):
     with sessions() as s:
         assert person(s, "zhaoyun") is None
     import_id = re.search(r'name="import_id" value="(\d+)"', page).group(1)
-    done = client.post("/org/people/import/confirm", data={"csrf_token": csrf_token(client, "/org/people/import"),
-                                                           "import_id": import_id})
+    done = client.post(
+        "/org/people/import/confirm",
+        data={"csrf_token": csrf_token(client, "/org/people/import"), "import_id": import_id},
+    )
     page = done.get_data(as_text=True)
     assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
     assert "zhaoyun" in page and "只显示这一次" in page
-    again = client.post("/org/people/import/confirm", data={"csrf_token": csrf_token(client, "/org/people/import"),
-                                                            "import_id": import_id})
+    again = client.post(
+        "/org/people/import/confirm",
+        data={"csrf_token": csrf_token(client, "/org/people/import"), "import_id": import_id},
+    )
     assert again.status_code == 404 and "已执行、已过期或不存在" in again.get_data(as_text=True)
 
 
@@ -39,8 +47,12 @@ def test_a_file_with_a_bad_row_is_refused_with_its_row_and_nothing_changes(clien
     with sessions() as s:
         before = s.scalar(select(func.count()).select_from(Person))
     login(client, "chenjing")
-    response = upload(client, workbook([["zhaoyun", "赵云", "mzj", "", "", "申请人", ""],
-                                        ["guanyu", "关羽", "mzj", "", "", "申请人；boss", ""]]))
+    response = upload(
+        client,
+        workbook(
+            [["zhaoyun", "赵云", "mzj", "", "", "申请人", ""], ["guanyu", "关羽", "mzj", "", "", "申请人；boss", ""]]
+        ),
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "导入文件有 1 处问题，未导入任何内容" in page and "第4行 角色：“boss”无效" in page
@@ -62,4 +74,9 @@ def test_the_export_opens_as_a_workbook_of_the_admins_people(client, sessions):
     response = client.get("/org/people/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.data))["人员"]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
-        "wugang", "xufang", "sunjie", "machao", "zhuxia"]
+        "wugang",
+        "xufang",
+        "sunjie",
+        "machao",
+        "zhuxia",
+    ]

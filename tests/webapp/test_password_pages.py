@@ -1,4 +1,5 @@
 """A one-time password leads to the password change before anything else; a deactivated person cannot log in."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -16,8 +17,9 @@ def reset(sessions, username: str) -> str:
 
 def change(client, current: str, new: str, repeated: str | None = None):
     token = csrf_token(client, "/account/password")
-    return client.post("/account/password", data={"current": current, "new": new, "repeated": repeated or new,
-                                                  "csrf_token": token})
+    return client.post(
+        "/account/password", data={"current": current, "new": new, "repeated": repeated or new, "csrf_token": token}
+    )
 
 
 def test_after_a_one_time_password_every_page_leads_to_the_password_change(client, sessions):
@@ -86,8 +88,10 @@ def test_a_deactivated_person_cannot_log_in_and_their_session_ends(client, sessi
 def test_an_empty_password_change_names_each_empty_field_by_its_label(client, sessions):
     password = reset(sessions, "machao")
     login(client, "machao", password)
-    response = client.post("/account/password", data={"current": "", "new": "", "repeated": "",
-                                                       "csrf_token": csrf_token(client, "/account/password")})
+    response = client.post(
+        "/account/password",
+        data={"current": "", "new": "", "repeated": "", "csrf_token": csrf_token(client, "/account/password")},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "一次性密码：必填" in page and "新密码：必填" in page and "再次输入新密码：必填" in page
@@ -99,10 +103,14 @@ def test_an_empty_password_change_names_each_empty_field_by_its_label(client, se
 
 
 def test_a_login_with_empty_fields_asks_for_them(client, sessions):
-    for username, password, asked in (("", "", "请输入用户名和密码"), ("machao", "", "请输入密码"),
-                                      ("", "Demo@2026", "请输入用户名")):
-        response = client.post("/login", data={"username": username, "password": password,
-                                               "csrf_token": csrf_token(client)})
+    for username, password, asked in (
+        ("", "", "请输入用户名和密码"),
+        ("machao", "", "请输入密码"),
+        ("", "Demo@2026", "请输入用户名"),
+    ):
+        response = client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": csrf_token(client)}
+        )
         page = response.get_data(as_text=True)
         assert response.status_code == 422 and asked in page and "用户名或密码错误" not in page
     with sessions() as s:
@@ -117,15 +125,18 @@ def test_a_one_time_password_opens_the_account_for_72_hours_then_asks_for_a_new_
     with at("2026-03-05T09:01:00"):
         response = login(client, "machao", password)
     assert response.status_code == 403
-    assert ("您的一次性密码已过期（一次性密码 72 小时内有效），不能再用于登录。"
-            "请联系本单位目录管理员或系统管理员重新生成一次性密码") in text_of(response)
+    assert (
+        "您的一次性密码已过期（一次性密码 72 小时内有效），不能再用于登录。"
+        "请联系本单位目录管理员或系统管理员重新生成一次性密码"
+    ) in text_of(response)
     assert client.get("/").status_code == 302
     with sessions() as s:
         assert s.scalar(select(AuditEvent.action).where(AuditEvent.action == "session:one_time_password_expired"))
 
 
 def test_the_lifetime_of_one_time_passwords_is_a_setting_and_a_chosen_password_never_expires(
-        app, client, sessions, monkeypatch):
+    app, client, sessions, monkeypatch
+):
     monkeypatch.setitem(app.config, "ONE_TIME_PASSWORD_HOURS", 24)
     with at("2026-03-02T09:00:00"):
         machao_once, sunjie_once = reset(sessions, "machao"), reset(sessions, "sunjie")

@@ -1,4 +1,5 @@
 """The policy page (六(二) 政策宣贯) and the help page: anyone reads them, the sysadmin keeps their texts."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,10 @@ from workflows.models import AuditEvent, ROLE_LABELS_BY_CODE
 
 
 def save(client, kind: str, title: str, body: str):
-    return client.post(f"/admin/texts/{kind}", data={"title": title, "body": body,
-                                                     "csrf_token": csrf_token(client, f"/admin/texts/{kind}")})
+    return client.post(
+        f"/admin/texts/{kind}",
+        data={"title": title, "body": body, "csrf_token": csrf_token(client, f"/admin/texts/{kind}")},
+    )
 
 
 def test_anyone_reads_the_notice_and_the_regulation_above_it(client):
@@ -56,8 +59,12 @@ def test_the_header_links_to_help_for_everyone(client, username):
 def test_the_sysadmin_rewrites_the_policy_and_everyone_reads_it_escaped_in_paragraphs(app, client, sessions):
     with at("2026-03-02T10:00:00"):
         login(client, "chenjing")
-        saved = save(client, "policy", "数据共享政策汇编",
-                     "# 第一部分\n第一段第一行\n第一段第二行\n\n<script>alert(1)</script> 第二段")
+        saved = save(
+            client,
+            "policy",
+            "数据共享政策汇编",
+            "# 第一部分\n第一段第一行\n第一段第二行\n\n<script>alert(1)</script> 第二段",
+        )
     assert saved.status_code == 302 and saved.headers["Location"].endswith("/policy")
     anonymous = app.test_client().get("/policy").get_data(as_text=True)
     assert "<h2" in anonymous and "第一部分</h2>" in anonymous
@@ -67,8 +74,10 @@ def test_the_sysadmin_rewrites_the_policy_and_everyone_reads_it_escaped_in_parag
     assert "更新于 2026-03-02" in policy and "陈静" not in policy  # the public page names no member of staff
     with sessions() as s:
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "site_text:updated"))
-    assert event.after == {"title": "数据共享政策汇编", "length": len("# 第一部分\n第一段第一行\n第一段第二行\n\n"
-                                                                   "<script>alert(1)</script> 第二段")}
+    assert event.after == {
+        "title": "数据共享政策汇编",
+        "length": len("# 第一部分\n第一段第一行\n第一段第二行\n\n" "<script>alert(1)</script> 第二段"),
+    }
     with at("2026-03-02T10:05:00"):
         trail = text_of(client.get("/admin/audit?action=site_text:updated"))
     assert "修改公开页面文字" in trail and "公开页面文字（政策依据）" in trail and "policy" not in trail
@@ -95,8 +104,12 @@ def test_a_text_too_long_or_empty_is_refused_in_chinese_and_nothing_changes(clie
 def test_only_the_sysadmin_edits_the_texts(client):
     login(client, "lina")  # a coordinator, unit admin, applicant and reviewer of the bureau
     assert client.get("/admin/texts/policy").status_code == 403
-    assert client.post("/admin/texts/policy", data={"title": "x", "body": "y",
-                                                    "csrf_token": csrf_token(client, "/help")}).status_code == 403
+    assert (
+        client.post(
+            "/admin/texts/policy", data={"title": "x", "body": "y", "csrf_token": csrf_token(client, "/help")}
+        ).status_code
+        == 403
+    )
     assert "修改此页" not in text_of(client.get("/policy"))
     anonymous_answer = client.application.test_client().get("/admin/texts/policy")
     assert anonymous_answer.status_code == 302 and "/login" in anonymous_answer.headers["Location"]

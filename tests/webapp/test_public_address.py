@@ -1,5 +1,6 @@
 """The address in approval records' QR codes: the sysadmin is warned when it is a loopback address while people
 reach the system at another one (production)."""
+
 import re
 
 from tests.helpers import login, text_of

@@ -1,6 +1,7 @@
 """The catalog anyone may browse without an account (the notice's annex): shared entries with their metadata and info
 items, never a 不予共享 entry or its basis, never an application, a grant or a person; it can be switched off and
 each address gets a share of requests."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -56,8 +57,17 @@ def test_a_not_shared_entry_and_its_basis_never_show(client, demo_catalog):
 def test_an_interface_of_a_not_shared_entry_is_not_listed(client, demo_catalog, sessions):
     with sessions.begin() as s:
         hidden = s.scalar(select(Resource).where(Resource.code == "XY-GA-004"))
-        s.add(Interface(code="IF-990", resource_id=hidden.id, name="刑侦案件线索比对", object_class="person",
-                        business_scenarios=["案件协查"], scenarios_text="案件协查", monthly_calls=5))
+        s.add(
+            Interface(
+                code="IF-990",
+                resource_id=hidden.id,
+                name="刑侦案件线索比对",
+                object_class="person",
+                business_scenarios=["案件协查"],
+                scenarios_text="案件协查",
+                monthly_calls=5,
+            )
+        )
     listed = text_of(client.get("/public/interfaces?per_page=100"))
     assert "户籍人口身份核验" in listed and "刑侦案件线索比对" not in listed and "案件协查" not in listed
     login(client, "machao")
@@ -87,8 +97,7 @@ def test_no_application_number_or_applicant_ever_reaches_the_public_catalog(clie
         assert "/applications/new" not in body and "/edit" not in body and "/objections/new" not in body
 
 
-def test_switched_off_the_public_catalog_answers_404_and_is_no_longer_linked(app, client, demo_catalog,
-                                                                               monkeypatch):
+def test_switched_off_the_public_catalog_answers_404_and_is_no_longer_linked(app, client, demo_catalog, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_CATALOG", False)
     for path in PUBLIC:
         answer = client.get(path)
@@ -98,8 +107,9 @@ def test_switched_off_the_public_catalog_answers_404_and_is_no_longer_linked(app
     assert client.get("/help").status_code == 200 and client.get("/policy").status_code == 200  # these stay
 
 
-def test_an_address_past_its_share_hears_429_in_chinese_until_the_window_ends(app, client, demo_catalog,
-                                                                                monkeypatch, moment):
+def test_an_address_past_its_share_hears_429_in_chinese_until_the_window_ends(
+    app, client, demo_catalog, monkeypatch, moment
+):
     monkeypatch.setitem(app.config, "PUBLIC_RATE_LIMIT", 3)
     monkeypatch.setitem(app.config, "PUBLIC_RATE_WINDOW_SECONDS", 60)
     moment.move_to(clock.now().replace(second=0, microsecond=0) + timedelta(minutes=1))  # the start of a window
@@ -121,19 +131,28 @@ def test_an_address_past_its_share_hears_429_in_chinese_until_the_window_ends(ap
     assert client.get("/public/catalog").status_code == 200  # a new window
 
 
-def test_forged_x_forwarded_for_does_not_escape_the_limit_without_a_trusted_proxy(app, client, demo_catalog,
-                                                                                   monkeypatch):
+def test_forged_x_forwarded_for_does_not_escape_the_limit_without_a_trusted_proxy(
+    app, client, demo_catalog, monkeypatch
+):
     monkeypatch.setitem(app.config, "PUBLIC_RATE_LIMIT", 2)
-    answers = [client.get("/public/catalog", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
-               for n in range(3)]
+    answers = [
+        client.get("/public/catalog", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code for n in range(3)
+    ]
     assert answers == [200, 200, 429]
 
 
 def test_behind_a_trusted_proxy_each_client_address_has_its_own_share(database_url, sessions, demo_catalog):
     from webapp import create_app
 
-    behind_proxy = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
-                               "TRUSTED_PROXY_COUNT": 1, "PUBLIC_RATE_LIMIT": 2})
+    behind_proxy = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "TRUSTED_PROXY_COUNT": 1,
+            "PUBLIC_RATE_LIMIT": 2,
+        }
+    )
     with serving(behind_proxy, sessions):
         client = behind_proxy.test_client()
         client.environ_base["REMOTE_ADDR"] = "10.0.0.1"  # the proxy

@@ -2,6 +2,7 @@
 
 Counts, never timings: each page is asked once to warm per-process caches, then counted, with N rows and with 2N.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -13,9 +14,18 @@ from tests.helpers import Api, apply, login, person, review_task, unit
 from workflows.catalog import entries
 
 N = 3
-ENTRY = {"summary": "测试用的目录条目", "category_class": "departmental", "category_path": "部门/公安/治安",
-         "format": "database", "share_type": "conditional", "share_condition": "仅用于测试", "share_method": "api",
-         "open_type": "not_open", "update_cycle": "daily", "sensitivity": "general"}
+ENTRY = {
+    "summary": "测试用的目录条目",
+    "category_class": "departmental",
+    "category_path": "部门/公安/治安",
+    "format": "database",
+    "share_type": "conditional",
+    "share_condition": "仅用于测试",
+    "share_method": "api",
+    "open_type": "not_open",
+    "update_cycle": "daily",
+    "sensitivity": "general",
+}
 
 
 @contextlib.contextmanager
@@ -41,13 +51,22 @@ def statements_of(engine, call) -> int:
 
 
 # Each row brings objects of its own (applicant, units, resource), so a lazy load per row would show.
-TO_GAJ = [("machao", "XY-GA-001", ["姓名", "性别"]), ("lina", "XY-GA-002", ["姓名", "有效期起始日期"]),
-          ("machao", "XY-GA-003", ["号牌号码", "车辆类型"]), ("lina", "XY-GA-001", ["姓名", "性别"]),
-          ("machao", "XY-GA-002", ["姓名", "有效期起始日期"]), ("lina", "XY-GA-003", ["号牌号码", "车辆类型"])]
-BY_MACHAO = [("machao", "XY-GA-001", ["姓名", "性别"]), ("machao", "XY-RS-001", ["姓名", "险种类型"]),
-             ("machao", "XY-ZR-001", ["图斑编号", "乡镇名称"]),
-             ("machao", "XY-WJ-001", ["出生医学证明编号", "新生儿姓名"]),
-             ("machao", "XY-JT-001", ["学籍号", "学生姓名"]), ("machao", "XY-YB-001", ["姓名", "参保类型"])]
+TO_GAJ = [
+    ("machao", "XY-GA-001", ["姓名", "性别"]),
+    ("lina", "XY-GA-002", ["姓名", "有效期起始日期"]),
+    ("machao", "XY-GA-003", ["号牌号码", "车辆类型"]),
+    ("lina", "XY-GA-001", ["姓名", "性别"]),
+    ("machao", "XY-GA-002", ["姓名", "有效期起始日期"]),
+    ("lina", "XY-GA-003", ["号牌号码", "车辆类型"]),
+]
+BY_MACHAO = [
+    ("machao", "XY-GA-001", ["姓名", "性别"]),
+    ("machao", "XY-RS-001", ["姓名", "险种类型"]),
+    ("machao", "XY-ZR-001", ["图斑编号", "乡镇名称"]),
+    ("machao", "XY-WJ-001", ["出生医学证明编号", "新生儿姓名"]),
+    ("machao", "XY-JT-001", ["学籍号", "学生姓名"]),
+    ("machao", "XY-YB-001", ["姓名", "参保类型"]),
+]
 
 
 def applying(sessions, choices: list[tuple[str, str, list[str]]]):
@@ -57,6 +76,7 @@ def applying(sessions, choices: list[tuple[str, str, list[str]]]):
     def add(n: int) -> None:
         for username, code, items in (next(taken) for _ in range(n)):
             apply(sessions, username, resource_code=code, items=items, sensitive_justification="")
+
     return add
 
 
@@ -77,10 +97,16 @@ def twice(db_engine, sessions, add, call) -> tuple[int, int]:
     return with_n, statements_of(db_engine, call)
 
 
-@pytest.mark.parametrize("username, path, cases", [("huangtao", "/tasks/", TO_GAJ), ("huangtao", "/", TO_GAJ),
-                                                   ("wanglei", "/", TO_GAJ),
-                                                   ("machao", "/applications", BY_MACHAO),
-                                                   ("huangtao", "/applications?scope=provider", TO_GAJ)])
+@pytest.mark.parametrize(
+    "username, path, cases",
+    [
+        ("huangtao", "/tasks/", TO_GAJ),
+        ("huangtao", "/", TO_GAJ),
+        ("wanglei", "/", TO_GAJ),
+        ("machao", "/applications", BY_MACHAO),
+        ("huangtao", "/applications?scope=provider", TO_GAJ),
+    ],
+)
 def test_a_list_page_runs_as_many_statements_with_twice_the_cases(client, ready, db_engine, username, path, cases):
     login(client, username)
     with_n, with_2n = twice(db_engine, ready, applying(ready, cases), lambda: client.get(path))
@@ -114,8 +140,9 @@ def test_the_catalog_search_runs_as_many_statements_with_twice_the_hits(client, 
     assert with_2n == with_n
 
 
-@pytest.mark.parametrize("username, path, cases", [("huangtao", "/api/v1/tasks", TO_GAJ),
-                                                   ("machao", "/api/v1/applications", BY_MACHAO)])
+@pytest.mark.parametrize(
+    "username, path, cases", [("huangtao", "/api/v1/tasks", TO_GAJ), ("machao", "/api/v1/applications", BY_MACHAO)]
+)
 def test_an_api_list_runs_as_many_statements_with_twice_the_cases(client, ready, db_engine, username, path, cases):
     api = Api(client, ready)
     with_n, with_2n = twice(db_engine, ready, applying(ready, cases), lambda: api.get(path, username))

@@ -1,5 +1,6 @@
 """While an upheld objection has sent a decided application back to review, the earlier record is not offered
 for download as if its decision still held; the new decision's record is."""
+
 from __future__ import annotations
 
 from tests.helpers import decide, login, text_of

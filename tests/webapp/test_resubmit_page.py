@@ -1,6 +1,7 @@
 """The applicant's 补正后重新提交 page leads to what was asked (issue 18 item 8): each item the reviewer listed with its
 own answer box, files attached on the same page and kept when the answers are refused, a link to edit the application,
 and the reviewer's next page showing each answer beside its item."""
+
 import io
 import re
 
@@ -12,8 +13,12 @@ SCAN = b"%PDF-1.4\n% acceptance notice\n"
 
 
 def _send(client, task_id: int, answers: list[str], files=(), pending=()):
-    data = {"csrf_token": csrf_token(client, f"/tasks/{task_id}"), "answers": answers, "pending": list(pending),
-            "attachments": [(io.BytesIO(body), name) for name, body in files]}
+    data = {
+        "csrf_token": csrf_token(client, f"/tasks/{task_id}"),
+        "answers": answers,
+        "pending": list(pending),
+        "attachments": [(io.BytesIO(body), name) for name, body in files],
+    }
     return client.post(f"/tasks/{task_id}", data=data, content_type="multipart/form-data")
 
 
@@ -21,14 +26,16 @@ def test_the_page_lists_each_item_with_its_own_answer_box_a_file_field_and_the_e
     app_id, task_id = returned(ready)
     login(client, "machao")
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert "第 1 项：</span>请补充低保申请受理通知书扫描件" in page and "第 2 项：</span>请说明核对对象的范围和预计人数" in page
+    assert (
+        "第 1 项：</span>请补充低保申请受理通知书扫描件" in page
+        and "第 2 项：</span>请说明核对对象的范围和预计人数" in page
+    )
     assert page.count('name="answers"') == 2 and 'type="file" id="f-attachments" name="attachments" multiple' in page
     assert 'enctype="multipart/form-data"' in page
     assert f'href="/applications/{app_id}/edit">修改申请内容</a>' in page
 
 
-def test_refused_answers_keep_what_was_typed_and_the_chosen_file_then_the_resubmission_carries_both(
-        app, client, ready):
+def test_refused_answers_keep_what_was_typed_and_the_chosen_file_then_the_resubmission_carries_both(app, client, ready):
     app_id, task_id = returned(ready)
     login(client, "machao")
     refused = _send(client, task_id, [ANSWERS[0], "已补充"], files=[("受理通知书.pdf", SCAN)])

@@ -1,5 +1,6 @@
 """What people see of the review rules: the API's late flag, returns on the coordinators' workbench, a done task's
 time, the warning on a review whose resource stopped being shared, and the one-return choice on the form."""
+
 from sqlalchemy import select
 
 from tests.helpers import (
@@ -57,8 +58,10 @@ def test_the_form_offers_no_second_return_and_the_service_refuses_one(client, re
     login(client, "huangtao")
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert 'value="approve"' in page and 'value="reject"' in page and 'value="return"' not in page
-    refused = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_token(client, f"/tasks/{task_id}"),
-                                                    "decision": "return", "reason": RETURN_LIST})
+    refused = client.post(
+        f"/tasks/{task_id}",
+        data={"csrf_token": csrf_token(client, f"/tasks/{task_id}"), "decision": "return", "reason": RETURN_LIST},
+    )
     assert refused.status_code == 422 and "只能退回补正一次" in text_of(refused)
 
 

@@ -1,4 +1,5 @@
 """An application whose grant was revoked says so in the list, and its page no longer offers a usage objection."""
+
 from __future__ import annotations
 
 import re

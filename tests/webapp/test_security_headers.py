@@ -1,4 +1,5 @@
 """Every answer tells the browser to run only our own scripts, never to be framed, and to keep URLs to this site."""
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,11 @@ from workflows.organisation import accounts
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "webapp" / "templates"
 EXPECTED = {
-    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                "img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; "
-                                "form-action 'self'; object-src 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'; object-src 'none'"
+    ),
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
@@ -64,8 +67,9 @@ def test_api_answers_errors_and_static_files_carry_the_headers(client, sessions)
 def test_a_stricter_policy_chosen_by_a_view_is_kept(app):
     with app.test_request_context("/"):
         download = Response("<x/>", headers={"Content-Security-Policy": "sandbox; default-src 'none'"})
-        assert hardening.add_security_headers(download).headers["Content-Security-Policy"] == \
-            "sandbox; default-src 'none'"
+        assert (
+            hardening.add_security_headers(download).headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+        )
         assert download.headers["X-Frame-Options"] == "DENY"
 
 
@@ -106,8 +110,9 @@ def test_cookies_are_not_secure_on_a_plain_http_demo(monkeypatch, database_url, 
 
 
 def test_an_explicit_session_cookie_secure_setting_wins(monkeypatch, database_url, sessions):
-    app = _app_with_env(monkeypatch, database_url, PUBLIC_BASE_URL="https://data.xiayi.gov.example",
-                        SESSION_COOKIE_SECURE="false")
+    app = _app_with_env(
+        monkeypatch, database_url, PUBLIC_BASE_URL="https://data.xiayi.gov.example", SESSION_COOKIE_SECURE="false"
+    )
     assert not app.config["SESSION_COOKIE_SECURE"]
     app = _app_with_env(monkeypatch, database_url, SESSION_COOKIE_SECURE="true")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]

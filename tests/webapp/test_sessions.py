@@ -1,4 +1,5 @@
 """A login ends where it should: redirects stay on this site, and logging out ends every session of that person."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,14 @@ OFF_SITE_QUERIES = [
 ]
 # The same, as a form field decodes them.
 OFF_SITE_FORM_VALUES = [
-    "/\t/evil.example/x", "//evil.example", "https://evil.example", "/\\evil.example", "/inbox\n",
-    "/\r\nSet-Cookie: stolen=1", " //evil.example", "javascript:alert(1)",
+    "/\t/evil.example/x",
+    "//evil.example",
+    "https://evil.example",
+    "/\\evil.example",
+    "/inbox\n",
+    "/\r\nSet-Cookie: stolen=1",
+    " //evil.example",
+    "javascript:alert(1)",
 ]
 
 

@@ -1,5 +1,6 @@
 """No module of the web layer imports a module that imports it back, so each loads in one plain top-to-bottom pass
 (a blueprint's routes never depend on which file happened to be imported first)."""
+
 from __future__ import annotations
 
 import ast
@@ -33,7 +34,7 @@ def _imported(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, *([base] if base else [])])
             for alias in node.names:
                 targets.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base)
@@ -50,7 +51,7 @@ def import_cycles(root: Path) -> list[list[str]]:
         path.append(name)
         for target in graph[name]:
             if target in path:
-                cycles.append(path[path.index(target):] + [target])
+                cycles.append(path[path.index(target) :] + [target])
             elif target not in done:
                 visit(target)
         path.pop()

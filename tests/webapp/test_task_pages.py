@@ -1,4 +1,5 @@
 """The task page: where the case stands, the deadline in working days, and a form with the case's own choices."""
+
 from datetime import datetime
 
 import time_machine
@@ -22,15 +23,18 @@ def test_a_refused_decision_keeps_the_choice_and_says_why(client, processes, dem
         task_id = review_task(processes, apply(processes)).id
         login(client, "huangtao")
         token = csrf_token(client, f"/tasks/{task_id}")
-        response = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "reject", "reason": "不同意",
-                                                          "rejection_category": "other"})
+        response = client.post(
+            f"/tasks/{task_id}",
+            data={"csrf_token": token, "decision": "reject", "reason": "不同意", "rejection_category": "other"},
+        )
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "不是具体理由" in page
     assert 'value="reject" checked' in page
 
 
 def test_a_reviewer_of_another_unit_cannot_open_the_task_nor_tell_it_from_one_that_does_not_exist(
-        client, processes, demo_catalog):
+    client, processes, demo_catalog
+):
     with time_machine.travel(datetime(2026, 2, 24, 9, 0, tzinfo=SH), tick=False):
         task_id = review_task(processes, apply(processes)).id
     login(client, "lvping")

@@ -1,4 +1,5 @@
 """Townships (乡镇（街道）, notice 三(一)) apply and provide like county units; the demo has 城关镇 and 会亭镇."""
+
 from __future__ import annotations
 
 from tests.helpers import at, decide, login, person, status, text_of
@@ -7,9 +8,18 @@ from workflows.catalog import entries
 from workflows.models import UnitKind
 from workflows.sharing import grants
 
-KENNELS = {"name": "镇区养犬登记信息", "category_class": "部门", "summary": "城关镇镇区犬只登记与年检信息", "format": "数据库",
-           "share_type": "有条件共享", "share_condition": "仅用于城市管理执法", "share_method": "接口",
-           "open_type": "不予开放", "update_cycle": "每日", "sensitivity": "一般"}
+KENNELS = {
+    "name": "镇区养犬登记信息",
+    "category_class": "部门",
+    "summary": "城关镇镇区犬只登记与年检信息",
+    "format": "数据库",
+    "share_type": "有条件共享",
+    "share_condition": "仅用于城市管理执法",
+    "share_method": "接口",
+    "open_type": "不予开放",
+    "update_cycle": "每日",
+    "sensitivity": "一般",
+}
 
 
 def test_the_demo_has_two_townships_each_with_an_applicant_and_a_reviewer_who_keeps_its_catalog(db):
@@ -31,8 +41,13 @@ def test_a_township_applies_for_county_data_and_is_granted_it_by_the_provider(pr
 def test_a_township_publishes_its_own_entry_which_a_county_unit_may_apply_for(processes, demo_catalog):
     with at("2026-03-02T10:00:00"), processes.begin() as s:
         keeper = person(s, "baixue")
-        entry = entries.create_resource(s, keeper, keeper.unit_id, KENNELS,
-                                        [{"name": "犬主姓名", "data_type": "字符型", "length": "50", "sensitive": "否"}])
+        entry = entries.create_resource(
+            s,
+            keeper,
+            keeper.unit_id,
+            KENNELS,
+            [{"name": "犬主姓名", "data_type": "字符型", "length": "50", "sensitive": "否"}],
+        )
         entries.publish(s, keeper, entry.id)
         code = entry.code
     with at("2026-03-03T10:00:00"):

@@ -1,4 +1,5 @@
 """One transaction per request: what a page says happened is what the database holds."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,12 +30,17 @@ def _demand_form(client, sessions, **changes) -> dict:
     """machao's demand for his own unit (县民政局), with a fresh CSRF token."""
     with sessions() as s:
         unit_id = str(unit(s, "mzj").id)
-    return {"csrf_token": csrf_token(client, "/demands/new"), "unit_id": unit_id, "wanted_data": "残疾人证信息",
-            "scenario": "政务服务办件中核验残疾人身份"} | changes
+    return {
+        "csrf_token": csrf_token(client, "/demands/new"),
+        "unit_id": unit_id,
+        "wanted_data": "残疾人证信息",
+        "scenario": "政务服务办件中核验残疾人身份",
+    } | changes
 
 
-def test_a_commit_that_fails_answers_500_without_a_success_message_and_keeps_nothing(client, demo_catalog, processes,
-                                                                                    failing_commit):
+def test_a_commit_that_fails_answers_500_without_a_success_message_and_keeps_nothing(
+    client, demo_catalog, processes, failing_commit
+):
     login(client, "machao")
     form = _demand_form(client, processes)
     failing_commit["armed"] = True
@@ -64,8 +70,9 @@ def test_a_refused_step_keeps_nothing_it_wrote(client, demo_catalog, processes):
 
 
 def test_a_refused_login_still_counts_the_failure(client, sessions):
-    answer = client.post("/login", data={"username": "machao", "password": "wrong-password",
-                                         "csrf_token": csrf_token(client)})
+    answer = client.post(
+        "/login", data={"username": "machao", "password": "wrong-password", "csrf_token": csrf_token(client)}
+    )
     assert answer.status_code == 401
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(LoginFailure)) == 1

@@ -1,6 +1,7 @@
 """运维厂商人员 (notice 五): created by the unit's 目录管理员 with a company and an end date, refused after it, bound
 by a 保密承诺 before anything opens, shown no application, grant, attachment or usage record, listed to the
 unit's 第一责任人."""
+
 from __future__ import annotations
 
 import re
@@ -15,13 +16,26 @@ from workflows import clock
 from workflows.models import AuditEvent
 
 CASE_BLUEPRINTS = ("applications", "objections", "tasks", "demands", "admin", "organisation", "modeler")
-API_CASE_ENDPOINTS = ("api.application_list", "api.application_detail", "api.application_record", "api.grant_list",
-                      "api.tasks", "api.get_objection")
+API_CASE_ENDPOINTS = (
+    "api.application_list",
+    "api.application_detail",
+    "api.application_record",
+    "api.grant_list",
+    "api.tasks",
+    "api.get_objection",
+)
 
 
 def _new_vendor_form(client, **fields):
-    data = {"username": "lisi.yw", "display_name": "李四", "unit_code": "mzj", "company": "华信科技有限公司",
-            "expires_on": "2026-12-31", "email": "", **fields}
+    data = {
+        "username": "lisi.yw",
+        "display_name": "李四",
+        "unit_code": "mzj",
+        "company": "华信科技有限公司",
+        "expires_on": "2026-12-31",
+        "email": "",
+        **fields,
+    }
     return client.post("/vendors/new", data={**data, "csrf_token": csrf_token(client, "/vendors/new")})
 
 
@@ -41,7 +55,9 @@ def test_company_and_end_date_are_required_and_the_end_date_may_not_be_past(clie
         missing = _new_vendor_form(client, company="", expires_on="")
         past = _new_vendor_form(client, expires_on="2026-03-01")
         garbled = _new_vendor_form(client, expires_on="明年")
-        too_long = _new_vendor_form(client, expires_on="2029-03-03")  # three years on is 2029-03-02, as for applications
+        too_long = _new_vendor_form(
+            client, expires_on="2029-03-03"
+        )  # three years on is 2029-03-02, as for applications
         placeholder = _new_vendor_form(client, company="无")
     assert missing.status_code == 422
     assert "所属公司：必填" in text_of(missing) and "账号有效期至：必填" in text_of(missing)
@@ -59,14 +75,17 @@ def test_a_unit_admin_cannot_open_a_vendor_account_for_another_unit(client):
 
 
 def test_at_first_login_the_vendor_changes_the_password_then_signs_the_undertaking_before_anything_opens(
-        app, client, sessions):
+    app, client, sessions
+):
     with at("2026-03-02T10:00:00"):
         password = make_vendor(sessions, ready=False)
         assert login(client, "wanggong", password).status_code == 302
         assert client.get("/").headers["Location"] == "/account/password"
         token = csrf_token(client, "/account/password")
-        client.post("/account/password", data={"current": password, "new": VENDOR_PASSWORD,
-                                                "repeated": VENDOR_PASSWORD, "csrf_token": token})
+        client.post(
+            "/account/password",
+            data={"current": password, "new": VENDOR_PASSWORD, "repeated": VENDOR_PASSWORD, "csrf_token": token},
+        )
         for path in ("/", "/public/catalog", "/help", "/inbox"):
             response = client.get(path)
             assert response.status_code == 302 and response.headers["Location"] == "/account/undertaking", path
@@ -74,14 +93,18 @@ def test_at_first_login_the_vendor_changes_the_password_then_signs_the_undertaki
         assert "保密承诺" in page and "不擅自留存" in page and "华信科技有限公司" in page
         refused = client.post("/account/undertaking", data={"csrf_token": csrf_token(client, "/account/undertaking")})
         assert refused.status_code == 422 and "本人已阅读并承诺遵守" in text_of(refused)
-        signed = client.post("/account/undertaking",
-                             data={"agree": "1", "csrf_token": csrf_token(client, "/account/undertaking")})
+        signed = client.post(
+            "/account/undertaking", data={"agree": "1", "csrf_token": csrf_token(client, "/account/undertaking")}
+        )
         assert signed.status_code == 302 and signed.headers["Location"] == "/"
         home = text_of(client.get("/"))
     assert "运维厂商人员账号" in home and "保密承诺已于 2026-03-02 10:00 签署" in home
     with sessions() as s:
-        events = s.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "person",
-                                                           AuditEvent.subject_id == str(person(s, "wanggong").id)))
+        events = s.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.subject_type == "person", AuditEvent.subject_id == str(person(s, "wanggong").id)
+            )
+        )
         assert {"vendor:created", "person:password_changed", "vendor:undertaking_accepted"} <= set(events)
 
 
@@ -106,10 +129,10 @@ def _sample_path(rule, ids: dict) -> str:
 
 
 def test_a_vendor_gets_no_page_or_api_answer_that_carries_applications_grants_attachments_or_usage(
-        app, processes, sessions):
+    app, processes, sessions
+):
     county = scenarios.build(processes)
-    ids = {"int": county.applications["approved"], "str": "XY-GA-001", "code": "XY-GA-001",
-           "sha256": county.records[0]}
+    ids = {"int": county.applications["approved"], "str": "XY-GA-001", "code": "XY-GA-001", "sha256": county.records[0]}
     with at("2026-03-02T10:00:00"):
         make_vendor(sessions)
         client = app.test_client()
@@ -141,7 +164,7 @@ def test_a_vendor_gets_no_page_or_api_answer_that_carries_applications_grants_at
         assert verified.status_code == 200
         anonymous = text_of(app.test_client().get(f"/verify/{county.records[0]}"))
         shown = text_of(verified)
-        assert shown[shown.index("记录真实有效"):] == anonymous[anonymous.index("记录真实有效"):]
+        assert shown[shown.index("记录真实有效") :] == anonymous[anonymous.index("记录真实有效") :]
 
 
 def test_a_vendor_is_shown_only_the_pages_open_to_them(app, client, sessions):
@@ -150,8 +173,12 @@ def test_a_vendor_is_shown_only_the_pages_open_to_them(app, client, sessions):
         login(client, "wanggong", VENDOR_PASSWORD)
         page = client.get("/").get_data(as_text=True)
     links = set(re.findall(r'href="(/[^"]*)"', page))
-    assert not any(link.startswith(("/applications", "/grants", "/tasks", "/objections", "/demands", "/catalog",
-                                    "/account/tokens")) for link in links)
+    assert not any(
+        link.startswith(
+            ("/applications", "/grants", "/tasks", "/objections", "/demands", "/catalog", "/account/tokens")
+        )
+        for link in links
+    )
 
 
 def test_a_vendor_cannot_be_given_a_role(client, sessions):
@@ -161,8 +188,9 @@ def test_a_vendor_cannot_be_given_a_role(client, sessions):
             vendor_id, unit_id = person(s, "wanggong").id, person(s, "sunjie").unit_id
         login(client, "sunjie")
         token = csrf_token(client, f"/org/people/{vendor_id}")
-        response = client.post(f"/org/people/{vendor_id}/roles",
-                               data={"unit_id": unit_id, "role": "applicant", "csrf_token": token})
+        response = client.post(
+            f"/org/people/{vendor_id}/roles", data={"unit_id": unit_id, "role": "applicant", "csrf_token": token}
+        )
     assert response.status_code == 409 and "运维厂商人员，不能担任任何角色" in text_of(response)
 
 
@@ -181,14 +209,19 @@ def test_the_first_responsible_sees_the_units_vendor_accounts_and_another_unit_d
 
 def _first_responsible(sessions, unit_code: str) -> str:
     from workflows.models import Responsibility, ResponsibilityKind, Unit
+
     with sessions() as s:
-        return s.scalar(select(Responsibility).join(Unit, Unit.id == Responsibility.unit_id).where(
-            Unit.code == unit_code, Responsibility.kind == ResponsibilityKind.FIRST_RESPONSIBLE)).person.username
+        return s.scalar(
+            select(Responsibility)
+            .join(Unit, Unit.id == Responsibility.unit_id)
+            .where(Unit.code == unit_code, Responsibility.kind == ResponsibilityKind.FIRST_RESPONSIBLE)
+        ).person.username
 
 
 def _renew(client, person_id: int, expires_on: str):
-    return client.post(f"/vendors/{person_id}/renew",
-                       data={"expires_on": expires_on, "csrf_token": csrf_token(client, "/vendors/")})
+    return client.post(
+        f"/vendors/{person_id}/renew", data={"expires_on": expires_on, "csrf_token": csrf_token(client, "/vendors/")}
+    )
 
 
 def test_the_unit_admin_moves_a_vendor_accounts_last_day_and_the_reminder_comes_again(client, sessions):

@@ -1,6 +1,7 @@
 """Who may see an application, a grant, an objection or a record: one rule per aggregate (sharing/visibility.py,
 objections/cases.can_see), and every page, API route, download and prefill follows it. A person of an unrelated unit
 gets 404 everywhere, as if the thing did not exist; each party gets 200."""
+
 from __future__ import annotations
 
 import re
@@ -26,9 +27,16 @@ def decided(ready):
     with ready.begin() as s:
         grant_id = s.scalar(select(Grant.id).where(Grant.application_id == app_id))
         number = s.get(Grant, grant_id).application.number
-        objection_id = objection_cases.raise_objection(s, person(s, "huangtao"), {
-            "type": "usage_dispute", "grant_id": grant_id, "facts": "县民政局将户籍数据用于招商统计，超出申请的应用场景",
-            "request": "请核查并撤销授权"}).id
+        objection_id = objection_cases.raise_objection(
+            s,
+            person(s, "huangtao"),
+            {
+                "type": "usage_dispute",
+                "grant_id": grant_id,
+                "facts": "县民政局将户籍数据用于招商统计，超出申请的应用场景",
+                "request": "请核查并撤销授权",
+            },
+        ).id
         assert s.scalar(select(ApprovalRecord.id).where(ApprovalRecord.application_id == app_id))
     return {"app": app_id, "task": task_id, "grant": grant_id, "number": number, "objection": objection_id}
 
@@ -42,12 +50,15 @@ def _as(app, username: str):
 def _answers(app, ready, username: str, web: list[str], api: list[str]) -> dict[str, int]:
     client, calls = _as(app, username), Api(app.test_client(), ready)
     return {path: client.get(path).status_code for path in web} | {
-        path: calls.get(path, username).status_code for path in api}
+        path: calls.get(path, username).status_code for path in api
+    }
 
 
 def _application_routes(c: dict) -> tuple[list[str], list[str]]:
-    return ([f"/applications/{c['app']}", f"/applications/{c['app']}/record.pdf", f"/tasks/{c['task']}"],
-            [f"/api/v1/applications/{c['app']}", f"/api/v1/applications/{c['app']}/record.pdf"])
+    return (
+        [f"/applications/{c['app']}", f"/applications/{c['app']}/record.pdf", f"/tasks/{c['task']}"],
+        [f"/api/v1/applications/{c['app']}", f"/api/v1/applications/{c['app']}/record.pdf"],
+    )
 
 
 @pytest.mark.parametrize("party", list(PARTIES))
@@ -83,8 +94,10 @@ def test_a_stranger_finds_no_grant_and_cannot_revoke_it(app, ready, decided):
     client = _as(app, STRANGER)
     assert client.get(f"/grants/{decided['grant']}/order").status_code == 404
     page = client.get("/grants").get_data(as_text=True)
-    revoke = client.post(f"/grants/{decided['grant']}/revoke",
-                         data={"reason": "发现超出应用场景使用，依约撤销授权", "csrf_token": _token(page)})
+    revoke = client.post(
+        f"/grants/{decided['grant']}/revoke",
+        data={"reason": "发现超出应用场景使用，依约撤销授权", "csrf_token": _token(page)},
+    )
     assert revoke.status_code == 404
     listed = Api(app.test_client(), ready).get("/api/v1/grants", STRANGER, scope="provider").get_json()["items"]
     listed += Api(app.test_client(), ready).get("/api/v1/grants", STRANGER, scope="mine").get_json()["items"]

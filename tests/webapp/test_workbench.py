@@ -1,4 +1,5 @@
 """The workbench and the task API show a person the open tasks of their role in their unit."""
+
 from datetime import datetime
 
 import time_machine

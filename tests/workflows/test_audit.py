@@ -1,4 +1,5 @@
 """The audit trail: events wait in the session, go to the database together, and vanish with a rollback."""
+
 import json
 
 import pytest
@@ -11,8 +12,9 @@ from workflows.sharing.audit_events import NEXT_STEPS, REVIEW_DECISIONS
 
 
 def actions(session) -> list[str]:
-    return list(session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "test")
-                                .order_by(AuditEvent.id)))
+    return list(
+        session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "test").order_by(AuditEvent.id))
+    )
 
 
 def test_the_events_of_a_transaction_are_written_at_commit_in_the_order_recorded(sessions):
@@ -23,8 +25,12 @@ def test_the_events_of_a_transaction_are_written_at_commit_in_the_order_recorded
     with sessions() as s:
         assert actions(s) == ["test:first", "test:second", "test:third"]
         first = s.scalars(select(AuditEvent).where(AuditEvent.action == "test:first")).one()
-        assert (first.actor.username, first.subject_id, first.before, first.after) == ("huangtao", "1", {"n": 0},
-                                                                                        {"n": 1})
+        assert (first.actor.username, first.subject_id, first.before, first.after) == (
+            "huangtao",
+            "1",
+            {"n": 0},
+            {"n": 1},
+        )
 
 
 def test_the_events_go_to_the_database_in_one_insert(sessions, db_engine):
@@ -91,8 +97,14 @@ def test_each_event_keeps_the_unit_acted_for_though_the_actor_has_moved_to_anoth
         person(s, "huangtao").unit_id = unit(s, "mzj").id  # moved to 县民政局, still a reviewer of 县公安局
     decide(ready, app_id, decision="approve")
     with ready() as s:
-        units = {e.action: e.unit.name for e in s.scalars(select(AuditEvent).where(
-            AuditEvent.action.in_(["application:submitted", "task:completed", "grant:created"])))}
+        units = {
+            e.action: e.unit.name
+            for e in s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action.in_(["application:submitted", "task:completed", "grant:created"])
+                )
+            )
+        }
         assert units == {"application:submitted": "县民政局", "task:completed": "县公安局", "grant:created": "县公安局"}
 
 
@@ -105,8 +117,10 @@ def test_an_event_outside_any_step_is_stamped_with_the_actors_own_unit_unless_to
             audit.record(s, huangtao.id, "test", 3, "test:step")
         audit.record(s, None, "test", 4, "test:system")
     with sessions() as s:
-        stamped = {e.action: e.unit.code if e.unit else None
-                   for e in s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "test"))}
+        stamped = {
+            e.action: e.unit.code if e.unit else None
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "test"))
+        }
     assert stamped == {"test:own": "gaj", "test:told": "mzj", "test:step": "zwfw", "test:system": None}
 
 
@@ -136,6 +150,7 @@ def test_a_review_decision_reads_on_the_audit_page_as_the_record_states_it(ready
 
 def test_the_same_code_reads_in_the_words_of_the_form_that_sent_it():
     """approve, reject and return mean different things in different forms: each form's choice reads as its own."""
+
     def read(form: str, key: str, value: str) -> str:
         return audit_text._text("task", key, value, "task:completed", f"{form}.schema.json")
 
@@ -145,18 +160,25 @@ def test_the_same_code_reads_in_the_words_of_the_form_that_sent_it():
     assert read("catalog_update_confirm", "decision", "return") == "退回"
     # the bureau's closing of a case the provider could not carry out is reported to the county government,
     # as the record and the form say
-    assert read("application_coordinate", "next_step", "conclude") == NEXT_STEPS["conclude"] == "按未通过办结并报告县政府"
+    assert (
+        read("application_coordinate", "next_step", "conclude") == NEXT_STEPS["conclude"] == "按未通过办结并报告县政府"
+    )
     assert audit_text.label("application:coordination_closed") == "县大数据局协调办结（按未通过办结并报告县政府）"
 
 
 def test_a_label_two_features_declare_differently_stops_the_bootstrap():
     try:
         with pytest.raises(ValueError, match="declared twice"):
-            audit_text.configure([audit_text.Events(actions={"x:done": "办结"}),
-                                  audit_text.Events(actions={"x:done": "完成"})])
+            audit_text.configure(
+                [audit_text.Events(actions={"x:done": "办结"}), audit_text.Events(actions={"x:done": "完成"})]
+            )
         with pytest.raises(ValueError, match="declared twice"):
-            audit_text.configure([audit_text.Events(values={"decision": {"approve": "通过"}}),
-                                  audit_text.Events(values={"decision": {"approve": "同意"}})])
+            audit_text.configure(
+                [
+                    audit_text.Events(values={"decision": {"approve": "通过"}}),
+                    audit_text.Events(values={"decision": {"approve": "同意"}}),
+                ]
+            )
     finally:
         bootstrap.bootstrap()
     assert audit_text.label("x:done") is None and audit_text.label("task:completed") == "办理任务"

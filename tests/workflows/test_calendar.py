@@ -1,4 +1,5 @@
 """Working days follow the State Council schedule, including make-up Saturdays and Sundays."""
+
 from datetime import date, datetime, timezone
 
 import pytest
@@ -13,13 +14,16 @@ def due(db, start: str, n: int) -> str:
     return calendar.add_working_days(db, date.fromisoformat(start), n).day.isoformat()
 
 
-@pytest.mark.parametrize("start, five, ten", [
-    ("2026-02-13", "2026-02-27", "2026-03-05"),  # Spring Festival, make-up Saturdays 02-14 and 02-28
-    ("2026-04-30", "2026-05-11", "2026-05-18"),  # Labour Day, make-up Saturday 05-09
-    ("2026-09-30", "2026-10-13", "2026-10-20"),  # National Day, make-up Saturday 10-10
-    ("2025-12-31", "2026-01-08", "2026-01-15"),  # New Year, make-up Sunday 01-04
-    ("2026-06-18", "2026-06-26", "2026-07-03"),  # Dragon Boat Festival on a Friday
-])
+@pytest.mark.parametrize(
+    "start, five, ten",
+    [
+        ("2026-02-13", "2026-02-27", "2026-03-05"),  # Spring Festival, make-up Saturdays 02-14 and 02-28
+        ("2026-04-30", "2026-05-11", "2026-05-18"),  # Labour Day, make-up Saturday 05-09
+        ("2026-09-30", "2026-10-13", "2026-10-20"),  # National Day, make-up Saturday 10-10
+        ("2025-12-31", "2026-01-08", "2026-01-15"),  # New Year, make-up Sunday 01-04
+        ("2026-06-18", "2026-06-26", "2026-07-03"),  # Dragon Boat Festival on a Friday
+    ],
+)
 def test_due_dates_match_the_worked_examples(db, start, five, ten):
     assert due(db, start, 5) == five
     assert due(db, start, 10) == ten
@@ -97,11 +101,15 @@ def test_a_year_file_without_the_statutory_holidays_is_refused_and_changes_nothi
     with pytest.raises(ValidationFailed) as only_new_year:
         calendar.import_year_csv(db, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n", None)
     assert only_new_year.value.message == "2027 年作息安排未导入：文件不完整"
-    assert only_new_year.value.details[0].startswith("文件中 2027 年的法定节假日只有 1 天，国务院公布的全年安排至少有 11 天")
+    assert only_new_year.value.details[0].startswith(
+        "文件中 2027 年的法定节假日只有 1 天，国务院公布的全年安排至少有 11 天"
+    )
     no_spring_festival = "date,kind,name\n" + SCHEDULE.replace("春节", "假期")
     with pytest.raises(ValidationFailed) as caught:
         calendar.preview_year_csv(db, 2027, no_spring_festival)
-    assert caught.value.details == ["文件中没有名称含“春节”的法定节假日：请导入国务院公布的完整全年安排（名称列写明节日）"]
+    assert caught.value.details == [
+        "文件中没有名称含“春节”的法定节假日：请导入国务院公布的完整全年安排（名称列写明节日）"
+    ]
     assert calendar.export_year_csv(db, 2027) == before
 
 
@@ -109,7 +117,8 @@ def test_the_preview_lists_the_days_added_and_removed_against_the_current_year_a
     before = calendar.export_year_csv(db, 2026)
     assert "2026-10-07,holiday,国庆节" in before and "2026-12-31,workday,\r\n" in before
     edited = before.replace("2026-10-07,holiday,国庆节", "2026-10-07,rest,").replace(  # 国庆 one day shorter
-        "2026-12-31,workday,", "2026-12-31,holiday,跨年")
+        "2026-12-31,workday,", "2026-12-31,holiday,跨年"
+    )
     preview = calendar.preview_year_csv(db, 2026, edited)
     assert [(d["day"], d["kind"], d["name"]) for d in preview.added] == [(date(2026, 12, 31), "法定节假日", "跨年")]
     assert [d["day"] for d in preview.removed] == [date(2026, 10, 7)] and preview.replaces

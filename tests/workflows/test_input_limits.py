@@ -1,4 +1,5 @@
 """Every typed text has a limit named once in the domain; beyond it the service refuses in Chinese, never cuts."""
+
 from datetime import date
 
 import pytest
@@ -17,9 +18,18 @@ from workflows.sharing import applications, grants
 
 MILLION = "数" * 1_000_000
 PDF = b"%PDF-1.4 test"
-ENTRY = {"name": "养犬登记信息", "category_class": "部门", "summary": "本县犬只登记与年检信息", "format": "数据库",
-         "share_type": "有条件共享", "share_condition": "仅用于城市管理执法", "share_method": "接口",
-         "open_type": "不予开放", "update_cycle": "每日", "sensitivity": "一般"}
+ENTRY = {
+    "name": "养犬登记信息",
+    "category_class": "部门",
+    "summary": "本县犬只登记与年检信息",
+    "format": "数据库",
+    "share_type": "有条件共享",
+    "share_condition": "仅用于城市管理执法",
+    "share_method": "接口",
+    "open_type": "不予开放",
+    "update_cycle": "每日",
+    "sensitivity": "一般",
+}
 ITEMS = [{"name": "犬主姓名", "data_type": "字符型", "length": "50", "sensitive": "否"}]
 
 
@@ -30,6 +40,7 @@ def refused(call) -> list[str]:
 
 
 # --- applications ---------------------------------------------------------------
+
 
 def test_a_million_character_scenario_is_refused_with_the_field_and_its_limit_named(ready):
     with ready.begin() as s:
@@ -48,7 +59,9 @@ def test_a_scenario_of_exactly_2000_characters_is_accepted(ready):
 def test_a_draft_is_held_to_the_same_limits_as_a_submission(ready):
     with ready.begin() as s:
         machao = person(s, "machao")
-        details = refused(lambda: applications.save_draft(s, machao, machao.unit_id, HOUSEHOLD | {"basis": "法" * 1001}))
+        details = refused(
+            lambda: applications.save_draft(s, machao, machao.unit_id, HOUSEHOLD | {"basis": "法" * 1001})
+        )
     assert details == ["法律或政策依据：不能超过 1000 个字（现有 1001 个字），请精简后重新提交"]
 
 
@@ -75,6 +88,7 @@ def test_a_withdrawal_reason_and_a_revocation_reason_have_limits(ready):
 
 # --- attachments -----------------------------------------------------------------
 
+
 def draft(sessions) -> int:
     with sessions.begin() as s:
         machao = person(s, "machao")
@@ -96,33 +110,42 @@ def test_the_eleventh_attachment_of_an_application_is_refused(ready):
 def test_an_attachment_name_loses_its_right_to_left_override_and_its_path(ready):
     app_id = draft(ready)
     with ready.begin() as s:
-        saved = applications.add_attachment(s, person(s, "machao"), app_id, "..\\证明\u202efdp.exe",
-                                            "application/pdf", PDF)
+        saved = applications.add_attachment(
+            s, person(s, "machao"), app_id, "..\\证明\u202efdp.exe", "application/pdf", PDF
+        )
         assert saved.filename == "_证明fdp.exe"
 
 
-@pytest.mark.parametrize("name, stored", [
-    ("申请函\u202egnp.pdf", "申请函gnp.pdf"),
-    ("\u2067身份证\u2069\u200f.pdf", "身份证.pdf"),
-    ("../../etc/passwd", "_.._etc_passwd"),
-    ("e\u0301\u0000\r\n.png", "\u00e9.png"),  # NFC: e + combining acute becomes é
-    (".pdf", "附件.pdf"),
-    ("长" * 300 + ".pdf", "长" * 96 + ".pdf"),
-])
+@pytest.mark.parametrize(
+    "name, stored",
+    [
+        ("申请函\u202egnp.pdf", "申请函gnp.pdf"),
+        ("\u2067身份证\u2069\u200f.pdf", "身份证.pdf"),
+        ("../../etc/passwd", "_.._etc_passwd"),
+        ("e\u0301\u0000\r\n.png", "\u00e9.png"),  # NFC: e + combining acute becomes é
+        (".pdf", "附件.pdf"),
+        ("长" * 300 + ".pdf", "长" * 96 + ".pdf"),
+    ],
+)
 def test_file_names_are_normalised_kept_short_and_keep_their_extension(name, stored):
     assert inputs.clean_filename(name) == stored
 
 
 # --- catalog, demands and changes ------------------------------------------------
 
+
 def test_a_catalog_entry_is_refused_field_by_field_over_its_limits(sessions):
     with sessions.begin() as s:
         huangtao = person(s, "huangtao")
         raw = ENTRY | {"name": "犬" * 201, "related_codes": ";".join(["XY-GA-001"] * 51)}
-        details = refused(lambda: entries.create_resource(s, huangtao, huangtao.unit_id, raw,
-                                                          [{**ITEMS[0], "name": "名" * 101}]))
-    assert details == ["资源名称：不能超过 200 个字（现有 201 个字），请精简后重新提交", "关联资源代码：最多 50 个（现有 51 个）",
-                       "第1个信息项的信息项名称：不能超过 100 个字（现有 101 个字），请精简后重新提交"]
+        details = refused(
+            lambda: entries.create_resource(s, huangtao, huangtao.unit_id, raw, [{**ITEMS[0], "name": "名" * 101}])
+        )
+    assert details == [
+        "资源名称：不能超过 200 个字（现有 201 个字），请精简后重新提交",
+        "关联资源代码：最多 50 个（现有 51 个）",
+        "第1个信息项的信息项名称：不能超过 100 个字（现有 101 个字），请精简后重新提交",
+    ]
 
 
 def test_an_info_item_length_in_other_digits_or_beyond_32_bits_is_a_problem_not_a_crash(sessions):
@@ -131,8 +154,11 @@ def test_an_info_item_length_in_other_digits_or_beyond_32_bits_is_a_problem_not_
         typed = (("甲", "²"), ("乙", "١٢"), ("丙", "99999999999999999999"))
         items = [{**ITEMS[0], "name": name, "length": length} for name, length in typed]
         details = refused(lambda: entries.create_resource(s, huangtao, huangtao.unit_id, ENTRY, items))
-    assert details == ["第1个信息项的长度：“²”应为正整数", "第2个信息项的长度：“١٢”应为正整数",
-                       "第3个信息项的长度：“99999999999999999999”过大"]
+    assert details == [
+        "第1个信息项的长度：“²”应为正整数",
+        "第2个信息项的长度：“١٢”应为正整数",
+        "第3个信息项的长度：“99999999999999999999”过大",
+    ]
 
 
 def test_reasons_kept_in_500_characters_are_refused_beyond(sessions, demo_catalog):
@@ -151,41 +177,54 @@ def test_a_demand_and_its_catalog_suggestions_refuse_an_over_long_wanted_data(se
         machao = person(s, "machao")
         recorded = refused(lambda: demands.record_demand(s, machao, machao.unit_id, "户" * 201, "场" * 501))
         suggested = refused(lambda: demands.suggestions(s, MILLION))
-    assert recorded == ["所需数据：不能超过 200 个字（现有 201 个字），请精简后重新提交",
-                        "应用场景：不能超过 500 个字（现有 501 个字），请精简后重新提交"]
+    assert recorded == [
+        "所需数据：不能超过 200 个字（现有 201 个字），请精简后重新提交",
+        "应用场景：不能超过 500 个字（现有 501 个字），请精简后重新提交",
+    ]
     assert suggested == ["所需数据：不能超过 200 个字（现有 1000000 个字），请精简后重新提交"]
 
 
 def test_a_catalog_change_description_has_a_limit(sessions):
     with sessions.begin() as s:
         huangtao = person(s, "huangtao")
-        details = refused(lambda: catalog_changes.register_change(s, huangtao, huangtao.unit_id, "法律法规修订",
-                                                                  "修" * 2001, date(2026, 3, 2)))
+        details = refused(
+            lambda: catalog_changes.register_change(
+                s, huangtao, huangtao.unit_id, "法律法规修订", "修" * 2001, date(2026, 3, 2)
+            )
+        )
     assert details == ["变更内容：不能超过 2000 个字（现有 2001 个字），请精简后重新提交"]
 
 
 # --- tasks and their forms ---------------------------------------------------------
 
-NOTE = {"type": "object", "properties": {"note": {"type": "string", "title": "说明"},
-                                         "unit_id": {"type": "integer", "title": "单位"},
-                                         "items": {"type": "array", "title": "信息项"}}}
+NOTE = {
+    "type": "object",
+    "properties": {
+        "note": {"type": "string", "title": "说明"},
+        "unit_id": {"type": "integer", "title": "单位"},
+        "items": {"type": "array", "title": "信息项"},
+    },
+}
 
 
 def test_a_task_form_string_without_a_declared_maximum_holds_2000_characters():
     assert forms.validate(NOTE, {"note": "说" * 2000})["note"] == "说" * 2000
     assert refused(lambda: forms.validate(NOTE, {"note": MILLION})) == [
-        "说明：不能超过 2000 个字（现有 1000000 个字），请精简后重新提交"]
+        "说明：不能超过 2000 个字（现有 1000000 个字），请精简后重新提交"
+    ]
 
 
 def test_a_task_form_array_holds_at_most_200_values():
     assert refused(lambda: forms.validate(NOTE, {"items": [str(i) for i in range(201)]})) == [
-        "信息项：最多选择 200 项（现有 201 项）"]
+        "信息项：最多选择 200 项（现有 201 项）"
+    ]
 
 
 @pytest.mark.parametrize("typed", ["²", "١٢", "99999999999999999999", "12.5"])
 def test_a_task_form_integer_is_ascii_digits_within_32_bits(typed):
     assert refused(lambda: forms.validate(NOTE, {"unit_id": typed})) == [
-        "单位：应为半角数字写的整数，且不超过 2147483647"]
+        "单位：应为半角数字写的整数，且不超过 2147483647"
+    ]
 
 
 def test_delegating_to_an_over_long_username_is_refused(ready):
@@ -200,35 +239,57 @@ def test_delegating_to_an_over_long_username_is_refused(ready):
 
 # --- search, audit filters and logins ------------------------------------------------
 
+
 def test_search_keywords_are_refused_beyond_their_limit_instead_of_cut():
     details = refused(lambda: catalog_search.parse_resource_query({"q": "户" * 51, "unit": "局" * 51}))
-    assert details == ["关键词：不能超过 50 个字（现有 51 个字），请精简后重新提交",
-                       "单位名称关键词：不能超过 50 个字（现有 51 个字），请精简后重新提交"]
+    assert details == [
+        "关键词：不能超过 50 个字（现有 51 个字），请精简后重新提交",
+        "单位名称关键词：不能超过 50 个字（现有 51 个字），请精简后重新提交",
+    ]
     assert catalog_search.parse_resource_query({"q": "户" * 50}).q == "户" * 50
 
 
 @pytest.mark.parametrize("typed", ["²", "١٢", "99999999999999999999"])
 def test_search_numbers_in_other_digits_or_beyond_32_bits_are_problems(typed):
     details = refused(lambda: catalog_search.parse_interface_query({"page": typed, "min_calls": typed}))
-    assert details == [f"月调用次数下限：应为 0 到 2147483647 之间的整数（半角数字），现为“{typed}”",
-                       f"页码：应为 1 到 100000 之间的整数（半角数字），现为“{typed}”"]
+    assert details == [
+        f"月调用次数下限：应为 0 到 2147483647 之间的整数（半角数字），现为“{typed}”",
+        f"页码：应为 1 到 100000 之间的整数（半角数字），现为“{typed}”",
+    ]
 
 
 def test_an_audit_filter_longer_than_any_stored_value_is_a_problem():
     assert audit.filter_problems(audit.AuditFilter(action="a" * 61)) == [
-        "动作：不能超过 60 个字（现有 61 个字），请精简后重新提交"]
+        "动作：不能超过 60 个字（现有 61 个字），请精简后重新提交"
+    ]
 
 
 def test_a_login_with_an_over_long_username_or_password_is_refused_before_any_lookup(db):
     with pytest.raises(ValidationFailed) as caught:
         accounts.authenticate(db, "machao" * 20, "p" * 129, "127.0.0.1")
-    assert caught.value.details == ["用户名：不能超过 64 个字（现有 120 个字），请精简后重新提交",
-                                    "密码：不能超过 128 个字（现有 129 个字），请精简后重新提交"]
+    assert caught.value.details == [
+        "用户名：不能超过 64 个字（现有 120 个字），请精简后重新提交",
+        "密码：不能超过 128 个字（现有 129 个字），请精简后重新提交",
+    ]
 
 
-@pytest.mark.parametrize("typed, low, expected", [
-    ("42", 1, 42), (" 7 ", 1, 7), ("-5", 1, None), ("-5", inputs.INT32_MIN, -5), ("²", 1, None), ("١٢", 1, None),
-    ("99999999999999999999", 1, None), ("2147483648", 1, None), ("2147483647", 1, 2147483647), (True, 0, None),
-    (12, 1, 12), ("", 1, None), (None, 1, None)])
+@pytest.mark.parametrize(
+    "typed, low, expected",
+    [
+        ("42", 1, 42),
+        (" 7 ", 1, 7),
+        ("-5", 1, None),
+        ("-5", inputs.INT32_MIN, -5),
+        ("²", 1, None),
+        ("١٢", 1, None),
+        ("99999999999999999999", 1, None),
+        ("2147483648", 1, None),
+        ("2147483647", 1, 2147483647),
+        (True, 0, None),
+        (12, 1, 12),
+        ("", 1, None),
+        (None, 1, None),
+    ],
+)
 def test_integers_are_read_only_from_ascii_digits_within_32_bits(typed, low, expected):
     assert inputs.parse_int(typed, low=low) == expected

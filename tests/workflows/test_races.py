@@ -4,6 +4,7 @@ Each pair runs many times with two real threads (50 times on PostgreSQL, where r
 deadlocks are possible; fewer on SQLite, which queues every writer). After each trial the integrity check
 (the same one `flask check-integrity` runs) must find nothing wrong.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,21 +38,30 @@ def _apply(sessions) -> int:
 
 def _review_task(sessions, app_id: int) -> int:
     with sessions() as s:
-        return s.scalar(select(HumanTask.id).join(Application, Application.instance_id == HumanTask.instance_id)
-                        .where(Application.id == app_id, HumanTask.task_key == applications.REVIEW_TASK,
-                               HumanTask.status == TaskStatus.OPEN))
+        return s.scalar(
+            select(HumanTask.id)
+            .join(Application, Application.instance_id == HumanTask.instance_id)
+            .where(
+                Application.id == app_id,
+                HumanTask.task_key == applications.REVIEW_TASK,
+                HumanTask.status == TaskStatus.OPEN,
+            )
+        )
 
 
 def _decision(username: str, data: dict):
     def act(s, app_id, task_id):
         tasks.complete(s, person(s, username), task_id, dict(data))
+
     return act
 
 
 approve = _decision("huangtao", {"decision": "approve"})
 approve_too = _decision("sunhong", {"decision": "approve"})
-reject = _decision("sunhong", {"decision": "reject", "reason": REASON, "rejection_category": "scope_exceeds",
-                                   "concerns": ["公民身份号码"]})
+reject = _decision(
+    "sunhong",
+    {"decision": "reject", "reason": REASON, "rejection_category": "scope_exceeds", "concerns": ["公民身份号码"]},
+)
 give_back = _decision("sunhong", {"decision": "return", "reason": "请补充低保申请受理通知书扫描件，并说明核对对象范围"})
 
 
@@ -68,9 +78,11 @@ def _assert_consistent(sessions) -> None:
         assert integrity.check(s) == []
 
 
-@pytest.mark.parametrize("first, second", [(withdraw, approve), (withdraw, reject), (approve, reject),
-                                           (approve, approve_too)],
-                         ids=["withdraw-approve", "withdraw-reject", "approve-reject", "approve-approve"])
+@pytest.mark.parametrize(
+    "first, second",
+    [(withdraw, approve), (withdraw, reject), (approve, reject), (approve, approve_too)],
+    ids=["withdraw-approve", "withdraw-reject", "approve-reject", "approve-approve"],
+)
 def test_two_exclusive_actions_at_once_end_with_one_winner_and_a_409(committing_sessions, ready, first, second):
     for _ in range(TRIALS):
         app_id = _apply(ready)
@@ -96,8 +108,12 @@ def _approved_grant(sessions) -> int:
     app_id = _apply(sessions)
     task_id = _review_task(sessions, app_id)
     with sessions.begin() as s:
-        tasks.complete(s, person(s, "huangtao"), task_id,
-                       {"decision": "approve", "approved_until": (date(2026, 2, 13) + timedelta(days=3)).isoformat()})
+        tasks.complete(
+            s,
+            person(s, "huangtao"),
+            task_id,
+            {"decision": "approve", "approved_until": (date(2026, 2, 13) + timedelta(days=3)).isoformat()},
+        )
     with sessions() as s:
         return grants.for_application(s, app_id).id
 
@@ -106,6 +122,7 @@ def test_two_revocations_at_once_revoke_once(committing_sessions, ready):
     def revoke_as(username):
         def act(s, app_id, grant_id):
             grants.revoke(s, person(s, username), grant_id, "发现超范围使用，依约撤销授权")
+
         return act
 
     for _ in range(TRIALS):
@@ -117,6 +134,7 @@ def test_two_revocations_at_once_revoke_once(committing_sessions, ready):
 def test_revoking_while_the_grant_expires_keeps_the_first_outcome(committing_sessions, ready):
     grant_ids = [_approved_grant(ready) for _ in range(TRIALS)]
     with at("2026-02-20T09:00:00"):  # past every grant's end (13 Feb + 3 days)
+
         def revoke(s, app_id, grant_id):
             grants.revoke(s, person(s, "huangtao"), grant_id, "发现超范围使用，依约撤销授权")
 
@@ -130,9 +148,13 @@ def test_revoking_while_the_grant_expires_keeps_the_first_outcome(committing_ses
                 grant = s.get(Grant, grant_id)
                 revoked = outcomes.count("ok") == 2
                 assert grant.status == (GrantStatus.REVOKED if revoked else GrantStatus.EXPIRED)
-                changes = s.scalars(select(AuditEvent.action).where(
-                    AuditEvent.subject_type == "grant", AuditEvent.subject_id == str(grant_id),
-                    AuditEvent.action.in_(["grant:revoked", "grant:expired"]))).all()
+                changes = s.scalars(
+                    select(AuditEvent.action).where(
+                        AuditEvent.subject_type == "grant",
+                        AuditEvent.subject_id == str(grant_id),
+                        AuditEvent.action.in_(["grant:revoked", "grant:expired"]),
+                    )
+                ).all()
                 assert len(changes) == 1  # the loser changed nothing
     _assert_consistent(ready)
 
@@ -154,8 +176,10 @@ def test_two_applicants_of_one_unit_submitting_at_once_both_get_their_case(commi
         assert race(ready, _submit("machao", mine), _submit("zhuxia", theirs)) == ["ok", "ok"]
     _assert_consistent(ready)
     with ready() as s:
-        assert s.scalar(select(func.count(Application.id)).where(Application.status == ApplicationStatus.IN_REVIEW)) \
+        assert (
+            s.scalar(select(func.count(Application.id)).where(Application.status == ApplicationStatus.IN_REVIEW))
             == 2 * TRIALS
+        )
 
 
 def test_one_need_submitted_by_two_applicants_at_once_starts_one_case(committing_sessions, ready):
@@ -172,8 +196,11 @@ def _apply_as(username: str, scenario: str):
 
 def test_two_applicants_of_one_unit_applying_through_the_api_at_once_both_get_their_case(committing_sessions, ready):
     for trial in range(TRIALS):
-        assert race(ready, _apply_as("machao", f"{HOUSEHOLD['scenario']}（第{trial}批低保）"),
-                    _apply_as("zhuxia", f"{HOUSEHOLD['scenario']}（第{trial}批特困供养）")) == ["ok", "ok"]
+        assert race(
+            ready,
+            _apply_as("machao", f"{HOUSEHOLD['scenario']}（第{trial}批低保）"),
+            _apply_as("zhuxia", f"{HOUSEHOLD['scenario']}（第{trial}批特困供养）"),
+        ) == ["ok", "ok"]
     _assert_consistent(ready)
 
 
@@ -214,6 +241,12 @@ def test_three_identical_move_requests_at_once_move_the_case_once(committing_ses
         move = _mover(instance_id, newer)
         assert race(ready, move, move, move) == ["409", "409", "ok"]
         with ready() as s:
-            assert s.scalar(select(func.count(AuditEvent.id)).where(
-                AuditEvent.action == "instance:migrated", AuditEvent.subject_id == str(instance_id))) == 1
+            assert (
+                s.scalar(
+                    select(func.count(AuditEvent.id)).where(
+                        AuditEvent.action == "instance:migrated", AuditEvent.subject_id == str(instance_id)
+                    )
+                )
+                == 1
+            )
     _assert_consistent(ready)

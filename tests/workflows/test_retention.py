@@ -1,4 +1,5 @@
 """The periodic pass forgets what only serves for a while, once its time is past, and keeps everything else."""
+
 from __future__ import annotations
 
 import socket
@@ -64,14 +65,25 @@ def _a_day_of_work(sessions, smtp, moment: str, tag: str) -> None:
 def _left(sessions) -> dict:
     with sessions() as s:
         return {
-            "read": sorted(n.subject[-22:] for n in s.scalars(select(Notification).where(
-                Notification.read_at.is_not(None), Notification.template == "login_ceiling"))),
-            "unread": s.scalar(select(func.count()).select_from(Notification).where(
-                Notification.read_at.is_(None), Notification.template == "login_ceiling")),
-            "sent": s.scalar(select(func.count()).select_from(OutboxEmail).where(
-                OutboxEmail.status == EmailStatus.SENT)),
-            "unsent": s.scalar(select(func.count()).select_from(OutboxEmail).where(
-                OutboxEmail.status != EmailStatus.SENT)),
+            "read": sorted(
+                n.subject[-22:]
+                for n in s.scalars(
+                    select(Notification).where(
+                        Notification.read_at.is_not(None), Notification.template == "login_ceiling"
+                    )
+                )
+            ),
+            "unread": s.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.read_at.is_(None), Notification.template == "login_ceiling")
+            ),
+            "sent": s.scalar(
+                select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status == EmailStatus.SENT)
+            ),
+            "unsent": s.scalar(
+                select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status != EmailStatus.SENT)
+            ),
             "failures": sorted(s.scalars(select(LoginFailure.username))),
             "uploads": sorted(s.scalars(select(PendingUpload.filename))),
             "audit": s.scalar(select(func.count()).select_from(AuditEvent)),
@@ -88,8 +100,12 @@ def test_retention_deletes_only_what_is_past_its_time_and_keeps_the_rest(session
     with at("2026-03-03T09:59:00"):  # nothing is a day old yet
         result = operations.run_once(sessions, smtp, RETENTION)
     assert _left(sessions) == before
-    assert (result.notifications_purged, result.emails_purged, result.login_failures_purged,
-            result.pending_uploads_purged) == (0, 0, 0, 0)
+    assert (
+        result.notifications_purged,
+        result.emails_purged,
+        result.login_failures_purged,
+        result.pending_uploads_purged,
+    ) == (0, 0, 0, 0)
 
     with at("2026-03-03T11:00:00"):  # the morning's are past a day, the noon's are not
         result = operations.run_once(sessions, smtp, RETENTION)
@@ -98,8 +114,12 @@ def test_retention_deletes_only_what_is_past_its_time_and_keeps_the_rest(session
     assert after["sent"] == 2 and after["failures"] == ["noon"] and after["uploads"] == ["noon.pdf"]
     assert after["unread"] == before["unread"] and after["unsent"] == before["unsent"]  # unread and unsent stay
     assert after["audit"] >= before["audit"]  # the audit trail is never deleted
-    assert (result.notifications_purged, result.emails_purged, result.login_failures_purged,
-            result.pending_uploads_purged) == (1, 2, 1, 1)
+    assert (
+        result.notifications_purged,
+        result.emails_purged,
+        result.login_failures_purged,
+        result.pending_uploads_purged,
+    ) == (1, 2, 1, 1)
 
     with at("2026-04-30T12:00:00"):  # long after: unread messages and undelivered mail are still there
         operations.run_once(sessions, smtp, RETENTION)

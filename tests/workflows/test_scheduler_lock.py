@@ -1,5 +1,6 @@
 """Several hosts run `run-scheduler`: each periodic pass is run by one of them, the others skip it, each timer fires
 once, and the pass leaves its heartbeat."""
+
 from __future__ import annotations
 
 import queue
@@ -49,4 +50,3 @@ def test_two_schedulers_at_once_fire_each_due_timer_once_and_one_of_them_skips_t
         beat = heartbeat.last(s)  # a skipped pass leaves no heartbeat: the pass that ran wrote it
         assert beat.passes == 1 + len(ran) and beat.timers_fired == ran[-1].timers_fired
         assert beat.failures == 0 and beat.error == ""
-

@@ -1,4 +1,5 @@
 """The scheduler repeats the periodic pass: its job is scheduled, not added paused (which ran the pass only once)."""
+
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from workflows import scheduler as loop

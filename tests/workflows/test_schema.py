@@ -1,5 +1,6 @@
 """The schema says what the code means: coded columns refuse other values, foreign keys are indexed, the audit
 trail is append-only, and the migrations build exactly what the models describe, down and up again."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,26 +32,38 @@ from workflows.models import (
 )
 from workflows.sharing import applications
 
-CODED = [(table.name, column.name, [m.value for m in column.type.enum_class])
-         for table in Base.metadata.sorted_tables for column in table.columns if isinstance(column.type, Enum)]
+CODED = [
+    (table.name, column.name, [m.value for m in column.type.enum_class])
+    for table in Base.metadata.sorted_tables
+    for column in table.columns
+    if isinstance(column.type, Enum)
+]
 
 
 def _leading_columns(table) -> set[str]:
     firsts = {next(iter(index.columns)).name for index in table.indexes if index.columns}
-    return firsts | {next(iter(c.columns)).name for c in table.constraints
-                     if isinstance(c, (UniqueConstraint, PrimaryKeyConstraint)) and c.columns}
+    return firsts | {
+        next(iter(c.columns)).name
+        for c in table.constraints
+        if isinstance(c, (UniqueConstraint, PrimaryKeyConstraint)) and c.columns
+    }
 
 
 def test_every_foreign_key_column_leads_an_index_so_joins_and_filters_on_it_never_scan_the_table():
-    unindexed = [f"{table.name}.{fk.parent.name}" for table in Base.metadata.sorted_tables
-                 for fk in table.foreign_keys if fk.parent.name not in _leading_columns(table)]
+    unindexed = [
+        f"{table.name}.{fk.parent.name}"
+        for table in Base.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.parent.name not in _leading_columns(table)
+    ]
     assert unindexed == []
 
 
 def _differences(engine) -> list:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                         "include_object": migrate.include_object})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": migrate.include_object}
+        )
         return compare_metadata(context, Base.metadata)
 
 
@@ -91,8 +104,10 @@ def test_a_draft_without_a_frequency_stores_none_and_loading_gives_back_the_memb
 def test_the_audit_trail_refuses_to_be_changed_or_deleted_at_the_database(sessions):
     with sessions() as s:
         first = s.scalar(select(AuditEvent.id).order_by(AuditEvent.id))
-    for statement in (f"UPDATE audit_event SET action = 'x:y' WHERE id = {first}",
-                      f"DELETE FROM audit_event WHERE id = {first}"):
+    for statement in (
+        f"UPDATE audit_event SET action = 'x:y' WHERE id = {first}",
+        f"DELETE FROM audit_event WHERE id = {first}",
+    ):
         with pytest.raises(DBAPIError) as refused, sessions.begin() as s:
             s.execute(text(statement))
         assert "审计记录只能追加，不能修改或删除" in str(refused.value)
@@ -126,8 +141,10 @@ def _seed_cases(engine) -> dict:
 
 def _counts(engine) -> dict:
     with engine.connect() as conn:
-        return {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
-                for table in ("resource", "info_item", "interface", "application", "human_task", "audit_event")}
+        return {
+            table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("resource", "info_item", "interface", "application", "human_task", "audit_event")
+        }
 
 
 def test_the_schema_migration_goes_down_and_up_again_keeping_every_row(empty_database):
@@ -161,8 +178,9 @@ def test_catalog_search_finds_a_renamed_entry_after_the_migration_went_down_and_
         huangtao = person(s, "huangtao")
         household = s.scalar(select(Resource).where(Resource.code == "XY-GA-001"))
         raw = {k: v for k, v in entries.snapshot(household).items() if k not in ("items", "status")}
-        entries.update_resource(s, huangtao, household.id, raw | {"name": "常住户籍人口登记信息"},
-                                entries.snapshot(household)["items"])
+        entries.update_resource(
+            s, huangtao, household.id, raw | {"name": "常住户籍人口登记信息"}, entries.snapshot(household)["items"]
+        )
     with sessions() as s:
         for keyword in ("常住户籍", "常住", "常"):  # the trigram index, the bigram index, one character
             found = search.search_resources(s, search.ResourceQuery(q=keyword, per_page=100)).items

@@ -1,4 +1,5 @@
 """The sysadmin edits the texts everyone reads: the policy page and the help page's contact."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -21,13 +22,31 @@ def site_text(kind: str):
     chosen = texts.kind_of(kind)
     if request.method == "GET":
         current = texts.get_text(db.session, chosen)
-        return render_template("admin/site_text.html", kind=chosen, title=current.title, body=current.body,
-                               errors={}, limits=texts.LIMITS, current=current)
+        return render_template(
+            "admin/site_text.html",
+            kind=chosen,
+            title=current.title,
+            body=current.body,
+            errors={},
+            limits=texts.LIMITS,
+            current=current,
+        )
     data = texts.SiteTextInput(request.form.get("title", ""), request.form.get("body", ""))
-    with refusal(lambda r: (render_template("admin/site_text.html", kind=chosen, title=data.title, body=data.body,
-                                            errors=r.fields, limits=texts.LIMITS,
-                                            current=texts.get_text(db.session, chosen)), 422),
-                 catch=ValidationFailed) as refused:
+    with refusal(
+        lambda r: (
+            render_template(
+                "admin/site_text.html",
+                kind=chosen,
+                title=data.title,
+                body=data.body,
+                errors=r.fields,
+                limits=texts.LIMITS,
+                current=texts.get_text(db.session, chosen),
+            ),
+            422,
+        ),
+        catch=ValidationFailed,
+    ) as refused:
         texts.save_text(db.session, current_user.person.id, chosen, data)
     if refused:
         return refused.page

@@ -1,4 +1,5 @@
 """Administration: the audit trail, the working-day calendar and how the system runs."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -38,8 +39,10 @@ def public_address_warning() -> str | None:
     configured = current_app.config.get("PUBLIC_BASE_URL", "")
     if not _loopback(urlsplit(configured).hostname or "") or _loopback(urlsplit(request.host_url).hostname or ""):
         return None
-    return (f"审批记录二维码中的核验地址是本机地址 {configured}，其他电脑和手机无法打开，打印的记录将无法核验。"
-            f"请将环境变量 PUBLIC_BASE_URL 设为用户访问本系统的地址（如 {request.host_url.rstrip('/')}）后重启服务。")
+    return (
+        f"审批记录二维码中的核验地址是本机地址 {configured}，其他电脑和手机无法打开，打印的记录将无法核验。"
+        f"请将环境变量 PUBLIC_BASE_URL 设为用户访问本系统的地址（如 {request.host_url.rstrip('/')}）后重启服务。"
+    )
 
 
 @bp.context_processor
@@ -68,18 +71,29 @@ def _date_arg(name: str, errors: list[str]):
 def audit_events():
     errors: list[str] = []
     since, until = _date_arg("since", errors), _date_arg("until", errors)
-    flt = audit.AuditFilter(actor=request.args.get("actor", "").strip(),
-                            action=request.args.get("action", "").strip(),
-                            subject_type=request.args.get("subject_type", "").strip(),
-                            subject_id=request.args.get("subject_id", "").strip(),
-                            since=since, until=until + timedelta(days=1) if until else None,
-                            unit_id=id_param(request.args.get("unit"), "代表单位"))
+    flt = audit.AuditFilter(
+        actor=request.args.get("actor", "").strip(),
+        action=request.args.get("action", "").strip(),
+        subject_type=request.args.get("subject_type", "").strip(),
+        subject_id=request.args.get("subject_id", "").strip(),
+        since=since,
+        until=until + timedelta(days=1) if until else None,
+        unit_id=id_param(request.args.get("unit"), "代表单位"),
+    )
     errors += audit.filter_problems(flt)  # any problem: no events rather than every event unfiltered
     events, total = ([], 0) if errors else audit.list_events(db.session, flt, _page(), PER_PAGE)
-    return render_template("admin/audit.html", events=audit_text.describe(db.session, events), total=total,
-                           page=_page(), per_page=PER_PAGE, actions=audit_text.filter_actions(), subjects=audit_text.SUBJECTS,
-                           units=audit_text.filter_units(db.session), errors=errors, args=request.args), \
-        (422 if errors else 200)
+    return render_template(
+        "admin/audit.html",
+        events=audit_text.describe(db.session, events),
+        total=total,
+        page=_page(),
+        per_page=PER_PAGE,
+        actions=audit_text.filter_actions(),
+        subjects=audit_text.SUBJECTS,
+        units=audit_text.filter_units(db.session),
+        errors=errors,
+        args=request.args,
+    ), (422 if errors else 200)
 
 
 def _year(value: str | None) -> int | None:
@@ -91,17 +105,25 @@ def _year(value: str | None) -> int | None:
 def calendar_year():
     year = _year(request.args.get("year")) or clock.today().year
     days = calendar.year_days(db.session, year)
-    return render_template("admin/calendar.html", year=year, days=days, source_label=calendar.source_label,
-                           provisional=all(d["provisional"] for d in days),
-                           exceptions=[d for d in days if d["kind"] in ("holiday", "makeup_workday")])
+    return render_template(
+        "admin/calendar.html",
+        year=year,
+        days=days,
+        source_label=calendar.source_label,
+        provisional=all(d["provisional"] for d in days),
+        exceptions=[d for d in days if d["kind"] in ("holiday", "makeup_workday")],
+    )
 
 
 @bp.get("/calendar/<int:year>.csv")
 @role_required("sysadmin")
 def calendar_export(year: int):
     body = "\ufeff" + calendar.export_year_csv(db.session, year)
-    return Response(body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename=calendar-{year}.csv"})
+    return Response(
+        body,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename=calendar-{year}.csv"},
+    )
 
 
 @bp.post("/calendar/import")
@@ -120,8 +142,9 @@ def calendar_import():
             preview = calendar.preview_year_csv(db.session, year, text)
             return render_template("admin/calendar_preview.html", preview=preview, csv_text=text)
         with db.attempt():  # the preview wrote nothing; only the import is undone when refused
-            count, changed = operations.import_schedule(db.session, year, text, current_user.person.id,
-                                                        request.form.get("digest", ""))
+            count, changed = operations.import_schedule(
+                db.session, year, text, current_user.person.id, request.form.get("digest", "")
+            )
     if refused:
         return refused.page
     flash(f"{year} 年作息安排已导入（{count} 天），该年不再是临时安排；重新计算了 {changed} 个办理期限", "success")
@@ -147,5 +170,8 @@ def record_failures():
 @role_required("sysadmin")
 def system_status():
     """系统运行状况: the scheduler's last pass and what failed, so the sysadmin sees trouble before people do."""
-    return render_template("admin/system.html", status=monitoring.system_status(db.session, stale_after()),
-                           stale_seconds=int(stale_after().total_seconds()))
+    return render_template(
+        "admin/system.html",
+        status=monitoring.system_status(db.session, stale_after()),
+        stale_seconds=int(stale_after().total_seconds()),
+    )

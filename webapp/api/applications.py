@@ -1,4 +1,5 @@
 """/api/v1 applications, task completion, records and grants: check the JSON's shape, call one service, answer JSON."""
+
 from __future__ import annotations
 
 from flask import Response, g, jsonify, request, url_for
@@ -19,6 +20,7 @@ TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修�
 
 # --- input -------------------------------------------------------------------
 
+
 def _body(optional: bool = False) -> dict:
     """The request's JSON object; a missing body counts as {} only where every field is optional."""
     if optional and not request.get_data(cache=True):
@@ -32,14 +34,18 @@ def _body(optional: bool = False) -> dict:
 def _form_input(body: dict) -> dict:
     """Form values are scalars or lists of scalars; the rules of the form are the web form's, checked by the service."""
     scalar = (str, int, float, bool, type(None))
-    problems = [f"字段 {name}：应为字符串、数字、布尔值或它们的数组" for name, value in body.items()
-                if not (isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value)))]
+    problems = [
+        f"字段 {name}：应为字符串、数字、布尔值或它们的数组"
+        for name, value in body.items()
+        if not (isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value)))
+    ]
     if problems:
         raise ValidationFailed(problems, TYPE_PROBLEM)
     return body
 
 
 # --- output ------------------------------------------------------------------
+
 
 def _iso(instant) -> str | None:
     return clock.as_utc(instant).isoformat() if instant else None
@@ -53,14 +59,21 @@ def application_json(app, full: bool = False, late: set[int] | None = None) -> d
     late = applications.late_ids(db.session, [app]) if late is None else late
     frequency = CallFrequency.parse(app.frequency)
     data = {
-        "id": app.id, "number": app.number, "status": app.status,
+        "id": app.id,
+        "number": app.number,
+        "status": app.status,
         "status_label": ApplicationStatus(app.status).label,
-        "resource_code": app.resource.code, "resource_name": app.resource.name,
-        "applicant_unit": app.applicant_unit.name, "provider_unit": app.provider_unit.name,
-        "items": list(app.items), "frequency": app.frequency or None,  # a draft may not have one yet
+        "resource_code": app.resource.code,
+        "resource_name": app.resource.name,
+        "applicant_unit": app.applicant_unit.name,
+        "provider_unit": app.provider_unit.name,
+        "items": list(app.items),
+        "frequency": app.frequency or None,  # a draft may not have one yet
         "frequency_label": frequency.label if frequency else None,
-        "valid_until": _day(app.valid_until), "submitted_at": _iso(app.submitted_at),
-        "decided_at": _iso(app.decided_at), "late": app.id in late,
+        "valid_until": _day(app.valid_until),
+        "submitted_at": _iso(app.submitted_at),
+        "decided_at": _iso(app.decided_at),
+        "late": app.id in late,
     }
     if not full:
         return data
@@ -69,18 +82,33 @@ def application_json(app, full: bool = False, late: set[int] | None = None) -> d
     grant, sha256 = applications.outcome(db.session, app)
     fact = rejections.of_steps(db.session, case) if app.status == ApplicationStatus.REJECTED else None
     return data | {
-        "applicant": app.applicant.display_name, "scenario": app.scenario, "basis": app.basis, "purpose": app.purpose,
-        "sensitive_justification": app.sensitive_justification, "decision_reason": app.decision_reason or None,
-        "rejection_category": app.rejection_category or None, "rejection_fact": fact._asdict() if fact else None,
+        "applicant": app.applicant.display_name,
+        "scenario": app.scenario,
+        "basis": app.basis,
+        "purpose": app.purpose,
+        "sensitive_justification": app.sensitive_justification,
+        "decision_reason": app.decision_reason or None,
+        "rejection_category": app.rejection_category or None,
+        "rejection_fact": fact._asdict() if fact else None,
         "due_at": _iso(due),
         "timeline": _timeline(app, case),
-        "grant": None if grant is None else {
-            "id": grant.id, "status": grant.effective_status(clock.today()), "items": list(grant.items),
+        "grant": None
+        if grant is None
+        else {
+            "id": grant.id,
+            "status": grant.effective_status(clock.today()),
+            "items": list(grant.items),
             "valid_from": _day(grant.valid_from),
-            "valid_until": _day(grant.valid_until), "scenario": grant.scenario},
-        "record": None if sha256 is None else {
-            "sha256": sha256, "url": url_for("api.application_record", app_id=app.id),
-            "verify_url": f"/verify/{sha256}"},
+            "valid_until": _day(grant.valid_until),
+            "scenario": grant.scenario,
+        },
+        "record": None
+        if sha256 is None
+        else {
+            "sha256": sha256,
+            "url": url_for("api.application_record", app_id=app.id),
+            "verify_url": f"/verify/{sha256}",
+        },
         "records": _records(app, sha256),
     }
 
@@ -89,24 +117,50 @@ def _records(app, current: str | None) -> list[dict]:
     """Every record of the application, oldest first; `current` marks the one whose decision holds now."""
     if app.status == ApplicationStatus.DRAFT or not app.submitted_at:
         return []
-    return [{"sha256": r.sha256, "decision": r.content.get("decision", ""), "decided_at": r.content.get("decided_at", ""),
-             "current": r.sha256 == current, "verify_url": f"/verify/{r.sha256}"}
-            for r in records.history(db.session, app.id)]
+    return [
+        {
+            "sha256": r.sha256,
+            "decision": r.content.get("decision", ""),
+            "decided_at": r.content.get("decided_at", ""),
+            "current": r.sha256 == current,
+            "verify_url": f"/verify/{r.sha256}",
+        }
+        for r in records.history(db.session, app.id)
+    ]
 
 
 def _timeline(app, case) -> list[dict]:
     steps = []
     if app.submitted_at:
-        steps.append({"step": "提交申请", "unit": app.applicant_unit.name, "role": "applicant",
-                      "actor": app.applicant.display_name, "created_at": _iso(app.submitted_at),
-                      "completed_at": _iso(app.submitted_at), "due_at": None, "on_time": None,
-                      "status": TaskStatus.COMPLETED.value, "result": None})
+        steps.append(
+            {
+                "step": "提交申请",
+                "unit": app.applicant_unit.name,
+                "role": "applicant",
+                "actor": app.applicant.display_name,
+                "created_at": _iso(app.submitted_at),
+                "completed_at": _iso(app.submitted_at),
+                "due_at": None,
+                "on_time": None,
+                "status": TaskStatus.COMPLETED.value,
+                "result": None,
+            }
+        )
     for task in case:
-        steps.append({"step": task.name, "unit": task.unit.name if task.unit else None, "role": task.role,
-                      "actor": task.completed_by.display_name if task.completed_by else None,
-                      "created_at": _iso(task.created_at), "completed_at": _iso(task.completed_at),
-                      "due_at": _iso(task.due_at), "on_time": _on_time(task), "status": task.status,
-                      "result": task.result or None})
+        steps.append(
+            {
+                "step": task.name,
+                "unit": task.unit.name if task.unit else None,
+                "role": task.role,
+                "actor": task.completed_by.display_name if task.completed_by else None,
+                "created_at": _iso(task.created_at),
+                "completed_at": _iso(task.completed_at),
+                "due_at": _iso(task.due_at),
+                "on_time": _on_time(task),
+                "status": task.status,
+                "result": task.result or None,
+            }
+        )
     return steps
 
 
@@ -120,14 +174,24 @@ def _on_time(task) -> bool | None:
 
 
 def grant_json(grant) -> dict:
-    return {"id": grant.id, "application_id": grant.application_id, "application_number": grant.application.number,
-            "unit": grant.unit.name, "resource_code": grant.resource.code, "resource_name": grant.resource.name,
-            "items": list(grant.items), "scenario": grant.scenario, "valid_from": _day(grant.valid_from),
-            "valid_until": _day(grant.valid_until), "status": (status := grant.effective_status(clock.today())),
-            "status_label": status.label}
+    return {
+        "id": grant.id,
+        "application_id": grant.application_id,
+        "application_number": grant.application.number,
+        "unit": grant.unit.name,
+        "resource_code": grant.resource.code,
+        "resource_name": grant.resource.name,
+        "items": list(grant.items),
+        "scenario": grant.scenario,
+        "valid_from": _day(grant.valid_from),
+        "valid_until": _day(grant.valid_until),
+        "status": (status := grant.effective_status(clock.today())),
+        "status_label": status.label,
+    }
 
 
 # --- routes ------------------------------------------------------------------
+
 
 @bp.post("/applications")
 def application_create():
@@ -170,8 +234,9 @@ def application_record(app_id: int):
     if pdf is None:
         response = jsonify({"code": "record_pending", "message": "审批记录的 PDF 正在生成，请稍后重试"})
         return response, 503, {"Retry-After": "120"}
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{app.number}.pdf"'})
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{app.number}.pdf"'}
+    )
 
 
 @bp.post("/tasks/<int:task_id>/complete")
@@ -183,7 +248,8 @@ def task_complete(task_id: int):
     if subject_id:
         try:
             body["application"] = application_json(
-                applications.get_application(db.session, g.api_person, subject_id), full=True)
+                applications.get_application(db.session, g.api_person, subject_id), full=True
+            )
         except NotFound:  # e.g. a delegate from a third unit: the task is done, the case stays private
             pass
     return jsonify(body)  # built in the completing transaction: one transaction per request

@@ -1,4 +1,5 @@
 """/api/v1 objections: raise one, read one; its steps go through the task API (each task carries objection_id)."""
+
 from __future__ import annotations
 
 from flask import g, jsonify, request, url_for
@@ -11,6 +12,7 @@ from workflows.errors import NotFound
 from workflows.objections import cases
 from workflows.objections.inputs import ObjectionInput
 
+
 def _objection_input() -> dict:
     """Wrong JSON types are refused here; the service checks the content and names each field in Chinese."""
     body = _body()
@@ -20,18 +22,32 @@ def _objection_input() -> dict:
 
 def objection_json(objection) -> dict:
     return {
-        "id": objection.id, "type": objection.kind.value, "type_label": objection.kind.label,
-        "status": objection.status.value, "status_label": objection.status.label,
-        "facts": objection.facts, "request": objection.request,
+        "id": objection.id,
+        "type": objection.kind.value,
+        "type_label": objection.kind.label,
+        "status": objection.status.value,
+        "status_label": objection.status.label,
+        "facts": objection.facts,
+        "request": objection.request,
         "raiser_unit": objection.raiser_unit.name,
         "concerned_unit": objection.concerned_unit.name if objection.concerned_unit else None,
-        "application_id": objection.application_id, "grant_id": objection.grant_id,
+        "application_id": objection.application_id,
+        "grant_id": objection.grant_id,
         "resource_code": objection.resource.code if objection.resource else None,
         "outcome": objection.outcome.value if objection.outcome else None,
         "outcome_label": objection.outcome.label if objection.outcome else None,
-        "opinion": objection.opinion or None, "effect": objection.effect or None,
-        "answers": [{"unit": a.unit.name, "stance": a.stance.value, "position": a.position, "evidence": a.evidence,
-                     "answered_at": a.answered_at.isoformat()} for a in objection.answers],
+        "opinion": objection.opinion or None,
+        "effect": objection.effect or None,
+        "answers": [
+            {
+                "unit": a.unit.name,
+                "stance": a.stance.value,
+                "position": a.position,
+                "evidence": a.evidence,
+                "answered_at": a.answered_at.isoformat(),
+            }
+            for a in objection.answers
+        ],
         "rating": objection.rating,
         "created_at": objection.created_at.isoformat(),
         "closed_at": objection.closed_at.isoformat() if objection.closed_at else None,
@@ -41,8 +57,7 @@ def objection_json(objection) -> dict:
 @bp.post("/objections")
 def create_objection():
     objection = cases.raise_objection(db.session, g.api_person, _objection_input())
-    response = jsonify({"id": objection.id, "status": objection.status.value,
-                        "status_label": objection.status.label})
+    response = jsonify({"id": objection.id, "status": objection.status.value, "status_label": objection.status.label})
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_objection", objection_id=objection.id)
     return response

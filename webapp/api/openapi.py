@@ -1,4 +1,5 @@
 """GET /api/v1/openapi.json: the OpenAPI 3.0.3 description of every /api/v1 route, public so clients can be generated."""
+
 from __future__ import annotations
 
 from flask import jsonify
@@ -35,13 +36,17 @@ ERRORS = {
     "404": ("NotFound", "不存在，或无权查看其他单位的内容（code: not_found）"),
     "409": ("Conflict", "已由他人办理或状态不允许（code: already_handled / conflict）"),
     "413": ("TooLarge", "请求体超过大小上限（code: too_large）"),
-    "422": ("Unprocessable", "内容有误，details 逐条说明（code: validation_failed / not_shareable / engine_step_failed；"
-                             "含控制字符、超长字段、JSON 嵌套过深时为 invalid_input）"),
+    "422": (
+        "Unprocessable",
+        "内容有误，details 逐条说明（code: validation_failed / not_shareable / engine_step_failed；"
+        "含控制字符、超长字段、JSON 嵌套过深时为 invalid_input）",
+    ),
 }
 BEARER = [{"bearerAuth": []}]
 
 
 # --- small builders ----------------------------------------------------------
+
 
 def _s(kind: str, description: str = "", **extra) -> dict:
     return {"type": kind, **({"description": description} if description else {}), **extra}
@@ -110,15 +115,31 @@ def _path(name: str, description: str, schema: dict | None = None) -> dict:
     return {"name": name, "in": "path", "required": True, "description": description, "schema": schema or _id()}
 
 
-def _op(tag: str, summary: str, ok: tuple[str, dict, str], errors: tuple[str, ...] = (), *, status: str = "200",
-        params=(), body: dict | None = None, body_required: bool = True, description: str = "",
-        public: bool = False, content: dict | None = None, headers: dict | None = None) -> dict:
+def _op(
+    tag: str,
+    summary: str,
+    ok: tuple[str, dict, str],
+    errors: tuple[str, ...] = (),
+    *,
+    status: str = "200",
+    params=(),
+    body: dict | None = None,
+    body_required: bool = True,
+    description: str = "",
+    public: bool = False,
+    content: dict | None = None,
+    headers: dict | None = None,
+) -> dict:
     """One operation: its success response, its error responses (401 unless public; 422 always, the input
     guard refuses control characters in any parameter), and its security."""
     operation_id, schema, success = ok
-    operation = {"tags": [tag], "summary": summary, "operationId": operation_id,
-                 "responses": {status: {"description": success, "content": content or _json(schema)}},
-                 "security": [] if public else BEARER}
+    operation = {
+        "tags": [tag],
+        "summary": summary,
+        "operationId": operation_id,
+        "responses": {status: {"description": success, "content": content or _json(schema)}},
+        "security": [] if public else BEARER,
+    }
     if headers:
         operation["responses"][status]["headers"] = headers
     if description:
@@ -138,71 +159,156 @@ def _ok(operation_id: str, schema: dict, description: str = "成功") -> tuple[s
 
 # --- schemas -------------------------------------------------------------------
 
+
 def _schemas() -> dict:
     return {
-        "Error": _obj({"code": _text("机器可读的错误代码，如 validation_failed、already_handled、invalid_input"),
-                       "message": _text("中文说明与下一步操作"),
-                       "details": _arr(_text(), "逐条问题（字段：问题），仅在有时出现"),
-                       "fields": {"type": "object", "additionalProperties": _text(),
-                                  "description": "出错的字段及其问题（字段名 → 说明），仅在问题属于某个字段时出现"}},
-                      ("code", "message")),
+        "Error": _obj(
+            {
+                "code": _text("机器可读的错误代码，如 validation_failed、already_handled、invalid_input"),
+                "message": _text("中文说明与下一步操作"),
+                "details": _arr(_text(), "逐条问题（字段：问题），仅在有时出现"),
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": _text(),
+                    "description": "出错的字段及其问题（字段名 → 说明），仅在问题属于某个字段时出现",
+                },
+            },
+            ("code", "message"),
+        ),
         "Task": _task(),
-        "TimelineStep": _obj({
-            "step": _text("环节"), "unit": _null(_text("单位名称")), "role": _role(), "actor": _null(_text("办理人")),
-            "created_at": _null(_instant("开始")), "completed_at": _null(_instant("完成")),
-            "due_at": _null(_instant("时限")),
-            "on_time": _null(_bool("按期（true）、逾期（false）、进行中或无时限（null）")),
-            "status": _enum(TaskStatus, "环节状态"),
-            "result": _null(_s("object", "办理时提交的表单内容", additionalProperties=True)),
-        }, ...),
+        "TimelineStep": _obj(
+            {
+                "step": _text("环节"),
+                "unit": _null(_text("单位名称")),
+                "role": _role(),
+                "actor": _null(_text("办理人")),
+                "created_at": _null(_instant("开始")),
+                "completed_at": _null(_instant("完成")),
+                "due_at": _null(_instant("时限")),
+                "on_time": _null(_bool("按期（true）、逾期（false）、进行中或无时限（null）")),
+                "status": _enum(TaskStatus, "环节状态"),
+                "result": _null(_s("object", "办理时提交的表单内容", additionalProperties=True)),
+            },
+            ...,
+        ),
         "ApplicationSummary": _obj(_application_summary(), ...),
         "Application": {"allOf": [_ref("ApplicationSummary"), _obj(_application_detail(), ...)]},
-        "ApplicationInput": openapi_schema(ApplicationInput, "数据申请：字段、上限与网页表单相同；缺少或不符合要求的内容返回 422，"
-                                                             "fields 指出字段，说明与网页表单相同"),
+        "ApplicationInput": openapi_schema(
+            ApplicationInput,
+            "数据申请：字段、上限与网页表单相同；缺少或不符合要求的内容返回 422，"
+            "fields 指出字段，说明与网页表单相同",
+        ),
         "TaskCompletion": task_form_schema(
-            ("application_review.schema.json", "application_resubmit.schema.json"), ("attachments",),
+            ("application_review.schema.json", "application_resubmit.schema.json"),
+            ("attachments",),
             "数据申请审核（decision 等）与补正（answers 等）环节的表单，即流程表单本身；其他任务提交各自表单的字段（字符串、"
             "数字、布尔值或它们的数组）。缺少或不符合要求的内容返回 422，fields 指出字段，说明与网页表单相同；第 n 项答复有误时 "
-            "fields 中为 answers.{n-1}；补正附件请在网页上传"),
+            "fields 中为 answers.{n-1}；补正附件请在网页上传",
+        ),
         "TaskCompleted": _obj({"task": _ref("Task"), "application": _ref("Application")}, ("task",)),
-        "Grant": _obj({
-            "id": _id(), "application_id": _id(), "application_number": _null(_text("申请编号")),
-            "unit": _text("获得授权的单位"), "resource_code": _text(), "resource_name": _text("名称"),
-            "items": _arr(_text(), "授权的信息项"), "scenario": _text("应用场景"), "valid_from": _day("起"),
-            "valid_until": _day("止"), "status": _enum(GrantStatus, "授权状态"), "status_label": _text(),
-        }, ...),
+        "Grant": _obj(
+            {
+                "id": _id(),
+                "application_id": _id(),
+                "application_number": _null(_text("申请编号")),
+                "unit": _text("获得授权的单位"),
+                "resource_code": _text(),
+                "resource_name": _text("名称"),
+                "items": _arr(_text(), "授权的信息项"),
+                "scenario": _text("应用场景"),
+                "valid_from": _day("起"),
+                "valid_until": _day("止"),
+                "status": _enum(GrantStatus, "授权状态"),
+                "status_label": _text(),
+            },
+            ...,
+        ),
         "Resource": _obj(_resource(), ...),
-        "ObjectionInput": openapi_schema(ObjectionInput, "异议或纠错：类型未知、缺少事实和理由等返回 422，fields 指出字段"),
-        "ObjectionCreated": _obj({"id": _id("异议 ID"), "status": _enum(ObjectionStatus, "异议状态"),
-                                  "status_label": _text("状态中文名")}, ...),
-        "Objection": _obj({
-            "id": _id(), "type": _enum(ObjectionType, "类型"), "type_label": _text(),
-            "status": _enum(ObjectionStatus, "状态"), "status_label": _text(), "facts": _text("事实和理由"),
-            "request": _text("请求事项"), "raiser_unit": _text("提出单位"),
-            "concerned_unit": _null(_text("所涉单位")), "application_id": _null(_id("所涉申请")),
-            "grant_id": _null(_id("所涉授权")), "resource_code": _null(_text("所涉目录条目")),
-            "outcome": _null(_enum(ObjectionOutcome, "处理结果")), "outcome_label": _null(_text()),
-            "opinion": _null(_text("处理意见")), "effect": _null(_text("对所涉对象的处理")),
-            "answers": _arr(_obj({"unit": _text("答复单位"), "stance": _choices(AnswerStance.choices(), "意见"),
-                                  "position": _text("答复意见"), "evidence": _text("依据和证据"),
-                                  "answered_at": _instant("答复时间")}, ...), "各单位答复"),
-            "rating": _null(_int("评价（1–5）", minimum=1, maximum=5)),
-            "created_at": _instant("提出时间"), "closed_at": _null(_instant("办结时间")),
-        }, ...),
-        "ResourceDetail": {"allOf": [_ref("Resource"), _obj({
-            "share_condition": _text("共享条件或不予共享依据"),
-            "related_codes": _arr(_text(), "关联的目录条目代码"),
-            "revision": _int("修订版本号", minimum=1),
-            "info_items": _arr(_obj({"name": _text("名称"), "data_type": _enum(DataType, "数据类型"),
-                                     "data_type_label": _null(_text()), "length": _null(_int("长度")),
-                                     "sensitive": _bool("是否敏感")}, ...), "信息项"),
-        }, ...)]},
-        "Interface": _obj({
-            "code": _text(), "name": _text("名称"), "resource_code": _text(), "resource_name": _text(),
-            "provider_unit": _text("提供单位"), "object_class": _enum(ObjectClass, "对象类别"),
-            "object_class_label": _null(_text()), "business_scenarios": _arr(_text(), "业务场景"),
-            "method": _text("调用方式，如 POST"), "monthly_calls": _int("月调用次数", minimum=0),
-        }, ...),
+        "ObjectionInput": openapi_schema(
+            ObjectionInput, "异议或纠错：类型未知、缺少事实和理由等返回 422，fields 指出字段"
+        ),
+        "ObjectionCreated": _obj(
+            {"id": _id("异议 ID"), "status": _enum(ObjectionStatus, "异议状态"), "status_label": _text("状态中文名")},
+            ...,
+        ),
+        "Objection": _obj(
+            {
+                "id": _id(),
+                "type": _enum(ObjectionType, "类型"),
+                "type_label": _text(),
+                "status": _enum(ObjectionStatus, "状态"),
+                "status_label": _text(),
+                "facts": _text("事实和理由"),
+                "request": _text("请求事项"),
+                "raiser_unit": _text("提出单位"),
+                "concerned_unit": _null(_text("所涉单位")),
+                "application_id": _null(_id("所涉申请")),
+                "grant_id": _null(_id("所涉授权")),
+                "resource_code": _null(_text("所涉目录条目")),
+                "outcome": _null(_enum(ObjectionOutcome, "处理结果")),
+                "outcome_label": _null(_text()),
+                "opinion": _null(_text("处理意见")),
+                "effect": _null(_text("对所涉对象的处理")),
+                "answers": _arr(
+                    _obj(
+                        {
+                            "unit": _text("答复单位"),
+                            "stance": _choices(AnswerStance.choices(), "意见"),
+                            "position": _text("答复意见"),
+                            "evidence": _text("依据和证据"),
+                            "answered_at": _instant("答复时间"),
+                        },
+                        ...,
+                    ),
+                    "各单位答复",
+                ),
+                "rating": _null(_int("评价（1–5）", minimum=1, maximum=5)),
+                "created_at": _instant("提出时间"),
+                "closed_at": _null(_instant("办结时间")),
+            },
+            ...,
+        ),
+        "ResourceDetail": {
+            "allOf": [
+                _ref("Resource"),
+                _obj(
+                    {
+                        "share_condition": _text("共享条件或不予共享依据"),
+                        "related_codes": _arr(_text(), "关联的目录条目代码"),
+                        "revision": _int("修订版本号", minimum=1),
+                        "info_items": _arr(
+                            _obj(
+                                {
+                                    "name": _text("名称"),
+                                    "data_type": _enum(DataType, "数据类型"),
+                                    "data_type_label": _null(_text()),
+                                    "length": _null(_int("长度")),
+                                    "sensitive": _bool("是否敏感"),
+                                },
+                                ...,
+                            ),
+                            "信息项",
+                        ),
+                    },
+                    ...,
+                ),
+            ]
+        },
+        "Interface": _obj(
+            {
+                "code": _text(),
+                "name": _text("名称"),
+                "resource_code": _text(),
+                "resource_name": _text(),
+                "provider_unit": _text("提供单位"),
+                "object_class": _enum(ObjectClass, "对象类别"),
+                "object_class_label": _null(_text()),
+                "business_scenarios": _arr(_text(), "业务场景"),
+                "method": _text("调用方式，如 POST"),
+                "monthly_calls": _int("月调用次数", minimum=0),
+            },
+            ...,
+        ),
     }
 
 
@@ -211,58 +317,120 @@ def _role() -> dict:
 
 
 def _task() -> dict:
-    case_ids = {f"{kind}_id": _id(f"{label} ID（{kind} 类案件才有）")
-                for kind, label in (("application", "申请"), ("catalog_change", "目录变更"), ("demand", "供需对接"),
-                                    ("objection", "异议"), ("entry_change", "目录条目变更"))}
+    case_ids = {
+        f"{kind}_id": _id(f"{label} ID（{kind} 类案件才有）")
+        for kind, label in (
+            ("application", "申请"),
+            ("catalog_change", "目录变更"),
+            ("demand", "供需对接"),
+            ("objection", "异议"),
+            ("entry_change", "目录条目变更"),
+        )
+    }
     fields = {
-        "id": _id("任务 ID"), "name": _text("环节名称"), "process": _text("流程标识，如 data_application"),
-        "process_version": _int("流程版本", minimum=1), "instance_id": _id("案件 ID"), "role": _role(),
-        "unit": _null(_text("单位名称")), "status": _enum(TaskStatus, "任务状态"), "due_at": _null(_instant("办理时限")),
-        "due_provisional": _bool("时限是否按未公布的节假日安排暂算"), "overdue": _bool("是否已逾期"),
+        "id": _id("任务 ID"),
+        "name": _text("环节名称"),
+        "process": _text("流程标识，如 data_application"),
+        "process_version": _int("流程版本", minimum=1),
+        "instance_id": _id("案件 ID"),
+        "role": _role(),
+        "unit": _null(_text("单位名称")),
+        "status": _enum(TaskStatus, "任务状态"),
+        "due_at": _null(_instant("办理时限")),
+        "due_provisional": _bool("时限是否按未公布的节假日安排暂算"),
+        "overdue": _bool("是否已逾期"),
         "created_at": _instant("创建时间"),
     }
-    return _obj(fields | case_ids | {"subject_id": _null(_id("无业务对象的案件为 null"))}, list(fields),
-                "另有一个业务对象字段：application_id、catalog_change_id、demand_id、objection_id、entry_change_id"
-                "或 subject_id")
+    return _obj(
+        fields | case_ids | {"subject_id": _null(_id("无业务对象的案件为 null"))},
+        list(fields),
+        "另有一个业务对象字段：application_id、catalog_change_id、demand_id、objection_id、entry_change_id"
+        "或 subject_id",
+    )
 
 
 def _application_summary() -> dict:
     return {
-        "id": _id(), "number": _null(_text("申请编号，如 SQ2026000001；草稿为 null")),
-        "status": _enum(ApplicationStatus, "申请状态"), "status_label": _text("状态中文名"),
-        "resource_code": _text("目录条目代码"), "resource_name": _text("名称"), "applicant_unit": _text("申请单位"),
-        "provider_unit": _text("提供单位"), "items": _arr(_text(), "申请的信息项"),
+        "id": _id(),
+        "number": _null(_text("申请编号，如 SQ2026000001；草稿为 null")),
+        "status": _enum(ApplicationStatus, "申请状态"),
+        "status_label": _text("状态中文名"),
+        "resource_code": _text("目录条目代码"),
+        "resource_name": _text("名称"),
+        "applicant_unit": _text("申请单位"),
+        "provider_unit": _text("提供单位"),
+        "items": _arr(_text(), "申请的信息项"),
         "frequency": _null(_enum(CallFrequency, "预计调用频次（草稿未填时为 null）")),
-        "frequency_label": _null(_text()), "valid_until": _day("申请有效期至"),
-        "submitted_at": _null(_instant("提交时间")), "decided_at": _null(_instant("决定时间")),
-        "late": _bool("是否逾期：审核期限已过仍未决定，或任一轮审核逾期后才作出决定或撤回（逾期记录不会因后续轮次消除）"),
+        "frequency_label": _null(_text()),
+        "valid_until": _day("申请有效期至"),
+        "submitted_at": _null(_instant("提交时间")),
+        "decided_at": _null(_instant("决定时间")),
+        "late": _bool(
+            "是否逾期：审核期限已过仍未决定，或任一轮审核逾期后才作出决定或撤回（逾期记录不会因后续轮次消除）"
+        ),
     }
 
 
 def _application_detail() -> dict:
-    grant = _obj({"id": _id(), "status": _enum(GrantStatus, "授权状态"), "items": _arr(_text(), "授权的信息项"),
-                  "valid_from": _day("起"), "valid_until": _day("止"), "scenario": _text("应用场景")}, ...,
-                 description="授权")
-    record = _obj({"sha256": _text("审批记录内容的 SHA-256", pattern="^[0-9a-f]{64}$"),
-                   "url": _text("PDF 地址：/api/v1/applications/{id}/record.pdf"),
-                   "verify_url": _text("核验页：/verify/{sha256}")}, ..., description="审批记录（办结后）")
+    grant = _obj(
+        {
+            "id": _id(),
+            "status": _enum(GrantStatus, "授权状态"),
+            "items": _arr(_text(), "授权的信息项"),
+            "valid_from": _day("起"),
+            "valid_until": _day("止"),
+            "scenario": _text("应用场景"),
+        },
+        ...,
+        description="授权",
+    )
+    record = _obj(
+        {
+            "sha256": _text("审批记录内容的 SHA-256", pattern="^[0-9a-f]{64}$"),
+            "url": _text("PDF 地址：/api/v1/applications/{id}/record.pdf"),
+            "verify_url": _text("核验页：/verify/{sha256}"),
+        },
+        ...,
+        description="审批记录（办结后）",
+    )
     return {
-        "applicant": _text("申请人"), "scenario": _text("应用场景"), "basis": _text("法律或政策依据"),
-        "purpose": _text("用途"), "sensitive_justification": _text("敏感信息项使用理由"),
+        "applicant": _text("申请人"),
+        "scenario": _text("应用场景"),
+        "basis": _text("法律或政策依据"),
+        "purpose": _text("用途"),
+        "sensitive_justification": _text("敏感信息项使用理由"),
         "decision_reason": _null(_text("决定理由")),
         "rejection_category": _null(_choices(RejectionCategory.choices(), "不通过类别")),
-        "rejection_fact": _null(_obj({"field": _choices([(f, t) for f, t in rejections.TITLES.items()], "字段"),
-                                      "title": _text("名称"), "text": _text("内容")}, ...,
-                                     "不通过类别要求写明的具体内容（如超出履职需要的信息项），未通过时才有")),
+        "rejection_fact": _null(
+            _obj(
+                {
+                    "field": _choices([(f, t) for f, t in rejections.TITLES.items()], "字段"),
+                    "title": _text("名称"),
+                    "text": _text("内容"),
+                },
+                ...,
+                "不通过类别要求写明的具体内容（如超出履职需要的信息项），未通过时才有",
+            )
+        ),
         "due_at": _null(_instant("当前待办环节的办理时限；无条件共享直接通过时为 null")),
-        "timeline": _arr(_ref("TimelineStep"), "办理过程"), "grant": _null(grant),
-        "record": _null(record | {"description": "现行有效决定的审批记录（最新一份）；决定被异议撤销、重新审核期间为 null"}),
-        "records": _arr(_obj({"sha256": _text("审批记录内容的 SHA-256", pattern="^[0-9a-f]{64}$"),
-                              "decision": _text("该记录所载的审核结论，如 已通过、未通过"),
-                              "decided_at": _text("该记录所载的决定时间（北京时间）"),
-                              "current": _bool("是否为现行有效的记录（其后的决定或重新审核会使之失效）"),
-                              "verify_url": _text("核验页：/verify/{sha256}")}, ...),
-                        "本申请的全部审批记录，按生成先后排列（最早在前）；异议重新审核后会有多份"),
+        "timeline": _arr(_ref("TimelineStep"), "办理过程"),
+        "grant": _null(grant),
+        "record": _null(
+            record | {"description": "现行有效决定的审批记录（最新一份）；决定被异议撤销、重新审核期间为 null"}
+        ),
+        "records": _arr(
+            _obj(
+                {
+                    "sha256": _text("审批记录内容的 SHA-256", pattern="^[0-9a-f]{64}$"),
+                    "decision": _text("该记录所载的审核结论，如 已通过、未通过"),
+                    "decided_at": _text("该记录所载的决定时间（北京时间）"),
+                    "current": _bool("是否为现行有效的记录（其后的决定或重新审核会使之失效）"),
+                    "verify_url": _text("核验页：/verify/{sha256}"),
+                },
+                ...,
+            ),
+            "本申请的全部审批记录，按生成先后排列（最早在前）；异议重新审核后会有多份",
+        ),
     }
 
 
@@ -271,11 +439,18 @@ def _resource() -> dict:
     for name, enum_cls in FACETS.items():
         labelled |= {name: _enum(enum_cls, FIELD_LABELS[name]), f"{name}_label": _null(_text("中文名"))}
     return {
-        "code": _text("目录条目代码"), "name": _text("名称"), "provider_unit": _text("提供单位"),
-        "provider_unit_code": _text("提供单位代码"), "provider_credit_code": _text("统一社会信用代码"),
-        "summary": _text("摘要"), "status": _enum(ResourceStatus, "目录条目状态"), **labelled,
-        "share_method": _null(_enum(ShareMethod, "共享方式")), "share_method_label": _null(_text("中文名")),
-        "category_path": _text("分类路径，如 基础/人口/户籍；可为空"), "published_on": _day("发布日期"),
+        "code": _text("目录条目代码"),
+        "name": _text("名称"),
+        "provider_unit": _text("提供单位"),
+        "provider_unit_code": _text("提供单位代码"),
+        "provider_credit_code": _text("统一社会信用代码"),
+        "summary": _text("摘要"),
+        "status": _enum(ResourceStatus, "目录条目状态"),
+        **labelled,
+        "share_method": _null(_enum(ShareMethod, "共享方式")),
+        "share_method_label": _null(_text("中文名")),
+        "category_path": _text("分类路径，如 基础/人口/户籍；可为空"),
+        "published_on": _day("发布日期"),
     }
 
 
@@ -284,24 +459,55 @@ def _list_of(name: str) -> dict:
 
 
 def _page_of(name: str, facets: dict) -> dict:
-    counts = {key: _arr(_obj({"value": _text(enum=[m.value for m in enum_cls]), "label": _text(),
-                              "count": _int(minimum=0)}, ...)) for key, enum_cls in facets.items()}
-    return _obj({"items": _arr(_ref(name)), "total": _int("命中总数", minimum=0), "page": _int("页码", minimum=1),
-                 "per_page": _int("每页条数", minimum=1), "pages": _int("总页数", minimum=1),
-                 "facets": _obj(counts, ..., "分面计数：字段 → [{value, label, count}]")}, ...)
+    counts = {
+        key: _arr(
+            _obj({"value": _text(enum=[m.value for m in enum_cls]), "label": _text(), "count": _int(minimum=0)}, ...)
+        )
+        for key, enum_cls in facets.items()
+    }
+    return _obj(
+        {
+            "items": _arr(_ref(name)),
+            "total": _int("命中总数", minimum=0),
+            "page": _int("页码", minimum=1),
+            "per_page": _int("每页条数", minimum=1),
+            "pages": _int("总页数", minimum=1),
+            "facets": _obj(counts, ..., "分面计数：字段 → [{value, label, count}]"),
+        },
+        ...,
+    )
 
 
 # --- paths -------------------------------------------------------------------
 
+
 def _catalog_paths() -> dict:
     return {
-        "/catalog/resources": {"get": _op("资源目录", "检索目录条目（中文子串、分面计数）", _ok(
-            "searchResources", _page_of("Resource", FACETS)), params=query_parameters(ResourceQuery))},
-        "/catalog/resources/{code}": {"get": _op("资源目录", "目录条目详情与信息项", _ok(
-            "getResource", _ref("ResourceDetail")), ("404",), params=[_path("code", "目录条目代码", _text())])},
-        "/catalog/interfaces": {"get": _op("资源目录", "检索共享接口", _ok(
-            "searchInterfaces", _page_of("Interface", {"object_class": ObjectClass})),
-            params=query_parameters(InterfaceQuery))},
+        "/catalog/resources": {
+            "get": _op(
+                "资源目录",
+                "检索目录条目（中文子串、分面计数）",
+                _ok("searchResources", _page_of("Resource", FACETS)),
+                params=query_parameters(ResourceQuery),
+            )
+        },
+        "/catalog/resources/{code}": {
+            "get": _op(
+                "资源目录",
+                "目录条目详情与信息项",
+                _ok("getResource", _ref("ResourceDetail")),
+                ("404",),
+                params=[_path("code", "目录条目代码", _text())],
+            )
+        },
+        "/catalog/interfaces": {
+            "get": _op(
+                "资源目录",
+                "检索共享接口",
+                _ok("searchInterfaces", _page_of("Interface", {"object_class": ObjectClass})),
+                params=query_parameters(InterfaceQuery),
+            )
+        },
     }
 
 
@@ -309,79 +515,157 @@ def _application_paths() -> dict:
     app_id = _path("app_id", "申请 ID")
     return {
         "/applications": {
-            "get": _op("数据申请", "申请列表（最近 500 条）", _ok("listApplications", _list_of("ApplicationSummary")),
-                       params=query_parameters(ApplicationQuery)),
-            "post": _op("数据申请", "提交数据申请", _ok("createApplication", _ref("Application"),
-                                                      "已提交；有条件共享进入审核（due_at 为审核时限），无条件共享直接通过"),
-                        ("400", "403", "404", "409", "413"), status="201", body=_ref("ApplicationInput"),
-                        headers={"Location": {"description": "新申请的地址", "schema": _text()}},
-                        description="不予共享的资源不能申请（422 not_shareable）；目录条目不存在或未发布为 404；"
-                                    "没有申请人角色为 403。"),
+            "get": _op(
+                "数据申请",
+                "申请列表（最近 500 条）",
+                _ok("listApplications", _list_of("ApplicationSummary")),
+                params=query_parameters(ApplicationQuery),
+            ),
+            "post": _op(
+                "数据申请",
+                "提交数据申请",
+                _ok(
+                    "createApplication",
+                    _ref("Application"),
+                    "已提交；有条件共享进入审核（due_at 为审核时限），无条件共享直接通过",
+                ),
+                ("400", "403", "404", "409", "413"),
+                status="201",
+                body=_ref("ApplicationInput"),
+                headers={"Location": {"description": "新申请的地址", "schema": _text()}},
+                description="不予共享的资源不能申请（422 not_shareable）；目录条目不存在或未发布为 404；"
+                "没有申请人角色为 403。",
+            ),
         },
-        "/applications/{app_id}": {"get": _op("数据申请", "申请详情、办理过程、授权与审批记录",
-                                              _ok("getApplication", _ref("Application")), ("404",), params=[app_id])},
-        "/applications/{app_id}/withdraw": {"post": _op(
-            "数据申请", "撤回申请（办结前）", _ok("withdrawApplication", _ref("Application")),
-            ("400", "403", "404", "409", "413"), params=[app_id],
-            body=_obj({"reason": _text("撤回理由（可不填）")}), body_required=False)},
-        "/applications/{app_id}/record.pdf": {"get": _op(
-            "数据申请", "审批记录 PDF（办结后）", _ok("getApplicationRecord", _text(format="binary"), "审批记录 PDF"),
-            ("404",), params=[app_id], content={"application/pdf": {"schema": _text(format="binary")}},
-            description="申请作出通过或不通过决定时生成；尚未办结为 404。")},
-        "/grants": {"get": _op("授权", "数据授权列表", _ok("listGrants", _list_of("Grant")),
-                               params=query_parameters(GrantQuery))},
+        "/applications/{app_id}": {
+            "get": _op(
+                "数据申请",
+                "申请详情、办理过程、授权与审批记录",
+                _ok("getApplication", _ref("Application")),
+                ("404",),
+                params=[app_id],
+            )
+        },
+        "/applications/{app_id}/withdraw": {
+            "post": _op(
+                "数据申请",
+                "撤回申请（办结前）",
+                _ok("withdrawApplication", _ref("Application")),
+                ("400", "403", "404", "409", "413"),
+                params=[app_id],
+                body=_obj({"reason": _text("撤回理由（可不填）")}),
+                body_required=False,
+            )
+        },
+        "/applications/{app_id}/record.pdf": {
+            "get": _op(
+                "数据申请",
+                "审批记录 PDF（办结后）",
+                _ok("getApplicationRecord", _text(format="binary"), "审批记录 PDF"),
+                ("404",),
+                params=[app_id],
+                content={"application/pdf": {"schema": _text(format="binary")}},
+                description="申请作出通过或不通过决定时生成；尚未办结为 404。",
+            )
+        },
+        "/grants": {
+            "get": _op(
+                "授权", "数据授权列表", _ok("listGrants", _list_of("Grant")), params=query_parameters(GrantQuery)
+            )
+        },
     }
 
 
 def _objection_paths() -> dict:
     return {
-        "/objections": {"post": _op(
-            "异议", "提出异议或纠错", _ok("createObjection", _ref("ObjectionCreated"), "已提交，县大数据局在受理审查期限内受理审查（期限见流程的“受理审查”环节）"),
-            ("400", "413"), status="201", body=_ref("ObjectionInput"),
-            headers={"Location": {"description": "新异议的地址", "schema": _text()}},
-            description="类型未知或缺少事实和理由为 422，fields 指出出错的字段。后续各环节通过待办接口办理，"
-                        "任务带 objection_id。")},
-        "/objections/{objection_id}": {"get": _op(
-            "异议", "异议详情", _ok("getObjection", _ref("Objection")), ("404",),
-            params=[_path("objection_id", "异议 ID")],
-            description="提出单位、所涉单位、答复单位和县大数据局协调员可以查看；其他人为 404。")},
+        "/objections": {
+            "post": _op(
+                "异议",
+                "提出异议或纠错",
+                _ok(
+                    "createObjection",
+                    _ref("ObjectionCreated"),
+                    "已提交，县大数据局在受理审查期限内受理审查（期限见流程的“受理审查”环节）",
+                ),
+                ("400", "413"),
+                status="201",
+                body=_ref("ObjectionInput"),
+                headers={"Location": {"description": "新异议的地址", "schema": _text()}},
+                description="类型未知或缺少事实和理由为 422，fields 指出出错的字段。后续各环节通过待办接口办理，"
+                "任务带 objection_id。",
+            )
+        },
+        "/objections/{objection_id}": {
+            "get": _op(
+                "异议",
+                "异议详情",
+                _ok("getObjection", _ref("Objection")),
+                ("404",),
+                params=[_path("objection_id", "异议 ID")],
+                description="提出单位、所涉单位、答复单位和县大数据局协调员可以查看；其他人为 404。",
+            )
+        },
     }
 
 
 def _paths() -> dict:
     return {
-        "/tasks": {"get": _op("待办", "我的待办任务（逾期的在前）", _ok("listTasks", _list_of("Task")),
-                              params=query_parameters(TaskQuery))},
-        "/tasks/{task_id}/complete": {"post": _op(
-            "待办", "办理任务", _ok("completeTask", _ref("TaskCompleted"), "已办理；申请类案件同时返回申请的最新状态"),
-            ("400", "403", "404", "409", "413"), params=[_path("task_id", "任务 ID")], body=_ref("TaskCompletion"),
-            description="同一任务只能办理一次：两人同时办理时，后到者得到 409 already_handled。"
-                        "不通过须写明具体理由，否则 422。")},
+        "/tasks": {
+            "get": _op(
+                "待办",
+                "我的待办任务（逾期的在前）",
+                _ok("listTasks", _list_of("Task")),
+                params=query_parameters(TaskQuery),
+            )
+        },
+        "/tasks/{task_id}/complete": {
+            "post": _op(
+                "待办",
+                "办理任务",
+                _ok("completeTask", _ref("TaskCompleted"), "已办理；申请类案件同时返回申请的最新状态"),
+                ("400", "403", "404", "409", "413"),
+                params=[_path("task_id", "任务 ID")],
+                body=_ref("TaskCompletion"),
+                description="同一任务只能办理一次：两人同时办理时，后到者得到 409 already_handled。"
+                "不通过须写明具体理由，否则 422。",
+            )
+        },
         **_catalog_paths(),
         **_application_paths(),
         **_objection_paths(),
-        "/openapi.json": {"get": _op("接口说明", "本文档（无需令牌）", _ok("getOpenAPI", _s("object", additionalProperties=True),
-                                                                    "OpenAPI 3.0.3 文档"), public=True)},
+        "/openapi.json": {
+            "get": _op(
+                "接口说明",
+                "本文档（无需令牌）",
+                _ok("getOpenAPI", _s("object", additionalProperties=True), "OpenAPI 3.0.3 文档"),
+                public=True,
+            )
+        },
     }
 
 
 def document() -> dict:
     return {
         "openapi": "3.0.3",
-        "info": {"title": "夏邑县政务数据共享审批系统 API", "version": "1.0.0",
-                 "description": "数据目录检索、数据申请与审核、授权和审批记录。每个请求在请求头携带 "
-                                "Authorization: Bearer <令牌>（在“API 令牌”页面或 flask create-token 生成）。"
-                                "错误统一返回 {code, message, details}，message 为中文说明。"},
+        "info": {
+            "title": "夏邑县政务数据共享审批系统 API",
+            "version": "1.0.0",
+            "description": "数据目录检索、数据申请与审核、授权和审批记录。每个请求在请求头携带 "
+            "Authorization: Bearer <令牌>（在“API 令牌”页面或 flask create-token 生成）。"
+            "错误统一返回 {code, message, details}，message 为中文说明。",
+        },
         "servers": [{"url": "/api/v1"}],
         "security": BEARER,
         "tags": [{"name": n} for n in ("待办", "资源目录", "数据申请", "授权", "异议", "接口说明")],
         "paths": _paths(),
         "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "description": "个人 API 令牌，可随时撤销"}},
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "个人 API 令牌，可随时撤销"}
+            },
             "schemas": _schemas(),
-            "responses": {name: {"description": text, "content": _json(_ref("Error"))}
-                          for name, text in ERRORS.values()},
+            "responses": {
+                name: {"description": text, "content": _json(_ref("Error"))} for name, text in ERRORS.values()
+            },
         },
     }
 

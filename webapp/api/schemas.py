@@ -1,4 +1,5 @@
 """The OpenAPI 3.0.3 schema of an input model: what the service checks is what the document says."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,9 @@ def query_parameters(model) -> list[dict]:
         if "enum" in schema and schema.get("default") not in schema["enum"]:
             schema.pop("default", None)  # the parsed default (overdue=False) is no value one sends
         description = schema.pop("description", "") or model.model_fields[name].title or name
-        parameters.append({"name": name, "in": "query", "required": False, "description": description,
-                           "schema": schema})
+        parameters.append(
+            {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+        )
     return parameters
 
 

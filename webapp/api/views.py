@@ -1,4 +1,5 @@
 """JSON API v1: Bearer tokens only, errors as {"code", "message"}."""
+
 from __future__ import annotations
 
 from flask import g, jsonify, request

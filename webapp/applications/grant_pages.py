@@ -1,4 +1,5 @@
 """Grant pages: the list, revocation by the provider, the 授权提供单 for the platform, and public verification."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -53,12 +54,17 @@ def grant_list():
         other = "provider" if scope == "mine" else "mine"
         if other_rows := grants.list_grants(db.session, person, other):
             scope, rows = other, other_rows
-    return render_template("applications/grants.html", rows=rows, scope=scope, scopes=scopes, errors=errors,
-                           can_revoke={g.id for g in rows if g.status == GrantStatus.ACTIVE
-                                       and grants.can_revoke(person, g)}, current_status=current_status,
-                           disputed=objection_cases.disputed_grants(db.session, [g.id for g in rows]),
-                           notes=affected.notes(db.session, [g.id for g in rows])), \
-        (422 if errors else 200)
+    return render_template(
+        "applications/grants.html",
+        rows=rows,
+        scope=scope,
+        scopes=scopes,
+        errors=errors,
+        can_revoke={g.id for g in rows if g.status == GrantStatus.ACTIVE and grants.can_revoke(person, g)},
+        current_status=current_status,
+        disputed=objection_cases.disputed_grants(db.session, [g.id for g in rows]),
+        notes=affected.notes(db.session, [g.id for g in rows]),
+    ), (422 if errors else 200)
 
 
 @bp.post("/grants/<int:grant_id>/revoke")
@@ -66,8 +72,11 @@ def grant_list():
 def revoke(grant_id: int):
     person = current_person()
     reason = request.form.get("reason", "").strip()
-    with refusal(lambda r: render_case(person, _grant(grant_id).application_id, r.problems,
-                                       {"revoke_reason": reason}, "revoke", r.status)) as refused:
+    with refusal(
+        lambda r: render_case(
+            person, _grant(grant_id).application_id, r.problems, {"revoke_reason": reason}, "revoke", r.status
+        )
+    ) as refused:
         grant = grants.revoke(db.session, person, grant_id, reason)
     if refused:
         return refused.page
@@ -90,8 +99,9 @@ def decide_affected(row_id: int):
     def task_again(r: Refusal):
         if task is None:  # no task page to show it on: the error page says it
             raise r.error
-        return render_task(person, task.id, r.problems,
-                           {"affected_row": row_id, "decision": decision, "reason": reason}, {}, r.status)
+        return render_task(
+            person, task.id, r.problems, {"affected_row": row_id, "decision": decision, "reason": reason}, {}, r.status
+        )
 
     with refusal(task_again) as refused:
         row = affected.decide(db.session, person, row_id, decision, reason)
@@ -137,11 +147,16 @@ def order(grant_id: int):
     grant = grants.get_grant(db.session, current_person(), grant_id)  # both units, coordinators
     app = grant.application
     case = db.session.get(ProcessInstance, app.instance_id) if app.instance_id else None
-    return render_template("applications/order.html", grant=grant, app=app, status=current_status(grant),
-                           record=records.for_grant(db.session, grant),
-                           disputed=bool(objection_cases.disputed_grants(db.session, [grant.id])),
-                           note=affected.notes(db.session, [grant.id]).get(grant.id),
-                           government=reviews.government_decision(db.session, case) if case else None)
+    return render_template(
+        "applications/order.html",
+        grant=grant,
+        app=app,
+        status=current_status(grant),
+        record=records.for_grant(db.session, grant),
+        disputed=bool(objection_cases.disputed_grants(db.session, [grant.id])),
+        note=affected.notes(db.session, [grant.id]).get(grant.id),
+        government=reviews.government_decision(db.session, case) if case else None,
+    )
 
 
 @bp.get("/verify/<sha256>")
@@ -154,6 +169,13 @@ def verify(sha256: str):
             return render_template("objections/verify.html", c=found.content, sha256=found.sha256)
         return render_template("verify.html", record=None, sha256=sha256), 404
     grant = grants.for_application(db.session, record.application_id)
-    return render_template("verify.html", record=record, c=record.content, grant=grant,
-                           grant_status=current_status(grant), sha256=record.sha256,
-                           newer=records.superseded_by(db.session, record), reopened=records.reopened(record))
+    return render_template(
+        "verify.html",
+        record=record,
+        c=record.content,
+        grant=grant,
+        grant_status=current_status(grant),
+        sha256=record.sha256,
+        newer=records.superseded_by(db.session, record),
+        reopened=records.reopened(record),
+    )

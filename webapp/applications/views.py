@@ -1,4 +1,5 @@
 """Application pages: apply, my applications, the case page with timeline and record, grants, verification."""
+
 from __future__ import annotations
 
 import secrets
@@ -24,6 +25,7 @@ from workflows.sharing import applications, grants, pages, records, uploads
 
 # --- the application form ------------------------------------------------------
 
+
 def _units(person) -> list:
     ids = applications.applicant_units(person)
     return list({m.unit_id: m.unit for m in person.memberships if m.unit_id in ids}.values())
@@ -42,27 +44,51 @@ def _existing(err) -> tuple[int, str] | None:
     return (err.existing_id, err.existing_number) if isinstance(err, applications.DuplicateApplication) else None
 
 
-def _render_form(resource, values: dict, units: list, app=None, errors: list[str] | None = None, status: int = 200,
-                 field_errors: dict[str, str] | None = None, kept: list | None = None,
-                 existing: tuple[int, str] | None = None):
+def _render_form(
+    resource,
+    values: dict,
+    units: list,
+    app=None,
+    errors: list[str] | None = None,
+    status: int = 200,
+    field_errors: dict[str, str] | None = None,
+    kept: list | None = None,
+    existing: tuple[int, str] | None = None,
+):
     errors = errors or []
     today = clock.today()
-    return render_template("applications/form.html", r=resource, values=values, units=units, app=app,
-                           errors=errors, existing=existing, field_errors=field_errors or {},
-                           form_token=request.form.get("form_token", "")[:FORM_TOKEN_LIMIT] or secrets.token_urlsafe(16),
-                           frequencies=list(CallFrequency),
-                           undertaking=applications.UNDERTAKING, min_date=today + timedelta(days=1),
-                           max_date=applications.latest_valid_until(today),
-                           review_days=applications.review_period(db.session, app),
-                           resubmit=_resubmit_task(app) if app is not None else None, kept=kept or []), status
+    return render_template(
+        "applications/form.html",
+        r=resource,
+        values=values,
+        units=units,
+        app=app,
+        errors=errors,
+        existing=existing,
+        field_errors=field_errors or {},
+        form_token=request.form.get("form_token", "")[:FORM_TOKEN_LIMIT] or secrets.token_urlsafe(16),
+        frequencies=list(CallFrequency),
+        undertaking=applications.UNDERTAKING,
+        min_date=today + timedelta(days=1),
+        max_date=applications.latest_valid_until(today),
+        review_days=applications.review_period(db.session, app),
+        resubmit=_resubmit_task(app) if app is not None else None,
+        kept=kept or [],
+    ), status
 
 
 def _resubmit_task(app):
     """The open 补正后重新提交 task of a returned application, where it is resubmitted."""
     if app.status != ApplicationStatus.RETURNED:
         return None
-    return next((t for t in tasks.case_tasks(db.session, "application", app.id)
-                 if t.status == TaskStatus.OPEN and t.task_key == "da_resubmit"), None)
+    return next(
+        (
+            t
+            for t in tasks.case_tasks(db.session, "application", app.id)
+            if t.status == TaskStatus.OPEN and t.task_key == "da_resubmit"
+        ),
+        None,
+    )
 
 
 FORM_TOKEN_LIMIT = 64
@@ -100,8 +126,9 @@ def _save(person, resource, units: list, app=None):
         return _render_form(resource, raw, units, app, r.problems, r.status, r.fields, kept, _existing(r.error))
 
     with refusal(form_again) as refused:
-        saved = applications.save_draft(db.session, person, unit_id, raw | {"unit_id": unit_id}, app.id if app else None,
-                                         complete=submitting)  # every problem in one pass
+        saved = applications.save_draft(
+            db.session, person, unit_id, raw | {"unit_id": unit_id}, app.id if app else None, complete=submitting
+        )  # every problem in one pass
         uploads.attach(db.session, person, saved.id, tokens)
         if submitting:
             _submit_with(saved.id, person, refused_files)
@@ -123,8 +150,10 @@ def _submit_with(application_id: int, person, refused: list) -> None:
 
 def _saved_message(app, submitted: bool) -> str:
     if not submitted and app.status == ApplicationStatus.RETURNED:
-        return ("已保存修改。请点击下方“去办理：补正后重新提交”，逐项答复提供单位要求的每一项后点击“提交”，"
-                "提供单位将重新起算审核期限")
+        return (
+            "已保存修改。请点击下方“去办理：补正后重新提交”，逐项答复提供单位要求的每一项后点击“提交”，"
+            "提供单位将重新起算审核期限"
+        )
     if not submitted:
         return "已保存草稿。检查无误后请点击“提交申请”"
     if app.status == ApplicationStatus.APPROVED:
@@ -196,8 +225,16 @@ def submit(item_id: int):
 
     def form_again(r: Refusal):
         app = applications.get_application(db.session, person, item_id)
-        return _render_form(app.resource, _values_of(app), _units(person), app, r.problems, r.status, r.fields,
-                            existing=_existing(r.error))
+        return _render_form(
+            app.resource,
+            _values_of(app),
+            _units(person),
+            app,
+            r.problems,
+            r.status,
+            r.fields,
+            existing=_existing(r.error),
+        )
 
     with refusal(form_again, catch=(ValidationFailed, applications.DuplicateApplication)) as refused:
         app = applications.submit(db.session, person, item_id)
@@ -208,6 +245,7 @@ def submit(item_id: int):
 
 
 # --- lists and the case page ---------------------------------------------------------
+
 
 def _scopes(person) -> dict[str, str]:
     scopes = {"mine": "本单位的申请"}
@@ -234,32 +272,64 @@ def index():
     scope = typed_scope if typed_scope in scopes else "mine"
     chosen = ApplicationStatus.parse(typed_status)
     status = chosen.value if chosen else ""
-    errors = ([unknown_choice("范围", typed_scope, scopes.items())]
-              if typed_scope is not None and typed_scope not in scopes else []) + (
+    errors = (
+        [unknown_choice("范围", typed_scope, scopes.items())]
+        if typed_scope is not None and typed_scope not in scopes
+        else []
+    ) + (
         [unknown_choice("状态", typed_status, ApplicationStatus.choices())]
-        if typed_status is not None and chosen is None else [])
+        if typed_status is not None and chosen is None
+        else []
+    )
     # a filter that cannot be applied shows the error and no rows, never every application unfiltered
     rows = [] if errors else applications.list_applications(db.session, person, scope, status)
     in_review = [a.instance_id for a in rows if a.status == ApplicationStatus.IN_REVIEW and a.instance_id]
     approved = [a.id for a in rows if a.status == ApplicationStatus.APPROVED]
-    return render_template("applications/list.html", rows=rows, scope=scope, scopes=scopes, status=status,
-                           statuses=list(ApplicationStatus), errors=errors,
-                           deadlines=tasks.open_deadlines(db.session, in_review, applications.REVIEW_TASK),
-                           ended_grants=grants.ended_by_application(db.session, approved))
+    return render_template(
+        "applications/list.html",
+        rows=rows,
+        scope=scope,
+        scopes=scopes,
+        status=status,
+        statuses=list(ApplicationStatus),
+        errors=errors,
+        deadlines=tasks.open_deadlines(db.session, in_review, applications.REVIEW_TASK),
+        ended_grants=grants.ended_by_application(db.session, approved),
+    )
 
 
-def render_case(person, item_id: int, errors: list[str] | None = None, values: dict | None = None,
-                open_form: str = "", status: int = 200):
+def render_case(
+    person,
+    item_id: int,
+    errors: list[str] | None = None,
+    values: dict | None = None,
+    open_form: str = "",
+    status: int = 200,
+):
     page = pages.application_page(db.session, person, item_id)
-    objections = {"flags": objection_cases.flags(db.session, application_id=item_id),
-                  "linked": [o for o in {o.id: o for o in objection_cases.linked(db.session, application_id=item_id)
-                                         + (objection_cases.linked(db.session, grant_id=page.grant.id)
-                                            if page.grant else [])}.values()
-                             if objection_cases.can_see(person, o)],
-                  "grant_flags": objection_cases.flags(db.session, grant_id=page.grant.id) if page.grant else [],
-                  "can_dispute": objection_cases.can_dispute_application(db.session, person, page.app)}
-    return render_template("applications/detail.html", page=page, app=page.app, errors=errors or [],
-                           values=values or {}, open_form=open_form, objections=objections), status
+    objections = {
+        "flags": objection_cases.flags(db.session, application_id=item_id),
+        "linked": [
+            o
+            for o in {
+                o.id: o
+                for o in objection_cases.linked(db.session, application_id=item_id)
+                + (objection_cases.linked(db.session, grant_id=page.grant.id) if page.grant else [])
+            }.values()
+            if objection_cases.can_see(person, o)
+        ],
+        "grant_flags": objection_cases.flags(db.session, grant_id=page.grant.id) if page.grant else [],
+        "can_dispute": objection_cases.can_dispute_application(db.session, person, page.app),
+    }
+    return render_template(
+        "applications/detail.html",
+        page=page,
+        app=page.app,
+        errors=errors or [],
+        values=values or {},
+        open_form=open_form,
+        objections=objections,
+    ), status
 
 
 @bp.get("/applications/<int:item_id>")
@@ -273,8 +343,9 @@ def detail(item_id: int):
 def withdraw(item_id: int):
     person = current_person()
     reason = request.form.get("reason", "").strip()
-    with refusal(lambda r: render_case(person, item_id, r.problems, {"reason": reason}, "withdraw", r.status)) \
-            as refused:
+    with refusal(
+        lambda r: render_case(person, item_id, r.problems, {"reason": reason}, "withdraw", r.status)
+    ) as refused:
         app = applications.withdraw(db.session, person, item_id, reason)
     if refused:
         return refused.page
@@ -294,8 +365,10 @@ def record_pdf(item_id: int):
     if record is None:
         raise NotFound("该申请尚未作出决定，暂无审批记录")
     if records.reopened(record):
-        raise Conflict("原审批决定已因异议处理被撤销，申请正在重新审核：重新作出决定后可下载新的审批记录；"
-                       "原记录可在申请页面点击“在线核验”查看")
+        raise Conflict(
+            "原审批决定已因异议处理被撤销，申请正在重新审核：重新作出决定后可下载新的审批记录；"
+            "原记录可在申请页面点击“在线核验”查看"
+        )
     return downloads.record_pdf(records.pdf_for(db.session, record), f"审批记录-{app.number}.pdf", f"{app.number}.pdf")
 
 
@@ -308,12 +381,18 @@ def attachment(item_id: int, att_id: int):
         raise NotFound("附件不存在")
     preview = request.args.get("preview") == "1" and found.content_type in applications.ATTACHMENT_TYPES
     name = inputs.clean_filename(found.filename)  # also names stored before cleaning
-    response = downloads.send(found.data, found.content_type, name,
-                              downloads.ascii_name(name, f"{app.number or 'draft'}-attachment-{found.id}"), preview)
+    response = downloads.send(
+        found.data,
+        found.content_type,
+        name,
+        downloads.ascii_name(name, f"{app.number or 'draft'}-attachment-{found.id}"),
+        preview,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     # shown inline only as the PDF or image it was checked to be: no script, no form, nothing fetched elsewhere
-    response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src 'self'; object-src 'self'; "
-                                                   "style-src 'unsafe-inline'; frame-ancestors 'self'")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; object-src 'self'; " "style-src 'unsafe-inline'; frame-ancestors 'self'"
+    )
     response.headers["X-Frame-Options"] = "SAMEORIGIN" if preview else "DENY"  # previews show inside our own pages
     return response

@@ -1,4 +1,5 @@
 """Login, logout and the person's own API tokens."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,12 +17,14 @@ from workflows.organisation import accounts
 def login_policy() -> accounts.LoginPolicy:
     """The login throttle as configured; the password change throttles the current password the same way."""
     cfg = current_app.config
-    return accounts.LoginPolicy(max_failures=cfg["LOGIN_MAX_FAILURES"],
-                                window=timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
-                                first_delay=timedelta(seconds=cfg["LOGIN_DELAY_SECONDS"]),
-                                address_max_accounts=cfg["LOGIN_ADDRESS_MAX_ACCOUNTS"],
-                                account_alert_failures=cfg["LOGIN_ACCOUNT_ALERT_FAILURES"],
-                                one_time_password_lifetime=timedelta(hours=cfg["ONE_TIME_PASSWORD_HOURS"]))
+    return accounts.LoginPolicy(
+        max_failures=cfg["LOGIN_MAX_FAILURES"],
+        window=timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
+        first_delay=timedelta(seconds=cfg["LOGIN_DELAY_SECONDS"]),
+        address_max_accounts=cfg["LOGIN_ADDRESS_MAX_ACCOUNTS"],
+        account_alert_failures=cfg["LOGIN_ACCOUNT_ALERT_FAILURES"],
+        one_time_password_lifetime=timedelta(hours=cfg["ONE_TIME_PASSWORD_HOURS"]),
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -32,8 +35,11 @@ def login():
         return render_template("auth/login.html", username="")
     username = request.form.get("username", "")
     if not username.strip() or not request.form.get("password", ""):  # not an attempt: nothing is counted
-        missing = "用户名和密码" if not username.strip() and not request.form.get("password", "") else (
-            "用户名" if not username.strip() else "密码")
+        missing = (
+            "用户名和密码"
+            if not username.strip() and not request.form.get("password", "")
+            else ("用户名" if not username.strip() else "密码")
+        )
         flash(f"请输入{missing}", "warning")
         return render_template("auth/login.html", username=username), 422
 
@@ -43,10 +49,12 @@ def login():
         return render_template("auth/login.html", username=username), r.status, headers
 
     # no savepoint: the failure count and audit events are kept
-    with refusal(login_again, catch=(accounts.LoginRefused, accounts.LoginThrottled), passed_on=(),
-                 savepoint=False) as refused:
-        person = accounts.authenticate(db.session, username, request.form.get("password", ""),
-                                       request.remote_addr or "unknown", login_policy())
+    with refusal(
+        login_again, catch=(accounts.LoginRefused, accounts.LoginThrottled), passed_on=(), savepoint=False
+    ) as refused:
+        person = accounts.authenticate(
+            db.session, username, request.form.get("password", ""), request.remote_addr or "unknown", login_policy()
+        )
     if refused:
         return refused.page
     start_session(person)
@@ -69,8 +77,9 @@ def tokens():
     new_token = None
     if request.method == "POST":
         new_token = accounts.create_token(db.session, current_user.person.username)
-    return render_template("auth/tokens.html", tokens=accounts.tokens_of(db.session, current_user.person.id),
-                           new_token=new_token)
+    return render_template(
+        "auth/tokens.html", tokens=accounts.tokens_of(db.session, current_user.person.id), new_token=new_token
+    )
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -2,6 +2,7 @@
 
 The blueprint lives in blueprint.py; importing its route modules here registers their routes.
 """
+
 from __future__ import annotations
 
 from webapp.catalog import excel, views

@@ -1,4 +1,5 @@
 """Catalog pages: search, entry detail with history, and editing by the unit's catalog keeper."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -28,12 +29,19 @@ def search():
     except ValidationFailed as err:  # nothing is searched: the error shows with no results
         query, errors = catalog_search.ResourceQuery(), err.details
         page = catalog_search.refused_page()
-    return render_template("catalog/search.html", page=page, query=query, errors=errors, args=request.args,
-                           facet_names=FACET_LABELS)
+    return render_template(
+        "catalog/search.html", page=page, query=query, errors=errors, args=request.args, facet_names=FACET_LABELS
+    )
 
 
-FACET_LABELS = {"share_type": "共享类型", "open_type": "开放类型", "category": "资源分类", "format": "资源格式",
-                "update_cycle": "更新周期", "sensitivity": "数据分级"}
+FACET_LABELS = {
+    "share_type": "共享类型",
+    "open_type": "开放类型",
+    "category": "资源分类",
+    "format": "资源格式",
+    "update_cycle": "更新周期",
+    "sensitivity": "数据分级",
+}
 
 
 @bp.get("/interfaces")
@@ -44,8 +52,15 @@ def interfaces():
     except ValidationFailed as err:  # nothing is searched: the error shows with no results
         query, errors = catalog_search.InterfaceQuery(), err.details
         page = catalog_search.refused_page(("object_class",))
-    return render_template("catalog/interfaces.html", page=page, query=query, errors=errors, args=request.args,
-                           scenarios=catalog_search.scenarios(db.session), sort_choices=catalog_search.SORT_CHOICES)
+    return render_template(
+        "catalog/interfaces.html",
+        page=page,
+        query=query,
+        errors=errors,
+        args=request.args,
+        scenarios=catalog_search.scenarios(db.session),
+        sort_choices=catalog_search.SORT_CHOICES,
+    )
 
 
 @bp.get("/resources/<code>")
@@ -53,14 +68,20 @@ def detail(code: str):
     person = current_person()
     resource = entries.get_resource(db.session, person, code)
     changes = proposals.for_resource(db.session, person, resource.id)
-    return render_template("catalog/detail.html", r=resource, history=entries.history(db.session, person, resource.id),
-                           changes=changes, pending=next((c for c in changes if c.status == "pending"), None),
-                           can_edit=entries.can_edit(person, resource.provider_unit_id),
-                           own_unit=_own_unit_only(person, resource.provider_unit_id),
-                           is_coordinator=person.has_role(Role.COORDINATOR),
-                           objection_flags=objection_cases.flags(db.session, resource_id=resource.id),
-                           objections=[o for o in objection_cases.linked(db.session, resource_id=resource.id)
-                                       if objection_cases.can_see(person, o)])
+    return render_template(
+        "catalog/detail.html",
+        r=resource,
+        history=entries.history(db.session, person, resource.id),
+        changes=changes,
+        pending=next((c for c in changes if c.status == "pending"), None),
+        can_edit=entries.can_edit(person, resource.provider_unit_id),
+        own_unit=_own_unit_only(person, resource.provider_unit_id),
+        is_coordinator=person.has_role(Role.COORDINATOR),
+        objection_flags=objection_cases.flags(db.session, resource_id=resource.id),
+        objections=[
+            o for o in objection_cases.linked(db.session, resource_id=resource.id) if objection_cases.can_see(person, o)
+        ],
+    )
 
 
 def _own_unit_only(person, unit_id: int) -> bool:
@@ -76,22 +97,45 @@ def _editable_units(person) -> list[Unit]:
 
 def _form_input():
     form = request.form
-    raw = {name: form.get(name, "") for name in list(ENUM_FIELDS) + [
-        "code", "name", "category_path", "summary", "share_condition", "mandate", "collection_note",
-        "published_on", "related_codes"]}
+    raw = {
+        name: form.get(name, "")
+        for name in list(ENUM_FIELDS)
+        + [
+            "code",
+            "name",
+            "category_path",
+            "summary",
+            "share_condition",
+            "mandate",
+            "collection_note",
+            "published_on",
+            "related_codes",
+        ]
+    }
     names, types = form.getlist("item_name"), form.getlist("item_type")
     lengths, sensitive = form.getlist("item_length"), form.getlist("item_sensitive")
-    items = [{"name": n, "data_type": t, "length": ln, "sensitive": s}
-             for n, t, ln, s in zip(names, types, lengths, sensitive) if n.strip() or ln.strip()]
+    items = [
+        {"name": n, "data_type": t, "length": ln, "sensitive": s}
+        for n, t, ln, s in zip(names, types, lengths, sensitive)
+        if n.strip() or ln.strip()
+    ]
     return raw, items, form.get("duplicate_reason", "")
 
 
 def _render_form(resource, raw, items, units, error: DomainError | None = None, status: int = 200):
     problems = getattr(error, "problems", [])
-    return render_template("catalog/form.html", r=resource, raw=raw, items=items, units=units,
-                           field_errors={p.field: str(p) for p in problems if p.item is None},
-                           error=error, duplicates=getattr(error, "hints", []), enums=ENUM_FIELDS,
-                           data_types=list(DataType)), status
+    return render_template(
+        "catalog/form.html",
+        r=resource,
+        raw=raw,
+        items=items,
+        units=units,
+        field_errors={p.field: str(p) for p in problems if p.item is None},
+        error=error,
+        duplicates=getattr(error, "hints", []),
+        enums=ENUM_FIELDS,
+        data_types=list(DataType),
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -99,14 +143,17 @@ def new():
     person = current_person()
     units = _editable_units(person)
     if not units:
-        return render_template("error.html", status=403, details=[],
-                               message="只有单位目录管理员可以新建目录条目，请联系本单位目录管理员"), 403
+        return render_template(
+            "error.html", status=403, details=[], message="只有单位目录管理员可以新建目录条目，请联系本单位目录管理员"
+        ), 403
     if request.method == "GET":
         return _render_form(None, {"unit_id": str(units[0].id)}, [{}] * 3, units)
     raw, items, reason = _form_input()
     unit_id = request.form.get("unit_id", "") or str(units[0].id)
-    with refusal(lambda r: _render_form(None, raw | {"unit_id": unit_id}, items or [{}], units, r.error, r.status),
-                 catch=(InvalidEntry, DuplicateSuspected)) as refused:
+    with refusal(
+        lambda r: _render_form(None, raw | {"unit_id": unit_id}, items or [{}], units, r.error, r.status),
+        catch=(InvalidEntry, DuplicateSuspected),
+    ) as refused:
         resource = entries.create_resource(db.session, person, id_param(unit_id, "所属单位") or 0, raw, items, reason)
     if refused:
         return refused.page
@@ -119,16 +166,19 @@ def edit(code: str):
     person = current_person()
     resource = entries.get_resource(db.session, person, code)
     if not entries.can_edit(person, resource.provider_unit_id):
-        return render_template("error.html", status=403, details=[],
-                               message="只有本单位的目录管理员可以修改此条目"), 403
+        return render_template(
+            "error.html", status=403, details=[], message="只有本单位的目录管理员可以修改此条目"
+        ), 403
     if request.method == "GET":
         raw = entries.snapshot(resource)
         raw["related_codes"] = ";".join(raw["related_codes"] or [])
         return _render_form(resource, raw, raw.pop("items") + [{}], [])
     raw, items, reason = _form_input()
     raw["change_reason"] = request.form.get("change_reason", "")
-    with refusal(lambda r: _render_form(resource, raw, items or [{}], [], r.error, r.status),
-                 catch=(InvalidEntry, DuplicateSuspected)) as refused:
+    with refusal(
+        lambda r: _render_form(resource, raw, items or [{}], [], r.error, r.status),
+        catch=(InvalidEntry, DuplicateSuspected),
+    ) as refused:
         entries.update_resource(db.session, person, resource.id, raw, items, reason, raw["change_reason"])
     if refused:
         return refused.page
@@ -160,8 +210,11 @@ def publish(code: str):
 def retire(code: str):
     reason = request.form.get("reason", "")
     published = entries.get_resource(db.session, current_person(), code).status == "published"
-    return _act(code, lambda p, rid: entries.retire(db.session, p, rid, reason),
-                "已提交县大数据局确认：确认后停用，受影响的授权将列给本单位逐项处理" if published else "已停用此条目")
+    return _act(
+        code,
+        lambda p, rid: entries.retire(db.session, p, rid, reason),
+        "已提交县大数据局确认：确认后停用，受影响的授权将列给本单位逐项处理" if published else "已停用此条目",
+    )
 
 
 @bp.get("/entry-changes/<int:item_id>")
@@ -169,23 +222,31 @@ def entry_change_detail(item_id: int):
     """不予共享, retirement or removed items: the bureau's confirmation and what became of each grant."""
     person = current_person()
     change = proposals.get_change(db.session, person, item_id)
-    return render_template("catalog/entry_change.html", change=change, rows=affected.rows(db.session, change.id),
-                           timeline=tasks.timeline(db.session, person, "entry_change", change.id))
+    return render_template(
+        "catalog/entry_change.html",
+        change=change,
+        rows=affected.rows(db.session, change.id),
+        timeline=tasks.timeline(db.session, person, "entry_change", change.id),
+    )
 
 
 @bp.post("/resources/<code>/return")
 def return_for_correction(code: str):
     reason = request.form.get("reason", "")
-    return _act(code, lambda p, rid: entries.return_for_correction(db.session, p, rid, reason),
-                "已退回更正，目录管理员将在条目页看到更正要求")
+    return _act(
+        code,
+        lambda p, rid: entries.return_for_correction(db.session, p, rid, reason),
+        "已退回更正，目录管理员将在条目页看到更正要求",
+    )
 
 
 @bp.get("/mine")
 def mine():
     person = current_person()
     units = _editable_units(person) or [person.unit]
-    return render_template("catalog/mine.html", units=units,
-                           entries=entries.unit_entries(db.session, person, [u.id for u in units]))
+    return render_template(
+        "catalog/mine.html", units=units, entries=entries.unit_entries(db.session, person, [u.id for u in units])
+    )
 
 
 @bp.route("/changes", methods=["GET", "POST"])
@@ -198,14 +259,22 @@ def changes():
     unit_id = values.get("unit_id", "")
     # the problems alone when there are any, else the headline; every refusal, 403 too, shows on this page
     with refusal(lambda r: _changes_page(person, list(r.details) or r.problems, values), passed_on=()) as refused:
-        change = catalog_changes.register_change(db.session, person, id_param(unit_id, "责任单位") or 0,
-                                                 values.get("kind", ""), values.get("description", ""),
-                                                 values.get("effective_on", ""))
+        change = catalog_changes.register_change(
+            db.session,
+            person,
+            id_param(unit_id, "责任单位") or 0,
+            values.get("kind", ""),
+            values.get("description", ""),
+            values.get("effective_on", ""),
+        )
     if refused:
         return refused.page
     if change.registered_late:
-        flash(f"已登记。更新期限 {change.due_on} 自生效之日起算，登记时已过，此事项已逾期并报县大数据局督办；"
-              f"请{change.unit.name}尽快更新目录", "warning")
+        flash(
+            f"已登记。更新期限 {change.due_on} 自生效之日起算，登记时已过，此事项已逾期并报县大数据局督办；"
+            f"请{change.unit.name}尽快更新目录",
+            "warning",
+        )
     else:
         flash(f"已登记，{change.unit.name}须在 {change.due_on} 前更新目录", "success")
     return redirect(url_for("catalog.change_detail", item_id=change.id))
@@ -213,15 +282,25 @@ def changes():
 
 def _changes_page(person, errors: list[str] | None = None, values: dict | None = None):
     units = catalog_changes.registrable_units(db.session, person)
-    return render_template("changes/list.html", changes=catalog_changes.list_changes(db.session, person),
-                           units=units, kinds=list(ChangeKind), errors=errors or [], values=values or {},
-                           is_late=catalog_changes.is_late, period=catalog_changes.update_period(db.session)), \
-        (422 if errors else 200)
+    return render_template(
+        "changes/list.html",
+        changes=catalog_changes.list_changes(db.session, person),
+        units=units,
+        kinds=list(ChangeKind),
+        errors=errors or [],
+        values=values or {},
+        is_late=catalog_changes.is_late,
+        period=catalog_changes.update_period(db.session),
+    ), (422 if errors else 200)
 
 
 @bp.get("/changes/<int:item_id>")
 def change_detail(item_id: int):
     change = catalog_changes.get_change(db.session, current_person(), item_id)
-    return render_template("changes/detail.html", change=change, late=catalog_changes.is_late(change),
-                           period=catalog_changes.update_period(db.session, change),
-                           timeline=tasks.timeline(db.session, current_person(), "catalog_change", change.id))
+    return render_template(
+        "changes/detail.html",
+        change=change,
+        late=catalog_changes.is_late(change),
+        period=catalog_changes.update_period(db.session, change),
+        timeline=tasks.timeline(db.session, current_person(), "catalog_change", change.id),
+    )

@@ -1,4 +1,5 @@
 """我的工作台: the person's units, roles and open tasks."""
+
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
@@ -19,8 +20,11 @@ def workbench():
     person = current_user.person
     if person.is_vendor:  # no roles, no cases: their account, the undertaking and the pages open to them
         return render_template("home/vendor.html", person=person, account=person.vendor)
-    return render_template("home/workbench.html", bench=workbenches.workbench(db.session, person.id),
-                           vendor_units=vendors.listed_units(db.session, person))
+    return render_template(
+        "home/workbench.html",
+        bench=workbenches.workbench(db.session, person.id),
+        vendor_units=vendors.listed_units(db.session, person),
+    )
 
 
 @bp.get("/favicon.ico")

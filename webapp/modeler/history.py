@@ -1,4 +1,5 @@
 """Versions of a process: each one read-only in the viewer, its XML, the difference of two, moving running cases."""
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -13,8 +14,11 @@ from workflows import case_names
 from workflows.engine import moving, versions, workspace
 from workflows.errors import NotFound, ValidationFailed
 
-DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
-                    "Cache-Control": "private, no-store"}
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cache-Control": "private, no-store",
+}
 
 
 def _rows(key: str) -> list[versions.VersionRow]:
@@ -75,8 +79,16 @@ def move_preview(process_key: str):
     source = versions.version_by_number(db.session, key, source_number)
     target = versions.version_by_number(db.session, key, target_number)
     moves = moving.candidates(db.session, source, target) if source.id != target.id else []
-    return render_template("modeler/move.html", key=key, rows=rows, source=source, target=target, moves=moves,
-                           labels=case_names.for_instances(db.session, [m.instance for m in moves]), limit=moving.MAX_LISTED)
+    return render_template(
+        "modeler/move.html",
+        key=key,
+        rows=rows,
+        source=source,
+        target=target,
+        moves=moves,
+        labels=case_names.for_instances(db.session, [m.instance for m in moves]),
+        limit=moving.MAX_LISTED,
+    )
 
 
 @bp.post("/<process_key>/move")
@@ -97,8 +109,11 @@ def move(process_key: str):
         if not refused:
             moved.append(instance_id)
     if moved:
-        flash(f"已把 {len(moved)} 个案件（{'、'.join(moving.names_of(db.session, moved))}）迁移到第 {target.version} 版，"
-              "办理期限已按新版本重新计算", "success")
+        flash(
+            f"已把 {len(moved)} 个案件（{'、'.join(moving.names_of(db.session, moved))}）迁移到第 {target.version} 版，"
+            "办理期限已按新版本重新计算",
+            "success",
+        )
     elif not ids:
         flash("没有可迁移的案件", "warning")
     return redirect(url_for("modeler.move_preview", process_key=key, **{"from": source.version, "to": target.version}))

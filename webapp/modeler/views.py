@@ -1,4 +1,5 @@
 """流程管理: versions and their running cases; the browser modeler that checks, saves drafts and deploys."""
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,12 @@ def checked_key(value: str) -> str:
 @login_required
 def index():
     can_model = current_person().has_role("modeler")
-    return render_template("modeler/index.html", overview=versions.overview(db.session), can_model=can_model,
-                           drafts=workspace.drafts(db.session) if can_model else [])
+    return render_template(
+        "modeler/index.html",
+        overview=versions.overview(db.session),
+        can_model=can_model,
+        drafts=workspace.drafts(db.session) if can_model else [],
+    )
 
 
 @bp.get("/<process_key>/edit")
@@ -68,30 +73,44 @@ def workspace_data():
     draft = workspace.draft_for(db.session, key) if key else None
     latest = versions.latest_version(db.session, key) if key else None
     library = workspace.library(db.session, key or None, forms_dir())
-    body = {"process_key": key, "source": "draft" if draft else ("version" if latest else "new"),
-            "xml": draft.bpmn_xml if draft else (latest.bpmn_xml if latest else None),
-            "forms": library | (draft.forms if draft else {}),
-            "base_version": draft.base_version if draft else (latest.version if latest else None),
-            "latest_version": latest.version if latest else None,
-            "draft": {"saved_by": draft.saved_by.display_name if draft.saved_by else "",
-                      "saved_at": clock.fmt(draft.saved_at)} if draft else None}
+    body = {
+        "process_key": key,
+        "source": "draft" if draft else ("version" if latest else "new"),
+        "xml": draft.bpmn_xml if draft else (latest.bpmn_xml if latest else None),
+        "forms": library | (draft.forms if draft else {}),
+        "base_version": draft.base_version if draft else (latest.version if latest else None),
+        "latest_version": latest.version if latest else None,
+        "draft": {
+            "saved_by": draft.saved_by.display_name if draft.saved_by else "",
+            "saved_at": clock.fmt(draft.saved_at),
+        }
+        if draft
+        else None,
+    }
     return jsonify(body | vocabularies())
 
 
 def vocabularies() -> dict:
     """Roles, helpers, events, notification templates and form options the properties panel offers."""
-    events = dict(EVENTS) | {event: effect for contract in bootstrap.CONTRACTS for event, effect in contract.emits.items()}
+    events = dict(EVENTS) | {
+        event: effect for contract in bootstrap.CONTRACTS for event, effect in contract.emits.items()
+    }
     templates = []
     for name, title in reminders.TASK_TEMPLATES.items():
         subject, text, _ = notifications.render(name, reminders.SAMPLE_CONTEXT)
         templates.append({"name": name, "title": title, "subject": subject, "body": text})
-    return {"roles": [{"code": r.value, "label": ROLE_LABELS_BY_CODE[r.value]} for r in lint.LANE_ROLES],
-            "helpers": [{"name": n, "signature": sig, "doc": doc} for n, (sig, doc) in sandbox.HELPER_DOCS.items()],
-            "builtins": sorted(n for n in sandbox.SAFE_BUILTINS if n[0].islower()),
-            "events": [{"name": n, "doc": d} for n, d in events.items()], "templates": templates,
-            "option_sources": form_schemas.option_sources(), "widgets": form_meta.WIDGETS,
-            "types": form_meta.TYPES, "field_titles": form_meta.RECORDED_TIMES,
-            "max_working_days": sandbox.MAX_WORKING_DAYS}
+    return {
+        "roles": [{"code": r.value, "label": ROLE_LABELS_BY_CODE[r.value]} for r in lint.LANE_ROLES],
+        "helpers": [{"name": n, "signature": sig, "doc": doc} for n, (sig, doc) in sandbox.HELPER_DOCS.items()],
+        "builtins": sorted(n for n in sandbox.SAFE_BUILTINS if n[0].islower()),
+        "events": [{"name": n, "doc": d} for n, d in events.items()],
+        "templates": templates,
+        "option_sources": form_schemas.option_sources(),
+        "widgets": form_meta.WIDGETS,
+        "types": form_meta.TYPES,
+        "field_titles": form_meta.RECORDED_TIMES,
+        "max_working_days": sandbox.MAX_WORKING_DAYS,
+    }
 
 
 def _submission() -> tuple[bytes | str, dict, dict]:
@@ -103,7 +122,7 @@ def _submission() -> tuple[bytes | str, dict, dict]:
     if body is None:
         return request.get_data(), workspace.library(db.session, None, forms_dir()), {}
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
-        raise ValidationFailed(["请求应为 JSON：{\"xml\": 流程文件, \"forms\": 表单, \"note\": 变更说明}"])
+        raise ValidationFailed(['请求应为 JSON：{"xml": 流程文件, "forms": 表单, "note": 变更说明}'])
     key = _key_of(body["xml"])
     return body["xml"], workspace.merged_forms(workspace.library(db.session, key, forms_dir()), body.get("forms")), body
 
@@ -159,14 +178,20 @@ def save_draft():
     with refusal(_refusal, passed_on=(), savepoint=False) as refused:
         xml, _, body = _submission()
         with db.attempt():
-            draft = workspace.save_draft(db.session, current_person(), xml, body.get("forms") or {},
-                                         _version_number(body.get("base_version")))
+            draft = workspace.save_draft(
+                db.session, current_person(), xml, body.get("forms") or {}, _version_number(body.get("base_version"))
+            )
     if refused:
         return refused.page
     running = versions.latest_version(db.session, draft.process_key)
     after = f"，新案件仍使用第 {running.version} 版" if running else ""
-    return jsonify({"ok": True, "message": f"草稿已保存（{clock.fmt(draft.saved_at)}），尚未部署{after}",
-                    "process_key": draft.process_key})
+    return jsonify(
+        {
+            "ok": True,
+            "message": f"草稿已保存（{clock.fmt(draft.saved_at)}），尚未部署{after}",
+            "process_key": draft.process_key,
+        }
+    )
 
 
 @bp.post("/<process_key>/draft/discard")
@@ -198,17 +223,32 @@ def deploy():
         else:
             xml, forms, body = _submission()
         with db.attempt():
-            result = workspace.deploy(db.session, current_person(), xml, forms, body.get("note"),
-                                      None if upload else _version_number(body.get("base_version")))
+            result = workspace.deploy(
+                db.session,
+                current_person(),
+                xml,
+                forms,
+                body.get("note"),
+                None if upload else _version_number(body.get("base_version")),
+            )
     if refused:
         return refused.page
     version = result.version
-    message = (f"已部署 {version.name} 第 {version.version} 版：新案件使用新版本，进行中的案件仍按原版本办理，"
-               "可在“迁移案件”中把它们移到新版本" if result.created or result.repeated
-               else f"内容未变化，仍为第 {version.version} 版")
+    message = (
+        f"已部署 {version.name} 第 {version.version} 版：新案件使用新版本，进行中的案件仍按原版本办理，"
+        "可在“迁移案件”中把它们移到新版本"
+        if result.created or result.repeated
+        else f"内容未变化，仍为第 {version.version} 版"
+    )
     if upload:
         flash(message, "success")
         return redirect(url_for("modeler.index"))
-    return jsonify({"ok": True, "version": version.version, "created": result.created or result.repeated,
-                    "message": message,
-                    "process_key": version.process_key})
+    return jsonify(
+        {
+            "ok": True,
+            "version": version.version,
+            "created": result.created or result.repeated,
+            "message": message,
+            "process_key": version.process_key,
+        }
+    )

@@ -2,6 +2,7 @@
 
 The blueprint lives in blueprint.py; importing its route module here registers its routes.
 """
+
 from __future__ import annotations
 
 import ipaddress

@@ -1,4 +1,5 @@
 """One log line per request (JSON in production, text in development), with a request id echoed to the client."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,12 @@ class JsonFormatter(logging.Formatter):
     """A log record as one JSON object on one line, its `fields` merged in."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-                "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        line = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
@@ -100,13 +105,30 @@ def _finish(response):
     request_id = g.get("request_id") or uuid.uuid4().hex
     response.headers[REQUEST_ID_HEADER] = request_id
     person_id, unit_id = g.get("log_person", (None, None))
-    fields = {"request_id": request_id, "method": request.method, "route": route, "path": request.path,
-              "status": response.status_code, "duration_ms": round(seconds * 1000, 1),
-              "cpu_ms": cpu_ms, "db_ms": db_ms,
-              "person_id": person_id, "unit_id": unit_id, "remote_addr": request.remote_addr}
+    fields = {
+        "request_id": request_id,
+        "method": request.method,
+        "route": route,
+        "path": request.path,
+        "status": response.status_code,
+        "duration_ms": round(seconds * 1000, 1),
+        "cpu_ms": cpu_ms,
+        "db_ms": db_ms,
+        "person_id": person_id,
+        "unit_id": unit_id,
+        "remote_addr": request.remote_addr,
+    }
     if current_app.config.get("SERVER_TIMING"):  # for bench/http.py: this worker's CPU and database time
         response.headers["Server-Timing"] = f"cpu;dur={cpu_ms}, db;dur={db_ms}"
-    log.info("%s %s %s %.1fms request_id=%s person=%s", request.method, route, response.status_code,
-             seconds * 1000, request_id, person_id or "-", extra={"fields": fields})
+    log.info(
+        "%s %s %s %.1fms request_id=%s person=%s",
+        request.method,
+        route,
+        response.status_code,
+        seconds * 1000,
+        request_id,
+        person_id or "-",
+        extra={"fields": fields},
+    )
     metrics.observe_request(route, request.method, response.status_code, seconds)
     return response

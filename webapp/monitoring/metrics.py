@@ -1,5 +1,6 @@
 """Prometheus figures: request latency and errors per route, counted in each worker (shared through
 PROMETHEUS_MULTIPROC_DIR under gunicorn), and the database's figures computed when Prometheus asks."""
+
 from __future__ import annotations
 
 import math
@@ -19,10 +20,18 @@ class RequestMetrics:
 
     def __init__(self):
         self.registry = CollectorRegistry()
-        self.latency = Histogram(PREFIX + "http_request_duration_seconds", "请求耗时（秒），按路由模板和方法",
-                                 ["route", "method"], registry=self.registry)
-        self.errors = Counter(PREFIX + "http_request_errors", "答复为 4xx/5xx 的请求数，按路由模板、方法和状态码",
-                              ["route", "method", "status"], registry=self.registry)
+        self.latency = Histogram(
+            PREFIX + "http_request_duration_seconds",
+            "请求耗时（秒），按路由模板和方法",
+            ["route", "method"],
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            PREFIX + "http_request_errors",
+            "答复为 4xx/5xx 的请求数，按路由模板、方法和状态码",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
 
 
 def init_app(app: Flask) -> None:
@@ -53,23 +62,41 @@ class DatabaseFigures:
         for process, count in f.overdue_tasks:
             overdue.add_metric([process], count)
         overdue.add_metric(["all"], sum(count for _p, count in f.overdue_tasks))
-        mail = GaugeMetricFamily(PREFIX + "mail_queue", "邮件队列长度：待发送 pending、已放弃 failed", labels=["status"])
+        mail = GaugeMetricFamily(
+            PREFIX + "mail_queue", "邮件队列长度：待发送 pending、已放弃 failed", labels=["status"]
+        )
         for status, count in f.mail_queue.items():
             mail.add_metric([status], count)
         yield from (tasks, overdue, mail)
-        yield GaugeMetricFamily(PREFIX + "record_renders_failed", "PDF 生成失败、等待重试的审批记录数",
-                                value=f.renders_failed)
+        yield GaugeMetricFamily(
+            PREFIX + "record_renders_failed", "PDF 生成失败、等待重试的审批记录数", value=f.renders_failed
+        )
         beat = f.beat
-        yield GaugeMetricFamily(PREFIX + "scheduler_heartbeat_age_seconds", "距调度器最近一次运行结束的秒数（从未运行为 +Inf）",
-                                value=f.beat_age_seconds if f.beat_age_seconds is not None else math.inf)
-        yield GaugeMetricFamily(PREFIX + "scheduler_last_pass_duration_seconds", "调度器最近一次运行的耗时（秒）",
-                                value=beat.duration_ms / 1000 if beat else 0)
-        yield GaugeMetricFamily(PREFIX + "scheduler_last_pass_failures", "调度器最近一次运行中失败的案件和邮件数",
-                                value=beat.failures if beat else 0)
-        yield GaugeMetricFamily(PREFIX + "scheduler_last_pass_timers_fired", "调度器最近一次运行触发的定时器数",
-                                value=beat.timers_fired if beat else 0)
-        yield GaugeMetricFamily(PREFIX + "scheduler_failed_passes", "因错误中断的调度运行次数（累计）",
-                                value=beat.failed_passes if beat else 0)
+        yield GaugeMetricFamily(
+            PREFIX + "scheduler_heartbeat_age_seconds",
+            "距调度器最近一次运行结束的秒数（从未运行为 +Inf）",
+            value=f.beat_age_seconds if f.beat_age_seconds is not None else math.inf,
+        )
+        yield GaugeMetricFamily(
+            PREFIX + "scheduler_last_pass_duration_seconds",
+            "调度器最近一次运行的耗时（秒）",
+            value=beat.duration_ms / 1000 if beat else 0,
+        )
+        yield GaugeMetricFamily(
+            PREFIX + "scheduler_last_pass_failures",
+            "调度器最近一次运行中失败的案件和邮件数",
+            value=beat.failures if beat else 0,
+        )
+        yield GaugeMetricFamily(
+            PREFIX + "scheduler_last_pass_timers_fired",
+            "调度器最近一次运行触发的定时器数",
+            value=beat.timers_fired if beat else 0,
+        )
+        yield GaugeMetricFamily(
+            PREFIX + "scheduler_failed_passes",
+            "因错误中断的调度运行次数（累计）",
+            value=beat.failed_passes if beat else 0,
+        )
 
 
 def exposition(figures: Gauges) -> bytes:

@@ -1,4 +1,5 @@
 """What operators' tools read: /readyz and /metrics (the log line per request is logs.py)."""
+
 from __future__ import annotations
 
 import hmac
@@ -22,8 +23,10 @@ def readyz():
     """Ready to serve: the database answers, its schema is current and the scheduler ran recently."""
     checks = monitoring.readiness(current_app.extensions["db_sessions"], stale_after())
     failing = [c for c in checks if not c.ok]
-    body = {"status": "ok" if not failing else "unavailable",
-            "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}}
+    body = {
+        "status": "ok" if not failing else "unavailable",
+        "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
+    }
     if failing:
         body["message"] = "未就绪：" + "；".join(f"{c.name}：{c.detail}" for c in failing)
     return body, 200 if not failing else 503

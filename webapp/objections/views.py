@@ -1,4 +1,5 @@
 """异议 and 纠错 pages: raise one (from an application, entry or grant, or from 我的异议), follow it, the board."""
+
 from __future__ import annotations
 
 import io
@@ -28,8 +29,12 @@ EVIDENCE_KEPT = "已选的证据文件已暂存（见“证据文件”处），
 @bp.get("/")
 def index():
     person = current_person()
-    return render_template("objections/list.html", rows=cases.list_mine(db.session, person),
-                           is_coordinator=person.has_role(Role.COORDINATOR), periods=cases.periods(db.session))
+    return render_template(
+        "objections/list.html",
+        rows=cases.list_mine(db.session, person),
+        is_coordinator=person.has_role(Role.COORDINATOR),
+        periods=cases.periods(db.session),
+    )
 
 
 def _prefill() -> dict:
@@ -46,12 +51,14 @@ def _prefill() -> dict:
             values["resource_code"] = text
         elif name == "application":
             app = db.session.get(Application, parse_id(text) or 0)
-            values["application_number"] = app.number if app and visibility.application_concerns(person, app) \
-                and app.number else ""
+            values["application_number"] = (
+                app.number if app and visibility.application_concerns(person, app) and app.number else ""
+            )
         else:
             grant = db.session.get(Grant, parse_id(text) or 0)
-            values["grant_number"] = grant.application.number if grant and visibility.grant_concerns(person, grant) \
-                else ""
+            values["grant_number"] = (
+                grant.application.number if grant and visibility.grant_concerns(person, grant) else ""
+            )
     if ObjectionType.parse(request.args.get("type")):
         values["type"] = ObjectionType.parse(request.args.get("type")).value
     return values
@@ -59,25 +66,36 @@ def _prefill() -> dict:
 
 def _form_input() -> dict:
     form = request.form
-    attachments = [{"name": n, "note": t} for n, t in zip(form.getlist("attachment_name"),
-                                                          form.getlist("attachment_note")) if n.strip()]
-    return {"type": form.get("type", ""), "facts": form.get("facts", ""), "request": form.get("request", ""),
-            "application_number": form.get("application_number", "")[:32],
-            "resource_code": form.get("resource_code", "")[:64], "grant_number": form.get("grant_number", "")[:32],
-            "attachments": attachments}
+    attachments = [
+        {"name": n, "note": t}
+        for n, t in zip(form.getlist("attachment_name"), form.getlist("attachment_note"))
+        if n.strip()
+    ]
+    return {
+        "type": form.get("type", ""),
+        "facts": form.get("facts", ""),
+        "request": form.get("request", ""),
+        "application_number": form.get("application_number", "")[:32],
+        "resource_code": form.get("resource_code", "")[:64],
+        "grant_number": form.get("grant_number", "")[:32],
+        "attachments": attachments,
+    }
 
 
 def _evidence(problems: list) -> list:
     """The kept-files check speaks of 附件; on this form they are 证据文件."""
-    return [FieldProblem("files", str(p).replace("附件：", "证据文件：", 1).replace("每份申请", "每件异议", 1))
-            for p in problems]
+    return [
+        FieldProblem("files", str(p).replace("附件：", "证据文件：", 1).replace("每份申请", "每件异议", 1))
+        for p in problems
+    ]
 
 
 @bp.get("/<int:item_id>/files/<int:file_id>")
 def file(item_id: int, file_id: int):
     found = cases.get_file(db.session, current_person(), item_id, file_id)
-    response = send_file(io.BytesIO(found.data), mimetype=found.content_type,
-                         download_name=inputs.clean_filename(found.filename))
+    response = send_file(
+        io.BytesIO(found.data), mimetype=found.content_type, download_name=inputs.clean_filename(found.filename)
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -113,9 +131,15 @@ def new():
 
 
 def _new_form(values: dict, errors: list[str] | None = None, kept: list | None = None):
-    return render_template("objections/new.html", values=values, errors=errors or [], types=ObjectionType.choices(),
-                           rows=ATTACHMENT_ROWS, kept=kept or [], periods=cases.periods(db.session)), \
-        (422 if errors else 200)
+    return render_template(
+        "objections/new.html",
+        values=values,
+        errors=errors or [],
+        types=ObjectionType.choices(),
+        rows=ATTACHMENT_ROWS,
+        kept=kept or [],
+        periods=cases.periods(db.session),
+    ), (422 if errors else 200)
 
 
 @bp.post("/<int:item_id>/files")
@@ -124,7 +148,7 @@ def upload(item_id: int):
     person = current_person()
     objection = cases.get_objection(db.session, person, item_id)
     back = safe_next(request.form.get("next"), url_for(".detail", item_id=item_id))
-    files = web_uploads.chosen_files("files")[:cases.MAX_ATTACHMENTS + 1]
+    files = web_uploads.chosen_files("files")[: cases.MAX_ATTACHMENTS + 1]
     if not files:
         flash("请先选择要上传的证据文件", "danger")
         return redirect(back)
@@ -155,8 +179,9 @@ def record_pdf(item_id: int):
     if record is None:
         raise NotFound("该异议尚未办结，暂无处理记录")
     number = record.content["number"]
-    return downloads.record_pdf(objection_records.pdf_for(db.session, record), f"异议处理记录-{number}.pdf",
-                                f"{number}.pdf")
+    return downloads.record_pdf(
+        objection_records.pdf_for(db.session, record), f"异议处理记录-{number}.pdf", f"{number}.pdf"
+    )
 
 
 @bp.get("/board")
@@ -170,9 +195,17 @@ def board():
     except ValidationFailed as err:
         errors, fields = err.details, err.fields
     units = db.session.query(Unit).order_by(Unit.id).all()
-    return render_template("objections/board.html", rows=rows, errors=errors, fields=fields, args=args, unit_id=unit_id,
-                           units=units, statuses=ObjectionStatus.choices(), types=ObjectionType.choices()), \
-        (422 if errors else 200)
+    return render_template(
+        "objections/board.html",
+        rows=rows,
+        errors=errors,
+        fields=fields,
+        args=args,
+        unit_id=unit_id,
+        units=units,
+        statuses=ObjectionStatus.choices(),
+        types=ObjectionType.choices(),
+    ), (422 if errors else 200)
 
 
 def _statistics(since: str, until: str):
@@ -180,8 +213,17 @@ def _statistics(since: str, until: str):
     try:
         return objection_statistics.figures(db.session, current_person(), since, until), None
     except ValidationFailed as err:
-        return None, (render_template("objections/statistics.html", result=None, errors=err.details,
-                                      fields=err.fields, since=since, until=until), 422)
+        return None, (
+            render_template(
+                "objections/statistics.html",
+                result=None,
+                errors=err.details,
+                fields=err.fields,
+                since=since,
+                until=until,
+            ),
+            422,
+        )
 
 
 def _period() -> tuple[str, str]:
@@ -195,8 +237,7 @@ def statistics():
     result, refused = _statistics(since, until)
     if refused:
         return refused
-    return render_template("objections/statistics.html", result=result, errors=[], fields={}, since=since,
-                           until=until)
+    return render_template("objections/statistics.html", result=result, errors=[], fields={}, since=since, until=until)
 
 
 @bp.get("/statistics.xlsx")
@@ -204,5 +245,8 @@ def statistics_xlsx():
     result, refused = _statistics(*_period())
     if refused:
         return refused
-    return downloads.workbook(objection_statistics.workbook(result), f"异议和纠错统计-{clock.today():%Y%m%d}.xlsx",
-                              f"statistics-{clock.today():%Y%m%d}.xlsx")
+    return downloads.workbook(
+        objection_statistics.workbook(result),
+        f"异议和纠错统计-{clock.today():%Y%m%d}.xlsx",
+        f"statistics-{clock.today():%Y%m%d}.xlsx",
+    )

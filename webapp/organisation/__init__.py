@@ -2,6 +2,7 @@
 
 The blueprints live in blueprint.py; importing the route modules here registers their routes.
 """
+
 from __future__ import annotations
 
 from webapp.organisation import account, excel, logins, unit_pages, vendors, views

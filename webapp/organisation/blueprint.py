@@ -3,6 +3,7 @@
 bp: people, roles, units, Excel and logins under /org; account_bp: a person's own password and a vendor's
 undertaking; vendors_bp: 运维厂商人员账号 under /vendors.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint

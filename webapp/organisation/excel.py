@@ -1,4 +1,5 @@
 """Excel import and export of people and their roles: upload, preview every change, confirm."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -19,8 +20,9 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 @bp.get("/people/export.xlsx")
 def people_export():
     today = f"{clock.today():%Y%m%d}"
-    return downloads.workbook(people_excel.export_workbook(db.session, scope()), f"人员与角色-{today}.xlsx",
-                              f"people-{today}.xlsx")
+    return downloads.workbook(
+        people_excel.export_workbook(db.session, scope()), f"人员与角色-{today}.xlsx", f"people-{today}.xlsx"
+    )
 
 
 @bp.get("/people/template.xlsx")
@@ -36,7 +38,9 @@ def _uploaded() -> tuple[str, bytes]:
         raise ValidationFailed(people_excel.NOT_A_WORKBOOK.details, people_excel.NOT_A_WORKBOOK.message)
     data = upload.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
-        raise ValidationFailed([f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB，请分批导入"], "文件过大，未导入任何内容")
+        raise ValidationFailed(
+            [f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB，请分批导入"], "文件过大，未导入任何内容"
+        )
     return upload.filename, data
 
 

@@ -1,4 +1,5 @@
 """The sysadmin's view of failed logins and lockouts, with unlocking."""
+
 from __future__ import annotations
 
 from flask import render_template

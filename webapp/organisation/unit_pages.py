@@ -1,4 +1,5 @@
 """Unit pages: the list with its responsible-person flags, a unit's page, and the sysadmin's changes."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -29,8 +30,9 @@ def unit_new():
     if request.method == "GET":
         return render_template("organisation/unit_new.html", data=units.UnitInput(), error=None)
     data = unit_input(request.form)
-    with refusal(lambda r: (render_template("organisation/unit_new.html", data=data, error=r.error), r.status),
-                 passed_on=()) as refused:
+    with refusal(
+        lambda r: (render_template("organisation/unit_new.html", data=data, error=r.error), r.status), passed_on=()
+    ) as refused:
         unit = units.create_unit(db.session, admin, data)
     if refused:
         return refused.page
@@ -40,8 +42,9 @@ def unit_new():
 
 def _unit_page(unit_id: int, error: DomainError | None = None, data: units.UnitInput | None = None):
     page = overview.unit_page(db.session, scope(), unit_id)
-    return render_template("organisation/unit.html", page=page, u=page.unit, error=error,
-                           data=data or units.UnitInput.of(page.unit)), error.status if error else 200
+    return render_template(
+        "organisation/unit.html", page=page, u=page.unit, error=error, data=data or units.UnitInput.of(page.unit)
+    ), error.status if error else 200
 
 
 @bp.get("/units/<int:unit_id>")
@@ -77,8 +80,9 @@ def unit_reactivate(unit_id: int):
 @bp.post("/units/<int:unit_id>/responsible")
 def unit_responsible(unit_id: int):
     kind, username = request.form.get("kind", ""), request.form.get("username", "")
-    return _act(unit_id, lambda: responsibilities.set_holder(db.session, scope(), unit_id, kind, username),
-                "责任人已更新")
+    return _act(
+        unit_id, lambda: responsibilities.set_holder(db.session, scope(), unit_id, kind, username), "责任人已更新"
+    )
 
 
 @bp.post("/units/<int:unit_id>/roles/revoke")
@@ -86,5 +90,8 @@ def unit_role_revoke(unit_id: int):
     """The unit's admin takes a role in this unit from someone who now works in another unit."""
     person_id = id_param(request.form.get("person_id"), "人员") or 0
     role, confirmed = request.form.get("role", ""), request.form.get("confirmed") == "1"
-    return _act(unit_id, lambda: roles.revoke_role(db.session, scope(), person_id, unit_id, role, confirmed=confirmed),
-                "已取消其在本单位的角色；其已认领的本单位待办已退回本单位待办")
+    return _act(
+        unit_id,
+        lambda: roles.revoke_role(db.session, scope(), person_id, unit_id, role, confirmed=confirmed),
+        "已取消其在本单位的角色；其已认领的本单位待办已退回本单位待办",
+    )

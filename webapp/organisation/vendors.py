@@ -1,4 +1,5 @@
 """运维厂商人员账号: the list for the unit's 第一责任人 and 目录管理员, and the new account form for the 目录管理员."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -13,13 +14,18 @@ from workflows.errors import DomainError
 from workflows.organisation import units, vendors
 
 
-
 @bp.get("/")
 def vendor_list(error: DomainError | None = None, typed: dict | None = None, status: int = 200):
     accounts = vendors.vendor_accounts(db.session, current_user.person)
-    return render_template("organisation/vendors.html", accounts=accounts, today=clock.today(),
-                           remind_days=vendors.REMIND_DAYS, may_create=scope().is_admin, error=error,
-                           typed=typed or {}), status
+    return render_template(
+        "organisation/vendors.html",
+        accounts=accounts,
+        today=clock.today(),
+        remind_days=vendors.REMIND_DAYS,
+        may_create=scope().is_admin,
+        error=error,
+        typed=typed or {},
+    ), status
 
 
 @bp.post("/<int:person_id>/renew")
@@ -41,16 +47,30 @@ def vendor_new():
     choices = units.visible_units(db.session, admin, include_inactive=False)
 
     def form(data: vendors.VendorInput, error: DomainError | None = None, status: int = 200):
-        return render_template("organisation/vendor_new.html", data=data, units=choices, error=error,
-                               limit=vendors.COMPANY_LIMIT), status
+        return render_template(
+            "organisation/vendor_new.html", data=data, units=choices, error=error, limit=vendors.COMPANY_LIMIT
+        ), status
 
     if request.method == "GET":
         return form(vendors.VendorInput(unit_code=choices[0].code if len(choices) == 1 else ""))
-    data = vendors.VendorInput(**{k: request.form.get(k, "") for k in
-                                  ("username", "display_name", "unit_code", "email", "company", "expires_on")})
+    data = vendors.VendorInput(
+        **{
+            k: request.form.get(k, "")
+            for k in ("username", "display_name", "unit_code", "email", "company", "expires_on")
+        }
+    )
     with refusal(lambda r: form(data, r.error, r.status), passed_on=()) as refused:
         person, password = vendors.create_vendor(db.session, admin, data)
     if refused:
         return refused.page
-    return render_template("organisation/one_time_password.html", person=person, password=password,
-                           created=True, typed_username=data.username.strip()), 200, NO_STORE
+    return (
+        render_template(
+            "organisation/one_time_password.html",
+            person=person,
+            password=password,
+            created=True,
+            typed_username=data.username.strip(),
+        ),
+        200,
+        NO_STORE,
+    )

@@ -2,6 +2,7 @@
 
 Every page needs the sysadmin or a unit's 目录管理员; the services decide which units and people each may touch.
 """
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -50,13 +51,29 @@ def people_list():
     status = request.args.get("status", "active")
     unit_id = id_param(request.args.get("unit"), "单位")
     try:
-        found, errors = people.search(db.session, admin, request.args.get("q", ""), unit_id,
-                                      request.args.get("role", ""), status, page_param(request.args.get("page"))), []
+        found, errors = (
+            people.search(
+                db.session,
+                admin,
+                request.args.get("q", ""),
+                unit_id,
+                request.args.get("role", ""),
+                status,
+                page_param(request.args.get("page")),
+            ),
+            [],
+        )
     except DomainError as err:
         found, errors = people.search(db.session, admin), err.details
-    return render_template("organisation/people.html", page=found, errors=errors, args=request.args,
-                           units=units.visible_units(db.session, admin), statuses=people.STATUS_FILTERS,
-                           waiting=len(handovers.waiting_tasks(db.session, admin)))
+    return render_template(
+        "organisation/people.html",
+        page=found,
+        errors=errors,
+        args=request.args,
+        units=units.visible_units(db.session, admin),
+        statuses=people.STATUS_FILTERS,
+        waiting=len(handovers.waiting_tasks(db.session, admin)),
+    )
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -65,8 +82,13 @@ def person_new():
     choices = units.visible_units(db.session, admin, include_inactive=False)
 
     def form(data: people.PersonInput, error: DomainError | None = None, status: int = 200):
-        return render_template("organisation/person_new.html", data=data, units=choices, error=error,
-                               grantable=overview.grantable_roles(admin, choices)), status
+        return render_template(
+            "organisation/person_new.html",
+            data=data,
+            units=choices,
+            error=error,
+            grantable=overview.grantable_roles(admin, choices),
+        ), status
 
     if request.method == "GET":
         return form(people.PersonInput(unit_code=choices[0].code if len(choices) == 1 else ""))
@@ -75,17 +97,28 @@ def person_new():
         person, password = people.create_person(db.session, admin, data)
     if refused:
         return refused.page
-    return render_template("organisation/one_time_password.html", person=person, password=password,
-                           created=True, typed_username=data.username.strip()), 200, NO_STORE
+    return (
+        render_template(
+            "organisation/one_time_password.html",
+            person=person,
+            password=password,
+            created=True,
+            typed_username=data.username.strip(),
+        ),
+        200,
+        NO_STORE,
+    )
 
 
-def _person_page(person_id: int, error: DomainError | None = None, last_holder: dict | None = None,
-                 typed: dict | None = None):
+def _person_page(
+    person_id: int, error: DomainError | None = None, last_holder: dict | None = None, typed: dict | None = None
+):
     """typed: what a refused edit sent, shown again in the edit form so nothing typed is lost."""
     page = overview.person_page(db.session, scope(), person_id)
     status = error.status if error else 200
-    return render_template("organisation/person.html", page=page, p=page.person, error=error,
-                           last_holder=last_holder, typed=typed or {}), status
+    return render_template(
+        "organisation/person.html", page=page, p=page.person, error=error, last_holder=last_holder, typed=typed or {}
+    ), status
 
 
 @bp.get("/people/<int:person_id>")
@@ -95,9 +128,13 @@ def person_show(person_id: int):
 
 def _act(person_id: int, action, done: str):
     """Run one change of the person page; a refusal is shown on the page, nothing of it kept."""
+
     def page_again(r: Refusal):  # the last holder of a role is offered a successor for the same unit and role
-        last_holder = {"unit_id": request.form.get("unit_id"), "role": request.form.get("role")} \
-            if isinstance(r.error, LastHolder) else None
+        last_holder = (
+            {"unit_id": request.form.get("unit_id"), "role": request.form.get("role")}
+            if isinstance(r.error, LastHolder)
+            else None
+        )
         typed = request.form if request.endpoint == "organisation.person_edit" else None
         return _person_page(person_id, r.error, last_holder, typed)
 
@@ -113,8 +150,11 @@ def _act(person_id: int, action, done: str):
 def person_edit(person_id: int):
     moved = people.Moved("")
     confirmed = request.form.get("confirmed") == "1"  # the unit's only 目录管理员 or a responsible person leaves
-    response = _act(person_id, lambda: people.update_person(db.session, scope(), person_id, person_input(request.form),
-                                                              moved, confirmed), "人员信息已保存")
+    response = _act(
+        person_id,
+        lambda: people.update_person(db.session, scope(), person_id, person_input(request.form), moved, confirmed),
+        "人员信息已保存",
+    )
     if moved.message() and not isinstance(response, tuple):
         flash(moved.message(), "warning")
     return response
@@ -133,15 +173,21 @@ def role_revoke(person_id: int):
     role, successor = request.form.get("role", ""), request.form.get("successor", "")
     confirmed = request.form.get("confirmed") == "1"
     message = "角色已取消" + ("，其待办已转交接手人" if successor else "")
-    return _act(person_id, lambda: roles.revoke_role(db.session, scope(), person_id, unit_id, role, successor,
-                                                     confirmed), message)
+    return _act(
+        person_id,
+        lambda: roles.revoke_role(db.session, scope(), person_id, unit_id, role, successor, confirmed),
+        message,
+    )
 
 
 @bp.post("/people/<int:person_id>/deactivate")
 def person_deactivate(person_id: int):
     left: list = []
-    response = _act(person_id, lambda: left.extend(people.deactivate_person(db.session, scope(), person_id)),
-                    "账号已停用，该人员已在所有设备上退出登录")
+    response = _act(
+        person_id,
+        lambda: left.extend(people.deactivate_person(db.session, scope(), person_id)),
+        "账号已停用，该人员已在所有设备上退出登录",
+    )
     if isinstance(response, tuple):  # refused: the person page says why
         return response
     if not left:
@@ -158,7 +204,9 @@ def person_reactivate(person_id: int):
 
 @bp.post("/people/<int:person_id>/unlock")
 def person_unlock(person_id: int):
-    return _act(person_id, lambda: people.unlock(db.session, scope(), person_id), "已解除登录限制，该人员可立即重新登录")
+    return _act(
+        person_id, lambda: people.unlock(db.session, scope(), person_id), "已解除登录限制，该人员可立即重新登录"
+    )
 
 
 @bp.post("/people/<int:person_id>/reset-password")
@@ -168,15 +216,19 @@ def person_reset_password(person_id: int):
     if refused:
         return refused.page
     person = people.get_person(db.session, person_id)
-    return render_template("organisation/one_time_password.html", person=person, password=password,
-                           created=False), 200, NO_STORE
+    return (
+        render_template("organisation/one_time_password.html", person=person, password=password, created=False),
+        200,
+        NO_STORE,
+    )
 
 
 @bp.get("/handovers")
 def handover_list():
     rows = overview.waiting_tasks(db.session, scope())
-    return render_template("organisation/handovers.html", rows=rows,
-                           names=case_names.for_tasks(db.session, [t for t, _ in rows]))
+    return render_template(
+        "organisation/handovers.html", rows=rows, names=case_names.for_tasks(db.session, [t for t, _ in rows])
+    )
 
 
 @bp.post("/handovers/<int:task_id>")

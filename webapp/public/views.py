@@ -1,4 +1,5 @@
 """Pages anyone may open without an account: the shared catalog (附件: 不需账号登录), the policy and the help page."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, url_for
@@ -36,8 +37,9 @@ def _catalog_gate():
         note += "登录后可在“资源目录”中检索，不受此限制。"
     elif not current_user.person.is_vendor:  # a vendor's account opens only this catalog
         note += "也可在“资源目录”中检索，不受此限制。"
-    page = render_template("error.html", status=429, message=TOO_MANY.format(window=window, limit=limit),
-                           details=[], note=note)
+    page = render_template(
+        "error.html", status=429, message=TOO_MANY.format(window=window, limit=limit), details=[], note=note
+    )
     return page, 429, {"Retry-After": str(verdict.retry_after)}
 
 
@@ -48,8 +50,9 @@ def catalog():
         page, errors = public.search_entries(db.session, query), []
     except ValidationFailed as err:  # nothing is searched: the error shows with no results
         page, errors = public.refused_page(), err.details
-    return render_template("public/catalog.html", page=page, errors=errors, args=request.args,
-                           facet_names=FACET_LABELS), (422 if errors else 200)
+    return render_template(
+        "public/catalog.html", page=page, errors=errors, args=request.args, facet_names=FACET_LABELS
+    ), (422 if errors else 200)
 
 
 @bp.get("/public/catalog/<code>")
@@ -65,10 +68,18 @@ def interfaces():
     except ValidationFailed as err:
         query, errors = catalog_search.InterfaceQuery(), err.details
         page = catalog_search.refused_page(("object_class",))
-    return render_template("catalog/interfaces.html", page=page, query=query, errors=errors, args=request.args,
-                           scenarios=public.scenarios(db.session), sort_choices=catalog_search.SORT_CHOICES,
-                           entry_endpoint="public.entry", catalog_url=url_for("public.catalog"),
-                           heading="数据接口（公开）"), (422 if errors else 200)
+    return render_template(
+        "catalog/interfaces.html",
+        page=page,
+        query=query,
+        errors=errors,
+        args=request.args,
+        scenarios=public.scenarios(db.session),
+        sort_choices=catalog_search.SORT_CHOICES,
+        entry_endpoint="public.entry",
+        catalog_url=url_for("public.catalog"),
+        heading="数据接口（公开）",
+    ), (422 if errors else 200)
 
 
 @bp.get("/policy")

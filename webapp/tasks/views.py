@@ -1,4 +1,5 @@
 """待办 / 已办 and the task page: context, diagram with the current step, deadline, form."""
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -16,9 +17,13 @@ from workflows.sharing import opinions as review_opinions
 from workflows.sharing import pages as sharing_pages
 
 
-SUBJECT_PAGES = {"demand": "demands.detail", "catalog_change": "catalog.change_detail",
-                 "application": "applications.detail", "objection": "objections.detail",
-                 "entry_change": "catalog.entry_change_detail"}
+SUBJECT_PAGES = {
+    "demand": "demands.detail",
+    "catalog_change": "catalog.change_detail",
+    "application": "applications.detail",
+    "objection": "objections.detail",
+    "entry_change": "catalog.entry_change_detail",
+}
 
 
 def subject_url(instance) -> str | None:
@@ -37,17 +42,32 @@ def inbox():
     args = request.args
     unit, overdue = args.get("unit", ""), given(args, "overdue")
     if overdue not in (None, "1"):  # the form's checkbox sends 1 or nothing
-        raise ValidationFailed([f"只看已逾期：“{overdue[:20]}”不是可选的值，请在待办页面勾选或取消勾选“只看已逾期”后重新筛选"],
-                               "请求参数有误，请按提示修改")
-    found = tasks.open_tasks(db.session, person, args.get("process", ""), overdue == "1",
-                             id_param(unit, "办理单位"), args.get("resource", "").strip())
+        raise ValidationFailed(
+            [f"只看已逾期：“{overdue[:20]}”不是可选的值，请在待办页面勾选或取消勾选“只看已逾期”后重新筛选"],
+            "请求参数有误，请按提示修改",
+        )
+    found = tasks.open_tasks(
+        db.session,
+        person,
+        args.get("process", ""),
+        overdue == "1",
+        id_param(unit, "办理单位"),
+        args.get("resource", "").strip(),
+    )
     done = tasks.history(db.session, person, 50)
-    return render_template("tasks/list.html", open_tasks=found, done=done,
-                           names=case_names.for_tasks(db.session, found + done), nudges=tasks.nudges(db.session, found),
-                           processes=tasks.process_names(db.session), args=args, subject_url=subject_url,
-                           units={m.unit_id: m.unit.name for m in person.memberships},
-                           resources=tasks.subject_resources(db.session, found),
-                           deadlines={t.id: tasks.deadline(db.session, t) for t in found})
+    return render_template(
+        "tasks/list.html",
+        open_tasks=found,
+        done=done,
+        names=case_names.for_tasks(db.session, found + done),
+        nudges=tasks.nudges(db.session, found),
+        processes=tasks.process_names(db.session),
+        args=args,
+        subject_url=subject_url,
+        units={m.unit_id: m.unit.name for m in person.memberships},
+        resources=tasks.subject_resources(db.session, found),
+        deadlines={t.id: tasks.deadline(db.session, t) for t in found},
+    )
 
 
 def _task_action(task_id: int, action, message: str):
@@ -62,19 +82,24 @@ def _task_action(task_id: int, action, message: str):
 
 @bp.post("/<int:task_id>/claim")
 def claim(task_id: int):
-    return _task_action(task_id, lambda: tasks.claim(db.session, current_person(), task_id), "已认领，其他同事将看到由您办理")
+    return _task_action(
+        task_id, lambda: tasks.claim(db.session, current_person(), task_id), "已认领，其他同事将看到由您办理"
+    )
 
 
 @bp.post("/<int:task_id>/unclaim")
 def unclaim(task_id: int):
-    return _task_action(task_id, lambda: tasks.unclaim(db.session, current_person(), task_id), "已放弃认领，任务回到本单位待办")
+    return _task_action(
+        task_id, lambda: tasks.unclaim(db.session, current_person(), task_id), "已放弃认领，任务回到本单位待办"
+    )
 
 
 @bp.post("/<int:task_id>/delegate")
 def delegate(task_id: int):
     username = request.form.get("username", "")
-    return _task_action(task_id, lambda: tasks.delegate(db.session, current_person(), task_id, username),
-                        "已转交，对方将收到待办提醒")
+    return _task_action(
+        task_id, lambda: tasks.delegate(db.session, current_person(), task_id, username), "已转交，对方将收到待办提醒"
+    )
 
 
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
@@ -82,8 +107,11 @@ def show(task_id: int):
     person = current_person()
     if request.method == "POST":
         arrays, files = _array_fields(person, task_id)
-        values = {k: (v if len(v) > 1 or k in arrays else v[0]) for k, v in request.form.to_dict(flat=False).items()
-                  if k not in ("csrf_token", "pending")}
+        values = {
+            k: (v if len(v) > 1 or k in arrays else v[0])
+            for k, v in request.form.to_dict(flat=False).items()
+            if k not in ("csrf_token", "pending")
+        }
         values |= {name: [] for name in arrays if name not in values}  # nothing checked is a choice too
         tokens, refused_files = web_uploads.keep_chosen(person, files[0]) if files else ([], [])
         values |= {name: tokens for name in files}
@@ -103,14 +131,23 @@ def show(task_id: int):
     return render_task(person, task_id, [], {}, {})
 
 
-def render_task(person, task_id: int, errors: list, values: dict, fields: dict, status: int = 422,
-                kept: list | None = None):
+def render_task(
+    person, task_id: int, errors: list, values: dict, fields: dict, status: int = 422, kept: list | None = None
+):
     """The task page; with errors (of its form, or of a decision made on it) it answers `status`; `kept`: files
     chosen on a refused submit, offered again."""
     page = pages.task_page(db.session, person, task_id)
-    return render_template("tasks/show.html", page=page, task=page.task, errors=errors, values=values, fields=fields,
-                           kept=kept or [], subject_url=subject_url(page.task.instance),
-                           warning=sharing_pages.task_warning(db.session, page.task)), (status if errors else 200)
+    return render_template(
+        "tasks/show.html",
+        page=page,
+        task=page.task,
+        errors=errors,
+        values=values,
+        fields=fields,
+        kept=kept or [],
+        subject_url=subject_url(page.task.instance),
+        warning=sharing_pages.task_warning(db.session, page.task),
+    ), (status if errors else 200)
 
 
 def _array_fields(person, task_id: int) -> tuple[set[str], list[str]]:
@@ -120,8 +157,11 @@ def _array_fields(person, task_id: int) -> tuple[set[str], list[str]]:
     return set(arrays), [name for name, spec in arrays.items() if spec.get("x-widget") == "files"]
 
 
-DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'",
-                    "Cache-Control": "private, no-store"}
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "Cache-Control": "private, no-store",
+}
 
 
 @bp.get("/diagram/<int:version_id>.bpmn")
@@ -135,23 +175,28 @@ def diagram(version_id: int):
 
 # --- 常用意见 ----------------------------------------------------------------------------------------
 
+
 @bp.get("/opinions")
 def opinions():
     return _opinions_page()
 
 
-def _opinions_page(errors: list[str] | None = None, fields: dict | None = None, values: dict | None = None,
-                   status: int = 200):
+def _opinions_page(
+    errors: list[str] | None = None, fields: dict | None = None, values: dict | None = None, status: int = 200
+):
     book = review_opinions.book(db.session, current_person())
-    return render_template("tasks/opinions.html", book=book, errors=errors or [], fields=fields or {},
-                           values=values or {}), status
+    return render_template(
+        "tasks/opinions.html", book=book, errors=errors or [], fields=fields or {}, values=values or {}
+    ), status
 
 
 @bp.post("/opinions")
 def add_opinion():
     text, scope = request.form.get("text", ""), request.form.get("unit_id", "")
-    with refusal(lambda r: _opinions_page(r.problems, r.fields, {"text": text, "unit_id": scope}, r.status),
-                 catch=ValidationFailed) as refused:
+    with refusal(
+        lambda r: _opinions_page(r.problems, r.fields, {"text": text, "unit_id": scope}, r.status),
+        catch=ValidationFailed,
+    ) as refused:
         review_opinions.add(db.session, current_person(), text, id_param(scope, "适用范围") if scope else None)
     if refused:
         return refused.page

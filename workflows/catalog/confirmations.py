@@ -1,4 +1,5 @@
 """The bureau's 确认目录条目变更: confirm (the change reaches the entry, then its grants) or return with a reason."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -22,7 +23,10 @@ def confirmed(session: Session, actor: Person, task: HumanTask, data: dict) -> d
     entries.apply_confirmed(session, actor, change)
     proposals.made_effective(session, actor, change)
     events.publish(session, "entry_change.effective", change=change, actor=actor)
-    grants = (f"本条目的 {change.affected_grants} 项有效授权已列给本单位逐项决定撤销或保留至到期。"
-              if change.affected_grants else "本条目没有受影响的有效授权。")
+    grants = (
+        f"本条目的 {change.affected_grants} 项有效授权已列给本单位逐项决定撤销或保留至到期。"
+        if change.affected_grants
+        else "本条目没有受影响的有效授权。"
+    )
     proposals.tell_unit(session, change, "县大数据局已确认，变更已生效", grants)
     return data

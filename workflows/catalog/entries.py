@@ -1,4 +1,5 @@
 """Catalog services: unit_admins keep their own unit's entries, coordinators oversee, everyone reads."""
+
 from __future__ import annotations
 
 import re
@@ -27,9 +28,25 @@ from workflows.models import (
 
 CODE_ATTEMPTS = 50  # each failed attempt means another entry of the unit was committed meanwhile
 REASON_LIMIT = 500  # reasons are kept in 500-character columns (duplicate, correction, revision comment)
-SNAPSHOT_FIELDS = ("code", "name", "category_class", "category_path", "summary", "format", "share_type",
-                   "share_condition", "share_method", "open_type", "update_cycle", "sensitivity", "published_on",
-                   "related_codes", "mandate", "collection_note", "status")
+SNAPSHOT_FIELDS = (
+    "code",
+    "name",
+    "category_class",
+    "category_path",
+    "summary",
+    "format",
+    "share_type",
+    "share_condition",
+    "share_method",
+    "open_type",
+    "update_cycle",
+    "sensitivity",
+    "published_on",
+    "related_codes",
+    "mandate",
+    "collection_note",
+    "status",
+)
 
 
 class InvalidEntry(ValidationFailed):
@@ -53,12 +70,15 @@ class DuplicateSuspected(Conflict):
     code = "duplicate_suspected"
 
     def __init__(self, hints: list[DuplicateHint]):
-        super().__init__("与其他单位已有目录可能重复（一数一源）。如确需单独采集，请填写理由（如法律依据）后再保存",
-                         [str(h) for h in hints])
+        super().__init__(
+            "与其他单位已有目录可能重复（一数一源）。如确需单独采集，请填写理由（如法律依据）后再保存",
+            [str(h) for h in hints],
+        )
         self.hints = hints
 
 
 # --- permissions -------------------------------------------------------------
+
 
 def can_edit(person: Person, unit_id: int) -> bool:
     return person.has_role(Role.UNIT_ADMIN, unit_id)
@@ -70,8 +90,12 @@ def _require_edit(person: Person, resource: Resource) -> None:
 
 
 def can_see(person: Person, resource: Resource) -> bool:
-    return (resource.status == ResourceStatus.PUBLISHED or person.has_role(Role.COORDINATOR)
-            or person.unit_id == resource.provider_unit_id or can_edit(person, resource.provider_unit_id))
+    return (
+        resource.status == ResourceStatus.PUBLISHED
+        or person.has_role(Role.COORDINATOR)
+        or person.unit_id == resource.provider_unit_id
+        or can_edit(person, resource.provider_unit_id)
+    )
 
 
 def get_resource(session: Session, person: Person, key: int | str) -> Resource:
@@ -85,10 +109,13 @@ def get_resource(session: Session, person: Person, key: int | str) -> Resource:
 
 # --- editing -----------------------------------------------------------------
 
+
 def snapshot(resource: Resource) -> dict:
     data = {name: _plain(getattr(resource, name)) for name in SNAPSHOT_FIELDS}
-    data["items"] = [{"name": i.name, "data_type": _plain(i.data_type), "length": i.length,
-                      "sensitive": i.sensitive} for i in resource.items]
+    data["items"] = [
+        {"name": i.name, "data_type": _plain(i.data_type), "length": i.length, "sensitive": i.sensitive}
+        for i in resource.items
+    ]
     return data
 
 
@@ -102,8 +129,9 @@ def _diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
 
 
-def create_resource(session: Session, actor: Person, unit_id: int, raw: dict, raw_items: list[dict],
-                    duplicate_reason: str = "") -> Resource:
+def create_resource(
+    session: Session, actor: Person, unit_id: int, raw: dict, raw_items: list[dict], duplicate_reason: str = ""
+) -> Resource:
     if not can_edit(actor, unit_id):
         raise Forbidden("只有本单位的目录管理员可以新建本单位的目录条目")
     check_duplicate_reason(duplicate_reason)
@@ -126,8 +154,13 @@ def _insert_with_free_code(session: Session, unit: Unit, clean, chosen: str, dup
     """
     for _ in range(CODE_ATTEMPTS):
         code = chosen or next_code(session, unit)
-        resource = Resource(provider_unit_id=unit.id, status=ResourceStatus.DRAFT, revision=0,
-                            duplicate_reason=duplicate_reason, updated_at=clock.now())
+        resource = Resource(
+            provider_unit_id=unit.id,
+            status=ResourceStatus.DRAFT,
+            revision=0,
+            duplicate_reason=duplicate_reason,
+            updated_at=clock.now(),
+        )
         _apply(resource, clean)
         resource.code = code
         try:
@@ -143,8 +176,15 @@ def _insert_with_free_code(session: Session, unit: Unit, clean, chosen: str, dup
     raise Conflict("本单位同时新建的条目过多，未能分配目录代码，请稍后重试")
 
 
-def update_resource(session: Session, actor: Person, resource_id: int, raw: dict, raw_items: list[dict],
-                    duplicate_reason: str = "", change_reason: str = "") -> Resource:
+def update_resource(
+    session: Session,
+    actor: Person,
+    resource_id: int,
+    raw: dict,
+    raw_items: list[dict],
+    duplicate_reason: str = "",
+    change_reason: str = "",
+) -> Resource:
     """Save an edit; of a published entry, a switch to 不予共享 and removed info items wait for the bureau
     (proposals), while the rest of the edit saves at once. change_reason: why the items are removed."""
     resource = get_resource(session, actor, resource_id)
@@ -156,8 +196,9 @@ def update_resource(session: Session, actor: Person, resource_id: int, raw: dict
     clean.values["code"] = clean.values["code"] or resource.code
     _check_code_free(session, clean.values["code"], resource.id)
     _check_related(session, clean.values["related_codes"])
-    _check_duplicates(session, clean, resource.provider_unit_id, resource.id,
-                      duplicate_reason or resource.duplicate_reason)
+    _check_duplicates(
+        session, clean, resource.provider_unit_id, resource.id, duplicate_reason or resource.duplicate_reason
+    )
     if resource.status == ResourceStatus.PUBLISHED:
         problems = publish_problems(clean.values, clean.items)
         if problems:
@@ -214,12 +255,17 @@ def _check_related(session: Session, codes: list[str]) -> None:
     """Every 关联资源代码 names an entry of the catalog (any case; stored as the entry spells it)."""
     if not codes:
         return
-    found = {code.upper(): code for code in session.scalars(
-        select(Resource.code).where(func.upper(Resource.code).in_([c.upper() for c in codes])))}
+    found = {
+        code.upper(): code
+        for code in session.scalars(
+            select(Resource.code).where(func.upper(Resource.code).in_([c.upper() for c in codes]))
+        )
+    }
     unknown = [c for c in codes if c.upper() not in found]
     if unknown:
-        raise InvalidEntry([Problem("related_codes", f"“{inputs.shown(code, 30)}”在目录中不存在，请核对资源代码")
-                            for code in unknown])
+        raise InvalidEntry(
+            [Problem("related_codes", f"“{inputs.shown(code, 30)}”在目录中不存在，请核对资源代码") for code in unknown]
+        )
     codes[:] = [found[c.upper()] for c in codes]
 
 
@@ -295,10 +341,18 @@ def apply_confirmed(session: Session, actor: Person, change: EntryChange) -> Res
         resource.items = [item for item in resource.items if item.name not in change.removed_items]
     resource.updated_at = clock.now()
     session.flush()
-    comment = (f"经县大数据局确认生效（{change.requested_by.display_name}于{clock.fmt(change.requested_at)}提出）："
-               f"{change.summary()}")
-    _record(session, actor, resource, "retired" if change.kind == EntryChangeKind.RETIRE else "updated", before,
-            inputs.shown(comment, REASON_LIMIT - 1))
+    comment = (
+        f"经县大数据局确认生效（{change.requested_by.display_name}于{clock.fmt(change.requested_at)}提出）："
+        f"{change.summary()}"
+    )
+    _record(
+        session,
+        actor,
+        resource,
+        "retired" if change.kind == EntryChangeKind.RETIRE else "updated",
+        before,
+        inputs.shown(comment, REASON_LIMIT - 1),
+    )
     return resource
 
 
@@ -318,55 +372,88 @@ def _record(session: Session, actor: Person, resource: Resource, action: str, be
     after = snapshot(resource)
     resource.revision += 1
     changes = _diff(before, after) if before else {"created": [None, resource.code]}
-    session.add(ResourceRevision(resource_id=resource.id, revision=resource.revision, action=action,
-                                 actor_id=actor.id, at=clock.now(), changes=changes, comment=comment))
-    audit.record(session, actor.id, "resource", resource.id, f"resource:{action}",
-                 {k: v[0] for k, v in changes.items()} if before else None,
-                 {k: v[1] for k, v in changes.items()} | ({"comment": comment} if comment else {}),
-                 # its 目录管理员 acts for the entry's unit; a coordinator returning it, for the bureau
-                 unit_id=resource.provider_unit_id if can_edit(actor, resource.provider_unit_id) else None)
+    session.add(
+        ResourceRevision(
+            resource_id=resource.id,
+            revision=resource.revision,
+            action=action,
+            actor_id=actor.id,
+            at=clock.now(),
+            changes=changes,
+            comment=comment,
+        )
+    )
+    audit.record(
+        session,
+        actor.id,
+        "resource",
+        resource.id,
+        f"resource:{action}",
+        {k: v[0] for k, v in changes.items()} if before else None,
+        {k: v[1] for k, v in changes.items()} | ({"comment": comment} if comment else {}),
+        # its 目录管理员 acts for the entry's unit; a coordinator returning it, for the bureau
+        unit_id=resource.provider_unit_id if can_edit(actor, resource.provider_unit_id) else None,
+    )
 
 
 def history(session: Session, person: Person, resource_id: int) -> list[ResourceRevision]:
     get_resource(session, person, resource_id)
-    return list(session.scalars(select(ResourceRevision).where(ResourceRevision.resource_id == resource_id)
-                                .order_by(ResourceRevision.revision.desc())))
+    return list(
+        session.scalars(
+            select(ResourceRevision)
+            .where(ResourceRevision.resource_id == resource_id)
+            .order_by(ResourceRevision.revision.desc())
+        )
+    )
 
 
 # --- 一数一源 ------------------------------------------------------------------
 
+
 def _bigrams(text: str) -> set[str]:
     text = re.sub(r"\s+", "", text)
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def find_duplicates(session: Session, name: str, item_names: list[str], unit_id: int,
-                    own_id: int | None = None) -> list[DuplicateHint]:
+def find_duplicates(
+    session: Session, name: str, item_names: list[str], unit_id: int, own_id: int | None = None
+) -> list[DuplicateHint]:
     """Entries of other units with a similar name or a large overlap of info item names."""
     hints: dict[str, DuplicateHint] = {}
     grams = _bigrams(name)
     if grams:
         like = [Resource.name.contains(g, autoescape=True) for g in sorted(grams)[:12]]
-        candidates = session.scalars(select(Resource).where(
-            or_(*like), Resource.provider_unit_id != unit_id, Resource.status != ResourceStatus.RETIRED).limit(200))
+        candidates = session.scalars(
+            select(Resource)
+            .where(or_(*like), Resource.provider_unit_id != unit_id, Resource.status != ResourceStatus.RETIRED)
+            .limit(200)
+        )
         for other in candidates:
             theirs = _bigrams(other.name)
             score = len(grams & theirs) / max(len(grams | theirs), 1)
             if score >= 0.5 and other.id != own_id:
-                hints[other.code] = DuplicateHint(other.code, other.name, other.provider_unit.name,
-                                                  f"名称相近（相似度 {score:.0%}）")
+                hints[other.code] = DuplicateHint(
+                    other.code, other.name, other.provider_unit.name, f"名称相近（相似度 {score:.0%}）"
+                )
     names = {n for n in item_names if n}
     if len(names) >= 2:
         rows = session.execute(
-            select(InfoItem.resource_id, func.count()).join(Resource)
-            .where(InfoItem.name.in_(names), Resource.provider_unit_id != unit_id,
-                   Resource.status != ResourceStatus.RETIRED)
-            .group_by(InfoItem.resource_id).having(func.count() >= 2)).all()
+            select(InfoItem.resource_id, func.count())
+            .join(Resource)
+            .where(
+                InfoItem.name.in_(names),
+                Resource.provider_unit_id != unit_id,
+                Resource.status != ResourceStatus.RETIRED,
+            )
+            .group_by(InfoItem.resource_id)
+            .having(func.count() >= 2)
+        ).all()
         for resource_id, shared in rows:
             other = session.get(Resource, resource_id)
             if other.id != own_id and shared / len(names) >= 0.5 and other.code not in hints:
-                hints[other.code] = DuplicateHint(other.code, other.name, other.provider_unit.name,
-                                                  f"{shared} 个信息项同名")
+                hints[other.code] = DuplicateHint(
+                    other.code, other.name, other.provider_unit.name, f"{shared} 个信息项同名"
+                )
     return list(hints.values())
 
 
@@ -379,5 +466,8 @@ def _check_duplicates(session: Session, clean, unit_id: int, own_id: int | None,
 def unit_entries(session: Session, person: Person, unit_ids: list[int]) -> list[Resource]:
     """All entries of the given units in every status, for their own people and coordinators."""
     allowed = [u for u in unit_ids if person.unit_id == u or can_edit(person, u) or person.has_role(Role.COORDINATOR)]
-    return list(session.scalars(select(Resource).where(Resource.provider_unit_id.in_(allowed))
-                                .order_by(Resource.status, Resource.code)))
+    return list(
+        session.scalars(
+            select(Resource).where(Resource.provider_unit_id.in_(allowed)).order_by(Resource.status, Resource.code)
+        )
+    )

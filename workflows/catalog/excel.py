@@ -1,4 +1,5 @@
 """A unit's catalog as an Excel workbook, because units keep and review their catalogs in spreadsheets."""
+
 from __future__ import annotations
 
 import io
@@ -24,30 +25,63 @@ from workflows.models import DataType, Person, Resource, ResourceStatus, Role, U
 
 RESOURCE_SHEET, ITEM_SHEET, GUIDE_SHEET = "资源目录", "信息项", "填写说明"
 RESOURCE_COLUMNS = {
-    "资源代码": "code", "资源名称": "name", "资源分类": "category_class", "分类路径": "category_path",
-    "资源摘要": "summary", "资源格式": "format", "共享类型": "share_type", "共享条件/不予共享依据": "share_condition",
-    "共享方式": "share_method", "开放类型": "open_type", "更新周期": "update_cycle", "数据分级": "sensitivity",
-    "发布日期": "published_on", "关联资源代码": "related_codes", "三定职责依据": "mandate",
-    "联合采集登记": "collection_note", "状态": "status",
+    "资源代码": "code",
+    "资源名称": "name",
+    "资源分类": "category_class",
+    "分类路径": "category_path",
+    "资源摘要": "summary",
+    "资源格式": "format",
+    "共享类型": "share_type",
+    "共享条件/不予共享依据": "share_condition",
+    "共享方式": "share_method",
+    "开放类型": "open_type",
+    "更新周期": "update_cycle",
+    "数据分级": "sensitivity",
+    "发布日期": "published_on",
+    "关联资源代码": "related_codes",
+    "三定职责依据": "mandate",
+    "联合采集登记": "collection_note",
+    "状态": "status",
 }
-ITEM_COLUMNS = {"资源代码": "code", "信息项名称": "name", "数据类型": "data_type", "长度": "length",
-                "是否敏感(是/否)": "sensitive"}
+ITEM_COLUMNS = {
+    "资源代码": "code",
+    "信息项名称": "name",
+    "数据类型": "data_type",
+    "长度": "length",
+    "是否敏感(是/否)": "sensitive",
+}
 ENUMS = {name: enum_cls for name, (_, enum_cls) in ENUM_FIELDS.items()} | {
-    "status": ResourceStatus, "data_type": DataType}
+    "status": ResourceStatus,
+    "data_type": DataType,
+}
 CHOICES = {name: [m.label for m in enum_cls] for name, enum_cls in ENUMS.items()} | {"sensitive": ["是", "否"]}
-WIDTHS = {"资源名称": 26, "资源摘要": 40, "共享条件/不予共享依据": 36, "分类路径": 20, "关联资源代码": 22,
-          "三定职责依据": 26, "联合采集登记": 26, "信息项名称": 22, "资源代码": 14}
+WIDTHS = {
+    "资源名称": 26,
+    "资源摘要": 40,
+    "共享条件/不予共享依据": 36,
+    "分类路径": 20,
+    "关联资源代码": 22,
+    "三定职责依据": 26,
+    "联合采集登记": 26,
+    "信息项名称": 22,
+    "资源代码": 14,
+}
 GUIDE = {
     "资源代码": "已有条目填写其代码即修改该条目；新条目可留空，由系统按本单位序列自动编号",
-    "资源名称": "必填，不超过 200 字", "分类路径": "如：基础/人口/户籍", "资源摘要": "发布前必填",
+    "资源名称": "必填，不超过 200 字",
+    "分类路径": "如：基础/人口/户籍",
+    "资源摘要": "发布前必填",
     "共享条件/不予共享依据": "有条件共享填写共享条件；不予共享填写法律、行政法规或国家政策依据",
-    "共享方式": "可共享的资源必填；不予共享的资源留空", "发布日期": "格式 YYYY-MM-DD，留空则以发布当天为准",
-    "关联资源代码": "多个用分号分隔", "三定职责依据": "可选，本单位“三定”规定中的对应职责",
+    "共享方式": "可共享的资源必填；不予共享的资源留空",
+    "发布日期": "格式 YYYY-MM-DD，留空则以发布当天为准",
+    "关联资源代码": "多个用分号分隔",
+    "三定职责依据": "可选，本单位“三定”规定中的对应职责",
     "联合采集登记": "可选，多部门共同采集时写明各方分工",
     "状态": "留空即保持原状态（新条目为草稿）；填“已发布”则导入后立即发布",
     "信息项/资源代码": "所属条目的资源代码；新条目未填代码时填写其资源名称。某条目在本表列出的信息项将整体替换其原有"
-                      "信息项；本表未列出的已有条目保留原信息项",
-    "信息项/信息项名称": "必填，同一条目内不能重复", "信息项/长度": "可选，正整数",
+    "信息项；本表未列出的已有条目保留原信息项",
+    "信息项/信息项名称": "必填，同一条目内不能重复",
+    "信息项/长度": "可选，正整数",
 }
 EXAMPLE = "示例："
 MAX_ROWS = 5000
@@ -63,6 +97,7 @@ class ImportResult:
 
 
 # --- export ------------------------------------------------------------------
+
 
 def export_workbook(session: Session, person: Person, unit_id: int) -> bytes:
     """Every entry of the unit in every status, in the same layout the import reads back."""
@@ -82,17 +117,33 @@ def export_workbook(session: Session, person: Person, unit_id: int) -> bytes:
 def template_workbook() -> bytes:
     """An empty workbook with one example row per sheet and a sheet that explains every column."""
     book = _new_book()
-    example = {"name": EXAMPLE + "养犬登记信息", "category_class": "部门", "category_path": "部门/公安/治安",
-               "summary": "本县犬只登记与年检信息", "format": "数据库", "share_type": "有条件共享",
-               "share_condition": "仅用于城市管理执法", "share_method": "接口", "open_type": "不予开放",
-               "update_cycle": "每日", "sensitivity": "一般", "status": "草稿"}
+    example = {
+        "name": EXAMPLE + "养犬登记信息",
+        "category_class": "部门",
+        "category_path": "部门/公安/治安",
+        "summary": "本县犬只登记与年检信息",
+        "format": "数据库",
+        "share_type": "有条件共享",
+        "share_condition": "仅用于城市管理执法",
+        "share_method": "接口",
+        "open_type": "不予开放",
+        "update_cycle": "每日",
+        "sensitivity": "一般",
+        "status": "草稿",
+    }
     _append(book[RESOURCE_SHEET], [example.get(f) for f in RESOURCE_COLUMNS.values()])
     for name, length in (("犬主姓名", 50), ("犬只芯片号", 20)):
         _append(book[ITEM_SHEET], [example["name"], name, "字符型", length, "否"])
     guide = book.create_sheet(GUIDE_SHEET)
     _header(guide, {"工作表": 10, "列名": 24, "说明": 90})
-    guide.append(["全部", "", f"以“{EXAMPLE}”开头的示例行不会导入，可直接覆盖或删除；请勿修改表头。"
-                              "导入前会检查全部内容，有任何问题则不导入任何内容"])
+    guide.append(
+        [
+            "全部",
+            "",
+            f"以“{EXAMPLE}”开头的示例行不会导入，可直接覆盖或删除；请勿修改表头。"
+            "导入前会检查全部内容，有任何问题则不导入任何内容",
+        ]
+    )
     for sheet, columns in ((RESOURCE_SHEET, RESOURCE_COLUMNS), (ITEM_SHEET, ITEM_COLUMNS)):
         for title, name in columns.items():
             allowed = f"可选值：{'、'.join(CHOICES[name])}" if name in CHOICES else ""
@@ -122,8 +173,14 @@ def _header(sheet, widths: dict[str, int]) -> None:
 
 
 def _dropdown(sheet, column: str, labels: list[str]) -> None:
-    rule = DataValidation(type="list", formula1='"' + ",".join(labels) + '"', allow_blank=True,
-                          showErrorMessage=True, errorTitle="无效值", error="请从下拉列表中选择：" + "、".join(labels))
+    rule = DataValidation(
+        type="list",
+        formula1='"' + ",".join(labels) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="无效值",
+        error="请从下拉列表中选择：" + "、".join(labels),
+    )
     sheet.add_data_validation(rule)
     rule.add(f"{column}2:{column}{MAX_ROWS + 1}")
 
@@ -142,8 +199,9 @@ def _cell(name: str, value):
 
 
 def _append(sheet, values: list) -> None:
-    sheet.append([spreadsheets.safe_cell(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v
-                  for v in values])
+    sheet.append(
+        [spreadsheets.safe_cell(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v for v in values]
+    )
 
 
 def _to_bytes(book: Workbook) -> bytes:
@@ -153,6 +211,7 @@ def _to_bytes(book: Workbook) -> bytes:
 
 
 # --- import: reading ---------------------------------------------------------
+
 
 @dataclass
 class _Row:
@@ -170,8 +229,10 @@ class _Row:
 
 
 def _fail(problems: list[tuple[int, int, str]]):
-    raise ValidationFailed([text for *_, text in sorted(problems, key=lambda p: p[:2])],
-                           f"导入文件有 {len(problems)} 处问题，未导入任何内容，请修改后重新上传")
+    raise ValidationFailed(
+        [text for *_, text in sorted(problems, key=lambda p: p[:2])],
+        f"导入文件有 {len(problems)} 处问题，未导入任何内容，请修改后重新上传",
+    )
 
 
 def _read_workbook(data: bytes) -> tuple[list[_Row], list[_Row]]:
@@ -181,17 +242,23 @@ def _read_workbook(data: bytes) -> tuple[list[_Row], list[_Row]]:
         archive = spreadsheets.open_archive(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            rows = (_read_sheet(book, archive, RESOURCE_SHEET, RESOURCE_COLUMNS, problems),
-                    _read_sheet(book, archive, ITEM_SHEET, ITEM_COLUMNS, problems))
+            rows = (
+                _read_sheet(book, archive, RESOURCE_SHEET, RESOURCE_COLUMNS, problems),
+                _read_sheet(book, archive, ITEM_SHEET, ITEM_COLUMNS, problems),
+            )
         finally:
             book.close()
             archive.close()
     except ValidationFailed:
         raise
     except Exception:  # openpyxl raises zip, XML, key and value errors for a file that is no workbook
-        raise ValidationFailed(["请上传由“下载模板”或“导出本单位目录”得到并填写的 .xlsx 文件；"
-                                ".xls、.csv 等格式请先在 Excel 中“另存为” .xlsx 工作簿"],
-                               "文件不是有效的 Excel 工作簿（.xlsx），未导入任何内容") from None
+        raise ValidationFailed(
+            [
+                "请上传由“下载模板”或“导出本单位目录”得到并填写的 .xlsx 文件；"
+                ".xls、.csv 等格式请先在 Excel 中“另存为” .xlsx 工作簿"
+            ],
+            "文件不是有效的 Excel 工作簿（.xlsx），未导入任何内容",
+        ) from None
     if problems:
         _fail(problems)
     return rows
@@ -221,8 +288,11 @@ def _read_sheet(book, archive, sheet: str, columns: dict[str, str], problems: li
     rows = []
     for number, line in enumerate(lines, start=2):
         row = _Row(sheet, number, {name: _text(line[i] if i < len(line) else None) for name, i in index.items()})
-        unreadable = [row.problem(name, problem) for name, text in row.values.items()
-                      if (problem := spreadsheets.cell_problem(text))]
+        unreadable = [
+            row.problem(name, problem)
+            for name, text in row.values.items()
+            if (problem := spreadsheets.cell_problem(text))
+        ]
         problems += unreadable
         example = (row.values["code"] + row.values["name"]).startswith(EXAMPLE)
         if any(row.values.values()) and not unreadable and not example:
@@ -242,6 +312,7 @@ def _text(value) -> str:
 
 
 # --- import: checking --------------------------------------------------------
+
 
 @dataclass
 class _Plan:
@@ -278,11 +349,18 @@ def _link_resources(rows: list[_Row], known: dict, unit_id: int) -> tuple[dict[s
         code, key = row.values["code"], row.values["code"] or row.values["name"]
         existing = known.get(code)
         if key in plans:
-            problems.append(row.problem("code" if code else "name",
-                                        f"“{key}”与第{plans[key].row.number}行重复，同一条目只能出现一次"))
+            problems.append(
+                row.problem(
+                    "code" if code else "name", f"“{key}”与第{plans[key].row.number}行重复，同一条目只能出现一次"
+                )
+            )
         elif existing is not None and existing.provider_unit_id != unit_id:
-            problems.append(row.problem("code", f"“{code}”是{existing.provider_unit.name}的条目"
-                                                f"“{existing.name}”的代码，不能导入到本单位"))
+            problems.append(
+                row.problem(
+                    "code",
+                    f"“{code}”是{existing.provider_unit.name}的条目" f"“{existing.name}”的代码，不能导入到本单位",
+                )
+            )
         else:
             plans[key] = _Plan(row, existing)
     return plans, problems
@@ -295,7 +373,9 @@ def _link_items(rows: list[_Row], plans: dict[str, _Plan], known: dict, unit_id:
         if not key:
             problems.append(row.problem("code", "必填，应为所属条目的资源代码"))
         elif key not in plans and (existing is None or existing.provider_unit_id != unit_id):
-            problems.append(row.problem("code", f"“{key}”既不在工作表“{RESOURCE_SHEET}”中，也不是本单位已有条目的资源代码"))
+            problems.append(
+                row.problem("code", f"“{key}”既不在工作表“{RESOURCE_SHEET}”中，也不是本单位已有条目的资源代码")
+            )
         else:
             plans.setdefault(key, _Plan(None, existing)).items.append(row)
     return problems
@@ -308,8 +388,9 @@ def _check(plan: _Plan) -> list:
         plan.raw = {k: v for k, v in plan.row.values.items() if k != "status"}
     else:
         plan.raw = {k: v for k, v in entries.snapshot(existing).items() if k not in ("items", "status")}
-    plan.raw_items = ([r.values for r in plan.items] if plan.items
-                      else entries.snapshot(existing)["items"] if existing else [])
+    plan.raw_items = (
+        [r.values for r in plan.items] if plan.items else entries.snapshot(existing)["items"] if existing else []
+    )
     plan.clean, found = clean_resource(plan.raw, plan.raw_items)
     plan.changed = existing is None or not _same(existing, plan.clean)
     problems = _status_problems(plan)
@@ -322,8 +403,10 @@ def _check(plan: _Plan) -> list:
 
 def _same(resource: Resource, clean: CleanResource) -> bool:
     """Whether saving the row would change nothing, compared the way history compares entries."""
-    values = clean.values | {"code": clean.values["code"] or resource.code,
-                             "published_on": clean.values["published_on"] or resource.published_on}
+    values = clean.values | {
+        "code": clean.values["code"] or resource.code,
+        "published_on": clean.values["published_on"] or resource.published_on,
+    }
     shadow = SimpleNamespace(**values, status=resource.status, items=[SimpleNamespace(**i) for i in clean.items])
     return entries.snapshot(shadow) == entries.snapshot(resource)
 
@@ -359,8 +442,10 @@ def _locate(plan: _Plan, problem: Problem) -> tuple[int, int, str]:
 
 # --- import: saving ----------------------------------------------------------
 
-def import_workbook(session: Session, person: Person, unit_id: int, data: bytes,
-                    duplicate_reason: str = "") -> ImportResult:
+
+def import_workbook(
+    session: Session, person: Person, unit_id: int, data: bytes, duplicate_reason: str = ""
+) -> ImportResult:
     """Check the whole file, then save it in the caller's transaction; any problem means nothing is saved."""
     if session.get(Unit, unit_id) is None:
         _fail([(0, 0, "所选单位不存在，请重新选择要导入的单位")])
@@ -385,8 +470,9 @@ def _warn_duplicates(session: Session, unit_id: int, plans: list[_Plan], reason:
         if not plan.changed or (plan.existing is not None and plan.existing.duplicate_reason):
             continue
         name = plan.clean.values["name"]
-        found = entries.find_duplicates(session, name, [i["name"] for i in plan.clean.items], unit_id,
-                                        plan.existing.id if plan.existing else None)
+        found = entries.find_duplicates(
+            session, name, [i["name"] for i in plan.clean.items], unit_id, plan.existing.id if plan.existing else None
+        )
         plan.flagged = bool(found)
         for hint in found:
             hints.setdefault(hint.code, replace(hint, why=f"{hint.why}，与{plan.first_row.where(None)}“{name}”相似"))

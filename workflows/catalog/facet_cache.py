@@ -5,13 +5,14 @@ hits). The same grouped counts serve every page and every facet filter of that s
 kept in a small LRU keyed by the search and checked against the catalog generation token, which a
 trigger changes on every write to `resource` from any process (migration 0007).
 """
+
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-MAX_ROWS = 60_000   # grouped rows kept per process (a broad search has at most 2,916)
+MAX_ROWS = 60_000  # grouped rows kept per process (a broad search has at most 2,916)
 
 
 class FacetCache:

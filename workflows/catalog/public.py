@@ -1,6 +1,7 @@
 """The catalog as the notice's annex shows it to anyone without an account (不需账号登录): published entries that
 are shared (无条件/有条件共享), their metadata, info items and interfaces; never a 不予共享 entry or its basis, and
 nothing about applications, grants or people."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ def scenarios(session: Session) -> list[str]:
 @dataclass
 class PublicEntry:
     """What the public entry page may show: the entry, the related entries that are themselves public, its interfaces."""
+
     resource: Resource
     related_codes: list[str]
     interfaces: list[Interface]
@@ -66,9 +68,18 @@ def get_entry(session: Session, code: str) -> PublicEntry:
     resource = session.scalar(select(Resource).where(Resource.code == inputs.catalog_code(code)[:64]))
     if not _is_shared(resource):
         raise NotFound("公开目录中没有这个条目：它不存在、尚未发布、已停用或不予共享")
-    related = list(session.scalars(select(Resource.code).where(
-        Resource.code.in_(resource.related_codes or []), Resource.status == ResourceStatus.PUBLISHED,
-        Resource.share_type.in_(SHARED)).order_by(Resource.code)))
-    interfaces = list(session.scalars(select(Interface).where(Interface.resource_id == resource.id)
-                                      .order_by(Interface.code)))
+    related = list(
+        session.scalars(
+            select(Resource.code)
+            .where(
+                Resource.code.in_(resource.related_codes or []),
+                Resource.status == ResourceStatus.PUBLISHED,
+                Resource.share_type.in_(SHARED),
+            )
+            .order_by(Resource.code)
+        )
+    )
+    interfaces = list(
+        session.scalars(select(Interface).where(Interface.resource_id == resource.id).order_by(Interface.code))
+    )
     return PublicEntry(resource, related, interfaces)

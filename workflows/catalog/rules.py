@@ -1,4 +1,5 @@
 """What a catalog entry must contain (R13, §6 of RULES.md), checked the same way for forms, API and Excel."""
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,11 @@ TEXT_FIELDS = {
 MAX_ITEMS, ITEM_NAME_LIMIT = 500, 100  # the info item name column holds 100 characters
 MAX_RELATED_CODES = 50
 LABELS = {k: v[0] for k, v in (ENUM_FIELDS | TEXT_FIELDS).items()} | {
-    "published_on": "发布日期", "related_codes": "关联资源代码", "items": "信息项", "duplicate_reason": "单独采集理由"}
+    "published_on": "发布日期",
+    "related_codes": "关联资源代码",
+    "items": "信息项",
+    "duplicate_reason": "单独采集理由",
+}
 ITEM_LABELS = {"name": "信息项名称", "data_type": "数据类型", "length": "长度", "sensitive": "是否敏感"}
 YES = {"yes", "是", "true", "1", "y", "on"}
 NO = {"no", "否", "false", "0", "n", "", "off"}
@@ -85,7 +90,9 @@ def clean_resource(raw: dict, raw_items: list[dict]) -> tuple[CleanResource, lis
     out.values["related_codes"] = _codes(raw.get("related_codes"))
     problems += _code_problems(out.values["related_codes"]) + _share_rules(out.values)
     if len(raw_items) > MAX_ITEMS:
-        return out, problems + [Problem("items", f"一个条目最多 {MAX_ITEMS} 个信息项（现有 {len(raw_items)} 个），请拆分条目")]
+        return out, problems + [
+            Problem("items", f"一个条目最多 {MAX_ITEMS} 个信息项（现有 {len(raw_items)} 个），请拆分条目")
+        ]
     out.items, item_problems = clean_items(raw_items)
     return out, problems + item_problems
 
@@ -113,8 +120,11 @@ def _code_problems(codes: list[str]) -> list[Problem]:
     limit = TEXT_FIELDS["code"][1]
     if len(codes) > MAX_RELATED_CODES:
         return [Problem("related_codes", f"最多 {MAX_RELATED_CODES} 个（现有 {len(codes)} 个）")]
-    return [Problem("related_codes", f"“{inputs.shown(code)}”{inputs.too_long_message(limit, len(code))}")
-            for code in codes if len(code) > limit]
+    return [
+        Problem("related_codes", f"“{inputs.shown(code)}”{inputs.too_long_message(limit, len(code))}")
+        for code in codes
+        if len(code) > limit
+    ]
 
 
 def _share_rules(values: dict) -> list[Problem]:

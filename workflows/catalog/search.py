@@ -1,4 +1,5 @@
 """Catalog and interface search (附件): Chinese substrings through the database's own text index."""
+
 from __future__ import annotations
 
 import re
@@ -31,9 +32,14 @@ from workflows.models import (
     Unit,
 )
 
-_COLUMN = {"share_type": Resource.share_type, "open_type": Resource.open_type, "format": Resource.format,
-           "category": Resource.category_class, "sensitivity": Resource.sensitivity,
-           "update_cycle": Resource.update_cycle}
+_COLUMN = {
+    "share_type": Resource.share_type,
+    "open_type": Resource.open_type,
+    "format": Resource.format,
+    "category": Resource.category_class,
+    "sensitivity": Resource.sensitivity,
+    "update_cycle": Resource.update_cycle,
+}
 INTERFACE_SORTS = {"monthly_calls": Interface.monthly_calls, "name": Interface.name, "code": Interface.code}
 
 
@@ -53,8 +59,13 @@ class Page:
 def refused_page(facet_names=tuple(FACETS)) -> Page:
     """What a refused query shows: no entries (never the whole catalog) and the filter choices without counts."""
     enums = FACETS | {"object_class": ObjectClass}
-    return Page([], 0, 1, 20, {name: [{"value": m.value, "label": m.label, "count": None} for m in enums[name]]
-                               for name in facet_names})
+    return Page(
+        [],
+        0,
+        1,
+        20,
+        {name: [{"value": m.value, "label": m.label, "count": None} for m in enums[name]] for name in facet_names},
+    )
 
 
 # SQLite cannot know how many rows an FTS match returns; the vocabulary tables can. Few hits are
@@ -81,11 +92,17 @@ def _text_condition(session: Session, q: str, by_rowid: bool = True):
         return (Resource.name + literal_column("' '") + Resource.summary).contains(q, autoescape=True)
     row_id = Resource.id if by_rowid else literal_column("+resource.id", Integer)
     if len(q) >= 3:
-        return row_id.in_(text("SELECT rowid FROM resource_fts WHERE resource_fts MATCH :phrase")
-                          .bindparams(phrase='"' + q.replace('"', '""') + '"'))
+        return row_id.in_(
+            text("SELECT rowid FROM resource_fts WHERE resource_fts MATCH :phrase").bindparams(
+                phrase='"' + q.replace('"', '""') + '"'
+            )
+        )
     if _bigram_term(q):
-        return row_id.in_(text("SELECT rowid FROM resource_bigram WHERE resource_bigram MATCH :term")
-                          .bindparams(term=f'"{q}"' if len(q) == 2 else f'"{q}" *'))
+        return row_id.in_(
+            text("SELECT rowid FROM resource_bigram WHERE resource_bigram MATCH :term").bindparams(
+                term=f'"{q}"' if len(q) == 2 else f'"{q}" *'
+            )
+        )
     return or_(Resource.name.contains(q, autoescape=True), Resource.summary.contains(q, autoescape=True))
 
 
@@ -95,13 +112,19 @@ def _match_estimate(session: Session, q: str) -> int | None:
     if not q or is_postgres(session):
         return None
     if len(q) >= 3:
-        table, terms = "resource_fts_vocab", sorted({q[i:i + 3].lower() for i in range(len(q) - 2)})
+        table, terms = "resource_fts_vocab", sorted({q[i : i + 3].lower() for i in range(len(q) - 2)})
     elif len(q) == 2 and _bigram_term(q):
         table, terms = "resource_bigram_vocab", [q.lower()]
     else:
         return None
-    found = session.execute(text(f"SELECT doc FROM {table} WHERE term IN :terms")
-                            .bindparams(bindparam("terms", expanding=True)), {"terms": terms}).scalars().all()
+    found = (
+        session.execute(
+            text(f"SELECT doc FROM {table} WHERE term IN :terms").bindparams(bindparam("terms", expanding=True)),
+            {"terms": terms},
+        )
+        .scalars()
+        .all()
+    )
     return 0 if len(found) < len(terms) else min(found)
 
 
@@ -115,13 +138,24 @@ _CODE_FRAGMENT = re.compile(r"[A-Za-z0-9-]{2,30}")
 
 
 def _unit_ids(session: Session, keyword: str) -> list[int]:
-    return list(session.scalars(select(Unit.id).where(or_(Unit.name.contains(keyword, autoescape=True),
-                                                          Unit.short_name.contains(keyword, autoescape=True)))
-                                .order_by(Unit.id)))
+    return list(
+        session.scalars(
+            select(Unit.id)
+            .where(
+                or_(Unit.name.contains(keyword, autoescape=True), Unit.short_name.contains(keyword, autoescape=True))
+            )
+            .order_by(Unit.id)
+        )
+    )
 
 
-def _conditions(session: Session, query: ResourceQuery, unit_ids: list[int] | None,
-                with_facet_filters: bool = True, by_rowid: bool | None = None) -> list:
+def _conditions(
+    session: Session,
+    query: ResourceQuery,
+    unit_ids: list[int] | None,
+    with_facet_filters: bool = True,
+    by_rowid: bool | None = None,
+) -> list:
     """The query's conditions; facet filters can be left out to count every facet in one scan.
     by_rowid (SQLite, known hits): True fetches the matches by rowid (the unary + keeps the planner
     off the status indexes), False walks a status index testing each row (None: the planner's choice)."""
@@ -151,30 +185,44 @@ def search_resources(session: Session, query: ResourceQuery) -> Page:
     counts, total = _facet_counts(rows, {name: member.value for name, member in query.filters.items()})
     offset, items = (query.page - 1) * query.per_page, []
     if total > offset:
-        items = session.scalars(page_statement(session, query, unit_ids, by_rowid(estimate, PAGE_BY_ROWID_MAX))
-                                .offset(offset)).all()
-    facets = {name: [{"value": code, "label": FACETS[name](code).label, "count": n} for code, n in per.items()]
-              for name, per in counts.items()}
+        items = session.scalars(
+            page_statement(session, query, unit_ids, by_rowid(estimate, PAGE_BY_ROWID_MAX)).offset(offset)
+        ).all()
+    facets = {
+        name: [{"value": code, "label": FACETS[name](code).label, "count": n} for code, n in per.items()]
+        for name, per in counts.items()
+    }
     return Page(list(items), total, query.page, query.per_page, facets)
 
 
 def page_statement(session: Session, query: ResourceQuery, unit_ids: list[int] | None, rowid_plan: bool | None):
-    return (select(Resource).where(*_conditions(session, query, unit_ids, by_rowid=rowid_plan))
-            .order_by(Resource.published_on.desc(), Resource.code.desc()).limit(query.per_page))
+    return (
+        select(Resource)
+        .where(*_conditions(session, query, unit_ids, by_rowid=rowid_plan))
+        .order_by(Resource.published_on.desc(), Resource.code.desc())
+        .limit(query.per_page)
+    )
 
 
 def grouped_statement(session: Session, query: ResourceQuery, unit_ids: list[int] | None, rowid_plan: bool | None):
     """Published matches counted per combination of the six facets, facet filters left out."""
     columns = list(_COLUMN.values())
-    return (select(*columns, func.count())
-            .where(*_conditions(session, query, unit_ids, with_facet_filters=False, by_rowid=rowid_plan))
-            .group_by(*columns))
+    return (
+        select(*columns, func.count())
+        .where(*_conditions(session, query, unit_ids, with_facet_filters=False, by_rowid=rowid_plan))
+        .group_by(*columns)
+    )
 
 
 def _grouped_rows(session: Session, query: ResourceQuery, unit_ids: list[int] | None, rowid_plan: bool | None) -> list:
     """The grouped counts, served from the per-worker cache while the catalog generation is unchanged."""
-    key = (str(session.get_bind().engine.url), query.q, tuple(unit_ids) if unit_ids is not None else None,
-           query.category_path, query.shared_only)
+    key = (
+        str(session.get_bind().engine.url),
+        query.q,
+        tuple(unit_ids) if unit_ids is not None else None,
+        query.category_path,
+        query.shared_only,
+    )
     token = session.scalar(select(CatalogGeneration.token).where(CatalogGeneration.id == 1))
     rows = _cache.get(key, token)
     if rows is None:
@@ -207,6 +255,7 @@ def _facet_counts(rows: list, chosen: dict[str, str]) -> tuple[dict, int]:
 
 # --- interfaces --------------------------------------------------------------
 
+
 def search_interfaces(session: Session, query: InterfaceQuery, shared_only: bool = False) -> Page:
     """shared_only (the public catalog): interfaces of 不予共享 entries are neither listed nor counted."""
     published = select(Resource.id).where(Resource.status == ResourceStatus.PUBLISHED)
@@ -214,9 +263,12 @@ def search_interfaces(session: Session, query: InterfaceQuery, shared_only: bool
         published = published.where(Resource.share_type != ShareType.NOT_SHARED)
     conditions = [Interface.resource_id.in_(published)]
     if query.q:
-        conditions.append(or_(Interface.name.contains(query.q, autoescape=True),
-                              Interface.resource_id.in_(select(Resource.id).where(
-                                  Resource.name.contains(query.q, autoescape=True)))))
+        conditions.append(
+            or_(
+                Interface.name.contains(query.q, autoescape=True),
+                Interface.resource_id.in_(select(Resource.id).where(Resource.name.contains(query.q, autoescape=True))),
+            )
+        )
     if query.scenario:
         conditions.append(Interface.scenarios_text.contains(query.scenario, autoescape=True))
     if query.object_class:
@@ -228,12 +280,21 @@ def search_interfaces(session: Session, query: InterfaceQuery, shared_only: bool
     column = INTERFACE_SORTS[query.sort.lstrip("-")]
     order = column.desc() if query.sort.startswith("-") else column.asc()
     total = session.scalar(select(func.count()).select_from(Interface).where(*conditions))
-    rows = session.scalars(select(Interface).where(*conditions).order_by(order, Interface.code)
-                           .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
-    by_class = dict(session.execute(select(Interface.object_class, func.count()).where(*conditions)
-                                    .group_by(Interface.object_class)).all())
-    facets = {"object_class": [{"value": m.value, "label": m.label, "count": by_class.get(m.value, 0)}
-                               for m in ObjectClass]}
+    rows = session.scalars(
+        select(Interface)
+        .where(*conditions)
+        .order_by(order, Interface.code)
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    ).all()
+    by_class = dict(
+        session.execute(
+            select(Interface.object_class, func.count()).where(*conditions).group_by(Interface.object_class)
+        ).all()
+    )
+    facets = {
+        "object_class": [{"value": m.value, "label": m.label, "count": by_class.get(m.value, 0)} for m in ObjectClass]
+    }
     return Page(list(rows), total, query.page, query.per_page, facets)
 
 
@@ -242,7 +303,8 @@ def scenarios(session: Session, shared_only: bool = False) -> list[str]:
     found, query = set(), select(Interface.business_scenarios)
     if shared_only:
         query = query.join(Resource, Interface.resource_id == Resource.id).where(
-            Resource.status == ResourceStatus.PUBLISHED, Resource.share_type != ShareType.NOT_SHARED)
+            Resource.status == ResourceStatus.PUBLISHED, Resource.share_type != ShareType.NOT_SHARED
+        )
     for values in session.scalars(query):
         found.update(values or [])
     return sorted(found)

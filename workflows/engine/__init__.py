@@ -2,6 +2,7 @@
 
 Feature packages use the names below; the modules inside are the engine's own business.
 """
+
 from workflows.engine.contracts import ProcessContract, TaskContract  # noqa: F401
 from workflows.engine.runtime import (  # noqa: F401
     TASK_ROWS,

@@ -3,6 +3,7 @@
 Each feature declares the contract of its process; deploy refuses a version that breaks it, so a diagram
 without the review step can never go live and strand its cases.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,12 +39,14 @@ def issues(outline: Outline, contract: ProcessContract) -> list[LintIssue]:
             found.append(LintIssue(key, f"用户任务“{task.name}”应放在“{role}”泳道中"))
         unit = outline.task_properties[key].get("unit")
         if task.unit and unit != task.unit:
-            found.append(LintIssue(key, f"用户任务“{task.name}”的办理单位（unit 属性）应为 {task.unit}，现为 {unit or '空'}"))
+            found.append(
+                LintIssue(key, f"用户任务“{task.name}”的办理单位（unit 属性）应为 {task.unit}，现为 {unit or '空'}")
+            )
         schema = outline.forms.get(outline.task_forms.get(key, ""), {})
         missing = [f for f in task.fields if f not in schema.get("properties", {})]
         if missing:
             found.append(LintIssue(key, f"用户任务“{task.name}”的表单缺少程序读取的字段：{'、'.join(missing)}"))
     for event, effect in contract.emits.items():
         if event not in outline.emits:
-            found.append(LintIssue(outline.process_id, f"没有脚本发出事件 emit(\"{event}\")：{effect}将不会发生"))
+            found.append(LintIssue(outline.process_id, f'没有脚本发出事件 emit("{event}")：{effect}将不会发生'))
     return found

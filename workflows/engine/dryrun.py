@@ -4,6 +4,7 @@ A condition that fails on one branch only, a timer whose expression cannot be ev
 reached, a script that reads a field no earlier step wrote: each shows only when the engine runs that way.
 Everything runs in memory inside a savepoint that is rolled back, so nothing of it is ever kept.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,9 +44,17 @@ class Path:
         return self.outcome != "error"
 
     def as_dict(self) -> dict:
-        return {"ok": self.ok, "outcome": self.outcome, "where": self.where, "message": self.message,
-                "choices": self.choices, "route": self.route, "forced": self.forced,
-                "elements": self.elements, "flows": self.flows}
+        return {
+            "ok": self.ok,
+            "outcome": self.outcome,
+            "where": self.where,
+            "message": self.message,
+            "choices": self.choices,
+            "route": self.route,
+            "forced": self.forced,
+            "elements": self.elements,
+            "flows": self.flows,
+        }
 
 
 @dataclass
@@ -66,8 +75,11 @@ class DryRun:
         return f"{len(self.paths)} 条路径中 {failed} 条未通过{more}"
 
     def issues(self) -> list[lint.LintIssue]:
-        return [lint.LintIssue(p.where or "文件", f"试运行未通过（路径 {i}：{p.route}）：{p.message}")
-                for i, p in enumerate(self.paths, 1) if not p.ok]
+        return [
+            lint.LintIssue(p.where or "文件", f"试运行未通过（路径 {i}：{p.route}）：{p.message}")
+            for i, p in enumerate(self.paths, 1)
+            if not p.ok
+        ]
 
     def as_dict(self) -> dict:
         return {"ok": self.ok, "summary": self.summary, "paths": [p.as_dict() for p in self.paths]}
@@ -143,16 +155,18 @@ class _Explorer:
         workflow = self.restore(node, forced)
         if workflow.is_completed():
             return self._leaf(workflow, node.choices, "end", forced)
-        ready = [t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
-                 if t.task_spec.bpmn_id not in node.frozen]
+        ready = [
+            t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.bpmn_id not in node.frozen
+        ]
         for task in ready:
             if (problem := self._due_problem(task)) is not None:
                 return self._leaf(workflow, node.choices, "error", forced, task.task_spec.bpmn_id, problem)
         again = [t for t in ready if node.visits.get(t.task_spec.bpmn_id, 0)]
         if again:
             name = again[0].task_spec.bpmn_name or again[0].task_spec.bpmn_id
-            return self._leaf(workflow, node.choices, "wait", forced, again[0].task_spec.bpmn_id,
-                              f"再次等待“{name}”（循环）")
+            return self._leaf(
+                workflow, node.choices, "wait", forced, again[0].task_spec.bpmn_id, f"再次等待“{name}”（循环）"
+            )
         children = []
         if not node.timers_fired and _timer_instants(workflow):
             children += self._fire_timers(node, workflow, forced)
@@ -162,8 +176,9 @@ class _Explorer:
 
     def _complete(self, node: _Node, ready, forced) -> list[_Node]:
         children = []
-        per_task = [sample.variants(self.forms.get(_form_of(t) or "", {}), self.shape.varied, self.unit_id)
-                    for t in ready]
+        per_task = [
+            sample.variants(self.forms.get(_form_of(t) or "", {}), self.shape.varied, self.unit_id) for t in ready
+        ]
         for combo in sample.combine(per_task):
             workflow = self.restore(node, forced)
             choices = node.choices + [c for _, labels in combo for c in labels]
@@ -187,8 +202,9 @@ class _Explorer:
         waiting = frozenset(t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True))
         choices = node.choices + ["期限届满，定时器触发"]
         with clock.frozen(max(_timer_instants(workflow)).replace(microsecond=0) + _MINUTE):
-            fired = self._step(workflow, lambda: (workflow.refresh_timers(), workflow.do_engine_steps()),
-                               choices, forced)
+            fired = self._step(
+                workflow, lambda: (workflow.refresh_timers(), workflow.do_engine_steps()), choices, forced
+            )
         if not fired:
             return []
         return [_Node(serialization.dump(workflow), choices, node.visits, node.frozen | waiting, True)]
@@ -237,8 +253,10 @@ class _Explorer:
             if outcome == "end" and not message:
                 message = "到达结束事件"
             elif outcome == "wait" and not message:
-                waiting = [t.task_spec.bpmn_name or t.task_spec.bpmn_id
-                           for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+                waiting = [
+                    t.task_spec.bpmn_name or t.task_spec.bpmn_id
+                    for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+                ]
                 message = f"等待“{'”“'.join(waiting)}”办理" if waiting else "等待外部事件"
             self.paths[key] = Path(elements, flows, outcome, where, message, choices, route, bool(forced))
         return []

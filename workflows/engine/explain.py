@@ -3,6 +3,7 @@
 A modeler reads "除数为零" or "未知名称 reason", not "ZeroDivisionError: division by zero". Messages not listed
 here keep the original after a Chinese lead-in, so nothing is lost when a new Python version words one differently.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,9 +11,21 @@ import traceback
 
 from workflows.engine.limits import SNIPPET_FILE, ScriptRejected
 
-TYPES = {"int": "整数", "float": "小数", "str": "文字", "bool": "是/否值", "NoneType": "空值（None）",
-         "list": "列表", "dict": "字典", "tuple": "元组", "set": "集合", "function": "函数",
-         "builtin_function_or_method": "函数", "date": "日期", "datetime": "时刻"}
+TYPES = {
+    "int": "整数",
+    "float": "小数",
+    "str": "文字",
+    "bool": "是/否值",
+    "NoneType": "空值（None）",
+    "list": "列表",
+    "dict": "字典",
+    "tuple": "元组",
+    "set": "集合",
+    "function": "函数",
+    "builtin_function_or_method": "函数",
+    "date": "日期",
+    "datetime": "时刻",
+}
 
 
 def _type(name: str) -> str:
@@ -30,20 +43,25 @@ def _sub(rules, text: str) -> str | None:
 _SYNTAX = [
     (r"'(.)' was never closed", lambda m: f"“{m[1]}”没有对应的右括号"),
     (r"unmatched '(.)'", lambda m: f"多了一个“{m[1]}”，没有与之对应的左括号"),
-    (r"closing parenthesis '(.)' does not match opening parenthesis '(.)'.*",
-     lambda m: f"右括号“{m[1]}”与左括号“{m[2]}”不匹配"),
+    (
+        r"closing parenthesis '(.)' does not match opening parenthesis '(.)'.*",
+        lambda m: f"右括号“{m[1]}”与左括号“{m[2]}”不匹配",
+    ),
     (r"unterminated (triple-quoted )?string literal.*", "字符串缺少结束的引号"),
     (r"expected ':'", "缺少冒号“:”"),
-    (r"expected an indented block after '(\w+)' statement on line (\d+)",
-     lambda m: f"第{m[2]}行的 {m[1]} 语句之后需要缩进的语句"),
+    (
+        r"expected an indented block after '(\w+)' statement on line (\d+)",
+        lambda m: f"第{m[2]}行的 {m[1]} 语句之后需要缩进的语句",
+    ),
     (r"expected an indented block.*", "这里需要缩进的语句"),
     (r"unexpected indent", "缩进多余：这一行不应缩进"),
     (r"unindent does not match any outer indentation level", "缩进与上文对不齐"),
-    (r"invalid character '(.)' \((U\+[0-9A-F]+)\)",
-     lambda m: f"含有不能用的字符 {m[1]}（{m[2]}）：标点请用英文半角，如逗号 , 引号 \" 括号 ( )"),
+    (
+        r"invalid character '(.)' \((U\+[0-9A-F]+)\)",
+        lambda m: f'含有不能用的字符 {m[1]}（{m[2]}）：标点请用英文半角，如逗号 , 引号 " 括号 ( )',
+    ),
     (r"invalid non-printable character.*", "含有看不见的特殊字符，请删除后重新输入"),
-    (r"cannot assign to (\w+)( here)?\. Maybe you meant '==' instead of '='\?",
-     "不能给这里赋值：判断相等请写“==”"),
+    (r"cannot assign to (\w+)( here)?\. Maybe you meant '==' instead of '='\?", "不能给这里赋值：判断相等请写“==”"),
     (r"invalid syntax\. Maybe you meant '==' or ':=' instead of '='\?", "这里不能用“=”：判断相等请写“==”"),
     (r"invalid syntax\. Perhaps you forgot a comma\?", "写法不正确：可能漏了逗号"),
     (r"invalid syntax", "写法不正确"),
@@ -72,19 +90,32 @@ def syntax_error(exc: SyntaxError) -> str:
 
 
 _RESTRICTED = [
-    (r'"(\w+)" is an invalid (variable|attribute) name because it starts with "_"\.?',
-     lambda m: f"不允许使用以下划线开头的{'名称' if m[2] == 'variable' else '属性'}“{m[1]}”"),
-    (r'"(\w+)" is an invalid (variable|attribute) name because it ends with "__roles__"\.?',
-     lambda m: f"不允许使用以 __roles__ 结尾的名称“{m[1]}”"),
+    (
+        r'"(\w+)" is an invalid (variable|attribute) name because it starts with "_"\.?',
+        lambda m: f"不允许使用以下划线开头的{'名称' if m[2] == 'variable' else '属性'}“{m[1]}”",
+    ),
+    (
+        r'"(\w+)" is an invalid (variable|attribute) name because it ends with "__roles__"\.?',
+        lambda m: f"不允许使用以 __roles__ 结尾的名称“{m[1]}”",
+    ),
     (r'"(\w+)" is a reserved name\.', lambda m: f"“{m[1]}”是保留名称，不能使用"),
-    (r'"(\w+)" is a restricted name, that is forbidden to access in RestrictedPython\.',
-     lambda m: f"不允许访问属性“{m[1]}”"),
+    (
+        r'"(\w+)" is a restricted name, that is forbidden to access in RestrictedPython\.',
+        lambda m: f"不允许访问属性“{m[1]}”",
+    ),
     (r"(Exec|Eval) calls are not allowed\.", lambda m: f"不允许调用 {m[1].lower()}()"),
-    (r"Augmented assignment of attributes is not allowed\.", "不允许对属性使用 +=、-= 等运算赋值，请写成 a.b = a.b + 1"),
-    (r"Augmented assignment of object items and slices is not allowed\.",
-     "不允许对下标使用 +=、-= 等运算赋值，请写成 a[i] = a[i] + 1"),
-    (r"(\w+) statements? (are|is) not allowed\.?|(\w+) statement is not known to RestrictedPython",
-     lambda m: f"不允许使用 {m[1] or m[3]} 语句"),
+    (
+        r"Augmented assignment of attributes is not allowed\.",
+        "不允许对属性使用 +=、-= 等运算赋值，请写成 a.b = a.b + 1",
+    ),
+    (
+        r"Augmented assignment of object items and slices is not allowed\.",
+        "不允许对下标使用 +=、-= 等运算赋值，请写成 a[i] = a[i] + 1",
+    ),
+    (
+        r"(\w+) statements? (are|is) not allowed\.?|(\w+) statement is not known to RestrictedPython",
+        lambda m: f"不允许使用 {m[1] or m[3]} 语句",
+    ),
     (r'The keyword argument "(\w+)" is not allowed\.', lambda m: f"不允许使用参数 {m[1]}"),
     (r"Unpacking in comprehensions is not allowed\.", "推导式中不允许解包"),
     (r'"\*" imports are not allowed\.|Lazy import statements are not allowed\.', "不允许导入模块（import）"),
@@ -112,12 +143,18 @@ _VALUES = [
     (r"too many values to unpack.*|not enough values to unpack.*", "赋值两边的个数不一致"),
 ]
 _TYPE_ERRORS = [
-    (r"unsupported operand type\(s\) for (\S+): '(\w+)' and '(\w+)'",
-     lambda m: f"类型不匹配：不能对{_type(m[2])}和{_type(m[3])}做 {m[1]} 运算"),
-    (r'can only concatenate (\w+) \(not "(\w+)"\) to \w+',
-     lambda m: f"类型不匹配：{_type(m[1])}只能与{_type(m[1])}相连，这里是{_type(m[2])}"),
-    (r"'(\S+)' not supported between instances of '(\w+)' and '(\w+)'",
-     lambda m: f"类型不匹配：不能比较{_type(m[2])}和{_type(m[3])}（{m[1]}）"),
+    (
+        r"unsupported operand type\(s\) for (\S+): '(\w+)' and '(\w+)'",
+        lambda m: f"类型不匹配：不能对{_type(m[2])}和{_type(m[3])}做 {m[1]} 运算",
+    ),
+    (
+        r'can only concatenate (\w+) \(not "(\w+)"\) to \w+',
+        lambda m: f"类型不匹配：{_type(m[1])}只能与{_type(m[1])}相连，这里是{_type(m[2])}",
+    ),
+    (
+        r"'(\S+)' not supported between instances of '(\w+)' and '(\w+)'",
+        lambda m: f"类型不匹配：不能比较{_type(m[2])}和{_type(m[3])}（{m[1]}）",
+    ),
     (r"'(\w+)' object is not subscriptable", lambda m: f"{_type(m[1])}不能用 [ ] 取值"),
     (r"'(\w+)' object is not callable", lambda m: f"{_type(m[1])}不能当作函数调用"),
     (r"'(\w+)' object is not iterable", lambda m: f"{_type(m[1])}不能逐项遍历"),
@@ -163,8 +200,10 @@ _ENGINE = [
 
 
 _PARSER = [
-    (r"There is no support implemented for this task type\..*",
-     "这种元素本系统不能执行，请改用用户任务、脚本任务、排他网关、并行网关或包容网关"),
+    (
+        r"There is no support implemented for this task type\..*",
+        "这种元素本系统不能执行，请改用用户任务、脚本任务、排他网关、并行网关或包容网关",
+    ),
     (r"No start event found.*", "没有开始事件"),
     (r"Process \S+ is not executable.*", "流程没有设为可执行"),
     (r"(Unknown Time Specification|Time Specification Error).*", "定时器的时间设置无法识别"),

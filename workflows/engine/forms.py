@@ -13,6 +13,7 @@ kept for the person (the page uploads them; the domain handler moves them where 
 Submitted data is typed and trimmed, then validated by jsonschema's Draft 2020-12 validator extended with these keywords;
 its errors become the Chinese problems a person reads under each field.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -88,12 +89,22 @@ def options(session: Session, field: Field, task=None) -> list[tuple[str, str]]:
 def rendered(session: Session, schema: dict | None, task=None) -> list[dict]:
     """The fields a page renders for a task's form, with their choices (the domain validates on submit)."""
     shown_when = (schema or {}).get("x-shown-when", {})
-    return [{"name": f.name, "title": f.title, "widget": f.widget, "required": f.required,
-             "description": f.spec.get("description", ""), "options": options(session, f, task),
-             "type": f.spec.get("type", "string"), "min_length": f.spec.get("minLength"),
-             "checked_all": f.spec.get("x-checked") == "all", "check": f.spec.get("x-check", ""),
-             "shown_when": shown_when.get(f.name)}
-            for f in fields(schema or {})]
+    return [
+        {
+            "name": f.name,
+            "title": f.title,
+            "widget": f.widget,
+            "required": f.required,
+            "description": f.spec.get("description", ""),
+            "options": options(session, f, task),
+            "type": f.spec.get("type", "string"),
+            "min_length": f.spec.get("minLength"),
+            "checked_all": f.spec.get("x-checked") == "all",
+            "check": f.spec.get("x-check", ""),
+            "shown_when": shown_when.get(f.name),
+        }
+        for f in fields(schema or {})
+    ]
 
 
 def readable(session: Session, schema: dict | None, values: dict, task=None) -> list[tuple[str, str]]:
@@ -106,7 +117,9 @@ def readable(session: Session, schema: dict | None, values: dict, task=None) -> 
         labels = dict(options(session, f, task)) if f.widget in ("select", "radio", "checkboxes", "answers") else {}
         if f.widget == "answers" and isinstance(value, list):  # each question with its answer
             questions = list(labels.values())
-            text = "\n".join(f"{q}：{a}" if q else str(a) for q, a in itertools.zip_longest(questions[:len(value)], value))
+            text = "\n".join(
+                f"{q}：{a}" if q else str(a) for q, a in itertools.zip_longest(questions[: len(value)], value)
+            )
         elif isinstance(value, list):
             text = "、".join(labels.get(str(v), str(v)) for v in value)
         elif value is True:
@@ -131,8 +144,9 @@ def _cleaned(schema: dict, data: dict) -> dict:
     """What an HTML form sends, typed and trimmed; a field not shown for the choices made holds nothing."""
     clean = {f.name: _coerced(f, data.get(f.name)) for f in fields(schema)}
     shown_when = schema.get("x-shown-when", {})
-    while hidden := [name for name, conditions in shown_when.items()
-                     if clean.get(name) is not None and not _holds(clean, conditions)]:
+    while hidden := [
+        name for name, conditions in shown_when.items() if clean.get(name) is not None and not _holds(clean, conditions)
+    ]:
         clean.update(dict.fromkeys(hidden))  # hiding one field may hide those shown by its value
     return clean
 
@@ -234,18 +248,32 @@ def _properties(validator, properties, instance, schema):
             yield ValidationError(problem, validator="x-check", path=[name])
 
 
-_FormValidator = validators.extend(Draft202012Validator, {
-    "type": _typed, "enum": _enum, "required": _required, "properties": _properties,
-    "x-required-when": _required_when, "x-shown-when": _shown_when}, type_checker=INTEGERS)
+_FormValidator = validators.extend(
+    Draft202012Validator,
+    {
+        "type": _typed,
+        "enum": _enum,
+        "required": _required,
+        "properties": _properties,
+        "x-required-when": _required_when,
+        "x-shown-when": _shown_when,
+    },
+    type_checker=INTEGERS,
+)
 
 _SAYS = {  # jsonschema's keywords in the words a person filling the form reads; ours speak Chinese already
-    "type": lambda e, spec: (f"应为半角数字写的整数，且不超过 {inputs.INT32_MAX}" if e.validator_value == "integer"
-                             else f"应为{TYPES.get(e.validator_value, e.validator_value)}"),
+    "type": lambda e, spec: (
+        f"应为半角数字写的整数，且不超过 {inputs.INT32_MAX}"
+        if e.validator_value == "integer"
+        else f"应为{TYPES.get(e.validator_value, e.validator_value)}"
+    ),
     "format": lambda e, spec: inputs.not_a_day(str(e.instance)),
     "enum": lambda e, spec: "应为 {} 之一".format("、".join(v if v == n else f"{v}（{n}）" for v, n in _labels(spec))),
     "minLength": lambda e, spec: f"至少 {e.validator_value} 个字",
-    "maxItems": lambda e, spec: (f"最多{'' if spec.get('x-widget') == 'answers' else '选择'} {e.validator_value} 项"
-                                 f"（现有 {len(e.instance)} 项）"),
+    "maxItems": lambda e, spec: (
+        f"最多{'' if spec.get('x-widget') == 'answers' else '选择'} {e.validator_value} 项"
+        f"（现有 {len(e.instance)} 项）"
+    ),
     "maxLength": lambda e, spec: inputs.too_long_message(e.validator_value, len(e.instance)),
     "minimum": lambda e, spec: f"不能小于 {e.validator_value}",
     "maximum": lambda e, spec: f"不能大于 {e.validator_value}",
@@ -262,13 +290,17 @@ def _problems(schema: dict, errors) -> list[FieldProblem]:
     missing = [(e.path[0], e.message) for e in errors if e.validator in ("x-required-when", "x-shown-when")]
     said = set(wrong) | {name for name, _ in missing}
     for name in titles:
-        rest += [(name, e.message) for e in errors if e.path[0] == name and (
-            e.validator == "x-check" or e.validator == "required" and name not in said)]
+        rest += [
+            (name, e.message)
+            for e in errors
+            if e.path[0] == name and (e.validator == "x-check" or e.validator == "required" and name not in said)
+        ]
     found = [(name, wrong[name]) for name in titles if name in wrong] + missing + rest
     return [FieldProblem(name, f"{titles[name]}：{message}") for name, message in found]
 
 
 # --- what a modeler may write: checked against workflows/engine/form_meta.py's meta-schema ------------------
+
 
 def option_sources() -> dict[str, str]:
     """The x-options names a field may use: the units table and the providers listed in bootstrap."""

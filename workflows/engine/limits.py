@@ -19,6 +19,7 @@ Checked while the snippet runs:
 Work done inside one C call on values that stayed within these limits cannot be interrupted in-process; the
 limits above keep every such call small.
 """
+
 from __future__ import annotations
 
 import ast
@@ -42,17 +43,42 @@ MAX_INT_BITS = 10_000
 MAX_RANGE = 10_000
 MAX_STEPS = 1_000_000
 MAX_SECONDS = 1.0
-GROWING_METHODS = frozenset({"center", "expandtabs", "extend", "format", "format_map", "join", "ljust",
-                             "maketrans", "replace", "rjust", "translate", "zfill"})
+GROWING_METHODS = frozenset(
+    {
+        "center",
+        "expandtabs",
+        "extend",
+        "format",
+        "format_map",
+        "join",
+        "ljust",
+        "maketrans",
+        "replace",
+        "rjust",
+        "translate",
+        "zfill",
+    }
+)
 TOO_DEEP = f"嵌套层数过多（最多 {MAX_DEPTH} 层），请拆分为几个简单的步骤"
 OVER_BUDGET = f"运行超出限制（每次操作最多 {MAX_SECONDS:g} 秒、{MAX_STEPS} 步），已停止"
 
 _SEQUENCES = (str, bytes, list, tuple)
 _OPS = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod}
 _GUARDED = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
-_INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-            "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift,
-            ">>=": operator.irshift, "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor}
+_INPLACE = {
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "**=": operator.ipow,
+    "<<=": operator.ilshift,
+    ">>=": operator.irshift,
+    "&=": operator.iand,
+    "|=": operator.ior,
+    "^=": operator.ixor,
+}
 
 
 class ScriptRejected(Exception):
@@ -60,6 +86,7 @@ class ScriptRejected(Exception):
 
 
 # --- compile time -------------------------------------------------------------
+
 
 def parse(source: str, mode: str) -> ast.AST:
     """Parse a snippet, refusing sizes and nesting before the compiler can choke on them."""
@@ -90,8 +117,7 @@ def _depth(tree: ast.AST) -> int:
 def _small_number(node: ast.AST) -> bool:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         node = node.operand
-    return (isinstance(node, ast.Constant) and type(node.value) in (int, float)
-            and abs(node.value) <= MAX_EXPONENT)
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and abs(node.value) <= MAX_EXPONENT
 
 
 def _short_spec(spec: ast.JoinedStr) -> bool:
@@ -150,8 +176,9 @@ class BudgetPolicy(RestrictingNodeTransformer):
         symbol = _GUARDED.get(type(node.op))
         if symbol is None:
             return node
-        call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right],
-                        keywords=[])
+        call = ast.Call(
+            func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right], keywords=[]
+        )
         copy_locations(call, node)
         return call
 
@@ -241,7 +268,9 @@ def check_plain_size(value) -> None:
         item, depth = stack.pop()
         seen += 1
         if seen > MAX_ITEMS or depth > MAX_DEPTH:
-            raise ScriptRejected(f"脚本留下的数据过大或嵌套过深（最多 {MAX_ITEMS} 项、{MAX_DEPTH} 层），请只保存简单的值")
+            raise ScriptRejected(
+                f"脚本留下的数据过大或嵌套过深（最多 {MAX_ITEMS} 项、{MAX_DEPTH} 层），请只保存简单的值"
+            )
         if isinstance(item, dict):
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):

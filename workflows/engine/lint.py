@@ -2,6 +2,7 @@
 
 Plain XML work only; the engine adds the SpiffWorkflow parse on top.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,9 @@ from workflows.models.org import ROLE_LABELS, Role
 
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 # Flow nodes at which a case stops and waits; a cycle through none of them would keep the engine running.
-WAITING = frozenset({"userTask", "manualTask", "receiveTask", "intermediateCatchEvent", "eventBasedGateway",
-                     "callActivity"})
+WAITING = frozenset(
+    {"userTask", "manualTask", "receiveTask", "intermediateCatchEvent", "eventBasedGateway", "callActivity"}
+)
 SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 LOOP_MARKERS = ("standardLoopCharacteristics", "multiInstanceLoopCharacteristics")
 FORM_SUFFIX = ".schema.json"
@@ -97,8 +99,9 @@ def lint(xml: bytes | str, forms: dict[str, dict | str]) -> tuple[list[LintIssue
     names, found = Names(root), markup.check(root, LintIssue)
     processes = root.findall("bpmn:process[@isExecutable='true']", NS)
     if len(processes) != 1:
-        return found + [LintIssue("文件", "文件中应恰好有一个可执行流程（isExecutable=\"true\"），"
-                                         f"实际为 {len(processes)} 个")], outline
+        return found + [
+            LintIssue("文件", '文件中应恰好有一个可执行流程（isExecutable="true"），' f"实际为 {len(processes)} 个")
+        ], outline
     process = processes[0]
     outline.process_id = process.get("id", "")
     outline.name = process.get("name") or outline.process_id
@@ -120,9 +123,14 @@ def _waits(el) -> bool:
 
 def _endless(process, names: Names) -> list[LintIssue]:
     """Refuse what could keep the engine busy within one step: loop markers and cycles no person or event interrupts."""
-    issues = [LintIssue(owner_id(marker), f"{names.owner(marker)}：不支持循环或多实例标记（可能无休止地执行），"
-                                                 "请改用经过用户任务的顺序流")
-              for tag in LOOP_MARKERS for marker in process.iter(f"{{{BPMN}}}{tag}")]
+    issues = [
+        LintIssue(
+            owner_id(marker),
+            f"{names.owner(marker)}：不支持循环或多实例标记（可能无休止地执行），" "请改用经过用户任务的顺序流",
+        )
+        for tag in LOOP_MARKERS
+        for marker in process.iter(f"{{{BPMN}}}{tag}")
+    ]
     automatic = {el.get("id") for el in process.iter() if isinstance(el.tag, str) and el.get("id") and not _waits(el)}
     succ, pred = defaultdict(set), defaultdict(set)
     for flow in process.iter(f"{{{BPMN}}}sequenceFlow"):
@@ -140,8 +148,13 @@ def _endless(process, names: Names) -> list[LintIssue]:
         queue.extend(m for m in succ[node] | pred[node] if m in alive and not (succ[m] & alive and pred[m] & alive))
     if alive:
         cycle = sorted(alive)
-        issues.append(LintIssue(cycle[0], f"流程中有不经过用户任务或等待事件的循环（{'、'.join(map(names.of, cycle))}），"
-                                          "会使流程引擎无休止地运行，请在循环中加入用户任务"))
+        issues.append(
+            LintIssue(
+                cycle[0],
+                f"流程中有不经过用户任务或等待事件的循环（{'、'.join(map(names.of, cycle))}），"
+                "会使流程引擎无休止地运行，请在循环中加入用户任务",
+            )
+        )
     return issues
 
 
@@ -164,8 +177,12 @@ def _dangling_flows(process, names: Names) -> list[LintIssue]:
         for end, label in (("sourceRef", "起点"), ("targetRef", "终点")):
             ref = flow.get(end)
             if not ref or ref not in ids:
-                issues.append(LintIssue(flow.get("id", "?"), f"{names.label(flow)}的{label}“{ref or '空'}”不存在，"
-                                                             "请连接到流程中的元素"))
+                issues.append(
+                    LintIssue(
+                        flow.get("id", "?"),
+                        f"{names.label(flow)}的{label}“{ref or '空'}”不存在，" "请连接到流程中的元素",
+                    )
+                )
     return issues
 
 
@@ -186,7 +203,9 @@ def _lanes(process, outline: Outline, names: Names) -> list[LintIssue]:
         outline.task_properties[task.get("id")] = properties(task)
         role = lane_of.get(task.get("id"))
         if role is None:
-            issues.append(LintIssue(task.get("id"), f"用户任务{names.label(task)}不在任何泳道中，无法确定由哪个角色办理"))
+            issues.append(
+                LintIssue(task.get("id"), f"用户任务{names.label(task)}不在任何泳道中，无法确定由哪个角色办理")
+            )
         else:
             outline.lanes[task.get("id")] = role.value
     return issues
@@ -266,8 +285,12 @@ def _periods(process, snippets: list[Snippet], names: Names) -> list[LintIssue]:
             continue
         period = props["period"].strip()
         if not (period.isascii() and period.isdigit() and 1 <= int(period) <= sandbox.MAX_WORKING_DAYS):
-            issues.append(LintIssue(task.get("id"), f"办理期限（period）应为 1 到 {sandbox.MAX_WORKING_DAYS} 之间的"
-                                                    f"工作日数，现为“{period}”"))
+            issues.append(
+                LintIssue(
+                    task.get("id"),
+                    f"办理期限（period）应为 1 到 {sandbox.MAX_WORKING_DAYS} 之间的" f"工作日数，现为“{period}”",
+                )
+            )
         elif not props.get("period_start"):
             issues.append(LintIssue(task.get("id"), "设置了办理期限（period），还需写明从哪个字段起算（period_start）"))
         else:
@@ -275,8 +298,12 @@ def _periods(process, snippets: list[Snippet], names: Names) -> list[LintIssue]:
     for sn in snippets:
         for key in _TASK_DUE.findall(sn.source or ""):
             if key not in timed:
-                issues.append(LintIssue(sn.element_id, f"{_where(names, sn)}引用的环节{names.of(key)}（{key}）"
-                                                       "没有设置办理期限（period）"))
+                issues.append(
+                    LintIssue(
+                        sn.element_id,
+                        f"{_where(names, sn)}引用的环节{names.of(key)}（{key}）" "没有设置办理期限（period）",
+                    )
+                )
     return issues
 
 
@@ -292,8 +319,10 @@ _TEMPLATE = re.compile(r"""\btemplate\s*=\s*["']([^"']*)["']""")
 
 
 def properties(el) -> dict[str, str]:
-    return {p.get("name"): p.get("value", "") for p in
-            el.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
+    return {
+        p.get("name"): p.get("value", "")
+        for p in el.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)
+    }
 
 
 def _compiled(sn: Snippet) -> tuple[set[str], set[str]]:
@@ -335,6 +364,11 @@ def _snippets(process, outline: Outline, names: Names) -> list[LintIssue]:
     known = sandbox.known_global_names() | written
     for sn, reads, writes in parsed:
         if unknown := sorted(reads - known - writes):
-            issues.append(LintIssue(sn.element_id, f"{_where(names, sn)}使用了未知名称 {'、'.join(unknown)}"
-                                                   "（只能使用表单字段、脚本中赋值的变量和内置函数）"))
+            issues.append(
+                LintIssue(
+                    sn.element_id,
+                    f"{_where(names, sn)}使用了未知名称 {'、'.join(unknown)}"
+                    "（只能使用表单字段、脚本中赋值的变量和内置函数）",
+                )
+            )
     return issues

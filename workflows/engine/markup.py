@@ -7,6 +7,7 @@ where the BPMN schema lives; nothing validates against it or fetches it) and xml
 Camunda Modeler, Signavio and Bizagi also write extension elements and attributes of their own; deploy refuses them,
 and the browser modeler's "打开文件" takes them out first and lists them for the modeler to confirm (strip()).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -28,7 +29,8 @@ ALLOWED_NAMESPACES = frozenset({BPMN, BPMNDI, DC, DI, SPIFF, XIAYI})
 STANDARD_ATTRIBUTES = frozenset({(XSI, "type"), (XSI, "schemaLocation"), (XML, "lang")})
 PLAIN_TEXT = {f"{{{BPMN}}}documentation": "说明（documentation）", f"{{{BPMN}}}text": "注释文字（text）"}
 # The unqualified attributes the BPMN 2.0, DI, DC and SpiffWorkflow schemas define (read from their XSDs).
-ATTRIBUTES = frozenset("""
+ATTRIBUTES = frozenset(
+    """
 activityRef associationDirection attachedToRef backoff_base behavior bpmnElement calledChoreographyRef
 calledCollaborationRef calledElement cancelActivity cancelRemainingInstances capacity categoryValueRef
 choreographyActivityShape completionQuantity correlationKeyRef correlationPropertyRef dataObjectRef
@@ -44,7 +46,8 @@ outerConversationNodeRef outerMessageFlowRef outputDataRef parallelMultiple para
 partitionElementRef processRef processType resolution resultVariable retries scriptFormat scriptLanguage
 signalRef size sourceElement sourceRef startQuantity structureRef targetElement targetNamespace targetRef
 testBefore textFormat triggeredByEvent type typeLanguage value waitForCompletion width x y
-""".split())
+""".split()
+)
 NOT_BPMN = "不是 BPMN 2.0 文件（根元素应为 bpmn:definitions）"
 OPEN_IN_MODELER = "其他建模工具导出的文件，请在建模器中用“打开文件”打开，这些扩展会被列出并删除"
 _DRAWING = frozenset({BPMNDI, DC, DI})
@@ -57,10 +60,16 @@ def parse_xml(xml: bytes | str):
     return etree.fromstring(xml, parser)
 
 
-_XML_ERRORS = [("Start tag expected", "开头应为 < 标签"), ("Opening and ending tag mismatch", "开始标签和结束标签不匹配"),
-               ("Premature end of data", "文件不完整（缺少结束标签）"), ("AttValue", "属性值应写在引号中"),
-               ("Extra content at the end", "根元素之后还有多余内容"), ("xmlParseEntityRef", "& 应写成 &amp;amp;"),
-               ("Couldn't find end of Start Tag", "标签没有正确结束"), ("Document is empty", "文件是空的")]
+_XML_ERRORS = [
+    ("Start tag expected", "开头应为 < 标签"),
+    ("Opening and ending tag mismatch", "开始标签和结束标签不匹配"),
+    ("Premature end of data", "文件不完整（缺少结束标签）"),
+    ("AttValue", "属性值应写在引号中"),
+    ("Extra content at the end", "根元素之后还有多余内容"),
+    ("xmlParseEntityRef", "& 应写成 &amp;amp;"),
+    ("Couldn't find end of Start Tag", "标签没有正确结束"),
+    ("Document is empty", "文件是空的"),
+]
 
 
 def xml_problem(exc: etree.XMLSyntaxError) -> str:
@@ -112,17 +121,23 @@ def _problem(node, names: Names) -> str | None:
     if parent is not None and parent.tag in PLAIN_TEXT:
         owner = names.by_id.get(owner_id(parent))
         whose = f"{names.label(owner)}的" if owner is not None and (owner.get("name") or "").strip() else ""
-        return (f"{whose}{PLAIN_TEXT[parent.tag]}只能是纯文本，"
-                f"不能包含元素 <{prefixed(node, node.tag)}>，请删除其中的标记")
+        return (
+            f"{whose}{PLAIN_TEXT[parent.tag]}只能是纯文本，"
+            f"不能包含元素 <{prefixed(node, node.tag)}>，请删除其中的标记"
+        )
     namespace = etree.QName(node).namespace
     if namespace not in ALLOWED_NAMESPACES:
-        return (f"{names.owner(parent if parent is not None else node)}含有不允许的元素 <{prefixed(node, node.tag)}>"
-                f"（命名空间 {namespace or '无'}）：只能使用 BPMN、BPMN DI、SpiffWorkflow 和本系统扩展（xiayi）的元素。"
-                f"{OPEN_IN_MODELER}")
+        return (
+            f"{names.owner(parent if parent is not None else node)}含有不允许的元素 <{prefixed(node, node.tag)}>"
+            f"（命名空间 {namespace or '无'}）：只能使用 BPMN、BPMN DI、SpiffWorkflow 和本系统扩展（xiayi）的元素。"
+            f"{OPEN_IN_MODELER}"
+        )
     for name in node.attrib:
         if not attribute_allowed(name):
-            return (f"{names.owner(node)}（元素 <{prefixed(node, node.tag)}>）含有不允许的属性“{prefixed(node, name)}”，"
-                    f"请删除。{OPEN_IN_MODELER}")
+            return (
+                f"{names.owner(node)}（元素 <{prefixed(node, node.tag)}>）含有不允许的属性“{prefixed(node, name)}”，"
+                f"请删除。{OPEN_IN_MODELER}"
+            )
     return None
 
 
@@ -187,8 +202,11 @@ def strip(xml: bytes | str) -> Stripped:
     process = root.find(f"{{{BPMN}}}process[@isExecutable='true']")
     process = process if process is not None else root.find(f"{{{BPMN}}}process")  # made executable in the panel
     text = etree.tostring(root, encoding="unicode")
-    return Stripped('<?xml version="1.0" encoding="UTF-8"?>\n' + text,
-                    process.get("id", "") if process is not None else "", removals.lines())
+    return Stripped(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + text,
+        process.get("id", "") if process is not None else "",
+        removals.lines(),
+    )
 
 
 def _strip_element(node, removals: _Removals) -> bool:

@@ -4,6 +4,7 @@ SpiffWorkflow's spec and workflow diffs decide whether a case can move: every st
 exist in the new version, with the same role. A move is all or nothing per case and audited; the open
 tasks keep their rows and get the deadlines of the new version's periods.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -53,9 +54,12 @@ def candidates(session: Session, source: ProcessVersion, target: ProcessVersion)
     """The running cases of one version, each judged against the target version (nothing is stored)."""
     if source.process_key != target.process_key or source.id == target.id:
         raise Conflict("只能在同一流程的两个不同版本之间迁移案件")
-    instances = session.scalars(select(ProcessInstance).where(ProcessInstance.process_version_id == source.id,
-                                                              ProcessInstance.status == InstanceStatus.RUNNING)
-                                .order_by(ProcessInstance.id).limit(MAX_LISTED))
+    instances = session.scalars(
+        select(ProcessInstance)
+        .where(ProcessInstance.process_version_id == source.id, ProcessInstance.status == InstanceStatus.RUNNING)
+        .order_by(ProcessInstance.id)
+        .limit(MAX_LISTED)
+    )
     return [_judge(session, instance, target, write=False) for instance in instances]
 
 
@@ -78,11 +82,14 @@ def move(session: Session, actor: Person, instance_id: int, target_id: int) -> M
     return result
 
 
-def _judge(session: Session, instance: ProcessInstance, target: ProcessVersion, write: bool,
-           actor_id: int | None = None) -> Move:
+def _judge(
+    session: Session, instance: ProcessInstance, target: ProcessVersion, write: bool, actor_id: int | None = None
+) -> Move:
     source = instance.process_version
     workflow = runtime._restore(session, instance)
-    steps = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+    steps = [
+        t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+    ]
     reason = _obstacle(workflow, source, target)
     if reason:
         return Move(instance, False, reason, steps)
@@ -96,8 +103,11 @@ def _judge(session: Session, instance: ProcessInstance, target: ProcessVersion, 
         dues = _new_dues(session, workflow, instance)
     except Exception as exc:  # the case cannot run on the new version as it stands: it stays
         return Move(instance, False, f"在新版本上无法继续：{getattr(exc, 'message', exc)}", steps)
-    changes = [f"“{row.name}”到期 {clock.fmt(row.due_at) or '无'} → {clock.fmt(due) or '无'}"
-               for row, due, _ in dues if due != row.due_at]
+    changes = [
+        f"“{row.name}”到期 {clock.fmt(row.due_at) or '无'} → {clock.fmt(due) or '无'}"
+        for row, due, _ in dues
+        if due != row.due_at
+    ]
     shortened = any(_earlier(row.due_at, due) for row, due, _ in dues)
     if write:
         _store(session, instance, workflow, target, dues, actor_id, source)
@@ -127,8 +137,9 @@ def _obstacle(workflow, source: ProcessVersion, target: ProcessVersion) -> str:
 
 
 def _new_dues(session: Session, workflow, instance: ProcessInstance) -> list[tuple[HumanTask, datetime | None, bool]]:
-    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                   HumanTask.status == TaskStatus.OPEN))
+    rows = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
+    )
     found = []
     for row in rows:
         task = workflow.get_task_from_id(UUID(row.spiff_task_id))
@@ -138,8 +149,15 @@ def _new_dues(session: Session, workflow, instance: ProcessInstance) -> list[tup
     return found
 
 
-def _store(session: Session, instance: ProcessInstance, workflow, target: ProcessVersion, dues,
-           actor_id: int | None, source: ProcessVersion) -> None:
+def _store(
+    session: Session,
+    instance: ProcessInstance,
+    workflow,
+    target: ProcessVersion,
+    dues,
+    actor_id: int | None,
+    source: ProcessVersion,
+) -> None:
     """Save the moved case with its rows and timers as the new version has them, in the caller's transaction."""
     moved = []
     for row, due, provisional in dues:
@@ -147,17 +165,32 @@ def _store(session: Session, instance: ProcessInstance, workflow, target: Proces
         row.name = task.task_spec.bpmn_name or row.name
         row.form = (task.task_spec.extensions or {}).get("formJsonSchemaFilename")
         if (due, provisional) != (row.due_at, row.due_provisional):
-            audit.record(session, actor_id, "task", row.id, "task:due_recomputed",
-                         {"due_at": row.due_at.isoformat() if row.due_at else None},
-                         {"due_at": due.isoformat() if due else None, "reason": f"迁移到第 {target.version} 版"})
+            audit.record(
+                session,
+                actor_id,
+                "task",
+                row.id,
+                "task:due_recomputed",
+                {"due_at": row.due_at.isoformat() if row.due_at else None},
+                {"due_at": due.isoformat() if due else None, "reason": f"迁移到第 {target.version} 版"},
+            )
             if due != row.due_at:
                 moved.append((row, row.due_at))
             row.due_at, row.due_provisional = due, provisional
     instance.process_version = target
     runtime._sync(session, instance, workflow, actor_id)
-    audit.record(session, actor_id, "instance", instance.id, "instance:migrated",
-                 {"version": source.version, "version_id": source.id},
-                 {"version": target.version, "version_id": target.id,
-                  "next_timer_at": instance.next_timer_at.isoformat() if instance.next_timer_at else None})
+    audit.record(
+        session,
+        actor_id,
+        "instance",
+        instance.id,
+        "instance:migrated",
+        {"version": source.version, "version_id": source.id},
+        {
+            "version": target.version,
+            "version_id": target.id,
+            "next_timer_at": instance.next_timer_at.isoformat() if instance.next_timer_at else None,
+        },
+    )
     for row, before in moved:  # whoever handles the step learns the new deadline
         events.publish(session, "task.due_moved", task=row, before=before, version=target.version)

@@ -3,21 +3,49 @@
 A modeler finds 「审核申请」到「不通过」的连线 on the drawing; an id such as Flow_0x3k9 alone tells them nothing.
 The id still leads each message (LintIssue.element_id), so the browser can select the element.
 """
+
 from __future__ import annotations
 
 from lxml import etree
 
-KINDS = {"userTask": "用户任务", "scriptTask": "脚本任务", "task": "任务", "manualTask": "人工任务",
-         "serviceTask": "服务任务", "sendTask": "发送任务", "receiveTask": "接收任务", "businessRuleTask": "规则任务",
-         "callActivity": "调用活动", "subProcess": "子流程", "transaction": "事务", "adHocSubProcess": "自由子流程",
-         "startEvent": "开始事件", "endEvent": "结束事件", "boundaryEvent": "边界事件",
-         "intermediateCatchEvent": "中间捕获事件", "intermediateThrowEvent": "中间抛出事件",
-         "exclusiveGateway": "排他网关", "inclusiveGateway": "包容网关", "parallelGateway": "并行网关",
-         "eventBasedGateway": "事件网关", "complexGateway": "复杂网关", "sequenceFlow": "顺序流", "lane": "泳道",
-         "process": "流程", "participant": "池", "textAnnotation": "注释", "laneSet": "泳道组",
-         "timerEventDefinition": "定时器", "conditionExpression": "条件表达式", "extensionElements": "扩展元素",
-         "BPMNShape": "图形", "BPMNEdge": "连线图形", "BPMNDiagram": "流程图", "BPMNPlane": "画布",
-         "definitions": "文件"}
+KINDS = {
+    "userTask": "用户任务",
+    "scriptTask": "脚本任务",
+    "task": "任务",
+    "manualTask": "人工任务",
+    "serviceTask": "服务任务",
+    "sendTask": "发送任务",
+    "receiveTask": "接收任务",
+    "businessRuleTask": "规则任务",
+    "callActivity": "调用活动",
+    "subProcess": "子流程",
+    "transaction": "事务",
+    "adHocSubProcess": "自由子流程",
+    "startEvent": "开始事件",
+    "endEvent": "结束事件",
+    "boundaryEvent": "边界事件",
+    "intermediateCatchEvent": "中间捕获事件",
+    "intermediateThrowEvent": "中间抛出事件",
+    "exclusiveGateway": "排他网关",
+    "inclusiveGateway": "包容网关",
+    "parallelGateway": "并行网关",
+    "eventBasedGateway": "事件网关",
+    "complexGateway": "复杂网关",
+    "sequenceFlow": "顺序流",
+    "lane": "泳道",
+    "process": "流程",
+    "participant": "池",
+    "textAnnotation": "注释",
+    "laneSet": "泳道组",
+    "timerEventDefinition": "定时器",
+    "conditionExpression": "条件表达式",
+    "extensionElements": "扩展元素",
+    "BPMNShape": "图形",
+    "BPMNEdge": "连线图形",
+    "BPMNDiagram": "流程图",
+    "BPMNPlane": "画布",
+    "definitions": "文件",
+}
 
 
 def kind_of(el) -> str:
@@ -77,7 +105,7 @@ class Names:
 def owner_id(node) -> str:
     """The id of the nearest element that has one, so a problem deep inside names what a modeler can find."""
     element = node if isinstance(node.tag, str) else node.getparent()
-    for el in ([element, *element.iterancestors()] if element is not None else []):
+    for el in [element, *element.iterancestors()] if element is not None else []:
         if el.get("id"):
             return el.get("id")
     return "文件"

@@ -1,4 +1,5 @@
 """What the page of one task shows, loaded up front: the form or its readable result, the deadline, the diagram."""
+
 from __future__ import annotations
 
 import re
@@ -53,8 +54,11 @@ def _with_periods(fields: list[dict], task: HumanTask) -> list[dict]:
     version = task.instance.process_version
 
     def fill(text: str) -> str:
-        return _PERIOD.sub(lambda m: str(versions.task_period(version, m[1]) or "规定"), text) if "{period:" in text \
+        return (
+            _PERIOD.sub(lambda m: str(versions.task_period(version, m[1]) or "规定"), text)
+            if "{period:" in text
             else text
+        )
 
     for f in fields:
         f["description"] = fill(f["description"])
@@ -66,8 +70,12 @@ def task_page(session: Session, person: Person, task_id: int) -> TaskPage:
     task = tasks.get_task(session, person, task_id)
     schema = tasks.form_schema(task)
     acting = task.status == TaskStatus.OPEN and runtime.can_act(session, person, task)
-    page = TaskPage(task=task, can_act=acting, deadline=tasks.deadline(session, task),
-                    period=versions.task_period(task.instance.process_version, task.task_key))
+    page = TaskPage(
+        task=task,
+        can_act=acting,
+        deadline=tasks.deadline(session, task),
+        period=versions.task_period(task.instance.process_version, task.task_key),
+    )
     if acting:
         page.fields = _with_periods(forms.rendered(session, schema, task), task)
         page.initial = {f["name"]: [value for value, _ in f["options"]] for f in page.fields if f.get("checked_all")}

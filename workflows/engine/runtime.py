@@ -3,6 +3,7 @@
 Every operation runs inside the caller's transaction and never commits: if anything
 raises, the caller rolls back and the in-memory workflow is simply dropped.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -57,6 +58,7 @@ spiff_timer.datetime = _ClockDatetime
 
 # --- restricted scripting -----------------------------------------------------
 
+
 def _script_engine(session: Session, version: ProcessVersion) -> PythonScriptEngine:
     """A fresh engine per operation; what scripts emit() waits in .emitted until the step succeeds."""
     return sandbox.script_engine(session, serialization.periods_for(version))
@@ -79,8 +81,15 @@ def _restore(session: Session, instance: ProcessInstance) -> BpmnWorkflow:
 
 # --- running cases -----------------------------------------------------------
 
-def start(session: Session, process_key: str, actor_id: int | None, unit_id: int | None,
-          data: dict | None = None, subject: tuple[str, object] | None = None) -> ProcessInstance:
+
+def start(
+    session: Session,
+    process_key: str,
+    actor_id: int | None,
+    unit_id: int | None,
+    data: dict | None = None,
+    subject: tuple[str, object] | None = None,
+) -> ProcessInstance:
     """Start a case on the latest version of a process and run it to its first wait."""
     version = latest_version(session, process_key)
     if version is None:
@@ -92,20 +101,34 @@ def start(session: Session, process_key: str, actor_id: int | None, unit_id: int
         task.data.update(data or {})
     _advance(workflow, workflow.do_engine_steps)
     # inserted with its state and timer, so that _sync finds nothing left to UPDATE
-    instance = ProcessInstance(process_version=version, state=serialization.dump(workflow), started_by_id=actor_id,
-                               unit_id=unit_id, next_timer_at=_next_timer(workflow),
-                               subject_type=subject[0] if subject else None,
-                               subject_id=str(subject[1]) if subject else None, started_at=clock.now())
+    instance = ProcessInstance(
+        process_version=version,
+        state=serialization.dump(workflow),
+        started_by_id=actor_id,
+        unit_id=unit_id,
+        next_timer_at=_next_timer(workflow),
+        subject_type=subject[0] if subject else None,
+        subject_id=str(subject[1]) if subject else None,
+        started_at=clock.now(),
+    )
     session.add(instance)
     session.flush()
     _sync(session, instance, workflow, actor_id, new=True)
-    audit.record(session, actor_id, "instance", instance.id, "instance:started", None,
-                 {"process": process_key, "version": version.version, "status": instance.status})
+    audit.record(
+        session,
+        actor_id,
+        "instance",
+        instance.id,
+        "instance:started",
+        None,
+        {"process": process_key, "version": version.version, "status": instance.status},
+    )
     return instance
 
 
-def complete_task(session: Session, task_id: int, actor: Person, data: dict | None = None, *,
-                  authorised: bool = False, prepare=None) -> HumanTask:
+def complete_task(
+    session: Session, task_id: int, actor: Person, data: dict | None = None, *, authorised: bool = False, prepare=None
+) -> HumanTask:
     """Complete a human task as actor; exactly one of two concurrent completions wins.
 
     Every step on a case takes the case's row first (lock_instance), then the task row, then whatever
@@ -120,17 +143,28 @@ def complete_task(session: Session, task_id: int, actor: Person, data: dict | No
     _version = task.instance.process_version  # held: the session's identity map keeps only what is referenced
     instance = lock_instance(session, task.instance_id)
     now = clock.now()
-    claimed = session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN)
-                              .values(status=TaskStatus.COMPLETED, completed_at=now, completed_by_id=actor.id,
-                                      result=data or {}).execution_options(synchronize_session=False))
+    claimed = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN)
+        .values(status=TaskStatus.COMPLETED, completed_at=now, completed_by_id=actor.id, result=data or {})
+        .execution_options(synchronize_session=False)
+    )
     if claimed.rowcount != 1:
         raise AlreadyHandled()
     if prepare is not None:
         data = prepare(task) or data
-        session.execute(update(HumanTask).where(HumanTask.id == task_id).values(result=data or {})
-                        .execution_options(synchronize_session=False))
-    for name, value in (("status", TaskStatus.COMPLETED), ("completed_at", now), ("completed_by_id", actor.id),
-                        ("result", data or {})):
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task_id)
+            .values(result=data or {})
+            .execution_options(synchronize_session=False)
+        )
+    for name, value in (
+        ("status", TaskStatus.COMPLETED),
+        ("completed_at", now),
+        ("completed_by_id", actor.id),
+        ("result", data or {}),
+    ):
         set_committed_value(task, name, value)
     workflow = _restore(session, instance)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
@@ -145,8 +179,15 @@ def complete_task(session: Session, task_id: int, actor: Person, data: dict | No
     with audit.acting_for(task.unit_id):
         _advance(workflow, run)
         _sync(session, instance, workflow, actor.id)
-        audit.record(session, actor.id, "task", task.id, "task:completed", {"status": TaskStatus.OPEN.value},
-                     {"status": TaskStatus.COMPLETED.value, "result": data or {}, "late": task.is_overdue()})
+        audit.record(
+            session,
+            actor.id,
+            "task",
+            task.id,
+            "task:completed",
+            {"status": TaskStatus.OPEN.value},
+            {"status": TaskStatus.COMPLETED.value, "result": data or {}, "late": task.is_overdue()},
+        )
     return task
 
 
@@ -158,10 +199,13 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     would pair a case moved meanwhile with its old version row, so the version is read afterwards. FOR NO KEY
     UPDATE, so rows that merely reference the case (its tasks, audit events) need not wait.
     """
-    instance = session.execute(select(ProcessInstance).where(ProcessInstance.id == instance_id)
-                               .options(undefer(ProcessInstance.state), lazyload(ProcessInstance.process_version))
-                               .with_for_update(of=ProcessInstance, key_share=True)
-                               .execution_options(populate_existing=True)).scalar_one()
+    instance = session.execute(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .options(undefer(ProcessInstance.state), lazyload(ProcessInstance.process_version))
+        .with_for_update(of=ProcessInstance, key_share=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     # a version is never changed once deployed: the one already in the session serves (a lazy load here would
     # inherit populate_existing and read it again)
     set_committed_value(instance, "process_version", session.get(ProcessVersion, instance.process_version_id))
@@ -176,9 +220,15 @@ def fire_due_timers(session: Session, instance: ProcessInstance) -> list[str]:
     fired = sorted(before - {e.name for e in workflow.waiting_events()})
     _sync(session, instance, workflow, None)
     if fired:
-        audit.record(session, None, "instance", instance.id, "instance:timer_fired", None,
-                     {"timers": fired,
-                      "next_timer_at": instance.next_timer_at.isoformat() if instance.next_timer_at else None})
+        audit.record(
+            session,
+            None,
+            "instance",
+            instance.id,
+            "instance:timer_fired",
+            None,
+            {"timers": fired, "next_timer_at": instance.next_timer_at.isoformat() if instance.next_timer_at else None},
+        )
     return fired
 
 
@@ -186,7 +236,9 @@ def _advance(workflow: BpmnWorkflow, step):
     try:
         return step()
     except (SpiffWorkflowException, sandbox.ScriptRejected) as exc:
-        raise EngineStepFailed(f"流程执行出错，本次操作未生效，案件保持原状：{_reason(exc)}。请联系流程建模人员") from exc
+        raise EngineStepFailed(
+            f"流程执行出错，本次操作未生效，案件保持原状：{_reason(exc)}。请联系流程建模人员"
+        ) from exc
 
 
 def _reason(exc: Exception) -> str:
@@ -195,8 +247,9 @@ def _reason(exc: Exception) -> str:
     return explain.cause(exc) + (f"（环节“{step}”）" if step else "")
 
 
-def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None,
-          new: bool = False) -> None:
+def _sync(
+    session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None, new: bool = False
+) -> None:
     """Mirror ready user tasks and the next timer beside the state, save with the version check, publish."""
     opened, closed = _mirror_tasks(session, instance, workflow, actor_id, new)
     instance.next_timer_at = _next_timer(workflow)
@@ -221,8 +274,9 @@ def _sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, a
         events.publish(session, "instance.completed", instance=instance)
 
 
-def _mirror_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None,
-                  new: bool = False):
+def _mirror_tasks(
+    session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor_id: int | None, new: bool = False
+):
     """Open a row for every newly ready user task; close rows whose task the process moved past.
 
     A case started just now (new) has no rows yet, so there is nothing to look up.
@@ -233,23 +287,38 @@ def _mirror_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWor
         if row.spiff_task_id not in ready:
             row.status = TaskStatus.CANCELLED
             row.completed_at = clock.now()
-            audit.record(session, actor_id, "task", row.id, "task:closed_by_process",
-                         {"status": "open"}, {"status": "cancelled"})
+            audit.record(
+                session, actor_id, "task", row.id, "task:closed_by_process", {"status": "open"}, {"status": "cancelled"}
+            )
     known = {row.spiff_task_id for row in open_rows}
     opened = [_task_row(session, instance, t) for spiff_id, t in ready.items() if spiff_id not in known]
     if opened:
         session.add_all(opened)
         session.flush()  # one INSERT for all new rows: their ids name them in the audit trail
         for row in opened:
-            audit.record(session, None, "task", row.id, "task:opened", None,
-                         {"name": row.name, "role": row.role, "unit_id": row.unit_id,
-                          "due_at": row.due_at.isoformat() if row.due_at else None})
+            audit.record(
+                session,
+                None,
+                "task",
+                row.id,
+                "task:opened",
+                None,
+                {
+                    "name": row.name,
+                    "role": row.role,
+                    "unit_id": row.unit_id,
+                    "due_at": row.due_at.isoformat() if row.due_at else None,
+                },
+            )
     closed = [row for row in open_rows if row.status == TaskStatus.CANCELLED]
     return opened, closed
 
 
-_OPEN_ROWS = (select(HumanTask).options(lazyload(HumanTask.instance))  # the locked case is in the session already
-              .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.status == TaskStatus.OPEN))
+_OPEN_ROWS = (
+    select(HumanTask)
+    .options(lazyload(HumanTask.instance))  # the locked case is in the session already
+    .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.status == TaskStatus.OPEN)
+)
 
 
 def _task_row(session: Session, instance: ProcessInstance, spiff_task) -> HumanTask:
@@ -259,11 +328,19 @@ def _task_row(session: Session, instance: ProcessInstance, spiff_task) -> HumanT
     code = serialization.roles_for(instance.process_version).get(spec.bpmn_id)
     role = Role(code) if code else lint.role_for_lane(spec.lane)
     due_at, provisional = _due(session, spiff_task)
-    return HumanTask(instance_id=instance.id, spiff_task_id=str(spiff_task.id), task_key=spec.bpmn_id or spec.name,
-                     name=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.value if role else "",
-                     unit_id=_task_unit(session, instance, spiff_task, role, props.get("unit")),
-                     form=(spec.extensions or {}).get("formJsonSchemaFilename"), status=TaskStatus.OPEN,
-                     due_at=due_at, due_provisional=provisional, created_at=clock.now())
+    return HumanTask(
+        instance_id=instance.id,
+        spiff_task_id=str(spiff_task.id),
+        task_key=spec.bpmn_id or spec.name,
+        name=spec.bpmn_name or spec.bpmn_id or spec.name,
+        role=role.value if role else "",
+        unit_id=_task_unit(session, instance, spiff_task, role, props.get("unit")),
+        form=(spec.extensions or {}).get("formJsonSchemaFilename"),
+        status=TaskStatus.OPEN,
+        due_at=due_at,
+        due_provisional=provisional,
+        created_at=clock.now(),
+    )
 
 
 def _due(session: Session, spiff_task) -> tuple[datetime | None, bool]:
@@ -285,7 +362,8 @@ def _task_unit(session, instance, spiff_task, role, unit_var: str | None) -> int
     if role is not None and role.value == "coordinator":
         if _COORDINATOR_UNIT not in session.info:  # asked once per transaction, however many tasks open
             session.info[_COORDINATOR_UNIT] = session.scalar(
-                select(Unit.id).where(Unit.kind == UnitKind.COORDINATOR).order_by(Unit.id).limit(1))
+                select(Unit.id).where(Unit.kind == UnitKind.COORDINATOR).order_by(Unit.id).limit(1)
+            )
         return session.info[_COORDINATOR_UNIT]
     return instance.unit_id
 
@@ -365,8 +443,9 @@ def progress(session: Session, instance: ProcessInstance) -> tuple[list[str], li
             continue
         if task.state == TaskState.COMPLETED:
             done.add(bpmn_id)
-        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED) \
-                and not isinstance(task.task_spec, _NOT_STEPS):
+        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED) and not isinstance(
+            task.task_spec, _NOT_STEPS
+        ):
             active.add(bpmn_id)
             names.append(task.task_spec.bpmn_name or bpmn_id)
     return sorted(done - active), sorted(active), list(dict.fromkeys(names))
@@ -381,8 +460,15 @@ def cancel(session: Session, instance_id: int, actor_id: int | None, reason: str
     _advance(workflow, workflow.cancel)
     _sync(session, instance, workflow, actor_id)
     instance.status, instance.ended_at, instance.next_timer_at = InstanceStatus.CANCELLED, clock.now(), None
-    audit.record(session, actor_id, "instance", instance.id, "instance:cancelled",
-                 {"status": InstanceStatus.RUNNING.value}, {"status": InstanceStatus.CANCELLED.value, "reason": reason})
+    audit.record(
+        session,
+        actor_id,
+        "instance",
+        instance.id,
+        "instance:cancelled",
+        {"status": InstanceStatus.RUNNING.value},
+        {"status": InstanceStatus.CANCELLED.value, "reason": reason},
+    )
     return instance
 
 
@@ -394,16 +480,23 @@ def recompute_deadlines(session: Session, instance: ProcessInstance, actor_id: i
             task.internal_data.pop("event_value", None)
     _advance(workflow, workflow.refresh_timers)
     changed = 0
-    for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                       HumanTask.status == TaskStatus.OPEN)):
+    for row in session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
+    ):
         spiff_task = workflow.get_task_from_id(UUID(row.spiff_task_id))
         if spiff_task is None:
             continue
         due_at, provisional = _due(session, spiff_task)
         if due_at is not None and (due_at, provisional) != (row.due_at, row.due_provisional):
-            audit.record(session, actor_id, "task", row.id, "task:due_recomputed",
-                         {"due_at": row.due_at.isoformat() if row.due_at else None, "provisional": row.due_provisional},
-                         {"due_at": due_at.isoformat(), "provisional": provisional})
+            audit.record(
+                session,
+                actor_id,
+                "task",
+                row.id,
+                "task:due_recomputed",
+                {"due_at": row.due_at.isoformat() if row.due_at else None, "provisional": row.due_provisional},
+                {"due_at": due_at.isoformat(), "provisional": provisional},
+            )
             row.due_at, row.due_provisional = due_at, provisional
             changed += 1
     _sync(session, instance, workflow, actor_id)

@@ -3,6 +3,7 @@
 Only the choices a condition or script reads are varied (each value of an enum, yes and no), so every
 branch the data can decide is taken, without trying each combination of unrelated fields.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -30,8 +31,11 @@ def variants(schema: dict, varied: set[str], unit_id: int) -> list[tuple[dict, l
         return [(base, [])]
     combos = list(itertools.islice(itertools.product(*[opts for _, opts in choices]), MAX_VARIANTS + 1))
     if len(combos) > MAX_VARIANTS:  # too many together: vary one field at a time, the others at their first value
-        combos = [tuple(opts[0] for _, opts in choices[:i]) + (option,) + tuple(o[0] for _, o in choices[i + 1:])
-                  for i, (_, opts) in enumerate(choices) for option in opts]
+        combos = [
+            tuple(opts[0] for _, opts in choices[:i]) + (option,) + tuple(o[0] for _, o in choices[i + 1 :])
+            for i, (_, opts) in enumerate(choices)
+            for option in opts
+        ]
     found = []
     for combo in combos:
         data = dict(base)
@@ -79,7 +83,7 @@ def _value(f: forms.Field, unit_id: int):
         return clock.now().isoformat()
     text = "试运行示例数据"
     text = text * (spec.get("minLength", 0) // len(text) + 1)
-    return text[:spec.get("maxLength", forms.DEFAULT_MAX_LENGTH)]
+    return text[: spec.get("maxLength", forms.DEFAULT_MAX_LENGTH)]
 
 
 @dataclass
@@ -116,8 +120,9 @@ class Shape:
                     shape.conditions.setdefault(source, {})[condition] = flow.get("id")
         start = process.find("bpmn:startEvent", lint.NS)
         if start is not None:
-            shape.start_form = (start.findtext("bpmn:extensionElements/spiffworkflow:formJsonSchemaFilename",
-                                               namespaces=lint.NS) or "").strip() or None
+            shape.start_form = (
+                start.findtext("bpmn:extensionElements/spiffworkflow:formJsonSchemaFilename", namespaces=lint.NS) or ""
+            ).strip() or None
         shape.outputs = {g: outs for g, outs in shape.outputs.items() if len(outs) > 1}
         shape.varied = _names_read(process)
         return shape
@@ -146,8 +151,13 @@ class Shape:
         """(gateway, target) of each branch no path took, at gateways some path reached."""
         taken = {flow for path in paths for flow in [*path.flows, path.where]}
         reached = {element for path in paths for element in path.elements}
-        return [(gateway, target) for gateway, outs in self.outputs.items() if gateway in reached
-                for flow, target in outs if flow not in taken]
+        return [
+            (gateway, target)
+            for gateway, outs in self.outputs.items()
+            if gateway in reached
+            for flow, target in outs
+            if flow not in taken
+        ]
 
 
 def _names_read(process) -> set[str]:
@@ -155,8 +165,9 @@ def _names_read(process) -> set[str]:
     found = set()
     for snippet in lint.collect_snippets(process):
         try:
-            reads, _ = sandbox.names_read_and_written(snippet.source or "", "eval" if snippet.kind == "expression"
-                                                      else "exec")
+            reads, _ = sandbox.names_read_and_written(
+                snippet.source or "", "eval" if snippet.kind == "expression" else "exec"
+            )
         except (SyntaxError, sandbox.ScriptRejected):
             continue
         found |= reads

@@ -4,6 +4,7 @@ SpiffWorkflow evaluates with plain eval/exec; here every snippet is compiled wit
 RestrictedPython and sees only whitelisted builtins and our helpers, within the
 size and time limits of script_limits.
 """
+
 from __future__ import annotations
 
 import ast
@@ -28,22 +29,57 @@ from workflows.engine.limits import ScriptRejected
 
 SAFE_BUILTINS = {
     name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
-    for name in ("abs", "all", "any", "bool", "dict", "enumerate", "float", "int", "isinstance",
-                 "len", "list", "max", "min", "round", "set", "sorted", "str", "sum",
-                 "tuple", "zip", "True", "False", "None")
+    for name in (
+        "abs",
+        "all",
+        "any",
+        "bool",
+        "dict",
+        "enumerate",
+        "float",
+        "int",
+        "isinstance",
+        "len",
+        "list",
+        "max",
+        "min",
+        "round",
+        "set",
+        "sorted",
+        "str",
+        "sum",
+        "tuple",
+        "zip",
+        "True",
+        "False",
+        "None",
+    )
 } | {"range": limits.capped_range}
 
-HELPER_NAMES = ("working_days_after", "working_days_before", "working_day_start", "now_iso", "today_iso", "emit",
-                "task_due")
+HELPER_NAMES = (
+    "working_days_after",
+    "working_days_before",
+    "working_day_start",
+    "now_iso",
+    "today_iso",
+    "emit",
+    "task_due",
+)
 # What the modeler's properties panel lists beside every script, condition and timer.
 HELPER_DOCS = {
-    "task_due": ("task_due(\"环节id\")", "该用户任务办理期限的截止时刻（按其“办理期限”属性计算）"),
+    "task_due": ('task_due("环节id")', "该用户任务办理期限的截止时刻（按其“办理期限”属性计算）"),
     "working_days_after": ("working_days_after(起算时刻, 天数)", "起算时刻之后第 N 个工作日的 23:59:59（按工作日历）"),
-    "working_days_before": ("working_days_before(时刻, 天数)", "该时刻之前第 N 个工作日的 0 点（如期限前 2 个工作日催办）"),
+    "working_days_before": (
+        "working_days_before(时刻, 天数)",
+        "该时刻之前第 N 个工作日的 0 点（如期限前 2 个工作日催办）",
+    ),
     "working_day_start": ("working_day_start(时刻)", "该时刻所在那一天的 0 点（用于“最后一个工作日催办”）"),
     "now_iso": ("now_iso()", "当前时刻，如记录“收到申请”的时间"),
     "today_iso": ("today_iso()", "今天的日期（上海时间）"),
-    "emit": ("emit(\"事件\", task=\"环节id\", template=\"通知模板\")", "发出事件：催办、督办、通过、不通过等，由程序发送通知"),
+    "emit": (
+        'emit("事件", task="环节id", template="通知模板")',
+        "发出事件：催办、督办、通过、不通过等，由程序发送通知",
+    ),
 }
 _DATA: contextvars.ContextVar[dict] = contextvars.ContextVar("snippet_data")
 MAX_WORKING_DAYS = 1000
@@ -137,9 +173,15 @@ def build_globals(session, emitted: list | None = None, periods: dict[str, tuple
             raise ScriptRejected(f"环节 {key} 的期限起算字段 {start_field} 还没有值")
         return working_days_after(start, days)
 
-    helpers = {"working_days_after": working_days_after, "working_days_before": working_days_before,
-               "working_day_start": working_day_start,
-               "now_iso": now_iso, "today_iso": today_iso, "emit": emit, "task_due": task_due}
+    helpers = {
+        "working_days_after": working_days_after,
+        "working_days_before": working_days_before,
+        "working_day_start": working_day_start,
+        "now_iso": now_iso,
+        "today_iso": today_iso,
+        "emit": emit,
+        "task_due": task_due,
+    }
     return {
         "__builtins__": dict(SAFE_BUILTINS) | helpers,
         "_getattr_": safer_getattr,
@@ -200,8 +242,9 @@ def execute(globals_: dict, script: str, context: dict) -> None:
             exec(code, scope)  # noqa: S102 - restricted bytecode
     finally:
         _DATA.reset(token)
-    left = {key: value for key, value in scope.items()
-            if not (key.startswith("_") or key in globals_ or callable(value))}
+    left = {
+        key: value for key, value in scope.items() if not (key.startswith("_") or key in globals_ or callable(value))
+    }
     limits.check_plain_size(left)
     for key in list(context):
         if key not in scope:

@@ -3,6 +3,7 @@
 A stored case holds its workflow state without the spec (about half the size); the spec comes from the
 version's XML, parsed on first use and cached by content hash.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -43,7 +44,9 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
         return workflow
 
 
-_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG | {BpmnWorkflow: _StateOnlyConverter}))
+_serializer = BpmnWorkflowSerializer(
+    BpmnWorkflowSerializer.configure(SPIFF_CONFIG | {BpmnWorkflow: _StateOnlyConverter})
+)
 _spec_cache: dict[str, tuple] = {}
 _spec_lock = threading.Lock()
 

@@ -3,6 +3,7 @@
 A version whose review task leads nowhere would deploy, run, and strand every case at that step; these
 checks refuse it at deploy time, each problem named on its element in Chinese.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -12,10 +13,28 @@ from lxml import etree
 from workflows.engine.naming import Names
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-_NODES = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
-          "task", "userTask", "scriptTask", "serviceTask", "manualTask", "sendTask", "receiveTask",
-          "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "inclusiveGateway",
-          "parallelGateway", "eventBasedGateway", "complexGateway"}
+_NODES = {
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+    "task",
+    "userTask",
+    "scriptTask",
+    "serviceTask",
+    "manualTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "exclusiveGateway",
+    "inclusiveGateway",
+    "parallelGateway",
+    "eventBasedGateway",
+    "complexGateway",
+}
 _CHOOSING = {"exclusiveGateway", "inclusiveGateway"}
 
 
@@ -61,8 +80,11 @@ def _duplicates(flows: list, issue, names: Names) -> list:
         key = (flow.get("sourceRef"), flow.get("targetRef"), condition_of(flow))
         if key in seen:
             same = f"，条件也相同（{key[2]}）" if key[2] else "，都没有条件"
-            found.append(issue(flow.get("id"), f"{names.label(flow)}重复：已有一条起点和终点相同的连线{same}，"
-                                               "请删除多余的一条"))
+            found.append(
+                issue(
+                    flow.get("id"), f"{names.label(flow)}重复：已有一条起点和终点相同的连线{same}，" "请删除多余的一条"
+                )
+            )
         seen.add(key)
     return found
 
@@ -78,12 +100,20 @@ def _gateways(nodes: dict, flows: list, issue, names: Names) -> list:
             continue
         default = el.get("default")
         if default and default not in {f.get("id") for f in leaving}:
-            found.append(issue(el.get("id"), f"{_gateway(el, names)}的默认流{names.of(default)}不是它的出口，"
-                                             "请重新选择默认流"))
+            found.append(
+                issue(
+                    el.get("id"), f"{_gateway(el, names)}的默认流{names.of(default)}不是它的出口，" "请重新选择默认流"
+                )
+            )
         bare = [names.label(f) for f in leaving if f.get("id") != default and not condition_of(f)]
         if bare:
-            found.append(issue(el.get("id"), f"{_gateway(el, names)}有 {len(leaving)} 条出口，除默认流外每条都需要条件，"
-                                             f"缺少条件的是：{'、'.join(bare)}"))
+            found.append(
+                issue(
+                    el.get("id"),
+                    f"{_gateway(el, names)}有 {len(leaving)} 条出口，除默认流外每条都需要条件，"
+                    f"缺少条件的是：{'、'.join(bare)}",
+                )
+            )
     return found
 
 
@@ -100,10 +130,16 @@ def _reachability(nodes: dict, flows: list, issue, names: Names) -> list:
     if not starts or not ends:
         return [issue(next(iter(nodes), "文件"), "流程需要至少一个开始事件和一个结束事件")] if nodes else []
     reached, ending = _walk(starts, succ), _walk(ends, pred)  # a task must go on by its own flow, not only a timer's
-    found = [issue(i, f"{names.label(el)}无法从开始事件到达：请用顺序流把它接入流程，或删除它")
-             for i, el in nodes.items() if i not in reached]
-    found += [issue(i, f"{names.label(el)}之后无法到达任何结束事件：请补上通往结束事件的顺序流")
-              for i, el in nodes.items() if i in reached and i not in ending]
+    found = [
+        issue(i, f"{names.label(el)}无法从开始事件到达：请用顺序流把它接入流程，或删除它")
+        for i, el in nodes.items()
+        if i not in reached
+    ]
+    found += [
+        issue(i, f"{names.label(el)}之后无法到达任何结束事件：请补上通往结束事件的顺序流")
+        for i, el in nodes.items()
+        if i in reached and i not in ending
+    ]
     return found
 
 

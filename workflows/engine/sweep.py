@@ -3,6 +3,7 @@
 Each sweep takes due instances in small batches; on PostgreSQL rows are taken with
 FOR UPDATE SKIP LOCKED so two schedulers never fire one timer twice.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,15 +46,19 @@ def sweep(sessions: sessionmaker, batch: int = BATCH) -> SweepResult:
 
 def _take_due(session, batch: int, skip: list[int]) -> list[ProcessInstance]:
     """Cases whose timer has passed (strictly: SpiffWorkflow fires only after the instant), once per sweep."""
-    query = (select(ProcessInstance).options(undefer(ProcessInstance.state))  # each is restored: no read per case
-             .where(ProcessInstance.status == InstanceStatus.RUNNING,
-                    ProcessInstance.next_timer_at < clock.now())
-             .order_by(ProcessInstance.next_timer_at).limit(batch))
+    query = (
+        select(ProcessInstance)
+        .options(undefer(ProcessInstance.state))  # each is restored: no read per case
+        .where(ProcessInstance.status == InstanceStatus.RUNNING, ProcessInstance.next_timer_at < clock.now())
+        .order_by(ProcessInstance.next_timer_at)
+        .limit(batch)
+    )
     if skip:
         query = query.where(ProcessInstance.id.not_in(skip))
     if is_postgres(session):
         query = query.options(lazyload(ProcessInstance.process_version)).with_for_update(
-            skip_locked=True, of=ProcessInstance, key_share=True)
+            skip_locked=True, of=ProcessInstance, key_share=True
+        )
     return list(session.scalars(query).unique())
 
 
@@ -75,8 +80,13 @@ def _fire_one(session, instance: ProcessInstance, result: SweepResult) -> None:
 def recompute_provisional(session, actor_id: int | None) -> int:
     """After a year's schedule is entered: recompute every open due date that was provisional; returns how many changed."""
     changed = 0
-    instance_ids = set(session.scalars(select(HumanTask.instance_id).where(
-        HumanTask.status == TaskStatus.OPEN, HumanTask.due_provisional.is_(True))))
+    instance_ids = set(
+        session.scalars(
+            select(HumanTask.instance_id).where(
+                HumanTask.status == TaskStatus.OPEN, HumanTask.due_provisional.is_(True)
+            )
+        )
+    )
     for instance in session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids))):
         changed += runtime.recompute_deadlines(session, instance, actor_id)
     return changed

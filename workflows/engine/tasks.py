@@ -1,4 +1,5 @@
 """Human task services for every process: check the form, let the domain react, advance the case."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,18 +49,26 @@ class TaskQuery(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    process: str = Field("", title="流程", max_length=FILTER_LIMITS["process_key"][1],
-                         description="按流程标识筛选，如 data_application")
-    overdue: Annotated[bool, BeforeValidator(_overdue),
-                       inputs.choices_schema(OVERDUE_CHOICES, "是否只看已逾期，不填为全部")] = False
+    process: str = Field(
+        "", title="流程", max_length=FILTER_LIMITS["process_key"][1], description="按流程标识筛选，如 data_application"
+    )
+    overdue: Annotated[
+        bool, BeforeValidator(_overdue), inputs.choices_schema(OVERDUE_CHOICES, "是否只看已逾期，不填为全部")
+    ] = False
+
+
 ClosedNotice = Callable[[Session, HumanTask], str | None]
 _handlers: dict[tuple[str, str], Handler] | None = None
 _closed_notices: dict[str, ClosedNotice] = {}
 _visibility: dict[str, Callable] = {}
 
 
-def configure(handlers: dict[tuple[str, str], Handler], closed_notices: dict[str, ClosedNotice] | None = None,
-              recusals: dict[str, Callable] | None = None, visibility: dict[str, Callable] | None = None) -> None:
+def configure(
+    handlers: dict[tuple[str, str], Handler],
+    closed_notices: dict[str, ClosedNotice] | None = None,
+    recusals: dict[str, Callable] | None = None,
+    visibility: dict[str, Callable] | None = None,
+) -> None:
     """Which domain function answers the completion of which (process, task); listed in workflows/bootstrap.py.
 
     A handler runs once the case is locked: it may refine the form's data or refuse the completion.
@@ -100,8 +109,11 @@ def can_view(session: Session, person: Person, task: HumanTask) -> bool:
     visible = _visibility.get(task.instance.subject_type or "")
     if visible is not None:
         return visible(session, person, task.instance.subject_id)
-    return (person.has_role(Role.COORDINATOR) or person.unit_id == task.unit_id
-            or any(m.unit_id == task.unit_id for m in person.memberships))
+    return (
+        person.has_role(Role.COORDINATOR)
+        or person.unit_id == task.unit_id
+        or any(m.unit_id == task.unit_id for m in person.memberships)
+    )
 
 
 def viewable(session: Session, person: Person, found: list[HumanTask]) -> set[int]:
@@ -138,7 +150,9 @@ def complete(session: Session, actor: Person, task_id: int, data: dict) -> Human
     if task is None or not can_view(session, actor, task):
         raise NotFound("任务不存在")
     if not can_act(session, actor, task):
-        raise Forbidden(recusal(session, actor, task) or "您没有办理此任务的权限：需要在办理单位担任相应角色，或由他人转交给您")
+        raise Forbidden(
+            recusal(session, actor, task) or "您没有办理此任务的权限：需要在办理单位担任相应角色，或由他人转交给您"
+        )
     if task.status != TaskStatus.OPEN:
         raise AlreadyHandled(closed_message(session, actor, task))
     schema = form_schema(task)
@@ -159,13 +173,23 @@ def complete(session: Session, actor: Person, task_id: int, data: dict) -> Human
 
 def history(session: Session, actor: Person, limit: int = 100) -> list[HumanTask]:
     """已办: tasks the person completed, newest first."""
-    return list(session.scalars(select(HumanTask).where(HumanTask.completed_by_id == actor.id)
-                                .order_by(HumanTask.completed_at.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .where(HumanTask.completed_by_id == actor.id)
+            .order_by(HumanTask.completed_at.desc())
+            .limit(limit)
+        )
+    )
 
 
-_CASE_TASKS = (select(HumanTask).join(ProcessInstance)
-               .where(ProcessInstance.subject_type == bindparam("type"), ProcessInstance.subject_id == bindparam("id"))
-               .options(TASK_ROWS).order_by(HumanTask.created_at, HumanTask.id))
+_CASE_TASKS = (
+    select(HumanTask)
+    .join(ProcessInstance)
+    .where(ProcessInstance.subject_type == bindparam("type"), ProcessInstance.subject_id == bindparam("id"))
+    .options(TASK_ROWS)
+    .order_by(HumanTask.created_at, HumanTask.id)
+)
 
 
 def case_tasks(session: Session, subject_type: str, subject_id) -> list[HumanTask]:
@@ -173,8 +197,14 @@ def case_tasks(session: Session, subject_type: str, subject_id) -> list[HumanTas
     return list(session.scalars(_CASE_TASKS, {"type": subject_type, "id": str(subject_id)}))
 
 
-def open_tasks(session: Session, actor: Person, process_key: str = "", overdue_only: bool = False,
-               unit_id: int | None = None, resource: str = "") -> list[HumanTask]:
+def open_tasks(
+    session: Session,
+    actor: Person,
+    process_key: str = "",
+    overdue_only: bool = False,
+    unit_id: int | None = None,
+    resource: str = "",
+) -> list[HumanTask]:
     """待办, overdue first then by due date, filtered by process, overdue, unit and resource keyword."""
     if problems := inputs.length_problems({"process_key": process_key, "resource": resource}, FILTER_LIMITS):
         raise ValidationFailed(problems, "筛选条件有误，请按提示修改")
@@ -196,8 +226,11 @@ def subject_resources(session: Session, found: list[HumanTask]) -> dict[int, str
     ids = {int(t.instance.subject_id) for t in found if t.instance.subject_type == "application"}
     if not ids:
         return {}
-    rows = session.execute(select(Application.instance_id, Resource.code, Resource.name)
-                           .join(Resource, Application.resource_id == Resource.id).where(Application.id.in_(ids)))
+    rows = session.execute(
+        select(Application.instance_id, Resource.code, Resource.name)
+        .join(Resource, Application.resource_id == Resource.id)
+        .where(Application.id.in_(ids))
+    )
     return {instance_id: f"{code} {name}" for instance_id, code, name in rows}
 
 
@@ -209,8 +242,11 @@ def nudges(session: Session, found: list[HumanTask]) -> dict[int, str]:
     ids = [str(t.id) for t in found if t.status == TaskStatus.OPEN]
     if not ids:
         return {}
-    rows = session.execute(select(AuditEvent.subject_id, AuditEvent.action).where(
-        AuditEvent.subject_type == "task", AuditEvent.subject_id.in_(ids), AuditEvent.action.in_(list(NUDGES))))
+    rows = session.execute(
+        select(AuditEvent.subject_id, AuditEvent.action).where(
+            AuditEvent.subject_type == "task", AuditEvent.subject_id.in_(ids), AuditEvent.action.in_(list(NUDGES))
+        )
+    )
     marks: dict[int, str] = {}
     for subject_id, action in rows:
         if marks.get(int(subject_id)) != "督办":
@@ -219,8 +255,9 @@ def nudges(session: Session, found: list[HumanTask]) -> dict[int, str]:
 
 
 def process_names(session: Session) -> dict[str, str]:
-    rows = session.execute(select(ProcessVersion.process_key, ProcessVersion.name)
-                           .order_by(ProcessVersion.version)).all()
+    rows = session.execute(
+        select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)
+    ).all()
     return {key: name for key, name in rows}
 
 
@@ -231,19 +268,25 @@ def deadline(session: Session, task: HumanTask) -> dict | None:
         return None
     end = task.completed_at or clock.now()
     left = calendar.working_days_between(session, clock.local(end).date(), clock.local(task.due_at).date())
-    return {"due_at": task.due_at, "working_days_left": left, "overdue": task.is_overdue(),
-            "provisional": task.due_provisional,
-            "completed_at": task.completed_at if task.status != TaskStatus.OPEN else None,
-            "closed": task.status == TaskStatus.CANCELLED}
+    return {
+        "due_at": task.due_at,
+        "working_days_left": left,
+        "overdue": task.is_overdue(),
+        "provisional": task.due_provisional,
+        "completed_at": task.completed_at if task.status != TaskStatus.OPEN else None,
+        "closed": task.status == TaskStatus.CANCELLED,
+    }
 
 
 def open_deadlines(session: Session, instance_ids: list[int], task_key: str) -> dict[int, dict]:
     """The deadline of each listed case's open task `task_key`, by case, in one query (for lists)."""
     if not instance_ids:
         return {}
-    found = session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                    HumanTask.task_key == task_key,
-                                                    HumanTask.status == TaskStatus.OPEN))
+    found = session.scalars(
+        select(HumanTask).where(
+            HumanTask.instance_id.in_(instance_ids), HumanTask.task_key == task_key, HumanTask.status == TaskStatus.OPEN
+        )
+    )
     return {task.instance_id: deadline(session, task) for task in found}
 
 
@@ -259,8 +302,16 @@ def _candidate_or_assignee(session: Session, actor: Person, task: HumanTask) -> 
 def _assign(session: Session, actor: Person, task: HumanTask, assignee_id: int | None, action: str) -> HumanTask:
     before = task.assignee_id
     task.assignee_id = assignee_id
-    audit.record(session, actor.id, "task", task.id, f"task:{action}", {"assignee_id": before},
-                 {"assignee_id": assignee_id}, unit_id=task.unit_id)
+    audit.record(
+        session,
+        actor.id,
+        "task",
+        task.id,
+        f"task:{action}",
+        {"assignee_id": before},
+        {"assignee_id": assignee_id},
+        unit_id=task.unit_id,
+    )
     return task
 
 
@@ -300,24 +351,37 @@ def delegate(session: Session, actor: Person, task_id: int, username: str) -> Hu
 
 def colleagues(session: Session, actor: Person, task: HumanTask) -> list[Person]:
     """Who a task can be handed to (not those who must step aside from it)."""
-    found = session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
-        RoleMembership.unit_id == task.unit_id, RoleMembership.role == task.role, Person.id != actor.id,
-        Person.active.is_(True)))
+    found = session.scalars(
+        select(Person)
+        .join(RoleMembership, RoleMembership.person_id == Person.id)
+        .where(
+            RoleMembership.unit_id == task.unit_id,
+            RoleMembership.role == task.role,
+            Person.id != actor.id,
+            Person.active.is_(True),
+        )
+    )
     return [p for p in found if recusal(session, p, task) is None]
 
 
 def _actionable(person: Person):
     """Open tasks the person may act on: by role in unit, or assigned to them."""
-    conditions = [(HumanTask.unit_id == m.unit_id) & (HumanTask.role == m.role) & HumanTask.assignee_id.is_(None)
-                  for m in person.memberships]
+    conditions = [
+        (HumanTask.unit_id == m.unit_id) & (HumanTask.role == m.role) & HumanTask.assignee_id.is_(None)
+        for m in person.memberships
+    ]
     conditions.append(HumanTask.assignee_id == person.id)
     return (HumanTask.status == TaskStatus.OPEN) & or_(*conditions)
 
 
 def open_tasks_for(session: Session, person: Person) -> list[HumanTask]:
     """Open tasks the person may act on, by due date (not those they must step aside from)."""
-    query = (select(HumanTask).options(TASK_ROWS).where(_actionable(person))
-             .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id))
+    query = (
+        select(HumanTask)
+        .options(TASK_ROWS)
+        .where(_actionable(person))
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+    )
     return [t for t in session.scalars(query) if recusal(session, person, t) is None]
 
 

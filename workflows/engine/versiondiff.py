@@ -3,6 +3,7 @@
 Read from the XML and the form schemas (not the layout), in Chinese, e.g. "审核申请：期限 5 → 3 个工作日",
 so the deploy confirmation and the versions page say what a new version changes before anyone relies on it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,10 +12,29 @@ from workflows.engine import lint, naming
 from workflows.engine.naming import Names
 from workflows.models import ROLE_LABELS_BY_CODE
 
-COMPARED = ("userTask", "scriptTask", "task", "manualTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
-            "callActivity", "subProcess", "startEvent", "endEvent", "boundaryEvent", "intermediateCatchEvent",
-            "intermediateThrowEvent", "exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway",
-            "sequenceFlow", "lane")
+COMPARED = (
+    "userTask",
+    "scriptTask",
+    "task",
+    "manualTask",
+    "serviceTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "startEvent",
+    "endEvent",
+    "boundaryEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "exclusiveGateway",
+    "inclusiveGateway",
+    "parallelGateway",
+    "eventBasedGateway",
+    "sequenceFlow",
+    "lane",
+)
 KINDS = {kind: naming.KINDS[kind] for kind in COMPARED}  # what a diff compares, by its Chinese kind
 _PROPERTY_LABELS = {"unit": "办理单位字段", "period_start": "期限起算字段", "due": "期限表达式"}
 _SPIFF = "spiffworkflow:"
@@ -61,10 +81,13 @@ class VersionDiff:
         return out
 
     def as_dict(self) -> dict:
-        return {"changes": [c.as_dict() for c in self.changes], "lines": self.lines(),
-                "added": [c.element_id for c in self.of_kind("added")],
-                "removed": [c.element_id for c in self.of_kind("removed")],
-                "changed": [c.element_id for c in self.of_kind("changed")]}
+        return {
+            "changes": [c.as_dict() for c in self.changes],
+            "lines": self.lines(),
+            "added": [c.element_id for c in self.of_kind("added")],
+            "removed": [c.element_id for c in self.of_kind("removed")],
+            "changed": [c.element_id for c in self.of_kind("changed")],
+        }
 
 
 def diff(old_xml: str | None, old_forms: dict, new_xml: str, new_forms: dict) -> VersionDiff:
@@ -92,16 +115,24 @@ def elements(xml: str) -> dict[str, Element]:
     found, lane_of = {}, {}  # node id -> (lane id, lane name)
     for lane in process.iter(f"{{{lint.BPMN}}}lane"):
         role = lint.lane_role(lane)
-        found[lane.get("id")] = Element("lane", (lane.get("name") or "").strip(),
-                                        {"办理角色": ROLE_LABELS_BY_CODE.get(role.value, role.value) if role else "未设置"})
+        found[lane.get("id")] = Element(
+            "lane",
+            (lane.get("name") or "").strip(),
+            {"办理角色": ROLE_LABELS_BY_CODE.get(role.value, role.value) if role else "未设置"},
+        )
         for ref in lane.findall("bpmn:flowNodeRef", lint.NS):
             lane_of[(ref.text or "").strip()] = (lane.get("id"), (lane.get("name") or "").strip())
     for el in process.iter():
         kind = el.tag.split("}")[-1] if isinstance(el.tag, str) else ""
         if kind not in KINDS or kind == "lane" or not el.get("id"):
             continue
-        found[el.get("id")] = Element(kind, (el.get("name") or "").strip(), _facts(el, kind, names),
-                                      lane_of.get(el.get("id")), names.label(el) if kind == "sequenceFlow" else "")
+        found[el.get("id")] = Element(
+            kind,
+            (el.get("name") or "").strip(),
+            _facts(el, kind, names),
+            lane_of.get(el.get("id")),
+            names.label(el) if kind == "sequenceFlow" else "",
+        )
     return found
 
 

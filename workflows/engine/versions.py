@@ -1,4 +1,5 @@
 """Process versions: deploy after the checks, what is deployed and how many cases run on each, who may read a diagram."""
+
 from __future__ import annotations
 
 import hashlib
@@ -64,8 +65,12 @@ def configure(process_contracts, task_templates: dict[str, str] | None = None) -
 
 def _template_issues(outline: lint.Outline) -> list[lint.LintIssue]:
     known = "、".join(f"{name}（{title}）" for name, title in _templates.items())
-    return [lint.LintIssue(element_id, f"通知模板“{name}”不存在，可选：{known}")
-            for element_id, names in outline.templates.items() for name in sorted(names) if name not in _templates]
+    return [
+        lint.LintIssue(element_id, f"通知模板“{name}”不存在，可选：{known}")
+        for element_id, names in outline.templates.items()
+        for name in sorted(names)
+        if name not in _templates
+    ]
 
 
 def check(xml: str, forms: dict) -> tuple[list[lint.LintIssue], lint.Outline]:
@@ -107,8 +112,15 @@ def digest(xml: str, outline: lint.Outline) -> str:
     return hashlib.sha256(xml.encode("utf-8") + forms.encode("utf-8")).hexdigest()
 
 
-def deploy(session: Session, xml: str, forms: dict, actor_id: int | None, note: str | None = None,
-           base_version: int | None = None, once: bool = False) -> Deployed:
+def deploy(
+    session: Session,
+    xml: str,
+    forms: dict,
+    actor_id: int | None,
+    note: str | None = None,
+    base_version: int | None = None,
+    once: bool = False,
+) -> Deployed:
     """Store a new version when the content changed; identical content keeps the current one.
 
     A change note is required for every version after the first; base_version (the version the modeler
@@ -122,45 +134,92 @@ def deploy(session: Session, xml: str, forms: dict, actor_id: int | None, note: 
     outline, content = verdict.outline, digest(xml, verdict.outline)
     latest = latest_version(session, outline.process_id)
     if latest is not None and latest.content_hash == content:
-        repeated = (base_version is not None and latest.version == base_version + 1
-                    and latest.deployed_by_id is not None and latest.deployed_by_id == actor_id)
+        repeated = (
+            base_version is not None
+            and latest.version == base_version + 1
+            and latest.deployed_by_id is not None
+            and latest.deployed_by_id == actor_id
+        )
         return Deployed(latest, False, verdict.dry_run, repeated=repeated)
-    if once and latest is not None and session.scalar(select(ProcessVersion.id).where(
-            ProcessVersion.process_key == outline.process_id, ProcessVersion.content_hash == content).limit(1)):
+    if (
+        once
+        and latest is not None
+        and session.scalar(
+            select(ProcessVersion.id)
+            .where(ProcessVersion.process_key == outline.process_id, ProcessVersion.content_hash == content)
+            .limit(1)
+        )
+    ):
         return Deployed(latest, False, verdict.dry_run)
     if base_version is not None and latest is not None and latest.version != base_version:
-        raise Conflict(f"“{latest.name}”已由他人部署为第 {latest.version} 版（您基于第 {base_version} 版修改），"
-                       "未部署。请重新打开建模器，查看差异后再部署")
+        raise Conflict(
+            f"“{latest.name}”已由他人部署为第 {latest.version} 版（您基于第 {base_version} 版修改），"
+            "未部署。请重新打开建模器，查看差异后再部署"
+        )
     note = _note(note, latest)
-    version = ProcessVersion(process_key=outline.process_id, name=outline.name,
-                             version=(latest.version + 1) if latest else 1, bpmn_xml=xml,
-                             forms=outline.forms, content_hash=content, deployed_by_id=actor_id,
-                             deployed_at=clock.now(), note=note)
+    version = ProcessVersion(
+        process_key=outline.process_id,
+        name=outline.name,
+        version=(latest.version + 1) if latest else 1,
+        bpmn_xml=xml,
+        forms=outline.forms,
+        content_hash=content,
+        deployed_by_id=actor_id,
+        deployed_at=clock.now(),
+        note=note,
+    )
     session.add(version)
     session.flush()
-    changes = versiondiff.diff(latest.bpmn_xml if latest else None, latest.forms if latest else {},
-                               xml, outline.forms).lines() if latest else []
-    audit.record(session, actor_id, "process", outline.process_id, "process:deployed",
-                 {"version": latest.version} if latest else None,
-                 {"version": version.version, "note": note, "changes": changes[:50]})
+    changes = (
+        versiondiff.diff(
+            latest.bpmn_xml if latest else None, latest.forms if latest else {}, xml, outline.forms
+        ).lines()
+        if latest
+        else []
+    )
+    audit.record(
+        session,
+        actor_id,
+        "process",
+        outline.process_id,
+        "process:deployed",
+        {"version": latest.version} if latest else None,
+        {"version": version.version, "note": note, "changes": changes[:50]},
+    )
     return Deployed(version, True, verdict.dry_run, tuple(changes))
 
 
 def _note(note: str | None, latest: ProcessVersion | None) -> str | None:
     note = (note or "").strip()
     if not note and latest is not None:
-        raise ValidationFailed(["变更说明：必填。请写明本次修改了什么、为什么修改（如：审核期限由 5 个工作日改为 3 个工作日）"],
-                               "未部署：请填写变更说明")
+        raise ValidationFailed(
+            ["变更说明：必填。请写明本次修改了什么、为什么修改（如：审核期限由 5 个工作日改为 3 个工作日）"],
+            "未部署：请填写变更说明",
+        )
     if problem := inputs.too_long("变更说明", note, NOTE_LIMIT):
         raise ValidationFailed([problem], "未部署：变更说明过长")
-    if note and latest is not None and (problem := reasons.reason_problem(
-            note, "变更说明", minimum=4, hint="请写明本次修改了什么、为什么修改（如：审核期限由 5 个工作日改为 3 个工作日）")):
+    if (
+        note
+        and latest is not None
+        and (
+            problem := reasons.reason_problem(
+                note,
+                "变更说明",
+                minimum=4,
+                hint="请写明本次修改了什么、为什么修改（如：审核期限由 5 个工作日改为 3 个工作日）",
+            )
+        )
+    ):
         raise ValidationFailed([f"变更说明：{problem}"], "未部署：变更说明要写明具体内容")
     return note or "首次部署"
 
 
-_LATEST_VERSION = (select(ProcessVersion).where(ProcessVersion.process_key == bindparam("process_key"))
-                   .order_by(ProcessVersion.version.desc()).limit(1))
+_LATEST_VERSION = (
+    select(ProcessVersion)
+    .where(ProcessVersion.process_key == bindparam("process_key"))
+    .order_by(ProcessVersion.version.desc())
+    .limit(1)
+)
 
 
 def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
@@ -194,12 +253,18 @@ def require_modeler(person: Person) -> None:
 
 def overview(session: Session) -> dict[str, list[VersionRow]]:
     """Every process with its versions, newest first, and the cases pinned to each."""
-    counts = {(vid, status): n for vid, status, n in session.execute(
-        select(ProcessInstance.process_version_id, ProcessInstance.status, func.count())
-        .group_by(ProcessInstance.process_version_id, ProcessInstance.status))}
+    counts = {
+        (vid, status): n
+        for vid, status, n in session.execute(
+            select(ProcessInstance.process_version_id, ProcessInstance.status, func.count()).group_by(
+                ProcessInstance.process_version_id, ProcessInstance.status
+            )
+        )
+    }
     result: dict[str, list[VersionRow]] = {}
-    for version in session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_key,
-                                                                    ProcessVersion.version.desc())):
+    for version in session.scalars(
+        select(ProcessVersion).order_by(ProcessVersion.process_key, ProcessVersion.version.desc())
+    ):
         running = counts.get((version.id, InstanceStatus.RUNNING.value), 0)
         total = sum(n for (vid, _), n in counts.items() if vid == version.id)
         result.setdefault(version.process_key, []).append(VersionRow(version, running, total))
@@ -212,8 +277,9 @@ def process_rows(session: Session, process_key: str) -> list[VersionRow]:
 
 
 def version_by_number(session: Session, process_key: str, number: int) -> ProcessVersion:
-    version = session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == process_key,
-                                                          ProcessVersion.version == number))
+    version = session.scalar(
+        select(ProcessVersion).where(ProcessVersion.process_key == process_key, ProcessVersion.version == number)
+    )
     if version is None:
         raise NotFound(f"流程“{process_key}”没有第 {number} 版")
     return version
@@ -234,9 +300,14 @@ def _sees_a_case(session: Session, person: Person, version_id: int) -> bool:
         return session.scalar(select(exists().where(on_version)))
     units = {m.unit_id for m in person.memberships} | {person.unit_id}
     started = exists().where(on_version, ProcessInstance.unit_id.in_(units))
-    handled = exists().where(HumanTask.instance_id == ProcessInstance.id, on_version,
-                             or_(HumanTask.unit_id.in_(units), HumanTask.assignee_id == person.id,
-                                 HumanTask.completed_by_id == person.id))
-    applied = exists().where(Application.instance_id == ProcessInstance.id, on_version,
-                             or_(Application.applicant_unit_id.in_(units), Application.provider_unit_id.in_(units)))
+    handled = exists().where(
+        HumanTask.instance_id == ProcessInstance.id,
+        on_version,
+        or_(HumanTask.unit_id.in_(units), HumanTask.assignee_id == person.id, HumanTask.completed_by_id == person.id),
+    )
+    applied = exists().where(
+        Application.instance_id == ProcessInstance.id,
+        on_version,
+        or_(Application.applicant_unit_id.in_(units), Application.provider_unit_id.in_(units)),
+    )
     return session.scalar(select(or_(started, handled, applied)))

@@ -3,6 +3,7 @@
 Every route that deploys (browser modeler, XML upload, `flask deploy-bpmn`) ends in versions.deploy and so
 runs the same checks; this module only gathers what the browser sends and what it is compared with.
 """
+
 from __future__ import annotations
 
 import json
@@ -77,14 +78,17 @@ class Preview:
 
     def as_dict(self) -> dict:
         latest = self.latest
-        return {"ok": self.verdict.ok, "issues": _issues(self.verdict.issues),
-                "dry_run": self.verdict.dry_run.as_dict() if self.verdict.dry_run else None,
-                "process_key": self.verdict.outline.process_id, "name": self.verdict.outline.name,
-                "latest": {"version": latest.version, "id": latest.id} if latest else None,
-                "unchanged": self.unchanged,
-                "diff": self.diff.as_dict() if self.diff else None,
-                "versions": [{"version": r.version.version, "running": r.running, "total": r.total}
-                             for r in self.rows]}
+        return {
+            "ok": self.verdict.ok,
+            "issues": _issues(self.verdict.issues),
+            "dry_run": self.verdict.dry_run.as_dict() if self.verdict.dry_run else None,
+            "process_key": self.verdict.outline.process_id,
+            "name": self.verdict.outline.name,
+            "latest": {"version": latest.version, "id": latest.id} if latest else None,
+            "unchanged": self.unchanged,
+            "diff": self.diff.as_dict() if self.diff else None,
+            "versions": [{"version": r.version.version, "running": r.running, "total": r.total} for r in self.rows],
+        }
 
 
 def _issues(issues: list[lint.LintIssue]) -> list[dict]:
@@ -99,14 +103,16 @@ def preview(session: Session, xml: bytes | str, forms: dict) -> Preview:
     latest = versions.latest_version(session, key) if key else None
     diff = None
     if key and not any(i.element_id == "文件" for i in verdict.issues):
-        diff = versiondiff.diff(latest.bpmn_xml if latest else None, latest.forms if latest else {},
-                                source, verdict.outline.forms)
+        diff = versiondiff.diff(
+            latest.bpmn_xml if latest else None, latest.forms if latest else {}, source, verdict.outline.forms
+        )
     unchanged = latest is not None and verdict.ok and versions.digest(source, verdict.outline) == latest.content_hash
     return Preview(verdict, latest, diff, versions.process_rows(session, key) if key else [], unchanged)
 
 
-def deploy(session: Session, actor: Person, xml: bytes | str, forms: dict, note: str | None,
-           base_version: int | None = None) -> versions.Deployed:
+def deploy(
+    session: Session, actor: Person, xml: bytes | str, forms: dict, note: str | None, base_version: int | None = None
+) -> versions.Deployed:
     """A modeler deploys a drawn or uploaded file: new cases use it, running ones keep theirs; the draft is done."""
     versions.require_modeler(actor)
     deployed = versions.deploy(session, text(xml), forms, actor.id, note, base_version)
@@ -127,9 +133,13 @@ def open_file(session: Session, xml: bytes | str, forms_dir: Path) -> dict:
         details = exc.details if isinstance(exc, ValidationFailed) else [str(exc)]
         raise ValidationFailed(details, "文件无法打开，建模器中的流程图未改变") from None
     latest = versions.latest_version(session, stripped.process_id)
-    return {"xml": stripped.xml, "removed": stripped.removed, "process_key": stripped.process_id,
-            "forms": library(session, stripped.process_id, forms_dir),
-            "base_version": latest.version if latest else None}
+    return {
+        "xml": stripped.xml,
+        "removed": stripped.removed,
+        "process_key": stripped.process_id,
+        "forms": library(session, stripped.process_id, forms_dir),
+        "base_version": latest.version if latest else None,
+    }
 
 
 def drafts(session: Session) -> list[ProcessDraft]:
@@ -141,14 +151,15 @@ def draft_for(session: Session, process_key: str) -> ProcessDraft | None:
     return session.scalar(select(ProcessDraft).where(ProcessDraft.process_key == process_key))
 
 
-def save_draft(session: Session, actor: Person, xml: bytes | str, forms: dict,
-               base_version: int | None) -> ProcessDraft:
+def save_draft(
+    session: Session, actor: Person, xml: bytes | str, forms: dict, base_version: int | None
+) -> ProcessDraft:
     """Keep unfinished work without deploying it: the checks need not pass yet, the file must name its process."""
     versions.require_modeler(actor)
     source = text(xml)
     _, outline = lint.lint(source, {})
     if not outline.process_id:
-        raise ValidationFailed(["草稿未保存：文件中没有可执行流程（isExecutable=\"true\"）或不是有效的 BPMN 文件"])
+        raise ValidationFailed(['草稿未保存：文件中没有可执行流程（isExecutable="true"）或不是有效的 BPMN 文件'])
     draft = draft_for(session, outline.process_id)
     if draft is None:
         draft = ProcessDraft(process_key=outline.process_id)
@@ -156,8 +167,9 @@ def save_draft(session: Session, actor: Person, xml: bytes | str, forms: dict,
     draft.name, draft.bpmn_xml, draft.forms = outline.name[:200], source, forms
     draft.base_version, draft.saved_by_id, draft.saved_at = base_version, actor.id, clock.now()
     session.flush()
-    audit.record(session, actor.id, "process", outline.process_id, "process:draft_saved", None,
-                 {"base_version": base_version})
+    audit.record(
+        session, actor.id, "process", outline.process_id, "process:draft_saved", None, {"base_version": base_version}
+    )
     return draft
 
 

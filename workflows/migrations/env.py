@@ -1,4 +1,5 @@
 """Alembic environment: migrates the database named by the connection it is given or DATABASE_URL."""
+
 from alembic import context
 
 import workflows.models  # noqa: F401  (registers the tables)
@@ -21,8 +22,13 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, include_object=include_object,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_object=include_object,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
     with foreign_keys_off(connection), context.begin_transaction():
         context.run_migrations()
         if broken := broken_foreign_keys(connection):

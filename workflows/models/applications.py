@@ -1,4 +1,5 @@
 """Data applications (四(三)), their attachments, the grants they create and their approval records."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -63,8 +64,9 @@ class Application(Base):
     valid_until: Mapped[date | None] = mapped_column(Date)
     sensitive_justification: Mapped[str] = mapped_column(Text, default="")
     undertaking: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[ApplicationStatus] = mapped_column(coded(ApplicationStatus, "status"),
-                                                      default=ApplicationStatus.DRAFT)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        coded(ApplicationStatus, "status"), default=ApplicationStatus.DRAFT
+    )
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -81,8 +83,9 @@ class Application(Base):
     applicant: Mapped[Person] = relationship(foreign_keys=[applicant_id], lazy="joined")
     decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])
     resource: Mapped[Resource] = relationship(lazy="joined")
-    attachments: Mapped[list[Attachment]] = relationship(back_populates="application", cascade="all, delete-orphan",
-                                                         order_by="Attachment.id")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
 
 
 class Attachment(Base):

@@ -1,4 +1,5 @@
 """Append-only audit events: who changed what, when, from what to what."""
+
 from __future__ import annotations
 
 from datetime import datetime

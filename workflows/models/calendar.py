@@ -1,4 +1,5 @@
 """The editable table of days: the only source of working days the running system reads."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Process versions, running instances and the human tasks mirrored beside their state."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The data resource catalog (政务数据资源目录): entries, info items, revisions, interfaces."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -85,12 +86,29 @@ class Resource(Base):
     __tablename__ = "resource"
     __table_args__ = (
         # covering for the grouped facet count of one unit's entries
-        Index("ix_resource_status_unit", "status", "provider_unit_id", "share_type", "open_type", "format",
-              "category_class", "sensitivity", "update_cycle"),
+        Index(
+            "ix_resource_status_unit",
+            "status",
+            "provider_unit_id",
+            "share_type",
+            "open_type",
+            "format",
+            "category_class",
+            "sensitivity",
+            "update_cycle",
+        ),
         Index("ix_resource_share_type", "share_type"),
         Index("ix_resource_status_published", "status", "published_on", "code"),
-        Index("ix_resource_facets", "status", "share_type", "open_type", "format", "category_class", "sensitivity",
-              "update_cycle"),
+        Index(
+            "ix_resource_facets",
+            "status",
+            "share_type",
+            "open_type",
+            "format",
+            "category_class",
+            "sensitivity",
+            "update_cycle",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,13 +136,15 @@ class Resource(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     provider_unit: Mapped[Unit] = relationship(lazy="joined")
-    items: Mapped[list[InfoItem]] = relationship(back_populates="resource", cascade="all, delete-orphan",
-                                                 order_by="InfoItem.position")
+    items: Mapped[list[InfoItem]] = relationship(
+        back_populates="resource", cascade="all, delete-orphan", order_by="InfoItem.position"
+    )
 
 
 class CatalogGeneration(Base):
     """One row whose token changes (by trigger) on every write to resource: cached facet counts
     stay valid while it is unchanged, in every web worker."""
+
     __tablename__ = "catalog_generation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -188,8 +208,9 @@ class EntryChange(Base):
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     kind: Mapped[EntryChangeKind] = mapped_column(coded(EntryChangeKind, "kind"))
-    status: Mapped[EntryChangeStatus] = mapped_column(coded(EntryChangeStatus, "status"),
-                                                      default=EntryChangeStatus.PENDING)
+    status: Mapped[EntryChangeStatus] = mapped_column(
+        coded(EntryChangeStatus, "status"), default=EntryChangeStatus.PENDING
+    )
     basis: Mapped[str] = mapped_column(Text, default="")  # the 不予共享 basis, or why it is retired or items removed
     removed_items: Mapped[list] = mapped_column(JSONDocument, default=list)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
@@ -211,7 +232,7 @@ class EntryChange(Base):
         return self.kind != EntryChangeKind.REMOVE_ITEMS
 
     def summary(self) -> str:
-        """"改为不予共享（依据：…）", "停用条目（理由：…）", "删除信息项“户籍地址”（理由：…）"; removed items always named."""
+        """ "改为不予共享（依据：…）", "停用条目（理由：…）", "删除信息项“户籍地址”（理由：…）"; removed items always named."""
         removed = f"，并删除信息项“{'、'.join(self.removed_items)}”" if self.removed_items else ""
         if self.kind == EntryChangeKind.REMOVE_ITEMS:
             return f"删除信息项“{'、'.join(self.removed_items)}”（理由：{self.basis}）"

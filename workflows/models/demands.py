@@ -1,4 +1,5 @@
 """The supply-demand list (供需对接清单) and catalog change events (二(三))."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """String enums that carry their Chinese label: codes travel in the API, labels on pages."""
+
 from __future__ import annotations
 
 import enum

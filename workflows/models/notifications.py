@@ -1,4 +1,5 @@
 """In-app inbox rows and the email outbox that the sweep delivers and retries."""
+
 from __future__ import annotations
 
 from datetime import datetime

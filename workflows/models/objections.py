@@ -1,4 +1,5 @@
 """Objections (异议) and error reports (纠错) (四(五), 三(四)): what a unit disputes, who answers, how it ended."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -47,8 +48,7 @@ class Objection(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ObjectionType] = mapped_column(coded(ObjectionType, "kind"))
-    status: Mapped[ObjectionStatus] = mapped_column(coded(ObjectionStatus, "status"),
-                                                    default=ObjectionStatus.SUBMITTED)
+    status: Mapped[ObjectionStatus] = mapped_column(coded(ObjectionStatus, "status"), default=ObjectionStatus.SUBMITTED)
     facts: Mapped[str] = mapped_column(Text)
     request: Mapped[str] = mapped_column(Text)
     raiser_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
@@ -175,8 +175,9 @@ class ObjectionFile(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     objection_id: Mapped[int] = mapped_column(ForeignKey("objection.id"), index=True)
-    purpose: Mapped[FilePurpose] = mapped_column(coded(FilePurpose, "purpose", 24), default=FilePurpose.EVIDENCE,
-                                                 server_default=FilePurpose.EVIDENCE.value)
+    purpose: Mapped[FilePurpose] = mapped_column(
+        coded(FilePurpose, "purpose", 24), default=FilePurpose.EVIDENCE, server_default=FilePurpose.EVIDENCE.value
+    )
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

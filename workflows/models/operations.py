@@ -1,5 +1,6 @@
 """The periodic pass's heartbeat: when it last ran, how long it took and what failed, for /readyz, /metrics and
 the sysadmin's 系统运行状况 page."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

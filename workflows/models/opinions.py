@@ -1,4 +1,5 @@
 """常用意见: a reviewer's own opinion templates and those a unit shares with all its reviewers."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Units, people, their roles per unit and their responsibilities."""
+
 from __future__ import annotations
 
 import enum
@@ -36,12 +37,12 @@ ROLE_LABELS_BY_CODE = {role.value: label for role, label in ROLE_LABELS.items()}
 # What each role does, as the help page tells it; roles are held per unit.
 ROLE_DUTIES = {
     Role.APPLICANT: "代表本单位申请使用其他单位的共享数据：填写应用场景、用途、依据和所需信息项，按授权范围使用数据；"
-                    "可提出异议和数据纠错。",
+    "可提出异议和数据纠错。",
     Role.REVIEWER: "审核其他单位对本单位有条件共享数据的申请，在 {review_days} 个工作日内作出通过、不通过（须说明具体理由）或退回补正。",
     Role.UNIT_ADMIN: "维护本单位的政务数据资源目录和供需对接清单，在职能或法规变化后 10 个工作日内更新目录；"
-                     "为本单位人员开通账号、分配角色。",
+    "为本单位人员开通账号、分配角色。",
     Role.COORDINATOR: "县政务服务和大数据管理局的工作人员：协调目录和清单之外的共享需求，受理和处理异议，"
-                      "催办、督办和督导考核；不代替提供单位作出审核决定。",
+    "催办、督办和督导考核；不代替提供单位作出审核决定。",
     Role.MODELER: "维护审批流程图（BPMN），检查通过后部署新版本；只有流程建模人员可以部署流程。",
     Role.SYSADMIN: "管理单位、人员和角色，维护工作日历、本系统的政策依据和帮助页联系方式。",
 }
@@ -102,19 +103,18 @@ class Person(Base):
     one_time_password_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[Unit] = relationship(lazy="joined")
-    memberships: Mapped[list[RoleMembership]] = relationship(
-        back_populates="person", cascade="all, delete-orphan")
+    memberships: Mapped[list[RoleMembership]] = relationship(back_populates="person", cascade="all, delete-orphan")
     # present for the staff of a company that builds or runs the unit's systems (运维厂商人员, notice 五)
     vendor: Mapped[VendorAccount | None] = relationship(
-        lazy="joined", back_populates="person", foreign_keys="VendorAccount.person_id", uselist=False)
+        lazy="joined", back_populates="person", foreign_keys="VendorAccount.person_id", uselist=False
+    )
 
     @property
     def is_vendor(self) -> bool:
         return self.vendor is not None
 
     def has_role(self, role: Role | str, unit_id: int | None = None) -> bool:
-        return any(m.role == role and (unit_id is None or m.unit_id == unit_id)
-                   for m in self.memberships)
+        return any(m.role == role and (unit_id is None or m.unit_id == unit_id) for m in self.memberships)
 
 
 class VendorAccount(Base):
@@ -192,9 +192,11 @@ class LoginFailure(Base):
     """Failed logins, counted per account and per address (workflows/login_throttle) to slow down guessing."""
 
     __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_user_at", "username", "at"),
-                      Index("ix_login_failure_address_at", "address", "at"),
-                      Index("ix_login_failure_at", "at"))  # the retention purge
+    __table_args__ = (
+        Index("ix_login_failure_user_at", "username", "at"),
+        Index("ix_login_failure_address_at", "address", "at"),
+        Index("ix_login_failure_at", "at"),
+    )  # the retention purge
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))

@@ -1,4 +1,5 @@
 """Texts the sysadmin keeps for everyone to read: the policy page and the help page's contact block."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Raising an objection and reading objections: who may see which, and the flags on what they concern."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -34,8 +35,12 @@ from workflows.organisation.directory import coordinators
 from workflows.sharing import applications, visibility
 
 MAX_GOVERNMENT_FILES = 3
-NEEDS_LINK = {ObjectionType.APPLICATION_DISPUTE: "application_id", ObjectionType.CATALOG_CORRECTION: "resource_code",
-              ObjectionType.QUALITY_DISPUTE: "resource_code", ObjectionType.USAGE_DISPUTE: "grant_id"}
+NEEDS_LINK = {
+    ObjectionType.APPLICATION_DISPUTE: "application_id",
+    ObjectionType.CATALOG_CORRECTION: "resource_code",
+    ObjectionType.QUALITY_DISPUTE: "resource_code",
+    ObjectionType.USAGE_DISPUTE: "grant_id",
+}
 EVIDENCE_OPEN = (ObjectionStatus.SUBMITTED, ObjectionStatus.AWAITING_INFO)  # until triage is done
 LINK_LABELS = {"application_id": "所涉申请", "resource_code": "所涉目录条目", "grant_id": "所涉授权"}
 
@@ -54,8 +59,11 @@ def can_dispute_application(session: Session, person: Person, app: Application) 
     """资源申请异议 is the applicant's, about a review result (returned, approved or not approved): not the
     reviewer's about their own decision, not on a draft or a withdrawn application, and not once the county
     government has decided the dispute (its decision is the last word)."""
-    return (app.status in DISPUTABLE and app.applicant_unit_id in visibility.units_of(person)
-            and government_decided(session, app) is None)
+    return (
+        app.status in DISPUTABLE
+        and app.applicant_unit_id in visibility.units_of(person)
+        and government_decided(session, app) is None
+    )
 
 
 def government_decided(session: Session, app: Application) -> dict | None:
@@ -98,11 +106,23 @@ def _grant(session: Session, actor: Person, by_id: int | None, number: str, prob
         grant = session.get(Grant, by_id)
     else:
         text = number.strip().upper()
-        grant = session.scalar(select(Grant).join(Application, Grant.application_id == Application.id)
-                               .where(Application.number == text)) if len(text) <= 32 else None
+        grant = (
+            session.scalar(
+                select(Grant)
+                .join(Application, Grant.application_id == Application.id)
+                .where(Application.number == text)
+            )
+            if len(text) <= 32
+            else None
+        )
     if grant is None or not visibility.grant_concerns(actor, grant):
-        problems.append(FieldProblem("grant_id", f"所涉授权：“{inputs.shown(number or str(by_id))}”不是本单位获得或本单位"
-                                                 "数据的授权（填写授权所属的申请编号，如 SQ2026000001），请核对"))
+        problems.append(
+            FieldProblem(
+                "grant_id",
+                f"所涉授权：“{inputs.shown(number or str(by_id))}”不是本单位获得或本单位"
+                "数据的授权（填写授权所属的申请编号，如 SQ2026000001），请核对",
+            )
+        )
         return None
     return grant
 
@@ -127,23 +147,39 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
     if application_id or app_number:
         app = _application(session, actor, application_id, app_number, problems)
     if code and len(code) <= CODE_LIMIT:
-        resource = session.scalar(select(Resource).where(func.upper(Resource.code) == code.upper(),
-                                                         Resource.status == ResourceStatus.PUBLISHED))
+        resource = session.scalar(
+            select(Resource).where(
+                func.upper(Resource.code) == code.upper(), Resource.status == ResourceStatus.PUBLISHED
+            )
+        )
         if resource is None:
             problems.append(FieldProblem("resource_code", f"所涉目录条目：“{code}”不存在或未发布"))
     if grant_id or grant_number:
         grant = _grant(session, actor, grant_id, grant_number, problems)
     if grant and app and grant.application_id != app.id:
-        problems.append(FieldProblem("grant_id", f"所涉对象不一致：{_grant_label(grant)}不是申请 {app.number} 的授权。"
-                                                 "一件异议只涉及一个对象，请只填写与异议类型相应的一项"))
+        problems.append(
+            FieldProblem(
+                "grant_id",
+                f"所涉对象不一致：{_grant_label(grant)}不是申请 {app.number} 的授权。"
+                "一件异议只涉及一个对象，请只填写与异议类型相应的一项",
+            )
+        )
     elif resource and (app or grant) and resource.id != (app or grant).resource_id:
         other = f"申请 {app.number}" if app else _grant_label(grant)
-        problems.append(FieldProblem("resource_code", f"所涉对象不一致：目录条目 {resource.code} 不是{other}所涉的条目。"
-                                                      "一件异议只涉及一个对象，请只填写与异议类型相应的一项"))
+        problems.append(
+            FieldProblem(
+                "resource_code",
+                f"所涉对象不一致：目录条目 {resource.code} 不是{other}所涉的条目。"
+                "一件异议只涉及一个对象，请只填写与异议类型相应的一项",
+            )
+        )
     else:
         needed = NEEDS_LINK.get(kind)
-        chosen = ({"application_id": app, "grant_id": grant, "resource_code": resource}[needed] if needed
-                  else grant or app or resource)
+        chosen = (
+            {"application_id": app, "grant_id": grant, "resource_code": resource}[needed]
+            if needed
+            else grant or app or resource
+        )
         if isinstance(chosen, Grant):
             against = grant.unit_id if grant.resource.provider_unit_id in units else grant.resource.provider_unit_id
             link = {"grant_id": grant.id, "resource_id": grant.resource_id, "concerned_unit_id": against}
@@ -151,14 +187,25 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
             link = {"application_id": app.id, "resource_id": app.resource_id, "concerned_unit_id": app.provider_unit_id}
         elif chosen is not None:
             link = {"resource_id": resource.id, "concerned_unit_id": resource.provider_unit_id}
-    if kind == ObjectionType.APPLICATION_DISPUTE and link.get("application_id") and not can_dispute_application(
-            session, actor, app):
+    if (
+        kind == ObjectionType.APPLICATION_DISPUTE
+        and link.get("application_id")
+        and not can_dispute_application(session, actor, app)
+    ):
         decided = government_decided(session, app)
-        why = (f"本申请的争议已提请县政府决定（{decided['number']}），并已按该决定办理，不再受理资源申请异议；"
-               "对办理情况有意见的，请联系县政务服务和大数据管理局" if decided else
-               NOT_DISPUTABLE.get(ApplicationStatus(app.status), "资源申请异议由申请单位对退回、通过或不通过的审核结果提出"))
-        problems.append(FieldProblem("application_id", f"所涉申请：申请 {app.number}（{app.status.label}）不能提出资源申请异议。"
-                                                       f"{why}"))
+        why = (
+            f"本申请的争议已提请县政府决定（{decided['number']}），并已按该决定办理，不再受理资源申请异议；"
+            "对办理情况有意见的，请联系县政务服务和大数据管理局"
+            if decided
+            else NOT_DISPUTABLE.get(
+                ApplicationStatus(app.status), "资源申请异议由申请单位对退回、通过或不通过的审核结果提出"
+            )
+        )
+        problems.append(
+            FieldProblem(
+                "application_id", f"所涉申请：申请 {app.number}（{app.status.label}）不能提出资源申请异议。" f"{why}"
+            )
+        )
         link = {}
     needed = NEEDS_LINK.get(kind)
     if needed and not any(p.field in LINK_LABELS for p in problems if isinstance(p, FieldProblem)):
@@ -168,8 +215,9 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
     return link
 
 
-def add_file(session: Session, actor: Person, objection: Objection, filename: str, content_type: str,
-             data: bytes) -> ObjectionFile:
+def add_file(
+    session: Session, actor: Person, objection: Objection, filename: str, content_type: str, data: bytes
+) -> ObjectionFile:
     """The raiser's evidence (PDF or image, at most 5 files), until the objection is accepted."""
     if objection.raiser_id != actor.id:
         raise Forbidden("只有提出人可以上传证据材料")
@@ -178,12 +226,21 @@ def add_file(session: Session, actor: Person, objection: Objection, filename: st
     return store_file(session, actor, objection, filename, content_type, data, FilePurpose.EVIDENCE)
 
 
-FILE_FIELDS = {FilePurpose.EVIDENCE: ("files", "证据文件", MAX_ATTACHMENTS),
-               FilePurpose.GOVERNMENT_DECISION: ("government_file", "县政府决定文件", MAX_GOVERNMENT_FILES)}
+FILE_FIELDS = {
+    FilePurpose.EVIDENCE: ("files", "证据文件", MAX_ATTACHMENTS),
+    FilePurpose.GOVERNMENT_DECISION: ("government_file", "县政府决定文件", MAX_GOVERNMENT_FILES),
+}
 
 
-def store_file(session: Session, actor: Person, objection: Objection, filename: str, content_type: str,
-               data: bytes, purpose: FilePurpose) -> ObjectionFile:
+def store_file(
+    session: Session,
+    actor: Person,
+    objection: Objection,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    purpose: FilePurpose,
+) -> ObjectionFile:
     """A file of the objection, checked by its first bytes, at most 10 MB, within its purpose's count."""
     field, label, limit = FILE_FIELDS[purpose]
     if len([f for f in objection.files if f.purpose == purpose]) >= limit:
@@ -194,12 +251,27 @@ def store_file(session: Session, actor: Person, objection: Objection, filename: 
     if len(data) > applications.MAX_ATTACHMENT_BYTES:
         raise ValidationFailed([FieldProblem(field, f"{label}：单个文件不能超过 10 MB，请压缩后重试")])
     name = inputs.clean_filename(filename)
-    found = ObjectionFile(objection_id=objection.id, filename=name, content_type=content_type, size=len(data),
-                          data=data, uploaded_by_id=actor.id, uploaded_at=clock.now(), purpose=purpose)
+    found = ObjectionFile(
+        objection_id=objection.id,
+        filename=name,
+        content_type=content_type,
+        size=len(data),
+        data=data,
+        uploaded_by_id=actor.id,
+        uploaded_at=clock.now(),
+        purpose=purpose,
+    )
     objection.files.append(found)
     session.flush()
-    audit.record(session, actor.id, "objection", objection.id, "objection:file_added", None,
-                 {"attachment": name, "size": len(data), "purpose": purpose.value})
+    audit.record(
+        session,
+        actor.id,
+        "objection",
+        objection.id,
+        "objection:file_added",
+        None,
+        {"attachment": name, "size": len(data), "purpose": purpose.value},
+    )
     return found
 
 
@@ -218,27 +290,56 @@ def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:
     link = _linked(session, actor, kind, raw, problems) if kind else {}  # what it concerns, in the same pass
     if problems:
         raise ValidationFailed(list(dict.fromkeys(problems)), "异议未提交：请按提示补全")
-    objection = Objection(kind=kind, status=ObjectionStatus.SUBMITTED, facts=data.facts, request=data.request,
-                          raiser_id=actor.id, raiser_unit_id=actor.unit_id,
-                          attachments=[evidence.model_dump() for evidence in data.attachments],
-                          created_at=clock.now(), **link)
+    objection = Objection(
+        kind=kind,
+        status=ObjectionStatus.SUBMITTED,
+        facts=data.facts,
+        request=data.request,
+        raiser_id=actor.id,
+        raiser_unit_id=actor.unit_id,
+        attachments=[evidence.model_dump() for evidence in data.attachments],
+        created_at=clock.now(),
+        **link,
+    )
     session.add(objection)
     session.flush()
-    instance = engine.start(session, PROCESS, actor.id, actor.unit_id,
-                            {"objection_id": objection.id, "raiser_unit_id": actor.unit_id, "kind": kind.value,
-                             "facts": objection.facts, "request": objection.request, "needs_correction": False,
-                             "responding_unit_1": 0, "responding_unit_2": 0, "responding_unit_3": 0},
-                            subject=("objection", objection.id))
+    instance = engine.start(
+        session,
+        PROCESS,
+        actor.id,
+        actor.unit_id,
+        {
+            "objection_id": objection.id,
+            "raiser_unit_id": actor.unit_id,
+            "kind": kind.value,
+            "facts": objection.facts,
+            "request": objection.request,
+            "needs_correction": False,
+            "responding_unit_1": 0,
+            "responding_unit_2": 0,
+            "responding_unit_3": 0,
+        },
+        subject=("objection", objection.id),
+    )
     objection.instance_id = instance.id
-    audit.record(session, actor.id, "objection", objection.id, "objection:submitted", None,
-                 {"status": objection.status.value, "kind": kind.value} | {k: v for k, v in link.items()})
+    audit.record(
+        session,
+        actor.id,
+        "objection",
+        objection.id,
+        "objection:submitted",
+        None,
+        {"status": objection.status.value, "kind": kind.value} | {k: v for k, v in link.items()},
+    )
     return objection
 
 
 def periods(session: Session) -> dict[str, int | None]:
     """The working days new objections get for triage and for the units' answers (the process's latest version)."""
-    return {"triage": engine.current_period(session, PROCESS, TRIAGE),
-            "answer": engine.current_period(session, PROCESS, ANSWERS[0])}
+    return {
+        "triage": engine.current_period(session, PROCESS, TRIAGE),
+        "answer": engine.current_period(session, PROCESS, ANSWERS[0]),
+    }
 
 
 def check_day(field: str, label: str, text: str, earliest: datetime | None, since: str = "异议提出") -> date:
@@ -290,8 +391,12 @@ def recusal(session: Session, person: Person, task: HumanTask) -> str | None:
 def can_see(person: Person, objection: Objection) -> bool:
     """The raiser's unit, the unit raised against, the responding units and coordinators."""
     units = visibility.units_of(person)
-    return (person.has_role(Role.COORDINATOR) or objection.raiser_unit_id in units
-            or objection.concerned_unit_id in units or bool(units & set(objection.responding_unit_ids or [])))
+    return (
+        person.has_role(Role.COORDINATOR)
+        or objection.raiser_unit_id in units
+        or objection.concerned_unit_id in units
+        or bool(units & set(objection.responding_unit_ids or []))
+    )
 
 
 def case_visible(session: Session, person: Person, subject_id: str | None) -> bool:
@@ -310,24 +415,41 @@ def get_objection(session: Session, actor: Person, objection_id: int) -> Objecti
 def list_mine(session: Session, actor: Person) -> list[Objection]:
     """我的异议: raised by my units, or raised against or transferred to them."""
     units = visibility.units_of(actor)
-    answering = (select(HumanTask.instance_id)
-                 .where(HumanTask.task_key.in_(ANSWERS), HumanTask.unit_id.in_(units)).scalar_subquery())
-    query = select(Objection).where(or_(Objection.raiser_unit_id.in_(units), Objection.concerned_unit_id.in_(units),
-                                        Objection.instance_id.in_(answering)))
+    answering = (
+        select(HumanTask.instance_id)
+        .where(HumanTask.task_key.in_(ANSWERS), HumanTask.unit_id.in_(units))
+        .scalar_subquery()
+    )
+    query = select(Objection).where(
+        or_(
+            Objection.raiser_unit_id.in_(units),
+            Objection.concerned_unit_id.in_(units),
+            Objection.instance_id.in_(answering),
+        )
+    )
     return list(session.scalars(query.order_by(Objection.id.desc())))
 
 
-def flags(session: Session, *, application_id: int | None = None, resource_id: int | None = None,
-          grant_id: int | None = None) -> list[str]:
+def flags(
+    session: Session, *, application_id: int | None = None, resource_id: int | None = None, grant_id: int | None = None
+) -> list[str]:
     """What an application, entry or grant page shows: "存在异议" while an accepted objection is open, "纠错中"."""
     found = []
-    column, value = ((Objection.application_id, application_id) if application_id else
-                     (Objection.resource_id, resource_id) if resource_id else (Objection.grant_id, grant_id))
+    column, value = (
+        (Objection.application_id, application_id)
+        if application_id
+        else (Objection.resource_id, resource_id)
+        if resource_id
+        else (Objection.grant_id, grant_id)
+    )
     open_statuses = (ObjectionStatus.ACCEPTED, ObjectionStatus.TRANSFERRED, ObjectionStatus.COORDINATING)
     if session.scalar(select(Objection.id).where(column == value, Objection.status.in_(open_statuses)).limit(1)):
         found.append("存在异议")
-    if resource_id and session.scalar(select(Correction.id).where(Correction.resource_id == resource_id,
-                                                                  Correction.status == CorrectionStatus.OPEN).limit(1)):
+    if resource_id and session.scalar(
+        select(Correction.id)
+        .where(Correction.resource_id == resource_id, Correction.status == CorrectionStatus.OPEN)
+        .limit(1)
+    ):
         found.append("纠错中")
     return found
 
@@ -337,22 +459,35 @@ def disputed_grants(session: Session, grant_ids: list[int]) -> set[int]:
     if not grant_ids:
         return set()
     open_statuses = (ObjectionStatus.ACCEPTED, ObjectionStatus.TRANSFERRED, ObjectionStatus.COORDINATING)
-    return set(session.scalars(select(Objection.grant_id).where(Objection.grant_id.in_(grant_ids),
-                                                                Objection.status.in_(open_statuses))))
+    return set(
+        session.scalars(
+            select(Objection.grant_id).where(Objection.grant_id.in_(grant_ids), Objection.status.in_(open_statuses))
+        )
+    )
 
 
-def linked(session: Session, *, application_id: int | None = None, resource_id: int | None = None,
-           grant_id: int | None = None) -> list[Objection]:
+def linked(
+    session: Session, *, application_id: int | None = None, resource_id: int | None = None, grant_id: int | None = None
+) -> list[Objection]:
     """The objections about one object, for its page's timeline (the link seen from the other side)."""
-    column, value = ((Objection.application_id, application_id) if application_id else
-                     (Objection.resource_id, resource_id) if resource_id else (Objection.grant_id, grant_id))
+    column, value = (
+        (Objection.application_id, application_id)
+        if application_id
+        else (Objection.resource_id, resource_id)
+        if resource_id
+        else (Objection.grant_id, grant_id)
+    )
     return list(session.scalars(select(Objection).where(column == value).order_by(Objection.id)))
 
 
 def notify(session: Session, objection: Objection, people: list[Person], what: str, detail: str = "") -> None:
     """`what` heads the message (short: what happened); `detail` (a reason, an opinion) is said once, in the body."""
-    context = {"name": case_names.objection_name(objection), "status": objection.status.label, "what": what,
-               "detail": detail}
+    context = {
+        "name": case_names.objection_name(objection),
+        "status": objection.status.label,
+        "what": what,
+        "detail": detail,
+    }
     notifications.send(session, people, "objection", context, f"/objections/{objection.id}")
 
 

@@ -1,4 +1,5 @@
 """What an upheld objection does to what it concerns, through the services that own it (never by editing rows)."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -38,35 +39,56 @@ def _on_application(session: Session, actor: Person, objection: Objection, gover
         days = applications.review_period(session, app)
         basis = f"县政府决定（{government['number']}）" if government else "处理意见"
         set_aside = "撤销退回补正，" if status == ApplicationStatus.RETURNED else ""
-        objection.effect = (f"{set_aside}申请 {app.number} 退回{app.provider_unit.name}重新审核（附{basis}，"
-                            f"{days}个工作日内作出决定）" if days else
-                            f"{set_aside}申请 {app.number} 退回{app.provider_unit.name}重新审核（附{basis}）")
+        objection.effect = (
+            f"{set_aside}申请 {app.number} 退回{app.provider_unit.name}重新审核（附{basis}，"
+            f"{days}个工作日内作出决定）"
+            if days
+            else f"{set_aside}申请 {app.number} 退回{app.provider_unit.name}重新审核（附{basis}）"
+        )
     elif status == ApplicationStatus.APPROVED:
         objection.effect = f"申请 {app.number} 已通过并授权，授权未改变；处理意见已告知{app.provider_unit.name}"
-        cases.notify(session, objection, directory.people_with_role(session, app.provider_unit_id, Role.REVIEWER),
-                     "异议成立，请研究处理意见", f"处理意见：{objection.opinion}")
+        cases.notify(
+            session,
+            objection,
+            directory.people_with_role(session, app.provider_unit_id, Role.REVIEWER),
+            "异议成立，请研究处理意见",
+            f"处理意见：{objection.opinion}",
+        )
     else:
         objection.effect = f"申请 {app.number} 现为“{status.label}”，未作处理"
     return {}
 
 
 def _revision(session: Session, resource_id: int) -> int:
-    return session.scalar(select(func.coalesce(func.max(ResourceRevision.revision), 0))
-                          .where(ResourceRevision.resource_id == resource_id))
+    return session.scalar(
+        select(func.coalesce(func.max(ResourceRevision.revision), 0)).where(ResourceRevision.resource_id == resource_id)
+    )
 
 
 def _order_correction(session: Session, actor: Person, objection: Objection) -> dict:
     resource = objection.resource
-    correction = Correction(objection_id=objection.id, resource_id=resource.id, unit_id=resource.provider_unit_id,
-                            revision_from=_revision(session, resource.id), instance_id=objection.instance_id,
-                            created_at=clock.now())
+    correction = Correction(
+        objection_id=objection.id,
+        resource_id=resource.id,
+        unit_id=resource.provider_unit_id,
+        revision_from=_revision(session, resource.id),
+        instance_id=objection.instance_id,
+        created_at=clock.now(),
+    )
     session.add(correction)
     session.flush()
     what = "修改目录条目" if objection.kind == ObjectionType.CATALOG_CORRECTION else "更正数据"
     days = engine.task_period(session.get(ProcessInstance, objection.instance_id).process_version, CORRECT)
     objection.effect = f"责成{resource.provider_unit.name}{f'在{days}个工作日内' if days else ''}{what}（{resource.code} {resource.name}）"
-    audit.record(session, actor.id, "resource", resource.id, "resource:correction_ordered", None,
-                 {"objection_id": objection.id, "correction_id": correction.id})
+    audit.record(
+        session,
+        actor.id,
+        "resource",
+        resource.id,
+        "resource:correction_ordered",
+        None,
+        {"objection_id": objection.id, "correction_id": correction.id},
+    )
     return {"needs_correction": True, "correction_unit_id": resource.provider_unit_id}
 
 
@@ -79,14 +101,27 @@ def _act_on_grant(session: Session, actor: Person, objection: Objection, data: d
         ended = clock.fmt(grant.revoked_at) if grant.revoked_at else str(grant.valid_until)
         objection.effect = f"{what}已于{ended}{GrantStatus(grant.status).label}，未再处理"
     elif data.get("grant_action") == "revoke":
-        grants.revoke(session, actor, grant.id, objection.opinion, objection_id=objection.id,
-                      basis=f"根据异议 {objection.number} 的处理决定")
+        grants.revoke(
+            session,
+            actor,
+            grant.id,
+            objection.opinion,
+            objection_id=objection.id,
+            basis=f"根据异议 {objection.number} 的处理决定",
+        )
         objection.effect = f"撤销{what}"
     else:
         objection.effect = f"保留{what}，责令整改"
     if data.get("incident"):
-        audit.record(session, actor.id, "unit", grant.unit_id, "unit:incident", None,
-                     {"objection_id": objection.id, "grant_id": grant.id, "opinion": objection.opinion})
+        audit.record(
+            session,
+            actor.id,
+            "unit",
+            grant.unit_id,
+            "unit:incident",
+            None,
+            {"objection_id": objection.id, "grant_id": grant.id, "opinion": objection.opinion},
+        )
         objection.effect += "；已记录使用单位违规事件"
     return {}
 
@@ -96,19 +131,37 @@ def complete_correction(session: Session, actor: Person, objection: Objection, d
     correction = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
     if objection.kind == ObjectionType.CATALOG_CORRECTION:
         if _revision(session, correction.resource_id) <= correction.revision_from:
-            raise ValidationFailed([FieldProblem("done_note", f"纠正情况：目录条目 {correction.resource.code} 还没有新的修订版本。"
-                                                              "请先点击本页“修改目录条目”按钮修改该条目并保存，再办结本任务")],
-                                   "目录条目尚未修改，不能办结纠错任务")
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "done_note",
+                        f"纠正情况：目录条目 {correction.resource.code} 还没有新的修订版本。"
+                        "请先点击本页“修改目录条目”按钮修改该条目并保存，再办结本任务",
+                    )
+                ],
+                "目录条目尚未修改，不能办结纠错任务",
+            )
         corrected_on = clock.today()
     else:
         if not data.get("corrected_on"):
             raise ValidationFailed([FieldProblem("corrected_on", "数据更正日期：数据质量纠错须写明数据更正的日期")])
-        corrected_on = cases.check_day("corrected_on", "数据更正日期", data["corrected_on"], objection.closed_at,
-                                       "处理决定")
+        corrected_on = cases.check_day(
+            "corrected_on", "数据更正日期", data["corrected_on"], objection.closed_at, "处理决定"
+        )
     correction.status, correction.done_at = CorrectionStatus.DONE, clock.now()
     correction.done_note, correction.corrected_on = data["done_note"].strip(), corrected_on
-    audit.record(session, actor.id, "resource", correction.resource_id, "resource:corrected",
-                 {"status": CorrectionStatus.OPEN.value},
-                 {"status": CorrectionStatus.DONE.value, "objection_id": objection.id,
-                  "corrected_on": corrected_on.isoformat(), "late": late})
+    audit.record(
+        session,
+        actor.id,
+        "resource",
+        correction.resource_id,
+        "resource:corrected",
+        {"status": CorrectionStatus.OPEN.value},
+        {
+            "status": CorrectionStatus.DONE.value,
+            "objection_id": objection.id,
+            "corrected_on": corrected_on.isoformat(),
+            "late": late,
+        },
+    )
     cases.notify_raiser(session, objection, "所涉单位已完成纠正", f"纠正情况：{correction.done_note}")

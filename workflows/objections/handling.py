@@ -1,4 +1,5 @@
 """The steps of an objection, as the task handlers bootstrap lists: triage, transfer, answers, decision, rating."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -24,12 +25,18 @@ def _objection(session: Session, task: HumanTask) -> Objection:
     return session.get(Objection, int(task.instance.subject_id))
 
 
-def set_status(session: Session, actor_id: int | None, objection: Objection, status: ObjectionStatus,
-               **extra) -> None:
+def set_status(session: Session, actor_id: int | None, objection: Objection, status: ObjectionStatus, **extra) -> None:
     before = objection.status.value if objection.status else None
     objection.status = status
-    audit.record(session, actor_id, "objection", objection.id, f"objection:{status.value}", {"status": before},
-                 {"status": status.value} | extra)
+    audit.record(
+        session,
+        actor_id,
+        "objection",
+        objection.id,
+        f"objection:{status.value}",
+        {"status": before},
+        {"status": status.value} | extra,
+    )
 
 
 NOT_ACCEPTED_HINT = "请写明具体内容：为什么不予受理，例如不属于受理范围、已在何处办结、依据哪项规定"
@@ -70,11 +77,19 @@ def triaged(session: Session, actor: Person, task: HumanTask, data: dict) -> dic
         cases.notify_raiser(session, objection, "不予受理", f"理由：{objection.not_accepted_reason}")
     else:
         if objection.info_request:
-            raise ValidationFailed([FieldProblem("decision", "审查意见：已经要求补充过一次材料（一次性告知），"
-                                                             "不能再次要求补充，请受理或不予受理")])
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "decision",
+                        "审查意见：已经要求补充过一次材料（一次性告知），" "不能再次要求补充，请受理或不予受理",
+                    )
+                ]
+            )
         if problems := reasons.list_problems(data.get("info_request"), "需补充的材料"):
-            raise ValidationFailed([FieldProblem("info_request", f"需补充的材料：{p}") for p in problems],
-                                   "一次性告知须逐项写明需要补充的材料，未提交")
+            raise ValidationFailed(
+                [FieldProblem("info_request", f"需补充的材料：{p}") for p in problems],
+                "一次性告知须逐项写明需要补充的材料，未提交",
+            )
         objection.info_request = data["info_request"].strip()
         set_status(session, actor.id, objection, ObjectionStatus.AWAITING_INFO, info_request=objection.info_request)
     return data
@@ -96,21 +111,42 @@ def transferred(session: Session, actor: Person, task: HumanTask, data: dict) ->
         if unit is None:
             raise ValidationFailed([FieldProblem("responding_unit_ids", f"答复单位：“{value}”不存在")])
         if not _may_answer(objection, unit):
-            raise ValidationFailed([FieldProblem("responding_unit_ids", f"答复单位：{unit.name}负责处理异议，"
-                                                                        "不作为答复单位；请选择被提出异议的单位和其他有关单位")])
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "responding_unit_ids",
+                        f"答复单位：{unit.name}负责处理异议，" "不作为答复单位；请选择被提出异议的单位和其他有关单位",
+                    )
+                ]
+            )
         if unit_id not in ids:
             ids.append(unit_id)
     if not 1 <= len(ids) <= MAX_RESPONDERS:
         raise ValidationFailed([FieldProblem("responding_unit_ids", f"答复单位：请选择1至{MAX_RESPONDERS}个单位")])
     if objection.concerned_unit_id and objection.concerned_unit_id not in ids:
-        raise ValidationFailed([FieldProblem("responding_unit_ids", f"答复单位：须包括所涉单位（{objection.concerned_unit.name}）。"
-                                                                    "异议针对该单位，应由该单位答复；可再选其他有关单位")],
-                               "所涉单位未列为答复单位，未提交")
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "responding_unit_ids",
+                    f"答复单位：须包括所涉单位（{objection.concerned_unit.name}）。"
+                    "异议针对该单位，应由该单位答复；可再选其他有关单位",
+                )
+            ],
+            "所涉单位未列为答复单位，未提交",
+        )
     objection.responding_unit_ids = ids
-    set_status(session, actor.id, objection, ObjectionStatus.TRANSFERRED, responding_unit_ids=ids,
-               note=data.get("transfer_note") or "")
+    set_status(
+        session,
+        actor.id,
+        objection,
+        ObjectionStatus.TRANSFERRED,
+        responding_unit_ids=ids,
+        note=data.get("transfer_note") or "",
+    )
     days = engine.task_period(task.instance.process_version, ANSWERS[0])
-    cases.notify_raiser(session, objection, "已转办有关单位" + (f"，各单位自转办起{days}个工作日内答复" if days else ""))
+    cases.notify_raiser(
+        session, objection, "已转办有关单位" + (f"，各单位自转办起{days}个工作日内答复" if days else "")
+    )
     padded = ids + [0] * (MAX_RESPONDERS - len(ids))
     return data | {f"responding_unit_{n}": unit_id for n, unit_id in enumerate(padded, start=1)}
 
@@ -120,12 +156,26 @@ def answered(session: Session, actor: Person, task: HumanTask, data: dict) -> di
     objection = _objection(session, task)
     if problem := reasons.reason_problem(data.get("position"), "答复意见", minimum=3, hint=ANSWER_HINT):
         raise ValidationFailed([FieldProblem("position", f"答复意见：{problem}")], "答复意见必须写明具体内容，未提交")
-    answer = ObjectionAnswer(objection_id=objection.id, unit_id=task.unit_id, stance=AnswerStance(data["stance"]),
-                             position=data["position"].strip(), evidence=(data.get("evidence") or "").strip(),
-                             answered_by_id=actor.id, answered_at=clock.now(), late=task.is_overdue(clock.now()))
+    answer = ObjectionAnswer(
+        objection_id=objection.id,
+        unit_id=task.unit_id,
+        stance=AnswerStance(data["stance"]),
+        position=data["position"].strip(),
+        evidence=(data.get("evidence") or "").strip(),
+        answered_by_id=actor.id,
+        answered_at=clock.now(),
+        late=task.is_overdue(clock.now()),
+    )
     session.add(answer)
-    audit.record(session, actor.id, "objection", objection.id, "objection:answered", None,
-                 {"unit_id": task.unit_id, "stance": answer.stance.value, "late": answer.late})
+    audit.record(
+        session,
+        actor.id,
+        "objection",
+        objection.id,
+        "objection:answered",
+        None,
+        {"unit_id": task.unit_id, "stance": answer.stance.value, "late": answer.late},
+    )
     return data
 
 
@@ -134,14 +184,18 @@ def _agreement_problem(objection: Objection, outcome: ObjectionOutcome) -> str |
     communicates and coordinates; it does not overrule a unit that disagrees)."""
     agreeing = AnswerStance.AGREE if outcome == ObjectionOutcome.UPHELD else AnswerStance.DISAGREE
     if objection.concerned_unit_id and objection.concerned_unit_id not in {a.unit_id for a in objection.answers}:
-        return (f"各方意见：所涉单位（{objection.concerned_unit.name}）没有答复，不能记录为意见一致。"
-                "请组织协调（听取该单位意见）或提请县政府数据共享工作领导小组")
+        return (
+            f"各方意见：所涉单位（{objection.concerned_unit.name}）没有答复，不能记录为意见一致。"
+            "请组织协调（听取该单位意见）或提请县政府数据共享工作领导小组"
+        )
     others = [a for a in objection.answers if a.stance != agreeing]
     if not others:
         return None
     who = "、".join(f"{a.unit.name}答复“{a.stance.label}”" for a in others)
-    return (f"各方意见：{who}，与处理结果“{outcome.label}”不一致，不能记录为意见一致。"
-            "请选择“意见不一致，组织协调”或“提请县政府数据共享工作领导小组”")
+    return (
+        f"各方意见：{who}，与处理结果“{outcome.label}”不一致，不能记录为意见一致。"
+        "请选择“意见不一致，组织协调”或“提请县政府数据共享工作领导小组”"
+    )
 
 
 def decided(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
@@ -167,18 +221,34 @@ def coordinated(session: Session, actor: Person, task: HumanTask, data: dict) ->
     objection = _objection(session, task)
     _specific("opinion", data.get("opinion") or "", "决定及理由")
     cases.check_day("meeting_date", "协调日期", data["meeting_date"], objection.created_at)
-    objection.coordination = {"meeting_date": data["meeting_date"], "participants": data["participants"].strip(),
-                              "minutes": data["minutes"].strip()}
-    audit.record(session, actor.id, "objection", objection.id, "objection:coordinated", None,
-                 objection.coordination | {"result": data["coordination_result"]})
+    objection.coordination = {
+        "meeting_date": data["meeting_date"],
+        "participants": data["participants"].strip(),
+        "minutes": data["minutes"].strip(),
+    }
+    audit.record(
+        session,
+        actor.id,
+        "objection",
+        objection.id,
+        "objection:coordinated",
+        None,
+        objection.coordination | {"result": data["coordination_result"]},
+    )
     if data["coordination_result"] == "refer":
         objection.opinion = data["opinion"].strip()
         return data | {"needs_correction": False}
     return data | _close(session, actor, objection, ObjectionOutcome(data["coordination_result"]), data)
 
 
-def _close(session: Session, actor: Person, objection: Objection, outcome: ObjectionOutcome, data: dict,
-           government: dict | None = None) -> dict:
+def _close(
+    session: Session,
+    actor: Person,
+    objection: Objection,
+    outcome: ObjectionOutcome,
+    data: dict,
+    government: dict | None = None,
+) -> dict:
     """Record the decision, act on what the objection concerns, lift the flag; tell the raiser. A decision that
     orders a correction leaves the objection 纠错中 until the unit concerned has corrected (then it is 办结)."""
     objection.outcome, objection.closed_at = outcome, clock.now()
@@ -186,11 +256,19 @@ def _close(session: Session, actor: Person, objection: Objection, outcome: Objec
     upheld = outcome == ObjectionOutcome.UPHELD
     extra = effects.act(session, actor, objection, data, government) if upheld else {}
     correcting = bool(extra.get("needs_correction"))
-    set_status(session, actor.id, objection, ObjectionStatus.CORRECTING if correcting else ObjectionStatus.CLOSED,
-               outcome=outcome.value, opinion=objection.opinion, effect=objection.effect)
+    set_status(
+        session,
+        actor.id,
+        objection,
+        ObjectionStatus.CORRECTING if correcting else ObjectionStatus.CLOSED,
+        outcome=outcome.value,
+        opinion=objection.opinion,
+        effect=objection.effect,
+    )
     detail = f"处理意见：{objection.opinion}" + (f"\n处理：{objection.effect}" if objection.effect else "")
-    cases.notify_raiser(session, objection, f"{outcome.label}，待所涉单位纠正后办结" if correcting else outcome.label,
-                        detail)
+    cases.notify_raiser(
+        session, objection, f"{outcome.label}，待所涉单位纠正后办结" if correcting else outcome.label, detail
+    )
     return {"needs_correction": False} | extra
 
 
@@ -199,7 +277,7 @@ def _without_label(opinion: str, outcome: ObjectionOutcome) -> str:
     put the outcome beside it already, so it is said once."""
     for prefix in (f"{outcome.label}，", f"{outcome.label}：", f"{outcome.label}:", f"{outcome.label}。"):
         if opinion.startswith(prefix) and len(opinion) > len(prefix):
-            return opinion[len(prefix):].strip()
+            return opinion[len(prefix) :].strip()
     return opinion
 
 
@@ -210,12 +288,19 @@ def referred(session: Session, actor: Person, task: HumanTask, data: dict) -> di
     objection.referred_on = cases.check_day("referred_on", "提请日期", data["referred_on"], objection.created_at)
     meeting = (objection.coordination or {}).get("meeting_date")
     if meeting and objection.referred_on.isoformat() < meeting:
-        raise ValidationFailed([FieldProblem("referred_on", f"提请日期：{objection.referred_on} 早于协调日期 {meeting}，"
-                                                            "协调不成后才能提请，请核对")])
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "referred_on",
+                    f"提请日期：{objection.referred_on} 早于协调日期 {meeting}，" "协调不成后才能提请，请核对",
+                )
+            ]
+        )
     objection.outcome = ObjectionOutcome.REFERRED
     set_status(session, actor.id, objection, ObjectionStatus.REFERRED, referred_on=data["referred_on"])
-    cases.notify_raiser(session, objection, "已提请县政府数据共享工作领导小组研究",
-                        "县政府作出决定后，县大数据局将记录决定并按决定办理")
+    cases.notify_raiser(
+        session, objection, "已提请县政府数据共享工作领导小组研究", "县政府作出决定后，县大数据局将记录决定并按决定办理"
+    )
     return data
 
 
@@ -226,18 +311,25 @@ def government_decided(session: Session, actor: Person, task: HumanTask, data: d
     objection = _objection(session, task)
     kept = uploads.pending(session, actor, data.get("government_file") or [])
     for row in kept:
-        cases.store_file(session, actor, objection, row.filename, row.content_type, row.data,
-                         FilePurpose.GOVERNMENT_DECISION)
+        cases.store_file(
+            session, actor, objection, row.filename, row.content_type, row.data, FilePurpose.GOVERNMENT_DECISION
+        )
         session.delete(row)
     if not any(f.purpose == FilePurpose.GOVERNMENT_DECISION for f in objection.files):
-        raise ValidationFailed([FieldProblem("government_file", "县政府决定文件：请选择县政府决定文件（PDF 或图片）后一并提交")],
-                               "缺少县政府决定文件，未提交")
+        raise ValidationFailed(
+            [FieldProblem("government_file", "县政府决定文件：请选择县政府决定文件（PDF 或图片）后一并提交")],
+            "缺少县政府决定文件，未提交",
+        )
     data = data | {"government_file": [row.filename for row in kept]}
     earliest = clock.start_of_day(objection.referred_on) if objection.referred_on else objection.created_at
     decided_on = cases.check_day("government_decided_on", "决定日期", data["government_decided_on"], earliest, "提请")
     outcome = ObjectionOutcome(data["government_outcome"])
-    decision = {"number": data["government_number"].strip(), "decided_on": decided_on.isoformat(),
-                "content": data["government_content"].strip(), "outcome": outcome.value}
+    decision = {
+        "number": data["government_number"].strip(),
+        "decided_on": decided_on.isoformat(),
+        "content": data["government_content"].strip(),
+        "outcome": outcome.value,
+    }
     objection.government_decision = decision
     audit.record(session, actor.id, "objection", objection.id, "objection:government_decided", None, decision)
     opinion = f"依据县政府决定（{decision['number']}，{decision['decided_on']}）"
@@ -266,13 +358,17 @@ def task_opened(session: Session, event: str, task: HumanTask) -> None:
         return
     objection = session.get(Objection, int(task.instance.subject_id))
     task.assignee_id = objection.raiser_id
-    audit.record(session, None, "task", task.id, "task:assigned", {"assignee_id": None},
-                 {"assignee_id": objection.raiser_id})
+    audit.record(
+        session, None, "task", task.id, "task:assigned", {"assignee_id": None}, {"assignee_id": objection.raiser_id}
+    )
 
 
 def open_answers(session: Session, objection: Objection) -> list[HumanTask]:
-    return list(session.scalars(select(HumanTask).where(HumanTask.instance_id == objection.instance_id,
-                                                        HumanTask.task_key.in_(ANSWERS))))
+    return list(
+        session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == objection.instance_id, HumanTask.task_key.in_(ANSWERS))
+        )
+    )
 
 
 def transfer_initial(session: Session, task: HumanTask) -> dict:
@@ -290,8 +386,11 @@ def _may_answer(objection: Objection, unit: Unit) -> bool:
 def responding_units(session: Session, task: HumanTask) -> list[tuple[str, str]]:
     """The transfer form's choices: the units that may answer, the one raised against first."""
     objection = _objection(session, task)
-    units = [u for u in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id))
-             if _may_answer(objection, u)]
+    units = [
+        u
+        for u in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id))
+        if _may_answer(objection, u)
+    ]
     units.sort(key=lambda u: u.id != objection.concerned_unit_id)
     return [(str(u.id), u.name) for u in units]
 

@@ -1,6 +1,7 @@
 """An objection as a unit raises it, declared once: the API parses JSON with it, the service checks every field with
 it and the OpenAPI document describes it. What it concerns (an application, an entry, a grant) is looked up by
 the service, which tells those problems in the same pass."""
+
 from __future__ import annotations
 
 from typing import Annotated, ClassVar
@@ -16,14 +17,16 @@ MAX_ATTACHMENTS, ATTACHMENT_NAME, ATTACHMENT_NOTE = 5, 200, 500
 MIN_FACTS, MIN_REQUEST = 10, 2
 CODE_LIMIT = 64
 TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修改"
-ATTACHMENTS_SHAPE = "附件（attachments）：应为 [{{\"name\": 文件名, \"note\": 说明}}] 数组"  # a message template
+ATTACHMENTS_SHAPE = '附件（attachments）：应为 [{{"name": 文件名, "note": 说明}}] 数组'  # a message template
 
 
 def _kind(value):
     if isinstance(value, ObjectionType):
         return value
     if (kind := ObjectionType.parse(value if isinstance(value, str) else "")) is None:
-        raise inputs.refused("类型：应为 " + "、".join(f"{c}（{label}）" for c, label in ObjectionType.choices()) + " 之一")
+        raise inputs.refused(
+            "类型：应为 " + "、".join(f"{c}（{label}）" for c, label in ObjectionType.choices()) + " 之一"
+        )
     return kind
 
 
@@ -34,9 +37,11 @@ def _an_id(label: str):
         typed = isinstance(value, int) and not isinstance(value, bool)
         found = inputs.parse_int(value) if typed or (info.mode == "python" and isinstance(value, str)) else None
         if found is None or found <= 0:  # the API names the field as the JSON does
-            raise inputs.refused(f"{label}（{info.field_name}）：应为正整数编号" if info.mode == "json"
-                                 else f"{label}：应为正整数编号")
+            raise inputs.refused(
+                f"{label}（{info.field_name}）：应为正整数编号" if info.mode == "json" else f"{label}：应为正整数编号"
+            )
         return found
+
     return BeforeValidator(number)
 
 
@@ -66,20 +71,33 @@ class ObjectionInput(BaseModel):
         ("attachments", "*"): ATTACHMENTS_SHAPE,
     }
 
-    type: Annotated[ObjectionType, BeforeValidator(_kind), inputs.choices_schema(ObjectionType.choices(), "类型代码"),
-                    Field(title="类型")]
-    facts: str = Field(title="事实和理由", min_length=MIN_FACTS, max_length=4000,
-                       description=f"事实和理由（至少 {MIN_FACTS} 个字）")
-    request: str = Field(title="请求事项", min_length=MIN_REQUEST, max_length=2000,
-                         description=f"请求事项（至少 {MIN_REQUEST} 个字）")
-    application_id: Annotated[int | None, _an_id("所涉申请"), Id,
-                              Field(title="所涉申请", description="所涉申请（资源申请异议必填）")] = None
-    resource_code: str = Field("", title="目录条目代码", max_length=CODE_LIMIT,
-                               description="所涉目录条目代码（数据目录纠错、数据质量异议必填）")
-    grant_id: Annotated[int | None, _an_id("所涉授权"), Id,
-                        Field(title="所涉授权", description="所涉授权（数据使用异议必填）")] = None
-    attachments: list[Evidence] = Field([], title="附件", max_length=MAX_ATTACHMENTS,
-                                        description=f"证据材料（最多 {MAX_ATTACHMENTS} 个）")
+    type: Annotated[
+        ObjectionType,
+        BeforeValidator(_kind),
+        inputs.choices_schema(ObjectionType.choices(), "类型代码"),
+        Field(title="类型"),
+    ]
+    facts: str = Field(
+        title="事实和理由", min_length=MIN_FACTS, max_length=4000, description=f"事实和理由（至少 {MIN_FACTS} 个字）"
+    )
+    request: str = Field(
+        title="请求事项", min_length=MIN_REQUEST, max_length=2000, description=f"请求事项（至少 {MIN_REQUEST} 个字）"
+    )
+    application_id: Annotated[
+        int | None, _an_id("所涉申请"), Id, Field(title="所涉申请", description="所涉申请（资源申请异议必填）")
+    ] = None
+    resource_code: str = Field(
+        "",
+        title="目录条目代码",
+        max_length=CODE_LIMIT,
+        description="所涉目录条目代码（数据目录纠错、数据质量异议必填）",
+    )
+    grant_id: Annotated[
+        int | None, _an_id("所涉授权"), Id, Field(title="所涉授权", description="所涉授权（数据使用异议必填）")
+    ] = None
+    attachments: list[Evidence] = Field(
+        [], title="附件", max_length=MAX_ATTACHMENTS, description=f"证据材料（最多 {MAX_ATTACHMENTS} 个）"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -93,8 +111,11 @@ class ObjectionInput(BaseModel):
             data["type"] = data["kind"]
         data.setdefault("type", "")
         if info.mode == "python" and isinstance(files := data.get("attachments"), list):
-            data["attachments"] = [{"name": f} if isinstance(f, str) else f for f in files
-                                   if str((f.get("name") if isinstance(f, dict) else f) or "").strip()]
+            data["attachments"] = [
+                {"name": f} if isinstance(f, str) else f
+                for f in files
+                if str((f.get("name") if isinstance(f, dict) else f) or "").strip()
+            ]
         elif info.mode == "python" and "attachments" in data and not isinstance(data["attachments"], list):
             data["attachments"] = []
         return data
@@ -114,7 +135,10 @@ class ObjectionInput(BaseModel):
         try:
             cls.model_validate_json(body, strict=True)
         except ValidationError as error:
-            wrong = [e for e in error.errors(include_url=False)
-                     if e["type"].endswith("_type") or e["loc"][0] in ("application_id", "grant_id")]
+            wrong = [
+                e
+                for e in error.errors(include_url=False)
+                if e["type"].endswith("_type") or e["loc"][0] in ("application_id", "grant_id")
+            ]
             if wrong:
                 raise ValidationFailed(inputs.field_problems(wrong, cls, cls.MESSAGES), TYPE_PROBLEM) from None

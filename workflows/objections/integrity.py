@@ -1,6 +1,7 @@
 """The invariants of objections: each status has the open step it implies, and what an upheld decision says it
 did to its subject is what happened there. Checked after every step (a breaking step rolls back) and by
 `flask check-integrity` with the sharing invariants."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -53,8 +54,11 @@ def _step_problems(session: Session, objection: Objection, subject: str) -> list
     instance = session.get(ProcessInstance, objection.instance_id) if objection.instance_id else None
     if instance is None:
         return [Problem(subject, "没有对应的流程案件")]
-    keys = Counter(session.scalars(select(HumanTask.task_key).where(HumanTask.instance_id == instance.id,
-                                                                     HumanTask.status == TaskStatus.OPEN)))
+    keys = Counter(
+        session.scalars(
+            select(HumanTask.task_key).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
+        )
+    )
     status = ObjectionStatus(objection.status)
     label = status.label
     if instance.status != InstanceStatus.RUNNING:
@@ -68,8 +72,11 @@ def _step_problems(session: Session, objection: Objection, subject: str) -> list
 
 
 def _events(session: Session, action: str, objection: Objection) -> list[AuditEvent]:
-    return [e for e in session.scalars(select(AuditEvent).where(AuditEvent.action == action))
-            if (e.after or {}).get("objection_id") == objection.id]
+    return [
+        e
+        for e in session.scalars(select(AuditEvent).where(AuditEvent.action == action))
+        if (e.after or {}).get("objection_id") == objection.id
+    ]
 
 
 def _effect_problems(session: Session, objection: Objection, subject: str) -> list[Problem]:
@@ -92,9 +99,13 @@ def _effect_problems(session: Session, objection: Objection, subject: str) -> li
         problems.append(Problem(subject, "授权因本异议被撤销，处理结果却未记载"))
     if correction and not upheld:
         problems.append(Problem(subject, "异议不成立，却责成了纠错"))
-    if upheld and kind in (ObjectionType.CATALOG_CORRECTION, ObjectionType.QUALITY_DISPUTE) and objection.resource_id \
-            and objection.status in (ObjectionStatus.CORRECTING, ObjectionStatus.CLOSED, ObjectionStatus.RATED) \
-            and not correction:
+    if (
+        upheld
+        and kind in (ObjectionType.CATALOG_CORRECTION, ObjectionType.QUALITY_DISPUTE)
+        and objection.resource_id
+        and objection.status in (ObjectionStatus.CORRECTING, ObjectionStatus.CLOSED, ObjectionStatus.RATED)
+        and not correction
+    ):
         problems.append(Problem(subject, "异议成立并应纠错，却没有纠错任务"))
     return problems
 

@@ -1,4 +1,5 @@
 """What the objection pages show, loaded up front: the case with its timeline and diagram, the coordinators' board."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -77,7 +78,8 @@ def _application_now(session: Session, objection: Objection) -> str:
     record = sharing_records.for_application(session, app.id)
     if app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED) and record is not None:
         said += f"（{record.content.get('decided_at', '')}）" + (
-            f"：{note}" if (note := record.content.get("closing_note")) else "")
+            f"：{note}" if (note := record.content.get("closing_note")) else ""
+        )
     return said
 
 
@@ -91,6 +93,7 @@ class EarlierStep:
 @dataclass
 class ObjectionCase:
     """What every objection task page shows beside its form: the case as the person acting needs to read it."""
+
     objection: Objection
     name: str
     files: list = field(default_factory=list)
@@ -120,9 +123,12 @@ def objection_case(session: Session, person: Person, task: HumanTask) -> Objecti
     objection = session.get(Objection, int(task.instance.subject_id))
     if objection is None:
         return None
-    case = ObjectionCase(objection=objection, name=case_names.of_instance(session, task.instance),
-                         files=list(objection.files),
-                         can_upload=objection.raiser_id == person.id and objection.status in cases.EVIDENCE_OPEN)
+    case = ObjectionCase(
+        objection=objection,
+        name=case_names.of_instance(session, task.instance),
+        files=list(objection.files),
+        can_upload=objection.raiser_id == person.id and objection.status in cases.EVIDENCE_OPEN,
+    )
     for step in tasks.case_tasks(session, "objection", objection.id):
         if step.status != TaskStatus.COMPLETED or step.id == task.id:
             continue
@@ -138,8 +144,9 @@ def objection_case(session: Session, person: Person, task: HumanTask) -> Objecti
         case.hidden_fields = HIDDEN_BY_KIND.get(ObjectionType(objection.kind), GRANT_FIELDS)
     case.government_files = [f for f in objection.files if f.purpose == FilePurpose.GOVERNMENT_DECISION]
     case.files = [f for f in objection.files if f.purpose == FilePurpose.EVIDENCE]
-    case.can_correct = (task.task_key == CORRECT and task.status == TaskStatus.OPEN
-                        and engine.can_act(session, person, task))
+    case.can_correct = (
+        task.task_key == CORRECT and task.status == TaskStatus.OPEN and engine.can_act(session, person, task)
+    )
     return case
 
 
@@ -153,8 +160,15 @@ class BoardRow:
 BOARD_LIMITS = {"status": ("状态", 20), "kind": ("类型", 20), "since": ("起始日期", 10), "until": ("截止日期", 10)}
 
 
-def board(session: Session, person: Person, status: str = "", unit_id: int | None = None, kind: str = "",
-          since: str = "", until: str = "") -> list[BoardRow]:
+def board(
+    session: Session,
+    person: Person,
+    status: str = "",
+    unit_id: int | None = None,
+    kind: str = "",
+    since: str = "",
+    until: str = "",
+) -> list[BoardRow]:
     """The coordinators' board: every objection by status, overdue first, filtered by unit, type and period."""
     if not person.has_role(Role.COORDINATOR):
         raise Forbidden("只有县大数据局协调员可以查看异议处理台账")
@@ -184,16 +198,25 @@ def board(session: Session, person: Person, status: str = "", unit_id: int | Non
     rows = [BoardRow(o, steps.get(o.instance_id), False) for o in found]
     for row in rows:
         row.overdue = bool(row.step and row.step.is_overdue())
-    return sorted(rows, key=lambda r: (not r.overdue, r.step is None, r.step.due_at if r.step and r.step.due_at
-                                       else clock.now(), -r.objection.id))
+    return sorted(
+        rows,
+        key=lambda r: (
+            not r.overdue,
+            r.step is None,
+            r.step.due_at if r.step and r.step.due_at else clock.now(),
+            -r.objection.id,
+        ),
+    )
 
 
 def _open_steps(session: Session, instance_ids: list[int]) -> dict[int, HumanTask]:
     if not instance_ids:
         return {}
     found: dict[int, HumanTask] = {}
-    for task in session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                        HumanTask.status == TaskStatus.OPEN)
-                                .order_by(HumanTask.due_at.is_(None), HumanTask.due_at)):
+    for task in session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id.in_(instance_ids), HumanTask.status == TaskStatus.OPEN)
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at)
+    ):
         found.setdefault(task.instance_id, task)
     return found

@@ -1,5 +1,6 @@
 """The record of a closed objection: the same rules as approval records (CJK fonts, SHA-256 fixed at closing,
 QR to the public verification page, one A4 page for a typical case)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,27 +31,43 @@ def _concerns(objection: Objection) -> str:
 
 
 def _steps(session: Session, objection: Objection) -> list[dict]:
-    rows: list[HumanTask] = [t for t in tasks.case_tasks(session, "objection", objection.id)
-                             if t.status == TaskStatus.COMPLETED]
-    return [{"step": t.name, "unit": t.unit.name if t.unit else "",
-             "actor": t.completed_by.display_name if t.completed_by else "", "at": clock.fmt(t.completed_at),
-             "met": "" if t.due_at is None else ("逾期" if t.is_overdue(t.completed_at) else "按期")} for t in rows]
+    rows: list[HumanTask] = [
+        t for t in tasks.case_tasks(session, "objection", objection.id) if t.status == TaskStatus.COMPLETED
+    ]
+    return [
+        {
+            "step": t.name,
+            "unit": t.unit.name if t.unit else "",
+            "actor": t.completed_by.display_name if t.completed_by else "",
+            "at": clock.fmt(t.completed_at),
+            "met": "" if t.due_at is None else ("逾期" if t.is_overdue(t.completed_at) else "按期"),
+        }
+        for t in rows
+    ]
 
 
 def content_for(session: Session, objection: Objection) -> dict:
     """Everything the record states, canonical: the same case always gives the same content."""
     return {
-        "title": "夏邑县政务数据共享异议处理记录", "number": objection.number,
-        "kind": objection.kind.label, "raiser_unit": objection.raiser_unit.name, "raiser": objection.raiser.display_name,
+        "title": "夏邑县政务数据共享异议处理记录",
+        "number": objection.number,
+        "kind": objection.kind.label,
+        "raiser_unit": objection.raiser_unit.name,
+        "raiser": objection.raiser.display_name,
         "concerned_unit": objection.concerned_unit.name if objection.concerned_unit else "",
-        "concerns": _concerns(objection), "facts": objection.facts, "request": objection.request,
+        "concerns": _concerns(objection),
+        "facts": objection.facts,
+        "request": objection.request,
         "raised_at": clock.fmt(objection.created_at),
-        "answers": [{"unit": a.unit.name, "stance": a.stance.label, "position": a.position, "evidence": a.evidence}
-                    for a in objection.answers],
+        "answers": [
+            {"unit": a.unit.name, "stance": a.stance.label, "position": a.position, "evidence": a.evidence}
+            for a in objection.answers
+        ],
         "coordination": dict(objection.coordination or {}),
         "status": objection.status.label,
         "outcome": objection.outcome.label if objection.outcome else "",
-        "reason": objection.not_accepted_reason or objection.opinion, "effect": objection.effect,
+        "reason": objection.not_accepted_reason or objection.opinion,
+        "effect": objection.effect,
         "referral": objection.referral_document,
         **({"government": dict(objection.government_decision)} if objection.government_decision else {}),
         "closed_at": clock.fmt(objection.closed_at),
@@ -63,9 +80,13 @@ def _correction(session: Session, objection: Objection) -> dict:
     found = session.scalar(select(Correction).where(Correction.objection_id == objection.id))
     if found is None:
         return {}
-    return {"unit": found.unit.name, "resource": f"{found.resource.code} {found.resource.name}",
-            "status": found.status.label, "note": found.done_note,
-            "corrected_on": found.corrected_on.isoformat() if found.corrected_on else ""}
+    return {
+        "unit": found.unit.name,
+        "resource": f"{found.resource.code} {found.resource.name}",
+        "status": found.status.label,
+        "note": found.done_note,
+        "corrected_on": found.corrected_on.isoformat() if found.corrected_on else "",
+    }
 
 
 def close(session: Session, objection: Objection) -> ObjectionRecord:
@@ -75,8 +96,9 @@ def close(session: Session, objection: Objection) -> ObjectionRecord:
         return existing
     session.flush()
     content = content_for(session, objection)
-    record = ObjectionRecord(objection_id=objection.id, sha256=approval_records.digest(content), content=content,
-                             created_at=clock.now())
+    record = ObjectionRecord(
+        objection_id=objection.id, sha256=approval_records.digest(content), content=content, created_at=clock.now()
+    )
     session.add(record)
     session.flush()
     audit.record(session, None, "objection", objection.id, "record:created", None, {"sha256": record.sha256})
@@ -86,7 +108,8 @@ def close(session: Session, objection: Objection) -> ObjectionRecord:
 def html(content: dict, sha256: str) -> str:
     verify_url = f"{approval_records.base_url()}/verify/{sha256}"
     return _env.get_template("objection_record.html").render(
-        c=content, sha256=sha256, verify_url=verify_url, qr=approval_records.qr_data_uri(verify_url))
+        c=content, sha256=sha256, verify_url=verify_url, qr=approval_records.qr_data_uri(verify_url)
+    )
 
 
 def pdf_for(session: Session, record: ObjectionRecord) -> bytes | None:

@@ -1,4 +1,5 @@
 """考核 figures on objections: counts by type, unit raised against and outcome, working days per step, ratings."""
+
 from __future__ import annotations
 
 import io
@@ -70,8 +71,11 @@ def figures(session: Session, person: Person, since: str = "", until: str = "") 
 def _steps(session: Session, instance_ids: list[int]) -> list[tuple[str, int, float, int]]:
     if not instance_ids:
         return []
-    rows = session.scalars(select(HumanTask).join(ProcessInstance)
-                           .where(HumanTask.instance_id.in_(instance_ids), HumanTask.status == TaskStatus.COMPLETED))
+    rows = session.scalars(
+        select(HumanTask)
+        .join(ProcessInstance)
+        .where(HumanTask.instance_id.in_(instance_ids), HumanTask.status == TaskStatus.COMPLETED)
+    )
     days, late = defaultdict(list), Counter()
     for task in rows:
         name = "答复异议" if task.task_key.startswith("ob_answer_") else task.name
@@ -85,11 +89,13 @@ def workbook(result: Figures) -> bytes:
     """The figures as an Excel workbook, one sheet per table."""
     book = Workbook()
     period = f"{result.since or '最早'} 至 {result.until or clock.today()}"
-    sheets = [("按类型", ["类型", "件数"], result.by_type),
-              ("按所涉单位", ["所涉单位", "被提出异议", "异议成立"], result.by_unit),
-              ("按处理结果", ["处理结果或状态", "件数"], result.by_outcome),
-              ("各环节用时", ["环节", "已办件数", "平均用时（工作日）", "逾期件数"], result.steps),
-              ("评价", ["满意度（分）", "件数"], result.ratings)]
+    sheets = [
+        ("按类型", ["类型", "件数"], result.by_type),
+        ("按所涉单位", ["所涉单位", "被提出异议", "异议成立"], result.by_unit),
+        ("按处理结果", ["处理结果或状态", "件数"], result.by_outcome),
+        ("各环节用时", ["环节", "已办件数", "平均用时（工作日）", "逾期件数"], result.steps),
+        ("评价", ["满意度（分）", "件数"], result.ratings),
+    ]
     first = True
     for title, header, rows in sheets:
         sheet = book.active if first else book.create_sheet()

@@ -1,4 +1,5 @@
 """Logins, sessions and API tokens."""
+
 from __future__ import annotations
 
 import hashlib
@@ -59,8 +60,9 @@ THROTTLE_MESSAGES = {
 }
 
 
-def authenticate(session: Session, username: str, password: str, address: str,
-                 policy: LoginPolicy = LoginPolicy()) -> Person:
+def authenticate(
+    session: Session, username: str, password: str, address: str, policy: LoginPolicy = LoginPolicy()
+) -> Person:
     """Check a password, after any wait the throttle imposes; unknown names cost and answer the same as wrong passwords."""
     username = (username or "").strip().lower()  # saved in lower case; "MaChao" is machao, and throttled as one
     if problems := inputs.length_problems({"username": username, "password": password or ""}, CREDENTIAL_LIMITS):
@@ -68,8 +70,15 @@ def authenticate(session: Session, username: str, password: str, address: str,
     key, address = username[:64], (address or "unknown")[:64]  # a longer name is unknown anyway
     wait = login_throttle.wait_before_login(session, key, address, policy)
     if wait is not None:
-        audit.record(session, None, "login", key, "session:throttled", None,
-                     {"username": key, "address": address, "scope": wait.scope, "wait_seconds": wait.seconds})
+        audit.record(
+            session,
+            None,
+            "login",
+            key,
+            "session:throttled",
+            None,
+            {"username": key, "address": address, "scope": wait.scope, "wait_seconds": wait.seconds},
+        )
         raise LoginThrottled(THROTTLE_MESSAGES[wait.scope].format(wait=wait.text), wait.seconds)
     person = session.scalar(select(Person).where(Person.username == username))
     if not verify_password(person.password_hash if person is not None else None, password or ""):
@@ -77,8 +86,9 @@ def authenticate(session: Session, username: str, password: str, address: str,
         login_throttle.record_failure(session, key, address, policy)
         raise LoginRefused("用户名或密码错误" + _next_wait_hint(session, key, address, policy))
     if not person.active:
-        audit.record(session, None, "login", key, "session:deactivated_login", None,
-                     {"username": key, "address": address})
+        audit.record(
+            session, None, "login", key, "session:deactivated_login", None, {"username": key, "address": address}
+        )
         raise AccountDeactivated("您的账号已停用，不能登录。如需恢复，请联系本单位目录管理员或系统管理员")
     _refuse_expired_vendor(session, person, key, address)
     _refuse_expired_one_time_password(session, person, key, address, policy)
@@ -90,25 +100,46 @@ def authenticate(session: Session, username: str, password: str, address: str,
 def one_time_password_expired(person: Person, policy: LoginPolicy) -> bool:
     """A one-time password not changed within its lifetime no longer opens the account."""
     issued = person.one_time_password_issued_at
-    return person.must_change_password and issued is not None and clock.now() > issued + policy.one_time_password_lifetime
+    return (
+        person.must_change_password and issued is not None and clock.now() > issued + policy.one_time_password_lifetime
+    )
 
 
-def _refuse_expired_one_time_password(session: Session, person: Person, key: str, address: str,
-                                      policy: LoginPolicy) -> None:
+def _refuse_expired_one_time_password(
+    session: Session, person: Person, key: str, address: str, policy: LoginPolicy
+) -> None:
     if one_time_password_expired(person, policy):
-        audit.record(session, None, "login", key, "session:one_time_password_expired", None,
-                     {"username": key, "address": address})
+        audit.record(
+            session,
+            None,
+            "login",
+            key,
+            "session:one_time_password_expired",
+            None,
+            {"username": key, "address": address},
+        )
         hours = int(policy.one_time_password_lifetime.total_seconds() // 3600)
-        raise OneTimePasswordExpired(f"您的一次性密码已过期（一次性密码 {hours} 小时内有效），不能再用于登录。"
-                                     "请联系本单位目录管理员或系统管理员重新生成一次性密码")
+        raise OneTimePasswordExpired(
+            f"您的一次性密码已过期（一次性密码 {hours} 小时内有效），不能再用于登录。"
+            "请联系本单位目录管理员或系统管理员重新生成一次性密码"
+        )
 
 
 def _refuse_expired_vendor(session: Session, person: Person, key: str, address: str) -> None:
     if person.vendor is not None and person.vendor.is_expired(clock.today()):
-        audit.record(session, None, "login", key, "session:vendor_expired_login", None,
-                     {"username": key, "address": address, "expires_on": person.vendor.expires_on.isoformat()})
-        raise VendorAccountExpired(f"您的运维厂商人员账号已于 {person.vendor.expires_on.isoformat()} 到期，不能再登录。"
-                                   "如工作仍需继续，请联系本单位目录管理员重新开通")
+        audit.record(
+            session,
+            None,
+            "login",
+            key,
+            "session:vendor_expired_login",
+            None,
+            {"username": key, "address": address, "expires_on": person.vendor.expires_on.isoformat()},
+        )
+        raise VendorAccountExpired(
+            f"您的运维厂商人员账号已于 {person.vendor.expires_on.isoformat()} 到期，不能再登录。"
+            "如工作仍需继续，请联系本单位目录管理员重新开通"
+        )
 
 
 def may_keep_session(person: Person) -> bool:
@@ -123,13 +154,15 @@ def _next_wait_hint(session: Session, username: str, address: str, policy: Login
 
 def end_sessions(session: Session, person_id: int, actor_id: int | None, reason: str) -> int:
     """Every session cookie of this person stops working at once (logout, password change, deactivation)."""
-    session.execute(update(Person).where(Person.id == person_id)
-                    .values(session_generation=Person.session_generation + 1))
+    session.execute(
+        update(Person).where(Person.id == person_id).values(session_generation=Person.session_generation + 1)
+    )
     generation = session.scalar(select(Person.session_generation).where(Person.id == person_id))
     if generation is None:
         raise NotFound("用户不存在")
-    audit.record(session, actor_id, "person", person_id, "session:ended", None,
-                 {"reason": reason, "generation": generation})
+    audit.record(
+        session, actor_id, "person", person_id, "session:ended", None, {"reason": reason, "generation": generation}
+    )
     return generation
 
 
@@ -151,8 +184,15 @@ def create_token(session: Session, username: str, actor_id: int | None = None) -
     token = ApiToken(person_id=person.id, token_hash=_digest(raw), prefix=raw[:10], created_at=clock.now())
     session.add(token)
     session.flush()
-    audit.record(session, actor_id if actor_id is not None else person.id, "api_token", token.id,
-                 "api_token:created", None, {"person": person.username, "prefix": token.prefix})
+    audit.record(
+        session,
+        actor_id if actor_id is not None else person.id,
+        "api_token",
+        token.id,
+        "api_token:created",
+        None,
+        {"person": person.username, "prefix": token.prefix},
+    )
     return raw
 
 
@@ -162,13 +202,15 @@ def revoke_token(session: Session, person_id: int, token_id: int) -> None:
         raise NotFound("令牌不存在")
     if token.revoked_at is None:
         token.revoked_at = clock.now()
-        audit.record(session, person_id, "api_token", token.id, "api_token:revoked",
-                     {"revoked": False}, {"revoked": True})
+        audit.record(
+            session, person_id, "api_token", token.id, "api_token:revoked", {"revoked": False}, {"revoked": True}
+        )
 
 
 def person_for_token(session: Session, raw: str) -> Person | None:
-    token = session.scalar(select(ApiToken).options(joinedload(ApiToken.person))
-                           .where(ApiToken.token_hash == _digest(raw or "")))
+    token = session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.person)).where(ApiToken.token_hash == _digest(raw or ""))
+    )
     if token is None or token.revoked_at is not None or not token.person.active:
         return None
     if token.person.is_vendor:  # the API carries applications and grants: never a vendor's
@@ -180,14 +222,21 @@ def person_for_token(session: Session, raw: str) -> Person | None:
 
 
 def tokens_of(session: Session, person_id: int) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).where(ApiToken.person_id == person_id)
-                                .order_by(ApiToken.id.desc())))
+    return list(session.scalars(select(ApiToken).where(ApiToken.person_id == person_id).order_by(ApiToken.id.desc())))
 
 
 # --- passwords and lockouts ------------------------------------------------------
 
-def change_password(session: Session, person_id: int, current: str, new: str, repeated: str, address: str,
-                    policy: LoginPolicy = LoginPolicy()) -> Person:
+
+def change_password(
+    session: Session,
+    person_id: int,
+    current: str,
+    new: str,
+    repeated: str,
+    address: str,
+    policy: LoginPolicy = LoginPolicy(),
+) -> Person:
     """The person's own change: the current password is checked (and throttled) as at login; other sessions end."""
     person = session.get(Person, person_id)
     if person is None or not person.active:
@@ -203,8 +252,15 @@ def change_password(session: Session, person_id: int, current: str, new: str, re
     if problems := inputs.length_problems(typed, labels):
         raise ValidationFailed(problems)
     if not verify_password(person.password_hash, current or ""):
-        audit.record(session, person.id, "login", key, "session:login_failed",
-                     None, {"username": key, "address": address, "during": "password_change"})
+        audit.record(
+            session,
+            person.id,
+            "login",
+            key,
+            "session:login_failed",
+            None,
+            {"username": key, "address": address, "during": "password_change"},
+        )
         login_throttle.record_failure(session, key, address, policy)
         forgot = "请核对管理员给您的一次性密码" if person.must_change_password else "忘记密码请联系管理员重置"
         raise ValidationFailed([f"{current_label}：不正确，请重新输入（{forgot}）"])
@@ -219,8 +275,15 @@ def change_password(session: Session, person_id: int, current: str, new: str, re
     person.password_hash, person.must_change_password = hash_password(new), False
     person.one_time_password_issued_at = None
     session.execute(delete(LoginFailure).where(LoginFailure.username == key))
-    audit.record(session, person.id, "person", person.id, "person:password_changed", None,
-                 {"after_one_time_password": was_one_time})
+    audit.record(
+        session,
+        person.id,
+        "person",
+        person.id,
+        "person:password_changed",
+        None,
+        {"after_one_time_password": was_one_time},
+    )
     end_sessions(session, person.id, person.id, "password_changed")
     session.refresh(person)
     return person

@@ -1,5 +1,6 @@
 """Nobody's work is stranded: the last holder of a role with open tasks stays until they are handed on,
 and the open tasks of a deactivated person wait, listed, for someone to take them over."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -20,9 +21,14 @@ class LastHolder(Conflict):
 
 
 def open_role_tasks(session: Session, unit_id: int, role: str) -> list[HumanTask]:
-    return list(session.scalars(select(HumanTask).options(engine.TASK_ROWS).where(
-        HumanTask.unit_id == unit_id, HumanTask.role == str(role), HumanTask.status == TaskStatus.OPEN)
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)))
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .options(engine.TASK_ROWS)
+            .where(HumanTask.unit_id == unit_id, HumanTask.role == str(role), HumanTask.status == TaskStatus.OPEN)
+            .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+        )
+    )
 
 
 def describe(task: HumanTask) -> str:
@@ -38,9 +44,13 @@ def other_holders(session: Session, person_id: int, unit_id: int | None, role: s
     Every holder's rows are locked, this person's too (PostgreSQL), so two administrators removing the last
     two holders at once are served one after the other, and the second sees that only one is left.
     """
-    query = (select(RoleMembership.person_id).join(Person, RoleMembership.person_id == Person.id)
-             .where(RoleMembership.role == str(role), Person.active.is_(True))
-             .order_by(RoleMembership.id).with_for_update())
+    query = (
+        select(RoleMembership.person_id)
+        .join(Person, RoleMembership.person_id == Person.id)
+        .where(RoleMembership.role == str(role), Person.active.is_(True))
+        .order_by(RoleMembership.id)
+        .with_for_update()
+    )
     if unit_id is not None:
         query = query.where(RoleMembership.unit_id == unit_id)
     ids = sorted(set(session.scalars(query)) - {person_id})
@@ -65,9 +75,11 @@ def refuse_stranding(session: Session, person: Person, unit_id: int, role: str, 
     if found:
         label = ROLE_LABELS_BY_CODE.get(role, role)
         more = [f"……另有 {len(found) - SHOWN_TASKS} 项"] if len(found) > SHOWN_TASKS else []
-        raise LastHolder(f"{person.display_name}是{unit_name}唯一的{label}，本单位还有 {len(found)} 项{label}待办："
-                         f"请先为其他人授予{label}角色，或在取消时把这些待办转交给一位同事",
-                         [describe(t) for t in found[:SHOWN_TASKS]] + more)
+        raise LastHolder(
+            f"{person.display_name}是{unit_name}唯一的{label}，本单位还有 {len(found)} 项{label}待办："
+            f"请先为其他人授予{label}角色，或在取消时把这些待办转交给一位同事",
+            [describe(t) for t in found[:SHOWN_TASKS]] + more,
+        )
 
 
 def hand_over(session: Session, actor_id: int | None, tasks: list[HumanTask], successor: Person) -> None:
@@ -81,16 +93,22 @@ def hand_over(session: Session, actor_id: int | None, tasks: list[HumanTask], su
 
 def release(session: Session, actor_id: int | None, person: Person, unit_id: int, role: str) -> int:
     """Tasks the person had claimed in that role go back to the unit's pool (they no longer hold it)."""
-    tasks = session.scalars(select(HumanTask).where(
-        HumanTask.assignee_id == person.id, HumanTask.unit_id == unit_id, HumanTask.role == str(role),
-        HumanTask.status == TaskStatus.OPEN)).all()
+    tasks = session.scalars(
+        select(HumanTask).where(
+            HumanTask.assignee_id == person.id,
+            HumanTask.unit_id == unit_id,
+            HumanTask.role == str(role),
+            HumanTask.status == TaskStatus.OPEN,
+        )
+    ).all()
     for task in tasks:
         _set_assignee(session, actor_id, task, None, "task:released")
     return len(tasks)
 
 
-def _set_assignee(session: Session, actor_id: int | None, task: HumanTask, assignee_id: int | None,
-                  action: str) -> None:
+def _set_assignee(
+    session: Session, actor_id: int | None, task: HumanTask, assignee_id: int | None, action: str
+) -> None:
     before = task.assignee_id
     task.assignee_id = assignee_id
     audit.record(session, actor_id, "task", task.id, action, {"assignee_id": before}, {"assignee_id": assignee_id})
@@ -98,11 +116,17 @@ def _set_assignee(session: Session, actor_id: int | None, task: HumanTask, assig
 
 # --- tasks of deactivated people -------------------------------------------------
 
+
 def waiting_tasks(session: Session, scope: AdminScope) -> list[HumanTask]:
     """Open tasks assigned to deactivated people, in the units this administrator looks after."""
     scope.require_admin()
-    query = (select(HumanTask).options(engine.TASK_ROWS).join(Person, HumanTask.assignee_id == Person.id)
-             .where(HumanTask.status == TaskStatus.OPEN, Person.active.is_(False)).order_by(HumanTask.id))
+    query = (
+        select(HumanTask)
+        .options(engine.TASK_ROWS)
+        .join(Person, HumanTask.assignee_id == Person.id)
+        .where(HumanTask.status == TaskStatus.OPEN, Person.active.is_(False))
+        .order_by(HumanTask.id)
+    )
     if not scope.everything:
         query = query.where(HumanTask.unit_id.in_(scope.unit_ids))
     return list(session.scalars(query))
@@ -110,10 +134,20 @@ def waiting_tasks(session: Session, scope: AdminScope) -> list[HumanTask]:
 
 def successors(session: Session, task: HumanTask) -> list[Person]:
     """Who may take the task over: active people of its unit with its role there (as a role's successor must be)."""
-    return list(session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
-        RoleMembership.unit_id == task.unit_id, RoleMembership.role == task.role, Person.active.is_(True),
-        Person.unit_id == task.unit_id,
-        Person.id != (task.assignee_id or 0)).order_by(Person.id)))
+    return list(
+        session.scalars(
+            select(Person)
+            .join(RoleMembership, RoleMembership.person_id == Person.id)
+            .where(
+                RoleMembership.unit_id == task.unit_id,
+                RoleMembership.role == task.role,
+                Person.active.is_(True),
+                Person.unit_id == task.unit_id,
+                Person.id != (task.assignee_id or 0),
+            )
+            .order_by(Person.id)
+        )
+    )
 
 
 def reassign(session: Session, scope: AdminScope, task_id: int, username: str) -> HumanTask:
@@ -132,6 +166,8 @@ def reassign(session: Session, scope: AdminScope, task_id: int, username: str) -
     successor = next((p for p in successors(session, task) if p.username == username), None)
     if successor is None:
         unit_name = task.unit.name if task.unit else "办理单位"
-        raise ValidationFailed([f"转交给：须为{unit_name}担任{ROLE_LABELS_BY_CODE.get(task.role, task.role)}的在用人员"])
+        raise ValidationFailed(
+            [f"转交给：须为{unit_name}担任{ROLE_LABELS_BY_CODE.get(task.role, task.role)}的在用人员"]
+        )
     hand_over(session, scope.actor_id, [task], successor)
     return task

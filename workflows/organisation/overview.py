@@ -1,4 +1,5 @@
 """What the organisation pages show, gathered in one call per page so views only render."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,13 +39,29 @@ def person_page(session: Session, scope: AdminScope, person_id: int) -> PersonPa
     role_units = units.visible_units(session, scope, include_inactive=False)
     colleagues = {}
     for unit_id in {m.unit_id for m in person.memberships}:
-        colleagues[unit_id] = list(session.scalars(select(Person).where(
-            Person.unit_id == unit_id, Person.active.is_(True), Person.id != person.id).order_by(Person.id)))
-    failures = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == person.username, LoginFailure.at >= clock.now() - login_throttle.ACCOUNT_MEMORY))
+        colleagues[unit_id] = list(
+            session.scalars(
+                select(Person)
+                .where(Person.unit_id == unit_id, Person.active.is_(True), Person.id != person.id)
+                .order_by(Person.id)
+            )
+        )
+    failures = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.username == person.username, LoginFailure.at >= clock.now() - login_throttle.ACCOUNT_MEMORY)
+    )
     open_tasks = people.assigned_open_tasks(session, person.id)
-    return PersonPage(person, role_units, grantable_roles(scope, role_units), open_tasks, failures, colleagues,
-                      scope.everything or len(scope.unit_ids) > 1, case_names.for_tasks(session, open_tasks))
+    return PersonPage(
+        person,
+        role_units,
+        grantable_roles(scope, role_units),
+        open_tasks,
+        failures,
+        colleagues,
+        scope.everything or len(scope.unit_ids) > 1,
+        case_names.for_tasks(session, open_tasks),
+    )
 
 
 @dataclass
@@ -58,8 +75,11 @@ def unit_rows(session: Session, scope: AdminScope, kind: str = "") -> list[UnitR
     """The units this administrator sees, of one kind (县直部门, 乡镇（街道）…) when one is chosen."""
     chosen = UnitKind.parse(kind) if kind else None
     listed = [u for u in units.visible_units(session, scope) if chosen is None or u.kind == chosen]
-    counts = dict(session.execute(select(Person.unit_id, func.count()).where(Person.active.is_(True))
-                                  .group_by(Person.unit_id)).all())
+    counts = dict(
+        session.execute(
+            select(Person.unit_id, func.count()).where(Person.active.is_(True)).group_by(Person.unit_id)
+        ).all()
+    )
     return [UnitRow(r.unit, r, counts.get(r.unit.id, 0)) for r in responsibilities.responsibles(session, listed)]
 
 
@@ -78,16 +98,26 @@ def unit_page(session: Session, scope: AdminScope, unit_id: int) -> UnitPage:
     scope.require_unit(unit_id)
     unit = units.get_unit(session, unit_id)
     members: dict[int, tuple[Person, list[str]]] = {}
-    for m in session.scalars(select(RoleMembership).join(Person).where(RoleMembership.unit_id == unit_id)
-                             .order_by(Person.active.desc(), Person.id, RoleMembership.id)):
+    for m in session.scalars(
+        select(RoleMembership)
+        .join(Person)
+        .where(RoleMembership.unit_id == unit_id)
+        .order_by(Person.active.desc(), Person.id, RoleMembership.id)
+    ):
         members.setdefault(m.person_id, (m.person, []))[1].append(m.role)
-    candidates = list(session.scalars(select(Person).where(Person.unit_id == unit_id, Person.active.is_(True))
-                                      .order_by(Person.id)))
+    candidates = list(
+        session.scalars(select(Person).where(Person.unit_id == unit_id, Person.active.is_(True)).order_by(Person.id))
+    )
     manageable = {p.id for p, _ in members.values() if scope.may_manage(p)}
-    revocable = {(p.id, r) for p, held in members.values() if p.unit_id != unit_id for r in held
-                 if scope.may_grant(r)}
-    page = UnitPage(unit, responsibilities.responsibles(session, [unit])[0], list(members.values()), candidates,
-                    manageable, revocable=revocable)
+    revocable = {(p.id, r) for p, held in members.values() if p.unit_id != unit_id for r in held if scope.may_grant(r)}
+    page = UnitPage(
+        unit,
+        responsibilities.responsibles(session, [unit])[0],
+        list(members.values()),
+        candidates,
+        manageable,
+        revocable=revocable,
+    )
     if scope.everything and unit.active:
         page.blockers = units.blockers(session, unit_id)
     return page
@@ -107,16 +137,30 @@ class AccountFailures:
 def login_watch(session: Session, scope: AdminScope, policy: LoginPolicy) -> list[AccountFailures]:
     """Accounts with failed logins still counted against them, most recent first (the sysadmin unlocks them)."""
     scope.require_sysadmin("查看登录失败和锁定情况")
-    rows = session.execute(select(LoginFailure.username, func.count(), func.count(LoginFailure.address.distinct()),
-                                  func.max(LoginFailure.at))
-                           .where(LoginFailure.at >= clock.now() - login_throttle.ACCOUNT_MEMORY)
-                           .group_by(LoginFailure.username).order_by(func.max(LoginFailure.at).desc()).limit(200)).all()
+    rows = session.execute(
+        select(
+            LoginFailure.username, func.count(), func.count(LoginFailure.address.distinct()), func.max(LoginFailure.at)
+        )
+        .where(LoginFailure.at >= clock.now() - login_throttle.ACCOUNT_MEMORY)
+        .group_by(LoginFailure.username)
+        .order_by(func.max(LoginFailure.at).desc())
+        .limit(200)
+    ).all()
     names = [r[0] for r in rows]
     known = {p.username: p for p in session.scalars(select(Person).where(Person.username.in_(names)))}
     alerted = login_throttle.alerted_accounts(session, names)
-    return [AccountFailures(name, known.get(name), count, addresses, clock.as_utc(last),
-                            login_throttle.longest_wait(session, name, policy), name in alerted)
-            for name, count, addresses, last in rows]
+    return [
+        AccountFailures(
+            name,
+            known.get(name),
+            count,
+            addresses,
+            clock.as_utc(last),
+            login_throttle.longest_wait(session, name, policy),
+            name in alerted,
+        )
+        for name, count, addresses, last in rows
+    ]
 
 
 def waiting_tasks(session: Session, scope: AdminScope) -> list[tuple[HumanTask, list[Person]]]:

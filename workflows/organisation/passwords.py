@@ -1,4 +1,5 @@
 """Passwords in one place: scrypt hashing, the rules a new password must meet, and one-time passwords."""
+
 from __future__ import annotations
 
 import functools
@@ -41,8 +42,14 @@ def _common() -> frozenset[str]:
 
 
 def _kinds(password: str) -> int:
-    return sum((any(c.isupper() for c in password), any(c.islower() for c in password),
-                any(c.isdigit() for c in password), any(not c.isalnum() for c in password)))
+    return sum(
+        (
+            any(c.isupper() for c in password),
+            any(c.islower() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
 
 
 def password_problems(password: str, username: str) -> list[str]:
@@ -69,4 +76,4 @@ def one_time_password() -> str:
     while True:
         text = "".join(secrets.choice(_OTP_LETTERS + _OTP_DIGITS) for _ in range(12))
         if _kinds(text) == 3:
-            return "-".join(text[i:i + 4] for i in range(0, 12, 4))
+            return "-".join(text[i : i + 4] for i in range(0, 12, 4))

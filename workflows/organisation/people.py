@@ -1,4 +1,5 @@
 """People: accounts are created, edited, deactivated and given one-time passwords, never deleted."""
+
 from __future__ import annotations
 
 import re
@@ -108,8 +109,16 @@ class PeoplePage:
         return max((self.total + self.per_page - 1) // self.per_page, 1)
 
 
-def search(session: Session, scope: AdminScope, text: str = "", unit_id: int | None = None, role: str = "",
-           status: str = "active", page: int = 1, per_page: int = 50) -> PeoplePage:
+def search(
+    session: Session,
+    scope: AdminScope,
+    text: str = "",
+    unit_id: int | None = None,
+    role: str = "",
+    status: str = "active",
+    page: int = 1,
+    per_page: int = 50,
+) -> PeoplePage:
     """People by name, username or position, unit, role and status; a unit_admin sees their units' people."""
     scope.require_admin()
     text = (text or "").strip()
@@ -119,9 +128,13 @@ def search(session: Session, scope: AdminScope, text: str = "", unit_id: int | N
     if not scope.everything:
         query = query.where(Person.unit_id.in_(scope.unit_ids))
     if text:
-        query = query.where(or_(func.lower(Person.username).contains(text.lower(), autoescape=True),
-                                Person.display_name.contains(text, autoescape=True),
-                                Person.position.contains(text, autoescape=True)))
+        query = query.where(
+            or_(
+                func.lower(Person.username).contains(text.lower(), autoescape=True),
+                Person.display_name.contains(text, autoescape=True),
+                Person.position.contains(text, autoescape=True),
+            )
+        )
     if unit_id:
         query = query.where(Person.unit_id == unit_id)
     if role:
@@ -146,8 +159,11 @@ def clean_input(session: Session, data: PersonInput, person: Person | None) -> t
         problems[:0] = _username_taken(session, data.username.strip().lower())
     unit = session.scalar(select(Unit).where(Unit.code == data.unit_code.strip())) if data.unit_code.strip() else None
     if unit is None:
-        problems.append(f"所在单位：“{inputs.shown(data.unit_code.strip())}”不是已有单位的代码" if data.unit_code.strip()
-                        else "所在单位：必选")
+        problems.append(
+            f"所在单位：“{inputs.shown(data.unit_code.strip())}”不是已有单位的代码"
+            if data.unit_code.strip()
+            else "所在单位：必选"
+        )
     elif not unit.active and (person is None or person.unit_id != unit.id):
         problems.append(f"所在单位：{unit.name}已停用")
     if problems:
@@ -166,7 +182,9 @@ def wanted_roles(data: PersonInput, unit: Unit) -> list[Role]:
     for text in data.roles:
         role = roles.parse_role(text)
         if role is None:
-            problems.append(f"角色：“{inputs.shown(text)}”无效，可选：" + "、".join(f"{r.value}（{r.label}）" for r in Role))
+            problems.append(
+                f"角色：“{inputs.shown(text)}”无效，可选：" + "、".join(f"{r.value}（{r.label}）" for r in Role)
+            )
         elif problem := roles.role_problem(role, unit):
             problems.append(f"角色：{problem}")
         elif role not in found:
@@ -176,8 +194,9 @@ def wanted_roles(data: PersonInput, unit: Unit) -> list[Role]:
     return found
 
 
-def create_person(session: Session, scope: AdminScope, data: PersonInput,
-                  hasher: Callable[[str], str] = hash_password) -> tuple[Person, str]:
+def create_person(
+    session: Session, scope: AdminScope, data: PersonInput, hasher: Callable[[str], str] = hash_password
+) -> tuple[Person, str]:
     """A new account with a one-time password (returned once, never stored or logged in clear).
 
     An import's preview passes a cheap hasher: it rolls back anyway, and scrypt costs 0.1 s a person.
@@ -189,15 +208,29 @@ def create_person(session: Session, scope: AdminScope, data: PersonInput,
     for role in wanted:
         scope.require_grant(role, unit.id)
     password = one_time_password()
-    person = Person(username=values["username"], display_name=values["display_name"], unit_id=unit.id,
-                    position=values["position"], email=values["email"] or None,
-                    password_hash=hasher(password), active=True, must_change_password=True,
-                    one_time_password_issued_at=clock.now())
+    person = Person(
+        username=values["username"],
+        display_name=values["display_name"],
+        unit_id=unit.id,
+        position=values["position"],
+        email=values["email"] or None,
+        password_hash=hasher(password),
+        active=True,
+        must_change_password=True,
+        one_time_password_issued_at=clock.now(),
+    )
     person.memberships = [RoleMembership(unit_id=unit.id, role=role) for role in wanted]
     session.add(person)
     session.flush()
-    audit.record(session, scope.actor_id, "person", person.id, "person:created", None,
-                 {**values, "unit": unit.code, "roles": [r.value for r in wanted]})
+    audit.record(
+        session,
+        scope.actor_id,
+        "person",
+        person.id,
+        "person:created",
+        None,
+        {**values, "unit": unit.code, "roles": [r.value for r in wanted]},
+    )
     return person, password
 
 
@@ -216,14 +249,22 @@ class Moved:
         if self.roles:
             parts.append(f"已取消其在{self.unit_name}担任的角色：{'、'.join(self.roles)}")
         if self.released:
-            parts.append(f"其已认领的 {self.released} 项待办已退回{self.unit_name}的待办，由该单位担任相应角色的同事认领")
+            parts.append(
+                f"其已认领的 {self.released} 项待办已退回{self.unit_name}的待办，由该单位担任相应角色的同事认领"
+            )
         if self.vacated:
             parts.append(f"{self.unit_name}的{'、'.join(self.vacated)}已空缺，请在单位页面重新指定")
         return "；".join(parts)
 
 
-def update_person(session: Session, scope: AdminScope, person_id: int, data: PersonInput,
-                  moved: Moved | None = None, confirmed: bool = False) -> Person:
+def update_person(
+    session: Session,
+    scope: AdminScope,
+    person_id: int,
+    data: PersonInput,
+    moved: Moved | None = None,
+    confirmed: bool = False,
+) -> Person:
     """Name, position, email and unit; roles are granted and removed one by one (roles.py).
 
     A move to another unit takes away the roles held in the old unit, claimed tasks going back to that unit's
@@ -234,10 +275,18 @@ def update_person(session: Session, scope: AdminScope, person_id: int, data: Per
     person = managed_person(session, scope, person_id)
     values, unit = clean_input(session, data, person)
     scope.require_unit(unit.id)
-    before = {"display_name": person.display_name, "position": person.position, "email": person.email or "",
-              "unit": person.unit.code}
-    after = {"display_name": values["display_name"], "position": values["position"], "email": values["email"],
-             "unit": unit.code}
+    before = {
+        "display_name": person.display_name,
+        "position": person.position,
+        "email": person.email or "",
+        "unit": person.unit.code,
+    }
+    after = {
+        "display_name": values["display_name"],
+        "position": values["position"],
+        "email": values["email"],
+        "unit": unit.code,
+    }
     changed = {k: v for k, v in after.items() if before[k] != v}
     if "unit" in changed:
         _leave_unit(session, scope, person, unit, moved if moved is not None else Moved(person.unit.name), confirmed)
@@ -246,43 +295,63 @@ def update_person(session: Session, scope: AdminScope, person_id: int, data: Per
         person.email, person.unit_id = values["email"] or None, unit.id
         session.flush()
         session.refresh(person, ["unit"])
-        audit.record(session, scope.actor_id, "person", person.id, "person:updated",
-                     {k: before[k] for k in changed}, changed)
+        audit.record(
+            session, scope.actor_id, "person", person.id, "person:updated", {k: before[k] for k in changed}, changed
+        )
     return person
 
 
-def _leave_unit(session: Session, scope: AdminScope, person: Person, new_unit: Unit, moved: Moved,
-                confirmed: bool) -> None:
+def _leave_unit(
+    session: Session, scope: AdminScope, person: Person, new_unit: Unit, moved: Moved, confirmed: bool
+) -> None:
     """Roles of the old unit go (claimed tasks back to its pool); county-wide roles (系统管理员, 流程建模人员) follow;
     the old unit's responsibilities the person held fall vacant."""
     old = person.unit
     moved.unit_name = old.name
-    leaving = sorted((m for m in person.memberships if m.unit_id == old.id and m.role not in SYSADMIN_ONLY_ROLES),
-                     key=lambda m: list(Role).index(Role(m.role)))  # named in the order the pages list roles
+    leaving = sorted(
+        (m for m in person.memberships if m.unit_id == old.id and m.role not in SYSADMIN_ONLY_ROLES),
+        key=lambda m: list(Role).index(Role(m.role)),
+    )  # named in the order the pages list roles
     if person.active:
         try:
             for membership in leaving:
                 handovers.refuse_stranding(session, person, old.id, membership.role, old.name)
         except handovers.LastHolder as err:
-            raise handovers.LastHolder(f"不能调往{new_unit.name}：调动会取消其在{old.name}的角色。{err.message}",
-                                       err.details) from None
-    losses.require_confirmed(session, person, old, f"把{person.display_name}调往{new_unit.name}", confirmed,
-                             leaving=True)
+            raise handovers.LastHolder(
+                f"不能调往{new_unit.name}：调动会取消其在{old.name}的角色。{err.message}", err.details
+            ) from None
+    losses.require_confirmed(
+        session, person, old, f"把{person.display_name}调往{new_unit.name}", confirmed, leaving=True
+    )
     moved.vacated = losses.leave_responsibilities(session, scope.actor_id, person, old)
     for membership in leaving:
         role = Role(membership.role)
         moved.released += handovers.release(session, scope.actor_id, person, old.id, role)
         moved.roles.append(role.label)
         person.memberships.remove(membership)
-        audit.record(session, scope.actor_id, "person", person.id, "role:revoked",
-                     {"unit": old.code, "role": role.value}, {"reason": f"调往{new_unit.name}"})
+        audit.record(
+            session,
+            scope.actor_id,
+            "person",
+            person.id,
+            "role:revoked",
+            {"unit": old.code, "role": role.value},
+            {"reason": f"调往{new_unit.name}"},
+        )
     for membership in [m for m in person.memberships if m.unit_id == old.id]:  # county-wide: they follow the person
         if person.has_role(membership.role, new_unit.id):
             person.memberships.remove(membership)
         else:
             membership.unit_id = new_unit.id
-        audit.record(session, scope.actor_id, "person", person.id, "role:granted", {"unit": old.code},
-                     {"unit": new_unit.code, "role": str(membership.role)})
+        audit.record(
+            session,
+            scope.actor_id,
+            "person",
+            person.id,
+            "role:granted",
+            {"unit": old.code},
+            {"unit": new_unit.code, "role": str(membership.role)},
+        )
     session.flush()
 
 
@@ -297,7 +366,9 @@ def deactivate_person(session: Session, scope: AdminScope, person_id: int) -> li
     for membership in person.memberships:
         handovers.refuse_stranding(session, person, membership.unit_id, membership.role, membership.unit.name)
     person.active = False
-    audit.record(session, scope.actor_id, "person", person.id, "person:deactivated", {"active": True}, {"active": False})
+    audit.record(
+        session, scope.actor_id, "person", person.id, "person:deactivated", {"active": True}, {"active": False}
+    )
     accounts.end_sessions(session, person.id, scope.actor_id, "deactivated")
     return assigned_open_tasks(session, person.id)
 
@@ -308,14 +379,20 @@ def reactivate_person(session: Session, scope: AdminScope, person_id: int) -> Pe
         raise Conflict(f"{person.unit.name}已停用，请先把{person.display_name}调到在用的单位再恢复账号")
     if not person.active:
         person.active = True
-        audit.record(session, scope.actor_id, "person", person.id, "person:reactivated",
-                     {"active": False}, {"active": True})
+        audit.record(
+            session, scope.actor_id, "person", person.id, "person:reactivated", {"active": False}, {"active": True}
+        )
     return person
 
 
 def assigned_open_tasks(session: Session, person_id: int) -> list[HumanTask]:
-    return list(session.scalars(select(HumanTask).where(HumanTask.assignee_id == person_id,
-                                                        HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.id)))
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .where(HumanTask.assignee_id == person_id, HumanTask.status == TaskStatus.OPEN)
+            .order_by(HumanTask.id)
+        )
+    )
 
 
 def reset_password(session: Session, scope: AdminScope, person_id: int) -> str:

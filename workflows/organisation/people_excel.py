@@ -1,4 +1,5 @@
 """People and their roles as an Excel workbook: what the export writes, the import reads back unchanged."""
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,15 @@ from workflows.models import Person, Role, Unit
 from workflows.organisation.scope import AdminScope
 
 SHEET, GUIDE_SHEET = "人员", "填写说明"
-COLUMNS = {"用户名": "username", "姓名": "display_name", "单位代码": "unit_code", "职务": "position",
-           "电子邮箱": "email", "角色": "roles", "账号状态": "status"}
+COLUMNS = {
+    "用户名": "username",
+    "姓名": "display_name",
+    "单位代码": "unit_code",
+    "职务": "position",
+    "电子邮箱": "email",
+    "角色": "roles",
+    "账号状态": "status",
+}
 WIDTHS = {"用户名": 16, "姓名": 12, "单位代码": 12, "职务": 14, "电子邮箱": 28, "角色": 40, "账号状态": 12}
 ACTIVE, INACTIVE = "在用", "已停用"
 STATUS_WORDS = {ACTIVE: True, "启用": True, INACTIVE: False, "停用": False}
@@ -30,11 +38,13 @@ MAX_ROWS = 1000
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 GUIDE = {
     "用户名": "必填。已有用户名的行修改该人员；新用户名新建账号，导入后显示其一次性密码（只显示一次）。"
-              "2–64 位小写字母、数字、点、下划线或连字符",
-    "姓名": "必填", "单位代码": "必填，人员所在单位的代码（见“单位”页面），如 mzj",
-    "职务": "可选", "电子邮箱": "可选，用于接收待办和催办邮件",
+    "2–64 位小写字母、数字、点、下划线或连字符",
+    "姓名": "必填",
+    "单位代码": "必填，人员所在单位的代码（见“单位”页面），如 mzj",
+    "职务": "可选",
+    "电子邮箱": "可选，用于接收待办和催办邮件",
     "角色": "该人员担任的全部角色，多个用分号分隔，如“申请人；审核人”，指所在单位的角色；"
-            "在其他单位担任的角色写成“单位代码:角色”，如 gaj:审核人。已有人员未列出的角色将被取消",
+    "在其他单位担任的角色写成“单位代码:角色”，如 gaj:审核人。已有人员未列出的角色将被取消",
     "账号状态": "在用 或 已停用；留空则保持不变（新账号为在用）。已停用的账号不能登录，其历史记录保留",
 }
 ROLE_CHOICES = "可选角色：" + "、".join(r.label for r in Role)
@@ -42,9 +52,12 @@ ROLE_CHOICES = "可选角色：" + "、".join(r.label for r in Role)
 
 def role_cell(person: Person) -> str:
     """The roles as the import reads them: own unit by label, other units as code:label."""
-    return "；".join(Role(m.role).label if m.unit_id == person.unit_id else f"{m.unit.code}:{Role(m.role).label}"
-                    for m in sorted(person.memberships, key=lambda m: (m.unit_id != person.unit_id, m.unit_id,
-                                                                       list(Role).index(Role(m.role)))))
+    return "；".join(
+        Role(m.role).label if m.unit_id == person.unit_id else f"{m.unit.code}:{Role(m.role).label}"
+        for m in sorted(
+            person.memberships, key=lambda m: (m.unit_id != person.unit_id, m.unit_id, list(Role).index(Role(m.role)))
+        )
+    )
 
 
 def export_workbook(session: Session, scope: AdminScope) -> bytes:
@@ -56,20 +69,37 @@ def export_workbook(session: Session, scope: AdminScope) -> bytes:
     book = _new_book()
     for person in session.scalars(query):
         if scope.may_manage(person):
-            _append(book[SHEET], [person.username, person.display_name, person.unit.code, person.position,
-                                  person.email or "", role_cell(person), ACTIVE if person.active else INACTIVE])
+            _append(
+                book[SHEET],
+                [
+                    person.username,
+                    person.display_name,
+                    person.unit.code,
+                    person.position,
+                    person.email or "",
+                    role_cell(person),
+                    ACTIVE if person.active else INACTIVE,
+                ],
+            )
     return _to_bytes(book)
 
 
 def template_workbook() -> bytes:
     """An empty workbook with an example row and a sheet that explains every column."""
     book = _new_book()
-    _append(book[SHEET], [EXAMPLE + "zhangsan", "张三", "mzj", "科员", "zhangsan@xiayi.gov.example",
-                          "申请人；审核人", ACTIVE])
+    _append(
+        book[SHEET],
+        [EXAMPLE + "zhangsan", "张三", "mzj", "科员", "zhangsan@xiayi.gov.example", "申请人；审核人", ACTIVE],
+    )
     guide = book.create_sheet(GUIDE_SHEET)
     _header(guide, {"列名": 14, "说明": 100})
-    guide.append(["全部", f"以“{EXAMPLE}”开头的示例行不会导入，可直接覆盖或删除；请勿修改表头。导入前先预览全部变化，"
-                        "确认后才生效；文件中有任何问题则不导入任何内容"])
+    guide.append(
+        [
+            "全部",
+            f"以“{EXAMPLE}”开头的示例行不会导入，可直接覆盖或删除；请勿修改表头。导入前先预览全部变化，"
+            "确认后才生效；文件中有任何问题则不导入任何内容",
+        ]
+    )
     for title in COLUMNS:
         guide.append([title, GUIDE[title] + (f"。{ROLE_CHOICES}" if title == "角色" else "")])
     return _to_bytes(book)
@@ -80,8 +110,14 @@ def _new_book() -> Workbook:
     sheet = book.active
     sheet.title = SHEET
     _header(sheet, WIDTHS)
-    rule = DataValidation(type="list", formula1=f'"{ACTIVE},{INACTIVE}"', allow_blank=True, showErrorMessage=True,
-                          errorTitle="无效值", error=f"请选择 {ACTIVE} 或 {INACTIVE}")
+    rule = DataValidation(
+        type="list",
+        formula1=f'"{ACTIVE},{INACTIVE}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="无效值",
+        error=f"请选择 {ACTIVE} 或 {INACTIVE}",
+    )
     sheet.add_data_validation(rule)
     rule.add(f"{get_column_letter(len(COLUMNS))}2:{get_column_letter(len(COLUMNS))}{MAX_ROWS + 1}")
     return book
@@ -96,8 +132,9 @@ def _header(sheet, widths: dict[str, int]) -> None:
 
 
 def _append(sheet, values: list) -> None:
-    sheet.append([spreadsheets.safe_cell(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v
-                  for v in values])
+    sheet.append(
+        [spreadsheets.safe_cell(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v for v in values]
+    )
 
 
 def _to_bytes(book: Workbook) -> bytes:
@@ -107,6 +144,7 @@ def _to_bytes(book: Workbook) -> bytes:
 
 
 # --- reading --------------------------------------------------------------------
+
 
 @dataclass
 class Row:
@@ -121,8 +159,10 @@ class Row:
         return f"{self.where(name)}：{message}"
 
 
-NOT_A_WORKBOOK = ValidationFailed(["请上传由“下载模板”或“导出人员”得到并填写的 .xlsx 文件；.xls、.csv 等格式请先在 Excel 中"
-                                   "“另存为” .xlsx 工作簿"], "文件不是有效的 Excel 工作簿（.xlsx），未导入任何内容")
+NOT_A_WORKBOOK = ValidationFailed(
+    ["请上传由“下载模板”或“导出人员”得到并填写的 .xlsx 文件；.xls、.csv 等格式请先在 Excel 中" "“另存为” .xlsx 工作簿"],
+    "文件不是有效的 Excel 工作簿（.xlsx），未导入任何内容",
+)
 
 
 def read_rows(data: bytes) -> list[Row]:
@@ -159,9 +199,12 @@ def _read_sheet(book, archive) -> list[Row]:
     index = {name: header.index(title) for title, name in COLUMNS.items()}
     rows, problems = [], []
     for number, line in enumerate(lines, start=2):
-        row = Row(number, {name: spreadsheets.cell_text(line[i] if i < len(line) else None)
-                           for name, i in index.items()})
-        unreadable = [row.problem(name, p) for name, text in row.values.items() if (p := spreadsheets.cell_problem(text))]
+        row = Row(
+            number, {name: spreadsheets.cell_text(line[i] if i < len(line) else None) for name, i in index.items()}
+        )
+        unreadable = [
+            row.problem(name, p) for name, text in row.values.items() if (p := spreadsheets.cell_problem(text))
+        ]
         problems += unreadable
         if any(row.values.values()) and not unreadable and not row.values["username"].startswith(EXAMPLE):
             rows.append(row)

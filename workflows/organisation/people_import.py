@@ -1,4 +1,5 @@
 """Importing people and roles from Excel: every change is previewed first, then applied all together or not at all."""
+
 from __future__ import annotations
 
 import hashlib
@@ -62,6 +63,7 @@ def _fail(problems: list[str]):
 
 # --- checking ----------------------------------------------------------------------
 
+
 def _intents(session: Session, scope: AdminScope, rows: list[Row]) -> list[_Intent]:
     units = {u.code: u for u in session.scalars(select(Unit))}
     seen: dict[str, int] = {}
@@ -69,7 +71,9 @@ def _intents(session: Session, scope: AdminScope, rows: list[Row]) -> list[_Inte
     for row in rows:
         username = row.values["username"].strip().lower()
         if username in seen:
-            problems.append(f"{row.where()} 用户名：“{inputs.shown(username)}”与第{seen[username]}行重复，每人只能出现一次")
+            problems.append(
+                f"{row.where()} 用户名：“{inputs.shown(username)}”与第{seen[username]}行重复，每人只能出现一次"
+            )
             continue
         seen[username] = row.number
         found: list[str] = []
@@ -89,8 +93,13 @@ def _intent(session: Session, scope: AdminScope, row: Row, units: dict, problems
     if person is not None and not scope.may_manage(person):
         problems.append(f"用户名：{person.display_name}（{person.username}）不是您可以管理的人员")
         return None
-    data = people.PersonInput(username=v["username"], display_name=v["display_name"], unit_code=v["unit_code"],
-                              position=v["position"], email=v["email"])
+    data = people.PersonInput(
+        username=v["username"],
+        display_name=v["display_name"],
+        unit_code=v["unit_code"],
+        position=v["position"],
+        email=v["email"],
+    )
     unit = None
     try:
         _, unit = people.clean_input(session, data, person)
@@ -137,11 +146,16 @@ def _describe(intent: _Intent, names: dict[int, str]) -> Change:
     username = data.username.strip().lower()
     if person is None:
         line = f"新建账号 {data.display_name.strip()}（{unit.name}），生成一次性密码"
-        return Change(intent.row.number, username, "新建", [line] + ([f"角色：{label(intent.roles)}"] if intent.roles else []))
+        return Change(
+            intent.row.number, username, "新建", [line] + ([f"角色：{label(intent.roles)}"] if intent.roles else [])
+        )
     lines = []
-    for title, before, after in (("姓名", person.display_name, data.display_name.strip()),
-                                 ("单位", person.unit.name, unit.name), ("职务", person.position, data.position.strip()),
-                                 ("电子邮箱", person.email or "", data.email.strip())):
+    for title, before, after in (
+        ("姓名", person.display_name, data.display_name.strip()),
+        ("单位", person.unit.name, unit.name),
+        ("职务", person.position, data.position.strip()),
+        ("电子邮箱", person.email or "", data.email.strip()),
+    ):
         if before != after:
             lines.append(f"{title}：{before or '（空）'} → {after or '（空）'}")
     held = _held(person)
@@ -155,6 +169,7 @@ def _describe(intent: _Intent, names: dict[int, str]) -> Change:
 
 
 # --- applying ------------------------------------------------------------------------
+
 
 class _Applier:
     """Runs the services row by row; every refusal is collected with its row instead of stopping at the first."""
@@ -175,8 +190,9 @@ class _Applier:
         if intent.person is not None:
             if intent.active:
                 self.step(intent, lambda: people.reactivate_person(s, scope, intent.person.id))
-            self.step(intent, lambda: people.update_person(s, scope, intent.person.id, intent.data,
-                                                           confirmed=True))  # the preview was the question
+            self.step(
+                intent, lambda: people.update_person(s, scope, intent.person.id, intent.data, confirmed=True)
+            )  # the preview was the question
             return
         intent.data.roles = [r.value for u, r in intent.roles if u == intent.unit.id]
         extra = {"hasher": self.hasher} if self.hasher else {}
@@ -187,13 +203,18 @@ class _Applier:
 
     def grant(self, intent: _Intent) -> None:
         for unit_id, role in sorted(intent.roles - _held(intent.person)):
-            self.step(intent, lambda u=unit_id, r=role: roles.grant_role(self.session, self.scope,
-                                                                         intent.person.id, u, r))
+            self.step(
+                intent, lambda u=unit_id, r=role: roles.grant_role(self.session, self.scope, intent.person.id, u, r)
+            )
 
     def remove(self, intent: _Intent) -> None:
         for unit_id, role in sorted(_held(intent.person) - intent.roles):
-            self.step(intent, lambda u=unit_id, r=role: roles.revoke_role(self.session, self.scope,
-                                                                          intent.person.id, u, r, confirmed=True))
+            self.step(
+                intent,
+                lambda u=unit_id, r=role: roles.revoke_role(
+                    self.session, self.scope, intent.person.id, u, r, confirmed=True
+                ),
+            )
         if intent.active is False:
             self.step(intent, lambda: people.deactivate_person(self.session, self.scope, intent.person.id))
 
@@ -234,10 +255,18 @@ def preview(session: Session, scope: AdminScope, filename: str, data: bytes) -> 
     with session.begin_nested() as trial:
         _apply(session, scope, intents, hasher=lambda _password: "preview")
         trial.rollback()
-    session.execute(delete(PeopleImport).where((PeopleImport.actor_id == scope.actor_id)
-                                               | (PeopleImport.created_at < clock.now() - STAGED_FOR)))
-    staged = PeopleImport(actor_id=scope.actor_id, filename=inputs.clean_filename(filename, "人员.xlsx"), data=data,
-                          digest=digest, created_at=clock.now())
+    session.execute(
+        delete(PeopleImport).where(
+            (PeopleImport.actor_id == scope.actor_id) | (PeopleImport.created_at < clock.now() - STAGED_FOR)
+        )
+    )
+    staged = PeopleImport(
+        actor_id=scope.actor_id,
+        filename=inputs.clean_filename(filename, "人员.xlsx"),
+        data=data,
+        digest=digest,
+        created_at=clock.now(),
+    )
     session.add(staged)
     session.flush()
     return Preview(staged.id, staged.filename, changes)
@@ -255,6 +284,13 @@ def confirm(session: Session, scope: AdminScope, import_id: int) -> Applied:
     result.updated = sum(1 for c in changes if c.action == "修改")
     result.unchanged = sum(1 for c in changes if c.action == "无变化")
     session.delete(staged)
-    audit.record(session, scope.actor_id, "people_import", import_id, "people:imported", None,
-                 {"file": staged.filename, "created": [u for u, _, _ in result.created], "updated": result.updated})
+    audit.record(
+        session,
+        scope.actor_id,
+        "people_import",
+        import_id,
+        "people:imported",
+        None,
+        {"file": staged.filename, "created": [u for u, _, _ in result.created], "updated": result.updated},
+    )
     return result

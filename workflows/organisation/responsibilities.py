@@ -1,5 +1,6 @@
 """The three responsible persons of each unit (R28): named by its 目录管理员 or the sysadmin, flagged when missing,
 as is a unit left without a 目录管理员."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,8 +24,11 @@ class UnitResponsibles:
     @property
     def missing(self) -> list[str]:
         """Each responsibility without an active holder, as people read it: 分管领导（未指定）; and the 目录管理员."""
-        lacking = [f"{kind.label}（{'未指定' if person is None else person.display_name + '已停用'}）"
-                   for kind, person in self.holders.items() if person is None or not person.active]
+        lacking = [
+            f"{kind.label}（{'未指定' if person is None else person.display_name + '已停用'}）"
+            for kind, person in self.holders.items()
+            if person is None or not person.active
+        ]
         return lacking + (["目录管理员（无在用人员）"] if not self.admins else [])
 
 
@@ -42,8 +46,9 @@ def responsibles(session: Session, units: list[Unit]) -> list[UnitResponsibles]:
 
 def gaps(session: Session) -> list[UnitResponsibles]:
     """Every active unit lacking one of its three responsible persons (shown to coordinators)."""
-    units = list(session.scalars(select(Unit).where(Unit.active.is_(True))
-                                 .order_by(Unit.kind != UnitKind.COORDINATOR, Unit.id)))
+    units = list(
+        session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.kind != UnitKind.COORDINATOR, Unit.id))
+    )
     return [row for row in responsibles(session, units) if row.missing]
 
 
@@ -62,8 +67,7 @@ def set_holder(session: Session, scope: AdminScope, unit_id: int, kind_text: str
     person = session.scalar(select(Person).where(Person.username == username)) if username else None
     if username and (person is None or not person.active):
         raise ValidationFailed([f"{kind.label}：找不到在用人员“{inputs.shown(username)}”，请填写其用户名"])
-    row = session.scalar(select(Responsibility).where(Responsibility.unit_id == unit.id,
-                                                      Responsibility.kind == kind))
+    row = session.scalar(select(Responsibility).where(Responsibility.unit_id == unit.id, Responsibility.kind == kind))
     before = row.person.username if row else None
     if before == (person.username if person else None):
         return person
@@ -74,6 +78,13 @@ def set_holder(session: Session, scope: AdminScope, unit_id: int, kind_text: str
     else:
         session.add(Responsibility(unit_id=unit.id, kind=kind, person_id=person.id))
     session.flush()
-    audit.record(session, scope.actor_id, "unit", unit.id, "responsibility:set",
-                 {"kind": kind.value, "person": before}, {"kind": kind.value, "person": person.username if person else None})
+    audit.record(
+        session,
+        scope.actor_id,
+        "unit",
+        unit.id,
+        "responsibility:set",
+        {"kind": kind.value, "person": before},
+        {"kind": kind.value, "person": person.username if person else None},
+    )
     return person

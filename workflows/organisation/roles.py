@@ -1,4 +1,5 @@
 """Roles per unit: who may give which, and the rules that keep the county's work running."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -58,13 +59,21 @@ def grant_role(session: Session, scope: AdminScope, person_id: int, unit_id: int
     membership = RoleMembership(unit_id=unit.id, role=role)
     person.memberships.append(membership)
     session.flush()
-    audit.record(session, scope.actor_id, "person", person.id, "role:granted", None,
-                 {"unit": unit.code, "role": role.value})
+    audit.record(
+        session, scope.actor_id, "person", person.id, "role:granted", None, {"unit": unit.code, "role": role.value}
+    )
     return membership
 
 
-def revoke_role(session: Session, scope: AdminScope, person_id: int, unit_id: int, role_text: str,
-                successor_username: str = "", confirmed: bool = False) -> int:
+def revoke_role(
+    session: Session,
+    scope: AdminScope,
+    person_id: int,
+    unit_id: int,
+    role_text: str,
+    successor_username: str = "",
+    confirmed: bool = False,
+) -> int:
     """Take a role away; the last holder of a role with open tasks goes only with a successor, who gets them,
     and the unit's only 目录管理员 only once confirmed (losses.UnitWouldLose).
 
@@ -85,22 +94,31 @@ def revoke_role(session: Session, scope: AdminScope, person_id: int, unit_id: in
     if stranded and successor is None:
         handovers.refuse_stranding(session, person, unit.id, role, unit.name)
     if role == Role.UNIT_ADMIN and successor is None:
-        losses.require_confirmed(session, person, unit, f"取消{person.display_name}的目录管理员角色", confirmed,
-                                 leaving=False)
+        losses.require_confirmed(
+            session, person, unit, f"取消{person.display_name}的目录管理员角色", confirmed, leaving=False
+        )
     if successor is not None:
         grant_role(session, scope, successor.id, unit.id, role)
     handovers.release(session, scope.actor_id, person, unit.id, role)
     person.memberships.remove(membership)
     session.flush()
-    audit.record(session, scope.actor_id, "person", person.id, "role:revoked", {"unit": unit.code, "role": role.value},
-                 {"successor": successor.username} if successor else None)
+    audit.record(
+        session,
+        scope.actor_id,
+        "person",
+        person.id,
+        "role:revoked",
+        {"unit": unit.code, "role": role.value},
+        {"successor": successor.username} if successor else None,
+    )
     if successor is not None:
         handovers.hand_over(session, scope.actor_id, handovers.open_role_tasks(session, unit.id, role), successor)
     return len(stranded)
 
 
-def _successor(session: Session, scope: AdminScope, person: Person, unit: Unit, role: Role,
-               username: str) -> Person | None:
+def _successor(
+    session: Session, scope: AdminScope, person: Person, unit: Unit, role: Role, username: str
+) -> Person | None:
     username = (username or "").strip()
     if not username:
         return None

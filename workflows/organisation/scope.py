@@ -3,6 +3,7 @@
 Services take a scope instead of a person, so the command line (the operator at the server) and the
 pages share every rule; the scope of the command line is the sysadmin's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,11 @@ class AdminScope:
 
     @classmethod
     def of(cls, person: Person) -> AdminScope:
-        return cls(person.id, person.has_role(Role.SYSADMIN),
-                   frozenset(m.unit_id for m in person.memberships if m.role == Role.UNIT_ADMIN))
+        return cls(
+            person.id,
+            person.has_role(Role.SYSADMIN),
+            frozenset(m.unit_id for m in person.memberships if m.role == Role.UNIT_ADMIN),
+        )
 
     @classmethod
     def command_line(cls) -> AdminScope:
@@ -54,13 +58,16 @@ class AdminScope:
         if self.everything:
             return True
         return person.unit_id in self.unit_ids and all(
-            m.unit_id in self.unit_ids and m.role not in SYSADMIN_ONLY_ROLES for m in person.memberships)
+            m.unit_id in self.unit_ids and m.role not in SYSADMIN_ONLY_ROLES for m in person.memberships
+        )
 
     def require_manage(self, person: Person) -> None:
         if self.may_manage(person):
             return
         if person.unit_id in self.unit_ids:
-            raise Forbidden(f"{person.display_name}担任系统管理员、流程建模人员或其他单位的角色，只有系统管理员可以管理其账号")
+            raise Forbidden(
+                f"{person.display_name}担任系统管理员、流程建模人员或其他单位的角色，只有系统管理员可以管理其账号"
+            )
         raise Forbidden("您只能管理本单位（您担任目录管理员的单位）的人员")
 
     def may_grant(self, role: Role | str) -> bool:

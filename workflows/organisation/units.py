@@ -1,4 +1,5 @@
 """Units: the sysadmin creates, edits and deactivates them; exactly one is the coordinating bureau."""
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,12 @@ from workflows.organisation.scope import AdminScope
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{2,32}")
 # GB 32100: 18 characters of digits and capitals without I, O, S, V, Z
 CREDIT_CODE_PATTERN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
-OPEN_APPLICATION = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED,
-                    ApplicationStatus.COORDINATING)
+OPEN_APPLICATION = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.RETURNED,
+    ApplicationStatus.COORDINATING,
+)
 SHOWN_BLOCKERS = 10
 
 
@@ -45,8 +50,13 @@ class UnitInput(BaseModel):
 
     @classmethod
     def of(cls, unit: Unit) -> UnitInput:
-        return cls(code=unit.code, name=unit.name, short_name=unit.short_name, kind=str(unit.kind),
-                   credit_code=unit.credit_code or "")
+        return cls(
+            code=unit.code,
+            name=unit.name,
+            short_name=unit.short_name,
+            kind=str(unit.kind),
+            credit_code=unit.credit_code or "",
+        )
 
 
 class CheckedUnit(UnitInput):
@@ -155,8 +165,14 @@ def _check_unique(session: Session, clean: UnitInput, unit: Unit | None) -> None
 def create_unit(session: Session, scope: AdminScope, data: UnitInput) -> Unit:
     scope.require_sysadmin("新建单位")
     clean = _clean(session, data, None)
-    unit = Unit(code=clean.code, name=clean.name, short_name=clean.short_name, kind=clean.kind,
-                credit_code=clean.credit_code or None, active=True)
+    unit = Unit(
+        code=clean.code,
+        name=clean.name,
+        short_name=clean.short_name,
+        kind=clean.kind,
+        credit_code=clean.credit_code or None,
+        active=True,
+    )
     session.add(unit)
     session.flush()
     audit.record(session, scope.actor_id, "unit", unit.id, "unit:created", None, vars(clean))
@@ -172,8 +188,7 @@ def update_unit(session: Session, scope: AdminScope, unit_id: int, data: UnitInp
     if changed:
         for name, value in changed.items():
             setattr(unit, name, None if name == "credit_code" and not value else value)
-        audit.record(session, scope.actor_id, "unit", unit.id, "unit:updated",
-                     {k: before[k] for k in changed}, changed)
+        audit.record(session, scope.actor_id, "unit", unit.id, "unit:updated", {k: before[k] for k in changed}, changed)
     return unit
 
 
@@ -192,26 +207,61 @@ class Blockers:
 def blockers(session: Session, unit_id: int) -> list[str]:
     """Open cases, tasks, applications, active grants and active people of the unit."""
     found = Blockers()
-    found.add("在用人员，请先调往其他单位或停用", [
-        f"{p.display_name}（{p.username}）" for p in session.scalars(
-            select(Person).where(Person.unit_id == unit_id, Person.active.is_(True)).order_by(Person.id))])
-    open_tasks = list(session.scalars(select(HumanTask).where(HumanTask.unit_id == unit_id,
-                                                              HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.id)))
-    running = list(session.scalars(select(ProcessInstance).where(
-        ProcessInstance.unit_id == unit_id, ProcessInstance.status == InstanceStatus.RUNNING).order_by(ProcessInstance.id)))
+    found.add(
+        "在用人员，请先调往其他单位或停用",
+        [
+            f"{p.display_name}（{p.username}）"
+            for p in session.scalars(
+                select(Person).where(Person.unit_id == unit_id, Person.active.is_(True)).order_by(Person.id)
+            )
+        ],
+    )
+    open_tasks = list(
+        session.scalars(
+            select(HumanTask)
+            .where(HumanTask.unit_id == unit_id, HumanTask.status == TaskStatus.OPEN)
+            .order_by(HumanTask.id)
+        )
+    )
+    running = list(
+        session.scalars(
+            select(ProcessInstance)
+            .where(ProcessInstance.unit_id == unit_id, ProcessInstance.status == InstanceStatus.RUNNING)
+            .order_by(ProcessInstance.id)
+        )
+    )
     names = case_names.for_instances(session, [t.instance for t in open_tasks] + running)
     found.add("待办任务，请先办结或转交", [f"{t.name}（{names[t.instance_id]}）" for t in open_tasks])
     found.add("进行中的案件", [f"{names[i.id]}（{i.process_version.name}）" for i in running])
-    found.add("未办结的数据申请", [
-        f"{case_names.of_application(a)}（{ApplicationStatus.label_of(a.status)}）" for a in session.scalars(
-            select(Application).where(Application.status.in_(OPEN_APPLICATION), or_(
-                Application.applicant_unit_id == unit_id, Application.provider_unit_id == unit_id))
-            .order_by(Application.id))])
-    found.add("有效的授权，请先到期或撤销", [
-        f"{g.application.number} {g.unit.short_name}使用「{g.resource.name}」" for g in session.scalars(
-            select(Grant).join(Resource, Grant.resource_id == Resource.id).where(
-                Grant.status == GrantStatus.ACTIVE,
-                or_(Grant.unit_id == unit_id, Resource.provider_unit_id == unit_id)).order_by(Grant.id))])
+    found.add(
+        "未办结的数据申请",
+        [
+            f"{case_names.of_application(a)}（{ApplicationStatus.label_of(a.status)}）"
+            for a in session.scalars(
+                select(Application)
+                .where(
+                    Application.status.in_(OPEN_APPLICATION),
+                    or_(Application.applicant_unit_id == unit_id, Application.provider_unit_id == unit_id),
+                )
+                .order_by(Application.id)
+            )
+        ],
+    )
+    found.add(
+        "有效的授权，请先到期或撤销",
+        [
+            f"{g.application.number} {g.unit.short_name}使用「{g.resource.name}」"
+            for g in session.scalars(
+                select(Grant)
+                .join(Resource, Grant.resource_id == Resource.id)
+                .where(
+                    Grant.status == GrantStatus.ACTIVE,
+                    or_(Grant.unit_id == unit_id, Resource.provider_unit_id == unit_id),
+                )
+                .order_by(Grant.id)
+            )
+        ],
+    )
     return found.lines
 
 

@@ -4,6 +4,7 @@ They hold no role, so they see no application, grant, attachment or usage record
 end date, accept the 保密承诺 before anything opens, and are listed to the unit's 第一责任人, who is reminded
 (with the unit's 目录管理员) ten days before an account ends.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -59,8 +60,9 @@ def _company_and_end(data: VendorInput) -> tuple[str, date | None, list[str]]:
     if not company:
         problems.append("所属公司：必填，请填写厂商的公司全称")
     elif len(company) < COMPANY_SHORTEST or company in reasons.STOCK_PHRASES:
-        problems.append(f"所属公司：“{inputs.shown(company)}”不是公司名称，请填写营业执照上的公司全称，"
-                        "如“某某信息技术有限公司”")
+        problems.append(
+            f"所属公司：“{inputs.shown(company)}”不是公司名称，请填写营业执照上的公司全称，" "如“某某信息技术有限公司”"
+        )
     elif problem := inputs.too_long("所属公司", company, COMPANY_LIMIT):
         problems.append(problem)
     elif inputs.has_control_characters(company):
@@ -98,33 +100,61 @@ def renew_vendor(session: Session, scope: AdminScope, person_id: int, expires_on
         raise ValidationFailed(problems, "账号有效期未修改：请按提示改正")
     before = account.expires_on
     account.expires_on, account.expiry_reminded_at = end, None
-    audit.record(session, scope.actor_id, "person", person_id, "vendor:renewed",
-                 {"expires_on": before.isoformat()}, {"expires_on": end.isoformat()})
+    audit.record(
+        session,
+        scope.actor_id,
+        "person",
+        person_id,
+        "vendor:renewed",
+        {"expires_on": before.isoformat()},
+        {"expires_on": end.isoformat()},
+    )
     return account
 
 
-def create_vendor(session: Session, scope: AdminScope, data: VendorInput,
-                  hasher: Callable[[str], str] = hash_password) -> tuple[Person, str]:
+def create_vendor(
+    session: Session, scope: AdminScope, data: VendorInput, hasher: Callable[[str], str] = hash_password
+) -> tuple[Person, str]:
     """A vendor's account in the unit whose systems they serve, with a one-time password shown once."""
     scope.require_admin()
     company, end, problems = _company_and_end(data)
     try:
-        values, unit = people.clean_input(session, people.PersonInput(
-            username=data.username, display_name=data.display_name, unit_code=data.unit_code, email=data.email), None)
+        values, unit = people.clean_input(
+            session,
+            people.PersonInput(
+                username=data.username, display_name=data.display_name, unit_code=data.unit_code, email=data.email
+            ),
+            None,
+        )
     except ValidationFailed as err:
         problems = err.details + problems
     if problems:
         raise ValidationFailed(problems)
     scope.require_unit(unit.id)
     password, now = one_time_password(), clock.now()
-    person = Person(username=values["username"], display_name=values["display_name"], unit_id=unit.id,
-                    position="运维厂商人员", email=values["email"] or None, password_hash=hasher(password),
-                    active=True, must_change_password=True, one_time_password_issued_at=now)
+    person = Person(
+        username=values["username"],
+        display_name=values["display_name"],
+        unit_id=unit.id,
+        position="运维厂商人员",
+        email=values["email"] or None,
+        password_hash=hasher(password),
+        active=True,
+        must_change_password=True,
+        one_time_password_issued_at=now,
+    )
     person.vendor = VendorAccount(company=company, expires_on=end, created_by_id=scope.actor_id, created_at=now)
     session.add(person)
     session.flush()
-    audit.record(session, scope.actor_id, "person", person.id, "vendor:created", None,
-                 {**values, "unit": unit.code, "company": company, "expires_on": end.isoformat()})
+    audit.record(
+        session,
+        scope.actor_id,
+        "person",
+        person.id,
+        "vendor:created",
+        None,
+        {**values, "unit": unit.code, "company": company, "expires_on": end.isoformat()},
+    )
     return person, password
 
 
@@ -135,14 +165,26 @@ def accept_undertaking(session: Session, person_id: int) -> VendorAccount:
         raise Conflict("只有运维厂商人员需要签署保密承诺")
     if account.undertaking_accepted_at is None:
         account.undertaking_accepted_at = clock.now()
-        audit.record(session, person_id, "person", person_id, "vendor:undertaking_accepted", None,
-                     {"undertaking": "".join(UNDERTAKING)})
+        audit.record(
+            session,
+            person_id,
+            "person",
+            person_id,
+            "vendor:undertaking_accepted",
+            None,
+            {"undertaking": "".join(UNDERTAKING)},
+        )
     return account
 
 
 def _first_responsible_units(session: Session, person_id: int) -> set[int]:
-    return set(session.scalars(select(Responsibility.unit_id).where(
-        Responsibility.person_id == person_id, Responsibility.kind == ResponsibilityKind.FIRST_RESPONSIBLE)))
+    return set(
+        session.scalars(
+            select(Responsibility.unit_id).where(
+                Responsibility.person_id == person_id, Responsibility.kind == ResponsibilityKind.FIRST_RESPONSIBLE
+            )
+        )
+    )
 
 
 def listed_units(session: Session, person: Person) -> set[int] | None:
@@ -167,24 +209,54 @@ def vendor_accounts(session: Session, person: Person) -> list[VendorAccount]:
 def remind_expiring(session: Session) -> int:
     """Once per account, ten days before its end: the unit's 第一责任人 and 目录管理员 hear of it."""
     today = clock.today()
-    due = session.scalars(select(VendorAccount).join(Person, VendorAccount.person_id == Person.id).where(
-        Person.active.is_(True), VendorAccount.expiry_reminded_at.is_(None),
-        VendorAccount.expires_on >= today, VendorAccount.expires_on <= today + timedelta(days=REMIND_DAYS))).all()
+    due = session.scalars(
+        select(VendorAccount)
+        .join(Person, VendorAccount.person_id == Person.id)
+        .where(
+            Person.active.is_(True),
+            VendorAccount.expiry_reminded_at.is_(None),
+            VendorAccount.expires_on >= today,
+            VendorAccount.expires_on <= today + timedelta(days=REMIND_DAYS),
+        )
+    ).all()
     for account in due:
         vendor = account.person
         account.expiry_reminded_at = clock.now()
-        send(session, _told_of(session, vendor.unit_id), "vendor_expiring",
-             {"unit_name": vendor.unit.name, "name": vendor.display_name, "username": vendor.username,
-              "company": account.company, "expires_on": account.expires_on.isoformat(),
-              "days": (account.expires_on - today).days})
-        audit.record(session, None, "person", vendor.id, "vendor:expiry_reminded", None,
-                     {"expires_on": account.expires_on.isoformat()}, unit_id=vendor.unit_id)
+        send(
+            session,
+            _told_of(session, vendor.unit_id),
+            "vendor_expiring",
+            {
+                "unit_name": vendor.unit.name,
+                "name": vendor.display_name,
+                "username": vendor.username,
+                "company": account.company,
+                "expires_on": account.expires_on.isoformat(),
+                "days": (account.expires_on - today).days,
+            },
+        )
+        audit.record(
+            session,
+            None,
+            "person",
+            vendor.id,
+            "vendor:expiry_reminded",
+            None,
+            {"expires_on": account.expires_on.isoformat()},
+            unit_id=vendor.unit_id,
+        )
     return len(due)
 
 
 def _told_of(session: Session, unit_id: int) -> list[Person]:
-    first = session.scalars(select(Person).join(Responsibility, Responsibility.person_id == Person.id).where(
-        Responsibility.unit_id == unit_id, Responsibility.kind == ResponsibilityKind.FIRST_RESPONSIBLE))
-    admins = session.scalars(select(Person).join(RoleMembership, RoleMembership.person_id == Person.id).where(
-        RoleMembership.unit_id == unit_id, RoleMembership.role == Role.UNIT_ADMIN))
+    first = session.scalars(
+        select(Person)
+        .join(Responsibility, Responsibility.person_id == Person.id)
+        .where(Responsibility.unit_id == unit_id, Responsibility.kind == ResponsibilityKind.FIRST_RESPONSIBLE)
+    )
+    admins = session.scalars(
+        select(Person)
+        .join(RoleMembership, RoleMembership.person_id == Person.id)
+        .where(RoleMembership.unit_id == unit_id, RoleMembership.role == Role.UNIT_ADMIN)
+    )
     return [*first, *admins]

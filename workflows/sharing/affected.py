@@ -3,6 +3,7 @@ provider, who revokes it or keeps it until expiry, with a reason; the grantee he
 
 The change itself is the catalog's (workflows/catalog/proposals.py); this module hears `entry_change.effective`.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -32,11 +33,12 @@ REASON_LIMIT = 500
 DECISION_HINT = "请写明具体原因：为什么撤销或为什么到期前仍可使用，例如不予共享依据对该单位的影响、正在办理的业务"
 
 CONTRACT = engine.ProcessContract(
-    PROCESS, tasks={DECIDE_TASK: engine.TaskContract("处理受影响的授权", "reviewer", "provider_unit_id")})
+    PROCESS, tasks={DECIDE_TASK: engine.TaskContract("处理受影响的授权", "reviewer", "provider_unit_id")}
+)
 
 
 def what_happened(change: EntryChange) -> str:
-    """"已改为不予共享", "已停用", "已删除信息项“户籍地址”": what the resource went through, for the grantee."""
+    """ "已改为不予共享", "已停用", "已删除信息项“户籍地址”": what the resource went through, for the grantee."""
     removed = "“" + "、".join(change.removed_items) + "”"
     if change.kind == EntryChangeKind.REMOVE_ITEMS:
         return f"已删除信息项{removed}"
@@ -46,9 +48,15 @@ def what_happened(change: EntryChange) -> str:
 
 def reached(session: Session, change: EntryChange) -> list[Grant]:
     """The active grants the change touches: every one on the entry, or those holding a removed item."""
-    found = session.scalars(select(Grant).where(Grant.resource_id == change.resource_id,
-                                                Grant.status == GrantStatus.ACTIVE,
-                                                Grant.valid_until >= clock.today()).order_by(Grant.id))
+    found = session.scalars(
+        select(Grant)
+        .where(
+            Grant.resource_id == change.resource_id,
+            Grant.status == GrantStatus.ACTIVE,
+            Grant.valid_until >= clock.today(),
+        )
+        .order_by(Grant.id)
+    )
     return [g for g in found if change.withdraws_all or set(g.items) & set(change.removed_items)]
 
 
@@ -58,10 +66,20 @@ def change_effective(session: Session, event: str, change: EntryChange, actor: P
     change.affected_grants = len(found)
     if not found:
         return
-    instance = engine.start(session, PROCESS, actor.id, change.unit_id,
-                            {"change_id": change.id, "provider_unit_id": change.unit_id}, subject=(SUBJECT, change.id))
-    session.add_all([AffectedGrant(change_id=change.id, grant_id=g.id, status=AffectedStatus.OPEN,
-                                   instance_id=instance.id) for g in found])
+    instance = engine.start(
+        session,
+        PROCESS,
+        actor.id,
+        change.unit_id,
+        {"change_id": change.id, "provider_unit_id": change.unit_id},
+        subject=(SUBJECT, change.id),
+    )
+    session.add_all(
+        [
+            AffectedGrant(change_id=change.id, grant_id=g.id, status=AffectedStatus.OPEN, instance_id=instance.id)
+            for g in found
+        ]
+    )
     what = what_happened(change)
     for grant in found:
         audit.record(session, actor.id, "grant", grant.id, "grant:affected", None, {"entry_change": change.summary()})
@@ -69,14 +87,17 @@ def change_effective(session: Session, event: str, change: EntryChange, actor: P
 
 
 def rows(session: Session, change_id: int) -> list[AffectedGrant]:
-    return list(session.scalars(select(AffectedGrant).where(AffectedGrant.change_id == change_id)
-                                .order_by(AffectedGrant.id)))
+    return list(
+        session.scalars(select(AffectedGrant).where(AffectedGrant.change_id == change_id).order_by(AffectedGrant.id))
+    )
 
 
 def open_task(session: Session, instance_id: int | None) -> HumanTask | None:
-    return session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                  HumanTask.task_key == DECIDE_TASK,
-                                                  HumanTask.status == TaskStatus.OPEN))
+    return session.scalar(
+        select(HumanTask).where(
+            HumanTask.instance_id == instance_id, HumanTask.task_key == DECIDE_TASK, HumanTask.status == TaskStatus.OPEN
+        )
+    )
 
 
 def decide(session: Session, actor: Person, row_id: int, decision: str, reason: str) -> AffectedGrant:
@@ -112,25 +133,40 @@ def _checked(decision: str, reason: str) -> str:
         raise ValidationFailed([FieldProblem("decision", "请选择“撤销”或“保留至到期”")], "未选择如何处理该授权")
     what = f"{DECISIONS[decision]}理由"
     reason = (reason or "").strip()
-    problem = (f"{what}：不能超过 {REASON_LIMIT} 个字（现有 {len(reason)} 个字），请精简后重新提交"
-               if len(reason) > REASON_LIMIT else reasons.reason_problem(reason, what, hint=DECISION_HINT))
+    problem = (
+        f"{what}：不能超过 {REASON_LIMIT} 个字（现有 {len(reason)} 个字），请精简后重新提交"
+        if len(reason) > REASON_LIMIT
+        else reasons.reason_problem(reason, what, hint=DECISION_HINT)
+    )
     if problem:
-        raise ValidationFailed([FieldProblem("reason", problem if problem.startswith(what) else f"{what}：{problem}")],
-                               f"{what}须写明具体原因，未保存")
+        raise ValidationFailed(
+            [FieldProblem("reason", problem if problem.startswith(what) else f"{what}：{problem}")],
+            f"{what}须写明具体原因，未保存",
+        )
     return reason
 
 
 def _undecided(session: Session, instance_id: int) -> list[AffectedGrant]:
     """Listed grants still waiting for a decision; one revoked elsewhere or expired meanwhile needs none."""
     waiting = []
-    for row in session.scalars(select(AffectedGrant).where(AffectedGrant.instance_id == instance_id,
-                                                           AffectedGrant.status == AffectedStatus.OPEN)):
+    for row in session.scalars(
+        select(AffectedGrant).where(
+            AffectedGrant.instance_id == instance_id, AffectedGrant.status == AffectedStatus.OPEN
+        )
+    ):
         if row.grant.status == GrantStatus.ACTIVE:
             waiting.append(row)
             continue
         row.status = AffectedStatus.ENDED
-        audit.record(session, None, "grant", row.grant_id, "grant:affected_ended", None,
-                     {"grant_status": GrantStatus(row.grant.status).value})
+        audit.record(
+            session,
+            None,
+            "grant",
+            row.grant_id,
+            "grant:affected_ended",
+            None,
+            {"grant_status": GrantStatus(row.grant.status).value},
+        )
     return waiting
 
 
@@ -139,8 +175,10 @@ def handled(session: Session, actor: Person, task: HumanTask, data: dict) -> dic
     left = _undecided(session, task.instance_id)
     if left:
         names = "、".join(f"{r.grant.application.number}（{r.grant.unit.name}）" for r in left[:5])
-        raise ValidationFailed([f"还有 {len(left)} 项授权没有决定：{names}。请逐项选择“撤销”或“保留至到期”并写明理由"],
-                               "受影响的授权尚未全部处理，任务未办结")
+        raise ValidationFailed(
+            [f"还有 {len(left)} 项授权没有决定：{names}。请逐项选择“撤销”或“保留至到期”并写明理由"],
+            "受影响的授权尚未全部处理，任务未办结",
+        )
     return data
 
 
@@ -149,14 +187,15 @@ def notes(session: Session, grant_ids: list[int]) -> dict[int, str]:
     if not grant_ids:
         return {}
     latest: dict[int, AffectedGrant] = {}
-    for row in session.scalars(select(AffectedGrant).where(AffectedGrant.grant_id.in_(grant_ids))
-                               .order_by(AffectedGrant.id)):
+    for row in session.scalars(
+        select(AffectedGrant).where(AffectedGrant.grant_id.in_(grant_ids)).order_by(AffectedGrant.id)
+    ):
         latest[row.grant_id] = row
     return {grant_id: note(row) for grant_id, row in latest.items()}
 
 
 def note(row: AffectedGrant) -> str:
-    """"资源已改为不予共享（依据：…）；提供单位决定保留至 2027-02-13：理由…"."""
+    """ "资源已改为不予共享（依据：…）；提供单位决定保留至 2027-02-13：理由…"."""
     change, grant = row.change, row.grant
     label = "依据" if change.kind == EntryChangeKind.NOT_SHARED else "理由"
     head = f"资源{what_happened(change)}（{label}：{change.basis}）"

@@ -1,4 +1,5 @@
 """Data applications (四(三)): a unit applies with its usage scenario; 不予共享 data cannot be applied for."""
+
 from __future__ import annotations
 
 import re
@@ -36,15 +37,21 @@ from workflows.sharing.inputs import (  # noqa: F401  (pages read latest_valid_u
 )
 from workflows.sharing.process import PROCESS, RESUBMIT_TASK, REVIEW_TASK  # noqa: F401  (pages read them here)
 
-UNDERTAKING = ("本单位承诺：谁使用、谁负责。严格按照申请所述应用场景使用共享数据，不篡改数据，不挪作他用，"
-               "不向任何第三方泄露或提供；落实数据安全管理责任，因管理不善造成数据安全问题的，由本单位承担相应责任。")
+UNDERTAKING = (
+    "本单位承诺：谁使用、谁负责。严格按照申请所述应用场景使用共享数据，不篡改数据，不挪作他用，"
+    "不向任何第三方泄露或提供；落实数据安全管理责任，因管理不善造成数据安全问题的，由本单位承担相应责任。"
+)
 ATTACHMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 WITHDRAW_REASON_LIMIT = 1000
 _PUNCT = re.compile(r"[\s\W_]+")
-OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED,
-                 ApplicationStatus.COORDINATING)
+OPEN_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.RETURNED,
+    ApplicationStatus.COORDINATING,
+)
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 
 
@@ -54,8 +61,10 @@ class DuplicateApplication(Conflict):
     def __init__(self, existing: Application):
         self.existing_id, self.existing_number = existing.id, existing.number
         label = ApplicationStatus(existing.status).label
-        super().__init__(f"本单位已有同一资源、同一应用场景的申请 {existing.number}（{label}），未重复提交",
-                         [f"请在申请 {existing.number} 中查看进度或补正；确有不同的应用场景，请写明该场景后再申请"])
+        super().__init__(
+            f"本单位已有同一资源、同一应用场景的申请 {existing.number}（{label}），未重复提交",
+            [f"请在申请 {existing.number} 中查看进度或补正；确有不同的应用场景，请写明该场景后再申请"],
+        )
 
 
 class NotShareable(DomainError):
@@ -73,8 +82,10 @@ def shareable_resource(session: Session, code: str) -> Resource:
     if resource is None:
         raise NotFound(f"目录条目“{inputs.shown(code.strip(), 30)}”不存在或未发布，请在资源目录中检索后再申请")
     if resource.share_type == ShareType.NOT_SHARED:
-        raise NotShareable(f"“{resource.name}”为不予共享资源（依据：{resource.share_condition}），不能申请。"
-                           "如确有需要，可在供需对接清单登记需求，由县大数据局协调；对共享类型有异议的可提出异议")
+        raise NotShareable(
+            f"“{resource.name}”为不予共享资源（依据：{resource.share_condition}），不能申请。"
+            "如确有需要，可在供需对接清单登记需求，由县大数据局协调；对共享类型有异议的可提出异议"
+        )
     return resource
 
 
@@ -103,15 +114,25 @@ def _check(session: Session, unit_id: int, data: ApplicationShape, complete: boo
     problems += data.problems_as(ApplicationInput if complete else ApplicationDraft)
     sensitive = [i.name for i in resource.items if i.sensitive and i.name in data.items]
     if complete and sensitive and len(data.sensitive_justification) < MIN_JUSTIFICATION:
-        problems.append(FieldProblem("sensitive_justification", f"敏感信息项（{'、'.join(sensitive)}）：请说明必须使用的理由，"
-                                                                f"至少 {MIN_JUSTIFICATION} 个字"))
+        problems.append(
+            FieldProblem(
+                "sensitive_justification",
+                f"敏感信息项（{'、'.join(sensitive)}）：请说明必须使用的理由，" f"至少 {MIN_JUSTIFICATION} 个字",
+            )
+        )
     if problems:
         raise ValidationFailed(problems, REFUSED_APPLICATION)
     return resource
 
 
-def save_draft(session: Session, actor: Person, unit_id: int, raw: dict | ApplicationShape,
-               application_id: int | None = None, complete: bool = False) -> Application:
+def save_draft(
+    session: Session,
+    actor: Person,
+    unit_id: int,
+    raw: dict | ApplicationShape,
+    application_id: int | None = None,
+    complete: bool = False,
+) -> Application:
     """Keep what was typed, even incomplete; only what is present is checked. `complete` (saving in order to submit)
     checks everything a submission needs in the same pass, so every problem is told at once."""
     _require_applicant(actor, unit_id)
@@ -135,21 +156,40 @@ def _require_applicant(actor: Person, unit_id: int) -> None:
         raise Forbidden("只有本单位的申请人可以申请数据")
 
 
-def _save(session: Session, actor: Person, unit_id: int, resource: Resource, data: ApplicationShape,
-          application_id: int | None = None) -> Application:
+def _save(
+    session: Session,
+    actor: Person,
+    unit_id: int,
+    resource: Resource,
+    data: ApplicationShape,
+    application_id: int | None = None,
+) -> Application:
     app = _editable(session, actor, application_id) if application_id else None
     if app is not None and app.status != ApplicationStatus.DRAFT and app.resource_id != resource.id:
-        raise ValidationFailed([f"目录条目：退回补正时不能更换所申请的资源（本申请为“{app.resource.name}”，"
-                                f"{app.resource.code}）。如需申请其他资源，请撤回本申请后另行申请"],
-                               "申请内容有误，未保存，请按提示修改")
+        raise ValidationFailed(
+            [
+                f"目录条目：退回补正时不能更换所申请的资源（本申请为“{app.resource.name}”，"
+                f"{app.resource.code}）。如需申请其他资源，请撤回本申请后另行申请"
+            ],
+            "申请内容有误，未保存，请按提示修改",
+        )
     if app is None:
-        app = Application(applicant_unit_id=unit_id, applicant_id=actor.id, created_at=clock.now(),
-                          status=ApplicationStatus.DRAFT)
+        app = Application(
+            applicant_unit_id=unit_id, applicant_id=actor.id, created_at=clock.now(), status=ApplicationStatus.DRAFT
+        )
         session.add(app)
     _fill(app, resource, data)
     session.flush()
-    audit.record(session, actor.id, "application", app.id, "application:saved", None, {"status": app.status},
-                 unit_id=app.applicant_unit_id)
+    audit.record(
+        session,
+        actor.id,
+        "application",
+        app.id,
+        "application:saved",
+        None,
+        {"status": app.status},
+        unit_id=app.applicant_unit_id,
+    )
     return app
 
 
@@ -191,9 +231,16 @@ def _refuse_duplicate(session: Session, app: Application) -> None:
     on it: FOR UPDATE would wait for those, and the two would deadlock."""
     session.execute(select(Unit.id).where(Unit.id == app.applicant_unit_id).with_for_update(key_share=True))
     scenario = _PUNCT.sub("", app.scenario or "")
-    for other in session.scalars(select(Application).where(
-            Application.applicant_unit_id == app.applicant_unit_id, Application.resource_id == app.resource_id,
-            Application.id != app.id, Application.status.in_(OPEN_STATUSES)).order_by(Application.id)):
+    for other in session.scalars(
+        select(Application)
+        .where(
+            Application.applicant_unit_id == app.applicant_unit_id,
+            Application.resource_id == app.resource_id,
+            Application.id != app.id,
+            Application.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Application.id)
+    ):
         if _PUNCT.sub("", other.scenario or "") == scenario:
             raise DuplicateApplication(other)
 
@@ -208,14 +255,30 @@ def _number_and_start(session: Session, actor: Person, app: Application, resourc
     _refuse_duplicate(session, app)
     app.status, app.submitted_at = ApplicationStatus.SUBMITTED, clock.now()
     app.number = f"SQ{clock.today().year}{app.id:06d}"
-    audit.record(session, actor.id, "application", app.id, "application:submitted",
-                 {"status": ApplicationStatus.DRAFT.value}, {"status": app.status, "number": app.number})
+    audit.record(
+        session,
+        actor.id,
+        "application",
+        app.id,
+        "application:submitted",
+        {"status": ApplicationStatus.DRAFT.value},
+        {"status": app.status, "number": app.number},
+    )
     if resource.share_type == ShareType.CONDITIONAL:
         app.status = ApplicationStatus.IN_REVIEW
-    instance = engine.start(session, PROCESS, actor.id, app.applicant_unit_id,
-                            {"application_id": app.id, "share_type": str(resource.share_type),
-                             "provider_unit_id": app.provider_unit_id, "applicant_unit_id": app.applicant_unit_id},
-                            subject=("application", app.id))
+    instance = engine.start(
+        session,
+        PROCESS,
+        actor.id,
+        app.applicant_unit_id,
+        {
+            "application_id": app.id,
+            "share_type": str(resource.share_type),
+            "provider_unit_id": app.provider_unit_id,
+            "applicant_unit_id": app.applicant_unit_id,
+        },
+        subject=("application", app.id),
+    )
     app.instance_id = instance.id
     integrity.verify_application(session, app)
     return app
@@ -254,8 +317,15 @@ def withdraw(session: Session, actor: Person, application_id: int, reason: str =
         if app.instance_id:
             engine.cancel(session, app.instance_id, actor.id, reason or "申请人撤回")
         app.status, app.updated_at = ApplicationStatus.WITHDRAWN, clock.now()
-        audit.record(session, actor.id, "application", app.id, "application:withdrawn", {"status": str(before)},
-                     {"status": app.status, "reason": reason, "late": app.late})
+        audit.record(
+            session,
+            actor.id,
+            "application",
+            app.id,
+            "application:withdrawn",
+            {"status": str(before)},
+            {"status": app.status, "reason": reason, "late": app.late},
+        )
     if app.instance_id:
         integrity.verify_application(session, app)
     return app
@@ -264,9 +334,16 @@ def withdraw(session: Session, actor: Person, application_id: int, reason: str =
 def _review_overdue(session: Session, app: Application) -> bool:
     if not app.instance_id:
         return False
-    return any(t.is_overdue() for t in session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == app.instance_id, HumanTask.task_key == REVIEW_TASK,
-        HumanTask.status == TaskStatus.OPEN)))
+    return any(
+        t.is_overdue()
+        for t in session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == app.instance_id,
+                HumanTask.task_key == REVIEW_TASK,
+                HumanTask.status == TaskStatus.OPEN,
+            )
+        )
+    )
 
 
 def late_ids(session: Session, apps: list[Application]) -> set[int]:
@@ -275,15 +352,27 @@ def late_ids(session: Session, apps: list[Application]) -> set[int]:
     found = {a.id for a in apps if a.late}
     by_instance = {a.instance_id: a.id for a in apps if a.instance_id and a.id not in found}
     if by_instance:
-        found |= {by_instance[i] for i in session.scalars(select(HumanTask.instance_id).where(
-            HumanTask.instance_id.in_(by_instance), HumanTask.task_key == REVIEW_TASK,
-            HumanTask.status == TaskStatus.OPEN, HumanTask.due_at < clock.now()))}
+        found |= {
+            by_instance[i]
+            for i in session.scalars(
+                select(HumanTask.instance_id).where(
+                    HumanTask.instance_id.in_(by_instance),
+                    HumanTask.task_key == REVIEW_TASK,
+                    HumanTask.status == TaskStatus.OPEN,
+                    HumanTask.due_at < clock.now(),
+                )
+            )
+        }
     return found
 
 
 # No joins under the lock (PostgreSQL rechecks only the locked row after a wait); see engine.lock_instance.
-_LOCK = (select(Application).where(Application.id == bindparam("id")).options(lazyload("*"))
-         .with_for_update(of=Application, key_share=True))
+_LOCK = (
+    select(Application)
+    .where(Application.id == bindparam("id"))
+    .options(lazyload("*"))
+    .with_for_update(of=Application, key_share=True)
+)
 
 
 def _locked(session: Session, app: Application) -> Application:
@@ -298,12 +387,21 @@ def get_application(session: Session, actor: Person, application_id: int) -> App
     return app
 
 
-_NEWEST_RECORD = (select(ApprovalRecord.sha256).where(ApprovalRecord.application_id == Application.id)
-                  .order_by(ApprovalRecord.id.desc()).limit(1).correlate(Application).scalar_subquery())
-_OUTCOME = (select(Grant, _NEWEST_RECORD).select_from(Application)
-            .outerjoin(Grant, Grant.application_id == Application.id)
-            .where(Application.id == bindparam("id"))
-            .options(lazyload(Grant.application), lazyload(Grant.unit), lazyload(Grant.resource)))
+_NEWEST_RECORD = (
+    select(ApprovalRecord.sha256)
+    .where(ApprovalRecord.application_id == Application.id)
+    .order_by(ApprovalRecord.id.desc())
+    .limit(1)
+    .correlate(Application)
+    .scalar_subquery()
+)
+_OUTCOME = (
+    select(Grant, _NEWEST_RECORD)
+    .select_from(Application)
+    .outerjoin(Grant, Grant.application_id == Application.id)
+    .where(Application.id == bindparam("id"))
+    .options(lazyload(Grant.application), lazyload(Grant.unit), lazyload(Grant.resource))
+)
 
 
 def outcome(session: Session, app: Application) -> tuple[Grant | None, str | None]:
@@ -341,27 +439,47 @@ def list_applications(session: Session, actor: Person, scope: str = "mine", stat
     return list(session.scalars(query.limit(500)))
 
 
-def add_attachment(session: Session, actor: Person, application_id: int, filename: str, content_type: str,
-                   data: bytes) -> Attachment:
+def add_attachment(
+    session: Session, actor: Person, application_id: int, filename: str, content_type: str, data: bytes
+) -> Attachment:
     """PDF or images only, checked by their first bytes, at most 10 MB and 10 per application."""
     app = _editable(session, actor, application_id)
     if len(app.attachments) >= MAX_ATTACHMENTS:
-        raise ValidationFailed([FieldProblem("attachments", f"附件：每份申请最多 {MAX_ATTACHMENTS} 个附件，请将材料合并为一个 PDF 后上传")])
+        raise ValidationFailed(
+            [FieldProblem("attachments", f"附件：每份申请最多 {MAX_ATTACHMENTS} 个附件，请将材料合并为一个 PDF 后上传")]
+        )
     magic = ATTACHMENT_TYPES.get(content_type)
     if magic is None:
         raise ValidationFailed([FieldProblem("attachments", "附件：只接受 PDF、PNG 或 JPEG 文件")])
     if not data.startswith(magic):
         kind = "PDF" if content_type == "application/pdf" else "图片"
-        raise ValidationFailed([FieldProblem("attachments", f"附件：文件内容不是有效的 {kind}，可能已损坏，请重新导出后上传")])
+        raise ValidationFailed(
+            [FieldProblem("attachments", f"附件：文件内容不是有效的 {kind}，可能已损坏，请重新导出后上传")]
+        )
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise ValidationFailed([FieldProblem("attachments", "附件：单个文件不能超过 10 MB，请压缩后重试")])
     name = inputs.clean_filename(filename)
-    attachment = Attachment(application_id=app.id, filename=name, content_type=content_type, size=len(data),
-                            data=data, uploaded_by_id=actor.id, uploaded_at=clock.now())
+    attachment = Attachment(
+        application_id=app.id,
+        filename=name,
+        content_type=content_type,
+        size=len(data),
+        data=data,
+        uploaded_by_id=actor.id,
+        uploaded_at=clock.now(),
+    )
     app.attachments.append(attachment)  # the count above stays right for several uploads in one request
     session.flush()
-    audit.record(session, actor.id, "application", app.id, "application:attachment_added", None,
-                 {"attachment": name, "size": len(data)}, unit_id=app.applicant_unit_id)
+    audit.record(
+        session,
+        actor.id,
+        "application",
+        app.id,
+        "application:attachment_added",
+        None,
+        {"attachment": name, "size": len(data)},
+        unit_id=app.applicant_unit_id,
+    )
     return attachment
 
 
@@ -375,13 +493,27 @@ def remove_attachment(session: Session, actor: Person, application_id: int, atta
     app.attachments.remove(found)  # delete-orphan: the file goes with it
     app.updated_at = clock.now()
     session.flush()
-    audit.record(session, actor.id, "application", app.id, "application:attachment_removed",
-                 {"attachment": found.filename, "size": found.size}, None, unit_id=app.applicant_unit_id)
+    audit.record(
+        session,
+        actor.id,
+        "application",
+        app.id,
+        "application:attachment_removed",
+        {"attachment": found.filename, "size": found.size},
+        None,
+        unit_id=app.applicant_unit_id,
+    )
     return found
 
 
-def reopen_review(session: Session, actor: Person, application_id: int, objection_id: int, opinion: str,
-                  government: dict | None = None) -> Application:
+def reopen_review(
+    session: Session,
+    actor: Person,
+    application_id: int,
+    objection_id: int,
+    opinion: str,
+    government: dict | None = None,
+) -> Application:
     """An upheld objection sets aside the provider's refusal or return (四(五)); the provider reviews again.
 
     A new review round on a new case about the same application, with a full period from the current version: the
@@ -403,14 +535,32 @@ def reopen_review(session: Session, actor: Person, application_id: int, objectio
         engine.cancel(session, app.instance_id, actor.id, "异议成立，撤销退回补正，由提供单位继续审核")
     app.status, app.updated_at = ApplicationStatus.IN_REVIEW, clock.now()  # a new review, not a 补正 round
     app.decided_at, app.decided_by_id = None, None  # lateness of earlier rounds stays recorded (§5)
-    data = {"application_id": app.id, "share_type": "conditional", "provider_unit_id": app.provider_unit_id,
-            "applicant_unit_id": app.applicant_unit_id, "objection_id": objection_id, "objection_opinion": opinion}
-    instance = engine.start(session, PROCESS, actor.id, app.applicant_unit_id,
-                            data | ({"government_decision": government} if government else {}),
-                            subject=("application", app.id))
+    data = {
+        "application_id": app.id,
+        "share_type": "conditional",
+        "provider_unit_id": app.provider_unit_id,
+        "applicant_unit_id": app.applicant_unit_id,
+        "objection_id": objection_id,
+        "objection_opinion": opinion,
+    }
+    instance = engine.start(
+        session,
+        PROCESS,
+        actor.id,
+        app.applicant_unit_id,
+        data | ({"government_decision": government} if government else {}),
+        subject=("application", app.id),
+    )
     app.instance_id = instance.id
-    audit.record(session, actor.id, "application", app.id, "application:reopened", {"status": str(before)},
-                 {"status": app.status, "objection_id": objection_id, "opinion": opinion}
-                 | ({"government_decision": government["number"]} if government else {}))
+    audit.record(
+        session,
+        actor.id,
+        "application",
+        app.id,
+        "application:reopened",
+        {"status": str(before)},
+        {"status": app.status, "objection_id": objection_id, "opinion": opinion}
+        | ({"government_decision": government["number"]} if government else {}),
+    )
     integrity.verify_application(session, app)
     return app

@@ -1,4 +1,5 @@
 """Grants: the only authorisation for data to flow; they expire by the sweep and providers may revoke them."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -33,14 +34,28 @@ def create(session: Session, app: Application, items: list[str], until: date, ac
     Nobody else grants: the county data bureau coordinates and supervises (四(五)), it never decides for a provider.
     """
     _check_grantable(session, app, items, actor_id)
-    grant = Grant(application_id=app.id, unit_id=app.applicant_unit_id, resource_id=app.resource_id,
-                  items=list(items), scenario=app.scenario, valid_from=clock.today(), valid_until=until,
-                  status=GrantStatus.ACTIVE, created_at=clock.now())
+    grant = Grant(
+        application_id=app.id,
+        unit_id=app.applicant_unit_id,
+        resource_id=app.resource_id,
+        items=list(items),
+        scenario=app.scenario,
+        valid_from=clock.today(),
+        valid_until=until,
+        status=GrantStatus.ACTIVE,
+        created_at=clock.now(),
+    )
     session.add(grant)
     session.flush()
-    audit.record(session, actor_id, "grant", grant.id, "grant:created", None,
-                 {"application": app.number, "unit_id": grant.unit_id, "items": grant.items,
-                  "valid_until": until.isoformat()})
+    audit.record(
+        session,
+        actor_id,
+        "grant",
+        grant.id,
+        "grant:created",
+        None,
+        {"application": app.number, "unit_id": grant.unit_id, "items": grant.items, "valid_until": until.isoformat()},
+    )
     return grant
 
 
@@ -62,9 +77,15 @@ def _check_grantable(session: Session, app: Application, items: list[str], actor
 def is_authorised(session: Session, unit_id: int, resource_id: int, item: str, on: date | None = None) -> bool:
     """Whether a unit may receive one info item of a resource today: only an active grant says yes."""
     on = on or clock.today()
-    grants = session.scalars(select(Grant).where(Grant.unit_id == unit_id, Grant.resource_id == resource_id,
-                                                 Grant.status == GrantStatus.ACTIVE, Grant.valid_from <= on,
-                                                 Grant.valid_until >= on))
+    grants = session.scalars(
+        select(Grant).where(
+            Grant.unit_id == unit_id,
+            Grant.resource_id == resource_id,
+            Grant.status == GrantStatus.ACTIVE,
+            Grant.valid_from <= on,
+            Grant.valid_until >= on,
+        )
+    )
     return any(item in g.items for g in grants)
 
 
@@ -73,13 +94,16 @@ def can_revoke(person: Person, grant: Grant) -> bool:
     return person.has_role(Role.REVIEWER, provider) or person.has_role(Role.UNIT_ADMIN, provider)
 
 
-_LOCK = select(Grant).where(Grant.id == bindparam("id")).options(lazyload("*")).with_for_update(of=Grant, key_share=True)
+_LOCK = (
+    select(Grant).where(Grant.id == bindparam("id")).options(lazyload("*")).with_for_update(of=Grant, key_share=True)
+)
 
 REVOKE_HINT = "请写明具体原因：发现了什么违规使用、违反了哪项约定或规定"
 
 
-def revoke(session: Session, actor: Person, grant_id: int, reason: str, objection_id: int | None = None,
-           basis: str = "") -> Grant:
+def revoke(
+    session: Session, actor: Person, grant_id: int, reason: str, objection_id: int | None = None, basis: str = ""
+) -> Grant:
     """Revoke once: the grant's row is locked, so a second revocation or the expiry pass sees the first.
 
     A coordinator revokes only by deciding an upheld usage objection (objection_id names it, `basis` says so in
@@ -89,9 +113,16 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str, objectio
     grant = _decidable(session, actor, grant_id, "撤销", reason, REVOKE_HINT, by_decision)
     grant.status, grant.revoked_reason = GrantStatus.REVOKED, f"{basis}：{reason.strip()}" if basis else reason.strip()
     grant.revoked_by_id, grant.revoked_at = actor.id, clock.now()
-    audit.record(session, actor.id, "grant", grant.id, "grant:revoked", {"status": "active"},
-                 {"status": "revoked", "reason": grant.revoked_reason}
-                 | ({"objection_id": objection_id} if objection_id else {}))
+    audit.record(
+        session,
+        actor.id,
+        "grant",
+        grant.id,
+        "grant:revoked",
+        {"status": "active"},
+        {"status": "revoked", "reason": grant.revoked_reason}
+        | ({"objection_id": objection_id} if objection_id else {}),
+    )
     _notify(session, grant, "grant_revoked")
     return grant
 
@@ -99,8 +130,9 @@ def revoke(session: Session, actor: Person, grant_id: int, reason: str, objectio
 KEEP_HINT = "请写明具体原因：为什么该单位在到期前仍可使用这些数据，例如正在办理的业务必须继续核对、已有哪些安全措施"
 
 
-def keep(session: Session, actor: Person, grant_id: int, reason: str, removed_items: list[str],
-         change: str) -> tuple[Grant, list[str]]:
+def keep(
+    session: Session, actor: Person, grant_id: int, reason: str, removed_items: list[str], change: str
+) -> tuple[Grant, list[str]]:
     """Keep a grant until it expires although its resource changed (change: what happened, for the grantee).
 
     Items removed from the entry stop being provided: they leave the grant, and a grant left with none cannot be
@@ -112,14 +144,22 @@ def keep(session: Session, actor: Person, grant_id: int, reason: str, removed_it
         raise Conflict(f"该授权的信息项“{'、'.join(dropped)}”已全部从目录中删除，不能保留，请选择撤销")
     before = list(grant.items)
     grant.items = [item for item in grant.items if item not in dropped]
-    audit.record(session, actor.id, "grant", grant.id, "grant:kept", {"items": before},
-                 {"items": grant.items, "reason": reason.strip(), "valid_until": grant.valid_until.isoformat()})
+    audit.record(
+        session,
+        actor.id,
+        "grant",
+        grant.id,
+        "grant:kept",
+        {"items": before},
+        {"items": grant.items, "reason": reason.strip(), "valid_until": grant.valid_until.isoformat()},
+    )
     _notify(session, grant, "grant_kept", {"reason": reason.strip(), "dropped": "、".join(dropped), "what": change})
     return grant, dropped
 
 
-def _decidable(session: Session, actor: Person, grant_id: int, verb: str, reason: str, hint: str,
-               by_decision: bool = False) -> Grant:
+def _decidable(
+    session: Session, actor: Person, grant_id: int, verb: str, reason: str, hint: str, by_decision: bool = False
+) -> Grant:
     """The grant's row, locked (a second decision or the expiry pass waits and then sees this one), once the actor
     may decide on it, it is still active and the reason says something specific."""
     grant = session.execute(_LOCK, {"id": grant_id}, execution_options={"populate_existing": True}).scalar()
@@ -139,8 +179,9 @@ def _decidable(session: Session, actor: Person, grant_id: int, verb: str, reason
 def _notify(session: Session, grant: Grant, template: str, extra: dict | None = None) -> None:
     people = [grant.application.applicant] + directory.people_with_role(session, grant.unit_id, Role.UNIT_ADMIN)
     people += directory.leader_in_charge(session, grant.unit_id) if template == "grant_revoked" else []
-    notifications.send(session, people, template, context(grant) | (extra or {}),
-                       f"/applications/{grant.application_id}")
+    notifications.send(
+        session, people, template, context(grant) | (extra or {}), f"/applications/{grant.application_id}"
+    )
 
 
 def notify_changed(session: Session, grant: Grant, what: str, change: str) -> None:
@@ -159,9 +200,15 @@ def revoked_by_unit(grant: Grant) -> str:
 
 
 def context(grant: Grant) -> dict:
-    return {"unit_name": grant.unit.name, "resource_name": grant.resource.name, "number": grant.application.number,
-            "valid_until": grant.valid_until.isoformat(), "reason": grant.revoked_reason,
-            "revoked_by": revoked_by_unit(grant), "items": "、".join(grant.items)}
+    return {
+        "unit_name": grant.unit.name,
+        "resource_name": grant.resource.name,
+        "number": grant.application.number,
+        "valid_until": grant.valid_until.isoformat(),
+        "reason": grant.revoked_reason,
+        "revoked_by": revoked_by_unit(grant),
+        "items": "、".join(grant.items),
+    }
 
 
 def expire_due(session: Session) -> tuple[int, int]:
@@ -175,9 +222,13 @@ def expire_due(session: Session) -> tuple[int, int]:
         grant.status = GrantStatus.EXPIRED
         audit.record(session, None, "grant", grant.id, "grant:expired", {"status": "active"}, {"status": "expired"})
         _notify(session, grant, "grant_expired")
-    soon = session.scalars(select(Grant).where(
-        Grant.status == GrantStatus.ACTIVE, Grant.expiry_notified.is_(False),
-        Grant.valid_until <= today + timedelta(days=EXPIRY_NOTICE_DAYS))).all()
+    soon = session.scalars(
+        select(Grant).where(
+            Grant.status == GrantStatus.ACTIVE,
+            Grant.expiry_notified.is_(False),
+            Grant.valid_until <= today + timedelta(days=EXPIRY_NOTICE_DAYS),
+        )
+    ).all()
     for grant in soon:
         grant.expiry_notified = True
         _notify(session, grant, "grant_expiring")
@@ -216,8 +267,9 @@ def ended_by_application(session: Session, application_ids: list[int]) -> dict[i
     the sweep marks it expired. A list of applications says so beside 已通过, in one query."""
     if not application_ids:
         return {}
-    rows = session.execute(select(Grant.application_id, Grant.status, Grant.valid_until)
-                           .where(Grant.application_id.in_(application_ids)))
+    rows = session.execute(
+        select(Grant.application_id, Grant.status, Grant.valid_until).where(Grant.application_id.in_(application_ids))
+    )
     today, ended = clock.today(), {}
     for application_id, status, valid_until in rows:
         if (now := effective_grant_status(status, valid_until, today)) != GrantStatus.ACTIVE:

@@ -3,6 +3,7 @@
 The services call `verify_application` after each step on an application, so a step that would break an
 invariant rolls back; `check` scans the whole database for `flask check-integrity` after an incident.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -48,8 +49,10 @@ class IntegrityViolation(Conflict):
     code = "integrity_violation"
 
     def __init__(self, problems: list[Problem]):
-        super().__init__("此操作会使数据前后不一致，已取消，案件保持原状。请刷新页面查看最新状态；如仍有问题请联系系统管理员",
-                         [str(p) for p in problems])
+        super().__init__(
+            "此操作会使数据前后不一致，已取消，案件保持原状。请刷新页面查看最新状态；如仍有问题请联系系统管理员",
+            [str(p) for p in problems],
+        )
 
 
 def verify_application(session: Session, app: Application) -> None:
@@ -68,8 +71,15 @@ def application_problems(session: Session, app: Application) -> list[Problem]:
     resource = session.get(Resource, app.resource_id)
     if resource.provider_unit_id != app.provider_unit_id:
         problems.append(Problem(subject, "提供单位与所申请资源的提供单位不一致"))
-    open_tasks = session.scalars(select(HumanTask).join(ProcessInstance).where(
-        ProcessInstance.id == app.instance_id, HumanTask.status == TaskStatus.OPEN)).all() if app.instance_id else []
+    open_tasks = (
+        session.scalars(
+            select(HumanTask)
+            .join(ProcessInstance)
+            .where(ProcessInstance.id == app.instance_id, HumanTask.status == TaskStatus.OPEN)
+        ).all()
+        if app.instance_id
+        else []
+    )
     counts = Counter(t.task_key for t in open_tasks)
     reviews = [t for t in open_tasks if t.task_key == REVIEW_TASK]
     if app.status == ApplicationStatus.IN_REVIEW:
@@ -115,10 +125,18 @@ def _grant_problems(session: Session, app: Application, resource: Resource, subj
     return problems + _decision_problems(session, app, grant, subject)
 
 
-_APPROVALS = (select(HumanTask).join(ProcessInstance)
-              .where(ProcessInstance.subject_type == "application", ProcessInstance.subject_id == bindparam("id"),
-                     HumanTask.task_key == REVIEW_TASK, HumanTask.status == TaskStatus.COMPLETED)
-              .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1))
+_APPROVALS = (
+    select(HumanTask)
+    .join(ProcessInstance)
+    .where(
+        ProcessInstance.subject_type == "application",
+        ProcessInstance.subject_id == bindparam("id"),
+        HumanTask.task_key == REVIEW_TASK,
+        HumanTask.status == TaskStatus.COMPLETED,
+    )
+    .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+    .limit(1)
+)
 
 
 def _decision_problems(session: Session, app: Application, grant: Grant, subject: str) -> list[Problem]:
@@ -147,13 +165,20 @@ def _withdrawn_problems(session: Session, grant: Grant, resource: Resource, subj
     gone = [item for item in grant.items if item not in {i.name for i in resource.items}]
     if shareable(resource) and not gone:
         return []
-    latest = session.scalar(select(AffectedGrant).where(AffectedGrant.grant_id == grant.id)
-                            .order_by(AffectedGrant.id.desc()).limit(1))
+    latest = session.scalar(
+        select(AffectedGrant).where(AffectedGrant.grant_id == grant.id).order_by(AffectedGrant.id.desc()).limit(1)
+    )
     if latest is not None and latest.status == AffectedStatus.KEPT and not gone:
         return []
-    if latest is not None and latest.status == AffectedStatus.OPEN and session.scalar(
-            select(HumanTask.id).where(HumanTask.instance_id == latest.instance_id,
-                                       HumanTask.status == TaskStatus.OPEN).limit(1)):
+    if (
+        latest is not None
+        and latest.status == AffectedStatus.OPEN
+        and session.scalar(
+            select(HumanTask.id)
+            .where(HumanTask.instance_id == latest.instance_id, HumanTask.status == TaskStatus.OPEN)
+            .limit(1)
+        )
+    ):
         return []
     undecided = "且提供单位既未决定保留至到期，也没有待办的处理任务"
     if not shareable(resource):
@@ -175,11 +200,15 @@ def shareable(resource: Resource) -> bool:
 def check(session: Session) -> list[Problem]:
     """Every invariant over the whole database (flask check-integrity, the crash drill, the race tests)."""
     problems = []
-    for app in session.scalars(select(Application).where(Application.status != ApplicationStatus.DRAFT)
-                               .order_by(Application.id)):
+    for app in session.scalars(
+        select(Application).where(Application.status != ApplicationStatus.DRAFT).order_by(Application.id)
+    ):
         problems += application_problems(session, app)
-    drafts = session.scalars(select(Grant.id).join(Application, Grant.application_id == Application.id)
-                             .where(Application.status == ApplicationStatus.DRAFT)).all()
+    drafts = session.scalars(
+        select(Grant.id)
+        .join(Application, Grant.application_id == Application.id)
+        .where(Application.status == ApplicationStatus.DRAFT)
+    ).all()
     problems += [Problem(f"授权 {grant_id}", "所属申请仍是草稿，却存在授权") for grant_id in drafts]
     return problems + _case_problems(session)
 
@@ -188,11 +217,15 @@ def _case_problems(session: Session) -> list[Problem]:
     """Each case's stored state against its task rows."""
     problems = []
     open_rows: dict[int, set[str]] = {}
-    for instance_id, spiff_id in session.execute(select(HumanTask.instance_id, HumanTask.spiff_task_id)
-                                                 .where(HumanTask.status == TaskStatus.OPEN)):
+    for instance_id, spiff_id in session.execute(
+        select(HumanTask.instance_id, HumanTask.spiff_task_id).where(HumanTask.status == TaskStatus.OPEN)
+    ):
         open_rows.setdefault(instance_id, set()).add(spiff_id)
-    providers = dict(session.execute(select(Application.instance_id, Application.provider_unit_id)
-                                     .where(Application.instance_id.is_not(None))).all())
+    providers = dict(
+        session.execute(
+            select(Application.instance_id, Application.provider_unit_id).where(Application.instance_id.is_not(None))
+        ).all()
+    )
     for instance in session.scalars(select(ProcessInstance).order_by(ProcessInstance.id)):
         rows = open_rows.get(instance.id, set())
         subject = f"案件 {instance.id}"
@@ -202,7 +235,9 @@ def _case_problems(session: Session) -> list[Problem]:
             continue
         ready, data = engine.inspect(session, instance)
         if ready != rows:
-            problems.append(Problem(subject, f"流程状态中的待办环节（{len(ready)} 个）与待办任务记录（{len(rows)} 个）不一致"))
+            problems.append(
+                Problem(subject, f"流程状态中的待办环节（{len(ready)} 个）与待办任务记录（{len(rows)} 个）不一致")
+            )
         if instance.id in providers and data.get("provider_unit_id") != providers[instance.id]:
             problems.append(Problem(subject, "流程中的审核单位与申请的提供单位不一致"))
     return problems

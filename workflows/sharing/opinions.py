@@ -2,6 +2,7 @@
 
 Personal ones belong to one person; unit-wide ones are kept by the unit's 目录管理员 for all its reviewers.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,9 +35,11 @@ def managed_units(person: Person) -> set[int]:
 def for_person(session: Session, person: Person, unit_id: int | None = None) -> list[OpinionTemplate]:
     """What a person may insert: their own, then their units' (or only unit_id's) shared ones."""
     units = {unit_id} if unit_id else {m.unit_id for m in person.memberships}
-    found = session.scalars(select(OpinionTemplate).where(or_(
-        OpinionTemplate.person_id == person.id, OpinionTemplate.unit_id.in_(units)))
-        .order_by(OpinionTemplate.unit_id.is_not(None), OpinionTemplate.id))
+    found = session.scalars(
+        select(OpinionTemplate)
+        .where(or_(OpinionTemplate.person_id == person.id, OpinionTemplate.unit_id.in_(units)))
+        .order_by(OpinionTemplate.unit_id.is_not(None), OpinionTemplate.id)
+    )
     return list(found)
 
 
@@ -59,16 +62,30 @@ def add(session: Session, actor: Person, text: str, unit_id: int | None = None) 
         raise ValidationFailed([FieldProblem("text", f"意见内容：至少 {MIN_TEXT} 个字，请写出可直接使用的完整意见")])
     if same := _same_text(session, actor, text, unit_id):
         where = "单位常用意见" if same.unit_id is not None else "您的常用意见"
-        raise ValidationFailed([FieldProblem("text", f"意见内容：{where}中已有相同的一条，未重复保存；可直接使用已有的")])
+        raise ValidationFailed(
+            [FieldProblem("text", f"意见内容：{where}中已有相同的一条，未重复保存；可直接使用已有的")]
+        )
     owner = OpinionTemplate.unit_id == unit_id if unit_id is not None else OpinionTemplate.person_id == actor.id
     if len(session.scalars(select(OpinionTemplate.id).where(owner)).all()) >= MAX_PER_OWNER:
         raise ValidationFailed([FieldProblem("text", f"意见内容：最多保存 {MAX_PER_OWNER} 条，请先删除不再使用的")])
-    row = OpinionTemplate(person_id=None if unit_id is not None else actor.id, unit_id=unit_id, text=text,
-                          created_by_id=actor.id, created_at=clock.now())
+    row = OpinionTemplate(
+        person_id=None if unit_id is not None else actor.id,
+        unit_id=unit_id,
+        text=text,
+        created_by_id=actor.id,
+        created_at=clock.now(),
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor.id, "opinion", row.id, "opinion:added", None,
-                 {"unit_id": unit_id, "text": text} if unit_id else {"text": text})
+    audit.record(
+        session,
+        actor.id,
+        "opinion",
+        row.id,
+        "opinion:added",
+        None,
+        {"unit_id": unit_id, "text": text} if unit_id else {"text": text},
+    )
     return row
 
 
@@ -76,8 +93,11 @@ def _same_text(session: Session, actor: Person, text: str, unit_id: int | None) 
     """An existing template with the same words (spaces aside) where the new one would be listed: a personal one
     among the person's own and their units' shared ones, a unit-wide one among that unit's."""
     key = _SPACES.sub("", text)
-    rows = for_person(session, actor) if unit_id is None else session.scalars(
-        select(OpinionTemplate).where(OpinionTemplate.unit_id == unit_id))
+    rows = (
+        for_person(session, actor)
+        if unit_id is None
+        else session.scalars(select(OpinionTemplate).where(OpinionTemplate.unit_id == unit_id))
+    )
     return next((r for r in rows if _SPACES.sub("", r.text) == key), None)
 
 

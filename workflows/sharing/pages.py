@@ -1,4 +1,5 @@
 """What the page of one application shows, loaded up front: its case, deadline, grant, record and allowed actions."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -65,7 +66,9 @@ class ApplicationPage:
     can_edit: bool = False
     can_withdraw: bool = False
     can_revoke: bool = False
-    can_dispute_use: bool = False  # 数据使用异议 is about a grant still in force (or ended by expiry), not a revoked one
+    can_dispute_use: bool = (
+        False  # 数据使用异议 is about a grant still in force (or ended by expiry), not a revoked one
+    )
     rejection_label: str = ""
     rejection_fact: rejections.Fact | None = None  # what the category asked for: the items, the provision, the unit …
     resource_warning: str | None = None  # the entry became 不予共享 or was retired while the case runs
@@ -77,8 +80,11 @@ class ApplicationPage:
 
 def application_page(session: Session, person: Person, application_id: int) -> ApplicationPage:
     app = applications.get_application(session, person, application_id)
-    page = ApplicationPage(app=app, rejection_label=RejectionCategory.label_of(app.rejection_category),
-                           review_days=applications.review_period(session, app))
+    page = ApplicationPage(
+        app=app,
+        rejection_label=RejectionCategory.label_of(app.rejection_category),
+        review_days=applications.review_period(session, app),
+    )
     if app.instance_id:
         page.instance = session.get(ProcessInstance, app.instance_id)
         page.done_ids, page.active_ids, page.active_names = engine.progress(session, page.instance)
@@ -88,8 +94,13 @@ def application_page(session: Session, person: Person, application_id: int) -> A
         page.rejection_fact = rejections.of_steps(session, page.steps)
     if app.status in applications.OPEN_STATUSES:
         units = visibility.units_of(person)
-        reader = ("reviewer" if app.provider_unit_id in units and person.has_role(Role.REVIEWER)
-                  else "applicant" if app.applicant_unit_id in units else "other")
+        reader = (
+            "reviewer"
+            if app.provider_unit_id in units and person.has_role(Role.REVIEWER)
+            else "applicant"
+            if app.applicant_unit_id in units
+            else "other"
+        )
         page.resource_warning = reviews.resource_warning(app, reader)
     open_steps = [t for t in page.steps if t.status == TaskStatus.OPEN]
     page.actionable = [t for t in open_steps if engine.can_act(session, person, t)]
@@ -103,13 +114,15 @@ def application_page(session: Session, person: Person, application_id: int) -> A
     mine = app.applicant_unit_id in applications.applicant_units(person)
     page.can_edit = mine and app.status in EDITABLE
     page.can_withdraw = mine and app.status in WITHDRAWABLE
-    page.can_revoke = (page.grant is not None and page.grant.status == GrantStatus.ACTIVE
-                       and grants.can_revoke(person, page.grant))
+    page.can_revoke = (
+        page.grant is not None and page.grant.status == GrantStatus.ACTIVE and grants.can_revoke(person, page.grant)
+    )
     page.can_dispute_use = page.grant is not None and page.grant.status != GrantStatus.REVOKED
     return page
 
 
 # --- the reviewer's task page: the whole case beside the decision form ---------------------------------------
+
 
 @dataclass
 class ItemRow:
@@ -121,6 +134,7 @@ class ItemRow:
 class EarlierRound:
     """A step already taken on the case: a return with its items, a resubmission with its answers beside each item
     (and the files it brought), a decision."""
+
     task: HumanTask
     decision: str  # 退回补正 / 补正后重新提交 / 通过 / 不通过
     text: str
@@ -159,8 +173,10 @@ class ReviewCase:
         return any(i.sensitive for i in self.items)
 
 
-DEADLINE_RULE = ("期限按工作日计算；最后一个工作日系统向审核人发出催办，逾期后报县政务服务和大数据管理局督办并计入考核。"
-                 "系统不会因超时自动作出决定，仍须由审核人办理。")
+DEADLINE_RULE = (
+    "期限按工作日计算；最后一个工作日系统向审核人发出催办，逾期后报县政务服务和大数据管理局督办并计入考核。"
+    "系统不会因超时自动作出决定，仍须由审核人办理。"
+)
 
 
 def sensitive_items(session: Session, app: Application) -> dict[str, bool]:
@@ -183,28 +199,40 @@ def review_case(session: Session, person: Person, task: HumanTask) -> ReviewCase
     if app is None:
         return None
     marks = sensitive_items(session, app)
-    attachments = list(session.scalars(select(Attachment).where(Attachment.application_id == app.id)
-                                       .order_by(Attachment.id)))
+    attachments = list(
+        session.scalars(select(Attachment).where(Attachment.application_id == app.id).order_by(Attachment.id))
+    )
     steps = tasks.case_tasks(session, "application", app.id)
     answers = resubmission.answered(steps)
     rounds = [_round(t, answers.get(t.id, [])) for t in steps if t.status == TaskStatus.COMPLETED and t.id != task.id]
-    return ReviewCase(app=app, name=case_names.of_application(app),
-                      items=[ItemRow(n, marks.get(n, False)) for n in app.items], attachments=attachments,
-                      rounds=[r for r in rounds if r], opinions=opinions.for_person(session, person, task.unit_id),
-                      review_days=applications.review_period(session, app),
-                      frequency=CallFrequency.label_of(app.frequency) if app.frequency else "",
-                      share_type=ShareType.label_of(app.resource.share_type),
-                      sensitivity=Sensitivity.label_of(app.resource.sensitivity),
-                      objections=reviews.objections_before(session, task.instance),
-                      resubmission=task.task_key == applications.RESUBMIT_TASK and task.status == TaskStatus.OPEN,
-                      step=task.task_key)
+    return ReviewCase(
+        app=app,
+        name=case_names.of_application(app),
+        items=[ItemRow(n, marks.get(n, False)) for n in app.items],
+        attachments=attachments,
+        rounds=[r for r in rounds if r],
+        opinions=opinions.for_person(session, person, task.unit_id),
+        review_days=applications.review_period(session, app),
+        frequency=CallFrequency.label_of(app.frequency) if app.frequency else "",
+        share_type=ShareType.label_of(app.resource.share_type),
+        sensitivity=Sensitivity.label_of(app.resource.sensitivity),
+        objections=reviews.objections_before(session, task.instance),
+        resubmission=task.task_key == applications.RESUBMIT_TASK and task.status == TaskStatus.OPEN,
+        step=task.task_key,
+    )
 
 
 def _round(task: HumanTask, answers: list[tuple[str, str]]) -> EarlierRound | None:
     result = task.result or {}
     if task.task_key == applications.RESUBMIT_TASK:
-        return EarlierRound(task, "补正后重新提交", result.get("resubmit_note") or "", _who(task), answers=answers,
-                            files=list(result.get("attachments") or []))
+        return EarlierRound(
+            task,
+            "补正后重新提交",
+            result.get("resubmit_note") or "",
+            _who(task),
+            answers=answers,
+            files=list(result.get("attachments") or []),
+        )
     if task.task_key == applications.REVIEW_TASK and result.get("decision") == "return":
         return EarlierRound(task, REVIEW_DECISIONS["return"], "", _who(task), items=resubmission.asked(result))
     if task.task_key == applications.REVIEW_TASK and result.get("decision") in REVIEW_DECISIONS:
@@ -228,6 +256,7 @@ def task_warning(session: Session, task: HumanTask) -> str | None:
 
 # --- a catalog change that reached grants: the bureau's confirmation and the provider's decisions --------------
 
+
 @dataclass
 class ChangeCase:
     change: EntryChange
@@ -247,8 +276,16 @@ def change_case(session: Session, person: Person, task: HumanTask) -> ChangeCase
         return None
     change = session.get(EntryChange, int(task.instance.subject_id))
     rows = affected.rows(session, change.id)
-    decide = task.task_key == affected.DECIDE_TASK and task.status == TaskStatus.OPEN and engine.can_act(
-        session, person, task)
-    return ChangeCase(change, case_names.entry_change_name(change), rows,
-                      affected.reached(session, change) if change.status == EntryChangeStatus.PENDING else [],
-                      affected.notes(session, [r.grant_id for r in rows]), decide)
+    decide = (
+        task.task_key == affected.DECIDE_TASK
+        and task.status == TaskStatus.OPEN
+        and engine.can_act(session, person, task)
+    )
+    return ChangeCase(
+        change,
+        case_names.entry_change_name(change),
+        rows,
+        affected.reached(session, change) if change.status == EntryChangeStatus.PENDING else [],
+        affected.notes(session, [r.grant_id for r in rows]),
+        decide,
+    )

@@ -1,4 +1,5 @@
 """PDF approval records: rendered once at decision time with WeasyPrint, verified by the SHA-256 of their content."""
+
 from __future__ import annotations
 
 import hashlib
@@ -65,7 +66,9 @@ def _result(session: Session, task: HumanTask) -> str:
     result = task.result or {}
     if task.task_key == REVIEW_TASK and result.get("decision") in REVIEW_DECISIONS:
         said = REVIEW_DECISIONS[result["decision"]]
-        if result["decision"] == "reject" and (category := RejectionCategory.label_of(result.get("rejection_category"))):
+        if result["decision"] == "reject" and (
+            category := RejectionCategory.label_of(result.get("rejection_category"))
+        ):
             fact = rejections.stated(session, result)
             said += f"（{category}；{fact}）" if fact else f"（{category}）"
         return said
@@ -79,8 +82,15 @@ def _comment(result: dict) -> str:
     return result.get("reason") or result.get("resubmit_note") or result.get("opinion") or ""
 
 
-_REOPENINGS = (select(AuditEvent).where(AuditEvent.subject_type == "application", AuditEvent.subject_id == bindparam("id"),
-                                        AuditEvent.action == "application:reopened").order_by(AuditEvent.id))
+_REOPENINGS = (
+    select(AuditEvent)
+    .where(
+        AuditEvent.subject_type == "application",
+        AuditEvent.subject_id == bindparam("id"),
+        AuditEvent.action == "application:reopened",
+    )
+    .order_by(AuditEvent.id)
+)
 
 
 def _reopenings(session: Session, app: Application) -> list[dict]:
@@ -92,18 +102,36 @@ def _reopenings(session: Session, app: Application) -> list[dict]:
         number = objection.number if objection else ""
         government = after.get("government_decision")
         actor = session.get(Person, event.actor_id) if event.actor_id else None
-        found.append({"step": f"依据县政府决定重新审核（{government}，异议 {number}）" if government
-                      else f"异议成立，重新审核（异议 {number}）",
-                      "actor": (f"{actor.display_name}（{actor.unit.name}{'，登记县政府决定' if government else ''}）"
-                                if actor else ""),
-                      "at": clock.fmt(event.at), "due": "", "met": "", "comment": "" if government else after.get("opinion", "")})
+        found.append(
+            {
+                "step": f"依据县政府决定重新审核（{government}，异议 {number}）"
+                if government
+                else f"异议成立，重新审核（异议 {number}）",
+                "actor": (
+                    f"{actor.display_name}（{actor.unit.name}{'，登记县政府决定' if government else ''}）"
+                    if actor
+                    else ""
+                ),
+                "at": clock.fmt(event.at),
+                "due": "",
+                "met": "",
+                "comment": "" if government else after.get("opinion", ""),
+            }
+        )
     return found
 
 
 def _timeline(session: Session, app: Application, rows: list[HumanTask]) -> list[dict]:
     """Submission, then each case's steps in order; a case started by an upheld objection opens with that step."""
-    steps = [{"step": "提交申请", "actor": f"{app.applicant.display_name}（{app.applicant_unit.name}）",
-              "at": clock.fmt(app.submitted_at), "due": "", "met": ""}]
+    steps = [
+        {
+            "step": "提交申请",
+            "actor": f"{app.applicant.display_name}（{app.applicant_unit.name}）",
+            "at": clock.fmt(app.submitted_at),
+            "due": "",
+            "met": "",
+        }
+    ]
     answers = resubmission.answered(rows)
     reopenings, case = iter(_reopenings(session, app)), None
     for task in rows:
@@ -113,13 +141,21 @@ def _timeline(session: Session, app: Application, rows: list[HumanTask]) -> list
         who = task.completed_by
         actor = f"{who.display_name}（{who.unit.name}）" if who else ("流程关闭" if task.completed_at else "")
         met = "" if task.due_at is None else ("逾期" if task.is_overdue() else "按期")
-        step = {"step": task.name, "actor": actor, "at": clock.fmt(task.completed_at) if task.completed_at else "办理中",
-                "due": clock.fmt(task.due_at), "met": met, "comment": _comment(task.result or {})}
+        step = {
+            "step": task.name,
+            "actor": actor,
+            "at": clock.fmt(task.completed_at) if task.completed_at else "办理中",
+            "due": clock.fmt(task.due_at),
+            "met": met,
+            "comment": _comment(task.result or {}),
+        }
         if said := _result(session, task):
             step["result"] = said
         if task.id in answers:  # the 补正: each item asked with its answer, and the files that came with them
-            step |= {"answers": [{"item": item, "answer": answer} for item, answer in answers[task.id]],
-                     "attachments": list((task.result or {}).get("attachments") or [])}
+            step |= {
+                "answers": [{"item": item, "answer": answer} for item, answer in answers[task.id]],
+                "attachments": list((task.result or {}).get("attachments") or []),
+            }
         steps.append(step)
     return [s for s in steps if s]
 
@@ -131,8 +167,9 @@ def _closing_note(session: Session, app: Application, rows: list[HumanTask]) -> 
     if app.status != ApplicationStatus.REJECTED or last is None or last.task_key != COORDINATE_TASK:
         return ""
     opinion = (last.result or {}).get("opinion", "")
-    return (f"{app.provider_unit.name}答复{REVIEW_DECISIONS['cannot']}，县大数据局协调后{NEXT_STEPS['conclude']}"
-            + (f"：{opinion}" if opinion else ""))
+    return f"{app.provider_unit.name}答复{REVIEW_DECISIONS['cannot']}，县大数据局协调后{NEXT_STEPS['conclude']}" + (
+        f"：{opinion}" if opinion else ""
+    )
 
 
 def _fact(session: Session, app: Application, rows: list[HumanTask]) -> dict | None:
@@ -145,31 +182,57 @@ def content_for(session: Session, app: Application) -> dict:
     """Everything the record states, in a canonical form: the same case always gives the same content.
 
     Keys are only ever added (rejection_fact; a 补正 step's answers and attachments): stored records keep theirs."""
-    grant = session.scalar(select(Grant).options(lazyload(Grant.application), lazyload(Grant.unit),
-                                                 lazyload(Grant.resource)).where(Grant.application_id == app.id))
-    rows = list(session.scalars(select(HumanTask).options(engine.TASK_ROWS).join(ProcessInstance).where(
-        ProcessInstance.subject_type == "application", ProcessInstance.subject_id == str(app.id))
-        .order_by(HumanTask.instance_id, HumanTask.created_at, HumanTask.id)))
+    grant = session.scalar(
+        select(Grant)
+        .options(lazyload(Grant.application), lazyload(Grant.unit), lazyload(Grant.resource))
+        .where(Grant.application_id == app.id)
+    )
+    rows = list(
+        session.scalars(
+            select(HumanTask)
+            .options(engine.TASK_ROWS)
+            .join(ProcessInstance)
+            .where(ProcessInstance.subject_type == "application", ProcessInstance.subject_id == str(app.id))
+            .order_by(HumanTask.instance_id, HumanTask.created_at, HumanTask.id)
+        )
+    )
     frequency = CallFrequency.parse(app.frequency)
     return {
-        "title": "夏邑县政务数据共享审批记录", "number": app.number,
-        "applicant_unit": _unit(app.applicant_unit), "applicant": app.applicant.display_name,
+        "title": "夏邑县政务数据共享审批记录",
+        "number": app.number,
+        "applicant_unit": _unit(app.applicant_unit),
+        "applicant": app.applicant.display_name,
         "provider_unit": _unit(app.provider_unit),
-        "resource": {"code": app.resource.code, "name": app.resource.name,
-                     "share_type": ShareType(app.resource.share_type).label},
-        "requested_items": list(app.items), "scenario": app.scenario, "basis": app.basis, "purpose": app.purpose,
-        "frequency": frequency.label if frequency else "", "requested_until": str(app.valid_until or ""),
+        "resource": {
+            "code": app.resource.code,
+            "name": app.resource.name,
+            "share_type": ShareType(app.resource.share_type).label,
+        },
+        "requested_items": list(app.items),
+        "scenario": app.scenario,
+        "basis": app.basis,
+        "purpose": app.purpose,
+        "frequency": frequency.label if frequency else "",
+        "requested_until": str(app.valid_until or ""),
         "timeline": _timeline(session, app, rows),
-        "decision": ApplicationStatus(app.status).label, "reason": app.decision_reason,
+        "decision": ApplicationStatus(app.status).label,
+        "reason": app.decision_reason,
         "rejection_category": RejectionCategory.label_of(app.rejection_category),
         "rejection_fact": _fact(session, app, rows),
         **({"closing_note": note} if (note := _closing_note(session, app, rows)) else {}),
         "decided_by": app.decided_by.display_name if app.decided_by else "系统（无条件共享）",
         "decided_by_unit": app.provider_unit.name,
-        "decided_at": clock.fmt(app.decided_at), "late": app.late,
+        "decided_at": clock.fmt(app.decided_at),
+        "late": app.late,
         "review_days": _review_days(session, app),
-        "grant": None if grant is None else {"items": list(grant.items), "scenario": grant.scenario,
-                                             "valid_from": str(grant.valid_from), "valid_until": str(grant.valid_until)},
+        "grant": None
+        if grant is None
+        else {
+            "items": list(grant.items),
+            "scenario": grant.scenario,
+            "valid_from": str(grant.valid_from),
+            "valid_until": str(grant.valid_until),
+        },
     }
 
 
@@ -201,8 +264,11 @@ def qr_data_uri(url: str) -> str:
 
 def _render_child(conn, content: dict | str, sha256: str, public_base_url: str) -> None:
     try:
-        conn.send_bytes(HTML(string=content).write_pdf() if isinstance(content, str)
-                        else render_pdf(content, sha256, public_base_url))
+        conn.send_bytes(
+            HTML(string=content).write_pdf()
+            if isinstance(content, str)
+            else render_pdf(content, sha256, public_base_url)
+        )
     except Exception as exc:  # reported to the parent, which records it
         conn.send_bytes(b"ERR" + str(exc)[:500].encode("utf-8", "replace"))
     finally:
@@ -250,12 +316,18 @@ def create(session: Session, app: Application) -> ApprovalRecord:
     session.flush()
     content = content_for(session, app)
     sha256 = digest(content)
-    latest = session.scalar(select(ApprovalRecord).options(lazyload(ApprovalRecord.application))
-                            .where(ApprovalRecord.application_id == app.id).order_by(ApprovalRecord.id.desc()).limit(1))
+    latest = session.scalar(
+        select(ApprovalRecord)
+        .options(lazyload(ApprovalRecord.application))
+        .where(ApprovalRecord.application_id == app.id)
+        .order_by(ApprovalRecord.id.desc())
+        .limit(1)
+    )
     if latest is not None and latest.sha256 == sha256:
         return latest
-    record = ApprovalRecord(application_id=app.id, sha256=sha256, content=content, pdf=None,
-                            created_at=clock.now())  # the PDF is rendered by the sweep or on first download
+    record = ApprovalRecord(
+        application_id=app.id, sha256=sha256, content=content, pdf=None, created_at=clock.now()
+    )  # the PDF is rendered by the sweep or on first download
     session.add(record)
     session.flush()
     audit.record(session, None, "application", app.id, "record:created", None, {"sha256": sha256})
@@ -282,15 +354,26 @@ def _failed(session: Session, record: ApprovalRecord, error: str) -> None:
     """Back off: 2, 4, 8 … minutes, at most a day, so one bad record never holds up the others."""
     record.render_attempts += 1
     record.render_error = error
-    record.next_render_at = clock.now() + min(timedelta(minutes=2 ** record.render_attempts), MAX_BACKOFF)
-    audit.record(session, None, "application", record.application_id, "record:render_failed", None,
-                 {"attempts": record.render_attempts, "error": error})
+    record.next_render_at = clock.now() + min(timedelta(minutes=2**record.render_attempts), MAX_BACKOFF)
+    audit.record(
+        session,
+        None,
+        "application",
+        record.application_id,
+        "record:render_failed",
+        None,
+        {"attempts": record.render_attempts, "error": error},
+    )
     session.flush()
 
 
-_PENDING = (select(ApprovalRecord.id).where(ApprovalRecord.pdf.is_(None))
-            .where(or_(ApprovalRecord.next_render_at.is_(None), ApprovalRecord.next_render_at <= bindparam("now")))
-            .order_by(ApprovalRecord.render_attempts, ApprovalRecord.id).limit(1))
+_PENDING = (
+    select(ApprovalRecord.id)
+    .where(ApprovalRecord.pdf.is_(None))
+    .where(or_(ApprovalRecord.next_render_at.is_(None), ApprovalRecord.next_render_at <= bindparam("now")))
+    .order_by(ApprovalRecord.render_attempts, ApprovalRecord.id)
+    .limit(1)
+)
 
 
 def render_pending(sessions, limit: int = 100) -> int:
@@ -314,9 +397,13 @@ def render_pending(sessions, limit: int = 100) -> int:
 
 def failed(session: Session) -> list[ApprovalRecord]:
     """Records whose PDF could not be made yet, for the sysadmin."""
-    return list(session.scalars(select(ApprovalRecord).where(ApprovalRecord.pdf.is_(None),
-                                                             ApprovalRecord.render_attempts > 0)
-                                .order_by(ApprovalRecord.id)))
+    return list(
+        session.scalars(
+            select(ApprovalRecord)
+            .where(ApprovalRecord.pdf.is_(None), ApprovalRecord.render_attempts > 0)
+            .order_by(ApprovalRecord.id)
+        )
+    )
 
 
 def find(session: Session, sha256: str) -> ApprovalRecord | None:
@@ -327,14 +414,24 @@ def find(session: Session, sha256: str) -> ApprovalRecord | None:
 
 def history(session: Session, application_id: int) -> list[ApprovalRecord]:
     """Every record of the application, oldest first: one per decision (a reopened review decides again)."""
-    return list(session.scalars(select(ApprovalRecord).options(lazyload(ApprovalRecord.application))
-                                .where(ApprovalRecord.application_id == application_id).order_by(ApprovalRecord.id)))
+    return list(
+        session.scalars(
+            select(ApprovalRecord)
+            .options(lazyload(ApprovalRecord.application))
+            .where(ApprovalRecord.application_id == application_id)
+            .order_by(ApprovalRecord.id)
+        )
+    )
 
 
 def for_application(session: Session, application_id: int) -> ApprovalRecord | None:
     """The record of the application's latest decision, the one that holds."""
-    return session.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == application_id)
-                          .order_by(ApprovalRecord.id.desc()).limit(1))
+    return session.scalar(
+        select(ApprovalRecord)
+        .where(ApprovalRecord.application_id == application_id)
+        .order_by(ApprovalRecord.id.desc())
+        .limit(1)
+    )
 
 
 def for_download(session: Session, actor: Person, application_id: int) -> ApprovalRecord | None:
@@ -350,8 +447,11 @@ def for_grant(session: Session, grant: Grant) -> ApprovalRecord | None:
 
 def reopened(record: ApprovalRecord) -> bool:
     """The decision this record states was set aside (an upheld objection reopened the review) and none stands yet."""
-    return record.application.status in (ApplicationStatus.IN_REVIEW, ApplicationStatus.RETURNED,
-                                         ApplicationStatus.COORDINATING)
+    return record.application.status in (
+        ApplicationStatus.IN_REVIEW,
+        ApplicationStatus.RETURNED,
+        ApplicationStatus.COORDINATING,
+    )
 
 
 def superseded_by(session: Session, record: ApprovalRecord) -> ApprovalRecord | None:

@@ -9,6 +9,7 @@
 The reason is still required and still checked by reasons.reason_problem. A version whose review form does not ask
 for the fact (deployed before these fields) decides as it did; 其他 is a rule of the reason and holds for every version.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,19 +24,54 @@ from workflows.errors import FieldProblem
 from workflows.models import Application, HumanTask, RejectionCategory, TaskStatus, Unit
 from workflows.sharing.process import REVIEW_TASK
 
-FACTS = {RejectionCategory.NO_BASIS: "missing_basis", RejectionCategory.SCOPE_EXCEEDS: "concerns",
-         RejectionCategory.SECURITY: "provision", RejectionCategory.NOT_IN_DUTY: "holder_unit_id"}
+FACTS = {
+    RejectionCategory.NO_BASIS: "missing_basis",
+    RejectionCategory.SCOPE_EXCEEDS: "concerns",
+    RejectionCategory.SECURITY: "provision",
+    RejectionCategory.NOT_IN_DUTY: "holder_unit_id",
+}
 # as pages, notices and records name each fact (the form of a version may word its field differently)
-TITLES = {"missing_basis": "缺少或不足的依据", "concerns": "超出履职需要的信息项", "provision": "涉及的安全或保密规定",
-          "holder_unit_id": "掌握该数据的单位"}
+TITLES = {
+    "missing_basis": "缺少或不足的依据",
+    "concerns": "超出履职需要的信息项",
+    "provision": "涉及的安全或保密规定",
+    "holder_unit_id": "掌握该数据的单位",
+}
 QUOTED_RUN = 4
 # words every application uses: a shared run made only of these quotes nothing of this one
-COMMON_WORDS = ("本单位", "数据", "共享", "申请", "政务", "信息", "单位", "部门", "使用", "提供", "业务", "工作", "需要",
-                "相关", "有关", "规定", "要求", "办理", "管理", "按照", "根据", "依据", "进行", "开展", "用于")
+COMMON_WORDS = (
+    "本单位",
+    "数据",
+    "共享",
+    "申请",
+    "政务",
+    "信息",
+    "单位",
+    "部门",
+    "使用",
+    "提供",
+    "业务",
+    "工作",
+    "需要",
+    "相关",
+    "有关",
+    "规定",
+    "要求",
+    "办理",
+    "管理",
+    "按照",
+    "根据",
+    "依据",
+    "进行",
+    "开展",
+    "用于",
+)
 _NOT_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日")
-OTHER_PROBLEM = ("理由：选择“其他”时，理由须指明本申请的具体内容，如申请的信息项（{item}）、资源名称、应用场景或用途中的具体说法、"
-                 "申请编号、附件名称或日期；泛泛而谈的理由（如“不符合本单位数据共享的有关规定要求”）不能说明本申请的问题")
+OTHER_PROBLEM = (
+    "理由：选择“其他”时，理由须指明本申请的具体内容，如申请的信息项（{item}）、资源名称、应用场景或用途中的具体说法、"
+    "申请编号、附件名称或日期；泛泛而谈的理由（如“不符合本单位数据共享的有关规定要求”）不能说明本申请的问题"
+)
 
 
 def _segments(text: str | None) -> list[str]:
@@ -52,7 +88,7 @@ def quoted(text: str | None, *sources: str | None) -> str | None:
     wanted = "|".join(run for source in sources for run in _segments(source))
     for run in _segments(text):
         for start in range(len(run) - QUOTED_RUN + 1):
-            piece = run[start:start + QUOTED_RUN]
+            piece = run[start : start + QUOTED_RUN]
             if piece in wanted and sum(c not in reasons.PARTICLES for c in piece) >= 3:
                 return piece
     return None
@@ -65,8 +101,9 @@ def named_in(app: Application, text: str | None) -> str | None:
     text = text or ""
     words = [*app.items, app.resource.name, app.resource.code, app.number or ""]
     found = next((w for w in words if w and w in text), None)
-    found = found or next((a.filename for a in app.attachments
-                           if len(stem := PurePath(a.filename).stem) >= 2 and stem in text), None)
+    found = found or next(
+        (a.filename for a in app.attachments if len(stem := PurePath(a.filename).stem) >= 2 and stem in text), None
+    )
     if found is None and (date := _DATE.search(text)):
         found = date.group()
     return found or quoted(text, app.scenario, app.purpose, app.basis)
@@ -84,8 +121,10 @@ def _concerns_problem(session: Session, app: Application, value) -> str | None:
 def _provision_problem(session: Session, app: Application, value) -> str | None:
     if reasons.names_provision(value):
         return None
-    return ("请写明具体规定：法律法规的名称和条款，如《中华人民共和国数据安全法》第二十一条；"
-            "或文件的文号，如国办发〔2021〕6号")
+    return (
+        "请写明具体规定：法律法规的名称和条款，如《中华人民共和国数据安全法》第二十一条；"
+        "或文件的文号，如国办发〔2021〕6号"
+    )
 
 
 def _holder_problem(session: Session, app: Application, value) -> str | None:
@@ -100,12 +139,18 @@ def _holder_problem(session: Session, app: Application, value) -> str | None:
 def _basis_problem(session: Session, app: Application, value) -> str | None:
     if quoted(value, app.basis) or reasons.names_title(value) or reasons.names_provision(value):
         return None
-    return (f"请引用申请所列的依据（“{inputs.shown(app.basis, 30)}”）说明其为何不足，或写明缺少的法律法规、"
-            "文件名称（用《》）或文号，如《中华人民共和国个人信息保护法》第三十四条")
+    return (
+        f"请引用申请所列的依据（“{inputs.shown(app.basis, 30)}”）说明其为何不足，或写明缺少的法律法规、"
+        "文件名称（用《》）或文号，如《中华人民共和国个人信息保护法》第三十四条"
+    )
 
 
-_CHECKS = {"missing_basis": _basis_problem, "concerns": _concerns_problem, "provision": _provision_problem,
-           "holder_unit_id": _holder_problem}
+_CHECKS = {
+    "missing_basis": _basis_problem,
+    "concerns": _concerns_problem,
+    "provision": _provision_problem,
+    "holder_unit_id": _holder_problem,
+}
 
 
 def problems(session: Session, app: Application, data: dict) -> list[FieldProblem]:

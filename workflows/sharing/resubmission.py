@@ -4,6 +4,7 @@ A return stores its list as items (`return_items`); the resubmission answers the
 order) and may attach files, which become the application's attachments. Returns stored before the list was kept
 are split from their text; resubmissions on versions that asked for one note (`resubmit_note`) keep that note.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
@@ -15,8 +16,23 @@ from workflows.models import HumanTask, TaskStatus
 from workflows.sharing.process import RESUBMIT_TASK, REVIEW_TASK
 
 MIN_ANSWER_SUBSTANCE = 4  # an answer names what was done: “受理通知书” passes, “已补充” does not
-ANSWER_STOCK = ("已补充", "已上传", "已修改", "已完善", "已提供", "已说明", "已补正", "已处理", "已完成", "已按要求",
-                "按要求", "好的", "收到", "明白", "同意")
+ANSWER_STOCK = (
+    "已补充",
+    "已上传",
+    "已修改",
+    "已完善",
+    "已提供",
+    "已说明",
+    "已补正",
+    "已处理",
+    "已完成",
+    "已按要求",
+    "按要求",
+    "好的",
+    "收到",
+    "明白",
+    "同意",
+)
 ANSWER_HINT = "请写明针对这一项补充了哪份材料、修改了哪一栏或作了什么说明"
 
 
@@ -26,10 +42,16 @@ def asked(result: dict | None) -> list[str]:
     return list(result.get("return_items") or reasons.listed_items(result.get("reason")))
 
 
-_RETURNS = (select(HumanTask.result)
-            .where(HumanTask.instance_id == bindparam("instance"), HumanTask.task_key == REVIEW_TASK,
-                   HumanTask.status == TaskStatus.COMPLETED, HumanTask.created_at <= bindparam("before"))
-            .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()))
+_RETURNS = (
+    select(HumanTask.result)
+    .where(
+        HumanTask.instance_id == bindparam("instance"),
+        HumanTask.task_key == REVIEW_TASK,
+        HumanTask.status == TaskStatus.COMPLETED,
+        HumanTask.created_at <= bindparam("before"),
+    )
+    .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+)
 
 
 def questions(session: Session, task: HumanTask) -> list[str]:
@@ -47,15 +69,22 @@ def answer_problems(asked_items: list[str], answers: list[str]) -> list[FieldPro
     """Every item answered, specifically: an answer that only says 已补充 or repeats the question is refused.
     A problem with the n-th answer is on field "answers.{n-1}", as the list is indexed."""
     if len(answers) != len(asked_items):
-        return [FieldProblem("answers", f"逐项答复：提供单位要求补正 {len(asked_items)} 项，请对每一项分别答复"
-                                        f"（现有 {len(answers)} 项答复）")]
+        return [
+            FieldProblem(
+                "answers",
+                f"逐项答复：提供单位要求补正 {len(asked_items)} 项，请对每一项分别答复"
+                f"（现有 {len(answers)} 项答复）",
+            )
+        ]
     found = []
     for number, (item, answer) in enumerate(zip(asked_items, answers)):
-        problem = reasons.reason_problem(answer, "答复", extra_stock=(*ANSWER_STOCK, item),
-                                         minimum=MIN_ANSWER_SUBSTANCE, hint=ANSWER_HINT)
+        problem = reasons.reason_problem(
+            answer, "答复", extra_stock=(*ANSWER_STOCK, item), minimum=MIN_ANSWER_SUBSTANCE, hint=ANSWER_HINT
+        )
         if problem:
-            found.append(FieldProblem(f"answers.{number}",
-                                      f"第 {number + 1} 项答复（{inputs.shown(item, 20)}）：{problem}"))
+            found.append(
+                FieldProblem(f"answers.{number}", f"第 {number + 1} 项答复（{inputs.shown(item, 20)}）：{problem}")
+            )
     return found
 
 
@@ -68,6 +97,7 @@ def answered(steps: list[HumanTask]) -> dict[int, list[tuple[str, str]]]:
             asked_in[step.instance_id] = asked(result)
         elif step.task_key == RESUBMIT_TASK and result.get("answers"):
             items = asked_in.get(step.instance_id, [])
-            found[step.id] = [(items[n] if n < len(items) else "", answer)
-                              for n, answer in enumerate(result["answers"])]
+            found[step.id] = [
+                (items[n] if n < len(items) else "", answer) for n, answer in enumerate(result["answers"])
+            ]
     return found

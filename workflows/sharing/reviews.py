@@ -1,4 +1,5 @@
 """The provider's review (四(三)): decide within 5 working days, give specific reasons to reject; approval grants."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -87,16 +88,29 @@ def objections_before(session: Session, instance: ProcessInstance) -> list[Objec
     """The upheld objections decided before this review case started: the opinion (or decision) it must weigh."""
     if instance.subject_type != "application" or not (instance.subject_id or "").isdigit():
         return []
-    return list(session.scalars(select(Objection).where(Objection.application_id == int(instance.subject_id),
-                                                        Objection.outcome == ObjectionOutcome.UPHELD,
-                                                        Objection.closed_at <= instance.started_at)
-                                .order_by(Objection.id)))
+    return list(
+        session.scalars(
+            select(Objection)
+            .where(
+                Objection.application_id == int(instance.subject_id),
+                Objection.outcome == ObjectionOutcome.UPHELD,
+                Objection.closed_at <= instance.started_at,
+            )
+            .order_by(Objection.id)
+        )
+    )
 
 
-_COORDINATIONS = (select(HumanTask.result).where(HumanTask.instance_id == bindparam("id"),
-                                                HumanTask.task_key == COORDINATE_TASK,
-                                                HumanTask.status == TaskStatus.COMPLETED)
-                  .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1))
+_COORDINATIONS = (
+    select(HumanTask.result)
+    .where(
+        HumanTask.instance_id == bindparam("id"),
+        HumanTask.task_key == COORDINATE_TASK,
+        HumanTask.status == TaskStatus.COMPLETED,
+    )
+    .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+    .limit(1)
+)
 
 
 def coordinated_again(session: Session, instance: ProcessInstance) -> str | None:
@@ -123,7 +137,9 @@ def _decisions(task: HumanTask) -> list[tuple[str, str]]:
     return list(zip(map(str, values), map(str, spec.get("enumNames") or values)))
 
 
-def _offered(session: Session, task: HumanTask, app: Application, excluding: int | None = None) -> list[tuple[str, str]]:
+def _offered(
+    session: Session, task: HumanTask, app: Application, excluding: int | None = None
+) -> list[tuple[str, str]]:
     """excluding: the review being completed right now (its row is already marked done)."""
     offered = _decisions(task)
     if government_decision(session, task.instance):
@@ -163,12 +179,20 @@ def _check_decision(session: Session, app: Application, task: HumanTask, data: d
     on a county government's decision only approval or a reasoned answer that it cannot be carried out."""
     decision, reason = data["decision"], data.get("reason") or ""
     if decision == "return" and returns(session, app, excluding=task.id):
-        raise ValidationFailed([FieldProblem("decision", "审核意见：本申请已退回补正过一次，补正后只能选择“通过”或“不通过”")],
-                               "按一次性告知的要求，每件申请只能退回补正一次，未提交")
+        raise ValidationFailed(
+            [FieldProblem("decision", "审核意见：本申请已退回补正过一次，补正后只能选择“通过”或“不通过”")],
+            "按一次性告知的要求，每件申请只能退回补正一次，未提交",
+        )
     offered = dict(_offered(session, task, app, excluding=task.id))
     if decision not in offered:
-        raise ValidationFailed([FieldProblem("decision", "审核意见：本次审核只能选择" + "、".join(
-            f"“{label}”" for label in offered.values()))], "审核意见不在可选范围内，未提交")
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "decision", "审核意见：本次审核只能选择" + "、".join(f"“{label}”" for label in offered.values())
+                )
+            ],
+            "审核意见不在可选范围内，未提交",
+        )
     if decision == "reject":
         problem = reason_problem(reason, data.get("rejection_category") or "")
         found = [FieldProblem("reason", f"理由：{problem}")] if problem else []
@@ -176,18 +200,24 @@ def _check_decision(session: Session, app: Application, task: HumanTask, data: d
         if found:
             raise ValidationFailed(found, "不予通过必须写明具体理由和所选类别要求的具体内容，未提交")
     if decision == CANNOT and (problem := reasons.reason_problem(reason, "理由", hint=CANNOT_HINT)):
-        raise ValidationFailed([FieldProblem("reason", f"理由：{problem}")], "不能执行县政府决定的，须写明具体理由，未提交")
+        raise ValidationFailed(
+            [FieldProblem("reason", f"理由：{problem}")], "不能执行县政府决定的，须写明具体理由，未提交"
+        )
     if decision == "return" and (problems := reasons.list_problems(reason)):
-        raise ValidationFailed([FieldProblem("reason", f"理由：{p}") for p in problems],
-                               "退回补正须逐项写明需要补充的材料或需说明的问题（一次性告知），未提交")
+        raise ValidationFailed(
+            [FieldProblem("reason", f"理由：{p}") for p in problems],
+            "退回补正须逐项写明需要补充的材料或需说明的问题（一次性告知），未提交",
+        )
     if decision == "approve" and (warning := resource_warning(app)):
         raise Conflict(warning)
 
 
 _WHAT_NEXT = {  # who reads the warning decides what it asks of them: only the provider's reviewers decide
     "reviewer": "请选择“不通过”并写明理由（如资源已改为不予共享及其依据）",
-    "applicant": ("提供单位将作出不通过决定。您可以撤回本申请；如认为该资源应当共享，可对目录提出异议（目录纠错），"
-                  "或在“供需对接”中登记需求"),
+    "applicant": (
+        "提供单位将作出不通过决定。您可以撤回本申请；如认为该资源应当共享，可对目录提出异议（目录纠错），"
+        "或在“供需对接”中登记需求"
+    ),
     "other": "提供单位应作出不通过决定",
 }
 
@@ -198,8 +228,11 @@ def resource_warning(app: Application, reader: str = "reviewer") -> str | None:
     resource = app.resource
     if integrity.shareable(resource):
         return None
-    change = "已停用" if resource.status == ResourceStatus.RETIRED else (
-        "已改为“不予共享”" if resource.share_type == ShareType.NOT_SHARED else "当前未发布")
+    change = (
+        "已停用"
+        if resource.status == ResourceStatus.RETIRED
+        else ("已改为“不予共享”" if resource.share_type == ShareType.NOT_SHARED else "当前未发布")
+    )
     return f"所申请的资源“{resource.name}”{change}，不能审核通过，也不能授权。{_WHAT_NEXT[reader]}"
 
 
@@ -221,7 +254,9 @@ def _cannot_comply(session: Session, actor: Person, app: Application, data: dict
 
 def coordination_check(opinion: str, data: dict) -> str | None:
     """The x-check "coordination_opinion" of 研究提供单位意见: the bureau's opinion says something specific."""
-    return reasons.reason_problem(opinion, "协调意见", hint="请写明具体内容：协调了什么、请提供单位重点考虑哪些事实和依据")
+    return reasons.reason_problem(
+        opinion, "协调意见", hint="请写明具体内容：协调了什么、请提供单位重点考虑哪些事实和依据"
+    )
 
 
 def bureau_coordinated(session: Session, actor: Person, task: HumanTask, data: dict) -> dict:
@@ -235,8 +270,9 @@ def bureau_coordinated(session: Session, actor: Person, task: HumanTask, data: d
         app.decided_by_id, app.decision_reason = None, ""
         _set_status(session, actor.id, app, ApplicationStatus.IN_REVIEW, opinion=opinion)
     else:
-        audit.record(session, actor.id, "application", app.id, "application:coordination_closed", None,
-                     {"opinion": opinion})
+        audit.record(
+            session, actor.id, "application", app.id, "application:coordination_closed", None, {"opinion": opinion}
+        )
     return data
 
 
@@ -248,8 +284,15 @@ def _narrowed_items(app: Application, chosen: list[str] | None) -> list[str]:
     if extra:
         raise ValidationFailed([FieldProblem("approved_items", f"同意提供的信息项：{'、'.join(extra)} 不在申请范围内")])
     if not chosen:
-        raise ValidationFailed([FieldProblem("approved_items", "同意提供的信息项：至少勾选一项；如所有信息项都不能提供，"
-                                                               "请选择“不通过”并写明理由")], "通过时须勾选同意提供的信息项，未提交")
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "approved_items",
+                    "同意提供的信息项：至少勾选一项；如所有信息项都不能提供，" "请选择“不通过”并写明理由",
+                )
+            ],
+            "通过时须勾选同意提供的信息项，未提交",
+        )
     return [i for i in app.items if i in chosen]
 
 
@@ -263,8 +306,11 @@ def _narrowed(app: Application, data: dict) -> tuple[list[str], str]:
             problems += err.details
     left_out = [i for i in app.items if found and i not in found[0]]
     if left_out and (problem := reasons.reason_problem(data.get("reason"), "理由", hint=NARROWED_HINT)):
-        said = f"未同意提供 {'、'.join(left_out)}，须在理由中写明原因。{NARROWED_HINT}" if not (
-            data.get("reason") or "").strip() else problem
+        said = (
+            f"未同意提供 {'、'.join(left_out)}，须在理由中写明原因。{NARROWED_HINT}"
+            if not (data.get("reason") or "").strip()
+            else problem
+        )
         problems.append(FieldProblem("reason", f"理由：{said}"))
     if problems:
         raise ValidationFailed(problems, "通过时同意提供的信息项、授权有效期或理由有误，未提交")
@@ -280,7 +326,9 @@ def _narrowed_until(app: Application, text: str | None) -> str:
         return app.valid_until.isoformat()
     until = date.fromisoformat(text)
     if until > app.valid_until or until <= clock.today():
-        raise ValidationFailed([FieldProblem("approved_until", f"授权有效期至：应在今天之后、不晚于申请的 {app.valid_until}")])
+        raise ValidationFailed(
+            [FieldProblem("approved_until", f"授权有效期至：应在今天之后、不晚于申请的 {app.valid_until}")]
+        )
     return until.isoformat()
 
 
@@ -301,32 +349,62 @@ def resubmitted(session: Session, actor: Person, task: HumanTask, data: dict) ->
 def _set_status(session: Session, actor_id: int | None, app: Application, status: ApplicationStatus, **extra) -> None:
     before = str(app.status)
     app.status, app.updated_at = status, clock.now()
-    audit.record(session, actor_id, "application", app.id, f"application:{status.value}", {"status": before},
-                 {"status": status.value} | extra)
+    audit.record(
+        session,
+        actor_id,
+        "application",
+        app.id,
+        f"application:{status.value}",
+        {"status": before},
+        {"status": status.value} | extra,
+    )
 
 
-_REVIEW_RESULTS = (select(HumanTask.id, HumanTask.result).join(ProcessInstance)
-                   .where(ProcessInstance.subject_type == "application", ProcessInstance.subject_id == bindparam("id"),
-                          HumanTask.task_key == REVIEW_TASK, HumanTask.status == TaskStatus.COMPLETED))
-_REVIEW_RESULT = (select(HumanTask.result)
-                  .where(HumanTask.instance_id == bindparam("id"), HumanTask.task_key == REVIEW_TASK,
-                         HumanTask.status == TaskStatus.COMPLETED)
-                  .order_by(HumanTask.completed_at.desc()).limit(1))
+_REVIEW_RESULTS = (
+    select(HumanTask.id, HumanTask.result)
+    .join(ProcessInstance)
+    .where(
+        ProcessInstance.subject_type == "application",
+        ProcessInstance.subject_id == bindparam("id"),
+        HumanTask.task_key == REVIEW_TASK,
+        HumanTask.status == TaskStatus.COMPLETED,
+    )
+)
+_REVIEW_RESULT = (
+    select(HumanTask.result)
+    .where(
+        HumanTask.instance_id == bindparam("id"),
+        HumanTask.task_key == REVIEW_TASK,
+        HumanTask.status == TaskStatus.COMPLETED,
+    )
+    .order_by(HumanTask.completed_at.desc())
+    .limit(1)
+)
 
 
 def _review_result(session: Session, instance: ProcessInstance) -> dict:
     return dict(session.scalars(_REVIEW_RESULT, {"id": instance.id}).first() or {})
 
 
-def _decide(session: Session, app: Application, status: ApplicationStatus, items: list[str] | None,
-            until: date | None, fact: rejections.Fact | None = None) -> None:
+def _decide(
+    session: Session,
+    app: Application,
+    status: ApplicationStatus,
+    items: list[str] | None,
+    until: date | None,
+    fact: rejections.Fact | None = None,
+) -> None:
     app.decided_at = clock.now()
     _set_status(session, app.decided_by_id, app, status, reason=app.decision_reason, late=app.late)
-    grant = grants.create(session, app, items, until, app.decided_by_id) if status == ApplicationStatus.APPROVED else None
+    grant = (
+        grants.create(session, app, items, until, app.decided_by_id) if status == ApplicationStatus.APPROVED else None
+    )
     record = records.create(session, app)
     if grant is not None:
         grant.record_id = record.id  # the 授权提供单 cites the decision that made the grant
-    _notify_applicant(session, app, ApplicationStatus(status).label, grant, fact, record.content.get("closing_note", ""))
+    _notify_applicant(
+        session, app, ApplicationStatus(status).label, grant, fact, record.content.get("closing_note", "")
+    )
 
 
 def auto_granted(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
@@ -337,8 +415,13 @@ def auto_granted(session: Session, event: str, instance: ProcessInstance, values
 
 def approved(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
     app, result = _application(session, instance), _review_result(session, instance)
-    _decide(session, app, ApplicationStatus.APPROVED, result.get("approved_items") or list(app.items),
-            date.fromisoformat(result.get("approved_until") or app.valid_until.isoformat()))
+    _decide(
+        session,
+        app,
+        ApplicationStatus.APPROVED,
+        result.get("approved_items") or list(app.items),
+        date.fromisoformat(result.get("approved_until") or app.valid_until.isoformat()),
+    )
 
 
 def rejected(session: Session, event: str, instance: ProcessInstance, values: dict) -> None:
@@ -346,15 +429,29 @@ def rejected(session: Session, event: str, instance: ProcessInstance, values: di
     _decide(session, _application(session, instance), ApplicationStatus.REJECTED, None, None, fact)
 
 
-def _notify_applicant(session: Session, app: Application, decision: str, grant=None,
-                      fact: rejections.Fact | None = None, closing: str = "") -> None:
-    context = {"applicant_unit": app.applicant_unit.name, "resource_name": app.resource.name, "number": app.number,
-               "decision": decision, "reason": app.decision_reason,
-               "category": RejectionCategory.label_of(app.rejection_category)
-               if decision == ApplicationStatus.REJECTED.label else "",
-               "fact": str(fact) if fact else "", "closing": closing,
-               "valid_until": grant.valid_until.isoformat() if grant else "",
-               "items": "、".join(grant.items) if grant else "", "returned": decision == REVIEW_DECISIONS["return"],
-               "decided": app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED),
-               "review_days": applications.review_period(session, app)}
+def _notify_applicant(
+    session: Session,
+    app: Application,
+    decision: str,
+    grant=None,
+    fact: rejections.Fact | None = None,
+    closing: str = "",
+) -> None:
+    context = {
+        "applicant_unit": app.applicant_unit.name,
+        "resource_name": app.resource.name,
+        "number": app.number,
+        "decision": decision,
+        "reason": app.decision_reason,
+        "category": RejectionCategory.label_of(app.rejection_category)
+        if decision == ApplicationStatus.REJECTED.label
+        else "",
+        "fact": str(fact) if fact else "",
+        "closing": closing,
+        "valid_until": grant.valid_until.isoformat() if grant else "",
+        "items": "、".join(grant.items) if grant else "",
+        "returned": decision == REVIEW_DECISIONS["return"],
+        "decided": app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED),
+        "review_days": applications.review_period(session, app),
+    }
     notifications.send(session, [app.applicant], "decision", context, f"/applications/{app.id}")

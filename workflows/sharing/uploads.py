@@ -1,5 +1,6 @@
 """Files chosen on an application form whose submit was refused: kept under a token and offered again, so a
 person fixes the form without choosing the files a second time. Checked like attachments; a day later they go."""
+
 from __future__ import annotations
 
 import secrets
@@ -45,16 +46,29 @@ def stash(session: Session, actor: Person, files: list[Chosen]) -> tuple[list[st
     forget_expired(session)
     tokens, problems = [], []
     for chosen in files[MAX_PENDING:]:
-        problems.append(FieldProblem("attachments", f"附件：每份申请最多 {applications.MAX_ATTACHMENTS} 个附件，"
-                                                    f"请将材料合并为一个 PDF 后上传（{inputs.clean_filename(chosen.filename)}）"))
+        problems.append(
+            FieldProblem(
+                "attachments",
+                f"附件：每份申请最多 {applications.MAX_ATTACHMENTS} 个附件，"
+                f"请将材料合并为一个 PDF 后上传（{inputs.clean_filename(chosen.filename)}）",
+            )
+        )
     for chosen in files[:MAX_PENDING]:
         if problem := problem_of(chosen):
             problems.append(problem)
             continue
         token = secrets.token_urlsafe(24)
-        session.add(PendingUpload(token=token, person_id=actor.id, filename=inputs.clean_filename(chosen.filename),
-                                  content_type=chosen.content_type, size=len(chosen.data), data=chosen.data,
-                                  uploaded_at=clock.now()))
+        session.add(
+            PendingUpload(
+                token=token,
+                person_id=actor.id,
+                filename=inputs.clean_filename(chosen.filename),
+                content_type=chosen.content_type,
+                size=len(chosen.data),
+                data=chosen.data,
+                uploaded_at=clock.now(),
+            )
+        )
         tokens.append(token)
     session.flush()
     _keep_newest(session, actor)
@@ -66,9 +80,17 @@ def pending(session: Session, actor: Person, tokens: list[str]) -> list[PendingU
     tokens = [t for t in tokens[:MAX_TOKENS] if t and len(t) <= 64]
     if not tokens:
         return []
-    return list(session.scalars(select(PendingUpload).where(
-        PendingUpload.person_id == actor.id, PendingUpload.token.in_(tokens),
-        PendingUpload.uploaded_at > clock.now() - KEPT_FOR).order_by(PendingUpload.id)))
+    return list(
+        session.scalars(
+            select(PendingUpload)
+            .where(
+                PendingUpload.person_id == actor.id,
+                PendingUpload.token.in_(tokens),
+                PendingUpload.uploaded_at > clock.now() - KEPT_FOR,
+            )
+            .order_by(PendingUpload.id)
+        )
+    )
 
 
 def attach(session: Session, actor: Person, application_id: int, tokens: list[str]) -> list[str]:
@@ -82,13 +104,26 @@ def attach(session: Session, actor: Person, application_id: int, tokens: list[st
 
 def forget_expired(session: Session) -> int:
     """The cleanup: kept files older than a day are deleted (run on every stash, so nothing piles up)."""
-    return session.execute(delete(PendingUpload).where(PendingUpload.uploaded_at <= clock.now() - KEPT_FOR)
-                           .execution_options(synchronize_session=False)).rowcount or 0
+    return (
+        session.execute(
+            delete(PendingUpload)
+            .where(PendingUpload.uploaded_at <= clock.now() - KEPT_FOR)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
 
 
 def _keep_newest(session: Session, actor: Person) -> None:
-    ids = list(session.scalars(select(PendingUpload.id).where(PendingUpload.person_id == actor.id)
-                               .order_by(PendingUpload.id.desc()).offset(MAX_PENDING)))
+    ids = list(
+        session.scalars(
+            select(PendingUpload.id)
+            .where(PendingUpload.person_id == actor.id)
+            .order_by(PendingUpload.id.desc())
+            .offset(MAX_PENDING)
+        )
+    )
     if ids:
-        session.execute(delete(PendingUpload).where(PendingUpload.id.in_(ids))
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            delete(PendingUpload).where(PendingUpload.id.in_(ids)).execution_options(synchronize_session=False)
+        )

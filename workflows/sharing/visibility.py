@@ -1,5 +1,6 @@
 """Who may see an application, its grant and its records: one rule per aggregate, used by every page, API route,
 download and prefill (so no two places disagree, e.g. on drafts)."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -30,8 +31,9 @@ def application_concerns(person: Person, app: Application) -> bool:
 
 def grant_visible(person: Person, grant: Grant) -> bool:
     """The unit holding the grant, the unit whose data it is, and the county data bureau."""
-    return (bool(units_of(person) & {grant.unit_id, grant.resource.provider_unit_id})
-            or person.has_role(Role.COORDINATOR))
+    return bool(units_of(person) & {grant.unit_id, grant.resource.provider_unit_id}) or person.has_role(
+        Role.COORDINATOR
+    )
 
 
 def grant_concerns(person: Person, grant: Grant) -> bool:

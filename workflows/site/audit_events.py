@@ -1,4 +1,5 @@
 """What the site texts write to the audit trail: the sysadmin's rewrites of the policy and help pages."""
+
 from __future__ import annotations
 
 from workflows.audit_text import Events

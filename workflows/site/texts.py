@@ -3,6 +3,7 @@
 A body is plain text with one convention: a line starting with "# " is a heading. Nothing else is markup, so a
 saved text can never carry HTML or script to the public pages.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ LIMITS = {"title": ("标题", 100), "body": ("正文", 50_000)}
 @dataclass
 class SiteTextInput:
     """The one shape of an edit: a title and a body, both required, both bounded."""
+
     title: str = ""
     body: str = ""
 
@@ -69,15 +71,17 @@ def get_text(session: Session, kind: SiteTextKind) -> ShownText:
 
 def _clean(data: SiteTextInput) -> SiteTextInput:
     title = " ".join((data.title or "").split())
-    body = "\n".join(line.rstrip() for line in (data.body or "").replace("\r\n", "\n").replace("\r", "\n")
-                     .split("\n")).strip("\n")
+    body = "\n".join(
+        line.rstrip() for line in (data.body or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ).strip("\n")
     problems = inputs.length_problems({"title": title, "body": body}, LIMITS)
     if not title:
         problems.append(FieldProblem("title", "标题：请填写标题"))
     if not body.strip():
         problems.append(FieldProblem("body", "正文：请填写正文"))
-    if inputs.has_control_characters(title + body.replace("\n", "").replace("\t", "")) or \
-            any(c in inputs.BIDI_CONTROLS for c in title + body):
+    if inputs.has_control_characters(title + body.replace("\n", "").replace("\t", "")) or any(
+        c in inputs.BIDI_CONTROLS for c in title + body
+    ):
         problems.append(FieldProblem("body", "正文：含有不可见的控制字符，请删除后重新提交（可先粘贴到记事本再复制）"))
     if problems:
         raise ValidationFailed(problems)
@@ -95,8 +99,15 @@ def save_text(session: Session, actor_id: int, kind: SiteTextKind, data: SiteTex
     row.title, row.body = clean.title, clean.body
     row.updated_at, row.updated_by_id = clock.now(), actor_id
     session.flush()
-    audit.record(session, actor_id, "site_text", kind.value, "site_text:updated", before,
-                 {"title": clean.title, "length": len(clean.body)})
+    audit.record(
+        session,
+        actor_id,
+        "site_text",
+        kind.value,
+        "site_text:updated",
+        before,
+        {"title": clean.title, "length": len(clean.body)},
+    )
     return row
 
 

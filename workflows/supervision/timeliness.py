@@ -1,4 +1,5 @@
 """督导考核 figures from the system's own records: overdue and late tasks per unit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """我的工作台: a person's units and roles, responsibilities, open tasks and, for coordinators, late units and
 units lacking a responsible person."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,30 +46,41 @@ def workbench(session: Session, person_id: int) -> Workbench:
     if person is None:
         raise NotFound("用户不存在")
     bench = Workbench(person=person)
-    for m in session.scalars(select(RoleMembership).where(RoleMembership.person_id == person_id)
-                             .order_by(RoleMembership.unit_id, RoleMembership.id)):
+    for m in session.scalars(
+        select(RoleMembership)
+        .where(RoleMembership.person_id == person_id)
+        .order_by(RoleMembership.unit_id, RoleMembership.id)
+    ):
         bench.roles_by_unit.setdefault(m.unit.name, []).append(m.role)
-    bench.responsibilities = list(session.scalars(select(Responsibility).where(
-        Responsibility.person_id == person_id)))
+    bench.responsibilities = list(session.scalars(select(Responsibility).where(Responsibility.person_id == person_id)))
     bench.open_tasks = tasks.open_tasks_for(session, person)
     overdue: list[HumanTask] = []
     if person.has_role(Role.COORDINATOR):
-        bench.timeliness = [row for row in timeliness.timeliness_by_unit(session)
-                           if row.open_overdue or row.done_late or row.returned]
+        bench.timeliness = [
+            row for row in timeliness.timeliness_by_unit(session) if row.open_overdue or row.done_late or row.returned
+        ]
         bench.responsible_gaps = responsibilities.gaps(session)
         overdue = overdue_tasks(session)
     bench.names = case_names.for_tasks(session, bench.open_tasks + overdue)
     bench.nudges = tasks.nudges(session, bench.open_tasks)
-    bench.overdue_cases = [OverdueCase(t, bench.names[t.instance_id], t.unit.name if t.unit else "",
-                                       days_overdue(session, t)) for t in overdue]
+    bench.overdue_cases = [
+        OverdueCase(t, bench.names[t.instance_id], t.unit.name if t.unit else "", days_overdue(session, t))
+        for t in overdue
+    ]
     return bench
 
 
 def overdue_tasks(session: Session) -> list[HumanTask]:
     """Every open task past its deadline, in every unit, longest overdue first."""
-    return list(session.scalars(select(HumanTask).options(TASK_ROWS).where(
-        HumanTask.status == TaskStatus.OPEN, HumanTask.due_at.is_not(None), HumanTask.due_at < clock.now())
-        .order_by(HumanTask.due_at, HumanTask.id).limit(200)))
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .options(TASK_ROWS)
+            .where(HumanTask.status == TaskStatus.OPEN, HumanTask.due_at.is_not(None), HumanTask.due_at < clock.now())
+            .order_by(HumanTask.due_at, HumanTask.id)
+            .limit(200)
+        )
+    )
 
 
 def days_overdue(session: Session, task: HumanTask) -> int:

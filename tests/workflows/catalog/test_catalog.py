@@ -1,4 +1,5 @@
 """Units keep their own catalog; coordinators oversee; every change is history."""
+
 import threading
 
 import pytest
@@ -10,12 +11,23 @@ from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
 from workflows.errors import DomainError, Forbidden, NotFound
 from workflows.models import AuditEvent, EntryChangeKind, Resource, ResourceStatus
 
-ENTRY = {"name": "养犬登记信息", "summary": "本县犬只登记与年检信息", "category_class": "departmental",
-         "category_path": "部门/公安/治安", "format": "database", "share_type": "conditional",
-         "share_condition": "仅用于城市管理执法", "share_method": "api", "open_type": "not_open",
-         "update_cycle": "daily", "sensitivity": "general"}
-ITEMS = [{"name": "犬主姓名", "data_type": "字符型", "length": "50", "sensitive": "否"},
-         {"name": "犬只芯片号", "data_type": "string", "length": "20", "sensitive": "no"}]
+ENTRY = {
+    "name": "养犬登记信息",
+    "summary": "本县犬只登记与年检信息",
+    "category_class": "departmental",
+    "category_path": "部门/公安/治安",
+    "format": "database",
+    "share_type": "conditional",
+    "share_condition": "仅用于城市管理执法",
+    "share_method": "api",
+    "open_type": "not_open",
+    "update_cycle": "daily",
+    "sensitivity": "general",
+}
+ITEMS = [
+    {"name": "犬主姓名", "data_type": "字符型", "length": "50", "sensitive": "否"},
+    {"name": "犬只芯片号", "data_type": "string", "length": "20", "sensitive": "no"},
+]
 
 
 def draft(db, username="huangtao", unit_code="gaj", **changes):
@@ -32,14 +44,14 @@ def test_a_unit_admin_creates_and_publishes_an_entry_of_their_unit(db):
 
 
 def test_related_codes_typed_with_spaces_lower_case_and_chinese_separators_are_kept_as_the_catalog_spells_them(
-        db, demo_catalog):
+    db, demo_catalog
+):
     entry = draft(db, related_codes=" xy-bdc-001 、xy-mz-001， ")
     assert entry.related_codes == ["XY-BDC-001", "XY-MZ-001"]
 
 
 def test_codes_continue_the_units_series(db, demo_catalog):
     assert draft(db).code == "XY-GA-005"
-
 
 
 def _create_at_once(sessions, codes: list[str]) -> list[str]:
@@ -50,8 +62,11 @@ def _create_at_once(sessions, codes: list[str]) -> list[str]:
         barrier.wait()
         try:
             with sessions.begin() as s:
-                outcomes.append(entries.create_resource(s, person(s, "huangtao"), unit(s, "gaj").id,
-                                                        ENTRY | {"code": code}, ITEMS).code)
+                outcomes.append(
+                    entries.create_resource(
+                        s, person(s, "huangtao"), unit(s, "gaj").id, ENTRY | {"code": code}, ITEMS
+                    ).code
+                )
         except DomainError as err:
             outcomes.append(f"{err.status} {' '.join(err.details)}")
         except Exception as exc:  # an IntegrityError here is the 500 this test exists to catch
@@ -77,14 +92,20 @@ def test_two_keepers_choosing_the_same_code_at_once_get_one_entry_and_a_clear_re
 PERMISSIONS = [
     # (username, unit of the entry, may edit?) — huangtao: gaj unit_admin; sunhong: gaj applicant/reviewer;
     # sunjie: mzj unit_admin; lina: coordinator and zwfw unit_admin; chenjing: sysadmin
-    ("huangtao", "gaj", True), ("sunhong", "gaj", False), ("sunjie", "gaj", False),
-    ("lina", "gaj", False), ("chenjing", "gaj", False), ("lina", "zwfw", True), ("machao", "mzj", False),
+    ("huangtao", "gaj", True),
+    ("sunhong", "gaj", False),
+    ("sunjie", "gaj", False),
+    ("lina", "gaj", False),
+    ("chenjing", "gaj", False),
+    ("lina", "zwfw", True),
+    ("machao", "mzj", False),
 ]
 
 
 @pytest.mark.parametrize("username, unit_code, allowed", PERMISSIONS)
-def test_only_the_units_own_catalog_keeper_creates_edits_publishes_and_retires(processes, db, username, unit_code,
-                                                                             allowed):
+def test_only_the_units_own_catalog_keeper_creates_edits_publishes_and_retires(
+    processes, db, username, unit_code, allowed
+):
     actor = person(db, username)
     owner = {"gaj": "huangtao", "zwfw": "lina", "mzj": "sunjie"}[unit_code]
     if allowed:
@@ -98,9 +119,11 @@ def test_only_the_units_own_catalog_keeper_creates_edits_publishes_and_retires(p
     with pytest.raises(Forbidden):
         entries.create_resource(db, actor, unit(db, unit_code).id, ENTRY, ITEMS)
     entry = draft(db, owner, unit_code)
-    for action in (lambda: entries.update_resource(db, actor, entry.id, ENTRY, ITEMS),
-                   lambda: entries.publish(db, actor, entry.id),
-                   lambda: entries.retire(db, actor, entry.id, "不需要了哈")):
+    for action in (
+        lambda: entries.update_resource(db, actor, entry.id, ENTRY, ITEMS),
+        lambda: entries.publish(db, actor, entry.id),
+        lambda: entries.retire(db, actor, entry.id, "不需要了哈"),
+    ):
         with pytest.raises((Forbidden, NotFound)):
             action()
 
@@ -128,15 +151,21 @@ def test_a_coordinator_returns_an_entry_with_a_reason_and_the_next_edit_clears_i
     assert latest.actor.username == "huangtao"
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"share_type": "conditional", "share_condition": ""}, "有条件共享的资源必须填写共享条件"),
-    ({"share_type": "not_shared", "share_condition": "", "share_method": ""}, "不予共享的资源必须填写法律"),
-    ({"share_type": "not_shared", "share_condition": "依《刑事诉讼法》", "share_method": "api"}, "不予共享的资源不应填写共享方式"),
-    ({"share_type": "unconditional", "share_method": ""}, "必须填写共享方式"),
-    ({"open_type": "半开放"}, "“半开放”不是有效值"),
-    ({"name": ""}, "资源名称：必填"),
-    ({"published_on": "2026-13-40"}, "不是有效日期"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"share_type": "conditional", "share_condition": ""}, "有条件共享的资源必须填写共享条件"),
+        ({"share_type": "not_shared", "share_condition": "", "share_method": ""}, "不予共享的资源必须填写法律"),
+        (
+            {"share_type": "not_shared", "share_condition": "依《刑事诉讼法》", "share_method": "api"},
+            "不予共享的资源不应填写共享方式",
+        ),
+        ({"share_type": "unconditional", "share_method": ""}, "必须填写共享方式"),
+        ({"open_type": "半开放"}, "“半开放”不是有效值"),
+        ({"name": ""}, "资源名称：必填"),
+        ({"published_on": "2026-13-40"}, "不是有效日期"),
+    ],
+)
 def test_an_incomplete_entry_is_refused_with_every_problem_named(db, changes, message):
     with pytest.raises(InvalidEntry) as caught:
         draft(db, **changes)
@@ -152,12 +181,21 @@ def test_publishing_needs_a_summary_and_info_items(db):
 
 
 def test_a_likely_duplicate_of_another_units_entry_needs_a_reason(db, demo_catalog):
-    items = [{"name": "姓名", "data_type": "字符型"}, {"name": "公民身份号码", "data_type": "字符型", "sensitive": "是"}]
+    items = [
+        {"name": "姓名", "data_type": "字符型"},
+        {"name": "公民身份号码", "data_type": "字符型", "sensitive": "是"},
+    ]
     with pytest.raises(DuplicateSuspected) as caught:
         entries.create_resource(db, person(db, "sunjie"), unit(db, "mzj").id, ENTRY | {"name": "户籍人口信息"}, items)
     assert any("XY-GA-001" in d for d in caught.value.details)
-    entry = entries.create_resource(db, person(db, "sunjie"), unit(db, "mzj").id, ENTRY | {"name": "户籍人口信息"},
-                                    items, duplicate_reason="依《社会救助暂行办法》须独立核实")
+    entry = entries.create_resource(
+        db,
+        person(db, "sunjie"),
+        unit(db, "mzj").id,
+        ENTRY | {"name": "户籍人口信息"},
+        items,
+        duplicate_reason="依《社会救助暂行办法》须独立核实",
+    )
     assert entry.duplicate_reason.startswith("依《社会救助暂行办法》")
 
 

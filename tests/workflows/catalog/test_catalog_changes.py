@@ -1,6 +1,7 @@
 """二(三): a catalog change opens an update task due 10 working days after the change took effect, with 催办 and 督办
 but no auto-decision; it closes only with a revision of the unit's catalog or the bureau's confirmation that none is
 affected."""
+
 from datetime import date, datetime
 
 import pytest
@@ -19,8 +20,14 @@ from workflows.models import AuditEvent, ChangeStatus, HumanTask, InstanceStatus
 
 def register(sessions, effective_on="2026-02-13", username="huangtao"):
     with at(f"{effective_on}T10:00:00"), sessions.begin() as s:
-        change = catalog_changes.register_change(s, person(s, username), unit(s, "gaj").id, "law_revision",
-                                                 "《居民身份证法》修订，新增电子证照信息项", effective_on)
+        change = catalog_changes.register_change(
+            s,
+            person(s, username),
+            unit(s, "gaj").id,
+            "law_revision",
+            "《居民身份证法》修订，新增电子证照信息项",
+            effective_on,
+        )
         return change.id
 
 
@@ -94,7 +101,9 @@ def test_updating_late_closes_the_escalation_and_is_recorded_as_late(processes, 
 
 def test_only_the_units_keeper_or_a_coordinator_registers_a_change(processes):
     with processes() as s, pytest.raises(Forbidden):
-        catalog_changes.register_change(s, person(s, "machao"), unit(s, "gaj").id, "law_revision", "某法修订", "2026-02-13")
+        catalog_changes.register_change(
+            s, person(s, "machao"), unit(s, "gaj").id, "law_revision", "某法修订", "2026-02-13"
+        )
     assert register(processes, username="wanglei")
 
 
@@ -118,7 +127,9 @@ def test_entering_the_2027_schedule_recomputes_provisional_deadlines_and_audits_
     change_id = register(processes, "2026-12-24")
     with at("2026-12-24T11:00:00"), processes.begin() as s:
         # 2027-01-01 a holiday, as the State Council will publish it; weekends stay rest days
-        days, changed = operations.import_schedule(s, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n" + SCHEDULE, None)
+        days, changed = operations.import_schedule(
+            s, 2027, "date,kind,name\n2027-01-01,holiday,元旦\n" + SCHEDULE, None
+        )
     assert days == 365 and changed == 1
     task = open_tasks(processes, change_id)["更新目录"]
     assert task.due_provisional is False and task.due_at == datetime(2027, 1, 8, 23, 59, 59, tzinfo=SH)
@@ -133,8 +144,14 @@ def test_entering_the_2027_schedule_recomputes_provisional_deadlines_and_audits_
 
 def test_a_change_registered_after_it_took_effect_counts_its_ten_days_from_the_effective_date(processes):
     with at("2026-11-30T10:00:00"), processes.begin() as s:
-        change = catalog_changes.register_change(s, person(s, "huangtao"), unit(s, "gaj").id, "law_revision",
-                                                 "《居民身份证法》修订，新增电子证照信息项", "2026-11-20")
+        change = catalog_changes.register_change(
+            s,
+            person(s, "huangtao"),
+            unit(s, "gaj").id,
+            "law_revision",
+            "《居民身份证法》修订，新增电子证照信息项",
+            "2026-11-20",
+        )
         change_id, due_on, late = change.id, change.due_on, change.registered_late
     assert (due_on, late) == (date(2026, 12, 4), False)  # 10 working days after 11-20, not after 11-30
     assert open_tasks(processes, change_id)["更新目录"].due_at == datetime(2026, 12, 4, 23, 59, 59, tzinfo=SH)
@@ -142,8 +159,14 @@ def test_a_change_registered_after_it_took_effect_counts_its_ten_days_from_the_e
 
 def test_the_catalog_change_registered_after_its_effective_date_is_late_at_once(processes):
     with at("2026-11-30T10:00:00"), processes.begin() as s:
-        change = catalog_changes.register_change(s, person(s, "huangtao"), unit(s, "gaj").id, "law_revision",
-                                                 "《居民身份证法》修订，新增电子证照信息项", "2026-11-02")
+        change = catalog_changes.register_change(
+            s,
+            person(s, "huangtao"),
+            unit(s, "gaj").id,
+            "law_revision",
+            "《居民身份证法》修订，新增电子证照信息项",
+            "2026-11-02",
+        )
         change_id, due_on = change.id, change.due_on
         assert change.registered_late is True and catalog_changes.is_late(change)
     assert due_on == date(2026, 11, 16)
@@ -202,10 +225,17 @@ def test_the_bureau_returns_the_statement_with_a_specific_reason_and_the_deadlin
     with at("2026-02-24T10:00:00"):
         finish(processes, change_id, NONE_AFFECTED)
         with pytest.raises(ValidationFailed) as refused:
-            finish(processes, change_id, {"decision": "return", "reason": "不同意"}, "wanglei", "确认无受影响的目录条目")
+            finish(
+                processes, change_id, {"decision": "return", "reason": "不同意"}, "wanglei", "确认无受影响的目录条目"
+            )
         assert "退回理由" in refused.value.details[0]
-        finish(processes, change_id, {"decision": "return", "reason": "户籍人口基本信息条目需要增加电子证照号码信息项"},
-               "wanglei", "确认无受影响的目录条目")
+        finish(
+            processes,
+            change_id,
+            {"decision": "return", "reason": "户籍人口基本信息条目需要增加电子证照号码信息项"},
+            "wanglei",
+            "确认无受影响的目录条目",
+        )
     update = open_tasks(processes, change_id)["更新目录"]
     assert update.due_at == datetime(2026, 3, 5, 23, 59, 59, tzinfo=SH)  # still 10 working days from 02-13
     with processes() as s:
@@ -214,14 +244,23 @@ def test_the_bureau_returns_the_statement_with_a_specific_reason_and_the_deadlin
     assert any("退回" in subject for subject in inbox_subjects(processes, "huangtao"))
 
 
-@pytest.mark.parametrize("typed, message", [
-    ("2020-01-01", "生效日期：2020-01-01 早于一年前，请核对年份"),
-    ("2028-01-01", "生效日期：2028-01-01 晚于一年后，请核对年份"),
-])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("2020-01-01", "生效日期：2020-01-01 早于一年前，请核对年份"),
+        ("2028-01-01", "生效日期：2028-01-01 晚于一年后，请核对年份"),
+    ],
+)
 def test_an_effective_date_more_than_a_year_away_is_refused_as_a_likely_typo(processes, typed, message):
     with at("2026-11-30T10:00:00"), processes() as s, pytest.raises(ValidationFailed) as caught:
-        catalog_changes.register_change(s, person(s, "huangtao"), unit(s, "gaj").id, "law_revision",
-                                        "《居民身份证法》修订，新增电子证照信息项", typed)
+        catalog_changes.register_change(
+            s,
+            person(s, "huangtao"),
+            unit(s, "gaj").id,
+            "law_revision",
+            "《居民身份证法》修订，新增电子证照信息项",
+            typed,
+        )
     assert caught.value.details[0].startswith(message)
     with processes() as s:
         assert s.scalars(select(HumanTask)).all() == []
@@ -238,26 +277,51 @@ def test_a_sweep_running_late_after_the_deadline_sends_the_escalation_but_no_due
     assert set(open_tasks(processes, change_id)) == {"更新目录", "督办：目录更新逾期"}
 
 
-V1_DONE_FORM = {"title": "目录更新完成情况", "type": "object", "required": ["done_note"], "properties": {
-    "done_note": {"type": "string", "title": "更新情况说明", "minLength": 4, "maxLength": 2000, "x-widget": "textarea"}}}
+V1_DONE_FORM = {
+    "title": "目录更新完成情况",
+    "type": "object",
+    "required": ["done_note"],
+    "properties": {
+        "done_note": {
+            "type": "string",
+            "title": "更新情况说明",
+            "minLength": 4,
+            "maxLength": 2000,
+            "x-widget": "textarea",
+        }
+    },
+}
 
 
 def test_a_case_started_on_version_1_keeps_its_form_and_closes_with_its_note(sessions):
     """Running cases keep the version they started on: version 1 asked only for a note."""
     forms = lint.load_forms(PRODUCT_BPMN_DIR / "forms")
-    v1_contract = wf_engine.ProcessContract(catalog_changes.PROCESS, tasks={
-        catalog_changes.UPDATE_TASK: wf_engine.TaskContract("更新目录", "unit_admin", "unit_id", ("done_note",))})
+    v1_contract = wf_engine.ProcessContract(
+        catalog_changes.PROCESS,
+        tasks={
+            catalog_changes.UPDATE_TASK: wf_engine.TaskContract("更新目录", "unit_admin", "unit_id", ("done_note",))
+        },
+    )
     versions.configure([v1_contract])  # as deployed by the release before this one
     try:
         with sessions.begin() as s:
-            wf_engine.deploy(s, (BPMN_DIR / "catalog_update_v1.bpmn").read_text(encoding="utf-8"),
-                             forms | {"catalog_update_done.schema.json": V1_DONE_FORM}, None)
+            wf_engine.deploy(
+                s,
+                (BPMN_DIR / "catalog_update_v1.bpmn").read_text(encoding="utf-8"),
+                forms | {"catalog_update_done.schema.json": V1_DONE_FORM},
+                None,
+            )
     finally:
         bootstrap.bootstrap()
     old_case = register(sessions)
     with sessions.begin() as s:
-        wf_engine.deploy(s, (PRODUCT_BPMN_DIR / "catalog_update.bpmn").read_text(encoding="utf-8"), forms, None,
-                         "更新目录须有修订版本或经确认无受影响条目")
+        wf_engine.deploy(
+            s,
+            (PRODUCT_BPMN_DIR / "catalog_update.bpmn").read_text(encoding="utf-8"),
+            forms,
+            None,
+            "更新目录须有修订版本或经确认无受影响条目",
+        )
     new_case = register(sessions)
     with at("2026-02-24T10:00:00"):
         with pytest.raises(ValidationFailed):

@@ -1,4 +1,5 @@
 """A unit's catalog travels as an Excel workbook: exported, filled in, checked as a whole, then imported."""
+
 import io
 
 import pytest
@@ -39,7 +40,12 @@ def test_the_export_has_one_labelled_row_per_entry_and_per_info_item(db, demo_ca
     header, first = rows[0], dict(zip(rows[0], rows[1]))
     assert header[:3] == ("资源代码", "资源名称", "资源分类") and header[-1] == "状态"
     assert [r[0] for r in rows[1:]] == ["XY-GA-001", "XY-GA-002", "XY-GA-003", "XY-GA-004"]
-    assert (first["共享类型"], first["发布日期"], first["共享方式"], first["状态"]) == ("有条件共享", "2024-03-15", "接口", "已发布")
+    assert (first["共享类型"], first["发布日期"], first["共享方式"], first["状态"]) == (
+        "有条件共享",
+        "2024-03-15",
+        "接口",
+        "已发布",
+    )
     items = list(book["信息项"].iter_rows(values_only=True))
     assert items[0] == ("资源代码", "信息项名称", "数据类型", "长度", "是否敏感(是/否)")
     assert ("XY-GA-001", "公民身份号码", "字符型", 18, "是") in items and len(items) == 1 + 23
@@ -49,7 +55,12 @@ def test_the_export_has_one_labelled_row_per_entry_and_per_info_item(db, demo_ca
 
 
 def test_a_new_row_creates_a_draft_and_a_row_marked_published_is_published(db, demo_catalog):
-    vaccine = DOG | {"资源代码": "XY-GA-100", "资源名称": "犬只免疫信息", "状态": "已发布", "关联资源代码": "XY-GA-001；XY-GA-002"}
+    vaccine = DOG | {
+        "资源代码": "XY-GA-100",
+        "资源名称": "犬只免疫信息",
+        "状态": "已发布",
+        "关联资源代码": "XY-GA-001；XY-GA-002",
+    }
     data = workbook([DOG, vaccine], DOG_ITEMS + [["XY-GA-100", "芯片号", "字符型", 20, "否"]])
     result = run_import(db, data)
     assert (result.created, result.updated, result.published) == (2, 0, 1)
@@ -67,26 +78,45 @@ def test_an_edited_row_updates_only_its_entry_with_one_revision(db, demo_catalog
     out = io.BytesIO()
     book.save(out)
     assert run_import(db, out.getvalue()).updated == 1
-    latest = entries.history(db, person(db, "huangtao"), entries.get_resource(db, person(db, "huangtao"), "XY-GA-002").id)
+    latest = entries.history(
+        db, person(db, "huangtao"), entries.get_resource(db, person(db, "huangtao"), "XY-GA-002").id
+    )
     assert latest[0].action == "updated" and list(latest[0].changes) == ["summary"]
 
 
-CASE_ITEMS = [["XY-GA-004", "案件编号", "字符型", 30, "否"], ["XY-GA-004", "案件类别", "字符型", 20, "否"],
-              ["XY-GA-004", "立案日期", "日期型", 10, "否"], ["XY-GA-004", "涉案人员身份号码", "字符型", 18, "是"]]
+CASE_ITEMS = [
+    ["XY-GA-004", "案件编号", "字符型", 30, "否"],
+    ["XY-GA-004", "案件类别", "字符型", 20, "否"],
+    ["XY-GA-004", "立案日期", "日期型", 10, "否"],
+    ["XY-GA-004", "涉案人员身份号码", "字符型", 18, "是"],
+]
 
 
 def test_info_items_listed_for_an_existing_entry_replace_its_items_and_keep_the_rest(db, demo_catalog):
     data = workbook([], CASE_ITEMS + [["XY-GA-004", "办案单位", "字符型", 100, "否"]])
     assert run_import(db, data).updated == 1
     entry = entries.get_resource(db, person(db, "huangtao"), "XY-GA-004")
-    assert [i.name for i in entry.items][-1] == "办案单位" and len(entry.items) == 5 and entry.share_type == "not_shared"
+    assert (
+        [i.name for i in entry.items][-1] == "办案单位" and len(entry.items) == 5 and entry.share_type == "not_shared"
+    )
 
 
 def test_removing_items_of_a_published_entry_or_switching_it_to_not_shared_is_left_to_its_page(db, demo_catalog):
     before = catalog_state(db)
     removed = workbook([], CASE_ITEMS[:2])
-    switched = workbook([HOUSEHOLD_ROW | {"资源代码": "XY-GA-001", "资源名称": "户籍人口基本信息", "共享类型": "不予共享",
-                                          "共享方式": None, "共享条件/不予共享依据": BASIS}], [])
+    switched = workbook(
+        [
+            HOUSEHOLD_ROW
+            | {
+                "资源代码": "XY-GA-001",
+                "资源名称": "户籍人口基本信息",
+                "共享类型": "不予共享",
+                "共享方式": None,
+                "共享条件/不予共享依据": BASIS,
+            }
+        ],
+        [],
+    )
     for data, what in ((removed, "删除信息项“立案日期、涉案人员身份号码”"), (switched, "改为不予共享")):
         with pytest.raises(ValidationFailed) as caught:
             run_import(db, data)
@@ -95,8 +125,17 @@ def test_removing_items_of_a_published_entry_or_switching_it_to_not_shared_is_le
 
 
 def test_a_not_shared_entry_imported_without_a_named_law_is_refused(db, demo_catalog):
-    data = workbook([DOG | {"共享类型": "不予共享", "共享方式": None,
-                            "共享条件/不予共享依据": "本单位领导研究决定暂缓共享该类数据资源"}], DOG_ITEMS)
+    data = workbook(
+        [
+            DOG
+            | {
+                "共享类型": "不予共享",
+                "共享方式": None,
+                "共享条件/不予共享依据": "本单位领导研究决定暂缓共享该类数据资源",
+            }
+        ],
+        DOG_ITEMS,
+    )
     with pytest.raises(ValidationFailed) as caught:
         run_import(db, data)
     assert "没有写明具体的法律、行政法规或政策文件" in caught.value.details[0] and "第十九条" in caught.value.details[0]
@@ -104,17 +143,23 @@ def test_a_not_shared_entry_imported_without_a_named_law_is_refused(db, demo_cat
 
 def test_a_bad_workbook_is_refused_whole_and_every_problem_names_sheet_row_and_column(db, demo_catalog):
     before = catalog_state(db)
-    data = workbook([DOG, DOG | {"资源名称": "犬只年检信息", "共享条件/不予共享依据": None},
-                     DOG | {"资源名称": "犬只免疫信息", "发布日期": "2026-13-40"},
-                     DOG | {"资源名称": "犬只伤人信息", "共享类型": "半共享"}],
-                    DOG_ITEMS + [["XY-GA-999", "芯片号", "字符型", 20, "否"]])
+    data = workbook(
+        [
+            DOG,
+            DOG | {"资源名称": "犬只年检信息", "共享条件/不予共享依据": None},
+            DOG | {"资源名称": "犬只免疫信息", "发布日期": "2026-13-40"},
+            DOG | {"资源名称": "犬只伤人信息", "共享类型": "半共享"},
+        ],
+        DOG_ITEMS + [["XY-GA-999", "芯片号", "字符型", 20, "否"]],
+    )
     with pytest.raises(ValidationFailed) as caught:
         run_import(db, data)
     assert caught.value.message == "导入文件有 4 处问题，未导入任何内容，请修改后重新上传"
     assert caught.value.details[:3] == [
         "工作表“资源目录”第3行“共享条件/不予共享依据”列：有条件共享的资源必须填写共享条件",
         "工作表“资源目录”第4行“发布日期”列：“2026-13-40”不是有效日期，格式应为 YYYY-MM-DD",
-        "工作表“资源目录”第5行“共享类型”列：“半共享”不是有效值，应为 无条件共享、有条件共享、不予共享 之一"]
+        "工作表“资源目录”第5行“共享类型”列：“半共享”不是有效值，应为 无条件共享、有条件共享、不予共享 之一",
+    ]
     assert caught.value.details[3].startswith("工作表“信息项”第4行“资源代码”列：“XY-GA-999”既不在")
     assert catalog_state(db) == before
 
@@ -127,19 +172,28 @@ def test_problems_in_info_items_point_at_their_row_in_the_info_item_sheet(db, de
         "工作表“信息项”第3行“信息项名称”列：“犬主姓名”重复",
         "工作表“信息项”第3行“数据类型”列：应为 字符型、数值型、整型、日期型、日期时间型、布尔型、二进制 之一",
         "工作表“信息项”第3行“长度”列：“五十”应为正整数",
-        "工作表“信息项”第3行“是否敏感(是/否)”列：“也许”应为 是 或 否"]
+        "工作表“信息项”第3行“是否敏感(是/否)”列：“也许”应为 是 或 否",
+    ]
 
 
 def test_codes_of_other_units_repeated_codes_and_impossible_statuses_are_problems(db, demo_catalog):
-    data = workbook([DOG | {"资源代码": "XY-GA-001"}, DOG | {"资源代码": "XY-MZ-001", "状态": "草稿"},
-                     DOG | {"资源代码": "XY-MZ-001"}, DOG | {"资源名称": "犬只信息", "状态": "已停用"}], [])
+    data = workbook(
+        [
+            DOG | {"资源代码": "XY-GA-001"},
+            DOG | {"资源代码": "XY-MZ-001", "状态": "草稿"},
+            DOG | {"资源代码": "XY-MZ-001"},
+            DOG | {"资源名称": "犬只信息", "状态": "已停用"},
+        ],
+        [],
+    )
     with pytest.raises(ValidationFailed) as caught:
         run_import(db, data, "sunjie", "mzj")
     assert caught.value.details == [
         "工作表“资源目录”第2行“资源代码”列：“XY-GA-001”是县公安局的条目“户籍人口基本信息”的代码，不能导入到本单位",
         "工作表“资源目录”第3行“状态”列：已发布的条目不能改回草稿；如不再提供请在条目页停用",
         "工作表“资源目录”第4行“资源代码”列：“XY-MZ-001”与第3行重复，同一条目只能出现一次",
-        "工作表“资源目录”第5行“状态”列：新条目不能导入为“已停用”"]
+        "工作表“资源目录”第5行“状态”列：新条目不能导入为“已停用”",
+    ]
 
 
 @pytest.mark.parametrize("data", ["资源代码,资源名称\nXY-GA-100,养犬登记信息\n".encode(), b"", b"PK\x03\x04broken"])
@@ -158,8 +212,10 @@ def test_a_missing_sheet_or_a_renamed_column_is_named(db):
     book.save(out)
     with pytest.raises(ValidationFailed) as caught:
         run_import(db, out.getvalue())
-    assert caught.value.details == ["工作表“资源目录”第1行缺少列：共享类型（请勿修改或删除模板的表头）",
-                                    "缺少工作表“信息项”，请使用“下载模板”得到的工作簿填写"]
+    assert caught.value.details == [
+        "工作表“资源目录”第1行缺少列：共享类型（请勿修改或删除模板的表头）",
+        "缺少工作表“信息项”，请使用“下载模板”得到的工作簿填写",
+    ]
 
 
 def test_a_likely_duplicate_of_another_units_entry_needs_a_reason(db, demo_catalog):

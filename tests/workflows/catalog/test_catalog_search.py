@@ -1,5 +1,6 @@
 """Catalog search finds exactly the entries containing a keyword, whatever its length and plan,
 and its cached facet counts follow every change to the catalog at once."""
+
 from datetime import date
 
 import pytest
@@ -26,7 +27,7 @@ def keywords(texts: list[str]) -> list[str]:
     for text in texts:
         for length in (1, 2, 3, 4):
             for start in (0, len(text) - length, len(text) // 2):
-                piece = text[start:start + length]
+                piece = text[start : start + length]
                 if len(piece) == length and all("\u4e00" <= ch <= "\u9fff" for ch in piece) and piece not in found:
                     found.append(piece)
     return found[::3]
@@ -62,8 +63,9 @@ def test_a_keyword_at_the_very_end_of_a_name_is_found(demo_catalog):
 def test_a_renamed_entry_is_found_by_its_new_name_only(demo_catalog):
     assert "XY-GA-001" in codes(search(demo_catalog, q="户籍"))
     with demo_catalog.begin() as session:
-        session.execute(update(Resource).where(Resource.code == "XY-GA-001")
-                        .values(name="常住人口名册", summary="常住人口的名册"))
+        session.execute(
+            update(Resource).where(Resource.code == "XY-GA-001").values(name="常住人口名册", summary="常住人口的名册")
+        )
     assert "XY-GA-001" not in codes(search(demo_catalog, q="户籍"))
     assert "XY-GA-001" in codes(search(demo_catalog, q="名册"))
 
@@ -74,15 +76,26 @@ def share_counts(page) -> dict[str, int]:
 
 def test_a_change_to_the_catalog_shows_at_once_in_totals_and_facet_counts(demo_catalog):
     before = search(demo_catalog, q="户籍")
-    assert search(demo_catalog, q="户籍", page="2").total == before.total   # served again (cached)
+    assert search(demo_catalog, q="户籍", page="2").total == before.total  # served again (cached)
     with demo_catalog.begin() as session:
         template = session.scalar(select(Resource).where(Resource.code == "XY-GA-001"))
-        session.add(Resource(
-            code="XY-GA-999", name="户籍迁移登记", provider_unit_id=template.provider_unit_id,
-            category_class=template.category_class, summary="户籍迁入迁出", format=template.format,
-            share_type="unconditional", open_type=template.open_type, update_cycle=template.update_cycle,
-            sensitivity=template.sensitivity, status=ResourceStatus.PUBLISHED, published_on=date(2026, 11, 1),
-            updated_at=template.updated_at))
+        session.add(
+            Resource(
+                code="XY-GA-999",
+                name="户籍迁移登记",
+                provider_unit_id=template.provider_unit_id,
+                category_class=template.category_class,
+                summary="户籍迁入迁出",
+                format=template.format,
+                share_type="unconditional",
+                open_type=template.open_type,
+                update_cycle=template.update_cycle,
+                sensitivity=template.sensitivity,
+                status=ResourceStatus.PUBLISHED,
+                published_on=date(2026, 11, 1),
+                updated_at=template.updated_at,
+            )
+        )
     after = search(demo_catalog, q="户籍")
     assert after.total == before.total + 1 and "XY-GA-999" in codes(after)
     assert share_counts(after)["unconditional"] == share_counts(before)["unconditional"] + 1
@@ -111,8 +124,11 @@ def test_a_resource_code_whole_or_in_part_and_in_any_case_finds_its_entries(demo
         published = session.scalars(select(Resource).where(Resource.status == ResourceStatus.PUBLISHED)).all()
     assert "XY-GA-001" in {r.code for r in published}
     for word in ("XY-GA-001", "GA-001", "xy-ga-001", "ga-00", "MZ", "-001", "XY-NOPE-9"):
-        expected = {r.code for r in published
-                    if word.lower() in f"{r.name} {r.summary}".lower() or word.upper() in r.code.upper()}
+        expected = {
+            r.code
+            for r in published
+            if word.lower() in f"{r.name} {r.summary}".lower() or word.upper() in r.code.upper()
+        }
         page = search(demo_catalog, q=word)
         assert (page.total, codes(page)) == (len(expected), expected), word
     assert codes(search(demo_catalog, q="XY-GA-001")) == {"XY-GA-001"}

@@ -1,4 +1,5 @@
 """供需对接清单: matched demands list at once; others go to the bureau, the provider answers in time."""
+
 from datetime import datetime
 
 import pytest
@@ -23,22 +24,25 @@ def do(sessions, username, task, **data):
 
 def out_of_catalog(sessions) -> int:
     with at("2026-04-20T09:00:00"), sessions.begin() as s:
-        return demands.record_demand(s, person(s, "lina"), unit(s, "zwfw").id, "残疾人证信息",
-                                     "政务服务办件中核验残疾人身份").id
+        return demands.record_demand(
+            s, person(s, "lina"), unit(s, "zwfw").id, "残疾人证信息", "政务服务办件中核验残疾人身份"
+        ).id
 
 
 def test_a_demand_for_a_published_entry_is_matched_at_once(processes, demo_catalog):
     with processes.begin() as s:
-        demand = demands.record_demand(s, person(s, "machao"), unit(s, "mzj").id, "不动产登记信息",
-                                       "最低生活保障家庭经济状况核对", "XY-BDC-001")
+        demand = demands.record_demand(
+            s, person(s, "machao"), unit(s, "mzj").id, "不动产登记信息", "最低生活保障家庭经济状况核对", "XY-BDC-001"
+        )
         assert demand.status == DemandStatus.MATCHED and demand.instance_id is None
         assert demand.resource.code == "XY-BDC-001" and demand.provider_unit_id == demand.resource.provider_unit_id
 
 
 def test_a_demand_naming_an_entry_in_lower_case_with_a_trailing_space_is_matched(processes, demo_catalog):
     with processes.begin() as s:
-        demand = demands.record_demand(s, person(s, "machao"), unit(s, "mzj").id, "不动产登记信息",
-                                       "最低生活保障家庭经济状况核对", "xy-bdc-001 ")
+        demand = demands.record_demand(
+            s, person(s, "machao"), unit(s, "mzj").id, "不动产登记信息", "最低生活保障家庭经济状况核对", "xy-bdc-001 "
+        )
         assert demand.status == DemandStatus.MATCHED and demand.resource.code == "XY-BDC-001"
 
 
@@ -67,11 +71,23 @@ def test_an_out_of_catalog_demand_is_assigned_answered_and_resolved_with_a_new_e
         tasks.complete(s, person(s, "wanglei"), close.id, {"outcome": "resolved", "resource_code": "XY-NONE-1"})
     with processes.begin() as s:
         entry = entries.create_resource(
-            s, person(s, keeper), cl_id,
-            {"name": "残疾人证核发信息", "summary": "残疾人证核发与等级", "category_class": "departmental",
-             "format": "database", "share_type": "conditional", "share_condition": "用于身份核验",
-             "share_method": "api", "open_type": "not_open", "update_cycle": "daily", "sensitivity": "important"},
-            [{"name": "残疾人证号", "data_type": "字符型"}])
+            s,
+            person(s, keeper),
+            cl_id,
+            {
+                "name": "残疾人证核发信息",
+                "summary": "残疾人证核发与等级",
+                "category_class": "departmental",
+                "format": "database",
+                "share_type": "conditional",
+                "share_condition": "用于身份核验",
+                "share_method": "api",
+                "open_type": "not_open",
+                "update_cycle": "daily",
+                "sensitivity": "important",
+            },
+            [{"name": "残疾人证号", "data_type": "字符型"}],
+        )
         entries.publish(s, person(s, keeper), entry.id)
         code = entry.code
     do(processes, "wanglei", close, outcome="resolved", resource_code=f" {code.lower()} ")  # as typed
@@ -115,8 +131,9 @@ def test_an_applicant_of_another_unit_cannot_record_for_this_unit(processes):
 
 def test_a_demand_for_a_not_shared_entry_keeps_the_entry_and_its_unit_while_the_bureau_triages(processes, demo_catalog):
     with at("2026-04-20T09:00:00"), processes.begin() as s:
-        demand = demands.record_demand(s, person(s, "machao"), unit(s, "mzj").id, "刑事案件侦查信息",
-                                       "核查低保申请人涉案情况", "XY-GA-004")
+        demand = demands.record_demand(
+            s, person(s, "machao"), unit(s, "mzj").id, "刑事案件侦查信息", "核查低保申请人涉案情况", "XY-GA-004"
+        )
         demand_id, gaj_id = demand.id, unit(s, "gaj").id
         assert demand.status == DemandStatus.COORDINATING and demand.instance_id is not None
         assert (demand.resource.code, demand.provider_unit_id) == ("XY-GA-004", gaj_id)
@@ -128,8 +145,9 @@ def test_a_demand_for_a_not_shared_entry_keeps_the_entry_and_its_unit_while_the_
     assert (answer.name, answer.unit_id) == ("答复共享需求", gaj_id)
 
 
-def test_an_answer_naming_a_catalog_code_that_is_not_the_units_entry_is_refused_naming_the_field(processes,
-                                                                                                demo_catalog):
+def test_an_answer_naming_a_catalog_code_that_is_not_the_units_entry_is_refused_naming_the_field(
+    processes, demo_catalog
+):
     demand_id = out_of_catalog(processes)
     with processes() as s:
         cl_id = unit(s, "cl").id
@@ -140,15 +158,28 @@ def test_an_answer_naming_a_catalog_code_that_is_not_the_units_entry_is_refused_
         with processes() as s, pytest.raises(ValidationFailed) as caught:
             tasks.complete(s, person(s, "jiahong"), answer.id, {"answer": "will_publish", "resource_code": code})
         assert caught.value.fields == {
-            "resource_code": f"目录条目代码：“{code}”不是县残疾人联合会的目录条目（已发布或草稿），请核对代码；尚未编目可留空"}
+            "resource_code": f"目录条目代码：“{code}”不是县残疾人联合会的目录条目（已发布或草稿），请核对代码；尚未编目可留空"
+        }
     assert open_task(processes, demand_id).name == "答复共享需求"
     with processes.begin() as s:
         entry = entries.create_resource(
-            s, person(s, "jiahong"), cl_id,
-            {"name": "残疾人证核发信息", "summary": "残疾人证核发与等级", "category_class": "departmental",
-             "format": "database", "share_type": "conditional", "share_condition": "用于身份核验",
-             "share_method": "api", "open_type": "not_open", "update_cycle": "daily", "sensitivity": "important"},
-            [{"name": "残疾人证号", "data_type": "字符型"}])
+            s,
+            person(s, "jiahong"),
+            cl_id,
+            {
+                "name": "残疾人证核发信息",
+                "summary": "残疾人证核发与等级",
+                "category_class": "departmental",
+                "format": "database",
+                "share_type": "conditional",
+                "share_condition": "用于身份核验",
+                "share_method": "api",
+                "open_type": "not_open",
+                "update_cycle": "daily",
+                "sensitivity": "important",
+            },
+            [{"name": "残疾人证号", "data_type": "字符型"}],
+        )
         code = entry.code
     do(processes, "jiahong", answer, answer="will_publish", resource_code=code.lower())
     with processes() as s:

@@ -1,5 +1,6 @@
 """A change to a catalog entry reaches its grants (issue 18 item 3): 不予共享 needs a named law and the bureau's
 confirmation, retiring and removing an item go the same way, and then each active grant is revoked or kept."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -74,8 +75,16 @@ def open_steps(sessions, change_id: int) -> dict[str, HumanTask]:
 
 # --- the basis names a law, a regulation or a policy document --------------------------------------------------
 
-@pytest.mark.parametrize("basis", ["本单位领导研究决定暂缓共享该类数据资源", "依《刑事诉讼法》规定侦查过程信息不得对外提供",
-                                   "根据相关规定不予共享", "依据上级文件精神，本单位的该类数据暂不对外共享"])
+
+@pytest.mark.parametrize(
+    "basis",
+    [
+        "本单位领导研究决定暂缓共享该类数据资源",
+        "依《刑事诉讼法》规定侦查过程信息不得对外提供",
+        "根据相关规定不予共享",
+        "依据上级文件精神，本单位的该类数据暂不对外共享",
+    ],
+)
 def test_a_not_shared_switch_without_a_named_law_is_refused_and_says_what_to_write(ready, basis):
     with pytest.raises(InvalidEntry) as refused:
         propose_not_shared(ready, basis)
@@ -86,13 +95,21 @@ def test_a_not_shared_switch_without_a_named_law_is_refused_and_says_what_to_wri
         assert s.scalars(select(EntryChange)).all() == []
 
 
-@pytest.mark.parametrize("basis", [BASIS, "根据国办发〔2021〕6号文件，涉及侦查秘密的户籍数据不予共享",
-                                   "依据豫政[2020]35号文件第三部分，本类数据暂不共享", "依据豫政［2020］35号文件，本类数据暂不共享"])
+@pytest.mark.parametrize(
+    "basis",
+    [
+        BASIS,
+        "根据国办发〔2021〕6号文件，涉及侦查秘密的户籍数据不予共享",
+        "依据豫政[2020]35号文件第三部分，本类数据暂不共享",
+        "依据豫政［2020］35号文件，本类数据暂不共享",
+    ],
+)
 def test_a_basis_naming_an_article_or_a_document_number_is_accepted(ready, basis):
     assert propose_not_shared(ready, basis)
 
 
 # --- nothing takes effect before the bureau confirms ---------------------------------------------------------------
+
 
 def test_a_published_entry_switched_to_not_shared_waits_for_the_bureau_while_other_edits_save_at_once(ready):
     change_id = propose_not_shared(ready, summary="本县户籍人口的基本登记信息（2026年核定）")
@@ -101,7 +118,8 @@ def test_a_published_entry_switched_to_not_shared_waits_for_the_bureau_while_oth
         assert entry.share_type == ShareType.CONDITIONAL and entry.share_method == "api"
         assert entry.summary == "本县户籍人口的基本登记信息（2026年核定）"
         assert entries.history(s, person(s, "huangtao"), entry.id)[0].changes == {
-            "summary": ["本县户籍人口的身份和户籍登记信息", "本县户籍人口的基本登记信息（2026年核定）"]}
+            "summary": ["本县户籍人口的身份和户籍登记信息", "本县户籍人口的基本登记信息（2026年核定）"]
+        }
         change = s.get(EntryChange, change_id)
         assert (change.status, change.basis) == (EntryChangeStatus.PENDING, BASIS)
     confirm = open_steps(ready, change_id)["ec_confirm"]
@@ -128,7 +146,10 @@ def test_a_not_shared_switch_confirmed_lists_every_active_grant_to_the_provider_
     assert any(s.startswith("【资源变更】") for s in inbox_subjects(ready, "sunjie"))  # 县民政局's catalog keeper
     assert any("变更已生效" in s for s in inbox_subjects(ready, "huangtao"))
     with ready() as s:
-        assert affected.notes(s, [civil, bureau])[civil] == f"资源已改为不予共享（依据：{BASIS}）；待提供单位决定撤销或保留至到期"
+        assert (
+            affected.notes(s, [civil, bureau])[civil]
+            == f"资源已改为不予共享（依据：{BASIS}）；待提供单位决定撤销或保留至到期"
+        )
         assert integrity.check(s) == []
 
 
@@ -174,7 +195,9 @@ def test_the_bureau_returns_a_change_with_a_specific_reason_and_the_entry_stays_
     change_id = propose_not_shared(ready)
     with pytest.raises(ValidationFailed):
         confirm_change(ready, change_id, decision="return", reason="不同意")
-    confirm_change(ready, change_id, decision="return", reason="居民身份证法第十九条不禁止向履职部门共享，请改为有条件共享")
+    confirm_change(
+        ready, change_id, decision="return", reason="居民身份证法第十九条不禁止向履职部门共享，请改为有条件共享"
+    )
     with ready() as s:
         assert household(s).share_type == ShareType.CONDITIONAL
         change = s.get(EntryChange, change_id)
@@ -200,8 +223,14 @@ def test_a_draft_switched_to_not_shared_losing_an_item_or_retired_changes_at_onc
         huangtao = person(s, "huangtao")
         resource, raw, items = household_as_entered(s)
         draft = entries.create_resource(s, huangtao, huangtao.unit_id, raw | {"name": "户籍人口迁移信息"}, items)
-        entries.update_resource(s, huangtao, draft.id, raw | {"name": "户籍人口迁移信息", "share_type": "not_shared",
-                                                              "share_method": "", "share_condition": BASIS}, items[:-1])
+        entries.update_resource(
+            s,
+            huangtao,
+            draft.id,
+            raw
+            | {"name": "户籍人口迁移信息", "share_type": "not_shared", "share_method": "", "share_condition": BASIS},
+            items[:-1],
+        )
         assert (draft.share_type, len(draft.items)) == (ShareType.NOT_SHARED, len(items) - 1)
         entries.retire(s, huangtao, draft.id, "登记有误，改由户籍迁移条目提供")
         assert draft.status == ResourceStatus.RETIRED and proposals.open_change(s, draft.id) is None
@@ -219,6 +248,7 @@ def test_the_coordinator_is_reminded_and_escalated_but_nothing_is_decided_by_tim
 
 # --- retiring and removing an info item go the same way --------------------------------------------------------------
 
+
 def test_retiring_a_published_entry_waits_for_the_bureau_and_reaches_its_grants(ready):
     granted(ready, "machao")
     with ready.begin() as s:
@@ -235,8 +265,14 @@ def test_retiring_a_published_entry_waits_for_the_bureau_and_reaches_its_grants(
 def _remove_address(sessions, reason: str) -> int:
     with sessions.begin() as s:
         resource, raw, items = household_as_entered(s)
-        entries.update_resource(s, person(s, "huangtao"), resource.id, raw,
-                                [i for i in items if i["name"] != "户籍地址"], change_reason=reason)
+        entries.update_resource(
+            s,
+            person(s, "huangtao"),
+            resource.id,
+            raw,
+            [i for i in items if i["name"] != "户籍地址"],
+            change_reason=reason,
+        )
         return proposals.open_change(s, resource.id).id
 
 
@@ -286,6 +322,7 @@ def test_a_grant_revoked_elsewhere_meanwhile_needs_no_decision(ready):
 
 # --- check-integrity -----------------------------------------------------------------------------------------------
 
+
 def test_check_integrity_reports_an_active_grant_on_a_not_shared_entry_that_nobody_decided_on(ready):
     granted(ready, "machao")
     change_id = propose_not_shared(ready)
@@ -309,15 +346,18 @@ def test_check_integrity_reports_a_grant_holding_an_item_removed_without_a_decis
 
 # --- two people at once ----------------------------------------------------------------------------------------------
 
+
 def test_two_reviewers_deciding_one_listed_grant_at_once_decide_it_once(committing_sessions, ready):
     civil = granted(committing_sessions, "machao")
     granted(committing_sessions, "lina")
     change_id = propose_not_shared(committing_sessions)
     confirm_change(committing_sessions, change_id)
     row = listed(committing_sessions, change_id)["县民政局"].id
-    outcomes = race(committing_sessions,
-                    lambda s: affected.decide(s, person(s, "huangtao"), row, "keep", KEEP),
-                    lambda s: affected.decide(s, person(s, "sunhong"), row, "revoke", REVOKE))
+    outcomes = race(
+        committing_sessions,
+        lambda s: affected.decide(s, person(s, "huangtao"), row, "keep", KEEP),
+        lambda s: affected.decide(s, person(s, "sunhong"), row, "revoke", REVOKE),
+    )
     assert outcomes == ["409", "ok"]
     with committing_sessions() as s:
         decided = s.get(AffectedGrant, row)

@@ -1,4 +1,5 @@
 """The sweep fires due timers once, on the working-day calendar, and loads only due cases."""
+
 import threading
 from datetime import datetime
 
@@ -21,8 +22,12 @@ def submitted_before_spring_festival(sessions) -> int:
 
 def open_task_names(sessions, case) -> list[str]:
     with sessions() as s:
-        return sorted(t.name for t in s.scalars(select(HumanTask).where(
-            HumanTask.instance_id == case, HumanTask.status == TaskStatus.OPEN)))
+        return sorted(
+            t.name
+            for t in s.scalars(
+                select(HumanTask).where(HumanTask.instance_id == case, HumanTask.status == TaskStatus.OPEN)
+            )
+        )
 
 
 def test_the_reminder_timer_waits_for_the_last_working_day(sessions):
@@ -45,8 +50,9 @@ def test_a_review_after_the_deadline_is_recorded_as_late(sessions):
     with at("2026-03-02T09:00:00"):
         complete(sessions, case, "huangtao", {"decision": "approve", "reason": ""})
     with sessions() as s:
-        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "task:completed")
-                          .order_by(AuditEvent.id.desc())).first()
+        event = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "task:completed").order_by(AuditEvent.id.desc())
+        ).first()
         assert event.after["late"] is True
 
 
@@ -86,7 +92,9 @@ def test_two_sweeps_at_once_fire_a_due_timer_once(committing_sessions):
     fired = sorted(i for r in results for i in r.instances)
     assert fired == sorted(cases)
     with committing_sessions() as s:
-        firings = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "instance:timer_fired"))
+        firings = s.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "instance:timer_fired")
+        )
         assert firings == len(cases)
     assert all(open_task_names(committing_sessions, c) == ["审核", "督办跟进"] for c in cases)
 

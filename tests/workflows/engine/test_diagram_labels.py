@@ -1,4 +1,5 @@
 """The product diagrams' labels do not cover each other (read from the BPMN DI as bpmn-js places them)."""
+
 from __future__ import annotations
 
 import itertools
@@ -9,10 +10,23 @@ import pytest
 
 from tests.helpers import PRODUCT_BPMN_DIR
 
-NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-      "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}
-OUTSIDE = ("startEvent", "endEvent", "boundaryEvent", "intermediateCatchEvent", "intermediateThrowEvent",
-           "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway")
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "dc": "http://www.omg.org/spec/DD/20100524/DC",
+    "di": "http://www.omg.org/spec/DD/20100524/DI",
+}
+OUTSIDE = (
+    "startEvent",
+    "endEvent",
+    "boundaryEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+)
 CHAR, LINE, WIDTH = 12, 14, 90  # bpmn-js external labels: 11px text wrapped at 90px, placed under the shape
 
 

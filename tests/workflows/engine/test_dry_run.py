@@ -3,6 +3,7 @@
 A condition, script or timer that fails only on one branch shows only when the engine goes that way; the dry run
 goes every way first, names the element and the path, and keeps nothing it did.
 """
+
 from __future__ import annotations
 
 
@@ -19,8 +20,10 @@ APPLICATION = (BPMN / "data_application.bpmn").read_text(encoding="utf-8")
 FORMS = lint.load_forms(BPMN / "forms")
 RETURN_CONDITION = '<bpmn:conditionExpression>decision == "return"</bpmn:conditionExpression>'
 # int() of the reason only runs when the reviewer returns the application: the other two branches never evaluate it
-FAILS_ON_RETURN = APPLICATION.replace(RETURN_CONDITION, '<bpmn:conditionExpression>decision == "return" and '
-                                                        'int(reason) &gt; 0</bpmn:conditionExpression>')
+FAILS_ON_RETURN = APPLICATION.replace(
+    RETURN_CONDITION,
+    '<bpmn:conditionExpression>decision == "return" and ' "int(reason) &gt; 0</bpmn:conditionExpression>",
+)
 
 
 def run(db, xml: str) -> dryrun.DryRun:
@@ -28,8 +31,13 @@ def run(db, xml: str) -> dryrun.DryRun:
 
 
 def test_every_shipped_process_passes_along_every_path(db):
-    expected = {"data_application": 8, "catalog_update": 4, "demand_coordination": 3, "entry_change": 3,
-                "affected_grants": 2}
+    expected = {
+        "data_application": 8,
+        "catalog_update": 4,
+        "demand_coordination": 3,
+        "entry_change": 3,
+        "affected_grants": 2,
+    }
     for key, paths in expected.items():
         result = dryrun.run(db, (BPMN / f"{key}.bpmn").read_text(encoding="utf-8"), key, FORMS)
         assert result.ok and result.summary == f"{paths} 条路径全部通过", key
@@ -64,15 +72,19 @@ def test_a_deploy_with_a_branch_that_fails_is_refused_naming_the_flow_and_the_pa
 
 
 def test_a_timer_that_cannot_be_evaluated_once_its_task_is_reached_is_named(db):
-    xml = APPLICATION.replace('<bpmn:timeDate>task_due("da_review")</bpmn:timeDate>',
-                              "<bpmn:timeDate>working_days_after(approved_until, 2)</bpmn:timeDate>")
+    xml = APPLICATION.replace(
+        '<bpmn:timeDate>task_due("da_review")</bpmn:timeDate>',
+        "<bpmn:timeDate>working_days_after(approved_until, 2)</bpmn:timeDate>",
+    )
     failed = [p for p in run(db, xml).paths if not p.ok]
     assert [p.where for p in failed] == ["da_overdue"] and "approved_until" in failed[0].message
 
 
 def test_a_branch_no_sample_value_reaches_is_run_by_forcing_the_gateway(db):
-    xml = APPLICATION.replace('<bpmn:conditionExpression>share_type == "unconditional"</bpmn:conditionExpression>',
-                              "<bpmn:conditionExpression>application_id &gt; 100</bpmn:conditionExpression>")
+    xml = APPLICATION.replace(
+        '<bpmn:conditionExpression>share_type == "unconditional"</bpmn:conditionExpression>',
+        "<bpmn:conditionExpression>application_id &gt; 100</bpmn:conditionExpression>",
+    )
     forced = [p for p in run(db, xml).paths if p.forced]
     assert len(forced) == 1 and forced[0].ok and forced[0].elements[-1] == "da_end_auto"
     assert forced[0].choices[0] == "按条件强制走分支：共享类型 → 无条件共享"
@@ -80,7 +92,9 @@ def test_a_branch_no_sample_value_reaches_is_run_by_forcing_the_gateway(db):
 
 def test_the_dry_run_keeps_nothing(db):
     def counts():
-        return [db.scalar(select(func.count()).select_from(model)) for model in (ProcessInstance, HumanTask, AuditEvent)]
+        return [
+            db.scalar(select(func.count()).select_from(model)) for model in (ProcessInstance, HumanTask, AuditEvent)
+        ]
 
     before = counts()
     assert run(db, APPLICATION).ok

@@ -1,4 +1,5 @@
 """The engine runs cases on pinned process versions, keeps rows beside its state, and never half-saves."""
+
 import threading
 from datetime import datetime
 
@@ -104,8 +105,9 @@ def test_a_reviewer_of_another_unit_cannot_complete_the_task(process):
 
 
 def test_a_script_error_leaves_the_stored_case_exactly_as_before(process):
-    broken = THREE_STEP.replace('decided = decision\nlabel = "通过" if decision == "approve" else "不通过"',
-                                "ratio = 1 / len(reason)")
+    broken = THREE_STEP.replace(
+        'decided = decision\nlabel = "通过" if decision == "approve" else "不通过"', "ratio = 1 / len(reason)"
+    )
     deploy_test_process(process, xml=broken)
     case = start_case(process)
     complete(process, case, "machao", {"purpose": "核对"})
@@ -145,7 +147,9 @@ def test_two_reviewers_completing_the_same_task_at_once_one_wins(committing_sess
     assert sorted(outcomes, key=len) == ["ok", AlreadyHandled().message]
     with process() as s:
         assert open_task(s, case).name == "归档"
-        completions = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "task:completed"))
+        completions = s.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "task:completed")
+        )
         assert completions == 2  # the applicant's and exactly one review
 
 
@@ -164,10 +168,15 @@ def test_tasks_that_become_ready_together_are_all_mirrored_audited_and_announced
         case = engine.start(s, "two_at_once", None, unit(s, "mzj").id, {"provider_unit_id": unit(s, "gaj").id}).id
     with sessions() as s:
         rows = s.scalars(select(HumanTask).where(HumanTask.instance_id == case).order_by(HumanTask.id)).all()
-        assert [(r.name, r.unit.code, r.status) for r in rows] == [("第一审核", "gaj", "open"), ("第二审核", "gaj", "open")]
-        opened = s.scalars(select(AuditEvent.subject_id).where(AuditEvent.action == "task:opened")
-                           .order_by(AuditEvent.id)).all()
+        assert [(r.name, r.unit.code, r.status) for r in rows] == [
+            ("第一审核", "gaj", "open"),
+            ("第二审核", "gaj", "open"),
+        ]
+        opened = s.scalars(
+            select(AuditEvent.subject_id).where(AuditEvent.action == "task:opened").order_by(AuditEvent.id)
+        ).all()
         assert opened == [str(r.id) for r in rows]
         inbox = s.scalars(select(Notification).where(Notification.template == "new_task")).all()
         assert sorted((n.person_id, n.link) for n in inbox) == sorted(
-            (p.id, f"/tasks/{r.id}") for r in rows for p in (person(s, "huangtao"), person(s, "sunhong")))
+            (p.id, f"/tasks/{r.id}") for r in rows for p in (person(s, "huangtao"), person(s, "sunhong"))
+        )

@@ -3,6 +3,7 @@
 A case keeps its open task (same row, same engine task) and gets the deadline of the new version's period;
 a case whose current step is gone, or is handled by another role, stays where it is with the reason.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -78,17 +79,28 @@ def test_a_moved_case_keeps_its_open_task_and_gets_the_new_deadline(ready):
 
 def start_three_step(sessions) -> int:
     with sessions.begin() as s:
-        return engine.start(s, "three_step", person(s, "machao").id, unit(s, "mzj").id,
-                            {"provider_unit_id": unit(s, "gaj").id, "submitted_at": "2026-02-13T10:00:00+08:00"}).id
+        return engine.start(
+            s,
+            "three_step",
+            person(s, "machao").id,
+            unit(s, "mzj").id,
+            {"provider_unit_id": unit(s, "gaj").id, "submitted_at": "2026-02-13T10:00:00+08:00"},
+        ).id
 
 
-@pytest.mark.parametrize("change, reason", [
-    (lambda xml: xml.replace("ts_fill", "ts_fill_in"), "当前环节“填写申请”在第 2 版中已删除"),
-    (lambda xml: xml.replace("<bpmn:flowNodeRef>ts_fill</bpmn:flowNodeRef>", "")
-     .replace("<bpmn:flowNodeRef>ts_archive</bpmn:flowNodeRef>",
-              "<bpmn:flowNodeRef>ts_archive</bpmn:flowNodeRef><bpmn:flowNodeRef>ts_fill</bpmn:flowNodeRef>"),
-     "当前环节“填写申请”在第 2 版中改由其他角色办理"),
-])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (lambda xml: xml.replace("ts_fill", "ts_fill_in"), "当前环节“填写申请”在第 2 版中已删除"),
+        (
+            lambda xml: xml.replace("<bpmn:flowNodeRef>ts_fill</bpmn:flowNodeRef>", "").replace(
+                "<bpmn:flowNodeRef>ts_archive</bpmn:flowNodeRef>",
+                "<bpmn:flowNodeRef>ts_archive</bpmn:flowNodeRef><bpmn:flowNodeRef>ts_fill</bpmn:flowNodeRef>",
+            ),
+            "当前环节“填写申请”在第 2 版中改由其他角色办理",
+        ),
+    ],
+)
 def test_a_case_whose_step_is_gone_or_changed_hands_stays_where_it_is_with_the_reason(sessions, change, reason):
     deploy_test_process(sessions)
     case_id = start_three_step(sessions)

@@ -1,4 +1,5 @@
 """Periods are defined once, on the task in the process version: its due date and its timers read the same property."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -54,8 +55,15 @@ def test_the_reminder_follows_the_period_of_the_version(ready):
         assert any(subject.startswith("【催办】") for subject in subjects)
 
 
-@pytest.mark.parametrize("period, message", [("abc", "应为 1 到 1000 之间的工作日数"), ("0", "应为 1 到 1000"),
-                                             ("5.5", "应为 1 到 1000"), ("１０", "应为 1 到 1000")])
+@pytest.mark.parametrize(
+    "period, message",
+    [
+        ("abc", "应为 1 到 1000 之间的工作日数"),
+        ("0", "应为 1 到 1000"),
+        ("5.5", "应为 1 到 1000"),
+        ("１０", "应为 1 到 1000"),
+    ],
+)
 def test_a_period_that_is_not_a_whole_number_of_working_days_is_refused(period, message):
     found = [str(i) for i in engine.check(with_period(period), FORMS)[0]]
     assert any(i.startswith("[da_review]") and message in i for i in found), found
@@ -68,16 +76,20 @@ def test_a_period_needs_the_field_it_counts_from():
 
 
 def test_a_timer_naming_a_task_without_a_period_is_refused():
-    xml = APPLICATION.replace('<bpmn:timeDate>task_due("da_review")</bpmn:timeDate>',
-                              '<bpmn:timeDate>task_due("da_resubmit")</bpmn:timeDate>')
+    xml = APPLICATION.replace(
+        '<bpmn:timeDate>task_due("da_review")</bpmn:timeDate>', '<bpmn:timeDate>task_due("da_resubmit")</bpmn:timeDate>'
+    )
     found = [str(i) for i in engine.check(xml, FORMS)[0]]
-    assert any(i.startswith("[da_overdue]") and "引用的环节“补正后重新提交”（da_resubmit）没有设置办理期限" in i for i in found), found
+    assert any(
+        i.startswith("[da_overdue]") and "引用的环节“补正后重新提交”（da_resubmit）没有设置办理期限" in i for i in found
+    ), found
 
 
 def test_a_catalog_change_is_due_when_its_update_task_is(processes, demo_catalog):
     with at("2026-02-13T10:00:00"), processes.begin() as s:
-        change = changes.register_change(s, person(s, "sunjie"), unit(s, "mzj").id, "law_revision",
-                                         "《社会救助暂行办法》修订", "2026-02-13")
+        change = changes.register_change(
+            s, person(s, "sunjie"), unit(s, "mzj").id, "law_revision", "《社会救助暂行办法》修订", "2026-02-13"
+        )
         assert str(change.due_on) == "2026-03-05"  # 10 working days: two make-up Saturdays count, the holiday not
         assert changes.update_period(s) == 10
 

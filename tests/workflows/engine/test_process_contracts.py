@@ -3,6 +3,7 @@
 Each broken diagram is the one a modeler made by deleting an element in the browser modeler; each is refused
 by the modeler's check and deploy, by an XML upload and by `flask deploy-bpmn`, naming the element.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,18 +29,32 @@ def without(xml: str, *patterns: str) -> str:
     return xml
 
 
-NO_REVIEW_FLOW = without(APPLICATION, r'\s*<bpmn:sequenceFlow id="da_f6"[^>]*/>', r'\s*<bpmn:outgoing>da_f6</bpmn:outgoing>',
-                         r'\s*<bpmn:incoming>da_f6</bpmn:incoming>', r'\s*<bpmndi:BPMNEdge id="da_f6_di".*?</bpmndi:BPMNEdge>')
-NO_START_FLOW = without(APPLICATION, r'\s*<bpmn:sequenceFlow id="da_f1"[^>]*/>', r'\s*<bpmn:outgoing>da_f1</bpmn:outgoing>',
-                        r'\s*<bpmn:incoming>da_f1</bpmn:incoming>', r'\s*<bpmndi:BPMNEdge id="da_f1_di".*?</bpmndi:BPMNEdge>')
-NO_APPROVAL_EVENT = APPLICATION.replace('<bpmn:script>emit("approved")</bpmn:script>',
-                                        '<bpmn:script>approved = True</bpmn:script>')
-REVIEW_BY_APPLICANT = APPLICATION.replace('<spiffworkflow:property name="unit" value="provider_unit_id" />',
-                                          '<spiffworkflow:property name="unit" value="applicant_unit_id" />')
+NO_REVIEW_FLOW = without(
+    APPLICATION,
+    r'\s*<bpmn:sequenceFlow id="da_f6"[^>]*/>',
+    r"\s*<bpmn:outgoing>da_f6</bpmn:outgoing>",
+    r"\s*<bpmn:incoming>da_f6</bpmn:incoming>",
+    r'\s*<bpmndi:BPMNEdge id="da_f6_di".*?</bpmndi:BPMNEdge>',
+)
+NO_START_FLOW = without(
+    APPLICATION,
+    r'\s*<bpmn:sequenceFlow id="da_f1"[^>]*/>',
+    r"\s*<bpmn:outgoing>da_f1</bpmn:outgoing>",
+    r"\s*<bpmn:incoming>da_f1</bpmn:incoming>",
+    r'\s*<bpmndi:BPMNEdge id="da_f1_di".*?</bpmndi:BPMNEdge>',
+)
+NO_APPROVAL_EVENT = APPLICATION.replace(
+    '<bpmn:script>emit("approved")</bpmn:script>', "<bpmn:script>approved = True</bpmn:script>"
+)
+REVIEW_BY_APPLICANT = APPLICATION.replace(
+    '<spiffworkflow:property name="unit" value="provider_unit_id" />',
+    '<spiffworkflow:property name="unit" value="applicant_unit_id" />',
+)
 NO_REVIEW_TASK = without(APPLICATION, r'\s*<bpmn:userTask id="da_review".*?</bpmn:userTask>')
-FAILS_ON_RETURN = APPLICATION.replace('<bpmn:conditionExpression>decision == "return"</bpmn:conditionExpression>',
-                                      '<bpmn:conditionExpression>decision == "return" and int(reason) &gt; 0'
-                                      '</bpmn:conditionExpression>')
+FAILS_ON_RETURN = APPLICATION.replace(
+    '<bpmn:conditionExpression>decision == "return"</bpmn:conditionExpression>',
+    '<bpmn:conditionExpression>decision == "return" and int(reason) &gt; 0' "</bpmn:conditionExpression>",
+)
 BROKEN = {
     "the review task deleted": (NO_REVIEW_TASK, "da_f5", "“da_review”不存在"),
     "a condition that fails only when the reviewer returns the application": (FAILS_ON_RETURN, "da_f8", "试运行未通过"),
@@ -73,8 +88,11 @@ def test_every_deploy_route_refuses_a_broken_diagram(name, client, app, processe
     assert checked["ok"] is False and any(i["element_id"] == element for i in checked["issues"])
     deployed = client.post("/processes/deploy", data=xml.encode(), headers={"X-CSRFToken": token})
     assert deployed.status_code == 422 and any(d.startswith(f"[{element}]") for d in deployed.get_json()["details"])
-    page = client.post("/processes/deploy", data={"csrf_token": token, "file": (io.BytesIO(xml.encode()), "x.bpmn")},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/processes/deploy",
+        data={"csrf_token": token, "file": (io.BytesIO(xml.encode()), "x.bpmn")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "未部署" in page and f"[{element}]" in page
     (tmp_path / "forms").mkdir()
     for form in (BPMN / "forms").iterdir():
@@ -83,5 +101,7 @@ def test_every_deploy_route_refuses_a_broken_diagram(name, client, app, processe
     result = app.test_cli_runner().invoke(args=["deploy-bpmn", str(tmp_path / "data_application.bpmn")])
     assert result.exit_code == 1 and f"[{element}]" in result.output and message in result.output
     with processes() as s:
-        assert s.scalar(select(func.max(ProcessVersion.version))
-                        .where(ProcessVersion.process_key == "data_application")) == 1
+        assert (
+            s.scalar(select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == "data_application"))
+            == 1
+        )

@@ -3,6 +3,7 @@
 The ceilings are today's counts: a step that starts reading its task or its process version again, or writes a
 message per recipient instead of per table, fails here.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -49,8 +50,13 @@ def test_starting_a_case_inserts_it_once_with_its_state_and_notifies_in_one_inse
     with process.begin() as s:
         actor, applicant_unit, provider = person(s, "machao"), unit(s, "mzj"), unit(s, "gaj")
         with counting() as statements:
-            engine.start(s, "three_step", actor.id, applicant_unit.id,
-                         {"provider_unit_id": provider.id, "submitted_at": "2026-02-13T10:00:00+08:00"})
+            engine.start(
+                s,
+                "three_step",
+                actor.id,
+                applicant_unit.id,
+                {"provider_unit_id": provider.id, "submitted_at": "2026-02-13T10:00:00+08:00"},
+            )
     assert not [s for s in statements if s.startswith("UPDATE process_instance")]  # inserted complete, not patched
     assert sum(s.startswith("INSERT INTO notification") for s in statements) <= 1
     assert sum(s.startswith("INSERT INTO outbox_email") for s in statements) <= 1
@@ -59,8 +65,13 @@ def test_starting_a_case_inserts_it_once_with_its_state_and_notifies_in_one_inse
 
 def test_completing_a_task_reads_the_task_and_the_process_version_once(process):
     with process.begin() as s:
-        case = engine.start(s, "three_step", person(s, "machao").id, unit(s, "mzj").id,
-                            {"provider_unit_id": unit(s, "gaj").id, "submitted_at": "2026-02-13T10:00:00+08:00"}).id
+        case = engine.start(
+            s,
+            "three_step",
+            person(s, "machao").id,
+            unit(s, "mzj").id,
+            {"provider_unit_id": unit(s, "gaj").id, "submitted_at": "2026-02-13T10:00:00+08:00"},
+        ).id
     with process.begin() as s:
         task_id = open_task(s, case).id
         s.expunge_all()  # a new request knows only the task's id
@@ -80,9 +91,13 @@ def test_the_sweep_reads_each_due_case_once_with_its_state(sessions):
     with time_machine.travel(datetime(2026, 2, 13, 10, 0, tzinfo=SH), tick=False):
         for _ in range(3):
             with sessions.begin() as s:
-                case = engine.start(s, "three_step", person(s, "machao").id, unit(s, "mzj").id,
-                                    {"provider_unit_id": unit(s, "gaj").id,
-                                     "submitted_at": "2026-02-13T10:00:00+08:00"}).id
+                case = engine.start(
+                    s,
+                    "three_step",
+                    person(s, "machao").id,
+                    unit(s, "mzj").id,
+                    {"provider_unit_id": unit(s, "gaj").id, "submitted_at": "2026-02-13T10:00:00+08:00"},
+                ).id
             with sessions.begin() as s:
                 engine.complete_task(s, open_task(s, case).id, person(s, "machao"), {"purpose": "核对"})
             cases.append(case)

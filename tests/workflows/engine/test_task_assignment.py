@@ -1,4 +1,5 @@
 """Reviewers claim, give back and hand over tasks within their unit and role."""
+
 import pytest
 
 from tests.helpers import apply, person, review_task
@@ -37,8 +38,14 @@ def test_a_task_is_delegated_to_a_colleague_with_the_same_role_who_is_notified(w
     with sessions.begin() as s:
         tasks.delegate(s, person(s, "huangtao"), task_id, "sunhong")
     with sessions() as s:
-        assert s.query(Notification).filter(Notification.person_id == person(s, "sunhong").id,
-                                            Notification.body.contains("黄涛将任务转交给您：")).count() == 1
+        assert (
+            s.query(Notification)
+            .filter(
+                Notification.person_id == person(s, "sunhong").id, Notification.body.contains("黄涛将任务转交给您：")
+            )
+            .count()
+            == 1
+        )
     with sessions() as s, pytest.raises(Forbidden):
         tasks.complete(s, person(s, "huangtao"), task_id, {"decision": "approve"})
     with sessions.begin() as s:

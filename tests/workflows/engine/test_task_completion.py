@@ -1,4 +1,5 @@
 """Completing a review: refused before anything happens when not allowed, and every trace written when it is."""
+
 import pytest
 from sqlalchemy import select
 
@@ -60,13 +61,20 @@ def test_an_approval_writes_every_audit_event_notification_and_email(ready):
         tasks.complete(s, person(s, "huangtao"), task_id, {"decision": "approve"})
     with ready() as s:
         found = traces(s, before)
-        assert found["audit"] == sorted([("task:completed", "task", "huangtao"),
-                                         ("application:approved", "application", "huangtao"),
-                                         ("grant:created", "grant", "huangtao"),
-                                         ("record:created", "application", None)])
+        assert found["audit"] == sorted(
+            [
+                ("task:completed", "task", "huangtao"),
+                ("application:approved", "application", "huangtao"),
+                ("grant:created", "grant", "huangtao"),
+                ("record:created", "application", None),
+            ]
+        )
         assert found["inbox"] == [("huangtao", "new_task"), ("machao", "decision"), ("sunhong", "new_task")]
-        assert found["outbox"] == [("huangtao", "huangtao@xiayi.gov.example"), ("machao", "machao@xiayi.gov.example"),
-                                   ("sunhong", "sunhong@xiayi.gov.example")]
+        assert found["outbox"] == [
+            ("huangtao", "huangtao@xiayi.gov.example"),
+            ("machao", "machao@xiayi.gov.example"),
+            ("sunhong", "sunhong@xiayi.gov.example"),
+        ]
 
 
 def test_a_rejection_writes_every_audit_event_notification_and_email(ready):
@@ -74,14 +82,21 @@ def test_a_rejection_writes_every_audit_event_notification_and_email(ready):
     task_id = review_task(ready, app_id).id
     before = last_audit_id(ready)
     with ready.begin() as s:
-        tasks.complete(s, person(s, "huangtao"), task_id, {"decision": "reject", "reason": SPECIFIC,
-                                                          "rejection_category": "scope_exceeds",
-                                                          "concerns": ["户籍地址"]})
+        tasks.complete(
+            s,
+            person(s, "huangtao"),
+            task_id,
+            {"decision": "reject", "reason": SPECIFIC, "rejection_category": "scope_exceeds", "concerns": ["户籍地址"]},
+        )
     with ready() as s:
         found = traces(s, before)
-        assert found["audit"] == sorted([("task:completed", "task", "huangtao"),
-                                         ("application:rejected", "application", "huangtao"),
-                                         ("record:created", "application", None)])
+        assert found["audit"] == sorted(
+            [
+                ("task:completed", "task", "huangtao"),
+                ("application:rejected", "application", "huangtao"),
+                ("record:created", "application", None),
+            ]
+        )
         assert ("machao", "decision") in found["inbox"] and len(found["outbox"]) == 3
 
 
@@ -91,9 +106,13 @@ def test_submitting_writes_the_application_case_and_task_events_and_tells_every_
         applications.apply(s, person(s, "machao"), HOUSEHOLD)
     with ready() as s:
         found = traces(s, before)
-        assert found["audit"] == sorted([("application:saved", "application", "machao"),
-                                         ("application:submitted", "application", "machao"),
-                                         ("instance:started", "instance", "machao"),
-                                         ("task:opened", "task", None)])
+        assert found["audit"] == sorted(
+            [
+                ("application:saved", "application", "machao"),
+                ("application:submitted", "application", "machao"),
+                ("instance:started", "instance", "machao"),
+                ("task:opened", "task", None),
+            ]
+        )
         assert found["inbox"] == [("huangtao", "new_task"), ("sunhong", "new_task")]
         assert [to for _, to in found["outbox"]] == ["huangtao@xiayi.gov.example", "sunhong@xiayi.gov.example"]

@@ -1,6 +1,7 @@
 """Only the provider grants (四(三)); the county data bureau coordinates (四(五)): an objection decision reopens the
 provider's review, is not upheld, or goes to the county government, whose decision the provider then carries out
 or answers why it cannot."""
+
 import pytest
 from sqlalchemy import select, update
 
@@ -36,8 +37,11 @@ from workflows.sharing import pages as sharing_pages
 
 REFERRAL = "县公安局坚持认为户籍地址不能共享，与县民政局的低保核对职责分歧无法协调一致"
 DISAGREES = {"stance": "disagree", "position": "仍认为依据不足，维持原决定，不同意共享户籍地址"}
-COORDINATED = {"meeting_date": "2026-02-13", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超",
-               "minutes": "双方陈述意见，县公安局坚持原决定"}
+COORDINATED = {
+    "meeting_date": "2026-02-13",
+    "participants": "县大数据局李娜、县公安局黄涛、县民政局马超",
+    "minutes": "双方陈述意见，县公安局坚持原决定",
+}
 
 
 def _disputed_refusal(ready) -> tuple[int, int]:
@@ -58,8 +62,13 @@ def _no_grant_and_consistent(ready, app_id):
 def test_agreement_cannot_be_recorded_while_the_provider_disagrees(ready):
     app_id, objection_id = _disputed_refusal(ready)
     with pytest.raises(ValidationFailed) as refused:
-        step(ready, objection_id, "ob_decide", "lina",
-             {"resolution": "agreed", "outcome": "upheld", "opinion": "低保核对属于法定职责，应当共享户籍信息"})
+        step(
+            ready,
+            objection_id,
+            "ob_decide",
+            "lina",
+            {"resolution": "agreed", "outcome": "upheld", "opinion": "低保核对属于法定职责，应当共享户籍信息"},
+        )
     assert "县公安局答复“不认可异议请求”" in refused.value.details[0]
     assert "组织协调" in refused.value.details[0] and "提请县政府" in refused.value.details[0]
     assert open_keys(ready, objection_id) == ["ob_decide"]  # the case is exactly as it was
@@ -69,15 +78,25 @@ def test_agreement_cannot_be_recorded_while_the_provider_disagrees(ready):
 
 def test_agreement_is_recorded_when_every_answer_matches_the_outcome(ready):
     app_id, objection_id = _disputed_refusal(ready)
-    step(ready, objection_id, "ob_decide", "lina",
-         {"resolution": "agreed", "outcome": "rejected", "opinion": "县公安局的不通过理由具体，符合规定，异议不成立"})
+    step(
+        ready,
+        objection_id,
+        "ob_decide",
+        "lina",
+        {"resolution": "agreed", "outcome": "rejected", "opinion": "县公安局的不通过理由具体，符合规定，异议不成立"},
+    )
     assert state(ready, objection_id).status == "closed" and status(ready, app_id) == ApplicationStatus.REJECTED
 
 
 def test_choosing_coordination_records_no_outcome_even_if_the_form_carried_one(ready):
     app_id, objection_id = _disputed_refusal(ready)
-    step(ready, objection_id, "ob_decide", "lina",
-         {"resolution": "coordinate", "outcome": "upheld", "opinion": "本应协调，却误选了处理结果"})
+    step(
+        ready,
+        objection_id,
+        "ob_decide",
+        "lina",
+        {"resolution": "coordinate", "outcome": "upheld", "opinion": "本应协调，却误选了处理结果"},
+    )
     objection = state(ready, objection_id)
     assert objection.outcome is None and objection.opinion == "" and objection.status == "coordinating"
     with ready() as s:
@@ -88,8 +107,17 @@ def test_choosing_coordination_records_no_outcome_even_if_the_form_carried_one(r
 def test_an_upheld_dispute_after_coordination_reopens_the_providers_review_and_grants_nothing(ready):
     app_id, objection_id = _disputed_refusal(ready)
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
-    step(ready, objection_id, "ob_coordinate", "lina", COORDINATED | {
-        "coordination_result": "upheld", "opinion": "低保核对属于法定职责，《社会救助暂行办法》第十一条授权核对户籍"})
+    step(
+        ready,
+        objection_id,
+        "ob_coordinate",
+        "lina",
+        COORDINATED
+        | {
+            "coordination_result": "upheld",
+            "opinion": "低保核对属于法定职责，《社会救助暂行办法》第十一条授权核对户籍",
+        },
+    )
     assert status(ready, app_id) == ApplicationStatus.IN_REVIEW
     review = review_task(ready, app_id)
     assert review.unit.name == "县公安局" and review.due_at is not None
@@ -103,10 +131,25 @@ def test_an_upheld_dispute_after_coordination_reopens_the_providers_review_and_g
 def test_the_provider_may_refuse_again_after_a_reopened_review_and_no_path_ends_in_a_grant(ready):
     app_id, objection_id = _disputed_refusal(ready)
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
-    step(ready, objection_id, "ob_coordinate", "lina", COORDINATED | {
-        "coordination_result": "upheld", "opinion": "低保核对属于法定职责，《社会救助暂行办法》第十一条授权核对户籍"})
-    decide(ready, app_id, decision="reject", rejection_category="security", provision="《个人信息保护法》第二十八条",
-           reason="户籍地址属于敏感个人信息，依《个人信息保护法》第二十八条须单独同意，本次仍不能提供")
+    step(
+        ready,
+        objection_id,
+        "ob_coordinate",
+        "lina",
+        COORDINATED
+        | {
+            "coordination_result": "upheld",
+            "opinion": "低保核对属于法定职责，《社会救助暂行办法》第十一条授权核对户籍",
+        },
+    )
+    decide(
+        ready,
+        app_id,
+        decision="reject",
+        rejection_category="security",
+        provision="《个人信息保护法》第二十八条",
+        reason="户籍地址属于敏感个人信息，依《个人信息保护法》第二十八条须单独同意，本次仍不能提供",
+    )
     assert status(ready, app_id) == ApplicationStatus.REJECTED
     _no_grant_and_consistent(ready, app_id)
 
@@ -114,12 +157,26 @@ def test_the_provider_may_refuse_again_after_a_reopened_review_and_no_path_ends_
 def test_a_referral_whose_government_decision_orders_sharing_reaches_the_providers_review(ready):
     app_id, objection_id = _disputed_refusal(ready)
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "refer", "opinion": REFERRAL})
-    step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示",
-                                                   "referred_on": "2026-02-13"})
+    step(
+        ready,
+        objection_id,
+        "ob_refer",
+        "lina",
+        {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示", "referred_on": "2026-02-13"},
+    )
     with pytest.raises(ValidationFailed) as refused:  # the decision is recorded with its document
-        step(ready, objection_id, "ob_government", "lina",
-             {"government_number": "夏政文〔2026〕12号", "government_decided_on": "2026-02-13",
-              "government_content": "低保核对属于法定职责，县公安局应按申请共享户籍人口信息。", "government_outcome": "upheld"})
+        step(
+            ready,
+            objection_id,
+            "ob_government",
+            "lina",
+            {
+                "government_number": "夏政文〔2026〕12号",
+                "government_decided_on": "2026-02-13",
+                "government_content": "低保核对属于法定职责，县公安局应按申请共享户籍人口信息。",
+                "government_outcome": "upheld",
+            },
+        )
     assert "县政府决定文件" in refused.value.details[0]
     record_government_decision(ready, objection_id)
     objection = state(ready, objection_id)
@@ -145,33 +202,62 @@ def test_a_referral_whose_government_decision_orders_sharing_reaches_the_provide
 def test_a_provider_that_cannot_carry_out_the_decision_answers_why_and_the_bureau_coordinates(ready):
     app_id, objection_id = _disputed_refusal(ready)
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "refer", "opinion": REFERRAL})
-    step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示",
-                                                   "referred_on": "2026-02-13"})
+    step(
+        ready,
+        objection_id,
+        "ob_refer",
+        "lina",
+        {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示", "referred_on": "2026-02-13"},
+    )
     record_government_decision(ready, objection_id)
     with pytest.raises(ValidationFailed):  # a bare refusal is not an answer
         decide(ready, app_id, decision="cannot", reason="不同意")
     with pytest.raises(ValidationFailed):  # nor is a rejection: the decision stands unless it cannot be carried out
-        decide(ready, app_id, decision="reject", rejection_category="other", reason="户籍地址信息项依法不能对外提供给其他单位")
-    decide(ready, app_id, decision="cannot",
-           reason="户籍地址库由省公安厅垂直管理，本局无权限向县级平台推送，需省厅授权后方能提供")
+        decide(
+            ready,
+            app_id,
+            decision="reject",
+            rejection_category="other",
+            reason="户籍地址信息项依法不能对外提供给其他单位",
+        )
+    decide(
+        ready,
+        app_id,
+        decision="cannot",
+        reason="户籍地址库由省公安厅垂直管理，本局无权限向县级平台推送，需省厅授权后方能提供",
+    )
     assert status(ready, app_id) == ApplicationStatus.COORDINATING
     _no_grant_and_consistent(ready, app_id)
     with ready() as s:
-        coordinate = next(t for t in tasks.case_tasks(s, "application", app_id)
-                          if t.task_key == "da_coordinate" and t.status == TaskStatus.OPEN)
+        coordinate = next(
+            t
+            for t in tasks.case_tasks(s, "application", app_id)
+            if t.task_key == "da_coordinate" and t.status == TaskStatus.OPEN
+        )
         assert coordinate.unit.name == "县政务服务和大数据管理局" and coordinate.role == "coordinator"
         coordinate_id = coordinate.id
     with ready.begin() as s:  # the bureau sends it back to the provider with its opinion: a new full period
-        tasks.complete(s, person(s, "wanglei"), coordinate_id,
-                       {"next_step": "reopen", "opinion": "已协调省公安厅同意授权，请县公安局按县政府决定重新审核"})
+        tasks.complete(
+            s,
+            person(s, "wanglei"),
+            coordinate_id,
+            {"next_step": "reopen", "opinion": "已协调省公安厅同意授权，请县公安局按县政府决定重新审核"},
+        )
     assert status(ready, app_id) == ApplicationStatus.IN_REVIEW
     decide(ready, app_id, decision="cannot", reason="省公安厅尚未出具书面授权文件，本局仍无权限推送户籍地址数据")
     with ready() as s:
-        coordinate_id = next(t.id for t in tasks.case_tasks(s, "application", app_id)
-                             if t.task_key == "da_coordinate" and t.status == TaskStatus.OPEN)
+        coordinate_id = next(
+            t.id
+            for t in tasks.case_tasks(s, "application", app_id)
+            if t.task_key == "da_coordinate" and t.status == TaskStatus.OPEN
+        )
     with ready.begin() as s:  # or closes it on the provider's answer: not approved, reported to the county government
-        tasks.complete(s, person(s, "wanglei"), coordinate_id,
-                       {"next_step": "conclude", "opinion": "省厅授权文件未到，按未通过办结并报告县政府领导小组"})
+        tasks.complete(
+            s,
+            person(s, "wanglei"),
+            coordinate_id,
+            {"next_step": "conclude", "opinion": "省厅授权文件未到，按未通过办结并报告县政府领导小组"},
+        )
     assert status(ready, app_id) == ApplicationStatus.REJECTED
     _no_grant_and_consistent(ready, app_id)
     with ready() as s:
@@ -183,14 +269,21 @@ def test_a_provider_that_cannot_carry_out_the_decision_answers_why_and_the_burea
     assert timeline.count("研究提供单位意见") == 2
     said = [(step["step"], step.get("result")) for step in content["timeline"] if step.get("result")]
     assert said[0] == ("审核申请", "不通过（缺乏法律或政策依据；缺少或不足的依据：" + MISSING_BASIS + "）")
-    assert [r for _, r in said[1:]] == ["不能执行县政府决定", "再次协调，退回提供单位重新审核", "不能执行县政府决定",
-                                       "按未通过办结并报告县政府"]
+    assert [r for _, r in said[1:]] == [
+        "不能执行县政府决定",
+        "再次协调，退回提供单位重新审核",
+        "不能执行县政府决定",
+        "按未通过办结并报告县政府",
+    ]
     assert content["decision"] == "未通过" and "县大数据局协调后按未通过办结并报告县政府" in content["closing_note"]
     with ready() as s:  # the applicant's page and message say how it closed, not only 未通过 and the provider's reason
         machao = person(s, "machao")
         assert "县大数据局协调后按未通过办结" in sharing_pages.application_page(s, machao, app_id).closing_note
-        last = s.scalars(select(Notification).where(Notification.person_id == machao.id, Notification.template == "decision")
-                         .order_by(Notification.id.desc())).first()
+        last = s.scalars(
+            select(Notification)
+            .where(Notification.person_id == machao.id, Notification.template == "decision")
+            .order_by(Notification.id.desc())
+        ).first()
         assert "审批结果：未通过" in last.body and "办结说明：县公安局答复不能执行县政府决定" in last.body
 
 
@@ -200,9 +293,19 @@ def test_no_grant_can_rest_on_anything_but_the_providers_approval(ready):
     with ready.begin() as s:
         app = s.get(Application, app_id)
         app.status, app.decided_by_id = ApplicationStatus.APPROVED, person(s, "lina").id
-        s.add(Grant(application_id=app.id, unit_id=app.applicant_unit_id, resource_id=app.resource_id,
-                    items=list(app.items), scenario=app.scenario, valid_from=app.valid_until.replace(year=2026),
-                    valid_until=app.valid_until, status=GrantStatus.ACTIVE, created_at=app.created_at))
+        s.add(
+            Grant(
+                application_id=app.id,
+                unit_id=app.applicant_unit_id,
+                resource_id=app.resource_id,
+                items=list(app.items),
+                scenario=app.scenario,
+                valid_from=app.valid_until.replace(year=2026),
+                valid_until=app.valid_until,
+                status=GrantStatus.ACTIVE,
+                created_at=app.created_at,
+            )
+        )
     with ready() as s:
         found = [str(p) for p in integrity.check(s)]
     assert any("授权不是基于提供单位审核人的通过决定" in p for p in found)
@@ -213,8 +316,11 @@ def test_check_integrity_reports_an_objection_whose_status_or_effect_disagrees_w
     objection_id = raise_(ready, application_id=app_id)
     accept_and_transfer(ready, objection_id)  # transferred: the answer is open
     with ready.begin() as s:  # an incident leaves it 已办结 with its answer still open, claiming a reopened review
-        s.execute(update(Objection).where(Objection.id == objection_id).values(
-            status=ObjectionStatus.CLOSED, outcome="upheld", effect="申请退回县公安局重新审核"))
+        s.execute(
+            update(Objection)
+            .where(Objection.id == objection_id)
+            .values(status=ObjectionStatus.CLOSED, outcome="upheld", effect="申请退回县公安局重新审核")
+        )
     broken = app.test_cli_runner().invoke(args=["check-integrity"])
     assert broken.exit_code == 1
     assert f"异议 YY2026{objection_id:06d}：状态为“已办结”，待办环节却是（ob_answer_1）" in broken.output
@@ -224,12 +330,19 @@ def test_check_integrity_reports_an_objection_whose_status_or_effect_disagrees_w
 def test_once_the_county_government_decided_no_further_dispute_of_the_application_is_taken(ready):
     app_id, objection_id = _disputed_refusal(ready)
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "refer", "opinion": REFERRAL})
-    step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示",
-                                                   "referred_on": "2026-02-13"})
+    step(
+        ready,
+        objection_id,
+        "ob_refer",
+        "lina",
+        {"referral_document": "夏数据〔2026〕3号 关于提请研究户籍数据共享争议的请示", "referred_on": "2026-02-13"},
+    )
     record_government_decision(ready, objection_id, "rejected")
     with pytest.raises(ValidationFailed) as refused:
         raise_(ready, application_id=app_id)
-    assert "本申请的争议已提请县政府决定（夏政文〔2026〕12号），并已按该决定办理，不再受理资源申请异议" in " ".join(refused.value.details)
+    assert "本申请的争议已提请县政府决定（夏政文〔2026〕12号），并已按该决定办理，不再受理资源申请异议" in " ".join(
+        refused.value.details
+    )
 
 
 def test_the_coordination_form_names_every_problem_at_once(ready):
@@ -238,14 +351,33 @@ def test_the_coordination_form_names_every_problem_at_once(ready):
     app_id, objection_id = _disputed_refusal(ready)
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
     with pytest.raises(ValidationFailed) as refused:
-        step(ready, objection_id, "ob_coordinate", "lina", {"meeting_date": "2027-03-01", "participants": "无",
-                                                            "minutes": "无", "coordination_result": "upheld",
-                                                            "opinion": "不同意"})
+        step(
+            ready,
+            objection_id,
+            "ob_coordinate",
+            "lina",
+            {
+                "meeting_date": "2027-03-01",
+                "participants": "无",
+                "minutes": "无",
+                "coordination_result": "upheld",
+                "opinion": "不同意",
+            },
+        )
     assert set(refused.value.fields) == {"meeting_date", "participants", "minutes", "opinion"}
     assert "晚于今天" in refused.value.fields["meeting_date"] and "套话" in refused.value.fields["opinion"]
     with pytest.raises(ValidationFailed) as referral:
-        step(ready, objection_id, "ob_coordinate", "lina", COORDINATED | {
-            "coordination_result": "refer", "opinion": "双方分歧在于户籍地址是否属于低保核对必需信息项，协调未能一致"})
+        step(
+            ready,
+            objection_id,
+            "ob_coordinate",
+            "lina",
+            COORDINATED
+            | {
+                "coordination_result": "refer",
+                "opinion": "双方分歧在于户籍地址是否属于低保核对必需信息项，协调未能一致",
+            },
+        )
         step(ready, objection_id, "ob_refer", "lina", {"referral_document": "无", "referred_on": "2027-01-01"})
     assert set(referral.value.fields) == {"referral_document", "referred_on"}
 

@@ -1,4 +1,5 @@
 """Deadlines of an objection in working days, read from the process version: 催办 before, 督办 after, never decided."""
+
 import pytest
 
 from tests.helpers import at, inbox_subjects
@@ -62,11 +63,16 @@ def test_each_responding_unit_has_five_working_days_from_the_transfer(ready):
     assert state(ready, objection_id).status == ObjectionStatus.TRANSFERRED
 
 
-RAISED_BY_MACHAO = {"type": "other", "facts": "县公安局共享接口多次中断，影响低保核对业务的正常开展", "request": "请督促修复"}
+RAISED_BY_MACHAO = {
+    "type": "other",
+    "facts": "县公安局共享接口多次中断，影响低保核对业务的正常开展",
+    "request": "请督促修复",
+}
 
 
-@pytest.mark.parametrize("username, allowed", [("lina", True), ("wanglei", True), ("huangtao", False),
-                                               ("machao", False), ("sunjie", False)])
+@pytest.mark.parametrize(
+    "username, allowed", [("lina", True), ("wanglei", True), ("huangtao", False), ("machao", False), ("sunjie", False)]
+)
 def test_only_coordinators_triage(ready, username, allowed):
     objection_id = raise_(ready, "machao", **RAISED_BY_MACHAO)
     if allowed:
@@ -77,8 +83,9 @@ def test_only_coordinators_triage(ready, username, allowed):
             step(ready, objection_id, "ob_triage", username, {"decision": "accept"})
 
 
-@pytest.mark.parametrize("username, allowed", [("huangtao", True), ("sunjie", False), ("lina", False),
-                                               ("machao", False), ("sunhong", False)])
+@pytest.mark.parametrize(
+    "username, allowed", [("huangtao", True), ("sunjie", False), ("lina", False), ("machao", False), ("sunhong", False)]
+)
 def test_only_the_responding_units_keeper_answers(ready, username, allowed):
     objection_id = raise_(ready, "machao", **RAISED_BY_MACHAO)
     accept_and_transfer(ready, objection_id, "gaj")

@@ -1,4 +1,5 @@
 """Upheld objections act on what they concern through its services: a review reopened, a correction, a revocation."""
+
 import pytest
 
 from tests.helpers import apply, decide, person, review_task, status
@@ -63,8 +64,14 @@ def test_an_upheld_application_dispute_reopens_the_review_and_the_reviewer_can_t
 
 
 def test_an_upheld_catalog_correction_opens_a_task_that_closes_only_with_a_new_revision(ready):
-    objection_id = raise_(ready, "machao", type="catalog_correction", resource_code="XY-GA-001",
-                          facts="目录中“户籍地址”信息项的更新周期写为每年，实际为实时更新", request="请更正更新周期")
+    objection_id = raise_(
+        ready,
+        "machao",
+        type="catalog_correction",
+        resource_code="XY-GA-001",
+        facts="目录中“户籍地址”信息项的更新周期写为每年，实际为实时更新",
+        request="请更正更新周期",
+    )
     accept_and_transfer(ready, objection_id)
     with ready() as s:
         resource_id = state(ready, objection_id).resource_id
@@ -82,8 +89,13 @@ def test_an_upheld_catalog_correction_opens_a_task_that_closes_only_with_a_new_r
     with ready.begin() as s:
         huangtao = person(s, "huangtao")
         entry = entries.get_resource(s, huangtao, "XY-GA-001")
-        entries.update_resource(s, huangtao, entry.id, entries.snapshot(entry) | {"summary": "户籍人口基本信息（实时更新）"},
-                                entries.snapshot(entry)["items"])
+        entries.update_resource(
+            s,
+            huangtao,
+            entry.id,
+            entries.snapshot(entry) | {"summary": "户籍人口基本信息（实时更新）"},
+            entries.snapshot(entry)["items"],
+        )
     step(ready, objection_id, "ob_correct", "huangtao", {"done_note": "已将更新周期改为实时"})
     with ready() as s:
         assert cases.flags(s, resource_id=resource_id) == []
@@ -94,14 +106,26 @@ def test_an_upheld_catalog_correction_opens_a_task_that_closes_only_with_a_new_r
 
 
 def test_a_quality_correction_needs_the_date_the_data_was_corrected(ready):
-    objection_id = raise_(ready, "machao", type="quality_dispute", resource_code="XY-GA-001",
-                          facts="共享的户籍数据中有大量已迁出人员仍显示为本县户籍", request="请核实并更正数据")
+    objection_id = raise_(
+        ready,
+        "machao",
+        type="quality_dispute",
+        resource_code="XY-GA-001",
+        facts="共享的户籍数据中有大量已迁出人员仍显示为本县户籍",
+        request="请核实并更正数据",
+    )
     accept_and_transfer(ready, objection_id)
     step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "数据同步延迟，将更正"})
     step(ready, objection_id, "ob_decide", "lina", UPHOLD)
     with pytest.raises(ValidationFailed):
         step(ready, objection_id, "ob_correct", "huangtao", {"done_note": "已重新同步迁出人员数据"})
-    step(ready, objection_id, "ob_correct", "huangtao", {"done_note": "已重新同步迁出人员数据", "corrected_on": "2026-02-13"})
+    step(
+        ready,
+        objection_id,
+        "ob_correct",
+        "huangtao",
+        {"done_note": "已重新同步迁出人员数据", "corrected_on": "2026-02-13"},
+    )
     with ready() as s:
         correction = s.query(Correction).filter_by(objection_id=objection_id).one()
         assert correction.status == CorrectionStatus.DONE and str(correction.corrected_on) == "2026-02-13"
@@ -112,20 +136,41 @@ def test_an_upheld_usage_dispute_revokes_the_grant_and_records_an_incident(ready
     decide(ready, app_id, decision="approve")
     with ready() as s:
         grant_id = grants.for_application(s, app_id).id
-    objection_id = raise_(ready, "huangtao", type="usage_dispute", grant_id=grant_id,
-                          facts="县民政局将户籍数据用于招商引资统计，超出低保核对的应用场景", request="请撤销授权")
+    objection_id = raise_(
+        ready,
+        "huangtao",
+        type="usage_dispute",
+        grant_id=grant_id,
+        facts="县民政局将户籍数据用于招商引资统计，超出低保核对的应用场景",
+        request="请撤销授权",
+    )
     with ready() as s:
         assert state(ready, objection_id).concerned_unit_id == s.get(Grant, grant_id).unit_id
     accept_and_transfer(ready, objection_id, "mzj")
     with ready() as s:
         assert cases.flags(s, grant_id=grant_id) == ["存在异议"]
-    step(ready, objection_id, "ob_answer_1", "sunjie", {"stance": "agree", "position": "确曾用于汇总统计，接受处理并整改"})
-    step(ready, objection_id, "ob_decide", "lina", UPHOLD | {"opinion": "超出申请的应用场景使用数据，违反谁使用谁负责的要求",
-                                                            "grant_action": "revoke", "incident": True})
+    step(
+        ready,
+        objection_id,
+        "ob_answer_1",
+        "sunjie",
+        {"stance": "agree", "position": "确曾用于汇总统计，接受处理并整改"},
+    )
+    step(
+        ready,
+        objection_id,
+        "ob_decide",
+        "lina",
+        UPHOLD
+        | {"opinion": "超出申请的应用场景使用数据，违反谁使用谁负责的要求", "grant_action": "revoke", "incident": True},
+    )
     with ready() as s:
         grant = s.get(Grant, grant_id)
         assert grant.status == GrantStatus.REVOKED
-        assert grant.revoked_reason == f"根据异议 YY2026{objection_id:06d} 的处理决定：超出申请的应用场景使用数据，违反谁使用谁负责的要求"
+        assert (
+            grant.revoked_reason
+            == f"根据异议 YY2026{objection_id:06d} 的处理决定：超出申请的应用场景使用数据，违反谁使用谁负责的要求"
+        )
         incident = s.query(AuditEvent).filter_by(action="unit:incident").one()
         assert str(incident.subject_id) == str(grant.unit_id)
         assert "撤销" in s.get(Objection, objection_id).effect
@@ -141,16 +186,28 @@ RETURN = "请补充低保申请受理通知书扫描件\n请说明核对对象�
 def test_an_upheld_dispute_against_a_return_sets_it_aside_and_the_provider_reviews_again(ready):
     app_id = apply(ready)
     decide(ready, app_id, decision="return", reason=RETURN)
-    objection_id = raise_(ready, application_id=app_id, facts="退回要求的受理通知书并非法定材料，低保核对不需要该材料",
-                          request="请撤销退回，由县公安局继续审核")
+    objection_id = raise_(
+        ready,
+        application_id=app_id,
+        facts="退回要求的受理通知书并非法定材料，低保核对不需要该材料",
+        request="请撤销退回，由县公安局继续审核",
+    )
     accept_and_transfer(ready, objection_id)
-    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "经核实确无必要补充该材料，同意继续审核"})
+    step(
+        ready,
+        objection_id,
+        "ob_answer_1",
+        "huangtao",
+        {"stance": "agree", "position": "经核实确无必要补充该材料，同意继续审核"},
+    )
     step(ready, objection_id, "ob_decide", "lina", UPHOLD)
     assert status(ready, app_id) == "in_review"
     assert state(ready, objection_id).effect.startswith("撤销退回补正，")
     with ready() as s:
         steps = tasks.case_tasks(s, "application", app_id)
-        assert [(t.task_key, t.status) for t in steps if t.task_key == "da_resubmit"] == [("da_resubmit", TaskStatus.CANCELLED)]
+        assert [(t.task_key, t.status) for t in steps if t.task_key == "da_resubmit"] == [
+            ("da_resubmit", TaskStatus.CANCELLED)
+        ]
         review = next(t for t in steps if t.task_key == "da_review" and t.status == TaskStatus.OPEN)
         assert review.due_at is not None and review.unit.name == "县公安局"
 
@@ -168,8 +225,13 @@ def test_the_record_of_a_usage_dispute_says_the_grant_was_already_revoked_not_th
     _, grant_id, objection_id = answered_usage_dispute(ready)
     with ready.begin() as s:  # meanwhile the provider revokes it itself
         grants.revoke(s, person(s, "huangtao"), grant_id, "发现超出应用场景使用，依约撤销授权")
-    step(ready, objection_id, "ob_decide", "lina", UPHOLD | {"opinion": "超出申请的低保核对场景使用户籍数据",
-                                                            "grant_action": "revoke"})
+    step(
+        ready,
+        objection_id,
+        "ob_decide",
+        "lina",
+        UPHOLD | {"opinion": "超出申请的低保核对场景使用户籍数据", "grant_action": "revoke"},
+    )
     effect = state(ready, objection_id).effect
     assert "已撤销" in effect and "未再处理" in effect and "保留" not in effect
     with ready() as s:

@@ -1,5 +1,6 @@
 """The record of a closed objection: hash fixed at closing (rating does not change it), one A4 page, CJK fonts,
 a QR to the public verification page."""
+
 import re
 import subprocess
 
@@ -17,8 +18,13 @@ def test_a_closed_objection_has_a_one_page_record_whose_hash_is_fixed_at_closing
     step(ready, objection_id, "ob_answer_2", "sunjie", {"stance": "agree", "position": "同意以户籍登记为准统一口径"})
     with ready() as s:
         assert records.for_objection(s, objection_id) is None
-    step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld",
-                                                    "opinion": "两单位一致同意以户籍登记为准统一口径"})
+    step(
+        ready,
+        objection_id,
+        "ob_decide",
+        "lina",
+        {"resolution": "agreed", "outcome": "upheld", "opinion": "两单位一致同意以户籍登记为准统一口径"},
+    )
     with ready() as s:
         sha256 = records.for_objection(s, objection_id).sha256
         assert [st["step"] for st in records.for_objection(s, objection_id).content["steps"]][-1] == "研究处理意见"
@@ -41,8 +47,13 @@ def test_a_closed_objection_has_a_one_page_record_whose_hash_is_fixed_at_closing
 
 def test_a_not_accepted_objection_gets_its_record_too(ready):
     objection_id = raise_(ready, "machao", **OTHER)
-    step(ready, objection_id, "ob_triage", "lina",
-         {"decision": "reject", "reason": "所反映问题已在供需对接清单中办结，不再重复受理"})
+    step(
+        ready,
+        objection_id,
+        "ob_triage",
+        "lina",
+        {"decision": "reject", "reason": "所反映问题已在供需对接清单中办结，不再重复受理"},
+    )
     with ready() as s:
         record = records.for_objection(s, objection_id)
         assert record.content["status"] == "不予受理" and "供需对接清单" in record.content["reason"]
@@ -50,8 +61,13 @@ def test_a_not_accepted_objection_gets_its_record_too(ready):
 
 def test_the_periodic_pass_renders_the_records_of_closed_objections(ready):
     objection_id = raise_(ready, "machao", **OTHER)
-    step(ready, objection_id, "ob_triage", "lina",
-         {"decision": "reject", "reason": "所反映问题已在供需对接清单中办结，不再重复受理"})
+    step(
+        ready,
+        objection_id,
+        "ob_triage",
+        "lina",
+        {"decision": "reject", "reason": "所反映问题已在供需对接清单中办结，不再重复受理"},
+    )
     assert records.render_pending(ready) == 1
     with ready() as s:
         assert s.query(ObjectionRecord).filter_by(objection_id=objection_id).one().pdf.startswith(b"%PDF")
@@ -59,16 +75,33 @@ def test_the_periodic_pass_renders_the_records_of_closed_objections(ready):
 
 
 def test_an_objection_that_orders_a_correction_is_not_closed_nor_recorded_until_the_correction_is_done(ready):
-    objection_id = raise_(ready, "machao", type="quality_dispute", resource_code="XY-GA-001",
-                          facts="共享的户籍数据中有大量已迁出人员仍显示为本县户籍", request="请核实并更正数据")
+    objection_id = raise_(
+        ready,
+        "machao",
+        type="quality_dispute",
+        resource_code="XY-GA-001",
+        facts="共享的户籍数据中有大量已迁出人员仍显示为本县户籍",
+        request="请核实并更正数据",
+    )
     accept_and_transfer(ready, objection_id)
     step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "数据同步延迟，将更正"})
-    step(ready, objection_id, "ob_decide", "lina", {"resolution": "agreed", "outcome": "upheld",
-                                                    "opinion": "数据同步延迟属实，由县公安局更正"})
+    step(
+        ready,
+        objection_id,
+        "ob_decide",
+        "lina",
+        {"resolution": "agreed", "outcome": "upheld", "opinion": "数据同步延迟属实，由县公安局更正"},
+    )
     assert state(ready, objection_id).status.label == "纠错中"
     with ready() as s:
         assert records.for_objection(s, objection_id) is None
-    step(ready, objection_id, "ob_correct", "huangtao", {"done_note": "已重新同步迁出人员数据", "corrected_on": "2026-02-13"})
+    step(
+        ready,
+        objection_id,
+        "ob_correct",
+        "huangtao",
+        {"done_note": "已重新同步迁出人员数据", "corrected_on": "2026-02-13"},
+    )
     assert state(ready, objection_id).status.label == "已办结"
     with ready() as s:
         content = records.for_objection(s, objection_id).content
@@ -78,23 +111,64 @@ def test_an_objection_that_orders_a_correction_is_not_closed_nor_recorded_until_
 
 
 def test_a_coordinated_then_referred_case_fits_one_page_with_a_signature_block(ready, tmp_path):
-    objection_id = raise_(ready, "machao", **OTHER | {"facts": "县民政局与县公安局的人口数据口径不一致，核对结果互相矛盾，" * 4,
-                                                       "request": "请县大数据局协调两单位统一人口数据口径，并明确今后核对以哪一口径为准"})
+    objection_id = raise_(
+        ready,
+        "machao",
+        **OTHER
+        | {
+            "facts": "县民政局与县公安局的人口数据口径不一致，核对结果互相矛盾，" * 4,
+            "request": "请县大数据局协调两单位统一人口数据口径，并明确今后核对以哪一口径为准",
+        },
+    )
     accept_and_transfer(ready, objection_id, "gaj", "mzj")
-    step(ready, objection_id, "ob_answer_1", "huangtao", {"stance": "agree", "position": "同意以户籍登记为准统一口径，户籍登记由公安机关依法办理，"
-                                                                      "数据权威完整，可作为县内各部门核对的统一依据",
-                                                          "evidence": "《户口登记条例》第三条"})
-    step(ready, objection_id, "ob_answer_2", "sunjie", {"stance": "disagree", "position": "低保核对应以实际居住为准，人户分离情况在本县较为普遍，"
-                                                                        "仅按户籍核对会遗漏实际居住在本县的困难家庭",
-                                                        "evidence": "《社会救助暂行办法》第十一条"})
+    step(
+        ready,
+        objection_id,
+        "ob_answer_1",
+        "huangtao",
+        {
+            "stance": "agree",
+            "position": "同意以户籍登记为准统一口径，户籍登记由公安机关依法办理，"
+            "数据权威完整，可作为县内各部门核对的统一依据",
+            "evidence": "《户口登记条例》第三条",
+        },
+    )
+    step(
+        ready,
+        objection_id,
+        "ob_answer_2",
+        "sunjie",
+        {
+            "stance": "disagree",
+            "position": "低保核对应以实际居住为准，人户分离情况在本县较为普遍，"
+            "仅按户籍核对会遗漏实际居住在本县的困难家庭",
+            "evidence": "《社会救助暂行办法》第十一条",
+        },
+    )
     step(ready, objection_id, "ob_decide", "lina", {"resolution": "coordinate"})
-    step(ready, objection_id, "ob_coordinate", "lina",
-         {"meeting_date": "2026-02-13", "participants": "县大数据局李娜、县公安局黄涛、县民政局马超、县民政局孙杰",
-          "minutes": "双方陈述意见，各自坚持本单位口径，未能达成一致，同意提请县政府数据共享工作领导小组研究。" * 2,
-          "coordination_result": "refer", "opinion": "两单位口径分歧涉及业务职责划分，提请领导小组研究决定"})
-    step(ready, objection_id, "ob_refer", "lina", {"referral_document": "夏数据〔2026〕3号 关于提请研究人口数据口径争议的请示",
-                                                   "referred_on": "2026-02-13"})
-    record_government_decision(ready, objection_id, "rejected", government_content="维持现行做法，低保核对以户籍登记为准。")
+    step(
+        ready,
+        objection_id,
+        "ob_coordinate",
+        "lina",
+        {
+            "meeting_date": "2026-02-13",
+            "participants": "县大数据局李娜、县公安局黄涛、县民政局马超、县民政局孙杰",
+            "minutes": "双方陈述意见，各自坚持本单位口径，未能达成一致，同意提请县政府数据共享工作领导小组研究。" * 2,
+            "coordination_result": "refer",
+            "opinion": "两单位口径分歧涉及业务职责划分，提请领导小组研究决定",
+        },
+    )
+    step(
+        ready,
+        objection_id,
+        "ob_refer",
+        "lina",
+        {"referral_document": "夏数据〔2026〕3号 关于提请研究人口数据口径争议的请示", "referred_on": "2026-02-13"},
+    )
+    record_government_decision(
+        ready, objection_id, "rejected", government_content="维持现行做法，低保核对以户籍登记为准。"
+    )
     with ready.begin() as s:
         pdf = tmp_path / "referred.pdf"
         pdf.write_bytes(records.pdf_for(s, records.for_objection(s, objection_id)))

@@ -1,5 +1,6 @@
 """A coordinator who raised an objection, or who acts for the unit it concerns, steps aside (回避): they neither see it
 in their 待办 nor triage, transfer or decide it; a colleague does."""
+
 import pytest
 
 from tests.helpers import person
@@ -8,8 +9,11 @@ from workflows.engine import tasks
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.objections import cases
 
-BUREAU_DATA = {"type": "other", "facts": "县大数据局政务服务事项目录的更新周期与实际不符，影响各单位引用",
-               "request": "请核实并更正"}
+BUREAU_DATA = {
+    "type": "other",
+    "facts": "县大数据局政务服务事项目录的更新周期与实际不符，影响各单位引用",
+    "request": "请核实并更正",
+}
 
 
 def test_the_coordinator_who_raised_an_objection_cannot_triage_it_and_a_colleague_can(ready):
@@ -29,8 +33,14 @@ def test_the_coordinator_who_raised_an_objection_cannot_triage_it_and_a_colleagu
 
 
 def test_a_coordinator_who_works_for_the_unit_concerned_steps_aside_but_one_who_only_coordinates_does_not(ready):
-    objection_id = raise_(ready, "machao", type="catalog_correction", resource_code="XY-ZW-001",
-                          facts="县大数据局政务服务事项目录中事项名称与省平台不一致", request="请更正目录")
+    objection_id = raise_(
+        ready,
+        "machao",
+        type="catalog_correction",
+        resource_code="XY-ZW-001",
+        facts="县大数据局政务服务事项目录中事项名称与省平台不一致",
+        request="请更正目录",
+    )
     step(ready, objection_id, "ob_triage", "wanglei", {"decision": "accept"})
     transfer = open_task(ready, objection_id, "ob_transfer")
     with ready() as s:
@@ -44,8 +54,10 @@ def test_a_coordinator_who_works_for_the_unit_concerned_steps_aside_but_one_who_
 
 def test_a_sysadmin_of_the_bureau_reads_no_objection_task_page_they_may_not_see(client, ready):
     from tests.helpers import login
-    objection_id = raise_(ready, "machao", type="other", facts="县公安局共享接口多次中断，影响低保核对业务的开展",
-                          request="请督促修复")
+
+    objection_id = raise_(
+        ready, "machao", type="other", facts="县公安局共享接口多次中断，影响低保核对业务的开展", request="请督促修复"
+    )
     triage = open_task(ready, objection_id, "ob_triage")
     login(client, "chenjing")
     assert client.get(f"/objections/{objection_id}").status_code == 404

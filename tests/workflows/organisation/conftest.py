@@ -1,4 +1,5 @@
 """Shared steps of the organisation tests: a review waiting at 县公安局, and the administrators' scopes."""
+
 from __future__ import annotations
 
 from datetime import datetime

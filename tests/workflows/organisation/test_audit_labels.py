@@ -1,4 +1,5 @@
 """Every action the code writes to the audit trail has a Chinese name, so the audit page never says 其他操作."""
+
 from __future__ import annotations
 
 import ast
@@ -29,8 +30,15 @@ def _recorded_actions() -> tuple[set[str], set[str]]:
         if "migrations" in path.parts or path.name == "audit_text.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-                 and n.func.attr == "record" and isinstance(n.func.value, ast.Name) and n.func.value.id == "audit"]
+        calls = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "record"
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id == "audit"
+        ]
         if not calls:
             continue
         kinds = set()
@@ -41,8 +49,11 @@ def _recorded_actions() -> tuple[set[str], set[str]]:
             if isinstance(call.args[2], ast.Constant):
                 kinds.add(call.args[2].value)
         # constants passed along to a helper that records them (handovers._set_assignee(..., "task:released"))
-        codes |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-                  and ACTION_CODE.fullmatch(n.value)}
+        codes |= {
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and ACTION_CODE.fullmatch(n.value)
+        }
     return codes, prefixes
 
 
@@ -52,8 +63,13 @@ def test_every_value_the_code_writes_has_a_chinese_name():
         if "migrations" in path.parts:
             continue
         for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "record"
-                    and isinstance(call.func.value, ast.Name) and call.func.value.id == "audit"):
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "record"
+                and isinstance(call.func.value, ast.Name)
+                and call.func.value.id == "audit"
+            ):
                 for side in call.args[5:7]:
                     for node in ast.walk(side):
                         if isinstance(node, ast.Dict):
@@ -65,8 +81,15 @@ def test_every_value_the_code_writes_has_a_chinese_name():
 
 def test_every_audited_action_has_a_chinese_name():
     codes, prefixes = _recorded_actions()
-    assert {"role:granted", "person:password_reset", "task:handed_over", "instance:migrated",
-            "process:draft_saved", "responsibility:set", "session:ended"} <= codes
+    assert {
+        "role:granted",
+        "person:password_reset",
+        "task:handed_over",
+        "instance:migrated",
+        "process:draft_saved",
+        "responsibility:set",
+        "session:ended",
+    } <= codes
     assert prefixes <= set(FAMILIES), f"新的动作族需要列出其取值：{prefixes - set(FAMILIES)}"
     for prefix in prefixes:
         codes |= {prefix + value for value in FAMILIES[prefix]}
@@ -74,30 +97,82 @@ def test_every_audited_action_has_a_chinese_name():
     assert unnamed == []
 
 
-
 def test_handovers_drafts_case_moves_and_sign_outs_read_without_codes(sessions):
     with sessions() as s:
         sunjie, gaj = person(s, "sunjie"), unit(s, "gaj")
         events = [
-            AuditEvent(at=clock.now(), subject_type="task", subject_id="1", action="task:handed_over",
-                       before={"assignee_id": None}, after={"assignee_id": sunjie.id}),
-            AuditEvent(at=clock.now(), subject_type="task", subject_id="1", action="task:released",
-                       before={"assignee_id": sunjie.id}, after={"assignee_id": None}),
-            AuditEvent(at=clock.now(), subject_type="process", subject_id="x", action="process:draft_saved",
-                       before=None, after={"base_version": 2}),
-            AuditEvent(at=clock.now(), subject_type="instance", subject_id="7", action="instance:migrated",
-                       before={"version": 2, "version_id": 11}, after={"version": 4, "version_id": 19}),
-            AuditEvent(at=clock.now(), subject_type="person", subject_id=str(sunjie.id), action="session:ended",
-                       before=None, after={"reason": "logout", "generation": 3}),
-            AuditEvent(at=clock.now(), subject_type="unit", subject_id=str(gaj.id), action="responsibility:set",
-                       before={"kind": "section_chief", "person": None}, after={"kind": "section_chief",
-                                                                                "person": "sunjie"}),
-            AuditEvent(at=clock.now(), subject_type="unit", subject_id=str(gaj.id), action="unit:updated",
-                       before={"kind": "department"}, after={"kind": "vertical"}),
-            AuditEvent(at=clock.now(), subject_type="unit", subject_id=str(gaj.id), action="unit:deactivated",
-                       before={"active": True}, after={"active": False}),
-            AuditEvent(at=clock.now(), subject_type="demo", subject_id="catalog", action="demo:seeded",
-                       before=None, after={"resources": 41}),
+            AuditEvent(
+                at=clock.now(),
+                subject_type="task",
+                subject_id="1",
+                action="task:handed_over",
+                before={"assignee_id": None},
+                after={"assignee_id": sunjie.id},
+            ),
+            AuditEvent(
+                at=clock.now(),
+                subject_type="task",
+                subject_id="1",
+                action="task:released",
+                before={"assignee_id": sunjie.id},
+                after={"assignee_id": None},
+            ),
+            AuditEvent(
+                at=clock.now(),
+                subject_type="process",
+                subject_id="x",
+                action="process:draft_saved",
+                before=None,
+                after={"base_version": 2},
+            ),
+            AuditEvent(
+                at=clock.now(),
+                subject_type="instance",
+                subject_id="7",
+                action="instance:migrated",
+                before={"version": 2, "version_id": 11},
+                after={"version": 4, "version_id": 19},
+            ),
+            AuditEvent(
+                at=clock.now(),
+                subject_type="person",
+                subject_id=str(sunjie.id),
+                action="session:ended",
+                before=None,
+                after={"reason": "logout", "generation": 3},
+            ),
+            AuditEvent(
+                at=clock.now(),
+                subject_type="unit",
+                subject_id=str(gaj.id),
+                action="responsibility:set",
+                before={"kind": "section_chief", "person": None},
+                after={"kind": "section_chief", "person": "sunjie"},
+            ),
+            AuditEvent(
+                at=clock.now(),
+                subject_type="unit",
+                subject_id=str(gaj.id),
+                action="unit:updated",
+                before={"kind": "department"},
+                after={"kind": "vertical"},
+            ),
+            AuditEvent(
+                at=clock.now(),
+                subject_type="unit",
+                subject_id=str(gaj.id),
+                action="unit:deactivated",
+                before={"active": True},
+                after={"active": False},
+            ),
+            AuditEvent(
+                at=clock.now(),
+                subject_type="demo",
+                subject_id="catalog",
+                action="demo:seeded",
+                before=None,
+                after={"resources": 41},
+            ),
         ]
         lines = audit_text.describe(s, events)
     shown = [(line.action, line.subject, line.changes) for line in lines]

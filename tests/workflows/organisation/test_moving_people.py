@@ -1,4 +1,5 @@
 """A person moved to another unit leaves their roles in the old unit behind, claimed tasks going back to its pool."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,13 @@ from workflows.organisation.losses import UnitWouldLose
 
 def move(s, username: str, unit_code: str, admin: str = "chenjing") -> people.Moved:
     who, moved = person(s, username), people.Moved("")
-    people.update_person(s, scope_of(s, admin), who.id, people.PersonInput(
-        display_name=who.display_name, unit_code=unit_code, position=who.position), moved)
+    people.update_person(
+        s,
+        scope_of(s, admin),
+        who.id,
+        people.PersonInput(display_name=who.display_name, unit_code=unit_code, position=who.position),
+        moved,
+    )
     return moved
 
 
@@ -27,8 +33,10 @@ def test_moving_a_reviewer_takes_their_old_unit_roles_and_gives_back_their_claim
     with sessions.begin() as s:
         moved = move(s, "sunhong", "mzj")
     assert moved.roles == ["申请人", "审核人"] and moved.released == 1
-    assert moved.message() == ("已取消其在县公安局担任的角色：申请人、审核人；其已认领的 1 项待办已退回县公安局的待办，"
-                               "由该单位担任相应角色的同事认领")
+    assert moved.message() == (
+        "已取消其在县公安局担任的角色：申请人、审核人；其已认领的 1 项待办已退回县公安局的待办，"
+        "由该单位担任相应角色的同事认领"
+    )
     with sessions() as s:
         sunhong, task = person(s, "sunhong"), open_task(s, review_waiting)
         assert sunhong.unit.code == "mzj" and sunhong.memberships == []
@@ -86,12 +94,19 @@ def test_moving_the_only_catalog_admin_and_section_chief_asks_first_and_then_fla
         assert asked.value.details == [
             "孙杰是县民政局唯一的目录管理员：把孙杰调往县公安局后县民政局将没有人维护资源目录和本单位人员，"
             "请尽快为其授予新的目录管理员",
-            "孙杰是县民政局的科室负责人：把孙杰调往县公安局后该职责将空缺，请尽快在单位页面重新指定科室负责人"]
+            "孙杰是县民政局的科室负责人：把孙杰调往县公安局后该职责将空缺，请尽快在单位页面重新指定科室负责人",
+        ]
         assert person(s, "sunjie").unit.code == "mzj" and gap_of(s, "mzj") == []  # nothing changed
     with sessions.begin() as s:
         sunjie, moved = person(s, "sunjie"), people.Moved("")
-        people.update_person(s, scope_of(s, "chenjing"), sunjie.id, people.PersonInput(
-            display_name=sunjie.display_name, unit_code="gaj", position=sunjie.position), moved, confirmed=True)
+        people.update_person(
+            s,
+            scope_of(s, "chenjing"),
+            sunjie.id,
+            people.PersonInput(display_name=sunjie.display_name, unit_code="gaj", position=sunjie.position),
+            moved,
+            confirmed=True,
+        )
     assert moved.message().endswith("县民政局的科室负责人已空缺，请在单位页面重新指定")
     with sessions() as s:
         assert person(s, "sunjie").unit.code == "gaj"
@@ -104,8 +119,9 @@ def test_removing_the_only_catalog_admin_role_asks_first_and_a_second_one_goes_w
             roles.revoke_role(s, scope_of(s, "chenjing"), person(s, "sunjie").id, unit(s, "mzj").id, "unit_admin")
         assert asked.value.message == "取消孙杰的目录管理员角色会使县民政局失去唯一的目录管理员，请确认后再办理"
     with sessions.begin() as s:
-        roles.revoke_role(s, scope_of(s, "chenjing"), person(s, "sunjie").id, unit(s, "mzj").id, "unit_admin",
-                          confirmed=True)
+        roles.revoke_role(
+            s, scope_of(s, "chenjing"), person(s, "sunjie").id, unit(s, "mzj").id, "unit_admin", confirmed=True
+        )
     with sessions() as s:
         assert gap_of(s, "mzj") == ["目录管理员（无在用人员）"]
     with sessions.begin() as s:

@@ -1,4 +1,5 @@
 """Two sysadmins removing each other at the same moment: one wins, the other hears 409, one sysadmin remains."""
+
 from __future__ import annotations
 
 import os
@@ -25,20 +26,25 @@ def _two_sysadmins(sessions) -> None:
 
 def _active_sysadmins(sessions) -> int:
     with sessions() as s:
-        return s.scalar(select(func.count(func.distinct(Person.id))).join(RoleMembership).where(
-            RoleMembership.role == Role.SYSADMIN, Person.active.is_(True)))
+        return s.scalar(
+            select(func.count(func.distinct(Person.id)))
+            .join(RoleMembership)
+            .where(RoleMembership.role == Role.SYSADMIN, Person.active.is_(True))
+        )
 
 
 def _revoke(actor: str, target: str):
     def act(s):
         holder = person(s, target)
         roles.revoke_role(s, AdminScope.of(person(s, actor)), holder.id, holder.unit_id, Role.SYSADMIN)
+
     return act
 
 
 def _deactivate(actor: str, target: str):
     def act(s):
         people.deactivate_person(s, AdminScope.of(person(s, actor)), person(s, target).id)
+
     return act
 
 

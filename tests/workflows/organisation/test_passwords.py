@@ -1,4 +1,5 @@
 """A new password is long, mixed, not the username and not a common one; one-time passwords pass the same rules."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,17 +16,20 @@ from workflows.organisation.passwords import (
 )
 
 
-@pytest.mark.parametrize("password, why", [
-    ("Ab1!", "至少 8 位"),
-    ("abcdefgh1", "至少三类"),
-    ("ABCDEFGH", "至少三类"),
-    ("Zhangwei2026!", "不能与用户名相同，也不能包含用户名"),
-    ("ZHANGWEI", "不能与用户名相同"),
-    ("P@ssw0rd", "最常见的密码"),
-    ("Admin@123", "最常见的密码"),
-    ("Demo@2026", "最常见的密码"),
-    (" Kp7m-Xq4r ", "开头和结尾不能是空格"),
-])
+@pytest.mark.parametrize(
+    "password, why",
+    [
+        ("Ab1!", "至少 8 位"),
+        ("abcdefgh1", "至少三类"),
+        ("ABCDEFGH", "至少三类"),
+        ("Zhangwei2026!", "不能与用户名相同，也不能包含用户名"),
+        ("ZHANGWEI", "不能与用户名相同"),
+        ("P@ssw0rd", "最常见的密码"),
+        ("Admin@123", "最常见的密码"),
+        ("Demo@2026", "最常见的密码"),
+        (" Kp7m-Xq4r ", "开头和结尾不能是空格"),
+    ],
+)
 def test_a_weak_password_is_refused_saying_why(password, why):
     assert any(why in p for p in password_problems(password, "zhangwei"))
 
@@ -63,10 +67,13 @@ def test_a_wrong_current_password_counts_as_a_failed_login(sessions):
         assert s.scalar(select(LoginFailure).where(LoginFailure.username == "lina")) is not None
 
 
-@pytest.mark.parametrize("new, repeated, why", [
-    ("Qiu-Shui7Lan", "Qiu-Shui7Lan2", "两次输入的新密码不一致"),
-    ("lina12345", "lina12345", "不能与用户名相同"),
-])
+@pytest.mark.parametrize(
+    "new, repeated, why",
+    [
+        ("Qiu-Shui7Lan", "Qiu-Shui7Lan2", "两次输入的新密码不一致"),
+        ("lina12345", "lina12345", "不能与用户名相同"),
+    ],
+)
 def test_a_bad_new_password_changes_nothing(sessions, new, repeated, why):
     with sessions() as s:
         lina = person(s, "lina")

@@ -1,4 +1,5 @@
 """Accounts are created with a one-time password, deactivated (never deleted) and their open work handed on."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,13 @@ from workflows.organisation.passwords import verify_password
 
 
 def new_clerk(**changes) -> people.PersonInput:
-    values = {"username": "zhaoyun", "display_name": "赵云", "unit_code": "mzj", "position": "科员",
-              "roles": ["applicant"]} | changes
+    values = {
+        "username": "zhaoyun",
+        "display_name": "赵云",
+        "unit_code": "mzj",
+        "position": "科员",
+        "roles": ["applicant"],
+    } | changes
     return people.PersonInput(**values)
 
 
@@ -42,8 +48,11 @@ def test_a_username_already_taken_is_refused_whatever_its_case(sessions, usernam
 def test_every_problem_of_a_new_person_is_named_at_once(sessions):
     with sessions() as s:
         with pytest.raises(ValidationFailed) as refused:
-            people.create_person(s, scope_of(s, "chenjing"),
-                                 new_clerk(username="赵云", display_name="", email="zhaoyun@", unit_code="nope"))
+            people.create_person(
+                s,
+                scope_of(s, "chenjing"),
+                new_clerk(username="赵云", display_name="", email="zhaoyun@", unit_code="nope"),
+            )
         details = "\n".join(refused.value.details)
         for field in ("用户名：", "姓名：必填", "电子邮箱：", "所在单位：“nope”不是已有单位的代码"):
             assert field in details

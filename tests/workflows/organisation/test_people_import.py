@@ -1,4 +1,5 @@
 """People and roles in Excel: the export imports back unchanged; a preview shows every change; one bad row, nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,34 +30,48 @@ def test_a_units_export_imports_back_with_no_change(sessions):
 
 def test_the_preview_shows_each_change_and_the_confirmation_applies_it(sessions):
     with sessions.begin() as s:
-        data = workbook([["zhaoyun", "赵云", "mzj", "科员", "", "申请人", "在用"],
-                         ["machao", "马超", "mzj", "副科长", "", "申请人；审核人", ""]])
+        data = workbook(
+            [
+                ["zhaoyun", "赵云", "mzj", "科员", "", "申请人", "在用"],
+                ["machao", "马超", "mzj", "副科长", "", "申请人；审核人", ""],
+            ]
+        )
         # machao's email is left blank: the preview says it will be cleared
         shown = people_import.preview(s, scope_of(s, "sunjie"), "新人.xlsx", data)
         assert [(c.username, c.action, c.lines) for c in shown.changes] == [
             ("zhaoyun", "新建", ["新建账号 赵云（县民政局），生成一次性密码", "角色：县民政局 申请人"]),
-            ("machao", "修改", ["职务：科员 → 副科长", "电子邮箱：machao@xiayi.gov.example → （空）",
-                                "增加角色：县民政局 审核人"])]
+            (
+                "machao",
+                "修改",
+                ["职务：科员 → 副科长", "电子邮箱：machao@xiayi.gov.example → （空）", "增加角色：县民政局 审核人"],
+            ),
+        ]
         assert person(s, "zhaoyun") is None  # only previewed
     with sessions.begin() as s:
         done = people_import.confirm(s, scope_of(s, "sunjie"), shown.import_id)
-        (username, name, password), = done.created
+        ((username, name, password),) = done.created
         assert (username, name, done.updated) == ("zhaoyun", "赵云", 1)
     with sessions() as s:
         assert verify_password(person(s, "zhaoyun").password_hash, password)
         assert person(s, "machao").has_role("reviewer") and person(s, "machao").position == "副科长"
         assert s.scalar(select(func.count()).select_from(PeopleImport)) == 0
-        assert s.scalar(select(AuditEvent).where(AuditEvent.action == "people:imported")).after["created"] == ["zhaoyun"]
+        assert s.scalar(select(AuditEvent).where(AuditEvent.action == "people:imported")).after["created"] == [
+            "zhaoyun"
+        ]
 
 
 def test_one_bad_row_means_nothing_is_imported_and_each_problem_names_row_and_column(sessions):
     with sessions.begin() as s:
         before = s.scalar(select(func.count()).select_from(Person))
-        data = workbook([["zhaoyun", "赵云", "mzj", "", "", "申请人", ""],
-                         ["machao", "马超", "nope", "", "", "申请人", ""],
-                         ["zhaoyun", "赵云", "mzj", "", "", "", ""],
-                         ["guanyu", "关羽", "mzj", "", "", "协调员", ""],
-                         ["zhangfei", "", "mzj", "", "bad-email", "审核人；boss", "离职"]])
+        data = workbook(
+            [
+                ["zhaoyun", "赵云", "mzj", "", "", "申请人", ""],
+                ["machao", "马超", "nope", "", "", "申请人", ""],
+                ["zhaoyun", "赵云", "mzj", "", "", "", ""],
+                ["guanyu", "关羽", "mzj", "", "", "协调员", ""],
+                ["zhangfei", "", "mzj", "", "bad-email", "审核人；boss", "离职"],
+            ]
+        )
         with pytest.raises(ValidationFailed) as refused:
             people_import.preview(s, scope_of(s, "chenjing"), "坏.xlsx", data)
     details = refused.value.details
@@ -75,7 +90,9 @@ def test_a_rule_broken_by_the_file_is_found_by_the_preview(sessions):
         data = workbook([["chenjing", "陈静", "zwfw", "科员", "chenjing@xiayi.gov.example", "", ""]])
         with pytest.raises(ValidationFailed) as refused:
             people_import.preview(s, scope_of(s, "chenjing"), "x.xlsx", data)
-        assert refused.value.details == ["第3行 陈静是系统中唯一的系统管理员，至少要保留一名：请先为其他人授予系统管理员角色"]
+        assert refused.value.details == [
+            "第3行 陈静是系统中唯一的系统管理员，至少要保留一名：请先为其他人授予系统管理员角色"
+        ]
         assert person(s, "chenjing").has_role("sysadmin")
 
 

@@ -1,4 +1,5 @@
 """R28: each unit names its 第一责任人, 分管领导 and 科室负责人; a unit lacking one is flagged; notices go to the current one."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,12 @@ def test_the_demo_units_name_all_three_and_a_new_unit_is_flagged(sessions):
         assert responsibilities.gaps(s) == []
         units.create_unit(s, AdminScope.command_line(), units.UnitInput(code="wlj", name="县文化广电和旅游局"))
     with sessions() as s:
-        assert gap_of(s, "wlj") == ["第一责任人（未指定）", "分管领导（未指定）", "科室负责人（未指定）",
-                                    "目录管理员（无在用人员）"]
+        assert gap_of(s, "wlj") == [
+            "第一责任人（未指定）",
+            "分管领导（未指定）",
+            "科室负责人（未指定）",
+            "目录管理员（无在用人员）",
+        ]
 
 
 def test_a_deactivated_holder_leaves_the_unit_flagged(sessions):

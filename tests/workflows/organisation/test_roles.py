@@ -1,4 +1,5 @@
 """Roles per unit keep the county's work running: one sysadmin always remains, no review is left without a reviewer."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,8 +34,10 @@ def test_a_second_sysadmin_lets_the_first_one_go(sessions):
         roles.revoke_role(s, scope_of(s, "lina"), chenjing.id, chenjing.unit_id, "系统管理员")
     with sessions() as s:
         assert not person(s, "chenjing").has_role("sysadmin")
-        assert [e.action for e in s.scalars(select(AuditEvent).where(AuditEvent.action.like("role:%"))
-                                                 .order_by(AuditEvent.id))] == ["role:granted", "role:revoked"]
+        assert [
+            e.action
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.action.like("role:%")).order_by(AuditEvent.id))
+        ] == ["role:granted", "role:revoked"]
 
 
 def test_removing_the_last_reviewer_of_a_unit_with_open_reviews_is_refused_with_the_list(sessions, review_waiting):
@@ -46,7 +49,9 @@ def test_removing_the_last_reviewer_of_a_unit_with_open_reviews_is_refused_with_
         with pytest.raises(LastHolder) as refused:
             roles.revoke_role(s, scope_of(s, "chenjing"), huangtao.id, huangtao.unit_id, "reviewer")
         assert "唯一的审核人" in refused.value.message and "1 项审核人待办" in refused.value.message
-        assert refused.value.details[0].startswith(f"审核（{PROCESS_NAME} ") and "案件 #" not in refused.value.details[0]
+        assert (
+            refused.value.details[0].startswith(f"审核（{PROCESS_NAME} ") and "案件 #" not in refused.value.details[0]
+        )
         with pytest.raises(LastHolder):
             people.deactivate_person(s, scope_of(s, "chenjing"), huangtao.id)
 

@@ -1,4 +1,5 @@
 """Units: codes unique, one coordinating bureau, and a unit with open work is not deactivated."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,27 +17,40 @@ CLI = AdminScope.command_line()
 
 def test_the_sysadmin_creates_and_edits_a_unit(sessions):
     with sessions.begin() as s:
-        created = units.create_unit(s, scope_of(s, "chenjing"),
-                                    units.UnitInput(code="wlj", name="县文化广电和旅游局", kind="department"))
+        created = units.create_unit(
+            s, scope_of(s, "chenjing"), units.UnitInput(code="wlj", name="县文化广电和旅游局", kind="department")
+        )
         assert (created.short_name, created.credit_code, created.active) == ("县文化广电和旅游局", None, True)
-        units.update_unit(s, scope_of(s, "chenjing"), created.id,
-                          units.UnitInput(code="wlj", name="县文化广电和旅游局", short_name="县文广旅局",
-                                          kind="department", credit_code="11411426000000999x"))
+        units.update_unit(
+            s,
+            scope_of(s, "chenjing"),
+            created.id,
+            units.UnitInput(
+                code="wlj",
+                name="县文化广电和旅游局",
+                short_name="县文广旅局",
+                kind="department",
+                credit_code="11411426000000999x",
+            ),
+        )
     with sessions() as s:
         assert unit(s, "wlj").credit_code == "11411426000000999X"
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "unit:updated"))
         assert event.before == {"short_name": "县文化广电和旅游局", "credit_code": ""}
 
 
-@pytest.mark.parametrize("data, why", [
-    (units.UnitInput(code="MZJ", name="新单位"), "单位代码：“MZJ”已被县民政局使用"),
-    (units.UnitInput(code="new", name="县民政局"), "单位名称：“县民政局”已被县民政局使用"),
-    (units.UnitInput(code="new", name="新单位", kind="coordinator"), "全县只有一个协调单位"),
-    (units.UnitInput(code="新", name="新单位"), "只能用字母、数字"),
-    (units.UnitInput(code="new", name="新单位", credit_code="123"), "统一社会信用代码：应为 18 位"),
-    (units.UnitInput(code="new", name="新单位", kind="bureau"), "单位类型：请从列表中选择"),
-    (units.UnitInput(code="", name=""), "单位名称：必填"),
-])
+@pytest.mark.parametrize(
+    "data, why",
+    [
+        (units.UnitInput(code="MZJ", name="新单位"), "单位代码：“MZJ”已被县民政局使用"),
+        (units.UnitInput(code="new", name="县民政局"), "单位名称：“县民政局”已被县民政局使用"),
+        (units.UnitInput(code="new", name="新单位", kind="coordinator"), "全县只有一个协调单位"),
+        (units.UnitInput(code="新", name="新单位"), "只能用字母、数字"),
+        (units.UnitInput(code="new", name="新单位", credit_code="123"), "统一社会信用代码：应为 18 位"),
+        (units.UnitInput(code="new", name="新单位", kind="bureau"), "单位类型：请从列表中选择"),
+        (units.UnitInput(code="", name=""), "单位名称：必填"),
+    ],
+)
 def test_a_bad_unit_is_refused_saying_why(sessions, data, why):
     with sessions() as s:
         with pytest.raises(ValidationFailed) as refused:

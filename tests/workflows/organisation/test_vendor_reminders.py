@@ -1,4 +1,5 @@
 """Ten days before a vendor's account ends, the periodic pass tells the unit's 第一责任人 and 目录管理员, once."""
+
 from __future__ import annotations
 
 from notifications.email import SmtpSettings

@@ -17,8 +17,9 @@ from workflows.supervision import timeliness
 
 def subjects(sessions, username):
     with sessions() as s:
-        return [n.subject for n in s.scalars(select(Notification).where(
-            Notification.person_id == person(s, username).id))]
+        return [
+            n.subject for n in s.scalars(select(Notification).where(Notification.person_id == person(s, username).id))
+        ]
 
 
 def submitted_on_friday_before_spring_festival(sessions) -> int:

@@ -1,4 +1,5 @@
 """Applications: 无条件 granted at once, 有条件 reviewed by the provider with specific reasons, records verifiable."""
+
 import subprocess
 from datetime import datetime
 
@@ -25,8 +26,7 @@ def test_an_unconditional_resource_is_granted_at_once(ready):
     with ready() as s:
         code = s.scalar(select(Application.id).limit(1))  # none yet
     assert code is None
-    app_id = apply(ready, resource_code="XY-SJ-001", items=["企业名称", "统一社会信用代码"],
-                   sensitive_justification="")
+    app_id = apply(ready, resource_code="XY-SJ-001", items=["企业名称", "统一社会信用代码"], sensitive_justification="")
     with ready() as s:
         app = s.get(Application, app_id)
         assert app.status == ApplicationStatus.APPROVED
@@ -53,8 +53,7 @@ def test_a_rejection_without_a_specific_reason_is_refused(ready, reason):
 def test_a_rejection_with_a_reason_reaches_the_applicant_with_a_verifiable_record(ready, tmp_path):
     app_id = apply(ready)
     reason = "申请的户籍地址信息项超出最低生活保障核对所需范围，请仅申请姓名和身份号码"
-    decide(ready, app_id, decision="reject", reason=reason, rejection_category="scope_exceeds",
-           concerns=["户籍地址"])
+    decide(ready, app_id, decision="reject", reason=reason, rejection_category="scope_exceeds", concerns=["户籍地址"])
     with ready() as s:
         app = s.get(Application, app_id)
         assert app.status == ApplicationStatus.REJECTED and app.decision_reason == reason
@@ -74,8 +73,14 @@ def test_a_rejection_with_a_reason_reaches_the_applicant_with_a_verifiable_recor
 
 def test_an_approval_may_narrow_items_and_validity_and_creates_the_grant(ready):
     app_id = apply(ready)
-    decide(ready, app_id, decision="approve", approved_items=["姓名", "公民身份号码"], approved_until="2026-12-31",
-           reason=NARROWED)
+    decide(
+        ready,
+        app_id,
+        decision="approve",
+        approved_items=["姓名", "公民身份号码"],
+        approved_until="2026-12-31",
+        reason=NARROWED,
+    )
     with ready() as s:
         grant = grants.for_application(s, app_id)
         assert grant.items == ["姓名", "公民身份号码"] and str(grant.valid_until) == "2026-12-31"
@@ -120,20 +125,31 @@ def test_a_reviewer_of_another_unit_cannot_decide_and_another_applicant_cannot_r
 
 def test_an_incomplete_application_lists_every_problem(ready):
     with ready() as s, pytest.raises(ValidationFailed) as caught:
-        applications.apply(s, person(s, "machao"), {"resource_code": "XY-GA-001", "items": ["公民身份号码", "血型"],
-                                                    "valid_until": "2020-01-01"})
+        applications.apply(
+            s,
+            person(s, "machao"),
+            {"resource_code": "XY-GA-001", "items": ["公民身份号码", "血型"], "valid_until": "2020-01-01"},
+        )
     details = " ".join(caught.value.details)
     for expected in ("血型", "应用场景", "依据", "用途", "调用频次", "有效期至", "使用承诺"):
         assert expected in details
 
 
 def test_saving_in_order_to_submit_lists_a_bad_date_with_every_missing_part(ready):
-    raw = HOUSEHOLD | {"valid_until": "2031-01-01", "scenario": "   ", "sensitive_justification": "",
-                       "undertaking": False}
+    raw = HOUSEHOLD | {
+        "valid_until": "2031-01-01",
+        "scenario": "   ",
+        "sensitive_justification": "",
+        "undertaking": False,
+    }
     with ready() as s, pytest.raises(ValidationFailed) as caught:
         applications.save_draft(s, person(s, "machao"), person(s, "machao").unit_id, raw, complete=True)
-    assert {p.field for p in caught.value.details} >= {"valid_until", "scenario", "sensitive_justification",
-                                                        "undertaking"}
+    assert {p.field for p in caught.value.details} >= {
+        "valid_until",
+        "scenario",
+        "sensitive_justification",
+        "undertaking",
+    }
 
 
 def test_a_catalog_code_typed_in_lower_case_with_spaces_finds_the_entry(ready):
@@ -147,9 +163,16 @@ def test_an_attachment_is_removed_only_while_the_applicant_may_edit_and_the_remo
     app_id = apply(ready)  # in review
     with ready.begin() as s:
         app = s.get(Application, app_id)
-        app.attachments.append(Attachment(filename="错误的通知书.pdf", content_type="application/pdf", size=9,
-                                          data=b"%PDF-1.4x", uploaded_by_id=app.applicant_id,
-                                          uploaded_at=app.submitted_at))
+        app.attachments.append(
+            Attachment(
+                filename="错误的通知书.pdf",
+                content_type="application/pdf",
+                size=9,
+                data=b"%PDF-1.4x",
+                uploaded_by_id=app.applicant_id,
+                uploaded_at=app.submitted_at,
+            )
+        )
     with ready() as s:
         att_id = s.get(Application, app_id).attachments[0].id
     with ready() as s, pytest.raises(Conflict):
@@ -191,6 +214,7 @@ def test_validity_is_at_most_exactly_three_years_from_the_submission_day(ready):
 
 def test_three_years_from_a_leap_day_ends_on_the_last_day_of_february():
     from datetime import date
+
     assert applications.latest_valid_until(date(2028, 2, 29)) == date(2031, 2, 28)
 
 

@@ -1,4 +1,5 @@
 """What was reviewed is what is granted; `flask check-integrity` names every kind of inconsistency an incident can leave."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,10 +28,15 @@ PENSIONS = "XY-RS-001"  # 县人社局's 养老保险参保信息, with the sens
 
 def resubmit(sessions, app_id, username="machao"):
     with sessions() as s:
-        task_id = next(t.id for t in tasks.case_tasks(s, "application", app_id)
-                       if t.task_key == "da_resubmit" and t.status == TaskStatus.OPEN)
+        task_id = next(
+            t.id
+            for t in tasks.case_tasks(s, "application", app_id)
+            if t.task_key == "da_resubmit" and t.status == TaskStatus.OPEN
+        )
     with sessions.begin() as s:
-        tasks.complete(s, person(s, username), task_id, {"answers": ["已上传受理通知书扫描件，核对对象为申请人家庭成员"]})
+        tasks.complete(
+            s, person(s, username), task_id, {"answers": ["已上传受理通知书扫描件，核对对象为申请人家庭成员"]}
+        )
 
 
 def test_a_returned_application_cannot_be_switched_to_another_units_resource(ready):
@@ -39,15 +45,22 @@ def test_a_returned_application_cannot_be_switched_to_another_units_resource(rea
     with ready() as s:
         items = [i.name for i in s.scalar(select(Resource).where(Resource.code == PENSIONS)).items]
     with ready.begin() as s, pytest.raises(ValidationFailed) as refused:
-        applications.save_draft(s, person(s, "machao"), person(s, "machao").unit_id,
-                                HOUSEHOLD | {"resource_code": PENSIONS, "items": items}, app_id)
+        applications.save_draft(
+            s,
+            person(s, "machao"),
+            person(s, "machao").unit_id,
+            HOUSEHOLD | {"resource_code": PENSIONS, "items": items},
+            app_id,
+        )
     assert "不能更换所申请的资源" in refused.value.details[0]
     resubmit(ready, app_id)
     decide(ready, app_id, decision="approve")
     with ready() as s:
         grant = grants.for_application(s, app_id)
-        assert grant.resource.code == "XY-GA-001" and grant.resource.provider_unit_id == s.get(
-            Application, app_id).provider_unit_id
+        assert (
+            grant.resource.code == "XY-GA-001"
+            and grant.resource.provider_unit_id == s.get(Application, app_id).provider_unit_id
+        )
         assert integrity.check(s) == []
 
 
@@ -55,8 +68,13 @@ def test_a_returned_application_keeps_its_items_texts_and_attachments_editable(r
     app_id = apply(ready)
     decide(ready, app_id, **RETURN)
     with ready.begin() as s:
-        applications.save_draft(s, person(s, "machao"), person(s, "machao").unit_id,
-                                HOUSEHOLD | {"items": ["姓名", "户籍地址"], "scenario": "低保家庭户籍核对（补正后）"}, app_id)
+        applications.save_draft(
+            s,
+            person(s, "machao"),
+            person(s, "machao").unit_id,
+            HOUSEHOLD | {"items": ["姓名", "户籍地址"], "scenario": "低保家庭户籍核对（补正后）"},
+            app_id,
+        )
     with ready() as s:
         assert s.get(Application, app_id).items == ["姓名", "户籍地址"]
 
@@ -100,8 +118,12 @@ def test_a_consistent_database_passes(ready):
 
 def test_an_in_review_application_without_its_review_task_is_reported(ready):
     app_id = _in_review(ready)
-    found = _planted(ready, lambda s: s.execute(update(HumanTask).where(HumanTask.task_key == "da_review")
-                                                .values(status=TaskStatus.CANCELLED)))
+    found = _planted(
+        ready,
+        lambda s: s.execute(
+            update(HumanTask).where(HumanTask.task_key == "da_review").values(status=TaskStatus.CANCELLED)
+        ),
+    )
     assert any("待办审核任务为 0 个" in p for p in found)
     assert any("不一致" in p and "案件" in p for p in found)  # the stored state still has it ready
     assert status(ready, app_id) == ApplicationStatus.IN_REVIEW
@@ -109,8 +131,12 @@ def test_an_in_review_application_without_its_review_task_is_reported(ready):
 
 def test_a_review_task_in_another_unit_is_reported(ready):
     _in_review(ready)
-    found = _planted(ready, lambda s: s.execute(update(HumanTask).where(HumanTask.task_key == "da_review")
-                                                .values(unit_id=person(s, "sunjie").unit_id)))
+    found = _planted(
+        ready,
+        lambda s: s.execute(
+            update(HumanTask).where(HumanTask.task_key == "da_review").values(unit_id=person(s, "sunjie").unit_id)
+        ),
+    )
     assert any("待办审核任务为 1 个" in p for p in found)
 
 
@@ -122,22 +148,34 @@ def test_an_approved_application_without_a_grant_is_reported(ready):
 
 def test_a_grant_on_a_withdrawn_or_rejected_case_is_reported(ready):
     app_id = _approved(ready)
-    found = _planted(ready, lambda s: s.execute(update(Application).where(Application.id == app_id)
-                                                .values(status=ApplicationStatus.WITHDRAWN)))
+    found = _planted(
+        ready,
+        lambda s: s.execute(
+            update(Application).where(Application.id == app_id).values(status=ApplicationStatus.WITHDRAWN)
+        ),
+    )
     assert any("已撤回”，却存在授权" in p for p in found)
 
 
 def test_an_active_grant_on_a_not_shared_resource_is_reported(ready):
     _approved(ready)
-    found = _planted(ready, lambda s: s.execute(update(Resource).where(Resource.code == "XY-GA-001")
-                                                .values(share_type=ShareType.NOT_SHARED)))
+    found = _planted(
+        ready,
+        lambda s: s.execute(
+            update(Resource).where(Resource.code == "XY-GA-001").values(share_type=ShareType.NOT_SHARED)
+        ),
+    )
     assert any("不予共享或已停用，授权却仍有效" in p for p in found)
 
 
 def test_a_grant_for_another_resource_than_the_one_applied_for_is_reported(ready):
     _approved(ready)
-    found = _planted(ready, lambda s: s.execute(update(Grant).values(
-        resource_id=s.scalar(select(Resource.id).where(Resource.code == PENSIONS)))))
+    found = _planted(
+        ready,
+        lambda s: s.execute(
+            update(Grant).values(resource_id=s.scalar(select(Resource.id).where(Resource.code == PENSIONS)))
+        ),
+    )
     assert any("授权的单位或资源与申请不一致" in p for p in found)
 
 

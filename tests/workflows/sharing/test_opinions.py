@@ -1,4 +1,5 @@
 """常用意见: a text over the limit is refused naming the limit, never cut; the same text is not kept twice."""
+
 import pytest
 
 from tests.helpers import person, unit

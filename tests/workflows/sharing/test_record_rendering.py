@@ -1,4 +1,5 @@
 """Record PDFs have a time budget: a record that fails is marked, retried later with a back-off, and never blocks others."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,19 +20,29 @@ def decided(processes, demo_catalog):
     with at("2026-02-13T10:00:00"):
         ids = [apply(processes) for _ in range(2)]
         for app_id in ids:
-            decide(processes, app_id, decision="reject", reason=REASON, rejection_category="scope_exceeds",
-                   concerns=["户籍地址"])
+            decide(
+                processes,
+                app_id,
+                decision="reject",
+                reason=REASON,
+                rejection_category="scope_exceeds",
+                concerns=["户籍地址"],
+            )
         with processes.begin() as s:
             broken = s.scalar(select(ApprovalRecord).where(ApprovalRecord.application_id == ids[0]))
-            s.execute(update(ApprovalRecord).where(ApprovalRecord.id == broken.id)
-                      .values(content=broken.content | {"timeline": 5}))  # not a list: the template fails
+            s.execute(
+                update(ApprovalRecord)
+                .where(ApprovalRecord.id == broken.id)
+                .values(content=broken.content | {"timeline": 5})
+            )  # not a list: the template fails
         yield processes, ids
 
 
 def _record(sessions, app_id) -> ApprovalRecord:
     with sessions() as s:
-        return s.scalar(select(ApprovalRecord).options(undefer(ApprovalRecord.pdf))
-                        .where(ApprovalRecord.application_id == app_id))
+        return s.scalar(
+            select(ApprovalRecord).options(undefer(ApprovalRecord.pdf)).where(ApprovalRecord.application_id == app_id)
+        )
 
 
 def test_a_failing_record_is_marked_and_the_others_are_still_rendered(decided):

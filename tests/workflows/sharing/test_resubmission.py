@@ -1,5 +1,6 @@
 """The 补正 step leads to what was asked (issue 18 item 8): a return is kept as a list of items, the applicant answers
 each one (and may attach files), and the reviewer and the record read each answer beside its item."""
+
 import pytest
 
 from tests.helpers import RETURN_ANSWERS, RETURN_LIST, decide, person, returned, review_task, status
@@ -28,14 +29,17 @@ def test_a_return_is_kept_as_its_items_and_the_resubmission_form_asks_about_each
     assert answers["widget"] == "answers" and [label for _, label in answers["options"]] == ITEMS
 
 
-@pytest.mark.parametrize("answers, field, said", [
-    ([], "answers", "必填"),
-    ([ANSWERS[0]], "answers", "要求补正 2 项"),
-    ([ANSWERS[0], ""], "answers.1", "第 2 项答复（请说明核对对象的范围和预计人数）：请填写答复"),
-    ([ANSWERS[0], "已补充"], "answers.1", "套话"),
-    (["扫描件", ANSWERS[1]], "answers.0", "过于简略"),
-    (["请补充低保申请受理通知书扫描件", ANSWERS[1]], "answers.0", "套话"),  # the question repeated
-])
+@pytest.mark.parametrize(
+    "answers, field, said",
+    [
+        ([], "answers", "必填"),
+        ([ANSWERS[0]], "answers", "要求补正 2 项"),
+        ([ANSWERS[0], ""], "answers.1", "第 2 项答复（请说明核对对象的范围和预计人数）：请填写答复"),
+        ([ANSWERS[0], "已补充"], "answers.1", "套话"),
+        (["扫描件", ANSWERS[1]], "answers.0", "过于简略"),
+        (["请补充低保申请受理通知书扫描件", ANSWERS[1]], "answers.0", "套话"),  # the question repeated
+    ],
+)
 def test_each_item_needs_its_own_specific_answer(ready, answers, field, said):
     app_id, task_id = returned(ready)
     with pytest.raises(ValidationFailed) as refused:
@@ -47,7 +51,9 @@ def test_each_item_needs_its_own_specific_answer(ready, answers, field, said):
 def test_answers_and_files_reach_the_next_review_and_the_record(ready):
     app_id, task_id = returned(ready)
     with ready.begin() as s:
-        tokens, refused = uploads.stash(s, person(s, "machao"), [uploads.Chosen("受理通知书.pdf", "application/pdf", SCAN)])
+        tokens, refused = uploads.stash(
+            s, person(s, "machao"), [uploads.Chosen("受理通知书.pdf", "application/pdf", SCAN)]
+        )
     assert refused == []
     resubmit(ready, task_id, answers=ANSWERS, attachments=tokens, resubmit_note="核对范围已在申请中同步修改")
     assert status(ready, app_id) == ApplicationStatus.IN_REVIEW

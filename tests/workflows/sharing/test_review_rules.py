@@ -1,5 +1,6 @@
 """The 5-working-day rule without loopholes (RULES.md §5): specific reasons, 一次性告知, lateness that stays,
 no approval of data that is no longer shared, 催办/督办 that say what they must."""
+
 from datetime import date
 
 import pytest
@@ -41,8 +42,11 @@ ANSWERS = RETURN_ANSWERS
 
 def resubmit(sessions, app_id: int, username: str = "machao") -> None:
     with sessions() as s:
-        task = next(t for t in tasks.case_tasks(s, "application", app_id)
-                    if t.task_key == "da_resubmit" and t.status == TaskStatus.OPEN)
+        task = next(
+            t
+            for t in tasks.case_tasks(s, "application", app_id)
+            if t.task_key == "da_resubmit" and t.status == TaskStatus.OPEN
+        )
     with sessions.begin() as s:
         tasks.complete(s, person(s, username), task.id, {"answers": ANSWERS})
 
@@ -54,8 +58,18 @@ def police_unit_figures(sessions):
 
 # --- a rejection says why, specifically ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("reason", ["不同意不同意不同意不同意", "不符合要求不符合条件", "不符合要求，不予通过，不同意",
-                                    "aaaaaaaaaa", "1234567890", "申请范围超出履职需要"])
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "不同意不同意不同意不同意",
+        "不符合要求不符合条件",
+        "不符合要求，不予通过，不同意",
+        "aaaaaaaaaa",
+        "1234567890",
+        "申请范围超出履职需要",
+    ],
+)
 def test_a_rejection_with_stock_phrases_repetition_or_no_substance_is_refused(ready, reason):
     app_id = apply(ready)
     with pytest.raises(ValidationFailed) as refused:
@@ -72,6 +86,7 @@ def test_a_specific_rejection_reason_is_accepted(ready):
 
 # --- 一次性告知: one return, listing each item -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("reason", ["无", "补充材料", "请补充低保申请受理通知书\n无"])
 def test_a_return_must_list_each_missing_material_specifically(ready, reason):
     app_id = apply(ready)
@@ -85,8 +100,11 @@ def test_the_applicant_told_of_a_return_is_sent_to_the_resubmit_task_not_to_a_re
     app_id = apply(ready)
     decide(ready, app_id, decision="return", reason=RETURN_LIST)
     with ready() as s:
-        told = s.scalars(select(Notification).where(Notification.person_id == person(s, "machao").id,
-                                                    Notification.template == "decision")).one()
+        told = s.scalars(
+            select(Notification).where(
+                Notification.person_id == person(s, "machao").id, Notification.template == "decision"
+            )
+        ).one()
     assert "补正后重新提交" in told.body and "请补充低保申请受理通知书扫描件" in told.body
     assert "审批记录" not in told.body
 
@@ -97,8 +115,11 @@ def test_an_application_is_returned_once_then_the_reviewer_approves_or_rejects(r
     assert status(ready, app_id) == ApplicationStatus.RETURNED
     with ready() as s:
         assert reviews.returns(s, s.get(Application, app_id)) == 1
-        assert not [t for t in tasks.case_tasks(s, "application", app_id)  # the clock stops while it is returned
-                    if t.task_key == "da_review" and t.status == TaskStatus.OPEN]
+        assert not [
+            t
+            for t in tasks.case_tasks(s, "application", app_id)  # the clock stops while it is returned
+            if t.task_key == "da_review" and t.status == TaskStatus.OPEN
+        ]
     with at("2026-03-02T09:00:00"):
         resubmit(ready, app_id)
         task = review_task(ready, app_id)
@@ -117,14 +138,23 @@ def test_an_application_is_returned_once_then_the_reviewer_approves_or_rejects(r
         timeline = records.for_application(s, app_id).content["timeline"]
     assert RETURN_LIST in [step.get("comment") for step in timeline]
     answered = next(step["answers"] for step in timeline if step.get("answers"))
-    assert answered == [{"item": "请补充低保申请受理通知书扫描件", "answer": ANSWERS[0]},
-                        {"item": "请说明核对对象的范围和预计人数", "answer": ANSWERS[1]}]
+    assert answered == [
+        {"item": "请补充低保申请受理通知书扫描件", "answer": ANSWERS[0]},
+        {"item": "请说明核对对象的范围和预计人数", "answer": ANSWERS[1]},
+    ]
 
 
 def test_a_rejection_records_no_items_as_granted_though_the_boxes_started_checked(ready):
     app_id = apply(ready)
-    decide(ready, app_id, decision="reject", rejection_category="scope_exceeds", reason=SPECIFIC,
-           concerns=["户籍地址"], approved_items=["姓名", "公民身份号码"])
+    decide(
+        ready,
+        app_id,
+        decision="reject",
+        rejection_category="scope_exceeds",
+        reason=SPECIFIC,
+        concerns=["户籍地址"],
+        approved_items=["姓名", "公民身份号码"],
+    )
     with ready() as s:
         done = next(t for t in tasks.case_tasks(s, "application", app_id) if t.task_key == "da_review")
         assert "approved_items" not in done.result and "approved_until" not in done.result
@@ -133,6 +163,7 @@ def test_a_rejection_records_no_items_as_granted_though_the_boxes_started_checke
 
 
 # --- lateness is a fact of each round -------------------------------------------------------------------------
+
 
 def test_a_late_first_round_stays_late_after_an_on_time_second_round(ready):
     app_id = apply(ready)
@@ -173,21 +204,28 @@ def test_a_withdrawal_in_time_counts_neither_way(ready):
 def test_a_rejection_after_the_deadline_is_late(ready):
     app_id = apply(ready)
     with at("2026-03-03T09:00:00"):
-        decide(ready, app_id, decision="reject", reason=SPECIFIC, rejection_category="scope_exceeds",
-               concerns=["户籍地址"])
+        decide(
+            ready, app_id, decision="reject", reason=SPECIFIC, rejection_category="scope_exceeds", concerns=["户籍地址"]
+        )
     with ready() as s:
         assert s.get(Application, app_id).late is True
 
 
 # --- 不予共享 and retired entries ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("basis", ["无", "根据相关规定不予共享", "不符合要求，不予共享"])
 def test_not_shared_needs_a_specific_legal_or_policy_basis(ready, basis):
     with ready() as s:
         resource, raw, items = household_as_entered(s)
         with pytest.raises(InvalidEntry) as refused:
-            entries.update_resource(s, person(s, "huangtao"), resource.id, raw | {
-                "share_type": "not_shared", "share_condition": basis, "share_method": ""}, items)
+            entries.update_resource(
+                s,
+                person(s, "huangtao"),
+                resource.id,
+                raw | {"share_type": "not_shared", "share_condition": basis, "share_method": ""},
+                items,
+            )
     assert any("不予共享依据" in d and "法律" in d for d in refused.value.details), refused.value.details
 
 
@@ -218,8 +256,14 @@ def test_a_review_shows_that_its_resource_stopped_being_shared_and_approval_is_r
     with pytest.raises(Conflict) as refused:
         decide(ready, app_id, decision="approve")
     assert "不能审核通过" in refused.value.message and "不通过" in refused.value.message
-    decide(ready, app_id, decision="reject", reason="该资源已改为不予共享或已停用，依据见资源目录中的说明",
-           rejection_category="no_basis", missing_basis="资源已不予共享，依据《中华人民共和国居民身份证法》第十九条")
+    decide(
+        ready,
+        app_id,
+        decision="reject",
+        reason="该资源已改为不予共享或已停用，依据见资源目录中的说明",
+        rejection_category="no_basis",
+        missing_basis="资源已不予共享，依据《中华人民共和国居民身份证法》第十九条",
+    )
     with ready() as s:
         assert grants.for_application(s, app_id) is None
 
@@ -236,10 +280,14 @@ def test_no_grant_can_be_created_for_a_resource_that_is_not_shared(ready):
 
 # --- 催办 and 督办 ------------------------------------------------------------------------------------------------
 
+
 def _notices(sessions, username: str, prefix: str) -> list[Notification]:
     with sessions() as s:
-        return [n for n in s.scalars(select(Notification).where(Notification.person_id == person(s, username).id))
-                if n.subject.startswith(prefix)]
+        return [
+            n
+            for n in s.scalars(select(Notification).where(Notification.person_id == person(s, username).id))
+            if n.subject.startswith(prefix)
+        ]
 
 
 def test_reminder_and_escalation_carry_the_provisional_flag_and_escalation_reaches_the_late_reviewer(ready):
@@ -250,8 +298,8 @@ def test_reminder_and_escalation_carry_the_provisional_flag_and_escalation_reach
         sweep.sweep(ready)
     with at("2027-01-05T09:00:00"):
         sweep.sweep(ready)
-    reminder, = _notices(ready, "huangtao", "【催办】")
-    escalation, = _notices(ready, "huangtao", "【督办】")  # the late reviewer hears it, not only the bureau
+    (reminder,) = _notices(ready, "huangtao", "【催办】")
+    (escalation,) = _notices(ready, "huangtao", "【督办】")  # the late reviewer hears it, not only the bureau
     assert "临时计算" in reminder.body and "临时计算" in escalation.body
     assert "临时计算" in _notices(ready, "wanglei", "【督办】")[0].body
 

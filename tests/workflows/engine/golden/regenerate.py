@@ -5,6 +5,7 @@ pass: the golden test exists so that a SpiffWorkflow upgrade which cannot restor
 
     .venv/bin/python -m tests.workflows.engine.golden.regenerate
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -42,10 +43,14 @@ def write(sessions, app_id: int, name: str) -> None:
     with sessions() as s:
         app = s.get(Application, app_id)
         state = s.get(ProcessInstance, app.instance_id).state
-        golden = {"written_by": f"SpiffWorkflow {importlib.metadata.version('SpiffWorkflow')}, schema "
-                                f"{ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()}",
-                  "process_key": PROCESS, "application_status": str(app.status), "number": app.number,
-                  "state": json.loads(state)}
+        golden = {
+            "written_by": f"SpiffWorkflow {importlib.metadata.version('SpiffWorkflow')}, schema "
+            f"{ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()}",
+            "process_key": PROCESS,
+            "application_status": str(app.status),
+            "number": app.number,
+            "state": json.loads(state),
+        }
     (GOLDEN / f"{name}.json").write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
