@@ -13,7 +13,7 @@ from workflows.catalog import changes as catalog_changes
 from workflows.catalog import entries, proposals
 from workflows.catalog import search as catalog_search
 from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
-from workflows.catalog.rules import ENUM_FIELDS
+from workflows.catalog.rules import ENUM_FIELDS, FORM_FIELDS, LABELS
 from workflows.engine import tasks
 from workflows.errors import DomainError, ValidationFailed
 from workflows.models import ChangeKind, DataType, Role, Unit
@@ -97,21 +97,7 @@ def _editable_units(person) -> list[Unit]:
 
 def _form_input():
     form = request.form
-    raw = {
-        name: form.get(name, "")
-        for name in list(ENUM_FIELDS)
-        + [
-            "code",
-            "name",
-            "category_path",
-            "summary",
-            "share_condition",
-            "mandate",
-            "collection_note",
-            "published_on",
-            "related_codes",
-        ]
-    }
+    raw = {name: form.get(name, "") for name in FORM_FIELDS}
     names, types = form.getlist("item_name"), form.getlist("item_type")
     lengths, sensitive = form.getlist("item_length"), form.getlist("item_sensitive")
     items = [
@@ -134,6 +120,7 @@ def _render_form(resource, raw, items, units, error: DomainError | None = None, 
         error=error,
         duplicates=getattr(error, "hints", []),
         enums=ENUM_FIELDS,
+        labels=LABELS,
         data_types=list(DataType),
     ), status
 
