@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.organisation import account_bp, vendors_bp
     from webapp.organisation import bp as organisation_bp
     from webapp.public import bp as public_bp
+    from webapp.supervision import bp as supervision_bp
     from webapp.tasks import bp as tasks_bp
 
     app.register_blueprint(auth_bp)
@@ -62,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(account_bp)
     app.register_blueprint(vendors_bp, url_prefix="/vendors")
     app.register_blueprint(public_bp)
+    app.register_blueprint(supervision_bp, url_prefix="/supervision")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     return app

@@ -6,6 +6,7 @@ from flask import jsonify
 
 from webapp.api.blueprint import bp
 from webapp.api.schemas import openapi_schema, query_parameters, task_form_schema
+from webapp.api.supervision import ScorecardQuery
 from webapp.input_guard import MAX_ID
 from workflows.catalog.queries import FACETS, FIELD_LABELS, InterfaceQuery, ResourceQuery
 from workflows.engine.tasks import TaskQuery
@@ -28,6 +29,7 @@ from workflows.models import (
 from workflows.objections.inputs import ObjectionInput
 from workflows.sharing import rejections
 from workflows.sharing.inputs import ApplicationInput, ApplicationQuery, GrantQuery
+from workflows.supervision import scorecards
 
 ERRORS = {
     "400": ("BadRequest", "请求体不是 JSON 对象或格式不正确（code: bad_request）"),
@@ -633,6 +635,16 @@ def _paths() -> dict:
         **_catalog_paths(),
         **_application_paths(),
         **_objection_paths(),
+        "/scorecards": {
+            "get": _op(
+                "考核",
+                "单位考核：各单位得分、排名及分项明细",
+                _ok("listScorecards", openapi_schema(scorecards.Ranking)),
+                params=query_parameters(ScorecardQuery),
+                description="所有单位的得分和排名；分项（parts）只含本单位的，县大数据局协调员可见全部单位的分项，"
+                "其他单位的 parts 为空数组。已结束的期间按结束后首次计算的结果保存，不再变化。",
+            )
+        },
         "/openapi.json": {
             "get": _op(
                 "接口说明",
@@ -656,7 +668,7 @@ def document() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": BEARER,
-        "tags": [{"name": n} for n in ("待办", "资源目录", "数据申请", "授权", "异议", "接口说明")],
+        "tags": [{"name": n} for n in ("待办", "资源目录", "数据申请", "授权", "异议", "考核", "接口说明")],
         "paths": _paths(),
         "components": {
             "securitySchemes": {

@@ -78,6 +78,7 @@ from workflows.models.org import (
     VendorAccount,
 )
 from workflows.models.site import SiteText, SiteTextKind
+from workflows.models.supervision import Scorecard, ScorecardWeights
 
 __all__ = [
     "VendorAccount",
@@ -157,4 +158,6 @@ __all__ = [
     "UnitKind",
     "SiteText",
     "SiteTextKind",
+    "Scorecard",
+    "ScorecardWeights",
 ]

@@ -1,0 +1,88 @@
+"""单位考核: the county ranking for everyone, a unit's card in detail for the unit and the bureau, the weights."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from webapp.extensions import db
+from webapp.refusals import refusal
+from webapp.security import current_person, role_required
+from webapp.supervision.blueprint import bp
+from workflows import clock
+from workflows.errors import ValidationFailed
+from workflows.supervision import scorecards
+
+CASE_PAGES = {  # a figure's case → the page that shows it
+    "application": lambda ident: url_for("applications.detail", item_id=ident),
+    "objection": lambda ident: url_for("objections.detail", item_id=ident),
+    "catalog_change": lambda ident: url_for("catalog.change_detail", item_id=ident),
+    "resource": lambda ident: url_for("catalog.detail", code=ident),
+    "grant": lambda ident: url_for("applications.order", grant_id=ident),
+}
+
+
+def _period():
+    """The period asked for, or this month with the problem said above the page."""
+    try:
+        return scorecards.parse_period(request.args.get("period")), []
+    except ValidationFailed as err:
+        return scorecards.parse_period(None), err.details
+
+
+@bp.get("/scorecards")
+def ranking():
+    period, errors = _period()
+    return render_template(
+        "supervision/ranking.html",
+        period=period,
+        ranking=scorecards.ranking_for(db.session, current_person(), period),
+        errors=errors,
+        parts=scorecards.PARTS,
+        today=clock.today(),
+    ), (422 if errors else 200)
+
+
+@bp.get("/scorecards/<int:unit_id>")
+def card(unit_id: int):
+    period, errors = _period()
+    found = scorecards.card_of(db.session, current_person(), period, unit_id)
+    return render_template(
+        "supervision/card.html", period=period, card=found, errors=errors, case_page=_case_page, today=clock.today()
+    ), (422 if errors else 200)
+
+
+def _case_page(case: dict) -> str | None:
+    page = CASE_PAGES.get(case["kind"])
+    return page(case["id"]) if page else None
+
+
+@bp.route("/weights", methods=["GET", "POST"])
+@role_required("coordinator")
+def weights():
+    person = current_person()
+    values = dict(request.form) if request.method == "POST" else {}
+    with refusal(lambda r: _weights_page(values, r.problems, r.status), passed_on=()) as refused:
+        if request.method == "POST":
+            scorecards.set_weights(
+                db.session, person, values.get("from_month", ""), values, values.get("note", "")[:600]
+            )
+    if refused:
+        return refused.page
+    if request.method == "POST":
+        flash(f"考核权重已保存，自 {values.get('from_month', '').strip()} 起适用；已结束期间的得分不变", "success")
+        return redirect(url_for("supervision.weights"))
+    return _weights_page(values)
+
+
+def _weights_page(values: dict, errors: list | None = None, status: int = 200):
+    today = clock.today()
+    this_month = scorecards.parse_period(f"{today.year}-{today.month:02d}")
+    return render_template(
+        "supervision/weights.html",
+        parts=scorecards.PARTS,
+        current=scorecards.weights_for(db.session, this_month),
+        history=scorecards.weight_history(db.session),
+        values=values,
+        errors=errors or [],
+        this_month=this_month,
+    ), status
