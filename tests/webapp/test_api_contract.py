@@ -158,4 +158,7 @@ def test_every_operation_answers_a_real_journey_exactly_as_documented(app, proce
         seen = {"path_parameters": {"objection_id": objection["id"]}}
         assert api.call("GET", "/objections/{objection_id}", "machao", 200, **seen).json()["status"] == "submitted"
         api.call("GET", "/objections/{objection_id}", "heming", 404, **seen)
+        cards = api.call("GET", "/scorecards", "huangtao", 200, query={"period": "2026-02"}).json()
+        assert any(c["parts"] for c in cards["items"]) and any(not c["parts"] for c in cards["items"])
+        api.call("GET", "/scorecards", "huangtao", 422, query={"period": "去年"})
     assert api.called == {op["operationId"] for ops in document()["paths"].values() for op in ops.values()}
