@@ -12,7 +12,7 @@ from webapp.api.blueprint import bp
 from webapp.extensions import db
 from webapp.security import current_person
 from workflows import inputs
-from workflows.supervision import scorecards
+from workflows.supervision import periods, scorecards
 
 
 class ScorecardQuery(BaseModel):
@@ -31,5 +31,5 @@ class ScorecardQuery(BaseModel):
 @bp.get("/scorecards")
 def scorecards_list():
     query = inputs.parse_query(ScorecardQuery, request.args, blank_means_all=False)
-    period = scorecards.parse_period(query.period)
+    period = periods.parse_period(query.period)
     return jsonify(asdict(scorecards.ranking_for(db.session, current_person(), period)))

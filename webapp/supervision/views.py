@@ -10,7 +10,8 @@ from webapp.security import current_person, role_required
 from webapp.supervision.blueprint import bp
 from workflows import clock
 from workflows.errors import ValidationFailed
-from workflows.supervision import scorecards
+from workflows.supervision import periods, scorecards
+from workflows.supervision import weights as scorecard_weights
 
 CASE_PAGES = {  # a figure's case → the page that shows it
     "application": lambda ident: url_for("applications.detail", item_id=ident),
@@ -24,9 +25,9 @@ CASE_PAGES = {  # a figure's case → the page that shows it
 def _period():
     """The period asked for, or this month with the problem said above the page."""
     try:
-        return scorecards.parse_period(request.args.get("period")), []
+        return periods.parse_period(request.args.get("period")), []
     except ValidationFailed as err:
-        return scorecards.parse_period(None), err.details
+        return periods.parse_period(None), err.details
 
 
 @bp.get("/scorecards")
@@ -37,7 +38,7 @@ def ranking():
         period=period,
         ranking=scorecards.ranking_for(db.session, current_person(), period),
         errors=errors,
-        parts=scorecards.PARTS,
+        parts=scorecard_weights.PARTS,
         today=clock.today(),
     ), (422 if errors else 200)
 
@@ -63,7 +64,7 @@ def weights():
     values = dict(request.form) if request.method == "POST" else {}
     with refusal(lambda r: _weights_page(values, r.problems, r.status), passed_on=()) as refused:
         if request.method == "POST":
-            scorecards.set_weights(
+            scorecard_weights.set_weights(
                 db.session, person, values.get("from_month", ""), values, values.get("note", "")[:600]
             )
     if refused:
@@ -76,12 +77,12 @@ def weights():
 
 def _weights_page(values: dict, errors: list | None = None, status: int = 200):
     today = clock.today()
-    this_month = scorecards.parse_period(f"{today.year}-{today.month:02d}")
+    this_month = periods.parse_period(f"{today.year}-{today.month:02d}")
     return render_template(
         "supervision/weights.html",
-        parts=scorecards.PARTS,
-        current=scorecards.weights_for(db.session, this_month),
-        history=scorecards.weight_history(db.session),
+        parts=scorecard_weights.PARTS,
+        current=scorecard_weights.weights_for(db.session, this_month),
+        history=scorecard_weights.weight_history(db.session),
         values=values,
         errors=errors or [],
         this_month=this_month,

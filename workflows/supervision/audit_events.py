@@ -4,7 +4,7 @@ scorecard's weights."""
 from __future__ import annotations
 
 from workflows.audit_text import Events
-from workflows.supervision.scorecards import PARTS
+from workflows.supervision.weights import PARTS
 
 AUDIT_EVENTS = Events(
     actions={"scorecard_weights:set": "设置考核权重"},

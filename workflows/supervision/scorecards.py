@@ -4,7 +4,6 @@ weights from a month on; a closed period's cards are kept as first computed afte
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -12,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflows import audit, calendar, case_names, clock
-from workflows.errors import Forbidden, NotFound, ValidationFailed
+from workflows import calendar, case_names, clock
+from workflows.errors import NotFound
 from workflows.models import (
     Grant,
     HumanTask,
@@ -29,79 +28,15 @@ from workflows.models import (
     ResponsibilityKind,
     Role,
     Scorecard,
-    ScorecardWeights,
     TaskStatus,
     Unit,
 )
+from workflows.supervision.periods import Period
+from workflows.supervision.weights import PARTS, weights_for
 
 REVIEW = ("data_application", "da_review")  # (process, task): the provider's review
 CATALOG_TASKS = (("catalog_update", "cu_update"), ("objection", "ob_correct"))  # 更新目录, 纠正目录或数据
 DRAFT_DAYS = 10  # working days a draft may wait before it counts as left unpublished (四(二): publish promptly)
-QUARTERS = "一二三四"
-
-
-@dataclass(frozen=True)
-class PartRule:
-    key: str
-    label: str
-    weight: int  # the default, before the bureau sets its own
-    rule: str  # how the part's score is reckoned, as the card says it
-
-
-PARTS = (
-    PartRule("catalog", "目录管理", 25, "目录更新、纠错按期完成率 ×100；每个超过 10 个工作日未发布的草稿扣 5 分"),
-    PartRule("review", "审核办理", 35, "审核按期完成率 ×100；每件经异议认定应当重新审核的决定扣 10 分"),
-    PartRule("objections", "异议情况", 20, "100 分起，每件认定成立的针对本单位的异议扣 10 分"),
-    PartRule("responsibility", "责任落实", 20, "第一责任人、分管领导、科室负责人三项中已明确的比例 ×100"),
-)
-DEFAULT_WEIGHTS = {p.key: p.weight for p in PARTS}
-
-
-# --- periods ---------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Period:
-    key: str  # 2026-11, 2026-Q4 or 2026
-    label: str
-    start: date
-    end: date  # the day after the last
-
-    @property
-    def start_at(self) -> datetime:
-        return clock.start_of_day(self.start)
-
-    @property
-    def end_at(self) -> datetime:
-        return clock.start_of_day(self.end)
-
-    def closed(self, today: date) -> bool:
-        return today >= self.end
-
-
-def _month(year: int, month: int) -> date:
-    return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-
-
-def parse_period(text: str | None) -> Period:
-    """2026-11 (a month), 2026-Q4 (a quarter) or 2026 (a year); blank is the current month."""
-    text = (text or "").strip().upper()
-    if not text:
-        today = clock.today()
-        text = f"{today.year}-{today.month:02d}"
-    if (found := re.fullmatch(r"(20\d\d)-(0[1-9]|1[0-2])", text)) is not None:
-        year, month = int(found[1]), int(found[2])
-        return Period(text, f"{year}年{month}月", date(year, month, 1), _month(year, month + 1))
-    if (found := re.fullmatch(r"(20\d\d)-Q([1-4])", text)) is not None:
-        year, quarter = int(found[1]), int(found[2])
-        first = 3 * quarter - 2
-        label = f"{year}年第{QUARTERS[quarter - 1]}季度"
-        return Period(text, label, date(year, first, 1), _month(year, first + 3))
-    if re.fullmatch(r"20\d\d", text):
-        year = int(text)
-        return Period(text, f"{year}年", date(year, 1, 1), date(year + 1, 1, 1))
-    raise ValidationFailed(
-        [f"考核期间：“{text[:20]}”不是有效期间，请按 2026-11（月）、2026-Q4（季度）或 2026（年）填写"],
-        "考核期间有误",
-    )
 
 
 # --- what a card holds -----------------------------------------------------------------------------------------
@@ -319,57 +254,6 @@ def _use(records: _Records, unit: Unit) -> list[Figure]:
 
 
 SCORERS = {"catalog": _catalog, "review": _review, "objections": _objections, "responsibility": _responsibility}
-
-
-# --- weights ---------------------------------------------------------------------------------------------------
-def weights_for(session: Session, period: Period) -> dict[str, int]:
-    """The weights in force when the period began: a change applies from its month on, never to a period before."""
-    row = session.scalar(
-        select(ScorecardWeights)
-        .where(ScorecardWeights.effective_from <= period.start)
-        .order_by(ScorecardWeights.effective_from.desc())
-        .limit(1)
-    )
-    return DEFAULT_WEIGHTS | (row.weights if row else {})
-
-
-def weight_history(session: Session) -> list[ScorecardWeights]:
-    return list(session.scalars(select(ScorecardWeights).order_by(ScorecardWeights.effective_from.desc())))
-
-
-def set_weights(session: Session, actor: Person, from_month: str, raw: dict, note: str = "") -> ScorecardWeights:
-    """The bureau's weights from a month on (this month or later: a closed period keeps the weights it had)."""
-    if not actor.has_role(Role.COORDINATOR):
-        raise Forbidden("只有县大数据局协调员可以设置考核权重")
-    problems, weights = [], {}
-    period = parse_period(from_month) if re.fullmatch(r"\s*20\d\d-\d\d\s*", from_month or "") else None
-    if period is None:
-        problems.append("起始月份：请按 2026-12 的格式填写")
-    elif period.start < date(clock.today().year, clock.today().month, 1):
-        problems.append(f"起始月份：{period.label}已经开始考核，权重只能从本月或以后的月份起调整，已结束期间的得分不变")
-    for part in PARTS:
-        text = str(raw.get(part.key, "")).strip()
-        if not (text.isascii() and text.isdigit() and int(text) <= 100):
-            problems.append(f"{part.label}的权重：应为 0 到 100 的整数（半角数字），现为“{text[:10]}”")
-            continue
-        weights[part.key] = int(text)
-    if not problems and sum(weights.values()) == 0:
-        problems.append("权重：至少一项大于 0")
-    if len(note.strip()) > 500:
-        problems.append("说明：不能超过 500 个字")
-    if problems:
-        raise ValidationFailed(problems, "考核权重未保存，请按提示修改")
-    row = session.scalar(select(ScorecardWeights).where(ScorecardWeights.effective_from == period.start))
-    before = row.weights if row else weights_for(session, period)
-    if row is None:
-        row = ScorecardWeights(effective_from=period.start)
-        session.add(row)
-    row.weights, row.note, row.set_by_id, row.set_at = weights, note.strip(), actor.id, clock.now()
-    session.flush()
-    audit.record(
-        session, actor.id, "scorecard_weights", row.id, "scorecard_weights:set", before, weights | {"from": period.key}
-    )
-    return row
 
 
 # --- cards -----------------------------------------------------------------------------------------------------

@@ -5,14 +5,12 @@ import pytest
 
 from tests.helpers import at, decide, person, unit
 from workflows.errors import NotFound, ValidationFailed
-from workflows.supervision import scorecards
+from workflows.supervision import periods, scorecards, weights
 
 
 def card(sessions, code: str, period: str = "2026-03"):
     with sessions() as s:
-        return next(
-            c for c in scorecards.cards_for(s, scorecards.parse_period(period)) if c.unit_id == unit(s, code).id
-        )
+        return next(c for c in scorecards.cards_for(s, periods.parse_period(period)) if c.unit_id == unit(s, code).id)
 
 
 def test_the_review_part_of_a_month_is_what_a_person_counts(march_reviews):
@@ -30,9 +28,9 @@ def test_the_score_weighs_the_parts_with_the_default_weights_and_ranks_the_units
     with at("2026-04-02T09:00:00"):
         police = card(march_reviews, "gaj")
         with march_reviews() as s:
-            cards = scorecards.cards_for(s, scorecards.parse_period("2026-03"))
+            cards = scorecards.cards_for(s, periods.parse_period("2026-03"))
     parts = {p.key: p for p in police.parts}
-    expected = sum(parts[k].score * w for k, w in scorecards.DEFAULT_WEIGHTS.items()) / 100
+    expected = sum(parts[k].score * w for k, w in weights.DEFAULT_WEIGHTS.items()) / 100
     assert police.score == round(expected, 1)
     assert [c.rank for c in cards] == sorted(c.rank for c in cards) and cards[0].rank == 1
     assert police.rank == 1 + sum(c.score > police.score for c in cards)
@@ -42,13 +40,13 @@ def test_a_weight_change_applies_from_its_month_on_and_a_closed_month_keeps_its_
     with at("2026-04-02T09:00:00"):
         before = card(march_reviews, "gaj").score
         with march_reviews.begin() as s:
-            scorecards.set_weights(
+            weights.set_weights(
                 s, person(s, "lina"), "2026-04", {"catalog": 0, "review": 100, "objections": 0, "responsibility": 0}
             )
         assert card(march_reviews, "gaj").score == before
         assert card(march_reviews, "gaj", "2026-04").score == card(march_reviews, "gaj", "2026-04").part("review").score
         with march_reviews.begin() as s, pytest.raises(ValidationFailed) as refused:
-            scorecards.set_weights(s, person(s, "lina"), "2026-03", dict.fromkeys(scorecards.DEFAULT_WEIGHTS, 10))
+            weights.set_weights(s, person(s, "lina"), "2026-03", dict.fromkeys(weights.DEFAULT_WEIGHTS, 10))
     assert "权重只能从本月或以后的月份起调整" in refused.value.details[0]
 
 
@@ -63,7 +61,7 @@ def test_a_closed_month_is_kept_as_first_computed(march_reviews):
 
 
 def test_a_unit_sees_its_own_detail_and_the_bureau_every_units(march_reviews):
-    period = scorecards.parse_period("2026-03")
+    period = periods.parse_period("2026-03")
     with at("2026-04-02T09:00:00"), march_reviews() as s:
         police = unit(s, "gaj").id
         assert scorecards.card_of(s, person(s, "huangtao"), period, police).unit_name == "县公安局"
@@ -77,11 +75,11 @@ def test_a_unit_sees_its_own_detail_and_the_bureau_every_units(march_reviews):
     [("2026-11", "2026-11", "2026年11月"), ("2026-q4", "2026-Q4", "2026年第四季度"), ("2026", "2026", "2026年")],
 )
 def test_a_period_is_a_month_a_quarter_or_a_year(text, key, label):
-    period = scorecards.parse_period(text)
+    period = periods.parse_period(text)
     assert (period.key, period.label) == (key, label)
 
 
 def test_a_period_that_is_none_says_how_to_write_one():
     with pytest.raises(ValidationFailed) as refused:
-        scorecards.parse_period("上个月")
+        periods.parse_period("上个月")
     assert "请按 2026-11（月）、2026-Q4（季度）或 2026（年）填写" in refused.value.details[0]
