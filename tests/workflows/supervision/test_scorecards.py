@@ -3,7 +3,10 @@ what lies ahead, and a unit sees its own detail only."""
 
 import pytest
 
+from sqlalchemy import select
+
 from tests.helpers import at, decide, person, unit
+from workflows.models import Scorecard
 from workflows.errors import NotFound, ValidationFailed
 from workflows.supervision import periods, scorecards, weights
 
@@ -83,3 +86,11 @@ def test_a_period_that_is_none_says_how_to_write_one():
     with pytest.raises(ValidationFailed) as refused:
         periods.parse_period("上个月")
     assert "请按 2026-11（月）、2026-Q4（季度）或 2026（年）填写" in refused.value.details[0]
+
+
+def test_the_periodic_pass_keeps_the_month_and_quarter_just_ended_once(march_reviews):
+    with at("2026-04-01T01:00:00"), march_reviews.begin() as s:
+        assert scorecards.keep_closed(s) == 2  # 2026-03 and 2026-Q1; the year runs on
+        assert scorecards.keep_closed(s) == 0
+        kept = {row.period for row in s.scalars(select(Scorecard))}
+    assert kept == {"2026-03", "2026-Q1"}
