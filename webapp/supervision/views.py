@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import io
+
+from flask import flash, redirect, render_template, request, send_file, url_for
 
 from webapp.extensions import db
+from webapp.params import id_param
 from webapp.refusals import refusal
 from webapp.security import current_person, role_required
 from webapp.supervision.blueprint import bp
 from workflows import clock
 from workflows.errors import ValidationFailed
+from workflows.supervision import dashboard as supervision_dashboard
 from workflows.supervision import periods, scorecards
 from workflows.supervision import weights as scorecard_weights
 
@@ -87,3 +91,28 @@ def _weights_page(values: dict, errors: list | None = None, status: int = 200):
         errors=errors or [],
         this_month=this_month,
     ), status
+
+
+@bp.get("/")
+def dashboard():
+    """The county's figures for the bureau (any unit on request); a unit's own for everyone else."""
+    board = supervision_dashboard.dashboard(db.session, current_person(), id_param(request.args.get("unit"), "单位"))
+    return render_template(
+        "supervision/dashboard.html",
+        board=board,
+        charts_json=[
+            {"key": c.key, "kind": c.kind, "categories": c.categories, "series": c.series} for c in board.charts
+        ],
+    )
+
+
+@bp.get("/dashboard.xlsx")
+def dashboard_xlsx():
+    board = supervision_dashboard.dashboard(db.session, current_person(), id_param(request.args.get("unit"), "单位"))
+    name = f"督导考核统计-{board.unit.short_name if board.unit else '全县'}-{clock.today()}.xlsx"
+    return send_file(
+        io.BytesIO(supervision_dashboard.workbook(board)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=name,
+    )

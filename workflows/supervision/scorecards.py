@@ -267,7 +267,9 @@ def compute(session: Session, period: Period) -> list[Card]:
         for rule in PARTS:
             score, figures = SCORERS[rule.key](session, records, unit)
             parts.append(Part(rule.key, rule.label, rule.rule, weights.get(rule.key, 0), round(score, 1), figures))
-        parts.append(Part("use", "共享数据使用", "本期新增的授权，作为获得方和提供方分别列示", 0, 0.0, _use(records, unit)))
+        parts.append(
+            Part("use", "共享数据使用", "本期新增的授权，作为获得方和提供方分别列示", 0, 0.0, _use(records, unit))
+        )
         total = sum(p.weight for p in parts)
         score = round(sum(p.weight * p.score for p in parts) / total, 1) if total else 0.0
         cards.append(Card(unit.id, unit.name, score, 0, parts))
