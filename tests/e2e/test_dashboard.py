@@ -27,4 +27,10 @@ def test_the_dashboard_draws_every_chart_without_an_error(new_context, processes
     trend.get_by_text("数据表").click()
     expect(trend.locator("table")).to_contain_text("提交申请")
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing to scroll sideways
+    if who == "lina":  # the bureau opens the diagram coloured by how long each step takes
+        page.get_by_role("link", name="流程瓶颈图").click()
+        expect(page.locator("#heat-diagram[data-rendered=true]")).to_have_count(1)
+        expect(
+            page.locator("#heat-diagram .heat-cool, #heat-diagram .heat-warm, #heat-diagram .heat-hot")
+        ).not_to_have_count(0)
     assert errors == []

@@ -14,6 +14,7 @@ from webapp.supervision.blueprint import bp
 from workflows import clock
 from workflows.errors import ValidationFailed
 from workflows.supervision import dashboard as supervision_dashboard
+from workflows.supervision import heatmap as supervision_heatmap
 from workflows.supervision import periods, scorecards
 from workflows.supervision import weights as scorecard_weights
 
@@ -115,4 +116,33 @@ def dashboard_xlsx():
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=name,
+    )
+
+
+@bp.get("/heatmap")
+@role_required("coordinator", "modeler")
+def heatmap():
+    """流程瓶颈图: a version's diagram coloured by how long each step takes and how often it is late."""
+    period = periods.parse_period(request.args["period"]) if request.args.get("period") else None
+    found = supervision_heatmap.heatmap(
+        db.session,
+        current_person(),
+        id_param(request.args.get("version"), "流程版本"),
+        id_param(request.args.get("unit"), "单位"),
+        period,
+    )
+    return render_template(
+        "supervision/heatmap.html",
+        heat=found,
+        period=period,
+        tasks_json=[
+            {
+                "id": t.task_key,
+                "level": t.level,
+                "text": f"中位 {t.median_days if t.median_days is not None else '—'} 天 · "
+                f"P90 {t.p90_days if t.p90_days is not None else '—'} 天 · "
+                f"逾期 {round(t.overdue_rate * 100) if t.overdue_rate is not None else '—'}%",
+            }
+            for t in found.tasks
+        ],
     )
