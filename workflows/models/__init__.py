@@ -9,12 +9,16 @@ from workflows.models.applications import (
     Attachment,
     CallFrequency,
     Grant,
+    DataProtectionColumns,
     GrantStatus,
     PendingUpload,
+    PROTECTION_FIELDS,
+    PROTECTION_MISSING,
     RejectionCategory,
     effective_grant_status,
 )
 from workflows.models.audit import AuditEvent
+from workflows.models.incidents import Incident, IncidentSource, IncidentStatus
 from workflows.models.calendar import CalendarDay, DayKind
 from workflows.models.cases import (
     HumanTask,
@@ -80,6 +84,12 @@ from workflows.models.org import (
 from workflows.models.site import SiteText, SiteTextKind
 
 __all__ = [
+    "DataProtectionColumns",
+    "PROTECTION_FIELDS",
+    "PROTECTION_MISSING",
+    "Incident",
+    "IncidentSource",
+    "IncidentStatus",
     "VendorAccount",
     "AffectedGrant",
     "AffectedStatus",

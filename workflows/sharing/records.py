@@ -181,7 +181,8 @@ def _fact(session: Session, app: Application, rows: list[HumanTask]) -> dict | N
 def content_for(session: Session, app: Application) -> dict:
     """Everything the record states, in a canonical form: the same case always gives the same content.
 
-    Keys are only ever added (rejection_fact; a 补正 step's answers and attachments): stored records keep theirs."""
+    Keys are only ever added (rejection_fact; a 补正 step's answers and attachments; data_protection, the using
+    unit's undertaking as reviewed): stored records keep theirs."""
     grant = session.scalar(
         select(Grant)
         .options(lazyload(Grant.application), lazyload(Grant.unit), lazyload(Grant.resource))
@@ -214,6 +215,7 @@ def content_for(session: Session, app: Application) -> dict:
         "purpose": app.purpose,
         "frequency": frequency.label if frequency else "",
         "requested_until": str(app.valid_until or ""),
+        "data_protection": [{"title": title, "text": text} for title, text in app.protection_lines()],
         "timeline": _timeline(session, app, rows),
         "decision": ApplicationStatus(app.status).label,
         "reason": app.decision_reason,
