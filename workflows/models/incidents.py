@@ -40,9 +40,7 @@ class Incident(Base):
     account: Mapped[str] = mapped_column(Text)  # 经过
     data_affected: Mapped[str] = mapped_column(Text)  # 涉及数据/数据项
     measures: Mapped[str] = mapped_column(Text)  # 处置措施
-    status: Mapped[IncidentStatus] = mapped_column(
-        coded(IncidentStatus, "status"), default=IncidentStatus.HANDLING
-    )
+    status: Mapped[IncidentStatus] = mapped_column(coded(IncidentStatus, "status"), default=IncidentStatus.HANDLING)
     status_note: Mapped[str] = mapped_column(Text, default="")  # what the last change of status said
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -57,14 +57,14 @@ PROTECTION_HINTS = {
     "disposal": "销毁期限和方式：写明何时、如何删除，例如“授权到期或业务办结后 30 日内从系统中删除，不留副本”",
 }
 # The form's three boxes: name, title, limit, and what to write (the hint after the title's colon).
-PROTECTION_FORM = [(name, title, limit, PROTECTION_HINTS[name].split("：", 1)[1]) for name, title, limit in PROTECTION_FIELDS]
+PROTECTION_FORM = [
+    (name, title, limit, PROTECTION_HINTS[name].split("：", 1)[1]) for name, title, limit in PROTECTION_FIELDS
+]
 
 
 def _protection_field(name: str, minimum: int = 0):
     title, limit = _PROTECTION[name]
-    return Annotated[
-        str, Field(title=title, max_length=limit, min_length=minimum, description=PROTECTION_HINTS[name])
-    ]
+    return Annotated[str, Field(title=title, max_length=limit, min_length=minimum, description=PROTECTION_HINTS[name])]
 
 
 class DataProtection(BaseModel):
