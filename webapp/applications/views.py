@@ -19,6 +19,7 @@ from workflows import clock, inputs
 from workflows.engine import tasks
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed, unknown_choice
 from workflows.models import PROTECTION_FIELDS, ApplicationStatus, CallFrequency, Role, TaskStatus
+from workflows.incidents import service as incident_service
 from workflows.objections import cases as objection_cases
 from workflows.sharing import applications, grants, pages, records, uploads
 from workflows.sharing.inputs import PROTECTION_FORM
@@ -334,7 +335,18 @@ def render_case(
         values=values or {},
         open_form=open_form,
         objections=objections,
+        incidents=_incidents(person, page.grant),
     ), status
+
+
+def _incidents(person, grant) -> dict:
+    """The security incidents on the grant, and whether the person may record one (its unit's 目录管理员, the bureau)."""
+    if grant is None:
+        return {"listed": [], "can_record": False}
+    return {
+        "listed": incident_service.on_grant(db.session, person, grant.id),
+        "can_record": incident_service.can_record(person, grant.unit_id),
+    }
 
 
 @bp.get("/applications/<int:item_id>")

@@ -92,3 +92,10 @@ class StatusChange(BaseModel):
             return cls.model_validate(raw)
         except ValidationError as error:
             raise ValidationFailed(inputs.field_problems(error, cls, cls.MESSAGES), REFUSED_STATUS) from None
+
+
+class IncidentQuery(BaseModel):
+    """/incidents/: whose incidents, in which status (blank for all)."""
+
+    unit: Annotated[int | None, inputs.whole_number("单位", 1, inputs.INT32_MAX), Field(title="单位")] = None
+    status: Annotated[IncidentStatus | None, inputs.choice(IncidentStatus, "处置状态"), Field(title="处置状态")] = None

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from workflows import audit, clock
 from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.incidents.inputs import REFUSED_INCIDENT, IncidentInput, StatusChange
 from workflows.models import (
+    AuditEvent,
     Grant,
     Incident,
     IncidentSource,
@@ -187,6 +189,34 @@ def change_status(session: Session, actor: Person, incident_id: int, raw: dict) 
     )
     _notify(session, incident, "incident_status", {"before": before.label})
     return incident
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of an incident's history: recorded, or a change of status with its note."""
+
+    at: datetime
+    actor: str
+    status: str
+    note: str
+
+
+def history(session: Session, incident_id: int) -> list[Step]:
+    """The incident's record and each change of its status, oldest first, from the audit trail."""
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == "incident", AuditEvent.subject_id == str(incident_id))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return [
+        Step(
+            e.at,
+            e.actor.display_name if e.actor else "系统",
+            IncidentStatus.label_of((e.after or {}).get("status")),
+            (e.after or {}).get("note", "") if e.action == "incident:status_changed" else "登记",
+        )
+        for e in events
+    ]
 
 
 def told(session: Session, incident: Incident) -> list[Person]:
