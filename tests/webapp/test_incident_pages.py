@@ -35,7 +35,9 @@ def on_grant(ready):
 
 
 def _errors(page) -> dict[str, str]:
-    found = re.findall(r'<div class="invalid-feedback d-block" id="error-(\w+)">(.*?)</div>', page.get_data(as_text=True))
+    found = re.findall(
+        r'<div class="invalid-feedback d-block" id="error-(\w+)">(.*?)</div>', page.get_data(as_text=True)
+    )
     return {name: html.unescape(message) for name, message in found}
 
 
@@ -62,7 +64,9 @@ def test_the_grantees_admin_records_an_incident_from_the_grant_page(client, read
     ("username", "sees"),
     [("lina", True), ("sunjie", True), ("machao", True), ("huangtao", True), ("heming", False), ("gaopeng", False)],
 )
-def test_an_incident_is_seen_by_the_using_unit_the_provider_and_the_bureau_only(client, ready, on_grant, username, sees):
+def test_an_incident_is_seen_by_the_using_unit_the_provider_and_the_bureau_only(
+    client, ready, on_grant, username, sees
+):
     _, _, incident_id = on_grant
     login(client, username)
     detail = client.get(f"/incidents/{incident_id}")
@@ -131,7 +135,9 @@ def test_a_status_change_needs_a_note_and_shows_in_the_history(client, ready, on
     _, _, incident_id = on_grant
     login(client, "sunjie")
     token = csrf_token(client, f"/incidents/{incident_id}")
-    refused = client.post(f"/incidents/{incident_id}/status", data={"status": "handled", "note": "", "csrf_token": token})
+    refused = client.post(
+        f"/incidents/{incident_id}/status", data={"status": "handled", "note": "", "csrf_token": token}
+    )
     assert refused.status_code == 422 and _errors(refused)["note"].startswith("说明：请写明处置进展")
     done = client.post(
         f"/incidents/{incident_id}/status", data={"status": "handled", "note": "已删除全部副本", "csrf_token": token}
@@ -141,7 +147,22 @@ def test_a_status_change_needs_a_note_and_shows_in_the_history(client, ready, on
     assert "已处置" in page and "孙杰：已删除全部副本" in page
     client.post("/logout", data={"csrf_token": token})
     login(client, "huangtao")  # the provider sees the incident but does not handle it
-    assert client.post(
-        f"/incidents/{incident_id}/status",
-        data={"status": "closed", "note": "提供单位结案", "csrf_token": csrf_token(client, f"/incidents/{incident_id}")},
-    ).status_code == 403
+    assert (
+        client.post(
+            f"/incidents/{incident_id}/status",
+            data={
+                "status": "closed",
+                "note": "提供单位结案",
+                "csrf_token": csrf_token(client, f"/incidents/{incident_id}"),
+            },
+        ).status_code
+        == 403
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_coordinators_workbench_counts_incidents_still_being_handled(client, ready, on_grant):
+    _, _, incident_id = on_grant
+    login(client, "lina")
+    page = text_of(client.get("/"))
+    assert "处置中的安全事件：" in page and "1 起" in page

@@ -109,4 +109,3 @@ def change_status(item_id: int):
         return refused.page
     flash(f"处置状态已改为“{IncidentStatus(incident.status).label}”，已通知相关单位", "success")
     return redirect(url_for(".detail", item_id=item_id))
-
