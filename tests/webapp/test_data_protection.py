@@ -133,3 +133,15 @@ def test_a_returned_application_may_change_its_undertaking(client, ready):
     assert answer.status_code == 302
     with ready() as s:
         assert s.get(Application, app_id).data_protection["storage"] == "县民政局本地服务器（不接入互联网）"
+
+
+def test_a_draft_without_data_protection_is_not_submitted_from_its_page(client, ready):
+    login(client, "machao")
+    saved = submit_form(client, HOUSEHOLD_FORM | BLANK, action="save")
+    app_id = int(saved.headers["Location"].rsplit("/", 1)[1])
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get(f"/applications/{app_id}").get_data(as_text=True)
+    )
+    answer = client.post(f"/applications/{app_id}/submit", data={"csrf_token": token.group(1)})
+    assert answer.status_code == 422
+    assert set(_beside_fields(answer)) == set(PROTECTION_FORM)

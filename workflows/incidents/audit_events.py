@@ -10,5 +10,6 @@ AUDIT_EVENTS = Events(
     subjects={"incident": "安全事件"},
     statuses={"incident": IncidentStatus},
     keys={"source": "来源"},
+    hidden_keys=frozenset({"incident_id"}),  # the objection's "unit:incident" names its incident row
     values={"source": dict(IncidentSource.choices())},
 )

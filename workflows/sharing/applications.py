@@ -223,11 +223,12 @@ def _editable(session: Session, actor: Person, application_id: int) -> Applicati
 
 
 def submit(session: Session, actor: Person, application_id: int) -> Application:
-    """Check everything and start the case; 无条件共享 is granted by the process at once."""
+    """Check everything (the data protection undertaking too: a draft is submitted from its page) and start the case;
+    无条件共享 is granted by the process at once."""
     app = _editable(session, actor, application_id)
     if app.status != ApplicationStatus.DRAFT:
         raise Conflict("退回补正的申请不在此提交：请点击申请页上的“去办理：补正后重新提交”，逐项答复后点击“提交”")
-    resource = _check(session, app.applicant_unit_id, ApplicationShape.of(app), complete=True)
+    resource = _check(session, app.applicant_unit_id, ApplicationShape.of(app), complete=True, protection_required=True)
     return _start(session, actor, app, resource)
 
 
