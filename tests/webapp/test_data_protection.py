@@ -106,7 +106,7 @@ def test_the_grant_carries_the_undertaking_as_reviewed_and_its_pages_and_record_
     order = text_of(client.get(f"/grants/{grant_id}/order"))
     for text in PROTECTION.values():
         assert text in page and text in order
-    assert "数据保护：销毁期限和方式" in order
+    assert f"数据保护承诺 存放位置：{PROTECTION['storage']}" in order
     printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = printed.replace("\n", "").replace(" ", "")
     assert "数据保护承诺存放位置：" in flat
