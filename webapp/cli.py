@@ -123,6 +123,7 @@ def init_app(app: Flask) -> None:
         if files:
             with unit_of_work(_sessions()) as session:
                 click.echo(f"供需对接清单：新增示例需求 {demo.seed_demands(session)} 条")
+                click.echo(f"安全事件：新增示例事件 {demo.seed_incidents(session)} 起")
             click.echo(
                 f"演示案件：新增近几个月的数据申请 {demo_history.seed_history(_sessions())} 件（含逾期、退回和不通过）"
             )

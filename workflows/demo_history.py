@@ -128,6 +128,11 @@ def _seed_case(sessions: sessionmaker, case: DemoCase, submitted: date) -> None:
         "valid_until": _month_start(submitted, -12).isoformat(),
         "undertaking": True,
         "sensitive_justification": "核对对象身份必须使用该信息项",
+        "data_protection": {
+            "storage": "本单位业务系统数据库（县政务云机房）",
+            "access": "承办股室经办人员，按岗位授权查看",
+            "disposal": "授权到期或业务办结后 30 日内删除，不留副本",
+        },
     }
     with clock.frozen(_moment(submitted, 9)), unit_of_work(sessions) as session:
         app = applications.apply(session, _person(session, case.applicant), data)

@@ -11,6 +11,7 @@ from webapp.input_guard import MAX_ID
 from workflows.catalog.queries import FACETS, FIELD_LABELS, InterfaceQuery, ResourceQuery
 from workflows.engine.tasks import TaskQuery
 from workflows.models import (
+    PROTECTION_FIELDS,
     AnswerStance,
     ApplicationStatus,
     CallFrequency,
@@ -222,10 +223,24 @@ def _schemas() -> dict:
                 "valid_until": _day("止"),
                 "status": _enum(GrantStatus, "授权状态"),
                 "status_label": _text(),
+                "data_protection": _protection("授权载明的数据保护承诺；未填写的为 null"),
             },
             ...,
         ),
         "Resource": _obj(_resource(), ...),
+        "ApplicationCreated": {
+            "allOf": [
+                _ref("Application"),
+                _obj(
+                    {
+                        "warnings": _arr(
+                            _text(),
+                            "提醒（中文），如未填写数据保护承诺；申请已提交，没有提醒时不出现",
+                        )
+                    }
+                ),
+            ]
+        },
         "ObjectionInput": openapi_schema(
             ObjectionInput, "异议或纠错：类型未知、缺少事实和理由等返回 422，fields 指出字段"
         ),
@@ -314,6 +329,11 @@ def _schemas() -> dict:
     }
 
 
+def _protection(description: str) -> dict:
+    titles = {name: title for name, title, _ in PROTECTION_FIELDS}
+    return _null(_obj({name: _text(title) for name, title in titles.items()}, ..., description))
+
+
 def _role() -> dict:
     return _choices([*((r.value, r.label) for r in Role), ("", "无")], "角色代码")
 
@@ -382,6 +402,7 @@ def _application_detail() -> dict:
             "valid_from": _day("起"),
             "valid_until": _day("止"),
             "scenario": _text("应用场景"),
+            "data_protection": _protection("授权载明的数据保护承诺（审核通过时从申请复制）；未填写的为 null"),
         },
         ...,
         description="授权",
@@ -401,6 +422,7 @@ def _application_detail() -> dict:
         "basis": _text("法律或政策依据"),
         "purpose": _text("用途"),
         "sensitive_justification": _text("敏感信息项使用理由"),
+        "data_protection": _protection("使用单位的数据保护承诺；本功能上线前提交或接口未填写的为 null"),
         "decision_reason": _null(_text("决定理由")),
         "rejection_category": _null(_choices(RejectionCategory.choices(), "不通过类别")),
         "rejection_fact": _null(
@@ -528,7 +550,7 @@ def _application_paths() -> dict:
                 "提交数据申请",
                 _ok(
                     "createApplication",
-                    _ref("Application"),
+                    _ref("ApplicationCreated"),
                     "已提交；有条件共享进入审核（due_at 为审核时限），无条件共享直接通过",
                 ),
                 ("400", "403", "404", "409", "413"),

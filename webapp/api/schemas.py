@@ -51,6 +51,8 @@ def _adapted(node: Any, defs: dict) -> Any:
         rest = [option for option in options if option != NULL]
         del node["anyOf"]
         node = (rest[0] if len(rest) == 1 else {"anyOf": rest}) | node | {"nullable": True}
+        if "$ref" in node:  # an optional nested model (data_protection): inlined like any other
+            return _adapted(node, defs)
     if "default" in node and node["default"] is None and not node.get("nullable"):
         del node["default"]  # a schema replaced by WithJsonSchema keeps the field's None, which it does not allow
     return {key: _adapted(value, defs) for key, value in node.items()}

@@ -1,7 +1,7 @@
 """scorecard_weights and scorecard: the bureau's weights for the unit scorecard (督导考核), and closed periods' cards
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from workflows.db import JSONDocument, UTCDateTime
 
 revision = '0022'
-down_revision = '0019'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
