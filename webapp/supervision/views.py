@@ -24,6 +24,7 @@ CASE_PAGES = {  # a figure's case → the page that shows it
     "catalog_change": lambda ident: url_for("catalog.change_detail", item_id=ident),
     "resource": lambda ident: url_for("catalog.detail", code=ident),
     "grant": lambda ident: url_for("applications.order", grant_id=ident),
+    "incident": lambda ident: url_for("incidents.detail", item_id=ident),
 }
 
 

@@ -16,6 +16,7 @@ from workflows.errors import NotFound
 from workflows.models import (
     Grant,
     HumanTask,
+    Incident,
     Objection,
     ObjectionOutcome,
     ObjectionType,
@@ -91,6 +92,7 @@ class _Records:
     drafts: list[Resource]  # left unpublished for more than DRAFT_DAYS working days
     responsible: dict[int, set]
     grants: list[Grant]
+    incidents: list[Incident]  # occurred in the period
 
 
 def _records(session: Session, period: Period, now: datetime) -> _Records:
@@ -131,6 +133,11 @@ def _records(session: Session, period: Period, now: datetime) -> _Records:
         drafts=[r for r in drafts if clock.local(r.updated_at).date() <= draft_limit],
         responsible=_responsible(session),
         grants=list(session.scalars(select(Grant).where(Grant.created_at >= start, Grant.created_at < end))),
+        incidents=list(
+            session.scalars(
+                select(Incident).where(Incident.occurred_on >= period.start, Incident.occurred_on <= last_day)
+            )
+        ),
     )
 
 
@@ -233,6 +240,14 @@ def _objections(session: Session, records: _Records, unit: Unit) -> tuple[float,
     ]
 
 
+def _security(session: Session, records: _Records, unit: Unit) -> tuple[float, list[Figure]]:
+    """谁使用谁负责 (五): the incidents of the data the unit uses."""
+    found = [
+        _case("incident", i.id, f"{i.occurred_on}：{i.account[:30]}") for i in records.incidents if i.unit_id == unit.id
+    ]
+    return max(0.0, 100.0 - 20 * len(found)), [Figure("数据安全事件", len(found), found)]
+
+
 def _responsibility(session: Session, records: _Records, unit: Unit) -> tuple[float, list[Figure]]:
     named = records.responsible.get(unit.id, set())
     missing = [k.label for k in ResponsibilityKind if k not in named]
@@ -253,7 +268,13 @@ def _use(records: _Records, unit: Unit) -> list[Figure]:
     return [Figure("获得授权", len(got), got), Figure("本单位数据被授权", len(given), given)]
 
 
-SCORERS = {"catalog": _catalog, "review": _review, "objections": _objections, "responsibility": _responsibility}
+SCORERS = {
+    "catalog": _catalog,
+    "review": _review,
+    "objections": _objections,
+    "security": _security,
+    "responsibility": _responsibility,
+}
 
 
 # --- cards -----------------------------------------------------------------------------------------------------

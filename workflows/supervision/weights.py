@@ -25,9 +25,10 @@ class PartRule:
 
 PARTS = (
     PartRule("catalog", "目录管理", 25, "目录更新、纠错按期完成率 ×100；每个超过 10 个工作日未发布的草稿扣 5 分"),
-    PartRule("review", "审核办理", 35, "审核按期完成率 ×100；每件经异议认定应当重新审核的决定扣 10 分"),
-    PartRule("objections", "异议情况", 20, "100 分起，每件认定成立的针对本单位的异议扣 10 分"),
-    PartRule("responsibility", "责任落实", 20, "第一责任人、分管领导、科室负责人三项中已明确的比例 ×100"),
+    PartRule("review", "审核办理", 30, "审核按期完成率 ×100；每件经异议认定应当重新审核的决定扣 10 分"),
+    PartRule("objections", "异议情况", 15, "100 分起，每件认定成立的针对本单位的异议扣 10 分"),
+    PartRule("security", "安全使用", 15, "100 分起，本期发生的每起数据安全事件（本单位作为使用单位）扣 20 分"),
+    PartRule("responsibility", "责任落实", 15, "第一责任人、分管领导、科室负责人三项中已明确的比例 ×100"),
 )
 DEFAULT_WEIGHTS = {p.key: p.weight for p in PARTS}
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from tests.helpers import at, decide, person, unit
 from workflows.models import Scorecard
 from workflows.errors import NotFound, ValidationFailed
+from workflows.incidents import service as incidents
 from workflows.supervision import periods, scorecards, weights
 
 
@@ -44,7 +45,10 @@ def test_a_weight_change_applies_from_its_month_on_and_a_closed_month_keeps_its_
         before = card(march_reviews, "gaj").score
         with march_reviews.begin() as s:
             weights.set_weights(
-                s, person(s, "lina"), "2026-04", {"catalog": 0, "review": 100, "objections": 0, "responsibility": 0}
+                s,
+                person(s, "lina"),
+                "2026-04",
+                {"catalog": 0, "review": 100, "objections": 0, "security": 0, "responsibility": 0},
             )
         assert card(march_reviews, "gaj").score == before
         assert card(march_reviews, "gaj", "2026-04").score == card(march_reviews, "gaj", "2026-04").part("review").score
@@ -94,3 +98,24 @@ def test_the_periodic_pass_keeps_the_month_and_quarter_just_ended_once(march_rev
         assert scorecards.keep_closed(s) == 0
         kept = {row.period for row in s.scalars(select(Scorecard))}
     assert kept == {"2026-03", "2026-Q1"}
+
+
+def test_an_incident_of_the_using_unit_costs_its_security_part_and_is_listed(march_reviews):
+    with at("2026-03-25T10:00:00"), march_reviews.begin() as s:
+        incidents.record_incident(
+            s,
+            person(s, "lina"),
+            {
+                "unit_id": unit(s, "mzj").id,
+                "occurred_on": "2026-03-20",
+                "account": "社会救助股一名经办人将核对结果表格发到了工作微信群，群内有非本单位人员",
+                "data_affected": "姓名、公民身份号码，约 40 条",
+                "measures": "已要求撤回并删除聊天记录，对经办人进行约谈",
+            },
+        )
+    with at("2026-04-02T09:00:00"):
+        security = card(march_reviews, "mzj").part("security")
+        assert card(march_reviews, "gaj").part("security").score == 100.0
+    assert security.score == 80.0
+    listed = security.figures[0]
+    assert listed.value == 1 and listed.cases[0]["kind"] == "incident" and "工作微信群" in listed.cases[0]["label"]
