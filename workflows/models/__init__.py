@@ -82,7 +82,7 @@ from workflows.models.org import (
     VendorAccount,
 )
 from workflows.models.site import SiteText, SiteTextKind
-from workflows.models.supervision import Scorecard, ScorecardWeights
+from workflows.models.supervision import Scorecard, ScorecardWeights, SupervisionReport
 
 __all__ = [
     "DataProtectionColumns",
@@ -170,4 +170,5 @@ __all__ = [
     "SiteTextKind",
     "Scorecard",
     "ScorecardWeights",
+    "SupervisionReport",
 ]
