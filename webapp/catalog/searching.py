@@ -8,16 +8,10 @@ from collections.abc import Callable
 from flask import request
 
 from webapp.extensions import db
+from workflows.catalog.queries import FACETS, FIELD_LABELS
 from workflows.errors import ValidationFailed
 
-FACET_LABELS = {
-    "share_type": "共享类型",
-    "open_type": "开放类型",
-    "category": "资源分类",
-    "format": "资源格式",
-    "update_cycle": "更新周期",
-    "sensitivity": "数据分级",
-}
+FACET_LABELS = {name: FIELD_LABELS[name] for name in FACETS}  # the facets, named as the search form names them
 
 
 def searched(parse: Callable, search: Callable, refused: Callable[[], tuple]) -> tuple:
