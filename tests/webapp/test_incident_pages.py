@@ -166,3 +166,51 @@ def test_the_coordinators_workbench_counts_incidents_still_being_handled(client,
     login(client, "lina")
     page = text_of(client.get("/"))
     assert "处置中的安全事件：" in page and "1 起" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_using_unit_reports_handling_and_only_the_bureau_closes_and_a_closed_incident_stays_closed(
+    app, client, on_grant
+):
+    *_, incident_id = on_grant
+    login(client, "sunjie")
+
+    def change(who, status):
+        return who.post(
+            f"/incidents/{incident_id}/status",
+            data={
+                "status": status,
+                "note": "已删除聊天记录并约谈经办人",
+                "csrf_token": csrf_token(who, f"/incidents/{incident_id}"),
+            },
+        )
+
+    skipped = change(client, "closed")
+    assert skipped.status_code == 422 and "请先记录处置结果" in text_of(skipped)
+    assert change(client, "handled").status_code == 302
+    by_unit = change(client, "closed")
+    assert by_unit.status_code == 422 and "结案由县大数据局协调员审核后办理" in text_of(by_unit)
+    bureau = app.test_client()
+    login(bureau, "lina")
+    assert change(bureau, "closed").status_code == 302
+    reopened = change(bureau, "handling")
+    assert reopened.status_code == 422 and "事件已结案，不再更改" in text_of(reopened)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_unit_or_grant_that_is_not_there_is_told_beside_the_form_and_what_was_typed_stays(client, on_grant):
+    login(client, "lina")
+    token = csrf_token(client, "/incidents/new")
+    no_unit = client.post("/incidents/new", data=LEAK | {"unit_id": "99999", "grant_id": "", "csrf_token": token})
+    assert no_unit.status_code == 422 and "使用单位：请从列表中选择" in text_of(no_unit)
+    no_grant = client.post("/incidents/new", data=LEAK | {"unit_id": "", "grant_id": "99999", "csrf_token": token})
+    assert no_grant.status_code == 422 and "所涉授权：该授权不存在" in text_of(no_grant)
+    assert LEAK["account"] in html.unescape(no_grant.get_data(as_text=True))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_provider_is_told_up_front_that_the_bureau_records_incidents_on_its_grantees_grants(client, on_grant):
+    _, grant_id, _ = on_grant
+    login(client, "huangtao")
+    refused = client.get(f"/incidents/new?grant={grant_id}")
+    assert refused.status_code == 403 and "请联系县大数据局登记" in text_of(refused)

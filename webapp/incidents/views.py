@@ -10,6 +10,7 @@ from webapp.params import id_param
 from webapp.refusals import refusal
 from webapp.security import current_person
 from workflows import clock, inputs
+from workflows.errors import DomainError
 from workflows.incidents import service
 from workflows.incidents.inputs import IncidentQuery
 from workflows.models import Grant, IncidentStatus, Role
@@ -47,6 +48,14 @@ def _grant_of(person, value) -> Grant | None:
     return grant_service.get_grant(db.session, person, grant_id) if grant_id else None
 
 
+def _shown_grant(person, value) -> Grant | None:
+    """The grant a refused form named, to show again beside it; what is no grant the form's problems say."""
+    try:
+        return _grant_of(person, value)
+    except DomainError:
+        return None
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     person = current_person()
@@ -55,12 +64,17 @@ def new():
         abort(404)  # neither a coordinator nor a 目录管理员: the page is not theirs
     if request.method == "GET":
         grant = _grant_of(person, request.args.get("grant"))
+        if grant is not None and not service.can_record(person, grant.unit_id):
+            abort(
+                403,
+                description="只有县大数据局协调员或使用单位的目录管理员可以登记该授权上的安全事件；提供单位发现问题，请联系县大数据局登记或提出数据使用异议",
+            )
         unit_id = grant.unit_id if grant else units[0].id
         return _form(units, {"unit_id": str(unit_id), "grant_id": str(grant.id) if grant else ""}, grant)
     values = {name: request.form.get(name, "").strip() for name in FIELDS}
-    grant = None
-    with refusal(lambda r: _form(units, values, grant, r.problems, r.fields, r.status)) as refused:
-        grant = _grant_of(person, values["grant_id"])
+    with refusal(
+        lambda r: _form(units, values, _shown_grant(person, values["grant_id"]), r.problems, r.fields, r.status)
+    ) as refused:
         incident = service.record_incident(db.session, person, values)
     if refused:
         return refused.page
@@ -91,8 +105,8 @@ def _detail(person, item_id: int, errors=None, fields=None, values=None, status=
         "incidents/detail.html",
         incident=incident,
         history=service.history(db.session, incident.id),
-        can_change=service.can_record(person, incident.unit_id),
-        statuses=list(IncidentStatus),
+        can_change=bool(service.next_statuses(person, incident)),
+        statuses=service.next_statuses(person, incident),
         errors=errors or [],
         field_errors=fields or {},
         values=values or {},

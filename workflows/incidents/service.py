@@ -95,9 +95,11 @@ def record_incident(session: Session, actor: Person, raw: dict | IncidentInput) 
     grant = session.get(Grant, data.grant_id) if data.grant_id else None
     unit_id = data.unit_id or (grant.unit_id if grant else None)
     problems = []
+    if data.unit_id and session.get(Unit, data.unit_id) is None:
+        problems.append(FieldProblem("unit_id", "使用单位：请从列表中选择发生事件的使用单位"))
     if data.grant_id and grant is None:
         problems.append(FieldProblem("grant_id", "所涉授权：该授权不存在，请从列表中选择或不选"))
-    if unit_id is None:
+    if unit_id is None and not any(p.field == "unit_id" for p in problems):
         problems.append(FieldProblem("unit_id", "使用单位：请选择发生事件的使用单位"))
     elif grant is not None and grant.unit_id != unit_id:
         problems.append(
@@ -165,8 +167,28 @@ def _create(
     return incident
 
 
+# 处置中 → 已处置 → 已结案: the using unit reports what it did; the bureau closes, or sends it back to handling
+NEXT_STATUSES = {
+    IncidentStatus.HANDLING: (IncidentStatus.HANDLED,),
+    IncidentStatus.HANDLED: (IncidentStatus.CLOSED, IncidentStatus.HANDLING),
+    IncidentStatus.CLOSED: (),
+}
+
+
+def next_statuses(person: Person, incident: Incident) -> list[IncidentStatus]:
+    """What this person may change the incident to: closing is the bureau's (it supervises, the unit reports)."""
+    if not can_record(person, incident.unit_id):
+        return []
+    return [
+        s
+        for s in NEXT_STATUSES[IncidentStatus(incident.status)]
+        if s != IncidentStatus.CLOSED or person.has_role(Role.COORDINATOR)
+    ]
+
+
 def change_status(session: Session, actor: Person, incident_id: int, raw: dict) -> Incident:
-    """处置中 → 已处置 → 已结案 (or back, when handling resumes): who may record for the unit may change it."""
+    """处置中 → 已处置 → 已结案, or back to 处置中 when the bureau finds the handling incomplete; a closed incident
+    stays closed (a new one is recorded when something new happens)."""
     incident = get_incident(session, actor, incident_id)
     if not can_record(actor, incident.unit_id):
         raise Forbidden("只有县大数据局协调员，或使用单位的目录管理员，可以更改安全事件的处置状态")
@@ -176,6 +198,8 @@ def change_status(session: Session, actor: Person, incident_id: int, raw: dict) 
         raise ValidationFailed(
             [FieldProblem("status", f"处置状态：事件已是“{before.label}”，请选择新的状态")], "处置状态未更改"
         )
+    if change.status not in next_statuses(actor, incident):
+        raise ValidationFailed([FieldProblem("status", _not_allowed(before, change.status))], "处置状态未更改")
     incident.status, incident.status_note, incident.updated_at = change.status, change.note, clock.now()
     audit.record(
         session,
@@ -189,6 +213,16 @@ def change_status(session: Session, actor: Person, incident_id: int, raw: dict) 
     )
     _notify(session, incident, "incident_status", {"before": before.label})
     return incident
+
+
+def _not_allowed(before: IncidentStatus, wanted: IncidentStatus) -> str:
+    if before == IncidentStatus.CLOSED:
+        return "处置状态：事件已结案，不再更改；如有新的情况，请登记新的安全事件"
+    if wanted == IncidentStatus.CLOSED and before == IncidentStatus.HANDLING:
+        return "处置状态：请先记录处置结果（改为“已处置”），再由县大数据局审核结案"
+    if wanted == IncidentStatus.CLOSED:
+        return "处置状态：结案由县大数据局协调员审核后办理；使用单位记录处置结果即可"
+    return f"处置状态：不能从“{before.label}”改为“{wanted.label}”"
 
 
 @dataclass(frozen=True)
