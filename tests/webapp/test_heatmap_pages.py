@@ -18,7 +18,7 @@ def test_the_bureau_reads_each_steps_days_and_overdue_rate(client, ready):
         page = client.get("/supervision/heatmap")
     assert page.status_code == 200
     row = next(r for r in re.findall(r"<tr[^>]*>(.*?)</tr>", page.get_data(as_text=True), re.S) if "审核申请" in r)
-    assert re.findall(r"<td[^>]*>(.*?)</td>", row) == ["审核申请", "2", "4.5", "7.3", "1", "50%"]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row) == ["审核申请", "2", "4.5", "7.3", "2", "1", "50%"]
     assert "table-danger" in page.get_data(as_text=True)  # half of them late: drawn red
 
 
@@ -33,4 +33,5 @@ def test_the_heatmap_is_for_the_bureau_and_modelers_and_refuses_what_is_not_ther
         unused = max(v.id for v in s.query(ProcessVersion)) + 1000
     assert modeler.get(f"/supervision/heatmap?version={unused}").status_code == 404
     assert modeler.get("/supervision/heatmap?version=abc").status_code == 422
-    assert modeler.get("/supervision/heatmap?period=上月").status_code == 422
+    bad_period = modeler.get("/supervision/heatmap?period=上月")
+    assert bad_period.status_code == 422 and "“上月”不是有效期间" in bad_period.get_data(as_text=True)

@@ -34,7 +34,7 @@ def test_the_bureau_opens_every_card_and_sets_the_weights_from_this_month_on(app
             "/supervision/weights",
             data={
                 "csrf_token": csrf_token(client, "/supervision/weights"),
-                "from_month": "2026-04",
+                "from_month": "2026-05",
                 "catalog": "10",
                 "review": "50",
                 "objections": "10",
@@ -63,7 +63,7 @@ def test_weights_typed_wrong_are_refused_each_with_what_to_do_and_nothing_is_sav
         )
         assert refused.status_code == 422
         text = text_of(refused)
-        assert "权重只能从本月或以后的月份起调整" in text
+        assert "权重只能从下个月（2026-05）起调整" in text
         assert "目录管理的权重：应为 0 到 100 的整数（半角数字），现为“一百”" in text
         assert "审核办理的权重" in text and "异议情况的权重" in text
         assert "尚未调整，使用默认权重" in text
@@ -95,3 +95,19 @@ def test_the_api_gives_every_units_score_and_only_the_own_units_parts(api, march
         assert all(i["parts"] for i in bureau["items"])
         bad = api.get("/api/v1/scorecards", "lina", period="2026-13")
         assert bad.status_code == 422 and "考核期间" in bad.get_json()["message"] + " ".join(bad.get_json()["details"])
+
+
+def test_a_period_not_begun_has_no_cards_and_a_month_that_is_none_is_told_as_typed(api, client, march_reviews):
+    with at("2026-04-02T09:00:00"):
+        ahead = api.get("/api/v1/scorecards", "lina", period="2026-06")
+        assert ahead.status_code == 422 and "2026年6月尚未开始" in " ".join(ahead.get_json()["details"])
+        login(client, "lina")
+        page = client.get("/supervision/scorecards?period=2026-06")
+        assert page.status_code == 422 and "尚未开始" in text_of(page) and "2026年4月" in text_of(page)
+        assert "“abc”不是有效期间" in text_of(client.get("/supervision/scorecards?period=abc"))
+        month13 = client.post(
+            "/supervision/weights",
+            data={"csrf_token": csrf_token(client, "/supervision/weights"), "from_month": "2026-13"}
+            | dict.fromkeys(("catalog", "review", "objections", "security", "responsibility"), "20"),
+        )
+        assert month13.status_code == 422 and "起始月份：“2026-13”不是月份" in text_of(month13)

@@ -19,7 +19,7 @@
         label: chart.kind === "rank" ? { show: true, position: "right" } : undefined,
       };
     });
-    var categories = { type: "category", data: chart.categories, axisLabel: { hideOverlap: true } };
+    var categories = { type: "category", data: chart.categories, axisLabel: { hideOverlap: true }, inverse: chart.kind === "rank" };
     var values = { type: "value", minInterval: 1 };
     var rank = chart.kind === "rank";
     var empty = !chart.series.some(function (s) { return s[1].some(function (v) { return v; }); });

@@ -16,7 +16,7 @@
       var overlays = viewer.get("overlays");
       tasks.forEach(function (t) {
         var shape = registry.get(t.id);
-        if (!shape) { return; }
+        if (!shape || !t.text) { return; }
         canvas.addMarker(t.id, "heat-" + t.level);
         var label = document.createElement("div");
         label.className = "heat-label heat-label-" + t.level;
@@ -24,6 +24,13 @@
         overlays.add(t.id, { position: { bottom: -4, left: 0 }, html: label });
       });
       canvas.zoom("fit-viewport", "auto");
+      document.querySelectorAll(".diagram-zoom").forEach(function (button) {
+        button.addEventListener("click", function () {
+          var how = button.getAttribute("data-zoom");
+          if (how === "fit") { canvas.zoom("fit-viewport", "auto"); return; }
+          canvas.zoom(canvas.zoom() * (how === "in" ? 1.25 : 0.8));
+        });
+      });
       el.dataset.rendered = "true";
     })
     .catch(function () {

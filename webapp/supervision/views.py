@@ -32,7 +32,9 @@ CASE_PAGES = {  # a figure's case → the page that shows it
 def _period():
     """The period asked for, or this month with the problem said above the page."""
     try:
-        return periods.parse_period(request.args.get("period")), []
+        period = periods.parse_period(request.args.get("period"))
+        scorecards.begun(period)
+        return period, []
     except ValidationFailed as err:
         return periods.parse_period(None), err.details
 
@@ -85,9 +87,11 @@ def weights():
 def _weights_page(values: dict, errors: list | None = None, status: int = 200):
     today = clock.today()
     this_month = periods.parse_period(f"{today.year}-{today.month:02d}")
+    next_month = periods.parse_period(f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}")
     return render_template(
         "supervision/weights.html",
         parts=scorecard_weights.PARTS,
+        next_month=next_month,
         current=scorecard_weights.weights_for(db.session, this_month),
         history=scorecard_weights.weight_history(db.session),
         values=values,
@@ -125,7 +129,12 @@ def dashboard_xlsx():
 @role_required("coordinator", "modeler")
 def heatmap():
     """流程瓶颈图: a version's diagram coloured by how long each step takes and how often it is late."""
-    period = periods.parse_period(request.args["period"]) if request.args.get("period") else None
+    period, errors = None, []
+    if request.args.get("period"):
+        try:
+            period = periods.parse_period(request.args["period"])
+        except ValidationFailed as err:  # the whole record is shown, with what was wrong above it
+            errors = err.details
     found = supervision_heatmap.heatmap(
         db.session,
         current_person(),
@@ -137,17 +146,19 @@ def heatmap():
         "supervision/heatmap.html",
         heat=found,
         period=period,
-        tasks_json=[
-            {
-                "id": t.task_key,
-                "level": t.level,
-                "text": f"中位 {t.median_days if t.median_days is not None else '—'} 天 · "
-                f"P90 {t.p90_days if t.p90_days is not None else '—'} 天 · "
-                f"逾期 {round(t.overdue_rate * 100) if t.overdue_rate is not None else '—'}%",
-            }
-            for t in found.tasks
-        ],
-    )
+        errors=errors,
+        tasks_json=[{"id": t.task_key, "level": t.level, "text": _heat_label(t)} for t in found.tasks],
+    ), (422 if errors else 200)
+
+
+def _heat_label(task) -> str:
+    """What the diagram writes under a step: only the figures it has."""
+    parts = []
+    if task.median_days is not None:
+        parts.append(f"中位 {task.median_days} 天 · P90 {task.p90_days} 天")
+    if task.overdue_rate is not None:
+        parts.append(f"逾期 {round(task.overdue_rate * 100)}%")
+    return " · ".join(parts)
 
 
 @bp.get("/reports")

@@ -28,7 +28,7 @@ class Chart:
 
     key: str
     title: str
-    kind: str  # line, bar (vertical) or rank (horizontal bars)
+    kind: str  # line, stack (stacked bars) or rank (horizontal bars, the first category on top)
     categories: list[str]
     series: list[tuple[str, list[float]]]
     note: str = ""
@@ -162,8 +162,8 @@ def _top_resources(session: Session, unit: Unit | None, start: datetime) -> Char
         "resources",
         f"申请最多的资源（前 {TOP} 位）",
         "rank",
-        [names[i] for i, _ in counts][::-1],
-        [("申请件数", [n for _, n in counts][::-1])],
+        [names[i] for i, _ in counts],
+        [("申请件数", [n for _, n in counts])],
         "近 12 个月提交的申请",
     )
 
@@ -174,7 +174,7 @@ def _ranking(session: Session, unit: Unit | None) -> Chart:
     cards = scorecards.cards_for(session, period)
     if unit is not None:
         cards = [c for c in cards if c.unit_id == unit.id]
-    cards = sorted(cards, key=lambda c: (c.score, c.unit_name))
+    cards = sorted(cards, key=lambda c: (-c.score, c.unit_name))  # first the highest, in the table and the chart
     return Chart(
         "ranking",
         f"单位考核得分（{period.label}）",

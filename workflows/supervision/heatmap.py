@@ -24,8 +24,9 @@ class TaskHeat:
     done: int
     median_days: float | None
     p90_days: float | None
+    due: int  # tasks whose deadline has come: done, or open past it
     late: int
-    overdue_rate: float | None  # of the tasks with a deadline that is past or met
+    overdue_rate: float | None  # late of due
 
     @property
     def level(self) -> str:
@@ -106,6 +107,7 @@ def _tasks(session: Session, version: ProcessVersion, unit_id: int | None, perio
             len(heat["days"]),
             _quantile(heat["days"], 0.5),
             _quantile(heat["days"], 0.9),
+            heat["judged"],
             heat["late"],
             round(heat["late"] / heat["judged"], 3) if heat["judged"] else None,
         )

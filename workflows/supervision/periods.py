@@ -37,7 +37,8 @@ def _month(year: int, month: int) -> date:
 
 def parse_period(text: str | None) -> Period:
     """2026-11 (a month), 2026-Q4 (a quarter) or 2026 (a year); blank is the current month."""
-    text = (text or "").strip().upper()
+    typed = (text or "").strip()
+    text = typed.upper()
     if not text:
         today = clock.today()
         text = f"{today.year}-{today.month:02d}"
@@ -53,6 +54,6 @@ def parse_period(text: str | None) -> Period:
         year = int(text)
         return Period(text, f"{year}年", date(year, 1, 1), date(year + 1, 1, 1))
     raise ValidationFailed(
-        [f"考核期间：“{text[:20]}”不是有效期间，请按 2026-11（月）、2026-Q4（季度）或 2026（年）填写"],
+        [f"考核期间：“{typed[:20]}”不是有效期间，请按 2026-11（月）、2026-Q4（季度）或 2026（年）填写"],
         "考核期间有误",
     )

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflows import calendar, case_names, clock
-from workflows.errors import NotFound
+from workflows.errors import NotFound, ValidationFailed
 from workflows.models import (
     Grant,
     HumanTask,
@@ -92,7 +92,7 @@ class _Records:
     drafts: list[Resource]  # left unpublished for more than DRAFT_DAYS working days
     responsible: dict[int, set]
     grants: list[Grant]
-    incidents: list[Incident]  # occurred in the period
+    incidents: list[Incident]  # recorded in the period (one reported late counts when it is recorded)
 
 
 def _records(session: Session, period: Period, now: datetime) -> _Records:
@@ -134,9 +134,7 @@ def _records(session: Session, period: Period, now: datetime) -> _Records:
         responsible=_responsible(session),
         grants=list(session.scalars(select(Grant).where(Grant.created_at >= start, Grant.created_at < end))),
         incidents=list(
-            session.scalars(
-                select(Incident).where(Incident.occurred_on >= period.start, Incident.occurred_on <= last_day)
-            )
+            session.scalars(select(Incident).where(Incident.recorded_at >= start, Incident.recorded_at < end))
         ),
     )
 
@@ -245,7 +243,7 @@ def _security(session: Session, records: _Records, unit: Unit) -> tuple[float, l
     found = [
         _case("incident", i.id, f"{i.occurred_on}：{i.account[:30]}") for i in records.incidents if i.unit_id == unit.id
     ]
-    return max(0.0, 100.0 - 20 * len(found)), [Figure("数据安全事件", len(found), found)]
+    return max(0.0, 100.0 - 20 * len(found)), [Figure("本期登记的数据安全事件", len(found), found)]
 
 
 def _responsibility(session: Session, records: _Records, unit: Unit) -> tuple[float, list[Figure]]:
@@ -363,6 +361,7 @@ class Ranking:
 
 
 def ranking_for(session: Session, person: Person, period: Period) -> Ranking:
+    begun(period)
     cards = [
         c if may_see_detail(person, c.unit_id) else Card(c.unit_id, c.unit_name, c.score, c.rank, [])
         for c in cards_for(session, period)
@@ -375,7 +374,14 @@ def may_see_detail(person: Person, unit_id: int) -> bool:
     return person.has_role(Role.COORDINATOR) or unit_id in {person.unit_id, *(m.unit_id for m in person.memberships)}
 
 
+def begun(period: Period) -> None:
+    """A period not yet begun has no cards (every unit would show a full score)."""
+    if period.start > clock.today():
+        raise ValidationFailed([f"考核期间：{period.label}尚未开始，请选择本月或以前的期间"], "考核期间有误")
+
+
 def card_of(session: Session, person: Person, period: Period, unit_id: int) -> Card:
+    begun(period)
     card = next((c for c in cards_for(session, period) if c.unit_id == unit_id), None)
     if card is None or not may_see_detail(person, unit_id):
         raise NotFound("没有该单位的考核结果，或您无权查看其他单位的考核明细")

@@ -53,11 +53,20 @@ def set_weights(session: Session, actor: Person, from_month: str, raw: dict, not
     if not actor.has_role(Role.COORDINATOR):
         raise Forbidden("只有县大数据局协调员可以设置考核权重")
     problems, weights = [], {}
-    period = parse_period(from_month) if re.fullmatch(r"\s*20\d\d-\d\d\s*", from_month or "") else None
+    today = clock.today()
+    earliest = date(
+        today.year + today.month // 12, today.month % 12 + 1, 1
+    )  # next month: a running period keeps its weights
+    typed = (from_month or "").strip()
+    period = parse_period(typed) if re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", typed) else None
     if period is None:
-        problems.append("起始月份：请按 2026-12 的格式填写")
-    elif period.start < date(clock.today().year, clock.today().month, 1):
-        problems.append(f"起始月份：{period.label}已经开始考核，权重只能从本月或以后的月份起调整，已结束期间的得分不变")
+        problems.append(f"起始月份：“{typed[:10]}”不是月份，请按 {earliest:%Y-%m} 的格式填写（月份为 01–12）")
+    elif period.start < earliest:
+        problems.append(
+            f"起始月份：{period.label}已经开始或结束，权重只能从下个月（{earliest:%Y-%m}）起调整，已开始的期间按原权重计分"
+        )
+    elif period.start > date(earliest.year + 1, earliest.month, 1):
+        problems.append(f"起始月份：最远只能设到一年后（{earliest.year + 1}-{earliest.month:02d}），请核对年份")
     for part in PARTS:
         text = str(raw.get(part.key, "")).strip()
         if not (text.isascii() and text.isdigit() and int(text) <= 100):

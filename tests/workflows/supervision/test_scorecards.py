@@ -40,21 +40,20 @@ def test_the_score_weighs_the_parts_with_the_default_weights_and_ranks_the_units
     assert police.rank == 1 + sum(c.score > police.score for c in cards)
 
 
-def test_a_weight_change_applies_from_its_month_on_and_a_closed_month_keeps_its_scores(march_reviews):
+def test_a_weight_change_applies_from_a_month_ahead_and_a_period_begun_keeps_its_weights(march_reviews):
+    only_review = {"catalog": 0, "review": 100, "objections": 0, "security": 0, "responsibility": 0}
     with at("2026-04-02T09:00:00"):
-        before = card(march_reviews, "gaj").score
+        march, april = card(march_reviews, "gaj").score, card(march_reviews, "gaj", "2026-04").score
         with march_reviews.begin() as s:
-            weights.set_weights(
-                s,
-                person(s, "lina"),
-                "2026-04",
-                {"catalog": 0, "review": 100, "objections": 0, "security": 0, "responsibility": 0},
-            )
-        assert card(march_reviews, "gaj").score == before
-        assert card(march_reviews, "gaj", "2026-04").score == card(march_reviews, "gaj", "2026-04").part("review").score
+            weights.set_weights(s, person(s, "lina"), "2026-05", only_review)
+        assert card(march_reviews, "gaj").score == march
+        assert card(march_reviews, "gaj", "2026-04").score == april  # April had begun: its weights stay
         with march_reviews.begin() as s, pytest.raises(ValidationFailed) as refused:
-            weights.set_weights(s, person(s, "lina"), "2026-03", dict.fromkeys(weights.DEFAULT_WEIGHTS, 10))
-    assert "权重只能从本月或以后的月份起调整" in refused.value.details[0]
+            weights.set_weights(s, person(s, "lina"), "2026-04", only_review)
+    assert "权重只能从下个月（2026-05）起调整" in refused.value.details[0]
+    with at("2026-05-04T09:00:00"):
+        may = card(march_reviews, "gaj", "2026-05")
+    assert may.score == may.part("review").score
 
 
 def test_a_closed_month_is_kept_as_first_computed(march_reviews):
