@@ -4,7 +4,7 @@
   "use strict";
   var source = document.getElementById("chart-data");
   if (!source || typeof echarts === "undefined") return;
-  var charts = JSON.parse(source.textContent);
+  var charts = JSON.parse(source.dataset.charts);
   var palette = ["#0b5ed7", "#198754", "#b02a37", "#6f42c1", "#b35c00", "#0a7a8a", "#5c636a", "#ad1457"];
   var drawn = [];
 

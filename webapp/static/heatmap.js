@@ -3,9 +3,8 @@
 (function () {
   "use strict";
   var el = document.getElementById("heat-diagram");
-  var data = document.getElementById("heat-data");
-  if (!el || !data || !window.BpmnJS) { return; }
-  var tasks = JSON.parse(data.textContent);
+  if (!el || !el.dataset.tasks || !window.BpmnJS) { return; }
+  var tasks = JSON.parse(el.dataset.tasks);
   var viewer = new window.BpmnJS({ container: el });
   fetch(el.dataset.src, { credentials: "same-origin" })
     .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
