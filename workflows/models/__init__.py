@@ -65,6 +65,7 @@ from workflows.models.org import (
     RESPONSIBILITY_DUTIES,
     ROLE_DUTIES,
     ROLE_LABELS_BY_CODE,
+    AccountKind,
     ApiToken,
     LoginFailure,
     PeopleImport,
@@ -78,6 +79,7 @@ from workflows.models.org import (
     VendorAccount,
 )
 from workflows.models.site import SiteText, SiteTextKind
+from workflows.models.usage import NO_KEY, CallType, ResourceRefresh, UsageBatch, UsageDaily, UsageRecord, UsageSource
 
 __all__ = [
     "VendorAccount",
@@ -156,5 +158,13 @@ __all__ = [
     "Unit",
     "UnitKind",
     "SiteText",
+    "NO_KEY",
+    "CallType",
+    "ResourceRefresh",
+    "UsageBatch",
+    "UsageDaily",
+    "UsageRecord",
+    "UsageSource",
+    "AccountKind",
     "SiteTextKind",
 ]
