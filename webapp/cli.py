@@ -32,6 +32,7 @@ def retention(config) -> operations.Retention:
         login_failures=timedelta(days=config["LOGIN_FAILURE_RETENTION_DAYS"]),
         read_notifications=timedelta(days=config["NOTIFICATION_RETENTION_DAYS"]),
         sent_emails=timedelta(days=config["SENT_EMAIL_RETENTION_DAYS"]),
+        usage_records=timedelta(days=config["USAGE_RETENTION_DAYS"]),
     )
 
 
