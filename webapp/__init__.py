@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.organisation import bp as organisation_bp
     from webapp.public import bp as public_bp
     from webapp.tasks import bp as tasks_bp
+    from webapp.usage import bp as usage_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(organisation_bp, url_prefix="/org")
     app.register_blueprint(account_bp)
     app.register_blueprint(vendors_bp, url_prefix="/vendors")
+    app.register_blueprint(usage_bp, url_prefix="/usage")
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)

@@ -94,10 +94,12 @@ def _refused(err: DomainError) -> None:
 
 def init_app(app: Flask) -> None:
     from webapp.org_cli import unit_cli, user_cli
+    from webapp.usage_cli import usage_cli
 
     app.cli.add_command(calendar_cli)
     app.cli.add_command(unit_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(usage_cli)
 
     @app.cli.command("init-db")
     def init_db_command():

@@ -110,11 +110,24 @@ class UsageLine:
         return f"{self.failed / self.count:.1%}" if self.count else "—"
 
 
-def usage_units(person) -> set[int] | None:
-    """The units whose usage the person sees: coordinators every unit (None), a 目录管理员 or reviewer their units."""
+def visible_units(session: Session, person) -> list[Unit]:
+    """The units whose usage the person sees: every unit for a coordinator, else the units where they hold a role
+    that deals with shared data (申请人, 审核人, 目录管理员)."""
     if person.has_role(Role.COORDINATOR):
-        return None
-    return {m.unit_id for m in person.memberships if m.role in (Role.UNIT_ADMIN, Role.REVIEWER, Role.APPLICANT)}
+        return list(session.scalars(select(Unit).where(Unit.active).order_by(Unit.code)))
+    roles = (Role.APPLICANT, Role.REVIEWER, Role.UNIT_ADMIN)
+    units = {m.unit_id: m.unit for m in person.memberships if m.role in roles}
+    return sorted(units.values(), key=lambda u: u.code)
+
+
+@dataclass
+class UnitUsage:
+    as_grantee: list[UsageLine]
+    as_provider: list[UsageLine]
+
+
+def unit_usage_both(session: Session, unit_id: int) -> UnitUsage:
+    return UnitUsage(unit_usage(session, unit_id, as_provider=False), unit_usage(session, unit_id, as_provider=True))
 
 
 def unit_usage(session: Session, unit_id: int, as_provider: bool, days: int = WINDOW_DAYS) -> list[UsageLine]:
