@@ -242,3 +242,13 @@ def test_the_cursor_pages_every_grant_once_while_grants_change_between_pages(api
         every = set(s.scalars(select(Grant.id)))
     assert set(seen) == every and len(seen) == len(every) + 1 and seen[-1] == seen[0]
     assert feed(api, cursor="garbage").status_code == 422
+
+
+def test_an_expiry_by_the_sweep_appears_in_the_feed(api, granted):
+    with at("2027-02-15T09:00:00"):
+        assert feed(api, changed_since="2027-02-14T00:00:00+08:00").get_json()["items"] == []
+        with api.sessions.begin() as s:
+            grants.expire_due(s)
+        items = feed(api, changed_since="2027-02-14T00:00:00+08:00").get_json()["items"]
+    assert [(g["id"], g["status"]) for g in items] == [(granted, "expired")]
+    assert feed(api, changed_since="yesterday").status_code == 422

@@ -335,7 +335,9 @@ def _schemas() -> dict:
                 "object_class_label": _null(_text()),
                 "business_scenarios": _arr(_text(), "业务场景"),
                 "method": _text("调用方式，如 POST"),
-                "monthly_calls": _int("月调用次数", minimum=0),
+                "monthly_calls": _int(
+                    "月调用次数：近 30 天（含当天）各单位的实际调用次数，来自数据平台报送的使用记录", minimum=0
+                ),
             },
             ...,
         ),

@@ -79,7 +79,17 @@ from workflows.models.org import (
     VendorAccount,
 )
 from workflows.models.site import SiteText, SiteTextKind
-from workflows.models.usage import NO_KEY, CallType, ResourceRefresh, UsageBatch, UsageDaily, UsageRecord, UsageSource
+from workflows.models.usage import (
+    NO_KEY,
+    AnomalyKind,
+    CallType,
+    ResourceRefresh,
+    UsageAnomaly,
+    UsageBatch,
+    UsageDaily,
+    UsageRecord,
+    UsageSource,
+)
 
 __all__ = [
     "VendorAccount",
@@ -165,6 +175,8 @@ __all__ = [
     "UsageDaily",
     "UsageRecord",
     "UsageSource",
+    "AnomalyKind",
+    "UsageAnomaly",
     "AccountKind",
     "SiteTextKind",
 ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, JSONDocument, UTCDateTime, coded
+from workflows.models.catalog import Resource
 from workflows.models.labels import LabeledEnum
+from workflows.models.org import Unit
 
 NO_KEY = 0  # a rollup's grant or interface when the call named none: 0, so the rollup's key has no NULL in it
 
@@ -100,3 +102,37 @@ class ResourceRefresh(Base):
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AnomalyKind(LabeledEnum):
+    NO_GRANT = "no_grant", "无授权调用"
+    GRANT_INACTIVE = "grant_inactive", "授权未生效、已过期或已撤销时调用"
+    SCENARIO = "scenario", "应用场景与授权不符"
+    FREQUENCY = "frequency", "调用频次超出申请时申报的频次"
+    JUMP = "jump", "调用量较前 7 天突增"
+
+
+class UsageAnomaly(Base):
+    """A pattern in reported usage worth a look (four(四), 五 谁使用谁负责): one row per kind, grant (or unit and
+    resource for calls under no grant) and day, found at ingest; the records named are the first ones seen."""
+
+    __tablename__ = "usage_anomaly"
+    __table_args__ = (
+        UniqueConstraint("kind", "grant_key", "unit_id", "resource_id", "day", name="uq_usage_anomaly_key"),
+        Index("ix_usage_anomaly_unit_day", "unit_id", "day"),
+        Index("ix_usage_anomaly_resource_day", "resource_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AnomalyKind] = mapped_column(coded(AnomalyKind, "kind"))
+    grant_key: Mapped[int] = mapped_column(Integer, index=True)  # data_grant.id, or NO_KEY
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"))
+    day: Mapped[date] = mapped_column(Date)
+    calls: Mapped[int] = mapped_column(BigInteger)  # the calls of the records that showed it
+    record_keys: Mapped[list] = mapped_column(JSONDocument, default=list)  # at most ANOMALY_RECORDS of them
+    details: Mapped[dict] = mapped_column(JSONDocument, default=dict)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    resource: Mapped[Resource] = relationship(lazy="joined")

@@ -36,6 +36,7 @@ from workflows.models import (
     UsageRecord,
     UsageSource,
 )
+from workflows.usage import anomalies
 from workflows.usage.inputs import (
     MAX_BODY_BYTES,
     MAX_RECORDS,
@@ -151,6 +152,7 @@ def ingest(
     report.duplicates += len(rows) - len(stored_rows)
     report.accepted = len(stored_rows)
     _roll_up(session, stored_rows)
+    anomalies.detect(session, stored_rows)  # after the rollup: frequency and jumps read this batch's days too
     report.resource_updates = _refreshes(session, updates, report)
     report.problems.sort(key=lambda p: p["index"])
     batch.answer = report.answer()

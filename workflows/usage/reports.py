@@ -19,8 +19,10 @@ from workflows.models import (
     ResourceRefresh,
     Role,
     Unit,
+    UsageAnomaly,
     UsageDaily,
 )
+from workflows.usage import anomalies
 
 WINDOW_DAYS = 30  # an interface's frequency: its calls of the 30 days ending today (Asia/Shanghai)
 MONTHS_SHOWN = 6
@@ -124,10 +126,16 @@ def visible_units(session: Session, person) -> list[Unit]:
 class UnitUsage:
     as_grantee: list[UsageLine]
     as_provider: list[UsageLine]
+    anomalies: list[tuple[UsageAnomaly, str]]  # with what each one is, in words
 
 
 def unit_usage_both(session: Session, unit_id: int) -> UnitUsage:
-    return UnitUsage(unit_usage(session, unit_id, as_provider=False), unit_usage(session, unit_id, as_provider=True))
+    """The /usage/ page of a unit: its calls as grantee and as provider, and the anomalies either side."""
+    return UnitUsage(
+        unit_usage(session, unit_id, as_provider=False),
+        unit_usage(session, unit_id, as_provider=True),
+        [(a, anomalies.describe(a)) for a in anomalies.recent(session, unit_id)],
+    )
 
 
 def unit_usage(session: Session, unit_id: int, as_provider: bool, days: int = WINDOW_DAYS) -> list[UsageLine]:

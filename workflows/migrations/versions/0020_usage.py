@@ -1,5 +1,6 @@
 """usage from the city data platform: person.account_kind (platform), data_grant.changed_at (the grant feed),
-usage_batch / usage_record (raw, kept for a while) / usage_daily (rollups, kept) / resource_refresh;
+usage_batch / usage_record (raw, kept for a while) / usage_daily (rollups, kept) / resource_refresh /
+usage_anomaly (found at ingest);
 interface.monthly_calls goes: the interface list counts real calls from the rollups
 
 Revision ID: 0020
@@ -115,7 +116,36 @@ def upgrade():
     )
 
 
+    op.create_table(
+        "usage_anomaly",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("grant_key", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("resource_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("calls", sa.BigInteger(), nullable=False),
+        sa.Column("record_keys", JSONDocument, nullable=False),
+        sa.Column("details", JSONDocument, nullable=False),
+        sa.Column("detected_at", UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('no_grant', 'grant_inactive', 'scenario', 'frequency', 'jump')", name=op.f("ck_usage_anomaly_kind")
+        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_usage_anomaly_unit_id_unit")),
+        sa.ForeignKeyConstraint(["resource_id"], ["resource.id"], name=op.f("fk_usage_anomaly_resource_id_resource")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_anomaly")),
+        sa.UniqueConstraint("kind", "grant_key", "unit_id", "resource_id", "day", name="uq_usage_anomaly_key"),
+    )
+    op.create_index(op.f("ix_usage_anomaly_grant_key"), "usage_anomaly", ["grant_key"], unique=False)
+    op.create_index("ix_usage_anomaly_unit_day", "usage_anomaly", ["unit_id", "day"], unique=False)
+    op.create_index("ix_usage_anomaly_resource_day", "usage_anomaly", ["resource_id", "day"], unique=False)
+
+
 def downgrade():
+    op.drop_index("ix_usage_anomaly_resource_day", table_name="usage_anomaly")
+    op.drop_index("ix_usage_anomaly_unit_day", table_name="usage_anomaly")
+    op.drop_index(op.f("ix_usage_anomaly_grant_key"), table_name="usage_anomaly")
+    op.drop_table("usage_anomaly")
     op.drop_table("resource_refresh")
     op.drop_index("ix_usage_daily_interface_day", table_name="usage_daily")
     op.drop_index("ix_usage_daily_resource_day", table_name="usage_daily")
