@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from tests.helpers import at, login, person, propose_not_shared, confirm_change, text_of
+from workflows import clock
 from workflows.models import Grant, ResourceRefresh, UsageDaily, UsageRecord
 from workflows.sharing import grants
 
@@ -182,7 +185,9 @@ def test_the_people_list_of_grants_is_unchanged_by_the_feed(api, granted):
 
 
 def feed(api, **params):
-    return api.get("/api/v1/grants", "platform", **params)
+    """The platform reads a minute later: a change is listed once it is feed.SETTLE old."""
+    with time_machine.travel(clock.now() + timedelta(minutes=1), tick=False):
+        return api.get("/api/v1/grants", "platform", **params)
 
 
 def test_the_feed_lists_every_units_grants_with_provider_items_and_the_record_hash(api, granted):
@@ -199,14 +204,17 @@ def test_changed_since_returns_a_revocation_and_304_with_the_same_etag(api, gran
         assert first.get_json()["items"] == []
         with api.sessions.begin() as s:
             grants.revoke(s, person(s, "zhenghui"), granted, "发现超出应用场景使用，依约撤销授权")
+        at_once = api.get("/api/v1/grants", "platform", changed_since="2026-02-14T00:00:00+08:00")
+        assert at_once.get_json()["items"] == []  # listed once it has settled, never behind a passed cursor
         changed = feed(api, changed_since="2026-02-14T00:00:00+08:00")
         assert [(g["id"], g["status"]) for g in changed.get_json()["items"]] == [(granted, "revoked")]
         etag = changed.headers["ETag"]
         assert etag != first.headers["ETag"]
-        again = api.client.get(
-            "/api/v1/grants?changed_since=2026-02-14T00:00:00%2B08:00",
-            headers=api.headers("platform") | {"If-None-Match": etag},
-        )
+        with at("2026-02-14T09:01:00"):
+            again = api.client.get(
+                "/api/v1/grants?changed_since=2026-02-14T00:00:00%2B08:00",
+                headers=api.headers("platform") | {"If-None-Match": etag},
+            )
         assert again.status_code == 304 and again.headers["ETag"] == etag and again.data == b""
 
 
@@ -233,7 +241,7 @@ def test_the_cursor_pages_every_grant_once_while_grants_change_between_pages(api
         seen += [g["id"] for g in body["items"]]
         pages += 1
         if pages == 1:  # a grant already read changes: it comes again later, nothing is skipped
-            with at("2026-02-13T11:00:00"), api.sessions.begin() as s:
+            with at("2026-02-13T10:00:10"), api.sessions.begin() as s:
                 grants.revoke(s, person(s, "zhenghui"), seen[0], "发现超出应用场景使用，依约撤销授权")
         cursor = body["next_cursor"]
         if cursor is None:

@@ -632,6 +632,7 @@ def _application_paths() -> dict:
                 description="工作人员令牌：本单位获得的授权（scope=mine）或本单位数据的授权（scope=provider）。"
                 "数据平台运营方令牌：changed_since 之后有变更（新授权、撤销、到期、目录变更影响、保留时删除信息项）"
                 "的全部授权，按 (changed_at, id) 排序，用 next_cursor 翻页直到为 null；"
+                "变更在 30 秒后列出（等待同时进行的事务提交，翻页不会越过它们）；"
                 "应答带 ETag，请求带 If-None-Match 且内容未变时为 304。",
             )
         },

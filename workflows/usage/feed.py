@@ -7,7 +7,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +20,9 @@ from workflows.models import AffectedGrant, AffectedStatus, ApprovalRecord, Gran
 from workflows.usage.ingest import require_platform
 
 MAX_LIMIT = 500
+# A change is listed once it is this old: a transaction that stamped changed_at and commits a moment later must not
+# land behind a cursor the platform has already passed (an expiry pass over many grants commits last).
+SETTLE = timedelta(seconds=30)
 BAD_CURSOR = "游标（cursor）无效：请原样使用上一页返回的 next_cursor，或去掉 cursor 从头读取"
 
 
@@ -79,10 +82,12 @@ def _decode_cursor(text: str) -> tuple[datetime, int]:
 
 
 def grant_feed(session: Session, person: Person, query: GrantFeedQuery) -> FeedPage:
-    """One page of grants changed since `changed_since`, oldest change first; next_cursor is None on the last page."""
+    """One page of grants changed since `changed_since` (and at least SETTLE ago), oldest change first; next_cursor
+    is None on the last page."""
     require_platform(person)
     since = _since(query.changed_since)
     statement = select(Grant).options(joinedload(Grant.resource).joinedload(Resource.provider_unit))
+    statement = statement.where(Grant.changed_at <= clock.now() - SETTLE)
     if since is not None:
         statement = statement.where(Grant.changed_at > since)
     if query.cursor:
