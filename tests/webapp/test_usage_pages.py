@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.helpers import at, csrf_token, login, person, run_command, text_of
+from tests.webapp.test_query_counts import statements_of
 from workflows.usage import ingest, upload
 
 COMPANIES = {
@@ -161,3 +162,29 @@ def test_interfaces_are_ordered_by_their_real_calls_of_the_last_30_days(client, 
         assert page.index("名下机动车查询") < page.index("900,000") and "5,900,000" not in page
         ranged = text_of(client.get("/catalog/interfaces?min_calls=800000&per_page=50"))
         assert "名下机动车查询" in ranged and "户籍人口身份核验" not in ranged
+
+
+def test_the_usage_page_runs_as_many_statements_with_twice_the_lines_and_anomalies(app, demo_catalog, db_engine):
+    codes = iter(["XY-GA-001", "XY-GA-002", "XY-GA-003", "XY-RS-001", "XY-ZR-001", "XY-WJ-001"])
+
+    def add(n: int) -> None:
+        records = [
+            {"id": f"q-{code}", "unit_code": "mzj", "resource_code": code, "at": "2026-03-09T10:00:00+08:00",
+             "call_type": "table", "count": 7}
+            for code in (next(codes) for _ in range(n))
+        ]  # fmt: skip
+        with demo_catalog.begin() as s:
+            report = ingest.ingest_json(
+                s, person(s, "platform"), f"q{n}{records[0]['id']}", json.dumps({"records": records}).encode()
+            )
+            assert report.accepted == n
+
+    with at("2026-03-10T10:00:00"):
+        client = signed_in(app, "sunjie")
+        add(3)
+        with_n = statements_of(db_engine, lambda: client.get("/usage/"))
+        add(3)
+        with_2n = statements_of(db_engine, lambda: client.get("/usage/"))
+        page = client.get("/usage/").get_data(as_text=True)
+    assert with_2n == with_n, (with_n, with_2n)
+    assert page.count("无授权调用") >= 6
