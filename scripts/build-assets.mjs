@@ -14,6 +14,7 @@ const copies = [
   ["node_modules/bpmn-js/dist/assets", `${out}/bpmn-js`],
   ["node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css", `${out}/properties-panel.css`],
   ["node_modules/bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css", `${out}/bpmn-js-bpmnlint.css`],
+  ["node_modules/echarts/dist/echarts.min.js", `${out}/echarts.min.js`],
 ];
 for (const [from, to] of copies) {
   cpSync(from, to, { recursive: true });

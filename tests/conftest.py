@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from tests.helpers import Api, at, deploy_product_processes, serving
+from tests.helpers import MISSING_BASIS, Api, apply, at, decide, deploy_product_processes, serving
 from webapp import rate_limit
 from workflows import bootstrap, calendar, demo, migrate
 from workflows.catalog import search
@@ -193,3 +193,27 @@ def ready(processes, demo_catalog):
 def api(client, ready):
     """The JSON API as the demo people, with the demo catalog and diagrams, on 13 February 2026."""
     return Api(client, ready)
+
+
+MARCH_REJECTION = dict(
+    decision="reject",
+    rejection_category="no_basis",
+    reason="申请用途与所列法律依据不对应，缺少低保核对的授权文件",
+    missing_basis=MISSING_BASIS,
+)
+
+
+@pytest.fixture
+def march_reviews(ready):
+    """县公安局's reviews in March 2026: two decided in time (one a return), one late, one still open past its day."""
+    with at("2026-03-02T09:00:00"):
+        in_time, late, returned = apply(ready), apply(ready), apply(ready)
+    with at("2026-03-04T10:00:00"):
+        decide(ready, in_time, decision="approve")  # 2 working days
+    with at("2026-03-03T10:00:00"):
+        decide(ready, returned, decision="return", reason="1. 请补充低保申请受理通知书扫描件")  # 1 working day
+    with at("2026-03-12T10:00:00"):
+        decide(ready, late, **MARCH_REJECTION)  # 8 working days, due on the 9th
+    with at("2026-03-20T09:00:00"):
+        ready.open_review = apply(ready)  # due on the 27th, still open on 1 April
+    return ready

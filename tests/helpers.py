@@ -120,6 +120,13 @@ def complete(sessions, instance_id: int, username: str, data: dict) -> HumanTask
 
 # --- a data application (machao of 县民政局 asks 县公安局 for household data) ------------------------------------
 
+# The using unit's undertaking how it keeps the data (谁使用谁负责), as the web form requires it.
+PROTECTION = {
+    "storage": "县民政局社会救助信息系统数据库（县政务云机房）",
+    "access": "社会救助股经办人员 3 人，按岗位授权查看",
+    "disposal": "授权到期或核对办结后 30 日内从系统中删除，不留副本",
+}
+PROTECTION_FORM = {f"data_protection.{name}": text for name, text in PROTECTION.items()}
 HOUSEHOLD = {
     "resource_code": "XY-GA-001",
     "items": ["姓名", "公民身份号码", "户籍地址"],
@@ -130,6 +137,7 @@ HOUSEHOLD = {
     "valid_until": "2027-02-13",
     "undertaking": True,
     "sensitive_justification": "核对家庭成员身份必须使用身份证号",
+    "data_protection": PROTECTION,
 }
 # an approval that leaves requested items out says why, as a rejection does
 NARROWED = "户籍地址超出核对低保申请人身份的履职需要，不予提供"
@@ -186,7 +194,7 @@ HOUSEHOLD_FORM = {
     "valid_until": "2027-02-13",
     "undertaking": "true",
     "sensitive_justification": "核对家庭成员身份必须使用身份证号",
-}
+} | PROTECTION_FORM
 
 
 def another_case(session, username: str, data: dict) -> dict:

@@ -17,7 +17,8 @@ from workflows import demo
 from workflows.catalog import changes as catalog_changes
 from workflows.catalog import demands, entries, proposals
 from workflows.engine import sweep, tasks
-from workflows.models import Application, ApprovalRecord, HumanTask, Resource, TaskStatus
+from workflows.incidents import service as incident_services
+from workflows.models import Application, ApprovalRecord, Grant, HumanTask, Resource, TaskStatus
 from workflows.objections import cases as objection_cases
 from workflows.sharing import affected, applications, grants, uploads
 
@@ -74,6 +75,7 @@ class County:
     demand_ids: list[int] = field(default_factory=list)
     objections: dict[str, int] = field(default_factory=dict)  # status word -> objection id
     entry_changes: dict[str, int] = field(default_factory=dict)  # status word -> entry change id
+    incidents: list[int] = field(default_factory=list)  # 安全事件: the demo's two and one on the approved grant
 
 
 def _apply(sessions, data: dict, username: str = "machao") -> int:
@@ -142,6 +144,7 @@ def build(sessions) -> County:
             )
             county.change_id = change.id
             county.demand_ids = [d.id for d in demands.list_demands(s, person(s, "lina"))]
+            _incidents(s, county)
     with sessions() as s:
         due = s.scalar(
             select(HumanTask.due_at)
@@ -158,6 +161,27 @@ def build(sessions) -> County:
     with sessions() as s:
         county.records = list(s.scalars(select(ApprovalRecord.sha256)))
     return county
+
+
+def _incidents(s, county: County) -> None:
+    """The demo's incidents (by the bureau, one handled) and one the grantee recorded on its grant; the unconditional
+    application stands for one submitted before the data protection undertaking was asked."""
+    demo.seed_incidents(s)
+    grant = grants.for_application(s, county.applications["approved"])
+    incident_services.record_incident(
+        s,
+        person(s, "sunjie"),
+        {
+            "grant_id": grant.id,
+            "occurred_on": "2026-02-12",
+            "account": "经办人将核对结果截图发到工作群，群内有非本单位人员",
+            "data_affected": "姓名、户籍地址，3 条",
+            "measures": "已撤回并删除截图，约谈经办人",
+        },
+    )
+    county.incidents = [i.id for i in incident_services.list_incidents(s, person(s, "lina"))]
+    s.get(Application, county.applications["unconditional"]).data_protection = None
+    s.get(Grant, grants.for_application(s, county.applications["unconditional"]).id).data_protection = None
 
 
 def _raise(sessions, username: str, **raw) -> int:

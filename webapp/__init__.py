@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.auth import bp as auth_bp
     from webapp.catalog import bp as catalog_bp
     from webapp.demands import bp as demands_bp
+    from webapp.incidents import bp as incidents_bp
     from webapp.home import bp as home_bp
     from webapp.modeler import bp as modeler_bp
     from webapp.monitoring import bp as monitoring_bp
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.organisation import account_bp, vendors_bp
     from webapp.organisation import bp as organisation_bp
     from webapp.public import bp as public_bp
+    from webapp.supervision import bp as supervision_bp
     from webapp.tasks import bp as tasks_bp
     from webapp.usage import bp as usage_bp
 
@@ -57,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(applications_bp)
     app.register_blueprint(demands_bp, url_prefix="/demands")
     app.register_blueprint(objections_bp, url_prefix="/objections")
+    app.register_blueprint(incidents_bp, url_prefix="/incidents")
     app.register_blueprint(modeler_bp, url_prefix="/processes")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(organisation_bp, url_prefix="/org")
@@ -64,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(vendors_bp, url_prefix="/vendors")
     app.register_blueprint(usage_bp, url_prefix="/usage")
     app.register_blueprint(public_bp)
+    app.register_blueprint(supervision_bp, url_prefix="/supervision")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     return app

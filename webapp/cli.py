@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from notifications.email import SmtpSettings
-from workflows import backup, calendar, clock, demo, engine, migrate, operations
+from workflows import backup, calendar, clock, demo, demo_history, engine, migrate, operations
 from workflows.engine import lint
 from workflows.errors import DomainError
 from workflows.models import Person
@@ -126,6 +126,10 @@ def init_app(app: Flask) -> None:
         if files:
             with unit_of_work(_sessions()) as session:
                 click.echo(f"供需对接清单：新增示例需求 {demo.seed_demands(session)} 条")
+                click.echo(f"安全事件：新增示例事件 {demo.seed_incidents(session)} 起")
+            click.echo(
+                f"演示案件：新增近几个月的数据申请 {demo_history.seed_history(_sessions())} 件（含逾期、退回和不通过）"
+            )
 
     @app.cli.command("create-token")
     @click.argument("username")

@@ -114,3 +114,14 @@ def back_to(url: str, shown: int | None = None) -> Callable[[Refusal], Any]:
         return redirect(url)
 
     return page
+
+
+def done_or_back(url: str, action: Callable[[], Any], message: str, then: str | None = None):
+    """A button on a page: the action, then the page again (or `then`) saying `message`, or saying what was refused.
+    403 and 404 are said on the page too: the person is already on it."""
+    with refusal(back_to(url), passed_on=()) as refused:
+        action()
+    if refused:
+        return refused.page
+    flash(message, "success")
+    return redirect(then or url)

@@ -11,6 +11,7 @@ from workflows.catalog import audit_events as catalog_audit
 from workflows.catalog import changes, confirmations, demands, proposals
 from workflows.engine import audit_events as engine_audit
 from workflows.engine import forms, pages, tasks, versions
+from workflows.incidents import audit_events as incident_audit
 from workflows.objections import audit_events as objection_audit
 from workflows.objections import cases as objection_cases
 from workflows.objections import handling as objections
@@ -120,6 +121,7 @@ AUDIT_EVENTS = (
     catalog_audit.AUDIT_EVENTS,
     sharing_audit.AUDIT_EVENTS,
     objection_audit.AUDIT_EVENTS,
+    incident_audit.AUDIT_EVENTS,
     supervision_audit.AUDIT_EVENTS,
     usage_audit.AUDIT_EVENTS,
     demo.AUDIT_EVENTS,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from workflows import audit, clock
 from workflows.audit_text import Events
 from workflows.catalog import demands
+from workflows.incidents import service as incidents
 from workflows.models import (
     AccountKind,
     UsageBatch,
@@ -19,6 +20,7 @@ from workflows.models import (
     CategoryClass,
     DataType,
     Demand,
+    Incident,
     InfoItem,
     Interface,
     ObjectClass,
@@ -222,3 +224,49 @@ def seed_demands(session: Session) -> int:
             row["resource_code"] if row["in_catalog"] == "yes" else "",
         )
     return len(rows)
+
+
+# Two fictional incidents recorded by the bureau's section chief: one still being handled, one handled.
+DEMO_INCIDENTS = [
+    (
+        "rsj",
+        12,
+        "窗口工作人员在办理社保补贴时，将打印的核验结果留在公共打印机上约半小时，被其他办事群众看到",
+        "姓名、公民身份号码、参保状态，1 条",
+        "当即收回打印件并粉碎；窗口打印改为本人刷卡取件；对工作人员进行提醒谈话",
+        "已处置：打印机改为刷卡取件，已组织窗口人员学习数据安全要求",
+    ),
+    (
+        "scj",
+        3,
+        "业务科室将市场主体核验结果导出到个人 U 盘带回家中整理，违反本单位数据不出内网的规定",
+        "企业名称、统一社会信用代码、法定代表人姓名，约 200 条",
+        "已收回 U 盘并删除数据；责成科室写出书面说明；全局开展一次数据安全检查",
+        "",
+    ),
+]
+
+
+def seed_incidents(session: Session) -> int:
+    """Demo 安全事件, so that the list, the workbench count and an incident's history show something (idempotent)."""
+    if session.scalar(select(Incident.id).limit(1)) is not None:
+        return 0
+    lina = session.scalar(select(Person).where(Person.username == "lina"))
+    units = {u.code: u.id for u in session.scalars(select(Unit))}
+    for code, days_ago, account, data_affected, measures, handled in DEMO_INCIDENTS:
+        if code not in units or lina is None:
+            return 0
+        incident = incidents.record_incident(
+            session,
+            lina,
+            {
+                "unit_id": units[code],
+                "occurred_on": (clock.today() - timedelta(days=days_ago)).isoformat(),
+                "account": account,
+                "data_affected": data_affected,
+                "measures": measures,
+            },
+        )
+        if handled:
+            incidents.change_status(session, lina, incident.id, {"status": "handled", "note": handled})
+    return len(DEMO_INCIDENTS)

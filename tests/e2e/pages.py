@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
-from tests.helpers import another_case, person
+from tests.helpers import PROTECTION, another_case, person
 from workflows import clock
 from workflows.demo import DEMO_PASSWORD
 from workflows.sharing import applications, opinions
@@ -66,6 +66,7 @@ def submitted_with_attachment(sessions) -> int:
         "valid_until": (clock.today() + timedelta(days=300)).isoformat(),
         "undertaking": True,
         "sensitive_justification": "核对家庭成员身份必须使用身份证号",
+        "data_protection": PROTECTION,
     }
     with sessions.begin() as s:
         machao = person(s, "machao")
@@ -88,3 +89,6 @@ def fill_application(page: Page, items: list[str], justification: str = "") -> N
     page.get_by_label(re.compile(r"^预计调用频次")).select_option(label="每日")
     page.get_by_label(re.compile(r"^有效期至")).fill((clock.today() + timedelta(days=365)).isoformat())
     page.get_by_label(re.compile("谁使用谁负责")).check()
+    page.get_by_label(re.compile(r"^存放位置")).fill(PROTECTION["storage"])
+    page.get_by_label(re.compile(r"^知悉范围")).fill(PROTECTION["access"])
+    page.get_by_label(re.compile(r"^销毁期限和方式")).fill(PROTECTION["disposal"])

@@ -166,4 +166,7 @@ def test_every_operation_answers_a_real_journey_exactly_as_documented(app, proce
         answer = api.call("POST", "/usage", "platform", 200, body=usage, headers={"Idempotency-Key": "c-1"}).json()
         assert answer["accepted"] == 1
         api.call("POST", "/usage", "machao", 403, body=usage, headers={"Idempotency-Key": "c-2"})
+        cards = api.call("GET", "/scorecards", "huangtao", 200, query={"period": "2026-02"}).json()
+        assert any(c["parts"] for c in cards["items"]) and any(not c["parts"] for c in cards["items"])
+        api.call("GET", "/scorecards", "huangtao", 422, query={"period": "去年"})
     assert api.called == {op["operationId"] for ops in document()["paths"].values() for op in ops.values()}

@@ -88,3 +88,29 @@ def test_evidence_that_is_no_list_of_named_files_is_refused_with_the_shape_it_sh
         assert response.get_json()["fields"] == {
             "attachments": '附件（attachments）：应为 [{"name": 文件名, "note": 说明}] 数组'
         }
+
+
+def test_the_api_and_the_form_name_an_application_by_its_number_and_refuse_a_number_too_long(api, client):
+    created = api.apply()
+    decide(
+        api.sessions,
+        created["id"],
+        decision="reject",
+        rejection_category="no_basis",
+        reason="申请用途与所列法律依据不对应，缺少低保核对的授权文件",
+        missing_basis=MISSING_BASIS,
+    )
+    number = api.get(f"/api/v1/applications/{created['id']}").get_json()["number"]
+    by_number = {
+        "type": "application_dispute",
+        "facts": FACTS,
+        "request": "请协调重新审核",
+        "application_number": number,
+    }
+    response = api.post("/api/v1/objections", by_number)
+    assert response.status_code == 201, response.get_json()
+    too_long = api.post("/api/v1/objections", by_number | {"application_number": "SQ" + "9" * 40})
+    assert too_long.status_code == 422
+    assert too_long.get_json()["fields"]["application_number"] == (
+        "所涉申请编号：不能超过 32 个字（现有 42 个字），请精简后重新提交"
+    )

@@ -14,7 +14,7 @@ from workflows.engine import tasks
 from workflows.errors import DomainError, NotFound, ValidationFailed
 from workflows.models import ApplicationStatus, CallFrequency, TaskStatus
 from workflows.sharing import applications, grants, records, rejections
-from workflows.sharing.inputs import ApplicationQuery, GrantQuery
+from workflows.sharing.inputs import PROTECTION_WARNING, ApplicationQuery, GrantQuery
 
 TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修改"
 
@@ -88,6 +88,7 @@ def application_json(app, full: bool = False, late: set[int] | None = None) -> d
         "basis": app.basis,
         "purpose": app.purpose,
         "sensitive_justification": app.sensitive_justification,
+        "data_protection": app.data_protection,
         "decision_reason": app.decision_reason or None,
         "rejection_category": app.rejection_category or None,
         "rejection_fact": fact._asdict() if fact else None,
@@ -102,6 +103,7 @@ def application_json(app, full: bool = False, late: set[int] | None = None) -> d
             "valid_from": _day(grant.valid_from),
             "valid_until": _day(grant.valid_until),
             "scenario": grant.scenario,
+            "data_protection": grant.data_protection,
         },
         "record": None
         if sha256 is None
@@ -188,6 +190,7 @@ def grant_json(grant) -> dict:
         "valid_until": _day(grant.valid_until),
         "status": (status := grant.effective_status(clock.today())),
         "status_label": status.label,
+        "data_protection": grant.data_protection,
     }
 
 
@@ -198,7 +201,10 @@ def grant_json(grant) -> dict:
 def application_create():
     _body()  # a JSON object, else 400
     app = applications.apply(db.session, g.api_person, applications.ApplicationShape.parse_json(request.get_data()))
-    response = jsonify(application_json(app, full=True))  # built in the request's transaction, then committed
+    body = application_json(app, full=True)  # built in the request's transaction, then committed
+    if app.data_protection is None:  # optional in v1 so existing clients keep working; the web form requires it
+        body["warnings"] = [PROTECTION_WARNING]
+    response = jsonify(body)
     response.headers["Location"] = url_for("api.application_detail", app_id=app.id)
     return response, 201
 

@@ -6,10 +6,12 @@ from flask import jsonify
 
 from webapp.api.blueprint import bp
 from webapp.api.schemas import openapi_schema, query_parameters, task_form_schema
+from webapp.api.supervision import ScorecardQuery
 from webapp.input_guard import MAX_ID
 from workflows.catalog.queries import FACETS, FIELD_LABELS, InterfaceQuery, ResourceQuery
 from workflows.engine.tasks import TaskQuery
 from workflows.models import (
+    PROTECTION_FIELDS,
     AnswerStance,
     ApplicationStatus,
     CallFrequency,
@@ -30,6 +32,7 @@ from workflows.sharing import rejections
 from workflows.sharing.inputs import ApplicationInput, ApplicationQuery, GrantQuery
 from workflows.usage.feed import GrantFeedQuery
 from workflows.usage.inputs import UsageBatchInput
+from workflows.supervision import scorecards
 
 ERRORS = {
     "400": ("BadRequest", "请求体不是 JSON 对象或格式不正确（code: bad_request）"),
@@ -223,6 +226,7 @@ def _schemas() -> dict:
                 "valid_until": _day("止"),
                 "status": _enum(GrantStatus, "授权状态"),
                 "status_label": _text(),
+                "data_protection": _protection("授权载明的数据保护承诺；未填写的为 null"),
             },
             ...,
         ),
@@ -254,6 +258,19 @@ def _schemas() -> dict:
             },
             ...,
         ),
+        "ApplicationCreated": {
+            "allOf": [
+                _ref("Application"),
+                _obj(
+                    {
+                        "warnings": _arr(
+                            _text(),
+                            "提醒（中文），如未填写数据保护承诺；申请已提交，没有提醒时不出现",
+                        )
+                    }
+                ),
+            ]
+        },
         "ObjectionInput": openapi_schema(
             ObjectionInput, "异议或纠错：类型未知、缺少事实和理由等返回 422，fields 指出字段"
         ),
@@ -344,6 +361,11 @@ def _schemas() -> dict:
     }
 
 
+def _protection(description: str) -> dict:
+    titles = {name: title for name, title, _ in PROTECTION_FIELDS}
+    return _null(_obj({name: _text(title) for name, title in titles.items()}, ..., description))
+
+
 def _role() -> dict:
     return _choices([*((r.value, r.label) for r in Role), ("", "无")], "角色代码")
 
@@ -412,6 +434,7 @@ def _application_detail() -> dict:
             "valid_from": _day("起"),
             "valid_until": _day("止"),
             "scenario": _text("应用场景"),
+            "data_protection": _protection("授权载明的数据保护承诺（审核通过时从申请复制）；未填写的为 null"),
         },
         ...,
         description="授权",
@@ -431,6 +454,7 @@ def _application_detail() -> dict:
         "basis": _text("法律或政策依据"),
         "purpose": _text("用途"),
         "sensitive_justification": _text("敏感信息项使用理由"),
+        "data_protection": _protection("使用单位的数据保护承诺；本功能上线前提交或接口未填写的为 null"),
         "decision_reason": _null(_text("决定理由")),
         "rejection_category": _null(_choices(RejectionCategory.choices(), "不通过类别")),
         "rejection_fact": _null(
@@ -580,7 +604,7 @@ def _application_paths() -> dict:
                 "提交数据申请",
                 _ok(
                     "createApplication",
-                    _ref("Application"),
+                    _ref("ApplicationCreated"),
                     "已提交；有条件共享进入审核（due_at 为审核时限），无条件共享直接通过",
                 ),
                 ("400", "403", "404", "409", "413"),
@@ -716,6 +740,16 @@ def _paths() -> dict:
         **_catalog_paths(),
         **_application_paths(),
         **_objection_paths(),
+        "/scorecards": {
+            "get": _op(
+                "考核",
+                "单位考核：各单位得分、排名及分项明细",
+                _ok("listScorecards", openapi_schema(scorecards.Ranking)),
+                params=query_parameters(ScorecardQuery),
+                description="所有单位的得分和排名；分项（parts）只含本单位的，县大数据局协调员可见全部单位的分项，"
+                "其他单位的 parts 为空数组。已结束的期间按结束后首次计算的结果保存，不再变化。",
+            )
+        },
         "/openapi.json": {
             "get": _op(
                 "接口说明",
@@ -739,7 +773,7 @@ def document() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": BEARER,
-        "tags": [{"name": n} for n in ("待办", "资源目录", "数据申请", "授权", "数据使用", "异议", "接口说明")],
+        "tags": [{"name": n} for n in ("待办", "资源目录", "数据申请", "授权", "数据使用", "异议", "考核", "接口说明")],
         "paths": _paths(),
         "components": {
             "securitySchemes": {

@@ -6,19 +6,33 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
 NULL = {"type": "null"}
 
 
 def openapi_schema(model, description: str = "") -> dict:
-    """`model_json_schema()` in OpenAPI 3.0.3's dialect: nullable instead of anyOf with null, enum instead of const,
-    nested models inlined (no $defs left to dangle) and the Chinese description in place of the docstring."""
-    schema = model.model_json_schema()
+    """A model's JSON Schema (a pydantic model's, or a dataclass's that an answer is made of) in OpenAPI 3.0.3's
+    dialect: nullable instead of anyOf with null, enum instead of const, nested models inlined (no $defs left to
+    dangle) and the Chinese description in place of the docstring."""
+    if hasattr(model, "model_json_schema"):
+        schema = model.model_json_schema()
+    else:  # a dataclass's titles are its English field names: the description says what it holds
+        schema = _untitled(TypeAdapter(model).json_schema())
     defs = schema.pop("$defs", {})
     schema.pop("title", None)
     schema.pop("description", None)
     if description:
         schema["description"] = description
     return _adapted(schema, defs)
+
+
+def _untitled(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_untitled(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    return {key: _untitled(value) for key, value in node.items() if key != "title" or not isinstance(value, str)}
 
 
 def _adapted(node: Any, defs: dict) -> Any:
@@ -37,6 +51,8 @@ def _adapted(node: Any, defs: dict) -> Any:
         rest = [option for option in options if option != NULL]
         del node["anyOf"]
         node = (rest[0] if len(rest) == 1 else {"anyOf": rest}) | node | {"nullable": True}
+        if "$ref" in node:  # an optional nested model (data_protection): inlined like any other
+            return _adapted(node, defs)
     if "default" in node and node["default"] is None and not node.get("nullable"):
         del node["default"]  # a schema replaced by WithJsonSchema keeps the field's None, which it does not allow
     return {key: _adapted(value, defs) for key, value in node.items()}

@@ -18,9 +18,11 @@ from webapp.security import current_person
 from workflows import clock, inputs
 from workflows.engine import tasks
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed, unknown_choice
-from workflows.models import ApplicationStatus, CallFrequency, Role, TaskStatus
+from workflows.models import PROTECTION_FIELDS, ApplicationStatus, CallFrequency, Role, TaskStatus
+from workflows.incidents import service as incident_service
 from workflows.objections import cases as objection_cases
 from workflows.sharing import applications, grants, pages, records, uploads
+from workflows.sharing.inputs import PROTECTION_FORM
 
 
 # --- the application form ------------------------------------------------------
@@ -32,7 +34,10 @@ def _units(person) -> list:
 
 
 def _typed() -> dict:
-    return form_values(request.form, applications.ApplicationShape)
+    """The form's values; the data protection's three boxes (data_protection.storage …) as the one object."""
+    typed = form_values(request.form, applications.ApplicationShape)
+    names = [name for name, _, _ in PROTECTION_FIELDS]
+    return typed | {"data_protection": {n: request.form.get(f"data_protection.{n}", "").strip() for n in names}}
 
 
 def _values_of(app) -> dict:
@@ -69,6 +74,7 @@ def _render_form(
         form_token=request.form.get("form_token", "")[:FORM_TOKEN_LIMIT] or secrets.token_urlsafe(16),
         frequencies=list(CallFrequency),
         undertaking=applications.UNDERTAKING,
+        protection_form=PROTECTION_FORM,
         min_date=today + timedelta(days=1),
         max_date=applications.latest_valid_until(today),
         review_days=applications.review_period(db.session, app),
@@ -329,7 +335,18 @@ def render_case(
         values=values or {},
         open_form=open_form,
         objections=objections,
+        incidents=_incidents(person, page.grant),
     ), status
+
+
+def _incidents(person, grant) -> dict:
+    """The security incidents on the grant, and whether the person may record one (its unit's 目录管理员, the bureau)."""
+    if grant is None:
+        return {"listed": [], "can_record": False}
+    return {
+        "listed": incident_service.on_grant(db.session, person, grant.id),
+        "can_record": incident_service.can_record(person, grant.unit_id),
+    }
 
 
 @bp.get("/applications/<int:item_id>")

@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.catalog.blueprint import bp
+from webapp.catalog.searching import FACET_LABELS, searched
 from webapp.extensions import db
 from webapp.params import id_param
-from webapp.refusals import back_to, refusal
+from webapp.refusals import done_or_back, refusal
 from webapp.security import current_person
 from workflows.catalog import changes as catalog_changes
 from workflows.catalog import entries, proposals
 from workflows.catalog import search as catalog_search
 from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
-from workflows.catalog.rules import ENUM_FIELDS
+from workflows.catalog.rules import ENUM_FIELDS, FORM_FIELDS, LABELS
 from workflows.engine import tasks
-from workflows.errors import DomainError, ValidationFailed
+from workflows.errors import DomainError
 from workflows.models import ChangeKind, DataType, Role, Unit
 from workflows.objections import cases as objection_cases
 from workflows.sharing import affected
@@ -23,35 +24,23 @@ from workflows.sharing import affected
 
 @bp.get("/")
 def search():
-    try:
-        query = catalog_search.parse_resource_query(request.args)
-        page, errors = catalog_search.search_resources(db.session, query), []
-    except ValidationFailed as err:  # nothing is searched: the error shows with no results
-        query, errors = catalog_search.ResourceQuery(), err.details
-        page = catalog_search.refused_page()
+    query, page, errors, status = searched(
+        catalog_search.parse_resource_query,
+        catalog_search.search_resources,
+        lambda: (catalog_search.ResourceQuery(), catalog_search.refused_page()),
+    )
     return render_template(
         "catalog/search.html", page=page, query=query, errors=errors, args=request.args, facet_names=FACET_LABELS
-    )
-
-
-FACET_LABELS = {
-    "share_type": "共享类型",
-    "open_type": "开放类型",
-    "category": "资源分类",
-    "format": "资源格式",
-    "update_cycle": "更新周期",
-    "sensitivity": "数据分级",
-}
+    ), status
 
 
 @bp.get("/interfaces")
 def interfaces():
-    try:
-        query = catalog_search.parse_interface_query(request.args)
-        page, errors = catalog_search.search_interfaces(db.session, query), []
-    except ValidationFailed as err:  # nothing is searched: the error shows with no results
-        query, errors = catalog_search.InterfaceQuery(), err.details
-        page = catalog_search.refused_page(("object_class",))
+    query, page, errors, status = searched(
+        catalog_search.parse_interface_query,
+        catalog_search.search_interfaces,
+        lambda: (catalog_search.InterfaceQuery(), catalog_search.refused_page(("object_class",))),
+    )
     return render_template(
         "catalog/interfaces.html",
         page=page,
@@ -60,7 +49,7 @@ def interfaces():
         args=request.args,
         scenarios=catalog_search.scenarios(db.session),
         sort_choices=catalog_search.SORT_CHOICES,
-    )
+    ), status
 
 
 @bp.get("/resources/<code>")
@@ -97,21 +86,7 @@ def _editable_units(person) -> list[Unit]:
 
 def _form_input():
     form = request.form
-    raw = {
-        name: form.get(name, "")
-        for name in list(ENUM_FIELDS)
-        + [
-            "code",
-            "name",
-            "category_path",
-            "summary",
-            "share_condition",
-            "mandate",
-            "collection_note",
-            "published_on",
-            "related_codes",
-        ]
-    }
+    raw = {name: form.get(name, "") for name in FORM_FIELDS}
     names, types = form.getlist("item_name"), form.getlist("item_type")
     lengths, sensitive = form.getlist("item_length"), form.getlist("item_sensitive")
     items = [
@@ -134,6 +109,7 @@ def _render_form(resource, raw, items, units, error: DomainError | None = None, 
         error=error,
         duplicates=getattr(error, "hints", []),
         enums=ENUM_FIELDS,
+        labels=LABELS,
         data_types=list(DataType),
     ), status
 
@@ -192,13 +168,7 @@ def edit(code: str):
 def _act(code: str, action, message: str):
     person = current_person()
     resource = entries.get_resource(db.session, person, code)
-    back = url_for("catalog.detail", code=code)
-    with refusal(back_to(back), passed_on=()) as refused:
-        action(person, resource.id)
-    if refused:
-        return refused.page
-    flash(message, "success")
-    return redirect(back)
+    return done_or_back(url_for("catalog.detail", code=code), lambda: action(person, resource.id), message)
 
 
 @bp.post("/resources/<code>/publish")

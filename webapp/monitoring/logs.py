@@ -72,14 +72,20 @@ def init_app(app: Flask) -> None:
         event.listen(Engine, "after_cursor_execute", _statement_ended)
 
 
+def _timed() -> bool:
+    """Only a request's statements are timed: the scheduler and the CLI have no request to log."""
+    return has_request_context() and "db_seconds" in g
+
+
 def _statement_began(conn, cursor, statement, parameters, context, executemany):
-    conn.info["statement_began"] = time.perf_counter()
+    if _timed():
+        conn.info["statement_began"] = time.perf_counter()
 
 
 def _statement_ended(conn, cursor, statement, parameters, context, executemany):
     """The request's time waiting on the database, beside its own CPU time: where a slow request spent it."""
-    if has_request_context() and "db_seconds" in g:
-        g.db_seconds += time.perf_counter() - conn.info.pop("statement_began", time.perf_counter())
+    if _timed() and (began := conn.info.pop("statement_began", None)) is not None:
+        g.db_seconds += time.perf_counter() - began
 
 
 def remember_who(response):

@@ -17,6 +17,7 @@ from workflows import clock, inputs
 from workflows.errors import FieldProblem, NotFound, ValidationFailed
 from workflows.models import Application, Grant, ObjectionStatus, ObjectionType, Role, Unit
 from workflows.objections import cases, pages
+from workflows.objections.inputs import ObjectionInput
 from workflows.objections import records as objection_records
 from workflows.objections import statistics as objection_statistics
 from workflows.sharing import uploads, visibility
@@ -71,15 +72,7 @@ def _form_input() -> dict:
         for n, t in zip(form.getlist("attachment_name"), form.getlist("attachment_note"))
         if n.strip()
     ]
-    return {
-        "type": form.get("type", ""),
-        "facts": form.get("facts", ""),
-        "request": form.get("request", ""),
-        "application_number": form.get("application_number", "")[:32],
-        "resource_code": form.get("resource_code", "")[:64],
-        "grant_number": form.get("grant_number", "")[:32],
-        "attachments": attachments,
-    }
+    return {name: form.get(name, "") for name in ObjectionInput.FORM_FIELDS} | {"attachments": attachments}
 
 
 def _evidence(problems: list) -> list:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from webapp.extensions import db, login_manager
 from webapp.organisation.blueprint import bp
 from webapp.params import form_values, id_param, page_param
-from webapp.refusals import Refusal, back_to, refusal
+from webapp.refusals import Refusal, done_or_back, refusal
 from webapp.security import safe_next
 from workflows import case_names
 from workflows.errors import DomainError
@@ -234,9 +234,10 @@ def handover_list():
 @bp.post("/handovers/<int:task_id>")
 def handover(task_id: int):
     username = request.form.get("username", "")
-    with refusal(back_to(url_for("organisation.handover_list")), passed_on=()) as refused:
-        handovers.reassign(db.session, scope(), task_id, username)
-    if refused:
-        return refused.page
-    flash("任务已转交" if username else "任务已退回本单位待办，由担任相应角色的同事认领", "success")
-    return redirect(safe_next(request.form.get("next"), url_for("organisation.handover_list")))
+    listed = url_for("organisation.handover_list")
+    return done_or_back(
+        listed,
+        lambda: handovers.reassign(db.session, scope(), task_id, username),
+        "任务已转交" if username else "任务已退回本单位待办，由担任相应角色的同事认领",
+        then=safe_next(request.form.get("next"), listed),
+    )

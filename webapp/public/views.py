@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.catalog.views import FACET_LABELS
+from webapp.catalog.searching import FACET_LABELS, searched
 from webapp.extensions import db
 from webapp.public.blueprint import bp
 from webapp.rate_limit import public_pages
 from workflows.catalog import public
 from workflows.catalog import search as catalog_search
-from workflows.errors import ValidationFailed
 from workflows.models import ROLE_DUTIES, SiteTextKind
 from workflows.sharing import applications
 from workflows.site import texts
@@ -45,14 +44,10 @@ def _catalog_gate():
 
 @bp.get("/public/catalog")
 def catalog():
-    try:
-        query = public.parse_query(request.args)
-        page, errors = public.search_entries(db.session, query), []
-    except ValidationFailed as err:  # nothing is searched: the error shows with no results
-        page, errors = public.refused_page(), err.details
+    _, page, errors, status = searched(public.parse_query, public.search_entries, lambda: (None, public.refused_page()))
     return render_template(
         "public/catalog.html", page=page, errors=errors, args=request.args, facet_names=FACET_LABELS
-    ), (422 if errors else 200)
+    ), status
 
 
 @bp.get("/public/catalog/<code>")
@@ -62,12 +57,11 @@ def entry(code: str):
 
 @bp.get("/public/interfaces")
 def interfaces():
-    try:
-        query = catalog_search.parse_interface_query(request.args)
-        page, errors = public.search_interfaces(db.session, query), []
-    except ValidationFailed as err:
-        query, errors = catalog_search.InterfaceQuery(), err.details
-        page = catalog_search.refused_page(("object_class",))
+    query, page, errors, status = searched(
+        catalog_search.parse_interface_query,
+        public.search_interfaces,
+        lambda: (catalog_search.InterfaceQuery(), catalog_search.refused_page(("object_class",))),
+    )
     return render_template(
         "catalog/interfaces.html",
         page=page,
@@ -79,7 +73,7 @@ def interfaces():
         entry_endpoint="public.entry",
         catalog_url=url_for("public.catalog"),
         heading="数据接口（公开）",
-    ), (422 if errors else 200)
+    ), status
 
 
 @bp.get("/policy")

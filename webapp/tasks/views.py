@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from webapp import uploads as web_uploads
 from webapp.extensions import db
 from webapp.params import given, id_param
-from webapp.refusals import Refusal, back_to, refusal
+from webapp.refusals import Refusal, done_or_back, refusal
 from webapp.security import current_person
 from webapp.tasks.blueprint import bp
 from workflows import case_names
@@ -71,13 +71,7 @@ def inbox():
 
 
 def _task_action(task_id: int, action, message: str):
-    back = url_for("tasks.show", task_id=task_id)
-    with refusal(back_to(back), passed_on=()) as refused:
-        action()
-    if refused:
-        return refused.page
-    flash(message, "success")
-    return redirect(back)
+    return done_or_back(url_for("tasks.show", task_id=task_id), action, message)
 
 
 @bp.post("/<int:task_id>/claim")

@@ -143,7 +143,7 @@ def _date(value, problems: list[str]) -> date | None:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        problems.append("生效日期：格式应为 YYYY-MM-DD")
+        problems.append(f"生效日期：{inputs.not_a_day(text)}")
         return None
 
 

@@ -19,30 +19,20 @@ from sqlalchemy.orm import Session
 from workflows import spreadsheets
 from workflows.catalog import entries, proposals
 from workflows.catalog.entries import DuplicateSuspected, InvalidEntry
-from workflows.catalog.rules import ENUM_FIELDS, CleanResource, Problem, clean_resource, publish_problems
+from workflows.catalog.rules import (
+    ENUM_FIELDS,
+    FORM_FIELDS,
+    LABELS,
+    CleanResource,
+    Problem,
+    clean_resource,
+    publish_problems,
+)
 from workflows.errors import Forbidden, NotFound, ValidationFailed
 from workflows.models import DataType, Person, Resource, ResourceStatus, Role, Unit
 
 RESOURCE_SHEET, ITEM_SHEET, GUIDE_SHEET = "资源目录", "信息项", "填写说明"
-RESOURCE_COLUMNS = {
-    "资源代码": "code",
-    "资源名称": "name",
-    "资源分类": "category_class",
-    "分类路径": "category_path",
-    "资源摘要": "summary",
-    "资源格式": "format",
-    "共享类型": "share_type",
-    "共享条件/不予共享依据": "share_condition",
-    "共享方式": "share_method",
-    "开放类型": "open_type",
-    "更新周期": "update_cycle",
-    "数据分级": "sensitivity",
-    "发布日期": "published_on",
-    "关联资源代码": "related_codes",
-    "三定职责依据": "mandate",
-    "联合采集登记": "collection_note",
-    "状态": "status",
-}
+RESOURCE_COLUMNS = {LABELS[name]: name for name in FORM_FIELDS} | {"状态": "status"}
 ITEM_COLUMNS = {
     "资源代码": "code",
     "信息项名称": "name",

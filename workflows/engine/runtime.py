@@ -140,8 +140,7 @@ def complete_task(
         raise NotFound("任务不存在或已被删除")
     if not (authorised or can_act(session, actor, task)):
         raise Forbidden("您没有办理此任务的权限：需要在办理单位担任相应角色")
-    _version = task.instance.process_version  # held: the session's identity map keeps only what is referenced
-    instance = lock_instance(session, task.instance_id)
+    instance = lock_instance(session, task.instance_id, known=task.instance.process_version)
     now = clock.now()
     claimed = session.execute(
         update(HumanTask)
@@ -191,7 +190,7 @@ def complete_task(
     return task
 
 
-def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
+def lock_instance(session: Session, instance_id: int, known: ProcessVersion | None = None) -> ProcessInstance:
     """The case's row, locked for this transaction and read fresh: the first lock of every step on a case.
 
     On PostgreSQL a concurrent step on the same case waits here, then sees what the other committed;
@@ -206,9 +205,11 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
         .with_for_update(of=ProcessInstance, key_share=True)
         .execution_options(populate_existing=True)
     ).scalar_one()
-    # a version is never changed once deployed: the one already in the session serves (a lazy load here would
-    # inherit populate_existing and read it again)
-    set_committed_value(instance, "process_version", session.get(ProcessVersion, instance.process_version_id))
+    # a version is never changed once deployed: the one the step already read (`known`) or the session holds serves
+    # (a lazy load here would inherit populate_existing and read it again)
+    if known is None or known.id != instance.process_version_id:  # not known, or the case was moved meanwhile
+        known = session.get(ProcessVersion, instance.process_version_id)
+    set_committed_value(instance, "process_version", known)
     return instance
 
 

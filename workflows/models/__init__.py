@@ -9,12 +9,16 @@ from workflows.models.applications import (
     Attachment,
     CallFrequency,
     Grant,
+    DataProtectionColumns,
     GrantStatus,
     PendingUpload,
+    PROTECTION_FIELDS,
+    PROTECTION_MISSING,
     RejectionCategory,
     effective_grant_status,
 )
 from workflows.models.audit import AuditEvent
+from workflows.models.incidents import Incident, IncidentSource, IncidentStatus
 from workflows.models.calendar import CalendarDay, DayKind
 from workflows.models.cases import (
     HumanTask,
@@ -90,8 +94,15 @@ from workflows.models.usage import (
     UsageRecord,
     UsageSource,
 )
+from workflows.models.supervision import Scorecard, ScorecardWeights
 
 __all__ = [
+    "DataProtectionColumns",
+    "PROTECTION_FIELDS",
+    "PROTECTION_MISSING",
+    "Incident",
+    "IncidentSource",
+    "IncidentStatus",
     "VendorAccount",
     "AffectedGrant",
     "AffectedStatus",
@@ -179,4 +190,6 @@ __all__ = [
     "UsageAnomaly",
     "AccountKind",
     "SiteTextKind",
+    "Scorecard",
+    "ScorecardWeights",
 ]

@@ -47,7 +47,40 @@ class GrantStatus(LabeledEnum):
     REVOKED = "revoked", "已撤销"
 
 
-class Application(Base):
+# The using unit's undertaking how it keeps the data it receives (谁使用谁负责): field, Chinese title, limit.
+PROTECTION_FIELDS = (
+    ("storage", "存放位置", 300),
+    ("access", "知悉范围", 300),
+    ("disposal", "销毁期限和方式", 300),
+)
+PROTECTION_MISSING = "未填写（本功能上线前提交）"
+
+
+class DataProtectionColumns:
+    """存放位置, 知悉范围 and 销毁期限/方式 as the application stated them and its grant carries them; NULL when the
+    application came before they were asked (or an API client left them out)."""
+
+    protection_storage: Mapped[str | None] = mapped_column(String(300))
+    protection_access: Mapped[str | None] = mapped_column(String(300))
+    protection_disposal: Mapped[str | None] = mapped_column(String(300))
+
+    @property
+    def data_protection(self) -> dict[str, str] | None:
+        values = {name: getattr(self, f"protection_{name}") or "" for name, _, _ in PROTECTION_FIELDS}
+        return values if any(values.values()) else None
+
+    @data_protection.setter
+    def data_protection(self, values: dict[str, str] | None) -> None:
+        for name, _, _ in PROTECTION_FIELDS:
+            setattr(self, f"protection_{name}", ((values or {}).get(name) or None))
+
+    def protection_lines(self) -> list[tuple[str, str]]:
+        """(title, text) for pages and records: what was stated, or that nothing was (before this was asked)."""
+        values = self.data_protection
+        return [(title, values[name] if values else PROTECTION_MISSING) for name, title, _ in PROTECTION_FIELDS]
+
+
+class Application(DataProtectionColumns, Base):
     __tablename__ = "application"
     __table_args__ = (Index("ix_application_units", "applicant_unit_id", "provider_unit_id"),)
 
@@ -122,8 +155,9 @@ class PendingUpload(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
-class Grant(Base):
-    """The only thing that authorises data to flow: unit, resource, items, scenario, validity."""
+class Grant(DataProtectionColumns, Base):
+    """The only thing that authorises data to flow: unit, resource, items, scenario, validity, and how the unit
+    undertook to keep the data (copied from the application at approval: what was reviewed is what is granted)."""
 
     __tablename__ = "data_grant"
     __table_args__ = (

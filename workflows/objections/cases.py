@@ -29,7 +29,7 @@ from workflows.models.objections import (
     ObjectionStatus,
     ObjectionType,
 )
-from workflows.objections.inputs import CODE_LIMIT, MAX_ATTACHMENTS, ObjectionInput  # noqa: F401  (the form counts files)
+from workflows.objections.inputs import CODE_LIMIT, MAX_ATTACHMENTS, NUMBER_LIMIT, ObjectionInput  # noqa: F401  (the form counts files)
 from workflows.objections.process import ANSWERS, BUREAU_TASKS, PROCESS, TRIAGE
 from workflows.organisation.directory import coordinators
 from workflows.sharing import applications, visibility
@@ -138,15 +138,20 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
     application or grant): what the case page shows is what an upheld objection acts on."""
     application_id = _int(raw.get("application_id"), "application_id", problems)
     grant_id = _int(raw.get("grant_id"), "grant_id", problems)
-    app_number = str(raw.get("application_number") or "").strip()
-    grant_number = str(raw.get("grant_number") or "").strip()
-    code = str(raw.get("resource_code") or "").strip()
+    app_number, grant_number, code = (
+        text if len(text := str(raw.get(name) or "").strip()) <= limit else ""  # too long: told by the input
+        for name, limit in (
+            ("application_number", NUMBER_LIMIT),
+            ("grant_number", NUMBER_LIMIT),
+            ("resource_code", CODE_LIMIT),
+        )
+    )
     link: dict = {}
     units = visibility.units_of(actor)
     app = grant = resource = None
     if application_id or app_number:
         app = _application(session, actor, application_id, app_number, problems)
-    if code and len(code) <= CODE_LIMIT:
+    if code:
         resource = session.scalar(
             select(Resource).where(
                 func.upper(Resource.code) == code.upper(), Resource.status == ResourceStatus.PUBLISHED

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from workflows import audit, clock, engine
 from workflows.errors import FieldProblem, ValidationFailed
+from workflows.incidents import service as incidents
 from workflows.models import ApplicationStatus, GrantStatus, Person, ProcessInstance, ResourceRevision, Role
 from workflows.models.objections import Correction, CorrectionStatus, Objection, ObjectionType
 from workflows.objections import cases
@@ -113,6 +114,9 @@ def _act_on_grant(session: Session, actor: Person, objection: Objection, data: d
     else:
         objection.effect = f"保留{what}，责令整改"
     if data.get("incident"):
+        incident = incidents.record_from_objection(
+            session, actor, grant, objection.id, objection.number, objection.opinion
+        )
         audit.record(
             session,
             actor.id,
@@ -120,9 +124,14 @@ def _act_on_grant(session: Session, actor: Person, objection: Objection, data: d
             grant.unit_id,
             "unit:incident",
             None,
-            {"objection_id": objection.id, "grant_id": grant.id, "opinion": objection.opinion},
+            {
+                "objection_id": objection.id,
+                "grant_id": grant.id,
+                "opinion": objection.opinion,
+                "incident_id": incident.id,
+            },
         )
-        objection.effect += "；已记录使用单位违规事件"
+        objection.effect += "；已记录使用单位违规事件（安全事件）"
     return {}
 
 

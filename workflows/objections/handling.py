@@ -179,7 +179,7 @@ def answered(session: Session, actor: Person, task: HumanTask, data: dict) -> di
     return data
 
 
-def _agreement_problem(objection: Objection, outcome: ObjectionOutcome) -> str | None:
+def agreement_problem(objection: Objection, outcome: ObjectionOutcome) -> str | None:
     """意见一致 only when every responding unit's answer agrees with the recorded outcome (四(五): the bureau
     communicates and coordinates; it does not overrule a unit that disagrees)."""
     agreeing = AnswerStance.AGREE if outcome == ObjectionOutcome.UPHELD else AnswerStance.DISAGREE
@@ -211,7 +211,7 @@ def decided(session: Session, actor: Person, task: HumanTask, data: dict) -> dic
         _specific("opinion", data.get("opinion") or "", "提请理由", REFER_HINT)
         return {"resolution": resolution, "opinion": data["opinion"].strip(), "needs_correction": False}
     outcome = ObjectionOutcome(data["outcome"])
-    if problem := _agreement_problem(objection, outcome):
+    if problem := agreement_problem(objection, outcome):
         raise ValidationFailed([FieldProblem("resolution", problem)], "各方意见不一致，未提交")
     _specific("opinion", data.get("opinion") or "", "处理意见")
     return data | _close(session, actor, objection, outcome, data)

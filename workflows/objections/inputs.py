@@ -15,7 +15,7 @@ from workflows.models.objections import ObjectionType
 
 MAX_ATTACHMENTS, ATTACHMENT_NAME, ATTACHMENT_NOTE = 5, 200, 500
 MIN_FACTS, MIN_REQUEST = 10, 2
-CODE_LIMIT = 64
+CODE_LIMIT, NUMBER_LIMIT = 64, 32
 TYPE_PROBLEM = "请求内容的数据类型有误，未提交，请按提示修改"
 ATTACHMENTS_SHAPE = '附件（attachments）：应为 [{{"name": 文件名, "note": 说明}}] 数组'  # a message template
 
@@ -95,9 +95,30 @@ class ObjectionInput(BaseModel):
     grant_id: Annotated[
         int | None, _an_id("所涉授权"), Id, Field(title="所涉授权", description="所涉授权（数据使用异议必填）")
     ] = None
+    application_number: str = Field(
+        "",
+        title="所涉申请编号",
+        max_length=NUMBER_LIMIT,
+        description="所涉申请的编号，如 SQ2026000001（可代替 application_id）",
+    )
+    grant_number: str = Field(
+        "",
+        title="所涉授权的申请编号",
+        max_length=NUMBER_LIMIT,
+        description="所涉授权所依据的申请编号（可代替 grant_id）",
+    )
     attachments: list[Evidence] = Field(
         [], title="附件", max_length=MAX_ATTACHMENTS, description=f"证据材料（最多 {MAX_ATTACHMENTS} 个）"
     )
+
+    FORM_FIELDS: ClassVar[tuple[str, ...]] = (
+        "type",
+        "facts",
+        "request",
+        "application_number",
+        "resource_code",
+        "grant_number",
+    )  # what the web form sends: people know numbers and codes, not ids
 
     @model_validator(mode="before")
     @classmethod

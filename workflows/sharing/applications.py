@@ -34,6 +34,7 @@ from workflows.sharing.inputs import (  # noqa: F401  (pages read latest_valid_u
     ApplicationInput,
     ApplicationShape,
     latest_valid_until,
+    missing_protection,
 )
 from workflows.sharing.process import PROCESS, RESUBMIT_TASK, REVIEW_TASK  # noqa: F401  (pages read them here)
 
@@ -101,8 +102,11 @@ def applicant_units(person: Person) -> list[int]:
     return sorted({m.unit_id for m in person.memberships if m.role == Role.APPLICANT})
 
 
-def _check(session: Session, unit_id: int, data: ApplicationShape, complete: bool) -> Resource:
-    """Everything wrong with an application at once; the shape was checked before anything was looked up."""
+def _check(
+    session: Session, unit_id: int, data: ApplicationShape, complete: bool, protection_required: bool = False
+) -> Resource:
+    """Everything wrong with an application at once; the shape was checked before anything was looked up.
+    `protection_required`: the web form asks for the data protection undertaking; API v1 clients may leave it out."""
     resource = shareable_resource(session, data.resource_code)
     problems = []
     if resource.provider_unit_id == unit_id:
@@ -112,6 +116,8 @@ def _check(session: Session, unit_id: int, data: ApplicationShape, complete: boo
     if unknown:
         problems.append(FieldProblem("items", f"信息项：{'、'.join(unknown)} 不属于该资源"))
     problems += data.problems_as(ApplicationInput if complete else ApplicationDraft)
+    if complete and protection_required and data.data_protection is None:
+        problems += missing_protection()
     sensitive = [i.name for i in resource.items if i.sensitive and i.name in data.items]
     if complete and sensitive and len(data.sensitive_justification) < MIN_JUSTIFICATION:
         problems.append(
@@ -134,10 +140,11 @@ def save_draft(
     complete: bool = False,
 ) -> Application:
     """Keep what was typed, even incomplete; only what is present is checked. `complete` (saving in order to submit)
-    checks everything a submission needs in the same pass, so every problem is told at once."""
+    checks everything a submission needs in the same pass, so every problem is told at once, the data protection
+    undertaking among them (the form asks for it; only API v1 may leave it out)."""
     _require_applicant(actor, unit_id)
     data = _shape(raw, complete)
-    resource = _check(session, unit_id, data, complete=complete)
+    resource = _check(session, unit_id, data, complete=complete, protection_required=True)
     return _save(session, actor, unit_id, resource, data, application_id)
 
 
@@ -200,6 +207,8 @@ def _fill(app: Application, resource: Resource, data: ApplicationShape) -> None:
     app.frequency = CallFrequency.parse(data.frequency)  # None until the applicant chooses one
     app.valid_until, app.undertaking = data.until(), data.undertaking
     app.sensitive_justification = data.sensitive_justification
+    given = data.data_protection is not None and data.data_protection.given()
+    app.data_protection = data.data_protection.model_dump() if given else None
     app.updated_at = clock.now()
 
 
@@ -214,11 +223,12 @@ def _editable(session: Session, actor: Person, application_id: int) -> Applicati
 
 
 def submit(session: Session, actor: Person, application_id: int) -> Application:
-    """Check everything and start the case; 无条件共享 is granted by the process at once."""
+    """Check everything (the data protection undertaking too: a draft is submitted from its page) and start the case;
+    无条件共享 is granted by the process at once."""
     app = _editable(session, actor, application_id)
     if app.status != ApplicationStatus.DRAFT:
         raise Conflict("退回补正的申请不在此提交：请点击申请页上的“去办理：补正后重新提交”，逐项答复后点击“提交”")
-    resource = _check(session, app.applicant_unit_id, ApplicationShape.of(app), complete=True)
+    resource = _check(session, app.applicant_unit_id, ApplicationShape.of(app), complete=True, protection_required=True)
     return _start(session, actor, app, resource)
 
 

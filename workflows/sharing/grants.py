@@ -45,6 +45,7 @@ def create(session: Session, app: Application, items: list[str], until: date, ac
         status=GrantStatus.ACTIVE,
         created_at=clock.now(),
     )
+    grant.data_protection = app.data_protection  # as reviewed: a later change of the application does not reach it
     session.add(grant)
     session.flush()
     audit.record(

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from workflows import clock, inputs
 from workflows.errors import FieldProblem, ValidationFailed
-from workflows.models import ApplicationStatus, CallFrequency
+from workflows.models import PROTECTION_FIELDS, ApplicationStatus, CallFrequency
 
 MAX_VALIDITY_YEARS = 3
 MAX_ITEMS, MAX_ITEM_NAME = 200, 100
@@ -49,6 +49,57 @@ UnitId = Annotated[
 ]
 
 
+MIN_PROTECTION = 4  # “本单位内网服务器”, “业务科室经办人” say where and who; “有” says nothing
+_PROTECTION = {name: (title, limit) for name, title, limit in PROTECTION_FIELDS}
+PROTECTION_HINTS = {
+    "storage": "存放位置：写明数据存放在哪里，例如“本单位政务外网业务系统数据库（机房位于县政务服务中心）”",
+    "access": "知悉范围：写明本单位哪些人可以查看，例如“社会救助股经办人员 3 人，按岗位授权”",
+    "disposal": "销毁期限和方式：写明何时、如何删除，例如“授权到期或业务办结后 30 日内从系统中删除，不留副本”",
+}
+# The form's three boxes: name, title, limit, and what to write (the hint after the title's colon).
+PROTECTION_FORM = [
+    (name, title, limit, PROTECTION_HINTS[name].split("：", 1)[1]) for name, title, limit in PROTECTION_FIELDS
+]
+
+
+def _protection_field(name: str, minimum: int = 0):
+    title, limit = _PROTECTION[name]
+    return Annotated[str, Field(title=title, max_length=limit, min_length=minimum, description=PROTECTION_HINTS[name])]
+
+
+class DataProtection(BaseModel):
+    """How the using unit undertakes to keep the data (谁使用谁负责): where, who may see it, when it is deleted. A draft
+    may hold part of it; a submission that states it states all three."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    storage: _protection_field("storage") = ""
+    access: _protection_field("access") = ""
+    disposal: _protection_field("disposal") = ""
+
+    def given(self) -> bool:
+        return any((self.storage, self.access, self.disposal))
+
+
+class DataProtectionInput(DataProtection):
+    """A stated undertaking: every one of the three answered specifically."""
+
+    storage: _protection_field("storage", MIN_PROTECTION)
+    access: _protection_field("access", MIN_PROTECTION)
+    disposal: _protection_field("disposal", MIN_PROTECTION)
+
+
+PROTECTION_WARNING = (
+    "未填写数据保护承诺（data_protection：存放位置、知悉范围、销毁期限和方式）。申请已提交，"
+    "但审核人将看到“未填写”；请在今后的申请中写明，网页表单中此项为必填"
+)
+
+
+def missing_protection() -> list[FieldProblem]:
+    """A submission from the web form without the undertaking: each of the three is asked for beside its field."""
+    return [FieldProblem(f"data_protection.{name}", f"{PROTECTION_HINTS[name]}（必填）") for name in _PROTECTION]
+
+
 def latest_valid_until(submitted: date) -> date:
     """一次最长三年."""
     return inputs.years_on(submitted, MAX_VALIDITY_YEARS)
@@ -82,6 +133,14 @@ class ApplicationShape(BaseModel):
         ("valid_until", "string_too_short"): "有效期至：请选择有效期截止日期（最长三年，到期后可重新申请）",
         ("undertaking", "literal_error"): "使用承诺：请阅读并勾选“谁使用谁负责”承诺",
     }
+    PROTECTION_MESSAGES: ClassVar[dict[str, str]] = {
+        "string_too_short": "{hint}（至少 {min_length} 个字）",
+        "missing": "{hint}（必填）",
+        "string_too_long": "{title}：不能超过 {max_length} 个字（现有 {length} 个字），请精简",
+        "string_type": "{title}（data_protection.{name}）：应为文字",
+        "extra_forbidden": "数据保护承诺（data_protection）：只有 storage（存放位置）、access（知悉范围）、"
+        "disposal（销毁期限和方式）三项，{name} 不是其中之一",
+    }
 
     resource_code: ResourceCode
     items: Items = []
@@ -93,6 +152,14 @@ class ApplicationShape(BaseModel):
     undertaking: Undertaking = False
     sensitive_justification: Justification = ""
     unit_id: UnitId = None
+    data_protection: Annotated[
+        DataProtection | None,
+        Field(
+            title="数据保护承诺",
+            description="使用单位如何保管数据（谁使用谁负责）：storage 存放位置、access 知悉范围、disposal 销毁期限和方式。"
+            "网页表单必填；接口中可不填（应答 warnings 提示补充），填写的须三项都写明",
+        ),
+    ] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -138,7 +205,35 @@ class ApplicationShape(BaseModel):
 
     @classmethod
     def problems(cls, error: ValidationError) -> list[FieldProblem]:
-        return inputs.field_problems(error, cls, cls.MESSAGES)
+        errors = error.errors(include_url=False)
+        nested = [e for e in errors if e["loc"][:1] == ("data_protection",) and e["type"] != inputs.REFUSED]
+        found = inputs.field_problems([e for e in errors if e not in nested], cls, cls.MESSAGES)
+        return found + [cls._protection_problem(e) for e in nested]
+
+    @classmethod
+    def _protection_problem(cls, found: dict) -> FieldProblem:
+        """A problem of one of the three, beside its own field: "data_protection.storage"."""
+        name = str(found["loc"][1]) if len(found["loc"]) > 1 else ""
+        if name not in _PROTECTION:
+            if found["type"] == "extra_forbidden":
+                text = cls.PROTECTION_MESSAGES["extra_forbidden"].format(name=inputs.shown(name, 20))
+                return FieldProblem("data_protection", text)
+            return FieldProblem(
+                "data_protection", "数据保护承诺（data_protection）：应为含 storage、access、disposal 三项文字的对象"
+            )
+        title, _ = _PROTECTION[name]
+        template = cls.PROTECTION_MESSAGES.get(found["type"], "{title}（data_protection.{name}）：格式有误")
+        sent = found.get("input")
+        return FieldProblem(
+            f"data_protection.{name}",
+            template.format(
+                hint=PROTECTION_HINTS[name],
+                title=title,
+                name=name,
+                length=len(sent) if isinstance(sent, str) else 0,
+                **(found.get("ctx") or {}),
+            ),
+        )
 
     @classmethod
     def of(cls, app) -> ApplicationShape:
@@ -155,6 +250,7 @@ class ApplicationShape(BaseModel):
                 "undertaking": app.undertaking,
                 "sensitive_justification": app.sensitive_justification,
                 "unit_id": app.applicant_unit_id,
+                "data_protection": app.data_protection,
             }
         )
 
@@ -209,6 +305,14 @@ class ApplicationInput(ApplicationDraft):
     ]
     valid_until: Annotated[ValidUntil, Field(min_length=1, description="有效期至（YYYY-MM-DD，晚于今天、最长三年）")]
     undertaking: Annotated[Literal[True], Field(title="使用承诺", description="“谁使用谁负责”承诺，须为 true")]
+    data_protection: Annotated[
+        DataProtectionInput | None,
+        Field(
+            title="数据保护承诺",
+            description="使用单位如何保管数据（谁使用谁负责）：storage 存放位置、access 知悉范围、disposal 销毁期限和方式，"
+            f"各至少 {MIN_PROTECTION} 个字。接口中可不填（应答 warnings 提示补充）；填写的须三项都写明",
+        ),
+    ] = None
 
     @field_validator("frequency")
     @classmethod

@@ -18,6 +18,7 @@ from weasyprint import HTML
 from workflows import audit, clock, engine
 from workflows.db import is_postgres
 from workflows.models import (
+    PROTECTION_MISSING,
     Application,
     ApplicationStatus,
     ApprovalRecord,
@@ -181,7 +182,8 @@ def _fact(session: Session, app: Application, rows: list[HumanTask]) -> dict | N
 def content_for(session: Session, app: Application) -> dict:
     """Everything the record states, in a canonical form: the same case always gives the same content.
 
-    Keys are only ever added (rejection_fact; a 补正 step's answers and attachments): stored records keep theirs."""
+    Keys are only ever added (rejection_fact; a 补正 step's answers and attachments; data_protection, the using
+    unit's undertaking as reviewed): stored records keep theirs."""
     grant = session.scalar(
         select(Grant)
         .options(lazyload(Grant.application), lazyload(Grant.unit), lazyload(Grant.resource))
@@ -214,6 +216,9 @@ def content_for(session: Session, app: Application) -> dict:
         "purpose": app.purpose,
         "frequency": frequency.label if frequency else "",
         "requested_until": str(app.valid_until or ""),
+        "data_protection": [{"title": t, "text": text} for t, text in app.protection_lines()]
+        if app.data_protection
+        else None,
         "timeline": _timeline(session, app, rows),
         "decision": ApplicationStatus(app.status).label,
         "reason": app.decision_reason,
@@ -249,7 +254,9 @@ def digest(content: dict) -> str:
 def render_pdf(content: dict, sha256: str, public_base_url: str | None = None) -> bytes:
     verify_url = f"{public_base_url or base_url()}/verify/{sha256}"
     qr = qr_data_uri(verify_url)
-    html = _env.get_template("record.html").render(c=content, sha256=sha256, verify_url=verify_url, qr=qr)
+    html = _env.get_template("record.html").render(
+        c=content, sha256=sha256, verify_url=verify_url, qr=qr, protection_missing=PROTECTION_MISSING
+    )
     return HTML(string=html).write_pdf()
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from workflows import calendar, case_names, clock
 from workflows.engine import TASK_ROWS, tasks
 from workflows.errors import NotFound
-from workflows.models import HumanTask, Person, Responsibility, Role, RoleMembership, TaskStatus
+from workflows.incidents import service as incidents
+from workflows.models import HumanTask, Person, Responsibility, Role, RoleMembership, TaskStatus, Unit
 from workflows.organisation import responsibilities
 from workflows.supervision import timeliness
 
@@ -35,6 +36,7 @@ class Workbench:
     names: dict[int, str] = field(default_factory=dict)  # case names by instance id
     nudges: dict[int, str] = field(default_factory=dict)  # 催办 / 督办 by task id
     overdue_cases: list[OverdueCase] = field(default_factory=list)  # for coordinators: the 督办 list
+    open_incidents: list[tuple[Unit, int]] = field(default_factory=list)  # for coordinators: 处置中 安全事件 per unit
 
     @property
     def overdue_count(self) -> int:
@@ -60,6 +62,10 @@ def workbench(session: Session, person_id: int) -> Workbench:
             row for row in timeliness.timeliness_by_unit(session) if row.open_overdue or row.done_late or row.returned
         ]
         bench.responsible_gaps = responsibilities.gaps(session)
+        counts = incidents.open_counts_by_unit(session)
+        bench.open_incidents = sorted(
+            ((session.get(Unit, unit_id), n) for unit_id, n in counts.items()), key=lambda row: (-row[1], row[0].code)
+        )
         overdue = overdue_tasks(session)
     bench.names = case_names.for_tasks(session, bench.open_tasks + overdue)
     bench.nudges = tasks.nudges(session, bench.open_tasks)

@@ -157,7 +157,7 @@ def test_a_bad_workbook_is_refused_whole_and_every_problem_names_sheet_row_and_c
     assert caught.value.message == "导入文件有 4 处问题，未导入任何内容，请修改后重新上传"
     assert caught.value.details[:3] == [
         "工作表“资源目录”第3行“共享条件/不予共享依据”列：有条件共享的资源必须填写共享条件",
-        "工作表“资源目录”第4行“发布日期”列：“2026-13-40”不是有效日期，格式应为 YYYY-MM-DD",
+        "工作表“资源目录”第4行“发布日期”列：“2026-13-40”不是存在的日期，请核对年、月、日后按 2026-12-31 的格式填写",
         "工作表“资源目录”第5行“共享类型”列：“半共享”不是有效值，应为 无条件共享、有条件共享、不予共享 之一",
     ]
     assert caught.value.details[3].startswith("工作表“信息项”第4行“资源代码”列：“XY-GA-999”既不在")

@@ -134,7 +134,7 @@ MISSING = [
 def test_a_timeline_over_two_pages_stays_inside_the_margin_repeats_its_headings_and_keeps_numbered_lines(
     ready, tmp_path
 ):
-    app_id = apply(ready)
+    app_id = apply(ready, data_protection=None)  # two pages of timeline and little else
     with at("2026-03-20T16:45:00"):  # late, so 是否按期 reads 逾期 in the last column
         decide(
             ready,

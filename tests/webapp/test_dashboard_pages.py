@@ -1,0 +1,43 @@
+"""督导考核统计: the bureau sees the county and any unit, a unit only itself; every chart's table exports to Excel."""
+
+import io
+
+from openpyxl import load_workbook
+
+from tests.helpers import apply, at, decide, login, text_of, unit
+
+
+def test_the_bureau_sees_the_county_and_chooses_a_unit(client, ready):
+    with at("2026-02-13T10:00:00"):
+        decide(ready, apply(ready), decision="approve")
+        login(client, "lina")
+        page = client.get("/supervision/")
+        assert page.status_code == 200 and "全县" in text_of(page) and 'id="unit"' in page.get_data(as_text=True)
+        with ready() as s:
+            police = unit(s, "gaj").id
+        one = client.get(f"/supervision/?unit={police}")
+        assert one.status_code == 200 and "县公安局" in text_of(one)
+
+
+def test_a_unit_sees_only_itself_and_asking_for_another_is_404(app, client, ready):
+    login(client, "machao")
+    page = client.get("/supervision/")
+    assert page.status_code == 200 and "县民政局" in text_of(page) and 'id="unit"' not in page.get_data(as_text=True)
+    with ready() as s:
+        police = unit(s, "gaj").id
+    assert client.get(f"/supervision/?unit={police}").status_code == 404
+    assert client.get("/supervision/?unit=abc").status_code == 422
+
+
+def test_every_chart_exports_its_table_to_excel(client, ready):
+    with at("2026-02-13T10:00:00"):
+        decide(ready, apply(ready), decision="approve")
+        login(client, "lina")
+        answer = client.get("/supervision/dashboard.xlsx")
+    assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(answer.data))
+    assert book.sheetnames[:2] == ["月度趋势", "逾期办理"]
+    trend = list(book["月度趋势"].iter_rows(values_only=True))
+    assert trend[1][1:] == ("提交申请", "办结申请", "新增授权")
+    february = next(row for row in trend if row[0] == "2026-02")
+    assert february[1:] == (1, 1, 1)

@@ -1,0 +1,28 @@
+"""The demo's past months: cases decided in time and late, a return, a rejection and one review open past its day,
+seeded once, which the scorecard then counts."""
+
+from sqlalchemy import func, select
+
+from tests.helpers import at, unit
+from workflows import demo_history
+from workflows.models import Application, ApplicationStatus
+from workflows.supervision import periods, scorecards
+
+
+def test_the_demo_history_is_seeded_once_and_the_scorecard_counts_its_late_review(ready):
+    with at("2026-12-07T10:00:00"):
+        assert demo_history.seed_history(ready) == len(demo_history.CASES)
+        assert demo_history.seed_history(ready) == 0
+        with ready() as s:
+            statuses = dict(s.execute(select(Application.status, func.count()).group_by(Application.status)).all())
+            october = scorecards.cards_for(s, periods.parse_period("2026-10"))
+            civil = next(c for c in october if c.unit_id == unit(s, "mzj").id)
+    assert statuses == {
+        ApplicationStatus.APPROVED: 7,
+        ApplicationStatus.REJECTED: 1,
+        ApplicationStatus.RETURNED: 1,
+        ApplicationStatus.IN_REVIEW: 1,
+    }
+    late = next(f for f in civil.part("review").figures if f.label == "逾期审核（含逾期未办）")
+    assert late.value == 1 and "县教育体育局申请「最低生活保障对象信息」" in late.cases[0]["label"]
+    assert civil.part("review").score == 0.0

@@ -1,0 +1,149 @@
+"""单位考核: the county ranking for everyone, a unit's card in detail for the unit and the bureau, the weights."""
+
+from __future__ import annotations
+
+import io
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+
+from webapp.extensions import db
+from webapp.params import id_param
+from webapp.refusals import refusal
+from webapp.security import current_person, role_required
+from webapp.supervision.blueprint import bp
+from workflows import clock
+from workflows.errors import ValidationFailed
+from workflows.supervision import dashboard as supervision_dashboard
+from workflows.supervision import heatmap as supervision_heatmap
+from workflows.supervision import periods, scorecards
+from workflows.supervision import weights as scorecard_weights
+
+CASE_PAGES = {  # a figure's case → the page that shows it
+    "application": lambda ident: url_for("applications.detail", item_id=ident),
+    "objection": lambda ident: url_for("objections.detail", item_id=ident),
+    "catalog_change": lambda ident: url_for("catalog.change_detail", item_id=ident),
+    "resource": lambda ident: url_for("catalog.detail", code=ident),
+    "grant": lambda ident: url_for("applications.order", grant_id=ident),
+    "incident": lambda ident: url_for("incidents.detail", item_id=ident),
+}
+
+
+def _period():
+    """The period asked for, or this month with the problem said above the page."""
+    try:
+        return periods.parse_period(request.args.get("period")), []
+    except ValidationFailed as err:
+        return periods.parse_period(None), err.details
+
+
+@bp.get("/scorecards")
+def ranking():
+    period, errors = _period()
+    return render_template(
+        "supervision/ranking.html",
+        period=period,
+        ranking=scorecards.ranking_for(db.session, current_person(), period),
+        errors=errors,
+        parts=scorecard_weights.PARTS,
+        today=clock.today(),
+    ), (422 if errors else 200)
+
+
+@bp.get("/scorecards/<int:unit_id>")
+def card(unit_id: int):
+    period, errors = _period()
+    found = scorecards.card_of(db.session, current_person(), period, unit_id)
+    return render_template(
+        "supervision/card.html", period=period, card=found, errors=errors, case_page=_case_page, today=clock.today()
+    ), (422 if errors else 200)
+
+
+def _case_page(case: dict) -> str | None:
+    page = CASE_PAGES.get(case["kind"])
+    return page(case["id"]) if page else None
+
+
+@bp.route("/weights", methods=["GET", "POST"])
+@role_required("coordinator")
+def weights():
+    person = current_person()
+    values = dict(request.form) if request.method == "POST" else {}
+    with refusal(lambda r: _weights_page(values, r.problems, r.status), passed_on=()) as refused:
+        if request.method == "POST":
+            scorecard_weights.set_weights(
+                db.session, person, values.get("from_month", ""), values, values.get("note", "")[:600]
+            )
+    if refused:
+        return refused.page
+    if request.method == "POST":
+        flash(f"考核权重已保存，自 {values.get('from_month', '').strip()} 起适用；已结束期间的得分不变", "success")
+        return redirect(url_for("supervision.weights"))
+    return _weights_page(values)
+
+
+def _weights_page(values: dict, errors: list | None = None, status: int = 200):
+    today = clock.today()
+    this_month = periods.parse_period(f"{today.year}-{today.month:02d}")
+    return render_template(
+        "supervision/weights.html",
+        parts=scorecard_weights.PARTS,
+        current=scorecard_weights.weights_for(db.session, this_month),
+        history=scorecard_weights.weight_history(db.session),
+        values=values,
+        errors=errors or [],
+        this_month=this_month,
+    ), status
+
+
+@bp.get("/")
+def dashboard():
+    """The county's figures for the bureau (any unit on request); a unit's own for everyone else."""
+    board = supervision_dashboard.dashboard(db.session, current_person(), id_param(request.args.get("unit"), "单位"))
+    return render_template(
+        "supervision/dashboard.html",
+        board=board,
+        charts_json=[
+            {"key": c.key, "kind": c.kind, "categories": c.categories, "series": c.series} for c in board.charts
+        ],
+    )
+
+
+@bp.get("/dashboard.xlsx")
+def dashboard_xlsx():
+    board = supervision_dashboard.dashboard(db.session, current_person(), id_param(request.args.get("unit"), "单位"))
+    name = f"督导考核统计-{board.unit.short_name if board.unit else '全县'}-{clock.today()}.xlsx"
+    return send_file(
+        io.BytesIO(supervision_dashboard.workbook(board)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=name,
+    )
+
+
+@bp.get("/heatmap")
+@role_required("coordinator", "modeler")
+def heatmap():
+    """流程瓶颈图: a version's diagram coloured by how long each step takes and how often it is late."""
+    period = periods.parse_period(request.args["period"]) if request.args.get("period") else None
+    found = supervision_heatmap.heatmap(
+        db.session,
+        current_person(),
+        id_param(request.args.get("version"), "流程版本"),
+        id_param(request.args.get("unit"), "单位"),
+        period,
+    )
+    return render_template(
+        "supervision/heatmap.html",
+        heat=found,
+        period=period,
+        tasks_json=[
+            {
+                "id": t.task_key,
+                "level": t.level,
+                "text": f"中位 {t.median_days if t.median_days is not None else '—'} 天 · "
+                f"P90 {t.p90_days if t.p90_days is not None else '—'} 天 · "
+                f"逾期 {round(t.overdue_rate * 100) if t.overdue_rate is not None else '—'}%",
+            }
+            for t in found.tasks
+        ],
+    )
