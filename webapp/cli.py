@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from notifications.email import SmtpSettings
 from workflows import backup, calendar, clock, demo, demo_history, engine, migrate, operations
+from workflows.supervision import reports
 from workflows.engine import lint
 from workflows.errors import DomainError
 from workflows.models import Person
@@ -97,6 +98,7 @@ def init_app(app: Flask) -> None:
     from webapp.usage_cli import usage_cli
 
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(report_cli)
     app.cli.add_command(unit_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(usage_cli)
@@ -304,3 +306,24 @@ def preview_lines(preview: calendar.YearPreview) -> list[str]:
     ]
     lines += [f"注意：{w}" for w in preview.warnings]
     return lines + ["核对无误后，去掉 --dry-run 再运行一次即导入"]
+
+
+report_cli = AppGroup("report", help="督导考核月报")
+
+
+@report_cli.command("monthly")
+@click.argument("month")
+def report_monthly_command(month):
+    """Make (or find) the supervision report of MONTH (e.g. 2026-11) and render its PDF."""
+    try:
+        with unit_of_work(_sessions()) as session:
+            report = reports.make_monthly(session, month)
+            size = len(reports.pdf_of(session, report) or b"")
+            period, units = report.period, len(report.content["units"])
+    except DomainError as err:
+        _refused(err)
+    if not size:
+        raise click.ClickException("月报已生成，但 PDF 暂时未能生成；定时任务会重试，或稍后再运行本命令")
+    click.echo(
+        f"{period} 督导考核月报：{units} 个单位，PDF {size // 1024} KB；协调员和各单位负责人可在“督导考核统计”中下载"
+    )

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -25,6 +26,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VENDOR_CSS = Path(__file__).resolve().parents[2] / "webapp" / "static" / "vendor" / "bootstrap.min.css"
+
+# What a page must show, it may take this long to show on a busy machine (CI runs both databases' suites at once on
+# two cores): waiting longer for a right answer never passes a wrong one.
+expect.set_options(timeout=15_000)
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 

@@ -28,10 +28,10 @@ def test_a_not_shared_switch_is_confirmed_and_the_provider_keeps_one_grant_and_r
         page.get_by_label("共享方式", exact=True)
     ).to_be_disabled()  # 不予共享 has no 共享方式: emptied for the clerk
     expect(page.get_by_label("共享方式", exact=True)).to_have_value("")
-    page.get_by_label("共享条件 / 不予共享依据").fill("本单位领导研究决定暂缓共享该类数据资源")
+    page.get_by_label("共享条件/不予共享依据").fill("本单位领导研究决定暂缓共享该类数据资源")
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#form-error")).to_contain_text("没有写明具体的法律、行政法规或政策文件")
-    page.get_by_label("共享条件 / 不予共享依据").fill(BASIS)
+    page.get_by_label("共享条件/不予共享依据").fill(BASIS)
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#pending-change")).to_contain_text("待县大数据局确认：改为不予共享")
     expect(page.locator(".badge").filter(has_text="有条件共享")).to_be_visible()  # nothing changed yet

@@ -76,8 +76,8 @@ def test_an_attachment_named_with_a_right_to_left_override_is_listed_without_it(
 @pytest.mark.parametrize(
     "path, status, message",
     [
-        ("/catalog/?page={}", 200, "页码：应为 1 到 100000 之间的整数（半角数字）"),
-        ("/catalog/interfaces?min_calls={}", 200, "月调用次数下限：应为 0 到 2147483647 之间的整数"),
+        ("/catalog/?page={}", 422, "页码：应为 1 到 100000 之间的整数（半角数字）"),
+        ("/catalog/interfaces?min_calls={}", 422, "月调用次数下限：应为 0 到 2147483647 之间的整数"),
         ("/api/v1/catalog/resources?per_page={}", 422, "每页条数：应为 1 到 100 之间的整数"),
         ("/tasks/?unit={}", 422, "办理单位：应为列表中的一项（正整数编号），请重新选择"),
         ("/catalog/export.xlsx?unit={}", 422, "单位：应为列表中的一项（正整数编号），请重新选择"),

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import request
+from flask import render_template, request
 
 from webapp.extensions import db
+from workflows.catalog import search as catalog_search
+from workflows.catalog.queries import FACETS, FIELD_LABELS
 from workflows.errors import ValidationFailed
 
-FACET_LABELS = {
-    "share_type": "共享类型",
-    "open_type": "开放类型",
-    "category": "资源分类",
-    "format": "资源格式",
-    "update_cycle": "更新周期",
-    "sensitivity": "数据分级",
-}
+FACET_LABELS = {name: FIELD_LABELS[name] for name in FACETS}  # the facets, named as the search form names them
 
 
 def searched(parse: Callable, search: Callable, refused: Callable[[], tuple]) -> tuple:
@@ -28,3 +23,22 @@ def searched(parse: Callable, search: Callable, refused: Callable[[], tuple]) ->
     except ValidationFailed as err:
         query, page = refused()
         return query, page, err.details, 422
+
+
+def interfaces_page(search: Callable, scenarios: Callable, **shown):
+    """数据接口, logged in or public: `search` and `scenarios` say which interfaces; `shown` what the page links to."""
+    query, page, errors, status = searched(
+        catalog_search.parse_interface_query,
+        search,
+        lambda: (catalog_search.InterfaceQuery(), catalog_search.refused_page(("object_class",))),
+    )
+    return render_template(
+        "catalog/interfaces.html",
+        page=page,
+        query=query,
+        errors=errors,
+        args=request.args,
+        scenarios=scenarios(db.session),
+        sort_choices=catalog_search.SORT_CHOICES,
+        **shown,
+    ), status

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.catalog.blueprint import bp
-from webapp.catalog.searching import FACET_LABELS, searched
+from webapp.catalog.searching import FACET_LABELS, interfaces_page, searched
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.refusals import done_or_back, refusal
@@ -36,20 +36,7 @@ def search():
 
 @bp.get("/interfaces")
 def interfaces():
-    query, page, errors, status = searched(
-        catalog_search.parse_interface_query,
-        catalog_search.search_interfaces,
-        lambda: (catalog_search.InterfaceQuery(), catalog_search.refused_page(("object_class",))),
-    )
-    return render_template(
-        "catalog/interfaces.html",
-        page=page,
-        query=query,
-        errors=errors,
-        args=request.args,
-        scenarios=catalog_search.scenarios(db.session),
-        sort_choices=catalog_search.SORT_CHOICES,
-    ), status
+    return interfaces_page(catalog_search.search_interfaces, catalog_search.scenarios)
 
 
 @bp.get("/resources/<code>")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.catalog.searching import FACET_LABELS, searched
+from webapp.catalog.searching import FACET_LABELS, interfaces_page, searched
 from webapp.extensions import db
 from webapp.public.blueprint import bp
 from webapp.rate_limit import public_pages
 from workflows.catalog import public
-from workflows.catalog import search as catalog_search
 from workflows.models import ROLE_DUTIES, SiteTextKind
 from workflows.sharing import applications
 from workflows.site import texts
@@ -57,23 +56,13 @@ def entry(code: str):
 
 @bp.get("/public/interfaces")
 def interfaces():
-    query, page, errors, status = searched(
-        catalog_search.parse_interface_query,
+    return interfaces_page(
         public.search_interfaces,
-        lambda: (catalog_search.InterfaceQuery(), catalog_search.refused_page(("object_class",))),
-    )
-    return render_template(
-        "catalog/interfaces.html",
-        page=page,
-        query=query,
-        errors=errors,
-        args=request.args,
-        scenarios=public.scenarios(db.session),
-        sort_choices=catalog_search.SORT_CHOICES,
+        public.scenarios,
         entry_endpoint="public.entry",
         catalog_url=url_for("public.catalog"),
         heading="数据接口（公开）",
-    ), status
+    )
 
 
 @bp.get("/policy")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 
 from webapp.extensions import db
 from webapp.params import id_param
@@ -15,6 +15,7 @@ from workflows import clock
 from workflows.errors import ValidationFailed
 from workflows.supervision import dashboard as supervision_dashboard
 from workflows.supervision import heatmap as supervision_heatmap
+from workflows.supervision import reports as supervision_reports
 from workflows.supervision import periods, scorecards
 from workflows.supervision import weights as scorecard_weights
 
@@ -146,4 +147,29 @@ def heatmap():
             }
             for t in found.tasks
         ],
+    )
+
+
+@bp.get("/reports")
+def report_list():
+    return render_template("supervision/reports.html", reports=supervision_reports.listed(db.session, current_person()))
+
+
+@bp.get("/reports/<period>.pdf")
+def report_pdf(period: str):
+    report = supervision_reports.get_report(db.session, current_person(), period)
+    data = supervision_reports.pdf_of(db.session, report)
+    if data is None:
+        abort(503, description="月报 PDF 暂时未能生成，系统会自动重试；请稍后再下载，或先下载 Excel")
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"督导考核月报-{report.period}.pdf")
+
+
+@bp.get("/reports/<period>.xlsx")
+def report_xlsx(period: str):
+    report = supervision_reports.get_report(db.session, current_person(), period)
+    return send_file(
+        io.BytesIO(report.xlsx),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"督导考核月报-{report.period}.xlsx",
     )

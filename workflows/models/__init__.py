@@ -94,7 +94,7 @@ from workflows.models.usage import (
     UsageRecord,
     UsageSource,
 )
-from workflows.models.supervision import Scorecard, ScorecardWeights
+from workflows.models.supervision import Scorecard, ScorecardWeights, SupervisionReport
 
 __all__ = [
     "DataProtectionColumns",
@@ -192,4 +192,5 @@ __all__ = [
     "SiteTextKind",
     "Scorecard",
     "ScorecardWeights",
+    "SupervisionReport",
 ]

@@ -16,7 +16,7 @@ from workflows import clock
 from workflows.errors import NotFound
 from workflows.spreadsheets import safe_cell
 from workflows.models import Application, Grant, HumanTask, Person, Resource, Role, TaskStatus, Unit
-from workflows.supervision import periods, scorecards
+from workflows.supervision import periods, reports, scorecards
 
 MONTHS = 12  # the trends look back a year
 TOP = 10
@@ -44,6 +44,7 @@ class Dashboard:
     months: list[str]
     charts: list[Chart] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)  # what the bureau may choose to look at
+    reports: bool = False  # whether the person reads the monthly reports (the bureau, the units' leaders)
 
 
 def _month_keys(today: date) -> list[str]:
@@ -85,7 +86,7 @@ def dashboard(session: Session, person: Person, unit_id: int | None = None) -> D
     unit = unit_in_view(session, person, unit_id)
     months = _month_keys(clock.today())
     start = clock.start_of_day(date.fromisoformat(months[0] + "-01"))
-    board = Dashboard(unit, months)
+    board = Dashboard(unit, months, reports=reports.may_read(session, person))
     if person.has_role(Role.COORDINATOR):
         board.units = list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
     board.charts.append(_trend(session, unit, months, start))

@@ -163,7 +163,7 @@ def test_a_coordinator_returns_an_entry_with_a_reason_and_the_next_edit_clears_i
         ({"share_type": "unconditional", "share_method": ""}, "必须填写共享方式"),
         ({"open_type": "半开放"}, "“半开放”不是有效值"),
         ({"name": ""}, "资源名称：必填"),
-        ({"published_on": "2026-13-40"}, "不是有效日期"),
+        ({"published_on": "2026-13-40"}, "不是存在的日期"),
     ],
 )
 def test_an_incomplete_entry_is_refused_with_every_problem_named(db, changes, message):

@@ -1,4 +1,5 @@
-"""scorecard_weights and scorecard: the bureau's weights for the unit scorecard (督导考核), and closed periods' cards
+"""scorecard_weights, scorecard, supervision_report: the bureau's weights for the unit scorecard (督导考核), closed
+periods' cards and the monthly reports
 
 Revision ID: 0022
 Revises: 0021
@@ -40,9 +41,21 @@ def upgrade():
         sa.UniqueConstraint('period', 'unit_id', name='uq_scorecard_period_unit'),
     )
     op.create_index('ix_scorecard_unit_id', 'scorecard', ['unit_id'])
+    op.create_table(
+        'supervision_report',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('period', sa.String(length=7), nullable=False),
+        sa.Column('content', JSONDocument, nullable=False),
+        sa.Column('pdf', sa.LargeBinary(), nullable=True),
+        sa.Column('xlsx', sa.LargeBinary(), nullable=False),
+        sa.Column('created_at', UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('period'),
+    )
 
 
 def downgrade():
+    op.drop_table('supervision_report')
     op.drop_index('ix_scorecard_unit_id', table_name='scorecard')
     op.drop_table('scorecard')
     op.drop_index('ix_scorecard_weights_set_by_id', table_name='scorecard_weights')
