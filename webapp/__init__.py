@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.public import bp as public_bp
     from webapp.supervision import bp as supervision_bp
     from webapp.tasks import bp as tasks_bp
+    from webapp.usage import bp as usage_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(organisation_bp, url_prefix="/org")
     app.register_blueprint(account_bp)
     app.register_blueprint(vendors_bp, url_prefix="/vendors")
+    app.register_blueprint(usage_bp, url_prefix="/usage")
     app.register_blueprint(public_bp)
     app.register_blueprint(supervision_bp, url_prefix="/supervision")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -33,6 +33,7 @@ def retention(config) -> operations.Retention:
         login_failures=timedelta(days=config["LOGIN_FAILURE_RETENTION_DAYS"]),
         read_notifications=timedelta(days=config["NOTIFICATION_RETENTION_DAYS"]),
         sent_emails=timedelta(days=config["SENT_EMAIL_RETENTION_DAYS"]),
+        usage_records=timedelta(days=config["USAGE_RETENTION_DAYS"]),
     )
 
 
@@ -94,11 +95,13 @@ def _refused(err: DomainError) -> None:
 
 def init_app(app: Flask) -> None:
     from webapp.org_cli import unit_cli, user_cli
+    from webapp.usage_cli import usage_cli
 
     app.cli.add_command(calendar_cli)
     app.cli.add_command(report_cli)
     app.cli.add_command(unit_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(usage_cli)
 
     @app.cli.command("init-db")
     def init_db_command():

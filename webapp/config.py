@@ -51,6 +51,7 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_FAILURE_RETENTION_DAYS": int(os.environ.get("LOGIN_FAILURE_RETENTION_DAYS", 7)),
         "NOTIFICATION_RETENTION_DAYS": int(os.environ.get("NOTIFICATION_RETENTION_DAYS", 180)),
         "SENT_EMAIL_RETENTION_DAYS": int(os.environ.get("SENT_EMAIL_RETENTION_DAYS", 30)),
+        "USAGE_RETENTION_DAYS": int(os.environ.get("USAGE_RETENTION_DAYS", 400)),  # raw usage records; rollups stay
         "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
         # the catalog anyone may browse without an account (the notice's annex), and its share per client address
         "PUBLIC_CATALOG": _flag("PUBLIC_CATALOG", True),

@@ -23,6 +23,7 @@ from workflows.sharing import audit_events as sharing_audit
 from workflows.sharing import pages as sharing_pages
 from workflows.site import audit_events as site_audit
 from workflows.supervision import audit_events as supervision_audit
+from workflows.usage import audit_events as usage_audit
 from workflows.supervision import deadline_changes, reminders
 
 TASK_HANDLERS = {
@@ -122,6 +123,7 @@ AUDIT_EVENTS = (
     objection_audit.AUDIT_EVENTS,
     incident_audit.AUDIT_EVENTS,
     supervision_audit.AUDIT_EVENTS,
+    usage_audit.AUDIT_EVENTS,
     demo.AUDIT_EVENTS,
 )
 

@@ -14,6 +14,9 @@ from workflows.audit_text import Events
 from workflows.catalog import demands
 from workflows.incidents import service as incidents
 from workflows.models import (
+    AccountKind,
+    UsageBatch,
+    UsageSource,
     CategoryClass,
     DataType,
     Demand,
@@ -35,6 +38,7 @@ from workflows.models import (
     UpdateCycle,
 )
 from workflows.organisation.passwords import hash_password
+from workflows.usage import ingest as usage_ingest
 
 SEED_DIR = Path(__file__).parent / "seed"
 DEMO_PASSWORD = "Demo@2026"
@@ -81,6 +85,7 @@ def seed_org(session: Session, password: str = DEMO_PASSWORD) -> dict[str, int]:
             position=row["position"],
             password_hash=shared_hash,
             email=f"{row['username']}@xiayi.gov.example",
+            account_kind=AccountKind.parse(row["account_kind"]) or AccountKind.PERSON,
         )
         person.memberships = [RoleMembership(unit_id=unit.id, role=r) for r in row["roles"].split(";") if r]
         session.add(person)
@@ -134,14 +139,51 @@ def seed_catalog(session: Session) -> dict[str, int]:
                 business_scenarios=scenarios,
                 scenarios_text=" ".join(scenarios),
                 method=row["method"],
-                monthly_calls=int(row["monthly_calls"]),
             )
         )
         added["interfaces"] += 1
     if any(added.values()):
         audit.record(session, None, "demo", "catalog", "demo:seeded", None, added)
     session.flush()
+    seed_usage(session)
     return added
+
+
+DEMO_USAGE_KEY = "demo-seed"
+DEMO_USAGE_DAYS = (2, 9, 20)  # each interface's demo calls fall on these days before today
+
+
+def seed_usage(session: Session) -> int:
+    """The calls of the last weeks, reported through the usage ingest as the platform would (once): interfaces.csv
+    says how many calls each interface had in 30 days. Returns the records stored."""
+    platform = session.scalar(select(Person).where(Person.account_kind == AccountKind.PLATFORM))
+    if platform is None or session.scalar(
+        select(UsageBatch.id).where(UsageBatch.person_id == platform.id, UsageBatch.idempotency_key == DEMO_USAGE_KEY)
+    ):
+        return 0
+    providers = dict(session.execute(select(Resource.code, Resource.provider_unit_id)).all())
+    units = [u for u in session.scalars(select(Unit).order_by(Unit.code)) if u.active]
+    records, now = [], clock.now()
+    for n, row in enumerate(read_csv("interfaces.csv")):
+        total = int(row["calls_30_days"])
+        user = next(u for u in units[n % len(units) :] + units if u.id != providers[row["resource_code"]])
+        for part, days in enumerate(DEMO_USAGE_DAYS):
+            count = total // len(DEMO_USAGE_DAYS) + (total % len(DEMO_USAGE_DAYS) if part == 0 else 0)
+            records.append(
+                {
+                    "id": f"demo-{row['code']}-{part}",
+                    "unit_code": user.code,
+                    "resource_code": row["resource_code"],
+                    "interface_code": row["code"],
+                    "at": (now - timedelta(days=days)).isoformat(),
+                    "call_type": "interface",
+                    "count": count,
+                    "failed": count // 200,
+                    "scenario": row["business_scenarios"].split(";")[0],
+                }
+            )
+    report = usage_ingest.ingest(session, platform, DEMO_USAGE_KEY, DEMO_USAGE_KEY, records, [], UsageSource.PLATFORM)
+    return report.accepted
 
 
 def _demo_resource(row: dict, unit_id: int) -> Resource:

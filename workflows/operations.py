@@ -21,6 +21,7 @@ from workflows.organisation import login_throttle, vendors
 from workflows.sharing import grants, integrity, records, uploads
 from workflows.supervision import reports, scorecards
 from workflows.unit_of_work import unit_of_work
+from workflows.usage import retention as usage_retention
 
 log = logging.getLogger(__name__)
 SKIPPED = "另一个调度进程正在执行本轮定时任务，本进程跳过本轮"
@@ -37,6 +38,7 @@ class Retention:
     login_failures: timedelta = login_throttle.FAILURE_RETENTION
     read_notifications: timedelta = timedelta(days=180)
     sent_emails: timedelta = timedelta(days=30)
+    usage_records: timedelta = usage_retention.DEFAULT_RETENTION  # raw records; the daily rollups stay
 
 
 @dataclass
@@ -54,6 +56,7 @@ class PassResult:
     notifications_purged: int = 0
     emails_purged: int = 0
     pending_uploads_purged: int = 0
+    usage_records_purged: int = 0
     scorecards_kept: int = 0
     reports_made: int = 0
     failed_errors: dict[int, str] = field(default_factory=dict)  # failed case (instance id) -> why
@@ -72,7 +75,8 @@ class PassResult:
             f"运维厂商人员账号到期提醒 {self.vendors_reminded} 个；"
             f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封；生成审批记录 {self.records_rendered} 份；"
             f"清除过期的登录失败记录 {self.login_failures_purged} 条、已读消息 {self.notifications_purged} 条、"
-            f"已发送邮件 {self.emails_purged} 封、暂存附件 {self.pending_uploads_purged} 个；"
+            f"已发送邮件 {self.emails_purged} 封、暂存附件 {self.pending_uploads_purged} 个、"
+            f"原始数据使用记录 {self.usage_records_purged} 条；"
             f"保存已结束期间的考核结果 {self.scorecards_kept} 期，生成督导考核月报 {self.reports_made} 份"
         )
 
@@ -93,6 +97,8 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = 
         result.login_failures_purged = login_throttle.forget_old_failures(session, retention.login_failures)
         result.notifications_purged = inapp.forget_read(session, retention.read_notifications)
         result.emails_purged = forget_sent(session, retention.sent_emails)
+    with unit_of_work(sessions) as session:
+        result.usage_records_purged = usage_retention.forget_old_records(session, retention.usage_records)
     with unit_of_work(sessions) as session:
         result.scorecards_kept = scorecards.keep_closed(session)
         result.reports_made = reports.make_due(session)

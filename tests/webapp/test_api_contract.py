@@ -158,6 +158,14 @@ def test_every_operation_answers_a_real_journey_exactly_as_documented(app, proce
         seen = {"path_parameters": {"objection_id": objection["id"]}}
         assert api.call("GET", "/objections/{objection_id}", "machao", 200, **seen).json()["status"] == "submitted"
         api.call("GET", "/objections/{objection_id}", "heming", 404, **seen)
+        with time_machine.travel(datetime(2026, 2, 13, 10, 1, tzinfo=SH), tick=False):  # once the changes settled
+            changed = api.call("GET", "/grants", "platform", 200, query={"changed_since": "2026-02-13T00:00:00+08:00"})
+        assert {g["application_number"] for g in changed.json()["items"]} >= {approved["number"]}
+        usage = {"records": [{"id": "c-1", "grant_id": approved["grant"]["id"], "at": "2026-02-13T09:00:00+08:00",
+                              "call_type": "interface", "count": 2}]}  # fmt: skip
+        answer = api.call("POST", "/usage", "platform", 200, body=usage, headers={"Idempotency-Key": "c-1"}).json()
+        assert answer["accepted"] == 1
+        api.call("POST", "/usage", "machao", 403, body=usage, headers={"Idempotency-Key": "c-2"})
         cards = api.call("GET", "/scorecards", "huangtao", 200, query={"period": "2026-02"}).json()
         assert any(c["parts"] for c in cards["items"]) and any(not c["parts"] for c in cards["items"])
         api.call("GET", "/scorecards", "huangtao", 422, query={"period": "去年"})

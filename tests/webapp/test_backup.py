@@ -132,7 +132,7 @@ def test_the_backup_command_prints_its_progress_and_a_manifest_of_hashes(committ
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text(encoding="utf-8"))
     dump = tmp_path / "b" / manifest["files"][0]["path"]
     assert manifest["files"][0] == {"path": dump.name, "sha256": backup.sha256_of(dump), "size": dump.stat().st_size}
-    assert manifest["tables"]["person"] == 76 and manifest["migration_head"] == backup.code_head()
+    assert manifest["tables"]["person"] == 77 and manifest["migration_head"] == backup.code_head()
     assert manifest["created_at"]
     again = run_command(_app(_url(committing_sessions)), "backup", str(tmp_path / "b"))
     assert again.exit_code != 0 and "不是空目录" in again.output
@@ -166,7 +166,9 @@ def test_restoring_into_a_database_that_holds_data_is_refused(committing_session
     app.extensions["db_engine"].dispose()
     assert result.exit_code != 0 and "目标数据库不是空的" in result.output and "请新建一个空数据库" in result.output
     with committing_sessions() as s:
-        assert s.scalar(select(func.count()).select_from(Base.metadata.tables["person"])) == 76
+        assert (
+            s.scalar(select(func.count()).select_from(Base.metadata.tables["person"])) == 77
+        )  # 76 people and the platform account
 
 
 def test_a_folder_without_a_manifest_is_not_taken_for_a_backup(app, tmp_path):

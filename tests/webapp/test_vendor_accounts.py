@@ -15,7 +15,7 @@ from tests.vendor_helpers import VENDOR_PASSWORD, make_vendor
 from workflows import clock
 from workflows.models import AuditEvent
 
-CASE_BLUEPRINTS = ("applications", "objections", "tasks", "demands", "admin", "organisation", "modeler")
+CASE_BLUEPRINTS = ("applications", "objections", "tasks", "demands", "admin", "organisation", "modeler", "usage")
 API_CASE_ENDPOINTS = (
     "api.application_list",
     "api.application_detail",

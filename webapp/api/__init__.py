@@ -5,7 +5,7 @@ The blueprint lives in blueprint.py; importing its route modules here registers 
 
 from __future__ import annotations
 
-from webapp.api import applications, catalog, objections, openapi, supervision, views
+from webapp.api import applications, catalog, objections, openapi, supervision, usage, views
 from webapp.api.blueprint import bp
 
-__all__ = ["bp", "applications", "catalog", "objections", "openapi", "supervision", "views"]
+__all__ = ["bp", "applications", "catalog", "objections", "openapi", "supervision", "usage", "views"]

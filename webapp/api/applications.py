@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request, url_for
 
+from webapp.api import usage
 from webapp.api.blueprint import bp
 from webapp.api.views import task_json
 from webapp.extensions import db
@@ -263,5 +264,7 @@ def task_complete(task_id: int):
 
 @bp.get("/grants")
 def grant_list():
+    if g.api_person.is_platform:  # the city platform reads every unit's grants as a feed of changes
+        return usage.grant_feed()
     query = inputs.parse_query(GrantQuery, request.args, blank_means_all=False)
     return jsonify({"items": [grant_json(x) for x in grants.list_grants(db.session, g.api_person, query.scope)]})

@@ -30,6 +30,8 @@ from workflows.models import (
 from workflows.objections.inputs import ObjectionInput
 from workflows.sharing import rejections
 from workflows.sharing.inputs import ApplicationInput, ApplicationQuery, GrantQuery
+from workflows.usage.feed import GrantFeedQuery
+from workflows.usage.inputs import UsageBatchInput
 from workflows.supervision import scorecards
 
 ERRORS = {
@@ -38,6 +40,7 @@ ERRORS = {
     "403": ("Forbidden", "没有权限，例如不是本单位的申请人或审核人（code: forbidden）"),
     "404": ("NotFound", "不存在，或无权查看其他单位的内容（code: not_found）"),
     "409": ("Conflict", "已由他人办理或状态不允许（code: already_handled / conflict）"),
+    "304": ("NotModified", "内容与 If-None-Match 所带的 ETag 相同，未变化"),
     "413": ("TooLarge", "请求体超过大小上限（code: too_large）"),
     "422": (
         "Unprocessable",
@@ -228,6 +231,33 @@ def _schemas() -> dict:
             ...,
         ),
         "Resource": _obj(_resource(), ...),
+        "GrantFeed": _obj(
+            {"items": _arr(_ref("GrantChange")), "next_cursor": _null(_text("下一页的游标；最后一页为 null"))}, ...
+        ),
+        "GrantChange": _obj(_grant_change(), ...),
+        "UsageBatchInput": openapi_schema(
+            UsageBatchInput, "数据使用记录：每批最多 5000 条；同一记录编号重复发送只计一次"
+        ),
+        "UsageReport": _obj(
+            {
+                "accepted": _int("本次保存的记录数", minimum=0),
+                "duplicates": _int("已收到过（或本批内重复）的记录数", minimum=0),
+                "rejected": _int("有问题未保存的记录数", minimum=0),
+                "resource_updates": _int("保存的数据更新情况条数", minimum=0),
+                "problems": _arr(
+                    _obj(
+                        {
+                            "index": _int("在 records 中的序号（从 0 起）"),
+                            "id": _null(_text("记录编号")),
+                            "message": _text("问题与修改方法"),
+                        },
+                        ...,
+                    )
+                ),
+                "resource_update_problems": _arr(_s("object", "有问题的数据更新情况", additionalProperties=True)),
+            },
+            ...,
+        ),
         "ApplicationCreated": {
             "allOf": [
                 _ref("Application"),
@@ -322,7 +352,9 @@ def _schemas() -> dict:
                 "object_class_label": _null(_text()),
                 "business_scenarios": _arr(_text(), "业务场景"),
                 "method": _text("调用方式，如 POST"),
-                "monthly_calls": _int("月调用次数", minimum=0),
+                "monthly_calls": _int(
+                    "月调用次数：近 30 天（含当天）各单位的实际调用次数，来自数据平台报送的使用记录", minimum=0
+                ),
             },
             ...,
         ),
@@ -478,6 +510,28 @@ def _resource() -> dict:
     }
 
 
+def _grant_change() -> dict:
+    unit = _obj({"code": _text("单位代码"), "name": _text("单位名称")}, ...)
+    return {
+        "id": _id("授权 ID"),
+        "application_number": _null(_text("申请编号")),
+        "grantee_unit": unit,
+        "provider_unit": unit,
+        "resource_code": _text("目录条目代码"),
+        "resource_name": _text("目录条目名称"),
+        "items": _arr(_text(), "授权的信息项"),
+        "scenario": _text("应用场景"),
+        "valid_from": _day("起"),
+        "valid_until": _day("止"),
+        "status": _enum(GrantStatus, "当日的授权状态"),
+        "status_label": _text(),
+        "revoked_at": _null(_instant("撤销时间")),
+        "resource_change_pending": _bool("目录条目已变更，提供单位正在决定撤销或保留"),
+        "record_sha256": _null(_text("生成该授权的审批记录的 SHA-256，可在 /verify 核验")),
+        "changed_at": _instant("最近变更时间"),
+    }
+
+
 def _list_of(name: str) -> dict:
     return _obj({"items": _arr(_ref(name))}, ...)
 
@@ -594,7 +648,36 @@ def _application_paths() -> dict:
         },
         "/grants": {
             "get": _op(
-                "授权", "数据授权列表", _ok("listGrants", _list_of("Grant")), params=query_parameters(GrantQuery)
+                "授权",
+                "数据授权列表；数据平台运营方令牌：全县授权的变更清单（机器可读的授权提供单）",
+                _ok("listGrants", {"anyOf": [_list_of("Grant"), _ref("GrantFeed")]}),
+                ("304",),
+                params=query_parameters(GrantQuery) + query_parameters(GrantFeedQuery),
+                description="工作人员令牌：本单位获得的授权（scope=mine）或本单位数据的授权（scope=provider）。"
+                "数据平台运营方令牌：changed_since 之后有变更（新授权、撤销、到期、目录变更影响、保留时删除信息项）"
+                "的全部授权，按 (changed_at, id) 排序，用 next_cursor 翻页直到为 null；"
+                "变更在 30 秒后列出（等待同时进行的事务提交，翻页不会越过它们）；"
+                "应答带 ETag，请求带 If-None-Match 且内容未变时为 304。",
+            )
+        },
+        "/usage": {
+            "post": _op(
+                "数据使用",
+                "报送数据使用记录（仅数据平台运营方令牌）",
+                _ok("postUsage", _ref("UsageReport"), "已处理：合格的记录已保存，有问题的逐条说明"),
+                ("400", "403", "409", "413"),
+                params=[
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": True,
+                        "description": "本批记录的唯一标识（最多 100 个字符）：重发同一批时使用同一个值，返回第一次的结果",
+                        "schema": _text(maxLength=100),
+                    }
+                ],
+                body=_ref("UsageBatchInput"),
+                description="每条记录各自检查：合格的保存，有问题的在 problems 中按序号（index）和编号（id）说明；"
+                "同一记录编号只计一次（duplicates）。同一 Idempotency-Key 配不同内容为 409。",
             )
         },
     }
@@ -690,7 +773,7 @@ def document() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": BEARER,
-        "tags": [{"name": n} for n in ("待办", "资源目录", "数据申请", "授权", "异议", "考核", "接口说明")],
+        "tags": [{"name": n} for n in ("待办", "资源目录", "数据申请", "授权", "数据使用", "异议", "考核", "接口说明")],
         "paths": _paths(),
         "components": {
             "securitySchemes": {
@@ -698,7 +781,8 @@ def document() -> dict:
             },
             "schemas": _schemas(),
             "responses": {
-                name: {"description": text, "content": _json(_ref("Error"))} for name, text in ERRORS.values()
+                name: {"description": text} | ({} if name == "NotModified" else {"content": _json(_ref("Error"))})
+                for name, text in ERRORS.values()
             },
         },
     }

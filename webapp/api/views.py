@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
+from webapp.api import usage
 from webapp.api.blueprint import bp
 from webapp.errors import respond
 from webapp.extensions import db
@@ -22,6 +23,8 @@ def _authenticate():
     person = accounts.person_for_token(db.session, raw.strip()) if scheme.lower() == "bearer" and raw else None
     if person is None:
         return respond(401, "unauthorized", "缺少或无效的 API 令牌：请在请求头中携带 Authorization: Bearer <令牌>")
+    if person.is_platform and request.endpoint not in usage.PLATFORM_ENDPOINTS:
+        return respond(403, "forbidden", usage.PLATFORM_ONLY)
     g.api_person = person
     return None
 

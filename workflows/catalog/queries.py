@@ -30,7 +30,7 @@ FACETS = {
 }
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
-MAX_CALLS = 2**31 - 1  # monthly_calls is an integer column
+MAX_CALLS = 2**31 - 1  # a bound on the calls of 30 days a person may type (they come from the usage rollups)
 # The names the search forms show for their fields: every message names the field as the person sees it.
 FIELD_LABELS = {
     "share_type": "共享类型",

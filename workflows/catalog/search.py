@@ -21,6 +21,7 @@ from workflows.catalog.queries import (  # noqa: F401  (callers find the queries
     parse_interface_query,
     parse_resource_query,
 )
+from workflows import clock
 from workflows.db import is_postgres
 from workflows.models import (
     CatalogGeneration,
@@ -31,6 +32,7 @@ from workflows.models import (
     ShareType,
     Unit,
 )
+from workflows.usage import reports as usage_reports
 
 _COLUMN = {
     "share_type": Resource.share_type,
@@ -40,7 +42,6 @@ _COLUMN = {
     "sensitivity": Resource.sensitivity,
     "update_cycle": Resource.update_cycle,
 }
-INTERFACE_SORTS = {"monthly_calls": Interface.monthly_calls, "name": Interface.name, "code": Interface.code}
 
 
 @dataclass
@@ -273,20 +274,24 @@ def search_interfaces(session: Session, query: InterfaceQuery, shared_only: bool
         conditions.append(Interface.scenarios_text.contains(query.scenario, autoescape=True))
     if query.object_class:
         conditions.append(Interface.object_class == query.object_class)
+    calls = usage_reports.interface_calls(clock.today())  # real calls of the last 30 days, from the rollups
     if query.min_calls is not None:
-        conditions.append(Interface.monthly_calls >= query.min_calls)
+        conditions.append(calls >= query.min_calls)
     if query.max_calls is not None:
-        conditions.append(Interface.monthly_calls <= query.max_calls)
-    column = INTERFACE_SORTS[query.sort.lstrip("-")]
+        conditions.append(calls <= query.max_calls)
+    sorts = {"monthly_calls": calls, "name": Interface.name, "code": Interface.code}
+    column = sorts[query.sort.lstrip("-")]
     order = column.desc() if query.sort.startswith("-") else column.asc()
     total = session.scalar(select(func.count()).select_from(Interface).where(*conditions))
-    rows = session.scalars(
-        select(Interface)
+    rows = session.execute(
+        select(Interface, calls)
         .where(*conditions)
         .order_by(order, Interface.code)
         .limit(query.per_page)
         .offset((query.page - 1) * query.per_page)
     ).all()
+    for interface, count in rows:
+        interface.monthly_calls = int(count)  # shown beside it; not a column any more
     by_class = dict(
         session.execute(
             select(Interface.object_class, func.count()).where(*conditions).group_by(Interface.object_class)
@@ -295,7 +300,7 @@ def search_interfaces(session: Session, query: InterfaceQuery, shared_only: bool
     facets = {
         "object_class": [{"value": m.value, "label": m.label, "count": by_class.get(m.value, 0)} for m in ObjectClass]
     }
-    return Page(list(rows), total, query.page, query.per_page, facets)
+    return Page([interface for interface, _ in rows], total, query.page, query.per_page, facets)
 
 
 def scenarios(session: Session, shared_only: bool = False) -> list[str]:

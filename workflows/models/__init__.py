@@ -69,6 +69,7 @@ from workflows.models.org import (
     RESPONSIBILITY_DUTIES,
     ROLE_DUTIES,
     ROLE_LABELS_BY_CODE,
+    AccountKind,
     ApiToken,
     LoginFailure,
     PeopleImport,
@@ -82,6 +83,17 @@ from workflows.models.org import (
     VendorAccount,
 )
 from workflows.models.site import SiteText, SiteTextKind
+from workflows.models.usage import (
+    NO_KEY,
+    AnomalyKind,
+    CallType,
+    ResourceRefresh,
+    UsageAnomaly,
+    UsageBatch,
+    UsageDaily,
+    UsageRecord,
+    UsageSource,
+)
 from workflows.models.supervision import Scorecard, ScorecardWeights, SupervisionReport
 
 __all__ = [
@@ -167,6 +179,16 @@ __all__ = [
     "Unit",
     "UnitKind",
     "SiteText",
+    "NO_KEY",
+    "CallType",
+    "ResourceRefresh",
+    "UsageBatch",
+    "UsageDaily",
+    "UsageRecord",
+    "UsageSource",
+    "AnomalyKind",
+    "UsageAnomaly",
+    "AccountKind",
     "SiteTextKind",
     "Scorecard",
     "ScorecardWeights",

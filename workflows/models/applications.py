@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from workflows import clock
 from workflows.db import Base, JSONDocument, UTCDateTime, coded
 from workflows.models.catalog import EntryChange, Resource
 from workflows.models.labels import LabeledEnum
@@ -159,7 +160,11 @@ class Grant(DataProtectionColumns, Base):
     undertook to keep the data (copied from the application at approval: what was reviewed is what is granted)."""
 
     __tablename__ = "data_grant"
-    __table_args__ = (Index("ix_grant_unit_status", "unit_id", "status"), Index("ix_grant_valid_until", "valid_until"))
+    __table_args__ = (
+        Index("ix_grant_unit_status", "unit_id", "status"),
+        Index("ix_grant_valid_until", "valid_until"),
+        Index("ix_grant_changed", "changed_at", "id"),  # the platform's feed of changed grants pages on it
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
@@ -177,6 +182,9 @@ class Grant(DataProtectionColumns, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # the record of the decision that created this grant (the 授权提供单 cites it, not a later one)
     record_id: Mapped[int | None] = mapped_column(ForeignKey("approval_record.id"), index=True)
+    # touched by every write to the row (revocation, expiry, items dropped) and when a resource change reaches the
+    # grant: the city platform reads what changed since its last visit (GET /api/v1/grants?changed_since=)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     application: Mapped[Application] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship(lazy="joined")

@@ -253,6 +253,6 @@ class Interface(Base):
     business_scenarios: Mapped[list] = mapped_column(JSONDocument, default=list)
     scenarios_text: Mapped[str] = mapped_column(Text, default="")
     method: Mapped[str] = mapped_column(String(10), default="POST")
-    monthly_calls: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    monthly_calls = 0  # not stored: the interface search sets it to the calls of the last 30 days (usage rollups)
 
     resource: Mapped[Resource] = relationship(lazy="joined")

@@ -71,6 +71,11 @@ RESPONSIBILITY_DUTIES = {
 }
 
 
+class AccountKind(LabeledEnum):
+    PERSON = "person", "工作人员"
+    PLATFORM = "platform", "数据平台运营方"  # a machine account: API tokens for the grant feed and usage reports only
+
+
 class Unit(Base):
     __tablename__ = "unit"
 
@@ -101,6 +106,10 @@ class Person(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # when that one-time password was given: it expires (ONE_TIME_PASSWORD_HOURS) if never used
     one_time_password_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # platform: the city data platform's operator; its tokens read the grant feed and report usage, nothing else
+    account_kind: Mapped[AccountKind] = mapped_column(
+        coded(AccountKind, "account_kind"), default=AccountKind.PERSON, server_default=AccountKind.PERSON.value
+    )
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     memberships: Mapped[list[RoleMembership]] = relationship(back_populates="person", cascade="all, delete-orphan")
@@ -112,6 +121,10 @@ class Person(Base):
     @property
     def is_vendor(self) -> bool:
         return self.vendor is not None
+
+    @property
+    def is_platform(self) -> bool:
+        return self.account_kind == AccountKind.PLATFORM
 
     def has_role(self, role: Role | str, unit_id: int | None = None) -> bool:
         return any(m.role == role and (unit_id is None or m.unit_id == unit_id) for m in self.memberships)

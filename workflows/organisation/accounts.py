@@ -45,6 +45,13 @@ class VendorAccountExpired(LoginRefused):
     code = "vendor_account_expired"
 
 
+class ApiOnlyAccount(LoginRefused):
+    """The right password of the city data platform's machine account: it works through API tokens, not pages."""
+
+    status = 403
+    code = "api_only_account"
+
+
 class LoginThrottled(DomainError):
     status = 429
     code = "too_many_attempts"
@@ -91,6 +98,7 @@ def authenticate(
         )
         raise AccountDeactivated("您的账号已停用，不能登录。如需恢复，请联系本单位目录管理员或系统管理员")
     _refuse_expired_vendor(session, person, key, address)
+    _refuse_platform(session, person, key, address)
     _refuse_expired_one_time_password(session, person, key, address, policy)
     login_throttle.forget_failures_from(session, key, address)
     audit.record(session, person.id, "person", person.id, "session:login", None, {"address": address})
@@ -142,9 +150,23 @@ def _refuse_expired_vendor(session: Session, person: Person, key: str, address: 
         )
 
 
+def _refuse_platform(session: Session, person: Person, key: str, address: str) -> None:
+    if person.is_platform:
+        audit.record(session, None, "login", key, "session:platform_login", None, {"username": key, "address": address})
+        raise ApiOnlyAccount(
+            "该账号是数据平台运营方的接口账号，只能通过 API 令牌读取授权清单和报送数据使用情况，不能登录网页。"
+            "如需查看页面，请使用本人的工作账号"
+        )
+
+
 def may_keep_session(person: Person) -> bool:
-    """A session stays open while the account is active and, for a vendor, not past its end date."""
-    return person.active and (person.vendor is None or not person.vendor.is_expired(clock.today()))
+    """A session stays open while the account is active and, for a vendor, not past its end date (never for the
+    platform's machine account)."""
+    return (
+        person.active
+        and not person.is_platform
+        and (person.vendor is None or not person.vendor.is_expired(clock.today()))
+    )
 
 
 def _next_wait_hint(session: Session, username: str, address: str, policy: LoginPolicy) -> str:

@@ -25,6 +25,7 @@ AUDIT_EVENTS = Events(
         "session:deactivated_login": "已停用的账号尝试登录",
         "session:one_time_password_expired": "一次性密码过期后尝试登录",
         "session:vendor_expired_login": "运维厂商人员账号到期后尝试登录",
+        "session:platform_login": "数据平台运营方接口账号尝试登录网页",
         "session:unlocked": "解除登录限制",
         "vendor:created": "新建运维厂商人员账号",
         "vendor:renewed": "修改运维厂商人员账号有效期",

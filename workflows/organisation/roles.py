@@ -54,6 +54,8 @@ def grant_role(session: Session, scope: AdminScope, person_id: int, unit_id: int
         raise Conflict(f"{person.display_name}的账号已停用，请先恢复账号再授予角色")
     if person.is_vendor:
         raise Conflict(f"{person.display_name}是运维厂商人员，不能担任任何角色")
+    if person.is_platform:
+        raise Conflict(f"{person.display_name}是数据平台运营方的接口账号，不能担任任何角色")
     if person.has_role(role, unit.id):
         raise Conflict(f"{person.display_name}已在{unit.name}担任{role.label}")
     membership = RoleMembership(unit_id=unit.id, role=role)

@@ -82,6 +82,7 @@ def change_effective(session: Session, event: str, change: EntryChange, actor: P
     )
     what = what_happened(change)
     for grant in found:
+        grant.changed_at = clock.now()  # the platform's grant feed shows the pending change
         audit.record(session, actor.id, "grant", grant.id, "grant:affected", None, {"entry_change": change.summary()})
         grants.notify_changed(session, grant, what, change.summary())
 

@@ -145,6 +145,7 @@ def keep(
         raise Conflict(f"该授权的信息项“{'、'.join(dropped)}”已全部从目录中删除，不能保留，请选择撤销")
     before = list(grant.items)
     grant.items = [item for item in grant.items if item not in dropped]
+    grant.changed_at = clock.now()  # kept: the platform's grant feed shows the decision even when no item went
     audit.record(
         session,
         actor.id,

@@ -2,7 +2,7 @@
 NULL for what came before); incident: security incidents (安全事件) of a using unit, with their status
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from workflows.db import UTCDateTime
 
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,93 @@
+"""/usage/: what units used of shared data (from the rollups), a grant's months, and the upload of usage records."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from webapp import downloads
+from webapp.extensions import db
+from webapp.params import id_param
+from webapp.refusals import refusal
+from webapp.security import current_person
+from webapp.usage.blueprint import bp
+from workflows import clock
+from workflows.errors import NotFound, ValidationFailed
+from workflows.models import CallType
+from workflows.sharing import grants
+from workflows.usage import reports, upload
+
+NO_USAGE_ROLE = "只有各单位的申请人、审核人、目录管理员和县大数据局协调员可以查看数据使用情况"
+
+
+@bp.get("/")
+def index():
+    person = current_person()
+    units = reports.visible_units(db.session, person)
+    if not units:
+        return render_template("error.html", status=403, details=[], message=NO_USAGE_ROLE), 403
+    unit_id = id_param(request.args.get("unit"), "单位") or units[0].id
+    unit = next((u for u in units if u.id == unit_id), None)
+    if unit is None:
+        raise NotFound("单位不存在或无权查看其数据使用情况")
+    return render_template(
+        "usage/index.html",
+        units=units,
+        unit=unit,
+        usage=reports.unit_usage_both(db.session, unit.id),
+        days=reports.WINDOW_DAYS,
+        may_upload=upload.may_upload(person),
+    )
+
+
+@bp.get("/grants/<int:grant_id>")
+def grant(grant_id: int):
+    found = grants.get_grant(db.session, current_person(), grant_id)  # 404 to whom the grant is not visible
+    return render_template(
+        "usage/grant.html",
+        grant=found,
+        status=found.effective_status(clock.today()),
+        usage=reports.grant_usage(db.session, found),
+        call_types=list(CallType),
+    )
+
+
+def _uploaded() -> tuple[str, bytes]:
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise ValidationFailed(["请选择要上传的 .xlsx 或 .csv 文件"], "未选择文件")
+    data = file.read(upload.MAX_UPLOAD_BYTES + 1)
+    if len(data) > upload.MAX_UPLOAD_BYTES:
+        raise ValidationFailed(
+            [f"文件超过 {upload.MAX_UPLOAD_BYTES // 1024 // 1024} MB，请分批上传"], "文件过大，未导入"
+        )
+    return file.filename, data
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload_page():
+    person = current_person()
+    if not upload.may_upload(person):
+        message = "只有单位目录管理员和县大数据局协调员可以上传数据使用记录，请联系本单位目录管理员"
+        return render_template("error.html", status=403, details=[], message=message), 403
+    if request.method == "GET":
+        return render_template("usage/upload.html", result=None, error=None)
+    with refusal(lambda r: (render_template("usage/upload.html", result=None, error=r.error), r.status)) as refused:
+        filename, data = _uploaded()
+        result = upload.import_file(db.session, person, filename, data)
+    if refused:
+        return refused.page
+    if not result.problems:
+        flash(f"已导入：新增 {result.accepted} 条，重复 {result.duplicates} 条（已收到过，不重复计数）", "success")
+        return redirect(url_for("usage.index"))
+    return render_template("usage/upload.html", result=result, error=None)  # the good rows are kept
+
+
+@bp.get("/template.xlsx")
+def template_xlsx():
+    return downloads.workbook(upload.template_workbook(), "数据使用记录模板.xlsx", "usage-template.xlsx")
+
+
+@bp.get("/template.csv")
+def template_csv():
+    data = upload.template_csv().encode("utf-8")
+    return downloads.send(data, "text/csv; charset=utf-8", "数据使用记录模板.csv", "usage-template.csv")

@@ -1,0 +1,158 @@
+"""Usage worth a look, found at ingest from the records just stored and the rollups: calls under no grant, outside
+a grant's validity or after its revocation, under another scenario, on more days than the declared frequency
+allows, or far above the grant's recent days. Found, listed on /usage/, never blocking the report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from workflows import clock
+from workflows.db import is_postgres
+from workflows.models import (
+    NO_KEY,
+    AnomalyKind,
+    Application,
+    CallFrequency,
+    Grant,
+    Resource,
+    UsageAnomaly,
+    UsageDaily,
+)
+
+RECORDS_KEPT = 20  # record ids named per anomaly
+JUMP_FACTOR = 10  # a day's calls above 10 times the mean of the 7 days before it
+JUMP_MIN_DAYS = 3  # … of which at least 3 had calls
+FREQUENCY_DAYS = {"once": 1, "monthly": 3, "weekly": 8}  # days with calls a declared frequency allows in 30 days
+PER_RECORD = (AnomalyKind.NO_GRANT, AnomalyKind.GRANT_INACTIVE, AnomalyKind.SCENARIO)
+
+
+class _Found:
+    def __init__(self):
+        self.rows: dict[tuple, dict] = {}
+
+    def add(self, kind, grant_key: int, unit_id: int, resource_id: int, day: date, calls: int, keys, details=None):
+        key = (kind.value, grant_key, unit_id, resource_id, day)
+        row = self.rows.setdefault(key, {"calls": 0, "record_keys": [], "details": details or {}})
+        row["calls"] += calls
+        row["record_keys"] = (row["record_keys"] + [k for k in keys if k not in row["record_keys"]])[:RECORDS_KEPT]
+
+
+def detect(session: Session, rows: list[dict]) -> int:
+    """Record the anomalies the stored rows show; returns how many (kind, grant, day) were found."""
+    if not rows:
+        return 0
+    found = _Found()
+    grant_ids = {r["grant_id"] for r in rows if r["grant_id"]}
+    grants = {g.id: g for g in session.scalars(select(Grant).where(Grant.id.in_(grant_ids)))} if grant_ids else {}
+    touched: dict[tuple[int, date], list[str]] = defaultdict(list)
+    for row in rows:
+        day = clock.local(row["at"]).date()
+        grant = grants.get(row["grant_id"])
+        args = (row["unit_id"], row["resource_id"], day, row["count"], [row["record_key"]])
+        if grant is None:
+            found.add(AnomalyKind.NO_GRANT, NO_KEY, *args)
+            continue
+        touched[(grant.id, day)].append(row["record_key"])
+        revoked = grant.revoked_at is not None and clock.as_utc(row["at"]) >= clock.as_utc(grant.revoked_at)
+        if day < grant.valid_from or day > grant.valid_until or revoked:
+            details = {"valid_from": grant.valid_from.isoformat(), "valid_until": grant.valid_until.isoformat()}
+            if grant.revoked_at is not None:
+                details["revoked_at"] = clock.fmt(grant.revoked_at)
+            found.add(AnomalyKind.GRANT_INACTIVE, grant.id, *args, details)
+        if row["scenario"] and row["scenario"] not in grant.scenario:
+            found.add(AnomalyKind.SCENARIO, grant.id, *args, {"scenario": row["scenario"]})
+    _from_rollups(session, grants, touched, found)
+    _store(session, found)
+    return len(found.rows)
+
+
+def _from_rollups(session: Session, grants: dict, touched: dict, found: _Found) -> None:
+    """Frequency and jumps read the grant's days from the rollups (this batch included)."""
+    if not touched:
+        return
+    first = min(day for _, day in touched) - timedelta(days=29)
+    last = max(day for _, day in touched)
+    daily: dict[int, dict[date, int]] = defaultdict(dict)
+    for grant_key, day, calls in session.execute(
+        select(UsageDaily.grant_key, UsageDaily.day, func.sum(UsageDaily.count))
+        .where(UsageDaily.grant_key.in_({g for g, _ in touched}), UsageDaily.day.between(first, last))
+        .group_by(UsageDaily.grant_key, UsageDaily.day)
+    ):
+        daily[grant_key][day] = int(calls)
+    frequency = dict(
+        session.execute(
+            select(Grant.id, Application.frequency)
+            .join(Application, Application.id == Grant.application_id)
+            .where(Grant.id.in_({g for g, _ in touched}))
+        ).all()
+    )
+    for (grant_id, day), keys in sorted(touched.items()):
+        grant, days = grants[grant_id], daily[grant_id]
+        where = (grant.unit_id, grant.resource_id, day, days.get(day, 0), keys)
+        allowed = FREQUENCY_DAYS.get(str(frequency.get(grant_id) or ""))
+        used = sorted(d for d in days if day - timedelta(days=29) <= d <= day)
+        if allowed is not None and len(used) > allowed:
+            details = {"frequency": str(frequency[grant_id]), "days": len(used), "allowed_days": allowed}
+            found.add(AnomalyKind.FREQUENCY, grant_id, *where, details)
+        before = [days.get(day - timedelta(days=n), 0) for n in range(1, 8)]
+        mean = sum(before) / 7
+        if sum(1 for c in before if c) >= JUMP_MIN_DAYS and days.get(day, 0) > JUMP_FACTOR * mean:
+            found.add(AnomalyKind.JUMP, grant_id, *where, {"mean_before": round(mean, 1)})
+
+
+def _store(session: Session, found: _Found) -> None:
+    if not found.rows:
+        return
+    now = clock.now()
+    names = ("kind", "grant_key", "unit_id", "resource_id", "day")
+    table = UsageAnomaly.__table__
+    for per_record in (True, False):
+        values = [
+            dict(zip(names, key)) | row | {"detected_at": now}
+            for key, row in sorted(found.rows.items())
+            if (AnomalyKind(key[0]) in PER_RECORD) is per_record
+        ]
+        if not values:
+            continue
+        statement = (postgresql if is_postgres(session) else sqlite).insert(table)
+        calls = table.c.calls + statement.excluded.calls if per_record else statement.excluded.calls
+        extra = {} if per_record else {"details": statement.excluded.details}
+        statement = statement.on_conflict_do_update(index_elements=list(names), set_={"calls": calls} | extra)
+        session.execute(statement, values)
+
+
+def describe(anomaly: UsageAnomaly) -> str:
+    """What the anomaly is, in the words of the /usage/ page."""
+    d = anomaly.details or {}
+    kind = AnomalyKind(anomaly.kind)
+    if kind == AnomalyKind.NO_GRANT:
+        return "调用记录未对应任何授权，请核实使用依据"
+    if kind == AnomalyKind.GRANT_INACTIVE:
+        text = f"授权有效期 {d.get('valid_from')} 至 {d.get('valid_until')}"
+        return text + (f"，已于 {d['revoked_at']} 撤销" if d.get("revoked_at") else "")
+    if kind == AnomalyKind.SCENARIO:
+        return f"报送的应用场景“{d.get('scenario', '')}”不在授权的应用场景内"
+    if kind == AnomalyKind.FREQUENCY:
+        label = CallFrequency.label_of(d.get("frequency")) or d.get("frequency", "")
+        return f"申请时申报的调用频次为“{label}”，近 30 天有 {d.get('days')} 天调用（至多 {d.get('allowed_days')} 天）"
+    return f"当天调用 {anomaly.calls:,} 次，前 7 天日均 {d.get('mean_before')} 次"
+
+
+def recent(session: Session, unit_id: int, days: int = 30) -> list[UsageAnomaly]:
+    """The anomalies of the last days where the unit used the data or provides it, newest first."""
+    since = clock.today() - timedelta(days=days - 1)
+    provided = select(Resource.id).where(Resource.provider_unit_id == unit_id)
+    return list(
+        session.scalars(
+            select(UsageAnomaly)
+            .where(UsageAnomaly.day >= since)
+            .where((UsageAnomaly.unit_id == unit_id) | UsageAnomaly.resource_id.in_(provided))
+            .order_by(UsageAnomaly.day.desc(), UsageAnomaly.id.desc())
+            .limit(200)
+        )
+    )

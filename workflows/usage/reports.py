@@ -1,0 +1,168 @@
+"""What the rollups tell: an interface's calls of the last 30 days, a grant's months, a unit's lists. Pages read
+usage_daily only, never the raw records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflows import clock
+from workflows.models import (
+    NO_KEY,
+    CallType,
+    Grant,
+    Interface,
+    Resource,
+    ResourceRefresh,
+    Role,
+    Unit,
+    UsageAnomaly,
+    UsageDaily,
+)
+from workflows.usage import anomalies
+
+WINDOW_DAYS = 30  # an interface's frequency: its calls of the 30 days ending today (Asia/Shanghai)
+MONTHS_SHOWN = 6
+
+
+def window_start(today: date) -> date:
+    return today - timedelta(days=WINDOW_DAYS - 1)
+
+
+def interface_calls(today: date):
+    """The calls of each interface over the window, as a column of a query on Interface (0 for none)."""
+    return (
+        select(func.coalesce(func.sum(UsageDaily.count), 0))
+        .where(
+            UsageDaily.interface_key == Interface.id,
+            UsageDaily.call_type == CallType.INTERFACE,
+            UsageDaily.day >= window_start(today),
+            UsageDaily.day <= today,
+        )
+        .correlate(Interface)
+        .scalar_subquery()
+    )
+
+
+@dataclass
+class MonthRow:
+    month: str  # 2026-03
+    by_type: dict[str, int] = field(default_factory=dict)
+    count: int = 0
+    failed: int = 0
+
+    @property
+    def failed_ratio(self) -> str:
+        return f"{self.failed / self.count:.1%}" if self.count else "—"
+
+
+@dataclass
+class GrantUsage:
+    months: list[MonthRow]
+    refreshed_at: datetime | None
+
+    @property
+    def this_month(self) -> MonthRow:
+        return self.months[0]
+
+
+def _month_start(day: date, back: int) -> date:
+    month = day.year * 12 + day.month - 1 - back
+    return date(month // 12, month % 12 + 1, 1)
+
+
+def grant_usage(session: Session, grant: Grant) -> GrantUsage:
+    """This month and the months before it, by call type, from the grant's rollups; the resource's last refresh."""
+    today = clock.today()
+    rows = session.execute(
+        select(UsageDaily.day, UsageDaily.call_type, func.sum(UsageDaily.count), func.sum(UsageDaily.failed))
+        .where(UsageDaily.grant_key == grant.id, UsageDaily.day >= _month_start(today, MONTHS_SHOWN - 1))
+        .group_by(UsageDaily.day, UsageDaily.call_type)
+    ).all()
+    keys = [_month_start(today, back).strftime("%Y-%m") for back in range(MONTHS_SHOWN)]
+    months = {key: MonthRow(key) for key in keys}
+    for day, call_type, count, failed in rows:
+        row = months.get(day.strftime("%Y-%m"))
+        if row is not None:
+            kind = CallType(call_type).value
+            row.by_type[kind] = row.by_type.get(kind, 0) + int(count)
+            row.count += int(count)
+            row.failed += int(failed)
+    refreshed = session.scalar(
+        select(ResourceRefresh.updated_at).where(ResourceRefresh.resource_id == grant.resource_id)
+    )
+    return GrantUsage(list(months.values()), refreshed)
+
+
+@dataclass
+class UsageLine:
+    grant_id: int | None
+    unit_name: str
+    resource_code: str
+    resource_name: str
+    count: int
+    failed: int
+    last_day: date | None
+
+    @property
+    def failed_ratio(self) -> str:
+        return f"{self.failed / self.count:.1%}" if self.count else "—"
+
+
+def visible_units(session: Session, person) -> list[Unit]:
+    """The units whose usage the person sees: every unit for a coordinator, else the units where they hold a role
+    that deals with shared data (申请人, 审核人, 目录管理员)."""
+    if person.has_role(Role.COORDINATOR):
+        return list(session.scalars(select(Unit).where(Unit.active).order_by(Unit.code)))
+    roles = (Role.APPLICANT, Role.REVIEWER, Role.UNIT_ADMIN)
+    units = {m.unit_id: m.unit for m in person.memberships if m.role in roles}
+    return sorted(units.values(), key=lambda u: u.code)
+
+
+@dataclass
+class UnitUsage:
+    as_grantee: list[UsageLine]
+    as_provider: list[UsageLine]
+    anomalies: list[tuple[UsageAnomaly, str]]  # with what each one is, in words
+
+
+def unit_usage_both(session: Session, unit_id: int) -> UnitUsage:
+    """The /usage/ page of a unit: its calls as grantee and as provider, and the anomalies either side."""
+    return UnitUsage(
+        unit_usage(session, unit_id, as_provider=False),
+        unit_usage(session, unit_id, as_provider=True),
+        [(a, anomalies.describe(a)) for a in anomalies.recent(session, unit_id)],
+    )
+
+
+def unit_usage(session: Session, unit_id: int, as_provider: bool, days: int = WINDOW_DAYS) -> list[UsageLine]:
+    """A unit's calls of the last `days` days per grant (and calls under no grant), as grantee or as provider."""
+    since = clock.today() - timedelta(days=days - 1)
+    user = Unit.__table__.alias("user_unit")
+    query = (
+        select(
+            UsageDaily.grant_key,
+            user.c.name,
+            Resource.code,
+            Resource.name,
+            func.sum(UsageDaily.count),
+            func.sum(UsageDaily.failed),
+            func.max(UsageDaily.day),
+        )
+        .join(Resource, Resource.id == UsageDaily.resource_id)
+        .join(user, user.c.id == UsageDaily.unit_id)
+        .where(UsageDaily.day >= since)
+        .group_by(UsageDaily.grant_key, user.c.name, Resource.code, Resource.name)
+        .order_by(func.sum(UsageDaily.count).desc(), Resource.code)
+        .limit(500)
+    )
+    query = (
+        query.where(Resource.provider_unit_id == unit_id) if as_provider else query.where(UsageDaily.unit_id == unit_id)
+    )
+    return [
+        UsageLine(grant if grant != NO_KEY else None, name, code, rname, int(count), int(failed), last)
+        for grant, name, code, rname, count, failed, last in session.execute(query)
+    ]
