@@ -26,6 +26,7 @@ CASE_PAGES = {  # a figure's case → the page that shows it
     "resource": lambda ident: url_for("catalog.detail", code=ident),
     "grant": lambda ident: url_for("applications.order", grant_id=ident),
     "incident": lambda ident: url_for("incidents.detail", item_id=ident),
+    "usage": lambda ident: url_for("usage.index"),
 }
 
 

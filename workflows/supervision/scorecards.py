@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,8 @@ from workflows.models import (
     Grant,
     HumanTask,
     Incident,
+    UsageAnomaly,
+    UsageDaily,
     Objection,
     ObjectionOutcome,
     ObjectionType,
@@ -93,6 +95,8 @@ class _Records:
     responsible: dict[int, set]
     grants: list[Grant]
     incidents: list[Incident]  # recorded in the period (one reported late counts when it is recorded)
+    calls: list  # (using unit, provider unit, calls, failed) from the daily rollups of the period
+    anomalies: list[UsageAnomaly]
 
 
 def _records(session: Session, period: Period, now: datetime) -> _Records:
@@ -135,6 +139,17 @@ def _records(session: Session, period: Period, now: datetime) -> _Records:
         grants=list(session.scalars(select(Grant).where(Grant.created_at >= start, Grant.created_at < end))),
         incidents=list(
             session.scalars(select(Incident).where(Incident.recorded_at >= start, Incident.recorded_at < end))
+        ),
+        calls=session.execute(
+            select(
+                UsageDaily.unit_id, Resource.provider_unit_id, func.sum(UsageDaily.count), func.sum(UsageDaily.failed)
+            )
+            .join(Resource, UsageDaily.resource_id == Resource.id)
+            .where(UsageDaily.day >= period.start, UsageDaily.day <= last_day)
+            .group_by(UsageDaily.unit_id, Resource.provider_unit_id)
+        ).all(),
+        anomalies=list(
+            session.scalars(select(UsageAnomaly).where(UsageAnomaly.day >= period.start, UsageAnomaly.day <= last_day))
         ),
     )
 
@@ -263,7 +278,22 @@ def _use(records: _Records, unit: Unit) -> list[Figure]:
 
     got = [grant(g) for g in records.grants if g.unit_id == unit.id]
     given = [grant(g) for g in records.grants if g.resource.provider_unit_id == unit.id]
-    return [Figure("获得授权", len(got), got), Figure("本单位数据被授权", len(given), given)]
+    used = [(calls, failed) for user, _, calls, failed in records.calls if user == unit.id]
+    called = sum(calls for _, provider, calls, _ in records.calls if provider == unit.id)
+    total, failed = sum(c for c, _ in used), sum(f for _, f in used)
+    odd = [
+        _case("usage", a.id, f"{a.day} {a.kind.label}：{a.resource.name}（{a.calls} 次）")
+        for a in records.anomalies
+        if a.unit_id == unit.id
+    ]
+    return [
+        Figure("获得授权", len(got), got),
+        Figure("本单位数据被授权", len(given), given),
+        Figure("调用共享数据（次）", int(total)),
+        Figure("本单位数据被调用（次）", int(called)),
+        Figure("调用失败率", f"{100 * failed / total:.1f}%" if total else "—"),
+        Figure("使用异常", len(odd), odd),
+    ]
 
 
 SCORERS = {

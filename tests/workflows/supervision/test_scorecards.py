@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import at, decide, person, unit
-from workflows.models import Scorecard
+from workflows.models import AccountKind, Person, Scorecard, UsageSource
+from workflows.usage import ingest as usage_ingest
 from workflows.errors import NotFound, ValidationFailed
 from workflows.incidents import service as incidents
 from workflows.supervision import periods, scorecards, weights
@@ -118,3 +119,27 @@ def test_an_incident_of_the_using_unit_costs_its_security_part_and_is_listed(mar
     assert security.score == 80.0
     listed = security.figures[0]
     assert listed.value == 1 and listed.cases[0]["kind"] == "incident" and "工作微信群" in listed.cases[0]["label"]
+
+
+def test_the_use_part_lists_the_calls_as_user_and_provider_and_the_anomalies(march_reviews):
+    with at("2026-03-25T10:00:00"), march_reviews.begin() as s:
+        platform = s.scalar(select(Person).where(Person.account_kind == AccountKind.PLATFORM))
+        records = [
+            {
+                "id": "m-1",
+                "unit_code": "mzj",
+                "resource_code": "XY-GA-001",
+                "at": "2026-03-24T10:00:00+08:00",
+                "call_type": "interface",
+                "count": 200,
+                "failed": 10,
+                "scenario": "低保核对",
+            },
+        ]
+        usage_ingest.ingest(s, platform, "march", "march", records, [], UsageSource.PLATFORM)
+    with at("2026-04-02T09:00:00"):
+        civil, police = card(march_reviews, "mzj").part("use"), card(march_reviews, "gaj").part("use")
+    figures = {f.label: f for f in civil.figures}
+    assert figures["调用共享数据（次）"].value == 200 and figures["调用失败率"].value == "5.0%"
+    assert figures["使用异常"].value == 1 and "无授权调用" in figures["使用异常"].cases[0]["label"]
+    assert {f.label: f.value for f in police.figures}["本单位数据被调用（次）"] == 200
