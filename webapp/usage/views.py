@@ -7,14 +7,14 @@ from flask import flash, redirect, render_template, request, url_for
 from webapp import downloads
 from webapp.extensions import db
 from webapp.params import id_param
-from webapp.refusals import refusal
+from webapp.refusals import done_or_back, refusal
 from webapp.security import current_person
 from webapp.usage.blueprint import bp
 from workflows import clock
 from workflows.errors import NotFound, ValidationFailed
 from workflows.models import CallType
 from workflows.sharing import grants
-from workflows.usage import reports, upload
+from workflows.usage import anomalies, reports, upload
 
 NO_USAGE_ROLE = "只有各单位的申请人、审核人、目录管理员和县大数据局协调员可以查看数据使用情况"
 
@@ -36,6 +36,19 @@ def index():
         usage=reports.unit_usage_both(db.session, unit.id),
         days=reports.WINDOW_DAYS,
         may_upload=upload.may_upload(person),
+        may_explain=lambda a: anomalies.may_explain(person, a),
+        provides={u.id for u in units},
+    )
+
+
+@bp.post("/anomalies/<int:anomaly_id>/explain")
+def explain(anomaly_id: int):
+    """谁使用谁负责: the using unit says what the calls were; the provider and the bureau read it beside them."""
+    back = url_for(".index", unit=request.form.get("unit") or None) + "#usage-anomalies"
+    return done_or_back(
+        back,
+        lambda: anomalies.explain(db.session, current_person(), anomaly_id, request.form.get("explanation", "")),
+        "情况说明已保存，提供单位和县大数据局可以看到",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Text, BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, JSONDocument, UTCDateTime, coded
@@ -133,6 +133,9 @@ class UsageAnomaly(Base):
     record_keys: Mapped[list] = mapped_column(JSONDocument, default=list)  # at most ANOMALY_RECORDS of them
     details: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    explanation: Mapped[str] = mapped_column(Text, default="", server_default="")  # the using unit's (谁使用谁负责)
+    explained_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    explained_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     resource: Mapped[Resource] = relationship(lazy="joined")

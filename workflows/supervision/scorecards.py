@@ -282,7 +282,12 @@ def _use(records: _Records, unit: Unit) -> list[Figure]:
     called = sum(calls for _, provider, calls, _ in records.calls if provider == unit.id)
     total, failed = sum(c for c, _ in used), sum(f for _, f in used)
     odd = [
-        _case("usage", a.id, f"{a.day} {a.kind.label}：{a.resource.name}（{a.calls} 次）")
+        _case(
+            "usage",
+            a.id,
+            f"{a.day} {a.kind.label}：{a.resource.name}（{a.calls} 次）"
+            + ("，已说明" if a.explanation else "，未说明"),
+        )
         for a in records.anomalies
         if a.unit_id == unit.id
     ]
@@ -292,7 +297,7 @@ def _use(records: _Records, unit: Unit) -> list[Figure]:
         Figure("调用共享数据（次）", int(total)),
         Figure("本单位数据被调用（次）", int(called)),
         Figure("调用失败率", f"{100 * failed / total:.1f}%" if total else "—"),
-        Figure("使用异常", len(odd), odd),
+        Figure("使用异常（括号内为使用单位是否已说明）", len(odd), odd),
     ]
 
 

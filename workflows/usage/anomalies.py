@@ -11,15 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from workflows import clock
+from workflows import audit, clock, inputs, reasons
 from workflows.db import is_postgres
+from workflows.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     NO_KEY,
     AnomalyKind,
     Application,
     CallFrequency,
     Grant,
+    Person,
     Resource,
+    Role,
     UsageAnomaly,
     UsageDaily,
 )
@@ -156,3 +159,44 @@ def recent(session: Session, unit_id: int, days: int = 30) -> list[UsageAnomaly]
             .limit(200)
         )
     )
+
+
+EXPLANATION_MAX = 1000
+EXPLAIN_HINT = "请写明具体情况：调用的业务、依据的授权或文件，以及已采取或将采取的措施"
+
+
+def may_explain(person: Person, anomaly: UsageAnomaly) -> bool:
+    """谁使用谁负责: the using unit's applicants and 目录管理员 answer for its calls, once."""
+    return not anomaly.explanation and any(
+        m.unit_id == anomaly.unit_id and m.role in (Role.APPLICANT, Role.UNIT_ADMIN) for m in person.memberships
+    )
+
+
+def explain(session: Session, actor: Person, anomaly_id: int, text: str) -> UsageAnomaly:
+    """The using unit says what the calls were: shown beside the anomaly to the provider and the bureau."""
+    anomaly = session.get(UsageAnomaly, anomaly_id) if 0 < anomaly_id < 2**31 else None
+    if anomaly is None or anomaly.unit_id not in {m.unit_id for m in actor.memberships} | {actor.unit_id}:
+        raise NotFound("该使用情况不存在，或不是本单位的调用")
+    if anomaly.explanation:
+        raise Conflict("本单位已说明过该情况，说明不再修改")
+    if not may_explain(actor, anomaly):
+        raise Forbidden("由使用单位的申请人或目录管理员说明本单位的调用情况")
+    text = (text or "").strip()
+    if len(text) > EXPLANATION_MAX:
+        problem = inputs.too_long_message(EXPLANATION_MAX, len(text))
+    else:
+        problem = reasons.reason_problem(text, "情况说明", hint=EXPLAIN_HINT)
+    if problem:
+        raise ValidationFailed([FieldProblem("explanation", f"情况说明：{problem}")], "情况说明未保存，请按提示修改")
+    anomaly.explanation, anomaly.explained_by_id, anomaly.explained_at = text, actor.id, clock.now()
+    audit.record(
+        session,
+        actor.id,
+        "usage_anomaly",
+        anomaly.id,
+        "usage_anomaly:explained",
+        None,
+        {"explanation": text},
+        unit_id=anomaly.unit_id,
+    )
+    return anomaly

@@ -10,8 +10,9 @@ AUDIT_EVENTS = Events(
     actions={
         "usage:ingested": "接收数据使用记录",
         "usage:purged": "清除超过保存期限的原始使用记录",
+        "usage_anomaly:explained": "说明数据使用异常情况",
     },
-    subjects={"usage_batch": "数据使用记录批次", "usage": "数据使用记录"},
+    subjects={"usage_batch": "数据使用记录批次", "usage": "数据使用记录", "usage_anomaly": "数据使用异常情况"},
     keys={
         "source": "来源",
         "accepted": "接收条数",
@@ -21,6 +22,7 @@ AUDIT_EVENTS = Events(
         "purged": "清除条数",
         "before": "早于",
         "filename": "文件名",
+        "explanation": "情况说明",
     },
     values={"source": UsageSource},
 )

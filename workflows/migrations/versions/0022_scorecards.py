@@ -1,5 +1,5 @@
-"""scorecard_weights, scorecard, supervision_report: the bureau's weights for the unit scorecard (督导考核), closed
-periods' cards and the monthly reports
+"""scorecard_weights, scorecard, supervision_report and the usage anomaly's explanation: the bureau's weights for the
+unit scorecard (督导考核), closed periods' cards, the monthly reports, and what a using unit says of an anomaly
 
 Revision ID: 0022
 Revises: 0021
@@ -54,7 +54,21 @@ def upgrade():
     )
 
 
+    with op.batch_alter_table('usage_anomaly', recreate='always' if op.get_bind().dialect.name == 'sqlite' else 'auto') as batch:
+        batch.add_column(sa.Column('explanation', sa.Text(), nullable=False, server_default=''))
+        batch.add_column(sa.Column('explained_by_id', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('explained_at', UTCDateTime(), nullable=True))
+        batch.create_foreign_key(op.f('fk_usage_anomaly_explained_by_id_person'), 'person', ['explained_by_id'], ['id'])
+        batch.create_index('ix_usage_anomaly_explained_by_id', ['explained_by_id'])
+
+
 def downgrade():
+    with op.batch_alter_table('usage_anomaly', recreate='always' if op.get_bind().dialect.name == 'sqlite' else 'auto') as batch:
+        batch.drop_index('ix_usage_anomaly_explained_by_id')
+        batch.drop_constraint(op.f('fk_usage_anomaly_explained_by_id_person'), type_='foreignkey')
+        batch.drop_column('explained_at')
+        batch.drop_column('explained_by_id')
+        batch.drop_column('explanation')
     op.drop_table('supervision_report')
     op.drop_index('ix_scorecard_unit_id', table_name='scorecard')
     op.drop_table('scorecard')
