@@ -72,3 +72,16 @@ def test_the_provider_is_offered_a_usage_dispute_on_an_anomaly_under_a_grant(app
         login(client, "huangtao")
         page = client.get("/usage/").get_data(as_text=True)
         assert f"/objections/new?type=usage_dispute&amp;grant={grant.id}" in page
+
+
+def test_the_grantees_first_responsible_person_sees_its_usage_and_anomalies(client, ready):
+    with at("2026-03-25T10:00:00"):
+        _calls_under_no_grant(ready)
+        login(client, "wugang")  # 县民政局 第一责任人, who holds no role
+        assert 'id="responsible-usage"' in client.get("/").get_data(as_text=True)
+        page = client.get("/usage/")
+    assert (
+        page.status_code == 200
+        and "无授权调用" in text_of(page)
+        and 'id="explanation-' not in page.get_data(as_text=True)
+    )

@@ -17,6 +17,7 @@ from workflows.models import (
     Interface,
     Resource,
     ResourceRefresh,
+    Responsibility,
     Role,
     Unit,
     UsageAnomaly,
@@ -114,11 +115,14 @@ class UsageLine:
 
 def visible_units(session: Session, person) -> list[Unit]:
     """The units whose usage the person sees: every unit for a coordinator, else the units where they hold a role
-    that deals with shared data (申请人, 审核人, 目录管理员)."""
+    that deals with shared data (申请人, 审核人, 目录管理员) or answer for it (第一责任人, 分管领导, 科室负责人: 谁使用谁负责)."""
     if person.has_role(Role.COORDINATOR):
         return list(session.scalars(select(Unit).where(Unit.active).order_by(Unit.code)))
     roles = (Role.APPLICANT, Role.REVIEWER, Role.UNIT_ADMIN)
     units = {m.unit_id: m.unit for m in person.memberships if m.role in roles}
+    units |= {
+        r.unit_id: r.unit for r in session.scalars(select(Responsibility).where(Responsibility.person_id == person.id))
+    }
     return sorted(units.values(), key=lambda u: u.code)
 
 
