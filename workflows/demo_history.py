@@ -6,16 +6,17 @@ Each case is started and decided at its own past moment (clock.frozen), through 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from workflows import calendar, clock
 from workflows.engine import tasks
-from workflows.models import Application, Person, TaskStatus
+from workflows.models import AccountKind, Application, Grant, Person, TaskStatus, UsageSource
 from workflows.sharing import applications
 from workflows.unit_of_work import unit_of_work
+from workflows.usage import ingest as usage_ingest
 
 MARK = "（演示）"  # every demo case's scenario ends with it: seeding twice adds nothing
 
@@ -114,7 +115,38 @@ def seed_history(sessions: sessionmaker) -> int:
         ]
     for case, submitted in zip(CASES, days):
         _seed_case(sessions, case, submitted)
+    with unit_of_work(sessions) as session:
+        _seed_usage(session)
     return len(CASES)
+
+
+def _seed_usage(session: Session) -> None:
+    """The platform's report of the demo grants' calls: a weekday's calls under each grant for the last weeks."""
+    platform = session.scalar(select(Person).where(Person.account_kind == AccountKind.PLATFORM))
+    found = session.execute(
+        select(Grant.id, Grant.scenario, Grant.created_at)
+        .join(Application, Grant.application_id == Application.id)
+        .where(Application.scenario.endswith(MARK))
+    ).all()
+    if platform is None or not found:
+        return
+    now, records = clock.now(), []
+    for grant_id, scenario, created in found:
+        for back in range(1, 22, 3):  # every third day of the last three weeks, while the grant held
+            at = now - timedelta(days=back)
+            if at > created:
+                records.append(
+                    {
+                        "id": f"demo-history-{grant_id}-{back}",
+                        "grant_id": grant_id,
+                        "at": at.isoformat(),
+                        "call_type": "interface",
+                        "count": 40 + (grant_id * 7 + back) % 60,
+                        "failed": 2 if back % 7 == 0 else 0,
+                        "scenario": scenario,
+                    }
+                )
+    usage_ingest.ingest(session, platform, MARK, MARK, records, [], UsageSource.PLATFORM)
 
 
 def _seed_case(sessions: sessionmaker, case: DemoCase, submitted: date) -> None:
@@ -124,7 +156,7 @@ def _seed_case(sessions: sessionmaker, case: DemoCase, submitted: date) -> None:
         "scenario": case.scenario + MARK,
         "basis": "《政务数据共享条例》第十三条及本单位“三定”规定",
         "purpose": f"用于{case.scenario}，仅在本单位业务系统内使用",
-        "frequency": "monthly",
+        "frequency": "daily",
         "valid_until": _month_start(submitted, -12).isoformat(),
         "undertaking": True,
         "sensitive_justification": "核对对象身份必须使用该信息项",

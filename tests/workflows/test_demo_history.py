@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from tests.helpers import at, unit
 from workflows import demo_history
-from workflows.models import Application, ApplicationStatus
+from workflows.models import Application, ApplicationStatus, UsageAnomaly, UsageDaily
 from workflows.supervision import periods, scorecards
 
 
@@ -17,6 +17,8 @@ def test_the_demo_history_is_seeded_once_and_the_scorecard_counts_its_late_revie
             statuses = dict(s.execute(select(Application.status, func.count()).group_by(Application.status)).all())
             october = scorecards.cards_for(s, periods.parse_period("2026-10"))
             civil = next(c for c in october if c.unit_id == unit(s, "mzj").id)
+            history_calls = s.scalar(select(func.sum(UsageDaily.count)).where(UsageDaily.grant_key > 0))
+            anomalies_of_history = s.scalars(select(UsageAnomaly).where(UsageAnomaly.grant_key > 0)).all()
     assert statuses == {
         ApplicationStatus.APPROVED: 7,
         ApplicationStatus.REJECTED: 1,
@@ -24,5 +26,6 @@ def test_the_demo_history_is_seeded_once_and_the_scorecard_counts_its_late_revie
         ApplicationStatus.IN_REVIEW: 1,
     }
     late = next(f for f in civil.part("review").figures if f.label == "逾期审核（含逾期未办）")
+    assert anomalies_of_history == [] and history_calls > 0  # the grants' calls, reported as the platform would
     assert late.value == 1 and "县教育体育局申请「最低生活保障对象信息」" in late.cases[0]["label"]
     assert civil.part("review").score == 0.0
