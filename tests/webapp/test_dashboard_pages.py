@@ -4,7 +4,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.helpers import apply, at, decide, login, text_of, unit
+from tests.helpers import NARROWED, apply, at, decide, login, text_of, unit
 
 
 def test_the_bureau_sees_the_county_and_chooses_a_unit(client, ready):
@@ -41,3 +41,19 @@ def test_every_chart_exports_its_table_to_excel(client, ready):
     assert trend[1][1:] == ("提交申请", "办结申请", "新增授权")
     february = next(row for row in trend if row[0] == "2026-02")
     assert february[1:] == (1, 1, 1)
+
+
+def test_quality_by_class_and_level_counts_a_grant_that_left_requested_items_out(client, ready):
+    with at("2026-02-13T10:00:00"):
+        decide(ready, apply(ready), decision="approve", approved_items=["姓名", "公民身份号码"], reason=NARROWED)
+        login(client, "lina")
+        book = load_workbook(io.BytesIO(client.get("/supervision/dashboard.xlsx").data))
+    quality = list(book["数据质量"].iter_rows(values_only=True))
+    assert quality[1][1:] == (
+        "可用性（调用成功率 %）",
+        "时效性（按期更新的资源 %）",
+        "准确性（认定成立的纠错和质量异议，件）",
+        "完整性（少于申请信息项的授权，项）",
+    )
+    household = next(row for row in quality if row[0] == "基础·重要")  # 户籍人口基本信息's class and level
+    assert household[4] == 1
