@@ -104,9 +104,10 @@ def dashboard(session: Session, person: Person, unit_id: int | None = None) -> D
     board = Dashboard(unit, months, reports=reports.may_read(session, person))
     if person.has_role(Role.COORDINATOR):
         board.units = list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
-    board.charts.append(_trend(session, unit, months, start))
+    applied = _applications(session, unit, start)  # read once: the trend and the top resources both count them
+    board.charts.append(_trend(session, unit, months, start, applied))
     board.charts.append(_overdue(session, unit, months, start))
-    board.charts.append(_top_resources(session, unit, start))
+    board.charts.append(_top_resources(session, applied))
     board.charts.append(_ranking(session, unit))
     board.charts.append(_quality(session, unit, start))
     return board
@@ -121,8 +122,7 @@ def _applications(session: Session, unit: Unit | None, start: datetime):
     return session.execute(query).all()
 
 
-def _trend(session: Session, unit: Unit | None, months: list[str], start: datetime) -> Chart:
-    rows = _applications(session, unit, start)
+def _trend(session: Session, unit: Unit | None, months: list[str], start: datetime, rows: list) -> Chart:
     grants = select(Grant.created_at).join(Resource, Grant.resource_id == Resource.id).where(Grant.created_at >= start)
     if unit is not None:
         grants = grants.where(or_(Grant.unit_id == unit.id, Resource.provider_unit_id == unit.id))
@@ -166,8 +166,7 @@ def _overdue(session: Session, unit: Unit | None, months: list[str], start: date
     )
 
 
-def _top_resources(session: Session, unit: Unit | None, start: datetime) -> Chart:
-    rows = _applications(session, unit, start)
+def _top_resources(session: Session, rows: list) -> Chart:
     counts = Counter(r.resource_id for r in rows if r.submitted_at is not None).most_common(TOP)
     names = (
         dict(session.execute(select(Resource.id, Resource.name).where(Resource.id.in_([i for i, _ in counts]))).all())
