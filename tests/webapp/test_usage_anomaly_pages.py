@@ -1,9 +1,22 @@
 """谁使用谁负责: the using unit explains an anomaly of its calls, once; the provider reads it and may dispute the use."""
 
+import html
+import re
+
 from sqlalchemy import func, select
 
 from tests.helpers import apply, at, csrf_token, decide, login, text_of
-from workflows.models import AccountKind, Person, UsageAnomaly, UsageSource
+from workflows.models import (
+    AccountKind,
+    Grant,
+    Incident,
+    IncidentSource,
+    Objection,
+    Person,
+    Unit,
+    UsageAnomaly,
+    UsageSource,
+)
 from workflows.sharing import grants
 from workflows.usage import ingest
 
@@ -50,7 +63,8 @@ def test_the_using_unit_explains_once_in_specific_words_and_the_provider_reads_i
         assert "不是本单位的调用" in text_of(provider.get(refused.headers["Location"]))
 
 
-def test_the_provider_is_offered_a_usage_dispute_on_an_anomaly_under_a_grant(app, client, ready):
+def _calls_outside_the_scenario(ready) -> tuple[int, int]:
+    """民政局 granted 公安局's data, then calls it for a scenario the grant does not name: (grant id, anomaly id)."""
     with at("2026-03-02T10:00:00"):
         app_id = apply(ready)
         decide(ready, app_id, decision="approve")
@@ -68,10 +82,106 @@ def test_the_provider_is_offered_a_usage_dispute_on_an_anomaly_under_a_grant(app
             "scenario": "用于与授权无关的招商引资企业核查",
         }
         ingest.ingest(s, platform, "g", "g", [record], [], UsageSource.PLATFORM)
+        return grant.id, s.scalar(select(func.max(UsageAnomaly.id)))
+
+
+def test_the_provider_turns_an_anomaly_into_a_usage_dispute_whose_facts_are_written(client, ready):
+    grant_id, anomaly = _calls_outside_the_scenario(ready)
     with at("2026-03-25T11:00:00"):
         login(client, "huangtao")
-        page = client.get("/usage/").get_data(as_text=True)
-        assert f"/objections/new?type=usage_dispute&amp;grant={grant.id}" in page
+        assert f"/objections/new?anomaly={anomaly}" in client.get("/usage/").get_data(as_text=True)
+        form = text_of(client.get(f"/objections/new?anomaly={anomaly}"))
+        assert "招商引资企业核查" in form and "SQ2026" in form and "请县民政局说明上述调用的情况" in form
+
+
+def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_that_used_the_data(
+    client, ready
+):
+    grant_id, anomaly = _calls_outside_the_scenario(ready)
+    with at("2026-03-25T11:00:00"):
+        login(client, "liuyang")  # a coordinator of the bureau, party to neither side
+        with ready() as s:
+            mzj = s.scalar(select(Unit).where(Unit.code == "mzj"))
+        assert f"/objections/new?anomaly={anomaly}" in client.get(f"/usage/?unit={mzj.id}").get_data(as_text=True)
+        page = client.get(f"/objections/new?anomaly={anomaly}").get_data(as_text=True)
+        values = {
+            name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1) for name in ("grant_number",)
+        }
+        facts = re.search(r'name="facts"[^>]*>([^<]*)<', page).group(1)
+        request = re.search(r'name="request"[^>]*>([^<]*)<', page).group(1)
+        raised = client.post(
+            "/objections/new",
+            data={
+                "type": "usage_dispute",
+                "facts": html.unescape(facts),
+                "request": html.unescape(request),
+                "csrf_token": csrf_token(client, "/objections/new"),
+            }
+            | values,
+        )
+        assert raised.status_code == 302, text_of(raised)
+    with ready() as s:
+        objection = s.scalar(select(Objection).order_by(Objection.id.desc()))
+        assert (objection.grant_id, objection.concerned_unit_id) == (grant_id, mzj.id)
+        assert "应用场景与授权不符" in objection.facts
+
+
+def test_a_unit_may_still_not_name_a_grant_between_two_other_units(client, ready):
+    grant_id, _ = _calls_outside_the_scenario(ready)
+    with at("2026-03-25T11:00:00"):
+        with ready() as s:
+            number = s.get(Grant, grant_id).application.number
+        third = client
+        login(third, "heming")  # 人社局, with no part in 民政局's grant of 公安局's data
+        refused = third.post(
+            "/objections/new",
+            data={
+                "type": "usage_dispute",
+                "grant_number": number,
+                "facts": "该单位超出授权场景使用数据，用于招商引资企业核查",
+                "request": "请县大数据局核实并责令整改",
+                "csrf_token": csrf_token(third, "/objections/new"),
+            },
+        )
+        assert refused.status_code == 422 and "不是本单位获得或本单位数据的授权" in text_of(refused)
+
+
+def test_a_coordinator_records_an_incident_from_an_anomaly_and_the_anomaly_shows_it(client, ready):
+    with at("2026-03-25T10:00:00"):
+        anomaly = _calls_under_no_grant(ready)
+        login(client, "liuyang")
+        form = client.get(f"/incidents/new?anomaly={anomaly}")
+        page = form.get_data(as_text=True)
+        assert form.status_code == 200 and "来自使用异常监测" in page and "无授权调用" in page
+        account = html.unescape(re.search(r'name="account"[^>]*>([^<]*)<', page).group(1))
+        data = {
+            "unit_id": re.search(r'<option value="(\d+)" selected', page).group(1),
+            "anomaly_id": str(anomaly),
+            "occurred_on": "2026-03-24",
+            "account": account,
+            "data_affected": html.unescape(re.search(r'name="data_affected"[^>]*>([^<]*)<', page).group(1)),
+            "measures": "已责令停止调用并核查数据去向",
+            "csrf_token": csrf_token(client, f"/incidents/new?anomaly={anomaly}"),
+        }
+        wrong_unit = client.post("/incidents/new", data=data | {"unit_id": data["unit_id"] + "0"})
+        assert wrong_unit.status_code == 422 and "来自使用异常监测" in wrong_unit.get_data(as_text=True)
+        recorded = client.post("/incidents/new", data=data)
+        assert recorded.status_code == 302, text_of(recorded)
+        usage = client.get(f"/usage/?unit={data['unit_id']}").get_data(as_text=True)
+    assert "已登记安全事件" in usage and f"/incidents/new?anomaly={anomaly}" not in usage
+    with ready() as s:
+        incident = s.scalar(select(Incident).order_by(Incident.id.desc()))
+        assert (incident.anomaly_id, incident.source, incident.grant_id) == (anomaly, IncidentSource.ANOMALY, None)
+        assert "无授权调用" in incident.account
+
+
+def test_an_anomaly_of_another_unit_or_no_anomaly_is_not_found_for_a_unit_admin(client, ready):
+    with at("2026-03-25T10:00:00"):
+        anomaly = _calls_under_no_grant(ready)  # 民政局's calls of 公安局's data
+        login(client, "heming")  # a 目录管理员 of a unit with no part in them
+        assert client.get(f"/incidents/new?anomaly={anomaly}").status_code == 404
+        assert client.get("/incidents/new?anomaly=abc").status_code == 422
+        assert client.get(f"/objections/new?anomaly={anomaly}").status_code == 200  # an empty form, nothing told
 
 
 def test_the_grantees_first_responsible_person_sees_its_usage_and_anomalies(client, ready):

@@ -10,13 +10,14 @@ from webapp.params import id_param
 from webapp.refusals import refusal
 from webapp.security import current_person
 from workflows import clock, inputs
-from workflows.errors import DomainError
+from workflows.errors import DomainError, NotFound
 from workflows.incidents import service
 from workflows.incidents.inputs import IncidentQuery
 from workflows.models import Grant, IncidentStatus, Role
 from workflows.sharing import grants as grant_service
+from workflows.usage import reports as usage_reports
 
-FIELDS = ("unit_id", "grant_id", "occurred_on", "account", "data_affected", "measures")
+FIELDS = ("unit_id", "grant_id", "anomaly_id", "occurred_on", "account", "data_affected", "measures")
 
 
 @bp.get("/")
@@ -48,12 +49,34 @@ def _grant_of(person, value) -> Grant | None:
     return grant_service.get_grant(db.session, person, grant_id) if grant_id else None
 
 
-def _shown_grant(person, value) -> Grant | None:
-    """The grant a refused form named, to show again beside it; what is no grant the form's problems say."""
+def _anomaly_of(person, value):
+    """The usage anomaly a link or the form names, when the person sees it on /usage/ (a 404 when not)."""
+    anomaly_id = id_param(value, "所涉使用异常")
+    if not anomaly_id:
+        return None
+    anomaly = usage_reports.visible_anomaly(db.session, person, anomaly_id)
+    if anomaly is None:
+        raise NotFound("该使用异常不存在，或您无权查看")
+    return anomaly
+
+
+def _shown(find, person, value):
+    """What a refused form named (a grant, an anomaly), to show again beside it; what is wrong the problems say."""
     try:
-        return _grant_of(person, value)
+        return find(person, value)
     except DomainError:
         return None
+
+
+def _from_anomaly(anomaly, grant) -> dict:
+    """The form filled from what monitoring found: the day, what happened, the data; the measures are the unit's."""
+    items = f"：{'、'.join(grant.items)}" if grant else ""
+    return {
+        "anomaly_id": str(anomaly.id),
+        "occurred_on": anomaly.day.isoformat(),
+        "account": usage_reports.anomaly_account(db.session, anomaly),
+        "data_affected": f"「{anomaly.resource.name}」{items}（{anomaly.calls:,} 次调用）",
+    }
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -63,17 +86,31 @@ def new():
     if not units:
         abort(404)  # neither a coordinator nor a 目录管理员: the page is not theirs
     if request.method == "GET":
-        grant = _grant_of(person, request.args.get("grant"))
-        if grant is not None and not service.can_record(person, grant.unit_id):
+        anomaly = _anomaly_of(person, request.args.get("anomaly"))
+        grant = _grant_of(
+            person, request.args.get("grant") or (str(anomaly.grant_key) if anomaly and anomaly.grant_key else None)
+        )
+        unit_id = anomaly.unit_id if anomaly else grant.unit_id if grant else units[0].id
+        if (grant or anomaly) and not service.can_record(person, unit_id):
             abort(
                 403,
-                description="只有县大数据局协调员或使用单位的目录管理员可以登记该授权上的安全事件；提供单位发现问题，请联系县大数据局登记或提出数据使用异议",
+                description="只有县大数据局协调员或使用单位的目录管理员可以登记该单位的安全事件；提供单位发现问题，请联系县大数据局登记或提出数据使用异议",
             )
-        unit_id = grant.unit_id if grant else units[0].id
-        return _form(units, {"unit_id": str(unit_id), "grant_id": str(grant.id) if grant else ""}, grant)
+        values = {"unit_id": str(unit_id), "grant_id": str(grant.id) if grant else ""}
+        if anomaly:
+            values |= _from_anomaly(anomaly, grant)
+        return _form(units, values, grant, anomaly=anomaly)
     values = {name: request.form.get(name, "").strip() for name in FIELDS}
     with refusal(
-        lambda r: _form(units, values, _shown_grant(person, values["grant_id"]), r.problems, r.fields, r.status)
+        lambda r: _form(
+            units,
+            values,
+            _shown(_grant_of, person, values["grant_id"]),
+            r.problems,
+            r.fields,
+            r.status,
+            _shown(_anomaly_of, person, values["anomaly_id"]),
+        )
     ) as refused:
         incident = service.record_incident(db.session, person, values)
     if refused:
@@ -82,12 +119,13 @@ def new():
     return redirect(url_for(".detail", item_id=incident.id))
 
 
-def _form(units, values, grant, errors=None, fields=None, status=200):
+def _form(units, values, grant, errors=None, fields=None, status=200, anomaly=None):
     return render_template(
         "incidents/new.html",
         units=units,
         values=values,
         grant=grant,
+        anomaly=anomaly,
         errors=errors or [],
         field_errors=fields or {},
         today=clock.today(),

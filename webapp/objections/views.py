@@ -21,6 +21,7 @@ from workflows.objections.inputs import ObjectionInput
 from workflows.objections import records as objection_records
 from workflows.objections import statistics as objection_statistics
 from workflows.sharing import uploads, visibility
+from workflows.usage import reports as usage_reports
 
 LINK_TYPES = {"application": "application_dispute", "resource": "catalog_correction", "grant": "usage_dispute"}
 ATTACHMENT_ROWS = 3
@@ -58,11 +59,27 @@ def _prefill() -> dict:
         else:
             grant = db.session.get(Grant, parse_id(text) or 0)
             values["grant_number"] = (
-                grant.application.number if grant and visibility.grant_concerns(person, grant) else ""
+                grant.application.number
+                if grant and cases.may_name_grant(person, grant, ObjectionType.USAGE_DISPUTE)
+                else ""
             )
     if ObjectionType.parse(request.args.get("type")):
         values["type"] = ObjectionType.parse(request.args.get("type")).value
-    return values
+    return values | _from_anomaly(person, request.args.get("anomaly"))
+
+
+def _from_anomaly(person, value: str | None) -> dict:
+    """?anomaly=<id>: a 数据使用异议 on the grant the calls came under, its facts written from what monitoring found."""
+    anomaly = usage_reports.visible_anomaly(db.session, person, parse_id((value or "").strip()[:16]))
+    grant = db.session.get(Grant, anomaly.grant_key) if anomaly and anomaly.grant_key else None
+    if grant is None or not cases.may_name_grant(person, grant, ObjectionType.USAGE_DISPUTE):
+        return {}
+    return {
+        "type": ObjectionType.USAGE_DISPUTE.value,
+        "grant_number": grant.application.number,
+        "facts": usage_reports.anomaly_account(db.session, anomaly),
+        "request": f"请{anomaly.unit.name}说明上述调用的情况；超出授权范围使用的，请提供单位依规撤销授权或责令整改",
+    }
 
 
 def _form_input() -> dict:

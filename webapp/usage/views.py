@@ -12,6 +12,7 @@ from webapp.security import current_person
 from webapp.usage.blueprint import bp
 from workflows import clock
 from workflows.errors import NotFound, ValidationFailed
+from workflows.incidents import service as incidents
 from workflows.models import CallType
 from workflows.sharing import grants
 from workflows.usage import anomalies, reports, upload
@@ -37,7 +38,8 @@ def index():
         days=reports.WINDOW_DAYS,
         may_upload=upload.may_upload(person),
         may_explain=lambda a: anomalies.may_explain(person, a),
-        provides={u.id for u in units},
+        may_dispute=lambda a: anomalies.may_dispute(person, a),
+        may_record=lambda a: incidents.can_record(person, a.unit_id),
     )
 
 

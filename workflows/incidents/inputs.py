@@ -49,6 +49,7 @@ class IncidentInput(BaseModel):
 
     unit_id: Annotated[int | None, _an_id("使用单位"), Field(title="使用单位")] = None
     grant_id: Annotated[int | None, _an_id("所涉授权"), Field(title="所涉授权")] = None
+    anomaly_id: Annotated[int | None, _an_id("所涉使用异常"), Field(title="所涉使用异常")] = None
     occurred_on: str = Field("", title="发生时间", min_length=1, max_length=32)
     account: str = Field("", title="经过", min_length=MIN_ACCOUNT, max_length=4000)
     data_affected: str = Field("", title="涉及数据", min_length=MIN_DATA, max_length=1000)

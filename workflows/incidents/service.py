@@ -14,6 +14,7 @@ from workflows import audit, clock
 from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.incidents.inputs import REFUSED_INCIDENT, IncidentInput, StatusChange
 from workflows.models import (
+    NO_KEY,
     AuditEvent,
     Grant,
     Incident,
@@ -26,6 +27,7 @@ from workflows.models import (
     Role,
     RoleMembership,
     Unit,
+    UsageAnomaly,
 )
 
 HIDDEN = "安全事件不存在，或您无权查看其他单位的安全事件"
@@ -105,11 +107,28 @@ def record_incident(session: Session, actor: Person, raw: dict | IncidentInput) 
         problems.append(
             FieldProblem("grant_id", f"所涉授权：该授权是{grant.unit.name}获得的授权，与所选使用单位不符，请核对")
         )
+    anomaly = session.get(UsageAnomaly, data.anomaly_id) if data.anomaly_id else None
+    problems += _anomaly_problems(data.anomaly_id, anomaly, unit_id, grant)
     if problems:
         raise ValidationFailed(problems, REFUSED_INCIDENT)
     if not can_record(actor, unit_id):
         raise Forbidden("只有县大数据局协调员，或本单位的目录管理员，可以登记本单位的安全事件")
-    return _create(session, actor, unit_id, grant, data, IncidentSource.MANUAL)
+    source = IncidentSource.ANOMALY if anomaly else IncidentSource.MANUAL
+    return _create(session, actor, unit_id, grant, data, source, anomaly_id=anomaly.id if anomaly else None)
+
+
+def _anomaly_problems(anomaly_id, anomaly: UsageAnomaly | None, unit_id, grant: Grant | None) -> list[FieldProblem]:
+    """An incident from a usage anomaly is against the unit that made the calls and the grant they came under."""
+    if anomaly_id and anomaly is None:
+        return [FieldProblem("anomaly_id", "所涉使用异常：该记录不存在，请从数据使用页面的异常列表重新打开")]
+    if anomaly is None:
+        return []
+    problems = []
+    if unit_id is not None and unit_id != anomaly.unit_id:
+        problems.append(FieldProblem("unit_id", f"使用单位：该使用异常是{anomaly.unit.name}的调用，请选择该单位"))
+    if (grant.id if grant else NO_KEY) != anomaly.grant_key:
+        problems.append(FieldProblem("grant_id", "所涉授权：应为该使用异常所涉的授权（无授权调用则不选），请核对"))
+    return problems
 
 
 def record_from_objection(
@@ -133,12 +152,14 @@ def _create(
     data: IncidentInput,
     source: IncidentSource,
     objection_id: int | None = None,
+    anomaly_id: int | None = None,
 ) -> Incident:
     now = clock.now()
     incident = Incident(
         unit_id=unit_id,
         grant_id=grant.id if grant else None,
         objection_id=objection_id,
+        anomaly_id=anomaly_id,
         source=source,
         occurred_on=date.fromisoformat(data.occurred_on),
         account=data.account,
@@ -160,7 +181,8 @@ def _create(
         "incident:recorded",
         None,
         {"status": incident.status.value, "unit_id": unit_id, "grant_id": incident.grant_id, "source": source.value}
-        | ({"objection_id": objection_id} if objection_id else {}),
+        | ({"objection_id": objection_id} if objection_id else {})
+        | ({"anomaly_id": anomaly_id} if anomaly_id else {}),
         unit_id=unit_id,
     )
     _notify(session, incident, "incident_recorded")

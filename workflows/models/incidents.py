@@ -35,6 +35,7 @@ class Incident(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     grant_id: Mapped[int | None] = mapped_column(ForeignKey("data_grant.id"), index=True)
     objection_id: Mapped[int | None] = mapped_column(ForeignKey("objection.id"), index=True)
+    anomaly_id: Mapped[int | None] = mapped_column(ForeignKey("usage_anomaly.id"), index=True)  # found by monitoring
     source: Mapped[IncidentSource] = mapped_column(coded(IncidentSource, "source"), default=IncidentSource.MANUAL)
     occurred_on: Mapped[date] = mapped_column(Date, index=True)
     account: Mapped[str] = mapped_column(Text)  # 经过

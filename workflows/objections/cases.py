@@ -99,9 +99,19 @@ def _application(session: Session, actor: Person, by_id: int | None, number: str
     return app
 
 
-def _grant(session: Session, actor: Person, by_id: int | None, number: str, problems: list) -> Grant | None:
-    """The grant named (by its application's number, or by id from a link), if it is held by or given on the data
-    of the person's unit; otherwise one answer whatever exists, as for applications."""
+def may_name_grant(person: Person, grant: Grant, kind: ObjectionType | None) -> bool:
+    """A unit disputes grants it holds or gives; the bureau supervises use (六(三)), so its coordinators may raise a
+    数据使用异议 on any grant (from a usage anomaly, against the unit that used the data)."""
+    return visibility.grant_concerns(person, grant) or (
+        kind == ObjectionType.USAGE_DISPUTE and person.has_role(Role.COORDINATOR)
+    )
+
+
+def _grant(
+    session: Session, actor: Person, kind: ObjectionType, by_id: int | None, number: str, problems: list
+) -> Grant | None:
+    """The grant named (by its application's number, or by id from a link), if the person may name it (see
+    may_name_grant); otherwise one answer whatever exists, as for applications."""
     if by_id:
         grant = session.get(Grant, by_id)
     else:
@@ -115,7 +125,7 @@ def _grant(session: Session, actor: Person, by_id: int | None, number: str, prob
             if len(text) <= 32
             else None
         )
-    if grant is None or not visibility.grant_concerns(actor, grant):
+    if grant is None or not may_name_grant(actor, grant, kind):
         problems.append(
             FieldProblem(
                 "grant_id",
@@ -160,7 +170,7 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
         if resource is None:
             problems.append(FieldProblem("resource_code", f"所涉目录条目：“{code}”不存在或未发布"))
     if grant_id or grant_number:
-        grant = _grant(session, actor, grant_id, grant_number, problems)
+        grant = _grant(session, actor, kind, grant_id, grant_number, problems)
     if grant and app and grant.application_id != app.id:
         problems.append(
             FieldProblem(
@@ -186,7 +196,9 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
             else grant or app or resource
         )
         if isinstance(chosen, Grant):
-            against = grant.unit_id if grant.resource.provider_unit_id in units else grant.resource.provider_unit_id
+            # against the other party; the bureau, party to neither side, raises it against the unit using the data
+            provider = grant.resource.provider_unit_id
+            against = provider if grant.unit_id in units and provider not in units else grant.unit_id
             link = {"grant_id": grant.id, "resource_id": grant.resource_id, "concerned_unit_id": against}
         elif isinstance(chosen, Application):
             link = {"application_id": app.id, "resource_id": app.resource_id, "concerned_unit_id": app.provider_unit_id}

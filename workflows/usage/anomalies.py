@@ -172,6 +172,16 @@ def may_explain(person: Person, anomaly: UsageAnomaly) -> bool:
     )
 
 
+def may_dispute(person: Person, anomaly: UsageAnomaly) -> bool:
+    """Who is offered a 数据使用异议 on the calls' grant: the provider of the data (not also the user of it), and the
+    bureau's coordinators, who supervise use (六(三))."""
+    if not anomaly.grant_key:
+        return False
+    mine = {m.unit_id for m in person.memberships} | {person.unit_id}
+    provider = anomaly.resource.provider_unit_id in mine and anomaly.unit_id not in mine
+    return provider or person.has_role(Role.COORDINATOR)
+
+
 def explain(session: Session, actor: Person, anomaly_id: int, text: str) -> UsageAnomaly:
     """The using unit says what the calls were: shown beside the anomaly to the provider and the bureau."""
     anomaly = session.get(UsageAnomaly, anomaly_id) if 0 < anomaly_id < 2**31 else None

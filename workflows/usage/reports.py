@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from workflows import clock
 from workflows.models import (
     NO_KEY,
+    AnomalyKind,
     CallType,
     Grant,
+    Incident,
     Interface,
     Resource,
     ResourceRefresh,
@@ -130,15 +132,45 @@ def visible_units(session: Session, person) -> list[Unit]:
 class UnitUsage:
     as_grantee: list[UsageLine]
     as_provider: list[UsageLine]
-    anomalies: list[tuple[UsageAnomaly, str]]  # with what each one is, in words
+    anomalies: list[tuple[UsageAnomaly, str, int | None]]  # with what each one is, in words, and its incident
 
 
 def unit_usage_both(session: Session, unit_id: int) -> UnitUsage:
     """The /usage/ page of a unit: its calls as grantee and as provider, and the anomalies either side."""
+    found = anomalies.recent(session, unit_id)
+    incidents = dict(
+        session.execute(
+            select(Incident.anomaly_id, func.min(Incident.id))
+            .where(Incident.anomaly_id.in_([a.id for a in found]))
+            .group_by(Incident.anomaly_id)
+        ).all()
+    )
     return UnitUsage(
         unit_usage(session, unit_id, as_provider=False),
         unit_usage(session, unit_id, as_provider=True),
-        [(a, anomalies.describe(a)) for a in anomalies.recent(session, unit_id)],
+        [(a, anomalies.describe(a), incidents.get(a.id)) for a in found],
+    )
+
+
+def visible_anomaly(session: Session, person, anomaly_id: int | None) -> UsageAnomaly | None:
+    """An anomaly the person sees on /usage/ (the using unit's or the provider's side, or any for the bureau)."""
+    anomaly = session.get(UsageAnomaly, anomaly_id) if anomaly_id and 0 < anomaly_id < 2**31 else None
+    if anomaly is None:
+        return None
+    seen = {u.id for u in visible_units(session, person)}
+    return anomaly if seen & {anomaly.unit_id, anomaly.resource.provider_unit_id} else None
+
+
+def anomaly_account(session: Session, anomaly: UsageAnomaly) -> str:
+    """The anomaly in a sentence, for a 数据使用异议 or an incident made from it: what, when, who, and the answer."""
+    grant = session.get(Grant, anomaly.grant_key) if anomaly.grant_key != NO_KEY else None
+    under = f"（授权所属申请 {grant.application.number}）" if grant else ""
+    keys = "、".join(anomaly.record_keys[:5]) + (" 等" if len(anomaly.record_keys) > 5 else "")
+    said = f"使用单位说明：{anomaly.explanation}" if anomaly.explanation else "使用单位尚未说明"
+    return (
+        f"使用异常监测发现：{anomaly.day.isoformat()} {anomaly.unit.name}调用「{anomaly.resource.name}」{under}，"
+        f"{AnomalyKind(anomaly.kind).label}：{anomalies.describe(anomaly)}。涉及调用 {anomaly.calls:,} 次"
+        f"{f'，记录编号 {keys}' if keys else ''}。{said}。"
     )
 
 
