@@ -94,9 +94,7 @@ def test_the_provider_turns_an_anomaly_into_a_usage_dispute_whose_facts_are_writ
         assert "招商引资企业核查" in form and "SQ2026" in form and "请县民政局说明上述调用的情况" in form
 
 
-def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_that_used_the_data(
-    client, ready
-):
+def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_that_used_the_data(client, ready):
     grant_id, anomaly = _calls_outside_the_scenario(ready)
     with at("2026-03-25T11:00:00"):
         login(client, "liuyang")  # a coordinator of the bureau, party to neither side
@@ -104,9 +102,7 @@ def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_t
             mzj = s.scalar(select(Unit).where(Unit.code == "mzj"))
         assert f"/objections/new?anomaly={anomaly}" in client.get(f"/usage/?unit={mzj.id}").get_data(as_text=True)
         page = client.get(f"/objections/new?anomaly={anomaly}").get_data(as_text=True)
-        values = {
-            name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1) for name in ("grant_number",)
-        }
+        values = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1) for name in ("grant_number",)}
         facts = re.search(r'name="facts"[^>]*>([^<]*)<', page).group(1)
         request = re.search(r'name="request"[^>]*>([^<]*)<', page).group(1)
         raised = client.post(
