@@ -20,8 +20,8 @@ def test_the_dashboard_draws_every_chart_without_an_error(new_context, processes
     page.get_by_role("link", name="统计图表").click()
     expect(page.get_by_role("heading", name="督导考核统计")).to_be_visible()
     charts = page.locator("[data-chart]")
-    expect(charts).to_have_count(5)
-    for index in range(5):
+    expect(charts).to_have_count(7)  # trend, overdue, applied for, calls, scenarios, ranking, quality
+    for index in range(7):
         expect(charts.nth(index).locator("svg")).to_have_count(1)
     trend = page.locator("#chart-trend")
     trend.get_by_text("数据表").click()

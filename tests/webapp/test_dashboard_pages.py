@@ -3,8 +3,12 @@
 import io
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from tests.helpers import NARROWED, apply, at, decide, login, text_of, unit
+from workflows.models import AccountKind, Person, UsageSource
+from workflows.sharing import grants
+from workflows.usage import ingest
 
 
 def test_the_bureau_sees_the_county_and_chooses_a_unit(client, ready):
@@ -57,3 +61,49 @@ def test_quality_by_class_and_level_counts_a_grant_that_left_requested_items_out
     )
     household = next(row for row in quality if row[0] == "基础·重要")  # 户籍人口基本信息's class and level
     assert household[4] == 1
+
+
+def _calls(ready, records: list[dict]) -> None:
+    with ready.begin() as s:
+        platform = s.scalar(select(Person).where(Person.account_kind == AccountKind.PLATFORM))
+        ingest.ingest(s, platform, "d", "d", records, [], UsageSource.PLATFORM)
+
+
+def _call(key: str, count: int, **under) -> dict:
+    at_time = "2026-02-20T10:00:00+08:00"
+    return {"id": key, "at": at_time, "call_type": "interface", "count": count, "failed": 0, **under}
+
+
+def _sheet(client, title: str) -> dict:
+    book = load_workbook(io.BytesIO(client.get("/supervision/dashboard.xlsx").data))
+    return {row[0]: row[1] for row in list(book[title].iter_rows(values_only=True))[2:] if row[1] is not None}
+
+
+BY_RESOURCE, BY_SCENARIO = "调用最多的资源（前 10 位）", "按应用场景的调用（前 10 位）"
+
+
+def test_the_most_used_resources_and_scenarios_come_from_the_reported_calls(app, client, ready):
+    with at("2026-02-13T10:00:00"):
+        app_id = apply(ready)
+        decide(ready, app_id, decision="approve")
+        with ready() as s:
+            grant = grants.for_application(s, app_id)
+            scenario, resource = grant.scenario, grant.resource.name  # 户籍人口基本信息, XY-GA-001
+    with at("2026-02-21T10:00:00"):
+        login(client, "lina")
+        before = _sheet(client, BY_RESOURCE), _sheet(client, BY_SCENARIO)
+        _calls(
+            ready,
+            [
+                _call("a", 120, grant_id=grant.id, scenario=scenario),
+                _call("b", 30, grant_id=grant.id, scenario=scenario),
+                _call("c", 50, unit_code="rsj", resource_code="XY-GA-001", scenario="未申请的核验"),
+            ],
+        )
+        by_resource, by_scenario = _sheet(client, BY_RESOURCE), _sheet(client, BY_SCENARIO)
+        other = app.test_client()
+        login(other, "heming")  # 人社局, whose calls were under no grant
+        own = _sheet(other, BY_SCENARIO)
+    assert by_resource[resource] - before[0].get(resource, 0) == 200
+    assert by_scenario[scenario] == 150 and by_scenario["无授权调用"] - before[1].get("无授权调用", 0) == 50
+    assert own.get("无授权调用", 0) >= 50 and scenario not in own

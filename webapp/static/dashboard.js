@@ -19,7 +19,9 @@
         label: chart.kind === "rank" ? { show: true, position: "right" } : undefined,
       };
     });
-    var categories = { type: "category", data: chart.categories, axisLabel: { hideOverlap: true }, inverse: chart.kind === "rank" };
+    // a long name (a resource, a scenario) is cut on the axis; the tooltip and the table hold it whole
+    var label = chart.kind === "rank" ? { hideOverlap: true, width: 150, overflow: "truncate" } : { hideOverlap: true };
+    var categories = { type: "category", data: chart.categories, axisLabel: label, inverse: chart.kind === "rank" };
     var values = { type: "value", minInterval: 1 };
     var rank = chart.kind === "rank";
     var empty = !chart.series.some(function (s) { return s[1].some(function (v) { return v; }); });

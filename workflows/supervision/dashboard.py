@@ -108,6 +108,7 @@ def dashboard(session: Session, person: Person, unit_id: int | None = None) -> D
     board.charts.append(_trend(session, unit, months, start, applied))
     board.charts.append(_overdue(session, unit, months, start))
     board.charts.append(_top_resources(session, applied))
+    board.charts.extend(_top_used(session, unit, start))
     board.charts.append(_ranking(session, unit))
     board.charts.append(_quality(session, unit, start))
     return board
@@ -181,6 +182,54 @@ def _top_resources(session: Session, rows: list) -> Chart:
         [("申请件数", [n for _, n in counts])],
         "近 12 个月提交的申请",
     )
+
+
+def _top_used(session: Session, unit: Unit | None, start: datetime) -> list[Chart]:
+    """The calls of the last 12 months from the daily rollups (never the raw records): by resource, and by the
+    scenario of the grant they came under (四(四): know the scenario of the data used and shared)."""
+    since = clock.local(start).date()
+    calls = func.sum(UsageDaily.count)
+    scope = [UsageDaily.day >= since]
+    if unit is not None:
+        scope.append(or_(UsageDaily.unit_id == unit.id, Resource.provider_unit_id == unit.id))
+    by_resource = session.execute(
+        select(Resource.name, calls)
+        .join(Resource, Resource.id == UsageDaily.resource_id)
+        .where(*scope)
+        .group_by(Resource.id, Resource.name)
+        .order_by(calls.desc(), Resource.name)
+        .limit(TOP)
+    ).all()
+    by_scenario = session.execute(
+        select(func.coalesce(Grant.scenario, NO_GRANT), calls)
+        .join(Resource, Resource.id == UsageDaily.resource_id)
+        .outerjoin(Grant, Grant.id == UsageDaily.grant_key)
+        .where(*scope)
+        .group_by(func.coalesce(Grant.scenario, NO_GRANT))
+        .order_by(calls.desc())
+        .limit(TOP)
+    ).all()
+    return [
+        Chart(
+            "calls",
+            f"调用最多的资源（前 {TOP} 位）",
+            "rank",
+            [name for name, _ in by_resource],
+            [("调用次数", [int(n) for _, n in by_resource])],
+            "近 12 个月数据平台报送和单位上传的调用次数（按日汇总）",
+        ),
+        Chart(
+            "scenarios",
+            f"按应用场景的调用（前 {TOP} 位）",
+            "rank",
+            [scenario for scenario, _ in by_scenario],
+            [("调用次数", [int(n) for _, n in by_scenario])],
+            f"应用场景为授权所载的场景；“{NO_GRANT}”为未对应任何授权的调用",
+        ),
+    ]
+
+
+NO_GRANT = "无授权调用"
 
 
 def _ranking(session: Session, unit: Unit | None) -> Chart:
