@@ -200,15 +200,18 @@ def _top_used(session: Session, unit: Unit | None, start: datetime) -> list[Char
         .order_by(calls.desc(), Resource.name)
         .limit(TOP)
     ).all()
-    by_scenario = session.execute(
-        select(func.coalesce(Grant.scenario, NO_GRANT), calls)
-        .join(Resource, Resource.id == UsageDaily.resource_id)
-        .outerjoin(Grant, Grant.id == UsageDaily.grant_key)
-        .where(*scope)
-        .group_by(func.coalesce(Grant.scenario, NO_GRANT))
-        .order_by(calls.desc())
-        .limit(TOP)
-    ).all()
+    by_scenario = [
+        (NO_GRANT if scenario is None else scenario, n)  # a call under no grant has no scenario of a grant
+        for scenario, n in session.execute(
+            select(Grant.scenario, calls)
+            .join(Resource, Resource.id == UsageDaily.resource_id)
+            .outerjoin(Grant, Grant.id == UsageDaily.grant_key)
+            .where(*scope)
+            .group_by(Grant.scenario)
+            .order_by(calls.desc())
+            .limit(TOP)
+        )
+    ]
     return [
         Chart(
             "calls",
