@@ -55,6 +55,14 @@ def test_the_form_says_which_undertaking_is_too_short_or_too_long_and_keeps_what
     assert PROTECTION["storage"] in page.get_data(as_text=True)  # kept as typed
 
 
+def test_an_undertaking_that_says_nothing_is_refused_however_long(client, ready):
+    login(client, "machao")
+    typed = PROTECTION_FORM | {"data_protection.storage": "aaaaaaaa", "data_protection.access": "同上同上"}
+    beside = _beside_fields(submit_form(client, HOUSEHOLD_FORM | typed, action="submit"))
+    assert set(beside) == {"data_protection.storage", "data_protection.access"}
+    assert all("请用中文具体写明" in text for text in beside.values())
+
+
 def test_a_draft_may_leave_data_protection_for_later(client, ready):
     login(client, "machao")
     assert submit_form(client, HOUSEHOLD_FORM | BLANK, action="save").status_code == 302

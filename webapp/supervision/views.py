@@ -80,7 +80,10 @@ def weights():
     if refused:
         return refused.page
     if request.method == "POST":
-        flash(f"考核权重已保存，自 {values.get('from_month', '').strip()} 起适用；已结束期间的得分不变", "success")
+        flash(
+            f"考核权重已保存，自 {values.get('from_month', '').strip()} 起适用；已经开始或已经结束的考核期间仍按原权重计分，得分不变",
+            "success",
+        )
         return redirect(url_for("supervision.weights"))
     return _weights_page(values)
 

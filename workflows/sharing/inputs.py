@@ -81,12 +81,39 @@ class DataProtection(BaseModel):
         return any((self.storage, self.access, self.disposal))
 
 
+# Answers that say nothing of where, who or when, however long they are made
+VAGUE_PROTECTION = {
+    "无",
+    "暂无",
+    "没有",
+    "同上",
+    "略",
+    "不详",
+    "待定",
+    "见附件",
+    "按规定",
+    "按要求",
+    "按规定执行",
+    "按相关规定",
+}
+
+
 class DataProtectionInput(DataProtection):
     """A stated undertaking: every one of the three answered specifically."""
 
     storage: _protection_field("storage", MIN_PROTECTION)
     access: _protection_field("access", MIN_PROTECTION)
     disposal: _protection_field("disposal", MIN_PROTECTION)
+
+    @field_validator("storage", "access", "disposal")
+    @classmethod
+    def _specific(cls, text: str) -> str:
+        """“aaaa” or “同上同上” pass a length check; an answer names a place, people or a time in Chinese words."""
+        bare = "".join(ch for ch in text if ch.isalnum())
+        distinct = {ch for ch in bare if "\u4e00" <= ch <= "\u9fff"}
+        if len(distinct) < 3 or bare.strip("。") in VAGUE_PROTECTION or bare in {v * 2 for v in VAGUE_PROTECTION}:
+            raise PydanticCustomError("protection_vague", "vague")
+        return text
 
 
 PROTECTION_WARNING = (
@@ -135,6 +162,7 @@ class ApplicationShape(BaseModel):
     }
     PROTECTION_MESSAGES: ClassVar[dict[str, str]] = {
         "string_too_short": "{hint}（至少 {min_length} 个字）",
+        "protection_vague": "{hint}（请用中文具体写明，不要只写“无”“同上”或字母）",
         "missing": "{hint}（必填）",
         "string_too_long": "{title}：不能超过 {max_length} 个字（现有 {length} 个字），请精简",
         "string_type": "{title}（data_protection.{name}）：应为文字",
