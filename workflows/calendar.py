@@ -92,6 +92,19 @@ def is_working_day(session: Session, day: date) -> bool:
     return day_kind(session, day)[0].is_working
 
 
+def first_working_day_from(session: Session, day: date) -> date:
+    """The day itself when it is a working day, else the next one: when a month's or a quarter's work begins."""
+    while not is_working_day(session, day):
+        day += timedelta(days=1)
+    return day
+
+
+def month_start(day: date, offset: int = 0) -> date:
+    """The first day of the month `offset` months after the day's (before it when negative)."""
+    month = day.year * 12 + day.month - 1 + offset
+    return date(month // 12, month % 12 + 1, 1)
+
+
 def add_working_days(session: Session, start: date, n: int) -> Due:
     """The n-th working day after start (start itself never counts)."""
     if n < 1:

@@ -81,18 +81,6 @@ CASES = (
 )
 
 
-def _month_start(today: date, months_ago: int) -> date:
-    month = today.month - months_ago
-    year = today.year + (month - 1) // 12
-    return date(year, (month - 1) % 12 + 1, 1)
-
-
-def _working_day_from(session: Session, day: date) -> date:
-    while not calendar.is_working_day(session, day):
-        day = date.fromordinal(day.toordinal() + 1)
-    return day
-
-
 def _moment(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=clock.SHANGHAI)
 
@@ -110,7 +98,9 @@ def seed_history(sessions: sessionmaker) -> int:
         days = [
             calendar.subtract_working_days(session, today, 10).day  # still open: ten working days, past its five
             if case.decision is None
-            else _working_day_from(session, _month_start(today, case.months_ago).replace(day=case.day))
+            else calendar.first_working_day_from(
+                session, calendar.month_start(today, -case.months_ago).replace(day=case.day)
+            )
             for case in CASES
         ]
     for case, submitted in zip(CASES, days):
@@ -157,7 +147,7 @@ def _seed_case(sessions: sessionmaker, case: DemoCase, submitted: date) -> None:
         "basis": "《政务数据共享条例》第十三条及本单位“三定”规定",
         "purpose": f"用于{case.scenario}，仅在本单位业务系统内使用",
         "frequency": "daily",
-        "valid_until": _month_start(submitted, -12).isoformat(),
+        "valid_until": calendar.month_start(submitted, 12).isoformat(),
         "undertaking": True,
         "sensitive_justification": "核对对象身份必须使用该信息项",
         "data_protection": {

@@ -11,7 +11,7 @@ from webapp.params import id_param
 from webapp.refusals import refusal
 from webapp.security import current_person, role_required
 from webapp.supervision.blueprint import bp
-from workflows import clock
+from workflows import calendar, clock
 from workflows.errors import ValidationFailed
 from workflows.supervision import dashboard as supervision_dashboard
 from workflows.supervision import heatmap as supervision_heatmap
@@ -90,8 +90,8 @@ def weights():
 
 def _weights_page(values: dict, errors: list | None = None, status: int = 200):
     today = clock.today()
-    this_month = periods.parse_period(f"{today.year}-{today.month:02d}")
-    next_month = periods.parse_period(f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}")
+    this_month = periods.parse_period(periods.month_key(today))
+    next_month = periods.parse_period(periods.month_key(calendar.month_start(today, 1)))
     return render_template(
         "supervision/weights.html",
         parts=scorecard_weights.PARTS,

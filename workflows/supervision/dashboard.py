@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from workflows import clock
+from workflows import calendar, clock
 from workflows.errors import NotFound
 from workflows.spreadsheets import safe_cell
 from workflows.models import (
@@ -63,18 +63,13 @@ class Dashboard:
 
 
 def _month_keys(today: date) -> list[str]:
-    keys, year, month = [], today.year, today.month
-    for _ in range(MONTHS):
-        keys.append(f"{year}-{month:02d}")
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return keys[::-1]
+    return [periods.month_key(calendar.month_start(today, back)) for back in range(1 - MONTHS, 1)]
 
 
 def _month_of(instant: datetime | None) -> str | None:
     if instant is None:
         return None
-    local = clock.local(instant)
-    return f"{local.year}-{local.month:02d}"
+    return periods.month_key(clock.local(instant))
 
 
 def _counted(months: list[str], instants) -> list[float]:
@@ -237,7 +232,7 @@ NO_GRANT = "无授权调用"
 
 def _ranking(session: Session, unit: Unit | None) -> Chart:
     today = clock.today()
-    period = periods.parse_period(f"{today.year}-{today.month:02d}")
+    period = periods.parse_period(periods.month_key(today))
     cards = scorecards.cards_for(session, period)
     if unit is not None:
         cards = [c for c in cards if c.unit_id == unit.id]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from workflows import clock
+from workflows.calendar import month_start
 from workflows.errors import ValidationFailed
 
 QUARTERS = "一二三四"
@@ -31,8 +32,13 @@ class Period:
         return today >= self.end
 
 
-def _month(year: int, month: int) -> date:
-    return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+def month_key(day: date) -> str:
+    """2026-11: the key of the month a day is in, as periods, reports and charts name it."""
+    return f"{day.year}-{day.month:02d}"
+
+
+def quarter_key(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def parse_period(text: str | None) -> Period:
@@ -40,16 +46,15 @@ def parse_period(text: str | None) -> Period:
     typed = (text or "").strip()
     text = typed.upper()
     if not text:
-        today = clock.today()
-        text = f"{today.year}-{today.month:02d}"
+        text = month_key(clock.today())
     if (found := re.fullmatch(r"(20\d\d)-(0[1-9]|1[0-2])", text)) is not None:
         year, month = int(found[1]), int(found[2])
-        return Period(text, f"{year}年{month}月", date(year, month, 1), _month(year, month + 1))
+        return Period(text, f"{year}年{month}月", date(year, month, 1), month_start(date(year, month, 1), 1))
     if (found := re.fullmatch(r"(20\d\d)-Q([1-4])", text)) is not None:
         year, quarter = int(found[1]), int(found[2])
         first = 3 * quarter - 2
         label = f"{year}年第{QUARTERS[quarter - 1]}季度"
-        return Period(text, label, date(year, first, 1), _month(year, first + 3))
+        return Period(text, label, date(year, first, 1), month_start(date(year, first, 1), 3))
     if re.fullmatch(r"20\d\d", text):
         year = int(text)
         return Period(text, f"{year}年", date(year, 1, 1), date(year + 1, 1, 1))

@@ -5,7 +5,6 @@ in Excel for the city bureau. Listed for the bureau's coordinators and the units
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -19,7 +18,7 @@ from workflows.models import Application, Grant, Person, Responsibility, Role, S
 from workflows.sharing import records
 from workflows.spreadsheets import safe_cell
 from workflows.supervision import scorecards
-from workflows.supervision.periods import Period, parse_period
+from workflows.supervision.periods import Period, month_key, parse_period
 from workflows.supervision.weights import PARTS, weights_for
 from workflows.unit_of_work import unit_of_work
 
@@ -134,13 +133,9 @@ def pdf_of(session: Session, report: SupervisionReport) -> bytes | None:
 def make_due(session: Session) -> int:
     """The periodic pass: from the first working day of a month, last month's report if it is not made yet."""
     today = clock.today()
-    first = date(today.year, today.month, 1)
-    while not calendar.is_working_day(session, first):
-        first += timedelta(days=1)
-    if today < first:
+    if today < calendar.first_working_day_from(session, calendar.month_start(today)):
         return 0
-    last = date(today.year, today.month, 1) - timedelta(days=1)
-    key = f"{last.year}-{last.month:02d}"
+    key = month_key(calendar.month_start(today, -1))
     if session.scalar(select(SupervisionReport.id).where(SupervisionReport.period == key)) is not None:
         return 0
     make_monthly(session, key)

@@ -5,7 +5,7 @@ weights from a month on; a closed period's cards are kept as first computed afte
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +34,7 @@ from workflows.models import (
     TaskStatus,
     Unit,
 )
-from workflows.supervision.periods import Period, parse_period
+from workflows.supervision.periods import Period, month_key, parse_period, quarter_key
 from workflows.supervision.weights import PARTS, weights_for
 
 REVIEW = ("data_application", "da_review")  # (process, task): the provider's review
@@ -365,9 +365,9 @@ def keep_closed(session: Session) -> int:
     """The periodic pass keeps the month (and the quarter, the year) just ended at its first run after: the
     figures that read the present (drafts, responsible persons) are then those of the period's end."""
     today = clock.today()
-    last = date(today.year, today.month, 1) - timedelta(days=1)
+    last = calendar.month_start(today, -1)
     kept = 0
-    for key in (f"{last.year}-{last.month:02d}", f"{last.year}-Q{(last.month - 1) // 3 + 1}", str(last.year)):
+    for key in (month_key(last), quarter_key(last), str(last.year)):
         period = parse_period(key)
         if (
             period.closed(today)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import audit, clock
+from workflows import audit, calendar, clock
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.models import Person, Role, ScorecardWeights
 from workflows.supervision.periods import Period, parse_period
@@ -54,9 +53,7 @@ def set_weights(session: Session, actor: Person, from_month: str, raw: dict, not
         raise Forbidden("只有县大数据局协调员可以设置考核权重")
     problems, weights = [], {}
     today = clock.today()
-    earliest = date(
-        today.year + today.month // 12, today.month % 12 + 1, 1
-    )  # next month: a running period keeps its weights
+    earliest = calendar.month_start(today, 1)  # next month: a running period keeps its weights
     typed = (from_month or "").strip()
     period = parse_period(typed) if re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", typed) else None
     if period is None:
@@ -65,8 +62,8 @@ def set_weights(session: Session, actor: Person, from_month: str, raw: dict, not
         problems.append(
             f"起始月份：{period.label}已经开始或结束，权重只能从下个月（{earliest:%Y-%m}）起调整，已开始的期间按原权重计分"
         )
-    elif period.start > date(earliest.year + 1, earliest.month, 1):
-        problems.append(f"起始月份：最远只能设到一年后（{earliest.year + 1}-{earliest.month:02d}），请核对年份")
+    elif period.start > (latest := calendar.month_start(earliest, 12)):
+        problems.append(f"起始月份：最远只能设到一年后（{latest:%Y-%m}），请核对年份")
     for part in PARTS:
         text = str(raw.get(part.key, "")).strip()
         if not (text.isascii() and text.isdigit() and int(text) <= 100):

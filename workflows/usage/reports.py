@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workflows import clock
+from workflows import calendar, clock
 from workflows.models import (
     NO_KEY,
     AnomalyKind,
@@ -72,20 +72,15 @@ class GrantUsage:
         return self.months[0]
 
 
-def _month_start(day: date, back: int) -> date:
-    month = day.year * 12 + day.month - 1 - back
-    return date(month // 12, month % 12 + 1, 1)
-
-
 def grant_usage(session: Session, grant: Grant) -> GrantUsage:
     """This month and the months before it, by call type, from the grant's rollups; the resource's last refresh."""
     today = clock.today()
     rows = session.execute(
         select(UsageDaily.day, UsageDaily.call_type, func.sum(UsageDaily.count), func.sum(UsageDaily.failed))
-        .where(UsageDaily.grant_key == grant.id, UsageDaily.day >= _month_start(today, MONTHS_SHOWN - 1))
+        .where(UsageDaily.grant_key == grant.id, UsageDaily.day >= calendar.month_start(today, 1 - MONTHS_SHOWN))
         .group_by(UsageDaily.day, UsageDaily.call_type)
     ).all()
-    keys = [_month_start(today, back).strftime("%Y-%m") for back in range(MONTHS_SHOWN)]
+    keys = [calendar.month_start(today, -back).strftime("%Y-%m") for back in range(MONTHS_SHOWN)]
     months = {key: MonthRow(key) for key in keys}
     for day, call_type, count, failed in rows:
         row = months.get(day.strftime("%Y-%m"))
