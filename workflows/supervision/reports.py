@@ -23,7 +23,6 @@ from workflows.supervision.weights import PARTS, weights_for
 from workflows.unit_of_work import unit_of_work
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
-LATE = "逾期审核（含逾期未办）"
 
 
 def _month(key: str) -> Period:
@@ -61,7 +60,7 @@ def _content(session: Session, period: Period) -> dict:
     units = []
     for card in cards:
         review = card.part("review")
-        late = next((f.value for f in review.figures if f.label == LATE), 0) if review else 0
+        late = next((f.value for f in review.figures if f.label == scorecards.LATE_REVIEWS), 0) if review else 0
         units.append(
             {
                 "name": card.unit_name,

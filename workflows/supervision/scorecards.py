@@ -39,6 +39,7 @@ from workflows.supervision.weights import PARTS, weights_for
 
 REVIEW = ("data_application", "da_review")  # (process, task): the provider's review
 CATALOG_TASKS = (("catalog_update", "cu_update"), ("objection", "ob_correct"))  # 更新目录, 纠正目录或数据
+LATE_REVIEWS = "逾期审核（含逾期未办）"  # the monthly report reads this figure by its label
 DRAFT_DAYS = 10  # working days a draft may wait before it counts as left unpublished (四(二): publish promptly)
 
 
@@ -223,7 +224,7 @@ def _review(session: Session, records: _Records, unit: Unit) -> tuple[float, lis
     ]
     return max(0.0, _rate(len(on_time), len(late)) - 10 * len(overturned)), [
         Figure("按期审核", len(on_time), on_time),
-        Figure("逾期审核（含逾期未办）", len(late), late),
+        Figure(LATE_REVIEWS, len(late), late),
         Figure("平均审核用时（工作日）", round(sum(days) / len(days), 1) if days else "—"),
         Figure("退回补正", len(returns), returns),
         Figure("经异议认定应当重新审核", len(overturned), overturned),
