@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import at, inbox_subjects, person
+from notifications.email import SmtpSettings
+from tests.helpers import at, inbox_subjects, person, race
+from workflows import operations
 from workflows.engine import sweep, tasks
 from workflows.errors import Forbidden, NotFound, ValidationFailed
 from workflows.models import (
@@ -159,3 +161,18 @@ def test_reminded_on_the_last_day_escalated_after_it_and_still_open(api, granted
         assert supervise is not None and supervise.status == TaskStatus.OPEN
     rate(api.sessions, rating.id, when="2026-10-23T10:00:00")
     assert ratings(api.sessions)[0].on_time is False
+
+
+def test_the_periodic_pass_says_how_many_ratings_it_opened(api, granted):
+    with at(FIRST_WORKING_DAY):
+        result = operations.run_once(api.sessions, SmtpSettings(host=""))
+    assert result.ratings_opened == 1 and "发起上季度使用效果评价 1 项" in result.summary()
+
+
+def test_two_schedulers_at_once_open_the_quarter_s_rating_once(api, granted, committing_sessions):
+    with at(FIRST_WORKING_DAY):
+        outcomes = race(committing_sessions, effect.start_due, effect.start_due)
+    assert outcomes == ["ok", "ok"]
+    assert [(r.grant_id, r.quarter) for r in ratings(committing_sessions)] == [(granted["active"], "2026Q3")]
+    with committing_sessions() as s:
+        assert len(tasks.case_tasks(s, "effect_rating", ratings(committing_sessions)[0].id)) == 1
