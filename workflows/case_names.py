@@ -70,8 +70,9 @@ def _entry_change(unit_name: str, resource_name: str, kind_label: str) -> str:
 
 
 def effect_rating_name(number: str | None, unit_name: str, resource_name: str, quarter: str) -> str:
-    """ "SQ2026000001 县民政局「户籍人口基本信息」2026年第四季度使用效果评价"."""
-    return f"{number or DRAFT} {unit_name}「{resource_name}」{quarter_label(quarter)}使用效果评价"
+    """ "SQ2026000001 县民政局申请「户籍人口基本信息」：2026年第四季度使用效果评价": the grant's application, then the
+    quarter rated."""
+    return f"{application_name(number, unit_name, resource_name)}：{quarter_label(quarter)}使用效果评价"
 
 
 def of_application(app: Application) -> str:

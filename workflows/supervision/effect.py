@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflows import audit, calendar, case_names, clock, engine, reasons
+from workflows.errors import NotFound
 from workflows.models import EffectRating, Grant, GrantStatus, HumanTask, Person, RatingStatus, quarter_label
 from workflows.sharing import visibility
 
@@ -151,6 +152,13 @@ def case_visible(session: Session, person: Person, subject_id: str | None) -> bo
     return rating is not None and rating_visible(person, rating)
 
 
+def get_rating(session: Session, actor: Person, rating_id: int) -> EffectRating:
+    rating = session.get(EffectRating, rating_id)
+    if rating is None or not rating_visible(actor, rating):
+        raise NotFound("使用效果评价不存在")
+    return rating
+
+
 def ratings_of_grant(session: Session, grant: Grant) -> list[EffectRating]:
     """A grant's ratings, newest quarter first (the grant's page shows them to whoever may see the grant)."""
     return list(
@@ -161,7 +169,6 @@ def ratings_of_grant(session: Session, grant: Grant) -> list[EffectRating]:
 
 
 def rating_name(rating: EffectRating) -> str:
-    """ "SQ2026000001 县民政局「户籍人口基本信息」2026年第四季度使用效果评价"."""
     grant = rating.grant
     return case_names.effect_rating_name(grant.application.number, grant.unit.name, grant.resource.name, rating.quarter)
 

@@ -198,7 +198,9 @@ def workbook(page: QualityPage) -> bytes:
     for index, table in enumerate(page.tables):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = table.title
-        sheet.append([safe_cell(f"{scope} · 使用效果和数据质量{table.title}（{page.since} 以来，{clock.today()} 导出）")])
+        sheet.append(
+            [safe_cell(f"{scope} · 使用效果和数据质量{table.title}（{page.since} 以来，{clock.today()} 导出）")]
+        )
         sheet.append(["", *COLUMNS])
         for row in table.rows:
             sheet.append([safe_cell(value) for value in row])
