@@ -34,7 +34,7 @@ SAID = "企业开办核验免交营业执照复印件 86 件，办理时间由�
 @pytest.fixture
 def rated(api):
     """Rated on 12 October in time (企业登记 5, 规划许可 2) and on 23 October late (户籍 4, reviewed by 县公安局)."""
-    companies = api.apply(**COMPANIES)["grant"]["id"]
+    api.apply(**COMPANIES)
     planning = api.apply(**PLANNING)["grant"]["id"]
     household_app = api.apply()["id"]
     decide(api.sessions, household_app, decision="approve")
@@ -44,7 +44,9 @@ def rated(api):
             {"id": "q-1", "grant_id": planning, "at": "2026-10-10T09:00:00+08:00", "call_type": "table"}
             | {"count": 100, "failed": 5, "scenario": PLANNING["scenario"]}
         ]
-        report = ingest.ingest_json(s, platform, "q", json.dumps({"records": records, "resource_updates": REFRESHED}).encode())
+        report = ingest.ingest_json(
+            s, platform, "q", json.dumps({"records": records, "resource_updates": REFRESHED}).encode()
+        )
     assert report.accepted == 1 and report.resource_updates == 1
     with at("2026-10-08T08:00:00"), api.sessions.begin() as s:
         assert effect.start_due(s) == 3
