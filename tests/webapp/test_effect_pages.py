@@ -123,3 +123,14 @@ def test_the_unit_s_card_lists_its_effect_ratings(app, client, api, opened):
     assert 'id="part-effect"' in card and "按期评价" in card
     assert NAME in card  # the rating due on 21 October, done on the 12th
     assert "本单位数据获得的平均有用程度" in provider and "/supervision/ratings/" in provider
+
+
+def test_the_api_lists_the_rating_by_its_id_and_refuses_a_usefulness_of_six_in_chinese(api, opened):
+    grant_id, rating_id, task_id = opened
+    with at("2026-10-09T10:00:00"):
+        [listed] = [t for t in api.get("/api/v1/tasks", "machao").get_json()["items"] if t["id"] == task_id]
+        refused = api.complete(task_id, {"usefulness": 6, "effect": SAID}, "machao")
+        done = api.complete(task_id, {"usefulness": 3, "effect": SAID}, "machao")
+    assert listed["effect_rating_id"] == rating_id and listed["process"] == "effect_rating"
+    assert refused.status_code == 422 and refused.get_json()["fields"]["usefulness"].startswith("有用程度：应为 5")
+    assert done.status_code == 200
