@@ -53,7 +53,7 @@ def test_the_grantee_finds_the_rating_in_its_tasks_and_rates_through_the_form(cl
         done = client.post(
             f"/tasks/{task_id}", data={"csrf_token": token, "usefulness": "5", "effect": SAID, "comment": ""}
         )
-        assert done.status_code == 302
+        assert done.status_code == 302 and done.location.endswith(f"/supervision/ratings/{rating_id}")
         grant_page = text_of(client.get(f"/usage/grants/{grant_id}"))
     assert "2026年第三季度" in grant_page and SAID in grant_page and "已评价" in grant_page
 

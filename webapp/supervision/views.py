@@ -29,7 +29,7 @@ CASE_PAGES = {  # a figure's case → the page that shows it
     "grant": lambda ident: url_for("applications.order", grant_id=ident),
     "incident": lambda ident: url_for("incidents.detail", item_id=ident),
     "usage": lambda ident: url_for("usage.index"),
-    "effect_rating": lambda ident: url_for("supervision.rating", rating_id=ident),
+    "effect_rating": lambda ident: url_for("supervision.rating", item_id=ident),
 }
 
 
@@ -148,10 +148,10 @@ def quality_xlsx():
     )
 
 
-@bp.get("/ratings/<int:rating_id>")
-def rating(rating_id: int):
-    """A scorecard figure's rating opens on its grant's page, where the grant's ratings are listed."""
-    found = supervision_effect.get_rating(db.session, current_person(), rating_id)
+@bp.get("/ratings/<int:item_id>")
+def rating(item_id: int):
+    """A rating (a scorecard figure's case, a rating task's subject) opens on its grant's page, under its ratings."""
+    found = supervision_effect.get_rating(db.session, current_person(), item_id)
     return redirect(url_for("usage.grant", grant_id=found.grant_id, _anchor="grant-ratings"))
 
 
