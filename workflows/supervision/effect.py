@@ -55,8 +55,8 @@ def start_due(session: Session) -> int:
     before the quarter began, for the quarter that ended; a grant already asked is skipped, so passes run twice (or
     by two schedulers at once) ask once. Returns how many were started."""
     today = clock.today()
-    if today < first_working_day(session, today):
-        return 0
+    if today < first_working_day(session, today) or engine.latest_version(session, PROCESS) is None:
+        return 0  # not yet the day; or an upgrade whose diagrams are not deployed yet (deploy-bpmn): asked once it is
     quarter, began = previous_quarter(today), clock.start_of_day(quarter_start(today))
     asked = select(EffectRating.grant_id).where(EffectRating.quarter == quarter)
     due = session.scalars(

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from notifications.email import SmtpSettings
-from tests.helpers import at, inbox_subjects, person, race
+from tests.helpers import PRODUCT_BPMN_DIR, PRODUCT_FORMS, Api, at, inbox_subjects, person, race
+from workflows import engine as wf_engine
 from workflows import operations
 from workflows.engine import sweep, tasks
 from workflows.errors import Forbidden, NotFound, ValidationFailed
@@ -176,3 +177,14 @@ def test_two_schedulers_at_once_open_the_quarter_s_rating_once(api, granted, com
     assert [(r.grant_id, r.quarter) for r in ratings(committing_sessions)] == [(granted["active"], "2026Q3")]
     with committing_sessions() as s:
         assert len(tasks.case_tasks(s, "effect_rating", ratings(committing_sessions)[0].id)) == 1
+
+
+def test_the_pass_waits_while_the_rating_process_is_not_deployed(client, sessions, demo_catalog):
+    """An upgrade whose shipped diagrams are not deployed yet: the grant is not asked, and the pass runs on."""
+    with sessions.begin() as s:
+        wf_engine.deploy(
+            s, (PRODUCT_BPMN_DIR / "data_application.bpmn").read_text(encoding="utf-8"), PRODUCT_FORMS, None
+        )
+    with at("2026-02-13T10:00:00"):
+        Api(client, sessions).apply(**COMPANIES)
+    assert start(sessions, FIRST_WORKING_DAY) == 0 and ratings(sessions) == []
