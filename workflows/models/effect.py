@@ -16,7 +16,6 @@ from workflows.models.org import Person
 class RatingStatus(LabeledEnum):
     OPEN = "open", "待评价"
     DONE = "done", "已评价"
-    ENDED = "ended", "授权已终止，无需评价"
 
 
 class EffectRating(Base):

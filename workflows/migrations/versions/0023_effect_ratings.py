@@ -35,7 +35,7 @@ def upgrade():
             ['instance_id'], ['process_instance.id'], name=op.f('fk_effect_rating_instance_id_process_instance')
         ),
         sa.ForeignKeyConstraint(['rated_by_id'], ['person.id'], name=op.f('fk_effect_rating_rated_by_id_person')),
-        sa.CheckConstraint("status IN ('open', 'done', 'ended')", name=op.f('ck_effect_rating_status')),
+        sa.CheckConstraint("status IN ('open', 'done')", name=op.f('ck_effect_rating_status')),
         sa.CheckConstraint(
             'usefulness IS NULL OR usefulness BETWEEN 1 AND 5', name=op.f('ck_effect_rating_usefulness_range')
         ),
