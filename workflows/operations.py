@@ -104,10 +104,10 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = 
     with unit_of_work(sessions) as session:
         result.scorecards_kept = scorecards.keep_closed(session)
         result.reports_made = reports.make_due(session)
-    with unit_of_work(sessions) as session:
-        result.ratings_opened = effect.start_due(session)
     reports.render_pending(sessions)
     result.records_rendered = records.render_pending(sessions) + objection_records.render_pending(sessions)
+    with unit_of_work(sessions) as session:
+        result.ratings_opened = effect.start_due(session)
     return result
 
 
