@@ -18,9 +18,10 @@ from workflows.catalog import changes as catalog_changes
 from workflows.catalog import demands, entries, proposals
 from workflows.engine import sweep, tasks
 from workflows.incidents import service as incident_services
-from workflows.models import Application, ApprovalRecord, Grant, HumanTask, Resource, TaskStatus
+from workflows.models import Application, ApprovalRecord, EffectRating, Grant, HumanTask, Resource, TaskStatus
 from workflows.objections import cases as objection_cases
 from workflows.sharing import affected, applications, grants, uploads
+from workflows.supervision import effect
 
 SH = ZoneInfo("Asia/Shanghai")
 HOUSEHOLD = {
@@ -76,6 +77,7 @@ class County:
     objections: dict[str, int] = field(default_factory=dict)  # status word -> objection id
     entry_changes: dict[str, int] = field(default_factory=dict)  # status word -> entry change id
     incidents: list[int] = field(default_factory=list)  # 安全事件: the demo's two and one on the approved grant
+    ratings: list[int] = field(default_factory=list)  # 使用效果评价 of 2025Q4: one given in time, one late
 
 
 def _apply(sessions, data: dict, username: str = "machao") -> int:
@@ -103,6 +105,7 @@ def build(sessions) -> County:
     county = County()
     with sessions.begin() as s:
         demo.seed_catalog(s)
+    _ratings(sessions, county)
     with at("2026-02-13T10:00:00"):
         with sessions.begin() as s:
             demo.seed_demands(s)
@@ -161,6 +164,26 @@ def build(sessions) -> County:
     with sessions() as s:
         county.records = list(s.scalars(select(ApprovalRecord.sha256)))
     return county
+
+
+PLANNING = COMPANIES | {"resource_code": "XY-ZR-002", "items": ["许可证编号"], "scenario": "住房救助对象建房许可核对"}
+
+
+def _ratings(sessions, county: County) -> None:
+    """Two grants of December 2025, asked on 5 January 2026 to rate 2025Q4 by the 16th: one rated in time, one late."""
+    with at("2025-12-15T10:00:00"):
+        for data in (COMPANIES, PLANNING):
+            _apply(sessions, data | {"valid_until": "2026-12-14"})
+    with at("2026-01-05T08:00:00"), sessions.begin() as s:
+        effect.start_due(s)
+        county.ratings = list(s.scalars(select(EffectRating.id).order_by(EffectRating.id)))
+    for rating_id, when in zip(county.ratings, ("2026-01-07T10:00:00", "2026-01-20T10:00:00")):
+        with at(when), sessions.begin() as s:
+            task = tasks.case_tasks(s, "effect_rating", rating_id)[0]
+            tasks.complete(s, person(s, "machao"), task.id, RATED)
+
+
+RATED = {"usefulness": 4, "effect": "企业开办核验免交营业执照复印件 86 件，办理时间由半天缩短到十分钟"}
 
 
 def _incidents(s, county: County) -> None:

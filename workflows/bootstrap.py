@@ -24,7 +24,7 @@ from workflows.sharing import pages as sharing_pages
 from workflows.site import audit_events as site_audit
 from workflows.supervision import audit_events as supervision_audit
 from workflows.usage import audit_events as usage_audit
-from workflows.supervision import deadline_changes, reminders
+from workflows.supervision import deadline_changes, effect, reminders
 
 TASK_HANDLERS = {
     (process.PROCESS, process.REVIEW_TASK): reviews.review_completed,
@@ -47,6 +47,7 @@ TASK_HANDLERS = {
     (objection_process.PROCESS, objection_process.GOVERNMENT): objections.government_decided,
     (objection_process.PROCESS, objection_process.CORRECT): objections.corrected,
     (objection_process.PROCESS, objection_process.RATE): objections.rated,
+    (effect.PROCESS, effect.RATE_TASK): effect.rated,
 }
 
 CLOSED_NOTICES = {process.PROCESS: reviews.closed_notice}
@@ -78,6 +79,7 @@ CASE_PAGES = {
     "objection": objection_pages.objection_case,
     "entry_change": sharing_pages.change_case,
     "catalog_change": changes.change_case,
+    "effect_rating": effect.rating_case,
 }
 
 FORM_INITIAL = {
@@ -93,13 +95,18 @@ FORM_CHECKS = {
     "past_day": objection_cases.past_day_check,
     "entry_change_return": proposals.return_check,
     "catalog_update_return": changes.return_check,
+    "effect_statement": effect.effect_check,
 }
 
 # Who must step aside from a task although their role would let them act (回避): fn(session, person, task) -> why
 RECUSALS = {objection_process.PROCESS: objection_cases.recusal}
 
 # Who may see a case at all, by its subject: the task pages follow the subject's own pages
-CASE_VISIBILITY = {"application": visibility.case_visible, "objection": objection_cases.case_visible}
+CASE_VISIBILITY = {
+    "application": visibility.case_visible,
+    "objection": objection_cases.case_visible,
+    "effect_rating": effect.case_visible,
+}
 
 CONTRACTS = (
     process.CONTRACT,
@@ -108,6 +115,7 @@ CONTRACTS = (
     objection_process.CONTRACT,
     proposals.CONTRACT,
     affected.CONTRACT,
+    effect.CONTRACT,
 )
 
 # What each feature writes to the audit trail and how it reads: an action no feature declares shows as 其他操作,

@@ -16,12 +16,15 @@ from workflows.models import (
     Application,
     CatalogChange,
     Demand,
+    EffectRating,
+    Grant,
     EntryChange,
     EntryChangeKind,
     Objection,
     ProcessInstance,
     Resource,
     Unit,
+    quarter_label,
 )
 
 DRAFT = "申请草稿"
@@ -66,6 +69,12 @@ def _entry_change(unit_name: str, resource_name: str, kind_label: str) -> str:
     return f"{unit_name}「{resource_name}」{kind_label}"
 
 
+def effect_rating_name(number: str | None, unit_name: str, resource_name: str, quarter: str) -> str:
+    """ "SQ2026000001 县民政局申请「户籍人口基本信息」：2026年第四季度使用效果评价": the grant's application, then the
+    quarter rated."""
+    return f"{application_name(number, unit_name, resource_name)}：{quarter_label(quarter)}使用效果评价"
+
+
 def of_application(app: Application) -> str:
     return application_name(app.number, app.applicant_unit.name, app.resource.name)
 
@@ -75,7 +84,8 @@ def _fallback(instance: ProcessInstance) -> str:
 
 
 def by_subject(session: Session, kind: str, ids: set[int]) -> dict[int, str]:
-    """The names of the subjects of one kind (application, demand, catalog_change, entry_change), in one query."""
+    """The names of the subjects of one kind (application, demand, catalog_change, entry_change, effect_rating), in
+    one query."""
     if not ids:
         return {}
     if kind == "application":
@@ -108,6 +118,16 @@ def by_subject(session: Session, kind: str, ids: set[int]) -> dict[int, str]:
             .where(EntryChange.id.in_(ids))
         )
         return {i: _entry_change(u, r, k.label) for i, u, r, k in rows}
+    if kind == "effect_rating":
+        rows = session.execute(
+            select(EffectRating.id, Application.number, Unit.name, Resource.name, EffectRating.quarter)
+            .join(Grant, Grant.id == EffectRating.grant_id)
+            .join(Application, Application.id == Grant.application_id)
+            .join(Unit, Unit.id == Grant.unit_id)
+            .join(Resource, Resource.id == Grant.resource_id)
+            .where(EffectRating.id.in_(ids))
+        )
+        return {i: effect_rating_name(n, u, r, q) for i, n, u, r, q in rows}
     if kind == "objection":
         rows = session.scalars(
             select(Objection)

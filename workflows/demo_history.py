@@ -13,8 +13,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from workflows import calendar, clock
 from workflows.engine import tasks
-from workflows.models import AccountKind, Application, Grant, Person, TaskStatus, UsageSource
+from workflows.models import (
+    AccountKind,
+    Application,
+    EffectRating,
+    Grant,
+    Person,
+    RatingStatus,
+    TaskStatus,
+    UsageSource,
+)
 from workflows.sharing import applications
+from workflows.supervision import effect
 from workflows.unit_of_work import unit_of_work
 from workflows.usage import ingest as usage_ingest
 
@@ -107,6 +117,7 @@ def seed_history(sessions: sessionmaker) -> int:
         _seed_case(sessions, case, submitted)
     with unit_of_work(sessions) as session:
         _seed_usage(session)
+    _seed_ratings(sessions)
     return len(CASES)
 
 
@@ -137,6 +148,43 @@ def _seed_usage(session: Session) -> None:
                     }
                 )
     usage_ingest.ingest(session, platform, MARK, MARK, records, [], UsageSource.PLATFORM)
+
+
+# What the demo's grantees say of the quarter's use; the last grant's rating is left undone (late, escalated).
+EFFECTS = (
+    (5, "临时救助身份核验不再要求群众提交户口簿复印件，本季度减少提交材料 126 件", "希望增加户籍迁移日期信息项"),
+    (4, "就业援助对象低保身份在线核对 58 人次，核对时间由 3 个工作日缩短到当天", ""),
+    (3, "家庭医生签约对象参保状态核对 40 人次，仍有部分人员需要人工补充核实", "部分参保状态更新不及时，建议按日更新"),
+)
+
+
+def _seed_ratings(sessions: sessionmaker) -> None:
+    """The quarter just ended rated by the demo's grantees, as the pass opens it on the quarter's first working day and
+    the units answer within their period; the last one is left open past its day."""
+    today = clock.today()
+    with unit_of_work(sessions) as session:
+        first = effect.first_working_day(session, today)
+        answered = calendar.add_working_days(session, first, 3).day
+    if today <= answered:
+        return
+    with clock.frozen(_moment(first, 8)), unit_of_work(sessions) as session:
+        effect.start_due(session)
+    with clock.frozen(_moment(answered, 16)), unit_of_work(sessions) as session:
+        found = session.scalars(
+            select(EffectRating)
+            .join(Grant, EffectRating.grant_id == Grant.id)
+            .join(Application, Grant.application_id == Application.id)
+            .where(Application.scenario.endswith(MARK), EffectRating.status == RatingStatus.OPEN)
+            .order_by(EffectRating.id)
+        ).all()
+        for rating, (usefulness, said, comment) in zip(found[:-1], EFFECTS):
+            task = next(t for t in tasks.case_tasks(session, "effect_rating", rating.id) if t.status == TaskStatus.OPEN)
+            tasks.complete(
+                session,
+                rating.grant.application.applicant,
+                task.id,
+                {"usefulness": usefulness, "effect": said, "comment": comment},
+            )
 
 
 def _seed_case(sessions: sessionmaker, case: DemoCase, submitted: date) -> None:

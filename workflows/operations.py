@@ -19,7 +19,7 @@ from workflows.objections import integrity as objection_integrity
 from workflows.objections import records as objection_records
 from workflows.organisation import login_throttle, vendors
 from workflows.sharing import grants, integrity, records, uploads
-from workflows.supervision import reports, scorecards
+from workflows.supervision import effect, reports, scorecards
 from workflows.unit_of_work import unit_of_work
 from workflows.usage import retention as usage_retention
 
@@ -59,6 +59,7 @@ class PassResult:
     usage_records_purged: int = 0
     scorecards_kept: int = 0
     reports_made: int = 0
+    ratings_opened: int = 0
     failed_errors: dict[int, str] = field(default_factory=dict)  # failed case (instance id) -> why
     skipped: bool = False  # another scheduler was running the pass
 
@@ -77,7 +78,8 @@ class PassResult:
             f"清除过期的登录失败记录 {self.login_failures_purged} 条、已读消息 {self.notifications_purged} 条、"
             f"已发送邮件 {self.emails_purged} 封、暂存附件 {self.pending_uploads_purged} 个、"
             f"原始数据使用记录 {self.usage_records_purged} 条；"
-            f"保存已结束期间的考核结果 {self.scorecards_kept} 期，生成督导考核月报 {self.reports_made} 份"
+            f"保存已结束期间的考核结果 {self.scorecards_kept} 期，生成督导考核月报 {self.reports_made} 份；"
+            f"发起上季度使用效果评价 {self.ratings_opened} 项"
         )
 
 
@@ -104,6 +106,8 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = 
         result.reports_made = reports.make_due(session)
     reports.render_pending(sessions)
     result.records_rendered = records.render_pending(sessions) + objection_records.render_pending(sessions)
+    with unit_of_work(sessions) as session:
+        result.ratings_opened = effect.start_due(session)
     return result
 
 

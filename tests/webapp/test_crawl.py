@@ -46,7 +46,7 @@ LEAKS = re.compile(
     r"\bNone\b|\bTrue\b|\bFalse\b|\[\s*'|\{\s*'|Traceback|\b(applicant|reviewer|unit_admin|coordinator"
     r"|modeler|sysadmin|approve|reject|in_review|not_shared|conditional|unconditional|scope_exceeds"
     r"|no_basis|catalog_change|data_application|demand_coordination|catalog_update|entry_change"
-    r"|affected_grants|none_affected|remove_items|chinesecalendar)\b"
+    r"|affected_grants|none_affected|remove_items|chinesecalendar|effect_rating)\b"
     r"|(案件|申请|任务|需求|事项) ?#\d"
 )
 
@@ -176,7 +176,7 @@ def test_every_email_sent_and_every_record_pdf_reads_in_chinese(processes, tmp_p
         "催办" in m["Subject"] for m in mailbox.messages
     )
     named = re.compile(
-        r"SQ2026\d{6} \S+申请「|的共享需求「|目录更新「|YY2026\d{6} \S+(对 \S+」\S*提出\S|提出异议「)"
+        r"SQ20\d{8} \S+申请「|的共享需求「|目录更新「|YY2026\d{6} \S+(对 \S+」\S*提出\S|提出异议「)"
         r"|」(改为不予共享|停用条目|删除信息项)"
     )
     assert [

@@ -379,6 +379,7 @@ def _task() -> dict:
             ("demand", "供需对接"),
             ("objection", "异议"),
             ("entry_change", "目录条目变更"),
+            ("effect_rating", "使用效果评价"),
         )
     }
     fields = {
@@ -398,8 +399,8 @@ def _task() -> dict:
     return _obj(
         fields | case_ids | {"subject_id": _null(_id("无业务对象的案件为 null"))},
         list(fields),
-        "另有一个业务对象字段：application_id、catalog_change_id、demand_id、objection_id、entry_change_id"
-        "或 subject_id",
+        "另有一个业务对象字段：application_id、catalog_change_id、demand_id、objection_id、entry_change_id、"
+        "effect_rating_id 或 subject_id",
     )
 
 

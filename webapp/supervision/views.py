@@ -17,6 +17,8 @@ from workflows.supervision import dashboard as supervision_dashboard
 from workflows.supervision import heatmap as supervision_heatmap
 from workflows.supervision import reports as supervision_reports
 from workflows.supervision import periods, scorecards
+from workflows.supervision import effect as supervision_effect
+from workflows.supervision import quality as supervision_quality
 from workflows.supervision import weights as scorecard_weights
 
 CASE_PAGES = {  # a figure's case → the page that shows it
@@ -27,6 +29,7 @@ CASE_PAGES = {  # a figure's case → the page that shows it
     "grant": lambda ident: url_for("applications.order", grant_id=ident),
     "incident": lambda ident: url_for("incidents.detail", item_id=ident),
     "usage": lambda ident: url_for("usage.index"),
+    "effect_rating": lambda ident: url_for("supervision.rating", item_id=ident),
 }
 
 
@@ -127,6 +130,32 @@ def dashboard_xlsx():
         as_attachment=True,
         download_name=name,
     )
+
+
+@bp.get("/quality")
+def quality():
+    """使用效果和数据质量 by resource, provider, class and level: the county for the bureau, a unit's own for its people."""
+    page = supervision_quality.quality_page(db.session, current_person(), id_param(request.args.get("unit"), "单位"))
+    return render_template("supervision/quality.html", page=page, columns=supervision_quality.COLUMNS)
+
+
+@bp.get("/quality.xlsx")
+def quality_xlsx():
+    page = supervision_quality.quality_page(db.session, current_person(), id_param(request.args.get("unit"), "单位"))
+    name = f"使用效果和数据质量-{page.unit.short_name if page.unit else '全县'}-{clock.today()}.xlsx"
+    return send_file(
+        io.BytesIO(supervision_quality.workbook(page)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=name,
+    )
+
+
+@bp.get("/ratings/<int:item_id>")
+def rating(item_id: int):
+    """A rating (a scorecard figure's case, a rating task's subject) opens on its grant's page, under its ratings."""
+    found = supervision_effect.get_rating(db.session, current_person(), item_id)
+    return redirect(url_for("usage.grant", grant_id=found.grant_id, _anchor="grant-ratings"))
 
 
 @bp.get("/heatmap")

@@ -23,6 +23,7 @@ SUBJECT_PAGES = {
     "application": "applications.detail",
     "objection": "objections.detail",
     "entry_change": "catalog.entry_change_detail",
+    "effect_rating": "supervision.rating",  # opens on the grant's page, under its ratings
 }
 
 

@@ -15,6 +15,7 @@ from workflows.errors import NotFound, ValidationFailed
 from workflows.incidents import service as incidents
 from workflows.models import CallType
 from workflows.sharing import grants
+from workflows.supervision import effect
 from workflows.usage import anomalies, reports, upload
 
 NO_USAGE_ROLE = "只有各单位的申请人、审核人、目录管理员和县大数据局协调员可以查看数据使用情况"
@@ -62,6 +63,7 @@ def grant(grant_id: int):
         grant=found,
         status=found.effective_status(clock.today()),
         usage=reports.grant_usage(db.session, found),
+        ratings=effect.ratings_of_grant(db.session, found),
         call_types=list(CallType),
     )
 

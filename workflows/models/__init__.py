@@ -18,6 +18,7 @@ from workflows.models.applications import (
     effective_grant_status,
 )
 from workflows.models.audit import AuditEvent
+from workflows.models.effect import EffectRating, RatingStatus, quarter_label
 from workflows.models.incidents import Incident, IncidentSource, IncidentStatus
 from workflows.models.calendar import CalendarDay, DayKind
 from workflows.models.cases import (
@@ -97,6 +98,9 @@ from workflows.models.usage import (
 from workflows.models.supervision import Scorecard, ScorecardWeights, SupervisionReport
 
 __all__ = [
+    "EffectRating",
+    "RatingStatus",
+    "quarter_label",
     "DataProtectionColumns",
     "PROTECTION_FIELDS",
     "PROTECTION_MISSING",

@@ -19,19 +19,15 @@ from workflows.models import (
     Application,
     Grant,
     HumanTask,
-    Objection,
-    ObjectionOutcome,
-    ObjectionType,
     Person,
     Resource,
-    ResourceRefresh,
     ResourceStatus,
     Role,
     TaskStatus,
     Unit,
     UsageDaily,
 )
-from workflows.supervision import periods, reports, scorecards
+from workflows.supervision import periods, quality, reports, scorecards
 
 MONTHS = 12  # the trends look back a year
 TOP = 10
@@ -247,67 +243,25 @@ def _ranking(session: Session, unit: Unit | None) -> Chart:
     )
 
 
-CYCLE_DAYS = {"realtime": 1, "daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "yearly": 366}
-
-
 def _quality(session: Session, unit: Unit | None, start: datetime) -> Chart:
-    """数据质量 by resource class and sensitivity level (三(四)): 可用性 from failed calls, 时效性 from the platform's
-    last refresh against the declared update cycle, 准确性 from upheld 纠错 and 质量 objections, 完整性 from grants
-    that left requested items out."""
+    """数据质量 by resource class and sensitivity level (三(四)), reckoned as the quality page reckons it."""
     resources = select(Resource).where(Resource.status == ResourceStatus.PUBLISHED)
     if unit is not None:
         resources = resources.where(Resource.provider_unit_id == unit.id)
-    found = list(session.scalars(resources))
-    group = {r.id: f"{r.category_class.label}·{r.sensitivity.label}" for r in found}
-    keys = sorted(set(group.values()))
-    calls, failed, fresh, reported, upheld, narrowed = (Counter() for _ in range(6))
-    for resource_id, count, lost in session.execute(
-        select(UsageDaily.resource_id, func.sum(UsageDaily.count), func.sum(UsageDaily.failed))
-        .where(UsageDaily.day >= clock.local(start).date())
-        .group_by(UsageDaily.resource_id)
-    ):
-        if resource_id in group:
-            calls[group[resource_id]] += count
-            failed[group[resource_id]] += lost
-    now = clock.now()
-    cycles = {r.id: CYCLE_DAYS.get(str(r.update_cycle), 31) for r in found}
-    for resource_id, updated in session.execute(select(ResourceRefresh.resource_id, ResourceRefresh.updated_at)):
-        if resource_id in group:
-            reported[group[resource_id]] += 1
-            fresh[group[resource_id]] += (now - updated).days <= cycles[resource_id]
-    for (resource_id,) in session.execute(
-        select(Objection.resource_id).where(
-            Objection.kind.in_([ObjectionType.CATALOG_CORRECTION, ObjectionType.QUALITY_DISPUTE]),
-            Objection.outcome == ObjectionOutcome.UPHELD,
-            Objection.closed_at >= start,
-        )
-    ):
-        if resource_id in group:
-            upheld[group[resource_id]] += 1
-    for resource_id, granted, asked in session.execute(
-        select(Grant.resource_id, Grant.items, Application.items)
-        .join(Application, Grant.application_id == Application.id)
-        .where(Grant.created_at >= start)
-    ):
-        if resource_id in group and set(granted) < set(asked):
-            narrowed[group[resource_id]] += 1
-
-    def percent(part: Counter, whole: Counter, key: str, invert: bool = False):
-        if not whole[key]:
-            return "—"
-        share = part[key] / whole[key]
-        return round(100 * (1 - share if invert else share), 1)
-
+    tallies = quality.reckon(
+        session, list(session.scalars(resources)), lambda r: f"{r.category_class.label}·{r.sensitivity.label}", start
+    )
+    keys = list(tallies)
     return Chart(
         "quality",
         "数据质量：按资源分类和数据分级",
         "bar",
         keys,
         [
-            ("可用性（调用成功率 %）", [percent(failed, calls, k, invert=True) for k in keys]),
-            ("时效性（按期更新的资源 %）", [percent(fresh, reported, k) for k in keys]),
-            ("准确性（认定成立的纠错和质量异议，件）", [upheld[k] for k in keys]),
-            ("完整性（少于申请信息项的授权，项）", [narrowed[k] for k in keys]),
+            ("可用性（调用成功率 %）", [tallies[k].availability for k in keys]),
+            ("时效性（按期更新的资源 %）", [tallies[k].timeliness for k in keys]),
+            ("准确性（认定成立的纠错和质量异议，件）", [tallies[k].upheld for k in keys]),
+            ("完整性（少于申请信息项的授权，项）", [tallies[k].narrowed for k in keys]),
         ],
         "可用性、时效性为百分比（没有调用或更新报告的为“—”）；准确性、完整性为件数，越少越好",
     )

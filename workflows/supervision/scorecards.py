@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from workflows import calendar, case_names, clock
 from workflows.errors import NotFound, ValidationFailed
 from workflows.models import (
+    EffectRating,
+    RatingStatus,
     Grant,
     HumanTask,
     Incident,
@@ -34,11 +36,13 @@ from workflows.models import (
     TaskStatus,
     Unit,
 )
+from workflows.supervision import effect
 from workflows.supervision.periods import Period, month_key, parse_period, quarter_key
 from workflows.supervision.weights import PARTS, weights_for
 
 REVIEW = ("data_application", "da_review")  # (process, task): the provider's review
 CATALOG_TASKS = (("catalog_update", "cu_update"), ("objection", "ob_correct"))  # 更新目录, 纠正目录或数据
+EFFECT = (effect.PROCESS, effect.RATE_TASK)  # 评价使用效果, by the unit holding the grant
 LATE_REVIEWS = "逾期审核（含逾期未办）"  # the monthly report reads this figure by its label
 DRAFT_DAYS = 10  # working days a draft may wait before it counts as left unpublished (四(二): publish promptly)
 
@@ -98,11 +102,12 @@ class _Records:
     incidents: list[Incident]  # recorded in the period (one reported late counts when it is recorded)
     calls: list  # (using unit, provider unit, calls, failed) from the daily rollups of the period
     anomalies: list[UsageAnomaly]
+    ratings: list[EffectRating]  # effect ratings given in the period
 
 
 def _records(session: Session, period: Period, now: datetime) -> _Records:
     start, end = period.start_at, min(period.end_at, now)
-    keys = [REVIEW, *CATALOG_TASKS]
+    keys = [REVIEW, *CATALOG_TASKS, EFFECT]
     in_period = (HumanTask.due_at >= start) & (HumanTask.due_at < end)
     done_in_period = (HumanTask.completed_at >= start) & (HumanTask.completed_at < end)
     rows = session.execute(
@@ -151,6 +156,15 @@ def _records(session: Session, period: Period, now: datetime) -> _Records:
         ).all(),
         anomalies=list(
             session.scalars(select(UsageAnomaly).where(UsageAnomaly.day >= period.start, UsageAnomaly.day <= last_day))
+        ),
+        ratings=list(
+            session.scalars(
+                select(EffectRating).where(
+                    EffectRating.status == RatingStatus.DONE,
+                    EffectRating.rated_at >= start,
+                    EffectRating.rated_at < end,
+                )
+            )
         ),
     )
 
@@ -302,6 +316,21 @@ def _use(records: _Records, unit: Unit) -> list[Figure]:
     ]
 
 
+def _effect(records: _Records, unit: Unit) -> list[Figure]:
+    """使用效果评价 (四(四)): as grantee, the ratings due in the period and whether they came in time; as provider, how
+    useful its data was found."""
+    on_time, late, _ = _timeliness(records, unit.id, (EFFECT,))
+    received = [r for r in records.ratings if r.grant.resource.provider_unit_id == unit.id]
+    cases = [_case("effect_rating", r.id, f"{effect.rating_name(r)}：有用程度 {r.usefulness}") for r in received]
+    average = round(sum(r.usefulness for r in received) / len(received), 2) if received else "—"
+    return [
+        Figure("到期的使用效果评价（本单位作为获得授权的单位）", len(on_time) + len(late), on_time + late),
+        Figure("按期评价", len(on_time), on_time),
+        Figure("逾期评价（含逾期未评）", len(late), late),
+        Figure("本单位数据获得的平均有用程度（1–5）", average, cases),
+    ]
+
+
 SCORERS = {
     "catalog": _catalog,
     "review": _review,
@@ -324,6 +353,16 @@ def compute(session: Session, period: Period) -> list[Card]:
             parts.append(Part(rule.key, rule.label, rule.rule, weights.get(rule.key, 0), round(score, 1), figures))
         parts.append(
             Part("use", "共享数据使用", "本期新增的授权，作为获得方和提供方分别列示", 0, 0.0, _use(records, unit))
+        )
+        parts.append(
+            Part(
+                "effect",
+                "使用效果评价",
+                "作为获得授权的单位按期评价、作为提供单位获得的评价",
+                0,
+                0.0,
+                _effect(records, unit),
+            )
         )
         total = sum(p.weight for p in parts)
         score = round(sum(p.weight * p.score for p in parts) / total, 1) if total else 0.0

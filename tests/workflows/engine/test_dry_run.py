@@ -37,6 +37,7 @@ def test_every_shipped_process_passes_along_every_path(db):
         "demand_coordination": 3,
         "entry_change": 3,
         "affected_grants": 2,
+        "effect_rating": 2,
     }
     for key, paths in expected.items():
         result = dryrun.run(db, (BPMN / f"{key}.bpmn").read_text(encoding="utf-8"), key, FORMS)

@@ -1,13 +1,13 @@
 """incident.anomaly_id: an incident recorded from a usage anomaly names it, so the anomaly shows its incident
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0023_effect
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0025'
-down_revision = '0022'
+down_revision = '0023_effect'
 branch_labels = None
 depends_on = None
 
