@@ -121,6 +121,19 @@ def complete(sessions, instance_id: int, username: str, data: dict) -> HumanTask
 # --- a data application (machao of 县民政局 asks 县公安局 for household data) ------------------------------------
 
 # The using unit's undertaking how it keeps the data (谁使用谁负责), as the web form requires it.
+# 县民政局's API application for 县市场监管局's company register (基础 · 一般), to check companies: the usage and effect
+# tests' grant
+COMPANY_CHECKS = {
+    "resource_code": "XY-SJ-001",
+    "items": ["企业名称", "统一社会信用代码"],
+    "scenario": "企业开办一件事中核验企业登记信息",
+    "basis": "《优化营商环境条例》",
+    "purpose": "核验企业登记状态",
+    "frequency": "weekly",
+    "valid_until": "2027-02-13",
+    "undertaking": True,
+    "sensitive_justification": "",
+}
 PROTECTION = {
     "storage": "县民政局社会救助信息系统数据库（县政务云机房）",
     "access": "社会救助股经办人员 3 人，按岗位授权查看",

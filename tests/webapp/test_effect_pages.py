@@ -9,22 +9,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from tests.helpers import at, csrf_token, login, person, text_of, unit
+from tests.helpers import COMPANY_CHECKS, at, csrf_token, login, person, text_of, unit
 from workflows.engine import tasks
 from workflows.models import EffectRating, RatingStatus
 from workflows.supervision import effect
 
-COMPANIES = {
-    "resource_code": "XY-SJ-001",
-    "items": ["企业名称", "统一社会信用代码"],
-    "scenario": "企业开办一件事中核验企业登记信息",
-    "basis": "《优化营商环境条例》",
-    "purpose": "核验企业登记状态",
-    "frequency": "weekly",
-    "valid_until": "2027-02-13",
-    "undertaking": True,
-    "sensitive_justification": "",
-}
+COMPANIES = COMPANY_CHECKS | {"frequency": "daily"}
 SAID = "企业开办核验免交营业执照复印件 86 件，办理时间由半天缩短到十分钟"
 NAME = "县民政局申请「企业登记注册信息」：2026年第三季度使用效果评价"
 

@@ -9,22 +9,11 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import at, login, person, propose_not_shared, confirm_change, text_of
+from tests.helpers import COMPANY_CHECKS, at, confirm_change, login, person, propose_not_shared, text_of
 from workflows import clock
 from workflows.models import Grant, ResourceRefresh, UsageDaily, UsageRecord
 from workflows.sharing import grants
 
-COMPANIES = {
-    "resource_code": "XY-SJ-001",
-    "items": ["企业名称", "统一社会信用代码"],
-    "scenario": "企业开办一件事中核验企业登记信息",
-    "basis": "《优化营商环境条例》",
-    "purpose": "核验企业登记状态",
-    "frequency": "daily",
-    "valid_until": "2027-02-13",
-    "undertaking": True,
-    "sensitive_justification": "",
-}
 PLATFORM_ROUTES = {"api.grant_list", "api.usage_ingest", "api.openapi"}
 
 
@@ -43,7 +32,7 @@ def call(grant: int, n: int, **extra) -> dict:
 @pytest.fixture
 def granted(api) -> int:
     """县民政局 holds a grant on 县市场监管局's company register (unconditional: approved at once)."""
-    return api.apply(**COMPANIES)["grant"]["id"]
+    return api.apply(**COMPANY_CHECKS)["grant"]["id"]
 
 
 def post(api, body: dict, key: str = "batch-1", username: str = "platform"):
@@ -234,7 +223,7 @@ def test_changed_since_returns_a_grant_a_resource_change_reached(api, processes)
 
 def test_the_cursor_pages_every_grant_once_while_grants_change_between_pages(api, granted):
     for n in range(4):
-        api.apply(**COMPANIES | {"scenario": f"企业开办一件事中核验企业登记信息（第 {n} 件）"})
+        api.apply(**COMPANY_CHECKS | {"scenario": f"企业开办一件事中核验企业登记信息（第 {n} 件）"})
     seen, cursor, pages = [], None, 0
     while True:
         body = feed(api, limit=2, **({"cursor": cursor} if cursor else {})).get_json()

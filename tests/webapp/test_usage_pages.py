@@ -10,27 +10,16 @@ import pytest
 from sqlalchemy import event
 from openpyxl import load_workbook
 
-from tests.helpers import at, csrf_token, login, person, run_command, text_of
+from tests.helpers import COMPANY_CHECKS, at, csrf_token, login, person, run_command, text_of
 from workflows.usage import ingest, upload
 
-COMPANIES = {
-    "resource_code": "XY-SJ-001",
-    "items": ["企业名称", "统一社会信用代码"],
-    "scenario": "企业开办一件事中核验企业登记信息",
-    "basis": "《优化营商环境条例》",
-    "purpose": "核验企业登记状态",
-    "frequency": "daily",
-    "valid_until": "2027-02-13",
-    "undertaking": True,
-    "sensitive_justification": "",
-}
 HEADER = "记录编号,授权编号,申请编号,使用单位代码,目录条目代码,接口编码,调用时间,调用方式,调用次数,失败次数,应用场景\n"
 
 
 @pytest.fixture
 def granted(api) -> dict:
     """县民政局's grant on the company register, created on 13 February 2026."""
-    created = api.apply(**COMPANIES)
+    created = api.apply(**COMPANY_CHECKS)
     return {"id": created["grant"]["id"], "number": created["number"]}
 
 

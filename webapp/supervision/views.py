@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
+from webapp import downloads
 from webapp.extensions import db
 from webapp.params import id_param
 from webapp.refusals import refusal
@@ -124,12 +124,7 @@ def dashboard():
 def dashboard_xlsx():
     board = supervision_dashboard.dashboard(db.session, current_person(), id_param(request.args.get("unit"), "单位"))
     name = f"督导考核统计-{board.unit.short_name if board.unit else '全县'}-{clock.today()}.xlsx"
-    return send_file(
-        io.BytesIO(supervision_dashboard.workbook(board)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=name,
-    )
+    return downloads.workbook(supervision_dashboard.workbook(board), name, f"dashboard-{clock.today()}.xlsx")
 
 
 @bp.get("/quality")
@@ -143,12 +138,7 @@ def quality():
 def quality_xlsx():
     page = supervision_quality.quality_page(db.session, current_person(), id_param(request.args.get("unit"), "单位"))
     name = f"使用效果和数据质量-{page.unit.short_name if page.unit else '全县'}-{clock.today()}.xlsx"
-    return send_file(
-        io.BytesIO(supervision_quality.workbook(page)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=name,
-    )
+    return downloads.workbook(supervision_quality.workbook(page), name, f"quality-{clock.today()}.xlsx")
 
 
 @bp.get("/ratings/<int:item_id>")
@@ -205,15 +195,10 @@ def report_pdf(period: str):
     data = supervision_reports.pdf_of(db.session, report)
     if data is None:
         abort(503, description="月报 PDF 暂时未能生成，系统会自动重试；请稍后再下载，或先下载 Excel")
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"督导考核月报-{report.period}.pdf")
+    return downloads.send(data, "application/pdf", f"督导考核月报-{report.period}.pdf", f"report-{report.period}.pdf")
 
 
 @bp.get("/reports/<period>.xlsx")
 def report_xlsx(period: str):
     report = supervision_reports.get_report(db.session, current_person(), period)
-    return send_file(
-        io.BytesIO(report.xlsx),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"督导考核月报-{report.period}.xlsx",
-    )
+    return downloads.workbook(report.xlsx, f"督导考核月报-{report.period}.xlsx", f"report-{report.period}.xlsx")

@@ -9,24 +9,17 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import at, decide, person, unit
+from tests.helpers import COMPANY_CHECKS, at, decide, person, unit
 from workflows.engine import tasks
 from workflows.models import EffectRating
 from workflows.supervision import effect, periods, quality, scorecards
 from workflows.usage import ingest
 
-COMPANIES = {
-    "resource_code": "XY-SJ-001",  # 县市场监管局 · 基础 · 一般
-    "items": ["企业名称", "统一社会信用代码"],
-    "scenario": "企业开办一件事中核验企业登记信息",
-    "basis": "《优化营商环境条例》",
-    "purpose": "核验企业登记状态",
-    "frequency": "weekly",
-    "valid_until": "2027-02-13",
-    "undertaking": True,
-    "sensitive_justification": "",
+PLANNING = COMPANY_CHECKS | {
+    "resource_code": "XY-ZR-002",
+    "items": ["许可证编号"],
+    "scenario": "住房救助对象建房许可核对",
 }
-PLANNING = COMPANIES | {"resource_code": "XY-ZR-002", "items": ["许可证编号"], "scenario": "住房救助对象建房许可核对"}
 REFRESHED = [{"resource_code": "XY-ZR-002", "updated_at": "2026-10-02T06:00:00+08:00"}]  # monthly: 28 days before
 SAID = "企业开办核验免交营业执照复印件 86 件，办理时间由半天缩短到十分钟"
 
@@ -34,7 +27,7 @@ SAID = "企业开办核验免交营业执照复印件 86 件，办理时间由�
 @pytest.fixture
 def rated(api):
     """Rated on 12 October in time (企业登记 5, 规划许可 2) and on 23 October late (户籍 4, reviewed by 县公安局)."""
-    api.apply(**COMPANIES)
+    api.apply(**COMPANY_CHECKS)
     planning = api.apply(**PLANNING)["grant"]["id"]
     household_app = api.apply()["id"]
     decide(api.sessions, household_app, decision="approve")

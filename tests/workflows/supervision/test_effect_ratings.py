@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from notifications.email import SmtpSettings
-from tests.helpers import PRODUCT_BPMN_DIR, PRODUCT_FORMS, Api, at, inbox_subjects, person, race
+from tests.helpers import Api, COMPANY_CHECKS, PRODUCT_BPMN_DIR, PRODUCT_FORMS, at, inbox_subjects, person, race
 from workflows import engine as wf_engine
 from workflows import operations
 from workflows.engine import sweep, tasks
@@ -25,17 +25,6 @@ from workflows.models import (
 from workflows.sharing import grants
 from workflows.supervision import effect
 
-COMPANIES = {
-    "resource_code": "XY-SJ-001",
-    "items": ["企业名称", "统一社会信用代码"],
-    "scenario": "企业开办一件事中核验企业登记信息",
-    "basis": "《优化营商环境条例》",
-    "purpose": "核验企业登记状态",
-    "frequency": "weekly",
-    "valid_until": "2027-02-13",
-    "undertaking": True,
-    "sensitive_justification": "",
-}
 GOOD = {"usefulness": "4", "effect": "企业开办核验免交营业执照复印件 86 件，办理时间由半天缩短到十分钟"}
 FIRST_WORKING_DAY = "2026-10-08T08:00:00"  # 1–7 October 2026 is the National Day holiday
 
@@ -43,9 +32,9 @@ FIRST_WORKING_DAY = "2026-10-08T08:00:00"  # 1–7 October 2026 is the National 
 @pytest.fixture
 def granted(api) -> dict[str, int]:
     """Three of 县民政局's grants from 13 February 2026: one to run on, one ending in September, one revoked."""
-    active = api.apply(**COMPANIES)["grant"]["id"]
-    ending = api.apply(**COMPANIES | {"scenario": "社会组织登记核验", "valid_until": "2026-09-30"})["grant"]["id"]
-    revoked = api.apply(**COMPANIES | {"scenario": "慈善组织认定核验"})["grant"]["id"]
+    active = api.apply(**COMPANY_CHECKS)["grant"]["id"]
+    ending = api.apply(**COMPANY_CHECKS | {"scenario": "社会组织登记核验", "valid_until": "2026-09-30"})["grant"]["id"]
+    revoked = api.apply(**COMPANY_CHECKS | {"scenario": "慈善组织认定核验"})["grant"]["id"]
     with at("2026-06-01T10:00:00"), api.sessions.begin() as s:
         grants.revoke(s, person(s, "zhenghui"), revoked, "慈善组织认定改由民政部门系统直接核验，不再使用该授权")
     return {"active": active, "ending": ending, "revoked": revoked}
@@ -96,7 +85,7 @@ def test_the_first_working_day_opens_one_rating_per_active_grant_once_for_the_qu
 
 def test_a_grant_made_after_the_quarter_began_waits_for_the_next_quarter(api):
     with at("2026-10-09T10:00:00"):
-        api.apply(**COMPANIES)
+        api.apply(**COMPANY_CHECKS)
     assert start(api.sessions, "2026-10-09T11:00:00") == 0
 
 
@@ -186,5 +175,5 @@ def test_the_pass_waits_while_the_rating_process_is_not_deployed(client, session
             s, (PRODUCT_BPMN_DIR / "data_application.bpmn").read_text(encoding="utf-8"), PRODUCT_FORMS, None
         )
     with at("2026-02-13T10:00:00"):
-        Api(client, sessions).apply(**COMPANIES)
+        Api(client, sessions).apply(**COMPANY_CHECKS)
     assert start(sessions, FIRST_WORKING_DAY) == 0 and ratings(sessions) == []

@@ -8,28 +8,16 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import at, login, person
+from tests.helpers import COMPANY_CHECKS, at, login, person
 from workflows.models import AnomalyKind, UsageAnomaly
 from workflows.sharing import grants
 from workflows.usage import ingest
-
-COMPANIES = {
-    "resource_code": "XY-SJ-001",
-    "items": ["企业名称", "统一社会信用代码"],
-    "scenario": "企业开办一件事中核验企业登记信息",
-    "basis": "《优化营商环境条例》",
-    "purpose": "核验企业登记状态",
-    "frequency": "weekly",
-    "valid_until": "2027-02-13",
-    "undertaking": True,
-    "sensitive_justification": "",
-}
 
 
 @pytest.fixture
 def granted(api) -> int:
     """县民政局's grant on the company register, declared weekly, from 13 February 2026."""
-    return api.apply(**COMPANIES)["grant"]["id"]
+    return api.apply(**COMPANY_CHECKS)["grant"]["id"]
 
 
 def send(sessions, key: str, records: list[dict], now: str = "2026-03-20T10:00:00") -> None:
