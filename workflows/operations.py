@@ -21,6 +21,7 @@ from workflows.organisation import login_throttle, vendors
 from workflows.sharing import grants, integrity, records, uploads
 from workflows.supervision import reports, scorecards
 from workflows.unit_of_work import unit_of_work
+from workflows.usage import partitions as usage_partitions
 from workflows.usage import retention as usage_retention
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = 
         result.login_failures_purged = login_throttle.forget_old_failures(session, retention.login_failures)
         result.notifications_purged = inapp.forget_read(session, retention.read_notifications)
         result.emails_purged = forget_sent(session, retention.sent_emails)
+    with unit_of_work(sessions) as session:
+        usage_partitions.prepare(session)
     with unit_of_work(sessions) as session:
         result.usage_records_purged = usage_retention.forget_old_records(session, retention.usage_records)
     with unit_of_work(sessions) as session:

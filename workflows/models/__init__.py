@@ -92,6 +92,7 @@ from workflows.models.usage import (
     UsageBatch,
     UsageDaily,
     UsageRecord,
+    UsageRecordKey,
     UsageSource,
 )
 from workflows.models.supervision import Scorecard, ScorecardWeights, SupervisionReport
@@ -185,6 +186,7 @@ __all__ = [
     "UsageBatch",
     "UsageDaily",
     "UsageRecord",
+    "UsageRecordKey",
     "UsageSource",
     "AnomalyKind",
     "UsageAnomaly",
