@@ -4,8 +4,8 @@
 Concurrency: ids are claimed in usage_record_key in the order of the ids with ON CONFLICT DO NOTHING (a copy being
 stored by another transaction waits for it, then counts as a duplicate), and rollups are upserted in the order of
 their keys, so two overlapping batches never deadlock and count a record once. On PostgreSQL the whole batch goes
-in one statement whose rows travel as arrays (one round trip; the rollup summed by the database from the same rows);
-SQLite takes the same steps one statement each.
+by COPY into a temp table and one statement from it (the rollup summed by the database from the same rows); SQLite
+takes the same steps one statement each.
 """
 
 from __future__ import annotations
@@ -37,17 +37,13 @@ COLUMNS = {  # usage_record's columns as the batch statement's arrays carry them
 ROLLUP_KEY = ("grant_key", "resource_id", "unit_id", "interface_key", "day", "call_type")
 
 _BATCH = f"""
-WITH incoming AS (
-    SELECT * FROM unnest({", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in COLUMNS.items())},
-                         CAST(:day AS date[]))
-        AS t({", ".join(COLUMNS)}, day)
-), fresh AS (
+WITH fresh AS (
     INSERT INTO usage_record_key (record_key, at)
-    SELECT record_key, at FROM incoming ORDER BY record_key
+    SELECT record_key, at FROM usage_incoming ORDER BY record_key
     ON CONFLICT (record_key) DO NOTHING
     RETURNING record_key
 ), kept AS (
-    SELECT incoming.* FROM incoming JOIN fresh USING (record_key)
+    SELECT usage_incoming.* FROM usage_incoming JOIN fresh USING (record_key)
 ), raw AS (
     INSERT INTO usage_record ({", ".join(COLUMNS)}) SELECT {", ".join(COLUMNS)} FROM kept
 ), rolled AS (
@@ -69,13 +65,29 @@ def store(session: Session, rows: list[dict]) -> list[dict]:
     if not rows:
         return []
     if is_postgres(session):
-        arrays = {name: [row[name] for row in rows] for name in COLUMNS}
-        arrays["day"] = [clock.local(row["at"]).date() for row in rows]
-        stored = set(session.execute(text(_BATCH), arrays).scalars())
+        stored = _store_on_postgres(session, rows)
         return [row for row in rows if row["record_key"] in stored]
     stored_rows = _insert_portably(session, rows)
     _roll_up(session, stored_rows)
     return stored_rows
+
+
+def _store_on_postgres(session: Session, rows: list[dict]) -> set[str]:
+    """COPY the rows into this connection's temp table, then one statement claims, inserts and rolls them up."""
+    values = ([*(row[name] for name in COLUMNS), clock.local(row["at"]).date()] for row in rows)
+    copy_to_temp(session, "usage_incoming", COLUMNS | {"day": "date"}, values)
+    return set(session.execute(text(_BATCH)).scalars())
+
+
+def copy_to_temp(session: Session, name: str, columns: dict[str, str], values) -> None:
+    """Rows into a temp table of this connection by COPY (PostgreSQL's fastest way in), emptied at each commit."""
+    declared = ", ".join(f"{column} {kind}" for column, kind in columns.items())
+    session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({declared}) ON COMMIT DELETE ROWS"))
+    session.execute(text(f"DELETE FROM {name}"))  # empty already, unless an outer transaction holds rows
+    cursor = session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
 
 
 def _insert(session: Session, table):
