@@ -76,13 +76,13 @@ def prepare(session: Session) -> list[Month]:
     have, made = set(months(session)), []
     while month <= last:
         if month not in have:
-            _create(session, month)
+            make(session, month)
             made.append(month)
         month = month.next()
     return made
 
 
-def _create(session: Session, month: Month) -> None:
+def make(session: Session, month: Month) -> None:
     """A new month's table, filled with its rows from the default partition, then attached (an index each)."""
     bounds = {"start": month.start, "end": month.end}
     session.execute(text(f"CREATE TABLE {month.name} (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"))
