@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from notifications.email import SmtpSettings
 from tests.conftest import fresh_database_url
@@ -147,3 +147,29 @@ def test_the_migration_keeps_every_record_going_down_to_one_plain_table_and_up_t
 def _records(engine) -> list[tuple]:
     with engine.connect() as conn:
         return list(conn.execute(text("SELECT record_key, at, count FROM usage_record ORDER BY record_key")).all())
+
+
+def test_a_batch_twice_as_large_runs_as_many_statements(sessions, demo_catalog, db_engine):
+    """Records are claimed, stored, rolled up and their anomalies kept by whole batches, never one by one."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    def sent(n: int, key: str) -> int:
+        batch = [record(f"{key}-{i}", f"2026-02-{1 + i % 12:02d}T09:00:00+08:00") for i in range(n)]
+        for i, item in enumerate(batch):  # other units' calls: another rollup and anomaly each
+            item["unit_code"] = ("mzj", "gaj", "rsj", "scj")[i % 4]
+        statements.clear()
+        event.listen(db_engine, "before_cursor_execute", count)
+        try:
+            with at("2026-02-13T10:00:00"), sessions.begin() as s:
+                assert send(s, key, batch).accepted == n
+        finally:
+            event.remove(db_engine, "before_cursor_execute", count)
+        return len(statements)
+
+    with at("2026-02-13T10:00:00"), sessions.begin() as s:
+        partitions.prepare(s)
+    sent(5, "warm")
+    assert sent(40, "n") == sent(80, "twice")
