@@ -4,6 +4,7 @@ once, in a plain table) beside it; the existing rows are kept (SQLite: the same 
 A partitioned table can only enforce uniqueness that includes its partition key (`at`), so the ids' uniqueness moves
 to usage_record_key. The months holding the existing rows, this month and the next two get partitions, and a default
 partition catches anything else; the periodic pass keeps the months from then on (workflows/usage/partitions.py).
+usage_daily and usage_anomaly, updated in place by every batch, leave half of each page free for updates (HOT).
 
 Revision ID: 0023
 Revises: 0022
@@ -29,6 +30,7 @@ COLUMNS = (
     "received_at"
 )
 INDEXED = ("batch_id", "unit_id", "resource_id", "interface_id", "at")
+UPSERTED = ("usage_daily", "usage_anomaly")
 
 
 def _postgres() -> bool:
@@ -130,6 +132,8 @@ def upgrade():
     _create_indexes()
     if _postgres():
         _partitions(*_months_to_create())
+        for table in UPSERTED:  # room for updates in place (HOT) on the pages written from now on
+            op.execute(f"ALTER TABLE {table} SET (fillfactor = 50)")
     op.execute(f"INSERT INTO usage_record ({COLUMNS}) SELECT {COLUMNS} FROM usage_record_old")
     op.execute("INSERT INTO usage_record_key (record_key, at) SELECT record_key, at FROM usage_record_old")
     op.drop_table("usage_record_old")
@@ -138,6 +142,8 @@ def upgrade():
 def downgrade():
     op.rename_table("usage_record", "usage_record_new")
     if _postgres():
+        for table in UPSERTED:
+            op.execute(f"ALTER TABLE {table} RESET (fillfactor)")
         op.execute("ALTER TABLE usage_record_new DROP CONSTRAINT pk_usage_record")
         for column in INDEXED:
             op.execute(f"DROP INDEX ix_usage_record_{column}")
