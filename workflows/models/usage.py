@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, JSONDocument, UTCDateTime, coded
@@ -63,17 +73,18 @@ class UsageRecord(Base):
     """One reported call (or run of calls): raw, kept USAGE_RETENTION_DAYS; pages read UsageDaily, never this.
 
     On PostgreSQL the table is partitioned by month of `at` (workflows/usage/partitions.py keeps the months), so
-    retention drops whole months; its key includes `at` for that reason, and UsageRecordKey keeps ids unique.
+    retention drops whole months; its key must include `at` for that reason, and UsageRecordKey keeps ids unique.
     """
 
     __tablename__ = "usage_record"
     __table_args__ = (
+        PrimaryKeyConstraint("at", "record_key"),  # `at` first: retention's edge delete walks it, inserts append
         Index("ix_usage_record_grant_at", "grant_id", "at"),
         {"postgresql_partition_by": "RANGE (at)"},
     )
 
     record_key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True, index=True)  # when the calls happened
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)  # when the calls happened
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("usage_batch.id", ondelete="SET NULL"), index=True)
     grant_id: Mapped[int | None] = mapped_column(ForeignKey("data_grant.id"))  # None: a call under no grant
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the unit that used the data

@@ -1,4 +1,4 @@
-"""usage_record partitioned by month on PostgreSQL, keyed by (record_key, at), with usage_record_key (each record id
+"""usage_record partitioned by month on PostgreSQL, keyed by (at, record_key), with usage_record_key (each record id
 once, in a plain table) beside it; the existing rows are kept (SQLite: the same shape, a plain table)
 
 A partitioned table can only enforce uniqueness that includes its partition key (`at`), so the ids' uniqueness moves
@@ -29,7 +29,8 @@ COLUMNS = (
     "record_key, batch_id, grant_id, unit_id, resource_id, interface_id, at, call_type, count, failed, scenario, "
     "received_at"
 )
-INDEXED = ("batch_id", "unit_id", "resource_id", "interface_id", "at")
+OLD_INDEXED = ("batch_id", "unit_id", "resource_id", "interface_id", "at")
+INDEXED = ("batch_id", "unit_id", "resource_id", "interface_id")  # `at` leads the new key
 UPSERTED = ("usage_daily", "usage_anomaly")
 
 
@@ -65,15 +66,15 @@ def _record_columns(id_column: bool) -> list:
     ]
 
 
-def _drop_old_indexes(table: str) -> None:
-    for column in INDEXED:
+def _drop_indexes(table: str, indexed: tuple) -> None:
+    for column in indexed:
         op.drop_index(op.f(f"ix_usage_record_{column}"), table_name=table)
     op.drop_index("ix_usage_record_grant_at", table_name=table)
 
 
-def _create_indexes() -> None:
+def _create_indexes(indexed: tuple) -> None:
     op.create_index("ix_usage_record_grant_at", "usage_record", ["grant_id", "at"], unique=False)
-    for column in INDEXED:
+    for column in indexed:
         op.create_index(op.f(f"ix_usage_record_{column}"), "usage_record", [column], unique=False)
 
 
@@ -112,7 +113,7 @@ def _months_to_create() -> tuple[date, date]:
 
 def upgrade():
     op.rename_table("usage_record", "usage_record_old")
-    _drop_old_indexes("usage_record_old")
+    _drop_indexes("usage_record_old", OLD_INDEXED)
     if _postgres():  # names of constraints backed by an index are the schema's, not the table's
         op.execute("ALTER TABLE usage_record_old DROP CONSTRAINT pk_usage_record")
         op.execute("ALTER TABLE usage_record_old DROP CONSTRAINT uq_usage_record_record_key")
@@ -126,10 +127,10 @@ def upgrade():
     op.create_table(
         "usage_record",
         *_record_columns(id_column=False),
-        sa.PrimaryKeyConstraint("record_key", "at", name=op.f("pk_usage_record")),
+        sa.PrimaryKeyConstraint("at", "record_key", name=op.f("pk_usage_record")),
         **({"postgresql_partition_by": "RANGE (at)"} if _postgres() else {}),
     )
-    _create_indexes()
+    _create_indexes(INDEXED)
     if _postgres():
         _partitions(*_months_to_create())
         for table in UPSERTED:  # room for updates in place (HOT) on the pages written from now on
@@ -149,14 +150,14 @@ def downgrade():
             op.execute(f"DROP INDEX ix_usage_record_{column}")
         op.execute("DROP INDEX ix_usage_record_grant_at")
     else:
-        _drop_old_indexes("usage_record_new")
+        _drop_indexes("usage_record_new", INDEXED)
     op.create_table(
         "usage_record",
         *_record_columns(id_column=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_record")),
         sa.UniqueConstraint("record_key", name=op.f("uq_usage_record_record_key")),
     )
-    _create_indexes()
+    _create_indexes(OLD_INDEXED)
     op.execute(f"INSERT INTO usage_record ({COLUMNS}) SELECT {COLUMNS} FROM usage_record_new ORDER BY at, record_key")
     op.drop_table("usage_record_new")
     op.drop_index(op.f("ix_usage_record_key_at"), table_name="usage_record_key")
