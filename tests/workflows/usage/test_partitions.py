@@ -58,17 +58,18 @@ def calls_on(sessions, day: date) -> int:
 
 def test_the_pass_makes_this_month_and_the_next_two_before_their_records_arrive(sessions, demo_catalog):
     with at("2026-02-13T10:00:00"):
-        operations.run_once(sessions, SmtpSettings())
+        first = operations.run_once(sessions, SmtpSettings())
     made = names(sessions)
     with sessions() as s:
         if is_postgres(s):
-            assert all(name in made for name in MONTHS_2026)
+            assert all(name in made for name in MONTHS_2026) and first.usage_months_made == 3
             assert "usage_record_y2026m05" not in made and "usage_record_y2026m01" not in made
+            assert "新建数据使用记录月分区 3 个" in first.summary()
         else:
-            assert made == []  # SQLite keeps one plain table
+            assert made == [] and first.usage_months_made == 0  # SQLite keeps one plain table
     with at("2026-02-14T10:00:00"):
-        operations.run_once(sessions, SmtpSettings())  # a second pass makes nothing twice
-    assert names(sessions) == made
+        again = operations.run_once(sessions, SmtpSettings())  # a second pass makes nothing twice
+    assert names(sessions) == made and again.usage_months_made == 0
 
 
 def test_a_record_lands_in_its_month_s_partition_and_one_of_a_month_without_one_in_the_default(sessions, demo_catalog):
