@@ -1,27 +1,36 @@
-"""Usage ingest benchmark: N records through the service and through HTTP (gunicorn), beside a bare executemany.
+"""Usage at scale: N records ingested through the service and through HTTP (gunicorn) beside a bare COPY of the same
+rows; a month's scorecards and the dashboard over a month of M raw records (PostgreSQL), beside the same before them.
 
 What is measured
   Setup (not timed): a fresh database (a temp SQLite file, then a fresh bench_<hex> PostgreSQL database),
-  migrated, with the demo organisation and catalog (whose own demo usage is ingested once). N records (default
-  100,000; --records) are generated once: 60 using units x 41 resources x 26 interfaces spread over 30 days, the
-  three call types, counts 1-500, about 1% failed; each record names its unit and resource by code, no grant.
+  migrated, with the demo organisation and catalog (whose own demo usage is ingested once), and on PostgreSQL the
+  monthly partitions of the records' months. N records (default 100,000; --records) are generated once: 60 using
+  units x 41 resources x 26 interfaces spread over 30 days, the three call types, counts 1-500, about 1% failed;
+  each record names its unit and resource by code, under no grant, so every record is also an anomaly ("no grant")
+  to store: the worst case of the anomaly upsert.
 
-  Three runs on each database, each with its own record ids so none is a duplicate of another:
-    baseline  one executemany of plain INSERTs of the same rows into usage_record (no checks, no ON CONFLICT,
-              no RETURNING, no rollup), in batches of --batch rows, one transaction per batch
+  Ingest runs on each database, each with its own record ids so none is a duplicate of another:
+    baseline  the same rows, resolved, into usage_record alone in batches of --batch, one transaction per batch:
+              COPY on PostgreSQL (the fastest bare insert), an executemany on SQLite; no id claim, no rollup
     service   workflows.usage.ingest.ingest_json on the JSON bodies of the same batches: parse, check each
-              record with pydantic, resolve codes, INSERT ... ON CONFLICT DO NOTHING RETURNING, the daily
-              rollup upsert, the batch row, an audit event; one transaction per batch
-    http      POST /api/v1/usage of the same bodies with the platform's token and an Idempotency-Key, one
-              request after another, to gunicorn (-w 2 -k gthread --threads 1) serving create_app()
+              record with pydantic, resolve codes, claim the ids, insert, roll up, find anomalies, the batch row,
+              an audit event; one transaction per batch. Run again over the same bodies: the all-duplicates path
+    http      POST /api/v1/usage of the same bodies with the platform's token and an Idempotency-Key to gunicorn
+              (-w 2 -k gthread --threads 1) serving create_app(): one sender, then --senders at once
   Printed per database: records/s of each run, the ratio to the baseline, the accepted/duplicate/problem counts
-  the service answered (they must be N/0/0), the rows in usage_record and the rollup rows, and the last lines of
-  gunicorn's error log (any line there is worth reading). A second pass of the service run over the same
-  bodies measures the all-duplicates path.
+  (they must be N/0/0, 0/N/0), the rows in usage_record and the rollups, the load average at each run, the HTTP
+  answers other than 200 and the last lines of gunicorn's error log (any line there is worth reading).
+
+  With --fill M (PostgreSQL): first the month before this one as it is (the baseline: the demo's usage only), then
+  M raw records of that month generated in SQL (generate_series; foreign-key triggers off for the fill, as
+  pg_restore does) with their ids and their rollups summed in SQL: workflows.supervision.scorecards.compute for
+  every unit for that month, and GET /supervision/ as the coordinator lina through the test client, each the median
+  of 5, before and after the fill.
 
 Run
-  .venv/bin/python bench/usage.py                      # 100,000 records, SQLite and PostgreSQL
-  .venv/bin/python bench/usage.py --records 20000 --only sqlite
+  .venv/bin/python bench/usage.py                                   # 100,000 records, SQLite and PostgreSQL
+  .venv/bin/python bench/usage.py --records 1000000 --only postgresql --senders 2
+  .venv/bin/python bench/usage.py --records 0 --fill 10000000 --only postgresql
 
 A benchmark, never a test. Everything stays on 127.0.0.1; the PostgreSQL database is dropped at the end.
 """
@@ -38,28 +47,38 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import re  # noqa: E402
 import secrets  # noqa: E402
+import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
 import httpx  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bench.databases import postgres_url, sqlite_url  # noqa: E402
 from bench.http import gunicorn  # noqa: E402
 from workflows import bootstrap, calendar, clock, demo, migrate  # noqa: E402
-from workflows.db import make_engine, make_session_factory  # noqa: E402
+from workflows.db import is_postgres, make_engine, make_session_factory  # noqa: E402
 from workflows.models import Interface, Person, Resource, Unit, UsageDaily, UsageRecord  # noqa: E402
 from workflows.organisation import accounts  # noqa: E402
+from workflows.supervision import scorecards  # noqa: E402
+from workflows.supervision.periods import parse_period  # noqa: E402
 from workflows.unit_of_work import unit_of_work  # noqa: E402
-from workflows.usage import ingest  # noqa: E402
+from workflows.usage import ingest, partitions, store  # noqa: E402
 
 PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+DAYS = 30
 
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def load() -> str:
+    return "/".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def prepare(url: str):
@@ -70,6 +89,11 @@ def prepare(url: str):
         calendar.seed_from_package(s)
         demo.seed_org(s)
         demo.seed_catalog(s)
+        month = partitions.Month.of(clock.now() - timedelta(days=DAYS + 31))
+        while month <= partitions.Month.of(clock.now()):  # the pass made these as each month came
+            if month not in partitions.months(s) and is_postgres(s):
+                partitions.make(s, month)
+            month = month.next()
     return engine, sessions
 
 
@@ -91,7 +115,8 @@ def generated(sessions, count: int, seed: int = 2026) -> list[dict]:
         kind = rng.choices(("interface", "table", "file"), (8, 1, 1))[0]
         interface = interfaces.get(resource_id) if kind == "interface" else None
         calls = rng.randint(1, 500)
-        at = now - timedelta(days=rng.randint(0, 29), minutes=rng.randint(0, 1439))
+        at = now - timedelta(days=rng.randint(0, DAYS - 1), minutes=rng.randint(0, 1439))
+        common = {"call_type": kind, "count": calls, "failed": calls // 100, "scenario": "基准测试"}
         rows.append(
             {
                 "json": {
@@ -100,23 +125,18 @@ def generated(sessions, count: int, seed: int = 2026) -> list[dict]:
                     "resource_code": resource_code,
                     **({"interface_code": interface[0]} if interface else {}),
                     "at": at.isoformat(),
-                    "call_type": kind,
-                    "count": calls,
-                    "failed": calls // 100,
-                    "scenario": "基准测试",
-                },
+                }
+                | common,
                 "row": {
+                    "batch_id": None,
                     "grant_id": None,
                     "unit_id": unit_id,
                     "resource_id": resource_id,
                     "interface_id": interface[1] if interface else None,
                     "at": at,
-                    "call_type": kind,
-                    "count": calls,
-                    "failed": calls // 100,
-                    "scenario": "基准测试",
                     "received_at": now,
-                },
+                }
+                | common,
             }
         )
     return rows
@@ -135,10 +155,18 @@ def bodies(rows: list[dict], size: int, prefix: str) -> list[bytes]:
 
 
 def run_baseline(sessions, rows: list[dict], size: int) -> float:
+    """The same rows into usage_record alone: COPY on PostgreSQL, an executemany on SQLite."""
     began = time.perf_counter()
     for _, batch in batches(rows, size):
+        values = [r["row"] | {"record_key": "b-" + r["json"]["id"]} for r in batch]
         with unit_of_work(sessions) as s:
-            s.execute(insert(UsageRecord), [r["row"] | {"record_key": "b-" + r["json"]["id"]} for r in batch])
+            if not is_postgres(s):
+                s.execute(insert(UsageRecord), values)
+                continue
+            cursor = s.connection().connection.driver_connection.cursor()
+            with cursor.copy(f"COPY usage_record ({', '.join(store.COLUMNS)}) FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row([value[name] for name in store.COLUMNS])
     return time.perf_counter() - began
 
 
@@ -156,80 +184,190 @@ def run_service(sessions, payloads: list[bytes], key: str) -> tuple[float, list[
     return time.perf_counter() - began, totals
 
 
-def run_http(url: str, sessions, payloads: list[bytes], folder: Path) -> tuple[float, list[int], list[str], str]:
+def _post_all(base_url: str, token: str, payloads: list[tuple[str, bytes]]) -> tuple[list[int], list[str]]:
+    totals, errors = [0, 0, 0], []
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with httpx.Client(base_url=base_url, timeout=300) as client:
+        for key, body in payloads:
+            answer = client.post("/api/v1/usage", content=body, headers=headers | {"Idempotency-Key": key})
+            if answer.status_code != 200:
+                errors.append(f"batch {key}: {answer.status_code} {answer.text[:200]}")
+                continue
+            data = answer.json()
+            for i, name in enumerate(("accepted", "duplicates", "rejected")):
+                totals[i] += data[name]
+    return totals, errors
+
+
+def run_http(url: str, sessions, payloads: dict[int, list[bytes]], folder: Path) -> tuple[dict, list[str], str]:
+    """Each list of bodies posted by that many senders at once; returns per sender count (seconds, totals)."""
     with unit_of_work(sessions) as s:
         token = accounts.create_token(s, "platform")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "FLASK_"))}
     env |= {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "PYTHONUNBUFFERED": "1"}
-    totals, errors = [0, 0, 0], []
-    with gunicorn(env, 2, 1, folder) as server, httpx.Client(base_url=server.base_url, timeout=300) as client:
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        client.post("/api/v1/usage", content=b'{"records": []}', headers=headers | {"Idempotency-Key": "warm"})
-        began = time.perf_counter()
-        for n, body in enumerate(payloads):
-            answer = client.post("/api/v1/usage", content=body, headers=headers | {"Idempotency-Key": f"h-{n}"})
-            if answer.status_code != 200:
-                errors.append(f"batch {n}: {answer.status_code} {answer.text[:200]}")
-                continue
-            data = answer.json()
-            totals[0] += data["accepted"]
-            totals[1] += data["duplicates"]
-            totals[2] += data["rejected"]
-        elapsed = time.perf_counter() - began
+    results, errors = {}, []
+    with gunicorn(env, 2, 1, folder) as server:
+        _post_all(server.base_url, token, [("warm", b'{"records": []}')])
+        for senders, bodies_ in payloads.items():
+            keyed = [(f"h{senders}-{n}", body) for n, body in enumerate(bodies_)]
+            shares = [keyed[i::senders] for i in range(senders)]
+            began = time.perf_counter()
+            with ThreadPoolExecutor(senders) as pool:
+                answers = list(pool.map(lambda share: _post_all(server.base_url, token, share), shares))
+            elapsed = time.perf_counter() - began
+            totals = [sum(a[0][i] for a in answers) for i in range(3)]
+            errors += [e for a in answers for e in a[1]]
+            results[senders] = (elapsed, totals, load())
         error_log = server.error_log.read_text(errors="replace") if server.error_log.exists() else ""
-    return elapsed, totals, errors, error_log
+    return results, errors, error_log
 
 
-def bench(name: str, url: str, args) -> None:
+FILL = """
+INSERT INTO usage_record ({columns})
+SELECT 'f-' || n, NULL, NULL, (:units)[1 + n % :unit_count], (:resources)[1 + (n / :unit_count) % :resource_count],
+       NULL, CAST(:start AS timestamptz) + (:seconds * n / :records) * interval '1 second',
+       (ARRAY['interface', 'table', 'file'])[1 + n % 3], 1 + n % 500, (1 + n % 500) / 100, '', now()
+FROM generate_series(1, :records) AS n
+"""
+FILL_KEYS = (
+    "INSERT INTO usage_record_key (record_key, at) SELECT record_key, at FROM usage_record WHERE record_key LIKE 'f-%'"
+)
+FILL_ROLLUPS = """
+INSERT INTO usage_daily (grant_key, resource_id, unit_id, interface_key, day, call_type, count, failed, records)
+SELECT 0, resource_id, unit_id, 0, CAST(at AT TIME ZONE 'Asia/Shanghai' AS date), call_type, sum(count), sum(failed),
+       count(*)
+FROM usage_record WHERE record_key LIKE 'f-%' GROUP BY 2, 3, 5, 6
+ON CONFLICT (grant_key, resource_id, unit_id, interface_key, day, call_type) DO UPDATE SET
+    count = usage_daily.count + excluded.count, failed = usage_daily.failed + excluded.failed,
+    records = usage_daily.records + excluded.records
+"""
+
+
+def bench_ingest(name: str, url: str, args) -> None:
     log(f"{name}: migrating and seeding")
     engine, sessions = prepare(url)
     rows = generated(sessions, args.records)
     n = len(rows)
-    log(f"{name}: baseline executemany of {n} rows")
+    figures = []
+    log(f"{name}: baseline bare insert of {n} rows")
     base = run_baseline(sessions, rows, args.batch)
+    figures.append(("baseline bare insert", base, None, load()))
     log(f"{name}: service ingest of {n} records")
-    service, service_totals = run_service(sessions, bodies(rows, args.batch, "s-"), "s")
+    seconds, totals = run_service(sessions, bodies(rows, args.batch, "s-"), "s")
+    figures.append(("service ingest", seconds, totals, load()))
     log(f"{name}: the same bodies again (all duplicates)")
-    again, again_totals = run_service(sessions, bodies(rows, args.batch, "s-"), "s2")
-    http_payloads = bodies(rows, args.batch, "h-")
-    log(f"{name}: HTTP ingest of {n} records through gunicorn")
-    folder = Path(tempfile.mkdtemp(prefix="bench-usage-"))
-    http, http_totals, errors, error_log = run_http(url, sessions, http_payloads, folder)
+    seconds, totals = run_service(sessions, bodies(rows, args.batch, "s-"), "s2")
+    figures.append(("service, all duplicates", seconds, totals, load()))
+    senders = sorted({1, args.senders})
+    payloads = {k: bodies(rows, args.batch, f"h{k}-") for k in senders}
+    log(f"{name}: HTTP ingest of {n} records through gunicorn, {' then '.join(map(str, senders))} sender(s)")
+    http, errors, error_log = run_http(url, sessions, payloads, Path(tempfile.mkdtemp(prefix="bench-usage-")))
+    for k, (seconds, totals, at_load) in http.items():
+        figures.append((f"HTTP POST, {k} sender(s)", seconds, totals, at_load))
     with sessions() as s:
         raw = s.scalar(select(func.count()).select_from(UsageRecord))
         rollups = s.scalar(select(func.count()).select_from(UsageDaily))
     engine.dispose()
     print(f"\n== {name}: {n:,} records in batches of {args.batch:,} ==")
-    print(f"  {'run':<28}{'seconds':>9}{'records/s':>12}{'vs baseline':>13}   accepted/duplicates/problems")
-    for label, seconds, totals in (
-        ("baseline executemany", base, None),
-        ("service ingest", service, service_totals),
-        ("service, all duplicates", again, again_totals),
-        ("HTTP POST /api/v1/usage", http, http_totals),
-    ):
-        rate = n / seconds
+    print(f"  {'run':<28}{'seconds':>9}{'records/s':>12}{'vs baseline':>13}   accepted/duplicates/problems   load")
+    for label, seconds, totals, at_load in figures:
         shown = "/".join(f"{v:,}" for v in totals) if totals else "—"
-        print(f"  {label:<28}{seconds:>9.2f}{rate:>12,.0f}{seconds / base:>12.1f}x   {shown}")
+        print(f"  {label:<28}{seconds:>9.2f}{n / seconds:>12,.0f}{seconds / base:>12.1f}x   {shown:<29}{at_load}")
     print(f"  usage_record rows {raw:,}; usage_daily rows {rollups:,}")
     print(f"  HTTP answers other than 200: {len(errors)}" + "".join(f"\n    {e}" for e in errors[:5]))
     lines = [line for line in error_log.splitlines() if line.strip()]
     print(f"  gunicorn error log: {len(lines)} lines" + "".join(f"\n    {line}" for line in lines[-12:]))
 
 
+def median_ms(action, times: int = 5) -> float:
+    took = []
+    for _ in range(times):
+        began = time.perf_counter()
+        action()
+        took.append((time.perf_counter() - began) * 1000)
+    return statistics.median(took)
+
+
+def reads(url: str, sessions, period: str) -> tuple[float, float, int]:
+    """A month's scorecards for every unit and the coordinator's dashboard, each the median of 5, in ms."""
+    from webapp import create_app  # the web app only for this part: the ingest runs need no Flask
+
+    def cards():
+        with sessions() as s:
+            assert len(scorecards.compute(s, parse_period(period))) > 0
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32)})
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "lina", "password": "Demo@2026", "csrf_token": token})
+    statuses = []
+
+    def page():
+        statuses.append(client.get("/supervision/").status_code)
+
+    return median_ms(cards), median_ms(page), max(statuses)
+
+
+def bench_reads(url: str, args) -> None:
+    log("PostgreSQL: migrating and seeding for the month's reads")
+    engine, sessions = prepare(url)
+    month = partitions.Month.of(clock.now()).start - timedelta(days=1)  # the month before this one
+    period = f"{month.year}-{month.month:02d}"
+    first = partitions.Month(month.year, month.month)
+    before = reads(url, sessions, period)
+    log(f"PostgreSQL: filling {args.fill:,} raw records of {period} and their rollups in SQL")
+    began = time.perf_counter()
+    with unit_of_work(sessions) as s:
+        s.execute(text("SET LOCAL session_replication_role = replica"))  # no foreign-key triggers, as pg_restore
+        units = list(s.scalars(select(Unit.id).order_by(Unit.id)))
+        resources = list(s.scalars(select(Resource.id).order_by(Resource.id)))
+        span = (first.end - first.start).total_seconds()
+        s.execute(
+            text(FILL.format(columns=", ".join(store.COLUMNS))),
+            {"units": units, "unit_count": len(units), "resources": resources, "resource_count": len(resources)}
+            | {"start": first.start, "seconds": span, "records": args.fill},
+        )
+        s.execute(text(FILL_KEYS))
+        s.execute(text(FILL_ROLLUPS))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    filled = time.perf_counter() - began
+    after = reads(url, sessions, period)
+    with sessions() as s:
+        raw = s.scalar(select(func.count()).select_from(UsageRecord))
+        rollups = s.scalar(select(func.count()).select_from(UsageDaily))
+        size = s.scalar(text("SELECT pg_size_pretty(pg_total_relation_size(:t))"), {"t": first.name})
+        keys = s.scalar(text("SELECT pg_size_pretty(pg_total_relation_size('usage_record_key'))"))
+        daily = s.scalar(text("SELECT pg_size_pretty(pg_total_relation_size('usage_daily'))"))
+    engine.dispose()
+    print(f"\n== PostgreSQL: the month {period} over {args.fill:,} raw records (filled in {filled:.0f} s) ==")
+    print(f"  {'read (median of 5)':<44}{'before':>10}{'after':>10}   load {load()}")
+    print(f"  {'scorecards.compute, every unit':<44}{before[0]:>8.0f}ms{after[0]:>8.0f}ms")
+    print(f"  {'GET /supervision/ as lina (coordinator)':<44}{before[1]:>8.0f}ms{after[1]:>8.0f}ms   HTTP {after[2]}")
+    print(f"  usage_record rows {raw:,}; usage_daily rows {rollups:,}")
+    print(f"  on disk: {first.name} {size} (with its indexes); usage_record_key {keys}; usage_daily {daily}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--records", type=int, default=100_000, help="records to ingest (0: no ingest runs)")
     parser.add_argument("--batch", type=int, default=ingest.MAX_RECORDS)
+    parser.add_argument("--senders", type=int, default=2, help="HTTP senders at once, after the single one")
+    parser.add_argument("--fill", type=int, default=0, help="raw records of last month for the reads (PostgreSQL)")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--pg-url", default=PG)
     args = parser.parse_args()
     bootstrap.bootstrap()
-    if args.only != "postgresql":
+    print(f"load average at start {load()} ({os.cpu_count()} CPUs)")
+    if args.only != "postgresql" and args.records:
         with sqlite_url("bench-usage-") as url:
-            bench("SQLite", url, args)
-    if args.only != "sqlite":
+            bench_ingest("SQLite", url, args)
+    if args.only != "sqlite" and args.records:
         with postgres_url(args.pg_url) as url:
-            bench("PostgreSQL", url, args)
+            bench_ingest("PostgreSQL", url, args)
+    if args.only != "sqlite" and args.fill:
+        with postgres_url(args.pg_url) as url:
+            bench_reads(url, args)
 
 
 if __name__ == "__main__":

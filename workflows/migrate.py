@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from pathlib import Path
 
 from alembic import command
@@ -17,6 +18,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 HAND_MADE_TABLES = ("resource_fts", "resource_bigram")
 HAND_MADE_INDEXES = ("ix_resource_text_trgm", "ix_resource_bigrams")
 HAND_MADE_COLUMNS = ("text_bigrams",)
+# usage_record's monthly partitions on PostgreSQL (workflows/usage/partitions.py): the model describes their parent.
+PARTITION = re.compile(r"^usage_record_(default|y\d{4}m\d{2})$")
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -56,7 +59,7 @@ def database_heads(conn: Connection) -> frozenset[str]:
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Autogenerate compares only what the models describe, not the hand-made search structures."""
     if type_ == "table":
-        return not name.startswith(HAND_MADE_TABLES)
+        return not name.startswith(HAND_MADE_TABLES) and not PARTITION.match(name)
     if type_ == "index":
         return name not in HAND_MADE_INDEXES
     if type_ == "column":

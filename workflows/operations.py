@@ -21,6 +21,7 @@ from workflows.organisation import login_throttle, vendors
 from workflows.sharing import grants, integrity, records, uploads
 from workflows.supervision import effect, reports, scorecards
 from workflows.unit_of_work import unit_of_work
+from workflows.usage import partitions as usage_partitions
 from workflows.usage import retention as usage_retention
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class PassResult:
     emails_purged: int = 0
     pending_uploads_purged: int = 0
     usage_records_purged: int = 0
+    usage_months_made: int = 0  # PostgreSQL: monthly partitions of usage_record made ahead
     scorecards_kept: int = 0
     reports_made: int = 0
     ratings_opened: int = 0
@@ -77,7 +79,7 @@ class PassResult:
             f"发送邮件 {self.emails_sent} 封，失败 {self.emails_failed} 封；生成审批记录 {self.records_rendered} 份；"
             f"清除过期的登录失败记录 {self.login_failures_purged} 条、已读消息 {self.notifications_purged} 条、"
             f"已发送邮件 {self.emails_purged} 封、暂存附件 {self.pending_uploads_purged} 个、"
-            f"原始数据使用记录 {self.usage_records_purged} 条；"
+            f"原始数据使用记录 {self.usage_records_purged} 条；新建数据使用记录月分区 {self.usage_months_made} 个；"
             f"保存已结束期间的考核结果 {self.scorecards_kept} 期，生成督导考核月报 {self.reports_made} 份；"
             f"发起上季度使用效果评价 {self.ratings_opened} 项"
         )
@@ -99,6 +101,8 @@ def run_once(sessions: sessionmaker, smtp: SmtpSettings, retention: Retention = 
         result.login_failures_purged = login_throttle.forget_old_failures(session, retention.login_failures)
         result.notifications_purged = inapp.forget_read(session, retention.read_notifications)
         result.emails_purged = forget_sent(session, retention.sent_emails)
+    with unit_of_work(sessions) as session:
+        result.usage_months_made = len(usage_partitions.prepare(session))
     with unit_of_work(sessions) as session:
         result.usage_records_purged = usage_retention.forget_old_records(session, retention.usage_records)
     with unit_of_work(sessions) as session:

@@ -107,6 +107,19 @@ def test_a_control_character_in_a_json_value_or_key_is_refused_and_nothing_is_sa
     assert count(processes, Application) == 0
 
 
+@pytest.mark.parametrize(
+    "body, where",
+    [
+        (HOUSEHOLD | {"purpose": "用途\x85"}, "JSON 字段“purpose”"),  # unescaped: the raw text holds it
+        (HOUSEHOLD | {"basis": '"' * 200_001}, "JSON 字段“basis”超过 200000 个字符"),  # escaped quotes all along
+    ],
+)
+def test_a_body_written_without_escapes_is_checked_as_closely(client, processes, token, body, where):
+    sent = json.dumps(body, ensure_ascii=False).encode()
+    refused(client.post("/api/v1/applications", data=sent, content_type="application/json", headers=token), where)
+    assert count(processes, Application) == 0
+
+
 def test_tab_and_newline_are_text_and_pass_the_guard(client, token):
     answer = client.post(
         "/api/v1/applications", json=HOUSEHOLD | {"scenario": "核对低保家庭：\n\t第一步核验户籍"}, headers=token

@@ -93,6 +93,7 @@ from workflows.models.usage import (
     UsageBatch,
     UsageDaily,
     UsageRecord,
+    UsageRecordKey,
     UsageSource,
 )
 from workflows.models.supervision import Scorecard, ScorecardWeights, SupervisionReport
@@ -189,6 +190,7 @@ __all__ = [
     "UsageBatch",
     "UsageDaily",
     "UsageRecord",
+    "UsageRecordKey",
     "UsageSource",
     "AnomalyKind",
     "UsageAnomaly",

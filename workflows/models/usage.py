@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Text, BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, JSONDocument, UTCDateTime, coded
@@ -13,6 +23,9 @@ from workflows.models.labels import LabeledEnum
 from workflows.models.org import Unit
 
 NO_KEY = 0  # a rollup's grant or interface when the call named none: 0, so the rollup's key has no NULL in it
+# Rollups and anomalies are updated in place by every batch that reaches them: room left on each page lets PostgreSQL
+# update a row beside itself without touching the indexes (a HOT update); measured 20 % off an ingest of updates.
+UPSERTED_FILLFACTOR = 50
 
 
 class CallType(LabeledEnum):
@@ -41,24 +54,42 @@ class UsageBatch(Base):
     answer: Mapped[dict] = mapped_column(JSONDocument)
 
 
+class UsageRecordKey(Base):
+    """Each record id seen, with the time it carried: the one place that makes an id count once.
+
+    usage_record is partitioned by month on PostgreSQL, and a partitioned table can only enforce uniqueness that
+    includes its partition key, so `record_key` alone is unique here, in a plain table: a record sent twice, in one
+    batch or in two at once, or sent again with another `at`, is stored and counted once. Kept as long as the raw
+    records (retention deletes both); `at` is the time stored with the first copy.
+    """
+
+    __tablename__ = "usage_record_key"
+
+    record_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # retention reads it
+
+
 class UsageRecord(Base):
     """One reported call (or run of calls): raw, kept USAGE_RETENTION_DAYS; pages read UsageDaily, never this.
 
-    `record_key` is the sender's own id (a unit's upload is prefixed with its unit code): unique, so a record sent
-    twice, in one batch or in two at once, is counted once.
+    On PostgreSQL the table is partitioned by month of `at` (workflows/usage/partitions.py keeps the months), so
+    retention drops whole months; its key must include `at` for that reason, and UsageRecordKey keeps ids unique.
     """
 
     __tablename__ = "usage_record"
-    __table_args__ = (Index("ix_usage_record_grant_at", "grant_id", "at"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("at", "record_key"),  # `at` first: retention's edge delete walks it, inserts append
+        Index("ix_usage_record_grant_at", "grant_id", "at"),
+        {"postgresql_partition_by": "RANGE (at)"},
+    )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    record_key: Mapped[str] = mapped_column(String(100), unique=True)
+    record_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)  # when the calls happened
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("usage_batch.id", ondelete="SET NULL"), index=True)
     grant_id: Mapped[int | None] = mapped_column(ForeignKey("data_grant.id"))  # None: a call under no grant
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the unit that used the data
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"), index=True)
     interface_id: Mapped[int | None] = mapped_column(ForeignKey("interface.id", ondelete="SET NULL"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # when the calls happened (retention reads it)
     call_type: Mapped[CallType] = mapped_column(coded(CallType, "call_type"))
     count: Mapped[int] = mapped_column(Integer)
     failed: Mapped[int] = mapped_column(Integer)
@@ -80,6 +111,7 @@ class UsageDaily(Base):
         Index("ix_usage_daily_unit_day", "unit_id", "day"),
         Index("ix_usage_daily_resource_day", "resource_id", "day"),
         Index("ix_usage_daily_interface_day", "interface_key", "day"),
+        {"postgresql_with": {"fillfactor": UPSERTED_FILLFACTOR}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +153,7 @@ class UsageAnomaly(Base):
         UniqueConstraint("kind", "grant_key", "unit_id", "resource_id", "day", name="uq_usage_anomaly_key"),
         Index("ix_usage_anomaly_unit_day", "unit_id", "day"),
         Index("ix_usage_anomaly_resource_day", "resource_id", "day"),
+        {"postgresql_with": {"fillfactor": UPSERTED_FILLFACTOR}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,11 +4,12 @@ allows, or far above the grant's recent days. Found, listed on /usage/, never bl
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from workflows import audit, clock, inputs, reasons
@@ -26,6 +27,7 @@ from workflows.models import (
     UsageAnomaly,
     UsageDaily,
 )
+from workflows.usage import store
 
 RECORDS_KEPT = 20  # record ids named per anomaly
 JUMP_FACTOR = 10  # a day's calls above 10 times the mean of the 7 days before it
@@ -122,11 +124,52 @@ def _store(session: Session, found: _Found) -> None:
         ]
         if not values:
             continue
-        statement = (postgresql if is_postgres(session) else sqlite).insert(table)
+        if is_postgres(session):
+            _store_on_postgres(session, values, per_record)
+            continue
+        statement = sqlite.insert(table)
         calls = table.c.calls + statement.excluded.calls if per_record else statement.excluded.calls
         extra = {} if per_record else {"details": statement.excluded.details}
         statement = statement.on_conflict_do_update(index_elements=list(names), set_={"calls": calls} | extra)
         session.execute(statement, values)
+
+
+_COLUMNS = {  # the columns of the anomalies found in a batch, as COPY brings them in
+    "kind": "varchar",
+    "grant_key": "integer",
+    "unit_id": "integer",
+    "resource_id": "integer",
+    "day": "date",
+    "calls": "bigint",
+    "record_keys": "jsonb",
+    "details": "jsonb",
+    "detected_at": "timestamptz",
+}
+_UPSERT = f"""
+INSERT INTO usage_anomaly ({", ".join(_COLUMNS)})
+SELECT {", ".join(_COLUMNS)} FROM usage_anomaly_incoming ORDER BY kind, grant_key, unit_id, resource_id, day
+ON CONFLICT (kind, grant_key, unit_id, resource_id, day) DO UPDATE SET
+"""
+
+
+def _store_on_postgres(session: Session, values: list[dict], per_record: bool) -> None:
+    """One statement for the batch's anomalies of a sort (a batch of calls under no grant finds thousands)."""
+    rows = (
+        [
+            *(v[name] for name in list(_COLUMNS)[:6]),
+            json.dumps(v["record_keys"]),
+            json.dumps(v["details"]),
+            v["detected_at"],
+        ]
+        for v in values
+    )
+    store.copy_to_temp(session, "usage_anomaly_incoming", _COLUMNS, rows)
+    update = (
+        "calls = usage_anomaly.calls + excluded.calls"
+        if per_record
+        else "calls = excluded.calls, details = excluded.details"
+    )
+    session.execute(text(_UPSERT + update))
 
 
 def describe(anomaly: UsageAnomaly) -> str:

@@ -1,15 +1,13 @@
 """Usage reports in: each record checked on its own, stored once by its id, rolled up by day in the same transaction.
 
 Concurrency: the batch row (person, Idempotency-Key) is inserted first, so a second copy of the same batch waits on
-it and then replays the first's answer; records are inserted in the order of their ids with ON CONFLICT DO NOTHING
-and rollups upserted in the order of their keys, so two overlapping batches never deadlock and count a record once.
+it and then replays the first's answer; records are then stored once by their ids (workflows/usage/store.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,7 +21,6 @@ from workflows import audit, clock, inputs
 from workflows.db import is_postgres
 from workflows.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from workflows.models import (
-    NO_KEY,
     Application,
     Grant,
     Interface,
@@ -32,11 +29,9 @@ from workflows.models import (
     ResourceRefresh,
     Unit,
     UsageBatch,
-    UsageDaily,
-    UsageRecord,
     UsageSource,
 )
-from workflows.usage import anomalies
+from workflows.usage import anomalies, store
 from workflows.usage.inputs import (
     MAX_BODY_BYTES,
     MAX_RECORDS,
@@ -148,10 +143,9 @@ def ingest(
     rows = _checked_rows(session, records, report, id_prefix, allowed_units)
     for row in rows:
         row["batch_id"] = batch.id
-    stored_rows = _insert_records(session, rows)
+    stored_rows = store.store(session, rows)
     report.duplicates += len(rows) - len(stored_rows)
     report.accepted = len(stored_rows)
-    _roll_up(session, stored_rows)
     anomalies.detect(session, stored_rows)  # after the rollup: frequency and jumps read this batch's days too
     report.resource_updates = _refreshes(session, updates, report)
     report.problems.sort(key=lambda p: p["index"])
@@ -314,53 +308,7 @@ def _resolved(record: UsageRecordInput, found: _Lookups, allowed_units: set[int]
     }, None
 
 
-# --- storing ------------------------------------------------------------------
-
-
-def _insert(session: Session, table):
-    return (postgresql if is_postgres(session) else sqlite).insert(table)
-
-
-def _insert_records(session: Session, rows: list[dict]) -> list[dict]:
-    """The rows actually stored: a record id already present (from any batch, committed or not) is skipped."""
-    if not rows:
-        return []
-    table = UsageRecord.__table__
-    statement = _insert(session, table).on_conflict_do_nothing(index_elements=["record_key"])
-    stored = set(session.execute(statement.returning(table.c.record_key), rows).scalars())
-    return [row for row in rows if row["record_key"] in stored]
-
-
-def rollup_key(row: dict) -> tuple:
-    day = clock.local(row["at"]).date()
-    return (row["grant_id"] or NO_KEY, row["resource_id"], row["unit_id"], row["interface_id"] or NO_KEY, day,
-            row["call_type"])  # fmt: skip
-
-
-def _roll_up(session: Session, rows: list[dict]) -> None:
-    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row in rows:
-        total = totals[rollup_key(row)]
-        total[0] += row["count"]
-        total[1] += row["failed"]
-        total[2] += 1
-    if not totals:
-        return
-    names = ("grant_key", "resource_id", "unit_id", "interface_key", "day", "call_type")
-    values = [
-        dict(zip(names, key)) | {"count": c, "failed": f, "records": n} for key, (c, f, n) in sorted(totals.items())
-    ]
-    table = UsageDaily.__table__
-    statement = _insert(session, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(names),
-        set_={
-            "count": table.c.count + statement.excluded.count,
-            "failed": table.c.failed + statement.excluded.failed,
-            "records": table.c.records + statement.excluded.records,
-        },
-    )
-    session.execute(statement, values)
+# --- resource refreshes --------------------------------------------------------
 
 
 def _refreshes(session: Session, updates: list, report: Report) -> int:
@@ -385,7 +333,7 @@ def _refreshes(session: Session, updates: list, report: Report) -> int:
     ]
     if values:
         table = ResourceRefresh.__table__
-        statement = _insert(session, table)
+        statement = (postgresql if is_postgres(session) else sqlite).insert(table)
         newer = statement.excluded.updated_at > table.c.updated_at
         statement = statement.on_conflict_do_update(
             index_elements=["resource_id"],

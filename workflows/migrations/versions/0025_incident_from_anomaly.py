@@ -1,13 +1,13 @@
 """incident.anomaly_id: an incident recorded from a usage anomaly names it, so the anomaly shows its incident
 
 Revision ID: 0025
-Revises: 0023_effect
+Revises: 0024
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0025'
-down_revision = '0023_effect'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

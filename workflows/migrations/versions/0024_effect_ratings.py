@@ -1,15 +1,15 @@
 """effect_rating: the quarterly 使用效果评价 of each active grant by the unit that was granted the data
 
-Revision ID: 0023_effect
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 """
 import sqlalchemy as sa
 from alembic import op
 
 from workflows.db import UTCDateTime
 
-revision = '0023_effect'
-down_revision = '0022'
+revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
