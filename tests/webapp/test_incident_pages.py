@@ -190,8 +190,12 @@ def test_the_using_unit_reports_handling_and_only_the_bureau_closes_and_a_closed
     assert change(client, "handled").status_code == 302
     by_unit = change(client, "closed")
     assert by_unit.status_code == 422 and "结案由县大数据局协调员审核后办理" in text_of(by_unit)
+    sent_back_by_unit = change(client, "handling")
+    assert sent_back_by_unit.status_code == 422 and "由县大数据局审核" in text_of(sent_back_by_unit)
     bureau = app.test_client()
     login(bureau, "lina")
+    assert change(bureau, "handling").status_code == 302  # the bureau finds the handling incomplete
+    assert change(client, "handled").status_code == 302
     assert change(bureau, "closed").status_code == 302
     reopened = change(bureau, "handling")
     assert reopened.status_code == 422 and "事件已结案，不再更改" in text_of(reopened)

@@ -116,6 +116,17 @@ def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_t
             | values,
         )
         assert raised.status_code == 302, text_of(raised)
+        again = client.post(
+            "/objections/new",
+            data={
+                "type": "usage_dispute",
+                "facts": html.unescape(facts),
+                "request": html.unescape(request),
+                "csrf_token": csrf_token(client, "/objections/new"),
+            }
+            | values,
+        )
+        assert again.status_code == 409 and "未重复提交" in text_of(again)
     with ready() as s:
         objection = s.scalar(select(Objection).order_by(Objection.id.desc()))
         assert (objection.grant_id, objection.concerned_unit_id) == (grant_id, mzj.id)
@@ -163,6 +174,10 @@ def test_a_coordinator_records_an_incident_from_an_anomaly_and_the_anomaly_shows
         assert wrong_unit.status_code == 422 and "来自使用异常监测" in wrong_unit.get_data(as_text=True)
         recorded = client.post("/incidents/new", data=data)
         assert recorded.status_code == 302, text_of(recorded)
+        again = client.post("/incidents/new", data=data)  # the back button, then 登记 once more
+        assert again.status_code == 409 and "已登记为安全事件" in text_of(again)
+        reopened = client.get(f"/incidents/new?anomaly={anomaly}")
+        assert reopened.status_code == 302 and reopened.headers["Location"] == recorded.headers["Location"]
         usage = client.get(f"/usage/?unit={data['unit_id']}").get_data(as_text=True)
     assert "已登记安全事件" in usage and f"/incidents/new?anomaly={anomaly}" not in usage
     with ready() as s:

@@ -87,6 +87,9 @@ def new():
         abort(404)  # neither a coordinator nor a 目录管理员: the page is not theirs
     if request.method == "GET":
         anomaly = _anomaly_of(person, request.args.get("anomaly"))
+        if anomaly and (recorded := service.incident_of_anomaly(db.session, anomaly.id)) is not None:
+            flash("该使用异常已登记为安全事件，请在此更新处置状态", "info")
+            return redirect(url_for(".detail", item_id=recorded))
         grant = _grant_of(
             person, request.args.get("grant") or (str(anomaly.grant_key) if anomaly and anomaly.grant_key else None)
         )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 import notifications
 from workflows import audit, clock
-from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
+from workflows.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.incidents.inputs import REFUSED_INCIDENT, IncidentInput, StatusChange
 from workflows.models import (
     NO_KEY,
@@ -107,7 +107,7 @@ def record_incident(session: Session, actor: Person, raw: dict | IncidentInput) 
         problems.append(
             FieldProblem("grant_id", f"所涉授权：该授权是{grant.unit.name}获得的授权，与所选使用单位不符，请核对")
         )
-    anomaly = session.get(UsageAnomaly, data.anomaly_id) if data.anomaly_id else None
+    anomaly = _locked_anomaly(session, data.anomaly_id)
     problems += _anomaly_problems(data.anomaly_id, anomaly, unit_id, grant)
     if problems:
         raise ValidationFailed(problems, REFUSED_INCIDENT)
@@ -115,6 +115,22 @@ def record_incident(session: Session, actor: Person, raw: dict | IncidentInput) 
         raise Forbidden("只有县大数据局协调员，或本单位的目录管理员，可以登记本单位的安全事件")
     source = IncidentSource.ANOMALY if anomaly else IncidentSource.MANUAL
     return _create(session, actor, unit_id, grant, data, source, anomaly_id=anomaly.id if anomaly else None)
+
+
+def incident_of_anomaly(session: Session, anomaly_id: int) -> int | None:
+    return session.scalar(select(Incident.id).where(Incident.anomaly_id == anomaly_id).limit(1))
+
+
+def _locked_anomaly(session: Session, anomaly_id: int | None) -> UsageAnomaly | None:
+    """The anomaly an incident is recorded from, locked: one incident per anomaly, also when the form is sent twice
+    (the back button, a double click) or by two people at once."""
+    if not anomaly_id:
+        return None
+    anomaly = session.scalar(select(UsageAnomaly).where(UsageAnomaly.id == anomaly_id).with_for_update())
+    if anomaly is not None:
+        if (recorded := incident_of_anomaly(session, anomaly.id)) is not None:
+            raise Conflict(f"该使用异常已登记为安全事件（事件编号 {recorded}），未重复登记；请在该事件页更新处置状态")
+    return anomaly
 
 
 def _anomaly_problems(anomaly_id, anomaly: UsageAnomaly | None, unit_id, grant: Grant | None) -> list[FieldProblem]:
@@ -201,11 +217,10 @@ def next_statuses(person: Person, incident: Incident) -> list[IncidentStatus]:
     """What this person may change the incident to: closing is the bureau's (it supervises, the unit reports)."""
     if not can_record(person, incident.unit_id):
         return []
-    return [
-        s
-        for s in NEXT_STATUSES[IncidentStatus(incident.status)]
-        if s != IncidentStatus.CLOSED or person.has_role(Role.COORDINATOR)
-    ]
+    if person.has_role(Role.COORDINATOR):
+        return list(NEXT_STATUSES[IncidentStatus(incident.status)])
+    # the using unit reports what it did; closing, or sending a report back to 处置中, is the bureau's review
+    return [s for s in NEXT_STATUSES[IncidentStatus(incident.status)] if s == IncidentStatus.HANDLED]
 
 
 def change_status(session: Session, actor: Person, incident_id: int, raw: dict) -> Incident:
@@ -244,6 +259,8 @@ def _not_allowed(before: IncidentStatus, wanted: IncidentStatus) -> str:
         return "处置状态：请先记录处置结果（改为“已处置”），再由县大数据局审核结案"
     if wanted == IncidentStatus.CLOSED:
         return "处置状态：结案由县大数据局协调员审核后办理；使用单位记录处置结果即可"
+    if wanted == IncidentStatus.HANDLING:
+        return "处置状态：已处置的事件由县大数据局审核，认为处置不到位时退回“处置中”；需要补充处置的，请联系县大数据局"
     return f"处置状态：不能从“{before.label}”改为“{wanted.label}”"
 
 

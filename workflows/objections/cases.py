@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 import notifications
 from workflows import audit, case_names, clock, engine, inputs
-from workflows.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
+from workflows.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from workflows.models import (
     Application,
     ApplicationStatus,
@@ -19,6 +19,7 @@ from workflows.models import (
     Resource,
     ResourceStatus,
     Role,
+    Unit,
 )
 from workflows.models.objections import (
     Correction,
@@ -307,6 +308,7 @@ def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:
     link = _linked(session, actor, kind, raw, problems) if kind else {}  # what it concerns, in the same pass
     if problems:
         raise ValidationFailed(list(dict.fromkeys(problems)), "异议未提交：请按提示补全")
+    _refuse_resubmission(session, actor, kind, link, data.facts)
     objection = Objection(
         kind=kind,
         status=ObjectionStatus.SUBMITTED,
@@ -349,6 +351,27 @@ def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:
         {"status": objection.status.value, "kind": kind.value} | {k: v for k, v in link.items()},
     )
     return objection
+
+
+ENDED = (ObjectionStatus.NOT_ACCEPTED, ObjectionStatus.CLOSED, ObjectionStatus.RATED)
+
+
+def _refuse_resubmission(session: Session, actor: Person, kind: ObjectionType, link: dict, facts: str) -> None:
+    """The same objection sent again (the back button, a double click) while the first is open is refused, naming
+    the first. The unit's submissions queue on its row (FOR NO KEY UPDATE: see applications._refuse_duplicate)."""
+    session.execute(select(Unit.id).where(Unit.id == actor.unit_id).with_for_update(key_share=True))
+    same = select(Objection).where(
+        Objection.raiser_unit_id == actor.unit_id,
+        Objection.kind == kind,
+        Objection.facts == facts,
+        Objection.status.not_in(ENDED),
+        *(getattr(Objection, name) == value for name, value in link.items() if name != "concerned_unit_id"),
+    )
+    first = session.scalar(same.order_by(Objection.id).limit(1))
+    if first is not None:
+        raise Conflict(
+            f"本单位已就同一事项提出异议 {first.number}（{first.status.label}），未重复提交；请在该异议页查看办理进度"
+        )
 
 
 def periods(session: Session) -> dict[str, int | None]:
