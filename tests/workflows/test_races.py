@@ -17,15 +17,24 @@ from tests.helpers import HOUSEHOLD, PRODUCT_FORMS, THREE_DAYS, at, person, race
 from workflows import engine
 from workflows.engine import moving, tasks, versions
 from workflows.models import (
+    AccountKind,
     Application,
     ApplicationStatus,
     AuditEvent,
     Grant,
     GrantStatus,
     HumanTask,
+    Incident,
+    Person,
     TaskStatus,
+    Unit,
+    UsageAnomaly,
+    UsageSource,
 )
+from workflows.incidents import service as incidents
+from workflows.objections import cases as objection_cases
 from workflows.sharing import applications, grants, integrity
+from workflows.usage import ingest
 
 TRIALS = 50 if os.environ.get("TEST_DATABASE_URL") else 8
 REASON = "申请的公民身份号码超出低保核对所需范围，请改为只申请姓名和户籍地址后重新申请"
@@ -250,3 +259,41 @@ def test_three_identical_move_requests_at_once_move_the_case_once(committing_ses
                 == 1
             )
     _assert_consistent(ready)
+
+
+def _calls_of_mzj_under_no_grant(sessions) -> int:
+    """县民政局 calls 公安局's data under no grant: one anomaly (the platform's report)."""
+    with sessions.begin() as s:
+        platform = s.scalar(select(Person).where(Person.account_kind == AccountKind.PLATFORM))
+        record = {"id": "r-1", "unit_code": "mzj", "resource_code": "XY-GA-001", "at": "2026-03-24T10:00:00+08:00"}
+        record |= {"call_type": "interface", "count": 9, "failed": 0, "scenario": "低保核对"}
+        ingest.ingest(s, platform, "r", "r", [record], [], UsageSource.PLATFORM)
+        return s.scalar(select(func.max(UsageAnomaly.id)))
+
+
+def test_two_coordinators_recording_an_incident_from_one_anomaly_at_once_record_one(committing_sessions, ready):
+    with at("2026-03-25T10:00:00"):
+        anomaly = _calls_of_mzj_under_no_grant(ready)
+        with ready() as s:
+            mzj = s.scalar(select(Unit.id).where(Unit.code == "mzj"))
+        form = {"unit_id": mzj, "anomaly_id": anomaly, "occurred_on": "2026-03-24", "measures": "已责令停止调用"}
+        form |= {"account": "使用异常监测发现县民政局无授权调用户籍数据", "data_affected": "户籍人口基本信息"}
+
+        def record_as(username):
+            return lambda s: incidents.record_incident(s, person(s, username), dict(form))
+
+        assert race(ready, record_as("lina"), record_as("liuyang")) == ["409", "ok"]
+    with ready() as s:
+        assert s.scalar(select(func.count(Incident.id)).where(Incident.anomaly_id == anomaly)) == 1
+
+
+def test_one_objection_sent_twice_at_once_is_raised_once(committing_sessions, ready):
+    form = {
+        "type": "catalog_correction",
+        "resource_code": "XY-GA-001",
+        "facts": "目录中户籍人口基本信息的更新周期写为每年，实际为实时更新",
+        "request": "请更正该目录条目的更新周期",
+    }
+    with at("2026-03-25T10:00:00"):
+        raise_it = lambda s: objection_cases.raise_objection(s, person(s, "sunjie"), dict(form))  # noqa: E731
+        assert race(ready, raise_it, raise_it) == ["409", "ok"]

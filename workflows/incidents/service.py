@@ -126,7 +126,8 @@ def _locked_anomaly(session: Session, anomaly_id: int | None) -> UsageAnomaly | 
     (the back button, a double click) or by two people at once."""
     if not anomaly_id:
         return None
-    anomaly = session.scalar(select(UsageAnomaly).where(UsageAnomaly.id == anomaly_id).with_for_update())
+    session.execute(select(UsageAnomaly.id).where(UsageAnomaly.id == anomaly_id).with_for_update())
+    anomaly = session.get(UsageAnomaly, anomaly_id)
     if anomaly is not None:
         if (recorded := incident_of_anomaly(session, anomaly.id)) is not None:
             raise Conflict(f"该使用异常已登记为安全事件（事件编号 {recorded}），未重复登记；请在该事件页更新处置状态")
