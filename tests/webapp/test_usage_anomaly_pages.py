@@ -206,3 +206,24 @@ def test_the_grantees_first_responsible_person_sees_its_usage_and_anomalies(clie
         and "无授权调用" in text_of(page)
         and 'id="explanation-' not in page.get_data(as_text=True)
     )
+
+
+def test_an_anomaly_named_by_a_scorecard_opens_in_its_units_list_for_the_bureau_and_the_provider(app, client, ready):
+    with at("2026-03-25T10:00:00"):
+        anomaly = _calls_under_no_grant(ready)
+        with ready() as s:
+            mzj, gaj = (s.scalar(select(Unit.id).where(Unit.code == code)) for code in ("mzj", "gaj"))
+        login(client, "liuyang")
+        assert (
+            client.get(f"/usage/anomalies/{anomaly}")
+            .headers["Location"]
+            .endswith(f"/usage/?unit={mzj}#anomaly-{anomaly}")
+        )
+        provider = app.test_client()
+        login(provider, "huangtao")
+        assert (
+            provider.get(f"/usage/anomalies/{anomaly}").headers["Location"].endswith(f"?unit={gaj}#anomaly-{anomaly}")
+        )
+        third = app.test_client()
+        login(third, "heming")
+        assert third.get(f"/usage/anomalies/{anomaly}").status_code == 404

@@ -28,7 +28,7 @@ CASE_PAGES = {  # a figure's case → the page that shows it
     "resource": lambda ident: url_for("catalog.detail", code=ident),
     "grant": lambda ident: url_for("applications.order", grant_id=ident),
     "incident": lambda ident: url_for("incidents.detail", item_id=ident),
-    "usage": lambda ident: url_for("usage.index"),
+    "usage": lambda ident: url_for("usage.anomaly", anomaly_id=ident),
     "effect_rating": lambda ident: url_for("supervision.rating", item_id=ident),
 }
 

@@ -27,7 +27,8 @@ def index():
     units = reports.visible_units(db.session, person)
     if not units:
         return render_template("error.html", status=403, details=[], message=NO_USAGE_ROLE), 403
-    unit_id = id_param(request.args.get("unit"), "单位") or units[0].id
+    own = person.unit_id if any(u.id == person.unit_id for u in units) else units[0].id
+    unit_id = id_param(request.args.get("unit"), "单位") or own
     unit = next((u for u in units if u.id == unit_id), None)
     if unit is None:
         raise NotFound("单位不存在或无权查看其数据使用情况")
@@ -42,6 +43,20 @@ def index():
         may_dispute=lambda a: anomalies.may_dispute(person, a),
         may_record=lambda a: incidents.can_record(person, a.unit_id),
     )
+
+
+@bp.get("/anomalies/<int:anomaly_id>")
+def anomaly(anomaly_id: int):
+    """An anomaly named elsewhere (a scorecard's figure) opens in its unit's list, where it is answered."""
+    person = current_person()
+    found = reports.visible_anomaly(db.session, person, anomaly_id)
+    if found is None:
+        raise NotFound("该使用异常不存在，或您无权查看")
+    seen = {u.id for u in reports.visible_units(db.session, person)}
+    unit = (
+        found.unit_id if found.unit_id in seen else found.resource.provider_unit_id
+    )  # the user's list, or the provider's
+    return redirect(url_for(".index", unit=unit, _anchor=f"anomaly-{found.id}"))
 
 
 @bp.post("/anomalies/<int:anomaly_id>/explain")
