@@ -197,6 +197,8 @@ def _message(model, name: str, found: dict, messages: dict) -> str:
         return f"{title}：{too_long_message(context['max_length'], len(sent))}"
     template = template or MESSAGES.get(kind, "{title}（{name}）：格式有误")
     length = len(sent) if isinstance(sent, str | list | tuple) else 0
+    if "expected" in context:  # pydantic's "'interface', 'table' or 'file'": the codes stay, the English goes
+        context = context | {"expected": str(context["expected"]).replace("' or '", "' 或 '").replace(", ", "、")}
     return template.format(title=title, name=name, length=length, **context)
 
 

@@ -162,7 +162,7 @@ def test_a_coordinator_records_an_incident_from_an_anomaly_and_the_anomaly_shows
         assert form.status_code == 200 and "来自使用异常监测" in page and "无授权调用" in page
         account = html.unescape(re.search(r'name="account"[^>]*>([^<]*)<', page).group(1))
         data = {
-            "unit_id": re.search(r'<option value="(\d+)" selected', page).group(1),
+            "unit_id": re.search(r'name="unit_id" value="(\d+)"', page).group(1),
             "anomaly_id": str(anomaly),
             "occurred_on": "2026-03-24",
             "account": account,

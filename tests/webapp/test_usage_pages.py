@@ -51,7 +51,7 @@ def test_a_unit_admin_uploads_a_csv_and_every_bad_row_is_named_by_its_number(cli
         assert "已导入 2 条" in page
         assert "第4行：失败次数（failed）：不能大于调用次数（count）" in page
         assert "第5行：只能上传本单位作为使用单位或提供单位的调用记录" in page
-        assert "第6行：调用方式" in page
+        assert "第6行：调用方式：应为 &#39;interface&#39;、&#39;table&#39; 或 &#39;file&#39;" in page  # no English
         again = text_of(post_file(client, csv_of(granted), "usage.csv"))
         assert "已导入 0 条，重复 2 条" in again
         months = text_of(client.get(f"/usage/grants/{granted['id']}"))
