@@ -133,12 +133,27 @@ def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_t
         assert "应用场景与授权不符" in objection.facts
 
 
-def test_a_unit_may_still_not_name_a_grant_between_two_other_units(client, ready):
+def test_the_bureau_names_any_grant_also_in_full_width_and_a_third_unit_none(app, client, ready):
     grant_id, _ = _calls_outside_the_scenario(ready)
     with at("2026-03-25T11:00:00"):
         with ready() as s:
             number = s.get(Grant, grant_id).application.number
-        third = client
+        login(client, "liuyang")  # the bureau may name it, also typed in full-width characters
+        form = client.get(f"/objections/new?grant_number={number}")
+        assert form.status_code == 200
+        full_width = "".join(chr(ord(c) + 0xFEE0) for c in number)
+        named = client.post(
+            "/objections/new",
+            data={
+                "type": "usage_dispute",
+                "grant_number": full_width,
+                "facts": "该单位超出授权场景使用数据，用于招商引资企业核查",
+                "request": "请核实并责令整改",
+                "csrf_token": csrf_token(client, "/objections/new"),
+            },
+        )
+        assert named.status_code == 302, text_of(named)
+        third = app.test_client()
         login(third, "heming")  # 人社局, with no part in 民政局's grant of 公安局's data
         refused = third.post(
             "/objections/new",

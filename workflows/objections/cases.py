@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
@@ -150,7 +151,8 @@ def _linked(session: Session, actor: Person, kind: ObjectionType, raw: dict, pro
     application_id = _int(raw.get("application_id"), "application_id", problems)
     grant_id = _int(raw.get("grant_id"), "grant_id", problems)
     app_number, grant_number, code = (
-        text if len(text := str(raw.get(name) or "").strip()) <= limit else ""  # too long: told by the input
+        # full-width ＳＱ２０２６… typed by an input method is the same number; too long: told by the input
+        text if len(text := unicodedata.normalize("NFKC", str(raw.get(name) or "")).strip()) <= limit else ""
         for name, limit in (
             ("application_number", NUMBER_LIMIT),
             ("grant_number", NUMBER_LIMIT),
