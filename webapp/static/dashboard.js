@@ -20,9 +20,14 @@
       };
     });
     // a long name (a resource, a scenario) is cut on the axis; the tooltip and the table hold it whole
-    var label = chart.kind === "rank" ? { hideOverlap: true, width: 150, overflow: "truncate" } : { hideOverlap: true };
+    // every category labelled (a bar chart's groups are few; long ones are cut, the table holds them whole)
+    var label = chart.kind === "rank" ? { hideOverlap: true, width: 150, overflow: "truncate" }
+      : chart.kind === "bar" ? { interval: 0, rotate: chart.categories.length > 3 ? 40 : 0, width: 90, overflow: "truncate" }
+      : { hideOverlap: true };
     var categories = { type: "category", data: chart.categories, axisLabel: label, inverse: chart.kind === "rank" };
-    var values = { type: "value", minInterval: 1 };
+    // large counts as 万 (72万, not 720,000), and no two labels drawn over each other
+    var compact = function (v) { return Math.abs(v) >= 10000 ? +(v / 10000).toFixed(1) + "万" : v; };
+    var values = { type: "value", minInterval: 1, axisLabel: { hideOverlap: true, formatter: compact } };
     var rank = chart.kind === "rank";
     var empty = !chart.series.some(function (s) { return s[1].some(function (v) { return v; }); });
     return {
