@@ -46,8 +46,8 @@ def test_the_using_unit_explains_once_in_specific_words_and_the_provider_reads_i
         vague = client.post(
             f"/usage/anomalies/{anomaly}/explain", data={"explanation": "正常使用", "csrf_token": token}
         )
-        assert vague.status_code == 302
-        assert "请写明具体情况" in text_of(client.get(vague.headers["Location"]))
+        row = vague.get_data(as_text=True).split(f'id="anomaly-{anomaly}"')[1].split("</tr>")[0]
+        assert vague.status_code == 422 and "请写明具体情况" in row and ">正常使用</textarea>" in row  # at its row
         said = "3 月 24 日为低保复核批量核验，授权 SQ2026000001 已在审批中，已暂停调用"
         done = client.post(f"/usage/anomalies/{anomaly}/explain", data={"explanation": said, "csrf_token": token})
         assert "情况说明已保存" in text_of(client.get(done.headers["Location"]))

@@ -7,28 +7,34 @@ from flask import flash, redirect, render_template, request, url_for
 from webapp import downloads
 from webapp.extensions import db
 from webapp.params import id_param
-from webapp.refusals import done_or_back, refusal
+from webapp.refusals import back_to, refusal
 from webapp.security import current_person
 from webapp.usage.blueprint import bp
 from workflows import clock
-from workflows.errors import NotFound, ValidationFailed
+from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.incidents import service as incidents
 from workflows.models import CallType
 from workflows.sharing import grants
 from workflows.supervision import effect
 from workflows.usage import anomalies, reports, upload
 
+SAVED = "情况说明已保存，提供单位和县大数据局可以看到"
 NO_USAGE_ROLE = "只有各单位的申请人、审核人、目录管理员和县大数据局协调员可以查看数据使用情况"
 
 
 @bp.get("/")
 def index():
-    person = current_person()
+    return _index_page(current_person(), request.args.get("unit"))
+
+
+def _index_page(person, unit_arg, explained: dict | None = None, status: int = 200):
+    """The unit's usage; `explained` holds a refused explanation (anomaly id, text typed, what was wrong) to show
+    again at its own row."""
     units = reports.visible_units(db.session, person)
     if not units:
         return render_template("error.html", status=403, details=[], message=NO_USAGE_ROLE), 403
     own = person.unit_id if any(u.id == person.unit_id for u in units) else units[0].id
-    unit_id = id_param(request.args.get("unit"), "单位") or own
+    unit_id = id_param(unit_arg, "单位") or own
     unit = next((u for u in units if u.id == unit_id), None)
     if unit is None:
         raise NotFound("单位不存在或无权查看其数据使用情况")
@@ -42,7 +48,8 @@ def index():
         may_explain=lambda a: anomalies.may_explain(person, a),
         may_dispute=lambda a: anomalies.may_dispute(person, a),
         may_record=lambda a: incidents.can_record(person, a.unit_id),
-    )
+        explained=explained or {},
+    ), status
 
 
 @bp.get("/anomalies/<int:anomaly_id>")
@@ -61,13 +68,22 @@ def anomaly(anomaly_id: int):
 
 @bp.post("/anomalies/<int:anomaly_id>/explain")
 def explain(anomaly_id: int):
-    """谁使用谁负责: the using unit says what the calls were; the provider and the bureau read it beside them."""
-    back = url_for(".index", unit=request.form.get("unit") or None) + "#usage-anomalies"
-    return done_or_back(
-        back,
-        lambda: anomalies.explain(db.session, current_person(), anomaly_id, request.form.get("explanation", "")),
-        "情况说明已保存，提供单位和县大数据局可以看到",
-    )
+    """谁使用谁负责: the using unit says what the calls were; the provider and the bureau read it beside them. A refused
+    explanation comes back at its row with the text as typed."""
+    person, text = current_person(), request.form.get("explanation", "")
+    unit_arg = request.form.get("unit") or None
+    back = url_for(".index", unit=unit_arg, _anchor=f"anomaly-{anomaly_id}")
+    with refusal(
+        lambda r: _index_page(person, unit_arg, {"id": anomaly_id, "text": text, "errors": r.details}, r.status),
+        catch=ValidationFailed,
+    ) as refused:
+        # what is no problem of the text (explained already, not the unit's) is said at the top of the page
+        with refusal(back_to(back), catch=(Conflict, Forbidden, NotFound), passed_on=()) as other:
+            anomalies.explain(db.session, person, anomaly_id, text)
+    if refused or other:
+        return (refused or other).page
+    flash(SAVED, "success")
+    return redirect(back)
 
 
 @bp.get("/grants/<int:grant_id>")
