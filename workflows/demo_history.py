@@ -147,6 +147,13 @@ def _seed_usage(session: Session) -> None:
                         "scenario": scenario,
                     }
                 )
+    # and one grant called once for what it was not granted for: the provider and the bureau see a 场景不符 anomaly
+    # on a grant, which they can turn into a 数据使用异议 or an incident
+    grant_id, _, created = found[0]
+    if (at := now - timedelta(days=2)) > created:
+        stray = {"id": f"demo-history-{grant_id}-stray", "grant_id": grant_id, "at": at.isoformat()}
+        stray |= {"call_type": "interface", "count": 35, "failed": 0, "scenario": "招商引资企业背景调查"}
+        records.append(stray)
     usage_ingest.ingest(session, platform, MARK, MARK, records, [], UsageSource.PLATFORM)
 
 
