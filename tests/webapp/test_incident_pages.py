@@ -139,6 +139,10 @@ def test_a_status_change_needs_a_note_and_shows_in_the_history(client, ready, on
         f"/incidents/{incident_id}/status", data={"status": "handled", "note": "", "csrf_token": token}
     )
     assert refused.status_code == 422 and _errors(refused)["note"].startswith("说明：请写明处置进展")
+    filler = client.post(
+        f"/incidents/{incident_id}/status", data={"status": "handled", "note": "ok ok ok ok", "csrf_token": token}
+    )
+    assert filler.status_code == 422 and _errors(filler)["note"].startswith("说明：")
     done = client.post(
         f"/incidents/{incident_id}/status", data={"status": "handled", "note": "已删除全部副本", "csrf_token": token}
     )

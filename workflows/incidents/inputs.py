@@ -7,13 +7,14 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from workflows import clock, inputs
+from workflows import clock, inputs, reasons
 from workflows.errors import ValidationFailed
 from workflows.models import IncidentStatus
 
 MIN_ACCOUNT, MIN_DATA, MIN_MEASURES, MIN_NOTE = 10, 2, 4, 4
 REFUSED_INCIDENT = "安全事件内容有误，未保存，请按提示修改"
 REFUSED_STATUS = "处置状态未更改，请按提示修改"
+NOTE_HINT = "请写明处置进展或结案依据，如“已删除违规留存的数据并约谈经办人”"
 
 
 def _an_id(label: str):
@@ -86,6 +87,14 @@ class StatusChange(BaseModel):
 
     status: Annotated[IncidentStatus, inputs.choice(IncidentStatus, "处置状态"), Field(title="处置状态")]
     note: str = Field("", title="说明", min_length=MIN_NOTE, max_length=1000)
+
+    @field_validator("note")
+    @classmethod
+    def _specific(cls, text: str) -> str:
+        """“ok ok ok ok” passes a length check; the note says in Chinese what was done (the audit trail keeps it)."""
+        if problem := reasons.reason_problem(text, "说明", minimum=MIN_NOTE, hint=NOTE_HINT):
+            raise inputs.refused(f"说明：{problem}")
+        return text
 
     @classmethod
     def parse(cls, raw: dict) -> StatusChange:
