@@ -105,27 +105,14 @@ def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_t
         values = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1) for name in ("grant_number",)}
         facts = re.search(r'name="facts"[^>]*>([^<]*)<', page).group(1)
         request = re.search(r'name="request"[^>]*>([^<]*)<', page).group(1)
-        raised = client.post(
-            "/objections/new",
-            data={
-                "type": "usage_dispute",
-                "facts": html.unescape(facts),
-                "request": html.unescape(request),
-                "csrf_token": csrf_token(client, "/objections/new"),
-            }
-            | values,
-        )
+        form = {"type": "usage_dispute", "facts": html.unescape(facts), "request": html.unescape(request)} | values
+
+        def send():
+            return client.post("/objections/new", data=form | {"csrf_token": csrf_token(client, "/objections/new")})
+
+        raised = send()
         assert raised.status_code == 302, text_of(raised)
-        again = client.post(
-            "/objections/new",
-            data={
-                "type": "usage_dispute",
-                "facts": html.unescape(facts),
-                "request": html.unescape(request),
-                "csrf_token": csrf_token(client, "/objections/new"),
-            }
-            | values,
-        )
+        again = send()  # the back button, then 提交 once more
         assert again.status_code == 409 and "未重复提交" in text_of(again)
     with ready() as s:
         objection = s.scalar(select(Objection).order_by(Objection.id.desc()))
