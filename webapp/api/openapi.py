@@ -695,11 +695,12 @@ def _objection_paths() -> dict:
                     _ref("ObjectionCreated"),
                     "已提交，县大数据局在受理审查期限内受理审查（期限见流程的“受理审查”环节）",
                 ),
-                ("400", "413"),
+                ("400", "409", "413"),
                 status="201",
                 body=_ref("ObjectionInput"),
                 headers={"Location": {"description": "新异议的地址", "schema": _text()}},
-                description="类型未知或缺少事实和理由为 422，fields 指出出错的字段。后续各环节通过待办接口办理，"
+                description="类型未知或缺少事实和理由为 422，fields 指出出错的字段。本单位已提出、尚未办结的同一异议"
+                "（同一类型、对象和事实）再次提交为 409 conflict，message 写明已有的异议编号。后续各环节通过待办接口办理，"
                 "任务带 objection_id。",
             )
         },
