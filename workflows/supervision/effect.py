@@ -38,16 +38,12 @@ def quarter_start(day: date) -> date:
 
 def previous_quarter(day: date) -> str:
     """The quarter that ended before the one the day is in: what is rated in it."""
-    first = quarter_start(day)
-    return quarter_of(date(first.year - 1, 12, 1) if first.month == 1 else date(first.year, first.month - 3, 1))
+    return quarter_of(calendar.month_start(quarter_start(day), -3))
 
 
 def first_working_day(session: Session, day: date) -> date:
     """The first working day of the day's quarter (2027-01-04 for a quarter that opens on New Year's Day)."""
-    first = quarter_start(day)
-    while not calendar.is_working_day(session, first):
-        first = date.fromordinal(first.toordinal() + 1)
-    return first
+    return calendar.first_working_day_from(session, quarter_start(day))
 
 
 def start_due(session: Session) -> int:
