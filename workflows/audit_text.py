@@ -164,6 +164,7 @@ COMMON = Events(
         "grant_id": "授权",
         "resource_id": "目录条目",
         "objection_id": "异议编号",
+        "anomaly_id": "使用异常编号",
         "attachment": "附件",
         "attachments": "附件",
         "size": "大小（字节）",

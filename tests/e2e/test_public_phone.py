@@ -18,8 +18,10 @@ def test_a_visitor_on_a_phone_finds_a_shared_entry_without_logging_in(phone_page
     expect(phone_page.get_by_role("heading", name="政务数据资源目录（公开）")).to_be_visible()
     phone_page.get_by_label("关键词（资源名称、摘要或代码）").fill("户籍")
     phone_page.get_by_role("button", name="检索").click()
+    found = phone_page.get_by_role("link", name="户籍人口基本信息")
+    expect(found).to_be_visible()  # the results page has loaded: measured, not the page being left
     assert fits(phone_page), "the search page scrolls sideways"
-    phone_page.get_by_role("link", name="户籍人口基本信息").click()
+    found.click()
     expect(phone_page.locator("#info-items")).to_contain_text("公民身份号码")
     expect(phone_page.locator("#how-to-apply")).to_contain_text("登录")
     assert fits(phone_page), "the entry page scrolls sideways"
