@@ -13,7 +13,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from workflows import calendar, clock
-from workflows.errors import NotFound
 from workflows.spreadsheets import safe_cell
 from workflows.models import (
     Application,
@@ -73,23 +72,8 @@ def _counted(months: list[str], instants) -> list[float]:
     return [found.get(m, 0) for m in months]
 
 
-def unit_in_view(session: Session, person: Person, unit_id: int | None) -> Unit | None:
-    """The bureau sees the county or any unit; everyone else sees their own unit (leaders see it first)."""
-    if person.has_role(Role.COORDINATOR):
-        if unit_id is None:
-            return None
-        unit = session.get(Unit, unit_id)
-        if unit is None:
-            raise NotFound("单位不存在")
-        return unit
-    own = session.get(Unit, person.unit_id)
-    if unit_id is not None and unit_id != own.id and not scorecards.may_see_detail(person, unit_id):
-        raise NotFound("只能查看本单位的统计，或联系县大数据局")
-    return session.get(Unit, unit_id) if unit_id is not None else own
-
-
 def dashboard(session: Session, person: Person, unit_id: int | None = None) -> Dashboard:
-    unit = unit_in_view(session, person, unit_id)
+    unit = scorecards.unit_in_view(session, person, unit_id, "只能查看本单位的统计，或联系县大数据局")
     months = _month_keys(clock.today())
     start = clock.start_of_day(date.fromisoformat(months[0] + "-01"))
     board = Dashboard(unit, months, reports=reports.may_read(session, person))

@@ -13,8 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from workflows import clock
-from workflows.errors import NotFound
+from workflows import calendar, clock
 from workflows.models import (
     Application,
     EffectRating,
@@ -168,8 +167,8 @@ def _in_view(session: Session, unit: Unit | None, start: datetime) -> tuple[list
 def quality_page(session: Session, person: Person, unit_id: int | None = None) -> QualityPage:
     """The tables a person may read over the last twelve months: the bureau the county's (or a chosen unit's), a
     unit's people their unit's data as provider and as grantee."""
-    unit, today = unit_in_view(session, person, unit_id), clock.today()
-    start = clock.start_of_day(date(today.year - 1 + (today.month == 12), today.month % 12 + 1, 1))
+    unit = scorecards.unit_in_view(session, person, unit_id, "只能查看本单位的使用效果和数据质量，或联系县大数据局")
+    start = clock.start_of_day(calendar.month_start(clock.today(), -11))  # this month and the eleven before
     resources, ratings = _in_view(session, unit, start)
     tables = [
         Table(key, title, [_row(name, t) for name, t in reckon(session, resources, group, start, ratings).items()])
@@ -179,16 +178,6 @@ def quality_page(session: Session, person: Person, unit_id: int | None = None) -
     if person.has_role(Role.COORDINATOR):
         page.units = list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
     return page
-
-
-def unit_in_view(session: Session, person: Person, unit_id: int | None) -> Unit | None:
-    """The bureau sees the county or any unit; everyone else their own unit (or one whose card they may read)."""
-    if unit_id is None:
-        return None if person.has_role(Role.COORDINATOR) else session.get(Unit, person.unit_id)
-    unit = session.get(Unit, unit_id)
-    if unit is None or not scorecards.may_see_detail(person, unit_id):
-        raise NotFound("只能查看本单位的使用效果和数据质量，或联系县大数据局")
-    return unit
 
 
 def workbook(page: QualityPage) -> bytes:

@@ -117,6 +117,22 @@ def may_see_detail(person: Person, unit_id: int) -> bool:
     return person.has_role(Role.COORDINATOR) or unit_id in {person.unit_id, *(m.unit_id for m in person.memberships)}
 
 
+def unit_in_view(session: Session, person: Person, unit_id: int | None, refused: str) -> Unit | None:
+    """Which unit a supervision page shows: the bureau the county (None) or any unit; everyone else their own unit,
+    or one whose card they may read (`refused` says what else to do)."""
+    if person.has_role(Role.COORDINATOR):
+        if unit_id is None:
+            return None
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            raise NotFound("单位不存在")
+        return unit
+    own = session.get(Unit, person.unit_id)
+    if unit_id is not None and unit_id != own.id and not may_see_detail(person, unit_id):
+        raise NotFound(refused)
+    return session.get(Unit, unit_id) if unit_id is not None else own
+
+
 def begun(period: Period) -> None:
     """A period not yet begun has no cards (every unit would show a full score)."""
     if period.start > clock.today():
