@@ -4,10 +4,12 @@ rows; a month's scorecards and the dashboard over a month of M raw records (Post
 What is measured
   Setup (not timed): a fresh database (a temp SQLite file, then a fresh bench_<hex> PostgreSQL database),
   migrated, with the demo organisation and catalog (whose own demo usage is ingested once), and on PostgreSQL the
-  monthly partitions of the records' months. N records (default 100,000; --records) are generated once: 60 using
-  units x 41 resources x 26 interfaces spread over 30 days, the three call types, counts 1-500, about 1% failed;
-  each record names its unit and resource by code, under no grant, so every record is also an anomaly ("no grant")
-  to store: the worst case of the anomaly upsert.
+  monthly partitions of the records' months; then every applicant unit applies through the service for every
+  无条件共享 resource of another unit (granted at once, daily use declared; about 200 grants, dated back two
+  months). N records (default 100,000; --records) are generated once, spread over the last 30 days, the three call
+  types, counts 1-500, about 1% failed: a share --no-grant (default 5%) names a unit and a resource by code under
+  no grant, so each is also an anomaly ("no grant") to store; the rest name a grant and its scenario, as the city
+  platform reports the calls it served. --no-grant 1 is the worst case: every record an anomaly of its own.
 
   Ingest runs on each database, each with its own record ids so none is a duplicate of another:
     baseline  the same rows, resolved, into usage_record alone in batches of --batch, one transaction per batch:
@@ -56,14 +58,25 @@ from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
 import httpx  # noqa: E402
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select, text, update  # noqa: E402
 
 from bench.databases import postgres_url, sqlite_url  # noqa: E402
 from bench.http import gunicorn  # noqa: E402
 from workflows import bootstrap, calendar, clock, demo, migrate  # noqa: E402
+from workflows.engine import deploy, lint  # noqa: E402
 from workflows.db import is_postgres, make_engine, make_session_factory  # noqa: E402
-from workflows.models import Interface, Person, Resource, Unit, UsageDaily, UsageRecord  # noqa: E402
+from workflows.models import (  # noqa: E402
+    Grant,
+    Interface,
+    Person,
+    Resource,
+    ShareType,
+    Unit,
+    UsageDaily,
+    UsageRecord,
+)
 from workflows.organisation import accounts  # noqa: E402
+from workflows.sharing import applications  # noqa: E402
 from workflows.supervision import scorecards  # noqa: E402
 from workflows.supervision.periods import parse_period  # noqa: E402
 from workflows.unit_of_work import unit_of_work  # noqa: E402
@@ -97,8 +110,53 @@ def prepare(url: str):
     return engine, sessions
 
 
-def generated(sessions, count: int, seed: int = 2026) -> list[dict]:
-    """The records as the platform sends them (codes), and for the baseline the same rows resolved to ids."""
+def make_grants(sessions) -> int:
+    """Every applicant unit applies for every 无条件共享 resource of another unit through the service (granted at once,
+    daily use declared), and the grants are dated back two months, so the records' last 30 days fall in them."""
+    bpmn = Path(__file__).resolve().parents[1] / "bpmn"
+    with unit_of_work(sessions) as s:
+        deploy(s, (bpmn / "data_application.bpmn").read_text(encoding="utf-8"), lint.load_forms(bpmn / "forms"), None)
+    with unit_of_work(sessions) as s:
+        applicants = {}
+        for person in s.scalars(select(Person).order_by(Person.id)):
+            for unit_id in applications.applicant_units(person):
+                applicants.setdefault(unit_id, person)
+        resources = s.scalars(
+            select(Resource).where(Resource.share_type == ShareType.UNCONDITIONAL).order_by(Resource.code)
+        ).all()
+        until = (clock.today() + timedelta(days=365)).isoformat()
+        for unit_id, person in sorted(applicants.items()):
+            for resource in resources:
+                if resource.provider_unit_id == unit_id:
+                    continue
+                shape = {
+                    "resource_code": resource.code,
+                    "items": [item.name for item in resource.items][:2],
+                    "scenario": f"基准测试：{resource.name}用于政务服务事项办理中的信息核验",
+                    "basis": "《政务信息资源共享管理暂行办法》第十条",
+                    "purpose": "核验办事群众提交的信息",
+                    "frequency": "daily",
+                    "valid_until": until,
+                    "undertaking": True,
+                    "sensitive_justification": "办理业务时必须核对当事人身份，无法以其他方式替代",
+                    "data_protection": PROTECTION,
+                }
+                applications.apply(s, person, shape, unit_id)
+        s.execute(update(Grant).values(valid_from=Grant.valid_from - timedelta(days=2 * DAYS)))
+        return s.scalar(select(func.count()).select_from(Grant))
+
+
+PROTECTION = {
+    "storage": "本单位政务云业务系统数据库，专网隔离存放",
+    "access": "本单位窗口受理岗经办人员按岗位授权查看",
+    "disposal": "授权到期后三十日内由系统管理员删除并登记",
+}
+
+
+def generated(sessions, count: int, no_grant: float, seed: int = 2026) -> list[dict]:
+    """The records as the platform sends them, in the order of their time, and for the baseline the same rows resolved
+    to ids: a share no_grant (unit and resource by code, each also an anomaly), the rest under a grant, with its
+    scenario."""
     rng = random.Random(seed)
     with sessions() as s:
         units = list(s.execute(select(Unit.code, Unit.id)))
@@ -107,38 +165,41 @@ def generated(sessions, count: int, seed: int = 2026) -> list[dict]:
             rid: (code, iid)
             for code, iid, rid in s.execute(select(Interface.code, Interface.id, Interface.resource_id))
         }
+        grants = list(s.execute(select(Grant.id, Grant.unit_id, Grant.resource_id, Grant.scenario)))
     now = clock.now()
     rows = []
     for n in range(count):
-        unit_code, unit_id = rng.choice(units)
-        resource_code, resource_id = rng.choice(resources)
         kind = rng.choices(("interface", "table", "file"), (8, 1, 1))[0]
-        interface = interfaces.get(resource_id) if kind == "interface" else None
         calls = rng.randint(1, 500)
         at = now - timedelta(days=rng.randint(0, DAYS - 1), minutes=rng.randint(0, 1439))
-        common = {"call_type": kind, "count": calls, "failed": calls // 100, "scenario": "基准测试"}
+        common = {"call_type": kind, "count": calls, "failed": calls // 100}
+        if not grants or rng.random() < no_grant:
+            (unit_code, unit_id), (resource_code, resource_id) = rng.choice(units), rng.choice(resources)
+            grant_id, sent = None, {"unit_code": unit_code, "resource_code": resource_code, "scenario": "基准测试"}
+        else:
+            grant_id, unit_id, resource_id, scenario = rng.choice(grants)
+            sent = {"grant_id": grant_id, "scenario": scenario}
+        interface = interfaces.get(resource_id) if kind == "interface" else None
+        sent |= {"interface_code": interface[0]} if interface else {}
         rows.append(
             {
-                "json": {
-                    "id": f"{n:08d}",
-                    "unit_code": unit_code,
-                    "resource_code": resource_code,
-                    **({"interface_code": interface[0]} if interface else {}),
-                    "at": at.isoformat(),
-                }
-                | common,
+                "json": {"at": at.isoformat()} | sent | common,
                 "row": {
                     "batch_id": None,
-                    "grant_id": None,
+                    "grant_id": grant_id,
                     "unit_id": unit_id,
                     "resource_id": resource_id,
                     "interface_id": interface[1] if interface else None,
                     "at": at,
                     "received_at": now,
+                    "scenario": sent["scenario"],
                 }
                 | common,
             }
         )
+    rows.sort(key=lambda r: r["row"]["at"])  # sent as the calls happen: a batch holds a few hours of them
+    for n, row in enumerate(rows):
+        row["json"]["id"] = f"{n:08d}"
     return rows
 
 
@@ -246,7 +307,8 @@ ON CONFLICT (grant_key, resource_id, unit_id, interface_key, day, call_type) DO 
 def bench_ingest(name: str, url: str, args) -> None:
     log(f"{name}: migrating and seeding")
     engine, sessions = prepare(url)
-    rows = generated(sessions, args.records)
+    grants = make_grants(sessions) if args.no_grant < 1 else 0
+    rows = generated(sessions, args.records, args.no_grant)
     n = len(rows)
     figures = []
     log(f"{name}: baseline bare insert of {n} rows")
@@ -268,7 +330,8 @@ def bench_ingest(name: str, url: str, args) -> None:
         raw = s.scalar(select(func.count()).select_from(UsageRecord))
         rollups = s.scalar(select(func.count()).select_from(UsageDaily))
     engine.dispose()
-    print(f"\n== {name}: {n:,} records in batches of {args.batch:,} ==")
+    mix = f"{args.no_grant:.0%} under no grant, the rest under {grants} grants"
+    print(f"\n== {name}: {n:,} records in batches of {args.batch:,}; {mix} ==")
     print(f"  {'run':<28}{'seconds':>9}{'records/s':>12}{'vs baseline':>13}   accepted/duplicates/problems   load")
     for label, seconds, totals, at_load in figures:
         shown = "/".join(f"{v:,}" for v in totals) if totals else "—"
@@ -353,6 +416,9 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000, help="records to ingest (0: no ingest runs)")
     parser.add_argument("--batch", type=int, default=ingest.MAX_RECORDS)
     parser.add_argument("--senders", type=int, default=2, help="HTTP senders at once, after the single one")
+    parser.add_argument(
+        "--no-grant", type=float, default=0.05, help="share of records under no grant (1: all, the worst case)"
+    )
     parser.add_argument("--fill", type=int, default=0, help="raw records of last month for the reads (PostgreSQL)")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--pg-url", default=PG)

@@ -47,30 +47,43 @@ class _Found:
         row["record_keys"] = (row["record_keys"] + [k for k in keys if k not in row["record_keys"]])[:RECORDS_KEPT]
 
 
-def detect(session: Session, rows: list[dict]) -> int:
-    """Record the anomalies the stored rows show; returns how many (kind, grant, day) were found."""
+def detect(session: Session, rows: list[dict], grants: dict) -> int:
+    """Record the anomalies the stored rows show; returns how many (kind, grant, day) were found.
+
+    grants: the facts of each grant the rows name (id, unit_id, resource_id, scenario, valid_from, valid_until,
+    revoked_at), as the ingest looked them up. Rows are counted by group first: a batch holds thousands of records
+    and a few hundred (grant, day, scenario)."""
     if not rows:
         return 0
-    found = _Found()
-    grant_ids = {r["grant_id"] for r in rows if r["grant_id"]}
-    grants = {g.id: g for g in session.scalars(select(Grant).where(Grant.id.in_(grant_ids)))} if grant_ids else {}
-    touched: dict[tuple[int, date], list[str]] = defaultdict(list)
+    groups: dict[tuple, list] = {}
     for row in rows:
-        day = clock.local(row["at"]).date()
         grant = grants.get(row["grant_id"])
-        args = (row["unit_id"], row["resource_id"], day, row["count"], [row["record_key"]])
-        if grant is None:
+        revoked = (
+            grant is not None
+            and grant.revoked_at is not None
+            and clock.as_utc(row["at"]) >= clock.as_utc(grant.revoked_at)
+        )
+        key = (row["grant_id"], row["unit_id"], row["resource_id"], row["day"], row["scenario"], revoked)
+        group = groups.setdefault(key, [0, []])
+        group[0] += row["count"]
+        if len(group[1]) < RECORDS_KEPT:
+            group[1].append(row["record_key"])
+    found = _Found()
+    touched: dict[tuple[int, date], list[str]] = defaultdict(list)
+    for (grant_id, unit_id, resource_id, day, scenario, revoked), (calls, keys) in groups.items():
+        args = (unit_id, resource_id, day, calls, keys)
+        if grant_id is None:
             found.add(AnomalyKind.NO_GRANT, NO_KEY, *args)
             continue
-        touched[(grant.id, day)].append(row["record_key"])
-        revoked = grant.revoked_at is not None and clock.as_utc(row["at"]) >= clock.as_utc(grant.revoked_at)
+        grant = grants[grant_id]
+        touched[(grant_id, day)] = (touched[(grant_id, day)] + keys)[:RECORDS_KEPT]
         if day < grant.valid_from or day > grant.valid_until or revoked:
             details = {"valid_from": grant.valid_from.isoformat(), "valid_until": grant.valid_until.isoformat()}
             if grant.revoked_at is not None:
                 details["revoked_at"] = clock.fmt(grant.revoked_at)
-            found.add(AnomalyKind.GRANT_INACTIVE, grant.id, *args, details)
-        if row["scenario"] and row["scenario"] not in grant.scenario:
-            found.add(AnomalyKind.SCENARIO, grant.id, *args, {"scenario": row["scenario"]})
+            found.add(AnomalyKind.GRANT_INACTIVE, grant_id, *args, details)
+        if scenario and scenario not in grant.scenario:
+            found.add(AnomalyKind.SCENARIO, grant_id, *args, {"scenario": scenario})
     _from_rollups(session, grants, touched, found)
     _store(session, found)
     return len(found.rows)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from workflows.usage.inputs import (
     MAX_RECORDS,
     MAX_RESOURCE_UPDATES,
     ResourceUpdateInput,
+    UsageBatchInput,
     UsageRecordInput,
 )
 
@@ -77,7 +78,11 @@ def ingest_json(session: Session, person: Person, key: str, body: bytes) -> Repo
     key = _key(key)
     if len(body) > MAX_BODY_BYTES:
         raise DomainError(f"请求体超过 {MAX_BODY_BYTES // (1024 * 1024)} MB，请分批发送（每批最多 {MAX_RECORDS} 条）")
-    records, updates = _envelope(body)
+    try:  # a batch whose every record is good is checked in one pass; any problem, and each is checked on its own
+        batch = UsageBatchInput.model_validate_json(body or b"{}")
+        records, updates = batch.records, batch.resource_updates
+    except ValidationError:
+        records, updates = _envelope(body)
     return ingest(session, person, key, hashlib.sha256(body).hexdigest(), records, updates, UsageSource.PLATFORM)
 
 
@@ -140,13 +145,13 @@ def ingest(
             return stored
         raise Conflict("同一批记录正在处理，请稍后用同一个 Idempotency-Key 重试") from None
     report = Report()
-    rows = _checked_rows(session, records, report, id_prefix, allowed_units)
+    rows, grants = _checked_rows(session, records, report, id_prefix, allowed_units)
     for row in rows:
         row["batch_id"] = batch.id
     stored_rows = store.store(session, rows)
     report.duplicates += len(rows) - len(stored_rows)
     report.accepted = len(stored_rows)
-    anomalies.detect(session, stored_rows)  # after the rollup: frequency and jumps read this batch's days too
+    anomalies.detect(session, stored_rows, grants)  # after the rollup: frequency and jumps read this batch's days too
     report.resource_updates = _refreshes(session, updates, report)
     report.problems.sort(key=lambda p: p["index"])
     batch.answer = report.answer()
@@ -185,10 +190,14 @@ def _stored(session: Session, person_id: int, key: str, digest: str) -> Report |
 # --- checking each record ---------------------------------------------------------
 
 
+GRANT_FACTS = (Grant.id, Grant.unit_id, Grant.resource_id, Grant.scenario, Grant.valid_from, Grant.valid_until,
+               Grant.revoked_at)  # fmt: skip
+
+
 @dataclass
 class _Lookups:
-    grants: dict[int, Grant]
-    by_number: dict[str, Grant]
+    grants: dict[int, Row]  # GRANT_FACTS by id
+    by_number: dict[str, Row]  # … by application number
     units: dict[str, int]
     resources: dict[str, tuple[int, int]]  # code -> (id, provider unit id)
     interfaces: dict[str, tuple[int, int]]  # code -> (id, resource id)
@@ -197,9 +206,13 @@ class _Lookups:
 
 def _checked_rows(
     session: Session, records: list, report: Report, prefix: str, allowed_units: set[int] | None
-) -> list[dict]:
+) -> tuple[list[dict], dict[int, Row]]:
+    """The good records as rows (sorted by id, each with its Shanghai day), and the facts of the grants they name."""
     parsed: list[tuple[int, UsageRecordInput]] = []
     for index, raw in enumerate(records):
+        if isinstance(raw, UsageRecordInput):
+            parsed.append((index, raw))
+            continue
         if not isinstance(raw, dict):
             report.problems.append(_problem(index, None, "每条记录应为 JSON 对象"))
             continue
@@ -219,9 +232,10 @@ def _checked_rows(
             report.duplicates += 1
         else:
             seen.add(key)
-            rows.append(row | {"record_key": key, "received_at": now})
+            row.update(record_key=key, received_at=now, day=clock.local(record.at).date())
+            rows.append(row)
     rows.sort(key=lambda r: r["record_key"])  # one order of row locks for every batch
-    return rows
+    return rows, found.grants | {grant.id: grant for grant in found.by_number.values()}
 
 
 def _problem(index: int, record_id, message: str) -> dict:
@@ -232,11 +246,13 @@ def _problem(index: int, record_id, message: str) -> dict:
 def _lookups(session: Session, records: list[UsageRecordInput]) -> _Lookups:
     grant_ids = {r.grant_id for r in records if r.grant_id}
     numbers = {r.application_number for r in records if r.application_number}
-    grants = dict(session.execute(select(Grant.id, Grant).where(Grant.id.in_(grant_ids))).all()) if grant_ids else {}
+    grants = (
+        {g.id: g for g in session.execute(select(*GRANT_FACTS).where(Grant.id.in_(grant_ids)))} if grant_ids else {}
+    )
     by_number = {}
     if numbers:
-        query = select(Application.number, Grant).join(Grant, Grant.application_id == Application.id)
-        by_number = dict(session.execute(query.where(Application.number.in_(numbers))).all())
+        query = select(Application.number, *GRANT_FACTS).join(Grant, Grant.application_id == Application.id)
+        by_number = {g.number: g for g in session.execute(query.where(Application.number.in_(numbers)))}
     unit_codes = {r.unit_code for r in records if r.unit_code}
     resource_codes = {r.resource_code for r in records if r.resource_code}
     interface_codes = {r.interface_code for r in records if r.interface_code}
@@ -315,7 +331,7 @@ def _refreshes(session: Session, updates: list, report: Report) -> int:
     latest: dict[str, datetime] = {}
     for index, raw in enumerate(updates):
         try:
-            update = ResourceUpdateInput.model_validate(raw if isinstance(raw, dict) else {})
+            update = ResourceUpdateInput.model_validate(raw if isinstance(raw, dict | ResourceUpdateInput) else {})
         except ValidationError as error:
             message = "；".join(inputs.field_problems(error, ResourceUpdateInput))
             report.update_problems.append({"index": index, "message": message})
