@@ -29,12 +29,9 @@ from workflows.models import (
     Unit,
     UsageAnomaly,
 )
+from workflows.sharing.visibility import units_of
 
 HIDDEN = "安全事件不存在，或您无权查看其他单位的安全事件"
-
-
-def units_of(person: Person) -> set[int]:
-    return {m.unit_id for m in person.memberships} | {person.unit_id}
 
 
 def can_record(person: Person, unit_id: int | None) -> bool:

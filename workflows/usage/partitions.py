@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from workflows import clock
+from workflows import calendar, clock
 from workflows.db import is_postgres
 
 AHEAD = 2  # months made ahead of this one, so that a stopped pass has two months to be noticed
@@ -45,7 +45,8 @@ class Month:
         return datetime(self.year, self.month, 1, tzinfo=clock.SHANGHAI)
 
     def next(self) -> Month:
-        return Month(self.year + self.month // 12, self.month % 12 + 1)
+        following = calendar.month_start(date(self.year, self.month, 1), 1)
+        return Month(following.year, following.month)
 
     @property
     def end(self) -> datetime:

@@ -51,6 +51,23 @@ def test_a_call_after_the_revocation_or_under_another_scenario_is_an_anomaly(api
     assert "revoked_at" in kinds["grant_inactive"].details
 
 
+def test_on_the_day_of_the_revocation_only_the_calls_after_it_are_an_anomaly(api, granted):
+    with at("2026-03-19T12:00:00"), api.sessions.begin() as s:
+        grants.revoke(s, person(s, "zhenghui"), granted, "发现超出应用场景使用，依约撤销授权")
+    before = record(1, "2026-03-19", grant_id=granted) | {"at": "2026-03-19T11:00:00+08:00", "count": 7}
+    after = [record(n, "2026-03-19", grant_id=granted) | {"at": f"2026-03-19T1{n}:00:00+08:00"} for n in (3, 4)]
+    send(api.sessions, "k", [before, *after])
+    inactive = found(api.sessions)["grant_inactive"]
+    assert sorted(inactive.record_keys) == ["a-3", "a-4"] and inactive.calls == 20
+
+
+def test_a_day_of_calls_under_no_grant_is_one_anomaly_with_the_calls_summed_and_twenty_ids_named(api):
+    calls = [record(n, "2026-03-19", unit_code="mzj", resource_code="XY-GA-001", count=n) for n in range(1, 31)]
+    send(api.sessions, "k", calls)
+    anomaly = found(api.sessions)["no_grant"]
+    assert anomaly.calls == sum(range(1, 31)) and len(anomaly.record_keys) == 20
+
+
 def test_calls_on_more_days_than_a_weekly_grant_allows_are_an_anomaly(api, granted):
     send(api.sessions, "k", [record(n, f"2026-03-{n:02d}", grant_id=granted) for n in range(1, 9)])
     assert "frequency" not in found(api.sessions)  # 8 days in 30: a weekly use, just
