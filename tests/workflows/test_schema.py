@@ -49,14 +49,24 @@ def _leading_columns(table) -> set[str]:
     }
 
 
+# The raw usage log is written a million rows a day and read by nothing but retention (pages read the rollups);
+# the units, resources, interfaces and grants it names are never deleted, so an index here would cost every record.
+UNINDEXED_LOG = {
+    "usage_record.unit_id",
+    "usage_record.resource_id",
+    "usage_record.interface_id",
+    "usage_record.grant_id",
+}
+
+
 def test_every_foreign_key_column_leads_an_index_so_joins_and_filters_on_it_never_scan_the_table():
-    unindexed = [
+    unindexed = {
         f"{table.name}.{fk.parent.name}"
         for table in Base.metadata.sorted_tables
         for fk in table.foreign_keys
         if fk.parent.name not in _leading_columns(table)
-    ]
-    assert unindexed == []
+    }
+    assert unindexed == UNINDEXED_LOG
 
 
 def _differences(engine) -> list:

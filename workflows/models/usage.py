@@ -64,9 +64,10 @@ class UsageRecordKey(Base):
     """
 
     __tablename__ = "usage_record_key"
+    __table_args__ = (Index("ix_usage_record_key_at", "at", postgresql_using="brin"),)  # retention alone reads it
 
     record_key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # retention reads it
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class UsageRecord(Base):
@@ -74,12 +75,13 @@ class UsageRecord(Base):
 
     On PostgreSQL the table is partitioned by month of `at` (workflows/usage/partitions.py keeps the months), so
     retention drops whole months; its key must include `at` for that reason, and UsageRecordKey keeps ids unique.
+    Indexed by its key and batch only (retention deletes by them): nothing reads raw records by unit, resource or
+    grant, so every record stored would pay for indexes nobody uses.
     """
 
     __tablename__ = "usage_record"
     __table_args__ = (
         PrimaryKeyConstraint("at", "record_key"),  # `at` first: retention's edge delete walks it, inserts append
-        Index("ix_usage_record_grant_at", "grant_id", "at"),
         {"postgresql_partition_by": "RANGE (at)"},
     )
 
@@ -87,9 +89,9 @@ class UsageRecord(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)  # when the calls happened
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("usage_batch.id", ondelete="SET NULL"), index=True)
     grant_id: Mapped[int | None] = mapped_column(ForeignKey("data_grant.id"))  # None: a call under no grant
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the unit that used the data
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"), index=True)
-    interface_id: Mapped[int | None] = mapped_column(ForeignKey("interface.id", ondelete="SET NULL"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # the unit that used the data
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"))
+    interface_id: Mapped[int | None] = mapped_column(ForeignKey("interface.id", ondelete="SET NULL"))
     call_type: Mapped[CallType] = mapped_column(coded(CallType, "call_type"))
     count: Mapped[int] = mapped_column(Integer)
     failed: Mapped[int] = mapped_column(Integer)
@@ -111,6 +113,7 @@ class UsageDaily(Base):
         Index("ix_usage_daily_unit_day", "unit_id", "day"),
         Index("ix_usage_daily_resource_day", "resource_id", "day"),
         Index("ix_usage_daily_interface_day", "interface_key", "day"),
+        Index("ix_usage_daily_grant_day", "grant_key", "day"),  # each batch's anomaly check reads a grant's days
         {"postgresql_with": {"fillfactor": UPSERTED_FILLFACTOR}},
     )
 

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -18,9 +18,7 @@ from workflows.errors import Conflict, FieldProblem, Forbidden, NotFound, Valida
 from workflows.models import (
     NO_KEY,
     AnomalyKind,
-    Application,
     CallFrequency,
-    Grant,
     Person,
     Resource,
     Role,
@@ -90,33 +88,31 @@ def detect(session: Session, rows: list[dict], grants: dict) -> int:
 
 
 def _from_rollups(session: Session, grants: dict, touched: dict, found: _Found) -> None:
-    """Frequency and jumps read the grant's days from the rollups (this batch included)."""
+    """Frequency and jumps read the grant's days from the rollups (this batch included): the 30 days before for a
+    grant whose declared frequency limits its days, the 7 of the jump for the others."""
     if not touched:
         return
-    first = min(day for _, day in touched) - timedelta(days=29)
     last = max(day for _, day in touched)
+    allowed = {g: FREQUENCY_DAYS.get(str(grants[g].frequency or "")) for g, _ in touched}
+    limited = {g for g, days in allowed.items() if days is not None}
+    first = min(day for _, day in touched)
+    windows = [(limited, first - timedelta(days=29)), (set(allowed) - limited, first - timedelta(days=7))]
     daily: dict[int, dict[date, int]] = defaultdict(dict)
     for grant_key, day, calls in session.execute(
         select(UsageDaily.grant_key, UsageDaily.day, func.sum(UsageDaily.count))
-        .where(UsageDaily.grant_key.in_({g for g, _ in touched}), UsageDaily.day.between(first, last))
+        .where(or_(*(UsageDaily.grant_key.in_(ids) & (UsageDaily.day >= since) for ids, since in windows if ids)))
+        .where(UsageDaily.day <= last)
         .group_by(UsageDaily.grant_key, UsageDaily.day)
     ):
         daily[grant_key][day] = int(calls)
-    frequency = dict(
-        session.execute(
-            select(Grant.id, Application.frequency)
-            .join(Application, Application.id == Grant.application_id)
-            .where(Grant.id.in_({g for g, _ in touched}))
-        ).all()
-    )
     for (grant_id, day), keys in sorted(touched.items()):
         grant, days = grants[grant_id], daily[grant_id]
         where = (grant.unit_id, grant.resource_id, day, days.get(day, 0), keys)
-        allowed = FREQUENCY_DAYS.get(str(frequency.get(grant_id) or ""))
-        used = sorted(d for d in days if day - timedelta(days=29) <= d <= day)
-        if allowed is not None and len(used) > allowed:
-            details = {"frequency": str(frequency[grant_id]), "days": len(used), "allowed_days": allowed}
-            found.add(AnomalyKind.FREQUENCY, grant_id, *where, details)
+        if grant_id in limited:
+            used = sum(1 for d in days if day - timedelta(days=29) <= d <= day)
+            if used > allowed[grant_id]:
+                details = {"frequency": str(grant.frequency), "days": used, "allowed_days": allowed[grant_id]}
+                found.add(AnomalyKind.FREQUENCY, grant_id, *where, details)
         before = [days.get(day - timedelta(days=n), 0) for n in range(1, 8)]
         mean = sum(before) / 7
         if sum(1 for c in before if c) >= JUMP_MIN_DAYS and days.get(day, 0) > JUMP_FACTOR * mean:

@@ -191,12 +191,12 @@ def _stored(session: Session, person_id: int, key: str, digest: str) -> Report |
 
 
 GRANT_FACTS = (Grant.id, Grant.unit_id, Grant.resource_id, Grant.scenario, Grant.valid_from, Grant.valid_until,
-               Grant.revoked_at)  # fmt: skip
+               Grant.revoked_at, Application.frequency)  # fmt: skip
 
 
 @dataclass
 class _Lookups:
-    grants: dict[int, Row]  # GRANT_FACTS by id
+    grants: dict[int, Row]  # GRANT_FACTS by id (anomalies.detect reads them too)
     by_number: dict[str, Row]  # … by application number
     units: dict[str, int]
     resources: dict[str, tuple[int, int]]  # code -> (id, provider unit id)
@@ -247,7 +247,9 @@ def _lookups(session: Session, records: list[UsageRecordInput]) -> _Lookups:
     grant_ids = {r.grant_id for r in records if r.grant_id}
     numbers = {r.application_number for r in records if r.application_number}
     grants = (
-        {g.id: g for g in session.execute(select(*GRANT_FACTS).where(Grant.id.in_(grant_ids)))} if grant_ids else {}
+        {g.id: g for g in session.execute(select(*GRANT_FACTS).join(Grant.application).where(Grant.id.in_(grant_ids)))}
+        if grant_ids
+        else {}
     )
     by_number = {}
     if numbers:
