@@ -97,6 +97,10 @@ def _from_rollups(session: Session, grants: dict, touched: dict, found: _Found) 
     limited = {g for g, days in allowed.items() if days is not None}
     first = min(day for _, day in touched)
     windows = [(limited, first - timedelta(days=29)), (set(allowed) - limited, first - timedelta(days=7))]
+    if is_postgres(session):
+        # psycopg prepares a statement it has run 5 times; PostgreSQL's generic plan for this one does not know the
+        # days asked and reads every day of the grants (55 ms a batch instead of 10 at a million records)
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     daily: dict[int, dict[date, int]] = defaultdict(dict)
     for grant_key, day, calls in session.execute(
         select(UsageDaily.grant_key, UsageDaily.day, func.sum(UsageDaily.count))
