@@ -85,6 +85,22 @@ def test_the_bureau_reads_the_county_s_effect_and_quality_and_exports_it(client,
     assert list(book["使用效果评价"].iter_rows(min_row=2, values_only=True))[0][3:5] == (4, SAID)
 
 
+def test_the_quality_page_reads_one_month_and_says_what_to_type_for_a_period_it_cannot_read(client, api, opened):
+    _rated(api, *opened[1:])
+    with at("2026-11-05T10:00:00"):
+        login(client, "wanglei")
+        october = text_of(client.get("/supervision/quality?period=2026-10"))
+        september = text_of(client.get("/supervision/quality?period=2026-09"))
+        wrong = client.get("/supervision/quality?period=十月")
+        book = load_workbook(io.BytesIO(client.get("/supervision/quality.xlsx?period=2026-10").data))
+    assert "2026年10月" in october and SAID in october
+    assert "2026年9月" in september and SAID not in september and "没有评价" in september
+    assert wrong.status_code == 422 and "不是有效期间，请按 2026-11（月）" in text_of(wrong)
+    assert "已显示近 12 个月的结果" in text_of(wrong)
+    assert SAID in text_of(wrong)  # the last twelve months, shown with the problem
+    assert "2026年10月" in book["按资源"]["A1"].value
+
+
 def test_a_unit_reads_its_own_effect_and_quality_and_no_other_unit_s(app, client, api, opened):
     _rated(api, *opened[1:])
     with at("2026-10-20T10:00:00"):

@@ -43,6 +43,16 @@ def _period():
         return periods.parse_period(None), err.details
 
 
+def _optional_period():
+    """The period asked for, or None (the page's own span) with the problem said above the page."""
+    if not request.args.get("period"):
+        return None, []
+    try:
+        return periods.parse_period(request.args["period"]), []
+    except ValidationFailed as err:  # the page is shown over its own span, with what was wrong above it
+        return None, err.details
+
+
 @bp.get("/scorecards")
 def ranking():
     period, errors = _period()
@@ -130,14 +140,23 @@ def dashboard_xlsx():
 @bp.get("/quality")
 def quality():
     """使用效果和数据质量 by resource, provider, class and level: the county for the bureau, a unit's own for its people."""
-    page = supervision_quality.quality_page(db.session, current_person(), id_param(request.args.get("unit"), "单位"))
-    return render_template("supervision/quality.html", page=page, columns=supervision_quality.COLUMNS)
+    period, errors = _optional_period()
+    page = _quality_page(period)
+    return render_template("supervision/quality.html", page=page, columns=supervision_quality.COLUMNS, errors=errors), (
+        422 if errors else 200
+    )
+
+
+def _quality_page(period):
+    unit_id = id_param(request.args.get("unit"), "单位")
+    return supervision_quality.quality_page(db.session, current_person(), unit_id, period)
 
 
 @bp.get("/quality.xlsx")
 def quality_xlsx():
-    page = supervision_quality.quality_page(db.session, current_person(), id_param(request.args.get("unit"), "单位"))
-    name = f"使用效果和数据质量-{page.unit.short_name if page.unit else '全县'}-{clock.today()}.xlsx"
+    page = _quality_page(_optional_period()[0])
+    span = page.period.key if page.period else clock.today()
+    name = f"使用效果和数据质量-{page.unit.short_name if page.unit else '全县'}-{span}.xlsx"
     return downloads.workbook(supervision_quality.workbook(page), name, f"quality-{clock.today()}.xlsx")
 
 
@@ -152,12 +171,7 @@ def rating(item_id: int):
 @role_required("coordinator", "modeler")
 def heatmap():
     """流程瓶颈图: a version's diagram coloured by how long each step takes and how often it is late."""
-    period, errors = None, []
-    if request.args.get("period"):
-        try:
-            period = periods.parse_period(request.args["period"])
-        except ValidationFailed as err:  # the whole record is shown, with what was wrong above it
-            errors = err.details
+    period, errors = _optional_period()
     found = supervision_heatmap.heatmap(
         db.session,
         current_person(),

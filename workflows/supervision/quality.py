@@ -32,6 +32,7 @@ from workflows.models import (
 )
 from workflows.spreadsheets import safe_cell
 from workflows.supervision import scorecards
+from workflows.supervision.periods import Period
 
 CYCLE_DAYS = {"realtime": 1, "daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "yearly": 366}
 NONE = "—"
@@ -68,14 +69,23 @@ Key = Callable[[Resource], str]
 
 
 def reckon(
-    session: Session, resources: list[Resource], key: Key, start: datetime, ratings: list[EffectRating] = ()
+    session: Session,
+    resources: list[Resource],
+    key: Key,
+    start: datetime,
+    ratings: list[EffectRating] = (),
+    end: datetime | None = None,
 ) -> dict[str, Tally]:
-    """Each group's tally since start; the ratings given are counted under their grant's resource's group."""
+    """Each group's tally from start (until end, if given); the ratings given are counted under their grant's
+    resource's group. Timeliness is the refreshes' state now: the platform reports only each resource's latest."""
     group = {r.id: key(r) for r in resources}
     tallies: dict[str, Tally] = {k: Tally() for k in sorted(set(group.values()))}
+    days = UsageDaily.day >= clock.local(start).date()
+    if end is not None:
+        days &= UsageDaily.day < clock.local(end).date()
     for resource_id, count, lost in session.execute(
         select(UsageDaily.resource_id, func.sum(UsageDaily.count), func.sum(UsageDaily.failed))
-        .where(UsageDaily.day >= clock.local(start).date())
+        .where(days)
         .group_by(UsageDaily.resource_id)
     ):
         if resource_id in group:
@@ -90,7 +100,7 @@ def reckon(
         select(Objection.resource_id).where(
             Objection.kind.in_([ObjectionType.CATALOG_CORRECTION, ObjectionType.QUALITY_DISPUTE]),
             Objection.outcome == ObjectionOutcome.UPHELD,
-            Objection.closed_at >= start,
+            _within(Objection.closed_at, start, end),
         )
     ):
         if resource_id in group:
@@ -98,7 +108,7 @@ def reckon(
     for resource_id, granted, asked in session.execute(
         select(Grant.resource_id, Grant.items, Application.items)
         .join(Application, Grant.application_id == Application.id)
-        .where(Grant.created_at >= start)
+        .where(_within(Grant.created_at, start, end))
     ):
         if resource_id in group and set(granted) < set(asked):
             tallies[group[resource_id]].narrowed += 1
@@ -107,6 +117,10 @@ def reckon(
             tallies[group[rating.grant.resource_id]].ratings += 1
             tallies[group[rating.grant.resource_id]].usefulness += rating.usefulness
     return tallies
+
+
+def _within(column, start: datetime, end: datetime | None):
+    return (column >= start) if end is None else (column >= start) & (column < end)
 
 
 # --- the quality page: effect and quality by resource, provider, class and level --------------------------------
@@ -137,16 +151,23 @@ class Table:
 class QualityPage:
     unit: Unit | None  # None: the whole county, for the bureau
     since: date
+    period: Period | None  # None: the last twelve months
     tables: list[Table]
     ratings: list[EffectRating]  # the effect ratings in view, newest first
     units: list[Unit] = field(default_factory=list)  # what the bureau may choose to look at
+
+    @property
+    def span(self) -> str:
+        return self.period.label if self.period else f"{self.since} 以来"
 
 
 def _row(name: str, t: Tally) -> list:
     return [name, t.ratings, t.average_usefulness, t.availability, t.timeliness, t.upheld, t.narrowed]
 
 
-def _in_view(session: Session, unit: Unit | None, start: datetime) -> tuple[list[Resource], list[EffectRating]]:
+def _in_view(
+    session: Session, unit: Unit | None, start: datetime, end: datetime | None
+) -> tuple[list[Resource], list[EffectRating]]:
     """The county's published resources and ratings; for one unit, the resources it provides or holds grants on and the
     ratings of those grants it may see (given by it, or given on its data)."""
     resources = select(Resource).where(Resource.status == ResourceStatus.PUBLISHED)
@@ -154,7 +175,7 @@ def _in_view(session: Session, unit: Unit | None, start: datetime) -> tuple[list
         select(EffectRating)
         .join(Grant, EffectRating.grant_id == Grant.id)
         .join(Resource, Grant.resource_id == Resource.id)
-        .where(EffectRating.status == RatingStatus.DONE, EffectRating.rated_at >= start)
+        .where(EffectRating.status == RatingStatus.DONE, _within(EffectRating.rated_at, start, end))
     )
     if unit is not None:
         held = select(Grant.resource_id).where(Grant.unit_id == unit.id)
@@ -164,17 +185,22 @@ def _in_view(session: Session, unit: Unit | None, start: datetime) -> tuple[list
     return found, list(session.scalars(ratings.order_by(EffectRating.rated_at.desc())).unique())
 
 
-def quality_page(session: Session, person: Person, unit_id: int | None = None) -> QualityPage:
-    """The tables a person may read over the last twelve months: the bureau the county's (or a chosen unit's), a
-    unit's people their unit's data as provider and as grantee."""
+def quality_page(
+    session: Session, person: Person, unit_id: int | None = None, period: Period | None = None
+) -> QualityPage:
+    """The tables a person may read over a month, quarter or year, or else the last twelve months: the bureau the
+    county's (or a chosen unit's), a unit's people their unit's data as provider and as grantee."""
     unit = scorecards.unit_in_view(session, person, unit_id, "只能查看本单位的使用效果和数据质量，或联系县大数据局")
-    start = clock.start_of_day(calendar.month_start(clock.today(), -11))  # this month and the eleven before
-    resources, ratings = _in_view(session, unit, start)
+    if period is None:
+        start, end = clock.start_of_day(calendar.month_start(clock.today(), -11)), None  # this month and 11 before
+    else:
+        start, end = period.start_at, period.end_at
+    resources, ratings = _in_view(session, unit, start, end)
     tables = [
-        Table(key, title, [_row(name, t) for name, t in reckon(session, resources, group, start, ratings).items()])
+        Table(key, title, [_row(name, t) for name, t in reckon(session, resources, group, start, ratings, end).items()])
         for key, title, group in GROUPINGS
     ]
-    page = QualityPage(unit, clock.local(start).date(), tables, ratings)
+    page = QualityPage(unit, clock.local(start).date(), period, tables, ratings)
     if person.has_role(Role.COORDINATOR):
         page.units = list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
     return page
@@ -187,9 +213,7 @@ def workbook(page: QualityPage) -> bytes:
     for index, table in enumerate(page.tables):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = table.title
-        sheet.append(
-            [safe_cell(f"{scope} · 使用效果和数据质量{table.title}（{page.since} 以来，{clock.today()} 导出）")]
-        )
+        sheet.append([safe_cell(f"{scope} · 使用效果和数据质量{table.title}（{page.span}，{clock.today()} 导出）")])
         sheet.append(["", *COLUMNS])
         for row in table.rows:
             sheet.append([safe_cell(value) for value in row])

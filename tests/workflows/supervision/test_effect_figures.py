@@ -83,6 +83,15 @@ def test_effect_and_quality_add_up_by_resource_provider_class_and_level(rated):
     assert len(page.ratings) == 3
 
 
+def test_a_month_adds_up_only_the_calls_and_ratings_made_in_it(rated):
+    with at("2026-11-05T10:00:00"), rated() as s:
+        october = quality.quality_page(s, person(s, "wanglei"), period=periods.parse_period("2026-10"))
+        september = quality.quality_page(s, person(s, "wanglei"), period=periods.parse_period("2026-09"))
+    assert _table(october, "resource")["XY-ZR-002 建设工程规划许可信息"][:3] == [1, 2.0, 95.0]
+    assert _table(september, "resource")["XY-ZR-002 建设工程规划许可信息"][:3] == [0, "—", "—"]
+    assert len(october.ratings) == 3 and september.ratings == [] and october.span == "2026年10月"
+
+
 def test_a_unit_sees_the_effect_of_its_own_data_and_of_the_data_it_holds_only(rated):
     with at("2026-10-30T10:00:00"), rated() as s:
         provider = quality.quality_page(s, person(s, "huangtao"))
