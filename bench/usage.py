@@ -9,7 +9,7 @@ What is measured
   months). N records (default 100,000; --records) are generated once, spread over the last 30 days, the three call
   types, counts 1-500, about 1% failed: a share --no-grant (default 5%) names a unit and a resource by code under
   no grant, so each is also an anomaly ("no grant") to store; the rest name a grant and its scenario, as the city
-  platform reports the calls it served. --no-grant 1 is the worst case: every record an anomaly of its own.
+  platform reports the calls it served. --no-grant 1: every record an anomaly (counted per unit, resource and day).
 
   Ingest runs on each database, each with its own record ids so none is a duplicate of another:
     baseline  the same rows, resolved, into usage_record alone in batches of --batch, one transaction per batch:
