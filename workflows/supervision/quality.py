@@ -80,12 +80,9 @@ def reckon(
     resource's group. Timeliness is the refreshes' state now: the platform reports only each resource's latest."""
     group = {r.id: key(r) for r in resources}
     tallies: dict[str, Tally] = {k: Tally() for k in sorted(set(group.values()))}
-    days = UsageDaily.day >= clock.local(start).date()
-    if end is not None:
-        days &= UsageDaily.day < clock.local(end).date()
     for resource_id, count, lost in session.execute(
         select(UsageDaily.resource_id, func.sum(UsageDaily.count), func.sum(UsageDaily.failed))
-        .where(days)
+        .where(_within(UsageDaily.day, clock.local(start).date(), end and clock.local(end).date()))
         .group_by(UsageDaily.resource_id)
     ):
         if resource_id in group:
@@ -119,7 +116,8 @@ def reckon(
     return tallies
 
 
-def _within(column, start: datetime, end: datetime | None):
+def _within(column, start: datetime | date, end: datetime | date | None):
+    """From start, and before end when there is one."""
     return (column >= start) if end is None else (column >= start) & (column < end)
 
 
