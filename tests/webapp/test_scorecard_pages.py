@@ -45,6 +45,9 @@ def test_the_bureau_opens_every_card_and_sets_the_weights_from_this_month_on(app
             follow_redirects=True,
         )
         assert "考核权重已保存" in text_of(saved) and "按考核方案调整" in text_of(saved)
+        assert "2026-05 10 50 10 20 10 100" in text_of(saved)  # the row of the change, with its total
+        page = text_of(client.get("/supervision/weights"))
+    assert "本月权重合计 100：目录管理占 25%、审核办理占 30%" in page  # the defaults still rule April
 
 
 def test_weights_typed_wrong_are_refused_each_with_what_to_do_and_nothing_is_saved(app, client, march_reviews):
