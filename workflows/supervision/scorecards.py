@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from workflows import calendar, clock
 from workflows.errors import NotFound, ValidationFailed
 from workflows.models import Person, Role, Scorecard, Unit
+from workflows.sharing.visibility import units_of
 from workflows.supervision.card_parts import LATE_REVIEWS, LISTED, SCORERS, Card, Figure, Part, records_of
 from workflows.supervision.periods import Period, month_key, parse_period, quarter_key
 from workflows.supervision.weights import PARTS, weights_for
@@ -114,7 +115,7 @@ def ranking_for(session: Session, person: Person, period: Period) -> Ranking:
 
 def may_see_detail(person: Person, unit_id: int) -> bool:
     """A unit sees its own card in detail; the bureau's coordinators see every unit's."""
-    return person.has_role(Role.COORDINATOR) or unit_id in {person.unit_id, *(m.unit_id for m in person.memberships)}
+    return person.has_role(Role.COORDINATOR) or unit_id in units_of(person)
 
 
 def unit_in_view(session: Session, person: Person, unit_id: int | None, refused: str) -> Unit | None:

@@ -48,8 +48,8 @@ class _Found:
 def detect(session: Session, rows: list[dict], grants: dict) -> int:
     """Record the anomalies the stored rows show; returns how many (kind, grant, day) were found.
 
-    grants: the facts of each grant the rows name (id, unit_id, resource_id, scenario, valid_from, valid_until,
-    revoked_at), as the ingest looked them up. Rows are counted by group first: a batch holds thousands of records
+    grants: the facts of each grant the rows name (ingest.GRANT_FACTS: validity, revocation, scenario, declared
+    frequency), as the ingest looked them up. Rows are counted by group first: a batch holds thousands of records
     and a few hundred (grant, day, scenario)."""
     if not rows:
         return 0

@@ -79,7 +79,7 @@ def _claimed(session: Session, rows: list[dict]) -> list[dict]:
 def _execute(session: Session, statement: str, arrays) -> list[tuple]:
     """A statement of this connection with %b (binary) array parameters: as text, an array of 5,000 timestamps costs
     as much to format as to insert its rows."""
-    cursor = session.connection().connection.driver_connection.cursor()
+    cursor = _cursor(session)
     cursor.execute(statement, arrays)
     return cursor.fetchall() if cursor.description else []
 
@@ -90,10 +90,7 @@ def _write(session: Session, rows: list[dict]) -> None:
     if not is_postgres(session):
         session.execute(_insert_into(session, UsageRecord.__table__), [{k: row[k] for k in COLUMNS} for row in rows])
         return
-    cursor = session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f"COPY usage_record ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in COLUMNS])
+    _copy(session, "usage_record", COLUMNS, ([row[name] for name in COLUMNS] for row in rows))
 
 
 def copy_to_temp(session: Session, name: str, columns: dict[str, str], values) -> None:
@@ -101,10 +98,18 @@ def copy_to_temp(session: Session, name: str, columns: dict[str, str], values) -
     declared = ", ".join(f"{column} {kind}" for column, kind in columns.items())
     session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({declared}) ON COMMIT DELETE ROWS"))
     session.execute(text(f"DELETE FROM {name}"))  # empty already, unless an outer transaction holds rows
-    cursor = session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+    _copy(session, name, columns, values)
+
+
+def _copy(session: Session, table: str, columns, values) -> None:
+    with _cursor(session).copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in values:
             copy.write_row(row)
+
+
+def _cursor(session: Session):
+    """A psycopg cursor on the session's connection, in its transaction: COPY and binary parameters need the driver."""
+    return session.connection().connection.driver_connection.cursor()
 
 
 def _insert_into(session: Session, table):
