@@ -1,11 +1,24 @@
 """The workbench and the task API show a person the open tasks of their role in their unit."""
 
+import re
 from datetime import datetime
 
 import time_machine
+from sqlalchemy import func, select
 
-from tests.helpers import SH, complete, deploy_test_process, login, start_case, text_of
+from tests.helpers import SH, at, complete, deploy_test_process, login, person, start_case, text_of, unit
+from workflows.incidents import service as incidents
+from workflows.models import AccountKind, Person, Scorecard, UsageSource
 from workflows.organisation import accounts
+from workflows.supervision import scorecards
+from workflows.usage import ingest
+
+INCIDENT = {
+    "occurred_on": "2026-03-20",
+    "account": "户政股一名经办人将核对结果表格发到了工作微信群，群内有非本单位人员",
+    "data_affected": "姓名、公民身份号码，约 40 条",
+    "measures": "已要求撤回并删除聊天记录，对经办人进行约谈",
+}
 
 
 def a_case_waiting_for_review(sessions) -> int:
@@ -54,3 +67,48 @@ def test_a_person_with_a_responsibility_reads_its_unit_and_what_it_means_on_the_
     login(client, "wanglei")
     page = text_of(client.get("/"))
     assert "县政务服务和大数据管理局 · 分管领导" in page and "催办、督办" in page
+
+
+def glance_of(client, unit_name: str) -> str:
+    return " ".join(
+        text_of(client.get("/")).split(f"{unit_name} · 本单位数据共享概况")[1].split("我的单位与角色")[0].split()
+    )
+
+
+def counted(glance: str, line: str) -> int:
+    return int(re.search(rf"{line} (\d+) [项件]", glance).group(1))
+
+
+def test_a_units_first_responsible_sees_where_the_unit_stands_and_each_line_opens_its_list(client, march_reviews):
+    with at("2026-03-25T10:00:00"):
+        login(client, "yangjun")  # 县公安局's 第一责任人, no role of his own
+        before = glance_of(client, "县公安局")
+        with march_reviews.begin() as s:
+            platform = s.scalar(select(Person).where(Person.account_kind == AccountKind.PLATFORM))
+            stray = {"id": "x-1", "unit_code": "gaj", "resource_code": "XY-MZ-001", "at": "2026-03-24T10:00:00+08:00"}
+            calls = [stray | {"call_type": "table", "count": 3}]
+            ingest.ingest(s, platform, "k", "k", calls, [], UsageSource.PLATFORM)  # under no grant: to explain
+            incidents.record_incident(s, person(s, "lina"), INCIDENT | {"unit_id": unit(s, "gaj").id})
+        after = glance_of(client, "县公安局")
+    assert "2026年2月考核 考核结果在月初第一个工作日生成" in before
+    for line in ("近 30 天待本单位说明的使用异常", "处置中的安全事件"):
+        assert counted(after, line) == counted(before, line) + 1, line
+    with at("2026-04-01T10:00:00"):
+        with march_reviews.begin() as s:
+            scorecards.keep_closed(s)
+            gaj = unit(s, "gaj").id
+            kept = s.scalar(select(Scorecard).where(Scorecard.period == "2026-03", Scorecard.unit_id == gaj))
+            ranked = s.scalar(select(func.count()).select_from(Scorecard).where(Scorecard.period == "2026-03"))
+        login(client, "yangjun")
+        glance = glance_of(client, "县公安局")
+        body = client.get("/").get_data(as_text=True)
+        card = text_of(client.get(f"/supervision/scorecards/{gaj}?period=2026-03"))
+    assert f"2026年3月考核 {kept.score} 分 · 全县第 {kept.rank} 名（共 {ranked} 个单位）" in glance
+    assert "县公安局" in card and "审核办理" in card  # the line opens the unit's own card
+    assert counted(glance, "本单位逾期未办的任务") == 1  # the review due on 27 March, still open
+    assert f'/supervision/scorecards/{gaj}?period=2026-03"' in body and f"/incidents/?unit={gaj}&amp;status=handling" in body
+
+
+def test_someone_with_no_responsibility_has_no_unit_glance(client):
+    login(client, "machao")
+    assert "本单位数据共享概况" not in text_of(client.get("/"))

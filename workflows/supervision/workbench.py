@@ -1,20 +1,22 @@
-"""我的工作台: a person's units and roles, responsibilities, open tasks and, for coordinators, late units and
-units lacking a responsible person."""
+"""我的工作台: a person's units and roles, responsibilities, open tasks, for a unit's responsible persons what their
+unit stands at, and for coordinators late units and units lacking a responsible person."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflows import calendar, case_names, clock
 from workflows.engine import TASK_ROWS, tasks
 from workflows.errors import NotFound
 from workflows.incidents import service as incidents
-from workflows.models import HumanTask, Person, Responsibility, Role, RoleMembership, TaskStatus, Unit
+from workflows.models import HumanTask, Person, Responsibility, Role, RoleMembership, Scorecard, TaskStatus, Unit
 from workflows.organisation import responsibilities
 from workflows.supervision import timeliness
+from workflows.supervision.periods import Period, month_key, parse_period
+from workflows.usage import anomalies
 
 
 @dataclass
@@ -23,6 +25,21 @@ class OverdueCase:
     case_name: str
     unit_name: str
     days_overdue: int  # working days past the deadline
+
+
+@dataclass
+class UnitGlance:
+    """What a unit's 第一责任人, 分管领导 and 科室负责人 look at first (六(一): they answer for the unit's sharing):
+    last month's kept score and rank, the calls the unit has still to explain, its incidents being handled and its
+    tasks past their day, each opening the page that lists them."""
+
+    unit: Unit
+    period: Period  # last month
+    card: Scorecard | None  # None until the periodic pass keeps the month's cards after it ends
+    units_ranked: int
+    unexplained: int
+    open_incidents: int
+    overdue_tasks: int
 
 
 @dataclass
@@ -37,6 +54,7 @@ class Workbench:
     nudges: dict[int, str] = field(default_factory=dict)  # 催办 / 督办 by task id
     overdue_cases: list[OverdueCase] = field(default_factory=list)  # for coordinators: the 督办 list
     open_incidents: list[tuple[Unit, int]] = field(default_factory=list)  # for coordinators: 处置中 安全事件 per unit
+    glances: list[UnitGlance] = field(default_factory=list)  # for a unit's responsible persons
 
     @property
     def overdue_count(self) -> int:
@@ -56,6 +74,7 @@ def workbench(session: Session, person_id: int) -> Workbench:
         bench.roles_by_unit.setdefault(m.unit.name, []).append(m.role)
     bench.responsibilities = list(session.scalars(select(Responsibility).where(Responsibility.person_id == person_id)))
     bench.open_tasks = tasks.open_tasks_for(session, person)
+    bench.glances = glances(session, sorted({r.unit_id for r in bench.responsibilities}))
     overdue: list[HumanTask] = []
     if person.has_role(Role.COORDINATOR):
         bench.timeliness = [
@@ -74,6 +93,40 @@ def workbench(session: Session, person_id: int) -> Workbench:
         for t in overdue
     ]
     return bench
+
+
+def glances(session: Session, unit_ids: list[int]) -> list[UnitGlance]:
+    if not unit_ids:
+        return []
+    period = parse_period(month_key(calendar.month_start(clock.today(), -1)))
+    ranked = session.scalar(select(func.count()).select_from(Scorecard).where(Scorecard.period == period.key))
+    cards = {
+        c.unit_id: c
+        for c in session.scalars(
+            select(Scorecard).where(Scorecard.period == period.key, Scorecard.unit_id.in_(unit_ids))
+        )
+    }
+    incidents_open = incidents.open_counts_by_unit(session)
+    late = dict(
+        session.execute(
+            select(HumanTask.unit_id, func.count())
+            .where(HumanTask.status == TaskStatus.OPEN, HumanTask.due_at < clock.now())
+            .where(HumanTask.unit_id.in_(unit_ids))
+            .group_by(HumanTask.unit_id)
+        ).all()
+    )
+    return [
+        UnitGlance(
+            session.get(Unit, unit_id),
+            period,
+            cards.get(unit_id),
+            ranked or 0,
+            anomalies.unexplained(session, unit_id),
+            incidents_open.get(unit_id, 0),
+            late.get(unit_id, 0),
+        )
+        for unit_id in unit_ids
+    ]
 
 
 def overdue_tasks(session: Session) -> list[HumanTask]:

@@ -217,6 +217,16 @@ def recent(session: Session, unit_id: int, days: int = 30) -> list[UsageAnomaly]
     )
 
 
+def unexplained(session: Session, unit_id: int, days: int = 30) -> int:
+    """The anomalies of the last days in the unit's own calls that it has not explained yet (谁使用谁负责)."""
+    since = clock.today() - timedelta(days=days - 1)
+    return session.scalar(
+        select(func.count())
+        .select_from(UsageAnomaly)
+        .where(UsageAnomaly.unit_id == unit_id, UsageAnomaly.day >= since, UsageAnomaly.explanation == "")
+    )
+
+
 EXPLANATION_MAX = 1000
 EXPLAIN_HINT = "请写明具体情况：调用的业务、依据的授权或文件，以及已采取或将采取的措施"
 
