@@ -98,6 +98,21 @@ def test_a_bad_record_is_answered_by_index_and_id_and_the_good_ones_are_kept(api
     assert rollup(api, granted) == (20, 2, 2)
 
 
+def test_a_time_sent_as_a_number_or_before_2020_is_refused_saying_how_to_write_it(api, granted):
+    records = [
+        call(granted, 1, at=46361.5),
+        call(granted, 2, at="46361.5"),
+        call(granted, 3, at="1970-01-01T12:52:00Z"),
+    ]
+    answer = post(api, {"records": records}).get_json()
+    messages = [p["message"] for p in answer["problems"]]
+    assert answer["accepted"] == 0 and len(messages) == 3
+    assert (
+        messages[0] == messages[1] == "调用时间（at）：应为日期和时间，如 2026-12-05 09:30 或 2026-12-05T09:30:00+08:00"
+    )
+    assert messages[2].startswith("调用时间（at）：早于 2020 年")
+
+
 def test_a_call_under_no_grant_is_recorded_with_its_unit_and_resource(api):
     answer = post(
         api,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 from openpyxl import load_workbook
 
-from tests.helpers import COMPANY_CHECKS, at, csrf_token, login, person, run_command, text_of
+from tests.helpers import COMPANY_CHECKS, at, csrf_token, login, person, run_command, text_of, unit
 from workflows.usage import ingest, upload
 
 HEADER = "记录编号,授权编号,申请编号,使用单位代码,目录条目代码,接口编码,调用时间,调用方式,调用次数,失败次数,应用场景\n"
@@ -23,13 +23,28 @@ def granted(api) -> dict:
     return {"id": created["grant"]["id"], "number": created["number"]}
 
 
-def post_file(client, data: bytes, name: str):
+def post_file(client, data: bytes, name: str, unit_id: int | None = None):
     token = csrf_token(client, "/usage/upload")
+    chosen = {"unit": str(unit_id)} if unit_id else {}
     return client.post(
         "/usage/upload",
-        data={"file": (io.BytesIO(data), name), "csrf_token": token},
+        data={"file": (io.BytesIO(data), name), "csrf_token": token} | chosen,
         content_type="multipart/form-data",
     )
+
+
+def unit_id_of(sessions, code: str) -> int:
+    with sessions() as s:
+        return unit(s, code).id
+
+
+def workbook_with(*rows) -> bytes:
+    book = load_workbook(io.BytesIO(upload.template_workbook()))
+    for row in rows:
+        book[upload.SHEET].append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def csv_of(granted: dict) -> bytes:
@@ -49,27 +64,65 @@ def test_a_unit_admin_uploads_a_csv_and_every_bad_row_is_named_by_its_number(cli
         login(client, "sunjie")  # 县民政局's 目录管理员
         page = text_of(post_file(client, csv_of(granted), "usage.csv"))
         assert "已导入 2 条" in page
-        assert "第4行：失败次数（failed）：不能大于调用次数（count）" in page
-        assert "第5行：只能上传本单位作为使用单位或提供单位的调用记录" in page
-        assert "第6行：调用方式：应为 &#39;interface&#39;、&#39;table&#39; 或 &#39;file&#39;" in page  # no English
+        assert "第4行：失败次数：不能大于调用次数" in page  # the columns by their titles alone
+        assert "第5行：只能上传报送单位作为使用单位或提供单位的调用记录" in page
+        assert "第6行：调用方式：应为 “接口调用”“库表交换”或“文件下载”" in page  # as the clerk writes them
         again = text_of(post_file(client, csv_of(granted), "usage.csv"))
         assert "已导入 0 条，重复 2 条" in again
         months = text_of(client.get(f"/usage/grants/{granted['id']}"))
     assert "107" in months and "2026-02" in months
 
 
-def test_an_excel_upload_keeps_the_time_typed_and_the_good_rows(client, api, granted):
-    book = load_workbook(io.BytesIO(upload.template_workbook()))
-    sheet = book[upload.SHEET]
-    sheet.append(["x-1", granted["id"], "", "", "", "", "2026-02-13 08:00", "接口调用", 9, 1, "企业开办"])
-    sheet.append(["x-2", granted["id"], "", "", "", "", "明天", "接口调用", 9, 1, ""])
-    buffer = io.BytesIO()
-    book.save(buffer)
+def test_an_excel_upload_keeps_the_time_typed_and_the_good_rows(client, api, granted, sessions):
+    data = workbook_with(
+        ["x-1", granted["id"], "", "", "", "", "2026-02-13 08:00", "接口调用", 9, 1, "企业开办"],
+        ["x-2", granted["id"], "", "", "", "", "明天", "接口调用", 9, 1, ""],
+    )
     with at("2026-02-13T10:00:00"):
-        login(client, "lina")  # a coordinator uploads for any unit
-        page = text_of(post_file(client, buffer.getvalue(), "usage.xlsx"))
-        assert "已导入 1 条" in page and "第4行：调用时间" in page
+        login(client, "lina")  # a coordinator uploads for any unit, naming it
+        unnamed = post_file(client, data, "usage.xlsx")
+        assert unnamed.status_code == 422 and "报送单位：请选择这批记录是哪个单位的" in text_of(unnamed)
+        page = text_of(post_file(client, data, "usage.xlsx", unit_id_of(sessions, "mzj")))
+        assert "已导入 1 条" in page and "第4行：调用时间：格式有误，应为日期和时间，如 2026-12-05 09:30" in page
         assert "9" in text_of(client.get(f"/usage/grants/{granted['id']}"))
+
+
+def test_the_same_file_uploaded_by_the_unit_and_by_the_bureau_for_it_counts_once(app, api, granted, sessions):
+    good = (HEADER + f"d-1,,{granted['number']},,,,2026-02-13 09:00,接口调用,40,0,企业开办\n").encode()
+    with at("2026-02-13T10:00:00"):
+        unit_admin, bureau = signed_in(app, "sunjie"), signed_in(app, "lina")
+        first = text_of(unit_admin.get(post_file(unit_admin, good, "usage.csv").headers["Location"]))
+        sent = post_file(bureau, good, "usage.csv", unit_id_of(sessions, "mzj"))
+        again = text_of(bureau.get(sent.headers["Location"]))
+        months = text_of(unit_admin.get(f"/usage/grants/{granted['id']}"))
+    assert "新增 1 条" in first and "新增 0 条，重复 1 条" in again
+    assert "40" in months and "80" not in months
+
+
+def test_excel_day_numbers_and_dates_written_the_chinese_way_are_read_as_the_time_meant(client, api, granted):
+    data = workbook_with(
+        ["t-1", "", granted["number"], "", "", "", 46066.375, "接口调用", 11, 0, "企业开办"],  # 2026-02-12 09:00
+        ["t-2", "", granted["number"], "", "", "", "2026年2月12日 10时30分", "库表交换", 22, 0, "企业开办"],
+        ["t-3", "", granted["number"], "", "", "", "2026/2/12", "文件下载", 33, 0, "企业开办"],
+        ["t-4", "", granted["number"], "", "", "", "1999-02-12 10:00", "文件下载", 44, 0, "企业开办"],
+    )
+    with at("2026-02-13T10:00:00"):
+        login(client, "sunjie")
+        page = text_of(post_file(client, data, "usage.xlsx"))
+        months = text_of(client.get(f"/usage/grants/{granted['id']}"))
+    assert "已导入 3 条" in page and "第6行：调用时间：早于 2020 年，请检查是否填错" in page
+    assert "2026-02" in months and "66" in months and "1970" not in months  # 11 + 22 + 33, none in 1970
+
+
+def test_a_column_named_twice_is_refused_before_anything_is_stored(client, api, granted):
+    twice = HEADER.replace("失败次数", "调用次数")
+    data = (twice + f"c-1,,{granted['number']},,,,2026-02-13 09:00,接口调用,1,500,企业开办\n").encode()
+    with at("2026-02-13T10:00:00"):
+        login(client, "sunjie")
+        refused = post_file(client, data, "usage.csv")
+        months = text_of(client.get(f"/usage/grants/{granted['id']}"))
+    assert refused.status_code == 422 and "第1行的列“调用次数”出现了不止一次，请删去多余的列" in text_of(refused)
+    assert "500" not in months
 
 
 def test_a_file_that_is_no_spreadsheet_or_has_no_rows_is_refused_in_chinese(client, api):

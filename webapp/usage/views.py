@@ -117,17 +117,23 @@ def upload_page():
     if not upload.may_upload(person):
         message = "只有单位目录管理员和县大数据局协调员可以上传数据使用记录，请联系本单位目录管理员"
         return render_template("error.html", status=403, details=[], message=message), 403
+    units = upload.uploading_units(db.session, person)
+    chosen = request.form.get("unit", "") if request.method == "POST" else ""
+
+    def page(result=None, error=None):
+        return render_template("usage/upload.html", result=result, error=error, units=units, chosen=chosen)
+
     if request.method == "GET":
-        return render_template("usage/upload.html", result=None, error=None)
-    with refusal(lambda r: (render_template("usage/upload.html", result=None, error=r.error), r.status)) as refused:
+        return page()
+    with refusal(lambda r: (page(error=r.error), r.status)) as refused:
         filename, data = _uploaded()
-        result = upload.import_file(db.session, person, filename, data)
+        result = upload.import_file(db.session, person, filename, data, unit_id=id_param(chosen, "报送单位"))
     if refused:
         return refused.page
     if not result.problems:
         flash(f"已导入：新增 {result.accepted} 条，重复 {result.duplicates} 条（已收到过，不重复计数）", "success")
         return redirect(url_for("usage.index"))
-    return render_template("usage/upload.html", result=result, error=None)  # the good rows are kept
+    return page(result=result)  # the good rows are kept
 
 
 @bp.get("/template.xlsx")

@@ -36,6 +36,7 @@ from workflows.usage.inputs import (
     MAX_BODY_BYTES,
     MAX_RECORDS,
     MAX_RESOURCE_UPDATES,
+    RECORD_MESSAGES,
     ResourceUpdateInput,
     UsageBatchInput,
     UsageRecordInput,
@@ -219,7 +220,7 @@ def _checked_rows(
         try:
             parsed.append((index, UsageRecordInput.model_validate(raw)))
         except ValidationError as error:
-            message = "；".join(inputs.field_problems(error, UsageRecordInput))
+            message = "；".join(inputs.field_problems(error, UsageRecordInput, RECORD_MESSAGES))
             report.problems.append(_problem(index, raw.get("id"), message))
     found = _lookups(session, [record for _, record in parsed])
     rows, seen, now = [], set(), clock.now()
@@ -312,7 +313,7 @@ def _resolved(record: UsageRecordInput, found: _Lookups, allowed_units: set[int]
             return {}, f"接口编码（interface_code）“{inputs.shown(record.interface_code)}”不是该目录条目的数据接口"
         interface_id = interface[0]
     if allowed_units is not None and not ({unit_id, found.providers.get(resource_id)} & allowed_units):
-        return {}, "只能上传本单位作为使用单位或提供单位的调用记录"
+        return {}, "只能上传报送单位作为使用单位或提供单位的调用记录（请核对所选的报送单位）"
     return {
         "grant_id": grant.id if grant else None,
         "unit_id": unit_id,

@@ -3,7 +3,8 @@ service checks each record with it, the OpenAPI document is generated from it, t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -15,6 +16,9 @@ MAX_RESOURCE_UPDATES = 1000
 MAX_BODY_BYTES = 4 * 1024 * 1024  # 5,000 records of ~400 bytes each, with room
 MAX_COUNT = 10_000_000  # calls in one record (a run of calls summed by the platform)
 FUTURE_SKEW = timedelta(minutes=10)  # the platform's clock may run a little ahead of ours
+EARLIEST = datetime(2020, 1, 1, tzinfo=timezone.utc)  # before any sharing under the notice: a time typed wrong
+TIME_EXAMPLE = "如 2026-12-05 09:30 或 2026-12-05T09:30:00+08:00"
+_A_NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")  # pydantic would read it as seconds since 1970
 RecordId = Annotated[
     str,
     Field(
@@ -57,12 +61,21 @@ class UsageRecordInput(BaseModel):
     failed: Annotated[int, Field(title="失败次数", ge=0, le=MAX_COUNT)] = 0
     scenario: Annotated[str, Field(title="应用场景", max_length=200)] = ""
 
+    @field_validator("at", mode="before")
+    @classmethod
+    def _a_date_and_time(cls, at):
+        if isinstance(at, int | float) or (isinstance(at, str) and _A_NUMBER.fullmatch(at)):
+            raise inputs.refused(f"调用时间（at）：应为日期和时间，{TIME_EXAMPLE}")
+        return at
+
     @field_validator("at")
     @classmethod
     def _not_in_the_future(cls, at: datetime) -> datetime:
         at = clock.parse_instant(at)
         if at > clock.now() + FUTURE_SKEW:
             raise inputs.refused("调用时间（at）：不能晚于当前时间，请检查发送方的时钟和时区")
+        if at < EARLIEST:
+            raise inputs.refused(f"调用时间（at）：早于 {EARLIEST.year} 年，请检查是否填错（{TIME_EXAMPLE}）")
         return at
 
     @model_validator(mode="after")
@@ -75,6 +88,9 @@ class UsageRecordInput(BaseModel):
                 "和目录条目代码（resource_code）"
             )
         return self
+
+
+RECORD_MESSAGES = {("at", "*"): f"调用时间（at）：格式有误，应为日期和时间，{TIME_EXAMPLE}"}
 
 
 class ResourceUpdateInput(BaseModel):

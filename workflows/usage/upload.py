@@ -6,19 +6,22 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.utils.datetime import from_excel
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import inputs, spreadsheets
 from workflows.errors import Forbidden, ValidationFailed
-from workflows.models import CallType, Person, Role, UsageSource
+from workflows.models import CallType, Person, Role, Unit, UsageSource
 from workflows.usage import ingest
-from workflows.usage.inputs import MAX_RECORDS, UsageRecordInput
+from workflows.usage.inputs import MAX_RECORDS
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # as the catalog's import
 SHEET = "数据使用记录"
@@ -37,10 +40,23 @@ COLUMNS = {  # the header a person reads → the field of UsageRecordInput
     "应用场景": "scenario",
 }
 NUMBERS = ("grant_id", "count", "failed")
+GUIDE = {  # each column as the 填写说明 sheet explains it to a clerk (the API's descriptions name JSON fields)
+    "记录编号": "本单位系统中这条调用记录的编号（字母、数字和 . _ : -，最多 64 个字符）；同一编号只计一次",
+    "授权编号": "可不填：填申请编号即可",
+    "申请编号": "授权所依据的申请编号，如 SQ2026000123（见“数据授权”页）",
+    "使用单位代码": "无授权的调用填写：使用数据的单位代码",
+    "目录条目代码": "无授权的调用填写：目录条目代码，如 XY-GA-001",
+    "接口编码": "接口调用时填写所调用的数据接口编码，如 IF-001",
+    "调用时间": "北京时间，如 2026-12-05 09:30；也可以是 Excel 的日期单元格；不能晚于当前时间",
+    "调用方式": "接口调用、库表交换 或 文件下载",
+    "调用次数": "这条记录合计的调用次数（整数）",
+    "失败次数": "其中失败的次数（整数），不能大于调用次数；可不填",
+    "应用场景": "调用时的应用场景，应与授权的应用场景一致；可不填",
+}
 EXAMPLE_ROW = [
     EXAMPLE + "-0001",
     "",
-    "XY2026000123",
+    "SQ2026000123",
     "",
     "",
     "IF-001",
@@ -64,11 +80,27 @@ def may_upload(person: Person) -> bool:
     return person.has_role(Role.UNIT_ADMIN) or person.has_role(Role.COORDINATOR)
 
 
-def allowed_units(person: Person) -> set[int] | None:
-    """A coordinator uploads for every unit (None); a 目录管理员 for the units where they hold that role."""
+def uploading_units(session: Session, person: Person) -> list[Unit]:
+    """The units whose records the person may upload: any active unit for the bureau's coordinators, else the units
+    where they are 目录管理员. A file is one unit's: its record ids are that unit's, whoever uploads it."""
     if person.has_role(Role.COORDINATOR):
-        return None
-    return {m.unit_id for m in person.memberships if m.role == Role.UNIT_ADMIN}
+        return list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
+    admin_of = {m.unit_id for m in person.memberships if m.role == Role.UNIT_ADMIN}
+    return [m.unit for m in person.memberships if m.unit_id in admin_of and m.role == Role.UNIT_ADMIN]
+
+
+def _uploading_unit(session: Session, person: Person, unit_id: int | None) -> Unit:
+    units = uploading_units(session, person)
+    if unit_id is None and len(units) == 1:
+        return units[0]
+    if unit_id is None:
+        raise ValidationFailed(
+            ["报送单位：请选择这批记录是哪个单位的（同一单位的同一记录编号只计一次，由谁上传都一样）"], "未选择报送单位"
+        )
+    unit = next((u for u in units if u.id == unit_id), None)
+    if unit is None:
+        raise Forbidden("只能上传本单位（担任目录管理员的单位）的数据使用记录")
+    return unit
 
 
 def template_workbook() -> bytes:
@@ -81,12 +113,10 @@ def template_workbook() -> bytes:
     sheet.append(EXAMPLE_ROW)
     guide = book.create_sheet("填写说明")
     guide.append(["列名", "说明"])
-    for title, name in COLUMNS.items():
-        guide.append(
-            [title, UsageRecordInput.model_fields[name].description or UsageRecordInput.model_fields[name].title]
-        )
+    for title in COLUMNS:
+        guide.append([title, GUIDE[title]])
     guide.append(
-        ["全部", f"以“{EXAMPLE}”开头的行不会导入；每行一条记录，每次最多 {MAX_RECORDS} 行；同一记录编号只计一次"]
+        ["全部", f"以“{EXAMPLE}”开头的行不会导入；每行一条记录，每次最多 {MAX_RECORDS} 行；同一单位的同一记录编号只计一次"]
     )
     buffer = io.BytesIO()
     book.save(buffer)
@@ -101,12 +131,16 @@ def template_csv() -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def import_file(session: Session, person: Person, filename: str, data: bytes, platform: bool = False) -> UploadResult:
-    """Store the good rows of a file and name each bad row by its number; nothing is previewed.
+def import_file(
+    session: Session, person: Person, filename: str, data: bytes, platform: bool = False, unit_id: int | None = None
+) -> UploadResult:
+    """Store the good rows of one unit's file (unit_id: which, when the person may upload for several) and name each
+    bad row by its number; nothing is previewed. The records must concern that unit, as user or as provider.
 
     platform: the command line's import of the platform's own files (its record ids, any unit)."""
     if not platform and not may_upload(person):
         raise Forbidden("只有单位目录管理员和县大数据局协调员可以上传数据使用记录")
+    unit = None if platform else _uploading_unit(session, person, unit_id)
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationFailed([f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请分批上传"], "文件过大，未导入")
     rows = _read(filename, data)
@@ -125,11 +159,11 @@ def import_file(session: Session, person: Person, filename: str, data: bytes, pl
         records,
         [],
         UsageSource.PLATFORM if platform else UsageSource.UPLOAD,
-        id_prefix="" if platform else f"{person.unit.code}/",
-        allowed_units=None if platform else allowed_units(person),
+        id_prefix="" if unit is None else f"{unit.code}/",
+        allowed_units=None if unit is None else {unit.id},
     )
     numbers = [number for number, _ in rows]
-    problems = [f"第{numbers[p['index']]}行：{p['message']}" for p in report.problems]
+    problems = [f"第{numbers[p['index']]}行：{_for_people(p['message'])}" for p in report.problems]
     return UploadResult(report.accepted, report.duplicates, problems)
 
 
@@ -143,8 +177,32 @@ def _record(values: dict[str, str]) -> dict:
         kind = CallType.parse(record["call_type"])
         record["call_type"] = kind.value if kind else record["call_type"]
     if "at" in record:
-        record["at"] = record["at"].replace("/", "-")
+        record["at"] = _typed_time(record["at"])
     return record
+
+
+_SERIAL = re.compile(r"\d{5}(\.\d+)?")  # Excel's day number of a date cell shown as a number (46361.5)
+_WRITTEN = re.compile(  # 2026-12-05 9:30, 2026/12/5 09:30:00, 2026.12.5, 2026年12月5日 9时30分
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*[T ]?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
+)
+
+
+def _typed_time(text: str) -> str:
+    """The time as ISO 8601 for the record, from the ways a clerk or Excel writes one; else as typed (the record's
+    check then says what to write). A time written with a zone (…+08:00, …Z) is left as it is."""
+    if _SERIAL.fullmatch(text):
+        return from_excel(float(text)).isoformat(sep=" ", timespec="seconds")
+    if (found := _WRITTEN.fullmatch(text.strip())) is None:
+        return text
+    year, month, day, hour, minute, second = (int(part or 0) for part in found.groups())
+    return f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}:{second:02d}"
+
+
+def _for_people(message: str) -> str:
+    """A record's problem as the uploading clerk reads it: the columns by their titles, the call types in words."""
+    message = re.sub(r"（[a-z_]+）", "", message)
+    return message.replace("'interface'、'table' 或 'file'", "“接口调用”“库表交换”或“文件下载”")
 
 
 def _read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
@@ -160,6 +218,9 @@ def _read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
 
 def _columns(header: list[str]) -> dict[str, int]:
     titles = [spreadsheets.header_title(h) for h in header]
+    if twice := sorted({t for t in titles if t in COLUMNS and titles.count(t) > 1}, key=titles.index):
+        columns = "、".join(f"“{t}”" for t in twice)
+        raise ValidationFailed([f"第1行的列{columns}出现了不止一次，请删去多余的列后重新上传"], "表头不对，未导入")
     if missing := [t for t in ("记录编号", "调用时间", "调用方式", "调用次数") if t not in titles]:
         raise ValidationFailed([f"第1行缺少列：{'、'.join(missing)}（请使用“下载模板”得到的表头）"], "表头不对，未导入")
     return {COLUMNS[t]: i for i, t in enumerate(titles) if t in COLUMNS}
