@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from tests.helpers import MISSING_BASIS, apply, at, csrf_token, decide, login, person, text_of
 from tests.workflows.objections.helpers import accept_and_transfer, raise_, step
-from workflows.models import Application
+from workflows.models import Application, Objection, ProcessInstance
 from workflows.sharing import applications, grants, records
 
 REASON = "申请用途与所列法律依据不对应，缺少低保核对的授权文件"
@@ -397,3 +397,14 @@ def test_the_form_prefilled_from_a_link_never_shows_the_number_of_someone_elses_
     form = client.get(f"/objections/new?application={app_id}").get_data(as_text=True)
     assert f'value="{number_of(ready, app_id)}"' not in form
     assert 'id="application_number" name="application_number" maxlength="32" value=""' in form
+
+
+def test_the_unit_objected_to_sees_the_objections_diagram_before_any_task_reaches_it(app, ready):
+    objection = raise_(ready, application_number=number_of(ready, rejected(ready)))
+    with ready() as s:
+        version = s.get(ProcessInstance, s.get(Objection, objection).instance_id).process_version_id
+    for username, status in (("yangjun", 200), ("machao", 200), ("heming", 404)):  # against, raiser, a third unit
+        client = app.test_client()
+        login(client, username)
+        assert client.get(f"/objections/{objection}").status_code == status, username
+        assert client.get(f"/tasks/diagram/{version}.bpmn").status_code == status, username

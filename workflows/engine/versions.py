@@ -14,7 +14,16 @@ from workflows import audit, clock, inputs, reasons
 from workflows.engine import contracts, dryrun, explain, lint, serialization, versiondiff
 from workflows.engine.naming import Names
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from workflows.models import Application, HumanTask, InstanceStatus, Person, ProcessInstance, ProcessVersion, Role
+from workflows.models import (
+    Application,
+    HumanTask,
+    InstanceStatus,
+    Objection,
+    Person,
+    ProcessInstance,
+    ProcessVersion,
+    Role,
+)
 
 
 class DeployRejected(ValidationFailed):
@@ -294,7 +303,8 @@ def diagram(session: Session, actor: Person, version_id: int) -> ProcessVersion:
 
 
 def _sees_a_case(session: Session, person: Person, version_id: int) -> bool:
-    """Coordinators see every case; others the cases their units started, handle or apply to, and their own tasks."""
+    """Coordinators see every case; others the cases their units started, handle, apply to or are objected to in, and
+    their own tasks."""
     on_version = ProcessInstance.process_version_id == version_id
     if person.has_role(Role.COORDINATOR):
         return session.scalar(select(exists().where(on_version)))
@@ -310,4 +320,9 @@ def _sees_a_case(session: Session, person: Person, version_id: int) -> bool:
         on_version,
         or_(Application.applicant_unit_id.in_(units), Application.provider_unit_id.in_(units)),
     )
-    return session.scalar(select(or_(started, handled, applied)))
+    objected = exists().where(  # an objection's raiser and the unit it is raised against read its page
+        Objection.instance_id == ProcessInstance.id,
+        on_version,
+        or_(Objection.raiser_unit_id.in_(units), Objection.concerned_unit_id.in_(units)),
+    )
+    return session.scalar(select(or_(started, handled, applied, objected)))
