@@ -114,10 +114,14 @@ def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_t
         assert raised.status_code == 302, text_of(raised)
         again = send()  # the back button, then 提交 once more
         assert again.status_code == 409 and "未重复提交" in text_of(again)
+        listed = client.get(f"/usage/?unit={mzj.id}").get_data(as_text=True)
     with ready() as s:
         objection = s.scalar(select(Objection).order_by(Objection.id.desc()))
         assert (objection.grant_id, objection.concerned_unit_id) == (grant_id, mzj.id)
         assert "应用场景与授权不符" in objection.facts
+    row = listed.split(f'id="anomaly-{anomaly}"')[1].split("</tr>")[0]
+    assert f"/objections/{objection.id}" in row and f"已转为数据使用异议 {objection.number}" in row
+    assert f"/objections/new?anomaly={anomaly}" not in row  # not offered twice
 
 
 def test_the_bureau_names_any_grant_also_in_full_width_and_a_third_unit_none(app, client, ready):
@@ -229,3 +233,16 @@ def test_an_anomaly_named_by_a_scorecard_opens_in_its_units_list_for_the_bureau_
         third = app.test_client()
         login(third, "heming")
         assert third.get(f"/usage/anomalies/{anomaly}").status_code == 404
+
+
+def test_an_explanation_ending_in_a_full_stop_is_quoted_in_the_prefilled_facts_with_one(app, client, ready):
+    with at("2026-03-25T10:00:00"):
+        anomaly = _calls_under_no_grant(ready)
+        login(client, "machao")
+        said = "3 月 24 日为低保复核批量核验，授权 SQ2026000001 已在审批中，已暂停调用。"
+        token = csrf_token(client, "/usage/")
+        client.post(f"/usage/anomalies/{anomaly}/explain", data={"explanation": said, "csrf_token": token})
+        bureau = app.test_client()
+        login(bureau, "lina")
+        form = text_of(bureau.get(f"/incidents/new?anomaly={anomaly}"))
+    assert "已暂停调用。" in form and "。。" not in form

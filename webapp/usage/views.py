@@ -13,6 +13,7 @@ from webapp.usage.blueprint import bp
 from workflows import clock
 from workflows.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflows.incidents import service as incidents
+from workflows.objections import cases as objection_cases
 from workflows.models import CallType
 from workflows.sharing import grants
 from workflows.supervision import effect
@@ -38,11 +39,13 @@ def _index_page(person, unit_arg, explained: dict | None = None, status: int = 2
     unit = next((u for u in units if u.id == unit_id), None)
     if unit is None:
         raise NotFound("单位不存在或无权查看其数据使用情况")
+    usage = reports.unit_usage_both(db.session, unit.id)
     return render_template(
         "usage/index.html",
         units=units,
         unit=unit,
-        usage=reports.unit_usage_both(db.session, unit.id),
+        usage=usage,
+        disputes=objection_cases.disputes_of_anomalies(db.session, [a for a, _, _ in usage.anomalies]),
         days=reports.WINDOW_DAYS,
         may_upload=upload.may_upload(person),
         may_explain=lambda a: anomalies.may_explain(person, a),

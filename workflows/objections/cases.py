@@ -35,6 +35,7 @@ from workflows.objections.inputs import CODE_LIMIT, MAX_ATTACHMENTS, NUMBER_LIMI
 from workflows.objections.process import ANSWERS, BUREAU_TASKS, PROCESS, TRIAGE
 from workflows.organisation.directory import coordinators
 from workflows.sharing import applications, visibility
+from workflows.usage import reports as usage_reports
 
 MAX_GOVERNMENT_FILES = 3
 NEEDS_LINK = {
@@ -356,6 +357,28 @@ def raise_objection(session: Session, actor: Person, raw: dict) -> Objection:
 
 
 ENDED = (ObjectionStatus.NOT_ACCEPTED, ObjectionStatus.CLOSED, ObjectionStatus.RATED)
+
+
+def disputes_of_anomalies(session: Session, found: list) -> dict[int, Objection]:
+    """The open 数据使用异议 made from each usage anomaly (on its grant, its facts as the anomaly's account began):
+    /usage/ links it in place of offering another."""
+    grants = {a.grant_key for a in found if a.grant_key}
+    if not grants:
+        return {}
+    open_ones = list(
+        session.scalars(
+            select(Objection)
+            .where(Objection.kind == ObjectionType.USAGE_DISPUTE, Objection.grant_id.in_(grants))
+            .where(Objection.status.not_in(ENDED))
+            .order_by(Objection.id)
+        )
+    )
+    made = {}
+    for anomaly in found:
+        head = usage_reports.account_head(anomaly)
+        if first := next((o for o in open_ones if o.grant_id == anomaly.grant_key and o.facts.startswith(head)), None):
+            made[anomaly.id] = first
+    return made
 
 
 def _refuse_resubmission(session: Session, actor: Person, kind: ObjectionType, link: dict, facts: str) -> None:

@@ -161,12 +161,17 @@ def anomaly_account(session: Session, anomaly: UsageAnomaly) -> str:
     grant = session.get(Grant, anomaly.grant_key) if anomaly.grant_key != NO_KEY else None
     under = f"（授权所属申请 {grant.application.number}）" if grant else ""
     keys = "、".join(anomaly.record_keys[:5]) + (" 等" if len(anomaly.record_keys) > 5 else "")
-    said = f"使用单位说明：{anomaly.explanation}" if anomaly.explanation else "使用单位尚未说明"
+    said = f"使用单位说明：{anomaly.explanation.rstrip('。.．')}" if anomaly.explanation else "使用单位尚未说明"
     return (
-        f"使用异常监测发现：{anomaly.day.isoformat()} {anomaly.unit.name}调用「{anomaly.resource.name}」{under}，"
+        f"{account_head(anomaly)}{under}，"
         f"{AnomalyKind(anomaly.kind).label}：{anomalies.describe(anomaly)}。涉及调用 {anomaly.calls:,} 次"
         f"{f'，记录编号 {keys}' if keys else ''}。{said}。"
     )
+
+
+def account_head(anomaly: UsageAnomaly) -> str:
+    """How an account of the anomaly begins, whatever the unit has said since: an objection made from it starts so."""
+    return f"使用异常监测发现：{anomaly.day.isoformat()} {anomaly.unit.name}调用「{anomaly.resource.name}」"
 
 
 def unit_usage(session: Session, unit_id: int, as_provider: bool, days: int = WINDOW_DAYS) -> list[UsageLine]:
