@@ -106,7 +106,10 @@ def test_a_units_first_responsible_sees_where_the_unit_stands_and_each_line_open
     assert f"2026年3月考核 {kept.score} 分 · 全县第 {kept.rank} 名（共 {ranked} 个单位）" in glance
     assert "县公安局" in card and "审核办理" in card  # the line opens the unit's own card
     assert counted(glance, "本单位逾期未办的任务") == 1  # the review due on 27 March, still open
-    assert f'/supervision/scorecards/{gaj}?period=2026-03"' in body and f"/incidents/?unit={gaj}&amp;status=handling" in body
+    assert (
+        f'/supervision/scorecards/{gaj}?period=2026-03"' in body
+        and f"/incidents/?unit={gaj}&amp;status=handling" in body
+    )
 
 
 def test_someone_with_no_responsibility_has_no_unit_glance(client):

@@ -116,7 +116,10 @@ def template_workbook() -> bytes:
     for title in COLUMNS:
         guide.append([title, GUIDE[title]])
     guide.append(
-        ["全部", f"以“{EXAMPLE}”开头的行不会导入；每行一条记录，每次最多 {MAX_RECORDS} 行；同一单位的同一记录编号只计一次"]
+        [
+            "全部",
+            f"以“{EXAMPLE}”开头的行不会导入；每行一条记录，每次最多 {MAX_RECORDS} 行；同一单位的同一记录编号只计一次",
+        ]
     )
     buffer = io.BytesIO()
     book.save(buffer)
