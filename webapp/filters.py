@@ -11,6 +11,7 @@ from workflows import clock, inputs, models
 from workflows.catalog.rules import LABELS as FIELD_LABELS
 from workflows.engine import tasks
 from workflows.models import RESPONSIBILITY_DUTIES, ROLE_LABELS_BY_CODE, ResponsibilityKind
+from workflows.usage import reports as usage_reports
 
 REVISION_LABELS = {"created": "新建", "updated": "修改", "published": "发布", "retired": "停用", "returned": "退回更正"}
 
@@ -44,4 +45,5 @@ def _header_counts() -> dict:
     return {
         "unread_count": inapp.unread_count(db.session, current_user.person.id),
         "open_task_count": tasks.count_open_for(db.session, current_user.person),
+        "sees_usage": lambda: bool(usage_reports.visible_units(db.session, current_user.person)),  # asked if shown
     }

@@ -92,12 +92,14 @@ def test_the_quality_page_reads_one_month_and_says_what_to_type_for_a_period_it_
         october = text_of(client.get("/supervision/quality?period=2026-10"))
         september = text_of(client.get("/supervision/quality?period=2026-09"))
         wrong = client.get("/supervision/quality?period=十月")
+        ahead = client.get("/supervision/quality?period=2030-01")
         book = load_workbook(io.BytesIO(client.get("/supervision/quality.xlsx?period=2026-10").data))
     assert "2026年10月" in october and SAID in october
     assert "2026年9月" in september and SAID not in september and "没有评价" in september
     assert wrong.status_code == 422 and "不是有效期间，请按 2026-11（月）" in text_of(wrong)
     assert "已显示近 12 个月的结果" in text_of(wrong)
     assert SAID in text_of(wrong)  # the last twelve months, shown with the problem
+    assert ahead.status_code == 422 and "2030年1月尚未开始，请选择本月或以前的期间" in text_of(ahead)
     assert "2026年10月" in book["按资源"]["A1"].value
 
 

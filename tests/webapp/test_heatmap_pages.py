@@ -33,5 +33,7 @@ def test_the_heatmap_is_for_the_bureau_and_modelers_and_refuses_what_is_not_ther
         unused = max(v.id for v in s.query(ProcessVersion)) + 1000
     assert modeler.get(f"/supervision/heatmap?version={unused}").status_code == 404
     assert modeler.get("/supervision/heatmap?version=abc").status_code == 422
+    no_unit = modeler.get("/supervision/heatmap?unit=999999")
+    assert no_unit.status_code == 404 and "该单位不存在" in no_unit.get_data(as_text=True)
     bad_period = modeler.get("/supervision/heatmap?period=上月")
     assert bad_period.status_code == 422 and "“上月”不是有效期间" in bad_period.get_data(as_text=True)

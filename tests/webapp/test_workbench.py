@@ -115,3 +115,9 @@ def test_a_units_first_responsible_sees_where_the_unit_stands_and_each_line_open
 def test_someone_with_no_responsibility_has_no_unit_glance(client):
     login(client, "machao")
     assert "本单位数据共享概况" not in text_of(client.get("/"))
+
+
+def test_a_units_leader_without_a_role_finds_data_usage_in_the_menu(client):
+    login(client, "wugang")  # 县民政局's 第一责任人: no role, answers for the unit's use of data
+    menu = client.get("/").get_data(as_text=True).split("</nav>")[0]
+    assert 'href="/usage/"' in menu and client.get("/usage/").status_code == 200

@@ -48,7 +48,9 @@ def _optional_period():
     if not request.args.get("period"):
         return None, []
     try:
-        return periods.parse_period(request.args["period"]), []
+        period = periods.parse_period(request.args["period"])
+        scorecards.begun(period)  # a period not begun has no figures yet: said, as on the scorecards
+        return period, []
     except ValidationFailed as err:  # the page is shown over its own span, with what was wrong above it
         return None, err.details
 
@@ -192,7 +194,7 @@ def _heat_label(task) -> str:
     """What the diagram writes under a step: only the figures it has."""
     parts = []
     if task.median_days is not None:
-        parts.append(f"中位 {task.median_days} 天 · P90 {task.p90_days} 天")
+        parts.append(f"中位 {task.median_days} 天 · 90% 分位 {task.p90_days} 天")
     if task.overdue_rate is not None:
         parts.append(f"逾期 {round(task.overdue_rate * 100)}%")
     return " · ".join(parts)

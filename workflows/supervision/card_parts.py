@@ -305,7 +305,7 @@ def _use(records: _Records, unit: Unit) -> list[Figure]:
         Figure("调用共享数据（次）", int(total)),
         Figure("本单位数据被调用（次）", int(called)),
         Figure("调用失败率", f"{100 * failed / total:.1f}%" if total else "—"),
-        Figure("使用异常（括号内为使用单位是否已说明）", len(odd), odd),
+        Figure("使用异常（每项注明使用单位是否已说明）", len(odd), odd),
     ]
 
 

@@ -65,6 +65,8 @@ def heatmap(
         .order_by(ProcessVersion.process_key, ProcessVersion.version.desc())
     ).all()
     units = list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
+    if unit_id is not None and all(u.id != unit_id for u in units):
+        raise NotFound("该单位不存在，请在“单位”中重新选择")
     if version_id is None and versions:
         version_id = versions[0][0].id  # the first process's newest version with cases
     if version_id is None:

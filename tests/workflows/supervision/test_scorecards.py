@@ -141,6 +141,6 @@ def test_the_use_part_lists_the_calls_as_user_and_provider_and_the_anomalies(mar
         civil, police = card(march_reviews, "mzj").part("use"), card(march_reviews, "gaj").part("use")
     figures = {f.label: f for f in civil.figures}
     assert figures["调用共享数据（次）"].value == 200 and figures["调用失败率"].value == "5.0%"
-    odd = figures["使用异常（括号内为使用单位是否已说明）"]
+    odd = figures["使用异常（每项注明使用单位是否已说明）"]
     assert odd.value == 1 and "无授权调用" in odd.cases[0]["label"] and "未说明" in odd.cases[0]["label"]
     assert {f.label: f.value for f in police.figures}["本单位数据被调用（次）"] == 200
