@@ -20,7 +20,7 @@
         var label = document.createElement("div");
         label.className = "heat-label heat-label-" + t.level;
         label.textContent = t.text;
-        overlays.add(t.id, { position: { bottom: -4, left: 0 }, html: label });
+        overlays.add(t.id, { position: { top: -20, left: 0 }, html: label });  // above: timers sit on the bottom edge
       });
       canvas.zoom("fit-viewport", "auto");
       document.querySelectorAll(".diagram-zoom").forEach(function (button) {
