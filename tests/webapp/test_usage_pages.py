@@ -246,3 +246,11 @@ def test_the_usage_page_runs_as_many_statements_with_twice_the_lines_and_anomali
         page = client.get("/usage/").get_data(as_text=True)
     assert with_2n == with_n, (with_n, with_2n)
     assert page.count("无授权调用") >= 6
+
+
+def test_a_csv_saved_by_excel_on_chinese_windows_in_gbk_is_read(client, api, granted):
+    data = (HEADER + f"g-1,,{granted['number']},,,,2026-02-13 09:00,接口调用,12,0,企业开办\n").encode("gbk")
+    with at("2026-02-13T10:00:00"):
+        login(client, "sunjie")
+        sent = post_file(client, data, "usage.csv")
+        assert sent.status_code == 302 and "新增 1 条" in text_of(client.get(sent.headers["Location"]))

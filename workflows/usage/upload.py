@@ -67,6 +67,7 @@ EXAMPLE_ROW = [
     "最低生活保障资格审核",
 ]
 NOT_READABLE = "文件无法读取：请上传由“下载模板”得到并填写的 .xlsx 工作簿，或 UTF-8 编码的 .csv 文件"
+DAMAGED = "文件已损坏或不是 Excel 工作簿：请在 Excel 中打开后“另存为” .xlsx，或重新下载模板填写"
 
 
 @dataclass
@@ -246,9 +247,12 @@ def _read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed(
-            ["文件不是 UTF-8 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”后重试"], NOT_READABLE
-        ) from None
+        try:  # Excel on Chinese Windows saves “CSV（逗号分隔）” in GBK
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ValidationFailed(
+                ["文件不是 UTF-8 或 GBK 编码的 CSV，请在 Excel 中另存为“CSV UTF-8”后重试"], NOT_READABLE
+            ) from None
     reader = csv.reader(io.StringIO(text))
     try:
         index = _columns(next(reader, []))
@@ -270,7 +274,7 @@ def _read_xlsx(data: bytes) -> list[tuple[int, dict[str, str]]]:
     except ValidationFailed:
         raise
     except Exception:  # openpyxl raises zip, XML, key and value errors for a file that is no workbook
-        raise ValidationFailed([NOT_READABLE], NOT_READABLE) from None
+        raise ValidationFailed([DAMAGED], NOT_READABLE) from None
     try:
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
         if too_large := spreadsheets.scan_sheet(archive, sheet._worksheet_path, sheet.title, MAX_RECORDS):
