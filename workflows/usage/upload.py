@@ -86,8 +86,7 @@ def uploading_units(session: Session, person: Person) -> list[Unit]:
     where they are 目录管理员. A file is one unit's: its record ids are that unit's, whoever uploads it."""
     if person.has_role(Role.COORDINATOR):
         return list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
-    admin_of = {m.unit_id for m in person.memberships if m.role == Role.UNIT_ADMIN}
-    return [m.unit for m in person.memberships if m.unit_id in admin_of and m.role == Role.UNIT_ADMIN]
+    return [m.unit for m in person.memberships if m.role == Role.UNIT_ADMIN]
 
 
 def _uploading_unit(session: Session, person: Person, unit_id: int | None) -> Unit:
