@@ -94,7 +94,7 @@ def test_the_provider_turns_an_anomaly_into_a_usage_dispute_whose_facts_are_writ
         assert "招商引资企业核查" in form and "SQ2026" in form and "请县民政局说明上述调用的情况" in form
 
 
-def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_that_used_the_data(client, ready):
+def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_that_used_the_data(app, client, ready):
     grant_id, anomaly = _calls_outside_the_scenario(ready)
     with at("2026-03-25T11:00:00"):
         login(client, "liuyang")  # a coordinator of the bureau, party to neither side
@@ -122,6 +122,16 @@ def test_a_coordinator_raises_a_usage_dispute_from_an_anomaly_against_the_unit_t
     row = listed.split(f'id="anomaly-{anomaly}"')[1].split("</tr>")[0]
     assert f"/objections/{objection.id}" in row and f"已转为数据使用异议 {objection.number}" in row
     assert f"/objections/new?anomaly={anomaly}" not in row  # not offered twice
+    with at("2026-03-25T11:05:00"):
+        form = client.get(f"/objections/new?anomaly={anomaly}").get_data(as_text=True)
+        provider = app.test_client()
+        login(provider, "huangtao")  # the provider, who may not open an objection the bureau raised
+        provider_page = provider.get("/usage/").get_data(as_text=True)
+    provider_row = provider_page.split(f'id="anomaly-{anomaly}"')[1].split("</tr>")[0]
+    assert f'该使用异常已转为数据使用异议 <a href="/objections/{objection.id}">{objection.number}</a>' in form
+    assert (
+        f"已转为数据使用异议 {objection.number}" in provider_row and f"/objections/{objection.id}" not in provider_row
+    )
 
 
 def test_the_bureau_names_any_grant_also_in_full_width_and_a_third_unit_none(app, client, ready):

@@ -93,6 +93,7 @@ def test_the_same_file_uploaded_by_the_unit_and_by_the_bureau_for_it_counts_once
         unit_admin, bureau = signed_in(app, "sunjie"), signed_in(app, "lina")
         first = text_of(unit_admin.get(post_file(unit_admin, good, "usage.csv").headers["Location"]))
         sent = post_file(bureau, good, "usage.csv", unit_id_of(sessions, "mzj"))
+        assert sent.headers["Location"].endswith(f"/usage/?unit={unit_id_of(sessions, 'mzj')}")  # the unit's page
         again = text_of(bureau.get(sent.headers["Location"]))
         months = text_of(unit_admin.get(f"/usage/grants/{granted['id']}"))
     assert "新增 1 条" in first and "新增 0 条，重复 1 条" in again
@@ -254,3 +255,17 @@ def test_a_csv_saved_by_excel_on_chinese_windows_in_gbk_is_read(client, api, gra
         login(client, "sunjie")
         sent = post_file(client, data, "usage.csv")
         assert sent.status_code == 302 and "新增 1 条" in text_of(client.get(sent.headers["Location"]))
+
+
+def test_a_csv_time_that_is_a_bare_number_is_refused_and_a_clerks_ways_of_writing_are_read(client, api, granted):
+    number = granted["number"]
+    rows = [
+        f"n-1,,{number},,,,46000,接口调用,5,0,企业开办",  # a typo, or Excel's day number pasted as text: not guessed
+        f"n-2,,{number},,,,,接口调用,5,0,企业开办",
+        f"n-3,,{number.lower()},,,,2026年2月12日 10时,接口调用,7,0,企业开办",
+    ]
+    with at("2026-02-13T10:00:00"):
+        login(client, "sunjie")
+        page = text_of(post_file(client, (HEADER + "\n".join(rows) + "\n").encode(), "usage.csv"))
+    assert "已导入 1 条" in page
+    assert "第2行：调用时间：应为日期和时间，如 2026-12-05 09:30" in page and "第3行：调用时间：必填" in page

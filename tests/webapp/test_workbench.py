@@ -103,13 +103,16 @@ def test_a_units_first_responsible_sees_where_the_unit_stands_and_each_line_open
         glance = glance_of(client, "县公安局")
         body = client.get("/").get_data(as_text=True)
         card = text_of(client.get(f"/supervision/scorecards/{gaj}?period=2026-03"))
+        incidents_page = client.get(f"/incidents/?unit={gaj}&status=handling").get_data(as_text=True)
     assert f"2026年3月考核 {kept.score} 分 · 全县第 {kept.rank} 名（共 {ranked} 个单位）" in glance
     assert "县公安局" in card and "审核办理" in card  # the line opens the unit's own card
-    assert counted(glance, "本单位逾期未办的任务") == 1  # the review due on 27 March, still open
+    assert counted(glance, "本单位逾期未办的任务") == 1  # the review due on 27 March, still open, named:
+    assert re.search(r"SQ2026\d+ 县民政局申请「[^」]+」 · 审核申请（审核人）· 已逾期 \d+ 个工作日", glance)
     assert (
         f'/supervision/scorecards/{gaj}?period=2026-03"' in body
         and f"/incidents/?unit={gaj}&amp;status=handling" in body
     )
+    assert f'<option value="{gaj}" selected>县公安局</option>' in incidents_page  # the link's filter, shown
 
 
 def test_someone_with_no_responsibility_has_no_unit_glance(client):

@@ -37,10 +37,10 @@ def index():
 
 
 def _filter_units(person) -> list:
-    """The units one may filter by: all (coordinators) or the person's own."""
+    """The units one may filter by: all (coordinators) or the person's own (their unit and those of their roles)."""
     if person.has_role(Role.COORDINATOR):
         return service.recordable_units(db.session, person)
-    return list({m.unit_id: m.unit for m in person.memberships}.values())
+    return list(({person.unit_id: person.unit} | {m.unit_id: m.unit for m in person.memberships}).values())
 
 
 def _grant_of(person, value) -> Grant | None:

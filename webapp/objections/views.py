@@ -82,6 +82,11 @@ def _from_anomaly(person, value: str | None) -> dict:
     }
 
 
+def _made_from(person, value: str | None):
+    anomaly = usage_reports.visible_anomaly(db.session, person, parse_id((value or "").strip()[:16]))
+    return cases.disputes_of_anomalies(db.session, [anomaly]).get(anomaly.id) if anomaly else None
+
+
 def _form_input() -> dict:
     form = request.form
     attachments = [
@@ -115,7 +120,7 @@ def new():
     """The files chosen are kept when the form is refused (as on the application form), offered again ticked."""
     person = current_person()
     if request.method == "GET":
-        return _new_form(_prefill())
+        return _new_form(_prefill(), made=_made_from(person, request.args.get("anomaly")))
     values = _form_input()
     tokens, refused_files = web_uploads.keep_chosen(person, "files")
 
@@ -140,10 +145,12 @@ def new():
     return redirect(url_for(".detail", item_id=objection.id))
 
 
-def _new_form(values: dict, errors: list[str] | None = None, kept: list | None = None):
+def _new_form(values: dict, errors: list[str] | None = None, kept: list | None = None, made=None):
     return render_template(
         "objections/new.html",
         values=values,
+        made=made,  # the open objection already made from the anomaly asked for
+        may_open=lambda o: cases.can_see(current_person(), o),
         errors=errors or [],
         types=ObjectionType.choices(),
         rows=ATTACHMENT_ROWS,

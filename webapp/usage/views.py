@@ -46,6 +46,7 @@ def _index_page(person, unit_arg, explained: dict | None = None, status: int = 2
         unit=unit,
         usage=usage,
         disputes=objection_cases.disputes_of_anomalies(db.session, [a for a, _, _ in usage.anomalies]),
+        may_open=lambda objection: objection_cases.can_see(person, objection),
         days=reports.WINDOW_DAYS,
         may_upload=upload.may_upload(person),
         may_explain=lambda a: anomalies.may_explain(person, a),
@@ -135,7 +136,7 @@ def upload_page():
         return refused.page
     if not result.problems:
         flash(f"已导入：新增 {result.accepted} 条，重复 {result.duplicates} 条（已收到过，不重复计数）", "success")
-        return redirect(url_for("usage.index"))
+        return redirect(url_for("usage.index", unit=result.unit_id))  # the unit the file was for
     return page(result=result)  # the good rows are kept
 
 

@@ -40,6 +40,7 @@ class UnitGlance:
     unexplained: int
     open_incidents: int
     overdue_tasks: int
+    late: list[OverdueCase] = field(default_factory=list)  # the longest overdue, named (a leader cannot open them)
 
 
 @dataclass
@@ -115,7 +116,7 @@ def glances(session: Session, unit_ids: list[int]) -> list[UnitGlance]:
             .group_by(HumanTask.unit_id)
         ).all()
     )
-    return [
+    glanced = [
         UnitGlance(
             session.get(Unit, unit_id),
             period,
@@ -127,19 +128,27 @@ def glances(session: Session, unit_ids: list[int]) -> list[UnitGlance]:
         )
         for unit_id in unit_ids
     ]
+    for glance in glanced:
+        if glance.overdue_tasks:
+            named = overdue_tasks(session, glance.unit.id, limit=GLANCE_LATE)
+            names = case_names.for_tasks(session, named)
+            glance.late = [OverdueCase(t, names[t.instance_id], "", days_overdue(session, t)) for t in named]
+    return glanced
 
 
-def overdue_tasks(session: Session) -> list[HumanTask]:
-    """Every open task past its deadline, in every unit, longest overdue first."""
-    return list(
-        session.scalars(
-            select(HumanTask)
-            .options(TASK_ROWS)
-            .where(HumanTask.status == TaskStatus.OPEN, HumanTask.due_at.is_not(None), HumanTask.due_at < clock.now())
-            .order_by(HumanTask.due_at, HumanTask.id)
-            .limit(200)
-        )
+GLANCE_LATE = 5  # overdue tasks named on a unit's glance
+
+
+def overdue_tasks(session: Session, unit_id: int | None = None, limit: int = 200) -> list[HumanTask]:
+    """Every open task past its deadline, in every unit or one, longest overdue first."""
+    query = (
+        select(HumanTask)
+        .options(TASK_ROWS)
+        .where(HumanTask.status == TaskStatus.OPEN, HumanTask.due_at.is_not(None), HumanTask.due_at < clock.now())
     )
+    if unit_id is not None:
+        query = query.where(HumanTask.unit_id == unit_id)
+    return list(session.scalars(query.order_by(HumanTask.due_at, HumanTask.id).limit(limit)))
 
 
 def days_overdue(session: Session, task: HumanTask) -> int:

@@ -90,7 +90,13 @@ class UsageRecordInput(BaseModel):
         return self
 
 
-RECORD_MESSAGES = {("at", "*"): f"调用时间（at）：格式有误，应为日期和时间，{TIME_EXAMPLE}"}
+RECORD_MESSAGES = {  # what to write, beside the generic 格式有误
+    **{
+        ("at", kind): f"调用时间（at）：格式有误，应为日期和时间，{TIME_EXAMPLE}"
+        for kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type", "datetime_object_invalid")
+    },
+    ("id", "string_pattern_mismatch"): "记录编号（id）：只能用字母、数字和 . _ : -（不含空格和汉字）",
+}
 
 
 class ResourceUpdateInput(BaseModel):

@@ -66,7 +66,7 @@ EXAMPLE_ROW = [
     "2",
     "最低生活保障资格审核",
 ]
-NOT_READABLE = "文件无法读取：请上传由“下载模板”得到并填写的 .xlsx 工作簿，或 UTF-8 编码的 .csv 文件"
+NOT_READABLE = "文件无法读取：请上传由“下载模板”得到并填写的 .xlsx 工作簿，或 UTF-8、GBK 编码的 .csv 文件"
 DAMAGED = "文件已损坏或不是 Excel 工作簿：请在 Excel 中打开后“另存为” .xlsx，或重新下载模板填写"
 
 
@@ -75,6 +75,7 @@ class UploadResult:
     accepted: int = 0
     duplicates: int = 0
     problems: list[str] = field(default_factory=list)  # 第N行：…
+    unit_id: int | None = None  # the unit the file was for (None: the platform's own)
 
 
 def may_upload(person: Person) -> bool:
@@ -167,7 +168,7 @@ def import_file(
     )
     numbers = [number for number, _ in rows]
     problems = [f"第{numbers[p['index']]}行：{_for_people(p['message'])}" for p in report.problems]
-    return UploadResult(report.accepted, report.duplicates, problems)
+    return UploadResult(report.accepted, report.duplicates, problems, unit.id if unit else None)
 
 
 def _record(values: dict[str, str]) -> dict:
@@ -181,24 +182,24 @@ def _record(values: dict[str, str]) -> dict:
         record["call_type"] = kind.value if kind else record["call_type"]
     if "at" in record:
         record["at"] = _typed_time(record["at"])
+    if "application_number" in record:
+        record["application_number"] = record["application_number"].upper()  # sq2026000001 is SQ2026000001
     return record
 
 
-_SERIAL = re.compile(r"\d{5}(\.\d+)?")  # Excel's day number of a date cell shown as a number (46361.5)
-_WRITTEN = re.compile(  # 2026-12-05 9:30, 2026/12/5 09:30:00, 2026.12.5, 2026年12月5日 9时30分
+_WRITTEN = re.compile(  # 2026-12-05 9:30, 2026/12/5 09:30:00, 2026.12.5, 2026年12月5日 9时30分, … 11时
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:\s*[T ]?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
+    r"(?:\s*[T ]?\s*(\d{1,2})\s*(?:[:：时]\s*(\d{1,2})\s*分?|时)(?:\s*(?:[:：]\s*(\d{1,2})|(\d{1,2})\s*秒))?)?"
 )
 
 
 def _typed_time(text: str) -> str:
-    """The time as ISO 8601 for the record, from the ways a clerk or Excel writes one; else as typed (the record's
-    check then says what to write). A time written with a zone (…+08:00, …Z) is left as it is."""
-    if _SERIAL.fullmatch(text):
-        return from_excel(float(text)).isoformat(sep=" ", timespec="seconds")
+    """The time as ISO 8601 for the record, from the ways a clerk writes one; else as typed (the record's check then
+    says what to write). A time written with a zone (…+08:00, …Z) is left as it is."""
     if (found := _WRITTEN.fullmatch(text.strip())) is None:
         return text
-    year, month, day, hour, minute, second = (int(part or 0) for part in found.groups())
+    year, month, day, hour, minute, second, seconds = (int(part or 0) for part in found.groups())
+    second = second or seconds
     return f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}:{second:02d}"
 
 
@@ -230,15 +231,17 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 
 def _row(number: int, line, index: dict[str, int]) -> tuple[int, dict[str, str]] | None:
-    values = {name: _text(line[i] if i < len(line) else None) for name, i in index.items()}
+    values = {name: _text(line[i] if i < len(line) else None, name) for name, i in index.items()}
     if not any(values.values()) or values.get("id", "").startswith(EXAMPLE):
         return None
     return number, values  # each field's own limit (UsageRecordInput) names a cell too long
 
 
-def _text(value) -> str:
+def _text(value, name: str = "") -> str:
     if isinstance(value, datetime):  # a time typed into Excel: keep the time, in Shanghai as typed
         return value.isoformat(sep=" ")
+    if name == "at" and isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+        return from_excel(value).isoformat(sep=" ", timespec="seconds")  # a date cell shown as its day number
     return spreadsheets.cell_text(value)
 
 
