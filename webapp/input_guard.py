@@ -26,8 +26,11 @@ _BAD_IN_URL = re.compile(f"[{_CONTROL}\t\n\r]")
 # JSON's quotes, brackets and backslashes are ASCII and never part of a multi-byte character.
 _JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"?', re.S)  # possessive, and an unterminated string runs to the end
 _JSON_NON_BRACKET = re.compile(rb"[^\[\]{}]++")
-# Control characters as UTF-8: C0 and DEL, C1 (U+0080-U+009F) and lone surrogates (as "surrogatepass" writes them).
-_BAD_IN_UTF8 = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xed[\xa0-\xbf]")
+# Control characters as UTF-8: C0 and DEL (single bytes, deleted by bytes.translate in C, ten times faster than a
+# regex over 1.5 MB), C1 (U+0080-U+009F) and lone surrogates (as "surrogatepass" writes them) after their lead byte.
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_OR_SURROGATE = re.compile(rb"\xc2[\x80-\x9f]|\xed[\xa0-\xbf]")
+_NOT_A_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 # What could decode to a control character: an escape of one (\b, \f, \u0000-\u001f, \u007f-\u009f, a surrogate).
 _JSON_BAD_ESCAPE = re.compile(rb"\\(?:[bf]|u(?:00[01]|007f|008|009)|u[dD][89a-fA-F])", re.I)
 _JSON_ESCAPE = re.compile(rb"\\.", re.S)
@@ -119,18 +122,29 @@ def _may_hold_problems(body: bytes) -> bool:
     """Whether any value could decode to a control character or exceed the field limit (the raw bytes are never
     fewer than the characters they decode to), found by three scans in C instead of a walk over every value."""
     return bool(
-        _BAD_IN_UTF8.search(body)
+        len(body.translate(None, _C0_BYTES)) != len(body)
+        or ((b"\xc2" in body or b"\xed" in body) and _C1_OR_SURROGATE.search(body))
         or _JSON_BAD_ESCAPE.search(body)
-        or (len(body) > MAX_FIELD_CHARS and _JSON_LONG_STRING.search(_JSON_ESCAPE.sub(b"x", body)))
+        or (len(body) > MAX_FIELD_CHARS and _JSON_LONG_STRING.search(_without_escaped_quotes(body)))
     )
+
+
+def _without_escaped_quotes(body: bytes) -> bytes:
+    """The body with every escape blanked (an escaped quote would end a string early), unless it has none to blank
+    that matters: other escapes are longer than what they decode to, so the raw bytes overcount, never under."""
+    return _JSON_ESCAPE.sub(b"x", body) if b'\\"' in body else body
 
 
 def too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     """Nesting beyond the limit, found in one pass without recursion (Python's json parser recurses and
     crashes on deep input): strings are blanked, the brackets left are counted, and the count stops at the
     limit or at a closing bracket with nothing open, where the parser would stop too."""
+    if b'\\"' in body:  # a quote after a backslash may be escaped: strings are matched one by one
+        brackets = _JSON_NON_BRACKET.sub(b"", _JSON_STRING.sub(b"", body))
+    else:  # every quote opens or closes a string: the pieces between pairs are what is outside them
+        brackets = b"".join(body.split(b'"')[0::2]).translate(None, _NOT_A_BRACKET)
     depth = 0
-    for bracket in _JSON_NON_BRACKET.sub(b"", _JSON_STRING.sub(b"", body)):
+    for bracket in brackets:
         depth += 1 if bracket in b"[{" else -1
         if depth > limit:
             return True

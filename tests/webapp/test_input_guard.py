@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import bearer, csrf_token, login
+from webapp import input_guard
 from webapp.api.openapi import document
 from workflows import clock
 from workflows.models import Application
@@ -143,6 +144,18 @@ def test_a_field_beyond_the_last_resort_size_is_refused(client, token):
 def test_deeply_nested_json_is_refused_before_it_is_parsed(client, token, raw):
     answer = client.post("/api/v1/applications", data=raw, content_type="application/json", headers=token)
     refused(answer, "嵌套超过 32 层")
+
+
+@pytest.mark.parametrize(
+    "raw, deep",
+    [
+        ('{"a": "' + "[" * 40 + '"}', False),  # brackets inside a string, no backslash anywhere: not nesting
+        ('{"a": "x\\"' + "[" * 40 + '"}', False),  # … nor after an escaped quote inside the string
+        ('{"a": "x\\\\", "b": ' + "[" * 40 + "]" * 40 + "}", True),  # an escaped backslash ends it: nesting
+    ],
+)
+def test_the_depth_counts_brackets_outside_strings_whether_or_not_the_body_has_escapes(raw, deep):
+    assert input_guard.too_deep(raw.encode()) is deep
 
 
 def test_json_nested_32_levels_passes_the_guard_and_the_view_explains_what_it_expects(client, token):
