@@ -295,7 +295,9 @@ ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s %(p)s"  # method, path, status, microse
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int, threads: int, folder: Path):
+def gunicorn(env: dict, workers: int, threads: int, folder: Path, worker_class: str = "gthread"):
+    """worker_class "sync" (deploy/xiayi-web.service) takes one connection at a time: a busy worker accepts no
+    other, while a gthread worker queues every connection it accepts, even with one thread."""
     port = free_port()
     access_log, error_log = folder / "access.log", folder / "error.log"
     argv = [
@@ -303,7 +305,7 @@ def gunicorn(env: dict, workers: int, threads: int, folder: Path):
         "-w",
         str(workers),
         "-k",
-        "gthread",
+        worker_class,
         "--threads",
         str(threads),
         "-b",

@@ -19,7 +19,9 @@ What is measured
               record with pydantic, resolve codes, claim the ids, insert, roll up, find anomalies, the batch row,
               an audit event; one transaction per batch. Run again over the same bodies: the all-duplicates path
     http      POST /api/v1/usage of the same bodies with the platform's token and an Idempotency-Key to gunicorn
-              (-w 2 -k gthread --threads 1) serving create_app(): one sender, then --senders at once
+              (-w 2 -k sync, as deploy/xiayi-web.service runs it) serving create_app(): one sender, then --senders
+              at once. (With gthread workers both senders' connections often sat in one worker's queue while the
+              other worker idled: two senders were then no faster than one.)
   The generated rows and bodies are frozen out of Python's garbage collector before the runs (gc.freeze): the
   bench's own million rows are not garbage, and every collection in a run would walk them again.
   Printed per database: records/s of each run, the ratio to the baseline, the accepted/duplicate/problem counts
@@ -283,7 +285,7 @@ def run_http(url: str, sessions, payloads: dict[int, list[bytes]], folder: Path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "FLASK_"))}
     env |= {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "PYTHONUNBUFFERED": "1"}
     results, errors = {}, []
-    with gunicorn(env, 2, 1, folder) as server:
+    with gunicorn(env, 2, 1, folder, worker_class="sync") as server:
         _post_all(server.base_url, token, [("warm", b'{"records": []}')])
         for senders, bodies_ in payloads.items():
             keyed = [(f"h{senders}-{n}", body) for n, body in enumerate(bodies_)]
