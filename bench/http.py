@@ -6,8 +6,10 @@ What is measured
   the diagrams in bpmn/ (exactly what a new installation does). One API token is made per simulated
   user with workflows.accounts.create_token (in-process, the service `flask create-token` calls), so
   no two users share a token row. gunicorn then serves `webapp:create_app()` on a free 127.0.0.1
-  port (default `-w 4 -k gthread --threads 1`: four single-threaded workers, as the README's
-  production command; threads of one worker contend for one GIL and stretch the tail), env
+  port (default `-w 4 -k sync`: four workers, as deploy/xiayi-web.service runs them; a busy sync worker
+  accepts no connection. `--worker-class gthread` to compare: its main thread accepts and queues
+  connections while its one thread is busy, so a request waits in one worker while another idles -
+  at saturation the same throughput, twice the p95 - and threads of one worker share one GIL), env
   DATABASE_URL and SECRET_KEY, access log with the request time and worker pid, until /healthz answers.
 
   Load: --users closed-loop users (default 50) for --seconds (default 60), one asyncio task each,
@@ -295,9 +297,9 @@ ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s %(p)s"  # method, path, status, microse
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int, threads: int, folder: Path, worker_class: str = "gthread"):
-    """worker_class "sync" (deploy/xiayi-web.service) takes one connection at a time: a busy worker accepts no
-    other, while a gthread worker queues every connection it accepts, even with one thread."""
+def gunicorn(env: dict, workers: int, threads: int, folder: Path, worker_class: str = "sync"):
+    """worker_class "sync", as deploy/xiayi-web.service runs it, takes one connection at a time: a busy worker accepts
+    no other. A gthread worker queues every connection it accepts, even with one thread, while another idles."""
     port = free_port()
     access_log, error_log = folder / "access.log", folder / "error.log"
     argv = [
@@ -1001,6 +1003,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring (not counted)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn -k (sync as deployed; gthread to compare)")
     parser.add_argument("--think-ms", type=float, default=0.0, help="pause after each user round")
     parser.add_argument("--idle-ms", type=float, default=200.0, help="reviewer pause when there is nothing to review")
     parser.add_argument(
@@ -1046,7 +1049,7 @@ def main() -> int:
             seed_out = seed_demo(env)
             make_tokens(db_url, users)
             log(f"{len(users)} API tokens created")
-            with gunicorn(env, args.workers, args.threads, folder) as server:
+            with gunicorn(env, args.workers, args.threads, folder, args.worker_class) as server:
                 load_before = os.getloadavg()
                 meter = CpuMeter(server.process.pid, db_name)
                 log(f"driving {len(users)} users: {args.warmup:g} s warm-up + {args.seconds:g} s measured ...")

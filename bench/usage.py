@@ -285,7 +285,7 @@ def run_http(url: str, sessions, payloads: dict[int, list[bytes]], folder: Path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "FLASK_"))}
     env |= {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "PYTHONUNBUFFERED": "1"}
     results, errors = {}, []
-    with gunicorn(env, 2, 1, folder, worker_class="sync") as server:
+    with gunicorn(env, 2, 1, folder) as server:
         _post_all(server.base_url, token, [("warm", b'{"records": []}')])
         for senders, bodies_ in payloads.items():
             keyed = [(f"h{senders}-{n}", body) for n, body in enumerate(bodies_)]
