@@ -63,6 +63,7 @@ def test_the_workbench_is_usable_on_a_phone(phone_page: Page, live_server):
     expect(page.get_by_role("link", name="我的工作台")).to_be_hidden()
     assert _fits_the_screen(page), "the workbench scrolls sideways on a phone"
 
+    page.wait_for_load_state("load")  # the menu opens by script: on a busy machine a click can come before it runs
     menu_button.click()
     # Bootstrap animates the menu open; it has the class "show" once it is fully open.
     expect(page.locator("#mainNav")).to_have_class(re.compile(r"\bshow\b"))
